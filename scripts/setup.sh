@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs everything pkgtrack and its test suite need on a fresh Debian/Ubuntu machine.
+# Idempotent: re-running only fills in what is missing. Run as root (or with sudo available).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+
+# 1. Debian tools: container engine, packaging tools, reference tools used by the tests.
+APT_PACKAGES=(
+  podman runc uidmap slirp4netns fuse-overlayfs
+  dpkg-dev apt apt-utils fakeroot debhelper build-essential
+  rpm createrepo-c dnf
+  quilt lintian rpmlint patch
+  gpg gpgv sq
+  aptly reprepro diffoscope
+  debootstrap mmdebstrap debian-archive-keyring
+  git xz-utils zstd bzip2 unzip ca-certificates curl
+  sqlite3
+)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  log "Debian packages: all present"
+fi
+
+# 2. Node >= 22. The npm registry ships Node itself as the `node` package.
+node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+if [ "$(node_major)" -lt 22 ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    log "installing nodejs and npm from Debian to bootstrap Node 24"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  log "Node $(node --version 2>/dev/null || echo none) is too old; installing Node 24 from the npm registry"
+  $SUDO npm install -g --prefix /opt/node24 node@24 >/dev/null
+  $SUDO ln -sf /opt/node24/bin/node /usr/local/bin/node
+  hash -r
+fi
+log "node $(node --version)"
+
+# 3. npm packages.
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >/dev/null; else npm install --no-audit --no-fund >/dev/null; fi
+npm run --silent build
+log "setup complete"

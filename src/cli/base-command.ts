@@ -1,0 +1,89 @@
+/**
+ * Every pkgtrack command extends this. It adds --json (oclif prints the value returned by
+ * run()), --verbose/--quiet, a stderr Progress for services, and turns PkgtrackErrors into a
+ * message with a fix plus a documented exit code.
+ */
+import { Command, Flags, type Interfaces } from '@oclif/core';
+import { PkgtrackError, PkgtrackErrors } from '../core/errors.js';
+import { type Progress, stderrProgress } from '../core/progress.js';
+import { redact } from '../core/secrets.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof PkgtrackCommand)['baseFlags'] & T['flags']>;
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+export abstract class PkgtrackCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true;
+
+  static override baseFlags = {
+    verbose: Flags.boolean({ char: 'v', description: 'Show detailed progress on stderr.', helpGroup: 'GLOBAL' }),
+    quiet: Flags.boolean({ char: 'q', description: 'Print only results and errors.', helpGroup: 'GLOBAL' }),
+  };
+
+  protected flags!: BaseFlags<T>;
+  protected args!: BaseArgs<T>;
+  protected progress!: Progress;
+
+  public override async init(): Promise<void> {
+    await super.init();
+    const { args, flags } = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof PkgtrackCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as BaseFlags<T>;
+    this.args = args as BaseArgs<T>;
+    this.progress = stderrProgress({ verbose: this.flags.verbose, quiet: this.flags.quiet || this.jsonEnabled() });
+  }
+
+  /** Print the human form of a result unless --json is on (then oclif prints the object). */
+  protected show(text: string | string[]): void {
+    if (this.jsonEnabled()) return;
+    this.log(Array.isArray(text) ? text.join('\n') : text);
+  }
+
+  /** Finish with a state exit code (e.g. "updates available") after the result is printed. */
+  protected setExitCode(code: number): void {
+    process.exitCode = code;
+  }
+
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    if (err instanceof PkgtrackError) {
+      const code = exitCodeFor(err.kind);
+      if (this.jsonEnabled()) {
+        this.logJson({ error: err.toJSON() });
+      } else {
+        process.stderr.write(`${formatError(err)}\n`);
+      }
+      this.exit(code);
+    }
+    // oclif's own parse errors (unknown flag, missing arg) are usage errors.
+    if (err?.oclif?.exit === 2 || /Unexpected argument|Nonexistent flag|Missing required|Expected --/.test(err?.message ?? '')) {
+      if (this.jsonEnabled()) {
+        this.logJson({ error: { code: 'USAGE', kind: 'usage', message: err.message, fix: `Run \`pkgtrack ${this.id?.replaceAll(':', ' ')} --help\`.` } });
+        this.exit(ExitCode.usage);
+      }
+      err.oclif = { exit: ExitCode.usage };
+    }
+    return super.catch(err);
+  }
+}
+
+/** Human rendering of an error: location, message, code, and the fix on its own line. */
+export function formatError(err: PkgtrackError): string {
+  const lines: string[] = [];
+  const one = (e: PkgtrackError) => {
+    const where = e.location ? `${e.location}: ` : '';
+    const field = e.details.field ? `${e.details.field}: ` : '';
+    lines.push(`error[${e.code}]: ${where}${field}${redact(e.message)}`);
+    if (e.fix) lines.push(`  fix: ${redact(e.fix)}`);
+  };
+  if (err instanceof PkgtrackErrors) {
+    lines.push(`error[${err.code}]: ${redact(err.message)}`);
+    for (const e of err.errors) one(e);
+    if (err.fix) lines.push(`  fix: ${redact(err.fix)}`);
+  } else one(err);
+  return lines.join('\n');
+}

@@ -1,0 +1,102 @@
+/**
+ * Typed errors. Every failure a user can cause or fix carries a stable code, a message for
+ * humans and a suggested fix. The CLI layer maps the error's kind to an exit code; nothing
+ * below the CLI knows about exit codes or oclif.
+ */
+
+/** Broad classes of failure; each maps to one documented exit code. */
+export type ErrorKind =
+  | 'usage' // bad flags or arguments
+  | 'input' // bad recipe, config, archive, patch, version string ...
+  | 'not-found' // a named recipe, file, key or package does not exist
+  | 'environment' // a host tool, container engine or permission is missing
+  | 'network' // upstream or registry unreachable, rate limited
+  | 'conflict' // lock held, immutable pool path with new bytes, identity change
+  | 'integrity' // signature or hash mismatch, tampered data
+  | 'internal'; // a bug in pkgtrack
+
+export interface ErrorDetails {
+  /** File the problem is in, when there is one. */
+  file?: string;
+  /** 1-based line and column inside `file`. */
+  line?: number;
+  column?: number;
+  /** Dotted path of the offending field, e.g. `upstream.repo`. */
+  field?: string;
+  [key: string]: unknown;
+}
+
+export interface PkgtrackErrorInit {
+  code: string;
+  message: string;
+  fix?: string;
+  kind?: ErrorKind;
+  details?: ErrorDetails;
+  cause?: unknown;
+}
+
+export class PkgtrackError extends Error {
+  readonly code: string;
+  readonly fix: string | undefined;
+  readonly kind: ErrorKind;
+  readonly details: ErrorDetails;
+
+  constructor(init: PkgtrackErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'PkgtrackError';
+    this.code = init.code;
+    this.fix = init.fix;
+    this.kind = init.kind ?? 'input';
+    this.details = init.details ?? {};
+  }
+
+  /** `file:line:column` when known, for the start of a human message. */
+  get location(): string | undefined {
+    const { file, line, column } = this.details;
+    if (!file) return undefined;
+    if (line === undefined) return file;
+    return column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      kind: this.kind,
+      message: this.message,
+      ...(this.fix ? { fix: this.fix } : {}),
+      ...(Object.keys(this.details).length ? { details: this.details } : {}),
+    };
+  }
+}
+
+/** Several input problems found at once (e.g. every error in a recipe), reported together. */
+export class PkgtrackErrors extends PkgtrackError {
+  readonly errors: PkgtrackError[];
+
+  constructor(code: string, message: string, errors: PkgtrackError[], fix?: string) {
+    super({ code, message, kind: errors[0]?.kind ?? 'input', ...(fix ? { fix } : {}) });
+    this.errors = errors;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), errors: this.errors.map((e) => e.toJSON()) };
+  }
+}
+
+export const isPkgtrackError = (e: unknown): e is PkgtrackError => e instanceof PkgtrackError;
+
+/** Shorthands so call sites read as what went wrong. */
+export const inputError = (code: string, message: string, fix?: string, details?: ErrorDetails) =>
+  new PkgtrackError({ code, message, kind: 'input', ...(fix ? { fix } : {}), ...(details ? { details } : {}) });
+
+export const notFound = (code: string, message: string, fix?: string, details?: ErrorDetails) =>
+  new PkgtrackError({ code, message, kind: 'not-found', ...(fix ? { fix } : {}), ...(details ? { details } : {}) });
+
+export const envError = (code: string, message: string, fix?: string, details?: ErrorDetails) =>
+  new PkgtrackError({ code, message, kind: 'environment', ...(fix ? { fix } : {}), ...(details ? { details } : {}) });
+
+export const integrityError = (code: string, message: string, fix?: string, details?: ErrorDetails) =>
+  new PkgtrackError({ code, message, kind: 'integrity', ...(fix ? { fix } : {}), ...(details ? { details } : {}) });
+
+export const conflictError = (code: string, message: string, fix?: string, details?: ErrorDetails) =>
+  new PkgtrackError({ code, message, kind: 'conflict', ...(fix ? { fix } : {}), ...(details ? { details } : {}) });

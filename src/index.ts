@@ -1,0 +1,1 @@
+export { PkgtrackError, PkgtrackErrors } from './core/errors.js';

@@ -1,0 +1,145 @@
+/**
+ * Loading a recipes repository from disk: `pkgtrack.yaml` at the root and one folder per recipe
+ * under `recipes/`. Parsing and validation are pure (validate.ts); this file does the reading.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { notFound, PkgtrackError, PkgtrackErrors } from '../core/errors.js';
+import { closest } from '../core/suggest.js';
+import { type RecipeConfig, type RepositoryConfig, recipeSchema, repositorySchema, type TargetSpec } from './schema.js';
+import { resolveTarget, type Target } from './targets.js';
+import { parseYaml } from './validate.js';
+
+export const REPOSITORY_FILE = 'pkgtrack.yaml';
+export const RECIPE_FILE = 'recipe.yaml';
+
+export interface Repository {
+  /** Absolute path of the folder holding pkgtrack.yaml. */
+  root: string;
+  configFile: string;
+  config: RepositoryConfig;
+}
+
+export interface Recipe {
+  name: string;
+  /** Absolute path of recipes/<name>/. */
+  dir: string;
+  file: string;
+  config: RecipeConfig;
+  /** Targets after applying the repository defaults. */
+  targets: Target[];
+  /** recipes/<name>/debian, when present. */
+  debianDir?: string;
+  /** recipes/<name>/<name>.spec, when present. */
+  specFile?: string;
+  /** recipes/<name>/patches/series, when present. */
+  seriesFile?: string;
+}
+
+async function isFile(p: string): Promise<boolean> {
+  return stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
+async function isDir(p: string): Promise<boolean> {
+  return stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
+/** Find the repository root: `explicit`, else $PKGTRACK_REPO, else the nearest parent with pkgtrack.yaml. */
+export async function findRepositoryRoot(explicit?: string, start = process.cwd()): Promise<string> {
+  const given = explicit ?? process.env.PKGTRACK_REPO;
+  if (given) {
+    const root = resolve(given);
+    if (await isFile(join(root, REPOSITORY_FILE))) return root;
+    throw notFound('REPO_NOT_FOUND', `no ${REPOSITORY_FILE} in ${root}`, `Run \`pkgtrack init ${given}\` to create a recipes repository there.`);
+  }
+  let dir = resolve(start);
+  for (;;) {
+    if (await isFile(join(dir, REPOSITORY_FILE))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw notFound(
+    'REPO_NOT_FOUND',
+    `no ${REPOSITORY_FILE} in ${start} or any parent folder`,
+    'Run pkgtrack inside a recipes repository, pass --repo DIR, or create one with `pkgtrack init`.',
+  );
+}
+
+export async function loadRepository(root: string): Promise<Repository> {
+  const configFile = join(root, REPOSITORY_FILE);
+  const text = await readFile(configFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw notFound('REPO_NOT_FOUND', `cannot read ${configFile}: ${e.code ?? e.message}`, 'Create it with `pkgtrack init`.');
+  });
+  const config = parseYaml(text, relative(process.cwd(), configFile) || configFile, repositorySchema, 'repository configuration');
+  return { root, configFile, config };
+}
+
+/** Names of the recipe folders (those holding a recipe.yaml), sorted. */
+export async function listRecipeNames(repo: Repository): Promise<string[]> {
+  const dir = join(repo.root, 'recipes');
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const names: string[] = [];
+  for (const e of entries) {
+    if (e.isDirectory() && (await isFile(join(dir, e.name, RECIPE_FILE)))) names.push(e.name);
+  }
+  return names.sort();
+}
+
+export function resolveTargets(specs: readonly TargetSpec[]): Target[] {
+  return specs.map((spec) => {
+    const t = typeof spec === 'string' ? resolveTarget(spec) : resolveTarget(spec.id, spec);
+    if (!t) throw new PkgtrackError({ code: 'TARGET_UNKNOWN', message: `unknown target ${JSON.stringify(spec)}` });
+    return t;
+  });
+}
+
+export async function loadRecipe(repo: Repository, name: string): Promise<Recipe> {
+  const dir = join(repo.root, 'recipes', name);
+  const file = join(dir, RECIPE_FILE);
+  if (!(await isFile(file))) {
+    const names = await listRecipeNames(repo);
+    const guess = closest(name, names);
+    throw notFound(
+      'RECIPE_NOT_FOUND',
+      `no recipe "${name}" in ${join(repo.root, 'recipes')}`,
+      guess ? `Did you mean "${guess}"?` : names.length ? `Known recipes: ${names.join(', ')}.` : 'Create one under recipes/<name>/recipe.yaml.',
+    );
+  }
+  const text = await readFile(file, 'utf8');
+  const rel = relative(process.cwd(), file) || file;
+  const config = parseYaml(text, rel, recipeSchema, 'recipe');
+  if (config.name !== name) {
+    throw new PkgtrackErrors('CONFIG_INVALID', `${rel}: the recipe name does not match its folder`, [
+      new PkgtrackError({
+        code: 'RECIPE_NAME_MISMATCH',
+        message: `name is "${config.name}" but the folder is recipes/${name}`,
+        fix: `Set name: ${name}, or rename the folder to recipes/${config.name}.`,
+        details: { file: rel, line: lineOf(text, /^name:/m), column: 1, field: 'name' },
+      }),
+    ]);
+  }
+  const recipe: Recipe = { name, dir, file, config, targets: resolveTargets(config.targets ?? repo.config.targets) };
+  if (await isDir(join(dir, 'debian'))) recipe.debianDir = join(dir, 'debian');
+  if (await isFile(join(dir, `${name}.spec`))) recipe.specFile = join(dir, `${name}.spec`);
+  if (await isFile(join(dir, 'patches', 'series'))) recipe.seriesFile = join(dir, 'patches', 'series');
+  return recipe;
+}
+
+function lineOf(text: string, re: RegExp): number {
+  const m = re.exec(text);
+  return m ? text.slice(0, m.index).split('\n').length : 1;
+}
+
+/** Load the named recipes, or all of them when `names` is empty. */
+export async function loadRecipes(repo: Repository, names: readonly string[] = []): Promise<Recipe[]> {
+  const wanted = names.length ? names : await listRecipeNames(repo);
+  const out: Recipe[] = [];
+  for (const n of wanted) out.push(await loadRecipe(repo, n));
+  return out;
+}

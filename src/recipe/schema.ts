@@ -1,0 +1,181 @@
+/**
+ * The recipe and repository configuration schemas (zod). They are the single source of truth:
+ * validation, TypeScript types and the JSON Schema printed by `pkgtrack recipe schema` all
+ * come from here.
+ */
+import { z } from 'zod';
+import { KNOWN_DISTROS, resolveTarget, TARGET_PATTERN } from './targets.js';
+
+const regexString = (what: string) =>
+  z.string().superRefine((s, ctx) => {
+    try {
+      new RegExp(s);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: `${what} is not a valid regular expression: ${(e as Error).message}` });
+    }
+  });
+
+/** Values that end up in control files, specs and changelogs: one line, no control characters. */
+const oneLine = (what: string) =>
+  z.string().min(1).refine((s) => !/[\r\n\u0000-\u001f\u007f]/.test(s), { message: `${what} must be a single line without control characters` });
+
+const targetId = z.string().superRefine((s, ctx) => {
+  if (!TARGET_PATTERN.test(s)) {
+    ctx.addIssue({ code: 'custom', message: `"${s}" is not a target; write distro:release, e.g. debian:bookworm or fedora:41` });
+  } else if (!resolveTarget(s)) {
+    ctx.addIssue({ code: 'custom', message: `unknown distro in "${s}"; known: ${KNOWN_DISTROS.join(', ')} (or give format and image)` });
+  }
+});
+
+const targetObject = z.strictObject({
+  id: z.string().regex(TARGET_PATTERN, 'write distro:release, e.g. debian:bookworm'),
+  format: z.enum(['deb', 'rpm']).optional().describe('Package format, when the distro is not a known one'),
+  image: z.string().optional().describe('Container image to build in, instead of the default for the distro'),
+  versionSuffix: z
+    .string()
+    .regex(/^[A-Za-z0-9.+~]*$/, 'only letters, digits, ".", "+" and "~" can go in a version suffix')
+    .optional()
+    .describe('Appended to the revision so one version never names different bytes in one pool'),
+});
+
+export const targetSpec = z.union([targetId, targetObject]);
+
+const packageName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9+.-]+$/, 'package names are lower-case letters, digits, "+", "-" and "." and start with a letter or digit');
+
+export const upstreamSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('github'),
+    repo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'write owner/name, e.g. cli/cli'),
+    use: z.enum(['releases', 'tags']).default('releases').describe('Follow GitHub releases or plain tags'),
+    prereleases: z.boolean().default(false),
+    asset: regexString('asset').optional().describe('Regex picking the release asset to build from; default: the source archive'),
+    apiUrl: z.url().optional().describe('GitHub API base URL (GitHub Enterprise)'),
+  }),
+  z.strictObject({
+    kind: z.literal('git'),
+    url: z.string().min(1).describe('Any URL git ls-remote accepts'),
+    branch: z.string().optional().describe('Branch whose HEAD the trunk channel follows (default: the remote HEAD)'),
+  }),
+  z.strictObject({
+    kind: z.literal('debian'),
+    package: packageName.describe('Source package name in the archive'),
+    suite: z.string().default('sid'),
+    component: z.string().default('main'),
+    archive: z.url().default('http://deb.debian.org/debian'),
+    keyring: z.string().optional().describe('Keyring that signs the archive (default: debian-archive-keyring)'),
+  }),
+  z.strictObject({
+    kind: z.literal('http'),
+    url: z.url().describe('Index page listing the releases'),
+    pattern: regexString('pattern').describe('Regex matching release links; the named group "version" (or group 1) is the version'),
+  }),
+]);
+
+export const versionsSchema = z
+  .strictObject({
+    tagPattern: regexString('tagPattern')
+      .default('^v?(?<version>\\d[0-9A-Za-z.+~-]*)$')
+      .describe('Regex that a tag must match; its named group "version" is the upstream version'),
+    stripPrefix: z.string().optional().describe('Prefix removed from tags before matching, e.g. "release-"'),
+    mangle: z
+      .array(z.strictObject({ from: regexString('from'), to: z.string() }))
+      .default([])
+      .describe('Substitutions applied to the version, in order, like uscan uversionmangle'),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.tagPattern.includes('(?<version>')) {
+      ctx.addIssue({ code: 'custom', path: ['tagPattern'], message: 'tagPattern needs a named group (?<version>...)' });
+    }
+  });
+
+export const channelsSchema = z
+  .strictObject({
+    stable: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+    trunk: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        branch: z.string().optional().describe('Upstream branch to follow (default: the remote HEAD)'),
+        versionPattern: z
+          .string()
+          .default('{release}+git{date}.{commits}.{sha7}')
+          .describe('Snapshot version; placeholders {release} {date} {commits} {sha7} {sha}'),
+      })
+      .optional(),
+  })
+  .default({ stable: { enabled: true } });
+
+export const recipeSchema = z.strictObject({
+  name: packageName.describe('Source package name'),
+  summary: oneLine('summary').optional(),
+  homepage: z.url().optional(),
+  license: oneLine('license').optional(),
+  upstream: upstreamSchema,
+  versions: versionsSchema.default({ tagPattern: '^v?(?<version>\\d[0-9A-Za-z.+~-]*)$', mangle: [] }),
+  source: z
+    .strictObject({
+      url: z.string().optional().describe('Tarball URL template; {version} is replaced'),
+      signatureUrl: z.string().optional().describe('Detached signature URL template (.asc/.sig)'),
+      upstreamKey: z.string().optional().describe("Path (in the recipe dir) to upstream's armored public key"),
+    })
+    .optional(),
+  revision: z
+    .string()
+    .regex(/^[0-9][A-Za-z0-9.+~]*$/, 'a revision starts with a digit and holds letters, digits, ".", "+" and "~"')
+    .default('1')
+    .describe('Debian revision / RPM release of the packaging'),
+  targets: z.array(targetSpec).optional().describe('Targets to build; default: the repository default targets'),
+  channels: channelsSchema,
+  build: z
+    .strictObject({
+      lintianFailOn: z.enum(['error', 'warning', 'never']).default('error'),
+      rpmlintFailOn: z.enum(['error', 'warning', 'never']).default('never'),
+      timeoutMinutes: z.number().int().positive().default(60),
+    })
+    .default({ lintianFailOn: 'error', rpmlintFailOn: 'never', timeoutMinutes: 60 }),
+});
+
+export const repositorySchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "." and "-"'),
+  origin: oneLine('origin'),
+  label: oneLine('label'),
+  description: oneLine('description').optional(),
+  maintainer: oneLine('maintainer').regex(/^[^<>]+ <[^<>@\s]+@[^<>\s]+>$/, 'write "Full Name <email@example.org>"'),
+  url: z.url().optional().describe('Public base URL of the published repository, used in install snippets'),
+  output: z.string().default('public').describe('Directory the repositories are published to'),
+  signing: z
+    .strictObject({
+      key: z.string().describe('Path to the armored (encrypted) private key'),
+      passphraseEnv: z.string().default('PKGTRACK_KEY_PASSPHRASE').describe('Environment variable holding the passphrase'),
+      passphraseFile: z.string().optional().describe('File holding the passphrase (instead of the environment)'),
+      extraKeys: z.array(z.string()).default([]).describe('More keys that sign during a rotation window'),
+    })
+    .optional(),
+  targets: z.array(targetSpec).default(['debian:bookworm', 'debian:trixie']),
+  components: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/)).default(['main']),
+  architectures: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/)).default(['amd64']),
+  validDays: z.number().int().min(1).max(365).default(14).describe('Valid-Until of Release files, in days'),
+  channels: z
+    .strictObject({
+      stable: z.strictObject({ suiteSuffix: z.string().default('') }).default({ suiteSuffix: '' }),
+      trunk: z
+        .strictObject({
+          suiteSuffix: z.string().default('-trunk'),
+          notAutomatic: z.boolean().default(true),
+          butAutomaticUpgrades: z.boolean().default(true),
+          keep: z.number().int().min(1).default(5),
+        })
+        .default({ suiteSuffix: '-trunk', notAutomatic: true, butAutomaticUpgrades: true, keep: 5 }),
+    })
+    .default({
+      stable: { suiteSuffix: '' },
+      trunk: { suiteSuffix: '-trunk', notAutomatic: true, butAutomaticUpgrades: true, keep: 5 },
+    }),
+  retention: z.strictObject({ keep: z.number().int().min(1).default(3) }).default({ keep: 3 }),
+});
+
+export type RecipeConfig = z.infer<typeof recipeSchema>;
+export type RepositoryConfig = z.infer<typeof repositorySchema>;
+export type UpstreamConfig = z.infer<typeof upstreamSchema>;
+export type TargetSpec = z.infer<typeof targetSpec>;

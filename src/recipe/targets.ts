@@ -1,0 +1,122 @@
+/**
+ * Targets: one distro release a recipe builds for, e.g. `debian:bookworm` or `fedora:41`.
+ * A target names its package format, the base image, the mirror to bootstrap it from when no
+ * registry answers, and the version suffix that keeps one version from meaning different bytes
+ * in one pool.
+ */
+export type PackageFormat = 'deb' | 'rpm';
+
+export interface Target {
+  /** `distro:release`, as written in recipes. */
+  id: string;
+  distro: string;
+  release: string;
+  format: PackageFormat;
+  /** Container image reference to pull, e.g. `docker.io/library/debian:bookworm`. */
+  image: string;
+  /** Debian-style mirror and suite to bootstrap the base image from when pulling fails (deb targets). */
+  bootstrap?: { mirror: string; suite: string; keyring?: string };
+  /** Version suffix appended to the package revision, e.g. `~deb12u1`, `.fc41`. */
+  versionSuffix: string;
+  /** apt suite / yum repo path the artifacts are published to. */
+  publishPath: string;
+}
+
+interface DistroRule {
+  format: PackageFormat;
+  image: (release: string) => string;
+  suffix: (release: string) => string;
+  publishPath: (release: string) => string;
+  bootstrap?: (release: string) => { mirror: string; suite: string; keyring?: string };
+}
+
+const DEBIAN_NUMBERS: Record<string, string> = {
+  buster: '10',
+  bullseye: '11',
+  bookworm: '12',
+  trixie: '13',
+  forky: '14',
+  sid: '99',
+  unstable: '99',
+};
+
+const UBUNTU_NUMBERS: Record<string, string> = {
+  focal: '20.04',
+  jammy: '22.04',
+  noble: '24.04',
+  oracular: '24.10',
+  plucky: '25.04',
+  questing: '25.10',
+};
+
+const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
+
+const DISTROS: Record<string, DistroRule> = {
+  debian: {
+    format: 'deb',
+    image: (r) => `docker.io/library/debian:${r}`,
+    suffix: (r) => `~deb${DEBIAN_NUMBERS[r] ?? r}u1`,
+    publishPath: (r) => r,
+    bootstrap: (r) => ({ mirror: DEBIAN_MIRROR, suite: r, keyring: '/usr/share/keyrings/debian-archive-keyring.gpg' }),
+  },
+  ubuntu: {
+    format: 'deb',
+    image: (r) => `docker.io/library/ubuntu:${r}`,
+    suffix: (r) => `~ubuntu${UBUNTU_NUMBERS[r] ?? r}.1`,
+    publishPath: (r) => r,
+    bootstrap: (r) => ({ mirror: 'http://archive.ubuntu.com/ubuntu', suite: r }),
+  },
+  fedora: {
+    format: 'rpm',
+    image: (r) => `registry.fedoraproject.org/fedora:${r}`,
+    suffix: (r) => `.fc${r}`,
+    publishPath: (r) => `fedora/${r}`,
+  },
+  'centos-stream': {
+    format: 'rpm',
+    image: (r) => `quay.io/centos/centos:stream${r}`,
+    suffix: (r) => `.el${r}`,
+    publishPath: (r) => `el/${r}`,
+  },
+  rocky: { format: 'rpm', image: (r) => `docker.io/rockylinux/rockylinux:${r}`, suffix: (r) => `.el${r}`, publishPath: (r) => `el/${r}` },
+  almalinux: { format: 'rpm', image: (r) => `docker.io/library/almalinux:${r}`, suffix: (r) => `.el${r}`, publishPath: (r) => `el/${r}` },
+  opensuse: {
+    format: 'rpm',
+    image: (r) => `registry.opensuse.org/opensuse/leap:${r}`,
+    suffix: (r) => `.lp${r.replace('.', '')}`,
+    publishPath: (r) => `opensuse/${r}`,
+  },
+};
+
+export const KNOWN_DISTROS = Object.keys(DISTROS);
+
+export const TARGET_PATTERN = /^([a-z][a-z0-9-]*):([A-Za-z0-9][A-Za-z0-9._-]*)$/;
+
+/** Overrides a recipe or pkgtrack.yaml may give for one target. */
+export interface TargetOverride {
+  image?: string | undefined;
+  versionSuffix?: string | undefined;
+  format?: PackageFormat | undefined;
+}
+
+/** Resolve `distro:release` to a Target; undefined when the distro is unknown. */
+export function resolveTarget(id: string, override: TargetOverride = {}): Target | undefined {
+  const m = TARGET_PATTERN.exec(id);
+  if (!m) return undefined;
+  const [, distro, release] = m as unknown as [string, string, string];
+  const rule = DISTROS[distro];
+  if (!rule && !(override.format && override.image)) return undefined;
+  const format = override.format ?? rule!.format;
+  const target: Target = {
+    id,
+    distro,
+    release,
+    format,
+    image: override.image ?? rule!.image(release),
+    versionSuffix: override.versionSuffix ?? rule?.suffix(release) ?? '',
+    publishPath: rule?.publishPath(release) ?? `${distro}/${release}`,
+  };
+  const bootstrap = rule?.bootstrap?.(release);
+  if (bootstrap) target.bootstrap = bootstrap;
+  return target;
+}

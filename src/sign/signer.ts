@@ -1,0 +1,14 @@
+/**
+ * The signing port. Repository writers (apt, yum) and the rpm packager depend only on this
+ * interface; `sign/openpgp-signer.ts` implements it with openpgp.js.
+ */
+export interface Signer {
+  /** Fingerprints (upper-case hex, no spaces) of every key that signs; several during a rotation. */
+  readonly fingerprints: readonly string[];
+  /** An OpenPGP cleartext-signed message (apt's InRelease) whose signed text is exactly `text`. */
+  clearsign(text: string): Promise<string>;
+  /** A detached, ASCII-armored signature over `data` (Release.gpg, repomd.xml.asc). */
+  detachSign(data: Uint8Array): Promise<string>;
+  /** A detached binary signature packet sequence over `data` (rpm header signatures). */
+  detachSignBinary(data: Uint8Array): Promise<Uint8Array>;
+}

@@ -1,0 +1,8 @@
+/**
+ * Every migration, in the order it is applied. Each concept keeps its migrations in a file of
+ * its own here and adds one line below. Never edit a shipped migration; add a new one.
+ */
+import type { Migration } from '../store.js';
+import { coreMigrations } from './001-core.js';
+
+export const MIGRATIONS: Migration[] = [...coreMigrations];
