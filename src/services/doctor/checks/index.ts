@@ -1,0 +1,5 @@
+/** Every doctor check, in the order doctor runs them. Each concept adds one line. */
+import type { DoctorCheck } from '../types.js';
+import { hostChecks } from './host.js';
+
+export const DOCTOR_CHECKS: DoctorCheck[] = [...hostChecks];
