@@ -48,21 +48,21 @@ export function parseYaml<S extends z.ZodType>(text: string, file: string, schem
   );
 }
 
-function nodeAt(doc: ReturnType<typeof parseDocument>, path: Path): { node?: Node; keyNode?: Node } {
+function nodeAt(doc: ReturnType<typeof parseDocument>, path: Path): { node?: Node; keyNode?: Node; found: boolean } {
   let node: unknown = doc.contents;
   let keyNode: Node | undefined;
   for (const seg of path) {
     if (isMap(node)) {
       const pair = node.items.find((it) => isScalar(it.key) && it.key.value === seg);
-      if (!pair) return { ...(isNode(node) ? { node } : {}) };
+      if (!pair) return { ...(isNode(node) ? { node } : {}), found: false };
       keyNode = isNode(pair.key) ? pair.key : undefined;
       node = pair.value;
     } else if (node && typeof node === 'object' && 'items' in node && typeof seg === 'number') {
       node = (node as { items: unknown[] }).items[seg];
       keyNode = undefined;
-    } else break;
+    } else return { ...(isNode(node) ? { node } : {}), found: false };
   }
-  return { ...(isNode(node) ? { node } : {}), ...(keyNode ? { keyNode } : {}) };
+  return { ...(isNode(node) ? { node } : {}), ...(keyNode ? { keyNode } : {}), found: node !== undefined };
 }
 
 function knownKeys(schema: z.ZodType, path: Path): string[] {
@@ -100,7 +100,8 @@ function issueToError(
   let field = path.map(String).join('.');
   let message = issue.message;
   let fix: string | undefined;
-  let { node, keyNode } = nodeAt(doc, path);
+  const at = nodeAt(doc, path);
+  let { node, keyNode } = at;
 
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
@@ -113,15 +114,12 @@ function issueToError(
     message = `unknown field "${key}"${issue.keys.length > 1 ? ` (and ${issue.keys.slice(1).join(', ')})` : ''}`;
     fix = guess ? `Did you mean "${guess}"?` : `Remove it; allowed here: ${allowed.join(', ')}.`;
   } else if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
-    const discr = (issue as { discriminator?: string }).discriminator ?? 'kind';
-    const located = nodeAt(doc, [...path, discr]);
-    node = located.node ?? node;
-    field = [...path.map(String), discr].join('.');
-    const got = (located.node && isScalar(located.node) ? String(located.node.value) : undefined) ?? '(missing)';
-    const options = discriminatorOptions(schema, path, discr);
-    const guess = closest(got, options);
-    message = `expected one of ${options.join(', ')}, got "${got}"`;
-    fix = guess ? `Did you mean "${guess}"?` : `Set ${discr} to one of ${options.join(', ')}.`;
+    // zod already points the path at the discriminator field and lists the allowed values.
+    const options = ((issue as { options?: unknown[] }).options ?? []).map(String);
+    const got = at.found && node && isScalar(node) ? String(node.value) : undefined;
+    const guess = got ? closest(got, options) : undefined;
+    message = got === undefined ? `required field is missing (one of ${options.join(', ')})` : `expected one of ${options.join(', ')}, got "${got}"`;
+    fix = guess ? `Did you mean "${guess}"?` : `Set ${field} to one of ${options.join(', ')}.`;
   } else if (issue.code === 'invalid_value') {
     const values = (issue as { values?: unknown[] }).values ?? [];
     const got = node && isScalar(node) ? String(node.value) : '';
@@ -130,7 +128,7 @@ function issueToError(
     fix = guess ? `Did you mean "${guess}"?` : undefined;
   } else if (issue.code === 'invalid_type') {
     const expected = (issue as { expected?: string }).expected ?? 'a value';
-    if (!node) {
+    if (!at.found) {
       message = `required field is missing (expected ${expected})`;
       fix = `Add "${String(path[path.length - 1] ?? '')}:" to ${path.length > 1 ? path.slice(0, -1).join('.') : 'the top level'}.`;
     } else message = `expected ${expected}`;
@@ -144,15 +142,4 @@ function issueToError(
     ...(fix ? { fix } : {}),
     details: { file, line: p.line, column: p.column, ...(field ? { field } : {}) },
   });
-}
-
-function discriminatorOptions(schema: z.ZodType, path: Path, discr: string): string[] {
-  let s: unknown = schema;
-  for (const seg of path) {
-    let cur = s as { def?: { type?: string; innerType?: unknown; shape?: Record<string, unknown> }; shape?: Record<string, unknown> };
-    while (cur?.def && ['default', 'optional'].includes(cur.def.type ?? '')) cur = cur.def.innerType as typeof cur;
-    s = cur?.shape?.[seg as string];
-  }
-  const opts = (s as { options?: Array<{ shape?: Record<string, { def?: { values?: unknown[] } }> }> })?.options ?? [];
-  return opts.flatMap((o) => (o.shape?.[discr]?.def?.values ?? []).map(String));
 }

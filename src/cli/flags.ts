@@ -1,0 +1,8 @@
+/** Flags shared by several commands. */
+import { Flags } from '@oclif/core';
+
+export const repoFlag = Flags.string({
+  char: 'C',
+  description: 'Recipes repository (folder with pkgtrack.yaml). Default: $PKGTRACK_REPO, else the nearest parent of the current folder.',
+  helpGroup: 'GLOBAL',
+});
