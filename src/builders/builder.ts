@@ -1,0 +1,114 @@
+/**
+ * The Builder port: one implementation per package format (deb, rpm). A builder knows its
+ * packaging tools but never starts containers itself: it describes the commands to run as
+ * `ContainerStep`s and the build service (src/services/build.ts) runs them through the
+ * ContainerEngine. That keeps builders/ and containers/ apart (they meet in services/), and lets
+ * a builder be unit-tested without an engine.
+ *
+ * Flow for one (recipe, target):
+ *   1. buildDependencies(recipe)             → package names for the dependency image
+ *   2. dependencyInstall(deps)               → run as root WITH network on the base image, committed
+ *   3. prepare(ctx)                          → lay out sources in ctx.workDir on the host
+ *   4. buildStep(ctx, prepared)              → run as the build user, NO network, workDir at /work
+ *   5. collect(ctx, prepared, outDir)        → copy artifacts out, with sha256
+ *   6. lint?(ctx, artifacts)                 → lintian / rpmlint findings (host or container)
+ */
+import type { Recipe } from '../recipe/load.js';
+import type { PackageFormat, Target } from '../recipe/targets.js';
+
+/** Where the build work dir is mounted inside the container. */
+export const CONTAINER_WORK_DIR = '/work';
+
+/** A command run inside a container. argv only; never a shell string built from values. */
+export interface ContainerStep {
+  argv: string[];
+  /** Extra environment (no secrets; the service refuses secret-looking names). */
+  env: Record<string, string>;
+  /** Working directory inside the container. */
+  cwd: string;
+}
+
+/** One patch of the recipe's queue, in series order. */
+export interface QueuedPatch {
+  name: string;
+  /** Absolute host path of the patch file. */
+  path: string;
+}
+
+/** Everything a builder needs to build one recipe for one target. */
+export interface BuildContext {
+  recipe: Recipe;
+  target: Target;
+  /** Upstream version, e.g. `2.12.1`. */
+  upstreamVersion: string;
+  /** Full package version with revision and target suffix, e.g. `2.12.1-1~deb12u1` (deb) or `2.12.1-1.fc41` (rpm). */
+  packageVersion: string;
+  /** The upstream tarball on the host, verified. */
+  orig: { path: string; sha256: string };
+  /** The patch queue (recipes/<name>/patches/series), in order. */
+  patches: QueuedPatch[];
+  /** `Full Name <email>` from pkgtrack.yaml `maintainer`. */
+  maintainer: string;
+  /** Lines for the changelog entry (upstream version, patch changes ...). */
+  changes: string[];
+  /** Build timestamp (seconds since epoch) written in the changelog; SOURCE_DATE_EPOCH derives from it. */
+  timestamp: number;
+  /** Empty host directory this build owns; mounted read-write at CONTAINER_WORK_DIR. */
+  workDir: string;
+}
+
+/** What prepare() produced: paths relative to workDir, plus anything the builder wants to remember. */
+export interface PreparedSource {
+  /** Directory (relative to workDir) holding the unpacked, buildable source tree. */
+  sourceDir: string;
+  /** SOURCE_DATE_EPOCH used for the build. */
+  sourceDateEpoch: number;
+  /** Builder-specific notes (e.g. the generated changelog entry) for the manifest and tests. */
+  notes: Record<string, string>;
+}
+
+export type ArtifactKind = 'dsc' | 'orig' | 'debian-tar' | 'deb' | 'ddeb' | 'buildinfo' | 'changes' | 'srpm' | 'rpm' | 'log' | 'other';
+
+export interface Artifact {
+  /** File name inside the output directory. */
+  name: string;
+  kind: ArtifactKind;
+  size: number;
+  sha256: string;
+}
+
+export type LintSeverity = 'error' | 'warning' | 'info' | 'pedantic' | 'experimental' | 'overridden' | 'classification';
+
+export interface LintFinding {
+  severity: LintSeverity;
+  tag: string;
+  /** Package or file the finding is about. */
+  subject: string;
+  detail: string;
+}
+
+export interface LintReport {
+  tool: string;
+  findings: LintFinding[];
+  /** True when a finding reaches the recipe's fail level (build.lintianFailOn / rpmlintFailOn). */
+  failed: boolean;
+}
+
+export interface Builder {
+  readonly format: PackageFormat;
+  /** Build dependencies declared by the recipe's packaging (debian/control, the spec). */
+  buildDependencies(recipe: Recipe): Promise<string[]>;
+  /**
+   * Installs the toolchain plus `deps` on top of the base image. Run as root with network;
+   * the result is committed as the dependency image and reused while (base, deps) is unchanged.
+   */
+  dependencyInstall(target: Target, deps: string[]): ContainerStep;
+  /** Assemble the source tree (orig + packaging + patch queue) in ctx.workDir, on the host. */
+  prepare(ctx: BuildContext): Promise<PreparedSource>;
+  /** The build itself: run as the non-root build user with no network, workDir at CONTAINER_WORK_DIR. */
+  buildStep(ctx: BuildContext, prepared: PreparedSource): ContainerStep;
+  /** Copy the artifacts from ctx.workDir into outDir (created by the caller) and describe them. */
+  collect(ctx: BuildContext, prepared: PreparedSource, outDir: string): Promise<Artifact[]>;
+  /** Lint the collected artifacts in outDir; `failOn` comes from the recipe. */
+  lint?(ctx: BuildContext, outDir: string, artifacts: Artifact[], failOn: 'error' | 'warning' | 'never'): Promise<LintReport>;
+}
