@@ -62,7 +62,9 @@ export abstract class PkgtrackCommand<T extends typeof Command> extends Command 
     // oclif's own parse errors (unknown flag, missing arg) are usage errors.
     if (err?.oclif?.exit === 2 || /Unexpected argument|Nonexistent flag|Missing required|Expected --/.test(err?.message ?? '')) {
       if (this.jsonEnabled()) {
-        this.logJson({ error: { code: 'USAGE', kind: 'usage', message: err.message, fix: `Run \`pkgtrack ${this.id?.replaceAll(':', ' ')} --help\`.` } });
+        this.logJson({
+          error: { code: 'USAGE', kind: 'usage', message: err.message, fix: `Run \`pkgtrack ${this.id?.replaceAll(':', ' ')} --help\`.` },
+        });
         this.exit(ExitCode.usage);
       }
       err.oclif = { exit: ExitCode.usage };

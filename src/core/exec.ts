@@ -67,11 +67,17 @@ export async function run(program: string, args: readonly string[], opts: RunOpt
       if (timer) clearTimeout(timer);
       if (e.code === 'ENOENT') {
         reject(
-          envError('TOOL_MISSING', `${program} is not installed or not on PATH`, `Install ${program} (run \`pkgtrack doctor --fix\` or scripts/setup.sh).`, {
-            tool: program,
-          }),
+          envError(
+            'TOOL_MISSING',
+            `${program} is not installed or not on PATH`,
+            `Install ${program} (run \`pkgtrack doctor --fix\` or scripts/setup.sh).`,
+            {
+              tool: program,
+            },
+          ),
         );
-      } else reject(new PkgtrackError({ code: 'EXEC_ERROR', kind: 'environment', message: `could not run ${program}: ${e.message}`, cause: e }));
+      } else
+        reject(new PkgtrackError({ code: 'EXEC_ERROR', kind: 'environment', message: `could not run ${program}: ${e.message}`, cause: e }));
     });
     child.on('close', (code, sig) => {
       if (timer) clearTimeout(timer);

@@ -55,7 +55,11 @@ export async function findRepositoryRoot(explicit?: string, start = process.cwd(
   if (given) {
     const root = resolve(given);
     if (await isFile(join(root, REPOSITORY_FILE))) return root;
-    throw notFound('REPO_NOT_FOUND', `no ${REPOSITORY_FILE} in ${root}`, `Run \`pkgtrack init ${given}\` to create a recipes repository there.`);
+    throw notFound(
+      'REPO_NOT_FOUND',
+      `no ${REPOSITORY_FILE} in ${root}`,
+      `Run \`pkgtrack init ${given}\` to create a recipes repository there.`,
+    );
   }
   let dir = resolve(start);
   for (;;) {
@@ -108,7 +112,11 @@ export async function loadRecipe(repo: Repository, name: string): Promise<Recipe
     throw notFound(
       'RECIPE_NOT_FOUND',
       `no recipe "${name}" in ${join(repo.root, 'recipes')}`,
-      guess ? `Did you mean "${guess}"?` : names.length ? `Known recipes: ${names.join(', ')}.` : 'Create one under recipes/<name>/recipe.yaml.',
+      guess
+        ? `Did you mean "${guess}"?`
+        : names.length
+          ? `Known recipes: ${names.join(', ')}.`
+          : 'Create one under recipes/<name>/recipe.yaml.',
     );
   }
   const text = await readFile(file, 'utf8');

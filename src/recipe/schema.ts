@@ -17,7 +17,10 @@ const regexString = (what: string) =>
 
 /** Values that end up in control files, specs and changelogs: one line, no control characters. */
 const oneLine = (what: string) =>
-  z.string().min(1).refine((s) => !/[\r\n\u0000-\u001f\u007f]/.test(s), { message: `${what} must be a single line without control characters` });
+  z
+    .string()
+    .min(1)
+    .refine((s) => !/[\r\n\u0000-\u001f\u007f]/.test(s), { message: `${what} must be a single line without control characters` });
 
 const targetId = z.string().superRefine((s, ctx) => {
   if (!TARGET_PATTERN.test(s)) {

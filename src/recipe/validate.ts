@@ -118,7 +118,10 @@ function issueToError(
     const options = ((issue as { options?: unknown[] }).options ?? []).map(String);
     const got = at.found && node && isScalar(node) ? String(node.value) : undefined;
     const guess = got ? closest(got, options) : undefined;
-    message = got === undefined ? `required field is missing (one of ${options.join(', ')})` : `expected one of ${options.join(', ')}, got "${got}"`;
+    message =
+      got === undefined
+        ? `required field is missing (one of ${options.join(', ')})`
+        : `expected one of ${options.join(', ')}, got "${got}"`;
     fix = guess ? `Did you mean "${guess}"?` : `Set ${field} to one of ${options.join(', ')}.`;
   } else if (issue.code === 'invalid_value') {
     const values = (issue as { values?: unknown[] }).values ?? [];

@@ -95,7 +95,10 @@ export async function listRecipes(repoDir?: string): Promise<{ repository: strin
   return { repository: repo.root, recipes };
 }
 
-export async function showRecipe(name: string, repoDir?: string): Promise<{ recipe: RecipeSummary; config: Recipe['config']; file: string }> {
+export async function showRecipe(
+  name: string,
+  repoDir?: string,
+): Promise<{ recipe: RecipeSummary; config: Recipe['config']; file: string }> {
   const repo = await openRepository(repoDir);
   const r = await loadRecipe(repo, name);
   return { recipe: await summarize(r), config: r.config, file: r.file };
@@ -131,19 +134,30 @@ async function checkRecipeFiles(r: Recipe): Promise<ValidationProblem[]> {
     if (!r.debianDir || !(await isFile(join(r.debianDir, 'control')))) {
       problems.push({
         code: 'RECIPE_DEBIAN_MISSING',
-        message: `deb targets (${r.targets.filter((t) => t.format === 'deb').map((t) => t.id).join(', ')}) need debian/control`,
+        message: `deb targets (${r.targets
+          .filter((t) => t.format === 'deb')
+          .map((t) => t.id)
+          .join(', ')}) need debian/control`,
         fix: `Add ${rel(join(r.dir, 'debian'))}/ with control and rules, or run \`pkgtrack recipe import\` on existing packaging.`,
         file: rel(r.file),
         field: 'targets',
       });
     } else if (!(await isFile(join(r.debianDir, 'rules')))) {
-      problems.push({ code: 'RECIPE_DEBIAN_RULES_MISSING', message: 'debian/rules is missing', fix: 'Add debian/rules (usually `dh $@`).', file: rel(r.debianDir) });
+      problems.push({
+        code: 'RECIPE_DEBIAN_RULES_MISSING',
+        message: 'debian/rules is missing',
+        fix: 'Add debian/rules (usually `dh $@`).',
+        file: rel(r.debianDir),
+      });
     }
   }
   if (formats.has('rpm') && !r.specFile) {
     problems.push({
       code: 'RECIPE_SPEC_MISSING',
-      message: `rpm targets (${r.targets.filter((t) => t.format === 'rpm').map((t) => t.id).join(', ')}) need ${r.name}.spec`,
+      message: `rpm targets (${r.targets
+        .filter((t) => t.format === 'rpm')
+        .map((t) => t.id)
+        .join(', ')}) need ${r.name}.spec`,
       fix: `Add ${rel(join(r.dir, `${r.name}.spec`))}, or drop the rpm targets.`,
       file: rel(r.file),
       field: 'targets',
@@ -152,12 +166,28 @@ async function checkRecipeFiles(r: Recipe): Promise<ValidationProblem[]> {
   if (r.seriesFile) {
     const lines = (await readFile(r.seriesFile, 'utf8')).split('\n');
     for (let i = 0; i < lines.length; i++) {
-      const entry = lines[i]!.replace(/(^|\s)#.*$/, '').trim().split(/\s+/)[0];
+      const entry = lines[i]!.replace(/(^|\s)#.*$/, '')
+        .trim()
+        .split(/\s+/)[0];
       if (!entry) continue;
       if (entry.includes('..') || entry.startsWith('/')) {
-        problems.push({ code: 'SERIES_PATH_ESCAPES', message: `patch path "${entry}" leaves patches/`, fix: 'List patches by their name inside patches/.', file: rel(r.seriesFile), line: i + 1, column: 1 });
+        problems.push({
+          code: 'SERIES_PATH_ESCAPES',
+          message: `patch path "${entry}" leaves patches/`,
+          fix: 'List patches by their name inside patches/.',
+          file: rel(r.seriesFile),
+          line: i + 1,
+          column: 1,
+        });
       } else if (!(await isFile(join(r.dir, 'patches', entry)))) {
-        problems.push({ code: 'SERIES_PATCH_MISSING', message: `patch "${entry}" is listed but does not exist`, fix: `Add patches/${entry} or remove the line from series.`, file: rel(r.seriesFile), line: i + 1, column: 1 });
+        problems.push({
+          code: 'SERIES_PATCH_MISSING',
+          message: `patch "${entry}" is listed but does not exist`,
+          fix: `Add patches/${entry} or remove the line from series.`,
+          file: rel(r.seriesFile),
+          line: i + 1,
+          column: 1,
+        });
       }
     }
   }

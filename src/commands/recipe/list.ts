@@ -5,12 +5,17 @@ import { listRecipes } from '../../services/recipes.js';
 
 export default class RecipeList extends PkgtrackCommand<typeof RecipeList> {
   static override summary = 'List the recipes in the repository.';
-  static override examples = ['<%= config.bin %> recipe list', '<%= config.bin %> recipe list --json', '<%= config.bin %> recipe list -C ~/my-recipes'];
+  static override examples = [
+    '<%= config.bin %> recipe list',
+    '<%= config.bin %> recipe list --json',
+    '<%= config.bin %> recipe list -C ~/my-recipes',
+  ];
   static override flags = { repo: repoFlag };
 
   async run() {
     const result = await listRecipes(this.flags.repo);
-    if (result.recipes.length === 0) this.show(`No recipes in ${result.repository}/recipes. Add one with \`pkgtrack recipe import\` or copy an example.`);
+    if (result.recipes.length === 0)
+      this.show(`No recipes in ${result.repository}/recipes. Add one with \`pkgtrack recipe import\` or copy an example.`);
     else
       this.show(
         table(

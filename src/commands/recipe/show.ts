@@ -12,7 +12,11 @@ export default class RecipeShow extends PkgtrackCommand<typeof RecipeShow> {
 
   async run() {
     const result = await showRecipe(this.args.name, this.flags.repo);
-    this.show([`# ${result.file}`, `# targets: ${result.recipe.targets.join(', ')}; patches: ${result.recipe.patches}`, stringify(result.config).trimEnd()]);
+    this.show([
+      `# ${result.file}`,
+      `# targets: ${result.recipe.targets.join(', ')}; patches: ${result.recipe.patches}`,
+      stringify(result.config).trimEnd(),
+    ]);
     return result;
   }
 }

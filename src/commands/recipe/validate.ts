@@ -13,7 +13,8 @@ function render(p: ValidationProblem): string[] {
 
 export default class RecipeValidate extends PkgtrackCommand<typeof RecipeValidate> {
   static override summary = 'Check recipes and pkgtrack.yaml against the schema and the files they need.';
-  static override description = 'Every problem is reported with file:line:column, the field path and a fix. Exit code 2 when anything is invalid.';
+  static override description =
+    'Every problem is reported with file:line:column, the field path and a fix. Exit code 2 when anything is invalid.';
   static override examples = ['<%= config.bin %> recipe validate', '<%= config.bin %> recipe validate hello --json'];
   static override strict = false;
   static override args = { names: Args.string({ description: 'Recipes to validate (default: all)' }) };

@@ -20,7 +20,9 @@ export const hostChecks: DoctorCheck[] = [
     async run() {
       const major = Number(process.versions.node.split('.')[0]);
       if (major >= MIN_NODE_MAJOR) {
-        return [{ id: 'node.version', status: 'ok', message: `Node ${process.versions.node}`, details: { version: process.versions.node } }];
+        return [
+          { id: 'node.version', status: 'ok', message: `Node ${process.versions.node}`, details: { version: process.versions.node } },
+        ];
       }
       return [
         {

@@ -1,0 +1,37 @@
+import { Args, Flags } from '@oclif/core';
+import { PkgtrackCommand } from '../cli/base-command.js';
+import { initRepository } from '../services/init.js';
+
+export default class Init extends PkgtrackCommand<typeof Init> {
+  static override summary = 'Create a recipes repository with an example recipe and a CI workflow.';
+  static override examples = [
+    '<%= config.bin %> init my-packages',
+    '<%= config.bin %> init . --name acme-ppa --maintainer "Ada Lovelace <ada@example.org>"',
+  ];
+  static override args = { dir: Args.string({ description: 'Folder to create it in', default: '.' }) };
+  static override flags = {
+    name: Flags.string({ description: 'Repository name (default: the folder name)' }),
+    maintainer: Flags.string({ description: 'Maintainer, "Full Name <email>"' }),
+    force: Flags.boolean({ description: 'Overwrite the scaffold files of an existing repository' }),
+  };
+
+  async run() {
+    const result = await initRepository(this.args.dir, {
+      ...(this.flags.name ? { name: this.flags.name } : {}),
+      ...(this.flags.maintainer ? { maintainer: this.flags.maintainer } : {}),
+      ...(this.flags.force ? { force: true } : {}),
+    });
+    this.show([
+      `Created a recipes repository in ${result.root}:`,
+      ...result.created.map((f) => `  ${f}`),
+      '',
+      'Next:',
+      `  cd ${result.root}`,
+      '  pkgtrack doctor              # check this machine',
+      '  pkgtrack recipe validate     # check the recipes',
+      '  pkgtrack key generate --out keys/signing.key',
+      '  pkgtrack build --publish     # build, sign and publish',
+    ]);
+    return result;
+  }
+}
