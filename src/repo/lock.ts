@@ -13,7 +13,10 @@ import { link, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflictError } from '../core/errors.js';
 
+/** Repository-side bookkeeping (lock, generation records); never served content. */
 export const REPO_META_DIR = '.pkgtrack';
+/** Suffix of every temporary the publish path creates; stale ones are swept under the lock. */
+export const TMP_SUFFIX = '.pkgtrack-tmp';
 
 export interface LockOwner {
   pid: number;

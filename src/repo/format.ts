@@ -1,0 +1,144 @@
+/**
+ * The repository-format port. One implementation per kind: `repo/apt/` (Debian: .deb, .dsc)
+ * and `repo/yum/` (RPM: .rpm, .src.rpm). The publish service picks the format by artifact
+ * type (`accepts`), opens the shared plumbing (lock, transaction, index cache) and calls it.
+ *
+ * Contract for implementations:
+ *  - ALL writes go through `ctx.tx` (repo/transaction.ts): pool files with `placePoolFile`
+ *    (immutable, refuses different bytes), content-addressed metadata with
+ *    `writeContentAddressed`, mutable indexes with `stage`, the signed top-level files with
+ *    `stageLast` in switch order, and `keepGeneration` for the content-addressed files the new
+ *    metadata uses. Never write into the repository directly: the service commits after you.
+ *  - The service holds the repository lock (repo/lock.ts) for the whole call.
+ *  - Read package metadata through `ctx.cache` first (keyed by path, size, mtime, inode) so an
+ *    incremental publish reads only new files; `ctx.options.rebuild` means ignore the cache.
+ *  - Signatures only through `ctx.signer` (sign/signer.ts). With no signer, refuse to publish
+ *    (REPO_NO_SIGNER) unless the caller passed `allowUnsigned` (tests of layout only).
+ *  - Bad input: PkgtrackError naming the file/field and a fix; nothing is committed.
+ *  - In dry-run (`ctx.tx.dryRun`) compute everything and stage nothing durable; the tx records.
+ */
+import type { Progress } from '../core/progress.js';
+import type { Signer } from '../sign/signer.js';
+import type { GenerationPolicy } from './generations.js';
+import type { CommitSummary, PublishTransaction } from './transaction.js';
+
+export type { CommitSummary, PlannedChange } from './transaction.js';
+export { PublishTransaction, sha256File, inParallel } from './transaction.js';
+export { acquireRepoLock, withRepoLock, REPO_META_DIR, type RepoLock, type RepoLockOptions } from './lock.js';
+export { type GenerationPolicy, keptGenerations, pruneGenerations, readGenerations } from './generations.js';
+export { applyRetention, unreferencedFiles, type VersionedEntry, type RetentionResult } from './retention.js';
+export { faultPoint } from './faults.js';
+
+export type RepoKind = 'apt' | 'yum';
+
+/** One file handed to publish, with what a build manifest said about it (all optional). */
+export interface ArtifactInput {
+  /** Absolute path. */
+  path: string;
+  suite?: string;
+  component?: string;
+  /** Recipe / target that built it, for reports. */
+  recipe?: string;
+  target?: string;
+}
+
+/** Identifies published packages for removal; no version = every version. */
+export interface PackageRef {
+  name: string;
+  version?: string;
+  arch?: string;
+}
+
+export interface PublishOptions {
+  /** Suite (apt) / repository name (yum) the change goes to. */
+  suite: string;
+  /** apt component (default `main`); yum ignores it. */
+  component?: string;
+  /** Re-read every package instead of trusting the index cache. */
+  rebuild: boolean;
+  /** Newest versions kept per package per suite (<= 0: keep all). */
+  keepVersions: number;
+  /** Old metadata generations kept for clients mid-update. */
+  generations: GenerationPolicy;
+  /** Days until the signed metadata expires (apt Valid-Until). */
+  validDays: number;
+  /** Publish without signatures: only for layout tests; apt will refuse such a repo. */
+  allowUnsigned?: boolean;
+}
+
+/** Cached per-file metadata (opaque to the cache; each format serialises its own). */
+export interface FileKey {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+export interface IndexCache {
+  /** The value stored for exactly this (path, size, mtime, inode) under `kind`, if any. */
+  get(kind: string, key: FileKey): string | undefined;
+  put(kind: string, key: FileKey, value: string): void;
+}
+
+export interface RepoContext {
+  /** Repository root directory (what a web server serves). */
+  root: string;
+  tx: PublishTransaction;
+  signer: Signer | undefined;
+  cache: IndexCache;
+  progress: Progress;
+  /** Clock for Date/Valid-Until and generation ages (injected for tests). */
+  now: () => Date;
+  options: PublishOptions;
+}
+
+/** One package as it stands in a published suite. */
+export interface PublishedPackage {
+  suite: string;
+  component: string;
+  name: string;
+  version: string;
+  arch: string;
+  /** Repo-relative pool path(s). */
+  files: string[];
+}
+
+export interface PublishReport {
+  kind: RepoKind;
+  suite: string;
+  added: PublishedPackage[];
+  /** Already published with identical bytes: nothing to do. */
+  unchanged: PublishedPackage[];
+  /** Removed by request or by retention. */
+  removed: PublishedPackage[];
+  /** Metadata files (re)written. */
+  indexes: string[];
+  commit?: CommitSummary;
+}
+
+export interface VerifyProblem {
+  file: string;
+  problem: string;
+}
+
+export interface VerifyReport {
+  target: string;
+  ok: boolean;
+  checkedFiles: number;
+  signatures: Array<{ file: string; ok: boolean; by?: string; detail?: string }>;
+  problems: VerifyProblem[];
+}
+
+export interface RepoFormat {
+  readonly kind: RepoKind;
+  /** True when this format publishes `file` (decided by name/type: `.deb`, `.rpm`, ...). */
+  accepts(file: string): boolean;
+  /** Add `add`, remove `remove`, apply retention, regenerate and sign `ctx.options.suite`. */
+  publish(ctx: RepoContext, change: { add: ArtifactInput[]; remove: PackageRef[] }): Promise<PublishReport>;
+  /** Re-sign every (or the named) suite with fresh dates; indexes unchanged. */
+  refresh(ctx: RepoContext, suites?: string[]): Promise<PublishReport[]>;
+  /** What is published (read from the repository's own metadata). */
+  list(root: string, suite?: string): Promise<PublishedPackage[]>;
+  /** Re-hash everything the signed metadata lists and check the signatures. */
+  verify(target: string, opts: { keyring?: string; fingerprints?: string[] }): Promise<VerifyReport>;
+}

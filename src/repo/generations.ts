@@ -1,0 +1,72 @@
+/**
+ * Generations of content-addressed metadata (apt by-hash files, yum <sha>-primary.xml.gz).
+ * Each publish records which such files its metadata refers to, BEFORE the switch; pruning
+ * keeps every file of the newest `keep` generations and of every generation younger than
+ * `minAgeDays`, so a client (or CDN) holding an older InRelease/repomd.xml can still fetch
+ * the indexes it names. Records live in `<repo>/.pkgtrack/generations/<scope>.json`.
+ */
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../core/fsutil.js';
+import { REPO_META_DIR, TMP_SUFFIX } from './lock.js';
+
+export interface GenerationPolicy {
+  /** Keep at least this many newest generations (default 3, as apt-ftparchive). */
+  keep: number;
+  /** ... and every generation younger than this many days (default 3). */
+  minAgeDays: number;
+}
+
+export interface Generation {
+  at: string;
+  files: string[];
+  /** Directories holding only content-addressed files of this scope: orphans there are removed. */
+  sweepDirs?: string[];
+}
+
+const recordPath = (root: string, scope: string) => join(root, REPO_META_DIR, 'generations', `${scope.replaceAll('/', '__')}.json`);
+
+export async function readGenerations(root: string, scope: string): Promise<Generation[]> {
+  try {
+    return JSON.parse(await readFile(recordPath(root, scope), 'utf8')) as Generation[];
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+export async function recordGeneration(root: string, scope: string, files: string[], now: Date, sweepDirs?: string[]): Promise<void> {
+  const gens = await readGenerations(root, scope);
+  gens.push({ at: now.toISOString(), files: [...new Set(files)].sort(), ...(sweepDirs ? { sweepDirs } : {}) });
+  await writeFileAtomic(recordPath(root, scope), `${JSON.stringify(gens)}\n`);
+}
+
+/** Which generations a policy keeps (pure; newest last in `gens`). */
+export function keptGenerations(gens: readonly Generation[], policy: GenerationPolicy, now: Date): Generation[] {
+  const cutoff = now.getTime() - policy.minAgeDays * 86_400_000;
+  return gens.filter((g, i) => i >= gens.length - policy.keep || Date.parse(g.at) >= cutoff);
+}
+
+/** Delete files only dropped generations use (and orphans in sweep dirs); returns what went. */
+export async function pruneGenerations(root: string, scope: string, policy: GenerationPolicy, now: Date): Promise<string[]> {
+  const gens = await readGenerations(root, scope);
+  const kept = keptGenerations(gens, policy, now);
+  const keep = new Set(kept.flatMap((g) => g.files));
+  const known = new Set(gens.flatMap((g) => g.files));
+  const doomed = new Set([...known].filter((f) => !keep.has(f)));
+  for (const dir of new Set(kept.flatMap((g) => g.sweepDirs ?? []))) {
+    let names: string[] = [];
+    try {
+      names = await readdir(join(root, dir));
+    } catch {
+      /* not there yet */
+    }
+    for (const n of names) {
+      const rel = `${dir}/${n}`;
+      if (!keep.has(rel) && !n.endsWith(TMP_SUFFIX)) doomed.add(rel);
+    }
+  }
+  if (kept.length !== gens.length) await writeFileAtomic(recordPath(root, scope), `${JSON.stringify(kept)}\n`);
+  for (const rel of doomed) await rm(join(root, rel), { force: true });
+  return [...doomed].sort();
+}

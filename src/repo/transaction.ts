@@ -1,0 +1,244 @@
+/**
+ * The crash-safe write path every repository format publishes through.
+ *
+ * Readers (apt, dnf, a CDN) must always see a complete repository: the old one or the new one.
+ * So a publish happens in phases, each fsynced before the next begins:
+ *
+ *  0. new IMMUTABLE files under their final names: pool files (`placePoolFile`) and
+ *     content-addressed metadata (`writeContentAddressed`: by-hash/SHA256/<hex>,
+ *     repodata/<sha>-primary.xml.gz). Nothing references them yet, so they are invisible.
+ *     Mutable files are written to temporaries beside their target (`stage`, `stageLast`).
+ *     The generation record (which content-addressed files the new metadata uses) is saved.
+ *  1. `stage`d files renamed over their targets (Packages, Sources, ...). A client holding the
+ *     old InRelease fetches by hash, and the old by-hash files are still there.
+ *  2. `stageLast`d files renamed, in call order: the signed top-level files (Release,
+ *     Release.gpg, InRelease / repomd.xml.asc, repomd.xml). This is the switch.
+ *  3. deletions (pool files nothing references any more) and pruning of old generations.
+ *
+ * Every step calls a fault point (faults.ts) so tests can SIGKILL the publisher between any
+ * two steps. In dry-run mode nothing is written; the transaction only records its plan.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, link, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { conflictError } from '../core/errors.js';
+import { fsyncDir } from '../core/fsutil.js';
+import { faultPoint } from './faults.js';
+import { TMP_SUFFIX } from './lock.js';
+import { type GenerationPolicy, pruneGenerations, recordGeneration } from './generations.js';
+
+export { TMP_SUFFIX };
+
+export interface PlannedChange {
+  op: 'add-pool' | 'write' | 'replace' | 'remove' | 'prune';
+  path: string;
+}
+
+export interface CommitSummary {
+  dryRun: boolean;
+  changes: PlannedChange[];
+}
+
+interface Staged {
+  rel: string;
+  tmp: string;
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+async function fsyncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Run `fn` over `items` with at most `n` in flight (fsync-heavy work, 2-core machines). */
+export async function inParallel<T>(items: readonly T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (i < items.length) await fn(items[i++]!);
+    }),
+  );
+}
+
+export class PublishTransaction {
+  private readonly staged: Staged[] = [];
+  private readonly last: Staged[] = [];
+  private readonly removals: string[] = [];
+  private readonly dirtyDirs = new Set<string>();
+  private readonly generations: Array<{ scope: string; files: string[]; sweepDirs?: string[] }> = [];
+  private readonly swept = new Set<string>();
+  readonly changes: PlannedChange[] = [];
+
+  constructor(
+    readonly root: string,
+    readonly dryRun: boolean,
+    readonly generationPolicy: GenerationPolicy = { keep: 3, minAgeDays: 3 },
+  ) {}
+
+  private abs(rel: string): string {
+    return join(this.root, rel);
+  }
+
+  /** Remove temporaries a killed publisher left in `dir` (we hold the repository lock). */
+  private async sweep(dir: string): Promise<void> {
+    if (this.swept.has(dir)) return;
+    this.swept.add(dir);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return;
+    }
+    for (const n of names) if (n.endsWith(TMP_SUFFIX)) await rm(join(dir, n), { force: true });
+  }
+
+  private async tempFor(abs: string): Promise<string> {
+    const dir = dirname(abs);
+    await mkdir(dir, { recursive: true });
+    await this.sweep(dir);
+    return join(dir, `.${basename(abs)}.${randomBytes(5).toString('hex')}${TMP_SUFFIX}`);
+  }
+
+  /**
+   * Copy `src` into the pool at `rel`. The pool is immutable: if `rel` exists with the same
+   * bytes this is a no-op ('present'); with different bytes it is refused (POOL_IMMUTABLE).
+   * `sha256` is the source's hash when the caller already has it.
+   */
+  async placePoolFile(rel: string, src: string, sha256?: string): Promise<'added' | 'present'> {
+    const dest = this.abs(rel);
+    const want = sha256 ?? (await sha256File(src));
+    const existing = await stat(dest).catch(() => undefined);
+    if (existing) {
+      if ((await sha256File(dest)) === want) return 'present';
+      throw conflictError(
+        'POOL_IMMUTABLE',
+        `${rel} already exists in the pool with different contents than ${src}`,
+        'A published file never changes. Give the new build a new version (e.g. a +bookworm2 or ~deb12u2 suffix) and publish that.',
+        { file: src, poolPath: rel },
+      );
+    }
+    this.changes.push({ op: 'add-pool', path: rel });
+    if (this.dryRun) return 'added';
+    const tmp = await this.tempFor(dest);
+    await copyFile(src, tmp);
+    await fsyncFile(tmp);
+    faultPoint(`pool:${rel}`);
+    try {
+      // link() fails if dest appeared meanwhile: never overwrite a pool file.
+      await link(tmp, dest);
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return this.placePoolFile(rel, src, want);
+      throw e;
+    }
+    await unlink(tmp);
+    this.dirtyDirs.add(dirname(dest));
+    return 'added';
+  }
+
+  /** Write a file whose name is derived from its content (by-hash); kept if already there. */
+  async writeContentAddressed(rel: string, data: Uint8Array): Promise<void> {
+    const dest = this.abs(rel);
+    if (await stat(dest).catch(() => undefined)) return;
+    this.changes.push({ op: 'write', path: rel });
+    if (this.dryRun) return;
+    const tmp = await this.tempFor(dest);
+    await writeSynced(tmp, data);
+    faultPoint(`content:${rel}`);
+    await rename(tmp, dest);
+    this.dirtyDirs.add(dirname(dest));
+  }
+
+  /** Replace a mutable file (an index) in phase 1. */
+  async stage(rel: string, data: Uint8Array | string): Promise<void> {
+    await this.stageInto(this.staged, rel, data);
+  }
+
+  /** Replace a top-level signed file in phase 2, after everything else; call in switch order. */
+  async stageLast(rel: string, data: Uint8Array | string): Promise<void> {
+    await this.stageInto(this.last, rel, data);
+  }
+
+  private async stageInto(list: Staged[], rel: string, data: Uint8Array | string): Promise<void> {
+    this.changes.push({ op: 'replace', path: rel });
+    if (this.dryRun) {
+      list.push({ rel, tmp: '' });
+      return;
+    }
+    const tmp = await this.tempFor(this.abs(rel));
+    await writeSynced(tmp, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    faultPoint(`stage:${rel}`);
+    list.push({ rel, tmp });
+  }
+
+  /** Delete `rel` after the switch (a pool file no index references any more). */
+  removeAfterCommit(rel: string): void {
+    this.changes.push({ op: 'remove', path: rel });
+    this.removals.push(rel);
+  }
+
+  /**
+   * Declare the content-addressed files the new metadata of `scope` (e.g. `dists/bookworm`,
+   * `repodata`) refers to. Saved before the switch; pruning keeps every file of the newest
+   * generations so clients holding an older InRelease/repomd.xml can still fetch.
+   * `sweepDirs`: directories holding nothing but such files (by-hash/SHA256); files there that
+   * no kept generation names (left by a killed publish) are removed.
+   */
+  keepGeneration(scope: string, files: string[], sweepDirs?: string[]): void {
+    this.generations.push({ scope, files, ...(sweepDirs ? { sweepDirs } : {}) });
+  }
+
+  async commit(now = new Date()): Promise<CommitSummary> {
+    if (this.dryRun) return { dryRun: true, changes: this.changes };
+    // Phase 0 end: make every new immutable file durable, then record the generations.
+    await inParallel([...this.dirtyDirs], 4, fsyncDir);
+    for (const g of this.generations) await recordGeneration(this.root, g.scope, g.files, now, g.sweepDirs);
+    faultPoint('generations:recorded');
+    // Phases 1 and 2: the renames.
+    for (const list of [this.staged, this.last]) {
+      const dirs = new Set<string>();
+      for (const s of list) {
+        await rename(s.tmp, this.abs(s.rel));
+        faultPoint(`rename:${s.rel}`);
+        dirs.add(dirname(this.abs(s.rel)));
+      }
+      for (const d of dirs) await fsyncDir(d);
+    }
+    // Phase 3: garbage.
+    for (const rel of this.removals) {
+      await rm(this.abs(rel), { force: true });
+      faultPoint(`remove:${rel}`);
+    }
+    for (const g of this.generations) {
+      for (const p of await pruneGenerations(this.root, g.scope, this.generationPolicy, now)) {
+        this.changes.push({ op: 'prune', path: p });
+      }
+    }
+    return { dryRun: false, changes: this.changes };
+  }
+
+  /** Give up: remove our temporaries. Immutable files already placed stay (unreferenced). */
+  async abort(): Promise<void> {
+    for (const s of [...this.staged, ...this.last]) if (s.tmp) await rm(s.tmp, { force: true });
+  }
+}
+
+async function writeSynced(path: string, data: Uint8Array): Promise<void> {
+  const fh = await open(path, 'w', 0o644);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
