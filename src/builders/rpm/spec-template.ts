@@ -8,7 +8,14 @@
  * is the packager's and passes through untouched. Pure.
  */
 import { inputError } from '../../core/errors.js';
-import { escapeMacros, findPatchMacros, findSetupMacros, parseSpecOutline, renderChangelogEntry, sectionRange } from '../../formats/spec.js';
+import {
+  escapeMacros,
+  findPatchMacros,
+  findSetupMacros,
+  parseSpecOutline,
+  renderChangelogEntry,
+  sectionRange,
+} from '../../formats/spec.js';
 import { checkRpmRelease, checkRpmVersion, checkSourceFileName, checkSpecValue } from './spec-values.js';
 
 export interface SpecPatch {
@@ -97,7 +104,10 @@ export function applySpecTemplate(input: SpecTemplateInput): RenderedSpec {
   const license = input.license === undefined ? undefined : checkSpecValue(input.license, recipeField('license'));
   const homepage = input.homepage === undefined ? undefined : checkSpecValue(input.homepage, recipeField('homepage'));
   if (homepage !== undefined && /\s/.test(homepage)) {
-    throw inputError('SPEC_VALUE_UNSAFE', `homepage "${homepage}" contains white space`, 'Write the homepage as one URL.', { file: input.recipeFile, field: 'homepage' });
+    throw inputError('SPEC_VALUE_UNSAFE', `homepage "${homepage}" contains white space`, 'Write the homepage as one URL.', {
+      file: input.recipeFile,
+      field: 'homepage',
+    });
   }
 
   const outline = parseSpecOutline(input.template.replace(/\r\n/g, '\n'));
@@ -106,19 +116,29 @@ export function applySpecTemplate(input: SpecTemplateInput): RenderedSpec {
   const need = (tag: string) => {
     const t = outline.preamble.find((x) => x.tag === tag);
     if (!t) {
-      throw inputError('SPEC_TEMPLATE_TAG_MISSING', `the spec template has no ${tag[0]!.toUpperCase()}${tag.slice(1)}: line`, `Add "${tag[0]!.toUpperCase()}${tag.slice(1)}:" to the preamble; pkgtrack fills in its value.`, {
-        file: tfile,
-        field: tag,
-      });
+      throw inputError(
+        'SPEC_TEMPLATE_TAG_MISSING',
+        `the spec template has no ${tag[0]!.toUpperCase()}${tag.slice(1)}: line`,
+        `Add "${tag[0]!.toUpperCase()}${tag.slice(1)}:" to the preamble; pkgtrack fills in its value.`,
+        {
+          file: tfile,
+          field: tag,
+        },
+      );
     }
     return t;
   };
   const nameTag = need('name');
   if (nameTag.value !== input.name) {
-    throw inputError('SPEC_NAME_MISMATCH', `the spec template's Name is "${nameTag.value}" but the recipe is "${input.name}"`, `Set "Name: ${input.name}".`, {
-      ...at(nameTag.index),
-      field: 'Name',
-    });
+    throw inputError(
+      'SPEC_NAME_MISMATCH',
+      `the spec template's Name is "${nameTag.value}" but the recipe is "${input.name}"`,
+      `Set "Name: ${input.name}".`,
+      {
+        ...at(nameTag.index),
+        field: 'Name',
+      },
+    );
   }
   const release = `${revision}%{?dist}`;
   const replace = (tag: string, value: string, numbered?: number) => {
@@ -138,10 +158,15 @@ export function applySpecTemplate(input: SpecTemplateInput): RenderedSpec {
 
   const source0 = outline.preamble.find((t) => t.tag === 'source' && (t.number ?? 0) === 0);
   if (!source0) {
-    throw inputError('SPEC_TEMPLATE_TAG_MISSING', 'the spec template has no Source0: line', 'Add "Source0: %{name}-%{version}.tar.gz"; pkgtrack sets it to the fetched upstream tarball.', {
-      file: tfile,
-      field: 'Source0',
-    });
+    throw inputError(
+      'SPEC_TEMPLATE_TAG_MISSING',
+      'the spec template has no Source0: line',
+      'Add "Source0: %{name}-%{version}.tar.gz"; pkgtrack sets it to the fetched upstream tarball.',
+      {
+        file: tfile,
+        field: 'Source0',
+      },
+    );
   }
   replace('source', sourceFile, 0);
 
@@ -174,7 +199,12 @@ export function applySpecTemplate(input: SpecTemplateInput): RenderedSpec {
       );
     }
     if (auto.strip !== 1) {
-      throw inputError('SPEC_TEMPLATE_PREP', `%autosetup has ${auto.strip === undefined ? 'no -p option' : `-p${auto.strip}`}; the patch queue is -p1`, 'Write "%autosetup -p1".', at(auto.index));
+      throw inputError(
+        'SPEC_TEMPLATE_PREP',
+        `%autosetup has ${auto.strip === undefined ? 'no -p option' : `-p${auto.strip}`}; the patch queue is -p1`,
+        'Write "%autosetup -p1".',
+        at(auto.index),
+      );
     }
   }
   const patchLines = input.patches.flatMap((p, i) => [

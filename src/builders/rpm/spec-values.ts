@@ -46,10 +46,15 @@ export function checkRpmVersion(version: string, origin: ValueOrigin): string {
     const hint = version.includes('-')
       ? 'rpm versions cannot contain "-"; add a versions.mangle rule (e.g. from "-" to "~" for pre-releases, or to ".")'
       : 'use only letters, digits, ".", "_", "+", "~" and "^"';
-    throw inputError('RPM_VERSION_INVALID', `${origin.field} "${version}" is not a valid rpm version`, `${hint[0]!.toUpperCase()}${hint.slice(1)}.`, {
-      ...(origin.file ? { file: origin.file } : {}),
-      field: origin.field,
-    });
+    throw inputError(
+      'RPM_VERSION_INVALID',
+      `${origin.field} "${version}" is not a valid rpm version`,
+      `${hint[0]!.toUpperCase()}${hint.slice(1)}.`,
+      {
+        ...(origin.file ? { file: origin.file } : {}),
+        field: origin.field,
+      },
+    );
   }
   return version;
 }
@@ -58,10 +63,15 @@ export function checkRpmVersion(version: string, origin: ValueOrigin): string {
 export function checkRpmRelease(release: string, origin: ValueOrigin): string {
   checkSpecValue(release, origin);
   if (!/^[A-Za-z0-9._+~^]*$/.test(release)) {
-    throw inputError('RPM_RELEASE_INVALID', `${origin.field} "${release}" is not valid in an rpm Release`, 'Use only letters, digits, ".", "_", "+", "~" and "^".', {
-      ...(origin.file ? { file: origin.file } : {}),
-      field: origin.field,
-    });
+    throw inputError(
+      'RPM_RELEASE_INVALID',
+      `${origin.field} "${release}" is not valid in an rpm Release`,
+      'Use only letters, digits, ".", "_", "+", "~" and "^".',
+      {
+        ...(origin.file ? { file: origin.file } : {}),
+        field: origin.field,
+      },
+    );
   }
   return release;
 }
