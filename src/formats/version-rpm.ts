@@ -12,7 +12,7 @@ export interface RpmEvr {
   /** Undefined when the string had no `E:` (rpm then compares it as 0). */
   epoch?: string;
   version: string;
-  /** Undefined when the string had no `-release`: the release is then not compared. */
+  /** Undefined when the string had no `-release` (compared as an empty release). */
   release?: string;
 }
 
@@ -77,22 +77,6 @@ export function rpmvercmp(a: string, b: string): -1 | 0 | 1 {
   return one >= a.length ? -1 : 1;
 }
 
-/** Split `[E:]V[-R]` the way rpm's parseEVR does (epoch only when all digits before a colon). */
-export function splitEvr(evr: string): RpmEvr {
-  let s = 0;
-  while (s < evr.length && isDigit(evr.charCodeAt(s))) s++;
-  const hyphen = evr.lastIndexOf('-');
-  const se = hyphen >= s ? hyphen : -1;
-  let epoch: string | undefined;
-  let vStart = 0;
-  if (evr[s] === ':') {
-    epoch = s === 0 ? '0' : evr.slice(0, s);
-    vStart = s + 1;
-  }
-  if (se >= 0) return { ...(epoch !== undefined ? { epoch } : {}), version: evr.slice(vStart, se), release: evr.slice(se + 1) };
-  return { ...(epoch !== undefined ? { epoch } : {}), version: evr.slice(vStart) };
-}
-
 const VERREL = /^[A-Za-z0-9._+~^]+$/;
 
 /** Why `part` cannot be an rpm Version or Release, or undefined when it can. */
@@ -146,14 +130,17 @@ export function parseRpmEvr(input: string, field = 'version'): RpmEvr {
   throw invalidRpmVersion(input, r.reason, field);
 }
 
-/** rpmverCmp: epochs (missing = 0), versions, then releases only when both have one. */
+/**
+ * rpmverCmp (what `rpm.vercmp` uses): epochs (missing = 0), versions, then releases with a
+ * missing release read as empty, so 1.0-1 sorts after 1.0. (Dependency matching, rpmdsCompare,
+ * instead ignores a missing release; that is a range question, not an ordering one.)
+ */
 export function compareRpmParsed(a: RpmEvr, b: RpmEvr): -1 | 0 | 1 {
   const e = rpmvercmp(a.epoch ?? '0', b.epoch ?? '0');
   if (e) return e;
   const v = rpmvercmp(a.version, b.version);
   if (v) return v;
-  if (a.release !== undefined && b.release !== undefined) return rpmvercmp(a.release, b.release);
-  return 0;
+  return rpmvercmp(a.release ?? '', b.release ?? '');
 }
 
 /** Compare two EVR strings like `rpm.vercmp()`; throws on an invalid version. */

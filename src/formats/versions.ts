@@ -102,9 +102,14 @@ export function formatSnapshotVersion(pattern: string, p: SnapshotParts): string
   return pattern.replace(/\{([a-z0-9]+)\}/g, (whole, name: string) => {
     const v = values[name];
     if (v === undefined) {
-      throw inputError('SNAPSHOT_PATTERN_INVALID', `unknown placeholder ${whole} in snapshot version pattern "${pattern}"`, 'Use {release}, {date}, {commits}, {sha7} or {sha}.', {
-        field: 'channels.trunk.versionPattern',
-      });
+      throw inputError(
+        'SNAPSHOT_PATTERN_INVALID',
+        `unknown placeholder ${whole} in snapshot version pattern "${pattern}"`,
+        'Use {release}, {date}, {commits}, {sha7} or {sha}.',
+        {
+          field: 'channels.trunk.versionPattern',
+        },
+      );
     }
     return v;
   });
