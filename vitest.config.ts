@@ -11,5 +11,7 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     reporters: ['default'],
+    // oclif writes through console.log; @oclif/test captures process.stdout, so vitest must not intercept.
+    disableConsoleIntercept: true,
   },
 });

@@ -1,0 +1,43 @@
+/** Small recipes repositories written into temp folders, good and broken. */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { tempDir } from '../helpers/cli.js';
+
+export const GOOD_REPO = `name: test-repo
+origin: test-repo
+label: Test repository
+maintainer: Test Maintainer <test@example.org>
+targets: [debian:bookworm]
+`;
+
+export const GOOD_RECIPE = `name: demo
+summary: a demo package
+upstream:
+  kind: github
+  repo: example/demo
+versions:
+  tagPattern: '^v(?<version>\\d+(\\.\\d+)*)$'
+`;
+
+export function writeTree(files: Record<string, string>): string {
+  const root = tempDir();
+  for (const [rel, content] of Object.entries(files)) {
+    const p = join(root, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, content);
+    if (rel.endsWith('/rules')) chmodSync(p, 0o755);
+  }
+  return root;
+}
+
+/** A valid repository with one recipe `demo`; override any file. */
+export function repoWith(overrides: Record<string, string> = {}): string {
+  return writeTree({
+    'pkgtrack.yaml': GOOD_REPO,
+    'recipes/demo/recipe.yaml': GOOD_RECIPE,
+    'recipes/demo/debian/control': 'Source: demo\n\nPackage: demo\nArchitecture: all\nDescription: demo\n demo\n',
+    'recipes/demo/debian/rules': '#!/usr/bin/make -f\n%:\n\tdh $@\n',
+    'recipes/demo/patches/series': '# none\n',
+    ...overrides,
+  });
+}
