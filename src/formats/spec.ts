@@ -170,3 +170,26 @@ export function renderChangelogEntry(e: ChangelogEntry): string {
   const head = `* ${formatChangelogDate(e.date)} ${e.author} - ${e.evr}`;
   return [head, ...e.items.map((i) => `- ${escapeMacros(i)}`)].join('\n');
 }
+
+/**
+ * BuildRequires of every package in the spec, as dependency strings (`gcc`, `make >= 4`), in
+ * order and without duplicates. Lines inside conditionals count (we do not evaluate them).
+ */
+export function specBuildRequires(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^BuildRequires\s*:\s*(.*?)\s*$/i.exec(line);
+    if (!m) continue;
+    // Entries are separated by commas or white space; "name op version" stays together.
+    const tokens = m[1]!.split(/[\s,]+/).filter(Boolean);
+    for (let i = 0; i < tokens.length; i++) {
+      let dep = tokens[i]!;
+      if (/^(<|>|<=|>=|=)$/.test(tokens[i + 1] ?? '') && tokens[i + 2]) {
+        dep = `${dep} ${tokens[i + 1]} ${tokens[i + 2]}`;
+        i += 2;
+      }
+      if (!out.includes(dep)) out.push(dep);
+    }
+  }
+  return out;
+}

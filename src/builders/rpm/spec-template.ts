@@ -53,6 +53,8 @@ export interface SpecTemplateInput {
     /** Patch names of the previous build, to say what changed; undefined when unknown. */
     previousPatches?: readonly string[] | undefined;
     previousVersion?: string | undefined;
+    /** The entry's lines as the build service wrote them (shared with the deb changelog); default: changelogItems(). */
+    items?: readonly string[] | undefined;
   };
 }
 
@@ -218,7 +220,12 @@ export function applySpecTemplate(input: SpecTemplateInput): RenderedSpec {
   }
 
   const evr = `${version}-${revision}${dist}`;
-  const entry = renderChangelogEntry({ date: input.changelog.date, author: maintainer, evr, items: changelogItems(input) });
+  const entry = renderChangelogEntry({
+    date: input.changelog.date,
+    author: maintainer,
+    evr,
+    items: input.changelog.items?.length ? input.changelog.items : changelogItems(input),
+  });
   const changelog = sectionRange(outline, 'changelog');
 
   const out: string[] = [];
