@@ -20,7 +20,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, link, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, rename, rm, stat, symlink, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { conflictError } from '../core/errors.js';
 import { fsyncDir } from '../core/fsutil.js';
@@ -179,6 +179,23 @@ export class PublishTransaction {
     await writeSynced(tmp, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     faultPoint(`stage:${rel}`);
     list.push({ rel, tmp });
+  }
+
+  /**
+   * (added for yum) Point the symlink `rel` at `target` in phase 2, in call order with
+   * `stageLast`: one rename switches a whole directory (yum's `repodata` -> a generation dir
+   * holding repomd.xml AND repomd.xml.asc), so a signature never goes live apart from its file.
+   */
+  async stageSymlinkLast(rel: string, target: string): Promise<void> {
+    this.changes.push({ op: 'replace', path: rel });
+    if (this.dryRun) {
+      this.last.push({ rel, tmp: '' });
+      return;
+    }
+    const tmp = await this.tempFor(this.abs(rel));
+    await symlink(target, tmp);
+    faultPoint(`stage:${rel}`);
+    this.last.push({ rel, tmp });
   }
 
   /** Delete `rel` after the switch (a pool file no index references any more). */
