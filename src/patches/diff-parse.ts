@@ -1,4 +1,7 @@
 /**
+ * The text given to the parser is the patch decoded as latin1 (one char per byte), so that any
+ * encoding round-trips byte for byte; names are converted to UTF-8 by the engine.
+ *
  * Unified diff parser with git extensions (new/deleted files, renames, copies, modes), as
  * GNU patch and dpkg-source read them. Refuses what we will not apply: binary patches, ed
  * scripts, normal and context diffs, names with control characters. Pure.
@@ -59,9 +62,10 @@ function unquote(name: string): string {
         bytes.push(Number.parseInt(name.slice(i, i + 3), 8));
         i += 2;
       } else bytes.push(map[n] ?? n.charCodeAt(0));
-    } else bytes.push(...Buffer.from(c, 'utf8'));
+    } else bytes.push(c.charCodeAt(0) & 0xff);
   }
-  return Buffer.from(bytes).toString('utf8');
+  // Patches are parsed as latin1 (one char per byte) so that bytes survive exactly.
+  return Buffer.from(bytes).toString('latin1');
 }
 
 /** File name from a ---/+++ line: up to a tab, or a quoted name, or up to a trailing timestamp. */
@@ -96,10 +100,15 @@ function gitNames(rest: string): [string, string] | undefined {
 function checkName(name: string | undefined, file: string, line: number): string | undefined {
   if (name === undefined || name === '/dev/null') return undefined;
   if (/[\u0000-\u001f\u007f]/.test(name)) {
-    throw inputError('PATCH_BAD_NAME', `a file name in the patch contains a control character (newline, tab...): ${JSON.stringify(name)}`, 'Rename the file upstream or drop it from the patch; pkgtrack never writes such names.', {
-      file,
-      line,
-    });
+    throw inputError(
+      'PATCH_BAD_NAME',
+      `a file name in the patch contains a control character (newline, tab...): ${JSON.stringify(name)}`,
+      'Rename the file upstream or drop it from the patch; pkgtrack never writes such names.',
+      {
+        file,
+        line,
+      },
+    );
   }
   return name;
 }
@@ -151,11 +160,21 @@ export function parseUnifiedDiff(body: string, file = 'patch', firstLine = 1): F
       }
       if (/^(similarity|dissimilarity) index |^index [0-9a-f]+\.\.[0-9a-f]+/.test(l)) continue;
       if (l === 'GIT binary patch' || /^Binary files .* differ$/.test(l)) {
-        throw fail('PATCH_BINARY', `binary patch for ${cur.newName ?? cur.oldName ?? 'a file'} cannot be applied`, 'dpkg-source and quilt cannot apply binary diffs either: ship the binary file with debian/source/include-binaries or regenerate it at build time.', i);
+        throw fail(
+          'PATCH_BINARY',
+          `binary patch for ${cur.newName ?? cur.oldName ?? 'a file'} cannot be applied`,
+          'dpkg-source and quilt cannot apply binary diffs either: ship the binary file with debian/source/include-binaries or regenerate it at build time.',
+          i,
+        );
       }
     }
     if (/^Binary files .* differ$/.test(l) || l === 'GIT binary patch') {
-      throw fail('PATCH_BINARY', 'the patch contains a binary diff', 'Binary diffs cannot be applied by dpkg-source or quilt: drop that part of the patch.', i);
+      throw fail(
+        'PATCH_BINARY',
+        'the patch contains a binary diff',
+        'Binary diffs cannot be applied by dpkg-source or quilt: drop that part of the patch.',
+        i,
+      );
     }
     if (l.startsWith('--- ') && (lines[i + 1]?.startsWith('+++ ') ?? false)) {
       const oldName = checkName(headerName(l.slice(4)), file, at(i));
@@ -172,7 +191,12 @@ export function parseUnifiedDiff(body: string, file = 'patch', firstLine = 1): F
       continue;
     }
     if (l.startsWith('*** ') && lines[i + 1]?.startsWith('--- ')) {
-      throw fail('PATCH_CONTEXT_DIFF', 'context diffs (*** / ---) are not supported', 'Regenerate the patch as a unified diff (diff -u, git diff, quilt refresh).', i);
+      throw fail(
+        'PATCH_CONTEXT_DIFF',
+        'context diffs (*** / ---) are not supported',
+        'Regenerate the patch as a unified diff (diff -u, git diff, quilt refresh).',
+        i,
+      );
     }
     const h = HUNK.exec(l);
     if (h) {
@@ -194,7 +218,12 @@ export function parseUnifiedDiff(body: string, file = 'patch', firstLine = 1): F
       while (olds < hunk.oldCount || news < hunk.newCount) {
         i++;
         if (i >= lines.length) {
-          throw fail('PATCH_TRUNCATED', `hunk #${hunk.index} for ${cur.newName ?? cur.oldName} ends early (expected -${hunk.oldCount} +${hunk.newCount} lines)`, 'The patch is truncated or its line counts are wrong: regenerate it.', i - 1);
+          throw fail(
+            'PATCH_TRUNCATED',
+            `hunk #${hunk.index} for ${cur.newName ?? cur.oldName} ends early (expected -${hunk.oldCount} +${hunk.newCount} lines)`,
+            'The patch is truncated or its line counts are wrong: regenerate it.',
+            i - 1,
+          );
         }
         const t = lines[i]!;
         const kind = t === '' ? ' ' : t[0];
@@ -204,7 +233,12 @@ export function parseUnifiedDiff(body: string, file = 'patch', firstLine = 1): F
           continue;
         }
         if (kind !== ' ' && kind !== '-' && kind !== '+') {
-          throw fail('PATCH_MALFORMED', `unexpected line in hunk #${hunk.index} for ${cur.newName ?? cur.oldName}: ${JSON.stringify(t.slice(0, 60))}`, 'Lines in a hunk start with " ", "-" or "+": check the line counts in the @@ header.', i);
+          throw fail(
+            'PATCH_MALFORMED',
+            `unexpected line in hunk #${hunk.index} for ${cur.newName ?? cur.oldName}: ${JSON.stringify(t.slice(0, 60))}`,
+            'Lines in a hunk start with " ", "-" or "+": check the line counts in the @@ header.',
+            i,
+          );
         }
         hunk.lines.push({ kind, text: t.slice(1) });
         if (kind !== '+') olds++;
@@ -221,7 +255,12 @@ export function parseUnifiedDiff(body: string, file = 'patch', firstLine = 1): F
   }
   finish();
   if (out.length === 0 && sawEd >= 0) {
-    throw fail('PATCH_ED_SCRIPT', 'this is an ed script or a "normal" diff, which pkgtrack refuses to run', 'Regenerate the patch as a unified diff (diff -u, git diff); ed scripts can run commands.', sawEd);
+    throw fail(
+      'PATCH_ED_SCRIPT',
+      'this is an ed script or a "normal" diff, which pkgtrack refuses to run',
+      'Regenerate the patch as a unified diff (diff -u, git diff); ed scripts can run commands.',
+      sawEd,
+    );
   }
   return out.filter((f) => f.hunks.length > 0 || f.git);
 }

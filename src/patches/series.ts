@@ -32,16 +32,24 @@ export function parseSeries(text: string, file = 'patches/series'): SeriesEntry[
       if (m) strip = Number(m[1]);
       else if (opt === '-p' && /^\d+$/.test(options[k + 1] ?? '')) strip = Number(options[++k]);
       else {
-        throw inputError('SERIES_OPTION', `unsupported option "${opt}" for ${name}`, 'Only -pN is supported in a series file (as in dpkg-source).', {
-          file,
-          line,
-        });
+        throw inputError(
+          'SERIES_OPTION',
+          `unsupported option "${opt}" for ${name}`,
+          'Only -pN is supported in a series file (as in dpkg-source).',
+          {
+            file,
+            line,
+          },
+        );
       }
     }
     checkPatchName(name, file, line);
     const before = seen.get(name);
     if (before !== undefined) {
-      throw inputError('SERIES_DUPLICATE', `${name} is listed twice (lines ${before} and ${line})`, 'Remove one of the two lines.', { file, line });
+      throw inputError('SERIES_DUPLICATE', `${name} is listed twice (lines ${before} and ${line})`, 'Remove one of the two lines.', {
+        file,
+        line,
+      });
     }
     seen.set(name, line);
     entries.push({ name, strip, line, options });
@@ -52,10 +60,15 @@ export function parseSeries(text: string, file = 'patches/series'): SeriesEntry[
 /** A series entry must name a file inside the patches directory. */
 export function checkPatchName(name: string, file: string, line?: number): void {
   if (name.startsWith('/') || name.split('/').some((c) => c === '..' || c === '') || /[\u0000-\u001f\u007f\\]/.test(name)) {
-    throw inputError('SERIES_PATH', `patch name "${name.replace(/[\u0000-\u001f]/g, '?')}" leaves the patches directory`, 'Name patches by a relative path inside patches/, without "..".', {
-      file,
-      ...(line === undefined ? {} : { line }),
-    });
+    throw inputError(
+      'SERIES_PATH',
+      `patch name "${name.replace(/[\u0000-\u001f]/g, '?')}" leaves the patches directory`,
+      'Name patches by a relative path inside patches/, without "..".',
+      {
+        file,
+        ...(line === undefined ? {} : { line }),
+      },
+    );
   }
 }
 

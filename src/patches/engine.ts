@@ -1,0 +1,257 @@
+/**
+ * The patch engine: one patch file against one source tree, as `patch -p<N> -F <fuzz> -E`
+ * would apply it for dpkg-source or quilt, but in TypeScript, transactional (every file is
+ * computed before anything is written) and refusing anything that leaves the tree.
+ */
+import { chmod, lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { inputError } from '../core/errors.js';
+import { type FileOp, type FilePatch, parseUnifiedDiff } from './diff-parse.js';
+import { splitPatch } from './header.js';
+import { applyHunks, formatReject, type HunkResult } from './hunk-apply.js';
+import { noSymlinkOnPath, safeComponents } from './safe-path.js';
+
+export interface FileReport {
+  /** Path inside the tree (UTF-8). */
+  path: string;
+  /** For renames and copies: where the content came from. */
+  from?: string;
+  op: FileOp;
+  hunks: HunkResult[];
+}
+
+export type PatchStatus = 'applied' | 'already-applied' | 'failed';
+
+export interface PatchReport {
+  status: PatchStatus;
+  files: FileReport[];
+  /** Worst hunk outcome: clean < offset < fuzz. */
+  worst: 'clean' | 'offset' | 'fuzz' | 'failed';
+  /** Unified text of failed hunks per file, for .rej files. */
+  rejects: { path: string; text: string }[];
+}
+
+export interface ApplyOptions {
+  strip?: number;
+  /** Maximum fuzz (0 for builds, as dpkg-source). */
+  fuzz?: number;
+  /** Compute the outcome without writing. */
+  dryRun?: boolean;
+  /** Name of the patch for error messages. */
+  patchFile?: string;
+  /** Try the patch reversed when it fails, to tell "already applied" apart. Default true. */
+  detectApplied?: boolean;
+}
+
+const latin1ToUtf8 = (s: string) => Buffer.from(s, 'latin1').toString('utf8');
+
+/** Strip `n` leading components like GNU patch -pN (runs of slashes count as one). */
+export function stripPath(name: string, n: number, file: string, line: number): string {
+  let rest = name;
+  for (let k = 0; k < n; k++) {
+    const i = rest.indexOf('/');
+    if (i < 0) {
+      throw inputError(
+        'PATCH_STRIP',
+        `cannot strip ${n} component(s) from ${JSON.stringify(name)}`,
+        'Fix the -pN level of this patch in the series file.',
+        { file, line },
+      );
+    }
+    rest = rest.slice(i + 1).replace(/^\/+/, '');
+  }
+  return rest;
+}
+
+interface Planned {
+  report: FileReport;
+  /** Absolute paths to write (latin1 content) or remove. */
+  write?: { abs: string; content: string; mode?: number; create: boolean };
+  remove?: string[];
+}
+
+async function readIfFile(abs: string): Promise<string | undefined> {
+  const st = await lstat(abs).catch(() => undefined);
+  if (!st) return undefined;
+  if (!st.isFile()) throw inputError('PATCH_NOT_FILE', `${abs} is not a regular file`, 'Patches can only change regular files.');
+  return (await readFile(abs)).toString('latin1');
+}
+
+/** Parse a patch file's bytes into file diffs (header skipped). */
+export function parsePatchBytes(bytes: Uint8Array, patchFile = 'patch'): FilePatch[] {
+  const text = Buffer.from(bytes).toString('latin1');
+  const { body, bodyLine } = splitPatch(text);
+  return parseUnifiedDiff(body, patchFile, bodyLine);
+}
+
+export async function applyPatch(root: string, bytes: Uint8Array, opts: ApplyOptions = {}): Promise<PatchReport> {
+  const patchFile = opts.patchFile ?? 'patch';
+  const files = parsePatchBytes(bytes, patchFile);
+  const forward = await plan(root, files, opts, false);
+  if (forward.ok) {
+    if (!opts.dryRun) await commit(forward.planned);
+    return forward.report;
+  }
+  if (opts.detectApplied !== false) {
+    const reverse = await plan(root, files, { ...opts, fuzz: 0 }, true).catch(() => undefined);
+    if (reverse?.ok) return { ...forward.report, status: 'already-applied' };
+  }
+  return forward.report;
+}
+
+async function plan(
+  root: string,
+  files: FilePatch[],
+  opts: ApplyOptions,
+  reverse: boolean,
+): Promise<{ ok: boolean; planned: Planned[]; report: PatchReport }> {
+  const patchFile = opts.patchFile ?? 'patch';
+  const strip = opts.strip ?? 1;
+  const planned: Planned[] = [];
+  const rejects: { path: string; text: string }[] = [];
+  let ok = true;
+  // Content as it will be after earlier file diffs of the same patch (a patch may touch a file twice).
+  const pending = new Map<string, string | null>();
+  for (const fp of files) {
+    const details = { file: patchFile, line: fp.line };
+    const stripName = (n: string | undefined) => (n === undefined ? undefined : latin1ToUtf8(stripPath(n, strip, patchFile, fp.line)));
+    let oldRel = stripName(fp.oldName);
+    let newRel = stripName(fp.newName);
+    let op: FileOp = fp.op;
+    if (reverse) {
+      [oldRel, newRel] = [newRel, oldRel];
+      if (op === 'create') op = 'delete';
+      else if (op === 'delete') op = 'create';
+    }
+    const check = async (rel: string) => {
+      const parts = safeComponents(rel, 'file', details);
+      if (parts[0] === '.pc' || parts[0] === '.git') {
+        throw inputError(
+          'PATCH_PROTECTED_PATH',
+          `the patch touches ${parts.join('/')}, which belongs to quilt/git, not the source`,
+          'Remove that file from the patch.',
+          details,
+        );
+      }
+      return noSymlinkOnPath(root, parts, 'patched file', details);
+    };
+    const exists = async (rel: string | undefined) => {
+      if (rel === undefined) return false;
+      if (pending.has(rel)) return pending.get(rel) !== null;
+      return (await lstat(join(root, rel)).catch(() => undefined)) !== undefined;
+    };
+    // Which name the hunks apply to: the same choice dpkg-source and GNU patch make.
+    let target: string;
+    if (op === 'create') target = newRel ?? oldRel!;
+    else if (op === 'delete') target = oldRel ?? newRel!;
+    else if (op === 'rename' || op === 'copy') target = oldRel!;
+    else if (oldRel === undefined || newRel === undefined) target = (newRel ?? oldRel)!;
+    else {
+      const [eo, en] = [await exists(oldRel), await exists(newRel)];
+      if (en && !eo) target = newRel;
+      else if (eo && !en) target = oldRel;
+      else {
+        const key = (p: string) => [p.split('/').length, p.split('/').pop()!.length, p.length];
+        const [a, b] = [key(oldRel), key(newRel)];
+        target = a[0]! < b[0]! || (a[0] === b[0] && (a[1]! < b[1]! || (a[1] === b[1] && a[2]! < b[2]!))) ? oldRel : newRel;
+      }
+    }
+    const srcAbs = await check(target);
+    const destRel = op === 'rename' || op === 'copy' ? newRel! : target;
+    const destAbs = await check(destRel);
+    if (
+      (fp.newMode !== undefined && (fp.newMode & 0o170000) === 0o120000) ||
+      (fp.oldMode !== undefined && (fp.oldMode & 0o170000) === 0o120000)
+    ) {
+      throw inputError(
+        'PATCH_SYMLINK',
+        `the patch ${reverse ? 'removes' : 'creates or changes'} the symlink ${destRel}`,
+        'Create symlinks in the packaging (debian/links, %install), not in patches.',
+        details,
+      );
+    }
+    let content: string | undefined;
+    if (pending.has(target)) content = pending.get(target) ?? undefined;
+    else content = await readIfFile(srcAbs);
+    const report: FileReport = { path: destRel, op, hunks: [], ...(destRel !== target ? { from: target } : {}) };
+    if (op === 'create' && content !== undefined && content !== '') {
+      report.hunks = fp.hunks.map((h) => ({ index: h.index, status: 'failed', offset: 0, fuzz: 0, patchLine: h.line }));
+      rejects.push({ path: destRel, text: formatReject(fp.oldName ?? '/dev/null', fp.newName ?? '/dev/null', fp.hunks) });
+      ok = false;
+      planned.push({ report });
+      continue;
+    }
+    if (op !== 'create' && content === undefined) {
+      throw inputError(
+        'PATCH_MISSING_FILE',
+        `${target} does not exist in the source tree`,
+        'Check the -pN level of the patch and that it was made against this upstream version.',
+        details,
+      );
+    }
+    if ((op === 'rename' || op === 'copy') && (await exists(destRel)) && destRel !== target) {
+      throw inputError(
+        'PATCH_TARGET_EXISTS',
+        `the patch would ${op} ${target} onto existing ${destRel}`,
+        'Regenerate the patch against this upstream version.',
+        details,
+      );
+    }
+    const r = applyHunks(content ?? '', fp.hunks, { fuzz: opts.fuzz ?? 0, reverse });
+    report.hunks = r.hunks;
+    if (!r.ok) {
+      ok = false;
+      rejects.push({ path: destRel, text: formatReject(fp.oldName ?? '/dev/null', fp.newName ?? '/dev/null', r.rejects) });
+      planned.push({ report });
+      continue;
+    }
+    const result = r.content!;
+    const removeSrc = op === 'rename' ? [srcAbs] : [];
+    // dpkg-source runs patch -E: a file left empty by a patch is removed.
+    if (op === 'delete' || (result === '' && fp.hunks.length > 0)) {
+      pending.set(destRel, null);
+      if (op === 'rename') pending.set(target, null);
+      planned.push({ report, remove: [...removeSrc, destAbs] });
+      continue;
+    }
+    pending.set(destRel, result);
+    if (op === 'rename') pending.set(target, null);
+    const mode = fp.newMode !== undefined ? fp.newMode & 0o7777 : undefined;
+    if (mode !== undefined && mode & 0o6000) {
+      throw inputError(
+        'PATCH_SETUID',
+        `the patch sets a setuid/setgid mode on ${destRel}`,
+        'Set special modes in the packaging, not in patches.',
+        details,
+      );
+    }
+    planned.push({
+      report,
+      write: { abs: destAbs, content: result, ...(mode !== undefined ? { mode } : {}), create: op !== 'modify' },
+      remove: removeSrc,
+    });
+  }
+  const reports = planned.map((p) => p.report);
+  const all = reports.flatMap((f) => f.hunks);
+  const worst = !ok
+    ? 'failed'
+    : all.some((h) => h.status === 'fuzz')
+      ? 'fuzz'
+      : all.some((h) => h.status === 'offset')
+        ? 'offset'
+        : 'clean';
+  return { ok, planned, report: { status: ok ? 'applied' : 'failed', files: reports, worst, rejects } };
+}
+
+async function commit(planned: Planned[]): Promise<void> {
+  for (const p of planned) {
+    for (const r of p.remove ?? []) if (r !== p.write?.abs) await rm(r, { force: true });
+    if (p.write) {
+      await mkdir(dirname(p.write.abs), { recursive: true });
+      const st = await lstat(p.write.abs).catch(() => undefined);
+      await writeFile(p.write.abs, Buffer.from(p.write.content, 'latin1'), { mode: p.write.mode ?? 0o644 });
+      if (p.write.mode !== undefined) await chmod(p.write.abs, p.write.mode);
+      else if (st) await chmod(p.write.abs, st.mode & 0o7777);
+    }
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Applying the hunks of one file the way GNU patch does (dpkg-source and quilt run it): search
+ * from the expected line outwards (offsets), optional fuzz that ignores outer context lines,
+ * hunks anchored to the start or end of the file when their context is lopsided, never moving
+ * back over what an earlier hunk already consumed. Pure: strings in, strings out.
+ *
+ * Lines are compared byte for byte including their newline, so callers pass latin1 text.
+ */
+import type { Hunk, HunkLine } from './diff-parse.js';
+
+export type HunkStatus = 'clean' | 'offset' | 'fuzz' | 'failed';
+
+export interface HunkResult {
+  index: number;
+  status: HunkStatus;
+  /** Line where the hunk applied (1-based, in the file as it was), when it applied. */
+  at?: number;
+  /** Distance from the line the hunk names. */
+  offset: number;
+  fuzz: number;
+  /** Line of the @@ header in the patch file. */
+  patchLine: number;
+}
+
+export interface FileApplyResult {
+  ok: boolean;
+  /** New content (latin1), when every hunk applied. */
+  content?: string;
+  hunks: HunkResult[];
+  /** The hunks that failed, in unified form, for a .rej file. */
+  rejects: Hunk[];
+}
+
+/** Split keeping each line's "\n" (the last line may lack it). */
+export function splitLines(text: string): string[] {
+  const out = text.split('\n').map((l) => `${l}\n`);
+  const last = out.pop()!;
+  if (last !== '\n') out.push(last.slice(0, -1));
+  return out;
+}
+
+const withEol = (l: HunkLine) => (l.noEol ? l.text : `${l.text}\n`);
+
+function invert(h: Hunk): Hunk {
+  return {
+    ...h,
+    oldStart: h.newStart,
+    oldCount: h.newCount,
+    newStart: h.oldStart,
+    newCount: h.oldCount,
+    lines: h.lines.map((l) => ({ ...l, kind: l.kind === '-' ? '+' : l.kind === '+' ? '-' : ' ' })),
+  };
+}
+
+export function applyHunks(content: string, hunks: readonly Hunk[], opts: { fuzz?: number; reverse?: boolean } = {}): FileApplyResult {
+  const maxFuzz = opts.fuzz ?? 0;
+  const input = splitLines(content);
+  const out: string[] = [];
+  const results: HunkResult[] = [];
+  const rejects: Hunk[] = [];
+  let inOffset = 0;
+  let frozen = 0; // input lines already copied or consumed
+  for (const original of hunks) {
+    const hunk = opts.reverse ? invert(original) : original;
+    const pattern = hunk.lines.filter((l) => l.kind !== '+').map(withEol);
+    let prefix = 0;
+    while (prefix < hunk.lines.length && hunk.lines[prefix]!.kind === ' ') prefix++;
+    let suffix = 0;
+    while (suffix < hunk.lines.length - prefix && hunk.lines[hunk.lines.length - 1 - suffix]!.kind === ' ') suffix++;
+    // GNU patch: a hunk that only adds lines names the line after which it inserts.
+    const first = pattern.length === 0 ? hunk.oldStart + 1 : hunk.oldStart;
+    let where = 0;
+    let usedFuzz = 0;
+    const context = Math.max(prefix, suffix);
+    for (let fuzz = 0; fuzz <= Math.min(maxFuzz, context); fuzz++) {
+      where = locate(input, pattern, first + inOffset, first, frozen, prefix, suffix, fuzz, (w) => (inOffset = w - first));
+      if (where) {
+        usedFuzz = fuzz;
+        break;
+      }
+    }
+    if (!where) {
+      results.push({ index: original.index, status: 'failed', offset: 0, fuzz: 0, patchLine: original.line });
+      rejects.push(original);
+      continue;
+    }
+    for (let k = frozen; k < where - 1; k++) out.push(input[k]!);
+    let pos = where - 1;
+    for (const l of hunk.lines) {
+      if (l.kind === ' ') out.push(input[pos++] ?? withEol(l));
+      else if (l.kind === '-') pos++;
+      else out.push(withEol(l));
+    }
+    frozen = pos;
+    const offset = where - first;
+    results.push({
+      index: original.index,
+      status: usedFuzz ? 'fuzz' : offset ? 'offset' : 'clean',
+      at: where,
+      offset,
+      fuzz: usedFuzz,
+      patchLine: original.line,
+    });
+  }
+  if (rejects.length) return { ok: false, hunks: results, rejects };
+  for (let k = frozen; k < input.length; k++) out.push(input[k]!);
+  // A line that lost its final newline but is no longer last gets one back (as GNU patch does).
+  for (let k = 0; k < out.length - 1; k++) if (!out[k]!.endsWith('\n')) out[k] += '\n';
+  return { ok: true, content: out.join(''), hunks: results, rejects };
+}
+
+function matches(input: string[], pattern: string[], base: number, prefixFuzz: number, suffixFuzz: number): boolean {
+  for (let k = prefixFuzz; k < pattern.length - suffixFuzz; k++) {
+    const line = input[base - 1 + k];
+    if (line === undefined || line !== pattern[k]) return false;
+  }
+  return true;
+}
+
+/** GNU patch's locate_hunk: returns the 1-based line where the pattern starts, or 0. */
+function locate(
+  input: string[],
+  pattern: string[],
+  firstGuess: number,
+  pchFirst: number,
+  frozen: number,
+  prefixContext: number,
+  suffixContext: number,
+  fuzz: number,
+  setOffset: (where: number) => void,
+): number {
+  const patLines = pattern.length;
+  const inputLines = input.length;
+  const context = Math.max(prefixContext, suffixContext);
+  let prefixFuzz = fuzz + prefixContext - context;
+  const suffixFuzz = fuzz + suffixContext - context;
+  const maxPos = inputLines - firstGuess - patLines + 1;
+  let maxNeg = firstGuess - frozen - 1;
+  if (maxNeg >= firstGuess) maxNeg = firstGuess - 1;
+  const found = (w: number) => {
+    setOffset(w);
+    return w;
+  };
+  if (prefixFuzz < 0 && pchFirst <= 1) {
+    // Fewer leading than trailing context lines: the hunk is at the start of the file.
+    if (suffixFuzz < 0 && (patLines !== inputLines || prefixContext < frozen)) return 0;
+    const offset = 1 - firstGuess;
+    if (frozen <= prefixContext && offset <= maxPos && matches(input, pattern, firstGuess + offset, 0, Math.max(suffixFuzz, 0))) {
+      return found(firstGuess + offset);
+    }
+    return 0;
+  }
+  if (prefixFuzz < 0) prefixFuzz = 0;
+  if (suffixFuzz < 0) {
+    // Fewer trailing than leading context lines: the hunk is at the end of the file.
+    const offset = firstGuess - (inputLines - patLines + 1);
+    if (offset <= maxNeg && matches(input, pattern, firstGuess - offset, prefixFuzz, 0)) return found(firstGuess - offset);
+    return 0;
+  }
+  const maxOffset = Math.max(maxPos, maxNeg);
+  for (let offset = 0; offset <= maxOffset; offset++) {
+    if (offset <= maxPos && matches(input, pattern, firstGuess + offset, prefixFuzz, suffixFuzz)) return found(firstGuess + offset);
+    if (offset > 0 && offset <= maxNeg && matches(input, pattern, firstGuess - offset, prefixFuzz, suffixFuzz))
+      return found(firstGuess - offset);
+  }
+  return 0;
+}
+
+/** A failed hunk in unified form, as GNU patch writes it to a .rej file. */
+export function formatReject(oldName: string, newName: string, hunks: readonly Hunk[]): string {
+  const parts = [`--- ${oldName}\n`, `+++ ${newName}\n`];
+  for (const h of hunks) {
+    parts.push(`@@ -${h.oldStart},${h.oldCount} +${h.newStart},${h.newCount} @@${h.section ? ` ${h.section}` : ''}\n`);
+    for (const l of h.lines) parts.push(`${l.kind}${l.text}\n${l.noEol ? '\\ No newline at end of file\n' : ''}`);
+  }
+  return parts.join('');
+}

@@ -1,0 +1,402 @@
+/**
+ * `pkgtrack fetch`: the upstream source of one recipe at one version (or trunk), downloaded
+ * into the content-addressed cache, checked (SHA-256, upstream OpenPGP signature when the
+ * recipe ships upstream's key) and placed as <name>_<version>.orig.tar.<ext>, byte-identical to
+ * upstream's tarball when it is a tarball. The build helper calls fetchSource().
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { extractArchive } from '../patches/extract.js';
+import * as openpgp from 'openpgp';
+import { inputError, integrityError, notFound, PkgtrackError } from '../core/errors.js';
+import { run } from '../core/exec.js';
+import { type Progress, silentProgress } from '../core/progress.js';
+import { compareDebVersions } from '../formats/version-deb.js';
+import { compareUpstreamVersions, formatSnapshotVersion, tagToVersion } from '../formats/versions.js';
+import type { Recipe, Repository } from '../recipe/load.js';
+import { debianUpstreamVersion, dscLinksInListing, origFiles, parseDsc, poolDir } from '../patches/dsc.js';
+import type { UpstreamRelease, UpstreamSource } from '../upstream/source.js';
+import { cacheDir, SourceCache } from './source-cache.js';
+
+export interface FetchOptions {
+  /** Upstream version to fetch; default: the newest release. */
+  version?: string;
+  /** Fetch the head of the trunk branch instead of a release (git and github upstreams). */
+  trunk?: boolean;
+  /** Where to place the orig tarball; default: <cache>/orig/<name>/. */
+  outDir?: string;
+  /** Releases already known (from `pkgtrack check`); skips asking upstream. */
+  releases?: readonly UpstreamRelease[];
+  /** Upstream port to ask for releases; default: the minimal resolver in this file. */
+  upstream?: UpstreamSource;
+  progress?: Progress;
+  fetchImpl?: typeof fetch;
+}
+
+export interface FetchedSource {
+  recipe: string;
+  /** Upstream version, e.g. 2.12.1 or 2.12.1+git20260121.14.1a2b3c4. */
+  version: string;
+  /** Absolute path of <name>_<version>.orig.tar.<ext>. */
+  origTarball: string;
+  origName: string;
+  sha256: string;
+  size: number;
+  /** How the orig tarball was made. */
+  method: 'tarball' | 'repacked' | 'git-archive';
+  sourceUrl?: string;
+  git?: { url: string; ref: string; commit: string };
+  /** Upstream signature: verified with the recipe's upstream key, or not checked (no key/signature). */
+  signature: { verified: true; fingerprint: string } | { verified: false; reason: string };
+  /** The URL served different bytes before (replaced asset, moved tag). */
+  upstreamChanged?: { previousSha256: string };
+}
+
+const TAR_EXT = /\.(tar\.(gz|xz|bz2|zst|lzma)|tgz|tbz2?|txz)$/;
+const normalizeExt = (e: string) => ({ tgz: 'tar.gz', tbz: 'tar.bz2', tbz2: 'tar.bz2', txz: 'tar.xz' })[e] ?? e;
+
+export async function fetchSource(repo: Pick<Repository, 'root'>, recipe: Recipe, opts: FetchOptions = {}): Promise<FetchedSource> {
+  const progress = opts.progress ?? silentProgress;
+  const cache = new SourceCache(await cacheDir(repo.root));
+  const outDir = opts.outDir ?? join(cache.dir, 'orig', recipe.name);
+  if (opts.trunk) return fetchTrunk(cache, recipe, outDir, progress);
+  const release = await resolveRelease(recipe, opts);
+  const version = release.version;
+  if (!release.sourceUrl && release.git) return gitArchive(cache, recipe, outDir, release.git.url, release.git.ref, version, progress);
+  if (!release.sourceUrl) {
+    throw notFound(
+      'SOURCE_URL_UNKNOWN',
+      `no source URL for ${recipe.name} ${version}`,
+      'Set source.url in the recipe (e.g. https://example.org/foo-{version}.tar.gz).',
+      { file: recipe.file, field: 'source.url' },
+    );
+  }
+  progress.step(`downloading ${release.sourceUrl}`);
+  const got = await cache.download(release.sourceUrl, {
+    ...(release.sha256 ? { expectedSha256: release.sha256 } : {}),
+    ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+  });
+  if (got.changed) progress.warn(`${release.sourceUrl} now serves different bytes than before (was ${got.previous}); recorded`);
+  const signature = await verifyUpstreamSignature(cache, recipe, release, got.path, opts);
+  const ext = TAR_EXT.exec(new URL(release.sourceUrl).pathname)?.[1];
+  const base = {
+    recipe: recipe.name,
+    version,
+    sourceUrl: release.sourceUrl,
+    signature,
+    ...(got.changed && got.previous ? { upstreamChanged: { previousSha256: got.previous } } : {}),
+  };
+  if (ext) {
+    const origName = `${recipe.name}_${version}.orig.${normalizeExt(ext)}`;
+    const origTarball = join(outDir, origName);
+    await cache.materialize(got.sha256, origTarball);
+    return { ...base, origTarball, origName, sha256: got.sha256, size: got.size, method: 'tarball' };
+  }
+  // Not a tarball (zip, ...): unpack safely and repack as tar.xz.
+  const r = await repackAsTarXz(
+    got.path,
+    basename(new URL(release.sourceUrl).pathname),
+    `${recipe.name}-${version}`,
+    join(outDir, `${recipe.name}_${version}.orig.tar.xz`),
+  );
+  return {
+    ...base,
+    origTarball: r.path,
+    origName: `${recipe.name}_${version}.orig.tar.xz`,
+    sha256: r.sha256,
+    size: r.size,
+    method: 'repacked',
+  };
+}
+
+/** Pick the release: the given version, else the newest stable one. */
+async function resolveRelease(recipe: Recipe, opts: FetchOptions): Promise<UpstreamRelease> {
+  let releases = opts.releases;
+  if (!releases && opts.upstream) {
+    const rec = {
+      recipe: recipe.name,
+      config: recipe.config.upstream,
+      tagToVersion: (t: string) => tagToVersion(t, recipe.config.versions),
+    };
+    const got = (await opts.upstream.releases([rec])).get(recipe.name);
+    if (got instanceof Error) throw got;
+    releases = got ?? [];
+  }
+  if (!releases) releases = await minimalReleases(recipe, opts);
+  const stable = releases.filter((r) => !r.prerelease);
+  const pick = opts.version
+    ? releases.find((r) => r.version === opts.version)
+    : [...stable].sort((a, b) => compareUpstreamVersions(b.version, a.version))[0];
+  if (!pick) {
+    if (opts.version && recipe.config.source?.url) return templated(recipe, opts.version);
+    throw notFound(
+      'VERSION_NOT_FOUND',
+      `${recipe.name}: upstream has no release ${opts.version ?? '(none found)'}`,
+      `Known: ${
+        releases
+          .slice(0, 8)
+          .map((r) => r.version)
+          .join(', ') || 'none'
+      }. Run \`pkgtrack check ${recipe.name}\`.`,
+    );
+  }
+  if (recipe.config.source?.url && !pick.sourceUrl)
+    return { ...templated(recipe, pick.version), ...pick, sourceUrl: templated(recipe, pick.version).sourceUrl! };
+  return pick;
+}
+
+function templated(recipe: Recipe, version: string): UpstreamRelease {
+  const s = recipe.config.source!;
+  return {
+    version,
+    sourceUrl: s.url!.replaceAll('{version}', version),
+    ...(s.signatureUrl ? { signatureUrl: s.signatureUrl.replaceAll('{version}', version) } : {}),
+  };
+}
+
+/**
+ * MINIMAL RESOLVER (to fold into src/upstream/ later): versions from the Debian pool listing
+ * and .dsc checksums, or tags from `git ls-remote` for git/github upstreams.
+ */
+export async function minimalReleases(recipe: Recipe, opts: Pick<FetchOptions, 'version' | 'fetchImpl'>): Promise<UpstreamRelease[]> {
+  const up = recipe.config.upstream;
+  if (up.kind === 'debian') return debianPoolReleases(up.archive, up.package, up.component, opts.fetchImpl);
+  if (up.kind === 'git' || up.kind === 'github') {
+    const url = up.kind === 'git' ? up.url : `https://github.com/${up.repo}.git`;
+    const r = await run('git', ['ls-remote', '--tags', '--refs', url], {
+      timeoutMs: 120_000,
+      what: `git ls-remote ${url}`,
+      errorCode: 'UPSTREAM_UNREACHABLE',
+    });
+    const out: UpstreamRelease[] = [];
+    for (const line of r.stdout.split('\n')) {
+      const m = /^([0-9a-f]{40})\trefs\/tags\/(.+)$/.exec(line);
+      const v = m ? tagToVersion(m[2]!, recipe.config.versions) : undefined;
+      if (m && v) out.push({ version: v, tag: m[2]!, commit: m[1]!, git: { url, ref: m[2]! } });
+    }
+    return out.sort((a, b) => compareUpstreamVersions(b.version, a.version));
+  }
+  if (recipe.config.source?.url && opts.version) return [templated(recipe, opts.version)];
+  throw notFound(
+    'VERSION_UNKNOWN',
+    `${recipe.name}: give --version for an http upstream`,
+    'Run `pkgtrack check` to list versions, then `pkgtrack fetch <recipe> --version V`.',
+  );
+}
+
+/** Every source version in the pool directory, with its orig tarball URL and SHA-256 from the .dsc. */
+export async function debianPoolReleases(
+  archive: string,
+  pkg: string,
+  component = 'main',
+  fetchImpl: typeof fetch = fetch,
+): Promise<UpstreamRelease[]> {
+  const dirUrl = `${archive.replace(/\/$/, '')}/${poolDir(pkg, component)}/`;
+  const res = await fetchImpl(dirUrl).catch((e: Error) => {
+    throw new PkgtrackError({
+      code: 'UPSTREAM_UNREACHABLE',
+      kind: 'network',
+      message: `cannot reach ${dirUrl}: ${e.message}`,
+      fix: 'Check the network and upstream.archive.',
+    });
+  });
+  if (!res.ok)
+    throw notFound(
+      'DEBIAN_PACKAGE_NOT_FOUND',
+      `${dirUrl} answered HTTP ${res.status}`,
+      `Check that "${pkg}" is a source package in ${archive} (${component}).`,
+    );
+  const dscs = dscLinksInListing(await res.text(), pkg).sort((a, b) =>
+    compareDebVersions(b.replace(/^[^_]+_|\.dsc$/g, ''), a.replace(/^[^_]+_|\.dsc$/g, '')),
+  );
+  const out: UpstreamRelease[] = [];
+  const seen = new Set<string>();
+  for (const name of dscs.slice(0, 4)) {
+    const r = await fetchImpl(dirUrl + name);
+    if (!r.ok) continue;
+    const dsc = parseDsc(await r.text(), name);
+    const orig = origFiles(dsc).tarball;
+    const version = debianUpstreamVersion(dsc.version);
+    if (!orig || seen.has(version)) continue;
+    seen.add(version);
+    const sig = origFiles(dsc).signature;
+    out.push({
+      version,
+      tag: dsc.version,
+      sourceUrl: dirUrl + orig.name,
+      sha256: orig.sha256,
+      ...(sig ? { signatureUrl: dirUrl + sig.name } : {}),
+    });
+  }
+  return out;
+}
+
+async function verifyUpstreamSignature(
+  cache: SourceCache,
+  recipe: Recipe,
+  release: UpstreamRelease,
+  file: string,
+  opts: FetchOptions,
+): Promise<FetchedSource['signature']> {
+  const keyRel = recipe.config.source?.upstreamKey;
+  const sigUrl = release.signatureUrl ?? recipe.config.source?.signatureUrl?.replaceAll('{version}', release.version);
+  if (!keyRel) return { verified: false, reason: 'the recipe ships no upstream key (source.upstreamKey)' };
+  if (!sigUrl) {
+    throw inputError(
+      'UPSTREAM_SIGNATURE_MISSING',
+      `${recipe.name} ships upstream's key but no signature URL is known`,
+      'Set source.signatureUrl (e.g. {url}.asc) in the recipe.',
+      { file: recipe.file, field: 'source.signatureUrl' },
+    );
+  }
+  const keyText = await readFile(join(recipe.dir, keyRel), 'utf8').catch(() => {
+    throw notFound('UPSTREAM_KEY_NOT_FOUND', `${join(recipe.dir, keyRel)} does not exist`, "Add upstream's armored public key there.", {
+      file: recipe.file,
+      field: 'source.upstreamKey',
+    });
+  });
+  const sig = await cache.download(sigUrl, { maxBytes: 1024 * 1024, ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}) });
+  const sigBytes = await readFile(sig.path);
+  const keys = await openpgp.readKeys({ armoredKeys: keyText });
+  const signature = sigBytes.toString('latin1').includes('-----BEGIN PGP SIGNATURE-----')
+    ? await openpgp.readSignature({ armoredSignature: sigBytes.toString('utf8') })
+    : await openpgp.readSignature({ binarySignature: sigBytes });
+  const message = await openpgp.createMessage({ binary: await readFile(file) });
+  const result = await openpgp.verify({ message, signature, verificationKeys: keys });
+  for (const s of result.signatures) {
+    try {
+      await s.verified;
+      const key = keys.find((k) => k.getKeys(s.keyID).length > 0);
+      return { verified: true, fingerprint: key?.getFingerprint().toUpperCase() ?? s.keyID.toHex() };
+    } catch {
+      /* try the next signature */
+    }
+  }
+  throw integrityError(
+    'UPSTREAM_SIGNATURE_BAD',
+    `the upstream signature ${sigUrl} does not verify ${release.sourceUrl} with the key in ${keyRel}`,
+    "Do not build this source: check upstream's announcement; if upstream rotated its key, update source.upstreamKey.",
+  );
+}
+
+/** `git archive` of a ref into <name>_<version>.orig.tar.xz, from a cached bare clone. */
+async function gitArchive(
+  cache: SourceCache,
+  recipe: Recipe,
+  outDir: string,
+  url: string,
+  ref: string,
+  version: string,
+  progress: Progress,
+): Promise<FetchedSource> {
+  const bare = await bareClone(cache, url, progress);
+  const commit = (
+    await run('git', ['-C', bare, 'rev-parse', '--verify', `${ref}^{commit}`], { what: `git rev-parse ${ref}` })
+  ).stdout.trim();
+  const tar = await run('git', ['-C', bare, 'archive', '--format=tar', `--prefix=${recipe.name}-${version}/`, commit], {
+    binary: true,
+    what: 'git archive',
+  });
+  const xz = await run('xz', ['-9', '-T1', '-c', '-q'], { input: tar.stdoutBytes, binary: true, what: 'xz' });
+  const origName = `${recipe.name}_${version}.orig.tar.xz`;
+  await mkdir(outDir, { recursive: true });
+  const origTarball = join(outDir, origName);
+  await writeFile(origTarball, xz.stdoutBytes);
+  const sha256 = createHash('sha256').update(xz.stdoutBytes).digest('hex');
+  return {
+    recipe: recipe.name,
+    version,
+    origTarball,
+    origName,
+    sha256,
+    size: xz.stdoutBytes.length,
+    method: 'git-archive',
+    git: { url, ref, commit },
+    signature: { verified: false, reason: 'git archive (no upstream tarball signature)' },
+  };
+}
+
+async function bareClone(cache: SourceCache, url: string, progress: Progress): Promise<string> {
+  const dir = join(cache.dir, 'git', createHash('sha256').update(url).digest('hex').slice(0, 16));
+  const ok = await run('git', ['-C', dir, 'rev-parse', '--git-dir'], { check: false }).catch(() => undefined);
+  if (ok?.code === 0) {
+    progress.step(`updating ${url}`);
+    await run('git', ['-C', dir, 'fetch', '--quiet', '--prune', '--tags', 'origin', '+refs/heads/*:refs/heads/*'], {
+      timeoutMs: 600_000,
+      what: `git fetch ${url}`,
+      errorCode: 'UPSTREAM_UNREACHABLE',
+    });
+  } else {
+    progress.step(`cloning ${url}`);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(join(cache.dir, 'git'), { recursive: true });
+    await run('git', ['clone', '--quiet', '--bare', '--', url, dir], {
+      timeoutMs: 600_000,
+      what: `git clone ${url}`,
+      errorCode: 'UPSTREAM_UNREACHABLE',
+    });
+  }
+  return dir;
+}
+
+async function fetchTrunk(cache: SourceCache, recipe: Recipe, outDir: string, progress: Progress): Promise<FetchedSource> {
+  const up = recipe.config.upstream;
+  if (up.kind !== 'git' && up.kind !== 'github') {
+    throw inputError(
+      'TRUNK_UNSUPPORTED',
+      `${recipe.name} follows a ${up.kind} upstream, which has no trunk`,
+      'Only git and github upstreams have a trunk channel.',
+      { file: recipe.file, field: 'upstream.kind' },
+    );
+  }
+  const url = up.kind === 'git' ? up.url : `https://github.com/${up.repo}.git`;
+  const bare = await bareClone(cache, url, progress);
+  const branch = recipe.config.channels.trunk?.branch ?? (up.kind === 'git' ? up.branch : undefined) ?? 'HEAD';
+  const commit = (await run('git', ['-C', bare, 'rev-parse', '--verify', `${branch}^{commit}`])).stdout.trim();
+  const date = new Date(Number((await run('git', ['-C', bare, 'show', '-s', '--format=%ct', commit])).stdout.trim()) * 1000);
+  const tags = (await run('git', ['-C', bare, 'tag', '--merged', commit, '--sort=-creatordate'])).stdout.split('\n').filter(Boolean);
+  const tag = tags.find((t) => tagToVersion(t, recipe.config.versions));
+  const commits = Number((await run('git', ['-C', bare, 'rev-list', '--count', tag ? `${tag}..${commit}` : commit])).stdout.trim());
+  const pattern = recipe.config.channels.trunk?.versionPattern ?? '{release}+git{date}.{commits}.{sha7}';
+  const version = formatSnapshotVersion(pattern, {
+    release: tag ? tagToVersion(tag, recipe.config.versions)! : '0',
+    date,
+    commits,
+    sha: commit,
+  });
+  return gitArchive(cache, recipe, outDir, url, commit, version, progress);
+}
+
+/**
+ * A non-tar upstream archive (zip) becomes a reproducible tar.xz: extracted safely, then packed
+ * sorted, with fixed owner and mtime, under a single <name>-<version>/ directory.
+ */
+export async function repackAsTarXz(
+  archive: string,
+  originalName: string,
+  prefix: string,
+  dest: string,
+): Promise<{ path: string; sha256: string; size: number }> {
+  const work = join(dirname(dest), `.repack-${createHash('sha256').update(dest).digest('hex').slice(0, 8)}`);
+  await rm(work, { recursive: true, force: true });
+  const named = join(work, 'in', originalName);
+  await mkdir(dirname(named), { recursive: true });
+  await writeFile(named, await readFile(archive));
+  try {
+    const x = await extractArchive(named, join(work, 'x'));
+    const srcDir = x.topDir ? join(work, 'x', x.topDir) : join(work, 'x');
+    await rename(srcDir, join(work, prefix));
+    const tar = await run(
+      'tar',
+      ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '--format=gnu', '-C', work, '-cf', '-', prefix],
+      { binary: true, what: 'tar' },
+    );
+    const xz = await run('xz', ['-9', '-T1', '-c', '-q'], { input: tar.stdoutBytes, binary: true, what: 'xz' });
+    await mkdir(dirname(dest), { recursive: true });
+    await writeFile(dest, xz.stdoutBytes);
+    return { path: dest, sha256: createHash('sha256').update(xz.stdoutBytes).digest('hex'), size: xz.stdoutBytes.length };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
