@@ -7,7 +7,7 @@
  *   node --import tsx scripts/fetch-deb-corpus.ts [--count 1200] [--max-size 120000] [--sources 40]
  *
  * Selection is deterministic (every k-th small package of bookworm main amd64+all, sorted by
- * name) so that CI and developers get the same corpus; about 1,200 files and 60-90 MB.
+ * name) so that CI and developers get the same corpus; about 1,200 files and ~150 MB (small enough to fetch quickly, large enough that hashing matters as it does on real repositories).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -22,7 +22,7 @@ const ROOT = join(process.cwd(), '.cache', 'deb-corpus');
 const { values } = parseArgs({
   options: {
     count: { type: 'string', default: '1200' },
-    'max-size': { type: 'string', default: '120000' },
+    'max-size': { type: 'string', default: '400000' },
     sources: { type: 'string', default: '40' },
   },
 });
