@@ -31,19 +31,28 @@ export function dashEscape(text: string): string {
 }
 
 /**
- * Frame `text` and an armored detached text-mode signature into a cleartext-signed message.
- * The line break before BEGIN PGP SIGNATURE belongs to the framing, so the text goes in as is
- * (a text ending in "\n" yields an empty last line) and a verifier extracts exactly `text`.
+ * The signed text of a cleartext message made from `text`, following GnuPG: the line break
+ * before BEGIN PGP SIGNATURE belongs to the framing, so a text ending in "\n" is framed without
+ * an extra empty line and its final "\n" is not covered (exactly what `gpg --clearsign` does
+ * with a Release file, and what `gpgv --output` gives back). A text without a final newline is
+ * covered whole.
  */
+export function signedBody(text: string): string {
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
+}
+
+/** Frame `text` and an armored detached text-mode signature over `canonicalSignedText(signedBody(text))`. */
 export function frameCleartext(text: string, hashNames: readonly string[], armoredSignature: string): string {
   const hashHeader = hashNames.length ? `Hash: ${[...new Set(hashNames)].join(',')}\n` : '';
   const sig = armoredSignature.endsWith('\n') ? armoredSignature : `${armoredSignature}\n`;
-  return `${BEGIN_SIGNED}\n${hashHeader}\n${dashEscape(text)}\n${sig}`;
+  return `${BEGIN_SIGNED}\n${hashHeader}\n${dashEscape(signedBody(text))}\n${sig}`;
 }
 
 export interface ParsedCleartext {
   /** The signed text with dash-escaping undone: what the signature covers (before canonicalisation). */
   text: string;
+  /** The text as a file, as `gpgv --output` writes it: `text` plus a final "\n". */
+  fileText: string;
   /** Values of the Hash: armor headers. */
   hashes: string[];
   /** The armored signature block, BEGIN to END line inclusive, plus a final newline. */
@@ -94,7 +103,8 @@ export function parseCleartextStrict(input: string): CleartextParse {
     const line = lines[i]!;
     if (bare(i) === BEGIN_SIGNATURE) break;
     if (line.startsWith('- ')) textLines.push(line.slice(2));
-    else if (line.startsWith('-')) return fail('CLEARTEXT_NOT_DASH_ESCAPED', `line starts with '-' but is not dash-escaped: "${line.slice(0, 60)}"`, i + 1);
+    else if (line.startsWith('-'))
+      return fail('CLEARTEXT_NOT_DASH_ESCAPED', `line starts with '-' but is not dash-escaped: "${line.slice(0, 60)}"`, i + 1);
     else textLines.push(line);
   }
   if (i >= lines.length) return fail('CLEARTEXT_NO_SIGNATURE', `no "${BEGIN_SIGNATURE}" line`);
@@ -113,5 +123,6 @@ export function parseCleartextStrict(input: string): CleartextParse {
     .slice(sigStart, sigEnd + 1)
     .map((l) => l.replace(/\r$/, ''))
     .join('\n')}\n`;
-  return { ok: true, value: { text: textLines.join('\n'), hashes, signatureArmor } };
+  const text = textLines.join('\n');
+  return { ok: true, value: { text, fileText: `${text}\n`, hashes, signatureArmor } };
 }

@@ -5,7 +5,7 @@
  */
 import * as openpgp from 'openpgp';
 import { PkgtrackError } from '../core/errors.js';
-import { canonicalSignedText, frameCleartext } from './cleartext.js';
+import { canonicalSignedText, frameCleartext, signedBody } from './cleartext.js';
 import type { Signer } from './signer.js';
 
 /** Hash used for repository metadata (what gpg uses by default for RSA and EdDSA keys). */
@@ -127,8 +127,8 @@ export class OpenPgpSigner implements Signer {
 
   async clearsign(text: string): Promise<string> {
     // Text-mode signature over the canonical text: openpgp.js turns "\n" into "\r\n"; we strip
-    // trailing whitespace per line as the cleartext framework prescribes.
-    const message = await openpgp.createMessage({ text: canonicalSignedText(text), format: 'utf8' });
+    // trailing whitespace per line as the cleartext framework prescribes (RFC 9580 §7.2).
+    const message = await openpgp.createMessage({ text: canonicalSignedText(signedBody(text)), format: 'utf8' });
     const sig = await this.signatures(message, METADATA_HASH);
     const hashes = sig.packets.map((p) => HASH_NAMES[p.hashAlgorithm as number] ?? 'SHA512');
     return frameCleartext(text, hashes, sig.armor());

@@ -36,7 +36,8 @@ export interface KeyFacts {
 }
 
 /** Lenient settings so that we can look at weak keys to explain why they are refused. */
-export const INSPECT_CONFIG: openpgp.PartialConfig = {
+export const INSPECT_CONFIG: openpgp.Config = {
+  ...openpgp.config,
   minRSABits: 0,
   rejectPublicKeyAlgorithms: new Set(),
   rejectHashAlgorithms: new Set(),
@@ -45,9 +46,11 @@ export const INSPECT_CONFIG: openpgp.PartialConfig = {
 
 const WEAK_PK = new Set(['dsa', 'elgamal']);
 
-function expiryOf(t: Date | number | null): string | null {
-  if (t === null || t === Number.POSITIVE_INFINITY || typeof t === 'number') return null;
-  return t.toISOString();
+/** Expiry from the newest of `sigs` (self-certifications or binding signatures), read without verifying. */
+function expiryFrom(created: Date, sigs: readonly openpgp.SignaturePacket[]): string | null {
+  const latest = [...sigs].sort((a, b) => (b.created?.getTime() ?? 0) - (a.created?.getTime() ?? 0))[0];
+  if (latest?.keyNeverExpires !== false || !latest.keyExpirationTime) return null;
+  return new Date(created.getTime() + latest.keyExpirationTime * 1000).toISOString();
 }
 
 async function safe<T>(f: () => Promise<T>, fallback: T): Promise<T> {
@@ -64,13 +67,25 @@ export async function keyFacts(key: openpgp.Key): Promise<KeyFacts> {
   const subkeys: KeyFacts['subkeys'] = [];
   for (const sk of key.getSubkeys()) {
     const a = sk.getAlgorithmInfo();
-    const canSign = sk.bindingSignatures.some((s) => s.keyFlags?.[0] !== undefined && (s.keyFlags[0] & openpgp.enums.keyFlags.signData) !== 0);
+    const canSign = sk.bindingSignatures.some(
+      (s) => s.keyFlags?.[0] !== undefined && (s.keyFlags[0] & openpgp.enums.keyFlags.signData) !== 0,
+    );
     subkeys.push({
       fingerprint: sk.getFingerprint().toUpperCase(),
       algorithm: a.algorithm,
       ...(a.bits ? { bits: a.bits } : {}),
-      expires: expiryOf(await safe(() => sk.getExpirationTime(new Date(0), INSPECT_CONFIG), null)),
-      revoked: await safe(() => sk.isRevoked(undefined, undefined, undefined, INSPECT_CONFIG), false),
+      expires: expiryFrom(sk.getCreationTime(), sk.bindingSignatures),
+      revoked: await safe(
+        () =>
+          (sk.isRevoked as (s?: unknown, k?: unknown, d?: Date, c?: openpgp.Config) => Promise<boolean>).call(
+            sk,
+            undefined,
+            undefined,
+            undefined,
+            INSPECT_CONFIG,
+          ),
+        false,
+      ),
       canSign,
     });
   }
@@ -82,17 +97,22 @@ export async function keyFacts(key: openpgp.Key): Promise<KeyFacts> {
     ...(algo.curve ? { curve: String(algo.curve) } : {}),
     userIds: key.getUserIDs(),
     created: key.getCreationTime().toISOString(),
-    expires: expiryOf(await safe(() => key.getExpirationTime(undefined, INSPECT_CONFIG), null)),
+    expires: expiryFrom(key.getCreationTime(), [...directSigs(key), ...key.users.flatMap((u) => u.selfCertifications)]),
     revoked: await safe(() => key.isRevoked(undefined, undefined, undefined, INSPECT_CONFIG), false),
     subkeys,
   };
+}
+
+function directSigs(key: openpgp.Key): openpgp.SignaturePacket[] {
+  // Present at runtime, missing from openpgp.js's type declarations.
+  return (key as unknown as { directSignatures?: openpgp.SignaturePacket[] }).directSignatures ?? [];
 }
 
 /** Every self-signature and binding signature of the key, with where it sits. */
 function selfSignatures(key: openpgp.Key): Array<{ where: string; sig: openpgp.SignaturePacket }> {
   const out: Array<{ where: string; sig: openpgp.SignaturePacket }> = [];
   const keyId = key.getKeyID();
-  for (const s of key.directSignatures) if (s.issuerKeyID.equals(keyId)) out.push({ where: 'direct-key self-signature', sig: s });
+  for (const s of directSigs(key)) if (s.issuerKeyID.equals(keyId)) out.push({ where: 'direct-key self-signature', sig: s });
   for (const u of key.users) {
     const name = u.userID?.userID ?? 'user attribute';
     for (const s of u.selfCertifications) out.push({ where: `self-signature on "${name}"`, sig: s });
@@ -117,38 +137,65 @@ export async function checkKeyPolicy(key: openpgp.Key, opts: { isNew?: boolean; 
   const facts = await keyFacts(key);
   const primary = 'primary';
   if (WEAK_PK.has(facts.algorithm)) {
-    v.push({ code: 'KEY_WEAK_ALGORITHM', component: primary, message: `the primary key is ${facts.algorithm.toUpperCase()}, which apt and rpm no longer accept` });
+    v.push({
+      code: 'KEY_WEAK_ALGORITHM',
+      component: primary,
+      message: `the primary key is ${facts.algorithm.toUpperCase()}, which apt and rpm no longer accept`,
+    });
   }
   const bits = rsaBits(facts);
   if (bits !== undefined) {
-    if (bits < MIN_RSA_BITS) v.push({ code: 'KEY_RSA_TOO_SHORT', component: primary, message: `RSA-${bits} is below the ${MIN_RSA_BITS}-bit floor of apt and rpm` });
+    if (bits < MIN_RSA_BITS)
+      v.push({
+        code: 'KEY_RSA_TOO_SHORT',
+        component: primary,
+        message: `RSA-${bits} is below the ${MIN_RSA_BITS}-bit floor of apt and rpm`,
+      });
     else if (opts.isNew && bits < MIN_RSA_BITS_NEW)
-      v.push({ code: 'KEY_RSA_TOO_SHORT_NEW', component: primary, message: `RSA-${bits} is below ${MIN_RSA_BITS_NEW} bits, the floor for new keys (apt's announced future minimum)` });
+      v.push({
+        code: 'KEY_RSA_TOO_SHORT_NEW',
+        component: primary,
+        message: `RSA-${bits} is below ${MIN_RSA_BITS_NEW} bits, the floor for new keys (apt's announced future minimum)`,
+      });
   }
   for (const sk of facts.subkeys) {
     const b = rsaBits(sk);
     const where = `subkey ${sk.fingerprint}`;
-    if (sk.canSign && WEAK_PK.has(sk.algorithm)) v.push({ code: 'KEY_WEAK_ALGORITHM', component: where, message: `signing subkey is ${sk.algorithm.toUpperCase()}` });
-    if (sk.algorithm === 'elgamal' && !sk.canSign) v.push({ code: 'KEY_WEAK_ALGORITHM', component: where, message: 'ElGamal subkey (a DSA/ElGamal-era key)' });
-    if (b !== undefined && b < MIN_RSA_BITS) v.push({ code: 'KEY_RSA_TOO_SHORT', component: where, message: `RSA-${b} subkey is below ${MIN_RSA_BITS} bits` });
+    if (sk.canSign && WEAK_PK.has(sk.algorithm))
+      v.push({ code: 'KEY_WEAK_ALGORITHM', component: where, message: `signing subkey is ${sk.algorithm.toUpperCase()}` });
+    if (sk.algorithm === 'elgamal' && !sk.canSign)
+      v.push({ code: 'KEY_WEAK_ALGORITHM', component: where, message: 'ElGamal subkey (a DSA/ElGamal-era key)' });
+    if (b !== undefined && b < MIN_RSA_BITS)
+      v.push({ code: 'KEY_RSA_TOO_SHORT', component: where, message: `RSA-${b} subkey is below ${MIN_RSA_BITS} bits` });
     if (sk.revoked && sk.canSign) v.push({ code: 'KEY_SUBKEY_REVOKED', component: where, message: 'signing subkey is revoked' });
     if (sk.expires && new Date(sk.expires) <= now && sk.canSign)
       v.push({ code: 'KEY_SUBKEY_EXPIRED', component: where, message: `signing subkey expired on ${sk.expires.slice(0, 10)}` });
   }
   for (const { where, sig } of selfSignatures(key)) {
-    if (sig.hashAlgorithm === openpgp.enums.hash.sha1 || sig.hashAlgorithm === openpgp.enums.hash.md5 || sig.hashAlgorithm === openpgp.enums.hash.ripemd) {
+    if (
+      sig.hashAlgorithm === openpgp.enums.hash.sha1 ||
+      sig.hashAlgorithm === openpgp.enums.hash.md5 ||
+      sig.hashAlgorithm === openpgp.enums.hash.ripemd
+    ) {
       const name = openpgp.enums.read(openpgp.enums.hash, sig.hashAlgorithm).toUpperCase();
-      v.push({ code: 'KEY_WEAK_SELF_SIGNATURE', component: where.startsWith('binding') ? where.slice(21) : primary, message: `${where} uses ${name}, which apt (since 1.4) and RHEL 9 reject` });
+      v.push({
+        code: 'KEY_WEAK_SELF_SIGNATURE',
+        component: where.startsWith('binding') ? where.slice(21) : primary,
+        message: `${where} uses ${name}, which apt (since 1.4) and RHEL 9 reject`,
+      });
     }
   }
   if (facts.revoked) v.push({ code: 'KEY_REVOKED', component: primary, message: 'the key is revoked' });
-  if (facts.expires && new Date(facts.expires) <= now) v.push({ code: 'KEY_EXPIRED', component: primary, message: `the key expired on ${facts.expires.slice(0, 10)}` });
+  if (facts.expires && new Date(facts.expires) <= now)
+    v.push({ code: 'KEY_EXPIRED', component: primary, message: `the key expired on ${facts.expires.slice(0, 10)}` });
   return v;
 }
 
 /** Days until the key (or its earliest-expiring usable signing subkey) expires; null = never. */
 export function daysToExpiry(facts: KeyFacts, now = new Date()): number | null {
-  const dates = [facts.expires, ...facts.subkeys.filter((s) => s.canSign && !s.revoked).map((s) => s.expires)].filter((d): d is string => d !== null);
+  const dates = [facts.expires, ...facts.subkeys.filter((s) => s.canSign && !s.revoked).map((s) => s.expires)].filter(
+    (d): d is string => d !== null,
+  );
   if (dates.length === 0) return null;
   const earliest = Math.min(...dates.map((d) => Date.parse(d)));
   return Math.floor((earliest - now.getTime()) / 86_400_000);
