@@ -14,7 +14,7 @@ APT_PACKAGES=(
   dpkg-dev apt apt-utils fakeroot debhelper build-essential
   rpm createrepo-c dnf
   quilt lintian rpmlint patch
-  gpg gpgv sq
+  gpg gpgv sq sqv
   aptly reprepro diffoscope
   debootstrap mmdebstrap debian-archive-keyring
   git xz-utils zstd bzip2 unzip ca-certificates curl
