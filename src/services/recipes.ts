@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { PkgtrackError, PkgtrackErrors } from '../core/errors.js';
 import { findRepositoryRoot, listRecipeNames, loadRecipe, loadRepository, type Recipe, type Repository } from '../recipe/load.js';
 import { recipeSchema, repositorySchema } from '../recipe/schema.js';
+import { parseSeries } from '../patches/series.js';
 
 export interface RecipeSummary {
   name: string;
@@ -62,14 +63,10 @@ export function describeUpstream(r: Recipe): string {
   }
 }
 
+/** Patch names listed in a recipe's series (empty when it has none). */
 export async function readSeries(seriesFile: string | undefined): Promise<string[]> {
   if (!seriesFile) return [];
-  const text = await readFile(seriesFile, 'utf8');
-  return text
-    .split('\n')
-    .map((l) => l.replace(/(^|\s)#.*$/, '').trim())
-    .filter(Boolean)
-    .map((l) => l.split(/\s+/)[0]!);
+  return parseSeries(await readFile(seriesFile, 'utf8'), seriesFile).map((e) => e.name);
 }
 
 export async function summarize(r: Recipe): Promise<RecipeSummary> {
@@ -164,31 +161,22 @@ async function checkRecipeFiles(r: Recipe): Promise<ValidationProblem[]> {
     });
   }
   if (r.seriesFile) {
-    const lines = (await readFile(r.seriesFile, 'utf8')).split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const entry = lines[i]!.replace(/(^|\s)#.*$/, '')
-        .trim()
-        .split(/\s+/)[0];
-      if (!entry) continue;
-      if (entry.includes('..') || entry.startsWith('/')) {
-        problems.push({
-          code: 'SERIES_PATH_ESCAPES',
-          message: `patch path "${entry}" leaves patches/`,
-          fix: 'List patches by their name inside patches/.',
-          file: rel(r.seriesFile),
-          line: i + 1,
-          column: 1,
-        });
-      } else if (!(await isFile(join(r.dir, 'patches', entry)))) {
-        problems.push({
-          code: 'SERIES_PATCH_MISSING',
-          message: `patch "${entry}" is listed but does not exist`,
-          fix: `Add patches/${entry} or remove the line from series.`,
-          file: rel(r.seriesFile),
-          line: i + 1,
-          column: 1,
-        });
+    const seriesRel = rel(r.seriesFile);
+    try {
+      for (const entry of parseSeries(await readFile(r.seriesFile, 'utf8'), seriesRel)) {
+        if (!(await isFile(join(r.dir, 'patches', entry.name)))) {
+          problems.push({
+            code: 'SERIES_PATCH_MISSING',
+            message: `patch "${entry.name}" is listed but does not exist`,
+            fix: `Add patches/${entry.name} or remove the line from series.`,
+            file: seriesRel,
+            line: entry.line,
+            column: 1,
+          });
+        }
       }
+    } catch (e) {
+      problems.push(...toProblems(e));
     }
   }
   return problems;
