@@ -112,3 +112,129 @@ export function packagesStanza(control: Stanza, file: FileFacts): Field[] {
   }
   return reorder(fields, PACKAGE_FIELD_ORDER);
 }
+
+// ---- .dsc → Sources ----------------------------------------------------------------------
+
+/**
+ * The signed text of an OpenPGP cleartext message (a signed .dsc), dash-escaping undone;
+ * unsigned text is returned as is. Only for reading what a .dsc says: whether the signature
+ * is valid is the signing layer's question, not this function's.
+ */
+export function cleartextBody(text: string, source = 'input.dsc'): string {
+  const t = text.replace(/\r\n/g, '\n');
+  if (!t.startsWith('-----BEGIN PGP SIGNED MESSAGE-----')) return t;
+  const headerEnd = t.indexOf('\n\n');
+  const sig = t.indexOf('\n-----BEGIN PGP SIGNATURE-----');
+  if (headerEnd < 0 || sig < 0 || sig < headerEnd) {
+    throw inputError('DSC_BAD_SIGNED_TEXT', `${source}: malformed OpenPGP signed message`, 'Re-sign the .dsc (debsign) or rebuild it.', {
+      file: source,
+    });
+  }
+  return `${t
+    .slice(headerEnd + 2, sig)
+    .split('\n')
+    .map((l) => (l.startsWith('- ') ? l.slice(2) : l))
+    .join('\n')}\n`;
+}
+
+/** Checksum field of a .dsc/Sources stanza for each hash, as apt names them. */
+const CHECKSUM_FIELDS = { MD5sum: 'Files', SHA1: 'Checksums-Sha1', SHA256: 'Checksums-Sha256', SHA512: 'Checksums-Sha512' } as const;
+type HashName = keyof typeof CHECKSUM_FIELDS;
+
+export interface DscFile {
+  name: string;
+  size: number;
+  hashes: Partial<Record<HashName, string>>;
+}
+
+export interface ParsedDsc {
+  stanza: Stanza;
+  source: string;
+  version: string;
+  /** Files the .dsc lists (not the .dsc itself), with every hash it gives for them. */
+  files: DscFile[];
+}
+
+export function parseDsc(text: string, source = 'input.dsc'): ParsedDsc {
+  const stanza = parseSingleStanza(cleartextBody(text, source), { source });
+  const name = getField(stanza, 'Source');
+  const version = getField(stanza, 'Version');
+  if (!name || !version) {
+    throw inputError(
+      'DSC_MISSING_FIELD',
+      `${source}: no ${name ? 'Version' : 'Source'} field`,
+      'Rebuild the source package with dpkg-source.',
+      {
+        file: source,
+        field: name ? 'Version' : 'Source',
+      },
+    );
+  }
+  const files = new Map<string, DscFile>();
+  for (const [hash, fieldName] of Object.entries(CHECKSUM_FIELDS) as Array<[HashName, string]>) {
+    const v = getField(stanza, fieldName);
+    if (!v) continue;
+    for (const line of v.split('\n').slice(1)) {
+      const parts = line.trim().split(/\s+/);
+      const [digest, size, file] = parts;
+      if (parts.length !== 3 || !/^[0-9a-f]+$/.test(digest!) || !/^\d+$/.test(size!) || file!.includes('/') || file!.startsWith('.')) {
+        throw inputError(
+          'DSC_BAD_FILE_LINE',
+          `${source}: bad ${fieldName} line ${JSON.stringify(line.trim())}`,
+          'Rebuild the source package with dpkg-source.',
+          {
+            file: source,
+            field: fieldName,
+          },
+        );
+      }
+      const f = files.get(file!) ?? { name: file!, size: Number(size), hashes: {} };
+      f.hashes[hash] = digest!;
+      files.set(file!, f);
+    }
+  }
+  if (files.size === 0)
+    throw inputError('DSC_NO_FILES', `${source} lists no files`, 'Rebuild the source package with dpkg-source.', { file: source });
+  return { stanza, source: name, version, files: [...files.values()] };
+}
+
+/**
+ * The Sources stanza for a .dsc: "Source" becomes "Package", `Directory` is added, and each
+ * checksum field lists the .dsc itself first, as apt-ftparchive does. `hashes` chooses which
+ * checksum fields are written (each file must have that hash: from the .dsc or computed).
+ */
+export function sourcesStanza(
+  dsc: ParsedDsc,
+  dscFile: DscFile,
+  directory: string,
+  hashes: readonly HashName[] = ['MD5sum', 'SHA256'],
+): Field[] {
+  const drop = new Set([
+    'source',
+    'files',
+    'checksums-sha1',
+    'checksums-sha256',
+    'checksums-sha512',
+    'checksums-md5',
+    'directory',
+    'status',
+  ]);
+  const fields: Field[] = [['Package', dsc.source]];
+  for (const f of dsc.stanza.fields) if (!drop.has(f[0].toLowerCase())) fields.push([f[0], f[1]]);
+  fields.push(['Directory', directory]);
+  for (const h of hashes) {
+    const lines = [dscFile, ...dsc.files].map((f) => {
+      const d = f.hashes[h];
+      if (!d)
+        throw inputError(
+          'DSC_MISSING_HASH',
+          `${dsc.source}_${dsc.version}.dsc: no ${h} for ${f.name}`,
+          'Publish with the pool files present.',
+          { file: f.name },
+        );
+      return ` ${d} ${f.size} ${f.name}`;
+    });
+    fields.push([CHECKSUM_FIELDS[h], `\n${lines.join('\n')}`]);
+  }
+  return reorder(fields, SOURCE_FIELD_ORDER);
+}

@@ -3,7 +3,7 @@
  * Strict parse and safe write. Pure.
  *
  * Model: a stanza is an ordered list of [name, value]. `value` is the text after "Name:" with
- * leading blanks and trailing whitespace removed; continuation lines follow after "\n" exactly
+ * one separating space and trailing whitespace removed; continuation lines follow after "\n" exactly
  * as written (their leading space kept, trailing whitespace removed) — so writing it back as
  * `${name}: ${value}` reproduces the canonical form apt-ftparchive writes.
  *
@@ -73,7 +73,10 @@ export function parseDeb822(text: string, opts: ParseOptions = {}): Stanza[] {
     const key = name.toLowerCase();
     if (seen.has(key)) throw bad(source, lineNo, `duplicate field ${name}`, 'Keep one occurrence of the field.', name);
     seen.add(key);
-    cur.fields.push([name, line.slice(colon + 1).trim()]);
+    // One separating space is syntax; any further leading blanks are kept, because
+    // apt-ftparchive copies them through ("Uploaders:  A <a@b>" stays as is).
+    const rest = line.slice(colon + 1).trimEnd();
+    cur.fields.push([name, rest.startsWith(' ') ? rest.slice(1) : rest]);
   }
   if (cur) out.push(cur);
   return out;
@@ -95,11 +98,11 @@ export function parseSingleStanza(text: string, opts: ParseOptions = {}): Stanza
   return all[0]!;
 }
 
-/** Value of a field (case-insensitive name), or undefined. */
+/** Value of a field (case-insensitive name) without leading blanks, or undefined. */
 export function getField(s: Stanza | Field[], name: string): string | undefined {
   const fields = Array.isArray(s) ? s : s.fields;
   const k = name.toLowerCase();
-  for (const f of fields) if (f[0].toLowerCase() === k) return f[1];
+  for (const f of fields) if (f[0].toLowerCase() === k) return f[1].replace(/^[ \t]+/, '');
   return undefined;
 }
 
