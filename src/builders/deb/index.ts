@@ -1,0 +1,190 @@
+/**
+ * The deb builder: a 3.0 (quilt) source package from the upstream orig tarball, the recipe's
+ * debian/ and its patch queue (patches/series → debian/patches, applied by dpkg-source inside
+ * the container), then dpkg-buildpackage with fakeroot as the build user, without network.
+ *
+ * Work dir layout (host, mounted at /work):
+ *   build/<name>_<upstream>.orig.tar.<ext>    the upstream tarball, as dpkg-source wants it
+ *   packaging/debian/                          recipe debian/ + generated changelog + patches
+ *   build/<name>-<upstream>/                   unpacked in the container, as the build user
+ * Untrusted bytes (the tarball) are only unpacked inside the container, never on the host.
+ */
+import { createHash } from 'node:crypto';
+import { copyFile, cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { inputError } from '../../core/errors.js';
+import type { Recipe } from '../../recipe/load.js';
+import type { Target } from '../../recipe/targets.js';
+import {
+  type Artifact,
+  type ArtifactKind,
+  type Builder,
+  type BuildContext,
+  CONTAINER_WORK_DIR,
+  type ContainerStep,
+  type LintReport,
+  type PreparedSource,
+} from '../builder.js';
+import { renderChangelogEntry } from './changelog.js';
+import { parseBuildDepends } from './control.js';
+import { runLintian } from './lintian.js';
+
+/** The toolchain every deb dependency image has on top of the recipe's Build-Depends. */
+export const DEB_TOOLCHAIN = ['build-essential', 'fakeroot', 'debhelper', 'dpkg-dev'];
+
+/**
+ * Installs toolchain + build deps with apt-get satisfy (full relation syntax, alternatives
+ * included). The relations arrive as positional arguments, never spliced into the script.
+ */
+const INSTALL_SCRIPT = [
+  'export DEBIAN_FRONTEND=noninteractive',
+  'apt-get update -q',
+  'apt-get satisfy -y -q --no-install-recommends "$@"',
+  'apt-get clean',
+  'rm -rf /var/lib/apt/lists/*',
+].join('\n');
+
+/** Unpacks the orig tarball as the build user and builds source + binaries, unsigned. */
+const BUILD_SCRIPT = [
+  'src="$1"; orig="$2"',
+  'mkdir -p "$src"',
+  'tar -xf "build/$orig" -C "$src" --strip-components=1 --no-same-owner --no-same-permissions',
+  'cp -R packaging/debian "$src/debian"',
+  'cd "$src"',
+  'exec dpkg-buildpackage --no-sign --build=full --jobs="$PKGTRACK_JOBS"',
+].join('\n');
+
+const ORIG_EXT = /\.tar\.(gz|xz|bz2|zst|lzma)$/;
+
+export class DebBuilder implements Builder {
+  readonly format = 'deb' as const;
+
+  async buildDependencies(recipe: Recipe): Promise<string[]> {
+    if (!recipe.debianDir) {
+      throw inputError(
+        'RECIPE_NO_DEBIAN',
+        `recipe ${recipe.name} has no debian/ folder`,
+        `Add recipes/${recipe.name}/debian/ (control, rules, source/format).`,
+        {
+          file: recipe.dir,
+        },
+      );
+    }
+    const file = join(recipe.debianDir, 'control');
+    const text = await readFile(file, 'utf8').catch(() => {
+      throw inputError('RECIPE_NO_CONTROL', `${file} is missing`, 'Add debian/control with a Source paragraph and Build-Depends.', {
+        file,
+      });
+    });
+    return parseBuildDepends(text, file);
+  }
+
+  dependencyInstall(_target: Target, deps: string[]): ContainerStep {
+    return { argv: ['sh', '-ec', INSTALL_SCRIPT, 'sh', ...DEB_TOOLCHAIN, ...deps], env: {}, cwd: '/' };
+  }
+
+  async prepare(ctx: BuildContext): Promise<PreparedSource> {
+    const { recipe, workDir } = ctx;
+    const ext = ORIG_EXT.exec(ctx.orig.path)?.[0];
+    if (!ext) {
+      throw inputError(
+        'ORIG_FORMAT',
+        `${basename(ctx.orig.path)} is not a .tar.{gz,xz,bz2,zst,lzma} tarball`,
+        'Point the recipe at an upstream source tarball.',
+      );
+    }
+    const origName = `${recipe.name}_${ctx.upstreamVersion}.orig${ext}`;
+    await mkdir(join(workDir, 'build'), { recursive: true });
+    await copyFile(ctx.orig.path, join(workDir, 'build', origName));
+
+    const debian = join(workDir, 'packaging', 'debian');
+    await cp(recipe.debianDir!, debian, { recursive: true, dereference: false, errorOnExist: false });
+    await mkdir(join(debian, 'source'), { recursive: true });
+    const fmtFile = join(debian, 'source', 'format');
+    const fmt = (await readFile(fmtFile, 'utf8').catch(() => '')).trim();
+    if (fmt && fmt !== '3.0 (quilt)') {
+      throw inputError(
+        'SOURCE_FORMAT',
+        `debian/source/format is "${fmt}"; pkgtrack builds 3.0 (quilt)`,
+        'Write "3.0 (quilt)" in debian/source/format.',
+        {
+          file: join(recipe.debianDir!, 'source', 'format'),
+          line: 1,
+        },
+      );
+    }
+    await writeFile(fmtFile, '3.0 (quilt)\n');
+
+    // The patch queue becomes debian/patches; dpkg-source applies it in the container.
+    if (ctx.patches.length) {
+      await mkdir(join(debian, 'patches'), { recursive: true });
+      for (const p of ctx.patches) await copyFile(p.path, join(debian, 'patches', p.name));
+      await writeFile(join(debian, 'patches', 'series'), `${ctx.patches.map((p) => p.name).join('\n')}\n`);
+    }
+
+    const entry = renderChangelogEntry({
+      source: recipe.name,
+      version: ctx.packageVersion,
+      distribution: ctx.target.bootstrap?.suite ?? ctx.target.release,
+      changes: ctx.changes,
+      maintainer: ctx.maintainer,
+      timestamp: ctx.timestamp,
+    });
+    await writeFile(join(debian, 'changelog'), entry);
+    return {
+      sourceDir: `build/${recipe.name}-${ctx.upstreamVersion}`,
+      sourceDateEpoch: ctx.timestamp,
+      notes: { changelog: entry, orig: origName },
+    };
+  }
+
+  buildStep(_ctx: BuildContext, prepared: PreparedSource): ContainerStep {
+    return {
+      argv: ['sh', '-ec', BUILD_SCRIPT, 'sh', prepared.sourceDir, prepared.notes.orig!],
+      env: {
+        SOURCE_DATE_EPOCH: String(prepared.sourceDateEpoch),
+        HOME: '/tmp',
+        LC_ALL: 'C.UTF-8',
+        TZ: 'UTC',
+        DEB_BUILD_OPTIONS: 'noddebs',
+        DEB_BUILD_MAINT_OPTIONS: 'hardening=+all',
+        PKGTRACK_JOBS: '2',
+      },
+      cwd: CONTAINER_WORK_DIR,
+    };
+  }
+
+  async collect(ctx: BuildContext, _prepared: PreparedSource, outDir: string): Promise<Artifact[]> {
+    const built = join(ctx.workDir, 'build');
+    const prefix = `${ctx.recipe.name}_`;
+    const out: Artifact[] = [];
+    for (const name of (await readdir(built)).sort()) {
+      if (!name.startsWith(prefix) && !name.endsWith('.deb') && !name.endsWith('.ddeb')) continue;
+      const kind = artifactKind(name);
+      if (!kind) continue;
+      const src = join(built, name);
+      if (!(await stat(src)).isFile()) continue;
+      const bytes = await readFile(src);
+      await writeFile(join(outDir, name), bytes);
+      out.push({ name, kind, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    }
+    return out;
+  }
+
+  async lint(_ctx: BuildContext, outDir: string, artifacts: Artifact[], failOn: 'error' | 'warning' | 'never'): Promise<LintReport> {
+    const changes = artifacts.find((a) => a.kind === 'changes');
+    if (!changes) return { tool: 'lintian', findings: [], failed: false };
+    return runLintian(outDir, changes.name, failOn);
+  }
+}
+
+export function artifactKind(name: string): ArtifactKind | undefined {
+  if (name.endsWith('.dsc')) return 'dsc';
+  if (/\.orig(-[A-Za-z0-9-]+)?\.tar\.[a-z0-9]+$/.test(name)) return 'orig';
+  if (/\.debian\.tar\.[a-z0-9]+$/.test(name)) return 'debian-tar';
+  if (name.endsWith('.ddeb')) return 'ddeb';
+  if (name.endsWith('.deb')) return 'deb';
+  if (name.endsWith('.buildinfo')) return 'buildinfo';
+  if (name.endsWith('.changes')) return 'changes';
+  return undefined;
+}

@@ -1,0 +1,50 @@
+/** lintian over the built .changes, run on the host; its tag lines parsed into findings. */
+import { join } from 'node:path';
+import { run } from '../../core/exec.js';
+import type { LintFinding, LintReport, LintSeverity } from '../builder.js';
+
+const LETTERS: Record<string, LintSeverity> = {
+  E: 'error',
+  W: 'warning',
+  I: 'info',
+  P: 'pedantic',
+  X: 'experimental',
+  O: 'overridden',
+  C: 'classification',
+};
+
+/** Parse lintian's default output (`E: pkg source: tag detail`). Pure. */
+export function parseLintian(output: string): LintFinding[] {
+  const out: LintFinding[] = [];
+  for (const line of output.split('\n')) {
+    const m = /^([EWIPXOC]): ([^:\s]+(?: source)?(?: \([^)]*\))?): (\S+)(?: (.*))?$/.exec(line);
+    if (!m) continue;
+    out.push({ severity: LETTERS[m[1]!]!, subject: m[2]!, tag: m[3]!, detail: m[4] ?? '' });
+  }
+  return out;
+}
+
+export function lintFailed(findings: LintFinding[], failOn: 'error' | 'warning' | 'never'): boolean {
+  if (failOn === 'never') return false;
+  return findings.some((f) => f.severity === 'error' || (failOn === 'warning' && f.severity === 'warning'));
+}
+
+export async function runLintian(outDir: string, changesFile: string, failOn: 'error' | 'warning' | 'never'): Promise<LintReport> {
+  const r = await run('lintian', ['--no-cfg', join(outDir, changesFile)], {
+    check: false,
+    what: 'lintian',
+    timeoutMs: 10 * 60_000,
+  });
+  // lintian exits 1 when it found errors, 2 on its own failure.
+  if (r.code >= 2) {
+    return {
+      tool: 'lintian',
+      findings: [
+        { severity: 'error', tag: 'lintian-failed', subject: changesFile, detail: r.stderr.trim().split('\n').slice(-1)[0] ?? '' },
+      ],
+      failed: failOn !== 'never',
+    };
+  }
+  const findings = parseLintian(r.stdout);
+  return { tool: 'lintian', findings, failed: lintFailed(findings, failOn) };
+}

@@ -1,0 +1,150 @@
+/**
+ * Base images per target. Tagged `localhost/pkgtrack/base:<distro>-<release>`; made once by
+ * pulling the target's image when a registry answers, else by bootstrapping a minimal root file
+ * system from the target's Debian-style mirror (mmdebstrap, or debootstrap) and importing it.
+ * The image's labels say which happened.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { envError } from '../core/errors.js';
+import { hasProgram, run } from '../core/exec.js';
+import type { Progress } from '../core/progress.js';
+import type { Target } from '../recipe/targets.js';
+import { cacheDir } from './cli-engine.js';
+import { type ContainerEngine, IMAGE_PREFIX } from './engine.js';
+
+export type BaseOrigin = 'pulled' | 'bootstrapped';
+
+export interface BaseImage {
+  ref: string;
+  id: string;
+  origin: BaseOrigin;
+  /** True when the image was already there. */
+  reused: boolean;
+  /** Where it came from: the registry reference or `mirror suite`. */
+  source: string;
+}
+
+export const LABEL_ORIGIN = 'org.pkgtrack.origin';
+export const LABEL_SOURCE = 'org.pkgtrack.source';
+export const LABEL_TARGET = 'org.pkgtrack.target';
+export const LABEL_KIND = 'org.pkgtrack.kind';
+
+export function baseImageRef(target: Target): string {
+  return `${IMAGE_PREFIX}base:${target.distro}-${target.release}`.toLowerCase();
+}
+
+/** Excluded from bootstrapped images: documentation and translations nobody reads in a builder. */
+const NODOC_DPKG_OPTS = [
+  'path-exclude=/usr/share/doc/*',
+  'path-include=/usr/share/doc/*/copyright',
+  'path-exclude=/usr/share/man/*',
+  'path-exclude=/usr/share/info/*',
+  'path-exclude=/usr/share/locale/*',
+  'path-include=/usr/share/locale/locale.alias',
+];
+
+/** mmdebstrap argv for a minimal apt-capable root file system written as a tarball. Pure. */
+export function mmdebstrapArgv(target: Target, tarball: string): string[] {
+  const b = target.bootstrap!;
+  const a = [
+    '--variant=apt',
+    '--mode=auto',
+    '--format=tar',
+    '--aptopt=Acquire::Languages "none"',
+    '--aptopt=APT::Install-Recommends "false"',
+  ];
+  for (const o of NODOC_DPKG_OPTS) a.push(`--dpkgopt=${o}`);
+  if (b.keyring) a.push(`--keyring=${b.keyring}`);
+  a.push(b.suite, tarball, b.mirror);
+  return a;
+}
+
+/**
+ * Make sure the base image for `target` exists; pull it, or bootstrap and import it. Other
+ * tests and services use this to get a clean container of a release (e.g. apt-get in bookworm).
+ */
+export async function ensureBaseImage(engine: ContainerEngine, target: Target, progress: Progress): Promise<BaseImage> {
+  const ref = baseImageRef(target);
+  const existing = await engine.imageId(ref);
+  if (existing) {
+    const labels = await engine.imageLabels(ref);
+    return {
+      ref,
+      id: existing,
+      origin: labels[LABEL_ORIGIN] === 'pulled' ? 'pulled' : 'bootstrapped',
+      reused: true,
+      source: labels[LABEL_SOURCE] ?? '',
+    };
+  }
+  if (process.env.PKGTRACK_NO_PULL !== '1') {
+    const pulled = await engine.pull(target.image, progress, 180_000);
+    if (pulled.ok) {
+      await engine.tag(target.image, ref);
+      progress.step(`base image ${ref}: PULLED from ${target.image}`);
+      return { ref, id: (await engine.imageId(ref))!, origin: 'pulled', reused: false, source: target.image };
+    }
+    progress.step(`no registry answered for ${target.image} (${pulled.error}); bootstrapping from the mirror instead`);
+  }
+  if (!target.bootstrap) {
+    throw envError(
+      'BASE_IMAGE_UNAVAILABLE',
+      `cannot pull ${target.image} and ${target.id} has no bootstrap mirror`,
+      `Make a registry reachable, or build the image yourself and tag it ${ref}.`,
+    );
+  }
+  const id = await bootstrapImage(engine, target, ref, progress);
+  const source = `${target.bootstrap.mirror} ${target.bootstrap.suite}`;
+  progress.step(`base image ${ref}: BOOTSTRAPPED from ${source}`);
+  return { ref, id, origin: 'bootstrapped', reused: false, source };
+}
+
+async function bootstrapImage(engine: ContainerEngine, target: Target, ref: string, progress: Progress): Promise<string> {
+  const b = target.bootstrap!;
+  const dir = join(cacheDir(), 'bootstrap');
+  await mkdir(dir, { recursive: true });
+  const tarball = join(dir, `${target.distro}-${target.release}-${process.pid}.tar`);
+  try {
+    if (await hasProgram('mmdebstrap')) {
+      progress.step(`bootstrapping ${target.id} with mmdebstrap from ${b.mirror} (${b.suite}); about 30 s`);
+      await run('mmdebstrap', mmdebstrapArgv(target, tarball), {
+        what: 'mmdebstrap',
+        errorCode: 'BOOTSTRAP_FAILED',
+        fix: `Check that ${b.mirror} is reachable and serves ${b.suite}; install debian-archive-keyring.`,
+        timeoutMs: 20 * 60_000,
+      });
+    } else if (await hasProgram('debootstrap')) {
+      await debootstrapTarball(target, tarball, progress);
+    } else {
+      throw envError('BOOTSTRAP_TOOL_MISSING', 'neither mmdebstrap nor debootstrap is installed', 'apt-get install mmdebstrap');
+    }
+    progress.step(`importing ${ref}`);
+    return await engine.importRootfs(tarball, ref, {
+      [LABEL_ORIGIN]: 'bootstrapped',
+      [LABEL_SOURCE]: `${b.mirror} ${b.suite}`,
+      [LABEL_TARGET]: target.id,
+      [LABEL_KIND]: 'base',
+    });
+  } finally {
+    await rm(tarball, { force: true });
+  }
+}
+
+/** debootstrap needs root and a directory; it is the fallback when mmdebstrap is absent. */
+async function debootstrapTarball(target: Target, tarball: string, progress: Progress): Promise<void> {
+  const b = target.bootstrap!;
+  const root = `${tarball}.d`;
+  progress.step(`bootstrapping ${target.id} with debootstrap from ${b.mirror} (${b.suite}); a few minutes`);
+  try {
+    const args = ['--variant=minbase'];
+    if (b.keyring) args.push(`--keyring=${b.keyring}`);
+    await run('debootstrap', [...args, b.suite, root, b.mirror], {
+      what: 'debootstrap',
+      errorCode: 'BOOTSTRAP_FAILED',
+      timeoutMs: 30 * 60_000,
+    });
+    await run('tar', ['--numeric-owner', '-C', root, '-cf', tarball, '.'], { what: 'tar' });
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
