@@ -1,0 +1,360 @@
+/**
+ * The yum/dnf RepoFormat. Layout of one repository (`suite`, e.g. `fedora/41/x86_64`):
+ *
+ *   <suite>/Packages/<l>/<file>.rpm         immutable pool (placePoolFile)
+ *   <suite>/.repodata/<gen>/                 one directory per generation, content-addressed:
+ *        <sha>-primary.xml.gz ...              the metadata of this generation, plus the files
+ *        repomd.xml, repomd.xml.asc            of the previous kept generations (clients mid-update)
+ *   <suite>/repodata -> .repodata/<gen>      THE switch: one symlink rename, so repomd.xml and its
+ *                                            .asc always go live together
+ *   <suite>/RPM-GPG-KEY-pkgtrack, <suite>/<id>.repo   for users
+ *   <root>/.pkgtrack/yum/<suite>.json        what the suite holds (staged before the switch)
+ *
+ * repomd.xml.asc is verified against repomd.xml with the public key before anything is staged.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, readlink, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { conflictError, inputError, PkgtrackError } from '../../core/errors.js';
+import { readRpm } from '../../formats/rpm/package.js';
+import {
+  type ArtifactInput,
+  applyRetention,
+  type FileKey,
+  inParallel,
+  keptGenerations,
+  type PackageRef,
+  type PublishedPackage,
+  type PublishReport,
+  type RepoContext,
+  type RepoFormat,
+  REPO_META_DIR,
+  readGenerations,
+  type VerifyReport,
+} from '../format.js';
+import { compareEvr, evrString } from './evr.js';
+import { DEFAULT_CHANGELOG_LIMIT, filelistsDocument, otherDocument, packageXml, primaryDocument } from './package-xml.js';
+import { type MetadataCompression, repodataFile, repomdXml } from './repomd.js';
+import { repoFileText, verifyDetached } from './userfiles.js';
+import { verifyYumRepo } from './verify.js';
+
+export interface YumFormatOptions {
+  /** Compression of primary/filelists/other (default gz; zst for dnf >= 4.x clients only). */
+  compression?: MetadataCompression;
+  changelogLimit?: number;
+  /** Armored public key(s) of the signer: repomd.xml.asc is verified with them before the switch. */
+  publicKeys?: string;
+  /** URL the output root is served at, for the .repo file (default file://<root>). */
+  baseUrl?: string;
+}
+
+/** One package in a suite's manifest. */
+export interface YumEntry {
+  href: string;
+  sha256: string;
+  name: string;
+  arch: string;
+  evr: string;
+}
+
+interface Manifest {
+  packages: YumEntry[];
+}
+
+interface CachedPackage {
+  entry: YumEntry;
+  primary: string;
+  filelists: string;
+  other: string;
+}
+
+const KEY_FILE = 'RPM-GPG-KEY-pkgtrack';
+const manifestRel = (suite: string) => join(REPO_META_DIR, 'yum', `${suite.replaceAll('/', '__')}.json`);
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+export function checkSuite(suite: string): void {
+  if (
+    !suite ||
+    suite.startsWith('/') ||
+    suite.split('/').some((p) => p === '' || p === '.' || p === '..') ||
+    !/^[A-Za-z0-9._/+-]+$/.test(suite)
+  ) {
+    throw inputError(
+      'YUM_BAD_REPO_PATH',
+      `yum repository path "${suite}" is not a plain relative path`,
+      'Use a path like fedora/41/x86_64 (letters, digits, . _ + -).',
+      {
+        field: 'suite',
+      },
+    );
+  }
+}
+
+export async function readManifest(root: string, suite: string): Promise<Manifest> {
+  try {
+    return JSON.parse(await readFile(join(root, manifestRel(suite)), 'utf8')) as Manifest;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { packages: [] };
+    throw e;
+  }
+}
+
+const toPublished = (suite: string, e: YumEntry): PublishedPackage => ({
+  suite,
+  component: '',
+  name: e.name,
+  version: e.evr,
+  arch: e.arch,
+  files: [`${suite}/${e.href}`],
+});
+
+function matches(ref: PackageRef, e: YumEntry): boolean {
+  if (ref.name !== e.name || (ref.arch && ref.arch !== e.arch)) return false;
+  if (!ref.version) return true;
+  const noEpoch = e.evr.replace(/^\d+:/, '');
+  return ref.version === e.evr || ref.version === noEpoch || ref.version === noEpoch.split('-')[0];
+}
+
+export class YumRepoFormat implements RepoFormat {
+  readonly kind = 'yum' as const;
+
+  constructor(private readonly opts: YumFormatOptions = {}) {}
+
+  accepts(file: string): boolean {
+    return file.endsWith('.rpm');
+  }
+
+  private get cacheKind(): string {
+    return `yum-pkg-v1-cl${this.opts.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT}`;
+  }
+
+  /** Read (or take from the index cache) one package at `abs`, published at `href`. */
+  private async describe(ctx: RepoContext, abs: string, href: string, known?: { bytes: Uint8Array; sha: string }): Promise<CachedPackage> {
+    const st = await stat(abs);
+    const key: FileKey = { path: abs, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+    if (!ctx.options.rebuild) {
+      const hit = ctx.cache.get(this.cacheKind, key);
+      if (hit) return JSON.parse(hit) as CachedPackage;
+    }
+    const bytes = known?.bytes ?? (await readFile(abs));
+    const sha = known?.sha ?? sha256(bytes);
+    const rpm = readRpm(bytes, abs);
+    const xml = packageXml(rpm, { sha256: sha, size: st.size, mtime: Math.floor(st.mtimeMs / 1000), href }, this.opts.changelogLimit);
+    const value: CachedPackage = {
+      entry: { href, sha256: sha, name: rpm.name, arch: rpm.arch, evr: evrString(rpm.epoch, rpm.version, rpm.release) },
+      ...xml,
+    };
+    if (!ctx.tx.dryRun) ctx.cache.put(this.cacheKind, key, JSON.stringify(value));
+    return value;
+  }
+
+  async publish(ctx: RepoContext, change: { add: ArtifactInput[]; remove: PackageRef[] }): Promise<PublishReport> {
+    const suite = ctx.options.suite;
+    checkSuite(suite);
+    const root = ctx.root;
+    const manifest = await readManifest(root, suite);
+    const byHref = new Map(manifest.packages.map((e) => [e.href, e]));
+    const described = new Map<string, CachedPackage>();
+    const added: YumEntry[] = [];
+    const unchanged: YumEntry[] = [];
+
+    // 1. New files into the pool (each read once: hash + header).
+    await inParallel(change.add, 2, async (a) => {
+      if (!this.accepts(a.path)) {
+        throw inputError(
+          'YUM_NOT_RPM',
+          `${a.path} is not an .rpm file`,
+          'Publish .rpm files to yum repositories and .deb files to apt ones.',
+          { file: a.path },
+        );
+      }
+      const bytes = await readFile(a.path);
+      const sha = sha256(bytes);
+      const rpm = readRpm(bytes, a.path);
+      const file = basename(a.path);
+      const href = `Packages/${file[0]!.toLowerCase()}/${file}`;
+      const prev = byHref.get(href);
+      if (prev && prev.sha256 !== sha) {
+        throw conflictError(
+          'POOL_IMMUTABLE',
+          `${suite}/${href} is already published with different contents than ${a.path}`,
+          'A published file never changes. Bump the Release and rebuild.',
+          {
+            file: a.path,
+          },
+        );
+      }
+      const state = await ctx.tx.placePoolFile(`${suite}/${href}`, a.path, sha);
+      const pool = join(root, suite, href);
+      const desc =
+        ctx.tx.dryRun && state === 'added'
+          ? await this.describe(ctx, a.path, href, { bytes, sha })
+          : await this.describe(ctx, pool, href, { bytes, sha });
+      described.set(href, desc);
+      const entry = { ...desc.entry, name: rpm.name };
+      if (prev) unchanged.push(entry);
+      else added.push(entry);
+      byHref.set(href, entry);
+    });
+
+    // 2. Removals by request, then retention (newest N per name+arch).
+    let entries = [...byHref.values()];
+    const removedByRequest = entries.filter((e) => change.remove.some((r) => matches(r, e)));
+    entries = entries.filter((e) => !removedByRequest.includes(e));
+    const retention = applyRetention(
+      entries.map((e) => ({ ...e, version: e.evr, files: [`${suite}/${e.href}`] })),
+      ctx.options.keepVersions,
+      compareEvr,
+    );
+    const dropped = new Set(retention.drop.map((d) => d.href));
+    entries = entries.filter((e) => !dropped.has(e.href));
+    const removed = [
+      ...removedByRequest,
+      ...manifest.packages.filter((e) => dropped.has(e.href)),
+      ...added.filter((e) => dropped.has(e.href)),
+    ];
+    entries.sort((a, b) => (a.href < b.href ? -1 : a.href > b.href ? 1 : 0));
+
+    // 3. Metadata of the kept packages (cache hits for everything already published).
+    const frags = new Map<string, CachedPackage>();
+    await inParallel(entries, 4, async (e) => {
+      frags.set(e.href, described.get(e.href) ?? (await this.describe(ctx, join(root, suite, e.href), e.href)));
+    });
+    const ordered = entries.map((e) => frags.get(e.href)!);
+    const indexes = await this.writeRepodata(ctx, suite, ordered);
+
+    // 4. The manifest (phase 1), pool files nothing references any more (after the switch).
+    await ctx.tx.stage(manifestRel(suite), `${JSON.stringify({ packages: entries } satisfies Manifest)}\n`);
+    const stillUsed = new Set(entries.map((e) => e.href));
+    for (const e of removed) if (!stillUsed.has(e.href)) ctx.tx.removeAfterCommit(`${suite}/${e.href}`);
+
+    return {
+      kind: 'yum',
+      suite,
+      added: added.filter((e) => !dropped.has(e.href)).map((e) => toPublished(suite, e)),
+      unchanged: unchanged.map((e) => toPublished(suite, e)),
+      removed: removed.map((e) => toPublished(suite, e)),
+      indexes,
+    };
+  }
+
+  /** Write a new generation dir, verify its signature, and stage the repodata symlink switch. */
+  private async writeRepodata(ctx: RepoContext, suite: string, pkgs: readonly CachedPackage[]): Promise<string[]> {
+    const how = this.opts.compression ?? 'gz';
+    const files = [
+      repodataFile('primary', primaryDocument(pkgs.map((p) => p.primary)), how),
+      repodataFile('filelists', filelistsDocument(pkgs.map((p) => p.filelists)), how),
+      repodataFile('other', otherDocument(pkgs.map((p) => p.other)), how),
+    ];
+    const now = Math.floor(ctx.now().getTime() / 1000);
+    const repomd = Buffer.from(repomdXml(files, now, now), 'utf8');
+    let asc: string | undefined;
+    if (ctx.signer) {
+      if (!this.opts.publicKeys) {
+        throw new PkgtrackError({
+          code: 'YUM_NO_VERIFY_KEY',
+          kind: 'environment',
+          message: 'cannot verify repomd.xml.asc before publishing: no public key given to the yum repository writer',
+          fix: 'Pass the signing key\u2019s public part (pkgtrack key export) to the publisher.',
+        });
+      }
+      asc = await ctx.signer.detachSign(repomd);
+      // Verified BEFORE anything is staged: a signature that does not match never goes live.
+      await verifyDetached(repomd, asc, this.opts.publicKeys, `${suite}/repodata/repomd.xml.asc`);
+    } else if (!ctx.options.allowUnsigned) {
+      throw new PkgtrackError({
+        code: 'REPO_NO_SIGNER',
+        kind: 'environment',
+        message: `refusing to publish ${suite} unsigned: dnf with repo_gpgcheck=1 would reject it`,
+        fix: 'Configure a signing key (pkgtrack key generate) or pass --allow-unsigned for a test repository.',
+      });
+    }
+    const gen = sha256(Buffer.concat([repomd, Buffer.from(asc ?? '')])).slice(0, 20);
+    const genDir = `${suite}/.repodata/${gen}`;
+    const genFiles: string[] = [];
+    const put = async (name: string, data: Uint8Array) => {
+      await ctx.tx.writeContentAddressed(`${genDir}/${name}`, data);
+      genFiles.push(`${genDir}/${name}`);
+    };
+    for (const f of files) await put(f.name, f.bytes);
+    // Metadata files of the generations still kept, so a client holding an older repomd.xml
+    // can still fetch what it names through the (switched) repodata link.
+    const scope = `yum/${suite}`;
+    const policy = ctx.tx.generationPolicy;
+    const names = new Set(files.map((f) => f.name));
+    for (const g of keptGenerations(await readGenerations(ctx.root, scope), policy, ctx.now())) {
+      for (const rel of g.files) {
+        const name = basename(rel);
+        if (names.has(name) || !/-(primary|filelists|other)\.xml\.(gz|zst)$/.test(name)) continue;
+        const data = await readFile(join(ctx.root, rel)).catch(() => undefined);
+        if (data && sha256(data) === name.split('-')[0]) {
+          names.add(name);
+          await put(name, data);
+        }
+      }
+    }
+    await put('repomd.xml', repomd);
+    if (asc) await put('repomd.xml.asc', Buffer.from(asc, 'utf8'));
+    ctx.tx.keepGeneration(scope, genFiles);
+    await this.stageUserFiles(ctx, suite);
+    await assertLinkOrAbsent(join(ctx.root, suite, 'repodata'));
+    await ctx.tx.stageSymlinkLast(`${suite}/repodata`, `.repodata/${gen}`);
+    return genFiles;
+  }
+
+  private async stageUserFiles(ctx: RepoContext, suite: string): Promise<void> {
+    if (this.opts.publicKeys) await ctx.tx.stage(`${suite}/${KEY_FILE}`, this.opts.publicKeys);
+    const base = (this.opts.baseUrl ?? `file://${ctx.root}`).replace(/\/+$/, '');
+    const id = `pkgtrack-${suite.replaceAll('/', '-')}`;
+    await ctx.tx.stage(
+      `${suite}/${id}.repo`,
+      repoFileText({ id, name: `pkgtrack ${suite}`, baseUrl: `${base}/${suite}`, keyUrl: `${base}/${suite}/${KEY_FILE}` }),
+    );
+  }
+
+  async refresh(ctx: RepoContext, suites?: string[]): Promise<PublishReport[]> {
+    const out: PublishReport[] = [];
+    for (const suite of suites ?? [ctx.options.suite]) {
+      out.push(await this.publish({ ...ctx, options: { ...ctx.options, suite } }, { add: [], remove: [] }));
+    }
+    return out;
+  }
+
+  async list(root: string, suite?: string): Promise<PublishedPackage[]> {
+    const suites = suite ? [suite] : await listSuites(root);
+    const out: PublishedPackage[] = [];
+    for (const s of suites) for (const e of (await readManifest(root, s)).packages) out.push(toPublished(s, e));
+    return out;
+  }
+
+  verify(target: string, opts: { keyring?: string; fingerprints?: string[] }): Promise<VerifyReport> {
+    return verifyYumRepo(target, opts);
+  }
+}
+
+async function listSuites(root: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const names = await readdir(join(root, REPO_META_DIR, 'yum')).catch(() => [] as string[]);
+  return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5).replaceAll('__', '/'));
+}
+
+/** `repodata` must be our symlink (or absent): a real directory (another tool's) is not replaced. */
+async function assertLinkOrAbsent(path: string): Promise<void> {
+  try {
+    await readlink(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code === 'EINVAL') {
+      throw conflictError(
+        'YUM_FOREIGN_REPODATA',
+        `${path} is a directory, not pkgtrack's generation link`,
+        'Move the old repodata away (it was made by another tool), then publish again.',
+        {
+          file: path,
+        },
+      );
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The yum RepoFormat end to end on the corpus: signed and verified metadata equal to
+ * createrepo_c's, an incremental publish that reads only the new file, keep-N retention,
+ * removal, refusal of changed pool bytes, and the .repo file users get.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PkgtrackError } from '../../../src/core/errors.js';
+import { verifyYumRepo } from '../../../src/repo/yum/verify.js';
+import { ed25519Key, gpgv, type TestKey } from '../../sign/helpers.js';
+import { corpusRpms } from './corpus.js';
+import { packagesById, readRepo } from './compare.js';
+import { buildVersions, CountingCache, publishYum } from './harness.js';
+
+let rpms: string[];
+let key: TestKey;
+let work: string;
+const SUITE = 'fedora/41/x86_64';
+
+beforeAll(async () => {
+  rpms = corpusRpms();
+  key = await ed25519Key('yum publish test');
+  work = mkdtempSync(join(tmpdir(), 'pkgtrack-yum-pub-'));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const pkgs = (root: string) => readRepo(join(root, SUITE));
+
+describe('yum publish', () => {
+  it('publishes the corpus signed; metadata equals createrepo_c over the published pool; gpgv accepts repomd.xml.asc', async () => {
+    const root = join(work, 'full');
+    const cache = new CountingCache();
+    const r = await publishYum({ root, suite: SUITE, add: rpms, signer: key.signer, publicKeyFile: key.publicFile, cache });
+    expect(r.added.length).toBe(rpms.length);
+    const repo = join(root, SUITE);
+    expect(readlinkSync(join(repo, 'repodata'))).toMatch(/^\.repodata\/[0-9a-f]{20}$/);
+    const v = await gpgv(key.keyringFile, [join(repo, 'repodata/repomd.xml.asc'), join(repo, 'repodata/repomd.xml')]);
+    expect(v.code, v.stderr).toBe(0);
+    const report = await verifyYumRepo(repo, { keyring: key.publicFile });
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+
+    // createrepo_c over a copy of the same pool (same paths, same mtimes via hard links).
+    const cr = join(work, 'cr');
+    execFileSync('mkdir', ['-p', cr]);
+    execFileSync('cp', ['-al', join(repo, 'Packages'), `${cr}/`]);
+    execFileSync('createrepo_c', ['-q', '--no-database', cr]);
+    const ours = packagesById(pkgs(root).docs);
+    const theirs = packagesById(readRepo(cr).docs);
+    for (const t of ['primary', 'filelists', 'other']) {
+      expect(ours[t]!.size).toBe(rpms.length);
+      for (const [id, want] of theirs[t]!) expect(ours[t]!.get(id), `${t} ${id}`).toEqual(want);
+    }
+    const repoFile = readdirSync(repo).find((f) => f.endsWith('.repo'))!;
+    const text = readFileSync(join(repo, repoFile), 'utf8');
+    expect(text).toMatch(/^gpgcheck=1$/m);
+    expect(text).toMatch(/^repo_gpgcheck=1$/m);
+    expect(text).toMatch(/^gpgkey=file:\/\/.*RPM-GPG-KEY-pkgtrack$/m);
+    expect(readFileSync(join(repo, 'RPM-GPG-KEY-pkgtrack'), 'utf8')).toContain('BEGIN PGP PUBLIC KEY BLOCK');
+  });
+
+  it('adds one package reading only that file; keeps older metadata generations reachable', async () => {
+    const root = join(work, 'incr');
+    const cache = new CountingCache();
+    const [first, ...rest] = rpms;
+    await publishYum({ root, suite: SUITE, add: rest, signer: key.signer, publicKeyFile: key.publicFile, cache });
+    const oldRepomd = readFileSync(join(root, SUITE, 'repodata/repomd.xml'), 'utf8');
+    cache.hits = 0;
+    cache.misses = 0;
+    const r = await publishYum({ root, suite: SUITE, add: [first!], signer: key.signer, publicKeyFile: key.publicFile, cache });
+    expect(r.added.map((p) => p.name)).toHaveLength(1);
+    // Every already-published package came from the index cache; only the new file was read.
+    expect(cache.hits).toBe(rest.length);
+    expect(cache.misses).toBe(1);
+    expect(packagesById(pkgs(root).docs).primary!.size).toBe(rpms.length);
+    // The previous repomd.xml's files are still there through the switched link.
+    for (const href of oldRepomd.matchAll(/href="([^"]+)"/g)) expect(existsSync(join(root, SUITE, href[1]!)), href[1]).toBe(true);
+    expect((await verifyYumRepo(join(root, SUITE), { keyring: key.publicFile })).ok).toBe(true);
+  });
+
+  it('applies keep-N retention per name and arch, and removes by request, deleting unreferenced pool files', async () => {
+    const root = join(work, 'ret');
+    const dir = mkdtempSync(join(work, 'vers-'));
+    const built = buildVersions(dir, ['1.0-1', '1.1-1', '1:0.5-1', '2.0-1']);
+    for (const f of built) await publishYum({ root, suite: SUITE, add: [f], signer: key.signer, publicKeyFile: key.publicFile, keep: 2 });
+    const names = () =>
+      [...packagesById(pkgs(root).docs).primary!.values()].map((t) => JSON.stringify(t.children!.find((c) => c.name === 'version')!.attrs));
+    // Epoch 1 beats everything; then 2.0. 1.0 and 1.1 are gone from metadata and pool.
+    expect(names().sort()).toEqual(
+      [JSON.stringify({ epoch: '0', ver: '2.0', rel: '1' }), JSON.stringify({ epoch: '1', ver: '0.5', rel: '1' })].sort(),
+    );
+    const pool = readdirSync(join(root, SUITE, 'Packages/r'));
+    expect(pool.sort()).toEqual([basename(built[2]!), basename(built[3]!)].sort());
+    await publishYum({
+      root,
+      suite: SUITE,
+      remove: [{ name: 'retained', version: '2.0' }],
+      signer: key.signer,
+      publicKeyFile: key.publicFile,
+      keep: 2,
+    });
+    expect(readdirSync(join(root, SUITE, 'Packages/r'))).toEqual([basename(built[2]!)]);
+    expect((await verifyYumRepo(join(root, SUITE), { keyring: key.publicFile })).ok).toBe(true);
+  });
+
+  it('refuses different bytes under a published name, and an unsigned publish; nothing changes', async () => {
+    const root = join(work, 'imm');
+    const dir = mkdtempSync(join(work, 'imm-'));
+    const [a] = buildVersions(dir, ['1.0-1']);
+    await publishYum({ root, suite: SUITE, add: [a!], signer: key.signer, publicKeyFile: key.publicFile });
+    const before = readlinkSync(join(root, SUITE, 'repodata'));
+    const other = mkdtempSync(join(work, 'imm2-'));
+    const [b] = buildVersions(other, ['1.0-1'], 'changed');
+    await expect(publishYum({ root, suite: SUITE, add: [b!], signer: key.signer, publicKeyFile: key.publicFile })).rejects.toMatchObject({
+      code: 'POOL_IMMUTABLE',
+    });
+    await expect(publishYum({ root, suite: SUITE, add: [] })).rejects.toMatchObject({ code: 'REPO_NO_SIGNER' });
+    await expect(publishYum({ root, suite: '../escape', add: [] })).rejects.toBeInstanceOf(PkgtrackError);
+    expect(readlinkSync(join(root, SUITE, 'repodata'))).toBe(before);
+  });
+
+  it('verify reports a tampered package and a stale repomd.xml.asc', async () => {
+    const root = join(work, 'tamper');
+    const dir = mkdtempSync(join(work, 'tam-'));
+    const built = buildVersions(dir, ['1.0-1', '1.1-1']);
+    await publishYum({ root, suite: SUITE, add: [built[0]!], signer: key.signer, publicKeyFile: key.publicFile });
+    const repo = join(root, SUITE);
+    const oldAsc = readFileSync(join(repo, 'repodata/repomd.xml.asc'));
+    await publishYum({ root, suite: SUITE, add: [built[1]!], signer: key.signer, publicKeyFile: key.publicFile });
+    const gen = join(repo, readlinkSync(join(repo, 'repodata')));
+    writeFileSync(join(gen, 'repomd.xml.asc'), oldAsc);
+    const r = await verifyYumRepo(repo, { keyring: key.publicFile });
+    expect(r.ok).toBe(false);
+    expect(r.problems.map((p) => p.file)).toContain(join(repo, 'repodata/repomd.xml.asc'));
+    const pkg = join(repo, 'Packages/r', basename(built[0]!));
+    const bytes = readFileSync(pkg);
+    bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff;
+    rmSync(pkg);
+    writeFileSync(pkg, bytes);
+    const r2 = await verifyYumRepo(repo, { keyring: key.publicFile });
+    expect(r2.problems.map((p) => p.problem)).toContain('sha256 differs from primary');
+  });
+});
