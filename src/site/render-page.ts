@@ -1,0 +1,205 @@
+/**
+ * index.html: the repository's front page. Pure: model in, HTML text out. Structure is chosen
+ * for assistive technology first: one h1, h2 per section, landmarks (header/nav/main/footer),
+ * one table per suite with a caption and scoped headers, state shown as text (never colour
+ * alone), and horizontal scrolling regions that are focusable and labelled on narrow screens.
+ */
+import { html, idFor, join, type Safe, safeUrl } from './html.js';
+import {
+  type Freshness,
+  freshnessText,
+  type PatchSummary,
+  packageNames,
+  type SiteModel,
+  type SitePackage,
+  type SiteSuite,
+  badgePath,
+} from './model.js';
+import { aptKeyCommands, debSourcesCommand, formatFingerprint, URL_PLACEHOLDER, yumRepoCommand } from './snippets.js';
+
+export interface PageAssets {
+  stylesheet: string;
+  icon: string;
+}
+
+/** `2026-11-21 12:25 UTC`: unambiguous, and the same in every locale. */
+export function formatDate(iso: string | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+const dateOnly = (iso: string) => iso.slice(0, 10);
+
+function timeEl(iso: string | undefined): Safe {
+  if (!iso || Number.isNaN(Date.parse(iso))) return html`—`;
+  return html`<time datetime="${new Date(iso).toISOString()}">${formatDate(iso)}</time>`;
+}
+
+function freshnessCell(f: Freshness): Safe {
+  const latest = f.state === 'unknown' ? html`` : html`<span class="summary-text">latest ${f.latest}</span>`;
+  return html`<span class="pill s-${f.state}">${freshnessText(f)}</span>${latest}`;
+}
+
+function patchCell(p: PatchSummary | undefined): Safe {
+  if (!p) return html`<span class="muted">—</span>`;
+  const parts = Object.entries(p.counts)
+    .filter(([, n]) => n > 0)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([status, n]) => html`<li>${n} ${status}</li>`);
+  return html`<ul class="inline">${parts.length ? parts : html`<li>no patches</li>`}</ul><a href="${safeUrl(p.reportHref)}">patch report</a>`;
+}
+
+function linksCell(pkg: SitePackage): Safe {
+  if (pkg.buildLinks.length === 0) return html`<span class="muted">—</span>`;
+  return html`<ul class="inline">${pkg.buildLinks.map((l) => html`<li><a href="${safeUrl(l.href)}">${l.label}</a></li>`)}</ul>`;
+}
+
+function packageRow(pkg: SitePackage): Safe {
+  const binaries = pkg.binaries.filter((b) => b !== pkg.name);
+  const name = pkg.homepage ? html`<a href="${safeUrl(pkg.homepage)}" rel="external">${pkg.name}</a>` : html`${pkg.name}`;
+  return html`<tr>
+<th scope="row">${name}${pkg.summary ? html`<span class="summary-text">${pkg.summary}</span>` : ''}${
+    binaries.length ? html`<span class="summary-text">binaries: ${binaries.join(', ')}</span>` : ''
+  }</th>
+<td class="ver">${pkg.version}<span class="summary-text">${pkg.architectures.join(', ')}</span></td>
+<td><span class="pill c-${pkg.channel}">${pkg.channel}</span></td>
+<td>${timeEl(pkg.builtAt)}</td>
+<td>${freshnessCell(pkg.freshness)}</td>
+<td>${patchCell(pkg.patches)}</td>
+<td>${linksCell(pkg)}</td>
+</tr>`;
+}
+
+function suiteTable(s: SiteSuite): Safe {
+  const id = idFor(`suite-${s.kind}`, s.suite);
+  const where = [s.target, s.channel === 'trunk' ? 'trunk channel' : 'stable channel'].filter(Boolean).join(', ');
+  const body = s.packages.length
+    ? s.packages.map(packageRow)
+    : html`<tr><td colspan="7" class="muted">No packages published in this suite yet.</td></tr>`;
+  return html`<div class="table-wrap" role="region" aria-labelledby="${id}" tabindex="0">
+<table>
+<caption id="${id}">${s.kind === 'apt' ? 'Suite' : 'Repository'} ${s.suite} <span class="muted">— ${where}; updated ${formatDate(
+    s.updatedAt,
+  )}; <a href="${safeUrl(s.metadataHref)}">${s.kind === 'apt' ? 'Release file' : 'repomd.xml'}</a></span></caption>
+<thead><tr><th scope="col">Package</th><th scope="col">Version</th><th scope="col">Channel</th><th scope="col">Built</th><th scope="col">Upstream</th><th scope="col">Patches</th><th scope="col">Build</th></tr></thead>
+<tbody>
+${body}
+</tbody>
+</table>
+</div>`;
+}
+
+function keySection(model: SiteModel): Safe {
+  const k = model.key;
+  if (!k) return html`<p class="note">This repository is not signed: clients will refuse it until a signing key is configured.</p>`;
+  const expiry = k.expires ? html`${timeEl(k.expires)}` : html`never`;
+  return html`<dl class="facts">
+<dt>Fingerprint</dt><dd><code class="fpr" id="key-fingerprint">${formatFingerprint(k.fingerprint)}</code></dd>
+<dt>Expires</dt><dd>${expiry}</dd>
+${k.userIds.length ? html`<dt>User ID</dt><dd>${k.userIds.join(', ')}</dd>` : ''}
+<dt>Public key</dt><dd><a href="${safeUrl(k.href)}" id="key-link">${k.href}</a></dd>
+</dl>`;
+}
+
+function installSection(model: SiteModel): Safe {
+  const apt = model.suites.filter((s) => s.kind === 'apt');
+  const yum = model.suites.filter((s) => s.kind === 'yum');
+  const pick = (list: SiteSuite[]) => [...list.filter((s) => s.channel === 'stable'), ...list.filter((s) => s.channel === 'trunk')];
+  const parts: Safe[] = [];
+  if (!model.url) {
+    parts.push(
+      html`<p class="note">The public URL of this repository is not configured; replace <code>${URL_PLACEHOLDER}</code> below, or set <code>url:</code> in pkgtrack.yaml.</p>`,
+    );
+  }
+  if (apt.length) {
+    const keyStep = model.key
+      ? html`<p>Fetch the signing key and check its fingerprint:</p><pre><code id="apt-key-cmd">${aptKeyCommands(model, model.key)}</code></pre>`
+      : '';
+    parts.push(html`<h3 id="install-apt">Debian and Ubuntu</h3>${keyStep}<p>Then add one suite as a deb822 <code>.sources</code> file:</p>
+${pick(apt).map(
+  (
+    s,
+    i,
+  ) => html`<details${i === 0 ? html` open` : ''}><summary>${s.target ?? s.suite}${s.channel === 'trunk' ? ' (trunk snapshots)' : ''} — suite ${s.suite}</summary>
+<pre><code class="sources-snippet" data-suite="${s.suite}">${debSourcesCommand(model, s)}</code></pre></details>`,
+)}`);
+  }
+  if (yum.length) {
+    parts.push(html`<h3 id="install-yum">Fedora, CentOS Stream, RHEL and openSUSE</h3><p>Add one repository as a <code>.repo</code> file; dnf asks to import the key on first use:</p>
+${pick(yum).map(
+  (
+    s,
+    i,
+  ) => html`<details${i === 0 ? html` open` : ''}><summary>${s.target ?? s.suite}${s.channel === 'trunk' ? ' (trunk snapshots)' : ''}</summary>
+<pre><code class="repo-snippet" data-suite="${s.suite}">${yumRepoCommand(model, s)}</code></pre></details>`,
+)}`);
+  }
+  if (!apt.length && !yum.length) parts.push(html`<p>Nothing has been published yet.</p>`);
+  return join(parts, '\n');
+}
+
+function badgesSection(model: SiteModel): Safe {
+  const names = packageNames(model);
+  if (!names.length) return html``;
+  const base = model.url ?? URL_PLACEHOLDER;
+  return html`<section aria-labelledby="badges-h">
+<h2 id="badges-h">Freshness badges</h2>
+<p>Each package has a badge for upstream READMEs, e.g. <code>![packaged](${base}/${badgePath(names[0]!)})</code>.</p>
+<p class="badges">${names.map((n) => html`<a href="${safeUrl(badgePath(n))}"><img src="${safeUrl(badgePath(n))}" alt="${n} freshness badge" height="20"></a>`)}</p>
+</section>`;
+}
+
+export function renderIndexHtml(model: SiteModel, assets: PageAssets): string {
+  const suites = [...model.suites].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'apt' ? -1 : 1));
+  const tables = suites.length ? join(suites.map(suiteTable), '\n') : html`<p>Nothing has been published yet.</p>`;
+  const page = html`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="${model.generator}">
+<title>${model.label} — package repository</title>
+<link rel="stylesheet" href="${safeUrl(assets.stylesheet)}">
+<link rel="icon" href="${safeUrl(assets.icon)}" type="image/svg+xml">
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header>
+<h1>${model.label}</h1>
+${model.description ? html`<p class="lead">${model.description}</p>` : ''}
+<p class="muted">Repository <code>${model.name}</code>${model.maintainer ? html`, maintained by ${model.maintainer}` : ''}.</p>
+</header>
+<nav aria-label="Sections"><ul><li><a href="#install">Install</a></li><li><a href="#key">Signing key</a></li><li><a href="#packages">Packages</a></li></ul></nav>
+<main id="main">
+<section aria-labelledby="install">
+<h2 id="install">Add this repository</h2>
+${installSection(model)}
+</section>
+<section aria-labelledby="key">
+<h2 id="key">Signing key</h2>
+${keySection(model)}
+</section>
+<section aria-labelledby="packages">
+<h2 id="packages">Packages</h2>
+${tables}
+</section>
+${badgesSection(model)}
+</main>
+<footer><p>Generated ${timeEl(model.generatedAt)} by ${model.generator}.${
+    model.suites.some((s) => s.updatedAt) ? html` Last metadata change ${dateOnly(latestUpdate(model))}.` : ''
+  }</p></footer>
+</body>
+</html>
+`;
+  return page.value;
+}
+
+function latestUpdate(model: SiteModel): string {
+  return model.suites
+    .map((s) => s.updatedAt ?? '')
+    .sort()
+    .at(-1)!;
+}

@@ -1,0 +1,67 @@
+/**
+ * Install snippets shown on the page: the apt key download, a deb822 `.sources` file with
+ * `Signed-By`, and a dnf `.repo` file. Pure text builders; values come from pkgtrack.yaml and
+ * published metadata, which the schema already restricts to single lines.
+ */
+import type { SiteKey, SiteModel, SiteSuite } from './model.js';
+
+/** Shown where the repository URL belongs when pkgtrack.yaml has no `url:`. */
+export const URL_PLACEHOLDER = 'https://REPLACE-ME.example.org/repo';
+
+export const baseUrl = (model: SiteModel): string => model.url ?? URL_PLACEHOLDER;
+
+/** File name users save the key to; apt accepts `[A-Za-z0-9_:.-]` in keyring names. */
+export const keyringName = (model: SiteModel): string => `${model.name.replace(/[^A-Za-z0-9_:.-]/g, '-')}-archive-keyring.asc`;
+
+export const sourcesFileName = (model: SiteModel, suite: SiteSuite): string =>
+  `${model.name.replace(/[^A-Za-z0-9_.-]/g, '-')}${suite.channel === 'trunk' ? '-trunk' : ''}.sources`;
+
+/** Shell commands that fetch the key into /etc/apt/keyrings and print its fingerprint. */
+export function aptKeyCommands(model: SiteModel, key: SiteKey): string {
+  const dest = `/etc/apt/keyrings/${keyringName(model)}`;
+  return [
+    'sudo install -d -m 0755 /etc/apt/keyrings',
+    `curl -fsSL ${baseUrl(model)}/${key.href} | sudo tee ${dest} >/dev/null`,
+    `gpg --show-keys --with-fingerprint ${dest}   # must show ${formatFingerprint(key.fingerprint)}`,
+  ].join('\n');
+}
+
+/** The deb822 `.sources` stanza for one apt suite. */
+export function debSources(model: SiteModel, suite: SiteSuite): string {
+  const lines = ['Types: deb', `URIs: ${baseUrl(model)}`, `Suites: ${suite.suite}`, `Components: ${suite.components.join(' ') || 'main'}`];
+  if (suite.architectures.length) lines.push(`Architectures: ${suite.architectures.join(' ')}`);
+  if (model.key) lines.push(`Signed-By: /etc/apt/keyrings/${keyringName(model)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The command that writes a `.sources` file (a heredoc, so it can be pasted as one block). */
+export function debSourcesCommand(model: SiteModel, suite: SiteSuite): string {
+  return `sudo tee /etc/apt/sources.list.d/${sourcesFileName(model, suite)} >/dev/null <<'EOF'\n${debSources(model, suite)}EOF\nsudo apt update`;
+}
+
+/** The `.repo` file for one yum repository (the same form the yum writer puts next to it). */
+export function yumRepoFile(model: SiteModel, suite: SiteSuite): string {
+  const lines = [
+    `[${yumRepoId(model, suite)}]`,
+    `name=${model.label} (${suite.target ?? suite.suite}${suite.channel === 'trunk' ? ', trunk' : ''} ${suite.architectures.join(' ')})`.replace(
+      ' )',
+      ')',
+    ),
+    `baseurl=${baseUrl(model)}/${suite.suite}`,
+    'enabled=1',
+  ];
+  if (model.key) lines.push('gpgcheck=1', 'repo_gpgcheck=1', `gpgkey=${baseUrl(model)}/${model.key.href}`);
+  else lines.push('gpgcheck=0');
+  return `${lines.join('\n')}\n`;
+}
+
+const yumRepoId = (model: SiteModel, suite: SiteSuite) => `${model.name}-${suite.suite}`.replace(/[^A-Za-z0-9_.-]/g, '-');
+
+export function yumRepoCommand(model: SiteModel, suite: SiteSuite): string {
+  return `sudo tee /etc/yum.repos.d/${yumRepoId(model, suite)}.repo >/dev/null <<'EOF'\n${yumRepoFile(model, suite)}EOF\nsudo dnf makecache`;
+}
+
+/** `ABCD 1234 ...`: the grouping gpg prints, easier to compare by eye. */
+export function formatFingerprint(fpr: string): string {
+  return (fpr.toUpperCase().match(/.{1,4}/g) ?? []).join(' ');
+}
