@@ -250,7 +250,8 @@ async function extractTar(archive: string, kind: Kind, w: Writer, tmp: string): 
     }
     input = createReadStream(tarFile);
   }
-  const ex = tarExtract();
+  // v7 tar headers (no ustar magic) still ship in old upstream tarballs (bc, dash).
+  const ex = tarExtract({ allowUnknownFormat: true } as Parameters<typeof tarExtract>[0]);
   const work = (async () => {
     for await (const entry of ex) {
       const h = entry.header;

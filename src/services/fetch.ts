@@ -9,15 +9,15 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { extractArchive } from '../patches/extract.js';
 import * as openpgp from 'openpgp';
-import { inputError, integrityError, notFound, PkgtrackError } from '../core/errors.js';
+import { inputError, integrityError, notFound } from '../core/errors.js';
 import { run } from '../core/exec.js';
 import { type Progress, silentProgress } from '../core/progress.js';
-import { compareDebVersions } from '../formats/version-deb.js';
 import { compareUpstreamVersions, formatSnapshotVersion, tagToVersion } from '../formats/versions.js';
 import type { Recipe, Repository } from '../recipe/load.js';
-import { debianUpstreamVersion, dscLinksInListing, origFiles, parseDsc, poolDir } from '../patches/dsc.js';
+import { debianUpstreamVersion } from '../patches/dsc.js';
 import type { UpstreamRelease, UpstreamSource } from '../upstream/source.js';
 import { cacheDir, SourceCache } from './source-cache.js';
+import { type DebianArchiveRef, debianSourcesIndex, findDebianSources } from './source-cache-debian.js';
 
 export interface FetchOptions {
   /** Upstream version to fetch; default: the newest release. */
@@ -161,7 +161,7 @@ function templated(recipe: Recipe, version: string): UpstreamRelease {
  */
 export async function minimalReleases(recipe: Recipe, opts: Pick<FetchOptions, 'version' | 'fetchImpl'>): Promise<UpstreamRelease[]> {
   const up = recipe.config.upstream;
-  if (up.kind === 'debian') return debianPoolReleases(up.archive, up.package, up.component, opts.fetchImpl);
+  if (up.kind === 'debian') return debianPoolReleases(up, await cacheDir(), opts.fetchImpl);
   if (up.kind === 'git' || up.kind === 'github') {
     const url = up.kind === 'git' ? up.url : `https://github.com/${up.repo}.git`;
     const r = await run('git', ['ls-remote', '--tags', '--refs', url], {
@@ -185,48 +185,26 @@ export async function minimalReleases(recipe: Recipe, opts: Pick<FetchOptions, '
   );
 }
 
-/** Every source version in the pool directory, with its orig tarball URL and SHA-256 from the .dsc. */
+/** Every source version of `pkg` in the suite's signed Sources index, with orig tarball URL and SHA-256. */
 export async function debianPoolReleases(
-  archive: string,
-  pkg: string,
-  component = 'main',
-  fetchImpl: typeof fetch = fetch,
+  ref: DebianArchiveRef & { package: string },
+  cache: string,
+  fetchImpl?: typeof fetch,
 ): Promise<UpstreamRelease[]> {
-  const dirUrl = `${archive.replace(/\/$/, '')}/${poolDir(pkg, component)}/`;
-  const res = await fetchImpl(dirUrl).catch((e: Error) => {
-    throw new PkgtrackError({
-      code: 'UPSTREAM_UNREACHABLE',
-      kind: 'network',
-      message: `cannot reach ${dirUrl}: ${e.message}`,
-      fix: 'Check the network and upstream.archive.',
-    });
-  });
-  if (!res.ok)
-    throw notFound(
-      'DEBIAN_PACKAGE_NOT_FOUND',
-      `${dirUrl} answered HTTP ${res.status}`,
-      `Check that "${pkg}" is a source package in ${archive} (${component}).`,
-    );
-  const dscs = dscLinksInListing(await res.text(), pkg).sort((a, b) =>
-    compareDebVersions(b.replace(/^[^_]+_|\.dsc$/g, ''), a.replace(/^[^_]+_|\.dsc$/g, '')),
-  );
+  const index = await debianSourcesIndex(ref, cache, fetchImpl ? { fetchImpl } : {});
+  const archive = (ref.archive ?? 'http://deb.debian.org/debian').replace(/\/$/, '');
   const out: UpstreamRelease[] = [];
-  const seen = new Set<string>();
-  for (const name of dscs.slice(0, 4)) {
-    const r = await fetchImpl(dirUrl + name);
-    if (!r.ok) continue;
-    const dsc = parseDsc(await r.text(), name);
-    const orig = origFiles(dsc).tarball;
-    const version = debianUpstreamVersion(dsc.version);
-    if (!orig || seen.has(version)) continue;
-    seen.add(version);
-    const sig = origFiles(dsc).signature;
+  for (const e of await findDebianSources(index, ref.package)) {
+    const tarball = e.files.find((f) => /\.orig\.tar\.[a-z0-9]+$/.test(f.name));
+    const sig = e.files.find((f) => /\.orig\.tar\.[a-z0-9]+\.asc$/.test(f.name));
+    const version = debianUpstreamVersion(e.version);
+    if (!tarball || out.some((r) => r.version === version)) continue;
     out.push({
       version,
-      tag: dsc.version,
-      sourceUrl: dirUrl + orig.name,
-      sha256: orig.sha256,
-      ...(sig ? { signatureUrl: dirUrl + sig.name } : {}),
+      tag: e.version,
+      sourceUrl: `${archive}/${e.directory}/${tarball.name}`,
+      sha256: tarball.sha256,
+      ...(sig ? { signatureUrl: `${archive}/${e.directory}/${sig.name}` } : {}),
     });
   }
   return out;
@@ -399,4 +377,64 @@ export async function repackAsTarXz(
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+export interface DebianSourceDownload {
+  package: string;
+  version: string;
+  dsc: string;
+  files: string[];
+  dir: string;
+}
+
+/**
+ * Download a Debian source package (.dsc and every file it lists, SHA-256 checked against the
+ * signed Sources index) into `destDir`. `version` picks one (Debian version); default: newest.
+ */
+export async function downloadDebianSource(
+  pkg: string,
+  destDir: string,
+  opts: DebianArchiveRef & { version?: string; cacheDir?: string; fetchImpl?: typeof fetch } = {},
+): Promise<DebianSourceDownload> {
+  const f = opts.fetchImpl ?? fetch;
+  const archive = (opts.archive ?? 'http://deb.debian.org/debian').replace(/\/$/, '');
+  const index = await debianSourcesIndex(opts, opts.cacheDir ?? (await cacheDir()), { fetchImpl: f });
+  const entries = await findDebianSources(index, pkg);
+  const want = opts.version?.replace(/^\d+:/, '');
+  const entry = want ? entries.find((e) => e.version.replace(/^\d+:/, '') === want) : entries[0];
+  if (!entry) {
+    throw notFound(
+      'DEBIAN_VERSION_NOT_FOUND',
+      `${pkg} ${opts.version ?? ''} is not in ${opts.suite ?? 'sid'}/${opts.component ?? 'main'}`,
+      entries.length
+        ? `Available: ${entries.map((e) => e.version).join(', ')}`
+        : `Check that "${pkg}" is a Debian source package (not a binary package name).`,
+    );
+  }
+  await mkdir(destDir, { recursive: true });
+  const names: string[] = [];
+  for (const file of entry.files) {
+    const target = join(destDir, file.name);
+    names.push(target);
+    const have = await readFile(target).catch(() => undefined);
+    if (have && createHash('sha256').update(have).digest('hex') === file.sha256) continue;
+    const r = await f(`${archive}/${entry.directory}/${encodeURIComponent(file.name)}`);
+    if (!r.ok)
+      throw notFound(
+        'DEBIAN_FILE_NOT_FOUND',
+        `${archive}/${entry.directory}/${file.name} answered HTTP ${r.status}`,
+        'Retry later; the archive may be syncing.',
+      );
+    const bytes = Buffer.from(await r.arrayBuffer());
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    if (sha !== file.sha256)
+      throw integrityError(
+        'DEBIAN_FILE_SHA256_MISMATCH',
+        `${file.name} has SHA-256 ${sha}, the Sources index says ${file.sha256}`,
+        'Retry; if it persists the mirror is broken.',
+      );
+    await writeFile(target, bytes);
+  }
+  const dsc = names.find((n) => n.endsWith('.dsc'))!;
+  return { package: pkg, version: entry.version, dsc, files: names, dir: destDir };
 }

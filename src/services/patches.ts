@@ -47,6 +47,8 @@ export interface QueueOptions {
   progress?: Progress;
   /** Where failed hunks are written as <file>.rej (analysis and rebase). */
   rejectDir?: string;
+  /** Series file name inside the patches directory (default `series`; dpkg-source prefers `debian.series`). */
+  seriesName?: string;
 }
 
 export function summarizeHeader(h: PatchHeader): PatchSummary {
@@ -70,8 +72,8 @@ export interface LoadedSeries {
   entries: SeriesEntry[];
 }
 
-export async function loadSeries(patchesDir: string): Promise<LoadedSeries> {
-  const seriesFile = join(patchesDir, 'series');
+export async function loadSeries(patchesDir: string, seriesName = 'series'): Promise<LoadedSeries> {
+  const seriesFile = join(patchesDir, seriesName);
   const text = await readFile(seriesFile, 'utf8').catch(() => undefined);
   return { patchesDir, seriesFile, entries: text === undefined ? [] : parseSeries(text, seriesFile) };
 }
@@ -85,7 +87,7 @@ export async function applyPatchQueue(recipe: Pick<Recipe, 'dir' | 'name'>, srcD
 export async function applySeries(patchesDir: string, srcDir: string, opts: QueueOptions = {}): Promise<QueueResult> {
   const progress = opts.progress ?? silentProgress;
   const strict = opts.strict ?? true;
-  const series = await loadSeries(patchesDir);
+  const series = await loadSeries(patchesDir, opts.seriesName);
   const result: QueueResult = { ok: true, patches: [] };
   for (const entry of series.entries) {
     const file = join(patchesDir, entry.name);
