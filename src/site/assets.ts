@@ -83,6 +83,16 @@ footer p { margin: .75rem 0 0; }
   th, td { padding: .4rem .5rem; }
   dl.facts { grid-template-columns: 1fr; }
   dl.facts dd { margin-bottom: .4rem; }
+  /* Tables become one card per package; the cells keep their column name as a label. */
+  .table-wrap { overflow-x: visible; }
+  .table-wrap table, .table-wrap caption, .table-wrap tbody, .table-wrap tr, .table-wrap th, .table-wrap td { display: block; }
+  .table-wrap thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+  .table-wrap tbody tr { padding: .5rem 0; border-bottom: 1px solid var(--border); }
+  .table-wrap tbody tr:last-child { border-bottom: 0; }
+  .table-wrap tbody th, .table-wrap tbody td { border: 0; padding: .15rem .75rem; }
+  .table-wrap td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
+  .table-wrap td .summary-text { display: inline; margin-left: .35rem; }
+  .table-wrap td ul.inline { display: inline; }
 }
 @media print { .skip, nav { display: none; } pre, .table-wrap { overflow: visible; } }
 `;

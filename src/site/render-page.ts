@@ -14,6 +14,7 @@ import {
   type SitePackage,
   type SiteSuite,
   badgePath,
+  SAFE_SEGMENT,
 } from './model.js';
 import { aptKeyCommands, debSourcesCommand, formatFingerprint, URL_PLACEHOLDER, yumRepoCommand } from './snippets.js';
 
@@ -29,6 +30,9 @@ export function formatDate(iso: string | undefined): string {
   if (Number.isNaN(d.getTime())) return iso;
   return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
+
+/** Titles over 70 characters get cut in tabs and search results anyway. */
+const shorten = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 const dateOnly = (iso: string) => iso.slice(0, 10);
 
@@ -48,7 +52,7 @@ function patchCell(p: PatchSummary | undefined): Safe {
     .filter(([, n]) => n > 0)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([status, n]) => html`<li>${n} ${status}</li>`);
-  return html`<ul class="inline">${parts.length ? parts : html`<li>no patches</li>`}</ul><a href="${safeUrl(p.reportHref)}">patch report</a>`;
+  return html`<ul class="inline">${parts.length ? parts : html`<li>no patches</li>`}</ul> <a href="${safeUrl(p.reportHref)}">patch report</a>`;
 }
 
 function linksCell(pkg: SitePackage): Safe {
@@ -63,12 +67,12 @@ function packageRow(pkg: SitePackage): Safe {
 <th scope="row">${name}${pkg.summary ? html`<span class="summary-text">${pkg.summary}</span>` : ''}${
     binaries.length ? html`<span class="summary-text">binaries: ${binaries.join(', ')}</span>` : ''
   }</th>
-<td class="ver">${pkg.version}<span class="summary-text">${pkg.architectures.join(', ')}</span></td>
-<td><span class="pill c-${pkg.channel}">${pkg.channel}</span></td>
-<td>${timeEl(pkg.builtAt)}</td>
-<td>${freshnessCell(pkg.freshness)}</td>
-<td>${patchCell(pkg.patches)}</td>
-<td>${linksCell(pkg)}</td>
+<td class="ver" data-label="Version">${pkg.version}<span class="summary-text">${pkg.architectures.join(', ')}</span></td>
+<td data-label="Channel"><span class="pill c-${pkg.channel}">${pkg.channel}</span></td>
+<td data-label="Built">${timeEl(pkg.builtAt)}</td>
+<td data-label="Upstream">${freshnessCell(pkg.freshness)}</td>
+<td data-label="Patches">${patchCell(pkg.patches)}</td>
+<td data-label="Build">${linksCell(pkg)}</td>
 </tr>`;
 }
 
@@ -78,7 +82,7 @@ function suiteTable(s: SiteSuite): Safe {
   const body = s.packages.length
     ? s.packages.map(packageRow)
     : html`<tr><td colspan="7" class="muted">No packages published in this suite yet.</td></tr>`;
-  return html`<div class="table-wrap" role="region" aria-labelledby="${id}" tabindex="0">
+  return html`<section class="table-wrap" aria-labelledby="${id}" tabindex="0">
 <table>
 <caption id="${id}">${s.kind === 'apt' ? 'Suite' : 'Repository'} ${s.suite} <span class="muted">— ${where}; updated ${formatDate(
     s.updatedAt,
@@ -88,7 +92,7 @@ function suiteTable(s: SiteSuite): Safe {
 ${body}
 </tbody>
 </table>
-</div>`;
+</section>`;
 }
 
 function keySection(model: SiteModel): Safe {
@@ -141,7 +145,8 @@ ${pick(yum).map(
 }
 
 function badgesSection(model: SiteModel): Safe {
-  const names = packageNames(model);
+  // Only names that are safe file names get a badge file (renderSite); Debian and RPM names all are.
+  const names = packageNames(model).filter((n) => SAFE_SEGMENT.test(n));
   if (!names.length) return html``;
   const base = model.url ?? URL_PLACEHOLDER;
   return html`<section aria-labelledby="badges-h">
@@ -161,7 +166,7 @@ export function renderIndexHtml(model: SiteModel, assets: PageAssets): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <meta name="generator" content="${model.generator}">
-<title>${model.label} — package repository</title>
+<title>${shorten(model.label, 40)} — package repository</title>
 <link rel="stylesheet" href="${safeUrl(assets.stylesheet)}">
 <link rel="icon" href="${safeUrl(assets.icon)}" type="image/svg+xml">
 </head>

@@ -1,0 +1,239 @@
+/**
+ * The renderer on its own: escaping of every value (hostile names, descriptions, versions,
+ * URLs), freshness arithmetic, badges and install snippets. The rendered page is parsed back by
+ * html-validate (a real HTML5 parser and validator) so "inert" means "parsed as text".
+ */
+import { HtmlValidate } from 'html-validate';
+import { describe, expect, it } from 'vitest';
+import { compareUpstreamVersions } from '../../src/formats/versions.js';
+import { parseXml } from '../../src/repo/yum/xml-read.js';
+import { badgeSvg, freshnessBadge, textWidth } from '../../src/site/badge.js';
+import { escapeHtml, html, safeUrl } from '../../src/site/html.js';
+import { badgeFreshness, computeFreshness, freshnessText, type SiteModel } from '../../src/site/model.js';
+import { renderSite } from '../../src/site/render-site.js';
+import { debSources, URL_PLACEHOLDER, yumRepoFile } from '../../src/site/snippets.js';
+
+const EVIL = `<script>alert("x")</script>'"&\`<img src=x onerror=alert(1)>`;
+const now = new Date('2026-11-21T12:00:00Z');
+const TEMPLATE_TAGS = new Set(
+  '!doctype html head meta title link body a header h1 h2 h3 p code nav ul li main section pre details summary dl dt dd div table caption thead tbody tr th td span time img footer'.split(
+    ' ',
+  ),
+);
+
+function hostileModel(): SiteModel {
+  return {
+    name: 'demo',
+    label: `Label ${EVIL}`,
+    description: `Description ${EVIL}`,
+    maintainer: `Mal <${EVIL}@example.org>`,
+    url: 'https://pkgs.example.org/demo',
+    key: {
+      fingerprint: 'ABCDEF0123456789ABCDEF0123456789ABCDEF01',
+      expires: '2028-01-01T00:00:00.000Z',
+      userIds: [`Key ${EVIL}`],
+      href: 'keys/demo-archive-keyring.asc',
+      armored: '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n-----END PGP PUBLIC KEY BLOCK-----\n',
+    },
+    suites: [
+      {
+        kind: 'apt',
+        suite: `bookworm${EVIL}`,
+        target: `debian:${EVIL}`,
+        channel: 'stable',
+        components: ['main'],
+        architectures: ['amd64'],
+        updatedAt: '2026-11-20T10:00:00.000Z',
+        metadataHref: 'dists/bookworm/Release',
+        packages: [
+          {
+            name: `pkg${EVIL}`,
+            binaries: [`bin${EVIL}`],
+            version: `1.0-1${EVIL}`,
+            upstreamVersion: '1.0',
+            architectures: [`amd64${EVIL}`],
+            channel: 'stable',
+            builtAt: '2026-11-19T08:00:00.000Z',
+            summary: `Summary ${EVIL}`,
+            homepage: 'javascript:alert(1)',
+            freshness: { state: 'behind', latest: `2.0${EVIL}`, versionsBehind: 2, daysBehind: 5 },
+            patches: { counts: { [`st${EVIL}`]: 2 }, reportHref: 'javascript:alert(2)' },
+            buildLinks: [{ label: `log${EVIL}`, href: `builds/x/${EVIL}.log` }],
+          },
+          {
+            name: 'hello',
+            binaries: ['hello'],
+            version: '2.12-1',
+            upstreamVersion: '2.12',
+            architectures: ['amd64'],
+            channel: 'stable',
+            homepage: 'https://www.gnu.org/software/hello/',
+            freshness: { state: 'up-to-date', latest: '2.12' },
+            buildLinks: [],
+          },
+        ],
+      },
+    ],
+    generatedAt: now.toISOString(),
+    generator: `pkgtrack ${EVIL}`,
+  };
+}
+
+function indexOf(model: SiteModel): string {
+  return renderSite(model).find((f) => f.path === 'index.html')!.data as string;
+}
+
+describe('escaping', () => {
+  it('escapes the characters that matter in text and attributes', () => {
+    expect(escapeHtml(`<a href="x" title='y'>&\``)).toBe('&#60;a href=&#34;x&#34; title=&#39;y&#39;&#62;&#38;&#96;');
+    expect(html`<p title="${'"><script>'}">${'<b>'}</p>`.value).toBe('<p title="&#34;&#62;&#60;script&#62;">&#60;b&#62;</p>');
+  });
+
+  it('lets only site-relative paths and http(s) URLs into links', () => {
+    expect(safeUrl('javascript:alert(1)')).toBe('#');
+    expect(safeUrl('JaVaScRiPt:alert(1)')).toBe('#');
+    expect(safeUrl('data:text/html,x')).toBe('#');
+    expect(safeUrl('//evil.example/x')).toBe('#');
+    expect(safeUrl('https://ok.example/a?b=c')).toBe('https://ok.example/a?b=c');
+    expect(safeUrl('badges/a b.svg')).toBe('badges/a%20b.svg');
+    expect(safeUrl('builds/x/"><x.log')).toBe('builds/x/%22%3E%3Cx.log');
+  });
+
+  it('renders a page where no hostile value becomes markup', () => {
+    const page = indexOf(hostileModel());
+    // Exactly the elements the template writes: no <script>, no <img> but the badges.
+    expect(page).not.toMatch(/<script/i);
+    // Every literal "<" left is the template's (values escape theirs), and attribute values
+    // cannot contain '"', so this tokenizer is exact: list every tag and attribute name.
+    const tags = [...page.matchAll(/<\/?([a-zA-Z0-9!]+)((?:\s+[a-zA-Z-]+(?:="[^"]*")?)*)\s*\/?>/g)];
+    const lt = page.split('<').length - 1;
+    expect(tags.length).toBe(lt);
+    const attrs = tags.flatMap((t) => [...(t[2] ?? '').matchAll(/\s([a-zA-Z-]+)(?:="[^"]*")?/g)].map((m) => m[1]!.toLowerCase()));
+    expect(attrs.filter((a) => a.startsWith('on') || a === 'style' || a === 'srcdoc')).toEqual([]);
+    const names = new Set(tags.map((t) => t[1]!.toLowerCase()));
+    expect([...names].filter((n) => !TEMPLATE_TAGS.has(n))).toEqual([]);
+    expect(page).not.toMatch(/href="javascript:/i);
+    expect(page.match(/<img /g)?.length).toBe(1); // hello's badge; the hostile name gets none
+    // The hostile text is there, as text.
+    expect(page).toContain('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;');
+    // long-title counts the escaped source (&#60; is 5 characters); the page caps the decoded
+    // title, and the browser test validates a realistic page with the rule on.
+    const v = new HtmlValidate({ extends: ['html-validate:recommended'], rules: { 'long-title': 'off' } });
+    const report = v.validateStringSync(page);
+    expect(report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message} (line ${m.line})`))).toEqual([]);
+  });
+
+  it('escapes badge text and keeps the SVG well-formed', () => {
+    const svg = badgeSvg(`a${EVIL}`, `b${EVIL}`, '#123"/><script>');
+    expect(svg).not.toMatch(/<script/);
+    const root = parseXml(svg, 'badge.svg');
+    expect(root.name).toBe('svg');
+    expect(root.attrs['aria-label']).toBe(`a${EVIL}: b${EVIL}`);
+    expect(root.children.find((c) => c.name === 'title')!.text).toBe(`a${EVIL}: b${EVIL}`);
+  });
+});
+
+describe('freshness', () => {
+  const day = 86_400_000;
+  const seen = (version: string, daysAgo: number) => ({ version, observedAt: new Date(now.getTime() - daysAgo * day).toISOString() });
+
+  it('is unknown without observations', () => {
+    expect(computeFreshness('1.0', [], compareUpstreamVersions, now)).toEqual({ state: 'unknown' });
+  });
+
+  it('counts newer versions and the days since the first of them was seen', () => {
+    const obs = [seen('1.0', 50), seen('1.1~rc1', 20), seen('1.1', 12), seen('1.2', 2), seen('1.1', 1)];
+    expect(computeFreshness('1.0', obs, compareUpstreamVersions, now)).toEqual({
+      state: 'behind',
+      latest: '1.2',
+      versionsBehind: 3,
+      daysBehind: 20,
+    });
+    expect(computeFreshness('1.1', obs, compareUpstreamVersions, now)).toEqual({
+      state: 'behind',
+      latest: '1.2',
+      versionsBehind: 1,
+      daysBehind: 2,
+    });
+    expect(computeFreshness('1.2', obs, compareUpstreamVersions, now)).toEqual({ state: 'up-to-date', latest: '1.2' });
+  });
+
+  it('treats a trunk snapshot past the latest release as up to date, and one before it as behind', () => {
+    const obs = [seen('2.11', 9), seen('2.12', 3)];
+    expect(computeFreshness('2.12+git20261101.3.abc1234', obs, compareUpstreamVersions, now).state).toBe('up-to-date');
+    expect(computeFreshness('2.11+git20261001.1.abc', obs, compareUpstreamVersions, now)).toMatchObject({
+      state: 'behind',
+      versionsBehind: 1,
+    });
+  });
+
+  it('reads as text', () => {
+    expect(freshnessText({ state: 'behind', latest: '2', versionsBehind: 1, daysBehind: 1 })).toBe('behind by 1 version (1 day)');
+    expect(freshnessText({ state: 'up-to-date', latest: '2' })).toBe('up to date');
+  });
+
+  it('puts the worst stable state on the badge', () => {
+    const m = hostileModel();
+    const s = m.suites[0]!;
+    m.suites.push({
+      ...s,
+      suite: 'trixie',
+      packages: [{ ...s.packages[1]!, freshness: { state: 'behind', latest: '2.13', versionsBehind: 1, daysBehind: 1 } }],
+    });
+    m.suites.push({ ...s, suite: 'trixie-trunk', channel: 'trunk', packages: [{ ...s.packages[1]!, channel: 'trunk' }] });
+    expect(badgeFreshness(m, 'hello')!.freshness.state).toBe('behind');
+    const svg = freshnessBadge('hello', '2.12', badgeFreshness(m, 'hello')!.freshness);
+    expect(svg).toContain('2.12 · 1 behind (1d)');
+  });
+
+  it('sizes badges by text', () => {
+    expect(textWidth('iii')).toBeLessThan(textWidth('MMM'));
+    const wide = parseXml(badgeSvg('x', 'a much longer message', '#000'), 'b');
+    const narrow = parseXml(badgeSvg('x', 'short', '#000'), 'b');
+    expect(Number(wide.attrs.width)).toBeGreaterThan(Number(narrow.attrs.width));
+  });
+});
+
+describe('install snippets', () => {
+  it('write a deb822 .sources stanza with Signed-By and the repository URL', () => {
+    const m = hostileModel();
+    const s = { ...m.suites[0]!, suite: 'bookworm' };
+    expect(debSources(m, s)).toBe(
+      [
+        'Types: deb',
+        'URIs: https://pkgs.example.org/demo',
+        'Suites: bookworm',
+        'Components: main',
+        'Architectures: amd64',
+        'Signed-By: /etc/apt/keyrings/demo-archive-keyring.asc',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('write a .repo file with package and metadata signature checks', () => {
+    const m = hostileModel();
+    const s = { ...m.suites[0]!, kind: 'yum' as const, suite: 'fedora/41/x86_64', target: 'fedora:41', architectures: ['x86_64'] };
+    const text = yumRepoFile(m, s);
+    expect(text).toContain('[demo-fedora-41-x86_64]\n');
+    expect(text).toContain('baseurl=https://pkgs.example.org/demo/fedora/41/x86_64\n');
+    expect(text).toContain('gpgcheck=1\nrepo_gpgcheck=1\ngpgkey=https://pkgs.example.org/demo/keys/demo-archive-keyring.asc\n');
+  });
+
+  it('say so when the URL is not configured', () => {
+    const m = hostileModel();
+    delete m.url;
+    const page = indexOf(m);
+    expect(page).toContain(URL_PLACEHOLDER);
+    expect(page).toContain('set <code>url:</code> in pkgtrack.yaml');
+  });
+
+  it('warn on an unsigned repository instead of showing Signed-By', () => {
+    const m = hostileModel();
+    delete m.key;
+    const page = indexOf(m);
+    expect(page).toContain('This repository is not signed');
+    expect(page).not.toContain('Signed-By');
+    expect(renderSite(m).some((f) => f.path.startsWith('keys/'))).toBe(false);
+  });
+});
