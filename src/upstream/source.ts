@@ -37,6 +37,8 @@ export interface UpstreamHead {
 export interface RecipeUpstream {
   recipe: string;
   config: UpstreamConfig;
+  /** The recipe folder, for paths in the upstream section (e.g. a debian keyring); optional. */
+  dir?: string;
   /** Converts a tag to an upstream version (recipe `versions`), or undefined to ignore the tag. */
   tagToVersion(tag: string): string | undefined;
 }

@@ -34,3 +34,51 @@ export function buildOnce(): void {
     rmSync(lock, { recursive: true, force: true });
   }
 }
+
+/** A static file server on 127.0.0.1 with per-path overrides (tampering) and a request log. */
+export async function serveDir(root: string): Promise<{
+  url: string;
+  requests: string[];
+  override: Map<string, Buffer | number>;
+  close(): Promise<void>;
+}> {
+  const { createServer } = await import('node:http');
+  const { readFile } = await import('node:fs/promises');
+  const { join, normalize } = await import('node:path');
+  const requests: string[] = [];
+  const override = new Map<string, Buffer | number>();
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+    requests.push(path);
+    const o = override.get(path);
+    if (typeof o === 'number') {
+      res.writeHead(o);
+      res.end();
+      return;
+    }
+    if (o) {
+      res.writeHead(200);
+      res.end(o);
+      return;
+    }
+    const file = normalize(join(root, path));
+    if (!file.startsWith(root)) {
+      res.writeHead(403);
+      res.end();
+      return;
+    }
+    readFile(file).then(
+      (b) => {
+        res.writeHead(200, { 'content-length': b.length });
+        res.end(b);
+      },
+      () => {
+        res.writeHead(404);
+        res.end('not found');
+      },
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests, override, close: () => new Promise((r) => server.close(() => r())) };
+}

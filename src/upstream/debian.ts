@@ -1,0 +1,253 @@
+/**
+ * The `debian` upstream: a source package's version in one suite of a Debian-style archive.
+ * Trust chain as apt's: InRelease verified by gpgv against the keyring, the Sources index
+ * checked against the SHA-256 and size the signed Release lists, Valid-Until honoured. One
+ * download of the index serves every recipe that reads the same suite.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { integrityError, PkgtrackError } from '../core/errors.js';
+import { run } from '../core/exec.js';
+import type { Progress } from '../core/progress.js';
+import { decompress } from '../formats/compress.js';
+import { getField, parseDeb822, parseSingleStanza } from '../formats/deb822.js';
+import { checkDebVersion, compareDebVersions } from '../formats/version-deb.js';
+import type { RecipeUpstream, UpstreamRelease, UpstreamSource } from './source.js';
+
+export const DEFAULT_DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
+const MAX_INDEX = 512 * 1024 * 1024;
+
+type DebianUpstream = Extract<RecipeUpstream['config'], { kind: 'debian' }>;
+
+export interface SourceEntry {
+  package: string;
+  version: string;
+  directory: string;
+  /** file name → sha256 */
+  files: Map<string, string>;
+}
+
+export interface DebianSourceOptions {
+  progress?: Progress;
+  fetch?: typeof fetch;
+  /** Used when a recipe names no keyring (default: debian-archive-keyring). */
+  defaultKeyring?: string;
+  /** Clock for Valid-Until checks (tests). */
+  now?: () => Date;
+}
+
+/** Checksums of the signed Release: path → { sha256, size }. Pure. */
+export function releaseChecksums(
+  releaseText: string,
+  source = 'Release',
+): { fields: Map<string, string>; sha256: Map<string, { sha256: string; size: number }> } {
+  const stanza = parseSingleStanza(releaseText, { source });
+  const fields = new Map(stanza.fields.map(([k, v]) => [k.toLowerCase(), v]));
+  const sha256 = new Map<string, { sha256: string; size: number }>();
+  for (const line of (fields.get('sha256') ?? '').split('\n')) {
+    const m = /^\s*([0-9a-f]{64})\s+(\d+)\s+(\S+)\s*$/.exec(line);
+    if (m) sha256.set(m[3]!, { sha256: m[1]!, size: Number(m[2]) });
+  }
+  return { fields, sha256 };
+}
+
+/** Entries of a Sources index for the wanted packages only (the index is large). Pure. */
+export function sourcesEntries(text: string, wanted: ReadonlySet<string>): Map<string, SourceEntry[]> {
+  const out = new Map<string, SourceEntry[]>();
+  for (const block of text.split(/\n\s*\n/)) {
+    const name = /^Package: (\S+)/m.exec(block)?.[1];
+    if (!name || !wanted.has(name)) continue;
+    const [stanza] = parseDeb822(block, { source: 'Sources' });
+    if (!stanza) continue;
+    const version = getField(stanza, 'Version') ?? '';
+    const files = new Map<string, string>();
+    for (const line of (getField(stanza, 'Checksums-Sha256') ?? '').split('\n')) {
+      const m = /^\s*([0-9a-f]{64})\s+\d+\s+(\S+)\s*$/.exec(line);
+      if (m) files.set(m[2]!, m[1]!);
+    }
+    out.set(name, [...(out.get(name) ?? []), { package: name, version, directory: getField(stanza, 'Directory') ?? '', files }]);
+  }
+  return out;
+}
+
+/** The upstream part of a Debian version: no epoch, no revision. */
+export function upstreamPart(debVersion: string): string {
+  const r = checkDebVersion(debVersion);
+  return r.ok ? r.version.upstream : debVersion;
+}
+
+export class DebianSource implements UpstreamSource {
+  readonly kind = 'debian' as const;
+  constructor(private readonly opts: DebianSourceOptions = {}) {}
+
+  async releases(recipes: readonly RecipeUpstream[]): Promise<Map<string, UpstreamRelease[] | Error>> {
+    const out = new Map<string, UpstreamRelease[] | Error>();
+    const groups = new Map<string, RecipeUpstream[]>();
+    for (const r of recipes) {
+      const c = r.config as DebianUpstream;
+      const keyring = this.keyringOf(r);
+      const key = JSON.stringify([c.archive.replace(/\/+$/, ''), c.suite, c.component, keyring]);
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    for (const [key, group] of groups) {
+      const [archive, suite, component, keyring] = JSON.parse(key) as [string, string, string, string];
+      const wanted = new Set(group.map((r) => (r.config as DebianUpstream).package));
+      let index: Map<string, SourceEntry[]>;
+      try {
+        index = await this.suiteIndex(archive, suite, component, keyring, wanted);
+      } catch (e) {
+        for (const r of group) out.set(r.recipe, e as Error);
+        continue;
+      }
+      for (const r of group) {
+        const c = r.config as DebianUpstream;
+        const entries = [...(index.get(c.package) ?? [])].sort((a, b) => compareDebVersions(b.version, a.version));
+        out.set(
+          r.recipe,
+          entries.map((e) => {
+            const up = upstreamPart(e.version);
+            const rel: UpstreamRelease = { version: r.tagToVersion(up) ?? up, tag: e.version };
+            const orig =
+              [...e.files.keys()].find((f) => /\.orig\.tar\.[a-z0-9]+$/.test(f)) ??
+              [...e.files.keys()].find((f) => /\.tar\.[a-z0-9]+$/.test(f));
+            if (orig) {
+              rel.sourceUrl = `${archive}/${e.directory}/${orig}`;
+              rel.sha256 = e.files.get(orig)!;
+              if (e.files.has(`${orig}.asc`)) rel.signatureUrl = `${archive}/${e.directory}/${orig}.asc`;
+            }
+            return rel;
+          }),
+        );
+      }
+    }
+    return out;
+  }
+
+  private keyringOf(r: RecipeUpstream): string {
+    const k = (r.config as DebianUpstream).keyring;
+    if (!k) return this.opts.defaultKeyring ?? DEFAULT_DEBIAN_KEYRING;
+    return isAbsolute(k) || !r.dir ? k : join(r.dir, k);
+  }
+
+  private async get(url: string): Promise<Uint8Array> {
+    let res: Response;
+    try {
+      res = await (this.opts.fetch ?? fetch)(url, { signal: AbortSignal.timeout(300_000) });
+    } catch (e) {
+      throw new PkgtrackError({
+        code: 'UPSTREAM_UNREACHABLE',
+        kind: 'network',
+        message: `cannot reach ${url}: ${(e as Error).message}`,
+        fix: 'Check the network and upstream.archive.',
+      });
+    }
+    if (res.status === 404)
+      throw new PkgtrackError({
+        code: 'DEBIAN_SUITE_NOT_FOUND',
+        kind: 'not-found',
+        message: `${url} does not exist (HTTP 404)`,
+        fix: 'Check upstream.archive, suite and component.',
+      });
+    if (!res.ok)
+      throw new PkgtrackError({
+        code: 'UPSTREAM_HTTP_ERROR',
+        kind: 'network',
+        message: `GET ${url}: HTTP ${res.status}`,
+        fix: 'Retry later.',
+      });
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
+  /** Verified InRelease → checked Sources index → entries of the wanted packages. */
+  async suiteIndex(
+    archive: string,
+    suite: string,
+    component: string,
+    keyring: string,
+    wanted: ReadonlySet<string>,
+  ): Promise<Map<string, SourceEntry[]>> {
+    const base = `${archive}/dists/${suite}`;
+    this.opts.progress?.step(`debian: ${base}/InRelease`);
+    const inRelease = await this.get(`${base}/InRelease`);
+    const releaseText = await verifyInRelease(inRelease, keyring, `${base}/InRelease`);
+    const { fields, sha256 } = releaseChecksums(releaseText, `${base}/InRelease`);
+    const validUntil = fields.get('valid-until');
+    const now = this.opts.now?.() ?? new Date();
+    if (validUntil && Date.parse(validUntil) < now.getTime()) {
+      throw integrityError(
+        'DEBIAN_RELEASE_EXPIRED',
+        `${base}/InRelease expired on ${validUntil}`,
+        'The mirror is stale or replaying an old Release; use an up-to-date mirror.',
+        { url: `${base}/InRelease` },
+      );
+    }
+    const candidates = ['xz', 'gz', ''].map((ext) => `${component}/source/Sources${ext ? `.${ext}` : ''}`);
+    const path = candidates.find((p) => sha256.has(p));
+    if (!path)
+      throw integrityError(
+        'DEBIAN_INDEX_NOT_LISTED',
+        `${base}/InRelease lists no ${component}/source/Sources index`,
+        'Check upstream.component and that the archive carries sources.',
+      );
+    this.opts.progress?.step(`debian: ${base}/${path}`);
+    const bytes = await this.get(`${base}/${path}`);
+    const want = sha256.get(path)!;
+    const got = createHash('sha256').update(bytes).digest('hex');
+    if (bytes.length !== want.size || got !== want.sha256) {
+      throw integrityError(
+        'DEBIAN_INDEX_HASH_MISMATCH',
+        `${base}/${path} does not match the signed Release (sha256 ${got}, ${bytes.length} bytes; expected ${want.sha256}, ${want.size} bytes)`,
+        'The mirror is mid-update or tampered with; retry later or use another mirror.',
+        { url: `${base}/${path}` },
+      );
+    }
+    const text = Buffer.from(
+      path.endsWith('.xz')
+        ? decompress(bytes, 'xz', path, MAX_INDEX)
+        : path.endsWith('.gz')
+          ? decompress(bytes, 'gz', path, MAX_INDEX)
+          : bytes,
+    ).toString('utf8');
+    return sourcesEntries(text, wanted);
+  }
+}
+
+/** gpgv checks the clearsigned InRelease against `keyring`; returns exactly the signed text. */
+export async function verifyInRelease(inRelease: Uint8Array, keyring: string, what: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'pkgtrack-inrelease-'));
+  try {
+    let ring = keyring;
+    const keyBytes = await readFile(keyring).catch(() => {
+      throw new PkgtrackError({
+        code: 'KEYRING_MISSING',
+        kind: 'environment',
+        message: `keyring ${keyring} cannot be read`,
+        fix: keyring === DEFAULT_DEBIAN_KEYRING ? 'apt-get install debian-archive-keyring' : 'Check upstream.keyring in the recipe.',
+      });
+    });
+    if (Buffer.from(keyBytes.subarray(0, 40)).toString('latin1').includes('-----BEGIN PGP')) {
+      // gpgv wants a binary keyring.
+      ring = join(dir, 'keyring.gpg');
+      await run('gpg', ['--batch', '--homedir', dir, '--dearmor', '--output', ring, keyring], { what: 'gpg --dearmor' });
+    }
+    const signed = join(dir, 'InRelease');
+    const out = join(dir, 'Release');
+    await writeFile(signed, inRelease);
+    const r = await run('gpgv', ['--homedir', dir, '--keyring', ring, '--output', out, signed], { check: false });
+    if (r.code !== 0) {
+      throw integrityError(
+        'DEBIAN_INRELEASE_BAD_SIGNATURE',
+        `${what} is not signed by a key in ${keyring}: ${r.stderr.trim().split('\n').slice(-2).join(' ')}`,
+        'Use the archive keyring that signs this archive (upstream.keyring), or check the mirror.',
+        {
+          keyring,
+        },
+      );
+    }
+    return await readFile(out, 'utf8');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
