@@ -40,6 +40,8 @@ export interface ArtifactInput {
   /** Recipe / target that built it, for reports. */
   recipe?: string;
   target?: string;
+  /** SHA-256 a build manifest recorded: the format refuses the file if it changed since. */
+  sha256?: string;
 }
 
 /** Identifies published packages for removal; no version = every version. */

@@ -1,0 +1,68 @@
+import { Args, Flags } from '@oclif/core';
+import { PkgtrackCommand } from '../cli/base-command.js';
+import { repoFlag } from '../cli/flags.js';
+import { type PublishResult, publish } from '../services/publish.js';
+
+export default class Publish extends PkgtrackCommand<typeof Publish> {
+  static override summary = 'Publish packages into signed apt (and yum) repositories.';
+  static override description =
+    'Takes build output folders (with their manifest.json), .deb/.dsc/.changes files or manifest.json files. ' +
+    'The repository format is chosen by file type. Pool files are immutable; indexes, by-hash copies and signatures are ' +
+    'written and fsynced first and Release/InRelease switched last, under a repository lock. Only new files are read ' +
+    '(index cache keyed by path, size, mtime and inode); --rebuild re-reads everything.';
+  static override examples = [
+    '<%= config.bin %> publish --suite bookworm out/hello/debian-bookworm',
+    '<%= config.bin %> publish --suite bookworm-trunk --component main ./hello_1.0-1_amd64.deb',
+    '<%= config.bin %> publish out/hello/debian-bookworm/manifest.json --dry-run --json',
+  ];
+  static override strict = false;
+  static override args = { inputs: Args.string({ description: 'Build folders, package files or manifest.json files.', required: true }) };
+  static override flags = {
+    repo: repoFlag,
+    suite: Flags.string({ char: 's', description: 'Suite to publish to (default: what the manifest says).' }),
+    component: Flags.string({ char: 'c', description: 'apt component (default: the first configured, "main").' }),
+    output: Flags.string({
+      char: 'o',
+      description: 'Output folder holding the repositories (default: pkgtrack.yaml `output`, else ./public).',
+    }),
+    rebuild: Flags.boolean({ description: 'Re-read every package instead of trusting the index cache.' }),
+    'dry-run': Flags.boolean({ description: 'Show what would be added and removed; write nothing.' }),
+    keep: Flags.integer({ min: 0, description: 'Newest versions kept per package per suite (0 = all; default: retention.keep, else 3).' }),
+    key: Flags.string({
+      multiple: true,
+      description: 'Signing key file when pkgtrack.yaml has no signing section (passphrase: $PKGTRACK_KEY_PASSPHRASE).',
+    }),
+    'passphrase-fd': Flags.integer({ min: 0, description: 'Read the key passphrase from this file descriptor.' }),
+    'lock-timeout': Flags.integer({ min: 0, default: 120, description: 'Seconds to wait for another publisher.' }),
+  };
+
+  async run(): Promise<PublishResult> {
+    const { argv } = await this.parse(Publish);
+    const f = this.flags;
+    const result = await publish({
+      inputs: argv as string[],
+      ...(f.repo ? { repo: f.repo } : {}),
+      ...(f.suite ? { suite: f.suite } : {}),
+      ...(f.component ? { component: f.component } : {}),
+      ...(f.output ? { output: f.output } : {}),
+      ...(f.key ? { keyFiles: f.key } : {}),
+      ...(f['passphrase-fd'] !== undefined ? { passphraseFd: f['passphrase-fd'] } : {}),
+      ...(f.keep !== undefined ? { keep: f.keep } : {}),
+      rebuild: f.rebuild,
+      dryRun: f['dry-run'],
+      lockTimeoutMs: f['lock-timeout'] * 1000,
+      progress: this.progress,
+    });
+    const lines: string[] = [];
+    for (const r of result.reports) {
+      lines.push(`${r.kind} ${r.suite} (${r.root})${result.dryRun ? ' — dry run, nothing written' : ''}`);
+      for (const p of r.added) lines.push(`  + ${p.name} ${p.version} ${p.arch}`);
+      for (const p of r.unchanged) lines.push(`  = ${p.name} ${p.version} ${p.arch} (already published)`);
+      for (const p of r.removed) lines.push(`  - ${p.name} ${p.version} ${p.arch}`);
+      const gone = r.commit?.changes.filter((c) => c.op === 'remove') ?? [];
+      for (const c of gone) lines.push(`  pool ${result.dryRun ? 'would remove' : 'removed'}: ${c.path}`);
+    }
+    this.show(lines);
+    return result;
+  }
+}

@@ -1,0 +1,34 @@
+import { Flags } from '@oclif/core';
+import { PkgtrackCommand } from '../../cli/base-command.js';
+import { repoFlag } from '../../cli/flags.js';
+import { table } from '../../cli/table.js';
+import { listRepo } from '../../services/repo.js';
+
+export default class RepoList extends PkgtrackCommand<typeof RepoList> {
+  static override summary = 'List the packages published in each suite.';
+  static override examples = ['<%= config.bin %> repo list', '<%= config.bin %> repo list --suite bookworm --json'];
+  static override flags = {
+    repo: repoFlag,
+    suite: Flags.string({ char: 's', description: 'Only this suite.' }),
+    output: Flags.string({ char: 'o', description: 'Output folder holding the repositories.' }),
+  };
+
+  async run() {
+    const f = this.flags;
+    const r = await listRepo({
+      ...(f.repo ? { repo: f.repo } : {}),
+      ...(f.suite ? { suite: f.suite } : {}),
+      ...(f.output ? { output: f.output } : {}),
+      progress: this.progress,
+    });
+    this.show(
+      r.packages.length
+        ? table(
+            ['SUITE', 'COMPONENT', 'PACKAGE', 'VERSION', 'ARCH'],
+            r.packages.map((p) => [p.suite, p.component, p.name, p.version, p.arch]),
+          )
+        : `nothing published in ${r.output}`,
+    );
+    return r;
+  }
+}

@@ -1,0 +1,33 @@
+import { Flags } from '@oclif/core';
+import { PkgtrackCommand } from '../../cli/base-command.js';
+import { repoFlag } from '../../cli/flags.js';
+import { refreshRepo } from '../../services/repo.js';
+
+export default class RepoRefresh extends PkgtrackCommand<typeof RepoRefresh> {
+  static override summary = 'Re-sign published suites with a fresh Date and Valid-Until (run it from cron).';
+  static override description =
+    'apt refuses a Release past its Valid-Until, so a repository that did not change still needs new signatures before it expires. ' +
+    'Indexes and by-hash files are untouched; only Release, Release.gpg and InRelease are replaced, atomically and under the lock.';
+  static override examples = ['<%= config.bin %> repo refresh', '<%= config.bin %> repo refresh --suite bookworm --output ./public'];
+  static override flags = {
+    repo: repoFlag,
+    suite: Flags.string({ char: 's', multiple: true, description: 'Suite to refresh (repeatable; default: all).' }),
+    output: Flags.string({ char: 'o', description: 'Output folder holding the repositories.' }),
+    key: Flags.string({ multiple: true, description: 'Signing key file when pkgtrack.yaml has no signing section.' }),
+    'passphrase-fd': Flags.integer({ min: 0, description: 'Read the key passphrase from this file descriptor.' }),
+  };
+
+  async run() {
+    const f = this.flags;
+    const r = await refreshRepo({
+      ...(f.repo ? { repo: f.repo } : {}),
+      ...(f.suite ? { suites: f.suite } : {}),
+      ...(f.output ? { output: f.output } : {}),
+      ...(f.key ? { keyFiles: f.key } : {}),
+      ...(f['passphrase-fd'] !== undefined ? { passphraseFd: f['passphrase-fd'] } : {}),
+      progress: this.progress,
+    });
+    this.show(r.refreshed.map((s) => `re-signed ${s.kind} ${s.suite}: valid for ${s.validDays} days`));
+    return r;
+  }
+}

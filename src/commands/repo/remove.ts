@@ -1,0 +1,43 @@
+import { Args, Flags } from '@oclif/core';
+import { PkgtrackCommand } from '../../cli/base-command.js';
+import { repoFlag } from '../../cli/flags.js';
+import { removeFromRepo } from '../../services/repo.js';
+
+export default class RepoRemove extends PkgtrackCommand<typeof RepoRemove> {
+  static override summary = 'Remove a package (every version, or one) from a suite and re-sign it.';
+  static override examples = [
+    '<%= config.bin %> repo remove hello --suite bookworm',
+    '<%= config.bin %> repo remove hello --version 1.0-1 --suite bookworm --dry-run',
+  ];
+  static override args = { package: Args.string({ description: 'Package (binary or source) name.', required: true }) };
+  static override flags = {
+    repo: repoFlag,
+    suite: Flags.string({ char: 's', required: true, description: 'Suite to remove it from.' }),
+    version: Flags.string({ description: 'Only this version.' }),
+    arch: Flags.string({ description: 'Only this architecture ("source" for the source package).' }),
+    output: Flags.string({ char: 'o', description: 'Output folder holding the repositories.' }),
+    'dry-run': Flags.boolean({ description: 'Show what would go; write nothing.' }),
+    key: Flags.string({ multiple: true, description: 'Signing key file when pkgtrack.yaml has no signing section.' }),
+    'passphrase-fd': Flags.integer({ min: 0, description: 'Read the key passphrase from this file descriptor.' }),
+  };
+
+  async run() {
+    const f = this.flags;
+    const r = await removeFromRepo({
+      name: this.args.package,
+      suite: f.suite,
+      ...(f.repo ? { repo: f.repo } : {}),
+      ...(f.version ? { version: f.version } : {}),
+      ...(f.arch ? { arch: f.arch } : {}),
+      ...(f.output ? { output: f.output } : {}),
+      ...(f.key ? { keyFiles: f.key } : {}),
+      ...(f['passphrase-fd'] !== undefined ? { passphraseFd: f['passphrase-fd'] } : {}),
+      dryRun: f['dry-run'],
+      progress: this.progress,
+    });
+    const lines = r.removed.map((p) => `${f['dry-run'] ? 'would remove' : 'removed'} ${p.name} ${p.version} ${p.arch} from ${p.suite}`);
+    for (const c of r.commit?.changes.filter((x) => x.op === 'remove') ?? []) lines.push(`  pool: ${c.path}`);
+    this.show(lines);
+    return r;
+  }
+}

@@ -1,0 +1,398 @@
+/**
+ * The apt implementation of RepoFormat: pool + dists/<suite> with Packages/Sources in three
+ * compressions, by-hash copies (SHA256 and SHA512, which apt prefers when listed), a signed
+ * Release/InRelease/Release.gpg switched last, retention, and identity guards.
+ */
+import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { conflictError, inputError, notFound } from '../../core/errors.js';
+import { getField } from '../../formats/deb822.js';
+import { compareDebVersions } from '../../formats/version-deb.js';
+import {
+  type ArtifactInput,
+  applyRetention,
+  type PackageRef,
+  type PublishedPackage,
+  type PublishReport,
+  type RepoContext,
+  type RepoFormat,
+  type VerifyReport,
+} from '../format.js';
+import { expandChanges, prepareDeb, prepareDsc } from './artifacts.js';
+import { gzipIndex, xzIndex } from './compress.js';
+import { BY_HASH, binaryDir, checkName, sourceDir, suiteDir } from './layout.js';
+import { checkIdentity, identityOf, type ParsedRelease, type ReleaseFile, renderRelease, type SuiteIdentity } from './release.js';
+import {
+  type BinaryEntry,
+  emptyComponent,
+  readSuite,
+  referencedFiles,
+  renderPackages,
+  renderSources,
+  type SuiteContents,
+} from './suite-contents.js';
+import { verifyAptRepo } from './verify.js';
+
+export interface AptSuiteConfig {
+  codename?: string;
+  notAutomatic?: boolean;
+  butAutomaticUpgrades?: boolean;
+}
+
+export interface AptRepoConfig {
+  origin: string;
+  label: string;
+  description?: string;
+  architectures: string[];
+  components: string[];
+  /** Explicit per-suite identity; otherwise codename = suite name and the channel rule below. */
+  suites?: Record<string, AptSuiteConfig>;
+  /** Suites ending in this suffix are trunk channels (NotAutomatic/ButAutomaticUpgrades). */
+  trunk?: { suiteSuffix: string; notAutomatic: boolean; butAutomaticUpgrades: boolean };
+}
+
+const hex = (h: string, b: Uint8Array) => createHash(h).update(b).digest('hex');
+
+export class AptFormat implements RepoFormat {
+  readonly kind = 'apt' as const;
+
+  constructor(readonly config: AptRepoConfig) {}
+
+  accepts(file: string): boolean {
+    return /\.(deb|dsc|changes)$/.test(file);
+  }
+
+  identityFor(suite: string): SuiteIdentity {
+    const s = this.config.suites?.[suite] ?? {};
+    const trunk =
+      this.config.trunk && this.config.trunk.suiteSuffix !== '' && suite.endsWith(this.config.trunk.suiteSuffix)
+        ? this.config.trunk
+        : undefined;
+    return {
+      origin: this.config.origin,
+      label: this.config.label,
+      suite,
+      codename: s.codename ?? suite,
+      notAutomatic: s.notAutomatic ?? trunk?.notAutomatic ?? false,
+      butAutomaticUpgrades: s.butAutomaticUpgrades ?? trunk?.butAutomaticUpgrades ?? false,
+    };
+  }
+
+  async publish(ctx: RepoContext, change: { add: ArtifactInput[]; remove: PackageRef[] }): Promise<PublishReport> {
+    const { root, tx, options } = ctx;
+    const suite = checkName('suite', options.suite);
+    const component = checkName('component', options.component ?? this.config.components[0] ?? 'main');
+    const identity = this.identityFor(suite);
+    const contents = await readSuite(root, suite);
+    if (contents.release) checkIdentity(identityOf(contents.release), identity);
+    const comp = contents.components.get(component) ?? emptyComponent();
+    contents.components.set(component, comp);
+    const report: PublishReport = { kind: 'apt', suite, added: [], unchanged: [], removed: [], indexes: [] };
+    const rd = { cache: ctx.cache, rebuild: options.rebuild };
+    const pkg = (e: { name: string; version: string }, arch: string, files: string[], c = component): PublishedPackage => ({
+      suite,
+      component: c,
+      name: e.name,
+      version: e.version,
+      arch,
+      files,
+    });
+
+    // 1. Inputs: .changes expand to the files they list; then .debs and .dscs.
+    const paths: string[] = [];
+    for (const a of change.add) {
+      if (a.path.endsWith('.changes')) paths.push(...(await expandChanges(a.path, rd)));
+      else paths.push(a.path);
+    }
+    for (const path of paths) {
+      if (path.endsWith('.deb')) {
+        const p = await prepareDeb(path, component, rd);
+        const prior = comp.binaries.get(p.entry.filename);
+        ctx.progress.debug(`${p.entry.name} ${p.entry.version} ${p.entry.arch}`);
+        const state = await tx.placePoolFile(p.entry.filename, p.local, p.entry.sha256);
+        if (prior && prior.sha256 === p.entry.sha256 && state === 'present')
+          report.unchanged.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
+        else report.added.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
+        comp.binaries.set(p.entry.filename, p.entry);
+      } else if (path.endsWith('.dsc')) {
+        const p = await prepareDsc(path, component, rd);
+        const key = `${p.entry.name}_${p.entry.version}`;
+        const prior = comp.sources.get(key);
+        if (prior && prior.files[0] !== p.entry.files[0]) {
+          throw conflictError('APT_SOURCE_CONFLICT', `${key} is already published with other files`, 'Publish a new version instead.', {
+            file: path,
+          });
+        }
+        let fresh = false;
+        for (const [local, poolPath, sha] of p.files) fresh = (await tx.placePoolFile(poolPath, local, sha)) === 'added' || fresh;
+        (prior && !fresh ? report.unchanged : report.added).push(pkg(p.entry, 'source', p.entry.files));
+        comp.sources.set(key, p.entry);
+      } else {
+        throw inputError(
+          'APT_UNSUPPORTED_ARTIFACT',
+          `${path}: not a .deb, .dsc or .changes`,
+          'Pass Debian packages to the apt repository.',
+          { file: path },
+        );
+      }
+    }
+
+    // 2. Removals, then retention; collect pool files the dropped entries used.
+    const before = referencedFiles(contents);
+    for (const ref of change.remove) this.removeRef(contents, ref, suite, report);
+    if (options.keepVersions > 0) {
+      for (const [cname, c] of contents.components) {
+        const bins = [...c.binaries.values()].map((e) => ({ ...e, files: [e.filename] }));
+        for (const d of applyRetention(bins, options.keepVersions, compareDebVersions).drop) {
+          c.binaries.delete(d.filename);
+          report.removed.push(pkg(d, d.arch, d.files, cname));
+        }
+        const srcs = [...c.sources.entries()].map(([k, e]) => ({ ...e, key: k, arch: '' }));
+        for (const d of applyRetention(srcs, options.keepVersions, compareDebVersions).drop) {
+          c.sources.delete(d.key);
+          report.removed.push(pkg(d, 'source', d.files, cname));
+        }
+      }
+    }
+    const after = referencedFiles(contents);
+    const gone = [...before].filter((f) => !after.has(f));
+    if (gone.length) {
+      const elsewhere = await this.referencedByOtherSuites(root, suite);
+      for (const f of gone) if (!elsewhere.has(f)) tx.removeAfterCommit(f);
+    }
+
+    // 3. --rebuild: re-read every pool file the suite uses, not trusting its indexes.
+    if (options.rebuild) await this.rebuildEntries(ctx, contents);
+
+    report.indexes = await this.writeSuite(ctx, suite, identity, contents, component);
+    return report;
+  }
+
+  private removeRef(contents: SuiteContents, ref: PackageRef, suite: string, report: PublishReport): void {
+    let n = 0;
+    for (const [cname, c] of contents.components) {
+      for (const [k, e] of c.binaries) {
+        if (e.name === ref.name && (!ref.version || e.version === ref.version) && (!ref.arch || e.arch === ref.arch)) {
+          c.binaries.delete(k);
+          report.removed.push({ suite, component: cname, name: e.name, version: e.version, arch: e.arch, files: [e.filename] });
+          n++;
+        }
+      }
+      for (const [k, e] of c.sources) {
+        if (e.name === ref.name && (!ref.version || e.version === ref.version) && (!ref.arch || ref.arch === 'source')) {
+          c.sources.delete(k);
+          report.removed.push({ suite, component: cname, name: e.name, version: e.version, arch: 'source', files: e.files });
+          n++;
+        }
+      }
+    }
+    if (n === 0) {
+      throw notFound(
+        'APT_PACKAGE_NOT_PUBLISHED',
+        `${ref.name}${ref.version ? ` ${ref.version}` : ''} is not published in ${suite}`,
+        `See what is published with \`pkgtrack repo list --suite ${suite}\`.`,
+        {
+          field: 'package',
+        },
+      );
+    }
+  }
+
+  private async rebuildEntries(ctx: RepoContext, contents: SuiteContents): Promise<void> {
+    for (const [cname, c] of contents.components) {
+      for (const [k, e] of c.binaries) {
+        const p = await prepareDeb(join(ctx.root, e.filename), cname, { cache: ctx.cache, rebuild: true });
+        if (p.entry.filename !== e.filename) {
+          throw conflictError(
+            'APT_POOL_MISPLACED',
+            `${e.filename} holds ${p.entry.filename}`,
+            'Remove the stray file from the pool and republish it.',
+            { file: e.filename },
+          );
+        }
+        c.binaries.set(k, p.entry);
+      }
+    }
+  }
+
+  private async referencedByOtherSuites(root: string, suite: string): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const s of await listSuites(root)) {
+      if (s === suite) continue;
+      for (const f of referencedFiles(await readSuite(root, s))) out.add(f);
+    }
+    return out;
+  }
+
+  /** Render, compress, hash, stage every index of the suite; then Release + signatures. */
+  private async writeSuite(
+    ctx: RepoContext,
+    suite: string,
+    identity: SuiteIdentity,
+    contents: SuiteContents,
+    component: string,
+  ): Promise<string[]> {
+    const archs = new Set([...this.config.architectures, ...contents.architectures]);
+    for (const c of contents.components.values()) for (const b of c.binaries.values()) if (b.arch !== 'all') archs.add(b.arch);
+    const architectures = [...archs].sort();
+    const components = [...new Set([...this.config.components, ...contents.components.keys(), component])];
+    const jobs: Array<{ dir: string; name: string; text: string }> = [];
+    for (const cname of components) {
+      const c = contents.components.get(cname) ?? emptyComponent();
+      for (const a of architectures) jobs.push({ dir: binaryDir(cname, a), name: 'Packages', text: renderPackages(c, a) });
+      jobs.push({ dir: sourceDir(cname), name: 'Sources', text: renderSources(c) });
+    }
+    const base = suiteDir(suite);
+    const files: ReleaseFile[] = [];
+    const generation: string[] = [];
+    const sweep: string[] = [];
+    // Compress all indexes concurrently: gzip runs on libuv's pool, xz in child processes.
+    const compressed = await Promise.all(
+      jobs.map(async (j) => {
+        const plain = Buffer.from(j.text, 'utf8');
+        const [gz, xz] = await Promise.all([gzipIndex(plain), xzIndex(plain)]);
+        return { j, variants: [['', plain] as const, ['.gz', gz] as const, ['.xz', xz] as const] };
+      }),
+    );
+    for (const { j, variants } of compressed) {
+      for (const h of BY_HASH) sweep.push(`${base}/${j.dir}/by-hash/${h}`);
+      for (const [suffix, bytes] of variants) {
+        const f: ReleaseFile = {
+          path: `${j.dir}/${j.name}${suffix}`,
+          size: bytes.length,
+          sha256: hex('sha256', bytes),
+          sha512: hex('sha512', bytes),
+        };
+        files.push(f);
+        for (const h of BY_HASH) {
+          const rel = `${base}/${j.dir}/by-hash/${h}/${h === 'SHA256' ? f.sha256 : f.sha512}`;
+          await ctx.tx.writeContentAddressed(rel, bytes);
+          generation.push(rel);
+        }
+        await ctx.tx.stage(`${base}/${f.path}`, bytes);
+      }
+    }
+    ctx.tx.keepGeneration(base, generation, sweep);
+    await this.signAndStage(ctx, base, {
+      identity,
+      architectures,
+      components,
+      files,
+    });
+    return files.map((f) => `${base}/${f.path}`);
+  }
+
+  private async signAndStage(
+    ctx: RepoContext,
+    base: string,
+    r: { identity: SuiteIdentity; architectures: string[]; components: string[]; files: ReleaseFile[] },
+  ) {
+    if (!ctx.signer && !ctx.options.allowUnsigned) {
+      throw inputError(
+        'REPO_NO_SIGNER',
+        'no signing key is configured: apt refuses unsigned repositories',
+        'Set `signing.key` in pkgtrack.yaml (create one with `pkgtrack key generate`).',
+        {
+          field: 'signing.key',
+        },
+      );
+    }
+    // Date is taken now, just before signing (apt rejects a Release dated in the future).
+    const now = ctx.now();
+    const text = renderRelease({
+      ...r.identity,
+      date: now,
+      validUntil: new Date(now.getTime() + ctx.options.validDays * 86_400_000),
+      architectures: r.architectures,
+      components: r.components,
+      ...(this.config.description ? { description: this.config.description } : {}),
+      signedBy: ctx.signer?.fingerprints ?? [],
+      files: r.files,
+    });
+    // Switch order: Release, Release.gpg, then InRelease (what apt reads first). A kill between
+    // them leaves the old InRelease, consistent with the old by-hash files still present.
+    await ctx.tx.stageLast(`${base}/Release`, text);
+    if (ctx.signer) {
+      await ctx.tx.stageLast(`${base}/Release.gpg`, await ctx.signer.detachSign(Buffer.from(text, 'utf8')));
+      await ctx.tx.stageLast(`${base}/InRelease`, await ctx.signer.clearsign(text));
+    }
+  }
+
+  async refresh(ctx: RepoContext, suites?: string[]): Promise<PublishReport[]> {
+    const out: PublishReport[] = [];
+    for (const suite of suites?.length ? suites : await listSuites(ctx.root)) {
+      const contents = await readSuite(ctx.root, checkName('suite', suite));
+      if (!contents.release)
+        throw notFound('APT_SUITE_NOT_FOUND', `suite ${suite} is not published in ${ctx.root}`, 'Publish something to it first.', {
+          field: 'suite',
+        });
+      const rel = contents.release;
+      const base = suiteDir(suite);
+      const files = releaseFiles(rel);
+      const generation = files.flatMap((f) =>
+        BY_HASH.map((h) => `${base}/${dirOf(f.path)}/by-hash/${h}/${h === 'SHA256' ? f.sha256 : f.sha512}`),
+      );
+      ctx.tx.keepGeneration(base, generation, [
+        ...new Set(files.flatMap((f) => BY_HASH.map((h) => `${base}/${dirOf(f.path)}/by-hash/${h}`))),
+      ]);
+      const list = (n: string) => (getField(rel.fields, n) ?? '').split(/\s+/).filter(Boolean);
+      await this.signAndStage(ctx, base, {
+        identity: identityOf(rel),
+        architectures: list('Architectures'),
+        components: list('Components'),
+        files,
+      });
+      out.push({ kind: 'apt', suite, added: [], unchanged: [], removed: [], indexes: [`${base}/Release`] });
+    }
+    return out;
+  }
+
+  async list(root: string, suite?: string): Promise<PublishedPackage[]> {
+    const out: PublishedPackage[] = [];
+    for (const s of suite ? [suite] : await listSuites(root)) {
+      const contents = await readSuite(root, checkName('suite', s));
+      for (const [cname, c] of contents.components) {
+        for (const b of c.binaries.values())
+          out.push({ suite: s, component: cname, name: b.name, version: b.version, arch: b.arch, files: [b.filename] });
+        for (const src of c.sources.values())
+          out.push({ suite: s, component: cname, name: src.name, version: src.version, arch: 'source', files: src.files });
+      }
+    }
+    return out;
+  }
+
+  verify(target: string, opts: { keyring?: string; fingerprints?: string[] }): Promise<VerifyReport> {
+    return verifyAptRepo(target, opts);
+  }
+}
+
+const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/'));
+
+function releaseFiles(rel: ParsedRelease): ReleaseFile[] {
+  const out: ReleaseFile[] = [];
+  for (const [path, f] of rel.files) {
+    if (!f.sha256 || !f.sha512)
+      throw inputError(
+        'RELEASE_INCOMPLETE',
+        `Release lists ${path} without SHA256 and SHA512`,
+        'Republish the suite with `pkgtrack publish --rebuild`.',
+        { file: path },
+      );
+    out.push({ path, size: f.size, sha256: f.sha256, sha512: f.sha512 });
+  }
+  return out;
+}
+
+export async function listSuites(root: string): Promise<string[]> {
+  try {
+    return (await readdir(join(root, 'dists'), { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+export type { BinaryEntry };

@@ -1,0 +1,187 @@
+/**
+ * Reading the artifacts handed to an apt publish (.deb, .dsc with its files, .changes) into
+ * index entries, through the index cache: a file whose (path, size, mtime, inode) is cached
+ * is not read again, so adding one package to a big repository reads one package.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { inputError, integrityError, notFound } from '../../core/errors.js';
+import { type Field, getField, parseSingleStanza } from '../../formats/deb822.js';
+import { cleartextBody, type DscFile, packagesStanza, parseDsc, readDebControl, sourcesStanza } from '../../formats/deb-control.js';
+import { checkDebVersion } from '../../formats/version-deb.js';
+import type { FileKey, IndexCache } from '../format.js';
+import { checkPackageName, debFileName, poolDir, sourceName } from './layout.js';
+import type { BinaryEntry, SourceEntry } from './suite-contents.js';
+
+/** Bump when the cached value's shape changes: old entries are then simply misses. */
+const CACHE_KIND_DEB = 'apt-deb-v1';
+const CACHE_KIND_FILE = 'apt-file-v1';
+
+interface CachedDeb {
+  control: Field[];
+  size: number;
+  sha256: string;
+}
+
+async function fileKey(path: string): Promise<FileKey> {
+  try {
+    const s = await stat(path);
+    return { path, size: s.size, mtimeMs: Math.trunc(s.mtimeMs), ino: s.ino };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw notFound('ARTIFACT_NOT_FOUND', `${path} does not exist`, 'Check the path (build first?).', { file: path });
+    throw e;
+  }
+}
+
+export interface ReadOptions {
+  cache: IndexCache;
+  rebuild: boolean;
+}
+
+/** Control data + hashes of a .deb (cached). */
+export async function readDeb(path: string, opts: ReadOptions): Promise<CachedDeb> {
+  const key = await fileKey(path);
+  if (!opts.rebuild) {
+    const hit = opts.cache.get(CACHE_KIND_DEB, key);
+    if (hit) return JSON.parse(hit) as CachedDeb;
+  }
+  const bytes = await readFile(path);
+  const { control } = readDebControl(bytes, path);
+  const value: CachedDeb = { control: control.fields, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  opts.cache.put(CACHE_KIND_DEB, key, JSON.stringify(value));
+  return value;
+}
+
+/** SHA-256, MD5 and size of any file (cached): .dsc members. */
+export async function fileHashes(path: string, opts: ReadOptions): Promise<DscFile> {
+  const key = await fileKey(path);
+  if (!opts.rebuild) {
+    const hit = opts.cache.get(CACHE_KIND_FILE, key);
+    if (hit) return JSON.parse(hit) as DscFile;
+  }
+  const bytes = await readFile(path);
+  const value: DscFile = {
+    name: basename(path),
+    size: bytes.length,
+    hashes: { MD5sum: createHash('md5').update(bytes).digest('hex'), SHA256: createHash('sha256').update(bytes).digest('hex') },
+  };
+  opts.cache.put(CACHE_KIND_FILE, key, JSON.stringify(value));
+  return value;
+}
+
+export interface PreparedBinary {
+  entry: BinaryEntry;
+  /** Local file to copy into the pool. */
+  local: string;
+  source: string;
+}
+
+export async function prepareDeb(path: string, component: string, opts: ReadOptions): Promise<PreparedBinary> {
+  const deb = await readDeb(path, opts);
+  const g = (n: string) => getField(deb.control, n) ?? '';
+  const name = g('Package');
+  checkPackageName(name, path);
+  const v = checkDebVersion(g('Version'));
+  if (!v.ok)
+    throw inputError(
+      'APT_BAD_VERSION',
+      `${path}: invalid Version ${JSON.stringify(g('Version'))}: ${v.reason}`,
+      'Fix the version and rebuild.',
+      { file: path, field: 'Version' },
+    );
+  const arch = g('Architecture');
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(arch))
+    throw inputError('APT_BAD_ARCH', `${path}: invalid Architecture ${JSON.stringify(arch)}`, 'Rebuild the package.', {
+      file: path,
+      field: 'Architecture',
+    });
+  const source = sourceName(name, getField(deb.control, 'Source'));
+  checkPackageName(source, path);
+  // Canonical name (as reprepro and dak): a build dir's "hello.deb" must not collide in the pool.
+  const filename = `${poolDir(component, source)}/${debFileName(name, g('Version'), arch)}`;
+  const fields = packagesStanza({ fields: deb.control, line: 1 }, { filename, size: deb.size, hashes: { SHA256: deb.sha256 } });
+  return {
+    entry: { name, version: g('Version'), arch, filename, sha256: deb.sha256, size: deb.size, fields },
+    local: path,
+    source,
+  };
+}
+
+export interface PreparedSource {
+  entry: SourceEntry;
+  /** [local path, pool path, sha256] for the .dsc and every file it lists. */
+  files: Array<[string, string, string]>;
+}
+
+export async function prepareDsc(path: string, component: string, opts: ReadOptions): Promise<PreparedSource> {
+  const text = await readFile(path, 'utf8');
+  const dsc = parseDsc(text, path);
+  checkPackageName(dsc.source, path);
+  const dir = poolDir(component, dsc.source);
+  const self = await fileHashes(path, opts);
+  const files: PreparedSource['files'] = [[path, `${dir}/${basename(path)}`, self.hashes.SHA256!]];
+  for (const f of dsc.files) {
+    const local = join(dirname(path), f.name);
+    const actual = await fileHashes(local, opts).catch((e) => {
+      throw notFound(
+        'DSC_FILE_MISSING',
+        `${path} lists ${f.name}, which is not next to it`,
+        'Keep every file the .dsc lists in the same directory.',
+        {
+          file: local,
+          cause: e,
+        },
+      );
+    });
+    for (const h of ['SHA256', 'MD5sum'] as const) {
+      if (f.hashes[h] && f.hashes[h] !== actual.hashes[h]) {
+        throw integrityError(
+          'DSC_FILE_HASH_MISMATCH',
+          `${local}: ${h} differs from what ${basename(path)} says`,
+          'The file was changed or replaced after the .dsc was made; rebuild the source package.',
+          {
+            file: local,
+          },
+        );
+      }
+    }
+    if (f.size !== actual.size)
+      throw integrityError('DSC_FILE_SIZE_MISMATCH', `${local}: size differs from ${basename(path)}`, 'Rebuild the source package.', {
+        file: local,
+      });
+    f.hashes = { ...f.hashes, ...actual.hashes };
+    files.push([local, `${dir}/${f.name}`, actual.hashes.SHA256!]);
+  }
+  const fields = sourcesStanza(dsc, { ...self, name: basename(path) }, dir, ['MD5sum', 'SHA256']);
+  return { entry: { name: dsc.source, version: dsc.version, files: files.map((f) => f[1]), fields }, files };
+}
+
+/** The .deb/.dsc files a .changes lists (checked against its SHA-256 list), next to it. */
+export async function expandChanges(path: string, opts: ReadOptions): Promise<string[]> {
+  const st = parseSingleStanza(cleartextBody(await readFile(path, 'utf8'), path), { source: path });
+  const list = getField(st, 'Checksums-Sha256');
+  if (!list)
+    throw inputError('CHANGES_NO_CHECKSUMS', `${path} has no Checksums-Sha256`, 'Regenerate it with dpkg-genchanges.', {
+      file: path,
+      field: 'Checksums-Sha256',
+    });
+  const out: string[] = [];
+  for (const line of list.split('\n').slice(1)) {
+    const [sha, , name] = line.trim().split(/\s+/);
+    if (!sha || !name || name.includes('/'))
+      throw inputError('CHANGES_BAD_LINE', `${path}: bad Checksums-Sha256 line`, 'Regenerate the .changes.', { file: path });
+    const local = join(dirname(path), name);
+    const h = await fileHashes(local, opts);
+    if (h.hashes.SHA256 !== sha)
+      throw integrityError(
+        'CHANGES_HASH_MISMATCH',
+        `${local}: SHA-256 differs from ${basename(path)}`,
+        'Rebuild; the file changed after the .changes was written.',
+        { file: local },
+      );
+    if (name.endsWith('.deb') || name.endsWith('.dsc')) out.push(local);
+  }
+  return out;
+}

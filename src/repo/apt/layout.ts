@@ -1,0 +1,65 @@
+/**
+ * Where things live in an apt repository, and names we accept. Pure.
+ *
+ *   pool/<component>/<prefix>/<source>/<file>     prefix: "libf" for lib*, else first letter
+ *   dists/<suite>/Release, InRelease, Release.gpg
+ *   dists/<suite>/<component>/binary-<arch>/Packages{,.gz,.xz}
+ *   dists/<suite>/<component>/source/Sources{,.gz,.xz}
+ *   dists/<suite>/<component>/{binary-<arch>,source}/by-hash/{SHA256,SHA512}/<hex>
+ */
+import { inputError } from '../../core/errors.js';
+
+/** Suite, component and architecture names: safe as path segments and in sources.list. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+
+export function checkName(kind: 'suite' | 'component' | 'architecture', value: string): string {
+  if (!NAME.test(value) || value.includes('..')) {
+    throw inputError(
+      'APT_BAD_NAME',
+      `invalid ${kind} name ${JSON.stringify(value)}`,
+      `Use letters, digits, ".", "_", "+" and "-" (e.g. bookworm, main, amd64).`,
+      {
+        field: kind,
+      },
+    );
+  }
+  return value;
+}
+
+/** Source package name from a binary's control data ("Source: foo (1.2-1)" → "foo"). */
+export function sourceName(packageName: string, sourceField: string | undefined): string {
+  const s = sourceField?.trim().split(/\s+/)[0];
+  return s || packageName;
+}
+
+export function poolDir(component: string, source: string): string {
+  const prefix = source.startsWith('lib') && source.length > 3 ? source.slice(0, 4) : source.slice(0, 1);
+  return `pool/${component}/${prefix}/${source}`;
+}
+
+export const suiteDir = (suite: string) => `dists/${suite}`;
+export const binaryDir = (component: string, arch: string) => `${component}/binary-${arch}`;
+export const sourceDir = (component: string) => `${component}/source`;
+export const COMPRESSIONS = ['', '.gz', '.xz'] as const;
+export const BY_HASH = ['SHA256', 'SHA512'] as const;
+
+/** Canonical .deb file name: <name>_<version without epoch>_<arch>.deb. */
+export function debFileName(name: string, version: string, arch: string): string {
+  const v = version.includes(':') ? version.slice(version.indexOf(':') + 1) : version;
+  return `${name}_${v}_${arch}.deb`;
+}
+
+/** Package names per policy 5.6.1 (also keeps pool paths safe). */
+export function checkPackageName(name: string, file: string): void {
+  if (!/^[a-z0-9][a-z0-9+.-]+$/.test(name)) {
+    throw inputError(
+      'APT_BAD_PACKAGE_NAME',
+      `invalid package name ${JSON.stringify(name)}`,
+      'Package names are lower-case letters, digits, "+", "-" and ".".',
+      {
+        file,
+        field: 'Package',
+      },
+    );
+  }
+}

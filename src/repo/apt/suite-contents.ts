@@ -1,0 +1,129 @@
+/**
+ * What a suite holds, read back from its own uncompressed indexes (the repository is its own
+ * database: no second copy to drift), and rendered back into index text.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Field, getField, parseDeb822, writeStanza } from '../../formats/deb822.js';
+import { compareDebVersions } from '../../formats/version-deb.js';
+import { binaryDir, sourceDir, suiteDir } from './layout.js';
+import { type ParsedRelease, parseRelease } from './release.js';
+
+export interface BinaryEntry {
+  name: string;
+  version: string;
+  arch: string;
+  /** Repo-relative pool path (the Filename field). */
+  filename: string;
+  sha256: string;
+  size: number;
+  fields: Field[];
+}
+
+export interface SourceEntry {
+  name: string;
+  version: string;
+  /** Repo-relative pool paths of every file (the .dsc first). */
+  files: string[];
+  fields: Field[];
+}
+
+export interface ComponentContents {
+  /** Keyed by Filename. */
+  binaries: Map<string, BinaryEntry>;
+  /** Keyed by "<name>_<version>". */
+  sources: Map<string, SourceEntry>;
+}
+
+export interface SuiteContents {
+  release?: ParsedRelease;
+  components: Map<string, ComponentContents>;
+  architectures: string[];
+}
+
+const readIfExists = (p: string) =>
+  readFile(p, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    throw e;
+  });
+
+export const emptyComponent = (): ComponentContents => ({ binaries: new Map(), sources: new Map() });
+
+export function binaryFromFields(fields: Field[], source: string): BinaryEntry {
+  const g = (n: string) => getField(fields, n) ?? '';
+  return {
+    name: g('Package'),
+    version: g('Version'),
+    arch: g('Architecture'),
+    filename: g('Filename'),
+    sha256: g('SHA256'),
+    size: Number(g('Size')),
+    fields: fields.length ? fields : [['Source', source]],
+  };
+}
+
+export function sourceFromFields(fields: Field[]): SourceEntry {
+  const dir = getField(fields, 'Directory') ?? '';
+  const list = (getField(fields, 'Checksums-Sha256') ?? getField(fields, 'Files') ?? '').split('\n').slice(1);
+  return {
+    name: getField(fields, 'Package') ?? '',
+    version: getField(fields, 'Version') ?? '',
+    files: list.map((l) => `${dir}/${l.trim().split(/\s+/)[2]}`),
+    fields,
+  };
+}
+
+export async function readSuite(root: string, suite: string): Promise<SuiteContents> {
+  const base = join(root, suiteDir(suite));
+  const relText = await readIfExists(join(base, 'Release'));
+  const out: SuiteContents = { components: new Map(), architectures: [] };
+  if (relText === undefined) return out;
+  out.release = parseRelease(relText, join(base, 'Release'));
+  const comps = (getField(out.release.fields, 'Components') ?? '').split(/\s+/).filter(Boolean);
+  out.architectures = (getField(out.release.fields, 'Architectures') ?? '').split(/\s+/).filter(Boolean);
+  for (const c of comps) {
+    const cc = emptyComponent();
+    for (const a of out.architectures) {
+      const rel = `${binaryDir(c, a)}/Packages`;
+      const text = await readIfExists(join(base, rel));
+      if (!text) continue;
+      for (const st of parseDeb822(text, { source: join(base, rel) })) {
+        const e = binaryFromFields(st.fields, '');
+        cc.binaries.set(e.filename, e);
+      }
+    }
+    const srel = `${sourceDir(c)}/Sources`;
+    const stext = await readIfExists(join(base, srel));
+    for (const st of stext ? parseDeb822(stext, { source: join(base, srel) }) : []) {
+      const e = sourceFromFields(st.fields);
+      cc.sources.set(`${e.name}_${e.version}`, e);
+    }
+    out.components.set(c, cc);
+  }
+  return out;
+}
+
+const byNameVersion = (a: { name: string; version: string }, b: { name: string; version: string }) =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : compareDebVersions(a.version, b.version);
+
+/** Packages text for one architecture: its own packages plus every Architecture: all one. */
+export function renderPackages(c: ComponentContents, arch: string): string {
+  const list = [...c.binaries.values()].filter((e) => e.arch === arch || e.arch === 'all');
+  list.sort((a, b) => byNameVersion(a, b) || (a.arch < b.arch ? -1 : a.arch > b.arch ? 1 : 0));
+  return list.map((e) => writeStanza(e.fields, e.filename)).join('\n');
+}
+
+export function renderSources(c: ComponentContents): string {
+  const list = [...c.sources.values()].sort(byNameVersion);
+  return list.map((e) => writeStanza(e.fields, e.name)).join('\n');
+}
+
+/** Every pool path a suite's indexes reference. */
+export function referencedFiles(s: SuiteContents): Set<string> {
+  const out = new Set<string>();
+  for (const c of s.components.values()) {
+    for (const b of c.binaries.values()) out.add(b.filename);
+    for (const src of c.sources.values()) for (const f of src.files) out.add(f);
+  }
+  return out;
+}

@@ -1,0 +1,53 @@
+/**
+ * The repository formats pkgtrack publishes, and how an artifact picks one (by file type).
+ * Each format lives under its own root inside the output directory: `<output>/<kind>/`
+ * (apt: <output>/apt/{pool,dists}; yum: <output>/yum/...), so one output holds both.
+ *
+ * To add a format: implement RepoFormat (format.ts) and add ONE line to `FACTORIES`.
+ */
+import { join } from 'node:path';
+import type { RepositoryConfig } from '../recipe/schema.js';
+import { type AptRepoConfig, AptFormat } from './apt/apt-format.js';
+import type { RepoFormat, RepoKind } from './format.js';
+
+/** Repository settings every format may read (pkgtrack.yaml, or defaults without one). */
+export type RepoSettings = Pick<RepositoryConfig, 'origin' | 'label' | 'description' | 'architectures' | 'components' | 'channels'>;
+
+export const DEFAULT_SETTINGS: RepoSettings = {
+  origin: 'pkgtrack',
+  label: 'pkgtrack',
+  architectures: ['amd64'],
+  components: ['main'],
+  channels: { stable: { suiteSuffix: '' }, trunk: { suiteSuffix: '-trunk', notAutomatic: true, butAutomaticUpgrades: true, keep: 5 } },
+};
+
+export function aptConfigFrom(s: RepoSettings): AptRepoConfig {
+  return {
+    origin: s.origin,
+    label: s.label,
+    ...(s.description ? { description: s.description } : {}),
+    architectures: s.architectures,
+    components: s.components,
+    trunk: s.channels.trunk,
+  };
+}
+
+const FACTORIES: Array<(s: RepoSettings) => RepoFormat> = [
+  (s) => new AptFormat(aptConfigFrom(s)),
+  // yum: (s) => new YumFormat(...),
+];
+
+export function repoFormats(settings: RepoSettings = DEFAULT_SETTINGS): RepoFormat[] {
+  return FACTORIES.map((f) => f(settings));
+}
+
+export function formatFor(formats: readonly RepoFormat[], file: string): RepoFormat | undefined {
+  return formats.find((f) => f.accepts(file));
+}
+
+export function formatOfKind(formats: readonly RepoFormat[], kind: RepoKind): RepoFormat | undefined {
+  return formats.find((f) => f.kind === kind);
+}
+
+/** Where a format's repository lives inside the output directory. */
+export const repoRoot = (output: string, kind: RepoKind) => join(output, kind);
