@@ -81,7 +81,24 @@ async function readIfFile(abs: string): Promise<string | undefined> {
 export function parsePatchBytes(bytes: Uint8Array, patchFile = 'patch'): FilePatch[] {
   const text = Buffer.from(bytes).toString('latin1');
   const { body, bodyLine } = splitPatch(text);
-  return parseUnifiedDiff(body, patchFile, bodyLine);
+  const files = parseUnifiedDiff(body, patchFile, bodyLine);
+  if (files.length === 0) {
+    // No unified diff at all: an ed script or a normal diff hides in what looked like a header.
+    const lines = text.split('\n');
+    const ed = lines.findIndex((l) => /^\d+(,\d+)?[acd](\d+(,\d+)?)?$/.test(l));
+    if (ed >= 0) {
+      throw inputError(
+        'PATCH_ED_SCRIPT',
+        'this is an ed script or a "normal" diff, which pkgtrack refuses to run',
+        'Regenerate the patch as a unified diff (diff -u, git diff); ed scripts can run commands.',
+        {
+          file: patchFile,
+          line: ed + 1,
+        },
+      );
+    }
+  }
+  return files;
 }
 
 export async function applyPatch(root: string, bytes: Uint8Array, opts: ApplyOptions = {}): Promise<PatchReport> {

@@ -25,6 +25,8 @@ export interface ExtractLimits {
   maxRatio?: number;
   /** Number of entries (default 500 000). */
   maxEntries?: number;
+  /** The ratio is only checked once this many bytes are out (default 64 MiB). */
+  ratioAfterBytes?: number;
 }
 
 export interface ExtractResult {
@@ -47,7 +49,7 @@ export function archiveKind(name: string): Kind | undefined {
   return undefined;
 }
 
-const DEFAULTS = { maxBytes: 8 * 1024 ** 3, maxRatio: 1000, maxEntries: 500_000 };
+const DEFAULTS = { maxBytes: 8 * 1024 ** 3, maxRatio: 1000, maxEntries: 500_000, ratioAfterBytes: 64 * 1024 ** 2 };
 
 class Writer {
   readonly seen = new Map<string, 'file' | 'dir' | 'symlink'>();
@@ -97,7 +99,7 @@ class Writer {
         `takes the archive past ${this.limits.maxBytes} bytes unpacked`,
         'This looks like a decompression bomb; if the source is really that large, raise the limit.',
       );
-    if (this.bytes > 64 * 1024 ** 2 && this.bytes / Math.max(this.packedSize, 1) > this.limits.maxRatio) {
+    if (this.bytes > this.limits.ratioAfterBytes && this.bytes / Math.max(this.packedSize, 1) > this.limits.maxRatio) {
       this.refuse(
         'ARCHIVE_BOMB',
         name,
@@ -242,7 +244,8 @@ async function extractTar(archive: string, kind: Kind, w: Writer, tmp: string): 
     input = createReadStream(archive);
   } else {
     tarFile = `${tmp}.tar`;
-    const max = Math.min(w.limits.maxBytes * 2, Number.MAX_SAFE_INTEGER);
+    // Room for tar headers on top of the content bound; the content bound itself is per entry.
+    const max = Math.min(w.limits.maxBytes + 1024 * w.limits.maxEntries + 64 * 1024 ** 2, Number.MAX_SAFE_INTEGER);
     await decompressToFile(archive, kind, tarFile, max);
     if ((await stat(tarFile)).size > max) {
       await rm(tarFile, { force: true });

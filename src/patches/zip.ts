@@ -63,7 +63,16 @@ export async function readZipEntries(file: string, maxTotal: number): Promise<Zi
         if (buf.readUInt32LE(local) !== 0x04034b50) throw bad(`broken local header for ${name}`);
         const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
         const raw = buf.subarray(start, start + csize);
-        if (method === 0) return raw;
+        if (method === 0) {
+          if (csize !== size)
+            throw inputError(
+              'ARCHIVE_BOMB',
+              `${basename(file)}: stored entry ${JSON.stringify(name)} is ${csize} bytes but declares ${size}`,
+              'The zip lies about its sizes: do not build from it.',
+              { file, entry: name },
+            );
+          return raw;
+        }
         if (method !== 8) throw bad(`entry ${name} uses compression method ${method}`);
         try {
           const out = inflateRawSync(raw, { maxOutputLength: size + 1 });
