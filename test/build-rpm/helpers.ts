@@ -1,0 +1,124 @@
+/**
+ * Test helpers for rpm builds in real containers: the hello orig tarball, and a direct run of
+ * the RpmBuilder through the real engine and dependency image (the same steps the build service
+ * runs), so the builder is exercised on its own.
+ */
+import { createHash } from 'node:crypto';
+import { chown, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Artifact, BuildContext, LintReport, PreparedSource, QueuedPatch } from '../../src/builders/builder.js';
+import { CONTAINER_WORK_DIR } from '../../src/builders/builder.js';
+import { RpmBuilder } from '../../src/builders/rpm/index.js';
+import { detectEngine } from '../../src/containers/detect.js';
+import { silentProgress } from '../../src/core/progress.js';
+import { loadRecipe, loadRepository, type Recipe, type Repository } from '../../src/recipe/load.js';
+import type { Target } from '../../src/recipe/targets.js';
+import { fetchSource } from '../../src/services/fetch.js';
+import { ensureDependencyImage } from '../../src/services/image.js';
+
+export const REPO_ROOT = join(import.meta.dirname, '../..');
+
+export interface Orig {
+  path: string;
+  sha256: string;
+  version: string;
+}
+
+/**
+ * The hello upstream tarball through pkgtrack's own fetch. If the fetch service cannot resolve
+ * it, the Debian pool copy of the newest known release is downloaded instead, into .cache/.
+ */
+export async function helloOrig(): Promise<Orig> {
+  const repo = await loadRepository(REPO_ROOT);
+  const recipe = await loadRecipe(repo, 'hello');
+  try {
+    const f = await fetchSource(repo, recipe, {});
+    return { path: f.origTarball, sha256: f.sha256, version: f.version };
+  } catch {
+    const version = '2.12.3';
+    const dir = join(REPO_ROOT, '.cache', 'test-build-rpm');
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, `hello_${version}.orig.tar.gz`);
+    let bytes = await readFile(path).catch(() => undefined);
+    if (!bytes) {
+      const res = await fetch(`http://deb.debian.org/debian/pool/main/h/hello/hello_${version}.orig.tar.gz`);
+      if (!res.ok) throw new Error(`downloading the hello tarball: HTTP ${res.status}`);
+      bytes = Buffer.from(await res.arrayBuffer());
+      await writeFile(path, bytes);
+    }
+    return { path, sha256: createHash('sha256').update(bytes).digest('hex'), version };
+  }
+}
+
+export async function helloRecipe(): Promise<{ repo: Repository; recipe: Recipe }> {
+  const repo = await loadRepository(REPO_ROOT);
+  return { repo, recipe: await loadRecipe(repo, 'hello') };
+}
+
+export async function queuedPatches(recipe: Recipe): Promise<QueuedPatch[]> {
+  if (!recipe.seriesFile) return [];
+  const names = (await readFile(recipe.seriesFile, 'utf8'))
+    .split('\n')
+    .map((l) => l.replace(/#.*$/, '').trim())
+    .filter(Boolean);
+  return names.map((n) => ({ name: n, path: join(recipe.dir, 'patches', n) }));
+}
+
+export interface DirectBuild {
+  ctx: BuildContext;
+  prepared: PreparedSource;
+  outDir: string;
+  artifacts: Artifact[];
+  lint: LintReport;
+  code: number;
+  output: string;
+}
+
+/** Prepare, build (no network, build user) and collect one rpm target, like the build service. */
+export async function buildRpmDirect(recipe: Recipe, target: Target, orig: Orig, repo: Repository, base: string): Promise<DirectBuild> {
+  const engine = await detectEngine();
+  const builder = new RpmBuilder();
+  const deps = await builder.buildDependencies(recipe);
+  const image = await ensureDependencyImage(engine, builder, target, deps, silentProgress);
+  const workDir = await mkdtemp(join(base, 'work-'));
+  const outDir = await mkdtemp(join(base, 'out-'));
+  const revision = recipe.config.revision;
+  const ctx: BuildContext = {
+    recipe,
+    target,
+    upstreamVersion: orig.version,
+    packageVersion: `${orig.version}-${revision}${target.versionSuffix}`,
+    orig: { path: orig.path, sha256: orig.sha256 },
+    patches: await queuedPatches(recipe),
+    maintainer: repo.config.maintainer,
+    changes: [],
+    timestamp: Date.UTC(2026, 10, 21, 15, 30) / 1000,
+    workDir,
+  };
+  const prepared = await builder.prepare(ctx);
+  const identity = await engine.buildIdentity();
+  if (identity.chownTo) await chownTree(workDir, identity.chownTo.uid, identity.chownTo.gid);
+  const step = builder.buildStep(ctx, prepared);
+  const r = await engine.run({
+    image: image.ref,
+    argv: step.argv,
+    env: step.env,
+    workdir: step.cwd,
+    mounts: [{ host: workDir, container: CONTAINER_WORK_DIR }],
+    user: identity.user,
+    network: 'none',
+    timeoutMs: 20 * 60_000,
+  });
+  const artifacts = r.code === 0 ? await builder.collect(ctx, prepared, outDir) : [];
+  const lint = r.code === 0 ? await builder.lint(ctx, outDir, artifacts, 'never') : { tool: 'rpmlint', findings: [], failed: false };
+  return { ctx, prepared, outDir, artifacts, lint, code: r.code, output: r.output };
+}
+
+async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
+  await chown(dir, uid, gid);
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) await chownTree(p, uid, gid);
+    else await chown(p, uid, gid);
+  }
+}
