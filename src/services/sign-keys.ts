@@ -19,7 +19,12 @@ export function parseExpiry(s: string): number {
   if (s === 'never') return 0;
   const m = /^(\d+)([ymd])$/.exec(s.trim());
   if (!m || Number(m[1]) === 0) {
-    throw inputError('KEY_BAD_EXPIRY', `cannot read expiry "${s}"`, 'Write a number and a unit: 2y, 18m, 90d (or "never", not recommended).', { field: 'expires' });
+    throw inputError(
+      'KEY_BAD_EXPIRY',
+      `cannot read expiry "${s}"`,
+      'Write a number and a unit: 2y, 18m, 90d (or "never", not recommended).',
+      { field: 'expires' },
+    );
   }
   const n = Number(m[1]);
   const days = m[2] === 'y' ? n * 365 : m[2] === 'm' ? n * 30 : n;
@@ -73,12 +78,24 @@ export async function generateKeyFiles(req: GenerateKeyRequest): Promise<Generat
   const revocationFile = revocationPathFor(privateFile);
   if (!req.force) {
     for (const f of [privateFile, publicFile]) {
-      if (await exists(f)) throw conflictError('KEY_FILE_EXISTS', `${f} already exists`, 'Choose another --out, or pass --force to replace it (the old key is lost).', { file: f });
+      if (await exists(f))
+        throw conflictError(
+          'KEY_FILE_EXISTS',
+          `${f} already exists`,
+          'Choose another --out, or pass --force to replace it (the old key is lost).',
+          { file: f },
+        );
     }
   }
   const expiresInSeconds = parseExpiry(req.expires);
   const passphrase = await requirePassphrase(req.passphrase, 'the new private key');
-  const k = await generateSigningKey({ type: req.type, name: req.name, ...(req.email ? { email: req.email } : {}), expiresInSeconds, passphrase });
+  const k = await generateSigningKey({
+    type: req.type,
+    name: req.name,
+    ...(req.email ? { email: req.email } : {}),
+    expiresInSeconds,
+    passphrase,
+  });
   await enforcePolicy(await openpgp.readKey({ armoredKey: k.publicKey }), privateFile, { isNew: true });
   // Public first: a crash leaves no private key without its public half.
   await writeFileAtomic(publicFile, k.publicKey, 0o644);
@@ -106,7 +123,12 @@ export interface ImportKeyRequest {
 /** Import a private key: policy-checked, stored encrypted (encrypting it if it was not). */
 export async function importKeyFile(req: ImportKeyRequest): Promise<GeneratedKey & { encryptedNow: boolean }> {
   const data = await readFile(req.file).catch((e: NodeJS.ErrnoException) => {
-    throw notFound('KEY_FILE_MISSING', `cannot read ${req.file}: ${e.code ?? e.message}`, 'Pass the path of an exported private key (gpg --export-secret-keys --armor).', { file: req.file });
+    throw notFound(
+      'KEY_FILE_MISSING',
+      `cannot read ${req.file}: ${e.code ?? e.message}`,
+      'Pass the path of an exported private key (gpg --export-secret-keys --armor).',
+      { file: req.file },
+    );
   });
   const keys = await readKeys(data, req.file);
   const priv = keys.filter((k): k is openpgp.PrivateKey => k.isPrivate());
@@ -123,7 +145,8 @@ export async function importKeyFile(req: ImportKeyRequest): Promise<GeneratedKey
   const passphrase = await requirePassphrase(req.passphrase, `importing ${req.file}`);
   const privateFile = resolve(req.out);
   const publicFile = publicPathFor(privateFile);
-  if (!req.force && (await exists(privateFile))) throw conflictError('KEY_FILE_EXISTS', `${privateFile} already exists`, 'Choose another --out or pass --force.', { file: privateFile });
+  if (!req.force && (await exists(privateFile)))
+    throw conflictError('KEY_FILE_EXISTS', `${privateFile} already exists`, 'Choose another --out or pass --force.', { file: privateFile });
   let armored: string;
   let encryptedNow = false;
   if (key.isDecrypted()) {
@@ -150,11 +173,19 @@ export interface KeyInfo extends KeyFacts {
 }
 
 /** Facts, policy verdict and expiry of the keys in `files` (no passphrase needed). */
-export async function describeKeyFiles(files: ReadonlyArray<{ file: string; role: KeyInfo['role'] }>, now = new Date()): Promise<KeyInfo[]> {
+export async function describeKeyFiles(
+  files: ReadonlyArray<{ file: string; role: KeyInfo['role'] }>,
+  now = new Date(),
+): Promise<KeyInfo[]> {
   const out: KeyInfo[] = [];
   for (const { file, role } of files) {
     const data = await readFile(file).catch((e: NodeJS.ErrnoException) => {
-      throw notFound('KEY_FILE_MISSING', `cannot read ${file}: ${e.code ?? e.message}`, 'Check signing.key / signing.extraKeys in pkgtrack.yaml.', { file });
+      throw notFound(
+        'KEY_FILE_MISSING',
+        `cannot read ${file}: ${e.code ?? e.message}`,
+        'Check signing.key / signing.extraKeys in pkgtrack.yaml.',
+        { file },
+      );
     });
     for (const key of await readKeys(data, file)) {
       const facts = await keyFacts(key);
@@ -182,7 +213,12 @@ export async function repositoryPublicKeys(repo: Repository): Promise<openpgp.Pu
   const out: openpgp.PublicKey[] = [];
   for (const { file } of repositoryKeyFiles(repo)) {
     const data = await readFile(file).catch((e: NodeJS.ErrnoException) => {
-      throw notFound('KEY_FILE_MISSING', `cannot read ${file}: ${e.code ?? e.message}`, 'Check signing.key / signing.extraKeys in pkgtrack.yaml.', { file });
+      throw notFound(
+        'KEY_FILE_MISSING',
+        `cannot read ${file}: ${e.code ?? e.message}`,
+        'Check signing.key / signing.extraKeys in pkgtrack.yaml.',
+        { file },
+      );
     });
     for (const k of await readKeys(data, file)) out.push(k.toPublic());
   }
@@ -203,7 +239,10 @@ export interface ExportRequest {
 export const keyringFileName = (repo: Repository) => `${repo.config.name.replace(/[^A-Za-z0-9_:.-]/g, '-')}-archive-keyring.asc`;
 
 /** The public key(s) in the form users install. Several during a rotation window. */
-export async function exportKeys(repo: Repository, req: ExportRequest): Promise<{ format: ExportFormat; fingerprints: string[]; text: string }> {
+export async function exportKeys(
+  repo: Repository,
+  req: ExportRequest,
+): Promise<{ format: ExportFormat; fingerprints: string[]; text: string }> {
   const keys = await repositoryPublicKeys(repo);
   const fingerprints = keys.map((k) => k.getFingerprint().toUpperCase());
   const armored = armorPublicKeys(keys);
@@ -211,12 +250,23 @@ export async function exportKeys(repo: Repository, req: ExportRequest): Promise<
   if (req.format === 'signed-by') return { format: req.format, fingerprints, text: `${releaseSignedBy(fingerprints)}\n` };
   const url = req.url ?? repo.config.url;
   if (!url) {
-    throw inputError('EXPORT_NO_URL', `${req.format} snippets need the public URL of the repository`, 'Set `url:` in pkgtrack.yaml or pass --url.', { file: repo.configFile, field: 'url' });
+    throw inputError(
+      'EXPORT_NO_URL',
+      `${req.format} snippets need the public URL of the repository`,
+      'Set `url:` in pkgtrack.yaml or pass --url.',
+      { file: repo.configFile, field: 'url' },
+    );
   }
-  const targets = repo.config.targets.map((t) => (typeof t === 'string' ? resolveTarget(t) : resolveTarget(t.id, t))).filter((t) => t !== undefined);
+  const targets = repo.config.targets
+    .map((t) => (typeof t === 'string' ? resolveTarget(t) : resolveTarget(t.id, t)))
+    .filter((t) => t !== undefined);
   if (req.format === 'sources') {
     const suites = targets.filter((t) => t.format === 'deb').map((t) => `${t.publishPath}${repo.config.channels.stable.suiteSuffix}`);
-    if (suites.length === 0) throw inputError('EXPORT_NO_DEB_TARGETS', 'no deb targets in pkgtrack.yaml', 'Add e.g. debian:bookworm to targets.', { file: repo.configFile, field: 'targets' });
+    if (suites.length === 0)
+      throw inputError('EXPORT_NO_DEB_TARGETS', 'no deb targets in pkgtrack.yaml', 'Add e.g. debian:bookworm to targets.', {
+        file: repo.configFile,
+        field: 'targets',
+      });
     const text = debSources({
       uri: url,
       suites,
@@ -227,7 +277,11 @@ export async function exportKeys(repo: Repository, req: ExportRequest): Promise<
     return { format: req.format, fingerprints, text };
   }
   const rpm = targets.filter((t) => t.format === 'rpm');
-  if (rpm.length === 0) throw inputError('EXPORT_NO_RPM_TARGETS', 'no rpm targets in pkgtrack.yaml', 'Add e.g. fedora:41 to targets.', { file: repo.configFile, field: 'targets' });
+  if (rpm.length === 0)
+    throw inputError('EXPORT_NO_RPM_TARGETS', 'no rpm targets in pkgtrack.yaml', 'Add e.g. fedora:41 to targets.', {
+      file: repo.configFile,
+      field: 'targets',
+    });
   const keyUrl = req.keyUrl ?? `${url.replace(/\/$/, '')}/${keyringFileName(repo)}`;
   const text = rpm
     .map((t) =>

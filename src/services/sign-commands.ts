@@ -1,0 +1,180 @@
+/**
+ * One entry point per `key` subcommand and `verify`: each finds the recipes repository (when
+ * there is one), fills in defaults from pkgtrack.yaml and calls the key services.
+ */
+import { isAbsolute, join } from 'node:path';
+import { inputError, isPkgtrackError } from '../core/errors.js';
+import { findRepositoryRoot, loadRepository, type Repository } from '../recipe/load.js';
+import type { KeyType } from '../sign/keys.js';
+import { DEFAULT_PASSPHRASE_ENV, type PassphraseSource } from './keys.js';
+import {
+  describeKeyFiles,
+  type ExportFormat,
+  exportKeys,
+  type GeneratedKey,
+  generateKeyFiles,
+  importKeyFile,
+  type KeyInfo,
+  repositoryKeyFiles,
+} from './sign-keys.js';
+import { finishRotation, type RotationStatus, rotationStatus, startRotation } from './sign-rotate.js';
+import { type VerifyReport, verifyPath } from './sign-verify.js';
+
+/** The repository when inside one (or when --repo names one); undefined otherwise. */
+export async function optionalRepository(repoDir?: string): Promise<Repository | undefined> {
+  try {
+    return await loadRepository(await findRepositoryRoot(repoDir));
+  } catch (e) {
+    if (!repoDir && isPkgtrackError(e) && e.code === 'REPO_NOT_FOUND') return undefined;
+    throw e;
+  }
+}
+
+export interface PassphraseFlags {
+  passphraseFd?: number;
+  passphraseFile?: string;
+}
+
+function passphraseSource(flags: PassphraseFlags, repo?: Repository): PassphraseSource {
+  if (flags.passphraseFd !== undefined) return { fd: flags.passphraseFd };
+  if (flags.passphraseFile) return { file: flags.passphraseFile };
+  const s = repo?.config.signing;
+  if (s?.passphraseFile && repo) return { file: isAbsolute(s.passphraseFile) ? s.passphraseFile : join(repo.root, s.passphraseFile) };
+  return { env: s?.passphraseEnv ?? DEFAULT_PASSPHRASE_ENV };
+}
+
+/** "Full Name <email>" → parts. */
+function splitMaintainer(m: string): { name: string; email?: string } {
+  const r = /^(.*?)\s*<([^>]+)>\s*$/.exec(m);
+  return r ? { name: r[1]!, email: r[2]! } : { name: m };
+}
+
+export interface KeyGenerateRequest extends PassphraseFlags {
+  repoDir?: string;
+  out?: string;
+  type: KeyType;
+  expires: string;
+  name?: string;
+  email?: string;
+  force?: boolean;
+}
+
+export async function keyGenerate(req: KeyGenerateRequest): Promise<GeneratedKey & { configured: boolean }> {
+  const repo = await optionalRepository(req.repoDir);
+  const who = repo ? splitMaintainer(repo.config.maintainer) : undefined;
+  const name = req.name ?? (who ? `${repo!.config.label} archive signing key` : undefined);
+  const email = req.email ?? who?.email;
+  if (!name) throw inputError('KEY_NO_NAME', 'the key needs a name', 'Pass --name "Example Repository Signing Key" (and --email).');
+  const out = req.out ?? (repo ? join(repo.root, repo.config.signing?.key ?? 'keys/signing.key') : undefined);
+  if (!out) throw inputError('KEY_NO_OUT', 'where should the key go?', 'Pass --out keys/signing.key.');
+  const generated = await generateKeyFiles({
+    out,
+    type: req.type,
+    expires: req.expires,
+    name,
+    ...(email ? { email } : {}),
+    passphrase: passphraseSource(req, repo),
+    ...(req.force ? { force: true } : {}),
+  });
+  const configured = !!repo?.config.signing && join(repo.root, repo.config.signing.key) === generated.privateFile;
+  return { ...generated, configured };
+}
+
+export interface KeyImportRequest extends PassphraseFlags {
+  repoDir?: string;
+  file: string;
+  out?: string;
+  existing?: boolean;
+  force?: boolean;
+}
+
+export async function keyImport(req: KeyImportRequest) {
+  const repo = await optionalRepository(req.repoDir);
+  const out = req.out ?? (repo ? join(repo.root, repo.config.signing?.key ?? 'keys/signing.key') : undefined);
+  if (!out) throw inputError('KEY_NO_OUT', 'where should the imported key go?', 'Pass --out keys/signing.key.');
+  return importKeyFile({
+    file: req.file,
+    out,
+    passphrase: passphraseSource(req, repo),
+    ...(req.existing ? { existing: true } : {}),
+    ...(req.force ? { force: true } : {}),
+  });
+}
+
+export async function keyExport(req: { repoDir?: string; format: ExportFormat; url?: string; keyUrl?: string }) {
+  const repo = await loadRepository(await findRepositoryRoot(req.repoDir));
+  return exportKeys(repo, { format: req.format, ...(req.url ? { url: req.url } : {}), ...(req.keyUrl ? { keyUrl: req.keyUrl } : {}) });
+}
+
+export async function keyInfo(req: { repoDir?: string; files?: string[] }): Promise<{ keys: KeyInfo[]; ok: boolean }> {
+  let files: Array<{ file: string; role: KeyInfo['role'] }>;
+  if (req.files?.length) files = req.files.map((file) => ({ file, role: 'file' as const }));
+  else {
+    const repo = await loadRepository(await findRepositoryRoot(req.repoDir));
+    files = repositoryKeyFiles(repo);
+    if (files.length === 0) {
+      throw inputError(
+        'SIGN_NOT_CONFIGURED',
+        `${repo.configFile} has no signing section`,
+        'Run `pkgtrack key generate` and add `signing: { key: keys/signing.key }`.',
+        {
+          file: repo.configFile,
+          field: 'signing',
+        },
+      );
+    }
+  }
+  const keys = await describeKeyFiles(files);
+  return { keys, ok: keys.every((k) => k.violations.length === 0 && !k.expiresSoon) };
+}
+
+export interface KeyRotateRequest extends PassphraseFlags {
+  repoDir?: string;
+  start?: boolean;
+  finish?: boolean;
+  force?: boolean;
+  out?: string;
+  type: KeyType;
+  expires: string;
+}
+
+export async function keyRotate(
+  req: KeyRotateRequest,
+): Promise<{ action: 'status' | 'started' | 'finished'; status: RotationStatus; newKey?: GeneratedKey }> {
+  const repo = await loadRepository(await findRepositoryRoot(req.repoDir));
+  if (req.start && req.finish)
+    throw inputError('USAGE_ROTATE', '--start and --finish exclude each other', 'Run them in turn, the rotation window apart.');
+  if (req.start) {
+    const who = splitMaintainer(repo.config.maintainer);
+    const stamp = new Date().toISOString().slice(0, 10);
+    const { generated, status } = await startRotation(repo, {
+      out: req.out ?? join(repo.root, 'keys', `signing-${stamp}.key`),
+      type: req.type,
+      expires: req.expires,
+      name: `${repo.config.label} archive signing key (${stamp.slice(0, 4)})`,
+      ...(who.email ? { email: who.email } : {}),
+      ...(req.passphraseFd !== undefined ? { passphraseFd: req.passphraseFd } : {}),
+    });
+    return { action: 'started', status, newKey: generated };
+  }
+  if (req.finish) {
+    await finishRotation(repo, req.force ? { force: true } : {});
+    return { action: 'finished', status: await rotationStatus(await loadRepository(repo.root)) };
+  }
+  return { action: 'status', status: await rotationStatus(repo) };
+}
+
+export async function verifyCommand(req: {
+  path: string;
+  keyrings: string[];
+  repoDir?: string;
+  requireSigners?: string[];
+}): Promise<VerifyReport> {
+  const repo = req.keyrings.length ? undefined : await optionalRepository(req.repoDir);
+  return verifyPath({
+    path: req.path,
+    keyrings: req.keyrings,
+    ...(repo ? { repo } : {}),
+    ...(req.requireSigners?.length ? { requireSigners: req.requireSigners } : {}),
+  });
+}
