@@ -1,0 +1,127 @@
+/**
+ * The `http` upstream, like uscan: fetch an index page, match the recipe's regex against every
+ * link on it (href values, resolved against the page URL) — or against the page text when it
+ * has no links, for plain directory listings — and read the version from the named group
+ * `version` (else group 1).
+ */
+import { PkgtrackError } from '../core/errors.js';
+import type { Progress } from '../core/progress.js';
+import { compareUpstreamVersions } from '../formats/versions.js';
+import type { RecipeUpstream, UpstreamRelease, UpstreamSource } from './source.js';
+
+const MAX_PAGE = 16 * 1024 * 1024;
+
+type HttpUpstream = Extract<RecipeUpstream['config'], { kind: 'http' }>;
+
+/** Releases found on one page. Pure. */
+export function releasesFromPage(
+  page: string,
+  pageUrl: string,
+  pattern: string,
+  tagToVersion: (t: string) => string | undefined,
+): UpstreamRelease[] {
+  const re = new RegExp(pattern);
+  const hrefs = [...page.matchAll(/\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi)].map((m) =>
+    decodeEntities(m[1] ?? m[2] ?? m[3] ?? ''),
+  );
+  const seen = new Map<string, UpstreamRelease>();
+  const consider = (text: string, link: string | undefined) => {
+    const m = re.exec(text);
+    if (!m) return;
+    const raw = m.groups?.version ?? m[1] ?? m[0];
+    const version = tagToVersion(raw);
+    if (version === undefined || seen.has(version)) return;
+    const rel: UpstreamRelease = { version, tag: raw };
+    if (link !== undefined) {
+      try {
+        rel.sourceUrl = new URL(link, pageUrl).toString();
+      } catch {
+        /* not a URL: keep the version without a download link */
+      }
+    }
+    seen.set(version, rel);
+  };
+  if (hrefs.length) for (const h of hrefs) consider(h, h);
+  else {
+    const g = new RegExp(pattern, 'gm');
+    for (const m of page.matchAll(g)) consider(m[0], undefined);
+  }
+  return [...seen.values()].sort((a, b) => compareUpstreamVersions(b.version, a.version));
+}
+
+function decodeEntities(s: string): string {
+  return s
+    .replace(/&amp;/g, '&')
+    .replace(/&#x2F;/gi, '/')
+    .replace(/&#47;/g, '/')
+    .replace(/&quot;/g, '"');
+}
+
+export class HttpSource implements UpstreamSource {
+  readonly kind = 'http' as const;
+  constructor(private readonly opts: { progress?: Progress; fetch?: typeof fetch } = {}) {}
+
+  async releases(recipes: readonly RecipeUpstream[]): Promise<Map<string, UpstreamRelease[] | Error>> {
+    const out = new Map<string, UpstreamRelease[] | Error>();
+    await Promise.all(
+      recipes.map(async (r) => {
+        const cfg = r.config as HttpUpstream;
+        try {
+          this.opts.progress?.step(`http: ${cfg.url}`);
+          const page = await this.page(cfg.url);
+          out.set(r.recipe, releasesFromPage(page, cfg.url, cfg.pattern, r.tagToVersion));
+        } catch (e) {
+          out.set(r.recipe, e as Error);
+        }
+      }),
+    );
+    return out;
+  }
+
+  private async page(url: string): Promise<string> {
+    if (!/^https?:\/\//i.test(url)) {
+      throw new PkgtrackError({
+        code: 'HTTP_URL_UNSUPPORTED',
+        kind: 'input',
+        message: `${url} is not an http(s) URL`,
+        fix: 'Use an http:// or https:// index page.',
+        details: { field: 'upstream.url' },
+      });
+    }
+    let res: Response;
+    try {
+      res = await (this.opts.fetch ?? fetch)(url, { signal: AbortSignal.timeout(60_000), headers: { 'user-agent': 'pkgtrack' } });
+    } catch (e) {
+      throw new PkgtrackError({
+        code: 'UPSTREAM_UNREACHABLE',
+        kind: 'network',
+        message: `cannot reach ${url}: ${(e as Error).message}`,
+        fix: 'Check the network and upstream.url.',
+      });
+    }
+    if (res.status === 404 || res.status === 410) {
+      throw new PkgtrackError({
+        code: 'UPSTREAM_PAGE_NOT_FOUND',
+        kind: 'not-found',
+        message: `${url}: HTTP ${res.status}`,
+        fix: 'Check upstream.url in the recipe.',
+      });
+    }
+    if (!res.ok)
+      throw new PkgtrackError({
+        code: 'UPSTREAM_HTTP_ERROR',
+        kind: 'network',
+        message: `GET ${url}: HTTP ${res.status}`,
+        fix: 'Retry later.',
+      });
+    const body = new Uint8Array(await res.arrayBuffer());
+    if (body.length > MAX_PAGE)
+      throw new PkgtrackError({
+        code: 'UPSTREAM_PAGE_TOO_LARGE',
+        kind: 'input',
+        message: `${url} is larger than ${MAX_PAGE} bytes`,
+        fix: 'Point upstream.url at an index page.',
+      });
+    return Buffer.from(body).toString('utf8');
+  }
+}
