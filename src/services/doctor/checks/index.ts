@@ -1,5 +1,6 @@
 /** Every doctor check, in the order doctor runs them. Each concept adds one line. */
 import type { DoctorCheck } from '../types.js';
 import { hostChecks } from './host.js';
+import { signingChecks } from './signing.js';
 
-export const DOCTOR_CHECKS: DoctorCheck[] = [...hostChecks];
+export const DOCTOR_CHECKS: DoctorCheck[] = [...hostChecks, ...signingChecks];
