@@ -31,7 +31,9 @@ export function isSecretEnvName(name: string): boolean {
 export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !isSecretEnvName(k)) env[k] = v;
+    // By name, and by value: a passphrase read from a variable with an innocent name (e.g.
+    // signing.passphraseEnv: REPO_PW) is registered and must not reach the child either.
+    if (v !== undefined && !isSecretEnvName(k) && !registered.has(v)) env[k] = v;
   }
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
