@@ -6,9 +6,9 @@
  *  2. each file is renamed over its live path, content-hashed assets, badges, key and build
  *     files first, `index.html` LAST: a reader sees the old page or the new page, and the page
  *     it sees only references files already in place;
- *  3. the list of what the site owns is recorded (.pkgtrack/site.json); files of the site
- *     before last that the new one no longer names are removed (the previous page's assets stay
- *     one round, for browsers mid-load). Repository files are never touched.
+ *  3. the list of what the site owns is recorded (.pkgtrack/site.json); files of the last site
+ *     that the new one no longer names are removed, except the previous page's assets, which
+ *     stay one more round for browsers mid-load. Repository files are never touched.
  * A crash leaves the old or new index.html plus a staging folder that the next run removes.
  */
 import { randomBytes } from 'node:crypto';
@@ -21,7 +21,7 @@ import { silentProgress } from '../core/progress.js';
 import { findRepositoryRoot, loadRepository, type Repository } from '../recipe/load.js';
 import { REPO_META_DIR } from '../repo/lock.js';
 import type { SiteModel } from '../site/model.js';
-import { renderSite, type SiteFile } from '../site/render-site.js';
+import { ASSET_DIR, renderSite, type SiteFile } from '../site/render-site.js';
 import { StateStore } from '../state/store.js';
 import { type GatherOptions, gatherSiteModel } from './site-gather.js';
 
@@ -102,9 +102,11 @@ export async function writeSite(outputDir: string, model: SiteModel, extraFiles:
   const recordPath = join(out, REPO_META_DIR, SITE_RECORD);
   const old = parseRecord(await readTextIfExists(recordPath));
   const now = files.map((f) => f.path).sort();
-  const keep = new Set([...now, ...old.files]);
-  const removed = old.previous.filter((p) => !keep.has(p));
-  const record: SiteRecord = { files: now, previous: old.files.filter((p) => !now.includes(p)) };
+  const current = new Set(now);
+  const isAsset = (p: string) => p.startsWith(`${ASSET_DIR}/`);
+  // Stale badges, keys and build files go now; the previous page's assets stay one round.
+  const removed = [...old.files.filter((p) => !current.has(p) && !isAsset(p)), ...old.previous.filter((p) => !current.has(p))];
+  const record: SiteRecord = { files: now, previous: old.files.filter((p) => !current.has(p) && isAsset(p)) };
   await writeFileAtomic(recordPath, `${JSON.stringify(record, null, 2)}\n`);
   for (const p of removed) {
     checkPath(p);

@@ -42,9 +42,12 @@ h3 { font-size: 1.1rem; margin: 1.25rem 0 .5rem; }
 nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; margin: .75rem 0 0; padding: 0; }
 pre {
   background: var(--code-bg); border: 1px solid var(--border); border-radius: 6px;
-  padding: .75rem 1rem; overflow-x: auto; font-size: .875rem; line-height: 1.45; margin: .5rem 0 1rem;
+  padding: .75rem 1rem; font-size: .875rem; line-height: 1.45; margin: .5rem 0 1rem;
+  /* Wrapped, not scrolled: every command is visible on a phone and copies as written. */
+  white-space: pre-wrap; overflow-wrap: anywhere;
 }
 code, pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+p code, dd code { overflow-wrap: anywhere; }
 .fpr { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; overflow-wrap: anywhere; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: .5rem 0 1rem; }
 dl.facts dt { font-weight: 600; }
@@ -94,7 +97,7 @@ footer p { margin: .75rem 0 0; }
   .table-wrap td .summary-text { display: inline; margin-left: .35rem; }
   .table-wrap td ul.inline { display: inline; }
 }
-@media print { .skip, nav { display: none; } pre, .table-wrap { overflow: visible; } }
+@media print { .skip, nav { display: none; } .table-wrap { overflow: visible; } }
 `;
 
 /** A small package glyph for the tab icon. */
