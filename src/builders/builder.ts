@@ -33,6 +33,8 @@ export interface QueuedPatch {
   name: string;
   /** Absolute host path of the patch file. */
   path: string;
+  /** Leading path components to strip (quilt -pN); 1 when absent. */
+  strip?: number;
 }
 
 /** Everything a builder needs to build one recipe for one target. */

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { copyFile, cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { inputError } from '../../core/errors.js';
 import type { Recipe } from '../../recipe/load.js';
 import type { Target } from '../../recipe/targets.js';
@@ -118,8 +118,15 @@ export class DebBuilder implements Builder {
     // The patch queue becomes debian/patches; dpkg-source applies it in the container.
     if (ctx.patches.length) {
       await mkdir(join(debian, 'patches'), { recursive: true });
-      for (const p of ctx.patches) await copyFile(p.path, join(debian, 'patches', p.name));
-      await writeFile(join(debian, 'patches', 'series'), `${ctx.patches.map((p) => p.name).join('\n')}\n`);
+      for (const p of ctx.patches) {
+        const dest = join(debian, 'patches', p.name);
+        await mkdir(dirname(dest), { recursive: true });
+        await copyFile(p.path, dest);
+      }
+      await writeFile(
+        join(debian, 'patches', 'series'),
+        `${ctx.patches.map((p) => (p.strip !== undefined && p.strip !== 1 ? `${p.name} -p${p.strip}` : p.name)).join('\n')}\n`,
+      );
     }
 
     const entry = renderChangelogEntry({

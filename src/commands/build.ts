@@ -1,0 +1,73 @@
+import { Args, Flags } from '@oclif/core';
+import { PkgtrackCommand } from '../cli/base-command.js';
+import { ExitCode } from '../cli/exit-codes.js';
+import { repoFlag } from '../cli/flags.js';
+import { table } from '../cli/table.js';
+import { type BuildSummary, buildRecipes } from '../services/build.js';
+
+export default class Build extends PkgtrackCommand<typeof Build> {
+  static override summary = 'Build recipes into packages, in containers, for each target.';
+  static override description =
+    'Fetches the upstream source, applies the patch queue and builds every selected target in a container without network. ' +
+    'Unchanged inputs are skipped as up to date. A failed target does not stop the others; the exit code is 1 when any failed.';
+  static override examples = [
+    '<%= config.bin %> build hello',
+    '<%= config.bin %> build hello --target debian:bookworm --out ./out',
+    '<%= config.bin %> build --jobs 2 --json',
+  ];
+  static override strict = false;
+  static override args = { recipe: Args.string({ description: 'Recipes to build (default: all).', required: false }) };
+  static override flags = {
+    repo: repoFlag,
+    target: Flags.string({
+      char: 't',
+      multiple: true,
+      description: 'Target to build, e.g. debian:bookworm (repeatable). Default: the recipe targets.',
+    }),
+    version: Flags.string({ description: 'Upstream version to build (default: the newest release).', exclusive: ['trunk'] }),
+    trunk: Flags.boolean({ description: 'Build the head of the trunk branch.', exclusive: ['version'] }),
+    out: Flags.string({ char: 'o', description: 'Output folder (default: <repo>/out).' }),
+    jobs: Flags.integer({ char: 'j', min: 1, max: 16, default: 1, description: 'Recipes built at the same time.' }),
+    force: Flags.boolean({ description: 'Rebuild even when nothing changed.' }),
+  };
+
+  async run(): Promise<BuildSummary> {
+    const { argv } = await this.parse(Build);
+    const summary = await buildRecipes({
+      repo: this.flags.repo,
+      recipes: argv as string[],
+      targets: this.flags.target,
+      version: this.flags.version,
+      trunk: this.flags.trunk,
+      outDir: this.flags.out,
+      jobs: this.flags.jobs,
+      force: this.flags.force,
+      pkgtrackVersion: this.config.version,
+      progress: this.progress,
+    });
+    const rows = summary.builds.map((b) => [
+      b.recipe,
+      b.target,
+      b.version ?? '-',
+      b.result,
+      `${b.seconds.toFixed(1)}s`,
+      String(b.artifacts.length),
+    ]);
+    const lines = [table(['RECIPE', 'TARGET', 'VERSION', 'RESULT', 'TIME', 'ARTIFACTS'], rows), '', `Output: ${summary.outDir}`];
+    for (const b of summary.builds) {
+      if (b.lint?.findings.length)
+        lines.push(
+          `lintian ${b.recipe} ${b.target}: ${b.lint.errors} error(s), ${b.lint.warnings} warning(s)`,
+          ...b.lint.findings.map((f) => `  ${f}`),
+        );
+      if (b.result === 'failed') {
+        lines.push(`FAILED ${b.recipe} ${b.target}: [${b.error?.code}] ${b.error?.message ?? ''}`);
+        if (b.error?.fix) lines.push(`  fix: ${b.error.fix}`);
+        if (b.log) lines.push(`  log: ${b.log}`);
+      }
+    }
+    this.show(lines);
+    if (summary.failed > 0) this.setExitCode(ExitCode.failure);
+    return summary;
+  }
+}

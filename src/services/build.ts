@@ -1,0 +1,395 @@
+/**
+ * `pkgtrack build`: for every selected recipe, fetch the upstream source once, then build each
+ * target in a container: dependency image (cached), source assembled on the host, the build as
+ * a non-root user without network, artifacts collected with a manifest, lint. Same inputs →
+ * skipped as up to date without touching the container engine. A failed target never stops the
+ * others.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Artifact, Builder, BuildContext, QueuedPatch } from '../builders/builder.js';
+import { CONTAINER_WORK_DIR } from '../builders/builder.js';
+import { detectEngine } from '../containers/detect.js';
+import type { ContainerEngine } from '../containers/engine.js';
+import { isPkgtrackError, PkgtrackError } from '../core/errors.js';
+import { run } from '../core/exec.js';
+import { writeFileAtomic } from '../core/fsutil.js';
+import { type Progress, silentProgress } from '../core/progress.js';
+import { redact } from '../core/secrets.js';
+import { parseSeries } from '../patches/series.js';
+import { findRepositoryRoot, loadRecipes, loadRepository, type Recipe, type Repository, resolveTargets } from '../recipe/load.js';
+import type { Target } from '../recipe/targets.js';
+import { StateStore } from '../state/store.js';
+import { builderFor } from './build-builders.js';
+import {
+  artifactsIntact,
+  type BuildManifest,
+  changelogChanges,
+  inputHash,
+  lastSuccessfulBuild,
+  networkAttempt,
+  recipeHash,
+  recipeTimestamp,
+  recordBuild,
+} from './build-inputs.js';
+import { type FetchedSource, fetchSource } from './fetch.js';
+import { type DependencyImage, ensureDependencyImage } from './image.js';
+
+export interface BuildOptions {
+  /** Recipes repository; default $PKGTRACK_REPO or the nearest parent with pkgtrack.yaml. */
+  repo?: string | undefined;
+  recipes?: string[] | undefined;
+  /** Target ids; default: each recipe's targets. */
+  targets?: string[] | undefined;
+  version?: string | undefined;
+  trunk?: boolean | undefined;
+  /** Default: <repo>/out. */
+  outDir?: string | undefined;
+  jobs?: number | undefined;
+  /** Rebuild even when the inputs are unchanged. */
+  force?: boolean | undefined;
+  pkgtrackVersion: string;
+  progress?: Progress;
+  engine?: ContainerEngine;
+  /** Container memory limit (default 4g). */
+  memory?: string | undefined;
+}
+
+export type BuildResult = 'built' | 'up-to-date' | 'failed';
+
+export interface TargetBuild {
+  recipe: string;
+  target: string;
+  version?: string;
+  result: BuildResult;
+  seconds: number;
+  artifacts: string[];
+  outDir?: string;
+  log?: string;
+  error?: { code: string; message: string; fix?: string };
+  lint?: { errors: number; warnings: number; failed: boolean; findings: string[] };
+}
+
+export interface BuildSummary {
+  outDir: string;
+  builds: TargetBuild[];
+  failed: number;
+}
+
+/** Build every (recipe, target) pair; `jobs` of them at once. */
+export async function buildRecipes(opts: BuildOptions): Promise<BuildSummary> {
+  const progress = opts.progress ?? silentProgress;
+  const repo = await loadRepository(await findRepositoryRoot(opts.repo));
+  const recipes = await loadRecipes(repo, opts.recipes ?? []);
+  const outDir = resolve(opts.outDir ?? join(repo.root, 'out'));
+  const store = StateStore.open(repo.root);
+  const ctx: RunContext = { opts, repo, store, outDir, progress, engine: opts.engine, depsLocks: new Map() };
+  try {
+    const jobs: Array<() => Promise<TargetBuild[]>> = recipes.map((r) => () => buildRecipe(ctx, r));
+    const results = await pool(jobs, Math.max(1, opts.jobs ?? 1));
+    const builds = results.flat();
+    return { outDir, builds, failed: builds.filter((b) => b.result === 'failed').length };
+  } finally {
+    store.close();
+  }
+}
+
+interface RunContext {
+  opts: BuildOptions;
+  repo: Repository;
+  store: StateStore;
+  outDir: string;
+  progress: Progress;
+  engine: ContainerEngine | undefined;
+  /** One dependency-image creation per target at a time. */
+  depsLocks: Map<string, Promise<DependencyImage>>;
+}
+
+async function pool<T>(tasks: Array<() => Promise<T>>, n: number): Promise<T[]> {
+  const out: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      out[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, tasks.length) }, worker));
+  return out;
+}
+
+function targetsOf(ctx: RunContext, recipe: Recipe): Target[] {
+  if (!ctx.opts.targets?.length) return recipe.targets;
+  return resolveTargets(ctx.opts.targets);
+}
+
+async function buildRecipe(ctx: RunContext, recipe: Recipe): Promise<TargetBuild[]> {
+  const targets = targetsOf(ctx, recipe);
+  const started = Date.now();
+  let source: FetchedSource;
+  try {
+    ctx.progress.step(`${recipe.name}: fetching upstream source`);
+    source = await fetchSource(ctx.repo, recipe, {
+      ...(ctx.opts.version ? { version: ctx.opts.version } : {}),
+      ...(ctx.opts.trunk ? { trunk: true } : {}),
+      progress: ctx.progress,
+    });
+  } catch (e) {
+    const error = errorOf(e);
+    return targets.map((t) => ({
+      recipe: recipe.name,
+      target: t.id,
+      result: 'failed',
+      seconds: (Date.now() - started) / 1000,
+      artifacts: [],
+      error,
+    }));
+  }
+  const out: TargetBuild[] = [];
+  for (const t of targets) out.push(await buildTarget(ctx, recipe, t, source));
+  return out;
+}
+
+function errorOf(e: unknown): { code: string; message: string; fix?: string } {
+  if (isPkgtrackError(e)) return { code: e.code, message: redact(e.message), ...(e.fix ? { fix: e.fix } : {}) };
+  return { code: 'INTERNAL', message: redact(String((e as Error)?.stack ?? e)) };
+}
+
+async function queuedPatches(recipe: Recipe): Promise<QueuedPatch[]> {
+  if (!recipe.seriesFile) return [];
+  const entries = parseSeries(await readFile(recipe.seriesFile, 'utf8'), recipe.seriesFile);
+  return entries.map((e) => ({ name: e.name, path: join(recipe.dir, 'patches', e.name), strip: e.strip }));
+}
+
+async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, source: FetchedSource): Promise<TargetBuild> {
+  const startedAt = new Date();
+  const t0 = Date.now();
+  const base: TargetBuild = { recipe: recipe.name, target: target.id, result: 'failed', seconds: 0, artifacts: [] };
+  const done = (b: Partial<TargetBuild>): TargetBuild => ({ ...base, ...b, seconds: Math.round((Date.now() - t0) / 100) / 10 });
+  let log: WriteStream | undefined;
+  let workDir: string | undefined;
+  let hash = '';
+  try {
+    const builder = builderFor(target.format);
+    const packageVersion = `${source.version}-${recipe.config.revision}${target.versionSuffix}`;
+    base.version = packageVersion;
+    const inputs = {
+      recipe: recipe.name,
+      target: target.id,
+      format: target.format,
+      upstreamVersion: source.version,
+      packageVersion,
+      upstreamSha256: source.sha256,
+      recipeHash: await recipeHash(recipe),
+      maintainer: ctx.repo.config.maintainer,
+      pkgtrackVersion: ctx.opts.pkgtrackVersion,
+      image: target.image,
+      versionSuffix: target.versionSuffix,
+    };
+    hash = inputHash(inputs);
+    const targetOut = join(ctx.outDir, `${target.distro}-${target.release}`, recipe.name);
+    const logPath = join(ctx.outDir, 'logs', `${recipe.name}_${target.distro}-${target.release}.log`);
+    if (!ctx.opts.force) {
+      const prev = lastSuccessfulBuild(ctx.store, recipe.name, target.id, hash);
+      if (prev && prev.outDir === targetOut && (await artifactsIntact(prev))) {
+        ctx.progress.step(`${recipe.name} ${packageVersion} for ${target.id}: up to date`);
+        return done({ result: 'up-to-date', artifacts: prev.manifest!.artifacts.map((a) => a.name), outDir: targetOut });
+      }
+    }
+    await mkdir(join(ctx.outDir, 'logs'), { recursive: true });
+    log = createWriteStream(logPath, { flags: 'w', mode: 0o644 });
+    base.log = logPath;
+    ctx.progress.step(`${recipe.name} ${packageVersion} for ${target.id}: building (log: ${logPath})`);
+
+    const engine = (ctx.engine ??= await detectEngine());
+    const deps = await builder.buildDependencies(recipe);
+    const image = await dependencyImage(ctx, engine, builder, target, deps, log);
+    const patches = await queuedPatches(recipe);
+    const previous = lastSuccessfulBuild(ctx.store, recipe.name, target.id);
+    await mkdir(join(ctx.repo.root, '.pkgtrack', 'work'), { recursive: true });
+    workDir = await mkdtemp(join(ctx.repo.root, '.pkgtrack', 'work', `${recipe.name}-${target.distro}-${target.release}-`));
+    const bctx: BuildContext = {
+      recipe,
+      target,
+      upstreamVersion: source.version,
+      packageVersion,
+      orig: { path: source.origTarball, sha256: source.sha256 },
+      patches,
+      maintainer: ctx.repo.config.maintainer,
+      changes: changelogChanges(
+        source.version,
+        target,
+        patches.map((p) => p.name),
+        previous?.manifest,
+      ),
+      timestamp: await recipeTimestamp(recipe),
+      workDir,
+    };
+    const prepared = await builder.prepare(bctx);
+    const step = builder.buildStep(bctx, prepared);
+    const identity = await engine.buildIdentity();
+    if (identity.chownTo)
+      await run('chown', ['-R', `${identity.chownTo.uid}:${identity.chownTo.gid}`, workDir], { what: 'chown work dir' });
+    const r = await engine.run({
+      image: image.ref,
+      argv: step.argv,
+      env: step.env,
+      workdir: step.cwd,
+      user: identity.user,
+      network: 'none',
+      readOnlyRoot: true,
+      mounts: [{ host: workDir, container: CONTAINER_WORK_DIR }],
+      limits: { memory: ctx.opts.memory ?? '4g', pids: 4096 },
+      log,
+      timeoutMs: recipe.config.build.timeoutMinutes * 60_000,
+      onOutput: (c) => {
+        for (const line of c.split('\n'))
+          if (/^(dpkg-buildpackage|dpkg-source|dpkg-genchanges|rpmbuild): /.test(line)) ctx.progress.debug(line);
+      },
+    });
+    if (r.code !== 0) throw buildFailed(r.code, r.output, logPath, target);
+
+    // Stage, then swap in: the out dir holds a whole build or the previous one, never a part.
+    const staging = `${targetOut}.tmp-${process.pid}`;
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging, { recursive: true });
+    const artifacts: Artifact[] = await builder.collect(bctx, prepared, staging);
+    const lint = builder.lint ? await builder.lint(bctx, staging, artifacts, lintLevel(recipe, target)) : undefined;
+    const manifest: BuildManifest = {
+      recipe: recipe.name,
+      target: target.id,
+      suite: target.bootstrap?.suite ?? target.release,
+      format: target.format,
+      upstreamVersion: source.version,
+      packageVersion,
+      upstream: { sha256: source.sha256, ...(source.sourceUrl ? { url: source.sourceUrl } : {}), method: source.method },
+      recipeHash: inputs.recipeHash,
+      inputHash: hash,
+      image: { ref: image.ref, id: image.id, base: image.base.ref, baseId: image.base.id, baseOrigin: image.base.origin },
+      engine: engine.name,
+      pkgtrackVersion: ctx.opts.pkgtrackVersion,
+      sourceDateEpoch: prepared.sourceDateEpoch,
+      patches: patches.map((p) => p.name),
+      artifacts,
+      ...(lint
+        ? {
+            lint: {
+              tool: lint.tool,
+              errors: lint.findings.filter((f) => f.severity === 'error').length,
+              warnings: lint.findings.filter((f) => f.severity === 'warning').length,
+              failed: lint.failed,
+            },
+          }
+        : {}),
+      builtAt: new Date().toISOString(),
+    };
+    await writeFileAtomic(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    await rm(targetOut, { recursive: true, force: true });
+    await rename(staging, targetOut);
+    const lintSummary = lint
+      ? {
+          errors: manifest.lint!.errors,
+          warnings: manifest.lint!.warnings,
+          failed: lint.failed,
+          findings: lint.findings.map((f) => `${f.severity[0]!.toUpperCase()}: ${f.subject}: ${f.tag}${f.detail ? ` ${f.detail}` : ''}`),
+        }
+      : undefined;
+    if (lint?.failed) {
+      recordBuild(ctx.store, {
+        recipe: recipe.name,
+        target: target.id,
+        version: packageVersion,
+        inputHash: hash,
+        result: 'failed',
+        outDir: targetOut,
+        manifest,
+        startedAt,
+      });
+      return done({
+        result: 'failed',
+        artifacts: artifacts.map((a) => a.name),
+        outDir: targetOut,
+        lint: lintSummary!,
+        error: {
+          code: 'LINT_FAILED',
+          message: `${lint.tool} reported findings at or above the fail level "${lintLevel(recipe, target)}"`,
+          fix: 'Fix the packaging, add a lintian override, or lower build.lintianFailOn in the recipe.',
+        },
+      });
+    }
+    recordBuild(ctx.store, {
+      recipe: recipe.name,
+      target: target.id,
+      version: packageVersion,
+      inputHash: hash,
+      result: 'ok',
+      outDir: targetOut,
+      manifest,
+      startedAt,
+    });
+    return done({
+      result: 'built',
+      artifacts: artifacts.map((a) => a.name),
+      outDir: targetOut,
+      ...(lintSummary ? { lint: lintSummary } : {}),
+    });
+  } catch (e) {
+    if (hash)
+      recordBuild(ctx.store, {
+        recipe: recipe.name,
+        target: target.id,
+        version: base.version ?? '',
+        inputHash: hash,
+        result: 'failed',
+        startedAt,
+      });
+    return done({ result: 'failed', error: errorOf(e) });
+  } finally {
+    if (log) await new Promise<void>((res) => log!.end(res));
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+function lintLevel(recipe: Recipe, target: Target): 'error' | 'warning' | 'never' {
+  return target.format === 'rpm' ? recipe.config.build.rpmlintFailOn : recipe.config.build.lintianFailOn;
+}
+
+async function dependencyImage(
+  ctx: RunContext,
+  engine: ContainerEngine,
+  builder: Builder,
+  target: Target,
+  deps: string[],
+  log: WriteStream,
+) {
+  const key = `${target.id}\0${[...deps].sort().join('\0')}`;
+  let p = ctx.depsLocks.get(key);
+  if (!p) {
+    p = ensureDependencyImage(engine, builder, target, deps, ctx.progress, log);
+    ctx.depsLocks.set(key, p);
+    p.catch(() => ctx.depsLocks.delete(key));
+  }
+  return p;
+}
+
+function buildFailed(code: number, output: string, logPath: string, target: Target): PkgtrackError {
+  const net = networkAttempt(output);
+  if (net) {
+    return new PkgtrackError({
+      code: 'BUILD_NEEDS_NETWORK',
+      kind: 'input',
+      message: `the build for ${target.id} tried to reach the network, which builds do not have (--network=none): ${net}`,
+      fix: `Vendor what the build downloads into the source (or a patch), or add it to Build-Depends. Full log: ${logPath}`,
+      details: { exitCode: code, log: logPath },
+    });
+  }
+  const tail = output.trim().split('\n').slice(-8).join('\n');
+  return new PkgtrackError({
+    code: 'BUILD_FAILED',
+    kind: 'environment',
+    message: `the build for ${target.id} failed (exit ${code}):\n${redact(tail)}`,
+    fix: `Read the full log: ${logPath}`,
+    details: { exitCode: code, log: logPath },
+  });
+}
