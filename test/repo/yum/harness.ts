@@ -1,6 +1,6 @@
 /** Publishing a yum repository the way the publish service does: lock, transaction, format, commit. */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Progress, silentProgress } from '../../../src/core/progress.js';
@@ -74,6 +74,7 @@ export async function publishYum(a: PublishArgs): Promise<PublishReport> {
 /** Build tiny `retained` packages of the given [E:]V-R with rpmbuild. */
 export function buildVersions(dir: string, evrs: string[], text = 'x', name = 'retained'): string[] {
   const out: string[] = [];
+  mkdirSync(dir, { recursive: true });
   for (const evr of evrs) {
     const m = /^(?:(\d+):)?([^-]+)-(.+)$/.exec(evr)!;
     const spec = join(dir, `${name}-${evr.replace(':', '_')}.spec`);
@@ -110,3 +111,5 @@ export function buildVersions(dir: string, evrs: string[], text = 'x', name = 'r
   }
   return out;
 }
+
+export const REPO_ROOT_DIR = join(import.meta.dirname, '..', '..', '..');
