@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The web page in real headless Chromium (Debian's chromium, driven by playwright-core), over
  * a repository published by the reference tools (dpkg-deb + apt-ftparchive, rpmbuild +
@@ -183,7 +185,7 @@ describe('the repository web page in Chromium', () => {
       scripts: document.querySelectorAll('script').length,
       handlers: [...document.querySelectorAll('*')].flatMap((e) => e.getAttributeNames().filter((a) => a.startsWith('on'))),
       lead: document.querySelector('.lead')?.textContent,
-      body: document.body.innerText,
+      body: document.body.textContent,
     }));
     expect(state.scripts).toBe(0);
     expect(state.handlers).toEqual([]);
@@ -195,21 +197,22 @@ describe('the repository web page in Chromium', () => {
 
   it('gives install snippets that match the published key and URL', async () => {
     const { page } = await open(`${server.url}/`);
-    const shown = (await page.locator('#key-fingerprint').innerText()).replace(/\s/g, '');
+    const shown = ((await page.locator('#key-fingerprint').textContent()) ?? '').replace(/\s/g, '');
     expect(shown).toBe(fx.fingerprint);
     expect(site.keyFingerprint).toBe(fx.fingerprint);
 
-    const keyCmd = await page.locator('#apt-key-cmd').innerText();
+    const keyCmd = (await page.locator('#apt-key-cmd').textContent()) ?? '';
     const keyUrl = /curl -fsSL (\S+)/.exec(keyCmd)![1]!;
     expect(keyUrl).toBe(`${server.url}/keys/demo-archive-keyring.asc`);
     // The key the snippet downloads is the signing key, as gpg sees it.
     const keyFile = join(tmp, 'downloaded.asc');
     writeFileSync(keyFile, Buffer.from(await (await fetch(keyUrl)).arrayBuffer()));
-    const colons = sh('gpg', ['--batch', '--with-colons', '--show-keys', keyFile], { cwd: tmp });
+    mkdirSync(join(tmp, 'gnupg'), { mode: 0o700 });
+    const colons = sh('gpg', ['--homedir', join(tmp, 'gnupg'), '--batch', '--with-colons', '--show-keys', keyFile], { cwd: tmp });
     expect(/^fpr:+([0-9A-F]+):/m.exec(colons)![1]).toBe(fx.fingerprint);
     expect(keyCmd).toContain(fx.fingerprint.match(/.{4}/g)!.join(' '));
 
-    const sources = await page.locator('code.sources-snippet[data-suite="bookworm"]').innerText();
+    const sources = await page.locator('code.sources-snippet[data-suite="bookworm"]').textContent();
     expect(sources).toContain(`URIs: ${server.url}\n`);
     expect(sources).toContain('Suites: bookworm\n');
     expect(sources).toContain('Signed-By: /etc/apt/keyrings/demo-archive-keyring.asc\n');
@@ -217,7 +220,7 @@ describe('the repository web page in Chromium', () => {
     // What apt would fetch first exists at that URL.
     expect((await fetch(`${server.url}/dists/bookworm/Release`)).status).toBe(200);
 
-    const repo = await page.locator('code.repo-snippet').innerText();
+    const repo = (await page.locator('code.repo-snippet').textContent()) ?? '';
     const baseurl = /^baseurl=(\S+)$/m.exec(repo)![1]!;
     expect(baseurl).toBe(`${server.url}/fedora/41/x86_64`);
     expect((await fetch(`${baseurl}/repodata/repomd.xml`)).status).toBe(200);
@@ -234,19 +237,19 @@ describe('the repository web page in Chromium', () => {
         .locator('table', { has: page.locator('caption', { hasText: caption }) })
         .locator('tbody tr', { has: page.locator(`th:has-text("${pkg}")`) });
     const hello = row('Suite bookworm —', 'hello');
-    await expect(hello.locator('td[data-label="Upstream"]').innerText()).resolves.toContain('behind by 2 versions (9 days)');
-    await expect(hello.locator('td[data-label="Version"]').innerText()).resolves.toContain('2.10-1~deb12u1');
-    await expect(hello.locator('td[data-label="Patches"]').innerText()).resolves.toMatch(/2 applied[\s\S]*1 forwarded/);
-    await expect(hello.locator('td[data-label="Build"] a').allInnerTexts()).resolves.toEqual(['manifest', 'build log']);
+    await expect(hello.locator('td[data-label="Upstream"]').textContent()).resolves.toContain('behind by 2 versions (9 days)');
+    await expect(hello.locator('td[data-label="Version"]').textContent()).resolves.toContain('2.10-1~deb12u1');
+    await expect(hello.locator('td[data-label="Patches"]').textContent()).resolves.toMatch(/2 applied[\s\S]*1 forwarded/);
+    await expect(hello.locator('td[data-label="Build"] a').allTextContents()).resolves.toEqual(['manifest', 'build log']);
     const tool = row('Suite bookworm —', 'tool');
-    await expect(tool.locator('td[data-label="Upstream"]').innerText()).resolves.toContain('up to date');
+    await expect(tool.locator('td[data-label="Upstream"]').textContent()).resolves.toContain('up to date');
     const lonely = row('Suite bookworm —', 'lonely');
-    await expect(lonely.locator('td[data-label="Upstream"]').innerText()).resolves.toContain('upstream not checked');
+    await expect(lonely.locator('td[data-label="Upstream"]').textContent()).resolves.toContain('upstream not checked');
     const trunk = row('Suite bookworm-trunk', 'hello');
-    await expect(trunk.locator('td[data-label="Channel"]').innerText()).resolves.toBe('trunk');
+    await expect(trunk.locator('td[data-label="Channel"]').textContent()).resolves.toBe('trunk');
     const rpm = row('Repository fedora/41/x86_64', 'hello');
-    await expect(rpm.locator('td[data-label="Version"]').innerText()).resolves.toContain('2.12-1.fc41');
-    await expect(rpm.locator('td[data-label="Upstream"]').innerText()).resolves.toContain('up to date');
+    await expect(rpm.locator('td[data-label="Version"]').textContent()).resolves.toContain('2.12-1.fc41');
+    await expect(rpm.locator('td[data-label="Upstream"]').textContent()).resolves.toContain('up to date');
     // The manifest link serves the build's manifest.
     const href = await hello.locator('td[data-label="Build"] a', { hasText: 'manifest' }).getAttribute('href');
     expect(await (await fetch(`${server.url}/${href}`)).text()).toBe(readFileSync(join(fx.buildDir, 'manifest.json'), 'utf8'));
