@@ -19,6 +19,7 @@ APT_PACKAGES=(
   debootstrap mmdebstrap debian-archive-keyring
   git xz-utils zstd bzip2 unzip ca-certificates curl
   sqlite3
+  chromium fonts-dejavu-core
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -93,7 +93,7 @@ footer p { margin: .75rem 0 0; }
   .table-wrap tbody tr { padding: .5rem 0; border-bottom: 1px solid var(--border); }
   .table-wrap tbody tr:last-child { border-bottom: 0; }
   .table-wrap tbody th, .table-wrap tbody td { border: 0; padding: .15rem .75rem; }
-  .table-wrap td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
+  .table-wrap td[data-label]::before { content: attr(data-label) ": "; font: 600 .9375rem system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--muted); }
   .table-wrap td .summary-text { display: inline; margin-left: .35rem; }
   .table-wrap td ul.inline { display: inline; }
 }
