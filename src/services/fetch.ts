@@ -438,3 +438,10 @@ export async function downloadDebianSource(
   const dsc = names.find((n) => n.endsWith('.dsc'))!;
   return { package: pkg, version: entry.version, dsc, files: names, dir: destDir };
 }
+
+/** `pkgtrack fetch <recipe>`: open the repository and recipe, then fetchSource(). */
+export async function fetchSourceByName(name: string, opts: FetchOptions & { repoDir?: string }): Promise<FetchedSource> {
+  const { findRepositoryRoot, loadRecipe, loadRepository } = await import('../recipe/load.js');
+  const repo = await loadRepository(await findRepositoryRoot(opts.repoDir));
+  return fetchSource(repo, await loadRecipe(repo, name), opts);
+}

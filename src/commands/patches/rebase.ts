@@ -1,0 +1,40 @@
+import { Args, Flags } from '@oclif/core';
+import { PkgtrackCommand } from '../../cli/base-command.js';
+import { repoFlag } from '../../cli/flags.js';
+import { type RebaseResult, rebasePatches } from '../../services/patches-rebase.js';
+
+export default class PatchesRebase extends PkgtrackCommand<typeof PatchesRebase> {
+  static override summary = "Carry a recipe's patch queue onto a new upstream version.";
+  static override description =
+    'Refreshes hunks that moved, drops patches upstream already has (recorded in the series and patches/dropped/), keeps headers and updates Last-Update. On a conflict it stops with the file, the hunk and a .rej in a work dir, and leaves the recipe untouched unless --partial.';
+  static override examples = [
+    '<%= config.bin %> patches rebase hello --to 2.13',
+    '<%= config.bin %> patches rebase hello --to 2.13 --partial',
+  ];
+  static override args = { recipe: Args.string({ description: 'Recipe name', required: true }) };
+  static override flags = {
+    repo: repoFlag,
+    to: Flags.string({ description: 'Upstream version to rebase onto', required: true }),
+    orig: Flags.string({ description: 'Use this upstream tarball instead of fetching' }),
+    partial: Flags.boolean({ description: 'On a conflict, still write the patches before it' }),
+  };
+
+  async run(): Promise<RebaseResult> {
+    const f = this.flags;
+    const r = await rebasePatches(this.args.recipe, {
+      to: f.to,
+      partial: f.partial,
+      ...(f.repo ? { repoDir: f.repo } : {}),
+      ...(f.orig ? { orig: f.orig } : {}),
+      progress: this.progress,
+    });
+    this.show([
+      `${r.recipe} → ${r.to}: ${r.written ? 'patches updated' : 'nothing to change'}`,
+      ...r.patches.map((p) => `  ${p.name}: ${p.action}${p.reason ? ` (${p.reason})` : ''}`),
+      ...(r.conflict
+        ? [`conflict: ${r.conflict.patch} hunk #${r.conflict.hunk} of ${r.conflict.file}; rejects in ${r.conflict.rejectDir}`]
+        : []),
+    ]);
+    return r;
+  }
+}
