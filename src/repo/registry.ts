@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { RepositoryConfig } from '../recipe/schema.js';
 import { type AptRepoConfig, AptFormat } from './apt/apt-format.js';
 import type { RepoFormat, RepoKind } from './format.js';
+import { YumRepoFormat } from './yum/format.js';
 
 /** Repository settings every format may read (pkgtrack.yaml, or defaults without one). */
 export type RepoSettings = Pick<RepositoryConfig, 'origin' | 'label' | 'description' | 'architectures' | 'components' | 'channels'>;
@@ -32,10 +33,7 @@ export function aptConfigFrom(s: RepoSettings): AptRepoConfig {
   };
 }
 
-const FACTORIES: Array<(s: RepoSettings) => RepoFormat> = [
-  (s) => new AptFormat(aptConfigFrom(s)),
-  // yum: (s) => new YumFormat(...),
-];
+const FACTORIES: Array<(s: RepoSettings) => RepoFormat> = [(s) => new AptFormat(aptConfigFrom(s)), () => new YumRepoFormat()];
 
 export function repoFormats(settings: RepoSettings = DEFAULT_SETTINGS): RepoFormat[] {
   return FACTORIES.map((f) => f(settings));

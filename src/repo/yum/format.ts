@@ -118,6 +118,9 @@ function matches(ref: PackageRef, e: YumEntry): boolean {
 export class YumRepoFormat implements RepoFormat {
   readonly kind = 'yum' as const;
 
+  /** The public keys repomd.xml.asc was verified with in this publish (published for users). */
+  private verifiedKeys: string | undefined;
+
   constructor(private readonly opts: YumFormatOptions = {}) {}
 
   accepts(file: string): boolean {
@@ -250,7 +253,10 @@ export class YumRepoFormat implements RepoFormat {
     const repomd = Buffer.from(repomdXml(files, now, now), 'utf8');
     let asc: string | undefined;
     if (ctx.signer) {
-      if (!this.opts.publicKeys) {
+      // The signer's own public keys (OpenPgpSigner) when none were configured: still an
+      // independent check of the bytes the signer produced before they can go live.
+      const publicKeys = this.opts.publicKeys ?? (ctx.signer as { publicKeysArmored?: () => string }).publicKeysArmored?.();
+      if (!publicKeys) {
         throw new PkgtrackError({
           code: 'YUM_NO_VERIFY_KEY',
           kind: 'environment',
@@ -260,7 +266,8 @@ export class YumRepoFormat implements RepoFormat {
       }
       asc = await ctx.signer.detachSign(repomd);
       // Verified BEFORE anything is staged: a signature that does not match never goes live.
-      await verifyDetached(repomd, asc, this.opts.publicKeys, `${suite}/repodata/repomd.xml.asc`);
+      await verifyDetached(repomd, asc, publicKeys, `${suite}/repodata/repomd.xml.asc`);
+      this.verifiedKeys = publicKeys;
     } else if (!ctx.options.allowUnsigned) {
       throw new PkgtrackError({
         code: 'REPO_NO_SIGNER',
@@ -303,7 +310,8 @@ export class YumRepoFormat implements RepoFormat {
   }
 
   private async stageUserFiles(ctx: RepoContext, suite: string): Promise<void> {
-    if (this.opts.publicKeys) await ctx.tx.stage(`${suite}/${KEY_FILE}`, this.opts.publicKeys);
+    const keys = this.opts.publicKeys ?? this.verifiedKeys;
+    if (keys) await ctx.tx.stage(`${suite}/${KEY_FILE}`, keys);
     const base = (this.opts.baseUrl ?? `file://${ctx.root}`).replace(/\/+$/, '');
     const id = `pkgtrack-${suite.replaceAll('/', '-')}`;
     await ctx.tx.stage(
