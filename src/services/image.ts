@@ -6,12 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Builder } from '../builders/builder.js';
-import { PkgtrackError } from '../core/errors.js';
+import { inputError, PkgtrackError } from '../core/errors.js';
+import { detectEngine } from '../containers/detect.js';
 import type { Progress } from '../core/progress.js';
 import { type BaseImage, ensureBaseImage, LABEL_KIND, LABEL_TARGET } from '../containers/base-image.js';
 import { CONTAINER_PREFIX, type ContainerEngine, IMAGE_PREFIX, type ImageInfo } from '../containers/engine.js';
 import { ensureRpmBaseImage } from '../containers/images-rpm.js';
-import type { Target } from '../recipe/targets.js';
+import { resolveTarget, type Target } from '../recipe/targets.js';
 
 export const LABEL_BASE_ID = 'org.pkgtrack.base-id';
 export const LABEL_DEPS = 'org.pkgtrack.deps';
@@ -131,4 +132,55 @@ export async function pruneBuilderImages(engine: ContainerEngine, opts: { all?: 
 function sameId(a: string, b: string): boolean {
   const n = (s: string) => s.replace(/^sha256:/, '');
   return n(a).startsWith(n(b)) || n(b).startsWith(n(a));
+}
+
+export interface PrepareImagesOptions {
+  /** Target ids; default debian:bookworm and debian:trixie. */
+  targets?: string[] | undefined;
+  progress: Progress;
+  engine?: ContainerEngine;
+}
+
+export interface PrepareImagesResult {
+  engine: string;
+  images: Array<{ target: string; ref: string; id: string; origin: string; reused: boolean; source: string; seconds: number }>;
+  workarounds: string[];
+}
+
+/**
+ * Make the base image of each target (pull, else bootstrap) and probe that containers run.
+ * CI runs this once before the tests: `pkgtrack image build -t debian:bookworm -t debian:trixie`.
+ */
+export async function prepareBaseImages(opts: PrepareImagesOptions): Promise<PrepareImagesResult> {
+  const engine = opts.engine ?? (await detectEngine());
+  const ids = opts.targets?.length ? opts.targets : ['debian:bookworm', 'debian:trixie'];
+  const images: PrepareImagesResult['images'] = [];
+  let workarounds: string[] = [];
+  for (const id of ids) {
+    const target = resolveTarget(id);
+    if (!target)
+      throw inputError('TARGET_UNKNOWN', `unknown target "${id}"`, 'Write distro:release, e.g. debian:bookworm.', { field: 'target' });
+    const t0 = Date.now();
+    const b = await ensureBaseImage(engine, target, opts.progress);
+    const probe = await engine.probe(b.ref);
+    workarounds = probe.workarounds;
+    images.push({
+      target: id,
+      ref: b.ref,
+      id: b.id,
+      origin: b.origin,
+      reused: b.reused,
+      source: b.source,
+      seconds: Math.round((Date.now() - t0) / 100) / 10,
+    });
+  }
+  return { engine: engine.name, images, workarounds };
+}
+
+export async function listImages(): Promise<ImageListResult> {
+  return listBuilderImages(await detectEngine());
+}
+
+export async function pruneImages(opts: { all?: boolean; dryRun?: boolean }): Promise<PruneResult> {
+  return pruneBuilderImages(await detectEngine(), opts);
 }

@@ -1,6 +1,7 @@
 /** Every doctor check, in the order doctor runs them. Each concept adds one line. */
 import type { DoctorCheck } from '../types.js';
+import { containerChecks } from './containers.js';
 import { hostChecks } from './host.js';
 import { signingChecks } from './signing.js';
 
-export const DOCTOR_CHECKS: DoctorCheck[] = [...hostChecks, ...signingChecks];
+export const DOCTOR_CHECKS: DoctorCheck[] = [...hostChecks, ...containerChecks, ...signingChecks];

@@ -1,0 +1,36 @@
+import { Flags } from '@oclif/core';
+import { PkgtrackCommand } from '../../cli/base-command.js';
+import { table } from '../../cli/table.js';
+import { type PrepareImagesResult, prepareBaseImages } from '../../services/image.js';
+
+export default class ImageBuild extends PkgtrackCommand<typeof ImageBuild> {
+  static override summary = 'Make the base image of each target: pulled when a registry answers, else bootstrapped from the mirror.';
+  static override examples = ['<%= config.bin %> image build', '<%= config.bin %> image build -t debian:bookworm -t debian:trixie --json'];
+  static override flags = {
+    target: Flags.string({
+      char: 't',
+      multiple: true,
+      description: 'Target, e.g. debian:bookworm (repeatable). Default: debian:bookworm and debian:trixie.',
+    }),
+  };
+
+  async run(): Promise<PrepareImagesResult> {
+    const result = await prepareBaseImages({ targets: this.flags.target, progress: this.progress });
+    this.show([
+      table(
+        ['TARGET', 'IMAGE', 'HOW', 'FROM', 'TIME'],
+        result.images.map((i) => [
+          i.target,
+          i.ref,
+          i.reused ? `${i.origin} (already there)` : i.origin.toUpperCase(),
+          i.source,
+          `${i.seconds}s`,
+        ]),
+      ),
+      ...(result.workarounds.length
+        ? ['', `${result.engine} workarounds on this host:`, ...result.workarounds.map((w) => `  - ${w}`)]
+        : []),
+    ]);
+    return result;
+  }
+}
