@@ -2,6 +2,7 @@
  * Loading signing keys: files, passphrases (environment variable, file or descriptor, never
  * argv), policy, and the Signer that repository writers use.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { envError, inputError, notFound } from '../core/errors.js';
@@ -37,7 +38,8 @@ export async function readPassphrase(src: PassphraseSource): Promise<string | un
     // A descriptor can be read once; remember it for the other keys of the same run.
     if (!fdCache.has(src.fd)) {
       try {
-        fdCache.set(src.fd, firstLine(await readFile(`/dev/fd/${src.fd}`, 'utf8')));
+        // Read the descriptor itself (works for files, pipes and sockets alike) up to EOF.
+        fdCache.set(src.fd, firstLine(readFileSync(src.fd, 'utf8')));
       } catch (e) {
         throw envError(
           'PASSPHRASE_FD_UNREADABLE',

@@ -118,7 +118,8 @@ export async function generateSigningKey(
     format: 'armored' as const,
     ...(opts.date ? { date: opts.date } : {}),
     // v4 keys: apt, gpgv and rpm do not read v6 keys. SHA-512 self-signatures.
-    config: { v6Keys: false, preferredHashAlgorithm: openpgp.enums.hash.sha512 },
+    // No salt notation in the self-signatures: the key looks like one gpg makes.
+    config: { v6Keys: false, preferredHashAlgorithm: openpgp.enums.hash.sha512, nonDeterministicSignaturesViaNotation: false },
   };
   const pair =
     opts.type === 'rsa4096'
