@@ -1,0 +1,157 @@
+/**
+ * Writing the site next to a published repository: repository files are never touched, the
+ * page switches only after everything it references is in place, an interrupted write leaves
+ * the old page, stale badges go, and `pkgtrack site` works as a real process (--json shape,
+ * --out, a typed error outside a recipes repository).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSite, writeSite } from '../../src/services/site.js';
+import { gatherSiteModel } from '../../src/services/site-gather.js';
+import { loadRepository } from '../../src/recipe/load.js';
+import { StateStore } from '../../src/state/store.js';
+import { pkgtrack } from '../helpers/cli.js';
+import { makeSiteFixture, type SiteFixture } from './fixture.js';
+
+let tmp: string;
+let fx: SiteFixture;
+
+/** sha256 of every file under dir, by relative path. */
+function snapshot(dir: string, skip: (rel: string) => boolean = () => false): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      const rel = relative(dir, p);
+      if (skip(rel)) continue;
+      if (e.isDirectory()) walk(p);
+      else out[rel] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Vitest sets NODE_ENV=test, which makes oclif look for TypeScript sources and warn. */
+const AS_USER = { NODE_ENV: undefined, VITEST: undefined };
+
+const SITE_OWNED = /^(index\.html|badges|site-assets|keys|builds|\.pkgtrack)(\/|$)/;
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'pkgtrack-site-write-'));
+  fx = await makeSiteFixture(tmp, 'https://pkgs.example.org/demo', new Date());
+}, 120_000);
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('writeSite', () => {
+  it('adds the site without touching a single repository file', async () => {
+    const before = snapshot(fx.outputDir);
+    const r = await generateSite({ repoRoot: fx.repoRoot });
+    const after = snapshot(fx.outputDir);
+    for (const [path, hash] of Object.entries(before)) expect(after[path], path).toBe(hash);
+    const added = Object.keys(after).filter((p) => !(p in before));
+    expect(
+      added.every((p) => SITE_OWNED.test(p)),
+      added.join(', '),
+    ).toBe(true);
+    expect(r.files).toContain('index.html');
+    expect(readdirSync(fx.outputDir).filter((n) => n.startsWith('.site-staging-'))).toEqual([]);
+  });
+
+  it('keeps the old page when a write fails half-way, and cleans up next time', async () => {
+    await generateSite({ repoRoot: fx.repoRoot });
+    const oldIndex = readFileSync(join(fx.outputDir, 'index.html'), 'utf8');
+    const repo = await loadRepository(fx.repoRoot);
+    const store = StateStore.open(fx.repoRoot);
+    const { model } = await gatherSiteModel(repo, fx.outputDir, store, { now: new Date(Date.now() + 86_400_000) });
+    store.close();
+    model.description = 'a new description';
+    // A directory where a badge must go: renaming the badge over it fails mid-switch.
+    rmSync(join(fx.outputDir, 'badges', 'tool.svg'));
+    mkdirSync(join(fx.outputDir, 'badges', 'tool.svg', 'blocker'), { recursive: true });
+    await expect(writeSite(fx.outputDir, model)).rejects.toThrow();
+    expect(readFileSync(join(fx.outputDir, 'index.html'), 'utf8')).toBe(oldIndex);
+    expect(readdirSync(fx.outputDir).filter((n) => n.startsWith('.site-staging-'))).toEqual([]);
+    // Every asset the old page names is still there.
+    for (const m of oldIndex.matchAll(/(?:href|src)="(site-assets\/[^"]+|badges\/[^"]+)"/g)) {
+      if (m[1] !== 'badges/tool.svg') expect(existsSync(join(fx.outputDir, m[1]!)), m[1]).toBe(true);
+    }
+    rmSync(join(fx.outputDir, 'badges', 'tool.svg'), { recursive: true });
+    // A stale staging folder from a killed run is removed by the next one.
+    mkdirSync(join(fx.outputDir, '.site-staging-deadbeef', 'badges'), { recursive: true });
+    await writeSite(fx.outputDir, model);
+    expect(readFileSync(join(fx.outputDir, 'index.html'), 'utf8')).toContain('a new description');
+    expect(readdirSync(fx.outputDir).filter((n) => n.startsWith('.site-staging-'))).toEqual([]);
+  });
+
+  it('removes the badge of a package that is gone, keeps the last assets one round', async () => {
+    const repo = await loadRepository(fx.repoRoot);
+    const store = StateStore.open(fx.repoRoot);
+    const { model } = await gatherSiteModel(repo, fx.outputDir, store);
+    store.close();
+    await writeSite(fx.outputDir, model);
+    const firstCss = readdirSync(join(fx.outputDir, 'site-assets')).filter((n) => n.endsWith('.css'));
+    expect(firstCss).toHaveLength(1);
+    for (const s of model.suites) s.packages = s.packages.filter((p) => p.name !== 'lonely');
+    const r = await writeSite(fx.outputDir, model);
+    expect(r.removed).toContain('badges/lonely.svg');
+    expect(existsSync(join(fx.outputDir, 'badges', 'lonely.svg'))).toBe(false);
+    expect(existsSync(join(fx.outputDir, 'badges', 'hello.svg'))).toBe(true);
+    // Same stylesheet content, same name: nothing to keep around.
+    expect(readdirSync(join(fx.outputDir, 'site-assets')).filter((n) => n.endsWith('.css'))).toEqual(firstCss);
+  });
+
+  it('never lets a site path escape the output folder or enter the repository', async () => {
+    const repo = await loadRepository(fx.repoRoot);
+    const store = StateStore.open(fx.repoRoot);
+    const { model } = await gatherSiteModel(repo, fx.outputDir, store);
+    store.close();
+    for (const path of ['../evil', 'dists/bookworm/Release', '/etc/passwd', 'a/./b']) {
+      await expect(writeSite(fx.outputDir, model, [{ path, data: 'x' }])).rejects.toMatchObject({ code: 'SITE_PATH_UNSAFE' });
+    }
+    expect(readFileSync(join(fx.outputDir, 'dists', 'bookworm', 'Release'), 'utf8')).toMatch(/^Origin|^Date|^Suite/m);
+  });
+});
+
+describe('pkgtrack site (built CLI)', () => {
+  it('regenerates the page and reports it as JSON', () => {
+    const r = pkgtrack(['site', '--json'], { cwd: fx.repoRoot, env: AS_USER });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = r.json();
+    expect(j.outputDir).toBe(fx.outputDir);
+    expect(j.url).toBe('https://pkgs.example.org/demo');
+    expect(j.keyFingerprint).toBe(fx.fingerprint);
+    expect(j.suites).toEqual([
+      { kind: 'apt', suite: 'bookworm', packages: 3 },
+      { kind: 'apt', suite: 'bookworm-trunk', packages: 1 },
+      { kind: 'yum', suite: 'fedora/41/x86_64', packages: 1 },
+    ]);
+    expect(j.badges).toEqual(['badges/hello.svg', 'badges/lonely.svg', 'badges/tool.svg']);
+  });
+
+  it('writes to --out and prints a human summary', () => {
+    const out = join(tmp, 'elsewhere');
+    const r = pkgtrack(['site', '--out', out], { cwd: fx.repoRoot, env: AS_USER });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^wrote .*elsewhere\/index\.html: 0 suite\(s\), 0 package row\(s\), 0 badge\(s\)$/m);
+    expect(statSync(join(out, 'index.html')).isFile()).toBe(true);
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('Nothing has been published yet.');
+  });
+
+  it('fails with a typed error and a fix outside a recipes repository', () => {
+    const empty = join(tmp, 'empty');
+    mkdirSync(empty, { recursive: true });
+    writeFileSync(join(empty, 'README'), 'not a repo\n');
+    const r = pkgtrack(['site', '--json'], { cwd: empty, env: { ...AS_USER, PKGTRACK_REPO: undefined } });
+    expect(r.code).not.toBe(0);
+    expect(r.json().error).toMatchObject({ code: 'REPO_NOT_FOUND', kind: 'not-found' });
+    expect(r.json().error.fix).toMatch(/pkgtrack init/);
+  });
+});
