@@ -41,6 +41,12 @@ export interface ApplyOptions {
   patchFile?: string;
   /** Try the patch reversed when it fails, to tell "already applied" apart. Default true. */
   detectApplied?: boolean;
+  /**
+   * Analysis: call the patch already applied whenever it reverse-applies cleanly, even if it
+   * would also apply forward (a pure addition upstream took). Builds leave this off, because
+   * dpkg-source and quilt only look for a reversed patch when it fails forward.
+   */
+  preferReverse?: boolean;
 }
 
 const latin1ToUtf8 = (s: string) => Buffer.from(s, 'latin1').toString('utf8');
@@ -104,6 +110,10 @@ export function parsePatchBytes(bytes: Uint8Array, patchFile = 'patch'): FilePat
 export async function applyPatch(root: string, bytes: Uint8Array, opts: ApplyOptions = {}): Promise<PatchReport> {
   const patchFile = opts.patchFile ?? 'patch';
   const files = parsePatchBytes(bytes, patchFile);
+  if (opts.preferReverse) {
+    const reverse = await plan(root, files, { ...opts, fuzz: 0 }, true).catch(() => undefined);
+    if (reverse?.ok) return { ...reverse.report, status: 'already-applied' };
+  }
   const forward = await plan(root, files, opts, false);
   if (forward.ok) {
     if (!opts.dryRun) await commit(forward.planned);

@@ -63,7 +63,7 @@ export async function rebasePatches(
     const file = join(patchesDir, entry.name);
     const bytes = await readFile(file);
     // Dry run first to learn which files it touches, then snapshot them, then apply.
-    const dry = await applyPatch(src.dir, bytes, { strip: entry.strip, fuzz: 2, dryRun: true, patchFile: file });
+    const dry = await applyPatch(src.dir, bytes, { strip: entry.strip, fuzz: 2, dryRun: true, patchFile: file, preferReverse: true });
     if (dry.status === 'already-applied') {
       const reason = `applied upstream in ${src.version} (the patch reverse-applies cleanly)`;
       result.patches.push({ name: entry.name, action: 'dropped', reason });

@@ -106,7 +106,13 @@ export async function applySeries(patchesDir: string, srcDir: string, opts: Queu
     progress.debug(`applying ${entry.name} (-p${entry.strip})`);
     let report: PatchReport;
     try {
-      report = await applyPatch(srcDir, bytes, { strip: entry.strip, fuzz: opts.fuzz ?? 0, patchFile: file, dryRun: false });
+      report = await applyPatch(srcDir, bytes, {
+        strip: entry.strip,
+        fuzz: opts.fuzz ?? 0,
+        patchFile: file,
+        dryRun: false,
+        preferReverse: !strict,
+      });
     } catch (e) {
       if (e instanceof PkgtrackError && !e.details.patch) e.details.patch = entry.name;
       throw e;

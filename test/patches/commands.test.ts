@@ -1,0 +1,155 @@
+/**
+ * The patches commands end to end (./bin/run.js, built): status, apply and rebase on a small
+ * recipe whose upstream moves from 1.0 to 2.0 (a hunk moves, one patch lands upstream) and to
+ * 3.0 (a conflict). Results are checked against real quilt on the same trees.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/core/exec.js';
+import { diffSnapshots, treeSnapshot } from './helpers/tree.js';
+
+const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'run.js');
+let work: string;
+let repo: string;
+let patches: string;
+
+const body = (n: number, extra: Record<number, string> = {}) =>
+  `${Array.from({ length: n }, (_, i) => extra[i + 1] ?? `line ${i + 1}`).join('\n')}\n`;
+
+async function orig(version: string, files: Record<string, string>): Promise<string> {
+  const dir = join(work, 'src', `demo-${version}`);
+  for (const [p, c] of Object.entries(files)) {
+    await mkdir(join(dir, p, '..'), { recursive: true });
+    await writeFile(join(dir, p), c);
+  }
+  const out = join(work, `demo_${version}.orig.tar.gz`);
+  await run('tar', ['-czf', out, '-C', join(work, 'src'), `demo-${version}`]);
+  return out;
+}
+
+async function cli(...args: string[]) {
+  return run('node', [BIN, ...args, '--repo', repo], { check: false, cwd: work });
+}
+
+async function quiltTree(origTarball: string, dest: string): Promise<void> {
+  await mkdir(dest);
+  await run('tar', ['-xzf', origTarball, '-C', dest, '--strip-components=1']);
+  await run('quilt', ['push', '-a', '-q'], { cwd: dest, env: { QUILT_PATCHES: patches, QUILT_PC: '.pc' } });
+  await rm(join(dest, '.pc'), { recursive: true, force: true });
+}
+
+const hashDir = async (dir: string) => {
+  const h = createHash('sha256');
+  for (const f of (await readdir(dir, { recursive: true })).sort())
+    h.update(f).update(await readFile(join(dir, f)).catch(() => Buffer.alloc(0)));
+  return h.digest('hex');
+};
+
+let v1: string;
+let v2: string;
+let v3: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'pkgtrack-patchcmd-'));
+  await run('npm', ['run', 'build', '--silent'], { cwd: resolve(import.meta.dirname, '..', '..') });
+  repo = join(work, 'repo');
+  patches = join(repo, 'recipes', 'demo', 'patches');
+  await mkdir(patches, { recursive: true });
+  await writeFile(join(repo, 'pkgtrack.yaml'), 'name: t\norigin: t\nlabel: t\nmaintainer: T <t@example.org>\n');
+  await writeFile(
+    join(repo, 'recipes', 'demo', 'recipe.yaml'),
+    "name: demo\nupstream:\n  kind: http\n  url: http://127.0.0.1:9/\n  pattern: 'demo-(?<version>[0-9.]+)'\n",
+  );
+  v1 = await orig('1.0', { 'src/main.c': body(30), NEWS: 'news\n' });
+  // 2.0: five lines added at the top (fix-main moves), and upstream took upstreamed.patch.
+  v2 = await orig('2.0', { 'src/main.c': `${body(5).replaceAll('line', 'new')}${body(30)}`, NEWS: 'news\nupstream fix\n' });
+  // 3.0: upstream rewrote the lines fix-main.patch changes.
+  v3 = await orig('3.0', { 'src/main.c': body(30, { 19: 'rewritten 19', 20: 'rewritten 20' }), NEWS: 'news\n' });
+  await writeFile(
+    join(patches, 'fix-main.patch'),
+    'Description: fix line 20\nAuthor: Dev <dev@example.org>\nForwarded: no\nLast-Update: 2020-01-01\n---\n--- a/src/main.c\n+++ b/src/main.c\n@@ -17,7 +17,7 @@\n line 17\n line 18\n line 19\n-line 20\n+line 20 fixed\n line 21\n line 22\n line 23\n',
+  );
+  await writeFile(
+    join(patches, 'upstreamed.patch'),
+    'Description: news entry\nForwarded: https://example.org/pr/2\n---\n--- a/NEWS\n+++ b/NEWS\n@@ -1 +1,2 @@\n news\n+upstream fix\n',
+  );
+  await writeFile(join(patches, 'series'), '# demo queue\nfix-main.patch\nupstreamed.patch\n');
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('pkgtrack patches', () => {
+  it('status: every patch clean on 1.0, with its DEP-3 summary', async () => {
+    const r = await cli('patches', 'status', 'demo', '--orig', v1, '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.version).toBe('1.0');
+    expect(j.patches.map((p: { name: string; status: string; worst: string }) => [p.name, p.status, p.worst])).toEqual([
+      ['fix-main.patch', 'applied', 'clean'],
+      ['upstreamed.patch', 'applied', 'clean'],
+    ]);
+    expect(j.patches[0].header).toMatchObject({ description: 'fix line 20', forwarded: 'no', author: 'Dev <dev@example.org>' });
+  });
+
+  it('apply: the same tree as quilt push -a', async () => {
+    const out = join(work, 'applied-1.0');
+    const r = await cli('patches', 'apply', 'demo', '--orig', v1, '--out', out);
+    expect(r.code).toBe(0);
+    await quiltTree(v1, join(work, 'quilt-1.0'));
+    expect(diffSnapshots(await treeSnapshot(join(work, 'quilt-1.0')), await treeSnapshot(out))).toEqual([]);
+  });
+
+  it('status on 2.0: an offset and a patch upstream already has (exit 11)', async () => {
+    const r = await cli('patches', 'status', 'demo', '--orig', v2);
+    expect(r.code).toBe(11);
+    expect(r.stdout).toContain('fix-main.patch: offset (src/main.c#1 offset 5)');
+    expect(r.stdout).toContain('upstreamed.patch: already applied upstream');
+  });
+
+  it('apply on 3.0 fails naming the patch, file and hunk, and leaves nothing behind', async () => {
+    const out = join(work, 'applied-3.0');
+    const r = await cli('patches', 'apply', 'demo', '--orig', v3, '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error[PATCH_FAILED]');
+    expect(r.stderr).toContain('fix-main.patch does not apply: hunk #1 of src/main.c FAILED');
+    await expect(readdir(out)).rejects.toThrow();
+  });
+
+  it('rebase onto 3.0 stops at the conflict with a .rej and leaves the recipe untouched', async () => {
+    const before = await hashDir(patches);
+    const r = await cli('patches', 'rebase', 'demo', '--to', '3.0', '--orig', v3, '--json');
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.error.code).toBe('PATCH_REBASE_CONFLICT');
+    expect(j.error.details).toMatchObject({ patch: 'fix-main.patch', target: 'src/main.c', hunk: 1 });
+    const rej = await readFile(join(j.error.details.rejectDir, 'src', 'main.c.rej'), 'utf8');
+    expect(rej).toContain('+line 20 fixed');
+    expect(await hashDir(patches)).toBe(before);
+  });
+
+  it('rebase onto 2.0 refreshes the moved hunk, drops the upstreamed patch and quilt agrees', async () => {
+    const r = await cli('patches', 'rebase', 'demo', '--to', '2.0', '--orig', v2, '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.patches.map((p: { name: string; action: string }) => [p.name, p.action])).toEqual([
+      ['fix-main.patch', 'refreshed'],
+      ['upstreamed.patch', 'dropped'],
+    ]);
+    const series = await readFile(join(patches, 'series'), 'utf8');
+    expect(series).toMatch(/^# demo queue\nfix-main.patch\n# dropped upstreamed.patch: applied upstream in 2.0/);
+    const fix = await readFile(join(patches, 'fix-main.patch'), 'utf8');
+    expect(fix).toMatch(/^Description: fix line 20\nAuthor: Dev <dev@example.org>\nForwarded: no\nLast-Update: \d{4}-\d\d-\d\d\n---\n/);
+    expect(fix).not.toContain('2020-01-01');
+    expect(fix).toContain('@@ -22,7 +22,7 @@');
+    expect(await readFile(join(patches, 'dropped', 'upstreamed.patch'), 'utf8')).toMatch(/Applied-Upstream: 2\.0/);
+    // Real quilt applies the rebased queue to 2.0 with no fuzz and no offset, as status now says.
+    await quiltTree(v2, join(work, 'quilt-2.0'));
+    const s = await cli('patches', 'status', 'demo', '--orig', v2, '--json');
+    expect(s.code).toBe(0);
+    expect(JSON.parse(s.stdout).patches.map((p: { worst: string }) => p.worst)).toEqual(['clean']);
+  });
+});
