@@ -53,6 +53,8 @@ export interface ParsedCleartext {
   text: string;
   /** The text as a file, as `gpgv --output` writes it: `text` plus a final "\n". */
   fileText: string;
+  /** 1-based line of the file where the signed text starts. */
+  textStartLine: number;
   /** Values of the Hash: armor headers. */
   hashes: string[];
   /** The armored signature block, BEGIN to END line inclusive, plus a final newline. */
@@ -98,6 +100,7 @@ export function parseCleartextStrict(input: string): CleartextParse {
   }
   if (i >= lines.length) return fail('CLEARTEXT_NO_TEXT', 'no empty line after the armor headers', i + 1);
   i++; // the empty line
+  const textStartLine = i + 1;
   const textLines: string[] = [];
   for (; i < lines.length; i++) {
     const line = lines[i]!;
@@ -124,5 +127,5 @@ export function parseCleartextStrict(input: string): CleartextParse {
     .map((l) => l.replace(/\r$/, ''))
     .join('\n')}\n`;
   const text = textLines.join('\n');
-  return { ok: true, value: { text, fileText: `${text}\n`, hashes, signatureArmor } };
+  return { ok: true, value: { text, fileText: `${text}\n`, textStartLine, hashes, signatureArmor } };
 }

@@ -167,7 +167,7 @@ export async function verifyInRelease(
         code: 'CLEARTEXT_TRAILING_BLANKS',
         severity: 'warning',
         message: 'trailing blanks are not covered by the signature and apt drops them',
-        line: i + 4,
+        line: value.textStartLine + i,
       });
     }
   });

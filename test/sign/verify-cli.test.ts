@@ -51,7 +51,12 @@ describe('pkgtrack verify', () => {
     expect(out.problems).toEqual([]);
     expect(out.signers).toEqual([k.fingerprint]);
     expect(out.checked).toEqual(
-      expect.arrayContaining(['dists/stable/InRelease', 'dists/stable/Release.gpg', 'dists/stable/Release', 'yum/fedora/41/x86_64/repodata/repomd.xml']),
+      expect.arrayContaining([
+        'dists/stable/InRelease',
+        'dists/stable/Release.gpg',
+        'dists/stable/Release',
+        'yum/fedora/41/x86_64/repodata/repomd.xml',
+      ]),
     );
     // And gpgv agrees on both apt signatures.
     expect((await gpgv(k.keyringFile, [join(t.suite, 'InRelease')])).code).toBe(0);
@@ -68,7 +73,9 @@ describe('pkgtrack verify', () => {
     expect(p.line).toBeGreaterThan(10);
     const human = pkgtrack(['verify', t.root, '--keyring', k.publicFile]);
     expect(human.code).toBe(11);
-    expect(human.stdout).toMatch(/ERROR dists\/stable\/InRelease:\d+: unsigned text after the signature: "Suite: evil" \[CLEARTEXT_TEXT_AFTER\]/);
+    expect(human.stdout).toMatch(
+      /ERROR dists\/stable\/InRelease:\d+: unsigned text after the signature: "Suite: evil" \[CLEARTEXT_TEXT_AFTER\]/,
+    );
   });
 
   it('payload appended to Release.gpg: exit 11', async () => {

@@ -144,3 +144,11 @@ describe('detached signatures', () => {
     expect(codes(r)).toEqual(['SIG_MISSING_SIGNER']);
   });
 });
+
+it('trailing blanks in the signed text are a warning on the right line', async () => {
+  const inrel = await k.signer.clearsign('Origin: x\nLabel: y  \n');
+  const r = await verifyInRelease('InRelease', enc(inrel), pub);
+  expect(codes(r)).toEqual([]);
+  expect(r.problems).toEqual([expect.objectContaining({ code: 'CLEARTEXT_TRAILING_BLANKS', severity: 'warning', line: 5 })]);
+  expect(inrel.split('\n')[4]).toBe('Label: y  ');
+});
