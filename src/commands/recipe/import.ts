@@ -1,0 +1,43 @@
+import { Args, Flags } from '@oclif/core';
+import { PkgtrackCommand } from '../../cli/base-command.js';
+import { repoFlag } from '../../cli/flags.js';
+import { type ImportResult, importRecipe } from '../../services/recipe-import.js';
+
+export default class RecipeImport extends PkgtrackCommand<typeof RecipeImport> {
+  static override summary =
+    'Create a recipe from existing packaging: a .dsc, a Debian source tree, a debian/ folder, a .spec, or debian:<package>[/<suite>].';
+  static override description =
+    'debian/patches become patches/ (byte for byte, headers kept), debian/watch becomes the upstream section, and spec PatchN lines with the comments above them become series entries with DEP-3 headers.';
+  static override examples = [
+    '<%= config.bin %> recipe import debian:hello',
+    '<%= config.bin %> recipe import debian:bzip2/trixie --name bzip2',
+    '<%= config.bin %> recipe import ./hello_2.12.3-1.dsc',
+    '<%= config.bin %> recipe import ~/src/hello/debian',
+    '<%= config.bin %> recipe import foo.spec',
+  ];
+  static override args = {
+    source: Args.string({ description: '.dsc, source tree, debian/ folder, .spec, or debian:<package>[/<suite>]', required: true }),
+  };
+  static override flags = {
+    repo: repoFlag,
+    name: Flags.string({ description: 'Recipe name (default: the source package name)' }),
+    force: Flags.boolean({ description: 'Replace an existing recipe of that name' }),
+  };
+
+  async run(): Promise<ImportResult> {
+    const f = this.flags;
+    const r = await importRecipe(this.args.source, {
+      ...(f.repo ? { repoDir: f.repo } : {}),
+      ...(f.name ? { name: f.name } : {}),
+      force: f.force,
+      progress: this.progress,
+    });
+    this.show([
+      `imported ${r.recipe} (${r.from}) into ${r.dir}`,
+      `  upstream: ${r.upstream.kind}`,
+      `  patches: ${r.patches.length}`,
+      ...r.notes.map((n) => `  note: ${n}`),
+    ]);
+    return r;
+  }
+}
