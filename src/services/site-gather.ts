@@ -153,7 +153,13 @@ export async function gatherSiteModel(
   const cfg = repo.config;
   const targets = resolveTargets(cfg.targets);
   const trunkSuffix = cfg.channels.trunk.suiteSuffix;
-  const published = [...(await readAptSuites(outputDir)), ...(await readYumRepos(outputDir))];
+  // The formats publish under <output>/apt and <output>/yum (repo/registry.ts); a bare apt
+  // repository right in the output dir is read too.
+  const published = [
+    ...(await readAptSuites(outputDir, 'apt')),
+    ...(await readAptSuites(outputDir, '')),
+    ...(await readYumRepos(outputDir, 'yum')),
+  ];
   const recipeNames = new Set(await listRecipeNames(repo));
   const recipeInfo = new Map<string, { summary?: string; homepage?: string }>();
   const observations = store.db.prepare('SELECT version, observed_at AS observedAt FROM upstream_observations WHERE recipe = ?');
@@ -203,6 +209,7 @@ export async function gatherSiteModel(
     }
     suites.push({
       kind: s.kind,
+      repoPath: s.root,
       suite: s.suite,
       ...(place.target ? { target: place.target } : {}),
       channel: place.channel,

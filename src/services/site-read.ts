@@ -1,7 +1,7 @@
 /**
- * Reading what is published, for the web page: apt suites (dists/<suite>/Release and the
- * Packages indexes it lists) and yum repositories (<path>/repodata/repomd.xml and its primary
- * metadata). Only the published metadata is read, never the pool, so the page shows exactly
+ * Reading what is published, for the web page: apt suites (apt/dists/<suite>/Release and the
+ * Packages indexes it lists) and yum repositories (yum/<path>/repodata/repomd.xml and its
+ * primary metadata), in the layout repo/registry.ts gives the output dir. Only the published metadata is read, never the pool, so the page shows exactly
  * what clients see.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -29,6 +29,8 @@ export interface IndexedBinary {
 
 export interface PublishedSuite {
   kind: 'apt' | 'yum';
+  /** Output-relative folder of the repository this suite is in (`apt`, `yum`, or '' for a bare layout). */
+  root: string;
   /** apt suite directory name under dists/, or the yum repository path (`fedora/41/x86_64`). */
   suite: string;
   components: string[];
@@ -84,8 +86,11 @@ function dateIso(rfc2822: string | undefined): string | undefined {
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
 
-export async function readAptSuites(outputDir: string): Promise<PublishedSuite[]> {
-  const dists = join(outputDir, 'dists');
+const under = (root: string, path: string) => (root ? `${root}/${path}` : path);
+
+/** The apt suites of the repository at `<outputDir>/<root>` (`root` '' = the output dir itself). */
+export async function readAptSuites(outputDir: string, root = 'apt'): Promise<PublishedSuite[]> {
+  const dists = join(outputDir, root, 'dists');
   const names = await readdir(dists).catch(() => [] as string[]);
   const out: PublishedSuite[] = [];
   for (const suite of names.sort()) {
@@ -120,18 +125,19 @@ export async function readAptSuites(outputDir: string): Promise<PublishedSuite[]
     const updatedAt = dateIso(getField(release.stanza, 'Date'));
     out.push({
       kind: 'apt',
+      root,
       suite,
       components,
       architectures,
       ...(updatedAt ? { updatedAt } : {}),
-      metadataPath: `dists/${suite}/${release.path}`,
+      metadataPath: under(root, `dists/${suite}/${release.path}`),
       binaries,
     });
   }
   return out;
 }
 
-const SKIP_DIRS = new Set(['dists', 'pool', 'badges', 'site-assets', 'builds', 'keys', 'repodata', 'Packages']);
+const SKIP_DIRS = new Set(['apt', 'dists', 'pool', 'badges', 'site-assets', 'builds', 'keys', 'reports', 'repodata', 'Packages']);
 
 /** Every `repodata/repomd.xml` up to `depth` folders below `dir` (the yum writer's repodata is a symlink). */
 async function findRepomds(root: string, dir: string, depth: number, out: string[]): Promise<void> {
@@ -150,12 +156,15 @@ export function sourceRpmName(sourcerpm: string): string | undefined {
   return m?.[1];
 }
 
-export async function readYumRepos(outputDir: string): Promise<PublishedSuite[]> {
+/** The yum repositories under `<outputDir>/<root>`, named by their path there (`fedora/41/x86_64`). */
+export async function readYumRepos(outputDir: string, root = 'yum'): Promise<PublishedSuite[]> {
+  const top = join(outputDir, root);
   const dirs: string[] = [];
-  await findRepomds(outputDir, outputDir, 4, dirs);
+  await findRepomds(top, top, 4, dirs);
   const out: PublishedSuite[] = [];
   for (const rel of dirs) {
-    const base = join(outputDir, rel);
+    if (rel === '') continue; // repodata right in the root: no suite name to give it
+    const base = join(top, rel);
     const repomdFile = join(base, 'repodata', 'repomd.xml');
     const repomd = parseXml((await readText(repomdFile))!, repomdFile);
     const revision = child(repomd, 'revision')?.text.trim();
@@ -192,11 +201,12 @@ export async function readYumRepos(outputDir: string): Promise<PublishedSuite[]>
     const suite = rel.split('\\').join('/');
     out.push({
       kind: 'yum',
+      root,
       suite,
       components: [],
       architectures: arches.length ? arches : [suite.split('/').at(-1)!],
       ...(updated > 0 ? { updatedAt: new Date(updated * 1000).toISOString() } : {}),
-      metadataPath: `${suite}/repodata/repomd.xml`,
+      metadataPath: under(root, `${suite}/repodata/repomd.xml`),
       binaries,
     });
   }

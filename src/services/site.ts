@@ -45,7 +45,11 @@ export interface WriteSiteResult {
 
 /** A site path must stay inside the output dir and out of the repository's own folders. */
 function checkPath(p: string): void {
-  const bad = p.startsWith('/') || p.split('/').some((s) => s === '' || s === '.' || s === '..') || /^(dists|pool|\.)/.test(p);
+  const bad =
+    p.startsWith('/') ||
+    p.split('/').some((s) => s === '' || s === '.' || s === '..') ||
+    /^(apt|yum|dists|pool|\.)(\/|$)/.test(p) ||
+    p.startsWith('.');
   if (bad) {
     throw new PkgtrackError({
       code: 'SITE_PATH_UNSAFE',

@@ -59,6 +59,8 @@ export interface SitePackage {
 
 export interface SiteSuite {
   kind: 'apt' | 'yum';
+  /** Site-relative folder of the repository holding the suite (`apt`, `yum`; '' = the site root). */
+  repoPath: string;
   /** apt suite name, or the yum repository path (e.g. `fedora/41`). */
   suite: string;
   /** `debian:bookworm`, when the suite belongs to a configured target. */

@@ -10,6 +10,10 @@ export const URL_PLACEHOLDER = 'https://REPLACE-ME.example.org/repo';
 
 export const baseUrl = (model: SiteModel): string => model.url ?? URL_PLACEHOLDER;
 
+/** URL of the repository a suite is in: apt's `URIs:`, the parent of yum's `baseurl`. */
+export const repoUrl = (model: SiteModel, suite: SiteSuite): string =>
+  suite.repoPath ? `${baseUrl(model)}/${suite.repoPath}` : baseUrl(model);
+
 /** File name users save the key to; apt accepts `[A-Za-z0-9_:.-]` in keyring names. */
 export const keyringName = (model: SiteModel): string => `${model.name.replace(/[^A-Za-z0-9_:.-]/g, '-')}-archive-keyring.asc`;
 
@@ -28,7 +32,12 @@ export function aptKeyCommands(model: SiteModel, key: SiteKey): string {
 
 /** The deb822 `.sources` stanza for one apt suite. */
 export function debSources(model: SiteModel, suite: SiteSuite): string {
-  const lines = ['Types: deb', `URIs: ${baseUrl(model)}`, `Suites: ${suite.suite}`, `Components: ${suite.components.join(' ') || 'main'}`];
+  const lines = [
+    'Types: deb',
+    `URIs: ${repoUrl(model, suite)}`,
+    `Suites: ${suite.suite}`,
+    `Components: ${suite.components.join(' ') || 'main'}`,
+  ];
   if (suite.architectures.length) lines.push(`Architectures: ${suite.architectures.join(' ')}`);
   if (model.key) lines.push(`Signed-By: /etc/apt/keyrings/${keyringName(model)}`);
   return `${lines.join('\n')}\n`;
@@ -47,7 +56,7 @@ export function yumRepoFile(model: SiteModel, suite: SiteSuite): string {
       ' )',
       ')',
     ),
-    `baseurl=${baseUrl(model)}/${suite.suite}`,
+    `baseurl=${repoUrl(model, suite)}/${suite.suite}`,
     'enabled=1',
   ];
   if (model.key) lines.push('gpgcheck=1', 'repo_gpgcheck=1', `gpgkey=${baseUrl(model)}/${model.key.href}`);

@@ -206,23 +206,29 @@ describe('the repository web page in Chromium', () => {
     expect(keyUrl).toBe(`${server.url}/keys/demo-archive-keyring.asc`);
     // The key the snippet downloads is the signing key, as gpg sees it.
     const keyFile = join(tmp, 'downloaded.asc');
-    writeFileSync(keyFile, Buffer.from(await (await fetch(keyUrl)).arrayBuffer()));
+    const keyRes = await fetch(keyUrl);
+    expect(keyRes.status).toBe(200);
+    const keyText = await keyRes.text();
+    expect(keyText).toMatch(/^-----BEGIN PGP PUBLIC KEY BLOCK-----\n[\s\S]+-----END PGP PUBLIC KEY BLOCK-----\n$/);
+    writeFileSync(keyFile, keyText);
     mkdirSync(join(tmp, 'gnupg'), { mode: 0o700 });
-    const colons = sh('gpg', ['--homedir', join(tmp, 'gnupg'), '--batch', '--with-colons', '--show-keys', keyFile], { cwd: tmp });
+    const colons = sh('gpg', ['--homedir', join(tmp, 'gnupg'), '--batch', '--no-autostart', '--with-colons', '--show-keys', keyFile], {
+      cwd: tmp,
+    });
     expect(/^fpr:+([0-9A-F]+):/m.exec(colons)![1]).toBe(fx.fingerprint);
     expect(keyCmd).toContain(fx.fingerprint.match(/.{4}/g)!.join(' '));
 
     const sources = await page.locator('code.sources-snippet[data-suite="bookworm"]').textContent();
-    expect(sources).toContain(`URIs: ${server.url}\n`);
+    expect(sources).toContain(`URIs: ${server.url}/apt\n`);
     expect(sources).toContain('Suites: bookworm\n');
     expect(sources).toContain('Signed-By: /etc/apt/keyrings/demo-archive-keyring.asc\n');
     expect(keyCmd).toContain('| sudo tee /etc/apt/keyrings/demo-archive-keyring.asc');
     // What apt would fetch first exists at that URL.
-    expect((await fetch(`${server.url}/dists/bookworm/Release`)).status).toBe(200);
+    expect((await fetch(`${server.url}/apt/dists/bookworm/Release`)).status).toBe(200);
 
     const repo = (await page.locator('code.repo-snippet').textContent()) ?? '';
     const baseurl = /^baseurl=(\S+)$/m.exec(repo)![1]!;
-    expect(baseurl).toBe(`${server.url}/fedora/41/x86_64`);
+    expect(baseurl).toBe(`${server.url}/yum/fedora/41/x86_64`);
     expect((await fetch(`${baseurl}/repodata/repomd.xml`)).status).toBe(200);
     expect(repo).toContain(`gpgkey=${keyUrl}\n`);
     expect(repo).toMatch(/^gpgcheck=1$/m);

@@ -15,7 +15,10 @@ export const HOSTILE_SUMMARY = `says <img src=x onerror=alert(1)> "hello"`;
 
 export function sh(cmd: string, args: string[], opts: { cwd?: string; input?: string } = {}): string {
   const r = spawnSync(cmd, args, { cwd: opts.cwd, input: opts.input ?? '', encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}${r.error ?? ''}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${cmd} failed (${r.status}): ${r.stderr.trim().split('\n').slice(-5).join(' | ')} ${r.error ?? ''} [args: ${args.join(' ')}]`,
+    );
   return r.stdout;
 }
 
@@ -40,7 +43,9 @@ function buildDeb(pool: string, name: string, version: string, arch: string, des
   sh('rm', ['-rf', dir]);
 }
 
+/** An apt suite under `out` (the apt repository root, `<output>/apt`). */
 function aptSuite(out: string, suite: string, debs: Array<[string, string, string, string, string?]>): void {
+  mkdirSync(out, { recursive: true });
   const pool = join(out, 'pool', suite, 'main');
   mkdirSync(pool, { recursive: true });
   for (const [n, v, a, d, s] of debs) buildDeb(pool, n, v, a, d, s);
@@ -152,14 +157,16 @@ export async function makeSiteFixture(root: string, url: string | undefined, now
     );
   }
   mkdirSync(outputDir, { recursive: true });
-  aptSuite(outputDir, 'bookworm', [
+  // The layout publish gives the output dir (repo/registry.ts): <output>/apt, <output>/yum.
+  const aptRoot = join(outputDir, 'apt');
+  aptSuite(aptRoot, 'bookworm', [
     ['hello', '2.10-1~deb12u1', 'amd64', 'the friendly greeter'],
     ['hello-doc', '2.10-1~deb12u1', 'all', 'documentation for hello', 'hello'],
     ['tool', '1:3.0-2~deb12u1', 'amd64', 'a small tool'],
     ['lonely', '0.1-1', 'amd64', 'a package without a recipe'],
   ]);
-  aptSuite(outputDir, 'bookworm-trunk', [['hello', '2.12+git20261101.3.abc1234-1~deb12u1', 'amd64', 'the friendly greeter (snapshot)']]);
-  yumRepo(outputDir, root, 'fedora/41/x86_64');
+  aptSuite(aptRoot, 'bookworm-trunk', [['hello', '2.12+git20261101.3.abc1234-1~deb12u1', 'amd64', 'the friendly greeter (snapshot)']]);
+  yumRepo(join(outputDir, 'yum'), root, 'fedora/41/x86_64');
 
   // What the patch report would publish.
   mkdirSync(join(outputDir, 'reports', 'hello'), { recursive: true });

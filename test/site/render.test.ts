@@ -38,6 +38,7 @@ function hostileModel(): SiteModel {
     suites: [
       {
         kind: 'apt',
+        repoPath: 'apt',
         suite: `bookworm${EVIL}`,
         target: `debian:${EVIL}`,
         channel: 'stable',
@@ -201,7 +202,7 @@ describe('install snippets', () => {
     expect(debSources(m, s)).toBe(
       [
         'Types: deb',
-        'URIs: https://pkgs.example.org/demo',
+        'URIs: https://pkgs.example.org/demo/apt',
         'Suites: bookworm',
         'Components: main',
         'Architectures: amd64',
@@ -213,10 +214,17 @@ describe('install snippets', () => {
 
   it('write a .repo file with package and metadata signature checks', () => {
     const m = hostileModel();
-    const s = { ...m.suites[0]!, kind: 'yum' as const, suite: 'fedora/41/x86_64', target: 'fedora:41', architectures: ['x86_64'] };
+    const s = {
+      ...m.suites[0]!,
+      kind: 'yum' as const,
+      repoPath: 'yum',
+      suite: 'fedora/41/x86_64',
+      target: 'fedora:41',
+      architectures: ['x86_64'],
+    };
     const text = yumRepoFile(m, s);
     expect(text).toContain('[demo-fedora-41-x86_64]\n');
-    expect(text).toContain('baseurl=https://pkgs.example.org/demo/fedora/41/x86_64\n');
+    expect(text).toContain('baseurl=https://pkgs.example.org/demo/yum/fedora/41/x86_64\n');
     expect(text).toContain('gpgcheck=1\nrepo_gpgcheck=1\ngpgkey=https://pkgs.example.org/demo/keys/demo-archive-keyring.asc\n');
   });
 

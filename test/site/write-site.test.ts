@@ -112,10 +112,10 @@ describe('writeSite', () => {
     const store = StateStore.open(fx.repoRoot);
     const { model } = await gatherSiteModel(repo, fx.outputDir, store);
     store.close();
-    for (const path of ['../evil', 'dists/bookworm/Release', '/etc/passwd', 'a/./b']) {
+    for (const path of ['../evil', 'apt/dists/bookworm/Release', 'yum/x', 'dists/x', '/etc/passwd', 'a/./b']) {
       await expect(writeSite(fx.outputDir, model, [{ path, data: 'x' }])).rejects.toMatchObject({ code: 'SITE_PATH_UNSAFE' });
     }
-    expect(readFileSync(join(fx.outputDir, 'dists', 'bookworm', 'Release'), 'utf8')).toMatch(/^Origin|^Date|^Suite/m);
+    expect(readFileSync(join(fx.outputDir, 'apt', 'dists', 'bookworm', 'Release'), 'utf8')).toMatch(/^Origin|^Date|^Suite/m);
   });
 });
 
