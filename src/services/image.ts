@@ -119,7 +119,8 @@ export async function pruneBuilderImages(engine: ContainerEngine, opts: { all?: 
   const ordered = [...images].sort((a, b) => (a.labels[LABEL_KIND] === 'deps' ? -1 : 0) - (b.labels[LABEL_KIND] === 'deps' ? -1 : 0));
   for (const i of ordered) {
     const isDeps = i.labels[LABEL_KIND] === 'deps';
-    const base = baseIds.get(i.labels[LABEL_TARGET] ?? '');
+    // rpm targets without their own image sit on the Debian base (images-rpm.ts): match by id.
+    const base = baseIds.get(i.labels[LABEL_TARGET] ?? '') ?? [...baseIds.values()].find((id) => sameId(id, i.labels[LABEL_BASE_ID] ?? ''));
     const stale = isDeps && (!base || !sameId(base, i.labels[LABEL_BASE_ID] ?? ''));
     if (opts.all || stale) {
       if (!opts.dryRun) await engine.removeImage(i.ref);

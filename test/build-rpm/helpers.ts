@@ -70,6 +70,8 @@ export interface DirectBuild {
   outDir: string;
   artifacts: Artifact[];
   lint: LintReport;
+  /** The dependency image the build ran in. */
+  image: string;
   code: number;
   output: string;
 }
@@ -111,7 +113,7 @@ export async function buildRpmDirect(recipe: Recipe, target: Target, orig: Orig,
   });
   const artifacts = r.code === 0 ? await builder.collect(ctx, prepared, outDir) : [];
   const lint = r.code === 0 ? await builder.lint(ctx, outDir, artifacts, 'never') : { tool: 'rpmlint', findings: [], failed: false };
-  return { ctx, prepared, outDir, artifacts, lint, code: r.code, output: r.output };
+  return { ctx, prepared, outDir, artifacts, lint, image: image.ref, code: r.code, output: r.output };
 }
 
 async function chownTree(dir: string, uid: number, gid: number): Promise<void> {

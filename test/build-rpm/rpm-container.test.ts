@@ -12,8 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODEPS_NOTE } from '../../src/builders/rpm/index.js';
+import { detectEngine } from '../../src/containers/detect.js';
 import { run } from '../../src/core/exec.js';
 import type { Recipe, Repository } from '../../src/recipe/load.js';
+import { pruneBuilderImages } from '../../src/services/image.js';
 import { buildRpmDirect, type DirectBuild, helloOrig, helloRecipe, type Orig } from './helpers.js';
 
 let base: string;
@@ -111,5 +113,11 @@ describe('hello as rpm in a container', () => {
     expect(first.lint.tool).toBe('rpmlint');
     expect(first.lint.findings.length).toBeGreaterThan(1);
     expect(first.lint.findings.some((f) => f.tag === 'no-signature')).toBe(false);
+  });
+
+  it('keeps the rpm-on-Debian dependency image when pruning stale images', async () => {
+    const r = await pruneBuilderImages(await detectEngine(), { dryRun: true });
+    expect(r.kept).toContain(first.image);
+    expect(r.removed).not.toContain(first.image);
   });
 });
