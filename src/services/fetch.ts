@@ -151,7 +151,9 @@ function templated(recipe: Recipe, version: string): UpstreamRelease {
   return {
     version,
     sourceUrl: s.url!.replaceAll('{version}', version),
-    ...(s.signatureUrl ? { signatureUrl: s.signatureUrl.replaceAll('{version}', version) } : {}),
+    ...(s.signatureUrl
+      ? { signatureUrl: s.signatureUrl.replaceAll('{version}', version).replaceAll('{url}', s.url!.replaceAll('{version}', version)) }
+      : {}),
   };
 }
 
@@ -218,7 +220,10 @@ async function verifyUpstreamSignature(
   opts: FetchOptions,
 ): Promise<FetchedSource['signature']> {
   const keyRel = recipe.config.source?.upstreamKey;
-  const sigUrl = release.signatureUrl ?? recipe.config.source?.signatureUrl?.replaceAll('{version}', release.version);
+  // {url} is the source URL itself (debian/watch pgpsigurlmangle s/$/.sig/ imports as {url}.sig).
+  const sigUrl =
+    release.signatureUrl ??
+    recipe.config.source?.signatureUrl?.replaceAll('{version}', release.version).replaceAll('{url}', release.sourceUrl ?? '');
   if (!keyRel) return { verified: false, reason: 'the recipe ships no upstream key (source.upstreamKey)' };
   if (!sigUrl) {
     throw inputError(
@@ -272,6 +277,9 @@ async function gitArchive(
   const commit = (
     await run('git', ['-C', bare, 'rev-parse', '--verify', `${ref}^{commit}`], { what: `git rev-parse ${ref}` })
   ).stdout.trim();
+  // A force-moved tag is recorded and reported, like a replaced tarball.
+  const moved = await cache.record(`git:${url}#${ref}`, commit, 0);
+  if (moved.changed) progress.warn(`tag ${ref} of ${url} moved from ${moved.previous} to ${commit}; recorded`);
   const tar = await run('git', ['-C', bare, 'archive', '--format=tar', `--prefix=${recipe.name}-${version}/`, commit], {
     binary: true,
     what: 'git archive',
@@ -292,6 +300,7 @@ async function gitArchive(
     method: 'git-archive',
     git: { url, ref, commit },
     signature: { verified: false, reason: 'git archive (no upstream tarball signature)' },
+    ...(moved.changed && moved.previous ? { upstreamChanged: { previousSha256: moved.previous } } : {}),
   };
 }
 
@@ -300,7 +309,7 @@ async function bareClone(cache: SourceCache, url: string, progress: Progress): P
   const ok = await run('git', ['-C', dir, 'rev-parse', '--git-dir'], { check: false }).catch(() => undefined);
   if (ok?.code === 0) {
     progress.step(`updating ${url}`);
-    await run('git', ['-C', dir, 'fetch', '--quiet', '--prune', '--tags', 'origin', '+refs/heads/*:refs/heads/*'], {
+    await run('git', ['-C', dir, 'fetch', '--quiet', '--prune', 'origin', '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'], {
       timeoutMs: 600_000,
       what: `git fetch ${url}`,
       errorCode: 'UPSTREAM_UNREACHABLE',

@@ -86,7 +86,7 @@ const httpRecipe = (name: string, urlPath: string, extra = '') =>
 describe('fetchSource', () => {
   it('keeps the upstream tarball byte-identical, verifies the signature and caches by SHA-256', async () => {
     const root = await makeRepo({
-      foo: httpRecipe('foo', '/foo-{version}.tar.gz', `  signatureUrl: ${base}/foo-{version}.tar.gz.asc\n  upstreamKey: upstream.asc\n`),
+      foo: httpRecipe('foo', '/foo-{version}.tar.gz', '  signatureUrl: "{url}.asc"\n  upstreamKey: upstream.asc\n'),
     });
     await writeFile(join(root, 'recipes', 'foo', 'upstream.asc'), await readFile(join(work, 'upstream.asc')));
     const repo = await loadRepository(root);
@@ -187,8 +187,14 @@ describe('fetchSource', () => {
     expect(x.topDir).toBe('bar-1.0');
     expect(Object.keys(await treeSnapshot(join(root, 'x', 'bar-1.0')))).toEqual(['a.txt']);
     const head = (await git('rev-parse', 'HEAD')).stdout.trim();
+    // Force-move the tag: fetch says so and records the new commit.
+    await git('tag', '-f', 'v1.0', head);
+    const moved = await fetchSource(repo, recipe, { version: '1.0', outDir: join(root, 'moved') });
+    expect(moved.git?.commit).toBe(head);
+    expect(moved.upstreamChanged?.previousSha256).toBe(tag.git?.commit);
     const trunk = await fetchSource(repo, recipe, { trunk: true });
     expect(trunk.git?.commit).toBe(head);
-    expect(trunk.version).toMatch(new RegExp(`^1\\.0\\+git\\d{8}\\.1\\.${head.slice(0, 7)}$`));
+    // The tag was moved onto the head above, so the snapshot is 0 commits past 1.0.
+    expect(trunk.version).toMatch(new RegExp(`^1\\.0\\+git\\d{8}\\.0\\.${head.slice(0, 7)}$`));
   });
 });
