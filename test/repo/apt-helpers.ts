@@ -1,0 +1,200 @@
+/**
+ * Test helpers for apt repositories: a throwaway signing key (gpg), tiny real .debs
+ * (dpkg-deb), a static HTTP server on 127.0.0.1 (with optional per-path overrides to play a
+ * stale mirror), and an isolated apt + dpkg root so real `apt-get update/install/upgrade`
+ * run against a published repository without touching the host.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, normalize } from 'node:path';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
+
+export interface TestKey {
+  secret: string;
+  pub: string;
+  fingerprint: string;
+}
+
+/** An Ed25519 signing key made by gpg (no passphrase), exported armored. */
+export function makeKey(dir: string): TestKey {
+  const home = join(dir, 'gnupg');
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const env = { ...process.env, GNUPGHOME: home };
+  execFileSync('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'pkgtrack test <test@example.org>', 'ed25519', 'sign', 'never'], {
+    env,
+    stdio: 'ignore',
+  });
+  const secret = join(dir, 'key.asc');
+  const pub = join(dir, 'pub.asc');
+  writeFileSync(secret, execFileSync('gpg', ['--batch', '--armor', '--export-secret-keys'], { env }));
+  writeFileSync(pub, execFileSync('gpg', ['--batch', '--armor', '--export'], { env }));
+  const fpr = /^fpr:+([0-9A-F]+):/m.exec(execFileSync('gpg', ['--batch', '--with-colons', '--fingerprint'], { env }).toString())![1]!;
+  return { secret, pub, fingerprint: fpr };
+}
+
+/** A real .deb built by dpkg-deb; `content` changes the bytes for the same name/version. */
+export function buildDeb(dir: string, name: string, version: string, opts: { arch?: string; content?: string } = {}): string {
+  const arch = opts.arch ?? 'all';
+  const root = join(dir, `build-${name}-${version}-${arch}-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(join(root, 'DEBIAN'), { recursive: true });
+  mkdirSync(join(root, 'usr/share', name), { recursive: true });
+  writeFileSync(
+    join(root, 'DEBIAN/control'),
+    `Package: ${name}\nVersion: ${version}\nArchitecture: ${arch}\nMaintainer: Test <test@example.org>\nInstalled-Size: 1\nSection: misc\nPriority: optional\nDescription: pkgtrack test package\n Installed by the apt repository tests.\n`,
+  );
+  writeFileSync(join(root, 'usr/share', name, 'VERSION'), `${version}\n${opts.content ?? ''}`);
+  const out = join(dir, `${name}_${version.replace(/^\d+:/, '')}_${arch}.deb`);
+  execFileSync('dpkg-deb', ['--root-owner-group', '-Zxz', '-b', root, out], {
+    stdio: 'ignore',
+    env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' },
+  });
+  return out;
+}
+
+export interface StaticServer {
+  url: string;
+  requests: string[];
+  overrides: Map<string, Buffer>;
+  close(): Promise<void>;
+}
+
+/** Serve `dir` over HTTP on 127.0.0.1; `overrides` maps URL paths to fixed bodies. */
+export async function serveDir(dir: string): Promise<StaticServer> {
+  const requests: string[] = [];
+  const overrides = new Map<string, Buffer>();
+  const server: Server = createServer((req, res) => {
+    const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+    requests.push(path);
+    const body = overrides.get(path);
+    if (body) {
+      res.writeHead(200, { 'content-length': body.length });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    const file = normalize(join(dir, path));
+    if (!file.startsWith(dir)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const data = readFileSync(file);
+      res.writeHead(200, { 'content-length': data.length });
+      res.end(req.method === 'HEAD' ? undefined : data);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests, overrides, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+export interface AptResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a program asynchronously (the HTTP server lives in this process: never block it). */
+export function runAsync(program: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<AptResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+export interface AptRoot {
+  root: string;
+  /** Run apt-get (or apt-cache with `tool`) in the isolated root. */
+  apt(args: string[], tool?: 'apt-get' | 'apt-cache'): Promise<AptResult>;
+  /** Installed version of a package in the isolated dpkg database, or undefined. */
+  installed(name: string): string | undefined;
+  /** Write the deb822 .sources file (Signed-By: the key file). */
+  setSources(entries: Array<{ uri: string; suites: string[] }>, keyFile: string): void;
+}
+
+/** An isolated apt configuration and dpkg database (dpkg --root) under a temp dir. */
+export function aptRoot(): AptRoot {
+  const root = tempDir('pkgtrack-aptroot-');
+  for (const d of [
+    'etc/apt/sources.list.d',
+    'etc/apt/apt.conf.d',
+    'etc/apt/preferences.d',
+    'etc/apt/trusted.gpg.d',
+    'var/lib/apt/lists/partial',
+    'var/cache/apt/archives/partial',
+    'var/lib/dpkg/info',
+    'var/lib/dpkg/updates',
+    'var/log/apt',
+  ]) {
+    mkdirSync(join(root, d), { recursive: true });
+  }
+  writeFileSync(join(root, 'var/lib/dpkg/status'), '');
+  writeFileSync(join(root, 'var/lib/dpkg/available'), '');
+  const conf = join(root, 'etc/apt/apt.conf');
+  writeFileSync(
+    conf,
+    [
+      `Dir::Etc::Parts "${root}/etc/apt/apt.conf.d";`,
+      'Dir::Etc::SourceList "/dev/null";',
+      `Dir::Etc::SourceParts "${root}/etc/apt/sources.list.d";`,
+      'Dir::Etc::Trusted "/dev/null";',
+      `Dir::Etc::TrustedParts "${root}/etc/apt/trusted.gpg.d";`,
+      `Dir::Etc::PreferencesParts "${root}/etc/apt/preferences.d";`,
+      `Dir::State "${root}/var/lib/apt";`,
+      `Dir::State::status "${root}/var/lib/dpkg/status";`,
+      `Dir::Cache "${root}/var/cache/apt";`,
+      `Dir::Log "${root}/var/log/apt";`,
+      'Debug::NoLocking "true";',
+      'APT::Sandbox::User "root";',
+      'APT::Architecture "amd64";',
+      'APT::Architectures { "amd64"; };',
+      'Acquire::Languages "none";',
+      'Acquire::Retries "0";',
+      `DPkg::Options { "--root=${root}"; "--admindir=${root}/var/lib/dpkg"; "--force-not-root"; "--force-script-chrootless"; "--log=${root}/var/log/dpkg.log"; };`,
+      'DPkg::Use-Pty "false";',
+      '',
+    ].join('\n'),
+  );
+  const env = { ...process.env, APT_CONFIG: conf, DEBIAN_FRONTEND: 'noninteractive', LC_ALL: 'C' };
+  return {
+    root,
+    apt: (args, tool = 'apt-get') => runAsync(tool, args, env),
+    installed: (name) => {
+      const st = readFileSync(join(root, 'var/lib/dpkg/status'), 'utf8');
+      for (const s of st.split('\n\n')) {
+        if (new RegExp(`^Package: ${name}$`, 'm').test(s) && /^Status: install ok installed$/m.test(s))
+          return /^Version: (.*)$/m.exec(s)?.[1];
+      }
+      return undefined;
+    },
+    setSources: (entries, keyFile) => {
+      const text = entries
+        .map((e) => `Types: deb\nURIs: ${e.uri}\nSuites: ${e.suites.join(' ')}\nComponents: main\nSigned-By: ${keyFile}\n`)
+        .join('\n');
+      writeFileSync(join(root, 'etc/apt/sources.list.d/pkgtrack.sources'), text);
+    },
+  };
+}
+
+/** `pkgtrack publish` as a user runs it, with a key file and no pkgtrack.yaml. */
+export function publishCli(cwd: string, key: TestKey, out: string, args: string[], env: Record<string, string> = {}) {
+  return pkgtrack(['publish', '--key', key.secret, '--output', out, ...args], { cwd, env });
+}
+
+/** Fail with apt's own output when it did not succeed (or printed warnings/errors). */
+export function expectAptOk(r: AptResult, what: string): void {
+  const out = `${r.stdout}\n${r.stderr}`;
+  if (r.status !== 0 || /^(W|E|Err):/m.test(out)) throw new Error(`${what} failed (exit ${r.status}):\n${out}`);
+}
