@@ -11,4 +11,9 @@ export interface Signer {
   detachSign(data: Uint8Array): Promise<string>;
   /** A detached binary signature packet sequence over `data` (rpm header signatures). */
   detachSignBinary(data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * The armored public keys of every signing key (one block), so writers can check what they
+   * signed before it goes live. Optional: a Signer backed by an HSM may not expose them.
+   */
+  publicKeysArmored?(): string;
 }

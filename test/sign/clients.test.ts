@@ -178,5 +178,9 @@ describe('dnf with gpgcheck=1 and repo_gpgcheck=1', () => {
     const stale = await dnf(join(root, 'cache2'));
     expect(stale.code).not.toBe(0);
     expect(stale.stderr + stale.stdout).toMatch(/signature|GPG|gpg/i);
+    // librepo started gpg-agents for its keyrings under our cache dirs: stop them.
+    const homes = await run('find', [root, '-type', 'd', '-name', 'pubring'], { check: false });
+    for (const h of homes.stdout.split('\n').filter(Boolean))
+      await run('gpgconf', ['--homedir', h, '--kill', 'gpg-agent'], { check: false });
   });
 });
