@@ -112,6 +112,21 @@ describe('rpmbuild step', () => {
     expect(s.argv.at(-1)).toBe('/work/rpmbuild/SPECS/hello.spec');
     expect(s.env).toMatchObject({ SOURCE_DATE_EPOCH: '1795219200', TZ: 'UTC', HOME: '/work/home' });
   });
+
+  it('writes an empty target suffix as --undefine dist, which rpm accepts (an empty --define it refuses)', async () => {
+    const s = rpmBuildStep({ spec: 'x.spec', dist: '', sourceDateEpoch: 0 });
+    const spec = join(tmp, 'dist.spec');
+    await writeFile(spec, 'Name: x\nVersion: 1\nRelease: 1%{?dist}\nSummary: s\nLicense: MIT\n%description\nx\n');
+    // The step's --define/--undefine pairs, minus _topdir, applied by the real rpmspec on top of a
+    // dist an image might define (as Fedora's does).
+    const pairs: string[][] = [];
+    s.argv.forEach((a, i) => {
+      if ((a === '--define' || a === '--undefine') && !s.argv[i + 1]!.startsWith('_topdir')) pairs.push([a, s.argv[i + 1]!]);
+    });
+    expect(pairs[0]).toEqual(['--undefine', 'dist']);
+    const r = await run('rpmspec', ['-q', '--srpm', '--define', 'dist .fc41', ...pairs.flat(), '--qf', '%{release}', spec]);
+    expect(r.stdout).toBe('1');
+  });
 });
 
 describe('spec helpers', () => {

@@ -102,7 +102,8 @@ export function reproducibleDefines(dist: string): string[] {
   const topdir = `${CONTAINER_WORK_DIR}/${RPM_TOPDIR}`;
   return [
     `_topdir ${topdir}`,
-    `dist ${dist}`,
+    // rpm refuses an empty macro body: an empty suffix is written as --undefine dist instead.
+    ...(dist ? [`dist ${dist}`] : []),
     `_buildhost ${RPM_BUILDHOST}`,
     'source_date_epoch_from_changelog 1',
     'use_source_date_epoch_as_buildtime 1',
@@ -114,7 +115,7 @@ export function reproducibleDefines(dist: string): string[] {
 }
 
 export function rpmBuildStep(input: RpmBuildStepInput): ContainerStep {
-  const defines = reproducibleDefines(input.dist).flatMap((d) => ['--define', d]);
+  const defines = [...(input.dist ? [] : ['--undefine', 'dist']), ...reproducibleDefines(input.dist).flatMap((d) => ['--define', d])];
   return {
     argv: [
       'sh',
