@@ -2,6 +2,7 @@
 import type { DoctorCheck } from '../types.js';
 import { containerChecks } from './containers.js';
 import { hostChecks } from './host.js';
+import { rpmChecks } from './rpm.js';
 import { signingChecks } from './signing.js';
 
-export const DOCTOR_CHECKS: DoctorCheck[] = [...hostChecks, ...containerChecks, ...signingChecks];
+export const DOCTOR_CHECKS: DoctorCheck[] = [...hostChecks, ...containerChecks, ...rpmChecks, ...signingChecks];
