@@ -61,7 +61,7 @@ export async function fetchSource(repo: Pick<Repository, 'root'>, recipe: Recipe
   const cache = new SourceCache(await cacheDir(repo.root));
   const outDir = opts.outDir ?? join(cache.dir, 'orig', recipe.name);
   if (opts.trunk) return fetchTrunk(cache, recipe, outDir, progress);
-  const release = await resolveRelease(recipe, opts);
+  const release = await resolveRelease(recipe, opts, cache.dir);
   const version = release.version;
   if (!release.sourceUrl && release.git) return gitArchive(cache, recipe, outDir, release.git.url, release.git.ref, version, progress);
   if (!release.sourceUrl) {
@@ -111,7 +111,7 @@ export async function fetchSource(repo: Pick<Repository, 'root'>, recipe: Recipe
 }
 
 /** Pick the release: the given version, else the newest stable one. */
-async function resolveRelease(recipe: Recipe, opts: FetchOptions): Promise<UpstreamRelease> {
+async function resolveRelease(recipe: Recipe, opts: FetchOptions, cache: string): Promise<UpstreamRelease> {
   let releases = opts.releases;
   if (!releases && opts.upstream) {
     const rec = {
@@ -123,7 +123,7 @@ async function resolveRelease(recipe: Recipe, opts: FetchOptions): Promise<Upstr
     if (got instanceof Error) throw got;
     releases = got ?? [];
   }
-  if (!releases) releases = await minimalReleases(recipe, opts);
+  if (!releases) releases = await minimalReleases(recipe, { ...opts, cacheDir: cache });
   const stable = releases.filter((r) => !r.prerelease);
   const pick = opts.version
     ? releases.find((r) => r.version === opts.version)
@@ -161,9 +161,12 @@ function templated(recipe: Recipe, version: string): UpstreamRelease {
  * MINIMAL RESOLVER (to fold into src/upstream/ later): versions from the Debian pool listing
  * and .dsc checksums, or tags from `git ls-remote` for git/github upstreams.
  */
-export async function minimalReleases(recipe: Recipe, opts: Pick<FetchOptions, 'version' | 'fetchImpl'>): Promise<UpstreamRelease[]> {
+export async function minimalReleases(
+  recipe: Recipe,
+  opts: Pick<FetchOptions, 'version' | 'fetchImpl'> & { cacheDir?: string },
+): Promise<UpstreamRelease[]> {
   const up = recipe.config.upstream;
-  if (up.kind === 'debian') return debianPoolReleases(up, await cacheDir(), opts.fetchImpl);
+  if (up.kind === 'debian') return debianPoolReleases(up, opts.cacheDir ?? (await cacheDir()), opts.fetchImpl);
   if (up.kind === 'git' || up.kind === 'github') {
     const url = up.kind === 'git' ? up.url : `https://github.com/${up.repo}.git`;
     const r = await run('git', ['ls-remote', '--tags', '--refs', url], {

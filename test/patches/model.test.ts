@@ -1,0 +1,148 @@
+/** The pure patch model: series, headers (DEP-3, git format-patch, Upstream-Status), watch files, specs. */
+import { describe, expect, it } from 'vitest';
+import { parseUnifiedDiff } from '../../src/patches/diff-parse.js';
+import { parsePatchHeader, setHeaderField, splitPatch } from '../../src/patches/header.js';
+import { formatSeries, parseSeries } from '../../src/patches/series.js';
+import { parseSpec } from '../../src/patches/spec-import.js';
+import { parseWatch, watchToUpstream } from '../../src/patches/watch.js';
+
+describe('series', () => {
+  it('reads comments, blank lines and -pN like quilt', () => {
+    const s = parseSeries('# head comment\n\nfirst.patch\nsecond.patch -p0   # why p0\n  third.patch -p 2\n#disabled.patch\n');
+    expect(s.map((e) => [e.name, e.strip, e.line])).toEqual([
+      ['first.patch', 1, 3],
+      ['second.patch', 0, 4],
+      ['third.patch', 2, 5],
+    ]);
+    expect(formatSeries(s)).toBe('first.patch\nsecond.patch -p0\nthird.patch -p2\n');
+  });
+  it('refuses unknown options, duplicates and names leaving the directory, with the line', () => {
+    expect(() => parseSeries('a.patch -R\n', 'series')).toThrow(
+      expect.objectContaining({ code: 'SERIES_OPTION', details: { file: 'series', line: 1 } }),
+    );
+    expect(() => parseSeries('a.patch\na.patch\n')).toThrow(expect.objectContaining({ code: 'SERIES_DUPLICATE' }));
+    expect(() => parseSeries('ok\n../x.patch\n')).toThrow(
+      expect.objectContaining({ code: 'SERIES_PATH', details: expect.objectContaining({ line: 2 }) }),
+    );
+  });
+});
+
+describe('patch headers', () => {
+  it('reads every DEP-3 field', () => {
+    const h = parsePatchHeader(
+      'Description: Fix the frobnicator\n Longer text\n .\n second paragraph\nOrigin: upstream, https://example.org/c/1\nBug: https://example.org/b/2\nBug-Debian: https://bugs.debian.org/3\nBug-Ubuntu: https://launchpad.net/bugs/4\nForwarded: not-needed\nAuthor: A <a@example.org>\nReviewed-by: R <r@example.org>\nLast-Update: 2024-05-01\nApplied-Upstream: 2.0, https://example.org/c/1\n---\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n',
+    );
+    expect(h).toMatchObject({
+      style: 'dep3',
+      description: 'Fix the frobnicator',
+      longDescription: 'Longer text\n\nsecond paragraph',
+      origin: 'upstream, https://example.org/c/1',
+      bugs: [
+        { url: 'https://example.org/b/2' },
+        { vendor: 'Debian', url: 'https://bugs.debian.org/3' },
+        { vendor: 'Ubuntu', url: 'https://launchpad.net/bugs/4' },
+      ],
+      forwarded: 'not-needed',
+      author: 'A <a@example.org>',
+      reviewedBy: ['R <r@example.org>'],
+      lastUpdate: '2024-05-01',
+      appliedUpstream: '2.0, https://example.org/c/1',
+    });
+  });
+  it('reads git format-patch mails with trailers and Yocto Upstream-Status', () => {
+    const h = parsePatchHeader(
+      'From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\nFrom: Dev <dev@example.org>\nDate: Tue, 2 Jan 2024 10:00:00 +0100\nSubject: [PATCH 2/3] build: do not\n use -Werror\n\nIt breaks with new compilers.\n\nUpstream-Status: Submitted [https://example.org/pr/9]\nReviewed-by: R <r@example.org>\n---\n configure.ac | 2 +-\n 1 file changed\n\ndiff --git a/configure.ac b/configure.ac\n',
+    );
+    expect(h).toMatchObject({
+      style: 'git',
+      gitCommit: '0123456789abcdef0123456789abcdef01234567',
+      author: 'Dev <dev@example.org>',
+      date: 'Tue, 2 Jan 2024 10:00:00 +0100',
+      description: 'build: do not use -Werror',
+      upstreamStatus: { status: 'Submitted', detail: 'https://example.org/pr/9' },
+      reviewedBy: ['R <r@example.org>'],
+    });
+  });
+  it('takes free text as the description and keeps the raw header', () => {
+    const text = 'Make it build on hurd.\nSecond line.\n\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n';
+    const h = parsePatchHeader(text);
+    expect(h).toMatchObject({ style: 'plain', description: 'Make it build on hurd.', longDescription: 'Second line.' });
+    expect(splitPatch(text).header).toBe('Make it build on hurd.\nSecond line.\n\n');
+  });
+  it('sets a field without touching the rest', () => {
+    expect(setHeaderField('Description: x\n y\nLast-Update: 2020-01-01\nForwarded: no\n', 'Last-Update', '2026-01-01')).toBe(
+      'Description: x\n y\nLast-Update: 2026-01-01\nForwarded: no\n',
+    );
+    expect(setHeaderField('Description: x\nForwarded: no\n\nfree text\n', 'Last-Update', '2026-01-01')).toBe(
+      'Description: x\nForwarded: no\nLast-Update: 2026-01-01\n\nfree text\n',
+    );
+  });
+});
+
+describe('unified diffs', () => {
+  it('reads git extensions: new, deleted, renamed, copied files and modes', () => {
+    const files = parseUnifiedDiff(
+      'diff --git a/n b/n\nnew file mode 100755\nindex 0000000..1\n--- /dev/null\n+++ b/n\n@@ -0,0 +1 @@\n+x\ndiff --git a/d b/d\ndeleted file mode 100644\n--- a/d\n+++ /dev/null\n@@ -1 +0,0 @@\n-y\ndiff --git a/o b/r\nsimilarity index 100%\nrename from o\nrename to r\ndiff --git a/s b/c\ncopy from s\ncopy to c\ndiff --git a/m b/m\nold mode 100644\nnew mode 100755\n',
+    );
+    expect(files.map((f) => [f.op, f.oldName, f.newName, f.oldMode?.toString(8), f.newMode?.toString(8)])).toEqual([
+      ['create', undefined, 'b/n', undefined, '100755'],
+      ['delete', 'a/d', undefined, '100644', undefined],
+      ['rename', 'a/o', 'b/r', undefined, undefined],
+      ['copy', 'a/s', 'b/c', undefined, undefined],
+      ['modify', 'a/m', 'b/m', '100644', '100755'],
+    ]);
+  });
+  it('reads "\\ No newline at end of file" and names a truncated hunk', () => {
+    const [f] = parseUnifiedDiff('--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+b\n\\ No newline at end of file\n');
+    expect(f!.hunks[0]!.lines).toEqual([
+      { kind: '-', text: 'a', noEol: true },
+      { kind: '+', text: 'b', noEol: true },
+    ]);
+    expect(() => parseUnifiedDiff('--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n', 'p.patch')).toThrow(
+      expect.objectContaining({ code: 'PATCH_TRUNCATED', details: { file: 'p.patch', line: 4 } }),
+    );
+  });
+});
+
+describe('debian/watch', () => {
+  it('v4 with a pattern in the URL, @PACKAGE@ substitutions and pgpsigurlmangle', () => {
+    const w = watchToUpstream(
+      parseWatch(
+        'version=4\nopts=pgpsigurlmangle=s/$/.sig/ \\\nhttps://ftp.gnu.org/gnu/@PACKAGE@/@PACKAGE@@ANY_VERSION@@ARCHIVE_EXT@\n',
+        'gzip',
+      ),
+      'gzip',
+    );
+    expect(w?.upstream).toMatchObject({ kind: 'http', url: 'https://ftp.gnu.org/gnu/gzip/' });
+    expect(w?.signatureUrl).toBe('{url}.sig');
+    expect(new RegExp((w!.upstream as { pattern: string }).pattern).exec('gzip-1.13.tar.xz')?.[1]).toBe('1.13');
+  });
+  it('v4 GitHub tags with uversionmangle', () => {
+    const w = watchToUpstream(
+      parseWatch('version=4\nopts="uversionmangle=s/-rc/~rc/" https://github.com/jqlang/jq/tags .*/jq-(\\d\\S+)\\.tar\\.gz\n', 'jq'),
+      'jq',
+    );
+    expect(w).toMatchObject({ upstream: { kind: 'github', repo: 'jqlang/jq', use: 'tags' }, mangle: [{ from: '-rc', to: '~rc' }] });
+    expect(new RegExp(w!.tagPattern!).exec('jq-1.8.1')?.groups?.version).toBe('1.8.1');
+  });
+  it('v5 deb822 and git mode', () => {
+    const w = watchToUpstream(
+      parseWatch('Version: 5\n\nSource: https://git.example.org/foo.git\nMatching-Pattern: refs/tags/v?(\\d\\S*)\nMode: git\n', 'foo'),
+      'foo',
+    );
+    expect(w?.upstream).toEqual({ kind: 'git', url: 'https://git.example.org/foo.git' });
+  });
+});
+
+describe('spec', () => {
+  it('reads PatchN, the comments above them and %patch / %autosetup levels', () => {
+    const s = parseSpec(
+      'Name: a\nVersion: 1\n# one\nPatch0: x.patch\n\n# two\n# lines\nPatch1: y.patch\nPatch2: %{name}-z.patch\n%prep\n%autosetup -p1\n%patch1 -p0\n',
+    );
+    expect(s.patches.map((p) => [p.number, p.file, p.comment, p.strip])).toEqual([
+      [0, 'x.patch', ['one'], 1],
+      [1, 'y.patch', ['two', 'lines'], 0],
+      [2, 'a-z.patch', [], 1],
+    ]);
+  });
+});
