@@ -29,6 +29,7 @@ import { StateStore } from '../state/store.js';
 import { collectArtifacts } from './publish-inputs.js';
 import { DEFAULT_PASSPHRASE_ENV, loadSigner, signerFromRepository } from './keys.js';
 import { noIndexCache, StateIndexCache } from './repo-index-cache.js';
+import { refreshSiteAfterPublish } from './site.js';
 
 export interface RepoTarget {
   /** Output directory holding <kind>/ repositories (default: pkgtrack.yaml `output`, else ./public). */
@@ -167,6 +168,7 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
       result.reports.push({ ...report, root });
     }
     if (cache) result.cache = { hits: cache.hits, misses: cache.misses };
+    if (!req.dryRun) await refreshSiteAfterPublish(target.repository, target.output, target.store, req.progress);
     return result;
   } finally {
     target.store.close();

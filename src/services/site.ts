@@ -172,3 +172,26 @@ export async function generateSite(opts: GenerateSiteOptions = {}): Promise<Gene
     store.close();
   }
 }
+
+/**
+ * What `publish()` calls after its changes are committed: regenerate the page from what is now
+ * published. A failure here must not fail a publish that already went live, so it is reported
+ * as a warning (with the fix: run `pkgtrack site`).
+ */
+export async function refreshSiteAfterPublish(
+  repository: Repository | undefined,
+  outputDir: string,
+  store: StateStore,
+  progress: Progress,
+): Promise<WriteSiteResult | undefined> {
+  if (!repository) return undefined; // no pkgtrack.yaml: no name, label or key to show
+  try {
+    const { model, extraFiles } = await gatherSiteModel(repository, outputDir, store);
+    const written = await writeSite(outputDir, model, extraFiles);
+    progress.step(`updated the web page ${join(written.outputDir, 'index.html')}`);
+    return written;
+  } catch (e) {
+    progress.warn(`the web page was not updated: ${(e as Error).message}; run \`pkgtrack site\` to retry`);
+    return undefined;
+  }
+}

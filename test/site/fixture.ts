@@ -22,7 +22,7 @@ export function sh(cmd: string, args: string[], opts: { cwd?: string; input?: st
   return r.stdout;
 }
 
-function buildDeb(pool: string, name: string, version: string, arch: string, description: string, source?: string): void {
+export function buildDeb(pool: string, name: string, version: string, arch: string, description: string, source?: string): void {
   const dir = join(pool, `${name}-build`);
   mkdirSync(join(dir, 'DEBIAN'), { recursive: true });
   mkdirSync(join(dir, 'usr/share/doc', name), { recursive: true });
@@ -108,16 +108,18 @@ export interface SiteFixture {
   buildDir: string;
 }
 
-export async function makeSiteFixture(root: string, url: string | undefined, now: Date): Promise<SiteFixture> {
+export const FIXTURE_PASSPHRASE = 'fixture-passphrase';
+
+/** pkgtrack.yaml with a signing key, and two recipes (hello, tool), under `<root>/recipes-repo`. */
+export async function writeRecipesRepo(root: string, url: string | undefined, now: Date) {
   const repoRoot = join(root, 'recipes-repo');
-  const outputDir = join(repoRoot, 'public');
   mkdirSync(join(repoRoot, 'keys'), { recursive: true });
   const key = await generateSigningKey({
     type: 'ed25519',
     name: 'Demo Archive',
     email: 'archive@example.org',
     expiresInSeconds: 2 * 365 * 86400,
-    passphrase: 'fixture-passphrase',
+    passphrase: FIXTURE_PASSPHRASE,
     date: new Date(now.getTime() - 86400_000),
   });
   writeFileSync(join(repoRoot, 'keys', 'signing.asc'), key.privateKey);
@@ -156,6 +158,12 @@ export async function makeSiteFixture(root: string, url: string | undefined, now
       ].join('\n'),
     );
   }
+  return { repoRoot, key };
+}
+
+export async function makeSiteFixture(root: string, url: string | undefined, now: Date): Promise<SiteFixture> {
+  const { repoRoot, key } = await writeRecipesRepo(root, url, now);
+  const outputDir = join(repoRoot, 'public');
   mkdirSync(outputDir, { recursive: true });
   // The layout publish gives the output dir (repo/registry.ts): <output>/apt, <output>/yum.
   const aptRoot = join(outputDir, 'apt');

@@ -1,0 +1,62 @@
+/**
+ * `pkgtrack publish` regenerates the web page with the repository: a real publish (the apt
+ * format, signed with the recipes repository's key) of .debs built by dpkg-deb is followed by
+ * a page that lists exactly what apt now sees, and a dry run leaves the page alone.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordingProgress } from '../../src/core/progress.js';
+import { publish } from '../../src/services/publish.js';
+import { buildDeb, FIXTURE_PASSPHRASE, writeRecipesRepo } from './fixture.js';
+
+let tmp: string;
+let repoRoot: string;
+let debs: string;
+const savedPassphrase = process.env.PKGTRACK_KEY_PASSPHRASE;
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'pkgtrack-site-publish-'));
+  ({ repoRoot } = await writeRecipesRepo(tmp, 'https://pkgs.example.org/demo', new Date()));
+  debs = join(tmp, 'debs');
+  mkdirSync(debs, { recursive: true });
+  buildDeb(debs, 'hello', '2.12-1~deb12u1', 'amd64', 'the friendly greeter');
+  buildDeb(debs, 'tool', '3.0-1~deb12u1', 'amd64', 'a small tool');
+  process.env.PKGTRACK_KEY_PASSPHRASE = FIXTURE_PASSPHRASE;
+}, 120_000);
+
+afterAll(() => {
+  if (savedPassphrase === undefined) delete process.env.PKGTRACK_KEY_PASSPHRASE;
+  else process.env.PKGTRACK_KEY_PASSPHRASE = savedPassphrase;
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+const index = () => readFileSync(join(repoRoot, 'public', 'index.html'), 'utf8');
+
+describe('publish writes the web page', () => {
+  it('after the first publish, with the suite, the package and its badge', async () => {
+    const progress = recordingProgress();
+    await publish({ inputs: [join(debs, 'hello_2.12-1~deb12u1_amd64.deb')], suite: 'bookworm', repo: repoRoot, progress });
+    expect(progress.lines.filter((l) => l.startsWith('warn:'))).toEqual([]);
+    const page = index();
+    expect(page).toContain('Suite bookworm');
+    expect(page).toMatch(/<a href="https:\/\/www\.gnu\.org\/software\/hello\/" rel="external">hello<\/a>/);
+    expect(page).toContain('2.12-1~deb12u1');
+    expect(page).toContain('URIs: https://pkgs.example.org/demo/apt');
+    expect(page).toContain('href="apt/dists/bookworm/Release"');
+    expect(existsSync(join(repoRoot, 'public', 'badges', 'hello.svg'))).toBe(true);
+    expect(existsSync(join(repoRoot, 'public', 'keys', 'demo-archive-keyring.asc'))).toBe(true);
+  }, 120_000);
+
+  it('after the next publish, with both packages; a dry run changes nothing', async () => {
+    const progress = recordingProgress();
+    await publish({ inputs: [join(debs, 'tool_3.0-1~deb12u1_amd64.deb')], suite: 'bookworm', repo: repoRoot, progress });
+    const page = index();
+    expect(page).toContain('>hello</a>');
+    expect(page).toContain('>tool</a>');
+    const before = index();
+    await publish({ inputs: [join(debs, 'tool_3.0-1~deb12u1_amd64.deb')], suite: 'trixie', repo: repoRoot, dryRun: true, progress });
+    expect(index()).toBe(before);
+  }, 120_000);
+});
