@@ -218,37 +218,52 @@ export async function verifyDetachedArmored(
   const problems: VerifyProblem[] = [];
   if (lines.slice(0, begin).some((l) => l.trim() !== ''))
     problems.push(err(file, 'SIG_TEXT_BEFORE', `text before "${BEGIN_SIGNATURE}"`, 1));
-  const end = lines.indexOf(END_SIGNATURE, begin);
-  if (end === -1) return { file, signers: [], problems: [...problems, err(file, 'SIG_UNTERMINATED', `no "${END_SIGNATURE}" line`)] };
-  const after = lines.findIndex((l, i) => i > end && l.trim() !== '');
-  if (after !== -1)
-    problems.push(err(file, 'SIG_TEXT_AFTER', `extra data after the signature: "${lines[after]!.slice(0, 60)}"`, after + 1));
-  let sig: openpgp.Signature;
-  try {
-    // Read all packets: a detached signature must hold signature packets only.
-    const unarmored = await openpgp.unarmor(lines.slice(begin, end + 1).join('\n'));
-    const packets = await openpgp.PacketList.fromBinary(
-      unarmored.data as Uint8Array,
-      {
-        [openpgp.enums.packet.signature]: openpgp.SignaturePacket,
-        [openpgp.enums.packet.literalData]: openpgp.LiteralDataPacket,
-        [openpgp.enums.packet.compressedData]: openpgp.CompressedDataPacket,
-        [openpgp.enums.packet.onePassSignature]: openpgp.OnePassSignaturePacket,
-      } as unknown as Parameters<typeof openpgp.PacketList.fromBinary>[1],
-      { ...openpgp.config, ...VERIFY_CONFIG } as openpgp.Config,
-    );
-    const other = packets.filter((p) => !(p instanceof openpgp.SignaturePacket));
-    if (other.length > 0) {
-      const kinds = [...new Set(other.map((p) => (p.constructor as { name: string }).name.replace(/Packet$/, '')))].join(', ');
-      problems.push(
-        err(file, 'SIG_PAYLOAD', `the signature file carries a payload (${kinds}); a detached signature holds signature packets only`),
-      );
+  // One or more armored signature blocks back to back (apt accepts several), blank lines
+  // between them, and nothing else.
+  const blocks: Array<[number, number]> = [];
+  let at = begin;
+  for (;;) {
+    const end = lines.indexOf(END_SIGNATURE, at);
+    if (end === -1)
+      return { file, signers: [], problems: [...problems, err(file, 'SIG_UNTERMINATED', `no "${END_SIGNATURE}" line`, at + 1)] };
+    blocks.push([at, end]);
+    const next = lines.findIndex((l, i) => i > end && l.trim() !== '');
+    if (next === -1) break;
+    if (lines[next] !== BEGIN_SIGNATURE) {
+      problems.push(err(file, 'SIG_TEXT_AFTER', `extra data after the signature: "${lines[next]!.slice(0, 60)}"`, next + 1));
+      break;
     }
-    sig = new openpgp.Signature(
-      packets.filter(
-        (p): p is openpgp.SignaturePacket => p instanceof openpgp.SignaturePacket,
-      ) as unknown as openpgp.PacketList<openpgp.SignaturePacket>,
-    );
+    at = next;
+  }
+  const sigPackets: openpgp.SignaturePacket[] = [];
+  try {
+    for (const [b, e] of blocks) {
+      // Read all packets: a detached signature must hold signature packets only.
+      const unarmored = await openpgp.unarmor(lines.slice(b, e + 1).join('\n'));
+      const packets = await openpgp.PacketList.fromBinary(
+        unarmored.data as Uint8Array,
+        {
+          [openpgp.enums.packet.signature]: openpgp.SignaturePacket,
+          [openpgp.enums.packet.literalData]: openpgp.LiteralDataPacket,
+          [openpgp.enums.packet.compressedData]: openpgp.CompressedDataPacket,
+          [openpgp.enums.packet.onePassSignature]: openpgp.OnePassSignaturePacket,
+        } as unknown as Parameters<typeof openpgp.PacketList.fromBinary>[1],
+        { ...openpgp.config, ...VERIFY_CONFIG } as openpgp.Config,
+      );
+      const other = packets.filter((p) => !(p instanceof openpgp.SignaturePacket));
+      if (other.length > 0) {
+        const kinds = [...new Set(other.map((p) => (p.constructor as { name: string }).name.replace(/Packet$/, '')))].join(', ');
+        problems.push(
+          err(
+            file,
+            'SIG_PAYLOAD',
+            `the signature file carries a payload (${kinds}); a detached signature holds signature packets only`,
+            b + 1,
+          ),
+        );
+      }
+      sigPackets.push(...packets.filter((p): p is openpgp.SignaturePacket => p instanceof openpgp.SignaturePacket));
+    }
   } catch (e) {
     return {
       file,
@@ -256,6 +271,9 @@ export async function verifyDetachedArmored(
       problems: [...problems, err(file, 'SIG_UNREADABLE', `the signature cannot be read: ${(e as Error).message}`)],
     };
   }
+  const list = new openpgp.PacketList<openpgp.SignaturePacket>();
+  list.push(...sigPackets);
+  const sig = new openpgp.Signature(list);
   const message = await openpgp.createMessage({ binary: data });
   const res = await checkSignatures(file, message, sig, keys, openpgp.enums.signature.binary, opts);
   for (const p of res.problems) {

@@ -9,9 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/core/exec.js';
+import * as openpgp from 'openpgp';
 import { OpenPgpSigner } from '../../src/sign/openpgp-signer.js';
 import { debSources, yumRepoFile } from '../../src/sign/user-artifacts.js';
-import { ed25519Key, keyringOf, rsa4096Key, type TestKey } from './helpers.js';
+import { verifyDetachedArmored } from '../../src/sign/verify.js';
+import { ed25519Key, gpgv, keyringOf, rsa4096Key, type TestKey } from './helpers.js';
 
 let ed: TestKey;
 let rsa: TestKey;
@@ -92,11 +94,11 @@ const sourcesFor = async (root: string, keys: TestKey[], embedded = true) =>
 
 describe('apt-get update', () => {
   it.each([
-    ['Ed25519', () => [ed], 'InRelease', true],
-    ['RSA-4096', () => [rsa], 'InRelease', false],
-    ['Ed25519', () => [ed], 'Release.gpg', true],
-    ['Ed25519 + RSA-4096 (rotation)', () => [ed, rsa], 'InRelease', true],
-  ] as const)('accepts %s signatures in %s (embedded key: %s)', async (_l, keys, kind, embedded) => {
+    ['Ed25519', 'InRelease', true, () => [ed]],
+    ['RSA-4096', 'InRelease', false, () => [rsa]],
+    ['Ed25519', 'Release.gpg', true, () => [ed]],
+    ['Ed25519 + RSA-4096 (rotation)', 'InRelease', true, () => [ed, rsa]],
+  ] as const)('accepts %s signatures in %s (key embedded in Signed-By: %s)', async (_l, kind, embedded, keys) => {
     const ks = keys();
     const s = ks.length === 1 ? ks[0]!.signer : await bothSigner(ks);
     const repo = await aptRepo();
@@ -114,6 +116,48 @@ describe('apt-get update', () => {
     expect(r.out).toMatch(/NO_PUBKEY|not signed|signatures couldn't be verified/);
   });
 
+  it('refuses text appended to Release.gpg, as pkgtrack verify does (gpgv and sqv alone pass it)', async () => {
+    const repo = await aptRepo();
+    const sig = await ed.signer.detachSign(new TextEncoder().encode(repo.release));
+    await writeFile(join(repo.dists, 'Release.gpg'), `${sig}Suite: evil\n`);
+    const r = await aptUpdate(await sourcesFor(repo.root, [ed]));
+    expect(r.out).toMatch(/contains lines not belonging to a signature/);
+    expect(r.out).toMatch(/is not signed/);
+    expect(r.code).not.toBe(0);
+    const ours = await verifyDetachedArmored(
+      'Release.gpg',
+      new TextEncoder().encode(`${sig}Suite: evil\n`),
+      'Release',
+      new TextEncoder().encode(repo.release),
+      [await openpgp.readKey({ armoredKey: await readFile(ed.publicFile, 'utf8') })],
+    );
+    expect(ours.problems.map((p) => p.code)).toEqual(['SIG_TEXT_AFTER']);
+    // The independent verifiers do not look past the signature block.
+    expect((await gpgv(ed.keyringFile, [join(repo.dists, 'Release.gpg'), join(repo.dists, 'Release')])).code).toBe(0);
+  });
+
+  it('accepts two armored signature blocks in Release.gpg, as pkgtrack verify does', async () => {
+    const repo = await aptRepo();
+    const data = new TextEncoder().encode(repo.release);
+    const two = `${await ed.signer.detachSign(data)}${await rsa.signer.detachSign(data)}`;
+    await writeFile(join(repo.dists, 'Release.gpg'), two);
+    const r = await aptUpdate(await sourcesFor(repo.root, [ed, rsa]));
+    expect(r.code).toBe(0);
+    const pubs = [];
+    for (const k of [ed, rsa]) pubs.push(await openpgp.readKey({ armoredKey: await readFile(k.publicFile, 'utf8') }));
+    const ours = await verifyDetachedArmored('Release.gpg', new TextEncoder().encode(two), 'Release', data, pubs);
+    expect(ours.problems).toEqual([]);
+    expect(ours.signers.sort()).toEqual([ed.fingerprint, rsa.fingerprint].sort());
+  });
+
+  it('refuses unsigned text appended to InRelease, as pkgtrack verify does (gpgv passes it)', async () => {
+    const repo = await aptRepo();
+    await writeFile(join(repo.dists, 'InRelease'), `${await ed.signer.clearsign(repo.release)}Suite: evil\n`);
+    const r = await aptUpdate(await sourcesFor(repo.root, [ed]));
+    expect(r.out).toMatch(/Splitting up .*InRelease into data and signature failed/);
+    expect(r.code).not.toBe(0);
+  });
+
   it('refuses an InRelease with a modified line', async () => {
     const repo = await aptRepo();
     await writeFile(join(repo.dists, 'InRelease'), (await ed.signer.clearsign(repo.release)).replace('Suite: stable', 'Suite: stabl3'));
@@ -123,7 +167,6 @@ describe('apt-get update', () => {
 });
 
 async function bothSigner(ks: readonly TestKey[]): Promise<OpenPgpSigner> {
-  const openpgp = await import('openpgp');
   const keys = [];
   for (const k of ks) {
     const priv = await openpgp.readPrivateKey({ armoredKey: await readFile(k.privateFile, 'utf8') });
