@@ -164,7 +164,7 @@ export async function gatherSiteModel(
   const recipeInfo = new Map<string, { summary?: string; homepage?: string }>();
   const observations = store.db.prepare('SELECT version, observed_at AS observedAt FROM upstream_observations WHERE recipe = ?');
   const builds = store.db.prepare(
-    'SELECT target, version, out_dir, finished_at FROM builds WHERE recipe = ? AND finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC',
+    "SELECT target, version, out_dir, finished_at FROM builds WHERE recipe = ? AND result = 'ok' AND finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC",
   );
   const extraFiles: SiteFile[] = [];
   const suites: SiteSuite[] = [];

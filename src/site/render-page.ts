@@ -18,6 +18,9 @@ import {
 } from './model.js';
 import { aptKeyCommands, debSourcesCommand, formatFingerprint, URL_PLACEHOLDER, yumRepoCommand } from './snippets.js';
 
+/** Same horizon as `pkgtrack doctor`'s key expiry warning (sign/policy.ts EXPIRY_WARNING_DAYS). */
+export const KEY_EXPIRY_WARNING_DAYS = 30;
+
 export interface PageAssets {
   stylesheet: string;
   icon: string;
@@ -99,12 +102,22 @@ function keySection(model: SiteModel): Safe {
   const k = model.key;
   if (!k) return html`<p class="note">This repository is not signed: clients will refuse it until a signing key is configured.</p>`;
   const expiry = k.expires ? html`${timeEl(k.expires)}` : html`never`;
+  // Users should hear about an expiring key before apt starts refusing the repository.
+  const days = k.expires ? Math.floor((Date.parse(k.expires) - Date.parse(model.generatedAt)) / 86_400_000) : undefined;
+  const warning =
+    days === undefined || days > KEY_EXPIRY_WARNING_DAYS
+      ? ''
+      : html`<p class="note" id="key-expiry-warning">${
+          days < 0
+            ? 'This key has expired: apt and dnf refuse the repository until it is re-signed with a valid key.'
+            : `This key expires in ${days} day${days === 1 ? '' : 's'}; expect a new key or a new expiry date before then.`
+        }</p>`;
   return html`<dl class="facts">
 <dt>Fingerprint</dt><dd><code class="fpr" id="key-fingerprint">${formatFingerprint(k.fingerprint)}</code></dd>
 <dt>Expires</dt><dd>${expiry}</dd>
 ${k.userIds.length ? html`<dt>User ID</dt><dd>${k.userIds.join(', ')}</dd>` : ''}
 <dt>Public key</dt><dd><a href="${safeUrl(k.href)}" id="key-link">${k.href}</a></dd>
-</dl>`;
+</dl>${warning}`;
 }
 
 function installSection(model: SiteModel): Safe {

@@ -7,7 +7,7 @@ import { HtmlValidate } from 'html-validate';
 import { describe, expect, it } from 'vitest';
 import { compareUpstreamVersions } from '../../src/formats/versions.js';
 import { parseXml } from '../../src/repo/yum/xml-read.js';
-import { badgeSvg, freshnessBadge, textWidth } from '../../src/site/badge.js';
+import { BADGE_COLORS, badgeSvg, freshnessBadge, textWidth } from '../../src/site/badge.js';
 import { escapeHtml, html, safeUrl } from '../../src/site/html.js';
 import { badgeFreshness, computeFreshness, freshnessText, type SiteModel } from '../../src/site/model.js';
 import { renderSite } from '../../src/site/render-site.js';
@@ -187,6 +187,17 @@ describe('freshness', () => {
     expect(svg).toContain('2.12 · 1 behind (1d)');
   });
 
+  it('uses badge colours on which white text passes WCAG AA', () => {
+    const lum = (hex: string) => {
+      const c = [1, 3, 5]
+        .map((i) => Number.parseInt(hex.slice(i, i + 2), 16) / 255)
+        .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * c[0]! + 0.7152 * c[1]! + 0.0722 * c[2]!;
+    };
+    for (const [what, bg] of Object.entries(BADGE_COLORS))
+      expect((1.05 / (lum(bg) + 0.05)).toFixed(2), what).toSatisfy((r: string) => Number(r) >= 4.5);
+  });
+
   it('sizes badges by text', () => {
     expect(textWidth('iii')).toBeLessThan(textWidth('MMM'));
     const wide = parseXml(badgeSvg('x', 'a much longer message', '#000'), 'b');
@@ -234,6 +245,15 @@ describe('install snippets', () => {
     const page = indexOf(m);
     expect(page).toContain(URL_PLACEHOLDER);
     expect(page).toContain('set <code>url:</code> in pkgtrack.yaml');
+  });
+
+  it('warn about a key that expires soon or has expired', () => {
+    const m = hostileModel();
+    expect(indexOf(m)).not.toContain('key-expiry-warning');
+    m.key!.expires = new Date(now.getTime() + 10 * 86_400_000 + 3_600_000).toISOString();
+    expect(indexOf(m)).toContain('This key expires in 10 days');
+    m.key!.expires = new Date(now.getTime() - 86_400_000).toISOString();
+    expect(indexOf(m)).toContain('This key has expired');
   });
 
   it('warn on an unsigned repository instead of showing Signed-By', () => {
