@@ -7,10 +7,12 @@
  * rpmbuild run yields many RPMs (fast on 2 cores).
  *
  * Output: .cache/rpm-corpus/rpms/*.rpm (cached: rerun is a no-op when the stamp matches).
- * Usage: node scripts/make-rpm-corpus.mjs [--specs N] [--subs M] [--out DIR]
+ * Usage: node scripts/make-rpm-corpus.mjs [--specs N] [--subs M] [--payload-kb K] [--out DIR]
+ * --payload-kb adds K KiB of random (incompressible) data to every package, stored with fast
+ * gzip: the benchmark corpus (bench/yum.ts) is sized like a real repository that way.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const args = process.argv.slice(2);
@@ -21,7 +23,8 @@ const opt = (name, dflt) => {
 const SPECS = Number(opt('specs', '24'));
 const SUBS = Number(opt('subs', '13'));
 const OUT = resolve(opt('out', join(import.meta.dirname, '..', '.cache', 'rpm-corpus')));
-const VERSION_STAMP = `v3 specs=${SPECS} subs=${SUBS}`;
+const PAYLOAD_KB = Number(opt('payload-kb', '0'));
+const VERSION_STAMP = `v3 specs=${SPECS} subs=${SUBS}${PAYLOAD_KB ? ` payload=${PAYLOAD_KB}` : ''}`;
 
 const stampFile = join(OUT, 'stamp');
 if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === VERSION_STAMP) {
@@ -81,6 +84,7 @@ function filesSection(s, j, name) {
   const l = [`%files${j === 0 ? '' : ` -n ${name}`}`];
   const base = `/usr/share/pkgc/${name}`;
   l.push(`%dir ${base}`, `${base}/data-*.txt`);
+  if (PAYLOAD_KB) l.push(`${base}/blob.bin`);
   if (j % 2 === 0) l.push(`%dir ${base}/sub`, `${base}/sub/nested.txt`);
   if (j % 3 === 0) l.push(`/usr/bin/${name}`);
   if (j % 4 === 0) l.push(`%config(noreplace) /etc/${name}.conf`);
@@ -105,6 +109,7 @@ function installSection(s, j, name) {
   if (j % 7 === 3) l.push(`echo sp > "${base}/with space.txt" && echo u > ${base}/ünï.txt`);
   if (j % 8 === 4) l.push(`ln -s data-1.txt ${base}/link`);
   if (j % 9 === 5) l.push(`mkdir -p %{buildroot}/etc/${name}.d`);
+  if (PAYLOAD_KB) l.push(`head -c ${PAYLOAD_KB * 1024} /dev/urandom > ${base}/blob.bin`);
   return l;
 }
 
@@ -117,6 +122,7 @@ function spec(s) {
     '%global debug_package %{nil}',
     '%global __os_install_post %{nil}',
     '%define _build_id_links none',
+    ...(PAYLOAD_KB ? ['%define _binary_payload w1.gzdio'] : []),
     `Name: ${mainName}`,
     ...(s % 3 === 0 ? [`Epoch: ${s % 7}`] : []),
     `Version: ${1 + (s % 5)}.${s}.${s % 3}`,
@@ -187,5 +193,3 @@ rmSync(join(OUT, 'top'), { recursive: true, force: true });
 const rpms = readdirSync(join(OUT, 'rpms')).filter((f) => f.endsWith('.rpm'));
 writeFileSync(stampFile, VERSION_STAMP);
 console.log(`built ${rpms.length} rpms from ${SPECS} specs in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${OUT}/rpms`);
-void execFileSync;
-void renameSync;

@@ -198,6 +198,22 @@ export class PublishTransaction {
     this.last.push({ rel, tmp });
   }
 
+  /**
+   * (added for yum) Hard-link the existing content-addressed file `existingRel` as `rel` in
+   * phase 0: a new generation dir re-offers the previous generations' files without copying
+   * or fsyncing their bytes again. Kept if `rel` is already there.
+   */
+  async linkContentAddressed(rel: string, existingRel: string): Promise<void> {
+    const dest = this.abs(rel);
+    if (await stat(dest).catch(() => undefined)) return;
+    this.changes.push({ op: 'write', path: rel });
+    if (this.dryRun) return;
+    await mkdir(dirname(dest), { recursive: true });
+    await link(this.abs(existingRel), dest);
+    faultPoint(`content:${rel}`);
+    this.dirtyDirs.add(dirname(dest));
+  }
+
   /** Delete `rel` after the switch (a pool file no index references any more). */
   removeAfterCommit(rel: string): void {
     this.changes.push({ op: 'remove', path: rel });

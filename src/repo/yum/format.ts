@@ -162,7 +162,7 @@ export class YumRepoFormat implements RepoFormat {
     const unchanged: YumEntry[] = [];
 
     // 1. New files into the pool (each read once: hash + header).
-    await inParallel(change.add, 2, async (a) => {
+    await inParallel(change.add, 6, async (a) => {
       if (!this.accepts(a.path)) {
         throw inputError(
           'YUM_NOT_RPM',
@@ -187,7 +187,9 @@ export class YumRepoFormat implements RepoFormat {
           },
         );
       }
-      const state = await ctx.tx.placePoolFile(`${suite}/${href}`, a.path, sha);
+      // Our manifest records the sha256 of every pool file: the same bytes again need no
+      // copy and no re-hash of the pool file (the pool is immutable).
+      const state = prev ? 'present' : await ctx.tx.placePoolFile(`${suite}/${href}`, a.path, sha);
       const pool = join(root, suite, href);
       const desc =
         ctx.tx.dryRun && state === 'added'
@@ -293,11 +295,11 @@ export class YumRepoFormat implements RepoFormat {
       for (const rel of g.files) {
         const name = basename(rel);
         if (names.has(name) || !/-(primary|filelists|other)\.xml\.(gz|zst)$/.test(name)) continue;
-        const data = await readFile(join(ctx.root, rel)).catch(() => undefined);
-        if (data && sha256(data) === name.split('-')[0]) {
-          names.add(name);
-          await put(name, data);
-        }
+        // Content-addressed and immutable: present means intact (repo verify re-hashes).
+        if (!(await stat(join(ctx.root, rel)).catch(() => undefined))) continue;
+        names.add(name);
+        await ctx.tx.linkContentAddressed(`${genDir}/${name}`, rel);
+        genFiles.push(`${genDir}/${name}`);
       }
     }
     await put('repomd.xml', repomd);

@@ -151,5 +151,5 @@ describe('dnf against our yum repository', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     expect([...seen].sort()).toEqual(['1.0-1', '2.0-1']);
-  });
+  }, 600_000);
 });

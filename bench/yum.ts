@@ -1,0 +1,95 @@
+/**
+ * `npm run bench -- yum`: pkgtrack's yum publishing against createrepo_c, side by side, whole
+ * processes timed (node start, CLI, key unlock, signing, fsync included for pkgtrack):
+ *   cold:    pkgtrack publish of N rpms into an empty repo   vs  createrepo_c on the same N
+ *   add-one: pkgtrack publish of 1 more rpm (index cache)    vs  createrepo_c --update
+ * Corpus: scripts/make-rpm-corpus.mjs, 672 rpms of ~290 KiB (~197 MB), cached under .cache/.
+ * Each measurement is the median of RUNS runs (env PKGTRACK_BENCH_RUNS, default 3).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { generateSigningKey } from '../src/sign/keys.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const CORPUS = join(ROOT, '.cache', 'rpm-bench');
+const WORK = join(ROOT, '.cache', 'bench-yum-work');
+const SUITE = 'fedora/41/x86_64';
+const RUNS = Number(process.env.PKGTRACK_BENCH_RUNS ?? 3);
+const PASS = 'bench-passphrase';
+
+function timed(cmd: string, args: string[], env: Record<string, string> = {}): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 4).join(' ')} ... failed:\n${r.stderr}`);
+  return ms;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export default async function yumBench(): Promise<void> {
+  execFileSync(
+    'node',
+    [join(ROOT, 'scripts/make-rpm-corpus.mjs'), '--specs', '48', '--subs', '13', '--payload-kb', '290', '--out', CORPUS],
+    { stdio: 'inherit' },
+  );
+  if (!existsSync(join(ROOT, 'dist/commands/publish.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const all = readdirSync(join(CORPUS, 'rpms'))
+    .filter((f) => f.endsWith('.rpm'))
+    .sort()
+    .map((f) => join(CORPUS, 'rpms', f));
+  const extra = all.pop()!;
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  const key = await generateSigningKey({ type: 'ed25519', name: 'bench', expiresInSeconds: 0, passphrase: PASS });
+  const keyFile = join(WORK, 'key.asc');
+  writeFileSync(keyFile, key.privateKey, { mode: 0o600 });
+  const cli = join(ROOT, 'bin', 'run.js');
+
+  const res: Record<string, number[]> = { crCold: [], crColdNoDb: [], crUpdate: [], ourCold: [], ourAdd: [] };
+  for (let run = 0; run < RUNS; run++) {
+    // createrepo_c: the rpms already sit in the repo (it indexes in place).
+    for (const [label, extraArgs] of [
+      ['crCold', []],
+      ['crColdNoDb', ['--no-database']],
+    ] as const) {
+      const dir = join(WORK, `cr-${label}-${run}`);
+      mkdirSync(join(dir, 'Packages'), { recursive: true });
+      for (const f of all) linkSync(f, join(dir, 'Packages', basename(f)));
+      res[label]!.push(timed('createrepo_c', ['-q', ...extraArgs, dir]));
+      if (label === 'crCold') {
+        linkSync(extra, join(dir, 'Packages', basename(extra)));
+        res.crUpdate!.push(timed('createrepo_c', ['-q', '--update', dir]));
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // pkgtrack: publish copies each rpm into the immutable pool (fsynced), signs and verifies.
+    const out = join(WORK, `ours-${run}`);
+    const env = { PKGTRACK_KEY_PASSPHRASE: PASS };
+    const base = ['publish', '--suite', SUITE, '--output', out, '--key', keyFile, '--keep', '0', '--lock-timeout', '0'];
+    res.ourCold!.push(timed('node', [cli, ...base, ...all], env));
+    res.ourAdd!.push(timed('node', [cli, ...base, extra], env));
+    rmSync(out, { recursive: true, force: true });
+  }
+
+  const m = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, median(v)])) as Record<string, number>;
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const rows: Array<[string, string, string, string]> = [
+    [`cold, ${all.length} rpms`, s(m.ourCold!), `${s(m.crCold!)} (createrepo_c)`, `${(m.ourCold! / m.crCold!).toFixed(2)}x`],
+    [
+      `cold, ${all.length} rpms`,
+      s(m.ourCold!),
+      `${s(m.crColdNoDb!)} (createrepo_c --no-database)`,
+      `${(m.ourCold! / m.crColdNoDb!).toFixed(2)}x`,
+    ],
+    ['add one rpm', s(m.ourAdd!), `${s(m.crUpdate!)} (createrepo_c --update)`, `${(m.ourAdd! / m.crUpdate!).toFixed(2)}x`],
+  ];
+  const head: [string, string, string, string] = ['case', 'pkgtrack publish', 'peer', 'ratio (lower is better)'];
+  const w = [0, 1, 2, 3].map((i) => Math.max(head[i]!.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i]!)).join('  ');
+  console.log(`\nyum publishing, median of ${RUNS} runs (targets: cold <= 1.0x, add-one <= 0.5x)`);
+  console.log(line(head));
+  for (const r of rows) console.log(line(r));
+  rmSync(WORK, { recursive: true, force: true });
+}
