@@ -3,14 +3,15 @@
  * self-signed, expired, revoked and expired-subkey keys are refused with a reason and a fix;
  * good keys pass; and loading a signer applies the policy before anything is signed.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isPkgtrackError, type PkgtrackError } from '../../src/core/errors.js';
 import { loadSigner } from '../../src/services/keys.js';
-import { readKeys } from '../../src/sign/keys.js';
+import { binaryPublicKeys, readKeys } from '../../src/sign/keys.js';
 import { checkKeyPolicy, daysToExpiry, keyFacts } from '../../src/sign/policy.js';
-import { FIXTURE_PASSPHRASE, FIXTURES } from './helpers.js';
+import { FIXTURE_PASSPHRASE, FIXTURES, gpgv } from './helpers.js';
 
 async function key(name: string) {
   const file = join(FIXTURES, `${name}.pub.asc`);
@@ -80,6 +81,19 @@ describe('loadSigner applies the policy', () => {
     expect(e.message).toContain(file);
     expect(e.fix).toMatch(/pkgtrack key generate/);
     expect(e.message).not.toContain(FIXTURE_PASSPHRASE);
+  });
+
+  it('a certify-only primary signs through its signing subkey (gpgv verifies)', async () => {
+    expect(await codes('subkey-signs', true)).toEqual([]);
+    const s = await loadSigner({ keyFiles: [join(FIXTURES, 'subkey-signs.sec.asc')], passphrase: FIXTURE_PASSPHRASE });
+    expect(s.keys[0]!.signingFingerprint).not.toBe(s.keys[0]!.fingerprint);
+    const dir = await mkdtemp(join(tmpdir(), 'pkgtrack-subkey-'));
+    const keyring = join(dir, 'k.gpg');
+    await writeFile(keyring, binaryPublicKeys(await readKeys(await readFile(join(FIXTURES, 'subkey-signs.pub.asc'), 'utf8'), 'pub')));
+    await writeFile(join(dir, 'InRelease'), await s.clearsign('Origin: x\n'));
+    const g = await gpgv(keyring, [join(dir, 'InRelease')]);
+    expect(g.stderr).toContain(s.keys[0]!.signingFingerprint);
+    expect(g.code).toBe(0);
   });
 
   it('signs with a good gpg-made key', async () => {
