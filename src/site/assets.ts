@@ -56,15 +56,19 @@ details { border: 1px solid var(--border); border-radius: 6px; padding: .25rem .
 summary { cursor: pointer; font-weight: 600; padding: .25rem 0; }
 .note { border-left: 4px solid var(--behind-fg); background: var(--behind-bg); color: var(--fg); padding: .5rem .75rem; border-radius: 4px; }
 .table-wrap { overflow-x: auto; margin: .5rem 0 1.5rem; border: 1px solid var(--border); border-radius: 6px; }
-table { border-collapse: collapse; width: 100%; font-size: .9375rem; }
+table { border-collapse: collapse; width: 100%; font-size: .9375rem; table-layout: fixed; }
+/* Same column widths in every suite's table, so they read as one list. */
+thead th:nth-child(1) { width: 20%; } thead th:nth-child(2) { width: 16%; } thead th:nth-child(3) { width: 8%; }
+thead th:nth-child(4) { width: 12%; } thead th:nth-child(5) { width: 20%; } thead th:nth-child(6) { width: 13%; }
+thead th:nth-child(7) { width: 11%; }
 caption { text-align: left; padding: .6rem .75rem; font-weight: 600; background: var(--panel); border-bottom: 1px solid var(--border); }
 caption .muted { font-weight: 400; }
 th, td { text-align: left; vertical-align: top; padding: .45rem .75rem; border-bottom: 1px solid var(--border); }
-thead th { font-size: .8125rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); white-space: nowrap; }
+thead th { font-size: .8125rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); overflow-wrap: anywhere; }
 tbody tr:last-child > * { border-bottom: 0; }
 tbody th { font-weight: 600; overflow-wrap: anywhere; min-width: 8rem; }
 td.ver { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .875rem; overflow-wrap: anywhere; }
-.pill { display: inline-block; border-radius: 999px; padding: 0 .55rem; font-size: .8125rem; font-weight: 600; white-space: nowrap; }
+.pill { display: inline-block; border-radius: .75rem; padding: 0 .55rem; font-size: .8125rem; font-weight: 600; }
 .pill::before { content: ""; display: inline-block; width: .5rem; height: .5rem; border-radius: 50%; background: currentColor; margin-right: .35rem; vertical-align: .05rem; }
 .s-up-to-date { color: var(--ok-fg); background: var(--ok-bg); }
 .s-behind { color: var(--behind-fg); background: var(--behind-bg); }
