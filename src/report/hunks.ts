@@ -74,3 +74,25 @@ export function normalizeSubject(s: string): string {
     .toLowerCase()
     .trim();
 }
+
+/**
+ * The patch as a git-style diff (`diff --git` headers, paths after -pN), which is what
+ * `git patch-id` recognises; quilt patches often carry only `---`/`+++` lines.
+ */
+export function toGitDiff(files: readonly FilePatch[], strip: number): string {
+  const cut = (n: string | undefined) => (n === undefined ? undefined : n.split('/').filter(Boolean).slice(strip).join('/'));
+  const out: string[] = [];
+  for (const f of files) {
+    const oldPath = cut(f.oldName);
+    const newPath = cut(f.newName);
+    const a = oldPath ?? newPath;
+    const b = newPath ?? oldPath;
+    if (!a || !b) continue;
+    out.push(`diff --git a/${a} b/${b}`, `--- ${oldPath ? `a/${oldPath}` : '/dev/null'}`, `+++ ${newPath ? `b/${newPath}` : '/dev/null'}`);
+    for (const h of f.hunks) {
+      out.push(`@@ -${h.oldStart},${h.oldCount} +${h.newStart},${h.newCount} @@${h.section ? ` ${h.section}` : ''}`);
+      for (const l of h.lines) out.push(`${l.kind}${l.text}`);
+    }
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
+}

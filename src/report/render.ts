@@ -58,6 +58,8 @@ export function renderMarkdown(r: PatchReport): string {
   return out.join('\n');
 }
 
+/** An id attribute value: letters, digits, dash and underscore only. */
+const slug = (s: string) => s.replace(/[^A-Za-z0-9_-]+/g, '-');
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const safeHref = (u: string) => (/^https?:\/\//.test(u) ? esc(u) : undefined);
 
@@ -88,7 +90,7 @@ export function renderHtml(r: PatchReport, title = 'Patch report'): string {
     body.push('</ul>');
   }
   for (const rec of r.recipes) {
-    body.push(`<section aria-labelledby="r-${esc(rec.recipe)}"><h2 id="r-${esc(rec.recipe)}">${esc(rec.recipe)}</h2>`);
+    body.push(`<section aria-labelledby="r-${slug(rec.recipe)}"><h2 id="r-${slug(rec.recipe)}">${esc(rec.recipe)}</h2>`);
     body.push(
       `<p class="muted">${esc(countsLine(rec.counts))}${rec.checkedAgainst.length ? `; checked against ${esc(rec.checkedAgainst.join(', '))}` : ''}</p>`,
     );
@@ -100,7 +102,7 @@ export function renderHtml(r: PatchReport, title = 'Patch report'): string {
       for (const e of rec.patches) {
         const refs = [e.dep3.forwarded, ...e.dep3.bugs].filter((u): u is string => !!u && /^https?:/.test(u));
         body.push(
-          `<tr id="${esc(`${e.recipe}-${e.file}`)}"><th scope="row">${esc(e.file)}<br><span class="muted">${esc(e.description ?? '')}</span>${
+          `<tr id="p-${slug(`${e.recipe}-${e.file}`)}"><th scope="row">${esc(e.file)}<br><span class="muted">${esc(e.description ?? '')}</span>${
             e.author ? `<br><span class="muted">${esc(e.author)}</span>` : ''
           }</th><td>${chip(e.status)}</td><td>${esc(e.reason)}${refs.length ? `<br>${refs.map(link).join('<br>')}` : ''}${
             e.headerProblems.length ? `<br><span class="muted">header: ${esc(e.headerProblems.join('; '))}</span>` : ''
@@ -111,7 +113,7 @@ export function renderHtml(r: PatchReport, title = 'Patch report'): string {
     }
     body.push('</section>');
   }
-  return `<!doctype html>
+  return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title><style>${STYLE}</style></head>
 <body><main>

@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { run } from '../core/exec.js';
 import type { FilePatch } from '../patches/diff-parse.js';
 import { applyPatch, stripPath } from '../patches/engine.js';
-import { hunksPresent, normalizeSubject } from '../report/hunks.js';
+import { hunksPresent, normalizeSubject, toGitDiff } from '../report/hunks.js';
 import type { MergedEvidence } from '../report/model.js';
 
 const CHANGELOGS = /^(NEWS|ChangeLog|CHANGELOG|CHANGES|HISTORY|RELEASE[-_]?NOTES)(\.(md|txt|rst))?$/i;
@@ -52,8 +52,15 @@ export interface TreeEvidenceInput {
 
 export async function treeEvidence(i: TreeEvidenceInput): Promise<MergedEvidence | undefined> {
   if (i.files.length === 0) return undefined;
-  const r = await applyPatch(i.tree, i.patchBytes, { strip: i.strip, fuzz: 0, dryRun: true, detectApplied: true, patchFile: i.label });
-  if (r.status === 'already-applied') return { via: 'reverse-apply', confidence: 'certain', where: i.label };
+  // A file the patch touches may be gone upstream: the engine refuses, the other checks go on.
+  const r = await applyPatch(i.tree, i.patchBytes, {
+    strip: i.strip,
+    fuzz: 0,
+    dryRun: true,
+    detectApplied: true,
+    patchFile: i.label,
+  }).catch(() => undefined);
+  if (r?.status === 'already-applied') return { via: 'reverse-apply', confidence: 'certain', where: i.label };
 
   // Every file's hunks present, at its path or (moved upstream) at a file of the same name.
   let allPresent = true;
@@ -109,14 +116,16 @@ export interface HistoryEvidenceInput {
   /** Search commits in `since..until` (since = the packaged version's tag, when known). */
   since?: string;
   until: string;
-  patchBytes: Uint8Array;
+  files: FilePatch[];
+  strip: number;
   subject?: string;
 }
 
 /** The upstream commit carrying the same change (patch-id), or one with the same subject. */
 export async function historyEvidence(i: HistoryEvidenceInput): Promise<MergedEvidence | undefined> {
   const range = i.since ? `${i.since}..${i.until}` : i.until;
-  const wanted = await patchId(i.gitDir, i.patchBytes);
+  const diff = toGitDiff(i.files, i.strip);
+  const wanted = diff ? await patchId(i.gitDir, Buffer.from(diff, 'latin1')) : undefined;
   const subject = i.subject ? normalizeSubject(i.subject) : undefined;
   const log = await run('git', ['--git-dir', i.gitDir, 'log', '--no-merges', '--format=%H%x09%s', range], { check: false });
   if (log.code !== 0) return undefined;

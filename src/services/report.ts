@@ -113,9 +113,13 @@ export async function buildPatchReport(opts: PatchReportOptions): Promise<PatchR
           if (ev && (!p.evidence || ev.confidence === 'certain')) p.evidence = ev;
         }
         if (gitDir && p.evidence?.confidence !== 'certain') {
-          const ev = await historyEvidence({ gitDir, until: 'HEAD', patchBytes: bytes, ...(subject ? { subject } : {}) }).catch(
-            () => undefined,
-          );
+          const ev = await historyEvidence({
+            gitDir,
+            until: 'HEAD',
+            files: p.files,
+            strip: entry.strip,
+            ...(subject ? { subject } : {}),
+          }).catch(() => undefined);
           if (ev && (!p.evidence || ev.confidence === 'certain')) p.evidence = ev;
         }
         const fwd = p.facts.fields.get('forwarded') ?? p.header.forwarded;
