@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/core/exec.js';
+import { buildOnce } from '../upstream/helpers.js';
 import { diffSnapshots, treeSnapshot } from './helpers/tree.js';
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'run.js');
@@ -54,7 +55,8 @@ let v3: string;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'pkgtrack-patchcmd-'));
-  await run('npm', ['run', 'build', '--silent'], { cwd: resolve(import.meta.dirname, '..', '..') });
+  // One build per test run, shared with the other command tests (lock + stamp).
+  buildOnce();
   repo = join(work, 'repo');
   patches = join(repo, 'recipes', 'demo', 'patches');
   await mkdir(patches, { recursive: true });
