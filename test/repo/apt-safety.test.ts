@@ -1,0 +1,121 @@
+/**
+ * Crash safety and concurrency of apt publishing, checked with real apt:
+ *  - SIGKILL of the publisher at EVERY instrumented write/rename step: afterwards apt-get
+ *    update succeeds and sees the old or the new state; re-running the publish completes it.
+ *  - Two publishers at once: both succeed (one waits for the lock), nothing lost.
+ *  - A reader holding an old InRelease still gets its indexes (by hash) after two publishes.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BIN, pkgtrack, tempDir } from '../helpers/cli.js';
+import { aptRoot, buildDeb, expectAptOk, makeKey, publishCli, runAsync, serveDir, type TestKey } from './apt-helpers.js';
+
+let dir: string;
+let key: TestKey;
+
+beforeAll(() => {
+  dir = tempDir('pkgtrack-aptsafety-');
+  key = makeKey(dir);
+}, 60_000);
+
+const copyTree = (from: string, to: string) => execFileSync('cp', ['-a', from, to]);
+
+describe('kill -9 at every publish step', () => {
+  it('leaves a repository apt reads as the old or the new state, and a re-run completes it', async () => {
+    const v1 = buildDeb(dir, 'crashy', '1.0-1');
+    const v2 = buildDeb(dir, 'crashy', '1.1-1');
+    const base = join(dir, 'base');
+    expect(publishCli(dir, key, base, ['--suite', 'bookworm', v1]).code).toBe(0);
+
+    // Learn the steps of the second publish.
+    const traced = join(dir, 'traced');
+    copyTree(base, traced);
+    const trace = join(dir, 'trace.txt');
+    expect(publishCli(dir, key, traced, ['--suite', 'bookworm', v2], { PKGTRACK_FAULT_TRACE: trace }).code).toBe(0);
+    const steps = readFileSync(trace, 'utf8').trim().split('\n');
+    expect(steps.length).toBeGreaterThan(20);
+    for (const kind of ['pool:', 'content:', 'stage:', 'rename:', 'generations:recorded'])
+      expect(steps.some((s) => s.includes(kind))).toBe(true);
+    // The signed files are switched last, InRelease the very last.
+    expect(steps.at(-1)).toMatch(/rename:dists\/bookworm\/InRelease$/);
+
+    const apt = aptRoot();
+    const seen = new Set<string>();
+    for (let i = 1; i <= steps.length; i++) {
+      const out = join(dir, `crash-${i}`);
+      copyTree(base, out);
+      const killed = publishCli(dir, key, out, ['--suite', 'bookworm', v2], { PKGTRACK_FAULT_AT: String(i) });
+      expect(killed.code, `step ${steps[i - 1]} should have been killed`).toBe(-1);
+      apt.setSources([{ uri: `file:${join(out, 'apt')}`, suites: ['bookworm'] }], key.pub);
+      expectAptOk(await apt.apt(['update']), `apt-get update after kill at ${steps[i - 1]}`);
+      const cand = /Candidate: (\S+)/.exec((await apt.apt(['policy', 'crashy'], 'apt-cache')).stdout)?.[1];
+      expect(['1.0-1', '1.1-1'], `after kill at ${steps[i - 1]}`).toContain(cand);
+      seen.add(cand!);
+      // Re-running the same publish (stale lock, stale temporaries) finishes the job.
+      const again = publishCli(dir, key, out, ['--suite', 'bookworm', v2]);
+      expect(again.code, again.stderr).toBe(0);
+      expectAptOk(await apt.apt(['update']), `apt-get update after re-run (step ${i})`);
+      expect((await apt.apt(['policy', 'crashy'], 'apt-cache')).stdout).toMatch(/Candidate: 1\.1-1/);
+      const verify = pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub]);
+      expect(verify.code, verify.stdout).toBe(0);
+    }
+    expect([...seen].sort()).toEqual(['1.0-1', '1.1-1']);
+  }, 900_000);
+});
+
+describe('concurrent publishers', () => {
+  it('two publishes at once both land (the second waits for the lock)', async () => {
+    const out = join(dir, 'concurrent');
+    const a = buildDeb(dir, 'conc-a', '1.0-1');
+    const b = buildDeb(dir, 'conc-b', '1.0-1');
+    const start = (deb: string) =>
+      runAsync(process.execPath, [BIN, 'publish', '--key', key.secret, '--output', out, '--suite', 'bookworm', deb], { ...process.env });
+    const [ra, rb] = await Promise.all([start(a), start(b)]);
+    expect(ra.status, ra.stderr).toBe(0);
+    expect(rb.status, rb.stderr).toBe(0);
+    const list = pkgtrack(['repo', 'list', '--output', out, '--json'], { cwd: dir }).json();
+    expect(list.packages.map((p: { name: string }) => p.name).sort()).toEqual(['conc-a', 'conc-b']);
+  });
+
+  it('fails clearly when the lock is held and the timeout is 0, changing nothing', () => {
+    const out = join(dir, 'locked');
+    expect(publishCli(dir, key, out, ['--suite', 'bookworm', buildDeb(dir, 'lk', '1.0-1')]).code).toBe(0);
+    const inrel = readFileSync(join(out, 'apt/dists/bookworm/InRelease'));
+    const lock = join(out, 'apt/.pkgtrack/publish.lock');
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), what: 'test' }));
+    const r = publishCli(dir, key, out, ['--suite', 'bookworm', '--lock-timeout', '0', buildDeb(dir, 'lk', '1.1-1')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/REPO_LOCKED/);
+    expect(r.stderr).toContain(`pid ${process.pid}`);
+    expect(readFileSync(join(out, 'apt/dists/bookworm/InRelease')).equals(inrel)).toBe(true);
+    expect(existsSync(join(out, 'apt/pool/main/l/lk/lk_1.1-1_all.deb'))).toBe(false);
+  });
+});
+
+describe('readers mid-update', () => {
+  it('a client holding the InRelease of two publishes ago still fetches its indexes by hash', async () => {
+    const out = join(dir, 'stale');
+    expect(publishCli(dir, key, out, ['--suite', 'bookworm', buildDeb(dir, 'stale-a', '1.0-1')]).code).toBe(0);
+    const oldInRelease = readFileSync(join(out, 'apt/dists/bookworm/InRelease'));
+    expect(publishCli(dir, key, out, ['--suite', 'bookworm', buildDeb(dir, 'stale-b', '1.0-1')]).code).toBe(0);
+    expect(publishCli(dir, key, out, ['--suite', 'bookworm', buildDeb(dir, 'stale-c', '1.0-1')]).code).toBe(0);
+    // A mirror/CDN still serving the old InRelease while the indexes by name are new.
+    const server = await serveDir(join(out, 'apt'));
+    try {
+      server.overrides.set('/dists/bookworm/InRelease', oldInRelease);
+      const apt = aptRoot();
+      apt.setSources([{ uri: server.url, suites: ['bookworm'] }], key.pub);
+      expectAptOk(await apt.apt(['update']), 'apt-get update with the old InRelease');
+      expect(server.requests.some((p) => p.includes('/by-hash/'))).toBe(true);
+      const policy = await apt.apt(['policy', 'stale-a', 'stale-c'], 'apt-cache');
+      expect(policy.stdout).toMatch(/stale-a:\n\s+Installed: \(none\)\n\s+Candidate: 1\.0-1/);
+      // stale-c came two publishes later: the old state does not know it.
+      expect(policy.stdout).not.toMatch(/^stale-c:/m);
+    } finally {
+      await server.close();
+    }
+  });
+});
