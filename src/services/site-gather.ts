@@ -13,6 +13,7 @@ import { listRecipeNames, loadRecipe, type Repository } from '../recipe/load.js'
 import { resolveTargets } from '../recipe/load.js';
 import type { Target } from '../recipe/targets.js';
 import { armorPublicKeys, readKeys } from '../sign/keys.js';
+import type { PatchReport } from '../report/model.js';
 import { keyFacts } from '../sign/policy.js';
 import {
   type Channel,
@@ -33,7 +34,7 @@ export interface GatherOptions {
   now?: Date;
   /** `pkgtrack <version>`, for the page footer. */
   generator?: string;
-  /** Patch report summary of a package, when a report exists (plugged in by the patch report). */
+  /** Patch report summary of a package; default: read from a published report (publishedPatchSummaries). */
   patchSummary?: (pkg: string) => PatchSummary | undefined;
 }
 
@@ -69,6 +70,39 @@ export async function readSiteKey(repo: Repository): Promise<SiteKey | undefined
     href: keyHref(repo.config.name),
     armored: armorPublicKeys(keys),
   };
+}
+
+/** Where `pkgtrack report patches` output is picked up from (both files, inside the output dir). */
+export const PATCH_REPORT_JSON = 'reports/patches.json';
+export const PATCH_REPORT_HTML = 'reports/patches.html';
+
+/**
+ * Per-recipe patch summaries from a published patch report (`pkgtrack report patches --format
+ * json` and `--format html` written to reports/ in the output dir), linking to each recipe's
+ * section of the HTML report. Undefined when either file is missing or unreadable.
+ */
+export async function publishedPatchSummaries(outputDir: string): Promise<((pkg: string) => PatchSummary | undefined) | undefined> {
+  const json = await readFile(join(outputDir, PATCH_REPORT_JSON), 'utf8').catch(() => undefined);
+  const htmlExists = await readFile(join(outputDir, PATCH_REPORT_HTML)).then(
+    () => true,
+    () => false,
+  );
+  if (!json || !htmlExists) return undefined;
+  let report: Pick<PatchReport, 'recipes'>;
+  try {
+    report = JSON.parse(json) as PatchReport;
+    if (!Array.isArray(report.recipes)) return undefined;
+  } catch {
+    return undefined;
+  }
+  const byRecipe = new Map<string, PatchSummary>();
+  for (const r of report.recipes) {
+    if (typeof r?.recipe !== 'string' || typeof r.counts !== 'object' || r.counts === null) continue;
+    const counts = Object.fromEntries(Object.entries(r.counts).filter(([, n]) => typeof n === 'number' && n > 0));
+    // The anchor report/render.ts gives each recipe's section.
+    byRecipe.set(r.recipe, { counts, reportHref: `${PATCH_REPORT_HTML}#r-${r.recipe.replace(/[^A-Za-z0-9_-]+/g, '-')}` });
+  }
+  return (pkg) => byRecipe.get(pkg);
 }
 
 /** Which target and channel an apt suite or yum path belongs to. */
@@ -166,6 +200,7 @@ export async function gatherSiteModel(
   const builds = store.db.prepare(
     "SELECT target, version, out_dir, finished_at FROM builds WHERE recipe = ? AND result = 'ok' AND finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC",
   );
+  const patchSummary = opts.patchSummary ?? (await publishedPatchSummaries(outputDir));
   const extraFiles: SiteFile[] = [];
   const suites: SiteSuite[] = [];
 
@@ -191,7 +226,7 @@ export async function gatherSiteModel(
       extraFiles.push(...files);
       const builtAt = build?.finished_at ?? bins.map((b) => b.builtAt).find(Boolean);
       const summary = info.summary ?? bins.find((b) => b.name === name)?.summary ?? first.summary;
-      const patches = opts.patchSummary?.(name);
+      const patches = patchSummary?.(name);
       packages.push({
         name,
         binaries: [...new Set(bins.map((b) => b.name))].sort(),

@@ -54,7 +54,6 @@ beforeAll(async () => {
     repoRoot: fx.repoRoot,
     now,
     generator: 'pkgtrack test',
-    patchSummary: (p) => (p === 'hello' ? { counts: { applied: 2, forwarded: 1 }, reportHref: 'reports/hello/patches.html' } : undefined),
   });
   // launchPersistentContext is how playwright takes a fresh --user-data-dir.
   context = await chromium.launchPersistentContext(join(tmp, 'chromium-profile'), {
@@ -243,11 +242,19 @@ describe('the repository web page in Chromium', () => {
         .locator('table', { has: page.locator('caption', { hasText: caption }) })
         .locator('tbody tr', { has: page.locator(`th:has-text("${pkg}")`) });
     const hello = row('Suite bookworm —', 'hello');
+    const tool = row('Suite bookworm —', 'tool');
     await expect(hello.locator('td[data-label="Upstream"]').textContent()).resolves.toContain('behind by 2 versions (9 days)');
     await expect(hello.locator('td[data-label="Version"]').textContent()).resolves.toContain('2.10-1~deb12u1');
-    await expect(hello.locator('td[data-label="Patches"]').textContent()).resolves.toMatch(/2 applied[\s\S]*1 forwarded/);
+    // From the published patch report (reports/patches.json), linking to hello's section of it.
+    await expect(hello.locator('td[data-label="Patches"] li').allTextContents()).resolves.toEqual([
+      '1 forwarded-open',
+      '2 needs-forwarding',
+    ]);
+    const reportHref = await hello.locator('td[data-label="Patches"] a').getAttribute('href');
+    expect(reportHref).toBe('reports/patches.html#r-hello');
+    expect(await (await fetch(`${server.url}/reports/patches.html`)).text()).toContain('id="r-hello"');
+    await expect(tool.locator('td[data-label="Patches"]').textContent()).resolves.toBe('—');
     await expect(hello.locator('td[data-label="Build"] a').allTextContents()).resolves.toEqual(['manifest', 'build log']);
-    const tool = row('Suite bookworm —', 'tool');
     await expect(tool.locator('td[data-label="Upstream"]').textContent()).resolves.toContain('up to date');
     const lonely = row('Suite bookworm —', 'lonely');
     await expect(lonely.locator('td[data-label="Upstream"]').textContent()).resolves.toContain('upstream not checked');

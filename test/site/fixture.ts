@@ -7,6 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { countStatuses, type PatchEntry, type PatchReport } from '../../src/report/model.js';
+import { renderHtml } from '../../src/report/render.js';
 import { generateSigningKey } from '../../src/sign/keys.js';
 import { StateStore } from '../../src/state/store.js';
 
@@ -100,6 +102,33 @@ function yumRepo(out: string, work: string, repoPath: string): void {
   sh('createrepo_c', ['--quiet', '--general-compress-type=gz', dest]);
 }
 
+/** A patch report for hello: two patches to forward, one forwarded with an open PR. */
+export function patchReport(now: Date): PatchReport {
+  const entry = (file: string, status: PatchEntry['status']): PatchEntry => ({
+    recipe: 'hello',
+    file,
+    size: { files: 1, added: 2, removed: 1 },
+    dep3: { bugs: [] },
+    status,
+    reason: 'fixture',
+    action: 'fixture',
+    headerProblems: [],
+  });
+  const patches = [
+    entry('01-fix.patch', 'needs-forwarding'),
+    entry('02-doc.patch', 'needs-forwarding'),
+    entry('03-pr.patch', 'forwarded-open'),
+  ];
+  const counts = countStatuses(patches);
+  return {
+    generatedAt: now.toISOString(),
+    recipes: [{ recipe: 'hello', checkedAgainst: ['2.12'], patches, counts, warnings: [] }],
+    counts,
+    total: patches.length,
+    actions: [],
+  };
+}
+
 export interface SiteFixture {
   repoRoot: string;
   outputDir: string;
@@ -176,9 +205,11 @@ export async function makeSiteFixture(root: string, url: string | undefined, now
   aptSuite(aptRoot, 'bookworm-trunk', [['hello', '2.12+git20261101.3.abc1234-1~deb12u1', 'amd64', 'the friendly greeter (snapshot)']]);
   yumRepo(join(outputDir, 'yum'), root, 'fedora/41/x86_64');
 
-  // What the patch report would publish.
-  mkdirSync(join(outputDir, 'reports', 'hello'), { recursive: true });
-  writeFileSync(join(outputDir, 'reports', 'hello', 'patches.html'), '<!DOCTYPE html><title>patches</title>');
+  // What `pkgtrack report patches --format json|html --out public/reports/patches.*` publishes.
+  const report = patchReport(now);
+  mkdirSync(join(outputDir, 'reports'), { recursive: true });
+  writeFileSync(join(outputDir, 'reports', 'patches.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(outputDir, 'reports', 'patches.html'), renderHtml(report));
 
   const buildDir = join(root, 'builds', 'hello-bookworm');
   mkdirSync(buildDir, { recursive: true });

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSite, writeSite } from '../../src/services/site.js';
-import { gatherSiteModel } from '../../src/services/site-gather.js';
+import { gatherSiteModel, publishedPatchSummaries } from '../../src/services/site-gather.js';
 import { loadRepository } from '../../src/recipe/load.js';
 import { StateStore } from '../../src/state/store.js';
 import { pkgtrack } from '../helpers/cli.js';
-import { makeSiteFixture, type SiteFixture } from './fixture.js';
+import { makeSiteFixture, patchReport, type SiteFixture } from './fixture.js';
 
 let tmp: string;
 let fx: SiteFixture;
@@ -116,6 +116,29 @@ describe('writeSite', () => {
       await expect(writeSite(fx.outputDir, model, [{ path, data: 'x' }])).rejects.toMatchObject({ code: 'SITE_PATH_UNSAFE' });
     }
     expect(readFileSync(join(fx.outputDir, 'apt', 'dists', 'bookworm', 'Release'), 'utf8')).toMatch(/^Origin|^Date|^Suite/m);
+  });
+});
+
+describe('patch report pick-up', () => {
+  it('reads counts per recipe from reports/patches.json, only next to reports/patches.html', async () => {
+    const dir = join(tmp, 'patch-report');
+    mkdirSync(join(dir, 'reports'), { recursive: true });
+    writeFileSync(join(dir, 'reports', 'patches.json'), JSON.stringify(patchReport(new Date())));
+    expect(await publishedPatchSummaries(dir)).toBeUndefined(); // no HTML to link to
+    writeFileSync(join(dir, 'reports', 'patches.html'), '<!DOCTYPE html>');
+    const summary = await publishedPatchSummaries(dir);
+    expect(summary!('hello')).toEqual({
+      counts: { 'forwarded-open': 1, 'needs-forwarding': 2 },
+      reportHref: 'reports/patches.html#r-hello',
+    });
+    expect(summary!('tool')).toBeUndefined();
+    writeFileSync(join(dir, 'reports', 'patches.json'), '{"recipes": [{"recipe": 1}, null]');
+    expect(await publishedPatchSummaries(dir)).toBeUndefined();
+    writeFileSync(
+      join(dir, 'reports', 'patches.json'),
+      '{"recipes": [{"recipe": "x"}, null, {"recipe": "y", "counts": {"a": "9", "b": 2}}]}',
+    );
+    expect((await publishedPatchSummaries(dir))!('y')!.counts).toEqual({ b: 2 });
   });
 });
 
