@@ -40,6 +40,9 @@ export interface FakePull {
   mergedAt?: string;
   closedAt?: string;
   headRefName?: string;
+  /** Set when the pull request was opened through the REST API (patches forward). */
+  baseRefName?: string;
+  body?: string;
 }
 
 export interface FakeIssue {

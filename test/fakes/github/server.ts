@@ -182,6 +182,30 @@ export async function startFakeGithub(opts: FakeGithubOptions = {}): Promise<Fak
       return finish(200, json(out.body));
     }
 
+    // REST write used by `patches forward`: open a pull request (needs the token when one is set).
+    const createPull = /^\/repos\/([^/]+)\/([^/]+)\/pulls$/.exec(path);
+    if (req.method === 'POST' && createPull) {
+      const repo = repos.get(`${createPull[1]}/${createPull[2]}`.toLowerCase());
+      if (!repo) return finish(404, json({ message: 'Not Found' }));
+      let input: { title?: string; head?: string; base?: string; body?: string };
+      try {
+        input = JSON.parse(body);
+      } catch {
+        return finish(400, json({ message: 'Problems parsing JSON' }));
+      }
+      if (!input.title || !input.head || !input.base)
+        return finish(422, json({ message: 'Validation Failed', errors: [{ field: 'title/head/base', code: 'missing_field' }] }));
+      const number = Math.max(0, ...(repo.pulls ?? []).map((p) => p.number), ...(repo.issues ?? []).map((i) => i.number)) + 1;
+      repo.pulls = [
+        ...(repo.pulls ?? []),
+        { number, title: input.title, state: 'OPEN', headRefName: input.head, body: input.body ?? '', baseRefName: input.base },
+      ];
+      return finish(
+        201,
+        json({ number, state: 'open', title: input.title, html_url: `https://github.com/${fullName(repo)}/pull/${number}` }),
+      );
+    }
+
     // REST, GET only: conditional requests get 304 (which GitHub does not count against the limit).
     if (req.method !== 'GET') return finish(404, json({ message: 'Not Found' }));
     const payload = rest(path, repos);
