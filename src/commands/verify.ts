@@ -7,7 +7,7 @@ import { verifyCommand } from '../services/sign-commands.js';
 export default class Verify extends PkgtrackCommand<typeof Verify> {
   static override summary = 'Check the signatures and hashes of a published apt or yum repository (or one signed file).';
   static override description =
-    'Checks InRelease (strict framing as apt parses it), Release + Release.gpg (armored, nothing else in it), repomd.xml + repomd.xml.asc (a stale signature is caught), and the SHA256 sums Release and repomd.xml list. Keys: --keyring files, else the signing keys of pkgtrack.yaml. Exit code 11 when something is wrong.';
+    'Checks InRelease (strict framing as apt parses it), Release + Release.gpg (armored, nothing else in it), repomd.xml + repomd.xml.asc (a stale signature is caught), the SHA256 sums Release and repomd.xml list, and the header signature and digests of .rpm files. Keys: --keyring files, else the signing keys of pkgtrack.yaml. Exit code 11 when something is wrong.';
   static override examples = [
     '<%= config.bin %> verify public/',
     '<%= config.bin %> verify public/dists/bookworm/InRelease --keyring public/example-archive-keyring.asc',

@@ -9,7 +9,8 @@ import { basename, dirname, join, relative } from 'node:path';
 import type * as openpgp from 'openpgp';
 import { inputError, notFound } from '../core/errors.js';
 import type { Repository } from '../recipe/load.js';
-import { readKeys } from '../sign/keys.js';
+import { armorPublicKeys, readKeys } from '../sign/keys.js';
+import { verifyRpmBytes } from '../sign/rpm-sign.js';
 import { verifyDetachedArmored, verifyInRelease, type VerifyProblem } from '../sign/verify.js';
 import { repositoryPublicKeys } from './sign-keys.js';
 
@@ -34,16 +35,42 @@ async function readIf(path: string): Promise<Uint8Array | undefined> {
   }
 }
 
-/** Folders holding signed metadata: dists/<suite>/ and <repo>/repodata/. by-hash copies are skipped. */
-async function metadataDirs(root: string, depth = 0, out = new Set<string>()): Promise<Set<string>> {
+/**
+ * Folders holding signed metadata (dists/<suite>/, <repo>/repodata/) and .rpm packages.
+ * by-hash copies and the apt pool are skipped.
+ */
+async function walk(root: string, depth = 0, out = { dirs: new Set<string>(), rpms: [] as string[] }) {
   if (depth > MAX_DEPTH) return out;
   const entries = await readdir(root, { withFileTypes: true });
   for (const e of entries) {
-    if (e.isFile() && SIGNED_NAMES.has(e.name)) out.add(root);
+    if (e.isFile() && SIGNED_NAMES.has(e.name)) out.dirs.add(root);
+    else if (e.isFile() && e.name.endsWith('.rpm')) out.rpms.push(join(root, e.name));
     else if (e.isDirectory() && e.name !== 'by-hash' && e.name !== 'pool' && !e.name.startsWith('.'))
-      await metadataDirs(join(root, e.name), depth + 1, out);
+      await walk(join(root, e.name), depth + 1, out);
   }
   return out;
+}
+
+/** An rpm's header signature and digests (sign/rpm-sign.ts), as problems with codes. */
+async function verifyRpm(path: string, name: string, keys: readonly openpgp.PublicKey[], report: VerifyReport): Promise<void> {
+  report.checked.push(name);
+  const r = await verifyRpmBytes(await readFile(path), armorPublicKeys(keys), name);
+  for (const id of r.signedBy) {
+    const k = keys.find((x) => x.getKeyIDs().some((kid) => kid.toHex().toUpperCase() === id));
+    if (k) report.signers.push(k.getFingerprint().toUpperCase());
+  }
+  for (const msg of r.problems) {
+    const code = /unsigned/.test(msg) ? 'RPM_UNSIGNED' : /digest|size/.test(msg) ? 'RPM_DIGEST_MISMATCH' : 'RPM_BAD_SIGNATURE';
+    report.problems.push({ file: name, code, severity: 'error', message: msg });
+  }
+  if (!r.ok && r.problems.length === 0) {
+    report.problems.push({
+      file: name,
+      code: 'RPM_NO_GOOD_SIGNATURE',
+      severity: 'error',
+      message: 'no good signature from a key in the keyring',
+    });
+  }
 }
 
 /** Keys from --keyring files, else the public halves of the repository's signing keys. */
@@ -255,23 +282,27 @@ export async function verifyPath(req: VerifyRequest): Promise<VerifyReport> {
   const keys = await verificationKeys(req.keyrings ?? [], req.repo);
   const report: VerifyReport = { path: req.path, checked: [], signers: [], problems: [], ok: true };
   if (st.isDirectory()) {
-    const dirs = [...(await metadataDirs(req.path))].sort();
-    if (dirs.length === 0) {
+    const found = await walk(req.path);
+    const dirs = [...found.dirs].sort();
+    if (dirs.length === 0 && found.rpms.length === 0) {
       report.problems.push({
         file: req.path,
         code: 'VERIFY_NOTHING',
         severity: 'error',
-        message: 'no InRelease, Release, Release.gpg, repomd.xml or repomd.xml.asc found',
+        message: 'no InRelease, Release, Release.gpg, repomd.xml(.asc) or .rpm found',
       });
     }
     for (const d of dirs) await verifyDir(d, keys, report, req.path, req.requireSigners);
+    for (const f of found.rpms.sort()) await verifyRpm(f, relative(req.path, f), keys, report);
+  } else if (req.path.endsWith('.rpm')) {
+    await verifyRpm(req.path, basename(req.path), keys, report);
   } else {
     const name = basename(req.path);
     if (!SIGNED_NAMES.has(name)) {
       throw inputError(
         'VERIFY_UNKNOWN_FILE',
         `don't know how to verify ${name}`,
-        'Pass InRelease, Release, Release.gpg, repomd.xml, repomd.xml.asc or a folder.',
+        'Pass InRelease, Release, Release.gpg, repomd.xml, repomd.xml.asc, an .rpm or a folder.',
         { file: req.path },
       );
     }

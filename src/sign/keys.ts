@@ -94,6 +94,46 @@ export function policyError(key: openpgp.Key, file: string, v: PolicyViolation[]
   });
 }
 
+/** Flip off the critical bit of every subpacket of `types` in a v4 hashed-subpacket area. */
+export function clearCriticalBits(area: Uint8Array, types: ReadonlySet<number>): Uint8Array {
+  const out = Uint8Array.from(area);
+  let pos = 2; // two-octet length of the area
+  const end = Math.min(out.length, 2 + ((out[0]! << 8) | out[1]!));
+  while (pos < end) {
+    let len = out[pos]!;
+    let head = 1;
+    if (len >= 192 && len < 255) {
+      len = ((len - 192) << 8) + out[pos + 1]! + 192;
+      head = 2;
+    } else if (len === 255) {
+      len = ((out[pos + 1]! << 24) | (out[pos + 2]! << 16) | (out[pos + 3]! << 8) | out[pos + 4]!) >>> 0;
+      head = 5;
+    }
+    const t = pos + head;
+    if (types.has(out[t]! & 0x7f)) out[t] = out[t]! & 0x7f;
+    pos = t + len;
+  }
+  return out;
+}
+
+let selfSigPatch = false;
+/**
+ * openpgp.js marks the key-expiration subpacket of self-signatures critical; rpm's own OpenPGP
+ * parser (rpm 4.14-4.18) refuses a key with a critical subpacket it does not know, so such a key
+ * could not be imported with `rpm --import`. GnuPG writes it non-critical; so do we, by clearing
+ * the bit in the hashed area before it is signed (the signature covers the corrected bytes).
+ */
+function useNonCriticalKeyExpiry(): void {
+  if (selfSigPatch) return;
+  selfSigPatch = true;
+  const proto = openpgp.SignaturePacket.prototype as unknown as { writeHashedSubPackets: () => Uint8Array };
+  const original = proto.writeHashedSubPackets;
+  const KEY_EXPIRATION = new Set([9]); // RFC 9580 §5.2.3.13 Key Expiration Time
+  proto.writeHashedSubPackets = function (this: unknown) {
+    return clearCriticalBits(original.call(this), KEY_EXPIRATION);
+  };
+}
+
 export interface GenerateOptions {
   type: KeyType;
   name: string;
@@ -110,6 +150,7 @@ export async function generateSigningKey(
 ): Promise<{ privateKey: string; publicKey: string; revocationCertificate: string; fingerprint: string }> {
   if (opts.passphrase.length === 0)
     throw inputError('KEY_PASSPHRASE_EMPTY', 'refusing to write an unencrypted private key', 'Provide a non-empty passphrase.');
+  useNonCriticalKeyExpiry();
   const userID = { name: opts.name, ...(opts.email ? { email: opts.email } : {}) };
   const common = {
     userIDs: [userID],
