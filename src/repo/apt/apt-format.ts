@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { conflictError, inputError, notFound } from '../../core/errors.js';
+import { conflictError, inputError, integrityError, notFound } from '../../core/errors.js';
 import { getField } from '../../formats/deb822.js';
 import { compareDebVersions } from '../../formats/version-deb.js';
 import {
@@ -100,14 +100,24 @@ export class AptFormat implements RepoFormat {
     });
 
     // 1. Inputs: .changes expand to the files they list; then .debs and .dscs.
-    const paths: string[] = [];
+    const items: Array<{ path: string; sha256?: string }> = [];
     for (const a of change.add) {
-      if (a.path.endsWith('.changes')) paths.push(...(await expandChanges(a.path, rd)));
-      else paths.push(a.path);
+      if (a.path.endsWith('.changes')) items.push(...(await expandChanges(a.path, rd)).map((path) => ({ path })));
+      else items.push(a);
     }
-    for (const path of paths) {
+    for (const { path, sha256 } of items) {
       if (path.endsWith('.deb')) {
         const p = await prepareDeb(path, component, rd);
+        if (sha256 && sha256 !== p.entry.sha256) {
+          throw integrityError(
+            'ARTIFACT_CHANGED',
+            `${path} changed since its build manifest was written (SHA-256 differs)`,
+            'Rebuild it, or publish the file directly if the change is intended.',
+            {
+              file: path,
+            },
+          );
+        }
         const prior = comp.binaries.get(p.entry.filename);
         ctx.progress.debug(`${p.entry.name} ${p.entry.version} ${p.entry.arch}`);
         const state = await tx.placePoolFile(p.entry.filename, p.local, p.entry.sha256);
