@@ -19,7 +19,7 @@ import { fsyncDir, readTextIfExists, writeFileAtomic } from '../core/fsutil.js';
 import type { Progress } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
 import { findRepositoryRoot, loadRepository, type Repository } from '../recipe/load.js';
-import { REPO_META_DIR } from '../repo/lock.js';
+import { REPO_META_DIR, withRepoLock } from '../repo/lock.js';
 import type { SiteModel } from '../site/model.js';
 import { ASSET_DIR, renderSite, type SiteFile } from '../site/render-site.js';
 import { StateStore } from '../state/store.js';
@@ -75,6 +75,12 @@ async function writeSynced(path: string, data: string | Uint8Array): Promise<voi
 export async function writeSite(outputDir: string, model: SiteModel, extraFiles: SiteFile[] = []): Promise<WriteSiteResult> {
   const out = resolve(outputDir);
   await mkdir(out, { recursive: true });
+  // One site writer at a time (an apt and a yum publish may finish together); the formats'
+  // own locks are in <output>/apt and <output>/yum, so this never waits for a publish.
+  return withRepoLock(out, { what: 'write the web page' }, () => writeSiteLocked(out, model, extraFiles));
+}
+
+async function writeSiteLocked(out: string, model: SiteModel, extraFiles: SiteFile[]): Promise<WriteSiteResult> {
   // Leftovers of an interrupted run.
   for (const e of await readdir(out)) if (e.startsWith(STAGING_PREFIX)) await rm(join(out, e), { recursive: true, force: true });
 
