@@ -19,6 +19,7 @@ import { extractArchive } from '../patches/extract.js';
 import { parsePatchHeader } from '../patches/header.js';
 import { formatSeries } from '../patches/series.js';
 import { parseSpec } from '../patches/spec-import.js';
+import { importSpecAsTemplate } from '../builders/rpm/spec-init.js';
 import { parseWatch, watchToUpstream } from '../patches/watch.js';
 import { downloadDebianSource } from './fetch.js';
 import { cacheDir } from './source-cache.js';
@@ -160,7 +161,10 @@ async function fromSpec(specFile: string, notes: string[]): Promise<Draft> {
     );
   }
   if (spec.release && /^[0-9][A-Za-z0-9.+~]*$/.test(spec.release)) config.revision = spec.release;
-  const draft: Draft = { name, config, copies: [{ from: specFile, to: `${name}.spec` }], writes: [], patches: [], notes };
+  // The spec becomes a pkgtrack template: PatchN lines move to the series, %setup + %patch → %autosetup -p1.
+  const template = importSpecAsTemplate(text, specFile);
+  notes.push(...template.notes.map((n) => `${name}.spec: ${n}`));
+  const draft: Draft = { name, config, copies: [], writes: [{ to: `${name}.spec`, data: template.template }], patches: [], notes };
   const entries: { name: string; strip: number }[] = [];
   for (const p of spec.patches) {
     const path = join(dirname(specFile), p.file);
