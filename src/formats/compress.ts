@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { crc32, gunzipSync, gzipSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
 import { inputError } from '../core/errors.js';
 
@@ -41,8 +41,18 @@ export function decompress(data: Uint8Array, kind: Compression, source = 'data',
         if (out.length > maxOutput) throw new Error(`output larger than ${maxOutput} bytes`);
         return out;
       }
-      case 'xz':
+      case 'xz': {
+        // See shrinkXzDictionary: try with a small dictionary first, the original if that fails.
+        const small = shrinkXzDictionary(data);
+        if (small) {
+          try {
+            return xzDecompress(small, maxOutput);
+          } catch {
+            /* needs the full dictionary (or is corrupt): decode as written */
+          }
+        }
         return xzDecompress(data, maxOutput);
+      }
     }
   } catch (e) {
     throw inputError(
@@ -87,6 +97,42 @@ function xzInstance(): XzExports {
   const mod = new WA.Module(Buffer.from(m[1]!, 'base64'));
   xz = new WA.Instance(mod, {}).exports as unknown as XzExports;
   return xz;
+}
+
+/**
+ * xz-embedded allocates the whole dictionary the stream header declares (8 MiB for dpkg's
+ * default preset) for every stream: that allocation, not the decoding, is most of the cost of
+ * reading a 2 KB control.tar.xz. When the first block is plain LZMA2 we rewrite its header to
+ * declare 1 MiB (fixing the header CRC32). This is safe: an LZ decoder given a smaller window
+ * either produces the same bytes (every match distance fits) or stops with a data error
+ * (a distance does not fit), never different output; on error the caller decodes the
+ * original. Returns undefined when there is nothing to shrink.
+ */
+const SMALL_DICT_CODE = 16; // (2 | 0) << (16/2 + 11) = 1 MiB
+
+export function shrinkXzDictionary(data: Uint8Array): Uint8Array | undefined {
+  const magic = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
+  if (data.length < 32 || magic.some((b, i) => data[i] !== b)) return undefined;
+  const start = 12;
+  const size = (data[start]! + 1) * 4;
+  if (data[start] === 0 || start + size > data.length) return undefined;
+  const flags = data[start + 1]!;
+  if ((flags & 0x03) !== 0) return undefined; // more than one filter (BCJ ...)
+  let p = start + 2;
+  const skipVarint = () => {
+    while (p < start + size && data[p]! & 0x80) p++;
+    p++;
+  };
+  if (flags & 0x40) skipVarint();
+  if (flags & 0x80) skipVarint();
+  if (data[p] !== 0x21 || data[p + 1] !== 0x01) return undefined; // LZMA2, 1 property byte
+  const code = data[p + 2]!;
+  if (code <= SMALL_DICT_CODE || code > 40) return undefined;
+  const out = Uint8Array.from(data);
+  out[p + 2] = SMALL_DICT_CODE;
+  const crc = crc32(out.subarray(start, start + size - 4));
+  new DataView(out.buffer, out.byteOffset + start + size - 4, 4).setUint32(0, crc, true);
+  return out;
 }
 
 const XZ_OK = 0;
