@@ -168,7 +168,8 @@ export interface ChangelogEntry {
 
 export function renderChangelogEntry(e: ChangelogEntry): string {
   const head = `* ${formatChangelogDate(e.date)} ${e.author} - ${e.evr}`;
-  return [head, ...e.items.map((i) => `- ${escapeMacros(i)}`)].join('\n');
+  // One line per item: a line break could start a new entry or section.
+  return [head, ...e.items.map((i) => `- ${escapeMacros(i.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim())}`)].join('\n');
 }
 
 /**

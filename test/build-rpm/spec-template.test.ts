@@ -201,3 +201,17 @@ describe('applySpecTemplate', () => {
     ]);
   });
 });
+
+describe('extraSources', () => {
+  it('names Source1..N files of the recipe folder, expanding only %{name} and %{version}', async () => {
+    const { extraSources } = await import('../../src/builders/rpm/index.js');
+    const spec =
+      'Name: demo\nSource0: demo-1.tar.gz\nSource1: %{name}.desktop\nSource2: https://example.org/x/%{name}-%{version}.conf\n%description\nd\n';
+    expect(extraSources(spec, 'demo', '1.2', 'demo.spec')).toEqual([
+      { number: 1, file: 'demo.desktop', line: 3 },
+      { number: 2, file: 'demo-1.2.conf', line: 4 },
+    ]);
+    const bad = refusal(() => extraSources('Name: demo\nSource1: %{foo}.txt\n', 'demo', '1', 'demo.spec'));
+    expect(bad.details.field).toBe('Source1');
+  });
+});

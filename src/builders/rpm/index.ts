@@ -15,7 +15,7 @@ import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/pro
 import { basename, join, relative } from 'node:path';
 import { inputError } from '../../core/errors.js';
 import { exists } from '../../core/fsutil.js';
-import { specBuildRequires } from '../../formats/spec.js';
+import { parseSpecOutline, specBuildRequires } from '../../formats/spec.js';
 import { parsePatchHeader } from '../../patches/header.js';
 import { parseSeries } from '../../patches/series.js';
 import type { Recipe } from '../../recipe/load.js';
@@ -23,6 +23,7 @@ import type { Target } from '../../recipe/targets.js';
 import type { Artifact, Builder, BuildContext, ContainerStep, LintReport, PreparedSource } from '../builder.js';
 import { runRpmlint } from './rpmlint.js';
 import { applySpecTemplate, type SpecPatch } from './spec-template.js';
+import { checkSourceFileName } from './spec-values.js';
 import { dependencyInstallStep, NODEPS_MARKER, RPM_HOME, RPM_TOPDIR, rpmBuildStep } from './steps.js';
 
 const TARBALL_EXT = /\.tar\.(gz|xz|bz2|zst|lzma)$|\.tgz$/;
@@ -40,6 +41,27 @@ function specPath(recipe: Recipe): string {
     );
   }
   return recipe.specFile;
+}
+
+/**
+ * Source1..N of the template: files shipped in the recipe folder (a .desktop file, a unit). Only
+ * %{name} and %{version} are expanded; the file name must be plain (no other macros, no path).
+ */
+export function extraSources(
+  specText: string,
+  name: string,
+  version: string,
+  file: string,
+): { number: number; file: string; line: number }[] {
+  const out: { number: number; file: string; line: number }[] = [];
+  for (const t of parseSpecOutline(specText).preamble) {
+    if (t.tag !== 'source' || (t.number ?? 0) === 0) continue;
+    const value = t.value.replace(/%\{name\}/g, name).replace(/%\{version\}/g, version);
+    const base = value.slice(value.lastIndexOf('/') + 1);
+    checkSourceFileName(base, { field: `Source${t.number}`, file });
+    out.push({ number: t.number!, file: base, line: t.index + 1 });
+  }
+  return out;
 }
 
 /** rpm keeps only the day of a changelog entry; SOURCE_DATE_EPOCH is that day, 00:00 UTC. */
@@ -111,6 +133,21 @@ export class RpmBuilder implements Builder {
     for (const p of rendered.patchFiles) {
       const queued = ctx.patches.find((q) => q.name === p.name)!;
       await copyFile(queued.path, join(sources, p.file));
+    }
+    for (const extra of extraSources(rendered.text, recipe.name, ctx.upstreamVersion, rel(templateFile))) {
+      const from = join(recipe.dir, extra.file);
+      if (!(await exists(from))) {
+        throw inputError(
+          'RPM_SOURCE_MISSING',
+          `Source${extra.number}: ${extra.file} is not in ${rel(recipe.dir)}`,
+          `Put ${extra.file} next to the spec template in ${rel(recipe.dir)}.`,
+          {
+            file: rel(templateFile),
+            line: extra.line,
+          },
+        );
+      }
+      await copyFile(from, join(sources, extra.file));
     }
     const spec = `${RPM_TOPDIR}/SPECS/${recipe.name}.spec`;
     await writeFile(join(workDir, spec), rendered.text);
