@@ -17,7 +17,6 @@ import { inputError } from '../../core/errors.js';
 import { exists } from '../../core/fsutil.js';
 import { parseSpecOutline, specBuildRequires } from '../../formats/spec.js';
 import { parsePatchHeader } from '../../patches/header.js';
-import { parseSeries } from '../../patches/series.js';
 import type { Recipe } from '../../recipe/load.js';
 import type { Target } from '../../recipe/targets.js';
 import type { Artifact, Builder, BuildContext, ContainerStep, LintReport, PreparedSource } from '../builder.js';
@@ -158,14 +157,12 @@ export class RpmBuilder implements Builder {
     };
   }
 
-  /** The queue with the strip level from patches/series and each patch's DEP-3 summary. */
+  /** The queue with its strip levels (from patches/series, via the port) and each patch's DEP-3 summary. */
   private async specPatches(ctx: BuildContext): Promise<SpecPatch[]> {
-    const series = ctx.recipe.seriesFile ? parseSeries(await readFile(ctx.recipe.seriesFile, 'utf8'), ctx.recipe.seriesFile) : [];
     const out: SpecPatch[] = [];
     for (const p of ctx.patches) {
       const header = parsePatchHeader(await readFile(p.path, 'utf8'));
-      const strip = series.find((e) => e.name === p.name)?.strip ?? 1;
-      out.push({ name: p.name, strip, ...(header.description ? { description: header.description } : {}) });
+      out.push({ name: p.name, strip: p.strip ?? 1, ...(header.description ? { description: header.description } : {}) });
     }
     return out;
   }
