@@ -12,7 +12,7 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 APT_PACKAGES=(
   podman runc uidmap slirp4netns fuse-overlayfs
   dpkg-dev apt apt-utils fakeroot debhelper build-essential
-  rpm createrepo-c dnf
+  rpm rpm2cpio cpio createrepo-c dnf
   quilt lintian rpmlint patch
   gpg gpgv sq sqv
   aptly reprepro diffoscope
