@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, link, lstat, mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, open, readdir, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -123,17 +123,22 @@ class Writer {
   async file(name: string, mode: number, data: AsyncIterable<Uint8Array> | Uint8Array): Promise<void> {
     const m = this.checkMode(name, mode);
     const { parts, abs } = await this.target(name);
-    const chunks: Buffer[] = [];
-    if (data instanceof Uint8Array) {
-      this.count(name, data.length);
-      chunks.push(Buffer.from(data));
-    } else {
-      for await (const c of data) {
-        this.count(name, c.length);
-        chunks.push(Buffer.from(c));
+    // Streamed to disk chunk by chunk: a bomb hits the byte bound, never memory. "wx" refuses
+    // to open anything that already exists (a symlink planted by a racing process included).
+    const fh = await open(abs, 'wx', m);
+    try {
+      if (data instanceof Uint8Array) {
+        this.count(name, data.length);
+        await fh.write(data);
+      } else {
+        for await (const c of data) {
+          this.count(name, c.length);
+          await fh.write(c);
+        }
       }
+    } finally {
+      await fh.close();
     }
-    await writeFile(abs, Buffer.concat(chunks), { flag: 'wx', mode: m });
     await chmod(abs, m);
     this.seen.set(parts.join('/'), 'file');
   }
@@ -298,7 +303,11 @@ async function extractTar(archive: string, kind: Kind, w: Writer, tmp: string): 
     }
   })();
   try {
-    await Promise.all([pipeline(input as NodeJS.ReadableStream, ex), work]);
+    // Both settle before we judge: a refusal inside `work` also breaks the pipeline, and the
+    // refusal (naming the entry) is the error to report, not the broken pipe.
+    const [piped, worked] = await Promise.allSettled([pipeline(input as NodeJS.ReadableStream, ex), work]);
+    if (worked.status === 'rejected') throw worked.reason;
+    if (piped.status === 'rejected') throw piped.reason;
   } catch (e) {
     ex.destroy();
     if (e instanceof Error && e.name === 'PkgtrackError') throw e;
