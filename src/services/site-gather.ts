@@ -54,10 +54,13 @@ export async function readSiteKey(repo: Repository): Promise<SiteKey | undefined
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(repo.root, p));
   const keys: openpgp.Key[] = [];
   for (const file of [signing.key, ...signing.extraKeys]) {
-    const bytes = await readFile(abs(file)).catch(() => {
-      throw notFound('SITE_KEY_MISSING', `cannot read the signing key ${abs(file)}`, 'Fix signing.key in pkgtrack.yaml.', {
-        file: abs(file),
-      });
+    const bytes = await readFile(abs(file)).catch((e: NodeJS.ErrnoException) => {
+      throw notFound(
+        'SITE_KEY_MISSING',
+        `cannot read the signing key (${e.code ?? e.message}); the page shows its fingerprint and public key`,
+        `Create it (\`pkgtrack key generate --out ${file}\`) or fix signing.key / signing.extraKeys in pkgtrack.yaml.`,
+        { file: abs(file), field: 'signing.key' },
+      );
     });
     // Public parts of an encrypted private key are readable without the passphrase.
     keys.push(...(await readKeys(bytes, abs(file))).map((k) => k.toPublic()));

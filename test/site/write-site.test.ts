@@ -168,6 +168,20 @@ describe('pkgtrack site (built CLI)', () => {
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('Nothing has been published yet.');
   });
 
+  it('fails with a typed error naming the file when the signing key is missing, writing nothing', () => {
+    const dir = join(tmp, 'no-key');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'pkgtrack.yaml'), readFileSync(join(fx.repoRoot, 'pkgtrack.yaml')));
+    const r = pkgtrack(['site', '--json'], { cwd: dir, env: AS_USER });
+    expect(r.code).toBe(2); // not-found: a bad input the user fixes
+    expect(r.json().error).toMatchObject({
+      code: 'SITE_KEY_MISSING',
+      details: { file: join(dir, 'keys', 'signing.asc'), field: 'signing.key' },
+    });
+    expect(r.json().error.fix).toContain('pkgtrack key generate --out keys/signing.asc');
+    expect(existsSync(join(dir, 'public', 'index.html'))).toBe(false);
+  });
+
   it('fails with a typed error and a fix outside a recipes repository', () => {
     const empty = join(tmp, 'empty');
     mkdirSync(empty, { recursive: true });
