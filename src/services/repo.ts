@@ -8,6 +8,8 @@ import { listSuites } from '../repo/apt/apt-format.js';
 import { verifyAptRepo } from '../repo/apt/verify.js';
 import type { PublishedPackage, PublishReport, RepoKind, VerifyReport } from '../repo/format.js';
 import { formatOfKind, repoRoot } from '../repo/registry.js';
+import { listYumSuites } from '../repo/yum/format.js';
+import { verifyYumRepo } from '../repo/yum/verify.js';
 import { type RepoTarget, resolveSigner, resolveTarget, runChange } from './publish.js';
 import { StateIndexCache } from './repo-index-cache.js';
 
@@ -25,7 +27,7 @@ export async function refreshRepo(
     const kind = req.kind ?? 'apt';
     const format = formatOfKind(target.formats, kind)!;
     const root = repoRoot(target.output, kind);
-    const suites = req.suites?.length ? req.suites : await listSuites(root);
+    const suites = req.suites?.length ? req.suites : kind === 'yum' ? await listYumSuites(root) : await listSuites(root);
     if (!suites.length)
       throw notFound('REPO_EMPTY', `nothing is published in ${root}`, 'Publish first: `pkgtrack publish --suite S <files>`.', {
         file: root,
@@ -59,6 +61,13 @@ export async function verifyRepo(req: VerifyRequest): Promise<VerifyReport> {
       () => false,
     );
     if (!hasDists && (await stat(`${t}/apt/dists`).catch(() => undefined))) t = `${t}/apt`;
+  }
+  // A yum repository directory (its repodata/repomd.xml) is verified by the yum format.
+  if (await stat(`${t}/repodata/repomd.xml`).catch(() => undefined)) {
+    return verifyYumRepo(t, {
+      ...(req.keyring ? { keyring: req.keyring } : {}),
+      ...(req.fingerprints?.length ? { fingerprints: req.fingerprints } : {}),
+    });
   }
   return verifyAptRepo(t, {
     ...(req.keyring ? { keyring: req.keyring } : {}),

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readlink, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { conflictError, inputError, PkgtrackError } from '../../core/errors.js';
-import { readRpm } from '../../formats/rpm/package.js';
+import { type RpmPackage, readRpm } from '../../formats/rpm/package.js';
 import {
   type ArtifactInput,
   applyRetention,
@@ -33,6 +33,7 @@ import {
   type VerifyReport,
 } from '../format.js';
 import { compareEvr, evrString } from './evr.js';
+import { type HashedFile, HashPool } from './hash-pool.js';
 import { DEFAULT_CHANGELOG_LIMIT, filelistsDocument, otherDocument, packageXml, primaryDocument } from './package-xml.js';
 import { type MetadataCompression, repodataFile, repomdXml } from './repomd.js';
 import { repoFileText, verifyDetached } from './userfiles.js';
@@ -132,7 +133,12 @@ export class YumRepoFormat implements RepoFormat {
   }
 
   /** Read (or take from the index cache) one package at `abs`, published at `href`. */
-  private async describe(ctx: RepoContext, abs: string, href: string, known?: { bytes: Uint8Array; sha: string }): Promise<CachedPackage> {
+  private async describe(
+    ctx: RepoContext,
+    abs: string,
+    href: string,
+    known?: { bytes: Uint8Array; sha: string; rpm?: RpmPackage },
+  ): Promise<CachedPackage> {
     const st = await stat(abs);
     const key: FileKey = { path: abs, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
     if (!ctx.options.rebuild) {
@@ -141,7 +147,7 @@ export class YumRepoFormat implements RepoFormat {
     }
     const bytes = known?.bytes ?? (await readFile(abs));
     const sha = known?.sha ?? sha256(bytes);
-    const rpm = readRpm(bytes, abs);
+    const rpm = known?.rpm ?? readRpm(bytes, abs);
     const xml = packageXml(rpm, { sha256: sha, size: st.size, mtime: Math.floor(st.mtimeMs / 1000), href }, this.opts.changelogLimit);
     const value: CachedPackage = {
       entry: { href, sha256: sha, name: rpm.name, arch: rpm.arch, evr: evrString(rpm.epoch, rpm.version, rpm.release) },
@@ -161,46 +167,52 @@ export class YumRepoFormat implements RepoFormat {
     const added: YumEntry[] = [];
     const unchanged: YumEntry[] = [];
 
-    // 1. New files into the pool (each read once: hash + header).
-    await inParallel(change.add, 6, async (a) => {
+    // 1. New files into the pool, each read once: hashed on worker threads, header parsed here.
+    for (const a of change.add) {
       if (!this.accepts(a.path)) {
         throw inputError(
           'YUM_NOT_RPM',
           `${a.path} is not an .rpm file`,
           'Publish .rpm files to yum repositories and .deb files to apt ones.',
-          { file: a.path },
-        );
-      }
-      const bytes = await readFile(a.path);
-      const sha = sha256(bytes);
-      const rpm = readRpm(bytes, a.path);
-      const file = basename(a.path);
-      const href = `Packages/${file[0]!.toLowerCase()}/${file}`;
-      const prev = byHref.get(href);
-      if (prev && prev.sha256 !== sha) {
-        throw conflictError(
-          'POOL_IMMUTABLE',
-          `${suite}/${href} is already published with different contents than ${a.path}`,
-          'A published file never changes. Bump the Release and rebuild.',
           {
             file: a.path,
           },
         );
       }
-      // Our manifest records the sha256 of every pool file: the same bytes again need no
-      // copy and no re-hash of the pool file (the pool is immutable).
-      const state = prev ? 'present' : await ctx.tx.placePoolFile(`${suite}/${href}`, a.path, sha);
-      const pool = join(root, suite, href);
-      const desc =
-        ctx.tx.dryRun && state === 'added'
-          ? await this.describe(ctx, a.path, href, { bytes, sha })
-          : await this.describe(ctx, pool, href, { bytes, sha });
-      described.set(href, desc);
-      const entry = { ...desc.entry, name: rpm.name };
-      if (prev) unchanged.push(entry);
-      else added.push(entry);
-      byHref.set(href, entry);
-    });
+    }
+    const hasher = change.add.length > 8 ? new HashPool() : undefined;
+    try {
+      await inParallel(change.add, 6, async (a) => {
+        const { bytes, sha256: sha } = hasher ? await hasher.hash(a.path) : await hashHere(a.path);
+        // Parsed before anything is placed: a broken rpm is refused naming the file given.
+        const rpm = readRpm(bytes, a.path);
+        const file = basename(a.path);
+        const href = `Packages/${file[0]!.toLowerCase()}/${file}`;
+        const prev = byHref.get(href);
+        if (prev && prev.sha256 !== sha) {
+          throw conflictError(
+            'POOL_IMMUTABLE',
+            `${suite}/${href} is already published with different contents than ${a.path}`,
+            'A published file never changes. Bump the Release and rebuild.',
+            {
+              file: a.path,
+            },
+          );
+        }
+        // Our manifest records the sha256 of every pool file: the same bytes again need no
+        // copy and no re-hash of the pool file (the pool is immutable).
+        const state = prev ? 'present' : await ctx.tx.placePoolFile(`${suite}/${href}`, a.path, sha);
+        const at = ctx.tx.dryRun && state === 'added' ? a.path : join(root, suite, href);
+        const desc = await this.describe(ctx, at, href, { bytes, sha, rpm });
+        described.set(href, desc);
+        const entry = desc.entry;
+        if (prev) unchanged.push(entry);
+        else added.push(entry);
+        byHref.set(href, entry);
+      });
+    } finally {
+      await hasher?.close();
+    }
 
     // 2. Removals by request, then retention (newest N per name+arch).
     let entries = [...byHref.values()];
@@ -331,7 +343,7 @@ export class YumRepoFormat implements RepoFormat {
   }
 
   async list(root: string, suite?: string): Promise<PublishedPackage[]> {
-    const suites = suite ? [suite] : await listSuites(root);
+    const suites = suite ? [suite] : await listYumSuites(root);
     const out: PublishedPackage[] = [];
     for (const s of suites) for (const e of (await readManifest(root, s)).packages) out.push(toPublished(s, e));
     return out;
@@ -342,7 +354,13 @@ export class YumRepoFormat implements RepoFormat {
   }
 }
 
-async function listSuites(root: string): Promise<string[]> {
+async function hashHere(path: string): Promise<HashedFile> {
+  const bytes = await readFile(path);
+  return { bytes, sha256: sha256(bytes) };
+}
+
+/** The yum repositories (suites) published under `root`. */
+export async function listYumSuites(root: string): Promise<string[]> {
   const { readdir } = await import('node:fs/promises');
   const names = await readdir(join(root, REPO_META_DIR, 'yum')).catch(() => [] as string[]);
   return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5).replaceAll('__', '/'));

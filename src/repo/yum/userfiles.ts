@@ -24,11 +24,18 @@ export function repoFileText(f: RepoFileFields): string {
   ].join('\n');
 }
 
+/** Public keys from an armored block or a binary keyring (gpg --export, apt keyrings). */
+export async function readAnyKeys(keyData: string | Uint8Array): Promise<openpgp.Key[]> {
+  const text = typeof keyData === 'string' ? keyData : Buffer.from(keyData).toString('latin1');
+  if (text.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----')) return openpgp.readKeys({ armoredKeys: text });
+  return openpgp.readKeys({ binaryKeys: typeof keyData === 'string' ? Buffer.from(keyData, 'latin1') : keyData });
+}
+
 /**
  * Check an armored detached signature over `data` with `armoredKeys`: every signature in it
  * must verify (a rotation window carries one per key). Throws YUM_SIGNATURE_INVALID.
  */
-export async function verifyDetached(data: Uint8Array, armored: string, armoredKeys: string, what: string): Promise<string[]> {
+export async function verifyDetached(data: Uint8Array, armored: string, keyData: string | Uint8Array, what: string): Promise<string[]> {
   const fail = (why: string) =>
     integrityError(
       'YUM_SIGNATURE_INVALID',
@@ -42,7 +49,7 @@ export async function verifyDetached(data: Uint8Array, armored: string, armoredK
   let keys: openpgp.Key[];
   try {
     signature = await openpgp.readSignature({ armoredSignature: armored });
-    keys = await openpgp.readKeys({ armoredKeys });
+    keys = await readAnyKeys(keyData);
   } catch (e) {
     throw fail((e as Error).message);
   }

@@ -32,7 +32,7 @@ export async function verifyYumRepo(target: string, opts: { keyring?: string; fi
   if (!asc) problem(`${repomdPath}.asc`, 'missing: dnf with repo_gpgcheck=1 refuses this repository');
   else if (opts.keyring) {
     try {
-      const by = await verifyDetached(repomdBytes, asc, await readFile(opts.keyring, 'utf8'), `${repomdPath}.asc`);
+      const by = await verifyDetached(repomdBytes, asc, await readFile(opts.keyring), `${repomdPath}.asc`);
       const unexpected = opts.fingerprints?.length ? by.filter((k) => !opts.fingerprints!.some((f) => f.toUpperCase().endsWith(k))) : [];
       if (unexpected.length) problem(`${repomdPath}.asc`, `signed by unexpected key(s) ${unexpected.join(', ')}`);
       report.signatures.push({ file: `${repomdPath}.asc`, ok: unexpected.length === 0, by: by.join(',') });
