@@ -1,0 +1,178 @@
+/**
+ * `npm run bench -- apt`: apt repository publishing on the real-.deb corpus
+ * (scripts/fetch-deb-corpus.ts, fetched if missing), side by side in one run:
+ *
+ *   1. cold index:  pkgtrack (read + SHA-256 + control + stanza, in-process) vs
+ *                   `apt-ftparchive packages` (as users run it, and with SHA256 only)
+ *   2. cold publish, signed, Packages .gz + .xz, whole processes:
+ *                   `pkgtrack publish` vs `reprepro includedeb` vs aptly (`repo add` + `publish repo`)
+ *   3. add one package and republish, whole processes, same three tools
+ *   4. pkgtrack add-one on a repository 10x smaller, to show the cost does not grow with size
+ *
+ * Needs `npm run build` first (pkgtrack runs as bin/run.js, as users run it).
+ * Each timing is the median of PKGTRACK_BENCH_RUNS runs (default 3; cold runs start from empty).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { packagesStanza, readDebControl } from '../src/formats/deb-control.js';
+import { writeStanza } from '../src/formats/deb822.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CORPUS = join(ROOT, '.cache', 'deb-corpus');
+const RUNS = Number(process.env.PKGTRACK_BENCH_RUNS ?? 3);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function sh(program: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): void {
+  const r = spawnSync(program, args, { cwd: opts.cwd, env: opts.env ?? process.env, encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`${program} ${args.join(' ')} failed (${r.status}):\n${r.stderr}\n${r.stdout}`.slice(0, 4000));
+}
+
+function timed(f: () => void): number {
+  const t = process.hrtime.bigint();
+  f();
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+/** Median over RUNS of `run` after a fresh `setup` each time. */
+function bench(setup: () => void, run: () => void): number {
+  const xs: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    setup();
+    xs.push(timed(run));
+  }
+  return median(xs);
+}
+
+function gpgHome(dir: string): { home: string; secret: string; fpr: string } {
+  const home = join(dir, 'gnupg');
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const env = { ...process.env, GNUPGHOME: home };
+  execFileSync('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'bench <bench@example.org>', 'ed25519', 'sign', 'never'], { env, stdio: 'ignore' });
+  const secret = join(dir, 'key.asc');
+  writeFileSync(secret, execFileSync('gpg', ['--batch', '--armor', '--export-secret-keys'], { env }));
+  const fpr = /^fpr:+([0-9A-F]+):/m.exec(execFileSync('gpg', ['--batch', '--with-colons', '--fingerprint'], { env }).toString())![1]!;
+  return { home, secret, fpr };
+}
+
+function oneDeb(dir: string, name: string): string {
+  const root = join(dir, `src-${name}`);
+  mkdirSync(join(root, 'DEBIAN'), { recursive: true });
+  mkdirSync(join(root, 'usr/share/doc', name), { recursive: true });
+  writeFileSync(join(root, 'DEBIAN/control'), `Package: ${name}\nVersion: 1.0-1\nArchitecture: amd64\nMaintainer: B <b@example.org>\nSection: misc\nPriority: optional\nDescription: bench\n added last\n`);
+  writeFileSync(join(root, 'usr/share/doc', name, 'README'), 'bench\n');
+  const out = join(dir, `${name}_1.0-1_amd64.deb`);
+  execFileSync('dpkg-deb', ['--root-owner-group', '-b', root, out], { stdio: 'ignore' });
+  return out;
+}
+
+export default async function aptBench(): Promise<void> {
+  if (!existsSync(join(CORPUS, 'corpus.json'))) sh('node', ['--import', 'tsx', 'scripts/fetch-deb-corpus.ts'], { cwd: ROOT });
+  if (!existsSync(join(ROOT, 'dist', 'commands', 'publish.js'))) throw new Error('run `npm run build` first');
+  const corpus = JSON.parse(readFileSync(join(CORPUS, 'corpus.json'), 'utf8')) as { debs: string[] };
+  const work = mkdtempSync(join(tmpdir(), 'pkgtrack-bench-apt-'));
+  // Only the corpus's .debs, in a directory of their own (the cache dir may hold more).
+  const debs = join(work, 'debs');
+  mkdirSync(debs);
+  for (const d of corpus.debs) symlinkSync(join(CORPUS, 'debs', d), join(debs, d));
+  const small = join(work, 'debs-small');
+  mkdirSync(small);
+  for (const d of corpus.debs.slice(0, Math.ceil(corpus.debs.length / 10))) symlinkSync(join(CORPUS, 'debs', d), join(small, d));
+  const bytes = corpus.debs.reduce((n, d) => n + readFileSync(join(CORPUS, 'debs', d)).length, 0);
+  const key = gpgHome(work);
+  const env = { ...process.env, GNUPGHOME: key.home, PKGTRACK_KEY_PASSPHRASE: '' };
+  const extra = oneDeb(work, 'bench-added');
+  const rows: Array<[string, string, number, number | undefined]> = [];
+  console.log(`corpus: ${corpus.debs.length} .debs, ${(bytes / 1e6).toFixed(0)} MB; ${RUNS} run(s) each, median; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
+
+  // 1. Cold index.
+  const ours = bench(
+    () => undefined,
+    () => {
+      const out: string[] = [];
+      for (const d of corpus.debs) {
+        const b = readFileSync(join(CORPUS, 'debs', d));
+        const { control } = readDebControl(b, d);
+        out.push(writeStanza(packagesStanza(control, { filename: `debs/${d}`, size: b.length, hashes: { SHA256: createHash('sha256').update(b).digest('hex') } })));
+      }
+      if (out.join('\n').length === 0) throw new Error('empty');
+    },
+  );
+  const ftpDefault = bench(() => undefined, () => sh('apt-ftparchive', ['packages', 'debs'], { cwd: work }));
+  const ftpSha256 = bench(
+    () => undefined,
+    () => sh('apt-ftparchive', ['-o', 'APT::FTPArchive::MD5=false', '-o', 'APT::FTPArchive::SHA1=false', '-o', 'APT::FTPArchive::SHA512=false', 'packages', 'debs'], { cwd: work }),
+  );
+  rows.push(['cold index', 'pkgtrack (in-process)', ours, ftpDefault]);
+  rows.push(['cold index', 'apt-ftparchive packages', ftpDefault, undefined]);
+  rows.push(['cold index', 'apt-ftparchive (SHA256 only)', ftpSha256, undefined]);
+
+  // 2+3. Publish: pkgtrack.
+  const pkOut = join(work, 'pk');
+  const pk = (args: string[]) => sh(process.execPath, [join(ROOT, 'bin/run.js'), 'publish', '--key', key.secret, '--output', pkOut, '--suite', 'bookworm', '--keep', '0', ...args], { cwd: work, env });
+  const pkCold = bench(() => rmSync(pkOut, { recursive: true, force: true }), () => pk([debs]));
+  // Setup for add-one: take the package out again (fails harmlessly the first time).
+  const pkRemove = (out: string) => () =>
+    spawnSync(process.execPath, [join(ROOT, 'bin/run.js'), 'repo', 'remove', 'bench-added', '--suite', 'bookworm', '--output', out, '--key', key.secret], { cwd: work, env });
+  const pkAdd = bench(pkRemove(pkOut), () => pk([extra]));
+  // reprepro.
+  const rrOut = join(work, 'reprepro');
+  const rrSetup = () => {
+    rmSync(rrOut, { recursive: true, force: true });
+    mkdirSync(join(rrOut, 'conf'), { recursive: true });
+    writeFileSync(
+      join(rrOut, 'conf/distributions'),
+      `Origin: bench\nLabel: bench\nCodename: bookworm\nArchitectures: amd64\nComponents: main\nSignWith: ${key.fpr}\nDebIndices: Packages Release . .gz .xz\n`,
+    );
+  };
+  const rr = (args: string[]) => sh('reprepro', ['-b', rrOut, '--ignore=wrongdistribution', ...args], { env });
+  const rrCold = bench(rrSetup, () => rr(['includedeb', 'bookworm', ...corpus.debs.map((d) => join(debs, d))]));
+  const rrAdd = bench(() => spawnSync('reprepro', ['-b', rrOut, 'remove', 'bookworm', 'bench-added'], { env }), () => rr(['includedeb', 'bookworm', extra]));
+  // aptly.
+  const aptlyDir = join(work, 'aptly');
+  const aptlyConf = join(work, 'aptly.conf');
+  writeFileSync(aptlyConf, JSON.stringify({ rootDir: aptlyDir, gpgProvider: 'gpg', architectures: ['amd64'] }));
+  const aptly = (args: string[]) => sh('aptly', [`-config=${aptlyConf}`, ...args], { env });
+  const aptlySign = [`-gpg-key=${key.fpr}`, '-batch'];
+  const aptlyCold = bench(
+    () => {
+      rmSync(aptlyDir, { recursive: true, force: true });
+      aptly(['repo', 'create', '-distribution=bookworm', '-component=main', 'bench']);
+    },
+    () => {
+      aptly(['repo', 'add', 'bench', debs]);
+      aptly(['publish', 'repo', ...aptlySign, 'bench']);
+    },
+  );
+  const aptlyAdd = bench(
+    () => spawnSync('aptly', [`-config=${aptlyConf}`, 'repo', 'remove', 'bench', 'bench-added'], { env }),
+    () => {
+      aptly(['repo', 'add', 'bench', extra]);
+      aptly(['publish', 'update', ...aptlySign, 'bookworm']);
+    },
+  );
+  rows.push(['cold publish', 'pkgtrack publish', pkCold, rrCold]);
+  rows.push(['cold publish', 'reprepro includedeb', rrCold, undefined]);
+  rows.push(['cold publish', 'aptly repo add + publish', aptlyCold, rrCold]);
+  rows.push(['add one + republish', 'pkgtrack publish', pkAdd, rrAdd]);
+  rows.push(['add one + republish', 'reprepro includedeb', rrAdd, undefined]);
+  rows.push(['add one + republish', 'aptly repo add + publish update', aptlyAdd, rrAdd]);
+
+  // 4. Growth: the same add-one on a repository of a tenth the size.
+  const smallOut = join(work, 'pk-small');
+  const pkSmall = (args: string[]) => sh(process.execPath, [join(ROOT, 'bin/run.js'), 'publish', '--key', key.secret, '--output', smallOut, '--suite', 'bookworm', '--keep', '0', ...args], { cwd: work, env });
+  pkSmall([small]);
+  const pkAddSmall = bench(pkRemove(smallOut), () => pkSmall([extra]));
+  rows.push([`add one, ${Math.ceil(corpus.debs.length / 10)}-pkg repo`, 'pkgtrack publish', pkAddSmall, pkAdd]);
+
+  const w = [22, 32, 10, 12];
+  console.log(['STEP', 'TOOL', 'SECONDS', 'RATIO'].map((h, i) => h.padEnd(w[i]!)).join(''));
+  for (const [step, tool, s, base] of rows) {
+    console.log([step.padEnd(w[0]!), tool.padEnd(w[1]!), s.toFixed(3).padEnd(w[2]!), base ? `${(s / base).toFixed(2)}x` : ''].join(''));
+  }
+  console.log('RATIO: against apt-ftparchive (index), reprepro (publish, add-one); last row: small-repo add-one / full-repo add-one.');
+  console.log('Targets (issue 8): cold index <= 0.5x apt-ftparchive; cold publish <= 0.5x reprepro; add-one <= 1.0x reprepro.');
+  rmSync(work, { recursive: true, force: true });
+}
