@@ -22,10 +22,19 @@ export function unifiedFileDiff(c: FileChange): string {
   const a = c.oldPath === undefined ? '/dev/null' : `a/${c.oldPath}`;
   const b = c.newPath === undefined ? '/dev/null' : `b/${c.newPath}`;
   const parts: string[] = [];
-  if (c.oldMode !== undefined && c.newMode !== undefined && c.oldMode !== c.newMode && c.oldPath && c.newPath) {
-    parts.push(`diff --git a/${c.oldPath} b/${c.newPath}\nold mode ${c.oldMode.toString(8)}\nnew mode ${c.newMode.toString(8)}\n`);
+  // git extended headers where a plain diff cannot say it: renames, modes, new executables.
+  const renamed = c.oldPath !== undefined && c.newPath !== undefined && c.oldPath !== c.newPath;
+  const modeChange = c.oldMode !== undefined && c.newMode !== undefined && c.oldMode !== c.newMode;
+  const newExec = c.oldPath === undefined && c.newMode !== undefined && (c.newMode & 0o111) !== 0;
+  if (renamed || modeChange || newExec) {
+    const gitOld = c.oldPath ?? c.newPath!;
+    const gitNew = c.newPath ?? c.oldPath!;
+    parts.push(`diff --git a/${gitOld} b/${gitNew}\n`);
+    if (newExec) parts.push(`new file mode ${c.newMode!.toString(8)}\n`);
+    if (modeChange) parts.push(`old mode ${c.oldMode!.toString(8)}\nnew mode ${c.newMode!.toString(8)}\n`);
+    if (renamed) parts.push(`rename from ${c.oldPath}\nrename to ${c.newPath}\n`);
   }
-  if (c.before === c.after && c.oldPath !== undefined && c.newPath !== undefined) return parts.join('');
+  if (c.before === c.after && (c.oldPath !== undefined || c.before === '') && c.newPath !== undefined) return parts.join('');
   const p = structuredPatch(a, b, c.before, c.after, '', '', { context: 3 });
   if (p.hunks.length === 0) return parts.join('');
   parts.push(`--- ${a}\n+++ ${b}\n`);

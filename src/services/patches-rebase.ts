@@ -13,7 +13,7 @@ import { conflictError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/fsutil.js';
 import type { Progress } from '../core/progress.js';
 import { applyPatch } from '../patches/engine.js';
-import { setHeaderField, splitPatch } from '../patches/header.js';
+import { parsePatchHeader, setHeaderField, splitPatch } from '../patches/header.js';
 import { type FileChange, refreshedPatch } from '../patches/refresh.js';
 import { loadSeries } from './patches.js';
 import { openRecipe, prepareSource, type SourceChoice, workDir } from './patches-source.js';
@@ -101,14 +101,13 @@ export async function rebasePatches(
         ...(now ? { newPath: f.path } : {}),
         before: old?.text ?? '',
         after: now?.text ?? '',
-        ...(old && now ? { oldMode: 0o100000 | old.mode, newMode: 0o100000 | now.mode } : {}),
+        ...(old ? { oldMode: 0o100000 | old.mode } : {}),
+        ...(now ? { newMode: 0o100000 | now.mode } : {}),
       });
-      if (f.from && f.from !== f.path && now) changes.push({ oldPath: f.from, before: old?.text ?? '', after: '' });
     }
     const { header } = splitPatch(bytes.toString('latin1'));
-    const headerOut = /^(Description|Subject|Author|From|Origin|Forwarded|Last-Update):/im.test(header)
-      ? setHeaderField(header, 'Last-Update', today())
-      : header;
+    // DEP-3 headers get Last-Update; git mails and free text are kept exactly as written.
+    const headerOut = parsePatchHeader(header).style === 'dep3' ? setHeaderField(header, 'Last-Update', today()) : header;
     // Refreshed patches are written -p1 (a/ b/ names), whatever level they had.
     writes.push({ path: file, data: Buffer.from(refreshedPatch(headerOut, changes), 'latin1') });
     if (entry.strip !== 1) seriesEdits.set(entry.line, entry.name);
