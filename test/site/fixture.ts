@@ -75,7 +75,8 @@ function aptSuite(out: string, suite: string, debs: Array<[string, string, strin
   writeFileSync(join(out, 'dists', suite, 'Release'), release);
 }
 
-function yumRepo(out: string, work: string, repoPath: string): void {
+/** hello-2.12-1.fc41.noarch.rpm built by rpmbuild under `work`; returns its path. */
+export function buildRpm(work: string): string {
   const top = join(work, 'rpmbuild');
   mkdirSync(join(top, 'SPECS'), { recursive: true });
   const spec = [
@@ -96,9 +97,15 @@ function yumRepo(out: string, work: string, repoPath: string): void {
   ].join('\n');
   writeFileSync(join(top, 'SPECS', 'hello.spec'), spec);
   sh('rpmbuild', ['--define', `_topdir ${top}`, '--define', '_binary_payload w9.gzdio', '-bb', join(top, 'SPECS', 'hello.spec')]);
+  return join(top, 'RPMS', 'noarch', 'hello-2.12-1.fc41.noarch.rpm');
+}
+
+/** A yum repository made by createrepo_c at `<out>/<repoPath>`. */
+function yumRepo(out: string, work: string, repoPath: string): void {
+  const rpm = buildRpm(work);
   const dest = join(out, repoPath);
   mkdirSync(join(dest, 'Packages', 'h'), { recursive: true });
-  sh('cp', [join(top, 'RPMS', 'noarch', 'hello-2.12-1.fc41.noarch.rpm'), join(dest, 'Packages', 'h')]);
+  sh('cp', [rpm, join(dest, 'Packages', 'h')]);
   sh('createrepo_c', ['--quiet', '--general-compress-type=gz', dest]);
 }
 

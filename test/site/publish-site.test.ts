@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingProgress } from '../../src/core/progress.js';
 import { publish } from '../../src/services/publish.js';
-import { buildDeb, FIXTURE_PASSPHRASE, writeRecipesRepo } from './fixture.js';
+import { buildDeb, buildRpm, FIXTURE_PASSPHRASE, writeRecipesRepo } from './fixture.js';
 
 let tmp: string;
 let repoRoot: string;
@@ -49,14 +49,23 @@ describe('publish writes the web page', () => {
     expect(existsSync(join(repoRoot, 'public', 'keys', 'demo-archive-keyring.asc'))).toBe(true);
   }, 120_000);
 
-  it('after the next publish, with both packages; a dry run changes nothing', async () => {
+  it('after the next publishes, apt and yum; a dry run changes nothing', async () => {
     const progress = recordingProgress();
     await publish({ inputs: [join(debs, 'tool_3.0-1~deb12u1_amd64.deb')], suite: 'bookworm', repo: repoRoot, progress });
     const page = index();
     expect(page).toContain('>hello</a>');
     expect(page).toContain('>tool</a>');
+    // A yum publish of an rpm built by rpmbuild shows up too, with its .repo snippet.
+    await publish({ inputs: [buildRpm(tmp)], suite: 'fedora/41/x86_64', repo: repoRoot, progress });
+    const withYum = index();
+    expect(withYum).toContain('Repository fedora/41/x86_64');
+    expect(withYum).toContain('baseurl=https://pkgs.example.org/demo/yum/fedora/41/x86_64');
+    expect(withYum).toContain('2.12-1.fc41');
+    expect(withYum).toContain('href="yum/fedora/41/x86_64/repodata/repomd.xml"');
+    expect(progress.lines.filter((l) => l.startsWith('warn:'))).toEqual([]);
     const before = index();
     await publish({ inputs: [join(debs, 'tool_3.0-1~deb12u1_amd64.deb')], suite: 'trixie', repo: repoRoot, dryRun: true, progress });
+    expect(index()).not.toContain('trixie');
     expect(index()).toBe(before);
   }, 120_000);
 });
