@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/core/exec.js';
 import { verifyDetachedArmored, verifyInRelease } from '../../src/sign/verify.js';
-import { ed25519Key, gpgv, type TestKey } from './helpers.js';
+import { ed25519Key, FIXTURE_PASSPHRASE, FIXTURES, gpgv, type TestKey } from './helpers.js';
 
 let k: TestKey;
 let other: TestKey;
@@ -151,4 +152,44 @@ it('trailing blanks in the signed text are a warning on the right line', async (
   expect(codes(r)).toEqual([]);
   expect(r.problems).toEqual([expect.objectContaining({ code: 'CLEARTEXT_TRAILING_BLANKS', severity: 'warning', line: 5 })]);
   expect(inrel.split('\n')[4]).toBe('Label: y  ');
+});
+
+describe('signatures made by gpg', () => {
+  async function gpgSign(args: string[], data: string): Promise<string> {
+    const home = await mkdtemp(join(tmpdir(), 'pkgtrack-gpgsign-'));
+    await writeFile(join(home, 'gpg.conf'), `pinentry-mode loopback\npassphrase ${FIXTURE_PASSPHRASE}\nbatch\n`);
+    try {
+      await run('gpg', ['--homedir', home, '--quiet', '--import', join(FIXTURES, 'rsa4096.sec.asc')]);
+      await writeFile(join(home, 'data'), data);
+      await run('gpg', [
+        '--homedir',
+        home,
+        '--quiet',
+        '--armor',
+        '--detach-sign',
+        ...args,
+        '-o',
+        join(home, 'data.asc'),
+        join(home, 'data'),
+      ]);
+      return await readFile(join(home, 'data.asc'), 'utf8');
+    } finally {
+      await run('gpgconf', ['--homedir', home, '--kill', 'gpg-agent'], { check: false });
+    }
+  }
+  const rsaPub = async () => [await openpgp.readKey({ armoredKey: await readFile(join(FIXTURES, 'rsa4096.pub.asc'), 'utf8') })];
+
+  it('a gpg --textmode detached signature verifies, with a warning about its type', async () => {
+    const sig = await gpgSign(['--textmode', '--digest-algo', 'SHA256'], RELEASE);
+    const r = await verifyDetachedArmored('Release.gpg', enc(sig), 'Release', enc(RELEASE), await rsaPub());
+    expect(codes(r)).toEqual([]);
+    expect(r.problems.map((p) => p.code)).toEqual(['SIG_TYPE']);
+    expect(r.signers).toHaveLength(1);
+  });
+
+  it('a SHA-1 signature is refused (apt >= 1.4 and RHEL 9 refuse it too)', async () => {
+    const sig = await gpgSign(['--digest-algo', 'SHA1'], RELEASE);
+    const r = await verifyDetachedArmored('Release.gpg', enc(sig), 'Release', enc(RELEASE), await rsaPub());
+    expect(codes(r)).toEqual(['SIG_WEAK_HASH']);
+  });
 });
