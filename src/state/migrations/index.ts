@@ -5,6 +5,7 @@
 import type { Migration } from '../store.js';
 import { coreMigrations } from './001-core.js';
 import { repoIndexCacheMigrations } from './010-repo-index-cache.js';
+import { upstreamMigrations } from './030-upstream.js';
 import { keyRotationMigrations } from './070-key-rotation.js';
 
-export const MIGRATIONS: Migration[] = [...coreMigrations, ...repoIndexCacheMigrations, ...keyRotationMigrations];
+export const MIGRATIONS: Migration[] = [...coreMigrations, ...repoIndexCacheMigrations, ...upstreamMigrations, ...keyRotationMigrations];
