@@ -110,15 +110,21 @@ function directSigs(key: openpgp.Key): openpgp.SignaturePacket[] {
 
 /** Every self-signature and binding signature of the key, with where it sits. */
 function selfSignatures(key: openpgp.Key): Array<{ where: string; sig: openpgp.SignaturePacket }> {
+  // Only the newest of each group counts, as in gpg and apt: a key first certified with SHA-1
+  // and re-certified with SHA-512 later is fine.
+  const newest = (sigs: readonly openpgp.SignaturePacket[]) =>
+    [...sigs].sort((a, b) => (b.created?.getTime() ?? 0) - (a.created?.getTime() ?? 0))[0];
   const out: Array<{ where: string; sig: openpgp.SignaturePacket }> = [];
   const keyId = key.getKeyID();
-  for (const s of directSigs(key)) if (s.issuerKeyID.equals(keyId)) out.push({ where: 'direct-key self-signature', sig: s });
+  const direct = newest(directSigs(key).filter((s) => s.issuerKeyID.equals(keyId)));
+  if (direct) out.push({ where: 'direct-key self-signature', sig: direct });
   for (const u of key.users) {
-    const name = u.userID?.userID ?? 'user attribute';
-    for (const s of u.selfCertifications) out.push({ where: `self-signature on "${name}"`, sig: s });
+    const s = newest(u.selfCertifications);
+    if (s) out.push({ where: `self-signature on "${u.userID?.userID ?? 'user attribute'}"`, sig: s });
   }
   for (const sk of key.getSubkeys()) {
-    for (const s of sk.bindingSignatures) out.push({ where: `binding signature of subkey ${sk.getFingerprint().toUpperCase()}`, sig: s });
+    const s = newest(sk.bindingSignatures);
+    if (s) out.push({ where: `binding signature of subkey ${sk.getFingerprint().toUpperCase()}`, sig: s });
   }
   return out;
 }

@@ -41,6 +41,11 @@ describe('checkKeyPolicy on GnuPG-made keys', () => {
   it('refuses SHA-1 self-signatures', async () => {
     expect(await codes('sha1-selfsig')).toContain('KEY_WEAK_SELF_SIGNATURE');
   });
+  it('accepts a key whose SHA-1 self-signature was superseded by a SHA-512 one', async () => {
+    const k = await key('sha1-repaired');
+    expect(k.users[0]!.selfCertifications.map((s) => Number(s.hashAlgorithm)).sort((a, b) => a - b)).toEqual([2, 10]);
+    expect(await codes('sha1-repaired')).toEqual([]);
+  });
   it('refuses an expired key', async () => {
     expect(await codes('expired')).toEqual(['KEY_EXPIRED']);
   });
