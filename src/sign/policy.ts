@@ -142,6 +142,13 @@ export async function checkKeyPolicy(key: openpgp.Key, opts: { isNew?: boolean; 
   const v: PolicyViolation[] = [];
   const facts = await keyFacts(key);
   const primary = 'primary';
+  if (key.keyPacket.version !== 4) {
+    v.push({
+      code: 'KEY_VERSION',
+      component: primary,
+      message: `a version ${key.keyPacket.version} key: apt's gpgv, rpm (EL8/EL9) and dnf read version 4 keys only`,
+    });
+  }
   if (WEAK_PK.has(facts.algorithm)) {
     v.push({
       code: 'KEY_WEAK_ALGORITHM',

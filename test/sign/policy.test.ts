@@ -6,6 +6,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as openpgp from 'openpgp';
 import { describe, expect, it } from 'vitest';
 import { isPkgtrackError, type PkgtrackError } from '../../src/core/errors.js';
 import { loadSigner } from '../../src/services/keys.js';
@@ -45,6 +46,15 @@ describe('checkKeyPolicy on GnuPG-made keys', () => {
     const k = await key('sha1-repaired');
     expect(k.users[0]!.selfCertifications.map((s) => Number(s.hashAlgorithm)).sort((a, b) => a - b)).toEqual([2, 10]);
     expect(await codes('sha1-repaired')).toEqual([]);
+  });
+  it('refuses a version 6 key (openpgp.js can make them; apt and rpm cannot read them)', async () => {
+    const { publicKey } = await openpgp.generateKey({
+      type: 'curve25519',
+      userIDs: [{ name: 'v6' }],
+      config: { v6Keys: true },
+      format: 'object',
+    });
+    expect((await checkKeyPolicy(publicKey)).map((x) => x.code)).toEqual(['KEY_VERSION']);
   });
   it('refuses an expired key', async () => {
     expect(await codes('expired')).toEqual(['KEY_EXPIRED']);
