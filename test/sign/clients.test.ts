@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/core/exec.js';
 import * as openpgp from 'openpgp';
 import { OpenPgpSigner } from '../../src/sign/openpgp-signer.js';
-import { debSources, yumRepoFile } from '../../src/sign/user-artifacts.js';
+import { debSources, releaseSignedBy, yumRepoFile } from '../../src/sign/user-artifacts.js';
 import { verifyDetachedArmored } from '../../src/sign/verify.js';
 import { ed25519Key, gpgv, keyringOf, rsa4096Key, type TestKey } from './helpers.js';
 
@@ -163,6 +163,31 @@ describe('apt-get update', () => {
     await writeFile(join(repo.dists, 'InRelease'), (await ed.signer.clearsign(repo.release)).replace('Suite: stable', 'Suite: stabl3'));
     const r = await aptUpdate(await sourcesFor(repo.root, [ed]));
     expect(r.out).toMatch(/BADSIG|invalid|not signed|couldn't be verified/i);
+  });
+});
+
+describe('apt-get update across a key rotation', () => {
+  it('during the window either key is enough; after it only the new key works, so users need it first', async () => {
+    const both = await bothSigner([ed, rsa]);
+    const repo = await aptRepo();
+    // Release pins the keys for the next update: both fingerprints during the window.
+    const release = repo.release.replace(/^(Codename: .*)$/m, `$1\nSigned-By: ${releaseSignedBy(both.fingerprints)}`);
+    expect(release).toContain(`Signed-By: ${ed.fingerprint}, ${rsa.fingerprint}`);
+    await writeFile(join(repo.dists, 'Release'), release);
+    await writeFile(join(repo.dists, 'InRelease'), await both.clearsign(release));
+    for (const trusted of [[ed], [rsa], [ed, rsa]]) {
+      const r = await aptUpdate(await sourcesFor(repo.root, trusted));
+      expect(r.out, trusted.map((k) => k.fingerprint).join()).not.toMatch(/^[WE]:/m);
+      expect(r.code).toBe(0);
+    }
+    // After --finish: only the new key signs. A user still trusting only the old key is locked out.
+    const after = repo.release.replace(/^(Codename: .*)$/m, `$1\nSigned-By: ${rsa.fingerprint}`);
+    await writeFile(join(repo.dists, 'Release'), after);
+    await writeFile(join(repo.dists, 'InRelease'), await rsa.signer.clearsign(after));
+    const stale = await aptUpdate(await sourcesFor(repo.root, [ed]));
+    expect(stale.out).toMatch(/NO_PUBKEY|not signed|couldn't be verified/);
+    const updated = await aptUpdate(await sourcesFor(repo.root, [ed, rsa]));
+    expect(updated.code).toBe(0);
   });
 });
 
