@@ -56,6 +56,8 @@ export interface YumEntry {
   name: string;
   arch: string;
   evr: string;
+  /** `time file` in primary: the artifact's mtime (seconds) when first published. */
+  time?: number;
 }
 
 interface Manifest {
@@ -129,28 +131,36 @@ export class YumRepoFormat implements RepoFormat {
   }
 
   private get cacheKind(): string {
-    return `yum-pkg-v1-cl${this.opts.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT}`;
+    return `yum-pkg-v2-cl${this.opts.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT}`;
   }
 
   /** Read (or take from the index cache) one package at `abs`, published at `href`. */
+  /**
+   * Metadata of the package published at `href` (pool file `pool`), from the index cache or by
+   * reading it. Pool files are immutable, so the cache key is (pool path, size): it holds before
+   * the transaction links a new file in. `time file` is the artifact's mtime when first
+   * published (kept in the manifest), stable across republishing and `--rebuild`.
+   */
   private async describe(
     ctx: RepoContext,
-    abs: string,
+    pool: string,
     href: string,
-    known?: { bytes: Uint8Array; sha: string; rpm?: RpmPackage },
+    fileTime: number | undefined,
+    known?: { bytes: Uint8Array; sha: string; rpm: RpmPackage },
   ): Promise<CachedPackage> {
-    const st = await stat(abs);
-    const key: FileKey = { path: abs, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+    const size = known ? known.bytes.length : (await stat(pool)).size;
+    const key: FileKey = { path: pool, size, mtimeMs: 0, ino: 0 };
     if (!ctx.options.rebuild) {
       const hit = ctx.cache.get(this.cacheKind, key);
       if (hit) return JSON.parse(hit) as CachedPackage;
     }
-    const bytes = known?.bytes ?? (await readFile(abs));
+    const bytes = known?.bytes ?? (await readFile(pool));
     const sha = known?.sha ?? sha256(bytes);
-    const rpm = known?.rpm ?? readRpm(bytes, abs);
-    const xml = packageXml(rpm, { sha256: sha, size: st.size, mtime: Math.floor(st.mtimeMs / 1000), href }, this.opts.changelogLimit);
+    const rpm = known?.rpm ?? readRpm(bytes, pool);
+    const time = fileTime ?? Math.floor((await stat(pool)).mtimeMs / 1000);
+    const xml = packageXml(rpm, { sha256: sha, size, mtime: time, href }, this.opts.changelogLimit);
     const value: CachedPackage = {
-      entry: { href, sha256: sha, name: rpm.name, arch: rpm.arch, evr: evrString(rpm.epoch, rpm.version, rpm.release) },
+      entry: { href, sha256: sha, name: rpm.name, arch: rpm.arch, evr: evrString(rpm.epoch, rpm.version, rpm.release), time },
       ...xml,
     };
     if (!ctx.tx.dryRun) ctx.cache.put(this.cacheKind, key, JSON.stringify(value));
@@ -201,9 +211,9 @@ export class YumRepoFormat implements RepoFormat {
         }
         // Our manifest records the sha256 of every pool file: the same bytes again need no
         // copy and no re-hash of the pool file (the pool is immutable).
-        const state = prev ? 'present' : await ctx.tx.placePoolFile(`${suite}/${href}`, a.path, sha);
-        const at = ctx.tx.dryRun && state === 'added' ? a.path : join(root, suite, href);
-        const desc = await this.describe(ctx, at, href, { bytes, sha, rpm });
+        if (!prev) await ctx.tx.placePoolFile(`${suite}/${href}`, a.path, sha);
+        const time = prev?.time ?? Math.floor((await stat(a.path)).mtimeMs / 1000);
+        const desc = await this.describe(ctx, join(root, suite, href), href, time, { bytes, sha, rpm });
         described.set(href, desc);
         const entry = desc.entry;
         if (prev) unchanged.push(entry);
@@ -235,7 +245,7 @@ export class YumRepoFormat implements RepoFormat {
     // 3. Metadata of the kept packages (cache hits for everything already published).
     const frags = new Map<string, CachedPackage>();
     await inParallel(entries, 4, async (e) => {
-      frags.set(e.href, described.get(e.href) ?? (await this.describe(ctx, join(root, suite, e.href), e.href)));
+      frags.set(e.href, described.get(e.href) ?? (await this.describe(ctx, join(root, suite, e.href), e.href, e.time)));
     });
     const ordered = entries.map((e) => frags.get(e.href)!);
     const indexes = await this.writeRepodata(ctx, suite, ordered);

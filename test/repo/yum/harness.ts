@@ -107,7 +107,7 @@ export function buildVersions(dir: string, evrs: string[], text = 'x', name = 'r
       spec,
     ]);
     const d = join(dir, 'out', evr.replace(':', '_'), 'noarch');
-    out.push(join(d, readdirSync(d)[0]!));
+    out.push(join(d, readdirSync(d).find((f) => f.startsWith(`${name}-${m[2]}-`))!));
   }
   return out;
 }

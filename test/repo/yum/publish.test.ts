@@ -4,7 +4,7 @@
  * removal, refusal of changed pool bytes, and the .repo file users get.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { statSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { PkgtrackError } from '../../../src/core/errors.js';
 import { verifyYumRepo } from '../../../src/repo/yum/verify.js';
 import { ed25519Key, gpgv, type TestKey } from '../../sign/helpers.js';
 import { corpusRpms } from './corpus.js';
-import { packagesById, readRepo } from './compare.js';
+import { packagesById, readRepo, type Tree } from './compare.js';
 import { buildVersions, CountingCache, publishYum } from './harness.js';
 
 let rpms: string[];
@@ -52,7 +52,14 @@ describe('yum publish', () => {
     const theirs = packagesById(readRepo(cr).docs);
     for (const t of ['primary', 'filelists', 'other']) {
       expect(ours[t]!.size).toBe(rpms.length);
-      for (const [id, want] of theirs[t]!) expect(ours[t]!.get(id), `${t} ${id}`).toEqual(want);
+      for (const [id, want] of theirs[t]!) expect(withoutFileTime(ours[t]!.get(id)!), `${t} ${id}`).toEqual(withoutFileTime(want));
+    }
+    // `time file`: createrepo_c takes the mtime of the file in the repo (our pool copy's is the
+    // moment of publishing); we record the artifact's own mtime, stable across republishing.
+    const mtimes = new Map(rpms.map((f) => [basename(f), String(Math.floor(statSync(f).mtimeMs / 1000))]));
+    for (const p of ours.primary!.values()) {
+      const href = p.children!.find((c) => c.name === 'location')!.attrs.href!;
+      expect(p.children!.find((c) => c.name === 'time')!.attrs.file, href).toBe(mtimes.get(basename(href)));
     }
     const repoFile = readdirSync(repo).find((f) => f.endsWith('.repo'))!;
     const text = readFileSync(join(repo, repoFile), 'utf8');
@@ -122,6 +129,42 @@ describe('yum publish', () => {
     expect(readlinkSync(join(root, SUITE, 'repodata'))).toBe(before);
   });
 
+  it('a repomd.xml.asc that does not verify is refused before the switch; nothing goes live', async () => {
+    const root = join(work, 'badsig');
+    const dir = mkdtempSync(join(work, 'badsig-'));
+    const [a, b] = buildVersions(dir, ['1.0-1', '1.1-1'], 'sig', 'badsig');
+    await publishYum({ root, suite: SUITE, add: [a!], signer: key.signer, publicKeyFile: key.publicFile });
+    const live = readlinkSync(join(root, SUITE, 'repodata'));
+    const liveRepomd = readFileSync(join(root, SUITE, 'repodata/repomd.xml'));
+    const other = await ed25519Key('someone else');
+    // A signer that signs with a key other than the published one.
+    const wrong = {
+      fingerprints: key.signer.fingerprints,
+      clearsign: (t: string) => other.signer.clearsign(t),
+      detachSign: (d: Uint8Array) => other.signer.detachSign(d),
+      detachSignBinary: (d: Uint8Array) => other.signer.detachSignBinary(d),
+    };
+    await expect(publishYum({ root, suite: SUITE, add: [b!], signer: wrong, publicKeyFile: key.publicFile })).rejects.toMatchObject({
+      code: 'YUM_SIGNATURE_INVALID',
+    });
+    expect(readlinkSync(join(root, SUITE, 'repodata'))).toBe(live);
+    expect(readFileSync(join(root, SUITE, 'repodata/repomd.xml'))).toEqual(liveRepomd);
+    expect((await verifyYumRepo(join(root, SUITE), { keyring: key.publicFile })).ok).toBe(true);
+  });
+
+  it('two publishers at once: both wait their turn under the lock and no package is lost', async () => {
+    const root = join(work, 'race');
+    const dir = mkdtempSync(join(work, 'race-'));
+    const [a] = buildVersions(dir, ['1.0-1'], 'a', 'race-a');
+    const [b] = buildVersions(dir, ['1.0-1'], 'b', 'race-b');
+    await Promise.all([
+      publishYum({ root, suite: SUITE, add: [a!], signer: key.signer, publicKeyFile: key.publicFile }),
+      publishYum({ root, suite: SUITE, add: [b!], signer: key.signer, publicKeyFile: key.publicFile }),
+    ]);
+    const names = [...packagesById(pkgs(root).docs).primary!.values()].map((t) => t.children!.find((c) => c.name === 'name')!.text);
+    expect(names.sort()).toEqual(['race-a', 'race-b']);
+  });
+
   it('verify reports a tampered package and a stale repomd.xml.asc', async () => {
     const root = join(work, 'tamper');
     const dir = mkdtempSync(join(work, 'tam-'));
@@ -144,3 +187,10 @@ describe('yum publish', () => {
     expect(r2.problems.map((p) => p.problem)).toContain('sha256 differs from primary');
   });
 });
+
+function withoutFileTime(t: Tree): Tree {
+  return {
+    ...t,
+    ...(t.children ? { children: t.children.map((c) => (c.name === 'time' ? { ...c, attrs: { ...c.attrs, file: '' } } : c)) } : {}),
+  };
+}
