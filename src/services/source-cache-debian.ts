@@ -10,7 +10,9 @@ import { integrityError, notFound, PkgtrackError } from '../core/errors.js';
 import { run } from '../core/exec.js';
 import { compareDebVersions } from '../formats/version-deb.js';
 import type { DscFile } from '../patches/dsc.js';
-import { parseStanza, stripClearsign } from '../patches/dsc.js';
+import { debianUpstreamVersion, parseStanza, stripClearsign } from '../patches/dsc.js';
+import type { UpstreamRelease } from '../upstream/source.js';
+import { cacheDir } from './source-cache.js';
 
 export interface DebianArchiveRef {
   archive?: string;
@@ -108,4 +110,89 @@ export async function findDebianSources(indexFile: string, pkg: string): Promise
     at = text.indexOf(`\nPackage: ${pkg}\n`, start + 1);
   }
   return out.sort((a, b) => compareDebVersions(b.version, a.version));
+}
+
+/** Every source version of `pkg` in the suite's signed Sources index, with orig tarball URL and SHA-256. */
+export async function debianPoolReleases(
+  ref: DebianArchiveRef & { package: string },
+  cache: string,
+  fetchImpl?: typeof fetch,
+): Promise<UpstreamRelease[]> {
+  const index = await debianSourcesIndex(ref, cache, fetchImpl ? { fetchImpl } : {});
+  const archive = (ref.archive ?? 'http://deb.debian.org/debian').replace(/\/$/, '');
+  const out: UpstreamRelease[] = [];
+  for (const e of await findDebianSources(index, ref.package)) {
+    const tarball = e.files.find((f) => /\.orig\.tar\.[a-z0-9]+$/.test(f.name));
+    const sig = e.files.find((f) => /\.orig\.tar\.[a-z0-9]+\.asc$/.test(f.name));
+    const version = debianUpstreamVersion(e.version);
+    if (!tarball || out.some((r) => r.version === version)) continue;
+    out.push({
+      version,
+      tag: e.version,
+      sourceUrl: `${archive}/${e.directory}/${tarball.name}`,
+      sha256: tarball.sha256,
+      ...(sig ? { signatureUrl: `${archive}/${e.directory}/${sig.name}` } : {}),
+    });
+  }
+  return out;
+}
+
+export interface DebianSourceDownload {
+  package: string;
+  version: string;
+  dsc: string;
+  files: string[];
+  dir: string;
+}
+
+/**
+ * Download a Debian source package (.dsc and every file it lists, SHA-256 checked against the
+ * signed Sources index) into `destDir`. `version` picks one (Debian version); default: newest.
+ */
+export async function downloadDebianSource(
+  pkg: string,
+  destDir: string,
+  opts: DebianArchiveRef & { version?: string; cacheDir?: string; fetchImpl?: typeof fetch } = {},
+): Promise<DebianSourceDownload> {
+  const f = opts.fetchImpl ?? fetch;
+  const archive = (opts.archive ?? 'http://deb.debian.org/debian').replace(/\/$/, '');
+  const index = await debianSourcesIndex(opts, opts.cacheDir ?? (await cacheDir()), { fetchImpl: f });
+  const entries = await findDebianSources(index, pkg);
+  const want = opts.version?.replace(/^\d+:/, '');
+  const entry = want ? entries.find((e) => e.version.replace(/^\d+:/, '') === want) : entries[0];
+  if (!entry) {
+    throw notFound(
+      'DEBIAN_VERSION_NOT_FOUND',
+      `${pkg} ${opts.version ?? ''} is not in ${opts.suite ?? 'sid'}/${opts.component ?? 'main'}`,
+      entries.length
+        ? `Available: ${entries.map((e) => e.version).join(', ')}`
+        : `Check that "${pkg}" is a Debian source package (not a binary package name).`,
+    );
+  }
+  await mkdir(destDir, { recursive: true });
+  const names: string[] = [];
+  for (const file of entry.files) {
+    const target = join(destDir, file.name);
+    names.push(target);
+    const have = await readFile(target).catch(() => undefined);
+    if (have && createHash('sha256').update(have).digest('hex') === file.sha256) continue;
+    const r = await f(`${archive}/${entry.directory}/${encodeURIComponent(file.name)}`);
+    if (!r.ok)
+      throw notFound(
+        'DEBIAN_FILE_NOT_FOUND',
+        `${archive}/${entry.directory}/${file.name} answered HTTP ${r.status}`,
+        'Retry later; the archive may be syncing.',
+      );
+    const bytes = Buffer.from(await r.arrayBuffer());
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    if (sha !== file.sha256)
+      throw integrityError(
+        'DEBIAN_FILE_SHA256_MISMATCH',
+        `${file.name} has SHA-256 ${sha}, the Sources index says ${file.sha256}`,
+        'Retry; if it persists the mirror is broken.',
+      );
+    await writeFile(target, bytes);
+  }
+  const dsc = names.find((n) => n.endsWith('.dsc'))!;
+  return { package: pkg, version: entry.version, dsc, files: names, dir: destDir };
 }
