@@ -78,6 +78,8 @@ export interface SiteSuite {
 export interface SiteKey {
   /** Upper-case hex, no spaces. */
   fingerprint: string;
+  /** Fingerprints of further keys in the published key file (a rotation window), if any. */
+  rotation?: Array<{ fingerprint: string; expires: string | null }>;
   /** ISO date, or null when the key never expires. */
   expires: string | null;
   userIds: string[];

@@ -116,6 +116,13 @@ function keySection(model: SiteModel): Safe {
 <dt>Fingerprint</dt><dd><code class="fpr" id="key-fingerprint">${formatFingerprint(k.fingerprint)}</code></dd>
 <dt>Expires</dt><dd>${expiry}</dd>
 ${k.userIds.length ? html`<dt>User ID</dt><dd>${k.userIds.join(', ')}</dd>` : ''}
+${
+  k.rotation?.length
+    ? html`<dt>Also trusted</dt><dd>${k.rotation.map(
+        (r) => html`<code class="fpr">${formatFingerprint(r.fingerprint)}</code> (expires ${r.expires ? timeEl(r.expires) : 'never'}) `,
+      )}<br><span class="muted">The key file holds the keys of a key rotation; keep it up to date.</span></dd>`
+    : ''
+}
 <dt>Public key</dt><dd><a href="${safeUrl(k.href)}" id="key-link">${k.href}</a></dd>
 </dl>${warning}`;
 }

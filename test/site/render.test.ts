@@ -247,6 +247,15 @@ describe('install snippets', () => {
     expect(page).toContain('set <code>url:</code> in pkgtrack.yaml');
   });
 
+  it('list the other keys of a rotation window', () => {
+    const m = hostileModel();
+    expect(indexOf(m)).not.toContain('Also trusted');
+    m.key!.rotation = [{ fingerprint: '0123456789ABCDEF0123456789ABCDEF01234567', expires: null }];
+    expect(indexOf(m)).toContain(
+      '<dt>Also trusted</dt><dd><code class="fpr">0123 4567 89AB CDEF 0123 4567 89AB CDEF 0123 4567</code> (expires never)',
+    );
+  });
+
   it('warn about a key that expires soon or has expired', () => {
     const m = hostileModel();
     expect(indexOf(m)).not.toContain('key-expiry-warning');

@@ -10,11 +10,12 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSite, writeSite } from '../../src/services/site.js';
-import { gatherSiteModel, publishedPatchSummaries } from '../../src/services/site-gather.js';
+import { armorWithChecksum, gatherSiteModel, publishedPatchSummaries, readSiteKey } from '../../src/services/site-gather.js';
+import { generateSigningKey, readKeys } from '../../src/sign/keys.js';
 import { loadRepository } from '../../src/recipe/load.js';
 import { StateStore } from '../../src/state/store.js';
 import { pkgtrack } from '../helpers/cli.js';
-import { makeSiteFixture, patchReport, type SiteFixture } from './fixture.js';
+import { makeSiteFixture, patchReport, type SiteFixture, sh } from './fixture.js';
 
 let tmp: string;
 let fx: SiteFixture;
@@ -116,6 +117,46 @@ describe('writeSite', () => {
       await expect(writeSite(fx.outputDir, model, [{ path, data: 'x' }])).rejects.toMatchObject({ code: 'SITE_PATH_UNSAFE' });
     }
     expect(readFileSync(join(fx.outputDir, 'apt', 'dists', 'bookworm', 'Release'), 'utf8')).toMatch(/^Origin|^Date|^Suite/m);
+  });
+});
+
+describe('the published key', () => {
+  it('holds every key of a rotation window, as gpg reads it, with the primary first', async () => {
+    const extra = await generateSigningKey({ type: 'ed25519', name: 'Next Key', expiresInSeconds: 3 * 365 * 86400, passphrase: 'x-x-x-x' });
+    writeFileSync(join(fx.repoRoot, 'keys', 'next.asc'), extra.privateKey);
+    const repo = await loadRepository(fx.repoRoot);
+    repo.config.signing!.extraKeys = ['keys/next.asc'];
+    const key = (await readSiteKey(repo))!;
+    expect(key.fingerprint).toBe(fx.fingerprint);
+    expect(key.rotation).toEqual([{ fingerprint: extra.fingerprint, expires: expect.any(String) }]);
+    expect(key.armored).not.toContain('PRIVATE');
+    const file = join(tmp, 'rotation.asc');
+    writeFileSync(file, key.armored);
+    mkdirSync(join(tmp, 'gnupg-rot'), { mode: 0o700 });
+    const colons = sh('gpg', ['--homedir', join(tmp, 'gnupg-rot'), '--batch', '--no-autostart', '--with-colons', '--show-keys', file]);
+    const primaries = colons.split('\n').filter((l, i, all) => l.startsWith('fpr:') && all[i - 1]?.startsWith('pub:'));
+    expect(primaries.map((l) => l.split(':')[9])).toEqual([fx.fingerprint, extra.fingerprint]);
+  });
+});
+
+describe('the armored key file', () => {
+  it('is read by gpg even when its base64 ends without padding (GnuPG T7071)', async () => {
+    // Find key sets whose binary length is a multiple of 3 (no '=' padding): the case gpg 2.2
+    // cannot decode without the CRC line. About one in three; bounded tries.
+    const dir = join(tmp, 'armor');
+    mkdirSync(join(dir, 'gnupg'), { recursive: true, mode: 0o700 });
+    let checked = 0;
+    for (let i = 0; i < 24 && checked < 2; i++) {
+      const k = await generateSigningKey({ type: 'ed25519', name: `K${i}`, expiresInSeconds: 86400 * 400, passphrase: 'x-x-x-x' });
+      const key = (await readKeys(k.privateKey, 'k')).map((x) => x.toPublic());
+      if (key[0]!.write().length % 3 !== 0) continue;
+      checked++;
+      const file = join(dir, `k${i}.asc`);
+      writeFileSync(file, armorWithChecksum(key));
+      const out = sh('gpg', ['--homedir', join(dir, 'gnupg'), '--batch', '--no-autostart', '--with-colons', '--show-keys', file]);
+      expect(/^fpr:+([0-9A-F]+):/m.exec(out)![1]).toBe(k.fingerprint);
+    }
+    expect(checked).toBe(2);
   });
 });
 
