@@ -4,5 +4,6 @@ import { containerChecks } from './containers.js';
 import { hostChecks } from './host.js';
 import { rpmChecks } from './rpm.js';
 import { signingChecks } from './signing.js';
+import { sourcesChecks } from './sources.js';
 
-export const DOCTOR_CHECKS: DoctorCheck[] = [...hostChecks, ...containerChecks, ...rpmChecks, ...signingChecks];
+export const DOCTOR_CHECKS: DoctorCheck[] = [...hostChecks, ...containerChecks, ...rpmChecks, ...signingChecks, ...sourcesChecks];
