@@ -145,22 +145,29 @@ export function freshnessText(f: Freshness): string {
 }
 
 /**
- * The one freshness a badge shows for a package published in several suites: the stable
- * channel's, and of those the furthest behind (a badge must not hide a stale target).
+ * The one freshness each package's badge shows when it is published in several suites: the
+ * stable channel's (trunk only when there is no stable build), and of those the furthest behind
+ * (a badge must not hide a stale target). One pass over the model.
  */
-export function badgeFreshness(model: SiteModel, pkg: string): { version: string; freshness: Freshness } | undefined {
+export function badgeFreshnessByPackage(model: SiteModel): Map<string, { version: string; freshness: Freshness }> {
   const rank = (f: Freshness) => (f.state === 'behind' ? 2 + f.versionsBehind : f.state === 'unknown' ? 1 : 0);
-  let best: { version: string; freshness: Freshness } | undefined;
-  for (const channel of ['stable', 'trunk'] as const) {
-    for (const s of model.suites) {
-      for (const p of s.packages) {
-        if (p.name !== pkg || p.channel !== channel) continue;
-        if (!best || rank(p.freshness) > rank(best.freshness)) best = { version: p.upstreamVersion, freshness: p.freshness };
-      }
+  const best = new Map<string, { version: string; freshness: Freshness; channel: Channel }>();
+  for (const s of model.suites) {
+    for (const p of s.packages) {
+      const cur = best.get(p.name);
+      const better =
+        !cur ||
+        (cur.channel === 'trunk' && p.channel === 'stable') ||
+        (cur.channel === p.channel && rank(p.freshness) > rank(cur.freshness));
+      if (better) best.set(p.name, { version: p.upstreamVersion, freshness: p.freshness, channel: p.channel });
     }
-    if (best) return best;
   }
-  return best;
+  return new Map([...best].map(([n, b]) => [n, { version: b.version, freshness: b.freshness }]));
+}
+
+/** `badgeFreshnessByPackage` for one package. */
+export function badgeFreshness(model: SiteModel, pkg: string): { version: string; freshness: Freshness } | undefined {
+  return badgeFreshnessByPackage(model).get(pkg);
 }
 
 /** Names of every package in the model, sorted, once each. */

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { freshnessBadge } from './badge.js';
 import { ICON_SVG, STYLE_CSS } from './assets.js';
-import { badgeFreshness, badgePath, packageNames, SAFE_SEGMENT, type SiteModel } from './model.js';
+import { badgeFreshnessByPackage, badgePath, packageNames, SAFE_SEGMENT, type SiteModel } from './model.js';
 import { renderIndexHtml } from './render-page.js';
 
 export interface SiteFile {
@@ -29,10 +29,10 @@ export function renderSite(model: SiteModel): SiteFile[] {
     { path: icon, data: ICON_SVG },
   ];
   if (model.key) files.push({ path: model.key.href, data: model.key.armored });
+  const badges = badgeFreshnessByPackage(model);
   for (const name of packageNames(model)) {
-    if (!SAFE_SEGMENT.test(name)) continue;
-    const b = badgeFreshness(model, name);
-    if (b) files.push({ path: badgePath(name), data: freshnessBadge(name, b.version, b.freshness) });
+    const b = badges.get(name);
+    if (b && SAFE_SEGMENT.test(name)) files.push({ path: badgePath(name), data: freshnessBadge(name, b.version, b.freshness) });
   }
   // Last: the page that references everything above.
   files.push({ path: 'index.html', data: renderIndexHtml(model, { stylesheet, icon }) });
