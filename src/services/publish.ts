@@ -213,7 +213,9 @@ export async function runChange(
           op === 'refresh'
             ? (await format.refresh(ctx, [change.suite]))[0]!
             : await format.publish(ctx, { add: change.add, remove: change.remove });
+        const t = process.hrtime.bigint();
         const commit = await tx.commit(ctx.now());
+        req.progress.debug(`committed (sync, links, renames, pruning) in ${(Number(process.hrtime.bigint() - t) / 1e9).toFixed(2)}s`);
         if (cache instanceof StateIndexCache) cache.flush();
         if (!req.dryRun) {
           target.store.db

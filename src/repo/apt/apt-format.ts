@@ -12,6 +12,7 @@ import { compareDebVersions } from '../../formats/version-deb.js';
 import {
   type ArtifactInput,
   applyRetention,
+  inParallel,
   type PackageRef,
   type PublishedPackage,
   type PublishReport,
@@ -53,6 +54,7 @@ export interface AptRepoConfig {
 }
 
 const hex = (h: string, b: Uint8Array) => createHash(h).update(b).digest('hex');
+const seconds = (since: bigint) => `${(Number(process.hrtime.bigint() - since) / 1e9).toFixed(2)}s`;
 
 export class AptFormat implements RepoFormat {
   readonly kind = 'apt' as const;
@@ -99,32 +101,42 @@ export class AptFormat implements RepoFormat {
       files,
     });
 
+    const t0 = process.hrtime.bigint();
     // 1. Inputs: .changes expand to the files they list; then .debs and .dscs.
     const items: Array<{ path: string; sha256?: string }> = [];
     for (const a of change.add) {
       if (a.path.endsWith('.changes')) items.push(...(await expandChanges(a.path, rd)).map((path) => ({ path })));
       else items.push(a);
     }
-    for (const { path, sha256 } of items) {
+    // .debs are independent: read, hash and copy several at once (IO latency, not CPU, is
+    // what a cold publish of thousands of small files waits on).
+    const addDeb = async ({ path, sha256 }: { path: string; sha256?: string }) => {
+      const p = await prepareDeb(path, component, rd);
+      if (sha256 && sha256 !== p.entry.sha256) {
+        throw integrityError(
+          'ARTIFACT_CHANGED',
+          `${path} changed since its build manifest was written (SHA-256 differs)`,
+          'Rebuild it, or publish the file directly if the change is intended.',
+          {
+            file: path,
+          },
+        );
+      }
+      const prior = comp.binaries.get(p.entry.filename);
+      ctx.progress.debug(`${p.entry.name} ${p.entry.version} ${p.entry.arch}`);
+      const state = await tx.placePoolFile(p.entry.filename, p.local, p.entry.sha256);
+      if (prior && prior.sha256 === p.entry.sha256 && state === 'present')
+        report.unchanged.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
+      else report.added.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
+      comp.binaries.set(p.entry.filename, p.entry);
+    };
+    await inParallel(
+      items.filter((i) => i.path.endsWith('.deb')),
+      8,
+      addDeb,
+    );
+    for (const { path } of items) {
       if (path.endsWith('.deb')) {
-        const p = await prepareDeb(path, component, rd);
-        if (sha256 && sha256 !== p.entry.sha256) {
-          throw integrityError(
-            'ARTIFACT_CHANGED',
-            `${path} changed since its build manifest was written (SHA-256 differs)`,
-            'Rebuild it, or publish the file directly if the change is intended.',
-            {
-              file: path,
-            },
-          );
-        }
-        const prior = comp.binaries.get(p.entry.filename);
-        ctx.progress.debug(`${p.entry.name} ${p.entry.version} ${p.entry.arch}`);
-        const state = await tx.placePoolFile(p.entry.filename, p.local, p.entry.sha256);
-        if (prior && prior.sha256 === p.entry.sha256 && state === 'present')
-          report.unchanged.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
-        else report.added.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
-        comp.binaries.set(p.entry.filename, p.entry);
       } else if (path.endsWith('.dsc')) {
         const p = await prepareDsc(path, component, rd);
         const key = `${p.entry.name}_${p.entry.version}`;
@@ -148,6 +160,9 @@ export class AptFormat implements RepoFormat {
       }
     }
 
+    for (const list of [report.added, report.unchanged])
+      list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : compareDebVersions(a.version, b.version)));
+    ctx.progress.debug(`read ${items.length} artifact(s) in ${seconds(t0)}`);
     // 2. Removals, then retention; collect pool files the dropped entries used.
     const before = referencedFiles(contents);
     for (const ref of change.remove) this.removeRef(contents, ref, suite, report);
@@ -175,7 +190,9 @@ export class AptFormat implements RepoFormat {
     // 3. --rebuild: re-read every pool file the suite uses, not trusting its indexes.
     if (options.rebuild) await this.rebuildEntries(ctx, contents);
 
+    const t1 = process.hrtime.bigint();
     report.indexes = await this.writeSuite(ctx, suite, identity, contents, component);
+    ctx.progress.debug(`indexes, by-hash and signatures staged in ${seconds(t1)}`);
     return report;
   }
 

@@ -1,0 +1,129 @@
+/**
+ * The shared publish plumbing (repo/format.ts exports) on its own: lock, transaction,
+ * generations, retention. The end-to-end proofs with real apt are in apt-*.test.ts.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compareDebVersions } from '../../src/formats/version-deb.js';
+import {
+  acquireRepoLock,
+  applyRetention,
+  keptGenerations,
+  PublishTransaction,
+  readGenerations,
+  unreferencedFiles,
+} from '../../src/repo/format.js';
+import { tempDir } from '../helpers/cli.js';
+
+describe('repository lock', () => {
+  it('makes a second publisher wait until the first releases', async () => {
+    const root = tempDir('pkgtrack-lock-');
+    const first = await acquireRepoLock(root);
+    let got = false;
+    const second = acquireRepoLock(root, { pollMs: 20 }).then((l) => {
+      got = true;
+      return l;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got).toBe(false);
+    await first.release();
+    await (await second).release();
+    expect(got).toBe(true);
+  });
+
+  it('fails with REPO_LOCKED naming the holder after the timeout', async () => {
+    const root = tempDir('pkgtrack-lock-');
+    const held = await acquireRepoLock(root, { what: 'publish bookworm' });
+    await expect(acquireRepoLock(root, { timeoutMs: 100, pollMs: 20 })).rejects.toMatchObject({
+      code: 'REPO_LOCKED',
+      kind: 'conflict',
+      message: expect.stringContaining(`pid ${process.pid}`),
+    });
+    await held.release();
+  });
+
+  it('takes over a lock whose holder was killed', async () => {
+    const root = tempDir('pkgtrack-lock-');
+    const child = spawn('sleep', ['0']);
+    await new Promise((r) => child.on('close', r));
+    mkdirSync(join(root, '.pkgtrack'), { recursive: true });
+    writeFileSync(
+      join(root, '.pkgtrack/publish.lock'),
+      JSON.stringify({ pid: child.pid, host: hostname(), since: new Date().toISOString(), what: 'publish' }),
+    );
+    const lock = await acquireRepoLock(root, { timeoutMs: 1000 });
+    expect(JSON.parse(readFileSync(lock.path, 'utf8')).pid).toBe(process.pid);
+    await lock.release();
+  });
+});
+
+describe('PublishTransaction', () => {
+  it('dry-run plans and writes nothing', async () => {
+    const root = tempDir('pkgtrack-tx-');
+    const src = join(root, 'in.deb');
+    writeFileSync(src, 'x');
+    const tx = new PublishTransaction(join(root, 'repo'), true);
+    await tx.placePoolFile('pool/a/in.deb', src);
+    await tx.writeContentAddressed('dists/s/by-hash/SHA256/ab', Buffer.from('i'));
+    await tx.stage('dists/s/Packages', 'p');
+    await tx.stageLast('dists/s/InRelease', 'r');
+    const sum = await tx.commit();
+    expect(sum.changes.map((c) => c.op)).toEqual(['add-pool', 'write', 'replace', 'replace']);
+    expect(existsSync(join(root, 'repo'))).toBe(false);
+  });
+
+  it('refuses different bytes at an existing pool path and leaves no temporaries', async () => {
+    const root = tempDir('pkgtrack-tx-');
+    const a = join(root, 'a');
+    const b = join(root, 'b');
+    writeFileSync(a, 'one');
+    writeFileSync(b, 'two');
+    const tx = new PublishTransaction(join(root, 'repo'), false);
+    await tx.placePoolFile('pool/x.deb', a);
+    await tx.commit();
+    const tx2 = new PublishTransaction(join(root, 'repo'), false);
+    expect(await tx2.placePoolFile('pool/x.deb', a)).toBe('present');
+    await expect(tx2.placePoolFile('pool/x.deb', b)).rejects.toMatchObject({ code: 'POOL_IMMUTABLE', kind: 'conflict' });
+    await tx2.abort();
+    expect(readdirSync(join(root, 'repo/pool'))).toEqual(['x.deb']);
+    expect(readFileSync(join(root, 'repo/pool/x.deb'), 'utf8')).toBe('one');
+  });
+
+  it('records generations and prunes only files no kept generation uses', async () => {
+    const root = join(tempDir('pkgtrack-tx-'), 'repo');
+    const day = 86_400_000;
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    for (let g = 0; g < 5; g++) {
+      const tx = new PublishTransaction(root, false, { keep: 3, minAgeDays: 3 });
+      const rel = `d/by-hash/g${g}`;
+      await tx.writeContentAddressed(rel, Buffer.from(String(g)));
+      tx.keepGeneration('d', [rel, 'd/by-hash/shared'], ['d/by-hash']);
+      if (g === 0) await tx.writeContentAddressed('d/by-hash/shared', Buffer.from('s'));
+      await tx.commit(new Date(t0 + g * 10 * day));
+    }
+    // Newest 3 kept (all older than 3 days); g0 and g1 pruned, the shared file stays.
+    expect(readdirSync(join(root, 'd/by-hash')).sort()).toEqual(['g2', 'g3', 'g4', 'shared']);
+    expect((await readGenerations(root, 'd')).length).toBe(3);
+  });
+});
+
+describe('retention and generations (pure)', () => {
+  it('keeps the newest N per name and arch in dpkg order', () => {
+    const e = (name: string, version: string, arch = 'amd64') => ({ name, version, arch, files: [`${name}_${version}_${arch}`] });
+    const entries = [e('a', '1.0'), e('a', '1.0~rc1'), e('a', '1:0.1'), e('a', '1.0', 'arm64'), e('b', '2')];
+    const r = applyRetention(entries, 2, compareDebVersions);
+    expect(r.drop.map((x) => x.version)).toEqual(['1.0~rc1']);
+    expect(applyRetention(entries, 0, compareDebVersions).drop).toEqual([]);
+    expect(unreferencedFiles(['p/a', 'p/b', 'p/a'], ['p/b'])).toEqual(['p/a']);
+  });
+
+  it('keeps generations that are among the newest N or younger than the minimum age', () => {
+    const now = new Date('2026-01-10T00:00:00Z');
+    const g = (daysAgo: number) => ({ at: new Date(now.getTime() - daysAgo * 86_400_000).toISOString(), files: [String(daysAgo)] });
+    const kept = keptGenerations([g(9), g(8), g(2.5), g(2), g(1), g(0)], { keep: 3, minAgeDays: 3 }, now);
+    expect(kept.map((k) => k.files[0])).toEqual(['2.5', '2', '1', '0']);
+  });
+});
