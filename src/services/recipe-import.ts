@@ -215,7 +215,10 @@ export async function importRecipe(source: string, opts: ImportOptions = {}): Pr
       from = 'dsc';
     }
     if (dscPath) {
-      const dsc = parseDsc(await readFile(dscPath, 'utf8'), dscPath);
+      const dscText = await readFile(dscPath, 'utf8').catch(() => {
+        throw notFound('IMPORT_SOURCE_NOT_FOUND', `${source} does not exist`, 'Give the path of a .dsc whose files sit beside it.');
+      });
+      const dsc = parseDsc(dscText, dscPath);
       const debianTar = dsc.files.find((f) => /\.debian\.tar\.[a-z0-9]+$/.test(f.name));
       if (!debianTar)
         throw inputError(

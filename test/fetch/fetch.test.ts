@@ -16,6 +16,7 @@ import { loadRecipe, loadRepository } from '../../src/recipe/load.js';
 import { extractArchive } from '../../src/patches/extract.js';
 import { fetchSource } from '../../src/services/fetch.js';
 import { diffSnapshots, treeSnapshot } from '../patches/helpers/tree.js';
+import { buildOnce } from '../upstream/helpers.js';
 
 let work: string;
 let server: Server;
@@ -196,5 +197,26 @@ describe('fetchSource', () => {
     expect(trunk.git?.commit).toBe(head);
     // The tag was moved onto the head above, so the snapshot is 0 commits past 1.0.
     expect(trunk.version).toMatch(new RegExp(`^1\\.0\\+git\\d{8}\\.0\\.${head.slice(0, 7)}$`));
+  });
+
+  it('pkgtrack fetch (CLI): --json result, and a typed error with exit 2 for an unknown recipe', async () => {
+    buildOnce();
+    const root = await makeRepo({ foo: httpRecipe('foo', '/foo-{version}.tar.gz') });
+    const bin = join(import.meta.dirname, '..', '..', 'bin', 'run.js');
+    const ok = await run('node', [bin, 'fetch', 'foo', '--version', '1.0', '--out', join(root, 'dist'), '--json', '--repo', root], {
+      check: false,
+    });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      recipe: 'foo',
+      version: '1.0',
+      origName: 'foo_1.0.orig.tar.gz',
+      sha256: sha(files.get('/foo-1.0.tar.gz')!),
+      method: 'tarball',
+    });
+    expect(sha(await readFile(join(root, 'dist', 'foo_1.0.orig.tar.gz')))).toBe(sha(files.get('/foo-1.0.tar.gz')!));
+    const bad = await run('node', [bin, 'fetch', 'fooo', '--json', '--repo', root], { check: false });
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout).error).toMatchObject({ code: 'RECIPE_NOT_FOUND', fix: 'Did you mean "foo"?' });
   });
 });

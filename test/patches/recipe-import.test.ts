@@ -49,6 +49,36 @@ describe('recipe import round trip (.dsc → recipe → debian/)', () => {
 });
 
 describe('other import sources', () => {
+  it('imports debian:<package>/<suite> straight from the archive (signed Sources index)', async () => {
+    const saved = process.env.PKGTRACK_CACHE;
+    process.env.PKGTRACK_CACHE = join(import.meta.dirname, '..', '..', '.cache', 'pkgtrack-cache');
+    try {
+      const r = await importRecipe('debian:sl/trixie', { repoDir: repo, name: 'sl-archive' });
+      expect(r.from).toBe('debian-archive');
+      expect(r.upstream).toMatchObject({ kind: 'github', repo: 'mtoyoda/sl' });
+      const fromDsc = await importRecipe(dscs.get('sl')!, { repoDir: repo, name: 'sl-dsc' });
+      const repoObj = await loadRepository(repo);
+      const a = await loadRecipe(repoObj, 'sl-archive');
+      const b = await loadRecipe(repoObj, 'sl-dsc');
+      expect(diffSnapshots(await treeSnapshot(join(a.dir, 'patches')), await treeSnapshot(join(b.dir, 'patches')))).toEqual([]);
+      expect(fromDsc.patches).toEqual(r.patches);
+    } finally {
+      if (saved === undefined) delete process.env.PKGTRACK_CACHE;
+      else process.env.PKGTRACK_CACHE = saved;
+    }
+  });
+
+  it('refuses unknown sources with a typed error, leaving no recipe behind', async () => {
+    await expect(importRecipe(join(work, 'nope.dsc'), { repoDir: repo })).rejects.toMatchObject({ code: 'IMPORT_SOURCE_NOT_FOUND' });
+    await expect(importRecipe('debian:no-such-package-pkgtrack/trixie', { repoDir: repo })).rejects.toMatchObject({
+      code: 'DEBIAN_VERSION_NOT_FOUND',
+    });
+    await expect(importRecipe(join(work, 'missing-dir'), { repoDir: repo })).rejects.toMatchObject({ code: 'IMPORT_SOURCE_NOT_FOUND' });
+    const { readdir } = await import('node:fs/promises');
+    expect((await readdir(join(repo, 'recipes'))).filter((n) => n.startsWith('nope') || n.startsWith('missing'))).toEqual([]);
+    expect(await readdir(join(repo, '.pkgtrack', 'work')).catch(() => [])).toEqual([]);
+  });
+
   it('imports an unpacked source tree and a bare debian/ folder', async () => {
     const dsc = dscs.get('sl')!;
     const tree = join(work, 'sl-tree');
