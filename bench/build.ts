@@ -1,0 +1,103 @@
+/**
+ * `npm run bench -- build`: a warm-cache `pkgtrack build --force` of the bundled hello recipe for
+ * debian:bookworm against a plain `dpkg-buildpackage` of the same source in the same dependency
+ * image (and against dpkg-buildpackage + lintian, which is what sbuild does by default), plus
+ * the time of a rebuild with nothing changed.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PodmanEngine } from '../src/containers/podman.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin', 'run.js');
+const TARGET = 'debian:bookworm';
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+function cli(args: string[], cwd: string): Promise<{ code: number; ms: number; stdout: string; stderr: string }> {
+  const t0 = performance.now();
+  return new Promise((res) => {
+    const c = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (b) => (stdout += b));
+    c.stderr.on('data', (b) => (stderr += b));
+    c.on('close', (code) => res({ code: code ?? -1, ms: performance.now() - t0, stdout, stderr }));
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+export default async function bench(): Promise<void> {
+  const repo = mkdtempSync(join(tmpdir(), 'pkgtrack-bench-build-'));
+  cpSync(join(ROOT, 'pkgtrack.yaml'), join(repo, 'pkgtrack.yaml'));
+  cpSync(join(ROOT, 'recipes', 'hello'), join(repo, 'recipes', 'hello'), { recursive: true, preserveTimestamps: true });
+  const out = join(repo, 'out');
+  const buildArgs = ['build', 'hello', '-t', TARGET, '--out', out, '--json', '-q'];
+
+  process.stderr.write('warming up (base + dependency images, source cache)...\n');
+  const warm = await cli(buildArgs, repo);
+  if (warm.code !== 0) throw new Error(`warm-up build failed:\n${warm.stderr}\n${warm.stdout}`);
+  const outDir = join(out, 'debian-bookworm', 'hello');
+  const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as { image: { ref: string }; upstreamVersion: string };
+
+  const pk: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = await cli([...buildArgs, '--force'], repo);
+    if (r.code !== 0) throw new Error(`pkgtrack build failed:\n${r.stderr}`);
+    pk.push(r.ms);
+  }
+
+  // The peer: the same source package, unpacked by dpkg-source, built by dpkg-buildpackage in the same image.
+  const engine = new PodmanEngine();
+  const identity = await engine.buildIdentity();
+  const dsc = readdirSync(outDir).find((f) => f.endsWith('.dsc'))!;
+  const plain: number[] = [];
+  const lint: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const work = mkdtempSync(join(repo, 'plain-'));
+    cpSync(outDir, join(work, 'src'), { recursive: true });
+    spawnSync('dpkg-source', ['-x', join(work, 'src', dsc), join(work, 'tree')], { cwd: work, stdio: 'ignore' });
+    if (identity.chownTo) spawnSync('chown', ['-R', `${identity.chownTo.uid}:${identity.chownTo.gid}`, work]);
+    const t0 = performance.now();
+    const r = await engine.run({
+      image: manifest.image.ref,
+      argv: ['dpkg-buildpackage', '--no-sign', '--build=full', '--jobs=2'],
+      workdir: '/work/tree',
+      user: identity.user,
+      network: 'none',
+      readOnlyRoot: true,
+      env: { HOME: '/tmp', DEB_BUILD_OPTIONS: 'noddebs' },
+      mounts: [{ host: work, container: '/work' }],
+    });
+    plain.push(performance.now() - t0);
+    if (r.code !== 0) throw new Error(`plain dpkg-buildpackage failed:\n${r.output.slice(-2000)}`);
+    const changes = readdirSync(work).find((f) => f.endsWith('.changes'))!;
+    const l0 = performance.now();
+    spawnSync('lintian', ['--no-cfg', join(work, changes)], { stdio: 'ignore' });
+    lint.push(performance.now() - l0);
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  const noChange: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = await cli(buildArgs, repo);
+    if (!JSON.parse(r.stdout).builds.every((b: { result: string }) => b.result === 'up-to-date')) throw new Error('expected up-to-date');
+    noChange.push(r.ms);
+  }
+
+  const P = median(pk);
+  const D = median(plain);
+  const DL = median(plain.map((d, i) => d + lint[i]!));
+  console.log(`hello ${manifest.upstreamVersion} for ${TARGET}, warm cache, median of ${RUNS} (2 cores shared)`);
+  console.log('');
+  console.log('what                                         time       ratio');
+  console.log('-------------------------------------------  ---------  ----------------------');
+  console.log(`pkgtrack build --force (incl. lintian)       ${s(P).padEnd(9)}  1.00`);
+  console.log(`dpkg-buildpackage in the same image          ${s(D).padEnd(9)}  pkgtrack/plain = ${(P / D).toFixed(2)}`);
+  console.log(`dpkg-buildpackage + lintian (sbuild-like)    ${s(DL).padEnd(9)}  pkgtrack/peer  = ${(P / DL).toFixed(2)}`);
+  console.log(`pkgtrack build, nothing changed (skipped)    ${s(median(noChange)).padEnd(9)}  (target < 2 s)`);
+  rmSync(repo, { recursive: true, force: true });
+}
