@@ -78,7 +78,8 @@ function headerName(rest: string): string {
   if (tab >= 0) return rest.slice(0, tab);
   const ts = /^(.*?)\s+\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d.*$/.exec(rest);
   if (ts) return ts[1]!;
-  return rest.trimEnd();
+  // No tab and no ISO date: like GNU patch, the name ends at the first blank (ctime dates).
+  return rest.trim().split(/\s/)[0] ?? '';
 }
 
 function gitNames(rest: string): [string, string] | undefined {

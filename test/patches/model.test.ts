@@ -146,3 +146,18 @@ describe('spec', () => {
     ]);
   });
 });
+
+describe('file names in ---/+++ lines', () => {
+  it('end at a tab, before an ISO date, or at the first blank, like GNU patch', () => {
+    const names = (h: string) => parseUnifiedDiff(`${h}@@ -1 +1 @@\n-a\n+b\n`).map((f) => [f.oldName, f.newName]);
+    expect(names('--- a/my file.c\t2024-01-01 00:00:00.000 +0000\n+++ b/my file.c\t2024-01-01\n')).toEqual([
+      ['a/my file.c', 'b/my file.c'],
+    ]);
+    expect(names('--- a/x.c 2024-01-01 00:00:00.000000000 +0100\n+++ b/x.c 2024-01-02 00:00:00.000000000 +0100\n')).toEqual([
+      ['a/x.c', 'b/x.c'],
+    ]);
+    expect(names('--- x.c.orig Mon Jan  1 00:00:00 2001\n+++ x.c Mon Jan  1 00:00:01 2001\n')).toEqual([['x.c.orig', 'x.c']]);
+    expect(names('--- "a/with space"\n+++ "b/with space"\n')).toEqual([['a/with space', 'b/with space']]);
+    expect(() => names('--- "a/with\\ttab"\n+++ b/ok\n')).toThrow(expect.objectContaining({ code: 'PATCH_BAD_NAME' }));
+  });
+});
