@@ -270,6 +270,7 @@ export async function gatherSiteModel(
       components: s.components,
       architectures: s.architectures,
       ...(s.updatedAt ? { updatedAt: s.updatedAt } : {}),
+      ...(s.notAutomatic ? { notAutomatic: true } : {}),
       metadataHref: s.metadataPath,
       packages,
     });

@@ -36,6 +36,8 @@ export interface PublishedSuite {
   components: string[];
   architectures: string[];
   updatedAt?: string;
+  /** apt `NotAutomatic: yes`: clients install from it only when asked (-t SUITE). */
+  notAutomatic?: boolean;
   /** Output-relative path of the signed metadata. */
   metadataPath: string;
   binaries: IndexedBinary[];
@@ -130,6 +132,7 @@ export async function readAptSuites(outputDir: string, root = 'apt'): Promise<Pu
       components,
       architectures,
       ...(updatedAt ? { updatedAt } : {}),
+      ...(getField(release.stanza, 'NotAutomatic') === 'yes' ? { notAutomatic: true } : {}),
       metadataPath: under(root, `dists/${suite}/${release.path}`),
       binaries,
     });

@@ -70,6 +70,8 @@ export interface SiteSuite {
   architectures: string[];
   /** When the suite's metadata was last written (Release Date / repomd revision). */
   updatedAt?: string;
+  /** apt `NotAutomatic: yes`: installed from only on request (`apt install -t SUITE`). */
+  notAutomatic?: boolean;
   /** Site-relative link to the suite's signed metadata (Release / repomd.xml). */
   metadataHref: string;
   packages: SitePackage[];

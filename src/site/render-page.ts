@@ -65,7 +65,10 @@ function linksCell(pkg: SitePackage): Safe {
 
 function packageRow(pkg: SitePackage): Safe {
   const binaries = pkg.binaries.filter((b) => b !== pkg.name);
-  const name = pkg.homepage ? html`<a href="${safeUrl(pkg.homepage)}" rel="external">${pkg.name}</a>` : html`${pkg.name}`;
+  const name =
+    pkg.homepage && /^https?:\/\//i.test(pkg.homepage)
+      ? html`<a href="${safeUrl(pkg.homepage)}" rel="external">${pkg.name}</a>`
+      : html`${pkg.name}`;
   return html`<tr>
 <th scope="row">${name}${pkg.summary ? html`<span class="summary-text">${pkg.summary}</span>` : ''}${
     binaries.length ? html`<span class="summary-text">binaries: ${binaries.join(', ')}</span>` : ''
@@ -147,7 +150,11 @@ ${pick(apt).map(
     s,
     i,
   ) => html`<details${i === 0 ? html` open` : ''}><summary>${s.target ?? s.suite}${s.channel === 'trunk' ? ' (trunk snapshots)' : ''} — suite ${s.suite}</summary>
-<pre><code class="sources-snippet" data-suite="${s.suite}">${debSourcesCommand(model, s)}</code></pre></details>`,
+<pre><code class="sources-snippet" data-suite="${s.suite}">${debSourcesCommand(model, s)}</code></pre>${
+    s.notAutomatic
+      ? html`<p>apt never installs from this suite on its own (it is NotAutomatic); ask for it: <code>sudo apt install -t ${s.suite} PACKAGE</code>.</p>`
+      : ''
+  }</details>`,
 )}`);
   }
   if (yum.length) {

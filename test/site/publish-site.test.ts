@@ -63,6 +63,16 @@ describe('publish writes the web page', () => {
     expect(withYum).toContain('2.12-1.fc41');
     expect(withYum).toContain('href="yum/fedora/41/x86_64/repodata/repomd.xml"');
     expect(progress.lines.filter((l) => l.startsWith('warn:'))).toEqual([]);
+    // A trunk suite is NotAutomatic (pkgtrack.yaml default): the page says how to opt in.
+    buildDeb(debs, 'hello', '2.12+git20261120.3.abc1234-1~deb12u1', 'amd64', 'the friendly greeter (snapshot)');
+    await publish({
+      inputs: [join(debs, 'hello_2.12+git20261120.3.abc1234-1~deb12u1_amd64.deb')],
+      suite: 'bookworm-trunk',
+      repo: repoRoot,
+      progress,
+    });
+    expect(index()).toContain('<code>sudo apt install -t bookworm-trunk PACKAGE</code>');
+    expect(index().match(/apt install -t/g)).toHaveLength(1); // not for the stable suite
     const before = index();
     await publish({ inputs: [join(debs, 'tool_3.0-1~deb12u1_amd64.deb')], suite: 'trixie', repo: repoRoot, dryRun: true, progress });
     expect(index()).not.toContain('trixie');

@@ -114,6 +114,7 @@ describe('escaping', () => {
     const names = new Set(tags.map((t) => t[1]!.toLowerCase()));
     expect([...names].filter((n) => !TEMPLATE_TAGS.has(n))).toEqual([]);
     expect(page).not.toMatch(/href="javascript:/i);
+    expect(page).not.toContain('href="#" rel="external"'); // a non-http homepage is not linked at all
     expect(page.match(/<img /g)?.length).toBe(1); // hello's badge; the hostile name gets none
     // The hostile text is there, as text.
     expect(page).toContain('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;');
