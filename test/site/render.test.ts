@@ -257,6 +257,21 @@ describe('install snippets', () => {
     );
   });
 
+  it('stay valid HTML with every optional part on', () => {
+    const m = hostileModel();
+    m.key!.rotation = [{ fingerprint: '0123456789ABCDEF0123456789ABCDEF01234567', expires: '2030-01-01T00:00:00.000Z' }];
+    m.key!.expires = new Date(now.getTime() + 86_400_000).toISOString();
+    m.suites.push({ ...m.suites[0]!, suite: 'bookworm-trunk', channel: 'trunk', notAutomatic: true, packages: [] });
+    m.suites.push({ ...m.suites[0]!, kind: 'yum', repoPath: 'yum', suite: 'fedora/41/x86_64', packages: [] });
+    delete m.url;
+    const page = indexOf(m);
+    expect(page).toContain('apt install -t bookworm-trunk');
+    expect(page).toContain('No packages published in this suite yet.');
+    const v = new HtmlValidate({ extends: ['html-validate:recommended'], rules: { 'long-title': 'off' } });
+    const report = v.validateStringSync(page);
+    expect(report.results.flatMap((r) => r.messages.map((x) => `${x.ruleId}: ${x.message} (line ${x.line})`))).toEqual([]);
+  });
+
   it('warn about a key that expires soon or has expired', () => {
     const m = hostileModel();
     expect(indexOf(m)).not.toContain('key-expiry-warning');
