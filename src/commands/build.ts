@@ -27,7 +27,7 @@ export default class Build extends PkgtrackCommand<typeof Build> {
     version: Flags.string({ description: 'Upstream version to build (default: the newest release).', exclusive: ['trunk'] }),
     trunk: Flags.boolean({ description: 'Build the head of the trunk branch.', exclusive: ['version'] }),
     out: Flags.string({ char: 'o', description: 'Output folder (default: <repo>/out).' }),
-    jobs: Flags.integer({ char: 'j', min: 1, max: 16, default: 1, description: 'Recipes built at the same time.' }),
+    jobs: Flags.integer({ char: 'j', min: 1, max: 16, default: 1, description: 'Builds (recipe x target) run at the same time.' }),
     force: Flags.boolean({ description: 'Rebuild even when nothing changed.' }),
   };
 

@@ -46,6 +46,7 @@ export interface BuildOptions {
   trunk?: boolean | undefined;
   /** Default: <repo>/out. */
   outDir?: string | undefined;
+  /** (recipe, target) builds run at the same time (default 1). */
   jobs?: number | undefined;
   /** Rebuild even when the inputs are unchanged. */
   force?: boolean | undefined;
@@ -86,9 +87,22 @@ export async function buildRecipes(opts: BuildOptions): Promise<BuildSummary> {
   const store = StateStore.open(repo.root);
   const ctx: RunContext = { opts, repo, store, outDir, progress, engine: opts.engine, depsLocks: new Map() };
   try {
-    const jobs: Array<() => Promise<TargetBuild[]>> = recipes.map((r) => () => buildRecipe(ctx, r));
-    const results = await pool(jobs, Math.max(1, opts.jobs ?? 1));
-    const builds = results.flat();
+    const jobs = Math.max(1, opts.jobs ?? 1);
+    // Fetch each recipe once, then build every (recipe, target) pair, `jobs` at a time.
+    const sources = await pool(
+      recipes.map((r) => () => fetchRecipe(ctx, r)),
+      jobs,
+    );
+    const tasks: Array<() => Promise<TargetBuild>> = [];
+    recipes.forEach((recipe, i) => {
+      const src = sources[i]!;
+      for (const t of targetsOf(ctx, recipe)) {
+        if ('error' in src)
+          tasks.push(async () => ({ recipe: recipe.name, target: t.id, result: 'failed', seconds: 0, artifacts: [], error: src.error }));
+        else tasks.push(() => buildTarget(ctx, recipe, t, src.source));
+      }
+    });
+    const builds = await pool(tasks, jobs);
     return { outDir, builds, failed: builds.filter((b) => b.result === 'failed').length };
   } finally {
     store.close();
@@ -124,31 +138,18 @@ function targetsOf(ctx: RunContext, recipe: Recipe): Target[] {
   return resolveTargets(ctx.opts.targets);
 }
 
-async function buildRecipe(ctx: RunContext, recipe: Recipe): Promise<TargetBuild[]> {
-  const targets = targetsOf(ctx, recipe);
-  const started = Date.now();
-  let source: FetchedSource;
+async function fetchRecipe(ctx: RunContext, recipe: Recipe): Promise<{ source: FetchedSource } | { error: TargetBuild['error'] }> {
   try {
     ctx.progress.step(`${recipe.name}: fetching upstream source`);
-    source = await fetchSource(ctx.repo, recipe, {
+    const source = await fetchSource(ctx.repo, recipe, {
       ...(ctx.opts.version ? { version: ctx.opts.version } : {}),
       ...(ctx.opts.trunk ? { trunk: true } : {}),
       progress: ctx.progress,
     });
+    return { source };
   } catch (e) {
-    const error = errorOf(e);
-    return targets.map((t) => ({
-      recipe: recipe.name,
-      target: t.id,
-      result: 'failed',
-      seconds: (Date.now() - started) / 1000,
-      artifacts: [],
-      error,
-    }));
+    return { error: errorOf(e) };
   }
-  const out: TargetBuild[] = [];
-  for (const t of targets) out.push(await buildTarget(ctx, recipe, t, source));
-  return out;
 }
 
 function errorOf(e: unknown): { code: string; message: string; fix?: string } {
