@@ -56,7 +56,8 @@ function installSignalHandlers(): void {
 /** Signs in an engine's error text and the workaround each calls for. */
 export function diagnoseRunFailure(stderr: string, current: EngineProbe): { add: Partial<EngineProbe>; what: string } | undefined {
   const usesRunc = current.globalFlags.includes('runc');
-  if (!usesRunc && /crun|OCI runtime "crun" not found|cgroup.*(crun)|default OCI runtime/i.test(stderr)) {
+  // crun names itself in its errors; an OCI runtime error that does not name runc is the default runtime too.
+  if (!usesRunc && (/crun/i.test(stderr) || (/OCI runtime/i.test(stderr) && !/runc/i.test(stderr)))) {
     return { add: { globalFlags: ['--runtime', 'runc'] }, what: 'the default OCI runtime (crun) fails here; using --runtime runc' };
   }
   if (!current.runFlags.some((f) => f.startsWith('--ulimit')) && /rlimit|ulimit/i.test(stderr)) {

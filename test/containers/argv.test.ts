@@ -112,3 +112,12 @@ describe('diagnosing engine errors', () => {
     expect(diagnoseRunFailure('Error: image not known', none)).toBeUndefined();
   });
 });
+
+describe('diagnosing runtime errors that do not say which runtime', () => {
+  const none: EngineProbe = { ok: false, globalFlags: [], runFlags: [], workarounds: [], limitsUnsupported: false };
+  it('an OCI runtime error without "runc" in it → try runc', () => {
+    expect(
+      diagnoseRunFailure('Error: OCI runtime error: writing file `cgroup.subtree_control`: Invalid argument', none)?.add.globalFlags,
+    ).toEqual(['--runtime', 'runc']);
+  });
+});
