@@ -12,11 +12,11 @@
  *
  * repomd.xml.asc is verified against repomd.xml with the public key before anything is staged.
  */
-import { createHash } from 'node:crypto';
-import { readFile, readlink, stat } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { conflictError, inputError, PkgtrackError } from '../../core/errors.js';
-import { type RpmPackage, readRpm } from '../../formats/rpm/package.js';
+import { type RpmPackage, readRpm, readRpmHeaders } from '../../formats/rpm/package.js';
 import {
   type ArtifactInput,
   applyRetention,
@@ -36,7 +36,9 @@ import { compareEvr, evrString } from './evr.js';
 import { type HashedFile, HashPool } from './hash-pool.js';
 import { DEFAULT_CHANGELOG_LIMIT, filelistsDocument, otherDocument, packageXml, primaryDocument } from './package-xml.js';
 import { type MetadataCompression, repodataFile, repomdXml } from './repomd.js';
-import { repoFileText, verifyDetached } from './userfiles.js';
+import { ensureRpmSigned } from './rpm-signing.js';
+import { readAnyKeys, repoFileText, verifyDetached } from './userfiles.js';
+import type { Signer } from '../../sign/signer.js';
 import { verifyYumRepo } from './verify.js';
 
 export interface YumFormatOptions {
@@ -47,6 +49,8 @@ export interface YumFormatOptions {
   publicKeys?: string;
   /** URL the output root is served at, for the .repo file (default file://<root>). */
   baseUrl?: string;
+  /** Sign rpms not signed by the repository key as they enter the pool (default true). */
+  signPackages?: boolean;
 }
 
 /** One package in a suite's manifest. */
@@ -58,6 +62,8 @@ export interface YumEntry {
   evr: string;
   /** `time file` in primary: the artifact's mtime (seconds) when first published. */
   time?: number;
+  /** sha256 of the main header: the package's identity whatever its signature. */
+  content?: string;
 }
 
 interface Manifest {
@@ -126,6 +132,11 @@ export class YumRepoFormat implements RepoFormat {
 
   constructor(private readonly opts: YumFormatOptions = {}) {}
 
+  /** The configured public keys, else the signer's own (OpenPgpSigner.publicKeysArmored). */
+  private publicKeysFor(signer: Signer): string | undefined {
+    return this.opts.publicKeys ?? (signer as { publicKeysArmored?: () => string }).publicKeysArmored?.();
+  }
+
   accepts(file: string): boolean {
     return file.endsWith('.rpm');
   }
@@ -190,16 +201,21 @@ export class YumRepoFormat implements RepoFormat {
         );
       }
     }
+    const keyText = ctx.signer && this.opts.signPackages !== false ? this.publicKeysFor(ctx.signer) : undefined;
+    const rpmKeys = keyText ? await readAnyKeys(keyText) : undefined;
     const hasher = change.add.length > 8 ? new HashPool() : undefined;
     try {
       await inParallel(change.add, 6, async (a) => {
-        const { bytes, sha256: sha } = hasher ? await hasher.hash(a.path) : await hashHere(a.path);
+        const given = hasher ? await hasher.hash(a.path) : await hashHere(a.path);
         // Parsed before anything is placed: a broken rpm is refused naming the file given.
-        const rpm = readRpm(bytes, a.path);
+        const rpm = readRpm(given.bytes, a.path);
         const file = basename(a.path);
         const href = `Packages/${file[0]!.toLowerCase()}/${file}`;
         const prev = byHref.get(href);
-        if (prev && prev.sha256 !== sha) {
+        // Identity of a package regardless of its signature: the main header (it holds the
+        // payload digest), so re-publishing the unsigned artifact is "unchanged", not a conflict.
+        const content = sha256(given.bytes.subarray(rpm.layout.headerStart, rpm.layout.headerEnd));
+        if (prev && prev.sha256 !== given.sha256 && (prev.content ?? prev.sha256) !== content) {
           throw conflictError(
             'POOL_IMMUTABLE',
             `${suite}/${href} is already published with different contents than ${a.path}`,
@@ -209,13 +225,37 @@ export class YumRepoFormat implements RepoFormat {
             },
           );
         }
-        // Our manifest records the sha256 of every pool file: the same bytes again need no
-        // copy and no re-hash of the pool file (the pool is immutable).
-        if (!prev) await ctx.tx.placePoolFile(`${suite}/${href}`, a.path, sha);
-        const time = prev?.time ?? Math.floor((await stat(a.path)).mtimeMs / 1000);
-        const desc = await this.describe(ctx, join(root, suite, href), href, time, { bytes, sha, rpm });
+        let desc: CachedPackage;
+        if (prev) {
+          // Our manifest records what the pool holds: no copy, no re-hash (the pool is immutable).
+          desc = await this.describe(ctx, join(root, suite, href), href, prev.time);
+        } else {
+          let { bytes, sha256: sha } = given;
+          let src = a.path;
+          const orphan = await adoptablePoolFile(join(root, suite, href), content);
+          if (orphan) {
+            // Left in the pool by a publish killed before its switch: the same package (we signed
+            // it then); take it as it is instead of signing anew into a conflict.
+            ({ bytes, sha256: sha } = orphan);
+          } else if (rpmKeys && ctx.signer) {
+            const signed = await ensureRpmSigned(given.bytes, ctx.signer, rpmKeys, a.path);
+            if (signed.signedNow) {
+              bytes = signed.bytes;
+              sha = sha256(bytes);
+              if (!ctx.tx.dryRun) src = await tempCopy(root, bytes);
+            }
+          }
+          try {
+            if (!orphan) await ctx.tx.placePoolFile(`${suite}/${href}`, src, sha);
+          } finally {
+            if (src !== a.path) await rm(src, { force: true });
+          }
+          const time = Math.floor((await stat(a.path)).mtimeMs / 1000);
+          desc = await this.describe(ctx, join(root, suite, href), href, time, { bytes, sha, rpm });
+          desc.entry.content = content;
+        }
         described.set(href, desc);
-        const entry = desc.entry;
+        const entry = { ...desc.entry, content };
         if (prev) unchanged.push(entry);
         else added.push(entry);
         byHref.set(href, entry);
@@ -279,7 +319,7 @@ export class YumRepoFormat implements RepoFormat {
     if (ctx.signer) {
       // The signer's own public keys (OpenPgpSigner) when none were configured: still an
       // independent check of the bytes the signer produced before they can go live.
-      const publicKeys = this.opts.publicKeys ?? (ctx.signer as { publicKeysArmored?: () => string }).publicKeysArmored?.();
+      const publicKeys = this.publicKeysFor(ctx.signer);
       if (!publicKeys) {
         throw new PkgtrackError({
           code: 'YUM_NO_VERIFY_KEY',
@@ -362,6 +402,28 @@ export class YumRepoFormat implements RepoFormat {
   verify(target: string, opts: { keyring?: string; fingerprints?: string[] }): Promise<VerifyReport> {
     return verifyYumRepo(target, opts);
   }
+}
+
+/** The pool file at `pool` when it exists and holds the package whose main header hashes to `content`. */
+async function adoptablePoolFile(pool: string, content: string): Promise<HashedFile | undefined> {
+  const bytes = await readFile(pool).catch(() => undefined);
+  if (!bytes) return undefined;
+  try {
+    const { layout } = readRpmHeaders(bytes, pool);
+    if (sha256(bytes.subarray(layout.headerStart, layout.headerEnd)) !== content) return undefined;
+  } catch {
+    return undefined;
+  }
+  return { bytes, sha256: sha256(bytes) };
+}
+
+/** A private temporary (under the repository's bookkeeping dir) holding bytes to place. */
+async function tempCopy(root: string, bytes: Uint8Array): Promise<string> {
+  const dir = join(root, REPO_META_DIR, 'tmp');
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${randomBytes(8).toString('hex')}.rpm`);
+  await writeFile(path, bytes);
+  return path;
 }
 
 async function hashHere(path: string): Promise<HashedFile> {

@@ -3,14 +3,14 @@
  * createrepo_c's, an incremental publish that reads only the new file, keep-N retention,
  * removal, refusal of changed pool bytes, and the .repo file users get.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { statSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PkgtrackError } from '../../../src/core/errors.js';
 import { verifyYumRepo } from '../../../src/repo/yum/verify.js';
-import { ed25519Key, gpgv, type TestKey } from '../../sign/helpers.js';
+import { ed25519Key, gpgv, rsa4096Key, type TestKey } from '../../sign/helpers.js';
 import { corpusRpms } from './corpus.js';
 import { packagesById, readRepo, type Tree } from './compare.js';
 import { buildVersions, CountingCache, publishYum } from './harness.js';
@@ -163,6 +163,25 @@ describe('yum publish', () => {
     ]);
     const names = [...packagesById(pkgs(root).docs).primary!.values()].map((t) => t.children!.find((c) => c.name === 'name')!.text);
     expect(names.sort()).toEqual(['race-a', 'race-b']);
+  });
+
+  it('signs unsigned rpms into the pool (rpmkeys accepts them), leaves the artifacts alone, and re-publishing them is a no-op', async () => {
+    const rsa = await rsa4096Key();
+    const root = join(work, 'pkgsign');
+    const sample = rpms.filter((_, i) => i % 40 === 0);
+    const before = sample.map((f) => readFileSync(f));
+    const r = await publishYum({ root, suite: SUITE, add: sample, signer: rsa.signer, publicKeyFile: rsa.publicFile });
+    expect(r.added).toHaveLength(sample.length);
+    sample.forEach((f, i) => expect(readFileSync(f).equals(before[i]!), f).toBe(true));
+    const db = mkdtempSync(join(work, 'rpmdb-'));
+    execFileSync('rpmkeys', ['--dbpath', db, '--import', rsa.publicFile]);
+    const pool = sample.map((f) => join(root, SUITE, 'Packages', basename(f)[0]!, basename(f)));
+    const check = spawnSync('rpmkeys', ['--dbpath', db, '--checksig', ...pool], { encoding: 'utf8' });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout.trim().split('\n')).toHaveLength(sample.length);
+    const again = await publishYum({ root, suite: SUITE, add: sample, signer: rsa.signer, publicKeyFile: rsa.publicFile });
+    expect(again.added).toHaveLength(0);
+    expect(again.unchanged).toHaveLength(sample.length);
   });
 
   it('verify reports a tampered package and a stale repomd.xml.asc', async () => {
