@@ -9,7 +9,7 @@ import type { PkgtrackError } from '../core/errors.js';
 import { isPkgtrackError } from '../core/errors.js';
 import { type Progress, silentProgress } from '../core/progress.js';
 import { compareUpstreamVersions, tagToVersion } from '../formats/versions.js';
-import { findRepositoryRoot, loadRecipes, loadRepository, type Recipe } from '../recipe/load.js';
+import { findRepositoryRoot, listRecipeNames, loadRecipe, loadRepository, type Recipe } from '../recipe/load.js';
 import { StateStore } from '../state/store.js';
 import { GithubRateLimited } from '../upstream/github-client.js';
 import {
@@ -20,7 +20,13 @@ import {
   type UpstreamSourcesOptions,
 } from '../upstream/index.js';
 import type { RecipeUpstream, UpstreamRelease } from '../upstream/source.js';
-import { packagedVersion, recordObservations, storeHttpCache, upstreamOfPackageVersion } from './upstream-observations.js';
+import {
+  packagedVersion,
+  recordObservations,
+  type SeenReleases,
+  storeHttpCache,
+  upstreamOfPackageVersion,
+} from './upstream-observations.js';
 
 export type CheckStatus = 'up-to-date' | 'newer-available' | 'upstream-older' | 'not-found' | 'error';
 
@@ -87,7 +93,9 @@ export async function checkRecipes(opts: CheckOptions = {}): Promise<CheckResult
   const progress = opts.progress ?? silentProgress;
   const root = await findRepositoryRoot(opts.repo);
   const repo = await loadRepository(root);
-  const recipes = await loadRecipes(repo, opts.names ?? []);
+  // Recipes load concurrently (file reads overlap); an unknown name still fails the whole check.
+  const names = opts.names?.length ? [...opts.names] : await listRecipeNames(repo);
+  const recipes = await Promise.all(names.map((n) => loadRecipe(repo, n)));
   const store = StateStore.open(root);
   const now = opts.now?.() ?? new Date();
   try {
@@ -118,6 +126,7 @@ export async function checkRecipes(opts: CheckOptions = {}): Promise<CheckResult
     const rows: CheckRow[] = [];
     const limited: GithubRateLimited[] = [];
     const limitedNames: string[] = [];
+    const seen: SeenReleases[] = [];
     for (const recipe of recipes) {
       const source = describeUpstream(recipe.config.upstream);
       const packaged = packagedVersion(store, recipe.name);
@@ -155,9 +164,11 @@ export async function checkRecipes(opts: CheckOptions = {}): Promise<CheckResult
           `${recipe.name}: upstream's newest version ${row.latest} is older than the packaged ${packaged}; not downgrading`,
         );
       }
-      row.warnings.push(...recordObservations(store, recipe.name, source, releases.slice(0, 20), now));
+      seen.push({ recipe: recipe.name, source, releases: releases.slice(0, 20) });
       rows.push(row);
     }
+    const observed = recordObservations(store, seen, now);
+    for (const row of rows) row.warnings.push(...(observed.get(row.recipe) ?? []));
     for (const row of rows) for (const w of row.warnings) progress.warn(w);
 
     const summary = { total: rows.length, 'up-to-date': 0, 'newer-available': 0, 'upstream-older': 0, 'not-found': 0, error: 0 };

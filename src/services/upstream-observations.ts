@@ -20,15 +20,18 @@ export interface ObservationRow {
   last_seen_at: string | null;
 }
 
-/** Record `releases` of one recipe; returns warnings for tags that moved and assets that changed. */
-export function recordObservations(
-  store: StateStore,
-  recipe: string,
-  source: string,
-  releases: readonly UpstreamRelease[],
-  now: Date,
-): string[] {
-  const warnings: string[] = [];
+export interface SeenReleases {
+  recipe: string;
+  source: string;
+  releases: readonly UpstreamRelease[];
+}
+
+/**
+ * Record what was seen for many recipes in one transaction (one fsync, not one per recipe);
+ * returns, per recipe, warnings for tags that moved and assets that changed.
+ */
+export function recordObservations(store: StateStore, seen: readonly SeenReleases[], now: Date): Map<string, string[]> {
+  const out = new Map<string, string[]>();
   const at = now.toISOString();
   const last = store.db.prepare(
     `SELECT id, version, tag, commit_sha, asset_url, asset_sha256, observed_at, last_seen_at FROM upstream_observations
@@ -41,34 +44,38 @@ export function recordObservations(
   );
   store.db.exec('BEGIN IMMEDIATE');
   try {
-    for (const r of releases) {
-      const key = r.tag ?? r.version;
-      const prev = last.get(recipe, source, key) as (ObservationRow & { id: number }) | undefined;
-      const commit = r.commit ?? null;
-      const sha = r.sha256 ?? null;
-      const url = r.sourceUrl ?? null;
-      if (prev && (prev.commit_sha ?? null) === commit && (prev.asset_sha256 ?? null) === sha && (prev.asset_url ?? null) === url) {
-        touch.run(at, prev.id);
-        continue;
+    for (const { recipe, source, releases } of seen) {
+      const warnings: string[] = [];
+      out.set(recipe, warnings);
+      for (const r of releases) {
+        const key = r.tag ?? r.version;
+        const prev = last.get(recipe, source, key) as (ObservationRow & { id: number }) | undefined;
+        const commit = r.commit ?? null;
+        const sha = r.sha256 ?? null;
+        const url = r.sourceUrl ?? null;
+        if (prev && (prev.commit_sha ?? null) === commit && (prev.asset_sha256 ?? null) === sha && (prev.asset_url ?? null) === url) {
+          touch.run(at, prev.id);
+          continue;
+        }
+        if (prev?.commit_sha && commit && prev.commit_sha !== commit) {
+          warnings.push(
+            `${recipe}: tag ${key} now points to ${commit.slice(0, 12)} (was ${prev.commit_sha.slice(0, 12)}, seen ${prev.last_seen_at ?? prev.observed_at}); upstream moved the tag`,
+          );
+        }
+        if (prev?.asset_sha256 && sha && prev.asset_sha256 !== sha) {
+          warnings.push(
+            `${recipe}: the release asset of ${key} changed (sha256 ${sha.slice(0, 16)}…, was ${prev.asset_sha256.slice(0, 16)}…); upstream replaced it`,
+          );
+        }
+        insert.run(recipe, source, r.version, r.tag ?? null, commit, url, sha, at, at);
       }
-      if (prev?.commit_sha && commit && prev.commit_sha !== commit) {
-        warnings.push(
-          `${recipe}: tag ${key} now points to ${commit.slice(0, 12)} (was ${prev.commit_sha.slice(0, 12)}, seen ${prev.last_seen_at ?? prev.observed_at}); upstream moved the tag`,
-        );
-      }
-      if (prev?.asset_sha256 && sha && prev.asset_sha256 !== sha) {
-        warnings.push(
-          `${recipe}: the release asset of ${key} changed (sha256 ${sha.slice(0, 16)}…, was ${prev.asset_sha256.slice(0, 16)}…); upstream replaced it`,
-        );
-      }
-      insert.run(recipe, source, r.version, r.tag ?? null, commit, url, sha, at, at);
     }
     store.db.exec('COMMIT');
   } catch (e) {
     store.db.exec('ROLLBACK');
     throw e;
   }
-  return warnings;
+  return out;
 }
 
 export function observationsOf(store: StateStore, recipe: string): ObservationRow[] {

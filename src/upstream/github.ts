@@ -23,6 +23,8 @@ import type { RecipeUpstream, UpstreamHead, UpstreamRelease, UpstreamSource } fr
 export interface GithubSourceOptions extends GithubClientOptions {
   /** Repositories per GraphQL query (default 100). */
   batchSize?: number;
+  /** GraphQL queries in flight at once (default 3). */
+  concurrency?: number;
   /** ETag cache for REST requests (default: none, every request is a full one). */
   cache?: HttpCache;
   /** `rest`: one request per repository (no token, or benchmarks' baseline). Default: graphql with a token. */
@@ -85,11 +87,12 @@ export class GithubSource implements UpstreamSource {
   private async viaGraphql(client: GithubClient, group: RecipeUpstream[], out: Map<string, UpstreamRelease[] | Error>): Promise<void> {
     const size = Math.min(this.opts.batchSize ?? MAX_BATCH, MAX_BATCH);
     let stopped: GithubRateLimited | undefined;
-    for (let start = 0; start < group.length; start += size) {
+    const starts = Array.from({ length: Math.ceil(group.length / size) }, (_, i) => i * size);
+    const runBatch = async (start: number): Promise<void> => {
       const batch = group.slice(start, start + size);
       if (stopped) {
         for (const r of batch) out.set(r.recipe, stopped);
-        continue;
+        return;
       }
       this.opts.progress?.step(`github: asking for ${batch.length} repositories in one query (${start + batch.length}/${group.length})`);
       const queries: RepoQuery[] = batch.map((r, i) => {
@@ -121,11 +124,11 @@ export class GithubSource implements UpstreamSource {
         if (e instanceof GithubRateLimited) {
           stopped = e;
           for (const r of batch) out.set(r.recipe, e);
-          continue;
+          return;
         }
         const err = asError(e, client.baseUrl);
         for (const r of batch) out.set(r.recipe, err);
-        continue;
+        return;
       }
       for (const [i, r] of batch.entries()) {
         const cfg = r.config as GithubUpstream;
@@ -155,7 +158,17 @@ export class GithubSource implements UpstreamSource {
         out.set(r.recipe, rels);
       }
       await this.addDigests(client, batch, out);
-    }
+    };
+    // A few queries in flight at once (GitHub tolerates modest concurrency for reads; the
+    // throttling plugin still backs off on secondary limits). Later batches see `stopped`.
+    // The first query goes alone: when GitHub says "rate limited", nothing else is sent.
+    const queue = [...starts];
+    const first = queue.shift();
+    if (first !== undefined) await runBatch(first);
+    const worker = async () => {
+      for (let s = queue.shift(); s !== undefined; s = queue.shift()) await runBatch(s);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 3, queue.length) }, worker));
   }
 
   /** REST, for the newest release of recipes that pick an asset: GitHub's SHA-256 of it (ETag-cached). */
