@@ -175,11 +175,15 @@ export async function generateSigningKey(
   };
 }
 
-/** Armored public key block of several keys. */
+/**
+ * Armored public key block of several keys. With the CRC-24 checksum line, as Key.armor() writes
+ * it for v4 keys: GnuPG 2.2 (dnf's repo_gpgcheck goes through it) fails to read about one block in
+ * three without it.
+ */
 export function armorPublicKeys(keys: readonly openpgp.Key[]): string {
   const packets = new openpgp.PacketList<openpgp.AnyPacket>();
   for (const k of keys) for (const p of k.toPublic().toPacketList()) packets.push(p);
-  return openpgp.armor(openpgp.enums.armor.publicKey, packets.write());
+  return openpgp.armor(openpgp.enums.armor.publicKey, packets.write(), undefined, undefined, undefined, true);
 }
 
 /** Binary (non-armored) public keyring: what apt expects in a `.gpg` Signed-By keyring file. */

@@ -6,6 +6,7 @@
 import * as openpgp from 'openpgp';
 import { PkgtrackError } from '../core/errors.js';
 import { canonicalSignedText, frameCleartext, signedBody } from './cleartext.js';
+import { armorPublicKeys } from './keys.js';
 import type { Signer } from './signer.js';
 
 /** Hash used for repository metadata (what gpg uses by default for RSA and EdDSA keys). */
@@ -108,9 +109,7 @@ export class OpenPgpSigner implements Signer {
 
   /** The armored public keys of every signing key, in one block (for `gpgkey=` or Signed-By). */
   publicKeysArmored(): string {
-    const packets = new openpgp.PacketList();
-    for (const e of this.entries) for (const p of e.key.toPublic().toPacketList()) packets.push(p);
-    return openpgp.armor(openpgp.enums.armor.publicKey, packets.write());
+    return armorPublicKeys(this.entries.map((e) => e.key));
   }
 
   private async signatures(data: openpgp.Message<Uint8Array> | openpgp.Message<string>, hash: number): Promise<openpgp.Signature> {
