@@ -5,20 +5,19 @@
  * the branch pushed and the pull request opened; then `Forwarded: <url>` goes back into the
  * patch header. `dryRun` does all the local work in a temporary clone and writes nothing.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inputError, notFound, PkgtrackError } from '../core/errors.js';
 import { run } from '../core/exec.js';
 import { writeFileAtomic } from '../core/fsutil.js';
 import { type Progress, silentProgress } from '../core/progress.js';
-import { registerSecret } from '../core/secrets.js';
 import { parsePatchBytes } from '../patches/engine.js';
 import { parsePatchHeader, setHeaderField, splitPatch } from '../patches/header.js';
 import { loadRecipe, type Repository } from '../recipe/load.js';
 import { toGitDiff } from '../report/hunks.js';
 import { GithubClient, type GithubClientOptions } from '../upstream/github-client.js';
+import { gitPush } from './git-push.js';
 import { loadSeries } from './patches.js';
 
 export interface ForwardOptions {
@@ -161,7 +160,7 @@ export async function forwardPatch(opts: ForwardOptions): Promise<ForwardResult>
     const client = u.kind === 'github' ? new GithubClient({ ...opts.github, progress }) : undefined;
     const pushUrl = opts.pushUrl ?? upstreamUrl;
     progress.step(`pushing ${branch} to ${pushUrl}`);
-    await pushBranch(join(work, 'up'), pushUrl, branch, client?.token);
+    await gitPush(join(work, 'up'), pushUrl, `HEAD:refs/heads/${branch}`, client?.token);
     result.pushed = true;
     if (u.kind === 'github' && client?.token) {
       const [owner, name] = u.repo.split('/') as [string, string];
@@ -223,31 +222,4 @@ function prBody(repo: Repository, recipe: string, file: string, h: ReturnType<ty
     '',
     '_Prepared with pkgtrack._',
   ].join('\n');
-}
-
-/**
- * Push `branch`. For https remotes with a token the credentials go through a throwaway git config
- * file (mode 0600) named by GIT_CONFIG_GLOBAL: never argv, never the child's environment.
- */
-async function pushBranch(dir: string, url: string, branch: string, token: string | undefined): Promise<void> {
-  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: '0' };
-  let cfg: string | undefined;
-  if (token && /^https:\/\//.test(url)) {
-    registerSecret(token);
-    cfg = join(tmpdir(), `pkgtrack-git-${randomBytes(8).toString('hex')}.cfg`);
-    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
-    registerSecret(basic);
-    await writeFile(cfg, `[http]\n\textraHeader = Authorization: Basic ${basic}\n`, { mode: 0o600 });
-    await chmod(cfg, 0o600);
-    env.GIT_CONFIG_GLOBAL = cfg;
-  }
-  try {
-    await run('git', ['-C', dir, 'push', '--quiet', url, `HEAD:refs/heads/${branch}`], {
-      env,
-      what: 'git push',
-      fix: 'Check --push-url (your fork) and that you may push to it.',
-    });
-  } finally {
-    if (cfg) await rm(cfg, { force: true });
-  }
 }

@@ -9,6 +9,7 @@ import { PkgtrackError, PkgtrackErrors } from '../core/errors.js';
 import { findRepositoryRoot, listRecipeNames, loadRecipe, loadRepository, type Recipe, type Repository } from '../recipe/load.js';
 import { recipeSchema, repositorySchema } from '../recipe/schema.js';
 import { parseSeries } from '../patches/series.js';
+import { describeUpstream } from '../upstream/index.js';
 
 export interface RecipeSummary {
   name: string;
@@ -49,20 +50,6 @@ export async function openRepository(repoDir?: string): Promise<Repository> {
   return loadRepository(await findRepositoryRoot(repoDir));
 }
 
-export function describeUpstream(r: Recipe): string {
-  const u = r.config.upstream;
-  switch (u.kind) {
-    case 'github':
-      return `github:${u.repo} (${u.use})`;
-    case 'git':
-      return `git:${u.url}${u.branch ? `#${u.branch}` : ''}`;
-    case 'debian':
-      return `debian:${u.package}/${u.suite}`;
-    case 'http':
-      return `http:${u.url}`;
-  }
-}
-
 /** Patch names listed in a recipe's series (empty when it has none). */
 export async function readSeries(seriesFile: string | undefined): Promise<string[]> {
   if (!seriesFile) return [];
@@ -76,7 +63,7 @@ export async function summarize(r: Recipe): Promise<RecipeSummary> {
   return {
     name: r.name,
     ...(r.config.summary ? { summary: r.config.summary } : {}),
-    upstream: describeUpstream(r),
+    upstream: describeUpstream(r.config.upstream),
     targets: r.targets.map((t) => t.id),
     channels,
     patches: (await readSeries(r.seriesFile)).length,

@@ -11,7 +11,7 @@ describe('pkgtrack recipe', () => {
     const human = pkgtrack(['recipe', 'list'], { cwd: root });
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^RECIPE\s+UPSTREAM/m);
-    expect(human.stdout).toMatch(/^demo\s+github:example\/demo \(releases\)\s+debian:bookworm\s+stable\s+0$/m);
+    expect(human.stdout).toMatch(/^demo\s+github:example\/demo\s+debian:bookworm\s+stable\s+0$/m);
     const json = pkgtrack(['recipe', 'list', '--json'], { cwd: root });
     expect(json.code).toBe(0);
     expect(json.json()).toEqual({
@@ -20,7 +20,7 @@ describe('pkgtrack recipe', () => {
         {
           name: 'demo',
           summary: 'a demo package',
-          upstream: 'github:example/demo (releases)',
+          upstream: 'github:example/demo',
           targets: ['debian:bookworm'],
           channels: ['stable'],
           patches: 0,

@@ -1,0 +1,43 @@
+import { resolve } from 'node:path';
+import { Args, Flags } from '@oclif/core';
+import { PkgtrackCommand } from '../../cli/base-command.js';
+import { repoFlag } from '../../cli/flags.js';
+import { ciMatrix } from '../../services/ci-matrix.js';
+import { openRepository } from '../../services/recipes.js';
+
+export default class CiMatrix extends PkgtrackCommand<typeof CiMatrix> {
+  static override summary = 'Print the GitHub Actions matrix of (recipe, target) jobs that need building.';
+  static override description =
+    'stable: the newest upstream release is newer than what the published repository holds for the target. trunk: upstream HEAD moved since the published trunk state. stdout is the matrix JSON, ready for $GITHUB_OUTPUT; --json gives the full result with the cells left out and why.';
+  static override examples = [
+    'echo "matrix=$(<%= config.bin %> ci matrix --channel trunk)" >> "$GITHUB_OUTPUT"',
+    '<%= config.bin %> ci matrix --channel stable --json',
+  ];
+  static override strict = false;
+  static override args = { recipes: Args.string({ description: 'Recipes (default: all)' }) };
+  static override flags = {
+    repo: repoFlag,
+    channel: Flags.string({ options: ['stable', 'trunk'], default: 'stable', description: 'Which channel to plan' }),
+    output: Flags.string({ description: 'Published output directory (default: pkgtrack.yaml output)' }),
+    'state-url': Flags.string({ description: 'Public URL of the published repository (trunk state)' }),
+  };
+
+  async run() {
+    const f = this.flags;
+    const repo = await openRepository(f.repo);
+    const names = this.argv.filter(
+      (a, i, all) => !a.startsWith('-') && !['--repo', '-C', '--channel', '--output', '--state-url'].includes(all[i - 1] ?? ''),
+    );
+    const result = await ciMatrix({
+      repo,
+      channel: f.channel as 'stable' | 'trunk',
+      recipes: names,
+      output: resolve(repo.root, f.output ?? repo.config.output),
+      progress: this.progress,
+      ...(f['state-url'] ? { stateUrl: f['state-url'] } : {}),
+    });
+    for (const s of result.skipped) this.progress.step(`skip ${s.recipe}${s.target ? ` ${s.target}` : ''}: ${s.reason}`);
+    this.show(JSON.stringify(result.matrix));
+    return result;
+  }
+}
