@@ -208,6 +208,10 @@ export async function startFakeGithub(opts: FakeGithubOptions = {}): Promise<Fak
 
     // REST, GET only: conditional requests get 304 (which GitHub does not count against the limit).
     if (req.method !== 'GET') return finish(404, json({ message: 'Not Found' }));
+    if (path === '/rate_limit') {
+      const one = (x: typeof rate) => ({ limit: x.limit, remaining: x.remaining, used: x.used, reset: x.resetAt });
+      return finish(200, json({ resources: { core: one(restRate), graphql: one(rate) }, rate: one(restRate) }));
+    }
     const payload = rest(path, repos);
     if (payload === undefined) return finish(404, json({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }));
     const text = json(payload);
@@ -238,7 +242,6 @@ export async function startFakeGithub(opts: FakeGithubOptions = {}): Promise<Fak
 
 /** The REST resources (subset of api.github.com) as plain objects; undefined = 404. */
 function rest(path: string, repos: ReadonlyMap<string, FakeRepo>): unknown {
-  if (path === '/rate_limit') return { resources: {}, rate: { limit: 5000, remaining: 5000 } };
   const m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
   if (!m) return undefined;
   const repo = repos.get(`${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}`.toLowerCase());
