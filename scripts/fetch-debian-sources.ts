@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { downloadDebianSource } from '../src/services/fetch.js';
 
 /** Small packages with patch series: offsets, new files, renames and -p0 among them. */
-export const DEBIAN_TEST_PACKAGES = ['bc', 'bzip2', 'cowsay', 'cpio', 'dash', 'figlet', 'gzip', 'less', 'sl', 'unzip', 'zip'];
+export const DEBIAN_TEST_PACKAGES = ['bash', 'bc', 'bzip2', 'cowsay', 'cpio', 'dash', 'figlet', 'findutils', 'grep', 'gzip', 'less', 'rsync', 'sed', 'sl', 'unzip', 'zip'];
 
 /** Stable suites first: their versions stay in the archive for years, so the cache stays valid. */
 export const SUITES = ['trixie', 'bookworm', 'sid'];

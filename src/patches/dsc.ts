@@ -38,6 +38,8 @@ export function parseStanza(text: string, file: string): Record<string, string> 
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!.replace(/\r$/, '');
+    // debian/control allows comment lines (dpkg ignores lines starting with #).
+    if (l.startsWith('#')) continue;
     if (l.trim() === '') {
       if (Object.keys(fields).length) break;
       continue;

@@ -144,7 +144,9 @@ class Writer {
   }
 
   async dir(name: string, mode: number): Promise<void> {
-    const m = this.checkMode(name, mode);
+    // setgid on a directory only means "inherit the group" (findutils' debian/ has it): the
+    // special bits are dropped for directories, not refused.
+    const m = (mode & 0o777) | 0o700;
     const { parts, abs } = await this.target(name, true);
     await mkdir(abs, { recursive: true });
     await chmod(abs, m | 0o700);

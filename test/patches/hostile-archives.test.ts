@@ -113,6 +113,21 @@ describe('hostile tar archives', () => {
     await refused(await makeTar('fifo.tar.bz2', [['pkg/fifo', 'fifo']]), 'ARCHIVE_SPECIAL_FILE', 'pkg/fifo');
     await refused(await makeTar('suid.tar.zst', [['pkg/su', 'setuid']]), 'ARCHIVE_SETUID', 'pkg/su');
   });
+  it('drops setgid on directories instead of refusing (real Debian tarballs carry it)', async () => {
+    const MAKE = `
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], 'w:gz') as t:
+    d = tarfile.TarInfo('pkg'); d.type = tarfile.DIRTYPE; d.mode = 0o2775; t.addfile(d)
+    f = tarfile.TarInfo('pkg/a'); f.size = 1; t.addfile(f, io.BytesIO(b'a'))
+`;
+    const archive = join(work, 'sgid-dir.tar.gz');
+    await run('python3', ['-c', MAKE, archive]);
+    const dest = join(work, 'sgid-dest');
+    await extractArchive(archive, dest);
+    const { stat } = await import('node:fs/promises');
+    expect((await stat(join(dest, 'pkg'))).mode & 0o7000).toBe(0);
+    await rm(dest, { recursive: true, force: true });
+  });
   it('refuses duplicate names', async () => {
     await refused(
       await makeTar('dup.tar.gz', [
