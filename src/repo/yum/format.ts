@@ -12,11 +12,10 @@
  *
  * repomd.xml.asc is verified against repomd.xml with the public key before anything is staged.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { conflictError, inputError, PkgtrackError } from '../../core/errors.js';
-import { type RpmPackage, readRpm, readRpmHeaders } from '../../formats/rpm/package.js';
+import { type RpmPackage, readRpm } from '../../formats/rpm/package.js';
 import {
   type ArtifactInput,
   applyRetention,
@@ -28,12 +27,13 @@ import {
   type PublishReport,
   type RepoContext,
   type RepoFormat,
-  REPO_META_DIR,
   readGenerations,
   type VerifyReport,
 } from '../format.js';
 import { compareEvr, evrString } from './evr.js';
-import { type HashedFile, HashPool } from './hash-pool.js';
+import { adoptablePoolFile, assertLinkOrAbsent, hashHere, sha256, tempCopy } from './pool-files.js';
+import { checkSuite, listYumSuites, type Manifest, manifestRel, matches, readManifest, toPublished, type YumEntry } from './suite-state.js';
+import { HashPool } from './hash-pool.js';
 import { DEFAULT_CHANGELOG_LIMIT, filelistsDocument, otherDocument, packageXml, primaryDocument } from './package-xml.js';
 import { type MetadataCompression, repodataFile, repomdXml } from './repomd.js';
 import { ensureRpmSigned } from './rpm-signing.js';
@@ -53,23 +53,6 @@ export interface YumFormatOptions {
   signPackages?: boolean;
 }
 
-/** One package in a suite's manifest. */
-export interface YumEntry {
-  href: string;
-  sha256: string;
-  name: string;
-  arch: string;
-  evr: string;
-  /** `time file` in primary: the artifact's mtime (seconds) when first published. */
-  time?: number;
-  /** sha256 of the main header: the package's identity whatever its signature. */
-  content?: string;
-}
-
-interface Manifest {
-  packages: YumEntry[];
-}
-
 interface CachedPackage {
   entry: YumEntry;
   primary: string;
@@ -78,51 +61,6 @@ interface CachedPackage {
 }
 
 const KEY_FILE = 'RPM-GPG-KEY-pkgtrack';
-const manifestRel = (suite: string) => join(REPO_META_DIR, 'yum', `${suite.replaceAll('/', '__')}.json`);
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-export function checkSuite(suite: string): void {
-  if (
-    !suite ||
-    suite.startsWith('/') ||
-    suite.split('/').some((p) => p === '' || p === '.' || p === '..') ||
-    !/^[A-Za-z0-9._/+-]+$/.test(suite)
-  ) {
-    throw inputError(
-      'YUM_BAD_REPO_PATH',
-      `yum repository path "${suite}" is not a plain relative path`,
-      'Use a path like fedora/41/x86_64 (letters, digits, . _ + -).',
-      {
-        field: 'suite',
-      },
-    );
-  }
-}
-
-export async function readManifest(root: string, suite: string): Promise<Manifest> {
-  try {
-    return JSON.parse(await readFile(join(root, manifestRel(suite)), 'utf8')) as Manifest;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { packages: [] };
-    throw e;
-  }
-}
-
-const toPublished = (suite: string, e: YumEntry): PublishedPackage => ({
-  suite,
-  component: '',
-  name: e.name,
-  version: e.evr,
-  arch: e.arch,
-  files: [`${suite}/${e.href}`],
-});
-
-function matches(ref: PackageRef, e: YumEntry): boolean {
-  if (ref.name !== e.name || (ref.arch && ref.arch !== e.arch)) return false;
-  if (!ref.version) return true;
-  const noEpoch = e.evr.replace(/^\d+:/, '');
-  return ref.version === e.evr || ref.version === noEpoch || ref.version === noEpoch.split('-')[0];
-}
 
 export class YumRepoFormat implements RepoFormat {
   readonly kind = 'yum' as const;
@@ -404,57 +342,4 @@ export class YumRepoFormat implements RepoFormat {
   }
 }
 
-/** The pool file at `pool` when it exists and holds the package whose main header hashes to `content`. */
-async function adoptablePoolFile(pool: string, content: string): Promise<HashedFile | undefined> {
-  const bytes = await readFile(pool).catch(() => undefined);
-  if (!bytes) return undefined;
-  try {
-    const { layout } = readRpmHeaders(bytes, pool);
-    if (sha256(bytes.subarray(layout.headerStart, layout.headerEnd)) !== content) return undefined;
-  } catch {
-    return undefined;
-  }
-  return { bytes, sha256: sha256(bytes) };
-}
-
-/** A private temporary (under the repository's bookkeeping dir) holding bytes to place. */
-async function tempCopy(root: string, bytes: Uint8Array): Promise<string> {
-  const dir = join(root, REPO_META_DIR, 'tmp');
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, `${randomBytes(8).toString('hex')}.rpm`);
-  await writeFile(path, bytes);
-  return path;
-}
-
-async function hashHere(path: string): Promise<HashedFile> {
-  const bytes = await readFile(path);
-  return { bytes, sha256: sha256(bytes) };
-}
-
-/** The yum repositories (suites) published under `root`. */
-export async function listYumSuites(root: string): Promise<string[]> {
-  const { readdir } = await import('node:fs/promises');
-  const names = await readdir(join(root, REPO_META_DIR, 'yum')).catch(() => [] as string[]);
-  return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5).replaceAll('__', '/'));
-}
-
-/** `repodata` must be our symlink (or absent): a real directory (another tool's) is not replaced. */
-async function assertLinkOrAbsent(path: string): Promise<void> {
-  try {
-    await readlink(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return;
-    if (code === 'EINVAL') {
-      throw conflictError(
-        'YUM_FOREIGN_REPODATA',
-        `${path} is a directory, not pkgtrack's generation link`,
-        'Move the old repodata away (it was made by another tool), then publish again.',
-        {
-          file: path,
-        },
-      );
-    }
-    throw e;
-  }
-}
+export { checkSuite, listYumSuites, readManifest, type YumEntry } from './suite-state.js';

@@ -1,0 +1,58 @@
+/** Pool-side file helpers of the yum publisher: hashing here, temporaries, orphans, the repodata link. */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { conflictError } from '../../core/errors.js';
+import { readRpmHeaders } from '../../formats/rpm/package.js';
+import { REPO_META_DIR } from '../format.js';
+import type { HashedFile } from './hash-pool.js';
+
+export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** The pool file at `pool` when it exists and holds the package whose main header hashes to `content`. */
+export async function adoptablePoolFile(pool: string, content: string): Promise<HashedFile | undefined> {
+  const bytes = await readFile(pool).catch(() => undefined);
+  if (!bytes) return undefined;
+  try {
+    const { layout } = readRpmHeaders(bytes, pool);
+    if (sha256(bytes.subarray(layout.headerStart, layout.headerEnd)) !== content) return undefined;
+  } catch {
+    return undefined;
+  }
+  return { bytes, sha256: sha256(bytes) };
+}
+
+/** A private temporary (under the repository's bookkeeping dir) holding bytes to place. */
+export async function tempCopy(root: string, bytes: Uint8Array): Promise<string> {
+  const dir = join(root, REPO_META_DIR, 'tmp');
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${randomBytes(8).toString('hex')}.rpm`);
+  await writeFile(path, bytes);
+  return path;
+}
+
+export async function hashHere(path: string): Promise<HashedFile> {
+  const bytes = await readFile(path);
+  return { bytes, sha256: sha256(bytes) };
+}
+
+/** `repodata` must be our symlink (or absent): a real directory (another tool's) is not replaced. */
+export async function assertLinkOrAbsent(path: string): Promise<void> {
+  try {
+    await readlink(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code === 'EINVAL') {
+      throw conflictError(
+        'YUM_FOREIGN_REPODATA',
+        `${path} is a directory, not pkgtrack's generation link`,
+        'Move the old repodata away (it was made by another tool), then publish again.',
+        {
+          file: path,
+        },
+      );
+    }
+    throw e;
+  }
+}

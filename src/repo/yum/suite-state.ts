@@ -1,0 +1,76 @@
+/**
+ * What a yum repository (suite) holds, as pkgtrack records it: `<root>/.pkgtrack/yum/<suite>.json`
+ * (staged before the switch), plus the rules for suite paths and package references.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { inputError } from '../../core/errors.js';
+import { type PackageRef, type PublishedPackage, REPO_META_DIR } from '../format.js';
+
+/** One package in a suite's manifest. */
+export interface YumEntry {
+  href: string;
+  sha256: string;
+  name: string;
+  arch: string;
+  evr: string;
+  /** `time file` in primary: the artifact's mtime (seconds) when first published. */
+  time?: number;
+  /** sha256 of the main header: the package's identity whatever its signature. */
+  content?: string;
+}
+
+export interface Manifest {
+  packages: YumEntry[];
+}
+
+export const manifestRel = (suite: string) => join(REPO_META_DIR, 'yum', `${suite.replaceAll('/', '__')}.json`);
+
+export function checkSuite(suite: string): void {
+  if (
+    !suite ||
+    suite.startsWith('/') ||
+    suite.split('/').some((p) => p === '' || p === '.' || p === '..') ||
+    !/^[A-Za-z0-9._/+-]+$/.test(suite)
+  ) {
+    throw inputError(
+      'YUM_BAD_REPO_PATH',
+      `yum repository path "${suite}" is not a plain relative path`,
+      'Use a path like fedora/41/x86_64 (letters, digits, . _ + -).',
+      {
+        field: 'suite',
+      },
+    );
+  }
+}
+
+export async function readManifest(root: string, suite: string): Promise<Manifest> {
+  try {
+    return JSON.parse(await readFile(join(root, manifestRel(suite)), 'utf8')) as Manifest;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { packages: [] };
+    throw e;
+  }
+}
+
+export const toPublished = (suite: string, e: YumEntry): PublishedPackage => ({
+  suite,
+  component: '',
+  name: e.name,
+  version: e.evr,
+  arch: e.arch,
+  files: [`${suite}/${e.href}`],
+});
+
+export function matches(ref: PackageRef, e: YumEntry): boolean {
+  if (ref.name !== e.name || (ref.arch && ref.arch !== e.arch)) return false;
+  if (!ref.version) return true;
+  const noEpoch = e.evr.replace(/^\d+:/, '');
+  return ref.version === e.evr || ref.version === noEpoch || ref.version === noEpoch.split('-')[0];
+}
+
+/** The yum repositories (suites) published under `root`. */
+export async function listYumSuites(root: string): Promise<string[]> {
+  const names = await readdir(join(root, REPO_META_DIR, 'yum')).catch(() => [] as string[]);
+  return names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5).replaceAll('__', '/'));
+}
