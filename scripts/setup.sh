@@ -17,7 +17,7 @@ APT_PACKAGES=(
   gpg gpgv sq sqv
   aptly reprepro diffoscope
   debootstrap mmdebstrap debian-archive-keyring
-  git xz-utils zstd bzip2 unzip ca-certificates curl
+  git xz-utils zstd bzip2 unzip zip python3 ca-certificates curl
   sqlite3
   chromium fonts-dejavu-core
 )
