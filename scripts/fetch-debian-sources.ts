@@ -3,7 +3,7 @@
  * Cached under .cache/debian-sources/<package>/ (git-ignored); re-running only fills gaps.
  *   node --import tsx scripts/fetch-debian-sources.ts [package...]
  */
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { downloadDebianSource } from '../src/services/fetch.js';
 
@@ -17,17 +17,25 @@ export const CACHE_DIR = join(import.meta.dirname, '..', '.cache', 'debian-sourc
 /** Download (or reuse) one package; returns the .dsc path. */
 export async function ensureDebianSource(pkg: string): Promise<string> {
   const dir = join(CACHE_DIR, pkg);
-  const have = await readdir(dir).catch(() => [] as string[]);
-  const dsc = have.find((f) => f.endsWith('.dsc'));
-  if (dsc) return join(dir, dsc);
+  const dscIn = async (d: string) => (await readdir(d).catch(() => [] as string[])).find((f) => f.endsWith('.dsc'));
+  const have = await dscIn(dir);
+  if (have) return join(dir, have);
+  // Test files run in parallel: each downloads into its own directory and renames it into
+  // place, so nobody ever sees a half-downloaded package.
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   let last: unknown;
   // The mirror may lag behind one suite's index: fall back to the next suite.
   for (const suite of SUITES) {
     try {
-      return (await downloadDebianSource(pkg, dir, { suite, cacheDir: CACHE_DIR })).dsc;
+      await downloadDebianSource(pkg, tmp, { suite, cacheDir: CACHE_DIR });
+      await rename(tmp, dir).catch(async () => {
+        await rm(tmp, { recursive: true, force: true });
+      });
+      const dsc = await dscIn(dir);
+      if (dsc) return join(dir, dsc);
     } catch (e) {
       last = e;
-      await rm(dir, { recursive: true, force: true });
+      await rm(tmp, { recursive: true, force: true });
     }
   }
   throw last;

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { integrityError, notFound, PkgtrackError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/fsutil.js';
 import { run } from '../core/exec.js';
 import { compareDebVersions } from '../formats/version-deb.js';
 import type { DscFile } from '../patches/dsc.js';
@@ -67,7 +68,7 @@ export async function debianSourcesIndex(
   const f = opts.fetchImpl ?? fetch;
   await mkdir(dir, { recursive: true });
   const inRelease = await get(`${archive}/dists/${suite}/InRelease`, f);
-  await writeFile(join(dir, 'InRelease'), inRelease);
+  await writeFileAtomic(join(dir, 'InRelease'), inRelease);
   const keyring = ref.keyring ?? '/usr/share/keyrings/debian-archive-keyring.gpg';
   await run('gpgv', ['--keyring', keyring, join(dir, 'InRelease')], {
     what: `gpgv (InRelease of ${suite})`,
@@ -88,7 +89,8 @@ export async function debianSourcesIndex(
       'Retry later: the mirror may be syncing.',
     );
   const text = await run('xz', ['-dc'], { input: xz, binary: true, what: 'xz -dc Sources.xz' });
-  await writeFile(out, text.stdoutBytes);
+  // Atomic: parallel readers see the old index or the new one, never a part.
+  await writeFileAtomic(out, text.stdoutBytes);
   return out;
 }
 
