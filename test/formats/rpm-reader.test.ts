@@ -148,3 +148,33 @@ describe('readRpm vs rpm -qp --xml', () => {
     }
   });
 });
+
+describe('readRpm on damaged input', () => {
+  it('every truncation and random byte damage gives a result or a typed PkgtrackError, never a crash', () => {
+    const good = readFileSync(files[5]!);
+    const { layout } = readRpm(good);
+    let seed = 12345;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    const cases: Buffer[] = [];
+    for (let cut = 0; cut < layout.headerEnd + 16; cut += 37) cases.push(good.subarray(0, cut));
+    for (let i = 0; i < 400; i++) {
+      const bad = Buffer.from(good);
+      const at = 96 + (rnd() % (layout.headerEnd - 96));
+      for (let k = 0; k < 1 + (rnd() % 4); k++) bad[at + k] = rnd() & 0xff;
+      cases.push(bad);
+    }
+    let refused = 0;
+    for (const c of cases) {
+      try {
+        readRpm(c, 'damaged.rpm');
+      } catch (e) {
+        if (!(e instanceof PkgtrackError)) throw e;
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(10);
+  });
+});
