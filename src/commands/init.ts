@@ -7,12 +7,19 @@ export default class Init extends PkgtrackCommand<typeof Init> {
   static override examples = [
     '<%= config.bin %> init my-packages',
     '<%= config.bin %> init . --name acme-ppa --maintainer "Ada Lovelace <ada@example.org>"',
+    '<%= config.bin %> init my-packages --pages artifact',
   ];
   static override args = { dir: Args.string({ description: 'Folder to create it in', default: '.' }) };
   static override flags = {
     name: Flags.string({ description: 'Repository name (default: the folder name)' }),
     maintainer: Flags.string({ description: 'Maintainer, "Full Name <email>"' }),
     force: Flags.boolean({ description: 'Overwrite the scaffold files of an existing repository' }),
+    pages: Flags.string({
+      options: ['branch', 'artifact'],
+      default: 'branch',
+      description:
+        'How the workflows serve the repository on GitHub Pages: push to the gh-pages branch, or deploy a Pages artifact (the branch still keeps the published state)',
+    }),
   };
 
   async run() {
@@ -20,6 +27,7 @@ export default class Init extends PkgtrackCommand<typeof Init> {
       ...(this.flags.name ? { name: this.flags.name } : {}),
       ...(this.flags.maintainer ? { maintainer: this.flags.maintainer } : {}),
       ...(this.flags.force ? { force: true } : {}),
+      pages: this.flags.pages as 'branch' | 'artifact',
     });
     this.show([
       `Created a recipes repository in ${result.root}:`,
@@ -30,6 +38,7 @@ export default class Init extends PkgtrackCommand<typeof Init> {
       '  pkgtrack doctor              # check this machine',
       '  pkgtrack recipe validate     # check the recipes',
       '  pkgtrack key generate --out keys/signing.key',
+      '  # GitHub: add secrets PKGTRACK_SIGNING_KEY (the key file) and PKGTRACK_KEY_PASSPHRASE',
       '  pkgtrack build --publish     # build, sign and publish',
     ]);
     return result;

