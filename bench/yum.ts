@@ -7,13 +7,17 @@
  *            hashes and parses every rpm like createrepo_c does)  vs  createrepo_c cold
  * createrepo_c indexes files in place; pkgtrack's cold publish also copies every rpm into the
  * immutable pool and fsyncs it (crash safety), which createrepo_c does not do.
- * Corpus: scripts/make-rpm-corpus.mjs, 672 rpms of ~290 KiB (~197 MB), cached under .cache/.
+ * Corpus: scripts/make-rpm-corpus.mjs, 672 rpms of ~290 KiB (~197 MB), cached under .cache/,
+ * signed (setup, untimed) with a fresh Ed25519 key as a build would sign them.
  * Each measurement is the median of RUNS runs (env PKGTRACK_BENCH_RUNS, default 3).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import * as openpgp from 'openpgp';
 import { generateSigningKey } from '../src/sign/keys.js';
+import { OpenPgpSigner } from '../src/sign/openpgp-signer.js';
+import { signRpmBytes } from '../src/sign/rpm-sign.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const CORPUS = join(ROOT, '.cache', 'rpm-bench');
@@ -40,16 +44,25 @@ export default async function yumBench(): Promise<void> {
     { stdio: 'inherit' },
   );
   if (!existsSync(join(ROOT, 'dist/commands/publish.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  const all = readdirSync(join(CORPUS, 'rpms'))
-    .filter((f) => f.endsWith('.rpm'))
-    .sort()
-    .map((f) => join(CORPUS, 'rpms', f));
-  const extra = all.pop()!;
   rmSync(WORK, { recursive: true, force: true });
-  mkdirSync(WORK, { recursive: true });
+  mkdirSync(join(WORK, 'signed'), { recursive: true });
   const key = await generateSigningKey({ type: 'ed25519', name: 'bench', expiresInSeconds: 0, passphrase: PASS });
   const keyFile = join(WORK, 'key.asc');
   writeFileSync(keyFile, key.privateKey, { mode: 0o600 });
+  // As a build signs its rpms: both tools then index the same signed files (pkgtrack verifies
+  // each signature on publish instead of signing).
+  const signer = await OpenPgpSigner.create([
+    await openpgp.decryptKey({ privateKey: await openpgp.readPrivateKey({ armoredKey: key.privateKey }), passphrase: PASS }),
+  ]);
+  const all: string[] = [];
+  for (const f of readdirSync(join(CORPUS, 'rpms'))
+    .filter((n) => n.endsWith('.rpm'))
+    .sort()) {
+    const dest = join(WORK, 'signed', f);
+    writeFileSync(dest, (await signRpmBytes(readFileSync(join(CORPUS, 'rpms', f)), signer, f)).bytes);
+    all.push(dest);
+  }
+  const extra = all.pop()!;
   const cli = join(ROOT, 'bin', 'run.js');
 
   const res: Record<string, number[]> = { crCold: [], crColdNoDb: [], crUpdate: [], ourCold: [], ourAdd: [], ourReindex: [] };

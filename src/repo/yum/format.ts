@@ -166,7 +166,9 @@ export class YumRepoFormat implements RepoFormat {
         let desc: CachedPackage;
         if (prev) {
           // Our manifest records what the pool holds: no copy, no re-hash (the pool is immutable).
-          desc = await this.describe(ctx, join(root, suite, href), href, prev.time);
+          // Same bytes as the pool file: describe from what the worker already read and hashed.
+          const same = prev.sha256 === given.sha256 ? { bytes: given.bytes, sha: given.sha256, rpm } : undefined;
+          desc = await this.describe(ctx, join(root, suite, href), href, prev.time, same);
         } else {
           let { bytes, sha256: sha } = given;
           let src = a.path;
