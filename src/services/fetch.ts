@@ -2,13 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { inputError, integrityError, notFound } from '../core/errors.js';
-import { run } from '../core/exec.js';
 import { type Progress, silentProgress } from '../core/progress.js';
 import { compareUpstreamVersions, tagToVersion } from '../formats/versions.js';
 import type { Recipe, Repository } from '../recipe/load.js';
+import { createUpstreamSources } from '../upstream/index.js';
 import type { UpstreamRelease, UpstreamSource } from '../upstream/source.js';
 import { cacheDir, SourceCache } from './source-cache.js';
-import { debianPoolReleases } from './source-cache-debian.js';
 import { fetchTrunk, gitArchive, repackAsTarXz } from './source-cache-git.js';
 
 export { type DebianSourceDownload, downloadDebianSource } from './source-cache-debian.js';
@@ -55,7 +54,7 @@ export async function fetchSource(repo: Pick<Repository, 'root'>, recipe: Recipe
   const cache = new SourceCache(await cacheDir(repo.root));
   const outDir = opts.outDir ?? join(cache.dir, 'orig', recipe.name);
   if (opts.trunk) return fetchTrunk(cache, recipe, outDir, progress);
-  const release = await resolveRelease(recipe, opts, cache.dir);
+  const release = await resolveRelease(recipe, opts);
   const version = release.version;
   if (!release.sourceUrl && release.git) return gitArchive(cache, recipe, outDir, release.git.url, release.git.ref, version, progress);
   if (!release.sourceUrl) {
@@ -104,20 +103,31 @@ export async function fetchSource(repo: Pick<Repository, 'root'>, recipe: Recipe
   };
 }
 
-/** Pick the release: the given version, else the newest stable one. */
-async function resolveRelease(recipe: Recipe, opts: FetchOptions, cache: string): Promise<UpstreamRelease> {
+/**
+ * Pick the release: the given version, else the newest stable one. Releases come from the
+ * caller (check already knows them), else from the recipe's UpstreamSource (src/upstream/).
+ * A recipe with a source.url template and an explicit version needs no upstream query.
+ */
+async function resolveRelease(recipe: Recipe, opts: FetchOptions): Promise<UpstreamRelease> {
   let releases = opts.releases;
-  if (!releases && opts.upstream) {
+  if (!releases && opts.version && recipe.config.source?.url) return templated(recipe, opts.version);
+  if (!releases) {
+    const source =
+      opts.upstream ??
+      createUpstreamSources({
+        ...(opts.progress ? { progress: opts.progress } : {}),
+        ...(opts.fetchImpl ? { fetch: opts.fetchImpl } : {}),
+      })[recipe.config.upstream.kind];
     const rec = {
       recipe: recipe.name,
+      dir: recipe.dir,
       config: recipe.config.upstream,
       tagToVersion: (t: string) => tagToVersion(t, recipe.config.versions),
     };
-    const got = (await opts.upstream.releases([rec])).get(recipe.name);
+    const got = (await source.releases([rec])).get(recipe.name);
     if (got instanceof Error) throw got;
     releases = got ?? [];
   }
-  if (!releases) releases = await minimalReleases(recipe, { ...opts, cacheDir: cache });
   const stable = releases.filter((r) => !r.prerelease);
   const pick = opts.version
     ? releases.find((r) => r.version === opts.version)
@@ -149,39 +159,6 @@ function templated(recipe: Recipe, version: string): UpstreamRelease {
       ? { signatureUrl: s.signatureUrl.replaceAll('{version}', version).replaceAll('{url}', s.url!.replaceAll('{version}', version)) }
       : {}),
   };
-}
-
-/**
- * MINIMAL RESOLVER (to fold into src/upstream/ later): versions from the Debian pool listing
- * and .dsc checksums, or tags from `git ls-remote` for git/github upstreams.
- */
-export async function minimalReleases(
-  recipe: Recipe,
-  opts: Pick<FetchOptions, 'version' | 'fetchImpl'> & { cacheDir?: string },
-): Promise<UpstreamRelease[]> {
-  const up = recipe.config.upstream;
-  if (up.kind === 'debian') return debianPoolReleases(up, opts.cacheDir ?? (await cacheDir()), opts.fetchImpl);
-  if (up.kind === 'git' || up.kind === 'github') {
-    const url = up.kind === 'git' ? up.url : `https://github.com/${up.repo}.git`;
-    const r = await run('git', ['ls-remote', '--tags', '--refs', url], {
-      timeoutMs: 120_000,
-      what: `git ls-remote ${url}`,
-      errorCode: 'UPSTREAM_UNREACHABLE',
-    });
-    const out: UpstreamRelease[] = [];
-    for (const line of r.stdout.split('\n')) {
-      const m = /^([0-9a-f]{40})\trefs\/tags\/(.+)$/.exec(line);
-      const v = m ? tagToVersion(m[2]!, recipe.config.versions) : undefined;
-      if (m && v) out.push({ version: v, tag: m[2]!, commit: m[1]!, git: { url, ref: m[2]! } });
-    }
-    return out.sort((a, b) => compareUpstreamVersions(b.version, a.version));
-  }
-  if (recipe.config.source?.url && opts.version) return [templated(recipe, opts.version)];
-  throw notFound(
-    'VERSION_UNKNOWN',
-    `${recipe.name}: give --version for an http upstream`,
-    'Run `pkgtrack check` to list versions, then `pkgtrack fetch <recipe> --version V`.',
-  );
 }
 
 async function verifyUpstreamSignature(

@@ -1,5 +1,5 @@
 /**
- * MINIMAL DEBIAN RESOLVER (fold into src/upstream/debian.ts once it exists): the signed Sources
+ * Debian source packages for `recipe import` and the test corpus: the signed Sources
  * index of one suite (InRelease checked with gpgv against debian-archive-keyring, then the
  * Sources.xz hash against InRelease), and the files of a source package from it.
  */
@@ -11,8 +11,7 @@ import { writeFileAtomic } from '../core/fsutil.js';
 import { run } from '../core/exec.js';
 import { compareDebVersions } from '../formats/version-deb.js';
 import type { DscFile } from '../patches/dsc.js';
-import { debianUpstreamVersion, parseStanza, stripClearsign } from '../patches/dsc.js';
-import type { UpstreamRelease } from '../upstream/source.js';
+import { parseStanza, stripClearsign } from '../patches/dsc.js';
 import { cacheDir } from './source-cache.js';
 
 export interface DebianArchiveRef {
@@ -112,31 +111,6 @@ export async function findDebianSources(indexFile: string, pkg: string): Promise
     at = text.indexOf(`\nPackage: ${pkg}\n`, start + 1);
   }
   return out.sort((a, b) => compareDebVersions(b.version, a.version));
-}
-
-/** Every source version of `pkg` in the suite's signed Sources index, with orig tarball URL and SHA-256. */
-export async function debianPoolReleases(
-  ref: DebianArchiveRef & { package: string },
-  cache: string,
-  fetchImpl?: typeof fetch,
-): Promise<UpstreamRelease[]> {
-  const index = await debianSourcesIndex(ref, cache, fetchImpl ? { fetchImpl } : {});
-  const archive = (ref.archive ?? 'http://deb.debian.org/debian').replace(/\/$/, '');
-  const out: UpstreamRelease[] = [];
-  for (const e of await findDebianSources(index, ref.package)) {
-    const tarball = e.files.find((f) => /\.orig\.tar\.[a-z0-9]+$/.test(f.name));
-    const sig = e.files.find((f) => /\.orig\.tar\.[a-z0-9]+\.asc$/.test(f.name));
-    const version = debianUpstreamVersion(e.version);
-    if (!tarball || out.some((r) => r.version === version)) continue;
-    out.push({
-      version,
-      tag: e.version,
-      sourceUrl: `${archive}/${e.directory}/${tarball.name}`,
-      sha256: tarball.sha256,
-      ...(sig ? { signatureUrl: `${archive}/${e.directory}/${sig.name}` } : {}),
-    });
-  }
-  return out;
 }
 
 export interface DebianSourceDownload {
