@@ -107,3 +107,8 @@ export function listImagesArgv(referencePrefix: string): string[] {
 export function listContainersArgv(prefix: string): string[] {
   return ['ps', '--all', '--filter', `name=^${prefix}`, '--format', '{{.Names}}'];
 }
+
+/** Force-remove a container; podman also skips the stop timeout (docker rm has no --time). */
+export function removeArgv(dialect: Dialect, name: string): string[] {
+  return dialect.name === 'podman' ? ['rm', '--force', '--time', '0', name] : ['rm', '--force', name];
+}

@@ -13,7 +13,7 @@ import { envError, PkgtrackError } from '../core/errors.js';
 import { run } from '../core/exec.js';
 import { writeFileAtomic } from '../core/fsutil.js';
 import type { Progress } from '../core/progress.js';
-import { commitArgv, type Dialect, globalArgv, importArgv, listContainersArgv, listImagesArgv, runArgv } from './argv.js';
+import { commitArgv, type Dialect, globalArgv, importArgv, listContainersArgv, listImagesArgv, removeArgv, runArgv } from './argv.js';
 import {
   type BuildIdentity,
   CONTAINER_PREFIX,
@@ -31,12 +31,12 @@ export function cacheDir(): string {
 }
 
 /** Containers started by this process, removed on SIGINT/SIGTERM even if the engine client died. */
-const live = new Map<string, { program: string; global: string[] }>();
+const live = new Map<string, { program: string; global: string[]; dialect: Dialect }>();
 let handlersInstalled = false;
 
 function removeLiveSync(): void {
   for (const [name, c] of live) {
-    spawnSync(c.program, [...c.global, 'rm', '--force', '--time', '0', name], { stdio: 'ignore' });
+    spawnSync(c.program, [...c.global, ...removeArgv(c.dialect, name)], { stdio: 'ignore' });
   }
   live.clear();
 }
@@ -94,7 +94,7 @@ export class CliEngine implements ContainerEngine {
 
   async info(): Promise<EngineInfo> {
     if (this.infoCache) return this.infoCache;
-    const r = await this.cli(['info', '--format', 'json'], {
+    const r = await this.cli(['info', '--format', '{{json .}}'], {
       errorCode: 'ENGINE_UNAVAILABLE',
       fix: this.name === 'docker' ? 'Start the docker daemon, or install podman.' : 'Install podman (apt-get install podman runc uidmap).',
       timeoutMs: 30_000,
@@ -249,7 +249,7 @@ export class CliEngine implements ContainerEngine {
     const argv = runArgv(this.dialect, { ...spec, name }, probe, identity?.runFlags ?? []);
     installSignalHandlers();
     const global = globalArgv(this.dialect, probe);
-    live.set(name, { program: this.program, global });
+    live.set(name, { program: this.program, global, dialect: this.dialect });
     const started = Date.now();
     let output = '';
     try {
@@ -276,7 +276,7 @@ export class CliEngine implements ContainerEngine {
   }
 
   async removeContainer(name: string): Promise<void> {
-    await this.cli(['rm', '--force', '--time', '0', name], { check: false });
+    await this.cli(removeArgv(this.dialect, name), { check: false });
   }
 
   async listContainers(prefix: string): Promise<string[]> {

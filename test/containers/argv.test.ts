@@ -3,7 +3,7 @@
  * test), and the diagnosis of real engine errors seen on hosts like this one.
  */
 import { describe, expect, it } from 'vitest';
-import { DOCKER, globalArgv, importArgv, PODMAN, runArgv } from '../../src/containers/argv.js';
+import { DOCKER, globalArgv, importArgv, PODMAN, removeArgv, runArgv } from '../../src/containers/argv.js';
 import { diagnoseRunFailure } from '../../src/containers/cli-engine.js';
 import type { EngineProbe } from '../../src/containers/engine.js';
 
@@ -119,5 +119,12 @@ describe('diagnosing runtime errors that do not say which runtime', () => {
     expect(
       diagnoseRunFailure('Error: OCI runtime error: writing file `cgroup.subtree_control`: Invalid argument', none)?.add.globalFlags,
     ).toEqual(['--runtime', 'runc']);
+  });
+});
+
+describe('removing containers', () => {
+  it('podman skips the stop timeout; docker rm has no --time', () => {
+    expect(removeArgv(PODMAN, 'pkgtrack-x')).toEqual(['rm', '--force', '--time', '0', 'pkgtrack-x']);
+    expect(removeArgv(DOCKER, 'pkgtrack-x')).toEqual(['rm', '--force', 'pkgtrack-x']);
   });
 });
