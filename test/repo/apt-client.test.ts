@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pkgtrack, tempDir } from '../helpers/cli.js';
+import { BIN, pkgtrack, tempDir } from '../helpers/cli.js';
 import {
   type AptRoot,
   aptRoot,
@@ -16,6 +16,7 @@ import {
   expectAptOk,
   makeKey,
   publishCli,
+  runAsync,
   type StaticServer,
   serveDir,
   type TestKey,
@@ -107,6 +108,20 @@ describe('apt-get against a pkgtrack repository', () => {
     const problems = bad.json().problems.map((p: { file: string }) => p.file);
     expect(problems).toContain('dists/bookworm/InRelease');
     expect(problems).toContain('dists/bookworm/main/binary-amd64/Packages.gz');
+  });
+
+  it('repo verify works over HTTP too (the URL a user would give)', async () => {
+    const r = await runAsync(process.execPath, [BIN, 'repo', 'verify', server.url, '--suite', 'bookworm', '--keyring', key.pub, '--json'], {
+      ...process.env,
+    });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.ok).toBe(true);
+    expect(report.signatures.map((x: { file: string }) => x.file).sort()).toEqual([
+      'dists/bookworm/InRelease',
+      'dists/bookworm/Release.gpg',
+    ]);
+    expect(report.checkedFiles).toBeGreaterThanOrEqual(6 * 3);
   });
 
   it('repo list shows what apt sees; repo refresh re-signs with a new Date and apt still updates', async () => {

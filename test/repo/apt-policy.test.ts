@@ -85,6 +85,26 @@ describe('retention', () => {
   });
 });
 
+describe('architectures', () => {
+  it('lists Architecture: all packages in every architecture index, and arch packages only in theirs', () => {
+    const out = join(dir, 'archs');
+    const debs = [
+      buildDeb(dir, 'multi-all', '1.0-1'),
+      buildDeb(dir, 'multi-bin', '1.0-1', { arch: 'amd64' }),
+      buildDeb(dir, 'multi-bin', '1.0-1', { arch: 'arm64' }),
+    ];
+    const r = publishCli(dir, key, out, ['--suite', 'bookworm', ...debs]);
+    expect(r.code, r.stderr).toBe(0);
+    const release = readFileSync(join(out, 'apt/dists/bookworm/Release'), 'utf8');
+    expect(release).toMatch(/^Architectures: amd64 arm64$/m);
+    for (const arch of ['amd64', 'arm64']) {
+      const p = readFileSync(join(out, `apt/dists/bookworm/main/binary-${arch}/Packages`), 'utf8');
+      expect(p).toMatch(/^Package: multi-all$/m);
+      expect(p.match(/^Architecture: (amd64|arm64)$/gm)).toEqual([`Architecture: ${arch}`]);
+    }
+  });
+});
+
 describe('incremental', () => {
   it('re-publishing a build dir with one new package reads only that one; --rebuild reads all', () => {
     const out = join(dir, 'incremental');

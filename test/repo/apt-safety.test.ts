@@ -60,7 +60,7 @@ describe('kill -9 at every publish step', () => {
       expectAptOk(await apt.apt(['update']), `apt-get update after re-run (step ${i})`);
       expect((await apt.apt(['policy', 'crashy'], 'apt-cache')).stdout).toMatch(/Candidate: 1\.1-1/);
       const verify = pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub]);
-      expect(verify.code, verify.stdout).toBe(0);
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     }
     expect([...seen].sort()).toEqual(['1.0-1', '1.1-1']);
   }, 900_000);
@@ -76,7 +76,9 @@ describe('concurrent publishers', () => {
     const [ra, rb] = await Promise.all([start(a), start(b)]);
     expect(ra.status, ra.stderr).toBe(0);
     expect(rb.status, rb.stderr).toBe(0);
-    const list = pkgtrack(['repo', 'list', '--output', out, '--json'], { cwd: dir }).json();
+    const listed = pkgtrack(['repo', 'list', '--output', out, '--json'], { cwd: dir });
+    expect(listed.code, listed.stderr).toBe(0);
+    const list = listed.json();
     expect(list.packages.map((p: { name: string }) => p.name).sort()).toEqual(['conc-a', 'conc-b']);
   });
 
