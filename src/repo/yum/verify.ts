@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import type { VerifyReport } from '../format.js';
-import { verifyDetached } from './userfiles.js';
+import { signedByOneOf } from './rpm-signing.js';
+import { readAnyKeys, verifyDetached } from './userfiles.js';
 import { child, childrenNamed, parseXml } from './xml-read.js';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -41,6 +42,7 @@ export async function verifyYumRepo(target: string, opts: { keyring?: string; fi
       problem(`${repomdPath}.asc`, (e as Error).message);
     }
   }
+  const keys = opts.keyring ? await readAnyKeys(await readFile(opts.keyring)).catch(() => undefined) : undefined;
   const repomd = parseXml(repomdBytes.toString('utf8'), repomdPath);
   for (const d of childrenNamed(repomd, 'data')) {
     const href = child(d, 'location')?.attrs.href ?? '';
@@ -71,6 +73,16 @@ export async function verifyYumRepo(target: string, opts: { keyring?: string; fi
         if (!bytes) problem(rpm, 'listed in primary but missing');
         else if (String(bytes.length) !== child(p, 'size')?.attrs.package) problem(rpm, 'size differs from primary');
         else if (sha256(bytes) !== child(p, 'checksum')?.text) problem(rpm, 'sha256 differs from primary');
+        else if (keys) {
+          // dnf's gpgcheck=1 needs every package signed by the repository key.
+          let ok = false;
+          try {
+            ok = await signedByOneOf(bytes, keys, rpm);
+          } catch {
+            ok = false;
+          }
+          if (!ok) problem(rpm, 'no valid header signature by the repository key (dnf gpgcheck=1 refuses it)');
+        }
       }
     }
   }
