@@ -18,7 +18,7 @@ APT_PACKAGES=(
   aptly reprepro diffoscope
   debootstrap mmdebstrap debian-archive-keyring
   git xz-utils zstd bzip2 unzip zip python3 ca-certificates curl
-  sqlite3
+  sqlite3 shellcheck
   chromium fonts-dejavu-core
 )
 missing=()

