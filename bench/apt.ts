@@ -23,34 +23,60 @@ import { writeStanza } from '../src/formats/deb822.js';
 const ROOT = resolve(import.meta.dirname, '..');
 const CORPUS = join(ROOT, '.cache', 'deb-corpus');
 const RUNS = Number(process.env.PKGTRACK_BENCH_RUNS ?? 3);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * CPU seconds (user + system) of the child processes `sh` ran since the last reset, measured
+ * by /usr/bin/time (its rusage includes every descendant the child waited for: xz, gpg ...).
+ * On a shared, overloaded machine wall time mostly measures the neighbours; CPU time is the
+ * fairer second column.
+ */
+let childCpu = 0;
+const TIME_OUT = join(tmpdir(), `pkgtrack-bench-time-${process.pid}`);
 
 function sh(program: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): void {
-  const r = spawnSync(program, args, { cwd: opts.cwd, env: opts.env ?? process.env, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', TIME_OUT, program, ...args], {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
   if (r.status !== 0) throw new Error(`${program} ${args.join(' ')} failed (${r.status}):\n${r.stderr}\n${r.stdout}`.slice(0, 4000));
+  const [u, sys] = readFileSync(TIME_OUT, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  childCpu += (u ?? 0) + (sys ?? 0);
 }
 
-function timed(f: () => void): number {
+interface Sample {
+  wall: number;
+  cpu: number;
+}
+
+function timed(f: () => void): Sample {
   const t = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
+  childCpu = 0;
   f();
-  return Number(process.hrtime.bigint() - t) / 1e9;
+  const c = process.cpuUsage(c0);
+  return { wall: Number(process.hrtime.bigint() - t) / 1e9, cpu: childCpu + (c.user + c.system) / 1e6 };
 }
 
-/** Median over RUNS of `run` after a fresh `setup` each time. */
-function bench(setup: () => void, run: () => void): number {
-  const xs: number[] = [];
+/** Median (by wall time) over RUNS of `run` after a fresh `setup` each time. */
+function bench(setup: () => void, run: () => void): Sample {
+  const xs: Sample[] = [];
   for (let i = 0; i < RUNS; i++) {
     setup();
     xs.push(timed(run));
   }
-  return median(xs);
+  return [...xs].sort((a, b) => a.wall - b.wall)[Math.floor(xs.length / 2)]!;
 }
 
 function gpgHome(dir: string): { home: string; secret: string; fpr: string } {
   const home = join(dir, 'gnupg');
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const env = { ...process.env, GNUPGHOME: home };
-  execFileSync('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'bench <bench@example.org>', 'ed25519', 'sign', 'never'], { env, stdio: 'ignore' });
+  execFileSync('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'bench <bench@example.org>', 'ed25519', 'sign', 'never'], {
+    env,
+    stdio: 'ignore',
+  });
   const secret = join(dir, 'key.asc');
   writeFileSync(secret, execFileSync('gpg', ['--batch', '--armor', '--export-secret-keys'], { env }));
   const fpr = /^fpr:+([0-9A-F]+):/m.exec(execFileSync('gpg', ['--batch', '--with-colons', '--fingerprint'], { env }).toString())![1]!;
@@ -61,7 +87,10 @@ function oneDeb(dir: string, name: string): string {
   const root = join(dir, `src-${name}`);
   mkdirSync(join(root, 'DEBIAN'), { recursive: true });
   mkdirSync(join(root, 'usr/share/doc', name), { recursive: true });
-  writeFileSync(join(root, 'DEBIAN/control'), `Package: ${name}\nVersion: 1.0-1\nArchitecture: amd64\nMaintainer: B <b@example.org>\nSection: misc\nPriority: optional\nDescription: bench\n added last\n`);
+  writeFileSync(
+    join(root, 'DEBIAN/control'),
+    `Package: ${name}\nVersion: 1.0-1\nArchitecture: amd64\nMaintainer: B <b@example.org>\nSection: misc\nPriority: optional\nDescription: bench\n added last\n`,
+  );
   writeFileSync(join(root, 'usr/share/doc', name, 'README'), 'bench\n');
   const out = join(dir, `${name}_1.0-1_amd64.deb`);
   execFileSync('dpkg-deb', ['--root-owner-group', '-b', root, out], { stdio: 'ignore' });
@@ -84,8 +113,10 @@ export default async function aptBench(): Promise<void> {
   const key = gpgHome(work);
   const env = { ...process.env, GNUPGHOME: key.home, PKGTRACK_KEY_PASSPHRASE: '' };
   const extra = oneDeb(work, 'bench-added');
-  const rows: Array<[string, string, number, number | undefined]> = [];
-  console.log(`corpus: ${corpus.debs.length} .debs, ${(bytes / 1e6).toFixed(0)} MB; ${RUNS} run(s) each, median; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
+  const rows: Array<[string, string, Sample, Sample | undefined]> = [];
+  console.log(
+    `corpus: ${corpus.debs.length} .debs, ${(bytes / 1e6).toFixed(0)} MB; ${RUNS} run(s) each, median; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`,
+  );
 
   // 1. Cold index.
   const ours = bench(
@@ -95,15 +126,40 @@ export default async function aptBench(): Promise<void> {
       for (const d of corpus.debs) {
         const b = readFileSync(join(CORPUS, 'debs', d));
         const { control } = readDebControl(b, d);
-        out.push(writeStanza(packagesStanza(control, { filename: `debs/${d}`, size: b.length, hashes: { SHA256: createHash('sha256').update(b).digest('hex') } })));
+        out.push(
+          writeStanza(
+            packagesStanza(control, {
+              filename: `debs/${d}`,
+              size: b.length,
+              hashes: { SHA256: createHash('sha256').update(b).digest('hex') },
+            }),
+          ),
+        );
       }
       if (out.join('\n').length === 0) throw new Error('empty');
     },
   );
-  const ftpDefault = bench(() => undefined, () => sh('apt-ftparchive', ['packages', 'debs'], { cwd: work }));
+  const ftpDefault = bench(
+    () => undefined,
+    () => sh('apt-ftparchive', ['packages', 'debs'], { cwd: work }),
+  );
   const ftpSha256 = bench(
     () => undefined,
-    () => sh('apt-ftparchive', ['-o', 'APT::FTPArchive::MD5=false', '-o', 'APT::FTPArchive::SHA1=false', '-o', 'APT::FTPArchive::SHA512=false', 'packages', 'debs'], { cwd: work }),
+    () =>
+      sh(
+        'apt-ftparchive',
+        [
+          '-o',
+          'APT::FTPArchive::MD5=false',
+          '-o',
+          'APT::FTPArchive::SHA1=false',
+          '-o',
+          'APT::FTPArchive::SHA512=false',
+          'packages',
+          'debs',
+        ],
+        { cwd: work },
+      ),
   );
   rows.push(['cold index', 'pkgtrack (in-process)', ours, ftpDefault]);
   rows.push(['cold index', 'apt-ftparchive packages', ftpDefault, undefined]);
@@ -111,11 +167,23 @@ export default async function aptBench(): Promise<void> {
 
   // 2+3. Publish: pkgtrack.
   const pkOut = join(work, 'pk');
-  const pk = (args: string[]) => sh(process.execPath, [join(ROOT, 'bin/run.js'), 'publish', '--key', key.secret, '--output', pkOut, '--suite', 'bookworm', '--keep', '0', ...args], { cwd: work, env });
-  const pkCold = bench(() => rmSync(pkOut, { recursive: true, force: true }), () => pk([debs]));
+  const pk = (args: string[]) =>
+    sh(
+      process.execPath,
+      [join(ROOT, 'bin/run.js'), 'publish', '--key', key.secret, '--output', pkOut, '--suite', 'bookworm', '--keep', '0', ...args],
+      { cwd: work, env },
+    );
+  const pkCold = bench(
+    () => rmSync(pkOut, { recursive: true, force: true }),
+    () => pk([debs]),
+  );
   // Setup for add-one: take the package out again (fails harmlessly the first time).
   const pkRemove = (out: string) => () =>
-    spawnSync(process.execPath, [join(ROOT, 'bin/run.js'), 'repo', 'remove', 'bench-added', '--suite', 'bookworm', '--output', out, '--key', key.secret], { cwd: work, env });
+    spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin/run.js'), 'repo', 'remove', 'bench-added', '--suite', 'bookworm', '--output', out, '--key', key.secret],
+      { cwd: work, env },
+    );
   const pkAdd = bench(pkRemove(pkOut), () => pk([extra]));
   // reprepro.
   const rrOut = join(work, 'reprepro');
@@ -129,7 +197,10 @@ export default async function aptBench(): Promise<void> {
   };
   const rr = (args: string[]) => sh('reprepro', ['-b', rrOut, '--ignore=wrongdistribution', ...args], { env });
   const rrCold = bench(rrSetup, () => rr(['includedeb', 'bookworm', ...corpus.debs.map((d) => join(debs, d))]));
-  const rrAdd = bench(() => spawnSync('reprepro', ['-b', rrOut, 'remove', 'bookworm', 'bench-added'], { env }), () => rr(['includedeb', 'bookworm', extra]));
+  const rrAdd = bench(
+    () => spawnSync('reprepro', ['-b', rrOut, 'remove', 'bookworm', 'bench-added'], { env }),
+    () => rr(['includedeb', 'bookworm', extra]),
+  );
   // aptly.
   const aptlyDir = join(work, 'aptly');
   const aptlyConf = join(work, 'aptly.conf');
@@ -162,15 +233,30 @@ export default async function aptBench(): Promise<void> {
 
   // 4. Growth: the same add-one on a repository of a tenth the size.
   const smallOut = join(work, 'pk-small');
-  const pkSmall = (args: string[]) => sh(process.execPath, [join(ROOT, 'bin/run.js'), 'publish', '--key', key.secret, '--output', smallOut, '--suite', 'bookworm', '--keep', '0', ...args], { cwd: work, env });
+  const pkSmall = (args: string[]) =>
+    sh(
+      process.execPath,
+      [join(ROOT, 'bin/run.js'), 'publish', '--key', key.secret, '--output', smallOut, '--suite', 'bookworm', '--keep', '0', ...args],
+      { cwd: work, env },
+    );
   pkSmall([small]);
   const pkAddSmall = bench(pkRemove(smallOut), () => pkSmall([extra]));
   rows.push([`add one, ${Math.ceil(corpus.debs.length / 10)}-pkg repo`, 'pkgtrack publish', pkAddSmall, pkAdd]);
 
-  const w = [22, 32, 10, 12];
-  console.log(['STEP', 'TOOL', 'SECONDS', 'RATIO'].map((h, i) => h.padEnd(w[i]!)).join(''));
+  const w = [24, 32, 10, 10, 10, 10];
+  console.log(['STEP', 'TOOL', 'WALL s', 'RATIO', 'CPU s', 'RATIO'].map((h, i) => h.padEnd(w[i]!)).join(''));
   for (const [step, tool, s, base] of rows) {
-    console.log([step.padEnd(w[0]!), tool.padEnd(w[1]!), s.toFixed(3).padEnd(w[2]!), base ? `${(s / base).toFixed(2)}x` : ''].join(''));
+    const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}x` : '');
+    console.log(
+      [
+        step.padEnd(w[0]!),
+        tool.padEnd(w[1]!),
+        s.wall.toFixed(3).padEnd(w[2]!),
+        ratio(s.wall, base?.wall).padEnd(w[3]!),
+        s.cpu.toFixed(3).padEnd(w[4]!),
+        ratio(s.cpu, base?.cpu),
+      ].join(''),
+    );
   }
   console.log('RATIO: against apt-ftparchive (index), reprepro (publish, add-one); last row: small-repo add-one / full-repo add-one.');
   console.log('Targets (issue 8): cold index <= 0.5x apt-ftparchive; cold publish <= 0.5x reprepro; add-one <= 1.0x reprepro.');

@@ -5,11 +5,11 @@
  * run against a published repository without touching the host.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
-import { pkgtrack, tempDir } from '../helpers/cli.js';
+import { pkgtrack, ROOT, tempDir } from '../helpers/cli.js';
 
 export interface TestKey {
   secret: string;
@@ -186,6 +186,14 @@ export function aptRoot(): AptRoot {
       writeFileSync(join(root, 'etc/apt/sources.list.d/pkgtrack.sources'), text);
     },
   };
+}
+
+/** The real-.deb corpus (.cache/deb-corpus), fetched from the Debian mirror when missing. */
+export function ensureCorpus(): { dir: string; debs: string[]; dscs: string[] } {
+  const dir = join(ROOT, '.cache', 'deb-corpus');
+  if (!existsSync(join(dir, 'corpus.json')))
+    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/fetch-deb-corpus.ts'], { cwd: ROOT, stdio: 'inherit' });
+  return { dir, ...(JSON.parse(readFileSync(join(dir, 'corpus.json'), 'utf8')) as { debs: string[]; dscs: string[] }) };
 }
 
 /** `pkgtrack publish` as a user runs it, with a key file and no pkgtrack.yaml. */

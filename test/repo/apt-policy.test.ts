@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
-import { aptRoot, buildDeb, expectAptOk, makeKey, publishCli, type TestKey } from './apt-helpers.js';
+import { aptRoot, buildDeb, ensureCorpus, expectAptOk, makeKey, publishCli, type TestKey } from './apt-helpers.js';
 
 let dir: string;
 let key: TestKey;
@@ -154,8 +154,8 @@ describe('inputs', () => {
 
   it('publishes a .dsc with its files; apt-cache showsrc reads the Sources', async () => {
     const out = join(dir, 'sources');
-    const corpus = join(process.cwd(), '.cache/deb-corpus');
-    const dsc = JSON.parse(readFileSync(join(corpus, 'corpus.json'), 'utf8')).dscs[0] as string;
+    const { dir: corpus, dscs } = ensureCorpus();
+    const dsc = dscs[0]!;
     const r = publishCli(dir, key, out, ['--suite', 'bookworm', join(corpus, 'sources', dsc)]);
     expect(r.code, r.stderr).toBe(0);
     const apt = aptRoot();
