@@ -174,6 +174,34 @@ describe('inputs', () => {
     }
   });
 
+  it('refuses a hostile package name and ignores index fields smuggled into control', () => {
+    const mk = (name: string, extra: string) => {
+      const root = join(dir, `hostile-${Math.random().toString(36).slice(2)}`);
+      mkdirSync(join(root, 'DEBIAN'), { recursive: true });
+      writeFileSync(
+        join(root, 'DEBIAN/control'),
+        `Package: ${name}\nVersion: 1.0-1\nArchitecture: all\nMaintainer: T <t@example.org>\n${extra}Description: x\n y\n`,
+      );
+      const out = join(root, '..', `${root.split('/').pop()}.deb`);
+      execFileSync('dpkg-deb', ['--nocheck', '--root-owner-group', '-b', root, out], { stdio: 'ignore' });
+      return out;
+    };
+    const out = join(dir, 'hostile');
+    const bad = publishCli(dir, key, out, ['--suite', 'bookworm', mk('../../evil', '')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/APT_BAD_PACKAGE_NAME/);
+    expect(existsSync(join(out, 'apt/dists'))).toBe(false);
+    const smuggled = publishCli(dir, key, out, [
+      '--suite',
+      'bookworm',
+      mk('smuggle', 'Filename: ../../../etc/passwd\nSHA256: 00\nSize: 1\n'),
+    ]);
+    expect(smuggled.code, smuggled.stderr).toBe(0);
+    const p = packages(out);
+    expect(p).toMatch(/^Filename: pool\/main\/s\/smuggle\/smuggle_1\.0-1_all\.deb$/m);
+    expect(p).not.toMatch(/etc\/passwd|^SHA256: 00$|^Size: 1$/m);
+  });
+
   it('refuses a file that is not a package, naming it', () => {
     const junk = join(dir, 'junk.deb');
     writeFileSync(junk, 'not really a deb');
