@@ -6,7 +6,12 @@
  * applies marks the recipe "broken on trunk" and keeps the last good build published; other
  * recipes go on.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PkgtrackError } from '../core/errors.js';
 import { type Progress, silentProgress } from '../core/progress.js';
+import { extractArchive } from '../patches/extract.js';
 import { trunkVersionProblems } from '../nightly/guardrail.js';
 import { loadRecipes, type Recipe, type Repository } from '../recipe/load.js';
 import { createUpstreamSources, type UpstreamSources } from '../upstream/index.js';
@@ -16,6 +21,7 @@ import { buildRecipes, type TargetBuild } from './build.js';
 import { toRecipeUpstream } from './check.js';
 import { suiteFor } from './ci-matrix.js';
 import { fetchSource } from './fetch.js';
+import { applyPatchQueue } from './patches.js';
 import { publish } from './publish.js';
 import { readTrunkState, writeTrunkState } from './trunk-state.js';
 
@@ -67,6 +73,21 @@ export interface NightlyOptions {
 }
 
 const BROKEN_CODES = new Set(['PATCH_FAILED', 'PATCH_ALREADY_APPLIED', 'PATCH_NOT_FOUND']);
+
+/** Why the recipe's queue does not apply (fuzz 0, as a build) to the unpacked tarball, if it does not. */
+async function patchQueueProblem(recipe: Recipe, tarball: string): Promise<string | undefined> {
+  const dir = await mkdtemp(join(tmpdir(), 'pkgtrack-nightly-'));
+  try {
+    const x = await extractArchive(tarball, join(dir, 'src'));
+    await applyPatchQueue(recipe, x.topDir ? join(dir, 'src', x.topDir) : join(dir, 'src'), { fuzz: 0 });
+    return undefined;
+  } catch (e) {
+    if (e instanceof PkgtrackError && BROKEN_CODES.has(e.code)) return e.message;
+    throw e;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 export async function runNightly(opts: NightlyOptions): Promise<NightlyResult> {
   const progress = opts.progress ?? silentProgress;
@@ -128,6 +149,16 @@ async function nightlyRecipe(opts: NightlyOptions, recipe: Recipe, sources: Upst
       version,
       outcome: 'refused',
       reason: `snapshot version ${version} (pattern "${pattern}") would sort wrong: ${problems.join('; ')}. Use a pattern that starts with {release}+ (e.g. {release}+git{date}.{commits}.{sha7}).`,
+    };
+  }
+  // The queue must apply to trunk before any container starts: say which patch, file and hunk.
+  const queueProblem = await patchQueueProblem(recipe, fetched.origTarball);
+  if (queueProblem) {
+    return {
+      ...base,
+      version,
+      outcome: 'broken-on-trunk',
+      reason: `the patch queue no longer applies to ${head.commit.slice(0, 7)}: ${queueProblem}; the last good trunk build stays published. Run \`pkgtrack patches rebase ${recipe.name} --to ${version}\`.`,
     };
   }
   if (opts.dryRun) return { ...base, version, outcome: 'skipped', reason: `dry run: would build and publish ${version}` };

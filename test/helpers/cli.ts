@@ -14,8 +14,15 @@ export interface CliResult {
   json: () => any;
 }
 
+/** The environment a user's shell gives pkgtrack: vitest's NODE_ENV=test would put oclif in dev mode. */
+function userEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: undefined, ...extra };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  return env;
+}
+
 export function pkgtrack(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {}): CliResult {
-  const env = { ...process.env, ...opts.env };
+  const env = userEnv(opts.env);
   for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k];
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
@@ -33,8 +40,7 @@ export function tempDir(prefix = 'pkgtrack-test-'): string {
 
 /** Like pkgtrack(), without blocking the event loop: for tests whose fakes run in this process. */
 export function pkgtrackAsync(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
-  const env = { ...process.env, ...opts.env };
-  for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k];
+  const env = userEnv(opts.env);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -50,7 +50,7 @@ beforeAll(async () => {
   engine = await detectEngine();
   upstream = tempDir('pkgtrack-nightly-up-');
   git(upstream, 'init', '-q', '-b', 'main');
-  writeFileSync(join(upstream, 'Makefile'), 'install:\n\tinstall -D -m 0755 tinyhello $(DESTDIR)/usr/bin/tinyhello\n');
+  writeFileSync(join(upstream, 'Makefile'), 'all:\n\t@true\ninstall:\n\tinstall -D -m 0755 tinyhello $(DESTDIR)/usr/bin/tinyhello\n');
   commitUpstream('release 1.0', 'tinyhello 1.0');
   git(upstream, 'tag', 'v1.0');
   commitUpstream('first trunk change', 'tinyhello trunk A');
@@ -79,7 +79,7 @@ describe('pkgtrack nightly', () => {
 
   it('publishes trunk version A from upstream HEAD', { timeout: 30 * 60_000 }, async () => {
     const r = await run(['nightly', '--json']);
-    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    expect(r.code, `${r.stderr.slice(-2000)}\n${r.stdout.slice(-3000)}`).toBe(0);
     const res = r.json();
     const one = res.recipes[0];
     expect(one).toMatchObject({
@@ -100,7 +100,7 @@ describe('pkgtrack nightly', () => {
     // A real apt client installs A from the trunk suite (NotAutomatic: asked for explicitly).
     const target = resolveTarget('debian:bookworm')!;
     const base = await ensureBaseImage(engine, target, silentProgress);
-    const key = readFileSync(join(recipes, 'keys/signing.pub'), 'utf8').trimEnd();
+    const key = readFileSync(join(recipes, 'keys/signing.pub.asc'), 'utf8').trimEnd();
     const sources = `Types: deb\nURIs: file:/repo/apt\nSuites: bookworm-trunk\nComponents: main\nSigned-By:\n${key
       .split('\n')
       .map((l) => (l === '' ? ' .' : ` ${l}`))
@@ -131,7 +131,7 @@ describe('pkgtrack nightly', () => {
   it('publishes B after a new upstream commit; B sorts above A; apt upgrades from A to B', { timeout: 30 * 60_000 }, async () => {
     commitUpstream('second trunk change', 'tinyhello trunk B');
     const r = await run(['nightly', '--json']);
-    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    expect(r.code, `${r.stderr.slice(-2000)}\n${r.stdout.slice(-3000)}`).toBe(0);
     const one = r.json().recipes[0];
     expect(one.outcome).toBe('published');
     expect(one.previous.version).toBe(versionA);
@@ -180,5 +180,24 @@ describe('pkgtrack nightly', () => {
     expect(one.reason).toMatch(/rpm: /);
     expect(one.targets).toEqual([]);
     expect(existsSync(join(recipes, 'public/trunk/tinyhello.json'))).toBe(true);
+  });
+
+  it('marks a recipe broken on trunk when its patch no longer applies, keeping the last good build', { timeout: 15 * 60_000 }, async () => {
+    // The patch was written against the B greeting; upstream HEAD now says C.
+    writeAll(recipes, {
+      'recipes/tinyhello/patches/series': 'greeting.patch\n',
+      'recipes/tinyhello/patches/greeting.patch':
+        'Description: distro greeting\nAuthor: Night Owl <owl@example.org>\nForwarded: not-needed\n---\n--- a/tinyhello\n+++ b/tinyhello\n@@ -1,2 +1,2 @@\n #!/bin/sh\n-echo "tinyhello trunk B"\n+echo "tinyhello trunk B (distro)"\n',
+    });
+    const inRelease = join(recipes, 'public/apt/dists/bookworm-trunk/InRelease');
+    const before = readFileSync(inRelease);
+    const state = readFileSync(join(recipes, 'public/trunk/tinyhello.json'), 'utf8');
+    const r = await run(['nightly', '--json']);
+    expect(r.code).toBe(1);
+    const one = r.json().recipes[0];
+    expect(one.outcome).toBe('broken-on-trunk');
+    expect(one.reason).toMatch(/patch queue no longer applies .*last good trunk build stays published.*patches rebase tinyhello/);
+    expect(readFileSync(inRelease).equals(before)).toBe(true);
+    expect(readFileSync(join(recipes, 'public/trunk/tinyhello.json'), 'utf8')).toBe(state);
   });
 });
