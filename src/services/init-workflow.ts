@@ -114,6 +114,9 @@ function renderWorkflow(o: Resolved, channel: WorkflowChannel): string {
   return [
     ...header,
     '# Secrets: PKGTRACK_SIGNING_KEY (armored private key) and PKGTRACK_KEY_PASSPHRASE.',
+    o.pages === 'branch'
+      ? `# Pages: Settings > Pages > Deploy from a branch, ${o.pagesBranch}.`
+      : `# Pages: Settings > Pages > Source "GitHub Actions"; ${o.pagesBranch} keeps the published state.`,
     `name: ${o.name} ${stable ? 'stable' : 'nightly'}`,
     ...triggers,
     'permissions:',
