@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../core/exec.js';
+import { writeFileAtomic } from '../core/fsutil.js';
 import { type Progress, silentProgress } from '../core/progress.js';
 import type { FilePatch } from '../patches/diff-parse.js';
 import { parsePatchBytes } from '../patches/engine.js';
@@ -24,6 +25,7 @@ import {
   parseGithubRef,
 } from '../report/forwarded.js';
 import { patchSize } from '../report/hunks.js';
+import { renderHtml } from '../report/render.js';
 import {
   countStatuses,
   type ForwardState,
@@ -37,6 +39,8 @@ import { GithubClient, type GithubClientOptions } from '../upstream/github-clien
 import { fetchSource } from './fetch.js';
 import { loadSeries } from './patches.js';
 import { historyEvidence, treeEvidence } from './report-evidence.js';
+import { generateSite, outputDirOf } from './site.js';
+import { PATCH_REPORT_HTML, PATCH_REPORT_JSON } from './site-gather.js';
 
 /** An upstream tree to look for patches in. */
 export interface UpstreamTree {
@@ -286,4 +290,18 @@ async function forwardedStates(
     }
   }
   return out;
+}
+
+/**
+ * Put the report next to the published repositories (`<output>/reports/patches.{json,html}`,
+ * where the web page looks for it) and regenerate the page.
+ */
+export async function publishPatchReport(repo: Repository, report: PatchReport, progress: Progress): Promise<string[]> {
+  const out = outputDirOf(repo);
+  const json = join(out, PATCH_REPORT_JSON);
+  const html = join(out, PATCH_REPORT_HTML);
+  await writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(html, renderHtml(report, `${repo.config.label}: patch report`));
+  await generateSite({ repoRoot: repo.root, progress });
+  return [json, html];
 }

@@ -6,13 +6,13 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import * as openpgp from 'openpgp';
+import type * as openpgp from 'openpgp';
 import { notFound } from '../core/errors.js';
 import { compareUpstreamVersions, compareVersions } from '../formats/versions.js';
 import { listRecipeNames, loadRecipe, type Repository } from '../recipe/load.js';
 import { resolveTargets } from '../recipe/load.js';
 import type { Target } from '../recipe/targets.js';
-import { readKeys } from '../sign/keys.js';
+import { armorPublicKeys, readKeys } from '../sign/keys.js';
 import type { PatchReport } from '../report/model.js';
 import { keyFacts } from '../sign/policy.js';
 import {
@@ -47,16 +47,6 @@ export interface GatheredSite {
 /** Site path of the armored public key. */
 export const keyHref = (repoName: string) => `keys/${repoName.replace(/[^A-Za-z0-9_:.-]/g, '-')}-archive-keyring.asc`;
 
-/**
- * The armored public key file, WITH the CRC24 line: GnuPG 2.2 (Debian bookworm, EL9) cannot
- * read armor whose base64 ends without '=' padding and has no checksum line (GnuPG T7071), which
- * happens for one key length in three; openpgp.armor omits the line unless asked.
- */
-export function armorWithChecksum(keys: readonly openpgp.Key[]): string {
-  const bytes = Buffer.concat(keys.map((k) => k.toPublic().write()));
-  return openpgp.armor(openpgp.enums.armor.publicKey, bytes, undefined, undefined, undefined, true);
-}
-
 /** Public facts and the armored public key of the configured signing key(s); undefined when unsigned. */
 export async function readSiteKey(repo: Repository): Promise<SiteKey | undefined> {
   const signing = repo.config.signing;
@@ -87,7 +77,7 @@ export async function readSiteKey(repo: Repository): Promise<SiteKey | undefined
     expires: facts.expires,
     userIds: facts.userIds,
     href: keyHref(repo.config.name),
-    armored: armorWithChecksum(keys),
+    armored: armorPublicKeys(keys),
   };
 }
 

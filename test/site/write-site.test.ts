@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSite, writeSite } from '../../src/services/site.js';
-import { armorWithChecksum, gatherSiteModel, publishedPatchSummaries, readSiteKey } from '../../src/services/site-gather.js';
+import { gatherSiteModel, publishedPatchSummaries, readSiteKey } from '../../src/services/site-gather.js';
+import { armorPublicKeys } from '../../src/sign/keys.js';
 import { generateSigningKey, readKeys } from '../../src/sign/keys.js';
 import { loadRepository } from '../../src/recipe/load.js';
 import { StateStore } from '../../src/state/store.js';
@@ -152,7 +153,7 @@ describe('the armored key file', () => {
       if (key[0]!.write().length % 3 !== 0) continue;
       checked++;
       const file = join(dir, `k${i}.asc`);
-      writeFileSync(file, armorWithChecksum(key));
+      writeFileSync(file, armorPublicKeys(key));
       const out = sh('gpg', ['--homedir', join(dir, 'gnupg'), '--batch', '--no-autostart', '--with-colons', '--show-keys', file]);
       expect(/^fpr:+([0-9A-F]+):/m.exec(out)![1]).toBe(k.fingerprint);
     }

@@ -5,7 +5,7 @@ import { repoFlag } from '../../cli/flags.js';
 import { writeFileAtomic } from '../../core/fsutil.js';
 import { PATCH_STATUSES, type PatchReport } from '../../report/model.js';
 import { renderHtml, renderMarkdown, renderTable } from '../../report/render.js';
-import { buildPatchReport } from '../../services/report.js';
+import { buildPatchReport, publishPatchReport } from '../../services/report.js';
 import { openRepository } from '../../services/recipes.js';
 
 export default class ReportPatches extends PkgtrackCommand<typeof ReportPatches> {
@@ -18,6 +18,7 @@ Statuses: ${PATCH_STATUSES.join(', ')}. --fail-on makes CI fail (exit 11) when a
     '<%= config.bin %> report patches hello --format md --out patches.md',
     '<%= config.bin %> report patches --format html --out public/patches.html',
     '<%= config.bin %> report patches --fail-on needs-forwarding --fail-on invalid-header',
+    '<%= config.bin %> report patches --site   # publish it with the repository web page',
   ];
   static override strict = false;
   static override args = { recipes: Args.string({ description: 'Recipes to report on (default: all)' }) };
@@ -31,6 +32,7 @@ Statuses: ${PATCH_STATUSES.join(', ')}. --fail-on makes CI fail (exit 11) when a
       description: 'Exit 11 when a patch has this status (repeatable)',
     }),
     offline: Flags.boolean({ description: 'Use only the recipes: no upstream download, no GitHub' }),
+    site: Flags.boolean({ description: 'Also write reports/patches.json and .html into the published output and refresh the web page' }),
   };
 
   async run(): Promise<PatchReport & { failedOn: string[] }> {
@@ -60,6 +62,10 @@ Statuses: ${PATCH_STATUSES.join(', ')}. --fail-on makes CI fail (exit 11) when a
     } else if (this.flags.format === 'json' && !this.jsonEnabled()) {
       await new Promise<void>((res) => process.stdout.write(text, () => res()));
     } else this.show(text);
+    if (this.flags.site) {
+      const written = await publishPatchReport(repo, report, this.progress);
+      this.progress.step(`wrote ${written.join(' and ')}; the web page links to it`);
+    }
     if (failedOn.length) {
       if (!this.jsonEnabled()) process.stderr.write(`failing: patches with status ${failedOn.join(', ')}\n`);
       this.setExitCode(ExitCode.findings);
