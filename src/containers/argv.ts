@@ -104,8 +104,9 @@ export function listImagesArgv(referencePrefix: string): string[] {
   ];
 }
 
+/** Containers whose name starts with `prefix`, as `name<TAB>state` lines (state: running, exited, created ...). */
 export function listContainersArgv(prefix: string): string[] {
-  return ['ps', '--all', '--filter', `name=^${prefix}`, '--format', '{{.Names}}'];
+  return ['ps', '--all', '--filter', `name=^${prefix}`, '--format', '{{.Names}}\t{{.State}}'];
 }
 
 /** Force-remove a container; podman also skips the stop timeout (docker rm has no --time). */

@@ -279,9 +279,15 @@ export class CliEngine implements ContainerEngine {
     await this.cli(removeArgv(this.dialect, name), { check: false });
   }
 
-  async listContainers(prefix: string): Promise<string[]> {
+  async listContainers(prefix: string): Promise<Array<{ name: string; state: string }>> {
     const r = await this.cli(listContainersArgv(prefix), { check: false });
-    return r.stdout.split('\n').filter((l) => l.startsWith(prefix));
+    return r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith(prefix))
+      .map((l) => {
+        const [name = '', state = ''] = l.split('\t');
+        return { name, state: state.toLowerCase() };
+      });
   }
 
   async listImages(referencePrefix: string): Promise<ImageInfo[]> {

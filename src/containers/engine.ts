@@ -111,7 +111,7 @@ export interface ContainerEngine {
   /** Remove a container, running or not; no error when it is already gone. */
   removeContainer(name: string): Promise<void>;
   /** Containers (any state) whose name starts with `prefix`. */
-  listContainers(prefix: string): Promise<string[]>;
+  listContainers(prefix: string): Promise<Array<{ name: string; state: string }>>;
   listImages(referencePrefix: string): Promise<ImageInfo[]>;
   removeImage(ref: string): Promise<void>;
   /** How a non-root build user maps onto the host for a read-write work dir. */

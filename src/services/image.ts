@@ -99,7 +99,7 @@ export async function listBuilderImages(engine: ContainerEngine): Promise<ImageL
 export interface PruneResult {
   removed: string[];
   kept: string[];
-  /** Leftover pkgtrack containers found and removed (from killed runs). */
+  /** Stopped pkgtrack containers found and removed (left by killed runs); running ones are never touched. */
   containers: string[];
 }
 
@@ -108,7 +108,11 @@ export interface PruneResult {
  * (stale), or every pkgtrack image with `all`. Also removes leftover pkgtrack containers.
  */
 export async function pruneBuilderImages(engine: ContainerEngine, opts: { all?: boolean; dryRun?: boolean }): Promise<PruneResult> {
-  const containers = await engine.listContainers(CONTAINER_PREFIX);
+  // Running containers belong to builds in progress (this or another process): never touch them.
+  const containers = (await engine.listContainers(CONTAINER_PREFIX))
+    // podman 4 prints "Up 2 minutes" for .State; docker and newer podman print "running".
+    .filter((c) => !/^(up|running|paused|restarting)/i.test(c.state))
+    .map((c) => c.name);
   if (!opts.dryRun) for (const c of containers) await engine.removeContainer(c);
   const images = await engine.listImages(IMAGE_PREFIX);
   const baseIds = new Map<string, string>();

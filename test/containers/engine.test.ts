@@ -11,6 +11,7 @@ import { baseImageRef, ensureBaseImage, LABEL_ORIGIN } from '../../src/container
 import { surveyEngines } from '../../src/containers/detect.js';
 import { PodmanEngine } from '../../src/containers/podman.js';
 import { recordingProgress } from '../../src/core/progress.js';
+import { pruneBuilderImages } from '../../src/services/image.js';
 import { resolveTarget } from '../../src/recipe/targets.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -107,6 +108,26 @@ describe('podman engine', () => {
     expect(await exited).toBe(130);
     expect(out).not.toMatch(/finished/);
     expect(podmanPs(name)).toEqual([]);
+  });
+
+  it('prune takes stopped pkgtrack containers, never running ones', { timeout: 120_000 }, async () => {
+    const stopped = `pkgtrack-test-stopped-${process.pid}`;
+    const running = `pkgtrack-test-running-${process.pid}`;
+    expect(spawnSync('podman', ['create', '--name', stopped, image, 'true']).status).toBe(0);
+    const ac = new AbortController();
+    const run = engine.run({ image, name: running, argv: ['sleep', '600'], network: 'none', user: '65534:65534', signal: ac.signal });
+    try {
+      for (let i = 0; i < 100 && podmanPs(running).length === 0; i++) await new Promise((r) => setTimeout(r, 200));
+      const p = await pruneBuilderImages(engine, { dryRun: true });
+      expect(p.containers).toContain(stopped);
+      expect(p.containers).not.toContain(running);
+    } finally {
+      ac.abort();
+      await run;
+      await engine.removeContainer(stopped);
+    }
+    expect(podmanPs(stopped)).toEqual([]);
+    expect(podmanPs(running)).toEqual([]);
   });
 
   it('survey: a docker CLI without a daemon is reported, not used', async () => {
