@@ -3,11 +3,10 @@
  * git repository, an http index page and a signed local Debian archive: statuses, recorded
  * observations, moved-tag and changed-asset warnings, rate-limit reporting, and the CLI.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingProgress } from '../../src/core/progress.js';
 import { checkRecipes } from '../../src/services/check.js';
@@ -15,10 +14,9 @@ import { observationsOf } from '../../src/services/upstream-observations.js';
 import { StateStore } from '../../src/state/store.js';
 import { type FakeGithub, fakeDigest, fakeSha, simpleRepo, startFakeGithub } from '../fakes/github/index.js';
 import { buildArchive } from './debian-archive.js';
-import { buildOnce, serveDir } from './helpers.js';
+import { buildOnce, runCli, serveDir } from './helpers.js';
 
 const TOKEN = 'ghp_checktoken_0123456789';
-const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
 let dir: string;
 let root: string;
 let gh: FakeGithub;
@@ -47,7 +45,7 @@ function built(name: string, version: string): void {
 }
 
 beforeAll(async () => {
-  buildOnce();
+  await buildOnce();
   dir = mkdtempSync(join(tmpdir(), 'pkgtrack-check-'));
   root = join(dir, 'recipes-repo');
   mkdirSync(root);
@@ -171,15 +169,7 @@ describe('check service', () => {
 
 describe('pkgtrack check (CLI)', () => {
   // Asynchronous: the fake GitHub answers from this very process.
-  const cli = (...args: string[]) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [BIN, 'check', ...args],
-        { encoding: 'utf8', env: { ...process.env, GITHUB_TOKEN: TOKEN, PKGTRACK_REPO: root } },
-        (err, stdout, stderr) => resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const cli = (...args: string[]) => runCli(['check', ...args], { ...process.env, GITHUB_TOKEN: TOKEN, PKGTRACK_REPO: root });
 
   it('prints the table, progress on stderr, and exits 10 with --exit-code when something is newer', async () => {
     const r = await cli('same', 'fresh', '--exit-code');
