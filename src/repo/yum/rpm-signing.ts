@@ -9,12 +9,18 @@ import * as openpgp from 'openpgp';
 import { readRpmHeaders } from '../../formats/rpm/package.js';
 import { addHeaderSignature, headerSignature } from '../../formats/rpm/signature.js';
 import type { Signer } from '../../sign/signer.js';
+import { nativeKeys, verifiesNatively } from './fast-verify.js';
+
+const NATIVE = new WeakMap<readonly openpgp.Key[], ReturnType<typeof nativeKeys>>();
 
 /** True when `rpm` carries a header signature that verifies with one of `keys`. */
 export async function signedByOneOf(rpm: Uint8Array, keys: readonly openpgp.Key[], source?: string): Promise<boolean> {
   const found = headerSignature(rpm, source);
   if (!found) return false;
   const { layout } = readRpmHeaders(rpm, source);
+  let native = NATIVE.get(keys);
+  if (!native) NATIVE.set(keys, (native = nativeKeys(keys)));
+  if (verifiesNatively(rpm.subarray(layout.headerStart, layout.headerEnd), found.packet, native)) return true;
   try {
     const signature = await openpgp.readSignature({ binarySignature: found.packet });
     const message = await openpgp.createMessage({ binary: rpm.subarray(layout.headerStart, layout.headerEnd) });

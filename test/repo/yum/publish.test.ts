@@ -186,7 +186,14 @@ describe('yum publish', () => {
 
   it('verify reports packages without a signature by the repository key', async () => {
     const root = join(work, 'unsigned');
-    await publishYum({ root, suite: SUITE, add: rpms.slice(0, 3), signer: key.signer, publicKeyFile: key.publicFile, format: { signPackages: false } });
+    await publishYum({
+      root,
+      suite: SUITE,
+      add: rpms.slice(0, 3),
+      signer: key.signer,
+      publicKeyFile: key.publicFile,
+      format: { signPackages: false },
+    });
     const r = await verifyYumRepo(join(root, SUITE), { keyring: key.publicFile });
     expect(r.ok).toBe(false);
     expect(r.problems.filter((p) => p.problem.includes('no valid header signature'))).toHaveLength(3);
