@@ -200,7 +200,7 @@ describe('fetchSource', () => {
   });
 
   it('pkgtrack fetch (CLI): --json result, and a typed error with exit 2 for an unknown recipe', async () => {
-    buildOnce();
+    await buildOnce();
     const root = await makeRepo({ foo: httpRecipe('foo', '/foo-{version}.tar.gz') });
     const bin = join(import.meta.dirname, '..', '..', 'bin', 'run.js');
     const ok = await run('node', [bin, 'fetch', 'foo', '--version', '1.0', '--out', join(root, 'dist'), '--json', '--repo', root], {

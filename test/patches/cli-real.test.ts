@@ -25,7 +25,7 @@ beforeAll(async () => {
   await mkdir(repo);
   await writeFile(join(repo, 'pkgtrack.yaml'), 'name: t\norigin: t\nlabel: t\nmaintainer: T <t@example.org>\n');
   // One build per test run, shared with the other command tests (lock + stamp).
-  buildOnce();
+  await buildOnce();
   for (const p of DEBIAN_TEST_PACKAGES) dscs.set(p, await ensureDebianSource(p));
 });
 afterAll(async () => {

@@ -56,7 +56,7 @@ let v3: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'pkgtrack-patchcmd-'));
   // One build per test run, shared with the other command tests (lock + stamp).
-  buildOnce();
+  await buildOnce();
   repo = join(work, 'repo');
   patches = join(repo, 'recipes', 'demo', 'patches');
   await mkdir(patches, { recursive: true });
