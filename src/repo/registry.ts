@@ -12,7 +12,8 @@ import type { RepoFormat, RepoKind } from './format.js';
 import { YumRepoFormat } from './yum/format.js';
 
 /** Repository settings every format may read (pkgtrack.yaml, or defaults without one). */
-export type RepoSettings = Pick<RepositoryConfig, 'origin' | 'label' | 'description' | 'architectures' | 'components' | 'channels'>;
+export type RepoSettings = Pick<RepositoryConfig, 'origin' | 'label' | 'description' | 'architectures' | 'components' | 'channels'> &
+  Partial<Pick<RepositoryConfig, 'url'>>;
 
 export const DEFAULT_SETTINGS: RepoSettings = {
   origin: 'pkgtrack',
@@ -33,7 +34,10 @@ export function aptConfigFrom(s: RepoSettings): AptRepoConfig {
   };
 }
 
-const FACTORIES: Array<(s: RepoSettings) => RepoFormat> = [(s) => new AptFormat(aptConfigFrom(s)), () => new YumRepoFormat()];
+const FACTORIES: Array<(s: RepoSettings) => RepoFormat> = [
+  (s) => new AptFormat(aptConfigFrom(s)),
+  (s) => new YumRepoFormat(s.url ? { baseUrl: `${s.url.replace(/\/+$/, '')}/yum` } : {}),
+];
 
 export function repoFormats(settings: RepoSettings = DEFAULT_SETTINGS): RepoFormat[] {
   return FACTORIES.map((f) => f(settings));

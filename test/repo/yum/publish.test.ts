@@ -184,6 +184,22 @@ describe('yum publish', () => {
     expect(again.unchanged).toHaveLength(sample.length);
   });
 
+  it('writes the .repo file for the public URL it is served at', async () => {
+    const root = join(work, 'url');
+    await publishYum({
+      root,
+      suite: SUITE,
+      add: rpms.slice(0, 1),
+      signer: key.signer,
+      publicKeyFile: key.publicFile,
+      format: { baseUrl: 'https://pkgs.example.org/yum/' },
+    });
+    const text = readFileSync(join(root, SUITE, 'pkgtrack-fedora-41-x86_64.repo'), 'utf8');
+    expect(text).toContain(`baseurl=https://pkgs.example.org/yum/${SUITE}\n`);
+    expect(text).toContain(`gpgkey=https://pkgs.example.org/yum/${SUITE}/RPM-GPG-KEY-pkgtrack\n`);
+    expect(text).toMatch(/^\[pkgtrack-fedora-41-x86_64\]$/m);
+  });
+
   it('verify reports packages without a signature by the repository key', async () => {
     const root = join(work, 'unsigned');
     await publishYum({
