@@ -3,6 +3,9 @@
  * core/exec: argv only, no prompts, dangerous transports off). Annotated tags are peeled so a
  * release names the commit, not the tag object.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inputError, PkgtrackError } from '../core/errors.js';
 import { run } from '../core/exec.js';
 import type { Progress } from '../core/progress.js';
@@ -90,7 +93,13 @@ type GitUpstream = Extract<RecipeUpstream['config'], { kind: 'git' }>;
 
 export class GitSource implements UpstreamSource {
   readonly kind = 'git' as const;
-  constructor(private readonly opts: { progress?: Progress; concurrency?: number } = {}) {}
+  constructor(
+    private readonly opts: {
+      progress?: Progress;
+      concurrency?: number /** Add describe/committedAt to head() (default true). */;
+      describe?: boolean;
+    } = {},
+  ) {}
 
   async releases(recipes: readonly RecipeUpstream[]): Promise<Map<string, UpstreamRelease[] | Error>> {
     const out = new Map<string, UpstreamRelease[] | Error>();
@@ -125,7 +134,46 @@ export class GitSource implements UpstreamSource {
         fix: `Known branches: ${[...refs.branches.keys()].slice(0, 10).join(', ') || 'none'}. Set channels.trunk.branch.`,
       });
     }
-    return { branch: name, commit, git: { url: cfg.url } };
+    const head: UpstreamHead = { branch: name, commit, git: { url: cfg.url } };
+    if (this.opts.describe !== false) Object.assign(head, await describeCommit(cfg.url, commit, name, recipe.tagToVersion));
+    return head;
+  }
+}
+
+/**
+ * The newest release tag reachable from `commit` and the commits since it, plus the commit
+ * time: what a snapshot version needs ({release}, {commits}, {date}). Uses a treeless partial
+ * fetch into a temporary bare repository (history only, no file contents), then plain git.
+ */
+export async function describeCommit(
+  url: string,
+  commit: string,
+  branch: string,
+  tagToVersion: (t: string) => string | undefined,
+): Promise<Pick<UpstreamHead, 'describe' | 'committedAt'>> {
+  checkGitUrl(url);
+  const dir = await mkdtemp(join(tmpdir(), 'pkgtrack-describe-'));
+  const env = { GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', SSH_ASKPASS: 'true', GIT_SSH_COMMAND: 'ssh -o BatchMode=yes' };
+  const git = (args: string[]) =>
+    run('git', ['-c', 'protocol.ext.allow=never', '-C', dir, ...args], { env, timeoutMs: 600_000, what: `git ${args[0]}` });
+  try {
+    await git(['init', '-q', '--bare']);
+    await git(['fetch', '-q', '--filter=tree:0', '--tags', url, `+refs/heads/${branch}:refs/heads/${branch}`]);
+    const committedAt = (await git(['log', '-1', '--format=%cI', commit])).stdout.trim();
+    const tags = (await git(['tag', '--merged', commit])).stdout.split('\n').filter(Boolean);
+    let best: { tag: string; version: string } | undefined;
+    for (const tag of tags) {
+      const version = tagToVersion(tag);
+      if (version !== undefined && (!best || compareUpstreamVersions(version, best.version) > 0)) best = { tag, version };
+    }
+    const out: Pick<UpstreamHead, 'describe' | 'committedAt'> = committedAt ? { committedAt } : {};
+    if (best) {
+      const count = Number((await git(['rev-list', '--count', `refs/tags/${best.tag}..${commit}`])).stdout.trim());
+      out.describe = { tag: best.tag, commitsSince: count };
+    }
+    return out;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -57,9 +57,17 @@ describe('git source', () => {
 
   it('reads HEAD and named branches', async () => {
     const src = new GitSource();
-    expect(await src.head(recipe(bare))).toEqual({ branch: 'main', commit: git(bare, 'rev-parse', 'main'), git: { url: bare } });
+    expect(await src.head(recipe(bare))).toMatchObject({ branch: 'main', commit: git(bare, 'rev-parse', 'main'), git: { url: bare } });
     expect((await src.head(recipe(bare), 'next')).commit).toBe(git(bare, 'rev-parse', 'next'));
     await expect(src.head(recipe(bare), 'nope')).rejects.toMatchObject({ code: 'UPSTREAM_BRANCH_NOT_FOUND' });
+  });
+
+  it('describes a head: newest release tag reachable, commits since, commit time (as git describe counts)', async () => {
+    const head = await new GitSource().head(recipe(bare, true), 'next');
+    // v2.0.0-rc1 maps to 2.0.0~rc1, the newest version reachable from next; "not-a-release" is ignored.
+    expect(head.describe).toEqual({ tag: 'v2.0.0-rc1', commitsSince: Number(git(bare, 'rev-list', '--count', 'v2.0.0-rc1..next')) });
+    expect(head.describe?.commitsSince).toBe(2);
+    expect(head.committedAt).toBe(git(bare, 'log', '-1', '--format=%cI', 'next'));
   });
 
   it('sees a force-moved tag', async () => {
