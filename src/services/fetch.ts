@@ -4,7 +4,7 @@ import * as openpgp from 'openpgp';
 import { inputError, integrityError, notFound } from '../core/errors.js';
 import { type Progress, silentProgress } from '../core/progress.js';
 import { compareUpstreamVersions, tagToVersion } from '../formats/versions.js';
-import type { Recipe, Repository } from '../recipe/load.js';
+import { findRepositoryRoot, loadRecipe, loadRepository, type Recipe, type Repository } from '../recipe/load.js';
 import { createUpstreamSources } from '../upstream/index.js';
 import type { UpstreamRelease, UpstreamSource } from '../upstream/source.js';
 import { cacheDir, SourceCache } from './source-cache.js';
@@ -214,7 +214,6 @@ async function verifyUpstreamSignature(
 
 /** `pkgtrack fetch <recipe>`: open the repository and recipe, then fetchSource(). */
 export async function fetchSourceByName(name: string, opts: FetchOptions & { repoDir?: string }): Promise<FetchedSource> {
-  const { findRepositoryRoot, loadRecipe, loadRepository } = await import('../recipe/load.js');
   const repo = await loadRepository(await findRepositoryRoot(opts.repoDir));
   return fetchSource(repo, await loadRecipe(repo, name), opts);
 }

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inputError, notFound, PkgtrackError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/fsutil.js';
 import { type Progress, silentProgress } from '../core/progress.js';
 import type { Recipe } from '../recipe/load.js';
 import { applyPatch, type FileReport, type PatchReport } from '../patches/engine.js';
@@ -129,7 +130,6 @@ export async function applySeries(patchesDir: string, srcDir: string, opts: Queu
       patchLine: failedHunk?.patchLine ?? 0,
     };
     if (opts.rejectDir) {
-      const { writeFileAtomic } = await import('../core/fsutil.js');
       for (const r of report.rejects)
         await writeFileAtomic(join(opts.rejectDir, entry.name.replaceAll('/', '_'), `${r.path}.rej`), Buffer.from(r.text, 'latin1'));
     }

@@ -6,7 +6,7 @@
  * and the comments above them become series entries with DEP-3 headers. The recipe folder is
  * built aside and renamed into place, so a failed import leaves nothing behind.
  */
-import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { conflictError, inputError, notFound } from '../core/errors.js';
@@ -17,7 +17,8 @@ import type { UpstreamConfig } from '../recipe/schema.js';
 import { parseDsc, parseStanza } from '../patches/dsc.js';
 import { extractArchive } from '../patches/extract.js';
 import { parsePatchHeader } from '../patches/header.js';
-import { formatSeries } from '../patches/series.js';
+import { rewriteStrip } from '../patches/normalize.js';
+import { formatSeries, parseSeries } from '../patches/series.js';
 import { parseSpec } from '../patches/spec-import.js';
 import { importSpecAsTemplate } from '../builders/rpm/spec-init.js';
 import { parseWatch, watchToUpstream } from '../patches/watch.js';
@@ -313,8 +314,6 @@ export async function importRecipe(source: string, opts: ImportOptions = {}): Pr
  * plus patches/ as debian/patches (-pN patches rewritten to -p1, which dpkg-source requires).
  */
 export async function exportDebianDir(recipeDir: string, dest: string): Promise<void> {
-  const { rewriteStrip } = await import('../patches/normalize.js');
-  const { parseSeries } = await import('../patches/series.js');
   await mkdir(dest, { recursive: true });
   if (await exists(join(recipeDir, 'debian'))) await cp(join(recipeDir, 'debian'), dest, { recursive: true, verbatimSymlinks: true });
   const patches = join(recipeDir, 'patches');
@@ -332,5 +331,4 @@ export async function exportDebianDir(recipeDir: string, dest: string): Promise<
     lines[e.line - 1] = e.name;
   }
   await writeFile(join(dest, 'patches', 'series'), lines.join('\n'));
-  await readdir(dest);
 }

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { link, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { integrityError, PkgtrackError } from '../core/errors.js';
@@ -151,7 +151,6 @@ export class SourceCache {
     await mkdir(dirname(dest), { recursive: true });
     await rm(dest, { force: true });
     await link(this.blobPath(sha256), dest).catch(async () => {
-      const { copyFile } = await import('node:fs/promises');
       await copyFile(this.blobPath(sha256), dest);
     });
     await stat(dest);
