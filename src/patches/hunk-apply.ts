@@ -20,6 +20,8 @@ export interface HunkResult {
   fuzz: number;
   /** Line of the @@ header in the patch file. */
   patchLine: number;
+  /** A failed hunk whose result (context and added lines) is already in the file: upstream took it. */
+  alreadyApplied?: true;
 }
 
 export interface FileApplyResult {
@@ -80,7 +82,21 @@ export function applyHunks(content: string, hunks: readonly Hunk[], opts: { fuzz
       }
     }
     if (!where) {
-      results.push({ index: original.index, status: 'failed', offset: 0, fuzz: 0, patchLine: original.line });
+      const merged =
+        !opts.reverse &&
+        hasSequence(
+          input,
+          hunk.lines.filter((l) => l.kind !== '-').map(withEol),
+          hunk.lines.some((l) => l.kind === '+'),
+        );
+      results.push({
+        index: original.index,
+        status: 'failed',
+        offset: 0,
+        fuzz: 0,
+        patchLine: original.line,
+        ...(merged ? { alreadyApplied: true as const } : {}),
+      });
       rejects.push(original);
       continue;
     }
@@ -107,6 +123,17 @@ export function applyHunks(content: string, hunks: readonly Hunk[], opts: { fuzz
   // A line that lost its final newline but is no longer last gets one back (as GNU patch does).
   for (let k = 0; k < out.length - 1; k++) if (!out[k]!.endsWith('\n')) out[k] += '\n';
   return { ok: true, content: out.join(''), hunks: results, rejects };
+}
+
+/** True when `seq` (which must add something) occurs as consecutive lines of `input`. */
+function hasSequence(input: string[], seq: string[], adds: boolean): boolean {
+  if (!adds || seq.length === 0) return false;
+  for (let i = 0; i + seq.length <= input.length; i++) {
+    let k = 0;
+    while (k < seq.length && input[i + k] === seq[k]) k++;
+    if (k === seq.length) return true;
+  }
+  return false;
 }
 
 function matches(input: string[], pattern: string[], base: number, prefixFuzz: number, suffixFuzz: number): boolean {

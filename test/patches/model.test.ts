@@ -161,3 +161,22 @@ describe('file names in ---/+++ lines', () => {
     expect(() => names('--- "a/with\\ttab"\n+++ b/ok\n')).toThrow(expect.objectContaining({ code: 'PATCH_BAD_NAME' }));
   });
 });
+
+describe('per-hunk outcomes', () => {
+  it('marks a failed hunk whose change upstream already has', async () => {
+    const { applyHunks } = await import('../../src/patches/hunk-apply.js');
+    const [f] = parseUnifiedDiff(
+      '--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n l1\n-l2\n+L2\n l3\n@@ -10,3 +10,3 @@\n l10\n-l11\n+L11\n l12\n@@ -20,3 +20,3 @@\n l20\n-nope\n+L21\n l22\n',
+    );
+    // Upstream took the first change; the second is still needed; the third no longer fits.
+    const file = `${Array.from({ length: 25 }, (_, i) => (i + 1 === 2 ? 'L2' : `l${i + 1}`)).join('\n')}\n`;
+    const r = applyHunks(file, f!.hunks);
+    expect(r.ok).toBe(false);
+    expect(r.hunks.map((h) => [h.index, h.status, h.alreadyApplied ?? false])).toEqual([
+      [1, 'failed', true],
+      [2, 'clean', false],
+      [3, 'failed', false],
+    ]);
+    expect(r.rejects.map((h) => h.index)).toEqual([1, 3]);
+  });
+});

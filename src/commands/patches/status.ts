@@ -33,7 +33,7 @@ export default class PatchesStatus extends PkgtrackCommand<typeof PatchesStatus>
           .filter((h) => h.status !== 'clean')
           .map(
             (h) =>
-              `${x.path}#${h.index} ${h.status === 'failed' ? 'FAILED' : h.status === 'fuzz' ? `fuzz ${h.fuzz}` : `offset ${h.offset}`}`,
+              `${x.path}#${h.index} ${h.status === 'failed' ? (h.alreadyApplied ? 'FAILED, already applied upstream' : 'FAILED') : h.status === 'fuzz' ? `fuzz ${h.fuzz}` : `offset ${h.offset}`}`,
           ),
       );
       const state = p.status === 'already-applied' ? 'already applied upstream' : p.status === 'failed' ? 'FAILS' : p.worst;
