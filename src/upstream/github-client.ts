@@ -68,12 +68,16 @@ export function retryAtOf(e: HttpishError, now = Date.now()): Date | undefined {
   const h = e.response?.headers ?? {};
   const ra = Number(h['retry-after']);
   if (h['retry-after'] !== undefined && Number.isFinite(ra)) return new Date(now + ra * 1000);
-  if (h['x-ratelimit-remaining'] === '0' && h['x-ratelimit-reset']) return new Date(Number(h['x-ratelimit-reset']) * 1000 + 1000);
+  if ((h['x-ratelimit-remaining'] === '0' || /rate limit/i.test(e.message ?? '')) && h['x-ratelimit-reset']) {
+    return new Date(Number(h['x-ratelimit-reset']) * 1000 + 1000);
+  }
   return undefined;
 }
 
 export function isRateLimit(e: HttpishError): boolean {
   if (e.status === 429) return true;
+  // GraphQL answers 200 with errors[].type RATE_LIMITED; the throttling plugin raises it without a status.
+  if (e.status === undefined && e.response && /rate limit/i.test(e.message ?? '')) return true;
   if (e.status !== 403) return false;
   const h = e.response?.headers ?? {};
   return h['retry-after'] !== undefined || h['x-ratelimit-remaining'] === '0' || /rate limit/i.test(e.message ?? '');

@@ -109,11 +109,17 @@ export class GithubSource implements UpstreamSource {
             try {
               return (await client.octokit.graphql<Record<string, GqlRepository | null>>(query, variables)) ?? undefined;
             } catch (e) {
-              const ge = e as { name?: string; data?: Record<string, GqlRepository | null>; errors?: typeof errors };
+              const ge = e as {
+                name?: string;
+                data?: Record<string, GqlRepository | null>;
+                errors?: typeof errors;
+                headers?: Record<string, string>;
+              };
               if (ge.name !== 'GraphqlResponseError') throw e;
               // Partial answer: some aliases failed (e.g. NOT_FOUND), the rest is good.
-              if (ge.errors?.some((x) => x.type === 'RATE_LIMITED'))
-                throw Object.assign(new Error('RATE_LIMITED'), { status: 403, response: { headers: {} } });
+              if (ge.errors?.some((x) => x.type === 'RATE_LIMITED')) {
+                throw Object.assign(new Error('GraphQL rate limit exceeded'), { status: 403, response: { headers: ge.headers ?? {} } });
+              }
               errors = ge.errors ?? [];
               return ge.data ?? undefined;
             }

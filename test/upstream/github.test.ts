@@ -185,6 +185,18 @@ describe('github source under rate limits and faults', () => {
     }
   });
 
+  it('stops on an exhausted GraphQL budget (200 with RATE_LIMITED) and gives the reset time', async () => {
+    const empty = await startFakeGithub({ token: TOKEN, repos: [simpleRepo('o', 'p', ['1.0'])], rateLimit: 0 });
+    try {
+      const got = (await new GithubSource({ baseUrl: empty.url, token: TOKEN, msPerSecond: 5 }).releases([recipe('p', 'o/p')])).get('p');
+      expect(got).toBeInstanceOf(GithubRateLimited);
+      expect((got as GithubRateLimited).retryAt!.getTime()).toBeGreaterThan(Date.now() + 3000_000);
+      expect(empty.requests.length).toBe(1);
+    } finally {
+      await empty.close();
+    }
+  });
+
   it('falls back to one REST request per repository without a token', async () => {
     const noAuth = await startFakeGithub({ repos: [simpleRepo('o', 'p', ['1.0', '1.1'])] });
     try {
