@@ -172,7 +172,7 @@ describe('yum publish', () => {
     const before = sample.map((f) => readFileSync(f));
     const r = await publishYum({ root, suite: SUITE, add: sample, signer: rsa.signer, publicKeyFile: rsa.publicFile });
     expect(r.added).toHaveLength(sample.length);
-    sample.forEach((f, i) => expect(readFileSync(f).equals(before[i]!), f).toBe(true));
+    for (const [i, f] of sample.entries()) expect(readFileSync(f).equals(before[i]!), f).toBe(true);
     const db = mkdtempSync(join(work, 'rpmdb-'));
     execFileSync('rpmkeys', ['--dbpath', db, '--import', rsa.publicFile]);
     const pool = sample.map((f) => join(root, SUITE, 'Packages', basename(f)[0]!, basename(f)));
