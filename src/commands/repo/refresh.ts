@@ -8,13 +8,18 @@ export default class RepoRefresh extends PkgtrackCommand<typeof RepoRefresh> {
   static override description =
     'apt refuses a Release past its Valid-Until, so a repository that did not change still needs new signatures before it expires. ' +
     'Indexes and by-hash files are untouched; only Release, Release.gpg and InRelease are replaced, atomically and under the lock.';
-  static override examples = ['<%= config.bin %> repo refresh', '<%= config.bin %> repo refresh --suite bookworm --output ./public'];
+  static override examples = [
+    '<%= config.bin %> repo refresh',
+    '<%= config.bin %> repo refresh --suite bookworm --output ./public',
+    '<%= config.bin %> repo refresh --kind yum --suite fedora/41/x86_64',
+  ];
   static override flags = {
     repo: repoFlag,
     suite: Flags.string({ char: 's', multiple: true, description: 'Suite to refresh (repeatable; default: all).' }),
     output: Flags.string({ char: 'o', description: 'Output folder holding the repositories.' }),
     key: Flags.string({ multiple: true, description: 'Signing key file when pkgtrack.yaml has no signing section.' }),
     'passphrase-fd': Flags.integer({ min: 0, description: 'Read the key passphrase from this file descriptor.' }),
+    kind: Flags.string({ options: ['apt', 'yum'], default: 'apt', description: 'Which repositories: apt suites or yum repositories.' }),
   };
 
   async run() {
@@ -25,6 +30,7 @@ export default class RepoRefresh extends PkgtrackCommand<typeof RepoRefresh> {
       ...(f.output ? { output: f.output } : {}),
       ...(f.key ? { keyFiles: f.key } : {}),
       ...(f['passphrase-fd'] !== undefined ? { passphraseFd: f['passphrase-fd'] } : {}),
+      kind: f.kind as 'apt' | 'yum',
       progress: this.progress,
     });
     this.show(r.refreshed.map((s) => `re-signed ${s.kind} ${s.suite}: valid for ${s.validDays} days`));

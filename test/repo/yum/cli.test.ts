@@ -93,6 +93,18 @@ describe('pkgtrack publish with rpms', () => {
     const v = cli(['repo', 'verify', '--json', yumRepo, '--keyring', key.keyringFile]);
     expect(v.status, v.stdout + v.stderr).toBe(0);
     expect((JSON.parse(v.stdout) as { ok: boolean }).ok).toBe(true);
+
+    // repo refresh --kind yum: a new signed generation over the same packages.
+    const before = readlinkSync(join(yumRepo, 'repodata'));
+    await new Promise((r) => setTimeout(r, 1100)); // a new revision second
+    const f = cli(['repo', 'refresh', '--json', '--kind', 'yum', '--output', out, '--key', key.privateFile]);
+    expect(f.status, f.stdout + f.stderr).toBe(0);
+    expect((JSON.parse(f.stdout) as { refreshed: Array<{ kind: string; suite: string }> }).refreshed).toEqual([
+      expect.objectContaining({ kind: 'yum', suite: 'fedora/41/x86_64' }),
+    ]);
+    expect(readlinkSync(join(yumRepo, 'repodata'))).not.toBe(before);
+    const v2 = cli(['repo', 'verify', '--json', yumRepo, '--keyring', key.keyringFile]);
+    expect((JSON.parse(v2.stdout) as { ok: boolean }).ok, v2.stdout).toBe(true);
   });
 
   it('refuses a corrupt .rpm with a typed error naming the file; nothing is published', () => {
