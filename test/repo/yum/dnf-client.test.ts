@@ -107,6 +107,20 @@ describe('dnf against our yum repository', () => {
     expect(execFileSync('rpm', ['--root', root, '-q', NAME], { encoding: 'utf8' }).trim()).toBe(`${NAME}-2.0-1.noarch`);
   });
 
+  it('reads zstd-compressed metadata (the --compression zst option)', async () => {
+    const out = join(work, 'zst');
+    await publishYum({
+      root: out,
+      suite: SUITE,
+      add: [v1],
+      signer: key.signer,
+      publicKeyFile: key.publicFile,
+      format: { compression: 'zst' },
+    });
+    expect(readFileSync(join(out, SUITE, 'repodata/repomd.xml'), 'utf8')).toMatch(/-primary\.xml\.zst"/);
+    expect(availableVersion(join(out, SUITE))).toBe('1.0-1');
+  });
+
   it('refuses a repository whose repomd.xml.asc belongs to an older repomd.xml', async () => {
     const out = join(work, 'stale');
     await publishYum({ root: out, suite: SUITE, add: [v1], signer: key.signer, publicKeyFile: key.publicFile });
