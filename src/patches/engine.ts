@@ -18,6 +18,8 @@ export interface FileReport {
   from?: string;
   op: FileOp;
   hunks: HunkResult[];
+  /** The file the patch changes does not exist (upstream removed or renamed it). */
+  missing?: true;
 }
 
 export type PatchStatus = 'applied' | 'already-applied' | 'failed';
@@ -213,7 +215,7 @@ async function plan(
         'PATCH_MISSING_FILE',
         `${target} does not exist in the source tree`,
         'Check the -pN level of the patch and that it was made against this upstream version.',
-        details,
+        { ...details, target },
       );
     }
     if ((op === 'rename' || op === 'copy') && (await exists(destRel)) && destRel !== target) {

@@ -31,6 +31,8 @@ export interface FileApplyResult {
   hunks: HunkResult[];
   /** The hunks that failed, in unified form, for a .rej file. */
   rejects: Hunk[];
+  /** The first hunk matched reversed: the change is already there (GNU patch's "Reversed patch detected"). */
+  reversed?: true;
 }
 
 /** Split keeping each line's "\n" (the last line may lack it). */
@@ -42,6 +44,17 @@ export function splitLines(text: string): string[] {
 }
 
 const withEol = (l: HunkLine) => (l.noEol ? l.text : `${l.text}\n`);
+
+/** What a hunk looks for: its old lines, leading/trailing context, and the line it names. */
+function shape(hunk: Hunk): { pattern: string[]; prefix: number; suffix: number; first: number } {
+  const pattern = hunk.lines.filter((l) => l.kind !== '+').map(withEol);
+  let prefix = 0;
+  while (prefix < hunk.lines.length && hunk.lines[prefix]!.kind === ' ') prefix++;
+  let suffix = 0;
+  while (suffix < hunk.lines.length - prefix && hunk.lines[hunk.lines.length - 1 - suffix]!.kind === ' ') suffix++;
+  // GNU patch: a hunk that only adds lines names the line after which it inserts.
+  return { pattern, prefix, suffix, first: pattern.length === 0 ? hunk.oldStart + 1 : hunk.oldStart };
+}
 
 function invert(h: Hunk): Hunk {
   return {
@@ -64,21 +77,30 @@ export function applyHunks(content: string, hunks: readonly Hunk[], opts: { fuzz
   let frozen = 0; // input lines already copied or consumed
   for (const original of hunks) {
     const hunk = opts.reverse ? invert(original) : original;
-    const pattern = hunk.lines.filter((l) => l.kind !== '+').map(withEol);
-    let prefix = 0;
-    while (prefix < hunk.lines.length && hunk.lines[prefix]!.kind === ' ') prefix++;
-    let suffix = 0;
-    while (suffix < hunk.lines.length - prefix && hunk.lines[hunk.lines.length - 1 - suffix]!.kind === ' ') suffix++;
-    // GNU patch: a hunk that only adds lines names the line after which it inserts.
-    const first = pattern.length === 0 ? hunk.oldStart + 1 : hunk.oldStart;
+    const { pattern, prefix, suffix, first } = shape(hunk);
     let where = 0;
     let usedFuzz = 0;
     const context = Math.max(prefix, suffix);
+    const reversed = !opts.reverse && results.length === 0 ? shape(invert(original)) : undefined;
     for (let fuzz = 0; fuzz <= Math.min(maxFuzz, context); fuzz++) {
       where = locate(input, pattern, first + inOffset, first, frozen, prefix, suffix, fuzz, (w) => (inOffset = w - first));
       if (where) {
         usedFuzz = fuzz;
         break;
+      }
+      // GNU patch: when the first hunk fails at this fuzz, it tries it reversed at the same fuzz
+      // before allowing more; a match means "reversed (or previously applied)" and the file's
+      // patch is skipped. Fuzzing further forward would apply a change upstream already has.
+      if (
+        reversed &&
+        locate(input, reversed.pattern, reversed.first, reversed.first, 0, reversed.prefix, reversed.suffix, fuzz, () => {})
+      ) {
+        return {
+          ok: false,
+          reversed: true,
+          hunks: hunks.map((h) => ({ index: h.index, status: 'failed', offset: 0, fuzz: 0, patchLine: h.line, alreadyApplied: true })),
+          rejects: [...hunks],
+        };
       }
     }
     if (!where) {

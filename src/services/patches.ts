@@ -116,6 +116,22 @@ export async function applySeries(patchesDir: string, srcDir: string, opts: Queu
       });
     } catch (e) {
       if (e instanceof PkgtrackError && !e.details.patch) e.details.patch = entry.name;
+      // Analysis goes on past a file upstream removed: that patch fails, the next is tried.
+      if (!strict && e instanceof PkgtrackError && e.code === 'PATCH_MISSING_FILE') {
+        const target = String(e.details.target ?? '?');
+        progress.warn(`${entry.name}: ${e.message}`);
+        result.ok = false;
+        result.failure ??= { patch: entry.name, file: target, hunk: 1, patchLine: e.details.line ?? 0 };
+        result.patches.push({
+          name: entry.name,
+          strip: entry.strip,
+          status: 'failed',
+          worst: 'failed',
+          files: [{ path: target, op: 'modify', hunks: [], missing: true }],
+          header,
+        });
+        continue;
+      }
       throw e;
     }
     result.patches.push({ name: entry.name, strip: entry.strip, status: report.status, worst: report.worst, files: report.files, header });

@@ -168,15 +168,23 @@ describe('per-hunk outcomes', () => {
     const [f] = parseUnifiedDiff(
       '--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n l1\n-l2\n+L2\n l3\n@@ -10,3 +10,3 @@\n l10\n-l11\n+L11\n l12\n@@ -20,3 +20,3 @@\n l20\n-nope\n+L21\n l22\n',
     );
-    // Upstream took the first change; the second is still needed; the third no longer fits.
-    const file = `${Array.from({ length: 25 }, (_, i) => (i + 1 === 2 ? 'L2' : `l${i + 1}`)).join('\n')}\n`;
+    // The first change is still needed; upstream took the second; the third no longer fits.
+    const file = `${Array.from({ length: 25 }, (_, i) => (i + 1 === 11 ? 'L11' : `l${i + 1}`)).join('\n')}\n`;
     const r = applyHunks(file, f!.hunks);
     expect(r.ok).toBe(false);
     expect(r.hunks.map((h) => [h.index, h.status, h.alreadyApplied ?? false])).toEqual([
-      [1, 'failed', true],
-      [2, 'clean', false],
+      [1, 'clean', false],
+      [2, 'failed', true],
       [3, 'failed', false],
     ]);
-    expect(r.rejects.map((h) => h.index)).toEqual([1, 3]);
+    expect(r.rejects.map((h) => h.index)).toEqual([2, 3]);
+  });
+  it('skips the whole file when its first hunk is found reversed, as GNU patch does', async () => {
+    const { applyHunks } = await import('../../src/patches/hunk-apply.js');
+    const [f] = parseUnifiedDiff('--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n l1\n-l2\n+L2\n l3\n@@ -10,3 +10,3 @@\n l10\n-l11\n+L11\n l12\n');
+    const file = `${Array.from({ length: 25 }, (_, i) => (i + 1 === 2 ? 'L2' : `l${i + 1}`)).join('\n')}\n`;
+    const r = applyHunks(file, f!.hunks, { fuzz: 2 });
+    expect(r.reversed).toBe(true);
+    expect(r.hunks.every((h) => h.status === 'failed' && h.alreadyApplied)).toBe(true);
   });
 });
