@@ -4,7 +4,6 @@
  * Release/InRelease/Release.gpg switched last, retention, and identity guards.
  */
 import { createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflictError, inputError, integrityError, notFound } from '../../core/errors.js';
 import { getField } from '../../formats/deb822.js';
@@ -23,11 +22,14 @@ import {
 import { expandChanges, prepareDeb, prepareDsc } from './artifacts.js';
 import { gzipIndex, xzIndex } from './compress.js';
 import { BY_HASH, binaryDir, checkName, sourceDir, suiteDir } from './layout.js';
-import { checkIdentity, identityOf, type ParsedRelease, type ReleaseFile, renderRelease, type SuiteIdentity } from './release.js';
+import { checkIdentity, identityOf, type ReleaseFile, renderRelease, type SuiteIdentity } from './release.js';
 import {
   type BinaryEntry,
+  dirOf,
   emptyComponent,
+  listSuites,
   readSuite,
+  releaseFiles,
   referencedFiles,
   renderPackages,
   renderSources,
@@ -394,32 +396,5 @@ export class AptFormat implements RepoFormat {
   }
 }
 
-const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/'));
-
-function releaseFiles(rel: ParsedRelease): ReleaseFile[] {
-  const out: ReleaseFile[] = [];
-  for (const [path, f] of rel.files) {
-    if (!f.sha256 || !f.sha512)
-      throw inputError(
-        'RELEASE_INCOMPLETE',
-        `Release lists ${path} without SHA256 and SHA512`,
-        'Republish the suite with `pkgtrack publish --rebuild`.',
-        { file: path },
-      );
-    out.push({ path, size: f.size, sha256: f.sha256, sha512: f.sha512 });
-  }
-  return out;
-}
-
-export async function listSuites(root: string): Promise<string[]> {
-  try {
-    return (await readdir(join(root, 'dists'), { withFileTypes: true }))
-      .filter((d) => d.isDirectory())
-      .map((d) => d.name)
-      .sort();
-  } catch {
-    return [];
-  }
-}
-
+export { listSuites };
 export type { BinaryEntry };

@@ -2,12 +2,13 @@
  * What a suite holds, read back from its own uncompressed indexes (the repository is its own
  * database: no second copy to drift), and rendered back into index text.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { inputError } from '../../core/errors.js';
 import { type Field, getField, parseDeb822, writeStanza } from '../../formats/deb822.js';
 import { compareDebVersions } from '../../formats/version-deb.js';
 import { binaryDir, sourceDir, suiteDir } from './layout.js';
-import { type ParsedRelease, parseRelease } from './release.js';
+import { type ParsedRelease, parseRelease, type ReleaseFile } from './release.js';
 
 export interface BinaryEntry {
   name: string;
@@ -126,4 +127,32 @@ export function referencedFiles(s: SuiteContents): Set<string> {
     for (const src of c.sources.values()) for (const f of src.files) out.add(f);
   }
   return out;
+}
+
+export const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/'));
+
+export function releaseFiles(rel: ParsedRelease): ReleaseFile[] {
+  const out: ReleaseFile[] = [];
+  for (const [path, f] of rel.files) {
+    if (!f.sha256 || !f.sha512)
+      throw inputError(
+        'RELEASE_INCOMPLETE',
+        `Release lists ${path} without SHA256 and SHA512`,
+        'Republish the suite with `pkgtrack publish --rebuild`.',
+        { file: path },
+      );
+    out.push({ path, size: f.size, sha256: f.sha256, sha512: f.sha512 });
+  }
+  return out;
+}
+
+export async function listSuites(root: string): Promise<string[]> {
+  try {
+    return (await readdir(join(root, 'dists'), { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+  } catch {
+    return [];
+  }
 }
