@@ -13,37 +13,7 @@ import { readRpmHeaders } from '../../src/formats/rpm/package.js';
 import { SigTag } from '../../src/formats/rpm/tags.js';
 import { signRpmFile, verifyRpmBytes } from '../../src/sign/rpm-sign.js';
 import { corpusRpms } from '../repo/yum/corpus.js';
-import * as openpgp from 'openpgp';
-import { generateSigningKey } from '../../src/sign/keys.js';
-import { OpenPgpSigner } from '../../src/sign/openpgp-signer.js';
-import { rsa4096Key, type TestKey } from '../sign/helpers.js';
-
-/**
- * An Ed25519 key WITHOUT expiry: openpgp.js marks the key-expiration subpacket critical and
- * rpm 4.18's OpenPGP parser refuses keys with critical subpackets it does not know, so an
- * expiring openpgp.js key cannot be imported by `rpmkeys --import` (reported to the key owner).
- */
-async function ed25519NoExpiry(dir: string): Promise<TestKey> {
-  const k = await generateSigningKey({
-    type: 'ed25519',
-    name: 'rpm signer',
-    email: 'rpm@example.org',
-    expiresInSeconds: 0,
-    passphrase: 'pw',
-  });
-  const priv = await openpgp.decryptKey({ privateKey: await openpgp.readPrivateKey({ armoredKey: k.privateKey }), passphrase: 'pw' });
-  const publicFile = join(dir, 'ed25519.pub.asc');
-  writeFileSync(publicFile, k.publicKey);
-  return {
-    dir,
-    privateFile: '',
-    publicFile,
-    keyringFile: '',
-    passphrase: 'pw',
-    fingerprint: k.fingerprint,
-    signer: await OpenPgpSigner.create([priv]),
-  };
-}
+import { ed25519Key, rsa4096Key, type TestKey } from '../sign/helpers.js';
 
 let work: string;
 let rpms: string[];
@@ -53,7 +23,8 @@ beforeAll(async () => {
   rpms = corpusRpms();
   work = mkdtempSync(join(tmpdir(), 'pkgtrack-rpmsign-'));
   keys.rsa = await rsa4096Key();
-  keys.ed25519 = await ed25519NoExpiry(work);
+  // openpgp.js-made, with an expiry (as `pkgtrack key generate` makes them): rpm must import it.
+  keys.ed25519 = await ed25519Key('rpm signer');
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
