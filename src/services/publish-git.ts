@@ -63,7 +63,13 @@ export async function pushOutputToGit(
       await git('checkout', '--quiet', '--orphan', t.branch);
     }
     for (const e of await readdir(wt)) if (e !== '.git') await rm(join(wt, e), { recursive: true, force: true });
-    await cp(output, wt, { recursive: true, filter: (src) => !/(^|\/)\.git(\/|$)/.test(src.slice(output.length)) });
+    // Static hosts serve no symlinks (and fs.cp would make them absolute host paths): yum's
+    // switched `repodata` link is copied as the directory it names; its .repodata store stays home.
+    await cp(output, wt, {
+      recursive: true,
+      dereference: true,
+      filter: (src) => !/(^|\/)(\.git|\.repodata)(\/|$)/.test(src.slice(output.length)),
+    });
     // GitHub Pages would hide folders starting with "_" or "." behind Jekyll.
     await writeFile(join(wt, '.nojekyll'), '');
     await git('add', '--all');

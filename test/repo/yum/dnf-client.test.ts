@@ -6,11 +6,12 @@
  * and `repo verify` finds nothing wrong. A stale .asc is refused by dnf.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoFileText } from '../../../src/repo/yum/userfiles.js';
+import { pushOutputToGit } from '../../../src/services/publish-git.js';
 import { verifyYumRepo } from '../../../src/repo/yum/verify.js';
 import { signRpmFile } from '../../../src/sign/rpm-sign.js';
 import { FIXTURE_PASSPHRASE, gpgv, rsa4096Key, type TestKey } from '../../sign/helpers.js';
@@ -119,6 +120,22 @@ describe('dnf against our yum repository', () => {
     });
     expect(readFileSync(join(out, SUITE, 'repodata/repomd.xml'), 'utf8')).toMatch(/-primary\.xml\.zst"/);
     expect(availableVersion(join(out, SUITE))).toBe('1.0-1');
+  });
+
+  it('pushed to a git branch for a static host (publish --to git+...), the clone has a real repodata/ dnf reads', async () => {
+    const out = join(work, 'pages');
+    await publishYum({ root: join(out, 'yum'), suite: SUITE, add: [v1], signer: key.signer, publicKeyFile: key.publicFile });
+    const bare = join(work, 'pages.git');
+    execFileSync('git', ['init', '--quiet', '--bare', bare]);
+    await pushOutputToGit(out, `git+file://${bare}#gh-pages`);
+    const clone = join(work, 'pages-clone');
+    execFileSync('git', ['clone', '--quiet', '--branch', 'gh-pages', `file://${bare}`, clone]);
+    const repoDir = join(clone, 'yum', SUITE);
+    // Static hosts serve no symlinks: the switched link must arrive as the directory it names.
+    expect(lstatSync(join(repoDir, 'repodata')).isDirectory()).toBe(true);
+    const sig = await gpgv(key.keyringFile, [join(repoDir, 'repodata/repomd.xml.asc'), join(repoDir, 'repodata/repomd.xml')]);
+    expect(sig.code).toBe(0);
+    expect(availableVersion(repoDir)).toBe('1.0-1');
   });
 
   it('refuses a repository whose repomd.xml.asc belongs to an older repomd.xml', async () => {
