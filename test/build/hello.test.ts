@@ -97,6 +97,7 @@ describe('pkgtrack build hello', () => {
       const b = byTarget(first, 'hello', t.id);
       const r = await engine.run({
         image: base.ref,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a dpkg-query format, not a JS template
         argv: ['sh', '-ec', "dpkg -i /pkgs/*.deb && dpkg-query -W -f '${Status} ${Version}\\n' hello && hello && hello -g pkgtrack"],
         network: 'none',
         mounts: [{ host: b.outDir!, container: '/pkgs', readOnly: true }],
