@@ -8,5 +8,8 @@ if (major < 22) {
   );
   process.exit(1);
 }
+// Cache compiled bytecode between runs (Node >= 22.1): start-up is most of a short command.
+const { default: module } = await import('node:module');
+module.enableCompileCache?.();
 const { execute } = await import('@oclif/core');
 await execute({ dir: import.meta.url });
