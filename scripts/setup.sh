@@ -50,4 +50,9 @@ log "node $(node --version)"
 # 3. npm packages.
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >/dev/null; else npm install --no-audit --no-fund >/dev/null; fi
 npm run --silent build
+
+# 4. Builder base images for the example targets: pulled when a registry answers, otherwise
+#    bootstrapped from the Debian mirror with mmdebstrap and imported. pkgtrack says which.
+log "preparing builder base images (debian:bookworm, debian:trixie)"
+node ./bin/run.js image build -t debian:bookworm -t debian:trixie
 log "setup complete"
