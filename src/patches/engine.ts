@@ -28,7 +28,8 @@ export interface PatchReport {
   status: PatchStatus;
   files: FileReport[];
   /** Worst hunk outcome: clean < offset < fuzz. */
-  worst: 'clean' | 'offset' | 'fuzz' | 'failed';
+  /** Worst hunk outcome: clean < offset < merged (skipped, upstream has it) < fuzz < failed. */
+  worst: 'clean' | 'offset' | 'merged' | 'fuzz' | 'failed';
   /** Unified text of failed hunks per file, for .rej files. */
   rejects: { path: string; text: string }[];
 }
@@ -49,6 +50,8 @@ export interface ApplyOptions {
    * dpkg-source and quilt only look for a reversed patch when it fails forward.
    */
   preferReverse?: boolean;
+  /** Rebase: skip hunks upstream already has (reported as `merged`) instead of failing. */
+  skipMerged?: boolean;
 }
 
 const latin1ToUtf8 = (s: string) => Buffer.from(s, 'latin1').toString('utf8');
@@ -226,7 +229,7 @@ async function plan(
         details,
       );
     }
-    const r = applyHunks(content ?? '', fp.hunks, { fuzz: opts.fuzz ?? 0, reverse });
+    const r = applyHunks(content ?? '', fp.hunks, { fuzz: opts.fuzz ?? 0, reverse, skipMerged: !reverse && opts.skipMerged === true });
     report.hunks = r.hunks;
     if (!r.ok) {
       ok = false;
@@ -266,9 +269,11 @@ async function plan(
     ? 'failed'
     : all.some((h) => h.status === 'fuzz')
       ? 'fuzz'
-      : all.some((h) => h.status === 'offset')
-        ? 'offset'
-        : 'clean';
+      : all.some((h) => h.status === 'merged')
+        ? 'merged'
+        : all.some((h) => h.status === 'offset')
+          ? 'offset'
+          : 'clean';
   return { ok, planned, report: { status: ok ? 'applied' : 'failed', files: reports, worst, rejects } };
 }
 

@@ -8,7 +8,8 @@
  */
 import type { Hunk, HunkLine } from './diff-parse.js';
 
-export type HunkStatus = 'clean' | 'offset' | 'fuzz' | 'failed';
+/** `merged`: the change is already in the file and the hunk was skipped (only with skipMerged). */
+export type HunkStatus = 'clean' | 'offset' | 'fuzz' | 'merged' | 'failed';
 
 export interface HunkResult {
   index: number;
@@ -67,7 +68,16 @@ function invert(h: Hunk): Hunk {
   };
 }
 
-export function applyHunks(content: string, hunks: readonly Hunk[], opts: { fuzz?: number; reverse?: boolean } = {}): FileApplyResult {
+export function applyHunks(
+  content: string,
+  hunks: readonly Hunk[],
+  opts: {
+    fuzz?: number;
+    reverse?: boolean;
+    /** Rebase: skip hunks whose change upstream already has instead of failing on them. */
+    skipMerged?: boolean;
+  } = {},
+): FileApplyResult {
   const maxFuzz = opts.fuzz ?? 0;
   const input = splitLines(content);
   const out: string[] = [];
@@ -81,7 +91,8 @@ export function applyHunks(content: string, hunks: readonly Hunk[], opts: { fuzz
     let where = 0;
     let usedFuzz = 0;
     const context = Math.max(prefix, suffix);
-    const reversed = !opts.reverse && results.length === 0 ? shape(invert(original)) : undefined;
+    // (Not when skipping merged hunks: a rebase wants the file's other hunks, not a skip.)
+    const reversed = !opts.reverse && !opts.skipMerged && results.length === 0 ? shape(invert(original)) : undefined;
     for (let fuzz = 0; fuzz <= Math.min(maxFuzz, context); fuzz++) {
       where = locate(input, pattern, first + inOffset, first, frozen, prefix, suffix, fuzz, (w) => (inOffset = w - first));
       if (where) {
@@ -111,6 +122,10 @@ export function applyHunks(content: string, hunks: readonly Hunk[], opts: { fuzz
           hunk.lines.filter((l) => l.kind !== '-').map(withEol),
           hunk.lines.some((l) => l.kind === '+'),
         );
+      if (merged && opts.skipMerged) {
+        results.push({ index: original.index, status: 'merged', offset: 0, fuzz: 0, patchLine: original.line });
+        continue;
+      }
       results.push({
         index: original.index,
         status: 'failed',

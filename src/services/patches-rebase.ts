@@ -63,7 +63,14 @@ export async function rebasePatches(
     const file = join(patchesDir, entry.name);
     const bytes = await readFile(file);
     // Dry run first to learn which files it touches, then snapshot them, then apply.
-    const dry = await applyPatch(src.dir, bytes, { strip: entry.strip, fuzz: 2, dryRun: true, patchFile: file, preferReverse: true });
+    const dry = await applyPatch(src.dir, bytes, {
+      strip: entry.strip,
+      fuzz: 2,
+      dryRun: true,
+      patchFile: file,
+      preferReverse: true,
+      skipMerged: true,
+    });
     if (dry.status === 'already-applied') {
       const reason = `applied upstream in ${src.version} (the patch reverse-applies cleanly)`;
       result.patches.push({ name: entry.name, action: 'dropped', reason });
@@ -87,7 +94,7 @@ export async function rebasePatches(
     for (const f of dry.files) {
       for (const p of [f.from, f.path]) if (p !== undefined && !before.has(p)) before.set(p, await readLatin1(join(src.dir, p)));
     }
-    await applyPatch(src.dir, bytes, { strip: entry.strip, fuzz: 2, patchFile: file });
+    await applyPatch(src.dir, bytes, { strip: entry.strip, fuzz: 2, patchFile: file, skipMerged: true });
     if (dry.worst === 'clean') {
       result.patches.push({ name: entry.name, action: 'kept' });
       continue;
@@ -114,7 +121,10 @@ export async function rebasePatches(
     const moved = dry.files.flatMap((f) =>
       f.hunks
         .filter((h) => h.status !== 'clean')
-        .map((h) => `${f.path} #${h.index} ${h.status === 'fuzz' ? `fuzz ${h.fuzz}` : `offset ${h.offset}`}`),
+        .map(
+          (h) =>
+            `${f.path} #${h.index} ${h.status === 'merged' ? 'merged upstream, dropped' : h.status === 'fuzz' ? `fuzz ${h.fuzz}` : `offset ${h.offset}`}`,
+        ),
     );
     result.patches.push({ name: entry.name, action: 'refreshed', reason: moved.join(', ') });
   }

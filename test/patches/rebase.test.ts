@@ -18,13 +18,14 @@ let patches: string;
 const lines = (n: number, tag: string) => `${Array.from({ length: n }, (_, i) => `${tag} ${i + 1}`).join('\n')}\n`;
 
 async function orig(version: string, files: Record<string, string>): Promise<string> {
-  const dir = join(work, 'src', `demo-${version}`);
+  const top = version.includes('-') ? version : `demo-${version}`;
+  const dir = join(work, 'src', top);
   for (const [p, c] of Object.entries(files)) {
     await mkdir(join(dir, p, '..'), { recursive: true });
     await writeFile(join(dir, p), c);
   }
-  const out = join(work, `demo_${version}.orig.tar.gz`);
-  await run('tar', ['-czf', out, '-C', join(work, 'src'), `demo-${version}`]);
+  const out = join(work, `${top}.orig.tar.gz`);
+  await run('tar', ['-czf', out, '-C', join(work, 'src'), top]);
   return out;
 }
 
@@ -101,4 +102,30 @@ it('--partial writes the refreshed patches before the conflict, keeping git rena
   const ours = await applySeries(upTo, oursTree);
   expect(ours.patches.map((p) => p.worst)).toEqual(['clean', 'clean']);
   expect(diffSnapshots(await treeSnapshot(quiltTree), await treeSnapshot(oursTree))).toEqual([]);
+});
+
+it('drops the hunks upstream merged and keeps the rest of the patch', async () => {
+  const dir = join(repo, 'recipes', 'demo2');
+  await mkdir(join(dir, 'patches'), { recursive: true });
+  await writeFile(
+    join(dir, 'recipe.yaml'),
+    "name: demo2\nupstream:\n  kind: http\n  url: http://127.0.0.1:9/\n  pattern: 'demo2-(?<version>[0-9.]+)'\n",
+  );
+  await writeFile(
+    join(dir, 'patches', 'two-fixes.patch'),
+    'Description: two fixes\nForwarded: https://example.org/pr/3\n---\n--- a/main.txt\n+++ b/main.txt\n@@ -4,5 +4,5 @@\n main 4\n main 5\n-main 6\n+main 6 fixed\n main 7\n main 8\n@@ -19,5 +19,5 @@\n main 19\n main 20\n-main 21\n+main 21 fixed\n main 22\n main 23\n',
+  );
+  await writeFile(join(dir, 'patches', 'series'), 'two-fixes.patch\n');
+  // Upstream 2.0 took the first fix only.
+  const v2 = await orig('demo2-2.0', { 'main.txt': lines(30, 'main').replace('main 6\n', 'main 6 fixed\n') });
+  const r = await rebasePatches('demo2', { to: '2.0', orig: v2, repoDir: repo });
+  expect(r.patches).toEqual([{ name: 'two-fixes.patch', action: 'refreshed', reason: 'main.txt #1 merged upstream, dropped' }]);
+  const refreshed = await readFile(join(dir, 'patches', 'two-fixes.patch'), 'utf8');
+  expect(refreshed).toContain('+main 21 fixed');
+  expect(refreshed).not.toContain('main 6 fixed');
+  // Real patch agrees the refreshed patch applies cleanly to 2.0.
+  const t = join(work, 'demo2-check');
+  await mkdir(t);
+  await run('tar', ['-xzf', v2, '-C', t, '--strip-components=1']);
+  await run('patch', ['-p1', '-F0', '--dry-run', '-s', '-i', join(dir, 'patches', 'two-fixes.patch')], { cwd: t });
 });
