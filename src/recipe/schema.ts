@@ -68,6 +68,10 @@ export const upstreamSchema = z.discriminatedUnion('kind', [
     component: z.string().default('main'),
     archive: z.url().default('http://deb.debian.org/debian'),
     keyring: z.string().optional().describe('Keyring that signs the archive (default: debian-archive-keyring)'),
+    checkValidUntil: z
+      .boolean()
+      .optional()
+      .describe("Refuse a Release past its Valid-Until, as apt does (default true). false (apt's Check-Valid-Until=false) accepts a frozen snapshot mirror, with a warning; signatures and hashes are still checked"),
   }),
   z.strictObject({
     kind: z.literal('http'),

@@ -88,15 +88,15 @@ export class DebianSource implements UpstreamSource {
     for (const r of recipes) {
       const c = r.config as DebianUpstream;
       const keyring = this.keyringOf(r);
-      const key = JSON.stringify([c.archive.replace(/\/+$/, ''), c.suite, c.component, keyring]);
+      const key = JSON.stringify([c.archive.replace(/\/+$/, ''), c.suite, c.component, keyring, c.checkValidUntil !== false]);
       groups.set(key, [...(groups.get(key) ?? []), r]);
     }
     for (const [key, group] of groups) {
-      const [archive, suite, component, keyring] = JSON.parse(key) as [string, string, string, string];
+      const [archive, suite, component, keyring, checkValidUntil] = JSON.parse(key) as [string, string, string, string, boolean];
       const wanted = new Set(group.map((r) => (r.config as DebianUpstream).package));
       let index: Map<string, SourceEntry[]>;
       try {
-        index = await this.suiteIndex(archive, suite, component, keyring, wanted);
+        index = await this.suiteIndex(archive, suite, component, keyring, wanted, checkValidUntil);
       } catch (e) {
         for (const r of group) out.set(r.recipe, e as Error);
         continue;
@@ -167,6 +167,7 @@ export class DebianSource implements UpstreamSource {
     component: string,
     keyring: string,
     wanted: ReadonlySet<string>,
+    checkValidUntil = true,
   ): Promise<Map<string, SourceEntry[]>> {
     const base = `${archive}/dists/${suite}`;
     this.opts.progress?.step(`debian: ${base}/InRelease`);
@@ -176,12 +177,15 @@ export class DebianSource implements UpstreamSource {
     const validUntil = fields.get('valid-until');
     const now = this.opts.now?.() ?? new Date();
     if (validUntil && Date.parse(validUntil) < now.getTime()) {
-      throw integrityError(
-        'DEBIAN_RELEASE_EXPIRED',
-        `${base}/InRelease expired on ${validUntil}`,
-        'The mirror is stale or replaying an old Release; use an up-to-date mirror.',
-        { url: `${base}/InRelease` },
-      );
+      if (checkValidUntil) {
+        throw integrityError(
+          'DEBIAN_RELEASE_EXPIRED',
+          `${base}/InRelease expired on ${validUntil}`,
+          'The mirror is stale or replaying an old Release; use an up-to-date mirror, or, for a snapshot mirror you trust, set upstream.checkValidUntil: false in the recipe.',
+          { url: `${base}/InRelease` },
+        );
+      }
+      this.opts.progress?.warn(`${base}/InRelease expired on ${validUntil}; accepted because upstream.checkValidUntil is false (versions may be stale)`);
     }
     const candidates = ['xz', 'gz', ''].map((ext) => `${component}/source/Sources${ext ? `.${ext}` : ''}`);
     const path = candidates.find((p) => sha256.has(p));
