@@ -11,13 +11,16 @@ import { writeFileAtomic } from '../core/fsutil.js';
 import { run } from '../core/exec.js';
 import { compareDebVersions } from '../formats/version-deb.js';
 import type { DscFile } from '../patches/dsc.js';
-import { parseStanza, stripClearsign } from '../patches/dsc.js';
+import { parseStanza } from '../patches/dsc.js';
+import { checkReleaseValidity, DEFAULT_DEBIAN_KEYRING, releaseChecksums, verifyInRelease } from '../upstream/debian.js';
 import { cacheDir } from './source-cache.js';
 
 export interface DebianArchiveRef {
   archive?: string;
   suite?: string;
   component?: string;
+  /** Refuse a Release past its Valid-Until (default true), as the recipe's upstream.checkValidUntil. */
+  checkValidUntil?: boolean;
   keyring?: string;
 }
 
@@ -66,19 +69,17 @@ export async function debianSourcesIndex(
   if (age < (opts.maxAgeMs ?? 6 * 3600_000)) return out;
   const f = opts.fetchImpl ?? fetch;
   await mkdir(dir, { recursive: true });
-  const inRelease = await get(`${archive}/dists/${suite}/InRelease`, f);
+  const inReleaseUrl = `${archive}/dists/${suite}/InRelease`;
+  const inRelease = await get(inReleaseUrl, f);
+  // Only what gpgv vouches for is read: the exact signed text.
+  const releaseText = await verifyInRelease(inRelease, ref.keyring ?? DEFAULT_DEBIAN_KEYRING, inReleaseUrl);
   await writeFileAtomic(join(dir, 'InRelease'), inRelease);
-  const keyring = ref.keyring ?? '/usr/share/keyrings/debian-archive-keyring.gpg';
-  await run('gpgv', ['--keyring', keyring, join(dir, 'InRelease')], {
-    what: `gpgv (InRelease of ${suite})`,
-    errorCode: 'DEBIAN_INDEX_SIGNATURE_BAD',
-    fix: 'The archive index is not signed by a key in the keyring: install debian-archive-keyring or set upstream.keyring.',
-  });
+  const { fields, sha256 } = releaseChecksums(releaseText, inReleaseUrl);
+  checkReleaseValidity(fields, inReleaseUrl, { checkValidUntil: ref.checkValidUntil !== false, now: new Date() });
   const member = `${component}/source/Sources.xz`;
-  const release = parseStanza(stripClearsign(inRelease.toString('utf8')), 'InRelease');
-  const line = (release.SHA256 ?? '').split('\n').find((l) => l.trim().endsWith(` ${member}`));
-  const expected = line?.trim().split(/\s+/)[0];
-  if (!expected) throw notFound('DEBIAN_INDEX_NOT_FOUND', `InRelease of ${suite} does not list ${member}`, 'Check upstream.component.');
+  const listed = sha256.get(member);
+  if (!listed) throw notFound('DEBIAN_INDEX_NOT_FOUND', `InRelease of ${suite} does not list ${member}`, 'Check upstream.component.');
+  const expected = listed.sha256;
   const xz = await get(`${archive}/dists/${suite}/${member}`, f);
   const sha = createHash('sha256').update(xz).digest('hex');
   if (sha !== expected)

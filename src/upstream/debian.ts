@@ -174,19 +174,11 @@ export class DebianSource implements UpstreamSource {
     const inRelease = await this.get(`${base}/InRelease`);
     const releaseText = await verifyInRelease(inRelease, keyring, `${base}/InRelease`);
     const { fields, sha256 } = releaseChecksums(releaseText, `${base}/InRelease`);
-    const validUntil = fields.get('valid-until');
-    const now = this.opts.now?.() ?? new Date();
-    if (validUntil && Date.parse(validUntil) < now.getTime()) {
-      if (checkValidUntil) {
-        throw integrityError(
-          'DEBIAN_RELEASE_EXPIRED',
-          `${base}/InRelease expired on ${validUntil}`,
-          'The mirror is stale or replaying an old Release; use an up-to-date mirror, or, for a snapshot mirror you trust, set upstream.checkValidUntil: false in the recipe.',
-          { url: `${base}/InRelease` },
-        );
-      }
-      this.opts.progress?.warn(`${base}/InRelease expired on ${validUntil}; accepted because upstream.checkValidUntil is false (versions may be stale)`);
-    }
+    checkReleaseValidity(fields, `${base}/InRelease`, {
+      checkValidUntil,
+      now: this.opts.now?.() ?? new Date(),
+      ...(this.opts.progress ? { progress: this.opts.progress } : {}),
+    });
     const candidates = ['xz', 'gz', ''].map((ext) => `${component}/source/Sources${ext ? `.${ext}` : ''}`);
     const path = candidates.find((p) => sha256.has(p));
     if (!path)
@@ -216,6 +208,28 @@ export class DebianSource implements UpstreamSource {
     ).toString('utf8');
     return sourcesEntries(text, wanted);
   }
+}
+
+/**
+ * apt's freshness rule: a Release past its Valid-Until is refused (a stale mirror, or one
+ * replaying old metadata). `checkValidUntil: false` accepts it with a warning.
+ */
+export function checkReleaseValidity(
+  fields: Map<string, string>,
+  url: string,
+  opts: { checkValidUntil: boolean; now: Date; progress?: Progress },
+): void {
+  const validUntil = fields.get('valid-until');
+  if (!validUntil || Date.parse(validUntil) >= opts.now.getTime()) return;
+  if (opts.checkValidUntil) {
+    throw integrityError(
+      'DEBIAN_RELEASE_EXPIRED',
+      `${url} expired on ${validUntil}`,
+      'The mirror is stale or replaying an old Release; use an up-to-date mirror, or, for a snapshot mirror you trust, set upstream.checkValidUntil: false in the recipe.',
+      { url },
+    );
+  }
+  opts.progress?.warn(`${url} expired on ${validUntil}; accepted because upstream.checkValidUntil is false (versions may be stale)`);
 }
 
 /** gpgv checks the clearsigned InRelease against `keyring`; returns exactly the signed text. */
