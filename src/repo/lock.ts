@@ -69,8 +69,8 @@ export async function acquireRepoLock(root: string, opts: RepoLockOptions = {}):
     try {
       const fh = await open(path, 'wx', 0o644);
       try {
+        // No fsync: after a crash the owner's pid is dead either way and the lock is taken over.
         await fh.writeFile(JSON.stringify(me));
-        await fh.sync();
       } finally {
         await fh.close();
       }

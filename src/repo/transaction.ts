@@ -82,6 +82,8 @@ export class PublishTransaction {
   private readonly pendingPool: Array<{ tmp: string; rel: string; src: string; sha256: string }> = [];
   /** New content-addressed files: rel → temporary, renamed at commit after the data sync. */
   private readonly pendingContent = new Map<string, string>();
+  /** Content-addressed names to hard-link to a staged temporary at commit (see `stage`). */
+  private readonly pendingContentLinks: Array<{ tmp: string; rel: string }> = [];
   private readonly generations: Array<{ scope: string; files: string[]; sweepDirs?: string[] }> = [];
   private readonly swept = new Set<string>();
   readonly changes: PlannedChange[] = [];
@@ -156,9 +158,20 @@ export class PublishTransaction {
     this.pendingContent.set(rel, tmp);
   }
 
-  /** Replace a mutable file (an index) in phase 1. */
-  async stage(rel: string, data: Uint8Array | string): Promise<void> {
+  /**
+   * Replace a mutable file (an index) in phase 1. `contentNames`: content-addressed names
+   * (by-hash/SHA256/<hex> ...) that must hold the same bytes: they become hard links to the
+   * staged file in phase 0 (one write and one sync instead of three; the inode is never
+   * written again, only renamed over, so the by-hash names keep their content).
+   */
+  async stage(rel: string, data: Uint8Array | string, contentNames: readonly string[] = []): Promise<void> {
     await this.stageInto(this.staged, rel, data);
+    const tmp = this.staged[this.staged.length - 1]!.tmp;
+    for (const c of contentNames) {
+      if (await stat(this.abs(c)).catch(() => undefined)) continue;
+      this.changes.push({ op: 'write', path: c });
+      if (!this.dryRun) this.pendingContentLinks.push({ tmp, rel: c });
+    }
   }
 
   /** Replace a top-level signed file in phase 2, after everything else; call in switch order. */
@@ -254,6 +267,23 @@ export class PublishTransaction {
       await rename(tmp, this.abs(rel));
       faultPoint(`content:${rel}`);
       this.dirtyDirs.add(dirname(this.abs(rel)));
+    }
+    for (const { tmp, rel } of this.pendingContentLinks) {
+      const dest = this.abs(rel);
+      await mkdir(dirname(dest), { recursive: true });
+      try {
+        await link(tmp, dest);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') continue; // same name = same content
+        // No hard links here (some network/FUSE filesystems): a synced copy instead.
+        const copy = await this.tempFor(dest);
+        await copyFile(tmp, copy);
+        await fsyncFile(copy);
+        await rename(copy, dest);
+      }
+      faultPoint(`content:${rel}`);
+      this.dirtyDirs.add(dirname(dest));
     }
     await inParallel([...this.dirtyDirs], 4, fsyncDir);
     for (const g of this.generations) await recordGeneration(this.root, g.scope, g.files, now, g.sweepDirs);

@@ -294,12 +294,9 @@ export class AptFormat implements RepoFormat {
           sha512: hex('sha512', bytes),
         };
         files.push(f);
-        for (const h of BY_HASH) {
-          const rel = `${base}/${j.dir}/by-hash/${h}/${h === 'SHA256' ? f.sha256 : f.sha512}`;
-          await ctx.tx.writeContentAddressed(rel, bytes);
-          generation.push(rel);
-        }
-        await ctx.tx.stage(`${base}/${f.path}`, bytes);
+        const byHash = BY_HASH.map((h) => `${base}/${j.dir}/by-hash/${h}/${h === 'SHA256' ? f.sha256 : f.sha512}`);
+        generation.push(...byHash);
+        await ctx.tx.stage(`${base}/${f.path}`, bytes, byHash);
       }
     }
     ctx.tx.keepGeneration(base, generation, sweep);
