@@ -70,6 +70,8 @@ export interface TargetBuild {
   log?: string;
   error?: { code: string; message: string; fix?: string };
   lint?: { errors: number; warnings: number; failed: boolean; findings: string[] };
+  /** Seconds spent in each phase (engine, image, prepare, container, collect, lint). */
+  phases?: Record<string, number>;
 }
 
 export interface BuildSummary {
@@ -167,7 +169,19 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
   const startedAt = new Date();
   const t0 = Date.now();
   const base: TargetBuild = { recipe: recipe.name, target: target.id, result: 'failed', seconds: 0, artifacts: [] };
-  const done = (b: Partial<TargetBuild>): TargetBuild => ({ ...base, ...b, seconds: Math.round((Date.now() - t0) / 100) / 10 });
+  const phases: Record<string, number> = {};
+  let mark = Date.now();
+  const phase = (name: string) => {
+    const now = Date.now();
+    phases[name] = Math.round((now - mark) / 100) / 10;
+    mark = now;
+  };
+  const done = (b: Partial<TargetBuild>): TargetBuild => ({
+    ...base,
+    ...b,
+    ...(Object.keys(phases).length ? { phases } : {}),
+    seconds: Math.round((Date.now() - t0) / 100) / 10,
+  });
   let log: WriteStream | undefined;
   let workDir: string | undefined;
   let hash = '';
@@ -203,7 +217,9 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
     base.log = logPath;
     ctx.progress.step(`${recipe.name} ${packageVersion} for ${target.id}: building (log: ${logPath})`);
 
+    phase('inputs');
     const engine = (ctx.engine ??= await detectEngine());
+    phase('engine');
     const deps = await builder.buildDependencies(recipe);
     const image = await dependencyImage(ctx, engine, builder, target, deps, log);
     const patches = await queuedPatches(recipe);
@@ -227,11 +243,13 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
       timestamp: await recipeTimestamp(recipe),
       workDir,
     };
+    phase('image');
     const prepared = await builder.prepare(bctx);
     const step = builder.buildStep(bctx, prepared);
     const identity = await engine.buildIdentity();
     if (identity.chownTo)
       await run('chown', ['-R', `${identity.chownTo.uid}:${identity.chownTo.gid}`, workDir], { what: 'chown work dir' });
+    phase('prepare');
     const r = await engine.run({
       image: image.ref,
       argv: step.argv,
@@ -255,8 +273,11 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
     const staging = `${targetOut}.tmp-${process.pid}`;
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
+    phase('container');
     const artifacts: Artifact[] = await builder.collect(bctx, prepared, staging);
+    phase('collect');
     const lint = builder.lint ? await builder.lint(bctx, staging, artifacts, lintLevel(recipe, target)) : undefined;
+    phase('lint');
     const manifest: BuildManifest = {
       recipe: recipe.name,
       target: target.id,
