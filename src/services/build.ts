@@ -12,23 +12,21 @@ import type { Artifact, Builder, BuildContext, QueuedPatch } from '../builders/b
 import { CONTAINER_WORK_DIR } from '../builders/builder.js';
 import { detectEngine } from '../containers/detect.js';
 import type { ContainerEngine } from '../containers/engine.js';
-import { isPkgtrackError, PkgtrackError } from '../core/errors.js';
 import { run } from '../core/exec.js';
 import { writeFileAtomic } from '../core/fsutil.js';
 import { type Progress, silentProgress } from '../core/progress.js';
-import { redact } from '../core/secrets.js';
 import { parseSeries } from '../patches/series.js';
 import { findRepositoryRoot, loadRecipes, loadRepository, type Recipe, type Repository, resolveTargets } from '../recipe/load.js';
 import type { Target } from '../recipe/targets.js';
 import { StateStore } from '../state/store.js';
 import { builderFor } from './build-builders.js';
+import { activeWorkDirs, buildFailed, errorOf, pool, trackWorkDir } from './build-support.js';
 import {
   artifactsIntact,
   type BuildManifest,
   changelogChanges,
   inputHash,
   lastSuccessfulBuild,
-  networkAttempt,
   recipeHash,
   recipeTimestamp,
   recordBuild,
@@ -122,19 +120,6 @@ interface RunContext {
   depsLocks: Map<string, Promise<DependencyImage>>;
 }
 
-async function pool<T>(tasks: Array<() => Promise<T>>, n: number): Promise<T[]> {
-  const out: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      out[i] = await tasks[i]!();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, tasks.length) }, worker));
-  return out;
-}
-
 function targetsOf(ctx: RunContext, recipe: Recipe): Target[] {
   if (!ctx.opts.targets?.length) return recipe.targets;
   return resolveTargets(ctx.opts.targets);
@@ -152,11 +137,6 @@ async function fetchRecipe(ctx: RunContext, recipe: Recipe): Promise<{ source: F
   } catch (e) {
     return { error: errorOf(e) };
   }
-}
-
-function errorOf(e: unknown): { code: string; message: string; fix?: string } {
-  if (isPkgtrackError(e)) return { code: e.code, message: redact(e.message), ...(e.fix ? { fix: e.fix } : {}) };
-  return { code: 'INTERNAL', message: redact(String((e as Error)?.stack ?? e)) };
 }
 
 async function queuedPatches(recipe: Recipe): Promise<QueuedPatch[]> {
@@ -226,6 +206,7 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
     const previous = lastSuccessfulBuild(ctx.store, recipe.name, target.id);
     await mkdir(join(ctx.repo.root, '.pkgtrack', 'work'), { recursive: true });
     workDir = await mkdtemp(join(ctx.repo.root, '.pkgtrack', 'work', `${recipe.name}-${target.distro}-${target.release}-`));
+    trackWorkDir(workDir);
     const bctx: BuildContext = {
       recipe,
       target,
@@ -369,7 +350,10 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
     return done({ result: 'failed', error: errorOf(e) });
   } finally {
     if (log) await new Promise<void>((res) => log!.end(res));
-    if (workDir) await rm(workDir, { recursive: true, force: true });
+    if (workDir) {
+      await rm(workDir, { recursive: true, force: true });
+      activeWorkDirs.delete(workDir);
+    }
   }
 }
 
@@ -393,25 +377,4 @@ async function dependencyImage(
     p.catch(() => ctx.depsLocks.delete(key));
   }
   return p;
-}
-
-function buildFailed(code: number, output: string, logPath: string, target: Target): PkgtrackError {
-  const net = networkAttempt(output);
-  if (net) {
-    return new PkgtrackError({
-      code: 'BUILD_NEEDS_NETWORK',
-      kind: 'input',
-      message: `the build for ${target.id} tried to reach the network, which builds do not have (--network=none): ${net}`,
-      fix: `Vendor what the build downloads into the source (or a patch), or add it to Build-Depends. Full log: ${logPath}`,
-      details: { exitCode: code, log: logPath },
-    });
-  }
-  const tail = output.trim().split('\n').slice(-8).join('\n');
-  return new PkgtrackError({
-    code: 'BUILD_FAILED',
-    kind: 'environment',
-    message: `the build for ${target.id} failed (exit ${code}):\n${redact(tail)}`,
-    fix: `Read the full log: ${logPath}`,
-    details: { exitCode: code, log: logPath },
-  });
 }
