@@ -1,7 +1,10 @@
 import { Args, Flags } from '@oclif/core';
 import { PkgtrackCommand } from '../cli/base-command.js';
 import { repoFlag } from '../cli/flags.js';
+import { PkgtrackError } from '../core/errors.js';
 import { type PublishResult, publish } from '../services/publish.js';
+import { type GitPushResult, parseGitTarget, pushOutputToGit } from '../services/publish-git.js';
+import { findArtifactDirs } from '../services/publish-inputs.js';
 
 export default class Publish extends PkgtrackCommand<typeof Publish> {
   static override summary = 'Publish packages into signed apt (and yum) repositories.';
@@ -14,9 +17,10 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
     '<%= config.bin %> publish --suite bookworm out/hello/debian-bookworm',
     '<%= config.bin %> publish --suite bookworm-trunk --component main ./hello_1.0-1_amd64.deb',
     '<%= config.bin %> publish out/hello/debian-bookworm/manifest.json --dry-run --json',
+    '<%= config.bin %> publish --from-artifacts artifacts/ --to git+https://github.com/me/ppa.git#gh-pages',
   ];
   static override strict = false;
-  static override args = { inputs: Args.string({ description: 'Build folders, package files or manifest.json files.', required: true }) };
+  static override args = { inputs: Args.string({ description: 'Build folders, package files or manifest.json files.' }) };
   static override flags = {
     repo: repoFlag,
     suite: Flags.string({ char: 's', description: 'Suite to publish to (default: what the manifest says).' }),
@@ -34,13 +38,32 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
     }),
     'passphrase-fd': Flags.integer({ min: 0, description: 'Read the key passphrase from this file descriptor.' }),
     'lock-timeout': Flags.integer({ min: 0, default: 120, description: 'Seconds to wait for another publisher.' }),
+    'from-artifacts': Flags.string({
+      description: 'Publish every build folder (with a manifest.json) below this folder, as CI jobs uploaded them, in one run.',
+    }),
+    to: Flags.string({ description: 'Afterwards, push the output folder to a git branch: git+<url>#<branch> (e.g. gh-pages).' }),
   };
 
-  async run(): Promise<PublishResult> {
+  async run(): Promise<PublishResult & { pushed?: GitPushResult }> {
     const { argv } = await this.parse(Publish);
     const f = this.flags;
-    const result = await publish({
-      inputs: argv as string[],
+    if (f.to) parseGitTarget(f.to); // a bad target fails before anything is published
+    const inputs = [...(argv as string[]), ...(f['from-artifacts'] ? await findArtifactDirs(f['from-artifacts']) : [])];
+    if (inputs.length === 0) {
+      if (!f['from-artifacts']) {
+        throw new PkgtrackError({
+          code: 'USAGE',
+          kind: 'usage',
+          message: 'nothing to publish',
+          fix: 'Name build folders or package files, or pass --from-artifacts DIR.',
+        });
+      }
+      // An empty plan (nothing needed building) is not an error in CI.
+      this.show(`No build output below ${f['from-artifacts']}: nothing to publish.`);
+      return { output: '', dryRun: !!f['dry-run'], reports: [], cache: { hits: 0, misses: 0 } };
+    }
+    const result: PublishResult & { pushed?: GitPushResult } = await publish({
+      inputs,
       ...(f.repo ? { repo: f.repo } : {}),
       ...(f.suite ? { suite: f.suite } : {}),
       ...(f.component ? { component: f.component } : {}),
@@ -61,6 +84,17 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       for (const p of r.removed) lines.push(`  - ${p.name} ${p.version} ${p.arch}`);
       const gone = r.commit?.changes.filter((c) => c.op === 'remove') ?? [];
       for (const c of gone) lines.push(`  pool ${result.dryRun ? 'would remove' : 'removed'}: ${c.path}`);
+    }
+    if (f.to && !result.dryRun) {
+      result.pushed = await pushOutputToGit(result.output, f.to, {
+        progress: this.progress,
+        message: `pkgtrack publish: ${result.reports.map((r) => `${r.kind} ${r.suite}`).join(', ')}`,
+      });
+      lines.push(
+        result.pushed.changed
+          ? `pushed ${result.pushed.commit?.slice(0, 12)} to ${result.pushed.url} ${result.pushed.branch}`
+          : `${result.pushed.branch} already up to date`,
+      );
     }
     this.show(lines);
     return result;

@@ -68,7 +68,8 @@ export async function pushOutputToGit(
     await cp(output, wt, {
       recursive: true,
       dereference: true,
-      filter: (src) => !/(^|\/)(\.git|\.repodata)(\/|$)/.test(src.slice(output.length)),
+      // The state database (kept in the output only when there is no pkgtrack.yaml) is local bookkeeping.
+      filter: (src) => !/(^|\/)(\.git|\.repodata)(\/|$)|^\/\.pkgtrack\/state\.db/.test(src.slice(output.length)),
     });
     // GitHub Pages would hide folders starting with "_" or "." behind Jekyll.
     await writeFile(join(wt, '.nojekyll'), '');

@@ -125,3 +125,30 @@ export async function collectArtifacts(inputs: readonly string[]): Promise<Artif
     );
   return out;
 }
+
+/**
+ * Every build output folder (one holding a manifest.json) below `root`, as CI jobs upload them:
+ * artifacts/<job>/<recipe>/<target>/manifest.json. Sorted, so a publish is reproducible.
+ */
+export async function findArtifactDirs(root: string, maxDepth = 6): Promise<string[]> {
+  const st = await stat(root).catch(() => undefined);
+  if (!st?.isDirectory()) {
+    throw notFound(
+      'PUBLISH_ARTIFACTS_MISSING',
+      `${root} is not a folder`,
+      'Pass the folder the CI artifacts were downloaded to (actions/download-artifact path).',
+      {
+        file: root,
+      },
+    );
+  }
+  const found: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    if (entries.some((e) => e.isFile() && e.name === 'manifest.json')) found.push(dir);
+    if (depth >= maxDepth) return;
+    for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.')) await walk(join(dir, e.name), depth + 1);
+  };
+  await walk(resolve(root), 0);
+  return found.sort();
+}
