@@ -1,0 +1,52 @@
+import { join, resolve } from 'node:path';
+import { Args, Flags } from '@oclif/core';
+import { PkgtrackCommand } from '../../cli/base-command.js';
+import { ExitCode } from '../../cli/exit-codes.js';
+import { repoFlag } from '../../cli/flags.js';
+import { openRepository } from '../../services/recipes.js';
+import { tryInstall } from '../../services/repo-try.js';
+import { keyHref } from '../../services/site-gather.js';
+
+export default class RepoTry extends PkgtrackCommand<typeof RepoTry> {
+  static override summary = 'Install a published package in a clean container of a target, as a user would.';
+  static override description =
+    'Adds the published apt repository with a deb822 .sources file whose Signed-By holds the published key, runs apt-get update and install from the suite, then an optional command. No network: only what was published is used. Exit 1 when the install or the command fails.';
+  static override examples = [
+    '<%= config.bin %> repo try hello --target debian:bookworm -- hello',
+    '<%= config.bin %> repo try hello --target debian:trixie --suite trixie-trunk --json',
+  ];
+  static override strict = false;
+  static override args = { package: Args.string({ description: 'Binary package to install', required: true }) };
+  static override flags = {
+    repo: repoFlag,
+    target: Flags.string({ char: 't', default: 'debian:bookworm', description: 'Target whose clean image to use' }),
+    suite: Flags.string({ description: "Suite to install from (default: the target's release)" }),
+    output: Flags.string({ description: 'Published output directory (default: pkgtrack.yaml output)' }),
+    key: Flags.string({ description: 'Armored public key (default: the one published with the repository)' }),
+  };
+
+  async run() {
+    const f = this.flags;
+    const repo = await openRepository(f.repo);
+    const output = resolve(repo.root, f.output ?? repo.config.output);
+    const dashdash = this.argv.indexOf('--');
+    const result = await tryInstall({
+      output,
+      keyFile: f.key ?? join(output, keyHref(repo.config.name)),
+      pkg: this.args.package,
+      target: f.target,
+      ...(f.suite ? { suite: f.suite } : {}),
+      ...(dashdash >= 0 ? { run: this.argv.slice(dashdash + 1) } : {}),
+      progress: this.progress,
+    });
+    this.show([
+      result.output.trimEnd(),
+      '',
+      result.ok
+        ? `${result.package} ${result.installed} installs from ${result.suite} on ${result.target}`
+        : `failed: see the output above`,
+    ]);
+    if (!result.ok) this.setExitCode(ExitCode.failure);
+    return result;
+  }
+}
