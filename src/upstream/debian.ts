@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { integrityError, PkgtrackError } from '../core/errors.js';
 import { run } from '../core/exec.js';
+import { upstreamGet } from './http-get.js';
 import type { Progress } from '../core/progress.js';
 import { decompress } from '../formats/compress.js';
 import { getField, parseDeb822, parseSingleStanza } from '../formats/deb822.js';
@@ -131,33 +132,12 @@ export class DebianSource implements UpstreamSource {
     return isAbsolute(k) || !r.dir ? k : join(r.dir, k);
   }
 
-  private async get(url: string): Promise<Uint8Array> {
-    let res: Response;
-    try {
-      res = await (this.opts.fetch ?? fetch)(url, { signal: AbortSignal.timeout(300_000) });
-    } catch (e) {
-      throw new PkgtrackError({
-        code: 'UPSTREAM_UNREACHABLE',
-        kind: 'network',
-        message: `cannot reach ${url}: ${(e as Error).message}`,
-        fix: 'Check the network and upstream.archive.',
-      });
-    }
-    if (res.status === 404)
-      throw new PkgtrackError({
-        code: 'DEBIAN_SUITE_NOT_FOUND',
-        kind: 'not-found',
-        message: `${url} does not exist (HTTP 404)`,
-        fix: 'Check upstream.archive, suite and component.',
-      });
-    if (!res.ok)
-      throw new PkgtrackError({
-        code: 'UPSTREAM_HTTP_ERROR',
-        kind: 'network',
-        message: `GET ${url}: HTTP ${res.status}`,
-        fix: 'Retry later.',
-      });
-    return new Uint8Array(await res.arrayBuffer());
+  private get(url: string): Promise<Uint8Array> {
+    return upstreamGet(url, {
+      fetch: this.opts.fetch,
+      field: 'upstream.archive',
+      notFound: { code: 'DEBIAN_SUITE_NOT_FOUND', fix: 'Check upstream.archive, suite and component.' },
+    });
   }
 
   /** Verified InRelease → checked Sources index → entries of the wanted packages. */

@@ -5,6 +5,7 @@
  * `version` (else group 1).
  */
 import { PkgtrackError } from '../core/errors.js';
+import { upstreamGet } from './http-get.js';
 import type { Progress } from '../core/progress.js';
 import { compareUpstreamVersions } from '../formats/versions.js';
 import type { RecipeUpstream, UpstreamRelease, UpstreamSource } from './source.js';
@@ -88,33 +89,13 @@ export class HttpSource implements UpstreamSource {
         details: { field: 'upstream.url' },
       });
     }
-    let res: Response;
-    try {
-      res = await (this.opts.fetch ?? fetch)(url, { signal: AbortSignal.timeout(60_000), headers: { 'user-agent': 'pkgtrack' } });
-    } catch (e) {
-      throw new PkgtrackError({
-        code: 'UPSTREAM_UNREACHABLE',
-        kind: 'network',
-        message: `cannot reach ${url}: ${(e as Error).message}`,
-        fix: 'Check the network and upstream.url.',
-      });
-    }
-    if (res.status === 404 || res.status === 410) {
-      throw new PkgtrackError({
-        code: 'UPSTREAM_PAGE_NOT_FOUND',
-        kind: 'not-found',
-        message: `${url}: HTTP ${res.status}`,
-        fix: 'Check upstream.url in the recipe.',
-      });
-    }
-    if (!res.ok)
-      throw new PkgtrackError({
-        code: 'UPSTREAM_HTTP_ERROR',
-        kind: 'network',
-        message: `GET ${url}: HTTP ${res.status}`,
-        fix: 'Retry later.',
-      });
-    const body = new Uint8Array(await res.arrayBuffer());
+    const body = await upstreamGet(url, {
+      fetch: this.opts.fetch,
+      timeoutMs: 60_000,
+      headers: { 'user-agent': 'pkgtrack' },
+      field: 'upstream.url',
+      notFound: { code: 'UPSTREAM_PAGE_NOT_FOUND', fix: 'Check upstream.url in the recipe.' },
+    });
     if (body.length > MAX_PAGE)
       throw new PkgtrackError({
         code: 'UPSTREAM_PAGE_TOO_LARGE',

@@ -1,0 +1,45 @@
+/** One HTTP GET for upstream sources: typed errors for unreachable, missing and failing URLs. */
+import { PkgtrackError } from '../core/errors.js';
+
+export interface UpstreamGetOptions {
+  fetch?: typeof fetch | undefined;
+  timeoutMs?: number;
+  /** Error code and fix when the URL does not exist (404/410). */
+  notFound: { code: string; fix: string };
+  /** Which recipe field to check when the host cannot be reached. */
+  field: string;
+  headers?: Record<string, string>;
+}
+
+export async function upstreamGet(url: string, o: UpstreamGetOptions): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await (o.fetch ?? fetch)(url, {
+      signal: AbortSignal.timeout(o.timeoutMs ?? 300_000),
+      ...(o.headers ? { headers: o.headers } : {}),
+    });
+  } catch (e) {
+    throw new PkgtrackError({
+      code: 'UPSTREAM_UNREACHABLE',
+      kind: 'network',
+      message: `cannot reach ${url}: ${(e as Error).message}`,
+      fix: `Check the network and ${o.field}.`,
+    });
+  }
+  if (res.status === 404 || res.status === 410) {
+    throw new PkgtrackError({
+      code: o.notFound.code,
+      kind: 'not-found',
+      message: `${url} does not exist (HTTP ${res.status})`,
+      fix: o.notFound.fix,
+    });
+  }
+  if (!res.ok)
+    throw new PkgtrackError({
+      code: 'UPSTREAM_HTTP_ERROR',
+      kind: 'network',
+      message: `GET ${url}: HTTP ${res.status}`,
+      fix: 'Retry later.',
+    });
+  return new Uint8Array(await res.arrayBuffer());
+}
