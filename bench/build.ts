@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PodmanEngine } from '../src/containers/podman.js';
-import { helloVersion, scratchRepo } from '../test/build/helpers.js';
+import { scratchRepo } from '../test/build/helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'run.js');
@@ -31,10 +31,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 export default async function bench(): Promise<void> {
-  // The bundled hello recipe, pinned to the pool tarball (see helloVersion() for why).
+  // The bundled hello recipe in a scratch repository.
   const repo = scratchRepo();
   const out = join(repo, 'out');
-  const buildArgs = ['build', 'hello', '-t', TARGET, '--out', out, '--json', '-q', '--version', helloVersion()];
+  const buildArgs = ['build', 'hello', '-t', TARGET, '--out', out, '--json', '-q'];
 
   process.stderr.write('warming up (base + dependency images, source cache)...\n');
   const warm = await cli(buildArgs, repo);

@@ -1,5 +1,5 @@
 /** Shared by the build tests: a scratch recipes repository and the CLI run as a real process. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,41 +29,6 @@ export function cli(args: string[], opts: { cwd?: string; timeoutMs?: number } =
   });
 }
 
-const MIRROR = 'http://deb.debian.org/debian';
-
-/**
- * The hello version in the mirror's sid Sources index. The tests pin it (with a source.url
- * template) so they do not depend on the upstream resolver's freshness rules: this machine's
- * mirror is a snapshot whose sid InRelease is past its Valid-Until.
- */
-export function helloVersion(): string {
-  const r = spawnSync(
-    'sh',
-    [
-      '-c',
-      `curl -fsS "$1" | xz -dc | grep -A2 '^Package: hello$' | sed -n 's/^Version: //p'`,
-      'sh',
-      `${MIRROR}/dists/sid/main/source/Sources.xz`,
-    ],
-    {
-      encoding: 'utf8',
-      timeout: 120_000,
-    },
-  );
-  const v = r.stdout
-    .trim()
-    .split('\n')[0]
-    ?.replace(/^\d+:/, '')
-    .replace(/-[^-]+$/, '');
-  if (!v) throw new Error(`cannot read hello's version from the mirror: ${r.stderr}`);
-  return v;
-}
-
-/** Points a recipe at the pool tarball directly (no upstream lookup when --version is given). */
-function pinToPool(recipeYaml: string): string {
-  return `${recipeYaml.trimEnd()}\nsource:\n  url: ${MIRROR}/pool/main/h/hello/hello_{version}.orig.tar.gz\n`;
-}
-
 /**
  * A recipes repository in a temp dir: the bundled pkgtrack.yaml and hello recipe, plus
  * `netcall`, hello's packaging with a build step that fetches from the network.
@@ -72,13 +37,11 @@ export function scratchRepo(): string {
   const dir = mkdtempSync(join(tmpdir(), 'pkgtrack-build-'));
   cpSync(join(ROOT, 'pkgtrack.yaml'), join(dir, 'pkgtrack.yaml'), { preserveTimestamps: true });
   cpSync(join(ROOT, 'recipes', 'hello'), join(dir, 'recipes', 'hello'), { recursive: true, preserveTimestamps: true });
-  const helloYaml = join(dir, 'recipes', 'hello', 'recipe.yaml');
-  writeFileSync(helloYaml, pinToPool(readFileSync(helloYaml, 'utf8')));
   const net = join(dir, 'recipes', 'netcall');
   cpSync(join(ROOT, 'recipes', 'hello'), net, { recursive: true, preserveTimestamps: true });
   writeFileSync(
     join(net, 'recipe.yaml'),
-    pinToPool(readFileSync(join(net, 'recipe.yaml'), 'utf8'))
+    readFileSync(join(net, 'recipe.yaml'), 'utf8')
       .replace(/^name: hello$/m, 'name: netcall')
       .replace(/^targets:\n( {2}- .*\n)+/m, 'targets:\n  - debian:bookworm\n'),
   );
