@@ -30,18 +30,15 @@ pkgtrack recipe validate
 step "pkgtrack check hello"
 pkgtrack check hello
 
-step "pkgtrack build hello (debian:bookworm, debian:trixie, fedora:41)"
-pkgtrack build hello
-
-step "pkgtrack publish"
-pkgtrack publish out/hello/*
+step "pkgtrack build hello --publish (debian:bookworm, debian:trixie, fedora:41; signed apt + yum)"
+pkgtrack build hello --publish
 
 step "pkgtrack report patches --site"
 pkgtrack report patches hello --site
 
 step "pkgtrack repo verify"
 pkgtrack repo verify public/apt
-pkgtrack repo verify public/yum/fedora/41/x86_64
+pkgtrack repo verify public/yum/fedora/41
 
 step "pkgtrack repo try: install hello from the published repository in clean containers"
 pkgtrack repo try hello --target debian:bookworm -- hello

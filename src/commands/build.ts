@@ -3,7 +3,9 @@ import { PkgtrackCommand } from '../cli/base-command.js';
 import { ExitCode } from '../cli/exit-codes.js';
 import { repoFlag } from '../cli/flags.js';
 import { table } from '../cli/table.js';
+import { resolveTarget } from '../recipe/targets.js';
 import { type BuildSummary, buildRecipes } from '../services/build.js';
+import { type PublishResult, publish } from '../services/publish.js';
 
 export default class Build extends PkgtrackCommand<typeof Build> {
   static override summary = 'Build recipes into packages, in containers, for each target.';
@@ -11,6 +13,7 @@ export default class Build extends PkgtrackCommand<typeof Build> {
     'Fetches the upstream source, applies the patch queue and builds every selected target in a container without network. ' +
     'Unchanged inputs are skipped as up to date. A failed target does not stop the others; the exit code is 1 when any failed.';
   static override examples = [
+    '<%= config.bin %> build hello --publish',
     '<%= config.bin %> build hello',
     '<%= config.bin %> build hello --target debian:bookworm --out ./out',
     '<%= config.bin %> build --jobs 2 --json',
@@ -29,9 +32,12 @@ export default class Build extends PkgtrackCommand<typeof Build> {
     out: Flags.string({ char: 'o', description: 'Output folder (default: <repo>/out).' }),
     jobs: Flags.integer({ char: 'j', min: 1, max: 16, default: 1, description: 'Builds (recipe x target) run at the same time.' }),
     force: Flags.boolean({ description: 'Rebuild even when nothing changed.' }),
+    publish: Flags.boolean({
+      description: 'Then sign and publish every successful build (to the suite of its target and channel), as `pkgtrack publish` does.',
+    }),
   };
 
-  async run(): Promise<BuildSummary> {
+  async run(): Promise<BuildSummary & { published?: PublishResult }> {
     const { argv } = await this.parse(Build);
     const summary = await buildRecipes({
       repo: this.flags.repo,
@@ -57,7 +63,7 @@ export default class Build extends PkgtrackCommand<typeof Build> {
     for (const b of summary.builds) {
       if (b.lint?.findings.length)
         lines.push(
-          `lintian ${b.recipe} ${b.target}: ${b.lint.errors} error(s), ${b.lint.warnings} warning(s)`,
+          `${resolveTarget(b.target)?.format === 'rpm' ? 'rpmlint' : 'lintian'} ${b.recipe} ${b.target}: ${b.lint.errors} error(s), ${b.lint.warnings} warning(s)`,
           ...b.lint.findings.map((f) => `  ${f}`),
         );
       if (b.result === 'failed') {
@@ -66,8 +72,17 @@ export default class Build extends PkgtrackCommand<typeof Build> {
         if (b.log) lines.push(`  log: ${b.log}`);
       }
     }
+    const result: BuildSummary & { published?: PublishResult } = summary;
+    const done = summary.builds.filter((b) => b.result !== 'failed' && b.outDir).map((b) => b.outDir!);
+    if (this.flags.publish && done.length) {
+      // Failed targets are left out; what did build still goes out (the exit code says 1).
+      result.published = await publish({ inputs: done, ...(this.flags.repo ? { repo: this.flags.repo } : {}), progress: this.progress });
+      for (const r of result.published.reports) {
+        lines.push(`published ${r.kind} ${r.suite}: ${r.added.length} added, ${r.unchanged.length} unchanged, ${r.removed.length} removed`);
+      }
+    }
     this.show(lines);
     if (summary.failed > 0) this.setExitCode(ExitCode.failure);
-    return summary;
+    return result;
   }
 }

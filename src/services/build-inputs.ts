@@ -74,7 +74,11 @@ export async function recipeTimestamp(recipe: Recipe): Promise<number> {
 export interface BuildManifest {
   recipe: string;
   target: string;
+  /** Publish suite (apt) or repository path (yum), channel suffix included. */
   suite: string;
+  channel?: 'stable' | 'trunk';
+  /** Upstream commit built (git and trunk sources). */
+  commit?: string;
   format: string;
   upstreamVersion: string;
   packageVersion: string;

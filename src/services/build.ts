@@ -262,7 +262,11 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
     const manifest: BuildManifest = {
       recipe: recipe.name,
       target: target.id,
-      suite: target.bootstrap?.suite ?? target.release,
+      // Where `publish` puts it: the target's publish path plus the channel's suite suffix
+      // (bookworm, bookworm-trunk, fedora/41).
+      suite: `${target.publishPath}${ctx.opts.trunk ? ctx.repo.config.channels.trunk.suiteSuffix : ctx.repo.config.channels.stable.suiteSuffix}`,
+      channel: ctx.opts.trunk ? 'trunk' : 'stable',
+      ...(source.git ? { commit: source.git.commit } : {}),
       format: target.format,
       upstreamVersion: source.version,
       packageVersion,

@@ -7,7 +7,7 @@
  * channels, retention, validDays, signing and the output dir; without one, defaults apply and
  * `--key` names the signing key (passphrase from $PKGTRACK_KEY_PASSPHRASE).
  */
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { inputError, isPkgtrackError } from '../core/errors.js';
 import type { Progress } from '../core/progress.js';
 import type { Repository } from '../recipe/load.js';
@@ -29,6 +29,7 @@ import { StateStore } from '../state/store.js';
 import { collectArtifacts } from './publish-inputs.js';
 import { DEFAULT_PASSPHRASE_ENV, loadSigner, signerFromRepository } from './keys.js';
 import { noIndexCache, StateIndexCache } from './repo-index-cache.js';
+import { recordTrunkBuilds } from './trunk-state.js';
 import { refreshSiteAfterPublish } from './site.js';
 
 export interface RepoTarget {
@@ -168,7 +169,12 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
       result.reports.push({ ...report, root });
     }
     if (cache) result.cache = { hits: cache.hits, misses: cache.misses };
-    if (!req.dryRun) await refreshSiteAfterPublish(target.repository, target.output, target.store, req.progress);
+    if (!req.dryRun) {
+      const dirs = [...new Set(artifacts.map((a) => dirname(a.path)))];
+      const trunk = await recordTrunkBuilds(target.output, dirs);
+      if (trunk.length) req.progress.step(`trunk state recorded for ${trunk.join(', ')}`);
+      await refreshSiteAfterPublish(target.repository, target.output, target.store, req.progress);
+    }
     return result;
   } finally {
     target.store.close();

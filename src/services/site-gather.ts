@@ -47,6 +47,10 @@ export interface GatheredSite {
 /** Site path of the armored public key. */
 export const keyHref = (repoName: string) => `keys/${repoName.replace(/[^A-Za-z0-9_:.-]/g, '-')}-archive-keyring.asc`;
 
+/** The public key file a repository publishes (what users verify against), in its output dir. */
+export const publishedKeyPath = (repo: Repository, output?: string) =>
+  join(resolve(repo.root, output ?? repo.config.output), keyHref(repo.config.name));
+
 /** Public facts and the armored public key of the configured signing key(s); undefined when unsigned. */
 export async function readSiteKey(repo: Repository): Promise<SiteKey | undefined> {
   const signing = repo.config.signing;

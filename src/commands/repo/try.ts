@@ -1,11 +1,11 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { ExitCode } from '../../cli/exit-codes.js';
 import { repoFlag } from '../../cli/flags.js';
 import { openRepository } from '../../services/recipes.js';
 import { tryInstall } from '../../services/repo-try.js';
-import { keyHref } from '../../services/site-gather.js';
+import { publishedKeyPath } from '../../services/site-gather.js';
 
 export default class RepoTry extends PkgtrackCommand<typeof RepoTry> {
   static override summary = 'Install a published package in a clean container of a target, as a user would.';
@@ -32,7 +32,7 @@ export default class RepoTry extends PkgtrackCommand<typeof RepoTry> {
     const dashdash = this.argv.indexOf('--');
     const result = await tryInstall({
       output,
-      keyFile: f.key ?? join(output, keyHref(repo.config.name)),
+      keyFile: f.key ?? publishedKeyPath(repo, f.output),
       pkg: this.args.package,
       target: f.target,
       ...(f.suite ? { suite: f.suite } : {}),

@@ -1,7 +1,16 @@
 import { Args, Flags } from '@oclif/core';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { ExitCode } from '../../cli/exit-codes.js';
+import { existsSync } from 'node:fs';
+import { openRepository } from '../../services/recipes.js';
 import { verifyRepo } from '../../services/repo.js';
+import { publishedKeyPath } from '../../services/site-gather.js';
+
+async function defaultKeyring(): Promise<string | undefined> {
+  const repo = await openRepository().catch(() => undefined);
+  const path = repo ? publishedKeyPath(repo) : undefined;
+  return path && existsSync(path) ? path : undefined;
+}
 
 export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
   static override summary = 'Check a published apt repository: signatures, and every file Release lists re-hashed.';
@@ -11,16 +20,23 @@ export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
   ];
   static override args = { target: Args.string({ description: 'Repository folder or http(s) URL.', required: true }) };
   static override flags = {
-    keyring: Flags.string({ char: 'k', description: 'Public key file (armored or binary) the repository must be signed with.' }),
+    keyring: Flags.string({
+      char: 'k',
+      description:
+        'Public key file (armored or binary) the repository must be signed with. Default: the key published with the repository (inside a recipes repository).',
+    }),
     suite: Flags.string({ char: 's', multiple: true, description: 'Suite to check (repeatable; required for a URL).' }),
     fingerprint: Flags.string({ multiple: true, description: 'Fingerprint that must have signed (repeatable; key rotation).' }),
   };
 
   async run() {
     const f = this.flags;
+    // Default: the key the recipes repository publishes with its repositories (users trust that one).
+    const keyring = f.keyring ?? (await defaultKeyring());
+    if (!f.keyring && keyring) this.progress.step(`checking signatures against ${keyring}`);
     const r = await verifyRepo({
       target: this.args.target,
-      ...(f.keyring ? { keyring: f.keyring } : {}),
+      ...(keyring ? { keyring } : {}),
       ...(f.suite ? { suites: f.suite } : {}),
       ...(f.fingerprint ? { fingerprints: f.fingerprint } : {}),
     });
