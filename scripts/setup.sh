@@ -47,8 +47,10 @@ if [ "$(node_major)" -lt 22 ]; then
 fi
 log "node $(node --version)"
 
-# 3. npm packages.
-if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >/dev/null; else npm install --no-audit --no-fund >/dev/null; fi
+# 3. npm packages, at the versions package-lock.json pins. `npm install` rather than `npm ci`:
+#    npm 11 writes lock files without other platforms' optional packages and then its own
+#    `npm ci` refuses them; `npm install` honours the pinned versions all the same.
+npm install --no-audit --no-fund >/dev/null
 npm run --silent build
 
 # 4. Builder base images for the example targets: pulled when a registry answers, otherwise
