@@ -47,7 +47,8 @@ pkgtrack repo try hello --target debian:trixie -- hello -g "hello from the pkgtr
 step "done"
 cat >&2 <<MSG
 The signed repositories and their web page are in public/ (open public/index.html).
-Users add the apt repository with this file in /etc/apt/sources.list.d/ (serve public/ over
-HTTP and set url: in pkgtrack.yaml to get the real URL in it):
+Serve them, e.g. \`python3 -m http.server --directory public 8000\`, and users add the apt
+repository with this file in /etc/apt/sources.list.d/ (set url: in pkgtrack.yaml to your real
+address and the web page, badges and snippets use it):
 MSG
-pkgtrack key export --format sources
+pkgtrack key export --format sources --url http://localhost:8000

@@ -13,6 +13,7 @@ import { armorPublicKeys, enforcePolicy, generateSigningKey, type KeyType, readK
 import { checkKeyPolicy, daysToExpiry, EXPIRY_WARNING_DAYS, type KeyFacts, keyFacts, type PolicyViolation } from '../sign/policy.js';
 import { debSources, releaseSignedBy, yumRepoFile } from '../sign/user-artifacts.js';
 import { DEFAULT_PASSPHRASE_ENV, type PassphraseSource, readPassphrase, signingKeyFiles } from './keys.js';
+import { keyHref } from './site-gather.js';
 
 /** "2y", "18m", "90d", "never" → seconds (0 = never). */
 export function parseExpiry(s: string): number {
@@ -268,7 +269,8 @@ export async function exportKeys(
         field: 'targets',
       });
     const text = debSources({
-      uri: url,
+      // The output holds apt/ and yum/ side by side (see repo/registry.ts).
+      uri: `${url.replace(/\/$/, '')}/apt`,
       suites,
       components: repo.config.components,
       architectures: repo.config.architectures,
@@ -282,13 +284,13 @@ export async function exportKeys(
       file: repo.configFile,
       field: 'targets',
     });
-  const keyUrl = req.keyUrl ?? `${url.replace(/\/$/, '')}/${keyringFileName(repo)}`;
+  const keyUrl = req.keyUrl ?? `${url.replace(/\/$/, '')}/${keyHref(repo.config.name)}`;
   const text = rpm
     .map((t) =>
       yumRepoFile({
         id: `${repo.config.name}-${t.distro}-${t.release}`.replace(/[^A-Za-z0-9_.:-]/g, '-'),
         name: `${repo.config.label} (${t.id})`,
-        baseurl: `${url.replace(/\/$/, '')}/${t.publishPath}/$basearch`,
+        baseurl: `${url.replace(/\/$/, '')}/yum/${t.publishPath}`,
         gpgkeys: [keyUrl],
       }),
     )

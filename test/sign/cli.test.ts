@@ -116,11 +116,12 @@ describe('key generate / info / export', () => {
     expect(armored.stdout).not.toContain('PRIVATE');
     const sources = pkgtrack(['key', 'export', '--format', 'sources'], { cwd: repo });
     expect(sources.stdout).toMatch(
-      /^Types: deb\nURIs: https:\/\/repo.example.org\/packages\nSuites: bookworm\nComponents: main\nArchitectures: amd64\nSigned-By:\n -----BEGIN PGP PUBLIC KEY BLOCK-----\n \.\n/,
+      /^Types: deb\nURIs: https:\/\/repo.example.org\/packages\/apt\nSuites: bookworm\nComponents: main\nArchitectures: amd64\nSigned-By:\n -----BEGIN PGP PUBLIC KEY BLOCK-----\n \.\n/,
     );
     const yum = pkgtrack(['key', 'export', '--format', 'repo'], { cwd: repo });
-    expect(yum.stdout).toContain('baseurl=https://repo.example.org/packages/fedora/41/$basearch');
-    expect(yum.stdout).toMatch(/gpgcheck=1\nrepo_gpgcheck=1\ngpgkey=https:\/\/repo.example.org\/packages\/example-archive-keyring.asc/);
+    // The published layout: <url>/apt, <url>/yum/<path>, <url>/keys/<name>-archive-keyring.asc.
+    expect(yum.stdout).toContain('baseurl=https://repo.example.org/packages/yum/fedora/41');
+    expect(yum.stdout).toMatch(/gpgcheck=1\nrepo_gpgcheck=1\ngpgkey=https:\/\/repo.example.org\/packages\/keys\/example-archive-keyring.asc/);
   });
 });
 
