@@ -46,7 +46,7 @@ export interface DebControl {
 export function readDebControl(deb: Uint8Array, source = 'package.deb'): DebControl {
   const members = readAr(deb, source, 2);
   const first = members[0];
-  if (!first || first.name !== 'debian-binary' || !Buffer.from(first.data).toString('latin1').startsWith('2.')) {
+  if (first?.name !== 'debian-binary' || !Buffer.from(first.data).toString('latin1').startsWith('2.')) {
     throw inputError(
       'DEB_BAD_FORMAT',
       `${source} is not a Debian binary package (no "debian-binary" 2.x member first)`,

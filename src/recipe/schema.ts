@@ -71,7 +71,9 @@ export const upstreamSchema = z.discriminatedUnion('kind', [
     checkValidUntil: z
       .boolean()
       .optional()
-      .describe("Refuse a Release past its Valid-Until, as apt does (default true). false (apt's Check-Valid-Until=false) accepts a frozen snapshot mirror, with a warning; signatures and hashes are still checked"),
+      .describe(
+        "Refuse a Release past its Valid-Until, as apt does (default true). false (apt's Check-Valid-Until=false) accepts a frozen snapshot mirror, with a warning; signatures and hashes are still checked",
+      ),
   }),
   z.strictObject({
     kind: z.literal('http'),

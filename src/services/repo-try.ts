@@ -42,7 +42,7 @@ export async function tryInstall(o: TryOptions): Promise<TryResult> {
   if (!PKG.test(o.pkg))
     throw inputError('TRY_BAD_PACKAGE', `"${o.pkg}" is not a Debian package name`, 'Pass the binary package name, e.g. hello.');
   const target = resolveTarget(o.target);
-  if (!target || target.format !== 'deb') {
+  if (target?.format !== 'deb') {
     throw inputError(
       'TRY_TARGET',
       `repo try installs from apt repositories; ${o.target} is not a deb target`,
@@ -73,6 +73,7 @@ export async function tryInstall(o: TryOptions): Promise<TryResult> {
       'cp /try/pkgtrack.sources /etc/apt/sources.list.d/',
       'apt-get update -q',
       'apt-get install -y -q --no-install-recommends -t "$1" "$2"',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${Field} format, not a JS template
       'dpkg-query -W -f "installed: \\${Package} \\${Version}\\n" "$2"',
       'shift 2',
       'if [ "$#" -gt 0 ]; then "$@"; fi',

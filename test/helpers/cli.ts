@@ -11,6 +11,7 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests assert on the shape of the parsed --json output
   json: () => any;
 }
 

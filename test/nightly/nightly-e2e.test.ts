@@ -61,6 +61,7 @@ beforeAll(async () => {
       'name: nightly-test\norigin: nightly-test\nlabel: nightly test\nmaintainer: Night Owl <owl@example.org>\noutput: public\ntargets: [debian:bookworm]\nsigning:\n  key: keys/signing.key\n',
     'recipes/tinyhello/recipe.yaml': `name: tinyhello\nupstream:\n  kind: git\n  url: ${upstream}\nchannels:\n  stable:\n    enabled: false\n  trunk:\n    enabled: true\n    branch: main\nbuild:\n  lintianFailOn: never\n`,
     'recipes/tinyhello/debian/control':
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Debian substitution variables, not JS templates
       'Source: tinyhello\nSection: misc\nPriority: optional\nMaintainer: Night Owl <owl@example.org>\nBuild-Depends: debhelper-compat (= 13)\nStandards-Version: 4.7.0\nRules-Requires-Root: no\n\nPackage: tinyhello\nArchitecture: all\nDepends: ${misc:Depends}\nDescription: tiny greeting for the nightly test\n Prints which upstream commit it was built from.\n',
     'recipes/tinyhello/debian/rules': '#!/usr/bin/make -f\n%:\n\tdh $@\n',
     'recipes/tinyhello/debian/copyright':
@@ -147,6 +148,7 @@ describe('pkgtrack nightly', () => {
         { host: join(recipes, 'public'), container: '/repo', readOnly: true },
         { host: join(recipes, 'trunk.sources'), container: '/etc/apt/sources.list.d/trunk.sources', readOnly: true },
       ],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Debian substitution variables, not JS templates
       argv: ['sh', '-ec', "apt-get update -q; apt-get upgrade -y -q; dpkg-query -W -f '${Version}\\n' tinyhello; tinyhello"],
     });
     expect(r2.code, r2.output.slice(-3000)).toBe(0);

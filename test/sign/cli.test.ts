@@ -121,7 +121,9 @@ describe('key generate / info / export', () => {
     const yum = pkgtrack(['key', 'export', '--format', 'repo'], { cwd: repo });
     // The published layout: <url>/apt, <url>/yum/<path>, <url>/keys/<name>-archive-keyring.asc.
     expect(yum.stdout).toContain('baseurl=https://repo.example.org/packages/yum/fedora/41');
-    expect(yum.stdout).toMatch(/gpgcheck=1\nrepo_gpgcheck=1\ngpgkey=https:\/\/repo.example.org\/packages\/keys\/example-archive-keyring.asc/);
+    expect(yum.stdout).toMatch(
+      /gpgcheck=1\nrepo_gpgcheck=1\ngpgkey=https:\/\/repo.example.org\/packages\/keys\/example-archive-keyring.asc/,
+    );
   });
 });
 

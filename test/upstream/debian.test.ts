@@ -103,17 +103,31 @@ describe('debian source (local archive)', () => {
       expect(Array.isArray(ok)).toBe(true);
       // checkValidUntil: false accepts the expired Release with a warning; the signature still counts.
       const warnings: string[] = [];
-      const late = new DebianSource({ now: () => new Date(Date.now() + 2 * 3600_000), progress: { step() {}, debug() {}, warn: (m) => warnings.push(m) } });
+      const late = new DebianSource({
+        now: () => new Date(Date.now() + 2 * 3600_000),
+        progress: { step() {}, debug() {}, warn: (m) => warnings.push(m) },
+      });
       const relaxed = (
         await late.releases([
-          { ...recipe('hello'), config: { ...recipe('hello').config, archive: s2.url, keyring: a2.keyring, checkValidUntil: false } as RecipeUpstream['config'] },
+          {
+            ...recipe('hello'),
+            config: { ...recipe('hello').config, archive: s2.url, keyring: a2.keyring, checkValidUntil: false } as RecipeUpstream['config'],
+          },
         ])
       ).get('hello');
       expect(Array.isArray(relaxed) && relaxed[0]?.version).toBe('1.0');
       expect(warnings.join('\n')).toMatch(/expired on .*accepted because upstream\.checkValidUntil is false/);
       const wrongKey = (
         await late.releases([
-          { ...recipe('hello'), config: { ...recipe('hello').config, archive: s2.url, keyring: archive.keyring, checkValidUntil: false } as RecipeUpstream['config'] },
+          {
+            ...recipe('hello'),
+            config: {
+              ...recipe('hello').config,
+              archive: s2.url,
+              keyring: archive.keyring,
+              checkValidUntil: false,
+            } as RecipeUpstream['config'],
+          },
         ])
       ).get('hello');
       expect(wrongKey).toBeInstanceOf(Error);

@@ -8,4 +8,12 @@ import { rpmChecks } from './rpm.js';
 import { signingChecks } from './signing.js';
 import { sourcesChecks } from './sources.js';
 
-export const DOCTOR_CHECKS: DoctorCheck[] = [...hostChecks, ...containerChecks, ...rpmChecks, ...signingChecks, ...sourcesChecks, ...githubChecks, ...aptRepoChecks];
+export const DOCTOR_CHECKS: DoctorCheck[] = [
+  ...hostChecks,
+  ...containerChecks,
+  ...rpmChecks,
+  ...signingChecks,
+  ...sourcesChecks,
+  ...githubChecks,
+  ...aptRepoChecks,
+];
