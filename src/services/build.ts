@@ -31,7 +31,9 @@ import {
   recipeTimestamp,
   recordBuild,
 } from './build-inputs.js';
+import { createUpstreamSources } from '../upstream/index.js';
 import { type FetchedSource, fetchSource } from './fetch.js';
+import { trunkGuardProblems, trunkVersionRefused } from './trunk-guard.js';
 import { type DependencyImage, ensureDependencyImage } from './image.js';
 
 export interface BuildOptions {
@@ -133,6 +135,12 @@ async function fetchRecipe(ctx: RunContext, recipe: Recipe): Promise<{ source: F
       ...(ctx.opts.trunk ? { trunk: true } : {}),
       progress: ctx.progress,
     });
+    if (ctx.opts.trunk) {
+      // Never build (and so never publish) a snapshot that sorts wrong in dpkg or rpm.
+      const upstream = createUpstreamSources({ progress: ctx.progress })[recipe.config.upstream.kind];
+      const problems = await trunkGuardProblems(ctx.repo, recipe, source.version, upstream);
+      if (problems.length) throw trunkVersionRefused(recipe, source.version, problems);
+    }
     return { source };
   } catch (e) {
     return { error: errorOf(e) };

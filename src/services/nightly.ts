@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { PkgtrackError } from '../core/errors.js';
 import { type Progress, silentProgress } from '../core/progress.js';
 import { extractArchive } from '../patches/extract.js';
-import { trunkVersionProblems } from '../nightly/guardrail.js';
 import { loadRecipes, type Recipe, type Repository } from '../recipe/load.js';
 import { createUpstreamSources, type UpstreamSources } from '../upstream/index.js';
 import type { ContainerEngine } from '../containers/engine.js';
@@ -23,6 +22,7 @@ import { suiteFor } from './ci-matrix.js';
 import { fetchSource } from './fetch.js';
 import { applyPatchQueue } from './patches.js';
 import { publish } from './publish.js';
+import { trunkGuardProblems, trunkVersionRefused } from './trunk-guard.js';
 import { readTrunkState, writeTrunkState } from './trunk-state.js';
 
 export type NightlyOutcome = 'published' | 'skipped' | 'broken-on-trunk' | 'refused' | 'failed';
@@ -133,23 +133,14 @@ async function nightlyRecipe(opts: NightlyOptions, recipe: Recipe, sources: Upst
 
   // The source and its snapshot version; the guardrail runs before any build.
   const fetched = await fetchSource(opts.repo, recipe, { trunk: true, progress });
-  const releases = await src.releases([ru]);
-  const rel = releases.get(recipe.name);
-  const release = rel instanceof Error ? undefined : rel?.find((x) => !x.prerelease)?.version;
   const version = fetched.version;
-  const problems = trunkVersionProblems({
-    snapshot: version,
-    ...(release ? { release } : {}),
+  const problems = await trunkGuardProblems(opts.repo, recipe, version, src, {
+    output: opts.output,
     ...(previous ? { previous: previous.version } : {}),
   });
   if (problems.length) {
-    const pattern = recipe.config.channels.trunk?.versionPattern ?? '';
-    return {
-      ...base,
-      version,
-      outcome: 'refused',
-      reason: `snapshot version ${version} (pattern "${pattern}") would sort wrong: ${problems.join('; ')}. Use a pattern that starts with {release}+ (e.g. {release}+git{date}.{commits}.{sha7}).`,
-    };
+    const refused = trunkVersionRefused(recipe, version, problems);
+    return { ...base, version, outcome: 'refused', reason: `${refused.message}. ${refused.fix}` };
   }
   // The queue must apply to trunk before any container starts: say which patch, file and hunk.
   const queueProblem = await patchQueueProblem(recipe, fetched.origTarball);

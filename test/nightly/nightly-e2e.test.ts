@@ -182,6 +182,18 @@ describe('pkgtrack nightly', () => {
     expect(one.reason).toMatch(/rpm: /);
     expect(one.targets).toEqual([]);
     expect(existsSync(join(recipes, 'public/trunk/tinyhello.json'))).toBe(true);
+
+    // The CI fan-out path (`build --trunk`, then `publish`) is held to the same rule.
+    writeFileSync(file, yaml.replace('    branch: main\n', "    branch: main\n    versionPattern: '{release}~git{date}.{sha7}'\n"));
+    const b = await run(['build', 'tinyhello', '--trunk', '--json']);
+    writeFileSync(file, yaml);
+    expect(b.code).toBe(1);
+    const built = b.json().builds[0];
+    expect(built.result).toBe('failed');
+    expect(built.error).toMatchObject({
+      code: 'TRUNK_VERSION_REFUSED',
+      message: expect.stringMatching(/does not sort after the release 1\.0/),
+    });
   });
 
   it('marks a recipe broken on trunk when its patch no longer applies, keeping the last good build', { timeout: 15 * 60_000 }, async () => {
