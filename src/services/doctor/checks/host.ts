@@ -1,5 +1,6 @@
 /** Host basics: the Node runtime and the tools the host itself needs. */
-import { hasProgram, run } from '../../../core/exec.js';
+import { run } from '../../../core/exec.js';
+import { toolFinding } from '../tool-finding.js';
 import type { DoctorCheck, Finding } from '../types.js';
 
 const MIN_NODE_MAJOR = 22;
@@ -41,18 +42,15 @@ export const hostChecks: DoctorCheck[] = [
     async run() {
       const findings: Finding[] = [];
       for (const t of HOST_TOOLS) {
-        const present = await hasProgram(t.tool);
         findings.push(
-          present
-            ? { id: `tool.${t.tool}`, status: 'ok', message: `${t.tool} found` }
-            : {
-                id: `tool.${t.tool}`,
-                status: 'warn',
-                message: `${t.tool} is missing (needed for ${t.why})`,
-                fix: `apt-get install ${t.pkg}`,
-                fixable: true,
-                details: { package: t.pkg },
-              },
+          await toolFinding({
+            id: `tool.${t.tool}`,
+            tool: t.tool,
+            pkg: t.pkg,
+            ok: `${t.tool} found`,
+            missing: `${t.tool} is missing (needed for ${t.why})`,
+            fixable: true,
+          }),
         );
       }
       return findings;
