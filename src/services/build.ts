@@ -310,17 +310,17 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
           findings: lint.findings.map((f) => `${f.severity[0]!.toUpperCase()}: ${f.subject}: ${f.tag}${f.detail ? ` ${f.detail}` : ''}`),
         }
       : undefined;
+    recordBuild(ctx.store, {
+      recipe: recipe.name,
+      target: target.id,
+      version: packageVersion,
+      inputHash: hash,
+      result: lint?.failed ? 'failed' : 'ok',
+      outDir: targetOut,
+      manifest,
+      startedAt,
+    });
     if (lint?.failed) {
-      recordBuild(ctx.store, {
-        recipe: recipe.name,
-        target: target.id,
-        version: packageVersion,
-        inputHash: hash,
-        result: 'failed',
-        outDir: targetOut,
-        manifest,
-        startedAt,
-      });
       return done({
         result: 'failed',
         artifacts: artifacts.map((a) => a.name),
@@ -333,16 +333,6 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
         },
       });
     }
-    recordBuild(ctx.store, {
-      recipe: recipe.name,
-      target: target.id,
-      version: packageVersion,
-      inputHash: hash,
-      result: 'ok',
-      outDir: targetOut,
-      manifest,
-      startedAt,
-    });
     return done({
       result: 'built',
       artifacts: artifacts.map((a) => a.name),

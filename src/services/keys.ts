@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { envError, inputError, notFound } from '../core/errors.js';
+import { envError, inputError, notFound, type PkgtrackError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import type { Repository } from '../recipe/load.js';
 import { enforcePolicy, readPrivateKey, unlockKey } from '../sign/keys.js';
@@ -137,19 +137,19 @@ export function passphraseSourceOf(repo: Repository, fd?: number): PassphraseSou
   return { env: s?.passphraseEnv ?? DEFAULT_PASSPHRASE_ENV };
 }
 
+/** pkgtrack.yaml has no `signing` section: one error, one fix, wherever a key is needed. */
+export function signingNotConfigured(repo: Repository): PkgtrackError {
+  return inputError(
+    'SIGN_NOT_CONFIGURED',
+    `${repo.configFile} has no signing section`,
+    'Run `pkgtrack key generate` (it writes keys/signing.key) and add `signing: { key: keys/signing.key }` to pkgtrack.yaml.',
+    { file: repo.configFile, field: 'signing' },
+  );
+}
+
 /** The Signer configured by pkgtrack.yaml `signing` (main key plus `extraKeys`). */
 export async function signerFromRepository(repo: Repository, opts: RepositorySigningOptions = {}): Promise<OpenPgpSigner> {
-  if (!repo.config.signing) {
-    throw inputError(
-      'SIGN_NOT_CONFIGURED',
-      `${repo.configFile} has no signing section`,
-      'Add `signing: { key: keys/signing.asc }` after `pkgtrack key generate --out keys/signing.asc`.',
-      {
-        file: repo.configFile,
-        field: 'signing',
-      },
-    );
-  }
+  if (!repo.config.signing) throw signingNotConfigured(repo);
   return loadSigner({
     keyFiles: signingKeyFiles(repo),
     passphrase: passphraseSourceOf(repo, opts.passphraseFd),

@@ -6,7 +6,7 @@ import { isAbsolute, join } from 'node:path';
 import { inputError, isPkgtrackError } from '../core/errors.js';
 import { findRepositoryRoot, loadRepository, type Repository } from '../recipe/load.js';
 import type { KeyType } from '../sign/keys.js';
-import { DEFAULT_PASSPHRASE_ENV, type PassphraseSource } from './keys.js';
+import { DEFAULT_PASSPHRASE_ENV, type PassphraseSource, signingNotConfigured } from './keys.js';
 import {
   describeKeyFiles,
   type ExportFormat,
@@ -112,17 +112,7 @@ export async function keyInfo(req: { repoDir?: string; files?: string[] }): Prom
   else {
     const repo = await loadRepository(await findRepositoryRoot(req.repoDir));
     files = repositoryKeyFiles(repo);
-    if (files.length === 0) {
-      throw inputError(
-        'SIGN_NOT_CONFIGURED',
-        `${repo.configFile} has no signing section`,
-        'Run `pkgtrack key generate` and add `signing: { key: keys/signing.key }`.',
-        {
-          file: repo.configFile,
-          field: 'signing',
-        },
-      );
-    }
+    if (files.length === 0) throw signingNotConfigured(repo);
   }
   const keys = await describeKeyFiles(files);
   return { keys, ok: keys.every((k) => k.violations.length === 0 && !k.expiresSoon) };

@@ -16,7 +16,7 @@ import { loadRepository, type Repository } from '../recipe/load.js';
 import { type KeyType, readPrivateKey, unlockKey } from '../sign/keys.js';
 import { releaseSignedBy } from '../sign/user-artifacts.js';
 import { StateStore } from '../state/store.js';
-import { passphraseSourceOf, readPassphrase, signingKeyFiles } from './keys.js';
+import { passphraseSourceOf, readPassphrase, signingKeyFiles, signingNotConfigured } from './keys.js';
 import { generateKeyFiles, type GeneratedKey } from './sign-keys.js';
 
 /** Shortest overlap: long enough for users to install the new key and for old Releases to expire. */
@@ -64,17 +64,7 @@ function openRotation(root: string): RotationRow | undefined {
 
 export async function rotationStatus(repo: Repository, now = new Date()): Promise<RotationStatus> {
   const files = signingKeyFiles(repo);
-  if (files.length === 0) {
-    throw inputError(
-      'SIGN_NOT_CONFIGURED',
-      `${repo.configFile} has no signing section`,
-      'Generate a key first: `pkgtrack key generate --out keys/signing.key`.',
-      {
-        file: repo.configFile,
-        field: 'signing',
-      },
-    );
-  }
+  if (files.length === 0) throw signingNotConfigured(repo);
   const keys = await Promise.all(
     files.map(async (file, i) => ({
       file,
