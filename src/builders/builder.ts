@@ -111,6 +111,23 @@ export interface Builder {
   buildStep(ctx: BuildContext, prepared: PreparedSource): ContainerStep;
   /** Copy the artifacts from ctx.workDir into outDir (created by the caller) and describe them. */
   collect(ctx: BuildContext, prepared: PreparedSource, outDir: string): Promise<Artifact[]>;
-  /** Lint the collected artifacts in outDir; `failOn` comes from the recipe. */
-  lint?(ctx: BuildContext, outDir: string, artifacts: Artifact[], failOn: 'error' | 'warning' | 'never'): Promise<LintReport>;
+  /**
+   * Lint the collected artifacts in outDir; `failOn` comes from the recipe. `early`: what
+   * `sourceLint` already reported (those artifacts are not linted again).
+   */
+  lint?(
+    ctx: BuildContext,
+    outDir: string,
+    artifacts: Artifact[],
+    failOn: 'error' | 'warning' | 'never',
+    early?: LintReport,
+  ): Promise<LintReport>;
+  /**
+   * Lint what the build step produces first (the source package) while the rest still builds:
+   * started when a line of the build's output matches `readyWhen`.
+   */
+  sourceLint?: {
+    readyWhen: RegExp;
+    run(ctx: BuildContext, failOn: 'error' | 'warning' | 'never'): Promise<LintReport | undefined>;
+  };
 }

@@ -8,7 +8,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Artifact, Builder, BuildContext, QueuedPatch } from '../builders/builder.js';
+import type { Artifact, Builder, BuildContext, LintReport, QueuedPatch } from '../builders/builder.js';
 import { CONTAINER_WORK_DIR } from '../builders/builder.js';
 import { detectEngine } from '../containers/detect.js';
 import type { ContainerEngine } from '../containers/engine.js';
@@ -239,6 +239,15 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
     if (identity.chownTo)
       await run('chown', ['-R', `${identity.chownTo.uid}:${identity.chownTo.gid}`, workDir], { what: 'chown work dir' });
     phase('prepare');
+    const failOn = lintLevel(recipe, target);
+    let early: Promise<LintReport | undefined> | undefined;
+    const lines = lineSplitter((line) => {
+      if (/^(dpkg-buildpackage|dpkg-source|dpkg-genchanges|rpmbuild): /.test(line)) ctx.progress.debug(line);
+      if (!early && builder.lint && builder.sourceLint?.readyWhen.test(line)) {
+        // Never rejects: a lint that cannot run is re-run on the whole result after the build.
+        early = builder.sourceLint.run(bctx, failOn).catch(() => undefined);
+      }
+    });
     const r = await engine.run({
       image: image.ref,
       argv: step.argv,
@@ -251,11 +260,9 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
       limits: { memory: ctx.opts.memory ?? '4g', pids: 4096 },
       log,
       timeoutMs: recipe.config.build.timeoutMinutes * 60_000,
-      onOutput: (c) => {
-        for (const line of c.split('\n'))
-          if (/^(dpkg-buildpackage|dpkg-source|dpkg-genchanges|rpmbuild): /.test(line)) ctx.progress.debug(line);
-      },
+      onOutput: lines,
     });
+    const earlyLint = await early; // settled before any return or throw: no lintian left running
     if (r.code !== 0) throw buildFailed(r.code, r.output, logPath, target);
 
     // Stage, then swap in: the out dir holds a whole build or the previous one, never a part.
@@ -265,7 +272,7 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
     phase('container');
     const artifacts: Artifact[] = await builder.collect(bctx, prepared, staging);
     phase('collect');
-    const lint = builder.lint ? await builder.lint(bctx, staging, artifacts, lintLevel(recipe, target)) : undefined;
+    const lint = builder.lint ? await builder.lint(bctx, staging, artifacts, failOn, earlyLint) : undefined;
     phase('lint');
     const manifest: BuildManifest = {
       recipe: recipe.name,
@@ -357,6 +364,16 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
       activeWorkDirs.delete(workDir);
     }
   }
+}
+
+/** Calls `onLine` for each whole line of a chunked stream (a line may span chunks). */
+function lineSplitter(onLine: (line: string) => void): (chunk: string) => void {
+  let rest = '';
+  return (chunk) => {
+    const parts = (rest + chunk).split('\n');
+    rest = parts.pop() ?? '';
+    for (const p of parts) onLine(p);
+  };
 }
 
 function lintLevel(recipe: Recipe, target: Target): 'error' | 'warning' | 'never' {

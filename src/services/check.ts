@@ -11,6 +11,7 @@ import { type Progress, silentProgress } from '../core/progress.js';
 import { compareUpstreamVersions, tagToVersion } from '../formats/versions.js';
 import { findRepositoryRoot, listRecipeNames, loadRecipe, loadRepository, type Recipe } from '../recipe/load.js';
 import { StateStore } from '../state/store.js';
+import { cacheDir } from './source-cache.js';
 import { GithubRateLimited } from '../upstream/github-client.js';
 import {
   createUpstreamSources,
@@ -104,6 +105,7 @@ export async function checkRecipes(opts: CheckOptions = {}): Promise<CheckResult
         progress,
         ...opts.sourceOptions,
         github: { cache: storeHttpCache(store), progress, ...opts.sourceOptions?.github },
+        debian: { indexCacheDir: await cacheDir(root), ...opts.sourceOptions?.debian },
       }),
       ...opts.sources,
     };

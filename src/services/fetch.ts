@@ -54,7 +54,7 @@ export async function fetchSource(repo: Pick<Repository, 'root'>, recipe: Recipe
   const cache = new SourceCache(await cacheDir(repo.root));
   const outDir = opts.outDir ?? join(cache.dir, 'orig', recipe.name);
   if (opts.trunk) return fetchTrunk(cache, recipe, outDir, progress);
-  const release = await resolveRelease(recipe, opts);
+  const release = await resolveRelease(recipe, opts, cache.dir);
   const version = release.version;
   if (!release.sourceUrl && release.git) return gitArchive(cache, recipe, outDir, release.git.url, release.git.ref, version, progress);
   if (!release.sourceUrl) {
@@ -108,7 +108,7 @@ export async function fetchSource(repo: Pick<Repository, 'root'>, recipe: Recipe
  * caller (check already knows them), else from the recipe's UpstreamSource (src/upstream/).
  * A recipe with a source.url template and an explicit version needs no upstream query.
  */
-async function resolveRelease(recipe: Recipe, opts: FetchOptions): Promise<UpstreamRelease> {
+async function resolveRelease(recipe: Recipe, opts: FetchOptions, cacheRoot: string): Promise<UpstreamRelease> {
   let releases = opts.releases;
   if (!releases && opts.version && recipe.config.source?.url) return templated(recipe, opts.version);
   if (!releases) {
@@ -117,6 +117,7 @@ async function resolveRelease(recipe: Recipe, opts: FetchOptions): Promise<Upstr
       createUpstreamSources({
         ...(opts.progress ? { progress: opts.progress } : {}),
         ...(opts.fetchImpl ? { fetch: opts.fetchImpl } : {}),
+        debian: { indexCacheDir: cacheRoot },
       })[recipe.config.upstream.kind];
     const rec = {
       recipe: recipe.name,

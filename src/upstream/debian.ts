@@ -5,11 +5,12 @@
  * download of the index serves every recipe that reads the same suite.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { integrityError, PkgtrackError } from '../core/errors.js';
 import { run } from '../core/exec.js';
+import { writeFileAtomic } from '../core/fsutil.js';
 import { upstreamGet } from './http-get.js';
 import type { Progress } from '../core/progress.js';
 import { decompress } from '../formats/compress.js';
@@ -37,7 +38,16 @@ export interface DebianSourceOptions {
   defaultKeyring?: string;
   /** Clock for Valid-Until checks (tests). */
   now?: () => Date;
+  /**
+   * Where entries already extracted from a Sources index are kept, keyed by the index's SHA-256
+   * from the verified Release: an unchanged index (most checks and builds) costs the InRelease
+   * round trip only, not a 12 MB download, an xz decompression and a scan.
+   */
+  indexCacheDir?: string;
 }
+
+/** Cached entries of one Sources index (by its sha256): package → entries, [] = not in it. */
+type IndexCacheFile = Record<string, Array<Omit<SourceEntry, 'files'> & { files: Array<[string, string]> }>>;
 
 /** Checksums of the signed Release: path → { sha256, size }. Pure. */
 export function releaseChecksums(
@@ -167,9 +177,11 @@ export class DebianSource implements UpstreamSource {
         `${base}/InRelease lists no ${component}/source/Sources index`,
         'Check upstream.component and that the archive carries sources.',
       );
+    const want = sha256.get(path)!;
+    const cached = await this.cachedEntries(want.sha256, wanted);
+    if (cached) return cached;
     this.opts.progress?.step(`debian: ${base}/${path}`);
     const bytes = await this.get(`${base}/${path}`);
-    const want = sha256.get(path)!;
     const got = createHash('sha256').update(bytes).digest('hex');
     if (bytes.length !== want.size || got !== want.sha256) {
       throw integrityError(
@@ -186,7 +198,55 @@ export class DebianSource implements UpstreamSource {
           ? decompress(bytes, 'gz', path, MAX_INDEX)
           : bytes,
     ).toString('utf8');
-    return sourcesEntries(text, wanted);
+    const entries = sourcesEntries(text, wanted);
+    await this.cacheEntries(want.sha256, wanted, entries);
+    return entries;
+  }
+
+  private cacheFile(indexSha256: string): string | undefined {
+    return this.opts.indexCacheDir && join(this.opts.indexCacheDir, 'debian-sources', `${indexSha256}.json`);
+  }
+
+  /** The wanted packages' entries from the cache, when every one of them was extracted before. */
+  private async cachedEntries(indexSha256: string, wanted: ReadonlySet<string>): Promise<Map<string, SourceEntry[]> | undefined> {
+    const file = this.cacheFile(indexSha256);
+    if (!file) return undefined;
+    let data: IndexCacheFile;
+    try {
+      data = JSON.parse(await readFile(file, 'utf8')) as IndexCacheFile;
+    } catch {
+      return undefined; // absent or damaged: download again (and rewrite it)
+    }
+    const out = new Map<string, SourceEntry[]>();
+    for (const name of wanted) {
+      const list = data[name];
+      if (!Array.isArray(list)) return undefined;
+      if (list.length) out.set(name, list.map((e) => ({ ...e, files: new Map(e.files) })));
+    }
+    return out;
+  }
+
+  private async cacheEntries(indexSha256: string, wanted: ReadonlySet<string>, entries: Map<string, SourceEntry[]>): Promise<void> {
+    const file = this.cacheFile(indexSha256);
+    if (!file) return;
+    const data = (await readFile(file, 'utf8')
+      .then((t) => JSON.parse(t) as IndexCacheFile)
+      .catch(() => ({}))) as IndexCacheFile;
+    for (const name of wanted) data[name] = (entries.get(name) ?? []).map((e) => ({ ...e, files: [...e.files] }));
+    // A cache: failing to write it only costs the next run a download.
+    await mkdir(dirname(file), { recursive: true })
+      .then(() => writeFileAtomic(file, JSON.stringify(data)))
+      .then(() => pruneOlderThan(dirname(file), 14 * 86_400_000))
+      .catch(() => undefined);
+  }
+}
+
+/** Remove the files of `dir` not modified for `ms` (indexes the archive no longer serves). */
+async function pruneOlderThan(dir: string, ms: number): Promise<void> {
+  const now = Date.now();
+  for (const n of await readdir(dir)) {
+    const st = await stat(join(dir, n)).catch(() => undefined);
+    if (st && now - st.mtimeMs > ms) await rm(join(dir, n), { force: true });
   }
 }
 

@@ -3,7 +3,7 @@
  * and, in one test, the real Debian mirror with debian-archive-keyring.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,37 @@ describe('debian source (local archive)', () => {
     expect((got.get('pkg-epoch') as Array<{ version: string }>)[0]?.version).toBe('0.9~rc1');
     expect(got.get('absent')).toEqual([]);
     expect(server.requests).toEqual(['/dists/unstable/InRelease', '/dists/unstable/main/source/Sources.xz']);
+  });
+
+  it('keeps extracted entries by the signed index hash: an unchanged index is not downloaded again', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'pkgtrack-debian-cache-'));
+    try {
+      const src = new DebianSource({ indexCacheDir: cacheDir });
+      server.requests.splice(0);
+      const first = await src.releases([recipe('hello')]);
+      expect(server.requests).toEqual(['/dists/unstable/InRelease', '/dists/unstable/main/source/Sources.xz']);
+      server.requests.splice(0);
+      const again = await new DebianSource({ indexCacheDir: cacheDir }).releases([recipe('hello')]);
+      expect(server.requests).toEqual(['/dists/unstable/InRelease']);
+      expect(again.get('hello')).toEqual(first.get('hello'));
+      // A package not extracted before: one more download, and both are then cached.
+      server.requests.splice(0);
+      await src.releases([recipe('hello'), recipe('other'), recipe('absent')]);
+      expect(server.requests).toContain('/dists/unstable/main/source/Sources.xz');
+      server.requests.splice(0);
+      const both = await src.releases([recipe('other'), recipe('hello'), recipe('absent')]);
+      expect(server.requests).toEqual(['/dists/unstable/InRelease']);
+      expect((both.get('other') as Array<{ version: string }>)[0]?.version).toBe('5.0');
+      expect(both.get('absent')).toEqual([]);
+      // A damaged cache file is not trusted: downloaded again.
+      const [file] = readdirSync(join(cacheDir, 'debian-sources'));
+      writeFileSync(join(cacheDir, 'debian-sources', file!), '{not json');
+      server.requests.splice(0);
+      expect((await src.releases([recipe('hello')])).get('hello')).toEqual(first.get('hello'));
+      expect(server.requests).toContain('/dists/unstable/main/source/Sources.xz');
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an InRelease not signed by the recipe keyring', async () => {

@@ -178,11 +178,35 @@ export class DebBuilder implements Builder {
     return out;
   }
 
-  async lint(_ctx: BuildContext, outDir: string, artifacts: Artifact[], failOn: 'error' | 'warning' | 'never'): Promise<LintReport> {
+  async lint(
+    _ctx: BuildContext,
+    outDir: string,
+    artifacts: Artifact[],
+    failOn: 'error' | 'warning' | 'never',
+    early?: LintReport,
+  ): Promise<LintReport> {
     const changes = artifacts.find((a) => a.kind === 'changes');
-    if (!changes) return { tool: 'lintian', findings: [], failed: false };
-    return runLintian(outDir, changes.name, failOn);
+    if (!changes) return early ?? { tool: 'lintian', findings: [], failed: false };
+    if (!early) return runLintian(outDir, [changes.name], failOn);
+    // The source package was linted during the build: the binary packages now.
+    const debs = artifacts.filter((a) => a.kind === 'deb').map((a) => a.name);
+    const late = debs.length ? await runLintian(outDir, debs, failOn) : { tool: 'lintian', findings: [], failed: false };
+    return { tool: 'lintian', findings: [...early.findings, ...late.findings], failed: early.failed || late.failed };
   }
+
+  /**
+   * lintian's source checks are most of its time (unpacking and reading the whole tree): they
+   * run while the binaries build. dpkg-buildpackage runs debian/rules build|binary only after
+   * dpkg-source -b has written the .dsc and its tarballs.
+   */
+  readonly sourceLint = {
+    readyWhen: /^ debian\/rules (build|binary)/,
+    async run(ctx: BuildContext, failOn: 'error' | 'warning' | 'never'): Promise<LintReport | undefined> {
+      const dir = join(ctx.workDir, 'build');
+      const dsc = (await readdir(dir)).find((n) => n.startsWith(`${ctx.recipe.name}_`) && n.endsWith('.dsc'));
+      return dsc ? runLintian(dir, [dsc], failOn) : undefined;
+    },
+  };
 }
 
 export function artifactKind(name: string): ArtifactKind | undefined {

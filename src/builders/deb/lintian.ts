@@ -29,8 +29,9 @@ export function lintFailed(findings: LintFinding[], failOn: 'error' | 'warning' 
   return findings.some((f) => f.severity === 'error' || (failOn === 'warning' && f.severity === 'warning'));
 }
 
-export async function runLintian(outDir: string, changesFile: string, failOn: 'error' | 'warning' | 'never'): Promise<LintReport> {
-  const r = await run('lintian', ['--no-cfg', join(outDir, changesFile)], {
+/** lintian over `files` (a .changes, a .dsc, .debs) in `dir`. */
+export async function runLintian(dir: string, files: string[], failOn: 'error' | 'warning' | 'never'): Promise<LintReport> {
+  const r = await run('lintian', ['--no-cfg', ...files.map((f) => join(dir, f))], {
     check: false,
     what: 'lintian',
     timeoutMs: 10 * 60_000,
@@ -40,7 +41,7 @@ export async function runLintian(outDir: string, changesFile: string, failOn: 'e
     return {
       tool: 'lintian',
       findings: [
-        { severity: 'error', tag: 'lintian-failed', subject: changesFile, detail: r.stderr.trim().split('\n').slice(-1)[0] ?? '' },
+        { severity: 'error', tag: 'lintian-failed', subject: files.join(' '), detail: r.stderr.trim().split('\n').slice(-1)[0] ?? '' },
       ],
       failed: failOn !== 'never',
     };
