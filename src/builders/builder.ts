@@ -89,6 +89,11 @@ export interface LintFinding {
   detail: string;
 }
 
+/** One finding as a line of the build summary: `W: hello source: tag detail`. */
+export function formatLintFinding(f: LintFinding): string {
+  return `${f.severity[0]!.toUpperCase()}: ${f.subject}: ${f.tag}${f.detail ? ` ${f.detail}` : ''}`;
+}
+
 export interface LintReport {
   tool: string;
   findings: LintFinding[];
@@ -112,22 +117,23 @@ export interface Builder {
   /** Copy the artifacts from ctx.workDir into outDir (created by the caller) and describe them. */
   collect(ctx: BuildContext, prepared: PreparedSource, outDir: string): Promise<Artifact[]>;
   /**
-   * Lint the collected artifacts in outDir; `failOn` comes from the recipe. `early`: what
-   * `sourceLint` already reported (those artifacts are not linted again).
+   * Lint the collected artifacts in outDir; `failOn` comes from the recipe. `early`: what each
+   * of `lintStages` reported during the build, by index (undefined: that stage did not run and
+   * its artifacts are linted now).
    */
   lint?(
     ctx: BuildContext,
     outDir: string,
     artifacts: Artifact[],
     failOn: 'error' | 'warning' | 'never',
-    early?: LintReport,
+    early?: ReadonlyArray<LintReport | undefined>,
   ): Promise<LintReport>;
   /**
-   * Lint what the build step produces first (the source package) while the rest still builds:
-   * started when a line of the build's output matches `readyWhen`.
+   * Lint parts of the result while the build still runs (the source package while the binaries
+   * build, ...): each stage starts when a line of the build's output matches `readyWhen`.
    */
-  sourceLint?: {
+  lintStages?: ReadonlyArray<{
     readyWhen: RegExp;
     run(ctx: BuildContext, failOn: 'error' | 'warning' | 'never'): Promise<LintReport | undefined>;
-  };
+  }>;
 }

@@ -9,7 +9,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Artifact, Builder, BuildContext, LintReport, QueuedPatch } from '../builders/builder.js';
-import { CONTAINER_WORK_DIR } from '../builders/builder.js';
+import { CONTAINER_WORK_DIR, formatLintFinding } from '../builders/builder.js';
 import { detectEngine } from '../containers/detect.js';
 import type { ContainerEngine } from '../containers/engine.js';
 import { run } from '../core/exec.js';
@@ -240,13 +240,14 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
       await run('chown', ['-R', `${identity.chownTo.uid}:${identity.chownTo.gid}`, workDir], { what: 'chown work dir' });
     phase('prepare');
     const failOn = lintLevel(recipe, target);
-    let early: Promise<LintReport | undefined> | undefined;
+    const stages = builder.lint ? (builder.lintStages ?? []) : [];
+    const early: Array<Promise<LintReport | undefined>> = [];
     const lines = lineSplitter((line) => {
       if (/^(dpkg-buildpackage|dpkg-source|dpkg-genchanges|rpmbuild): /.test(line)) ctx.progress.debug(line);
-      if (!early && builder.lint && builder.sourceLint?.readyWhen.test(line)) {
-        // Never rejects: a lint that cannot run is re-run on the whole result after the build.
-        early = builder.sourceLint.run(bctx, failOn).catch(() => undefined);
-      }
+      stages.forEach((stage, i) => {
+        // Never rejects: a stage that cannot run is linted again after the build.
+        if (!early[i] && stage.readyWhen.test(line)) early[i] = stage.run(bctx, failOn).catch(() => undefined);
+      });
     });
     const r = await engine.run({
       image: image.ref,
@@ -262,7 +263,8 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
       timeoutMs: recipe.config.build.timeoutMinutes * 60_000,
       onOutput: lines,
     });
-    const earlyLint = await early; // settled before any return or throw: no lintian left running
+    // Settled before any return or throw: no lintian left running.
+    const earlyLint = await Promise.all(stages.map((_, i) => early[i] ?? Promise.resolve(undefined)));
     if (r.code !== 0) throw buildFailed(r.code, r.output, logPath, target);
 
     // Stage, then swap in: the out dir holds a whole build or the previous one, never a part.
@@ -314,7 +316,7 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
           errors: manifest.lint!.errors,
           warnings: manifest.lint!.warnings,
           failed: lint.failed,
-          findings: lint.findings.map((f) => `${f.severity[0]!.toUpperCase()}: ${f.subject}: ${f.tag}${f.detail ? ` ${f.detail}` : ''}`),
+          findings: lint.findings.map(formatLintFinding),
         }
       : undefined;
     recordBuild(ctx.store, {

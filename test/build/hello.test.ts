@@ -8,6 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { formatLintFinding } from '../../src/builders/builder.js';
+import { parseLintian } from '../../src/builders/deb/lintian.js';
 import { ensureBaseImage } from '../../src/containers/base-image.js';
 import { PodmanEngine } from '../../src/containers/podman.js';
 import { silentProgress } from '../../src/core/progress.js';
@@ -86,6 +88,13 @@ describe('pkgtrack build hello', () => {
       expect(m.artifacts.find((a: { kind: string }) => a.kind === 'deb').sha256).toBe(sha);
       expect(m.lint.tool).toBe('lintian');
       expect(m.lint.errors).toBe(0);
+      // lintian runs in stages during the build (source while the binaries build, then the
+      // .debs): together they report what one lintian run over the finished .changes reports.
+      const changes = b.artifacts.find((a) => a.endsWith('.changes'))!;
+      const whole = parseLintian(
+        spawnSync('lintian', ['--no-cfg', join(b.outDir!, changes)], { encoding: 'utf8', timeout: 300_000 }).stdout,
+      ).map(formatLintFinding);
+      expect([...(b.lint?.findings ?? [])].sort()).toEqual(whole.sort());
     }
   });
 

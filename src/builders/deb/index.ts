@@ -183,30 +183,37 @@ export class DebBuilder implements Builder {
     outDir: string,
     artifacts: Artifact[],
     failOn: 'error' | 'warning' | 'never',
-    early?: LintReport,
+    early: ReadonlyArray<LintReport | undefined> = [],
   ): Promise<LintReport> {
     const changes = artifacts.find((a) => a.kind === 'changes');
-    if (!changes) return early ?? { tool: 'lintian', findings: [], failed: false };
-    if (!early) return runLintian(outDir, [changes.name], failOn);
-    // The source package was linted during the build: the binary packages now.
-    const debs = artifacts.filter((a) => a.kind === 'deb').map((a) => a.name);
-    const late = debs.length ? await runLintian(outDir, debs, failOn) : { tool: 'lintian', findings: [], failed: false };
-    return { tool: 'lintian', findings: [...early.findings, ...late.findings], failed: early.failed || late.failed };
+    const [source, binary] = early;
+    if (!changes) return { tool: 'lintian', findings: [], failed: false };
+    if (!source && !binary) return runLintian(outDir, [changes.name], failOn);
+    // Stages that did not run during the build (output not recognised) run now.
+    const names = (kind: ArtifactKind) => artifacts.filter((a) => a.kind === kind).map((a) => a.name);
+    const parts = [source ?? (await runLintian(outDir, names('dsc'), failOn)), binary ?? (await runLintian(outDir, names('deb'), failOn))];
+    return { tool: 'lintian', findings: parts.flatMap((p) => p.findings), failed: parts.some((p) => p.failed) };
   }
 
   /**
    * lintian's source checks are most of its time (unpacking and reading the whole tree): they
    * run while the binaries build. dpkg-buildpackage runs debian/rules build|binary only after
-   * dpkg-source -b has written the .dsc and its tarballs.
+   * dpkg-source -b has written the .dsc and its tarballs, and dpkg-genbuildinfo only after
+   * debian/rules binary has written every .deb.
    */
-  readonly sourceLint = {
-    readyWhen: /^ debian\/rules (build|binary)/,
-    async run(ctx: BuildContext, failOn: 'error' | 'warning' | 'never'): Promise<LintReport | undefined> {
-      const dir = join(ctx.workDir, 'build');
-      const dsc = (await readdir(dir)).find((n) => n.startsWith(`${ctx.recipe.name}_`) && n.endsWith('.dsc'));
-      return dsc ? runLintian(dir, [dsc], failOn) : undefined;
-    },
-  };
+  readonly lintStages = [
+    { readyWhen: /^ debian\/rules (build|binary)/, run: (ctx: BuildContext, failOn: LintLevel) => lintBuilt(ctx, '.dsc', failOn) },
+    { readyWhen: /^ dpkg-genbuildinfo/, run: (ctx: BuildContext, failOn: LintLevel) => lintBuilt(ctx, '.deb', failOn) },
+  ];
+}
+
+type LintLevel = 'error' | 'warning' | 'never';
+
+/** lintian over the recipe's `ext` files in the work dir's build/ (undefined when there are none). */
+async function lintBuilt(ctx: BuildContext, ext: '.dsc' | '.deb', failOn: LintLevel): Promise<LintReport | undefined> {
+  const dir = join(ctx.workDir, 'build');
+  const names = (await readdir(dir)).filter((n) => n.endsWith(ext) && (ext === '.deb' || n.startsWith(`${ctx.recipe.name}_`))).sort();
+  return names.length ? runLintian(dir, names, failOn) : undefined;
 }
 
 export function artifactKind(name: string): ArtifactKind | undefined {
