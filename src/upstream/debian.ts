@@ -221,7 +221,11 @@ export class DebianSource implements UpstreamSource {
     for (const name of wanted) {
       const list = data[name];
       if (!Array.isArray(list)) return undefined;
-      if (list.length) out.set(name, list.map((e) => ({ ...e, files: new Map(e.files) })));
+      if (list.length)
+        out.set(
+          name,
+          list.map((e) => ({ ...e, files: new Map(e.files) })),
+        );
     }
     return out;
   }
