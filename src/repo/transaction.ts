@@ -85,7 +85,8 @@ export class PublishTransaction {
   /** Content-addressed names to hard-link to a staged temporary at commit (see `stage`). */
   private readonly pendingContentLinks: Array<{ tmp: string; rel: string }> = [];
   private readonly generations: Array<{ scope: string; files: string[]; sweepDirs?: string[] }> = [];
-  private readonly swept = new Set<string>();
+  /** Directories made and swept by this transaction (see prepareDir). */
+  private readonly prepared = new Map<string, Promise<void>>();
   readonly changes: PlannedChange[] = [];
 
   constructor(
@@ -98,23 +99,26 @@ export class PublishTransaction {
     return join(this.root, rel);
   }
 
-  /** Remove temporaries a killed publisher left in `dir` (we hold the repository lock). */
-  private async sweep(dir: string): Promise<void> {
-    if (this.swept.has(dir)) return;
-    this.swept.add(dir);
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch {
-      return;
+  /**
+   * Create `dir` and remove temporaries a killed publisher left in it (we hold the repository
+   * lock), once per directory. Concurrent callers share one promise: a sweep still reading the
+   * directory must not delete a temporary another caller has just written there.
+   */
+  private prepareDir(dir: string): Promise<void> {
+    let p = this.prepared.get(dir);
+    if (!p) {
+      p = (async () => {
+        await mkdir(dir, { recursive: true });
+        for (const n of await readdir(dir)) if (n.endsWith(TMP_SUFFIX)) await rm(join(dir, n), { force: true });
+      })();
+      this.prepared.set(dir, p);
     }
-    for (const n of names) if (n.endsWith(TMP_SUFFIX)) await rm(join(dir, n), { force: true });
+    return p;
   }
 
   private async tempFor(abs: string): Promise<string> {
     const dir = dirname(abs);
-    await mkdir(dir, { recursive: true });
-    await this.sweep(dir);
+    await this.prepareDir(dir);
     return join(dir, `.${basename(abs)}.${randomBytes(5).toString('hex')}${TMP_SUFFIX}`);
   }
 
@@ -285,7 +289,7 @@ export class PublishTransaction {
       faultPoint(`content:${rel}`);
       this.dirtyDirs.add(dirname(dest));
     }
-    await inParallel([...this.dirtyDirs], 4, fsyncDir);
+    await this.syncDirs([...this.dirtyDirs]);
     for (const g of this.generations) await recordGeneration(this.root, g.scope, g.files, now, g.sweepDirs);
     faultPoint('generations:recorded');
     // Phases 1 and 2: the renames.
@@ -334,10 +338,19 @@ export class PublishTransaction {
         this.pendingPool.map((p) => p.tmp),
         [...this.pendingContent.values()],
       );
-    if (files.length > 64) {
-      const r = await run('sync', ['-f', this.root], { check: false }).catch(() => undefined);
-      if (r?.code === 0) return;
-    }
+    if (files.length > 64 && (await this.syncFilesystem())) return;
     await inParallel(files.filter(Boolean), 8, fsyncFile);
+  }
+
+  /** Make the new names in `dirs` durable: fsync each, or one filesystem sync for many (a cold publish touches a directory per source package). */
+  private async syncDirs(dirs: string[]): Promise<void> {
+    if (dirs.length > 64 && (await this.syncFilesystem())) return;
+    await inParallel(dirs, 4, fsyncDir);
+  }
+
+  /** syncfs(2) on the repository's filesystem through `sync -f`; false when that is not available. */
+  private async syncFilesystem(): Promise<boolean> {
+    const r = await run('sync', ['-f', this.root], { check: false }).catch(() => undefined);
+    return r?.code === 0;
   }
 }

@@ -16,6 +16,7 @@ import {
   readGenerations,
   unreferencedFiles,
 } from '../../src/repo/format.js';
+import { TMP_SUFFIX } from '../../src/repo/lock.js';
 import { tempDir } from '../helpers/cli.js';
 
 describe('repository lock', () => {
@@ -90,6 +91,21 @@ describe('PublishTransaction', () => {
     await tx2.abort();
     expect(readdirSync(join(root, 'repo/pool'))).toEqual(['x.deb']);
     expect(readFileSync(join(root, 'repo/pool/x.deb'), 'utf8')).toBe('one');
+  });
+
+  it('places many files into one new directory at once: the leftover sweep never takes a fresh temporary', async () => {
+    const root = tempDir('pkgtrack-tx-');
+    const repo = join(root, 'repo');
+    // A temporary left by a killed publisher: swept; the 60 new ones must all survive.
+    mkdirSync(join(repo, 'pool/main/t/tasksel'), { recursive: true });
+    writeFileSync(join(repo, 'pool/main/t/tasksel', `.old.deb.dead${TMP_SUFFIX}`), 'stale');
+    const names = Array.from({ length: 60 }, (_, i) => `task-${i}_1_all.deb`);
+    for (const n of names) writeFileSync(join(root, n), n);
+    const tx = new PublishTransaction(repo, false);
+    await Promise.all(names.map((n) => tx.placePoolFile(`pool/main/t/tasksel/${n}`, join(root, n))));
+    await tx.commit();
+    expect(readdirSync(join(repo, 'pool/main/t/tasksel')).sort()).toEqual([...names].sort());
+    for (const n of names) expect(readFileSync(join(repo, 'pool/main/t/tasksel', n), 'utf8')).toBe(n);
   });
 
   it('records generations and prunes only files no kept generation uses', async () => {

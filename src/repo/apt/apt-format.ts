@@ -19,7 +19,8 @@ import {
   type RepoFormat,
   type VerifyReport,
 } from '../format.js';
-import { expandChanges, prepareDeb, prepareDsc } from './artifacts.js';
+import { expandChanges, prepareDeb, prepareDsc, type ReadOptions } from './artifacts.js';
+import { DebReadPool, workersAvailable } from './deb-read-pool.js';
 import { gzipIndex, xzIndex } from './compress.js';
 import { BY_HASH, binaryDir, checkName, sourceDir, suiteDir } from './layout.js';
 import { checkIdentity, identityOf, type ReleaseFile, renderRelease, type SuiteIdentity } from './release.js';
@@ -93,7 +94,7 @@ export class AptFormat implements RepoFormat {
     const comp = contents.components.get(component) ?? emptyComponent();
     contents.components.set(component, comp);
     const report: PublishReport = { kind: 'apt', suite, added: [], unchanged: [], removed: [], indexes: [] };
-    const rd = { cache: ctx.cache, rebuild: options.rebuild };
+    const rd: ReadOptions = { cache: ctx.cache, rebuild: options.rebuild };
     const pkg = (e: { name: string; version: string }, arch: string, files: string[], c = component): PublishedPackage => ({
       suite,
       component: c,
@@ -132,11 +133,16 @@ export class AptFormat implements RepoFormat {
       else report.added.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
       comp.binaries.set(p.entry.filename, p.entry);
     };
-    await inParallel(
-      items.filter((i) => i.path.endsWith('.deb')),
-      8,
-      addDeb,
-    );
+    const debs = items.filter((i) => i.path.endsWith('.deb'));
+    // Many packages: read them on worker threads (one per core) while this thread places files.
+    const pool = debs.length > 16 && workersAvailable() ? new DebReadPool() : undefined;
+    rd.pool = pool;
+    try {
+      await inParallel(debs, 8, addDeb);
+    } finally {
+      rd.pool = undefined;
+      await pool?.close();
+    }
     for (const { path } of items) {
       if (path.endsWith('.deb')) {
       } else if (path.endsWith('.dsc')) {

@@ -11,6 +11,7 @@ import { type Field, getField, parseSingleStanza } from '../../formats/deb822.js
 import { cleartextBody, type DscFile, packagesStanza, parseDsc, readDebControl, sourcesStanza } from '../../formats/deb-control.js';
 import { checkDebVersion } from '../../formats/version-deb.js';
 import type { FileKey, IndexCache } from '../format.js';
+import type { DebReadPool } from './deb-read-pool.js';
 import { checkPackageName, debFileName, poolDir, sourceName } from './layout.js';
 import type { BinaryEntry, SourceEntry } from './suite-contents.js';
 
@@ -38,6 +39,8 @@ async function fileKey(path: string): Promise<FileKey> {
 export interface ReadOptions {
   cache: IndexCache;
   rebuild: boolean;
+  /** Reads cache misses on worker threads (many .debs); in-process without it. */
+  pool?: DebReadPool | undefined;
 }
 
 /** Control data + hashes of a .deb (cached). */
@@ -47,9 +50,13 @@ export async function readDeb(path: string, opts: ReadOptions): Promise<CachedDe
     const hit = opts.cache.get(CACHE_KIND_DEB, key);
     if (hit) return JSON.parse(hit) as CachedDeb;
   }
-  const bytes = await readFile(path);
-  const { control } = readDebControl(bytes, path);
-  const value: CachedDeb = { control: control.fields, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  let value: CachedDeb;
+  if (opts.pool) value = await opts.pool.read(path);
+  else {
+    const bytes = await readFile(path);
+    const { control } = readDebControl(bytes, path);
+    value = { control: control.fields, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  }
   opts.cache.put(CACHE_KIND_DEB, key, JSON.stringify(value));
   return value;
 }
