@@ -28,7 +28,7 @@ import { conflictError } from '../core/errors.js';
 import { run } from '../core/exec.js';
 import { fsyncDir } from '../core/fsutil.js';
 import { faultPoint } from './faults.js';
-import { TMP_SUFFIX } from './lock.js';
+import { REPO_META_DIR, TMP_SUFFIX } from './lock.js';
 import { type GenerationPolicy, pruneGenerations, recordGeneration } from './generations.js';
 
 export { TMP_SUFFIX };
@@ -108,7 +108,8 @@ export class PublishTransaction {
     let p = this.prepared.get(dir);
     if (!p) {
       p = (async () => {
-        await mkdir(dir, { recursive: true });
+        // Made just now (mkdir says where it started creating): nothing in it to sweep.
+        if (await mkdir(dir, { recursive: true })) return;
         for (const n of await readdir(dir)) if (n.endsWith(TMP_SUFFIX)) await rm(join(dir, n), { force: true });
       })();
       this.prepared.set(dir, p);
@@ -147,6 +148,33 @@ export class PublishTransaction {
     const tmp = await this.tempFor(dest);
     await copyFile(src, tmp);
     this.pendingPool.push({ tmp, rel, src, sha256: want });
+    return 'added';
+  }
+
+  /**
+   * A directory (under the repository's bookkeeping dir, same filesystem as the pool) where a
+   * reader may write pool files before their final names are known; hand each to
+   * `adoptPoolFile`. Leftovers of a killed publisher are swept when it is first asked for.
+   */
+  async stagingDir(): Promise<string> {
+    const dir = this.abs(join(REPO_META_DIR, 'staging'));
+    await this.prepareDir(dir);
+    return dir;
+  }
+
+  /**
+   * `placePoolFile` for bytes of `origin` already written to `tmp` (in `stagingDir()`, name
+   * ending in TMP_SUFFIX): no second copy. `tmp` is consumed: linked into place at commit, or removed.
+   */
+  async adoptPoolFile(rel: string, tmp: string, sha256: string, origin: string): Promise<'added' | 'present'> {
+    const dest = this.abs(rel);
+    if (this.dryRun || (await stat(dest).catch(() => undefined))) {
+      await rm(tmp, { force: true });
+      return this.placePoolFile(rel, origin, sha256); // 'present', or POOL_IMMUTABLE; dry-run: plans
+    }
+    await this.prepareDir(dirname(dest));
+    this.changes.push({ op: 'add-pool', path: rel });
+    this.pendingPool.push({ tmp, rel, src: origin, sha256 });
     return 'added';
   }
 
@@ -302,7 +330,8 @@ export class PublishTransaction {
       }
       for (const d of dirs) await fsyncDir(d);
     }
-    // Phase 3: garbage.
+    // Phase 3: garbage (and staging copies a killed publisher left).
+    await this.stagingDir();
     for (const rel of this.removals) {
       await rm(this.abs(rel), { force: true });
       faultPoint(`remove:${rel}`);

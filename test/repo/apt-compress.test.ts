@@ -39,7 +39,9 @@ describe('apt index compression', () => {
         const gz = await gzipIndex(plain);
         writeFileSync(join(dir, 'Packages.xz'), xz);
         writeFileSync(join(dir, 'Packages.gz'), gz);
-        const blocks = Number(/^\s*Blocks:\s*(\d+)/m.exec(execFileSync('xz', ['-lvv', join(dir, 'Packages.xz')], { encoding: 'utf8' }))?.[1]);
+        const blocks = Number(
+          /^\s*Blocks:\s*(\d+)/m.exec(execFileSync('xz', ['-lvv', join(dir, 'Packages.xz')], { encoding: 'utf8' }))?.[1],
+        );
         expect(blocks).toBe(size >= 512 * 1024 ? Math.min(4, Math.max(1, (await import('node:os')).availableParallelism())) : 1);
         for (const f of ['Packages.xz', 'Packages.gz']) {
           const viaApt = execFileSync('/usr/lib/apt/apt-helper', ['cat-file', join(dir, f)], { maxBuffer: 1 << 26 });

@@ -17,6 +17,7 @@ import {
   type PublishReport,
   type RepoContext,
   type RepoFormat,
+  TMP_SUFFIX,
   type VerifyReport,
 } from '../format.js';
 import { expandChanges, prepareDeb, prepareDsc, type ReadOptions } from './artifacts.js';
@@ -127,7 +128,9 @@ export class AptFormat implements RepoFormat {
       }
       const prior = comp.binaries.get(p.entry.filename);
       ctx.progress.debug(`${p.entry.name} ${p.entry.version} ${p.entry.arch}`);
-      const state = await tx.placePoolFile(p.entry.filename, p.local, p.entry.sha256);
+      const state = p.staged
+        ? await tx.adoptPoolFile(p.entry.filename, p.staged, p.entry.sha256, p.local)
+        : await tx.placePoolFile(p.entry.filename, p.local, p.entry.sha256);
       if (prior && prior.sha256 === p.entry.sha256 && state === 'present')
         report.unchanged.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
       else report.added.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
@@ -137,10 +140,17 @@ export class AptFormat implements RepoFormat {
     // Many packages: read them on worker threads (one per core) while this thread places files.
     const pool = debs.length > 16 && workersAvailable() ? new DebReadPool() : undefined;
     rd.pool = pool;
+    if (pool && !tx.dryRun) {
+      const dir = await tx.stagingDir();
+      let n = 0;
+      const tag = `${process.pid}-${Date.now().toString(36)}`;
+      rd.stagingFile = async () => join(dir, `${tag}-${n++}.deb${TMP_SUFFIX}`);
+    }
     try {
       await inParallel(debs, 8, addDeb);
     } finally {
       rd.pool = undefined;
+      rd.stagingFile = undefined;
       await pool?.close();
     }
     for (const { path } of items) {

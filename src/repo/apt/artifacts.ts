@@ -4,7 +4,7 @@
  * is not read again, so adding one package to a big repository reads one package.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { inputError, integrityError, notFound } from '../../core/errors.js';
 import { type Field, getField, parseSingleStanza } from '../../formats/deb822.js';
@@ -41,24 +41,34 @@ export interface ReadOptions {
   rebuild: boolean;
   /** Reads cache misses on worker threads (many .debs); in-process without it. */
   pool?: DebReadPool | undefined;
+  /** With `pool`: a fresh path (in the transaction's staging dir) to write each read .deb to. */
+  stagingFile?: (() => Promise<string>) | undefined;
 }
 
-/** Control data + hashes of a .deb (cached). */
-export async function readDeb(path: string, opts: ReadOptions): Promise<CachedDeb> {
+/** Control data + hashes of a .deb (cached); `staged`: a copy of its bytes, when it was read by the pool. */
+export async function readDeb(path: string, opts: ReadOptions): Promise<CachedDeb & { staged?: string }> {
   const key = await fileKey(path);
   if (!opts.rebuild) {
     const hit = opts.cache.get(CACHE_KIND_DEB, key);
     if (hit) return JSON.parse(hit) as CachedDeb;
   }
   let value: CachedDeb;
-  if (opts.pool) value = await opts.pool.read(path);
-  else {
+  let staged: string | undefined;
+  if (opts.pool) {
+    staged = await opts.stagingFile?.();
+    try {
+      value = await opts.pool.read(path, staged);
+    } catch (e) {
+      if (staged) await rm(staged, { force: true });
+      throw e;
+    }
+  } else {
     const bytes = await readFile(path);
     const { control } = readDebControl(bytes, path);
     value = { control: control.fields, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
   }
   opts.cache.put(CACHE_KIND_DEB, key, JSON.stringify(value));
-  return value;
+  return staged ? { ...value, staged } : value;
 }
 
 /** SHA-256, MD5 and size of any file (cached): .dsc members. */
@@ -82,6 +92,8 @@ export interface PreparedBinary {
   entry: BinaryEntry;
   /** Local file to copy into the pool. */
   local: string;
+  /** A copy of its bytes already written for the pool (ReadOptions.stagingFile). */
+  staged?: string;
   source: string;
 }
 
@@ -112,6 +124,7 @@ export async function prepareDeb(path: string, component: string, opts: ReadOpti
   return {
     entry: { name, version: g('Version'), arch, filename, sha256: deb.sha256, size: deb.size, fields },
     local: path,
+    ...(deb.staged ? { staged: deb.staged } : {}),
     source,
   };
 }

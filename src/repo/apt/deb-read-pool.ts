@@ -53,11 +53,12 @@ export class DebReadPool {
     });
   }
 
-  read(path: string): Promise<DebRead> {
+  /** Read `path`; with `stageTo`, also write its bytes there (a new file: never overwritten). */
+  read(path: string, stageTo?: string): Promise<DebRead> {
     const id = this.next++;
     return new Promise<DebRead>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.workers[id % this.workers.length]!.postMessage({ id, path });
+      this.workers[id % this.workers.length]!.postMessage({ id, path, ...(stageTo ? { stageTo } : {}) });
     });
   }
 

@@ -1,0 +1,95 @@
+/**
+ * Publishing many real .debs at once, as users do (the CLI from dist/): the .debs are read and
+ * copied by the worker pool into a staging dir, then linked into the pool. The result must be
+ * what apt-ftparchive says of the same files, every pool file byte-identical to its source, and
+ * a publisher killed in the middle of linking must leave the old state, then finish cleanly.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
+import { ensureCorpus, makeKey, publishCli, type TestKey } from './apt-helpers.js';
+
+const N = 200;
+let dir: string;
+let key: TestKey;
+let debs: string;
+let corpus: ReturnType<typeof ensureCorpus>;
+
+beforeAll(() => {
+  corpus = ensureCorpus();
+  dir = tempDir('pkgtrack-apt-many-');
+  key = makeKey(dir);
+  debs = join(dir, 'debs');
+  mkdirSync(debs);
+  for (const d of corpus.debs.slice(0, N)) symlinkSync(join(corpus.dir, 'debs', d), join(debs, d));
+}, 900_000);
+
+const stanzas = (text: string) =>
+  new Map(
+    text
+      .split('\n\n')
+      .filter((s) => s.trim())
+      .map((s) => [`${/^Package: (.*)$/m.exec(s)![1]} ${/^Version: (.*)$/m.exec(s)![1]} ${/^Architecture: (.*)$/m.exec(s)![1]}`, s.trim()]),
+  );
+
+describe(`publishing ${N} real .debs at once`, () => {
+  it('survives a kill while pool files are linked, then publishes what apt-ftparchive reads, byte for byte', {
+    timeout: 600_000,
+  }, async () => {
+    const out = join(dir, 'out');
+    // A trace of the steps, then a kill at the 50th pool link.
+    const trace = join(dir, 'trace');
+    const probe = join(dir, 'probe');
+    expect(publishCli(dir, key, probe, ['--suite', 'bookworm', debs], { PKGTRACK_FAULT_TRACE: trace }).code).toBe(0);
+    const poolSteps = readFileSync(trace, 'utf8')
+      .split('\n')
+      .map((l) => l.split('\t')[1] ?? '')
+      .filter((s) => s.startsWith('pool:'));
+    expect(poolSteps.length).toBe(N);
+    const killed = publishCli(dir, key, out, ['--suite', 'bookworm', debs], { PKGTRACK_FAULT_AT: poolSteps[49]! });
+    expect(killed.code).not.toBe(0);
+    expect(existsSync(join(out, 'apt/dists/bookworm/InRelease'))).toBe(false); // nothing went live
+
+    const r = publishCli(dir, key, out, ['--suite', 'bookworm', debs, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(join(out, 'apt', '.pkgtrack', 'staging'))).toEqual([]); // leftovers swept
+    const verify = pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub, '--json']);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+
+    // Against apt-ftparchive over the same files (Filename differs: ours is the pool path).
+    const ours = stanzas(readFileSync(join(out, 'apt/dists/bookworm/main/binary-amd64/Packages'), 'utf8'));
+    const ref = stanzas(
+      execFileSync(
+        'apt-ftparchive',
+        [
+          '-o',
+          'APT::FTPArchive::MD5=false',
+          '-o',
+          'APT::FTPArchive::SHA1=false',
+          '-o',
+          'APT::FTPArchive::SHA512=false',
+          'packages',
+          'debs',
+        ],
+        {
+          cwd: dir,
+          maxBuffer: 1 << 28,
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      ).toString(),
+    );
+    const amd64OrAll = [...ref.keys()].filter((k) => / (amd64|all)$/.test(k));
+    expect([...ours.keys()].sort()).toEqual(amd64OrAll.sort());
+    for (const k of amd64OrAll) {
+      const strip = (s: string) => s.replace(/^Filename: .*$/m, '');
+      expect(strip(ours.get(k)!), k).toBe(strip(ref.get(k)!));
+      // The pool file is the very same bytes as the .deb given.
+      const pool = /^Filename: (.*)$/m.exec(ours.get(k)!)![1]!;
+      const src = /^Filename: (.*)$/m.exec(ref.get(k)!)![1]!;
+      expect(Buffer.compare(readFileSync(join(out, 'apt', pool)), readFileSync(join(dir, src))), pool).toBe(0);
+    }
+    writeFileSync(join(dir, 'done'), '');
+  });
+});
