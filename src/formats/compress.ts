@@ -29,7 +29,18 @@ export function compressionOf(name: string): Compression | undefined {
   return undefined;
 }
 
-export function decompress(data: Uint8Array, kind: Compression, source = 'data', maxOutput = DEFAULT_MAX_OUTPUT): Uint8Array {
+/**
+ * Decompress `data`. `enough`: asked with the output so far after each chunk the xz decoder
+ * produces; true stops there (a .deb's control.tar: the control file comes before md5sums,
+ * which can be a hundred times its size). Other formats are decompressed whole.
+ */
+export function decompress(
+  data: Uint8Array,
+  kind: Compression,
+  source = 'data',
+  maxOutput = DEFAULT_MAX_OUTPUT,
+  enough?: (out: Uint8Array) => boolean,
+): Uint8Array {
   try {
     switch (kind) {
       case 'none':
@@ -46,12 +57,12 @@ export function decompress(data: Uint8Array, kind: Compression, source = 'data',
         const small = shrinkXzDictionary(data);
         if (small) {
           try {
-            return xzDecompress(small, maxOutput);
+            return xzDecompress(small, maxOutput, enough);
           } catch {
             /* needs the full dictionary (or is corrupt): decode as written */
           }
         }
-        return xzDecompress(data, maxOutput);
+        return xzDecompress(data, maxOutput, enough);
       }
     }
   } catch (e) {
@@ -138,7 +149,7 @@ export function shrinkXzDictionary(data: Uint8Array): Uint8Array | undefined {
 const XZ_OK = 0;
 const XZ_STREAM_END = 1;
 
-function xzDecompress(data: Uint8Array, maxOutput: number): Uint8Array {
+function xzDecompress(data: Uint8Array, maxOutput: number, enough?: (out: Uint8Array) => boolean): Uint8Array {
   const x = xzInstance();
   const ptr = x.create_context();
   try {
@@ -163,7 +174,8 @@ function xzDecompress(data: Uint8Array, maxOutput: number): Uint8Array {
           if (eofSent) throw new Error('truncated xz stream');
           eofSent = true;
         }
-        const n = Math.min(bufSize, data.length - fed);
+        // With `enough`, small input steps: the decoder then stops soon after what is wanted.
+        const n = Math.min(enough ? 512 : bufSize, data.length - fed);
         new Uint8Array(x.memory.buffer, inPtr, n).set(data.subarray(fed, fed + n));
         x.supply_input(ptr, n);
         fed += n;
@@ -178,6 +190,7 @@ function xzDecompress(data: Uint8Array, maxOutput: number): Uint8Array {
         total += outPos;
         if (total > maxOutput) throw new Error(`output larger than ${maxOutput} bytes`);
         m32[5] = 0;
+        if (enough?.(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))) break;
       }
       if (r === XZ_STREAM_END) break;
     }

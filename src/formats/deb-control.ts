@@ -7,7 +7,7 @@ import { inputError } from '../core/errors.js';
 import { readAr } from './ar.js';
 import { compressionOf, decompress } from './compress.js';
 import { type Field, getField, parseSingleStanza, type Stanza } from './deb822.js';
-import { readTar } from './tar.js';
+import { readTar, type TarEntry } from './tar.js';
 
 /** apt's TFRewritePackageOrder: known fields in this order, then the rest as they came. */
 export const PACKAGE_FIELD_ORDER = [
@@ -68,8 +68,17 @@ export function readDebControl(deb: Uint8Array, source = 'package.deb'): DebCont
       },
     );
   }
-  const tar = decompress(ctl.data, comp, `${source}:${ctl.name}`);
-  const entry = readTar(tar, `${source}:${ctl.name}`, (e) => e.name === 'control').find((e) => e.name === 'control' && e.type === '0');
+  const isControl = (e: TarEntry) => e.name === 'control' && e.type === '0';
+  // Only as much of control.tar as it takes to reach the control file (see decompress).
+  const upToControl = (out: Uint8Array) => {
+    try {
+      return readTar(out, source, isControl).some(isControl);
+    } catch {
+      return false; // the member is not complete yet
+    }
+  };
+  const tar = decompress(ctl.data, comp, `${source}:${ctl.name}`, undefined, upToControl);
+  const entry = readTar(tar, `${source}:${ctl.name}`, isControl).find(isControl);
   if (!entry)
     throw inputError('DEB_NO_CONTROL', `${source}: ${ctl.name} has no control file`, 'Rebuild the package with dpkg-deb.', {
       file: source,

@@ -80,6 +80,8 @@ export interface IndexCache {
   /** The value stored for exactly this (path, size, mtime, inode) under `kind`, if any. */
   get(kind: string, key: FileKey): string | undefined;
   put(kind: string, key: FileKey, value: string): void;
+  /** Count a package read from its file without a lookup first (a file new to the pool). */
+  countRead?(): void;
 }
 
 export interface RepoContext {

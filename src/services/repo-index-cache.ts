@@ -28,6 +28,10 @@ export class StateIndexCache implements IndexCache {
     return row?.value;
   }
 
+  countRead(): void {
+    this.misses++;
+  }
+
   put(kind: string, key: FileKey, value: string): void {
     this.pending.set(`${kind}\u0000${key.path}`, [kind, key, value]);
   }

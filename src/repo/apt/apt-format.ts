@@ -21,7 +21,8 @@ import {
   type VerifyReport,
 } from '../format.js';
 import { expandChanges, prepareDeb, prepareDsc, type ReadOptions } from './artifacts.js';
-import { DebReadPool, workersAvailable } from './deb-read-pool.js';
+import { workerModulesAvailable } from '../../core/worker-pool.js';
+import { DebReadPool } from './deb-read-pool.js';
 import { gzipIndex, xzIndex } from './compress.js';
 import { BY_HASH, binaryDir, checkName, sourceDir, suiteDir } from './layout.js';
 import { checkIdentity, identityOf, type ReleaseFile, renderRelease, type SuiteIdentity } from './release.js';
@@ -138,7 +139,7 @@ export class AptFormat implements RepoFormat {
     };
     const debs = items.filter((i) => i.path.endsWith('.deb'));
     // Many packages: read them on worker threads (one per core) while this thread places files.
-    const pool = debs.length > 16 && workersAvailable() ? new DebReadPool() : undefined;
+    const pool = debs.length > 16 && workerModulesAvailable() ? new DebReadPool() : undefined;
     rd.pool = pool;
     if (pool && !tx.dryRun) {
       const dir = await tx.stagingDir();
@@ -147,7 +148,7 @@ export class AptFormat implements RepoFormat {
       rd.stagingFile = async () => join(dir, `${tag}-${n++}.deb${TMP_SUFFIX}`);
     }
     try {
-      await inParallel(debs, 8, addDeb);
+      await inParallel(debs, pool ? 16 : 8, addDeb);
     } finally {
       rd.pool = undefined;
       rd.stagingFile = undefined;

@@ -28,15 +28,18 @@ import {
   type RepoContext,
   type RepoFormat,
   readGenerations,
+  TMP_SUFFIX,
   type VerifyReport,
 } from '../format.js';
 import { compareEvr, evrString } from './evr.js';
-import { adoptablePoolFile, assertLinkOrAbsent, hashHere, sha256, tempCopy } from './pool-files.js';
+import { adoptablePoolFile, assertLinkOrAbsent, sha256, tempCopy } from './pool-files.js';
 import { checkSuite, listYumSuites, type Manifest, manifestRel, matches, readManifest, toPublished, type YumEntry } from './suite-state.js';
-import { HashPool } from './hash-pool.js';
 import { DEFAULT_CHANGELOG_LIMIT, filelistsDocument, otherDocument, packageXml, primaryDocument } from './package-xml.js';
 import { type MetadataCompression, repodataFile, repomdXml } from './repomd.js';
 import { ensureRpmSigned } from './rpm-signing.js';
+import { nativeKeys } from './fast-verify.js';
+import type { RpmRead } from './rpm-read.js';
+import { rpmReader } from './rpm-read-pool.js';
 import { readAnyKeys, repoFileText, verifyDetached } from './userfiles.js';
 import type { Signer } from '../../sign/signer.js';
 import { verifyYumRepo } from './verify.js';
@@ -61,6 +64,11 @@ interface CachedPackage {
 }
 
 const KEY_FILE = 'RPM-GPG-KEY-pkgtrack';
+
+/** The cached form of what readRpmFile found for the package published at `href`. */
+function fromRead(href: string, r: RpmRead): CachedPackage {
+  return { entry: { href, sha256: r.sha256, name: r.name, arch: r.arch, evr: r.evr, time: r.time }, ...r.xml };
+}
 
 export class YumRepoFormat implements RepoFormat {
   readonly kind = 'yum' as const;
@@ -116,6 +124,13 @@ export class YumRepoFormat implements RepoFormat {
     return value;
   }
 
+  /** Keep `value` in the index cache (as `describe` does) and return it. */
+  private remember(ctx: RepoContext, pool: string, size: number, value: CachedPackage): CachedPackage {
+    const key: FileKey = { path: pool, size, mtimeMs: 0, ino: 0 };
+    if (!ctx.tx.dryRun) ctx.cache.put(this.cacheKind, key, JSON.stringify(value));
+    return value;
+  }
+
   async publish(ctx: RepoContext, change: { add: ArtifactInput[]; remove: PackageRef[] }): Promise<PublishReport> {
     const suite = ctx.options.suite;
     checkSuite(suite);
@@ -141,67 +156,86 @@ export class YumRepoFormat implements RepoFormat {
     }
     const keyText = ctx.signer && this.opts.signPackages !== false ? this.publicKeysFor(ctx.signer) : undefined;
     const rpmKeys = keyText ? await readAnyKeys(keyText) : undefined;
-    const hasher = change.add.length > 8 ? new HashPool() : undefined;
+    const reader = rpmReader({ files: change.add.length, keys: rpmKeys && nativeKeys(rpmKeys), changelogLimit: this.opts.changelogLimit });
+    const staging = ctx.tx.dryRun || change.add.length <= 8 ? undefined : await ctx.tx.stagingDir();
+    let staged = 0;
     try {
-      await inParallel(change.add, 6, async (a) => {
-        const given = hasher ? await hasher.hash(a.path) : await hashHere(a.path);
-        // Parsed before anything is placed: a broken rpm is refused naming the file given.
-        const rpm = readRpm(given.bytes, a.path);
+      await inParallel(change.add, 16, async (a) => {
         const file = basename(a.path);
         const href = `Packages/${file[0]!.toLowerCase()}/${file}`;
         const prev = byHref.get(href);
+        const pool = join(root, suite, href);
+        // Parsed before anything is placed: a broken rpm is refused naming the file given.
+        const stageTo = staging && !prev ? join(staging, `${process.pid}-${staged++}.rpm${TMP_SUFFIX}`) : undefined;
+        const got = await reader.read({ path: a.path, href, time: prev?.time, stageTo });
+        if (!prev) ctx.cache.countRead?.();
+        const { read } = got;
+        const unstage = async () => {
+          if (got.staged) await rm(stageTo!, { force: true });
+        };
         // Identity of a package regardless of its signature: the main header (it holds the
         // payload digest), so re-publishing the unsigned artifact is "unchanged", not a conflict.
-        const content = sha256(given.bytes.subarray(rpm.layout.headerStart, rpm.layout.headerEnd));
-        if (prev && prev.sha256 !== given.sha256 && (prev.content ?? prev.sha256) !== content) {
+        if (prev && prev.sha256 !== read.sha256 && (prev.content ?? prev.sha256) !== read.content) {
           throw conflictError(
             'POOL_IMMUTABLE',
             `${suite}/${href} is already published with different contents than ${a.path}`,
             'A published file never changes. Bump the Release and rebuild.',
-            {
-              file: a.path,
-            },
+            { file: a.path },
           );
         }
         let desc: CachedPackage;
         if (prev) {
-          // Our manifest records what the pool holds: no copy, no re-hash (the pool is immutable).
-          // Same bytes as the pool file: describe from what the worker already read and hashed.
-          const same = prev.sha256 === given.sha256 ? { bytes: given.bytes, sha: given.sha256, rpm } : undefined;
-          desc = await this.describe(ctx, join(root, suite, href), href, prev.time, same);
+          // Our manifest records what the pool holds: no copy (the pool is immutable). Same bytes
+          // as the pool file: its metadata is what was just read.
+          desc =
+            prev.sha256 === read.sha256
+              ? this.remember(ctx, pool, read.size, fromRead(href, read))
+              : await this.describe(ctx, pool, href, prev.time);
         } else {
-          let { bytes, sha256: sha } = given;
-          let src = a.path;
-          const orphan = await adoptablePoolFile(join(root, suite, href), content);
+          const orphan = await adoptablePoolFile(pool, read.content);
           if (orphan) {
             // Left in the pool by a publish killed before its switch: the same package (we signed
             // it then); take it as it is instead of signing anew into a conflict.
-            ({ bytes, sha256: sha } = orphan);
-          } else if (rpmKeys && ctx.signer) {
-            const signed = await ensureRpmSigned(given.bytes, ctx.signer, rpmKeys, a.path);
+            await unstage();
+            desc = await this.describe(ctx, pool, href, read.time, {
+              bytes: orphan.bytes,
+              sha: orphan.sha256,
+              rpm: readRpm(orphan.bytes, pool),
+            });
+          } else if (got.staged) {
+            await ctx.tx.adoptPoolFile(`${suite}/${href}`, stageTo!, read.sha256, a.path);
+            desc = this.remember(ctx, pool, read.size, fromRead(href, read));
+          } else if (rpmKeys && ctx.signer && !read.signedByKey) {
+            // Not signed by a repository key (as far as the native check knows): openpgp.js decides, and signs.
+            const bytes = got.bytes ?? (await readFile(a.path));
+            const signed = await ensureRpmSigned(bytes, ctx.signer, rpmKeys, a.path);
             if (signed.signedNow) {
-              bytes = signed.bytes;
-              sha = sha256(bytes);
-              if (!ctx.tx.dryRun) src = await tempCopy(root, bytes);
+              const sha = sha256(signed.bytes);
+              const tmp = ctx.tx.dryRun ? a.path : await tempCopy(root, signed.bytes);
+              try {
+                await ctx.tx.placePoolFile(`${suite}/${href}`, tmp, sha);
+              } finally {
+                if (tmp !== a.path) await rm(tmp, { force: true });
+              }
+              desc = await this.describe(ctx, pool, href, read.time, { bytes: signed.bytes, sha, rpm: readRpm(signed.bytes, a.path) });
+            } else {
+              await ctx.tx.placePoolFile(`${suite}/${href}`, a.path, read.sha256);
+              desc = this.remember(ctx, pool, read.size, fromRead(href, read));
             }
+          } else {
+            await ctx.tx.placePoolFile(`${suite}/${href}`, a.path, read.sha256);
+            desc = this.remember(ctx, pool, read.size, fromRead(href, read));
           }
-          try {
-            if (!orphan) await ctx.tx.placePoolFile(`${suite}/${href}`, src, sha);
-          } finally {
-            if (src !== a.path) await rm(src, { force: true });
-          }
-          const time = Math.floor((await stat(a.path)).mtimeMs / 1000);
-          desc = await this.describe(ctx, join(root, suite, href), href, time, { bytes, sha, rpm });
-          desc.entry.content = content;
+          desc.entry.content = read.content;
         }
         described.set(href, desc);
-        const entry = { ...desc.entry, content };
+        const entry = { ...desc.entry, content: read.content };
         if (prev) unchanged.push(entry);
         else added.push(entry);
         byHref.set(href, entry);
       });
     } finally {
-      await hasher?.close();
+      await reader.close();
     }
 
     // 2. Removals by request, then retention (newest N per name+arch).

@@ -5,9 +5,13 @@ import { join } from 'node:path';
 import { conflictError } from '../../core/errors.js';
 import { readRpmHeaders } from '../../formats/rpm/package.js';
 import { REPO_META_DIR } from '../format.js';
-import type { HashedFile } from './hash-pool.js';
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+export interface HashedFile {
+  sha256: string;
+  bytes: Uint8Array;
+}
 
 /** The pool file at `pool` when it exists and holds the package whose main header hashes to `content`. */
 export async function adoptablePoolFile(pool: string, content: string): Promise<HashedFile | undefined> {
@@ -29,11 +33,6 @@ export async function tempCopy(root: string, bytes: Uint8Array): Promise<string>
   const path = join(dir, `${randomBytes(8).toString('hex')}.rpm`);
   await writeFile(path, bytes);
   return path;
-}
-
-export async function hashHere(path: string): Promise<HashedFile> {
-  const bytes = await readFile(path);
-  return { bytes, sha256: sha256(bytes) };
 }
 
 /** `repodata` must be our symlink (or absent): a real directory (another tool's) is not replaced. */

@@ -1,0 +1,114 @@
+/**
+ * A fixed set of worker threads running one module, jobs handed round-robin. Big publishes read
+ * and hash hundreds of packages: spread over the cores, off the main thread that places files.
+ * A worker answers `{ id, ...result }` or `{ id, error }` where error is PkgtrackError.toJSON()
+ * (rebuilt here, so callers see the same typed error as in-process code) or a plain message.
+ *
+ * Worker modules exist as JavaScript only in the compiled package (dist/): under a TypeScript
+ * loader (tsx, vitest) `workerModulesAvailable()` is false and callers run the same code in-process.
+ */
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { type MessagePort, Worker } from 'node:worker_threads';
+import { PkgtrackError } from './errors.js';
+
+interface ErrorReply {
+  code?: string;
+  kind?: string;
+  message: string;
+  fix?: string;
+  details?: Record<string, unknown>;
+  errno?: string;
+}
+
+export function workerModulesAvailable(): boolean {
+  return fileURLToPath(import.meta.url).endsWith('.js');
+}
+
+/** One worker per core (at most `max`). */
+export const defaultWorkers = (max = 4) => Math.max(1, Math.min(max, availableParallelism()));
+
+export class WorkerPool<Job extends object, Result> {
+  private readonly workers: Worker[];
+  private readonly pending = new Map<number, { resolve: (r: Result) => void; reject: (e: Error) => void }>();
+  private queue: Array<Job & { id: number }> = [];
+  private next = 0;
+  private turn = 0;
+
+  constructor(module: URL, opts: { size?: number; workerData?: unknown } = {}) {
+    this.workers = Array.from({ length: opts.size ?? defaultWorkers() }, () => {
+      const w = new Worker(module, { workerData: opts.workerData });
+      w.on('message', (replies: Array<{ id: number; error?: ErrorReply }>) => {
+        for (const m of replies) {
+          const p = this.pending.get(m.id);
+          if (!p) continue;
+          this.pending.delete(m.id);
+          if (m.error) p.reject(toError(m.error));
+          else p.resolve(m as Result);
+        }
+      });
+      w.on('error', (e) => {
+        for (const p of this.pending.values()) p.reject(e);
+        this.pending.clear();
+      });
+      return w;
+    });
+  }
+
+  /**
+   * Jobs asked for in the same tick go out together, split over the workers: one message per
+   * worker and batch, not per job (a message costs about as much as reading a small package).
+   */
+  run(job: Job): Promise<Result> {
+    const id = this.next++;
+    if (this.queue.length === 0) queueMicrotask(() => this.flush());
+    this.queue.push({ ...job, id });
+    return new Promise<Result>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+  }
+
+  private flush(): void {
+    const jobs = this.queue;
+    this.queue = [];
+    const per = Math.ceil(jobs.length / this.workers.length);
+    for (let i = 0; i < jobs.length; i += per) this.workers[this.turn++ % this.workers.length]!.postMessage(jobs.slice(i, i + per));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** In a worker module: answer each batch of jobs with `handle`, one reply message per batch. */
+export function serveJobs<Job, Result extends object>(port: MessagePort | null, handle: (job: Job) => Result): void {
+  port?.on('message', (jobs: Array<Job & { id: number }>) => {
+    port.postMessage(
+      jobs.map((j) => {
+        try {
+          return { ...handle(j), id: j.id };
+        } catch (e) {
+          return { id: j.id, error: errorReply(e) };
+        }
+      }),
+    );
+  });
+}
+
+/** The worker's error as the main thread would have thrown it. */
+function toError(e: ErrorReply): Error {
+  if (e.code && e.kind) {
+    return new PkgtrackError({
+      code: e.code,
+      kind: e.kind as PkgtrackError['kind'],
+      message: e.message,
+      ...(e.fix ? { fix: e.fix } : {}),
+      ...(e.details ? { details: e.details } : {}),
+    });
+  }
+  return Object.assign(new Error(e.message), e.errno ? { code: e.errno } : {});
+}
+
+/** What a worker posts for a failed job (see toError). */
+export function errorReply(e: unknown): ErrorReply {
+  if (e instanceof PkgtrackError) return e.toJSON() as unknown as ErrorReply;
+  return { message: (e as Error).message, ...((e as NodeJS.ErrnoException).code ? { errno: (e as NodeJS.ErrnoException).code! } : {}) };
+}

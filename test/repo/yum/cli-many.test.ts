@@ -1,0 +1,97 @@
+/**
+ * `pkgtrack publish` (built dist, as users run it) of the whole rpm corpus at once: read on
+ * worker threads; packages already signed by the repository key are copied into the pool by
+ * the workers from the bytes they read, the others are signed on the way in. A publisher killed
+ * while pool files are linked goes live with nothing; the next run completes, and its metadata
+ * equals createrepo_c's over the published pool.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signRpmFile } from '../../../src/sign/rpm-sign.js';
+import { ed25519Key, FIXTURE_PASSPHRASE, type TestKey } from '../../sign/helpers.js';
+import { packagesById, readRepo, type Tree } from './compare.js';
+import { corpusRpms } from './corpus.js';
+import { REPO_ROOT_DIR } from './harness.js';
+
+const SUITE = 'fedora/41/x86_64';
+let work: string;
+let key: TestKey;
+let inputs: string[];
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'pkgtrack-yum-many-'));
+  key = await ed25519Key('yum many');
+  mkdirSync(join(work, 'in'));
+  inputs = corpusRpms().map((f) => {
+    const dest = join(work, 'in', basename(f));
+    copyFileSync(f, dest);
+    return dest;
+  });
+  // Every other package arrives signed by the repository key (as `pkgtrack build` signs them).
+  for (const [i, f] of inputs.entries()) if (i % 2 === 0) await signRpmFile(f, key.signer);
+}, 300_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [join(REPO_ROOT_DIR, 'bin/run.js'), ...args], {
+    cwd: work,
+    encoding: 'utf8',
+    env: { ...process.env, PKGTRACK_KEY_PASSPHRASE: FIXTURE_PASSPHRASE, ...env },
+  });
+
+const withoutFileTime = (t: Tree): Tree => ({
+  ...t,
+  ...(t.children ? { children: t.children.map((c) => (c.name === 'time' ? { ...c, attrs: { ...c.attrs, file: '' } } : c)) } : {}),
+});
+
+describe('pkgtrack publish of many rpms', () => {
+  it('survives a kill mid-link, then equals createrepo_c over the pool, every package signed by the repository key', {
+    timeout: 600_000,
+  }, () => {
+    expect(inputs.length).toBeGreaterThan(8);
+    const out = join(work, 'public');
+    const args = ['publish', '--suite', SUITE, '--output', out, '--key', key.privateFile, '--keep', '0', ...inputs];
+    const trace = join(work, 'trace');
+    const probe = cli([...args.slice(0, 4), join(work, 'probe'), ...args.slice(5)], { PKGTRACK_FAULT_TRACE: trace });
+    expect(probe.status, probe.stderr).toBe(0);
+    const poolSteps = readFileSync(trace, 'utf8')
+      .split('\n')
+      .map((l) => l.split('\t')[1] ?? '')
+      .filter((s) => s.startsWith('pool:'));
+    expect(poolSteps.length).toBe(inputs.length);
+    const killed = cli(args, { PKGTRACK_FAULT_AT: poolSteps[Math.floor(poolSteps.length / 2)]! });
+    expect(killed.status).not.toBe(0);
+    expect(existsSync(join(out, 'yum', SUITE, 'repodata'))).toBe(false); // nothing went live
+
+    const r = cli([...args, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readdirSync(join(out, 'yum', '.pkgtrack', 'staging'))).toEqual([]); // leftovers swept
+    const repo = join(out, 'yum', SUITE);
+    const verify = cli(['repo', 'verify', repo, '--keyring', key.publicFile, '--json']);
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+    // rpm itself: every pool file carries a signature by the repository key.
+    const db = join(work, 'rpmdb');
+    mkdirSync(db, { recursive: true });
+    execFileSync('rpmkeys', ['--dbpath', db, '--import', key.publicFile]);
+    const pool = readdirSync(join(repo, 'Packages'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    expect(pool.length).toBe(inputs.length);
+    for (const e of pool) {
+      const k = spawnSync('rpmkeys', ['--dbpath', db, '--checksig', join(e.parentPath, e.name)], { encoding: 'utf8' });
+      expect(k.stdout, e.name).toMatch(/: digests signatures OK$/m);
+    }
+    // createrepo_c over a hard-linked copy of the published pool.
+    const cr = join(work, 'cr');
+    mkdirSync(cr);
+    execFileSync('cp', ['-al', join(repo, 'Packages'), `${cr}/`]);
+    execFileSync('createrepo_c', ['-q', '--no-database', cr]);
+    const ours = packagesById(readRepo(repo).docs);
+    const theirs = packagesById(readRepo(cr).docs);
+    for (const t of ['primary', 'filelists', 'other']) {
+      expect(ours[t]!.size).toBe(inputs.length);
+      for (const [id, want] of theirs[t]!) expect(withoutFileTime(ours[t]!.get(id)!), `${t} ${id}`).toEqual(withoutFileTime(want));
+    }
+  });
+});
