@@ -21,7 +21,7 @@
  * two steps. In dry-run mode nothing is written; the transaction only records its plan.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { copyFile, link, mkdir, open, readdir, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { conflictError } from '../core/errors.js';
@@ -47,6 +47,9 @@ interface Staged {
   rel: string;
   tmp: string;
 }
+
+/** Whether `path` exists (a stat on this thread: see prepareDir). */
+const present = (path: string): boolean => statSync(path, { throwIfNoEntry: false }) !== undefined;
 
 export async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
@@ -109,8 +112,10 @@ export class PublishTransaction {
     if (!p) {
       p = (async () => {
         // Made just now (mkdir says where it started creating): nothing in it to sweep.
-        if (await mkdir(dir, { recursive: true })) return;
-        for (const n of await readdir(dir)) if (n.endsWith(TMP_SUFFIX)) await rm(join(dir, n), { force: true });
+        // Sync: a mkdir is microseconds, a promise round trip through the thread pool is not (a
+        // cold publish makes a directory per source package).
+        if (mkdirSync(dir, { recursive: true })) return;
+        for (const n of readdirSync(dir)) if (n.endsWith(TMP_SUFFIX)) await rm(join(dir, n), { force: true });
       })();
       this.prepared.set(dir, p);
     }
@@ -131,7 +136,7 @@ export class PublishTransaction {
   async placePoolFile(rel: string, src: string, sha256?: string): Promise<'added' | 'present'> {
     const dest = this.abs(rel);
     const want = sha256 ?? (await sha256File(src));
-    const existing = await stat(dest).catch(() => undefined);
+    const existing = present(dest);
     if (existing) {
       if ((await sha256File(dest)) === want) return 'present';
       throw conflictError(
@@ -168,7 +173,7 @@ export class PublishTransaction {
    */
   async adoptPoolFile(rel: string, tmp: string, sha256: string, origin: string): Promise<'added' | 'present'> {
     const dest = this.abs(rel);
-    if (this.dryRun || (await stat(dest).catch(() => undefined))) {
+    if (this.dryRun || present(dest)) {
       await rm(tmp, { force: true });
       return this.placePoolFile(rel, origin, sha256); // 'present', or POOL_IMMUTABLE; dry-run: plans
     }
@@ -181,7 +186,7 @@ export class PublishTransaction {
   /** Write a file whose name is derived from its content (by-hash); kept if already there. */
   async writeContentAddressed(rel: string, data: Uint8Array): Promise<void> {
     const dest = this.abs(rel);
-    if (await stat(dest).catch(() => undefined)) return;
+    if (present(dest)) return;
     this.changes.push({ op: 'write', path: rel });
     if (this.dryRun) return;
     if (this.pendingContent.has(rel)) return;
@@ -200,7 +205,7 @@ export class PublishTransaction {
     await this.stageInto(this.staged, rel, data);
     const tmp = this.staged[this.staged.length - 1]!.tmp;
     for (const c of contentNames) {
-      if (await stat(this.abs(c)).catch(() => undefined)) continue;
+      if (present(this.abs(c))) continue;
       this.changes.push({ op: 'write', path: c });
       if (!this.dryRun) this.pendingContentLinks.push({ tmp, rel: c });
     }
@@ -247,7 +252,7 @@ export class PublishTransaction {
    */
   async linkContentAddressed(rel: string, existingRel: string): Promise<void> {
     const dest = this.abs(rel);
-    if (await stat(dest).catch(() => undefined)) return;
+    if (present(dest)) return;
     this.changes.push({ op: 'write', path: rel });
     if (this.dryRun) return;
     await mkdir(dirname(dest), { recursive: true });

@@ -4,7 +4,8 @@
  * is not read again, so adding one package to a big repository reads one package.
  */
 import { createHash } from 'node:crypto';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { inputError, integrityError, notFound } from '../../core/errors.js';
 import { type Field, getField, parseSingleStanza } from '../../formats/deb822.js';
@@ -27,7 +28,7 @@ interface CachedDeb {
 
 async function fileKey(path: string): Promise<FileKey> {
   try {
-    const s = await stat(path);
+    const s = statSync(path); // on this thread: one per package, microseconds
     return { path, size: s.size, mtimeMs: Math.trunc(s.mtimeMs), ino: s.ino };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT')
