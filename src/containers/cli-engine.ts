@@ -5,7 +5,8 @@
  * call, so no system file is ever edited.
  */
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir, release as kernelRelease } from 'node:os';
 import { join } from 'node:path';
@@ -92,8 +93,38 @@ export class CliEngine implements ContainerEngine {
     return run(this.program, [...globalArgv(this.dialect, this.probed), ...args], { what: `${this.program} ${args[0]}`, ...opts });
   }
 
+  /**
+   * podman has no daemon: what `podman info` says (0.3 s) only changes with its binary, the
+   * user and the storage config, so it is kept for a day under that key. docker's daemon can
+   * stop at any time: asked every time.
+   */
+  private infoCacheFile(): string | undefined {
+    if (this.name !== 'podman') return undefined;
+    const bin = (process.env.PATH ?? '')
+      .split(':')
+      .filter(Boolean)
+      .map((d) => join(d, this.program))
+      .find((f) => statSync(f, { throwIfNoEntry: false })?.isFile());
+    if (!bin) return undefined;
+    const st = statSync(bin);
+    const conf = ['CONTAINERS_CONF', 'CONTAINERS_STORAGE_CONF', 'CONTAINER_HOST', 'XDG_RUNTIME_DIR'].map((k) => process.env[k] ?? '');
+    const key = createHash('sha256')
+      .update(JSON.stringify([bin, st.mtimeMs, st.size, process.geteuid?.(), conf]))
+      .digest('hex')
+      .slice(0, 16);
+    return join(cacheDir(), 'engine', `info-${key}.json`);
+  }
+
   async info(): Promise<EngineInfo> {
     if (this.infoCache) return this.infoCache;
+    const cacheFile = this.infoCacheFile();
+    if (cacheFile) {
+      const st = statSync(cacheFile, { throwIfNoEntry: false });
+      if (st && Date.now() - st.mtimeMs < 86_400_000) {
+        const cached = await readFile(cacheFile, 'utf8').catch(() => undefined);
+        if (cached) return (this.infoCache = JSON.parse(cached) as EngineInfo);
+      }
+    }
     const r = await this.cli(['info', '--format', '{{json .}}'], {
       errorCode: 'ENGINE_UNAVAILABLE',
       fix: this.name === 'docker' ? 'Start the docker daemon, or install podman.' : 'Install podman (apt-get install podman runc uidmap).',
@@ -122,6 +153,10 @@ export class CliEngine implements ContainerEngine {
             cgroupVersion: String(j.CgroupVersion ?? ''),
           };
     this.infoCache = info;
+    if (cacheFile) {
+      await mkdir(join(cacheDir(), 'engine'), { recursive: true });
+      await writeFileAtomic(cacheFile, `${JSON.stringify(info)}\n`);
+    }
     return info;
   }
 

@@ -213,7 +213,7 @@ type LintLevel = 'error' | 'warning' | 'never';
 async function lintBuilt(ctx: BuildContext, ext: '.dsc' | '.deb', failOn: LintLevel): Promise<LintReport | undefined> {
   const dir = join(ctx.workDir, 'build');
   const names = (await readdir(dir)).filter((n) => n.endsWith(ext) && (ext === '.deb' || n.startsWith(`${ctx.recipe.name}_`))).sort();
-  return names.length ? runLintian(dir, names, failOn) : undefined;
+  return names.length ? runLintian(dir, names, failOn, { background: true }) : undefined;
 }
 
 export function artifactKind(name: string): ArtifactKind | undefined {
