@@ -1,5 +1,6 @@
 /** Pool-side file helpers of the yum publisher: hashing here, temporaries, orphans, the repodata link. */
 import { createHash, randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { mkdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflictError } from '../../core/errors.js';
@@ -15,6 +16,8 @@ export interface HashedFile {
 
 /** The pool file at `pool` when it exists and holds the package whose main header hashes to `content`. */
 export async function adoptablePoolFile(pool: string, content: string): Promise<HashedFile | undefined> {
+  // Nearly always absent: a stat on this thread, not a failed open through the thread pool.
+  if (!statSync(pool, { throwIfNoEntry: false })) return undefined;
   const bytes = await readFile(pool).catch(() => undefined);
   if (!bytes) return undefined;
   try {
