@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { packagesStanza, readDebControl } from '../src/formats/deb-control.js';
 import { writeStanza } from '../src/formats/deb822.js';
+import { FTPARCHIVE_SHA256_ONLY } from '../test/repo/apt-helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CORPUS = join(ROOT, '.cache', 'deb-corpus');
@@ -161,21 +162,7 @@ export default async function aptBench(): Promise<void> {
   );
   const ftpSha256 = bench(
     () => undefined,
-    () =>
-      sh(
-        'apt-ftparchive',
-        [
-          '-o',
-          'APT::FTPArchive::MD5=false',
-          '-o',
-          'APT::FTPArchive::SHA1=false',
-          '-o',
-          'APT::FTPArchive::SHA512=false',
-          'packages',
-          'debs',
-        ],
-        { cwd: work },
-      ),
+    () => sh('apt-ftparchive', [...FTPARCHIVE_SHA256_ONLY, 'packages', 'debs'], { cwd: work }),
   );
   // What `pkgtrack publish` does with many .debs: the compiled DebReadPool (worker threads).
   const { DebReadPool } = (await import(join(ROOT, 'dist/repo/apt/deb-read-pool.js'))) as typeof import('../src/repo/apt/deb-read-pool.js');

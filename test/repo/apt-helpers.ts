@@ -188,6 +188,16 @@ export function aptRoot(): AptRoot {
   };
 }
 
+/** `apt-ftparchive` options for Packages with only the SHA256 hash we publish (tests and bench compare against it). */
+export const FTPARCHIVE_SHA256_ONLY = [
+  '-o',
+  'APT::FTPArchive::MD5=false',
+  '-o',
+  'APT::FTPArchive::SHA1=false',
+  '-o',
+  'APT::FTPArchive::SHA512=false',
+];
+
 /** The real-.deb corpus (.cache/deb-corpus), fetched from the Debian mirror when missing. */
 export function ensureCorpus(): { dir: string; debs: string[]; dscs: string[] } {
   const dir = join(ROOT, '.cache', 'deb-corpus');

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFil
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
-import { ensureCorpus, makeKey, publishCli, type TestKey } from './apt-helpers.js';
+import { ensureCorpus, FTPARCHIVE_SHA256_ONLY, makeKey, publishCli, type TestKey } from './apt-helpers.js';
 
 const N = 200;
 let dir: string;
@@ -61,24 +61,11 @@ describe(`publishing ${N} real .debs at once`, () => {
     // Against apt-ftparchive over the same files (Filename differs: ours is the pool path).
     const ours = stanzas(readFileSync(join(out, 'apt/dists/bookworm/main/binary-amd64/Packages'), 'utf8'));
     const ref = stanzas(
-      execFileSync(
-        'apt-ftparchive',
-        [
-          '-o',
-          'APT::FTPArchive::MD5=false',
-          '-o',
-          'APT::FTPArchive::SHA1=false',
-          '-o',
-          'APT::FTPArchive::SHA512=false',
-          'packages',
-          'debs',
-        ],
-        {
-          cwd: dir,
-          maxBuffer: 1 << 28,
-          stdio: ['ignore', 'pipe', 'ignore'],
-        },
-      ).toString(),
+      execFileSync('apt-ftparchive', [...FTPARCHIVE_SHA256_ONLY, 'packages', 'debs'], {
+        cwd: dir,
+        maxBuffer: 1 << 28,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).toString(),
     );
     const amd64OrAll = [...ref.keys()].filter((k) => / (amd64|all)$/.test(k));
     expect([...ours.keys()].sort()).toEqual(amd64OrAll.sort());

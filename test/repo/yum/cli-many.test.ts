@@ -35,12 +35,15 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const cli = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [join(REPO_ROOT_DIR, 'bin/run.js'), ...args], {
+const cli = (args: string[], env: Record<string, string> = {}) => {
+  // As a user's shell runs it: vitest's NODE_ENV=test would put oclif in development mode.
+  const { NODE_ENV: _, ...user } = process.env;
+  return spawnSync(process.execPath, [join(REPO_ROOT_DIR, 'bin/run.js'), ...args], {
     cwd: work,
     encoding: 'utf8',
-    env: { ...process.env, PKGTRACK_KEY_PASSPHRASE: FIXTURE_PASSPHRASE, ...env },
+    env: { ...user, PKGTRACK_KEY_PASSPHRASE: FIXTURE_PASSPHRASE, ...env },
   });
+};
 
 const withoutFileTime = (t: Tree): Tree => ({
   ...t,
