@@ -88,6 +88,8 @@ export class PublishTransaction {
   /** Content-addressed names to hard-link to a staged temporary at commit (see `stage`). */
   private readonly pendingContentLinks: Array<{ tmp: string; rel: string }> = [];
   private readonly generations: Array<{ scope: string; files: string[]; sweepDirs?: string[] }> = [];
+  /** A data sync started before commit (startDataSync): how many pool files it covers. */
+  private earlySync: Promise<{ ok: boolean; covered: number }> | undefined;
   /** Directories made and swept by this transaction (see prepareDir). */
   private readonly prepared = new Map<string, Promise<void>>();
   readonly changes: PlannedChange[] = [];
@@ -366,14 +368,28 @@ export class PublishTransaction {
    * costs one flush instead of thousands of fsync round trips.
    */
   private async syncData(): Promise<void> {
+    // Pool files an early sync (startDataSync) already covered need nothing more.
+    const early = this.earlySync ? await this.earlySync : undefined;
+    const pool = this.pendingPool.slice(early?.ok ? early.covered : 0);
     const files = [...this.staged, ...this.last]
       .map((s) => s.tmp)
       .concat(
-        this.pendingPool.map((p) => p.tmp),
+        pool.map((p) => p.tmp),
         [...this.pendingContent.values()],
       );
     if (files.length > 64 && (await this.syncFilesystem())) return;
     await inParallel(files.filter(Boolean), 8, fsyncFile);
+  }
+
+  /**
+   * Start making the pool files placed so far durable while the caller goes on (rendering and
+   * compressing indexes): on a cold publish the data sync is the longest wait of the commit.
+   * Many files: one filesystem sync in the background; commit waits for it.
+   */
+  startDataSync(): void {
+    if (this.dryRun || this.earlySync || this.pendingPool.length <= 64) return;
+    const covered = this.pendingPool.length;
+    this.earlySync = this.syncFilesystem().then((ok) => ({ ok, covered }));
   }
 
   /** Make the new names in `dirs` durable: fsync each, or one filesystem sync for many (a cold publish touches a directory per source package). */

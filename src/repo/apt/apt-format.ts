@@ -210,6 +210,7 @@ export class AptFormat implements RepoFormat {
     if (options.rebuild) await this.rebuildEntries(ctx, contents);
 
     const t1 = process.hrtime.bigint();
+    tx.startDataSync(); // pool bytes reach the disk while the indexes are made
     report.indexes = await this.writeSuite(ctx, suite, identity, contents, component);
     ctx.progress.debug(`indexes, by-hash and signatures staged in ${seconds(t1)}`);
     return report;

@@ -238,6 +238,8 @@ export class YumRepoFormat implements RepoFormat {
       await reader.close();
     }
 
+    ctx.tx.startDataSync(); // pool bytes reach the disk while the metadata is made
+
     // 2. Removals by request, then retention (newest N per name+arch).
     let entries = [...byHref.values()];
     const removedByRequest = entries.filter((e) => change.remove.some((r) => matches(r, e)));
