@@ -35,6 +35,8 @@ export interface QueuedPatch {
   path: string;
   /** Leading path components to strip (quilt -pN); 1 when absent. */
   strip?: number;
+  /** The DEP-3 Description/Subject summary, when the header has one (the spec's comment line). */
+  description?: string;
 }
 
 /** Everything a builder needs to build one recipe for one target. */

@@ -3,6 +3,8 @@
  * source package (orig tarball, debian tarball) without trusting anything unchecked. Pure.
  */
 import { inputError } from '../core/errors.js';
+import { cleartextBody } from '../formats/deb-control.js';
+import { parseDeb822 } from '../formats/deb822.js';
 
 export interface DscFile {
   name: string;
@@ -19,54 +21,21 @@ export interface Dsc {
 }
 
 /** Remove an OpenPGP cleartext signature wrapper (the signature is checked elsewhere). */
-export function stripClearsign(text: string): string {
-  if (!text.startsWith('-----BEGIN PGP SIGNED MESSAGE-----')) return text;
-  const lines = text.split('\n');
-  let i = 1;
-  while (i < lines.length && lines[i]!.trim() !== '') i++;
-  const out: string[] = [];
-  for (i++; i < lines.length && !lines[i]!.startsWith('-----BEGIN PGP SIGNATURE-----'); i++) {
-    out.push(lines[i]!.startsWith('- ') ? lines[i]!.slice(2) : lines[i]!);
-  }
-  return out.join('\n');
+export function stripClearsign(text: string, file = 'source.dsc'): string {
+  return cleartextBody(text, file);
 }
 
-/** Parse one deb822 stanza (fields with continuation lines); file names the source for errors. */
+/**
+ * The first deb822 stanza of `text` (debian/control's source paragraph, one Sources entry) as
+ * field → value; `#` comment lines allowed, as debian/control allows them. {} when there is none.
+ */
 export function parseStanza(text: string, file: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  let current: string | undefined;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!.replace(/\r$/, '');
-    // debian/control allows comment lines (dpkg ignores lines starting with #).
-    if (l.startsWith('#')) continue;
-    if (l.trim() === '') {
-      if (Object.keys(fields).length) break;
-      continue;
-    }
-    if (/^[ \t]/.test(l)) {
-      if (!current)
-        throw inputError('DEB822_SYNTAX', 'continuation line before any field', 'Start the stanza with a "Field: value" line.', {
-          file,
-          line: i + 1,
-        });
-      fields[current] += `\n${l.slice(1)}`;
-      continue;
-    }
-    const m = /^([!-9;-~][!-9;-~]*):\s*(.*)$/.exec(l);
-    if (!m)
-      throw inputError('DEB822_SYNTAX', `not a "Field: value" line: ${JSON.stringify(l.slice(0, 60))}`, 'Fix the control file syntax.', {
-        file,
-        line: i + 1,
-      });
-    current = m[1]!;
-    fields[current] = m[2]!.trimEnd();
-  }
-  return fields;
+  const [first] = parseDeb822(text.replace(/\r\n/g, '\n'), { source: file, comments: true });
+  return first ? Object.fromEntries(first.fields) : {};
 }
 
 export function parseDsc(text: string, file = 'source.dsc'): Dsc {
-  const fields = parseStanza(stripClearsign(text), file);
+  const fields = parseStanza(stripClearsign(text, file), file);
   const need = (k: string) => {
     const v = fields[k];
     if (!v) throw inputError('DSC_FIELD_MISSING', `${file} has no ${k} field`, 'Use a complete .dsc file.', { file, field: k });

@@ -1,7 +1,13 @@
-/** Helpers of the build service: a small job pool, work-dir cleanup on exit, failure messages. */
+/** Helpers of the build service: a small job pool, work-dir cleanup on exit, failure messages, the patch queue. */
 import { rmSync } from 'node:fs';
-import { isPkgtrackError, PkgtrackError } from '../core/errors.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { QueuedPatch } from '../builders/builder.js';
+import { inputError, isPkgtrackError, PkgtrackError } from '../core/errors.js';
 import { redact } from '../core/secrets.js';
+import { parsePatchHeader } from '../patches/header.js';
+import { parseSeries } from '../patches/series.js';
+import type { Recipe } from '../recipe/load.js';
 import type { Target } from '../recipe/targets.js';
 import { networkAttempt } from './build-inputs.js';
 
@@ -54,4 +60,38 @@ export function buildFailed(code: number, output: string, logPath: string, targe
     fix: `Read the full log: ${logPath}`,
     details: { exitCode: code, log: logPath },
   });
+}
+
+/** The recipe's patch queue (patches/series) with each patch's DEP-3 summary. */
+export async function queuedPatches(recipe: Recipe): Promise<QueuedPatch[]> {
+  if (!recipe.seriesFile) return [];
+  const entries = parseSeries(await readFile(recipe.seriesFile, 'utf8'), recipe.seriesFile);
+  return Promise.all(
+    entries.map(async (e) => {
+      const path = join(recipe.dir, 'patches', e.name);
+      // The DEP-3 summary, for builders that write one per patch (the rpm spec).
+      const text = await readFile(path, 'utf8').catch(() => {
+        throw inputError(
+          'PATCH_MISSING',
+          `${path} is listed in patches/series but does not exist`,
+          'Add the patch, or take it out of the series.',
+          {
+            file: recipe.seriesFile!,
+          },
+        );
+      });
+      const { description } = parsePatchHeader(text);
+      return { name: e.name, path, strip: e.strip, ...(description ? { description } : {}) };
+    }),
+  );
+}
+
+/** Calls `onLine` for each whole line of a chunked stream (a line may span chunks). */
+export function lineSplitter(onLine: (line: string) => void): (chunk: string) => void {
+  let rest = '';
+  return (chunk) => {
+    const parts = (rest + chunk).split('\n');
+    rest = parts.pop() ?? '';
+    for (const p of parts) onLine(p);
+  };
 }

@@ -6,21 +6,20 @@
  * others.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Artifact, Builder, BuildContext, LintReport, QueuedPatch } from '../builders/builder.js';
+import type { Artifact, Builder, BuildContext, LintReport } from '../builders/builder.js';
 import { CONTAINER_WORK_DIR, formatLintFinding } from '../builders/builder.js';
 import { detectEngine } from '../containers/detect.js';
 import type { ContainerEngine } from '../containers/engine.js';
 import { run } from '../core/exec.js';
 import { writeFileAtomic } from '../core/fsutil.js';
 import { type Progress, silentProgress } from '../core/progress.js';
-import { parseSeries } from '../patches/series.js';
 import { findRepositoryRoot, loadRecipes, loadRepository, type Recipe, type Repository, resolveTargets } from '../recipe/load.js';
 import type { Target } from '../recipe/targets.js';
 import { StateStore } from '../state/store.js';
 import { builderFor } from './build-builders.js';
-import { activeWorkDirs, buildFailed, errorOf, pool, trackWorkDir } from './build-support.js';
+import { activeWorkDirs, buildFailed, errorOf, lineSplitter, pool, queuedPatches, trackWorkDir } from './build-support.js';
 import {
   artifactsIntact,
   type BuildManifest,
@@ -145,12 +144,6 @@ async function fetchRecipe(ctx: RunContext, recipe: Recipe): Promise<{ source: F
   } catch (e) {
     return { error: errorOf(e) };
   }
-}
-
-async function queuedPatches(recipe: Recipe): Promise<QueuedPatch[]> {
-  if (!recipe.seriesFile) return [];
-  const entries = parseSeries(await readFile(recipe.seriesFile, 'utf8'), recipe.seriesFile);
-  return entries.map((e) => ({ name: e.name, path: join(recipe.dir, 'patches', e.name), strip: e.strip }));
 }
 
 async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, source: FetchedSource): Promise<TargetBuild> {
@@ -366,16 +359,6 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
       activeWorkDirs.delete(workDir);
     }
   }
-}
-
-/** Calls `onLine` for each whole line of a chunked stream (a line may span chunks). */
-function lineSplitter(onLine: (line: string) => void): (chunk: string) => void {
-  let rest = '';
-  return (chunk) => {
-    const parts = (rest + chunk).split('\n');
-    rest = parts.pop() ?? '';
-    for (const p of parts) onLine(p);
-  };
 }
 
 function lintLevel(recipe: Recipe, target: Target): 'error' | 'warning' | 'never' {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { chown, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Artifact, BuildContext, LintReport, PreparedSource, QueuedPatch } from '../../src/builders/builder.js';
+import type { Artifact, BuildContext, LintReport, PreparedSource } from '../../src/builders/builder.js';
 import { CONTAINER_WORK_DIR } from '../../src/builders/builder.js';
 import { RpmBuilder } from '../../src/builders/rpm/index.js';
 import { detectEngine } from '../../src/containers/detect.js';
@@ -15,6 +15,10 @@ import { loadRecipe, loadRepository, type Recipe, type Repository } from '../../
 import type { Target } from '../../src/recipe/targets.js';
 import { fetchSource } from '../../src/services/fetch.js';
 import { ensureDependencyImage } from '../../src/services/image.js';
+import { queuedPatches } from '../../src/services/build-support.js';
+
+/** The build service's own reading of the queue (strip levels, DEP-3 summaries). */
+export { queuedPatches };
 
 export const REPO_ROOT = join(import.meta.dirname, '../..');
 
@@ -53,15 +57,6 @@ export async function helloOrig(): Promise<Orig> {
 export async function helloRecipe(): Promise<{ repo: Repository; recipe: Recipe }> {
   const repo = await loadRepository(REPO_ROOT);
   return { repo, recipe: await loadRecipe(repo, 'hello') };
-}
-
-export async function queuedPatches(recipe: Recipe): Promise<QueuedPatch[]> {
-  if (!recipe.seriesFile) return [];
-  const names = (await readFile(recipe.seriesFile, 'utf8'))
-    .split('\n')
-    .map((l) => l.replace(/#.*$/, '').trim())
-    .filter(Boolean);
-  return names.map((n) => ({ name: n, path: join(recipe.dir, 'patches', n) }));
 }
 
 export interface DirectBuild {

@@ -16,7 +16,6 @@ import { basename, join, relative } from 'node:path';
 import { inputError } from '../../core/errors.js';
 import { exists } from '../../core/fsutil.js';
 import { parseSpecOutline, specBuildRequires } from '../../formats/spec.js';
-import { parsePatchHeader } from '../../patches/header.js';
 import type { Recipe } from '../../recipe/load.js';
 import type { Target } from '../../recipe/targets.js';
 import type { Artifact, Builder, BuildContext, ContainerStep, LintReport, PreparedSource } from '../builder.js';
@@ -157,14 +156,9 @@ export class RpmBuilder implements Builder {
     };
   }
 
-  /** The queue with its strip levels (from patches/series, via the port) and each patch's DEP-3 summary. */
-  private async specPatches(ctx: BuildContext): Promise<SpecPatch[]> {
-    const out: SpecPatch[] = [];
-    for (const p of ctx.patches) {
-      const header = parsePatchHeader(await readFile(p.path, 'utf8'));
-      out.push({ name: p.name, strip: p.strip ?? 1, ...(header.description ? { description: header.description } : {}) });
-    }
-    return out;
+  /** The queue with its strip levels and DEP-3 summaries (read by the build service). */
+  private specPatches(ctx: BuildContext): SpecPatch[] {
+    return ctx.patches.map((p) => ({ name: p.name, strip: p.strip ?? 1, ...(p.description ? { description: p.description } : {}) }));
   }
 
   buildStep(_ctx: BuildContext, prepared: PreparedSource): ContainerStep {
