@@ -21,7 +21,6 @@ import { rewriteStrip } from '../patches/normalize.js';
 import { formatSeries, parseSeries } from '../patches/series.js';
 import { parseSpec } from '../patches/spec-import.js';
 import { importSpecAsTemplate } from '../builders/rpm/spec-init.js';
-import { parseWatch, watchToUpstream } from '../patches/watch.js';
 import { importDebianWatch } from '../upstream/watch-import.js';
 import { downloadDebianSource } from './fetch.js';
 import { cacheDir } from './source-cache.js';
@@ -90,28 +89,20 @@ async function fromDebianDir(debianDir: string, notes: string[]): Promise<Draft>
   const changelog = (await readFile(join(debianDir, 'changelog'), 'utf8').catch(() => '')).split('\n')[0] ?? '';
   const debVersion = /^\S+ \(([^)]+)\)/.exec(changelog)?.[1];
   const watchText = await readFile(join(debianDir, 'watch'), 'utf8').catch(() => undefined);
-  // upstream/versions from the upstream helper's watch importer (src/upstream/watch-import.ts);
-  // the signature URL (a recipe `source` field it does not produce) from src/patches/watch.ts.
+  // upstream, versions and the signature URL from the watch importer (src/upstream/watch-import.ts).
   let watch: { upstream: UpstreamConfig; tagPattern?: string; mangle: { from: string; to: string }[]; signatureUrl?: string } | undefined;
   if (watchText) {
     try {
       const w = importDebianWatch(watchText, { packageName: source, file: join(debianDir, 'watch') });
       notes.push(...w.warnings);
-      const sig = watchToUpstream(parseWatch(watchText, source), source)?.signatureUrl;
       watch = {
         upstream: w.upstream,
         mangle: w.versions.mangle,
         ...(w.versions.tagPattern ? { tagPattern: w.versions.tagPattern } : {}),
-        ...(sig ? { signatureUrl: sig } : {}),
+        ...(w.signatureUrl ? { signatureUrl: w.signatureUrl } : {}),
       };
     } catch (e) {
-      // Forms the upstream importer does not take yet (e.g. the pattern as the URL's last
-      // path component, gzip's watch): pkgtrack's own reader.
-      const mine = watchToUpstream(parseWatch(watchText, source), source);
-      if (mine) {
-        notes.push(...mine.notes);
-        watch = mine;
-      } else notes.push(`debian/watch not imported: ${(e as Error).message}`);
+      notes.push(`debian/watch not imported: ${(e as Error).message}`);
     }
   }
   if (!watch) notes.push('no usable debian/watch: the recipe follows the Debian archive (sid)');

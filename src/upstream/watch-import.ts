@@ -11,6 +11,8 @@ import type { UpstreamConfig } from '../recipe/schema.js';
 export interface WatchImport {
   upstream: UpstreamConfig;
   versions: { tagPattern?: string; mangle: Array<{ from: string; to: string }> };
+  /** The recipe's source.signatureUrl (from pgpsigurlmangle `s/$/.sig/`): `{url}` + suffix. */
+  signatureUrl?: string;
   warnings: string[];
 }
 
@@ -43,7 +45,16 @@ export function importDebianWatch(text: string, opts: WatchImportOptions): Watch
   const warnings: string[] = [];
   if (entries.length > 1)
     warnings.push(`${file}: ${entries.length} entries (components); only the first (line ${entries[0]!.line}) is imported`);
-  return convert(entries[0]!, opts.packageName, file, warnings);
+  const first = entries[0]!;
+  const result = convert(first, opts.packageName, file, warnings);
+  const sig = first.options.get('pgpsigurlmangle');
+  if (sig) {
+    // Only the form that appends a suffix to the tarball URL has a recipe equivalent.
+    const m = /^s(.)(.*?)\1(.*?)\1/.exec(sig);
+    if (m && m[2] === '$') result.signatureUrl = `{url}${m[3]}`;
+    else warnings.push(`${file}:${first.line}: pgpsigurlmangle ${sig} was not converted; set source.signatureUrl by hand`);
+  }
+  return result;
 }
 
 function parseLineFormat(text: string, file: string): Entry[] {
@@ -89,7 +100,8 @@ function parseLineFormat(text: string, file: string): Entry[] {
     if (!pattern || /^(debian|ignore|same|previous|group|checksum|\d[\w.~+-]*)$/.test(pattern)) {
       // "http://host/dir/pkg-(\d+)\.tar\.gz": the pattern is the URL's last path component.
       const slash = url.lastIndexOf('/');
-      if (slash < 0 || !/[()]/.test(url.slice(slash))) {
+      // A (group), or @ANY_VERSION@ which expands to one (gzip's watch).
+      if (slash < 0 || !/[()]|@ANY_VERSION@/.test(url.slice(slash))) {
         if (options.get('mode') !== 'git')
           throw inputError(
             'WATCH_NO_PATTERN',
@@ -239,7 +251,7 @@ function convert(e: Entry, pkg: string, file: string, warnings: string[]): Watch
   for (const [k, v] of e.options) {
     if (k === 'uversionmangle') versions.mangle.push(...perlSubstitutions(v, warn));
     else if (
-      ['mode', 'pgpmode', 'searchmode', 'component', 'ctype'].includes(k) ||
+      ['mode', 'pgpmode', 'pgpsigurlmangle', 'searchmode', 'component', 'ctype'].includes(k) ||
       ['source', 'matchingpattern', 'template', 'dist', 'owner', 'project', 'releaseonly', 'version'].includes(k)
     ) {
       if (k === 'pgpmode' && v !== 'none')

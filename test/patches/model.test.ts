@@ -4,7 +4,6 @@ import { parseUnifiedDiff } from '../../src/patches/diff-parse.js';
 import { parsePatchHeader, setHeaderField, splitPatch } from '../../src/patches/header.js';
 import { formatSeries, parseSeries } from '../../src/patches/series.js';
 import { parseSpec } from '../../src/patches/spec-import.js';
-import { parseWatch, watchToUpstream } from '../../src/patches/watch.js';
 
 describe('series', () => {
   it('reads comments, blank lines and -pN like quilt', () => {
@@ -101,36 +100,6 @@ describe('unified diffs', () => {
     expect(() => parseUnifiedDiff('--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n', 'p.patch')).toThrow(
       expect.objectContaining({ code: 'PATCH_TRUNCATED', details: { file: 'p.patch', line: 4 } }),
     );
-  });
-});
-
-describe('debian/watch', () => {
-  it('v4 with a pattern in the URL, @PACKAGE@ substitutions and pgpsigurlmangle', () => {
-    const w = watchToUpstream(
-      parseWatch(
-        'version=4\nopts=pgpsigurlmangle=s/$/.sig/ \\\nhttps://ftp.gnu.org/gnu/@PACKAGE@/@PACKAGE@@ANY_VERSION@@ARCHIVE_EXT@\n',
-        'gzip',
-      ),
-      'gzip',
-    );
-    expect(w?.upstream).toMatchObject({ kind: 'http', url: 'https://ftp.gnu.org/gnu/gzip/' });
-    expect(w?.signatureUrl).toBe('{url}.sig');
-    expect(new RegExp((w!.upstream as { pattern: string }).pattern).exec('gzip-1.13.tar.xz')?.[1]).toBe('1.13');
-  });
-  it('v4 GitHub tags with uversionmangle', () => {
-    const w = watchToUpstream(
-      parseWatch('version=4\nopts="uversionmangle=s/-rc/~rc/" https://github.com/jqlang/jq/tags .*/jq-(\\d\\S+)\\.tar\\.gz\n', 'jq'),
-      'jq',
-    );
-    expect(w).toMatchObject({ upstream: { kind: 'github', repo: 'jqlang/jq', use: 'tags' }, mangle: [{ from: '-rc', to: '~rc' }] });
-    expect(new RegExp(w!.tagPattern!).exec('jq-1.8.1')?.groups?.version).toBe('1.8.1');
-  });
-  it('v5 deb822 and git mode', () => {
-    const w = watchToUpstream(
-      parseWatch('Version: 5\n\nSource: https://git.example.org/foo.git\nMatching-Pattern: refs/tags/v?(\\d\\S*)\nMode: git\n', 'foo'),
-      'foo',
-    );
-    expect(w?.upstream).toEqual({ kind: 'git', url: 'https://git.example.org/foo.git' });
   });
 });
 

@@ -53,6 +53,28 @@ opts="filenamemangle=s%(?:.*?)?v?(\\d[\\d.]*)\\.tar\\.gz%@PACKAGE@-$1.tar.gz%,uv
       ['2.10', 'https://ftp.gnu.org/gnu/hello/hello-2.10.tar.gz'],
     ]);
     expect(validRecipe(imp)).toBe(true);
+    // pgpsigurlmangle s/$/.sig/ → the recipe's signature URL; other forms are reported, not guessed.
+    expect(imp.signatureUrl).toBe('{url}.sig');
+    expect(imp.warnings.join('\n')).not.toMatch(/pgpsigurlmangle/);
+    const odd = importDebianWatch(
+      'version=4\nopts=pgpsigurlmangle=s%tar.gz$%tar.gz.asc% https://ftp.gnu.org/gnu/@PACKAGE@/ @PACKAGE@-(\\d[\\d.]*)\\.tar\\.gz\n',
+      { packageName: 'hello' },
+    );
+    expect(odd.signatureUrl).toBeUndefined();
+    expect(odd.warnings.join('\n')).toMatch(/pgpsigurlmangle .* was not converted; set source.signatureUrl by hand/);
+  });
+
+  it("reads gzip's watch: @PACKAGE@@ANY_VERSION@@ARCHIVE_EXT@ as the URL's last component, with a signature", () => {
+    const imp = importDebianWatch(
+      'version=4\nopts=pgpsigurlmangle=s/$/.sig/ \\\nhttps://ftp.gnu.org/gnu/@PACKAGE@/@PACKAGE@@ANY_VERSION@@ARCHIVE_EXT@\n',
+      { packageName: 'gzip' },
+    );
+    expect(imp.upstream).toMatchObject({ kind: 'http', url: 'https://ftp.gnu.org/gnu/gzip/' });
+    expect(imp.signatureUrl).toBe('{url}.sig');
+    if (imp.upstream.kind !== 'http') return;
+    const page = '<a href="gzip-1.12.tar.gz">a</a> <a href="gzip-1.13.tar.xz">b</a> <a href="gzip-1.13.tar.xz.sig">s</a>';
+    const found = releasesFromPage(page, imp.upstream.url, imp.upstream.pattern, (t) => tagToVersion(t, rules(imp.versions)));
+    expect(found.map((f) => f.version)).toEqual(['1.13', '1.12']);
   });
 
   it('reads the pattern from the URL itself, and mode=git with @ANY_VERSION@', () => {
