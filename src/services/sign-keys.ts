@@ -180,14 +180,7 @@ export async function describeKeyFiles(
 ): Promise<KeyInfo[]> {
   const out: KeyInfo[] = [];
   for (const { file, role } of files) {
-    const data = await readFile(file).catch((e: NodeJS.ErrnoException) => {
-      throw notFound(
-        'KEY_FILE_MISSING',
-        `cannot read ${file}: ${e.code ?? e.message}`,
-        'Check signing.key / signing.extraKeys in pkgtrack.yaml.',
-        { file },
-      );
-    });
+    const data = await readKeyFile(file);
     for (const key of await readKeys(data, file)) {
       const facts = await keyFacts(key);
       const days = daysToExpiry(facts, now);
@@ -205,6 +198,20 @@ export async function describeKeyFiles(
   return out;
 }
 
+/** A configured key file's bytes; KEY_FILE_MISSING naming the settings when it cannot be read. */
+function readKeyFile(file: string): Promise<Buffer> {
+  return readFile(file).catch((e: NodeJS.ErrnoException) => {
+    throw notFound(
+      'KEY_FILE_MISSING',
+      `cannot read ${file}: ${e.code ?? e.message}`,
+      'Check signing.key / signing.extraKeys in pkgtrack.yaml.',
+      {
+        file,
+      },
+    );
+  });
+}
+
 export function repositoryKeyFiles(repo: Repository): Array<{ file: string; role: KeyInfo['role'] }> {
   return signingKeyFiles(repo).map((file, i) => ({ file, role: i === 0 ? 'signing.key' : 'signing.extraKeys' }));
 }
@@ -213,14 +220,7 @@ export function repositoryKeyFiles(repo: Repository): Array<{ file: string; role
 export async function repositoryPublicKeys(repo: Repository): Promise<openpgp.PublicKey[]> {
   const out: openpgp.PublicKey[] = [];
   for (const { file } of repositoryKeyFiles(repo)) {
-    const data = await readFile(file).catch((e: NodeJS.ErrnoException) => {
-      throw notFound(
-        'KEY_FILE_MISSING',
-        `cannot read ${file}: ${e.code ?? e.message}`,
-        'Check signing.key / signing.extraKeys in pkgtrack.yaml.',
-        { file },
-      );
-    });
+    const data = await readKeyFile(file);
     for (const k of await readKeys(data, file)) out.push(k.toPublic());
   }
   return out;

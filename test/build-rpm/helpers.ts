@@ -119,3 +119,40 @@ async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
     else await chown(p, uid, gid);
   }
 }
+
+/** A Fedora-style hello spec (%setup + %patchN, two patches), as `recipe import` meets them. */
+export function fedoraHelloSpec(o: { version: string; release: number; patch0Comment?: string }): string {
+  return `Name:           hello
+Version:        ${o.version}
+Release:        ${o.release}%{?dist}
+Summary:        Prints a familiar, friendly greeting
+License:        GPL-3.0-or-later
+URL:            https://www.gnu.org/software/hello/
+Source0:        https://ftp.gnu.org/gnu/%{name}/%{name}-%{version}.tar.gz
+${o.patch0Comment ? `# ${o.patch0Comment}\n` : ''}Patch0:         readme-https-distribution-point.patch
+Patch1:         readme-packaging-contact.patch
+BuildRequires:  gcc make
+
+%description
+Hello.
+
+%prep
+%setup -q
+%patch0 -p1
+%patch1 -p1
+
+%build
+%configure
+%make_build
+
+%install
+%make_install
+
+%files
+%{_bindir}/hello
+
+%changelog
+* Mon Jan 05 2026 Someone <s@example.org> - ${o.version}-${o.release}
+- Old entry
+`;
+}

@@ -11,7 +11,7 @@ import { RpmBuilder } from '../../src/builders/rpm/index.js';
 import { run } from '../../src/core/exec.js';
 import { loadRecipe, loadRepository } from '../../src/recipe/load.js';
 import { importRecipe } from '../../src/services/recipe-import.js';
-import { helloOrig, queuedPatches, REPO_ROOT } from './helpers.js';
+import { fedoraHelloSpec, helloOrig, queuedPatches, REPO_ROOT } from './helpers.js';
 
 let base: string;
 beforeAll(async () => {
@@ -21,40 +21,7 @@ afterAll(async () => {
   await rm(base, { recursive: true, force: true });
 });
 
-const fedoraSpec = `Name:           hello
-Version:        2.12.1
-Release:        4%{?dist}
-Summary:        Prints a familiar, friendly greeting
-License:        GPL-3.0-or-later
-URL:            https://www.gnu.org/software/hello/
-Source0:        https://ftp.gnu.org/gnu/%{name}/%{name}-%{version}.tar.gz
-# Point the README at HTTPS
-Patch0:         readme-https-distribution-point.patch
-Patch1:         readme-packaging-contact.patch
-BuildRequires:  gcc make
-
-%description
-Hello.
-
-%prep
-%setup -q
-%patch0 -p1
-%patch1 -p1
-
-%build
-%configure
-%make_build
-
-%install
-%make_install
-
-%files
-%{_bindir}/hello
-
-%changelog
-* Mon Jan 05 2026 Someone <s@example.org> - 2.12.1-4
-- Old entry
-`;
+const fedoraSpec = fedoraHelloSpec({ version: '2.12.1', release: 4, patch0Comment: 'Point the README at HTTPS' });
 
 describe('recipe import of a .spec', () => {
   it('produces a template the rpm builder renders and whose %prep applies the imported queue', async () => {

@@ -12,7 +12,7 @@ import { importSpecAsTemplate, renderSpecTemplate } from '../../src/builders/rpm
 import { applySpecTemplate } from '../../src/builders/rpm/spec-template.js';
 import { PkgtrackError } from '../../src/core/errors.js';
 import { run } from '../../src/core/exec.js';
-import { helloOrig, helloRecipe, type Orig } from './helpers.js';
+import { fedoraHelloSpec, helloOrig, helloRecipe, type Orig } from './helpers.js';
 
 let tmp: string;
 let orig: Orig;
@@ -76,39 +76,7 @@ describe('renderSpecTemplate (pkgtrack init)', () => {
 });
 
 describe('importSpecAsTemplate (recipe import)', () => {
-  const fedoraStyle = (v: string) => `Name:           hello
-Version:        ${v}
-Release:        5%{?dist}
-Summary:        Prints a familiar, friendly greeting
-License:        GPL-3.0-or-later
-URL:            https://www.gnu.org/software/hello/
-Source0:        https://ftp.gnu.org/gnu/%{name}/%{name}-%{version}.tar.gz
-Patch0:         readme-https-distribution-point.patch
-Patch1:         readme-packaging-contact.patch
-BuildRequires:  gcc make
-
-%description
-Hello.
-
-%prep
-%setup -q
-%patch0 -p1
-%patch1 -p1
-
-%build
-%configure
-%make_build
-
-%install
-%make_install
-
-%files
-%{_bindir}/hello
-
-%changelog
-* Mon Jan 05 2026 Someone <s@example.org> - ${v}-5
-- Old entry
-`;
+  const fedoraStyle = (v: string) => fedoraHelloSpec({ version: v, release: 5 });
 
   it('moves the Patch lines out, turns %setup + %patch into %autosetup -p1, and the result applies the queue', async () => {
     const imported = importSpecAsTemplate(fedoraStyle(orig.version));

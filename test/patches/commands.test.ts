@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/core/exec.js';
 import { buildOnce } from '../upstream/helpers.js';
 import { diffSnapshots, treeSnapshot } from './helpers/tree.js';
+import { demoRepo, origTarball } from './helpers/demo-repo.js';
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'run.js');
 let work: string;
@@ -20,16 +21,7 @@ let patches: string;
 const body = (n: number, extra: Record<number, string> = {}) =>
   `${Array.from({ length: n }, (_, i) => extra[i + 1] ?? `line ${i + 1}`).join('\n')}\n`;
 
-async function orig(version: string, files: Record<string, string>): Promise<string> {
-  const dir = join(work, 'src', `demo-${version}`);
-  for (const [p, c] of Object.entries(files)) {
-    await mkdir(join(dir, p, '..'), { recursive: true });
-    await writeFile(join(dir, p), c);
-  }
-  const out = join(work, `demo_${version}.orig.tar.gz`);
-  await run('tar', ['-czf', out, '-C', join(work, 'src'), `demo-${version}`]);
-  return out;
-}
+const orig = (version: string, files: Record<string, string>) => origTarball(work, version, files, { debianName: true });
 
 async function cli(...args: string[]) {
   return run('node', [BIN, ...args, '--repo', repo], { check: false, cwd: work });
@@ -57,14 +49,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'pkgtrack-patchcmd-'));
   // One build per test run, shared with the other command tests (lock + stamp).
   await buildOnce();
-  repo = join(work, 'repo');
-  patches = join(repo, 'recipes', 'demo', 'patches');
-  await mkdir(patches, { recursive: true });
-  await writeFile(join(repo, 'pkgtrack.yaml'), 'name: t\norigin: t\nlabel: t\nmaintainer: T <t@example.org>\n');
-  await writeFile(
-    join(repo, 'recipes', 'demo', 'recipe.yaml'),
-    "name: demo\nupstream:\n  kind: http\n  url: http://127.0.0.1:9/\n  pattern: 'demo-(?<version>[0-9.]+)'\n",
-  );
+  ({ repo, patches } = await demoRepo(work));
   v1 = await orig('1.0', { 'src/main.c': body(30), NEWS: 'news\n' });
   // 2.0: five lines added at the top (fix-main moves), and upstream took upstreamed.patch.
   v2 = await orig('2.0', { 'src/main.c': `${body(5).replaceAll('line', 'new')}${body(30)}`, NEWS: 'news\nupstream fix\n' });

@@ -11,34 +11,18 @@ import { run } from '../../src/core/exec.js';
 import { applySeries } from '../../src/services/patches.js';
 import { rebasePatches } from '../../src/services/patches-rebase.js';
 import { diffSnapshots, treeSnapshot } from './helpers/tree.js';
+import { demoRepo, origTarball } from './helpers/demo-repo.js';
 
 let work: string;
 let repo: string;
 let patches: string;
 const lines = (n: number, tag: string) => `${Array.from({ length: n }, (_, i) => `${tag} ${i + 1}`).join('\n')}\n`;
 
-async function orig(version: string, files: Record<string, string>): Promise<string> {
-  const top = version.includes('-') ? version : `demo-${version}`;
-  const dir = join(work, 'src', top);
-  for (const [p, c] of Object.entries(files)) {
-    await mkdir(join(dir, p, '..'), { recursive: true });
-    await writeFile(join(dir, p), c);
-  }
-  const out = join(work, `${top}.orig.tar.gz`);
-  await run('tar', ['-czf', out, '-C', join(work, 'src'), top]);
-  return out;
-}
+const orig = (version: string, files: Record<string, string>) => origTarball(work, version, files);
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'pkgtrack-rebase-'));
-  repo = join(work, 'repo');
-  patches = join(repo, 'recipes', 'demo', 'patches');
-  await mkdir(patches, { recursive: true });
-  await writeFile(join(repo, 'pkgtrack.yaml'), 'name: t\norigin: t\nlabel: t\nmaintainer: T <t@example.org>\n');
-  await writeFile(
-    join(repo, 'recipes', 'demo', 'recipe.yaml'),
-    "name: demo\nupstream:\n  kind: http\n  url: http://127.0.0.1:9/\n  pattern: 'demo-(?<version>[0-9.]+)'\n",
-  );
+  ({ repo, patches } = await demoRepo(work));
   await writeFile(
     join(patches, 'rename.patch'),
     'From 1111111111111111111111111111111111111111 Mon Sep 17 00:00:00 2001\nFrom: Dev <dev@example.org>\nSubject: [PATCH] move docs, make run.sh executable\n\n---\ndiff --git a/docs/old.txt b/docs/new.txt\nsimilarity index 90%\nrename from docs/old.txt\nrename to docs/new.txt\n--- a/docs/old.txt\n+++ b/docs/new.txt\n@@ -4,7 +4,7 @@\n doc 4\n doc 5\n doc 6\n-doc 7\n+doc 7 renamed\n doc 8\n doc 9\n doc 10\ndiff --git a/run.sh b/run.sh\nold mode 100644\nnew mode 100755\ndiff --git a/tool.sh b/tool.sh\nnew file mode 100755\n--- /dev/null\n+++ b/tool.sh\n@@ -0,0 +1,2 @@\n+#!/bin/sh\n+echo tool\n',

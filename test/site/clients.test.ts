@@ -16,6 +16,7 @@ import { publish } from '../../src/services/publish.js';
 import { aptRoot, expectAptOk, runAsync } from '../repo/apt-helpers.js';
 import { buildDeb, buildRpm, FIXTURE_PASSPHRASE, writeRecipesRepo } from './fixture.js';
 import { type StaticServer, startStaticServer } from './static-server.js';
+import { dnfArgs } from '../repo/yum/harness.js';
 
 let tmp: string;
 let repoRoot: string;
@@ -96,24 +97,7 @@ describe('the install instructions on the page, followed by the real clients', (
     // Async: the HTTP server answering dnf lives in this process.
     const r = await runAsync(
       'dnf',
-      [
-        '-y',
-        '-q',
-        '--installroot',
-        root,
-        '--setopt',
-        `reposdir=${reposd}`,
-        '--setopt',
-        `cachedir=${cache}`,
-        '--releasever',
-        '41',
-        '--setopt',
-        'skip_if_unavailable=False',
-        'repoquery',
-        '--qf',
-        '%{name} %{version}-%{release}',
-        'hello',
-      ],
+      dnfArgs({ root, reposd, cache }, ['-q', 'repoquery', '--qf', '%{name} %{version}-%{release}', 'hello']),
       { ...process.env, LC_ALL: 'C' },
     );
     expect(r.status, r.stderr).toBe(0);

@@ -15,7 +15,7 @@ import { pushOutputToGit } from '../../../src/services/publish-git.js';
 import { verifyYumRepo } from '../../../src/repo/yum/verify.js';
 import { signRpmFile } from '../../../src/sign/rpm-sign.js';
 import { FIXTURE_PASSPHRASE, gpgv, rsa4096Key, type TestKey } from '../../sign/helpers.js';
-import { buildVersions, publishYum, REPO_ROOT_DIR } from './harness.js';
+import { buildVersions, dnfArgs, publishYum, REPO_ROOT_DIR } from './harness.js';
 
 const SUITE = 'fedora/41/x86_64';
 const NAME = 'pkgtrack-hello';
@@ -36,26 +36,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** dnf against exactly one repo file, in its own install root and a fresh cache. */
 function dnf(root: string, reposd: string, args: string[]) {
   const cache = mkdtempSync(join(work, 'cache-'));
-  const r = spawnSync(
-    'dnf',
-    [
-      '-y',
-      '--installroot',
-      root,
-      '--setopt',
-      `reposdir=${reposd}`,
-      '--setopt',
-      `cachedir=${cache}`,
-      '--releasever',
-      '41',
-      '--setopt',
-      'install_weak_deps=0',
-      '--setopt',
-      'skip_if_unavailable=False',
-      ...args,
-    ],
-    { encoding: 'utf8' },
-  );
+  const r = spawnSync('dnf', dnfArgs({ root, reposd, cache }, args), { encoding: 'utf8' });
   rmSync(cache, { recursive: true, force: true });
   return r;
 }

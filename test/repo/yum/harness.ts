@@ -113,3 +113,26 @@ export function buildVersions(dir: string, evrs: string[], text = 'x', name = 'r
 }
 
 export const REPO_ROOT_DIR = join(import.meta.dirname, '..', '..', '..');
+
+/**
+ * dnf's argv against exactly the repo files in `reposd`, installing into `root` with its own
+ * cache dir: nothing of the host's dnf configuration is read.
+ */
+export function dnfArgs(o: { root: string; reposd: string; cache: string }, args: string[]): string[] {
+  return [
+    '-y',
+    '--installroot',
+    o.root,
+    '--setopt',
+    `reposdir=${o.reposd}`,
+    '--setopt',
+    `cachedir=${o.cache}`,
+    '--releasever',
+    '41',
+    '--setopt',
+    'install_weak_deps=0',
+    '--setopt',
+    'skip_if_unavailable=False',
+    ...args,
+  ];
+}
