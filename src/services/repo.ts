@@ -13,6 +13,25 @@ import { verifyYumRepo } from '../repo/yum/verify.js';
 import { type RepoTarget, resolveSigner, resolveTarget, runChange } from './publish.js';
 import { StateIndexCache } from './repo-index-cache.js';
 
+/**
+ * Which kind of repository a suite name belongs to: yum repositories are paths
+ * (`fedora/41/x86_64`), apt suite names never hold a slash.
+ */
+export function kindOfSuite(suite: string): RepoKind {
+  return suite.includes('/') ? 'yum' : 'apt';
+}
+
+/** The kinds a request is about: the one asked for, the one its suites name, else both. */
+function kindsFor(kind: RepoKind | undefined, suites: readonly string[]): RepoKind[] {
+  if (kind) return [kind];
+  if (suites.length) return [...new Set(suites.map(kindOfSuite))];
+  return ['apt', 'yum'];
+}
+
+async function suitesOf(kind: RepoKind, root: string): Promise<string[]> {
+  return kind === 'yum' ? listYumSuites(root) : listSuites(root);
+}
+
 export interface RefreshRequest extends RepoTarget {
   suites?: string[];
   kind?: RepoKind;
@@ -24,20 +43,26 @@ export async function refreshRepo(
 ): Promise<{ output: string; refreshed: Array<{ kind: RepoKind; suite: string; validDays: number }> }> {
   const target = await resolveTarget(req);
   try {
-    const kind = req.kind ?? 'apt';
-    const format = formatOfKind(target.formats, kind)!;
-    const root = repoRoot(target.output, kind);
-    const suites = req.suites?.length ? req.suites : kind === 'yum' ? await listYumSuites(root) : await listSuites(root);
-    if (!suites.length)
-      throw notFound('REPO_EMPTY', `nothing is published in ${root}`, 'Publish first: `pkgtrack publish --suite S <files>`.', {
-        file: root,
+    const asked = req.suites ?? [];
+    const work: Array<{ kind: RepoKind; root: string; suites: string[] }> = [];
+    for (const kind of kindsFor(req.kind, asked)) {
+      const root = repoRoot(target.output, kind);
+      const suites = asked.length ? asked.filter((s) => kindOfSuite(s) === kind) : await suitesOf(kind, root);
+      if (suites.length) work.push({ kind, root, suites });
+    }
+    if (!work.length)
+      throw notFound('REPO_EMPTY', `nothing is published in ${target.output}`, 'Publish first: `pkgtrack publish --suite S <files>`.', {
+        file: target.output,
       });
     const signer = await resolveSigner(req, target);
     const refreshed = [];
-    for (const suite of suites) {
-      req.progress.step(`re-signing ${kind} ${suite}`);
-      await runChange(target, req, format, root, signer, new StateIndexCache(target.store), { suite, add: [], remove: [] }, 'refresh');
-      refreshed.push({ kind, suite, validDays: target.validDays });
+    for (const { kind, root, suites } of work) {
+      const format = formatOfKind(target.formats, kind)!;
+      for (const suite of suites) {
+        req.progress.step(`re-signing ${kind} ${suite}`);
+        await runChange(target, req, format, root, signer, new StateIndexCache(target.store), { suite, add: [], remove: [] }, 'refresh');
+        refreshed.push({ kind, suite, validDays: target.validDays });
+      }
     }
     return { output: target.output, refreshed };
   } finally {
@@ -76,14 +101,18 @@ export async function verifyRepo(req: VerifyRequest): Promise<VerifyReport> {
   });
 }
 
+/** What is published: in every apt suite and yum repository, or in `suite`. */
 export async function listRepo(
   req: RepoTarget & { suite?: string; kind?: RepoKind },
 ): Promise<{ output: string; packages: PublishedPackage[] }> {
   const target = await resolveTarget(req);
   try {
-    const kind = req.kind ?? 'apt';
-    const format = formatOfKind(target.formats, kind)!;
-    return { output: target.output, packages: await format.list(repoRoot(target.output, kind), req.suite) };
+    const packages: PublishedPackage[] = [];
+    for (const kind of kindsFor(req.kind, req.suite ? [req.suite] : [])) {
+      const format = formatOfKind(target.formats, kind)!;
+      packages.push(...(await format.list(repoRoot(target.output, kind), req.suite)));
+    }
+    return { output: target.output, packages };
   } finally {
     target.store.close();
   }
@@ -102,7 +131,7 @@ export interface RemoveRequest extends RepoTarget {
 export async function removeFromRepo(req: RemoveRequest): Promise<PublishReport & { root: string }> {
   const target = await resolveTarget(req);
   try {
-    const kind = req.kind ?? 'apt';
+    const kind = req.kind ?? kindOfSuite(req.suite);
     const format = formatOfKind(target.formats, kind)!;
     const root = repoRoot(target.output, kind);
     const signer = req.dryRun ? undefined : await resolveSigner(req, target);

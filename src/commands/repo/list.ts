@@ -6,10 +6,15 @@ import { listRepo } from '../../services/repo.js';
 
 export default class RepoList extends PkgtrackCommand<typeof RepoList> {
   static override summary = 'List the packages published in each suite.';
-  static override examples = ['<%= config.bin %> repo list', '<%= config.bin %> repo list --suite bookworm --json'];
+  static override examples = [
+    '<%= config.bin %> repo list',
+    '<%= config.bin %> repo list --suite bookworm --json',
+    '<%= config.bin %> repo list --suite fedora/41/x86_64',
+  ];
   static override flags = {
     repo: repoFlag,
-    suite: Flags.string({ char: 's', description: 'Only this suite.' }),
+    suite: Flags.string({ char: 's', description: 'Only this suite (an apt suite, or a yum repository such as fedora/41/x86_64).' }),
+    kind: Flags.string({ options: ['apt', 'yum'], description: 'Only apt suites or only yum repositories (default: both).' }),
     output: Flags.string({ char: 'o', description: 'Output folder holding the repositories.' }),
   };
 
@@ -18,6 +23,7 @@ export default class RepoList extends PkgtrackCommand<typeof RepoList> {
     const r = await listRepo({
       ...(f.repo ? { repo: f.repo } : {}),
       ...(f.suite ? { suite: f.suite } : {}),
+      ...(f.kind ? { kind: f.kind as 'apt' | 'yum' } : {}),
       ...(f.output ? { output: f.output } : {}),
       progress: this.progress,
     });

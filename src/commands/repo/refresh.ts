@@ -7,7 +7,8 @@ export default class RepoRefresh extends PkgtrackCommand<typeof RepoRefresh> {
   static override summary = 'Re-sign published suites with a fresh Date and Valid-Until (run it from cron).';
   static override description =
     'apt refuses a Release past its Valid-Until, so a repository that did not change still needs new signatures before it expires. ' +
-    'Indexes and by-hash files are untouched; only Release, Release.gpg and InRelease are replaced, atomically and under the lock.';
+    'Indexes and by-hash files are untouched; only Release, Release.gpg and InRelease are replaced, atomically and under the lock. ' +
+    'yum repositories get a new signed repomd.xml generation the same way. Without --kind or --suite, both kinds are refreshed.';
   static override examples = [
     '<%= config.bin %> repo refresh',
     '<%= config.bin %> repo refresh --suite bookworm --output ./public',
@@ -19,7 +20,10 @@ export default class RepoRefresh extends PkgtrackCommand<typeof RepoRefresh> {
     output: Flags.string({ char: 'o', description: 'Output folder holding the repositories.' }),
     key: Flags.string({ multiple: true, description: 'Signing key file when pkgtrack.yaml has no signing section.' }),
     'passphrase-fd': Flags.integer({ min: 0, description: 'Read the key passphrase from this file descriptor.' }),
-    kind: Flags.string({ options: ['apt', 'yum'], default: 'apt', description: 'Which repositories: apt suites or yum repositories.' }),
+    kind: Flags.string({
+      options: ['apt', 'yum'],
+      description: 'Only apt suites or only yum repositories (default: both, or the kind --suite names).',
+    }),
   };
 
   async run() {
@@ -30,7 +34,7 @@ export default class RepoRefresh extends PkgtrackCommand<typeof RepoRefresh> {
       ...(f.output ? { output: f.output } : {}),
       ...(f.key ? { keyFiles: f.key } : {}),
       ...(f['passphrase-fd'] !== undefined ? { passphraseFd: f['passphrase-fd'] } : {}),
-      kind: f.kind as 'apt' | 'yum',
+      ...(f.kind ? { kind: f.kind as 'apt' | 'yum' } : {}),
       progress: this.progress,
     });
     this.show(r.refreshed.map((s) => `re-signed ${s.kind} ${s.suite}: valid for ${s.validDays} days`));

@@ -8,11 +8,16 @@ export default class RepoRemove extends PkgtrackCommand<typeof RepoRemove> {
   static override examples = [
     '<%= config.bin %> repo remove hello --suite bookworm',
     '<%= config.bin %> repo remove hello --version 1.0-1 --suite bookworm --dry-run',
+    '<%= config.bin %> repo remove hello --suite fedora/41/x86_64',
   ];
   static override args = { package: Args.string({ description: 'Package (binary or source) name.', required: true }) };
   static override flags = {
     repo: repoFlag,
-    suite: Flags.string({ char: 's', required: true, description: 'Suite to remove it from.' }),
+    suite: Flags.string({
+      char: 's',
+      required: true,
+      description: 'Suite to remove it from: an apt suite, or a yum repository such as fedora/41/x86_64.',
+    }),
     version: Flags.string({ description: 'Only this version.' }),
     arch: Flags.string({ description: 'Only this architecture ("source" for the source package).' }),
     output: Flags.string({ char: 'o', description: 'Output folder holding the repositories.' }),

@@ -105,6 +105,45 @@ describe('pkgtrack publish with rpms', () => {
     expect(readlinkSync(join(yumRepo, 'repodata'))).not.toBe(before);
     const v2 = cli(['repo', 'verify', '--json', yumRepo, '--keyring', key.keyringFile]);
     expect((JSON.parse(v2.stdout) as { ok: boolean }).ok, v2.stdout).toBe(true);
+
+    // repo list / remove / refresh know yum repositories by their path-like names.
+    type Listed = { packages: Array<{ suite: string; name: string; version: string }> };
+    const all = JSON.parse(cli(['repo', 'list', '--json', '--output', out]).stdout) as Listed;
+    expect(all.packages.map((p) => `${p.suite} ${p.name} ${p.version}`).sort()).toEqual([
+      'bookworm pkgtrack-cli 1.0-1',
+      'fedora/41/x86_64 pkgtrack-cli 1.0-1',
+      'fedora/41/x86_64 pkgtrack-cli 1.1-1',
+    ]);
+    const onlyYum = JSON.parse(cli(['repo', 'list', '--json', '--output', out, '--suite', 'fedora/41/x86_64']).stdout) as Listed;
+    expect(onlyYum.packages.every((p) => p.suite === 'fedora/41/x86_64')).toBe(true);
+    const rm = cli([
+      'repo',
+      'remove',
+      'pkgtrack-cli',
+      '--version',
+      '1.0-1',
+      '--suite',
+      'fedora/41/x86_64',
+      '--json',
+      '--output',
+      out,
+      '--key',
+      key.privateFile,
+    ]);
+    expect(rm.status, rm.stdout + rm.stderr).toBe(0);
+    expect(existsSync(join(yumRepo, 'Packages/p', basename(rpms[0]!)))).toBe(false);
+    const left = JSON.parse(cli(['repo', 'list', '--json', '--output', out]).stdout) as Listed;
+    expect(left.packages.map((p) => `${p.suite} ${p.version}`).sort()).toEqual(['bookworm 1.0-1', 'fedora/41/x86_64 1.1-1']);
+    // No --kind: every apt suite and yum repository is re-signed.
+    const both = cli(['repo', 'refresh', '--json', '--output', out, '--key', key.privateFile]);
+    expect(both.status, both.stdout + both.stderr).toBe(0);
+    expect(
+      (JSON.parse(both.stdout) as { refreshed: Array<{ kind: string; suite: string }> }).refreshed
+        .map((x) => `${x.kind}:${x.suite}`)
+        .sort(),
+    ).toEqual(['apt:bookworm', 'yum:fedora/41/x86_64']);
+    const v3 = cli(['repo', 'verify', '--json', yumRepo, '--keyring', key.keyringFile]);
+    expect((JSON.parse(v3.stdout) as { ok: boolean }).ok, v3.stdout).toBe(true);
   });
 
   it('refuses a corrupt .rpm with a typed error naming the file; nothing is published', () => {
