@@ -40,7 +40,11 @@ export default async function bench(): Promise<void> {
   const warm = await cli(buildArgs, repo);
   if (warm.code !== 0) throw new Error(`warm-up build failed:\n${warm.stderr}\n${warm.stdout}`);
   const outDir = join(out, 'debian-bookworm', 'hello');
-  const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as { image: { ref: string }; upstreamVersion: string };
+  const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as {
+    image: { ref: string };
+    upstreamVersion: string;
+    sourceDateEpoch: number;
+  };
 
   // The peer: the same source package, unpacked by dpkg-source, built by dpkg-buildpackage in the
   // same image. Runs alternate (pkgtrack, peer, pkgtrack, ...) so load on a shared machine hits both alike.
@@ -67,7 +71,15 @@ export default async function bench(): Promise<void> {
       user: identity.user,
       network: 'none',
       readOnlyRoot: true,
-      env: { HOME: '/tmp', DEB_BUILD_OPTIONS: 'noddebs' },
+      // The environment pkgtrack's deb build step sets (builders/deb), so both build the same way.
+      env: {
+        HOME: '/tmp',
+        LC_ALL: 'C.UTF-8',
+        TZ: 'UTC',
+        SOURCE_DATE_EPOCH: String(manifest.sourceDateEpoch),
+        DEB_BUILD_OPTIONS: 'noddebs',
+        DEB_BUILD_MAINT_OPTIONS: 'hardening=+all',
+      },
       mounts: [{ host: work, container: '/work' }],
     });
     plain.push(performance.now() - t0);
