@@ -12,7 +12,7 @@
  *
  * repomd.xml.asc is verified against repomd.xml with the public key before anything is staged.
  */
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { conflictError, inputError, PkgtrackError } from '../../core/errors.js';
 import { type RpmPackage, readRpm } from '../../formats/rpm/package.js';
@@ -32,7 +32,7 @@ import {
   type VerifyReport,
 } from '../format.js';
 import { compareEvr, evrString } from './evr.js';
-import { adoptablePoolFile, assertLinkOrAbsent, sha256, tempCopy } from './pool-files.js';
+import { adoptablePoolFile, assertLinkOrAbsent, sha256 } from './pool-files.js';
 import { checkSuite, listYumSuites, type Manifest, manifestRel, matches, readManifest, toPublished, type YumEntry } from './suite-state.js';
 import { DEFAULT_CHANGELOG_LIMIT, filelistsDocument, otherDocument, packageXml, primaryDocument } from './package-xml.js';
 import { type MetadataCompression, repodataFile, repomdXml } from './repomd.js';
@@ -211,11 +211,12 @@ export class YumRepoFormat implements RepoFormat {
             const signed = await ensureRpmSigned(bytes, ctx.signer, rpmKeys, a.path);
             if (signed.signedNow) {
               const sha = sha256(signed.bytes);
-              const tmp = ctx.tx.dryRun ? a.path : await tempCopy(root, signed.bytes);
-              try {
-                await ctx.tx.placePoolFile(`${suite}/${href}`, tmp, sha);
-              } finally {
-                if (tmp !== a.path) await rm(tmp, { force: true });
+              if (ctx.tx.dryRun) await ctx.tx.placePoolFile(`${suite}/${href}`, a.path, sha);
+              else {
+                // The signed bytes go to the staging dir (swept after a kill) and from there into the pool.
+                const tmp = join(await ctx.tx.stagingDir(), `${process.pid}-signed-${staged++}.rpm${TMP_SUFFIX}`);
+                await writeFile(tmp, signed.bytes, { flag: 'wx' });
+                await ctx.tx.adoptPoolFile(`${suite}/${href}`, tmp, sha, a.path);
               }
               desc = await this.describe(ctx, pool, href, read.time, { bytes: signed.bytes, sha, rpm: readRpm(signed.bytes, a.path) });
             } else {

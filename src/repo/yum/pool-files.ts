@@ -1,11 +1,9 @@
 /** Pool-side file helpers of the yum publisher: hashing here, temporaries, orphans, the repodata link. */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { mkdir, readFile, readlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, readlink } from 'node:fs/promises';
 import { conflictError } from '../../core/errors.js';
 import { readRpmHeaders } from '../../formats/rpm/package.js';
-import { REPO_META_DIR } from '../format.js';
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -27,15 +25,6 @@ export async function adoptablePoolFile(pool: string, content: string): Promise<
     return undefined;
   }
   return { bytes, sha256: sha256(bytes) };
-}
-
-/** A private temporary (under the repository's bookkeeping dir) holding bytes to place. */
-export async function tempCopy(root: string, bytes: Uint8Array): Promise<string> {
-  const dir = join(root, REPO_META_DIR, 'tmp');
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, `${randomBytes(8).toString('hex')}.rpm`);
-  await writeFile(path, bytes);
-  return path;
 }
 
 /** `repodata` must be our symlink (or absent): a real directory (another tool's) is not replaced. */
