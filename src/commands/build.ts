@@ -29,6 +29,10 @@ export default class Build extends PkgtrackCommand<typeof Build> {
     }),
     version: Flags.string({ description: 'Upstream version to build (default: the newest release).', exclusive: ['trunk'] }),
     trunk: Flags.boolean({ description: 'Build the head of the trunk branch.', exclusive: ['version'] }),
+    commit: Flags.string({
+      description: 'With --trunk: build this commit of the trunk instead of its head (what `ci matrix` planned).',
+      dependsOn: ['trunk'],
+    }),
     out: Flags.string({ char: 'o', description: 'Output folder (default: <repo>/out).' }),
     jobs: Flags.integer({ char: 'j', min: 1, max: 16, default: 1, description: 'Builds (recipe x target) run at the same time.' }),
     force: Flags.boolean({ description: 'Rebuild even when nothing changed.' }),
@@ -45,6 +49,7 @@ export default class Build extends PkgtrackCommand<typeof Build> {
       targets: this.flags.target,
       version: this.flags.version,
       trunk: this.flags.trunk,
+      commit: this.flags.commit,
       outDir: this.flags.out,
       jobs: this.flags.jobs,
       force: this.flags.force,

@@ -43,6 +43,8 @@ export interface BuildOptions {
   targets?: string[] | undefined;
   version?: string | undefined;
   trunk?: boolean | undefined;
+  /** With trunk: this commit instead of the branch head. */
+  commit?: string | undefined;
   /** Default: <repo>/out. */
   outDir?: string | undefined;
   /** (recipe, target) builds run at the same time (default 1). */
@@ -132,6 +134,7 @@ async function fetchRecipe(ctx: RunContext, recipe: Recipe): Promise<{ source: F
     const source = await fetchSource(ctx.repo, recipe, {
       ...(ctx.opts.version ? { version: ctx.opts.version } : {}),
       ...(ctx.opts.trunk ? { trunk: true } : {}),
+      ...(ctx.opts.trunk && ctx.opts.commit ? { commit: ctx.opts.commit } : {}),
       progress: ctx.progress,
     });
     if (ctx.opts.trunk) {

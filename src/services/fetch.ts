@@ -17,6 +17,8 @@ export interface FetchOptions {
   version?: string;
   /** Fetch the head of the trunk branch instead of a release (git and github upstreams). */
   trunk?: boolean;
+  /** With trunk: this commit (full or abbreviated id) instead of the head. */
+  commit?: string;
   /** Where to place the orig tarball; default: <cache>/orig/<name>/. */
   outDir?: string;
   /** Releases already known (from `pkgtrack check`); skips asking upstream. */
@@ -53,7 +55,7 @@ export async function fetchSource(repo: Pick<Repository, 'root'>, recipe: Recipe
   const progress = opts.progress ?? silentProgress;
   const cache = new SourceCache(await cacheDir(repo.root));
   const outDir = opts.outDir ?? join(cache.dir, 'orig', recipe.name);
-  if (opts.trunk) return fetchTrunk(cache, recipe, outDir, progress);
+  if (opts.trunk) return fetchTrunk(cache, recipe, outDir, progress, opts.commit);
   const release = await resolveRelease(recipe, opts, cache.dir);
   const version = release.version;
   if (!release.sourceUrl && release.git) return gitArchive(cache, recipe, outDir, release.git.url, release.git.ref, version, progress);

@@ -205,10 +205,11 @@ const buildJob = (o: Resolved, channel: WorkflowChannel) => [
   '        env:',
   '          RECIPE: ${{ matrix.recipe }}',
   '          TARGET: ${{ matrix.target }}',
-  ...(channel === 'stable' ? ['          VERSION: ${{ matrix.version }}'] : []),
+  ...(channel === 'stable' ? ['          VERSION: ${{ matrix.version }}'] : ['          COMMIT: ${{ matrix.commit }}']),
   '          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}',
   '        run: |',
-  `          pkgtrack build "$RECIPE" --target "$TARGET" ${channel === 'stable' ? '--version "$VERSION"' : '--trunk'} --out out`,
+  // Trunk cells build the commit the plan chose, so one recipe's cells agree even if HEAD moves.
+  `          pkgtrack build "$RECIPE" --target "$TARGET" ${channel === 'stable' ? '--version "$VERSION"' : '--trunk --commit "$COMMIT"'} --out out`,
   '          # Artifact names may not hold ":" (debian:bookworm).',
   '          echo "artifact=pkgtrack-$RECIPE-${TARGET//[^A-Za-z0-9._-]/-}" >> "$GITHUB_OUTPUT"',
   '      - uses: actions/upload-artifact@v4',

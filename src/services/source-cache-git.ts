@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { inputError } from '../core/errors.js';
+import { inputError, notFound } from '../core/errors.js';
 import { run } from '../core/exec.js';
 import type { Progress } from '../core/progress.js';
 import { formatSnapshotVersion, tagToVersion } from '../formats/versions.js';
@@ -78,7 +78,13 @@ async function bareClone(cache: SourceCache, url: string, progress: Progress): P
   return dir;
 }
 
-export async function fetchTrunk(cache: SourceCache, recipe: Recipe, outDir: string, progress: Progress): Promise<FetchedSource> {
+export async function fetchTrunk(
+  cache: SourceCache,
+  recipe: Recipe,
+  outDir: string,
+  progress: Progress,
+  wanted?: string,
+): Promise<FetchedSource> {
   const up = recipe.config.upstream;
   if (up.kind !== 'git' && up.kind !== 'github') {
     throw inputError(
@@ -91,7 +97,9 @@ export async function fetchTrunk(cache: SourceCache, recipe: Recipe, outDir: str
   const url = up.kind === 'git' ? up.url : `https://github.com/${up.repo}.git`;
   const bare = await bareClone(cache, url, progress);
   const branch = recipe.config.channels.trunk?.branch ?? (up.kind === 'git' ? up.branch : undefined) ?? 'HEAD';
-  const commit = (await run('git', ['-C', bare, 'rev-parse', '--verify', `${branch}^{commit}`])).stdout.trim();
+  const commit = wanted
+    ? await plannedCommit(bare, branch, wanted, recipe)
+    : (await run('git', ['-C', bare, 'rev-parse', '--verify', `${branch}^{commit}`])).stdout.trim();
   const date = new Date(Number((await run('git', ['-C', bare, 'show', '-s', '--format=%ct', commit])).stdout.trim()) * 1000);
   const tags = (await run('git', ['-C', bare, 'tag', '--merged', commit, '--sort=-creatordate'])).stdout.split('\n').filter(Boolean);
   const tag = tags.find((t) => tagToVersion(t, recipe.config.versions));
@@ -104,6 +112,42 @@ export async function fetchTrunk(cache: SourceCache, recipe: Recipe, outDir: str
     sha: commit,
   });
   return gitArchive(cache, recipe, outDir, url, commit, version, progress);
+}
+
+/**
+ * The commit a plan chose (`ci matrix` → `build --trunk --commit`): it must exist and be on the
+ * trunk branch, so every cell of one recipe builds the same snapshot even if the branch moved.
+ */
+async function plannedCommit(bare: string, branch: string, wanted: string, recipe: Recipe): Promise<string> {
+  if (!/^[0-9a-f]{7,40}$/i.test(wanted)) {
+    throw inputError('COMMIT_INVALID', `--commit ${JSON.stringify(wanted)} is not a commit id`, 'Give a hex commit id (7 to 40 digits).', {
+      field: 'commit',
+    });
+  }
+  const r = await run('git', ['-C', bare, 'rev-parse', '--verify', '--quiet', `${wanted}^{commit}`], { check: false });
+  const commit = r.stdout.trim();
+  if (r.code !== 0 || !commit) {
+    throw notFound(
+      'COMMIT_NOT_FOUND',
+      `${recipe.name}: commit ${wanted} is not in the upstream repository`,
+      'Check the id, or plan again (`pkgtrack ci matrix`): the branch may have been rewritten.',
+      {
+        field: 'commit',
+      },
+    );
+  }
+  const onBranch = await run('git', ['-C', bare, 'merge-base', '--is-ancestor', commit, `${branch}^{commit}`], { check: false });
+  if (onBranch.code !== 0) {
+    throw inputError(
+      'COMMIT_NOT_ON_TRUNK',
+      `${recipe.name}: commit ${wanted} is not on the trunk branch (${branch})`,
+      'Build a commit of the trunk branch; other branches are not the trunk channel.',
+      {
+        field: 'commit',
+      },
+    );
+  }
+  return commit;
 }
 
 /**

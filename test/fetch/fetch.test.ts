@@ -197,6 +197,28 @@ describe('fetchSource', () => {
     expect(trunk.git?.commit).toBe(head);
     // The tag was moved onto the head above, so the snapshot is 0 commits past 1.0.
     expect(trunk.version).toMatch(new RegExp(`^1\\.0\\+git\\d{8}\\.0\\.${head.slice(0, 7)}$`));
+
+    // The commit a plan chose, after the branch moved on: that commit, not the new head.
+    await writeFile(join(g, 'c.txt'), 'three\n');
+    await git('add', 'c.txt');
+    await git('commit', '-q', '-m', 'three');
+    const planned = await fetchSource(repo, recipe, { trunk: true, commit: head.slice(0, 10), outDir: join(root, 'planned') });
+    expect(planned.git?.commit).toBe(head);
+    expect(planned.version).toBe(trunk.version);
+    const x2 = await extractArchive(planned.origTarball, join(root, 'x2'));
+    expect(Object.keys(await treeSnapshot(join(root, 'x2', x2.topDir!))).sort()).toEqual(['a.txt', 'b.txt']);
+    // Not a commit id, not in the repository, not on the trunk branch: typed errors.
+    await expect(fetchSource(repo, recipe, { trunk: true, commit: 'HEAD~1' })).rejects.toMatchObject({ code: 'COMMIT_INVALID' });
+    await expect(fetchSource(repo, recipe, { trunk: true, commit: 'deadbeefdeadbeef' })).rejects.toMatchObject({
+      code: 'COMMIT_NOT_FOUND',
+    });
+    await git('checkout', '-q', '-b', 'side', head);
+    await writeFile(join(g, 'd.txt'), 'side\n');
+    await git('add', 'd.txt');
+    await git('commit', '-q', '-m', 'side');
+    const side = (await git('rev-parse', 'HEAD')).stdout.trim();
+    await git('checkout', '-q', 'main');
+    await expect(fetchSource(repo, recipe, { trunk: true, commit: side })).rejects.toMatchObject({ code: 'COMMIT_NOT_ON_TRUNK' });
   });
 
   it('pkgtrack fetch (CLI): --json result, and a typed error with exit 2 for an unknown recipe', async () => {
