@@ -84,6 +84,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       for (const p of r.removed) lines.push(`  - ${p.name} ${p.version} ${p.arch}`);
       const gone = r.commit?.changes.filter((c) => c.op === 'remove') ?? [];
       for (const c of gone) lines.push(`  pool ${result.dryRun ? 'would remove' : 'removed'}: ${c.path}`);
+      if (r.noChange) lines.push('  nothing changed: the signed Release stands (`pkgtrack repo refresh` re-signs it)');
     }
     if (f.to && !result.dryRun) {
       result.pushed = await pushOutputToGit(result.output, f.to, {

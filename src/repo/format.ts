@@ -117,6 +117,8 @@ export interface PublishReport {
   removed: PublishedPackage[];
   /** Metadata files (re)written. */
   indexes: string[];
+  /** True when the suite already said exactly this, signed and valid long enough: nothing was written. */
+  noChange?: boolean;
   commit?: CommitSummary;
 }
 

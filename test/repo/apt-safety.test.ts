@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cleartextBody } from '../../src/formats/deb-control.js';
 import { BIN, pkgtrack, tempDir } from '../helpers/cli.js';
 import { aptRoot, buildDeb, expectAptOk, makeKey, publishCli, runAsync, serveDir, type TestKey } from './apt-helpers.js';
 
@@ -64,6 +65,33 @@ describe('kill -9 at every publish step', () => {
     }
     expect([...seen].sort()).toEqual(['1.0-1', '1.1-1']);
   }, 900_000);
+});
+
+describe('a publish that changes nothing', () => {
+  it('writes nothing while the Release is valid; re-signs once a kill left InRelease behind Release', () => {
+    const v1 = buildDeb(dir, 'noop', '1.0-1');
+    const v2 = buildDeb(dir, 'noop', '1.1-1');
+    const out = join(dir, 'noop-repo');
+    const suite = join(out, 'apt/dists/bookworm');
+    expect(publishCli(dir, key, out, ['--suite', 'bookworm', v1]).code).toBe(0);
+    const signed = ['Release', 'Release.gpg', 'InRelease'].map((f) => readFileSync(join(suite, f)));
+    const again = publishCli(dir, key, out, ['--suite', 'bookworm', v1, '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json().reports[0]).toMatchObject({ noChange: true, added: [], removed: [] });
+    ['Release', 'Release.gpg', 'InRelease'].forEach((f, i) => expect(readFileSync(join(suite, f)).equals(signed[i]!), f).toBe(true));
+
+    // Killed right after Release was switched: InRelease still signs the old text. The same
+    // publish again must not take that for "nothing changed".
+    const killed = publishCli(dir, key, out, ['--suite', 'bookworm', v2], { PKGTRACK_FAULT_AT: 'rename:dists/bookworm/Release' });
+    expect(killed.code).toBe(-1);
+    expect(readFileSync(join(suite, 'InRelease')).equals(signed[2]!)).toBe(true);
+    const repair = publishCli(dir, key, out, ['--suite', 'bookworm', v2, '--json']);
+    expect(repair.code, repair.stderr).toBe(0);
+    expect(repair.json().reports[0].noChange).toBeUndefined();
+    expect(cleartextBody(readFileSync(join(suite, 'InRelease'), 'utf8'))).toBe(readFileSync(join(suite, 'Release'), 'utf8'));
+    const verify = pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+  });
 });
 
 describe('concurrent publishers', () => {

@@ -211,7 +211,9 @@ export class AptFormat implements RepoFormat {
 
     const t1 = process.hrtime.bigint();
     tx.startDataSync(); // pool bytes reach the disk while the indexes are made
-    report.indexes = await this.writeSuite(ctx, suite, identity, contents, component);
+    const written = await this.writeSuite(ctx, suite, identity, contents, component);
+    report.indexes = written.files;
+    if (written.noChange) report.noChange = true;
     ctx.progress.debug(`indexes, by-hash and signatures staged in ${seconds(t1)}`);
     return report;
   }
@@ -279,7 +281,7 @@ export class AptFormat implements RepoFormat {
     identity: SuiteIdentity,
     contents: SuiteContents,
     component: string,
-  ): Promise<string[]> {
+  ): Promise<{ files: string[]; noChange: boolean }> {
     const archs = new Set([...this.config.architectures, ...contents.architectures]);
     for (const c of contents.components.values()) for (const b of c.binaries.values()) if (b.arch !== 'all') archs.add(b.arch);
     const architectures = [...archs].sort();
@@ -291,40 +293,79 @@ export class AptFormat implements RepoFormat {
       jobs.push({ dir: sourceDir(cname), name: 'Sources', text: renderSources(c) });
     }
     const base = suiteDir(suite);
-    const files: ReleaseFile[] = [];
-    const generation: string[] = [];
-    const sweep: string[] = [];
     // Compress all indexes concurrently: gzip runs on libuv's pool, xz in child processes.
     const compressed = await Promise.all(
       jobs.map(async (j) => {
         const plain = Buffer.from(j.text, 'utf8');
         const [gz, xz] = await Promise.all([gzipIndex(plain), xzIndex(plain)]);
-        return { j, variants: [['', plain] as const, ['.gz', gz] as const, ['.xz', xz] as const] };
+        const variants = (
+          [
+            ['', plain],
+            ['.gz', gz],
+            ['.xz', xz],
+          ] as const
+        ).map(([suffix, bytes]) => ({
+          bytes,
+          file: { path: `${j.dir}/${j.name}${suffix}`, size: bytes.length, sha256: hex('sha256', bytes), sha512: hex('sha512', bytes) },
+        }));
+        return { j, variants };
       }),
     );
+    const files: ReleaseFile[] = compressed.flatMap((c) => c.variants.map((v) => v.file));
+    const release = { identity, architectures, components, files };
+    if (this.alreadySays(ctx, contents, release)) {
+      ctx.progress.debug(`${suite}: indexes and Release unchanged, still valid: nothing to write`);
+      return { files: [], noChange: true };
+    }
+    const generation: string[] = [];
+    const sweep: string[] = [];
     for (const { j, variants } of compressed) {
       for (const h of BY_HASH) sweep.push(`${base}/${j.dir}/by-hash/${h}`);
-      for (const [suffix, bytes] of variants) {
-        const f: ReleaseFile = {
-          path: `${j.dir}/${j.name}${suffix}`,
-          size: bytes.length,
-          sha256: hex('sha256', bytes),
-          sha512: hex('sha512', bytes),
-        };
-        files.push(f);
+      for (const { bytes, file: f } of variants) {
         const byHash = BY_HASH.map((h) => `${base}/${j.dir}/by-hash/${h}/${h === 'SHA256' ? f.sha256 : f.sha512}`);
         generation.push(...byHash);
         await ctx.tx.stage(`${base}/${f.path}`, bytes, byHash);
       }
     }
     ctx.tx.keepGeneration(base, generation, sweep);
-    await this.signAndStage(ctx, base, {
-      identity,
-      architectures,
-      components,
-      files,
+    await this.signAndStage(ctx, base, release);
+    return { files: files.map((f) => `${base}/${f.path}`), noChange: false };
+  }
+
+  /**
+   * True when the suite's Release, rendered anew with its own Date and Valid-Until, is byte for
+   * byte what is published, InRelease signs that same text (a publish killed mid-switch leaves
+   * them apart), and it stays valid for more than half the validity period: then a publish
+   * that changed nothing writes nothing (repo refresh re-signs on purpose).
+   */
+  private alreadySays(
+    ctx: RepoContext,
+    contents: SuiteContents,
+    r: { identity: SuiteIdentity; architectures: string[]; components: string[]; files: ReleaseFile[] },
+  ): boolean {
+    const rel = contents.release;
+    if (!rel || !ctx.signer || contents.releaseText === undefined || contents.inReleaseText !== contents.releaseText) return false;
+    const date = Date.parse(getField(rel.fields, 'Date') ?? '');
+    const validUntil = Date.parse(getField(rel.fields, 'Valid-Until') ?? '');
+    if (Number.isNaN(date) || Number.isNaN(validUntil)) return false;
+    if (validUntil - ctx.now().getTime() < (ctx.options.validDays * 86_400_000) / 2) return false;
+    return this.renderReleaseText(ctx, { ...r, date: new Date(date), validUntil: new Date(validUntil) }) === contents.releaseText;
+  }
+
+  private renderReleaseText(
+    ctx: RepoContext,
+    r: { identity: SuiteIdentity; architectures: string[]; components: string[]; files: ReleaseFile[]; date: Date; validUntil: Date },
+  ): string {
+    return renderRelease({
+      ...r.identity,
+      date: r.date,
+      validUntil: r.validUntil,
+      architectures: r.architectures,
+      components: r.components,
+      ...(this.config.description ? { description: this.config.description } : {}),
+      signedBy: ctx.signer?.fingerprints ?? [],
+      files: r.files,
     });
-    return files.map((f) => `${base}/${f.path}`);
   }
 
   private async signAndStage(
@@ -344,16 +385,7 @@ export class AptFormat implements RepoFormat {
     }
     // Date is taken now, just before signing (apt rejects a Release dated in the future).
     const now = ctx.now();
-    const text = renderRelease({
-      ...r.identity,
-      date: now,
-      validUntil: new Date(now.getTime() + ctx.options.validDays * 86_400_000),
-      architectures: r.architectures,
-      components: r.components,
-      ...(this.config.description ? { description: this.config.description } : {}),
-      signedBy: ctx.signer?.fingerprints ?? [],
-      files: r.files,
-    });
+    const text = this.renderReleaseText(ctx, { ...r, date: now, validUntil: new Date(now.getTime() + ctx.options.validDays * 86_400_000) });
     // Switch order: Release, Release.gpg, then InRelease (what apt reads first). A kill between
     // them leaves the old InRelease, consistent with the old by-hash files still present.
     await ctx.tx.stageLast(`${base}/Release`, text);

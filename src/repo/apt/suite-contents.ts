@@ -8,6 +8,7 @@ import { inputError } from '../../core/errors.js';
 import { type Field, getField, parseDeb822, writeStanza } from '../../formats/deb822.js';
 import { compareDebVersions } from '../../formats/version-deb.js';
 import { binaryDir, sourceDir, suiteDir } from './layout.js';
+import { cleartextBody } from '../../formats/deb-control.js';
 import { type ParsedRelease, parseRelease, type ReleaseFile } from './release.js';
 
 export interface BinaryEntry {
@@ -38,6 +39,9 @@ export interface ComponentContents {
 
 export interface SuiteContents {
   release?: ParsedRelease;
+  /** The Release file as it is, and the text InRelease signs (they differ after a kill mid-switch). */
+  releaseText?: string;
+  inReleaseText?: string;
   components: Map<string, ComponentContents>;
   architectures: string[];
 }
@@ -80,6 +84,15 @@ export async function readSuite(root: string, suite: string): Promise<SuiteConte
   const out: SuiteContents = { components: new Map(), architectures: [] };
   if (relText === undefined) return out;
   out.release = parseRelease(relText, join(base, 'Release'));
+  out.releaseText = relText;
+  const signed = await readIfExists(join(base, 'InRelease'));
+  if (signed !== undefined) {
+    try {
+      out.inReleaseText = cleartextBody(signed, join(base, 'InRelease'));
+    } catch {
+      /* damaged: never equal, so the next publish rewrites it */
+    }
+  }
   const comps = (getField(out.release.fields, 'Components') ?? '').split(/\s+/).filter(Boolean);
   out.architectures = (getField(out.release.fields, 'Architectures') ?? '').split(/\s+/).filter(Boolean);
   for (const c of comps) {
