@@ -25,7 +25,8 @@ import { workerModulesAvailable } from '../../core/worker-pool.js';
 import { DebReadPool } from './deb-read-pool.js';
 import { gzipIndex, xzIndex } from './compress.js';
 import { BY_HASH, binaryDir, checkName, sourceDir, suiteDir } from './layout.js';
-import { checkIdentity, identityOf, type ReleaseFile, renderRelease, type SuiteIdentity } from './release.js';
+import { checkIdentity, identityOf, type ReleaseFile, type SuiteIdentity } from './release.js';
+import { releaseStands, signAndStageRelease } from './release-writer.js';
 import {
   type BinaryEntry,
   dirOf,
@@ -313,7 +314,7 @@ export class AptFormat implements RepoFormat {
     );
     const files: ReleaseFile[] = compressed.flatMap((c) => c.variants.map((v) => v.file));
     const release = { identity, architectures, components, files };
-    if (this.alreadySays(ctx, contents, release)) {
+    if (releaseStands(ctx, this.config.description, contents, release)) {
       ctx.progress.debug(`${suite}: indexes and Release unchanged, still valid: nothing to write`);
       return { files: [], noChange: true };
     }
@@ -328,71 +329,8 @@ export class AptFormat implements RepoFormat {
       }
     }
     ctx.tx.keepGeneration(base, generation, sweep);
-    await this.signAndStage(ctx, base, release);
+    await signAndStageRelease(ctx, this.config.description, base, release);
     return { files: files.map((f) => `${base}/${f.path}`), noChange: false };
-  }
-
-  /**
-   * True when the suite's Release, rendered anew with its own Date and Valid-Until, is byte for
-   * byte what is published, InRelease signs that same text (a publish killed mid-switch leaves
-   * them apart), and it stays valid for more than half the validity period: then a publish
-   * that changed nothing writes nothing (repo refresh re-signs on purpose).
-   */
-  private alreadySays(
-    ctx: RepoContext,
-    contents: SuiteContents,
-    r: { identity: SuiteIdentity; architectures: string[]; components: string[]; files: ReleaseFile[] },
-  ): boolean {
-    const rel = contents.release;
-    if (!rel || !ctx.signer || contents.releaseText === undefined || contents.inReleaseText !== contents.releaseText) return false;
-    const date = Date.parse(getField(rel.fields, 'Date') ?? '');
-    const validUntil = Date.parse(getField(rel.fields, 'Valid-Until') ?? '');
-    if (Number.isNaN(date) || Number.isNaN(validUntil)) return false;
-    if (validUntil - ctx.now().getTime() < (ctx.options.validDays * 86_400_000) / 2) return false;
-    return this.renderReleaseText(ctx, { ...r, date: new Date(date), validUntil: new Date(validUntil) }) === contents.releaseText;
-  }
-
-  private renderReleaseText(
-    ctx: RepoContext,
-    r: { identity: SuiteIdentity; architectures: string[]; components: string[]; files: ReleaseFile[]; date: Date; validUntil: Date },
-  ): string {
-    return renderRelease({
-      ...r.identity,
-      date: r.date,
-      validUntil: r.validUntil,
-      architectures: r.architectures,
-      components: r.components,
-      ...(this.config.description ? { description: this.config.description } : {}),
-      signedBy: ctx.signer?.fingerprints ?? [],
-      files: r.files,
-    });
-  }
-
-  private async signAndStage(
-    ctx: RepoContext,
-    base: string,
-    r: { identity: SuiteIdentity; architectures: string[]; components: string[]; files: ReleaseFile[] },
-  ) {
-    if (!ctx.signer && !ctx.options.allowUnsigned) {
-      throw inputError(
-        'REPO_NO_SIGNER',
-        'no signing key is configured: apt refuses unsigned repositories',
-        'Set `signing.key` in pkgtrack.yaml (create one with `pkgtrack key generate`).',
-        {
-          field: 'signing.key',
-        },
-      );
-    }
-    // Date is taken now, just before signing (apt rejects a Release dated in the future).
-    const now = ctx.now();
-    const text = this.renderReleaseText(ctx, { ...r, date: now, validUntil: new Date(now.getTime() + ctx.options.validDays * 86_400_000) });
-    // Switch order: Release, Release.gpg, then InRelease (what apt reads first). A kill between
-    // them leaves the old InRelease, consistent with the old by-hash files still present.
-    await ctx.tx.stageLast(`${base}/Release`, text);
-    if (ctx.signer) {
-      await ctx.tx.stageLast(`${base}/Release.gpg`, await ctx.signer.detachSign(Buffer.from(text, 'utf8')));
-      await ctx.tx.stageLast(`${base}/InRelease`, await ctx.signer.clearsign(text));
-    }
   }
 
   async refresh(ctx: RepoContext, suites?: string[]): Promise<PublishReport[]> {
@@ -413,7 +351,7 @@ export class AptFormat implements RepoFormat {
         ...new Set(files.flatMap((f) => BY_HASH.map((h) => `${base}/${dirOf(f.path)}/by-hash/${h}`))),
       ]);
       const list = (n: string) => (getField(rel.fields, n) ?? '').split(/\s+/).filter(Boolean);
-      await this.signAndStage(ctx, base, {
+      await signAndStageRelease(ctx, this.config.description, base, {
         identity: identityOf(rel),
         architectures: list('Architectures'),
         components: list('Components'),

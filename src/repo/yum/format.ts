@@ -40,7 +40,8 @@ import { ensureRpmSigned } from './rpm-signing.js';
 import { nativeKeys } from './fast-verify.js';
 import type { RpmRead } from './rpm-read.js';
 import { rpmReader } from './rpm-read-pool.js';
-import { readAnyKeys, repoFileText, verifyDetached } from './userfiles.js';
+import { liveGenerationStands } from './live-generation.js';
+import { readAnyKeys, userFiles, verifyDetached } from './userfiles.js';
 import type { Signer } from '../../sign/signer.js';
 import { verifyYumRepo } from './verify.js';
 
@@ -62,8 +63,6 @@ interface CachedPackage {
   filelists: string;
   other: string;
 }
-
-const KEY_FILE = 'RPM-GPG-KEY-pkgtrack';
 
 /** The cached form of what readRpmFile found for the package published at `href`. */
 function fromRead(href: string, r: RpmRead): CachedPackage {
@@ -131,7 +130,8 @@ export class YumRepoFormat implements RepoFormat {
     return value;
   }
 
-  async publish(ctx: RepoContext, change: { add: ArtifactInput[]; remove: PackageRef[] }): Promise<PublishReport> {
+  /** `resign`: write a new signed generation even when nothing changed (repo refresh). */
+  async publish(ctx: RepoContext, change: { add: ArtifactInput[]; remove: PackageRef[] }, resign = false): Promise<PublishReport> {
     const suite = ctx.options.suite;
     checkSuite(suite);
     const root = ctx.root;
@@ -265,10 +265,23 @@ export class YumRepoFormat implements RepoFormat {
       frags.set(e.href, described.get(e.href) ?? (await this.describe(ctx, join(root, suite, e.href), e.href, e.time)));
     });
     const ordered = entries.map((e) => frags.get(e.href)!);
-    const indexes = await this.writeRepodata(ctx, suite, ordered);
+    const manifestText = `${JSON.stringify({ packages: entries } satisfies Manifest)}\n`;
+    const written = await this.writeRepodata(ctx, suite, ordered, resign ? undefined : manifestText);
+    if (written === 'no-change') {
+      return {
+        kind: 'yum',
+        suite,
+        added: [],
+        unchanged: unchanged.map((e) => toPublished(suite, e)),
+        removed: [],
+        indexes: [],
+        noChange: true,
+      };
+    }
+    const indexes = written;
 
     // 4. The manifest (phase 1), pool files nothing references any more (after the switch).
-    await ctx.tx.stage(manifestRel(suite), `${JSON.stringify({ packages: entries } satisfies Manifest)}\n`);
+    await ctx.tx.stage(manifestRel(suite), manifestText);
     const stillUsed = new Set(entries.map((e) => e.href));
     for (const e of removed) if (!stillUsed.has(e.href)) ctx.tx.removeAfterCommit(`${suite}/${e.href}`);
 
@@ -282,14 +295,28 @@ export class YumRepoFormat implements RepoFormat {
     };
   }
 
-  /** Write a new generation dir, verify its signature, and stage the repodata symlink switch. */
-  private async writeRepodata(ctx: RepoContext, suite: string, pkgs: readonly CachedPackage[]): Promise<string[]> {
+  /**
+   * Write a new generation dir, verify its signature, and stage the repodata symlink switch.
+   * `manifestText` given: when the live generation already holds exactly these metadata files,
+   * signed by a current key, with the same user files and manifest, write nothing ('no-change').
+   */
+  private async writeRepodata(
+    ctx: RepoContext,
+    suite: string,
+    pkgs: readonly CachedPackage[],
+    manifestText?: string,
+  ): Promise<string[] | 'no-change'> {
     const how = this.opts.compression ?? 'gz';
     const files = [
       repodataFile('primary', primaryDocument(pkgs.map((p) => p.primary)), how),
       repodataFile('filelists', filelistsDocument(pkgs.map((p) => p.filelists)), how),
       repodataFile('other', otherDocument(pkgs.map((p) => p.other)), how),
     ];
+    if (manifestText !== undefined && ctx.signer && !ctx.options.rebuild) {
+      const keys = this.publicKeysFor(ctx.signer);
+      const expected = userFiles(ctx.root, suite, this.opts.baseUrl, this.opts.publicKeys ?? keys);
+      if (keys && (await liveGenerationStands(ctx.root, suite, { files, manifestText, keys, userFiles: expected }))) return 'no-change';
+    }
     const now = Math.floor(ctx.now().getTime() / 1000);
     const repomd = Buffer.from(repomdXml(files, now, now), 'utf8');
     let asc: string | undefined;
@@ -351,20 +378,14 @@ export class YumRepoFormat implements RepoFormat {
   }
 
   private async stageUserFiles(ctx: RepoContext, suite: string): Promise<void> {
-    const keys = this.opts.publicKeys ?? this.verifiedKeys;
-    if (keys) await ctx.tx.stage(`${suite}/${KEY_FILE}`, keys);
-    const base = (this.opts.baseUrl ?? `file://${ctx.root}`).replace(/\/+$/, '');
-    const id = `pkgtrack-${suite.replaceAll('/', '-')}`;
-    await ctx.tx.stage(
-      `${suite}/${id}.repo`,
-      repoFileText({ id, name: `pkgtrack ${suite}`, baseUrl: `${base}/${suite}`, keyUrl: `${base}/${suite}/${KEY_FILE}` }),
-    );
+    for (const [rel, text] of userFiles(ctx.root, suite, this.opts.baseUrl, this.opts.publicKeys ?? this.verifiedKeys))
+      await ctx.tx.stage(rel, text);
   }
 
   async refresh(ctx: RepoContext, suites?: string[]): Promise<PublishReport[]> {
     const out: PublishReport[] = [];
     for (const suite of suites ?? [ctx.options.suite]) {
-      out.push(await this.publish({ ...ctx, options: { ...ctx.options, suite } }, { add: [], remove: [] }));
+      out.push(await this.publish({ ...ctx, options: { ...ctx.options, suite } }, { add: [], remove: [] }, true));
     }
     return out;
   }

@@ -67,3 +67,18 @@ export async function verifyDetached(data: Uint8Array, armored: string, keyData:
   }
   return by;
 }
+
+export const KEY_FILE = 'RPM-GPG-KEY-pkgtrack';
+
+/** The key file and .repo file users get next to the repository `suite`, as [path, text]. Pure. */
+export function userFiles(root: string, suite: string, baseUrl: string | undefined, keys: string | undefined): Array<[string, string]> {
+  const base = (baseUrl ?? `file://${root}`).replace(/\/+$/, '');
+  const id = `pkgtrack-${suite.replaceAll('/', '-')}`;
+  const out: Array<[string, string]> = [];
+  if (keys) out.push([`${suite}/${KEY_FILE}`, keys]);
+  out.push([
+    `${suite}/${id}.repo`,
+    repoFileText({ id, name: `pkgtrack ${suite}`, baseUrl: `${base}/${suite}`, keyUrl: `${base}/${suite}/${KEY_FILE}` }),
+  ]);
+  return out;
+}

@@ -68,6 +68,16 @@ describe('pkgtrack publish with rpms', () => {
     expect(sig.code).toBe(0);
     expect(readFileSync(join(yumRepo, 'RPM-GPG-KEY-pkgtrack'), 'utf8')).toContain('BEGIN PGP PUBLIC KEY BLOCK');
 
+    // The same publish again changes nothing and writes nothing, in either repository.
+    const link = readlinkSync(join(yumRepo, 'repodata'));
+    const inRelease = readFileSync(join(out, 'apt/dists/bookworm/InRelease'));
+    const same = cli(['publish', '--json', '--output', out, '--key', key.privateFile, '--keep', '0', rpmManifest, debManifest]);
+    expect(same.status, same.stderr).toBe(0);
+    const sameReports = (JSON.parse(same.stdout) as { reports: Array<{ kind: string; noChange?: boolean; added: unknown[] }> }).reports;
+    expect(sameReports.map((x) => `${x.kind}:${x.noChange}:${x.added.length}`).sort()).toEqual(['apt:true:0', 'yum:true:0']);
+    expect(readlinkSync(join(yumRepo, 'repodata'))).toBe(link);
+    expect(readFileSync(join(out, 'apt/dists/bookworm/InRelease')).equals(inRelease)).toBe(true);
+
     const again = cli([
       'publish',
       '--json',
