@@ -37,7 +37,9 @@ function releaseText(ctx: RepoContext, description: string | undefined, r: Suite
  */
 export function releaseStands(ctx: RepoContext, description: string | undefined, contents: SuiteContents, r: SuiteRelease): boolean {
   const rel = contents.release;
-  if (!rel || !ctx.signer || contents.releaseText === undefined || contents.inReleaseText !== contents.releaseText) return false;
+  // --rebuild rewrites on purpose (it also repairs index files damaged on disk).
+  if (ctx.options.rebuild || !rel || !ctx.signer || contents.releaseText === undefined) return false;
+  if (contents.inReleaseText !== contents.releaseText) return false;
   const date = Date.parse(getField(rel.fields, 'Date') ?? '');
   const validUntil = Date.parse(getField(rel.fields, 'Valid-Until') ?? '');
   if (Number.isNaN(date) || Number.isNaN(validUntil)) return false;
