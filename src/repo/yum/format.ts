@@ -167,7 +167,8 @@ export class YumRepoFormat implements RepoFormat {
         const pool = join(root, suite, href);
         // Parsed before anything is placed: a broken rpm is refused naming the file given.
         const stageTo = staging && !prev ? join(staging, `${process.pid}-${staged++}.rpm${TMP_SUFFIX}`) : undefined;
-        const got = await reader.read({ path: a.path, href, time: prev?.time, stageTo });
+        // Already in our pool: its signature was checked (or made) when it entered.
+        const got = await reader.read({ path: a.path, href, time: prev?.time, stageTo, verify: !prev });
         if (!prev) ctx.cache.countRead?.();
         const { read } = got;
         const unstage = async () => {

@@ -15,6 +15,8 @@ export interface RpmJob {
   time?: number | undefined;
   /** Where to write the pool copy (a new file), when the package needs no signing. */
   stageTo?: string | undefined;
+  /** Check the header signature against the keys (not for files already in our pool). */
+  verify?: boolean | undefined;
 }
 
 export interface RpmJobResult {

@@ -18,7 +18,7 @@ serveJobs(parentPort, (j: RpmJob) => {
     closeSync(fd);
   }
   const time = j.time ?? Math.floor(mtimeMs / 1000);
-  const read = readRpmFile(bytes, j.path, { href: j.href, time, keys, changelogLimit });
+  const read = readRpmFile(bytes, j.path, { href: j.href, time, keys: j.verify === false ? undefined : keys, changelogLimit });
   // The pool copy only for a package that needs no signing (else the signed bytes go there).
   const staged = !!j.stageTo && (read.signedByKey || !keys);
   if (staged) writeFileSync(j.stageTo!, bytes, { flag: 'wx' });
