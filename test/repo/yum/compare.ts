@@ -1,6 +1,7 @@
 /** Parse yum metadata documents into per-package comparable trees (test helper). */
 import { gunzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseXml, type XmlElement, child, childrenNamed } from '../../../src/repo/yum/xml-read.js';
 
@@ -55,4 +56,34 @@ export function packagesById(docs: Record<string, XmlElement>): Record<string, M
     out[type] = m;
   }
   return out;
+}
+
+/** A package's `time file` blanked: createrepo_c takes the pool file's mtime, we the artifact's. */
+export function withoutFileTime(t: Tree): Tree {
+  return {
+    ...t,
+    ...(t.children ? { children: t.children.map((c) => (c.name === 'time' ? { ...c, attrs: { ...c.attrs, file: '' } } : c)) } : {}),
+  };
+}
+
+/**
+ * createrepo_c over a hard-linked copy of `repo`'s Packages/ (same paths and mtimes), then every
+ * package of our primary, filelists and other must equal its own but for `time file`. `count`:
+ * how many packages each document must hold.
+ */
+export function expectSameAsCreaterepo(
+  repo: string,
+  scratch: string,
+  count: number,
+  expectEqual: (a: unknown, b: unknown, what: string) => void,
+): void {
+  mkdirSync(scratch, { recursive: true });
+  execFileSync('cp', ['-al', join(repo, 'Packages'), `${scratch}/`]);
+  execFileSync('createrepo_c', ['-q', '--no-database', scratch]);
+  const ours = packagesById(readRepo(repo).docs);
+  const theirs = packagesById(readRepo(scratch).docs);
+  for (const t of ['primary', 'filelists', 'other']) {
+    expectEqual(ours[t]!.size, count, `${t} package count`);
+    for (const [id, want] of theirs[t]!) expectEqual(withoutFileTime(ours[t]!.get(id)!), withoutFileTime(want), `${t} ${id}`);
+  }
 }
