@@ -34,6 +34,7 @@ export class WorkerPool<Job extends object, Result> {
   private queue: Array<Job & { id: number }> = [];
   private next = 0;
   private turn = 0;
+  private closing = false;
 
   constructor(module: URL, opts: { size?: number; workerData?: unknown } = {}) {
     this.workers = Array.from({ length: opts.size ?? defaultWorkers() }, () => {
@@ -47,9 +48,10 @@ export class WorkerPool<Job extends object, Result> {
           else p.resolve(m as Result);
         }
       });
-      w.on('error', (e) => {
-        for (const p of this.pending.values()) p.reject(e);
-        this.pending.clear();
+      w.on('error', (e) => this.failAll(e));
+      // A worker that ends while jobs wait (killed, out of memory) must not leave them hanging.
+      w.on('exit', (code) => {
+        if (!this.closing) this.failAll(new Error(`a worker thread exited (code ${code}) with jobs pending`));
       });
       return w;
     });
@@ -73,7 +75,13 @@ export class WorkerPool<Job extends object, Result> {
     for (let i = 0; i < jobs.length; i += per) this.workers[this.turn++ % this.workers.length]!.postMessage(jobs.slice(i, i + per));
   }
 
+  private failAll(e: Error): void {
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
