@@ -77,8 +77,9 @@ export abstract class PkgtrackCommand<T extends typeof Command> extends Command 
 export function formatError(err: PkgtrackError): string {
   const lines: string[] = [];
   const one = (e: PkgtrackError) => {
-    const where = e.location ? `${e.location}: ` : '';
-    const field = e.details.field ? `${e.details.field}: ` : '';
+    // Not twice: many messages already start with the file they are about.
+    const where = e.location && !e.message.startsWith(e.location) ? `${e.location}: ` : '';
+    const field = e.details.field && !e.message.startsWith(`${e.details.field}:`) ? `${e.details.field}: ` : '';
     lines.push(`error[${e.code}]: ${where}${field}${redact(e.message)}`);
     if (e.fix) lines.push(`  fix: ${redact(e.fix)}`);
   };

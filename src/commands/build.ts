@@ -25,6 +25,7 @@ export default class Build extends PkgtrackCommand<typeof Build> {
     target: Flags.string({
       char: 't',
       multiple: true,
+      multipleNonGreedy: true,
       description: 'Target to build, e.g. debian:bookworm (repeatable). Default: the recipe targets.',
     }),
     version: Flags.string({ description: 'Upstream version to build (default: the newest release).', exclusive: ['trunk'] }),

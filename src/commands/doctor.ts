@@ -18,7 +18,7 @@ export default class Doctor extends PkgtrackCommand<typeof Doctor> {
   static override flags = {
     repo: repoFlag,
     fix: Flags.boolean({ description: 'Apply the safe fixes (install missing tools, prepare the container engine).' }),
-    check: Flags.string({ description: 'Run only this check (repeatable).', multiple: true }),
+    check: Flags.string({ description: 'Run only this check (repeatable).', multiple: true, multipleNonGreedy: true }),
   };
 
   async run() {

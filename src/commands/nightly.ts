@@ -21,7 +21,7 @@ A patch that no longer applies marks the recipe "broken on trunk": the last good
   static override args = { recipes: Args.string({ description: 'Recipes (default: every recipe with a trunk channel)' }) };
   static override flags = {
     repo: repoFlag,
-    target: Flags.string({ char: 't', multiple: true, description: 'Only these targets' }),
+    target: Flags.string({ char: 't', multiple: true, multipleNonGreedy: true, description: 'Only these targets' }),
     output: Flags.string({ description: 'Published output directory (default: pkgtrack.yaml output)' }),
     'state-url': Flags.string({ description: 'Public URL of the published repository, to read the last trunk state from' }),
     force: Flags.boolean({ description: 'Build and publish even when upstream HEAD did not move' }),

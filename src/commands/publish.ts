@@ -34,6 +34,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
     keep: Flags.integer({ min: 0, description: 'Newest versions kept per package per suite (0 = all; default: retention.keep, else 3).' }),
     key: Flags.string({
       multiple: true,
+      multipleNonGreedy: true,
       description: 'Signing key file when pkgtrack.yaml has no signing section (passphrase: $PKGTRACK_KEY_PASSPHRASE).',
     }),
     'passphrase-fd': Flags.integer({ min: 0, description: 'Read the key passphrase from this file descriptor.' }),

@@ -16,10 +16,11 @@ export default class Verify extends PkgtrackCommand<typeof Verify> {
   static override args = { path: Args.string({ description: 'Repository folder or signed file', required: true }) };
   static override flags = {
     repo: repoFlag,
-    keyring: Flags.string({ char: 'k', description: 'Public key file to trust (repeatable).', multiple: true }),
+    keyring: Flags.string({ char: 'k', description: 'Public key file to trust (repeatable).', multiple: true, multipleNonGreedy: true }),
     'require-signer': Flags.string({
       description: 'Fingerprint that must have signed (repeatable; e.g. both keys during a rotation).',
       multiple: true,
+      multipleNonGreedy: true,
     }),
   };
 

@@ -10,6 +10,7 @@ export default class ImageBuild extends PkgtrackCommand<typeof ImageBuild> {
     target: Flags.string({
       char: 't',
       multiple: true,
+      multipleNonGreedy: true,
       description: 'Target, e.g. debian:bookworm (repeatable). Default: debian:bookworm and debian:trixie.',
     }),
   };

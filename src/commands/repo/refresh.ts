@@ -16,9 +16,18 @@ export default class RepoRefresh extends PkgtrackCommand<typeof RepoRefresh> {
   ];
   static override flags = {
     repo: repoFlag,
-    suite: Flags.string({ char: 's', multiple: true, description: 'Suite to refresh (repeatable; default: all).' }),
+    suite: Flags.string({
+      char: 's',
+      multiple: true,
+      multipleNonGreedy: true,
+      description: 'Suite to refresh (repeatable; default: all).',
+    }),
     output: Flags.string({ char: 'o', description: 'Output folder holding the repositories.' }),
-    key: Flags.string({ multiple: true, description: 'Signing key file when pkgtrack.yaml has no signing section.' }),
+    key: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      description: 'Signing key file when pkgtrack.yaml has no signing section.',
+    }),
     'passphrase-fd': Flags.integer({ min: 0, description: 'Read the key passphrase from this file descriptor.' }),
     kind: Flags.string({
       options: ['apt', 'yum'],

@@ -22,7 +22,11 @@ export default class RepoRemove extends PkgtrackCommand<typeof RepoRemove> {
     arch: Flags.string({ description: 'Only this architecture ("source" for the source package).' }),
     output: Flags.string({ char: 'o', description: 'Output folder holding the repositories.' }),
     'dry-run': Flags.boolean({ description: 'Show what would go; write nothing.' }),
-    key: Flags.string({ multiple: true, description: 'Signing key file when pkgtrack.yaml has no signing section.' }),
+    key: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      description: 'Signing key file when pkgtrack.yaml has no signing section.',
+    }),
     'passphrase-fd': Flags.integer({ min: 0, description: 'Read the key passphrase from this file descriptor.' }),
   };
 

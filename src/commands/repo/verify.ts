@@ -25,8 +25,17 @@ export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
       description:
         'Public key file (armored or binary) the repository must be signed with. Default: the key published with the repository (inside a recipes repository).',
     }),
-    suite: Flags.string({ char: 's', multiple: true, description: 'Suite to check (repeatable; required for a URL).' }),
-    fingerprint: Flags.string({ multiple: true, description: 'Fingerprint that must have signed (repeatable; key rotation).' }),
+    suite: Flags.string({
+      char: 's',
+      multiple: true,
+      multipleNonGreedy: true,
+      description: 'Suite to check (repeatable; required for a URL).',
+    }),
+    fingerprint: Flags.string({
+      multiple: true,
+      multipleNonGreedy: true,
+      description: 'Fingerprint that must have signed (repeatable; key rotation).',
+    }),
   };
 
   async run() {

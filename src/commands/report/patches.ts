@@ -29,6 +29,7 @@ Statuses: ${PATCH_STATUSES.join(', ')}. --fail-on makes CI fail (exit 11) when a
     'fail-on': Flags.string({
       options: [...PATCH_STATUSES],
       multiple: true,
+      multipleNonGreedy: true,
       description: 'Exit 11 when a patch has this status (repeatable)',
     }),
     offline: Flags.boolean({ description: 'Use only the recipes: no upstream download, no GitHub' }),

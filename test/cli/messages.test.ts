@@ -1,0 +1,25 @@
+/** How errors and repeatable flags read on the command line. */
+import { describe, expect, it } from 'vitest';
+import { formatError } from '../../src/cli/base-command.js';
+import { inputError } from '../../src/core/errors.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
+
+describe('error text', () => {
+  it('names the file once, whether or not the message already starts with it', () => {
+    const a = formatError(inputError('RPM_MALFORMED', '/x/a.rpm: truncated header', 'Rebuild it.', { file: '/x/a.rpm' }));
+    expect(a).toBe('error[RPM_MALFORMED]: /x/a.rpm: truncated header\n  fix: Rebuild it.');
+    const b = formatError(inputError('BAD', 'no Version field', 'Add it.', { file: 'debian/control', line: 3 }));
+    expect(b).toBe('error[BAD]: debian/control:3: no Version field\n  fix: Add it.');
+  });
+});
+
+describe('repeatable flags', () => {
+  it('take one value each: `--key FILE pkg.deb` does not swallow the package as a second key', () => {
+    const dir = tempDir('pkgtrack-flags-');
+    const r = pkgtrack(['publish', '--output', dir, '--key', `${dir}/missing.asc`, `${dir}/missing.deb`, '--json'], { cwd: dir });
+    expect(r.code).not.toBe(0);
+    // The package path is an input (reported missing), not taken for a key.
+    expect(r.stdout + r.stderr).toMatch(/missing\.deb/);
+    expect(r.stdout + r.stderr).not.toMatch(/nothing to publish/);
+  });
+});
