@@ -78,7 +78,8 @@ describe('a publish that changes nothing', () => {
     const again = publishCli(dir, key, out, ['--suite', 'bookworm', v1, '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.json().reports[0]).toMatchObject({ noChange: true, added: [], removed: [] });
-    ['Release', 'Release.gpg', 'InRelease'].forEach((f, i) => expect(readFileSync(join(suite, f)).equals(signed[i]!), f).toBe(true));
+    for (const [i, f] of ['Release', 'Release.gpg', 'InRelease'].entries())
+      expect(readFileSync(join(suite, f)).equals(signed[i]!), f).toBe(true);
 
     // Killed right after Release was switched: InRelease still signs the old text. The same
     // publish again must not take that for "nothing changed".
