@@ -96,6 +96,15 @@ export function formatLintFinding(f: LintFinding): string {
   return `${f.severity[0]!.toUpperCase()}: ${f.subject}: ${f.tag}${f.detail ? ` ${f.detail}` : ''}`;
 }
 
+/** The recipe's build.lintianFailOn / rpmlintFailOn: the finding severity that fails a build. */
+export type LintFailOn = 'error' | 'warning' | 'never';
+
+/** True when a finding reaches the fail level. Pure. */
+export function lintFailed(findings: readonly LintFinding[], failOn: LintFailOn): boolean {
+  if (failOn === 'never') return false;
+  return findings.some((f) => f.severity === 'error' || (failOn === 'warning' && f.severity === 'warning'));
+}
+
 export interface LintReport {
   tool: string;
   findings: LintFinding[];
@@ -127,7 +136,7 @@ export interface Builder {
     ctx: BuildContext,
     outDir: string,
     artifacts: Artifact[],
-    failOn: 'error' | 'warning' | 'never',
+    failOn: LintFailOn,
     early?: ReadonlyArray<LintReport | undefined>,
   ): Promise<LintReport>;
   /**
@@ -136,6 +145,6 @@ export interface Builder {
    */
   lintStages?: ReadonlyArray<{
     readyWhen: RegExp;
-    run(ctx: BuildContext, failOn: 'error' | 'warning' | 'never'): Promise<LintReport | undefined>;
+    run(ctx: BuildContext, failOn: LintFailOn): Promise<LintReport | undefined>;
   }>;
 }

@@ -8,7 +8,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Artifact, Builder, BuildContext, LintReport } from '../builders/builder.js';
+import type { Artifact, Builder, BuildContext, LintFailOn, LintReport } from '../builders/builder.js';
 import { CONTAINER_WORK_DIR, formatLintFinding } from '../builders/builder.js';
 import { detectEngine } from '../containers/detect.js';
 import type { ContainerEngine } from '../containers/engine.js';
@@ -364,7 +364,7 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
   }
 }
 
-function lintLevel(recipe: Recipe, target: Target): 'error' | 'warning' | 'never' {
+function lintLevel(recipe: Recipe, target: Target): LintFailOn {
   return target.format === 'rpm' ? recipe.config.build.rpmlintFailOn : recipe.config.build.lintianFailOn;
 }
 

@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderChangelogEntry } from '../../src/builders/deb/changelog.js';
 import { parseBuildDepends } from '../../src/builders/deb/control.js';
-import { lintFailed, parseLintian } from '../../src/builders/deb/lintian.js';
+import { lintFailed } from '../../src/builders/builder.js';
+import { parseLintian } from '../../src/builders/deb/lintian.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 

@@ -22,6 +22,7 @@ import {
   type BuildContext,
   CONTAINER_WORK_DIR,
   type ContainerStep,
+  type LintFailOn,
   type LintReport,
   type PreparedSource,
 } from '../builder.js';
@@ -182,7 +183,7 @@ export class DebBuilder implements Builder {
     _ctx: BuildContext,
     outDir: string,
     artifacts: Artifact[],
-    failOn: 'error' | 'warning' | 'never',
+    failOn: LintFailOn,
     early: ReadonlyArray<LintReport | undefined> = [],
   ): Promise<LintReport> {
     const changes = artifacts.find((a) => a.kind === 'changes');
@@ -202,15 +203,13 @@ export class DebBuilder implements Builder {
    * debian/rules binary has written every .deb.
    */
   readonly lintStages = [
-    { readyWhen: /^ debian\/rules (build|binary)/, run: (ctx: BuildContext, failOn: LintLevel) => lintBuilt(ctx, '.dsc', failOn) },
-    { readyWhen: /^ dpkg-genbuildinfo/, run: (ctx: BuildContext, failOn: LintLevel) => lintBuilt(ctx, '.deb', failOn) },
+    { readyWhen: /^ debian\/rules (build|binary)/, run: (ctx: BuildContext, failOn: LintFailOn) => lintBuilt(ctx, '.dsc', failOn) },
+    { readyWhen: /^ dpkg-genbuildinfo/, run: (ctx: BuildContext, failOn: LintFailOn) => lintBuilt(ctx, '.deb', failOn) },
   ];
 }
 
-type LintLevel = 'error' | 'warning' | 'never';
-
 /** lintian over the recipe's `ext` files in the work dir's build/ (undefined when there are none). */
-async function lintBuilt(ctx: BuildContext, ext: '.dsc' | '.deb', failOn: LintLevel): Promise<LintReport | undefined> {
+async function lintBuilt(ctx: BuildContext, ext: '.dsc' | '.deb', failOn: LintFailOn): Promise<LintReport | undefined> {
   const dir = join(ctx.workDir, 'build');
   const names = (await readdir(dir)).filter((n) => n.endsWith(ext) && (ext === '.deb' || n.startsWith(`${ctx.recipe.name}_`))).sort();
   return names.length ? runLintian(dir, names, failOn, { background: true }) : undefined;

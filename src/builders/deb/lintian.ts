@@ -1,7 +1,7 @@
 /** lintian over the built .changes, run on the host; its tag lines parsed into findings. */
 import { join } from 'node:path';
 import { run } from '../../core/exec.js';
-import type { LintFinding, LintReport, LintSeverity } from '../builder.js';
+import { type LintFailOn, type LintFinding, type LintReport, type LintSeverity, lintFailed } from '../builder.js';
 
 const LETTERS: Record<string, LintSeverity> = {
   E: 'error',
@@ -24,11 +24,6 @@ export function parseLintian(output: string): LintFinding[] {
   return out;
 }
 
-export function lintFailed(findings: LintFinding[], failOn: 'error' | 'warning' | 'never'): boolean {
-  if (failOn === 'never') return false;
-  return findings.some((f) => f.severity === 'error' || (failOn === 'warning' && f.severity === 'warning'));
-}
-
 /**
  * lintian over `files` (a .changes, a .dsc, .debs) in `dir`. `background`: it runs while the
  * build still does, at the lowest CPU priority, so it takes the cycles the build leaves idle
@@ -37,13 +32,13 @@ export function lintFailed(findings: LintFinding[], failOn: 'error' | 'warning' 
 export async function runLintian(
   dir: string,
   files: string[],
-  failOn: 'error' | 'warning' | 'never',
+  failOn: LintFailOn,
   opts: { background?: boolean } = {},
 ): Promise<LintReport> {
   const argv = ['lintian', '--no-cfg', ...files.map((f) => join(dir, f))];
   // SCHED_IDLE (chrt --idle): runs only on cycles nothing else wants; nice 19 still takes ~1.5%
   // of a busy core from the compile.
-  const [program, ...args] = opts.background && process.env.PKGTRACK_LINT_NICE !== '0' ? ['chrt', '--idle', '0', ...argv] : argv;
+  const [program, ...args] = opts.background ? ['chrt', '--idle', '0', ...argv] : argv;
   const r = await run(program!, args, {
     check: false,
     what: 'lintian',

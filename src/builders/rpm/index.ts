@@ -18,7 +18,7 @@ import { exists } from '../../core/fsutil.js';
 import { parseSpecOutline, specBuildRequires } from '../../formats/spec.js';
 import type { Recipe } from '../../recipe/load.js';
 import type { Target } from '../../recipe/targets.js';
-import type { Artifact, Builder, BuildContext, ContainerStep, LintReport, PreparedSource } from '../builder.js';
+import type { Artifact, Builder, BuildContext, ContainerStep, LintFailOn, LintReport, PreparedSource } from '../builder.js';
 import { runRpmlint } from './rpmlint.js';
 import { applySpecTemplate, type SpecPatch } from './spec-template.js';
 import { checkSourceFileName } from './spec-values.js';
@@ -188,7 +188,7 @@ export class RpmBuilder implements Builder {
     return out;
   }
 
-  async lint(ctx: BuildContext, outDir: string, artifacts: Artifact[], failOn: 'error' | 'warning' | 'never'): Promise<LintReport> {
+  async lint(ctx: BuildContext, outDir: string, artifacts: Artifact[], failOn: LintFailOn): Promise<LintReport> {
     const files = artifacts.filter((a) => a.kind === 'rpm' || a.kind === 'srpm').map((a) => join(outDir, a.name));
     if (!files.length) return { tool: 'rpmlint', findings: [], failed: false };
     const recipeRc = join(ctx.recipe.dir, `${ctx.recipe.name}.rpmlintrc`);

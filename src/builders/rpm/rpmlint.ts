@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../core/exec.js';
-import type { LintFinding, LintReport } from '../builder.js';
+import { type LintFailOn, type LintFinding, type LintReport, lintFailed } from '../builder.js';
 
 /** Findings that are expected before publish and say nothing about the package. */
 export const BUILD_TIME_FILTERS = ['no-signature'];
@@ -26,14 +26,9 @@ export function parseRpmlintOutput(text: string): LintFinding[] {
   return out;
 }
 
-export function lintFailed(findings: readonly LintFinding[], failOn: 'error' | 'warning' | 'never'): boolean {
-  if (failOn === 'never') return false;
-  return findings.some((f) => f.severity === 'error' || (failOn === 'warning' && f.severity === 'warning'));
-}
-
 export async function runRpmlint(
   files: readonly string[],
-  opts: { recipeRc?: string | undefined; failOn: 'error' | 'warning' | 'never' },
+  opts: { recipeRc?: string | undefined; failOn: LintFailOn },
 ): Promise<LintReport> {
   const dir = await mkdtemp(join(tmpdir(), 'pkgtrack-rpmlint-'));
   try {
