@@ -90,6 +90,7 @@ export class PublishTransaction {
   private readonly generations: Array<{ scope: string; files: string[]; sweepDirs?: string[] }> = [];
   /** A data sync started before commit (startDataSync): how many pool files it covers. */
   private earlySync: Promise<{ ok: boolean; covered: number }> | undefined;
+  private stagedCount = 0;
   /** Directories made and swept by this transaction (see prepareDir). */
   private readonly prepared = new Map<string, Promise<void>>();
   readonly changes: PlannedChange[] = [];
@@ -167,6 +168,11 @@ export class PublishTransaction {
     const dir = this.abs(join(REPO_META_DIR, 'staging'));
     await this.prepareDir(dir);
     return dir;
+  }
+
+  /** A fresh path in `stagingDir()` for one pool file (`ext`: `.deb`, `.rpm`), for `adoptPoolFile`. */
+  async stagingFile(ext: string): Promise<string> {
+    return join(await this.stagingDir(), `${process.pid}-${this.stagedCount++}${ext}${TMP_SUFFIX}`);
   }
 
   /**

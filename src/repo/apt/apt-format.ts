@@ -17,7 +17,6 @@ import {
   type PublishReport,
   type RepoContext,
   type RepoFormat,
-  TMP_SUFFIX,
   type VerifyReport,
 } from '../format.js';
 import { expandChanges, prepareDeb, prepareDsc, type ReadOptions } from './artifacts.js';
@@ -142,12 +141,7 @@ export class AptFormat implements RepoFormat {
     // Many packages: read them on worker threads (one per core) while this thread places files.
     const pool = debs.length > 16 && workerModulesAvailable() ? new DebReadPool() : undefined;
     rd.pool = pool;
-    if (pool && !tx.dryRun) {
-      const dir = await tx.stagingDir();
-      let n = 0;
-      const tag = `${process.pid}-${Date.now().toString(36)}`;
-      rd.stagingFile = async () => join(dir, `${tag}-${n++}.deb${TMP_SUFFIX}`);
-    }
+    if (pool && !tx.dryRun) rd.stagingFile = () => tx.stagingFile('.deb');
     try {
       await inParallel(debs, pool ? 16 : 8, addDeb);
     } finally {

@@ -28,7 +28,6 @@ import {
   type RepoContext,
   type RepoFormat,
   readGenerations,
-  TMP_SUFFIX,
   type VerifyReport,
 } from '../format.js';
 import { compareEvr, evrString } from './evr.js';
@@ -157,8 +156,7 @@ export class YumRepoFormat implements RepoFormat {
     const keyText = ctx.signer && this.opts.signPackages !== false ? this.publicKeysFor(ctx.signer) : undefined;
     const rpmKeys = keyText ? await readAnyKeys(keyText) : undefined;
     const reader = rpmReader({ files: change.add.length, keys: rpmKeys && nativeKeys(rpmKeys), changelogLimit: this.opts.changelogLimit });
-    const staging = ctx.tx.dryRun || change.add.length <= 8 ? undefined : await ctx.tx.stagingDir();
-    let staged = 0;
+    const staging = !ctx.tx.dryRun && change.add.length > 8;
     try {
       await inParallel(change.add, 16, async (a) => {
         const file = basename(a.path);
@@ -166,7 +164,7 @@ export class YumRepoFormat implements RepoFormat {
         const prev = byHref.get(href);
         const pool = join(root, suite, href);
         // Parsed before anything is placed: a broken rpm is refused naming the file given.
-        const stageTo = staging && !prev ? join(staging, `${process.pid}-${staged++}.rpm${TMP_SUFFIX}`) : undefined;
+        const stageTo = staging && !prev ? await ctx.tx.stagingFile('.rpm') : undefined;
         // Already in our pool: its signature was checked (or made) when it entered.
         const got = await reader.read({ path: a.path, href, time: prev?.time, stageTo, verify: !prev });
         if (!prev) ctx.cache.countRead?.();
@@ -215,7 +213,7 @@ export class YumRepoFormat implements RepoFormat {
               if (ctx.tx.dryRun) await ctx.tx.placePoolFile(`${suite}/${href}`, a.path, sha);
               else {
                 // The signed bytes go to the staging dir (swept after a kill) and from there into the pool.
-                const tmp = join(await ctx.tx.stagingDir(), `${process.pid}-signed-${staged++}.rpm${TMP_SUFFIX}`);
+                const tmp = await ctx.tx.stagingFile('.rpm');
                 await writeFile(tmp, signed.bytes, { flag: 'wx' });
                 await ctx.tx.adoptPoolFile(`${suite}/${href}`, tmp, sha, a.path);
               }
@@ -228,7 +226,6 @@ export class YumRepoFormat implements RepoFormat {
             await ctx.tx.placePoolFile(`${suite}/${href}`, a.path, read.sha256);
             desc = this.remember(ctx, pool, read.size, fromRead(href, read));
           }
-          desc.entry.content = read.content;
         }
         described.set(href, desc);
         const entry = { ...desc.entry, content: read.content };
