@@ -158,7 +158,9 @@ function xzDecompress(data: Uint8Array, maxOutput: number, enough?: (out: Uint8A
     const bufSize = m32[0]!;
     const inPtr = m32[1]!;
     const outPtr = m32[4]!;
-    const chunks: Uint8Array[] = [];
+    // One growing buffer (doubling): `enough` sees all output so far after every step without
+    // re-concatenating it each time (a control.tar with the control file last stays linear).
+    let out = new Uint8Array(16 * 1024);
     let total = 0;
     let fed = 0;
     let outputWasFull = false;
@@ -186,15 +188,20 @@ function xzDecompress(data: Uint8Array, maxOutput: number, enough?: (out: Uint8A
       const outPos = m32[5]!;
       outputWasFull = outPos === bufSize;
       if (outPos > 0) {
-        chunks.push(new Uint8Array(x.memory.buffer, outPtr, outPos).slice());
+        if (total + outPos > maxOutput) throw new Error(`output larger than ${maxOutput} bytes`);
+        if (total + outPos > out.length) {
+          const grown = new Uint8Array(Math.max(out.length * 2, total + outPos));
+          grown.set(out.subarray(0, total));
+          out = grown;
+        }
+        out.set(new Uint8Array(x.memory.buffer, outPtr, outPos), total);
         total += outPos;
-        if (total > maxOutput) throw new Error(`output larger than ${maxOutput} bytes`);
         m32[5] = 0;
-        if (enough?.(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))) break;
+        if (enough?.(out.subarray(0, total))) break;
       }
       if (r === XZ_STREAM_END) break;
     }
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    return out.slice(0, total);
   } finally {
     x.destroy_context(ptr);
   }

@@ -91,6 +91,21 @@ describe('hostile .debs', () => {
     const gz = execFileSync('gzip', ['-c'], { input: Buffer.alloc(4 * 1024 * 1024) });
     expect(() => decompress(gz, 'gz', 'bomb', 1024 * 1024)).toThrowError(expect.objectContaining({ code: 'DECOMPRESS_FAILED' }));
   });
+  it('finds the control file wherever control.tar.xz puts it (after a large md5sums too)', () => {
+    // Not dpkg-deb's order: md5sums (2 MB) first, control last, as another tool might write it.
+    const dir = join(work, 'control-last');
+    mkdirSync(join(dir, 'ctl'), { recursive: true });
+    writeFileSync(join(dir, 'ctl/md5sums'), Array.from({ length: 40_000 }, (_, i) => `${'0'.repeat(32)}  usr/share/f${i}\n`).join(''));
+    writeFileSync(join(dir, 'ctl/control'), CONTROL);
+    execFileSync('tar', ['-cJf', join(dir, 'control.tar.xz'), '-C', join(dir, 'ctl'), './md5sums', './control']);
+    writeFileSync(join(dir, 'debian-binary'), '2.0\n');
+    execFileSync('tar', ['-cJf', join(dir, 'data.tar.xz'), '-T', '/dev/null']);
+    const deb = join(dir, 'last.deb');
+    execFileSync('ar', ['rc', deb, 'debian-binary', 'control.tar.xz', 'data.tar.xz'], { cwd: dir });
+    const { control } = readDebControl(readFileSync(deb), 'last.deb');
+    expect(writeStanza(control.fields)).toBe(CONTROL);
+  });
+
   it('decodes multi-chunk xz identically to xz -d', () => {
     const input = Buffer.from(Array.from({ length: 200_000 }, (_, i) => `line ${i}\n`).join(''));
     const packed = execFileSync('xz', ['-c'], { input });
