@@ -10,6 +10,7 @@ import { loadRecipes, type Recipe, type Repository } from '../recipe/load.js';
 import type { Target } from '../recipe/targets.js';
 import { createUpstreamSources, type UpstreamSources } from '../upstream/index.js';
 import { toRecipeUpstream } from './check.js';
+import { cacheDir } from './source-cache.js';
 import { debUpstream, type PublishedSuite, readAptSuites, readYumRepos } from './site-read.js';
 import { readTrunkState } from './trunk-state.js';
 
@@ -72,7 +73,7 @@ export const suiteFor = (repo: Repository, target: Target, channel: Channel) =>
 
 export async function ciMatrix(opts: MatrixOptions): Promise<MatrixResult> {
   const progress = opts.progress ?? silentProgress;
-  const sources = { ...createUpstreamSources({ progress }), ...opts.sources };
+  const sources = { ...createUpstreamSources({ progress, debian: { indexCacheDir: await cacheDir(opts.repo.root) } }), ...opts.sources };
   const recipes = (await loadRecipes(opts.repo, opts.recipes ?? [])).filter((r) =>
     opts.channel === 'trunk' ? r.config.channels.trunk?.enabled : r.config.channels.stable.enabled,
   );
