@@ -17,6 +17,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
     '<%= config.bin %> publish --suite bookworm out/hello/debian-bookworm',
     '<%= config.bin %> publish --suite bookworm-trunk --component main ./hello_1.0-1_amd64.deb',
     '<%= config.bin %> publish out/hello/debian-bookworm/manifest.json --dry-run --json',
+    '<%= config.bin %> publish --suite bookworm --contents ./hello_1.0-1_amd64.deb',
     '<%= config.bin %> publish --from-artifacts artifacts/ --to git+https://github.com/me/ppa.git#gh-pages',
   ];
   static override strict = false;
@@ -30,6 +31,9 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       description: 'Output folder holding the repositories (default: pkgtrack.yaml `output`, else ./public).',
     }),
     rebuild: Flags.boolean({ description: 'Re-read every package instead of trusting the index cache.' }),
+    contents: Flags.boolean({
+      description: 'apt: also write Contents-<arch>.gz (apt-file); stays on for the suite (pkgtrack.yaml: contents: true).',
+    }),
     'dry-run': Flags.boolean({ description: 'Show what would be added and removed; write nothing.' }),
     keep: Flags.integer({ min: 0, description: 'Newest versions kept per package per suite (0 = all; default: retention.keep, else 3).' }),
     key: Flags.string({
@@ -73,6 +77,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       ...(f['passphrase-fd'] !== undefined ? { passphraseFd: f['passphrase-fd'] } : {}),
       ...(f.keep !== undefined ? { keep: f.keep } : {}),
       rebuild: f.rebuild,
+      ...(f.contents ? { contents: true } : {}),
       dryRun: f['dry-run'],
       lockTimeoutMs: f['lock-timeout'] * 1000,
       progress: this.progress,

@@ -87,17 +87,19 @@ export class WorkerPool<Job extends object, Result> {
 }
 
 /** In a worker module: answer each batch of jobs with `handle`, one reply message per batch. */
-export function serveJobs<Job, Result extends object>(port: MessagePort | null, handle: (job: Job) => Result): void {
-  port?.on('message', (jobs: Array<Job & { id: number }>) => {
-    port.postMessage(
-      jobs.map((j) => {
-        try {
-          return { ...handle(j), id: j.id };
-        } catch (e) {
-          return { id: j.id, error: errorReply(e) };
-        }
-      }),
-    );
+export function serveJobs<Job, Result extends object>(port: MessagePort | null, handle: (job: Job) => Result | Promise<Result>): void {
+  port?.on('message', async (jobs: Array<Job & { id: number }>) => {
+    const replies = [];
+    // One job at a time, in order: a batch is one core's share, and async handlers (streams)
+    // would otherwise hold every job's input in memory at once.
+    for (const j of jobs) {
+      try {
+        replies.push({ ...(await handle(j)), id: j.id });
+      } catch (e) {
+        replies.push({ id: j.id, error: errorReply(e) });
+      }
+    }
+    port.postMessage(replies);
   });
 }
 

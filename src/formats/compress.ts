@@ -12,8 +12,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { crc32, gunzipSync, gzipSync } from 'node:zlib';
-import { decompress as zstdDecompress } from 'fzstd';
+import { crc32, createGunzip, gunzipSync, gzipSync } from 'node:zlib';
+import { Decompress as ZstdStream, decompress as zstdDecompress } from 'fzstd';
 import { inputError } from '../core/errors.js';
 
 export type Compression = 'gz' | 'xz' | 'zst' | 'none';
@@ -66,6 +66,70 @@ export function decompress(
       }
     }
   } catch (e) {
+    throw inputError(
+      'DECOMPRESS_FAILED',
+      `${source}: cannot decompress ${kind} data: ${e instanceof Error ? e.message : String(e)}`,
+      'The file is damaged or not what its name says; rebuild or re-download it.',
+      { file: source },
+    );
+  }
+}
+
+/**
+ * Decompress `data` as a stream: each piece of output goes to `onChunk` (valid only during the
+ * call) and none is kept, so a caller that only scans the output (the names in a data.tar of
+ * gigabytes) needs no more memory than a piece. Errors `onChunk` throws pass through as they are.
+ */
+export async function decompressChunks(
+  data: Uint8Array,
+  kind: Compression,
+  source: string,
+  onChunk: (chunk: Uint8Array) => void,
+): Promise<void> {
+  let fromConsumer: unknown;
+  const consume = (chunk: Uint8Array) => {
+    try {
+      onChunk(chunk);
+    } catch (e) {
+      fromConsumer = e;
+      throw e;
+    }
+  };
+  try {
+    switch (kind) {
+      case 'none':
+        consume(data);
+        return;
+      case 'gz': {
+        const gunzip = createGunzip();
+        await new Promise<void>((resolve, reject) => {
+          gunzip.on('data', (c: Buffer) => {
+            try {
+              consume(c);
+            } catch (e) {
+              gunzip.destroy();
+              reject(e);
+            }
+          });
+          gunzip.on('end', resolve);
+          gunzip.on('error', reject);
+          gunzip.end(data);
+        });
+        return;
+      }
+      case 'zst':
+        new ZstdStream((chunk) => consume(chunk)).push(data, true);
+        return;
+      case 'xz':
+        // The original dictionary: a retry with it after a too-small one would repeat output.
+        xzRun(data, (chunk) => {
+          consume(chunk);
+          return false;
+        });
+        return;
+    }
+  } catch (e) {
+    if (fromConsumer !== undefined && e === fromConsumer) throw e;
     throw inputError(
       'DECOMPRESS_FAILED',
       `${source}: cannot decompress ${kind} data: ${e instanceof Error ? e.message : String(e)}`,
@@ -149,7 +213,12 @@ export function shrinkXzDictionary(data: Uint8Array): Uint8Array | undefined {
 const XZ_OK = 0;
 const XZ_STREAM_END = 1;
 
-function xzDecompress(data: Uint8Array, maxOutput: number, enough?: (out: Uint8Array) => boolean): Uint8Array {
+/**
+ * Run the xz decoder over `data`, handing each piece of output to `emit` (a view into the
+ * decoder's memory, valid only during the call); `emit` returns true to stop early.
+ * `smallSteps`: feed 512 bytes at a time, so an early stop comes soon after what was wanted.
+ */
+function xzRun(data: Uint8Array, emit: (chunk: Uint8Array) => boolean | undefined, smallSteps = false): void {
   const x = xzInstance();
   const ptr = x.create_context();
   try {
@@ -158,10 +227,6 @@ function xzDecompress(data: Uint8Array, maxOutput: number, enough?: (out: Uint8A
     const bufSize = m32[0]!;
     const inPtr = m32[1]!;
     const outPtr = m32[4]!;
-    // One growing buffer (doubling): `enough` sees all output so far after every step without
-    // re-concatenating it each time (a control.tar with the control file last stays linear).
-    let out = new Uint8Array(16 * 1024);
-    let total = 0;
     let fed = 0;
     let outputWasFull = false;
     let eofSent = false;
@@ -176,8 +241,7 @@ function xzDecompress(data: Uint8Array, maxOutput: number, enough?: (out: Uint8A
           if (eofSent) throw new Error('truncated xz stream');
           eofSent = true;
         }
-        // With `enough`, small input steps: the decoder then stops soon after what is wanted.
-        const n = Math.min(enough ? 512 : bufSize, data.length - fed);
+        const n = Math.min(smallSteps ? 512 : bufSize, data.length - fed);
         new Uint8Array(x.memory.buffer, inPtr, n).set(data.subarray(fed, fed + n));
         x.supply_input(ptr, n);
         fed += n;
@@ -188,21 +252,35 @@ function xzDecompress(data: Uint8Array, maxOutput: number, enough?: (out: Uint8A
       const outPos = m32[5]!;
       outputWasFull = outPos === bufSize;
       if (outPos > 0) {
-        if (total + outPos > maxOutput) throw new Error(`output larger than ${maxOutput} bytes`);
-        if (total + outPos > out.length) {
-          const grown = new Uint8Array(Math.max(out.length * 2, total + outPos));
-          grown.set(out.subarray(0, total));
-          out = grown;
-        }
-        out.set(new Uint8Array(x.memory.buffer, outPtr, outPos), total);
-        total += outPos;
         m32[5] = 0;
-        if (enough?.(out.subarray(0, total))) break;
+        if (emit(new Uint8Array(x.memory.buffer, outPtr, outPos))) break;
       }
       if (r === XZ_STREAM_END) break;
     }
-    return out.slice(0, total);
   } finally {
     x.destroy_context(ptr);
   }
+}
+
+function xzDecompress(data: Uint8Array, maxOutput: number, enough?: (out: Uint8Array) => boolean): Uint8Array {
+  // One growing buffer (doubling): `enough` sees all output so far after every step without
+  // re-concatenating it each time (a control.tar with the control file last stays linear).
+  let out = new Uint8Array(16 * 1024);
+  let total = 0;
+  xzRun(
+    data,
+    (chunk) => {
+      if (total + chunk.length > maxOutput) throw new Error(`output larger than ${maxOutput} bytes`);
+      if (total + chunk.length > out.length) {
+        const grown = new Uint8Array(Math.max(out.length * 2, total + chunk.length));
+        grown.set(out.subarray(0, total));
+        out = grown;
+      }
+      out.set(chunk, total);
+      total += chunk.length;
+      return enough?.(out.subarray(0, total));
+    },
+    !!enough,
+  );
+  return out.slice(0, total);
 }

@@ -61,54 +61,167 @@ function paxRecords(data: Uint8Array): Map<string, string> {
   return out;
 }
 
+/** What a header block says, before GNU long-name and pax records are applied. */
+interface Header {
+  /** '0' file, '5' dir, 'L' GNU long name, 'K' GNU long link, 'x' pax, 'g' pax global ... */
+  type: string;
+  size: number;
+  name: string;
+}
+
+/** Parse one 512-byte header; undefined for an all-zero block (the end of the archive). */
+function readHeader(h: Uint8Array, at: number, source: string): Header | undefined {
+  if (h.every((x) => x === 0)) return undefined;
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
+  if (sum !== octal(h, 148, 8, source)) {
+    throw inputError('TAR_BAD_CHECKSUM', `${source}: tar header checksum mismatch at byte ${at}`, 'The archive is damaged; rebuild it.', {
+      file: source,
+    });
+  }
+  const prefix = field(h, 345, 155);
+  let name = field(h, 0, 100);
+  if (prefix && field(h, 257, 6).startsWith('ustar')) name = `${prefix}/${name}`;
+  return { type: String.fromCharCode(h[156] || 0x30), size: octal(h, 124, 12, source), name };
+}
+
+/**
+ * The records that only modify the next entry: GNU long name ('L'), pax ('x'); a pax global
+ * header ('g') and a GNU long link target ('K') are skipped (only names are needed here).
+ */
+class NameState {
+  private longName: string | undefined;
+  private pax: Map<string, string> | undefined;
+
+  /** Size of the entry's data (a pax record may give it). */
+  size(h: Header): number {
+    return this.pax?.has('size') ? Number(this.pax.get('size')) : h.size;
+  }
+
+  /** Whether the header is a modifier record (its data goes to `apply`) rather than an entry. */
+  static isRecord(type: string): boolean {
+    return type === 'L' || type === 'x' || type === 'g' || type === 'K';
+  }
+
+  apply(type: string, data: Uint8Array): void {
+    if (type === 'L') this.longName = field(data, 0, data.length);
+    else if (type === 'x') this.pax = paxRecords(data);
+  }
+
+  /** The entry's normalised name; resets the modifiers for the next entry. */
+  take(h: Header): string {
+    const name = this.pax?.get('path') ?? this.longName ?? h.name;
+    this.longName = undefined;
+    this.pax = undefined;
+    return normalise(name);
+  }
+}
+
 /**
  * Iterate entries. `stopAfter` returns true to stop early (e.g. once `control` was seen).
  */
 export function readTar(bytes: Uint8Array, source = 'tar', stopAfter?: (e: TarEntry) => boolean): TarEntry[] {
   const out: TarEntry[] = [];
+  const names = new NameState();
   let pos = 0;
-  let longName: string | undefined;
-  let pax: Map<string, string> | undefined;
   while (pos + BLOCK <= bytes.length) {
-    const h = bytes.subarray(pos, pos + BLOCK);
-    if (h.every((x) => x === 0)) break;
-    let sum = 0;
-    for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
-    if (sum !== octal(h, 148, 8, source)) {
-      throw inputError(
-        'TAR_BAD_CHECKSUM',
-        `${source}: tar header checksum mismatch at byte ${pos}`,
-        'The archive is damaged; rebuild it.',
-        { file: source },
-      );
-    }
-    const type = String.fromCharCode(h[156] || 0x30);
-    let size = octal(h, 124, 12, source);
-    if (pax?.has('size')) size = Number(pax.get('size'));
+    const h = readHeader(bytes.subarray(pos, pos + BLOCK), pos, source);
+    if (!h) break;
+    const size = names.size(h);
     const start = pos + BLOCK;
     if (start + size > bytes.length)
       throw inputError('TAR_TRUNCATED', `${source}: tar archive is truncated`, 'The archive is damaged.', { file: source });
     const data = bytes.subarray(start, start + size);
     pos = start + Math.ceil(size / BLOCK) * BLOCK;
-    if (type === 'L') {
-      longName = field(data, 0, data.length);
+    if (NameState.isRecord(h.type)) {
+      names.apply(h.type, data);
       continue;
     }
-    if (type === 'x') {
-      pax = paxRecords(data);
-      continue;
-    }
-    if (type === 'g') continue;
-    const prefix = field(h, 345, 155);
-    let name = field(h, 0, 100);
-    if (prefix && field(h, 257, 6).startsWith('ustar')) name = `${prefix}/${name}`;
-    if (longName !== undefined) name = longName;
-    if (pax?.has('path')) name = pax.get('path')!;
-    longName = undefined;
-    pax = undefined;
-    const entry: TarEntry = { name: normalise(name), type, size, data };
+    const entry: TarEntry = { name: names.take(h), type: h.type, size, data };
     out.push(entry);
     if (stopAfter?.(entry)) break;
   }
   return out;
+}
+
+/** Name records bigger than this are refused (a real long name or pax header is a few KB). */
+const MAX_RECORD = 1 << 20;
+
+/**
+ * Names and types of a tar stream's entries, fed in pieces of any size (`push`), then `end()`.
+ * Entry data is skipped, never kept: listing a data.tar of gigabytes takes a few KB.
+ */
+export class TarNameLister {
+  readonly entries: Array<{ name: string; type: string }> = [];
+  private readonly head = new Uint8Array(BLOCK);
+  private headFill = 0;
+  /** Bytes of data and padding still to pass over. */
+  private skip = 0;
+  /** A name record being collected, then `pad` bytes to pass over. */
+  private record: { type: string; data: Uint8Array; fill: number; pad: number } | undefined;
+  private readonly names = new NameState();
+  private offset = 0;
+  private ended = false;
+
+  constructor(private readonly source = 'tar') {}
+
+  push(chunk: Uint8Array): void {
+    let p = 0;
+    while (p < chunk.length && !this.ended) {
+      if (this.record) {
+        const r = this.record;
+        const n = Math.min(r.data.length - r.fill, chunk.length - p);
+        r.data.set(chunk.subarray(p, p + n), r.fill);
+        r.fill += n;
+        p += n;
+        if (r.fill === r.data.length) {
+          this.names.apply(r.type, r.data);
+          this.skip = r.pad;
+          this.record = undefined;
+        }
+        continue;
+      }
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, chunk.length - p);
+        this.skip -= n;
+        p += n;
+        continue;
+      }
+      const n = Math.min(BLOCK - this.headFill, chunk.length - p);
+      this.head.set(chunk.subarray(p, p + n), this.headFill);
+      this.headFill += n;
+      p += n;
+      if (this.headFill === BLOCK) {
+        this.headFill = 0;
+        this.header(this.offset + p - BLOCK);
+      }
+    }
+    this.offset += chunk.length;
+  }
+
+  private header(at: number): void {
+    const h = readHeader(this.head, at, this.source);
+    if (!h) {
+      this.ended = true;
+      return;
+    }
+    const size = this.names.size(h);
+    const padded = Math.ceil(size / BLOCK) * BLOCK;
+    if (h.type === 'L' || h.type === 'x') {
+      if (size > MAX_RECORD)
+        throw inputError('TAR_BAD_HEADER', `${this.source}: a ${size}-byte name record`, 'The archive is damaged.', { file: this.source });
+      if (size === 0) this.names.apply(h.type, new Uint8Array(0));
+      else this.record = { type: h.type, data: new Uint8Array(size), fill: 0, pad: padded - size };
+      return;
+    }
+    this.skip = padded;
+    if (!NameState.isRecord(h.type)) this.entries.push({ name: this.names.take(h), type: h.type });
+  }
+
+  /** The entries; refuses an archive that stopped inside a header or an entry's data. */
+  end(): Array<{ name: string; type: string }> {
+    if (!this.ended && (this.headFill > 0 || this.skip > 0 || this.record))
+      throw inputError('TAR_TRUNCATED', `${this.source}: tar archive is truncated`, 'The archive is damaged.', { file: this.source });
+    return this.entries;
+  }
 }

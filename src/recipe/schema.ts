@@ -182,6 +182,10 @@ export const repositorySchema = z.strictObject({
       trunk: { suiteSuffix: '-trunk', notAutomatic: true, butAutomaticUpgrades: true, keep: 5 },
     }),
   retention: z.strictObject({ keep: z.number().int().min(1).default(3) }).default({ keep: 3 }),
+  contents: z
+    .boolean()
+    .default(false)
+    .describe('Write Contents-<arch>.gz indexes (for apt-file): every package is listed once, from its data.tar'),
 });
 
 export type RecipeConfig = z.infer<typeof recipeSchema>;

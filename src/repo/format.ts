@@ -66,6 +66,8 @@ export interface PublishOptions {
   validDays: number;
   /** Publish without signatures: only for layout tests; apt will refuse such a repo. */
   allowUnsigned?: boolean;
+  /** apt: also write Contents-<arch>.gz (kept on for a suite that has them). */
+  contents?: boolean;
 }
 
 /** Cached per-file metadata (opaque to the cache; each format serialises its own). */

@@ -13,7 +13,7 @@ import { YumRepoFormat } from './yum/format.js';
 
 /** Repository settings every format may read (pkgtrack.yaml, or defaults without one). */
 export type RepoSettings = Pick<RepositoryConfig, 'origin' | 'label' | 'description' | 'architectures' | 'components' | 'channels'> &
-  Partial<Pick<RepositoryConfig, 'url'>>;
+  Partial<Pick<RepositoryConfig, 'url' | 'contents'>>;
 
 export const DEFAULT_SETTINGS: RepoSettings = {
   origin: 'pkgtrack',
@@ -31,6 +31,7 @@ export function aptConfigFrom(s: RepoSettings): AptRepoConfig {
     architectures: s.architectures,
     components: s.components,
     trunk: s.channels.trunk,
+    ...(s.contents ? { contents: true } : {}),
   };
 }
 

@@ -56,6 +56,8 @@ export interface PublishRequest extends RepoTarget {
   dryRun?: boolean;
   /** Newest versions kept per package per suite (default pkgtrack.yaml retention.keep, else 3). */
   keep?: number;
+  /** apt: write Contents-<arch>.gz (pkgtrack.yaml `contents: true` does it for every publish). */
+  contents?: boolean;
 }
 
 export interface PublishResult {
@@ -191,7 +193,7 @@ export interface ChangeSpec {
 /** One format's change under the lock: publish into a transaction, commit, flush the cache. */
 export async function runChange(
   target: ResolvedTarget,
-  req: RepoTarget & { rebuild?: boolean; dryRun?: boolean; keep?: number },
+  req: RepoTarget & { rebuild?: boolean; dryRun?: boolean; keep?: number; contents?: boolean },
   format: RepoFormat,
   root: string,
   signer: Signer | undefined,
@@ -207,6 +209,7 @@ export async function runChange(
     generations: { keep: 3, minAgeDays: 3 },
     validDays: target.validDays,
     ...(req.dryRun ? { allowUnsigned: true } : {}),
+    ...(req.contents ? { contents: true } : {}),
   };
   return withRepoLock(
     root,

@@ -23,6 +23,7 @@ import { expandChanges, prepareDeb, prepareDsc, type ReadOptions } from './artif
 import { workerModulesAvailable } from '../../core/worker-pool.js';
 import { DebReadPool } from './deb-read-pool.js';
 import { gzipIndex, xzIndex } from './compress.js';
+import { contentsIndexName, contentsListsPath, releaseHasContents, suiteContentsIndexes } from './contents.js';
 import { BY_HASH, binaryDir, checkName, sourceDir, suiteDir } from './layout.js';
 import { checkIdentity, identityOf, type ReleaseFile, type SuiteIdentity } from './release.js';
 import { releaseStands, signAndStageRelease } from './release-writer.js';
@@ -56,6 +57,8 @@ export interface AptRepoConfig {
   suites?: Record<string, AptSuiteConfig>;
   /** Suites ending in this suffix are trunk channels (NotAutomatic/ButAutomaticUpgrades). */
   trunk?: { suiteSuffix: string; notAutomatic: boolean; butAutomaticUpgrades: boolean };
+  /** Write Contents-<arch>.gz for every suite (contents.ts). */
+  contents?: boolean;
 }
 
 const hex = (h: string, b: Uint8Array) => createHash(h).update(b).digest('hex');
@@ -106,6 +109,8 @@ export class AptFormat implements RepoFormat {
       files,
     });
 
+    /** Pool paths this publish adds → the input file with their bytes (Contents reads them before commit). */
+    const unpublished = new Map<string, string>();
     const t0 = process.hrtime.bigint();
     // 1. Inputs: .changes expand to the files they list; then .debs and .dscs.
     const items: Array<{ path: string; sha256?: string }> = [];
@@ -135,6 +140,7 @@ export class AptFormat implements RepoFormat {
       if (prior && prior.sha256 === p.entry.sha256 && state === 'present')
         report.unchanged.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
       else report.added.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
+      if (state === 'added') unpublished.set(p.entry.filename, p.local);
       comp.binaries.set(p.entry.filename, p.entry);
     };
     const debs = items.filter((i) => i.path.endsWith('.deb'));
@@ -206,7 +212,7 @@ export class AptFormat implements RepoFormat {
 
     const t1 = process.hrtime.bigint();
     tx.startDataSync(); // pool bytes reach the disk while the indexes are made
-    const written = await this.writeSuite(ctx, suite, identity, contents, component);
+    const written = await this.writeSuite(ctx, suite, identity, contents, component, unpublished);
     report.indexes = written.files;
     if (written.noChange) report.noChange = true;
     ctx.progress.debug(`indexes, by-hash and signatures staged in ${seconds(t1)}`);
@@ -276,31 +282,40 @@ export class AptFormat implements RepoFormat {
     identity: SuiteIdentity,
     contents: SuiteContents,
     component: string,
+    unpublished: ReadonlyMap<string, string>,
   ): Promise<{ files: string[]; noChange: boolean }> {
     const archs = new Set([...this.config.architectures, ...contents.architectures]);
     for (const c of contents.components.values()) for (const b of c.binaries.values()) if (b.arch !== 'all') archs.add(b.arch);
     const architectures = [...archs].sort();
     const components = [...new Set([...this.config.components, ...contents.components.keys(), component])];
-    const jobs: Array<{ dir: string; name: string; text: string }> = [];
+    const jobs: Array<{ dir: string; name: string; text: string; only?: '.gz' }> = [];
     for (const cname of components) {
       const c = contents.components.get(cname) ?? emptyComponent();
       for (const a of architectures) jobs.push({ dir: binaryDir(cname, a), name: 'Packages', text: renderPackages(c, a) });
       jobs.push({ dir: sourceDir(cname), name: 'Sources', text: renderSources(c) });
     }
+    const withContents = !!(this.config.contents || ctx.options.contents || releaseHasContents(contents.release));
+    const listed = withContents
+      ? await suiteContentsIndexes({ root: ctx.root, suite, contents, components, architectures, unpublished, progress: ctx.progress })
+      : undefined;
+    // Contents only gzip'd, as Debian publishes it (apt-file reads .gz; it is the biggest index).
+    for (const x of listed?.indexes ?? []) jobs.push({ dir: x.component, name: contentsIndexName(x.arch), text: x.text, only: '.gz' });
     const base = suiteDir(suite);
     // Compress all indexes concurrently: gzip runs on libuv's pool, xz in child processes.
     const compressed = await Promise.all(
       jobs.map(async (j) => {
         const plain = Buffer.from(j.text, 'utf8');
-        const [gz, xz] = await Promise.all([gzipIndex(plain), xzIndex(plain)]);
-        const variants = (
-          [
-            ['', plain],
-            ['.gz', gz],
-            ['.xz', xz],
-          ] as const
-        ).map(([suffix, bytes]) => ({
+        const [gz, xz] = await Promise.all([gzipIndex(plain), j.only ? undefined : xzIndex(plain)]);
+        // `served: false`: listed in Release only. apt looks an index up by its uncompressed
+        // name and then picks a compressed form (Debian lists Contents-<arch> this way too).
+        const all: Array<readonly [string, Uint8Array, boolean]> = [
+          ['', plain, !j.only],
+          ['.gz', gz, true],
+        ];
+        if (xz) all.push(['.xz', xz, true]);
+        const variants = all.map(([suffix, bytes, served]) => ({
           bytes,
+          served,
           file: { path: `${j.dir}/${j.name}${suffix}`, size: bytes.length, sha256: hex('sha256', bytes), sha512: hex('sha512', bytes) },
         }));
         return { j, variants };
@@ -314,17 +329,21 @@ export class AptFormat implements RepoFormat {
     }
     const generation: string[] = [];
     const sweep: string[] = [];
+    const written: string[] = [];
     for (const { j, variants } of compressed) {
       for (const h of BY_HASH) sweep.push(`${base}/${j.dir}/by-hash/${h}`);
-      for (const { bytes, file: f } of variants) {
+      for (const { bytes, served, file: f } of variants) {
+        if (!served) continue;
         const byHash = BY_HASH.map((h) => `${base}/${j.dir}/by-hash/${h}/${h === 'SHA256' ? f.sha256 : f.sha512}`);
         generation.push(...byHash);
         await ctx.tx.stage(`${base}/${f.path}`, bytes, byHash);
+        written.push(`${base}/${f.path}`);
       }
     }
     ctx.tx.keepGeneration(base, generation, sweep);
+    if (listed?.listsChanged) await ctx.tx.stage(contentsListsPath(suite), listed.lists);
     await signAndStageRelease(ctx, this.config.description, base, release);
-    return { files: files.map((f) => `${base}/${f.path}`), noChange: false };
+    return { files: written, noChange: false };
   }
 
   async refresh(ctx: RepoContext, suites?: string[]): Promise<PublishReport[]> {

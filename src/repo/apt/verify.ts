@@ -103,8 +103,9 @@ export async function verifyAptRepo(target: string, opts: AptVerifyOptions = {})
       const bytes = await get(rel);
       report.checkedFiles++;
       if (!bytes) {
-        // apt-ftparchive convention: an uncompressed index may be listed but not served.
-        if (!path.endsWith('Packages') && !path.endsWith('Sources')) problem(rel, 'listed in Release but missing');
+        // An uncompressed index may be listed but not served when a compressed form is listed
+        // (apt-ftparchive and dak do this; apt looks indexes up by the uncompressed name).
+        if (!['.gz', '.xz'].some((x) => parsed.files.has(`${path}${x}`))) problem(rel, 'listed in Release but missing');
         continue;
       }
       if (bytes.length !== want.size) problem(rel, `size ${bytes.length}, Release says ${want.size}`);

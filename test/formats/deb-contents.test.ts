@@ -1,0 +1,150 @@
+/**
+ * Contents indices, pure parts: a .deb's file list against the tree dpkg-deb packed (every
+ * compression, GNU long names and long link targets, hard links, spaces, UTF-8), and the
+ * index's path order against `LC_ALL=C sort`.
+ */
+import { execFileSync } from 'node:child_process';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readAr } from '../../src/formats/ar.js';
+import { decompress } from '../../src/formats/compress.js';
+import { bytewise, contentsLocation, debDataFiles, parseContents, renderContents } from '../../src/formats/deb-contents.js';
+import { readTar, TarNameLister } from '../../src/formats/tar.js';
+
+const work = mkdtempSync(join(tmpdir(), 'pkgtrack-contents-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Every non-directory below `root` except DEBIAN/, as paths relative to it. */
+function treeFiles(root: string, dir = root): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = join(dir, d.name);
+    if (d.isDirectory()) return relative(root, p) === 'DEBIAN' ? [] : treeFiles(root, p);
+    return [relative(root, p)];
+  });
+}
+
+function buildTree(name: string): string {
+  const root = join(work, name);
+  const deep = join(root, 'usr/share', 'a-rather-long-directory-name-'.repeat(4), 'nested');
+  mkdirSync(join(root, 'DEBIAN'), { recursive: true });
+  mkdirSync(deep, { recursive: true });
+  mkdirSync(join(root, 'usr/bin'), { recursive: true });
+  mkdirSync(join(root, 'usr/share/doc/t/empty-dir'), { recursive: true });
+  writeFileSync(join(root, 'DEBIAN/control'), 'Package: t\nVersion: 1\nArchitecture: all\nMaintainer: A <a@example.org>\nDescription: t\n');
+  writeFileSync(join(deep, `${'long-file-name-'.repeat(8)}.txt`), 'x\n');
+  writeFileSync(join(root, 'usr/bin/tool'), '#!/bin/sh\n');
+  linkSync(join(root, 'usr/bin/tool'), join(root, 'usr/bin/tool-hardlink'));
+  symlinkSync(
+    `../share/${'a-rather-long-directory-name-'.repeat(4)}/nested/${'long-file-name-'.repeat(8)}.txt`,
+    join(root, 'usr/bin/long-link'),
+  );
+  writeFileSync(join(root, 'usr/share/doc/t/with space.txt'), 'x\n');
+  writeFileSync(join(root, 'usr/share/doc/t/naïve-é.txt'), 'x\n');
+  return root;
+}
+
+describe('debDataFiles', () => {
+  const root = buildTree('tree');
+  const expected = treeFiles(root).sort();
+  for (const comp of ['gzip', 'xz', 'zstd', 'none']) {
+    it(`lists every non-directory dpkg-deb packed (data.tar ${comp})`, async () => {
+      const deb = join(work, `t-${comp}.deb`);
+      execFileSync('dpkg-deb', [`-Z${comp}`, '--root-owner-group', '-b', root, deb], { stdio: 'ignore' });
+      expect((await debDataFiles(readFileSync(deb), deb)).sort()).toEqual(expected);
+    });
+  }
+
+  it('refuses a package without data.tar, naming it', async () => {
+    const deb = join(work, 'no-data.deb');
+    writeFileSync(join(work, 'debian-binary'), '2.0\n');
+    execFileSync('ar', ['rc', deb, join(work, 'debian-binary')]);
+    await expect(debDataFiles(readFileSync(deb), deb)).rejects.toThrow(/no-data\.deb has no data\.tar/);
+  });
+});
+
+describe('TarNameLister', () => {
+  const root = buildTree('stream-tree');
+  const deb = join(work, 'stream.deb');
+  execFileSync('dpkg-deb', ['-Znone', '--root-owner-group', '-b', root, deb], { stdio: 'ignore' });
+  const tar = readAr(readFileSync(deb)).find((m) => m.name.startsWith('data.tar'))!.data;
+  const whole = readTar(tar).map((e) => ({ name: e.name, type: e.type }));
+
+  for (const piece of [1, 7, 511, 512, 513, 4096]) {
+    it(`reads what readTar reads, fed ${piece}-byte pieces`, () => {
+      const lister = new TarNameLister('stream');
+      for (let i = 0; i < tar.length; i += piece) lister.push(tar.subarray(i, i + piece));
+      expect(lister.end()).toEqual(whole);
+    });
+  }
+
+  it('refuses a stream cut inside an entry, and a damaged header with its byte offset', () => {
+    const cut = new TarNameLister('cut.tar');
+    cut.push(tar.subarray(0, 700));
+    expect(() => cut.end()).toThrow(/cut\.tar: tar archive is truncated/);
+    const bad = Uint8Array.from(tar);
+    bad[512 * 2 + 10] ^= 0xff; // inside the third block: a header, since the first entries are directories
+    expect(() => new TarNameLister('bad.tar').push(bad)).toThrow(/bad\.tar: tar header checksum mismatch at byte 1024/);
+  });
+
+  it('lists a package with a 256 MiB file without holding it (streamed, gzip)', async () => {
+    const big = join(work, 'big');
+    mkdirSync(join(big, 'DEBIAN'), { recursive: true });
+    mkdirSync(join(big, 'usr/share/big'), { recursive: true });
+    writeFileSync(
+      join(big, 'DEBIAN/control'),
+      'Package: big\nVersion: 1\nArchitecture: all\nMaintainer: A <a@example.org>\nDescription: b\n',
+    );
+    writeFileSync(join(big, 'usr/share/big/zeros'), Buffer.alloc(256 << 20));
+    const bigDeb = join(work, 'big.deb');
+    execFileSync('dpkg-deb', ['-Zgzip', '-z1', '--root-owner-group', '-b', big, bigDeb], { stdio: 'ignore' });
+    rmSync(big, { recursive: true, force: true });
+    const bytes = readFileSync(bigDeb);
+    const before = process.memoryUsage().arrayBuffers;
+    let peak = before;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().arrayBuffers)), 1);
+    try {
+      expect(await debDataFiles(bytes, bigDeb)).toEqual(['usr/share/big/zeros']);
+    } finally {
+      clearInterval(timer);
+    }
+    peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+    expect(peak - before).toBeLessThan(64 << 20);
+    // The whole-buffer path really would need the 256 MiB.
+    const data = readAr(bytes).find((m) => m.name.startsWith('data.tar'))!;
+    expect(decompress(data.data, 'gz', 'big', 512 << 20).length).toBeGreaterThan(256 << 20);
+  });
+});
+
+describe('renderContents', () => {
+  it('orders paths as LC_ALL=C sort does (UTF-8 bytes, not UTF-16 units)', () => {
+    const paths = ['usr/b', 'usr/B', 'usr/é', 'usr/e', 'usr/\u{1F600}', 'usr/\uE000', 'usr/a b', 'usr/a', 'usr/a/b', 'usr/a-b'];
+    const sorted = execFileSync('sort', { input: `${paths.join('\n')}\n`, env: { ...process.env, LC_ALL: 'C' } })
+      .toString()
+      .trimEnd()
+      .split('\n');
+    expect([...paths].sort(bytewise)).toEqual(sorted);
+    const text = renderContents([{ location: 'misc/t', files: paths }]);
+    expect(
+      text
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.replace(/\s+misc\/t$/, '')),
+    ).toEqual(sorted);
+  });
+
+  it('joins the packages sharing a path, and reads back', () => {
+    const text = renderContents([
+      { location: contentsLocation('b', 'utils'), files: ['usr/bin/x', 'usr/bin/y z'] },
+      { location: contentsLocation('a'), files: ['usr/bin/x'] },
+    ]);
+    expect(text).toMatch(/^usr\/bin\/x {2,}a,utils\/b\n/m);
+    expect(parseContents(text)).toEqual(
+      new Map([
+        ['usr/bin/x', ['a', 'utils/b']],
+        ['usr/bin/y z', ['utils/b']],
+      ]),
+    );
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * Contents-<arch>.gz (opt-in, issue 8): what apt-ftparchive lists for the same real .debs,
+ * fetched by a real apt (by hash, as apt-file's index target does), kept on and incremental
+ * (only new packages are listed; the lists live beside the repository), rebuilt from the pool
+ * when those lists are damaged, and a removed package's paths leave the index.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseContents } from '../../src/formats/deb-contents.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
+import { aptRoot, buildDeb, ensureCorpus, expectAptOk, makeKey, publishCli, serveDir, type TestKey } from './apt-helpers.js';
+
+const N = 60;
+let dir: string;
+let key: TestKey;
+let debs: string;
+let out: string;
+
+beforeAll(() => {
+  const corpus = ensureCorpus();
+  dir = tempDir('pkgtrack-apt-contents-');
+  key = makeKey(dir);
+  debs = join(dir, 'in', 'debs');
+  mkdirSync(debs, { recursive: true });
+  for (const d of corpus.debs.slice(0, N)) symlinkSync(join(corpus.dir, 'debs', d), join(debs, d));
+  out = join(dir, 'out');
+}, 900_000);
+
+const suiteDir = () => join(out, 'apt/dists/bookworm');
+/** Our Contents as path → package names (dak's "section/name" locations reduced to the name). */
+const ours = () =>
+  new Map(
+    [...parseContents(gunzipSync(readFileSync(join(suiteDir(), 'main/Contents-amd64.gz'))).toString('utf8'))].map(([p, locs]) => [
+      p,
+      locs.map((l) => l.split('/').pop()!).sort(),
+    ]),
+  );
+/** apt-ftparchive's Contents of everything below `sub` (of `dir`). */
+const ftparchive = (sub: string) =>
+  new Map([...parseContents(execFileSync('apt-ftparchive', ['contents', sub], { cwd: dir }).toString())].map(([p, l]) => [p, l.sort()]));
+
+describe('Contents-<arch>.gz', () => {
+  it('lists what apt-ftparchive lists for the same real .debs, and Release names it with its hashes', () => {
+    const r = publishCli(dir, key, out, ['--suite', 'bookworm', '--contents', debs]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(ours()).toEqual(ftparchive('in/debs'));
+    const release = readFileSync(join(suiteDir(), 'Release'), 'utf8');
+    const sha = /^ ([0-9a-f]{64}) +\d+ main\/Contents-amd64\.gz$/m.exec(release)?.[1];
+    expect(sha, release).toBeDefined();
+    expect(existsSync(join(suiteDir(), 'main/by-hash/SHA256', sha!))).toBe(true);
+    // Listed uncompressed (apt looks it up by that name), served only gzip'd, as Debian does.
+    expect(release).toMatch(/^ [0-9a-f]{64} +\d+ main\/Contents-amd64$/m);
+    expect(existsSync(join(suiteDir(), 'main/Contents-amd64'))).toBe(false);
+    expect(pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub]).code).toBe(0);
+  });
+
+  it('stays on without --contents and lists only the new package; a real apt fetches it by hash', async () => {
+    const extra = buildDeb(dir, 'contents-extra', '1.0-1', { arch: 'amd64' });
+    const r = publishCli(dir, key, out, ['--suite', 'bookworm', '--verbose', extra]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/listing the files of 1 package\(s\) for Contents/);
+    mkdirSync(join(dir, 'in', 'extra'));
+    symlinkSync(extra, join(dir, 'in', 'extra', 'contents-extra.deb'));
+    expect(ours()).toEqual(ftparchive('in'));
+    expect(ours().get('usr/share/contents-extra/VERSION')).toEqual(['contents-extra']);
+
+    const server = await serveDir(join(out, 'apt'));
+    try {
+      const apt = aptRoot();
+      apt.setSources([{ uri: server.url, suites: ['bookworm'] }], key.pub);
+      // apt-file's index target, as /etc/apt/apt.conf.d/50apt-file.conf declares it.
+      writeFileSync(
+        join(apt.root, 'etc/apt/apt.conf.d/50contents.conf'),
+        'Acquire::IndexTargets::deb::Contents-deb { MetaKey "$(COMPONENT)/Contents-$(ARCHITECTURE)"; ShortDescription "Contents-$(ARCHITECTURE)"; Description "$(RELEASE)/$(COMPONENT) $(ARCHITECTURE) Contents (deb)"; };\n',
+      );
+      expectAptOk(await apt.apt(['update']), 'apt-get update with a Contents target');
+      expect(
+        server.requests.some((p) => /\/main\/by-hash\/SHA(256\/[0-9a-f]{64}|512\/[0-9a-f]{128})$/.test(p)),
+        server.requests.join('\n'),
+      ).toBe(true);
+      const file = (await apt.apt(['indextargets', '--format', '$(FILENAME)', 'Identifier: Contents-deb'])).stdout.trim();
+      const text = execFileSync('/usr/lib/apt/apt-helper', ['cat-file', file]).toString();
+      expect(text).toMatch(/^usr\/share\/contents-extra\/VERSION\s+misc\/contents-extra$/m);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('rebuilds damaged file lists from the pool (with a warning), and drops a removed package', () => {
+    const before = ours();
+    writeFileSync(join(out, 'apt/.pkgtrack/contents/bookworm.json.gz'), 'not gzip');
+    const r = pkgtrack(['repo', 'remove', 'contents-extra', '--suite', 'bookworm', '--output', out, '--key', key.secret], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/bookworm\.json\.gz is damaged .*listing every package of bookworm again/);
+    const after = ours();
+    expect(after.has('usr/share/contents-extra/VERSION')).toBe(false);
+    before.delete('usr/share/contents-extra/VERSION');
+    expect(after).toEqual(before);
+    expect(after).toEqual(ftparchive('in/debs'));
+  });
+
+  it('is written for every suite when pkgtrack.yaml says contents: true', () => {
+    const repo = join(dir, 'recipes');
+    mkdirSync(repo);
+    copyFileSync(key.secret, join(repo, 'key.asc'));
+    writeFileSync(
+      join(repo, 'pkgtrack.yaml'),
+      'name: test\norigin: Test\nlabel: Test\nmaintainer: Test <test@example.org>\nsigning:\n  key: key.asc\ncontents: true\n',
+    );
+    const deb = buildDeb(dir, 'configured', '1.0-1', { arch: 'amd64' });
+    const r = pkgtrack(['publish', '--suite', 'trixie', deb], { cwd: repo });
+    expect(r.code, r.stderr).toBe(0);
+    const text = gunzipSync(readFileSync(join(repo, 'public/apt/dists/trixie/main/Contents-amd64.gz'))).toString('utf8');
+    expect(parseContents(text).get('usr/share/configured/VERSION')).toEqual(['misc/configured']);
+  });
+});
