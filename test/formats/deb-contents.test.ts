@@ -84,7 +84,7 @@ describe('TarNameLister', () => {
     cut.push(tar.subarray(0, 700));
     expect(() => cut.end()).toThrow(/cut\.tar: tar archive is truncated/);
     const bad = Uint8Array.from(tar);
-    bad[512 * 2 + 10] ^= 0xff; // inside the third block: a header, since the first entries are directories
+    bad[512 * 2 + 10] = bad[512 * 2 + 10]! ^ 0xff; // the third block: a header (the first entries are directories)
     expect(() => new TarNameLister('bad.tar').push(bad)).toThrow(/bad\.tar: tar header checksum mismatch at byte 1024/);
   });
 
