@@ -69,7 +69,26 @@ export abstract class PkgtrackCommand<T extends typeof Command> extends Command 
       }
       err.oclif = { exit: ExitCode.usage };
     }
-    return super.catch(err);
+    if (err?.oclif) return super.catch(err); // oclif's own exits and errors
+    // Anything else is a bug or an unexpected failure of the platform: say what it was (some
+    // errors, e.g. a DOMException from a worker thread, have no own `message`), never nothing.
+    const text = redact(err?.message || String(err ?? 'unknown error') || err?.name || 'unknown error');
+    const errno = (err as NodeJS.ErrnoException)?.code;
+    // An operating-system error (ENOTDIR, EACCES, ENOSPC ...) is about the machine, not a bug.
+    const [code, kind, fix] =
+      typeof errno === 'string' && /^E[A-Z0-9]+$/.test(errno)
+        ? [
+            errno,
+            'environment',
+            'Check the path named above: that it exists, is the kind of file expected, is writable, and the disk has room.',
+          ]
+        : ['INTERNAL', 'internal', 'This is unexpected; run again with --verbose and report it with the output.'];
+    if (this.jsonEnabled()) this.logJson({ error: { code, kind, message: text, fix } });
+    else {
+      process.stderr.write(`error[${code}]: ${text}\n  fix: ${fix}\n`);
+      if (this.flags?.verbose && err?.stack) process.stderr.write(`${redact(err.stack)}\n`);
+    }
+    this.exit(ExitCode.failure);
   }
 }
 

@@ -1,4 +1,6 @@
 /** How errors and repeatable flags read on the command line. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatError } from '../../src/cli/base-command.js';
 import { inputError } from '../../src/core/errors.js';
@@ -21,5 +23,20 @@ describe('repeatable flags', () => {
     // The package path is an input (reported missing), not taken for a key.
     expect(r.stdout + r.stderr).toMatch(/missing\.deb/);
     expect(r.stdout + r.stderr).not.toMatch(/nothing to publish/);
+  });
+});
+
+describe('errors nobody typed', () => {
+  it('an operating-system error says its code, the path and what to check, in text and --json', () => {
+    const dir = tempDir('pkgtrack-oserr-');
+    const deb = join(dir, 'x.deb');
+    writeFileSync(deb, 'not a deb');
+    const text = pkgtrack(['publish', '--output', '/dev/null/repo', '--suite', 'bookworm', deb], { cwd: dir });
+    expect(text.code).toBe(1);
+    expect(text.stderr).toMatch(/^error\[ENOTDIR\]: ENOTDIR: not a directory, mkdir '\/dev\/null\/repo/m);
+    expect(text.stderr).toMatch(/fix: Check the path named above/);
+    const json = pkgtrack(['publish', '--output', '/dev/null/repo', '--suite', 'bookworm', deb, '--json'], { cwd: dir });
+    expect(json.code).toBe(1);
+    expect(json.json().error).toMatchObject({ code: 'ENOTDIR', kind: 'environment', message: expect.stringMatching(/not a directory/) });
   });
 });
