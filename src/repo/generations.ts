@@ -5,6 +5,7 @@
  * `minAgeDays`, so a client (or CDN) holding an older InRelease/repomd.xml can still fetch
  * the indexes it names. Records live in `<repo>/.pkgtrack/generations/<scope>.json`.
  */
+import type { Dirent } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/fsutil.js';
@@ -20,7 +21,10 @@ export interface GenerationPolicy {
 export interface Generation {
   at: string;
   files: string[];
-  /** Directories holding only content-addressed files of this scope: orphans there are removed. */
+  /**
+   * Directories holding only content-addressed files (or generation directories) of this
+   * scope: files and directories there that no kept generation uses are removed.
+   */
   sweepDirs?: string[];
 }
 
@@ -54,19 +58,26 @@ export async function pruneGenerations(root: string, scope: string, policy: Gene
   const keep = new Set(kept.flatMap((g) => g.files));
   const known = new Set(gens.flatMap((g) => g.files));
   const doomed = new Set([...known].filter((f) => !keep.has(f)));
+  const keptDirs = new Set([...keep].map((f) => f.slice(0, f.lastIndexOf('/'))));
+  const doomedDirs: string[] = [];
   for (const dir of new Set(kept.flatMap((g) => g.sweepDirs ?? []))) {
-    let names: string[] = [];
+    let entries: Dirent[] = [];
     try {
-      names = await readdir(join(root, dir));
+      entries = await readdir(join(root, dir), { withFileTypes: true });
     } catch {
       /* not there yet */
     }
-    for (const n of names) {
-      const rel = `${dir}/${n}`;
-      if (!keep.has(rel) && !n.endsWith(TMP_SUFFIX)) doomed.add(rel);
+    for (const e of entries) {
+      const rel = `${dir}/${e.name}`;
+      // A directory no kept file is in: a generation (yum .repodata/<gen>) pruned, or written
+      // by a publisher killed before its switch.
+      if (e.isDirectory()) {
+        if (!keptDirs.has(rel)) doomedDirs.push(rel);
+      } else if (!keep.has(rel) && !e.name.endsWith(TMP_SUFFIX)) doomed.add(rel);
     }
   }
   if (kept.length !== gens.length) await writeFileAtomic(recordPath(root, scope), `${JSON.stringify(kept)}\n`);
   for (const rel of doomed) await rm(join(root, rel), { force: true });
-  return [...doomed].sort();
+  for (const rel of doomedDirs) await rm(join(root, rel), { recursive: true, force: true });
+  return [...doomed, ...doomedDirs].sort();
 }

@@ -29,6 +29,7 @@ import { run } from '../core/exec.js';
 import { fsyncDir } from '../core/fsutil.js';
 import { faultPoint } from './faults.js';
 import { REPO_META_DIR, TMP_SUFFIX } from './lock.js';
+import { isTaggedTemp, poolTemp } from './temp-names.js';
 import { type GenerationPolicy, pruneGenerations, recordGeneration } from './generations.js';
 
 export { TMP_SUFFIX };
@@ -90,9 +91,13 @@ export class PublishTransaction {
   private readonly generations: Array<{ scope: string; files: string[]; sweepDirs?: string[] }> = [];
   /** A data sync started before commit (startDataSync): how many pool files it covers. */
   private earlySync: Promise<{ ok: boolean; covered: number }> | undefined;
-  private stagedCount = 0;
   /** Directories made and swept by this transaction (see prepareDir). */
   private readonly prepared = new Map<string, Promise<void>>();
+  /**
+   * In the name of every temporary this transaction writes (poolTemp): a sweep spares them,
+   * so worker threads may write temporaries into a directory before this thread prepares it.
+   */
+  readonly tag = randomBytes(4).toString('hex');
   readonly changes: PlannedChange[] = [];
 
   constructor(
@@ -118,7 +123,7 @@ export class PublishTransaction {
         // Sync: a mkdir is microseconds, a promise round trip through the thread pool is not (a
         // cold publish makes a directory per source package).
         if (mkdirSync(dir, { recursive: true })) return;
-        for (const n of readdirSync(dir)) if (n.endsWith(TMP_SUFFIX)) await rm(join(dir, n), { force: true });
+        for (const n of readdirSync(dir)) if (n.endsWith(TMP_SUFFIX) && !isTaggedTemp(n, this.tag)) await rm(join(dir, n), { force: true });
       })();
       this.prepared.set(dir, p);
     }
@@ -128,7 +133,12 @@ export class PublishTransaction {
   private async tempFor(abs: string): Promise<string> {
     const dir = dirname(abs);
     await this.prepareDir(dir);
-    return join(dir, `.${basename(abs)}.${randomBytes(5).toString('hex')}${TMP_SUFFIX}`);
+    return poolTemp(abs, this.tag);
+  }
+
+  /** A directory a worker created (mkdir said so): nothing in it to sweep. */
+  madeDir(dir: string): void {
+    if (!this.prepared.has(dir)) this.prepared.set(dir, Promise.resolve());
   }
 
   /**
@@ -160,24 +170,17 @@ export class PublishTransaction {
   }
 
   /**
-   * A directory (under the repository's bookkeeping dir, same filesystem as the pool) where a
-   * reader may write pool files before their final names are known; hand each to
-   * `adoptPoolFile`. Leftovers of a killed publisher are swept when it is first asked for.
+   * A fresh temporary beside pool path `rel` (its directory made and swept first), for a
+   * reader that writes the pool copy itself from the bytes it read; hand it to `adoptPoolFile`.
    */
-  async stagingDir(): Promise<string> {
-    const dir = this.abs(join(REPO_META_DIR, 'staging'));
-    await this.prepareDir(dir);
-    return dir;
-  }
-
-  /** A fresh path in `stagingDir()` for one pool file (`ext`: `.deb`, `.rpm`), for `adoptPoolFile`. */
-  async stagingFile(ext: string): Promise<string> {
-    return join(await this.stagingDir(), `${process.pid}-${this.stagedCount++}${ext}${TMP_SUFFIX}`);
+  async poolTempFor(rel: string): Promise<string> {
+    return this.tempFor(this.abs(rel));
   }
 
   /**
-   * `placePoolFile` for bytes of `origin` already written to `tmp` (in `stagingDir()`, name
-   * ending in TMP_SUFFIX): no second copy. `tmp` is consumed: linked into place at commit, or removed.
+   * `placePoolFile` for bytes of `origin` already written to `tmp`, beside the pool path
+   * (`poolTempFor`, or a worker's `poolTemp(abs, tag)`). No second copy. `tmp` is consumed: linked
+   * into place at commit, or removed.
    */
   async adoptPoolFile(rel: string, tmp: string, sha256: string, origin: string): Promise<'added' | 'present'> {
     const dest = this.abs(rel);
@@ -343,8 +346,8 @@ export class PublishTransaction {
       }
       for (const d of dirs) await fsyncDir(d);
     }
-    // Phase 3: garbage (and staging copies a killed publisher left).
-    await this.stagingDir();
+    // Phase 3: garbage (and what a killed publisher of an older version left in its staging dir).
+    await rm(this.abs(join(REPO_META_DIR, 'staging')), { recursive: true, force: true });
     for (const rel of this.removals) {
       await rm(this.abs(rel), { force: true });
       faultPoint(`remove:${rel}`);

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TMP_SUFFIX } from '../../src/repo/lock.js';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { ensureCorpus, FTPARCHIVE_SHA256_ONLY, makeKey, publishCli, type TestKey } from './apt-helpers.js';
 
@@ -51,10 +52,13 @@ describe(`publishing ${N} real .debs at once`, () => {
     const killed = publishCli(dir, key, out, ['--suite', 'bookworm', debs], { PKGTRACK_FAULT_AT: poolSteps[49]! });
     expect(killed.code).not.toBe(0);
     expect(existsSync(join(out, 'apt/dists/bookworm/InRelease'))).toBe(false); // nothing went live
+    // The copies not linked yet are left beside their pool paths, as a dead publisher's temporaries.
+    const temps = () => (readdirSync(join(out, 'apt'), { recursive: true }) as string[]).filter((f) => f.endsWith(TMP_SUFFIX));
+    expect(temps().filter((f) => f.startsWith('pool/')).length).toBeGreaterThan(0);
 
     const r = publishCli(dir, key, out, ['--suite', 'bookworm', debs, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(readdirSync(join(out, 'apt', '.pkgtrack', 'staging'))).toEqual([]); // leftovers swept
+    expect(temps()).toEqual([]); // leftovers swept
     const verify = pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub, '--json']);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
 

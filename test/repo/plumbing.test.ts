@@ -3,6 +3,7 @@
  * generations, retention. The end-to-end proofs with real apt are in apt-*.test.ts.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import {
   unreferencedFiles,
 } from '../../src/repo/format.js';
 import { TMP_SUFFIX } from '../../src/repo/lock.js';
+import { poolTemp } from '../../src/repo/temp-names.js';
 import { tempDir } from '../helpers/cli.js';
 
 describe('repository lock', () => {
@@ -106,6 +108,44 @@ describe('PublishTransaction', () => {
     await tx.commit();
     expect(readdirSync(join(repo, 'pool/main/t/tasksel')).sort()).toEqual([...names].sort());
     for (const n of names) expect(readFileSync(join(repo, 'pool/main/t/tasksel', n), 'utf8')).toBe(n);
+  });
+
+  it('spares temporaries its own workers wrote beside pool paths before the sweep, adopts them, sweeps a dead one', async () => {
+    const root = tempDir('pkgtrack-tx-');
+    const repo = join(root, 'repo');
+    const dir = join(repo, 'pool/main/h/hello');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `.hello_0.9_all.deb.0badc0de-00000000${TMP_SUFFIX}`), 'stale'); // a dead publisher's
+    const tx = new PublishTransaction(repo, false);
+    // As a DebReadPool worker does: the copy is written under the transaction's tag first.
+    const staged = poolTemp(join(dir, 'hello_1.0_all.deb'), tx.tag);
+    writeFileSync(staged, 'hello 1.0');
+    const other = join(root, 'hello-doc.deb');
+    writeFileSync(other, 'doc');
+    // placePoolFile prepares (and sweeps) the directory: the tagged copy must survive it.
+    await tx.placePoolFile('pool/main/h/hello/hello-doc_1.0_all.deb', other);
+    expect(existsSync(staged)).toBe(true);
+    expect(
+      await tx.adoptPoolFile('pool/main/h/hello/hello_1.0_all.deb', staged, createHash('sha256').update('hello 1.0').digest('hex'), other),
+    ).toBe('added');
+    await tx.commit();
+    expect(readdirSync(dir).sort()).toEqual(['hello-doc_1.0_all.deb', 'hello_1.0_all.deb']);
+    expect(readFileSync(join(dir, 'hello_1.0_all.deb'), 'utf8')).toBe('hello 1.0');
+  });
+
+  it("removes generation directories no kept generation uses: pruned ones and a killed publisher's", async () => {
+    const root = join(tempDir('pkgtrack-tx-'), 'repo');
+    const day = 86_400_000;
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    mkdirSync(join(root, 's/.repodata/dead'), { recursive: true });
+    writeFileSync(join(root, 's/.repodata/dead', `.repomd.xml.x-y${TMP_SUFFIX}`), 'killed before its switch');
+    for (let g = 0; g < 5; g++) {
+      const tx = new PublishTransaction(root, false, { keep: 3, minAgeDays: 3 });
+      await tx.writeContentAddressed(`s/.repodata/g${g}/repomd.xml`, Buffer.from(String(g)));
+      tx.keepGeneration('yum/s', [`s/.repodata/g${g}/repomd.xml`], ['s/.repodata']);
+      await tx.commit(new Date(t0 + g * 10 * day));
+    }
+    expect(readdirSync(join(root, 's/.repodata')).sort()).toEqual(['g2', 'g3', 'g4']);
   });
 
   it('records generations and prunes only files no kept generation uses', async () => {

@@ -4,6 +4,7 @@
  * Release/InRelease/Release.gpg switched last, retention, and identity guards.
  */
 import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflictError, inputError, integrityError, notFound } from '../../core/errors.js';
 import { getField } from '../../formats/deb822.js';
@@ -123,6 +124,7 @@ export class AptFormat implements RepoFormat {
     const addDeb = async ({ path, sha256 }: { path: string; sha256?: string }) => {
       const p = await prepareDeb(path, component, rd);
       if (sha256 && sha256 !== p.entry.sha256) {
+        if (p.staged) await rm(p.staged, { force: true });
         throw integrityError(
           'ARTIFACT_CHANGED',
           `${path} changed since its build manifest was written (SHA-256 differs)`,
@@ -147,12 +149,12 @@ export class AptFormat implements RepoFormat {
     // Many packages: read them on worker threads (one per core) while this thread places files.
     const pool = debs.length > 16 && workerModulesAvailable() ? new DebReadPool() : undefined;
     rd.pool = pool;
-    if (pool && !tx.dryRun) rd.stagingFile = () => tx.stagingFile('.deb');
+    if (pool && !tx.dryRun) rd.stage = { root, tag: tx.tag, component, madeDir: (d) => tx.madeDir(d) };
     try {
       await inParallel(debs, pool ? 16 : 8, addDeb);
     } finally {
       rd.pool = undefined;
-      rd.stagingFile = undefined;
+      rd.stage = undefined;
       await pool?.close();
     }
     for (const { path } of items) {

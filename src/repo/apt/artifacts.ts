@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { inputError, integrityError, notFound } from '../../core/errors.js';
 import { type Field, getField, parseSingleStanza } from '../../formats/deb822.js';
@@ -13,7 +13,7 @@ import { cleartextBody, type DscFile, packagesStanza, parseDsc, readDebControl, 
 import { checkDebVersion } from '../../formats/version-deb.js';
 import type { FileKey, IndexCache } from '../format.js';
 import type { DebReadPool } from './deb-read-pool.js';
-import { checkPackageName, debFileName, poolDir, sourceName } from './layout.js';
+import { checkPackageName, debPoolPath, poolDir } from './layout.js';
 import type { BinaryEntry, SourceEntry } from './suite-contents.js';
 
 /** Bump when the cached value's shape changes: old entries are then simply misses. */
@@ -42,11 +42,14 @@ export interface ReadOptions {
   rebuild: boolean;
   /** Reads cache misses on worker threads (many .debs); in-process without it. */
   pool?: DebReadPool | undefined;
-  /** With `pool`: a fresh path (in the transaction's staging dir) to write each read .deb to. */
-  stagingFile?: (() => Promise<string>) | undefined;
+  /**
+   * With `pool`: have the workers write each package they read into the pool directory it
+   * belongs in, as a temporary of this transaction (`tag`), under the repository `root`.
+   */
+  stage?: { root: string; tag: string; component: string; madeDir: (dir: string) => void } | undefined;
 }
 
-/** Control data + hashes of a .deb (cached); `staged`: a copy of its bytes, when it was read by the pool. */
+/** Control data + hashes of a .deb (cached); `staged`: a copy of its bytes beside its pool path, when the pool read it. */
 export async function readDeb(path: string, opts: ReadOptions): Promise<CachedDeb & { staged?: string }> {
   const key = await fileKey(path);
   if (!opts.rebuild) {
@@ -56,13 +59,12 @@ export async function readDeb(path: string, opts: ReadOptions): Promise<CachedDe
   let value: CachedDeb;
   let staged: string | undefined;
   if (opts.pool) {
-    staged = await opts.stagingFile?.();
-    try {
-      value = await opts.pool.read(path, staged);
-    } catch (e) {
-      if (staged) await rm(staged, { force: true });
-      throw e;
-    }
+    const { stage } = opts;
+    const r = await opts.pool.read(path, stage ? { root: stage.root, tag: stage.tag, component: stage.component } : undefined);
+    const { staged: s, madeDir, ...read } = r;
+    value = read;
+    staged = s;
+    if (madeDir) stage?.madeDir(madeDir);
   } else {
     const bytes = await readFile(path);
     const { control } = readDebControl(bytes, path);
@@ -93,37 +95,17 @@ export interface PreparedBinary {
   entry: BinaryEntry;
   /** Local file to copy into the pool. */
   local: string;
-  /** A copy of its bytes already written for the pool (ReadOptions.stagingFile). */
+  /** A copy of its bytes already written beside its pool path (ReadOptions.stage). */
   staged?: string;
   source: string;
 }
 
 export async function prepareDeb(path: string, component: string, opts: ReadOptions): Promise<PreparedBinary> {
   const deb = await readDeb(path, opts);
-  const g = (n: string) => getField(deb.control, n) ?? '';
-  const name = g('Package');
-  checkPackageName(name, path);
-  const v = checkDebVersion(g('Version'));
-  if (!v.ok)
-    throw inputError(
-      'APT_BAD_VERSION',
-      `${path}: invalid Version ${JSON.stringify(g('Version'))}: ${v.reason}`,
-      'Fix the version and rebuild.',
-      { file: path, field: 'Version' },
-    );
-  const arch = g('Architecture');
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(arch))
-    throw inputError('APT_BAD_ARCH', `${path}: invalid Architecture ${JSON.stringify(arch)}`, 'Rebuild the package.', {
-      file: path,
-      field: 'Architecture',
-    });
-  const source = sourceName(name, getField(deb.control, 'Source'));
-  checkPackageName(source, path);
-  // Canonical name (as reprepro and dak): a build dir's "hello.deb" must not collide in the pool.
-  const filename = `${poolDir(component, source)}/${debFileName(name, g('Version'), arch)}`;
+  const { name, version, arch, source, filename } = debPoolPath(deb.control, component, path);
   const fields = packagesStanza({ fields: deb.control, line: 1 }, { filename, size: deb.size, hashes: { SHA256: deb.sha256 } });
   return {
-    entry: { name, version: g('Version'), arch, filename, sha256: deb.sha256, size: deb.size, fields },
+    entry: { name, version, arch, filename, sha256: deb.sha256, size: deb.size, fields },
     local: path,
     ...(deb.staged ? { staged: deb.staged } : {}),
     source,

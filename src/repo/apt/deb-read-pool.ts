@@ -12,18 +12,34 @@ export interface DebRead {
   sha256: string;
 }
 
+/** Where a worker writes the pool copy of what it read: beside its pool path, as a temporary of the transaction `tag`. */
+export interface DebStage {
+  root: string;
+  tag: string;
+  component: string;
+}
+
 export interface DebJob {
   path: string;
-  stageTo?: string;
+  stage?: DebStage;
   listFiles?: boolean;
 }
 
-export class DebReadPool {
-  private readonly pool = new WorkerPool<DebJob, { deb?: DebRead; files?: string[] }>(new URL('./deb-read-worker.js', import.meta.url));
+export interface DebStaged {
+  /** The temporary holding the copy. */
+  staged?: string;
+  /** The pool directory, when this job created it (nothing in it for a sweep to look at). */
+  madeDir?: string;
+}
 
-  /** Read `path`; with `stageTo`, also write its bytes there (a new file: never overwritten). */
-  async read(path: string, stageTo?: string): Promise<DebRead> {
-    return (await this.pool.run({ path, ...(stageTo ? { stageTo } : {}) })).deb!;
+export class DebReadPool {
+  private readonly pool = new WorkerPool<DebJob, { deb?: DebRead & DebStaged; files?: string[] }>(
+    new URL('./deb-read-worker.js', import.meta.url),
+  );
+
+  /** Read `path`; with `stage`, also write its bytes beside the pool path they belong at. */
+  async read(path: string, stage?: DebStage): Promise<DebRead & DebStaged> {
+    return (await this.pool.run({ path, ...(stage ? { stage } : {}) })).deb!;
   }
 
   /** The paths `path` installs (formats/deb-contents.ts debDataFiles). */

@@ -8,6 +8,8 @@
  *   dists/<suite>/<component>/{binary-<arch>,source}/by-hash/{SHA256,SHA512}/<hex>
  */
 import { inputError } from '../../core/errors.js';
+import { type Field, getField } from '../../formats/deb822.js';
+import { checkDebVersion } from '../../formats/version-deb.js';
 
 /** Suite, component and architecture names: safe as path segments and in sources.list. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
@@ -62,4 +64,40 @@ export function checkPackageName(name: string, file: string): void {
       },
     );
   }
+}
+
+/**
+ * Where a binary package goes in the pool, from its control fields, checked (name, version,
+ * architecture, source) so the path is safe: `pool/<component>/<prefix>/<source>/<canonical name>`.
+ * The canonical name (as reprepro and dak) keeps a build dir's "hello.deb" from colliding.
+ */
+export function debPoolPath(
+  control: Field[],
+  component: string,
+  file: string,
+): { name: string; version: string; arch: string; source: string; filename: string } {
+  const g = (n: string) => getField(control, n) ?? '';
+  const name = g('Package');
+  checkPackageName(name, file);
+  const version = g('Version');
+  const v = checkDebVersion(version);
+  if (!v.ok)
+    throw inputError(
+      'APT_BAD_VERSION',
+      `${file}: invalid Version ${JSON.stringify(version)}: ${v.reason}`,
+      'Fix the version and rebuild.',
+      {
+        file,
+        field: 'Version',
+      },
+    );
+  const arch = g('Architecture');
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(arch))
+    throw inputError('APT_BAD_ARCH', `${file}: invalid Architecture ${JSON.stringify(arch)}`, 'Rebuild the package.', {
+      file,
+      field: 'Architecture',
+    });
+  const source = sourceName(name, getField(control, 'Source'));
+  checkPackageName(source, file);
+  return { name, version, arch, source, filename: `${poolDir(component, source)}/${debFileName(name, version, arch)}` };
 }

@@ -164,7 +164,7 @@ export class YumRepoFormat implements RepoFormat {
         const prev = byHref.get(href);
         const pool = join(root, suite, href);
         // Parsed before anything is placed: a broken rpm is refused naming the file given.
-        const stageTo = staging && !prev ? await ctx.tx.stagingFile('.rpm') : undefined;
+        const stageTo = staging && !prev ? await ctx.tx.poolTempFor(`${suite}/${href}`) : undefined;
         // Already in our pool: its signature was checked (or made) when it entered.
         const got = await reader.read({ path: a.path, href, time: prev?.time, stageTo, verify: !prev });
         if (!prev) ctx.cache.countRead?.();
@@ -175,6 +175,7 @@ export class YumRepoFormat implements RepoFormat {
         // Identity of a package regardless of its signature: the main header (it holds the
         // payload digest), so re-publishing the unsigned artifact is "unchanged", not a conflict.
         if (prev && prev.sha256 !== read.sha256 && (prev.content ?? prev.sha256) !== read.content) {
+          await unstage();
           throw conflictError(
             'POOL_IMMUTABLE',
             `${suite}/${href} is already published with different contents than ${a.path}`,
@@ -212,8 +213,8 @@ export class YumRepoFormat implements RepoFormat {
               const sha = sha256(signed.bytes);
               if (ctx.tx.dryRun) await ctx.tx.placePoolFile(`${suite}/${href}`, a.path, sha);
               else {
-                // The signed bytes go to the staging dir (swept after a kill) and from there into the pool.
-                const tmp = await ctx.tx.stagingFile('.rpm');
+                // The signed bytes go beside the pool path (swept after a kill), linked at commit.
+                const tmp = await ctx.tx.poolTempFor(`${suite}/${href}`);
                 await writeFile(tmp, signed.bytes, { flag: 'wx' });
                 await ctx.tx.adoptPoolFile(`${suite}/${href}`, tmp, sha, a.path);
               }
@@ -368,7 +369,7 @@ export class YumRepoFormat implements RepoFormat {
     }
     await put('repomd.xml', repomd);
     if (asc) await put('repomd.xml.asc', Buffer.from(asc, 'utf8'));
-    ctx.tx.keepGeneration(scope, genFiles);
+    ctx.tx.keepGeneration(scope, genFiles, [`${suite}/.repodata`]);
     await this.stageUserFiles(ctx, suite);
     await assertLinkOrAbsent(join(ctx.root, suite, 'repodata'));
     await ctx.tx.stageSymlinkLast(`${suite}/repodata`, `.repodata/${gen}`);

@@ -15,6 +15,7 @@ import { ed25519Key, FIXTURE_PASSPHRASE, type TestKey } from '../../sign/helpers
 import { expectSameAsCreaterepo } from './compare.js';
 import { corpusRpms } from './corpus.js';
 import { REPO_ROOT_DIR } from './harness.js';
+import { TMP_SUFFIX } from '../../../src/repo/lock.js';
 
 const SUITE = 'fedora/41/x86_64';
 let work: string;
@@ -63,10 +64,13 @@ describe('pkgtrack publish of many rpms', () => {
     const killed = cli(args, { PKGTRACK_FAULT_AT: poolSteps[Math.floor(poolSteps.length / 2)]! });
     expect(killed.status).not.toBe(0);
     expect(existsSync(join(out, 'yum', SUITE, 'repodata'))).toBe(false); // nothing went live
+    // Copies not linked yet stay beside their pool paths, as a dead publisher's temporaries.
+    const temps = () => (readdirSync(join(out, 'yum'), { recursive: true }) as string[]).filter((f) => f.endsWith(TMP_SUFFIX));
+    expect(temps().filter((f) => f.includes('/Packages/')).length).toBeGreaterThan(0);
 
     const r = cli([...args, '--json']);
     expect(r.status, r.stderr).toBe(0);
-    expect(readdirSync(join(out, 'yum', '.pkgtrack', 'staging'))).toEqual([]); // leftovers swept
+    expect(temps(), temps().join('\n')).toEqual([]); // leftovers swept
     const repo = join(out, 'yum', SUITE);
     const verify = cli(['repo', 'verify', repo, '--keyring', key.publicFile, '--json']);
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
