@@ -23,7 +23,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { copyFile, link, mkdir, open, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { conflictError } from '../core/errors.js';
 import { run } from '../core/exec.js';
 import { fsyncDir } from '../core/fsutil.js';

@@ -10,7 +10,6 @@ import { basename, dirname, join } from 'node:path';
 import { inputError, integrityError, notFound } from '../../core/errors.js';
 import { type Field, getField, parseSingleStanza } from '../../formats/deb822.js';
 import { cleartextBody, type DscFile, packagesStanza, parseDsc, readDebControl, sourcesStanza } from '../../formats/deb-control.js';
-import { checkDebVersion } from '../../formats/version-deb.js';
 import type { FileKey, IndexCache } from '../format.js';
 import type { DebReadPool } from './deb-read-pool.js';
 import { checkPackageName, debPoolPath, poolDir } from './layout.js';
