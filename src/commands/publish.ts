@@ -3,7 +3,7 @@ import { PkgtrackCommand } from '../cli/base-command.js';
 import { repoFlag } from '../cli/flags.js';
 import { PkgtrackError } from '../core/errors.js';
 import { type PublishResult, publish } from '../services/publish.js';
-import { type GitPushResult, parseGitTarget, pushOutputToGit } from '../services/publish-git.js';
+import type { GitPushResult } from '../services/publish-git.js';
 import { findArtifactDirs } from '../services/publish-inputs.js';
 
 export default class Publish extends PkgtrackCommand<typeof Publish> {
@@ -52,7 +52,9 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
   async run(): Promise<PublishResult & { pushed?: GitPushResult }> {
     const { argv } = await this.parse(Publish);
     const f = this.flags;
-    if (f.to) parseGitTarget(f.to); // a bad target fails before anything is published
+    // Loaded only for --to (it brings the GitHub client); a bad target fails before anything is published.
+    const git = f.to ? await import('../services/publish-git.js') : undefined;
+    git?.parseGitTarget(f.to!);
     const inputs = [...(argv as string[]), ...(f['from-artifacts'] ? await findArtifactDirs(f['from-artifacts']) : [])];
     if (inputs.length === 0) {
       if (!f['from-artifacts']) {
@@ -93,7 +95,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       if (r.noChange) lines.push('  nothing changed: the signed Release stands (`pkgtrack repo refresh` re-signs it)');
     }
     if (f.to && !result.dryRun) {
-      result.pushed = await pushOutputToGit(result.output, f.to, {
+      result.pushed = await git!.pushOutputToGit(result.output, f.to, {
         progress: this.progress,
         message: `pkgtrack publish: ${result.reports.map((r) => `${r.kind} ${r.suite}`).join(', ')}`,
       });

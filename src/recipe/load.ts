@@ -3,14 +3,16 @@
  * under `recipes/`. Parsing and validation are pure (validate.ts); this file does the reading.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { notFound, PkgtrackError, PkgtrackErrors } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
 import { type RecipeConfig, type RepositoryConfig, recipeSchema, repositorySchema, type TargetSpec } from './schema.js';
 import { resolveTarget, type Target } from './targets.js';
 import { parseYaml } from './validate.js';
+import { isFile, REPOSITORY_FILE } from './root.js';
 
-export const REPOSITORY_FILE = 'pkgtrack.yaml';
+export { findRepositoryRoot, REPOSITORY_FILE } from './root.js';
+
 export const RECIPE_FILE = 'recipe.yaml';
 
 export interface Repository {
@@ -36,42 +38,10 @@ export interface Recipe {
   seriesFile?: string;
 }
 
-async function isFile(p: string): Promise<boolean> {
-  return stat(p).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-}
 async function isDir(p: string): Promise<boolean> {
   return stat(p).then(
     (s) => s.isDirectory(),
     () => false,
-  );
-}
-
-/** Find the repository root: `explicit`, else $PKGTRACK_REPO, else the nearest parent with pkgtrack.yaml. */
-export async function findRepositoryRoot(explicit?: string, start = process.cwd()): Promise<string> {
-  const given = explicit ?? process.env.PKGTRACK_REPO;
-  if (given) {
-    const root = resolve(given);
-    if (await isFile(join(root, REPOSITORY_FILE))) return root;
-    throw notFound(
-      'REPO_NOT_FOUND',
-      `no ${REPOSITORY_FILE} in ${root}`,
-      `Run \`pkgtrack init ${given}\` to create a recipes repository there.`,
-    );
-  }
-  let dir = resolve(start);
-  for (;;) {
-    if (await isFile(join(dir, REPOSITORY_FILE))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw notFound(
-    'REPO_NOT_FOUND',
-    `no ${REPOSITORY_FILE} in ${start} or any parent folder`,
-    'Run pkgtrack inside a recipes repository, pass --repo DIR, or create one with `pkgtrack init`.',
   );
 }
 

@@ -11,7 +11,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { inputError, isPkgtrackError } from '../core/errors.js';
 import type { Progress } from '../core/progress.js';
 import type { Repository } from '../recipe/load.js';
-import { findRepositoryRoot, loadRepository } from '../recipe/load.js';
+import { findRepositoryRoot } from '../recipe/root.js';
 import {
   type ArtifactInput,
   type CommitSummary,
@@ -29,8 +29,7 @@ import { StateStore } from '../state/store.js';
 import { collectArtifacts } from './publish-inputs.js';
 import { DEFAULT_PASSPHRASE_ENV, loadSigner, signerFromRepository } from './keys.js';
 import { noIndexCache, StateIndexCache } from './repo-index-cache.js';
-import { recordTrunkBuilds } from './trunk-state.js';
-import { refreshSiteAfterPublish } from './site.js';
+import { recordTrunkBuilds } from './trunk-record.js';
 
 export interface RepoTarget {
   /** Output directory holding <kind>/ repositories (default: pkgtrack.yaml `output`, else ./public). */
@@ -79,11 +78,14 @@ export interface ResolvedTarget {
 
 export async function resolveTarget(t: RepoTarget): Promise<ResolvedTarget> {
   let repository: Repository | undefined;
+  let root: string | undefined;
   try {
-    repository = await loadRepository(await findRepositoryRoot(t.repo));
+    root = await findRepositoryRoot(t.repo);
   } catch (e) {
     if (t.repo || !isPkgtrackError(e) || e.code !== 'REPO_NOT_FOUND') throw e;
   }
+  // Loaded only when there is a config to load: the loader brings zod and yaml along.
+  if (root) repository = await (await import('../recipe/load.js')).loadRepository(root);
   const cfg = repository?.config;
   const output = t.output
     ? resolve(t.output)
@@ -175,7 +177,9 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
       const dirs = [...new Set(artifacts.map((a) => dirname(a.path)))];
       const trunk = await recordTrunkBuilds(target.output, dirs);
       if (trunk.length) req.progress.step(`trunk state recorded for ${trunk.join(', ')}`);
-      await refreshSiteAfterPublish(target.repository, target.output, target.store, req.progress);
+      // No pkgtrack.yaml: no name, label or key to show, so no page (and no page code to load).
+      if (target.repository)
+        await (await import('./site.js')).refreshSiteAfterPublish(target.repository, target.output, target.store, req.progress);
     }
     return result;
   } finally {

@@ -4,7 +4,8 @@
  * Release/InRelease/Release.gpg switched last, retention, and identity guards.
  */
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflictError, inputError, integrityError, notFound } from '../../core/errors.js';
 import { getField } from '../../formats/deb822.js';
@@ -26,7 +27,7 @@ import { DebReadPool } from './deb-read-pool.js';
 import { gzipIndex, xzIndex } from './compress.js';
 import { contentsIndexName, contentsListsPath, releaseHasContents, suiteContentsIndexes } from './contents.js';
 import { BY_HASH, binaryDir, checkName, sourceDir, suiteDir } from './layout.js';
-import { checkIdentity, identityOf, type ReleaseFile, type SuiteIdentity } from './release.js';
+import { checkIdentity, identityOf, type ParsedRelease, type ReleaseFile, type SuiteIdentity } from './release.js';
 import { releaseStands, signAndStageRelease } from './release-writer.js';
 import {
   type BinaryEntry,
@@ -136,9 +137,15 @@ export class AptFormat implements RepoFormat {
       }
       const prior = comp.binaries.get(p.entry.filename);
       ctx.progress.debug(`${p.entry.name} ${p.entry.version} ${p.entry.arch}`);
-      const state = p.staged
-        ? await tx.adoptPoolFile(p.entry.filename, p.staged, p.entry.sha256, p.local)
-        : await tx.placePoolFile(p.entry.filename, p.local, p.entry.sha256);
+      // Published here already with these bytes (the suite's index says so) and still in the
+      // pool: nothing to place, and no need to hash the pool file to know it is the same.
+      const published = prior?.sha256 === p.entry.sha256 && !tx.dryRun && existsSync(join(root, p.entry.filename));
+      if (published && p.staged) await rm(p.staged, { force: true });
+      const state = published
+        ? 'present'
+        : p.staged
+          ? await tx.adoptPoolFile(p.entry.filename, p.staged, p.entry.sha256, p.local)
+          : await tx.placePoolFile(p.entry.filename, p.local, p.entry.sha256);
       if (prior && prior.sha256 === p.entry.sha256 && state === 'present')
         report.unchanged.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
       else report.added.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
@@ -307,6 +314,8 @@ export class AptFormat implements RepoFormat {
     const compressed = await Promise.all(
       jobs.map(async (j) => {
         const plain = Buffer.from(j.text, 'utf8');
+        const kept = await publishedVariants(ctx.root, base, contents.release, `${j.dir}/${j.name}`, plain, !j.only);
+        if (kept) return { j, variants: kept };
         const [gz, xz] = await Promise.all([gzipIndex(plain), j.only ? undefined : xzIndex(plain)]);
         // `served: false`: listed in Release only. apt looks an index up by its uncompressed
         // name and then picks a compressed form (Debian lists Contents-<arch> this way too).
@@ -315,7 +324,7 @@ export class AptFormat implements RepoFormat {
           ['.gz', gz, true],
         ];
         if (xz) all.push(['.xz', xz, true]);
-        const variants = all.map(([suffix, bytes, served]) => ({
+        const variants: IndexVariant[] = all.map(([suffix, bytes, served]) => ({
           bytes,
           served,
           file: { path: `${j.dir}/${j.name}${suffix}`, size: bytes.length, sha256: hex('sha256', bytes), sha512: hex('sha512', bytes) },
@@ -325,7 +334,10 @@ export class AptFormat implements RepoFormat {
     );
     const files: ReleaseFile[] = compressed.flatMap((c) => c.variants.map((v) => v.file));
     const release = { identity, architectures, components, files };
-    if (releaseStands(ctx, this.config.description, contents, release)) {
+    // Nothing to write only if every index on disk is what the Release lists (publishedVariants
+    // checked each): after a kill mid-switch an index can be newer than its Release.
+    const onDisk = compressed.every((c) => c.variants.every((v) => !v.bytes));
+    if (onDisk && releaseStands(ctx, this.config.description, contents, release)) {
       ctx.progress.debug(`${suite}: indexes and Release unchanged, still valid: nothing to write`);
       return { files: [], noChange: true };
     }
@@ -338,6 +350,7 @@ export class AptFormat implements RepoFormat {
         if (!served) continue;
         const byHash = BY_HASH.map((h) => `${base}/${j.dir}/by-hash/${h}/${h === 'SHA256' ? f.sha256 : f.sha512}`);
         generation.push(...byHash);
+        if (!bytes) continue; // published as it is (publishedVariants)
         await ctx.tx.stage(`${base}/${f.path}`, bytes, byHash);
         written.push(`${base}/${f.path}`);
       }
@@ -394,6 +407,52 @@ export class AptFormat implements RepoFormat {
   verify(target: string, opts: { keyring?: string; fingerprints?: string[] }): Promise<VerifyReport> {
     return verifyAptRepo(target, opts);
   }
+}
+
+/** One form of an index: `bytes` to write, or none when the published file is kept as it is. */
+interface IndexVariant {
+  bytes?: Uint8Array;
+  served: boolean;
+  file: ReleaseFile;
+}
+
+/**
+ * The published forms of an index whose text has not changed, when every one of them is on
+ * disk as the current Release lists it (and its by-hash copies are there): republishing then
+ * neither recompresses it (xz -6 of a big Packages is most of a republish) nor rewrites it.
+ * The files are checked, not trusted: after a publisher was killed mid-switch the index on
+ * disk can be newer than the Release that lists it.
+ */
+async function publishedVariants(
+  root: string,
+  base: string,
+  release: ParsedRelease | undefined,
+  path: string,
+  plain: Buffer,
+  served: boolean,
+): Promise<IndexVariant[] | undefined> {
+  // What writeSuite publishes: the text, .gz and .xz; or (Contents) the .gz only, the text listed.
+  const suffixes = served ? ['.gz', '.xz'] : ['.gz'];
+  const listed = release?.files.get(path);
+  if (!listed?.sha256 || listed.size !== plain.length || hex('sha256', plain) !== listed.sha256) return undefined;
+  const dir = path.slice(0, path.lastIndexOf('/'));
+  if (served && !(await readFile(join(root, base, path)).catch(() => undefined))?.equals(plain)) return undefined;
+  const out: IndexVariant[] = [
+    { bytes: undefined, served, file: { path, size: plain.length, sha256: listed.sha256, sha512: hex('sha512', plain) } },
+  ];
+  for (const suffix of suffixes) {
+    const f = release!.files.get(`${path}${suffix}`);
+    if (!f?.sha256 || !f.sha512) return undefined;
+    const bytes = await readFile(join(root, base, `${path}${suffix}`)).catch(() => undefined);
+    if (!bytes || bytes.length !== f.size || hex('sha256', bytes) !== f.sha256) return undefined;
+    for (const [h, v] of [
+      ['SHA256', f.sha256],
+      ['SHA512', f.sha512],
+    ] as const)
+      if (!existsSync(join(root, base, dir, 'by-hash', h, v))) return undefined;
+    out.push({ bytes: undefined, served: true, file: { path: `${path}${suffix}`, size: f.size, sha256: f.sha256, sha512: f.sha512 } });
+  }
+  return out;
 }
 
 export { listSuites };

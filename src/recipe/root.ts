@@ -1,0 +1,43 @@
+/**
+ * Finding the recipes repository (the folder with pkgtrack.yaml). Kept apart from loading it:
+ * commands that may run without one (publish --key, repo verify) check here first and load
+ * the config (zod, yaml: a fifth of a short command's start-up) only when there is one.
+ */
+import { stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { notFound } from '../core/errors.js';
+
+export const REPOSITORY_FILE = 'pkgtrack.yaml';
+
+export async function isFile(p: string): Promise<boolean> {
+  return stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
+
+/** Find the repository root: `explicit`, else $PKGTRACK_REPO, else the nearest parent with pkgtrack.yaml. */
+export async function findRepositoryRoot(explicit?: string, start = process.cwd()): Promise<string> {
+  const given = explicit ?? process.env.PKGTRACK_REPO;
+  if (given) {
+    const root = resolve(given);
+    if (await isFile(join(root, REPOSITORY_FILE))) return root;
+    throw notFound(
+      'REPO_NOT_FOUND',
+      `no ${REPOSITORY_FILE} in ${root}`,
+      `Run \`pkgtrack init ${given}\` to create a recipes repository there.`,
+    );
+  }
+  let dir = resolve(start);
+  for (;;) {
+    if (await isFile(join(dir, REPOSITORY_FILE))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw notFound(
+    'REPO_NOT_FOUND',
+    `no ${REPOSITORY_FILE} in ${start} or any parent folder`,
+    'Run pkgtrack inside a recipes repository, pass --repo DIR, or create one with `pkgtrack init`.',
+  );
+}
