@@ -5,8 +5,9 @@
  *   1. cold index:  pkgtrack (read + SHA-256 + control + stanza, in-process: on the worker
  *                   pool publish uses, and on one thread) vs `apt-ftparchive packages` (as
  *                   users run it, and with SHA256 only)
- *   2. cold publish, signed, Packages .gz + .xz, whole processes:
- *                   `pkgtrack publish` vs `reprepro includedeb` vs aptly (`repo add` + `publish repo`)
+ *   2. cold publish, signed, Packages .gz + .xz, whole processes, each into a new directory:
+ *                   `pkgtrack publish` vs `reprepro includedeb` vs aptly (`repo add` + `publish repo`);
+ *                   and pkgtrack vs reprepro again right after `rm -rf` of the previous output
  *   3. add one package and republish, whole processes, same three tools
  *   4. pkgtrack add-one on a repository 10x smaller, to show the cost does not grow with size
  *
@@ -187,17 +188,30 @@ export default async function aptBench(): Promise<void> {
   rows.push(['cold index', 'apt-ftparchive packages', ftpDefault, undefined]);
   rows.push(['cold index', 'apt-ftparchive (SHA256 only)', ftpSha256, undefined]);
 
-  // 2+3. Publish: pkgtrack.
-  const pkOut = join(work, 'pk');
-  const pk = (args: string[]) =>
+  // 2+3. Publish. Each cold run goes to a new directory and none is deleted before the end:
+  // deleting the previous run's output (thousands of files) right before the next run makes a
+  // journal-less ext4 (this VM) scan past the recently freed inodes for every file it creates
+  // (ext4 find_inode_bit -> recently_deleted), a cost no user's first publish pays and one that
+  // falls unevenly on the tools. The "after rm -rf" rows keep that case in view.
+  let serial = 0;
+  const fresh = (name: string) => join(work, `${name}-${++serial}`);
+  const pkAt = (out: string, args: string[]) =>
     sh(
       process.execPath,
-      [join(ROOT, 'bin/run.js'), 'publish', '--key', key.secret, '--output', pkOut, '--suite', 'bookworm', '--keep', '0', ...args],
+      [join(ROOT, 'bin/run.js'), 'publish', '--key', key.secret, '--output', out, '--suite', 'bookworm', '--keep', '0', ...args],
       { cwd: work, env },
     );
+  let pkOut = '';
   const pkCold = bench(
-    () => rmSync(pkOut, { recursive: true, force: true }),
-    () => pk([debs]),
+    () => {
+      pkOut = fresh('pk');
+    },
+    () => pkAt(pkOut, [debs]),
+  );
+  const pkRerun = join(work, 'pk-rerun');
+  const pkColdAfterRm = bench(
+    () => rmSync(pkRerun, { recursive: true, force: true }),
+    () => pkAt(pkRerun, [debs]),
   );
   // Setup for add-one: take the package out again (fails harmlessly the first time).
   const pkRemove = (out: string) => () =>
@@ -206,32 +220,44 @@ export default async function aptBench(): Promise<void> {
       [join(ROOT, 'bin/run.js'), 'repo', 'remove', 'bench-added', '--suite', 'bookworm', '--output', out, '--key', key.secret],
       { cwd: work, env },
     );
-  const pkAdd = bench(pkRemove(pkOut), () => pk([extra]));
+  const pkAdd = bench(pkRemove(pkOut), () => pkAt(pkOut, [extra]));
   // reprepro.
-  const rrOut = join(work, 'reprepro');
-  const rrSetup = () => {
-    rmSync(rrOut, { recursive: true, force: true });
-    mkdirSync(join(rrOut, 'conf'), { recursive: true });
+  const rrInit = (dir: string) => {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'conf'), { recursive: true });
     writeFileSync(
-      join(rrOut, 'conf/distributions'),
+      join(dir, 'conf/distributions'),
       `Origin: bench\nLabel: bench\nCodename: bookworm\nArchitectures: amd64\nComponents: main\nSignWith: ${key.fpr}\nDebIndices: Packages Release . .gz .xz\n`,
     );
   };
-  const rr = (args: string[]) => sh('reprepro', ['-b', rrOut, '--ignore=wrongdistribution', ...args], { env });
-  const rrCold = bench(rrSetup, () => rr(['includedeb', 'bookworm', ...corpus.debs.map((d) => join(debs, d))]));
+  const rrAt = (dir: string, args: string[]) => sh('reprepro', ['-b', dir, '--ignore=wrongdistribution', ...args], { env });
+  const allDebs = corpus.debs.map((d) => join(debs, d));
+  let rrOut = '';
+  const rrCold = bench(
+    () => {
+      rrOut = fresh('reprepro');
+      rrInit(rrOut);
+    },
+    () => rrAt(rrOut, ['includedeb', 'bookworm', ...allDebs]),
+  );
+  const rrRerun = join(work, 'reprepro-rerun');
+  const rrColdAfterRm = bench(
+    () => rrInit(rrRerun),
+    () => rrAt(rrRerun, ['includedeb', 'bookworm', ...allDebs]),
+  );
   const rrAdd = bench(
     () => spawnSync('reprepro', ['-b', rrOut, 'remove', 'bookworm', 'bench-added'], { env }),
-    () => rr(['includedeb', 'bookworm', extra]),
+    () => rrAt(rrOut, ['includedeb', 'bookworm', extra]),
   );
   // aptly.
-  const aptlyDir = join(work, 'aptly');
-  const aptlyConf = join(work, 'aptly.conf');
-  writeFileSync(aptlyConf, JSON.stringify({ rootDir: aptlyDir, gpgProvider: 'gpg', architectures: ['amd64'] }));
+  let aptlyConf = '';
   const aptly = (args: string[]) => sh('aptly', [`-config=${aptlyConf}`, ...args], { env });
   const aptlySign = [`-gpg-key=${key.fpr}`, '-batch'];
   const aptlyCold = bench(
     () => {
-      rmSync(aptlyDir, { recursive: true, force: true });
+      const dir = fresh('aptly');
+      aptlyConf = `${dir}.conf`;
+      writeFileSync(aptlyConf, JSON.stringify({ rootDir: dir, gpgProvider: 'gpg', architectures: ['amd64'] }));
       aptly(['repo', 'create', '-distribution=bookworm', '-component=main', 'bench']);
     },
     () => {
@@ -249,6 +275,8 @@ export default async function aptBench(): Promise<void> {
   rows.push(['cold publish', 'pkgtrack publish', pkCold, rrCold]);
   rows.push(['cold publish', 'reprepro includedeb', rrCold, undefined]);
   rows.push(['cold publish', 'aptly repo add + publish', aptlyCold, rrCold]);
+  rows.push(['cold, after rm -rf of the last', 'pkgtrack publish', pkColdAfterRm, rrColdAfterRm]);
+  rows.push(['cold, after rm -rf of the last', 'reprepro includedeb', rrColdAfterRm, undefined]);
   rows.push(['add one + republish', 'pkgtrack publish', pkAdd, rrAdd]);
   rows.push(['add one + republish', 'reprepro includedeb', rrAdd, undefined]);
   rows.push(['add one + republish', 'aptly repo add + publish update', aptlyAdd, rrAdd]);
@@ -265,7 +293,7 @@ export default async function aptBench(): Promise<void> {
   const pkAddSmall = bench(pkRemove(smallOut), () => pkSmall([extra]));
   rows.push([`add one, ${Math.ceil(corpus.debs.length / 10)}-pkg repo`, 'pkgtrack publish', pkAddSmall, pkAdd]);
 
-  const w = [24, 36, 10, 10, 10, 10];
+  const w = [32, 36, 10, 10, 10, 10];
   console.log(['STEP', 'TOOL', 'WALL s', 'RATIO', 'CPU s', 'RATIO'].map((h, i) => h.padEnd(w[i]!)).join(''));
   for (const [step, tool, s, base] of rows) {
     const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}x` : '');
