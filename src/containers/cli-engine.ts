@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { homedir, release as kernelRelease } from 'node:os';
+import { release as kernelRelease } from 'node:os';
 import { join } from 'node:path';
 import { envError, PkgtrackError } from '../core/errors.js';
 import { run } from '../core/exec.js';
@@ -25,11 +25,10 @@ import {
   type RunOutcome,
   type RunSpec,
 } from './engine.js';
+import { userCacheDir } from '../core/fsutil.js';
 
 /** Where pkgtrack keeps per-user caches (engine probe, bootstrap tarballs). */
-export function cacheDir(): string {
-  return process.env.PKGTRACK_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'pkgtrack');
-}
+export const cacheDir = userCacheDir;
 
 /** Containers started by this process, removed on SIGINT/SIGTERM even if the engine client died. */
 const live = new Map<string, { program: string; global: string[]; dialect: Dialect }>();

@@ -1,6 +1,7 @@
 /** File-system helpers shared by every writer: atomic replace, fsync, directory creation. */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { dirname, join, basename } from 'node:path';
 
 export async function exists(path: string): Promise<boolean> {
@@ -53,4 +54,9 @@ export async function readTextIfExists(path: string): Promise<string | undefined
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
+}
+
+/** Per-user cache (engine probes, bootstrap tarballs; sources outside a repository): $PKGTRACK_CACHE_DIR, else $XDG_CACHE_HOME/pkgtrack. */
+export function userCacheDir(): string {
+  return process.env.PKGTRACK_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'pkgtrack');
 }

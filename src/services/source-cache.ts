@@ -6,10 +6,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { integrityError, PkgtrackError } from '../core/errors.js';
 import { exists, writeFileAtomic } from '../core/fsutil.js';
+import { userCacheDir } from '../core/fsutil.js';
 
 export interface CacheEntry {
   url: string;
@@ -20,11 +20,11 @@ export interface CacheEntry {
   previousSha256?: string[];
 }
 
-/** `$XDG_CACHE_HOME/pkgtrack` unless the repository has .pkgtrack/cache (or PKGTRACK_CACHE is set). */
+/** Sources: $PKGTRACK_CACHE, else the repository's .pkgtrack/cache, else the per-user cache. */
 export async function cacheDir(repoRoot?: string): Promise<string> {
   if (process.env.PKGTRACK_CACHE) return process.env.PKGTRACK_CACHE;
   if (repoRoot) return join(repoRoot, '.pkgtrack', 'cache');
-  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'pkgtrack');
+  return userCacheDir();
 }
 
 export class SourceCache {
