@@ -5,6 +5,7 @@
  * Everything is read from the published output (or its URL), so a fresh runner knows.
  */
 import { compareUpstreamVersions } from '../formats/versions.js';
+import { inputError } from '../core/errors.js';
 import { type Progress, silentProgress } from '../core/progress.js';
 import { loadRecipes, type Recipe, type Repository } from '../recipe/load.js';
 import type { Target } from '../recipe/targets.js';
@@ -80,7 +81,45 @@ export async function ciMatrix(opts: MatrixOptions): Promise<MatrixResult> {
   const result: MatrixResult = { channel: opts.channel, matrix: { include: [] }, skipped: [] };
   if (opts.channel === 'stable') await stableCells(opts, recipes, sources, result, progress);
   else await trunkCells(opts, recipes, sources, result, progress);
+  const deferred = capMatrix(result);
+  if (deferred) progress.warn(`${deferred} recipe(s) deferred to the next run: GitHub runs at most ${MAX_MATRIX_JOBS} jobs per matrix`);
   return result;
+}
+
+/** GitHub Actions: "A matrix can generate a maximum of 256 jobs per workflow run." */
+export const MAX_MATRIX_JOBS = 256;
+
+/**
+ * Keep the matrix within GitHub's limit by leaving whole recipes for the next run (they are
+ * still behind then, so the next plan takes them; what built now has left the plan). Never a
+ * recipe in part: a trunk recipe's state is recorded once for all its targets. Pure apart from
+ * `result`; returns how many recipes were deferred.
+ */
+export function capMatrix(result: MatrixResult, max = MAX_MATRIX_JOBS): number {
+  if (result.matrix.include.length <= max) return 0;
+  const byRecipe = new Map<string, MatrixCell[]>();
+  for (const c of result.matrix.include) byRecipe.set(c.recipe, [...(byRecipe.get(c.recipe) ?? []), c]);
+  const kept: MatrixCell[] = [];
+  let deferred = 0;
+  for (const [recipe, cells] of byRecipe) {
+    if (cells.length > max)
+      throw inputError(
+        'CI_MATRIX_TOO_BIG',
+        `${recipe} alone has ${cells.length} targets to build; GitHub runs at most ${max} jobs per matrix`,
+        'Give the recipe fewer targets, or plan its targets in several workflows (pkgtrack ci matrix RECIPE).',
+        { field: 'targets' },
+      );
+    if (kept.length + cells.length <= max) kept.push(...cells);
+    else {
+      deferred++;
+      result.skipped.push({
+        recipe,
+        reason: `deferred to the next run: ${cells.length} job(s) over GitHub's limit of ${max} per matrix`,
+      });
+    }
+  }
+  result.matrix.include = kept;
+  return deferred;
 }
 
 async function stableCells(opts: MatrixOptions, recipes: Recipe[], sources: UpstreamSources, result: MatrixResult, progress: Progress) {
