@@ -14,6 +14,9 @@ export default class Init extends PkgtrackCommand<typeof Init> {
     name: Flags.string({ description: 'Repository name (default: the folder name)' }),
     maintainer: Flags.string({ description: 'Maintainer, "Full Name <email>"' }),
     force: Flags.boolean({ description: 'Overwrite the scaffold files of an existing repository' }),
+    install: Flags.string({
+      description: 'npm package spec the workflows install (default: this pkgtrack, pinned: pkgtrack@<version>)',
+    }),
     pages: Flags.string({
       options: ['branch', 'artifact'],
       default: 'branch',
@@ -28,6 +31,8 @@ export default class Init extends PkgtrackCommand<typeof Init> {
       ...(this.flags.maintainer ? { maintainer: this.flags.maintainer } : {}),
       ...(this.flags.force ? { force: true } : {}),
       pages: this.flags.pages as 'branch' | 'artifact',
+      // Pinned: CI runs the pkgtrack that wrote the workflows until someone bumps it on purpose.
+      install: this.flags.install ?? `${this.config.name}@${this.config.version}`,
     });
     this.show([
       `Created a recipes repository in ${result.root}:`,

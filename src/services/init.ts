@@ -18,7 +18,7 @@ export interface InitResult {
 
 export async function initRepository(
   dir: string,
-  opts: { name?: string; maintainer?: string; force?: boolean; pages?: PagesMode },
+  opts: { name?: string; maintainer?: string; force?: boolean; pages?: PagesMode; install?: string },
 ): Promise<InitResult> {
   const root = resolve(dir);
   if ((await exists(join(root, 'pkgtrack.yaml'))) && !opts.force) {
@@ -43,7 +43,7 @@ export async function initRepository(
     ['recipes/hello/patches/series', t.exampleSeries],
     ['recipes/hello/patches/readme-https.patch', t.examplePatch(o)],
     ['recipes/hello/hello.spec', renderSpecTemplate(hello)],
-    ...Object.entries(renderWorkflows({ name, pages: opts.pages ?? 'branch' })),
+    ...Object.entries(renderWorkflows({ name, pages: opts.pages ?? 'branch', ...(opts.install ? { install: opts.install } : {}) })),
   ];
   const created: string[] = [];
   for (const [rel, content, mode] of files) {

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applySpecTemplate } from '../../src/builders/rpm/spec-template.js';
-import { pkgtrack, tempDir } from '../helpers/cli.js';
+import { pkgtrack, ROOT, tempDir } from '../helpers/cli.js';
 import { actionlint, parseWorkflow } from './workflow-helpers.js';
 
 const WORKFLOWS = ['.github/workflows/pkgtrack.yml', '.github/workflows/pkgtrack-nightly.yml'];
@@ -40,6 +40,9 @@ describe('pkgtrack init', () => {
       expect(await actionlint(text, path), path).toEqual([]);
       expect(text).not.toContain('deploy-pages');
       expect(text).toContain('name: acme-ppa ');
+      // The workflows install the pkgtrack that wrote them, pinned.
+      const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+      expect(text).toContain(`npm install -g pkgtrack@${version}\n`);
     }
   });
 
