@@ -7,7 +7,7 @@ import { inputError } from '../core/errors.js';
 import { readAr } from './ar.js';
 import { compressionOf, decompress } from './compress.js';
 import { type Field, getField, parseSingleStanza, type Stanza } from './deb822.js';
-import { readTar, type TarEntry } from './tar.js';
+import { readTar, type TarEntry, tarHasFile } from './tar.js';
 
 /** apt's TFRewritePackageOrder: known fields in this order, then the rest as they came. */
 export const PACKAGE_FIELD_ORDER = [
@@ -70,13 +70,7 @@ export function readDebControl(deb: Uint8Array, source = 'package.deb'): DebCont
   }
   const isControl = (e: TarEntry) => e.name === 'control' && e.type === '0';
   // Only as much of control.tar as it takes to reach the control file (see decompress).
-  const upToControl = (out: Uint8Array) => {
-    try {
-      return readTar(out, source, isControl).some(isControl);
-    } catch {
-      return false; // the member is not complete yet
-    }
-  };
+  const upToControl = (out: Uint8Array) => tarHasFile(out, 'control');
   const tar = decompress(ctl.data, comp, `${source}:${ctl.name}`, undefined, upToControl);
   const entry = readTar(tar, `${source}:${ctl.name}`, isControl).find(isControl);
   if (!entry)

@@ -144,6 +144,34 @@ export function readTar(bytes: Uint8Array, source = 'tar', stopAfter?: (e: TarEn
   return out;
 }
 
+/**
+ * Whether the regular file `name` is complete in `bytes`, the start of a tar stream still being
+ * decompressed. Never throws: a damaged archive is for readTar to report, over all of it. Lets a
+ * decoder stop once a wanted member is in (a .deb's control file) without readTar's cost, and
+ * its truncation error, on every piece.
+ */
+export function tarHasFile(bytes: Uint8Array, name: string): boolean {
+  const names = new NameState();
+  let pos = 0;
+  while (pos + BLOCK <= bytes.length) {
+    let h: Header | undefined;
+    try {
+      h = readHeader(bytes.subarray(pos, pos + BLOCK), pos, 'tar');
+    } catch {
+      return false;
+    }
+    if (!h) return false;
+    const size = names.size(h);
+    const start = pos + BLOCK;
+    if (NameState.isRecord(h.type)) {
+      if (start + size > bytes.length) return false;
+      names.apply(h.type, bytes.subarray(start, start + size));
+    } else if (names.take(h) === name && h.type === '0') return start + size <= bytes.length;
+    pos = start + Math.ceil(size / BLOCK) * BLOCK;
+  }
+  return false;
+}
+
 /** Name records bigger than this are refused (a real long name or pax header is a few KB). */
 const MAX_RECORD = 1 << 20;
 

@@ -11,7 +11,7 @@ import { readAr } from '../../src/formats/ar.js';
 import { decompress } from '../../src/formats/compress.js';
 import { readDebControl } from '../../src/formats/deb-control.js';
 import { writeStanza } from '../../src/formats/deb822.js';
-import { readTar } from '../../src/formats/tar.js';
+import { readTar, tarHasFile } from '../../src/formats/tar.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pkgtrack-debread-'));
 
@@ -68,6 +68,21 @@ describe('readDebControl against dpkg-deb', () => {
       .split('\n')
       .map((n) => n.replace(/^\.\/?/, '').replace(/\/$/, ''));
     expect(names).toEqual(tarList);
+  });
+});
+
+describe('tarHasFile', () => {
+  it('is true from the first prefix that holds all of control, and never throws on a cut one', () => {
+    const deb = buildDeb('none', CONTROL, 'has-file');
+    const ctl = readAr(readFileSync(deb)).find((m) => m.name.startsWith('control.tar'))!.data;
+    const entry = readTar(ctl).find((e) => e.name === 'control')!;
+    const end = entry.data.byteOffset - ctl.byteOffset + entry.size;
+    expect(end).toBeGreaterThan(512);
+    for (let n = 0; n <= ctl.length; n += 37) expect(tarHasFile(ctl.subarray(0, n), 'control'), `prefix ${n}`).toBe(n >= end);
+    expect(tarHasFile(ctl, 'nope')).toBe(false);
+    const damaged = Uint8Array.from(ctl);
+    damaged[600] = damaged[600]! ^ 0xff; // a header byte of the second entry
+    expect(() => tarHasFile(damaged, 'control')).not.toThrow();
   });
 });
 
