@@ -74,17 +74,30 @@ async function timedAsync(f: () => Promise<void>): Promise<Sample> {
 async function benchAsync(run: () => Promise<void>): Promise<Sample> {
   const xs: Sample[] = [];
   for (let i = 0; i < RUNS; i++) xs.push(await timedAsync(run));
-  return [...xs].sort((a, b) => a.wall - b.wall)[Math.floor(xs.length / 2)]!;
+  return medianByWall(xs);
 }
+
+const medianByWall = (xs: Sample[]) => [...xs].sort((a, b) => a.wall - b.wall)[Math.floor(xs.length / 2)]!;
 
 /** Median (by wall time) over RUNS of `run` after a fresh `setup` each time. */
 function bench(setup: () => void, run: () => void): Sample {
-  const xs: Sample[] = [];
+  return interleaved([[setup, run]])[0]!;
+}
+
+/**
+ * `bench` for several tools at once, taking turns run by run (A B C A B C ...): on a shared VM
+ * the machine's state drifts (page cache, the filesystem's recently freed inodes, neighbours),
+ * and turns give every tool the same share of it instead of one tool all the bad minutes.
+ */
+function interleaved(cases: Array<[setup: () => void, run: () => void]>): Sample[] {
+  const xs: Sample[][] = cases.map(() => []);
   for (let i = 0; i < RUNS; i++) {
-    setup();
-    xs.push(timed(run));
+    for (const [k, [setup, run]] of cases.entries()) {
+      setup();
+      xs[k]!.push(timed(run));
+    }
   }
-  return [...xs].sort((a, b) => a.wall - b.wall)[Math.floor(xs.length / 2)]!;
+  return xs.map(medianByWall);
 }
 
 function gpgHome(dir: string): { home: string; secret: string; fpr: string } {
@@ -192,7 +205,8 @@ export default async function aptBench(): Promise<void> {
   // deleting the previous run's output (thousands of files) right before the next run makes a
   // journal-less ext4 (this VM) scan past the recently freed inodes for every file it creates
   // (ext4 find_inode_bit -> recently_deleted), a cost no user's first publish pays and one that
-  // falls unevenly on the tools. The "after rm -rf" rows keep that case in view.
+  // falls unevenly on the tools. The "after rm -rf" rows keep that case in view. Tools take
+  // turns run by run (interleaved).
   let serial = 0;
   const fresh = (name: string) => join(work, `${name}-${++serial}`);
   const pkAt = (out: string, args: string[]) =>
@@ -201,18 +215,6 @@ export default async function aptBench(): Promise<void> {
       [join(ROOT, 'bin/run.js'), 'publish', '--key', key.secret, '--output', out, '--suite', 'bookworm', '--keep', '0', ...args],
       { cwd: work, env },
     );
-  let pkOut = '';
-  const pkCold = bench(
-    () => {
-      pkOut = fresh('pk');
-    },
-    () => pkAt(pkOut, [debs]),
-  );
-  const pkRerun = join(work, 'pk-rerun');
-  const pkColdAfterRm = bench(
-    () => rmSync(pkRerun, { recursive: true, force: true }),
-    () => pkAt(pkRerun, [debs]),
-  );
   // Setup for add-one: take the package out again (fails harmlessly the first time).
   const pkRemove = (out: string) => () =>
     spawnSync(
@@ -220,8 +222,6 @@ export default async function aptBench(): Promise<void> {
       [join(ROOT, 'bin/run.js'), 'repo', 'remove', 'bench-added', '--suite', 'bookworm', '--output', out, '--key', key.secret],
       { cwd: work, env },
     );
-  const pkAdd = bench(pkRemove(pkOut), () => pkAt(pkOut, [extra]));
-  // reprepro.
   const rrInit = (dir: string) => {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(dir, 'conf'), { recursive: true });
@@ -232,46 +232,54 @@ export default async function aptBench(): Promise<void> {
   };
   const rrAt = (dir: string, args: string[]) => sh('reprepro', ['-b', dir, '--ignore=wrongdistribution', ...args], { env });
   const allDebs = corpus.debs.map((d) => join(debs, d));
-  let rrOut = '';
-  const rrCold = bench(
-    () => {
-      rrOut = fresh('reprepro');
-      rrInit(rrOut);
-    },
-    () => rrAt(rrOut, ['includedeb', 'bookworm', ...allDebs]),
-  );
-  const rrRerun = join(work, 'reprepro-rerun');
-  const rrColdAfterRm = bench(
-    () => rrInit(rrRerun),
-    () => rrAt(rrRerun, ['includedeb', 'bookworm', ...allDebs]),
-  );
-  const rrAdd = bench(
-    () => spawnSync('reprepro', ['-b', rrOut, 'remove', 'bookworm', 'bench-added'], { env }),
-    () => rrAt(rrOut, ['includedeb', 'bookworm', extra]),
-  );
-  // aptly.
   let aptlyConf = '';
   const aptly = (args: string[]) => sh('aptly', [`-config=${aptlyConf}`, ...args], { env });
   const aptlySign = [`-gpg-key=${key.fpr}`, '-batch'];
-  const aptlyCold = bench(
-    () => {
-      const dir = fresh('aptly');
-      aptlyConf = `${dir}.conf`;
-      writeFileSync(aptlyConf, JSON.stringify({ rootDir: dir, gpgProvider: 'gpg', architectures: ['amd64'] }));
-      aptly(['repo', 'create', '-distribution=bookworm', '-component=main', 'bench']);
-    },
-    () => {
-      aptly(['repo', 'add', 'bench', debs]);
-      aptly(['publish', 'repo', ...aptlySign, 'bench']);
-    },
-  );
-  const aptlyAdd = bench(
-    () => spawnSync('aptly', [`-config=${aptlyConf}`, 'repo', 'remove', 'bench', 'bench-added'], { env }),
-    () => {
-      aptly(['repo', 'add', 'bench', extra]);
-      aptly(['publish', 'update', ...aptlySign, 'bookworm']);
-    },
-  );
+
+  let pkOut = '';
+  let rrOut = '';
+  const [pkCold, rrCold, aptlyCold] = interleaved([
+    [() => (pkOut = fresh('pk')), () => pkAt(pkOut, [debs])],
+    [
+      () => {
+        rrOut = fresh('reprepro');
+        rrInit(rrOut);
+      },
+      () => rrAt(rrOut, ['includedeb', 'bookworm', ...allDebs]),
+    ],
+    [
+      () => {
+        const dir = fresh('aptly');
+        aptlyConf = `${dir}.conf`;
+        writeFileSync(aptlyConf, JSON.stringify({ rootDir: dir, gpgProvider: 'gpg', architectures: ['amd64'] }));
+        aptly(['repo', 'create', '-distribution=bookworm', '-component=main', 'bench']);
+      },
+      () => {
+        aptly(['repo', 'add', 'bench', debs]);
+        aptly(['publish', 'repo', ...aptlySign, 'bench']);
+      },
+    ],
+  ]) as [Sample, Sample, Sample];
+  const pkRerun = join(work, 'pk-rerun');
+  const rrRerun = join(work, 'reprepro-rerun');
+  const [pkColdAfterRm, rrColdAfterRm] = interleaved([
+    [() => rmSync(pkRerun, { recursive: true, force: true }), () => pkAt(pkRerun, [debs])],
+    [() => rrInit(rrRerun), () => rrAt(rrRerun, ['includedeb', 'bookworm', ...allDebs])],
+  ]) as [Sample, Sample];
+  const [pkAdd, rrAdd, aptlyAdd] = interleaved([
+    [pkRemove(pkOut), () => pkAt(pkOut, [extra])],
+    [
+      () => spawnSync('reprepro', ['-b', rrOut, 'remove', 'bookworm', 'bench-added'], { env }),
+      () => rrAt(rrOut, ['includedeb', 'bookworm', extra]),
+    ],
+    [
+      () => spawnSync('aptly', [`-config=${aptlyConf}`, 'repo', 'remove', 'bench', 'bench-added'], { env }),
+      () => {
+        aptly(['repo', 'add', 'bench', extra]);
+        aptly(['publish', 'update', ...aptlySign, 'bookworm']);
+      },
+    ],
+  ]) as [Sample, Sample, Sample];
   rows.push(['cold publish', 'pkgtrack publish', pkCold, rrCold]);
   rows.push(['cold publish', 'reprepro includedeb', rrCold, undefined]);
   rows.push(['cold publish', 'aptly repo add + publish', aptlyCold, rrCold]);
