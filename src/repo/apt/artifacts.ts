@@ -4,8 +4,7 @@
  * is not read again, so adding one package to a big repository reads one package.
  */
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { inputError, integrityError, notFound } from '../../core/errors.js';
 import { type Field, getField, parseSingleStanza } from '../../formats/deb822.js';
@@ -27,7 +26,9 @@ interface CachedDeb {
 
 async function fileKey(path: string): Promise<FileKey> {
   try {
-    const s = statSync(path); // on this thread: one per package, microseconds
+    // Through the thread pool, several at once: a stat is microseconds when the inode is
+    // cached, but a disk read when not, and this thread must keep the readers fed meanwhile.
+    const s = await stat(path);
     return { path, size: s.size, mtimeMs: Math.trunc(s.mtimeMs), ino: s.ino };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT')
