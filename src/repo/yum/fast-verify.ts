@@ -111,7 +111,14 @@ export function verifiesNatively(data: Uint8Array, packet: Uint8Array, keys: Map
     if (digest[0] !== b[afterAreas] || digest[1] !== b[afterAreas + 1]) return false;
     if (algo === 1) {
       const [s] = mpis(b, afterAreas + 2, 1) ?? [];
-      return !!s && verify(hash, signed, key.key, s);
+      if (!s) return false;
+      // An MPI drops leading zero bytes (1 signature in 256 has one); OpenSSL wants the
+      // signature as long as the modulus.
+      const size = Math.ceil((key.key.asymmetricKeyDetails?.modulusLength ?? s.length * 8) / 8);
+      if (s.length > size) return false;
+      const full = Buffer.alloc(size);
+      full.set(s, size - s.length);
+      return verify(hash, signed, key.key, full);
     }
     const rs = mpis(b, afterAreas + 2, 2);
     if (!rs || rs[0]!.length > 32 || rs[1]!.length > 32) return false;

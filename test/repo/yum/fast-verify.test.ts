@@ -68,4 +68,25 @@ describe('native OpenPGP header signature check', () => {
     }
     expect(checked).toBeGreaterThan(20);
   });
+
+  it('accepts an RSA signature whose MPI lost a leading zero byte (1 in 256 signatures)', async () => {
+    const { privateKey, publicKey } = await openpgp.generateKey({ type: 'rsa', rsaBits: 2048, userIDs: [{ name: 't' }], format: 'object' });
+    const keys = nativeKeys([publicKey]);
+    for (let i = 0; i < 5000; i++) {
+      const data = Buffer.from(`data ${i}`);
+      const packet = (await openpgp.sign({
+        message: await openpgp.createMessage({ binary: data }),
+        signingKeys: privateKey,
+        detached: true,
+        format: 'binary',
+      })) as Uint8Array;
+      // The packet ends with the signature MPI: a short one is a bit count of 2033..2040 and 255 bytes.
+      const shortBits = (packet[packet.length - 257]! << 8) | packet[packet.length - 256]!;
+      if (shortBits < 2033 || shortBits > 2040) continue; // 256 bytes: the common case
+      expect(await openpgpSays(data, packet, [publicKey])).toBe(true);
+      expect(verifiesNatively(data, packet, keys)).toBe(true);
+      return;
+    }
+    throw new Error('no short signature in 5000 tries (expected one in ~256)');
+  }, 120_000);
 });
