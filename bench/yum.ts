@@ -9,7 +9,10 @@
  * immutable pool and fsyncs it (crash safety), which createrepo_c does not do.
  * Corpus: scripts/make-rpm-corpus.mjs, 672 rpms of ~290 KiB (~197 MB), cached under .cache/,
  * signed (setup, untimed) with a fresh Ed25519 key as a build would sign them.
- * Each measurement is the median of RUNS runs (env PKGTRACK_BENCH_RUNS, default 3).
+ * Each measurement is the median of RUNS runs (env PKGTRACK_BENCH_RUNS, default 3); the tools
+ * take turns within each run, and no output is deleted before the end (deleting thousands of
+ * files just before a run makes this VM's journal-less ext4 scan freed inodes for every file
+ * created: see bench/apt.ts).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -97,7 +100,6 @@ export default async function yumBench(): Promise<void> {
         linkSync(extra, join(dir, 'Packages', basename(extra)));
         res.crUpdate!.push(timed('createrepo_c', ['-q', '--update', dir]));
       }
-      rmSync(dir, { recursive: true, force: true });
     }
     // pkgtrack: publish copies each rpm into the immutable pool (fsynced), signs and verifies.
     const out = join(WORK, `ours-${run}`);
@@ -107,7 +109,6 @@ export default async function yumBench(): Promise<void> {
     res.ourAdd!.push(timed('node', [cli, ...base, extra], env));
     res.ourReindex!.push(timed('node', [cli, ...base, '--rebuild', ...all], env));
     res.ourStart!.push(timed('node', [cli, 'version'], env));
-    rmSync(out, { recursive: true, force: true });
   }
 
   const m = Object.fromEntries(Object.entries(res).map(([k, v]) => [k, medianOf(v)])) as Record<string, Timing>;
