@@ -118,26 +118,36 @@ class NameState {
 }
 
 /**
- * Iterate entries. `stopAfter` returns true to stop early (e.g. once `control` was seen).
+ * The entries of `bytes` in order, GNU long-name and pax records applied. When the archive is
+ * cut short the last item (an entry or a name record) reaches past the end: `start + size >
+ * bytes.length`; nothing follows it. Throws on a damaged header.
  */
-export function readTar(bytes: Uint8Array, source = 'tar', stopAfter?: (e: TarEntry) => boolean): TarEntry[] {
-  const out: TarEntry[] = [];
+function* walk(bytes: Uint8Array, source: string): Generator<{ name: string; type: string; size: number; start: number }> {
   const names = new NameState();
   let pos = 0;
   while (pos + BLOCK <= bytes.length) {
     const h = readHeader(bytes.subarray(pos, pos + BLOCK), pos, source);
-    if (!h) break;
+    if (!h) return;
     const size = names.size(h);
     const start = pos + BLOCK;
+    const cut = start + size > bytes.length;
+    if (!NameState.isRecord(h.type)) yield { name: names.take(h), type: h.type, size, start };
+    else if (cut) yield { name: '', type: h.type, size, start };
+    else names.apply(h.type, bytes.subarray(start, start + size));
+    if (cut) return;
+    pos = start + Math.ceil(size / BLOCK) * BLOCK;
+  }
+}
+
+/**
+ * Iterate entries. `stopAfter` returns true to stop early (e.g. once `control` was seen).
+ */
+export function readTar(bytes: Uint8Array, source = 'tar', stopAfter?: (e: TarEntry) => boolean): TarEntry[] {
+  const out: TarEntry[] = [];
+  for (const { name, type, size, start } of walk(bytes, source)) {
     if (start + size > bytes.length)
       throw inputError('TAR_TRUNCATED', `${source}: tar archive is truncated`, 'The archive is damaged.', { file: source });
-    const data = bytes.subarray(start, start + size);
-    pos = start + Math.ceil(size / BLOCK) * BLOCK;
-    if (NameState.isRecord(h.type)) {
-      names.apply(h.type, data);
-      continue;
-    }
-    const entry: TarEntry = { name: names.take(h), type: h.type, size, data };
+    const entry: TarEntry = { name, type, size, data: bytes.subarray(start, start + size) };
     out.push(entry);
     if (stopAfter?.(entry)) break;
   }
@@ -151,23 +161,10 @@ export function readTar(bytes: Uint8Array, source = 'tar', stopAfter?: (e: TarEn
  * its truncation error, on every piece.
  */
 export function tarHasFile(bytes: Uint8Array, name: string): boolean {
-  const names = new NameState();
-  let pos = 0;
-  while (pos + BLOCK <= bytes.length) {
-    let h: Header | undefined;
-    try {
-      h = readHeader(bytes.subarray(pos, pos + BLOCK), pos, 'tar');
-    } catch {
-      return false;
-    }
-    if (!h) return false;
-    const size = names.size(h);
-    const start = pos + BLOCK;
-    if (NameState.isRecord(h.type)) {
-      if (start + size > bytes.length) return false;
-      names.apply(h.type, bytes.subarray(start, start + size));
-    } else if (names.take(h) === name && h.type === '0') return start + size <= bytes.length;
-    pos = start + Math.ceil(size / BLOCK) * BLOCK;
+  try {
+    for (const e of walk(bytes, 'tar')) if (e.name === name && e.type === '0') return e.start + e.size <= bytes.length;
+  } catch {
+    /* a damaged header: not (yet) there */
   }
   return false;
 }
