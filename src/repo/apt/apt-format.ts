@@ -22,7 +22,6 @@ import {
   type VerifyReport,
 } from '../format.js';
 import { expandChanges, prepareDeb, prepareDsc, type ReadOptions } from './artifacts.js';
-import { workerModulesAvailable } from '../../core/worker-pool.js';
 import { DebReadPool } from './deb-read-pool.js';
 import { gzipIndex, xzIndex } from './compress.js';
 import { contentsIndexName, contentsListsPath, releaseHasContents, suiteContentsIndexes } from './contents.js';
@@ -154,7 +153,7 @@ export class AptFormat implements RepoFormat {
     };
     const debs = items.filter((i) => i.path.endsWith('.deb'));
     // Many packages: read them on worker threads (one per core) while this thread places files.
-    const pool = debs.length > 16 && workerModulesAvailable() ? new DebReadPool() : undefined;
+    const pool = DebReadPool.forMany(debs.length);
     rd.pool = pool;
     if (pool && !tx.dryRun) rd.stage = { root, tag: tx.tag, component, madeDir: (d) => tx.madeDir(d) };
     try {

@@ -12,7 +12,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Progress } from '../../core/progress.js';
-import { workerModulesAvailable } from '../../core/worker-pool.js';
 import { gzip } from '../../formats/compress.js';
 import { getField } from '../../formats/deb822.js';
 import { contentsLocation, debDataFiles, renderContents } from '../../formats/deb-contents.js';
@@ -91,7 +90,7 @@ export async function suiteContentsIndexes(o: {
   }
   if (missing.length) {
     o.progress.step(`listing the files of ${missing.length} package(s) for Contents`);
-    const pool = missing.length > 16 && workerModulesAvailable() ? new DebReadPool() : undefined;
+    const pool = DebReadPool.forMany(missing.length);
     try {
       await inParallel(missing, pool ? 16 : 4, async (filename) => {
         const file = o.unpublished.get(filename) ?? join(o.root, filename);

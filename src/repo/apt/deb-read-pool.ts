@@ -3,7 +3,7 @@
  * packages spends most of its CPU reading, hashing and unpacking control members, which
  * apt-ftparchive does on one core. Listing files for Contents (whole data.tar) likewise.
  */
-import { WorkerPool } from '../../core/worker-pool.js';
+import { WorkerPool, workerModulesAvailable } from '../../core/worker-pool.js';
 import type { Field } from '../../formats/deb822.js';
 
 export interface DebRead {
@@ -33,6 +33,11 @@ export interface DebStaged {
 }
 
 export class DebReadPool {
+  /** A pool for reading `count` packages, when that is worth starting threads for (and they exist: see worker-pool). */
+  static forMany(count: number): DebReadPool | undefined {
+    return count > 16 && workerModulesAvailable() ? new DebReadPool() : undefined;
+  }
+
   private readonly pool = new WorkerPool<DebJob, { deb?: DebRead & DebStaged; files?: string[] }>(
     new URL('./deb-read-worker.js', import.meta.url),
   );
