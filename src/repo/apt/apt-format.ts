@@ -155,12 +155,16 @@ export class AptFormat implements RepoFormat {
     // Many packages: read them on worker threads (one per core) while this thread places files.
     const pool = DebReadPool.forMany(debs.length);
     rd.pool = pool;
-    if (pool && !tx.dryRun) rd.stage = { root, tag: tx.tag, component, madeDir: (d) => tx.madeDir(d) };
+    if (pool && !tx.dryRun) {
+      rd.stage = { root, tag: tx.tag, component };
+      rd.madeDir = (d) => tx.madeDir(d);
+    }
     try {
       await inParallel(debs, pool ? 16 : 8, addDeb);
     } finally {
       rd.pool = undefined;
       rd.stage = undefined;
+      rd.madeDir = undefined;
       await pool?.close();
     }
     for (const { path } of items) {

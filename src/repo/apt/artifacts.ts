@@ -10,7 +10,7 @@ import { inputError, integrityError, notFound } from '../../core/errors.js';
 import { type Field, getField, parseSingleStanza } from '../../formats/deb822.js';
 import { cleartextBody, type DscFile, packagesStanza, parseDsc, readDebControl, sourcesStanza } from '../../formats/deb-control.js';
 import type { FileKey, IndexCache } from '../format.js';
-import type { DebReadPool } from './deb-read-pool.js';
+import type { DebReadPool, DebStage } from './deb-read-pool.js';
 import { checkPackageName, debPoolPath, poolDir } from './layout.js';
 import type { BinaryEntry, SourceEntry } from './suite-contents.js';
 
@@ -46,7 +46,9 @@ export interface ReadOptions {
    * With `pool`: have the workers write each package they read into the pool directory it
    * belongs in, as a temporary of this transaction (`tag`), under the repository `root`.
    */
-  stage?: { root: string; tag: string; component: string; madeDir: (dir: string) => void } | undefined;
+  stage?: DebStage | undefined;
+  /** Told of each pool directory a worker created (PublishTransaction.madeDir). */
+  madeDir?: ((dir: string) => void) | undefined;
 }
 
 /** Control data + hashes of a .deb (cached); `staged`: a copy of its bytes beside its pool path, when the pool read it. */
@@ -59,12 +61,10 @@ export async function readDeb(path: string, opts: ReadOptions): Promise<CachedDe
   let value: CachedDeb;
   let staged: string | undefined;
   if (opts.pool) {
-    const { stage } = opts;
-    const r = await opts.pool.read(path, stage ? { root: stage.root, tag: stage.tag, component: stage.component } : undefined);
-    const { staged: s, madeDir, ...read } = r;
+    const { staged: s, madeDir, ...read } = await opts.pool.read(path, opts.stage);
     value = read;
     staged = s;
-    if (madeDir) stage?.madeDir(madeDir);
+    if (madeDir) opts.madeDir?.(madeDir);
   } else {
     const bytes = await readFile(path);
     const { control } = readDebControl(bytes, path);
