@@ -25,7 +25,7 @@ import { expandChanges, prepareDeb, prepareDsc, type ReadOptions } from './artif
 import { DebReadPool } from './deb-read-pool.js';
 import { gzipIndex, xzIndex } from './compress.js';
 import { contentsIndexName, contentsListsPath, releaseHasContents, suiteContentsIndexes } from './contents.js';
-import { BY_HASH, binaryDir, checkName, sourceDir, suiteDir } from './layout.js';
+import { BY_HASH, binaryDir, checkName, indexForms, sourceDir, suiteDir } from './layout.js';
 import { checkIdentity, identityOf, type ParsedRelease, type ReleaseFile, type SuiteIdentity } from './release.js';
 import { releaseStands, signAndStageRelease } from './release-writer.js';
 import {
@@ -300,7 +300,7 @@ export class AptFormat implements RepoFormat {
     for (const c of contents.components.values()) for (const b of c.binaries.values()) if (b.arch !== 'all') archs.add(b.arch);
     const architectures = [...archs].sort();
     const components = [...new Set([...this.config.components, ...contents.components.keys(), component])];
-    const jobs: Array<{ dir: string; name: string; text: string; only?: '.gz' }> = [];
+    const jobs: Array<{ dir: string; name: string; text: string; contents?: boolean }> = [];
     for (const cname of components) {
       const c = contents.components.get(cname) ?? emptyComponent();
       for (const a of architectures) jobs.push({ dir: binaryDir(cname, a), name: 'Packages', text: renderPackages(c, a) });
@@ -310,28 +310,24 @@ export class AptFormat implements RepoFormat {
     const listed = withContents
       ? await suiteContentsIndexes({ root: ctx.root, suite, contents, components, architectures, unpublished, progress: ctx.progress })
       : undefined;
-    // Contents only gzip'd, as Debian publishes it (apt-file reads .gz; it is the biggest index).
-    for (const x of listed?.indexes ?? []) jobs.push({ dir: x.component, name: contentsIndexName(x.arch), text: x.text, only: '.gz' });
+    for (const x of listed?.indexes ?? []) jobs.push({ dir: x.component, name: contentsIndexName(x.arch), text: x.text, contents: true });
     const base = suiteDir(suite);
     // Compress all indexes concurrently: gzip runs on libuv's pool, xz in child processes.
     const compressed = await Promise.all(
       jobs.map(async (j) => {
         const plain = Buffer.from(j.text, 'utf8');
-        const kept = await publishedVariants(ctx.root, base, contents.release, `${j.dir}/${j.name}`, plain, !j.only);
+        const plainSha256 = hex('sha256', plain);
+        const forms = indexForms(!!j.contents);
+        const kept = await publishedVariants(ctx.root, base, contents.release, `${j.dir}/${j.name}`, plain, plainSha256, forms);
         if (kept) return { j, variants: kept };
-        const [gz, xz] = await Promise.all([gzipIndex(plain), j.only ? undefined : xzIndex(plain)]);
-        // `served: false`: listed in Release only. apt looks an index up by its uncompressed
-        // name and then picks a compressed form (Debian lists Contents-<arch> this way too).
-        const all: Array<readonly [string, Uint8Array, boolean]> = [
-          ['', plain, !j.only],
-          ['.gz', gz, true],
-        ];
-        if (xz) all.push(['.xz', xz, true]);
-        const variants: IndexVariant[] = all.map(([suffix, bytes, served]) => ({
-          bytes,
-          served,
-          file: { path: `${j.dir}/${j.name}${suffix}`, size: bytes.length, sha256: hex('sha256', bytes), sha512: hex('sha512', bytes) },
-        }));
+        const withXz = forms.some((f) => f.suffix === '.xz');
+        const [gz, xz] = await Promise.all([gzipIndex(plain), withXz ? xzIndex(plain) : undefined]);
+        const bytesOf = { '': plain, '.gz': gz, '.xz': xz };
+        const variants: IndexVariant[] = forms.map(({ suffix, served }) => {
+          const bytes = bytesOf[suffix]!;
+          const sha256 = suffix === '' ? plainSha256 : hex('sha256', bytes);
+          return { bytes, served, file: { path: `${j.dir}/${j.name}${suffix}`, size: bytes.length, sha256, sha512: hex('sha512', bytes) } };
+        });
         return { j, variants };
       }),
     );
@@ -432,18 +428,19 @@ async function publishedVariants(
   release: ParsedRelease | undefined,
   path: string,
   plain: Buffer,
-  served: boolean,
+  plainSha256: string,
+  forms: ReturnType<typeof indexForms>,
 ): Promise<IndexVariant[] | undefined> {
-  // What writeSuite publishes: the text, .gz and .xz; or (Contents) the .gz only, the text listed.
-  const suffixes = served ? ['.gz', '.xz'] : ['.gz'];
   const listed = release?.files.get(path);
-  if (!listed?.sha256 || listed.size !== plain.length || hex('sha256', plain) !== listed.sha256) return undefined;
+  if (!listed?.sha256 || listed.size !== plain.length || plainSha256 !== listed.sha256) return undefined;
   const dir = path.slice(0, path.lastIndexOf('/'));
-  if (served && !(await readFile(join(root, base, path)).catch(() => undefined))?.equals(plain)) return undefined;
-  const out: IndexVariant[] = [
-    { bytes: undefined, served, file: { path, size: plain.length, sha256: listed.sha256, sha512: hex('sha512', plain) } },
-  ];
-  for (const suffix of suffixes) {
+  const out: IndexVariant[] = [];
+  for (const { suffix, served } of forms) {
+    if (suffix === '') {
+      if (served && !(await readFile(join(root, base, path)).catch(() => undefined))?.equals(plain)) return undefined;
+      out.push({ served, file: { path, size: plain.length, sha256: plainSha256, sha512: hex('sha512', plain) } });
+      continue;
+    }
     const f = release!.files.get(`${path}${suffix}`);
     if (!f?.sha256 || !f.sha512) return undefined;
     const bytes = await readFile(join(root, base, `${path}${suffix}`)).catch(() => undefined);
@@ -453,7 +450,7 @@ async function publishedVariants(
       ['SHA512', f.sha512],
     ] as const)
       if (!existsSync(join(root, base, dir, 'by-hash', h, v))) return undefined;
-    out.push({ bytes: undefined, served: true, file: { path: `${path}${suffix}`, size: f.size, sha256: f.sha256, sha512: f.sha512 } });
+    out.push({ served, file: { path: `${path}${suffix}`, size: f.size, sha256: f.sha256, sha512: f.sha512 } });
   }
   return out;
 }

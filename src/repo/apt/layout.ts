@@ -43,6 +43,20 @@ export const suiteDir = (suite: string) => `dists/${suite}`;
 export const binaryDir = (component: string, arch: string) => `${component}/binary-${arch}`;
 export const sourceDir = (component: string) => `${component}/source`;
 export const COMPRESSIONS = ['', '.gz', '.xz'] as const;
+export type IndexForm = (typeof COMPRESSIONS)[number];
+
+/**
+ * The forms an index is published in: its text, .gz and .xz; a Contents index (the biggest)
+ * only .gz, as Debian does, its text listed in Release but not served (apt looks an index up
+ * by its uncompressed name, then picks a compressed form).
+ */
+export const indexForms = (contents: boolean): Array<{ suffix: IndexForm; served: boolean }> =>
+  contents
+    ? [
+        { suffix: '', served: false },
+        { suffix: '.gz', served: true },
+      ]
+    : COMPRESSIONS.map((suffix) => ({ suffix, served: true }));
 export const BY_HASH = ['SHA256', 'SHA512'] as const;
 
 /** Canonical .deb file name: <name>_<version without epoch>_<arch>.deb. */
