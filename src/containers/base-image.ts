@@ -10,7 +10,7 @@ import { envError } from '../core/errors.js';
 import { hasProgram, run } from '../core/exec.js';
 import type { Progress } from '../core/progress.js';
 import type { Target } from '../recipe/targets.js';
-import { cacheDir } from './cli-engine.js';
+import { userCacheDir } from '../core/fsutil.js';
 import { type ContainerEngine, IMAGE_PREFIX } from './engine.js';
 
 export type BaseOrigin = 'pulled' | 'bootstrapped';
@@ -101,7 +101,7 @@ export async function ensureBaseImage(engine: ContainerEngine, target: Target, p
 
 async function bootstrapImage(engine: ContainerEngine, target: Target, ref: string, progress: Progress): Promise<string> {
   const b = target.bootstrap!;
-  const dir = join(cacheDir(), 'bootstrap');
+  const dir = join(userCacheDir(), 'bootstrap');
   await mkdir(dir, { recursive: true });
   const tarball = join(dir, `${target.distro}-${target.release}-${process.pid}.tar`);
   try {

@@ -27,9 +27,6 @@ import {
 } from './engine.js';
 import { userCacheDir } from '../core/fsutil.js';
 
-/** Where pkgtrack keeps per-user caches (engine probe, bootstrap tarballs). */
-export const cacheDir = userCacheDir;
-
 /** Containers started by this process, removed on SIGINT/SIGTERM even if the engine client died. */
 const live = new Map<string, { program: string; global: string[]; dialect: Dialect }>();
 let handlersInstalled = false;
@@ -111,7 +108,7 @@ export class CliEngine implements ContainerEngine {
       .update(JSON.stringify([bin, st.mtimeMs, st.size, process.geteuid?.(), conf]))
       .digest('hex')
       .slice(0, 16);
-    return join(cacheDir(), 'engine', `info-${key}.json`);
+    return join(userCacheDir(), 'engine', `info-${key}.json`);
   }
 
   async info(): Promise<EngineInfo> {
@@ -153,7 +150,7 @@ export class CliEngine implements ContainerEngine {
           };
     this.infoCache = info;
     if (cacheFile) {
-      await mkdir(join(cacheDir(), 'engine'), { recursive: true });
+      await mkdir(join(userCacheDir(), 'engine'), { recursive: true });
       await writeFileAtomic(cacheFile, `${JSON.stringify(info)}\n`);
     }
     return info;
@@ -164,7 +161,7 @@ export class CliEngine implements ContainerEngine {
       /[^A-Za-z0-9._-]/g,
       '_',
     );
-    return join(cacheDir(), 'engine', `${key}.json`);
+    return join(userCacheDir(), 'engine', `${key}.json`);
   }
 
   async probe(image: string, opts: { force?: boolean } = {}): Promise<EngineProbe> {
@@ -204,7 +201,7 @@ export class CliEngine implements ContainerEngine {
       };
     }
     if (p.ok) {
-      await mkdir(join(cacheDir(), 'engine'), { recursive: true });
+      await mkdir(join(userCacheDir(), 'engine'), { recursive: true });
       await writeFileAtomic(file, `${JSON.stringify(p, null, 2)}\n`);
     }
     this.probed = p;
