@@ -72,7 +72,7 @@ export abstract class PkgtrackCommand<T extends typeof Command> extends Command 
     if (err?.oclif) return super.catch(err); // oclif's own exits and errors
     // Anything else is a bug or an unexpected failure of the platform: say what it was (some
     // errors, e.g. a DOMException from a worker thread, have no own `message`), never nothing.
-    const text = redact(err?.message || String(err ?? 'unknown error') || err?.name || 'unknown error');
+    const text = redact(err?.message || (err ? String(err) : 'unknown error'));
     const errno = (err as NodeJS.ErrnoException)?.code;
     // An operating-system error (ENOTDIR, EACCES, ENOSPC ...) is about the machine, not a bug.
     const [code, kind, fix] =
