@@ -11,6 +11,12 @@
  *   3. add one package and republish, whole processes, same three tools
  *   4. pkgtrack add-one on a repository 10x smaller, to show the cost does not grow with size
  *
+ * On two corpora of real bookworm .debs (scripts/fetch-deb-corpus.ts), PKGTRACK_BENCH_CORPUS=
+ * small|issue|both (default both):
+ *   small: the tests' corpus, 1,200 .debs of <= 400 KB (~86 MB): per-file costs dominate;
+ *   issue: shaped like the corpus issue 8 set its targets on (1,896 .debs, ~445 MB): every
+ *          k-th package of <= 2.8 MB, ~424 MB.
+ *
  * Needs `npm run build` first (pkgtrack runs as bin/run.js, as users run it).
  * Each timing is the median of PKGTRACK_BENCH_RUNS runs (default 3; cold runs start from empty).
  */
@@ -24,7 +30,6 @@ import { writeStanza } from '../src/formats/deb822.js';
 import { FTPARCHIVE_SHA256_ONLY } from '../test/repo/apt-helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const CORPUS = join(ROOT, '.cache', 'deb-corpus');
 const RUNS = Number(process.env.PKGTRACK_BENCH_RUNS ?? 3);
 
 /**
@@ -128,25 +133,53 @@ function oneDeb(dir: string, name: string): string {
   return out;
 }
 
+interface Corpus {
+  name: string;
+  dir: string;
+  /** scripts/fetch-deb-corpus.ts arguments that make it. */
+  fetch: string[];
+}
+
+const CORPORA: Corpus[] = [
+  { name: 'small', dir: '.cache/deb-corpus', fetch: [] },
+  {
+    name: 'issue',
+    dir: '.cache/deb-corpus-large',
+    fetch: ['--dir', '.cache/deb-corpus-large', '--count', '1896', '--max-size', '2800000', '--sources', '0'],
+  },
+];
+
 export default async function aptBench(): Promise<void> {
-  if (!existsSync(join(CORPUS, 'corpus.json'))) sh('node', ['--import', 'tsx', 'scripts/fetch-deb-corpus.ts'], { cwd: ROOT });
   if (!existsSync(join(ROOT, 'dist', 'commands', 'publish.js'))) throw new Error('run `npm run build` first');
-  const corpus = JSON.parse(readFileSync(join(CORPUS, 'corpus.json'), 'utf8')) as { debs: string[] };
+  const which = process.env.PKGTRACK_BENCH_CORPUS ?? 'both';
+  const chosen = CORPORA.filter((c) => which === 'both' || which === c.name);
+  if (chosen.length === 0) throw new Error(`PKGTRACK_BENCH_CORPUS=${which}: use small, issue or both`);
+  const works: string[] = [];
+  for (const c of chosen) works.push(await benchCorpus(c));
+  for (const w of works) rmSync(w, { recursive: true, force: true });
+}
+
+/** Runs every step on one corpus; returns its work directory (removed by the caller, at the very end: see the publish step). */
+async function benchCorpus(spec: Corpus): Promise<string> {
+  const corpusDir = join(ROOT, spec.dir);
+  if (!existsSync(join(corpusDir, 'corpus.json')))
+    sh('node', ['--import', 'tsx', 'scripts/fetch-deb-corpus.ts', ...spec.fetch], { cwd: ROOT });
+  const corpus = JSON.parse(readFileSync(join(corpusDir, 'corpus.json'), 'utf8')) as { debs: string[] };
   const work = mkdtempSync(join(tmpdir(), 'pkgtrack-bench-apt-'));
   // Only the corpus's .debs, in a directory of their own (the cache dir may hold more).
   const debs = join(work, 'debs');
   mkdirSync(debs);
-  for (const d of corpus.debs) symlinkSync(join(CORPUS, 'debs', d), join(debs, d));
+  for (const d of corpus.debs) symlinkSync(join(corpusDir, 'debs', d), join(debs, d));
   const small = join(work, 'debs-small');
   mkdirSync(small);
-  for (const d of corpus.debs.slice(0, Math.ceil(corpus.debs.length / 10))) symlinkSync(join(CORPUS, 'debs', d), join(small, d));
-  const bytes = corpus.debs.reduce((n, d) => n + readFileSync(join(CORPUS, 'debs', d)).length, 0);
+  for (const d of corpus.debs.slice(0, Math.ceil(corpus.debs.length / 10))) symlinkSync(join(corpusDir, 'debs', d), join(small, d));
+  const bytes = corpus.debs.reduce((n, d) => n + readFileSync(join(corpusDir, 'debs', d)).length, 0);
   const key = gpgHome(work);
   const env = { ...process.env, GNUPGHOME: key.home, PKGTRACK_KEY_PASSPHRASE: '' };
   const extra = oneDeb(work, 'bench-added');
   const rows: Array<[string, string, Sample, Sample | undefined]> = [];
   console.log(
-    `corpus: ${corpus.debs.length} .debs, ${(bytes / 1e6).toFixed(0)} MB; ${RUNS} run(s) each, median; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`,
+    `\n${spec.name} corpus: ${corpus.debs.length} .debs, ${(bytes / 1e6).toFixed(0)} MB; ${RUNS} run(s) each, median; load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`,
   );
 
   // 1. Cold index.
@@ -155,7 +188,7 @@ export default async function aptBench(): Promise<void> {
     () => {
       const out: string[] = [];
       for (const d of corpus.debs) {
-        const b = readFileSync(join(CORPUS, 'debs', d));
+        const b = readFileSync(join(corpusDir, 'debs', d));
         const { control } = readDebControl(b, d);
         out.push(
           writeStanza(
@@ -185,7 +218,7 @@ export default async function aptBench(): Promise<void> {
     try {
       const out = await Promise.all(
         corpus.debs.map(async (d) => {
-          const r = await pool.read(join(CORPUS, 'debs', d));
+          const r = await pool.read(join(corpusDir, 'debs', d));
           return writeStanza(
             packagesStanza({ fields: r.control, line: 1 }, { filename: `debs/${d}`, size: r.size, hashes: { SHA256: r.sha256 } }),
           );
@@ -318,5 +351,5 @@ export default async function aptBench(): Promise<void> {
   }
   console.log('RATIO: against apt-ftparchive (index), reprepro (publish, add-one); last row: small-repo add-one / full-repo add-one.');
   console.log('Targets (issue 8): cold index <= 0.5x apt-ftparchive; cold publish <= 0.5x reprepro; add-one <= 1.0x reprepro.');
-  rmSync(work, { recursive: true, force: true });
+  return work;
 }

@@ -11,5 +11,5 @@ if (major < 22) {
 // Cache compiled bytecode between runs (Node >= 22.1): start-up is most of a short command.
 const { default: module } = await import('node:module');
 module.enableCompileCache?.();
-const { execute } = await import('@oclif/core');
+const { execute } = await import('@oclif/core/execute');
 await execute({ dir: import.meta.url });

@@ -4,7 +4,7 @@
  * already present with the right SHA-256 are kept. Every file is checked against the SHA-256
  * the signed-by-Debian Packages/Sources index lists.
  *
- *   node --import tsx scripts/fetch-deb-corpus.ts [--count 1200] [--max-size 120000] [--sources 40]
+ *   node --import tsx scripts/fetch-deb-corpus.ts [--dir .cache/deb-corpus] [--count 1200] [--max-size 400000] [--sources 40]
  *
  * Selection is deterministic (every k-th small package of bookworm main amd64+all, sorted by
  * name) so that CI and developers get the same corpus; about 1,200 files and ~150 MB (small enough to fetch quickly, large enough that hashing matters as it does on real repositories).
@@ -17,10 +17,9 @@ import { spawnSync } from 'node:child_process';
 
 const MIRROR = process.env.PKGTRACK_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
 const SUITE = 'bookworm';
-const ROOT = join(process.cwd(), '.cache', 'deb-corpus');
-
 const { values } = parseArgs({
   options: {
+    dir: { type: 'string', default: join('.cache', 'deb-corpus') },
     count: { type: 'string', default: '1200' },
     'max-size': { type: 'string', default: '400000' },
     sources: { type: 'string', default: '40' },
@@ -29,6 +28,7 @@ const { values } = parseArgs({
 const COUNT = Number(values.count);
 const MAX_SIZE = Number(values['max-size']);
 const SOURCES = Number(values.sources);
+const ROOT = join(process.cwd(), values.dir);
 
 async function fetchBytes(url: string): Promise<Buffer> {
   for (let attempt = 1; ; attempt++) {

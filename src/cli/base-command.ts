@@ -3,7 +3,10 @@
  * run()), --verbose/--quiet, a stderr Progress for services, and turns PkgtrackErrors into a
  * message with a fix plus a documented exit code.
  */
-import { Command, Flags, type Interfaces } from '@oclif/core';
+// Subpath imports: '@oclif/core' itself loads help, ux and the rest (~15 ms of every start).
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
+import type * as Interfaces from '@oclif/core/interfaces';
 import { PkgtrackError, PkgtrackErrors } from '../core/errors.js';
 import { type Progress, stderrProgress } from '../core/progress.js';
 import { redact } from '../core/secrets.js';

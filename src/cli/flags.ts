@@ -1,5 +1,5 @@
 /** Flags shared by several commands. */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 
 export const repoFlag = Flags.string({
   char: 'C',

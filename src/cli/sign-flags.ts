@@ -1,5 +1,5 @@
 /** Flags shared by the `key` commands and `verify`: where the passphrase comes from (never argv). */
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 
 export const passphraseFlags = {
   'passphrase-fd': Flags.integer({

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
 import { ExitCode } from '../cli/exit-codes.js';
 import { repoFlag } from '../cli/flags.js';

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
 import { repoFlag } from '../cli/flags.js';
 import { type GenerateSiteResult, generateSite } from '../services/site.js';

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { table } from '../../cli/table.js';
 import { type PrepareImagesResult, prepareBaseImages } from '../../services/image.js';

@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { repoFlag } from '../../cli/flags.js';
 import { type ImportResult, importRecipe } from '../../services/recipe-import.js';

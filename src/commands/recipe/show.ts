@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import * as Args from '@oclif/core/args';
 import { stringify } from 'yaml';
 import { repoFlag } from '../../cli/flags.js';
 import { PkgtrackCommand } from '../../cli/base-command.js';

@@ -91,6 +91,21 @@ export class AptFormat implements RepoFormat {
   }
 
   async publish(ctx: RepoContext, change: { add: ArtifactInput[]; remove: PackageRef[] }): Promise<PublishReport> {
+    // Worker threads take ~40 ms to start: start them before the suite is read and .changes
+    // are expanded (a .changes counts as one package here).
+    const pool = DebReadPool.forMany(change.add.filter((a) => /\.(deb|changes)$/.test(a.path)).length);
+    try {
+      return await this.publishWith(ctx, change, pool);
+    } finally {
+      await pool?.close();
+    }
+  }
+
+  private async publishWith(
+    ctx: RepoContext,
+    change: { add: ArtifactInput[]; remove: PackageRef[] },
+    pool: DebReadPool | undefined,
+  ): Promise<PublishReport> {
     const { root, tx, options } = ctx;
     const suite = checkName('suite', options.suite);
     const component = checkName('component', options.component ?? this.config.components[0] ?? 'main');
@@ -153,19 +168,19 @@ export class AptFormat implements RepoFormat {
     };
     const debs = items.filter((i) => i.path.endsWith('.deb'));
     // Many packages: read them on worker threads (one per core) while this thread places files.
-    const pool = DebReadPool.forMany(debs.length);
-    rd.pool = pool;
-    if (pool && !tx.dryRun) {
+    const readPool = pool ?? DebReadPool.forMany(debs.length); // many .debs behind few .changes
+    rd.pool = readPool;
+    if (readPool && !tx.dryRun) {
       rd.stage = { root, tag: tx.tag, component };
       rd.madeDir = (d) => tx.madeDir(d);
     }
     try {
-      await inParallel(debs, pool ? 16 : 8, addDeb);
+      await inParallel(debs, readPool ? 16 : 8, addDeb);
     } finally {
       rd.pool = undefined;
       rd.stage = undefined;
       rd.madeDir = undefined;
-      await pool?.close();
+      await readPool?.close(); // the threads are not needed for the indexes
     }
     for (const { path } of items) {
       if (path.endsWith('.deb')) {

@@ -52,6 +52,7 @@ export class DebReadPool {
     return (await this.pool.run({ path, listFiles: true })).files!;
   }
 
+  /** Stop the threads; again is a no-op. */
   close(): Promise<void> {
     return this.pool.close();
   }
