@@ -1,5 +1,6 @@
 /** File-system helpers shared by every writer: atomic replace, fsync, directory creation. */
 import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, basename } from 'node:path';
@@ -57,6 +58,34 @@ export async function readTextIfExists(path: string): Promise<string | undefined
 }
 
 /** Per-user cache (engine probes, bootstrap tarballs; sources outside a repository): $PKGTRACK_CACHE_DIR, else $XDG_CACHE_HOME/pkgtrack. */
+/** What was read of a file, with its mtime (whole ms) and inode from fstat of the open file: a cache key that describes these bytes. */
+export interface FileRead {
+  bytes: Buffer;
+  mtimeMs: number;
+  ino: number;
+}
+
+export function readFileWithStat(path: string): FileRead {
+  const fd = openSync(path, 'r');
+  try {
+    const st = fstatSync(fd);
+    return { bytes: readFileSync(fd), mtimeMs: Math.trunc(st.mtimeMs), ino: st.ino };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** readFileWithStat through the thread pool. */
+export async function readFileWithStatAsync(path: string): Promise<FileRead> {
+  const h = await open(path, 'r');
+  try {
+    const st = await h.stat();
+    return { bytes: await h.readFile(), mtimeMs: Math.trunc(st.mtimeMs), ino: st.ino };
+  } finally {
+    await h.close();
+  }
+}
+
 export function userCacheDir(): string {
   return process.env.PKGTRACK_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'pkgtrack');
 }

@@ -82,6 +82,11 @@ export interface IndexCache {
   /** The value stored for exactly this (path, size, mtime, inode) under `kind`, if any. */
   get(kind: string, key: FileKey): string | undefined;
   put(kind: string, key: FileKey, value: string): void;
+  /**
+   * Whether anything is stored for `path` under `kind`. When not, a reader skips the stat a
+   * lookup needs and reads the file at once (its key then comes from the open file).
+   */
+  knows?(kind: string, path: string): boolean;
   /** Count a package read from its file without a lookup first (a file new to the pool). */
   countRead?(): void;
 }

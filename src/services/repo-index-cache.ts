@@ -10,6 +10,7 @@ import type { StateStore } from '../state/store.js';
 export class StateIndexCache implements IndexCache {
   private readonly pending = new Map<string, [string, FileKey, string]>();
   private readonly getStmt: StatementSync;
+  private readonly knowsStmt: StatementSync;
   hits = 0;
   misses = 0;
 
@@ -17,6 +18,11 @@ export class StateIndexCache implements IndexCache {
     this.getStmt = store.db.prepare(
       'SELECT value FROM repo_index_cache WHERE kind = ? AND path = ? AND size = ? AND mtime_ms = ? AND ino = ?',
     );
+    this.knowsStmt = store.db.prepare('SELECT 1 FROM repo_index_cache WHERE kind = ? AND path = ?');
+  }
+
+  knows(kind: string, path: string): boolean {
+    return this.pending.has(`${kind}\u0000${path}`) || this.knowsStmt.get(kind, path) !== undefined;
   }
 
   get(kind: string, key: FileKey): string | undefined {
@@ -55,4 +61,4 @@ export class StateIndexCache implements IndexCache {
 }
 
 /** A cache that remembers nothing (dry runs that must not touch the store, tests). */
-export const noIndexCache: IndexCache = { get: () => undefined, put: () => undefined };
+export const noIndexCache: IndexCache = { get: () => undefined, put: () => undefined, knows: () => false };

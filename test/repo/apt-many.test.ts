@@ -83,4 +83,16 @@ describe(`publishing ${N} real .debs at once`, () => {
     }
     writeFileSync(join(dir, 'done'), '');
   });
+
+  it('keys the index cache by the files as the worker threads read them: publishing them again reads none', {
+    timeout: 300_000,
+  }, () => {
+    const out = join(dir, 'again');
+    const first = publishCli(dir, key, out, ['--suite', 'bookworm', debs, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.json().cache).toEqual({ hits: 0, misses: N });
+    const second = publishCli(dir, key, out, ['--suite', 'bookworm', debs, '--json']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.json().cache).toEqual({ hits: N, misses: 0 });
+  });
 });

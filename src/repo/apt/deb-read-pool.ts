@@ -10,6 +10,9 @@ export interface DebRead {
   control: Field[];
   size: number;
   sha256: string;
+  /** The file as it was read (with `size`, its index-cache key): fstat of the open file. */
+  mtimeMs: number;
+  ino: number;
 }
 
 /** Where a worker writes the pool copy of what it read: beside its pool path, as a temporary of the transaction `tag`. */

@@ -6,9 +6,10 @@
  * block group shared by every new file).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
+import { readFileWithStat } from '../../core/fsutil.js';
 import { serveJobs } from '../../core/worker-pool.js';
 import { debDataFiles } from '../../formats/deb-contents.js';
 import { readDebControl } from '../../formats/deb-control.js';
@@ -17,11 +18,11 @@ import type { DebJob } from './deb-read-pool.js';
 import { debPoolPath } from './layout.js';
 
 serveJobs(parentPort, async ({ path, stage, listFiles }: DebJob) => {
-  const bytes = readFileSync(path);
+  const { bytes, mtimeMs, ino } = readFileWithStat(path);
   if (listFiles) return { files: await debDataFiles(bytes, path) };
   const { control } = readDebControl(bytes, path);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const deb = { control: control.fields, size: bytes.length, sha256 };
+  const deb = { control: control.fields, size: bytes.length, sha256, mtimeMs, ino };
   if (!stage) return { deb };
   // The pool copy from the bytes in hand: one write, no second read of the file.
   const dest = join(stage.root, debPoolPath(control.fields, stage.component, path).filename);
