@@ -180,7 +180,11 @@ const queue = [];
 for (let s = 0; s < SPECS; s++) {
   const p = join(OUT, 'specs', `pkgc${s}.spec`);
   writeFileSync(p, spec(s));
-  queue.push([p, join(OUT, 'top', String(s))]);
+  const top = join(OUT, 'top', String(s));
+  // Made here, not by rpmbuild: two rpmbuilds creating the shared parent at once can fail with
+  // "failed to create directory %{_topdir}: File exists".
+  mkdirSync(top, { recursive: true });
+  queue.push([p, top]);
 }
 const workers = Array.from({ length: 2 }, async () => {
   while (queue.length) {
