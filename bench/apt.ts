@@ -293,6 +293,14 @@ async function benchCorpus(spec: Corpus): Promise<string> {
       },
     ],
   ]) as [Sample, Sample, Sample];
+  // The timings mean something only if both tools published the whole corpus.
+  const stanzaCount = (packages: string) => (readFileSync(packages, 'utf8').match(/^Package: /gm) ?? []).length;
+  const listed = [
+    stanzaCount(join(pkOut, 'apt/dists/bookworm/main/binary-amd64/Packages')),
+    stanzaCount(join(rrOut, 'dists/bookworm/main/binary-amd64/Packages')),
+  ];
+  if (listed[0] !== corpus.debs.length || listed[1] !== corpus.debs.length)
+    throw new Error(`cold publish listed ${listed.join(' (pkgtrack) and ')} (reprepro) packages of ${corpus.debs.length}`);
   const pkRerun = join(work, 'pk-rerun');
   const rrRerun = join(work, 'reprepro-rerun');
   const [pkColdAfterRm, rrColdAfterRm] = interleaved([
