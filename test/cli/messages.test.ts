@@ -1,10 +1,14 @@
 /** How errors and repeatable flags read on the command line. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { formatError } from '../../src/cli/base-command.js';
+import { describe, expect, it, vi } from 'vitest';
+import { formatError, PkgtrackCommand } from '../../src/cli/base-command.js';
+import { ExitCode } from '../../src/cli/exit-codes.js';
 import { inputError } from '../../src/core/errors.js';
+import { registerSecret } from '../../src/core/secrets.js';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
+
+const ROOT = join(import.meta.dirname, '../..');
 
 describe('error text', () => {
   it('names the file once, whether or not the message already starts with it', () => {
@@ -38,5 +42,47 @@ describe('errors nobody typed', () => {
     const json = pkgtrack(['publish', '--output', '/dev/null/repo', '--suite', 'bookworm', deb, '--json'], { cwd: dir });
     expect(json.code).toBe(1);
     expect(json.json().error).toMatchObject({ code: 'ENOTDIR', kind: 'environment', message: expect.stringMatching(/not a directory/) });
+  });
+});
+
+describe('an unexpected error (a bug)', () => {
+  /** A command whose run throws what no code expected. */
+  class Broken extends PkgtrackCommand<typeof Broken> {
+    static override description = 'fails';
+    async run(): Promise<void> {
+      throw new TypeError(`cannot read properties of undefined (token ${SECRET})`);
+    }
+  }
+  const SECRET = 'tok-internal-test-2f9c';
+
+  async function runBroken(argv: string[]): Promise<{ code: number | undefined; stdout: string; stderr: string }> {
+    registerSecret(SECRET);
+    let stdout = '';
+    let stderr = '';
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+    let code: number | undefined;
+    try {
+      await Broken.run(argv, ROOT);
+    } catch (e) {
+      code = (e as { oclif?: { exit?: number } }).oclif?.exit;
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    return { code, stdout, stderr };
+  }
+
+  it('says INTERNAL, what it was, and to report it; exit 1; secrets redacted (text and --json)', async () => {
+    const text = await runBroken([]);
+    expect(text.code).toBe(ExitCode.failure);
+    expect(text.stderr).toMatch(/^error\[INTERNAL\]: cannot read properties of undefined/m);
+    expect(text.stderr).toMatch(/fix: This is unexpected; run again with --verbose and report it/);
+    expect(text.stderr).not.toContain(SECRET);
+    const json = await runBroken(['--json']);
+    expect(json.code).toBe(ExitCode.failure);
+    const parsed = JSON.parse(json.stdout) as { error: { code: string; kind: string; message: string } };
+    expect(parsed.error).toMatchObject({ code: 'INTERNAL', kind: 'internal' });
+    expect(json.stdout).not.toContain(SECRET);
   });
 });
