@@ -59,8 +59,14 @@ describe('an unexpected error (a bug)', () => {
     registerSecret(SECRET);
     let stdout = '';
     let stderr = '';
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+      stdout += String(s);
+      return true;
+    });
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+      stderr += String(s);
+      return true;
+    });
     let code: number | undefined;
     try {
       await Broken.run(argv, ROOT);
