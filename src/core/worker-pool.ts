@@ -35,6 +35,7 @@ export class WorkerPool<Job extends object, Result> {
   private next = 0;
   private turn = 0;
   private closing = false;
+  private busy = false;
 
   constructor(module: URL, opts: { size?: number; workerData?: unknown } = {}) {
     this.workers = Array.from({ length: opts.size ?? defaultWorkers() }, () => {
@@ -47,14 +48,31 @@ export class WorkerPool<Job extends object, Result> {
           if (m.error) p.reject(toError(m.error));
           else p.resolve(m as Result);
         }
+        this.idleUnlessBusy();
       });
       w.on('error', (e) => this.failAll(e));
       // A worker that ends while jobs wait (killed, out of memory) must not leave them hanging.
       w.on('exit', (code) => {
         if (!this.closing) this.failAll(new Error(`a worker thread exited (code ${code}) with jobs pending`));
       });
+      w.unref(); // idle: see idleUnlessBusy
       return w;
     });
+  }
+
+  /**
+   * Idle threads do not keep the process alive (a pool started ahead of its work, whose owner
+   * then failed before using or closing it, must not hang the CLI); busy ones do, as the
+   * caller awaits their answers.
+   */
+  private idleUnlessBusy(): void {
+    const busy = this.pending.size > 0;
+    if (busy === this.busy) return;
+    this.busy = busy;
+    for (const w of this.workers) {
+      if (busy) w.ref();
+      else w.unref();
+    }
   }
 
   /**
@@ -65,7 +83,9 @@ export class WorkerPool<Job extends object, Result> {
     const id = this.next++;
     if (this.queue.length === 0) queueMicrotask(() => this.flush());
     this.queue.push({ ...job, id });
-    return new Promise<Result>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const answer = new Promise<Result>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    this.idleUnlessBusy();
+    return answer;
   }
 
   private flush(): void {
@@ -78,6 +98,7 @@ export class WorkerPool<Job extends object, Result> {
   private failAll(e: Error): void {
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
+    this.idleUnlessBusy();
   }
 
   async close(): Promise<void> {

@@ -148,6 +148,12 @@ export interface RepoFormat {
   accepts(file: string): boolean;
   /** Add `add`, remove `remove`, apply retention, regenerate and sign `ctx.options.suite`. */
   publish(ctx: RepoContext, change: { add: ArtifactInput[]; remove: PackageRef[] }): Promise<PublishReport>;
+  /**
+   * Start what publishing `add` will need (reader threads) while the caller loads keys and
+   * takes the lock; the next `publish` uses it. `cool` releases it if no publish did.
+   */
+  warm?(add: readonly ArtifactInput[]): void;
+  cool?(): Promise<void>;
   /** Re-sign every (or the named) suite with fresh dates; indexes unchanged. */
   refresh(ctx: RepoContext, suites?: string[]): Promise<PublishReport[]>;
   /** What is published (read from the repository's own metadata). */

@@ -158,6 +158,8 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
       g.add.push(a);
       groups.set(key, g);
     }
+    // Reader threads boot while the key is read and unlocked (and the lock taken).
+    for (const g of groups.values()) g.format.warm?.(g.add);
     const signer = req.dryRun ? undefined : await resolveSigner(req, target);
     const cache = req.dryRun ? undefined : new StateIndexCache(target.store);
     const result: PublishResult = { output: target.output, dryRun: !!req.dryRun, reports: [], cache: { hits: 0, misses: 0 } };
@@ -183,6 +185,7 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
     }
     return result;
   } finally {
+    await Promise.all(target.formats.map((f) => f.cool?.()));
     target.store.close();
   }
 }

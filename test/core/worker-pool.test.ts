@@ -1,7 +1,12 @@
 /** WorkerPool: results matched to their jobs, typed errors rebuilt, a dying worker fails its jobs instead of hanging. */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PkgtrackError } from '../../src/core/errors.js';
 import { WorkerPool } from '../../src/core/worker-pool.js';
+import { tempDir } from '../helpers/cli.js';
 
 const MODULE = new URL('./fixtures/pool-worker.mjs', import.meta.url);
 
@@ -28,6 +33,24 @@ describe('WorkerPool', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it('keeps the process alive while a job is out, and not once the pool is idle (a pool nobody closed does not hang the CLI)', () => {
+    const script = `
+      import { WorkerPool } from ${JSON.stringify(fileURLToPath(new URL('../../src/core/worker-pool.ts', import.meta.url)))};
+      const pool = new WorkerPool(new URL(${JSON.stringify(MODULE.href)}), { size: 2 });
+      const r = await pool.run({ op: 'slow', n: 4 });
+      console.log('answered', r.square);
+      // no pool.close(): the idle threads must not keep this process running
+    `;
+    const file = join(tempDir('pkgtrack-pool-'), 'idle-pool.mts');
+    writeFileSync(file, script);
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.signal, 'the process hung with an idle pool').toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('answered 16'); // the slow answer arrived: busy threads kept it alive
+    expect(Date.now() - t0).toBeLessThan(15_000);
   });
 
   it('fails the pending jobs when a worker dies instead of leaving them waiting', async () => {

@@ -84,6 +84,16 @@ describe(`publishing ${N} real .debs at once`, () => {
     writeFileSync(join(dir, 'done'), '');
   });
 
+  it('a key that cannot be read fails the publish at once: the reader threads started ahead do not keep it running', () => {
+    const out = join(dir, 'no-key');
+    const t0 = Date.now();
+    const r = publishCli(dir, { ...key, secret: join(dir, 'missing.asc') }, out, ['--suite', 'bookworm', debs]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error\[KEY_FILE_MISSING\]/);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(existsSync(join(out, 'apt/dists'))).toBe(false); // nothing written
+  });
+
   it('keys the index cache by the files as the worker threads read them: publishing them again reads none', {
     timeout: 300_000,
   }, () => {
