@@ -8,8 +8,8 @@
 import { join } from 'node:path';
 import type { RepositoryConfig } from '../recipe/schema.js';
 import { type AptRepoConfig, AptFormat } from './apt/apt-format.js';
-import type { RepoFormat, RepoKind } from './format.js';
-import { YumRepoFormat } from './yum/format.js';
+import type { ArtifactInput, PackageRef, RepoContext, RepoFormat, RepoKind } from './format.js';
+import type { YumFormatOptions, YumRepoFormat } from './yum/format.js';
 
 /** Repository settings every format may read (pkgtrack.yaml, or defaults without one). */
 export type RepoSettings = Pick<RepositoryConfig, 'origin' | 'label' | 'description' | 'architectures' | 'components' | 'channels'> &
@@ -35,9 +35,45 @@ export function aptConfigFrom(s: RepoSettings): AptRepoConfig {
   };
 }
 
+/**
+ * The yum format, loaded on first use: its module graph brings openpgp.js (rpm signatures), ~25 ms
+ * that an apt publish would otherwise pay at start-up before its reader threads begin.
+ */
+class LazyYumFormat implements RepoFormat {
+  readonly kind = 'yum' as const;
+  private loaded: Promise<YumRepoFormat> | undefined;
+
+  constructor(private readonly opts: YumFormatOptions) {}
+
+  accepts(file: string): boolean {
+    return file.endsWith('.rpm');
+  }
+
+  private format(): Promise<YumRepoFormat> {
+    this.loaded ??= import('./yum/format.js').then((m) => new m.YumRepoFormat(this.opts));
+    return this.loaded;
+  }
+
+  async publish(ctx: RepoContext, change: { add: ArtifactInput[]; remove: PackageRef[] }) {
+    return (await this.format()).publish(ctx, change);
+  }
+
+  async refresh(ctx: RepoContext, suites?: string[]) {
+    return (await this.format()).refresh(ctx, suites);
+  }
+
+  async list(root: string, suite?: string) {
+    return (await this.format()).list(root, suite);
+  }
+
+  async verify(target: string, opts: { keyring?: string; fingerprints?: string[] }) {
+    return (await this.format()).verify(target, opts);
+  }
+}
+
 const FACTORIES: Array<(s: RepoSettings) => RepoFormat> = [
   (s) => new AptFormat(aptConfigFrom(s)),
-  (s) => new YumRepoFormat(s.url ? { baseUrl: `${s.url.replace(/\/+$/, '')}/yum` } : {}),
+  (s) => new LazyYumFormat(s.url ? { baseUrl: `${s.url.replace(/\/+$/, '')}/yum` } : {}),
 ];
 
 export function repoFormats(settings: RepoSettings = DEFAULT_SETTINGS): RepoFormat[] {

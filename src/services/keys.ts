@@ -8,8 +8,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { envError, inputError, notFound, type PkgtrackError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import type { Repository } from '../recipe/load.js';
-import { enforcePolicy, readPrivateKey, unlockKey } from '../sign/keys.js';
-import { OpenPgpSigner } from '../sign/openpgp-signer.js';
+import type { OpenPgpSigner } from '../sign/openpgp-signer.js';
 
 export const DEFAULT_PASSPHRASE_ENV = 'PKGTRACK_KEY_PASSPHRASE';
 
@@ -86,6 +85,11 @@ export async function loadSigner(opts: LoadSignerOptions): Promise<OpenPgpSigner
   const passphrase =
     typeof opts.passphrase === 'string' || opts.passphrase === undefined ? opts.passphrase : await readPassphrase(opts.passphrase);
   if (typeof opts.passphrase === 'string') registerSecret(opts.passphrase);
+  // openpgp.js is loaded here, not at start-up: a publish starts its reader threads first.
+  const [{ enforcePolicy, readPrivateKey, unlockKey }, { OpenPgpSigner }] = await Promise.all([
+    import('../sign/keys.js'),
+    import('../sign/openpgp-signer.js'),
+  ]);
   const keys = [];
   const seen = new Set<string>();
   for (const file of opts.keyFiles) {

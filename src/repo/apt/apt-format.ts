@@ -40,7 +40,6 @@ import {
   renderSources,
   type SuiteContents,
 } from './suite-contents.js';
-import { verifyAptRepo } from './verify.js';
 
 export interface AptSuiteConfig {
   codename?: string;
@@ -434,8 +433,9 @@ export class AptFormat implements RepoFormat {
     return out;
   }
 
-  verify(target: string, opts: { keyring?: string; fingerprints?: string[] }): Promise<VerifyReport> {
-    return verifyAptRepo(target, opts);
+  async verify(target: string, opts: { keyring?: string; fingerprints?: string[] }): Promise<VerifyReport> {
+    // Loaded here: it brings openpgp.js, which a publish loads only with its key (services/keys).
+    return (await import('./verify.js')).verifyAptRepo(target, opts);
   }
 }
 
