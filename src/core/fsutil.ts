@@ -57,7 +57,6 @@ export async function readTextIfExists(path: string): Promise<string | undefined
   }
 }
 
-/** Per-user cache (engine probes, bootstrap tarballs; sources outside a repository): $PKGTRACK_CACHE_DIR, else $XDG_CACHE_HOME/pkgtrack. */
 /** What was read of a file, with its mtime (whole ms) and inode from fstat of the open file: a cache key that describes these bytes. */
 export interface FileRead {
   bytes: Buffer;
@@ -86,6 +85,7 @@ export async function readFileWithStatAsync(path: string): Promise<FileRead> {
   }
 }
 
+/** Per-user cache (engine probes, bootstrap tarballs; sources outside a repository): $PKGTRACK_CACHE_DIR, else $XDG_CACHE_HOME/pkgtrack. */
 export function userCacheDir(): string {
   return process.env.PKGTRACK_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'pkgtrack');
 }

@@ -7,6 +7,9 @@ import type { StatementSync } from 'node:sqlite';
 import type { FileKey, IndexCache } from '../repo/format.js';
 import type { StateStore } from '../state/store.js';
 
+/** A buffered entry's key: one per (kind, path), as the table's primary key. */
+const slot = (kind: string, path: string) => `${kind}\u0000${path}`;
+
 export class StateIndexCache implements IndexCache {
   private readonly pending = new Map<string, [string, FileKey, string]>();
   private readonly getStmt: StatementSync;
@@ -22,11 +25,11 @@ export class StateIndexCache implements IndexCache {
   }
 
   knows(kind: string, path: string): boolean {
-    return this.pending.has(`${kind}\u0000${path}`) || this.knowsStmt.get(kind, path) !== undefined;
+    return this.pending.has(slot(kind, path)) || this.knowsStmt.get(kind, path) !== undefined;
   }
 
   get(kind: string, key: FileKey): string | undefined {
-    const p = this.pending.get(`${kind}\u0000${key.path}`);
+    const p = this.pending.get(slot(kind, key.path));
     if (p && p[1].size === key.size && p[1].mtimeMs === key.mtimeMs && p[1].ino === key.ino) return p[2];
     const row = this.getStmt.get(kind, key.path, key.size, key.mtimeMs, key.ino) as { value: string } | undefined;
     if (row) this.hits++;
@@ -39,7 +42,7 @@ export class StateIndexCache implements IndexCache {
   }
 
   put(kind: string, key: FileKey, value: string): void {
-    this.pending.set(`${kind}\u0000${key.path}`, [kind, key, value]);
+    this.pending.set(slot(kind, key.path), [kind, key, value]);
   }
 
   /** Write buffered entries in one transaction. */

@@ -25,7 +25,7 @@ import { expandChanges, prepareDeb, prepareDsc, type ReadOptions } from './artif
 import { DebReadPool } from './deb-read-pool.js';
 import { gzipIndex, xzIndex } from './compress.js';
 import { contentsIndexName, contentsListsPath, releaseHasContents, suiteContentsIndexes } from './contents.js';
-import { BY_HASH, binaryDir, checkName, indexForms, sourceDir, suiteDir } from './layout.js';
+import { binaryDir, byHashDirs, byHashPaths, checkName, indexForms, sourceDir, suiteDir } from './layout.js';
 import { checkIdentity, identityOf, type ParsedRelease, type ReleaseFile, type SuiteIdentity } from './release.js';
 import { releaseStands, signAndStageRelease } from './release-writer.js';
 import {
@@ -64,9 +64,6 @@ export interface AptRepoConfig {
 const hex = (h: string, b: Uint8Array) => createHash(h).update(b).digest('hex');
 const seconds = (since: bigint) => `${(Number(process.hrtime.bigint() - since) / 1e9).toFixed(2)}s`;
 
-/** How many reads `add` asks for before .changes are expanded (one each). */
-const debCount = (add: readonly ArtifactInput[]) => add.filter((a) => /\.(deb|changes)$/.test(a.path)).length;
-
 export class AptFormat implements RepoFormat {
   readonly kind = 'apt' as const;
   /** Reader threads started by `warm` for the next publish. */
@@ -95,7 +92,8 @@ export class AptFormat implements RepoFormat {
   }
 
   warm(add: readonly ArtifactInput[]): void {
-    this.warmPool ??= DebReadPool.forMany(debCount(add));
+    // Before .changes are expanded: each counts as one read.
+    this.warmPool ??= DebReadPool.forMany(add.filter((a) => /\.(deb|changes)$/.test(a.path)).length);
   }
 
   async cool(): Promise<void> {
@@ -105,21 +103,20 @@ export class AptFormat implements RepoFormat {
   }
 
   async publish(ctx: RepoContext, change: { add: ArtifactInput[]; remove: PackageRef[] }): Promise<PublishReport> {
-    // Worker threads take 50-80 ms to start: started by `warm` while the caller loaded keys,
-    // or now, before the suite is read and .changes are expanded.
-    const pool = this.warmPool ?? DebReadPool.forMany(debCount(change.add));
+    // Reader threads take 50-80 ms to start: `warm` started them while the caller loaded keys.
+    const warmed = this.warmPool;
     this.warmPool = undefined;
     try {
-      return await this.publishWith(ctx, change, pool);
+      return await this.publishWith(ctx, change, warmed);
     } finally {
-      await pool?.close();
+      await warmed?.close(); // if publishWith failed before it read anything
     }
   }
 
   private async publishWith(
     ctx: RepoContext,
     change: { add: ArtifactInput[]; remove: PackageRef[] },
-    pool: DebReadPool | undefined,
+    warmed: DebReadPool | undefined,
   ): Promise<PublishReport> {
     const { root, tx, options } = ctx;
     const suite = checkName('suite', options.suite);
@@ -183,7 +180,7 @@ export class AptFormat implements RepoFormat {
     };
     const debs = items.filter((i) => i.path.endsWith('.deb'));
     // Many packages: read them on worker threads (one per core) while this thread places files.
-    const readPool = pool ?? DebReadPool.forMany(debs.length); // many .debs behind few .changes
+    const readPool = warmed ?? DebReadPool.forMany(debs.length);
     rd.pool = readPool;
     if (readPool && !tx.dryRun) {
       rd.stage = { root, tag: tx.tag, component };
@@ -374,10 +371,10 @@ export class AptFormat implements RepoFormat {
     const sweep: string[] = [];
     const written: string[] = [];
     for (const { j, variants } of compressed) {
-      for (const h of BY_HASH) sweep.push(`${base}/${j.dir}/by-hash/${h}`);
+      sweep.push(...byHashDirs(`${base}/${j.dir}`));
       for (const { bytes, served, file: f } of variants) {
         if (!served) continue;
-        const byHash = BY_HASH.map((h) => `${base}/${j.dir}/by-hash/${h}/${h === 'SHA256' ? f.sha256 : f.sha512}`);
+        const byHash = byHashPaths(`${base}/${j.dir}`, f);
         generation.push(...byHash);
         if (!bytes) continue; // published as it is (publishedVariants)
         await ctx.tx.stage(`${base}/${f.path}`, bytes, byHash);
@@ -401,12 +398,8 @@ export class AptFormat implements RepoFormat {
       const rel = contents.release;
       const base = suiteDir(suite);
       const files = releaseFiles(rel);
-      const generation = files.flatMap((f) =>
-        BY_HASH.map((h) => `${base}/${dirOf(f.path)}/by-hash/${h}/${h === 'SHA256' ? f.sha256 : f.sha512}`),
-      );
-      ctx.tx.keepGeneration(base, generation, [
-        ...new Set(files.flatMap((f) => BY_HASH.map((h) => `${base}/${dirOf(f.path)}/by-hash/${h}`))),
-      ]);
+      const generation = files.flatMap((f) => byHashPaths(`${base}/${dirOf(f.path)}`, f));
+      ctx.tx.keepGeneration(base, generation, [...new Set(files.flatMap((f) => byHashDirs(`${base}/${dirOf(f.path)}`)))]);
       const list = (n: string) => (getField(rel.fields, n) ?? '').split(/\s+/).filter(Boolean);
       await signAndStageRelease(ctx, this.config.description, base, {
         identity: identityOf(rel),
@@ -476,11 +469,7 @@ async function publishedVariants(
     if (!f?.sha256 || !f.sha512) return undefined;
     const bytes = await readFile(join(root, base, `${path}${suffix}`)).catch(() => undefined);
     if (!bytes || bytes.length !== f.size || hex('sha256', bytes) !== f.sha256) return undefined;
-    for (const [h, v] of [
-      ['SHA256', f.sha256],
-      ['SHA512', f.sha512],
-    ] as const)
-      if (!existsSync(join(root, base, dir, 'by-hash', h, v))) return undefined;
+    if (byHashPaths(dir, { sha256: f.sha256, sha512: f.sha512 }).some((p) => !existsSync(join(root, base, p)))) return undefined;
     out.push({ served, file: { path: `${path}${suffix}`, size: f.size, sha256: f.sha256, sha512: f.sha512 } });
   }
   return out;

@@ -58,6 +58,11 @@ export const indexForms = (contents: boolean): Array<{ suffix: IndexForm; served
       ]
     : COMPRESSIONS.map((suffix) => ({ suffix, served: true }));
 export const BY_HASH = ['SHA256', 'SHA512'] as const;
+/** The by-hash directories beside the indexes in `dir`, one per BY_HASH algorithm. */
+export const byHashDirs = (dir: string) => BY_HASH.map((h) => `${dir}/by-hash/${h}`);
+/** The by-hash copies of index `f` (in `dir`), one per BY_HASH algorithm. */
+export const byHashPaths = (dir: string, f: { sha256: string; sha512: string }) =>
+  BY_HASH.map((h) => `${dir}/by-hash/${h}/${h === 'SHA256' ? f.sha256 : f.sha512}`);
 
 /** Canonical .deb file name: <name>_<version without epoch>_<arch>.deb. */
 export function debFileName(name: string, version: string, arch: string): string {

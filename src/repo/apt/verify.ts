@@ -12,6 +12,7 @@ import { readKeys } from '../../sign/keys.js';
 import { verifyDetachedArmored, verifyInRelease } from '../../sign/verify.js';
 import type { VerifyProblem, VerifyReport } from '../format.js';
 import { parseRelease } from './release.js';
+import { COMPRESSIONS } from './layout.js';
 
 export interface AptVerifyOptions {
   /** Public key(s) file (armored or binary) the repository must be signed with. */
@@ -105,7 +106,7 @@ export async function verifyAptRepo(target: string, opts: AptVerifyOptions = {})
       if (!bytes) {
         // An uncompressed index may be listed but not served when a compressed form is listed
         // (apt-ftparchive and dak do this; apt looks indexes up by the uncompressed name).
-        if (!['.gz', '.xz'].some((x) => parsed.files.has(`${path}${x}`))) problem(rel, 'listed in Release but missing');
+        if (!COMPRESSIONS.some((x) => x && parsed.files.has(`${path}${x}`))) problem(rel, 'listed in Release but missing');
         continue;
       }
       if (bytes.length !== want.size) problem(rel, `size ${bytes.length}, Release says ${want.size}`);
