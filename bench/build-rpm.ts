@@ -12,11 +12,11 @@ import { RpmBuilder } from '../src/builders/rpm/index.js';
 import { detectEngine } from '../src/containers/detect.js';
 import { silentProgress } from '../src/core/progress.js';
 import { loadRecipe, loadRepository } from '../src/recipe/load.js';
-import { buildRecipes } from '../src/services/build.js';
-import { fetchSource } from '../src/services/fetch.js';
+import { buildRecipes } from '../src/services/build/build.js';
+import { fetchSource } from '../src/services/fetch/fetch.js';
 import { parseSeries } from '../src/patches/series.js';
 import { readFile } from 'node:fs/promises';
-import { ensureDependencyImage } from '../src/services/image.js';
+import { ensureDependencyImage } from '../src/services/image/image.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TARGET = 'fedora:41';

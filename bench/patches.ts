@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEBIAN_TEST_PACKAGES, ensureDebianSource } from '../scripts/fetch-debian-sources.js';
-import { applySeries } from '../src/services/patches.js';
-import { unpackDebianSource } from '../src/services/patches-debian-source.js';
+import { applySeries } from '../src/services/patches/queue.js';
+import { unpackDebianSource } from '../src/services/patches/debian-source.js';
 
 const RUNS = Number(process.env.PKGTRACK_BENCH_RUNS ?? 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

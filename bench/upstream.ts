@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { silentProgress } from '../src/core/progress.js';
-import { checkRecipes } from '../src/services/check.js';
+import { checkRecipes } from '../src/services/check/check.js';
 import { githubSchema, simpleRepo, startFakeGithub } from '../test/fakes/github/index.js';
 
 const ROOT = resolve(import.meta.dirname, '..');

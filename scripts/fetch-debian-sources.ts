@@ -5,7 +5,7 @@
  */
 import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { downloadDebianSource } from '../src/services/fetch.js';
+import { downloadDebianSource } from '../src/services/fetch/fetch.js';
 
 /** Small packages with patch series: offsets, new files, renames and -p0 among them. */
 export const DEBIAN_TEST_PACKAGES = ['bash', 'bc', 'bzip2', 'cowsay', 'cpio', 'dash', 'figlet', 'findutils', 'grep', 'gzip', 'less', 'rsync', 'sed', 'sl', 'unzip', 'zip'];

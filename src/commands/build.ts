@@ -5,8 +5,8 @@ import { ExitCode } from '../cli/exit-codes.js';
 import { repoFlag } from '../cli/flags.js';
 import { table } from '../cli/table.js';
 import { resolveTarget } from '../recipe/targets.js';
-import { type BuildSummary, buildRecipes } from '../services/build.js';
-import { type PublishResult, publish } from '../services/publish.js';
+import { type BuildSummary, buildRecipes } from '../services/build/index.js';
+import { type PublishResult, publish } from '../services/publish/index.js';
 
 export default class Build extends PkgtrackCommand<typeof Build> {
   static override summary = 'Build recipes into packages, in containers, for each target.';

@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
 import { ExitCode } from '../cli/exit-codes.js';
-import { type CheckResult, checkRecipes } from '../services/check.js';
+import { type CheckResult, checkRecipes } from '../services/check/index.js';
 
 export default class Check extends PkgtrackCommand<typeof Check> {
   static override summary = 'Tell which packages have a newer upstream version.';

@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
 import { repoFlag } from '../cli/flags.js';
-import { type FetchedSource, fetchSourceByName } from '../services/fetch.js';
+import { type FetchedSource, fetchSourceByName } from '../services/fetch/index.js';
 
 export default class Fetch extends PkgtrackCommand<typeof Fetch> {
   static override summary = "Download a recipe's upstream source into the cache and produce <name>_<version>.orig.tar.<ext>.";

@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
-import { initRepository } from '../services/init.js';
+import { initRepository } from '../services/init/index.js';
 
 export default class Init extends PkgtrackCommand<typeof Init> {
   static override summary = 'Create a recipes repository with an example recipe and a CI workflow.';

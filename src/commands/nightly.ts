@@ -5,8 +5,8 @@ import { PkgtrackCommand } from '../cli/base-command.js';
 import { ExitCode } from '../cli/exit-codes.js';
 import { repoFlag } from '../cli/flags.js';
 import { table } from '../cli/table.js';
-import { runNightly } from '../services/nightly.js';
-import { openRepository } from '../services/recipes.js';
+import { runNightly } from '../services/nightly/index.js';
+import { openRepository } from '../services/shared/index.js';
 
 export default class Nightly extends PkgtrackCommand<typeof Nightly> {
   static override summary = 'Build and publish the trunk channel from upstream HEAD, when it moved.';

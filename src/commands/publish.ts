@@ -3,9 +3,7 @@ import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
 import { repoFlag } from '../cli/flags.js';
 import { PkgtrackError } from '../core/errors.js';
-import { type PublishResult, publish } from '../services/publish.js';
-import type { GitPushResult } from '../services/publish-git.js';
-import { findArtifactDirs } from '../services/publish-inputs.js';
+import { type PublishResult, publish, type GitPushResult, findArtifactDirs } from '../services/publish/index.js';
 
 export default class Publish extends PkgtrackCommand<typeof Publish> {
   static override summary = 'Publish packages into signed apt (and yum) repositories.';
@@ -54,7 +52,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
     const { argv } = await this.parse(Publish);
     const f = this.flags;
     // Loaded only for --to (it brings the GitHub client); a bad target fails before anything is published.
-    const git = f.to ? await import('../services/publish-git.js') : undefined;
+    const git = f.to ? await import('../services/publish/git.js') : undefined;
     git?.parseGitTarget(f.to!);
     const inputs = [...(argv as string[]), ...(f['from-artifacts'] ? await findArtifactDirs(f['from-artifacts']) : [])];
     if (inputs.length === 0) {

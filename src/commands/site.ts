@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
 import { repoFlag } from '../cli/flags.js';
-import { type GenerateSiteResult, generateSite } from '../services/site.js';
+import { type GenerateSiteResult, generateSite } from '../services/site/index.js';
 
 export default class Site extends PkgtrackCommand<typeof Site> {
   static override summary = 'Regenerate the repository web page (index.html and freshness badges).';

@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
 import { ExitCode } from '../cli/exit-codes.js';
 import { repoFlag } from '../cli/flags.js';
-import { verifyCommand } from '../services/sign-commands.js';
+import { verifyCommand } from '../services/verify/index.js';
 
 export default class Verify extends PkgtrackCommand<typeof Verify> {
   static override summary = 'Check the signatures and hashes of a published apt or yum repository (or one signed file).';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/core/exec.js';
-import { type BuildSummary, buildRecipes } from '../../src/services/build.js';
+import { type BuildSummary, buildRecipes } from '../../src/services/build/build.js';
 import { REPO_ROOT } from './helpers.js';
 
 let base: string;

@@ -13,9 +13,9 @@ import { detectEngine } from '../../src/containers/detect.js';
 import { silentProgress } from '../../src/core/progress.js';
 import { loadRecipe, loadRepository, type Recipe, type Repository } from '../../src/recipe/load.js';
 import type { Target } from '../../src/recipe/targets.js';
-import { fetchSource } from '../../src/services/fetch.js';
-import { ensureDependencyImage } from '../../src/services/image.js';
-import { queuedPatches } from '../../src/services/build-support.js';
+import { fetchSource } from '../../src/services/fetch/fetch.js';
+import { ensureDependencyImage } from '../../src/services/image/image.js';
+import { queuedPatches } from '../../src/services/build/support.js';
 
 /** The build service's own reading of the queue (strip levels, DEP-3 summaries). */
 export { queuedPatches };

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RpmBuilder } from '../../src/builders/rpm/index.js';
 import { run } from '../../src/core/exec.js';
 import { loadRecipe, loadRepository } from '../../src/recipe/load.js';
-import { importRecipe } from '../../src/services/recipe-import.js';
+import { importRecipe } from '../../src/services/recipe/import.js';
 import { fedoraHelloSpec, helloOrig, queuedPatches, REPO_ROOT } from './helpers.js';
 
 let base: string;

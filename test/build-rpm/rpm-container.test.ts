@@ -15,7 +15,7 @@ import { NODEPS_NOTE } from '../../src/builders/rpm/index.js';
 import { detectEngine } from '../../src/containers/detect.js';
 import { run } from '../../src/core/exec.js';
 import type { Recipe, Repository } from '../../src/recipe/load.js';
-import { pruneBuilderImages } from '../../src/services/image.js';
+import { pruneBuilderImages } from '../../src/services/image/image.js';
 import { buildRpmDirect, type DirectBuild, helloOrig, helloRecipe, type Orig } from './helpers.js';
 
 let base: string;

@@ -14,7 +14,7 @@ import { ensureBaseImage } from '../../src/containers/base-image.js';
 import { PodmanEngine } from '../../src/containers/podman.js';
 import { silentProgress } from '../../src/core/progress.js';
 import { resolveTarget } from '../../src/recipe/targets.js';
-import type { BuildSummary, TargetBuild } from '../../src/services/build.js';
+import type { BuildSummary, TargetBuild } from '../../src/services/build/build.js';
 import { cli, scratchRepo } from './helpers.js';
 
 const repo = scratchRepo();

@@ -12,7 +12,7 @@ import {
   networkAttempt,
   recipeHash,
   recipeTimestamp,
-} from '../../src/services/build-inputs.js';
+} from '../../src/services/build/inputs.js';
 import { ROOT } from './helpers.js';
 
 async function copyRepo() {

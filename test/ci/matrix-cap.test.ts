@@ -1,6 +1,6 @@
 /** `ci matrix` within GitHub's limit of 256 jobs per matrix: whole recipes wait for the next run. */
 import { describe, expect, it } from 'vitest';
-import { capMatrix, MAX_MATRIX_JOBS, type MatrixResult } from '../../src/services/ci-matrix.js';
+import { capMatrix, MAX_MATRIX_JOBS, type MatrixResult } from '../../src/services/ci/matrix.js';
 
 const plan = (recipes: number, targets: number): MatrixResult => ({
   channel: 'trunk',

@@ -11,7 +11,7 @@ import { baseImageRef, ensureBaseImage, LABEL_ORIGIN } from '../../src/container
 import { surveyEngines } from '../../src/containers/detect.js';
 import { PodmanEngine } from '../../src/containers/podman.js';
 import { recordingProgress } from '../../src/core/progress.js';
-import { pruneBuilderImages } from '../../src/services/image.js';
+import { pruneBuilderImages } from '../../src/services/image/image.js';
 import { resolveTarget } from '../../src/recipe/targets.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseDsc } from '../../src/patches/dsc.js';
 import { loadRecipe, loadRepository } from '../../src/recipe/load.js';
-import { fetchSource } from '../../src/services/fetch.js';
+import { fetchSource } from '../../src/services/fetch/fetch.js';
 import { ensureDebianSource } from '../../scripts/fetch-debian-sources.js';
 
 let work: string;

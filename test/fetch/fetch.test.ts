@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/core/exec.js';
 import { loadRecipe, loadRepository } from '../../src/recipe/load.js';
 import { extractArchive } from '../../src/patches/extract.js';
-import { fetchSource } from '../../src/services/fetch.js';
+import { fetchSource } from '../../src/services/fetch/fetch.js';
 import { diffSnapshots, treeSnapshot } from '../patches/helpers/tree.js';
 import { buildOnce } from '../upstream/helpers.js';
 

@@ -12,7 +12,7 @@ import type { FunctionDefinition } from '@actions/expressions/funcs/info';
 import { truthy } from '@actions/expressions/result';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from './github-workflow-parser.js';
 import { describe, expect, it } from 'vitest';
-import { renderWorkflows } from '../../src/services/init-workflow.js';
+import { renderWorkflows } from '../../src/services/init/workflow.js';
 import { ROOT } from '../helpers/cli.js';
 
 type Result = 'success' | 'failure' | 'skipped';

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PkgtrackError } from '../../src/core/errors.js';
-import { type PagesMode, renderWorkflows } from '../../src/services/init-workflow.js';
+import { type PagesMode, renderWorkflows } from '../../src/services/init/workflow.js';
 import { ROOT } from '../helpers/cli.js';
 import { actionlint, parseWorkflow, shellcheckRuns } from './workflow-helpers.js';
 

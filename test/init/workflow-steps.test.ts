@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderWorkflows } from '../../src/services/init-workflow.js';
+import { renderWorkflows } from '../../src/services/init/workflow.js';
 import { tempDir } from '../helpers/cli.js';
 import { parseWorkflow, type Step, step, type Workflow } from './workflow-helpers.js';
 

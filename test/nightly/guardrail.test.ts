@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { formatSnapshotVersion } from '../../src/formats/versions.js';
-import { nextReleaseCandidates, trunkVersionProblems } from '../../src/nightly/guardrail.js';
+import { nextReleaseCandidates, trunkVersionProblems } from '../../src/services/nightly/guardrail.js';
 
 const parts = { release: '1.2', date: new Date('2026-11-21T00:00:00Z'), commits: 14, sha: '1a2b3c4d5e6f7a8b' };
 

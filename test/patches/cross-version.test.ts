@@ -12,8 +12,8 @@ import type { PkgtrackError } from '../../src/core/errors.js';
 import { run } from '../../src/core/exec.js';
 import { applyPatch } from '../../src/patches/engine.js';
 import { parseSeries } from '../../src/patches/series.js';
-import { downloadDebianSource } from '../../src/services/fetch.js';
-import { extractStripped, unpackDebianSource } from '../../src/services/patches-debian-source.js';
+import { downloadDebianSource } from '../../src/services/fetch/fetch.js';
+import { extractStripped, unpackDebianSource } from '../../src/services/patches/debian-source.js';
 import { CACHE_DIR, ensureDebianSource } from '../../scripts/fetch-debian-sources.js';
 import { diffSnapshots, treeSnapshot } from './helpers/tree.js';
 

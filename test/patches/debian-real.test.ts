@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/core/exec.js';
-import { unpackDebianSource } from '../../src/services/patches-debian-source.js';
+import { unpackDebianSource } from '../../src/services/patches/debian-source.js';
 import { DEBIAN_TEST_PACKAGES, ensureDebianSource } from '../../scripts/fetch-debian-sources.js';
 import { diffSnapshots, treeSnapshot } from './helpers/tree.js';
 

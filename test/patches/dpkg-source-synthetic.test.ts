@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { run } from '../../src/core/exec.js';
 import { rewriteStrip } from '../../src/patches/normalize.js';
-import { applySeries } from '../../src/services/patches.js';
-import { unpackDebianSource } from '../../src/services/patches-debian-source.js';
+import { applySeries } from '../../src/services/patches/queue.js';
+import { unpackDebianSource } from '../../src/services/patches/debian-source.js';
 import { diffSnapshots, treeSnapshot } from './helpers/tree.js';
 
 let work: string;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PkgtrackError } from '../../src/core/errors.js';
 import { applyPatch } from '../../src/patches/engine.js';
-import { applySeries } from '../../src/services/patches.js';
+import { applySeries } from '../../src/services/patches/queue.js';
 import { treeSnapshot } from './helpers/tree.js';
 
 let work: string;

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { run } from '../../src/core/exec.js';
-import { applySeries } from '../../src/services/patches.js';
-import { rebasePatches } from '../../src/services/patches-rebase.js';
+import { applySeries } from '../../src/services/patches/queue.js';
+import { rebasePatches } from '../../src/services/patches/rebase.js';
 import { diffSnapshots, treeSnapshot } from './helpers/tree.js';
 import { demoRepo, origTarball } from './helpers/demo-repo.js';
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/core/exec.js';
 import { loadRecipe, loadRepository } from '../../src/recipe/load.js';
 import { parseSeries } from '../../src/patches/series.js';
-import { exportDebianDir, importRecipe } from '../../src/services/recipe-import.js';
+import { exportDebianDir, importRecipe } from '../../src/services/recipe/import.js';
 import { DEBIAN_TEST_PACKAGES, ensureDebianSource } from '../../scripts/fetch-debian-sources.js';
 import { diffSnapshots, treeSnapshot } from './helpers/tree.js';
 

@@ -6,7 +6,7 @@ import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRepository } from '../../src/recipe/load.js';
 import { buildForwardedQuery, parseGithubRef } from '../../src/report/forwarded.js';
-import { buildPatchReport } from '../../src/services/report.js';
+import { buildPatchReport } from '../../src/services/report/report.js';
 import { type FakeGithub, githubSchema, startFakeGithub } from '../fakes/github/index.js';
 import { pkgtrackAsync } from '../helpers/cli.js';
 import { repoWith } from '../recipe/fixtures.js';

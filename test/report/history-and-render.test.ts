@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadRepository } from '../../src/recipe/load.js';
 import { countStatuses, type PatchEntry } from '../../src/report/model.js';
 import { renderHtml, renderMarkdown, renderTable } from '../../src/report/render.js';
-import { buildPatchReport, summarizeReport } from '../../src/services/report.js';
+import { buildPatchReport, summarizeReport } from '../../src/services/report/report.js';
 import { tempDir } from '../helpers/cli.js';
 import { repoWith } from '../recipe/fixtures.js';
 

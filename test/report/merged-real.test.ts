@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { loadRepository } from '../../src/recipe/load.js';
 import type { PatchEntry } from '../../src/report/model.js';
 import { extractArchive } from '../../src/patches/extract.js';
-import { debianSourcesIndex, findDebianSources } from '../../src/services/source-cache-debian.js';
-import { buildPatchReport } from '../../src/services/report.js';
+import { debianSourcesIndex, findDebianSources } from '../../src/services/fetch/source-cache-debian.js';
+import { buildPatchReport } from '../../src/services/report/report.js';
 import { repoWith } from '../recipe/fixtures.js';
 
 const CACHE = join(import.meta.dirname, '../../.cache/report-pairs');

@@ -10,7 +10,7 @@ import * as openpgp from 'openpgp';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/core/exec.js';
 import { loadRepository } from '../../src/recipe/load.js';
-import { signerFromRepository } from '../../src/services/keys.js';
+import { signerFromRepository } from '../../src/services/shared/signer.js';
 import { binaryPublicKeys, readKeys } from '../../src/sign/keys.js';
 import { BIN, pkgtrack, tempDir } from '../helpers/cli.js';
 import { gpgv } from './helpers.js';

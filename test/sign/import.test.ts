@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { describe, expect, it } from 'vitest';
 import { isPkgtrackError } from '../../src/core/errors.js';
-import { importKeyFile } from '../../src/services/sign-keys.js';
+import { importKeyFile } from '../../src/services/key/files.js';
 import { tempDir } from '../helpers/cli.js';
 import { FIXTURE_PASSPHRASE, FIXTURES } from './helpers.js';
 

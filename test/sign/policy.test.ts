@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { describe, expect, it } from 'vitest';
 import { isPkgtrackError, type PkgtrackError } from '../../src/core/errors.js';
-import { loadSigner } from '../../src/services/keys.js';
+import { loadSigner } from '../../src/services/shared/signer.js';
 import { binaryPublicKeys, readKeys } from '../../src/sign/keys.js';
 import { checkKeyPolicy, daysToExpiry, keyFacts } from '../../src/sign/policy.js';
 import { FIXTURE_PASSPHRASE, FIXTURES, gpgv } from './helpers.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { verifyPath } from '../../src/services/sign-verify.js';
+import { verifyPath } from '../../src/services/verify/verify.js';
 import { generateSigningKey } from '../../src/sign/keys.js';
 import { OpenPgpSigner } from '../../src/sign/openpgp-signer.js';
 import { signRpmFile } from '../../src/sign/rpm-sign.js';

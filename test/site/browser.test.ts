@@ -17,7 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HtmlValidate } from 'html-validate';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GenerateSiteResult, generateSite } from '../../src/services/site.js';
+import { type GenerateSiteResult, generateSite } from '../../src/services/site/site.js';
 import { HOSTILE_DESCRIPTION, HOSTILE_SUMMARY, makeSiteFixture, type SiteFixture, sh } from './fixture.js';
 import { type StaticServer, startStaticServer } from './static-server.js';
 

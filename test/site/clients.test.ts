@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentProgress } from '../../src/core/progress.js';
 import { decodeEntities } from '../../src/repo/yum/xml-read.js';
-import { publish } from '../../src/services/publish.js';
+import { publish } from '../../src/services/publish/publish.js';
 import { aptRoot, expectAptOk, runAsync } from '../repo/apt-helpers.js';
 import { buildDeb, buildRpm, FIXTURE_PASSPHRASE, writeRecipesRepo } from './fixture.js';
 import { type StaticServer, startStaticServer } from './static-server.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingProgress } from '../../src/core/progress.js';
-import { publish } from '../../src/services/publish.js';
+import { publish } from '../../src/services/publish/publish.js';
 import { buildDeb, buildRpm, FIXTURE_PASSPHRASE, writeRecipesRepo } from './fixture.js';
 
 let tmp: string;

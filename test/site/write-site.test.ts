@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSite, writeSite } from '../../src/services/site.js';
-import { gatherSiteModel, publishedPatchSummaries, readSiteKey } from '../../src/services/site-gather.js';
+import { generateSite, writeSite } from '../../src/services/site/site.js';
+import { gatherSiteModel, publishedPatchSummaries, readSiteKey } from '../../src/services/site/gather.js';
 import { armorPublicKeys } from '../../src/sign/keys.js';
 import { generateSigningKey, readKeys } from '../../src/sign/keys.js';
 import { loadRepository } from '../../src/recipe/load.js';

@@ -3,8 +3,8 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { repoFlag } from '../../cli/flags.js';
-import { ciMatrix } from '../../services/ci-matrix.js';
-import { openRepository } from '../../services/recipes.js';
+import { ciMatrix } from '../../services/ci/index.js';
+import { openRepository } from '../../services/shared/index.js';
 
 export default class CiMatrix extends PkgtrackCommand<typeof CiMatrix> {
   static override summary = 'Print the GitHub Actions matrix of (recipe, target) jobs that need building.';

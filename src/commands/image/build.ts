@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { table } from '../../cli/table.js';
-import { type PrepareImagesResult, prepareBaseImages } from '../../services/image.js';
+import { type PrepareImagesResult, prepareBaseImages } from '../../services/image/index.js';
 
 export default class ImageBuild extends PkgtrackCommand<typeof ImageBuild> {
   static override summary = 'Make the base image of each target: pulled when a registry answers, else bootstrapped from the mirror.';

@@ -1,6 +1,6 @@
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { table } from '../../cli/table.js';
-import { type ImageListResult, listImages } from '../../services/image.js';
+import { type ImageListResult, listImages } from '../../services/image/index.js';
 
 export default class ImageList extends PkgtrackCommand<typeof ImageList> {
   static override summary = 'List the builder images pkgtrack made (base and dependency images).';

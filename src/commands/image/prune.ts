@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
-import { type PruneResult, pruneImages } from '../../services/image.js';
+import { type PruneResult, pruneImages } from '../../services/image/index.js';
 
 export default class ImagePrune extends PkgtrackCommand<typeof ImagePrune> {
   static override summary = 'Remove stale dependency images (built on an older base image) and leftover build containers.';

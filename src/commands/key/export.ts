@@ -1,8 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { repoFlag } from '../../cli/flags.js';
-import { keyExport } from '../../services/sign-commands.js';
-import type { ExportFormat } from '../../services/sign-keys.js';
+import { keyExport, type ExportFormat } from '../../services/key/index.js';
 
 export default class KeyExport extends PkgtrackCommand<typeof KeyExport> {
   static override summary = 'Print the public signing key(s) in a form users install.';

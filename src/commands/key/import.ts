@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { repoFlag } from '../../cli/flags.js';
 import { passphraseFlags, passphraseFrom } from '../../cli/sign-flags.js';
-import { keyImport } from '../../services/sign-commands.js';
+import { keyImport } from '../../services/key/index.js';
 
 export default class KeyImport extends PkgtrackCommand<typeof KeyImport> {
   static override summary = 'Import an existing private signing key (checked against the key policy, stored encrypted).';

@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { ExitCode } from '../../cli/exit-codes.js';
 import { repoFlag } from '../../cli/flags.js';
-import { keyInfo } from '../../services/sign-commands.js';
+import { keyInfo } from '../../services/key/index.js';
 
 export default class KeyInfo extends PkgtrackCommand<typeof KeyInfo> {
   static override summary = 'Show the signing keys: algorithm, size, expiry, and whether the key policy accepts them.';

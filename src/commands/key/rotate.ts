@@ -2,7 +2,7 @@ import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { repoFlag } from '../../cli/flags.js';
 import { expiresFlag, keyTypeFlag, passphraseFlags, passphraseFrom } from '../../cli/sign-flags.js';
-import { keyRotate } from '../../services/sign-commands.js';
+import { keyRotate } from '../../services/key/index.js';
 import type { KeyType } from '../../sign/keys.js';
 
 export default class KeyRotate extends PkgtrackCommand<typeof KeyRotate> {

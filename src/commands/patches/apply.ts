@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { repoFlag } from '../../cli/flags.js';
-import { type PatchesApplyResult, patchesApply } from '../../services/patches-status.js';
+import { type PatchesApplyResult, patchesApply } from '../../services/patches/index.js';
 
 export default class PatchesApply extends PkgtrackCommand<typeof PatchesApply> {
   static override summary = "Unpack the upstream source and apply the recipe's patch queue into a new directory.";

@@ -2,8 +2,8 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { repoFlag } from '../../cli/flags.js';
-import { forwardPatch } from '../../services/forward.js';
-import { openRepository } from '../../services/recipes.js';
+import { forwardPatch } from '../../services/patches/index.js';
+import { openRepository } from '../../services/shared/index.js';
 
 export default class PatchesForward extends PkgtrackCommand<typeof PatchesForward> {
   static override summary = 'Send a distro patch upstream: a branch with the change as a commit, and a pull request.';

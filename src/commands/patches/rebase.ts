@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { repoFlag } from '../../cli/flags.js';
-import { type RebaseResult, rebasePatches } from '../../services/patches-rebase.js';
+import { type RebaseResult, rebasePatches } from '../../services/patches/index.js';
 
 export default class PatchesRebase extends PkgtrackCommand<typeof PatchesRebase> {
   static override summary = "Carry a recipe's patch queue onto a new upstream version.";

@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { ExitCode } from '../../cli/exit-codes.js';
 import { repoFlag } from '../../cli/flags.js';
-import { type PatchesStatusResult, patchesStatus } from '../../services/patches-status.js';
+import { type PatchesStatusResult, patchesStatus } from '../../services/patches/index.js';
 
 export default class PatchesStatus extends PkgtrackCommand<typeof PatchesStatus> {
   static override summary = "Try every patch of a recipe's queue against an upstream version and report per hunk.";

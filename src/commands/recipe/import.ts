@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { repoFlag } from '../../cli/flags.js';
-import { type ImportResult, importRecipe } from '../../services/recipe-import.js';
+import { type ImportResult, importRecipe } from '../../services/recipe/index.js';
 
 export default class RecipeImport extends PkgtrackCommand<typeof RecipeImport> {
   static override summary =

@@ -1,7 +1,7 @@
 import { repoFlag } from '../../cli/flags.js';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { table } from '../../cli/table.js';
-import { listRecipes } from '../../services/recipes.js';
+import { listRecipes } from '../../services/recipe/index.js';
 
 export default class RecipeList extends PkgtrackCommand<typeof RecipeList> {
   static override summary = 'List the recipes in the repository.';

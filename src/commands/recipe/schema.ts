@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
-import { recipeJsonSchema } from '../../services/recipes.js';
+import { recipeJsonSchema } from '../../services/recipe/index.js';
 
 export default class RecipeSchema extends PkgtrackCommand<typeof RecipeSchema> {
   static override summary = 'Print the JSON Schema of recipe.yaml (or pkgtrack.yaml) for editor completion.';

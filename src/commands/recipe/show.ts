@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args';
 import { stringify } from 'yaml';
 import { repoFlag } from '../../cli/flags.js';
 import { PkgtrackCommand } from '../../cli/base-command.js';
-import { showRecipe } from '../../services/recipes.js';
+import { showRecipe } from '../../services/recipe/index.js';
 
 export default class RecipeShow extends PkgtrackCommand<typeof RecipeShow> {
   static override summary = 'Show one recipe with every default filled in.';

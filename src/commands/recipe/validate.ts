@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args';
 import { repoFlag } from '../../cli/flags.js';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { ExitCode } from '../../cli/exit-codes.js';
-import { type ValidationProblem, validateRecipes } from '../../services/recipes.js';
+import { type ValidationProblem, validateRecipes } from '../../services/recipe/index.js';
 
 function render(p: ValidationProblem): string[] {
   const where = p.file ? `${p.file}${p.line !== undefined ? `:${p.line}${p.column !== undefined ? `:${p.column}` : ''}` : ''}: ` : '';

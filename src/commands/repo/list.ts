@@ -2,7 +2,7 @@ import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { repoFlag } from '../../cli/flags.js';
 import { table } from '../../cli/table.js';
-import { listRepo } from '../../services/repo.js';
+import { listRepo } from '../../services/repo/index.js';
 
 export default class RepoList extends PkgtrackCommand<typeof RepoList> {
   static override summary = 'List the packages published in each suite.';

@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { repoFlag } from '../../cli/flags.js';
-import { refreshRepo } from '../../services/repo.js';
+import { refreshRepo } from '../../services/repo/index.js';
 
 export default class RepoRefresh extends PkgtrackCommand<typeof RepoRefresh> {
   static override summary = 'Re-sign published suites with a fresh Date and Valid-Until (run it from cron).';

@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { repoFlag } from '../../cli/flags.js';
-import { removeFromRepo } from '../../services/repo.js';
+import { removeFromRepo } from '../../services/repo/index.js';
 
 export default class RepoRemove extends PkgtrackCommand<typeof RepoRemove> {
   static override summary = 'Remove a package (every version, or one) from a suite and re-sign it.';

@@ -4,9 +4,9 @@ import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { ExitCode } from '../../cli/exit-codes.js';
 import { repoFlag } from '../../cli/flags.js';
-import { openRepository } from '../../services/recipes.js';
-import { tryInstall } from '../../services/repo-try.js';
-import { publishedKeyPath } from '../../services/site-gather.js';
+import { openRepository } from '../../services/shared/index.js';
+import { tryInstall } from '../../services/repo/index.js';
+import { publishedKeyPath } from '../../services/site/index.js';
 
 export default class RepoTry extends PkgtrackCommand<typeof RepoTry> {
   static override summary = 'Install a published package in a clean container of a target, as a user would.';

@@ -6,8 +6,8 @@ import { repoFlag } from '../../cli/flags.js';
 import { writeFileAtomic } from '../../core/fsutil.js';
 import { PATCH_STATUSES, type PatchReport } from '../../report/model.js';
 import { renderHtml, renderMarkdown, renderTable } from '../../report/render.js';
-import { buildPatchReport, publishPatchReport } from '../../services/report.js';
-import { openRepository } from '../../services/recipes.js';
+import { buildPatchReport, publishPatchReport } from '../../services/report/index.js';
+import { openRepository } from '../../services/shared/index.js';
 
 export default class ReportPatches extends PkgtrackCommand<typeof ReportPatches> {
   static override summary = 'Which patches should go upstream, and which upstream already merged.';

@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
-import { compareVersionStrings, type VersionCompareResult } from '../../services/upstream-version-compare.js';
+import { compareVersionStrings, type VersionCompareResult } from '../../services/version/index.js';
 
 export default class VersionCompare extends PkgtrackCommand<typeof VersionCompare> {
   static override summary = 'Compare two package versions the way dpkg or rpm does.';

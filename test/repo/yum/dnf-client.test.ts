@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoFileText } from '../../../src/repo/yum/userfiles.js';
-import { pushOutputToGit } from '../../../src/services/publish-git.js';
+import { pushOutputToGit } from '../../../src/services/publish/git.js';
 import { verifyYumRepo } from '../../../src/repo/yum/verify.js';
 import { signRpmFile } from '../../../src/sign/rpm-sign.js';
 import { FIXTURE_PASSPHRASE, gpgv, rsa4096Key, type TestKey } from '../../sign/helpers.js';

@@ -6,8 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { isPkgtrackError } from '../../../core/errors.js';
 import { readPrivateKey, unlockKey } from '../../../sign/keys.js';
 import { EXPIRY_WARNING_DAYS, GOOD_KEY_FIX } from '../../../sign/policy.js';
-import { passphraseSourceOf, readPassphrase } from '../../keys.js';
-import { describeKeyFiles, repositoryKeyFiles } from '../../sign-keys.js';
+import { passphraseSourceOf, readPassphrase } from '../../shared/signer.js';
+import { describeKeyFiles, repositoryKeyFiles } from '../../key/files.js';
 import type { DoctorCheck, Finding } from '../types.js';
 
 export const signingChecks: DoctorCheck[] = [

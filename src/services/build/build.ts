@@ -1,0 +1,387 @@
+/**
+ * `pkgtrack build`: for every selected recipe, fetch the upstream source once, then build each
+ * target in a container: dependency image (cached), source assembled on the host, the build as
+ * a non-root user without network, artifacts collected with a manifest, lint. Same inputs →
+ * skipped as up to date without touching the container engine. A failed target never stops the
+ * others.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Artifact, Builder, BuildContext, LintFailOn, LintReport } from '../../builders/builder.js';
+import { CONTAINER_WORK_DIR, formatLintFinding } from '../../builders/builder.js';
+import { detectEngine } from '../../containers/detect.js';
+import type { ContainerEngine } from '../../containers/engine.js';
+import { run } from '../../core/exec.js';
+import { writeFileAtomic } from '../../core/fsutil.js';
+import { type Progress, silentProgress } from '../../core/progress.js';
+import { findRepositoryRoot, loadRecipes, loadRepository, type Recipe, type Repository, resolveTargets } from '../../recipe/load.js';
+import type { Target } from '../../recipe/targets.js';
+import { StateStore } from '../../state/store.js';
+import { builderFor } from '../../builders/registry.js';
+import { activeWorkDirs, buildFailed, errorOf, lineSplitter, pool, queuedPatches, trackWorkDir } from './support.js';
+import {
+  artifactsIntact,
+  type BuildManifest,
+  changelogChanges,
+  inputHash,
+  lastSuccessfulBuild,
+  recipeHash,
+  recipeTimestamp,
+  recordBuild,
+} from './inputs.js';
+import { createUpstreamSources } from '../../upstream/index.js';
+import { type FetchedSource, fetchSource } from '../fetch/fetch.js';
+import { trunkGuardProblems, trunkVersionRefused } from '../nightly/guard.js';
+import { type DependencyImage, ensureDependencyImage } from '../image/image.js';
+
+export interface BuildOptions {
+  /** Recipes repository; default $PKGTRACK_REPO or the nearest parent with pkgtrack.yaml. */
+  repo?: string | undefined;
+  recipes?: string[] | undefined;
+  /** Target ids; default: each recipe's targets. */
+  targets?: string[] | undefined;
+  version?: string | undefined;
+  trunk?: boolean | undefined;
+  /** With trunk: this commit instead of the branch head. */
+  commit?: string | undefined;
+  /** Default: <repo>/out. */
+  outDir?: string | undefined;
+  /** (recipe, target) builds run at the same time (default 1). */
+  jobs?: number | undefined;
+  /** Rebuild even when the inputs are unchanged. */
+  force?: boolean | undefined;
+  pkgtrackVersion: string;
+  progress?: Progress;
+  engine?: ContainerEngine;
+  /** Container memory limit (default 4g). */
+  memory?: string | undefined;
+}
+
+export type BuildResult = 'built' | 'up-to-date' | 'failed';
+
+export interface TargetBuild {
+  recipe: string;
+  target: string;
+  version?: string;
+  result: BuildResult;
+  seconds: number;
+  artifacts: string[];
+  outDir?: string;
+  log?: string;
+  error?: { code: string; message: string; fix?: string };
+  lint?: { errors: number; warnings: number; failed: boolean; findings: string[] };
+  /** Seconds spent in each phase (engine, image, prepare, container, collect, lint). */
+  phases?: Record<string, number>;
+}
+
+export interface BuildSummary {
+  outDir: string;
+  builds: TargetBuild[];
+  failed: number;
+}
+
+/** Build every (recipe, target) pair; `jobs` of them at once. */
+export async function buildRecipes(opts: BuildOptions): Promise<BuildSummary> {
+  const progress = opts.progress ?? silentProgress;
+  const repo = await loadRepository(await findRepositoryRoot(opts.repo));
+  const recipes = await loadRecipes(repo, opts.recipes ?? []);
+  const outDir = resolve(opts.outDir ?? join(repo.root, 'out'));
+  const store = StateStore.open(repo.root);
+  const ctx: RunContext = { opts, repo, store, outDir, progress, engine: opts.engine, depsLocks: new Map() };
+  try {
+    const jobs = Math.max(1, opts.jobs ?? 1);
+    // Fetch each recipe once, then build every (recipe, target) pair, `jobs` at a time.
+    const sources = await pool(
+      recipes.map((r) => () => fetchRecipe(ctx, r)),
+      jobs,
+    );
+    const tasks: Array<() => Promise<TargetBuild>> = [];
+    recipes.forEach((recipe, i) => {
+      const src = sources[i]!;
+      for (const t of targetsOf(ctx, recipe)) {
+        if ('error' in src)
+          tasks.push(async () => ({ recipe: recipe.name, target: t.id, result: 'failed', seconds: 0, artifacts: [], error: src.error }));
+        else tasks.push(() => buildTarget(ctx, recipe, t, src.source));
+      }
+    });
+    const builds = await pool(tasks, jobs);
+    return { outDir, builds, failed: builds.filter((b) => b.result === 'failed').length };
+  } finally {
+    store.close();
+  }
+}
+
+interface RunContext {
+  opts: BuildOptions;
+  repo: Repository;
+  store: StateStore;
+  outDir: string;
+  progress: Progress;
+  engine: ContainerEngine | undefined;
+  /** One dependency-image creation per target at a time. */
+  depsLocks: Map<string, Promise<DependencyImage>>;
+}
+
+function targetsOf(ctx: RunContext, recipe: Recipe): Target[] {
+  if (!ctx.opts.targets?.length) return recipe.targets;
+  return resolveTargets(ctx.opts.targets);
+}
+
+async function fetchRecipe(ctx: RunContext, recipe: Recipe): Promise<{ source: FetchedSource } | { error: TargetBuild['error'] }> {
+  try {
+    ctx.progress.step(`${recipe.name}: fetching upstream source`);
+    const source = await fetchSource(ctx.repo, recipe, {
+      ...(ctx.opts.version ? { version: ctx.opts.version } : {}),
+      ...(ctx.opts.trunk ? { trunk: true } : {}),
+      ...(ctx.opts.trunk && ctx.opts.commit ? { commit: ctx.opts.commit } : {}),
+      progress: ctx.progress,
+    });
+    if (ctx.opts.trunk) {
+      // Never build (and so never publish) a snapshot that sorts wrong in dpkg or rpm.
+      const upstream = createUpstreamSources({ progress: ctx.progress })[recipe.config.upstream.kind];
+      const problems = await trunkGuardProblems(ctx.repo, recipe, source.version, upstream);
+      if (problems.length) throw trunkVersionRefused(recipe, source.version, problems);
+    }
+    return { source };
+  } catch (e) {
+    return { error: errorOf(e) };
+  }
+}
+
+async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, source: FetchedSource): Promise<TargetBuild> {
+  const startedAt = new Date();
+  const t0 = Date.now();
+  const base: TargetBuild = { recipe: recipe.name, target: target.id, result: 'failed', seconds: 0, artifacts: [] };
+  const phases: Record<string, number> = {};
+  let mark = Date.now();
+  const phase = (name: string) => {
+    const now = Date.now();
+    phases[name] = Math.round((now - mark) / 100) / 10;
+    mark = now;
+  };
+  const done = (b: Partial<TargetBuild>): TargetBuild => ({
+    ...base,
+    ...b,
+    ...(Object.keys(phases).length ? { phases } : {}),
+    seconds: Math.round((Date.now() - t0) / 100) / 10,
+  });
+  let log: WriteStream | undefined;
+  let workDir: string | undefined;
+  let hash = '';
+  try {
+    const builder = builderFor(target.format);
+    const packageVersion = `${source.version}-${recipe.config.revision}${target.versionSuffix}`;
+    base.version = packageVersion;
+    const inputs = {
+      recipe: recipe.name,
+      target: target.id,
+      format: target.format,
+      upstreamVersion: source.version,
+      packageVersion,
+      upstreamSha256: source.sha256,
+      recipeHash: await recipeHash(recipe),
+      maintainer: ctx.repo.config.maintainer,
+      pkgtrackVersion: ctx.opts.pkgtrackVersion,
+      image: target.image,
+      versionSuffix: target.versionSuffix,
+    };
+    hash = inputHash(inputs);
+    const targetOut = join(ctx.outDir, `${target.distro}-${target.release}`, recipe.name);
+    const logPath = join(ctx.outDir, 'logs', `${recipe.name}_${target.distro}-${target.release}.log`);
+    if (!ctx.opts.force) {
+      const prev = lastSuccessfulBuild(ctx.store, recipe.name, target.id, hash);
+      if (prev && prev.outDir === targetOut && (await artifactsIntact(prev))) {
+        ctx.progress.step(`${recipe.name} ${packageVersion} for ${target.id}: up to date`);
+        return done({ result: 'up-to-date', artifacts: prev.manifest!.artifacts.map((a) => a.name), outDir: targetOut });
+      }
+    }
+    await mkdir(join(ctx.outDir, 'logs'), { recursive: true });
+    log = createWriteStream(logPath, { flags: 'w', mode: 0o644 });
+    base.log = logPath;
+    ctx.progress.step(`${recipe.name} ${packageVersion} for ${target.id}: building (log: ${logPath})`);
+
+    phase('inputs');
+    const engine = (ctx.engine ??= await detectEngine());
+    phase('engine');
+    const deps = await builder.buildDependencies(recipe);
+    const image = await dependencyImage(ctx, engine, builder, target, deps, log);
+    const patches = await queuedPatches(recipe);
+    const previous = lastSuccessfulBuild(ctx.store, recipe.name, target.id);
+    await mkdir(join(ctx.repo.root, '.pkgtrack', 'work'), { recursive: true });
+    workDir = await mkdtemp(join(ctx.repo.root, '.pkgtrack', 'work', `${recipe.name}-${target.distro}-${target.release}-`));
+    trackWorkDir(workDir);
+    const bctx: BuildContext = {
+      recipe,
+      target,
+      upstreamVersion: source.version,
+      packageVersion,
+      orig: { path: source.origTarball, sha256: source.sha256 },
+      patches,
+      maintainer: ctx.repo.config.maintainer,
+      changes: changelogChanges(
+        source.version,
+        target,
+        patches.map((p) => p.name),
+        previous?.manifest,
+      ),
+      timestamp: await recipeTimestamp(recipe),
+      workDir,
+    };
+    phase('image');
+    const prepared = await builder.prepare(bctx);
+    const step = builder.buildStep(bctx, prepared);
+    const identity = await engine.buildIdentity();
+    if (identity.chownTo)
+      await run('chown', ['-R', `${identity.chownTo.uid}:${identity.chownTo.gid}`, workDir], { what: 'chown work dir' });
+    phase('prepare');
+    const failOn = lintLevel(recipe, target);
+    const stages = builder.lint ? (builder.lintStages ?? []) : [];
+    const early: Array<Promise<LintReport | undefined>> = [];
+    const lines = lineSplitter((line) => {
+      if (/^(dpkg-buildpackage|dpkg-source|dpkg-genchanges|rpmbuild): /.test(line)) ctx.progress.debug(line);
+      stages.forEach((stage, i) => {
+        // Never rejects: a stage that cannot run is linted again after the build.
+        if (!early[i] && stage.readyWhen.test(line)) early[i] = stage.run(bctx, failOn).catch(() => undefined);
+      });
+    });
+    const r = await engine.run({
+      image: image.ref,
+      argv: step.argv,
+      env: step.env,
+      workdir: step.cwd,
+      user: identity.user,
+      network: 'none',
+      readOnlyRoot: true,
+      mounts: [{ host: workDir, container: CONTAINER_WORK_DIR }],
+      limits: { memory: ctx.opts.memory ?? '4g', pids: 4096 },
+      log,
+      timeoutMs: recipe.config.build.timeoutMinutes * 60_000,
+      onOutput: lines,
+    });
+    // Settled before any return or throw: no lintian left running.
+    const earlyLint = await Promise.all(stages.map((_, i) => early[i] ?? Promise.resolve(undefined)));
+    if (r.code !== 0) throw buildFailed(r.code, r.output, logPath, target);
+
+    // Stage, then swap in: the out dir holds a whole build or the previous one, never a part.
+    const staging = `${targetOut}.tmp-${process.pid}`;
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging, { recursive: true });
+    phase('container');
+    const artifacts: Artifact[] = await builder.collect(bctx, prepared, staging);
+    phase('collect');
+    const lint = builder.lint ? await builder.lint(bctx, staging, artifacts, failOn, earlyLint) : undefined;
+    phase('lint');
+    const manifest: BuildManifest = {
+      recipe: recipe.name,
+      target: target.id,
+      // Where `publish` puts it: the target's publish path plus the channel's suite suffix
+      // (bookworm, bookworm-trunk, fedora/41).
+      suite: `${target.publishPath}${ctx.opts.trunk ? ctx.repo.config.channels.trunk.suiteSuffix : ctx.repo.config.channels.stable.suiteSuffix}`,
+      channel: ctx.opts.trunk ? 'trunk' : 'stable',
+      ...(source.git ? { commit: source.git.commit } : {}),
+      format: target.format,
+      upstreamVersion: source.version,
+      packageVersion,
+      upstream: { sha256: source.sha256, ...(source.sourceUrl ? { url: source.sourceUrl } : {}), method: source.method },
+      recipeHash: inputs.recipeHash,
+      inputHash: hash,
+      image: { ref: image.ref, id: image.id, base: image.base.ref, baseId: image.base.id, baseOrigin: image.base.origin },
+      engine: engine.name,
+      pkgtrackVersion: ctx.opts.pkgtrackVersion,
+      sourceDateEpoch: prepared.sourceDateEpoch,
+      patches: patches.map((p) => p.name),
+      artifacts,
+      ...(lint
+        ? {
+            lint: {
+              tool: lint.tool,
+              errors: lint.findings.filter((f) => f.severity === 'error').length,
+              warnings: lint.findings.filter((f) => f.severity === 'warning').length,
+              failed: lint.failed,
+            },
+          }
+        : {}),
+      builtAt: new Date().toISOString(),
+    };
+    await writeFileAtomic(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    await rm(targetOut, { recursive: true, force: true });
+    await rename(staging, targetOut);
+    const lintSummary = lint
+      ? {
+          errors: manifest.lint!.errors,
+          warnings: manifest.lint!.warnings,
+          failed: lint.failed,
+          findings: lint.findings.map(formatLintFinding),
+        }
+      : undefined;
+    recordBuild(ctx.store, {
+      recipe: recipe.name,
+      target: target.id,
+      version: packageVersion,
+      inputHash: hash,
+      result: lint?.failed ? 'failed' : 'ok',
+      outDir: targetOut,
+      manifest,
+      startedAt,
+    });
+    if (lint?.failed) {
+      return done({
+        result: 'failed',
+        artifacts: artifacts.map((a) => a.name),
+        outDir: targetOut,
+        lint: lintSummary!,
+        error: {
+          code: 'LINT_FAILED',
+          message: `${lint.tool} reported findings at or above the fail level "${lintLevel(recipe, target)}"`,
+          fix: 'Fix the packaging, add a lintian override, or lower build.lintianFailOn in the recipe.',
+        },
+      });
+    }
+    return done({
+      result: 'built',
+      artifacts: artifacts.map((a) => a.name),
+      outDir: targetOut,
+      ...(lintSummary ? { lint: lintSummary } : {}),
+    });
+  } catch (e) {
+    if (hash)
+      recordBuild(ctx.store, {
+        recipe: recipe.name,
+        target: target.id,
+        version: base.version ?? '',
+        inputHash: hash,
+        result: 'failed',
+        startedAt,
+      });
+    return done({ result: 'failed', error: errorOf(e) });
+  } finally {
+    if (log) await new Promise<void>((res) => log!.end(res));
+    if (workDir) {
+      await rm(workDir, { recursive: true, force: true });
+      activeWorkDirs.delete(workDir);
+    }
+  }
+}
+
+function lintLevel(recipe: Recipe, target: Target): LintFailOn {
+  return target.format === 'rpm' ? recipe.config.build.rpmlintFailOn : recipe.config.build.lintianFailOn;
+}
+
+async function dependencyImage(
+  ctx: RunContext,
+  engine: ContainerEngine,
+  builder: Builder,
+  target: Target,
+  deps: string[],
+  log: WriteStream,
+) {
+  const key = `${target.id}\0${[...deps].sort().join('\0')}`;
+  let p = ctx.depsLocks.get(key);
+  if (!p) {
+    p = ensureDependencyImage(engine, builder, target, deps, ctx.progress, log);
+    ctx.depsLocks.set(key, p);
+    p.catch(() => ctx.depsLocks.delete(key));
+  }
+  return p;
+}

@@ -1,0 +1,2 @@
+/** The `build` use-cases the commands call. */
+export * from './build.js';

@@ -1,0 +1,2 @@
+/** The `check` use-cases the commands call. */
+export * from './check.js';

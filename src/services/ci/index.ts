@@ -1,0 +1,2 @@
+/** The `ci` use-cases the commands call. */
+export * from './matrix.js';

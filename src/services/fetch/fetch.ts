@@ -1,0 +1,222 @@
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import * as openpgp from 'openpgp';
+import { inputError, integrityError, notFound } from '../../core/errors.js';
+import { type Progress, silentProgress } from '../../core/progress.js';
+import { compareUpstreamVersions, tagToVersion } from '../../formats/versions.js';
+import { findRepositoryRoot, loadRecipe, loadRepository, type Recipe, type Repository } from '../../recipe/load.js';
+import { createUpstreamSources } from '../../upstream/index.js';
+import type { UpstreamRelease, UpstreamSource } from '../../upstream/source.js';
+import { cacheDir, SourceCache } from './source-cache.js';
+import { fetchTrunk, gitArchive, repackAsTarXz } from './source-cache-git.js';
+
+export { type DebianSourceDownload, downloadDebianSource } from './source-cache-debian.js';
+
+export interface FetchOptions {
+  /** Upstream version to fetch; default: the newest release. */
+  version?: string;
+  /** Fetch the head of the trunk branch instead of a release (git and github upstreams). */
+  trunk?: boolean;
+  /** With trunk: this commit (full or abbreviated id) instead of the head. */
+  commit?: string;
+  /** Where to place the orig tarball; default: <cache>/orig/<name>/. */
+  outDir?: string;
+  /** Releases already known (from `pkgtrack check`); skips asking upstream. */
+  releases?: readonly UpstreamRelease[];
+  /** Upstream port to ask for releases; default: the minimal resolver in this file. */
+  upstream?: UpstreamSource;
+  progress?: Progress;
+  fetchImpl?: typeof fetch;
+}
+
+export interface FetchedSource {
+  recipe: string;
+  /** Upstream version, e.g. 2.12.1 or 2.12.1+git20260121.14.1a2b3c4. */
+  version: string;
+  /** Absolute path of <name>_<version>.orig.tar.<ext>. */
+  origTarball: string;
+  origName: string;
+  sha256: string;
+  size: number;
+  /** How the orig tarball was made. */
+  method: 'tarball' | 'repacked' | 'git-archive';
+  sourceUrl?: string;
+  git?: { url: string; ref: string; commit: string };
+  /** Upstream signature: verified with the recipe's upstream key, or not checked (no key/signature). */
+  signature: { verified: true; fingerprint: string } | { verified: false; reason: string };
+  /** The URL served different bytes before (replaced asset, moved tag). */
+  upstreamChanged?: { previousSha256: string };
+}
+
+const TAR_EXT = /\.(tar\.(gz|xz|bz2|zst|lzma)|tgz|tbz2?|txz)$/;
+const normalizeExt = (e: string) => ({ tgz: 'tar.gz', tbz: 'tar.bz2', tbz2: 'tar.bz2', txz: 'tar.xz' })[e] ?? e;
+
+export async function fetchSource(repo: Pick<Repository, 'root'>, recipe: Recipe, opts: FetchOptions = {}): Promise<FetchedSource> {
+  const progress = opts.progress ?? silentProgress;
+  const cache = new SourceCache(await cacheDir(repo.root));
+  const outDir = opts.outDir ?? join(cache.dir, 'orig', recipe.name);
+  if (opts.trunk) return fetchTrunk(cache, recipe, outDir, progress, opts.commit);
+  const release = await resolveRelease(recipe, opts, cache.dir);
+  const version = release.version;
+  if (!release.sourceUrl && release.git) return gitArchive(cache, recipe, outDir, release.git.url, release.git.ref, version, progress);
+  if (!release.sourceUrl) {
+    throw notFound(
+      'SOURCE_URL_UNKNOWN',
+      `no source URL for ${recipe.name} ${version}`,
+      'Set source.url in the recipe (e.g. https://example.org/foo-{version}.tar.gz).',
+      { file: recipe.file, field: 'source.url' },
+    );
+  }
+  progress.step(`downloading ${release.sourceUrl}`);
+  const got = await cache.download(release.sourceUrl, {
+    ...(release.sha256 ? { expectedSha256: release.sha256 } : {}),
+    ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+  });
+  if (got.changed) progress.warn(`${release.sourceUrl} now serves different bytes than before (was ${got.previous}); recorded`);
+  const signature = await verifyUpstreamSignature(cache, recipe, release, got.path, opts);
+  const ext = TAR_EXT.exec(new URL(release.sourceUrl).pathname)?.[1];
+  const base = {
+    recipe: recipe.name,
+    version,
+    sourceUrl: release.sourceUrl,
+    signature,
+    ...(got.changed && got.previous ? { upstreamChanged: { previousSha256: got.previous } } : {}),
+  };
+  if (ext) {
+    const origName = `${recipe.name}_${version}.orig.${normalizeExt(ext)}`;
+    const origTarball = join(outDir, origName);
+    await cache.materialize(got.sha256, origTarball);
+    return { ...base, origTarball, origName, sha256: got.sha256, size: got.size, method: 'tarball' };
+  }
+  // Not a tarball (zip, ...): unpack safely and repack as tar.xz.
+  const r = await repackAsTarXz(
+    got.path,
+    basename(new URL(release.sourceUrl).pathname),
+    `${recipe.name}-${version}`,
+    join(outDir, `${recipe.name}_${version}.orig.tar.xz`),
+  );
+  return {
+    ...base,
+    origTarball: r.path,
+    origName: `${recipe.name}_${version}.orig.tar.xz`,
+    sha256: r.sha256,
+    size: r.size,
+    method: 'repacked',
+  };
+}
+
+/**
+ * Pick the release: the given version, else the newest stable one. Releases come from the
+ * caller (check already knows them), else from the recipe's UpstreamSource (src/upstream/).
+ * A recipe with a source.url template and an explicit version needs no upstream query.
+ */
+async function resolveRelease(recipe: Recipe, opts: FetchOptions, cacheRoot: string): Promise<UpstreamRelease> {
+  let releases = opts.releases;
+  if (!releases && opts.version && recipe.config.source?.url) return templated(recipe, opts.version);
+  if (!releases) {
+    const source =
+      opts.upstream ??
+      createUpstreamSources({
+        ...(opts.progress ? { progress: opts.progress } : {}),
+        ...(opts.fetchImpl ? { fetch: opts.fetchImpl } : {}),
+        debian: { indexCacheDir: cacheRoot },
+      })[recipe.config.upstream.kind];
+    const rec = {
+      recipe: recipe.name,
+      dir: recipe.dir,
+      config: recipe.config.upstream,
+      tagToVersion: (t: string) => tagToVersion(t, recipe.config.versions),
+    };
+    const got = (await source.releases([rec])).get(recipe.name);
+    if (got instanceof Error) throw got;
+    releases = got ?? [];
+  }
+  const stable = releases.filter((r) => !r.prerelease);
+  const pick = opts.version
+    ? releases.find((r) => r.version === opts.version)
+    : [...stable].sort((a, b) => compareUpstreamVersions(b.version, a.version))[0];
+  if (!pick) {
+    if (opts.version && recipe.config.source?.url) return templated(recipe, opts.version);
+    throw notFound(
+      'VERSION_NOT_FOUND',
+      `${recipe.name}: upstream has no release ${opts.version ?? '(none found)'}`,
+      `Known: ${
+        releases
+          .slice(0, 8)
+          .map((r) => r.version)
+          .join(', ') || 'none'
+      }. Run \`pkgtrack check ${recipe.name}\`.`,
+    );
+  }
+  if (recipe.config.source?.url && !pick.sourceUrl)
+    return { ...templated(recipe, pick.version), ...pick, sourceUrl: templated(recipe, pick.version).sourceUrl! };
+  return pick;
+}
+
+function templated(recipe: Recipe, version: string): UpstreamRelease {
+  const s = recipe.config.source!;
+  return {
+    version,
+    sourceUrl: s.url!.replaceAll('{version}', version),
+    ...(s.signatureUrl
+      ? { signatureUrl: s.signatureUrl.replaceAll('{version}', version).replaceAll('{url}', s.url!.replaceAll('{version}', version)) }
+      : {}),
+  };
+}
+
+async function verifyUpstreamSignature(
+  cache: SourceCache,
+  recipe: Recipe,
+  release: UpstreamRelease,
+  file: string,
+  opts: FetchOptions,
+): Promise<FetchedSource['signature']> {
+  const keyRel = recipe.config.source?.upstreamKey;
+  // {url} is the source URL itself (debian/watch pgpsigurlmangle s/$/.sig/ imports as {url}.sig).
+  const sigUrl =
+    release.signatureUrl ??
+    recipe.config.source?.signatureUrl?.replaceAll('{version}', release.version).replaceAll('{url}', release.sourceUrl ?? '');
+  if (!keyRel) return { verified: false, reason: 'the recipe ships no upstream key (source.upstreamKey)' };
+  if (!sigUrl) {
+    throw inputError(
+      'UPSTREAM_SIGNATURE_MISSING',
+      `${recipe.name} ships upstream's key but no signature URL is known`,
+      'Set source.signatureUrl (e.g. {url}.asc) in the recipe.',
+      { file: recipe.file, field: 'source.signatureUrl' },
+    );
+  }
+  const keyText = await readFile(join(recipe.dir, keyRel), 'utf8').catch(() => {
+    throw notFound('UPSTREAM_KEY_NOT_FOUND', `${join(recipe.dir, keyRel)} does not exist`, "Add upstream's armored public key there.", {
+      file: recipe.file,
+      field: 'source.upstreamKey',
+    });
+  });
+  const sig = await cache.download(sigUrl, { maxBytes: 1024 * 1024, ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}) });
+  const sigBytes = await readFile(sig.path);
+  const keys = await openpgp.readKeys({ armoredKeys: keyText });
+  const signature = sigBytes.toString('latin1').includes('-----BEGIN PGP SIGNATURE-----')
+    ? await openpgp.readSignature({ armoredSignature: sigBytes.toString('utf8') })
+    : await openpgp.readSignature({ binarySignature: sigBytes });
+  const message = await openpgp.createMessage({ binary: await readFile(file) });
+  const result = await openpgp.verify({ message, signature, verificationKeys: keys });
+  for (const s of result.signatures) {
+    try {
+      await s.verified;
+      const key = keys.find((k) => k.getKeys(s.keyID).length > 0);
+      return { verified: true, fingerprint: key?.getFingerprint().toUpperCase() ?? s.keyID.toHex() };
+    } catch {
+      /* try the next signature */
+    }
+  }
+  throw integrityError(
+    'UPSTREAM_SIGNATURE_BAD',
+    `the upstream signature ${sigUrl} does not verify ${release.sourceUrl} with the key in ${keyRel}`,
+    "Do not build this source: check upstream's announcement; if upstream rotated its key, update source.upstreamKey.",
+  );
+}
+
+/** `pkgtrack fetch <recipe>`: open the repository and recipe, then fetchSource(). */
+export async function fetchSourceByName(name: string, opts: FetchOptions & { repoDir?: string }): Promise<FetchedSource> {
+  const repo = await loadRepository(await findRepositoryRoot(opts.repoDir));
+  return fetchSource(repo, await loadRecipe(repo, name), opts);
+}

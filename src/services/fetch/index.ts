@@ -1,0 +1,2 @@
+/** The `fetch` use-cases the commands call. */
+export * from './fetch.js';

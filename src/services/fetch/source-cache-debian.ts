@@ -1,0 +1,175 @@
+/**
+ * Debian source packages for `recipe import` and the test corpus: the signed Sources
+ * index of one suite (InRelease checked with gpgv against debian-archive-keyring, then the
+ * Sources.xz hash against InRelease), and the files of a source package from it.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { integrityError, notFound, PkgtrackError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/fsutil.js';
+import { run } from '../../core/exec.js';
+import { compareDebVersions } from '../../formats/version-deb.js';
+import type { DscFile } from '../../patches/dsc.js';
+import { parseStanza } from '../../patches/dsc.js';
+import { checkReleaseValidity, DEFAULT_DEBIAN_KEYRING, releaseChecksums, verifyInRelease } from '../../upstream/debian.js';
+import { cacheDir } from './source-cache.js';
+
+export interface DebianArchiveRef {
+  archive?: string;
+  suite?: string;
+  component?: string;
+  /** Refuse a Release past its Valid-Until (default true), as the recipe's upstream.checkValidUntil. */
+  checkValidUntil?: boolean;
+  keyring?: string;
+}
+
+export interface DebianSourceEntry {
+  package: string;
+  version: string;
+  /** Pool directory relative to the archive root, e.g. pool/main/h/hello. */
+  directory: string;
+  files: DscFile[];
+  fields: Record<string, string>;
+}
+
+async function get(url: string, f: typeof fetch): Promise<Buffer> {
+  const r = await f(url).catch((e: Error) => {
+    throw new PkgtrackError({
+      code: 'UPSTREAM_UNREACHABLE',
+      kind: 'network',
+      message: `cannot reach ${url}: ${e.message}`,
+      fix: 'Check the network and upstream.archive.',
+    });
+  });
+  if (!r.ok)
+    throw notFound(
+      'DEBIAN_INDEX_NOT_FOUND',
+      `${url} answered HTTP ${r.status}`,
+      'Check upstream.suite and upstream.component in the recipe.',
+    );
+  return Buffer.from(await r.arrayBuffer());
+}
+
+/** Path of the decompressed, verified Sources index, refreshed when older than `maxAgeMs`. */
+export async function debianSourcesIndex(
+  ref: DebianArchiveRef,
+  cacheDir: string,
+  opts: { maxAgeMs?: number; fetchImpl?: typeof fetch } = {},
+): Promise<string> {
+  const archive = (ref.archive ?? 'http://deb.debian.org/debian').replace(/\/$/, '');
+  const suite = ref.suite ?? 'sid';
+  const component = ref.component ?? 'main';
+  const dir = join(cacheDir, 'debian-index', createHash('sha256').update(`${archive} ${suite} ${component}`).digest('hex').slice(0, 16));
+  const out = join(dir, 'Sources');
+  const age = await stat(out).then(
+    (s) => Date.now() - s.mtimeMs,
+    () => Number.POSITIVE_INFINITY,
+  );
+  if (age < (opts.maxAgeMs ?? 6 * 3600_000)) return out;
+  const f = opts.fetchImpl ?? fetch;
+  await mkdir(dir, { recursive: true });
+  const inReleaseUrl = `${archive}/dists/${suite}/InRelease`;
+  const inRelease = await get(inReleaseUrl, f);
+  // Only what gpgv vouches for is read: the exact signed text.
+  const releaseText = await verifyInRelease(inRelease, ref.keyring ?? DEFAULT_DEBIAN_KEYRING, inReleaseUrl);
+  await writeFileAtomic(join(dir, 'InRelease'), inRelease);
+  const { fields, sha256 } = releaseChecksums(releaseText, inReleaseUrl);
+  checkReleaseValidity(fields, inReleaseUrl, { checkValidUntil: ref.checkValidUntil !== false, now: new Date() });
+  const member = `${component}/source/Sources.xz`;
+  const listed = sha256.get(member);
+  if (!listed) throw notFound('DEBIAN_INDEX_NOT_FOUND', `InRelease of ${suite} does not list ${member}`, 'Check upstream.component.');
+  const expected = listed.sha256;
+  const xz = await get(`${archive}/dists/${suite}/${member}`, f);
+  const sha = createHash('sha256').update(xz).digest('hex');
+  if (sha !== expected)
+    throw integrityError(
+      'DEBIAN_INDEX_HASH_MISMATCH',
+      `${member} has SHA-256 ${sha}, InRelease says ${expected}`,
+      'Retry later: the mirror may be syncing.',
+    );
+  const text = await run('xz', ['-dc'], { input: xz, binary: true, what: 'xz -dc Sources.xz' });
+  // Atomic: parallel readers see the old index or the new one, never a part.
+  await writeFileAtomic(out, text.stdoutBytes);
+  return out;
+}
+
+/** Entries for `pkg` in a Sources index, newest first. */
+export async function findDebianSources(indexFile: string, pkg: string): Promise<DebianSourceEntry[]> {
+  const text = await readFile(indexFile, 'utf8');
+  const out: DebianSourceEntry[] = [];
+  let at = text.startsWith(`Package: ${pkg}\n`) ? 0 : text.indexOf(`\nPackage: ${pkg}\n`);
+  while (at >= 0) {
+    const start = at === 0 ? 0 : at + 1;
+    const end = text.indexOf('\n\n', start);
+    const fields = parseStanza(text.slice(start, end < 0 ? undefined : end), indexFile);
+    const files: DscFile[] = [];
+    for (const l of (fields['Checksums-Sha256'] ?? '').split('\n')) {
+      const m = /^([0-9a-f]{64})\s+(\d+)\s+(\S+)$/.exec(l.trim());
+      if (m && !m[3]!.includes('/')) files.push({ sha256: m[1]!, size: Number(m[2]), name: m[3]! });
+    }
+    out.push({ package: pkg, version: fields.Version ?? '', directory: fields.Directory ?? '', files, fields });
+    at = text.indexOf(`\nPackage: ${pkg}\n`, start + 1);
+  }
+  return out.sort((a, b) => compareDebVersions(b.version, a.version));
+}
+
+export interface DebianSourceDownload {
+  package: string;
+  version: string;
+  dsc: string;
+  files: string[];
+  dir: string;
+}
+
+/**
+ * Download a Debian source package (.dsc and every file it lists, SHA-256 checked against the
+ * signed Sources index) into `destDir`. `version` picks one (Debian version); default: newest.
+ */
+export async function downloadDebianSource(
+  pkg: string,
+  destDir: string,
+  opts: DebianArchiveRef & { version?: string; cacheDir?: string; fetchImpl?: typeof fetch } = {},
+): Promise<DebianSourceDownload> {
+  const f = opts.fetchImpl ?? fetch;
+  const archive = (opts.archive ?? 'http://deb.debian.org/debian').replace(/\/$/, '');
+  const index = await debianSourcesIndex(opts, opts.cacheDir ?? (await cacheDir()), { fetchImpl: f });
+  const entries = await findDebianSources(index, pkg);
+  const want = opts.version?.replace(/^\d+:/, '');
+  const entry = want ? entries.find((e) => e.version.replace(/^\d+:/, '') === want) : entries[0];
+  if (!entry) {
+    throw notFound(
+      'DEBIAN_VERSION_NOT_FOUND',
+      `${pkg} ${opts.version ?? ''} is not in ${opts.suite ?? 'sid'}/${opts.component ?? 'main'}`,
+      entries.length
+        ? `Available: ${entries.map((e) => e.version).join(', ')}`
+        : `Check that "${pkg}" is a Debian source package (not a binary package name).`,
+    );
+  }
+  await mkdir(destDir, { recursive: true });
+  const names: string[] = [];
+  for (const file of entry.files) {
+    const target = join(destDir, file.name);
+    names.push(target);
+    const have = await readFile(target).catch(() => undefined);
+    if (have && createHash('sha256').update(have).digest('hex') === file.sha256) continue;
+    const r = await f(`${archive}/${entry.directory}/${encodeURIComponent(file.name)}`);
+    if (!r.ok)
+      throw notFound(
+        'DEBIAN_FILE_NOT_FOUND',
+        `${archive}/${entry.directory}/${file.name} answered HTTP ${r.status}`,
+        'Retry later; the archive may be syncing.',
+      );
+    const bytes = Buffer.from(await r.arrayBuffer());
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    if (sha !== file.sha256)
+      throw integrityError(
+        'DEBIAN_FILE_SHA256_MISMATCH',
+        `${file.name} has SHA-256 ${sha}, the Sources index says ${file.sha256}`,
+        'Retry; if it persists the mirror is broken.',
+      );
+    await writeFile(target, bytes);
+  }
+  const dsc = names.find((n) => n.endsWith('.dsc'))!;
+  return { package: pkg, version: entry.version, dsc, files: names, dir: destDir };
+}

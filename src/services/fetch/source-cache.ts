@@ -1,0 +1,158 @@
+/**
+ * Content-addressed cache of upstream sources: blobs live at sha256/<aa>/<hash> and are only
+ * ever added (never rewritten); a small JSON index remembers which URL gave which hash so a
+ * replaced upstream asset is noticed, not silently used.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { copyFile, link, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { integrityError, PkgtrackError } from '../../core/errors.js';
+import { exists, writeFileAtomic } from '../../core/fsutil.js';
+import { userCacheDir } from '../../core/fsutil.js';
+
+export interface CacheEntry {
+  url: string;
+  sha256: string;
+  size: number;
+  firstSeen: string;
+  /** Set when the URL later served different bytes: what it served first. */
+  previousSha256?: string[];
+}
+
+/** Sources: $PKGTRACK_CACHE, else the repository's .pkgtrack/cache, else the per-user cache. */
+export async function cacheDir(repoRoot?: string): Promise<string> {
+  if (process.env.PKGTRACK_CACHE) return process.env.PKGTRACK_CACHE;
+  if (repoRoot) return join(repoRoot, '.pkgtrack', 'cache');
+  return userCacheDir();
+}
+
+export class SourceCache {
+  constructor(readonly dir: string) {}
+
+  blobPath(sha256: string): string {
+    return join(this.dir, 'sha256', sha256.slice(0, 2), sha256);
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return exists(this.blobPath(sha256));
+  }
+
+  private indexFile(): string {
+    return join(this.dir, 'urls.json');
+  }
+
+  async index(): Promise<Record<string, CacheEntry>> {
+    const text = await readFile(this.indexFile(), 'utf8').catch(() => '{}');
+    try {
+      return JSON.parse(text) as Record<string, CacheEntry>;
+    } catch {
+      return {};
+    }
+  }
+
+  async lookup(url: string): Promise<CacheEntry | undefined> {
+    return (await this.index())[url];
+  }
+
+  /**
+   * Record that `url` served `sha256`. When it served other bytes before, the entry keeps the
+   * history and the caller is told (force-moved tag, replaced release asset).
+   */
+  async record(url: string, sha256: string, size: number): Promise<{ changed: boolean; previous?: string }> {
+    const idx = await this.index();
+    const before = idx[url];
+    if (before && before.sha256 !== sha256) {
+      idx[url] = { ...before, sha256, size, previousSha256: [...(before.previousSha256 ?? []), before.sha256] };
+      await writeFileAtomic(this.indexFile(), `${JSON.stringify(idx, null, 2)}\n`);
+      return { changed: true, previous: before.sha256 };
+    }
+    if (!before) {
+      idx[url] = { url, sha256, size, firstSeen: new Date().toISOString() };
+      await writeFileAtomic(this.indexFile(), `${JSON.stringify(idx, null, 2)}\n`);
+    }
+    return { changed: false };
+  }
+
+  /** Add a file (moved in) and return its hash; `expected` is checked when given. */
+  async addFile(tmpFile: string, expected?: string): Promise<{ sha256: string; path: string; size: number }> {
+    const bytes = await readFile(tmpFile);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (expected && expected.toLowerCase() !== sha256) {
+      await rm(tmpFile, { force: true });
+      throw integrityError(
+        'SOURCE_SHA256_MISMATCH',
+        `downloaded source has SHA-256 ${sha256}, expected ${expected}`,
+        'The upstream file changed or the download was corrupted: check upstream, then retry.',
+      );
+    }
+    const path = this.blobPath(sha256);
+    await mkdir(dirname(path), { recursive: true });
+    if (await exists(path)) await rm(tmpFile, { force: true });
+    else await rename(tmpFile, path);
+    return { sha256, path, size: bytes.length };
+  }
+
+  /** Download `url` into the cache (streamed to a temp file, bounded by `maxBytes`). */
+  async download(
+    url: string,
+    opts: { expectedSha256?: string; maxBytes?: number; fetchImpl?: typeof fetch } = {},
+  ): Promise<{ sha256: string; path: string; size: number; changed: boolean; previous?: string }> {
+    const f = opts.fetchImpl ?? fetch;
+    const max = opts.maxBytes ?? 2 * 1024 ** 3;
+    let res: Response;
+    try {
+      res = await f(url, { redirect: 'follow' });
+    } catch (e) {
+      throw new PkgtrackError({
+        code: 'SOURCE_UNREACHABLE',
+        kind: 'network',
+        message: `cannot download ${url}: ${(e as Error).message}`,
+        fix: 'Check the network and the URL, then retry.',
+        cause: e,
+      });
+    }
+    if (!res.ok || !res.body) {
+      throw new PkgtrackError({
+        code: res.status === 404 ? 'SOURCE_NOT_FOUND' : 'SOURCE_HTTP_ERROR',
+        kind: res.status === 404 ? 'not-found' : 'network',
+        message: `${url} answered HTTP ${res.status}`,
+        fix: res.status === 404 ? 'Check the version and the source URL template in the recipe.' : 'Retry later.',
+      });
+    }
+    await mkdir(join(this.dir, 'tmp'), { recursive: true });
+    const tmp = join(this.dir, 'tmp', randomBytes(8).toString('hex'));
+    const out = createWriteStream(tmp);
+    let size = 0;
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        size += chunk.length;
+        if (size > max)
+          throw integrityError(
+            'SOURCE_TOO_LARGE',
+            `${url} is larger than ${max} bytes`,
+            'Raise the limit only if this upstream really ships such a large source.',
+          );
+        if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+      }
+      await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    } catch (e) {
+      out.destroy();
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    const added = await this.addFile(tmp, opts.expectedSha256);
+    const rec = await this.record(url, added.sha256, added.size);
+    return { ...added, ...rec };
+  }
+
+  /** Place a blob at `dest` (hard link when possible, else copy), byte-identical. */
+  async materialize(sha256: string, dest: string): Promise<void> {
+    await mkdir(dirname(dest), { recursive: true });
+    await rm(dest, { force: true });
+    await link(this.blobPath(sha256), dest).catch(async () => {
+      await copyFile(this.blobPath(sha256), dest);
+    });
+    await stat(dest);
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Builder images: the base image per target (containers/base-image.ts) and, on top, the
+ * dependency image per (base image id, toolchain + build deps), made by running the builder's
+ * install step with network as root and committing the container. Reused while the pair is
+ * unchanged, so a rebuild never reinstalls dependencies.
+ */
+import { createHash } from 'node:crypto';
+import type { Builder } from '../../builders/builder.js';
+import { inputError, PkgtrackError } from '../../core/errors.js';
+import { detectEngine } from '../../containers/detect.js';
+import type { Progress } from '../../core/progress.js';
+import { type BaseImage, ensureBaseImage, LABEL_KIND, LABEL_TARGET } from '../../containers/base-image.js';
+import { CONTAINER_PREFIX, type ContainerEngine, IMAGE_PREFIX, type ImageInfo } from '../../containers/engine.js';
+import { ensureRpmBaseImage } from '../../containers/images-rpm.js';
+import { resolveTarget, type Target } from '../../recipe/targets.js';
+
+export const LABEL_BASE_ID = 'org.pkgtrack.base-id';
+export const LABEL_DEPS = 'org.pkgtrack.deps';
+
+export interface DependencyImage {
+  ref: string;
+  id: string;
+  base: BaseImage;
+  deps: string[];
+  reused: boolean;
+}
+
+/** Tag of the dependency image: hash of the base image id and the exact install step. */
+export function dependencyImageRef(target: Target, baseId: string, installArgv: readonly string[]): string {
+  const h = createHash('sha256').update(baseId).update('\0').update(JSON.stringify(installArgv)).digest('hex').slice(0, 16);
+  return `${IMAGE_PREFIX}deps:${target.distro}-${target.release}-${h}`.toLowerCase();
+}
+
+export async function ensureDependencyImage(
+  engine: ContainerEngine,
+  builder: Builder,
+  target: Target,
+  deps: string[],
+  progress: Progress,
+  log?: import('node:fs').WriteStream,
+): Promise<DependencyImage> {
+  // rpm targets fall back to the rpm-on-Debian image when their own image cannot be had (images-rpm.ts).
+  const base =
+    target.format === 'rpm' ? await ensureRpmBaseImage(engine, target, progress) : await ensureBaseImage(engine, target, progress);
+  const step = builder.dependencyInstall(target, [...deps].sort());
+  const ref = dependencyImageRef(target, base.id, step.argv);
+  const existing = await engine.imageId(ref);
+  if (existing) return { ref, id: existing, base, deps, reused: true };
+
+  progress.step(`installing build dependencies for ${target.id} (${deps.join(', ') || 'toolchain only'}) into ${ref}`);
+  const name = `${CONTAINER_PREFIX}deps-${createHash('sha256').update(ref).update(String(process.pid)).digest('hex').slice(0, 10)}`;
+  try {
+    const r = await engine.run({
+      image: base.ref,
+      argv: step.argv,
+      env: step.env,
+      workdir: step.cwd,
+      name,
+      network: 'default',
+      keep: true,
+      timeoutMs: 30 * 60_000,
+      ...(log ? { log } : {}),
+      onOutput: (c) => progress.debug(c.trimEnd()),
+    });
+    if (r.code !== 0) {
+      throw new PkgtrackError({
+        code: 'DEPS_INSTALL_FAILED',
+        kind: 'environment',
+        message: `installing build dependencies for ${target.id} failed (exit ${r.code}):\n${r.output.trim().split('\n').slice(-12).join('\n')}`,
+        fix: 'Check the Build-Depends in debian/control exist in that release, and that the mirror is reachable.',
+        details: { target: target.id, deps },
+      });
+    }
+    const id = await engine.commit(name, ref, {
+      [LABEL_KIND]: 'deps',
+      [LABEL_TARGET]: target.id,
+      [LABEL_BASE_ID]: base.id,
+      [LABEL_DEPS]: deps.join(', '),
+    });
+    return { ref, id, base, deps, reused: false };
+  } finally {
+    await engine.removeContainer(name);
+  }
+}
+
+export interface ImageListResult {
+  engine: string;
+  images: Array<ImageInfo & { kind: string; target: string }>;
+}
+
+export async function listBuilderImages(engine: ContainerEngine): Promise<ImageListResult> {
+  const images = await engine.listImages(IMAGE_PREFIX);
+  return {
+    engine: engine.name,
+    images: images.map((i) => ({ ...i, kind: i.labels[LABEL_KIND] ?? 'other', target: i.labels[LABEL_TARGET] ?? '' })),
+  };
+}
+
+export interface PruneResult {
+  removed: string[];
+  kept: string[];
+  /** Stopped pkgtrack containers found and removed (left by killed runs); running ones are never touched. */
+  containers: string[];
+}
+
+/**
+ * Remove dependency images whose base is no longer the current base image of their target
+ * (stale), or every pkgtrack image with `all`. Also removes leftover pkgtrack containers.
+ */
+export async function pruneBuilderImages(engine: ContainerEngine, opts: { all?: boolean; dryRun?: boolean }): Promise<PruneResult> {
+  // Running containers belong to builds in progress (this or another process): never touch them.
+  const containers = (await engine.listContainers(CONTAINER_PREFIX))
+    // podman 4 prints "Up 2 minutes" for .State; docker and newer podman print "running".
+    .filter((c) => !/^(up|running|paused|restarting)/i.test(c.state))
+    .map((c) => c.name);
+  if (!opts.dryRun) for (const c of containers) await engine.removeContainer(c);
+  const images = await engine.listImages(IMAGE_PREFIX);
+  const baseIds = new Map<string, string>();
+  for (const i of images) if (i.labels[LABEL_KIND] === 'base') baseIds.set(i.labels[LABEL_TARGET] ?? '', i.id);
+  const removed: string[] = [];
+  const kept: string[] = [];
+  // Dependency images first: they sit on the base images.
+  const ordered = [...images].sort((a, b) => (a.labels[LABEL_KIND] === 'deps' ? -1 : 0) - (b.labels[LABEL_KIND] === 'deps' ? -1 : 0));
+  for (const i of ordered) {
+    const isDeps = i.labels[LABEL_KIND] === 'deps';
+    // rpm targets without their own image sit on the Debian base (images-rpm.ts): match by id.
+    const base = baseIds.get(i.labels[LABEL_TARGET] ?? '') ?? [...baseIds.values()].find((id) => sameId(id, i.labels[LABEL_BASE_ID] ?? ''));
+    const stale = isDeps && (!base || !sameId(base, i.labels[LABEL_BASE_ID] ?? ''));
+    if (opts.all || stale) {
+      if (!opts.dryRun) await engine.removeImage(i.ref);
+      removed.push(i.ref);
+    } else kept.push(i.ref);
+  }
+  return { removed, kept, containers };
+}
+
+function sameId(a: string, b: string): boolean {
+  const n = (s: string) => s.replace(/^sha256:/, '');
+  return n(a).startsWith(n(b)) || n(b).startsWith(n(a));
+}
+
+export interface PrepareImagesOptions {
+  /** Target ids; default debian:bookworm and debian:trixie. */
+  targets?: string[] | undefined;
+  progress: Progress;
+  engine?: ContainerEngine;
+}
+
+export interface PrepareImagesResult {
+  engine: string;
+  images: Array<{ target: string; ref: string; id: string; origin: string; reused: boolean; source: string; seconds: number }>;
+  workarounds: string[];
+}
+
+/**
+ * Make the base image of each target (pull, else bootstrap) and probe that containers run.
+ * CI runs this once before the tests: `pkgtrack image build -t debian:bookworm -t debian:trixie`.
+ */
+export async function prepareBaseImages(opts: PrepareImagesOptions): Promise<PrepareImagesResult> {
+  const engine = opts.engine ?? (await detectEngine());
+  const ids = opts.targets?.length ? opts.targets : ['debian:bookworm', 'debian:trixie'];
+  const images: PrepareImagesResult['images'] = [];
+  let workarounds: string[] = [];
+  for (const id of ids) {
+    const target = resolveTarget(id);
+    if (!target)
+      throw inputError('TARGET_UNKNOWN', `unknown target "${id}"`, 'Write distro:release, e.g. debian:bookworm.', { field: 'target' });
+    const t0 = Date.now();
+    const b = await ensureBaseImage(engine, target, opts.progress);
+    const probe = await engine.probe(b.ref);
+    workarounds = probe.workarounds;
+    images.push({
+      target: id,
+      ref: b.ref,
+      id: b.id,
+      origin: b.origin,
+      reused: b.reused,
+      source: b.source,
+      seconds: Math.round((Date.now() - t0) / 100) / 10,
+    });
+  }
+  return { engine: engine.name, images, workarounds };
+}
+
+export async function listImages(): Promise<ImageListResult> {
+  return listBuilderImages(await detectEngine());
+}
+
+export async function pruneImages(opts: { all?: boolean; dryRun?: boolean }): Promise<PruneResult> {
+  return pruneBuilderImages(await detectEngine(), opts);
+}

@@ -1,0 +1,2 @@
+/** The `image` use-cases the commands call. */
+export * from './image.js';

@@ -1,0 +1,2 @@
+/** The `init` use-cases the commands call. */
+export * from './init.js';

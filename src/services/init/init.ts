@@ -1,0 +1,62 @@
+/**
+ * `pkgtrack init`: scaffold a recipes repository with a working example recipe (deb and rpm) and
+ * the GitHub Actions workflows that build and publish it (stable, and the nightly trunk fan-out).
+ */
+import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { renderSpecTemplate } from '../../builders/rpm/spec-init.js';
+import { inputError } from '../../core/errors.js';
+import { exists } from '../../core/fsutil.js';
+import * as t from './templates.js';
+import { type PagesMode, renderWorkflows } from './workflow.js';
+
+export interface InitResult {
+  root: string;
+  created: string[];
+}
+
+export async function initRepository(
+  dir: string,
+  opts: { name?: string; maintainer?: string; force?: boolean; pages?: PagesMode; install?: string },
+): Promise<InitResult> {
+  const root = resolve(dir);
+  if ((await exists(join(root, 'pkgtrack.yaml'))) && !opts.force) {
+    throw inputError(
+      'INIT_EXISTS',
+      `${root} already holds a pkgtrack.yaml`,
+      'Use another folder, or pass --force to overwrite the scaffold files.',
+    );
+  }
+  const name = (opts.name ?? basename(root)).replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '') || 'packages';
+  const o: t.InitOptions = { name, maintainer: opts.maintainer ?? 'Package Maintainer <maintainer@example.org>' };
+  // The spec template takes summary, license and homepage from the example recipe itself.
+  const hello = parse(t.exampleRecipeYaml) as { name: string; summary: string; license: string; homepage: string };
+  const files: Array<[string, string, number?]> = [
+    ['pkgtrack.yaml', t.repositoryYaml(o)],
+    ['.gitignore', t.gitignore],
+    ['recipes/hello/recipe.yaml', t.exampleRecipeYaml],
+    ['recipes/hello/debian/control', t.exampleControl(o)],
+    ['recipes/hello/debian/rules', t.exampleRules, 0o755],
+    ['recipes/hello/debian/copyright', t.exampleCopyright],
+    ['recipes/hello/debian/source/format', '3.0 (quilt)\n'],
+    ['recipes/hello/patches/series', t.exampleSeries],
+    ['recipes/hello/patches/readme-https.patch', t.examplePatch(o)],
+    ['recipes/hello/hello.spec', renderSpecTemplate(hello)],
+    ...Object.entries(renderWorkflows({ name, pages: opts.pages ?? 'branch', ...(opts.install ? { install: opts.install } : {}) })),
+  ];
+  const created: string[] = [];
+  for (const [rel, content, mode] of files) {
+    const path = join(root, rel);
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFile(path, content);
+    if (mode) await chmod(path, mode);
+    created.push(rel);
+  }
+  await mkdir(join(root, 'keys'), { recursive: true });
+  if ((await readdir(join(root, 'keys'))).length === 0) {
+    await writeFile(join(root, 'keys', 'README'), 'Create the signing key here with `pkgtrack key generate --out keys/signing.key`.\n');
+    created.push('keys/README');
+  }
+  return { root, created };
+}

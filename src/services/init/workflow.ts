@@ -1,0 +1,280 @@
+/**
+ * The GitHub Actions workflows `pkgtrack init` writes for a recipes repository. Pure: options in,
+ * YAML text out. Two files share one shape, plan → build (one job per cell) → publish:
+ * - `pkgtrack.yml`, stable: validates recipes on every push and pull request; on pushes to the
+ *   default branch, on a schedule and on demand it builds what has a newer upstream release.
+ * - `pkgtrack-nightly.yml`, trunk: nightly and on demand, builds what moved upstream.
+ * The published output lives on the Pages branch, which every run restores first, so state,
+ * retention and the apt/yum indexes see what is live. In `artifact` mode the branch stays the
+ * store and Pages is deployed from an artifact (Pages source "GitHub Actions").
+ */
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is GitHub Actions expression syntax, meant literally
+import { inputError } from '../../core/errors.js';
+
+export type PagesMode = 'branch' | 'artifact';
+export type WorkflowChannel = 'stable' | 'trunk';
+
+export interface WorkflowOptions {
+  /** Repository name, shown in the workflow names. */
+  name: string;
+  pages: PagesMode;
+  channels?: readonly WorkflowChannel[];
+  nodeVersion?: string;
+  /** pkgtrack.yaml `output`: where the published repositories are. */
+  output?: string;
+  /** The branch holding the published output (served by Pages in `branch` mode). */
+  pagesBranch?: string;
+  /** Pushes to this branch build and publish the stable channel. */
+  defaultBranch?: string;
+  stableCron?: string;
+  nightlyCron?: string;
+  runsOn?: string;
+  /** What `npm install -g` installs; pin a version for reproducible runs. */
+  install?: string;
+}
+
+type Resolved = Required<WorkflowOptions>;
+
+const DEFAULTS: Omit<Resolved, 'name' | 'pages'> = {
+  channels: ['stable', 'trunk'],
+  nodeVersion: '24',
+  output: 'public',
+  pagesBranch: 'gh-pages',
+  defaultBranch: 'main',
+  // Off the hour: GitHub delays scheduled runs at :00 when everyone starts at once.
+  stableCron: '23 5 * * *',
+  nightlyCron: '17 2 * * *',
+  runsOn: 'ubuntu-24.04',
+  install: 'pkgtrack',
+};
+
+/** Workflow files by path under the repository root, one per requested channel. */
+export function renderWorkflows(options: WorkflowOptions): Record<string, string> {
+  const o = resolveOptions(options);
+  const files: Record<string, string> = {};
+  if (o.channels.includes('stable')) files['.github/workflows/pkgtrack.yml'] = renderWorkflow(o, 'stable');
+  if (o.channels.includes('trunk')) files['.github/workflows/pkgtrack-nightly.yml'] = renderWorkflow(o, 'trunk');
+  return files;
+}
+
+/** Every value lands in YAML or a shell line: accept only plain shapes, so neither can be broken. */
+function resolveOptions(options: WorkflowOptions): Resolved {
+  const o: Resolved = {
+    ...DEFAULTS,
+    ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as WorkflowOptions),
+  };
+  const check = (field: string, value: string, ok: RegExp, fix: string) => {
+    if (!ok.test(value)) throw inputError('INIT_WORKFLOW_OPTION', `${field} "${value}" cannot go into a workflow`, fix, { field });
+  };
+  const ref = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/;
+  check('name', o.name, /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'Use letters, digits, ".", "_" and "-".');
+  check('pages', o.pages, /^(branch|artifact)$/, 'Use --pages branch or --pages artifact.');
+  check('nodeVersion', o.nodeVersion, /^\d+(\.\d+){0,2}$/, 'Give a Node.js version such as 24.');
+  check('output', o.output, /^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+$/, 'Use a relative folder inside the repository, e.g. public.');
+  check('pagesBranch', o.pagesBranch, ref, 'Use a plain branch name, e.g. gh-pages.');
+  check('defaultBranch', o.defaultBranch, ref, 'Use a plain branch name, e.g. main.');
+  check('runsOn', o.runsOn, /^[A-Za-z0-9._-]+$/, 'Use a runner label such as ubuntu-24.04.');
+  check(
+    'install',
+    o.install,
+    /^(@[a-z0-9._-]+\/)?[a-z0-9._-]+(@[A-Za-z0-9.^~<>=_-]+)?$/,
+    'Use an npm package spec such as pkgtrack@1.2.3.',
+  );
+  const cron = /^(\S+ ){4}\S+$/;
+  check('stableCron', o.stableCron, cron, 'Use a five-field cron line such as "23 5 * * *".');
+  check('nightlyCron', o.nightlyCron, cron, 'Use a five-field cron line such as "17 2 * * *".');
+  for (const c of [o.stableCron, o.nightlyCron]) check('cron', c, /^[0-9*/,\- A-Z]+$/, 'Use digits, "*", "/", ",", "-" and names.');
+  return o;
+}
+
+function renderWorkflow(o: Resolved, channel: WorkflowChannel): string {
+  const stable = channel === 'stable';
+  const triggers = stable
+    ? [
+        'on:',
+        '  push:',
+        `    branches: [${o.defaultBranch}]`,
+        '  pull_request:',
+        '  schedule:',
+        `    - cron: '${o.stableCron}'`,
+        '  workflow_dispatch:',
+      ]
+    : ['on:', '  schedule:', `    - cron: '${o.nightlyCron}'`, '  workflow_dispatch:'];
+  const header = stable
+    ? [
+        '# Written by `pkgtrack init`. Stable channel: check the recipes on every push and pull request;',
+        `# on pushes to ${o.defaultBranch}, daily and on demand, build every (recipe, target) whose upstream has a`,
+        '# newer release than the published repository, then publish them all in one atomic publish.',
+      ]
+    : [
+        '# Written by `pkgtrack init`. Trunk channel (nightly PPA): every night and on demand, build every',
+        '# (recipe, target) whose upstream HEAD moved since the published trunk build, then publish them',
+        '# all in one atomic publish to the trunk suites.',
+      ];
+  return [
+    ...header,
+    '# Secrets: PKGTRACK_SIGNING_KEY (armored private key) and PKGTRACK_KEY_PASSPHRASE.',
+    o.pages === 'branch'
+      ? `# Pages: Settings > Pages > Deploy from a branch, ${o.pagesBranch}.`
+      : `# Pages: Settings > Pages > Source "GitHub Actions"; ${o.pagesBranch} keeps the published state.`,
+    `name: ${o.name} ${stable ? 'stable' : 'nightly'}`,
+    ...triggers,
+    'permissions:',
+    '  contents: read',
+    'jobs:',
+    ...(stable ? validateJob(o) : []),
+    ...planJob(o, channel),
+    ...buildJob(o, channel),
+    ...publishJob(o),
+    ...(o.pages === 'artifact' ? deployJob(o) : []),
+    '',
+  ].join('\n');
+}
+
+const setup = (o: Resolved) => [
+  '      - uses: actions/checkout@v4',
+  '      - uses: actions/setup-node@v4',
+  '        with:',
+  `          node-version: ${o.nodeVersion}`,
+  `      - run: npm install -g ${o.install}`,
+];
+
+/**
+ * The live output, restored from the Pages branch. Only "no such branch" (ls-remote exit 2) means
+ * a first publish: any other failure stops the run, as publishing from an empty folder would
+ * replace the live repositories with only this run's packages.
+ */
+const restoreOutput = (o: Resolved) => [
+  `      - name: Restore the published repositories from ${o.pagesBranch}`,
+  '        run: |',
+  `          mkdir -p ${o.output}`,
+  '          found=0',
+  `          git ls-remote --exit-code --heads origin ${o.pagesBranch} > /dev/null || found=$?`,
+  '          if [ "$found" = 2 ]; then',
+  `            echo "No ${o.pagesBranch} branch yet: this is the first publish."`,
+  '            exit 0',
+  '          fi',
+  '          [ "$found" = 0 ] || exit "$found"',
+  `          git fetch --quiet --depth 1 origin ${o.pagesBranch}`,
+  `          git archive FETCH_HEAD | tar -x -C ${o.output}`,
+];
+
+const validateJob = (o: Resolved) => [
+  '  validate:',
+  `    runs-on: ${o.runsOn}`,
+  '    steps:',
+  ...setup(o),
+  '      - run: pkgtrack recipe validate',
+];
+
+const planJob = (o: Resolved, channel: WorkflowChannel) => [
+  '  plan:',
+  ...(channel === 'stable' ? ['    needs: validate', "    if: github.event_name != 'pull_request'"] : []),
+  `    runs-on: ${o.runsOn}`,
+  '    outputs:',
+  '      matrix: ${{ steps.plan.outputs.matrix }}',
+  '      count: ${{ steps.plan.outputs.count }}',
+  '    steps:',
+  ...setup(o),
+  ...restoreOutput(o),
+  '      - id: plan',
+  '        env:',
+  '          # Read-only here: asks GitHub upstreams about releases and branch heads.',
+  '          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}',
+  '        run: |',
+  `          pkgtrack ci matrix --channel ${channel} --output ${o.output} > matrix.json`,
+  '          echo "matrix=$(jq -c . matrix.json)" >> "$GITHUB_OUTPUT"',
+  `          echo "count=$(jq '.include | length' matrix.json)" >> "$GITHUB_OUTPUT"`,
+];
+
+/** One job per cell. Matrix values reach the shell through env, never pasted into the script. */
+const buildJob = (o: Resolved, channel: WorkflowChannel) => [
+  '  build:',
+  '    needs: plan',
+  "    if: needs.plan.outputs.count != '0'",
+  '    name: build ${{ matrix.recipe }} ${{ matrix.target }}',
+  `    runs-on: ${o.runsOn}`,
+  '    timeout-minutes: 120',
+  '    strategy:',
+  '      # One broken cell must not cancel the others; publish takes what built.',
+  '      fail-fast: false',
+  '      matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}',
+  '    steps:',
+  ...setup(o),
+  '      - id: build',
+  '        env:',
+  '          RECIPE: ${{ matrix.recipe }}',
+  '          TARGET: ${{ matrix.target }}',
+  ...(channel === 'stable' ? ['          VERSION: ${{ matrix.version }}'] : ['          COMMIT: ${{ matrix.commit }}']),
+  '          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}',
+  '        run: |',
+  // Trunk cells build the commit the plan chose, so one recipe's cells agree even if HEAD moves.
+  `          pkgtrack build "$RECIPE" --target "$TARGET" ${channel === 'stable' ? '--version "$VERSION"' : '--trunk --commit "$COMMIT"'} --out out`,
+  '          # Artifact names may not hold ":" (debian:bookworm).',
+  '          echo "artifact=pkgtrack-$RECIPE-${TARGET//[^A-Za-z0-9._-]/-}" >> "$GITHUB_OUTPUT"',
+  '      - uses: actions/upload-artifact@v4',
+  '        with:',
+  '          name: ${{ steps.build.outputs.artifact }}',
+  '          path: out/',
+  '          if-no-files-found: error',
+  '          retention-days: 3',
+];
+
+/**
+ * One publish for every cell that built. The key and passphrase reach pkgtrack through a 0600 file
+ * and the environment of the steps that need them, never argv or the log.
+ */
+const publishJob = (o: Resolved) => [
+  '  publish:',
+  '    needs: [plan, build]',
+  '    # Also when some cells failed: what built is published, the failed cells show in red.',
+  '    # !cancelled() drops the implicit success(): a skipped or failed plan (pull requests) is',
+  '    # ruled out by its result, not by how a missing count happens to compare with 0.',
+  "    if: ${{ !cancelled() && needs.plan.result == 'success' && needs.plan.outputs.count != '0' }}",
+  `    runs-on: ${o.runsOn}`,
+  '    permissions:',
+  `      contents: write # push to ${o.pagesBranch}`,
+  '    # One publisher at a time across both pkgtrack workflows; a queued one waits.',
+  '    concurrency:',
+  '      group: pkgtrack-publish',
+  '      cancel-in-progress: false',
+  '    steps:',
+  ...setup(o),
+  ...restoreOutput(o),
+  '      - uses: actions/download-artifact@v4',
+  '        with:',
+  '          pattern: pkgtrack-*',
+  '          path: artifacts',
+  '      - name: Write the signing key',
+  '        env:',
+  '          PKGTRACK_SIGNING_KEY: ${{ secrets.PKGTRACK_SIGNING_KEY }}',
+  '        run: |',
+  '          umask 077',
+  '          mkdir -p keys',
+  '          printenv PKGTRACK_SIGNING_KEY > keys/signing.key',
+  '      - name: Publish',
+  '        env:',
+  '          PKGTRACK_KEY_PASSPHRASE: ${{ secrets.PKGTRACK_KEY_PASSPHRASE }}',
+  '          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}',
+  '        run: |',
+  `          pkgtrack publish --from-artifacts artifacts --output ${o.output} --to "git+https://github.com/$GITHUB_REPOSITORY.git#${o.pagesBranch}"`,
+  ...(o.pages === 'artifact' ? ['      - uses: actions/upload-pages-artifact@v3', '        with:', `          path: ${o.output}/`] : []),
+  '      - name: Remove the signing key',
+  '        if: always()',
+  '        run: rm -f keys/signing.key',
+];
+
+const deployJob = (o: Resolved) => [
+  '  deploy:',
+  '    needs: publish',
+  `    runs-on: ${o.runsOn}`,
+  '    permissions:',
+  '      pages: write',
+  '      id-token: write',
+  '    environment:',
+  '      name: github-pages',
+  '      url: ${{ steps.deployment.outputs.page_url }}',
+  '    steps:',
+  '      - id: deployment',
+  '        uses: actions/deploy-pages@v4',
+];

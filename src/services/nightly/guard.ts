@@ -1,0 +1,45 @@
+/**
+ * The trunk guardrail as a use-case: a snapshot version must sort above the last trunk build
+ * (read from the published trunk state) and the last upstream release, and below any next
+ * release, in dpkg and rpm. Shared by `nightly` and `build --trunk` (the CI fan-out path).
+ */
+import { resolve } from 'node:path';
+import { PkgtrackError } from '../../core/errors.js';
+import { trunkVersionProblems } from './guardrail.js';
+import type { Recipe, Repository } from '../../recipe/load.js';
+import type { UpstreamSource } from '../../upstream/source.js';
+import { toRecipeUpstream } from '../check/check.js';
+import { readTrunkState } from './trunk-state.js';
+
+export interface GuardOptions {
+  /** Published output (default: pkgtrack.yaml `output`). */
+  output?: string;
+  stateUrl?: string;
+  /** Previous trunk version when the caller already read the state. */
+  previous?: string;
+}
+
+export async function trunkGuardProblems(
+  repo: Repository,
+  recipe: Recipe,
+  snapshot: string,
+  source: UpstreamSource,
+  o: GuardOptions = {},
+): Promise<string[]> {
+  const previous =
+    o.previous ??
+    (await readTrunkState(recipe.name, { output: o.output ?? resolve(repo.root, repo.config.output), url: o.stateUrl }))?.version;
+  const answer = (await source.releases([toRecipeUpstream(recipe)])).get(recipe.name);
+  const release = answer instanceof Error ? undefined : answer?.find((x) => !x.prerelease)?.version;
+  return trunkVersionProblems({ snapshot, ...(release ? { release } : {}), ...(previous ? { previous } : {}) });
+}
+
+export function trunkVersionRefused(recipe: Recipe, snapshot: string, problems: string[]): PkgtrackError {
+  return new PkgtrackError({
+    code: 'TRUNK_VERSION_REFUSED',
+    kind: 'input',
+    message: `snapshot version ${snapshot} would sort wrong: ${problems.join('; ')}`,
+    fix: `Use a channels.trunk.versionPattern that starts with {release}+ (e.g. {release}+git{date}.{commits}.{sha7}) in recipes/${recipe.name}/recipe.yaml.`,
+    details: { field: 'channels.trunk.versionPattern' },
+  });
+}

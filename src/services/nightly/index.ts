@@ -1,0 +1,2 @@
+/** The `nightly` use-cases the commands call. */
+export * from './nightly.js';

@@ -1,0 +1,4 @@
+/** The `publish` use-cases the commands call. */
+export * from './git.js';
+export * from './inputs.js';
+export * from './publish.js';

@@ -1,0 +1,254 @@
+/**
+ * `pkgtrack publish`: collect artifacts, pick each one's repository format by file type, and
+ * run every (format, suite) change under the repository lock in a crash-safe transaction.
+ * Shared by `pkgtrack build --publish` (call `publish()` with the build's output dirs).
+ *
+ * Context resolution: pkgtrack.yaml (when found) gives origin/label/architectures/components,
+ * channels, retention, validDays, signing and the output dir; without one, defaults apply and
+ * `--key` names the signing key (passphrase from $PKGTRACK_KEY_PASSPHRASE).
+ */
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { inputError, isPkgtrackError } from '../../core/errors.js';
+import type { Progress } from '../../core/progress.js';
+import type { Repository } from '../../recipe/load.js';
+import { findRepositoryRoot } from '../../recipe/root.js';
+import {
+  type ArtifactInput,
+  type CommitSummary,
+  type IndexCache,
+  type PackageRef,
+  type PublishOptions,
+  PublishTransaction,
+  type PublishReport,
+  type RepoFormat,
+  withRepoLock,
+} from '../../repo/format.js';
+import { DEFAULT_SETTINGS, formatFor, type RepoSettings, repoFormats, repoRoot } from '../../repo/registry.js';
+import type { Signer } from '../../sign/signer.js';
+import { StateStore } from '../../state/store.js';
+import { collectArtifacts } from './inputs.js';
+import { DEFAULT_PASSPHRASE_ENV, loadSigner, signerFromRepository } from '../shared/signer.js';
+import { noIndexCache, StateIndexCache } from '../repo/index-cache.js';
+import { recordTrunkBuilds } from '../nightly/record.js';
+
+export interface RepoTarget {
+  /** Output directory holding <kind>/ repositories (default: pkgtrack.yaml `output`, else ./public). */
+  output?: string;
+  /** Recipes repository (pkgtrack.yaml) to read settings from; default: search from cwd. */
+  repo?: string;
+  /** Signing key files when there is no pkgtrack.yaml signing section. */
+  keyFiles?: string[];
+  passphraseFd?: number;
+  /** Injected signer (tests, `build --publish` which already has one). */
+  signer?: Signer;
+  /** How long to wait for another publisher (ms). */
+  lockTimeoutMs?: number;
+  now?: () => Date;
+  progress: Progress;
+}
+
+export interface PublishRequest extends RepoTarget {
+  inputs: string[];
+  suite?: string;
+  component?: string;
+  rebuild?: boolean;
+  dryRun?: boolean;
+  /** Newest versions kept per package per suite (default pkgtrack.yaml retention.keep, else 3). */
+  keep?: number;
+  /** apt: write Contents-<arch>.gz (pkgtrack.yaml `contents: true` does it for every publish). */
+  contents?: boolean;
+}
+
+export interface PublishResult {
+  output: string;
+  dryRun: boolean;
+  reports: Array<PublishReport & { root: string }>;
+  cache: { hits: number; misses: number };
+}
+
+export interface ResolvedTarget {
+  output: string;
+  settings: RepoSettings;
+  repository?: Repository;
+  formats: RepoFormat[];
+  store: StateStore;
+  validDays: number;
+  keep: number;
+}
+
+export async function resolveTarget(t: RepoTarget): Promise<ResolvedTarget> {
+  let repository: Repository | undefined;
+  let root: string | undefined;
+  try {
+    root = await findRepositoryRoot(t.repo);
+  } catch (e) {
+    if (t.repo || !isPkgtrackError(e) || e.code !== 'REPO_NOT_FOUND') throw e;
+  }
+  // Loaded only when there is a config to load: the loader brings zod and yaml along.
+  if (root) repository = await (await import('../../recipe/load.js')).loadRepository(root);
+  const cfg = repository?.config;
+  const output = t.output
+    ? resolve(t.output)
+    : repository
+      ? isAbsolute(cfg!.output)
+        ? cfg!.output
+        : join(repository.root, cfg!.output)
+      : resolve('public');
+  const settings: RepoSettings = cfg ?? DEFAULT_SETTINGS;
+  // The index cache lives in the recipes repository's store; without one, beside the output.
+  const store = StateStore.open(repository?.root ?? output);
+  return {
+    output,
+    settings,
+    ...(repository ? { repository } : {}),
+    formats: repoFormats(settings),
+    store,
+    validDays: cfg?.validDays ?? 14,
+    keep: cfg?.retention.keep ?? 3,
+  };
+}
+
+export async function resolveSigner(t: RepoTarget, r: ResolvedTarget): Promise<Signer> {
+  if (t.signer) return t.signer;
+  if (t.keyFiles?.length) {
+    return loadSigner({
+      keyFiles: t.keyFiles,
+      passphrase: t.passphraseFd !== undefined ? { fd: t.passphraseFd } : { env: DEFAULT_PASSPHRASE_ENV },
+    });
+  }
+  if (r.repository?.config.signing)
+    return signerFromRepository(r.repository, t.passphraseFd !== undefined ? { passphraseFd: t.passphraseFd } : {});
+  throw inputError(
+    'REPO_NO_SIGNER',
+    'no signing key: apt and dnf refuse unsigned repositories',
+    'Set `signing.key` in pkgtrack.yaml, or pass --key FILE (passphrase in $PKGTRACK_KEY_PASSPHRASE).',
+    {
+      field: 'signing.key',
+    },
+  );
+}
+
+export async function publish(req: PublishRequest): Promise<PublishResult> {
+  const target = await resolveTarget(req);
+  try {
+    const artifacts = await collectArtifacts(req.inputs);
+    // Group by (format, suite, component); the flag wins over what manifests say.
+    const groups = new Map<string, { format: RepoFormat; suite: string; component?: string; add: ArtifactInput[] }>();
+    for (const a of artifacts) {
+      const format = formatFor(target.formats, a.path);
+      if (!format) {
+        throw inputError(
+          'PUBLISH_NO_FORMAT',
+          `${a.path}: no repository format publishes this file type`,
+          'Publish .deb/.dsc/.changes (apt) or .rpm (yum) files.',
+          { file: a.path },
+        );
+      }
+      const suite = req.suite ?? a.suite;
+      if (!suite)
+        throw inputError(
+          'PUBLISH_NO_SUITE',
+          `${a.path}: which suite? No --suite given and no manifest names one`,
+          'Pass --suite (e.g. --suite bookworm).',
+          { file: a.path },
+        );
+      const component = req.component ?? a.component;
+      const key = `${format.kind}\u0000${suite}\u0000${component ?? ''}`;
+      const g = groups.get(key) ?? { format, suite, ...(component ? { component } : {}), add: [] };
+      g.add.push(a);
+      groups.set(key, g);
+    }
+    // Reader threads boot while the key is read and unlocked (and the lock taken).
+    for (const g of groups.values()) g.format.warm?.(g.add);
+    const signer = req.dryRun ? undefined : await resolveSigner(req, target);
+    const cache = req.dryRun ? undefined : new StateIndexCache(target.store);
+    const result: PublishResult = { output: target.output, dryRun: !!req.dryRun, reports: [], cache: { hits: 0, misses: 0 } };
+    for (const g of groups.values()) {
+      const root = repoRoot(target.output, g.format.kind);
+      req.progress.step(`${req.dryRun ? 'planning' : 'publishing'} ${g.add.length} file(s) to ${g.format.kind} ${g.suite}`);
+      const report = await runChange(target, req, g.format, root, signer, cache ?? noIndexCache, {
+        suite: g.suite,
+        ...(g.component ? { component: g.component } : {}),
+        add: g.add,
+        remove: [],
+      });
+      result.reports.push({ ...report, root });
+    }
+    if (cache) result.cache = { hits: cache.hits, misses: cache.misses };
+    if (!req.dryRun) {
+      const dirs = [...new Set(artifacts.map((a) => dirname(a.path)))];
+      const trunk = await recordTrunkBuilds(target.output, dirs);
+      if (trunk.length) req.progress.step(`trunk state recorded for ${trunk.join(', ')}`);
+      // No pkgtrack.yaml: no name, label or key to show, so no page (and no page code to load).
+      if (target.repository)
+        await (await import('../site/site.js')).refreshSiteAfterPublish(target.repository, target.output, target.store, req.progress);
+    }
+    return result;
+  } finally {
+    await Promise.all(target.formats.map((f) => f.cool?.()));
+    target.store.close();
+  }
+}
+
+export interface ChangeSpec {
+  suite: string;
+  component?: string;
+  add: ArtifactInput[];
+  remove: PackageRef[];
+}
+
+/** One format's change under the lock: publish into a transaction, commit, flush the cache. */
+export async function runChange(
+  target: ResolvedTarget,
+  req: RepoTarget & { rebuild?: boolean; dryRun?: boolean; keep?: number; contents?: boolean },
+  format: RepoFormat,
+  root: string,
+  signer: Signer | undefined,
+  cache: IndexCache,
+  change: ChangeSpec,
+  op: 'publish' | 'refresh' = 'publish',
+): Promise<PublishReport & { commit?: CommitSummary }> {
+  const options: PublishOptions = {
+    suite: change.suite,
+    ...(change.component ? { component: change.component } : {}),
+    rebuild: !!req.rebuild,
+    keepVersions: req.keep ?? target.keep,
+    generations: { keep: 3, minAgeDays: 3 },
+    validDays: target.validDays,
+    ...(req.dryRun ? { allowUnsigned: true } : {}),
+    ...(req.contents ? { contents: true } : {}),
+  };
+  return withRepoLock(
+    root,
+    { ...(req.lockTimeoutMs !== undefined ? { timeoutMs: req.lockTimeoutMs } : {}), what: `${op} ${change.suite}` },
+    async () => {
+      const tx = new PublishTransaction(root, !!req.dryRun, options.generations);
+      const ctx = { root, tx, signer, cache, progress: req.progress, now: req.now ?? (() => new Date()), options };
+      try {
+        const report =
+          op === 'refresh'
+            ? (await format.refresh(ctx, [change.suite]))[0]!
+            : await format.publish(ctx, { add: change.add, remove: change.remove });
+        const t = process.hrtime.bigint();
+        const commit = await tx.commit(ctx.now());
+        req.progress.debug(`committed (sync, links, renames, pruning) in ${(Number(process.hrtime.bigint() - t) / 1e9).toFixed(2)}s`);
+        if (cache instanceof StateIndexCache) cache.flush();
+        if (!req.dryRun) {
+          target.store.db
+            .prepare('INSERT INTO publishes (repo_dir, kind, suite, summary, published_at) VALUES (?, ?, ?, ?, ?)')
+            .run(
+              root,
+              format.kind,
+              change.suite,
+              JSON.stringify({ op, added: report.added.length, removed: report.removed.length }),
+              new Date().toISOString(),
+            );
+        }
+        return { ...report, commit };
+      } catch (e) {
+        await tx.abort();
+        throw e;
+      }
+    },
+  );
+}

@@ -1,0 +1,147 @@
+/**
+ * `pkgtrack repo refresh | verify | list | remove`: maintenance of published repositories.
+ * Every write goes through publish.ts `runChange` (lock + crash-safe transaction).
+ */
+import { stat } from 'node:fs/promises';
+import { notFound } from '../../core/errors.js';
+import { listSuites } from '../../repo/apt/apt-format.js';
+import { verifyAptRepo } from '../../repo/apt/verify.js';
+import type { PublishedPackage, PublishReport, RepoKind, VerifyReport } from '../../repo/format.js';
+import { formatOfKind, repoRoot } from '../../repo/registry.js';
+import { listYumSuites } from '../../repo/yum/format.js';
+import { verifyYumRepo } from '../../repo/yum/verify.js';
+import { type RepoTarget, resolveSigner, resolveTarget, runChange } from '../publish/publish.js';
+import { StateIndexCache } from './index-cache.js';
+
+/**
+ * Which kind of repository a suite name belongs to: yum repositories are paths
+ * (`fedora/41/x86_64`), apt suite names never hold a slash.
+ */
+export function kindOfSuite(suite: string): RepoKind {
+  return suite.includes('/') ? 'yum' : 'apt';
+}
+
+/** The kinds a request is about: the one asked for, the one its suites name, else both. */
+function kindsFor(kind: RepoKind | undefined, suites: readonly string[]): RepoKind[] {
+  if (kind) return [kind];
+  if (suites.length) return [...new Set(suites.map(kindOfSuite))];
+  return ['apt', 'yum'];
+}
+
+async function suitesOf(kind: RepoKind, root: string): Promise<string[]> {
+  return kind === 'yum' ? listYumSuites(root) : listSuites(root);
+}
+
+export interface RefreshRequest extends RepoTarget {
+  suites?: string[];
+  kind?: RepoKind;
+}
+
+/** Re-sign suites with a fresh Date/Valid-Until (cron): indexes are untouched. */
+export async function refreshRepo(
+  req: RefreshRequest,
+): Promise<{ output: string; refreshed: Array<{ kind: RepoKind; suite: string; validDays: number }> }> {
+  const target = await resolveTarget(req);
+  try {
+    const asked = req.suites ?? [];
+    const work: Array<{ kind: RepoKind; root: string; suites: string[] }> = [];
+    for (const kind of kindsFor(req.kind, asked)) {
+      const root = repoRoot(target.output, kind);
+      const suites = asked.length ? asked.filter((s) => kindOfSuite(s) === kind) : await suitesOf(kind, root);
+      if (suites.length) work.push({ kind, root, suites });
+    }
+    if (!work.length)
+      throw notFound('REPO_EMPTY', `nothing is published in ${target.output}`, 'Publish first: `pkgtrack publish --suite S <files>`.', {
+        file: target.output,
+      });
+    const signer = await resolveSigner(req, target);
+    const refreshed = [];
+    for (const { kind, root, suites } of work) {
+      const format = formatOfKind(target.formats, kind)!;
+      for (const suite of suites) {
+        req.progress.step(`re-signing ${kind} ${suite}`);
+        await runChange(target, req, format, root, signer, new StateIndexCache(target.store), { suite, add: [], remove: [] }, 'refresh');
+        refreshed.push({ kind, suite, validDays: target.validDays });
+      }
+    }
+    return { output: target.output, refreshed };
+  } finally {
+    target.store.close();
+  }
+}
+
+export interface VerifyRequest {
+  target: string;
+  keyring?: string;
+  suites?: string[];
+  fingerprints?: string[];
+}
+
+/** Verify an apt repository directory (the apt root, or an output dir holding apt/) or URL. */
+export async function verifyRepo(req: VerifyRequest): Promise<VerifyReport> {
+  let t = req.target;
+  if (!/^https?:\/\//.test(t)) {
+    const hasDists = await stat(`${t}/dists`).then(
+      () => true,
+      () => false,
+    );
+    if (!hasDists && (await stat(`${t}/apt/dists`).catch(() => undefined))) t = `${t}/apt`;
+  }
+  // A yum repository directory (its repodata/repomd.xml) is verified by the yum format.
+  if (await stat(`${t}/repodata/repomd.xml`).catch(() => undefined)) {
+    return verifyYumRepo(t, {
+      ...(req.keyring ? { keyring: req.keyring } : {}),
+      ...(req.fingerprints?.length ? { fingerprints: req.fingerprints } : {}),
+    });
+  }
+  return verifyAptRepo(t, {
+    ...(req.keyring ? { keyring: req.keyring } : {}),
+    ...(req.suites?.length ? { suites: req.suites } : {}),
+    ...(req.fingerprints?.length ? { fingerprints: req.fingerprints } : {}),
+  });
+}
+
+/** What is published: in every apt suite and yum repository, or in `suite`. */
+export async function listRepo(
+  req: RepoTarget & { suite?: string; kind?: RepoKind },
+): Promise<{ output: string; packages: PublishedPackage[] }> {
+  const target = await resolveTarget(req);
+  try {
+    const packages: PublishedPackage[] = [];
+    for (const kind of kindsFor(req.kind, req.suite ? [req.suite] : [])) {
+      const format = formatOfKind(target.formats, kind)!;
+      packages.push(...(await format.list(repoRoot(target.output, kind), req.suite)));
+    }
+    return { output: target.output, packages };
+  } finally {
+    target.store.close();
+  }
+}
+
+export interface RemoveRequest extends RepoTarget {
+  suite: string;
+  name: string;
+  version?: string;
+  arch?: string;
+  dryRun?: boolean;
+  kind?: RepoKind;
+}
+
+/** Remove a package (all versions, or one) from a suite; pool files nobody uses go too. */
+export async function removeFromRepo(req: RemoveRequest): Promise<PublishReport & { root: string }> {
+  const target = await resolveTarget(req);
+  try {
+    const kind = req.kind ?? kindOfSuite(req.suite);
+    const format = formatOfKind(target.formats, kind)!;
+    const root = repoRoot(target.output, kind);
+    const signer = req.dryRun ? undefined : await resolveSigner(req, target);
+    const report = await runChange(target, { ...req, keep: 0 }, format, root, signer, new StateIndexCache(target.store), {
+      suite: req.suite,
+      add: [],
+      remove: [{ name: req.name, ...(req.version ? { version: req.version } : {}), ...(req.arch ? { arch: req.arch } : {}) }],
+    });
+    return { ...report, root };
+  } finally {
+    target.store.close();
+  }
+}

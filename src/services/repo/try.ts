@@ -1,0 +1,95 @@
+/**
+ * `pkgtrack repo try`: what a user of the published repository does, in a clean container of
+ * the target: add the repository with a deb822 .sources file whose Signed-By holds our public
+ * key, `apt-get update`, install the package, run a command. No network: the repository is
+ * mounted read-only, so this proves the published files alone are enough.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ensureBaseImage } from '../../containers/base-image.js';
+import { detectEngine } from '../../containers/detect.js';
+import { inputError, notFound } from '../../core/errors.js';
+import type { Progress } from '../../core/progress.js';
+import { resolveTarget } from '../../recipe/targets.js';
+import { debSources } from '../../sign/user-artifacts.js';
+
+export interface TryOptions {
+  output: string;
+  /** Armored public key file (default: the key published with the repository site). */
+  keyFile: string;
+  pkg: string;
+  target: string;
+  /** Suite to install from (default: the target's release). */
+  suite?: string;
+  /** Command to run after installing (default: none). */
+  run?: string[];
+  progress: Progress;
+}
+
+export interface TryResult {
+  package: string;
+  target: string;
+  suite: string;
+  installed: string;
+  output: string;
+  ok: boolean;
+}
+
+const PKG = /^[a-z0-9][a-z0-9+.-]+$/;
+
+export async function tryInstall(o: TryOptions): Promise<TryResult> {
+  if (!PKG.test(o.pkg))
+    throw inputError('TRY_BAD_PACKAGE', `"${o.pkg}" is not a Debian package name`, 'Pass the binary package name, e.g. hello.');
+  const target = resolveTarget(o.target);
+  if (target?.format !== 'deb') {
+    throw inputError(
+      'TRY_TARGET',
+      `repo try installs from apt repositories; ${o.target} is not a deb target`,
+      'Pass a deb target, e.g. --target debian:bookworm.',
+    );
+  }
+  const suite = o.suite ?? target.publishPath;
+  const aptRoot = join(resolve(o.output), 'apt');
+  const key = await readFile(o.keyFile, 'utf8').catch(() => {
+    throw notFound(
+      'TRY_NO_KEY',
+      `cannot read the public key ${o.keyFile}`,
+      'Publish first (the key is published with the repository), or pass --key.',
+    );
+  });
+  const work = await mkdtemp(join(tmpdir(), 'pkgtrack-try-'));
+  try {
+    await writeFile(
+      join(work, 'pkgtrack.sources'),
+      debSources({ uri: 'file:/repo', suites: [suite], components: ['main'], signedBy: { kind: 'embedded', armoredKey: key } }),
+    );
+    const engine = await detectEngine();
+    const base = await ensureBaseImage(engine, target, o.progress);
+    o.progress.step(`installing ${o.pkg} from ${suite} in a clean ${target.id} container (${base.origin} base image)`);
+    // Only our repository: the point is that it installs from what we published.
+    const script = [
+      'rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list',
+      'cp /try/pkgtrack.sources /etc/apt/sources.list.d/',
+      'apt-get update -q',
+      'apt-get install -y -q --no-install-recommends -t "$1" "$2"',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${Field} format, not a JS template
+      'dpkg-query -W -f "installed: \\${Package} \\${Version}\\n" "$2"',
+      'shift 2',
+      'if [ "$#" -gt 0 ]; then "$@"; fi',
+    ].join(' && ');
+    const r = await engine.run({
+      image: base.ref,
+      network: 'none',
+      mounts: [
+        { host: aptRoot, container: '/repo', readOnly: true },
+        { host: work, container: '/try', readOnly: true },
+      ],
+      argv: ['sh', '-ec', script, 'sh', suite, o.pkg, ...(o.run ?? [])],
+    });
+    const installed = /^installed: \S+ (\S+)$/m.exec(r.output)?.[1] ?? '';
+    return { package: o.pkg, target: o.target, suite, installed, output: r.output, ok: r.code === 0 };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Evidence that upstream already has a patch: against an unpacked upstream tree (reverse-apply,
+ * hunks present, a changelog naming it) and against upstream git history (same patch-id, same
+ * subject), with the first tag that carries the commit.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { run } from '../../core/exec.js';
+import type { FilePatch } from '../../patches/diff-parse.js';
+import { applyPatch, stripPath } from '../../patches/engine.js';
+import { hunksPresent, normalizeSubject, toGitDiff } from '../../report/hunks.js';
+import type { MergedEvidence } from '../../report/model.js';
+
+const CHANGELOGS = /^(NEWS|ChangeLog|CHANGELOG|CHANGES|HISTORY|RELEASE[-_]?NOTES)(\.(md|txt|rst))?$/i;
+
+async function readText(p: string): Promise<string | undefined> {
+  try {
+    const s = await stat(p);
+    if (!s.isFile() || s.size > 8 * 1024 * 1024) return undefined;
+    return await readFile(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** All files under `dir` with this base name (bounded walk), for changes upstream moved. */
+async function findByBasename(dir: string, name: string, limit = 20000): Promise<string[]> {
+  const found: string[] = [];
+  let seen = 0;
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      if (++seen > limit) return;
+      if (e.isDirectory()) {
+        if (e.name !== '.git') await walk(join(d, e.name));
+      } else if (e.isFile() && e.name === name) found.push(join(d, e.name));
+    }
+  };
+  await walk(dir);
+  return found;
+}
+
+export interface TreeEvidenceInput {
+  /** The unpacked upstream tree. */
+  tree: string;
+  /** What the tree is, for the report: a version or `trunk@<sha7>`. */
+  label: string;
+  patchBytes: Uint8Array;
+  files: FilePatch[];
+  strip: number;
+  subject?: string;
+}
+
+export async function treeEvidence(i: TreeEvidenceInput): Promise<MergedEvidence | undefined> {
+  if (i.files.length === 0) return undefined;
+  // A file the patch touches may be gone upstream: the engine refuses, the other checks go on.
+  const r = await applyPatch(i.tree, i.patchBytes, {
+    strip: i.strip,
+    fuzz: 0,
+    dryRun: true,
+    detectApplied: true,
+    patchFile: i.label,
+  }).catch(() => undefined);
+  if (r?.status === 'already-applied') return { via: 'reverse-apply', confidence: 'certain', where: i.label };
+
+  // Every file's hunks present, at its path or (moved upstream) at a file of the same name.
+  let allPresent = true;
+  for (const fp of i.files) {
+    if (fp.op !== 'modify' && fp.op !== 'create') {
+      allPresent = false;
+      break;
+    }
+    const name = fp.newName ?? fp.oldName;
+    if (!name) {
+      allPresent = false;
+      break;
+    }
+    const rel = stripPath(name, i.strip, i.label, fp.line);
+    const candidates = [join(i.tree, rel), ...(await findByBasename(i.tree, basename(rel)))];
+    let ok = false;
+    for (const c of candidates) {
+      const text = await readText(c);
+      if (text !== undefined && hunksPresent(fp, text)) {
+        ok = true;
+        break;
+      }
+    }
+    if (!ok) {
+      allPresent = false;
+      break;
+    }
+  }
+  if (allPresent) return { via: 'hunks-present', confidence: 'certain', where: i.label };
+
+  // Upstream's changelog names the change (the code moved too much to match).
+  const subject = i.subject ? normalizeSubject(i.subject) : '';
+  if (subject.length >= 15) {
+    for (const e of await readdir(i.tree, { withFileTypes: true })) {
+      if (!e.isFile() || !CHANGELOGS.test(e.name)) continue;
+      const text = (await readText(join(i.tree, e.name)))?.toLowerCase().replace(/\s+/g, ' ');
+      if (text?.includes(subject))
+        return { via: 'changelog', confidence: 'likely', where: i.label, detail: `${e.name} mentions "${i.subject}"` };
+    }
+  }
+  return undefined;
+}
+
+/** `git patch-id --stable` of a diff; undefined when git finds no diff in it. */
+export async function patchId(gitDir: string, diff: Uint8Array): Promise<string | undefined> {
+  const r = await run('git', ['--git-dir', gitDir, 'patch-id', '--stable'], { input: diff });
+  return r.stdout.trim().split(/\s+/)[0] || undefined;
+}
+
+export interface HistoryEvidenceInput {
+  /** A local clone (bare is fine) holding upstream history and tags. */
+  gitDir: string;
+  /** Search commits in `since..until` (since = the packaged version's tag, when known). */
+  since?: string;
+  until: string;
+  files: FilePatch[];
+  strip: number;
+  subject?: string;
+}
+
+/** The upstream commit carrying the same change (patch-id), or one with the same subject. */
+export async function historyEvidence(i: HistoryEvidenceInput): Promise<MergedEvidence | undefined> {
+  const range = i.since ? `${i.since}..${i.until}` : i.until;
+  const diff = toGitDiff(i.files, i.strip);
+  const wanted = diff ? await patchId(i.gitDir, Buffer.from(diff, 'latin1')) : undefined;
+  const subject = i.subject ? normalizeSubject(i.subject) : undefined;
+  const log = await run('git', ['--git-dir', i.gitDir, 'log', '--no-merges', '--format=%H%x09%s', range], { check: false });
+  if (log.code !== 0) return undefined;
+  const commits = log.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [sha, ...s] = l.split('\t');
+      return { sha: sha!, subject: s.join('\t') };
+    });
+  if (wanted) {
+    // One `git log -p | git patch-id` pass over the whole range: cost grows with history, not with patches x commits.
+    const logp = await run('git', ['--git-dir', i.gitDir, 'log', '--no-merges', '-p', '--format=commit %H', range], { binary: true });
+    const ids = await run('git', ['--git-dir', i.gitDir, 'patch-id', '--stable'], { input: logp.stdoutBytes });
+    for (const line of ids.stdout.split('\n')) {
+      const [pid, sha] = line.split(/\s+/);
+      if (pid === wanted && sha)
+        return { via: 'patch-id', confidence: 'certain', where: i.until, first: await firstTag(i.gitDir, sha), detail: `commit ${sha}` };
+    }
+  }
+  if (subject && subject.length >= 10) {
+    const hit = commits.find((c) => normalizeSubject(c.subject) === subject);
+    if (hit)
+      return {
+        via: 'subject',
+        confidence: 'likely',
+        where: i.until,
+        first: await firstTag(i.gitDir, hit.sha),
+        detail: `commit ${hit.sha} "${hit.subject}"`,
+      };
+  }
+  return undefined;
+}
+
+/** The oldest tag (by version order) that contains `sha`, or the short sha when no tag does. */
+async function firstTag(gitDir: string, sha: string): Promise<string> {
+  const r = await run('git', ['--git-dir', gitDir, 'tag', '--contains', sha, '--sort=version:refname'], { check: false });
+  return r.stdout.split('\n').find(Boolean) ?? sha.slice(0, 12);
+}

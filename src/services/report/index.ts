@@ -1,0 +1,2 @@
+/** The `report` use-cases the commands call. */
+export * from './report.js';

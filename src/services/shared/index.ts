@@ -1,0 +1,2 @@
+/** The `shared` use-cases the commands call. */
+export * from './recipes-repository.js';

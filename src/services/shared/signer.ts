@@ -1,0 +1,162 @@
+/**
+ * Loading signing keys: files, passphrases (environment variable, file or descriptor, never
+ * argv), policy, and the Signer that repository writers use.
+ */
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { envError, inputError, notFound, type PkgtrackError } from '../../core/errors.js';
+import { registerSecret } from '../../core/secrets.js';
+import type { Repository } from '../../recipe/load.js';
+import type { OpenPgpSigner } from '../../sign/openpgp-signer.js';
+
+export const DEFAULT_PASSPHRASE_ENV = 'PKGTRACK_KEY_PASSPHRASE';
+
+/** Where the passphrase comes from. At most one source is used, in the order fd, file, env. */
+export interface PassphraseSource {
+  /** An inherited file descriptor to read the passphrase from (`--passphrase-fd N`). */
+  fd?: number;
+  /** A file whose first line is the passphrase. */
+  file?: string;
+  /** Name of an environment variable holding the passphrase. */
+  env?: string;
+}
+
+/** First line of `text`, without its line ending: passphrase files usually end in "\n". */
+function firstLine(text: string): string {
+  const nl = text.search(/\r?\n/);
+  return nl === -1 ? text : text.slice(0, nl);
+}
+
+const fdCache = new Map<number, string>();
+
+/** Read the passphrase; `undefined` when no source holds one. Registers it with redact(). */
+export async function readPassphrase(src: PassphraseSource): Promise<string | undefined> {
+  let value: string | undefined;
+  if (src.fd !== undefined) {
+    // A descriptor can be read once; remember it for the other keys of the same run.
+    if (!fdCache.has(src.fd)) {
+      try {
+        // Read the descriptor itself (works for files, pipes and sockets alike) up to EOF.
+        fdCache.set(src.fd, firstLine(readFileSync(src.fd, 'utf8')));
+      } catch (e) {
+        throw envError(
+          'PASSPHRASE_FD_UNREADABLE',
+          `cannot read the passphrase from file descriptor ${src.fd}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+          'Open the descriptor for reading, e.g. `pkgtrack ... --passphrase-fd 3 3<passphrase.txt`.',
+        );
+      }
+    }
+    value = fdCache.get(src.fd);
+  } else if (src.file !== undefined) {
+    try {
+      value = firstLine(await readFile(src.file, 'utf8'));
+    } catch (e) {
+      throw notFound(
+        'PASSPHRASE_FILE_UNREADABLE',
+        `cannot read passphrase file ${src.file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+        'Check signing.passphraseFile in pkgtrack.yaml.',
+        {
+          file: src.file,
+        },
+      );
+    }
+  } else {
+    const v = process.env[src.env ?? DEFAULT_PASSPHRASE_ENV];
+    value = v === undefined || v === '' ? undefined : v;
+  }
+  registerSecret(value);
+  return value;
+}
+
+export interface LoadSignerOptions {
+  /** Private key files; the first is the main key, the others sign along (rotation window). */
+  keyFiles: readonly string[];
+  /** The passphrase (one for all keys) or where to read it. */
+  passphrase?: string | PassphraseSource;
+  /** Check the policy at this time (tests); default now. */
+  now?: Date;
+}
+
+/** Read, policy-check and unlock every key file, and build the Signer. */
+export async function loadSigner(opts: LoadSignerOptions): Promise<OpenPgpSigner> {
+  if (opts.keyFiles.length === 0)
+    throw inputError('SIGN_NO_KEYS', 'no signing key configured', 'Set signing.key in pkgtrack.yaml (see `pkgtrack key generate`).');
+  const passphrase =
+    typeof opts.passphrase === 'string' || opts.passphrase === undefined ? opts.passphrase : await readPassphrase(opts.passphrase);
+  if (typeof opts.passphrase === 'string') registerSecret(opts.passphrase);
+  // openpgp.js is loaded here, not at start-up: a publish starts its reader threads first.
+  const [{ enforcePolicy, readPrivateKey, unlockKey }, { OpenPgpSigner }] = await Promise.all([
+    import('../../sign/keys.js'),
+    import('../../sign/openpgp-signer.js'),
+  ]);
+  const keys = [];
+  const seen = new Set<string>();
+  for (const file of opts.keyFiles) {
+    const data = await readFile(file).catch((e: NodeJS.ErrnoException) => {
+      throw notFound(
+        'KEY_FILE_MISSING',
+        `cannot read signing key ${file}: ${e.code ?? e.message}`,
+        'Check signing.key / signing.extraKeys, or create a key with `pkgtrack key generate`.',
+        {
+          file,
+        },
+      );
+    });
+    const key = await readPrivateKey(data, file);
+    const fp = key.getFingerprint().toUpperCase();
+    if (seen.has(fp))
+      throw inputError(
+        'KEY_DUPLICATE',
+        `${file} holds key ${fp}, which is already configured`,
+        'List each key once in signing.key and signing.extraKeys.',
+        { file },
+      );
+    seen.add(fp);
+    await enforcePolicy(key, file, opts.now ? { now: opts.now } : {});
+    keys.push(await unlockKey(key, passphrase, file));
+  }
+  return OpenPgpSigner.create(keys);
+}
+
+export interface RepositorySigningOptions {
+  /** `--passphrase-fd N`, which wins over the configured sources. */
+  passphraseFd?: number;
+  now?: Date;
+}
+
+/** Key files named by pkgtrack.yaml `signing`, absolute. */
+export function signingKeyFiles(repo: Repository): string[] {
+  const s = repo.config.signing;
+  if (!s) return [];
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(join(repo.root, p)));
+  return [abs(s.key), ...s.extraKeys.map(abs)];
+}
+
+/** Where pkgtrack.yaml says the passphrase is, unless `--passphrase-fd` was given. */
+export function passphraseSourceOf(repo: Repository, fd?: number): PassphraseSource {
+  if (fd !== undefined) return { fd };
+  const s = repo.config.signing;
+  if (s?.passphraseFile) return { file: isAbsolute(s.passphraseFile) ? s.passphraseFile : join(repo.root, s.passphraseFile) };
+  return { env: s?.passphraseEnv ?? DEFAULT_PASSPHRASE_ENV };
+}
+
+/** pkgtrack.yaml has no `signing` section: one error, one fix, wherever a key is needed. */
+export function signingNotConfigured(repo: Repository): PkgtrackError {
+  return inputError(
+    'SIGN_NOT_CONFIGURED',
+    `${repo.configFile} has no signing section`,
+    'Run `pkgtrack key generate` (it writes keys/signing.key) and add `signing: { key: keys/signing.key }` to pkgtrack.yaml.',
+    { file: repo.configFile, field: 'signing' },
+  );
+}
+
+/** The Signer configured by pkgtrack.yaml `signing` (main key plus `extraKeys`). */
+export async function signerFromRepository(repo: Repository, opts: RepositorySigningOptions = {}): Promise<OpenPgpSigner> {
+  if (!repo.config.signing) throw signingNotConfigured(repo);
+  return loadSigner({
+    keyFiles: signingKeyFiles(repo),
+    passphrase: passphraseSourceOf(repo, opts.passphraseFd),
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+}

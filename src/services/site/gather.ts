@@ -1,0 +1,286 @@
+/**
+ * Gathering the web page's model: published suites (site-read.ts), upstream observations and
+ * build records from the state store, recipe summaries and homepages, and the signing key's
+ * public facts. Build manifests and logs are collected here as files to copy into the site,
+ * so that every link on the page resolves on any static host.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import type * as openpgp from 'openpgp';
+import { notFound } from '../../core/errors.js';
+import { compareUpstreamVersions, compareVersions } from '../../formats/versions.js';
+import { listRecipeNames, loadRecipe, type Repository } from '../../recipe/load.js';
+import { resolveTargets } from '../../recipe/load.js';
+import type { Target } from '../../recipe/targets.js';
+import { armorPublicKeys, readKeys } from '../../sign/keys.js';
+import type { PatchReport } from '../../report/model.js';
+import { keyFacts } from '../../sign/policy.js';
+import {
+  type Channel,
+  computeFreshness,
+  type PatchSummary,
+  SAFE_SEGMENT,
+  type SiteKey,
+  type SiteLink,
+  type SiteModel,
+  type SitePackage,
+  type SiteSuite,
+} from '../../site/model.js';
+import type { SiteFile } from '../../site/render-site.js';
+import type { StateStore } from '../../state/store.js';
+import { type IndexedBinary, type PublishedSuite, readAptSuites, readYumRepos } from './read.js';
+
+export interface GatherOptions {
+  now?: Date;
+  /** `pkgtrack <version>`, for the page footer. */
+  generator?: string;
+  /** Patch report summary of a package; default: read from a published report (publishedPatchSummaries). */
+  patchSummary?: (pkg: string) => PatchSummary | undefined;
+}
+
+export interface GatheredSite {
+  model: SiteModel;
+  /** Files to copy into the site alongside the rendered ones (build manifests and logs). */
+  extraFiles: SiteFile[];
+}
+
+/** Site path of the armored public key. */
+export const keyHref = (repoName: string) => `keys/${repoName.replace(/[^A-Za-z0-9_:.-]/g, '-')}-archive-keyring.asc`;
+
+/** The public key file a repository publishes (what users verify against), in its output dir. */
+export const publishedKeyPath = (repo: Repository, output?: string) =>
+  join(resolve(repo.root, output ?? repo.config.output), keyHref(repo.config.name));
+
+/** Public facts and the armored public key of the configured signing key(s); undefined when unsigned. */
+export async function readSiteKey(repo: Repository): Promise<SiteKey | undefined> {
+  const signing = repo.config.signing;
+  if (!signing) return undefined;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(repo.root, p));
+  const keys: openpgp.Key[] = [];
+  for (const file of [signing.key, ...signing.extraKeys]) {
+    const bytes = await readFile(abs(file)).catch((e: NodeJS.ErrnoException) => {
+      throw notFound(
+        'SITE_KEY_MISSING',
+        `cannot read the signing key (${e.code ?? e.message}); the page shows its fingerprint and public key`,
+        `Create it (\`pkgtrack key generate --out ${file}\`) or fix signing.key / signing.extraKeys in pkgtrack.yaml.`,
+        { file: abs(file), field: 'signing.key' },
+      );
+    });
+    // Public parts of an encrypted private key are readable without the passphrase.
+    keys.push(...(await readKeys(bytes, abs(file))).map((k) => k.toPublic()));
+  }
+  const facts = await keyFacts(keys[0]!);
+  const rotation = [];
+  for (const k of keys.slice(1)) {
+    const f = await keyFacts(k);
+    rotation.push({ fingerprint: f.fingerprint.toUpperCase(), expires: f.expires });
+  }
+  return {
+    fingerprint: facts.fingerprint.toUpperCase(),
+    ...(rotation.length ? { rotation } : {}),
+    expires: facts.expires,
+    userIds: facts.userIds,
+    href: keyHref(repo.config.name),
+    armored: armorPublicKeys(keys),
+  };
+}
+
+/** Where `pkgtrack report patches` output is picked up from (both files, inside the output dir). */
+export const PATCH_REPORT_JSON = 'reports/patches.json';
+export const PATCH_REPORT_HTML = 'reports/patches.html';
+
+/**
+ * Per-recipe patch summaries from a published patch report (`pkgtrack report patches --format
+ * json` and `--format html` written to reports/ in the output dir), linking to each recipe's
+ * section of the HTML report. Undefined when either file is missing or unreadable.
+ */
+export async function publishedPatchSummaries(outputDir: string): Promise<((pkg: string) => PatchSummary | undefined) | undefined> {
+  const json = await readFile(join(outputDir, PATCH_REPORT_JSON), 'utf8').catch(() => undefined);
+  const htmlExists = await readFile(join(outputDir, PATCH_REPORT_HTML)).then(
+    () => true,
+    () => false,
+  );
+  if (!json || !htmlExists) return undefined;
+  let report: Pick<PatchReport, 'recipes'>;
+  try {
+    report = JSON.parse(json) as PatchReport;
+    if (!Array.isArray(report.recipes)) return undefined;
+  } catch {
+    return undefined;
+  }
+  const byRecipe = new Map<string, PatchSummary>();
+  for (const r of report.recipes) {
+    if (typeof r?.recipe !== 'string' || typeof r.counts !== 'object' || r.counts === null) continue;
+    const counts = Object.fromEntries(Object.entries(r.counts).filter(([, n]) => typeof n === 'number' && n > 0));
+    // The anchor report/render.ts gives each recipe's section.
+    byRecipe.set(r.recipe, { counts, reportHref: `${PATCH_REPORT_HTML}#r-${r.recipe.replace(/[^A-Za-z0-9_-]+/g, '-')}` });
+  }
+  return (pkg) => byRecipe.get(pkg);
+}
+
+/** Which target and channel an apt suite or yum path belongs to. */
+function placeSuite(s: PublishedSuite, targets: Target[], trunkSuffix: string): { target?: string; channel: Channel } {
+  for (const t of targets) {
+    if (s.kind === 'apt' && t.format === 'deb') {
+      if (s.suite === t.publishPath) return { target: t.id, channel: 'stable' };
+      if (trunkSuffix && s.suite === `${t.publishPath}${trunkSuffix}`) return { target: t.id, channel: 'trunk' };
+    }
+    if (s.kind === 'yum' && t.format === 'rpm') {
+      if (s.suite === t.publishPath || s.suite.startsWith(`${t.publishPath}/`)) return { target: t.id, channel: 'stable' };
+      const trunk = `${t.publishPath}${trunkSuffix}`;
+      if (trunkSuffix && (s.suite === trunk || s.suite.startsWith(`${trunk}/`))) return { target: t.id, channel: 'trunk' };
+    }
+  }
+  const trunk = trunkSuffix !== '' && s.suite.split('/').some((seg) => seg.endsWith(trunkSuffix));
+  return { channel: trunk ? 'trunk' : 'stable' };
+}
+
+interface BuildRow {
+  target: string;
+  version: string;
+  out_dir: string | null;
+  finished_at: string | null;
+}
+
+/** Newest binary per source package: the row the page shows. */
+function groupBySource(s: PublishedSuite): Map<string, IndexedBinary[]> {
+  const scheme = s.kind === 'apt' ? 'deb' : 'rpm';
+  const cmp = (a: string, b: string) => {
+    try {
+      return compareVersions(scheme, a, b);
+    } catch {
+      return a.localeCompare(b);
+    }
+  };
+  const bySource = new Map<string, IndexedBinary[]>();
+  for (const b of s.binaries) bySource.set(b.source, [...(bySource.get(b.source) ?? []), b]);
+  for (const [src, list] of bySource) {
+    const newest = list
+      .map((b) => b.version)
+      .sort(cmp)
+      .at(-1)!;
+    bySource.set(
+      src,
+      list.filter((b) => b.version === newest),
+    );
+  }
+  return bySource;
+}
+
+const LOG_FILE = /\.(log|txt)$/;
+
+/** Copy the build's manifest and logs (if the build recorded an output dir) into the site. */
+async function buildFiles(row: BuildRow | undefined, pkg: string, suite: string): Promise<{ links: SiteLink[]; files: SiteFile[] }> {
+  if (!row?.out_dir || !SAFE_SEGMENT.test(pkg)) return { links: [], files: [] };
+  const dir = row.out_dir;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const wanted = names
+    .filter((n) => n === 'manifest.json' || LOG_FILE.test(n))
+    .sort((a, b) => (a === 'manifest.json' ? -1 : a.localeCompare(b)));
+  const links: SiteLink[] = [];
+  const files: SiteFile[] = [];
+  const base = `builds/${pkg}/${suite.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+  for (const n of wanted) {
+    if (!SAFE_SEGMENT.test(n)) continue;
+    const data = await readFile(join(dir, n)).catch(() => undefined);
+    if (!data) continue;
+    files.push({ path: `${base}/${n}`, data });
+    links.push({ label: n === 'manifest.json' ? 'manifest' : basename(n).replace(LOG_FILE, ' log'), href: `${base}/${n}` });
+  }
+  return { links, files };
+}
+
+export async function gatherSiteModel(
+  repo: Repository,
+  outputDir: string,
+  store: StateStore,
+  opts: GatherOptions = {},
+): Promise<GatheredSite> {
+  const now = opts.now ?? new Date();
+  const cfg = repo.config;
+  const targets = resolveTargets(cfg.targets);
+  const trunkSuffix = cfg.channels.trunk.suiteSuffix;
+  // The formats publish under <output>/apt and <output>/yum (repo/registry.ts); a bare apt
+  // repository right in the output dir is read too.
+  const published = [
+    ...(await readAptSuites(outputDir, 'apt')),
+    ...(await readAptSuites(outputDir, '')),
+    ...(await readYumRepos(outputDir, 'yum')),
+  ];
+  const recipeNames = new Set(await listRecipeNames(repo));
+  const recipeInfo = new Map<string, { summary?: string; homepage?: string }>();
+  const observations = store.db.prepare('SELECT version, observed_at AS observedAt FROM upstream_observations WHERE recipe = ?');
+  const builds = store.db.prepare(
+    "SELECT target, version, out_dir, finished_at FROM builds WHERE recipe = ? AND result = 'ok' AND finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC",
+  );
+  const patchSummary = opts.patchSummary ?? (await publishedPatchSummaries(outputDir));
+  const extraFiles: SiteFile[] = [];
+  const suites: SiteSuite[] = [];
+
+  for (const s of published) {
+    const place = placeSuite(s, targets, trunkSuffix);
+    const packages: SitePackage[] = [];
+    for (const [name, bins] of [...groupBySource(s)].sort(([a], [b]) => a.localeCompare(b))) {
+      const first = bins[0]!;
+      if (recipeNames.has(name) && !recipeInfo.has(name)) {
+        const r = await loadRecipe(repo, name).catch(() => undefined);
+        recipeInfo.set(name, {
+          ...(r?.config.summary ? { summary: r.config.summary } : {}),
+          ...(r?.config.homepage ? { homepage: r.config.homepage } : {}),
+        });
+      }
+      const info = recipeInfo.get(name) ?? {};
+      const obs = observations.all(name) as Array<{ version: string; observedAt: string }>;
+      const rows = builds.all(name) as unknown as BuildRow[];
+      const build = rows.find(
+        (r) => (r.target === place.target || r.target === s.suite) && (r.version === first.version || r.version === first.upstreamVersion),
+      );
+      const { links, files } = await buildFiles(build, name, s.suite);
+      extraFiles.push(...files);
+      const builtAt = build?.finished_at ?? bins.map((b) => b.builtAt).find(Boolean);
+      const summary = info.summary ?? bins.find((b) => b.name === name)?.summary ?? first.summary;
+      const patches = patchSummary?.(name);
+      packages.push({
+        name,
+        binaries: [...new Set(bins.map((b) => b.name))].sort(),
+        version: first.version,
+        upstreamVersion: first.upstreamVersion,
+        architectures: [...new Set(bins.map((b) => b.arch))].sort(),
+        channel: place.channel,
+        ...(builtAt ? { builtAt } : {}),
+        ...(summary ? { summary } : {}),
+        ...(info.homepage ? { homepage: info.homepage } : {}),
+        freshness: computeFreshness(first.upstreamVersion, obs, compareUpstreamVersions, now),
+        ...(patches ? { patches } : {}),
+        buildLinks: links,
+      });
+    }
+    suites.push({
+      kind: s.kind,
+      repoPath: s.root,
+      suite: s.suite,
+      ...(place.target ? { target: place.target } : {}),
+      channel: place.channel,
+      components: s.components,
+      architectures: s.architectures,
+      ...(s.updatedAt ? { updatedAt: s.updatedAt } : {}),
+      ...(s.notAutomatic ? { notAutomatic: true } : {}),
+      metadataHref: s.metadataPath,
+      packages,
+    });
+  }
+
+  const key = await readSiteKey(repo);
+  const model: SiteModel = {
+    name: cfg.name,
+    label: cfg.label,
+    ...(cfg.description ? { description: cfg.description } : {}),
+    maintainer: cfg.maintainer,
+    ...(cfg.url ? { url: cfg.url.replace(/\/+$/, '') } : {}),
+    ...(key ? { key } : {}),
+    suites,
+    generatedAt: now.toISOString(),
+    generator: opts.generator ?? 'pkgtrack',
+  };
+  return { model, extraFiles };
+}

@@ -1,0 +1,3 @@
+/** The `site` use-cases the commands call. */
+export * from './gather.js';
+export * from './site.js';

@@ -1,0 +1,217 @@
+/**
+ * Reading what is published, for the web page: apt suites (apt/dists/<suite>/Release and the
+ * Packages indexes it lists) and yum repositories (yum/<path>/repodata/repomd.xml and its
+ * primary metadata), in the layout repo/registry.ts gives the output dir. Only the published metadata is read, never the pool, so the page shows exactly
+ * what clients see.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { compressionOf, decompress } from '../../formats/compress.js';
+import { getField, parseDeb822, parseSingleStanza, type Stanza } from '../../formats/deb822.js';
+import { child, childrenNamed, parseXml } from '../../repo/yum/xml-read.js';
+import { parseCleartextStrict } from '../../sign/cleartext.js';
+
+/** One binary package as an index lists it. */
+export interface IndexedBinary {
+  /** Binary package name. */
+  name: string;
+  /** Source package name (apt `Source:`, rpm `sourcerpm`), or `name`. */
+  source: string;
+  /** Full version: deb `[epoch:]upstream-revision`, rpm `[epoch:]version-release`. */
+  version: string;
+  /** Upstream part of the version. */
+  upstreamVersion: string;
+  arch: string;
+  summary?: string;
+  /** ISO build time when the metadata carries it (rpm). */
+  builtAt?: string;
+}
+
+export interface PublishedSuite {
+  kind: 'apt' | 'yum';
+  /** Output-relative folder of the repository this suite is in (`apt`, `yum`, or '' for a bare layout). */
+  root: string;
+  /** apt suite directory name under dists/, or the yum repository path (`fedora/41/x86_64`). */
+  suite: string;
+  components: string[];
+  architectures: string[];
+  updatedAt?: string;
+  /** apt `NotAutomatic: yes`: clients install from it only when asked (-t SUITE). */
+  notAutomatic?: boolean;
+  /** Output-relative path of the signed metadata. */
+  metadataPath: string;
+  binaries: IndexedBinary[];
+}
+
+const readText = async (p: string) => readFile(p, 'utf8').catch(() => undefined);
+
+async function isDir(p: string): Promise<boolean> {
+  return stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
+/** Upstream part of a Debian version: no epoch, no revision. */
+export function debUpstream(version: string): string {
+  const noEpoch = version.replace(/^\d+:/, '');
+  const dash = noEpoch.lastIndexOf('-');
+  return dash > 0 ? noEpoch.slice(0, dash) : noEpoch;
+}
+
+/** The fields of a Release file (InRelease is unwrapped when Release is missing). */
+async function readRelease(dir: string): Promise<{ stanza: Stanza; path: string } | undefined> {
+  const plain = await readText(join(dir, 'Release'));
+  if (plain !== undefined) return { stanza: parseSingleStanza(plain, { source: join(dir, 'Release') }), path: 'Release' };
+  const signed = await readText(join(dir, 'InRelease'));
+  if (signed === undefined) return undefined;
+  const parsed = parseCleartextStrict(signed);
+  if (!parsed.ok) return undefined;
+  return { stanza: parseSingleStanza(parsed.value.fileText, { source: join(dir, 'InRelease') }), path: 'InRelease' };
+}
+
+/** The text of one Packages index: plain, or the first compressed form present. */
+async function readPackagesIndex(dir: string): Promise<{ text: string; file: string } | undefined> {
+  for (const name of ['Packages', 'Packages.xz', 'Packages.gz', 'Packages.zst']) {
+    const file = join(dir, name);
+    const bytes = await readFile(file).catch(() => undefined);
+    if (!bytes) continue;
+    const kind = compressionOf(name) ?? 'none';
+    return { text: Buffer.from(decompress(bytes, kind, file, 512 * 1024 * 1024)).toString('utf8'), file };
+  }
+  return undefined;
+}
+
+function dateIso(rfc2822: string | undefined): string | undefined {
+  if (!rfc2822) return undefined;
+  const t = Date.parse(rfc2822);
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
+const under = (root: string, path: string) => (root ? `${root}/${path}` : path);
+
+/** The apt suites of the repository at `<outputDir>/<root>` (`root` '' = the output dir itself). */
+export async function readAptSuites(outputDir: string, root = 'apt'): Promise<PublishedSuite[]> {
+  const dists = join(outputDir, root, 'dists');
+  const names = await readdir(dists).catch(() => [] as string[]);
+  const out: PublishedSuite[] = [];
+  for (const suite of names.sort()) {
+    if (suite.startsWith('.') || !(await isDir(join(dists, suite)))) continue;
+    const release = await readRelease(join(dists, suite));
+    if (!release) continue;
+    const components = (getField(release.stanza, 'Components') ?? 'main').split(/\s+/).filter(Boolean);
+    const architectures = (getField(release.stanza, 'Architectures') ?? '').split(/\s+/).filter((a) => a && a !== 'source');
+    const binaries: IndexedBinary[] = [];
+    for (const comp of components) {
+      for (const arch of architectures) {
+        const idx = await readPackagesIndex(join(dists, suite, comp, `binary-${arch}`));
+        if (!idx) continue;
+        for (const s of parseDeb822(idx.text, { source: idx.file })) {
+          const name = getField(s, 'Package');
+          const version = getField(s, 'Version');
+          if (!name || !version) continue;
+          // "Source: name" or "Source: name (version)" when the binary version differs.
+          const src = /^(\S+)(?:\s+\((\S+)\))?/.exec(getField(s, 'Source') ?? '');
+          const summary = getField(s, 'Description')?.split('\n')[0]?.trim();
+          binaries.push({
+            name,
+            source: src?.[1] ?? name,
+            version: src?.[2] ?? version,
+            upstreamVersion: debUpstream(src?.[2] ?? version),
+            arch: getField(s, 'Architecture') ?? arch,
+            ...(summary ? { summary } : {}),
+          });
+        }
+      }
+    }
+    const updatedAt = dateIso(getField(release.stanza, 'Date'));
+    out.push({
+      kind: 'apt',
+      root,
+      suite,
+      components,
+      architectures,
+      ...(updatedAt ? { updatedAt } : {}),
+      ...(getField(release.stanza, 'NotAutomatic') === 'yes' ? { notAutomatic: true } : {}),
+      metadataPath: under(root, `dists/${suite}/${release.path}`),
+      binaries,
+    });
+  }
+  return out;
+}
+
+const SKIP_DIRS = new Set(['apt', 'dists', 'pool', 'badges', 'site-assets', 'builds', 'keys', 'reports', 'repodata', 'Packages']);
+
+/** Every `repodata/repomd.xml` up to `depth` folders below `dir` (the yum writer's repodata is a symlink). */
+async function findRepomds(root: string, dir: string, depth: number, out: string[]): Promise<void> {
+  if (await readText(join(dir, 'repodata', 'repomd.xml')).then((t) => t !== undefined)) out.push(relative(root, dir));
+  if (depth === 0) return;
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (e.name.startsWith('.') || SKIP_DIRS.has(e.name) || !(e.isDirectory() || e.isSymbolicLink())) continue;
+    if (await isDir(join(dir, e.name))) await findRepomds(root, join(dir, e.name), depth - 1, out);
+  }
+}
+
+/** Source package name from an rpm's `sourcerpm` (`name-version-release.src.rpm`). */
+export function sourceRpmName(sourcerpm: string): string | undefined {
+  const m = /^(.+)-[^-]+-[^-]+\.(?:no)?src\.rpm$/.exec(sourcerpm);
+  return m?.[1];
+}
+
+/** The yum repositories under `<outputDir>/<root>`, named by their path there (`fedora/41/x86_64`). */
+export async function readYumRepos(outputDir: string, root = 'yum'): Promise<PublishedSuite[]> {
+  const top = join(outputDir, root);
+  const dirs: string[] = [];
+  await findRepomds(top, top, 4, dirs);
+  const out: PublishedSuite[] = [];
+  for (const rel of dirs) {
+    if (rel === '') continue; // repodata right in the root: no suite name to give it
+    const base = join(top, rel);
+    const repomdFile = join(base, 'repodata', 'repomd.xml');
+    const repomd = parseXml((await readText(repomdFile))!, repomdFile);
+    const revision = child(repomd, 'revision')?.text.trim();
+    const primary = childrenNamed(repomd, 'data').find((d) => d.attrs.type === 'primary');
+    const href = primary && child(primary, 'location')?.attrs.href;
+    const binaries: IndexedBinary[] = [];
+    let updated = revision && /^\d+$/.test(revision) ? Number(revision) : 0;
+    if (href) {
+      const file = join(base, href);
+      const bytes = await readFile(file);
+      const text = Buffer.from(decompress(bytes, compressionOf(href) ?? 'none', file, 512 * 1024 * 1024)).toString('utf8');
+      for (const p of childrenNamed(parseXml(text, file), 'package')) {
+        const arch = child(p, 'arch')?.text.trim() ?? '';
+        if (arch === 'src' || arch === 'nosrc') continue;
+        const v = child(p, 'version')?.attrs ?? {};
+        const epoch = v.epoch && v.epoch !== '0' ? `${v.epoch}:` : '';
+        const name = child(p, 'name')?.text.trim() ?? '';
+        const sourcerpm = child(child(p, 'format') ?? { name: '', attrs: {}, children: [], text: '' }, 'rpm:sourcerpm')?.text.trim();
+        const build = Number(child(p, 'time')?.attrs.build ?? '0');
+        if (build > updated) updated = build;
+        const summary = child(p, 'summary')?.text.trim();
+        binaries.push({
+          name,
+          source: (sourcerpm && sourceRpmName(sourcerpm)) || name,
+          version: `${epoch}${v.ver ?? ''}-${v.rel ?? ''}`,
+          upstreamVersion: v.ver ?? '',
+          arch,
+          ...(summary ? { summary } : {}),
+          ...(build > 0 ? { builtAt: new Date(build * 1000).toISOString() } : {}),
+        });
+      }
+    }
+    const arches = [...new Set(binaries.map((b) => b.arch))].sort();
+    const suite = rel.split('\\').join('/');
+    out.push({
+      kind: 'yum',
+      root,
+      suite,
+      components: [],
+      architectures: arches.length ? arches : [suite.split('/').at(-1)!],
+      ...(updated > 0 ? { updatedAt: new Date(updated * 1000).toISOString() } : {}),
+      metadataPath: under(root, `${suite}/repodata/repomd.xml`),
+      binaries,
+    });
+  }
+  return out;
+}

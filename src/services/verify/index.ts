@@ -1,0 +1,2 @@
+/** The `verify` use-case the command calls. */
+export * from './verify.js';

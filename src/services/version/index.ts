@@ -1,0 +1,2 @@
+/** The `version` use-cases the commands call. */
+export * from './compare.js';
