@@ -25,11 +25,13 @@ export abstract class PkgtrackCommand<T extends typeof Command> extends Command 
 
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
+  /** The positional arguments as oclif parsed them (every one, for commands with `strict = false`). */
+  protected positionals!: string[];
   protected progress!: Progress;
 
   public override async init(): Promise<void> {
     await super.init();
-    const { args, flags } = await this.parse({
+    const { args, flags, argv } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof PkgtrackCommand).baseFlags,
       enableJsonFlag: this.ctor.enableJsonFlag,
@@ -38,6 +40,7 @@ export abstract class PkgtrackCommand<T extends typeof Command> extends Command 
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
+    this.positionals = argv as string[];
     this.progress = stderrProgress({ verbose: this.flags.verbose, quiet: this.flags.quiet || this.jsonEnabled() });
   }
 

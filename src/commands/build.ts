@@ -4,7 +4,6 @@ import { PkgtrackCommand } from '../cli/base-command.js';
 import { ExitCode } from '../cli/exit-codes.js';
 import { repoFlag } from '../cli/flags.js';
 import { table } from '../cli/table.js';
-import { resolveTarget } from '../recipe/targets.js';
 import { type BuildSummary, buildRecipes } from '../services/build/index.js';
 import { type PublishResult, publish } from '../services/publish/index.js';
 
@@ -44,10 +43,9 @@ export default class Build extends PkgtrackCommand<typeof Build> {
   };
 
   async run(): Promise<BuildSummary & { published?: PublishResult }> {
-    const { argv } = await this.parse(Build);
     const summary = await buildRecipes({
       repo: this.flags.repo,
-      recipes: argv as string[],
+      recipes: this.positionals,
       targets: this.flags.target,
       version: this.flags.version,
       trunk: this.flags.trunk,
@@ -70,7 +68,7 @@ export default class Build extends PkgtrackCommand<typeof Build> {
     for (const b of summary.builds) {
       if (b.lint?.findings.length)
         lines.push(
-          `${resolveTarget(b.target)?.format === 'rpm' ? 'rpmlint' : 'lintian'} ${b.recipe} ${b.target}: ${b.lint.errors} error(s), ${b.lint.warnings} warning(s)`,
+          `${b.lint.tool} ${b.recipe} ${b.target}: ${b.lint.errors} error(s), ${b.lint.warnings} warning(s)`,
           ...b.lint.findings.map((f) => `  ${f}`),
         );
       if (b.result === 'failed') {

@@ -27,9 +27,8 @@ Exit codes: 0 checked; 10 with --exit-code when a newer version exists; 1 when a
   };
 
   async run(): Promise<CheckResult> {
-    const { argv } = await this.parse(Check);
     const result = await checkRecipes({
-      names: argv as string[],
+      names: this.positionals,
       progress: this.progress,
       ...(this.flags.repo ? { repo: this.flags.repo } : {}),
     });

@@ -32,9 +32,7 @@ A patch that no longer applies marks the recipe "broken on trunk": the last good
   async run() {
     const f = this.flags;
     const repo = await openRepository(f.repo);
-    const names = this.argv.filter(
-      (a, i, all) => !a.startsWith('-') && !['--repo', '-C', '--target', '-t', '--output', '--state-url'].includes(all[i - 1] ?? ''),
-    );
+    const names = this.positionals;
     const result = await runNightly({
       repo,
       recipes: names,

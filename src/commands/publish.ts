@@ -49,12 +49,11 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
   };
 
   async run(): Promise<PublishResult & { pushed?: GitPushResult }> {
-    const { argv } = await this.parse(Publish);
     const f = this.flags;
     // Loaded only for --to (it brings the GitHub client); a bad target fails before anything is published.
     const git = f.to ? await import('../services/publish/git.js') : undefined;
     git?.parseGitTarget(f.to!);
-    const inputs = [...(argv as string[]), ...(f['from-artifacts'] ? await findArtifactDirs(f['from-artifacts']) : [])];
+    const inputs = [...this.positionals, ...(f['from-artifacts'] ? await findArtifactDirs(f['from-artifacts']) : [])];
     if (inputs.length === 0) {
       if (!f['from-artifacts']) {
         throw new PkgtrackError({

@@ -33,8 +33,8 @@ export type FileOp = 'modify' | 'create' | 'delete' | 'rename' | 'copy';
 
 export interface FilePatch {
   /** Names as written (before -pN), undefined for /dev/null. */
-  oldName?: string;
-  newName?: string;
+  oldName?: string | undefined;
+  newName?: string | undefined;
   op: FileOp;
   oldMode?: number;
   newMode?: number;

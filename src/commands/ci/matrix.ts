@@ -26,9 +26,7 @@ export default class CiMatrix extends PkgtrackCommand<typeof CiMatrix> {
   async run() {
     const f = this.flags;
     const repo = await openRepository(f.repo);
-    const names = this.argv.filter(
-      (a, i, all) => !a.startsWith('-') && !['--repo', '-C', '--channel', '--output', '--state-url'].includes(all[i - 1] ?? ''),
-    );
+    const names = this.positionals;
     const result = await ciMatrix({
       repo,
       channel: f.channel as 'stable' | 'trunk',

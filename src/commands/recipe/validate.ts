@@ -21,7 +21,7 @@ export default class RecipeValidate extends PkgtrackCommand<typeof RecipeValidat
   static override flags = { repo: repoFlag };
 
   async run() {
-    const names = this.argv.filter((a) => !a.startsWith('-') && a !== this.flags.repo);
+    const names = this.positionals;
     const report = await validateRecipes(names, this.flags.repo);
     const lines: string[] = [];
     if (report.problems.length) {

@@ -4,9 +4,14 @@ import { PkgtrackCommand } from '../../cli/base-command.js';
 import { ExitCode } from '../../cli/exit-codes.js';
 import { repoFlag } from '../../cli/flags.js';
 import { writeFileAtomic } from '../../core/fsutil.js';
-import { PATCH_STATUSES, type PatchReport } from '../../report/model.js';
-import { renderHtml, renderMarkdown, renderTable } from '../../report/render.js';
-import { buildPatchReport, publishPatchReport } from '../../services/report/index.js';
+import {
+  buildPatchReport,
+  PATCH_STATUSES,
+  type PatchReport,
+  type PatchReportFormat,
+  publishPatchReport,
+  renderPatchReport,
+} from '../../services/report/index.js';
 import { openRepository } from '../../services/shared/index.js';
 
 export default class ReportPatches extends PkgtrackCommand<typeof ReportPatches> {
@@ -38,9 +43,7 @@ Statuses: ${PATCH_STATUSES.join(', ')}. --fail-on makes CI fail (exit 11) when a
   };
 
   async run(): Promise<PatchReport & { failedOn: string[] }> {
-    const names = this.argv.filter(
-      (a, i, all) => !a.startsWith('-') && !['--repo', '-C', '--format', '--out', '-o', '--fail-on'].includes(all[i - 1] ?? ''),
-    );
+    const names = this.positionals;
     const repo = await openRepository(this.flags.repo);
     const report = await buildPatchReport({
       repo,
@@ -50,14 +53,7 @@ Statuses: ${PATCH_STATUSES.join(', ')}. --fail-on makes CI fail (exit 11) when a
     });
     const failOn = this.flags['fail-on'] ?? [];
     const failedOn = failOn.filter((s) => report.counts[s as keyof typeof report.counts] > 0);
-    const text =
-      this.flags.format === 'md'
-        ? renderMarkdown(report)
-        : this.flags.format === 'html'
-          ? renderHtml(report)
-          : this.flags.format === 'json'
-            ? `${JSON.stringify(report, null, 2)}\n`
-            : renderTable(report);
+    const text = renderPatchReport(report, this.flags.format as PatchReportFormat);
     if (this.flags.out) {
       await writeFileAtomic(this.flags.out, text.endsWith('\n') ? text : `${text}\n`);
       this.progress.step(`wrote ${this.flags.out}`);

@@ -70,7 +70,7 @@ export interface TargetBuild {
   outDir?: string;
   log?: string;
   error?: { code: string; message: string; fix?: string };
-  lint?: { errors: number; warnings: number; failed: boolean; findings: string[] };
+  lint?: { tool: string; errors: number; warnings: number; failed: boolean; findings: string[] };
   /** Seconds spent in each phase (engine, image, prepare, container, collect, lint). */
   phases?: Record<string, number>;
 }
@@ -128,7 +128,10 @@ function targetsOf(ctx: RunContext, recipe: Recipe): Target[] {
   return resolveTargets(ctx.opts.targets);
 }
 
-async function fetchRecipe(ctx: RunContext, recipe: Recipe): Promise<{ source: FetchedSource } | { error: TargetBuild['error'] }> {
+async function fetchRecipe(
+  ctx: RunContext,
+  recipe: Recipe,
+): Promise<{ source: FetchedSource } | { error: NonNullable<TargetBuild['error']> }> {
   try {
     ctx.progress.step(`${recipe.name}: fetching upstream source`);
     const source = await fetchSource(ctx.repo, recipe, {
@@ -309,6 +312,7 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
     await rename(staging, targetOut);
     const lintSummary = lint
       ? {
+          tool: lint.tool,
           errors: manifest.lint!.errors,
           warnings: manifest.lint!.warnings,
           failed: lint.failed,

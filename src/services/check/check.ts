@@ -77,7 +77,7 @@ export function toRecipeUpstream(recipe: Recipe): RecipeUpstream {
   };
 }
 
-function errorInfo(e: Error): CheckRow['error'] {
+function errorInfo(e: Error): NonNullable<CheckRow['error']> {
   const pe = isPkgtrackError(e) ? (e as PkgtrackError) : undefined;
   return { code: pe?.code ?? 'UPSTREAM_FAILED', message: e.message, ...(pe?.fix ? { fix: pe.fix } : {}) };
 }

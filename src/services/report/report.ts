@@ -25,7 +25,7 @@ import {
   parseGithubRef,
 } from '../../report/forwarded.js';
 import { patchSize } from '../../report/hunks.js';
-import { renderHtml } from '../../report/render.js';
+import { renderHtml, renderMarkdown, renderTable } from '../../report/render.js';
 import {
   countStatuses,
   type ForwardState,
@@ -130,7 +130,8 @@ export async function buildPatchReport(opts: PatchReportOptions): Promise<PatchR
         const bug = p.facts.fields.get('bug') ?? p.header.bugs.find((b) => !b.vendor)?.url;
         const ref = [fwd, bug].map((u) => (u ? parseGithubRef(u) : undefined)).find(Boolean);
         if (ref) p.githubRef = ref;
-        p.lastUpdate = p.header.lastUpdate ?? (await lastCommitDate(opts.repo.root, join(series.patchesDir, entry.name)));
+        const lastUpdate = p.header.lastUpdate ?? (await lastCommitDate(opts.repo.root, join(series.patchesDir, entry.name)));
+        if (lastUpdate) p.lastUpdate = lastUpdate;
         pending.push(p);
       }
       reports.push({ recipe: recipe.name, checkedAgainst: trees.map((t) => t.label), warnings });
@@ -304,4 +305,14 @@ export async function publishPatchReport(repo: Repository, report: PatchReport, 
   await writeFileAtomic(html, renderHtml(report, `${repo.config.label}: patch report`));
   await generateSite({ repoRoot: repo.root, progress });
   return [json, html];
+}
+
+export type PatchReportFormat = 'table' | 'md' | 'html' | 'json';
+
+/** The report as text in one of the formats `report patches --format` offers. */
+export function renderPatchReport(report: PatchReport, format: PatchReportFormat): string {
+  if (format === 'md') return renderMarkdown(report);
+  if (format === 'html') return renderHtml(report);
+  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
+  return renderTable(report);
 }
