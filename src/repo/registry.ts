@@ -12,10 +12,14 @@ import type { ArtifactInput, PackageRef, RepoContext, RepoFormat, RepoKind } fro
 import type { YumFormatOptions, YumRepoFormat } from './yum/format.js';
 
 /** Repository settings every format may read (pkgtrack.yaml, or defaults without one). */
-export type RepoSettings = Pick<RepositoryConfig, 'origin' | 'label' | 'description' | 'architectures' | 'components' | 'channels'> &
+export type RepoSettings = Pick<
+  RepositoryConfig,
+  'name' | 'origin' | 'label' | 'description' | 'architectures' | 'components' | 'channels'
+> &
   Partial<Pick<RepositoryConfig, 'url' | 'contents'>>;
 
 export const DEFAULT_SETTINGS: RepoSettings = {
+  name: 'pkgtrack',
   origin: 'pkgtrack',
   label: 'pkgtrack',
   architectures: ['amd64'],
@@ -73,7 +77,12 @@ class LazyYumFormat implements RepoFormat {
 
 const FACTORIES: Array<(s: RepoSettings) => RepoFormat> = [
   (s) => new AptFormat(aptConfigFrom(s)),
-  (s) => new LazyYumFormat(s.url ? { baseUrl: `${s.url.replace(/\/+$/, '')}/yum` } : {}),
+  (s) =>
+    new LazyYumFormat({
+      repositoryName: s.name,
+      label: s.label,
+      ...(s.url ? { baseUrl: `${s.url.replace(/\/+$/, '')}/yum` } : {}),
+    }),
 ];
 
 export function repoFormats(settings: RepoSettings = DEFAULT_SETTINGS): RepoFormat[] {

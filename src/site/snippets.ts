@@ -3,6 +3,7 @@
  * `Signed-By`, and a dnf `.repo` file. Pure text builders; values come from pkgtrack.yaml and
  * published metadata, which the schema already restricts to single lines.
  */
+import { keyringFileName, yumRepoFile as writeYumRepoFile, yumRepoId } from '../formats/user-files.js';
 import type { SiteKey, SiteModel, SiteSuite } from './model.js';
 
 /** Shown where the repository URL belongs when pkgtrack.yaml has no `url:`. */
@@ -15,7 +16,7 @@ export const repoUrl = (model: SiteModel, suite: SiteSuite): string =>
   suite.repoPath ? `${baseUrl(model)}/${suite.repoPath}` : baseUrl(model);
 
 /** File name users save the key to; apt accepts `[A-Za-z0-9_:.-]` in keyring names. */
-export const keyringName = (model: SiteModel): string => `${model.name.replace(/[^A-Za-z0-9_:.-]/g, '-')}-archive-keyring.asc`;
+export const keyringName = (model: SiteModel): string => keyringFileName(model.name);
 
 export const sourcesFileName = (model: SiteModel, suite: SiteSuite): string =>
   `${model.name.replace(/[^A-Za-z0-9_.-]/g, '-')}${suite.channel === 'trunk' ? '-trunk' : ''}.sources`;
@@ -50,24 +51,20 @@ export function debSourcesCommand(model: SiteModel, suite: SiteSuite): string {
 
 /** The `.repo` file for one yum repository (the same form the yum writer puts next to it). */
 export function yumRepoFile(model: SiteModel, suite: SiteSuite): string {
-  const lines = [
-    `[${yumRepoId(model, suite)}]`,
-    `name=${model.label} (${suite.target ?? suite.suite}${suite.channel === 'trunk' ? ', trunk' : ''} ${suite.architectures.join(' ')})`.replace(
+  if (!model.key) return '# No signing key is published yet: run `pkgtrack key generate`, then publish again.\n';
+  return writeYumRepoFile({
+    id: yumRepoId(model.name, suite.suite),
+    name: `${model.label} (${suite.target ?? suite.suite}${suite.channel === 'trunk' ? ', trunk' : ''} ${suite.architectures.join(' ')})`.replace(
       ' )',
       ')',
     ),
-    `baseurl=${repoUrl(model, suite)}/${suite.suite}`,
-    'enabled=1',
-  ];
-  if (model.key) lines.push('gpgcheck=1', 'repo_gpgcheck=1', `gpgkey=${baseUrl(model)}/${model.key.href}`);
-  else lines.push('gpgcheck=0');
-  return `${lines.join('\n')}\n`;
+    baseurl: `${repoUrl(model, suite)}/${suite.suite}`,
+    gpgkeys: [`${baseUrl(model)}/${model.key.href}`],
+  });
 }
 
-const yumRepoId = (model: SiteModel, suite: SiteSuite) => `${model.name}-${suite.suite}`.replace(/[^A-Za-z0-9_.-]/g, '-');
-
 export function yumRepoCommand(model: SiteModel, suite: SiteSuite): string {
-  return `sudo tee /etc/yum.repos.d/${yumRepoId(model, suite)}.repo >/dev/null <<'EOF'\n${yumRepoFile(model, suite)}EOF\nsudo dnf makecache`;
+  return `sudo tee /etc/yum.repos.d/${yumRepoId(model.name, suite.suite)}.repo >/dev/null <<'EOF'\n${yumRepoFile(model, suite)}EOF\nsudo dnf makecache`;
 }
 
 /** `ABCD 1234 ...`: the grouping gpg prints, easier to compare by eye. */

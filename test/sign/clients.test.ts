@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/core/exec.js';
 import * as openpgp from 'openpgp';
 import { OpenPgpSigner } from '../../src/sign/openpgp-signer.js';
-import { debSources, releaseSignedBy, yumRepoFile } from '../../src/sign/user-artifacts.js';
+import { debSources, releaseSignedBy, yumRepoFile } from '../../src/formats/user-files.js';
 import { verifyDetachedArmored } from '../../src/sign/verify.js';
 import { ed25519Key, gpgv, keyringOf, rsa4096Key, type TestKey } from './helpers.js';
 

@@ -54,6 +54,9 @@ export interface YumFormatOptions {
   baseUrl?: string;
   /** Sign rpms not signed by the repository key as they enter the pool (default true). */
   signPackages?: boolean;
+  /** pkgtrack.yaml `name` and `label`: the .repo file's id and name (default pkgtrack). */
+  repositoryName?: string;
+  label?: string;
 }
 
 interface CachedPackage {
@@ -313,7 +316,7 @@ export class YumRepoFormat implements RepoFormat {
     ];
     if (manifestText !== undefined && ctx.signer && !ctx.options.rebuild) {
       const keys = this.publicKeysFor(ctx.signer);
-      const expected = userFiles(ctx.root, suite, this.opts.baseUrl, this.opts.publicKeys ?? keys);
+      const expected = userFiles(ctx.root, suite, this.opts, this.opts.publicKeys ?? keys);
       if (keys && (await liveGenerationStands(ctx.root, suite, { files, manifestText, keys, userFiles: expected }))) return 'no-change';
     }
     const now = Math.floor(ctx.now().getTime() / 1000);
@@ -377,7 +380,7 @@ export class YumRepoFormat implements RepoFormat {
   }
 
   private async stageUserFiles(ctx: RepoContext, suite: string): Promise<void> {
-    for (const [rel, text] of userFiles(ctx.root, suite, this.opts.baseUrl, this.opts.publicKeys ?? this.verifiedKeys))
+    for (const [rel, text] of userFiles(ctx.root, suite, this.opts, this.opts.publicKeys ?? this.verifiedKeys))
       await ctx.tx.stage(rel, text);
   }
 

@@ -1,28 +1,7 @@
-/** What users of a yum repository get (the .repo file) and the signature check made before a switch. */
+/** What users of a yum repository get (the key and .repo file beside it) and the signature check made before a switch. */
 import * as openpgp from 'openpgp';
 import { integrityError } from '../../core/errors.js';
-
-export interface RepoFileFields {
-  id: string;
-  name: string;
-  baseUrl: string;
-  keyUrl: string;
-}
-
-/** A dnf/yum .repo stanza with package AND metadata signature checks on. */
-export function repoFileText(f: RepoFileFields): string {
-  const clean = (s: string) => s.replace(/[\r\n]/g, '');
-  return [
-    `[${clean(f.id)}]`,
-    `name=${clean(f.name)}`,
-    `baseurl=${clean(f.baseUrl)}`,
-    'enabled=1',
-    'gpgcheck=1',
-    'repo_gpgcheck=1',
-    `gpgkey=${clean(f.keyUrl)}`,
-    '',
-  ].join('\n');
-}
+import { yumRepoFile, yumRepoId } from '../../formats/user-files.js';
 
 /** Public keys from an armored block or a binary keyring (gpg --export, apt keyrings). */
 export async function readAnyKeys(keyData: string | Uint8Array): Promise<openpgp.Key[]> {
@@ -71,14 +50,24 @@ export async function verifyDetached(data: Uint8Array, armored: string, keyData:
 export const KEY_FILE = 'RPM-GPG-KEY-pkgtrack';
 
 /** The key file and .repo file users get next to the repository `suite`, as [path, text]. Pure. */
-export function userFiles(root: string, suite: string, baseUrl: string | undefined, keys: string | undefined): Array<[string, string]> {
-  const base = (baseUrl ?? `file://${root}`).replace(/\/+$/, '');
-  const id = `pkgtrack-${suite.replaceAll('/', '-')}`;
+export function userFiles(
+  root: string,
+  suite: string,
+  repository: { baseUrl?: string; repositoryName?: string; label?: string },
+  keys: string | undefined,
+): Array<[string, string]> {
+  const base = (repository.baseUrl ?? `file://${root}`).replace(/\/+$/, '');
+  const id = yumRepoId(repository.repositoryName ?? 'pkgtrack', suite);
   const out: Array<[string, string]> = [];
   if (keys) out.push([`${suite}/${KEY_FILE}`, keys]);
   out.push([
     `${suite}/${id}.repo`,
-    repoFileText({ id, name: `pkgtrack ${suite}`, baseUrl: `${base}/${suite}`, keyUrl: `${base}/${suite}/${KEY_FILE}` }),
+    yumRepoFile({
+      id,
+      name: `${repository.label ?? 'pkgtrack'} (${suite})`,
+      baseurl: `${base}/${suite}`,
+      gpgkeys: [`${base}/${suite}/${KEY_FILE}`],
+    }),
   ]);
   return out;
 }

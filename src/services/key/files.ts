@@ -11,7 +11,7 @@ import type { Repository } from '../../recipe/load.js';
 import { resolveTarget } from '../../recipe/targets.js';
 import { armorPublicKeys, enforcePolicy, generateSigningKey, type KeyType, readKeys, unlockKey } from '../../sign/keys.js';
 import { checkKeyPolicy, daysToExpiry, EXPIRY_WARNING_DAYS, type KeyFacts, keyFacts, type PolicyViolation } from '../../sign/policy.js';
-import { debSources, releaseSignedBy, yumRepoFile } from '../../sign/user-artifacts.js';
+import { debSources, releaseSignedBy, yumRepoFile, yumRepoId } from '../../formats/user-files.js';
 import { DEFAULT_PASSPHRASE_ENV, type PassphraseSource, readPassphrase, signingKeyFiles } from '../shared/signer.js';
 import { keyHref } from '../site/gather.js';
 
@@ -236,9 +236,6 @@ export interface ExportRequest {
   keyUrl?: string;
 }
 
-/** Keyring file name users save the key to (apt accepts `[A-Za-z0-9_:.-]`). */
-export const keyringFileName = (repo: Repository) => `${repo.config.name.replace(/[^A-Za-z0-9_:.-]/g, '-')}-archive-keyring.asc`;
-
 /** The public key(s) in the form users install. Several during a rotation window. */
 export async function exportKeys(
   repo: Repository,
@@ -288,7 +285,7 @@ export async function exportKeys(
   const text = rpm
     .map((t) =>
       yumRepoFile({
-        id: `${repo.config.name}-${t.distro}-${t.release}`.replace(/[^A-Za-z0-9_.:-]/g, '-'),
+        id: yumRepoId(repo.config.name, t.publishPath),
         name: `${repo.config.label} (${t.id})`,
         baseurl: `${url.replace(/\/$/, '')}/yum/${t.publishPath}`,
         gpgkeys: [keyUrl],

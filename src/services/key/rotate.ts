@@ -14,7 +14,7 @@ import { conflictError, inputError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fsutil.js';
 import { loadRepository, type Repository } from '../../recipe/load.js';
 import { type KeyType, readPrivateKey, unlockKey } from '../../sign/keys.js';
-import { releaseSignedBy } from '../../sign/user-artifacts.js';
+import { releaseSignedBy } from '../../formats/user-files.js';
 import { StateStore } from '../../state/store.js';
 import { passphraseSourceOf, readPassphrase, signingKeyFiles, signingNotConfigured } from '../shared/signer.js';
 import { generateKeyFiles, type GeneratedKey } from './files.js';

@@ -12,7 +12,7 @@ import { detectEngine } from '../../containers/detect.js';
 import { inputError, notFound } from '../../core/errors.js';
 import type { Progress } from '../../core/progress.js';
 import { resolveTarget } from '../../recipe/targets.js';
-import { debSources } from '../../sign/user-artifacts.js';
+import { debSources } from '../../formats/user-files.js';
 
 export interface TryOptions {
   output: string;

@@ -4,6 +4,7 @@
  * public facts. Build manifests and logs are collected here as files to copy into the site,
  * so that every link on the page resolves on any static host.
  */
+import { keyringFileName } from '../../formats/user-files.js';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type * as openpgp from 'openpgp';
@@ -45,7 +46,7 @@ export interface GatheredSite {
 }
 
 /** Site path of the armored public key. */
-export const keyHref = (repoName: string) => `keys/${repoName.replace(/[^A-Za-z0-9_:.-]/g, '-')}-archive-keyring.asc`;
+export const keyHref = (repoName: string) => `keys/${keyringFileName(repoName)}`;
 
 /** The public key file a repository publishes (what users verify against), in its output dir. */
 export const publishedKeyPath = (repo: Repository, output?: string) =>

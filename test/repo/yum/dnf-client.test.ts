@@ -10,7 +10,7 @@ import { cpSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoFileText } from '../../../src/repo/yum/userfiles.js';
+import { yumRepoFile } from '../../../src/formats/user-files.js';
 import { pushOutputToGit } from '../../../src/services/publish/git.js';
 import { verifyYumRepo } from '../../../src/repo/yum/verify.js';
 import { signRpmFile } from '../../../src/sign/rpm-sign.js';
@@ -45,7 +45,7 @@ function reposdFor(repoDir: string): string {
   const d = mkdtempSync(join(work, 'reposd-'));
   writeFileSync(
     join(d, 'test.repo'),
-    repoFileText({ id: 'pkgtrack-test', name: 'test', baseUrl: `file://${repoDir}`, keyUrl: `file://${repoDir}/RPM-GPG-KEY-pkgtrack` }),
+    yumRepoFile({ id: 'pkgtrack-test', name: 'test', baseurl: `file://${repoDir}`, gpgkeys: [`file://${repoDir}/RPM-GPG-KEY-pkgtrack`] }),
   );
   return d;
 }

@@ -1,12 +1,23 @@
 /**
  * What users install to trust a published repository: a deb822 `.sources` file whose Signed-By
  * holds the armored key (or a keyring path) and a yum/dnf `.repo` file with metadata and package
- * checks on. Pure: strings in, strings out; `publish` writes them next to the repository.
+ * checks on. Pure: strings in, strings out. The one writer of each: `publish` puts them next to the
+ * repository, the web page shows them, `key export` prints them.
  */
 import { inputError } from '../core/errors.js';
 
 /** apt ignores keyring files whose names hold anything else (apt-secure(8), run-parts rules). */
 export const KEYRING_NAME = /^[A-Za-z0-9_:.-]+$/;
+
+/** The file users save the repository's armored key as (and `keys/<it>` in the published tree). */
+export function keyringFileName(repositoryName: string): string {
+  return `${repositoryName.replace(/[^A-Za-z0-9_:.-]/g, '-')}-archive-keyring.asc`;
+}
+
+/** The dnf repo id of one published yum repository (`<name>-<suite>`, e.g. demo-fedora-41-x86_64). */
+export function yumRepoId(repositoryName: string, suite: string): string {
+  return `${repositoryName}-${suite}`.replace(/[^A-Za-z0-9_.-]/g, '-');
+}
 
 export type SignedBy = { kind: 'embedded'; armoredKey: string } | { kind: 'path'; path: string };
 

@@ -1,7 +1,7 @@
 /** Golden tests of the install snippets (their acceptance by apt and dnf is in clients.test.ts). */
 import { describe, expect, it } from 'vitest';
 import { isPkgtrackError } from '../../src/core/errors.js';
-import { debSources, releaseSignedBy, yumRepoFile } from '../../src/sign/user-artifacts.js';
+import { debSources, releaseSignedBy, yumRepoFile } from '../../src/formats/user-files.js';
 
 const KEY = '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxjMEZ\n=abcd\n-----END PGP PUBLIC KEY BLOCK-----\n';
 
