@@ -154,6 +154,8 @@ export interface ParsedDsc {
   stanza: Stanza;
   source: string;
   version: string;
+  /** Format: field, e.g. "3.0 (quilt)" (1.0 when absent, as dpkg-source reads it). */
+  format: string;
   /** Files the .dsc lists (not the .dsc itself), with every hash it gives for them. */
   files: DscFile[];
 }
@@ -198,7 +200,7 @@ export function parseDsc(text: string, source = 'input.dsc'): ParsedDsc {
   }
   if (files.size === 0)
     throw inputError('DSC_NO_FILES', `${source} lists no files`, 'Rebuild the source package with dpkg-source.', { file: source });
-  return { stanza, source: name, version, files: [...files.values()] };
+  return { stanza, source: name, version, format: getField(stanza, 'Format') ?? '1.0', files: [...files.values()] };
 }
 
 /**

@@ -98,6 +98,15 @@ export function parseSingleStanza(text: string, opts: ParseOptions = {}): Stanza
   return all[0]!;
 }
 
+/**
+ * The first stanza of `text` (debian/control's source paragraph, one Sources entry) as
+ * field → value; `#` comment lines allowed, as debian/control allows them. {} when there is none.
+ */
+export function firstStanzaRecord(text: string, source: string): Record<string, string> {
+  const [first] = parseDeb822(text.replace(/\r\n/g, '\n'), { source, comments: true });
+  return first ? Object.fromEntries(first.fields) : {};
+}
+
 /** Value of a field (case-insensitive name) without leading blanks, or undefined. */
 export function getField(s: Stanza | Field[], name: string): string | undefined {
   const fields = Array.isArray(s) ? s : s.fields;

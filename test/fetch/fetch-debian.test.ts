@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseDsc } from '../../src/patches/dsc.js';
+import { parseDsc } from '../../src/formats/deb-control.js';
 import { loadRecipe, loadRepository } from '../../src/recipe/load.js';
 import { fetchSource } from '../../src/services/fetch/fetch.js';
 import { ensureDebianSource } from '../../scripts/fetch-debian-sources.js';
@@ -40,11 +40,11 @@ it('fetches sl from trixie byte-identical to the archive orig tarball', async ()
   const r = await fetchSource(repo, await loadRecipe(repo, 'sl'), { outDir: join(work, 'out') });
   expect(r.version).toBe(meta.version.replace(/-[^-]+$/, ''));
   expect(r.origName).toBe(orig.name);
-  expect(r.sha256).toBe(orig.sha256);
+  expect(r.sha256).toBe(orig.hashes.SHA256);
   expect(
     createHash('sha256')
       .update(await readFile(r.origTarball))
       .digest('hex'),
-  ).toBe(orig.sha256);
+  ).toBe(orig.hashes.SHA256);
   expect(await readdir(join(work, 'out'))).toEqual([orig.name]);
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/core/exec.js';
-import { parseDsc } from '../../src/patches/dsc.js';
+import { parseDsc } from '../../src/formats/deb-control.js';
 import { DEBIAN_TEST_PACKAGES, ensureDebianSource } from '../../scripts/fetch-debian-sources.js';
 import { buildOnce } from '../upstream/helpers.js';
 import { diffSnapshots, treeSnapshot } from './helpers/tree.js';

@@ -10,8 +10,7 @@ import { integrityError, notFound, PkgtrackError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fsutil.js';
 import { run } from '../../core/exec.js';
 import { compareDebVersions } from '../../formats/version-deb.js';
-import type { DscFile } from '../../patches/dsc.js';
-import { parseStanza } from '../../patches/dsc.js';
+import { firstStanzaRecord } from '../../formats/deb822.js';
 import { checkReleaseValidity, DEFAULT_DEBIAN_KEYRING, releaseChecksums, verifyInRelease } from '../../upstream/debian.js';
 import { cacheDir } from './source-cache.js';
 
@@ -24,12 +23,19 @@ export interface DebianArchiveRef {
   keyring?: string;
 }
 
+/** A file a Sources entry lists, with the SHA-256 it is checked against. */
+export interface SourceFileEntry {
+  name: string;
+  size: number;
+  sha256: string;
+}
+
 export interface DebianSourceEntry {
   package: string;
   version: string;
   /** Pool directory relative to the archive root, e.g. pool/main/h/hello. */
   directory: string;
-  files: DscFile[];
+  files: SourceFileEntry[];
   fields: Record<string, string>;
 }
 
@@ -102,8 +108,8 @@ export async function findDebianSources(indexFile: string, pkg: string): Promise
   while (at >= 0) {
     const start = at === 0 ? 0 : at + 1;
     const end = text.indexOf('\n\n', start);
-    const fields = parseStanza(text.slice(start, end < 0 ? undefined : end), indexFile);
-    const files: DscFile[] = [];
+    const fields = firstStanzaRecord(text.slice(start, end < 0 ? undefined : end), indexFile);
+    const files: SourceFileEntry[] = [];
     for (const l of (fields['Checksums-Sha256'] ?? '').split('\n')) {
       const m = /^([0-9a-f]{64})\s+(\d+)\s+(\S+)$/.exec(l.trim());
       if (m && !m[3]!.includes('/')) files.push({ sha256: m[1]!, size: Number(m[2]), name: m[3]! });

@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { inputError } from '../../core/errors.js';
 import { exists } from '../../core/fsutil.js';
 import type { Progress } from '../../core/progress.js';
-import { parseDsc } from '../../patches/dsc.js';
+import { parseDsc } from '../../formats/deb-control.js';
 import { extractArchive } from '../../patches/extract.js';
 import { applySeries, type QueueResult } from './queue.js';
 

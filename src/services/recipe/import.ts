@@ -14,7 +14,8 @@ import { exists } from '../../core/fsutil.js';
 import type { Progress } from '../../core/progress.js';
 import { findRepositoryRoot, loadRecipe, loadRepository } from '../../recipe/load.js';
 import type { UpstreamConfig } from '../../recipe/schema.js';
-import { parseDsc, parseStanza } from '../../patches/dsc.js';
+import { parseDsc } from '../../formats/deb-control.js';
+import { firstStanzaRecord } from '../../formats/deb822.js';
 import { extractArchive } from '../../patches/extract.js';
 import { parsePatchHeader } from '../../patches/header.js';
 import { rewriteStrip } from '../../patches/normalize.js';
@@ -72,8 +73,8 @@ async function fromDebianDir(debianDir: string, notes: string[]): Promise<Draft>
       'Point recipe import at a Debian source tree, its debian/ folder or a .dsc.',
     );
   });
-  const src = parseStanza(control, join(debianDir, 'control'));
-  const bin = parseStanza(
+  const src = firstStanzaRecord(control, join(debianDir, 'control'));
+  const bin = firstStanzaRecord(
     control
       .split(/\n\s*\n/)
       .slice(1)
