@@ -1,5 +1,6 @@
 /** rpm version ordering for retention: `[E:]V-R` compared as rpm does (epoch, then rpmvercmp). */
-import { parseEvr, rpmvercmp } from './package-xml.js';
+import { rpmvercmp } from '../../formats/version-rpm.js';
+import { parseEvr } from './package-xml.js';
 
 export function evrString(epoch: number | undefined, version: string, release: string): string {
   return `${epoch ? `${epoch}:` : ''}${version}-${release}`;

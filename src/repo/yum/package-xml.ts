@@ -6,6 +6,7 @@
  * Pure: an RpmPackage plus file facts in, XML text out. The fragments are cached per file so an
  * incremental publish never re-reads unchanged packages.
  */
+import { rpmvercmp } from '../../formats/version-rpm.js';
 import type { RpmChangelog, RpmDependency, RpmPackage } from '../../formats/rpm/package.js';
 import { Sense } from '../../formats/rpm/tags.js';
 
@@ -97,44 +98,6 @@ function compareLibc(a: string, b: string): number {
   if (!na) return 2;
   if (!nb) return 1;
   return rpmvercmp(na, nb) < 0 ? 2 : rpmvercmp(na, nb) > 0 ? 1 : 0;
-}
-
-/** rpm's rpmvercmp. */
-export function rpmvercmp(a: string, b: string): number {
-  if (a === b) return 0;
-  const seg = /(\d+|[a-zA-Z]+|~|\^)/g;
-  const sa = a.match(seg) ?? [];
-  const sb = b.match(seg) ?? [];
-  let i = 0;
-  for (;;) {
-    const x = sa[i];
-    const y = sb[i];
-    if (x === '~' || y === '~') {
-      if (x !== '~') return 1;
-      if (y !== '~') return -1;
-      i++;
-      continue;
-    }
-    if (x === '^' || y === '^') {
-      if (x === undefined) return -1;
-      if (y === undefined) return 1;
-      if (x !== '^') return 1;
-      if (y !== '^') return -1;
-      i++;
-      continue;
-    }
-    if (x === undefined || y === undefined) return x === undefined && y === undefined ? 0 : x === undefined ? -1 : 1;
-    const xd = /^\d/.test(x);
-    const yd = /^\d/.test(y);
-    if (xd !== yd) return xd ? 1 : -1;
-    if (xd) {
-      const xn = x.replace(/^0+/, '');
-      const yn = y.replace(/^0+/, '');
-      if (xn.length !== yn.length) return xn.length > yn.length ? 1 : -1;
-      if (xn !== yn) return xn > yn ? 1 : -1;
-    } else if (x !== y) return x > y ? 1 : -1;
-    i++;
-  }
 }
 
 function convertDeps(pkg: RpmPackage): Record<string, Dep[]> {
