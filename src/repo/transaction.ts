@@ -20,6 +20,7 @@
  * Every step calls a fault point (faults.ts) so tests can SIGKILL the publisher between any
  * two steps. In dry-run mode nothing is written; the transaction only records its plan.
  */
+import { mapLimit } from '../core/concurrency.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, linkSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { copyFile, link, mkdir, open, rename, rm, symlink, writeFile } from 'node:fs/promises';
@@ -65,16 +66,6 @@ async function fsyncFile(path: string): Promise<void> {
   } finally {
     await fh.close();
   }
-}
-
-/** Run `fn` over `items` with at most `n` in flight (fsync-heavy work, 2-core machines). */
-export async function inParallel<T>(items: readonly T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let i = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, items.length) }, async () => {
-      while (i < items.length) await fn(items[i++]!);
-    }),
-  );
 }
 
 export class PublishTransaction {
@@ -389,7 +380,7 @@ export class PublishTransaction {
         [...this.pendingContent.values()],
       );
     if (files.length > 64 && (await this.syncFilesystem())) return;
-    await inParallel(files.filter(Boolean), 8, fsyncFile);
+    await mapLimit(files.filter(Boolean), 8, fsyncFile);
   }
 
   /**
@@ -406,7 +397,7 @@ export class PublishTransaction {
   /** Make the new names in `dirs` durable: fsync each, or one filesystem sync for many (a cold publish touches a directory per source package). */
   private async syncDirs(dirs: string[]): Promise<void> {
     if (dirs.length > 64 && (await this.syncFilesystem())) return;
-    await inParallel(dirs, 4, fsyncDir);
+    await mapLimit(dirs, 4, fsyncDir);
   }
 
   /** syncfs(2) on the repository's filesystem through `sync -f`; false when that is not available. */

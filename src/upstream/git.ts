@@ -3,6 +3,7 @@
  * core/exec: argv only, no prompts, dangerous transports off). Annotated tags are peeled so a
  * release names the commit, not the tag object.
  */
+import { mapLimit } from '../core/concurrency.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,20 +104,16 @@ export class GitSource implements UpstreamSource {
 
   async releases(recipes: readonly RecipeUpstream[]): Promise<Map<string, UpstreamRelease[] | Error>> {
     const out = new Map<string, UpstreamRelease[] | Error>();
-    const queue = [...recipes];
-    const worker = async () => {
-      for (let r = queue.shift(); r; r = queue.shift()) {
-        const cfg = r.config as GitUpstream;
-        this.opts.progress?.step(`git: ls-remote ${cfg.url}`);
-        try {
-          const refs = await lsRemote(cfg.url);
-          out.set(r.recipe, releasesFromRefs(refs, cfg.url, r.tagToVersion));
-        } catch (e) {
-          out.set(r.recipe, e as Error);
-        }
+    await mapLimit(recipes, this.opts.concurrency ?? 4, async (r) => {
+      const cfg = r.config as GitUpstream;
+      this.opts.progress?.step(`git: ls-remote ${cfg.url}`);
+      try {
+        const refs = await lsRemote(cfg.url);
+        out.set(r.recipe, releasesFromRefs(refs, cfg.url, r.tagToVersion));
+      } catch (e) {
+        out.set(r.recipe, e as Error);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 4, queue.length) }, worker));
+    });
     return out;
   }
 

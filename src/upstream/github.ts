@@ -5,6 +5,7 @@
  * GraphQL API requires one). Failures are per recipe, never for the whole batch; when GitHub's
  * rate limit stops us, the recipes not checked carry GithubRateLimited with the time to retry.
  */
+import { mapLimit } from '../core/concurrency.js';
 import { notFound, PkgtrackError } from '../core/errors.js';
 import type { Progress } from '../core/progress.js';
 import { compareUpstreamVersions } from '../formats/versions.js';
@@ -168,13 +169,9 @@ export class GithubSource implements UpstreamSource {
     // A few queries in flight at once (GitHub tolerates modest concurrency for reads; the
     // throttling plugin still backs off on secondary limits). Later batches see `stopped`.
     // The first query goes alone: when GitHub says "rate limited", nothing else is sent.
-    const queue = [...starts];
-    const first = queue.shift();
+    const [first, ...rest] = starts;
     if (first !== undefined) await runBatch(first);
-    const worker = async () => {
-      for (let s = queue.shift(); s !== undefined; s = queue.shift()) await runBatch(s);
-    };
-    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 3, queue.length) }, worker));
+    await mapLimit(rest, this.opts.concurrency ?? 3, runBatch);
   }
 
   /** REST, for the newest release of recipes that pick an asset: GitHub's SHA-256 of it (ETag-cached). */

@@ -3,6 +3,7 @@
  * compressions, by-hash copies (SHA256 and SHA512, which apt prefers when listed), a signed
  * Release/InRelease/Release.gpg switched last, retention, and identity guards.
  */
+import { mapLimit } from '../../core/concurrency.js';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
@@ -13,7 +14,6 @@ import { compareDebVersions } from '../../formats/version-deb.js';
 import {
   type ArtifactInput,
   applyRetention,
-  inParallel,
   type PackageRef,
   type PublishedPackage,
   type PublishReport,
@@ -187,7 +187,7 @@ export class AptFormat implements RepoFormat {
       rd.madeDir = (d) => tx.madeDir(d);
     }
     try {
-      await inParallel(debs, readPool ? 16 : 8, addDeb);
+      await mapLimit(debs, readPool ? 16 : 8, addDeb);
     } finally {
       rd.pool = undefined;
       rd.stage = undefined;

@@ -16,7 +16,7 @@ import { gzip } from '../../formats/compress.js';
 import { getField } from '../../formats/deb822.js';
 import { contentsLocation, debDataFiles, renderContents } from '../../formats/deb-contents.js';
 import { REPO_META_DIR } from '../lock.js';
-import { inParallel } from '../transaction.js';
+import { mapLimit } from '../../core/concurrency.js';
 import { DebReadPool } from './deb-read-pool.js';
 import type { ParsedRelease } from './release.js';
 import type { SuiteContents } from './suite-contents.js';
@@ -92,7 +92,7 @@ export async function suiteContentsIndexes(o: {
     o.progress.step(`listing the files of ${missing.length} package(s) for Contents`);
     const pool = DebReadPool.forMany(missing.length);
     try {
-      await inParallel(missing, pool ? 16 : 4, async (filename) => {
+      await mapLimit(missing, pool ? 16 : 4, async (filename) => {
         const file = o.unpublished.get(filename) ?? join(o.root, filename);
         lists.set(filename, pool ? await pool.listFiles(file) : await debDataFiles(await readFile(file), file));
       });

@@ -12,6 +12,7 @@
  *
  * repomd.xml.asc is verified against repomd.xml with the public key before anything is staged.
  */
+import { mapLimit } from '../../core/concurrency.js';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { conflictError, inputError, PkgtrackError } from '../../core/errors.js';
@@ -20,7 +21,6 @@ import {
   type ArtifactInput,
   applyRetention,
   type FileKey,
-  inParallel,
   keptGenerations,
   type PackageRef,
   type PublishedPackage,
@@ -161,7 +161,7 @@ export class YumRepoFormat implements RepoFormat {
     const reader = rpmReader({ files: change.add.length, keys: rpmKeys && nativeKeys(rpmKeys), changelogLimit: this.opts.changelogLimit });
     const staging = !ctx.tx.dryRun && change.add.length > 8;
     try {
-      await inParallel(change.add, 16, async (a) => {
+      await mapLimit(change.add, 16, async (a) => {
         const file = basename(a.path);
         const href = `Packages/${file[0]!.toLowerCase()}/${file}`;
         const prev = byHref.get(href);
@@ -263,7 +263,7 @@ export class YumRepoFormat implements RepoFormat {
 
     // 3. Metadata of the kept packages (cache hits for everything already published).
     const frags = new Map<string, CachedPackage>();
-    await inParallel(entries, 4, async (e) => {
+    await mapLimit(entries, 4, async (e) => {
       frags.set(e.href, described.get(e.href) ?? (await this.describe(ctx, join(root, suite, e.href), e.href, e.time)));
     });
     const ordered = entries.map((e) => frags.get(e.href)!);

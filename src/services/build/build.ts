@@ -5,6 +5,7 @@
  * skipped as up to date without touching the container engine. A failed target never stops the
  * others.
  */
+import { mapLimit } from '../../core/concurrency.js';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -19,7 +20,7 @@ import { findRepositoryRoot, loadRecipes, loadRepository, type Recipe, type Repo
 import type { Target } from '../../recipe/targets.js';
 import { StateStore } from '../../state/store.js';
 import { builderFor } from '../../builders/registry.js';
-import { activeWorkDirs, buildFailed, errorOf, lineSplitter, pool, queuedPatches, trackWorkDir } from './support.js';
+import { activeWorkDirs, buildFailed, errorOf, lineSplitter, queuedPatches, trackWorkDir } from './support.js';
 import {
   artifactsIntact,
   type BuildManifest,
@@ -92,10 +93,7 @@ export async function buildRecipes(opts: BuildOptions): Promise<BuildSummary> {
   try {
     const jobs = Math.max(1, opts.jobs ?? 1);
     // Fetch each recipe once, then build every (recipe, target) pair, `jobs` at a time.
-    const sources = await pool(
-      recipes.map((r) => () => fetchRecipe(ctx, r)),
-      jobs,
-    );
+    const sources = await mapLimit(recipes, jobs, (r) => fetchRecipe(ctx, r));
     const tasks: Array<() => Promise<TargetBuild>> = [];
     recipes.forEach((recipe, i) => {
       const src = sources[i]!;
@@ -105,7 +103,7 @@ export async function buildRecipes(opts: BuildOptions): Promise<BuildSummary> {
         else tasks.push(() => buildTarget(ctx, recipe, t, src.source));
       }
     });
-    const builds = await pool(tasks, jobs);
+    const builds = await mapLimit(tasks, jobs, (task) => task());
     return { outDir, builds, failed: builds.filter((b) => b.result === 'failed').length };
   } finally {
     store.close();

@@ -23,19 +23,6 @@ export function trackWorkDir(dir: string): void {
   });
 }
 
-export async function pool<T>(tasks: Array<() => Promise<T>>, n: number): Promise<T[]> {
-  const out: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      out[i] = await tasks[i]!();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, tasks.length) }, worker));
-  return out;
-}
-
 export function errorOf(e: unknown): { code: string; message: string; fix?: string } {
   if (isPkgtrackError(e)) return { code: e.code, message: redact(e.message), ...(e.fix ? { fix: e.fix } : {}) };
   return { code: 'INTERNAL', message: redact(String((e as Error)?.stack ?? e)) };
