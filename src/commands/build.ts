@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
 import { ExitCode } from '../cli/exit-codes.js';
 import { repoFlag } from '../cli/flags.js';
-import { table } from '../cli/table.js';
+import { table } from '../core/text-table.js';
 import { type BuildSummary, buildRecipes } from '../services/build/index.js';
 import { type PublishResult, publish } from '../services/publish/index.js';
 

@@ -1,4 +1,5 @@
 import * as Args from '@oclif/core/args';
+import { table } from '../core/text-table.js';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
 import { ExitCode } from '../cli/exit-codes.js';
@@ -40,11 +41,8 @@ Exit codes: 0 checked; 10 with --exit-code when a newer version exists; 1 when a
 }
 
 function renderTable(r: CheckResult): string[] {
-  const head = ['RECIPE', 'PACKAGED', 'UPSTREAM', 'STATUS', 'SOURCE'];
   const rows = r.recipes.map((x) => [x.recipe, x.packaged ?? '-', x.latest ?? '-', x.status, x.source]);
-  const width = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(width[i]!))).join('  ');
-  const out = [line(head), ...rows.map(line)];
+  const out = [table(['RECIPE', 'PACKAGED', 'UPSTREAM', 'STATUS', 'SOURCE'], rows, { rule: false })];
   for (const x of r.recipes) if (x.error) out.push(`  ${x.recipe}: ${x.error.message}${x.error.fix ? ` (${x.error.fix})` : ''}`);
   const s = r.summary;
   out.push(

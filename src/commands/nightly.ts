@@ -4,7 +4,7 @@ import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
 import { ExitCode } from '../cli/exit-codes.js';
 import { repoFlag } from '../cli/flags.js';
-import { table } from '../cli/table.js';
+import { table } from '../core/text-table.js';
 import { runNightly } from '../services/nightly/index.js';
 import { openRepository } from '../services/shared/index.js';
 

@@ -1,4 +1,5 @@
 /** The patch report as a terminal table, Markdown, or one self-contained HTML page. Pure. */
+import { table } from '../core/text-table.js';
 import { PATCH_STATUSES, type PatchEntry, type PatchReport, type PatchStatus } from './model.js';
 
 const age = (e: PatchEntry) => (e.ageDays === undefined ? '' : e.ageDays < 60 ? `${e.ageDays}d` : `${Math.round(e.ageDays / 30)}mo`);
@@ -10,14 +11,7 @@ const countsLine = (c: Record<PatchStatus, number>) =>
 
 export function renderTable(r: PatchReport): string {
   const rows = r.recipes.flatMap((rec) => rec.patches.map((e) => [e.recipe, e.file, e.status, age(e), size(e), e.action]));
-  const headers = ['RECIPE', 'PATCH', 'STATUS', 'AGE', 'SIZE', 'NEXT'];
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  const out = [line(headers), ...rows.map(line), ''];
+  const out = [table(['RECIPE', 'PATCH', 'STATUS', 'AGE', 'SIZE', 'NEXT'], rows, { rule: false }), ''];
   for (const rec of r.recipes) {
     out.push(
       `${rec.recipe}: ${countsLine(rec.counts)}${rec.checkedAgainst.length ? ` (checked against ${rec.checkedAgainst.join(', ')})` : ''}`,

@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
-import { table } from '../../cli/table.js';
+import { table } from '../../core/text-table.js';
 import { type PrepareImagesResult, prepareBaseImages } from '../../services/image/index.js';
 
 export default class ImageBuild extends PkgtrackCommand<typeof ImageBuild> {

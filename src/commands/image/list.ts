@@ -1,5 +1,5 @@
 import { PkgtrackCommand } from '../../cli/base-command.js';
-import { table } from '../../cli/table.js';
+import { table } from '../../core/text-table.js';
 import { type ImageListResult, listImages } from '../../services/image/index.js';
 
 export default class ImageList extends PkgtrackCommand<typeof ImageList> {

@@ -1,6 +1,6 @@
 import { repoFlag } from '../../cli/flags.js';
 import { PkgtrackCommand } from '../../cli/base-command.js';
-import { table } from '../../cli/table.js';
+import { table } from '../../core/text-table.js';
 import { listRecipes } from '../../services/recipe/index.js';
 
 export default class RecipeList extends PkgtrackCommand<typeof RecipeList> {

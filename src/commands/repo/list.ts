@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { repoFlag } from '../../cli/flags.js';
-import { table } from '../../cli/table.js';
+import { table } from '../../core/text-table.js';
 import { listRepo } from '../../services/repo/index.js';
 
 export default class RepoList extends PkgtrackCommand<typeof RepoList> {
