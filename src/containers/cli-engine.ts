@@ -12,7 +12,7 @@ import { release as kernelRelease } from 'node:os';
 import { join } from 'node:path';
 import { envError, PkgtrackError } from '../core/errors.js';
 import { run } from '../core/exec.js';
-import { writeFileAtomic } from '../core/fsutil.js';
+import { ifExists, writeFileAtomic } from '../core/fsutil.js';
 import type { Progress } from '../core/progress.js';
 import { commitArgv, type Dialect, globalArgv, importArgv, listContainersArgv, listImagesArgv, removeArgv, runArgv } from './argv.js';
 import {
@@ -117,7 +117,7 @@ export class CliEngine implements ContainerEngine {
     if (cacheFile) {
       const st = statSync(cacheFile, { throwIfNoEntry: false });
       if (st && Date.now() - st.mtimeMs < 86_400_000) {
-        const cached = await readFile(cacheFile, 'utf8').catch(() => undefined);
+        const cached = await ifExists(readFile(cacheFile, 'utf8'));
         if (cached) return (this.infoCache = JSON.parse(cached) as EngineInfo);
       }
     }
@@ -169,7 +169,7 @@ export class CliEngine implements ContainerEngine {
     const info = await this.info();
     const file = this.probeCacheFile(info);
     if (!opts.force) {
-      const cached = await readFile(file, 'utf8').catch(() => undefined);
+      const cached = await ifExists(readFile(file, 'utf8'));
       if (cached) {
         const p = JSON.parse(cached) as EngineProbe;
         if (p.ok) return (this.probed = p);

@@ -48,13 +48,27 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   await fsyncDir(dir);
 }
 
-export async function readTextIfExists(path: string): Promise<string | undefined> {
+/** True for the errors that mean "there is nothing at that path". */
+export function isAbsent(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/**
+ * The result of a file-system call on a path that may be absent: undefined when nothing is there,
+ * and every other failure (EACCES, EIO, EISDIR ...) thrown, never taken for "absent".
+ */
+export async function ifExists<T>(op: Promise<T>): Promise<T | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return await op;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (isAbsent(e)) return undefined;
     throw e;
   }
+}
+
+export async function readTextIfExists(path: string): Promise<string | undefined> {
+  return ifExists(readFile(path, 'utf8'));
 }
 
 /** What was read of a file, with its mtime (whole ms) and inode from fstat of the open file: a cache key that describes these bytes. */

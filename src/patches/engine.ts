@@ -3,6 +3,7 @@
  * would apply it for dpkg-source or quilt, but in TypeScript, transactional (every file is
  * computed before anything is written) and refusing anything that leaves the tree.
  */
+import { ifExists } from '../core/fsutil.js';
 import { chmod, lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { inputError } from '../core/errors.js';
@@ -82,7 +83,7 @@ interface Planned {
 }
 
 async function readIfFile(abs: string): Promise<string | undefined> {
-  const st = await lstat(abs).catch(() => undefined);
+  const st = await ifExists(lstat(abs));
   if (!st) return undefined;
   if (!st.isFile()) throw inputError('PATCH_NOT_FILE', `${abs} is not a regular file`, 'Patches can only change regular files.');
   return (await readFile(abs)).toString('latin1');
@@ -170,7 +171,7 @@ async function plan(
     const exists = async (rel: string | undefined) => {
       if (rel === undefined) return false;
       if (pending.has(rel)) return pending.get(rel) !== null;
-      return (await lstat(join(root, rel)).catch(() => undefined)) !== undefined;
+      return (await ifExists(lstat(join(root, rel)))) !== undefined;
     };
     // Which name the hunks apply to: the same choice dpkg-source and GNU patch make.
     let target: string;
@@ -282,7 +283,7 @@ async function commit(planned: Planned[]): Promise<void> {
     for (const r of p.remove ?? []) if (r !== p.write?.abs) await rm(r, { force: true });
     if (p.write) {
       await mkdir(dirname(p.write.abs), { recursive: true });
-      const st = await lstat(p.write.abs).catch(() => undefined);
+      const st = await ifExists(lstat(p.write.abs));
       await writeFile(p.write.abs, Buffer.from(p.write.content, 'latin1'), { mode: p.write.mode ?? 0o644 });
       if (p.write.mode !== undefined) await chmod(p.write.abs, p.write.mode);
       else if (st) await chmod(p.write.abs, st.mode & 0o7777);

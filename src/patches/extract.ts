@@ -6,6 +6,7 @@
  * Extraction goes to a fresh temporary directory that is renamed into place at the end, so a
  * refused archive leaves nothing behind and nothing is ever written outside `dest`.
  */
+import { ifExists } from '../core/fsutil.js';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, link, lstat, mkdir, open, readdir, rename, rm, stat, symlink } from 'node:fs/promises';
@@ -219,7 +220,7 @@ export async function extractArchive(archive: string, dest: string, limits: Extr
       'Use one of those formats.',
       { file: archive },
     );
-  if (await lstat(dest).catch(() => undefined)) {
+  if (await ifExists(lstat(dest))) {
     throw inputError('EXTRACT_DEST_EXISTS', `${dest} already exists`, 'Extract into a new directory.', { file: dest });
   }
   const lim = { ...DEFAULTS, ...limits };

@@ -3,6 +3,7 @@
  * the tree: no absolute names, no "..", no control characters, and never through a symlink
  * that is already in the tree.
  */
+import { ifExists } from '../core/fsutil.js';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ErrorDetails, inputError } from '../core/errors.js';
@@ -53,7 +54,7 @@ export async function noSymlinkOnPath(
   let p = root;
   for (let i = 0; i < parts.length; i++) {
     p = join(p, parts[i]!);
-    const st = await lstat(p).catch(() => undefined);
+    const st = await ifExists(lstat(p));
     if (!st) return join(root, ...parts);
     if (st.isSymbolicLink() && !(allowFinalSymlink && i === parts.length - 1)) {
       throw inputError(

@@ -2,6 +2,7 @@
  * Loading a recipes repository from disk: `pkgtrack.yaml` at the root and one folder per recipe
  * under `recipes/`. Parsing and validation are pure (validate.ts); this file does the reading.
  */
+import { ifExists } from '../core/fsutil.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { notFound, PkgtrackError, PkgtrackErrors } from '../core/errors.js';
@@ -57,7 +58,7 @@ export async function loadRepository(root: string): Promise<Repository> {
 /** Names of the recipe folders (those holding a recipe.yaml), sorted. */
 export async function listRecipeNames(repo: Repository): Promise<string[]> {
   const dir = join(repo.root, 'recipes');
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const entries = (await ifExists(readdir(dir, { withFileTypes: true }))) ?? [];
   const names: string[] = [];
   for (const e of entries) {
     if (e.isDirectory() && (await isFile(join(dir, e.name, RECIPE_FILE)))) names.push(e.name);

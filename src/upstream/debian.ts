@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { integrityError, PkgtrackError } from '../core/errors.js';
 import { run } from '../core/exec.js';
-import { writeFileAtomic } from '../core/fsutil.js';
+import { ifExists, writeFileAtomic } from '../core/fsutil.js';
 import { upstreamGet } from './http-get.js';
 import type { Progress } from '../core/progress.js';
 import { decompress } from '../formats/compress.js';
@@ -249,7 +249,7 @@ export class DebianSource implements UpstreamSource {
 async function pruneOlderThan(dir: string, ms: number): Promise<void> {
   const now = Date.now();
   for (const n of await readdir(dir)) {
-    const st = await stat(join(dir, n)).catch(() => undefined);
+    const st = await ifExists(stat(join(dir, n)));
     if (st && now - st.mtimeMs > ms) await rm(join(dir, n), { force: true });
   }
 }

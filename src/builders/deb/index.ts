@@ -9,6 +9,7 @@
  *   build/<name>-<upstream>/                   unpacked in the container, as the build user
  * Untrusted bytes (the tarball) are only unpacked inside the container, never on the host.
  */
+import { ifExists } from '../../core/fsutil.js';
 import { createHash } from 'node:crypto';
 import { copyFile, cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -102,7 +103,7 @@ export class DebBuilder implements Builder {
     await cp(recipe.debianDir!, debian, { recursive: true, dereference: false, errorOnExist: false });
     await mkdir(join(debian, 'source'), { recursive: true });
     const fmtFile = join(debian, 'source', 'format');
-    const fmt = (await readFile(fmtFile, 'utf8').catch(() => '')).trim();
+    const fmt = ((await ifExists(readFile(fmtFile, 'utf8'))) ?? '').trim();
     if (fmt && fmt !== '3.0 (quilt)') {
       throw inputError(
         'SOURCE_FORMAT',

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { inputError } from '../../core/errors.js';
-import { exists } from '../../core/fsutil.js';
+import { exists, ifExists } from '../../core/fsutil.js';
 import { parseSpecOutline, specBuildRequires } from '../../formats/spec.js';
 import type { Recipe } from '../../recipe/load.js';
 import type { Target } from '../../recipe/targets.js';
@@ -168,11 +168,11 @@ export class RpmBuilder implements Builder {
   async collect(ctx: BuildContext, prepared: PreparedSource, outDir: string): Promise<Artifact[]> {
     const top = join(ctx.workDir, RPM_TOPDIR);
     const found: { path: string; kind: 'srpm' | 'rpm' }[] = [];
-    for (const name of await readdir(join(top, 'SRPMS')).catch(() => [])) {
+    for (const name of (await ifExists(readdir(join(top, 'SRPMS')))) ?? []) {
       if (name.endsWith('.src.rpm')) found.push({ path: join(top, 'SRPMS', name), kind: 'srpm' });
     }
-    for (const arch of await readdir(join(top, 'RPMS')).catch(() => [])) {
-      for (const name of await readdir(join(top, 'RPMS', arch)).catch(() => [])) {
+    for (const arch of (await ifExists(readdir(join(top, 'RPMS')))) ?? []) {
+      for (const name of (await ifExists(readdir(join(top, 'RPMS', arch)))) ?? []) {
         if (name.endsWith('.rpm')) found.push({ path: join(top, 'RPMS', arch, name), kind: 'rpm' });
       }
     }

@@ -3,12 +3,12 @@ import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { ExitCode } from '../../cli/exit-codes.js';
 import { existsSync } from 'node:fs';
-import { openRepository } from '../../services/shared/index.js';
+import { optionalRepository } from '../../services/shared/index.js';
 import { verifyRepo } from '../../services/repo/index.js';
 import { publishedKeyPath } from '../../services/site/index.js';
 
 async function defaultKeyring(): Promise<string | undefined> {
-  const repo = await openRepository().catch(() => undefined);
+  const repo = await optionalRepository();
   const path = repo ? publishedKeyPath(repo) : undefined;
   return path && existsSync(path) ? path : undefined;
 }

@@ -3,6 +3,7 @@
  * compressions, by-hash copies (SHA256 and SHA512, which apt prefers when listed), a signed
  * Release/InRelease/Release.gpg switched last, retention, and identity guards.
  */
+import { ifExists } from '../../core/fsutil.js';
 import { mapLimit } from '../../core/concurrency.js';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -461,13 +462,13 @@ async function publishedVariants(
   const out: IndexVariant[] = [];
   for (const { suffix, served } of forms) {
     if (suffix === '') {
-      if (served && !(await readFile(join(root, base, path)).catch(() => undefined))?.equals(plain)) return undefined;
+      if (served && !(await ifExists(readFile(join(root, base, path))))?.equals(plain)) return undefined;
       out.push({ served, file: { path, size: plain.length, sha256: plainSha256, sha512: hex('sha512', plain) } });
       continue;
     }
     const f = release!.files.get(`${path}${suffix}`);
     if (!f?.sha256 || !f.sha512) return undefined;
-    const bytes = await readFile(join(root, base, `${path}${suffix}`)).catch(() => undefined);
+    const bytes = await ifExists(readFile(join(root, base, `${path}${suffix}`)));
     if (!bytes || bytes.length !== f.size || hex('sha256', bytes) !== f.sha256) return undefined;
     if (byHashPaths(dir, { sha256: f.sha256, sha512: f.sha512 }).some((p) => !existsSync(join(root, base, p)))) return undefined;
     out.push({ served, file: { path: `${path}${suffix}`, size: f.size, sha256: f.sha256, sha512: f.sha512 } });

@@ -4,6 +4,7 @@
  * lone armored signature over Release) via sign/verify.ts, then every file Release lists
  * re-hashed (size, SHA256, SHA512) and its by-hash copies checked.
  */
+import { ifExists } from '../../core/fsutil.js';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -58,7 +59,7 @@ export async function verifyAptRepo(target: string, opts: AptVerifyOptions = {})
   }
   let suites = opts.suites ?? [];
   if (!suites.length && !/^https?:\/\//.test(target)) {
-    suites = (await readdir(join(target, 'dists'), { withFileTypes: true }).catch(() => []))
+    suites = ((await ifExists(readdir(join(target, 'dists'), { withFileTypes: true }))) ?? [])
       .filter((d) => d.isDirectory())
       .map((d) => d.name);
   }

@@ -12,6 +12,7 @@
  *
  * repomd.xml.asc is verified against repomd.xml with the public key before anything is staged.
  */
+import { ifExists } from '../../core/fsutil.js';
 import { mapLimit } from '../../core/concurrency.js';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -364,7 +365,7 @@ export class YumRepoFormat implements RepoFormat {
         const name = basename(rel);
         if (names.has(name) || !/-(primary|filelists|other)\.xml\.(gz|zst)$/.test(name)) continue;
         // Content-addressed and immutable: present means intact (repo verify re-hashes).
-        if (!(await stat(join(ctx.root, rel)).catch(() => undefined))) continue;
+        if (!(await ifExists(stat(join(ctx.root, rel))))) continue;
         names.add(name);
         await ctx.tx.linkContentAddressed(`${genDir}/${name}`, rel);
         genFiles.push(`${genDir}/${name}`);

@@ -2,6 +2,7 @@
  * Whether a yum repository's live generation (what `repodata` points at) already says what a
  * publish would write: then nothing is written (repo refresh writes a new generation on purpose).
  */
+import { ifExists } from '../../core/fsutil.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { manifestRel } from './suite-state.js';
@@ -20,7 +21,7 @@ export async function liveGenerationStands(
     userFiles: ReadonlyArray<[string, string]>;
   },
 ): Promise<boolean> {
-  const read = (rel: string) => readFile(join(root, rel), 'utf8').catch(() => undefined);
+  const read = (rel: string) => ifExists(readFile(join(root, rel), 'utf8'));
   const [repomd, asc, manifest] = await Promise.all([
     read(`${suite}/repodata/repomd.xml`),
     read(`${suite}/repodata/repomd.xml.asc`),

@@ -1,4 +1,5 @@
 /** Pool-side file helpers of the yum publisher: hashing here, temporaries, orphans, the repodata link. */
+import { ifExists } from '../../core/fsutil.js';
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { readFile, readlink } from 'node:fs/promises';
@@ -16,7 +17,7 @@ export interface HashedFile {
 export async function adoptablePoolFile(pool: string, content: string): Promise<HashedFile | undefined> {
   // Nearly always absent: a stat on this thread, not a failed open through the thread pool.
   if (!statSync(pool, { throwIfNoEntry: false })) return undefined;
-  const bytes = await readFile(pool).catch(() => undefined);
+  const bytes = await ifExists(readFile(pool));
   if (!bytes) return undefined;
   try {
     const { layout } = readRpmHeaders(bytes, pool);

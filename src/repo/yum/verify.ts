@@ -3,6 +3,7 @@
  * (compressed and open) must match; every package primary names must be there with its size
  * and sha256; repomd.xml.asc must verify with the given keyring. Reports every problem found.
  */
+import { ifExists } from '../../core/fsutil.js';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ export async function verifyYumRepo(target: string, opts: { keyring?: string; fi
     return report;
   }
   report.checkedFiles++;
-  const asc = await readFile(`${repomdPath}.asc`, 'utf8').catch(() => undefined);
+  const asc = await ifExists(readFile(`${repomdPath}.asc`, 'utf8'));
   if (!asc) problem(`${repomdPath}.asc`, 'missing: dnf with repo_gpgcheck=1 refuses this repository');
   else if (opts.keyring) {
     try {
@@ -47,7 +48,7 @@ export async function verifyYumRepo(target: string, opts: { keyring?: string; fi
   for (const d of childrenNamed(repomd, 'data')) {
     const href = child(d, 'location')?.attrs.href ?? '';
     const path = join(target, href);
-    const data = await readFile(path).catch(() => undefined);
+    const data = await ifExists(readFile(path));
     report.checkedFiles++;
     if (!data) {
       problem(path, 'listed in repomd.xml but missing');
@@ -69,7 +70,7 @@ export async function verifyYumRepo(target: string, opts: { keyring?: string; fi
         const loc = child(p, 'location')?.attrs.href ?? '';
         const rpm = join(target, loc);
         report.checkedFiles++;
-        const bytes = await readFile(rpm).catch(() => undefined);
+        const bytes = await ifExists(readFile(rpm));
         if (!bytes) problem(rpm, 'listed in primary but missing');
         else if (String(bytes.length) !== child(p, 'size')?.attrs.package) problem(rpm, 'size differs from primary');
         else if (sha256(bytes) !== child(p, 'checksum')?.text) problem(rpm, 'sha256 differs from primary');

@@ -3,6 +3,7 @@
  * tarball, the target and the pkgtrack version; plus the build records kept in the state store
  * (`builds` table of migration 001-core) and the changelog text derived from them.
  */
+import { ifExists } from '../../core/fsutil.js';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -173,7 +174,7 @@ export function recordBuild(
 export async function artifactsIntact(rec: BuildRecord): Promise<boolean> {
   if (!rec.outDir || !rec.manifest) return false;
   for (const a of rec.manifest.artifacts) {
-    const bytes = await readFile(join(rec.outDir, a.name)).catch(() => undefined);
+    const bytes = await ifExists(readFile(join(rec.outDir, a.name)));
     if (!bytes || bytes.length !== a.size || createHash('sha256').update(bytes).digest('hex') !== a.sha256) return false;
   }
   return true;

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { integrityError, notFound, PkgtrackError } from '../../core/errors.js';
-import { writeFileAtomic } from '../../core/fsutil.js';
+import { ifExists, writeFileAtomic } from '../../core/fsutil.js';
 import { run } from '../../core/exec.js';
 import { compareDebVersions } from '../../formats/version-deb.js';
 import { firstStanzaRecord } from '../../formats/deb822.js';
@@ -157,7 +157,7 @@ export async function downloadDebianSource(
   for (const file of entry.files) {
     const target = join(destDir, file.name);
     names.push(target);
-    const have = await readFile(target).catch(() => undefined);
+    const have = await ifExists(readFile(target));
     if (have && createHash('sha256').update(have).digest('hex') === file.sha256) continue;
     const r = await f(`${archive}/${entry.directory}/${encodeURIComponent(file.name)}`);
     if (!r.ok)

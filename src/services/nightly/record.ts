@@ -3,6 +3,7 @@
  * `nightly` writes), so that CI fan-out builds keep the published trunk state current too.
  * Apart from trunk-state.ts so a publish with no trunk build does not load its schema (zod).
  */
+import { ifExists } from '../../core/fsutil.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrunkState } from './trunk-state.js';
@@ -10,7 +11,7 @@ import type { TrunkState } from './trunk-state.js';
 export async function recordTrunkBuilds(output: string, buildDirs: readonly string[], now = new Date()): Promise<string[]> {
   const byRecipe = new Map<string, TrunkState>();
   for (const dir of buildDirs) {
-    const text = await readFile(join(dir, 'manifest.json'), 'utf8').catch(() => undefined);
+    const text = await ifExists(readFile(join(dir, 'manifest.json'), 'utf8'));
     if (!text) continue;
     const m = JSON.parse(text) as {
       recipe?: string;

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inputError, notFound, PkgtrackError } from '../../core/errors.js';
-import { writeFileAtomic } from '../../core/fsutil.js';
+import { ifExists, writeFileAtomic } from '../../core/fsutil.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
 import type { Recipe } from '../../recipe/load.js';
 import { applyPatch, type FileReport, type PatchReport } from '../../patches/engine.js';
@@ -75,7 +75,7 @@ export interface LoadedSeries {
 
 export async function loadSeries(patchesDir: string, seriesName = 'series'): Promise<LoadedSeries> {
   const seriesFile = join(patchesDir, seriesName);
-  const text = await readFile(seriesFile, 'utf8').catch(() => undefined);
+  const text = await ifExists(readFile(seriesFile, 'utf8'));
   return { patchesDir, seriesFile, entries: text === undefined ? [] : parseSeries(text, seriesFile) };
 }
 

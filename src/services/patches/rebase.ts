@@ -10,7 +10,7 @@
 import { lstat, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflictError } from '../../core/errors.js';
-import { writeFileAtomic } from '../../core/fsutil.js';
+import { ifExists, writeFileAtomic } from '../../core/fsutil.js';
 import type { Progress } from '../../core/progress.js';
 import { applyPatch } from '../../patches/engine.js';
 import { parsePatchHeader, setHeaderField, splitPatch } from '../../patches/header.js';
@@ -39,7 +39,7 @@ export interface RebaseResult {
 const today = () => new Date().toISOString().slice(0, 10);
 
 async function readLatin1(path: string): Promise<{ text: string; mode: number } | undefined> {
-  const st = await lstat(path).catch(() => undefined);
+  const st = await ifExists(lstat(path));
   if (!st?.isFile()) return undefined;
   return { text: (await readFile(path)).toString('latin1'), mode: st.mode & 0o777 };
 }

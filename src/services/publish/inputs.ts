@@ -14,6 +14,7 @@
  * A .changes in a directory is NOT expanded there: the .debs/.dsc next to it are taken
  * directly (it would list the same files). Pass the .changes itself to publish exactly it.
  */
+import { ifExists } from '../../core/fsutil.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { inputError, notFound } from '../../core/errors.js';
@@ -91,7 +92,7 @@ export async function collectArtifacts(inputs: readonly string[]): Promise<Artif
   };
   for (const input of inputs) {
     const p = resolve(input);
-    const st = await stat(p).catch(() => undefined);
+    const st = await ifExists(stat(p));
     if (!st)
       throw notFound(
         'PUBLISH_INPUT_MISSING',
@@ -131,7 +132,7 @@ export async function collectArtifacts(inputs: readonly string[]): Promise<Artif
  * artifacts/<job>/<recipe>/<target>/manifest.json. Sorted, so a publish is reproducible.
  */
 export async function findArtifactDirs(root: string, maxDepth = 6): Promise<string[]> {
-  const st = await stat(root).catch(() => undefined);
+  const st = await ifExists(stat(root));
   if (!st?.isDirectory()) {
     throw notFound(
       'PUBLISH_ARTIFACTS_MISSING',

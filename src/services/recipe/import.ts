@@ -10,7 +10,7 @@ import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promis
 import { basename, dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { conflictError, inputError, notFound } from '../../core/errors.js';
-import { exists } from '../../core/fsutil.js';
+import { exists, ifExists } from '../../core/fsutil.js';
 import type { Progress } from '../../core/progress.js';
 import { findRepositoryRoot, loadRecipe, loadRepository } from '../../recipe/load.js';
 import type { UpstreamConfig } from '../../recipe/schema.js';
@@ -87,9 +87,9 @@ async function fromDebianDir(debianDir: string, notes: string[]): Promise<Draft>
       file: join(debianDir, 'control'),
       field: 'Source',
     });
-  const changelog = (await readFile(join(debianDir, 'changelog'), 'utf8').catch(() => '')).split('\n')[0] ?? '';
+  const changelog = ((await ifExists(readFile(join(debianDir, 'changelog'), 'utf8'))) ?? '').split('\n')[0] ?? '';
   const debVersion = /^\S+ \(([^)]+)\)/.exec(changelog)?.[1];
-  const watchText = await readFile(join(debianDir, 'watch'), 'utf8').catch(() => undefined);
+  const watchText = await ifExists(readFile(join(debianDir, 'watch'), 'utf8'));
   // upstream, versions and the signature URL from the watch importer (src/upstream/watch-import.ts).
   let watch: { upstream: UpstreamConfig; tagPattern?: string; mangle: { from: string; to: string }[]; signatureUrl?: string } | undefined;
   if (watchText) {
@@ -134,7 +134,7 @@ async function fromDebianDir(debianDir: string, notes: string[]): Promise<Draft>
   draft.copies.push({ from: debianDir, to: 'debian', filter: (p) => !p.startsWith(`${patchesDir}/`) && p !== patchesDir });
   if (await exists(patchesDir)) {
     draft.copies.push({ from: patchesDir, to: 'patches' });
-    const series = await readFile(join(patchesDir, 'series'), 'utf8').catch(() => '');
+    const series = (await ifExists(readFile(join(patchesDir, 'series'), 'utf8'))) ?? '';
     draft.patches = series
       .split('\n')
       .map(
@@ -251,7 +251,7 @@ export async function importRecipe(source: string, opts: ImportOptions = {}): Pr
       from = 'spec';
     } else {
       const dir = resolve(source);
-      const st = await stat(dir).catch(() => undefined);
+      const st = await ifExists(stat(dir));
       if (!st?.isDirectory())
         throw notFound(
           'IMPORT_SOURCE_NOT_FOUND',
@@ -312,7 +312,7 @@ export async function exportDebianDir(recipeDir: string, dest: string): Promise<
   if (!(await exists(patches))) return;
   await cp(patches, join(dest, 'patches'), { recursive: true, verbatimSymlinks: true });
   const seriesFile = join(patches, 'series');
-  const text = await readFile(seriesFile, 'utf8').catch(() => undefined);
+  const text = await ifExists(readFile(seriesFile, 'utf8'));
   if (text === undefined) return;
   const entries = parseSeries(text, seriesFile);
   if (entries.every((e) => e.strip === 1)) return;

@@ -2,6 +2,7 @@
  * `pkgtrack repo refresh | verify | list | remove`: maintenance of published repositories.
  * Every write goes through publish.ts `runChange` (lock + crash-safe transaction).
  */
+import { ifExists } from '../../core/fsutil.js';
 import { stat } from 'node:fs/promises';
 import { notFound } from '../../core/errors.js';
 import { listSuites } from '../../repo/apt/apt-format.js';
@@ -85,10 +86,10 @@ export async function verifyRepo(req: VerifyRequest): Promise<VerifyReport> {
       () => true,
       () => false,
     );
-    if (!hasDists && (await stat(`${t}/apt/dists`).catch(() => undefined))) t = `${t}/apt`;
+    if (!hasDists && (await ifExists(stat(`${t}/apt/dists`)))) t = `${t}/apt`;
   }
   // A yum repository directory (its repodata/repomd.xml) is verified by the yum format.
-  if (await stat(`${t}/repodata/repomd.xml`).catch(() => undefined)) {
+  if (await ifExists(stat(`${t}/repodata/repomd.xml`))) {
     return verifyYumRepo(t, {
       ...(req.keyring ? { keyring: req.keyring } : {}),
       ...(req.fingerprints?.length ? { fingerprints: req.fingerprints } : {}),

@@ -3,6 +3,7 @@
  * hunks present, a changelog naming it) and against upstream git history (same patch-id, same
  * subject), with the first tag that carries the commit.
  */
+import { ifExists } from '../../core/fsutil.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { run } from '../../core/exec.js';
@@ -28,7 +29,7 @@ async function findByBasename(dir: string, name: string, limit = 20000): Promise
   const found: string[] = [];
   let seen = 0;
   const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+    for (const e of (await ifExists(readdir(d, { withFileTypes: true }))) ?? []) {
       if (++seen > limit) return;
       if (e.isDirectory()) {
         if (e.name !== '.git') await walk(join(d, e.name));

@@ -4,6 +4,7 @@
  * public facts. Build manifests and logs are collected here as files to copy into the site,
  * so that every link on the page resolves on any static host.
  */
+import { ifExists } from '../../core/fsutil.js';
 import { keyringFileName } from '../../formats/user-files.js';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
@@ -96,7 +97,7 @@ export const PATCH_REPORT_HTML = 'reports/patches.html';
  * section of the HTML report. Undefined when either file is missing or unreadable.
  */
 export async function publishedPatchSummaries(outputDir: string): Promise<((pkg: string) => PatchSummary | undefined) | undefined> {
-  const json = await readFile(join(outputDir, PATCH_REPORT_JSON), 'utf8').catch(() => undefined);
+  const json = await ifExists(readFile(join(outputDir, PATCH_REPORT_JSON), 'utf8'));
   const htmlExists = await readFile(join(outputDir, PATCH_REPORT_HTML)).then(
     () => true,
     () => false,
@@ -183,7 +184,7 @@ async function buildFiles(row: BuildRow | undefined, pkg: string, suite: string)
   const base = `builds/${pkg}/${suite.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
   for (const n of wanted) {
     if (!SAFE_SEGMENT.test(n)) continue;
-    const data = await readFile(join(dir, n)).catch(() => undefined);
+    const data = await ifExists(readFile(join(dir, n)));
     if (!data) continue;
     files.push({ path: `${base}/${n}`, data });
     links.push({ label: n === 'manifest.json' ? 'manifest' : basename(n).replace(LOG_FILE, ' log'), href: `${base}/${n}` });

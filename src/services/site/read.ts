@@ -4,6 +4,7 @@
  * primary metadata), in the layout repo/registry.ts gives the output dir. Only the published metadata is read, never the pool, so the page shows exactly
  * what clients see.
  */
+import { ifExists } from '../../core/fsutil.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { compressionOf, decompress } from '../../formats/compress.js';
@@ -43,7 +44,7 @@ export interface PublishedSuite {
   binaries: IndexedBinary[];
 }
 
-const readText = async (p: string) => readFile(p, 'utf8').catch(() => undefined);
+const readText = async (p: string) => ifExists(readFile(p, 'utf8'));
 
 async function isDir(p: string): Promise<boolean> {
   return stat(p).then(
@@ -74,7 +75,7 @@ async function readRelease(dir: string): Promise<{ stanza: Stanza; path: string 
 async function readPackagesIndex(dir: string): Promise<{ text: string; file: string } | undefined> {
   for (const name of ['Packages', 'Packages.xz', 'Packages.gz', 'Packages.zst']) {
     const file = join(dir, name);
-    const bytes = await readFile(file).catch(() => undefined);
+    const bytes = await ifExists(readFile(file));
     if (!bytes) continue;
     const kind = compressionOf(name) ?? 'none';
     return { text: Buffer.from(decompress(bytes, kind, file, 512 * 1024 * 1024)).toString('utf8'), file };
@@ -146,7 +147,7 @@ const SKIP_DIRS = new Set(['apt', 'dists', 'pool', 'badges', 'site-assets', 'bui
 async function findRepomds(root: string, dir: string, depth: number, out: string[]): Promise<void> {
   if (await readText(join(dir, 'repodata', 'repomd.xml')).then((t) => t !== undefined)) out.push(relative(root, dir));
   if (depth === 0) return;
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const entries = (await ifExists(readdir(dir, { withFileTypes: true }))) ?? [];
   for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (e.name.startsWith('.') || SKIP_DIRS.has(e.name) || !(e.isDirectory() || e.isSymbolicLink())) continue;
     if (await isDir(join(dir, e.name))) await findRepomds(root, join(dir, e.name), depth - 1, out);
