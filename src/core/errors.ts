@@ -4,6 +4,10 @@
  * below the CLI knows about exit codes or oclif.
  */
 
+import type { ErrorCode } from './error-codes.js';
+
+export type { ErrorCode } from './error-codes.js';
+
 /** Broad classes of failure; each maps to one documented exit code. */
 export type ErrorKind =
   | 'usage' // bad flags or arguments
@@ -27,7 +31,7 @@ export interface ErrorDetails {
 }
 
 export interface PkgtrackErrorInit {
-  code: string;
+  code: ErrorCode;
   message: string;
   fix?: string;
   kind?: ErrorKind;
@@ -36,7 +40,7 @@ export interface PkgtrackErrorInit {
 }
 
 export class PkgtrackError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly fix: string | undefined;
   readonly kind: ErrorKind;
   readonly details: ErrorDetails;
@@ -73,7 +77,7 @@ export class PkgtrackError extends Error {
 export class PkgtrackErrors extends PkgtrackError {
   readonly errors: PkgtrackError[];
 
-  constructor(code: string, message: string, errors: PkgtrackError[], fix?: string) {
+  constructor(code: ErrorCode, message: string, errors: PkgtrackError[], fix?: string) {
     super({ code, message, kind: errors[0]?.kind ?? 'input', ...(fix ? { fix } : {}) });
     this.errors = errors;
   }
@@ -86,17 +90,17 @@ export class PkgtrackErrors extends PkgtrackError {
 export const isPkgtrackError = (e: unknown): e is PkgtrackError => e instanceof PkgtrackError;
 
 /** Shorthands so call sites read as what went wrong. */
-export const inputError = (code: string, message: string, fix?: string, details?: ErrorDetails) =>
+export const inputError = (code: ErrorCode, message: string, fix?: string, details?: ErrorDetails) =>
   new PkgtrackError({ code, message, kind: 'input', ...(fix ? { fix } : {}), ...(details ? { details } : {}) });
 
-export const notFound = (code: string, message: string, fix?: string, details?: ErrorDetails) =>
+export const notFound = (code: ErrorCode, message: string, fix?: string, details?: ErrorDetails) =>
   new PkgtrackError({ code, message, kind: 'not-found', ...(fix ? { fix } : {}), ...(details ? { details } : {}) });
 
-export const envError = (code: string, message: string, fix?: string, details?: ErrorDetails) =>
+export const envError = (code: ErrorCode, message: string, fix?: string, details?: ErrorDetails) =>
   new PkgtrackError({ code, message, kind: 'environment', ...(fix ? { fix } : {}), ...(details ? { details } : {}) });
 
-export const integrityError = (code: string, message: string, fix?: string, details?: ErrorDetails) =>
+export const integrityError = (code: ErrorCode, message: string, fix?: string, details?: ErrorDetails) =>
   new PkgtrackError({ code, message, kind: 'integrity', ...(fix ? { fix } : {}), ...(details ? { details } : {}) });
 
-export const conflictError = (code: string, message: string, fix?: string, details?: ErrorDetails) =>
+export const conflictError = (code: ErrorCode, message: string, fix?: string, details?: ErrorDetails) =>
   new PkgtrackError({ code, message, kind: 'conflict', ...(fix ? { fix } : {}), ...(details ? { details } : {}) });

@@ -2,6 +2,7 @@
  * The one way pkgtrack starts processes: argv arrays (never a shell string), an environment
  * scrubbed of secrets, optional stdin, output captured or streamed to a log file.
  */
+import type { ErrorCode } from './error-codes.js';
 import { spawn } from 'node:child_process';
 import type { WriteStream } from 'node:fs';
 import { envError, PkgtrackError } from './errors.js';
@@ -27,7 +28,7 @@ export interface RunOptions {
   /** How to describe the command in errors; defaults to the program name. */
   what?: string;
   /** Code for the error raised on a non-zero exit (default `EXEC_FAILED`). */
-  errorCode?: string;
+  errorCode?: ErrorCode;
   /** Fix suggested on a non-zero exit. */
   fix?: string;
 }

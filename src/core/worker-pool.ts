@@ -7,13 +7,15 @@
  * Worker modules exist as JavaScript only in the compiled package (dist/): under a TypeScript
  * loader (tsx, vitest) `workerModulesAvailable()` is false and callers run the same code in-process.
  */
+import type { ErrorCode } from './error-codes.js';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type MessagePort, Worker } from 'node:worker_threads';
 import { PkgtrackError } from './errors.js';
 
 interface ErrorReply {
-  code?: string;
+  /** A PkgtrackError's code, as the worker threw it. */
+  code?: ErrorCode;
   kind?: string;
   message: string;
   fix?: string;

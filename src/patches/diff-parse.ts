@@ -6,6 +6,7 @@
  * GNU patch and dpkg-source read them. Refuses what we will not apply: binary patches, ed
  * scripts, normal and context diffs, names with control characters. Pure.
  */
+import type { ErrorCode } from '../core/error-codes.js';
 import { inputError } from '../core/errors.js';
 
 export interface HunkLine {
@@ -121,7 +122,7 @@ export function parseUnifiedDiff(body: string, file = 'patch', firstLine = 1): F
   const out: FilePatch[] = [];
   let cur: FilePatch | undefined;
   const at = (i: number) => firstLine + i;
-  const fail = (code: string, message: string, fix: string, i: number) => inputError(code, message, fix, { file, line: at(i) });
+  const fail = (code: ErrorCode, message: string, fix: string, i: number) => inputError(code, message, fix, { file, line: at(i) });
   let sawEd = -1;
 
   const finish = () => {
@@ -202,7 +203,7 @@ export function parseUnifiedDiff(body: string, file = 'patch', firstLine = 1): F
     const h = HUNK.exec(l);
     if (h) {
       if (!cur || (cur.oldName === undefined && cur.newName === undefined)) {
-        throw fail('PATCH_NO_FILE', 'hunk without a ---/+++ file header', 'Every hunk must follow "--- old" and "+++ new" lines.', i);
+        throw fail('PATCH_HUNK_WITHOUT_HEADER', 'hunk without a ---/+++ file header', 'Every hunk must follow "--- old" and "+++ new" lines.', i);
       }
       const hunk: Hunk = {
         index: cur.hunks.length + 1,

@@ -6,6 +6,7 @@
  * Extraction goes to a fresh temporary directory that is renamed into place at the end, so a
  * refused archive leaves nothing behind and nothing is ever written outside `dest`.
  */
+import type { ErrorCode } from '../core/error-codes.js';
 import { ifExists } from '../core/fsutil.js';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -63,7 +64,7 @@ class Writer {
     readonly packedSize: number,
   ) {}
 
-  refuse(code: string, entry: string, why: string, fix: string): never {
+  refuse(code: ErrorCode, entry: string, why: string, fix: string): never {
     throw inputError(code, `${basename(this.archive)}: entry ${JSON.stringify(entry)} ${why}`, fix, { file: this.archive, entry });
   }
 

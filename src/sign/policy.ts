@@ -3,6 +3,7 @@
  * openpgp.js's own minimums (RSA 2047 bits, SHA-1 self-signatures) are looser, so every key we
  * sign with or import passes through `checkKeyPolicy` first.
  */
+import type { ErrorCode } from '../core/error-codes.js';
 import * as openpgp from 'openpgp';
 
 export const MIN_RSA_BITS = 2048;
@@ -15,7 +16,7 @@ export const GOOD_KEY_FIX =
   'then follow `pkgtrack key rotate` to publish it next to the old one.';
 
 export interface PolicyViolation {
-  code: string;
+  code: ErrorCode;
   /** Which component: "primary" or "subkey <fingerprint>". */
   component: string;
   message: string;

@@ -1,11 +1,12 @@
 /** One HTTP GET for upstream sources: typed errors for unreachable, missing and failing URLs. */
+import type { ErrorCode } from '../core/error-codes.js';
 import { PkgtrackError } from '../core/errors.js';
 
 export interface UpstreamGetOptions {
   fetch?: typeof fetch | undefined;
   timeoutMs?: number;
   /** Error code and fix when the URL does not exist (404/410). */
-  notFound: { code: string; fix: string };
+  notFound: { code: ErrorCode; fix: string };
   /** Which recipe field to check when the host cannot be reached. */
   field: string;
   headers?: Record<string, string>;

@@ -14,8 +14,8 @@ describe('error text', () => {
   it('names the file once, whether or not the message already starts with it', () => {
     const a = formatError(inputError('RPM_MALFORMED', '/x/a.rpm: truncated header', 'Rebuild it.', { file: '/x/a.rpm' }));
     expect(a).toBe('error[RPM_MALFORMED]: /x/a.rpm: truncated header\n  fix: Rebuild it.');
-    const b = formatError(inputError('BAD', 'no Version field', 'Add it.', { file: 'debian/control', line: 3 }));
-    expect(b).toBe('error[BAD]: debian/control:3: no Version field\n  fix: Add it.');
+    const b = formatError(inputError('CONTROL_SYNTAX', 'no Version field', 'Add it.', { file: 'debian/control', line: 3 }));
+    expect(b).toBe('error[CONTROL_SYNTAX]: debian/control:3: no Version field\n  fix: Add it.');
   });
 });
 

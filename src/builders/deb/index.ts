@@ -64,7 +64,7 @@ export class DebBuilder implements Builder {
   async buildDependencies(recipe: Recipe): Promise<string[]> {
     if (!recipe.debianDir) {
       throw inputError(
-        'RECIPE_NO_DEBIAN',
+        'RECIPE_DEBIAN_MISSING',
         `recipe ${recipe.name} has no debian/ folder`,
         `Add recipes/${recipe.name}/debian/ (control, rules, source/format).`,
         {
@@ -74,7 +74,7 @@ export class DebBuilder implements Builder {
     }
     const file = join(recipe.debianDir, 'control');
     const text = await readFile(file, 'utf8').catch(() => {
-      throw inputError('RECIPE_NO_CONTROL', `${file} is missing`, 'Add debian/control with a Source paragraph and Build-Depends.', {
+      throw inputError('RECIPE_DEBIAN_MISSING', `${file} is missing`, 'Add debian/control with a Source paragraph and Build-Depends.', {
         file,
       });
     });

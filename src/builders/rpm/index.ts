@@ -32,7 +32,7 @@ export const NODEPS_NOTE = 'built with rpmbuild --nodeps on the rpm-on-Debian im
 function specPath(recipe: Recipe): string {
   if (!recipe.specFile) {
     throw inputError(
-      'RECIPE_NO_SPEC',
+      'RECIPE_SPEC_MISSING',
       `recipe ${recipe.name} has rpm targets but no ${recipe.name}.spec`,
       `Add recipes/${recipe.name}/${recipe.name}.spec (\`pkgtrack init\` writes a template), or remove the rpm targets.`,
       { file: recipe.file, field: 'targets' },
