@@ -1,4 +1,4 @@
-import { defineConfig, mergeConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
 /**
@@ -29,4 +29,5 @@ export const UNIT_TESTS = [
   'test/upstream/watch-import.test.ts',
 ];
 
-export default mergeConfig(base, defineConfig({ test: { include: UNIT_TESTS } }));
+// Not mergeConfig: it would append to the full suite's include list instead of replacing it.
+export default defineConfig({ ...base, test: { ...base.test, include: UNIT_TESTS } });
