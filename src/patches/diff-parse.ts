@@ -203,7 +203,12 @@ export function parseUnifiedDiff(body: string, file = 'patch', firstLine = 1): F
     const h = HUNK.exec(l);
     if (h) {
       if (!cur || (cur.oldName === undefined && cur.newName === undefined)) {
-        throw fail('PATCH_HUNK_WITHOUT_HEADER', 'hunk without a ---/+++ file header', 'Every hunk must follow "--- old" and "+++ new" lines.', i);
+        throw fail(
+          'PATCH_HUNK_WITHOUT_HEADER',
+          'hunk without a ---/+++ file header',
+          'Every hunk must follow "--- old" and "+++ new" lines.',
+          i,
+        );
       }
       const hunk: Hunk = {
         index: cur.hunks.length + 1,

@@ -6,6 +6,7 @@
  */
 import * as openpgp from 'openpgp';
 import { BEGIN_SIGNATURE, END_SIGNATURE, canonicalSignedText, parseCleartextStrict } from './cleartext.js';
+import type { Verifier } from './verifier.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -284,4 +285,19 @@ export async function verifyDetachedArmored(
     if (p.code === 'SIG_BAD') p.message = `${p.message} (${dataFile} is not what was signed: stale or modified)`;
   }
   return { file, signers: res.signers, problems: [...problems, ...res.problems] };
+}
+
+/** The Verifier over openpgp.js and a set of public keys (what pkgtrack publishes is checked with it). */
+export class OpenPgpVerifier implements Verifier {
+  readonly name = 'openpgp.js';
+
+  constructor(private readonly keys: readonly openpgp.PublicKey[]) {}
+
+  cleartext(file: string, bytes: Uint8Array, opts: VerifyOptions & { release?: { file: string; bytes: Uint8Array } } = {}) {
+    return verifyInRelease(file, bytes, this.keys, opts);
+  }
+
+  detached(file: string, signature: Uint8Array, dataFile: string, data: Uint8Array, opts: VerifyOptions = {}) {
+    return verifyDetachedArmored(file, signature, dataFile, data, this.keys, opts);
+  }
 }

@@ -4,12 +4,12 @@
  * checked against the SHA-256 and size the signed Release lists, Valid-Until honoured. One
  * download of the index serves every recipe that reads the same suite.
  */
+import { GpgvVerifier } from '../sign/gpgv-verifier.js';
+import { problemSummary, verified } from '../sign/verifier.js';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
-import { integrityError, PkgtrackError } from '../core/errors.js';
-import { run } from '../core/exec.js';
+import { integrityError } from '../core/errors.js';
 import { ifExists, writeFileAtomic } from '../core/fsutil.js';
 import { upstreamGet } from './http-get.js';
 import type { Progress } from '../core/progress.js';
@@ -162,7 +162,7 @@ export class DebianSource implements UpstreamSource {
     const base = `${archive}/dists/${suite}`;
     this.opts.progress?.step(`debian: ${base}/InRelease`);
     const inRelease = await this.get(`${base}/InRelease`);
-    const releaseText = await verifyInRelease(inRelease, keyring, `${base}/InRelease`);
+    const releaseText = await verifiedReleaseText(inRelease, keyring, `${base}/InRelease`);
     const { fields, sha256 } = releaseChecksums(releaseText, `${base}/InRelease`);
     checkReleaseValidity(fields, `${base}/InRelease`, {
       checkValidUntil,
@@ -277,39 +277,19 @@ export function checkReleaseValidity(
 }
 
 /** gpgv checks the clearsigned InRelease against `keyring`; returns exactly the signed text. */
-export async function verifyInRelease(inRelease: Uint8Array, keyring: string, what: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'pkgtrack-inrelease-'));
-  try {
-    let ring = keyring;
-    const keyBytes = await readFile(keyring).catch(() => {
-      throw new PkgtrackError({
-        code: 'KEYRING_MISSING',
-        kind: 'environment',
-        message: `keyring ${keyring} cannot be read`,
-        fix: keyring === DEFAULT_DEBIAN_KEYRING ? 'apt-get install debian-archive-keyring' : 'Check upstream.keyring in the recipe.',
-      });
-    });
-    if (Buffer.from(keyBytes.subarray(0, 40)).toString('latin1').includes('-----BEGIN PGP')) {
-      // gpgv wants a binary keyring.
-      ring = join(dir, 'keyring.gpg');
-      await run('gpg', ['--batch', '--homedir', dir, '--dearmor', '--output', ring, keyring], { what: 'gpg --dearmor' });
-    }
-    const signed = join(dir, 'InRelease');
-    const out = join(dir, 'Release');
-    await writeFile(signed, inRelease);
-    const r = await run('gpgv', ['--homedir', dir, '--keyring', ring, '--output', out, signed], { check: false });
-    if (r.code !== 0) {
-      throw integrityError(
-        'DEBIAN_INRELEASE_BAD_SIGNATURE',
-        `${what} is not signed by a key in ${keyring}: ${r.stderr.trim().split('\n').slice(-2).join(' ')}`,
-        'Use the archive keyring that signs this archive (upstream.keyring), or check the mirror.',
-        {
-          keyring,
-        },
-      );
-    }
-    return await readFile(out, 'utf8');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+export async function verifiedReleaseText(inRelease: Uint8Array, keyring: string, what: string): Promise<string> {
+  const verifier = new GpgvVerifier(
+    keyring,
+    keyring === DEFAULT_DEBIAN_KEYRING ? 'apt-get install debian-archive-keyring' : 'Check upstream.keyring in the recipe.',
+  );
+  const r = await verifier.cleartext(what, inRelease);
+  if (!verified(r) || r.text === undefined) {
+    throw integrityError(
+      'DEBIAN_INRELEASE_BAD_SIGNATURE',
+      `${what}: ${problemSummary(r)}`,
+      'Use the archive keyring that signs this archive (upstream.keyring), or check the mirror.',
+      { keyring },
+    );
   }
+  return r.text;
 }

@@ -15,7 +15,7 @@ export const LAYERS: Record<string, readonly string[]> = {
   patches: ['core', 'formats'],
   site: ['core', 'formats'],
   report: ['core', 'formats', 'patches'],
-  upstream: ['core', 'formats', 'recipe'],
+  upstream: ['core', 'formats', 'recipe', 'sign'],
   containers: ['core', 'formats', 'recipe'],
   builders: ['core', 'formats', 'recipe'],
   repo: ['core', 'formats', 'recipe', 'sign'],

@@ -12,6 +12,7 @@
  *
  * repomd.xml.asc is verified against repomd.xml with the public key before anything is staged.
  */
+import { readKeys } from '../../sign/keys.js';
 import { ifExists } from '../../core/fsutil.js';
 import { mapLimit } from '../../core/concurrency.js';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -41,7 +42,7 @@ import { nativeKeys } from './fast-verify.js';
 import type { RpmRead } from './rpm-read.js';
 import { rpmReader } from './rpm-read-pool.js';
 import { liveGenerationStands } from './live-generation.js';
-import { readAnyKeys, userFiles, verifyDetached } from './userfiles.js';
+import { userFiles, verifyDetached } from './userfiles.js';
 import type { Signer } from '../../sign/signer.js';
 import { verifyYumRepo } from './verify.js';
 
@@ -158,7 +159,7 @@ export class YumRepoFormat implements RepoFormat {
       }
     }
     const keyText = ctx.signer && this.opts.signPackages !== false ? this.publicKeysFor(ctx.signer) : undefined;
-    const rpmKeys = keyText ? await readAnyKeys(keyText) : undefined;
+    const rpmKeys = keyText ? await readKeys(keyText, 'the repository public key') : undefined;
     const reader = rpmReader({ files: change.add.length, keys: rpmKeys && nativeKeys(rpmKeys), changelogLimit: this.opts.changelogLimit });
     const staging = !ctx.tx.dryRun && change.add.length > 8;
     try {

@@ -1,18 +1,15 @@
 /** What users of a yum repository get (the key and .repo file beside it) and the signature check made before a switch. */
-import * as openpgp from 'openpgp';
+import type * as openpgp from 'openpgp';
+import { readKeys } from '../../sign/keys.js';
+import { problemSummary, verified } from '../../sign/verifier.js';
+import { OpenPgpVerifier } from '../../sign/verify.js';
 import { integrityError } from '../../core/errors.js';
 import { yumRepoFile, yumRepoId } from '../../formats/user-files.js';
 
-/** Public keys from an armored block or a binary keyring (gpg --export, apt keyrings). */
-export async function readAnyKeys(keyData: string | Uint8Array): Promise<openpgp.Key[]> {
-  const text = typeof keyData === 'string' ? keyData : Buffer.from(keyData).toString('latin1');
-  if (text.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----')) return openpgp.readKeys({ armoredKeys: text });
-  return openpgp.readKeys({ binaryKeys: typeof keyData === 'string' ? Buffer.from(keyData, 'latin1') : keyData });
-}
-
 /**
- * Check an armored detached signature over `data` with `armoredKeys`: every signature in it
- * must verify (a rotation window carries one per key). Throws YUM_SIGNATURE_INVALID.
+ * Check an armored detached signature over `data` with the keys in `keyData` (armored or a binary
+ * keyring), as dnf's repo_gpgcheck would: a good signature by a known key and no bad one. Returns
+ * the signers' fingerprints; throws YUM_SIGNATURE_INVALID.
  */
 export async function verifyDetached(data: Uint8Array, armored: string, keyData: string | Uint8Array, what: string): Promise<string[]> {
   const fail = (why: string) =>
@@ -20,31 +17,17 @@ export async function verifyDetached(data: Uint8Array, armored: string, keyData:
       'YUM_SIGNATURE_INVALID',
       `${what} does not verify: ${why}`,
       'Check that the signing key and the published public key belong together; nothing was published.',
-      {
-        file: what,
-      },
+      { file: what },
     );
-  let signature: openpgp.Signature;
-  let keys: openpgp.Key[];
+  let keys: openpgp.PublicKey[];
   try {
-    signature = await openpgp.readSignature({ armoredSignature: armored });
-    keys = await readAnyKeys(keyData);
+    keys = (await readKeys(keyData, what)).map((k) => k.toPublic());
   } catch (e) {
     throw fail((e as Error).message);
   }
-  const message = await openpgp.createMessage({ binary: data });
-  const result = await openpgp.verify({ message, signature, verificationKeys: keys, format: 'binary' });
-  if (result.signatures.length === 0) throw fail('no signature');
-  const by: string[] = [];
-  for (const s of result.signatures) {
-    try {
-      await s.verified;
-    } catch (e) {
-      throw fail((e as Error).message);
-    }
-    by.push(s.keyID.toHex().toUpperCase());
-  }
-  return by;
+  const r = await new OpenPgpVerifier(keys).detached(what, Buffer.from(armored, 'utf8'), what.replace(/\.asc$/, ''), data);
+  if (!verified(r)) throw fail(problemSummary(r));
+  return r.signers;
 }
 
 export const KEY_FILE = 'RPM-GPG-KEY-pkgtrack';

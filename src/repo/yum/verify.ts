@@ -3,6 +3,7 @@
  * (compressed and open) must match; every package primary names must be there with its size
  * and sha256; repomd.xml.asc must verify with the given keyring. Reports every problem found.
  */
+import { readKeys } from '../../sign/keys.js';
 import { ifExists } from '../../core/fsutil.js';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import type { VerifyReport } from '../format.js';
 import { signedByOneOf } from './rpm-signing.js';
-import { readAnyKeys, verifyDetached } from './userfiles.js';
+import { verifyDetached } from './userfiles.js';
 import { child, childrenNamed, parseXml } from './xml-read.js';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -43,7 +44,7 @@ export async function verifyYumRepo(target: string, opts: { keyring?: string; fi
       problem(`${repomdPath}.asc`, (e as Error).message);
     }
   }
-  const keys = opts.keyring ? await readAnyKeys(await readFile(opts.keyring)).catch(() => undefined) : undefined;
+  const keys = opts.keyring ? await readKeys(await readFile(opts.keyring), opts.keyring).catch(() => undefined) : undefined;
   const repomd = parseXml(repomdBytes.toString('utf8'), repomdPath);
   for (const d of childrenNamed(repomd, 'data')) {
     const href = child(d, 'location')?.attrs.href ?? '';

@@ -11,7 +11,7 @@ import { ifExists, writeFileAtomic } from '../../core/fsutil.js';
 import { run } from '../../core/exec.js';
 import { compareDebVersions } from '../../formats/version-deb.js';
 import { firstStanzaRecord } from '../../formats/deb822.js';
-import { checkReleaseValidity, DEFAULT_DEBIAN_KEYRING, releaseChecksums, verifyInRelease } from '../../upstream/debian.js';
+import { checkReleaseValidity, DEFAULT_DEBIAN_KEYRING, releaseChecksums, verifiedReleaseText } from '../../upstream/debian.js';
 import { cacheDir } from './source-cache.js';
 
 export interface DebianArchiveRef {
@@ -78,7 +78,7 @@ export async function debianSourcesIndex(
   const inReleaseUrl = `${archive}/dists/${suite}/InRelease`;
   const inRelease = await get(inReleaseUrl, f);
   // Only what gpgv vouches for is read: the exact signed text.
-  const releaseText = await verifyInRelease(inRelease, ref.keyring ?? DEFAULT_DEBIAN_KEYRING, inReleaseUrl);
+  const releaseText = await verifiedReleaseText(inRelease, ref.keyring ?? DEFAULT_DEBIAN_KEYRING, inReleaseUrl);
   await writeFileAtomic(join(dir, 'InRelease'), inRelease);
   const { fields, sha256 } = releaseChecksums(releaseText, inReleaseUrl);
   checkReleaseValidity(fields, inReleaseUrl, { checkValidUntil: ref.checkValidUntil !== false, now: new Date() });
