@@ -19,12 +19,13 @@ export interface Migration {
 export const STATE_DIR = '.pkgtrack';
 
 export class StateStore {
-  readonly db: DatabaseSync;
+  /** The SQLite connection: for src/state/ (migrations, tables.ts) only; a test enforces it. */
+  readonly connection: DatabaseSync;
 
   private constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new DatabaseSync(path);
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;');
+    this.connection = new DatabaseSync(path);
+    this.connection.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;');
     this.migrate();
   }
 
@@ -39,27 +40,40 @@ export class StateStore {
 
   /** Ids of the migrations applied, in order. */
   get appliedMigrations(): string[] {
-    return (this.db.prepare('SELECT id FROM schema_migrations ORDER BY rowid').all() as Array<{ id: string }>).map((r) => r.id);
+    return (this.connection.prepare('SELECT id FROM schema_migrations ORDER BY rowid').all() as Array<{ id: string }>).map((r) => r.id);
   }
 
   private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
+    this.connection.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
     const applied = new Set(this.appliedMigrations);
     for (const m of MIGRATIONS) {
       if (applied.has(m.id)) continue;
-      this.db.exec('BEGIN IMMEDIATE');
+      this.connection.exec('BEGIN IMMEDIATE');
       try {
-        this.db.exec(m.sql);
-        this.db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)').run(m.id, new Date().toISOString());
-        this.db.exec('COMMIT');
+        this.connection.exec(m.sql);
+        this.connection.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)').run(m.id, new Date().toISOString());
+        this.connection.exec('COMMIT');
       } catch (e) {
-        this.db.exec('ROLLBACK');
+        this.connection.exec('ROLLBACK');
         throw e;
       }
     }
   }
 
+  /** Run `fn` in one IMMEDIATE transaction, rolled back if it throws. */
+  transaction<T>(fn: () => T): T {
+    this.connection.exec('BEGIN IMMEDIATE');
+    try {
+      const out = fn();
+      this.connection.exec('COMMIT');
+      return out;
+    } catch (e) {
+      this.connection.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
   close(): void {
-    this.db.close();
+    this.connection.close();
   }
 }

@@ -39,6 +39,13 @@ describe('the layer table (docs/ARCHITECTURE.md)', () => {
     expect(refs.map((r) => r.specifier)).toEqual(['../site/site.js', './x.js']);
   });
 
+  it('keeps SQL in src/state/: nothing else touches the store connection', () => {
+    const outside = readSources(SRC).filter(
+      (f) => !f.path.startsWith('state/') && /\.connection\b|\.prepare\(\s*['"`](SELECT|INSERT|UPDATE|DELETE)/.test(f.text),
+    );
+    expect(outside.map((f) => f.path)).toEqual([]);
+  });
+
   it('keeps src/services/ to topic folders', () => {
     const loose = readdirSync(join(SRC, 'services'), { withFileTypes: true }).filter((e) => !e.isDirectory());
     expect(loose.map((e) => e.name)).toEqual([]);

@@ -227,13 +227,13 @@ export async function makeSiteFixture(root: string, url: string | undefined, now
   const day = 86_400_000;
   const iso = (daysAgo: number) => new Date(now.getTime() - daysAgo * day).toISOString();
   const store = StateStore.open(repoRoot);
-  const obs = store.db.prepare('INSERT INTO upstream_observations (recipe, source, version, observed_at) VALUES (?, ?, ?, ?)');
+  const obs = store.connection.prepare('INSERT INTO upstream_observations (recipe, source, version, observed_at) VALUES (?, ?, ?, ?)');
   obs.run('hello', 'http', '2.10', iso(40));
   obs.run('hello', 'http', '2.11', iso(9));
   obs.run('hello', 'http', '2.12', iso(3));
   obs.run('hello', 'http', '2.12', iso(1)); // seen again: still first seen 3 days ago
   obs.run('tool', 'http', '3.0', iso(20));
-  store.db
+  store.connection
     .prepare('INSERT INTO builds (recipe, target, version, input_hash, result, out_dir, started_at, finished_at) VALUES (?,?,?,?,?,?,?,?)')
     .run('hello', 'debian:bookworm', '2.10-1~deb12u1', 'abc', 'ok', buildDir, iso(41), iso(40));
   store.close();

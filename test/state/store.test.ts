@@ -11,13 +11,13 @@ describe('state store', () => {
     const s1 = StateStore.open(root);
     expect(existsSync(join(root, '.pkgtrack', 'state.db'))).toBe(true);
     expect(s1.appliedMigrations).toEqual(MIGRATIONS.map((m) => m.id));
-    s1.db
+    s1.connection
       .prepare("INSERT INTO upstream_observations (recipe, source, version, observed_at) VALUES ('hello', 'debian', '2.12.3', 'now')")
       .run();
     s1.close();
     const s2 = StateStore.open(root);
     expect(s2.appliedMigrations).toEqual(MIGRATIONS.map((m) => m.id));
-    expect(s2.db.prepare('SELECT version FROM upstream_observations').all()).toEqual([{ version: '2.12.3' }]);
+    expect(s2.connection.prepare('SELECT version FROM upstream_observations').all()).toEqual([{ version: '2.12.3' }]);
     s2.close();
   });
 

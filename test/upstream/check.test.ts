@@ -36,7 +36,7 @@ function writeRecipe(name: string, upstream: string, extra = ''): void {
 
 function built(name: string, version: string): void {
   const store = StateStore.open(root);
-  store.db
+  store.connection
     .prepare(
       "INSERT INTO builds (recipe, target, version, input_hash, result, started_at, finished_at) VALUES (?, 'debian:bookworm', ?, 'x', 'ok', ?, ?)",
     )

@@ -3,6 +3,7 @@
  * tarball, the target and the pkgtrack version; plus the build records kept in the state store
  * (`builds` table of migration 001-core) and the changelog text derived from them.
  */
+import { type BuildRow, buildsTable } from '../../state/tables.js';
 import { ifExists } from '../../core/fsutil.js';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -107,18 +108,7 @@ export interface BuildRecord {
   manifest: BuildManifest | null;
 }
 
-interface Row {
-  id: number;
-  recipe: string;
-  target: string;
-  version: string;
-  input_hash: string;
-  result: string;
-  out_dir: string | null;
-  manifest: string | null;
-}
-
-const toRecord = (r: Row): BuildRecord => ({
+const toRecord = (r: BuildRow): BuildRecord => ({
   id: r.id,
   recipe: r.recipe,
   target: r.target,
@@ -130,14 +120,8 @@ const toRecord = (r: Row): BuildRecord => ({
 });
 
 export function lastSuccessfulBuild(store: StateStore, recipe: string, target: string, hash?: string): BuildRecord | undefined {
-  const row = hash
-    ? store.db
-        .prepare("SELECT * FROM builds WHERE recipe = ? AND target = ? AND input_hash = ? AND result = 'ok' ORDER BY id DESC LIMIT 1")
-        .get(recipe, target, hash)
-    : store.db
-        .prepare("SELECT * FROM builds WHERE recipe = ? AND target = ? AND result = 'ok' ORDER BY id DESC LIMIT 1")
-        .get(recipe, target);
-  return row ? toRecord(row as unknown as Row) : undefined;
+  const row = buildsTable(store).lastOk(recipe, target, hash);
+  return row ? toRecord(row) : undefined;
 }
 
 export function recordBuild(
@@ -153,21 +137,17 @@ export function recordBuild(
     startedAt: Date;
   },
 ): void {
-  store.db
-    .prepare(
-      'INSERT INTO builds (recipe, target, version, input_hash, result, out_dir, manifest, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    )
-    .run(
-      r.recipe,
-      r.target,
-      r.version,
-      r.inputHash,
-      r.result,
-      r.outDir ?? null,
-      r.manifest ? JSON.stringify(r.manifest) : null,
-      r.startedAt.toISOString(),
-      new Date().toISOString(),
-    );
+  buildsTable(store).insert({
+    recipe: r.recipe,
+    target: r.target,
+    version: r.version,
+    inputHash: r.inputHash,
+    result: r.result,
+    outDir: r.outDir ?? null,
+    manifest: r.manifest ? JSON.stringify(r.manifest) : null,
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+  });
 }
 
 /** True when every artifact of the record is still in its out dir with the recorded size and hash. */

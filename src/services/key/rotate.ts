@@ -7,6 +7,7 @@
  * 2. window: users pick up the new key; clients holding old Release files see them expire.
  * 3. finish (after the window): the new key becomes signing.key, the old one is dropped.
  */
+import { keyRotationsTable, type RotationRow } from '../../state/tables.js';
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -40,13 +41,6 @@ export interface RotationStatus {
   steps: RotationStep[];
 }
 
-interface RotationRow {
-  old_fingerprint: string;
-  new_fingerprint: string;
-  new_key_file: string;
-  started_at: string;
-}
-
 async function fingerprintOf(file: string): Promise<string> {
   return (await readPrivateKey(await readFile(file), file)).getFingerprint().toUpperCase();
 }
@@ -54,9 +48,7 @@ async function fingerprintOf(file: string): Promise<string> {
 function openRotation(root: string): RotationRow | undefined {
   const store = StateStore.open(root);
   try {
-    return store.db.prepare('SELECT * FROM key_rotations WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1').get() as
-      | RotationRow
-      | undefined;
+    return keyRotationsTable(store).open();
   } finally {
     store.close();
   }
@@ -174,9 +166,7 @@ export async function startRotation(
   await editSigning(repo, (s) => ({ key: s.key, extraKeys: [...s.extraKeys, rel] }));
   const store = StateStore.open(repo.root);
   try {
-    store.db
-      .prepare('INSERT INTO key_rotations (old_fingerprint, new_fingerprint, new_key_file, started_at) VALUES (?, ?, ?, ?)')
-      .run(old.getFingerprint().toUpperCase(), generated.fingerprint, rel, new Date().toISOString());
+    keyRotationsTable(store).start(old.getFingerprint().toUpperCase(), generated.fingerprint, rel);
   } finally {
     store.close();
   }
@@ -201,9 +191,7 @@ export async function finishRotation(
   await editSigning(repo, (s) => ({ key: row.new_key_file, extraKeys: s.extraKeys.filter((k) => k !== row.new_key_file) }));
   const store = StateStore.open(repo.root);
   try {
-    store.db
-      .prepare('UPDATE key_rotations SET finished_at = ? WHERE new_fingerprint = ? AND finished_at IS NULL')
-      .run(new Date().toISOString(), row.new_fingerprint);
+    keyRotationsTable(store).finish(row.new_fingerprint);
   } finally {
     store.close();
   }

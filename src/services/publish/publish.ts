@@ -7,6 +7,7 @@
  * channels, retention, validDays, signing and the output dir; without one, defaults apply and
  * `--key` names the signing key (passphrase from $PKGTRACK_KEY_PASSPHRASE).
  */
+import { recordPublish } from '../../state/tables.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { inputError, isPkgtrackError } from '../../core/errors.js';
 import type { Progress } from '../../core/progress.js';
@@ -234,15 +235,12 @@ export async function runChange(
         req.progress.debug(`committed (sync, links, renames, pruning) in ${(Number(process.hrtime.bigint() - t) / 1e9).toFixed(2)}s`);
         if (cache instanceof StateIndexCache) cache.flush();
         if (!req.dryRun) {
-          target.store.db
-            .prepare('INSERT INTO publishes (repo_dir, kind, suite, summary, published_at) VALUES (?, ?, ?, ?, ?)')
-            .run(
-              root,
-              format.kind,
-              change.suite,
-              JSON.stringify({ op, added: report.added.length, removed: report.removed.length }),
-              new Date().toISOString(),
-            );
+          recordPublish(target.store, {
+            repoDir: root,
+            kind: format.kind,
+            suite: change.suite,
+            summary: { op, added: report.added.length, removed: report.removed.length },
+          });
         }
         return { ...report, commit };
       } catch (e) {

@@ -3,38 +3,34 @@
  * SQLite directly; writes are buffered and flushed in one transaction (a cold publish of
  * thousands of packages would otherwise pay one commit per package).
  */
-import type { StatementSync } from 'node:sqlite';
 import type { FileKey, IndexCache } from '../../repo/format.js';
 import type { StateStore } from '../../state/store.js';
+import { IndexCacheTable } from '../../state/tables.js';
 
 /** A buffered entry's key: one per (kind, path), as the table's primary key. */
 const slot = (kind: string, path: string) => `${kind}\u0000${path}`;
 
 export class StateIndexCache implements IndexCache {
   private readonly pending = new Map<string, [string, FileKey, string]>();
-  private readonly getStmt: StatementSync;
-  private readonly knowsStmt: StatementSync;
+  private readonly table: IndexCacheTable;
   hits = 0;
   misses = 0;
 
-  constructor(private readonly store: StateStore) {
-    this.getStmt = store.db.prepare(
-      'SELECT value FROM repo_index_cache WHERE kind = ? AND path = ? AND size = ? AND mtime_ms = ? AND ino = ?',
-    );
-    this.knowsStmt = store.db.prepare('SELECT 1 FROM repo_index_cache WHERE kind = ? AND path = ?');
+  constructor(store: StateStore) {
+    this.table = new IndexCacheTable(store);
   }
 
   knows(kind: string, path: string): boolean {
-    return this.pending.has(slot(kind, path)) || this.knowsStmt.get(kind, path) !== undefined;
+    return this.pending.has(slot(kind, path)) || this.table.knows(kind, path);
   }
 
   get(kind: string, key: FileKey): string | undefined {
     const p = this.pending.get(slot(kind, key.path));
     if (p && p[1].size === key.size && p[1].mtimeMs === key.mtimeMs && p[1].ino === key.ino) return p[2];
-    const row = this.getStmt.get(kind, key.path, key.size, key.mtimeMs, key.ino) as { value: string } | undefined;
-    if (row) this.hits++;
+    const value = this.table.get(kind, key);
+    if (value !== undefined) this.hits++;
     else this.misses++;
-    return row?.value;
+    return value;
   }
 
   countRead(): void {
@@ -48,17 +44,7 @@ export class StateIndexCache implements IndexCache {
   /** Write buffered entries in one transaction. */
   flush(): void {
     if (this.pending.size === 0) return;
-    const ins = this.store.db.prepare(
-      'INSERT OR REPLACE INTO repo_index_cache (kind, path, size, mtime_ms, ino, value) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    this.store.db.exec('BEGIN IMMEDIATE');
-    try {
-      for (const [kind, k, v] of this.pending.values()) ins.run(kind, k.path, k.size, k.mtimeMs, k.ino, v);
-      this.store.db.exec('COMMIT');
-    } catch (e) {
-      this.store.db.exec('ROLLBACK');
-      throw e;
-    }
+    this.table.putAll(this.pending.values());
     this.pending.clear();
   }
 }

@@ -4,21 +4,14 @@
  * noticed; the ETag cache for upstream APIs; and the version a recipe is packaged at.
  */
 import type { StateStore } from '../../state/store.js';
+import { buildsTable, httpCacheTable, type ObservationRow, ObservationsTable } from '../../state/tables.js';
 import type { HttpCache } from '../../upstream/http-cache.js';
 import type { UpstreamRelease } from '../../upstream/source.js';
 import { checkDebVersion } from '../../formats/version-deb.js';
 import { checkRpmEvr } from '../../formats/version-rpm.js';
 import { compareUpstreamVersions } from '../../formats/versions.js';
 
-export interface ObservationRow {
-  version: string;
-  tag: string | null;
-  commit_sha: string | null;
-  asset_url: string | null;
-  asset_sha256: string | null;
-  observed_at: string;
-  last_seen_at: string | null;
-}
+export type { ObservationRow } from '../../state/tables.js';
 
 export interface SeenReleases {
   recipe: string;
@@ -33,28 +26,19 @@ export interface SeenReleases {
 export function recordObservations(store: StateStore, seen: readonly SeenReleases[], now: Date): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const at = now.toISOString();
-  const last = store.db.prepare(
-    `SELECT id, version, tag, commit_sha, asset_url, asset_sha256, observed_at, last_seen_at FROM upstream_observations
-     WHERE recipe = ? AND source = ? AND coalesce(tag, version) = ? ORDER BY id DESC LIMIT 1`,
-  );
-  const touch = store.db.prepare('UPDATE upstream_observations SET last_seen_at = ? WHERE id = ?');
-  const insert = store.db.prepare(
-    `INSERT INTO upstream_observations (recipe, source, version, tag, commit_sha, asset_url, asset_sha256, observed_at, last_seen_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  store.db.exec('BEGIN IMMEDIATE');
-  try {
+  const table = new ObservationsTable(store);
+  table.transaction(() => {
     for (const { recipe, source, releases } of seen) {
       const warnings: string[] = [];
       out.set(recipe, warnings);
       for (const r of releases) {
         const key = r.tag ?? r.version;
-        const prev = last.get(recipe, source, key) as (ObservationRow & { id: number }) | undefined;
+        const prev = table.last(recipe, source, key);
         const commit = r.commit ?? null;
         const sha = r.sha256 ?? null;
         const url = r.sourceUrl ?? null;
         if (prev && (prev.commit_sha ?? null) === commit && (prev.asset_sha256 ?? null) === sha && (prev.asset_url ?? null) === url) {
-          touch.run(at, prev.id);
+          table.touch(prev.id, at);
           continue;
         }
         if (prev?.commit_sha && commit && prev.commit_sha !== commit) {
@@ -67,23 +51,15 @@ export function recordObservations(store: StateStore, seen: readonly SeenRelease
             `${recipe}: the release asset of ${key} changed (sha256 ${sha.slice(0, 16)}…, was ${prev.asset_sha256.slice(0, 16)}…); upstream replaced it`,
           );
         }
-        insert.run(recipe, source, r.version, r.tag ?? null, commit, url, sha, at, at);
+        table.insert({ recipe, source, version: r.version, tag: r.tag ?? null, commitSha: commit, assetUrl: url, assetSha256: sha, at });
       }
     }
-    store.db.exec('COMMIT');
-  } catch (e) {
-    store.db.exec('ROLLBACK');
-    throw e;
-  }
+  });
   return out;
 }
 
 export function observationsOf(store: StateStore, recipe: string): ObservationRow[] {
-  return store.db
-    .prepare(
-      'SELECT version, tag, commit_sha, asset_url, asset_sha256, observed_at, last_seen_at FROM upstream_observations WHERE recipe = ? ORDER BY id',
-    )
-    .all(recipe) as unknown as ObservationRow[];
+  return new ObservationsTable(store).ofRecipe(recipe);
 }
 
 /** The upstream part of a package version (deb `1:2.3-1` or rpm `2.3-1.fc41` → `2.3`). */
@@ -96,11 +72,8 @@ export function upstreamOfPackageVersion(v: string): string {
 
 /** The highest version the recipe was successfully built at, if any. */
 export function packagedVersion(store: StateStore, recipe: string): string | undefined {
-  const rows = store.db
-    .prepare("SELECT DISTINCT version FROM builds WHERE recipe = ? AND result = 'ok' AND version <> ''")
-    .all(recipe) as Array<{ version: string }>;
   let best: string | undefined;
-  for (const { version } of rows) {
+  for (const version of buildsTable(store).okVersions(recipe)) {
     if (best === undefined || compareUpstreamVersions(upstreamOfPackageVersion(version), upstreamOfPackageVersion(best)) > 0)
       best = version;
   }
@@ -109,19 +82,5 @@ export function packagedVersion(store: StateStore, recipe: string): string | und
 
 /** The upstream ETag cache in the state store. */
 export function storeHttpCache(store: StateStore): HttpCache {
-  return {
-    get(url) {
-      const row = store.db.prepare('SELECT etag, body FROM upstream_http_cache WHERE url = ?').get(url) as
-        | { etag: string; body: string }
-        | undefined;
-      return row ? { etag: row.etag, body: row.body } : undefined;
-    },
-    set(url, entry) {
-      store.db
-        .prepare(
-          'INSERT INTO upstream_http_cache (url, etag, body, fetched_at) VALUES (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, body = excluded.body, fetched_at = excluded.fetched_at',
-        )
-        .run(url, entry.etag, entry.body, new Date().toISOString());
-    },
-  };
+  return httpCacheTable(store);
 }

@@ -4,6 +4,7 @@
  * public facts. Build manifests and logs are collected here as files to copy into the site,
  * so that every link on the page resolves on any static host.
  */
+import { buildsTable, ObservationsTable } from '../../state/tables.js';
 import { ifExists } from '../../core/fsutil.js';
 import { keyringFileName } from '../../formats/user-files.js';
 import { readdir, readFile } from 'node:fs/promises';
@@ -211,10 +212,8 @@ export async function gatherSiteModel(
   ];
   const recipeNames = new Set(await listRecipeNames(repo));
   const recipeInfo = new Map<string, { summary?: string; homepage?: string }>();
-  const observations = store.db.prepare('SELECT version, observed_at AS observedAt FROM upstream_observations WHERE recipe = ?');
-  const builds = store.db.prepare(
-    "SELECT target, version, out_dir, finished_at FROM builds WHERE recipe = ? AND result = 'ok' AND finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC",
-  );
+  const observations = new ObservationsTable(store);
+  const builds = buildsTable(store);
   const patchSummary = opts.patchSummary ?? (await publishedPatchSummaries(outputDir));
   const extraFiles: SiteFile[] = [];
   const suites: SiteSuite[] = [];
@@ -232,8 +231,8 @@ export async function gatherSiteModel(
         });
       }
       const info = recipeInfo.get(name) ?? {};
-      const obs = observations.all(name) as Array<{ version: string; observedAt: string }>;
-      const rows = builds.all(name) as unknown as BuildRow[];
+      const obs = observations.ofRecipe(name).map((o) => ({ version: o.version, observedAt: o.observed_at }));
+      const rows: BuildRow[] = builds.finishedOk(name);
       const build = rows.find(
         (r) => (r.target === place.target || r.target === s.suite) && (r.version === first.version || r.version === first.upstreamVersion),
       );

@@ -1,0 +1,233 @@
+/**
+ * Per-table accessors: the only SQL outside migrations. Services call these with plain values
+ * and get plain rows back; the domain rules (what a moved tag means, which build a page shows)
+ * stay in the services.
+ */
+import type { StatementSync } from 'node:sqlite';
+import type { StateStore } from './store.js';
+
+// ---- upstream_observations ----------------------------------------------------------------
+
+export interface ObservationRow {
+  version: string;
+  tag: string | null;
+  commit_sha: string | null;
+  asset_url: string | null;
+  asset_sha256: string | null;
+  observed_at: string;
+  last_seen_at: string | null;
+}
+
+export interface NewObservation {
+  recipe: string;
+  source: string;
+  version: string;
+  tag: string | null;
+  commitSha: string | null;
+  assetUrl: string | null;
+  assetSha256: string | null;
+  at: string;
+}
+
+/** What was seen of upstream, per recipe: one row per (tag, commit, asset) as first seen. */
+export class ObservationsTable {
+  private readonly lastStmt: StatementSync;
+  private readonly touchStmt: StatementSync;
+  private readonly insertStmt: StatementSync;
+  private readonly ofRecipeStmt: StatementSync;
+
+  constructor(private readonly store: StateStore) {
+    const db = store.connection;
+    this.lastStmt = db.prepare(
+      `SELECT id, version, tag, commit_sha, asset_url, asset_sha256, observed_at, last_seen_at FROM upstream_observations
+       WHERE recipe = ? AND source = ? AND coalesce(tag, version) = ? ORDER BY id DESC LIMIT 1`,
+    );
+    this.touchStmt = db.prepare('UPDATE upstream_observations SET last_seen_at = ? WHERE id = ?');
+    this.insertStmt = db.prepare(
+      `INSERT INTO upstream_observations (recipe, source, version, tag, commit_sha, asset_url, asset_sha256, observed_at, last_seen_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.ofRecipeStmt = db.prepare(
+      'SELECT version, tag, commit_sha, asset_url, asset_sha256, observed_at, last_seen_at FROM upstream_observations WHERE recipe = ? ORDER BY id',
+    );
+  }
+
+  /** The newest row for a tag (or a version without one). */
+  last(recipe: string, source: string, tagOrVersion: string): (ObservationRow & { id: number }) | undefined {
+    return this.lastStmt.get(recipe, source, tagOrVersion) as (ObservationRow & { id: number }) | undefined;
+  }
+
+  touch(id: number, at: string): void {
+    this.touchStmt.run(at, id);
+  }
+
+  insert(o: NewObservation): void {
+    this.insertStmt.run(o.recipe, o.source, o.version, o.tag, o.commitSha, o.assetUrl, o.assetSha256, o.at, o.at);
+  }
+
+  /** Every row of a recipe, oldest first. */
+  ofRecipe(recipe: string): ObservationRow[] {
+    return this.ofRecipeStmt.all(recipe) as unknown as ObservationRow[];
+  }
+
+  /** Run `fn` in one transaction (one fsync for many recipes). */
+  transaction<T>(fn: () => T): T {
+    return this.store.transaction(fn);
+  }
+}
+
+// ---- upstream_http_cache ------------------------------------------------------------------
+
+/** The upstream APIs' ETag cache (structurally upstream/http-cache.ts's HttpCache). */
+export function httpCacheTable(store: StateStore) {
+  const db = store.connection;
+  return {
+    get(url: string): { etag: string; body: string } | undefined {
+      const row = db.prepare('SELECT etag, body FROM upstream_http_cache WHERE url = ?').get(url) as
+        | { etag: string; body: string }
+        | undefined;
+      return row ? { etag: row.etag, body: row.body } : undefined;
+    },
+    set(url: string, entry: { etag: string; body: string }): void {
+      db.prepare(
+        'INSERT INTO upstream_http_cache (url, etag, body, fetched_at) VALUES (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET etag = excluded.etag, body = excluded.body, fetched_at = excluded.fetched_at',
+      ).run(url, entry.etag, entry.body, new Date().toISOString());
+    },
+  };
+}
+
+// ---- builds -------------------------------------------------------------------------------
+
+export interface BuildRow {
+  id: number;
+  recipe: string;
+  target: string;
+  version: string;
+  input_hash: string;
+  result: string;
+  out_dir: string | null;
+  manifest: string | null;
+  finished_at: string | null;
+}
+
+export interface NewBuild {
+  recipe: string;
+  target: string;
+  version: string;
+  inputHash: string;
+  result: 'ok' | 'failed';
+  outDir: string | null;
+  manifest: string | null;
+  startedAt: string;
+  finishedAt: string;
+}
+
+export const buildsTable = (store: StateStore) => ({
+  /** The newest successful build of (recipe, target), of these inputs when `inputHash` is given. */
+  lastOk(recipe: string, target: string, inputHash?: string): BuildRow | undefined {
+    const db = store.connection;
+    const row = inputHash
+      ? db
+          .prepare("SELECT * FROM builds WHERE recipe = ? AND target = ? AND input_hash = ? AND result = 'ok' ORDER BY id DESC LIMIT 1")
+          .get(recipe, target, inputHash)
+      : db.prepare("SELECT * FROM builds WHERE recipe = ? AND target = ? AND result = 'ok' ORDER BY id DESC LIMIT 1").get(recipe, target);
+    return row as BuildRow | undefined;
+  },
+  insert(b: NewBuild): void {
+    store.connection
+      .prepare(
+        'INSERT INTO builds (recipe, target, version, input_hash, result, out_dir, manifest, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(b.recipe, b.target, b.version, b.inputHash, b.result, b.outDir, b.manifest, b.startedAt, b.finishedAt);
+  },
+  /** Versions a recipe was built at successfully (any target). */
+  okVersions(recipe: string): string[] {
+    const rows = store.connection
+      .prepare("SELECT DISTINCT version FROM builds WHERE recipe = ? AND result = 'ok' AND version <> ''")
+      .all(recipe) as Array<{ version: string }>;
+    return rows.map((r) => r.version);
+  },
+  /** A recipe's finished successful builds, newest first. */
+  finishedOk(recipe: string): BuildRow[] {
+    return store.connection
+      .prepare("SELECT * FROM builds WHERE recipe = ? AND result = 'ok' AND finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC")
+      .all(recipe) as unknown as BuildRow[];
+  },
+});
+
+// ---- publishes ----------------------------------------------------------------------------
+
+export function recordPublish(store: StateStore, p: { repoDir: string; kind: string; suite: string; summary: unknown }): void {
+  store.connection
+    .prepare('INSERT INTO publishes (repo_dir, kind, suite, summary, published_at) VALUES (?, ?, ?, ?, ?)')
+    .run(p.repoDir, p.kind, p.suite, JSON.stringify(p.summary), new Date().toISOString());
+}
+
+// ---- key_rotations ------------------------------------------------------------------------
+
+export interface RotationRow {
+  id: number;
+  old_fingerprint: string;
+  new_fingerprint: string;
+  new_key_file: string;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export const keyRotationsTable = (store: StateStore) => ({
+  open(): RotationRow | undefined {
+    return store.connection.prepare('SELECT * FROM key_rotations WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1').get() as
+      | RotationRow
+      | undefined;
+  },
+  start(oldFingerprint: string, newFingerprint: string, newKeyFile: string): void {
+    store.connection
+      .prepare('INSERT INTO key_rotations (old_fingerprint, new_fingerprint, new_key_file, started_at) VALUES (?, ?, ?, ?)')
+      .run(oldFingerprint, newFingerprint, newKeyFile, new Date().toISOString());
+  },
+  finish(newFingerprint: string): void {
+    store.connection
+      .prepare('UPDATE key_rotations SET finished_at = ? WHERE new_fingerprint = ? AND finished_at IS NULL')
+      .run(new Date().toISOString(), newFingerprint);
+  },
+});
+
+// ---- repo_index_cache ---------------------------------------------------------------------
+
+/** A published file's identity as the index cache keys it (structurally repo/format.ts's FileKey). */
+export interface IndexCacheKey {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+export class IndexCacheTable {
+  private readonly getStmt: StatementSync;
+  private readonly knowsStmt: StatementSync;
+
+  constructor(private readonly store: StateStore) {
+    this.getStmt = store.connection.prepare(
+      'SELECT value FROM repo_index_cache WHERE kind = ? AND path = ? AND size = ? AND mtime_ms = ? AND ino = ?',
+    );
+    this.knowsStmt = store.connection.prepare('SELECT 1 FROM repo_index_cache WHERE kind = ? AND path = ?');
+  }
+
+  knows(kind: string, path: string): boolean {
+    return this.knowsStmt.get(kind, path) !== undefined;
+  }
+
+  get(kind: string, key: IndexCacheKey): string | undefined {
+    return (this.getStmt.get(kind, key.path, key.size, key.mtimeMs, key.ino) as { value: string } | undefined)?.value;
+  }
+
+  /** Write many entries in one transaction. */
+  putAll(entries: Iterable<[kind: string, key: IndexCacheKey, value: string]>): void {
+    const ins = this.store.connection.prepare(
+      'INSERT OR REPLACE INTO repo_index_cache (kind, path, size, mtime_ms, ino, value) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.store.transaction(() => {
+      for (const [kind, k, v] of entries) ins.run(kind, k.path, k.size, k.mtimeMs, k.ino, v);
+    });
+  }
+}
