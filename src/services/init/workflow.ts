@@ -29,8 +29,43 @@ export interface WorkflowOptions {
   stableCron?: string;
   nightlyCron?: string;
   runsOn?: string;
-  /** What `npm install -g` installs; pin a version for reproducible runs. */
-  install?: string;
+  /**
+   * How the jobs install pkgtrack, always pinned by content: the tarball vendored into the recipes
+   * repository (`pkgtrack ci vendor`, checked against its .sha256), or a git URL at a full commit.
+   */
+  install?: InstallSpec;
+}
+
+/** The vendored tarball and its checksum file, relative to the recipes repository root. */
+export const VENDORED_TARBALL = '.github/pkgtrack/pkgtrack.tgz';
+export const vendoredChecksum = (tarball: string) => `${tarball}.sha256`;
+
+export type InstallSpec = { kind: 'vendored'; path: string } | { kind: 'git'; url: string; commit: string };
+
+/**
+ * `init --install`: a vendored tarball path (`.tgz` inside the repository) or
+ * `git+https://…#<40-hex commit>`. Registry names (`pkgtrack`, `pkgtrack@1.2.3`) are refused:
+ * anyone can register an unclaimed name, and this code runs beside the signing key and a write
+ * token; a branch, tag or short SHA can move or collide.
+ */
+export function parseInstallSpec(spec: string): InstallSpec {
+  const git = /^(git\+https:\/\/[A-Za-z0-9.-]+\/[A-Za-z0-9._/-]+?)(?:#(.*))?$/.exec(spec);
+  if (git) {
+    if (git[2] && /^[0-9a-f]{40}$/.test(git[2])) return { kind: 'git', url: git[1]!, commit: git[2] };
+    throw inputError(
+      'INIT_INSTALL_UNPINNED',
+      `--install ${spec} does not pin a commit: a branch, tag or short SHA can move`,
+      `Append the full 40-hex commit, e.g. ${git[1]}#<git rev-parse HEAD>.`,
+      { field: '--install' },
+    );
+  }
+  if (/^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+\.tgz$/.test(spec)) return { kind: 'vendored', path: spec.replace(/^\.\//, '') };
+  throw inputError(
+    'INIT_INSTALL_UNPINNED',
+    `--install ${spec} is not pinned by content: a registry name can be registered or replaced by anyone, and CI runs it with the signing key`,
+    `Use the vendored tarball (the default: ${VENDORED_TARBALL}, refreshed by \`pkgtrack ci vendor\`), or git+https://<host>/<owner>/<repo>.git#<40-hex commit>.`,
+    { field: '--install' },
+  );
 }
 
 type Resolved = Required<WorkflowOptions>;
@@ -45,7 +80,7 @@ const DEFAULTS: Omit<Resolved, 'name' | 'pages'> = {
   stableCron: '23 5 * * *',
   nightlyCron: '17 2 * * *',
   runsOn: 'ubuntu-24.04',
-  install: 'pkgtrack',
+  install: { kind: 'vendored', path: VENDORED_TARBALL },
 };
 
 /** Workflow files by path under the repository root, one per requested channel. */
@@ -74,12 +109,6 @@ function resolveOptions(options: WorkflowOptions): Resolved {
   check('pagesBranch', o.pagesBranch, ref, 'Use a plain branch name, e.g. gh-pages.');
   check('defaultBranch', o.defaultBranch, ref, 'Use a plain branch name, e.g. main.');
   check('runsOn', o.runsOn, /^[A-Za-z0-9._-]+$/, 'Use a runner label such as ubuntu-24.04.');
-  check(
-    'install',
-    o.install,
-    /^(@[a-z0-9._-]+\/)?[a-z0-9._-]+(@[A-Za-z0-9.^~<>=_-]+)?$/,
-    'Use an npm package spec such as pkgtrack@1.2.3.',
-  );
   const cron = /^(\S+ ){4}\S+$/;
   check('stableCron', o.stableCron, cron, 'Use a five-field cron line such as "23 5 * * *".');
   check('nightlyCron', o.nightlyCron, cron, 'Use a five-field cron line such as "17 2 * * *".');
@@ -136,8 +165,23 @@ const setup = (o: Resolved) => [
   '      - uses: actions/setup-node@v4',
   '        with:',
   `          node-version: ${o.nodeVersion}`,
-  `      - run: npm install -g ${o.install}`,
+  ...installSteps(o.install),
 ];
+
+/** Install pkgtrack pinned by content: the checksum is checked before npm sees the tarball. */
+export function installSteps(install: InstallSpec): string[] {
+  if (install.kind === 'git')
+    return [
+      '      - name: Install pkgtrack (pinned to a commit)',
+      `        run: npm install -g --no-fund --no-audit '${install.url}#${install.commit}'`,
+    ];
+  return [
+    '      - name: Install pkgtrack (vendored, checked by sha256)',
+    '        run: |',
+    `          sha256sum --check --strict ${vendoredChecksum(install.path)}`,
+    `          npm install -g --no-fund --no-audit ./${install.path}`,
+  ];
+}
 
 /**
  * The live output, restored from the Pages branch. Only "no such branch" (ls-remote exit 2) means
