@@ -186,7 +186,8 @@ export function installSteps(install: InstallSpec): string[] {
 /**
  * The live output, restored from the Pages branch. Only "no such branch" (ls-remote exit 2) means
  * a first publish: any other failure stops the run, as publishing from an empty folder would
- * replace the live repositories with only this run's packages.
+ * replace the live repositories with only this run's packages. The restored commit (or "none")
+ * goes to PKGTRACK_PAGES_BASE: publish's --lease, so an older view never replaces a newer publish.
  */
 const restoreOutput = (o: Resolved) => [
   `      - name: Restore the published repositories from ${o.pagesBranch}`,
@@ -196,11 +197,13 @@ const restoreOutput = (o: Resolved) => [
   `          git ls-remote --exit-code --heads origin ${o.pagesBranch} > /dev/null || found=$?`,
   '          if [ "$found" = 2 ]; then',
   `            echo "No ${o.pagesBranch} branch yet: this is the first publish."`,
+  '            echo "PKGTRACK_PAGES_BASE=none" >> "$GITHUB_ENV"',
   '            exit 0',
   '          fi',
   '          [ "$found" = 0 ] || exit "$found"',
   `          git fetch --quiet --depth 1 origin ${o.pagesBranch}`,
   `          git archive FETCH_HEAD | tar -x -C ${o.output}`,
+  '          echo "PKGTRACK_PAGES_BASE=$(git rev-parse FETCH_HEAD)" >> "$GITHUB_ENV"',
 ];
 
 const validateJob = (o: Resolved) => [
@@ -301,7 +304,7 @@ const publishJob = (o: Resolved) => [
   '          PKGTRACK_KEY_PASSPHRASE: ${{ secrets.PKGTRACK_KEY_PASSPHRASE }}',
   '          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}',
   '        run: |',
-  `          pkgtrack publish --from-artifacts artifacts --output ${o.output} --to "git+https://github.com/$GITHUB_REPOSITORY.git#${o.pagesBranch}"`,
+  `          pkgtrack publish --from-artifacts artifacts --output ${o.output} --to "git+https://github.com/$GITHUB_REPOSITORY.git#${o.pagesBranch}" --lease "$PKGTRACK_PAGES_BASE"`,
   ...(o.pages === 'artifact' ? ['      - uses: actions/upload-pages-artifact@v3', '        with:', `          path: ${o.output}/`] : []),
   '      - name: Remove the signing key',
   '        if: always()',
