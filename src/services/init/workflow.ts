@@ -68,6 +68,19 @@ export function parseInstallSpec(spec: string): InstallSpec {
   );
 }
 
+/**
+ * Actions pinned to commits (a tag can be moved to other code; the publish job holds the signing
+ * key and a write token), the release as a comment for readers and Dependabot.
+ */
+const ACTION: Record<string, string> = {
+  checkout: 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2',
+  'setup-node': 'actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020 # v4.4.0',
+  'upload-artifact': 'actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2',
+  'download-artifact': 'actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093 # v4.3.0',
+  'upload-pages-artifact': 'actions/upload-pages-artifact@56afc609e74202658d3ffba0e8f6dda462b719fa # v3.0.1',
+  'deploy-pages': 'actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e # v4.0.5',
+};
+
 type Resolved = Required<WorkflowOptions>;
 
 const DEFAULTS: Omit<Resolved, 'name' | 'pages'> = {
@@ -153,6 +166,7 @@ function renderWorkflow(o: Resolved, channel: WorkflowChannel): string {
     'jobs:',
     ...(stable ? validateJob(o) : []),
     ...planJob(o, channel),
+    ...problemsJob(o),
     ...buildJob(o, channel),
     ...publishJob(o),
     ...(o.pages === 'artifact' ? deployJob(o) : []),
@@ -161,8 +175,8 @@ function renderWorkflow(o: Resolved, channel: WorkflowChannel): string {
 }
 
 const setup = (o: Resolved) => [
-  '      - uses: actions/checkout@v4',
-  '      - uses: actions/setup-node@v4',
+  `      - uses: ${ACTION['checkout']}`,
+  `      - uses: ${ACTION['setup-node']}`,
   '        with:',
   `          node-version: ${o.nodeVersion}`,
   ...installSteps(o.install),
@@ -221,6 +235,7 @@ const planJob = (o: Resolved, channel: WorkflowChannel) => [
   '    outputs:',
   '      matrix: ${{ steps.plan.outputs.matrix }}',
   '      count: ${{ steps.plan.outputs.count }}',
+  '      problems: ${{ steps.plan.outputs.problems }}',
   '    steps:',
   ...setup(o),
   ...restoreOutput(o),
@@ -229,9 +244,28 @@ const planJob = (o: Resolved, channel: WorkflowChannel) => [
   '          # Read-only here: asks GitHub upstreams about releases and branch heads.',
   '          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}',
   '        run: |',
-  `          pkgtrack ci matrix --channel ${channel} --output ${o.output} > matrix.json`,
-  '          echo "matrix=$(jq -c . matrix.json)" >> "$GITHUB_OUTPUT"',
-  `          echo "count=$(jq '.include | length' matrix.json)" >> "$GITHUB_OUTPUT"`,
+  '          # Exit 11: some recipes could not be planned (unreachable upstream, packaging changed',
+  '          # without a revision bump). The rest still builds; the problems job turns the run red.',
+  '          status=0',
+  `          pkgtrack ci matrix --channel ${channel} --output ${o.output} --exit-code > matrix.json || status=$?`,
+  '          [ "$status" = 0 ] || [ "$status" = 11 ] || exit "$status"',
+  '          {',
+  '            echo "matrix=$(jq -c . matrix.json)"',
+  `            echo "count=$(jq '.include | length' matrix.json)"`,
+  '            echo "problems=$([ "$status" = 11 ] && echo yes || echo no)"',
+  '          } >> "$GITHUB_OUTPUT"',
+];
+
+/** Red run for what the plan could not plan, without holding back what it could. */
+const problemsJob = (o: Resolved) => [
+  '  problems:',
+  '    needs: plan',
+  "    if: needs.plan.outputs.problems == 'yes'",
+  `    runs-on: ${o.runsOn}`,
+  '    steps:',
+  '      - run: |',
+  '          echo "::error::Some recipes could not be planned: see the plan job\'s summary."',
+  '          exit 1',
 ];
 
 /** One job per cell. Matrix values reach the shell through env, never pasted into the script. */
@@ -259,11 +293,13 @@ const buildJob = (o: Resolved, channel: WorkflowChannel) => [
   `          pkgtrack build "$RECIPE" --target "$TARGET" ${channel === 'stable' ? '--version "$VERSION"' : '--trunk --commit "$COMMIT"'} --out out`,
   '          # Artifact names may not hold ":" (debian:bookworm).',
   '          echo "artifact=pkgtrack-$RECIPE-${TARGET//[^A-Za-z0-9._-]/-}" >> "$GITHUB_OUTPUT"',
-  '      - uses: actions/upload-artifact@v4',
+  `      - uses: ${ACTION['upload-artifact']}`,
   '        with:',
   '          name: ${{ steps.build.outputs.artifact }}',
   '          path: out/',
   '          if-no-files-found: error',
+  '          # "Re-run all jobs" uploads again under the same name.',
+  '          overwrite: true',
   '          retention-days: 3',
 ];
 
@@ -288,7 +324,7 @@ const publishJob = (o: Resolved) => [
   '    steps:',
   ...setup(o),
   ...restoreOutput(o),
-  '      - uses: actions/download-artifact@v4',
+  `      - uses: ${ACTION['download-artifact']}`,
   '        with:',
   '          pattern: pkgtrack-*',
   '          path: artifacts',
@@ -305,7 +341,7 @@ const publishJob = (o: Resolved) => [
   '          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}',
   '        run: |',
   `          pkgtrack publish --from-artifacts artifacts --output ${o.output} --to "git+https://github.com/$GITHUB_REPOSITORY.git#${o.pagesBranch}" --lease "$PKGTRACK_PAGES_BASE"`,
-  ...(o.pages === 'artifact' ? ['      - uses: actions/upload-pages-artifact@v3', '        with:', `          path: ${o.output}/`] : []),
+  ...(o.pages === 'artifact' ? [`      - uses: ${ACTION['upload-pages-artifact']}`, '        with:', `          path: ${o.output}/`] : []),
   '      - name: Remove the signing key',
   '        if: always()',
   '        run: rm -f keys/signing.key',
@@ -323,5 +359,5 @@ const deployJob = (o: Resolved) => [
   '      url: ${{ steps.deployment.outputs.page_url }}',
   '    steps:',
   '      - id: deployment',
-  '        uses: actions/deploy-pages@v4',
+  `        uses: ${ACTION['deploy-pages']}`,
 ];
