@@ -27,7 +27,7 @@ const rpmspec = (file: string, topdir: string) =>
   spawnSync('rpmspec', ['-P', '--define', `_topdir ${topdir}`, '--define', 'dist .fc41', file], { encoding: 'utf8' });
 
 describe('pkgtrack init', () => {
-  it('writes a repository that validates, targets fedora:41 and holds both lint-clean workflows', async () => {
+  it('writes a repository that validates, targets fedora:41 and holds both lint-clean workflows', { timeout: 180_000 }, async () => {
     const dir = init();
     const v = pkgtrack(['recipe', 'validate', '--json'], { cwd: dir });
     expect(v.code, v.stderr).toBe(0);
