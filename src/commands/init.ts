@@ -9,6 +9,7 @@ export default class Init extends PkgtrackCommand<typeof Init> {
     '<%= config.bin %> init my-packages',
     '<%= config.bin %> init . --name acme-ppa --maintainer "Ada Lovelace <ada@example.org>"',
     '<%= config.bin %> init my-packages --pages artifact',
+    '<%= config.bin %> init my-packages --install git+https://github.com/acme/pkgtrack.git#0123456789abcdef0123456789abcdef01234567',
   ];
   static override args = { dir: Args.string({ description: 'Folder to create it in', default: '.' }) };
   static override flags = {
@@ -16,7 +17,8 @@ export default class Init extends PkgtrackCommand<typeof Init> {
     maintainer: Flags.string({ description: 'Maintainer, "Full Name <email>"' }),
     force: Flags.boolean({ description: 'Overwrite the scaffold files of an existing repository' }),
     install: Flags.string({
-      description: 'npm package spec the workflows install (default: this pkgtrack, pinned: pkgtrack@<version>)',
+      description:
+        'How the workflows install pkgtrack, pinned by content: a .tgz path in the repository (this pkgtrack is packed there, default .github/pkgtrack/pkgtrack.tgz; refresh with `pkgtrack ci vendor`) or git+https://<host>/<owner>/<repo>.git#<40-hex commit>. Registry names are refused.',
     }),
     pages: Flags.string({
       options: ['branch', 'artifact'],
@@ -32,8 +34,10 @@ export default class Init extends PkgtrackCommand<typeof Init> {
       ...(this.flags.maintainer ? { maintainer: this.flags.maintainer } : {}),
       ...(this.flags.force ? { force: true } : {}),
       pages: this.flags.pages as 'branch' | 'artifact',
-      // Pinned: CI runs the pkgtrack that wrote the workflows until someone bumps it on purpose.
-      install: this.flags.install ?? `${this.config.name}@${this.config.version}`,
+      // Pinned by content: CI runs the pkgtrack that wrote the workflows until someone re-vendors it.
+      ...(this.flags.install ? { install: this.flags.install } : {}),
+      packageRoot: this.config.root,
+      progress: this.progress,
     });
     this.show([
       `Created a recipes repository in ${result.root}:`,
@@ -46,6 +50,7 @@ export default class Init extends PkgtrackCommand<typeof Init> {
       '  pkgtrack key generate --out keys/signing.key',
       '  # GitHub: add secrets PKGTRACK_SIGNING_KEY (the key file) and PKGTRACK_KEY_PASSPHRASE',
       '  pkgtrack build --publish     # build, sign and publish',
+      '  git add -A && git commit     # including .github/pkgtrack/ (the pkgtrack CI installs)',
     ]);
     return result;
   }

@@ -18,6 +18,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
     '<%= config.bin %> publish out/hello/debian-bookworm/manifest.json --dry-run --json',
     '<%= config.bin %> publish --suite bookworm --contents ./hello_1.0-1_amd64.deb',
     '<%= config.bin %> publish --from-artifacts artifacts/ --to git+https://github.com/me/ppa.git#gh-pages',
+    '<%= config.bin %> publish --from-artifacts artifacts/ --to git+https://github.com/me/ppa.git#gh-pages --lease "$(git rev-parse FETCH_HEAD)"',
   ];
   static override strict = false;
   static override args = { inputs: Args.string({ description: 'Build folders, package files or manifest.json files.' }) };
@@ -45,7 +46,15 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
     'from-artifacts': Flags.string({
       description: 'Publish every build folder (with a manifest.json) below this folder, as CI jobs uploaded them, in one run.',
     }),
-    to: Flags.string({ description: 'Afterwards, push the output folder to a git branch: git+<url>#<branch> (e.g. gh-pages).' }),
+    to: Flags.string({
+      description:
+        'Afterwards, push the output folder to a git branch: git+<url>#<branch> (e.g. gh-pages). The token in $GITHUB_TOKEN/$GH_TOKEN reads and pushes private repositories.',
+    }),
+    lease: Flags.string({
+      dependsOn: ['to'],
+      description:
+        'With --to: the commit of the branch the output was restored from ("none": the branch did not exist). When another publisher moved the branch since, pkgtrack restores the output from the new tip, publishes again and pushes (3 attempts) instead of replacing their work.',
+    }),
   };
 
   async run(): Promise<PublishResult & { pushed?: GitPushResult }> {
@@ -67,7 +76,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       this.show(`No build output below ${f['from-artifacts']}: nothing to publish.`);
       return { output: '', dryRun: !!f['dry-run'], reports: [], cache: { hits: 0, misses: 0 } };
     }
-    const result: PublishResult & { pushed?: GitPushResult } = await publish({
+    const request = {
       inputs,
       ...(f.repo ? { repo: f.repo } : {}),
       ...(f.suite ? { suite: f.suite } : {}),
@@ -81,7 +90,10 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       dryRun: f['dry-run'],
       lockTimeoutMs: f['lock-timeout'] * 1000,
       progress: this.progress,
-    });
+    };
+    const result: PublishResult & { pushed?: GitPushResult } = git
+      ? await git.publishAndPush(request, f.to!, f.lease ? { lease: f.lease } : {})
+      : await publish(request);
     const lines: string[] = [];
     for (const r of result.reports) {
       lines.push(`${r.kind} ${r.suite} (${r.root})${result.dryRun ? ' — dry run, nothing written' : ''}`);
@@ -92,11 +104,9 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       for (const c of gone) lines.push(`  pool ${result.dryRun ? 'would remove' : 'removed'}: ${c.path}`);
       if (r.noChange) lines.push('  nothing changed: the signed Release stands (`pkgtrack repo refresh` re-signs it)');
     }
-    if (f.to && !result.dryRun) {
-      result.pushed = await git!.pushOutputToGit(result.output, f.to, {
-        progress: this.progress,
-        message: `pkgtrack publish: ${result.reports.map((r) => `${r.kind} ${r.suite}`).join(', ')}`,
-      });
+    if (result.pushed && !result.dryRun) {
+      if (result.pushed.retries)
+        lines.push(`${result.pushed.branch} had moved: published again on the new tip (${result.pushed.retries}×)`);
       lines.push(
         result.pushed.changed
           ? `pushed ${result.pushed.commit?.slice(0, 12)} to ${result.pushed.url} ${result.pushed.branch}`

@@ -52,7 +52,26 @@ export async function loadRepository(root: string): Promise<Repository> {
     throw notFound('REPO_NOT_FOUND', `cannot read ${configFile}: ${e.code ?? e.message}`, 'Create it with `pkgtrack init`.');
   });
   const config = parseYaml(text, relative(process.cwd(), configFile) || configFile, repositorySchema, 'repository configuration');
+  // In GitHub Actions with no `url:`, the output is served by GitHub Pages at a known address:
+  // the .repo files and the page's snippets get it instead of a runner path or a placeholder.
+  if (!config.url) {
+    const pages = githubPagesUrl(process.env);
+    if (pages) config.url = pages;
+  }
   return { root, configFile, config };
+}
+
+/**
+ * The GitHub Pages address of the repository a GitHub Actions run belongs to (github.com only;
+ * Enterprise Pages hosts differ): `https://<owner>.github.io/<repo>`, or the user/organisation
+ * site `https://<owner>.github.io` for a repository named `<owner>.github.io`.
+ */
+export function githubPagesUrl(env: Record<string, string | undefined>): string | undefined {
+  if (env.GITHUB_ACTIONS !== 'true' || (env.GITHUB_SERVER_URL && env.GITHUB_SERVER_URL !== 'https://github.com')) return undefined;
+  const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(env.GITHUB_REPOSITORY ?? '');
+  if (!m) return undefined;
+  const owner = m[1]!.toLowerCase();
+  return m[2]!.toLowerCase() === `${owner}.github.io` ? `https://${owner}.github.io` : `https://${owner}.github.io/${m[2]}`;
 }
 
 /** Names of the recipe folders (those holding a recipe.yaml), sorted. */

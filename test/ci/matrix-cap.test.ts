@@ -15,6 +15,7 @@ const plan = (recipes: number, targets: number): MatrixResult => ({
     ).flat(),
   },
   skipped: [],
+  problems: [],
 });
 
 describe('capMatrix', () => {

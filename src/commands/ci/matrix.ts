@@ -3,7 +3,8 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { repoFlag } from '../../cli/flags.js';
-import { ciMatrix } from '../../services/ci/index.js';
+import { ExitCode } from '../../cli/exit-codes.js';
+import { ciMatrix, writeMatrixSummary } from '../../services/ci/index.js';
 import { openRepository } from '../../services/shared/index.js';
 
 export default class CiMatrix extends PkgtrackCommand<typeof CiMatrix> {
@@ -13,6 +14,7 @@ export default class CiMatrix extends PkgtrackCommand<typeof CiMatrix> {
   static override examples = [
     'echo "matrix=$(<%= config.bin %> ci matrix --channel trunk)" >> "$GITHUB_OUTPUT"',
     '<%= config.bin %> ci matrix --channel stable --json',
+    '<%= config.bin %> ci matrix --channel stable --output public --exit-code > matrix.json',
   ];
   static override strict = false;
   static override args = { recipes: Args.string({ description: 'Recipes (default: all)' }) };
@@ -21,6 +23,9 @@ export default class CiMatrix extends PkgtrackCommand<typeof CiMatrix> {
     channel: Flags.string({ options: ['stable', 'trunk'], default: 'stable', description: 'Which channel to plan' }),
     output: Flags.string({ description: 'Published output directory (default: pkgtrack.yaml output)' }),
     'state-url': Flags.string({ description: 'Public URL of the published repository (trunk state)' }),
+    'exit-code': Flags.boolean({
+      description: 'Exit 11 when some recipes could not be planned (upstream unreachable, packaging changed without a revision bump)',
+    }),
   };
 
   async run() {
@@ -32,11 +37,16 @@ export default class CiMatrix extends PkgtrackCommand<typeof CiMatrix> {
       channel: f.channel as 'stable' | 'trunk',
       recipes: names,
       output: resolve(repo.root, f.output ?? repo.config.output),
+      outputGiven: f.output !== undefined,
       progress: this.progress,
       ...(f['state-url'] ? { stateUrl: f['state-url'] } : {}),
     });
     for (const s of result.skipped) this.progress.step(`skip ${s.recipe}${s.target ? ` ${s.target}` : ''}: ${s.reason}`);
+    for (const p of result.problems)
+      this.progress.warn(`${p.recipe}${p.target ? ` ${p.target}` : ''}: ${p.message}${p.field ? ` (${p.file ?? ''} ${p.field})` : ''}`);
+    await writeMatrixSummary(result, process.env.GITHUB_STEP_SUMMARY);
     this.show(JSON.stringify(result.matrix));
+    if (f['exit-code'] && result.problems.length) this.setExitCode(ExitCode.findings);
     return result;
   }
 }

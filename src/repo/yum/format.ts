@@ -33,7 +33,8 @@ import {
   type VerifyReport,
 } from '../format.js';
 import { compareEvr, evrString } from './evr.js';
-import { adoptablePoolFile, assertLinkOrAbsent, sha256 } from './pool-files.js';
+import { adoptablePoolFile, sha256 } from './pool-files.js';
+import { adoptRestoredRepodata, generationName } from './restored-repodata.js';
 import { checkSuite, listYumSuites, type Manifest, manifestRel, matches, readManifest, toPublished, type YumEntry } from './suite-state.js';
 import { DEFAULT_CHANGELOG_LIMIT, filelistsDocument, otherDocument, packageXml, primaryDocument } from './package-xml.js';
 import { type MetadataCompression, repodataFile, repomdXml } from './repomd.js';
@@ -348,7 +349,7 @@ export class YumRepoFormat implements RepoFormat {
         fix: 'Configure a signing key (pkgtrack key generate) or pass --allow-unsigned for a test repository.',
       });
     }
-    const gen = sha256(Buffer.concat([repomd, Buffer.from(asc ?? '')])).slice(0, 20);
+    const gen = generationName(repomd, asc ?? '');
     const genDir = `${suite}/.repodata/${gen}`;
     const genFiles: string[] = [];
     const put = async (name: string, data: Uint8Array) => {
@@ -376,7 +377,8 @@ export class YumRepoFormat implements RepoFormat {
     if (asc) await put('repomd.xml.asc', Buffer.from(asc, 'utf8'));
     ctx.tx.keepGeneration(scope, genFiles, [`${suite}/.repodata`]);
     await this.stageUserFiles(ctx, suite);
-    await assertLinkOrAbsent(join(ctx.root, suite, 'repodata'));
+    // A tree restored from a static host holds `repodata` as a directory: adopted once verified.
+    await adoptRestoredRepodata(ctx.root, suite, this.opts.publicKeys ?? this.verifiedKeys, ctx.tx.dryRun);
     await ctx.tx.stageSymlinkLast(`${suite}/repodata`, `.repodata/${gen}`);
     return genFiles;
   }

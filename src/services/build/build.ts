@@ -281,6 +281,7 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
       suite: `${target.publishPath}${ctx.opts.trunk ? ctx.repo.config.channels.trunk.suiteSuffix : ctx.repo.config.channels.stable.suiteSuffix}`,
       channel: ctx.opts.trunk ? 'trunk' : 'stable',
       ...(source.git ? { commit: source.git.commit } : {}),
+      ...(source.git?.branch ? { branch: source.git.branch } : {}),
       format: target.format,
       upstreamVersion: source.version,
       packageVersion,

@@ -81,6 +81,8 @@ export interface BuildManifest {
   channel?: 'stable' | 'trunk';
   /** Upstream commit built (git and trunk sources). */
   commit?: string;
+  /** Trunk: the upstream branch the commit is on. */
+  branch?: string;
   format: string;
   upstreamVersion: string;
   packageVersion: string;

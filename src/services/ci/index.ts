@@ -1,2 +1,3 @@
 /** The `ci` use-cases the commands call. */
 export * from './matrix.js';
+export * from './vendor.js';

@@ -13,7 +13,10 @@ import { createUpstreamSources, type UpstreamSources } from '../../upstream/inde
 import { toRecipeUpstream } from '../check/check.js';
 import { cacheDir } from '../fetch/source-cache.js';
 import { debUpstream, type PublishedSuite, readAptSuites, readYumRepos } from '../site/read.js';
-import { readTrunkState } from '../nightly/trunk-state.js';
+import { readTrunkState, trunkCommitOf } from '../nightly/trunk-state.js';
+import { recipeHash } from '../build/inputs.js';
+import { appendFile, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 
 export type Channel = 'stable' | 'trunk';
 
@@ -32,6 +35,11 @@ export interface MatrixResult {
   matrix: { include: MatrixCell[] };
   /** Cells left out and why (up to date, upstream unreachable ...). */
   skipped: Array<{ recipe: string; target?: string; reason: string }>;
+  /**
+   * Cells that could not be planned and need someone: an unreachable upstream, packaging changed
+   * without a revision bump. `ci matrix --exit-code` exits 11 when there are any.
+   */
+  problems: Array<{ recipe: string; target?: string; message: string; file?: string; field?: string }>;
 }
 
 export interface MatrixOptions {
@@ -40,6 +48,8 @@ export interface MatrixOptions {
   recipes?: readonly string[];
   /** The published output directory (default: pkgtrack.yaml `output`). */
   output: string;
+  /** `output` was named by the user (--output): then it must exist. */
+  outputGiven?: boolean;
   /** Public URL of the published repository, to read trunk state from instead of `output`. */
   stateUrl?: string;
   sources?: Partial<UpstreamSources>;
@@ -74,11 +84,19 @@ export const suiteFor = (repo: Repository, target: Target, channel: Channel) =>
 
 export async function ciMatrix(opts: MatrixOptions): Promise<MatrixResult> {
   const progress = opts.progress ?? silentProgress;
+  // A restore that went wrong must not read as "nothing is published: build everything".
+  if (opts.outputGiven && !(await stat(opts.output).catch(() => undefined))?.isDirectory())
+    throw inputError(
+      'CI_MATRIX_OUTPUT_MISSING',
+      `--output ${opts.output} does not exist`,
+      'Restore the published output there first (the workflows restore the Pages branch), or create it empty for a first publish.',
+      { field: '--output', file: opts.output },
+    );
   const sources = { ...createUpstreamSources({ progress, debian: { indexCacheDir: await cacheDir(opts.repo.root) } }), ...opts.sources };
   const recipes = (await loadRecipes(opts.repo, opts.recipes ?? [])).filter((r) =>
     opts.channel === 'trunk' ? r.config.channels.trunk?.enabled : r.config.channels.stable.enabled,
   );
-  const result: MatrixResult = { channel: opts.channel, matrix: { include: [] }, skipped: [] };
+  const result: MatrixResult = { channel: opts.channel, matrix: { include: [] }, skipped: [], problems: [] };
   if (opts.channel === 'stable') await stableCells(opts, recipes, sources, result, progress);
   else await trunkCells(opts, recipes, sources, result, progress);
   const deferred = capMatrix(result);
@@ -137,19 +155,35 @@ async function stableCells(opts: MatrixOptions, recipes: Recipe[], sources: Upst
           ? undefined
           : a.find((x) => !x.prerelease || (r.config.upstream.kind === 'github' && r.config.upstream.prereleases));
       if (!latest) {
-        result.skipped.push({
-          recipe: r.name,
-          reason: a instanceof Error ? `upstream: ${a.message.split('\n')[0]}` : 'upstream has no release',
-        });
+        const reason = a instanceof Error ? `upstream: ${a.message.split('\n')[0]}` : 'upstream has no release';
+        result.skipped.push({ recipe: r.name, reason });
+        if (a instanceof Error) result.problems.push({ recipe: r.name, message: reason, file: r.file, field: 'upstream' });
         continue;
       }
+      const hash = await recipeHash(r);
+      const built = await publishedBuildManifests(opts.output, r.name);
       for (const t of r.targets) {
         const have = publishedUpstream(suites, r.name, t, suiteFor(opts.repo, t, 'stable'));
-        if (have && compareUpstreamVersions(latest.version, have) <= 0) {
-          result.skipped.push({ recipe: r.name, target: t.id, reason: `published ${have} is up to date` });
-        } else {
+        if (!have || compareUpstreamVersions(latest.version, have) > 0) {
           result.matrix.include.push({ recipe: r.name, target: t.id, channel: 'stable', version: latest.version });
+          continue;
         }
+        // Same upstream version: rebuild when the packaging (recipe folder) changed since.
+        const m = built.find((b) => b.target === t.id && b.channel !== 'trunk' && b.upstreamVersion === have);
+        if (!m?.recipeHash || m.recipeHash === hash) {
+          result.skipped.push({ recipe: r.name, target: t.id, reason: `published ${have} is up to date` });
+          continue;
+        }
+        const next = `${have}-${r.config.revision}${t.versionSuffix}`;
+        if (next === m.packageVersion) {
+          // The same version with other bytes: the pool refuses it at publish, and users' apt/dnf
+          // would never see it. Caught here, before a build.
+          const message = `the packaging of ${r.name} changed since ${m.packageVersion} was built for ${t.id}, but revision "${r.config.revision}" was not bumped: a rebuild would be the same version with other bytes`;
+          result.skipped.push({ recipe: r.name, target: t.id, reason: message });
+          result.problems.push({ recipe: r.name, target: t.id, message, file: r.file, field: 'revision' });
+          continue;
+        }
+        result.matrix.include.push({ recipe: r.name, target: t.id, channel: 'stable', version: have });
       }
     }
   }
@@ -166,13 +200,66 @@ async function trunkCells(opts: MatrixOptions, recipes: Recipe[], sources: Upstr
     try {
       const head = await src.head(toRecipeUpstream(r), r.config.channels.trunk?.branch);
       const state = await readTrunkState(r.name, { output: opts.output, url: opts.stateUrl });
-      if (state?.commit === head.commit) {
-        result.skipped.push({ recipe: r.name, reason: `trunk ${state.version} is already built from ${head.commit.slice(0, 7)}` });
-        continue;
+      // Per target: a target whose cell failed last time is built again even if HEAD stood still.
+      for (const t of r.targets) {
+        if (trunkCommitOf(state, t.id) === head.commit) {
+          result.skipped.push({ recipe: r.name, target: t.id, reason: `trunk is already built from ${head.commit.slice(0, 7)}` });
+          continue;
+        }
+        result.matrix.include.push({ recipe: r.name, target: t.id, channel: 'trunk', commit: head.commit });
       }
-      for (const t of r.targets) result.matrix.include.push({ recipe: r.name, target: t.id, channel: 'trunk', commit: head.commit });
     } catch (e) {
-      result.skipped.push({ recipe: r.name, reason: `upstream: ${(e as Error).message.split('\n')[0]}` });
+      const reason = `upstream: ${(e as Error).message.split('\n')[0]}`;
+      result.skipped.push({ recipe: r.name, reason });
+      result.problems.push({ recipe: r.name, message: reason, file: r.file, field: 'upstream' });
     }
   }
+}
+
+interface PublishedBuild {
+  target?: string;
+  channel?: string;
+  upstreamVersion?: string;
+  packageVersion?: string;
+  recipeHash?: string;
+}
+
+/** The build manifests the published site holds for `recipe` (`builds/<recipe>/<suite>/manifest.json`). */
+async function publishedBuildManifests(output: string, recipe: string): Promise<PublishedBuild[]> {
+  const dir = join(output, 'builds', recipe);
+  const out: PublishedBuild[] = [];
+  for (const suite of await readdir(dir).catch(() => [] as string[])) {
+    const text = await readFile(join(dir, suite, 'manifest.json'), 'utf8').catch(() => undefined);
+    try {
+      if (text) out.push(JSON.parse(text) as PublishedBuild);
+    } catch {
+      // A damaged manifest only means: compare versions alone for that suite.
+    }
+  }
+  return out;
+}
+
+/** The plan as Markdown for $GITHUB_STEP_SUMMARY: what builds, what needs someone, what was left out. */
+export function matrixSummary(result: MatrixResult): string {
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const lines = [`### pkgtrack plan (${result.channel})`, '', `${result.matrix.include.length} cell(s) to build.`, ''];
+  if (result.matrix.include.length) {
+    lines.push('| recipe | target | builds |', '|---|---|---|');
+    for (const c of result.matrix.include) lines.push(`| ${cell(c.recipe)} | ${cell(c.target)} | ${cell(c.version ?? c.commit ?? '')} |`);
+    lines.push('');
+  }
+  if (result.problems.length) {
+    lines.push(`**${result.problems.length} problem(s) need someone:**`, '', '| recipe | target | problem | where |', '|---|---|---|---|');
+    for (const p of result.problems)
+      lines.push(
+        `| ${cell(p.recipe)} | ${cell(p.target ?? '')} | ${cell(p.message)} | ${cell([p.file, p.field].filter(Boolean).join(' '))} |`,
+      );
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Append the plan to the GitHub step summary file (GITHUB_STEP_SUMMARY), when there is one. */
+export async function writeMatrixSummary(result: MatrixResult, path: string | undefined): Promise<void> {
+  if (path) await appendFile(path, matrixSummary(result));
 }

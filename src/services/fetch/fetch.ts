@@ -41,7 +41,7 @@ export interface FetchedSource {
   /** How the orig tarball was made. */
   method: 'tarball' | 'repacked' | 'git-archive';
   sourceUrl?: string;
-  git?: { url: string; ref: string; commit: string };
+  git?: { url: string; ref: string; commit: string /** Trunk: the branch the commit was taken from. */; branch?: string };
   /** Upstream signature: verified with the recipe's upstream key, or not checked (no key/signature). */
   signature: { verified: true; fingerprint: string } | { verified: false; reason: string };
   /** The URL served different bytes before (replaced asset, moved tag). */

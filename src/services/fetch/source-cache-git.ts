@@ -111,7 +111,13 @@ export async function fetchTrunk(
     commits,
     sha: commit,
   });
-  return gitArchive(cache, recipe, outDir, url, commit, version, progress);
+  const fetched = await gitArchive(cache, recipe, outDir, url, commit, version, progress);
+  // The branch by name (what the trunk state records), not "HEAD": the upstream's default branch.
+  const named =
+    branch === 'HEAD'
+      ? (await run('git', ['-C', bare, 'symbolic-ref', '--short', 'HEAD'], { check: false })).stdout.trim() || branch
+      : branch;
+  return { ...fetched, git: { ...fetched.git!, branch: named } };
 }
 
 /**

@@ -9,7 +9,9 @@ import { renderSpecTemplate } from '../../builders/rpm/spec-init.js';
 import { inputError } from '../../core/errors.js';
 import { exists } from '../../core/fsutil.js';
 import * as t from './templates.js';
-import { type PagesMode, renderWorkflows } from './workflow.js';
+import type { Progress } from '../../core/progress.js';
+import { vendorPkgtrack } from '../ci/vendor.js';
+import { type PagesMode, parseInstallSpec, renderWorkflows, VENDORED_TARBALL } from './workflow.js';
 
 export interface InitResult {
   root: string;
@@ -18,8 +20,20 @@ export interface InitResult {
 
 export async function initRepository(
   dir: string,
-  opts: { name?: string; maintainer?: string; force?: boolean; pages?: PagesMode; install?: string },
+  opts: {
+    name?: string;
+    maintainer?: string;
+    force?: boolean;
+    pages?: PagesMode;
+    /** `init --install`: a vendored tarball path or a git URL at a full commit (default: vendored). */
+    install?: string;
+    /** The running pkgtrack's package folder, packed into the repository for a vendored install. */
+    packageRoot: string;
+    progress?: Progress;
+  },
 ): Promise<InitResult> {
+  // Refused before anything is written: an unpinned install would run beside the signing key.
+  const install = parseInstallSpec(opts.install ?? VENDORED_TARBALL);
   const root = resolve(dir);
   if ((await exists(join(root, 'pkgtrack.yaml'))) && !opts.force) {
     throw inputError(
@@ -43,7 +57,7 @@ export async function initRepository(
     ['recipes/hello/patches/series', t.exampleSeries],
     ['recipes/hello/patches/readme-https.patch', t.examplePatch(o)],
     ['recipes/hello/hello.spec', renderSpecTemplate(hello)],
-    ...Object.entries(renderWorkflows({ name, pages: opts.pages ?? 'branch', ...(opts.install ? { install: opts.install } : {}) })),
+    ...Object.entries(renderWorkflows({ name, pages: opts.pages ?? 'branch', install })),
   ];
   const created: string[] = [];
   for (const [rel, content, mode] of files) {
@@ -52,6 +66,15 @@ export async function initRepository(
     await writeFile(path, content);
     if (mode) await chmod(path, mode);
     created.push(rel);
+  }
+  if (install.kind === 'vendored') {
+    const v = await vendorPkgtrack({
+      repoRoot: root,
+      packageRoot: opts.packageRoot,
+      path: install.path,
+      ...(opts.progress ? { progress: opts.progress } : {}),
+    });
+    created.push(v.path, v.checksumFile);
   }
   await mkdir(join(root, 'keys'), { recursive: true });
   if ((await readdir(join(root, 'keys'))).length === 0) {

@@ -29,9 +29,57 @@ export interface WorkflowOptions {
   stableCron?: string;
   nightlyCron?: string;
   runsOn?: string;
-  /** What `npm install -g` installs; pin a version for reproducible runs. */
-  install?: string;
+  /**
+   * How the jobs install pkgtrack, always pinned by content: the tarball vendored into the recipes
+   * repository (`pkgtrack ci vendor`, checked against its .sha256), or a git URL at a full commit.
+   */
+  install?: InstallSpec;
 }
+
+/** The vendored tarball and its checksum file, relative to the recipes repository root. */
+export const VENDORED_TARBALL = '.github/pkgtrack/pkgtrack.tgz';
+export const vendoredChecksum = (tarball: string) => `${tarball}.sha256`;
+
+export type InstallSpec = { kind: 'vendored'; path: string } | { kind: 'git'; url: string; commit: string };
+
+/**
+ * `init --install`: a vendored tarball path (`.tgz` inside the repository) or
+ * `git+https://…#<40-hex commit>`. Registry names (`pkgtrack`, `pkgtrack@1.2.3`) are refused:
+ * anyone can register an unclaimed name, and this code runs beside the signing key and a write
+ * token; a branch, tag or short SHA can move or collide.
+ */
+export function parseInstallSpec(spec: string): InstallSpec {
+  const git = /^(git\+https:\/\/[A-Za-z0-9.-]+\/[A-Za-z0-9._/-]+?)(?:#(.*))?$/.exec(spec);
+  if (git) {
+    if (git[2] && /^[0-9a-f]{40}$/.test(git[2])) return { kind: 'git', url: git[1]!, commit: git[2] };
+    throw inputError(
+      'INIT_INSTALL_UNPINNED',
+      `--install ${spec} does not pin a commit: a branch, tag or short SHA can move`,
+      `Append the full 40-hex commit, e.g. ${git[1]}#<git rev-parse HEAD>.`,
+      { field: '--install' },
+    );
+  }
+  if (/^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+\.tgz$/.test(spec)) return { kind: 'vendored', path: spec.replace(/^\.\//, '') };
+  throw inputError(
+    'INIT_INSTALL_UNPINNED',
+    `--install ${spec} is not pinned by content: a registry name can be registered or replaced by anyone, and CI runs it with the signing key`,
+    `Use the vendored tarball (the default: ${VENDORED_TARBALL}, refreshed by \`pkgtrack ci vendor\`), or git+https://<host>/<owner>/<repo>.git#<40-hex commit>.`,
+    { field: '--install' },
+  );
+}
+
+/**
+ * Actions pinned to commits (a tag can be moved to other code; the publish job holds the signing
+ * key and a write token), the release as a comment for readers and Dependabot.
+ */
+const ACTION: Record<string, string> = {
+  checkout: 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2',
+  'setup-node': 'actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020 # v4.4.0',
+  'upload-artifact': 'actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2',
+  'download-artifact': 'actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093 # v4.3.0',
+  'upload-pages-artifact': 'actions/upload-pages-artifact@56afc609e74202658d3ffba0e8f6dda462b719fa # v3.0.1',
+  'deploy-pages': 'actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e # v4.0.5',
+};
 
 type Resolved = Required<WorkflowOptions>;
 
@@ -45,7 +93,7 @@ const DEFAULTS: Omit<Resolved, 'name' | 'pages'> = {
   stableCron: '23 5 * * *',
   nightlyCron: '17 2 * * *',
   runsOn: 'ubuntu-24.04',
-  install: 'pkgtrack',
+  install: { kind: 'vendored', path: VENDORED_TARBALL },
 };
 
 /** Workflow files by path under the repository root, one per requested channel. */
@@ -74,12 +122,6 @@ function resolveOptions(options: WorkflowOptions): Resolved {
   check('pagesBranch', o.pagesBranch, ref, 'Use a plain branch name, e.g. gh-pages.');
   check('defaultBranch', o.defaultBranch, ref, 'Use a plain branch name, e.g. main.');
   check('runsOn', o.runsOn, /^[A-Za-z0-9._-]+$/, 'Use a runner label such as ubuntu-24.04.');
-  check(
-    'install',
-    o.install,
-    /^(@[a-z0-9._-]+\/)?[a-z0-9._-]+(@[A-Za-z0-9.^~<>=_-]+)?$/,
-    'Use an npm package spec such as pkgtrack@1.2.3.',
-  );
   const cron = /^(\S+ ){4}\S+$/;
   check('stableCron', o.stableCron, cron, 'Use a five-field cron line such as "23 5 * * *".');
   check('nightlyCron', o.nightlyCron, cron, 'Use a five-field cron line such as "17 2 * * *".');
@@ -124,6 +166,7 @@ function renderWorkflow(o: Resolved, channel: WorkflowChannel): string {
     'jobs:',
     ...(stable ? validateJob(o) : []),
     ...planJob(o, channel),
+    ...problemsJob(o),
     ...buildJob(o, channel),
     ...publishJob(o),
     ...(o.pages === 'artifact' ? deployJob(o) : []),
@@ -132,17 +175,33 @@ function renderWorkflow(o: Resolved, channel: WorkflowChannel): string {
 }
 
 const setup = (o: Resolved) => [
-  '      - uses: actions/checkout@v4',
-  '      - uses: actions/setup-node@v4',
+  `      - uses: ${ACTION['checkout']}`,
+  `      - uses: ${ACTION['setup-node']}`,
   '        with:',
   `          node-version: ${o.nodeVersion}`,
-  `      - run: npm install -g ${o.install}`,
+  ...installSteps(o.install),
 ];
+
+/** Install pkgtrack pinned by content: the checksum is checked before npm sees the tarball. */
+export function installSteps(install: InstallSpec): string[] {
+  if (install.kind === 'git')
+    return [
+      '      - name: Install pkgtrack (pinned to a commit)',
+      `        run: npm install -g --no-fund --no-audit '${install.url}#${install.commit}'`,
+    ];
+  return [
+    '      - name: Install pkgtrack (vendored, checked by sha256)',
+    '        run: |',
+    `          sha256sum --check --strict ${vendoredChecksum(install.path)}`,
+    `          npm install -g --no-fund --no-audit ./${install.path}`,
+  ];
+}
 
 /**
  * The live output, restored from the Pages branch. Only "no such branch" (ls-remote exit 2) means
  * a first publish: any other failure stops the run, as publishing from an empty folder would
- * replace the live repositories with only this run's packages.
+ * replace the live repositories with only this run's packages. The restored commit (or "none")
+ * goes to PKGTRACK_PAGES_BASE: publish's --lease, so an older view never replaces a newer publish.
  */
 const restoreOutput = (o: Resolved) => [
   `      - name: Restore the published repositories from ${o.pagesBranch}`,
@@ -152,11 +211,13 @@ const restoreOutput = (o: Resolved) => [
   `          git ls-remote --exit-code --heads origin ${o.pagesBranch} > /dev/null || found=$?`,
   '          if [ "$found" = 2 ]; then',
   `            echo "No ${o.pagesBranch} branch yet: this is the first publish."`,
+  '            echo "PKGTRACK_PAGES_BASE=none" >> "$GITHUB_ENV"',
   '            exit 0',
   '          fi',
   '          [ "$found" = 0 ] || exit "$found"',
   `          git fetch --quiet --depth 1 origin ${o.pagesBranch}`,
   `          git archive FETCH_HEAD | tar -x -C ${o.output}`,
+  '          echo "PKGTRACK_PAGES_BASE=$(git rev-parse FETCH_HEAD)" >> "$GITHUB_ENV"',
 ];
 
 const validateJob = (o: Resolved) => [
@@ -174,6 +235,7 @@ const planJob = (o: Resolved, channel: WorkflowChannel) => [
   '    outputs:',
   '      matrix: ${{ steps.plan.outputs.matrix }}',
   '      count: ${{ steps.plan.outputs.count }}',
+  '      problems: ${{ steps.plan.outputs.problems }}',
   '    steps:',
   ...setup(o),
   ...restoreOutput(o),
@@ -182,9 +244,28 @@ const planJob = (o: Resolved, channel: WorkflowChannel) => [
   '          # Read-only here: asks GitHub upstreams about releases and branch heads.',
   '          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}',
   '        run: |',
-  `          pkgtrack ci matrix --channel ${channel} --output ${o.output} > matrix.json`,
-  '          echo "matrix=$(jq -c . matrix.json)" >> "$GITHUB_OUTPUT"',
-  `          echo "count=$(jq '.include | length' matrix.json)" >> "$GITHUB_OUTPUT"`,
+  '          # Exit 11: some recipes could not be planned (unreachable upstream, packaging changed',
+  '          # without a revision bump). The rest still builds; the problems job turns the run red.',
+  '          status=0',
+  `          pkgtrack ci matrix --channel ${channel} --output ${o.output} --exit-code > matrix.json || status=$?`,
+  '          [ "$status" = 0 ] || [ "$status" = 11 ] || exit "$status"',
+  '          {',
+  '            echo "matrix=$(jq -c . matrix.json)"',
+  `            echo "count=$(jq '.include | length' matrix.json)"`,
+  '            echo "problems=$([ "$status" = 11 ] && echo yes || echo no)"',
+  '          } >> "$GITHUB_OUTPUT"',
+];
+
+/** Red run for what the plan could not plan, without holding back what it could. */
+const problemsJob = (o: Resolved) => [
+  '  problems:',
+  '    needs: plan',
+  "    if: needs.plan.outputs.problems == 'yes'",
+  `    runs-on: ${o.runsOn}`,
+  '    steps:',
+  '      - run: |',
+  '          echo "::error::Some recipes could not be planned: see the plan job\'s summary."',
+  '          exit 1',
 ];
 
 /** One job per cell. Matrix values reach the shell through env, never pasted into the script. */
@@ -212,11 +293,13 @@ const buildJob = (o: Resolved, channel: WorkflowChannel) => [
   `          pkgtrack build "$RECIPE" --target "$TARGET" ${channel === 'stable' ? '--version "$VERSION"' : '--trunk --commit "$COMMIT"'} --out out`,
   '          # Artifact names may not hold ":" (debian:bookworm).',
   '          echo "artifact=pkgtrack-$RECIPE-${TARGET//[^A-Za-z0-9._-]/-}" >> "$GITHUB_OUTPUT"',
-  '      - uses: actions/upload-artifact@v4',
+  `      - uses: ${ACTION['upload-artifact']}`,
   '        with:',
   '          name: ${{ steps.build.outputs.artifact }}',
   '          path: out/',
   '          if-no-files-found: error',
+  '          # "Re-run all jobs" uploads again under the same name.',
+  '          overwrite: true',
   '          retention-days: 3',
 ];
 
@@ -241,7 +324,7 @@ const publishJob = (o: Resolved) => [
   '    steps:',
   ...setup(o),
   ...restoreOutput(o),
-  '      - uses: actions/download-artifact@v4',
+  `      - uses: ${ACTION['download-artifact']}`,
   '        with:',
   '          pattern: pkgtrack-*',
   '          path: artifacts',
@@ -257,8 +340,8 @@ const publishJob = (o: Resolved) => [
   '          PKGTRACK_KEY_PASSPHRASE: ${{ secrets.PKGTRACK_KEY_PASSPHRASE }}',
   '          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}',
   '        run: |',
-  `          pkgtrack publish --from-artifacts artifacts --output ${o.output} --to "git+https://github.com/$GITHUB_REPOSITORY.git#${o.pagesBranch}"`,
-  ...(o.pages === 'artifact' ? ['      - uses: actions/upload-pages-artifact@v3', '        with:', `          path: ${o.output}/`] : []),
+  `          pkgtrack publish --from-artifacts artifacts --output ${o.output} --to "git+https://github.com/$GITHUB_REPOSITORY.git#${o.pagesBranch}" --lease "$PKGTRACK_PAGES_BASE"`,
+  ...(o.pages === 'artifact' ? [`      - uses: ${ACTION['upload-pages-artifact']}`, '        with:', `          path: ${o.output}/`] : []),
   '      - name: Remove the signing key',
   '        if: always()',
   '        run: rm -f keys/signing.key',
@@ -276,5 +359,5 @@ const deployJob = (o: Resolved) => [
   '      url: ${{ steps.deployment.outputs.page_url }}',
   '    steps:',
   '      - id: deployment',
-  '        uses: actions/deploy-pages@v4',
+  `        uses: ${ACTION['deploy-pages']}`,
 ];

@@ -1,6 +1,8 @@
 /**
  * After publishing build folders, record the trunk state of every trunk build among them (what
  * `nightly` writes), so that CI fan-out builds keep the published trunk state current too.
+ * Per target: a target whose cell failed keeps its older entry (or none), so the next plan
+ * builds it again even when upstream has not moved. Merged into the state already published.
  * Apart from trunk-state.ts so a publish with no trunk build does not load its schema (zod).
  */
 import { ifExists } from '../../core/fsutil.js';
@@ -21,22 +23,29 @@ export async function recordTrunkBuilds(output: string, buildDirs: readonly stri
       target?: string;
       suite?: string;
       packageVersion?: string;
+      branch?: string;
     };
     if (m.channel !== 'trunk' || !m.recipe || !m.commit || !m.upstreamVersion || !m.target || !m.suite || !m.packageVersion) continue;
     const s = byRecipe.get(m.recipe) ?? {
       recipe: m.recipe,
-      branch: 'HEAD',
+      branch: m.branch ?? 'HEAD',
       commit: m.commit,
       version: m.upstreamVersion,
       publishedAt: now.toISOString(),
       targets: [],
     };
-    s.targets.push({ target: m.target, suite: m.suite, packageVersion: m.packageVersion });
+    s.targets.push({ target: m.target, suite: m.suite, packageVersion: m.packageVersion, commit: m.commit });
     byRecipe.set(m.recipe, s);
   }
   if (byRecipe.size) {
-    const { writeTrunkState } = await import('./trunk-state.js');
-    for (const s of byRecipe.values()) await writeTrunkState(output, s);
+    const { readTrunkState, writeTrunkState } = await import('./trunk-state.js');
+    for (const s of byRecipe.values()) {
+      const before = await readTrunkState(s.recipe, { output });
+      const built = new Set(s.targets.map((t) => t.target));
+      // Targets not built this time keep what they had, with their own commit made explicit.
+      const kept = (before?.targets ?? []).filter((t) => !built.has(t.target)).map((t) => ({ ...t, commit: t.commit ?? before!.commit }));
+      await writeTrunkState(output, { ...s, targets: [...kept, ...s.targets].sort((a, b) => a.target.localeCompare(b.target)) });
+    }
   }
   return [...byRecipe.keys()];
 }

@@ -17,7 +17,22 @@ const trunkStateSchema = z.object({
   commit: z.string().regex(/^[0-9a-f]{7,64}$/),
   version: z.string(),
   publishedAt: z.string(),
-  targets: z.array(z.object({ target: z.string(), suite: z.string(), packageVersion: z.string() })),
+  /**
+   * Per target: what was last published there. `commit` (when present) is that target's own;
+   * without it the recipe-level commit applies (states written by `nightly`, which publishes all
+   * targets of a recipe together).
+   */
+  targets: z.array(
+    z.object({
+      target: z.string(),
+      suite: z.string(),
+      packageVersion: z.string(),
+      commit: z
+        .string()
+        .regex(/^[0-9a-f]{7,64}$/)
+        .optional(),
+    }),
+  ),
 });
 export type TrunkState = z.infer<typeof trunkStateSchema>;
 
@@ -62,4 +77,10 @@ export async function readTrunkState(recipe: string, from: { output: string; url
 
 export async function writeTrunkState(output: string, state: TrunkState): Promise<void> {
   await writeFileAtomic(trunkStatePath(output, state.recipe), `${JSON.stringify(trunkStateSchema.parse(state), null, 2)}\n`);
+}
+
+/** The commit last published for `target`, if any. */
+export function trunkCommitOf(state: TrunkState | undefined, target: string): string | undefined {
+  const t = state?.targets.find((x) => x.target === target);
+  return t ? (t.commit ?? state!.commit) : undefined;
 }

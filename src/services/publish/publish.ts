@@ -176,13 +176,17 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
       result.reports.push({ ...report, root });
     }
     if (cache) result.cache = { hits: cache.hits, misses: cache.misses };
+    if (!req.dryRun && !target.settings.url && result.reports.some((r) => r.kind === 'yum'))
+      req.progress.warn(
+        `no \`url:\` in pkgtrack.yaml: the .repo files point at file://${target.output} (this machine only) — set \`url:\` to the address ${target.output} is served from before anyone installs from it`,
+      );
     if (!req.dryRun) {
       const dirs = [...new Set(artifacts.map((a) => dirname(a.path)))];
       const trunk = await recordTrunkBuilds(target.output, dirs);
       if (trunk.length) req.progress.step(`trunk state recorded for ${trunk.join(', ')}`);
       // No pkgtrack.yaml: no name, label or key to show, so no page (and no page code to load).
       if (target.repository)
-        await (await import('../site/site.js')).refreshSiteAfterPublish(target.repository, target.output, target.store, req.progress);
+        await (await import('../site/site.js')).refreshSiteAfterPublish(target.repository, target.output, target.store, req.progress, dirs);
     }
     return result;
   } finally {

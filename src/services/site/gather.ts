@@ -39,6 +39,8 @@ export interface GatherOptions {
   generator?: string;
   /** Patch report summary of a package; default: read from a published report (publishedPatchSummaries). */
   patchSummary?: (pkg: string) => PatchSummary | undefined;
+  /** Build folders (with manifest.json) just published: their manifests and logs go on the page. */
+  buildDirs?: readonly string[];
 }
 
 export interface GatheredSite {
@@ -172,17 +174,60 @@ function groupBySource(s: PublishedSuite): Map<string, IndexedBinary[]> {
 
 const LOG_FILE = /\.(log|txt)$/;
 
-/** Copy the build's manifest and logs (if the build recorded an output dir) into the site. */
-async function buildFiles(row: BuildRow | undefined, pkg: string, suite: string): Promise<{ links: SiteLink[]; files: SiteFile[] }> {
-  if (!row?.out_dir || !SAFE_SEGMENT.test(pkg)) return { links: [], files: [] };
-  const dir = row.out_dir;
+/** Site folder of a package's build manifest and logs in one suite. */
+export const buildFilesDir = (pkg: string, suite: string) => `builds/${pkg}/${suite.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+
+interface BuildDirManifest {
+  recipe?: string;
+  suite?: string;
+  packageVersion?: string;
+  builtAt?: string;
+}
+
+const readManifestIn = async (dir: string): Promise<BuildDirManifest | undefined> => {
+  const text = await readFile(join(dir, 'manifest.json'), 'utf8').catch(() => undefined);
+  try {
+    return text ? (JSON.parse(text) as BuildDirManifest) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Where the manifest and logs of `pkg` `version` in `suite` are: the build this machine ran
+ * (state store), else a build folder just published (CI fan-out: the artifacts of other
+ * runners), else what the site already holds for that version (a restored site: builds of
+ * earlier runs keep their files).
+ */
+async function buildDirFor(
+  row: BuildRow | undefined,
+  pkg: string,
+  suite: string,
+  version: string,
+  outputDir: string,
+  buildDirs: ReadonlyArray<{ dir: string; manifest: BuildDirManifest }>,
+): Promise<{ dir: string; builtAt?: string } | undefined> {
+  if (row?.out_dir) return { dir: row.out_dir };
+  const fits = (m: BuildDirManifest) =>
+    m.recipe === pkg && m.packageVersion === version && !!m.suite && (m.suite === suite || suite.startsWith(`${m.suite}/`));
+  const fresh = buildDirs.find((b) => fits(b.manifest));
+  if (fresh) return { dir: fresh.dir, ...(fresh.manifest.builtAt ? { builtAt: fresh.manifest.builtAt } : {}) };
+  const published = join(outputDir, buildFilesDir(pkg, suite));
+  const m = await readManifestIn(published);
+  if (m && fits(m)) return { dir: published, ...(m.builtAt ? { builtAt: m.builtAt } : {}) };
+  return undefined;
+}
+
+/** Copy a build's manifest and logs into the site. */
+async function buildFiles(dir: string | undefined, pkg: string, suite: string): Promise<{ links: SiteLink[]; files: SiteFile[] }> {
+  if (!dir || !SAFE_SEGMENT.test(pkg)) return { links: [], files: [] };
   const names = await readdir(dir).catch(() => [] as string[]);
   const wanted = names
     .filter((n) => n === 'manifest.json' || LOG_FILE.test(n))
     .sort((a, b) => (a === 'manifest.json' ? -1 : a.localeCompare(b)));
   const links: SiteLink[] = [];
   const files: SiteFile[] = [];
-  const base = `builds/${pkg}/${suite.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+  const base = buildFilesDir(pkg, suite);
   for (const n of wanted) {
     if (!SAFE_SEGMENT.test(n)) continue;
     const data = await ifExists(readFile(join(dir, n)));
@@ -217,6 +262,11 @@ export async function gatherSiteModel(
   const patchSummary = opts.patchSummary ?? (await publishedPatchSummaries(outputDir));
   const extraFiles: SiteFile[] = [];
   const suites: SiteSuite[] = [];
+  const buildDirs: Array<{ dir: string; manifest: BuildDirManifest }> = [];
+  for (const dir of opts.buildDirs ?? []) {
+    const manifest = await readManifestIn(dir);
+    if (manifest) buildDirs.push({ dir, manifest });
+  }
 
   for (const s of published) {
     const place = placeSuite(s, targets, trunkSuffix);
@@ -236,9 +286,10 @@ export async function gatherSiteModel(
       const build = rows.find(
         (r) => (r.target === place.target || r.target === s.suite) && (r.version === first.version || r.version === first.upstreamVersion),
       );
-      const { links, files } = await buildFiles(build, name, s.suite);
+      const from = await buildDirFor(build, name, s.suite, first.version, outputDir, buildDirs);
+      const { links, files } = await buildFiles(from?.dir, name, s.suite);
       extraFiles.push(...files);
-      const builtAt = build?.finished_at ?? bins.map((b) => b.builtAt).find(Boolean);
+      const builtAt = build?.finished_at ?? from?.builtAt ?? bins.map((b) => b.builtAt).find(Boolean);
       const summary = info.summary ?? bins.find((b) => b.name === name)?.summary ?? first.summary;
       const patches = patchSummary?.(name);
       packages.push({

@@ -189,10 +189,11 @@ export async function refreshSiteAfterPublish(
   outputDir: string,
   store: StateStore,
   progress: Progress,
+  buildDirs: readonly string[] = [],
 ): Promise<WriteSiteResult | undefined> {
   if (!repository) return undefined; // no pkgtrack.yaml: no name, label or key to show
   try {
-    const { model, extraFiles } = await gatherSiteModel(repository, outputDir, store);
+    const { model, extraFiles } = await gatherSiteModel(repository, outputDir, store, { buildDirs });
     const written = await writeSite(outputDir, model, extraFiles);
     progress.step(`updated the web page ${join(written.outputDir, 'index.html')}`);
     return written;

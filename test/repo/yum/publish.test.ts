@@ -4,7 +4,18 @@
  * removal, refusal of changed pool bytes, and the .repo file users get.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { statSync, mkdtempSync, readFileSync, readlinkSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  cpSync,
+  lstatSync,
+  statSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +153,53 @@ describe('yum publish', () => {
     expect(readlinkSync(join(root, SUITE, 'repodata'))).toBe(live);
     expect(readFileSync(join(root, SUITE, 'repodata/repomd.xml'))).toEqual(liveRepomd);
     expect((await verifyYumRepo(join(root, SUITE), { keyring: key.publicFile })).ok).toBe(true);
+  });
+
+  it('publishes again into a copy restored from a static host (repodata a plain directory); foreign repodata stays refused', async () => {
+    const root = join(work, 'restored');
+    const dir = mkdtempSync(join(work, 'restored-'));
+    const [a, b, c] = buildVersions(dir, ['1.0-1', '1.1-1', '1.2-1'], 'restored', 'restored');
+    await publishYum({ root, suite: SUITE, add: [a!], signer: key.signer, publicKeyFile: key.publicFile });
+    // What a static host serves and gives back (gh-pages, a Pages artifact): symlinks followed,
+    // the .repodata generation store left behind, as `publish --to git+…` copies it.
+    const copy = join(work, 'restored-copy');
+    cpSync(root, copy, { recursive: true, dereference: true, filter: (src) => !/\/\.repodata(\/|$)/.test(src.slice(root.length)) });
+    expect(lstatSync(join(copy, SUITE, 'repodata')).isDirectory()).toBe(true);
+    await publishYum({ root: copy, suite: SUITE, add: [b!], signer: key.signer, publicKeyFile: key.publicFile });
+    expect(readlinkSync(join(copy, SUITE, 'repodata'))).toMatch(/^\.repodata\/[0-9a-f]{20}$/);
+    expect((await verifyYumRepo(join(copy, SUITE), { keyring: key.publicFile })).ok).toBe(true);
+    const versions = (r: string) =>
+      [...packagesById(pkgs(r).docs).primary!.values()].map((t) => t.children!.find((x) => x.name === 'version')!.attrs.ver).sort();
+    expect(versions(copy)).toEqual(['1.0', '1.1']);
+    // And a third round trip, as every CI run makes one.
+    const copy2 = join(work, 'restored-copy2');
+    cpSync(copy, copy2, { recursive: true, dereference: true, filter: (src) => !/\/\.repodata(\/|$)/.test(src.slice(copy.length)) });
+    await publishYum({ root: copy2, suite: SUITE, add: [c!], signer: key.signer, publicKeyFile: key.publicFile });
+    expect((await verifyYumRepo(join(copy2, SUITE), { keyring: key.publicFile })).ok).toBe(true);
+    expect(versions(copy2)).toEqual(['1.0', '1.1', '1.2']);
+
+    // Metadata signed by another key (or unsigned: another tool's) is never replaced.
+    const foreign = join(work, 'restored-foreign');
+    cpSync(copy, foreign, { recursive: true, dereference: true, filter: (src) => !/\/\.repodata(\/|$)/.test(src.slice(copy.length)) });
+    const other = await ed25519Key('another tool');
+    writeFileSync(
+      join(foreign, SUITE, 'repodata/repomd.xml.asc'),
+      await other.signer.detachSign(readFileSync(join(foreign, SUITE, 'repodata/repomd.xml'))),
+    );
+    const before = readFileSync(join(foreign, SUITE, 'repodata/repomd.xml'));
+    await expect(
+      publishYum({ root: foreign, suite: SUITE, add: [c!], signer: key.signer, publicKeyFile: key.publicFile }),
+    ).rejects.toMatchObject({
+      code: 'YUM_FOREIGN_REPODATA',
+    });
+    rmSync(join(foreign, SUITE, 'repodata/repomd.xml.asc'));
+    await expect(
+      publishYum({ root: foreign, suite: SUITE, add: [c!], signer: key.signer, publicKeyFile: key.publicFile }),
+    ).rejects.toMatchObject({
+      code: 'YUM_FOREIGN_REPODATA',
+    });
+    expect(lstatSync(join(foreign, SUITE, 'repodata')).isDirectory()).toBe(true);
+    expect(readFileSync(join(foreign, SUITE, 'repodata/repomd.xml'))).toEqual(before);
   });
 
   it('two publishers at once: both wait their turn under the lock and no package is lost', async () => {

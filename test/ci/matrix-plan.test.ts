@@ -1,0 +1,165 @@
+/**
+ * `ci matrix` against a published output, the way a fresh CI runner sees it: the plan compares
+ * the recipe hash the published build manifests record (so a packaging-only change rebuilds,
+ * and the same version with other bytes is refused before any build), keeps build manifests
+ * through a fan-out publish, and plans trunk targets one by one (a failed target is retried).
+ * Upstream is a local git repository; the packages are small .debs made by dpkg-deb.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { resolveTarget } from '../../src/recipe/targets.js';
+import { recipeHash } from '../../src/services/build/inputs.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
+import { buildDeb, makeKey, type TestKey } from '../repo/apt-helpers.js';
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, encoding: 'utf8' });
+
+let upstream: string;
+let repo: string;
+let key: TestKey;
+const RECIPE = 'recipes/tiny/recipe.yaml';
+/** What `pkgtrack build` appends for the target, so one version never names different bytes. */
+const BOOKWORM = resolveTarget('debian:bookworm')!.versionSuffix;
+
+function writeAll(root: string, files: Record<string, string>) {
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(join(root, rel, '..'), { recursive: true });
+    writeFileSync(join(root, rel), content);
+  }
+}
+
+const recipeYaml = (revision: string) =>
+  `name: tiny\nupstream:\n  kind: git\n  url: ${upstream}\nversions:\n  tagPattern: '^v(?<version>\\d+(\\.\\d+)+)$'\nrevision: "${revision}"\ntargets: [debian:bookworm]\nchannels:\n  trunk:\n    enabled: true\n    branch: main\n`;
+
+/** A build job's artifact folder: a .deb and the manifest `pkgtrack build` writes. */
+async function artifact(
+  dir: string,
+  m: { version: string; packageVersion: string; target?: string; suite?: string; channel?: string; commit?: string },
+) {
+  mkdirSync(dir, { recursive: true });
+  const deb = buildDeb(dir, 'tiny', m.packageVersion);
+  const manifest = {
+    recipe: 'tiny',
+    target: m.target ?? 'debian:bookworm',
+    suite: m.suite ?? 'bookworm',
+    channel: m.channel ?? 'stable',
+    ...(m.commit ? { commit: m.commit, branch: 'main' } : {}),
+    upstreamVersion: m.version,
+    packageVersion: m.packageVersion,
+    recipeHash: await recipeHash({ dir: join(repo, 'recipes/tiny') } as Parameters<typeof recipeHash>[0]),
+    builtAt: '2026-12-01T00:00:00.000Z',
+    artifacts: [{ name: deb.split('/').pop(), kind: 'deb' }],
+  };
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+}
+
+const matrix = (...args: string[]) => pkgtrack(['ci', 'matrix', '--json', ...args], { cwd: repo });
+const publish = (artifacts: string) => pkgtrack(['publish', '--key', key.secret, '--from-artifacts', artifacts, '--json'], { cwd: repo });
+
+beforeAll(() => {
+  upstream = tempDir('pkgtrack-plan-up-');
+  git(upstream, 'init', '-q', '-b', 'main');
+  writeFileSync(join(upstream, 'README'), 'tiny 1.0\n');
+  git(upstream, 'add', '.');
+  git(upstream, 'commit', '-q', '-m', 'release 1.0');
+  git(upstream, 'tag', 'v1.0');
+  repo = tempDir('pkgtrack-plan-repo-');
+  key = makeKey(repo);
+  writeAll(repo, {
+    'pkgtrack.yaml':
+      'name: plan-test\norigin: plan-test\nlabel: plan test\nmaintainer: Plan <plan@example.org>\noutput: public\ntargets: [debian:bookworm]\n',
+    [RECIPE]: recipeYaml('1'),
+    'recipes/tiny/debian/control':
+      'Source: tiny\nSection: misc\nPriority: optional\nMaintainer: Plan <plan@example.org>\nBuild-Depends: debhelper-compat (= 13)\nStandards-Version: 4.7.0\n\nPackage: tiny\nArchitecture: all\nDescription: tiny\n tiny.\n',
+    'recipes/tiny/debian/rules': '#!/usr/bin/make -f\n%:\n\tdh $@\n',
+    'recipes/tiny/debian/source/format': '3.0 (quilt)\n',
+    'recipes/tiny/patches/series': '',
+  });
+  chmodSync(join(repo, 'recipes/tiny/debian/rules'), 0o755);
+});
+
+describe('ci matrix --channel stable against the published build manifests', () => {
+  it('plans the new release; after a fan-out publish the manifest is on the site and the plan is empty', async () => {
+    const first = matrix('--channel', 'stable');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.json().matrix.include).toEqual([{ recipe: 'tiny', target: 'debian:bookworm', channel: 'stable', version: '1.0' }]);
+
+    await artifact(join(repo, 'artifacts1/pkgtrack-tiny-debian-bookworm'), { version: '1.0', packageVersion: `1.0-1${BOOKWORM}` });
+    const p = publish(join(repo, 'artifacts1'));
+    expect(p.code, p.stderr).toBe(0);
+    // The fan-out publish keeps the build manifest (provenance, the page's "Built" column).
+    const published = JSON.parse(readFileSync(join(repo, 'public/builds/tiny/bookworm/manifest.json'), 'utf8'));
+    expect(published).toMatchObject({ recipe: 'tiny', packageVersion: `1.0-1${BOOKWORM}` });
+    expect(readFileSync(join(repo, 'public/index.html'), 'utf8')).toContain('builds/tiny/bookworm/manifest.json');
+
+    const again = matrix('--channel', 'stable');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json().matrix.include).toEqual([]);
+    expect(again.json().problems).toEqual([]);
+  });
+
+  it('a packaging change without a revision bump is refused before a build, naming the field; --exit-code says so', () => {
+    writeAll(repo, {
+      'recipes/tiny/patches/cve-fix.patch': '--- a/README\n+++ b/README\n@@ -1 +1 @@\n-tiny 1.0\n+tiny 1.0 fixed\n',
+      'recipes/tiny/patches/series': 'cve-fix.patch\n',
+    });
+    const r = matrix('--channel', 'stable');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json().matrix.include).toEqual([]);
+    expect(r.json().problems).toEqual([expect.objectContaining({ recipe: 'tiny', target: 'debian:bookworm', field: 'revision' })]);
+    expect(r.json().problems[0].message).toMatch(/revision "1" was not bumped/);
+    const summary = join(repo, 'summary.md');
+    const strict = pkgtrack(['ci', 'matrix', '--channel', 'stable', '--exit-code'], { cwd: repo, env: { GITHUB_STEP_SUMMARY: summary } });
+    expect(strict.code).toBe(11);
+    expect(JSON.parse(strict.stdout)).toEqual({ include: [] });
+    expect(strict.stderr).toMatch(/revision/);
+    expect(readFileSync(summary, 'utf8')).toMatch(/tiny.*debian:bookworm.*revision "1" was not bumped/);
+  });
+
+  it('with the revision bumped, the packaging-only change rebuilds the published upstream version', () => {
+    writeFileSync(join(repo, RECIPE), recipeYaml('2'));
+    const r = matrix('--channel', 'stable');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json().matrix.include).toEqual([{ recipe: 'tiny', target: 'debian:bookworm', channel: 'stable', version: '1.0' }]);
+  });
+
+  it('a missing --output folder is an error, not "plan everything"', () => {
+    const r = pkgtrack(['ci', 'matrix', '--output', join(repo, 'nope')], { cwd: repo });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/CI_MATRIX_OUTPUT_MISSING/);
+  });
+});
+
+describe('ci matrix --channel trunk: state per target', () => {
+  it('a target whose cell failed is planned again next run while the one that published is not', async () => {
+    // Two targets; the trunk run published bookworm only (trixie's cell failed).
+    writeFileSync(join(repo, RECIPE), recipeYaml('2').replace('targets: [debian:bookworm]', 'targets: [debian:bookworm, debian:trixie]'));
+    const head = git(upstream, 'rev-parse', 'HEAD').trim();
+    const plan = matrix('--channel', 'trunk');
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(
+      plan
+        .json()
+        .matrix.include.map((c: { target: string }) => c.target)
+        .sort(),
+    ).toEqual(['debian:bookworm', 'debian:trixie']);
+    await artifact(join(repo, 'artifacts2/pkgtrack-tiny-debian-bookworm'), {
+      version: '1.0+git20261201.0.abcdef1',
+      packageVersion: `1.0+git20261201.0.abcdef1-2${BOOKWORM}`,
+      suite: 'bookworm-trunk',
+      channel: 'trunk',
+      commit: head,
+    });
+    const p = publish(join(repo, 'artifacts2'));
+    expect(p.code, p.stderr).toBe(0);
+    const state = JSON.parse(readFileSync(join(repo, 'public/trunk/tiny.json'), 'utf8'));
+    expect(state).toMatchObject({ branch: 'main', commit: head, targets: [{ target: 'debian:bookworm', commit: head }] });
+    const next = matrix('--channel', 'trunk');
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.json().matrix.include).toEqual([{ recipe: 'tiny', target: 'debian:trixie', channel: 'trunk', commit: head }]);
+    expect(existsSync(join(repo, 'public/builds/tiny/bookworm-trunk/manifest.json'))).toBe(true);
+  });
+});
