@@ -40,7 +40,7 @@ function snapshot(dir: string, skip: (rel: string) => boolean = () => false): Re
 /** Vitest sets NODE_ENV=test, which makes oclif look for TypeScript sources and warn. */
 const AS_USER = { NODE_ENV: undefined, VITEST: undefined };
 
-const SITE_OWNED = /^(index\.html|badges|site-assets|keys|builds|\.pkgtrack)(\/|$)/;
+const SITE_OWNED = /^(index\.html|search\.html|packages\.json|packages|badges|site-assets|keys|builds|\.pkgtrack)(\/|$)/;
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'pkgtrack-site-write-'));
