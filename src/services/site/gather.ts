@@ -137,6 +137,17 @@ function placeSuite(s: PublishedSuite, targets: Target[], trunkSuffix: string): 
   return { channel: trunk ? 'trunk' : 'stable' };
 }
 
+/** Rows by their `recipe`, in query order. */
+function groupRows<T extends { recipe: string }>(rows: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const list = out.get(r.recipe);
+    if (list) list.push(r);
+    else out.set(r.recipe, [r]);
+  }
+  return out;
+}
+
 interface BuildRow {
   target: string;
   version: string;
@@ -155,8 +166,13 @@ function groupBySource(s: PublishedSuite): Map<string, IndexedBinary[]> {
     }
   };
   const bySource = new Map<string, IndexedBinary[]>();
-  for (const b of s.binaries) bySource.set(b.source, [...(bySource.get(b.source) ?? []), b]);
+  for (const b of s.binaries) {
+    const list = bySource.get(b.source);
+    if (list) list.push(b);
+    else bySource.set(b.source, [b]);
+  }
   for (const [src, list] of bySource) {
+    if (list.length === 1) continue;
     const newest = list
       .map((b) => b.version)
       .sort(cmp)
@@ -211,9 +227,20 @@ export async function gatherSiteModel(
   ];
   const recipeNames = new Set(await listRecipeNames(repo));
   const recipeInfo = new Map<string, { summary?: string; homepage?: string }>();
-  const observations = store.db.prepare('SELECT version, observed_at AS observedAt FROM upstream_observations WHERE recipe = ?');
-  const builds = store.db.prepare(
-    "SELECT target, version, out_dir, finished_at FROM builds WHERE recipe = ? AND result = 'ok' AND finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC",
+  // One query each for every package (a query per package is most of the page's cost at 10,000).
+  const observations = groupRows(
+    store.db.prepare('SELECT recipe, version, observed_at AS observedAt FROM upstream_observations').all() as Array<{
+      recipe: string;
+      version: string;
+      observedAt: string;
+    }>,
+  );
+  const builds = groupRows(
+    store.db
+      .prepare(
+        "SELECT recipe, target, version, out_dir, finished_at FROM builds WHERE result = 'ok' AND finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC",
+      )
+      .all() as unknown as Array<BuildRow & { recipe: string }>,
   );
   const patchSummary = opts.patchSummary ?? (await publishedPatchSummaries(outputDir));
   const extraFiles: SiteFile[] = [];
@@ -232,8 +259,8 @@ export async function gatherSiteModel(
         });
       }
       const info = recipeInfo.get(name) ?? {};
-      const obs = observations.all(name) as Array<{ version: string; observedAt: string }>;
-      const rows = builds.all(name) as unknown as BuildRow[];
+      const obs = observations.get(name) ?? [];
+      const rows = builds.get(name) ?? [];
       const build = rows.find(
         (r) => (r.target === place.target || r.target === s.suite) && (r.version === first.version || r.version === first.upstreamVersion),
       );
