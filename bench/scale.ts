@@ -86,7 +86,8 @@ const row = (r: Row) => {
   console.error(`  ${r[0]}: pkgtrack ${fmt(r[1])}; ${r[2]} ${fmt(r[3])}`);
 };
 function fmt(s: Sample | undefined): string {
-  return s ? `${s.wall.toFixed(2)} s (cpu ${s.cpu.toFixed(2)})` : '';
+  if (!s) return '';
+  return s.cpu ? `${s.wall.toFixed(2)} s (cpu ${s.cpu.toFixed(2)})` : `${s.wall.toFixed(2)} s`;
 }
 const ratio = (a: Sample | undefined, b: Sample | undefined) =>
   a && b ? `${(a.wall / b.wall).toFixed(2)}x (cpu ${(a.cpu / b.cpu).toFixed(2)}x)` : '';
@@ -144,9 +145,9 @@ async function pageRows(n: number, out: string): Promise<void> {
     row([
       `page, ${n} pkgs: Chromium opens index.html (load event)`,
       { wall: s(t1, t2), cpu: 0 },
-      'with browser start',
-      { wall: s(t0, launched) + s(t1, t2), cpu: 0 },
-      'goal < 2 s',
+      '',
+      undefined,
+      `goal < 2 s; ${(s(t0, launched) + s(t1, t2)).toFixed(2)} s with the browser's start`,
     ]);
   } finally {
     await browser.close();
