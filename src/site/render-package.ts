@@ -10,7 +10,7 @@
  */
 import { html, join, safeUrl } from './html.js';
 import { badgePath, SAFE_SEGMENT, type SiteModel, type SitePackage, type SiteSuite } from './model.js';
-import { formatDate, type PageAssets, packageCells } from './render-page.js';
+import { formatDate, type PageAssets, packageCells, pageHead } from './render-page.js';
 
 /** Where a package appears: each suite with the package's row there. */
 export interface PackageEntry {
@@ -70,20 +70,6 @@ export function packageIndexJson(entries: Iterable<PackageEntry>): string {
 /** Asset paths as seen from packages/ (one folder down). */
 const up = (assets: PageAssets): PageAssets => ({ stylesheet: `../${assets.stylesheet}`, icon: `../${assets.icon}` });
 
-function head(title: string, assets: PageAssets, generator: string) {
-  return html`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<meta name="generator" content="${generator}">
-<title>${title}</title>
-<link rel="stylesheet" href="${safeUrl(assets.stylesheet)}">
-<link rel="icon" href="${safeUrl(assets.icon)}" type="image/svg+xml">
-</head>`;
-}
-
 /** A package's own page, in packages/: links go one folder up. No timestamp of its own, so it is byte-identical until the package changes. */
 export function renderPackageHtml(model: SiteModel, e: PackageEntry, assets: PageAssets): string {
   const a = up(assets);
@@ -103,7 +89,7 @@ export function renderPackageHtml(model: SiteModel, e: PackageEntry, assets: Pag
   const install = e.places.some((p) => p.suite.kind === 'apt')
     ? html`<pre><code>sudo apt install ${e.places.find((p) => p.suite.kind === 'apt')!.pkg.binaries[0] ?? e.name}</code></pre>`
     : html`<pre><code>sudo dnf install ${e.places[0]!.pkg.binaries[0] ?? e.name}</code></pre>`;
-  return html`${head(`${e.name} — ${model.label}`, a, model.generator)}
+  return html`${pageHead(`${e.name} — ${model.label}`, a, model.generator)}
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header>
@@ -133,7 +119,7 @@ ${install}
 
 /** search.html: filters packages.json (fetched on the first search) in the browser. */
 export function renderSearchHtml(model: SiteModel, assets: PageAssets & { script: string }): string {
-  return html`${head(`Search — ${model.label}`, assets, model.generator)}
+  return html`${pageHead(`Search — ${model.label}`, assets, model.generator)}
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header>

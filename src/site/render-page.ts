@@ -56,6 +56,21 @@ export function formatDate(iso: string | undefined): string {
   return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/** The doctype and <head> every page of the site shares. */
+export function pageHead(title: string, assets: PageAssets, generator: string): Safe {
+  return html`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="${generator}">
+<title>${title}</title>
+<link rel="stylesheet" href="${safeUrl(assets.stylesheet)}">
+<link rel="icon" href="${safeUrl(assets.icon)}" type="image/svg+xml">
+</head>`;
+}
+
 /** Titles over 70 characters get cut in tabs and search results anyway. */
 const shorten = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
@@ -239,17 +254,7 @@ export function renderIndexHtml(model: SiteModel, assets: PageAssets, opts: Inde
         '\n',
       )
     : html`<p>Nothing has been published yet.</p>`;
-  const page = html`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<meta name="generator" content="${model.generator}">
-<title>${shorten(model.label, 40)} — package repository</title>
-<link rel="stylesheet" href="${safeUrl(assets.stylesheet)}">
-<link rel="icon" href="${safeUrl(assets.icon)}" type="image/svg+xml">
-</head>
+  const page = html`${pageHead(`${shorten(model.label, 40)} — package repository`, assets, model.generator)}
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header>
