@@ -105,7 +105,7 @@ function interleaved(cases: Array<[setup: () => void, run: () => void]>): Sample
   return xs.map(medianByWall);
 }
 
-function gpgHome(dir: string): { home: string; secret: string; fpr: string } {
+export function gpgHome(dir: string): { home: string; secret: string; fpr: string } {
   const home = join(dir, 'gnupg');
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const env = { ...process.env, GNUPGHOME: home };

@@ -71,3 +71,24 @@ function truncated(source: string, pos: number) {
     },
   );
 }
+
+/**
+ * Write an ar archive (the .deb subset readAr reads): 16-byte names, mode 100644, uid/gid 0,
+ * members padded to even offsets with '\n'. Pure; `mtime` is seconds since the epoch.
+ */
+export function writeAr(members: ReadonlyArray<{ name: string; data: Uint8Array }>, mtime = 0): Uint8Array {
+  const parts: Uint8Array[] = [Buffer.from(MAGIC, 'latin1')];
+  for (const m of members) {
+    if (m.name.length > 15 || !/^[\x21-\x7e]+$/.test(m.name)) throw new Error(`ar member name "${m.name}" does not fit 16 bytes`);
+    const head =
+      `${m.name}/`.padEnd(16) +
+      String(mtime).padEnd(12) +
+      '0'.padEnd(6) +
+      '0'.padEnd(6) +
+      '100644'.padEnd(8) +
+      String(m.data.length).padEnd(10);
+    parts.push(Buffer.from(`${head}\`\n`, 'latin1'), m.data);
+    if (m.data.length % 2) parts.push(Uint8Array.of(0x0a));
+  }
+  return Buffer.concat(parts);
+}

@@ -250,3 +250,48 @@ export class TarNameLister {
     return this.entries;
   }
 }
+
+/** One entry to write: a regular file ('0') or a directory ('5'). */
+export interface TarWriteEntry {
+  name: string;
+  type: '0' | '5';
+  data?: Uint8Array;
+  mode?: number;
+  mtime?: number;
+}
+
+/**
+ * Write a ustar archive (names up to 100 bytes, owner root:root), ending with two zero blocks.
+ * Pure. What .deb control and data members hold; enough for generated test and bench packages.
+ */
+export function writeTar(entries: ReadonlyArray<TarWriteEntry>): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const put = (h: Uint8Array, off: number, len: number, s: string) => {
+    Buffer.from(h.buffer, h.byteOffset + off, len).write(s, 'latin1');
+  };
+  const oct = (n: number, len: number) => `${n.toString(8).padStart(len - 1, '0')}\0`;
+  for (const e of entries) {
+    const data = e.data ?? new Uint8Array();
+    const name = e.type === '5' && !e.name.endsWith('/') ? `${e.name}/` : e.name;
+    if (Buffer.byteLength(name) > 100) throw new Error(`tar entry name "${name}" is over 100 bytes`);
+    const h = new Uint8Array(BLOCK);
+    put(h, 0, 100, name);
+    put(h, 100, 8, oct(e.mode ?? (e.type === '5' ? 0o755 : 0o644), 8));
+    put(h, 108, 8, oct(0, 8));
+    put(h, 116, 8, oct(0, 8));
+    put(h, 124, 12, oct(data.length, 12));
+    put(h, 136, 12, oct(e.mtime ?? 0, 12));
+    put(h, 148, 8, '        ');
+    h[156] = e.type.charCodeAt(0);
+    put(h, 257, 8, 'ustar\x0000');
+    put(h, 265, 32, 'root');
+    put(h, 297, 32, 'root');
+    let sum = 0;
+    for (const b of h) sum += b;
+    put(h, 148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
+    parts.push(h, data);
+    if (data.length % BLOCK) parts.push(new Uint8Array(BLOCK - (data.length % BLOCK)));
+  }
+  parts.push(new Uint8Array(2 * BLOCK));
+  return Buffer.concat(parts);
+}

@@ -26,12 +26,49 @@ export interface PageAssets {
   icon: string;
 }
 
+/** How many packages of each suite the first page lists (the most recently changed). */
+export const FIRST_PAGE_ROWS = 20;
+
+/** What keeps the first page bounded at any repository size. */
+export interface IndexOptions {
+  /** When each package last changed on the site (ISO); newest are listed first. Default: by name. */
+  changedAt?: ReadonlyMap<string, string>;
+  /** Rows per suite (default FIRST_PAGE_ROWS). */
+  rows?: number;
+}
+
+/** Site path of a package's own page. */
+export const packagePagePath = (pkg: string): string => `packages/${pkg}.html`;
+
+/** The `rows` most recently changed packages of a suite (ties by name), newest first. */
+export function recentPackages(s: SiteSuite, opts: IndexOptions = {}): SitePackage[] {
+  const at = (p: SitePackage) => opts.changedAt?.get(p.name) ?? '';
+  const rows = opts.rows ?? FIRST_PAGE_ROWS;
+  if (s.packages.length <= rows && !opts.changedAt) return s.packages;
+  return [...s.packages].sort((a, b) => (at(a) === at(b) ? a.name.localeCompare(b.name) : at(a) < at(b) ? 1 : -1)).slice(0, rows);
+}
+
 /** `2026-11-21 12:25 UTC`: unambiguous, and the same in every locale. */
 export function formatDate(iso: string | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The doctype and <head> every page of the site shares. */
+export function pageHead(title: string, assets: PageAssets, generator: string): Safe {
+  return html`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="${generator}">
+<title>${title}</title>
+<link rel="stylesheet" href="${safeUrl(assets.stylesheet)}">
+<link rel="icon" href="${safeUrl(assets.icon)}" type="image/svg+xml">
+</head>`;
 }
 
 /** Titles over 70 characters get cut in tabs and search results anyway. */
@@ -63,32 +100,46 @@ function linksCell(pkg: SitePackage): Safe {
   return html`<ul class="inline">${pkg.buildLinks.map((l) => html`<li><a href="${safeUrl(l.href)}">${l.label}</a></li>`)}</ul>`;
 }
 
-function packageRow(pkg: SitePackage): Safe {
+/** A package's cells of a table row: the name as row header, then version, channel, build, upstream, patches, build links. */
+export function packageCells(pkg: SitePackage, opts: { pageLink?: boolean } = {}): Safe {
   const binaries = pkg.binaries.filter((b) => b !== pkg.name);
   const name =
     pkg.homepage && /^https?:\/\//i.test(pkg.homepage)
       ? html`<a href="${safeUrl(pkg.homepage)}" rel="external">${pkg.name}</a>`
       : html`${pkg.name}`;
-  return html`<tr>
-<th scope="row">${name}${pkg.summary ? html`<span class="summary-text">${pkg.summary}</span>` : ''}${
+  const page =
+    opts.pageLink !== false && SAFE_SEGMENT.test(pkg.name)
+      ? html`<span class="summary-text"><a href="${safeUrl(packagePagePath(pkg.name))}">package page</a></span>`
+      : '';
+  return html`<th scope="row">${name}${pkg.summary ? html`<span class="summary-text">${pkg.summary}</span>` : ''}${
     binaries.length ? html`<span class="summary-text">binaries: ${binaries.join(', ')}</span>` : ''
-  }</th>
+  }${page}</th>
 <td class="ver" data-label="Version">${pkg.version}<span class="summary-text">${pkg.architectures.join(', ')}</span></td>
 <td data-label="Channel"><span class="pill c-${pkg.channel}">${pkg.channel}</span></td>
 <td data-label="Built">${timeEl(pkg.builtAt)}</td>
 <td data-label="Upstream">${freshnessCell(pkg.freshness)}</td>
 <td data-label="Patches">${patchCell(pkg.patches)}</td>
-<td data-label="Build">${linksCell(pkg)}</td>
+<td data-label="Build">${linksCell(pkg)}</td>`;
+}
+
+function packageRow(pkg: SitePackage): Safe {
+  return html`<tr>
+${packageCells(pkg)}
 </tr>`;
 }
 
-function suiteTable(s: SiteSuite): Safe {
+function suiteTable(s: SiteSuite, opts: IndexOptions): Safe {
   const id = idFor(`suite-${s.kind}`, s.suite);
   const where = [s.target, s.channel === 'trunk' ? 'trunk channel' : 'stable channel'].filter(Boolean).join(', ');
-  const body = s.packages.length
-    ? s.packages.map(packageRow)
+  const shown = recentPackages(s, opts);
+  const body = shown.length
+    ? shown.map(packageRow)
     : html`<tr><td colspan="7" class="muted">No packages published in this suite yet.</td></tr>`;
-  return html`<section class="table-wrap" aria-labelledby="${id}" tabindex="0">
+  const more =
+    shown.length < s.packages.length
+      ? html`<p class="muted">${s.kind === 'apt' ? 'Suite' : 'Repository'} ${s.suite} holds ${s.packages.length.toLocaleString('en-US')} packages; the ${shown.length} most recently changed are listed. <a href="#search">Search all packages</a>.</p>`
+      : '';
+  return html`${more}<section class="table-wrap" aria-labelledby="${id}" tabindex="0">
 <table>
 <caption id="${id}">${s.kind === 'apt' ? 'Suite' : 'Repository'} ${s.suite} <span class="muted">— ${where}; updated ${formatDate(
     s.updatedAt,
@@ -171,9 +222,21 @@ ${pick(yum).map(
   return join(parts, '\n');
 }
 
-function badgesSection(model: SiteModel): Safe {
-  // Only names that are safe file names get a badge file (renderSite); Debian and RPM names all are.
-  const names = packageNames(model).filter((n) => SAFE_SEGMENT.test(n));
+function searchSection(model: SiteModel): Safe {
+  if (!model.suites.some((s) => s.packages.length)) return html``;
+  // A plain form: search.html reads ?q= and loads the package index only then.
+  return html`<form role="search" action="search.html" method="get" class="search">
+<label for="search">Find a package by name or summary</label>
+<input type="search" id="search" name="q" autocomplete="off" spellcheck="false">
+<button type="submit">Search</button>
+</form>`;
+}
+
+function badgesSection(model: SiteModel, opts: IndexOptions): Safe {
+  // Only names that are safe file names get a badge file (renderSite); Debian and RPM names all
+  // are. The first page shows the badges of the packages it lists; every package page has its own.
+  const listed = new Set(model.suites.flatMap((s) => recentPackages(s, opts).map((p) => p.name)));
+  const names = packageNames(model).filter((n) => SAFE_SEGMENT.test(n) && listed.has(n));
   if (!names.length) return html``;
   const base = model.url ?? URL_PLACEHOLDER;
   return html`<section aria-labelledby="badges-h">
@@ -183,20 +246,15 @@ function badgesSection(model: SiteModel): Safe {
 </section>`;
 }
 
-export function renderIndexHtml(model: SiteModel, assets: PageAssets): string {
+export function renderIndexHtml(model: SiteModel, assets: PageAssets, opts: IndexOptions = {}): string {
   const suites = [...model.suites].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'apt' ? -1 : 1));
-  const tables = suites.length ? join(suites.map(suiteTable), '\n') : html`<p>Nothing has been published yet.</p>`;
-  const page = html`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<meta name="generator" content="${model.generator}">
-<title>${shorten(model.label, 40)} — package repository</title>
-<link rel="stylesheet" href="${safeUrl(assets.stylesheet)}">
-<link rel="icon" href="${safeUrl(assets.icon)}" type="image/svg+xml">
-</head>
+  const tables = suites.length
+    ? join(
+        suites.map((s) => suiteTable(s, opts)),
+        '\n',
+      )
+    : html`<p>Nothing has been published yet.</p>`;
+  const page = html`${pageHead(`${shorten(model.label, 40)} — package repository`, assets, model.generator)}
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header>
@@ -216,9 +274,10 @@ ${keySection(model)}
 </section>
 <section aria-labelledby="packages">
 <h2 id="packages">Packages</h2>
+${searchSection(model)}
 ${tables}
 </section>
-${badgesSection(model)}
+${badgesSection(model, opts)}
 </main>
 <footer><p>Generated ${timeEl(model.generatedAt)} by ${model.generator}.${
     model.suites.some((s) => s.updatedAt) ? html` Last metadata change ${dateOnly(latestUpdate(model))}.` : ''

@@ -1,13 +1,26 @@
 /**
- * The whole site as a list of files (site-relative path → content). Pure; services/site.ts
- * writes the list atomically. Package names become file names only when they are safe path
- * segments; others get no badge file (Debian and RPM names always qualify).
+ * The site as files (site-relative path → content), in parts so that the writer
+ * (services/site/site.ts) renders and writes a package's files only when that package changed:
+ * the bounded first page and the package index every time, the content-hashed assets and the
+ * key when their content changed, and per package its badge, page and JSON. Pure. Package names
+ * become file names only when they are safe path segments (Debian and RPM names always are).
  */
 import { createHash } from 'node:crypto';
-import { freshnessBadge } from './badge.js';
 import { ICON_SVG, STYLE_CSS } from './assets.js';
-import { badgeFreshnessByPackage, badgePath, packageNames, SAFE_SEGMENT, type SiteModel } from './model.js';
-import { renderIndexHtml } from './render-page.js';
+import { freshnessBadge } from './badge.js';
+import { badgeFreshnessByPackage, badgePath, SAFE_SEGMENT, type SiteModel } from './model.js';
+import {
+  PACKAGE_INDEX,
+  type PackageEntry,
+  packageEntries,
+  packageIndexJson,
+  packageJson,
+  packageJsonPath,
+  renderPackageHtml,
+  renderSearchHtml,
+  SEARCH_JS,
+} from './render-package.js';
+import { type IndexOptions, packagePagePath, renderIndexHtml } from './render-page.js';
 
 export interface SiteFile {
   /** Site-relative, `/`-separated. */
@@ -21,20 +34,66 @@ export const ASSET_DIR = 'site-assets';
 const hashed = (name: string, ext: string, data: string) =>
   `${ASSET_DIR}/${name}-${createHash('sha256').update(data).digest('hex').slice(0, 12)}.${ext}`;
 
-export function renderSite(model: SiteModel): SiteFile[] {
+/** The files of one package (badge, page, JSON), by path. */
+export const packageFilePaths = (name: string): string[] => [badgePath(name), packagePagePath(name), packageJsonPath(name)];
+
+export interface SiteParts {
+  /** Content-hashed assets: stylesheet, icon, search script. */
+  assets: SiteFile[];
+  /** Key file and search page. */
+  shared: SiteFile[];
+  /** Packages with safe names, each with the suites it is in. */
+  packages: PackageEntry[];
+  /** What a package's files are rendered from: equal input, equal files. */
+  packageInput(e: PackageEntry): string;
+  /** A package's badge, page and JSON (packageFilePaths order). */
+  packageFiles(e: PackageEntry, input?: string): SiteFile[];
+  /** The package index and, last, the first page. */
+  index(opts?: IndexOptions): SiteFile[];
+}
+
+export function siteParts(model: SiteModel): SiteParts {
   const stylesheet = hashed('style', 'css', STYLE_CSS);
   const icon = hashed('icon', 'svg', ICON_SVG);
-  const files: SiteFile[] = [
-    { path: stylesheet, data: STYLE_CSS },
-    { path: icon, data: ICON_SVG },
-  ];
-  if (model.key) files.push({ path: model.key.href, data: model.key.armored });
+  const script = hashed('search', 'js', SEARCH_JS);
+  const assets = { stylesheet, icon };
+  const shared: SiteFile[] = [];
+  if (model.key) shared.push({ path: model.key.href, data: model.key.armored });
+  const entries = packageEntries(model);
+  const packages = [...entries.values()].filter((e) => SAFE_SEGMENT.test(e.name)).sort((a, b) => a.name.localeCompare(b.name));
+  if (packages.length) shared.push({ path: 'search.html', data: renderSearchHtml(model, { ...assets, script }) });
   const badges = badgeFreshnessByPackage(model);
-  for (const name of packageNames(model)) {
-    const b = badges.get(name);
-    if (b && SAFE_SEGMENT.test(name)) files.push({ path: badgePath(name), data: freshnessBadge(name, b.version, b.freshness) });
-  }
-  // Last: the page that references everything above.
-  files.push({ path: 'index.html', data: renderIndexHtml(model, { stylesheet, icon }) });
-  return files;
+  // Everything a package page shows besides the package itself.
+  const frame = JSON.stringify([model.label, model.generator, model.url ?? '', stylesheet, icon]);
+  const packageInput = (e: PackageEntry) => `${frame}\n${packageJson(model, e)}`;
+  return {
+    assets: [
+      { path: stylesheet, data: STYLE_CSS },
+      { path: icon, data: ICON_SVG },
+      { path: script, data: SEARCH_JS },
+    ],
+    shared,
+    packages,
+    packageInput,
+    packageFiles(e, input = packageInput(e)) {
+      const b = badges.get(e.name)!;
+      return [
+        { path: badgePath(e.name), data: freshnessBadge(e.name, b.version, b.freshness) },
+        { path: packagePagePath(e.name), data: renderPackageHtml(model, e, assets) },
+        { path: packageJsonPath(e.name), data: input.slice(frame.length + 1) },
+      ];
+    },
+    index(opts = {}) {
+      const files: SiteFile[] = [];
+      if (packages.length) files.push({ path: PACKAGE_INDEX, data: packageIndexJson(packages) });
+      files.push({ path: 'index.html', data: renderIndexHtml(model, assets, opts) });
+      return files;
+    },
+  };
+}
+
+/** The whole site from scratch, `index.html` last (the page that references everything). */
+export function renderSite(model: SiteModel, opts?: IndexOptions): SiteFile[] {
+  const parts = siteParts(model);
+  return [...parts.assets, ...parts.shared, ...parts.packages.flatMap((e) => parts.packageFiles(e)), ...parts.index(opts)];
 }

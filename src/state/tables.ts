@@ -6,6 +6,16 @@
 import type { StatementSync } from 'node:sqlite';
 import type { StateStore } from './store.js';
 
+function groupByRecipe<T extends { recipe: string }>(rows: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const list = out.get(r.recipe);
+    if (list) list.push(r);
+    else out.set(r.recipe, [r]);
+  }
+  return out;
+}
+
 // ---- upstream_observations ----------------------------------------------------------------
 
 export interface ObservationRow {
@@ -68,6 +78,16 @@ export class ObservationsTable {
   /** Every row of a recipe, oldest first. */
   ofRecipe(recipe: string): ObservationRow[] {
     return this.ofRecipeStmt.all(recipe) as unknown as ObservationRow[];
+  }
+
+  /** Every row, grouped by recipe, oldest first (one query for a page of thousands of packages). */
+  byRecipe(): Map<string, ObservationRow[]> {
+    const rows = this.store.connection
+      .prepare(
+        'SELECT recipe, version, tag, commit_sha, asset_url, asset_sha256, observed_at, last_seen_at FROM upstream_observations ORDER BY id',
+      )
+      .all() as unknown as Array<ObservationRow & { recipe: string }>;
+    return groupByRecipe(rows);
   }
 
   /** Run `fn` in one transaction (one fsync for many recipes). */
@@ -146,6 +166,13 @@ export const buildsTable = (store: StateStore) => ({
       .prepare("SELECT DISTINCT version FROM builds WHERE recipe = ? AND result = 'ok' AND version <> ''")
       .all(recipe) as Array<{ version: string }>;
     return rows.map((r) => r.version);
+  },
+  /** Every recipe's finished successful builds, newest first (one query for a whole page). */
+  finishedOkByRecipe(): Map<string, BuildRow[]> {
+    const rows = store.connection
+      .prepare("SELECT * FROM builds WHERE result = 'ok' AND finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC")
+      .all() as unknown as BuildRow[];
+    return groupByRecipe(rows);
   },
   /** A recipe's finished successful builds, newest first. */
   finishedOk(recipe: string): BuildRow[] {
@@ -231,3 +258,54 @@ export class IndexCacheTable {
     });
   }
 }
+
+// ---- site_files, site_packages (the web page's record, in the output's store) -------------
+
+export interface SiteRecord {
+  /** path → content hash, and whether it is a previous page's asset kept one more round. */
+  files: Map<string, { hash: string; previous: boolean }>;
+  /** package → hash of what its files were rendered from, and when that last changed. */
+  packages: Map<string, { hash: string; changedAt: string }>;
+}
+
+export interface SiteRecordChange {
+  packagesUpserted: ReadonlyArray<[name: string, hash: string, changedAt: string]>;
+  packagesRemoved: readonly string[];
+  filesUpserted: ReadonlyArray<[path: string, hash: string, previous: boolean]>;
+  filesRemoved: readonly string[];
+}
+
+export const siteRecordTable = (store: StateStore) => ({
+  read(): SiteRecord {
+    const db = store.connection;
+    const files = new Map<string, { hash: string; previous: boolean }>();
+    for (const r of db.prepare('SELECT path, hash, previous FROM site_files').all() as Array<{
+      path: string;
+      hash: string;
+      previous: number;
+    }>)
+      files.set(r.path, { hash: r.hash, previous: r.previous === 1 });
+    const packages = new Map<string, { hash: string; changedAt: string }>();
+    for (const r of db.prepare('SELECT name, hash, changed_at FROM site_packages').all() as Array<{
+      name: string;
+      hash: string;
+      changed_at: string;
+    }>)
+      packages.set(r.name, { hash: r.hash, changedAt: r.changed_at });
+    return { files, packages };
+  },
+  /** Apply one page write's changes in one transaction. */
+  apply(c: SiteRecordChange): void {
+    const db = store.connection;
+    store.transaction(() => {
+      const upPkg = db.prepare('INSERT OR REPLACE INTO site_packages (name, hash, changed_at) VALUES (?, ?, ?)');
+      for (const [n, h, at] of c.packagesUpserted) upPkg.run(n, h, at);
+      const delPkg = db.prepare('DELETE FROM site_packages WHERE name = ?');
+      for (const n of c.packagesRemoved) delPkg.run(n);
+      const upFile = db.prepare('INSERT OR REPLACE INTO site_files (path, hash, previous) VALUES (?, ?, ?)');
+      for (const [p, h, prev] of c.filesUpserted) upFile.run(p, h, prev ? 1 : 0);
+      const delFile = db.prepare('DELETE FROM site_files WHERE path = ?');
+      for (const p of c.filesRemoved) delFile.run(p);
+    });
+  },
+});

@@ -155,6 +155,31 @@ async function screenshots(page: Page, prefix: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
+/** axe-core's WCAG 2.1 A/AA and best-practice rules, light and dark, desktop and phone widths. */
+async function expectAccessible(page: Page): Promise<void> {
+  const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+  await page.addScriptTag({ path: axePath });
+  for (const scheme of ['light', 'dark'] as const) {
+    for (const width of [1280, 390]) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.setViewportSize({ width, height: 900 });
+      const violations = await page.evaluate(async () => {
+        // biome-ignore lint/suspicious/noExplicitAny: axe is injected into the page
+        const axe = (window as any).axe;
+        const r = await axe.run(document, {
+          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+        });
+        return r.violations.map(
+          (v: { id: string; nodes: Array<{ target: string[] }> }) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+        );
+      });
+      expect(violations, `${page.url()} ${scheme} ${width}px`).toEqual([]);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 describe('the repository web page in Chromium', () => {
   it('opens from file:// with no errors, every link and badge resolving', async () => {
     const { page, problems } = await open(pathToFileURL(join(fx.outputDir, 'index.html')).href);
@@ -270,26 +295,35 @@ describe('the repository web page in Chromium', () => {
   });
 
   it('passes axe-core (WCAG 2.1 A and AA, incl. contrast) in light and dark mode, desktop and phone', async () => {
-    const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
     const { page } = await open(`${server.url}/`);
-    await page.addScriptTag({ path: axePath });
-    for (const scheme of ['light', 'dark'] as const) {
-      for (const width of [1280, 390]) {
-        await page.emulateMedia({ colorScheme: scheme });
-        await page.setViewportSize({ width, height: 900 });
-        const violations = await page.evaluate(async () => {
-          // biome-ignore lint/suspicious/noExplicitAny: axe is injected into the page
-          const axe = (window as any).axe;
-          const r = await axe.run(document, {
-            runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-          });
-          return r.violations.map(
-            (v: { id: string; nodes: Array<{ target: string[] }> }) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-          );
-        });
-        expect(violations, `${scheme} ${width}px`).toEqual([]);
-      }
+    await expectAccessible(page);
+    await page.close();
+  });
+
+  it('finds a package from the search page (index loaded on demand) and opens its page', async () => {
+    const { page, problems } = await open(`${server.url}/search.html?q=hel`);
+    await page.locator('#search-results li a').first().waitFor();
+    const hits = await page.locator('#search-results li a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+    expect(hits).toEqual([`${server.url}/packages/hello.html`]);
+    expect(await page.locator('#search-status').textContent()).toMatch(/^1 of 3 packages match/);
+    await expectAccessible(page);
+    await page.locator('#search-results li a').first().click();
+    await page.waitForURL(`${server.url}/packages/hello.html`);
+    expect(await page.locator('h1').textContent()).toBe('hello');
+    const badge = await page.evaluate(() => {
+      const i = document.querySelector('img')!;
+      return i.complete && i.naturalWidth > 0;
+    });
+    expect(badge).toBe(true);
+    for (const u of await pageUrls(page)) {
+      if (u.startsWith(server.url) && !u.includes('#')) expect((await fetch(u)).status, u).toBe(200);
     }
+    await expectAccessible(page);
+    const report = new HtmlValidate({ extends: ['html-validate:recommended'] }).validateStringSync(
+      readFileSync(join(fx.outputDir, 'packages', 'hello.html'), 'utf8'),
+    );
+    expect(report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message} (line ${m.line})`))).toEqual([]);
+    expect(problems).toEqual([]);
     await page.close();
   });
 

@@ -3,7 +3,7 @@
  * format, signed with the recipes repository's key) of .debs built by dpkg-deb is followed by
  * a page that lists exactly what apt now sees, and a dry run leaves the page alone.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,19 @@ afterAll(() => {
 
 const index = () => readFileSync(join(repoRoot, 'public', 'index.html'), 'utf8');
 
+/** Inode and mtime of every web page file (not the repositories, not the record). */
+function siteStamps(): Map<string, string> {
+  const out = join(repoRoot, 'public');
+  const stamps = new Map<string, string>();
+  for (const e of readdirSync(out, { recursive: true, withFileTypes: true })) {
+    const rel = join(e.parentPath, e.name).slice(out.length + 1);
+    if (!e.isFile() || /^(apt|yum|\.pkgtrack)\//.test(rel)) continue;
+    const s = statSync(join(out, rel));
+    stamps.set(rel, `${s.ino}:${s.mtimeMs}`);
+  }
+  return new Map([...stamps].sort(([a], [b]) => a.localeCompare(b)));
+}
+
 describe('publish writes the web page', () => {
   it('after the first publish, with the suite, the package and its badge', async () => {
     const progress = recordingProgress();
@@ -51,7 +64,17 @@ describe('publish writes the web page', () => {
 
   it('after the next publishes, apt and yum; a dry run changes nothing', async () => {
     const progress = recordingProgress();
+    const stampsBefore = siteStamps();
     await publish({ inputs: [join(debs, 'tool_3.0-1~deb12u1_amd64.deb')], suite: 'bookworm', repo: repoRoot, progress });
+    // Adding one package rewrote that package's files, the package index and the first page only.
+    const after = siteStamps();
+    expect([...after].filter(([p, s]) => stampsBefore.get(p) !== s).map(([p]) => p)).toEqual([
+      'badges/tool.svg',
+      'index.html',
+      'packages.json',
+      'packages/tool.html',
+      'packages/tool.json',
+    ]);
     const page = index();
     expect(page).toContain('>hello</a>');
     expect(page).toContain('>tool</a>');

@@ -16,7 +16,7 @@ import { debSources, URL_PLACEHOLDER, yumRepoFile } from '../../src/site/snippet
 const EVIL = `<script>alert("x")</script>'"&\`<img src=x onerror=alert(1)>`;
 const now = new Date('2026-11-21T12:00:00Z');
 const TEMPLATE_TAGS = new Set(
-  '!doctype html head meta title link body a header h1 h2 h3 p code nav ul li main section pre details summary dl dt dd div table caption thead tbody tr th td span time img footer'.split(
+  '!doctype html head meta title link body a header h1 h2 h3 p code nav ul li main section pre details summary dl dt dd div table caption thead tbody tr th td span time img footer form label input button'.split(
     ' ',
   ),
 );
@@ -123,6 +123,27 @@ describe('escaping', () => {
     const v = new HtmlValidate({ extends: ['html-validate:recommended'], rules: { 'long-title': 'off' } });
     const report = v.validateStringSync(page);
     expect(report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message} (line ${m.line})`))).toEqual([]);
+  });
+
+  it('keeps hostile values text on package pages, the package index and the search page', () => {
+    const model = hostileModel();
+    model.suites[0]!.packages[0]!.name = 'evil'; // a safe file name, every other field hostile
+    const files = renderSite(model);
+    const page = files.find((f) => f.path === 'packages/evil.html')!.data as string;
+    expect(page).not.toMatch(/<script/i);
+    expect(page).toContain('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;');
+    expect(page).not.toMatch(/href="javascript:/i);
+    const v = new HtmlValidate({ extends: ['html-validate:recommended'], rules: { 'long-title': 'off' } });
+    const messages = (text: string) =>
+      v.validateStringSync(text).results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`));
+    expect(messages(page)).toEqual([]);
+    const search = files.find((f) => f.path === 'search.html')!.data as string;
+    expect(search.match(/<script/g)).toHaveLength(1); // the content-hashed asset, nothing inline
+    expect(search).toMatch(/<script src="site-assets\/search-[0-9a-f]{12}\.js" defer><\/script>/);
+    expect(messages(search)).toEqual([]);
+    const index = JSON.parse(files.find((f) => f.path === 'packages.json')!.data as string) as unknown[][];
+    expect(index.map((r) => r[0])).toEqual(['evil', 'hello']);
+    expect(index[0]![1]).toBe(`Summary ${EVIL}`);
   });
 
   it('escapes badge text and keeps the SVG well-formed', () => {

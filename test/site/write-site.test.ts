@@ -40,7 +40,7 @@ function snapshot(dir: string, skip: (rel: string) => boolean = () => false): Re
 /** Vitest sets NODE_ENV=test, which makes oclif look for TypeScript sources and warn. */
 const AS_USER = { NODE_ENV: undefined, VITEST: undefined };
 
-const SITE_OWNED = /^(index\.html|badges|site-assets|keys|builds|\.pkgtrack)(\/|$)/;
+const SITE_OWNED = /^(index\.html|search\.html|packages\.json|packages|badges|site-assets|keys|builds|\.pkgtrack)(\/|$)/;
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'pkgtrack-site-write-'));
@@ -205,7 +205,7 @@ describe('pkgtrack site (built CLI)', () => {
     const out = join(tmp, 'elsewhere');
     const r = pkgtrack(['site', '--out', out], { cwd: fx.repoRoot, env: AS_USER });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^wrote .*elsewhere\/index\.html: 0 suite\(s\), 0 package row\(s\), 0 badge\(s\)$/m);
+    expect(r.stdout).toMatch(/^wrote .*elsewhere\/index\.html: 0 suite\(s\), 0 package\(s\), 0 badge\(s\); \d+ of \d+ file\(s\) changed$/m);
     expect(statSync(join(out, 'index.html')).isFile()).toBe(true);
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('Nothing has been published yet.');
   });

@@ -158,8 +158,13 @@ function groupBySource(s: PublishedSuite): Map<string, IndexedBinary[]> {
     }
   };
   const bySource = new Map<string, IndexedBinary[]>();
-  for (const b of s.binaries) bySource.set(b.source, [...(bySource.get(b.source) ?? []), b]);
+  for (const b of s.binaries) {
+    const list = bySource.get(b.source);
+    if (list) list.push(b);
+    else bySource.set(b.source, [b]);
+  }
   for (const [src, list] of bySource) {
+    if (list.length === 1) continue;
     const newest = list
       .map((b) => b.version)
       .sort(cmp)
@@ -257,8 +262,9 @@ export async function gatherSiteModel(
   ];
   const recipeNames = new Set(await listRecipeNames(repo));
   const recipeInfo = new Map<string, { summary?: string; homepage?: string }>();
-  const observations = new ObservationsTable(store);
-  const builds = buildsTable(store);
+  // One query each for every package (a query per package is most of the page's cost at 10,000).
+  const observations = new ObservationsTable(store).byRecipe();
+  const builds = buildsTable(store).finishedOkByRecipe();
   const patchSummary = opts.patchSummary ?? (await publishedPatchSummaries(outputDir));
   const extraFiles: SiteFile[] = [];
   const suites: SiteSuite[] = [];
@@ -281,8 +287,8 @@ export async function gatherSiteModel(
         });
       }
       const info = recipeInfo.get(name) ?? {};
-      const obs = observations.ofRecipe(name).map((o) => ({ version: o.version, observedAt: o.observed_at }));
-      const rows: BuildRow[] = builds.finishedOk(name);
+      const obs = (observations.get(name) ?? []).map((o) => ({ version: o.version, observedAt: o.observed_at }));
+      const rows: BuildRow[] = builds.get(name) ?? [];
       const build = rows.find(
         (r) => (r.target === place.target || r.target === s.suite) && (r.version === first.version || r.version === first.upstreamVersion),
       );

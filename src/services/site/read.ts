@@ -8,7 +8,7 @@ import { ifExists } from '../../core/fsutil.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { compressionOf, decompress } from '../../formats/compress.js';
-import { getField, parseDeb822, parseSingleStanza, type Stanza } from '../../formats/deb822.js';
+import { getField, parseSingleStanza, type Stanza } from '../../formats/deb822.js';
 import { child, childrenNamed, parseXml } from '../../repo/yum/xml-read.js';
 import { parseCleartextStrict } from '../../sign/cleartext.js';
 
@@ -71,6 +71,39 @@ async function readRelease(dir: string): Promise<{ stanza: Stanza; path: string 
   return { stanza: parseSingleStanza(parsed.value.fileText, { source: join(dir, 'InRelease') }), path: 'InRelease' };
 }
 
+const WANTED = new Set(['Package', 'Version', 'Source', 'Architecture', 'Description']);
+type PackagesFields = Partial<Record<'Package' | 'Version' | 'Source' | 'Architecture' | 'Description', string>>;
+
+/**
+ * The five fields the page shows of each stanza of a Packages index (Description: its first
+ * line only), in one pass over the lines: the page reads every package of every suite on each
+ * publish, and a full deb822 parse (every field, continuation lines kept) costs several times
+ * this at 10,000 packages. The publish that wrote the index already parsed it strictly.
+ */
+export function scanPackages(text: string): PackagesFields[] {
+  const out: PackagesFields[] = [];
+  let cur: PackagesFields | undefined;
+  let pos = 0;
+  while (pos <= text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    const first = text.charCodeAt(pos);
+    if (end === pos || (end === pos + 1 && first === 13)) cur = undefined;
+    else if (first !== 32 && first !== 9) {
+      const colon = text.indexOf(':', pos);
+      if (colon > pos && colon < end) {
+        const name = text.slice(pos, colon);
+        if (WANTED.has(name)) {
+          if (!cur) out.push((cur = {}));
+          cur[name as keyof PackagesFields] = text.slice(colon + 1, end).trim();
+        } else if (!cur) out.push((cur = {}));
+      }
+    }
+    pos = end + 1;
+  }
+  return out;
+}
+
 /** The text of one Packages index: plain, or the first compressed form present. */
 async function readPackagesIndex(dir: string): Promise<{ text: string; file: string } | undefined> {
   for (const name of ['Packages', 'Packages.xz', 'Packages.gz', 'Packages.zst']) {
@@ -107,19 +140,19 @@ export async function readAptSuites(outputDir: string, root = 'apt'): Promise<Pu
       for (const arch of architectures) {
         const idx = await readPackagesIndex(join(dists, suite, comp, `binary-${arch}`));
         if (!idx) continue;
-        for (const s of parseDeb822(idx.text, { source: idx.file })) {
-          const name = getField(s, 'Package');
-          const version = getField(s, 'Version');
+        for (const f of scanPackages(idx.text)) {
+          const name = f.Package;
+          const version = f.Version;
           if (!name || !version) continue;
           // "Source: name" or "Source: name (version)" when the binary version differs.
-          const src = /^(\S+)(?:\s+\((\S+)\))?/.exec(getField(s, 'Source') ?? '');
-          const summary = getField(s, 'Description')?.split('\n')[0]?.trim();
+          const src = /^(\S+)(?:\s+\((\S+)\))?/.exec(f.Source ?? '');
+          const summary = f.Description?.trim();
           binaries.push({
             name,
             source: src?.[1] ?? name,
             version: src?.[2] ?? version,
             upstreamVersion: debUpstream(src?.[2] ?? version),
-            arch: getField(s, 'Architecture') ?? arch,
+            arch: f.Architecture ?? arch,
             ...(summary ? { summary } : {}),
           });
         }

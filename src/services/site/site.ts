@@ -1,45 +1,60 @@
 /**
- * Writing the repository web page. The site shares its folder with the published repository,
- * so it cannot be swapped in as one directory; instead:
- *  1. every file is rendered into a staging folder inside the output dir (same file system),
- *     written and fsynced;
- *  2. each file is renamed over its live path, content-hashed assets, badges, key and build
- *     files first, `index.html` LAST: a reader sees the old page or the new page, and the page
- *     it sees only references files already in place;
- *  3. the list of what the site owns is recorded (.pkgtrack/site.json); files of the last site
- *     that the new one no longer names are removed, except the previous page's assets, which
- *     stay one more round for browsers mid-load. Repository files are never touched.
- * A crash leaves the old or new index.html plus a staging folder that the next run removes.
+ * Writing the repository web page, incrementally. The site shares its folder with the published
+ * repository, so it cannot be swapped in as one directory; instead:
+ *  1. what the site owns is recorded in the output dir's state store (<output>/.pkgtrack/
+ *     state.db, migration 090-site-record): per package the hash of what its badge, page and
+ *     JSON are rendered from and when that changed, per other file its content hash;
+ *  2. only what differs from the record is rendered (a package's files) and written into a
+ *     staging folder inside the output dir (same file system), fsynced;
+ *  3. each written file is renamed over its live path, content-hashed assets, badges, package
+ *     pages, key and build files first, then the package index, `index.html` LAST: a reader sees
+ *     the old page or the new page, and the page it sees only references files already in place;
+ *  4. the record is updated in one transaction; files of the last site that the new one no
+ *     longer names are removed, except the previous page's assets, which stay one more round for
+ *     browsers mid-load. Repository files are never touched.
+ * So a publish that adds one package to 10,000 writes that package's three files, the package
+ * index and the first page (bounded: render-page.ts FIRST_PAGE_ROWS per suite).
+ * A crash leaves the old or new index.html plus a staging folder that the next run removes; the
+ * record is written after the files, so a crash between the two rewrites them next time.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { siteRecordTable } from '../../state/tables.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { PkgtrackError } from '../../core/errors.js';
-import { fsyncDir, readTextIfExists, writeFileAtomic } from '../../core/fsutil.js';
+import { run } from '../../core/exec.js';
+import { fsyncDir, readTextIfExists } from '../../core/fsutil.js';
 import type { Progress } from '../../core/progress.js';
 import { silentProgress } from '../../core/progress.js';
 import { findRepositoryRoot, loadRepository, type Repository } from '../../recipe/load.js';
 import { REPO_META_DIR, withRepoLock } from '../../repo/lock.js';
 import type { SiteModel } from '../../site/model.js';
-import { ASSET_DIR, renderSite, type SiteFile } from '../../site/render-site.js';
+import { ASSET_DIR, packageFilePaths, type SiteFile, siteParts } from '../../site/render-site.js';
 import { StateStore } from '../../state/store.js';
 import { type GatherOptions, gatherSiteModel } from './gather.js';
 
 export { gatherSiteModel } from './gather.js';
 
 const STAGING_PREFIX = '.site-staging-';
-const SITE_RECORD = 'site.json';
+/** The record of the site before it moved into the state store. */
+const LEGACY_RECORD = 'site.json';
 
-interface SiteRecord {
-  /** Files the current site owns. */
-  files: string[];
-  /** Files of the previous site, kept one more round. */
-  previous: string[];
+export interface WriteSiteOptions {
+  /** When packages that change now changed (default: now). */
+  now?: Date;
+  /**
+   * Take the record's word that unchanged files are in place (publish does: nothing else writes
+   * the site). Otherwise (`pkgtrack site`) each unchanged file is checked and rewritten if missing.
+   */
+  trustRecord?: boolean;
 }
 
 export interface WriteSiteResult {
   outputDir: string;
+  /** Every file the site owns now, sorted. */
   files: string[];
+  /** The files this run wrote (the rest were unchanged). */
+  written: string[];
   removed: string[];
 }
 
@@ -60,47 +75,144 @@ function checkPath(p: string): void {
   }
 }
 
-async function writeSynced(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+/**
+ * Up to this many files get an fsync each; past it (a first page of thousands of packages, a new
+ * stylesheet) one syncfs (`sync -f`) flushes the staging folder's file system instead: one call
+ * where thousands of fsyncs cost this VM's disk seconds to minutes.
+ */
+const FSYNC_EACH_MAX = 32;
+/** Files written at once. */
+const WRITE_CONCURRENCY = 8;
+
+async function writeStaged(path: string, data: string | Uint8Array, sync: boolean, dirs: Set<string>): Promise<void> {
+  const dir = dirname(path);
+  if (!dirs.has(dir)) {
+    await mkdir(dir, { recursive: true });
+    dirs.add(dir);
+  }
   const fh = await open(path, 'w', 0o644);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (sync) await fh.sync();
   } finally {
     await fh.close();
   }
 }
 
-/** Write the rendered model (plus `extraFiles`, e.g. build logs) into `outputDir` atomically. */
-export async function writeSite(outputDir: string, model: SiteModel, extraFiles: SiteFile[] = []): Promise<WriteSiteResult> {
+/** Write `files` under `staging`, durable when this returns. */
+async function writeAllStaged(staging: string, files: SiteFile[]): Promise<void> {
+  const each = files.length <= FSYNC_EACH_MAX;
+  const dirs = new Set<string>();
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const f = files[next++]!;
+      await writeStaged(join(staging, f.path), f.data, each, dirs);
+    }
+  };
+  await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
+  if (!each && files.length) await run('sync', ['-f', staging], { what: 'sync -f (flush the web page files)' });
+}
+
+const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+const isFile = (p: string) =>
+  lstat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+
+/** Write the rendered model (plus `extraFiles`, e.g. build logs) into `outputDir` atomically, rewriting only what changed. */
+export async function writeSite(
+  outputDir: string,
+  model: SiteModel,
+  extraFiles: SiteFile[] = [],
+  opts: WriteSiteOptions = {},
+): Promise<WriteSiteResult> {
   const out = resolve(outputDir);
   await mkdir(out, { recursive: true });
   // One site writer at a time (an apt and a yum publish may finish together); the formats'
   // own locks are in <output>/apt and <output>/yum, so this never waits for a publish.
-  return withRepoLock(out, { what: 'write the web page' }, () => writeSiteLocked(out, model, extraFiles));
+  return withRepoLock(out, { what: 'write the web page' }, async () => {
+    const store = StateStore.open(out);
+    try {
+      return await writeSiteLocked(out, store, model, extraFiles, opts);
+    } finally {
+      store.close();
+    }
+  });
 }
 
-async function writeSiteLocked(out: string, model: SiteModel, extraFiles: SiteFile[]): Promise<WriteSiteResult> {
+interface FileRecord {
+  hash: string;
+  previous: boolean;
+}
+
+async function writeSiteLocked(
+  out: string,
+  store: StateStore,
+  model: SiteModel,
+  extraFiles: SiteFile[],
+  opts: WriteSiteOptions,
+): Promise<WriteSiteResult> {
   // Leftovers of an interrupted run.
   for (const e of await readdir(out)) if (e.startsWith(STAGING_PREFIX)) await rm(join(out, e), { recursive: true, force: true });
+  const now = (opts.now ?? new Date()).toISOString();
+  const present = async (paths: string[]) => opts.trustRecord || (await Promise.all(paths.map((p) => isFile(join(out, p))))).every(Boolean);
 
-  const rendered = renderSite(model);
-  const index = rendered.pop()!; // renderSite puts index.html last
-  const files = [...rendered, ...extraFiles, index];
-  const seen = new Set<string>();
-  for (const f of files) {
-    checkPath(f.path);
-    if (seen.has(f.path)) throw new PkgtrackError({ code: 'SITE_PATH_DUPLICATE', kind: 'internal', message: `site file ${f.path} twice` });
-    seen.add(f.path);
+  const record = siteRecordTable(store).read();
+  const oldFiles: Map<string, FileRecord> = record.files;
+  // A site written before the record moved here: own its files (so stale ones go), rewrite all.
+  const legacyPath = join(out, REPO_META_DIR, LEGACY_RECORD);
+  const legacy = parseLegacyRecord(await readTextIfExists(legacyPath));
+  for (const p of legacy.files) if (!oldFiles.has(p)) oldFiles.set(p, { hash: '', previous: false });
+  for (const p of legacy.previous) if (!oldFiles.has(p)) oldFiles.set(p, { hash: '', previous: true });
+  const oldPackages = record.packages;
+
+  const parts = siteParts(model);
+  // Packages: render only those whose input changed (or whose files are missing).
+  const write: SiteFile[] = [];
+  const changedAt = new Map<string, string>();
+  const packageRows: Array<[string, string, string]> = [];
+  for (const e of parts.packages) {
+    const input = parts.packageInput(e);
+    const hash = sha256(input);
+    const old = oldPackages.get(e.name);
+    if (old?.hash === hash && (await present(packageFilePaths(e.name)))) {
+      changedAt.set(e.name, old.changedAt);
+      continue;
+    }
+    const at = old?.hash === hash ? old.changedAt : now;
+    changedAt.set(e.name, at);
+    packageRows.push([e.name, hash, at]);
+    write.push(...parts.packageFiles(e, input));
   }
+  const current = new Set(parts.packages.map((e) => e.name));
+  const gonePackages = [...oldPackages.keys()].filter((n) => !current.has(n));
+
+  // Every other file: written when its content differs from the record; index.html last.
+  const others = [...parts.assets, ...parts.shared, ...extraFiles, ...parts.index({ changedAt })];
+  const owned = new Set(parts.packages.flatMap((e) => packageFilePaths(e.name)));
+  const fileRows: Array<[string, string]> = [];
+  for (const f of others) {
+    checkPath(f.path);
+    if (owned.has(f.path)) throw new PkgtrackError({ code: 'SITE_PATH_DUPLICATE', kind: 'internal', message: `site file ${f.path} twice` });
+    owned.add(f.path);
+    const hash = sha256(f.data);
+    fileRows.push([f.path, hash]);
+    const old = oldFiles.get(f.path);
+    if (old?.hash === hash && !old.previous && (await present([f.path]))) continue;
+    write.push(f);
+  }
+  for (const f of write) checkPath(f.path);
 
   const staging = join(out, `${STAGING_PREFIX}${randomBytes(6).toString('hex')}`);
   try {
-    for (const f of files) await writeSynced(join(staging, f.path), f.data);
+    await writeAllStaged(staging, write);
     const dirs = new Set<string>();
-    for (const f of files) {
+    for (const f of write) {
       const dest = join(out, f.path);
-      await mkdir(dirname(dest), { recursive: true });
+      if (!dirs.has(dirname(dest))) await mkdir(dirname(dest), { recursive: true });
       await rename(join(staging, f.path), dest);
       dirs.add(dirname(dest));
     }
@@ -109,26 +221,40 @@ async function writeSiteLocked(out: string, model: SiteModel, extraFiles: SiteFi
     await rm(staging, { recursive: true, force: true });
   }
 
-  const recordPath = join(out, REPO_META_DIR, SITE_RECORD);
-  const old = parseRecord(await readTextIfExists(recordPath));
-  const now = files.map((f) => f.path).sort();
-  const current = new Set(now);
+  // Stale badges, package pages, keys and build files go now; the previous page's assets stay one round.
   const isAsset = (p: string) => p.startsWith(`${ASSET_DIR}/`);
-  // Stale badges, keys and build files go now; the previous page's assets stay one round.
-  const removed = [...old.files.filter((p) => !current.has(p) && !isAsset(p)), ...old.previous.filter((p) => !current.has(p))];
-  const record: SiteRecord = { files: now, previous: old.files.filter((p) => !current.has(p) && isAsset(p)) };
-  await writeFileAtomic(recordPath, `${JSON.stringify(record, null, 2)}\n`);
+  const removed: string[] = [];
+  const previous: string[] = [];
+  for (const [p, r] of oldFiles) {
+    if (owned.has(p)) continue;
+    if (!r.previous && isAsset(p)) previous.push(p);
+    else removed.push(p);
+  }
+  for (const n of gonePackages) for (const p of packageFilePaths(n)) if (!owned.has(p)) removed.push(p);
+
+  siteRecordTable(store).apply({
+    packagesUpserted: packageRows,
+    packagesRemoved: gonePackages,
+    filesUpserted: [
+      ...fileRows
+        .filter(([p, h]) => oldFiles.get(p)?.hash !== h || oldFiles.get(p)?.previous)
+        .map(([p, h]): [string, string, boolean] => [p, h, false]),
+      ...previous.map((p): [string, string, boolean] => [p, oldFiles.get(p)!.hash, true]),
+    ],
+    filesRemoved: removed,
+  });
+  if (legacy.files.length || legacy.previous.length) await rm(legacyPath, { force: true });
   for (const p of removed) {
     checkPath(p);
     await rm(join(out, p), { force: true });
   }
-  return { outputDir: out, files: now, removed };
+  return { outputDir: out, files: [...owned].sort(), written: write.map((f) => f.path), removed };
 }
 
-function parseRecord(text: string | undefined): SiteRecord {
+function parseLegacyRecord(text: string | undefined): { files: string[]; previous: string[] } {
   if (!text) return { files: [], previous: [] };
   try {
-    const r = JSON.parse(text) as Partial<SiteRecord>;
+    const r = JSON.parse(text) as { files?: unknown; previous?: unknown };
     const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
     return { files: strings(r.files), previous: strings(r.previous) };
   } catch {
@@ -166,7 +292,7 @@ export async function generateSite(opts: GenerateSiteOptions = {}): Promise<Gene
     if (!model.url) progress.warn('pkgtrack.yaml has no `url:`; the install snippets show a placeholder URL');
     if (!model.key) progress.warn('no signing key configured; the page says the repository is unsigned');
     progress.step(`writing the web page to ${join(outputDir, 'index.html')}`);
-    const written = await writeSite(outputDir, model, extraFiles);
+    const written = await writeSite(outputDir, model, extraFiles, { now: opts.now ?? new Date() });
     return {
       ...written,
       url: model.url ?? null,
@@ -194,7 +320,7 @@ export async function refreshSiteAfterPublish(
   if (!repository) return undefined; // no pkgtrack.yaml: no name, label or key to show
   try {
     const { model, extraFiles } = await gatherSiteModel(repository, outputDir, store, { buildDirs });
-    const written = await writeSite(outputDir, model, extraFiles);
+    const written = await writeSite(outputDir, model, extraFiles, { trustRecord: true });
     progress.step(`updated the web page ${join(written.outputDir, 'index.html')}`);
     return written;
   } catch (e) {

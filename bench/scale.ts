@@ -1,0 +1,347 @@
+/**
+ * `npm run bench -- scale`: publishing at 1,000 and 10,000 packages (100,000 with
+ * PKGTRACK_SCALE_100K=1), measured the way users run pkgtrack: inside a recipes repository, so
+ * every publish also refreshes the web page. Side by side, in one run, whole processes:
+ *
+ *   apt  cold publish of N .debs, then add one:  pkgtrack  vs  reprepro (Packages .gz + .xz,
+ *        like for like)  vs  aptly (repo add + publish / publish update)
+ *   yum  (a) the full signed publish of N .rpms (pool copy, every rpm signed, index, repomd
+ *            signed)  vs  the pipeline a user would run otherwise: rpmsign --addsign +
+ *            createrepo_c + gpg --detach-sign of repomd.xml
+ *        (b) add one: pkgtrack publish  vs  createrepo_c --update (unsigned; add-one signing
+ *            is one rpm either way)
+ *        (c) publish --rebuild of the files already in the pool  vs  createrepo_c cold and
+ *            createrepo_c --update (no signing on either side)
+ *   page the first page's size, and how long headless Chromium takes to open it (file://).
+ *
+ * Packages: N small valid .debs written with the pure ar/tar writers (bench/scale/make-debs.ts;
+ * a sample is checked with dpkg-deb), N .rpms built by rpmbuild (bench/scale/make-rpms.ts;
+ * slow the first time: ~3 min per 1,000 on this machine), cached in .cache/scale/.
+ * Env: PKGTRACK_SCALE_SIZES (default 1000,10000), PKGTRACK_SCALE_RPM_SIZES (default the same),
+ * PKGTRACK_SCALE_100K=1 adds 100,000 .debs, PKGTRACK_SCALE_PARTS=apt|yum (default both), PKGTRACK_BENCH_RUNS (default 1: median of runs).
+ * Timings are printed as ratios; nothing here asserts a timing. Needs `npm run build` first.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { gpgHome } from './apt.js';
+import { debFile, debName, makeDeb, makeDebs } from './scale/make-debs.js';
+import { makeRpms } from './scale/make-rpms.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CACHE = join(ROOT, '.cache', 'scale');
+const CLI = join(ROOT, 'bin', 'run.js');
+const RUNS = Number(process.env.PKGTRACK_BENCH_RUNS ?? 1);
+const YUM_SUITE = 'fedora/41/x86_64';
+const sizes = (v: string | undefined, dflt: string) =>
+  (v ?? dflt)
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
+
+interface Sample {
+  wall: number;
+  cpu: number;
+}
+
+/** Run one process under /usr/bin/time: wall seconds and user+sys CPU of it and its children. */
+function sh(program: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Sample {
+  const out = join(tmpdir(), `pkgtrack-bench-scale-time-${process.pid}`);
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', out, program, ...args], {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0)
+    throw new Error(`${program} ${args.slice(0, 6).join(' ')} failed (${r.status}):\n${r.stderr}\n${r.stdout}`.slice(0, 4000));
+  const [u, s] = readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  return { wall, cpu: (u ?? 0) + (s ?? 0) };
+}
+
+/** Several steps as one sample. */
+const sum = (xs: Sample[]): Sample => ({ wall: xs.reduce((a, x) => a + x.wall, 0), cpu: xs.reduce((a, x) => a + x.cpu, 0) });
+const median = (xs: Sample[]) => [...xs].sort((a, b) => a.wall - b.wall)[Math.floor(xs.length / 2)]!;
+
+/** RUNS times `setup` (untimed) then `run`; the median by wall time. */
+function bench(setup: (run: number) => void, run: () => Sample): Sample {
+  const xs: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    setup(i);
+    xs.push(run());
+  }
+  return median(xs);
+}
+
+type Row = [what: string, ours: Sample | undefined, peer: string, theirs: Sample | undefined, note?: string];
+const rows: Row[] = [];
+/** Rows as they come (on stderr: a long run shows progress), and in the table at the end. */
+const row = (r: Row) => {
+  rows.push(r);
+  console.error(`  ${r[0]}: pkgtrack ${fmt(r[1])}; ${r[2]} ${fmt(r[3])}`);
+};
+function fmt(s: Sample | undefined): string {
+  if (!s) return '';
+  return s.cpu ? `${s.wall.toFixed(2)} s (cpu ${s.cpu.toFixed(2)})` : `${s.wall.toFixed(2)} s`;
+}
+const ratio = (a: Sample | undefined, b: Sample | undefined) =>
+  a && b ? `${(a.wall / b.wall).toFixed(2)}x (cpu ${(a.cpu / b.cpu).toFixed(2)}x)` : '';
+
+/** A recipes repository publishing into <dir>/public, signing with `key`. */
+function recipesRepo(dir: string, keyFile: string): string {
+  mkdirSync(join(dir, 'recipes'), { recursive: true });
+  writeFileSync(
+    join(dir, 'pkgtrack.yaml'),
+    [
+      'name: scale',
+      'origin: scale',
+      'label: scale bench',
+      'maintainer: Bench <bench@example.org>',
+      'url: https://pkgs.example.org/scale',
+      'output: public',
+      'targets:',
+      '  - debian:bookworm',
+      '  - fedora:41',
+      'signing:',
+      `  key: ${keyFile}`,
+      '  passphraseEnv: PKGTRACK_KEY_PASSPHRASE',
+      'retention:',
+      '  keep: 1',
+      '',
+    ].join('\n'),
+  );
+  return dir;
+}
+
+/** The page: first file's size and Chromium's time to open it. */
+async function pageRows(n: number, out: string): Promise<void> {
+  const index = join(out, 'index.html');
+  const size = statSync(index).size;
+  const all = statSync(join(out, 'packages.json')).size;
+  const t0 = process.hrtime.bigint();
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  const launched = process.hrtime.bigint();
+  try {
+    const page = await browser.newPage();
+    const t1 = process.hrtime.bigint();
+    await page.goto(pathToFileURL(index).href, { waitUntil: 'load' });
+    const t2 = process.hrtime.bigint();
+    const s = (a: bigint, b: bigint) => Number(b - a) / 1e9;
+    row([
+      `page, ${n} pkgs: index.html ${(size / 1024).toFixed(0)} KB (packages.json ${(all / 1024).toFixed(0)} KB, on demand)`,
+      undefined,
+      '',
+      undefined,
+      'goal <= 300 KB',
+    ]);
+    row([
+      `page, ${n} pkgs: Chromium opens index.html (load event)`,
+      { wall: s(t1, t2), cpu: 0 },
+      '',
+      undefined,
+      `goal < 2 s; ${(s(t0, launched) + s(t1, t2)).toFixed(2)} s with the browser's start`,
+    ]);
+  } finally {
+    await browser.close();
+  }
+}
+
+async function aptAt(n: number, work: string, key: ReturnType<typeof gpgHome>): Promise<void> {
+  const debs = makeDebs(CACHE, n);
+  // The generated .debs are valid for dpkg-deb (a sample: first, middle, last).
+  for (const i of [0, Math.floor(n / 2), n - 1]) {
+    const f = join(debs, debFile(debName(i)));
+    const info = execFileSync('dpkg-deb', ['--field', f, 'Package', 'Version', 'Architecture']).toString();
+    if (info !== `Package: ${debName(i)}\nVersion: 1.0-1\nArchitecture: amd64\n`) throw new Error(`dpkg-deb --field ${f}: ${info}`);
+    execFileSync('dpkg-deb', ['--contents', f], { stdio: 'ignore' });
+  }
+  const extra = join(work, debFile('bench-added'));
+  writeFileSync(extra, makeDeb('bench-added'));
+  const env = { ...process.env, GNUPGHOME: key.home, PKGTRACK_KEY_PASSPHRASE: '' };
+  let serial = 0;
+  const fresh = (name: string) => join(work, `${name}-${n}-${++serial}`);
+
+  // pkgtrack inside a recipes repository (the page is refreshed by every publish).
+  let repo = '';
+  const pk = (args: string[]) => sh(process.execPath, [CLI, 'publish', '-q', '--suite', 'bookworm', ...args], { cwd: repo, env });
+  const pkCold = bench(
+    () => (repo = recipesRepo(fresh('pk'), key.secret)),
+    () => pk([debs]),
+  );
+  const pkAdd = bench(
+    (i) => {
+      if (i > 0) sh(process.execPath, [CLI, 'repo', 'remove', '-q', 'bench-added', '--suite', 'bookworm'], { cwd: repo, env });
+    },
+    () => pk([extra]),
+  );
+  const listed = (readFileSync(join(repo, 'public/apt/dists/bookworm/main/binary-amd64/Packages'), 'utf8').match(/^Package: /gm) ?? [])
+    .length;
+  if (listed !== n + 1) throw new Error(`pkgtrack listed ${listed} packages, wanted ${n + 1}`);
+  await pageRows(n + 1, join(repo, 'public'));
+
+  // reprepro, .gz and .xz like pkgtrack.
+  let rr = '';
+  const rrInit = () => {
+    rr = fresh('reprepro');
+    mkdirSync(join(rr, 'conf'), { recursive: true });
+    writeFileSync(
+      join(rr, 'conf/distributions'),
+      `Origin: bench\nLabel: bench\nCodename: bookworm\nArchitectures: amd64\nComponents: main\nSignWith: ${key.fpr}\nDebIndices: Packages Release . .gz .xz\n`,
+    );
+  };
+  const allDebs = readdirSync(debs)
+    .filter((f) => f.endsWith('.deb'))
+    .map((f) => join(debs, f));
+  const rrCold = bench(rrInit, () => sh('reprepro', ['-b', rr, 'includedeb', 'bookworm', ...allDebs], { env }));
+  const rrAdd = bench(
+    (i) => {
+      if (i > 0) sh('reprepro', ['-b', rr, 'remove', 'bookworm', 'bench-added'], { env });
+    },
+    () => sh('reprepro', ['-b', rr, 'includedeb', 'bookworm', extra], { env }),
+  );
+
+  // aptly.
+  let conf = '';
+  const aptly = (args: string[]) => sh('aptly', [`-config=${conf}`, ...args], { env });
+  const sign = [`-gpg-key=${key.fpr}`, '-batch'];
+  const aptlyCold = bench(
+    () => {
+      const dir = fresh('aptly');
+      conf = `${dir}.conf`;
+      writeFileSync(conf, JSON.stringify({ rootDir: dir, gpgProvider: 'gpg', architectures: ['amd64'] }));
+      aptly(['repo', 'create', '-distribution=bookworm', '-component=main', 'bench']);
+    },
+    () => sum([aptly(['repo', 'add', 'bench', debs]), aptly(['publish', 'repo', ...sign, 'bench'])]),
+  );
+  const aptlyAdd = bench(
+    (i) => {
+      if (i > 0) aptly(['repo', 'remove', 'bench', 'bench-added']);
+    },
+    () => sum([aptly(['repo', 'add', 'bench', extra]), aptly(['publish', 'update', ...sign, 'bookworm'])]),
+  );
+  row([`apt cold, ${n} .debs`, pkCold, 'reprepro includedeb (gz+xz)', rrCold, 'goal <= 0.5x']);
+  row([`apt cold, ${n} .debs`, pkCold, 'aptly repo add + publish repo', aptlyCold]);
+  row([`apt add one to ${n}`, pkAdd, 'reprepro includedeb (gz+xz)', rrAdd, 'goal <= 1.0x']);
+  row([`apt add one to ${n}`, pkAdd, 'aptly repo add + publish update', aptlyAdd, 'goal <= 0.3x']);
+}
+
+async function yumAt(n: number, work: string, key: ReturnType<typeof gpgHome>): Promise<void> {
+  const dir = await makeRpms(CACHE, n);
+  const all = readdirSync(dir)
+    .filter((f) => f.endsWith('.rpm'))
+    .sort();
+  const extraName = all.pop()!;
+  const extra = join(dir, extraName);
+  const inputs = join(work, `rpms-${n}`);
+  mkdirSync(inputs);
+  for (const f of all) linkSync(join(dir, f), join(inputs, f));
+  const env = { ...process.env, GNUPGHOME: key.home, PKGTRACK_KEY_PASSPHRASE: '' };
+  let serial = 0;
+  const fresh = (name: string) => join(work, `${name}-rpm-${n}-${++serial}`);
+
+  // (a) pkgtrack's full signed publish vs rpmsign + createrepo_c + gpg --detach-sign.
+  let repo = '';
+  const pk = (args: string[]) => sh(process.execPath, [CLI, 'publish', '-q', '--suite', YUM_SUITE, ...args], { cwd: repo, env });
+  const pkCold = bench(
+    () => (repo = recipesRepo(fresh('pk'), key.secret)),
+    () => pk([inputs]),
+  );
+  let pipe = '';
+  const rpmsign = [
+    '--define',
+    '__gpg /usr/bin/gpg',
+    '--define',
+    `_gpg_name ${key.fpr}`,
+    '--define',
+    `_gpg_path ${key.home}`,
+    '--define',
+    '_openpgp_sign gpg',
+    '--addsign',
+  ];
+  const pipeline = bench(
+    () => {
+      pipe = fresh('pipeline');
+      mkdirSync(join(pipe, 'Packages'), { recursive: true });
+      // rpmsign rewrites files in place: copies, not links.
+      for (const f of all) copyFileSync(join(dir, f), join(pipe, 'Packages', f));
+    },
+    () =>
+      sum([
+        sh('rpmsign', [...rpmsign, ...all.map((f) => join(pipe, 'Packages', f))], { env }),
+        sh('createrepo_c', ['-q', pipe], { env }),
+        sh('gpg', ['--batch', '--yes', '--local-user', key.fpr, '--detach-sign', '--armor', join(pipe, 'repodata/repomd.xml')], { env }),
+      ]),
+  );
+  // (b) add one.
+  const pkAdd = bench(
+    (i) => {
+      if (i > 0)
+        sh(process.execPath, [CLI, 'repo', 'remove', '-q', extraName.replace(/-[^-]+-[^-]+\.noarch\.rpm$/, ''), '--suite', YUM_SUITE], {
+          cwd: repo,
+          env,
+        });
+    },
+    () => pk([extra]),
+  );
+  // createrepo_c indexes in place: the rpms sit in the repository already.
+  let cr = '';
+  const crCold = bench(
+    () => {
+      cr = fresh('createrepo');
+      mkdirSync(join(cr, 'Packages'), { recursive: true });
+      for (const f of all) linkSync(join(dir, f), join(cr, 'Packages', f));
+    },
+    () => sh('createrepo_c', ['-q', cr], { env }),
+  );
+  const crUpdate = bench(
+    () => {
+      rmSync(join(cr, 'Packages', extraName), { force: true });
+      sh('createrepo_c', ['-q', '--update', cr], { env });
+      linkSync(extra, join(cr, 'Packages', extraName));
+    },
+    () => sh('createrepo_c', ['-q', '--update', cr], { env }),
+  );
+  // (c) re-index what is in the pool.
+  const pkRebuild = bench(
+    () => undefined,
+    () => pk(['--rebuild', inputs]),
+  );
+  row([`yum cold signed, ${all.length} .rpms`, pkCold, 'rpmsign --addsign + createrepo_c + gpg --detach-sign', pipeline, 'goal <= 0.5x']);
+  row([`yum add one to ${all.length}`, pkAdd, 'createrepo_c --update', crUpdate, 'goal <= 1.0x']);
+  row([`yum publish --rebuild, ${all.length}`, pkRebuild, 'createrepo_c (cold)', crCold]);
+  row([`yum publish --rebuild, ${all.length}`, pkRebuild, 'createrepo_c --update', crUpdate]);
+}
+
+export default async function scaleBench(): Promise<void> {
+  if (!statSync(join(ROOT, 'dist', 'commands', 'publish.js'), { throwIfNoEntry: false })) throw new Error('run `npm run build` first');
+  const debSizes = [
+    ...sizes(process.env.PKGTRACK_SCALE_SIZES, '1000,10000'),
+    ...(process.env.PKGTRACK_SCALE_100K === '1' ? [100_000] : []),
+  ];
+  const rpmSizes = sizes(process.env.PKGTRACK_SCALE_RPM_SIZES, process.env.PKGTRACK_SCALE_SIZES ?? '1000,10000');
+  mkdirSync(CACHE, { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), 'pkgtrack-bench-scale-'));
+  try {
+    const key = gpgHome(work);
+    const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+    console.log(`scale: ${RUNS} run(s) each (median); load ${load()} on ${execFileSync('nproc').toString().trim()} cores`);
+    const parts = (process.env.PKGTRACK_SCALE_PARTS ?? 'apt,yum').split(',');
+    if (parts.includes('apt')) for (const n of debSizes) await aptAt(n, work, key);
+    if (parts.includes('yum')) for (const n of rpmSizes) await yumAt(n, work, key);
+    const cells = (r: Row) => [r[0], fmt(r[1]), r[2], fmt(r[3]), ratio(r[1], r[3]), r[4] ?? ''];
+    const table = [['case', 'pkgtrack', 'peer', 'peer time', 'ratio wall (cpu), lower is better', 'issue 23'], ...rows.map(cells)];
+    const w = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+    console.log(`\nload at the end ${load()}: a shared machine; CPU seconds are the steadier column`);
+    for (const r of table) console.log(r.map((c, i) => c.padEnd(w[i]!)).join('  '));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
