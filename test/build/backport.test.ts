@@ -96,9 +96,11 @@ describe('a backport of hello from sid to bookworm', () => {
     const dsc = join(build.outDir!, build.artifacts.find((a) => a.endsWith('.dsc'))!);
     const src = join(tempDir('pkgtrack-bpo-src-'), 'src');
     sh('dpkg-source', ['--no-check', '-x', dsc, src]);
-    expect(sh('dpkg-parsechangelog', ['-l', join(src, 'debian/changelog'), '--count', '100', '-SVersion']).split('\n')).toEqual(
-      expect.arrayContaining(['2.12.3-1~bpo12+1', '2.12.3-1', '2.10-3']),
-    );
+    const versions = [
+      ...sh('dpkg-parsechangelog', ['-l', join(src, 'debian/changelog'), '--format', 'rfc822', '--all']).matchAll(/^Version: (\S+)$/gm),
+    ].map((m) => m[1]);
+    expect(versions.slice(0, 2)).toEqual(['2.12.3-1~bpo12+1', '2.12.3-1']);
+    expect(versions).toContain('2.10-3');
   });
 
   it(".changes covers every entry since bookworm's 2.10-3 (dpkg-buildpackage -v), not that one", () => {
