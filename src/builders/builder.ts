@@ -59,6 +59,13 @@ export interface BuildContext {
   timestamp: number;
   /** Empty host directory this build owns; mounted read-write at CONTAINER_WORK_DIR. */
   workDir: string;
+  /** The suite the build is published to (bookworm, bookworm-backports): the changelog's distribution. */
+  suite?: string;
+  /**
+   * A version the target already has (the distro's own, or our previous upload): the .changes
+   * covers every changelog entry after it (dpkg-buildpackage -v), when it sorts below this build.
+   */
+  changesSince?: string;
 }
 
 /** What prepare() produced: paths relative to workDir, plus anything the builder wants to remember. */
@@ -114,6 +121,11 @@ export interface LintReport {
 
 export interface Builder {
   readonly format: PackageFormat;
+  /**
+   * The full package version a build of `upstreamVersion` gets (revision, target suffix);
+   * default `<upstream>-<recipe revision><target suffix>`.
+   */
+  packageVersion?(recipe: Recipe, target: Target, upstreamVersion: string): Promise<string>;
   /** Build dependencies declared by the recipe's packaging (debian/control, the spec). */
   buildDependencies(recipe: Recipe): Promise<string[]>;
   /**

@@ -34,6 +34,10 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
     contents: Flags.boolean({
       description: 'apt: also write Contents-<arch>.gz (apt-file); stays on for the suite (pkgtrack.yaml: contents: true).',
     }),
+    'allow-downgrade': Flags.boolean({
+      description:
+        'Publish a version lower than the one the suite has (refused otherwise, as reprepro does): clients that have the newer one never get it.',
+    }),
     'dry-run': Flags.boolean({ description: 'Show what would be added and removed; write nothing.' }),
     keep: Flags.integer({ min: 0, description: 'Newest versions kept per package per suite (0 = all; default: retention.keep, else 3).' }),
     key: Flags.string({
@@ -87,6 +91,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       ...(f.keep !== undefined ? { keep: f.keep } : {}),
       rebuild: f.rebuild,
       ...(f.contents ? { contents: true } : {}),
+      ...(f['allow-downgrade'] ? { allowDowngrade: true } : {}),
       dryRun: f['dry-run'],
       lockTimeoutMs: f['lock-timeout'] * 1000,
       progress: this.progress,

@@ -5,10 +5,10 @@
 import { ifExists } from '../core/fsutil.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { notFound, PkgtrackError, PkgtrackErrors } from '../core/errors.js';
+import { inputError, notFound, PkgtrackError, PkgtrackErrors } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
 import { type RecipeConfig, type RepositoryConfig, recipeSchema, repositorySchema, type TargetSpec } from './schema.js';
-import { resolveTarget, type Target } from './targets.js';
+import { misspeltRelease, resolveTarget, type Target } from './targets.js';
 import { parseYaml } from './validate.js';
 import { isFile, REPOSITORY_FILE } from './root.js';
 
@@ -85,10 +85,22 @@ export async function listRecipeNames(repo: Repository): Promise<string[]> {
   return names.sort();
 }
 
-export function resolveTargets(specs: readonly TargetSpec[]): Target[] {
+/**
+ * Targets from recipe or command-line specs. `backports`: the repository's stable channel is a
+ * backports channel, so a target without its own suffix takes the distro's backport suffix.
+ * A near miss of a known release (`debian:bookwrm`) is refused with the right name, before
+ * anything is fetched or bootstrapped.
+ */
+export function resolveTargets(specs: readonly TargetSpec[], opts: { backports?: boolean } = {}): Target[] {
   return specs.map((spec) => {
-    const t = typeof spec === 'string' ? resolveTarget(spec) : resolveTarget(spec.id, spec);
+    const id = typeof spec === 'string' ? spec : spec.id;
+    const t = resolveTarget(id, { ...(typeof spec === 'string' ? {} : spec), backports: opts.backports });
     if (!t) throw new PkgtrackError({ code: 'TARGET_UNKNOWN', message: `unknown target ${JSON.stringify(spec)}` });
+    const guess = misspeltRelease(t.distro, t.release);
+    if (guess)
+      throw inputError('TARGET_UNKNOWN', `${t.distro} has no release "${t.release}"`, `Did you mean ${t.distro}:${guess}?`, {
+        field: 'target',
+      });
     return t;
   });
 }
@@ -122,7 +134,15 @@ export async function loadRecipe(repo: Repository, name: string): Promise<Recipe
       }),
     ]);
   }
-  const recipe: Recipe = { name, dir, file, config, targets: resolveTargets(config.targets ?? repo.config.targets) };
+  const recipe: Recipe = {
+    name,
+    dir,
+    file,
+    config,
+    targets: resolveTargets(config.targets ?? repo.config.targets, {
+      backports: repo.config.channels.stable.backports,
+    }),
+  };
   if (await isDir(join(dir, 'debian'))) recipe.debianDir = join(dir, 'debian');
   if (await isFile(join(dir, `${name}.spec`))) recipe.specFile = join(dir, `${name}.spec`);
   if (await isFile(join(dir, 'patches', 'series'))) recipe.seriesFile = join(dir, 'patches', 'series');

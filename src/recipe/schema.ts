@@ -136,6 +136,17 @@ export const recipeSchema = z.strictObject({
     .describe('Debian revision / RPM release of the packaging'),
   targets: z.array(targetSpec).optional().describe('Targets to build; default: the repository default targets'),
   channels: channelsSchema,
+  backport: z
+    .strictObject({
+      distroVersions: z
+        .record(z.string().regex(TARGET_PATTERN, 'write distro:release, e.g. debian:bookworm'), z.string().regex(/^[0-9A-Za-z.+~:-]+$/))
+        .default({})
+        .describe(
+          "The version each target's own archive ships (e.g. debian:bookworm: 1.6-2.1): the build's .changes covers every changelog entry since it (dpkg-buildpackage -v), as a backport upload does",
+        ),
+    })
+    .optional()
+    .describe('Written by `recipe import --for`: what the backported packaging replaces on each target'),
   build: z
     .strictObject({
       lintianFailOn: z.enum(['error', 'warning', 'never']).default('error'),
@@ -167,7 +178,25 @@ export const repositorySchema = z.strictObject({
   validDays: z.number().int().min(1).max(365).default(14).describe('Valid-Until of Release files, in days'),
   channels: z
     .strictObject({
-      stable: z.strictObject({ suiteSuffix: z.string().default('') }).default({ suiteSuffix: '' }),
+      stable: z
+        .strictObject({
+          suiteSuffix: z.string().optional().describe("Default '' (bookworm), '-backports' for a backports channel (bookworm-backports)"),
+          backports: z
+            .boolean()
+            .default(false)
+            .describe(
+              'A backports channel, as Debian backports: version suffix ~bpo12+1 (Ubuntu ~bpo24.04.1), suites <release>-backports, NotAutomatic + ButAutomaticUpgrades',
+            ),
+          notAutomatic: z.boolean().optional().describe('apt installs from it only on request (apt install -t SUITE); default: backports'),
+          butAutomaticUpgrades: z.boolean().optional().describe('Packages installed from it are upgraded from it; default: backports'),
+        })
+        .transform((s) => ({
+          suiteSuffix: s.suiteSuffix ?? (s.backports ? '-backports' : ''),
+          backports: s.backports,
+          notAutomatic: s.notAutomatic ?? s.backports,
+          butAutomaticUpgrades: s.butAutomaticUpgrades ?? s.backports,
+        }))
+        .default({ suiteSuffix: '', backports: false, notAutomatic: false, butAutomaticUpgrades: false }),
       trunk: z
         .strictObject({
           suiteSuffix: z.string().default('-trunk'),
@@ -178,7 +207,7 @@ export const repositorySchema = z.strictObject({
         .default({ suiteSuffix: '-trunk', notAutomatic: true, butAutomaticUpgrades: true, keep: 5 }),
     })
     .default({
-      stable: { suiteSuffix: '' },
+      stable: { suiteSuffix: '', backports: false, notAutomatic: false, butAutomaticUpgrades: false },
       trunk: { suiteSuffix: '-trunk', notAutomatic: true, butAutomaticUpgrades: true, keep: 5 },
     }),
   retention: z.strictObject({ keep: z.number().int().min(1).default(3) }).default({ keep: 3 }),

@@ -4,6 +4,8 @@
  * registry answers, and the version suffix that keeps one version from meaning different bytes
  * in one pool.
  */
+import { closest } from '../core/suggest.js';
+
 export type PackageFormat = 'deb' | 'rpm';
 
 export interface Target {
@@ -26,6 +28,10 @@ interface DistroRule {
   format: PackageFormat;
   image: (release: string) => string;
   suffix: (release: string) => string;
+  /** The suffix of a backports channel (Debian's `~bpo12+1`), when it differs. */
+  backportSuffix?: (release: string) => string;
+  /** Releases the distro has; a near miss of one is a typo (`bookwrm`). */
+  releases?: readonly string[];
   publishPath: (release: string) => string;
   bootstrap?: (release: string) => { mirror: string; suite: string; keyring?: string };
 }
@@ -56,6 +62,8 @@ const DISTROS: Record<string, DistroRule> = {
     format: 'deb',
     image: (r) => `docker.io/library/debian:${r}`,
     suffix: (r) => `~deb${DEBIAN_NUMBERS[r] ?? r}u1`,
+    backportSuffix: (r) => `~bpo${DEBIAN_NUMBERS[r] ?? r}+1`,
+    releases: Object.keys(DEBIAN_NUMBERS),
     publishPath: (r) => r,
     bootstrap: (r) => ({ mirror: DEBIAN_MIRROR, suite: r, keyring: '/usr/share/keyrings/debian-archive-keyring.gpg' }),
   },
@@ -63,6 +71,8 @@ const DISTROS: Record<string, DistroRule> = {
     format: 'deb',
     image: (r) => `docker.io/library/ubuntu:${r}`,
     suffix: (r) => `~ubuntu${UBUNTU_NUMBERS[r] ?? r}.1`,
+    backportSuffix: (r) => `~bpo${UBUNTU_NUMBERS[r] ?? r}.1`,
+    releases: Object.keys(UBUNTU_NUMBERS),
     publishPath: (r) => r,
     bootstrap: (r) => ({ mirror: 'http://archive.ubuntu.com/ubuntu', suite: r }),
   },
@@ -97,6 +107,8 @@ export interface TargetOverride {
   image?: string | undefined;
   versionSuffix?: string | undefined;
   format?: PackageFormat | undefined;
+  /** The target builds for a backports channel: the distro's backport suffix is the default. */
+  backports?: boolean | undefined;
 }
 
 /** Resolve `distro:release` to a Target; undefined when the distro is unknown. */
@@ -113,10 +125,18 @@ export function resolveTarget(id: string, override: TargetOverride = {}): Target
     release,
     format,
     image: override.image ?? rule!.image(release),
-    versionSuffix: override.versionSuffix ?? rule?.suffix(release) ?? '',
+    versionSuffix:
+      override.versionSuffix ?? (override.backports ? rule?.backportSuffix?.(release) : undefined) ?? rule?.suffix(release) ?? '',
     publishPath: rule?.publishPath(release) ?? `${distro}/${release}`,
   };
   const bootstrap = rule?.bootstrap?.(release);
   if (bootstrap) target.bootstrap = bootstrap;
   return target;
+}
+
+/** The known release `release` is a near miss of (`bookwrm` → `bookworm`), when it is not one itself. */
+export function misspeltRelease(distro: string, release: string): string | undefined {
+  const known = DISTROS[distro]?.releases;
+  if (!known || known.includes(release)) return undefined;
+  return closest(release, known);
 }

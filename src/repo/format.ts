@@ -26,6 +26,7 @@ export type { CommitSummary, PlannedChange } from './transaction.js';
 export { PublishTransaction, sha256File, TMP_SUFFIX } from './transaction.js';
 export { acquireRepoLock, withRepoLock, REPO_META_DIR, type RepoLock, type RepoLockOptions } from './lock.js';
 export { type GenerationPolicy, keptGenerations, pruneGenerations, readGenerations } from './generations.js';
+import { conflictError } from '../core/errors.js';
 export { applyRetention, unreferencedFiles, type VersionedEntry, type RetentionResult } from './retention.js';
 export { faultPoint } from './faults.js';
 
@@ -68,6 +69,11 @@ export interface PublishOptions {
   allowUnsigned?: boolean;
   /** apt: also write Contents-<arch>.gz (kept on for a suite that has them). */
   contents?: boolean;
+  /**
+   * Publish a version that sorts below one the suite already has (it can never reach a
+   * client that has the newer one). Refused without it, as reprepro does; with it, a warning.
+   */
+  allowDowngrade?: boolean;
 }
 
 /** Cached per-file metadata (opaque to the cache; each format serialises its own). */
@@ -160,4 +166,54 @@ export interface RepoFormat {
   list(root: string, suite?: string): Promise<PublishedPackage[]>;
   /** Re-hash everything the signed metadata lists and check the signatures. */
   verify(target: string, opts: { keyring?: string; fingerprints?: string[] }): Promise<VerifyReport>;
+}
+
+/** A package the publish adds below a version of it the suite already has. */
+export interface Downgrade {
+  name: string;
+  arch: string;
+  version: string;
+  published: string;
+}
+
+/**
+ * The added packages that sort below the newest version of the same (name, arch) published
+ * before this change. Pure.
+ */
+export function findDowngrades(
+  before: Iterable<{ name: string; arch: string; version: string }>,
+  added: Iterable<{ name: string; arch: string; version: string }>,
+  compare: (a: string, b: string) => number,
+): Downgrade[] {
+  const newest = new Map<string, string>();
+  for (const p of before) {
+    const key = `${p.name}\0${p.arch}`;
+    const cur = newest.get(key);
+    if (cur === undefined || compare(p.version, cur) > 0) newest.set(key, p.version);
+  }
+  const out: Downgrade[] = [];
+  for (const p of added) {
+    const published = newest.get(`${p.name}\0${p.arch}`);
+    if (published !== undefined && compare(p.version, published) < 0)
+      out.push({ name: p.name, arch: p.arch, version: p.version, published });
+  }
+  return out;
+}
+
+/** Refuse the downgrades (a conflict naming each), or warn about them when allowed. */
+export function checkDowngrades(ctx: RepoContext, downgrades: Downgrade[]): void {
+  if (!downgrades.length) return;
+  const list = downgrades.map((d) => `${d.name} ${d.version} (${d.arch}) < published ${d.published}`).join('; ');
+  if (ctx.options.allowDowngrade) {
+    ctx.progress.warn(
+      `DOWNGRADE in ${ctx.options.suite}: ${list}. Clients that have the newer version keep it; only new installs or \`apt install PKG=VERSION\` get this one.`,
+    );
+    return;
+  }
+  throw conflictError(
+    'PUBLISH_DOWNGRADE',
+    `${ctx.options.suite}: ${list}: a lower version would never reach a client that has the newer one`,
+    'Publish a higher version (a new revision or suffix, e.g. ~bpo12+2), remove the newer one first (`pkgtrack repo remove`), or pass --allow-downgrade.',
+    { field: 'version' },
+  );
 }

@@ -24,7 +24,10 @@ export const DEFAULT_SETTINGS: RepoSettings = {
   label: 'pkgtrack',
   architectures: ['amd64'],
   components: ['main'],
-  channels: { stable: { suiteSuffix: '' }, trunk: { suiteSuffix: '-trunk', notAutomatic: true, butAutomaticUpgrades: true, keep: 5 } },
+  channels: {
+    stable: { suiteSuffix: '', backports: false, notAutomatic: false, butAutomaticUpgrades: false },
+    trunk: { suiteSuffix: '-trunk', notAutomatic: true, butAutomaticUpgrades: true, keep: 5 },
+  },
 };
 
 export function aptConfigFrom(s: RepoSettings): AptRepoConfig {
@@ -35,6 +38,7 @@ export function aptConfigFrom(s: RepoSettings): AptRepoConfig {
     architectures: s.architectures,
     components: s.components,
     trunk: s.channels.trunk,
+    stable: s.channels.stable,
     ...(s.contents ? { contents: true } : {}),
   };
 }

@@ -116,6 +116,17 @@ describe('pkgtrack patches', () => {
     const rej = await readFile(join(j.error.details.rejectDir, 'src', 'main.c.rej'), 'utf8');
     expect(rej).toContain('+line 20 fixed');
     expect(await hashDir(patches)).toBe(before);
+    // The new tree is kept to resolve the conflict in (the patches before it applied: none here).
+    expect(await readFile(join(j.error.details.tree, 'src', 'main.c'), 'utf8')).toContain('rewritten 20');
+    expect(j.error.fix).toContain(j.error.details.tree);
+  });
+
+  it('rebase --partial that stops on a conflict exits 1, after writing what it could', async () => {
+    const r = await cli('patches', 'rebase', 'demo', '--to', '3.0', '--orig', v3, '--partial', '--json');
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.conflict).toMatchObject({ patch: 'fix-main.patch', file: 'src/main.c', hunk: 1 });
+    expect(j.patches.map((p: { action: string }) => p.action)).toEqual(['conflict', 'not-reached']);
   });
 
   it('rebase onto 2.0 refreshes the moved hunk, drops the upstreamed patch and quilt agrees', async () => {
@@ -138,5 +149,16 @@ describe('pkgtrack patches', () => {
     const s = await cli('patches', 'status', 'demo', '--orig', v2, '--json');
     expect(s.code).toBe(0);
     expect(JSON.parse(s.stdout).patches.map((p: { worst: string }) => p.worst)).toEqual(['clean']);
+  });
+
+  it('drop removes one patch (series line and file), keeps the comments; an unknown name says which one was meant', async () => {
+    const wrong = await cli('patches', 'drop', 'demo', 'fix-mian.patch', '--json');
+    expect(wrong.code).toBe(2);
+    expect(JSON.parse(wrong.stdout).error).toMatchObject({ code: 'PATCH_NOT_IN_SERIES', fix: 'Did you mean fix-main.patch?' });
+    const r = await cli('patches', 'drop', 'demo', 'fix-main.patch', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ dropped: 'fix-main.patch', remaining: [] });
+    expect(await readFile(join(patches, 'series'), 'utf8')).toMatch(/^# demo queue\n# dropped upstreamed.patch/);
+    await expect(readFile(join(patches, 'fix-main.patch'))).rejects.toThrow();
   });
 });

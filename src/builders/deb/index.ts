@@ -5,7 +5,7 @@
  *
  * Work dir layout (host, mounted at /work):
  *   build/<name>_<upstream>.orig.tar.<ext>    the upstream tarball, as dpkg-source wants it
- *   packaging/debian/                          recipe debian/ + generated changelog + patches
+ *   packaging/debian/                          recipe debian/ + changelog entry + patches
  *   build/<name>-<upstream>/                   unpacked in the container, as the build user
  * Untrusted bytes (the tarball) are only unpacked inside the container, never on the host.
  */
@@ -27,7 +27,8 @@ import {
   type LintReport,
   type PreparedSource,
 } from '../builder.js';
-import { renderChangelogEntry } from './changelog.js';
+import { changelogHead, debPackageVersion, renderChangelogEntry } from './changelog.js';
+import { compareDebVersions } from '../../formats/version-deb.js';
 import { parseBuildDepends } from './control.js';
 import { runLintian } from './lintian.js';
 
@@ -48,18 +49,22 @@ const INSTALL_SCRIPT = [
 
 /** Unpacks the orig tarball as the build user and builds source + binaries, unsigned. */
 const BUILD_SCRIPT = [
-  'src="$1"; orig="$2"',
+  'src="$1"; orig="$2"; shift 2',
   'mkdir -p "$src"',
   'tar -xf "build/$orig" -C "$src" --strip-components=1 --no-same-owner --no-same-permissions',
   'cp -R packaging/debian "$src/debian"',
   'cd "$src"',
-  'exec dpkg-buildpackage --no-sign --build=full --jobs="$PKGTRACK_JOBS"',
+  'exec dpkg-buildpackage --no-sign --build=full --jobs="$PKGTRACK_JOBS" "$@"',
 ].join('\n');
 
 const ORIG_EXT = /\.tar\.(gz|xz|bz2|zst|lzma)$/;
 
 export class DebBuilder implements Builder {
   readonly format = 'deb' as const;
+
+  async packageVersion(recipe: Recipe, target: Target, upstreamVersion: string): Promise<string> {
+    return debPackageVersion(upstreamVersion, recipe.config.revision, target.versionSuffix, changelogHead(await readChangelog(recipe)));
+  }
 
   async buildDependencies(recipe: Recipe): Promise<string[]> {
     if (!recipe.debianDir) {
@@ -131,25 +136,38 @@ export class DebBuilder implements Builder {
       );
     }
 
+    // As `dch --bpo` does: the packaging's changelog is kept (apt changelog, apt-listchanges,
+    // every Closes: and CVE line) and one entry for this build goes on top.
+    const history = await readChangelog(recipe);
+    const distribution = ctx.suite ?? ctx.target.bootstrap?.suite ?? ctx.target.release;
     const entry = renderChangelogEntry({
-      source: recipe.name,
+      source: changelogHead(history)?.source ?? recipe.name,
       version: ctx.packageVersion,
-      distribution: ctx.target.bootstrap?.suite ?? ctx.target.release,
-      changes: ctx.changes,
+      distribution,
+      changes: history ? [`Rebuild for ${distribution}.`, ...ctx.changes] : ctx.changes,
       maintainer: ctx.maintainer,
       timestamp: ctx.timestamp,
     });
-    await writeFile(join(debian, 'changelog'), entry);
+    await writeFile(join(debian, 'changelog'), history ? `${entry}\n${history.replace(/^\s*\n/, '')}` : entry);
+    const since = history && ctx.changesSince && compareDebVersions(ctx.changesSince, ctx.packageVersion) < 0 ? ctx.changesSince : '';
     return {
       sourceDir: `build/${recipe.name}-${ctx.upstreamVersion}`,
       sourceDateEpoch: ctx.timestamp,
-      notes: { changelog: entry, orig: origName },
+      notes: { changelog: entry, orig: origName, ...(since ? { since } : {}) },
     };
   }
 
   buildStep(_ctx: BuildContext, prepared: PreparedSource): ContainerStep {
     return {
-      argv: ['sh', '-ec', BUILD_SCRIPT, 'sh', prepared.sourceDir, prepared.notes.orig!],
+      argv: [
+        'sh',
+        '-ec',
+        BUILD_SCRIPT,
+        'sh',
+        prepared.sourceDir,
+        prepared.notes.orig!,
+        ...(prepared.notes.since ? [`-v${prepared.notes.since}`] : []),
+      ],
       env: {
         SOURCE_DATE_EPOCH: String(prepared.sourceDateEpoch),
         HOME: '/tmp',
@@ -207,6 +225,11 @@ export class DebBuilder implements Builder {
     { readyWhen: /^ debian\/rules (build|binary)/, run: (ctx: BuildContext, failOn: LintFailOn) => lintBuilt(ctx, '.dsc', failOn) },
     { readyWhen: /^ dpkg-genbuildinfo/, run: (ctx: BuildContext, failOn: LintFailOn) => lintBuilt(ctx, '.deb', failOn) },
   ];
+}
+
+/** The recipe's debian/changelog ('' when it has none: the build writes the only entry). */
+async function readChangelog(recipe: Recipe): Promise<string> {
+  return recipe.debianDir ? readFile(join(recipe.debianDir, 'changelog'), 'utf8').catch(() => '') : '';
 }
 
 /** lintian over the recipe's `ext` files in the work dir's build/ (undefined when there are none). */

@@ -1,13 +1,14 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
+import { ExitCode } from '../../cli/exit-codes.js';
 import { repoFlag } from '../../cli/flags.js';
 import { type RebaseResult, rebasePatches } from '../../services/patches/index.js';
 
 export default class PatchesRebase extends PkgtrackCommand<typeof PatchesRebase> {
   static override summary = "Carry a recipe's patch queue onto a new upstream version.";
   static override description =
-    'Refreshes hunks that moved, drops patches upstream already has (recorded in the series and patches/dropped/), keeps headers and updates Last-Update. On a conflict it stops with the file, the hunk and a .rej in a work dir, and leaves the recipe untouched unless --partial.';
+    'Refreshes hunks that moved, drops patches upstream already has (recorded in the series and patches/dropped/), keeps headers and updates Last-Update. On a conflict it stops with the file, the hunk, a .rej and the tree with the patches before it applied, and leaves the recipe untouched unless --partial (which still exits 1).';
   static override examples = [
     '<%= config.bin %> patches rebase hello --to 2.13',
     '<%= config.bin %> patches rebase hello --to 2.13 --partial',
@@ -33,9 +34,13 @@ export default class PatchesRebase extends PkgtrackCommand<typeof PatchesRebase>
       `${r.recipe} → ${r.to}: ${r.written ? 'patches updated' : 'nothing to change'}`,
       ...r.patches.map((p) => `  ${p.name}: ${p.action}${p.reason ? ` (${p.reason})` : ''}`),
       ...(r.conflict
-        ? [`conflict: ${r.conflict.patch} hunk #${r.conflict.hunk} of ${r.conflict.file}; rejects in ${r.conflict.rejectDir}`]
+        ? [
+            `conflict: ${r.conflict.patch} hunk #${r.conflict.hunk} of ${r.conflict.file}; rejects in ${r.conflict.rejectDir}; tree with the patches before it: ${r.conflict.tree}`,
+          ]
         : []),
     ]);
+    // --partial wrote what it could, but the queue is not carried over: not a success.
+    if (r.conflict) this.setExitCode(ExitCode.failure);
     return r;
   }
 }

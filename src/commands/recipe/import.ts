@@ -12,6 +12,7 @@ export default class RecipeImport extends PkgtrackCommand<typeof RecipeImport> {
   static override examples = [
     '<%= config.bin %> recipe import debian:hello',
     '<%= config.bin %> recipe import debian:bzip2/trixie --name bzip2',
+    '<%= config.bin %> recipe import debian:jq/sid --for debian:bookworm',
     '<%= config.bin %> recipe import ./hello_2.12.3-1.dsc',
     '<%= config.bin %> recipe import ~/src/hello/debian',
     '<%= config.bin %> recipe import foo.spec',
@@ -23,6 +24,17 @@ export default class RecipeImport extends PkgtrackCommand<typeof RecipeImport> {
     repo: repoFlag,
     name: Flags.string({ description: 'Recipe name (default: the source package name)' }),
     force: Flags.boolean({ description: 'Replace an existing recipe of that name' }),
+    for: Flags.string({
+      multiple: true,
+      description:
+        "Backport to this target (e.g. debian:bookworm): build only for it, record the version it ships (the .changes starts there), follow the packaging's suite",
+    }),
+    'check-valid-until': Flags.boolean({
+      allowNo: true,
+      default: true,
+      description:
+        "--no-check-valid-until: accept the archive's Release past its Valid-Until (a frozen mirror), as apt's Check-Valid-Until=false; signatures and hashes are still checked. Written into the recipe.",
+    }),
   };
 
   async run(): Promise<ImportResult> {
@@ -31,12 +43,15 @@ export default class RecipeImport extends PkgtrackCommand<typeof RecipeImport> {
       ...(f.repo ? { repoDir: f.repo } : {}),
       ...(f.name ? { name: f.name } : {}),
       force: f.force,
+      ...(f.for?.length ? { for: f.for } : {}),
+      ...(f['check-valid-until'] ? {} : { checkValidUntil: false }),
       progress: this.progress,
     });
     this.show([
       `imported ${r.recipe} (${r.from}) into ${r.dir}`,
       `  upstream: ${r.upstream.kind}`,
       `  patches: ${r.patches.length}`,
+      ...(r.targets ? [`  targets: ${r.targets.join(', ')}`] : []),
       ...r.notes.map((n) => `  note: ${n}`),
     ]);
     return r;

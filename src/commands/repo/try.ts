@@ -15,6 +15,7 @@ export default class RepoTry extends PkgtrackCommand<typeof RepoTry> {
   static override examples = [
     '<%= config.bin %> repo try hello --target debian:bookworm -- hello',
     '<%= config.bin %> repo try hello --target debian:trixie --suite trixie-trunk --json',
+    '<%= config.bin %> repo try hello --target debian:bookworm --suite bookworm-backports --upgrade',
   ];
   static override strict = false;
   static override args = { package: Args.string({ description: 'Binary package to install', required: true }) };
@@ -24,6 +25,13 @@ export default class RepoTry extends PkgtrackCommand<typeof RepoTry> {
     suite: Flags.string({ description: "Suite to install from (default: the target's release)" }),
     output: Flags.string({ description: 'Published output directory (default: pkgtrack.yaml output)' }),
     key: Flags.string({ description: 'Armored public key (default: the one published with the repository)' }),
+    'with-distro': Flags.boolean({
+      description: "Keep the distro's own archive (uses the network): dependencies not in our repository install from it",
+    }),
+    upgrade: Flags.boolean({
+      description:
+        "Upgrade test (implies --with-distro): install the distro's own version, upgrade to ours, remove, purge; fails unless each step does",
+    }),
   };
 
   async run() {
@@ -38,11 +46,18 @@ export default class RepoTry extends PkgtrackCommand<typeof RepoTry> {
       target: f.target,
       ...(f.suite ? { suite: f.suite } : {}),
       ...(dashdash >= 0 ? { run: this.argv.slice(dashdash + 1) } : {}),
+      ...(f['with-distro'] ? { withDistro: true } : {}),
+      ...(f.upgrade ? { upgrade: true } : {}),
       progress: this.progress,
     });
     this.show([
       result.output.trimEnd(),
       '',
+      ...(result.upgrade
+        ? [
+            `upgrade: ${result.upgrade.from || '(distro version not installed)'} → ${result.installed || '?'}; remove ${result.upgrade.removed ? 'ok' : 'FAILED'}; purge ${result.upgrade.purged ? 'ok' : 'FAILED'}`,
+          ]
+        : []),
       result.ok
         ? `${result.package} ${result.installed} installs from ${result.suite} on ${result.target}`
         : `failed: see the output above`,

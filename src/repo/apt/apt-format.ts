@@ -15,6 +15,8 @@ import { compareDebVersions } from '../../formats/version-deb.js';
 import {
   type ArtifactInput,
   applyRetention,
+  checkDowngrades,
+  findDowngrades,
   type PackageRef,
   type PublishedPackage,
   type PublishReport,
@@ -48,6 +50,12 @@ export interface AptSuiteConfig {
   butAutomaticUpgrades?: boolean;
 }
 
+export interface ChannelRule {
+  suiteSuffix: string;
+  notAutomatic: boolean;
+  butAutomaticUpgrades: boolean;
+}
+
 export interface AptRepoConfig {
   origin: string;
   label: string;
@@ -57,7 +65,12 @@ export interface AptRepoConfig {
   /** Explicit per-suite identity; otherwise codename = suite name and the channel rule below. */
   suites?: Record<string, AptSuiteConfig>;
   /** Suites ending in this suffix are trunk channels (NotAutomatic/ButAutomaticUpgrades). */
-  trunk?: { suiteSuffix: string; notAutomatic: boolean; butAutomaticUpgrades: boolean };
+  trunk?: ChannelRule;
+  /**
+   * The stable channel: its suites (ending in its suffix; every non-trunk suite when the suffix
+   * is empty) get its NotAutomatic/ButAutomaticUpgrades, e.g. a backports channel.
+   */
+  stable?: ChannelRule;
   /** Write Contents-<arch>.gz for every suite (contents.ts). */
   contents?: boolean;
 }
@@ -78,17 +91,16 @@ export class AptFormat implements RepoFormat {
 
   identityFor(suite: string): SuiteIdentity {
     const s = this.config.suites?.[suite] ?? {};
-    const trunk =
-      this.config.trunk && this.config.trunk.suiteSuffix !== '' && suite.endsWith(this.config.trunk.suiteSuffix)
-        ? this.config.trunk
-        : undefined;
+    const { trunk, stable } = this.config;
+    const isTrunk = trunk && trunk.suiteSuffix !== '' && suite.endsWith(trunk.suiteSuffix);
+    const channel = isTrunk ? trunk : stable && suite.endsWith(stable.suiteSuffix) ? stable : undefined;
     return {
       origin: this.config.origin,
       label: this.config.label,
       suite,
       codename: s.codename ?? suite,
-      notAutomatic: s.notAutomatic ?? trunk?.notAutomatic ?? false,
-      butAutomaticUpgrades: s.butAutomaticUpgrades ?? trunk?.butAutomaticUpgrades ?? false,
+      notAutomatic: s.notAutomatic ?? channel?.notAutomatic ?? false,
+      butAutomaticUpgrades: s.butAutomaticUpgrades ?? channel?.butAutomaticUpgrades ?? false,
     };
   }
 
@@ -138,6 +150,11 @@ export class AptFormat implements RepoFormat {
       files,
     });
 
+    // What the suite had before: an added version below it is a downgrade (checked after reading).
+    const publishedBefore = [...contents.components.values()].flatMap((c) => [
+      ...[...c.binaries.values()].map((e) => ({ name: e.name, arch: e.arch, version: e.version })),
+      ...[...c.sources.values()].map((e) => ({ name: e.name, arch: 'source', version: e.version })),
+    ]);
     /** Pool paths this publish adds → the input file with their bytes (Contents reads them before commit). */
     const unpublished = new Map<string, string>();
     const t0 = process.hrtime.bigint();
@@ -220,6 +237,7 @@ export class AptFormat implements RepoFormat {
       }
     }
 
+    checkDowngrades(ctx, findDowngrades(publishedBefore, report.added, compareDebVersions));
     for (const list of [report.added, report.unchanged])
       list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : compareDebVersions(a.version, b.version)));
     ctx.progress.debug(`read ${items.length} artifact(s) in ${seconds(t0)}`);

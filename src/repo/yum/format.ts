@@ -22,6 +22,8 @@ import { type RpmPackage, readRpm } from '../../formats/rpm/package.js';
 import {
   type ArtifactInput,
   applyRetention,
+  checkDowngrades,
+  findDowngrades,
   type FileKey,
   keptGenerations,
   type PackageRef,
@@ -244,6 +246,14 @@ export class YumRepoFormat implements RepoFormat {
       await reader.close();
     }
 
+    checkDowngrades(
+      ctx,
+      findDowngrades(
+        manifest.packages.map((e) => ({ name: e.name, arch: e.arch, version: e.evr })),
+        added.map((e) => ({ name: e.name, arch: e.arch, version: e.evr })),
+        compareEvr,
+      ),
+    );
     ctx.tx.startDataSync(); // pool bytes reach the disk while the metadata is made
 
     // 2. Removals by request, then retention (newest N per name+arch).

@@ -123,7 +123,7 @@ interface RunContext {
 
 function targetsOf(ctx: RunContext, recipe: Recipe): Target[] {
   if (!ctx.opts.targets?.length) return recipe.targets;
-  return resolveTargets(ctx.opts.targets);
+  return resolveTargets(ctx.opts.targets, { backports: ctx.repo.config.channels.stable.backports });
 }
 
 async function fetchRecipe(
@@ -172,7 +172,9 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
   let hash = '';
   try {
     const builder = builderFor(target.format);
-    const packageVersion = `${source.version}-${recipe.config.revision}${target.versionSuffix}`;
+    const packageVersion = builder.packageVersion
+      ? await builder.packageVersion(recipe, target, source.version)
+      : `${source.version}-${recipe.config.revision}${target.versionSuffix}`;
     base.version = packageVersion;
     const inputs = {
       recipe: recipe.name,
@@ -228,7 +230,10 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
       ),
       timestamp: await recipeTimestamp(recipe),
       workDir,
+      suite: publishSuite(ctx, target),
     };
+    const since = recipe.config.backport?.distroVersions[target.id] ?? previous?.manifest?.packageVersion;
+    if (since) bctx.changesSince = since;
     phase('image');
     const prepared = await builder.prepare(bctx);
     const step = builder.buildStep(bctx, prepared);
@@ -278,7 +283,7 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
       target: target.id,
       // Where `publish` puts it: the target's publish path plus the channel's suite suffix
       // (bookworm, bookworm-trunk, fedora/41).
-      suite: `${target.publishPath}${ctx.opts.trunk ? ctx.repo.config.channels.trunk.suiteSuffix : ctx.repo.config.channels.stable.suiteSuffix}`,
+      suite: publishSuite(ctx, target),
       channel: ctx.opts.trunk ? 'trunk' : 'stable',
       ...(source.git ? { commit: source.git.commit } : {}),
       ...(source.git?.branch ? { branch: source.git.branch } : {}),
@@ -365,6 +370,12 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
       activeWorkDirs.delete(workDir);
     }
   }
+}
+
+/** Where `publish` puts the build: the target's publish path plus the channel's suite suffix. */
+function publishSuite(ctx: RunContext, target: Target): string {
+  const { channels } = ctx.repo.config;
+  return `${target.publishPath}${ctx.opts.trunk ? channels.trunk.suiteSuffix : channels.stable.suiteSuffix}`;
 }
 
 function lintLevel(recipe: Recipe, target: Target): LintFailOn {

@@ -2,3 +2,4 @@
 export * from './forward.js';
 export * from './rebase.js';
 export * from './status.js';
+export * from './drop.js';

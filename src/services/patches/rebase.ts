@@ -7,7 +7,7 @@
  * names the file and hunk, writes .rej files into a work dir and leaves the recipe untouched
  * (unless --partial: then the patches before the conflict are written).
  */
-import { lstat, readFile, rm } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflictError } from '../../core/errors.js';
 import { ifExists, writeFileAtomic } from '../../core/fsutil.js';
@@ -32,7 +32,8 @@ export interface RebaseResult {
   /** True when the recipe's patches/ were written. */
   written: boolean;
   patches: RebasedPatch[];
-  conflict?: { patch: string; file: string; hunk: number; rejectDir: string };
+  /** `tree`: the new upstream tree with every patch before the conflicting one applied, kept to resolve it in. */
+  conflict?: { patch: string; file: string; hunk: number; rejectDir: string; tree: string };
   workDir: string;
 }
 
@@ -86,7 +87,7 @@ export async function rebasePatches(
       for (const r of dry.rejects) await writeFileAtomic(join(rejectDir, `${r.path}.rej`), Buffer.from(r.text, 'latin1'));
       const f = dry.files.find((x) => x.hunks.some((h) => h.status === 'failed'))!;
       const hunk = f.hunks.find((h) => h.status === 'failed')!;
-      result.conflict = { patch: entry.name, file: f.path, hunk: hunk.index, rejectDir };
+      result.conflict = { patch: entry.name, file: f.path, hunk: hunk.index, rejectDir, tree: join(work, 'src') };
       result.patches.push({ name: entry.name, action: 'conflict', reason: `hunk #${hunk.index} of ${f.path} does not apply` });
       conflictAt = i;
       break;
@@ -133,13 +134,13 @@ export async function rebasePatches(
   if (conflictAt >= 0) {
     for (const e of series.entries.slice(conflictAt + 1)) result.patches.push({ name: e.name, action: 'not-reached' });
     if (!opts.partial) {
-      await rm(join(work, 'src'), { recursive: true, force: true }).catch(() => undefined);
+      // The tree stays: the patches before the conflict are applied in it, to resolve it there.
       const c = result.conflict!;
       throw conflictError(
         'PATCH_REBASE_CONFLICT',
         `${c.patch}: hunk #${c.hunk} of ${c.file} does not apply to ${recipe.name} ${src.version}; the recipe was not changed`,
-        `Resolve it by hand: see ${join(c.rejectDir, `${c.file}.rej`)}, edit the patch, and run the rebase again (or pass --partial to keep the patches before it).`,
-        { file: join(patchesDir, c.patch), patch: c.patch, target: c.file, hunk: c.hunk, rejectDir: c.rejectDir, result },
+        `Resolve it by hand in ${c.tree} (the patches before it are applied there; the rejected hunk is ${join(c.rejectDir, `${c.file}.rej`)}), edit the patch, and run the rebase again; or pass --partial to keep the patches before it, or \`pkgtrack patches drop ${recipe.name} ${c.patch}\`.`,
+        { file: join(patchesDir, c.patch), patch: c.patch, target: c.file, hunk: c.hunk, rejectDir: c.rejectDir, tree: c.tree, result },
       );
     }
   }

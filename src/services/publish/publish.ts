@@ -58,6 +58,8 @@ export interface PublishRequest extends RepoTarget {
   keep?: number;
   /** apt: write Contents-<arch>.gz (pkgtrack.yaml `contents: true` does it for every publish). */
   contents?: boolean;
+  /** Publish versions below the published ones, with a warning (refused otherwise). */
+  allowDowngrade?: boolean;
 }
 
 export interface PublishResult {
@@ -205,7 +207,7 @@ export interface ChangeSpec {
 /** One format's change under the lock: publish into a transaction, commit, flush the cache. */
 export async function runChange(
   target: ResolvedTarget,
-  req: RepoTarget & { rebuild?: boolean; dryRun?: boolean; keep?: number; contents?: boolean },
+  req: RepoTarget & { rebuild?: boolean; dryRun?: boolean; keep?: number; contents?: boolean; allowDowngrade?: boolean },
   format: RepoFormat,
   root: string,
   signer: Signer | undefined,
@@ -222,6 +224,7 @@ export async function runChange(
     validDays: target.validDays,
     ...(req.dryRun ? { allowUnsigned: true } : {}),
     ...(req.contents ? { contents: true } : {}),
+    ...(req.allowDowngrade ? { allowDowngrade: true } : {}),
   };
   return withRepoLock(
     root,

@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import { conflictError, inputError, notFound } from '../../core/errors.js';
 import { exists, ifExists } from '../../core/fsutil.js';
 import type { Progress } from '../../core/progress.js';
-import { findRepositoryRoot, loadRecipe, loadRepository } from '../../recipe/load.js';
+import { findRepositoryRoot, loadRecipe, loadRepository, resolveTargets } from '../../recipe/load.js';
 import type { UpstreamConfig } from '../../recipe/schema.js';
 import { parseDsc } from '../../formats/deb-control.js';
 import { firstStanzaRecord } from '../../formats/deb822.js';
@@ -24,6 +24,7 @@ import { parseSpec } from '../../patches/spec-import.js';
 import { importSpecAsTemplate } from '../../builders/rpm/spec-init.js';
 import { importDebianWatch } from '../../upstream/watch-import.js';
 import { downloadDebianSource } from '../fetch/fetch.js';
+import { debianSourcesIndex, findDebianSources } from '../fetch/source-cache-debian.js';
 import { cacheDir } from '../fetch/source-cache.js';
 
 export interface ImportOptions {
@@ -32,6 +33,14 @@ export interface ImportOptions {
   name?: string;
   /** Replace an existing recipe of that name. */
   force?: boolean;
+  /**
+   * Backport targets (`debian:bookworm`): the recipe builds for them only, records the version
+   * each one ships (the build's .changes starts there), and follows the suite the packaging
+   * came from, so the packaging and the upstream version stay together.
+   */
+  for?: string[];
+  /** Accept a Release past its Valid-Until (a frozen mirror), as apt's Check-Valid-Until=false; written into the recipe. */
+  checkValidUntil?: boolean;
   progress?: Progress;
 }
 
@@ -41,6 +50,8 @@ export interface ImportResult {
   from: 'dsc' | 'source-tree' | 'debian-dir' | 'spec' | 'debian-archive';
   upstream: UpstreamConfig;
   patches: string[];
+  /** The targets the recipe names, when the import chose them (--for, or no spec for rpm ones). */
+  targets?: string[];
   notes: string[];
 }
 
@@ -54,10 +65,16 @@ interface Draft {
   notes: string[];
 }
 
-/** Debian revision → recipe revision ("1", "0.2", "1+deb13u1"); the schema's form. */
-function revisionOf(debianVersion: string): string {
-  const rev = /-([^-]+)$/.exec(debianVersion)?.[1] ?? '1';
-  return /^[0-9][A-Za-z0-9.+~]*$/.test(rev) ? rev : '1';
+/**
+ * The binary package a summary comes from: the one named like the source, else the first that
+ * is not a -dev, -doc, -dbg or -data companion, else the first.
+ */
+function mainBinary(binaries: Record<string, string>[], source: string): Record<string, string> | undefined {
+  return (
+    binaries.find((b) => b.Package === source) ??
+    binaries.find((b) => !/-(dev|doc|dbg|dbgsym|data|common|tests?)$/.test(b.Package ?? '') && !/^lib.*-dev$/.test(b.Package ?? '')) ??
+    binaries[0]
+  );
 }
 
 function packageName(s: string): string {
@@ -74,21 +91,14 @@ async function fromDebianDir(debianDir: string, notes: string[]): Promise<Draft>
     );
   });
   const src = firstStanzaRecord(control, join(debianDir, 'control'));
-  const bin = firstStanzaRecord(
-    control
-      .split(/\n\s*\n/)
-      .slice(1)
-      .join('\n\n'),
-    join(debianDir, 'control'),
-  );
+  const stanzas = control.split(/\n\s*\n/).filter((t) => t.trim() !== '');
+  const binaries = stanzas.slice(1).map((t) => firstStanzaRecord(t, join(debianDir, 'control')));
   const source = src.Source;
   if (!source)
     throw inputError('IMPORT_NO_SOURCE', `${debianDir}/control has no Source field`, 'Fix debian/control.', {
       file: join(debianDir, 'control'),
       field: 'Source',
     });
-  const changelog = ((await ifExists(readFile(join(debianDir, 'changelog'), 'utf8'))) ?? '').split('\n')[0] ?? '';
-  const debVersion = /^\S+ \(([^)]+)\)/.exec(changelog)?.[1];
   const watchText = await ifExists(readFile(join(debianDir, 'watch'), 'utf8'));
   // upstream, versions and the signature URL from the watch importer (src/upstream/watch-import.ts).
   let watch: { upstream: UpstreamConfig; tagPattern?: string; mangle: { from: string; to: string }[]; signatureUrl?: string } | undefined;
@@ -115,7 +125,7 @@ async function fromDebianDir(debianDir: string, notes: string[]): Promise<Draft>
     archive: 'http://deb.debian.org/debian',
   };
   const config: Record<string, unknown> = { name: packageName(source) };
-  const summary = bin.Description?.split('\n')[0]?.trim();
+  const summary = mainBinary(binaries, source)?.Description?.split('\n')[0]?.trim();
   if (summary) config.summary = summary;
   if (src.Homepage && /^https?:\/\//.test(src.Homepage)) config.homepage = src.Homepage;
   config.upstream = upstream;
@@ -128,7 +138,6 @@ async function fromDebianDir(debianDir: string, notes: string[]): Promise<Draft>
   if (hasKey && watch?.signatureUrl) config.source = { signatureUrl: watch.signatureUrl, upstreamKey: 'debian/upstream/signing-key.asc' };
   else if (hasKey)
     notes.push('debian/upstream/signing-key.asc kept, but no signature URL is known: set source.signatureUrl to verify upstream');
-  if (debVersion) config.revision = revisionOf(debVersion);
   const patchesDir = join(debianDir, 'patches');
   const draft: Draft = { name: config.name as string, config, copies: [], writes: [], patches: [], notes };
   draft.copies.push({ from: debianDir, to: 'debian', filter: (p) => !p.startsWith(`${patchesDir}/`) && p !== patchesDir });
@@ -223,6 +232,7 @@ export async function importRecipe(source: string, opts: ImportOptions = {}): Pr
       const got = await downloadDebianSource(archive[1]!, join(tmpRoot, 'download'), {
         suite: archive[2] ?? 'sid',
         cacheDir: await cacheDir(repo.root),
+        ...(opts.checkValidUntil === false ? { checkValidUntil: false } : {}),
       });
       dscPath = got.dsc;
       from = 'debian-archive';
@@ -266,6 +276,22 @@ export async function importRecipe(source: string, opts: ImportOptions = {}): Pr
         from = 'debian-dir';
       }
     }
+    if (archive) followSuite(draft, archive[2] ?? 'sid', opts);
+    if (opts.for?.length) await backportTargets(draft, repo.root, opts);
+    if (!(draft.config.targets as unknown[] | undefined) && !draft.writes.some((w) => w.to.endsWith('.spec'))) {
+      // No spec: rpm targets could not build, and the recipe would not validate.
+      const rpm = resolveTargets(repo.config.targets).filter((t) => t.format === 'rpm');
+      if (rpm.length) {
+        draft.config.targets = resolveTargets(repo.config.targets)
+          .filter((t) => t.format === 'deb')
+          .map((t) => t.id);
+        draft.notes.push(
+          `no ${draft.name}.spec: the recipe builds only the deb targets (not ${rpm.map((t) => t.id).join(', ')}); add a spec (\`pkgtrack recipe import foo.spec\` or write one) to build rpms`,
+        );
+      }
+    }
+    // Notes name files as the recipe holds them, not the import's temporary folder.
+    draft.notes = draft.notes.map((n) => n.replaceAll(`${join(tmpRoot, 'debian-tar')}/`, '').replaceAll(`${tmpRoot}/`, ''));
     const name = opts.name ? packageName(opts.name) : draft.name;
     draft.config.name = name;
     const dest = join(repo.root, 'recipes', name);
@@ -295,10 +321,73 @@ export async function importRecipe(source: string, opts: ImportOptions = {}): Pr
     await rm(dest, { recursive: true, force: true });
     await mkdir(dirname(dest), { recursive: true });
     await rename(stage, dest);
-    return { recipe: name, dir: dest, from, upstream: draft.config.upstream as UpstreamConfig, patches: draft.patches, notes: draft.notes };
+    return {
+      recipe: name,
+      dir: dest,
+      from,
+      upstream: draft.config.upstream as UpstreamConfig,
+      patches: draft.patches,
+      ...(draft.config.targets ? { targets: draft.config.targets as string[] } : {}),
+      notes: draft.notes,
+    };
   } finally {
     await rm(tmpRoot, { recursive: true, force: true });
   }
+}
+
+/**
+ * An import from the archive follows the suite the packaging came from when that is what it
+ * will be built with (a backport), or when debian/watch gave nothing better.
+ */
+function followSuite(draft: Draft, suite: string, opts: ImportOptions): void {
+  const up = draft.config.upstream as UpstreamConfig;
+  if (opts.for?.length && up.kind !== 'debian') {
+    draft.notes.push(
+      `debian/watch points at ${up.kind} upstream; the backport follows Debian ${suite} instead (its packaging matches its version): put the watch's upstream back to follow upstream releases`,
+    );
+  }
+  if (opts.for?.length || up.kind === 'debian') {
+    draft.config.upstream = {
+      kind: 'debian',
+      package: up.kind === 'debian' ? up.package : draft.name,
+      suite,
+      component: 'main',
+      archive: 'http://deb.debian.org/debian',
+      ...(opts.checkValidUntil === false ? { checkValidUntil: false } : {}),
+    };
+    draft.config.versions = { tagPattern: '^(?<version>.+)$' };
+    // The orig tarball now comes from the archive: its signature is Debian's orig.tar.*.asc
+    // (checked with debian/upstream/signing-key.asc), not upstream's URL.
+    const source = draft.config.source as { signatureUrl?: string; upstreamKey?: string } | undefined;
+    if (source?.signatureUrl) {
+      delete source.signatureUrl;
+      if (!source.upstreamKey) delete draft.config.source;
+    }
+    draft.notes = draft.notes.filter((n) => !n.startsWith('no usable debian/watch'));
+  }
+}
+
+/** `--for`: the targets, and the version each one ships (from its archive's signed Sources index). */
+async function backportTargets(draft: Draft, root: string, opts: ImportOptions): Promise<void> {
+  const targets = resolveTargets(opts.for!);
+  draft.config.targets = targets.map((t) => t.id);
+  const distroVersions: Record<string, string> = {};
+  const pkg = (draft.config.upstream as UpstreamConfig & { package?: string }).package ?? draft.name;
+  for (const t of targets) {
+    if (t.format !== 'deb' || t.distro !== 'debian') {
+      draft.notes.push(`${t.id}: the version it ships is not looked up (only Debian's archive is); set backport.distroVersions by hand`);
+      continue;
+    }
+    opts.progress?.step(`${t.id}: which ${pkg} it ships`);
+    const index = await debianSourcesIndex(
+      { suite: t.release, ...(opts.checkValidUntil === false ? { checkValidUntil: false } : {}) },
+      await cacheDir(root),
+    );
+    const have = (await findDebianSources(index, pkg))[0];
+    if (have) distroVersions[t.id] = have.version;
+    else draft.notes.push(`${t.id} has no ${pkg}: the backport is a new package there`);
+  }
+  if (Object.keys(distroVersions).length) draft.config.backport = { distroVersions };
 }
 
 /**

@@ -24,6 +24,13 @@ export interface TryOptions {
   suite?: string;
   /** Command to run after installing (default: none). */
   run?: string[];
+  /** Keep the distro's own archive (network): dependencies our repository does not carry install from it. */
+  withDistro?: boolean;
+  /**
+   * Upgrade test, piuparts-style (implies withDistro): install the distro's own version first,
+   * then add our repository and upgrade to ours, then remove and purge.
+   */
+  upgrade?: boolean;
   progress: Progress;
 }
 
@@ -34,6 +41,8 @@ export interface TryResult {
   installed: string;
   output: string;
   ok: boolean;
+  /** With `upgrade`: the distro version installed first, and whether remove and purge left nothing behind. */
+  upgrade?: { from: string; removed: boolean; purged: boolean };
 }
 
 const PKG = /^[a-z0-9][a-z0-9+.-]+$/;
@@ -67,20 +76,41 @@ export async function tryInstall(o: TryOptions): Promise<TryResult> {
     const engine = await detectEngine();
     const base = await ensureBaseImage(engine, target, o.progress);
     o.progress.step(`installing ${o.pkg} from ${suite} in a clean ${target.id} container (${base.origin} base image)`);
-    // Only our repository: the point is that it installs from what we published.
+    const withDistro = !!(o.withDistro || o.upgrade);
+    // Without the distro: only our repository, to prove it installs from what we published.
     const script = [
-      'rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list',
+      'export DEBIAN_FRONTEND=noninteractive',
+      'suite="$1"; pkg="$2"; shift 2',
+      ...(withDistro ? [] : ['rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list']),
+      ...(o.upgrade
+        ? [
+            // The distro's own version first, before our repository is known.
+            'apt-get update -q',
+            'apt-get install -y -q --no-install-recommends "$pkg"',
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${Field} format, not a JS template
+            'dpkg-query -W -f "distro: \\${Package} \\${Version}\\n" "$pkg"',
+          ]
+        : []),
       'cp /try/pkgtrack.sources /etc/apt/sources.list.d/',
       'apt-get update -q',
-      'apt-get install -y -q --no-install-recommends -t "$1" "$2"',
+      'apt-get install -y -q --no-install-recommends -t "$suite" "$pkg"',
       // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${Field} format, not a JS template
-      'dpkg-query -W -f "installed: \\${Package} \\${Version}\\n" "$2"',
-      'shift 2',
+      'dpkg-query -W -f "installed: \\${Package} \\${Version}\\n" "$pkg"',
       'if [ "$#" -gt 0 ]; then "$@"; fi',
+      ...(o.upgrade
+        ? [
+            'apt-get remove -y -q "$pkg"',
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${Field} format, not a JS template
+            'echo "removed: $(dpkg-query -W -f \'${db:Status-Abbrev}\' "$pkg" 2>/dev/null || echo un)"',
+            'apt-get purge -y -q "$pkg"',
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${Field} format, not a JS template
+            'echo "purged: $(dpkg-query -W -f \'${db:Status-Abbrev}\' "$pkg" 2>/dev/null || echo un)"',
+          ]
+        : []),
     ].join(' && ');
     const r = await engine.run({
       image: base.ref,
-      network: 'none',
+      network: withDistro ? 'default' : 'none',
       mounts: [
         { host: aptRoot, container: '/repo', readOnly: true },
         { host: work, container: '/try', readOnly: true },
@@ -88,7 +118,17 @@ export async function tryInstall(o: TryOptions): Promise<TryResult> {
       argv: ['sh', '-ec', script, 'sh', suite, o.pkg, ...(o.run ?? [])],
     });
     const installed = /^installed: \S+ (\S+)$/m.exec(r.output)?.[1] ?? '';
-    return { package: o.pkg, target: o.target, suite, installed, output: r.output, ok: r.code === 0 };
+    const result: TryResult = { package: o.pkg, target: o.target, suite, installed, output: r.output, ok: r.code === 0 };
+    if (o.upgrade) {
+      const from = /^distro: \S+ (\S+)$/m.exec(r.output)?.[1] ?? '';
+      // dpkg's abbreviated status: "rc" = removed with its conffiles kept, "un"/none = nothing left.
+      const removed = /^removed: (rc|un|pn)?\s*$/m.test(r.output);
+      const purged = /^purged: (un|pn)?\s*$/m.test(r.output);
+      result.upgrade = { from, removed, purged };
+      // An "upgrade" that did not go up is a failure: ours must sort above the distro's.
+      if (!from || !installed || from === installed || !removed || !purged) result.ok = false;
+    }
+    return result;
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -251,7 +251,7 @@ export async function gatherSiteModel(
 ): Promise<GatheredSite> {
   const now = opts.now ?? new Date();
   const cfg = repo.config;
-  const targets = resolveTargets(cfg.targets);
+  const targets = resolveTargets(cfg.targets, { backports: cfg.channels.stable.backports });
   const trunkSuffix = cfg.channels.trunk.suiteSuffix;
   // The formats publish under <output>/apt and <output>/yum (repo/registry.ts); a bare apt
   // repository right in the output dir is read too.
