@@ -4,7 +4,7 @@
  * apt does, and the hashes Release and repomd.xml list compared with the files on disk.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import type * as openpgp from 'openpgp';
 import { inputError, notFound } from '../../core/errors.js';
@@ -14,6 +14,7 @@ import { verifyRpmBytes } from '../../sign/rpm-sign.js';
 import { verifyDetachedArmored, verifyInRelease, type VerifyProblem } from '../../sign/verify.js';
 import { repositoryPublicKeys } from '../key/files.js';
 import { optionalRepository } from '../shared/recipes-repository.js';
+import { checkRepomd } from './yum-metadata.js';
 
 export interface VerifyReport {
   path: string;
@@ -38,16 +39,27 @@ async function readIf(path: string): Promise<Uint8Array | undefined> {
 
 /**
  * Folders holding signed metadata (dists/<suite>/, <repo>/repodata/) and .rpm packages.
- * by-hash copies and the apt pool are skipped.
+ * by-hash copies, the apt pool and dot-folders are skipped; links to folders inside the tree
+ * are followed (a yum `repodata` is a link to the live generation in .repodata/), as a web
+ * server and dnf follow them.
  */
-async function walk(root: string, depth = 0, out = { dirs: new Set<string>(), rpms: [] as string[] }) {
+async function walk(root: string, depth = 0, out = { dirs: new Set<string>(), rpms: [] as string[] }, top = root) {
   if (depth > MAX_DEPTH) return out;
   const entries = await readdir(root, { withFileTypes: true });
   for (const e of entries) {
-    if (e.isFile() && SIGNED_NAMES.has(e.name)) out.dirs.add(root);
-    else if (e.isFile() && e.name.endsWith('.rpm')) out.rpms.push(join(root, e.name));
-    else if (e.isDirectory() && e.name !== 'by-hash' && e.name !== 'pool' && !e.name.startsWith('.'))
-      await walk(join(root, e.name), depth + 1, out);
+    const path = join(root, e.name);
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      const target = await realpath(path).catch(() => undefined);
+      const st = target && (await stat(target).catch(() => undefined));
+      const inside = target !== undefined && (target === top || target.startsWith(`${top}/`));
+      isDir = !!st && st.isDirectory() && inside;
+      isFile = !!st && st.isFile();
+    }
+    if (isFile && SIGNED_NAMES.has(e.name)) out.dirs.add(root);
+    else if (isFile && e.name.endsWith('.rpm')) out.rpms.push(path);
+    else if (isDir && e.name !== 'by-hash' && e.name !== 'pool' && !e.name.startsWith('.')) await walk(path, depth + 1, out, top);
   }
   return out;
 }
@@ -154,45 +166,6 @@ async function checkReleaseHashes(dir: string, releaseFile: string, release: str
   return problems;
 }
 
-/** Compare the <data> checksums of repomd.xml with the files they name. */
-async function checkRepomdHashes(repoDir: string, repomdFile: string, xml: string): Promise<VerifyProblem[]> {
-  const problems: VerifyProblem[] = [];
-  for (const m of xml.matchAll(/<data type="([^"]+)">([\s\S]*?)<\/data>/g)) {
-    const [, type, body] = m as unknown as [string, string, string];
-    const sum = /<checksum type="sha256">([0-9a-f]{64})<\/checksum>/.exec(body)?.[1];
-    const href = /<location href="([^"]+)"/.exec(body)?.[1];
-    if (!sum || !href) {
-      problems.push({
-        file: repomdFile,
-        code: 'REPOMD_BAD_ENTRY',
-        severity: 'error',
-        message: `<data type="${type}"> lacks a sha256 checksum or location`,
-      });
-      continue;
-    }
-    if (href.includes('..') || href.startsWith('/')) {
-      problems.push({ file: repomdFile, code: 'REPOMD_BAD_PATH', severity: 'error', message: `location "${href}" leaves the repository` });
-      continue;
-    }
-    const data = await readIf(join(repoDir, href));
-    if (!data)
-      problems.push({
-        file: repomdFile,
-        code: 'REPOMD_MISSING_FILE',
-        severity: 'error',
-        message: `${href} (${type}) is listed but missing`,
-      });
-    else if (sha256(data) !== sum)
-      problems.push({
-        file: repomdFile,
-        code: 'HASH_MISMATCH',
-        severity: 'error',
-        message: `${href} (${type}): SHA256 differs from repomd.xml`,
-      });
-  }
-  return problems;
-}
-
 /** Check one metadata folder (an apt suite or a yum repodata/). */
 async function verifyDir(
   dir: string,
@@ -251,8 +224,10 @@ async function verifyDir(
         message: 'no repomd.xml.asc: dnf with repo_gpgcheck=1 refuses the repository',
       });
     else add(await verifyDetachedArmored(rel('repomd.xml.asc'), repomdAsc, rel('repomd.xml'), repomd, keys, opts));
+    // Hrefs are relative to the folder holding repodata/ (which is a link to a generation).
     const repoDir = basename(dir) === 'repodata' ? dirname(dir) : dir;
-    report.problems.push(...(await checkRepomdHashes(repoDir, rel('repomd.xml'), Buffer.from(repomd).toString('utf8'))));
+    const relRepo = (p: string) => relative(base, join(repoDir, p)) || p;
+    report.problems.push(...(await checkRepomd(repoDir, rel('repomd.xml'), Buffer.from(repomd).toString('utf8'), relRepo)));
   } else if (repomdAsc) {
     report.problems.push({
       file: rel('repomd.xml.asc'),
@@ -283,7 +258,7 @@ export async function verifyPath(req: VerifyRequest): Promise<VerifyReport> {
   const keys = await verificationKeys(req.keyrings ?? [], req.repo);
   const report: VerifyReport = { path: req.path, checked: [], signers: [], problems: [], ok: true };
   if (st.isDirectory()) {
-    const found = await walk(req.path);
+    const found = await walk(req.path, 0, undefined, await realpath(req.path));
     const dirs = [...found.dirs].sort();
     if (dirs.length === 0 && found.rpms.length === 0) {
       report.problems.push({
