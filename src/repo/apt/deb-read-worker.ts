@@ -18,11 +18,11 @@ import type { DebJob } from './deb-read-pool.js';
 import { debPoolPath } from './layout.js';
 
 serveJobs(parentPort, async ({ path, stage, listFiles }: DebJob) => {
-  const { bytes, mtimeMs, ino } = readFileWithStat(path);
+  const { bytes, ctimeUs, ino } = readFileWithStat(path);
   if (listFiles) return { files: await debDataFiles(bytes, path) };
   const { control } = readDebControl(bytes, path);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const deb = { control: control.fields, size: bytes.length, sha256, mtimeMs, ino };
+  const deb = { control: control.fields, size: bytes.length, sha256, ctimeUs, ino };
   if (!stage) return { deb };
   // The pool copy from the bytes in hand: one write, no second read of the file.
   const dest = join(stage.root, debPoolPath(control.fields, stage.component, path).filename);

@@ -109,7 +109,7 @@ export class YumRepoFormat implements RepoFormat {
     known?: { bytes: Uint8Array; sha: string; rpm: RpmPackage },
   ): Promise<CachedPackage> {
     const size = known ? known.bytes.length : (await stat(pool)).size;
-    const key: FileKey = { path: pool, size, mtimeMs: 0, ino: 0 };
+    const key: FileKey = { path: pool, size, ctimeUs: 0, ino: 0 };
     if (!ctx.options.rebuild) {
       const hit = ctx.cache.get(this.cacheKind, key);
       if (hit) return JSON.parse(hit) as CachedPackage;
@@ -129,7 +129,7 @@ export class YumRepoFormat implements RepoFormat {
 
   /** Keep `value` in the index cache (as `describe` does) and return it. */
   private remember(ctx: RepoContext, pool: string, size: number, value: CachedPackage): CachedPackage {
-    const key: FileKey = { path: pool, size, mtimeMs: 0, ino: 0 };
+    const key: FileKey = { path: pool, size, ctimeUs: 0, ino: 0 };
     if (!ctx.tx.dryRun) ctx.cache.put(this.cacheKind, key, JSON.stringify(value));
     return value;
   }

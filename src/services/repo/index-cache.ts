@@ -19,7 +19,7 @@ export class StateIndexCache implements IndexCache {
 
   constructor(private readonly store: StateStore) {
     this.getStmt = store.db.prepare(
-      'SELECT value FROM repo_index_cache WHERE kind = ? AND path = ? AND size = ? AND mtime_ms = ? AND ino = ?',
+      'SELECT value FROM repo_index_cache WHERE kind = ? AND path = ? AND size = ? AND ctime_us = ? AND ino = ?',
     );
     this.knowsStmt = store.db.prepare('SELECT 1 FROM repo_index_cache WHERE kind = ? AND path = ?');
   }
@@ -30,8 +30,8 @@ export class StateIndexCache implements IndexCache {
 
   get(kind: string, key: FileKey): string | undefined {
     const p = this.pending.get(slot(kind, key.path));
-    if (p && p[1].size === key.size && p[1].mtimeMs === key.mtimeMs && p[1].ino === key.ino) return p[2];
-    const row = this.getStmt.get(kind, key.path, key.size, key.mtimeMs, key.ino) as { value: string } | undefined;
+    if (p && p[1].size === key.size && p[1].ctimeUs === key.ctimeUs && p[1].ino === key.ino) return p[2];
+    const row = this.getStmt.get(kind, key.path, key.size, key.ctimeUs, key.ino) as { value: string } | undefined;
     if (row) this.hits++;
     else this.misses++;
     return row?.value;
@@ -49,11 +49,11 @@ export class StateIndexCache implements IndexCache {
   flush(): void {
     if (this.pending.size === 0) return;
     const ins = this.store.db.prepare(
-      'INSERT OR REPLACE INTO repo_index_cache (kind, path, size, mtime_ms, ino, value) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO repo_index_cache (kind, path, size, ctime_us, ino, value) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.store.db.exec('BEGIN IMMEDIATE');
     try {
-      for (const [kind, k, v] of this.pending.values()) ins.run(kind, k.path, k.size, k.mtimeMs, k.ino, v);
+      for (const [kind, k, v] of this.pending.values()) ins.run(kind, k.path, k.size, k.ctimeUs, k.ino, v);
       this.store.db.exec('COMMIT');
     } catch (e) {
       this.store.db.exec('ROLLBACK');

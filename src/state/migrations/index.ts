@@ -7,5 +7,12 @@ import { coreMigrations } from './001-core.js';
 import { repoIndexCacheMigrations } from './010-repo-index-cache.js';
 import { upstreamMigrations } from './030-upstream.js';
 import { keyRotationMigrations } from './070-key-rotation.js';
+import { indexCacheCtimeMigrations } from './075-index-cache-ctime.js';
 
-export const MIGRATIONS: Migration[] = [...coreMigrations, ...repoIndexCacheMigrations, ...upstreamMigrations, ...keyRotationMigrations];
+export const MIGRATIONS: Migration[] = [
+  ...coreMigrations,
+  ...repoIndexCacheMigrations,
+  ...upstreamMigrations,
+  ...keyRotationMigrations,
+  ...indexCacheCtimeMigrations,
+];
