@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { readFileWithStat } from '../../core/fsutil.js';
 import { serveJobs } from '../../core/worker-pool.js';
+import { checkDebData } from '../../formats/deb-archive.js';
 import { debDataFiles } from '../../formats/deb-contents.js';
 import { readDebControl } from '../../formats/deb-control.js';
 import { poolTemp } from '../temp-names.js';
@@ -21,6 +22,7 @@ serveJobs(parentPort, async ({ path, stage, listFiles }: DebJob) => {
   const { bytes, ctimeUs, ino } = readFileWithStat(path);
   if (listFiles) return { files: await debDataFiles(bytes, path) };
   const { control } = readDebControl(bytes, path);
+  await checkDebData(bytes, path);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const deb = { control: control.fields, size: bytes.length, sha256, ctimeUs, ino };
   if (!stage) return { deb };
