@@ -14,6 +14,7 @@ import { verifyRpmBytes } from '../../sign/rpm-sign.js';
 import { verifyDetachedArmored, verifyInRelease, type VerifyProblem } from '../../sign/verify.js';
 import { repositoryPublicKeys } from '../key/files.js';
 import { optionalRepository } from '../shared/recipes-repository.js';
+import { checkPoolFiles } from '../../repo/apt/pool-check.js';
 import { checkRepomd } from './yum-metadata.js';
 
 export interface VerifyReport {
@@ -166,6 +167,27 @@ async function checkReleaseHashes(dir: string, releaseFile: string, release: str
   return problems;
 }
 
+/** `--deep`: the pool files the suite at `dir` (<root>/dists/<suite>) lists in its indexes, re-hashed. */
+async function checkAptPool(dir: string, release: Uint8Array, report: VerifyReport, base: string): Promise<void> {
+  const root = dirname(dirname(dir));
+  const listed = [
+    ...Buffer.from(release)
+      .toString('utf8')
+      .matchAll(/^ [0-9a-f]{64}\s+\d+\s+(\S+)$/gm),
+  ].map((m) => m[1]!);
+  const r = await checkPoolFiles((p) => readIf(join(root, p)), relative(root, dir), listed);
+  report.checked.push(...r.checked.map((f) => relative(base, join(root, f))));
+  for (const p of r.problems) {
+    const file = relative(base, join(root, p.file));
+    report.problems.push({
+      file,
+      code: /missing/.test(p.problem) ? 'POOL_FILE_MISSING' : 'POOL_HASH_MISMATCH',
+      severity: 'error',
+      message: p.problem,
+    });
+  }
+}
+
 /** Check one metadata folder (an apt suite or a yum repodata/). */
 async function verifyDir(
   dir: string,
@@ -173,6 +195,7 @@ async function verifyDir(
   report: VerifyReport,
   base: string,
   requireSigners?: readonly string[],
+  deep = false,
 ): Promise<void> {
   const rel = (n: string) => relative(base, join(dir, n)) || n;
   const opts = requireSigners?.length ? { requireSigners } : {};
@@ -213,6 +236,7 @@ async function verifyDir(
       });
     report.checked.push(rel('Release'));
     report.problems.push(...(await checkReleaseHashes(dir, rel('Release'), Buffer.from(release).toString('utf8'))));
+    if (deep && basename(dirname(dir)) === 'dists') await checkAptPool(dir, release, report, base);
   }
   if (repomd) {
     report.checked.push(rel('repomd.xml'));
@@ -244,6 +268,8 @@ export interface VerifyRequest {
   repo?: Repository;
   /** Fingerprints that must all have signed (rotation checks). */
   requireSigners?: readonly string[];
+  /** Also re-hash every apt pool file the indexes list (yum packages are always checked). */
+  deep?: boolean;
 }
 
 export async function verifyPath(req: VerifyRequest): Promise<VerifyReport> {
@@ -268,7 +294,7 @@ export async function verifyPath(req: VerifyRequest): Promise<VerifyReport> {
         message: 'no InRelease, Release, Release.gpg, repomd.xml(.asc) or .rpm found',
       });
     }
-    for (const d of dirs) await verifyDir(d, keys, report, req.path, req.requireSigners);
+    for (const d of dirs) await verifyDir(d, keys, report, req.path, req.requireSigners, req.deep);
     for (const f of found.rpms.sort()) await verifyRpm(f, relative(req.path, f), keys, report);
   } else if (req.path.endsWith('.rpm')) {
     await verifyRpm(req.path, basename(req.path), keys, report);
@@ -282,7 +308,7 @@ export async function verifyPath(req: VerifyRequest): Promise<VerifyReport> {
         { file: req.path },
       );
     }
-    await verifyDir(dirname(req.path), keys, report, dirname(req.path), req.requireSigners);
+    await verifyDir(dirname(req.path), keys, report, dirname(req.path), req.requireSigners, req.deep);
   }
   report.signers = [...new Set(report.signers)];
   report.ok = !report.problems.some((p) => p.severity === 'error');
@@ -295,6 +321,7 @@ export async function verifyCommand(req: {
   keyrings: string[];
   repoDir?: string;
   requireSigners?: string[];
+  deep?: boolean;
 }): Promise<VerifyReport> {
   const repo = req.keyrings.length ? undefined : await optionalRepository(req.repoDir);
   return verifyPath({
@@ -302,5 +329,6 @@ export async function verifyCommand(req: {
     keyrings: req.keyrings,
     ...(repo ? { repo } : {}),
     ...(req.requireSigners?.length ? { requireSigners: req.requireSigners } : {}),
+    ...(req.deep ? { deep: true } : {}),
   });
 }
