@@ -3,6 +3,7 @@
  * apt-pkg/tagfile-order.c and ftparchive/writer.cc), except that the hash fields are the ones
  * we publish (SHA256 by default). Pure: bytes in, fields out.
  */
+import type { ErrorCode } from '../core/error-codes.js';
 import { inputError } from '../core/errors.js';
 import { decompress } from './compress.js';
 import { debMembers } from './deb-archive.js';
@@ -49,7 +50,7 @@ export interface DebControl {
  */
 export const DEB_CONTROL_LIMITS = { bytes: 1024 * 1024, fieldBytes: 256 * 1024, fields: 256 } as const;
 
-function controlRefused(source: string, code: string, message: string, field?: string, line?: number) {
+function controlRefused(code: ErrorCode, source: string, message: string, field?: string, line?: number) {
   return inputError(code, `${source}: ${message}`, 'Fix debian/control (or the recipe) and rebuild the package.', {
     file: source,
     ...(field ? { field } : {}),
@@ -60,7 +61,7 @@ function controlRefused(source: string, code: string, message: string, field?: s
 /** The control file's text: UTF-8 (policy 5.1), refused naming the line and field otherwise (never rewritten to U+FFFD). */
 function controlText(bytes: Uint8Array, source: string): string {
   if (bytes.length > DEB_CONTROL_LIMITS.bytes)
-    throw controlRefused(source, 'DEB_CONTROL_TOO_BIG', `control file is ${bytes.length} bytes (limit ${DEB_CONTROL_LIMITS.bytes})`);
+    throw controlRefused('DEB_CONTROL_TOO_BIG', source, `control file is ${bytes.length} bytes (limit ${DEB_CONTROL_LIMITS.bytes})`);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -74,15 +75,15 @@ function controlText(bytes: Uint8Array, source: string): string {
         strict.decode(Buffer.from(l, 'latin1'));
       } catch {
         throw controlRefused(
-          source,
           'DEB_CONTROL_NOT_UTF8',
+          source,
           `line ${i + 1}${field ? ` (field ${field})` : ''} is not valid UTF-8`,
           field,
           i + 1,
         );
       }
     }
-    throw controlRefused(source, 'DEB_CONTROL_NOT_UTF8', 'control file is not valid UTF-8');
+    throw controlRefused('DEB_CONTROL_NOT_UTF8', source, 'control file is not valid UTF-8');
   }
 }
 
@@ -107,12 +108,12 @@ export function readDebControl(deb: Uint8Array, source = 'package.deb'): DebCont
   const name = `${source}:control`;
   const control = parseSingleStanza(controlText(entry.data, name), { source: name });
   if (control.fields.length > DEB_CONTROL_LIMITS.fields)
-    throw controlRefused(name, 'DEB_CONTROL_TOO_MANY_FIELDS', `${control.fields.length} fields (limit ${DEB_CONTROL_LIMITS.fields})`);
+    throw controlRefused('DEB_CONTROL_TOO_MANY_FIELDS', name, `${control.fields.length} fields (limit ${DEB_CONTROL_LIMITS.fields})`);
   for (const [field, value] of control.fields) {
     if (Buffer.byteLength(value) > DEB_CONTROL_LIMITS.fieldBytes)
       throw controlRefused(
-        name,
         'DEB_CONTROL_FIELD_TOO_LONG',
+        name,
         `field ${field} is ${Buffer.byteLength(value)} bytes (limit ${DEB_CONTROL_LIMITS.fieldBytes})`,
         field,
       );
