@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
+import { ifExists } from '../../core/fsutil.js';
 import { child, childrenNamed, parseXml, type XmlElement } from '../../repo/yum/xml-read.js';
 import type { VerifyProblem } from '../../sign/verify.js';
 
@@ -15,14 +16,7 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 /** Compressed metadata is capped when opened (dnf's own metadata is tens of MB at most). */
 const MAX_OPEN = 1024 * 1024 * 1024;
 
-async function readIf(path: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
+const readIf = (path: string) => ifExists(readFile(path));
 
 /** An href that stays inside the repository (no `..`, not absolute, no URL). */
 const safeHref = (href: string) => href !== '' && !href.startsWith('/') && !/(^|\/)\.\.(\/|$)/.test(href) && !/^[a-z]+:/i.test(href);
