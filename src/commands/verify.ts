@@ -13,11 +13,15 @@ export default class Verify extends PkgtrackCommand<typeof Verify> {
     '<%= config.bin %> verify public/',
     '<%= config.bin %> verify public/dists/bookworm/InRelease --keyring public/example-archive-keyring.asc',
     '<%= config.bin %> verify public/ --json | jq .problems',
+    '<%= config.bin %> verify public/ --deep',
   ];
   static override args = { path: Args.string({ description: 'Repository folder or signed file', required: true }) };
   static override flags = {
     repo: repoFlag,
     keyring: Flags.string({ char: 'k', description: 'Public key file to trust (repeatable).', multiple: true, multipleNonGreedy: true }),
+    deep: Flags.boolean({
+      description: 'Also re-hash every apt pool file the Packages and Sources indexes list (rpm packages are always checked).',
+    }),
     'require-signer': Flags.string({
       description: 'Fingerprint that must have signed (repeatable; e.g. both keys during a rotation).',
       multiple: true,
@@ -31,6 +35,7 @@ export default class Verify extends PkgtrackCommand<typeof Verify> {
       keyrings: this.flags.keyring ?? [],
       ...(this.flags.repo ? { repoDir: this.flags.repo } : {}),
       ...(this.flags['require-signer'] ? { requireSigners: this.flags['require-signer'] } : {}),
+      ...(this.flags.deep ? { deep: true } : {}),
     });
     const lines = r.problems.map(
       (p) => `${p.severity === 'error' ? 'ERROR' : 'WARN '} ${p.file}${p.line ? `:${p.line}` : ''}: ${p.message} [${p.code}]`,

@@ -71,18 +71,21 @@ export async function readTextIfExists(path: string): Promise<string | undefined
   return ifExists(readFile(path, 'utf8'));
 }
 
-/** What was read of a file, with its mtime (whole ms) and inode from fstat of the open file: a cache key that describes these bytes. */
+/** What was read of a file, with its ctime (whole microseconds) and inode from fstat of the open file: a cache key that describes these bytes. */
 export interface FileRead {
   bytes: Buffer;
-  mtimeMs: number;
+  ctimeUs: number;
   ino: number;
 }
+
+/** A stat's change time in whole microseconds (the index cache's key: see repo/format.ts FileKey). */
+export const ctimeUs = (st: { ctimeMs: number }) => Math.trunc(st.ctimeMs * 1000);
 
 export function readFileWithStat(path: string): FileRead {
   const fd = openSync(path, 'r');
   try {
     const st = fstatSync(fd);
-    return { bytes: readFileSync(fd), mtimeMs: Math.trunc(st.mtimeMs), ino: st.ino };
+    return { bytes: readFileSync(fd), ctimeUs: ctimeUs(st), ino: st.ino };
   } finally {
     closeSync(fd);
   }
@@ -93,7 +96,7 @@ export async function readFileWithStatAsync(path: string): Promise<FileRead> {
   const h = await open(path, 'r');
   try {
     const st = await h.stat();
-    return { bytes: await h.readFile(), mtimeMs: Math.trunc(st.mtimeMs), ino: st.ino };
+    return { bytes: await h.readFile(), ctimeUs: ctimeUs(st), ino: st.ino };
   } finally {
     await h.close();
   }

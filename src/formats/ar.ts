@@ -36,7 +36,14 @@ export function readAr(bytes: Uint8Array, source = 'archive', limit = Number.POS
   const members: ArMember[] = [];
   let pos = MAGIC.length;
   while (pos < bytes.length && members.length < limit) {
-    if (pos + HEADER > bytes.length) throw truncated(source, pos);
+    if (pos + HEADER > bytes.length) {
+      throw inputError(
+        'AR_TRAILING_DATA',
+        `${source}: ${bytes.length - pos} byte(s) after the last member (at byte ${pos}) are not a member`,
+        'Rebuild the file; do not append to it.',
+        { file: source, offset: pos },
+      );
+    }
     const rawName = ascii(bytes, pos, 16).trimEnd();
     const sizeText = ascii(bytes, pos + 48, 10).trim();
     if (ascii(bytes, pos + 58, 2) !== '`\n' || !/^\d+$/.test(sizeText)) {

@@ -3,11 +3,12 @@
  * apt-pkg/tagfile-order.c and ftparchive/writer.cc), except that the hash fields are the ones
  * we publish (SHA256 by default). Pure: bytes in, fields out.
  */
+import type { ErrorCode } from '../core/error-codes.js';
 import { inputError } from '../core/errors.js';
-import { readAr } from './ar.js';
-import { compressionOf, decompress } from './compress.js';
+import { decompress } from './compress.js';
+import { debMembers } from './deb-archive.js';
 import { type Field, getField, parseSingleStanza, type Stanza } from './deb822.js';
-import { readTar, type TarEntry, tarHasFile } from './tar.js';
+import { readTar } from './tar.js';
 
 /** apt's TFRewritePackageOrder: known fields in this order, then the rest as they came. */
 export const PACKAGE_FIELD_ORDER = [
@@ -42,42 +43,81 @@ export interface DebControl {
   controlMember: string;
 }
 
+/**
+ * Limits on a .deb's control file, far above any real package (Debian's largest control files
+ * are tens of KB) and far below what breaks apt: one 50 MB field made `apt-get update` call the
+ * whole suite's cache corrupted.
+ */
+export const DEB_CONTROL_LIMITS = { bytes: 1024 * 1024, fieldBytes: 256 * 1024, fields: 256 } as const;
+
+function controlRefused(code: ErrorCode, source: string, message: string, field?: string, line?: number) {
+  return inputError(code, `${source}: ${message}`, 'Fix debian/control (or the recipe) and rebuild the package.', {
+    file: source,
+    ...(field ? { field } : {}),
+    ...(line ? { line } : {}),
+  });
+}
+
+/** The control file's text: UTF-8 (policy 5.1), refused naming the line and field otherwise (never rewritten to U+FFFD). */
+function controlText(bytes: Uint8Array, source: string): string {
+  if (bytes.length > DEB_CONTROL_LIMITS.bytes)
+    throw controlRefused('DEB_CONTROL_TOO_BIG', source, `control file is ${bytes.length} bytes (limit ${DEB_CONTROL_LIMITS.bytes})`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const lines = Buffer.from(bytes).toString('latin1').split('\n');
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    let field: string | undefined;
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
+      if (/^[^\s:]+:/.test(l)) field = l.slice(0, l.indexOf(':'));
+      try {
+        strict.decode(Buffer.from(l, 'latin1'));
+      } catch {
+        throw controlRefused(
+          'DEB_CONTROL_NOT_UTF8',
+          source,
+          `line ${i + 1}${field ? ` (field ${field})` : ''} is not valid UTF-8`,
+          field,
+          i + 1,
+        );
+      }
+    }
+    throw controlRefused('DEB_CONTROL_NOT_UTF8', source, 'control file is not valid UTF-8');
+  }
+}
+
 /** Parse a .deb's control file. `source` names the file in errors. */
 export function readDebControl(deb: Uint8Array, source = 'package.deb'): DebControl {
-  const members = readAr(deb, source, 2);
-  const first = members[0];
-  if (first?.name !== 'debian-binary' || !Buffer.from(first.data).toString('latin1').startsWith('2.')) {
-    throw inputError(
-      'DEB_BAD_FORMAT',
-      `${source} is not a Debian binary package (no "debian-binary" 2.x member first)`,
-      'Build it with dpkg-deb.',
-      {
-        file: source,
-      },
-    );
-  }
-  const ctl = members[1];
-  const comp = ctl?.name.startsWith('control.tar') ? compressionOf(ctl.name) : undefined;
-  if (!ctl || !comp) {
-    throw inputError(
-      'DEB_NO_CONTROL',
-      `${source} has no control.tar{,.gz,.xz,.zst} as its second member`,
-      'Rebuild the package with dpkg-deb.',
-      {
-        file: source,
-      },
-    );
-  }
-  const isControl = (e: TarEntry) => e.name === 'control' && e.type === '0';
-  // Only as much of control.tar as it takes to reach the control file (see decompress).
-  const upToControl = (out: Uint8Array) => tarHasFile(out, 'control');
-  const tar = decompress(ctl.data, comp, `${source}:${ctl.name}`, undefined, upToControl);
-  const entry = readTar(tar, `${source}:${ctl.name}`, isControl).find(isControl);
-  if (!entry)
-    throw inputError('DEB_NO_CONTROL', `${source}: ${ctl.name} has no control file`, 'Rebuild the package with dpkg-deb.', {
+  const { control: ctl, controlCompression: comp } = debMembers(deb, source);
+  const where = `${source}:${ctl.name}`;
+  const tar = decompress(ctl.data, comp, where);
+  // The whole control.tar: a second "control" entry (dpkg keeps the last one) is ambiguous.
+  const entries = readTar(tar, where).filter((e) => e.name === 'control');
+  if (entries.length > 1)
+    throw inputError('DEB_AMBIGUOUS', `${where} holds ${entries.length} "control" entries`, 'Rebuild the package with dpkg-deb.', {
       file: source,
+      member: ctl.name,
     });
-  const control = parseSingleStanza(Buffer.from(entry.data).toString('utf8'), { source: `${source}:control` });
+  const entry = entries[0];
+  if (entry?.type !== '0')
+    throw inputError('DEB_NO_CONTROL', `${where} has no control file`, 'Rebuild the package with dpkg-deb.', {
+      file: source,
+      member: ctl.name,
+    });
+  const name = `${source}:control`;
+  const control = parseSingleStanza(controlText(entry.data, name), { source: name });
+  if (control.fields.length > DEB_CONTROL_LIMITS.fields)
+    throw controlRefused('DEB_CONTROL_TOO_MANY_FIELDS', name, `${control.fields.length} fields (limit ${DEB_CONTROL_LIMITS.fields})`);
+  for (const [field, value] of control.fields) {
+    if (Buffer.byteLength(value) > DEB_CONTROL_LIMITS.fieldBytes)
+      throw controlRefused(
+        'DEB_CONTROL_FIELD_TOO_LONG',
+        name,
+        `field ${field} is ${Buffer.byteLength(value)} bytes (limit ${DEB_CONTROL_LIMITS.fieldBytes})`,
+        field,
+      );
+  }
   for (const f of ['Package', 'Version', 'Architecture']) {
     if (!getField(control, f)) {
       throw inputError(

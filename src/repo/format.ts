@@ -80,12 +80,16 @@ export interface PublishOptions {
 export interface FileKey {
   path: string;
   size: number;
-  mtimeMs: number;
+  /**
+   * Status change time in whole microseconds: set by every write, and unlike the mtime it cannot
+   * be set back (`cp -p`, `touch -d`), so a file rewritten in place is never taken for the old one.
+   */
+  ctimeUs: number;
   ino: number;
 }
 
 export interface IndexCache {
-  /** The value stored for exactly this (path, size, mtime, inode) under `kind`, if any. */
+  /** The value stored for exactly this (path, size, ctime, inode) under `kind`, if any. */
   get(kind: string, key: FileKey): string | undefined;
   put(kind: string, key: FileKey, value: string): void;
   /**

@@ -5,15 +5,13 @@
  * rpm: header signature (openpgp.js), SHA-256 header digest, MD5 header+payload digest and the
  * payload digest, so a few zeroed bytes anywhere in the header or payload are caught.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as openpgp from 'openpgp';
 import { integrityError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/fsutil.js';
-import { getBinary, getNumber, getString, getStrings } from '../formats/rpm/header.js';
+import { rpmDigestProblems } from '../formats/rpm/digests.js';
 import { readRpmHeaders } from '../formats/rpm/package.js';
 import { addHeaderSignature, headerSignature, type SignedRpm } from '../formats/rpm/signature.js';
-import { SigTag, Tag } from '../formats/rpm/tags.js';
 import type { Signer } from './signer.js';
 
 /** Sign the bytes of an rpm; the signer must hold exactly one key (rpm keeps one signature). */
@@ -37,8 +35,6 @@ export interface RpmVerifyResult {
   problems: string[];
 }
 
-const PAYLOAD_DIGEST_ALGOS: Record<number, string> = { 1: 'md5', 2: 'sha1', 8: 'sha256', 9: 'sha384', 10: 'sha512' };
-
 /** Verify an rpm's header signature against `armoredKeys` and every digest it carries. */
 export async function verifyRpmBytes(rpm: Uint8Array, armoredKeys: string, source = 'rpm'): Promise<RpmVerifyResult> {
   const problems: string[] = [];
@@ -49,23 +45,9 @@ export async function verifyRpmBytes(rpm: Uint8Array, armoredKeys: string, sourc
   } catch (e) {
     return { ok: false, signedBy, problems: [(e as Error).message] };
   }
-  const { signature: sig, main, layout } = headers;
+  const { layout } = headers;
   const header = rpm.subarray(layout.headerStart, layout.headerEnd);
-  const hex = (algo: string, data: Uint8Array) => createHash(algo).update(data).digest('hex');
-
-  const sha256 = getString(sig, SigTag.SHA256);
-  if (sha256 === undefined) problems.push('no SHA-256 header digest');
-  else if (sha256 !== hex('sha256', header)) problems.push('SHA-256 header digest mismatch: the header was modified');
-  const md5 = getBinary(sig, SigTag.MD5);
-  if (md5 && Buffer.from(md5).toString('hex') !== hex('md5', rpm.subarray(layout.headerStart)))
-    problems.push('MD5 digest mismatch: header or payload modified');
-  const payloadDigest = getStrings(main, Tag.PAYLOADDIGEST)[0];
-  const algo = PAYLOAD_DIGEST_ALGOS[getNumber(main, Tag.PAYLOADDIGESTALGO) ?? 8];
-  if (payloadDigest && algo && payloadDigest !== hex(algo, rpm.subarray(layout.headerEnd)))
-    problems.push('payload digest mismatch: the payload was modified');
-  const size = getNumber(sig, SigTag.SIZE);
-  if (size !== undefined && size !== rpm.length - layout.headerStart)
-    problems.push(`size mismatch: header says ${size} bytes of header+payload, file has ${rpm.length - layout.headerStart}`);
+  problems.push(...rpmDigestProblems(rpm, headers));
 
   const found = headerSignature(rpm, source);
   if (!found) problems.push('no OpenPGP header signature (RSA/DSA tag): the package is unsigned');

@@ -225,7 +225,8 @@ export const keyRotationsTable = (store: StateStore) => ({
 export interface IndexCacheKey {
   path: string;
   size: number;
-  mtimeMs: number;
+  /** ctime in µs: every write sets it and nothing can set it back (cp -p and touch -d set mtime). */
+  ctimeUs: number;
   ino: number;
 }
 
@@ -235,7 +236,7 @@ export class IndexCacheTable {
 
   constructor(private readonly store: StateStore) {
     this.getStmt = store.connection.prepare(
-      'SELECT value FROM repo_index_cache WHERE kind = ? AND path = ? AND size = ? AND mtime_ms = ? AND ino = ?',
+      'SELECT value FROM repo_index_cache WHERE kind = ? AND path = ? AND size = ? AND ctime_us = ? AND ino = ?',
     );
     this.knowsStmt = store.connection.prepare('SELECT 1 FROM repo_index_cache WHERE kind = ? AND path = ?');
   }
@@ -245,16 +246,16 @@ export class IndexCacheTable {
   }
 
   get(kind: string, key: IndexCacheKey): string | undefined {
-    return (this.getStmt.get(kind, key.path, key.size, key.mtimeMs, key.ino) as { value: string } | undefined)?.value;
+    return (this.getStmt.get(kind, key.path, key.size, key.ctimeUs, key.ino) as { value: string } | undefined)?.value;
   }
 
   /** Write many entries in one transaction. */
   putAll(entries: Iterable<[kind: string, key: IndexCacheKey, value: string]>): void {
     const ins = this.store.connection.prepare(
-      'INSERT OR REPLACE INTO repo_index_cache (kind, path, size, mtime_ms, ino, value) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO repo_index_cache (kind, path, size, ctime_us, ino, value) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.store.transaction(() => {
-      for (const [kind, k, v] of entries) ins.run(kind, k.path, k.size, k.mtimeMs, k.ino, v);
+      for (const [kind, k, v] of entries) ins.run(kind, k.path, k.size, k.ctimeUs, k.ino, v);
     });
   }
 }

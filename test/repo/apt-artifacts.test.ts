@@ -23,7 +23,7 @@ function memoryCache() {
     get: (_kind, key) => {
       calls.get++;
       const e = entries.get(key.path);
-      return e && e.key.size === key.size && e.key.mtimeMs === key.mtimeMs && e.key.ino === key.ino ? e.value : undefined;
+      return e && e.key.size === key.size && e.key.ctimeUs === key.ctimeUs && e.key.ino === key.ino ? e.value : undefined;
     },
     put: (_kind, key, value) => {
       calls.put++;
@@ -46,7 +46,7 @@ describe('readDeb and the index cache', () => {
     expect(getField(first.control, 'Package')).toBe('cached');
     expect(calls).toEqual({ get: 0, put: 1, counted: 1 });
     const st = statSync(deb);
-    expect(entries.get(deb)!.key).toEqual({ path: deb, size: st.size, mtimeMs: Math.trunc(st.mtimeMs), ino: st.ino });
+    expect(entries.get(deb)!.key).toEqual({ path: deb, size: st.size, ctimeUs: Math.trunc(st.ctimeMs * 1000), ino: st.ino });
 
     const second = await readDeb(deb, { cache, rebuild: false });
     expect(second).toEqual(first);
@@ -54,7 +54,7 @@ describe('readDeb and the index cache', () => {
 
     utimesSync(deb, new Date(), new Date(Date.now() + 5000));
     await readDeb(deb, { cache, rebuild: false });
-    expect(calls).toEqual({ get: 2, put: 2, counted: 1 }); // known path, other mtime: a miss, read again
+    expect(calls).toEqual({ get: 2, put: 2, counted: 1 }); // known path, other ctime (utimes sets it): a miss, read again
   });
 
   it('names a missing file ARTIFACT_NOT_FOUND, whether the cache knew its path or not', async () => {

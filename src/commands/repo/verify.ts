@@ -18,6 +18,7 @@ export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
   static override examples = [
     '<%= config.bin %> repo verify ./public/apt --keyring keys/signing.pub.asc',
     '<%= config.bin %> repo verify https://example.org/apt --suite bookworm --keyring key.asc --json',
+    '<%= config.bin %> repo verify ./public/apt --deep',
   ];
   static override args = { target: Args.string({ description: 'Repository folder or http(s) URL.', required: true }) };
   static override flags = {
@@ -31,6 +32,9 @@ export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
       multiple: true,
       multipleNonGreedy: true,
       description: 'Suite to check (repeatable; required for a URL).',
+    }),
+    deep: Flags.boolean({
+      description: 'apt: also re-hash every pool file the Packages and Sources indexes list (yum packages are always checked).',
     }),
     fingerprint: Flags.string({
       multiple: true,
@@ -49,6 +53,7 @@ export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
       ...(keyring ? { keyring } : {}),
       ...(f.suite ? { suites: f.suite } : {}),
       ...(f.fingerprint ? { fingerprints: f.fingerprint } : {}),
+      ...(f.deep ? { deep: true } : {}),
     });
     const lines = [`${r.target}: ${r.ok ? 'OK' : 'PROBLEMS'} (${r.checkedFiles} files checked)`];
     for (const s of r.signatures)

@@ -64,7 +64,32 @@ export function parseHeader(buf: Uint8Array, start: number, source?: string): Rp
     entries.push(e);
     if (!byTag.has(e.tag)) byTag.set(e.tag, e);
   }
-  return { start, end, entries, data: buf.subarray(dataStart, end), byTag };
+  const data = buf.subarray(dataStart, end);
+  checkRegion(entries, data, il, source, start);
+  return { start, end, entries, data, byTag };
+}
+
+const REGION_TAGS = new Set([61, 62, 63]); // HEADERIMAGE, HEADERSIGNATURES, HEADERIMMUTABLE
+const REGION_TAG_COUNT = 16;
+
+/**
+ * rpm's hdrblobVerifyRegion: a header whose first entry is a region tag (every header rpm >= 4
+ * writes) must close with a trailer entry naming the same tag and the size of the index it
+ * covers. A wrong entry count (or any shift of the index) fails here, as it does in rpm
+ * ("region trailer: BAD"), instead of reading data as something else.
+ */
+function checkRegion(entries: readonly HeaderEntry[], data: Uint8Array, il: number, source: string | undefined, start: number): void {
+  const first = entries[0];
+  if (!first || !REGION_TAGS.has(first.tag) || first.type !== RpmType.BIN || first.count !== REGION_TAG_COUNT) return;
+  if (first.offset + REGION_TAG_COUNT > data.length) throw bad(`region trailer of tag ${first.tag} runs past the header`, source, start);
+  const dv = new DataView(data.buffer, data.byteOffset + first.offset, REGION_TAG_COUNT);
+  const tag = dv.getUint32(0);
+  const type = dv.getUint32(4);
+  const offset = -dv.getInt32(8);
+  const count = dv.getUint32(12);
+  const ril = offset / 16;
+  if (tag !== first.tag || type !== RpmType.BIN || count !== REGION_TAG_COUNT || offset % 16 !== 0 || ril < 1 || ril > il)
+    throw bad(`region trailer of tag ${first.tag} does not match the header index (${il} entries): rpm refuses it`, source, start);
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });

@@ -26,6 +26,7 @@ import {
 } from '../format.js';
 import { expandChanges, prepareDeb, prepareDsc, type ReadOptions } from './artifacts.js';
 import { DebReadPool } from './deb-read-pool.js';
+import { PackageIdentities } from './identities.js';
 import { gzipIndex, xzIndex } from './compress.js';
 import { contentsIndexName, contentsListsPath, releaseHasContents, suiteContentsIndexes } from './contents.js';
 import { binaryDir, byHashDirs, byHashPaths, checkName, indexForms, sourceDir, suiteDir } from './layout.js';
@@ -157,6 +158,7 @@ export class AptFormat implements RepoFormat {
     ]);
     /** Pool paths this publish adds → the input file with their bytes (Contents reads them before commit). */
     const unpublished = new Map<string, string>();
+    const identities = await PackageIdentities.load(root, { suite, contents });
     const t0 = process.hrtime.bigint();
     // 1. Inputs: .changes expand to the files they list; then .debs and .dscs.
     const items: Array<{ path: string; sha256?: string }> = [];
@@ -190,6 +192,8 @@ export class AptFormat implements RepoFormat {
         : p.staged
           ? await tx.adoptPoolFile(p.entry.filename, p.staged, p.entry.sha256, p.local)
           : await tx.placePoolFile(p.entry.filename, p.local, p.entry.sha256);
+      // After the pool's own check (same pool path, other bytes: POOL_IMMUTABLE names the path).
+      identities.claim(p.entry, path);
       if (prior && prior.sha256 === p.entry.sha256 && state === 'present')
         report.unchanged.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
       else report.added.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
@@ -271,6 +275,7 @@ export class AptFormat implements RepoFormat {
     const t1 = process.hrtime.bigint();
     tx.startDataSync(); // pool bytes reach the disk while the indexes are made
     const written = await this.writeSuite(ctx, suite, identity, contents, component, unpublished);
+    if (!written.noChange) await identities.save(tx);
     report.indexes = written.files;
     if (written.noChange) report.noChange = true;
     ctx.progress.debug(`indexes, by-hash and signatures staged in ${seconds(t1)}`);

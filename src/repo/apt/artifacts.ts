@@ -1,14 +1,15 @@
 /**
  * Reading the artifacts handed to an apt publish (.deb, .dsc with its files, .changes) into
- * index entries, through the index cache: a file whose (path, size, mtime, inode) is cached
+ * index entries, through the index cache: a file whose (path, size, ctime, inode) is cached
  * is not read again, so adding one package to a big repository reads one package.
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { inputError, integrityError, notFound } from '../../core/errors.js';
-import { readFileWithStatAsync } from '../../core/fsutil.js';
+import { ctimeUs, readFileWithStatAsync } from '../../core/fsutil.js';
 import { type Field, getField, parseSingleStanza } from '../../formats/deb822.js';
+import { checkDebData } from '../../formats/deb-archive.js';
 import { cleartextBody, type DscFile, packagesStanza, parseDsc, readDebControl, sourcesStanza } from '../../formats/deb-control.js';
 import type { FileKey, IndexCache } from '../format.js';
 import type { DebReadPool, DebStage } from './deb-read-pool.js';
@@ -16,7 +17,7 @@ import { checkPackageName, debPoolPath, poolDir } from './layout.js';
 import type { BinaryEntry, SourceEntry } from './suite-contents.js';
 
 /** Bump when the cached value's shape changes: old entries are then simply misses. */
-const CACHE_KIND_DEB = 'apt-deb-v1';
+const CACHE_KIND_DEB = 'apt-deb-v2';
 const CACHE_KIND_FILE = 'apt-file-v1';
 
 interface CachedDeb {
@@ -38,7 +39,7 @@ async function fileKey(path: string): Promise<FileKey> {
     // Through the thread pool, several at once: a stat is microseconds when the inode is
     // cached, but a disk read when not, and this thread must keep the readers fed meanwhile.
     const s = await stat(path);
-    return { path, size: s.size, mtimeMs: Math.trunc(s.mtimeMs), ino: s.ino };
+    return { path, size: s.size, ctimeUs: ctimeUs(s), ino: s.ino };
   } catch (e) {
     throw whenMissing(path, e);
   }
@@ -75,23 +76,28 @@ export async function readDeb(path: string, opts: ReadOptions): Promise<CachedDe
     const {
       staged: s,
       madeDir,
-      mtimeMs,
+      ctimeUs: changed,
       ino,
       ...read
     } = await opts.pool.read(path, opts.stage).catch((e: unknown) => {
       throw whenMissing(path, e);
     });
     value = read;
-    key = { path, size: read.size, mtimeMs, ino };
+    key = { path, size: read.size, ctimeUs: changed, ino };
     staged = s;
     if (madeDir) opts.madeDir?.(madeDir);
   } else {
-    const { bytes, mtimeMs, ino } = await readFileWithStatAsync(path).catch((e: unknown) => {
+    const {
+      bytes,
+      ctimeUs: changed,
+      ino,
+    } = await readFileWithStatAsync(path).catch((e: unknown) => {
       throw whenMissing(path, e);
     });
     const { control } = readDebControl(bytes, path);
+    await checkDebData(bytes, path);
     value = { control: control.fields, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
-    key = { path, size: bytes.length, mtimeMs, ino };
+    key = { path, size: bytes.length, ctimeUs: changed, ino };
   }
   // Keyed by the file as it was read (fstat of the open file), not by an earlier stat.
   opts.cache.put(CACHE_KIND_DEB, key, JSON.stringify(value));

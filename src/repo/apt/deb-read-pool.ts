@@ -11,7 +11,7 @@ export interface DebRead {
   size: number;
   sha256: string;
   /** The file as it was read (with `size`, its index-cache key): fstat of the open file. */
-  mtimeMs: number;
+  ctimeUs: number;
   ino: number;
 }
 

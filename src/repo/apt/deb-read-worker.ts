@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { readFileWithStat } from '../../core/fsutil.js';
 import { serveJobs } from '../../core/worker-pool.js';
+import { checkDebData } from '../../formats/deb-archive.js';
 import { debDataFiles } from '../../formats/deb-contents.js';
 import { readDebControl } from '../../formats/deb-control.js';
 import { poolTemp } from '../temp-names.js';
@@ -18,11 +19,12 @@ import type { DebJob } from './deb-read-pool.js';
 import { debPoolPath } from './layout.js';
 
 serveJobs(parentPort, async ({ path, stage, listFiles }: DebJob) => {
-  const { bytes, mtimeMs, ino } = readFileWithStat(path);
+  const { bytes, ctimeUs, ino } = readFileWithStat(path);
   if (listFiles) return { files: await debDataFiles(bytes, path) };
   const { control } = readDebControl(bytes, path);
+  await checkDebData(bytes, path);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const deb = { control: control.fields, size: bytes.length, sha256, mtimeMs, ino };
+  const deb = { control: control.fields, size: bytes.length, sha256, ctimeUs, ino };
   if (!stage) return { deb };
   // The pool copy from the bytes in hand: one write, no second read of the file.
   const dest = join(stage.root, debPoolPath(control.fields, stage.component, path).filename);

@@ -14,6 +14,7 @@ import { verifyDetachedArmored, verifyInRelease } from '../../sign/verify.js';
 import type { VerifyProblem, VerifyReport } from '../format.js';
 import { parseRelease } from './release.js';
 import { COMPRESSIONS } from './layout.js';
+import { checkPoolFiles } from './pool-check.js';
 
 export interface AptVerifyOptions {
   /** Public key(s) file (armored or binary) the repository must be signed with. */
@@ -24,6 +25,8 @@ export interface AptVerifyOptions {
   suites?: string[];
   /** Do not fetch the by-hash copies (they double the work over a slow link). */
   skipByHash?: boolean;
+  /** Also re-hash every pool file the Packages and Sources indexes list (pool-check.ts). */
+  deep?: boolean;
 }
 
 type Fetcher = (rel: string) => Promise<Buffer | undefined>;
@@ -97,6 +100,11 @@ export async function verifyAptRepo(target: string, opts: AptVerifyOptions = {})
     } catch (e) {
       problem(`${base}/Release`, (e as Error).message);
       continue;
+    }
+    if (opts.deep) {
+      const pool = await checkPoolFiles(get, base, parsed.files.keys());
+      report.checkedFiles += pool.checked.length;
+      for (const p of pool.problems) problem(p.file, p.problem);
     }
     const byHash = /^Acquire-By-Hash: yes$/m.test(release.toString('utf8'));
     for (const [path, want] of parsed.files) {

@@ -76,6 +76,9 @@ function fromRead(href: string, r: RpmRead): CachedPackage {
   return { entry: { href, sha256: r.sha256, name: r.name, arch: r.arch, evr: r.evr, time: r.time }, ...r.xml };
 }
 
+/** Characters rpm NEVRAs and rpmbuild's file names use, none with a meaning in a URL. */
+const SAFE_RPM_NAME = /^[A-Za-z0-9][A-Za-z0-9._+~^-]*\.rpm$/;
+
 export class YumRepoFormat implements RepoFormat {
   readonly kind = 'yum' as const;
 
@@ -112,7 +115,7 @@ export class YumRepoFormat implements RepoFormat {
     known?: { bytes: Uint8Array; sha: string; rpm: RpmPackage },
   ): Promise<CachedPackage> {
     const size = known ? known.bytes.length : (await stat(pool)).size;
-    const key: FileKey = { path: pool, size, mtimeMs: 0, ino: 0 };
+    const key: FileKey = { path: pool, size, ctimeUs: 0, ino: 0 };
     if (!ctx.options.rebuild) {
       const hit = ctx.cache.get(this.cacheKind, key);
       if (hit) return JSON.parse(hit) as CachedPackage;
@@ -132,7 +135,7 @@ export class YumRepoFormat implements RepoFormat {
 
   /** Keep `value` in the index cache (as `describe` does) and return it. */
   private remember(ctx: RepoContext, pool: string, size: number, value: CachedPackage): CachedPackage {
-    const key: FileKey = { path: pool, size, mtimeMs: 0, ino: 0 };
+    const key: FileKey = { path: pool, size, ctimeUs: 0, ino: 0 };
     if (!ctx.tx.dryRun) ctx.cache.put(this.cacheKind, key, JSON.stringify(value));
     return value;
   }
@@ -150,6 +153,17 @@ export class YumRepoFormat implements RepoFormat {
 
     // 1. New files into the pool, each read once: hashed on worker threads, header parsed here.
     for (const a of change.add) {
+      const name = basename(a.path);
+      // The name becomes the pool path and a URL path in primary's href: '#', '?', '%', spaces
+      // and the like would be read by dnf as a fragment, a query, an escape or a broken URL.
+      if (this.accepts(a.path) && !SAFE_RPM_NAME.test(name)) {
+        throw inputError(
+          'YUM_BAD_FILE_NAME',
+          `${a.path}: the file name ${JSON.stringify(name)} has characters that are not safe in a repository URL`,
+          'Rename the file to its canonical name-version-release.arch.rpm (letters, digits and . _ + ~ ^ - only), as rpmbuild names it.',
+          { file: a.path },
+        );
+      }
       if (!this.accepts(a.path)) {
         throw inputError(
           'YUM_NOT_RPM',

@@ -6,7 +6,9 @@
  * in-process otherwise: the same function either way. Pure apart from nothing: bytes in.
  */
 import { createHash, type KeyObject } from 'node:crypto';
-import { readRpm } from '../../formats/rpm/package.js';
+import { integrityError } from '../../core/errors.js';
+import { rpmDigestProblems } from '../../formats/rpm/digests.js';
+import { readRpm, readRpmHeaders } from '../../formats/rpm/package.js';
 import { headerSignature } from '../../formats/rpm/signature.js';
 import { evrString } from './evr.js';
 import { verifiesNatively } from './fast-verify.js';
@@ -34,6 +36,16 @@ export function readRpmFile(
   source: string,
   o: { href: string; time: number; keys?: NativeKeys | undefined; changelogLimit?: number | undefined },
 ): RpmRead {
+  // As `rpmkeys -K` would: our key must never vouch for bytes whose own digests are broken.
+  const broken = rpmDigestProblems(bytes, readRpmHeaders(bytes, source));
+  if (broken.length) {
+    throw integrityError(
+      'RPM_DIGEST_MISMATCH',
+      `${source}: ${broken.join('; ')}`,
+      'The package is damaged or was modified after it was built: rebuild it (check it with `rpmkeys -K`).',
+      { file: source, field: broken[0]!.split(':')[0]! },
+    );
+  }
   const rpm = readRpm(bytes, source);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const header = bytes.subarray(rpm.layout.headerStart, rpm.layout.headerEnd);

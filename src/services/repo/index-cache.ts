@@ -26,7 +26,7 @@ export class StateIndexCache implements IndexCache {
 
   get(kind: string, key: FileKey): string | undefined {
     const p = this.pending.get(slot(kind, key.path));
-    if (p && p[1].size === key.size && p[1].mtimeMs === key.mtimeMs && p[1].ino === key.ino) return p[2];
+    if (p && p[1].size === key.size && p[1].ctimeUs === key.ctimeUs && p[1].ino === key.ino) return p[2];
     const value = this.table.get(kind, key);
     if (value !== undefined) this.hits++;
     else this.misses++;

@@ -76,6 +76,8 @@ export interface VerifyRequest {
   keyring?: string;
   suites?: string[];
   fingerprints?: string[];
+  /** apt: also re-hash every pool file the indexes list (yum always checks its packages). */
+  deep?: boolean;
 }
 
 /** Verify an apt repository directory (the apt root, or an output dir holding apt/) or URL. */
@@ -99,6 +101,7 @@ export async function verifyRepo(req: VerifyRequest): Promise<VerifyReport> {
     ...(req.keyring ? { keyring: req.keyring } : {}),
     ...(req.suites?.length ? { suites: req.suites } : {}),
     ...(req.fingerprints?.length ? { fingerprints: req.fingerprints } : {}),
+    ...(req.deep ? { deep: true } : {}),
   });
 }
 

@@ -4,7 +4,7 @@
  * apt does, and the hashes Release and repomd.xml list compared with the files on disk.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import type * as openpgp from 'openpgp';
 import { inputError, notFound } from '../../core/errors.js';
@@ -14,6 +14,8 @@ import { verifyRpmBytes } from '../../sign/rpm-sign.js';
 import { verifyDetachedArmored, verifyInRelease, type VerifyProblem } from '../../sign/verify.js';
 import { repositoryPublicKeys } from '../key/files.js';
 import { optionalRepository } from '../shared/recipes-repository.js';
+import { checkPoolFiles } from '../../repo/apt/pool-check.js';
+import { checkRepomd } from './yum-metadata.js';
 
 export interface VerifyReport {
   path: string;
@@ -38,16 +40,27 @@ async function readIf(path: string): Promise<Uint8Array | undefined> {
 
 /**
  * Folders holding signed metadata (dists/<suite>/, <repo>/repodata/) and .rpm packages.
- * by-hash copies and the apt pool are skipped.
+ * by-hash copies, the apt pool and dot-folders are skipped; links to folders inside the tree
+ * are followed (a yum `repodata` is a link to the live generation in .repodata/), as a web
+ * server and dnf follow them.
  */
-async function walk(root: string, depth = 0, out = { dirs: new Set<string>(), rpms: [] as string[] }) {
+async function walk(root: string, depth = 0, out = { dirs: new Set<string>(), rpms: [] as string[] }, top = root) {
   if (depth > MAX_DEPTH) return out;
   const entries = await readdir(root, { withFileTypes: true });
   for (const e of entries) {
-    if (e.isFile() && SIGNED_NAMES.has(e.name)) out.dirs.add(root);
-    else if (e.isFile() && e.name.endsWith('.rpm')) out.rpms.push(join(root, e.name));
-    else if (e.isDirectory() && e.name !== 'by-hash' && e.name !== 'pool' && !e.name.startsWith('.'))
-      await walk(join(root, e.name), depth + 1, out);
+    const path = join(root, e.name);
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      const target = await realpath(path).catch(() => undefined);
+      const st = target && (await stat(target).catch(() => undefined));
+      const inside = target !== undefined && (target === top || target.startsWith(`${top}/`));
+      isDir = !!st && st.isDirectory() && inside;
+      isFile = !!st && st.isFile();
+    }
+    if (isFile && SIGNED_NAMES.has(e.name)) out.dirs.add(root);
+    else if (isFile && e.name.endsWith('.rpm')) out.rpms.push(path);
+    else if (isDir && e.name !== 'by-hash' && e.name !== 'pool' && !e.name.startsWith('.')) await walk(path, depth + 1, out, top);
   }
   return out;
 }
@@ -154,43 +167,25 @@ async function checkReleaseHashes(dir: string, releaseFile: string, release: str
   return problems;
 }
 
-/** Compare the <data> checksums of repomd.xml with the files they name. */
-async function checkRepomdHashes(repoDir: string, repomdFile: string, xml: string): Promise<VerifyProblem[]> {
-  const problems: VerifyProblem[] = [];
-  for (const m of xml.matchAll(/<data type="([^"]+)">([\s\S]*?)<\/data>/g)) {
-    const [, type, body] = m as unknown as [string, string, string];
-    const sum = /<checksum type="sha256">([0-9a-f]{64})<\/checksum>/.exec(body)?.[1];
-    const href = /<location href="([^"]+)"/.exec(body)?.[1];
-    if (!sum || !href) {
-      problems.push({
-        file: repomdFile,
-        code: 'REPOMD_BAD_ENTRY',
-        severity: 'error',
-        message: `<data type="${type}"> lacks a sha256 checksum or location`,
-      });
-      continue;
-    }
-    if (href.includes('..') || href.startsWith('/')) {
-      problems.push({ file: repomdFile, code: 'REPOMD_BAD_PATH', severity: 'error', message: `location "${href}" leaves the repository` });
-      continue;
-    }
-    const data = await readIf(join(repoDir, href));
-    if (!data)
-      problems.push({
-        file: repomdFile,
-        code: 'REPOMD_MISSING_FILE',
-        severity: 'error',
-        message: `${href} (${type}) is listed but missing`,
-      });
-    else if (sha256(data) !== sum)
-      problems.push({
-        file: repomdFile,
-        code: 'HASH_MISMATCH',
-        severity: 'error',
-        message: `${href} (${type}): SHA256 differs from repomd.xml`,
-      });
+/** `--deep`: the pool files the suite at `dir` (<root>/dists/<suite>) lists in its indexes, re-hashed. */
+async function checkAptPool(dir: string, release: Uint8Array, report: VerifyReport, base: string): Promise<void> {
+  const root = dirname(dirname(dir));
+  const listed = [
+    ...Buffer.from(release)
+      .toString('utf8')
+      .matchAll(/^ [0-9a-f]{64}\s+\d+\s+(\S+)$/gm),
+  ].map((m) => m[1]!);
+  const r = await checkPoolFiles((p) => readIf(join(root, p)), relative(root, dir), listed);
+  report.checked.push(...r.checked.map((f) => relative(base, join(root, f))));
+  for (const p of r.problems) {
+    const file = relative(base, join(root, p.file));
+    report.problems.push({
+      file,
+      code: /missing/.test(p.problem) ? 'POOL_FILE_MISSING' : 'POOL_HASH_MISMATCH',
+      severity: 'error',
+      message: p.problem,
+    });
   }
-  return problems;
 }
 
 /** Check one metadata folder (an apt suite or a yum repodata/). */
@@ -200,6 +195,7 @@ async function verifyDir(
   report: VerifyReport,
   base: string,
   requireSigners?: readonly string[],
+  deep = false,
 ): Promise<void> {
   const rel = (n: string) => relative(base, join(dir, n)) || n;
   const opts = requireSigners?.length ? { requireSigners } : {};
@@ -240,6 +236,7 @@ async function verifyDir(
       });
     report.checked.push(rel('Release'));
     report.problems.push(...(await checkReleaseHashes(dir, rel('Release'), Buffer.from(release).toString('utf8'))));
+    if (deep && basename(dirname(dir)) === 'dists') await checkAptPool(dir, release, report, base);
   }
   if (repomd) {
     report.checked.push(rel('repomd.xml'));
@@ -251,8 +248,10 @@ async function verifyDir(
         message: 'no repomd.xml.asc: dnf with repo_gpgcheck=1 refuses the repository',
       });
     else add(await verifyDetachedArmored(rel('repomd.xml.asc'), repomdAsc, rel('repomd.xml'), repomd, keys, opts));
+    // Hrefs are relative to the folder holding repodata/ (which is a link to a generation).
     const repoDir = basename(dir) === 'repodata' ? dirname(dir) : dir;
-    report.problems.push(...(await checkRepomdHashes(repoDir, rel('repomd.xml'), Buffer.from(repomd).toString('utf8'))));
+    const relRepo = (p: string) => relative(base, join(repoDir, p)) || p;
+    report.problems.push(...(await checkRepomd(repoDir, rel('repomd.xml'), Buffer.from(repomd).toString('utf8'), relRepo)));
   } else if (repomdAsc) {
     report.problems.push({
       file: rel('repomd.xml.asc'),
@@ -269,6 +268,8 @@ export interface VerifyRequest {
   repo?: Repository;
   /** Fingerprints that must all have signed (rotation checks). */
   requireSigners?: readonly string[];
+  /** Also re-hash every apt pool file the indexes list (yum packages are always checked). */
+  deep?: boolean;
 }
 
 export async function verifyPath(req: VerifyRequest): Promise<VerifyReport> {
@@ -283,7 +284,7 @@ export async function verifyPath(req: VerifyRequest): Promise<VerifyReport> {
   const keys = await verificationKeys(req.keyrings ?? [], req.repo);
   const report: VerifyReport = { path: req.path, checked: [], signers: [], problems: [], ok: true };
   if (st.isDirectory()) {
-    const found = await walk(req.path);
+    const found = await walk(req.path, 0, undefined, await realpath(req.path));
     const dirs = [...found.dirs].sort();
     if (dirs.length === 0 && found.rpms.length === 0) {
       report.problems.push({
@@ -293,7 +294,7 @@ export async function verifyPath(req: VerifyRequest): Promise<VerifyReport> {
         message: 'no InRelease, Release, Release.gpg, repomd.xml(.asc) or .rpm found',
       });
     }
-    for (const d of dirs) await verifyDir(d, keys, report, req.path, req.requireSigners);
+    for (const d of dirs) await verifyDir(d, keys, report, req.path, req.requireSigners, req.deep);
     for (const f of found.rpms.sort()) await verifyRpm(f, relative(req.path, f), keys, report);
   } else if (req.path.endsWith('.rpm')) {
     await verifyRpm(req.path, basename(req.path), keys, report);
@@ -307,7 +308,7 @@ export async function verifyPath(req: VerifyRequest): Promise<VerifyReport> {
         { file: req.path },
       );
     }
-    await verifyDir(dirname(req.path), keys, report, dirname(req.path), req.requireSigners);
+    await verifyDir(dirname(req.path), keys, report, dirname(req.path), req.requireSigners, req.deep);
   }
   report.signers = [...new Set(report.signers)];
   report.ok = !report.problems.some((p) => p.severity === 'error');
@@ -320,6 +321,7 @@ export async function verifyCommand(req: {
   keyrings: string[];
   repoDir?: string;
   requireSigners?: string[];
+  deep?: boolean;
 }): Promise<VerifyReport> {
   const repo = req.keyrings.length ? undefined : await optionalRepository(req.repoDir);
   return verifyPath({
@@ -327,5 +329,6 @@ export async function verifyCommand(req: {
     keyrings: req.keyrings,
     ...(repo ? { repo } : {}),
     ...(req.requireSigners?.length ? { requireSigners: req.requireSigners } : {}),
+    ...(req.deep ? { deep: true } : {}),
   });
 }

@@ -7,6 +7,7 @@ import { coreMigrations } from './001-core.js';
 import { repoIndexCacheMigrations } from './010-repo-index-cache.js';
 import { upstreamMigrations } from './030-upstream.js';
 import { keyRotationMigrations } from './070-key-rotation.js';
+import { indexCacheCtimeMigrations } from './075-index-cache-ctime.js';
 import { siteRecordMigrations } from './090-site-record.js';
 
 export const MIGRATIONS: Migration[] = [
@@ -14,5 +15,6 @@ export const MIGRATIONS: Migration[] = [
   ...repoIndexCacheMigrations,
   ...upstreamMigrations,
   ...keyRotationMigrations,
+  ...indexCacheCtimeMigrations,
   ...siteRecordMigrations,
 ];

@@ -13,14 +13,14 @@ export class CountingCache implements IndexCache {
   readonly map = new Map<string, string>();
   hits = 0;
   misses = 0;
-  get(kind: string, key: { path: string; size: number; mtimeMs: number; ino: number }): string | undefined {
-    const v = this.map.get(`${kind}|${key.path}|${key.size}|${key.mtimeMs}|${key.ino}`);
+  get(kind: string, key: { path: string; size: number; ctimeUs: number; ino: number }): string | undefined {
+    const v = this.map.get(`${kind}|${key.path}|${key.size}|${key.ctimeUs}|${key.ino}`);
     if (v === undefined) this.misses++;
     else this.hits++;
     return v;
   }
-  put(kind: string, key: { path: string; size: number; mtimeMs: number; ino: number }, value: string): void {
-    this.map.set(`${kind}|${key.path}|${key.size}|${key.mtimeMs}|${key.ino}`, value);
+  put(kind: string, key: { path: string; size: number; ctimeUs: number; ino: number }, value: string): void {
+    this.map.set(`${kind}|${key.path}|${key.size}|${key.ctimeUs}|${key.ino}`, value);
   }
 }
 

@@ -1,0 +1,116 @@
+/**
+ * What dnf checks of a yum repository's metadata, for `pkgtrack verify`: every <data> repomd.xml
+ * lists is there with the size and sha256 it states, decompresses to the open-size and
+ * open-checksum it states, and every package primary lists is there with its size and sha256
+ * (what dnf compares before installing). The repomd.xml.asc signature is checked by the caller.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync, zstdDecompressSync } from 'node:zlib';
+import { ifExists } from '../../core/fsutil.js';
+import { child, childrenNamed, parseXml, type XmlElement } from '../../repo/yum/xml-read.js';
+import type { VerifyProblem } from '../../sign/verify.js';
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+/** Compressed metadata is capped when opened (dnf's own metadata is tens of MB at most). */
+const MAX_OPEN = 1024 * 1024 * 1024;
+
+const readIf = (path: string) => ifExists(readFile(path));
+
+/** An href that stays inside the repository (no `..`, not absolute, no URL). */
+const safeHref = (href: string) => href !== '' && !href.startsWith('/') && !/(^|\/)\.\.(\/|$)/.test(href) && !/^[a-z]+:/i.test(href);
+
+function open(data: Buffer, href: string): Buffer {
+  if (href.endsWith('.zst')) return zstdDecompressSync(data, { maxOutputLength: MAX_OPEN });
+  if (href.endsWith('.gz')) return gunzipSync(data, { maxOutputLength: MAX_OPEN });
+  if (/\.(xz|bz2)$/.test(href)) throw new Error('compression not supported by this check');
+  return data;
+}
+
+/**
+ * Problems with the files repomd.xml (text `xml`, shown as `repomdFile`) lists, relative to
+ * `repoDir` (the folder holding repodata/). `rel` turns a path under repoDir into one for reports.
+ */
+export async function checkRepomd(repoDir: string, repomdFile: string, xml: string, rel: (p: string) => string): Promise<VerifyProblem[]> {
+  const problems: VerifyProblem[] = [];
+  const add = (file: string, code: string, message: string) => problems.push({ file, code, severity: 'error', message });
+  let doc: XmlElement;
+  try {
+    doc = parseXml(xml, repomdFile);
+  } catch (e) {
+    add(repomdFile, 'REPOMD_MALFORMED', (e as Error).message);
+    return problems;
+  }
+  const repomd = childrenNamed(doc, 'repomd')[0] ?? doc;
+  const data = childrenNamed(repomd, 'data');
+  if (!data.some((d) => d.attrs.type === 'primary'))
+    add(repomdFile, 'REPOMD_NO_PRIMARY', 'lists no primary metadata: dnf refuses the repository');
+  for (const d of data) {
+    const type = d.attrs.type ?? '?';
+    const href = child(d, 'location')?.attrs.href ?? '';
+    const sum = child(d, 'checksum');
+    const openSum = child(d, 'open-checksum');
+    if (sum?.attrs.type !== 'sha256' || !/^[0-9a-f]{64}$/.test(sum.text) || !href) {
+      add(repomdFile, 'REPOMD_BAD_ENTRY', `<data type="${type}"> lacks a sha256 checksum or location`);
+      continue;
+    }
+    if (!safeHref(href)) {
+      add(repomdFile, 'REPOMD_BAD_PATH', `location "${href}" leaves the repository`);
+      continue;
+    }
+    const file = rel(href);
+    const bytes = await readIf(join(repoDir, href));
+    if (!bytes) {
+      add(repomdFile, 'REPOMD_MISSING_FILE', `${href} (${type}) is listed but missing`);
+      continue;
+    }
+    const size = child(d, 'size')?.text;
+    if (size !== undefined && String(bytes.length) !== size) add(file, 'HASH_MISMATCH', `size ${bytes.length}, repomd.xml says ${size}`);
+    if (sha256(bytes) !== sum.text) {
+      add(file, 'HASH_MISMATCH', `SHA256 differs from repomd.xml (${type}); dnf: "checksum doesn't match"`);
+      continue;
+    }
+    let opened: Buffer;
+    try {
+      opened = open(bytes, href);
+    } catch (e) {
+      add(file, 'REPOMD_UNREADABLE', `cannot decompress: ${(e as Error).message}`);
+      continue;
+    }
+    const openSize = child(d, 'open-size')?.text;
+    if (openSize !== undefined && String(opened.length) !== openSize)
+      add(file, 'HASH_MISMATCH', `open size ${opened.length}, repomd.xml says ${openSize}`);
+    if (openSum && openSum.text !== sha256(opened)) add(file, 'HASH_MISMATCH', 'open-checksum differs from repomd.xml');
+    if (type === 'primary') problems.push(...(await checkPrimary(repoDir, file, opened, rel)));
+  }
+  return problems;
+}
+
+/** Every package primary lists: present, with the size and sha256 primary gives. */
+async function checkPrimary(repoDir: string, file: string, opened: Buffer, rel: (p: string) => string): Promise<VerifyProblem[]> {
+  const problems: VerifyProblem[] = [];
+  let doc: XmlElement;
+  try {
+    doc = parseXml(opened.toString('utf8'), file);
+  } catch (e) {
+    return [{ file, code: 'PRIMARY_MALFORMED', severity: 'error', message: (e as Error).message }];
+  }
+  const metadata = childrenNamed(doc, 'metadata')[0] ?? doc;
+  for (const p of childrenNamed(metadata, 'package')) {
+    const href = child(p, 'location')?.attrs.href ?? '';
+    const want = child(p, 'checksum');
+    const size = child(p, 'size')?.attrs.package;
+    const err = (code: string, message: string) =>
+      problems.push({ file: safeHref(href) ? rel(href) : file, code, severity: 'error', message });
+    if (!safeHref(href)) {
+      err('PRIMARY_BAD_PATH', `package location "${href}" leaves the repository`);
+      continue;
+    }
+    const bytes = await readIf(join(repoDir, href));
+    if (!bytes) err('PRIMARY_MISSING_PACKAGE', 'listed in primary but missing');
+    else if (size !== undefined && String(bytes.length) !== size) err('HASH_MISMATCH', `size ${bytes.length}, primary says ${size}`);
+    else if (want?.attrs.type === 'sha256' && sha256(bytes) !== want.text) err('HASH_MISMATCH', 'SHA256 differs from primary');
+  }
+  return problems;
+}
