@@ -7,7 +7,7 @@
 import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import type * as Interfaces from '@oclif/core/interfaces';
-import { PkgtrackError, PkgtrackErrors } from '../core/errors.js';
+import { PkgtrackError, PkgtrackErrors, sqliteFailure } from '../core/errors.js';
 import { type Progress, stderrProgress } from '../core/progress.js';
 import { redact } from '../core/secrets.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
@@ -55,7 +55,9 @@ export abstract class PkgtrackCommand<T extends typeof Command> extends Command 
     process.exitCode = code;
   }
 
-  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+  protected override async catch(thrown: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    // A local database that is busy, damaged or unwritable is the machine's state, not a bug.
+    const err = sqliteFailure(thrown, '.pkgtrack/state.db') ?? thrown;
     if (err instanceof PkgtrackError) {
       const code = exitCodeFor(err.kind);
       if (this.jsonEnabled()) {
