@@ -92,7 +92,8 @@ export class StateStore {
     const deadline = Date.now() + timeoutMs;
     for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
       try {
-        return fn();
+        fn();
+        return;
       } catch (e) {
         if (!isSqliteBusy(e) || Date.now() >= deadline) throw e;
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
