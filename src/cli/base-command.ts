@@ -4,12 +4,13 @@
  * message with a fix plus a documented exit code.
  */
 // Subpath imports: '@oclif/core' itself loads help, ux and the rest (~15 ms of every start).
+import { formatWithOptions, inspect } from 'node:util';
 import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import type * as Interfaces from '@oclif/core/interfaces';
 import { PkgtrackError, PkgtrackErrors, sqliteFailure } from '../core/errors.js';
 import { type Progress, stderrProgress } from '../core/progress.js';
-import { redact } from '../core/secrets.js';
+import { redact, redactDeep } from '../core/secrets.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof PkgtrackCommand)['baseFlags'] & T['flags']>;
@@ -42,6 +43,19 @@ export abstract class PkgtrackCommand<T extends typeof Command> extends Command 
     this.args = args as BaseArgs<T>;
     this.positionals = argv as string[];
     this.progress = stderrProgress({ verbose: this.flags.verbose, quiet: this.flags.quiet || this.jsonEnabled() });
+  }
+
+  /** Everything printed passes the redactor: tables, lists and --json results alike, not only errors. */
+  public override log(message: unknown = '', ...args: unknown[]): void {
+    super.log(redact(typeof message === 'string' ? formatWithOptions({}, message, ...args) : inspect(message)));
+  }
+
+  public override logToStderr(message: unknown = '', ...args: unknown[]): void {
+    super.logToStderr(redact(typeof message === 'string' ? formatWithOptions({}, message, ...args) : inspect(message)));
+  }
+
+  public override logJson(json: unknown): void {
+    super.logJson(redactDeep(json));
   }
 
   /** Print the human form of a result unless --json is on (then oclif prints the object). */
