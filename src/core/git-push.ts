@@ -23,7 +23,7 @@ export async function gitPush(dir: string, url: string, refspec: string, token: 
     env.GIT_CONFIG_GLOBAL = cfg;
   }
   try {
-    await run('git', ['-C', dir, 'push', '--quiet', ...extra, url, refspec], {
+    await run('git', ['-C', dir, 'push', '--quiet', ...extra, '--', url, refspec], {
       env,
       what: 'git push',
       fix: 'Check the remote URL and that you may push to it.',

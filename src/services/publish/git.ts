@@ -19,7 +19,8 @@ export interface GitTarget {
 
 export function parseGitTarget(spec: string): GitTarget {
   const m = /^git\+(.+)#([A-Za-z0-9._/-]+)$/.exec(spec);
-  if (!m || m[2]!.startsWith('-') || m[2]!.includes('..')) {
+  // A url starting with "-" would be an option to git (git+--upload-pack=cmd#b); git is also given "--".
+  if (!m || m[1]!.startsWith('-') || m[2]!.startsWith('-') || m[2]!.includes('..')) {
     throw inputError(
       'PUBLISH_TO_INVALID',
       `"${spec}" is not a git target`,
@@ -55,7 +56,7 @@ export async function pushOutputToGit(
   const git = (...args: string[]) => run('git', ['-C', wt, ...args], { env });
   try {
     progress.step(`fetching ${t.url} ${t.branch}`);
-    const cloned = await run('git', ['clone', '--quiet', '--depth', '1', '--branch', t.branch, t.url, wt], { check: false });
+    const cloned = await run('git', ['clone', '--quiet', '--depth', '1', '--branch', t.branch, '--', t.url, wt], { check: false });
     if (cloned.code !== 0) {
       // The branch (or the repository) is new: start an orphan branch.
       await rm(wt, { recursive: true, force: true });
