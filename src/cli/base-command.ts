@@ -89,7 +89,16 @@ export abstract class PkgtrackCommand<T extends typeof Command> extends Command 
         });
         this.exit(ExitCode.usage);
       }
-      err.oclif = { exit: ExitCode.usage };
+      // Text too: the error[CODE] line and the fix, like every other error.
+      process.stderr.write(
+        `error[USAGE]: ${redact(
+          err.message
+            .split('\n')
+            .filter((l) => l.trim() && !/See more help/.test(l))
+            .join('\n  '),
+        )}\n  fix: Run \`pkgtrack ${this.id?.replaceAll(':', ' ')} --help\` for the flags and arguments it takes.\n`,
+      );
+      this.exit(ExitCode.usage);
     }
     if (err?.oclif) return super.catch(err); // oclif's own exits and errors
     // Anything else is a bug or an unexpected failure of the platform: say what it was (some
