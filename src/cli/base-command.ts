@@ -4,12 +4,13 @@
  * message with a fix plus a documented exit code.
  */
 // Subpath imports: '@oclif/core' itself loads help, ux and the rest (~15 ms of every start).
+import { formatWithOptions, inspect } from 'node:util';
 import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
 import type * as Interfaces from '@oclif/core/interfaces';
-import { PkgtrackError, PkgtrackErrors } from '../core/errors.js';
+import { PkgtrackError, PkgtrackErrors, sqliteFailure } from '../core/errors.js';
 import { type Progress, stderrProgress } from '../core/progress.js';
-import { redact } from '../core/secrets.js';
+import { redact, redactDeep } from '../core/secrets.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof PkgtrackCommand)['baseFlags'] & T['flags']>;
@@ -44,6 +45,19 @@ export abstract class PkgtrackCommand<T extends typeof Command> extends Command 
     this.progress = stderrProgress({ verbose: this.flags.verbose, quiet: this.flags.quiet || this.jsonEnabled() });
   }
 
+  /** Everything printed passes the redactor: tables, lists and --json results alike, not only errors. */
+  public override log(message: unknown = '', ...args: unknown[]): void {
+    super.log(redact(typeof message === 'string' ? formatWithOptions({}, message, ...args) : inspect(message)));
+  }
+
+  public override logToStderr(message: unknown = '', ...args: unknown[]): void {
+    super.logToStderr(redact(typeof message === 'string' ? formatWithOptions({}, message, ...args) : inspect(message)));
+  }
+
+  public override logJson(json: unknown): void {
+    super.logJson(redactDeep(json));
+  }
+
   /** Print the human form of a result unless --json is on (then oclif prints the object). */
   protected show(text: string | string[]): void {
     if (this.jsonEnabled()) return;
@@ -55,7 +69,9 @@ export abstract class PkgtrackCommand<T extends typeof Command> extends Command 
     process.exitCode = code;
   }
 
-  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+  protected override async catch(thrown: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    // A local database that is busy, damaged or unwritable is the machine's state, not a bug.
+    const err = sqliteFailure(thrown, '.pkgtrack/state.db') ?? thrown;
     if (err instanceof PkgtrackError) {
       const code = exitCodeFor(err.kind);
       if (this.jsonEnabled()) {
@@ -73,7 +89,16 @@ export abstract class PkgtrackCommand<T extends typeof Command> extends Command 
         });
         this.exit(ExitCode.usage);
       }
-      err.oclif = { exit: ExitCode.usage };
+      // Text too: the error[CODE] line and the fix, like every other error.
+      process.stderr.write(
+        `error[USAGE]: ${redact(
+          err.message
+            .split('\n')
+            .filter((l) => l.trim() && !/See more help/.test(l))
+            .join('\n  '),
+        )}\n  fix: Run \`pkgtrack ${this.id?.replaceAll(':', ' ')} --help\` for the flags and arguments it takes.\n`,
+      );
+      this.exit(ExitCode.usage);
     }
     if (err?.oclif) return super.catch(err); // oclif's own exits and errors
     // Anything else is a bug or an unexpected failure of the platform: say what it was (some

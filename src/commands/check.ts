@@ -3,6 +3,7 @@ import { table } from '../core/text-table.js';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
 import { ExitCode } from '../cli/exit-codes.js';
+import { repoFlag } from '../cli/flags.js';
 import { type CheckResult, checkRecipes } from '../services/check/index.js';
 
 export default class Check extends PkgtrackCommand<typeof Check> {
@@ -24,7 +25,7 @@ Exit codes: 0 checked; 10 with --exit-code when a newer version exists; 1 when a
 
   static override flags = {
     'exit-code': Flags.boolean({ description: `Exit ${ExitCode.updatesAvailable} when any recipe has a newer upstream version` }),
-    repo: Flags.string({ description: 'Recipes repository (default: $PKGTRACK_REPO or the nearest folder with pkgtrack.yaml)' }),
+    repo: repoFlag,
   };
 
   async run(): Promise<CheckResult> {

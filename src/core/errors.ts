@@ -104,3 +104,57 @@ export const integrityError = (code: ErrorCode, message: string, fix?: string, d
 
 export const conflictError = (code: ErrorCode, message: string, fix?: string, details?: ErrorDetails) =>
   new PkgtrackError({ code, message, kind: 'conflict', ...(fix ? { fix } : {}), ...(details ? { details } : {}) });
+
+/** SQLite's primary result codes that pkgtrack tells apart (node:sqlite puts them in `errcode`). */
+const SQLITE = { PERM: 3, BUSY: 5, LOCKED: 6, READONLY: 8, IOERR: 10, CORRUPT: 11, FULL: 13, CANTOPEN: 14, NOTADB: 26 } as const;
+
+/** The primary SQLite result code of an error from node:sqlite, or undefined for any other error. */
+export function sqliteCode(e: unknown): number | undefined {
+  const err = e as { code?: string; errcode?: number };
+  return err?.code === 'ERR_SQLITE_ERROR' && typeof err.errcode === 'number' ? err.errcode & 0xff : undefined;
+}
+
+export const isSqliteBusy = (e: unknown) => {
+  const c = sqliteCode(e);
+  return c === SQLITE.BUSY || c === SQLITE.LOCKED;
+};
+
+/**
+ * What a failure of a local SQLite database means for the user: another process holding it
+ * (conflict), a damaged file (input), a file or disk that cannot be written (environment).
+ * `undefined` for errors that are not SQLite's, or are (a bad statement is a bug).
+ */
+export function sqliteFailure(e: unknown, file: string): PkgtrackError | undefined {
+  const c = sqliteCode(e);
+  if (c === undefined) return undefined;
+  const why = (e as Error).message;
+  const details = { file };
+  if (c === SQLITE.BUSY || c === SQLITE.LOCKED)
+    return new PkgtrackError({
+      code: 'STATE_BUSY',
+      kind: 'conflict',
+      message: `${file} is in use by another pkgtrack process and stayed locked (${why})`,
+      fix: 'Run the command again when the other pkgtrack (a publish, build or check) has finished; nothing was changed.',
+      details,
+      cause: e,
+    });
+  if (c === SQLITE.CORRUPT || c === SQLITE.NOTADB)
+    return new PkgtrackError({
+      code: 'STATE_CORRUPT',
+      kind: 'input',
+      message: `${file} is not a readable pkgtrack state database (${why})`,
+      fix: `Restore it from a backup, or move it aside (\`mv ${file} ${file}.broken\`) and pkgtrack starts a new one: the build history, upstream observations and index caches in it are then forgotten.`,
+      details,
+      cause: e,
+    });
+  if (c === SQLITE.READONLY || c === SQLITE.CANTOPEN || c === SQLITE.PERM || c === SQLITE.IOERR || c === SQLITE.FULL)
+    return new PkgtrackError({
+      code: 'STATE_UNWRITABLE',
+      kind: 'environment',
+      message: `cannot write ${file} (${why})`,
+      fix: 'Check that the file and its folder belong to you and are writable, and that the disk has room.',
+      details,
+      cause: e,
+    });
+  return undefined;
+}

@@ -37,7 +37,7 @@ export async function gitWithToken(
 }
 
 export async function gitPush(dir: string, url: string, refspec: string, token: string | undefined, extra: string[] = []): Promise<void> {
-  await gitWithToken(url, token, ['-C', dir, 'push', '--quiet', ...extra, url, refspec], {
+  await gitWithToken(url, token, ['-C', dir, 'push', '--quiet', ...extra, '--', url, refspec], {
     what: 'git push',
     fix: 'Check the remote URL and that you may push to it.',
   });

@@ -14,10 +14,32 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 4) registered.add(value);
 }
 
+/** Credentials in a URL (`https://user:token@host`) and GitHub's token formats, known or not. */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*:[^\s/@]+@/gi;
+const GITHUB_TOKEN = /\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g;
+
+/** Every value a secret-named environment variable holds now, and every registered one. */
+function knownSecrets(): Set<string> {
+  const all = new Set(registered);
+  for (const [k, v] of Object.entries(process.env)) if (v && v.length >= 4 && isSecretEnvName(k)) all.add(v);
+  return all;
+}
+
 export function redact(text: string): string {
   let out = text;
-  for (const s of registered) out = out.split(s).join('***');
-  return out;
+  for (const s of knownSecrets()) out = out.split(s).join('***');
+  return out.replace(URL_CREDENTIALS, '$1***@').replace(GITHUB_TOKEN, '***');
+}
+
+/** `redact` applied to every string inside a value bound for --json (keys included). */
+export function redactDeep(value: unknown): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map(redactDeep);
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactDeep(v)]));
+  if (value && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    return redactDeep((value as { toJSON: () => unknown }).toJSON());
+  return value;
 }
 
 export function isSecretEnvName(name: string): boolean {
@@ -30,10 +52,12 @@ export function isSecretEnvName(name: string): boolean {
  */
 export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
+  const secrets = [...knownSecrets()];
   for (const [k, v] of Object.entries(process.env)) {
     // By name, and by value: a passphrase read from a variable with an innocent name (e.g.
-    // signing.passphraseEnv: REPO_PW) is registered and must not reach the child either.
-    if (v !== undefined && !isSecretEnvName(k) && !registered.has(v)) env[k] = v;
+    // signing.passphraseEnv: REPO_PW) is registered and must not reach the child either, nor
+    // may a value that holds a secret inside it (HTTPS_PROXY=http://me:<token>@proxy:3128).
+    if (v !== undefined && !isSecretEnvName(k) && !secrets.some((s) => v.includes(s))) env[k] = v;
   }
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];

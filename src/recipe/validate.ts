@@ -35,7 +35,19 @@ export function parseYaml<S extends z.ZodType>(text: string, file: string, schem
     });
     throw new PkgtrackErrors('YAML_SYNTAX', `${file} is not valid YAML`, errors);
   }
-  const data = doc.toJS() ?? {};
+  let data: unknown;
+  try {
+    // The yaml library refuses a document whose aliases expand without bound (a "billion laughs").
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (e) {
+    throw new PkgtrackError({
+      code: 'YAML_ALIASES',
+      message: (e as Error).message,
+      fix: 'Write the values out instead of referring to them through many aliases (*name); a recipe needs few if any.',
+      details: { file },
+      cause: e,
+    });
+  }
   const result = schema.safeParse(data);
   if (result.success) return result.data;
 

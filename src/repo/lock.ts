@@ -1,16 +1,22 @@
 /**
- * One publisher at a time per repository. The lock is a file `<repo>/.pkgtrack/publish.lock`
- * created with O_EXCL holding the owner's pid, host and start time. A second publisher waits
- * (polling) up to `timeoutMs`, then fails with REPO_LOCKED naming the holder; it has changed
- * nothing, so nothing is lost and re-running it later is safe.
+ * One publisher at a time per repository. The lock is a kernel record lock (fcntl F_SETLK,
+ * taken through SQLite's `BEGIN EXCLUSIVE` on the empty database `<repo>/.pkgtrack/publish.lock.db`:
+ * Node has no flock/fcntl of its own). The kernel drops it the instant its holder's process
+ * exits, however it exits (kill -9, crash, out of memory; before the process is even reaped), so
+ * there is no stale lock to take over and no window in which two holders overlap.
  *
- * A lock left by a publisher that was killed (same host, pid no longer alive) is stale and is
- * taken over: it is renamed away first, so two waiters cannot both "break" it and both win.
+ * Beside it, `publish.lock` holds the owner's pid, host, start time and task: for the waiter's
+ * message only, never consulted to decide who holds the lock. A second publisher polls up to
+ * `timeoutMs`, then fails with REPO_LOCKED naming the holder; it has changed nothing, so nothing
+ * is lost and re-running it later is safe.
+ *
+ * Nothing else in the process may open and close the lock database: POSIX record locks belong
+ * to the process, and closing any descriptor of the file would release them.
  */
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { link, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { conflictError } from '../core/errors.js';
 
 /** Repository-side bookkeeping (lock, generation records); never served content. */
@@ -39,14 +45,28 @@ export interface RepoLock {
   release(): Promise<void>;
 }
 
-const lockPath = (root: string) => join(root, REPO_META_DIR, 'publish.lock');
+/** The file the kernel lock is taken on. */
+export const lockDbPath = (root: string) => join(root, REPO_META_DIR, 'publish.lock.db');
+/** Who holds the lock, for messages. */
+export const lockOwnerPath = (root: string) => join(root, REPO_META_DIR, 'publish.lock');
 
-function alive(pid: number): boolean {
+const SQLITE_BUSY = 5;
+const SQLITE_LOCKED = 6;
+const isBusy = (e: unknown) => {
+  const primary = ((e as { errcode?: number }).errcode ?? 0) & 0xff;
+  return primary === SQLITE_BUSY || primary === SQLITE_LOCKED;
+};
+
+/** Take the kernel lock without waiting: the open database holding it, or undefined when it is held. */
+function tryLock(path: string): DatabaseSync | undefined {
+  const db = new DatabaseSync(path, { timeout: 0 });
   try {
-    process.kill(pid, 0);
-    return true;
+    db.exec('BEGIN EXCLUSIVE');
+    return db;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    db.close();
+    if (isBusy(e)) return undefined;
+    throw e;
   }
 }
 
@@ -58,56 +78,51 @@ async function readOwner(path: string): Promise<LockOwner | undefined> {
   }
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function acquireRepoLock(root: string, opts: RepoLockOptions = {}): Promise<RepoLock> {
-  const path = lockPath(root);
+  const path = lockDbPath(root);
+  const ownerPath = lockOwnerPath(root);
   await mkdir(join(root, REPO_META_DIR), { recursive: true });
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const pollMs = opts.pollMs ?? 100;
   const deadline = Date.now() + timeoutMs;
   const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString(), what: opts.what ?? 'publish' };
   for (;;) {
-    try {
-      const fh = await open(path, 'wx', 0o644);
-      try {
-        // No fsync: after a crash the owner's pid is dead either way and the lock is taken over.
-        await fh.writeFile(JSON.stringify(me));
-      } finally {
-        await fh.close();
-      }
+    const db = tryLock(path);
+    if (db) {
+      // Whole or not at all (a waiter may read it this instant); stale copies from a killed holder are overwritten.
+      const tmp = `${ownerPath}.${process.pid}${TMP_SUFFIX}`;
+      await writeFile(tmp, JSON.stringify(me));
+      await rename(tmp, ownerPath);
       let released = false;
       return {
-        path,
+        path: ownerPath,
         release: async () => {
           if (released) return;
           released = true;
-          await rm(path, { force: true });
+          // The record first: once the lock is dropped, the next holder's record may be there.
+          await rm(ownerPath, { force: true });
+          db.exec('ROLLBACK');
+          db.close();
         },
       };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const owner = await readOwner(path);
-    // An owner we cannot parse is a lock being written this instant: wait one round.
-    if (owner && owner.host === me.host && !alive(owner.pid)) {
-      const aside = `${path}.stale-${randomBytes(4).toString('hex')}`;
-      try {
-        await rename(path, aside);
-        const moved = await readOwner(aside);
-        // Someone replaced the stale lock between our read and rename: put theirs back
-        // (link, so an even newer lock is never overwritten).
-        if (moved && moved.pid !== owner.pid) await link(aside, path).catch(() => undefined);
-        await rm(aside, { force: true });
-      } catch {
-        /* another waiter moved it first */
-      }
-      continue;
     }
     if (Date.now() >= deadline) {
-      const who = owner ? `pid ${owner.pid} on ${owner.host} (${owner.what}, since ${owner.since})` : 'another process';
+      const owner = await readOwner(ownerPath);
+      const current = owner && !(owner.host === me.host && !alive(owner.pid));
+      const who = current ? `pid ${owner.pid} on ${owner.host} (${owner.what}, since ${owner.since})` : 'another process';
       throw conflictError(
         'REPO_LOCKED',
         `the repository ${root} is being published by ${who}`,
-        `Wait for it to finish and run the command again (nothing was changed), or raise --lock-timeout. If no publisher is running on ${owner?.host ?? 'that host'}, remove ${path}.`,
+        'Wait for it to finish and run the command again (nothing was changed), or raise --lock-timeout. The lock is released by the system when its holder exits, however it exits.',
         { file: path },
       );
     }

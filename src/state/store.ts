@@ -3,10 +3,17 @@
  * (`.pkgtrack/state.db`, node:sqlite), no server. Holds upstream observations, build records,
  * publish history and index caches. Schema changes are numbered migrations applied in order
  * at open time; each concept adds its own in src/state/migrations/.
+ *
+ * Several pkgtrack processes share it (parallel publishes, a build beside a check): every
+ * statement waits up to `busyTimeoutMs` for another's write to end, and opening retries the
+ * steps SQLite does not wait on by itself (switching to WAL, recovering after a kill -9).
+ * Failures say what they are: STATE_BUSY, STATE_CORRUPT or STATE_UNWRITABLE, never a bug.
+ * The file is private to its owner (0600, like the keys): it records what was built and from where.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { isSqliteBusy, sqliteFailure } from '../core/errors.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 export interface Migration {
@@ -16,22 +23,57 @@ export interface Migration {
   sql: string;
 }
 
+export interface StateStoreOptions {
+  /** How long a statement waits for another process's write (default 30 s). */
+  busyTimeoutMs?: number;
+}
+
 export const STATE_DIR = '.pkgtrack';
+const DEFAULT_BUSY_TIMEOUT_MS = 30_000;
+
+/** Create the file private (SQLite would use 0644) and make an existing one private. */
+function privateFile(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  try {
+    chmodSync(path, 0o600);
+  } catch {
+    /* not ours to change (e.g. a shared CI cache owned by another user): SQLite says if it cannot write */
+  }
+}
 
 export class StateStore {
   /** The SQLite connection: for src/state/ (migrations, tables.ts) only; a test enforces it. */
   readonly connection: DatabaseSync;
 
-  private constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.connection = new DatabaseSync(path);
-    this.connection.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;');
-    this.migrate();
+  private constructor(
+    readonly path: string,
+    opts: StateStoreOptions = {},
+  ) {
+    const timeout = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    try {
+      if (path !== ':memory:') {
+        mkdirSync(dirname(path), { recursive: true });
+        privateFile(path);
+      }
+      // The busy timeout is set before the first statement, so even the WAL switch waits.
+      this.connection = new DatabaseSync(path, { timeout });
+    } catch (e) {
+      throw sqliteFailure(e, path) ?? e;
+    }
+    try {
+      this.retryBusy(timeout, () => {
+        this.connection.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;');
+        this.migrate();
+      });
+    } catch (e) {
+      this.connection.close();
+      throw sqliteFailure(e, path) ?? e;
+    }
   }
 
   /** Open (creating and migrating as needed) the store of the repository at `root`. */
-  static open(root: string): StateStore {
-    return new StateStore(join(root, STATE_DIR, 'state.db'));
+  static open(root: string, opts: StateStoreOptions = {}): StateStore {
+    return new StateStore(join(root, STATE_DIR, 'state.db'), opts);
   }
 
   static inMemory(): StateStore {
@@ -43,20 +85,39 @@ export class StateStore {
     return (this.connection.prepare('SELECT id FROM schema_migrations ORDER BY rowid').all() as Array<{ id: string }>).map((r) => r.id);
   }
 
+  /**
+   * Run `fn` again while SQLite answers "busy" without having waited (it does not wait where
+   * waiting could deadlock, e.g. two connections both switching the journal mode), up to `timeoutMs`.
+   */
+  private retryBusy(timeoutMs: number, fn: () => void): void {
+    const deadline = Date.now() + timeoutMs;
+    for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
+      try {
+        fn();
+        return;
+      } catch (e) {
+        if (!isSqliteBusy(e) || Date.now() >= deadline) throw e;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+      }
+    }
+  }
+
   private migrate(): void {
     this.connection.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
-    const applied = new Set(this.appliedMigrations);
-    for (const m of MIGRATIONS) {
-      if (applied.has(m.id)) continue;
-      this.connection.exec('BEGIN IMMEDIATE');
-      try {
+    if (MIGRATIONS.every((m) => this.appliedMigrations.includes(m.id))) return;
+    // One writer migrates; the others wait here and then find the work done.
+    this.connection.exec('BEGIN IMMEDIATE');
+    try {
+      const applied = new Set(this.appliedMigrations);
+      for (const m of MIGRATIONS) {
+        if (applied.has(m.id)) continue;
         this.connection.exec(m.sql);
         this.connection.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)').run(m.id, new Date().toISOString());
-        this.connection.exec('COMMIT');
-      } catch (e) {
-        this.connection.exec('ROLLBACK');
-        throw e;
       }
+      this.connection.exec('COMMIT');
+    } catch (e) {
+      if (this.connection.isTransaction) this.connection.exec('ROLLBACK');
+      throw e;
     }
   }
 

@@ -5,13 +5,12 @@
  *  - Two publishers at once: both succeed (one waits for the lock), nothing lost.
  *  - A reader holding an old InRelease still gets its indexes (by hash) after two publishes.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cleartextBody } from '../../src/formats/deb-control.js';
-import { BIN, pkgtrack, tempDir } from '../helpers/cli.js';
+import { BIN, pkgtrack, ROOT, tempDir } from '../helpers/cli.js';
 import { aptRoot, buildDeb, expectAptOk, makeKey, publishCli, runAsync, serveDir, type TestKey } from './apt-helpers.js';
 
 let dir: string;
@@ -143,16 +142,20 @@ describe('concurrent publishers', () => {
     expect(list.packages.map((p: { name: string }) => p.name).sort()).toEqual(['conc-a', 'conc-b']);
   });
 
-  it('fails clearly when the lock is held and the timeout is 0, changing nothing', () => {
+  it('fails clearly when the lock is held and the timeout is 0, changing nothing', async () => {
     const out = join(dir, 'locked');
     expect(publishCli(dir, key, out, ['--suite', 'bookworm', buildDeb(dir, 'lk', '1.0-1')]).code).toBe(0);
     const inrel = readFileSync(join(out, 'apt/dists/bookworm/InRelease'));
-    const lock = join(out, 'apt/.pkgtrack/publish.lock');
-    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), what: 'test' }));
+    // Another publisher, in its own process, holding the lock.
+    const holder = spawn(process.execPath, [join(ROOT, 'test/helpers/lock-holder.mjs'), 'hold', join(out, 'apt')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise((r) => holder.stdout.once('data', r));
     const r = publishCli(dir, key, out, ['--suite', 'bookworm', '--lock-timeout', '0', buildDeb(dir, 'lk', '1.1-1')]);
+    holder.kill('SIGKILL');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/REPO_LOCKED/);
-    expect(r.stderr).toContain(`pid ${process.pid}`);
+    expect(r.stderr).toContain(`pid ${holder.pid}`);
     expect(readFileSync(join(out, 'apt/dists/bookworm/InRelease')).equals(inrel)).toBe(true);
     expect(existsSync(join(out, 'apt/pool/main/l/lk/lk_1.1-1_all.deb'))).toBe(false);
   });

@@ -48,7 +48,7 @@ describe('repository lock', () => {
     await held.release();
   });
 
-  it('takes over a lock whose holder was killed', async () => {
+  it('is not blocked by the record a killed holder left behind', async () => {
     const root = tempDir('pkgtrack-lock-');
     const child = spawn('sleep', ['0']);
     await new Promise((r) => child.on('close', r));

@@ -2,13 +2,14 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { ExitCode } from '../../cli/exit-codes.js';
+import { repoFlag } from '../../cli/flags.js';
 import { existsSync } from 'node:fs';
 import { optionalRepository } from '../../services/shared/index.js';
 import { verifyRepo } from '../../services/repo/index.js';
 import { publishedKeyPath } from '../../services/site/index.js';
 
-async function defaultKeyring(): Promise<string | undefined> {
-  const repo = await optionalRepository();
+async function defaultKeyring(dir: string | undefined): Promise<string | undefined> {
+  const repo = await optionalRepository(dir);
   const path = repo ? publishedKeyPath(repo) : undefined;
   return path && existsSync(path) ? path : undefined;
 }
@@ -22,6 +23,7 @@ export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
   ];
   static override args = { target: Args.string({ description: 'Repository folder or http(s) URL.', required: true }) };
   static override flags = {
+    repo: repoFlag,
     keyring: Flags.string({
       char: 'k',
       description:
@@ -46,7 +48,7 @@ export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
   async run() {
     const f = this.flags;
     // Default: the key the recipes repository publishes with its repositories (users trust that one).
-    const keyring = f.keyring ?? (await defaultKeyring());
+    const keyring = f.keyring ?? (await defaultKeyring(f.repo));
     if (!f.keyring && keyring) this.progress.step(`checking signatures against ${keyring}`);
     const r = await verifyRepo({
       target: this.args.target,

@@ -8,6 +8,7 @@ import { ifExists } from '../../core/fsutil.js';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PkgtrackError } from '../../core/errors.js';
 import type * as openpgp from 'openpgp';
 import { readKeys } from '../../sign/keys.js';
 import { verifyDetachedArmored, verifyInRelease } from '../../sign/verify.js';
@@ -34,10 +35,27 @@ type Fetcher = (rel: string) => Promise<Buffer | undefined>;
 function fetcherFor(target: string): Fetcher {
   if (/^https?:\/\//.test(target)) {
     const base = target.endsWith('/') ? target : `${target}/`;
+    // An unreachable host or a server error is the network's state, not a bug (nor a finding).
+    const unreachable = (url: URL, why: string, cause?: unknown) =>
+      new PkgtrackError({
+        code: 'REPO_FETCH_FAILED',
+        kind: 'network',
+        message: `${url.href}: ${why}`,
+        fix: 'Check the URL and that the server answers (curl -I <url>), then run the command again.',
+        details: { url: url.href },
+        ...(cause ? { cause } : {}),
+      });
     return async (rel) => {
-      const r = await fetch(new URL(rel, base));
+      const url = new URL(rel, base);
+      let r: Response;
+      try {
+        r = await fetch(url);
+      } catch (e) {
+        const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+        throw unreachable(url, `unreachable (${cause?.code ?? cause?.message ?? (e as Error).message})`, e);
+      }
       if (r.status === 404) return undefined;
-      if (!r.ok) throw new Error(`${rel}: HTTP ${r.status}`);
+      if (!r.ok) throw unreachable(url, `the server answered HTTP ${r.status} ${r.statusText}`.trim());
       return Buffer.from(await r.arrayBuffer());
     };
   }

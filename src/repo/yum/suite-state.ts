@@ -31,12 +31,14 @@ export function checkSuite(suite: string): void {
     !suite ||
     suite.startsWith('/') ||
     suite.split('/').some((p) => p === '' || p === '.' || p === '..') ||
-    !/^[A-Za-z0-9._/+-]+$/.test(suite)
+    !/^[A-Za-z0-9._/+-]+$/.test(suite) ||
+    // "/" is stored as "__" in the names of its state files: fedora__41 would share fedora/41's.
+    suite.includes('__')
   ) {
     throw inputError(
       'YUM_BAD_REPO_PATH',
       `yum repository path "${suite}" is not a plain relative path`,
-      'Use a path like fedora/41/x86_64 (letters, digits, . _ + -).',
+      'Use a path like fedora/41/x86_64 (letters, digits, . _ + -; no "__", which stands for "/" in its state file names).',
       {
         field: 'suite',
       },

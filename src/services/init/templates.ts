@@ -105,4 +105,6 @@ Last-Update: ${new Date().toISOString().slice(0, 10)}
 export const gitignore = `.pkgtrack/
 public/
 keys/*.key
+# Revocation certificates: whoever holds one can revoke the key; keep them offline.
+keys/*.rev.asc
 `;

@@ -21,7 +21,8 @@ export interface GitTarget {
 
 export function parseGitTarget(spec: string): GitTarget {
   const m = /^git\+(.+)#([A-Za-z0-9._/-]+)$/.exec(spec);
-  if (!m || m[2]!.startsWith('-') || m[2]!.includes('..')) {
+  // A url starting with "-" would be an option to git (git+--upload-pack=cmd#b); git is also given "--".
+  if (!m || m[1]!.startsWith('-') || m[2]!.startsWith('-') || m[2]!.includes('..')) {
     throw inputError(
       'PUBLISH_TO_INVALID',
       `"${spec}" is not a git target`,
@@ -53,7 +54,7 @@ const gitEnv = () => ({
 
 /** The branch's tip commit, or undefined when the branch does not exist. Any other failure throws. */
 export async function remoteTip(t: GitTarget, token: string | undefined): Promise<string | undefined> {
-  const r = await gitWithToken(t.url, token, ['ls-remote', '--exit-code', '--heads', t.url, `refs/heads/${t.branch}`], { check: false });
+  const r = await gitWithToken(t.url, token, ['ls-remote', '--exit-code', '--heads', '--', t.url, `refs/heads/${t.branch}`], { check: false });
   if (r.code === 2) return undefined;
   if (r.code !== 0)
     throw new PkgtrackError({
@@ -69,7 +70,7 @@ export async function remoteTip(t: GitTarget, token: string | undefined): Promis
 /** Clone `commit` of the branch into `wt` (with the token), or start an empty orphan branch. */
 async function checkoutTip(t: GitTarget, tip: string | undefined, wt: string, token: string | undefined): Promise<void> {
   if (tip) {
-    await gitWithToken(t.url, token, ['clone', '--quiet', '--depth', '1', '--branch', t.branch, t.url, wt], {
+    await gitWithToken(t.url, token, ['clone', '--quiet', '--depth', '1', '--branch', t.branch, '--', t.url, wt], {
       what: 'git clone',
       fix: 'Check the URL, and for a private repository that GITHUB_TOKEN (or GH_TOKEN) may read it.',
     });
