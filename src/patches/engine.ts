@@ -150,8 +150,12 @@ async function plan(
     const stripName = (n: string | undefined) => (n === undefined ? undefined : latin1ToUtf8(stripPath(n, strip, patchFile, fp.line)));
     let oldRel = stripName(fp.oldName);
     let newRel = stripName(fp.newName);
+    // Names written as absolute paths: GNU patch would strip them to somewhere in the tree;
+    // they are refused when chosen as the file to patch (a relative other name still wins).
+    let [oldAbs, newAbs] = [fp.oldName?.startsWith('/') === true, fp.newName?.startsWith('/') === true];
     let op: FileOp = fp.op;
     if (reverse) {
+      [oldAbs, newAbs] = [newAbs, oldAbs];
       [oldRel, newRel] = [newRel, oldRel];
       if (op === 'create') op = 'delete';
       else if (op === 'delete') op = 'create';
@@ -189,8 +193,18 @@ async function plan(
         target = a[0]! < b[0]! || (a[0] === b[0] && (a[1]! < b[1]! || (a[1] === b[1] && a[2]! < b[2]!))) ? oldRel : newRel;
       }
     }
-    const srcAbs = await check(target);
     const destRel = op === 'rename' || op === 'copy' ? newRel! : target;
+    const absolute = (rel: string) =>
+      (rel === oldRel && oldAbs && !(rel === newRel && !newAbs)) || (rel === newRel && newAbs && !(rel === oldRel && !oldAbs));
+    if (absolute(target) || absolute(destRel)) {
+      throw inputError(
+        'PATH_ABSOLUTE',
+        `the patch targets a file by an absolute path (--- ${fp.oldName ?? '/dev/null'}, +++ ${fp.newName ?? '/dev/null'})`,
+        'Patches may only name files inside the source tree (a/<path>, b/<path>): regenerate it with relative names.',
+        details,
+      );
+    }
+    const srcAbs = await check(target);
     const destAbs = await check(destRel);
     if (
       (fp.newMode !== undefined && (fp.newMode & 0o170000) === 0o120000) ||
