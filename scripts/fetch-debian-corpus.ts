@@ -8,7 +8,7 @@
  * Every file is checked against the signed Sources index of its suite (SHA-256).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../src/core/exec.js';
@@ -98,6 +98,7 @@ interface Candidate {
   pkg: string;
   directory: string;
   debianTar: { name: string; sha256: string };
+  files: string[];
   multi: boolean;
 }
 
@@ -116,7 +117,7 @@ async function candidates(suite: string): Promise<Candidate[]> {
     if (total > (multi ? 4_000_000 : 1_500_000)) continue;
     const debianTar = files.find((f) => /\.debian\.tar\.[a-z0-9]+$/.test(f.name));
     if (!debianTar) continue;
-    out.push({ suite, pkg: field('Package')!, directory: field('Directory')!, debianTar, multi });
+    out.push({ suite, pkg: field('Package')!, directory: field('Directory')!, debianTar, files: files.map((f) => f.name), multi });
   }
   return out;
 }
@@ -150,16 +151,18 @@ async function seriesOf(c: Candidate): Promise<{ patches: number; formatPatch: n
 }
 
 /** Pick the corpus: packages spread over the name space by hash, with patch series. */
-async function select(perSuite: Record<string, number>, multiWanted: number): Promise<CorpusPackage[]> {
+async function select(perSuite: Record<string, number>, multiWanted: number, have: CorpusPackage[] = []): Promise<CorpusPackage[]> {
   const order = (s: string) => createHash('sha256').update(s).digest('hex');
   const chosen: CorpusPackage[] = [];
-  const taken = new Set<string>();
+  const taken = new Set<string>(have.map((p) => p.pkg));
   for (const [suite, want] of Object.entries(perSuite)) {
     const all = (await candidates(suite)).filter((c) => !taken.has(c.pkg)).sort((a, b) => (order(a.pkg) < order(b.pkg) ? -1 : 1));
     const multis = all.filter((c) => c.multi);
     let got = 0;
     let gotMulti = 0;
     const consider = async (c: Candidate) => {
+      // The mirror may lack files its index lists (older origs): every file must answer.
+      for (const f of c.files) if (!(await fetch(`${ARCHIVE}/${c.directory}/${f}`, { method: 'HEAD' })).ok) return false;
       const s = await seriesOf(c);
       if (s.patches === 0 || taken.has(c.pkg)) return false;
       taken.add(c.pkg);
@@ -180,8 +183,13 @@ async function select(perSuite: Record<string, number>, multiWanted: number): Pr
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
-  if (process.argv.includes('--select')) {
-    const chosen = await select({ bookworm: 70, trixie: 80, sid: 60 }, 4);
+  if (process.argv.includes('--select') || process.argv.includes('--more')) {
+    // --more: keep the packages already fetched, add more from each suite.
+    const more = process.argv.includes('--more');
+    const kept = more ? readCorpusList().filter((p) => existsSync(join(CORPUS_DIR, p.suite, p.pkg))) : [];
+    const added = await select(more ? { bookworm: 25, trixie: 25, sid: 25 } : { bookworm: 70, trixie: 80, sid: 60 }, more ? 2 : 4, kept);
+    const bySuite = (p: CorpusPackage) => ['bookworm', 'trixie', 'sid'].indexOf(p.suite);
+    const chosen = [...kept, ...added].sort((a, b) => bySuite(a) - bySuite(b));
     const text = [
       '# The real-Debian patch corpus: <suite> <source package> <kinds>. Written by',
       '# `node --import tsx scripts/fetch-debian-corpus.ts --select` (small 3.0 (quilt) packages with',

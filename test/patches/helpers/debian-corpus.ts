@@ -7,7 +7,7 @@
  * (c) against the package's own base upstream tree nothing is merged-upstream or probably-merged.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { run } from '../../../src/core/exec.js';
 import { parsePatchHeader } from '../../../src/patches/header.js';
 import { parseSeries } from '../../../src/patches/series.js';
@@ -23,11 +23,13 @@ const C = { env: { LC_ALL: 'C.UTF-8' } };
 
 /** dpkg-source -x (optionally --skip-patches) of `dsc` into `dest`. */
 export async function dpkgExtract(dsc: string, dest: string, skipPatches = false): Promise<void> {
+  mkdirSync(dirname(dest), { recursive: true });
   await run('dpkg-source', ['--no-check', ...(skipPatches ? ['--skip-patches'] : []), '-x', dsc, dest], C);
 }
 
 /** (a) Differences between dpkg-source -x and pkgtrack's unpack (empty when identical). */
 export async function treeDifferences(dsc: string, work: string): Promise<string[]> {
+  mkdirSync(work, { recursive: true });
   const ref = join(work, 'dpkg');
   const ours = join(work, 'pkgtrack');
   await dpkgExtract(dsc, ref);
@@ -98,6 +100,7 @@ export async function compareWithLintian(dsc: string, tree: string): Promise<Lin
  * package), for `report patches` over many packages at once.
  */
 export function corpusRepository(root: string, packages: ReadonlyArray<{ pkg: string; tree: string }>): void {
+  mkdirSync(root, { recursive: true });
   writeFileSync(join(root, 'pkgtrack.yaml'), GOOD_REPO);
   for (const { pkg, tree } of packages) {
     const dir = join(root, 'recipes', pkg);
