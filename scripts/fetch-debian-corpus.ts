@@ -43,7 +43,7 @@ export function readCorpusList(text = readFileSync(CORPUS_LIST, 'utf8')): Corpus
  * The CI sample: every `step`-th package, plus the first of each kind, so a few minutes of
  * tests still see format-patch exports, quilt headers and multi-tarball sources.
  */
-export function corpusSample(all = readCorpusList(), step = 9): CorpusPackage[] {
+export function corpusSample(all = readCorpusList(), step = 12): CorpusPackage[] {
   const picked = new Set(all.filter((_, i) => i % step === 0));
   for (const kind of ['format-patch', 'quilt', 'multi-tarball'] as const) {
     const have = [...picked].filter((p) => p.kinds.includes(kind)).length;

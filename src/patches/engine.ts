@@ -4,7 +4,7 @@
  * computed before anything is written) and refusing anything that leaves the tree.
  */
 import { ifExists } from '../core/fsutil.js';
-import { chmod, lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { inputError } from '../core/errors.js';
 import { type FileOp, type FilePatch, parseUnifiedDiff } from './diff-parse.js';
@@ -122,7 +122,7 @@ export async function applyPatch(root: string, bytes: Uint8Array, opts: ApplyOpt
   }
   const forward = await plan(root, files, opts, false);
   if (forward.ok) {
-    if (!opts.dryRun) await commit(forward.planned);
+    if (!opts.dryRun) await commit(root, forward.planned);
     return forward.report;
   }
   if (opts.detectApplied !== false) {
@@ -228,6 +228,12 @@ async function plan(
       planned.push({ report });
       continue;
     }
+    // A file created by a diff that names no /dev/null (`--- old 1970-01-01`, `@@ -0,0 +1,N @@`):
+    // GNU patch creates it, so does dpkg-source -x.
+    if (op === 'modify' && content === undefined && fp.hunks.length === 1 && fp.hunks[0]!.oldStart === 0 && fp.hunks[0]!.oldCount === 0) {
+      op = 'create';
+      content = '';
+    }
     if (op !== 'create' && content === undefined) {
       throw inputError(
         'PATCH_MISSING_FILE',
@@ -292,9 +298,17 @@ async function plan(
   return { ok, planned, report: { status: ok ? 'applied' : 'failed', files: reports, worst, rejects } };
 }
 
-async function commit(planned: Planned[]): Promise<void> {
+async function commit(root: string, planned: Planned[]): Promise<void> {
   for (const p of planned) {
-    for (const r of p.remove ?? []) if (r !== p.write?.abs) await rm(r, { force: true });
+    for (const r of p.remove ?? []) {
+      if (r === p.write?.abs) continue;
+      await rm(r, { force: true });
+      // GNU patch (so dpkg-source -x) removes the directories a removal leaves empty.
+      for (let d = dirname(r); d.startsWith(`${root}/`); d = dirname(d)) {
+        if ((await readdir(d).catch(() => ['?'])).length > 0) break;
+        await rmdir(d);
+      }
+    }
     if (p.write) {
       await mkdir(dirname(p.write.abs), { recursive: true });
       const st = await ifExists(lstat(p.write.abs));
