@@ -4,7 +4,7 @@
  * computed before anything is written) and refusing anything that leaves the tree.
  */
 import { ifExists } from '../core/fsutil.js';
-import { chmod, lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { inputError } from '../core/errors.js';
 import { type FileOp, type FilePatch, parseUnifiedDiff } from './diff-parse.js';
@@ -122,7 +122,7 @@ export async function applyPatch(root: string, bytes: Uint8Array, opts: ApplyOpt
   }
   const forward = await plan(root, files, opts, false);
   if (forward.ok) {
-    if (!opts.dryRun) await commit(forward.planned);
+    if (!opts.dryRun) await commit(root, forward.planned);
     return forward.report;
   }
   if (opts.detectApplied !== false) {
@@ -150,8 +150,12 @@ async function plan(
     const stripName = (n: string | undefined) => (n === undefined ? undefined : latin1ToUtf8(stripPath(n, strip, patchFile, fp.line)));
     let oldRel = stripName(fp.oldName);
     let newRel = stripName(fp.newName);
+    // Names written as absolute paths: GNU patch would strip them to somewhere in the tree;
+    // they are refused when chosen as the file to patch (a relative other name still wins).
+    let [oldAbs, newAbs] = [fp.oldName?.startsWith('/') === true, fp.newName?.startsWith('/') === true];
     let op: FileOp = fp.op;
     if (reverse) {
+      [oldAbs, newAbs] = [newAbs, oldAbs];
       [oldRel, newRel] = [newRel, oldRel];
       if (op === 'create') op = 'delete';
       else if (op === 'delete') op = 'create';
@@ -189,8 +193,18 @@ async function plan(
         target = a[0]! < b[0]! || (a[0] === b[0] && (a[1]! < b[1]! || (a[1] === b[1] && a[2]! < b[2]!))) ? oldRel : newRel;
       }
     }
-    const srcAbs = await check(target);
     const destRel = op === 'rename' || op === 'copy' ? newRel! : target;
+    const absolute = (rel: string) =>
+      (rel === oldRel && oldAbs && !(rel === newRel && !newAbs)) || (rel === newRel && newAbs && !(rel === oldRel && !oldAbs));
+    if (absolute(target) || absolute(destRel)) {
+      throw inputError(
+        'PATH_ABSOLUTE',
+        `the patch targets a file by an absolute path (--- ${fp.oldName ?? '/dev/null'}, +++ ${fp.newName ?? '/dev/null'})`,
+        'Patches may only name files inside the source tree (a/<path>, b/<path>): regenerate it with relative names.',
+        details,
+      );
+    }
+    const srcAbs = await check(target);
     const destAbs = await check(destRel);
     if (
       (fp.newMode !== undefined && (fp.newMode & 0o170000) === 0o120000) ||
@@ -213,6 +227,12 @@ async function plan(
       ok = false;
       planned.push({ report });
       continue;
+    }
+    // A file created by a diff that names no /dev/null (`--- old 1970-01-01`, `@@ -0,0 +1,N @@`):
+    // GNU patch creates it, so does dpkg-source -x.
+    if (op === 'modify' && content === undefined && fp.hunks.length === 1 && fp.hunks[0]!.oldStart === 0 && fp.hunks[0]!.oldCount === 0) {
+      op = 'create';
+      content = '';
     }
     if (op !== 'create' && content === undefined) {
       throw inputError(
@@ -278,9 +298,17 @@ async function plan(
   return { ok, planned, report: { status: ok ? 'applied' : 'failed', files: reports, worst, rejects } };
 }
 
-async function commit(planned: Planned[]): Promise<void> {
+async function commit(root: string, planned: Planned[]): Promise<void> {
   for (const p of planned) {
-    for (const r of p.remove ?? []) if (r !== p.write?.abs) await rm(r, { force: true });
+    for (const r of p.remove ?? []) {
+      if (r === p.write?.abs) continue;
+      await rm(r, { force: true });
+      // GNU patch (so dpkg-source -x) removes the directories a removal leaves empty.
+      for (let d = dirname(r); d.startsWith(`${root}/`); d = dirname(d)) {
+        if ((await readdir(d).catch(() => ['?'])).length > 0) break;
+        await rmdir(d);
+      }
+    }
     if (p.write) {
       await mkdir(dirname(p.write.abs), { recursive: true });
       const st = await ifExists(lstat(p.write.abs));

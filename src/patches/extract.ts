@@ -119,7 +119,9 @@ class Writer {
         'has a setuid/setgid mode',
         'Source archives have no reason to carry setuid files: set modes in the packaging.',
       );
-    return (mode & 0o777) | 0o600;
+    // dpkg-source -x's modes (its fixperms under umask 022): 755 when any execute bit is set,
+    // else 644; group/other write and owner-only modes from the tarball do not survive.
+    return mode & 0o111 ? 0o755 : 0o644;
   }
 
   async file(name: string, mode: number, data: AsyncIterable<Uint8Array> | Uint8Array): Promise<void> {
@@ -145,13 +147,13 @@ class Writer {
     this.seen.set(parts.join('/'), 'file');
   }
 
-  async dir(name: string, mode: number): Promise<void> {
+  async dir(name: string, _mode: number): Promise<void> {
     // setgid on a directory only means "inherit the group" (findutils' debian/ has it): the
-    // special bits are dropped for directories, not refused.
-    const m = (mode & 0o777) | 0o700;
+    // special bits are dropped for directories, not refused; every directory is 755, as after
+    // dpkg-source -x.
     const { parts, abs } = await this.target(name, true);
     await mkdir(abs, { recursive: true });
-    await chmod(abs, m | 0o700);
+    await chmod(abs, 0o755);
     this.seen.set(parts.join('/'), 'dir');
   }
 

@@ -154,6 +154,15 @@ export const recipeSchema = z.strictObject({
       timeoutMinutes: z.number().int().positive().default(60),
     })
     .default({ lintianFailOn: 'error', rpmlintFailOn: 'never', timeoutMinutes: 60 }),
+}).superRefine((r, ctx) => {
+  // A Debian upstream's signature is the archive's own .asc next to the orig tarball: a
+  // template here would be applied to the archive URL (<orig>.sig) and answer 404.
+  if (r.upstream.kind === 'debian' && r.source?.signatureUrl !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['source', 'signatureUrl'],
+      message: 'a debian upstream takes its signature from the archive (the .asc beside the orig tarball); remove source.signatureUrl',
+    });
 });
 
 export const repositorySchema = z.strictObject({

@@ -6,15 +6,50 @@ import type { FilePatch, Hunk } from '../patches/diff-parse.js';
 
 const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
 
-/** Blocks of consecutive lines of one kind in a hunk, normalised, blank lines dropped. */
-function blocks(h: Hunk, kind: '+' | '-'): string[][] {
+/** A line worth matching on its own: some letters or digits, not just braces and punctuation. */
+const substantive = (l: string) => l.replace(/[^A-Za-z0-9]/g, '').length >= 4;
+
+interface AddedBlock {
+  lines: string[];
+  /** The hunk's context line right before / after the block (normalised), if any. */
+  before?: string;
+  after?: string;
+}
+
+/**
+ * Runs of added lines in a hunk, normalised, blank lines dropped, with their neighbouring
+ * context lines; lines the same patch also removes (a move or a re-indent) are left out.
+ */
+function addedBlocks(h: Hunk, moved: ReadonlySet<string>): AddedBlock[] {
+  const side = h.lines
+    .filter((l) => l.kind !== '-')
+    .map((l) => ({ kind: l.kind, text: norm(l.text) }))
+    .filter((l) => l.text.length > 0);
+  const out: AddedBlock[] = [];
+  for (let i = 0; i < side.length; i++) {
+    if (side[i]!.kind !== '+') continue;
+    let j = i;
+    while (j < side.length && side[j]!.kind === '+') j++;
+    const lines = side.slice(i, j).map((l) => l.text);
+    if (!lines.every((l) => moved.has(l))) {
+      const before = side[i - 1]?.text;
+      const after = side[j]?.text;
+      out.push({ lines, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) });
+    }
+    i = j;
+  }
+  return out;
+}
+
+/** Blocks of removed lines in a hunk (normalised, blank lines dropped). */
+function removedBlocks(h: Hunk): string[][] {
   const out: string[][] = [];
   let cur: string[] = [];
   for (const l of h.lines) {
-    if (l.kind === kind) {
+    if (l.kind === '-') {
       const t = norm(l.text);
       if (t) cur.push(t);
-    } else if (cur.length) {
+    } else if (l.kind === ' ' && cur.length) {
       out.push(cur);
       cur = [];
     }
@@ -23,38 +58,49 @@ function blocks(h: Hunk, kind: '+' | '-'): string[][] {
   return out;
 }
 
-function containsBlock(haystack: readonly string[], block: readonly string[]): boolean {
+function indexesOf(haystack: readonly string[], block: readonly string[]): number[] {
+  const at: number[] = [];
   outer: for (let i = 0; i + block.length <= haystack.length; i++) {
     for (let j = 0; j < block.length; j++) if (haystack[i + j] !== block[j]) continue outer;
-    return true;
+    at.push(i);
   }
-  return false;
+  return at;
 }
 
 /**
- * True when every hunk's added lines stand in `text` as consecutive lines and no block of
- * removed-only lines is still there. A hunk that adds nothing substantial (fewer than 8
- * non-blank characters in all) cannot prove anything, so such a patch is never "present".
+ * A heuristic, never proof: true when every hunk's added lines stand in `text` as consecutive
+ * lines next to the context line they follow or precede in the patch, and no block of
+ * removed-only lines is still there. It stays silent (false) on what cannot tell anything:
+ * - lines the patch both removes and adds (code moved or re-indented) are not counted;
+ * - an added block without context (a new file) must be at least 3 lines;
+ * - a patch adding fewer than 2 substantive lines (a one-line addition found anywhere).
  */
 export function hunksPresent(fp: FilePatch, text: string): boolean {
   const lines = text
     .split('\n')
     .map(norm)
     .filter((l) => l.length > 0);
+  const removed = new Set(fp.hunks.flatMap((h) => h.lines.filter((l) => l.kind === '-').map((l) => norm(l.text))));
   let substance = 0;
   for (const h of fp.hunks) {
-    const added = blocks(h, '+');
-    const addedSet = new Set(added.flat());
+    const added = addedBlocks(h, removed);
+    const addedSet = new Set(added.flatMap((b) => b.lines));
     for (const b of added) {
-      if (!containsBlock(lines, b)) return false;
-      substance += b.join('').length;
+      const anchored = indexesOf(lines, b.lines).some(
+        (i) =>
+          (b.before !== undefined && lines[i - 1] === b.before) ||
+          (b.after !== undefined && lines[i + b.lines.length] === b.after) ||
+          (b.before === undefined && b.after === undefined && b.lines.length >= 3),
+      );
+      if (!anchored) return false;
+      substance += b.lines.filter((l) => !removed.has(l) && substantive(l)).length;
     }
-    for (const b of blocks(h, '-')) {
+    for (const b of removedBlocks(h)) {
       const removedOnly = b.filter((l) => !addedSet.has(l));
-      if (removedOnly.length && removedOnly.join('').length >= 8 && containsBlock(lines, removedOnly)) return false;
+      if (removedOnly.length && removedOnly.join('').length >= 8 && indexesOf(lines, removedOnly).length) return false;
     }
   }
-  return substance >= 8;
+  return substance >= 2;
 }
 
 /** Counts for the report's size column. */
@@ -68,7 +114,10 @@ export function patchSize(files: readonly FilePatch[]): { files: number; added: 
 /** A patch subject normalised for comparison with commit subjects and changelog lines. */
 export function normalizeSubject(s: string): string {
   return s
-    .replace(/^\[PATCH[^\]]*\]\s*/i, '')
+    .replace(/\[PATCH[^\]]*\]/gi, ' ')
+    .replace(/[.\s]+$/, '')
+    .replace(/\s*\((?:#|GH-|gh-|PR ?#?)\d+\)\s*$/, '')
+    .replace(/\s+#\d+\s*$/, '')
     .replace(/[.\s]+$/, '')
     .replace(/\s+/g, ' ')
     .toLowerCase()

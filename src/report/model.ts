@@ -1,11 +1,16 @@
 /** The patch report's data model: one entry per patch, summaries per recipe and repository. */
 
 export const PATCH_STATUSES = [
+  /** Proven: the checked upstream has exactly this change (reverse-applies, same patch-id, named commit is an ancestor). */
   'merged-upstream',
+  /** A heuristic says upstream has it (hunks found elsewhere, changelog or commit subject, Applied-Upstream): check first. */
+  'probably-merged',
   'forwarded-merged',
   'forwarded-open',
   'forwarded-closed',
   'forwarded',
+  /** Taken from upstream (Origin: upstream/backport, an upstream commit, a later Applied-Upstream): drop once a release has it. */
+  'from-upstream',
   'needs-forwarding',
   'distro-specific',
   'invalid-header',
@@ -14,8 +19,11 @@ export type PatchStatus = (typeof PATCH_STATUSES)[number];
 
 /** How we know upstream already has a change. */
 export interface MergedEvidence {
-  via: 'reverse-apply' | 'hunks-present' | 'patch-id' | 'subject' | 'changelog' | 'header';
-  /** `certain`: the code is there; `likely`: upstream names the change but the code moved. */
+  via: 'reverse-apply' | 'hunks-present' | 'patch-id' | 'origin-commit' | 'subject' | 'changelog' | 'header';
+  /**
+   * `certain`: proven (reverse-applies at fuzz 0, same patch-id, or the upstream commit the
+   * header names is an ancestor of what was checked); `likely`: a heuristic.
+   */
   confidence: 'certain' | 'likely';
   /** Upstream version or commit that was checked and has the change. */
   where: string;
@@ -53,6 +61,8 @@ export interface PatchEntry {
   forward?: ForwardState;
   /** DEP-3 problems worth fixing even when the status is not invalid-header. */
   headerProblems: string[];
+  /** Nothing says this patch went upstream (also true for a headerless invalid-header patch). */
+  notForwarded: boolean;
 }
 
 export type StatusCounts = Record<PatchStatus, number>;

@@ -62,11 +62,14 @@ const STYLE = `
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9da7b3;--line:#30363d;--chip:#21262d}}
 body{margin:0;padding:1rem;font:15px/1.5 system-ui,sans-serif;background:var(--bg);color:var(--fg)}
 main{max-width:72rem;margin:auto}h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}
-.table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+.table-wrap{overflow-x:auto}table{border-collapse:collapse;width:100%;table-layout:fixed}
+th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
+col.c-patch{width:25%}col.c-status{width:10.5rem}col.c-why{width:auto}col.c-next{width:20%}col.c-age{width:3.5rem}col.c-size{width:5.5rem}
 caption{text-align:left;color:var(--muted);padding:.3rem 0}.muted{color:var(--muted)}
 .status{display:inline-block;padding:0 .45rem;border-radius:1rem;background:var(--chip);white-space:nowrap;font-size:.85em}
 .s-needs-forwarding,.s-invalid-header,.s-forwarded-closed{outline:2px solid #bf8700}
 .s-merged-upstream,.s-forwarded-merged{outline:2px solid #1a7f37}
+.s-probably-merged,.s-from-upstream{outline:2px dashed #1a7f37}
 a{color:inherit}`;
 
 /** One page, no external assets: the repository site can link to it or embed it. */
@@ -91,7 +94,7 @@ export function renderHtml(r: PatchReport, title = 'Patch report'): string {
     for (const w of rec.warnings) body.push(`<p role="note">warning: ${esc(w)}</p>`);
     if (rec.patches.length) {
       body.push(
-        `<div class="table-wrap"><table><caption>Patches of ${esc(rec.recipe)}</caption><thead><tr><th scope="col">Patch</th><th scope="col">Status</th><th scope="col">Why</th><th scope="col">Next</th><th scope="col">Age</th><th scope="col">Size</th></tr></thead><tbody>`,
+        `<div class="table-wrap"><table><caption>Patches of ${esc(rec.recipe)}</caption><colgroup><col class="c-patch"><col class="c-status"><col class="c-why"><col class="c-next"><col class="c-age"><col class="c-size"></colgroup><thead><tr><th scope="col">Patch</th><th scope="col">Status</th><th scope="col">Why</th><th scope="col">Next</th><th scope="col">Age</th><th scope="col">Size</th></tr></thead><tbody>`,
       );
       for (const e of rec.patches) {
         const refs = [e.dep3.forwarded, ...e.dep3.bugs].filter((u): u is string => !!u && /^https?:/.test(u));

@@ -56,6 +56,8 @@ describe('hostile patches', () => {
 
   it('refuses absolute paths', async () => {
     await refused(create(`${outside}/new`), 'PATH_ABSOLUTE', 0);
+    // -p1 would make /etc/victim "etc/victim" inside the tree (GNU patch does): refused instead.
+    await refused('--- /etc/victim\n+++ /etc/victim\n@@ -1 +1 @@\n-precious\n+pwned\n', 'PATH_ABSOLUTE', 1);
   });
 
   it('refuses writing through a symlink in the tree (directory link and file link)', async () => {

@@ -1,7 +1,7 @@
 /** The pure patch model: series, headers (DEP-3, git format-patch, Upstream-Status), watch files, specs. */
 import { describe, expect, it } from 'vitest';
 import { parseUnifiedDiff } from '../../src/patches/diff-parse.js';
-import { parsePatchHeader, setHeaderField, splitPatch } from '../../src/patches/header.js';
+import { headerDate, lastField, parsePatchHeader, setHeaderField, splitPatch } from '../../src/patches/header.js';
 import { formatSeries, parseSeries } from '../../src/patches/series.js';
 import { parseSpec } from '../../src/patches/spec-import.js';
 
@@ -67,6 +67,45 @@ describe('patch headers', () => {
     const h = parsePatchHeader(text);
     expect(h).toMatchObject({ style: 'plain', description: 'Make it build on hurd.', longDescription: 'Second line.' });
     expect(splitPatch(text).header).toBe('Make it build on hurd.\nSecond line.\n\n');
+  });
+  it('reads a gbp pq export: DEP-3 fields after the free-form body, repeated fields, MIME-encoded author', () => {
+    const h = parsePatchHeader(
+      'From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\nFrom: =?utf-8?b?SsO2cmcgTcO8bGxlcg==?= <j@example.org>\nDate: Tue, 2 Jan 2024 10:00:00 +0100\nSubject: [PATCH] Fix the\n =?utf-8?q?build_on_h=C3=BCrd?=\n\nLonger text.\n\n(cherry picked from commit 89abcdef0123456789abcdef0123456789abcdef)\n\nBug-Debian: https://bugs.debian.org/1\nBug-Debian: https://bugs.debian.org/2\nForwarded: https://example.org/pr/3\nSigned-off-by: J <j@example.org>\n---\n a | 2 +-\n\ndiff --git a/a b/a\n',
+    );
+    expect(h).toMatchObject({
+      style: 'git',
+      hasHeader: true,
+      author: 'Jörg Müller <j@example.org>',
+      description: 'Fix the build on hürd',
+      forwarded: 'https://example.org/pr/3',
+      cherryPickedFrom: '89abcdef0123456789abcdef0123456789abcdef',
+      bugs: [
+        { vendor: 'Debian', url: 'https://bugs.debian.org/1' },
+        { vendor: 'Debian', url: 'https://bugs.debian.org/2' },
+      ],
+    });
+    expect(h.longDescription).toContain('Longer text.');
+    expect(headerDate(h)).toBe('2024-01-02');
+  });
+  it('ends the field set at the first empty line: free text after it, quilt Index: lines are no header text', () => {
+    const h = parsePatchHeader(
+      'Description: short\nAuthor: A <a@example.org>\nAuthor: B <b@example.org>\nLast-Update: 2023-03-04\n\nThis is free text: not a field.\nIt goes on.\n\nIndex: pkg-1.0/src/a.c\n===================================================================\n--- pkg-1.0.orig/src/a.c\n+++ pkg-1.0/src/a.c\n@@ -1 +1 @@\n-a\n+b\n',
+    );
+    expect(h).toMatchObject({ style: 'dep3', description: 'short', author: 'A <a@example.org>', lastUpdate: '2023-03-04' });
+    expect(lastField(h, 'author')).toBe('B <b@example.org>');
+    expect(h.fields.map((f) => f.name)).toEqual(['Description', 'Author', 'Author', 'Last-Update']);
+    expect(h.longDescription).toBe('This is free text: not a field.\nIt goes on.');
+    expect(headerDate(h)).toBe('2023-03-04');
+  });
+  it('a patch with no header text has no header (quilt lead-ins only)', () => {
+    for (const text of ['--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n', 'Index: x\n=====\n--- x.orig\n+++ x\n@@ -1 +1 @@\n-a\n+b\n']) {
+      expect(parsePatchHeader(text)).toMatchObject({ hasHeader: false, style: 'none', fields: [] });
+    }
+  });
+  it('names the upstream commit an Origin points at', () => {
+    expect(parsePatchHeader('Description: x\nOrigin: upstream, https://github.com/o/r/commit/0123abc\n---\n').originCommit).toBe('0123abc');
+    expect(parsePatchHeader('Description: x\nOrigin: backport, commit:89abcdef\n---\n').originCommit).toBe('89abcdef');
+    expect(parsePatchHeader('Description: x\nOrigin: vendor\n---\n').originCommit).toBeUndefined();
   });
   it('sets a field without touching the rest', () => {
     expect(setHeaderField('Description: x\n y\nLast-Update: 2020-01-01\nForwarded: no\n', 'Last-Update', '2026-01-01')).toBe(

@@ -32,6 +32,13 @@ describe('recipe loading', () => {
     expect(r.seriesFile).toBe(join(root, 'recipes/demo/patches/series'));
   });
 
+  it('refuses a signatureUrl template on a debian upstream (it would be applied to the archive URL and 404)', () => {
+    const errs = problems(
+      'name: demo\nupstream:\n  kind: debian\n  package: demo\nsource:\n  signatureUrl: "{url}.sig"\n  upstreamKey: debian/upstream/signing-key.asc\n',
+    );
+    expect(errs.map((e) => [e.details.field, e.details.line])).toContainEqual(['source.signatureUrl', 6]);
+  });
+
   it('finds the repository root from a nested folder', async () => {
     const root = repoWith();
     expect(await findRepositoryRoot(undefined, join(root, 'recipes/demo/debian'))).toBe(root);

@@ -82,7 +82,44 @@ describe('upstream history', () => {
     });
     const e = (await buildPatchReport({ repo: await loadRepository(root), trees: { demo: [] } })).recipes[0]!.patches[0]!;
     expect(e.evidence).toMatchObject({ via: 'subject', confidence: 'likely', first: 'v1.2' });
-    expect(e.status).toBe('merged-upstream');
+    // A subject is a heuristic: probably merged, and never "drop" on it alone.
+    expect(e.status).toBe('probably-merged');
+    expect(e.action).not.toMatch(/^drop/);
+  });
+
+  it('a subject with a trailing (#1234) or [PATCH] still matches', async () => {
+    const up = upstreamRepo();
+    const differentCode = OUR_PATCH.replace('__builtin_add_overflow_p(a, b, 0) ? 0 : a + b', 'checked_add(a, b)').replace(
+      'Description: calc: guard against overflow',
+      'Description: [PATCH] calc: guard against overflow (#1234)',
+    );
+    const root = repoWith({
+      'recipes/demo/recipe.yaml': `name: demo\nupstream:\n  kind: git\n  url: ${up}\n`,
+      'recipes/demo/patches/series': 'overflow.patch\n',
+      'recipes/demo/patches/overflow.patch': differentCode,
+    });
+    const e = (await buildPatchReport({ repo: await loadRepository(root), trees: { demo: [] } })).recipes[0]!.patches[0]!;
+    expect(e.evidence).toMatchObject({ via: 'subject', first: 'v1.2' });
+  });
+
+  it('proves a cherry-pick: the upstream commit named in Origin is an ancestor', async () => {
+    const up = upstreamRepo();
+    const sha = git(up, 'rev-parse', 'HEAD~1').trim();
+    const picked = OUR_PATCH.replace('__builtin_add_overflow_p(a, b, 0) ? 0 : a + b', 'checked_add(a, b)').replace(
+      'Forwarded: no',
+      `Origin: upstream, https://git.example.org/calc/commit/${sha}`,
+    );
+    const root = repoWith({
+      'recipes/demo/recipe.yaml': `name: demo\nupstream:\n  kind: git\n  url: ${up}\n`,
+      'recipes/demo/patches/series': 'pick.patch\n',
+      'recipes/demo/patches/pick.patch': picked,
+    });
+    const e = (await buildPatchReport({ repo: await loadRepository(root), trees: { demo: [] } })).recipes[0]!.patches[0]!;
+    expect(e).toMatchObject({ status: 'merged-upstream', evidence: { via: 'origin-commit', confidence: 'certain', first: 'v1.2' } });
+    // Offline (no history to prove it): a cherry-pick to drop later, never needs-forwarding.
+    const off = (await buildPatchReport({ repo: await loadRepository(root), trees: { demo: [] }, offline: true })).recipes[0]!.patches[0]!;
+    expect(off.status).toBe('from-upstream');
+    expect(off.notForwarded).toBe(false);
   });
 });
 
@@ -96,6 +133,7 @@ function entry(over: Partial<PatchEntry>): PatchEntry {
     reason: 'Forwarded: no',
     action: 'forward upstream',
     headerProblems: [],
+    notForwarded: true,
     ...over,
   };
 }

@@ -120,6 +120,7 @@ export function patchReport(now: Date): PatchReport {
     reason: 'fixture',
     action: 'fixture',
     headerProblems: [],
+    notForwarded: status === 'needs-forwarding',
   });
   const patches = [
     entry('01-fix.patch', 'needs-forwarding'),

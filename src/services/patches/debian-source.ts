@@ -4,7 +4,7 @@
  * orig tarball (single top directory stripped), orig-<component> tarballs, upstream debian/
  * replaced by the debian tarball, then the quilt series (vendor series first).
  */
-import { readdir, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { inputError } from '../../core/errors.js';
 import { exists } from '../../core/fsutil.js';
@@ -31,6 +31,8 @@ export async function extractStripped(archive: string, dest: string): Promise<vo
     const from = r.topDir ? join(tmp, r.topDir) : tmp;
     if (!(await exists(dest))) {
       await rename(from, dest);
+      // The extraction's private temp directory may become the tree itself: 755 like the rest.
+      await chmod(dest, 0o755);
       return;
     }
     for (const e of await readdir(from)) {

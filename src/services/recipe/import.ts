@@ -135,7 +135,10 @@ async function fromDebianDir(debianDir: string, notes: string[]): Promise<Draft>
     config.versions = { tagPattern: '^(?<version>.+)$' };
   }
   const hasKey = await exists(join(debianDir, 'upstream', 'signing-key.asc'));
-  if (hasKey && watch?.signatureUrl) config.source = { signatureUrl: watch.signatureUrl, upstreamKey: 'debian/upstream/signing-key.asc' };
+  // The watch file's signature template belongs to the watch file's URLs: only an http upstream
+  // keeps them (a Debian archive upstream has its own .asc; GitHub's are release assets).
+  if (hasKey && watch?.signatureUrl && upstream.kind === 'http')
+    config.source = { signatureUrl: watch.signatureUrl, upstreamKey: 'debian/upstream/signing-key.asc' };
   else if (hasKey)
     notes.push('debian/upstream/signing-key.asc kept, but no signature URL is known: set source.signatureUrl to verify upstream');
   const patchesDir = join(debianDir, 'patches');

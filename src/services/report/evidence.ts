@@ -45,12 +45,21 @@ export interface TreeEvidenceInput {
   tree: string;
   /** What the tree is, for the report: a version or `trunk@<sha7>`. */
   label: string;
+  /** The upstream tree the patches were made against, when known: its changelog lines are old news. */
+  baseTree?: string;
   patchBytes: Uint8Array;
   files: FilePatch[];
   strip: number;
   subject?: string;
 }
 
+const isChangelog = (rel: string) => CHANGELOGS.test(basename(rel)) || /(^|\/)debian\//.test(rel);
+
+/**
+ * Proof: the patch reverse-applies at fuzz 0. Heuristics (`likely`): every hunk found (at its
+ * path, or moved to a file of the same name), or a changelog naming the subject in lines the
+ * base version did not have.
+ */
 export async function treeEvidence(i: TreeEvidenceInput): Promise<MergedEvidence | undefined> {
   if (i.files.length === 0) return undefined;
   // A file the patch touches may be gone upstream: the engine refuses, the other checks go on.
@@ -64,7 +73,9 @@ export async function treeEvidence(i: TreeEvidenceInput): Promise<MergedEvidence
   if (r?.status === 'already-applied') return { via: 'reverse-apply', confidence: 'certain', where: i.label };
 
   // Every file's hunks present, at its path or (moved upstream) at a file of the same name.
+  // Changelog and NEWS hunks say nothing about the code; a patch of only those is not judged.
   let allPresent = true;
+  let judged = 0;
   for (const fp of i.files) {
     if (fp.op !== 'modify' && fp.op !== 'create') {
       allPresent = false;
@@ -76,7 +87,10 @@ export async function treeEvidence(i: TreeEvidenceInput): Promise<MergedEvidence
       break;
     }
     const rel = stripPath(name, i.strip, i.label, fp.line);
-    const candidates = [join(i.tree, rel), ...(await findByBasename(i.tree, basename(rel)))];
+    if (isChangelog(rel)) continue;
+    judged++;
+    // A file the patch creates counts only at its own path: a same-named file elsewhere is another file.
+    const candidates = [join(i.tree, rel), ...(fp.op === 'create' ? [] : await findByBasename(i.tree, basename(rel)))];
     let ok = false;
     for (const c of candidates) {
       const text = await readText(c);
@@ -90,15 +104,24 @@ export async function treeEvidence(i: TreeEvidenceInput): Promise<MergedEvidence
       break;
     }
   }
-  if (allPresent) return { via: 'hunks-present', confidence: 'certain', where: i.label };
+  if (allPresent && judged > 0)
+    return { via: 'hunks-present', confidence: 'likely', where: i.label, detail: 'every hunk found, not in place' };
 
   // Upstream's changelog names the change (the code moved too much to match).
   const subject = i.subject ? normalizeSubject(i.subject) : '';
   if (subject.length >= 15) {
     for (const e of await readdir(i.tree, { withFileTypes: true })) {
       if (!e.isFile() || !CHANGELOGS.test(e.name)) continue;
-      const text = (await readText(join(i.tree, e.name)))?.toLowerCase().replace(/\s+/g, ' ');
-      if (text?.includes(subject))
+      const text = await readText(join(i.tree, e.name));
+      if (text === undefined) continue;
+      const old = new Set(i.baseTree ? ((await readText(join(i.baseTree, e.name))) ?? '').split('\n') : []);
+      const fresh = text
+        .split('\n')
+        .filter((l) => !old.has(l))
+        .join(' ')
+        .toLowerCase()
+        .replace(/\s+/g, ' ');
+      if (fresh.includes(subject))
         return { via: 'changelog', confidence: 'likely', where: i.label, detail: `${e.name} mentions "${i.subject}"` };
     }
   }
@@ -120,10 +143,30 @@ export interface HistoryEvidenceInput {
   files: FilePatch[];
   strip: number;
   subject?: string;
+  /** The upstream commit the header names (Origin: …/commit/<sha>, cherry picked from commit <sha>). */
+  commit?: string;
 }
 
-/** The upstream commit carrying the same change (patch-id), or one with the same subject. */
+/**
+ * Proof: the upstream commit the header names is an ancestor of `until`, or a commit in the
+ * range has the same patch-id. Heuristic: a commit with the same subject.
+ */
 export async function historyEvidence(i: HistoryEvidenceInput): Promise<MergedEvidence | undefined> {
+  if (i.commit) {
+    const full = await run('git', ['--git-dir', i.gitDir, 'rev-parse', '--verify', '--quiet', `${i.commit}^{commit}`], { check: false });
+    const sha = full.stdout.trim();
+    if (full.code === 0 && sha) {
+      const anc = await run('git', ['--git-dir', i.gitDir, 'merge-base', '--is-ancestor', sha, i.until], { check: false });
+      if (anc.code === 0)
+        return {
+          via: 'origin-commit',
+          confidence: 'certain',
+          where: i.until,
+          first: await firstTag(i.gitDir, sha),
+          detail: `commit ${sha}`,
+        };
+    }
+  }
   const range = i.since ? `${i.since}..${i.until}` : i.until;
   const diff = toGitDiff(i.files, i.strip);
   const wanted = diff ? await patchId(i.gitDir, Buffer.from(diff, 'latin1')) : undefined;

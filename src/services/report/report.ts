@@ -13,10 +13,9 @@ import { type Progress, silentProgress } from '../../core/progress.js';
 import type { FilePatch } from '../../patches/diff-parse.js';
 import { parsePatchBytes } from '../../patches/engine.js';
 import { extractArchive } from '../../patches/extract.js';
-import { parsePatchHeader } from '../../patches/header.js';
+import { headerDate, lastField, parsePatchHeader } from '../../patches/header.js';
 import { loadRecipes, type Recipe, type Repository } from '../../recipe/load.js';
 import { classify, headerProblems } from '../../report/classify.js';
-import { readDep3 } from '../../report/dep3.js';
 import {
   buildForwardedQuery,
   forwardedStatesFromGraphql,
@@ -48,6 +47,8 @@ export interface UpstreamTree {
   dir: string;
   /** Upstream version, or `trunk@<sha7>`. */
   label: string;
+  /** The upstream tree the patches were written against, when known (its changelog is old news). */
+  base?: string;
 }
 
 export interface PatchReportOptions {
@@ -67,13 +68,14 @@ export interface PatchReportOptions {
 interface Pending {
   recipe: string;
   file: string;
-  facts: ReturnType<typeof readDep3>;
   header: ReturnType<typeof parsePatchHeader>;
   files: FilePatch[];
   evidence?: MergedEvidence;
   githubRef?: GithubRef;
   lastUpdate?: string;
   parseProblem?: string;
+  /** Upstream versions checked, for Applied-Upstream. */
+  checked: string[];
 }
 
 export async function buildPatchReport(opts: PatchReportOptions): Promise<PatchReport> {
@@ -97,13 +99,20 @@ export async function buildPatchReport(opts: PatchReportOptions): Promise<PatchR
       for (const entry of series.entries) {
         const bytes = await readFile(join(series.patchesDir, entry.name));
         const text = Buffer.from(bytes).toString('utf8');
-        const p: Pending = { recipe: recipe.name, file: entry.name, facts: readDep3(bytes), header: parsePatchHeader(text), files: [] };
+        const p: Pending = {
+          recipe: recipe.name,
+          file: entry.name,
+          header: parsePatchHeader(text),
+          files: [],
+          checked: trees.map((t) => t.label),
+        };
         try {
           p.files = parsePatchBytes(bytes, entry.name);
         } catch (e) {
           p.parseProblem = (e as Error).message;
         }
         const subject = p.header.description;
+        const commit = p.header.originCommit ?? p.header.cherryPickedFrom;
         for (const t of trees) {
           if (p.evidence?.confidence === 'certain') break;
           const ev = await treeEvidence({
@@ -113,6 +122,7 @@ export async function buildPatchReport(opts: PatchReportOptions): Promise<PatchR
             files: p.files,
             strip: entry.strip,
             ...(subject ? { subject } : {}),
+            ...(t.base ? { baseTree: t.base } : {}),
           }).catch(() => undefined);
           if (ev && (!p.evidence || ev.confidence === 'certain')) p.evidence = ev;
         }
@@ -123,14 +133,15 @@ export async function buildPatchReport(opts: PatchReportOptions): Promise<PatchR
             files: p.files,
             strip: entry.strip,
             ...(subject ? { subject } : {}),
+            ...(commit ? { commit } : {}),
           }).catch(() => undefined);
           if (ev && (!p.evidence || ev.confidence === 'certain')) p.evidence = ev;
         }
-        const fwd = p.facts.fields.get('forwarded') ?? p.header.forwarded;
-        const bug = p.facts.fields.get('bug') ?? p.header.bugs.find((b) => !b.vendor)?.url;
+        const fwd = lastField(p.header, 'forwarded');
+        const bug = lastField(p.header, 'bug');
         const ref = [fwd, bug].map((u) => (u ? parseGithubRef(u) : undefined)).find(Boolean);
         if (ref) p.githubRef = ref;
-        const lastUpdate = p.header.lastUpdate ?? (await lastCommitDate(opts.repo.root, join(series.patchesDir, entry.name)));
+        const lastUpdate = headerDate(p.header) ?? (await lastCommitDate(opts.repo.root, join(series.patchesDir, entry.name)));
         if (lastUpdate) p.lastUpdate = lastUpdate;
         pending.push(p);
       }
@@ -152,19 +163,19 @@ export async function buildPatchReport(opts: PatchReportOptions): Promise<PatchR
 function toEntry(p: Pending, states: Map<string, ForwardState>, now: Date): PatchEntry {
   const forward = p.githubRef ? states.get(p.githubRef.url) : undefined;
   const description = p.header.description;
-  const c = classify(p.facts, {
+  const c = classify(p.header, {
     recipe: p.recipe,
     file: p.file,
+    checked: p.checked,
     ...(p.evidence ? { evidence: p.evidence } : {}),
     ...(forward ? { forward } : {}),
-    ...(description ? { description } : {}),
   });
-  const problems = headerProblems(p.facts, description);
+  const problems = headerProblems(p.header);
   if (p.parseProblem) problems.push(`the diff cannot be read: ${p.parseProblem}`);
   const ageDays = p.lastUpdate ? Math.floor((now.getTime() - Date.parse(p.lastUpdate)) / 86_400_000) : undefined;
-  const origin = p.facts.fields.get('origin') ?? p.header.origin;
-  const forwarded = p.facts.fields.get('forwarded') ?? p.header.forwarded;
-  const applied = p.facts.fields.get('applied-upstream') ?? p.header.appliedUpstream;
+  const origin = lastField(p.header, 'origin');
+  const forwarded = lastField(p.header, 'forwarded');
+  const applied = lastField(p.header, 'applied-upstream');
   return {
     recipe: p.recipe,
     file: p.file,
@@ -185,6 +196,7 @@ function toEntry(p: Pending, states: Map<string, ForwardState>, now: Date): Patc
     ...(p.evidence ? { evidence: p.evidence } : {}),
     ...(forward ? { forward } : {}),
     headerProblems: problems,
+    notForwarded: c.notForwarded,
   };
 }
 
@@ -194,6 +206,8 @@ export function summarizeReport(recipes: RecipeReport[], now: Date): PatchReport
   const counts = countStatuses(all);
   const ACTIONS: Partial<Record<(typeof PATCH_STATUSES)[number], string>> = {
     'merged-upstream': 'drop at next rebase',
+    'probably-merged': 'check upstream, then drop',
+    'from-upstream': 'drop at the rebase onto the release that has it',
     'forwarded-merged': 'drop at the rebase onto the release that has it',
     'forwarded-closed': 'rework or mark Forwarded: not-needed',
     'invalid-header': 'fix header',

@@ -1,9 +1,14 @@
-/** Snapshot a directory tree (type, content hash, exec bit, link target) for comparisons. */
+/** Snapshot a directory tree (type, content hash, exec bit or full mode, link target) for comparisons. */
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export async function treeSnapshot(root: string, skip: (rel: string) => boolean = () => false): Promise<Record<string, string>> {
+export async function treeSnapshot(
+  root: string,
+  skip: (rel: string) => boolean = () => false,
+  opts: { modes?: boolean } = {},
+): Promise<Record<string, string>> {
+  const mode = (m: number, exec: string) => (opts.modes ? (m & 0o7777).toString(8).padStart(4, '0') : exec);
   const out: Record<string, string> = {};
   const walk = async (rel: string) => {
     for (const name of (await readdir(join(root, rel))).sort()) {
@@ -13,10 +18,10 @@ export async function treeSnapshot(root: string, skip: (rel: string) => boolean 
       const st = await lstat(abs);
       if (st.isSymbolicLink()) out[r] = `link ${await readlink(abs)}`;
       else if (st.isDirectory()) {
-        out[r] = 'dir';
+        out[r] = opts.modes ? `dir ${mode(st.mode, '')}` : 'dir';
         await walk(r);
       } else
-        out[r] = `file ${st.mode & 0o111 ? 'x' : '-'} ${createHash('sha256')
+        out[r] = `file ${mode(st.mode, st.mode & 0o111 ? 'x' : '-')} ${createHash('sha256')
           .update(await readFile(abs))
           .digest('hex')
           .slice(0, 16)}`;

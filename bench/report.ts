@@ -1,0 +1,116 @@
+/**
+ * `npm run bench -- report`: the patch engine and the patch report over the whole real-Debian
+ * corpus (test/patches/debian-corpus.txt, fetched into .cache/debian-corpus by
+ * scripts/fetch-debian-corpus.ts). Prints, per check, how many packages/patches pass:
+ * (a) unpack + queue == dpkg-source -x (content and modes), (b) header verdicts against lintian,
+ * (c) the negative control (the report against each package's own base upstream version), and
+ * the time `report patches` takes on the whole corpus next to lintian's on the same packages.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDsc } from '../src/formats/deb-control.js';
+import type { UpstreamTree } from '../src/services/report/report.js';
+import { type CorpusPackage, ensureCorpusPackage, pool, readCorpusList } from '../scripts/fetch-debian-corpus.js';
+import {
+  baseVersionReport,
+  compareWithLintian,
+  corpusRepository,
+  dpkgExtract,
+  mergedClaims,
+  treeDifferences,
+  upstreamVersion,
+} from '../test/patches/helpers/debian-corpus.js';
+
+interface Done {
+  p: CorpusPackage;
+  tree: string;
+  version: string;
+  treeDiff: string[];
+  lintianMs: number;
+  cmp: Awaited<ReturnType<typeof compareWithLintian>>;
+}
+
+export default async function reportBench(): Promise<void> {
+  const list = readCorpusList();
+  const work = await mkdtemp(join(tmpdir(), 'pkgtrack-bench-report-'));
+  const failed: string[] = [];
+  const done: Done[] = [];
+  try {
+    await pool(list, 2, async (p) => {
+      try {
+        const dsc = await ensureCorpusPackage(p);
+        const tree = join(work, 'base', p.suite, p.pkg);
+        await dpkgExtract(dsc, tree, true);
+        const version = upstreamVersion(parseDsc(readFileSync(dsc, 'utf8'), dsc).version);
+        const a = join(work, 'a', p.suite, p.pkg);
+        const treeDiff = await treeDifferences(dsc, a).catch((e: Error) => [`error: ${e.message.split('\n')[0]}`]);
+        await rm(a, { recursive: true, force: true });
+        const t0 = performance.now();
+        const cmp = await compareWithLintian(dsc, tree);
+        done.push({ p, tree, version, treeDiff, lintianMs: performance.now() - t0, cmp });
+      } catch (e) {
+        failed.push(`${p.suite}/${p.pkg}: ${(e as Error).message.split('\n')[0]}`);
+      }
+    });
+    const patches = done.reduce((n, d) => n + d.cmp.patches.length, 0);
+    console.log(`corpus: ${done.length}/${list.length} packages, ${patches} patches`);
+    for (const f of failed) console.log(`  not checked: ${f}`);
+
+    const differ = done.filter((d) => d.treeDiff.length);
+    console.log(`(a) unpack + queue == dpkg-source -x (content and modes): ${done.length - differ.length}/${done.length} packages`);
+    for (const d of differ)
+      console.log(
+        `  ${d.p.suite}/${d.p.pkg}: ${d.treeDiff.slice(0, 3).join('; ')}${d.treeDiff.length > 3 ? ` (+${d.treeDiff.length - 3})` : ''}`,
+      );
+
+    const sum = (f: (d: Done) => number) => done.reduce((n, d) => n + f(d), 0);
+    const lintianNf = sum((d) => d.cmp.lintianNotForwarded.size);
+    const agreeNf = sum((d) => [...d.cmp.lintianNotForwarded].filter((x) => d.cmp.needsForwarding.has(x)).length);
+    const explained = sum((d) => d.cmp.explained.size);
+    console.log(
+      `(b) lintian patch-not-forwarded-upstream: ${lintianNf}; needs-forwarding for ${agreeNf}, explained by a rule ${explained}, unexplained ${sum((d) => d.cmp.unexplained.length)}`,
+    );
+    const rules = new Map<string, number>();
+    for (const d of done) for (const r of d.cmp.explained.values()) rules.set(r, (rules.get(r) ?? 0) + 1);
+    for (const [r, n] of rules) console.log(`  ${n}× ${r}`);
+    for (const d of done) for (const u of d.cmp.unexplained) console.log(`  unexplained ${d.p.pkg}/${u}`);
+    console.log(
+      `    invalid-header: ${sum((d) => d.cmp.invalidHeader.size)} (lintian DEP-3 problems: ${sum((d) => d.cmp.lintianDep3Problem.size)}), invalid-header without a lintian problem: ${sum((d) => d.cmp.invalidWithoutLintian.length)}`,
+    );
+    for (const d of done) for (const x of d.cmp.invalidWithoutLintian) console.log(`  invalid-header without lintian: ${d.p.pkg}/${x}`);
+
+    // One recipe per package (one package name may be in two suites: the first wins).
+    const seen = new Set<string>();
+    const unique = done.filter((d) => !seen.has(d.p.pkg) && seen.add(d.p.pkg));
+    const root = join(work, 'repo');
+    corpusRepository(
+      root,
+      unique.map((d) => ({ pkg: d.p.pkg, tree: d.tree })),
+    );
+    const trees: Record<string, UpstreamTree[]> = {};
+    for (const d of unique) trees[d.p.pkg] = [{ dir: d.tree, label: d.version, base: d.tree }];
+    const t0 = performance.now();
+    const report = await baseVersionReport(root, trees);
+    const reportMs = performance.now() - t0;
+    const claims = mergedClaims(report);
+    console.log(
+      `(c) negative control (each package against its own base version): ${claims.filter((e) => e.status === 'merged-upstream').length} merged-upstream, ${claims.filter((e) => e.status === 'probably-merged').length} probably-merged of ${report.total} patches`,
+    );
+    for (const e of claims) console.log(`  ${e.recipe}/${e.file}: ${e.status} — ${e.reason}`);
+    console.log(
+      `    statuses: ${Object.entries(report.counts)
+        .filter(([, n]) => n > 0)
+        .map(([s, n]) => `${n} ${s}`)
+        .join(', ')}`,
+    );
+    const lintianMs = unique.reduce((n, d) => n + d.lintianMs, 0);
+    console.log(
+      `report patches on the whole corpus (${unique.length} recipes, ${report.total} patches, reverse-apply + hunk + changelog checks): ${(reportMs / 1000).toFixed(1)} s; lintian (3 patch tags) on the same packages: ${(lintianMs / 1000).toFixed(1)} s; ratio ${(reportMs / lintianMs).toFixed(2)}`,
+    );
+    console.log('(d) recall/precision on packages whose newer suite dropped patches "applied upstream": not measured yet');
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
