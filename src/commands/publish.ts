@@ -4,6 +4,7 @@ import { PkgtrackCommand } from '../cli/base-command.js';
 import { repoFlag } from '../cli/flags.js';
 import { PkgtrackError } from '../core/errors.js';
 import { type PublishResult, publish, type GitPushResult, findArtifactDirs } from '../services/publish/index.js';
+import type { S3SyncReport } from '../services/publish/s3.js';
 
 export default class Publish extends PkgtrackCommand<typeof Publish> {
   static override summary = 'Publish packages into signed apt (and yum) repositories.';
@@ -18,6 +19,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
     '<%= config.bin %> publish out/hello/debian-bookworm/manifest.json --dry-run --json',
     '<%= config.bin %> publish --suite bookworm --contents ./hello_1.0-1_amd64.deb',
     '<%= config.bin %> publish --from-artifacts artifacts/ --to git+https://github.com/me/ppa.git#gh-pages',
+    'AWS_ENDPOINT_URL_S3=https://ACCOUNT.r2.cloudflarestorage.com <%= config.bin %> publish --from-artifacts artifacts/ --to s3://my-apt/repo',
   ];
   static override strict = false;
   static override args = { inputs: Args.string({ description: 'Build folders, package files or manifest.json files.' }) };
@@ -45,13 +47,23 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
     'from-artifacts': Flags.string({
       description: 'Publish every build folder (with a manifest.json) below this folder, as CI jobs uploaded them, in one run.',
     }),
-    to: Flags.string({ description: 'Afterwards, push the output folder to a git branch: git+<url>#<branch> (e.g. gh-pages).' }),
+    to: Flags.string({
+      description:
+        'Where the repository lives: s3://bucket/prefix (object storage; credentials and endpoint from the AWS environment/profile chain), ' +
+        'or git+<url>#<branch> to push the output folder to a git branch afterwards (e.g. gh-pages).',
+    }),
+    'delete-grace': Flags.integer({
+      min: 0,
+      default: 86400,
+      description: 's3: seconds a file the repository no longer uses stays for readers mid-update (deleted by a later publish).',
+    }),
   };
 
   async run(): Promise<PublishResult & { pushed?: GitPushResult }> {
     const f = this.flags;
     // Loaded only for --to (it brings the GitHub client); a bad target fails before anything is published.
-    const git = f.to ? await import('../services/publish/git.js') : undefined;
+    const s3 = f.to?.startsWith('s3://') ? await import('../services/publish/s3.js') : undefined;
+    const git = f.to && !s3 ? await import('../services/publish/git.js') : undefined;
     git?.parseGitTarget(f.to!);
     const inputs = [...this.positionals, ...(f['from-artifacts'] ? await findArtifactDirs(f['from-artifacts']) : [])];
     if (inputs.length === 0) {
@@ -67,7 +79,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       this.show(`No build output below ${f['from-artifacts']}: nothing to publish.`);
       return { output: '', dryRun: !!f['dry-run'], reports: [], cache: { hits: 0, misses: 0 } };
     }
-    const result: PublishResult & { pushed?: GitPushResult } = await publish({
+    const request = {
       inputs,
       ...(f.repo ? { repo: f.repo } : {}),
       ...(f.suite ? { suite: f.suite } : {}),
@@ -81,7 +93,10 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       dryRun: f['dry-run'],
       lockTimeoutMs: f['lock-timeout'] * 1000,
       progress: this.progress,
-    });
+    };
+    const result: PublishResult & { pushed?: GitPushResult; s3?: S3SyncReport } = s3
+      ? await s3.publishToS3({ ...request, to: f.to!, graceSeconds: f['delete-grace'] })
+      : await publish(request);
     const lines: string[] = [];
     for (const r of result.reports) {
       lines.push(`${r.kind} ${r.suite} (${r.root})${result.dryRun ? ' — dry run, nothing written' : ''}`);
@@ -92,8 +107,8 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       for (const c of gone) lines.push(`  pool ${result.dryRun ? 'would remove' : 'removed'}: ${c.path}`);
       if (r.noChange) lines.push('  nothing changed: the signed Release stands (`pkgtrack repo refresh` re-signs it)');
     }
-    if (f.to && !result.dryRun) {
-      result.pushed = await git!.pushOutputToGit(result.output, f.to, {
+    if (git && !result.dryRun) {
+      result.pushed = await git!.pushOutputToGit(result.output, f.to!, {
         progress: this.progress,
         message: `pkgtrack publish: ${result.reports.map((r) => `${r.kind} ${r.suite}`).join(', ')}`,
       });
@@ -101,6 +116,13 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
         result.pushed.changed
           ? `pushed ${result.pushed.commit?.slice(0, 12)} to ${result.pushed.url} ${result.pushed.branch}`
           : `${result.pushed.branch} already up to date`,
+      );
+    }
+    if (result.s3) {
+      const r = result.s3;
+      lines.push(
+        `${r.url}: uploaded ${r.uploaded.length} file(s) (${(r.uploadedBytes / 1e6).toFixed(1)} MB), read ${r.downloadedFiles} metadata file(s); ` +
+          `${r.scheduledDeletes.length} file(s) to delete after the grace period, ${r.deleted.length} deleted`,
       );
     }
     this.show(lines);
