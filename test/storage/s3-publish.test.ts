@@ -137,6 +137,18 @@ describe('publish to object storage', () => {
   }, 120_000);
 });
 
+describe('doctor --publish-to', () => {
+  it('probes which conditional writes the store honours and says which guarantee applies', () => {
+    const r = pkgtrack(['doctor', '--check', 'object-storage', '--publish-to', URL_, '--json'], { cwd: dir, env: s3.env });
+    const f = (r.json() as { findings: Array<{ id: string; status: string; message: string; details?: Record<string, boolean> }> }).findings;
+    const g = f.find((x) => x.id === 'object-storage.guarantees')!;
+    // s3rver ignores If-None-Match / If-Match on PUT: doctor must say so, not assume.
+    expect(g.details).toEqual({ createOnly: false, compareAndSwap: false });
+    expect(g.status).toBe('warn');
+    expect(g.message).toContain('lease');
+  }, 60_000);
+});
+
 describe('publish to object storage: kill -9 at any step', () => {
   it('apt sees the old or the new repository after a kill, and a rerun finishes the job', async () => {
     const trace = join(dir, 'trace');
