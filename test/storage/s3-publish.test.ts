@@ -140,7 +140,8 @@ describe('publish to object storage', () => {
 describe('doctor --publish-to', () => {
   it('probes which conditional writes the store honours and says which guarantee applies', () => {
     const r = pkgtrack(['doctor', '--check', 'object-storage', '--publish-to', URL_, '--json'], { cwd: dir, env: s3.env });
-    const f = (r.json() as { findings: Array<{ id: string; status: string; message: string; details?: Record<string, boolean> }> }).findings;
+    const f = (r.json() as { findings: Array<{ id: string; status: string; message: string; details?: Record<string, boolean> }> })
+      .findings;
     const g = f.find((x) => x.id === 'object-storage.guarantees')!;
     // s3rver ignores If-None-Match / If-Match on PUT: doctor must say so, not assume.
     expect(g.details).toEqual({ createOnly: false, compareAndSwap: false });
