@@ -14,10 +14,14 @@ export default class Doctor extends PkgtrackCommand<typeof Doctor> {
     '<%= config.bin %> doctor',
     '<%= config.bin %> doctor --fix',
     '<%= config.bin %> doctor --json | jq .findings',
+    '<%= config.bin %> doctor --check object-storage --publish-to s3://my-apt/repo',
   ];
   static override flags = {
     repo: repoFlag,
     fix: Flags.boolean({ description: 'Apply the safe fixes (install missing tools, prepare the container engine).' }),
+    'publish-to': Flags.string({
+      description: 'Also probe this s3://bucket/prefix publish target: reachable, and which write guarantees the store gives.',
+    }),
     check: Flags.string({ description: 'Run only this check (repeatable).', multiple: true, multipleNonGreedy: true }),
   };
 
@@ -27,6 +31,7 @@ export default class Doctor extends PkgtrackCommand<typeof Doctor> {
       ...(this.flags.fix ? { fix: true } : {}),
       ...(this.flags.repo ? { repoDir: this.flags.repo } : {}),
       ...(this.flags.check ? { only: this.flags.check } : {}),
+      ...(this.flags['publish-to'] ? { publishTo: this.flags['publish-to'] } : {}),
     });
     const lines: string[] = [];
     for (const f of report.findings) {

@@ -4,6 +4,7 @@ import { PkgtrackCommand } from '../cli/base-command.js';
 import { repoFlag } from '../cli/flags.js';
 import { PkgtrackError } from '../core/errors.js';
 import { type PublishResult, publish, type GitPushResult, findArtifactDirs } from '../services/publish/index.js';
+import type { S3SyncReport } from '../services/publish/s3.js';
 
 export default class Publish extends PkgtrackCommand<typeof Publish> {
   static override summary = 'Publish packages into signed apt (and yum) repositories.';
@@ -19,6 +20,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
     '<%= config.bin %> publish --suite bookworm --contents ./hello_1.0-1_amd64.deb',
     '<%= config.bin %> publish --from-artifacts artifacts/ --to git+https://github.com/me/ppa.git#gh-pages',
     '<%= config.bin %> publish --from-artifacts artifacts/ --to git+https://github.com/me/ppa.git#gh-pages --lease "$(git rev-parse FETCH_HEAD)"',
+    'AWS_ENDPOINT_URL_S3=https://ACCOUNT.r2.cloudflarestorage.com <%= config.bin %> publish --from-artifacts artifacts/ --to s3://my-apt/repo',
   ];
   static override strict = false;
   static override args = { inputs: Args.string({ description: 'Build folders, package files or manifest.json files.' }) };
@@ -52,7 +54,13 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
     }),
     to: Flags.string({
       description:
-        'Afterwards, push the output folder to a git branch: git+<url>#<branch> (e.g. gh-pages). The token in $GITHUB_TOKEN/$GH_TOKEN reads and pushes private repositories.',
+        'Where the repository lives: s3://bucket/prefix (object storage; credentials and endpoint from the AWS environment/profile chain), ' +
+        'or git+<url>#<branch> to push the output folder to a git branch afterwards (e.g. gh-pages; the token in $GITHUB_TOKEN/$GH_TOKEN reads and pushes private repositories).',
+    }),
+    'delete-grace': Flags.integer({
+      min: 0,
+      default: 86400,
+      description: 's3: seconds a file the repository no longer uses stays for readers mid-update (deleted by a later publish).',
     }),
     lease: Flags.string({
       dependsOn: ['to'],
@@ -61,10 +69,11 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
     }),
   };
 
-  async run(): Promise<PublishResult & { pushed?: GitPushResult }> {
+  async run(): Promise<PublishResult & { pushed?: GitPushResult; s3?: S3SyncReport }> {
     const f = this.flags;
-    // Loaded only for --to (it brings the GitHub client); a bad target fails before anything is published.
-    const git = f.to ? await import('../services/publish/git.js') : undefined;
+    // Loaded only for --to (the AWS SDK, the GitHub client); a bad target fails before anything is published.
+    const s3 = f.to?.startsWith('s3://') ? await import('../services/publish/s3.js') : undefined;
+    const git = f.to && !s3 ? await import('../services/publish/git.js') : undefined;
     git?.parseGitTarget(f.to!);
     const inputs = [...this.positionals, ...(f['from-artifacts'] ? await findArtifactDirs(f['from-artifacts']) : [])];
     if (inputs.length === 0) {
@@ -96,9 +105,11 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       lockTimeoutMs: f['lock-timeout'] * 1000,
       progress: this.progress,
     };
-    const result: PublishResult & { pushed?: GitPushResult } = git
-      ? await git.publishAndPush(request, f.to!, f.lease ? { lease: f.lease } : {})
-      : await publish(request);
+    const result: PublishResult & { pushed?: GitPushResult; s3?: S3SyncReport } = s3
+      ? await s3.publishToS3({ ...request, to: f.to!, graceSeconds: f['delete-grace'] })
+      : git
+        ? await git.publishAndPush(request, f.to!, f.lease ? { lease: f.lease } : {})
+        : await publish(request);
     const lines: string[] = [];
     for (const r of result.reports) {
       lines.push(`${r.kind} ${r.suite} (${r.root})${result.dryRun ? ' — dry run, nothing written' : ''}`);
@@ -116,6 +127,13 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
         result.pushed.changed
           ? `pushed ${result.pushed.commit?.slice(0, 12)} to ${result.pushed.url} ${result.pushed.branch}`
           : `${result.pushed.branch} already up to date`,
+      );
+    }
+    if (result.s3) {
+      const r = result.s3;
+      lines.push(
+        `${r.url}: uploaded ${r.uploaded.length} file(s) (${(r.uploadedBytes / 1e6).toFixed(1)} MB), read ${r.downloadedFiles} metadata file(s); ` +
+          `${r.scheduledDeletes.length} file(s) to delete after the grace period, ${r.deleted.length} deleted`,
       );
     }
     this.show(lines);

@@ -22,7 +22,7 @@ import type { Signer } from '../sign/signer.js';
 import type { GenerationPolicy } from './generations.js';
 import type { CommitSummary, PublishTransaction } from './transaction.js';
 
-export type { CommitSummary, PlannedChange } from './transaction.js';
+export type { CommitSummary, PlannedChange, RemotePool } from './transaction.js';
 export { PublishTransaction, sha256File, TMP_SUFFIX } from './transaction.js';
 export { acquireRepoLock, withRepoLock, REPO_META_DIR, type RepoLock, type RepoLockOptions } from './lock.js';
 export { type GenerationPolicy, keptGenerations, pruneGenerations, readGenerations } from './generations.js';

@@ -40,6 +40,15 @@ export interface PlannedChange {
   path: string;
 }
 
+/**
+ * Pool files that exist where the repository is published but not in the local directory
+ * (an object-storage target keeps only metadata locally): repo-relative path → SHA-256.
+ * The pool rules apply to them as to local files: same bytes = present, other bytes = refused.
+ */
+export interface RemotePool {
+  sha256Of(rel: string): string | undefined;
+}
+
 export interface CommitSummary {
   dryRun: boolean;
   changes: PlannedChange[];
@@ -95,7 +104,26 @@ export class PublishTransaction {
     readonly root: string,
     readonly dryRun: boolean,
     readonly generationPolicy: GenerationPolicy = { keep: 3, minAgeDays: 3 },
+    readonly remotePool?: RemotePool,
   ) {}
+
+  /** Whether the pool holds `rel`, here or where the repository is published. */
+  poolHas(rel: string): boolean {
+    return present(this.abs(rel)) || this.remotePool?.sha256Of(rel) !== undefined;
+  }
+
+  /** `rel` exists only remotely: 'present' for the same bytes, POOL_IMMUTABLE for others. */
+  private remoteOnly(rel: string, src: string, want: string): 'present' | undefined {
+    const remote = present(this.abs(rel)) ? undefined : this.remotePool?.sha256Of(rel);
+    if (remote === undefined) return undefined;
+    if (remote === want) return 'present';
+    throw conflictError(
+      'POOL_IMMUTABLE',
+      `${rel} is already published with different contents than ${src}`,
+      'A published file never changes. Give the new build a new version (e.g. a +bookworm2 or ~deb12u2 suffix) and publish that.',
+      { file: src, poolPath: rel },
+    );
+  }
 
   private abs(rel: string): string {
     return join(this.root, rel);
@@ -140,6 +168,8 @@ export class PublishTransaction {
   async placePoolFile(rel: string, src: string, sha256?: string): Promise<'added' | 'present'> {
     const dest = this.abs(rel);
     const want = sha256 ?? (await sha256File(src));
+    const remote = this.remoteOnly(rel, src, want);
+    if (remote) return remote;
     const existing = present(dest);
     if (existing) {
       if ((await sha256File(dest)) === want) return 'present';
@@ -175,7 +205,7 @@ export class PublishTransaction {
    */
   async adoptPoolFile(rel: string, tmp: string, sha256: string, origin: string): Promise<'added' | 'present'> {
     const dest = this.abs(rel);
-    if (this.dryRun || present(dest)) {
+    if (this.dryRun || present(dest) || this.remotePool?.sha256Of(rel) !== undefined) {
       await rm(tmp, { force: true });
       return this.placePoolFile(rel, origin, sha256); // 'present', or POOL_IMMUTABLE; dry-run: plans
     }

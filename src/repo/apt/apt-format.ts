@@ -185,7 +185,7 @@ export class AptFormat implements RepoFormat {
       ctx.progress.debug(`${p.entry.name} ${p.entry.version} ${p.entry.arch}`);
       // Published here already with these bytes (the suite's index says so) and still in the
       // pool: nothing to place, and no need to hash the pool file to know it is the same.
-      const published = prior?.sha256 === p.entry.sha256 && !tx.dryRun && existsSync(join(root, p.entry.filename));
+      const published = prior?.sha256 === p.entry.sha256 && !tx.dryRun && tx.poolHas(p.entry.filename);
       if (published && p.staged) await rm(p.staged, { force: true });
       const state = published
         ? 'present'

@@ -24,10 +24,12 @@ export interface DoctorOptions {
   /** Only run these checks (ids), for tests and `doctor --check`. */
   only?: string[];
   checks?: DoctorCheck[];
+  /** An s3:// publish target whose guarantees to probe. */
+  publishTo?: string;
 }
 
 async function context(opts: DoctorOptions): Promise<DoctorContext> {
-  const ctx: DoctorContext = { progress: opts.progress };
+  const ctx: DoctorContext = { progress: opts.progress, ...(opts.publishTo ? { publishTo: opts.publishTo } : {}) };
   try {
     ctx.repo = await loadRepository(await findRepositoryRoot(opts.repoDir));
     ctx.recipes = await loadRecipes(ctx.repo).catch(() => []);

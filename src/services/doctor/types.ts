@@ -25,6 +25,8 @@ export interface DoctorContext {
   /** The recipes repository, when doctor runs inside one. */
   repo?: Repository;
   recipes?: Recipe[];
+  /** `doctor --publish-to`: an object-storage target to probe. */
+  publishTo?: string;
   progress: Progress;
 }
 

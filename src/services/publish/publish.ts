@@ -21,6 +21,7 @@ import {
   type PublishOptions,
   PublishTransaction,
   type PublishReport,
+  type RemotePool,
   type RepoFormat,
   withRepoLock,
 } from '../../repo/format.js';
@@ -46,6 +47,8 @@ export interface RepoTarget {
   lockTimeoutMs?: number;
   now?: () => Date;
   progress: Progress;
+  /** Pool files published elsewhere (object storage) for the repository at this root. */
+  remotePool?: (root: string) => RemotePool | undefined;
 }
 
 export interface PublishRequest extends RepoTarget {
@@ -230,7 +233,7 @@ export async function runChange(
     root,
     { ...(req.lockTimeoutMs !== undefined ? { timeoutMs: req.lockTimeoutMs } : {}), what: `${op} ${change.suite}` },
     async () => {
-      const tx = new PublishTransaction(root, !!req.dryRun, options.generations);
+      const tx = new PublishTransaction(root, !!req.dryRun, options.generations, req.remotePool?.(root));
       const ctx = { root, tx, signer, cache, progress: req.progress, now: req.now ?? (() => new Date()), options };
       try {
         const report =

@@ -4,6 +4,7 @@ import { aptRepoChecks } from './apt-repo.js';
 import { containerChecks } from './containers.js';
 import { githubChecks } from './github.js';
 import { hostChecks } from './host.js';
+import { objectStorageChecks } from './object-storage.js';
 import { rpmChecks } from './rpm.js';
 import { signingChecks } from './signing.js';
 import { sourcesChecks } from './sources.js';
@@ -16,4 +17,5 @@ export const DOCTOR_CHECKS: DoctorCheck[] = [
   ...sourcesChecks,
   ...githubChecks,
   ...aptRepoChecks,
+  ...objectStorageChecks,
 ];

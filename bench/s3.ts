@@ -1,0 +1,108 @@
+/**
+ * `npm run bench -- s3`: publishing to object storage, pkgtrack vs aptly (`publish repo` /
+ * `publish update` to an S3 endpoint) on the same local S3-compatible server (s3rver), on the
+ * real-.deb corpus of the apt bench (.cache/deb-corpus, `scripts/fetch-deb-corpus.ts`):
+ *
+ *   1. cold publish of the corpus into an empty prefix
+ *   2. add one package and republish
+ *   3. a no-change publish (pkgtrack: uploads nothing)
+ *
+ * Wall time of whole processes, median of PKGTRACK_BENCH_RUNS runs (default 3), as ratios.
+ * Needs `npm run build` first.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tempDir } from '../test/helpers/cli.js';
+import { startS3Server } from '../test/helpers/s3-server.js';
+import { buildDeb, makeKey } from '../test/repo/apt-helpers.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const RUNS = Number(process.env.PKGTRACK_BENCH_RUNS ?? 3);
+
+function timed(program: string, args: string[], env: NodeJS.ProcessEnv): number {
+  const t = performance.now();
+  const r = spawnSync(program, args, { env, encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`${program} ${args.join(' ')} failed (${r.status}):\n${r.stderr}\n${r.stdout}`.slice(0, 3000));
+  return (performance.now() - t) / 1000;
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export default async function bench(): Promise<void> {
+  const corpus = join(ROOT, '.cache/deb-corpus/debs');
+  if (!existsSync(corpus))
+    execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/fetch-deb-corpus.ts')], { stdio: 'inherit', cwd: ROOT });
+  const debs = readdirSync(corpus).filter((f) => f.endsWith('.deb')).length;
+  const s3 = await startS3Server('bench');
+  const work = tempDir('pkgtrack-bench-s3-');
+  try {
+    const key = makeKey(work);
+    const gnupg = join(work, 'gnupg');
+    const fpr = key.fingerprint;
+    const extra = buildDeb(work, 'bench-added', '1.0-1', { arch: 'amd64' });
+    const env = { ...process.env, ...s3.env, GNUPGHOME: gnupg };
+    const pk = (prefix: string, input: string) =>
+      timed(
+        process.execPath,
+        [
+          join(ROOT, 'bin/run.js'),
+          'publish',
+          '--key',
+          key.secret,
+          '--to',
+          `s3://bench/${prefix}`,
+          '--suite',
+          'bookworm',
+          '--keep',
+          '0',
+          input,
+        ],
+        env,
+      );
+    const rows: Array<[string, number[], number[]]> = [];
+    const cold: [number[], number[]] = [[], []];
+    const add: [number[], number[]] = [[], []];
+    const same: [number[], number[]] = [[], []];
+    for (let run = 0; run < RUNS; run++) {
+      const conf = join(work, `aptly-${run}.conf`);
+      writeFileSync(
+        conf,
+        JSON.stringify({
+          rootDir: join(work, `aptly-${run}`),
+          gpgProvider: 'gpg',
+          architectures: ['amd64'],
+          S3PublishEndpoints: {
+            bench: {
+              region: 'us-east-1',
+              bucket: 'bench',
+              endpoint: s3.endpoint,
+              awsAccessKeyID: s3.env.AWS_ACCESS_KEY_ID,
+              awsSecretAccessKey: s3.env.AWS_SECRET_ACCESS_KEY,
+              prefix: `aptly-${run}`,
+              forceSigV2: false,
+            },
+          },
+        }),
+      );
+      const aptly = (args: string[]) => timed('aptly', [`-config=${conf}`, ...args], env);
+      const sign = [`-gpg-key=${fpr}`, '-batch'];
+      aptly(['repo', 'create', '-distribution=bookworm', '-component=main', 'bench']);
+      cold[0].push(pk(`pk-${run}`, corpus));
+      cold[1].push(aptly(['repo', 'add', 'bench', corpus]) + aptly(['publish', 'repo', ...sign, 'bench', 's3:bench:']));
+      add[0].push(pk(`pk-${run}`, extra));
+      add[1].push(aptly(['repo', 'add', 'bench', extra]) + aptly(['publish', 'update', ...sign, 'bookworm', 's3:bench:']));
+      same[0].push(pk(`pk-${run}`, extra));
+      same[1].push(aptly(['publish', 'update', ...sign, 'bookworm', 's3:bench:']));
+    }
+    rows.push(['cold publish', ...cold], ['add one + republish', ...add], ['no-change republish', ...same]);
+    console.log(`s3 publish, ${debs} real .debs, local s3rver, median of ${RUNS} (wall seconds)`);
+    console.log('step                  pkgtrack    aptly   pkgtrack/aptly');
+    for (const [step, p, a] of rows) {
+      console.log(
+        `${step.padEnd(22)}${median(p).toFixed(2).padStart(8)} ${median(a).toFixed(2).padStart(8)}   ${(median(p) / median(a)).toFixed(2)}x`,
+      );
+    }
+  } finally {
+    await s3.close();
+  }
+}

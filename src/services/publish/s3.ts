@@ -1,0 +1,251 @@
+/**
+ * `publish --to s3://bucket/prefix`: publish into object storage without a local copy of the
+ * repository. Under the prefix's lease, the publisher downloads only metadata (indexes,
+ * Release files, generation records, the page) into a scratch directory, runs the ordinary
+ * publish there with the remote pool as the pool of record (same name + other bytes is
+ * refused), and uploads what changed in switch order: new pool files first (create-only),
+ * content-addressed indexes next, other metadata, Release/Release.gpg/InRelease last, then the
+ * state object. Files the new repository no longer uses are deleted only after a grace
+ * period, by a later publish, so readers mid-update still find them.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { conflictError, inputError } from '../../core/errors.js';
+import { mapLimit } from '../../core/concurrency.js';
+import { faultPoint, REPO_META_DIR, TMP_SUFFIX } from '../../repo/format.js';
+import { cacheControl, contentType, isImmutablePath } from '../../storage/http-headers.js';
+import { acquireLease } from '../../storage/lease.js';
+import { type ObjectStore, PreconditionFailed } from '../../storage/object-store.js';
+import { openS3Store } from '../../storage/s3-store.js';
+import { parseS3Url } from '../../storage/s3-url.js';
+import { publish, type PublishRequest, type PublishResult } from './publish.js';
+
+/** pkgtrack's bookkeeping beside the repository: state object and lease claims. */
+export const S3_META = '.pkgtrack-s3/';
+const UPLOADS_IN_FLIGHT = 16;
+
+export interface S3State {
+  version: 1;
+  /** Every object pkgtrack published, relative to the prefix. */
+  objects: Record<string, { sha256: string; size: number }>;
+  /** Objects no longer used, and since when (deleted after the grace period). */
+  pendingDeletes: Record<string, string>;
+}
+
+export interface S3SyncReport {
+  url: string;
+  uploaded: string[];
+  uploadedBytes: number;
+  /** Pool files already in the bucket with the same bytes (a rerun after a kill). */
+  alreadyThere: number;
+  deleted: string[];
+  scheduledDeletes: string[];
+  downloadedFiles: number;
+}
+
+export interface S3PublishRequest extends PublishRequest {
+  to: string;
+  /** Seconds an unused file stays for readers mid-update (default one day). */
+  graceSeconds?: number;
+}
+
+const isPool = (rel: string) => /^[^/]+\/pool\//.test(rel);
+const isSwitch = (rel: string) => /(^|\/)(InRelease|Release|Release\.gpg|repomd\.xml|repomd\.xml\.asc)$/.test(rel);
+/** Local-only bookkeeping never uploaded: the repository lock and temporaries. */
+const isLocalOnly = (rel: string) =>
+  rel.startsWith(`${REPO_META_DIR}/`) || /\/\.pkgtrack\/(publish\.lock|staging\/)/.test(rel) || rel.endsWith(TMP_SUFFIX);
+const switchOrder = (rel: string) => (/InRelease$|repomd\.xml$/.test(rel) ? 2 : /Release\.gpg$|\.asc$/.test(rel) ? 1 : 0);
+
+async function sha256Of(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of createReadStream(path)) h.update(c as Buffer);
+  return h.digest('hex');
+}
+
+async function walk(root: string, dir = root, out: string[] = []): Promise<string[]> {
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const abs = join(dir, e.name);
+    if (e.isDirectory()) await walk(root, abs, out);
+    else if (e.isFile()) out.push(relative(root, abs));
+    else if (e.isSymbolicLink()) {
+      throw inputError(
+        'S3_SYMLINK',
+        `${relative(root, abs)}: object storage has no symbolic links`,
+        'yum repositories (repodata is a generation link) are not published to object storage yet; publish .rpm files to a directory target.',
+      );
+    }
+  }
+  return out;
+}
+
+export async function readS3State(store: ObjectStore, prefix: string): Promise<{ state: S3State; etag?: string }> {
+  const got = await store.get(`${prefix}${S3_META}state.json`);
+  if (!got) return { state: { version: 1, objects: {}, pendingDeletes: {} } };
+  try {
+    return { state: JSON.parse(got.body.toString('utf8')) as S3State, etag: got.etag };
+  } catch {
+    throw inputError(
+      'S3_STATE_CORRUPT',
+      `${store.url}${S3_META}state.json is not valid JSON`,
+      'Restore it from a previous publish, or remove it and republish every package.',
+    );
+  }
+}
+
+export async function publishToS3(req: S3PublishRequest): Promise<PublishResult & { s3: S3SyncReport }> {
+  const target = parseS3Url(req.to);
+  if (req.inputs.some((i) => /\.rpm$/.test(i))) {
+    throw inputError(
+      'S3_YUM_UNSUPPORTED',
+      'yum repositories are not published to object storage yet',
+      'Publish the .rpm files to a directory (or git) target.',
+    );
+  }
+  const store = await openS3Store(target);
+  const prefix = target.prefix;
+  const key = (rel: string) => `${prefix}${rel}`;
+  const graceMs = (req.graceSeconds ?? 86_400) * 1000;
+  const lease = await acquireLease(store, `${prefix}${S3_META}lease/`, {
+    timeoutMs: req.lockTimeoutMs ?? 120_000,
+    what: `publish to ${target.url}`,
+    onWait: (h) => req.progress.step(`waiting for another publisher (${h})`),
+  });
+  const work = await mkdtemp(join(tmpdir(), 'pkgtrack-s3-'));
+  try {
+    const { state, etag } = await readS3State(store, prefix);
+    const sync: S3SyncReport = {
+      url: target.url,
+      uploaded: [],
+      uploadedBytes: 0,
+      alreadyThere: 0,
+      deleted: [],
+      scheduledDeletes: [],
+      downloadedFiles: 0,
+    };
+    // 1. What earlier publishes left for deletion and is past its grace period goes now.
+    const now = Date.now();
+    const due = Object.entries(state.pendingDeletes).filter(([rel, since]) => !state.objects[rel] && now - Date.parse(since) >= graceMs);
+    await mapLimit(due, UPLOADS_IN_FLIGHT, async ([rel]) => {
+      await store.delete(key(rel));
+      delete state.pendingDeletes[rel];
+      sync.deleted.push(rel);
+    });
+    // 2. Metadata only: everything published except pool files.
+    const meta = Object.keys(state.objects).filter((rel) => !isPool(rel));
+    await mapLimit(meta, UPLOADS_IN_FLIGHT, async (rel) => {
+      const got = await store.get(key(rel));
+      if (!got) return; // deleted by hand: the publish rewrites what it needs
+      await mkdir(dirname(join(work, rel)), { recursive: true });
+      await writeFile(join(work, rel), got.body);
+      sync.downloadedFiles++;
+    });
+    req.progress.step(`read ${sync.downloadedFiles} metadata file(s) from ${target.url}`);
+    // 3. The ordinary publish, into the scratch directory, the bucket's pool as the pool of record.
+    const result = await publish({
+      ...req,
+      output: work,
+      remotePool: (root) => ({ sha256Of: (rel) => state.objects[relative(work, join(root, rel))]?.sha256 }),
+    });
+    if (result.dryRun) return { ...result, output: target.url, s3: sync };
+    // 4. Upload what changed, in switch order.
+    const local = (await walk(work)).filter((rel) => !isLocalOnly(rel));
+    const changed: Array<{ rel: string; sha256: string; size: number }> = [];
+    await mapLimit(local, UPLOADS_IN_FLIGHT, async (rel) => {
+      const abs = join(work, rel);
+      const [sha, st] = await Promise.all([sha256Of(abs), lstat(abs)]);
+      if (state.objects[rel]?.sha256 !== sha) changed.push({ rel, sha256: sha, size: st.size });
+      else delete state.pendingDeletes[rel];
+    });
+    const phase = (n: number) => changed.filter((c) => (isPool(c.rel) ? 0 : isSwitch(c.rel) ? 3 : isImmutablePath(c.rel) ? 1 : 2) === n);
+    const upload = async (c: { rel: string; sha256: string; size: number }) => {
+      const body = c.size > 8 * 1024 * 1024 ? { file: join(work, c.rel), size: c.size } : await readBody(join(work, c.rel));
+      const opts = { contentType: contentType(c.rel), cacheControl: cacheControl(c.rel), metadata: { sha256: c.sha256 } };
+      if (isImmutablePath(c.rel)) {
+        const there = await store.head(key(c.rel));
+        if (there) return checkSame(c, there.metadata.sha256, store.url, sync);
+        try {
+          await store.put(key(c.rel), body, { ...opts, createOnly: true });
+        } catch (e) {
+          if (!(e instanceof PreconditionFailed)) throw e;
+          return checkSame(c, (await store.head(key(c.rel)))?.metadata.sha256, store.url, sync);
+        }
+      } else {
+        await store.put(key(c.rel), body, opts);
+      }
+      sync.uploaded.push(c.rel);
+      sync.uploadedBytes += c.size;
+      faultPoint(`s3:${c.rel}`);
+    };
+    const record = (c: { rel: string; sha256: string; size: number }) => {
+      state.objects[c.rel] = { sha256: c.sha256, size: c.size };
+      delete state.pendingDeletes[c.rel];
+    };
+    for (const n of [0, 1, 2]) {
+      await mapLimit(phase(n), UPLOADS_IN_FLIGHT, upload);
+      faultPoint(`s3:phase-${n}`);
+    }
+    await lease.check(); // fence: nobody else may have switched since we read the state
+    const last = phase(3).sort((a, b) => switchOrder(a.rel) - switchOrder(b.rel));
+    for (const c of last) {
+      await upload(c);
+    }
+    for (const c of changed) record(c);
+    // 5. What the new repository no longer uses: metadata gone from the scratch copy, pool files
+    //    the publish removed. Deleted after the grace period by a later publish.
+    const present = new Set(local);
+    const removedPool = result.reports.flatMap((r) =>
+      (r.commit?.changes ?? []).filter((c) => c.op === 'remove').map((c) => relative(work, join(r.root, c.path))),
+    );
+    for (const rel of [...Object.keys(state.objects).filter((r) => !isPool(r) && !present.has(r)), ...removedPool]) {
+      if (!state.objects[rel]) continue;
+      delete state.objects[rel];
+      state.pendingDeletes[rel] = new Date().toISOString();
+      sync.scheduledDeletes.push(rel);
+    }
+    faultPoint('s3:switched');
+    if (changed.length || sync.deleted.length || sync.scheduledDeletes.length) {
+      try {
+        await store.put(`${prefix}${S3_META}state.json`, Buffer.from(`${JSON.stringify(state)}\n`), {
+          contentType: 'application/json',
+          cacheControl: 'no-store',
+          ...(etag ? { ifMatch: etag } : { createOnly: true }),
+        });
+      } catch (e) {
+        if (!(e instanceof PreconditionFailed)) throw e;
+        throw conflictError(
+          'S3_STATE_CHANGED',
+          `${target.url}: another publisher changed the published state during this publish`,
+          'Run the publish again: it starts from what is published now and uploads only what is missing.',
+        );
+      }
+    }
+    req.progress.step(
+      `${target.url}: uploaded ${sync.uploaded.length} file(s), ${(sync.uploadedBytes / 1e6).toFixed(1)} MB; ${sync.scheduledDeletes.length} scheduled for deletion, ${sync.deleted.length} deleted`,
+    );
+    return { ...result, output: target.url, s3: sync };
+  } finally {
+    await lease.release().catch(() => {});
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function readBody(path: string): Promise<Buffer> {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(path);
+}
+
+function checkSame(c: { rel: string; sha256: string }, remote: string | undefined, url: string, sync: S3SyncReport): void {
+  if (remote === c.sha256) {
+    sync.alreadyThere++;
+    return;
+  }
+  throw conflictError(
+    'POOL_IMMUTABLE',
+    `${url}${c.rel} already exists with different contents`,
+    'A published file never changes. Give the new build a new version and publish that; if the object was uploaded by hand, remove it first.',
+    { poolPath: c.rel },
+  );
+}

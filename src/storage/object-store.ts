@@ -1,0 +1,46 @@
+/**
+ * The object-storage port a repository is published through (S3 and compatible stores:
+ * R2, GCS's XML API, MinIO, Ceph RGW). Keys are full object keys; the publish service adds
+ * the prefix. Every write names its Content-Type and Cache-Control.
+ */
+export interface StoredObject {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+}
+
+export interface PutOptions {
+  contentType: string;
+  cacheControl: string;
+  /** Create only: fail with a precondition error if the key exists (where the store honours it). */
+  createOnly?: boolean;
+  /** Replace only this version (compare-and-swap on the ETag, where the store honours it). */
+  ifMatch?: string;
+  /** User metadata (x-amz-meta-*), e.g. the SHA-256 of the body. */
+  metadata?: Record<string, string>;
+}
+
+export interface HeadResult {
+  size: number;
+  etag: string;
+  metadata: Record<string, string>;
+}
+
+export interface ObjectStore {
+  /** Human name for messages: s3://bucket/prefix. */
+  readonly url: string;
+  get(key: string): Promise<{ body: Buffer; etag: string } | undefined>;
+  head(key: string): Promise<HeadResult | undefined>;
+  /** Upload `body` (bytes, or a local file path for large files: multipart above a size). */
+  put(key: string, body: Buffer | { file: string; size: number }, opts: PutOptions): Promise<{ etag: string }>;
+  delete(key: string): Promise<void>;
+  list(prefix: string): Promise<StoredObject[]>;
+}
+
+/** A conditional write the store refused (HTTP 412): someone else wrote first. */
+export class PreconditionFailed extends Error {
+  constructor(readonly key: string) {
+    super(`precondition failed for ${key}`);
+  }
+}

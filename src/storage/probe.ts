@@ -1,0 +1,31 @@
+/** Which write guarantees an object store really gives, found by trying (not by its name). */
+import { randomBytes } from 'node:crypto';
+import { type ObjectStore, PreconditionFailed } from './object-store.js';
+
+export interface StoreGuarantees {
+  /** `If-None-Match: *` on PUT refuses an existing key. */
+  createOnly: boolean;
+  /** `If-Match: <etag>` on PUT refuses a changed object. */
+  compareAndSwap: boolean;
+}
+
+export async function probeConditionalWrites(store: ObjectStore, dir: string): Promise<StoreGuarantees> {
+  const key = `${dir}probe-${randomBytes(6).toString('hex')}`;
+  const opts = { contentType: 'text/plain', cacheControl: 'no-store' };
+  const refused = async (p: Promise<unknown>) =>
+    p.then(
+      () => false,
+      (e) => {
+        if (e instanceof PreconditionFailed) return true;
+        throw e;
+      },
+    );
+  try {
+    await store.put(key, Buffer.from('1'), { ...opts, createOnly: true });
+    const createOnly = await refused(store.put(key, Buffer.from('2'), { ...opts, createOnly: true }));
+    const compareAndSwap = await refused(store.put(key, Buffer.from('3'), { ...opts, ifMatch: '"00000000000000000000000000000000"' }));
+    return { createOnly, compareAndSwap };
+  } finally {
+    await store.delete(key);
+  }
+}

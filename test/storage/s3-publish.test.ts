@@ -1,0 +1,176 @@
+/**
+ * `publish --to s3://…` against a real S3-compatible server (s3rver, started on 127.0.0.1 by
+ * the test; it ignores conditional PUT headers, so these tests exercise the lease fallback and
+ * the HEAD-before-create pool check, which need none). Real apt reads the repository over
+ * HTTP from the server. Credentials and endpoint reach pkgtrack only through AWS_* variables.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pkgtrack, pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { type S3Server, startS3Server } from '../helpers/s3-server.js';
+import { type AptRoot, aptRoot, buildDeb, expectAptOk, makeKey, type TestKey } from '../repo/apt-helpers.js';
+
+let s3: S3Server;
+let dir: string;
+let key: TestKey;
+const URL_ = 's3://pkgs/team/repo';
+
+interface S3Out {
+  s3: { uploaded: string[]; alreadyThere: number; downloadedFiles: number; scheduledDeletes: string[]; deleted: string[] };
+}
+
+const publishArgs = (args: string[]) => ['publish', '--key', key.secret, '--to', URL_, '--json', '--suite', 'bookworm', ...args];
+function publishS3(args: string[], env: Record<string, string> = {}) {
+  return pkgtrack(publishArgs(args), { cwd: dir, env: { ...s3.env, ...env } });
+}
+/** GET over plain HTTP, as apt does (one retry: the server may close an idle keep-alive socket). */
+async function httpGet(path: string): Promise<Response> {
+  const url = s3.httpUrl(path);
+  return fetch(url).catch(() => fetch(url));
+}
+const packagesText = async () => (await httpGet('team/repo/apt/dists/bookworm/main/binary-amd64/Packages')).text();
+
+beforeAll(async () => {
+  s3 = await startS3Server('pkgs');
+  dir = tempDir('pkgtrack-s3pub-');
+  key = makeKey(dir);
+}, 60_000);
+
+afterAll(async () => {
+  await s3?.close();
+});
+
+describe('publish to object storage', () => {
+  let apt: AptRoot;
+
+  it('publishes a signed apt repository that real apt installs from over HTTP', async () => {
+    const r = publishS3([buildDeb(dir, 'hello-s3', '1.0-1')]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.json() as S3Out;
+    expect(out.s3.uploaded).toContain('apt/pool/main/h/hello-s3/hello-s3_1.0-1_all.deb');
+    expect(out.s3.uploaded.at(-1)).toBe('apt/dists/bookworm/InRelease'); // the switch is last
+    const rel = await httpGet('team/repo/apt/dists/bookworm/InRelease');
+    expect(rel.headers.get('cache-control')).toBe('public, max-age=60');
+    const deb = await httpGet('team/repo/apt/pool/main/h/hello-s3/hello-s3_1.0-1_all.deb');
+    expect(deb.headers.get('content-type')).toBe('application/vnd.debian.binary-package');
+    expect(deb.headers.get('cache-control')).toContain('immutable');
+    apt = aptRoot();
+    apt.setSources([{ uri: s3.httpUrl('team/repo/apt'), suites: ['bookworm'] }], key.pub);
+    expectAptOk(await apt.apt(['update']), 'apt-get update');
+    expectAptOk(await apt.apt(['install', '-y', 'hello-s3']), 'apt-get install');
+    expect(apt.installed('hello-s3')).toBe('1.0-1');
+  }, 180_000);
+
+  it('a no-change publish uploads nothing and downloads only metadata', () => {
+    const r = publishS3([join(dir, 'hello-s3_1.0-1_all.deb')]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.json() as S3Out;
+    expect(out.s3.uploaded).toEqual([]);
+    expect(out.s3.downloadedFiles).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('adding one package uploads one pool file plus metadata, and apt upgrades to it', async () => {
+    const r = publishS3([buildDeb(dir, 'hello-s3', '1.1-1')]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.json() as S3Out;
+    expect(out.s3.uploaded.filter((p) => p.includes('/pool/'))).toEqual(['apt/pool/main/h/hello-s3/hello-s3_1.1-1_all.deb']);
+    expectAptOk(await apt.apt(['update']), 'apt-get update');
+    expectAptOk(await apt.apt(['upgrade', '-y']), 'apt-get upgrade');
+    expect(apt.installed('hello-s3')).toBe('1.1-1');
+  }, 180_000);
+
+  it('refuses the same pool name with different bytes and changes nothing remotely', async () => {
+    const before = await packagesText();
+    const other = buildDeb(tempDir('pkgtrack-s3other-'), 'hello-s3', '1.1-1', { content: 'different bytes' });
+    const r = publishS3([other]);
+    expect(r.code).not.toBe(0);
+    expect(JSON.parse(r.stdout).error.code).toBe('POOL_IMMUTABLE');
+    expect(await packagesText()).toBe(before);
+    const pool = readFileSync(join(s3.dataDir, 'pkgs/team/repo/apt/pool/main/h/hello-s3/hello-s3_1.1-1_all.deb._S3rver_object'));
+    expect(pool.equals(readFileSync(join(dir, 'hello-s3_1.1-1_all.deb')))).toBe(true);
+  }, 120_000);
+
+  it('two concurrent publishers lose nothing', async () => {
+    const a = buildDeb(dir, 'conc-a', '1.0-1');
+    const b = buildDeb(dir, 'conc-b', '1.0-1');
+    const [ra, rb] = await Promise.all([
+      pkgtrackAsync(publishArgs([a]), { cwd: dir, env: s3.env }),
+      pkgtrackAsync(publishArgs([b]), { cwd: dir, env: s3.env }),
+    ]);
+    expect(ra.code, ra.stderr).toBe(0);
+    expect(rb.code, rb.stderr).toBe(0);
+    const text = await packagesText();
+    for (const p of ['hello-s3', 'conc-a', 'conc-b']) expect(text).toMatch(new RegExp(`^Package: ${p}$`, 'm'));
+  }, 240_000);
+
+  it('files the repository stops using are deleted only after the grace period, by a later publish', async () => {
+    // keep 1: publishing 1.2-1 retires 1.0-1 and 1.1-1 from the suite.
+    const r = publishS3(['--keep', '1', buildDeb(dir, 'hello-s3', '1.2-1')]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.json() as S3Out;
+    expect(out.s3.scheduledDeletes).toContain('apt/pool/main/h/hello-s3/hello-s3_1.0-1_all.deb');
+    const old = 'team/repo/apt/pool/main/h/hello-s3/hello-s3_1.0-1_all.deb';
+    expect((await httpGet(old)).status).toBe(200); // readers mid-update still find it
+    const again = publishS3(['--keep', '1', '--delete-grace', '0', join(dir, 'hello-s3_1.2-1_all.deb')]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((again.json() as S3Out).s3.deleted).toContain('apt/pool/main/h/hello-s3/hello-s3_1.0-1_all.deb');
+    expect((await httpGet(old)).status).toBe(404);
+  }, 180_000);
+
+  it('a bad URL and missing credentials fail with a typed error, nothing on argv', () => {
+    const bad = pkgtrack(
+      publishArgs([join(dir, 'hello-s3_1.2-1_all.deb')]).map((a) => (a === URL_ ? 's3://Bad_Bucket/x' : a)),
+      {
+        cwd: dir,
+        env: s3.env,
+      },
+    );
+    expect(JSON.parse(bad.stdout).error.code).toBe('S3_BAD_URL');
+    const denied = publishS3([join(dir, 'hello-s3_1.2-1_all.deb')], {
+      AWS_ACCESS_KEY_ID: 'WRONG',
+      AWS_SECRET_ACCESS_KEY: 'not-the-secret-1234',
+    });
+    expect(denied.code).not.toBe(0);
+    expect(JSON.parse(denied.stdout).error.code).toBe('S3_ACCESS_DENIED');
+    expect(denied.stdout + denied.stderr).not.toContain('not-the-secret-1234');
+  }, 120_000);
+});
+
+describe('doctor --publish-to', () => {
+  it('probes which conditional writes the store honours and says which guarantee applies', () => {
+    const r = pkgtrack(['doctor', '--check', 'object-storage', '--publish-to', URL_, '--json'], { cwd: dir, env: s3.env });
+    const f = (r.json() as { findings: Array<{ id: string; status: string; message: string; details?: Record<string, boolean> }> })
+      .findings;
+    const g = f.find((x) => x.id === 'object-storage.guarantees')!;
+    // s3rver ignores If-None-Match / If-Match on PUT: doctor must say so, not assume.
+    expect(g.details).toEqual({ createOnly: false, compareAndSwap: false });
+    expect(g.status).toBe('warn');
+    expect(g.message).toContain('lease');
+  }, 60_000);
+});
+
+describe('publish to object storage: kill -9 at any step', () => {
+  it('apt sees the old or the new repository after a kill, and a rerun finishes the job', async () => {
+    const trace = join(dir, 'trace');
+    writeFileSync(trace, '');
+    const first = buildDeb(dir, 'kill-0', '1.0-1');
+    expect(publishS3([first], { PKGTRACK_FAULT_TRACE: trace }).code).toBe(0);
+    const steps = readFileSync(trace, 'utf8').trim().split('\n').length;
+    const apt = aptRoot();
+    apt.setSources([{ uri: s3.httpUrl('team/repo/apt'), suites: ['bookworm'] }], key.pub);
+    // Spread over the steps of a publish: local staging, pool upload, indexes, the switch, the state.
+    const iterations = Number(process.env.PKGTRACK_S3_KILL_ITERATIONS ?? 6);
+    for (let i = 1; i <= iterations; i++) {
+      const at = Math.max(1, Math.round((i * steps) / (iterations + 1)));
+      const deb = buildDeb(dir, `kill-${i}`, '1.0-1');
+      const killed = publishS3([deb], { PKGTRACK_FAULT_AT: String(at) });
+      expect(killed.code, `step ${at}: ${killed.stderr}`).not.toBe(0);
+      expectAptOk(await apt.apt(['update']), `apt-get update after a kill at step ${at}`);
+      const rerun = publishS3([deb]);
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expectAptOk(await apt.apt(['update']), `apt-get update after the rerun (step ${at})`);
+      expect(await packagesText()).toMatch(new RegExp(`^Package: kill-${i}$`, 'm'));
+    }
+  }, 600_000);
+});
