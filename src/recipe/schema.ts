@@ -115,55 +115,57 @@ export const channelsSchema = z
   })
   .default({ stable: { enabled: true } });
 
-export const recipeSchema = z.strictObject({
-  name: packageName.describe('Source package name'),
-  summary: oneLine('summary').optional(),
-  homepage: z.url().optional(),
-  license: oneLine('license').optional(),
-  upstream: upstreamSchema,
-  versions: versionsSchema.default({ tagPattern: '^v?(?<version>\\d[0-9A-Za-z.+~-]*)$', mangle: [] }),
-  source: z
-    .strictObject({
-      url: z.string().optional().describe('Tarball URL template; {version} is replaced'),
-      signatureUrl: z.string().optional().describe('Detached signature URL template (.asc/.sig)'),
-      upstreamKey: z.string().optional().describe("Path (in the recipe dir) to upstream's armored public key"),
-    })
-    .optional(),
-  revision: z
-    .string()
-    .regex(/^[0-9][A-Za-z0-9.+~]*$/, 'a revision starts with a digit and holds letters, digits, ".", "+" and "~"')
-    .default('1')
-    .describe('Debian revision / RPM release of the packaging'),
-  targets: z.array(targetSpec).optional().describe('Targets to build; default: the repository default targets'),
-  channels: channelsSchema,
-  backport: z
-    .strictObject({
-      distroVersions: z
-        .record(z.string().regex(TARGET_PATTERN, 'write distro:release, e.g. debian:bookworm'), z.string().regex(/^[0-9A-Za-z.+~:-]+$/))
-        .default({})
-        .describe(
-          "The version each target's own archive ships (e.g. debian:bookworm: 1.6-2.1): the build's .changes covers every changelog entry since it (dpkg-buildpackage -v), as a backport upload does",
-        ),
-    })
-    .optional()
-    .describe('Written by `recipe import --for`: what the backported packaging replaces on each target'),
-  build: z
-    .strictObject({
-      lintianFailOn: z.enum(['error', 'warning', 'never']).default('error'),
-      rpmlintFailOn: z.enum(['error', 'warning', 'never']).default('never'),
-      timeoutMinutes: z.number().int().positive().default(60),
-    })
-    .default({ lintianFailOn: 'error', rpmlintFailOn: 'never', timeoutMinutes: 60 }),
-}).superRefine((r, ctx) => {
-  // A Debian upstream's signature is the archive's own .asc next to the orig tarball: a
-  // template here would be applied to the archive URL (<orig>.sig) and answer 404.
-  if (r.upstream.kind === 'debian' && r.source?.signatureUrl !== undefined)
-    ctx.addIssue({
-      code: 'custom',
-      path: ['source', 'signatureUrl'],
-      message: 'a debian upstream takes its signature from the archive (the .asc beside the orig tarball); remove source.signatureUrl',
-    });
-});
+export const recipeSchema = z
+  .strictObject({
+    name: packageName.describe('Source package name'),
+    summary: oneLine('summary').optional(),
+    homepage: z.url().optional(),
+    license: oneLine('license').optional(),
+    upstream: upstreamSchema,
+    versions: versionsSchema.default({ tagPattern: '^v?(?<version>\\d[0-9A-Za-z.+~-]*)$', mangle: [] }),
+    source: z
+      .strictObject({
+        url: z.string().optional().describe('Tarball URL template; {version} is replaced'),
+        signatureUrl: z.string().optional().describe('Detached signature URL template (.asc/.sig)'),
+        upstreamKey: z.string().optional().describe("Path (in the recipe dir) to upstream's armored public key"),
+      })
+      .optional(),
+    revision: z
+      .string()
+      .regex(/^[0-9][A-Za-z0-9.+~]*$/, 'a revision starts with a digit and holds letters, digits, ".", "+" and "~"')
+      .default('1')
+      .describe('Debian revision / RPM release of the packaging'),
+    targets: z.array(targetSpec).optional().describe('Targets to build; default: the repository default targets'),
+    channels: channelsSchema,
+    backport: z
+      .strictObject({
+        distroVersions: z
+          .record(z.string().regex(TARGET_PATTERN, 'write distro:release, e.g. debian:bookworm'), z.string().regex(/^[0-9A-Za-z.+~:-]+$/))
+          .default({})
+          .describe(
+            "The version each target's own archive ships (e.g. debian:bookworm: 1.6-2.1): the build's .changes covers every changelog entry since it (dpkg-buildpackage -v), as a backport upload does",
+          ),
+      })
+      .optional()
+      .describe('Written by `recipe import --for`: what the backported packaging replaces on each target'),
+    build: z
+      .strictObject({
+        lintianFailOn: z.enum(['error', 'warning', 'never']).default('error'),
+        rpmlintFailOn: z.enum(['error', 'warning', 'never']).default('never'),
+        timeoutMinutes: z.number().int().positive().default(60),
+      })
+      .default({ lintianFailOn: 'error', rpmlintFailOn: 'never', timeoutMinutes: 60 }),
+  })
+  .superRefine((r, ctx) => {
+    // A Debian upstream's signature is the archive's own .asc next to the orig tarball: a
+    // template here would be applied to the archive URL (<orig>.sig) and answer 404.
+    if (r.upstream.kind === 'debian' && r.source?.signatureUrl !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['source', 'signatureUrl'],
+        message: 'a debian upstream takes its signature from the archive (the .asc beside the orig tarball); remove source.signatureUrl',
+      });
+  });
 
 export const repositorySchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, "_", "." and "-"'),

@@ -84,7 +84,9 @@ describe('state.db under contention', () => {
       const s = StateStore.open(root, { busyTimeoutMs: 200 });
       let thrown: unknown;
       try {
-        s.connection.prepare("INSERT INTO upstream_observations (recipe, source, version, observed_at) VALUES ('a', 'b', '1', 'now')").run();
+        s.connection
+          .prepare("INSERT INTO upstream_observations (recipe, source, version, observed_at) VALUES ('a', 'b', '1', 'now')")
+          .run();
       } catch (e) {
         thrown = e;
       }

@@ -54,7 +54,9 @@ const gitEnv = () => ({
 
 /** The branch's tip commit, or undefined when the branch does not exist. Any other failure throws. */
 export async function remoteTip(t: GitTarget, token: string | undefined): Promise<string | undefined> {
-  const r = await gitWithToken(t.url, token, ['ls-remote', '--exit-code', '--heads', '--', t.url, `refs/heads/${t.branch}`], { check: false });
+  const r = await gitWithToken(t.url, token, ['ls-remote', '--exit-code', '--heads', '--', t.url, `refs/heads/${t.branch}`], {
+    check: false,
+  });
   if (r.code === 2) return undefined;
   if (r.code !== 0)
     throw new PkgtrackError({
