@@ -6,13 +6,14 @@
  * (c) the negative control (the report against each package's own base upstream version), and
  * the time `report patches` takes on the whole corpus next to lintian's on the same packages.
  */
+import { mapLimit } from '../src/core/concurrency.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDsc } from '../src/formats/deb-control.js';
 import type { UpstreamTree } from '../src/services/report/report.js';
-import { type CorpusPackage, ensureCorpusPackage, pool, readCorpusList } from '../scripts/fetch-debian-corpus.js';
+import { type CorpusPackage, ensureCorpusPackage, readCorpusList } from '../scripts/fetch-debian-corpus.js';
 import {
   baseVersionReport,
   compareWithLintian,
@@ -38,7 +39,7 @@ export default async function reportBench(): Promise<void> {
   const failed: string[] = [];
   const done: Done[] = [];
   try {
-    await pool(list, 2, async (p) => {
+    await mapLimit(list, 2, async (p) => {
       try {
         const dsc = await ensureCorpusPackage(p);
         const tree = join(work, 'base', p.suite, p.pkg);

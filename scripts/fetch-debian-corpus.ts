@@ -7,6 +7,7 @@
  *   node --import tsx scripts/fetch-debian-corpus.ts --select   # (re)write the list from the archive
  * Every file is checked against the signed Sources index of its suite (SHA-256).
  */
+import { mapLimit } from '../src/core/concurrency.js';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
@@ -76,21 +77,6 @@ export async function ensureCorpusPackage(p: CorpusPackage): Promise<string> {
   const dsc = await dscIn(dir);
   if (!dsc) throw new Error(`${p.suite}/${p.pkg}: no .dsc after download`);
   return dsc;
-}
-
-/** Run `fn` over `items` with at most `n` at a time. */
-export async function pool<T, R>(items: readonly T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
 }
 
 interface Candidate {
@@ -202,7 +188,7 @@ if (process.argv[1] && import.meta.filename === process.argv[1]) {
   } else {
     const list = process.argv.includes('--sample') ? corpusSample() : readCorpusList();
     let failed = 0;
-    await pool(list, 4, async (p) => {
+    await mapLimit(list, 4, async (p) => {
       try {
         await ensureCorpusPackage(p);
       } catch (e) {

@@ -4,13 +4,14 @@
  * Packages are fetched from the Debian mirror into .cache/debian-corpus by
  * scripts/fetch-debian-corpus.ts, each file checked against its suite's signed Sources index.
  */
+import { mapLimit } from '../../src/core/concurrency.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDsc } from '../../src/formats/deb-control.js';
 import type { UpstreamTree } from '../../src/services/report/report.js';
-import { type CorpusPackage, corpusSample, ensureCorpusPackage, pool } from '../../scripts/fetch-debian-corpus.js';
+import { type CorpusPackage, corpusSample, ensureCorpusPackage } from '../../scripts/fetch-debian-corpus.js';
 import {
   baseVersionReport,
   compareWithLintian,
@@ -31,7 +32,7 @@ const key = (p: CorpusPackage) => `${p.suite}/${p.pkg}`;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'pkgtrack-corpus-'));
-  await pool(sample, 4, async (p) => {
+  await mapLimit(sample, 4, async (p) => {
     const dsc = await ensureCorpusPackage(p);
     dscs.set(key(p), dsc);
     const tree = join(work, 'base', p.suite, p.pkg);
