@@ -39,6 +39,8 @@ export interface PublishArgs {
   now?: () => Date;
   format?: YumFormatOptions;
   allowUnsigned?: boolean;
+  /** Publish below the newest published version (tests that add versions out of order). */
+  allowDowngrade?: boolean;
 }
 
 export async function publishYum(a: PublishArgs): Promise<PublishReport> {
@@ -62,6 +64,7 @@ export async function publishYum(a: PublishArgs): Promise<PublishReport> {
           generations,
           validDays: 7,
           ...(a.allowUnsigned ? { allowUnsigned: true } : {}),
+          ...(a.allowDowngrade ? { allowDowngrade: true } : {}),
         },
       },
       { add: (a.add ?? []).map((path) => ({ path })), remove: a.remove ?? [] },

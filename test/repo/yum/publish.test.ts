@@ -95,7 +95,9 @@ describe('yum publish', () => {
     const root = join(work, 'ret');
     const dir = mkdtempSync(join(work, 'vers-'));
     const built = buildVersions(dir, ['1.0-1', '1.1-1', '1:0.5-1', '2.0-1']);
-    for (const f of built) await publishYum({ root, suite: SUITE, add: [f], signer: key.signer, publicKeyFile: key.publicFile, keep: 2 });
+    // 2.0-1 after 1:0.5-1 is deliberately a downgrade (the epoch wins): retention must order by EVR, not by publish order.
+    for (const f of built)
+      await publishYum({ root, suite: SUITE, add: [f], signer: key.signer, publicKeyFile: key.publicFile, keep: 2, allowDowngrade: true });
     const names = () =>
       [...packagesById(pkgs(root).docs).primary!.values()].map((t) => JSON.stringify(t.children!.find((c) => c.name === 'version')!.attrs));
     // Epoch 1 beats everything; then 2.0. 1.0 and 1.1 are gone from metadata and pool.
