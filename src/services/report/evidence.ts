@@ -71,6 +71,9 @@ export async function treeEvidence(i: TreeEvidenceInput): Promise<MergedEvidence
     patchFile: i.label,
   }).catch(() => undefined);
   if (r?.status === 'already-applied') return { via: 'reverse-apply', confidence: 'certain', where: i.label };
+  // A patch that still applies in place, exactly, is not in this tree: hunks that happen to
+  // appear elsewhere (a repeated block, another copy of the file) would be a false "merged".
+  const appliesInPlace = r?.status === 'applied';
 
   // Every file's hunks present, at its path or (moved upstream) at a file of the same name.
   // Changelog and NEWS hunks say nothing about the code; a patch of only those is not judged.
@@ -104,7 +107,7 @@ export async function treeEvidence(i: TreeEvidenceInput): Promise<MergedEvidence
       break;
     }
   }
-  if (allPresent && judged > 0)
+  if (allPresent && judged > 0 && !appliesInPlace)
     return { via: 'hunks-present', confidence: 'likely', where: i.label, detail: 'every hunk found, not in place' };
 
   // Upstream's changelog names the change (the code moved too much to match).
