@@ -4,7 +4,7 @@
  * public facts. Build manifests and logs are collected here as files to copy into the site,
  * so that every link on the page resolves on any static host.
  */
-import { buildsTable, ObservationsTable } from '../../state/tables.js';
+import { type BuildRow, buildsTable, ObservationsTable } from '../../state/tables.js';
 import { ifExists } from '../../core/fsutil.js';
 import { keyringFileName } from '../../formats/user-files.js';
 import { readdir, readFile } from 'node:fs/promises';
@@ -138,13 +138,6 @@ function placeSuite(s: PublishedSuite, targets: Target[], trunkSuffix: string): 
   }
   const trunk = trunkSuffix !== '' && s.suite.split('/').some((seg) => seg.endsWith(trunkSuffix));
   return { channel: trunk ? 'trunk' : 'stable' };
-}
-
-interface BuildRow {
-  target: string;
-  version: string;
-  out_dir: string | null;
-  finished_at: string | null;
 }
 
 /** Newest binary per source package: the row the page shows. */
