@@ -11,6 +11,8 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     reporters: ['default'],
+    // Corpora are fetched here, asynchronously, not by the first test that needs them (see the file).
+    globalSetup: ['test/global-setup.ts'],
     // oclif writes through console.log; @oclif/test captures process.stdout, so vitest must not intercept.
     disableConsoleIntercept: true,
   },

@@ -30,4 +30,4 @@ export const UNIT_TESTS = [
 ];
 
 // Not mergeConfig: it would append to the full suite's include list instead of replacing it.
-export default defineConfig({ ...base, test: { ...base.test, include: UNIT_TESTS } });
+export default defineConfig({ ...base, test: { ...base.test, include: UNIT_TESTS, globalSetup: [] } });

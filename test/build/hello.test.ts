@@ -15,6 +15,7 @@ import { PodmanEngine } from '../../src/containers/podman.js';
 import { silentProgress } from '../../src/core/progress.js';
 import { resolveTarget } from '../../src/recipe/targets.js';
 import type { BuildSummary, TargetBuild } from '../../src/services/build/build.js';
+import { spawnAsync } from '../helpers/process.js';
 import { cli, scratchRepo } from './helpers.js';
 
 const repo = scratchRepo();
@@ -91,9 +92,9 @@ describe('pkgtrack build hello', () => {
       // lintian runs in stages during the build (source while the binaries build, then the
       // .debs): together they report what one lintian run over the finished .changes reports.
       const changes = b.artifacts.find((a) => a.endsWith('.changes'))!;
-      const whole = parseLintian(
-        spawnSync('lintian', ['--no-cfg', join(b.outDir!, changes)], { encoding: 'utf8', timeout: 300_000 }).stdout,
-      ).map(formatLintFinding);
+      const whole = parseLintian((await spawnAsync('lintian', ['--no-cfg', join(b.outDir!, changes)], { timeoutMs: 300_000 })).stdout).map(
+        formatLintFinding,
+      );
       expect([...(b.lint?.findings ?? [])].sort()).toEqual(whole.sort());
     }
   });
@@ -129,8 +130,8 @@ describe('pkgtrack build hello', () => {
       const before = readFileSync(firstDebs.get(t.id)!);
       const after = readFileSync(debOf(b));
       expect(Buffer.compare(before, after), `${t.id} .deb differs`).toBe(0);
-      const d = spawnSync('diffoscope', ['--no-progress', firstDebs.get(t.id)!, debOf(b)], { encoding: 'utf8', timeout: 300_000 });
-      expect(d.status, d.stdout.slice(0, 2000)).toBe(0);
+      const d = await spawnAsync('diffoscope', ['--no-progress', firstDebs.get(t.id)!, debOf(b)], { timeoutMs: 300_000 });
+      expect(d.code, d.stdout.slice(0, 2000)).toBe(0);
     }
   });
 

@@ -1,8 +1,9 @@
 /** Run the built CLI as a user would: a real process, real exit code, separate stdout/stderr. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { spawnAsync } from './process.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin', 'run.js');
@@ -40,15 +41,10 @@ export function tempDir(prefix = 'pkgtrack-test-'): string {
 }
 
 /** Like pkgtrack(), without blocking the event loop: for tests whose fakes run in this process. */
-export function pkgtrackAsync(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
-  const env = userEnv(opts.env);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, json: () => JSON.parse(stdout) }));
-  });
+export async function pkgtrackAsync(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): Promise<CliResult> {
+  const r = await spawnAsync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: userEnv(opts.env) });
+  return { ...r, json: () => JSON.parse(r.stdout) };
 }
