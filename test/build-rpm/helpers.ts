@@ -4,10 +4,9 @@
  * runs), so the builder is exercised on its own.
  */
 import { createHash } from 'node:crypto';
-import { chown, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Artifact, BuildContext, LintReport, PreparedSource } from '../../src/builders/builder.js';
-import { CONTAINER_WORK_DIR } from '../../src/builders/builder.js';
 import { RpmBuilder } from '../../src/builders/rpm/index.js';
 import { detectEngine } from '../../src/containers/detect.js';
 import { silentProgress } from '../../src/core/progress.js';
@@ -15,6 +14,7 @@ import { loadRecipe, loadRepository, type Recipe, type Repository } from '../../
 import type { Target } from '../../src/recipe/targets.js';
 import { fetchSource } from '../../src/services/fetch/fetch.js';
 import { ensureDependencyImage } from '../../src/services/image/image.js';
+import { packageVersionFor, runBuildContainer } from '../../src/services/build/steps.js';
 import { queuedPatches } from '../../src/services/build/support.js';
 
 /** The build service's own reading of the queue (strip levels, DEP-3 summaries). */
@@ -79,12 +79,11 @@ export async function buildRpmDirect(recipe: Recipe, target: Target, orig: Orig,
   const image = await ensureDependencyImage(engine, builder, target, deps, silentProgress);
   const workDir = await mkdtemp(join(base, 'work-'));
   const outDir = await mkdtemp(join(base, 'out-'));
-  const revision = recipe.config.revision;
   const ctx: BuildContext = {
     recipe,
     target,
     upstreamVersion: orig.version,
-    packageVersion: `${orig.version}-${revision}${target.versionSuffix}`,
+    packageVersion: await packageVersionFor(builder, recipe, target, orig.version),
     orig: { path: orig.path, sha256: orig.sha256 },
     patches: await queuedPatches(recipe),
     maintainer: repo.config.maintainer,
@@ -93,31 +92,11 @@ export async function buildRpmDirect(recipe: Recipe, target: Target, orig: Orig,
     workDir,
   };
   const prepared = await builder.prepare(ctx);
-  const identity = await engine.buildIdentity();
-  if (identity.chownTo) await chownTree(workDir, identity.chownTo.uid, identity.chownTo.gid);
-  const step = builder.buildStep(ctx, prepared);
-  const r = await engine.run({
-    image: image.ref,
-    argv: step.argv,
-    env: step.env,
-    workdir: step.cwd,
-    mounts: [{ host: workDir, container: CONTAINER_WORK_DIR }],
-    user: identity.user,
-    network: 'none',
-    timeoutMs: 20 * 60_000,
-  });
+  // The build service's own container step: build user, no network, read-only root, limits.
+  const r = await runBuildContainer({ engine, image: image.ref, builder, context: ctx, prepared, timeoutMs: 20 * 60_000 });
   const artifacts = r.code === 0 ? await builder.collect(ctx, prepared, outDir) : [];
   const lint = r.code === 0 ? await builder.lint(ctx, outDir, artifacts, 'never') : { tool: 'rpmlint', findings: [], failed: false };
   return { ctx, prepared, outDir, artifacts, lint, image: image.ref, code: r.code, output: r.output };
-}
-
-async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
-  await chown(dir, uid, gid);
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) await chownTree(p, uid, gid);
-    else await chown(p, uid, gid);
-  }
 }
 
 /** A Fedora-style hello spec (%setup + %patchN, two patches), as `recipe import` meets them. */

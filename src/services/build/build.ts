@@ -6,21 +6,31 @@
  * others.
  */
 import { mapLimit } from '../../core/concurrency.js';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import type { WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Artifact, Builder, BuildContext, LintFailOn, LintReport } from '../../builders/builder.js';
-import { CONTAINER_WORK_DIR, formatLintFinding } from '../../builders/builder.js';
+import type { Builder, BuildContext } from '../../builders/builder.js';
 import { detectEngine } from '../../containers/detect.js';
 import type { ContainerEngine } from '../../containers/engine.js';
-import { run } from '../../core/exec.js';
-import { writeFileAtomic } from '../../core/fsutil.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
 import { findRepositoryRoot, loadRecipes, loadRepository, type Recipe, type Repository, resolveTargets } from '../../recipe/load.js';
 import type { Target } from '../../recipe/targets.js';
 import { StateStore } from '../../state/store.js';
 import { builderFor } from '../../builders/registry.js';
-import { activeWorkDirs, buildFailed, errorOf, lineSplitter, queuedPatches, trackWorkDir } from './support.js';
+import { buildFailed, errorOf, queuedPatches } from './support.js';
+import {
+  builtResult,
+  createStaging,
+  createWorkDir,
+  earlyLint,
+  installOutputs,
+  lintCounts,
+  lintLevel,
+  openLog,
+  packageVersionFor,
+  phaseClock,
+  removeWorkDir,
+  runBuildContainer,
+} from './steps.js';
 import {
   artifactsIntact,
   type BuildManifest,
@@ -152,137 +162,65 @@ async function fetchRecipe(
 
 async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, source: FetchedSource): Promise<TargetBuild> {
   const startedAt = new Date();
-  const t0 = Date.now();
+  const clock = phaseClock();
   const base: TargetBuild = { recipe: recipe.name, target: target.id, result: 'failed', seconds: 0, artifacts: [] };
-  const phases: Record<string, number> = {};
-  let mark = Date.now();
-  const phase = (name: string) => {
-    const now = Date.now();
-    phases[name] = Math.round((now - mark) / 100) / 10;
-    mark = now;
-  };
-  const done = (b: Partial<TargetBuild>): TargetBuild => ({
-    ...base,
-    ...b,
-    ...(Object.keys(phases).length ? { phases } : {}),
-    seconds: Math.round((Date.now() - t0) / 100) / 10,
-  });
+  const done = (b: Partial<TargetBuild>): TargetBuild => clock.finish({ ...base, ...b });
   let log: WriteStream | undefined;
   let workDir: string | undefined;
   let hash = '';
   try {
     const builder = builderFor(target.format);
-    const packageVersion = builder.packageVersion
-      ? await builder.packageVersion(recipe, target, source.version)
-      : `${source.version}-${recipe.config.revision}${target.versionSuffix}`;
+    const packageVersion = await packageVersionFor(builder, recipe, target, source.version);
     base.version = packageVersion;
-    const inputs = {
-      recipe: recipe.name,
-      target: target.id,
-      format: target.format,
-      upstreamVersion: source.version,
-      packageVersion,
-      upstreamSha256: source.sha256,
-      recipeHash: await recipeHash(recipe),
-      maintainer: ctx.repo.config.maintainer,
-      pkgtrackVersion: ctx.opts.pkgtrackVersion,
-      image: target.image,
-      versionSuffix: target.versionSuffix,
-    };
-    hash = inputHash(inputs);
+    const recipeDigest = await recipeHash(recipe);
+    hash = inputHash(buildInputs(ctx, recipe, target, source, packageVersion, recipeDigest));
     const targetOut = join(ctx.outDir, `${target.distro}-${target.release}`, recipe.name);
-    const logPath = join(ctx.outDir, 'logs', `${recipe.name}_${target.distro}-${target.release}.log`);
-    if (!ctx.opts.force) {
-      const prev = lastSuccessfulBuild(ctx.store, recipe.name, target.id, hash);
-      if (prev && prev.outDir === targetOut && (await artifactsIntact(prev))) {
-        ctx.progress.step(`${recipe.name} ${packageVersion} for ${target.id}: up to date`);
-        return done({ result: 'up-to-date', artifacts: prev.manifest!.artifacts.map((a) => a.name), outDir: targetOut });
-      }
+    const upToDate = ctx.opts.force ? undefined : await unchangedBuild(ctx, recipe, target, hash, targetOut);
+    if (upToDate) {
+      ctx.progress.step(`${recipe.name} ${packageVersion} for ${target.id}: up to date`);
+      return done({ result: 'up-to-date', artifacts: upToDate.manifest!.artifacts.map((a) => a.name), outDir: targetOut });
     }
-    await mkdir(join(ctx.outDir, 'logs'), { recursive: true });
-    log = createWriteStream(logPath, { flags: 'w', mode: 0o644 });
+    const logPath = join(ctx.outDir, 'logs', `${recipe.name}_${target.distro}-${target.release}.log`);
+    log = await openLog(logPath);
     base.log = logPath;
     ctx.progress.step(`${recipe.name} ${packageVersion} for ${target.id}: building (log: ${logPath})`);
+    clock.phase('inputs');
 
-    phase('inputs');
     const engine = (ctx.engine ??= await detectEngine());
-    phase('engine');
-    const deps = await builder.buildDependencies(recipe);
-    const image = await dependencyImage(ctx, engine, builder, target, deps, log);
-    const patches = await queuedPatches(recipe);
-    const previous = lastSuccessfulBuild(ctx.store, recipe.name, target.id);
-    await mkdir(join(ctx.repo.root, '.pkgtrack', 'work'), { recursive: true });
-    workDir = await mkdtemp(join(ctx.repo.root, '.pkgtrack', 'work', `${recipe.name}-${target.distro}-${target.release}-`));
-    trackWorkDir(workDir);
-    const bctx: BuildContext = {
-      recipe,
-      target,
-      upstreamVersion: source.version,
-      packageVersion,
-      orig: { path: source.origTarball, sha256: source.sha256 },
-      patches,
-      maintainer: ctx.repo.config.maintainer,
-      changes: changelogChanges(
-        source.version,
-        target,
-        patches.map((p) => p.name),
-        previous?.manifest,
-      ),
-      timestamp: await recipeTimestamp(recipe),
-      workDir,
-      suite: publishSuite(ctx, target),
-    };
-    const since = recipe.config.backport?.distroVersions[target.id] ?? previous?.manifest?.packageVersion;
-    if (since) bctx.changesSince = since;
-    phase('image');
+    clock.phase('engine');
+    const image = await dependencyImage(ctx, engine, builder, target, await builder.buildDependencies(recipe), log);
+    workDir = await createWorkDir(ctx.repo.root, recipe, target);
+    const bctx = await buildContext(ctx, recipe, target, source, packageVersion, workDir);
+    clock.phase('image');
     const prepared = await builder.prepare(bctx);
-    const step = builder.buildStep(bctx, prepared);
-    const identity = await engine.buildIdentity();
-    if (identity.chownTo)
-      await run('chown', ['-R', `${identity.chownTo.uid}:${identity.chownTo.gid}`, workDir], { what: 'chown work dir' });
-    phase('prepare');
+    clock.phase('prepare');
+
     const failOn = lintLevel(recipe, target);
-    const stages = builder.lint ? (builder.lintStages ?? []) : [];
-    const early: Array<Promise<LintReport | undefined>> = [];
-    const lines = lineSplitter((line) => {
-      if (/^(dpkg-buildpackage|dpkg-source|dpkg-genchanges|rpmbuild): /.test(line)) ctx.progress.debug(line);
-      stages.forEach((stage, i) => {
-        // Never rejects: a stage that cannot run is linted again after the build.
-        if (!early[i] && stage.readyWhen.test(line)) early[i] = stage.run(bctx, failOn).catch(() => undefined);
-      });
-    });
-    const r = await engine.run({
+    const early = earlyLint(ctx.progress, builder, bctx, failOn);
+    const r = await runBuildContainer({
+      engine,
       image: image.ref,
-      argv: step.argv,
-      env: step.env,
-      workdir: step.cwd,
-      user: identity.user,
-      network: 'none',
-      readOnlyRoot: true,
-      mounts: [{ host: workDir, container: CONTAINER_WORK_DIR }],
-      limits: { memory: ctx.opts.memory ?? '4g', pids: 4096 },
+      builder,
+      context: bctx,
+      prepared,
+      memory: ctx.opts.memory,
       log,
       timeoutMs: recipe.config.build.timeoutMinutes * 60_000,
-      onOutput: lines,
+      onOutput: early.onOutput,
     });
     // Settled before any return or throw: no lintian left running.
-    const earlyLint = await Promise.all(stages.map((_, i) => early[i] ?? Promise.resolve(undefined)));
+    const earlyReports = await early.settled();
     if (r.code !== 0) throw buildFailed(r.code, r.output, logPath, target);
 
-    // Stage, then swap in: the out dir holds a whole build or the previous one, never a part.
-    const staging = `${targetOut}.tmp-${process.pid}`;
-    await rm(staging, { recursive: true, force: true });
-    await mkdir(staging, { recursive: true });
-    phase('container');
-    const artifacts: Artifact[] = await builder.collect(bctx, prepared, staging);
-    phase('collect');
-    const lint = builder.lint ? await builder.lint(bctx, staging, artifacts, failOn, earlyLint) : undefined;
-    phase('lint');
+    const staging = await createStaging(targetOut);
+    clock.phase('container');
+    const artifacts = await builder.collect(bctx, prepared, staging);
+    clock.phase('collect');
+    const lint = builder.lint ? await builder.lint(bctx, staging, artifacts, failOn, earlyReports) : undefined;
+    clock.phase('lint');
     const manifest: BuildManifest = {
       recipe: recipe.name,
       target: target.id,
-      // Where `publish` puts it: the target's publish path plus the channel's suite suffix
-      // (bookworm, bookworm-trunk, fedora/41).
       suite: publishSuite(ctx, target),
       channel: ctx.opts.trunk ? 'trunk' : 'stable',
       ...(source.git ? { commit: source.git.commit } : {}),
@@ -291,38 +229,18 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
       upstreamVersion: source.version,
       packageVersion,
       upstream: { sha256: source.sha256, ...(source.sourceUrl ? { url: source.sourceUrl } : {}), method: source.method },
-      recipeHash: inputs.recipeHash,
+      recipeHash: recipeDigest,
       inputHash: hash,
       image: { ref: image.ref, id: image.id, base: image.base.ref, baseId: image.base.id, baseOrigin: image.base.origin },
       engine: engine.name,
       pkgtrackVersion: ctx.opts.pkgtrackVersion,
       sourceDateEpoch: prepared.sourceDateEpoch,
-      patches: patches.map((p) => p.name),
+      patches: bctx.patches.map((p) => p.name),
       artifacts,
-      ...(lint
-        ? {
-            lint: {
-              tool: lint.tool,
-              errors: lint.findings.filter((f) => f.severity === 'error').length,
-              warnings: lint.findings.filter((f) => f.severity === 'warning').length,
-              failed: lint.failed,
-            },
-          }
-        : {}),
+      ...(lint ? { lint: lintCounts(lint) } : {}),
       builtAt: new Date().toISOString(),
     };
-    await writeFileAtomic(join(staging, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    await rm(targetOut, { recursive: true, force: true });
-    await rename(staging, targetOut);
-    const lintSummary = lint
-      ? {
-          tool: lint.tool,
-          errors: manifest.lint!.errors,
-          warnings: manifest.lint!.warnings,
-          failed: lint.failed,
-          findings: lint.findings.map(formatLintFinding),
-        }
-      : undefined;
+    await installOutputs(staging, targetOut, manifest);
     recordBuild(ctx.store, {
       recipe: recipe.name,
       target: target.id,
@@ -333,25 +251,7 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
       manifest,
       startedAt,
     });
-    if (lint?.failed) {
-      return done({
-        result: 'failed',
-        artifacts: artifacts.map((a) => a.name),
-        outDir: targetOut,
-        lint: lintSummary!,
-        error: {
-          code: 'LINT_FAILED',
-          message: `${lint.tool} reported findings at or above the fail level "${lintLevel(recipe, target)}"`,
-          fix: 'Fix the packaging, add a lintian override, or lower build.lintianFailOn in the recipe.',
-        },
-      });
-    }
-    return done({
-      result: 'built',
-      artifacts: artifacts.map((a) => a.name),
-      outDir: targetOut,
-      ...(lintSummary ? { lint: lintSummary } : {}),
-    });
+    return done(builtResult(recipe, target, targetOut, artifacts, lint));
   } catch (e) {
     if (hash)
       recordBuild(ctx.store, {
@@ -365,21 +265,71 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
     return done({ result: 'failed', error: errorOf(e) });
   } finally {
     if (log) await new Promise<void>((res) => log!.end(res));
-    if (workDir) {
-      await rm(workDir, { recursive: true, force: true });
-      activeWorkDirs.delete(workDir);
-    }
+    if (workDir) await removeWorkDir(workDir);
   }
+}
+
+/** Everything that decides the build's bytes: the same inputs give a build skipped as up to date. */
+function buildInputs(ctx: RunContext, recipe: Recipe, target: Target, source: FetchedSource, packageVersion: string, recipeDigest: string) {
+  return {
+    recipe: recipe.name,
+    target: target.id,
+    format: target.format,
+    upstreamVersion: source.version,
+    packageVersion,
+    upstreamSha256: source.sha256,
+    recipeHash: recipeDigest,
+    maintainer: ctx.repo.config.maintainer,
+    pkgtrackVersion: ctx.opts.pkgtrackVersion,
+    image: target.image,
+    versionSuffix: target.versionSuffix,
+  };
+}
+
+/** The last successful build with these inputs, when its outputs are still in place. */
+async function unchangedBuild(ctx: RunContext, recipe: Recipe, target: Target, hash: string, targetOut: string) {
+  const prev = lastSuccessfulBuild(ctx.store, recipe.name, target.id, hash);
+  return prev && prev.outDir === targetOut && (await artifactsIntact(prev)) ? prev : undefined;
+}
+
+/** What the builder needs to know: versions, source, patch queue, changelog entries since the last build. */
+async function buildContext(
+  ctx: RunContext,
+  recipe: Recipe,
+  target: Target,
+  source: FetchedSource,
+  packageVersion: string,
+  workDir: string,
+): Promise<BuildContext> {
+  const patches = await queuedPatches(recipe);
+  const previous = lastSuccessfulBuild(ctx.store, recipe.name, target.id);
+  const bctx: BuildContext = {
+    recipe,
+    target,
+    upstreamVersion: source.version,
+    packageVersion,
+    orig: { path: source.origTarball, sha256: source.sha256 },
+    patches,
+    maintainer: ctx.repo.config.maintainer,
+    changes: changelogChanges(
+      source.version,
+      target,
+      patches.map((p) => p.name),
+      previous?.manifest,
+    ),
+    timestamp: await recipeTimestamp(recipe),
+    workDir,
+    suite: publishSuite(ctx, target),
+  };
+  const since = recipe.config.backport?.distroVersions[target.id] ?? previous?.manifest?.packageVersion;
+  if (since) bctx.changesSince = since;
+  return bctx;
 }
 
 /** Where `publish` puts the build: the target's publish path plus the channel's suite suffix. */
 function publishSuite(ctx: RunContext, target: Target): string {
   const { channels } = ctx.repo.config;
   return `${target.publishPath}${ctx.opts.trunk ? channels.trunk.suiteSuffix : channels.stable.suiteSuffix}`;
-}
-
-function lintLevel(recipe: Recipe, target: Target): LintFailOn {
-  return target.format === 'rpm' ? recipe.config.build.rpmlintFailOn : recipe.config.build.lintianFailOn;
 }
 
 async function dependencyImage(
