@@ -11,7 +11,7 @@ import { CONTAINER_WORK_DIR } from '../src/builders/builder.js';
 import { RpmBuilder } from '../src/builders/rpm/index.js';
 import { detectEngine } from '../src/containers/detect.js';
 import { silentProgress } from '../src/core/progress.js';
-import { loadRecipe, loadRepository } from '../src/recipe/load.js';
+import { loadRecipe, loadRecipesRepository } from '../src/recipe/load.js';
 import { buildRecipes } from '../src/services/build/build.js';
 import { fetchSource } from '../src/services/fetch/fetch.js';
 import { parseSeries } from '../src/patches/series.js';
@@ -38,14 +38,14 @@ export default async function (): Promise<void> {
     await cp(join(src, 'recipes/hello'), join(repoDir, 'recipes/hello'), { recursive: true });
     const out = join(base, 'out');
     const build = (force: boolean) =>
-      buildRecipes({ repo: repoDir, recipes: ['hello'], targets: [TARGET], outDir: out, pkgtrackVersion: 'bench', force });
+      buildRecipes({ recipesDir: repoDir, recipes: ['hello'], targets: [TARGET], outDir: out, pkgtrackVersion: 'bench', force });
     const warm = await build(true); // fills the source cache and the dependency image
     if (warm.failed) throw new Error(`warm-up build failed: ${JSON.stringify(warm.builds[0]?.error)}`);
 
-    const repo = await loadRepository(repoDir);
-    const recipe = await loadRecipe(repo, 'hello');
+    const recipesRepo = await loadRecipesRepository(repoDir);
+    const recipe = await loadRecipe(recipesRepo, 'hello');
     const target = recipe.targets.find((t) => t.id === TARGET)!;
-    const source = await fetchSource(repo, recipe, {});
+    const source = await fetchSource(recipesRepo, recipe, {});
     const engine = await detectEngine();
     const builder = new RpmBuilder();
     const image = await ensureDependencyImage(engine, builder, target, await builder.buildDependencies(recipe), silentProgress);
@@ -62,7 +62,7 @@ export default async function (): Promise<void> {
         packageVersion: `${source.version}-${recipe.config.revision}${target.versionSuffix}`,
         orig: { path: source.origTarball, sha256: source.sha256 },
         patches,
-        maintainer: repo.config.maintainer,
+        maintainer: recipesRepo.config.maintainer,
         changes: [],
         timestamp: 1_795_219_200,
         workDir,

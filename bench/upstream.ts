@@ -46,7 +46,7 @@ export default async function upstreamBench(): Promise<void> {
     const runOurs = async () => {
       gh.reset();
       const t0 = performance.now();
-      const r = await checkRecipes({ repo: root, progress: silentProgress, sourceOptions: { github: { token: TOKEN } } });
+      const r = await checkRecipes({ recipesDir: root, progress: silentProgress, sourceOptions: { github: { token: TOKEN } } });
       return { result: r, m: { seconds: (performance.now() - t0) / 1000, requests: gh.requests.length } };
     };
     const cold = await runOurs();

@@ -44,7 +44,7 @@ export default class Build extends PkgtrackCommand<typeof Build> {
 
   async run(): Promise<BuildSummary & { published?: PublishResult }> {
     const summary = await buildRecipes({
-      repo: this.flags.repo,
+      recipesDir: this.flags.repo,
       recipes: this.positionals,
       targets: this.flags.target,
       version: this.flags.version,
@@ -81,7 +81,11 @@ export default class Build extends PkgtrackCommand<typeof Build> {
     const done = summary.builds.filter((b) => b.result !== 'failed' && b.outDir).map((b) => b.outDir!);
     if (this.flags.publish && done.length) {
       // Failed targets are left out; what did build still goes out (the exit code says 1).
-      result.published = await publish({ inputs: done, ...(this.flags.repo ? { repo: this.flags.repo } : {}), progress: this.progress });
+      result.published = await publish({
+        inputs: done,
+        ...(this.flags.repo ? { recipesDir: this.flags.repo } : {}),
+        progress: this.progress,
+      });
       for (const r of result.published.reports) {
         lines.push(`published ${r.kind} ${r.suite}: ${r.added.length} added, ${r.unchanged.length} unchanged, ${r.removed.length} removed`);
       }

@@ -32,7 +32,7 @@ Exit codes: 0 checked; 10 with --exit-code when a newer version exists; 1 when a
     const result = await checkRecipes({
       names: this.positionals,
       progress: this.progress,
-      ...(this.flags.repo ? { repo: this.flags.repo } : {}),
+      ...(this.flags.repo ? { recipesDir: this.flags.repo } : {}),
     });
     this.show(renderTable(result));
     if (this.flags['exit-code'] && result.summary['newer-available'] > 0) this.setExitCode(ExitCode.updatesAvailable);

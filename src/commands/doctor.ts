@@ -29,7 +29,7 @@ export default class Doctor extends PkgtrackCommand<typeof Doctor> {
     const report = await runDoctor({
       progress: this.progress,
       ...(this.flags.fix ? { fix: true } : {}),
-      ...(this.flags.repo ? { repoDir: this.flags.repo } : {}),
+      ...(this.flags.repo ? { recipesDir: this.flags.repo } : {}),
       ...(this.flags.check ? { only: this.flags.check } : {}),
       ...(this.flags['publish-to'] ? { publishTo: this.flags['publish-to'] } : {}),
     });

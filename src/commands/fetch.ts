@@ -24,7 +24,7 @@ export default class Fetch extends PkgtrackCommand<typeof Fetch> {
   async run(): Promise<FetchedSource> {
     const f = this.flags;
     const r = await fetchSourceByName(this.args.recipe, {
-      ...(f.repo ? { repoDir: f.repo } : {}),
+      ...(f.repo ? { recipesDir: f.repo } : {}),
       ...(f.version ? { version: f.version } : {}),
       ...(f.trunk ? { trunk: true } : {}),
       ...(f.out ? { outDir: f.out } : {}),

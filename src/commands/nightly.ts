@@ -6,7 +6,7 @@ import { ExitCode } from '../cli/exit-codes.js';
 import { repoFlag } from '../cli/flags.js';
 import { table } from '../core/text-table.js';
 import { runNightly } from '../services/nightly/index.js';
-import { openRepository } from '../services/shared/index.js';
+import { openRecipesRepository } from '../services/shared/index.js';
 
 export default class Nightly extends PkgtrackCommand<typeof Nightly> {
   static override summary = 'Build and publish the trunk channel from upstream HEAD, when it moved.';
@@ -31,12 +31,12 @@ A patch that no longer applies marks the recipe "broken on trunk": the last good
 
   async run() {
     const f = this.flags;
-    const repo = await openRepository(f.repo);
+    const recipesRepo = await openRecipesRepository(f.repo);
     const names = this.positionals;
     const result = await runNightly({
-      repo,
+      recipesRepo,
       recipes: names,
-      output: resolve(repo.root, f.output ?? repo.config.output),
+      output: resolve(recipesRepo.root, f.output ?? recipesRepo.config.output),
       pkgtrackVersion: this.config.version,
       progress: this.progress,
       ...(f.target ? { targets: f.target } : {}),

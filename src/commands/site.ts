@@ -21,7 +21,7 @@ export default class Site extends PkgtrackCommand<typeof Site> {
     const result = await generateSite({
       progress: this.progress,
       generator: `pkgtrack ${this.config.version}`,
-      ...(this.flags.repo ? { repoRoot: this.flags.repo } : {}),
+      ...(this.flags.repo ? { recipesRoot: this.flags.repo } : {}),
       ...(this.flags.out ? { out: this.flags.out } : {}),
     });
     const pkgs = result.suites.reduce((n, s) => n + s.packages, 0);

@@ -33,7 +33,7 @@ export default class Verify extends PkgtrackCommand<typeof Verify> {
     const r = await verifyCommand({
       path: this.args.path,
       keyrings: this.flags.keyring ?? [],
-      ...(this.flags.repo ? { repoDir: this.flags.repo } : {}),
+      ...(this.flags.repo ? { recipesDir: this.flags.repo } : {}),
       ...(this.flags['require-signer'] ? { requireSigners: this.flags['require-signer'] } : {}),
       ...(this.flags.deep ? { deep: true } : {}),
     });

@@ -7,20 +7,20 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { inputError, notFound, PkgtrackError, PkgtrackErrors } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
-import { type RecipeConfig, type RepositoryConfig, recipeSchema, repositorySchema, type TargetSpec } from './schema.js';
+import { type RecipeConfig, type RecipesRepositoryConfig, recipeSchema, repositorySchema, type TargetSpec } from './schema.js';
 import { misspeltRelease, resolveTarget, type Target } from './targets.js';
 import { parseYaml } from './validate.js';
 import { isFile, REPOSITORY_FILE } from './root.js';
 
-export { findRepositoryRoot, REPOSITORY_FILE } from './root.js';
+export { findRecipesRepositoryRoot, REPOSITORY_FILE } from './root.js';
 
 export const RECIPE_FILE = 'recipe.yaml';
 
-export interface Repository {
+export interface RecipesRepository {
   /** Absolute path of the folder holding pkgtrack.yaml. */
   root: string;
   configFile: string;
-  config: RepositoryConfig;
+  config: RecipesRepositoryConfig;
 }
 
 export interface Recipe {
@@ -46,7 +46,7 @@ async function isDir(p: string): Promise<boolean> {
   );
 }
 
-export async function loadRepository(root: string): Promise<Repository> {
+export async function loadRecipesRepository(root: string): Promise<RecipesRepository> {
   const configFile = join(root, REPOSITORY_FILE);
   const text = await readFile(configFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw notFound('REPO_NOT_FOUND', `cannot read ${configFile}: ${e.code ?? e.message}`, 'Create it with `pkgtrack init`.');
@@ -75,8 +75,8 @@ export function githubPagesUrl(env: Record<string, string | undefined>): string 
 }
 
 /** Names of the recipe folders (those holding a recipe.yaml), sorted. */
-export async function listRecipeNames(repo: Repository): Promise<string[]> {
-  const dir = join(repo.root, 'recipes');
+export async function listRecipeNames(recipesRepo: RecipesRepository): Promise<string[]> {
+  const dir = join(recipesRepo.root, 'recipes');
   const entries = (await ifExists(readdir(dir, { withFileTypes: true }))) ?? [];
   const names: string[] = [];
   for (const e of entries) {
@@ -105,15 +105,15 @@ export function resolveTargets(specs: readonly TargetSpec[], opts: { backports?:
   });
 }
 
-export async function loadRecipe(repo: Repository, name: string): Promise<Recipe> {
-  const dir = join(repo.root, 'recipes', name);
+export async function loadRecipe(recipesRepo: RecipesRepository, name: string): Promise<Recipe> {
+  const dir = join(recipesRepo.root, 'recipes', name);
   const file = join(dir, RECIPE_FILE);
   if (!(await isFile(file))) {
-    const names = await listRecipeNames(repo);
+    const names = await listRecipeNames(recipesRepo);
     const guess = closest(name, names);
     throw notFound(
       'RECIPE_NOT_FOUND',
-      `no recipe "${name}" in ${join(repo.root, 'recipes')}`,
+      `no recipe "${name}" in ${join(recipesRepo.root, 'recipes')}`,
       guess
         ? `Did you mean "${guess}"?`
         : names.length
@@ -139,8 +139,8 @@ export async function loadRecipe(repo: Repository, name: string): Promise<Recipe
     dir,
     file,
     config,
-    targets: resolveTargets(config.targets ?? repo.config.targets, {
-      backports: repo.config.channels.stable.backports,
+    targets: resolveTargets(config.targets ?? recipesRepo.config.targets, {
+      backports: recipesRepo.config.channels.stable.backports,
     }),
   };
   if (await isDir(join(dir, 'debian'))) recipe.debianDir = join(dir, 'debian');
@@ -155,9 +155,9 @@ function lineOf(text: string, re: RegExp): number {
 }
 
 /** Load the named recipes, or all of them when `names` is empty. */
-export async function loadRecipes(repo: Repository, names: readonly string[] = []): Promise<Recipe[]> {
-  const wanted = names.length ? names : await listRecipeNames(repo);
+export async function loadRecipes(recipesRepo: RecipesRepository, names: readonly string[] = []): Promise<Recipe[]> {
+  const wanted = names.length ? names : await listRecipeNames(recipesRepo);
   const out: Recipe[] = [];
-  for (const n of wanted) out.push(await loadRecipe(repo, n));
+  for (const n of wanted) out.push(await loadRecipe(recipesRepo, n));
   return out;
 }

@@ -17,7 +17,7 @@ export async function isFile(p: string): Promise<boolean> {
 }
 
 /** Find the repository root: `explicit`, else $PKGTRACK_REPO, else the nearest parent with pkgtrack.yaml. */
-export async function findRepositoryRoot(explicit?: string, start = process.cwd()): Promise<string> {
+export async function findRecipesRepositoryRoot(explicit?: string, start = process.cwd()): Promise<string> {
   const given = explicit ?? process.env.PKGTRACK_REPO;
   if (given) {
     const root = resolve(given);

@@ -229,6 +229,6 @@ export const repositorySchema = z.strictObject({
 });
 
 export type RecipeConfig = z.infer<typeof recipeSchema>;
-export type RepositoryConfig = z.infer<typeof repositorySchema>;
+export type RecipesRepositoryConfig = z.infer<typeof repositorySchema>;
 export type UpstreamConfig = z.infer<typeof upstreamSchema>;
 export type TargetSpec = z.infer<typeof targetSpec>;

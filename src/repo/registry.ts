@@ -6,17 +6,17 @@
  * To add a format: implement RepoFormat (format.ts) and add ONE line to `FACTORIES`.
  */
 import { join } from 'node:path';
-import type { RepositoryConfig } from '../recipe/schema.js';
+import type { RecipesRepositoryConfig } from '../recipe/schema.js';
 import { type AptRepoConfig, AptFormat } from './apt/apt-format.js';
 import type { ArtifactInput, PackageRef, RepoContext, RepoFormat, RepoKind } from './format.js';
 import type { YumFormatOptions, YumRepoFormat } from './yum/format.js';
 
 /** Repository settings every format may read (pkgtrack.yaml, or defaults without one). */
 export type RepoSettings = Pick<
-  RepositoryConfig,
+  RecipesRepositoryConfig,
   'name' | 'origin' | 'label' | 'description' | 'architectures' | 'components' | 'channels'
 > &
-  Partial<Pick<RepositoryConfig, 'url' | 'contents'>>;
+  Partial<Pick<RecipesRepositoryConfig, 'url' | 'contents'>>;
 
 export const DEFAULT_SETTINGS: RepoSettings = {
   name: 'pkgtrack',

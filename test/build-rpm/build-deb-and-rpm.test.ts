@@ -26,7 +26,7 @@ async function copyExampleRepo(dest: string): Promise<void> {
 }
 
 const build = (repo: string, out: string, targets = ['debian:bookworm', 'fedora:41']) =>
-  buildRecipes({ repo, recipes: ['hello'], targets, outDir: out, pkgtrackVersion: 'test' });
+  buildRecipes({ recipesDir: repo, recipes: ['hello'], targets, outDir: out, pkgtrackVersion: 'test' });
 
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), 'pkgtrack-build-both-'));

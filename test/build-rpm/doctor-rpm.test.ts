@@ -8,8 +8,8 @@ import { helloRecipe } from './helpers.js';
 describe('doctor: rpm builds', () => {
   it('is registered, finds rpmlint and names the rpm targets of the recipes', async () => {
     expect(DOCTOR_CHECKS.some((c) => c.id === 'rpm')).toBe(true);
-    const { repo, recipe } = await helloRecipe();
-    const findings = await rpmChecks[0]!.run({ repo, recipes: [recipe], progress: silentProgress });
+    const { recipesRepo, recipe } = await helloRecipe();
+    const findings = await rpmChecks[0]!.run({ recipesRepo, recipes: [recipe], progress: silentProgress });
     expect(findings.find((f) => f.id === 'rpm.rpmlint')?.status).toBe('ok');
     const target = findings.find((f) => f.id === 'rpm.target.fedora:41');
     expect(target?.message).toContain('hello');

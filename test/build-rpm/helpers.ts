@@ -10,7 +10,7 @@ import type { Artifact, BuildContext, LintReport, PreparedSource } from '../../s
 import { RpmBuilder } from '../../src/builders/rpm/index.js';
 import { detectEngine } from '../../src/containers/detect.js';
 import { silentProgress } from '../../src/core/progress.js';
-import { loadRecipe, loadRepository, type Recipe, type Repository } from '../../src/recipe/load.js';
+import { loadRecipe, loadRecipesRepository, type Recipe, type RecipesRepository } from '../../src/recipe/load.js';
 import type { Target } from '../../src/recipe/targets.js';
 import { fetchSource } from '../../src/services/fetch/fetch.js';
 import { ensureDependencyImage } from '../../src/services/image/image.js';
@@ -33,10 +33,10 @@ export interface Orig {
  * it, the Debian pool copy of the newest known release is downloaded instead, into .cache/.
  */
 export async function helloOrig(): Promise<Orig> {
-  const repo = await loadRepository(REPO_ROOT);
-  const recipe = await loadRecipe(repo, 'hello');
+  const recipesRepo = await loadRecipesRepository(REPO_ROOT);
+  const recipe = await loadRecipe(recipesRepo, 'hello');
   try {
-    const f = await fetchSource(repo, recipe, {});
+    const f = await fetchSource(recipesRepo, recipe, {});
     return { path: f.origTarball, sha256: f.sha256, version: f.version };
   } catch {
     const version = '2.12.3';
@@ -54,9 +54,9 @@ export async function helloOrig(): Promise<Orig> {
   }
 }
 
-export async function helloRecipe(): Promise<{ repo: Repository; recipe: Recipe }> {
-  const repo = await loadRepository(REPO_ROOT);
-  return { repo, recipe: await loadRecipe(repo, 'hello') };
+export async function helloRecipe(): Promise<{ recipesRepo: RecipesRepository; recipe: Recipe }> {
+  const recipesRepo = await loadRecipesRepository(REPO_ROOT);
+  return { recipesRepo, recipe: await loadRecipe(recipesRepo, 'hello') };
 }
 
 export interface DirectBuild {
@@ -72,7 +72,13 @@ export interface DirectBuild {
 }
 
 /** Prepare, build (no network, build user) and collect one rpm target, like the build service. */
-export async function buildRpmDirect(recipe: Recipe, target: Target, orig: Orig, repo: Repository, base: string): Promise<DirectBuild> {
+export async function buildRpmDirect(
+  recipe: Recipe,
+  target: Target,
+  orig: Orig,
+  recipesRepo: RecipesRepository,
+  base: string,
+): Promise<DirectBuild> {
   const engine = await detectEngine();
   const builder = new RpmBuilder();
   const deps = await builder.buildDependencies(recipe);
@@ -86,7 +92,7 @@ export async function buildRpmDirect(recipe: Recipe, target: Target, orig: Orig,
     packageVersion: await packageVersionFor(builder, recipe, target, orig.version),
     orig: { path: orig.path, sha256: orig.sha256 },
     patches: await queuedPatches(recipe),
-    maintainer: repo.config.maintainer,
+    maintainer: recipesRepo.config.maintainer,
     changes: [],
     timestamp: Date.UTC(2026, 10, 21, 15, 30) / 1000,
     workDir,

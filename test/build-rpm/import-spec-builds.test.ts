@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RpmBuilder } from '../../src/builders/rpm/index.js';
 import { run } from '../../src/core/exec.js';
-import { loadRecipe, loadRepository } from '../../src/recipe/load.js';
+import { loadRecipe, loadRecipesRepository } from '../../src/recipe/load.js';
 import { importRecipe } from '../../src/services/recipe/import.js';
 import { fedoraHelloSpec, helloOrig, queuedPatches, REPO_ROOT } from './helpers.js';
 
@@ -32,14 +32,14 @@ describe('recipe import of a .spec', () => {
     await cp(join(REPO_ROOT, 'recipes/hello/patches'), srcDir, { recursive: true });
     await writeFile(join(srcDir, 'hello.spec'), fedoraSpec);
 
-    const imported = await importRecipe(join(srcDir, 'hello.spec'), { repoDir });
+    const imported = await importRecipe(join(srcDir, 'hello.spec'), { recipesDir: repoDir });
     expect(imported.patches).toEqual(['readme-https-distribution-point.patch', 'readme-packaging-contact.patch']);
     const template = await readFile(join(repoDir, 'recipes/hello/hello.spec'), 'utf8');
     expect(template).toMatch(/^%autosetup -p1$/m);
     expect(template).not.toMatch(/^(Patch\d*:|%patch)/m);
 
-    const repo = await loadRepository(repoDir);
-    const recipe = await loadRecipe(repo, 'hello');
+    const recipesRepo = await loadRecipesRepository(repoDir);
+    const recipe = await loadRecipe(recipesRepo, 'hello');
     const orig = await helloOrig();
     const workDir = await mkdtemp(join(base, 'work-'));
     const target = {
@@ -57,7 +57,7 @@ describe('recipe import of a .spec', () => {
       packageVersion: `${orig.version}-${recipe.config.revision}.fc41`,
       orig: { path: orig.path, sha256: orig.sha256 },
       patches: await queuedPatches(recipe),
-      maintainer: repo.config.maintainer,
+      maintainer: recipesRepo.config.maintainer,
       changes: [],
       timestamp: 1_795_219_200,
       workDir,

@@ -14,12 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODEPS_NOTE } from '../../src/builders/rpm/index.js';
 import { detectEngine } from '../../src/containers/detect.js';
 import { run } from '../../src/core/exec.js';
-import type { Recipe, Repository } from '../../src/recipe/load.js';
+import type { Recipe, RecipesRepository } from '../../src/recipe/load.js';
 import { pruneBuilderImages } from '../../src/services/image/image.js';
 import { buildRpmDirect, type DirectBuild, helloOrig, helloRecipe, type Orig } from './helpers.js';
 
 let base: string;
-let repo: Repository;
+let recipesRepo: RecipesRepository;
 let recipe: Recipe;
 let orig: Orig;
 let first: DirectBuild;
@@ -35,12 +35,12 @@ async function payloadSha(file: string): Promise<string> {
 
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), 'pkgtrack-rpm-container-'));
-  ({ repo, recipe } = await helloRecipe());
+  ({ recipesRepo, recipe } = await helloRecipe());
   orig = await helloOrig();
   const target = recipe.targets.find((t) => t.format === 'rpm')!;
-  first = await buildRpmDirect(recipe, target, orig, repo, base);
+  first = await buildRpmDirect(recipe, target, orig, recipesRepo, base);
   if (first.code !== 0) throw new Error(`rpm build failed:\n${first.output.slice(-3000)}`);
-  second = await buildRpmDirect(recipe, target, orig, repo, base);
+  second = await buildRpmDirect(recipe, target, orig, recipesRepo, base);
   if (second.code !== 0) throw new Error(`second rpm build failed:\n${second.output.slice(-3000)}`);
 }, 1_800_000);
 
@@ -67,7 +67,7 @@ describe('hello as rpm in a container', () => {
     expect(await qf(binary(first), '%{BUILDTIME}')).toBe(String(first.prepared.sourceDateEpoch));
     expect(await qf(binary(first), '%{SOURCERPM}')).toBe(`hello-${orig.version}-1.fc41.src.rpm`);
     const cl = await qf(srpm(first), '[%{CHANGELOGNAME}\n]');
-    expect(cl.split('\n')[0]).toBe(`${repo.config.maintainer} - ${orig.version}-1.fc41`);
+    expect(cl.split('\n')[0]).toBe(`${recipesRepo.config.maintainer} - ${orig.version}-1.fc41`);
   });
 
   it('lists the program, its manual, info page and docs; the SRPM holds tarball, patches and spec', async () => {

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRecipe, loadRepository } from '../../src/recipe/load.js';
+import { loadRecipe, loadRecipesRepository } from '../../src/recipe/load.js';
 import { resolveTarget } from '../../src/recipe/targets.js';
 import {
   type BuildManifest,
@@ -19,8 +19,8 @@ async function copyRepo() {
   const dir = mkdtempSync(join(tmpdir(), 'pkgtrack-inputs-'));
   cpSync(join(ROOT, 'pkgtrack.yaml'), join(dir, 'pkgtrack.yaml'));
   cpSync(join(ROOT, 'recipes', 'hello'), join(dir, 'recipes', 'hello'), { recursive: true });
-  const repo = await loadRepository(dir);
-  return { dir, repo, recipe: await loadRecipe(repo, 'hello') };
+  const recipesRepo = await loadRecipesRepository(dir);
+  return { dir, recipesRepo, recipe: await loadRecipe(recipesRepo, 'hello') };
 }
 
 describe('build inputs', () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseDsc } from '../../src/formats/deb-control.js';
-import { loadRecipe, loadRepository } from '../../src/recipe/load.js';
+import { loadRecipe, loadRecipesRepository } from '../../src/recipe/load.js';
 import { fetchSource } from '../../src/services/fetch/fetch.js';
 import { ensureDebianSource } from '../../scripts/fetch-debian-sources.js';
 
@@ -36,8 +36,8 @@ it('fetches sl from trixie byte-identical to the archive orig tarball', async ()
     join(work, 'recipes', 'sl', 'recipe.yaml'),
     "name: sl\nupstream:\n  kind: debian\n  package: sl\n  suite: trixie\nversions:\n  tagPattern: '^(?<version>.+)$'\n",
   );
-  const repo = await loadRepository(work);
-  const r = await fetchSource(repo, await loadRecipe(repo, 'sl'), { outDir: join(work, 'out') });
+  const recipesRepo = await loadRecipesRepository(work);
+  const r = await fetchSource(recipesRepo, await loadRecipe(recipesRepo, 'sl'), { outDir: join(work, 'out') });
   expect(r.version).toBe(meta.version.replace(/-[^-]+$/, ''));
   expect(r.origName).toBe(orig.name);
   expect(r.sha256).toBe(orig.hashes.SHA256);

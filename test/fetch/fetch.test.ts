@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/core/exec.js';
-import { loadRecipe, loadRepository } from '../../src/recipe/load.js';
+import { loadRecipe, loadRecipesRepository } from '../../src/recipe/load.js';
 import { extractArchive } from '../../src/patches/extract.js';
 import { fetchSource } from '../../src/services/fetch/fetch.js';
 import { diffSnapshots, treeSnapshot } from '../patches/helpers/tree.js';
@@ -90,8 +90,8 @@ describe('fetchSource', () => {
       foo: httpRecipe('foo', '/foo-{version}.tar.gz', '  signatureUrl: "{url}.asc"\n  upstreamKey: upstream.asc\n'),
     });
     await writeFile(join(root, 'recipes', 'foo', 'upstream.asc'), await readFile(join(work, 'upstream.asc')));
-    const repo = await loadRepository(root);
-    const r = await fetchSource(repo, await loadRecipe(repo, 'foo'), { version: '1.0' });
+    const recipesRepo = await loadRecipesRepository(root);
+    const r = await fetchSource(recipesRepo, await loadRecipe(recipesRepo, 'foo'), { version: '1.0' });
     expect(r.origName).toBe('foo_1.0.orig.tar.gz');
     expect(r.method).toBe('tarball');
     expect(r.sha256).toBe(sha(files.get('/foo-1.0.tar.gz')!));
@@ -114,8 +114,8 @@ describe('fetchSource', () => {
       ),
     });
     await writeFile(join(root, 'recipes', 'foo', 'upstream.asc'), await readFile(join(work, 'upstream.asc')));
-    const repo = await loadRepository(root);
-    await expect(fetchSource(repo, await loadRecipe(repo, 'foo'), { version: '1.0' })).rejects.toMatchObject({
+    const recipesRepo = await loadRecipesRepository(root);
+    await expect(fetchSource(recipesRepo, await loadRecipe(recipesRepo, 'foo'), { version: '1.0' })).rejects.toMatchObject({
       code: 'UPSTREAM_SIGNATURE_BAD',
       kind: 'integrity',
     });
@@ -123,25 +123,25 @@ describe('fetchSource', () => {
 
   it('notices when an upstream asset is replaced', async () => {
     const root = await makeRepo({ foo: httpRecipe('foo', '/moving-{version}.tar.gz') });
-    const repo = await loadRepository(root);
-    const recipe = await loadRecipe(repo, 'foo');
+    const recipesRepo = await loadRecipesRepository(root);
+    const recipe = await loadRecipe(recipesRepo, 'foo');
     files.set('/moving-1.0.tar.gz', files.get('/foo-1.0.tar.gz')!);
-    const first = await fetchSource(repo, recipe, { version: '1.0' });
+    const first = await fetchSource(recipesRepo, recipe, { version: '1.0' });
     expect(first.upstreamChanged).toBeUndefined();
     files.set('/moving-1.0.tar.gz', Buffer.concat([files.get('/foo-1.0.tar.gz')!, Buffer.alloc(0)]));
     await run('tar', ['-czf', join(work, 'moved.tar.gz'), '-C', join(work, 'src'), 'foo-1.0', '--mtime=@1']);
     files.set('/moving-1.0.tar.gz', await readFile(join(work, 'moved.tar.gz')));
-    const second = await fetchSource(repo, recipe, { version: '1.0' });
+    const second = await fetchSource(recipesRepo, recipe, { version: '1.0' });
     expect(second.upstreamChanged?.previousSha256).toBe(first.sha256);
     expect(second.sha256).not.toBe(first.sha256);
   });
 
   it('checks the published SHA-256', async () => {
     const root = await makeRepo({ foo: httpRecipe('foo', '/foo-{version}.tar.gz') });
-    const repo = await loadRepository(root);
-    const recipe = await loadRecipe(repo, 'foo');
+    const recipesRepo = await loadRecipesRepository(root);
+    const recipe = await loadRecipe(recipesRepo, 'foo');
     await expect(
-      fetchSource(repo, recipe, { releases: [{ version: '1.0', sourceUrl: `${base}/foo-1.0.tar.gz`, sha256: '0'.repeat(64) }] }),
+      fetchSource(recipesRepo, recipe, { releases: [{ version: '1.0', sourceUrl: `${base}/foo-1.0.tar.gz`, sha256: '0'.repeat(64) }] }),
     ).rejects.toMatchObject({
       code: 'SOURCE_SHA256_MISMATCH',
     });
@@ -149,10 +149,10 @@ describe('fetchSource', () => {
 
   it('repacks a zip into a reproducible tar.xz with the same files', async () => {
     const root = await makeRepo({ foo: httpRecipe('foo', '/foo-{version}.zip') });
-    const repo = await loadRepository(root);
-    const recipe = await loadRecipe(repo, 'foo');
-    const a = await fetchSource(repo, recipe, { version: '1.0', outDir: join(root, 'a') });
-    const b = await fetchSource(repo, recipe, { version: '1.0', outDir: join(root, 'b') });
+    const recipesRepo = await loadRecipesRepository(root);
+    const recipe = await loadRecipe(recipesRepo, 'foo');
+    const a = await fetchSource(recipesRepo, recipe, { version: '1.0', outDir: join(root, 'a') });
+    const b = await fetchSource(recipesRepo, recipe, { version: '1.0', outDir: join(root, 'b') });
     expect(a.method).toBe('repacked');
     expect(a.origName).toBe('foo_1.0.orig.tar.xz');
     expect(a.sha256).toBe(b.sha256);
@@ -179,9 +179,9 @@ describe('fetchSource', () => {
     const root = await makeRepo({
       bar: `name: bar\nupstream:\n  kind: git\n  url: file://${g}\nchannels:\n  trunk:\n    enabled: true\n    branch: main\n`,
     });
-    const repo = await loadRepository(root);
-    const recipe = await loadRecipe(repo, 'bar');
-    const tag = await fetchSource(repo, recipe, { version: '1.0' });
+    const recipesRepo = await loadRecipesRepository(root);
+    const recipe = await loadRecipe(recipesRepo, 'bar');
+    const tag = await fetchSource(recipesRepo, recipe, { version: '1.0' });
     expect(tag.method).toBe('git-archive');
     expect(tag.origName).toBe('bar_1.0.orig.tar.xz');
     const x = await extractArchive(tag.origTarball, join(root, 'x'));
@@ -190,10 +190,10 @@ describe('fetchSource', () => {
     const head = (await git('rev-parse', 'HEAD')).stdout.trim();
     // Force-move the tag: fetch says so and records the new commit.
     await git('tag', '-f', 'v1.0', head);
-    const moved = await fetchSource(repo, recipe, { version: '1.0', outDir: join(root, 'moved') });
+    const moved = await fetchSource(recipesRepo, recipe, { version: '1.0', outDir: join(root, 'moved') });
     expect(moved.git?.commit).toBe(head);
     expect(moved.upstreamChanged?.previousSha256).toBe(tag.git?.commit);
-    const trunk = await fetchSource(repo, recipe, { trunk: true });
+    const trunk = await fetchSource(recipesRepo, recipe, { trunk: true });
     expect(trunk.git?.commit).toBe(head);
     // The tag was moved onto the head above, so the snapshot is 0 commits past 1.0.
     expect(trunk.version).toMatch(new RegExp(`^1\\.0\\+git\\d{8}\\.0\\.${head.slice(0, 7)}$`));
@@ -202,14 +202,14 @@ describe('fetchSource', () => {
     await writeFile(join(g, 'c.txt'), 'three\n');
     await git('add', 'c.txt');
     await git('commit', '-q', '-m', 'three');
-    const planned = await fetchSource(repo, recipe, { trunk: true, commit: head.slice(0, 10), outDir: join(root, 'planned') });
+    const planned = await fetchSource(recipesRepo, recipe, { trunk: true, commit: head.slice(0, 10), outDir: join(root, 'planned') });
     expect(planned.git?.commit).toBe(head);
     expect(planned.version).toBe(trunk.version);
     const x2 = await extractArchive(planned.origTarball, join(root, 'x2'));
     expect(Object.keys(await treeSnapshot(join(root, 'x2', x2.topDir!))).sort()).toEqual(['a.txt', 'b.txt']);
     // Not a commit id, not in the repository, not on the trunk branch: typed errors.
-    await expect(fetchSource(repo, recipe, { trunk: true, commit: 'HEAD~1' })).rejects.toMatchObject({ code: 'COMMIT_INVALID' });
-    await expect(fetchSource(repo, recipe, { trunk: true, commit: 'deadbeefdeadbeef' })).rejects.toMatchObject({
+    await expect(fetchSource(recipesRepo, recipe, { trunk: true, commit: 'HEAD~1' })).rejects.toMatchObject({ code: 'COMMIT_INVALID' });
+    await expect(fetchSource(recipesRepo, recipe, { trunk: true, commit: 'deadbeefdeadbeef' })).rejects.toMatchObject({
       code: 'COMMIT_NOT_FOUND',
     });
     await git('checkout', '-q', '-b', 'side', head);
@@ -218,7 +218,7 @@ describe('fetchSource', () => {
     await git('commit', '-q', '-m', 'side');
     const side = (await git('rev-parse', 'HEAD')).stdout.trim();
     await git('checkout', '-q', 'main');
-    await expect(fetchSource(repo, recipe, { trunk: true, commit: side })).rejects.toMatchObject({ code: 'COMMIT_NOT_ON_TRUNK' });
+    await expect(fetchSource(recipesRepo, recipe, { trunk: true, commit: side })).rejects.toMatchObject({ code: 'COMMIT_NOT_ON_TRUNK' });
   });
 
   it('pkgtrack fetch (CLI): --json result, and a typed error with exit 2 for an unknown recipe', async () => {

@@ -49,7 +49,7 @@ it('--partial writes the refreshed patches before the conflict, keeping git rena
     'run.sh': '#!/bin/sh\n',
   });
   const conflictBefore = await readFile(join(patches, 'conflict.patch'));
-  const r = await rebasePatches('demo', { to: '2.0', orig: v2, partial: true, repoDir: repo });
+  const r = await rebasePatches('demo', { to: '2.0', orig: v2, partial: true, recipesDir: repo });
   expect(r.patches.map((p) => [p.name, p.action])).toEqual([
     ['rename.patch', 'refreshed'],
     ['moved.patch', 'refreshed'],
@@ -102,7 +102,7 @@ it('drops the hunks upstream merged and keeps the rest of the patch', async () =
   await writeFile(join(dir, 'patches', 'series'), 'two-fixes.patch\n');
   // Upstream 2.0 took the first fix only.
   const v2 = await orig('demo2-2.0', { 'main.txt': lines(30, 'main').replace('main 6\n', 'main 6 fixed\n') });
-  const r = await rebasePatches('demo2', { to: '2.0', orig: v2, repoDir: repo });
+  const r = await rebasePatches('demo2', { to: '2.0', orig: v2, recipesDir: repo });
   expect(r.patches).toEqual([{ name: 'two-fixes.patch', action: 'refreshed', reason: 'main.txt #1 merged upstream, dropped' }]);
   const refreshed = await readFile(join(dir, 'patches', 'two-fixes.patch'), 'utf8');
   expect(refreshed).toContain('+main 21 fixed');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/core/exec.js';
-import { loadRecipe, loadRepository } from '../../src/recipe/load.js';
+import { loadRecipe, loadRecipesRepository } from '../../src/recipe/load.js';
 import { parseSeries } from '../../src/patches/series.js';
 import { exportDebianDir, importRecipe } from '../../src/services/recipe/import.js';
 import { DEBIAN_TEST_PACKAGES, ensureDebianSource } from '../../scripts/fetch-debian-sources.js';
@@ -35,8 +35,8 @@ describe('recipe import round trip (.dsc → recipe → debian/)', () => {
       const dsc = dscs.get(pkg)!;
       const ref = join(work, `${pkg}-ref`);
       await run('dpkg-source', ['--no-check', '--skip-patches', '-x', dsc, ref], { cwd: work });
-      const r = await importRecipe(dsc, { repoDir: repo });
-      const recipe = await loadRecipe(await loadRepository(repo), r.recipe);
+      const r = await importRecipe(dsc, { recipesDir: repo });
+      const recipe = await loadRecipe(await loadRecipesRepository(repo), r.recipe);
       expect(recipe.seriesFile).toBeDefined();
       const series = parseSeries(await readFile(recipe.seriesFile!, 'utf8'));
       expect(series.map((e) => e.name)).toEqual(r.patches);
@@ -53,11 +53,11 @@ describe('other import sources', () => {
     const saved = process.env.PKGTRACK_CACHE;
     process.env.PKGTRACK_CACHE = join(import.meta.dirname, '..', '..', '.cache', 'pkgtrack-cache');
     try {
-      const r = await importRecipe('debian:sl/trixie', { repoDir: repo, name: 'sl-archive' });
+      const r = await importRecipe('debian:sl/trixie', { recipesDir: repo, name: 'sl-archive' });
       expect(r.from).toBe('debian-archive');
       expect(r.upstream).toMatchObject({ kind: 'github', repo: 'mtoyoda/sl' });
-      const fromDsc = await importRecipe(dscs.get('sl')!, { repoDir: repo, name: 'sl-dsc' });
-      const repoObj = await loadRepository(repo);
+      const fromDsc = await importRecipe(dscs.get('sl')!, { recipesDir: repo, name: 'sl-dsc' });
+      const repoObj = await loadRecipesRepository(repo);
       const a = await loadRecipe(repoObj, 'sl-archive');
       const b = await loadRecipe(repoObj, 'sl-dsc');
       expect(diffSnapshots(await treeSnapshot(join(a.dir, 'patches')), await treeSnapshot(join(b.dir, 'patches')))).toEqual([]);
@@ -69,11 +69,11 @@ describe('other import sources', () => {
   });
 
   it('refuses unknown sources with a typed error, leaving no recipe behind', async () => {
-    await expect(importRecipe(join(work, 'nope.dsc'), { repoDir: repo })).rejects.toMatchObject({ code: 'IMPORT_SOURCE_NOT_FOUND' });
-    await expect(importRecipe('debian:no-such-package-pkgtrack/trixie', { repoDir: repo })).rejects.toMatchObject({
+    await expect(importRecipe(join(work, 'nope.dsc'), { recipesDir: repo })).rejects.toMatchObject({ code: 'IMPORT_SOURCE_NOT_FOUND' });
+    await expect(importRecipe('debian:no-such-package-pkgtrack/trixie', { recipesDir: repo })).rejects.toMatchObject({
       code: 'DEBIAN_VERSION_NOT_FOUND',
     });
-    await expect(importRecipe(join(work, 'missing-dir'), { repoDir: repo })).rejects.toMatchObject({ code: 'IMPORT_SOURCE_NOT_FOUND' });
+    await expect(importRecipe(join(work, 'missing-dir'), { recipesDir: repo })).rejects.toMatchObject({ code: 'IMPORT_SOURCE_NOT_FOUND' });
     const { readdir } = await import('node:fs/promises');
     expect((await readdir(join(repo, 'recipes'))).filter((n) => n.startsWith('nope') || n.startsWith('missing'))).toEqual([]);
     expect(await readdir(join(repo, '.pkgtrack', 'work')).catch(() => [])).toEqual([]);
@@ -83,14 +83,14 @@ describe('other import sources', () => {
     const dsc = dscs.get('sl')!;
     const tree = join(work, 'sl-tree');
     await run('dpkg-source', ['--no-check', '-x', dsc, tree], { cwd: work });
-    const a = await importRecipe(tree, { repoDir: repo, name: 'sl-from-tree' });
+    const a = await importRecipe(tree, { recipesDir: repo, name: 'sl-from-tree' });
     expect(a.from).toBe('source-tree');
     expect(a.upstream).toMatchObject({ kind: 'github', repo: 'mtoyoda/sl' });
-    const b = await importRecipe(join(tree, 'debian'), { repoDir: repo, name: 'sl-from-debian' });
+    const b = await importRecipe(join(tree, 'debian'), { recipesDir: repo, name: 'sl-from-debian' });
     expect(b.from).toBe('debian-dir');
-    const recipe = await loadRecipe(await loadRepository(repo), 'sl-from-debian');
+    const recipe = await loadRecipe(await loadRecipesRepository(repo), 'sl-from-debian');
     expect(recipe.config.versions.tagPattern).toBe('^v?(?<version>\\d\\S+)$');
-    await expect(importRecipe(tree, { repoDir: repo, name: 'sl-from-tree' })).rejects.toMatchObject({ code: 'RECIPE_EXISTS' });
+    await expect(importRecipe(tree, { recipesDir: repo, name: 'sl-from-tree' })).rejects.toMatchObject({ code: 'RECIPE_EXISTS' });
   });
 
   it('imports a .spec: PatchN lines and their comments become a series with DEP-3 headers', async () => {
@@ -121,9 +121,9 @@ describe('other import sources', () => {
     );
     await writeFile(join(d, 'foo-gcc14.patch'), '--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-a\n+b\n');
     await writeFile(join(d, 'foo-p0.patch'), 'Description: already has a header\n---\n--- x.c.orig\n+++ x.c\n@@ -1 +1 @@\n-b\n+c\n');
-    const r = await importRecipe(join(d, 'foo.spec'), { repoDir: repo });
+    const r = await importRecipe(join(d, 'foo.spec'), { recipesDir: repo });
     expect(r.patches).toEqual(['foo-gcc14.patch', 'foo-p0.patch']);
-    const recipe = await loadRecipe(await loadRepository(repo), 'foo');
+    const recipe = await loadRecipe(await loadRecipesRepository(repo), 'foo');
     expect(recipe.config.upstream).toMatchObject({ kind: 'http', url: 'https://example.org/dl/' });
     expect(recipe.config.source?.url).toBe('https://example.org/dl/foo-{version}.tar.gz');
     expect(recipe.config.revision).toBe('3');

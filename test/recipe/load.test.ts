@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PkgtrackError, PkgtrackErrors } from '../../src/core/errors.js';
-import { findRepositoryRoot, loadRecipe, loadRepository } from '../../src/recipe/load.js';
+import { findRecipesRepositoryRoot, loadRecipe, loadRecipesRepository } from '../../src/recipe/load.js';
 import { recipeSchema } from '../../src/recipe/schema.js';
 import { resolveTarget } from '../../src/recipe/targets.js';
 import { parseYaml } from '../../src/recipe/validate.js';
@@ -20,10 +20,10 @@ function problems(text: string): PkgtrackError[] {
 describe('recipe loading', () => {
   it('loads a good recipe with defaults filled in', async () => {
     const root = repoWith();
-    const repo = await loadRepository(root);
-    expect(repo.config.retention.keep).toBe(3);
-    expect(repo.config.validDays).toBe(14);
-    const r = await loadRecipe(repo, 'demo');
+    const recipesRepo = await loadRecipesRepository(root);
+    expect(recipesRepo.config.retention.keep).toBe(3);
+    expect(recipesRepo.config.validDays).toBe(14);
+    const r = await loadRecipe(recipesRepo, 'demo');
     expect(r.config.upstream).toMatchObject({ kind: 'github', repo: 'example/demo', use: 'releases', prereleases: false });
     expect(r.config.revision).toBe('1');
     expect(r.targets.map((t) => t.id)).toEqual(['debian:bookworm']);
@@ -41,7 +41,7 @@ describe('recipe loading', () => {
 
   it('finds the repository root from a nested folder', async () => {
     const root = repoWith();
-    expect(await findRepositoryRoot(undefined, join(root, 'recipes/demo/debian'))).toBe(root);
+    expect(await findRecipesRepositoryRoot(undefined, join(root, 'recipes/demo/debian'))).toBe(root);
   });
 
   it('names file:line:column, the field path and a did-you-mean fix for an unknown key', () => {
@@ -87,13 +87,13 @@ describe('recipe loading', () => {
 
   it('refuses a recipe whose name does not match its folder', async () => {
     const root = repoWith({ 'recipes/demo/recipe.yaml': GOOD_RECIPE.replace('name: demo', 'name: other') });
-    const repo = await loadRepository(root);
-    await expect(loadRecipe(repo, 'demo')).rejects.toThrow(/does not match its folder/);
+    const recipesRepo = await loadRecipesRepository(root);
+    await expect(loadRecipe(recipesRepo, 'demo')).rejects.toThrow(/does not match its folder/);
   });
 
   it('suggests the closest recipe name for a typo', async () => {
-    const repo = await loadRepository(repoWith());
-    const err = await loadRecipe(repo, 'dmeo').catch((e: PkgtrackError) => e);
+    const recipesRepo = await loadRecipesRepository(repoWith());
+    const err = await loadRecipe(recipesRepo, 'dmeo').catch((e: PkgtrackError) => e);
     expect(err).toBeInstanceOf(PkgtrackError);
     expect((err as PkgtrackError).fix).toBe('Did you mean "demo"?');
   });

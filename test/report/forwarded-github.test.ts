@@ -4,7 +4,7 @@
  */
 import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRepository } from '../../src/recipe/load.js';
+import { loadRecipesRepository } from '../../src/recipe/load.js';
 import { buildForwardedQuery, parseGithubRef } from '../../src/report/forwarded.js';
 import { buildPatchReport } from '../../src/services/report/report.js';
 import { type FakeGithub, githubSchema, startFakeGithub } from '../fakes/github/index.js';
@@ -60,7 +60,7 @@ describe('forwarded PR and issue states', () => {
   it('classifies merged, closed and open pull requests and a completed issue in one request', async () => {
     gh.reset();
     const report = await buildPatchReport({
-      repo: await loadRepository(repoWithForwarded()),
+      recipesRepo: await loadRecipesRepository(repoWithForwarded()),
       trees: { demo: [] },
       gitDirs: {},
       github: { baseUrl: gh.url, token: TOKEN },
@@ -84,7 +84,7 @@ describe('forwarded PR and issue states', () => {
 
   it('without a token says what was not checked instead of failing', async () => {
     const report = await buildPatchReport({
-      repo: await loadRepository(repoWithForwarded()),
+      recipesRepo: await loadRecipesRepository(repoWithForwarded()),
       trees: { demo: [] },
       gitDirs: {},
       github: { baseUrl: gh.url, token: '' },

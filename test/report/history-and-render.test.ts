@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HtmlValidate } from 'html-validate';
 import { describe, expect, it } from 'vitest';
-import { loadRepository } from '../../src/recipe/load.js';
+import { loadRecipesRepository } from '../../src/recipe/load.js';
 import { countStatuses, type PatchEntry } from '../../src/report/model.js';
 import { renderHtml, renderMarkdown, renderTable } from '../../src/report/render.js';
 import { buildPatchReport, summarizeReport } from '../../src/services/report/report.js';
@@ -65,7 +65,7 @@ describe('upstream history', () => {
       'recipes/demo/patches/series': 'overflow.patch\n',
       'recipes/demo/patches/overflow.patch': OUR_PATCH,
     });
-    const report = await buildPatchReport({ repo: await loadRepository(root), trees: { demo: [] } });
+    const report = await buildPatchReport({ recipesRepo: await loadRecipesRepository(root), trees: { demo: [] } });
     const e = report.recipes[0]!.patches[0]!;
     expect(e.status).toBe('merged-upstream');
     expect(e.evidence).toMatchObject({ via: 'patch-id', confidence: 'certain', first: 'v1.2' });
@@ -80,7 +80,7 @@ describe('upstream history', () => {
       'recipes/demo/patches/series': 'overflow.patch\n',
       'recipes/demo/patches/overflow.patch': differentCode,
     });
-    const e = (await buildPatchReport({ repo: await loadRepository(root), trees: { demo: [] } })).recipes[0]!.patches[0]!;
+    const e = (await buildPatchReport({ recipesRepo: await loadRecipesRepository(root), trees: { demo: [] } })).recipes[0]!.patches[0]!;
     expect(e.evidence).toMatchObject({ via: 'subject', confidence: 'likely', first: 'v1.2' });
     // A subject is a heuristic: probably merged, and never "drop" on it alone.
     expect(e.status).toBe('probably-merged');
@@ -98,7 +98,7 @@ describe('upstream history', () => {
       'recipes/demo/patches/series': 'overflow.patch\n',
       'recipes/demo/patches/overflow.patch': differentCode,
     });
-    const e = (await buildPatchReport({ repo: await loadRepository(root), trees: { demo: [] } })).recipes[0]!.patches[0]!;
+    const e = (await buildPatchReport({ recipesRepo: await loadRecipesRepository(root), trees: { demo: [] } })).recipes[0]!.patches[0]!;
     expect(e.evidence).toMatchObject({ via: 'subject', first: 'v1.2' });
   });
 
@@ -114,10 +114,11 @@ describe('upstream history', () => {
       'recipes/demo/patches/series': 'pick.patch\n',
       'recipes/demo/patches/pick.patch': picked,
     });
-    const e = (await buildPatchReport({ repo: await loadRepository(root), trees: { demo: [] } })).recipes[0]!.patches[0]!;
+    const e = (await buildPatchReport({ recipesRepo: await loadRecipesRepository(root), trees: { demo: [] } })).recipes[0]!.patches[0]!;
     expect(e).toMatchObject({ status: 'merged-upstream', evidence: { via: 'origin-commit', confidence: 'certain', first: 'v1.2' } });
     // Offline (no history to prove it): a cherry-pick to drop later, never needs-forwarding.
-    const off = (await buildPatchReport({ repo: await loadRepository(root), trees: { demo: [] }, offline: true })).recipes[0]!.patches[0]!;
+    const off = (await buildPatchReport({ recipesRepo: await loadRecipesRepository(root), trees: { demo: [] }, offline: true })).recipes[0]!
+      .patches[0]!;
     expect(off.status).toBe('from-upstream');
     expect(off.notForwarded).toBe(false);
   });

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRepository } from '../../src/recipe/load.js';
+import { loadRecipesRepository } from '../../src/recipe/load.js';
 import type { PatchEntry } from '../../src/report/model.js';
 import { extractArchive } from '../../src/patches/extract.js';
 import { debianSourcesIndex, findDebianSources } from '../../src/services/fetch/source-cache-debian.js';
@@ -59,7 +59,7 @@ async function reportFor(pair: Pair): Promise<PatchEntry> {
   mkdirSync(join(root, 'recipes/demo/patches'), { recursive: true });
   cpSync(join(oldTree, 'debian/patches', pair.patch), join(root, 'recipes/demo/patches', pair.patch));
   const report = await buildPatchReport({
-    repo: await loadRepository(root),
+    recipesRepo: await loadRecipesRepository(root),
     trees: { demo: [{ dir: newTree, label: pair.new.upstream }] },
     gitDirs: {},
     offline: true,
@@ -130,7 +130,7 @@ describe('merged detection in synthetic trees', () => {
       'Description: use checked_add\nAuthor: A <a@example.org>\nForwarded: no\n---\n--- a/a.c\n+++ b/a.c\n@@ -1,3 +1,4 @@\n int f(void) {\n-  return x + y;\n+  check_range(x, y);\n+  return checked_add(x, y);\n }\n';
     const root = repoWith({ 'recipes/demo/patches/series': 'p.patch\n', 'recipes/demo/patches/p.patch': patch });
     const report = await buildPatchReport({
-      repo: await loadRepository(root),
+      recipesRepo: await loadRecipesRepository(root),
       trees: { demo: [{ dir: tree, label: '9.9' }] },
       gitDirs: {},
       offline: true,
@@ -142,7 +142,7 @@ describe('merged detection in synthetic trees', () => {
       `int f(void) {\n  return x + y;\n}\nint g(void) {\n  check_range(x, y);\n  return checked_add(x, y);\n}\n`,
     );
     const again = await buildPatchReport({
-      repo: await loadRepository(root),
+      recipesRepo: await loadRecipesRepository(root),
       trees: { demo: [{ dir: tree, label: '9.9' }] },
       gitDirs: {},
       offline: true,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/core/exec.js';
-import { loadRepository } from '../../src/recipe/load.js';
+import { loadRecipesRepository } from '../../src/recipe/load.js';
 import { signerFromRepository } from '../../src/services/shared/signer.js';
 import { binaryPublicKeys, readKeys } from '../../src/sign/keys.js';
 import { BIN, pkgtrack, tempDir } from '../helpers/cli.js';
@@ -168,7 +168,7 @@ describe('key rotate', () => {
     // The repository's signer now signs with both keys; gpgv sees two good signatures.
     process.env.PKGTRACK_KEY_PASSPHRASE = SENTINEL;
     try {
-      const signer = await signerFromRepository(await loadRepository(repo));
+      const signer = await signerFromRepository(await loadRecipesRepository(repo));
       expect(signer.fingerprints).toEqual(s.keys.map((k: { fingerprint: string }) => k.fingerprint));
       const exported = pkgtrack(['key', 'export'], { cwd: repo });
       const both = await readKeys(exported.stdout, 'export');
@@ -203,7 +203,7 @@ describe('secrets', () => {
     const repo = await makeRepo(yamlExtra);
     expect(pkgtrack(['key', 'generate', '--type', 'ed25519'], { cwd: repo, env: { [name]: SENTINEL } }).code).toBe(0);
     process.env[name] = SENTINEL;
-    const signer = await signerFromRepository(await loadRepository(repo));
+    const signer = await signerFromRepository(await loadRecipesRepository(repo));
     expect(signer.fingerprints).toHaveLength(1);
     // A child started the only way pkgtrack starts processes: its environment and argv, as the kernel sees them.
     const r = await run('sh', ['-c', 'tr "\\0" "\\n" </proc/$$/environ; tr "\\0" " " </proc/$$/cmdline']);
@@ -215,7 +215,7 @@ describe('secrets', () => {
     const repo = await makeRepo();
     expect(pkgtrack(['key', 'generate', '--type', 'ed25519'], { cwd: repo, env: ENV }).code).toBe(0);
     process.env.PKGTRACK_KEY_PASSPHRASE = `${SENTINEL}-wrong`;
-    const e = await signerFromRepository(await loadRepository(repo)).catch((x: Error & { code?: string; fix?: string }) => x);
+    const e = await signerFromRepository(await loadRecipesRepository(repo)).catch((x: Error & { code?: string; fix?: string }) => x);
     expect((e as { code?: string }).code).toBe('KEY_PASSPHRASE_WRONG');
     noSentinel((e as Error).message, JSON.stringify(e));
   });

@@ -51,7 +51,7 @@ beforeAll(async () => {
   const now = new Date();
   fx = await makeSiteFixture(tmp, server.url, now);
   site = await generateSite({
-    repoRoot: fx.repoRoot,
+    recipesRoot: fx.repoRoot,
     now,
     generator: 'pkgtrack test',
   });

@@ -32,8 +32,13 @@ beforeAll(async () => {
   const debs = join(tmp, 'debs');
   mkdirSync(debs, { recursive: true });
   buildDeb(debs, 'hello', '2.12-1~deb12u1', 'amd64', 'the friendly greeter');
-  await publish({ inputs: [join(debs, 'hello_2.12-1~deb12u1_amd64.deb')], suite: 'bookworm', repo: repoRoot, progress: silentProgress });
-  await publish({ inputs: [buildRpm(tmp)], suite: 'fedora/41/x86_64', repo: repoRoot, progress: silentProgress });
+  await publish({
+    inputs: [join(debs, 'hello_2.12-1~deb12u1_amd64.deb')],
+    suite: 'bookworm',
+    recipesDir: repoRoot,
+    progress: silentProgress,
+  });
+  await publish({ inputs: [buildRpm(tmp)], suite: 'fedora/41/x86_64', recipesDir: repoRoot, progress: silentProgress });
   page = readFileSync(join(repoRoot, 'public', 'index.html'), 'utf8');
 }, 180_000);
 

@@ -50,7 +50,7 @@ function siteStamps(): Map<string, string> {
 describe('publish writes the web page', () => {
   it('after the first publish, with the suite, the package and its badge', async () => {
     const progress = recordingProgress();
-    await publish({ inputs: [join(debs, 'hello_2.12-1~deb12u1_amd64.deb')], suite: 'bookworm', repo: repoRoot, progress });
+    await publish({ inputs: [join(debs, 'hello_2.12-1~deb12u1_amd64.deb')], suite: 'bookworm', recipesDir: repoRoot, progress });
     expect(progress.lines.filter((l) => l.startsWith('warn:'))).toEqual([]);
     const page = index();
     expect(page).toContain('Suite bookworm');
@@ -65,7 +65,7 @@ describe('publish writes the web page', () => {
   it('after the next publishes, apt and yum; a dry run changes nothing', async () => {
     const progress = recordingProgress();
     const stampsBefore = siteStamps();
-    await publish({ inputs: [join(debs, 'tool_3.0-1~deb12u1_amd64.deb')], suite: 'bookworm', repo: repoRoot, progress });
+    await publish({ inputs: [join(debs, 'tool_3.0-1~deb12u1_amd64.deb')], suite: 'bookworm', recipesDir: repoRoot, progress });
     // Adding one package rewrote that package's files, the package index and the first page only.
     const after = siteStamps();
     expect([...after].filter(([p, s]) => stampsBefore.get(p) !== s).map(([p]) => p)).toEqual([
@@ -79,7 +79,7 @@ describe('publish writes the web page', () => {
     expect(page).toContain('>hello</a>');
     expect(page).toContain('>tool</a>');
     // A yum publish of an rpm built by rpmbuild shows up too, with its .repo snippet.
-    await publish({ inputs: [buildRpm(tmp)], suite: 'fedora/41/x86_64', repo: repoRoot, progress });
+    await publish({ inputs: [buildRpm(tmp)], suite: 'fedora/41/x86_64', recipesDir: repoRoot, progress });
     const withYum = index();
     expect(withYum).toContain('Repository fedora/41/x86_64');
     expect(withYum).toContain('baseurl=https://pkgs.example.org/demo/yum/fedora/41/x86_64');
@@ -91,13 +91,13 @@ describe('publish writes the web page', () => {
     await publish({
       inputs: [join(debs, 'hello_2.12+git20261120.3.abc1234-1~deb12u1_amd64.deb')],
       suite: 'bookworm-trunk',
-      repo: repoRoot,
+      recipesDir: repoRoot,
       progress,
     });
     expect(index()).toContain('<code>sudo apt install -t bookworm-trunk PACKAGE</code>');
     expect(index().match(/apt install -t/g)).toHaveLength(1); // not for the stable suite
     const before = index();
-    await publish({ inputs: [join(debs, 'tool_3.0-1~deb12u1_amd64.deb')], suite: 'trixie', repo: repoRoot, dryRun: true, progress });
+    await publish({ inputs: [join(debs, 'tool_3.0-1~deb12u1_amd64.deb')], suite: 'trixie', recipesDir: repoRoot, dryRun: true, progress });
     expect(index()).not.toContain('trixie');
     expect(index()).toBe(before);
   }, 120_000);

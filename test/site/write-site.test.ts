@@ -13,7 +13,7 @@ import { generateSite, writeSite } from '../../src/services/site/site.js';
 import { gatherSiteModel, publishedPatchSummaries, readSiteKey } from '../../src/services/site/gather.js';
 import { armorPublicKeys } from '../../src/sign/keys.js';
 import { generateSigningKey, readKeys } from '../../src/sign/keys.js';
-import { loadRepository } from '../../src/recipe/load.js';
+import { loadRecipesRepository } from '../../src/recipe/load.js';
 import { StateStore } from '../../src/state/store.js';
 import { pkgtrack } from '../helpers/cli.js';
 import { makeSiteFixture, patchReport, type SiteFixture, sh } from './fixture.js';
@@ -54,7 +54,7 @@ afterAll(() => {
 describe('writeSite', () => {
   it('adds the site without touching a single repository file', async () => {
     const before = snapshot(fx.outputDir);
-    const r = await generateSite({ repoRoot: fx.repoRoot });
+    const r = await generateSite({ recipesRoot: fx.repoRoot });
     const after = snapshot(fx.outputDir);
     for (const [path, hash] of Object.entries(before)) expect(after[path], path).toBe(hash);
     const added = Object.keys(after).filter((p) => !(p in before));
@@ -67,11 +67,11 @@ describe('writeSite', () => {
   });
 
   it('keeps the old page when a write fails half-way, and cleans up next time', async () => {
-    await generateSite({ repoRoot: fx.repoRoot });
+    await generateSite({ recipesRoot: fx.repoRoot });
     const oldIndex = readFileSync(join(fx.outputDir, 'index.html'), 'utf8');
-    const repo = await loadRepository(fx.repoRoot);
+    const recipesRepo = await loadRecipesRepository(fx.repoRoot);
     const store = StateStore.open(fx.repoRoot);
-    const { model } = await gatherSiteModel(repo, fx.outputDir, store, { now: new Date(Date.now() + 86_400_000) });
+    const { model } = await gatherSiteModel(recipesRepo, fx.outputDir, store, { now: new Date(Date.now() + 86_400_000) });
     store.close();
     model.description = 'a new description';
     // A directory where a badge must go: renaming the badge over it fails mid-switch.
@@ -93,9 +93,9 @@ describe('writeSite', () => {
   });
 
   it('removes the badge of a package that is gone, keeps the last assets one round', async () => {
-    const repo = await loadRepository(fx.repoRoot);
+    const recipesRepo = await loadRecipesRepository(fx.repoRoot);
     const store = StateStore.open(fx.repoRoot);
-    const { model } = await gatherSiteModel(repo, fx.outputDir, store);
+    const { model } = await gatherSiteModel(recipesRepo, fx.outputDir, store);
     store.close();
     await writeSite(fx.outputDir, model);
     const firstCss = readdirSync(join(fx.outputDir, 'site-assets')).filter((n) => n.endsWith('.css'));
@@ -110,9 +110,9 @@ describe('writeSite', () => {
   });
 
   it('never lets a site path escape the output folder or enter the repository', async () => {
-    const repo = await loadRepository(fx.repoRoot);
+    const recipesRepo = await loadRecipesRepository(fx.repoRoot);
     const store = StateStore.open(fx.repoRoot);
-    const { model } = await gatherSiteModel(repo, fx.outputDir, store);
+    const { model } = await gatherSiteModel(recipesRepo, fx.outputDir, store);
     store.close();
     for (const path of ['../evil', 'apt/dists/bookworm/Release', 'yum/x', 'dists/x', '/etc/passwd', 'a/./b']) {
       await expect(writeSite(fx.outputDir, model, [{ path, data: 'x' }])).rejects.toMatchObject({ code: 'SITE_PATH_UNSAFE' });
@@ -125,9 +125,9 @@ describe('the published key', () => {
   it('holds every key of a rotation window, as gpg reads it, with the primary first', async () => {
     const extra = await generateSigningKey({ type: 'ed25519', name: 'Next Key', expiresInSeconds: 3 * 365 * 86400, passphrase: 'x-x-x-x' });
     writeFileSync(join(fx.repoRoot, 'keys', 'next.asc'), extra.privateKey);
-    const repo = await loadRepository(fx.repoRoot);
-    repo.config.signing!.extraKeys = ['keys/next.asc'];
-    const key = (await readSiteKey(repo))!;
+    const recipesRepo = await loadRecipesRepository(fx.repoRoot);
+    recipesRepo.config.signing!.extraKeys = ['keys/next.asc'];
+    const key = (await readSiteKey(recipesRepo))!;
     expect(key.fingerprint).toBe(fx.fingerprint);
     expect(key.rotation).toEqual([{ fingerprint: extra.fingerprint, expires: expect.any(String) }]);
     expect(key.armored).not.toContain('PRIVATE');

@@ -98,7 +98,7 @@ afterAll(async () => {
 });
 
 const check = (names: string[] = [], progress = recordingProgress()) =>
-  checkRecipes({ repo: root, names, progress, sourceOptions: { github: { token: TOKEN, msPerSecond: 5 } } });
+  checkRecipes({ recipesDir: root, names, progress, sourceOptions: { github: { token: TOKEN, msPerSecond: 5 } } });
 
 describe('check service', () => {
   it('reports every status from every kind of upstream, batching GitHub into one query', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentProgress } from '../../src/core/progress.js';
-import { loadRecipes, loadRepository } from '../../src/recipe/load.js';
+import { loadRecipes, loadRecipesRepository } from '../../src/recipe/load.js';
 import { githubChecks } from '../../src/services/doctor/checks/github.js';
 import { type FakeGithub, simpleRepo, startFakeGithub } from '../fakes/github/index.js';
 
@@ -31,8 +31,8 @@ async function run(env: Record<string, string | undefined>) {
   Object.assign(process.env, env);
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
   try {
-    const repo = await loadRepository(dir);
-    const ctx = { repo, recipes: await loadRecipes(repo), progress: silentProgress };
+    const recipesRepo = await loadRecipesRepository(dir);
+    const ctx = { recipesRepo, recipes: await loadRecipes(recipesRepo), progress: silentProgress };
     return (await Promise.all(githubChecks.map((c) => c.run(ctx)))).flat();
   } finally {
     for (const [k, v] of Object.entries(saved)) {

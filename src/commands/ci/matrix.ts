@@ -5,7 +5,7 @@ import { PkgtrackCommand } from '../../cli/base-command.js';
 import { repoFlag } from '../../cli/flags.js';
 import { ExitCode } from '../../cli/exit-codes.js';
 import { ciMatrix, writeMatrixSummary } from '../../services/ci/index.js';
-import { openRepository } from '../../services/shared/index.js';
+import { openRecipesRepository } from '../../services/shared/index.js';
 
 export default class CiMatrix extends PkgtrackCommand<typeof CiMatrix> {
   static override summary = 'Print the GitHub Actions matrix of (recipe, target) jobs that need building.';
@@ -30,13 +30,13 @@ export default class CiMatrix extends PkgtrackCommand<typeof CiMatrix> {
 
   async run() {
     const f = this.flags;
-    const repo = await openRepository(f.repo);
+    const recipesRepo = await openRecipesRepository(f.repo);
     const names = this.positionals;
     const result = await ciMatrix({
-      repo,
+      recipesRepo,
       channel: f.channel as 'stable' | 'trunk',
       recipes: names,
-      output: resolve(repo.root, f.output ?? repo.config.output),
+      output: resolve(recipesRepo.root, f.output ?? recipesRepo.config.output),
       outputGiven: f.output !== undefined,
       progress: this.progress,
       ...(f['state-url'] ? { stateUrl: f['state-url'] } : {}),

@@ -2,7 +2,7 @@ import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { repoFlag } from '../../cli/flags.js';
 import { vendorPkgtrack } from '../../services/ci/index.js';
-import { openRepository } from '../../services/shared/index.js';
+import { openRecipesRepository } from '../../services/shared/index.js';
 
 export default class CiVendor extends PkgtrackCommand<typeof CiVendor> {
   static override summary = 'Put this pkgtrack into the recipes repository as a packed tarball the CI workflows install.';
@@ -18,9 +18,9 @@ export default class CiVendor extends PkgtrackCommand<typeof CiVendor> {
   };
 
   async run() {
-    const repo = await openRepository(this.flags.repo);
+    const recipesRepo = await openRecipesRepository(this.flags.repo);
     const result = await vendorPkgtrack({
-      repoRoot: repo.root,
+      recipesRoot: recipesRepo.root,
       packageRoot: this.config.root,
       progress: this.progress,
       ...(this.flags.path ? { path: this.flags.path } : {}),

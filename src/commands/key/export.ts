@@ -22,7 +22,7 @@ export default class KeyExport extends PkgtrackCommand<typeof KeyExport> {
   async run() {
     const r = await keyExport({
       format: this.flags.format as ExportFormat,
-      ...(this.flags.repo ? { repoDir: this.flags.repo } : {}),
+      ...(this.flags.repo ? { recipesDir: this.flags.repo } : {}),
       ...(this.flags.url ? { url: this.flags.url } : {}),
       ...(this.flags['key-url'] ? { keyUrl: this.flags['key-url'] } : {}),
     });

@@ -35,7 +35,7 @@ export default class KeyGenerate extends PkgtrackCommand<typeof KeyGenerate> {
     const r = await keyGenerate({
       type: f.type as KeyType,
       expires: f.expires,
-      ...(f.repo ? { repoDir: f.repo } : {}),
+      ...(f.repo ? { recipesDir: f.repo } : {}),
       ...(f.out ? { out: f.out } : {}),
       ...(f.name ? { name: f.name } : {}),
       ...(f.email ? { email: f.email } : {}),

@@ -23,7 +23,7 @@ export default class KeyImport extends PkgtrackCommand<typeof KeyImport> {
   async run() {
     const r = await keyImport({
       file: this.args.file,
-      ...(this.flags.repo ? { repoDir: this.flags.repo } : {}),
+      ...(this.flags.repo ? { recipesDir: this.flags.repo } : {}),
       ...(this.flags.out ? { out: this.flags.out } : {}),
       ...(this.flags.existing ? { existing: true } : {}),
       ...(this.flags.force ? { force: true } : {}),

@@ -14,7 +14,7 @@ export default class KeyInfo extends PkgtrackCommand<typeof KeyInfo> {
 
   async run() {
     const files = this.args.file ? [this.args.file] : [];
-    const r = await keyInfo({ ...(this.flags.repo ? { repoDir: this.flags.repo } : {}), ...(files.length ? { files } : {}) });
+    const r = await keyInfo({ ...(this.flags.repo ? { recipesDir: this.flags.repo } : {}), ...(files.length ? { files } : {}) });
     const lines: string[] = [];
     for (const k of r.keys) {
       const size = k.bits ? `${k.algorithm.replace(/EncryptSign$/, '').toUpperCase()}-${k.bits}` : (k.curve ?? k.algorithm);

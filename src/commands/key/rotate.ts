@@ -34,7 +34,7 @@ export default class KeyRotate extends PkgtrackCommand<typeof KeyRotate> {
     const r = await keyRotate({
       type: f.type as KeyType,
       expires: f.expires,
-      ...(f.repo ? { repoDir: f.repo } : {}),
+      ...(f.repo ? { recipesDir: f.repo } : {}),
       ...(f.start ? { start: true } : {}),
       ...(f.finish ? { finish: true } : {}),
       ...(f.force ? { force: true } : {}),

@@ -23,7 +23,7 @@ export default class PatchesApply extends PkgtrackCommand<typeof PatchesApply> {
   async run(): Promise<PatchesApplyResult> {
     const f = this.flags;
     const r = await patchesApply(this.args.recipe, f.out, {
-      ...(f.repo ? { repoDir: f.repo } : {}),
+      ...(f.repo ? { recipesDir: f.repo } : {}),
       ...(f.version ? { version: f.version } : {}),
       ...(f.orig ? { orig: f.orig } : {}),
       progress: this.progress,

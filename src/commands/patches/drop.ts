@@ -15,7 +15,7 @@ export default class PatchesDrop extends PkgtrackCommand<typeof PatchesDrop> {
   static override flags = { repo: repoFlag };
 
   async run(): Promise<DropResult> {
-    const r = await dropPatch(this.args.recipe, this.args.patch, this.flags.repo ? { repoDir: this.flags.repo } : {});
+    const r = await dropPatch(this.args.recipe, this.args.patch, this.flags.repo ? { recipesDir: this.flags.repo } : {});
     this.show(`${r.recipe}: dropped ${r.dropped}; ${r.remaining.length} patch(es) left`);
     return r;
   }

@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { repoFlag } from '../../cli/flags.js';
 import { forwardPatch } from '../../services/patches/index.js';
-import { openRepository } from '../../services/shared/index.js';
+import { openRecipesRepository } from '../../services/shared/index.js';
 
 export default class PatchesForward extends PkgtrackCommand<typeof PatchesForward> {
   static override summary = 'Send a distro patch upstream: a branch with the change as a commit, and a pull request.';
@@ -29,7 +29,7 @@ export default class PatchesForward extends PkgtrackCommand<typeof PatchesForwar
   async run() {
     const f = this.flags;
     const result = await forwardPatch({
-      repo: await openRepository(f.repo),
+      recipesRepo: await openRecipesRepository(f.repo),
       recipe: this.args.recipe,
       patch: this.args.patch,
       progress: this.progress,

@@ -26,7 +26,7 @@ export default class PatchesRebase extends PkgtrackCommand<typeof PatchesRebase>
     const r = await rebasePatches(this.args.recipe, {
       to: f.to,
       partial: f.partial,
-      ...(f.repo ? { repoDir: f.repo } : {}),
+      ...(f.repo ? { recipesDir: f.repo } : {}),
       ...(f.orig ? { orig: f.orig } : {}),
       progress: this.progress,
     });

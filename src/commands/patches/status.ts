@@ -21,7 +21,7 @@ export default class PatchesStatus extends PkgtrackCommand<typeof PatchesStatus>
   async run(): Promise<PatchesStatusResult> {
     const f = this.flags;
     const r = await patchesStatus(this.args.recipe, {
-      ...(f.repo ? { repoDir: f.repo } : {}),
+      ...(f.repo ? { recipesDir: f.repo } : {}),
       ...(f.version ? { version: f.version } : {}),
       ...(f.orig ? { orig: f.orig } : {}),
       fuzz: f.fuzz,

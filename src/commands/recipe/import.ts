@@ -40,7 +40,7 @@ export default class RecipeImport extends PkgtrackCommand<typeof RecipeImport> {
   async run(): Promise<ImportResult> {
     const f = this.flags;
     const r = await importRecipe(this.args.source, {
-      ...(f.repo ? { repoDir: f.repo } : {}),
+      ...(f.repo ? { recipesDir: f.repo } : {}),
       ...(f.name ? { name: f.name } : {}),
       force: f.force,
       ...(f.for?.length ? { for: f.for } : {}),

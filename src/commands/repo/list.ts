@@ -21,7 +21,7 @@ export default class RepoList extends PkgtrackCommand<typeof RepoList> {
   async run() {
     const f = this.flags;
     const r = await listRepo({
-      ...(f.repo ? { repo: f.repo } : {}),
+      ...(f.repo ? { recipesDir: f.repo } : {}),
       ...(f.suite ? { suite: f.suite } : {}),
       ...(f.kind ? { kind: f.kind as 'apt' | 'yum' } : {}),
       ...(f.output ? { output: f.output } : {}),

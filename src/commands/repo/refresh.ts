@@ -38,7 +38,7 @@ export default class RepoRefresh extends PkgtrackCommand<typeof RepoRefresh> {
   async run() {
     const f = this.flags;
     const r = await refreshRepo({
-      ...(f.repo ? { repo: f.repo } : {}),
+      ...(f.repo ? { recipesDir: f.repo } : {}),
       ...(f.suite ? { suites: f.suite } : {}),
       ...(f.output ? { output: f.output } : {}),
       ...(f.key ? { keyFiles: f.key } : {}),

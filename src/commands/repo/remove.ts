@@ -36,7 +36,7 @@ export default class RepoRemove extends PkgtrackCommand<typeof RepoRemove> {
     const r = await removeFromRepo({
       name: this.args.package,
       suite: f.suite,
-      ...(f.repo ? { repo: f.repo } : {}),
+      ...(f.repo ? { recipesDir: f.repo } : {}),
       ...(f.version ? { version: f.version } : {}),
       ...(f.arch ? { arch: f.arch } : {}),
       ...(f.output ? { output: f.output } : {}),

@@ -4,7 +4,7 @@ import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
 import { ExitCode } from '../../cli/exit-codes.js';
 import { repoFlag } from '../../cli/flags.js';
-import { openRepository } from '../../services/shared/index.js';
+import { openRecipesRepository } from '../../services/shared/index.js';
 import { tryInstall } from '../../services/repo/index.js';
 import { publishedKeyPath } from '../../services/site/index.js';
 
@@ -36,12 +36,12 @@ export default class RepoTry extends PkgtrackCommand<typeof RepoTry> {
 
   async run() {
     const f = this.flags;
-    const repo = await openRepository(f.repo);
-    const output = resolve(repo.root, f.output ?? repo.config.output);
+    const recipesRepo = await openRecipesRepository(f.repo);
+    const output = resolve(recipesRepo.root, f.output ?? recipesRepo.config.output);
     const dashdash = this.argv.indexOf('--');
     const result = await tryInstall({
       output,
-      keyFile: f.key ?? publishedKeyPath(repo, f.output),
+      keyFile: f.key ?? publishedKeyPath(recipesRepo, f.output),
       pkg: this.args.package,
       target: f.target,
       ...(f.suite ? { suite: f.suite } : {}),

@@ -4,13 +4,13 @@ import { PkgtrackCommand } from '../../cli/base-command.js';
 import { ExitCode } from '../../cli/exit-codes.js';
 import { repoFlag } from '../../cli/flags.js';
 import { existsSync } from 'node:fs';
-import { optionalRepository } from '../../services/shared/index.js';
+import { optionalRecipesRepository } from '../../services/shared/index.js';
 import { verifyRepo } from '../../services/repo/index.js';
 import { publishedKeyPath } from '../../services/site/index.js';
 
 async function defaultKeyring(dir: string | undefined): Promise<string | undefined> {
-  const repo = await optionalRepository(dir);
-  const path = repo ? publishedKeyPath(repo) : undefined;
+  const recipesRepo = await optionalRecipesRepository(dir);
+  const path = recipesRepo ? publishedKeyPath(recipesRepo) : undefined;
   return path && existsSync(path) ? path : undefined;
 }
 

@@ -12,7 +12,7 @@ import {
   publishPatchReport,
   renderPatchReport,
 } from '../../services/report/index.js';
-import { openRepository } from '../../services/shared/index.js';
+import { openRecipesRepository } from '../../services/shared/index.js';
 
 export default class ReportPatches extends PkgtrackCommand<typeof ReportPatches> {
   static override summary = 'Which patches should go upstream, and which upstream already merged.';
@@ -44,9 +44,9 @@ Statuses: ${PATCH_STATUSES.join(', ')}. --fail-on makes CI fail (exit 11) when a
 
   async run(): Promise<PatchReport & { failedOn: string[] }> {
     const names = this.positionals;
-    const repo = await openRepository(this.flags.repo);
+    const recipesRepo = await openRecipesRepository(this.flags.repo);
     const report = await buildPatchReport({
-      repo,
+      recipesRepo,
       recipes: names,
       progress: this.progress,
       ...(this.flags.offline ? { offline: true } : {}),
@@ -61,7 +61,7 @@ Statuses: ${PATCH_STATUSES.join(', ')}. --fail-on makes CI fail (exit 11) when a
       await new Promise<void>((res) => process.stdout.write(text, () => res()));
     } else this.show(text);
     if (this.flags.site) {
-      const written = await publishPatchReport(repo, report, this.progress);
+      const written = await publishPatchReport(recipesRepo, report, this.progress);
       this.progress.step(`wrote ${written.join(' and ')}; the web page links to it`);
     }
     if (failedOn.length) {

@@ -12,7 +12,14 @@ import type { Builder, BuildContext } from '../../builders/builder.js';
 import { detectEngine } from '../../containers/detect.js';
 import type { ContainerEngine } from '../../containers/engine.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
-import { findRepositoryRoot, loadRecipes, loadRepository, type Recipe, type Repository, resolveTargets } from '../../recipe/load.js';
+import {
+  findRecipesRepositoryRoot,
+  loadRecipes,
+  loadRecipesRepository,
+  type Recipe,
+  type RecipesRepository,
+  resolveTargets,
+} from '../../recipe/load.js';
 import type { Target } from '../../recipe/targets.js';
 import { StateStore } from '../../state/store.js';
 import { builderFor } from '../../builders/registry.js';
@@ -48,7 +55,7 @@ import { type DependencyImage, ensureDependencyImage } from '../image/image.js';
 
 export interface BuildOptions {
   /** Recipes repository; default $PKGTRACK_REPO or the nearest parent with pkgtrack.yaml. */
-  repo?: string | undefined;
+  recipesDir?: string | undefined;
   recipes?: string[] | undefined;
   /** Target ids; default: each recipe's targets. */
   targets?: string[] | undefined;
@@ -95,11 +102,11 @@ export interface BuildSummary {
 /** Build every (recipe, target) pair; `jobs` of them at once. */
 export async function buildRecipes(opts: BuildOptions): Promise<BuildSummary> {
   const progress = opts.progress ?? silentProgress;
-  const repo = await loadRepository(await findRepositoryRoot(opts.repo));
-  const recipes = await loadRecipes(repo, opts.recipes ?? []);
-  const outDir = resolve(opts.outDir ?? join(repo.root, 'out'));
-  const store = StateStore.open(repo.root);
-  const ctx: RunContext = { opts, repo, store, outDir, progress, engine: opts.engine, depsLocks: new Map() };
+  const recipesRepo = await loadRecipesRepository(await findRecipesRepositoryRoot(opts.recipesDir));
+  const recipes = await loadRecipes(recipesRepo, opts.recipes ?? []);
+  const outDir = resolve(opts.outDir ?? join(recipesRepo.root, 'out'));
+  const store = StateStore.open(recipesRepo.root);
+  const ctx: RunContext = { opts, recipesRepo, store, outDir, progress, engine: opts.engine, depsLocks: new Map() };
   try {
     const jobs = Math.max(1, opts.jobs ?? 1);
     // Fetch each recipe once, then build every (recipe, target) pair, `jobs` at a time.
@@ -122,7 +129,7 @@ export async function buildRecipes(opts: BuildOptions): Promise<BuildSummary> {
 
 interface RunContext {
   opts: BuildOptions;
-  repo: Repository;
+  recipesRepo: RecipesRepository;
   store: StateStore;
   outDir: string;
   progress: Progress;
@@ -133,7 +140,7 @@ interface RunContext {
 
 function targetsOf(ctx: RunContext, recipe: Recipe): Target[] {
   if (!ctx.opts.targets?.length) return recipe.targets;
-  return resolveTargets(ctx.opts.targets, { backports: ctx.repo.config.channels.stable.backports });
+  return resolveTargets(ctx.opts.targets, { backports: ctx.recipesRepo.config.channels.stable.backports });
 }
 
 async function fetchRecipe(
@@ -142,7 +149,7 @@ async function fetchRecipe(
 ): Promise<{ source: FetchedSource } | { error: NonNullable<TargetBuild['error']> }> {
   try {
     ctx.progress.step(`${recipe.name}: fetching upstream source`);
-    const source = await fetchSource(ctx.repo, recipe, {
+    const source = await fetchSource(ctx.recipesRepo, recipe, {
       ...(ctx.opts.version ? { version: ctx.opts.version } : {}),
       ...(ctx.opts.trunk ? { trunk: true } : {}),
       ...(ctx.opts.trunk && ctx.opts.commit ? { commit: ctx.opts.commit } : {}),
@@ -151,7 +158,7 @@ async function fetchRecipe(
     if (ctx.opts.trunk) {
       // Never build (and so never publish) a snapshot that sorts wrong in dpkg or rpm.
       const upstream = createUpstreamSources({ progress: ctx.progress })[recipe.config.upstream.kind];
-      const problems = await trunkGuardProblems(ctx.repo, recipe, source.version, upstream);
+      const problems = await trunkGuardProblems(ctx.recipesRepo, recipe, source.version, upstream);
       if (problems.length) throw trunkVersionRefused(recipe, source.version, problems);
     }
     return { source };
@@ -189,7 +196,7 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
     const engine = (ctx.engine ??= await detectEngine());
     clock.phase('engine');
     const image = await dependencyImage(ctx, engine, builder, target, await builder.buildDependencies(recipe), log);
-    workDir = await createWorkDir(ctx.repo.root, recipe, target);
+    workDir = await createWorkDir(ctx.recipesRepo.root, recipe, target);
     const bctx = await buildContext(ctx, recipe, target, source, packageVersion, workDir);
     clock.phase('image');
     const prepared = await builder.prepare(bctx);
@@ -279,7 +286,7 @@ function buildInputs(ctx: RunContext, recipe: Recipe, target: Target, source: Fe
     packageVersion,
     upstreamSha256: source.sha256,
     recipeHash: recipeDigest,
-    maintainer: ctx.repo.config.maintainer,
+    maintainer: ctx.recipesRepo.config.maintainer,
     pkgtrackVersion: ctx.opts.pkgtrackVersion,
     image: target.image,
     versionSuffix: target.versionSuffix,
@@ -310,7 +317,7 @@ async function buildContext(
     packageVersion,
     orig: { path: source.origTarball, sha256: source.sha256 },
     patches,
-    maintainer: ctx.repo.config.maintainer,
+    maintainer: ctx.recipesRepo.config.maintainer,
     changes: changelogChanges(
       source.version,
       target,
@@ -328,7 +335,7 @@ async function buildContext(
 
 /** Where `publish` puts the build: the target's publish path plus the channel's suite suffix. */
 function publishSuite(ctx: RunContext, target: Target): string {
-  const { channels } = ctx.repo.config;
+  const { channels } = ctx.recipesRepo.config;
   return `${target.publishPath}${ctx.opts.trunk ? channels.trunk.suiteSuffix : channels.stable.suiteSuffix}`;
 }
 

@@ -9,7 +9,7 @@ import type { PkgtrackError } from '../../core/errors.js';
 import { isPkgtrackError } from '../../core/errors.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
 import { compareUpstreamVersions, tagToVersion } from '../../formats/versions.js';
-import { findRepositoryRoot, listRecipeNames, loadRecipe, loadRepository, type Recipe } from '../../recipe/load.js';
+import { findRecipesRepositoryRoot, listRecipeNames, loadRecipe, loadRecipesRepository, type Recipe } from '../../recipe/load.js';
 import { StateStore } from '../../state/store.js';
 import { cacheDir } from '../fetch/source-cache.js';
 import { GithubRateLimited } from '../../upstream/github-client.js';
@@ -59,7 +59,7 @@ export interface CheckResult {
 
 export interface CheckOptions {
   /** Recipes repository root (default: found from the working directory). */
-  repo?: string;
+  recipesDir?: string;
   names?: readonly string[];
   progress?: Progress;
   /** Replace sources (tests). */
@@ -92,11 +92,11 @@ export function statusOf(packaged: string | undefined, latest: UpstreamRelease |
 
 export async function checkRecipes(opts: CheckOptions = {}): Promise<CheckResult> {
   const progress = opts.progress ?? silentProgress;
-  const root = await findRepositoryRoot(opts.repo);
-  const repo = await loadRepository(root);
+  const root = await findRecipesRepositoryRoot(opts.recipesDir);
+  const recipesRepo = await loadRecipesRepository(root);
   // Recipes load concurrently (file reads overlap); an unknown name still fails the whole check.
-  const names = opts.names?.length ? [...opts.names] : await listRecipeNames(repo);
-  const recipes = await Promise.all(names.map((n) => loadRecipe(repo, n)));
+  const names = opts.names?.length ? [...opts.names] : await listRecipeNames(recipesRepo);
+  const recipes = await Promise.all(names.map((n) => loadRecipe(recipesRepo, n)));
   const store = StateStore.open(root);
   const now = opts.now?.() ?? new Date();
   try {

@@ -7,7 +7,7 @@
 import { compareUpstreamVersions } from '../../formats/versions.js';
 import { inputError } from '../../core/errors.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
-import { loadRecipes, type Recipe, type Repository } from '../../recipe/load.js';
+import { loadRecipes, type Recipe, type RecipesRepository } from '../../recipe/load.js';
 import type { Target } from '../../recipe/targets.js';
 import { createUpstreamSources, type UpstreamSources } from '../../upstream/index.js';
 import { toRecipeUpstream } from '../check/check.js';
@@ -43,7 +43,7 @@ export interface MatrixResult {
 }
 
 export interface MatrixOptions {
-  repo: Repository;
+  recipesRepo: RecipesRepository;
   channel: Channel;
   recipes?: readonly string[];
   /** The published output directory (default: pkgtrack.yaml `output`). */
@@ -79,8 +79,8 @@ export function publishedUpstream(
   return best;
 }
 
-export const suiteFor = (repo: Repository, target: Target, channel: Channel) =>
-  `${target.publishPath}${channel === 'trunk' ? repo.config.channels.trunk.suiteSuffix : repo.config.channels.stable.suiteSuffix}`;
+export const suiteFor = (recipesRepo: RecipesRepository, target: Target, channel: Channel) =>
+  `${target.publishPath}${channel === 'trunk' ? recipesRepo.config.channels.trunk.suiteSuffix : recipesRepo.config.channels.stable.suiteSuffix}`;
 
 export async function ciMatrix(opts: MatrixOptions): Promise<MatrixResult> {
   const progress = opts.progress ?? silentProgress;
@@ -92,8 +92,11 @@ export async function ciMatrix(opts: MatrixOptions): Promise<MatrixResult> {
       'Restore the published output there first (the workflows restore the Pages branch), or create it empty for a first publish.',
       { field: '--output', file: opts.output },
     );
-  const sources = { ...createUpstreamSources({ progress, debian: { indexCacheDir: await cacheDir(opts.repo.root) } }), ...opts.sources };
-  const recipes = (await loadRecipes(opts.repo, opts.recipes ?? [])).filter((r) =>
+  const sources = {
+    ...createUpstreamSources({ progress, debian: { indexCacheDir: await cacheDir(opts.recipesRepo.root) } }),
+    ...opts.sources,
+  };
+  const recipes = (await loadRecipes(opts.recipesRepo, opts.recipes ?? [])).filter((r) =>
     opts.channel === 'trunk' ? r.config.channels.trunk?.enabled : r.config.channels.stable.enabled,
   );
   const result: MatrixResult = { channel: opts.channel, matrix: { include: [] }, skipped: [], problems: [] };
@@ -163,7 +166,7 @@ async function stableCells(opts: MatrixOptions, recipes: Recipe[], sources: Upst
       const hash = await recipeHash(r);
       const built = await publishedBuildManifests(opts.output, r.name);
       for (const t of r.targets) {
-        const have = publishedUpstream(suites, r.name, t, suiteFor(opts.repo, t, 'stable'));
+        const have = publishedUpstream(suites, r.name, t, suiteFor(opts.recipesRepo, t, 'stable'));
         if (!have || compareUpstreamVersions(latest.version, have) > 0) {
           result.matrix.include.push({ recipe: r.name, target: t.id, channel: 'stable', version: latest.version });
           continue;

@@ -22,16 +22,16 @@ export interface VendorResult {
   bytes: number;
 }
 
-/** Pack the pkgtrack installed at `packageRoot` into `<repoRoot>/<path>` (+ `.sha256`). */
+/** Pack the pkgtrack installed at `packageRoot` into `<recipesRoot>/<path>` (+ `.sha256`). */
 export async function vendorPkgtrack(opts: {
-  repoRoot: string;
+  recipesRoot: string;
   packageRoot: string;
   path?: string;
   progress?: Progress;
 }): Promise<VendorResult> {
   const progress = opts.progress ?? silentProgress;
   const path = opts.path ?? VENDORED_TARBALL;
-  if (isAbsolute(path) || relative(opts.repoRoot, join(opts.repoRoot, path)).startsWith('..') || !path.endsWith('.tgz'))
+  if (isAbsolute(path) || relative(opts.recipesRoot, join(opts.recipesRoot, path)).startsWith('..') || !path.endsWith('.tgz'))
     throw inputError('CI_VENDOR_PATH', `${path} is not a .tgz path inside the recipes repository`, `Use e.g. ${VENDORED_TARBALL}.`, {
       field: '--path',
     });
@@ -49,11 +49,11 @@ export async function vendorPkgtrack(opts: {
     const [info] = JSON.parse(packed.stdout) as Array<{ filename: string }>;
     const bytes = await readFile(join(tmp, info!.filename));
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const dest = join(opts.repoRoot, path);
+    const dest = join(opts.recipesRoot, path);
     await mkdir(dirname(dest), { recursive: true });
     await writeFileAtomic(dest, bytes);
     // sha256sum's format, names relative to the repository root where the workflow runs it.
-    await writeFileAtomic(join(opts.repoRoot, vendoredChecksum(path)), `${sha256}  ${path}\n`);
+    await writeFileAtomic(join(opts.recipesRoot, vendoredChecksum(path)), `${sha256}  ${path}\n`);
     progress.step(`vendored ${path} (${bytes.length} bytes, sha256 ${sha256.slice(0, 16)}…)`);
     return { path, checksumFile: vendoredChecksum(path), sha256, version: manifest.version, bytes: bytes.length };
   } finally {

@@ -3,7 +3,7 @@
  * Runs inside or outside a recipes repository; repository-specific checks see `ctx.repo`.
  */
 import type { Progress } from '../../core/progress.js';
-import { findRepositoryRoot, loadRecipes, loadRepository } from '../../recipe/load.js';
+import { findRecipesRepositoryRoot, loadRecipes, loadRecipesRepository } from '../../recipe/load.js';
 import { DOCTOR_CHECKS } from './checks/index.js';
 import type { DoctorCheck, DoctorContext, Finding } from './types.js';
 
@@ -19,7 +19,7 @@ export interface DoctorReport {
 
 export interface DoctorOptions {
   fix?: boolean;
-  repoDir?: string;
+  recipesDir?: string;
   progress: Progress;
   /** Only run these checks (ids), for tests and `doctor --check`. */
   only?: string[];
@@ -31,8 +31,8 @@ export interface DoctorOptions {
 async function context(opts: DoctorOptions): Promise<DoctorContext> {
   const ctx: DoctorContext = { progress: opts.progress, ...(opts.publishTo ? { publishTo: opts.publishTo } : {}) };
   try {
-    ctx.repo = await loadRepository(await findRepositoryRoot(opts.repoDir));
-    ctx.recipes = await loadRecipes(ctx.repo).catch(() => []);
+    ctx.recipesRepo = await loadRecipesRepository(await findRecipesRepositoryRoot(opts.recipesDir));
+    ctx.recipes = await loadRecipes(ctx.recipesRepo).catch(() => []);
   } catch {
     // Outside a repository doctor still checks the host.
   }
@@ -78,5 +78,5 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   }
   const counts = { ok: 0, warn: 0, error: 0, skip: 0 };
   for (const f of findings) counts[f.status]++;
-  return { ok: counts.error === 0, ...(ctx.repo ? { repository: ctx.repo.root } : {}), findings, fixed, counts };
+  return { ok: counts.error === 0, ...(ctx.recipesRepo ? { repository: ctx.recipesRepo.root } : {}), findings, fixed, counts };
 }

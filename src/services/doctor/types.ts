@@ -4,7 +4,7 @@
  * safe automatic fix for `doctor --fix`.
  */
 import type { Progress } from '../../core/progress.js';
-import type { Recipe, Repository } from '../../recipe/load.js';
+import type { Recipe, RecipesRepository } from '../../recipe/load.js';
 
 export type FindingStatus = 'ok' | 'warn' | 'error' | 'skip';
 
@@ -23,7 +23,7 @@ export interface Finding {
 
 export interface DoctorContext {
   /** The recipes repository, when doctor runs inside one. */
-  repo?: Repository;
+  recipesRepo?: RecipesRepository;
   recipes?: Recipe[];
   /** `doctor --publish-to`: an object-storage target to probe. */
   publishTo?: string;

@@ -4,7 +4,7 @@ import * as openpgp from 'openpgp';
 import { inputError, integrityError, notFound } from '../../core/errors.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
 import { compareUpstreamVersions, tagToVersion } from '../../formats/versions.js';
-import { findRepositoryRoot, loadRecipe, loadRepository, type Recipe, type Repository } from '../../recipe/load.js';
+import { findRecipesRepositoryRoot, loadRecipe, loadRecipesRepository, type Recipe, type RecipesRepository } from '../../recipe/load.js';
 import { createUpstreamSources } from '../../upstream/index.js';
 import type { UpstreamRelease, UpstreamSource } from '../../upstream/source.js';
 import { cacheDir, SourceCache } from './source-cache.js';
@@ -51,9 +51,13 @@ export interface FetchedSource {
 const TAR_EXT = /\.(tar\.(gz|xz|bz2|zst|lzma)|tgz|tbz2?|txz)$/;
 const normalizeExt = (e: string) => ({ tgz: 'tar.gz', tbz: 'tar.bz2', tbz2: 'tar.bz2', txz: 'tar.xz' })[e] ?? e;
 
-export async function fetchSource(repo: Pick<Repository, 'root'>, recipe: Recipe, opts: FetchOptions = {}): Promise<FetchedSource> {
+export async function fetchSource(
+  recipesRepo: Pick<RecipesRepository, 'root'>,
+  recipe: Recipe,
+  opts: FetchOptions = {},
+): Promise<FetchedSource> {
   const progress = opts.progress ?? silentProgress;
-  const cache = new SourceCache(await cacheDir(repo.root));
+  const cache = new SourceCache(await cacheDir(recipesRepo.root));
   const outDir = opts.outDir ?? join(cache.dir, 'orig', recipe.name);
   if (opts.trunk) return fetchTrunk(cache, recipe, outDir, progress, opts.commit);
   const release = await resolveRelease(recipe, opts, cache.dir);
@@ -216,7 +220,7 @@ async function verifyUpstreamSignature(
 }
 
 /** `pkgtrack fetch <recipe>`: open the repository and recipe, then fetchSource(). */
-export async function fetchSourceByName(name: string, opts: FetchOptions & { repoDir?: string }): Promise<FetchedSource> {
-  const repo = await loadRepository(await findRepositoryRoot(opts.repoDir));
-  return fetchSource(repo, await loadRecipe(repo, name), opts);
+export async function fetchSourceByName(name: string, opts: FetchOptions & { recipesDir?: string }): Promise<FetchedSource> {
+  const recipesRepo = await loadRecipesRepository(await findRecipesRepositoryRoot(opts.recipesDir));
+  return fetchSource(recipesRepo, await loadRecipe(recipesRepo, name), opts);
 }

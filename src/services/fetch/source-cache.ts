@@ -21,9 +21,9 @@ export interface CacheEntry {
 }
 
 /** Sources: $PKGTRACK_CACHE, else the repository's .pkgtrack/cache, else the per-user cache. */
-export async function cacheDir(repoRoot?: string): Promise<string> {
+export async function cacheDir(recipesRoot?: string): Promise<string> {
   if (process.env.PKGTRACK_CACHE) return process.env.PKGTRACK_CACHE;
-  if (repoRoot) return join(repoRoot, '.pkgtrack', 'cache');
+  if (recipesRoot) return join(recipesRoot, '.pkgtrack', 'cache');
   return userCacheDir();
 }
 

@@ -69,7 +69,7 @@ export async function initRepository(
   }
   if (install.kind === 'vendored') {
     const v = await vendorPkgtrack({
-      repoRoot: root,
+      recipesRoot: root,
       packageRoot: opts.packageRoot,
       path: install.path,
       ...(opts.progress ? { progress: opts.progress } : {}),

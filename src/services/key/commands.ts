@@ -4,8 +4,8 @@
  */
 import { isAbsolute, join } from 'node:path';
 import { inputError } from '../../core/errors.js';
-import { loadRepository, type Repository } from '../../recipe/load.js';
-import { openRepository, optionalRepository } from '../shared/recipes-repository.js';
+import { loadRecipesRepository, type RecipesRepository } from '../../recipe/load.js';
+import { openRecipesRepository, optionalRecipesRepository } from '../shared/recipes-repository.js';
 import type { KeyType } from '../../sign/keys.js';
 import { DEFAULT_PASSPHRASE_ENV, type PassphraseSource, signingNotConfigured } from '../shared/signer.js';
 import {
@@ -25,11 +25,12 @@ export interface PassphraseFlags {
   passphraseFile?: string;
 }
 
-function passphraseSource(flags: PassphraseFlags, repo?: Repository): PassphraseSource {
+function passphraseSource(flags: PassphraseFlags, recipesRepo?: RecipesRepository): PassphraseSource {
   if (flags.passphraseFd !== undefined) return { fd: flags.passphraseFd };
   if (flags.passphraseFile) return { file: flags.passphraseFile };
-  const s = repo?.config.signing;
-  if (s?.passphraseFile && repo) return { file: isAbsolute(s.passphraseFile) ? s.passphraseFile : join(repo.root, s.passphraseFile) };
+  const s = recipesRepo?.config.signing;
+  if (s?.passphraseFile && recipesRepo)
+    return { file: isAbsolute(s.passphraseFile) ? s.passphraseFile : join(recipesRepo.root, s.passphraseFile) };
   return { env: s?.passphraseEnv ?? DEFAULT_PASSPHRASE_ENV };
 }
 
@@ -40,7 +41,7 @@ function splitMaintainer(m: string): { name: string; email?: string } {
 }
 
 export interface KeyGenerateRequest extends PassphraseFlags {
-  repoDir?: string;
+  recipesDir?: string;
   out?: string;
   type: KeyType;
   expires: string;
@@ -50,12 +51,12 @@ export interface KeyGenerateRequest extends PassphraseFlags {
 }
 
 export async function keyGenerate(req: KeyGenerateRequest): Promise<GeneratedKey & { configured: boolean }> {
-  const repo = await optionalRepository(req.repoDir);
-  const who = repo ? splitMaintainer(repo.config.maintainer) : undefined;
-  const name = req.name ?? (who ? `${repo!.config.label} archive signing key` : undefined);
+  const recipesRepo = await optionalRecipesRepository(req.recipesDir);
+  const who = recipesRepo ? splitMaintainer(recipesRepo.config.maintainer) : undefined;
+  const name = req.name ?? (who ? `${recipesRepo!.config.label} archive signing key` : undefined);
   const email = req.email ?? who?.email;
   if (!name) throw inputError('KEY_NO_NAME', 'the key needs a name', 'Pass --name "Example Repository Signing Key" (and --email).');
-  const out = req.out ?? (repo ? join(repo.root, repo.config.signing?.key ?? 'keys/signing.key') : undefined);
+  const out = req.out ?? (recipesRepo ? join(recipesRepo.root, recipesRepo.config.signing?.key ?? 'keys/signing.key') : undefined);
   if (!out) throw inputError('KEY_NO_OUT', 'where should the key go?', 'Pass --out keys/signing.key.');
   const generated = await generateKeyFiles({
     out,
@@ -63,15 +64,15 @@ export async function keyGenerate(req: KeyGenerateRequest): Promise<GeneratedKey
     expires: req.expires,
     name,
     ...(email ? { email } : {}),
-    passphrase: passphraseSource(req, repo),
+    passphrase: passphraseSource(req, recipesRepo),
     ...(req.force ? { force: true } : {}),
   });
-  const configured = !!repo?.config.signing && join(repo.root, repo.config.signing.key) === generated.privateFile;
+  const configured = !!recipesRepo?.config.signing && join(recipesRepo.root, recipesRepo.config.signing.key) === generated.privateFile;
   return { ...generated, configured };
 }
 
 export interface KeyImportRequest extends PassphraseFlags {
-  repoDir?: string;
+  recipesDir?: string;
   file: string;
   out?: string;
   existing?: boolean;
@@ -79,37 +80,41 @@ export interface KeyImportRequest extends PassphraseFlags {
 }
 
 export async function keyImport(req: KeyImportRequest) {
-  const repo = await optionalRepository(req.repoDir);
-  const out = req.out ?? (repo ? join(repo.root, repo.config.signing?.key ?? 'keys/signing.key') : undefined);
+  const recipesRepo = await optionalRecipesRepository(req.recipesDir);
+  const out = req.out ?? (recipesRepo ? join(recipesRepo.root, recipesRepo.config.signing?.key ?? 'keys/signing.key') : undefined);
   if (!out) throw inputError('KEY_NO_OUT', 'where should the imported key go?', 'Pass --out keys/signing.key.');
   return importKeyFile({
     file: req.file,
     out,
-    passphrase: passphraseSource(req, repo),
+    passphrase: passphraseSource(req, recipesRepo),
     ...(req.existing ? { existing: true } : {}),
     ...(req.force ? { force: true } : {}),
   });
 }
 
-export async function keyExport(req: { repoDir?: string; format: ExportFormat; url?: string; keyUrl?: string }) {
-  const repo = await openRepository(req.repoDir);
-  return exportKeys(repo, { format: req.format, ...(req.url ? { url: req.url } : {}), ...(req.keyUrl ? { keyUrl: req.keyUrl } : {}) });
+export async function keyExport(req: { recipesDir?: string; format: ExportFormat; url?: string; keyUrl?: string }) {
+  const recipesRepo = await openRecipesRepository(req.recipesDir);
+  return exportKeys(recipesRepo, {
+    format: req.format,
+    ...(req.url ? { url: req.url } : {}),
+    ...(req.keyUrl ? { keyUrl: req.keyUrl } : {}),
+  });
 }
 
-export async function keyInfo(req: { repoDir?: string; files?: string[] }): Promise<{ keys: KeyInfo[]; ok: boolean }> {
+export async function keyInfo(req: { recipesDir?: string; files?: string[] }): Promise<{ keys: KeyInfo[]; ok: boolean }> {
   let files: Array<{ file: string; role: KeyInfo['role'] }>;
   if (req.files?.length) files = req.files.map((file) => ({ file, role: 'file' as const }));
   else {
-    const repo = await openRepository(req.repoDir);
-    files = repositoryKeyFiles(repo);
-    if (files.length === 0) throw signingNotConfigured(repo);
+    const recipesRepo = await openRecipesRepository(req.recipesDir);
+    files = repositoryKeyFiles(recipesRepo);
+    if (files.length === 0) throw signingNotConfigured(recipesRepo);
   }
   const keys = await describeKeyFiles(files);
   return { keys, ok: keys.every((k) => k.violations.length === 0 && !k.expiresSoon) };
 }
 
 export interface KeyRotateRequest extends PassphraseFlags {
-  repoDir?: string;
+  recipesDir?: string;
   start?: boolean;
   finish?: boolean;
   force?: boolean;
@@ -121,25 +126,25 @@ export interface KeyRotateRequest extends PassphraseFlags {
 export async function keyRotate(
   req: KeyRotateRequest,
 ): Promise<{ action: 'status' | 'started' | 'finished'; status: RotationStatus; newKey?: GeneratedKey }> {
-  const repo = await openRepository(req.repoDir);
+  const recipesRepo = await openRecipesRepository(req.recipesDir);
   if (req.start && req.finish)
     throw inputError('USAGE_ROTATE', '--start and --finish exclude each other', 'Run them in turn, the rotation window apart.');
   if (req.start) {
-    const who = splitMaintainer(repo.config.maintainer);
+    const who = splitMaintainer(recipesRepo.config.maintainer);
     const stamp = new Date().toISOString().slice(0, 10);
-    const { generated, status } = await startRotation(repo, {
-      out: req.out ?? join(repo.root, 'keys', `signing-${stamp}.key`),
+    const { generated, status } = await startRotation(recipesRepo, {
+      out: req.out ?? join(recipesRepo.root, 'keys', `signing-${stamp}.key`),
       type: req.type,
       expires: req.expires,
-      name: `${repo.config.label} archive signing key (${stamp.slice(0, 4)})`,
+      name: `${recipesRepo.config.label} archive signing key (${stamp.slice(0, 4)})`,
       ...(who.email ? { email: who.email } : {}),
       ...(req.passphraseFd !== undefined ? { passphraseFd: req.passphraseFd } : {}),
     });
     return { action: 'started', status, newKey: generated };
   }
   if (req.finish) {
-    await finishRotation(repo, req.force ? { force: true } : {});
-    return { action: 'finished', status: await rotationStatus(await loadRepository(repo.root)) };
+    await finishRotation(recipesRepo, req.force ? { force: true } : {});
+    return { action: 'finished', status: await rotationStatus(await loadRecipesRepository(recipesRepo.root)) };
   }
-  return { action: 'status', status: await rotationStatus(repo) };
+  return { action: 'status', status: await rotationStatus(recipesRepo) };
 }

@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import * as openpgp from 'openpgp';
 import { inputError, conflictError, notFound } from '../../core/errors.js';
 import { exists, writeFileAtomic } from '../../core/fsutil.js';
-import type { Repository } from '../../recipe/load.js';
+import type { RecipesRepository } from '../../recipe/load.js';
 import { resolveTarget } from '../../recipe/targets.js';
 import { armorPublicKeys, enforcePolicy, generateSigningKey, type KeyType, readKeys, unlockKey } from '../../sign/keys.js';
 import { checkKeyPolicy, daysToExpiry, EXPIRY_WARNING_DAYS, type KeyFacts, keyFacts, type PolicyViolation } from '../../sign/policy.js';
@@ -212,14 +212,14 @@ function readKeyFile(file: string): Promise<Buffer> {
   });
 }
 
-export function repositoryKeyFiles(repo: Repository): Array<{ file: string; role: KeyInfo['role'] }> {
-  return signingKeyFiles(repo).map((file, i) => ({ file, role: i === 0 ? 'signing.key' : 'signing.extraKeys' }));
+export function repositoryKeyFiles(recipesRepo: RecipesRepository): Array<{ file: string; role: KeyInfo['role'] }> {
+  return signingKeyFiles(recipesRepo).map((file, i) => ({ file, role: i === 0 ? 'signing.key' : 'signing.extraKeys' }));
 }
 
 /** Public keys of the configured signing keys (read from the private key files, no passphrase). */
-export async function repositoryPublicKeys(repo: Repository): Promise<openpgp.PublicKey[]> {
+export async function repositoryPublicKeys(recipesRepo: RecipesRepository): Promise<openpgp.PublicKey[]> {
   const out: openpgp.PublicKey[] = [];
-  for (const { file } of repositoryKeyFiles(repo)) {
+  for (const { file } of repositoryKeyFiles(recipesRepo)) {
     const data = await readKeyFile(file);
     for (const k of await readKeys(data, file)) out.push(k.toPublic());
   }
@@ -238,39 +238,41 @@ export interface ExportRequest {
 
 /** The public key(s) in the form users install. Several during a rotation window. */
 export async function exportKeys(
-  repo: Repository,
+  recipesRepo: RecipesRepository,
   req: ExportRequest,
 ): Promise<{ format: ExportFormat; fingerprints: string[]; text: string }> {
-  const keys = await repositoryPublicKeys(repo);
+  const keys = await repositoryPublicKeys(recipesRepo);
   const fingerprints = keys.map((k) => k.getFingerprint().toUpperCase());
   const armored = armorPublicKeys(keys);
   if (req.format === 'armored') return { format: req.format, fingerprints, text: armored };
   if (req.format === 'signed-by') return { format: req.format, fingerprints, text: `${releaseSignedBy(fingerprints)}\n` };
-  const url = req.url ?? repo.config.url;
+  const url = req.url ?? recipesRepo.config.url;
   if (!url) {
     throw inputError(
       'EXPORT_NO_URL',
       `${req.format} snippets need the public URL of the repository`,
       'Set `url:` in pkgtrack.yaml or pass --url.',
-      { file: repo.configFile, field: 'url' },
+      { file: recipesRepo.configFile, field: 'url' },
     );
   }
-  const targets = repo.config.targets
+  const targets = recipesRepo.config.targets
     .map((t) => (typeof t === 'string' ? resolveTarget(t) : resolveTarget(t.id, t)))
     .filter((t) => t !== undefined);
   if (req.format === 'sources') {
-    const suites = targets.filter((t) => t.format === 'deb').map((t) => `${t.publishPath}${repo.config.channels.stable.suiteSuffix}`);
+    const suites = targets
+      .filter((t) => t.format === 'deb')
+      .map((t) => `${t.publishPath}${recipesRepo.config.channels.stable.suiteSuffix}`);
     if (suites.length === 0)
       throw inputError('EXPORT_NO_DEB_TARGETS', 'no deb targets in pkgtrack.yaml', 'Add e.g. debian:bookworm to targets.', {
-        file: repo.configFile,
+        file: recipesRepo.configFile,
         field: 'targets',
       });
     const text = debSources({
       // The output holds apt/ and yum/ side by side (see repo/registry.ts).
       uri: `${url.replace(/\/$/, '')}/apt`,
       suites,
-      components: repo.config.components,
-      architectures: repo.config.architectures,
+      components: recipesRepo.config.components,
+      architectures: recipesRepo.config.architectures,
       signedBy: { kind: 'embedded', armoredKey: armored },
     });
     return { format: req.format, fingerprints, text };
@@ -278,15 +280,15 @@ export async function exportKeys(
   const rpm = targets.filter((t) => t.format === 'rpm');
   if (rpm.length === 0)
     throw inputError('EXPORT_NO_RPM_TARGETS', 'no rpm targets in pkgtrack.yaml', 'Add e.g. fedora:41 to targets.', {
-      file: repo.configFile,
+      file: recipesRepo.configFile,
       field: 'targets',
     });
-  const keyUrl = req.keyUrl ?? `${url.replace(/\/$/, '')}/${keyHref(repo.config.name)}`;
+  const keyUrl = req.keyUrl ?? `${url.replace(/\/$/, '')}/${keyHref(recipesRepo.config.name)}`;
   const text = rpm
     .map((t) =>
       yumRepoFile({
-        id: yumRepoId(repo.config.name, t.publishPath),
-        name: `${repo.config.label} (${t.id})`,
+        id: yumRepoId(recipesRepo.config.name, t.publishPath),
+        name: `${recipesRepo.config.label} (${t.id})`,
         baseurl: `${url.replace(/\/$/, '')}/yum/${t.publishPath}`,
         gpgkeys: [keyUrl],
       }),

@@ -13,7 +13,7 @@ import { relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import { conflictError, inputError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fsutil.js';
-import { loadRepository, type Repository } from '../../recipe/load.js';
+import { loadRecipesRepository, type RecipesRepository } from '../../recipe/load.js';
 import { type KeyType, readPrivateKey, unlockKey } from '../../sign/keys.js';
 import { releaseSignedBy } from '../../formats/user-files.js';
 import { StateStore } from '../../state/store.js';
@@ -22,7 +22,7 @@ import { generateKeyFiles, type GeneratedKey } from './files.js';
 
 /** Shortest overlap: long enough for users to install the new key and for old Releases to expire. */
 export const MIN_ROTATION_DAYS = 30;
-export const rotationDays = (repo: Repository) => Math.max(MIN_ROTATION_DAYS, 2 * repo.config.validDays);
+export const rotationDays = (recipesRepo: RecipesRepository) => Math.max(MIN_ROTATION_DAYS, 2 * recipesRepo.config.validDays);
 
 export interface RotationStep {
   step: string;
@@ -54,9 +54,9 @@ function openRotation(root: string): RotationRow | undefined {
   }
 }
 
-export async function rotationStatus(repo: Repository, now = new Date()): Promise<RotationStatus> {
-  const files = signingKeyFiles(repo);
-  if (files.length === 0) throw signingNotConfigured(repo);
+export async function rotationStatus(recipesRepo: RecipesRepository, now = new Date()): Promise<RotationStatus> {
+  const files = signingKeyFiles(recipesRepo);
+  if (files.length === 0) throw signingNotConfigured(recipesRepo);
   const keys = await Promise.all(
     files.map(async (file, i) => ({
       file,
@@ -65,7 +65,7 @@ export async function rotationStatus(repo: Repository, now = new Date()): Promis
     })),
   );
   const signedBy = releaseSignedBy(keys.map((k) => k.fingerprint));
-  const row = openRotation(repo.root);
+  const row = openRotation(recipesRepo.root);
   if (keys.length === 1 || !row) {
     return {
       phase: keys.length === 1 ? 'single-key' : 'window',
@@ -83,7 +83,7 @@ export async function rotationStatus(repo: Repository, now = new Date()): Promis
       ],
     };
   }
-  const canRetire = new Date(Date.parse(row.started_at) + rotationDays(repo) * 86_400_000);
+  const canRetire = new Date(Date.parse(row.started_at) + rotationDays(recipesRepo) * 86_400_000);
   const ready = now >= canRetire;
   return {
     phase: ready ? 'ready-to-finish' : 'window',
@@ -104,23 +104,23 @@ export async function rotationStatus(repo: Repository, now = new Date()): Promis
         done: false,
         detail: ready
           ? 'the window is over: run `pkgtrack key rotate --finish`'
-          : `wait until ${canRetire.toISOString().slice(0, 10)} (${rotationDays(repo)} days: 2 × validDays, at least ${MIN_ROTATION_DAYS}), then run \`pkgtrack key rotate --finish\``,
+          : `wait until ${canRetire.toISOString().slice(0, 10)} (${rotationDays(recipesRepo)} days: 2 × validDays, at least ${MIN_ROTATION_DAYS}), then run \`pkgtrack key rotate --finish\``,
       },
     ],
   };
 }
 
 async function editSigning(
-  repo: Repository,
+  recipesRepo: RecipesRepository,
   edit: (signing: { key: string; extraKeys: string[] }) => { key: string; extraKeys: string[] },
 ): Promise<void> {
-  const text = await readFile(repo.configFile, 'utf8');
+  const text = await readFile(recipesRepo.configFile, 'utf8');
   const doc = parseDocument(text);
-  const s = repo.config.signing!;
+  const s = recipesRepo.config.signing!;
   const next = edit({ key: s.key, extraKeys: [...s.extraKeys] });
   doc.setIn(['signing', 'key'], next.key);
   doc.setIn(['signing', 'extraKeys'], next.extraKeys);
-  await writeFileAtomic(repo.configFile, doc.toString());
+  await writeFileAtomic(recipesRepo.configFile, doc.toString());
 }
 
 export interface StartRotationRequest {
@@ -134,22 +134,22 @@ export interface StartRotationRequest {
 
 /** Step 1: a new key, encrypted with the passphrase of the current one, signing alongside it. */
 export async function startRotation(
-  repo: Repository,
+  recipesRepo: RecipesRepository,
   req: StartRotationRequest,
 ): Promise<{ generated: GeneratedKey; status: RotationStatus }> {
-  const files = signingKeyFiles(repo);
+  const files = signingKeyFiles(recipesRepo);
   if (files.length === 0)
     throw inputError('SIGN_NOT_CONFIGURED', 'no signing key to rotate from', 'Generate one with `pkgtrack key generate`.', {
-      file: repo.configFile,
+      file: recipesRepo.configFile,
     });
-  if (files.length > 1 || openRotation(repo.root)) {
+  if (files.length > 1 || openRotation(recipesRepo.root)) {
     throw conflictError(
       'ROTATION_IN_PROGRESS',
       'a rotation is already under way (signing.extraKeys is set)',
       'Check `pkgtrack key rotate`; finish it before starting another.',
     );
   }
-  const src = passphraseSourceOf(repo, req.passphraseFd);
+  const src = passphraseSourceOf(recipesRepo, req.passphraseFd);
   const passphrase = await readPassphrase(src);
   const oldFile = files[0]!;
   const old = await unlockKey(await readPrivateKey(await readFile(oldFile), oldFile), passphrase, oldFile);
@@ -162,24 +162,24 @@ export async function startRotation(
     // The same passphrase source: one passphrase unlocks every configured key.
     passphrase: src,
   });
-  const rel = relative(repo.root, generated.privateFile);
-  await editSigning(repo, (s) => ({ key: s.key, extraKeys: [...s.extraKeys, rel] }));
-  const store = StateStore.open(repo.root);
+  const rel = relative(recipesRepo.root, generated.privateFile);
+  await editSigning(recipesRepo, (s) => ({ key: s.key, extraKeys: [...s.extraKeys, rel] }));
+  const store = StateStore.open(recipesRepo.root);
   try {
     keyRotationsTable(store).start(old.getFingerprint().toUpperCase(), generated.fingerprint, rel);
   } finally {
     store.close();
   }
-  return { generated, status: await rotationStatus(await loadRepository(repo.root)) };
+  return { generated, status: await rotationStatus(await loadRecipesRepository(recipesRepo.root)) };
 }
 
 /** Step 3: the new key becomes signing.key; the old one stops signing. */
 export async function finishRotation(
-  repo: Repository,
+  recipesRepo: RecipesRepository,
   opts: { force?: boolean; now?: Date } = {},
 ): Promise<{ retired: string; current: string }> {
-  const status = await rotationStatus(repo, opts.now);
-  const row = openRotation(repo.root);
+  const status = await rotationStatus(recipesRepo, opts.now);
+  const row = openRotation(recipesRepo.root);
   if (!row) throw inputError('ROTATION_NOT_STARTED', 'no rotation is under way', 'Start one with `pkgtrack key rotate --start`.');
   if (status.phase !== 'ready-to-finish' && !opts.force) {
     throw conflictError(
@@ -188,8 +188,8 @@ export async function finishRotation(
       'Wait, or pass --force if every client already trusts the new key.',
     );
   }
-  await editSigning(repo, (s) => ({ key: row.new_key_file, extraKeys: s.extraKeys.filter((k) => k !== row.new_key_file) }));
-  const store = StateStore.open(repo.root);
+  await editSigning(recipesRepo, (s) => ({ key: row.new_key_file, extraKeys: s.extraKeys.filter((k) => k !== row.new_key_file) }));
+  const store = StateStore.open(recipesRepo.root);
   try {
     keyRotationsTable(store).finish(row.new_fingerprint);
   } finally {

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { PkgtrackError } from '../../core/errors.js';
 import { trunkVersionProblems } from './guardrail.js';
-import type { Recipe, Repository } from '../../recipe/load.js';
+import type { Recipe, RecipesRepository } from '../../recipe/load.js';
 import type { UpstreamSource } from '../../upstream/source.js';
 import { toRecipeUpstream } from '../check/check.js';
 import { readTrunkState } from './trunk-state.js';
@@ -20,7 +20,7 @@ export interface GuardOptions {
 }
 
 export async function trunkGuardProblems(
-  repo: Repository,
+  recipesRepo: RecipesRepository,
   recipe: Recipe,
   snapshot: string,
   source: UpstreamSource,
@@ -28,7 +28,8 @@ export async function trunkGuardProblems(
 ): Promise<string[]> {
   const previous =
     o.previous ??
-    (await readTrunkState(recipe.name, { output: o.output ?? resolve(repo.root, repo.config.output), url: o.stateUrl }))?.version;
+    (await readTrunkState(recipe.name, { output: o.output ?? resolve(recipesRepo.root, recipesRepo.config.output), url: o.stateUrl }))
+      ?.version;
   const answer = (await source.releases([toRecipeUpstream(recipe)])).get(recipe.name);
   const release = answer instanceof Error ? undefined : answer?.find((x) => !x.prerelease)?.version;
   return trunkVersionProblems({ snapshot, ...(release ? { release } : {}), ...(previous ? { previous } : {}) });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { PkgtrackError } from '../../core/errors.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
 import { extractArchive } from '../../patches/extract.js';
-import { loadRecipes, type Recipe, type Repository } from '../../recipe/load.js';
+import { loadRecipes, type Recipe, type RecipesRepository } from '../../recipe/load.js';
 import { createUpstreamSources, type UpstreamSources } from '../../upstream/index.js';
 import type { ContainerEngine } from '../../containers/engine.js';
 import type { Signer } from '../../sign/signer.js';
@@ -53,7 +53,7 @@ export interface NightlyResult {
 }
 
 export interface NightlyOptions {
-  repo: Repository;
+  recipesRepo: RecipesRepository;
   recipes?: readonly string[];
   targets?: readonly string[];
   /** Published output directory (pkgtrack.yaml `output`). */
@@ -92,7 +92,7 @@ async function patchQueueProblem(recipe: Recipe, tarball: string): Promise<strin
 export async function runNightly(opts: NightlyOptions): Promise<NightlyResult> {
   const progress = opts.progress ?? silentProgress;
   const sources = { ...createUpstreamSources({ progress }), ...opts.sources };
-  const all = await loadRecipes(opts.repo, opts.recipes ?? []);
+  const all = await loadRecipes(opts.recipesRepo, opts.recipes ?? []);
   const recipes = all.filter((r) => r.config.channels.trunk?.enabled);
   const result: NightlyResult = { output: opts.output, recipes: [], published: 0, failed: 0 };
   for (const r of all.filter((x) => !x.config.channels.trunk?.enabled)) {
@@ -132,9 +132,9 @@ async function nightlyRecipe(opts: NightlyOptions, recipe: Recipe, sources: Upst
   }
 
   // The source and its snapshot version; the guardrail runs before any build.
-  const fetched = await fetchSource(opts.repo, recipe, { trunk: true, progress });
+  const fetched = await fetchSource(opts.recipesRepo, recipe, { trunk: true, progress });
   const version = fetched.version;
-  const problems = await trunkGuardProblems(opts.repo, recipe, version, src, {
+  const problems = await trunkGuardProblems(opts.recipesRepo, recipe, version, src, {
     output: opts.output,
     ...(previous ? { previous: previous.version } : {}),
   });
@@ -155,7 +155,7 @@ async function nightlyRecipe(opts: NightlyOptions, recipe: Recipe, sources: Upst
   if (opts.dryRun) return { ...base, version, outcome: 'skipped', reason: `dry run: would build and publish ${version}` };
 
   const summary = await buildRecipes({
-    repo: opts.repo.root,
+    recipesDir: opts.recipesRepo.root,
     recipes: [recipe.name],
     ...(opts.targets?.length ? { targets: [...opts.targets] } : {}),
     trunk: true,
@@ -169,7 +169,7 @@ async function nightlyRecipe(opts: NightlyOptions, recipe: Recipe, sources: Upst
     const t = targets.find((x) => x.id === b.target);
     return {
       target: b.target,
-      suite: t ? suiteFor(opts.repo, t, 'trunk') : b.target,
+      suite: t ? suiteFor(opts.recipesRepo, t, 'trunk') : b.target,
       result: b.result,
       ...(b.version ? { packageVersion: b.version } : {}),
       ...(b.log ? { log: b.log } : {}),
@@ -197,13 +197,13 @@ async function nightlyRecipe(opts: NightlyOptions, recipe: Recipe, sources: Upst
   for (const b of summary.builds) {
     const t = targets.find((x) => x.id === b.target);
     if (!t || !b.outDir) continue;
-    progress.step(`${recipe.name}: publishing ${b.version ?? version} to ${suiteFor(opts.repo, t, 'trunk')}`);
+    progress.step(`${recipe.name}: publishing ${b.version ?? version} to ${suiteFor(opts.recipesRepo, t, 'trunk')}`);
     await publish({
       inputs: [b.outDir],
-      suite: suiteFor(opts.repo, t, 'trunk'),
+      suite: suiteFor(opts.recipesRepo, t, 'trunk'),
       output: opts.output,
-      repo: opts.repo.root,
-      keep: opts.repo.config.channels.trunk.keep,
+      recipesDir: opts.recipesRepo.root,
+      keep: opts.recipesRepo.config.channels.trunk.keep,
       progress,
       ...(opts.signer ? { signer: opts.signer } : {}),
       ...(opts.now ? { now: opts.now } : {}),

@@ -18,8 +18,8 @@ export interface DropResult {
   remaining: string[];
 }
 
-export async function dropPatch(name: string, patch: string, opts: { repoDir?: string } = {}): Promise<DropResult> {
-  const { recipe } = await openRecipe(name, opts.repoDir);
+export async function dropPatch(name: string, patch: string, opts: { recipesDir?: string } = {}): Promise<DropResult> {
+  const { recipe } = await openRecipe(name, opts.recipesDir);
   const series = await loadSeries(join(recipe.dir, 'patches'));
   const entry = series.entries.find((e) => e.name === patch);
   if (!entry) {

@@ -14,14 +14,14 @@ import { writeFileAtomic } from '../../core/fsutil.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
 import { parsePatchBytes } from '../../patches/engine.js';
 import { parsePatchHeader, setHeaderField, splitPatch } from '../../patches/header.js';
-import { loadRecipe, type Repository } from '../../recipe/load.js';
+import { loadRecipe, type RecipesRepository } from '../../recipe/load.js';
 import { toGitDiff } from '../../report/hunks.js';
 import { GithubClient, type GithubClientOptions } from '../../upstream/github-client.js';
 import { gitPush } from '../../core/git-push.js';
 import { loadSeries } from './queue.js';
 
 export interface ForwardOptions {
-  repo: Repository;
+  recipesRepo: RecipesRepository;
   recipe: string;
   patch: string;
   dryRun?: boolean;
@@ -60,7 +60,7 @@ const AUTHOR = /^(.+?)\s*<([^<>\s]+@[^<>\s]+)>$/;
 
 export async function forwardPatch(opts: ForwardOptions): Promise<ForwardResult> {
   const progress = opts.progress ?? silentProgress;
-  const recipe = await loadRecipe(opts.repo, opts.recipe);
+  const recipe = await loadRecipe(opts.recipesRepo, opts.recipe);
   const series = await loadSeries(join(recipe.dir, 'patches'));
   const entry = series.entries.find((e) => e.name === opts.patch);
   if (!entry) {
@@ -131,13 +131,13 @@ export async function forwardPatch(opts: ForwardOptions): Promise<ForwardResult>
       title,
       '',
       ...(header.longDescription ? [header.longDescription.trim(), ''] : []),
-      ...trailers(opts.repo, recipe.name, entry.name, header),
+      ...trailers(opts.recipesRepo, recipe.name, entry.name, header),
     ].join('\n');
     await writeFile(join(work, 'message'), `${message}\n`);
     await git('commit', '--quiet', '--author', author, '-F', join(work, 'message'));
     const commit = (await git('rev-parse', 'HEAD')).stdout.trim();
     const mailbox = (await git('format-patch', '--stdout', '-1', 'HEAD')).stdout;
-    const body = prBody(opts.repo, recipe.name, entry.name, header);
+    const body = prBody(opts.recipesRepo, recipe.name, entry.name, header);
     const result: ForwardResult = {
       recipe: recipe.name,
       patch: entry.name,
@@ -207,17 +207,17 @@ function gitEnv(author: string): Record<string, string> {
   };
 }
 
-function trailers(repo: Repository, recipe: string, file: string, h: ReturnType<typeof parsePatchHeader>): string[] {
-  const t = [`Forwarded-from: ${repo.config.origin} (${recipe}/patches/${file})`];
+function trailers(recipesRepo: RecipesRepository, recipe: string, file: string, h: ReturnType<typeof parsePatchHeader>): string[] {
+  const t = [`Forwarded-from: ${recipesRepo.config.origin} (${recipe}/patches/${file})`];
   for (const b of h.bugs) t.push(`${b.vendor ? `Bug-${b.vendor}` : 'Bug'}: ${b.url}`);
   return t;
 }
 
-function prBody(repo: Repository, recipe: string, file: string, h: ReturnType<typeof parsePatchHeader>): string {
+function prBody(recipesRepo: RecipesRepository, recipe: string, file: string, h: ReturnType<typeof parsePatchHeader>): string {
   return [
     h.longDescription?.trim() || h.description || '',
     '',
-    `This change is carried as a distribution patch by ${repo.config.label} (\`${recipe}/patches/${file}\`). Sending it upstream so that everyone gets it and we can drop our copy.`,
+    `This change is carried as a distribution patch by ${recipesRepo.config.label} (\`${recipe}/patches/${file}\`). Sending it upstream so that everyone gets it and we can drop our copy.`,
     ...(h.bugs.length ? ['', 'Related:', ...h.bugs.map((b) => `- ${b.url}`)] : []),
     '',
     '_Prepared with pkgtrack._',

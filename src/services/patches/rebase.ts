@@ -47,11 +47,11 @@ async function readLatin1(path: string): Promise<{ text: string; mode: number } 
 
 export async function rebasePatches(
   name: string,
-  opts: SourceChoice & { to: string; partial?: boolean; repoDir?: string; progress?: Progress },
+  opts: SourceChoice & { to: string; partial?: boolean; recipesDir?: string; progress?: Progress },
 ): Promise<RebaseResult> {
-  const { repo, recipe } = await openRecipe(name, opts.repoDir);
-  const work = await workDir(repo, recipe, `rebase-${opts.to}`);
-  const src = await prepareSource(repo, recipe, join(work, 'src'), { ...opts, version: opts.to });
+  const { recipesRepo, recipe } = await openRecipe(name, opts.recipesDir);
+  const work = await workDir(recipesRepo, recipe, `rebase-${opts.to}`);
+  const src = await prepareSource(recipesRepo, recipe, join(work, 'src'), { ...opts, version: opts.to });
   const patchesDir = join(recipe.dir, 'patches');
   const series = await loadSeries(patchesDir);
   const result: RebaseResult = { recipe: recipe.name, to: src.version, written: false, patches: [], workDir: work };

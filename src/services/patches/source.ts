@@ -7,7 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { inputError } from '../../core/errors.js';
 import { exists } from '../../core/fsutil.js';
 import type { Progress } from '../../core/progress.js';
-import type { Recipe, Repository } from '../../recipe/load.js';
+import type { Recipe, RecipesRepository } from '../../recipe/load.js';
 import { fetchSource } from '../fetch/fetch.js';
 import { extractStripped } from './debian-source.js';
 
@@ -33,7 +33,12 @@ export function versionFromOrigName(file: string): string | undefined {
 }
 
 /** Extract the recipe's upstream source for `choice` into `dest` (which must not exist). */
-export async function prepareSource(repo: Repository, recipe: Recipe, dest: string, choice: SourceChoice): Promise<PreparedSource> {
+export async function prepareSource(
+  recipesRepo: RecipesRepository,
+  recipe: Recipe,
+  dest: string,
+  choice: SourceChoice,
+): Promise<PreparedSource> {
   let origTarball: string;
   let version: string;
   if (choice.orig) {
@@ -46,7 +51,7 @@ export async function prepareSource(repo: Repository, recipe: Recipe, dest: stri
       );
     version = choice.version ?? versionFromOrigName(origTarball) ?? 'unknown';
   } else {
-    const got = await fetchSource(repo, recipe, {
+    const got = await fetchSource(recipesRepo, recipe, {
       ...(choice.version ? { version: choice.version } : {}),
       ...(choice.progress ? { progress: choice.progress } : {}),
     });
@@ -59,8 +64,8 @@ export async function prepareSource(repo: Repository, recipe: Recipe, dest: stri
 }
 
 /** A fresh work directory under the repository: .pkgtrack/work/<recipe>/<what>. */
-export async function workDir(repo: Repository, recipe: Recipe, what: string): Promise<string> {
-  const dir = join(repo.root, '.pkgtrack', 'work', recipe.name, what.replace(/[^A-Za-z0-9.+~_-]/g, '_'));
+export async function workDir(recipesRepo: RecipesRepository, recipe: Recipe, what: string): Promise<string> {
+  const dir = join(recipesRepo.root, '.pkgtrack', 'work', recipe.name, what.replace(/[^A-Za-z0-9.+~_-]/g, '_'));
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   return dir;

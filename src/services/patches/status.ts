@@ -25,11 +25,11 @@ export interface PatchesStatusResult {
 
 export async function patchesStatus(
   name: string,
-  opts: SourceChoice & { repoDir?: string; fuzz?: number; progress?: Progress },
+  opts: SourceChoice & { recipesDir?: string; fuzz?: number; progress?: Progress },
 ): Promise<PatchesStatusResult> {
-  const { repo, recipe } = await openRecipe(name, opts.repoDir);
-  const work = await workDir(repo, recipe, `status-${opts.version ?? 'latest'}`);
-  const src = await prepareSource(repo, recipe, join(work, 'src'), opts);
+  const { recipesRepo, recipe } = await openRecipe(name, opts.recipesDir);
+  const work = await workDir(recipesRepo, recipe, `status-${opts.version ?? 'latest'}`);
+  const src = await prepareSource(recipesRepo, recipe, join(work, 'src'), opts);
   const rejectDir = join(work, 'rejects');
   const q = await applyPatchQueue(recipe, src.dir, {
     fuzz: opts.fuzz ?? 2,
@@ -67,9 +67,9 @@ export interface PatchesApplyResult {
 export async function patchesApply(
   name: string,
   out: string,
-  opts: SourceChoice & { repoDir?: string; progress?: Progress },
+  opts: SourceChoice & { recipesDir?: string; progress?: Progress },
 ): Promise<PatchesApplyResult> {
-  const { repo, recipe } = await openRecipe(name, opts.repoDir);
+  const { recipesRepo, recipe } = await openRecipe(name, opts.recipesDir);
   const dest = resolve(out);
   if (await exists(dest))
     throw inputError(
@@ -77,7 +77,7 @@ export async function patchesApply(
       `${out} already exists`,
       'Give --out a directory that does not exist yet (pkgtrack never patches over an existing tree).',
     );
-  const src = await prepareSource(repo, recipe, dest, opts);
+  const src = await prepareSource(recipesRepo, recipe, dest, opts);
   try {
     const q = await applyPatchQueue(recipe, dest, { fuzz: 0, strict: true, ...(opts.progress ? { progress: opts.progress } : {}) });
     return { recipe: recipe.name, version: src.version, out: dest, patches: q.patches.map((p) => ({ name: p.name, worst: p.worst })) };

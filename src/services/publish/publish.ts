@@ -11,8 +11,8 @@ import { recordPublish } from '../../state/tables.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { inputError, isPkgtrackError } from '../../core/errors.js';
 import type { Progress } from '../../core/progress.js';
-import type { Repository } from '../../recipe/load.js';
-import { findRepositoryRoot } from '../../recipe/root.js';
+import type { RecipesRepository } from '../../recipe/load.js';
+import { findRecipesRepositoryRoot } from '../../recipe/root.js';
 import {
   type ArtifactInput,
   type CommitSummary,
@@ -37,7 +37,7 @@ export interface RepoTarget {
   /** Output directory holding <kind>/ repositories (default: pkgtrack.yaml `output`, else ./public). */
   output?: string;
   /** Recipes repository (pkgtrack.yaml) to read settings from; default: search from cwd. */
-  repo?: string;
+  recipesDir?: string;
   /** Signing key files when there is no pkgtrack.yaml signing section. */
   keyFiles?: string[];
   passphraseFd?: number;
@@ -75,7 +75,7 @@ export interface PublishResult {
 export interface ResolvedTarget {
   output: string;
   settings: RepoSettings;
-  repository?: Repository;
+  repository?: RecipesRepository;
   formats: RepoFormat[];
   store: StateStore;
   validDays: number;
@@ -83,15 +83,15 @@ export interface ResolvedTarget {
 }
 
 export async function resolveTarget(t: RepoTarget): Promise<ResolvedTarget> {
-  let repository: Repository | undefined;
+  let repository: RecipesRepository | undefined;
   let root: string | undefined;
   try {
-    root = await findRepositoryRoot(t.repo);
+    root = await findRecipesRepositoryRoot(t.recipesDir);
   } catch (e) {
-    if (t.repo || !isPkgtrackError(e) || e.code !== 'REPO_NOT_FOUND') throw e;
+    if (t.recipesDir || !isPkgtrackError(e) || e.code !== 'REPO_NOT_FOUND') throw e;
   }
   // Loaded only when there is a config to load: the loader brings zod and yaml along.
-  if (root) repository = await (await import('../../recipe/load.js')).loadRepository(root);
+  if (root) repository = await (await import('../../recipe/load.js')).loadRecipesRepository(root);
   const cfg = repository?.config;
   const output = t.output
     ? resolve(t.output)

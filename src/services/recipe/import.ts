@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import { conflictError, inputError, notFound } from '../../core/errors.js';
 import { exists, ifExists } from '../../core/fsutil.js';
 import type { Progress } from '../../core/progress.js';
-import { findRepositoryRoot, loadRecipe, loadRepository, resolveTargets } from '../../recipe/load.js';
+import { findRecipesRepositoryRoot, loadRecipe, loadRecipesRepository, resolveTargets } from '../../recipe/load.js';
 import type { UpstreamConfig } from '../../recipe/schema.js';
 import { parseDsc } from '../../formats/deb-control.js';
 import { firstStanzaRecord } from '../../formats/deb822.js';
@@ -28,7 +28,7 @@ import { debianSourcesIndex, findDebianSources } from '../fetch/source-cache-deb
 import { cacheDir } from '../fetch/source-cache.js';
 
 export interface ImportOptions {
-  repoDir?: string;
+  recipesDir?: string;
   /** Recipe name (default: the source package name). */
   name?: string;
   /** Replace an existing recipe of that name. */
@@ -221,9 +221,9 @@ async function fromSpec(specFile: string, notes: string[]): Promise<Draft> {
 }
 
 export async function importRecipe(source: string, opts: ImportOptions = {}): Promise<ImportResult> {
-  const repo = await loadRepository(await findRepositoryRoot(opts.repoDir));
+  const recipesRepo = await loadRecipesRepository(await findRecipesRepositoryRoot(opts.recipesDir));
   const notes: string[] = [];
-  const tmpRoot = join(repo.root, '.pkgtrack', 'work', `import-${process.pid}-${Date.now()}`);
+  const tmpRoot = join(recipesRepo.root, '.pkgtrack', 'work', `import-${process.pid}-${Date.now()}`);
   await mkdir(tmpRoot, { recursive: true });
   try {
     let from: ImportResult['from'];
@@ -234,7 +234,7 @@ export async function importRecipe(source: string, opts: ImportOptions = {}): Pr
       opts.progress?.step(`downloading ${archive[1]} from the Debian archive`);
       const got = await downloadDebianSource(archive[1]!, join(tmpRoot, 'download'), {
         suite: archive[2] ?? 'sid',
-        cacheDir: await cacheDir(repo.root),
+        cacheDir: await cacheDir(recipesRepo.root),
         ...(opts.checkValidUntil === false ? { checkValidUntil: false } : {}),
       });
       dscPath = got.dsc;
@@ -280,12 +280,12 @@ export async function importRecipe(source: string, opts: ImportOptions = {}): Pr
       }
     }
     if (archive) followSuite(draft, archive[2] ?? 'sid', opts);
-    if (opts.for?.length) await backportTargets(draft, repo.root, opts);
+    if (opts.for?.length) await backportTargets(draft, recipesRepo.root, opts);
     if (!(draft.config.targets as unknown[] | undefined) && !draft.writes.some((w) => w.to.endsWith('.spec'))) {
       // No spec: rpm targets could not build, and the recipe would not validate.
-      const rpm = resolveTargets(repo.config.targets).filter((t) => t.format === 'rpm');
+      const rpm = resolveTargets(recipesRepo.config.targets).filter((t) => t.format === 'rpm');
       if (rpm.length) {
-        draft.config.targets = resolveTargets(repo.config.targets)
+        draft.config.targets = resolveTargets(recipesRepo.config.targets)
           .filter((t) => t.format === 'deb')
           .map((t) => t.id);
         draft.notes.push(
@@ -297,7 +297,7 @@ export async function importRecipe(source: string, opts: ImportOptions = {}): Pr
     draft.notes = draft.notes.map((n) => n.replaceAll(`${join(tmpRoot, 'debian-tar')}/`, '').replaceAll(`${tmpRoot}/`, ''));
     const name = opts.name ? packageName(opts.name) : draft.name;
     draft.config.name = name;
-    const dest = join(repo.root, 'recipes', name);
+    const dest = join(recipesRepo.root, 'recipes', name);
     if ((await exists(dest)) && !opts.force)
       throw conflictError(
         'RECIPE_EXISTS',
@@ -318,9 +318,9 @@ export async function importRecipe(source: string, opts: ImportOptions = {}): Pr
     );
     // Validate in place before it becomes visible: a staged copy under a temporary repository.
     await mkdir(join(tmpRoot, 'check', 'recipes'), { recursive: true });
-    await writeFile(join(tmpRoot, 'check', 'pkgtrack.yaml'), await readFile(repo.configFile));
+    await writeFile(join(tmpRoot, 'check', 'pkgtrack.yaml'), await readFile(recipesRepo.configFile));
     await cp(stage, join(tmpRoot, 'check', 'recipes', name), { recursive: true, verbatimSymlinks: true });
-    await loadRecipe(await loadRepository(join(tmpRoot, 'check')), name);
+    await loadRecipe(await loadRecipesRepository(join(tmpRoot, 'check')), name);
     await rm(dest, { recursive: true, force: true });
     await mkdir(dirname(dest), { recursive: true });
     await rename(stage, dest);

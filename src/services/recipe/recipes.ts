@@ -6,11 +6,18 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
 import { PkgtrackError, PkgtrackErrors } from '../../core/errors.js';
-import { findRepositoryRoot, listRecipeNames, loadRecipe, loadRepository, type Recipe, type Repository } from '../../recipe/load.js';
+import {
+  findRecipesRepositoryRoot,
+  listRecipeNames,
+  loadRecipe,
+  loadRecipesRepository,
+  type Recipe,
+  type RecipesRepository,
+} from '../../recipe/load.js';
 import { recipeSchema, repositorySchema } from '../../recipe/schema.js';
 import { parseSeries } from '../../patches/series.js';
 import { describeUpstream } from '../../upstream/index.js';
-import { openRepository } from '../shared/recipes-repository.js';
+import { openRecipesRepository } from '../shared/recipes-repository.js';
 
 export interface RecipeSummary {
   name: string;
@@ -68,20 +75,20 @@ export async function summarize(r: Recipe): Promise<RecipeSummary> {
   };
 }
 
-export async function listRecipes(repoDir?: string): Promise<{ repository: string; recipes: RecipeSummary[] }> {
-  const repo = await openRepository(repoDir);
-  const names = await listRecipeNames(repo);
+export async function listRecipes(recipesDir?: string): Promise<{ repository: string; recipes: RecipeSummary[] }> {
+  const recipesRepo = await openRecipesRepository(recipesDir);
+  const names = await listRecipeNames(recipesRepo);
   const recipes: RecipeSummary[] = [];
-  for (const n of names) recipes.push(await summarize(await loadRecipe(repo, n)));
-  return { repository: repo.root, recipes };
+  for (const n of names) recipes.push(await summarize(await loadRecipe(recipesRepo, n)));
+  return { repository: recipesRepo.root, recipes };
 }
 
 export async function showRecipe(
   name: string,
-  repoDir?: string,
+  recipesDir?: string,
 ): Promise<{ recipe: RecipeSummary; config: Recipe['config']; file: string }> {
-  const repo = await openRepository(repoDir);
-  const r = await loadRecipe(repo, name);
+  const recipesRepo = await openRecipesRepository(recipesDir);
+  const r = await loadRecipe(recipesRepo, name);
   return { recipe: await summarize(r), config: r.config, file: r.file };
 }
 
@@ -166,20 +173,20 @@ async function checkRecipeFiles(r: Recipe): Promise<ValidationProblem[]> {
   return problems;
 }
 
-export async function validateRecipes(names: readonly string[], repoDir?: string): Promise<ValidationReport> {
-  const root = await findRepositoryRoot(repoDir);
-  let repo: Repository;
+export async function validateRecipes(names: readonly string[], recipesDir?: string): Promise<ValidationReport> {
+  const root = await findRecipesRepositoryRoot(recipesDir);
+  let recipesRepo: RecipesRepository;
   try {
-    repo = await loadRepository(root);
+    recipesRepo = await loadRecipesRepository(root);
   } catch (e) {
     return { repository: root, valid: false, recipes: [], problems: toProblems(e) };
   }
-  const wanted = names.length ? [...names] : await listRecipeNames(repo);
+  const wanted = names.length ? [...names] : await listRecipeNames(recipesRepo);
   const recipes: RecipeValidation[] = [];
   for (const name of wanted) {
     const file = relative(process.cwd(), join(root, 'recipes', name, 'recipe.yaml'));
     try {
-      const r = await loadRecipe(repo, name);
+      const r = await loadRecipe(recipesRepo, name);
       const problems = await checkRecipeFiles(r);
       recipes.push({ name, file, valid: problems.length === 0, problems });
     } catch (e) {

@@ -14,7 +14,7 @@ import type { FilePatch } from '../../patches/diff-parse.js';
 import { parsePatchBytes } from '../../patches/engine.js';
 import { extractArchive } from '../../patches/extract.js';
 import { headerDate, lastField, parsePatchHeader } from '../../patches/header.js';
-import { loadRecipes, type Recipe, type Repository } from '../../recipe/load.js';
+import { loadRecipes, type Recipe, type RecipesRepository } from '../../recipe/load.js';
 import { classify, headerProblems } from '../../report/classify.js';
 import {
   buildForwardedQuery,
@@ -52,7 +52,7 @@ export interface UpstreamTree {
 }
 
 export interface PatchReportOptions {
-  repo: Repository;
+  recipesRepo: RecipesRepository;
   recipes?: readonly string[];
   progress?: Progress;
   github?: GithubClientOptions;
@@ -81,7 +81,7 @@ interface Pending {
 export async function buildPatchReport(opts: PatchReportOptions): Promise<PatchReport> {
   const progress = opts.progress ?? silentProgress;
   const now = opts.now ?? new Date();
-  const recipes = await loadRecipes(opts.repo, opts.recipes ?? []);
+  const recipes = await loadRecipes(opts.recipesRepo, opts.recipes ?? []);
   const cleanup: string[] = [];
   const pending: Pending[] = [];
   const reports: Array<Omit<RecipeReport, 'patches' | 'counts'>> = [];
@@ -94,8 +94,9 @@ export async function buildPatchReport(opts: PatchReportOptions): Promise<PatchR
         continue;
       }
       progress.step(`${recipe.name}: ${series.entries.length} patches`);
-      const trees = opts.trees?.[recipe.name] ?? (opts.offline ? [] : await upstreamTrees(opts.repo, recipe, progress, warnings, cleanup));
-      const gitDir = opts.gitDirs?.[recipe.name] ?? (opts.offline ? undefined : await upstreamClone(opts.repo, recipe, warnings));
+      const trees =
+        opts.trees?.[recipe.name] ?? (opts.offline ? [] : await upstreamTrees(opts.recipesRepo, recipe, progress, warnings, cleanup));
+      const gitDir = opts.gitDirs?.[recipe.name] ?? (opts.offline ? undefined : await upstreamClone(opts.recipesRepo, recipe, warnings));
       for (const entry of series.entries) {
         const bytes = await readFile(join(series.patchesDir, entry.name));
         const text = Buffer.from(bytes).toString('utf8');
@@ -141,7 +142,7 @@ export async function buildPatchReport(opts: PatchReportOptions): Promise<PatchR
         const bug = lastField(p.header, 'bug');
         const ref = [fwd, bug].map((u) => (u ? parseGithubRef(u) : undefined)).find(Boolean);
         if (ref) p.githubRef = ref;
-        const lastUpdate = headerDate(p.header) ?? (await lastCommitDate(opts.repo.root, join(series.patchesDir, entry.name)));
+        const lastUpdate = headerDate(p.header) ?? (await lastCommitDate(opts.recipesRepo.root, join(series.patchesDir, entry.name)));
         if (lastUpdate) p.lastUpdate = lastUpdate;
         pending.push(p);
       }
@@ -221,7 +222,7 @@ export function summarizeReport(recipes: RecipeReport[], now: Date): PatchReport
 }
 
 async function upstreamTrees(
-  repo: Repository,
+  recipesRepo: RecipesRepository,
   recipe: Recipe,
   progress: Progress,
   warnings: string[],
@@ -233,7 +234,7 @@ async function upstreamTrees(
     wants.push({ trunk: true });
   for (const w of wants) {
     try {
-      const src = await fetchSource(repo, recipe, { trunk: w.trunk, progress });
+      const src = await fetchSource(recipesRepo, recipe, { trunk: w.trunk, progress });
       const dir = await mkdtemp(join(tmpdir(), 'pkgtrack-report-'));
       cleanup.push(dir);
       const x = await extractArchive(src.origTarball, join(dir, 'src'));
@@ -252,11 +253,11 @@ async function upstreamTrees(
 }
 
 /** A bare clone of a `git` upstream, cached under .pkgtrack/cache/git, for the history search. */
-async function upstreamClone(repo: Repository, recipe: Recipe, warnings: string[]): Promise<string | undefined> {
+async function upstreamClone(recipesRepo: RecipesRepository, recipe: Recipe, warnings: string[]): Promise<string | undefined> {
   const u = recipe.config.upstream;
   if (u.kind !== 'git') return undefined;
   const { createHash } = await import('node:crypto');
-  const dir = join(repo.root, '.pkgtrack', 'cache', 'git', createHash('sha256').update(u.url).digest('hex').slice(0, 16));
+  const dir = join(recipesRepo.root, '.pkgtrack', 'cache', 'git', createHash('sha256').update(u.url).digest('hex').slice(0, 16));
   const have = await run('git', ['--git-dir', dir, 'rev-parse', '--git-dir'], { check: false }).catch(() => ({ code: 1 }));
   try {
     if (have.code === 0)
@@ -311,13 +312,13 @@ async function forwardedStates(
  * Put the report next to the published repositories (`<output>/reports/patches.{json,html}`,
  * where the web page looks for it) and regenerate the page.
  */
-export async function publishPatchReport(repo: Repository, report: PatchReport, progress: Progress): Promise<string[]> {
-  const out = outputDirOf(repo);
+export async function publishPatchReport(recipesRepo: RecipesRepository, report: PatchReport, progress: Progress): Promise<string[]> {
+  const out = outputDirOf(recipesRepo);
   const json = join(out, PATCH_REPORT_JSON);
   const html = join(out, PATCH_REPORT_HTML);
   await writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`);
-  await writeFileAtomic(html, renderHtml(report, `${repo.config.label}: patch report`));
-  await generateSite({ repoRoot: repo.root, progress });
+  await writeFileAtomic(html, renderHtml(report, `${recipesRepo.config.label}: patch report`));
+  await generateSite({ recipesRoot: recipesRepo.root, progress });
   return [json, html];
 }
 

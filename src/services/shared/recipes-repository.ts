@@ -3,17 +3,17 @@
  * service that needs it comes here, so "where is the repository" is answered one way.
  */
 import { isPkgtrackError } from '../../core/errors.js';
-import { findRepositoryRoot, loadRecipe, loadRepository, type Recipe, type Repository } from '../../recipe/load.js';
+import { findRecipesRepositoryRoot, loadRecipe, loadRecipesRepository, type Recipe, type RecipesRepository } from '../../recipe/load.js';
 
 /** The recipes repository at `dir` (or found upward from the working directory). */
-export async function openRepository(dir?: string): Promise<Repository> {
-  return loadRepository(await findRepositoryRoot(dir));
+export async function openRecipesRepository(dir?: string): Promise<RecipesRepository> {
+  return loadRecipesRepository(await findRecipesRepositoryRoot(dir));
 }
 
 /** The repository when inside one (or when `dir` names one); undefined otherwise. */
-export async function optionalRepository(dir?: string): Promise<Repository | undefined> {
+export async function optionalRecipesRepository(dir?: string): Promise<RecipesRepository | undefined> {
   try {
-    return await openRepository(dir);
+    return await openRecipesRepository(dir);
   } catch (e) {
     if (!dir && isPkgtrackError(e) && e.code === 'REPO_NOT_FOUND') return undefined;
     throw e;
@@ -21,7 +21,7 @@ export async function optionalRepository(dir?: string): Promise<Repository | und
 }
 
 /** The repository and one of its recipes, by name. */
-export async function openRecipe(name: string, dir?: string): Promise<{ repo: Repository; recipe: Recipe }> {
-  const repo = await openRepository(dir);
-  return { repo, recipe: await loadRecipe(repo, name) };
+export async function openRecipe(name: string, dir?: string): Promise<{ recipesRepo: RecipesRepository; recipe: Recipe }> {
+  const recipesRepo = await openRecipesRepository(dir);
+  return { recipesRepo, recipe: await loadRecipe(recipesRepo, name) };
 }

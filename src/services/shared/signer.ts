@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { envError, inputError, notFound, type PkgtrackError } from '../../core/errors.js';
 import { registerSecret } from '../../core/secrets.js';
-import type { Repository } from '../../recipe/load.js';
+import type { RecipesRepository } from '../../recipe/load.js';
 import type { OpenPgpSigner } from '../../sign/openpgp-signer.js';
 
 export const DEFAULT_PASSPHRASE_ENV = 'PKGTRACK_KEY_PASSPHRASE';
@@ -126,37 +126,37 @@ export interface RepositorySigningOptions {
 }
 
 /** Key files named by pkgtrack.yaml `signing`, absolute. */
-export function signingKeyFiles(repo: Repository): string[] {
-  const s = repo.config.signing;
+export function signingKeyFiles(recipesRepo: RecipesRepository): string[] {
+  const s = recipesRepo.config.signing;
   if (!s) return [];
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(join(repo.root, p)));
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(join(recipesRepo.root, p)));
   return [abs(s.key), ...s.extraKeys.map(abs)];
 }
 
 /** Where pkgtrack.yaml says the passphrase is, unless `--passphrase-fd` was given. */
-export function passphraseSourceOf(repo: Repository, fd?: number): PassphraseSource {
+export function passphraseSourceOf(recipesRepo: RecipesRepository, fd?: number): PassphraseSource {
   if (fd !== undefined) return { fd };
-  const s = repo.config.signing;
-  if (s?.passphraseFile) return { file: isAbsolute(s.passphraseFile) ? s.passphraseFile : join(repo.root, s.passphraseFile) };
+  const s = recipesRepo.config.signing;
+  if (s?.passphraseFile) return { file: isAbsolute(s.passphraseFile) ? s.passphraseFile : join(recipesRepo.root, s.passphraseFile) };
   return { env: s?.passphraseEnv ?? DEFAULT_PASSPHRASE_ENV };
 }
 
 /** pkgtrack.yaml has no `signing` section: one error, one fix, wherever a key is needed. */
-export function signingNotConfigured(repo: Repository): PkgtrackError {
+export function signingNotConfigured(recipesRepo: RecipesRepository): PkgtrackError {
   return inputError(
     'SIGN_NOT_CONFIGURED',
-    `${repo.configFile} has no signing section`,
+    `${recipesRepo.configFile} has no signing section`,
     'Run `pkgtrack key generate` (it writes keys/signing.key) and add `signing: { key: keys/signing.key }` to pkgtrack.yaml.',
-    { file: repo.configFile, field: 'signing' },
+    { file: recipesRepo.configFile, field: 'signing' },
   );
 }
 
 /** The Signer configured by pkgtrack.yaml `signing` (main key plus `extraKeys`). */
-export async function signerFromRepository(repo: Repository, opts: RepositorySigningOptions = {}): Promise<OpenPgpSigner> {
-  if (!repo.config.signing) throw signingNotConfigured(repo);
+export async function signerFromRepository(recipesRepo: RecipesRepository, opts: RepositorySigningOptions = {}): Promise<OpenPgpSigner> {
+  if (!recipesRepo.config.signing) throw signingNotConfigured(recipesRepo);
   return loadSigner({
-    keyFiles: signingKeyFiles(repo),
-    passphrase: passphraseSourceOf(repo, opts.passphraseFd),
+    keyFiles: signingKeyFiles(recipesRepo),
+    passphrase: passphraseSourceOf(recipesRepo, opts.passphraseFd),
     ...(opts.now ? { now: opts.now } : {}),
   });
 }

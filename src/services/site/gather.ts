@@ -12,7 +12,7 @@ import { basename, isAbsolute, join, resolve } from 'node:path';
 import type * as openpgp from 'openpgp';
 import { notFound } from '../../core/errors.js';
 import { compareUpstreamVersions, compareVersions } from '../../formats/versions.js';
-import { listRecipeNames, loadRecipe, type Repository } from '../../recipe/load.js';
+import { listRecipeNames, loadRecipe, type RecipesRepository } from '../../recipe/load.js';
 import { resolveTargets } from '../../recipe/load.js';
 import type { Target } from '../../recipe/targets.js';
 import { armorPublicKeys, readKeys } from '../../sign/keys.js';
@@ -53,14 +53,14 @@ export interface GatheredSite {
 export const keyHref = (repoName: string) => `keys/${keyringFileName(repoName)}`;
 
 /** The public key file a repository publishes (what users verify against), in its output dir. */
-export const publishedKeyPath = (repo: Repository, output?: string) =>
-  join(resolve(repo.root, output ?? repo.config.output), keyHref(repo.config.name));
+export const publishedKeyPath = (recipesRepo: RecipesRepository, output?: string) =>
+  join(resolve(recipesRepo.root, output ?? recipesRepo.config.output), keyHref(recipesRepo.config.name));
 
 /** Public facts and the armored public key of the configured signing key(s); undefined when unsigned. */
-export async function readSiteKey(repo: Repository): Promise<SiteKey | undefined> {
-  const signing = repo.config.signing;
+export async function readSiteKey(recipesRepo: RecipesRepository): Promise<SiteKey | undefined> {
+  const signing = recipesRepo.config.signing;
   if (!signing) return undefined;
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(repo.root, p));
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(recipesRepo.root, p));
   const keys: openpgp.Key[] = [];
   for (const file of [signing.key, ...signing.extraKeys]) {
     const bytes = await readFile(abs(file)).catch((e: NodeJS.ErrnoException) => {
@@ -85,7 +85,7 @@ export async function readSiteKey(repo: Repository): Promise<SiteKey | undefined
     ...(rotation.length ? { rotation } : {}),
     expires: facts.expires,
     userIds: facts.userIds,
-    href: keyHref(repo.config.name),
+    href: keyHref(recipesRepo.config.name),
     armored: armorPublicKeys(keys),
   };
 }
@@ -237,13 +237,13 @@ async function buildFiles(dir: string | undefined, pkg: string, suite: string): 
 }
 
 export async function gatherSiteModel(
-  repo: Repository,
+  recipesRepo: RecipesRepository,
   outputDir: string,
   store: StateStore,
   opts: GatherOptions = {},
 ): Promise<GatheredSite> {
   const now = opts.now ?? new Date();
-  const cfg = repo.config;
+  const cfg = recipesRepo.config;
   const targets = resolveTargets(cfg.targets, { backports: cfg.channels.stable.backports });
   const trunkSuffix = cfg.channels.trunk.suiteSuffix;
   // The formats publish under <output>/apt and <output>/yum (repo/registry.ts); a bare apt
@@ -253,7 +253,7 @@ export async function gatherSiteModel(
     ...(await readAptSuites(outputDir, '')),
     ...(await readYumRepos(outputDir, 'yum')),
   ];
-  const recipeNames = new Set(await listRecipeNames(repo));
+  const recipeNames = new Set(await listRecipeNames(recipesRepo));
   const recipeInfo = new Map<string, { summary?: string; homepage?: string }>();
   // One query each for every package (a query per package is most of the page's cost at 10,000).
   const observations = new ObservationsTable(store).byRecipe();
@@ -273,7 +273,7 @@ export async function gatherSiteModel(
     for (const [name, bins] of [...groupBySource(s)].sort(([a], [b]) => a.localeCompare(b))) {
       const first = bins[0]!;
       if (recipeNames.has(name) && !recipeInfo.has(name)) {
-        const r = await loadRecipe(repo, name).catch(() => undefined);
+        const r = await loadRecipe(recipesRepo, name).catch(() => undefined);
         recipeInfo.set(name, {
           ...(r?.config.summary ? { summary: r.config.summary } : {}),
           ...(r?.config.homepage ? { homepage: r.config.homepage } : {}),
@@ -321,7 +321,7 @@ export async function gatherSiteModel(
     });
   }
 
-  const key = await readSiteKey(repo);
+  const key = await readSiteKey(recipesRepo);
   const model: SiteModel = {
     name: cfg.name,
     label: cfg.label,

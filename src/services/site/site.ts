@@ -26,7 +26,7 @@ import { run } from '../../core/exec.js';
 import { fsyncDir, readTextIfExists } from '../../core/fsutil.js';
 import type { Progress } from '../../core/progress.js';
 import { silentProgress } from '../../core/progress.js';
-import { findRepositoryRoot, loadRepository, type Repository } from '../../recipe/load.js';
+import { findRecipesRepositoryRoot, loadRecipesRepository, type RecipesRepository } from '../../recipe/load.js';
 import { REPO_META_DIR, withRepoLock } from '../../repo/lock.js';
 import type { SiteModel } from '../../site/model.js';
 import { ASSET_DIR, packageFilePaths, type SiteFile, siteParts } from '../../site/render-site.js';
@@ -264,7 +264,7 @@ function parseLegacyRecord(text: string | undefined): { files: string[]; previou
 
 export interface GenerateSiteOptions extends GatherOptions {
   /** Recipes repository root (default: found from the working directory). */
-  repoRoot?: string;
+  recipesRoot?: string;
   /** Output dir (default: pkgtrack.yaml `output`, relative to the repository root). */
   out?: string;
   progress?: Progress;
@@ -278,17 +278,18 @@ export interface GenerateSiteResult extends WriteSiteResult {
 }
 
 /** Output directory of a repository: `output` from pkgtrack.yaml, relative to its root. */
-export const outputDirOf = (repo: Repository, out?: string): string => resolve(repo.root, out ?? repo.config.output);
+export const outputDirOf = (recipesRepo: RecipesRepository, out?: string): string =>
+  resolve(recipesRepo.root, out ?? recipesRepo.config.output);
 
 /** `pkgtrack site`, and what publish calls after every publish: gather, render, write. */
 export async function generateSite(opts: GenerateSiteOptions = {}): Promise<GenerateSiteResult> {
   const progress = opts.progress ?? silentProgress;
-  const repo = await loadRepository(await findRepositoryRoot(opts.repoRoot));
-  const outputDir = outputDirOf(repo, opts.out);
-  const store = StateStore.open(repo.root);
+  const recipesRepo = await loadRecipesRepository(await findRecipesRepositoryRoot(opts.recipesRoot));
+  const outputDir = outputDirOf(recipesRepo, opts.out);
+  const store = StateStore.open(recipesRepo.root);
   try {
     progress.step(`reading what is published in ${outputDir}`);
-    const { model, extraFiles } = await gatherSiteModel(repo, outputDir, store, opts);
+    const { model, extraFiles } = await gatherSiteModel(recipesRepo, outputDir, store, opts);
     if (!model.url) progress.warn('pkgtrack.yaml has no `url:`; the install snippets show a placeholder URL');
     if (!model.key) progress.warn('no signing key configured; the page says the repository is unsigned');
     progress.step(`writing the web page to ${join(outputDir, 'index.html')}`);
@@ -311,7 +312,7 @@ export async function generateSite(opts: GenerateSiteOptions = {}): Promise<Gene
  * as a warning (with the fix: run `pkgtrack site`).
  */
 export async function refreshSiteAfterPublish(
-  repository: Repository | undefined,
+  repository: RecipesRepository | undefined,
   outputDir: string,
   store: StateStore,
   progress: Progress,

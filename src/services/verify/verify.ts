@@ -8,12 +8,12 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import type * as openpgp from 'openpgp';
 import { inputError, notFound } from '../../core/errors.js';
-import type { Repository } from '../../recipe/load.js';
+import type { RecipesRepository } from '../../recipe/load.js';
 import { armorPublicKeys, readKeys } from '../../sign/keys.js';
 import { verifyRpmBytes } from '../../sign/rpm-sign.js';
 import { verifyDetachedArmored, verifyInRelease, type VerifyProblem } from '../../sign/verify.js';
 import { repositoryPublicKeys } from '../key/files.js';
-import { optionalRepository } from '../shared/recipes-repository.js';
+import { optionalRecipesRepository } from '../shared/recipes-repository.js';
 import { checkPoolFiles } from '../../repo/apt/pool-check.js';
 import { checkRepomd } from './yum-metadata.js';
 
@@ -88,7 +88,7 @@ async function verifyRpm(path: string, name: string, keys: readonly openpgp.Publ
 }
 
 /** Keys from --keyring files, else the public halves of the repository's signing keys. */
-export async function verificationKeys(keyrings: readonly string[], repo?: Repository): Promise<openpgp.PublicKey[]> {
+export async function verificationKeys(keyrings: readonly string[], recipesRepo?: RecipesRepository): Promise<openpgp.PublicKey[]> {
   if (keyrings.length > 0) {
     const keys: openpgp.PublicKey[] = [];
     for (const f of keyrings) {
@@ -104,7 +104,7 @@ export async function verificationKeys(keyrings: readonly string[], repo?: Repos
     }
     return keys;
   }
-  if (repo?.config.signing) return repositoryPublicKeys(repo);
+  if (recipesRepo?.config.signing) return repositoryPublicKeys(recipesRepo);
   throw inputError(
     'VERIFY_NO_KEYS',
     'no keys to verify with',
@@ -265,7 +265,7 @@ async function verifyDir(
 export interface VerifyRequest {
   path: string;
   keyrings?: readonly string[];
-  repo?: Repository;
+  recipesRepo?: RecipesRepository;
   /** Fingerprints that must all have signed (rotation checks). */
   requireSigners?: readonly string[];
   /** Also re-hash every apt pool file the indexes list (yum packages are always checked). */
@@ -281,7 +281,7 @@ export async function verifyPath(req: VerifyRequest): Promise<VerifyReport> {
       { file: req.path },
     );
   });
-  const keys = await verificationKeys(req.keyrings ?? [], req.repo);
+  const keys = await verificationKeys(req.keyrings ?? [], req.recipesRepo);
   const report: VerifyReport = { path: req.path, checked: [], signers: [], problems: [], ok: true };
   if (st.isDirectory()) {
     const found = await walk(req.path, 0, undefined, await realpath(req.path));
@@ -319,15 +319,15 @@ export async function verifyPath(req: VerifyRequest): Promise<VerifyReport> {
 export async function verifyCommand(req: {
   path: string;
   keyrings: string[];
-  repoDir?: string;
+  recipesDir?: string;
   requireSigners?: string[];
   deep?: boolean;
 }): Promise<VerifyReport> {
-  const repo = req.keyrings.length ? undefined : await optionalRepository(req.repoDir);
+  const recipesRepo = req.keyrings.length ? undefined : await optionalRecipesRepository(req.recipesDir);
   return verifyPath({
     path: req.path,
     keyrings: req.keyrings,
-    ...(repo ? { repo } : {}),
+    ...(recipesRepo ? { recipesRepo } : {}),
     ...(req.requireSigners?.length ? { requireSigners: req.requireSigners } : {}),
     ...(req.deep ? { deep: true } : {}),
   });

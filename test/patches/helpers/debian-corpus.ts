@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { run } from '../../../src/core/exec.js';
 import { parsePatchHeader } from '../../../src/patches/header.js';
 import { parseSeries } from '../../../src/patches/series.js';
-import { loadRepository } from '../../../src/recipe/load.js';
+import { loadRecipesRepository } from '../../../src/recipe/load.js';
 import { classify, NOT_FORWARDED_RULES } from '../../../src/report/classify.js';
 import type { PatchEntry, PatchReport } from '../../../src/report/model.js';
 import { unpackDebianSource } from '../../../src/services/patches/debian-source.js';
@@ -120,7 +120,7 @@ export const upstreamVersion = (v: string) => v.replace(/^\d+:/, '').replace(/-[
 
 /** (c) The patch report with each package's own base upstream tree as "upstream". */
 export async function baseVersionReport(root: string, trees: Record<string, UpstreamTree[]>): Promise<PatchReport> {
-  return buildPatchReport({ repo: await loadRepository(root), trees, gitDirs: {}, offline: true });
+  return buildPatchReport({ recipesRepo: await loadRecipesRepository(root), trees, gitDirs: {}, offline: true });
 }
 
 /** Entries of a report that claim a merge. */

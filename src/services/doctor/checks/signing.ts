@@ -15,9 +15,9 @@ export const signingChecks: DoctorCheck[] = [
     id: 'signing',
     title: 'Signing keys',
     async run(ctx) {
-      const repo = ctx.repo;
-      if (!repo) return [{ id: 'signing.key', status: 'skip', message: 'not inside a recipes repository' }];
-      if (!repo.config.signing) {
+      const recipesRepo = ctx.recipesRepo;
+      if (!recipesRepo) return [{ id: 'signing.key', status: 'skip', message: 'not inside a recipes repository' }];
+      if (!recipesRepo.config.signing) {
         return [
           {
             id: 'signing.key',
@@ -28,8 +28,8 @@ export const signingChecks: DoctorCheck[] = [
         ];
       }
       const findings: Finding[] = [];
-      const files = repositoryKeyFiles(repo);
-      const src = passphraseSourceOf(repo);
+      const files = repositoryKeyFiles(recipesRepo);
+      const src = passphraseSourceOf(recipesRepo);
       let passphrase: string | undefined;
       try {
         passphrase = await readPassphrase(src);
