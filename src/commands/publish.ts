@@ -87,11 +87,11 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       }
       // An empty plan (nothing needed building) is not an error in CI.
       this.show(`No build output below ${f['from-artifacts']}: nothing to publish.`);
-      return { output: '', dryRun: !!f['dry-run'], reports: [], cache: { hits: 0, misses: 0 } };
+      return { output: '', dryRun: !!f['dry-run'], reports: [], cache: { hits: 0, misses: 0 }, warnings: [] };
     }
     const request = {
       inputs,
-      ...(f.repo ? { repo: f.repo } : {}),
+      ...(f.repo ? { recipesDir: f.repo } : {}),
       ...(f.suite ? { suite: f.suite } : {}),
       ...(f.component ? { component: f.component } : {}),
       ...(f.output ? { output: f.output } : {}),

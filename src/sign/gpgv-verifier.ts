@@ -47,8 +47,16 @@ export class GpgvVerifier implements Verifier {
 
   private async gpgv(dir: string, ring: string, args: string[]): Promise<{ ok: boolean; signers: string[]; stderr: string }> {
     const r = await run('gpgv', ['--homedir', dir, '--status-fd', '1', '--keyring', ring, ...args], { check: false });
-    const signers = [...r.stdout.matchAll(/^\[GNUPG:\] VALIDSIG ([0-9A-F]{40})/gm)].map((m) => m[1]!);
-    return { ok: r.code === 0 && signers.length > 0, signers, stderr: r.stderr };
+    // apt's rule: a good signature by an expired or revoked key is worthless (gpgv still says
+    // VALIDSIG for it, and may exit 0).
+    const worthless = new Set([...r.stdout.matchAll(/^\[GNUPG:\] (?:EXPKEYSIG|REVKEYSIG) ([0-9A-F]{16})/gm)].map((m) => m[1]!));
+    const signers = [...r.stdout.matchAll(/^\[GNUPG:\] VALIDSIG ([0-9A-F]{40})/gm)]
+      .map((m) => m[1]!)
+      .filter((f) => !worthless.has(f.slice(-16)));
+    const stderr = worthless.size
+      ? `${r.stderr}\nsigned by an expired or revoked key (${[...worthless].join(', ')}): apt refuses it`
+      : r.stderr;
+    return { ok: r.code === 0 && signers.length > 0, signers, stderr };
   }
 
   /** A scratch gpg home and the keyring as gpgv wants it (binary: armored keys are dearmored). */

@@ -32,6 +32,8 @@ export interface SigningKeyInfo {
   curve?: string;
   /** Fingerprint of the component that makes the signatures (the primary when it can sign). */
   signingFingerprint: string;
+  /** When the key or its signing component expires (ISO), null = never. */
+  expires: string | null;
 }
 
 interface Entry {
@@ -84,6 +86,8 @@ export class OpenPgpSigner implements Signer {
         });
       }
       const algo = key.getAlgorithmInfo();
+      const expiries = [await key.getExpirationTime(), signing === key ? null : await signing.getExpirationTime()];
+      const expires = expiries.filter((d): d is Date => d instanceof Date).sort((a, b) => a.getTime() - b.getTime())[0];
       entries.push({
         key,
         signingKeyId: signing.getKeyID(),
@@ -94,6 +98,7 @@ export class OpenPgpSigner implements Signer {
           ...(algo.bits ? { bits: algo.bits } : {}),
           ...(algo.curve ? { curve: String(algo.curve) } : {}),
           signingFingerprint: signing.getFingerprint().toUpperCase(),
+          expires: expires ? expires.toISOString() : null,
         },
       });
     }
@@ -105,6 +110,11 @@ export class OpenPgpSigner implements Signer {
     const e = this.entries.find((x) => x.info.fingerprint === fingerprint.toUpperCase());
     if (!e) throw new PkgtrackError({ code: 'SIGN_KEY_UNKNOWN', kind: 'not-found', message: `no signing key ${fingerprint}` });
     return new OpenPgpSigner([e]);
+  }
+
+  keyExpiry(): Date | null {
+    const dates = this.keys.flatMap((k) => (k.expires ? [new Date(k.expires)] : []));
+    return dates.length ? new Date(Math.min(...dates.map((d) => d.getTime()))) : null;
   }
 
   /** The armored public keys of every signing key, in one block (for `gpgkey=` or Signed-By). */

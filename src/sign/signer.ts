@@ -16,4 +16,9 @@ export interface Signer {
    * signed before it goes live. Optional: a Signer backed by an HSM may not expose them.
    */
   publicKeysArmored?(): string;
+  /**
+   * The earliest time a signing key (or the subkey that signs) expires, null when none does:
+   * clients refuse signatures once it has passed, whatever the signed Valid-Until says.
+   */
+  keyExpiry?(): Date | null;
 }

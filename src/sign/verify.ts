@@ -106,7 +106,18 @@ async function checkSignatures(
     const key = keys.find((k) => k.getKeys(s.keyID).length > 0);
     try {
       await s.verified;
-      if (key) signers.push(key.getFingerprint().toUpperCase());
+      // openpgp.js accepts a signature made while the key was valid; apt (gpgv's EXPKEYSIG)
+      // and dnf refuse one whose key has expired since, so a repository signed by it is dead.
+      const expired = key ? await expiredAt(key, s.keyID, opts.date ?? new Date()) : undefined;
+      if (key && expired)
+        problems.push(
+          err(
+            file,
+            'SIG_KEY_EXPIRED',
+            `signature by ${key.getFingerprint().toUpperCase()}: the key expired on ${expired.toISOString().slice(0, 10)}; apt and dnf refuse signatures by expired keys (EXPKEYSIG)`,
+          ),
+        );
+      else if (key) signers.push(key.getFingerprint().toUpperCase());
     } catch (e) {
       const msg = (e as Error).message;
       if (!key)
@@ -121,7 +132,7 @@ async function checkSignatures(
         );
     }
   }
-  if (signers.length === 0 && !problems.some((p) => p.code === 'SIG_BAD')) {
+  if (signers.length === 0 && !problems.some((p) => p.code === 'SIG_BAD' || p.code === 'SIG_KEY_EXPIRED')) {
     problems.push(err(file, 'SIG_NO_GOOD', 'no good signature from a key in the keyring'));
   }
   for (const want of opts.requireSigners ?? []) {
@@ -131,6 +142,14 @@ async function checkSignatures(
   // A key in the keyring that signed but is unknown is only a warning when another key vouches.
   if (signers.length === 0) for (const p of problems) if (p.code === 'SIG_UNKNOWN_KEY') p.severity = 'error';
   return { file, signers: [...new Set(signers)], problems };
+}
+
+/** When the key (or the subkey `keyID`) expired, if it had by `date`. */
+async function expiredAt(key: openpgp.PublicKey, keyID: openpgp.KeyID, date: Date): Promise<Date | undefined> {
+  const expiries = [await key.getExpirationTime().catch(() => null)];
+  for (const sub of key.getKeys(keyID)) if (sub !== key) expiries.push(await sub.getExpirationTime().catch(() => null));
+  const first = expiries.filter((d): d is Date => d instanceof Date).sort((a, b) => a.getTime() - b.getTime())[0];
+  return first && first.getTime() <= date.getTime() ? first : undefined;
 }
 
 export interface InReleaseResult extends SignatureResult {

@@ -26,6 +26,7 @@ import {
   withRepoLock,
 } from '../../repo/format.js';
 import { DEFAULT_SETTINGS, formatFor, type RepoSettings, repoFormats, repoRoot } from '../../repo/registry.js';
+import { keyExpiresBeforeValidUntil } from '../../sign/policy.js';
 import type { Signer } from '../../sign/signer.js';
 import { StateStore } from '../../state/store.js';
 import { collectArtifacts } from './inputs.js';
@@ -70,6 +71,8 @@ export interface PublishResult {
   dryRun: boolean;
   reports: Array<PublishReport & { root: string }>;
   cache: { hits: number; misses: number };
+  /** What a user should act on although the publish succeeded (e.g. a key about to expire). */
+  warnings: string[];
 }
 
 export interface ResolvedTarget {
@@ -134,6 +137,14 @@ export async function resolveSigner(t: RepoTarget, r: ResolvedTarget): Promise<S
   );
 }
 
+/** Warnings about the signing key itself, printed and returned (publish and refresh sign alike). */
+export function signingKeyWarnings(signer: Signer, target: ResolvedTarget, req: { progress: Progress; now?: () => Date }): string[] {
+  const w = keyExpiresBeforeValidUntil(signer.keyExpiry?.(), target.validDays, req.now?.() ?? new Date());
+  if (!w) return [];
+  req.progress.warn(w);
+  return [w];
+}
+
 export async function publish(req: PublishRequest): Promise<PublishResult> {
   const target = await resolveTarget(req);
   try {
@@ -168,7 +179,8 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
     for (const g of groups.values()) g.format.warm?.(g.add);
     const signer = req.dryRun ? undefined : await resolveSigner(req, target);
     const cache = req.dryRun ? undefined : new StateIndexCache(target.store);
-    const result: PublishResult = { output: target.output, dryRun: !!req.dryRun, reports: [], cache: { hits: 0, misses: 0 } };
+    const result: PublishResult = { output: target.output, dryRun: !!req.dryRun, reports: [], cache: { hits: 0, misses: 0 }, warnings: [] };
+    if (signer) result.warnings.push(...signingKeyWarnings(signer, target, req));
     for (const g of groups.values()) {
       const root = repoRoot(target.output, g.format.kind);
       req.progress.step(`${req.dryRun ? 'planning' : 'publishing'} ${g.add.length} file(s) to ${g.format.kind} ${g.suite}`);

@@ -11,7 +11,7 @@ import type { PublishedPackage, PublishReport, RepoKind, VerifyReport } from '..
 import { formatOfKind, repoRoot } from '../../repo/registry.js';
 import { listYumSuites } from '../../repo/yum/format.js';
 import { verifyYumRepo } from '../../repo/yum/verify.js';
-import { type RepoTarget, resolveSigner, resolveTarget, runChange } from '../publish/publish.js';
+import { type RepoTarget, resolveSigner, resolveTarget, runChange, signingKeyWarnings } from '../publish/publish.js';
 import { StateIndexCache } from './index-cache.js';
 
 /**
@@ -41,7 +41,7 @@ export interface RefreshRequest extends RepoTarget {
 /** Re-sign suites with a fresh Date/Valid-Until (cron): indexes are untouched. */
 export async function refreshRepo(
   req: RefreshRequest,
-): Promise<{ output: string; refreshed: Array<{ kind: RepoKind; suite: string; validDays: number }> }> {
+): Promise<{ output: string; refreshed: Array<{ kind: RepoKind; suite: string; validDays: number }>; warnings: string[] }> {
   const target = await resolveTarget(req);
   try {
     const asked = req.suites ?? [];
@@ -56,6 +56,7 @@ export async function refreshRepo(
         file: target.output,
       });
     const signer = await resolveSigner(req, target);
+    const warnings = signingKeyWarnings(signer, target, req);
     const refreshed = [];
     for (const { kind, root, suites } of work) {
       const format = formatOfKind(target.formats, kind)!;
@@ -65,7 +66,7 @@ export async function refreshRepo(
         refreshed.push({ kind, suite, validDays: target.validDays });
       }
     }
-    return { output: target.output, refreshed };
+    return { output: target.output, refreshed, warnings };
   } finally {
     target.store.close();
   }
