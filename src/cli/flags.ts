@@ -6,3 +6,8 @@ export const repoFlag = Flags.string({
   description: 'Recipes repository (folder with pkgtrack.yaml). Default: $PKGTRACK_REPO, else the nearest parent of the current folder.',
   helpGroup: 'GLOBAL',
 });
+
+export const allowClockSkewFlag = Flags.boolean({
+  description:
+    'Sign although this machine\'s clock disagrees with the host at pkgtrack.yaml `url:` by more than 5 minutes (refused otherwise: apt calls a future-dated Release "not valid yet").',
+});

@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
-import { repoFlag } from '../cli/flags.js';
+import { allowClockSkewFlag, repoFlag } from '../cli/flags.js';
 import { PkgtrackError } from '../core/errors.js';
 import { type PublishResult, publish, type GitPushResult, findArtifactDirs } from '../services/publish/index.js';
 import type { S3SyncReport } from '../services/publish/s3.js';
@@ -36,6 +36,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
     contents: Flags.boolean({
       description: 'apt: also write Contents-<arch>.gz (apt-file); stays on for the suite (pkgtrack.yaml: contents: true).',
     }),
+    'allow-clock-skew': allowClockSkewFlag,
     'allow-downgrade': Flags.boolean({
       description:
         'Publish a version lower than the one the suite has (refused otherwise, as reprepro does): clients that have the newer one never get it.',
@@ -101,6 +102,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       rebuild: f.rebuild,
       ...(f.contents ? { contents: true } : {}),
       ...(f['allow-downgrade'] ? { allowDowngrade: true } : {}),
+      ...(f['allow-clock-skew'] ? { allowClockSkew: true } : {}),
       dryRun: f['dry-run'],
       lockTimeoutMs: f['lock-timeout'] * 1000,
       progress: this.progress,

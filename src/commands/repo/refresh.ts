@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
-import { repoFlag } from '../../cli/flags.js';
+import { allowClockSkewFlag, repoFlag } from '../../cli/flags.js';
 import { refreshRepo } from '../../services/repo/index.js';
 
 export default class RepoRefresh extends PkgtrackCommand<typeof RepoRefresh> {
@@ -29,6 +29,7 @@ export default class RepoRefresh extends PkgtrackCommand<typeof RepoRefresh> {
       description: 'Signing key file when pkgtrack.yaml has no signing section.',
     }),
     'passphrase-fd': Flags.integer({ min: 0, description: 'Read the key passphrase from this file descriptor.' }),
+    'allow-clock-skew': allowClockSkewFlag,
     kind: Flags.string({
       options: ['apt', 'yum'],
       description: 'Only apt suites or only yum repositories (default: both, or the kind --suite names).',
@@ -43,6 +44,7 @@ export default class RepoRefresh extends PkgtrackCommand<typeof RepoRefresh> {
       ...(f.output ? { output: f.output } : {}),
       ...(f.key ? { keyFiles: f.key } : {}),
       ...(f['passphrase-fd'] !== undefined ? { passphraseFd: f['passphrase-fd'] } : {}),
+      ...(f['allow-clock-skew'] ? { allowClockSkew: true } : {}),
       ...(f.kind ? { kind: f.kind as 'apt' | 'yum' } : {}),
       progress: this.progress,
     });

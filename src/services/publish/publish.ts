@@ -29,6 +29,7 @@ import { DEFAULT_SETTINGS, formatFor, type RepoSettings, repoFormats, repoRoot }
 import { keyExpiresBeforeValidUntil } from '../../sign/policy.js';
 import type { Signer } from '../../sign/signer.js';
 import { StateStore } from '../../state/store.js';
+import { checkClock } from './clock.js';
 import { collectArtifacts } from './inputs.js';
 import { DEFAULT_PASSPHRASE_ENV, loadSigner, signerFromRepository } from '../shared/signer.js';
 import { noIndexCache, StateIndexCache } from '../repo/index-cache.js';
@@ -48,6 +49,8 @@ export interface RepoTarget {
   lockTimeoutMs?: number;
   now?: () => Date;
   progress: Progress;
+  /** Sign although this clock and the serving host's disagree (see clock.ts). */
+  allowClockSkew?: boolean;
   /** Pool files published elsewhere (object storage) for the repository at this root. */
   remotePool?: (root: string) => RemotePool | undefined;
 }
@@ -137,9 +140,14 @@ export async function resolveSigner(t: RepoTarget, r: ResolvedTarget): Promise<S
   );
 }
 
-/** Warnings about the signing key itself, printed and returned (publish and refresh sign alike). */
-export function signingKeyWarnings(signer: Signer, target: ResolvedTarget, req: { progress: Progress; now?: () => Date }): string[] {
-  const w = keyExpiresBeforeValidUntil(signer.keyExpiry?.(), target.validDays, req.now?.() ?? new Date());
+/**
+ * What publish and refresh check before they sign: the clock against the serving host's (refused
+ * when off), and the key's expiry against Valid-Until (a warning, printed and returned).
+ */
+export async function checkBeforeSigning(signer: Signer, target: ResolvedTarget, req: RepoTarget): Promise<string[]> {
+  const now = req.now?.() ?? new Date();
+  await checkClock({ url: target.settings.url, now, progress: req.progress, ...(req.allowClockSkew ? { allowSkew: true } : {}) });
+  const w = keyExpiresBeforeValidUntil(signer.keyExpiry?.(), target.validDays, now);
   if (!w) return [];
   req.progress.warn(w);
   return [w];
@@ -180,7 +188,7 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
     const signer = req.dryRun ? undefined : await resolveSigner(req, target);
     const cache = req.dryRun ? undefined : new StateIndexCache(target.store);
     const result: PublishResult = { output: target.output, dryRun: !!req.dryRun, reports: [], cache: { hits: 0, misses: 0 }, warnings: [] };
-    if (signer) result.warnings.push(...signingKeyWarnings(signer, target, req));
+    if (signer) result.warnings.push(...(await checkBeforeSigning(signer, target, req)));
     for (const g of groups.values()) {
       const root = repoRoot(target.output, g.format.kind);
       req.progress.step(`${req.dryRun ? 'planning' : 'publishing'} ${g.add.length} file(s) to ${g.format.kind} ${g.suite}`);

@@ -11,7 +11,7 @@ import type { PublishedPackage, PublishReport, RepoKind, VerifyReport } from '..
 import { formatOfKind, repoRoot } from '../../repo/registry.js';
 import { listYumSuites } from '../../repo/yum/format.js';
 import { verifyYumRepo } from '../../repo/yum/verify.js';
-import { type RepoTarget, resolveSigner, resolveTarget, runChange, signingKeyWarnings } from '../publish/publish.js';
+import { type RepoTarget, resolveSigner, resolveTarget, runChange, checkBeforeSigning } from '../publish/publish.js';
 import { StateIndexCache } from './index-cache.js';
 
 /**
@@ -56,7 +56,7 @@ export async function refreshRepo(
         file: target.output,
       });
     const signer = await resolveSigner(req, target);
-    const warnings = signingKeyWarnings(signer, target, req);
+    const warnings = await checkBeforeSigning(signer, target, req);
     const refreshed = [];
     for (const { kind, root, suites } of work) {
       const format = formatOfKind(target.formats, kind)!;

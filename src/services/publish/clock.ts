@@ -1,0 +1,60 @@
+/**
+ * Clock sanity before signing (#24 item 13). Release `Date:` and repomd timestamps come from this
+ * machine's clock: a clock days ahead publishes a repository apt refuses as "not valid yet" for
+ * everyone, until the clock passes it. The only trustworthy time at hand is another machine's:
+ * the `Date` header of the address the repository is served from (pkgtrack.yaml `url:`).
+ * Unreachable or no `url:`: nothing to compare with, and the publish goes on (said in debug).
+ */
+import { PkgtrackError } from '../../core/errors.js';
+import type { Progress } from '../../core/progress.js';
+
+/** Beyond this apt users start seeing "not valid yet"/stale dates for real (NTP keeps far closer). */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** The server's idea of now, from the `Date` header of a HEAD request (undefined when there is none). */
+export async function serverTime(url: string, timeoutMs = 3000): Promise<Date | undefined> {
+  try {
+    const res = await fetch(url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const date = res.headers.get('date');
+    const t = date ? Date.parse(date) : Number.NaN;
+    return Number.isNaN(t) ? undefined : new Date(t);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Refuse to sign when this clock and the serving host's disagree by more than MAX_CLOCK_SKEW_MS. */
+export async function checkClock(opts: { url: string | undefined; now: Date; progress: Progress; allowSkew?: boolean }): Promise<void> {
+  if (!opts.url || !/^https?:\/\//.test(opts.url)) return;
+  const server = await serverTime(opts.url);
+  if (!server) {
+    opts.progress.debug(`clock check skipped: no Date header from ${opts.url}`);
+    return;
+  }
+  // A HEAD round trip takes well under the tolerance: no latency correction needed.
+  const skew = opts.now.getTime() - server.getTime();
+  if (Math.abs(skew) <= MAX_CLOCK_SKEW_MS) return;
+  const what = `this machine's clock is ${describe(Math.abs(skew))} ${skew > 0 ? 'ahead of' : 'behind'} ${new URL(opts.url).host} (${opts.now.toISOString()} here, ${server.toISOString()} there)`;
+  const effect =
+    skew > 0
+      ? 'apt would refuse the signed Release as "not valid yet" until that time'
+      : 'the signed metadata would look older than it is and expire early (Valid-Until)';
+  if (opts.allowSkew) {
+    opts.progress.warn(`${what}; ${effect} — signing anyway (--allow-clock-skew)`);
+    return;
+  }
+  throw new PkgtrackError({
+    code: 'CLOCK_SKEW',
+    kind: 'environment',
+    message: `${what}: ${effect}`,
+    fix: 'Set the clock right (`timedatectl set-ntp true`, or `chronyc makestep`) and publish again; --allow-clock-skew signs anyway.',
+    details: { here: opts.now.toISOString(), there: server.toISOString(), reference: opts.url },
+  });
+}
+
+function describe(ms: number): string {
+  const min = Math.round(ms / 60_000);
+  if (min < 120) return `${min} minutes`;
+  const h = Math.round(min / 60);
+  return h < 48 ? `${h} hours` : `${Math.round(h / 24)} days`;
+}
