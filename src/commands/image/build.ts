@@ -1,5 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
+import { repoFlag } from '../../cli/flags.js';
 import { table } from '../../core/text-table.js';
 import { type PrepareImagesResult, prepareBaseImages } from '../../services/image/index.js';
 
@@ -11,12 +12,14 @@ export default class ImageBuild extends PkgtrackCommand<typeof ImageBuild> {
       char: 't',
       multiple: true,
       multipleNonGreedy: true,
-      description: 'Target, e.g. debian:bookworm (repeatable). Default: debian:bookworm and debian:trixie.',
+      description:
+        "Target, e.g. debian:bookworm (repeatable). Default: every target of the recipes repository's recipes; outside one, debian:bookworm and debian:trixie.",
     }),
+    repo: repoFlag,
   };
 
   async run(): Promise<PrepareImagesResult> {
-    const result = await prepareBaseImages({ targets: this.flags.target, progress: this.progress });
+    const result = await prepareBaseImages({ targets: this.flags.target, recipesDir: this.flags.repo, progress: this.progress });
     this.show([
       table(
         ['TARGET', 'IMAGE', 'HOW', 'FROM', 'TIME'],

@@ -12,7 +12,9 @@ import type { Progress } from '../../core/progress.js';
 import { type BaseImage, ensureBaseImage, LABEL_KIND, LABEL_TARGET } from '../../containers/base-image.js';
 import { CONTAINER_PREFIX, type ContainerEngine, IMAGE_PREFIX, type ImageInfo } from '../../containers/engine.js';
 import { ensureRpmBaseImage } from '../../containers/images-rpm.js';
+import { loadRecipes } from '../../recipe/load.js';
 import { resolveTarget, type Target } from '../../recipe/targets.js';
+import { optionalRecipesRepository } from '../shared/recipes-repository.js';
 
 export const LABEL_BASE_ID = 'org.pkgtrack.base-id';
 export const LABEL_DEPS = 'org.pkgtrack.deps';
@@ -140,8 +142,10 @@ function sameId(a: string, b: string): boolean {
 }
 
 export interface PrepareImagesOptions {
-  /** Target ids; default debian:bookworm and debian:trixie. */
+  /** Target ids; default: every target the recipes repository builds, else debian:bookworm and debian:trixie. */
   targets?: string[] | undefined;
+  /** Recipes repository whose targets are the default (found from the working directory when inside one). */
+  recipesDir?: string | undefined;
   progress: Progress;
   engine?: ContainerEngine;
 }
@@ -156,9 +160,16 @@ export interface PrepareImagesResult {
  * Make the base image of each target (pull, else bootstrap) and probe that containers run.
  * CI runs this once before the tests: `pkgtrack image build -t debian:bookworm -t debian:trixie`.
  */
+/** The targets the recipes repository's recipes build (outside one: Debian's stable and testing). */
+async function defaultTargets(recipesDir: string | undefined): Promise<string[]> {
+  const recipesRepo = await optionalRecipesRepository(recipesDir);
+  const ids = recipesRepo ? (await loadRecipes(recipesRepo)).flatMap((r) => r.targets.map((t) => t.id)) : [];
+  return ids.length ? [...new Set(ids)] : ['debian:bookworm', 'debian:trixie'];
+}
+
 export async function prepareBaseImages(opts: PrepareImagesOptions): Promise<PrepareImagesResult> {
   const engine = opts.engine ?? (await detectEngine());
-  const ids = opts.targets?.length ? opts.targets : ['debian:bookworm', 'debian:trixie'];
+  const ids = opts.targets?.length ? opts.targets : await defaultTargets(opts.recipesDir);
   const images: PrepareImagesResult['images'] = [];
   let workarounds: string[] = [];
   for (const id of ids) {

@@ -1,0 +1,21 @@
+/**
+ * `image build` inside a recipes repository (or with -C) prepares the targets its recipes build,
+ * not a fixed list: here a repository whose only recipe builds for debian:bookworm.
+ */
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pkgtrackAsync, ROOT, tempDir } from '../helpers/cli.js';
+
+describe('image build defaults to the recipes repository targets', () => {
+  it('-C DIR: only debian:bookworm, the one target its recipe names', { timeout: 600_000 }, async () => {
+    const repo = tempDir('pkgtrack-image-defaults-');
+    writeFileSync(join(repo, 'pkgtrack.yaml'), 'name: img\norigin: Img\nlabel: Img\nmaintainer: T <t@example.org>\n');
+    cpSync(join(ROOT, 'recipes/hello'), join(repo, 'recipes/hello'), { recursive: true });
+    const recipe = join(repo, 'recipes/hello/recipe.yaml');
+    writeFileSync(recipe, readFileSync(recipe, 'utf8').replace(/^targets:\n(?: {2}- .*\n)+/m, 'targets:\n  - debian:bookworm\n'));
+    const r = await pkgtrackAsync(['image', 'build', '-C', repo, '--json'], { cwd: tempDir() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json().images.map((i: { target: string }) => i.target)).toEqual(['debian:bookworm']);
+  });
+});
