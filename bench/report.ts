@@ -4,7 +4,8 @@
  * scripts/fetch-debian-corpus.ts). Prints, per check, how many packages/patches pass:
  * (a) unpack + queue == dpkg-source -x (content and modes), (b) header verdicts against lintian,
  * (c) the negative control (the report against each package's own base upstream version), and
- * the time `report patches` takes on the whole corpus next to lintian's on the same packages.
+ * the time `report patches` takes on the whole corpus next to lintian's on the same packages, and
+ * (d) recall and precision of merged detection on real history (bench/report/pairs.ts).
  */
 import { mapLimit } from '../src/core/concurrency.js';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDsc } from '../src/formats/deb-control.js';
 import type { UpstreamTree } from '../src/services/report/report.js';
+import { recallPrecision } from './report/pairs.js';
 import { type CorpusPackage, ensureCorpusPackage, readCorpusList } from '../scripts/fetch-debian-corpus.js';
 import {
   baseVersionReport,
@@ -28,6 +30,7 @@ interface Done {
   p: CorpusPackage;
   tree: string;
   version: string;
+  debianVersion: string;
   treeDiff: string[];
   lintianMs: number;
   cmp: Awaited<ReturnType<typeof compareWithLintian>>;
@@ -44,13 +47,14 @@ export default async function reportBench(): Promise<void> {
         const dsc = await ensureCorpusPackage(p);
         const tree = join(work, 'base', p.suite, p.pkg);
         await dpkgExtract(dsc, tree, true);
-        const version = upstreamVersion(parseDsc(readFileSync(dsc, 'utf8'), dsc).version);
+        const debianVersion = parseDsc(readFileSync(dsc, 'utf8'), dsc).version;
+        const version = upstreamVersion(debianVersion);
         const a = join(work, 'a', p.suite, p.pkg);
         const treeDiff = await treeDifferences(dsc, a).catch((e: Error) => [`error: ${e.message.split('\n')[0]}`]);
         await rm(a, { recursive: true, force: true });
         const t0 = performance.now();
         const cmp = await compareWithLintian(dsc, tree);
-        done.push({ p, tree, version, treeDiff, lintianMs: performance.now() - t0, cmp });
+        done.push({ p, tree, version, debianVersion, treeDiff, lintianMs: performance.now() - t0, cmp });
       } catch (e) {
         failed.push(`${p.suite}/${p.pkg}: ${(e as Error).message.split('\n')[0]}`);
       }
@@ -110,7 +114,10 @@ export default async function reportBench(): Promise<void> {
     console.log(
       `report patches on the whole corpus (${unique.length} recipes, ${report.total} patches, reverse-apply + hunk + changelog checks): ${(reportMs / 1000).toFixed(1)} s; lintian (3 patch tags) on the same packages: ${(lintianMs / 1000).toFixed(1)} s; ratio ${(reportMs / lintianMs).toFixed(2)}`,
     );
-    console.log('(d) recall/precision on packages whose newer suite dropped patches "applied upstream": not measured yet');
+    await recallPrecision(
+      done.map((d) => ({ pkg: d.p.pkg, suite: d.p.suite, debianVersion: d.debianVersion, tree: d.tree })),
+      work,
+    );
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -20,6 +20,7 @@ export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
     '<%= config.bin %> repo verify ./public/apt --keyring keys/signing.pub.asc',
     '<%= config.bin %> repo verify https://example.org/apt --suite bookworm --keyring key.asc --json',
     '<%= config.bin %> repo verify ./public/apt --deep',
+    '<%= config.bin %> repo verify ./public/apt --fix',
   ];
   static override args = { target: Args.string({ description: 'Repository folder or http(s) URL.', required: true }) };
   static override flags = {
@@ -34,6 +35,9 @@ export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
       multiple: true,
       multipleNonGreedy: true,
       description: 'Suite to check (repeatable; required for a URL).',
+    }),
+    fix: Flags.boolean({
+      description: 'Also remove the temporaries interrupted publishes left (*.pkgtrack-tmp), under the repository lock.',
     }),
     deep: Flags.boolean({
       description: 'apt: also re-hash every pool file the Packages and Sources indexes list (yum packages are always checked).',
@@ -56,11 +60,18 @@ export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
       ...(f.suite ? { suites: f.suite } : {}),
       ...(f.fingerprint ? { fingerprints: f.fingerprint } : {}),
       ...(f.deep ? { deep: true } : {}),
+      ...(f.fix ? { fix: true } : {}),
     });
     const lines = [`${r.target}: ${r.ok ? 'OK' : 'PROBLEMS'} (${r.checkedFiles} files checked)`];
     for (const s of r.signatures)
       lines.push(`  ${s.ok ? 'good' : 'BAD '} signature ${s.file}${s.by ? ` by ${s.by}` : ''}${s.detail ? ` (${s.detail})` : ''}`);
     for (const p of r.problems) lines.push(`  ${p.file}: ${p.problem}`);
+    if (r.leftovers)
+      lines.push(
+        `  warning: ${r.leftovers.files} temporary file(s) (${(r.leftovers.bytes / 1e6).toFixed(1)} MB) left by an interrupted publish, e.g. ${r.leftovers.example}; \`--fix\` or the next publish removes them`,
+      );
+    if (r.fixed)
+      lines.push(`  removed ${r.fixed.files} temporary file(s) (${(r.fixed.bytes / 1e6).toFixed(1)} MB) left by interrupted publishes`);
     this.show(lines);
     if (!r.ok) this.setExitCode(ExitCode.findings);
     return r;

@@ -29,6 +29,7 @@ import { DEFAULT_SETTINGS, formatFor, type RepoSettings, repoFormats, repoRoot }
 import { keyExpiresBeforeValidUntil } from '../../sign/policy.js';
 import type { Signer } from '../../sign/signer.js';
 import { StateStore } from '../../state/store.js';
+import { beginChange, endChange, leftoverSummary } from '../../repo/leftovers.js';
 import { checkClock } from './clock.js';
 import { collectArtifacts } from './inputs.js';
 import { DEFAULT_PASSPHRASE_ENV, loadSigner, signerFromRepository } from '../shared/signer.js';
@@ -253,6 +254,10 @@ export async function runChange(
     root,
     { ...(req.lockTimeoutMs !== undefined ? { timeoutMs: req.lockTimeoutMs } : {}), what: `${op} ${change.suite}` },
     async () => {
+      if (!req.dryRun) {
+        const swept = await beginChange(root);
+        if (swept?.files.length) req.progress.step(`removed what an interrupted publish left in ${root}: ${leftoverSummary(swept)}`);
+      }
       const tx = new PublishTransaction(root, !!req.dryRun, options.generations, req.remotePool?.(root));
       const ctx = { root, tx, signer, cache, progress: req.progress, now: req.now ?? (() => new Date()), options };
       try {
@@ -272,9 +277,12 @@ export async function runChange(
             summary: { op, added: report.added.length, removed: report.removed.length },
           });
         }
+        if (!req.dryRun) await endChange(root);
         return { ...report, commit };
       } catch (e) {
         await tx.abort();
+        // Aborted whole: its temporaries are gone (a failed abort leaves the mark, and the next change sweeps).
+        if (!req.dryRun) await endChange(root);
         throw e;
       }
     },

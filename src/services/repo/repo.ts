@@ -4,7 +4,10 @@
  */
 import { ifExists } from '../../core/fsutil.js';
 import { stat } from 'node:fs/promises';
-import { notFound } from '../../core/errors.js';
+import { notFound, PkgtrackError } from '../../core/errors.js';
+import { dirname, join, resolve } from 'node:path';
+import { endChange, findLeftovers, sweepLeftovers } from '../../repo/leftovers.js';
+import { REPO_META_DIR, withRepoLock } from '../../repo/lock.js';
 import { listSuites } from '../../repo/apt/apt-format.js';
 import { verifyAptRepo } from '../../repo/apt/verify.js';
 import type { PublishedPackage, PublishReport, RepoKind, VerifyReport } from '../../repo/format.js';
@@ -79,10 +82,51 @@ export interface VerifyRequest {
   fingerprints?: string[];
   /** apt: also re-hash every pool file the indexes list (yum always checks its packages). */
   deep?: boolean;
+  /** Remove what interrupted publishes left (`*.pkgtrack-tmp`), under the repository lock. */
+  fix?: boolean;
 }
 
 /** Verify an apt repository directory (the apt root, or an output dir holding apt/) or URL. */
-export async function verifyRepo(req: VerifyRequest): Promise<VerifyReport> {
+export async function verifyRepo(req: VerifyRequest): Promise<RepoVerifyReport> {
+  if (req.fix && /^https?:\/\//.test(req.target))
+    throw new PkgtrackError({
+      code: 'USAGE',
+      kind: 'usage',
+      message: '--fix works on a repository folder, not a URL',
+      fix: 'Run it on the folder the repository is published from.',
+    });
+  const report = await verifySignedMetadata(req);
+  if (/^https?:\/\//.test(req.target)) return report;
+  // Leftovers of killed publishes: harmless to clients, but full-size copies on disk.
+  const root = await lockRootOf(req.target);
+  if (req.fix) {
+    const swept = await withRepoLock(root, { what: 'repo verify --fix' }, async () => {
+      const l = await sweepLeftovers(root);
+      await endChange(root);
+      return l;
+    });
+    return { ...report, fixed: { files: swept.files.length, bytes: swept.bytes } };
+  }
+  const left = await findLeftovers(root);
+  return left.files.length ? { ...report, leftovers: { files: left.files.length, bytes: left.bytes, example: left.files[0]! } } : report;
+}
+
+export interface RepoVerifyReport extends VerifyReport {
+  /** Temporaries of interrupted publishes: no harm to clients (a warning, not a problem), only disk. */
+  leftovers?: { files: number; bytes: number; example: string };
+  /** With --fix: what was removed. */
+  fixed?: { files: number; bytes: number };
+}
+
+/** The folder holding the repository's `.pkgtrack` (lock, state): `dir` or the nearest parent with one. */
+async function lockRootOf(dir: string): Promise<string> {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (await ifExists(stat(join(d, REPO_META_DIR)))) return d;
+    if (dirname(d) === d) return resolve(dir);
+  }
+}
+
+async function verifySignedMetadata(req: VerifyRequest): Promise<VerifyReport> {
   let t = req.target;
   if (!/^https?:\/\//.test(t)) {
     const hasDists = await stat(`${t}/dists`).then(
