@@ -79,7 +79,7 @@ beforeAll(async () => {
   const ssl = spawnSync('openssl', [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
     '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', certKey, '-out', cert,
-  ]); // biome-ignore format: one openssl invocation
+  ]);
   expect(ssl.status, ssl.stderr?.toString()).toBe(0);
   spawnSync(realGit, ['init', '-q', '--bare', join(dir, 'srv', 'pages.git')]);
   server = gitHttpServer(join(dir, 'srv'), cert, certKey);
