@@ -109,12 +109,14 @@ export async function buildRecipes(opts: BuildOptions): Promise<BuildSummary> {
   const ctx: RunContext = { opts, recipesRepo, store, outDir, progress, engine: opts.engine, depsLocks: new Map() };
   try {
     const jobs = Math.max(1, opts.jobs ?? 1);
+    // Targets first: a mistyped -t fails before anything is downloaded.
+    const targets = recipes.map((r) => targetsOf(ctx, r));
     // Fetch each recipe once, then build every (recipe, target) pair, `jobs` at a time.
     const sources = await mapLimit(recipes, jobs, (r) => fetchRecipe(ctx, r));
     const tasks: Array<() => Promise<TargetBuild>> = [];
     recipes.forEach((recipe, i) => {
       const src = sources[i]!;
-      for (const t of targetsOf(ctx, recipe)) {
+      for (const t of targets[i]!) {
         if ('error' in src)
           tasks.push(async () => ({ recipe: recipe.name, target: t.id, result: 'failed', seconds: 0, artifacts: [], error: src.error }));
         else tasks.push(() => buildTarget(ctx, recipe, t, src.source));
