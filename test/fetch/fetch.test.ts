@@ -15,6 +15,7 @@ import { run } from '../../src/core/exec.js';
 import { loadRecipe, loadRecipesRepository } from '../../src/recipe/load.js';
 import { extractArchive } from '../../src/patches/extract.js';
 import { fetchSource } from '../../src/services/fetch/fetch.js';
+import { cacheDir, SourceCache } from '../../src/services/fetch/source-cache.js';
 import { diffSnapshots, treeSnapshot } from '../patches/helpers/tree.js';
 import { buildOnce } from '../upstream/helpers.js';
 
@@ -22,6 +23,8 @@ let work: string;
 let server: Server;
 let base: string;
 const files = new Map<string, Buffer>();
+/** Requests the upstream server answered, by path. */
+const served: string[] = [];
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 async function makeRepo(recipes: Record<string, string>): Promise<string> {
@@ -65,6 +68,7 @@ beforeAll(async () => {
   files.set('/bad/foo-1.0.tar.gz.asc', await sign(Buffer.from('something else')));
   await writeFile(join(work, 'upstream.asc'), publicKey);
   server = createServer((req, res) => {
+    served.push(req.url ?? '');
     const body = files.get(req.url ?? '');
     if (!body) {
       res.writeHead(404).end();
@@ -134,6 +138,28 @@ describe('fetchSource', () => {
     const second = await fetchSource(recipesRepo, recipe, { version: '1.0' });
     expect(second.upstreamChanged?.previousSha256).toBe(first.sha256);
     expect(second.sha256).not.toBe(first.sha256);
+  });
+
+  it('with a hash from a signed index, a cached tarball is not downloaded again; a damaged cached copy is', async () => {
+    const root = await makeRepo({ foo: httpRecipe('foo', '/foo-{version}.tar.gz') });
+    const recipesRepo = await loadRecipesRepository(root);
+    const recipe = await loadRecipe(recipesRepo, 'foo');
+    const release = { version: '1.0', sourceUrl: `${base}/foo-1.0.tar.gz`, sha256: sha(files.get('/foo-1.0.tar.gz')!) };
+    const count = () => served.filter((u) => u === '/foo-1.0.tar.gz').length;
+    const before = count();
+    const first = await fetchSource(recipesRepo, recipe, { releases: [release] });
+    expect(count()).toBe(before + 1);
+    const again = await fetchSource(recipesRepo, recipe, { releases: [release], outDir: join(root, 'again') });
+    expect(count()).toBe(before + 1);
+    expect(again.sha256).toBe(first.sha256);
+    expect(sha(await readFile(again.origTarball))).toBe(release.sha256);
+    // Bit rot in the cache: re-hashed, refused as a cached copy, downloaded again.
+    const blob = new SourceCache(await cacheDir(root)).blobPath(release.sha256);
+    await rm(blob);
+    await writeFile(blob, 'damaged');
+    const repaired = await fetchSource(recipesRepo, recipe, { releases: [release], outDir: join(root, 'repaired') });
+    expect(count()).toBe(before + 2);
+    expect(sha(await readFile(repaired.origTarball))).toBe(release.sha256);
   });
 
   it('checks the published SHA-256', async () => {

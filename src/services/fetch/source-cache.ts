@@ -38,6 +38,17 @@ export class SourceCache {
     return exists(this.blobPath(sha256));
   }
 
+  /**
+   * The cached blob for a hash a trusted index vouches for (a signed Sources file), re-hashed so
+   * a damaged cache is never used: no download needed. Undefined when absent or damaged.
+   */
+  async verifiedBlob(sha256: string): Promise<{ sha256: string; path: string; size: number; changed: false } | undefined> {
+    const path = this.blobPath(sha256);
+    const bytes = await readFile(path).catch(() => undefined);
+    if (!bytes || createHash('sha256').update(bytes).digest('hex') !== sha256) return undefined;
+    return { sha256, path, size: bytes.length, changed: false };
+  }
+
   private indexFile(): string {
     return join(this.dir, 'urls.json');
   }
@@ -88,8 +99,8 @@ export class SourceCache {
     }
     const path = this.blobPath(sha256);
     await mkdir(dirname(path), { recursive: true });
-    if (await exists(path)) await rm(tmpFile, { force: true });
-    else await rename(tmpFile, path);
+    // Always renamed over: the bytes were just hashed, while a blob already there may be damaged.
+    await rename(tmpFile, path);
     return { sha256, path, size: bytes.length };
   }
 
