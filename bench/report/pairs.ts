@@ -89,11 +89,11 @@ export function newerChangelogItems(changelog: string, oldVersion: string): stri
 export function saysAppliedUpstream(items: readonly string[], patch: string): boolean {
   const file = basename(patch);
   const stem = file.replace(/\.(patch|diff)$/, '');
-  const names = new RegExp(`(^|[^\\w.-])(${escape(file)}|${escape(stem)})([^\\w-]|$)`);
+  const names = new RegExp(`(^|[^\\w.-])(${escapeRegExp(file)}|${escapeRegExp(stem)})([^\\w-]|$)`);
   return items.some((i) => names.test(i) && /upstream/i.test(i));
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function pairFor(old: CorpusTree, work: string): Promise<Pair | undefined> {
   const next = NEXT_SUITE[old.suite];

@@ -77,8 +77,8 @@ beforeAll(async () => {
   const cert = join(dir, 'cert.pem');
   const certKey = join(dir, 'cert.key');
   const ssl = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', certKey, '-out', cert,
+    ...'req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=127.0.0.1'.split(' '),
+    ...['-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', certKey, '-out', cert],
   ]);
   expect(ssl.status, ssl.stderr?.toString()).toBe(0);
   spawnSync(realGit, ['init', '-q', '--bare', join(dir, 'srv', 'pages.git')]);
