@@ -26,6 +26,7 @@ import {
   type RunSpec,
 } from './engine.js';
 import { userCacheDir } from '../core/fsutil.js';
+import { exitCodeForSignal, runInterruptHooks } from '../core/interrupt.js';
 
 /** Containers started by this process, removed on SIGINT/SIGTERM even if the engine client died. */
 const live = new Map<string, { program: string; global: string[]; dialect: Dialect }>();
@@ -43,8 +44,9 @@ function installSignalHandlers(): void {
   handlersInstalled = true;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
+      runInterruptHooks(sig);
       removeLiveSync();
-      process.exit(sig === 'SIGINT' ? 130 : 143);
+      process.exit(exitCodeForSignal(sig));
     });
   }
   process.on('exit', removeLiveSync);

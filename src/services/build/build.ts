@@ -6,6 +6,7 @@
  * others.
  */
 import { mapLimit } from '../../core/concurrency.js';
+import { onInterrupt } from '../../core/interrupt.js';
 import type { WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Builder, BuildContext } from '../../builders/builder.js';
@@ -122,11 +123,27 @@ export async function buildRecipes(opts: BuildOptions): Promise<BuildSummary> {
         else tasks.push(() => buildTarget(ctx, recipe, t, src.source));
       }
     });
-    const builds = await mapLimit(tasks, jobs, (task) => task());
-    return { outDir, builds, failed: builds.filter((b) => b.result === 'failed').length };
+    const finished: TargetBuild[] = [];
+    const stopReporting = onInterrupt(() => interruptedSummary(finished, tasks.length, outDir));
+    try {
+      const builds = await mapLimit(tasks, jobs, async (task) => {
+        const b = await task();
+        finished.push(b);
+        return b;
+      });
+      return { outDir, builds, failed: builds.filter((b) => b.result === 'failed').length };
+    } finally {
+      stopReporting();
+    }
   } finally {
     store.close();
   }
+}
+
+/** What Ctrl-C leaves: the builds that finished (their outputs are whole), and how many did not. */
+function interruptedSummary(finished: readonly TargetBuild[], total: number, outDir: string): string {
+  const done = finished.map((b) => `${b.recipe} ${b.target} ${b.result}`);
+  return `${finished.length} of ${total} build(s) finished${done.length ? ` (${done.join(', ')}; outputs in ${outDir})` : ''}; the ${total - finished.length} unfinished left nothing behind — run the same command again to build them`;
 }
 
 interface RunContext {
