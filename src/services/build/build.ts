@@ -33,6 +33,7 @@ import {
   installOutputs,
   lintCounts,
   lintLevel,
+  buildHeartbeat,
   openLog,
   packageVersionFor,
   phaseClock,
@@ -223,6 +224,9 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
 
     const failOn = lintLevel(recipe, target);
     const early = earlyLint(ctx.progress, builder, bctx, failOn);
+    const label = `${recipe.name} ${packageVersion} for ${target.id}`;
+    ctx.progress.step(`${label}: building in the container (no network)`);
+    const heartbeat = buildHeartbeat(ctx.progress, label, early.onOutput);
     const r = await runBuildContainer({
       engine,
       image: image.ref,
@@ -232,14 +236,15 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
       memory: ctx.opts.memory,
       log,
       timeoutMs: recipe.config.build.timeoutMinutes * 60_000,
-      onOutput: early.onOutput,
-    });
+      onOutput: heartbeat.onOutput,
+    }).finally(heartbeat.stop);
     // Settled before any return or throw: no lintian left running.
     const earlyReports = await early.settled();
     if (r.code !== 0) throw buildFailed(r.code, r.output, logPath, target);
 
     const staging = await createStaging(targetOut);
     clock.phase('container');
+    ctx.progress.step(`${label}: collecting and linting the packages`);
     const artifacts = await builder.collect(bctx, prepared, staging);
     clock.phase('collect');
     const lint = builder.lint ? await builder.lint(bctx, staging, artifacts, failOn, earlyReports) : undefined;

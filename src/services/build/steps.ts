@@ -180,3 +180,27 @@ export function builtResult(
     },
   };
 }
+
+/**
+ * A long build is not silent: every `everyMs` a progress line says how long it has been running
+ * and the last line it printed (the full output is in the log; `-v` shows the tool lines).
+ */
+export function buildHeartbeat(progress: Progress, label: string, forward: (chunk: string) => void, everyMs = 60_000) {
+  const t0 = Date.now();
+  let last = '';
+  const lines = lineSplitter((line) => {
+    if (line.trim()) last = line.trim();
+  });
+  const timer = setInterval(() => {
+    const min = Math.round((Date.now() - t0) / 60_000);
+    progress.step(`${label}: still building (${min} min)${last ? `; last line: ${last.slice(0, 160)}` : ''}`);
+  }, everyMs);
+  timer.unref();
+  return {
+    onOutput: (chunk: string) => {
+      lines(chunk);
+      forward(chunk);
+    },
+    stop: () => clearInterval(timer),
+  };
+}
