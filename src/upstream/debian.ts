@@ -99,21 +99,28 @@ export class DebianSource implements UpstreamSource {
     for (const r of recipes) {
       const c = r.config as DebianUpstream;
       const keyring = this.keyringOf(r);
-      const key = JSON.stringify([c.archive.replace(/\/+$/, ''), c.suite, c.component, keyring, c.checkValidUntil !== false]);
+      // One index download per suite: recipes that differ only in checkValidUntil share it.
+      const key = JSON.stringify([c.archive.replace(/\/+$/, ''), c.suite, c.component, keyring]);
       groups.set(key, [...(groups.get(key) ?? []), r]);
     }
     for (const [key, group] of groups) {
-      const [archive, suite, component, keyring, checkValidUntil] = JSON.parse(key) as [string, string, string, string, boolean];
+      const [archive, suite, component, keyring] = JSON.parse(key) as [string, string, string, string];
       const wanted = new Set(group.map((r) => (r.config as DebianUpstream).package));
+      const lenient = group.some((r) => (r.config as DebianUpstream).checkValidUntil === false);
       let index: Map<string, SourceEntry[]>;
+      let expired: Error | undefined;
       try {
-        index = await this.suiteIndex(archive, suite, component, keyring, wanted, checkValidUntil);
+        ({ entries: index, expired } = await this.suiteIndex(archive, suite, component, keyring, wanted, lenient));
       } catch (e) {
         for (const r of group) out.set(r.recipe, e as Error);
         continue;
       }
       for (const r of group) {
         const c = r.config as DebianUpstream;
+        if (expired && c.checkValidUntil !== false) {
+          out.set(r.recipe, expired);
+          continue;
+        }
         const entries = [...(index.get(c.package) ?? [])].sort((a, b) => compareDebVersions(b.version, a.version));
         out.set(
           r.recipe,
@@ -150,25 +157,34 @@ export class DebianSource implements UpstreamSource {
     });
   }
 
-  /** Verified InRelease → checked Sources index → entries of the wanted packages. */
+  /**
+   * Verified InRelease → checked Sources index → entries of the wanted packages. A Release past
+   * its Valid-Until is refused unless `acceptExpired` (some recipe has checkValidUntil: false):
+   * then the entries come with `expired`, the error for the recipes that do check.
+   */
   async suiteIndex(
     archive: string,
     suite: string,
     component: string,
     keyring: string,
     wanted: ReadonlySet<string>,
-    checkValidUntil = true,
-  ): Promise<Map<string, SourceEntry[]>> {
+    acceptExpired = false,
+  ): Promise<{ entries: Map<string, SourceEntry[]>; expired?: Error }> {
     const base = `${archive}/dists/${suite}`;
     this.opts.progress?.step(`debian: ${base}/InRelease`);
     const inRelease = await this.get(`${base}/InRelease`);
     const releaseText = await verifiedReleaseText(inRelease, keyring, `${base}/InRelease`);
     const { fields, sha256 } = releaseChecksums(releaseText, `${base}/InRelease`);
-    checkReleaseValidity(fields, `${base}/InRelease`, {
-      checkValidUntil,
-      now: this.opts.now?.() ?? new Date(),
-      ...(this.opts.progress ? { progress: this.opts.progress } : {}),
-    });
+    const validity = { now: this.opts.now?.() ?? new Date(), ...(this.opts.progress ? { progress: this.opts.progress } : {}) };
+    let expired: Error | undefined;
+    try {
+      checkReleaseValidity(fields, `${base}/InRelease`, { ...validity, checkValidUntil: true });
+    } catch (e) {
+      if (!acceptExpired) throw e;
+      expired = e as Error;
+      checkReleaseValidity(fields, `${base}/InRelease`, { ...validity, checkValidUntil: false }); // the warning
+    }
+    const result = (entries: Map<string, SourceEntry[]>) => (expired ? { entries, expired } : { entries });
     const candidates = ['xz', 'gz', ''].map((ext) => `${component}/source/Sources${ext ? `.${ext}` : ''}`);
     const path = candidates.find((p) => sha256.has(p));
     if (!path)
@@ -179,7 +195,7 @@ export class DebianSource implements UpstreamSource {
       );
     const want = sha256.get(path)!;
     const cached = await this.cachedEntries(want.sha256, wanted);
-    if (cached) return cached;
+    if (cached) return result(cached);
     this.opts.progress?.step(`debian: ${base}/${path}`);
     const bytes = await this.get(`${base}/${path}`);
     const got = createHash('sha256').update(bytes).digest('hex');
@@ -200,7 +216,7 @@ export class DebianSource implements UpstreamSource {
     ).toString('utf8');
     const entries = sourcesEntries(text, wanted);
     await this.cacheEntries(want.sha256, wanted, entries);
-    return entries;
+    return result(entries);
   }
 
   private cacheFile(indexSha256: string): string | undefined {

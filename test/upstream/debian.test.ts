@@ -162,6 +162,25 @@ describe('debian source (local archive)', () => {
         ])
       ).get('hello');
       expect(wrongKey).toBeInstanceOf(Error);
+
+      // A strict and a lenient recipe on the same suite: one index download; each gets its verdict.
+      const before = s2.requests.filter((p) => /\/source\/Sources/.test(p)).length;
+      const both = await new DebianSource({
+        now: () => new Date(Date.now() + 2 * 3600_000),
+        indexCacheDir: mkdtempSync(join(d2, 'c-')),
+      }).releases([
+        { ...recipe('hello'), config: { ...recipe('hello').config, archive: s2.url, keyring: a2.keyring } as RecipeUpstream['config'] },
+        {
+          ...recipe('hello'),
+          recipe: 'hello-snapshot',
+          config: { ...recipe('hello').config, archive: s2.url, keyring: a2.keyring, checkValidUntil: false } as RecipeUpstream['config'],
+        },
+      ]);
+      const strict = both.get('hello');
+      expect(isPkgtrackError(strict) && strict.code === 'DEBIAN_RELEASE_EXPIRED').toBe(true);
+      const snapshot = both.get('hello-snapshot');
+      expect(Array.isArray(snapshot) && snapshot[0]?.version).toBe('1.0');
+      expect(s2.requests.filter((p) => /\/source\/Sources/.test(p)).length - before).toBe(1);
     } finally {
       await s2.close();
       rmSync(d2, { recursive: true, force: true });
