@@ -181,6 +181,18 @@ describe('debian source (local archive)', () => {
       const snapshot = both.get('hello-snapshot');
       expect(Array.isArray(snapshot) && snapshot[0]?.version).toBe('1.0');
       expect(s2.requests.filter((p) => /\/source\/Sources/.test(p)).length - before).toBe(1);
+      // Before it expires (and with no index cache): still one download for both.
+      const fresh = s2.requests.filter((p) => /\/source\/Sources/.test(p)).length;
+      const valid = await new DebianSource().releases([
+        { ...recipe('hello'), config: { ...recipe('hello').config, archive: s2.url, keyring: a2.keyring } as RecipeUpstream['config'] },
+        {
+          ...recipe('hello'),
+          recipe: 'hello-snapshot',
+          config: { ...recipe('hello').config, archive: s2.url, keyring: a2.keyring, checkValidUntil: false } as RecipeUpstream['config'],
+        },
+      ]);
+      expect([...valid.values()].every((v) => Array.isArray(v) && v[0]?.version === '1.0')).toBe(true);
+      expect(s2.requests.filter((p) => /\/source\/Sources/.test(p)).length - fresh).toBe(1);
     } finally {
       await s2.close();
       rmSync(d2, { recursive: true, force: true });
