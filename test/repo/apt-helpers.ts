@@ -6,9 +6,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { pkgtrack, ROOT, tempDir } from '../helpers/cli.js';
 
 export interface TestKey {
@@ -53,43 +51,7 @@ export function buildDeb(dir: string, name: string, version: string, opts: { arc
   return out;
 }
 
-export interface StaticServer {
-  url: string;
-  requests: string[];
-  overrides: Map<string, Buffer>;
-  close(): Promise<void>;
-}
-
-/** Serve `dir` over HTTP on 127.0.0.1; `overrides` maps URL paths to fixed bodies. */
-export async function serveDir(dir: string): Promise<StaticServer> {
-  const requests: string[] = [];
-  const overrides = new Map<string, Buffer>();
-  const server: Server = createServer((req, res) => {
-    const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
-    requests.push(path);
-    const body = overrides.get(path);
-    if (body) {
-      res.writeHead(200, { 'content-length': body.length });
-      res.end(req.method === 'HEAD' ? undefined : body);
-      return;
-    }
-    const file = normalize(join(dir, path));
-    if (!file.startsWith(dir)) {
-      res.writeHead(403).end();
-      return;
-    }
-    try {
-      const data = readFileSync(file);
-      res.writeHead(200, { 'content-length': data.length });
-      res.end(req.method === 'HEAD' ? undefined : data);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests, overrides, close: () => new Promise((r) => server.close(() => r())) };
-}
+export { type StaticServer, serveDir } from '../helpers/static-server.js';
 
 export interface AptResult {
   status: number | null;

@@ -76,7 +76,7 @@ beforeAll(async () => {
   web = await serveDir(join(dir, 'www'));
   writeRecipe('webpkg', `  kind: http\n  url: ${web.url}/index.html\n  pattern: "tool-(?<version>[0-9.]+)\\\\.tar\\\\.gz$"\n`);
   writeRecipe('broken', `  kind: http\n  url: ${web.url}/boom\n  pattern: "x-(\\\\d+)"\n`);
-  web.override.set('/boom', 503);
+  web.overrides.set('/boom', 503);
 
   const archive = buildArchive(join(dir, 'archive'), 'sid', [{ name: 'debpkg', version: '2:7.1-2' }]);
   const archiveServer = await serveDir(archive.root);

@@ -105,12 +105,12 @@ describe('debian source (local archive)', () => {
     const path = '/dists/unstable/main/source/Sources.xz';
     const real = readFileSync(join(archive.root, path));
     const text = execFileSync('xz', ['-dc'], { input: real }).toString().replace('5.0-1', '9.9-1');
-    server.override.set(path, execFileSync('xz', ['-c'], { input: text }));
+    server.overrides.set(path, execFileSync('xz', ['-c'], { input: text }));
     try {
       const got = (await new DebianSource().releases([recipe('other')])).get('other');
       expect(isPkgtrackError(got) && got.code === 'DEBIAN_INDEX_HASH_MISMATCH').toBe(true);
     } finally {
-      server.override.delete(path);
+      server.overrides.delete(path);
     }
   });
 

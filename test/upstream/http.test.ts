@@ -51,7 +51,7 @@ describe('http source', () => {
   });
 
   it('reports a missing page as not-found and a 500 as a network error', async () => {
-    server.override.set('/boom', 500);
+    server.overrides.set('/boom', 500);
     const got = await new HttpSource().releases([recipe(`${server.url}/missing`), { ...recipe(`${server.url}/boom`), recipe: 'boom' }]);
     const a = got.get('foo');
     const b = got.get('boom');
