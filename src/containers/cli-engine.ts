@@ -26,7 +26,7 @@ import {
   type RunSpec,
 } from './engine.js';
 import { userCacheDir } from '../core/fsutil.js';
-import { exitCodeForSignal, runInterruptHooks } from '../core/interrupt.js';
+import { onSignalCleanup } from '../core/interrupt.js';
 
 /** Containers started by this process, removed on SIGINT/SIGTERM even if the engine client died. */
 const live = new Map<string, { program: string; global: string[]; dialect: Dialect }>();
@@ -42,13 +42,7 @@ function removeLiveSync(): void {
 function installSignalHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(sig, () => {
-      runInterruptHooks(sig);
-      removeLiveSync();
-      process.exit(exitCodeForSignal(sig));
-    });
-  }
+  onSignalCleanup(removeLiveSync);
   process.on('exit', removeLiveSync);
 }
 

@@ -1,12 +1,13 @@
 /**
- * Ctrl-C (SIGINT) and SIGTERM: say "interrupted" and what finished before the process ends.
- * Long-running services register a hook that reports their progress; the hooks run once, with
- * synchronous writes (an exiting process drops pending asynchronous writes to pipes). The
- * container engine's own handler (which removes running containers) runs them first too.
+ * Ctrl-C (SIGINT) and SIGTERM: one handler says "interrupted" and what finished, runs the
+ * synchronous cleanups (the container engine removes its running containers), and exits 130/143.
+ * Long-running services register a report; reports run once, with synchronous writes (an exiting
+ * process drops pending asynchronous writes to pipes).
  */
 import { writeSync } from 'node:fs';
 
 const hooks = new Set<() => string | undefined>();
+const cleanups = new Set<() => void>();
 let ran = false;
 let installed = false;
 
@@ -17,8 +18,14 @@ export function onInterrupt(report: () => string | undefined): () => void {
   return () => hooks.delete(report);
 }
 
-/** Run every registered hook once, writing their messages to stderr. */
-export function runInterruptHooks(signal: NodeJS.Signals): void {
+/** Register a synchronous cleanup to run on SIGINT/SIGTERM, after the reports, before the exit. */
+export function onSignalCleanup(cleanup: () => void): void {
+  cleanups.add(cleanup);
+  installDefaultHandler();
+}
+
+/** Run every registered report once, writing their messages to stderr. */
+function runInterruptHooks(signal: NodeJS.Signals): void {
   if (ran) return;
   ran = true;
   for (const h of hooks) {
@@ -31,16 +38,20 @@ export function runInterruptHooks(signal: NodeJS.Signals): void {
   }
 }
 
-export const exitCodeForSignal = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 130 : 143);
-
 function installDefaultHandler(): void {
   if (installed) return;
   installed = true;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
       runInterruptHooks(sig);
-      // Another handler (the container engine's) may still have cleanup to do: it exits itself.
-      if (process.listenerCount(sig) <= 1) process.exit(exitCodeForSignal(sig));
+      for (const c of cleanups) {
+        try {
+          c();
+        } catch {
+          // One failed cleanup must not keep the others (or the exit) from happening.
+        }
+      }
+      process.exit(sig === 'SIGINT' ? 130 : 143);
     });
   }
 }
