@@ -5,7 +5,7 @@
  * against local bare git repositories.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderWorkflows } from '../../src/services/init/workflow.js';
@@ -175,5 +175,64 @@ describe('restoring the published output from the Pages branch', () => {
     const r = runStep(restore(nightly), { cwd: work });
     expect(r.code).not.toBe(0);
     expect(r.stdout).not.toMatch(/first publish/);
+  });
+});
+
+describe("the plan job's restore: metadata only", () => {
+  const stable = parseWorkflow(renderWorkflows({ name: 'acme', pages: 'branch' })['.github/workflows/pkgtrack.yml']!);
+  const restore = step(stable, 'plan', (s) => s.name?.startsWith('Restore the published metadata') ?? false);
+
+  it('brings indexes, repomd, manifests and state, and downloads no package, page or log', () => {
+    const dir = tempDir();
+    const origin = join(dir, 'origin.git');
+    const seed = join(dir, 'seed');
+    git(dir, 'init', '-q', '--bare', '-b', 'main', origin);
+    git(origin, 'config', 'uploadpack.allowFilter', 'true'); // as GitHub's servers
+    git(dir, 'init', '-q', '-b', 'main', seed);
+    writeFileSync(join(seed, 'pkgtrack.yaml'), 'name: acme\n');
+    git(seed, 'add', 'pkgtrack.yaml');
+    git(seed, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'main');
+    git(seed, 'push', '-q', origin, 'main');
+    git(seed, 'checkout', '-q', '--orphan', 'gh-pages');
+    git(seed, 'rm', '-rfq', '--cached', '.');
+    rmSync(join(seed, 'pkgtrack.yaml'));
+    const put = (rel: string, data: string | Buffer) => {
+      mkdirSync(join(seed, rel, '..'), { recursive: true });
+      writeFileSync(join(seed, rel), data);
+    };
+    const random = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7919 + n) % 251));
+    const metadata = [
+      'apt/dists/bookworm/InRelease',
+      'apt/dists/bookworm/main/binary-amd64/Packages',
+      'yum/fedora/41/x86_64/repodata/repomd.xml',
+      'builds/hello/bookworm/manifest.json',
+      '.pkgtrack/trunk/hello.json',
+      'index.html',
+    ];
+    for (const m of metadata) put(m, `${m}\n`);
+    const bulk = [
+      'apt/pool/main/h/hello/hello_1.0-1_amd64.deb',
+      'yum/fedora/41/x86_64/Packages/h/hello-1.0-1.x86_64.rpm',
+      'packages/hello.html',
+      'badges/hello.svg',
+      'builds/hello/bookworm/build.log',
+    ];
+    for (const b of bulk) put(b, random(400_000));
+    git(seed, 'add', '-A');
+    git(seed, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'pages');
+    git(seed, 'push', '-q', origin, 'gh-pages');
+    const work = join(dir, 'work');
+    git(dir, 'clone', '-q', '--depth', '1', `file://${origin}`, work);
+
+    const r = runStep(restore, { cwd: work, env: { RUNNER_TEMP: join(dir, 'runner-temp') } });
+    expect(r.code, r.stderr).toBe(0);
+    const restored = readdirSync(join(work, 'public'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => statSync(join(work, 'public', f)).isFile())
+      .sort();
+    expect(restored).toEqual([...metadata].sort());
+    for (const m of metadata) expect(readFileSync(join(work, 'public', m), 'utf8')).toBe(`${m}\n`);
+    // 2 MB of packages, pages and logs on the branch; the clone fetched none of their contents.
+    const objects = spawnSync('du', ['-sb', join(work, '.git', 'objects')], { encoding: 'utf8' }).stdout;
+    expect(Number(objects.split('\t')[0])).toBeLessThan(200_000);
   });
 });

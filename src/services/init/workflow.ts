@@ -220,6 +220,32 @@ const restoreOutput = (o: Resolved) => [
   '          echo "PKGTRACK_PAGES_BASE=$(git rev-parse FETCH_HEAD)" >> "$GITHUB_ENV"',
 ];
 
+/**
+ * What the plan job needs of the live output: indexes, repomd, build manifests, trunk state, and
+ * none of the packages, pages or logs. A blobless fetch and a sparse checkout in a side worktree
+ * download only those files' contents (in one batch), however big the repositories are.
+ */
+const METADATA_SPARSE = ['/*', '!/apt/pool/', '!/yum/**/Packages/', '!/packages/', '!/badges/', '!/builds/**/*.log', '!/builds/**/*.txt'];
+
+const restoreMetadata = (o: Resolved) => [
+  `      - name: Restore the published metadata from ${o.pagesBranch} (indexes, manifests, state; no packages)`,
+  '        run: |',
+  `          mkdir -p ${o.output}`,
+  '          found=0',
+  `          git ls-remote --exit-code --heads origin ${o.pagesBranch} > /dev/null || found=$?`,
+  '          if [ "$found" = 2 ]; then',
+  `            echo "No ${o.pagesBranch} branch yet: nothing is published."`,
+  '            exit 0',
+  '          fi',
+  '          [ "$found" = 0 ] || exit "$found"',
+  `          git fetch --quiet --depth 1 --filter=blob:none origin ${o.pagesBranch}`,
+  '          pages="$RUNNER_TEMP/pkgtrack-pages"',
+  '          git worktree add --quiet --no-checkout "$pages" FETCH_HEAD',
+  `          git -C "$pages" sparse-checkout set --no-cone ${METADATA_SPARSE.map((p) => `'${p}'`).join(' ')}`,
+  '          git -C "$pages" checkout --quiet',
+  `          tar -C "$pages" --exclude=.git -cf - . | tar -x -C ${o.output}`,
+];
+
 const validateJob = (o: Resolved) => [
   '  validate:',
   `    runs-on: ${o.runsOn}`,
@@ -238,7 +264,7 @@ const planJob = (o: Resolved, channel: WorkflowChannel) => [
   '      problems: ${{ steps.plan.outputs.problems }}',
   '    steps:',
   ...setup(o),
-  ...restoreOutput(o),
+  ...restoreMetadata(o),
   '      - id: plan',
   '        env:',
   '          # Read-only here: asks GitHub upstreams about releases and branch heads.',
