@@ -47,3 +47,60 @@ describe('treeEvidence', () => {
     expect(await evidenceFor(tree(patchedCopy))).toMatchObject({ via: 'reverse-apply', confidence: 'certain' });
   });
 });
+
+describe('treeEvidence with the queue before the patch', () => {
+  // Upstream already has the fixed form in limit(); patch 1 adds a copy of the block in its old
+  // form (guard()), patch 2 fixes that copy. Alone, patch 2 reverse-applies to upstream's
+  // limit() (same context): the dmalloc 11-pnt-info-fix case of the real-Debian corpus.
+  const upstream = [
+    'void limit(void) {',
+    '  if (fence) {',
+    '    top = user_bounds;',
+    '    upper = alloc_bounds - FENCE;',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+  const addsOldCopy = `--- a/chunk.c
++++ b/chunk.c
+@@ -4,3 +4,9 @@
+     upper = alloc_bounds - FENCE;
+   }
+ }
++void guard(void) {
++  if (fence) {
++    top = user_bounds;
++    upper = top;
++  }
++}
+`;
+  const fixesCopy = `--- a/chunk.c
++++ b/chunk.c
+@@ -9,5 +9,5 @@
+   if (fence) {
+     top = user_bounds;
+-    upper = top;
++    upper = alloc_bounds - FENCE;
+   }
+ }
+`;
+  const input = (earlier: boolean) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pkgtrack-evidence-'));
+    writeFileSync(join(dir, 'chunk.c'), upstream);
+    return {
+      tree: dir,
+      label: '5.5.2',
+      patchBytes: Buffer.from(fixesCopy),
+      files: parseUnifiedDiff(fixesCopy, '2.patch'),
+      strip: 1,
+      ...(earlier ? { earlier: [{ bytes: Buffer.from(addsOldCopy), strip: 1, files: parseUnifiedDiff(addsOldCopy, '1.patch') }] } : {}),
+    };
+  };
+
+  it('a patch that fixes code an earlier patch added is not "merged" because upstream has a look-alike', async () => {
+    // Alone it looks merged (this was the false claim) ...
+    expect(await treeEvidence(input(false))).toMatchObject({ via: 'reverse-apply', confidence: 'certain' });
+    // ... on top of the patch before it, it applies: not merged.
+    expect(await treeEvidence(input(true))).toBeUndefined();
+  });
+});

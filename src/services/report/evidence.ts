@@ -4,11 +4,12 @@
  * subject), with the first tag that carries the commit.
  */
 import { ifExists } from '../../core/fsutil.js';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { run } from '../../core/exec.js';
 import type { FilePatch } from '../../patches/diff-parse.js';
-import { applyPatch, stripPath } from '../../patches/engine.js';
+import { applyPatch, type PatchStatus, stripPath } from '../../patches/engine.js';
 import { hunksPresent, normalizeSubject, toGitDiff } from '../../report/hunks.js';
 import type { MergedEvidence } from '../../report/model.js';
 
@@ -51,6 +52,14 @@ export interface TreeEvidenceInput {
   files: FilePatch[];
   strip: number;
   subject?: string;
+  /** The patches before this one in the series: what it was written on top of. */
+  earlier?: ReadonlyArray<QueuedPatchBytes>;
+}
+
+export interface QueuedPatchBytes {
+  bytes: Uint8Array;
+  strip: number;
+  files: FilePatch[];
 }
 
 const isChangelog = (rel: string) => CHANGELOGS.test(basename(rel)) || /(^|\/)debian\//.test(rel);
@@ -70,10 +79,15 @@ export async function treeEvidence(i: TreeEvidenceInput): Promise<MergedEvidence
     detectApplied: true,
     patchFile: i.label,
   }).catch(() => undefined);
-  if (r?.status === 'already-applied') return { via: 'reverse-apply', confidence: 'certain', where: i.label };
+  let status = r?.status;
+  // Reverse-applying to pristine upstream proves nothing when an earlier patch of the queue
+  // changes the same files: the patch may fix code an earlier one added, and match a look-alike
+  // block upstream always had. Then it is judged where it really applies: on top of them.
+  if (status === 'already-applied' && touchedByEarlier(i)) status = await statusOnTopOfEarlier(i);
+  if (status === 'already-applied') return { via: 'reverse-apply', confidence: 'certain', where: i.label };
   // A patch that still applies in place, exactly, is not in this tree: hunks that happen to
   // appear elsewhere (a repeated block, another copy of the file) would be a false "merged".
-  const appliesInPlace = r?.status === 'applied';
+  const appliesInPlace = status === 'applied';
 
   // Every file's hunks present, at its path or (moved upstream) at a file of the same name.
   // Changelog and NEWS hunks say nothing about the code; a patch of only those is not judged.
@@ -212,4 +226,53 @@ export async function historyEvidence(i: HistoryEvidenceInput): Promise<MergedEv
 async function firstTag(gitDir: string, sha: string): Promise<string> {
   const r = await run('git', ['--git-dir', gitDir, 'tag', '--contains', sha, '--sort=version:refname'], { check: false });
   return r.stdout.split('\n').find(Boolean) ?? sha.slice(0, 12);
+}
+
+/** Repository-relative paths a patch touches (old and new names). */
+function pathsOf(files: readonly FilePatch[], strip: number, label: string): string[] {
+  const out: string[] = [];
+  for (const fp of files)
+    for (const n of [fp.oldName, fp.newName]) {
+      if (!n || n === '/dev/null') continue;
+      try {
+        out.push(stripPath(n, strip, label, fp.line));
+      } catch {
+        // A path the engine would refuse: nothing to copy.
+      }
+    }
+  return out;
+}
+
+const touchedByEarlier = (i: TreeEvidenceInput): boolean => {
+  const mine = new Set(pathsOf(i.files, i.strip, i.label));
+  return (i.earlier ?? []).some((e) => pathsOf(e.files, e.strip, i.label).some((p) => mine.has(p)));
+};
+
+/**
+ * The patch's status on a scratch copy of the files it and the earlier patches touch, with the
+ * earlier patches applied first (those that apply: the queue as a rebase would leave it).
+ */
+async function statusOnTopOfEarlier(i: TreeEvidenceInput): Promise<PatchStatus | undefined> {
+  const earlier = i.earlier ?? [];
+  const scratch = await mkdtemp(join(tmpdir(), 'pkgtrack-evidence-'));
+  try {
+    const paths = new Set([...pathsOf(i.files, i.strip, i.label), ...earlier.flatMap((e) => pathsOf(e.files, e.strip, i.label))]);
+    for (const rel of paths) {
+      const from = join(i.tree, rel);
+      if (!(await ifExists(stat(from)))?.isFile()) continue;
+      await mkdir(dirname(join(scratch, rel)), { recursive: true });
+      await copyFile(from, join(scratch, rel));
+    }
+    for (const e of earlier) await applyPatch(scratch, e.bytes, { strip: e.strip, fuzz: 2, patchFile: i.label }).catch(() => undefined);
+    const r = await applyPatch(scratch, i.patchBytes, {
+      strip: i.strip,
+      fuzz: 0,
+      dryRun: true,
+      detectApplied: true,
+      patchFile: i.label,
+    }).catch(() => undefined);
+    return r?.status;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }

@@ -37,7 +37,7 @@ import {
 import { GithubClient, type GithubClientOptions } from '../../upstream/github-client.js';
 import { fetchSource } from '../fetch/fetch.js';
 import { loadSeries } from '../patches/queue.js';
-import { historyEvidence, treeEvidence } from './evidence.js';
+import { historyEvidence, type QueuedPatchBytes, treeEvidence } from './evidence.js';
 import { generateSite, outputDirOf } from '../site/site.js';
 import { PATCH_REPORT_HTML, PATCH_REPORT_JSON } from '../site/gather.js';
 
@@ -97,6 +97,7 @@ export async function buildPatchReport(opts: PatchReportOptions): Promise<PatchR
       const trees =
         opts.trees?.[recipe.name] ?? (opts.offline ? [] : await upstreamTrees(opts.recipesRepo, recipe, progress, warnings, cleanup));
       const gitDir = opts.gitDirs?.[recipe.name] ?? (opts.offline ? undefined : await upstreamClone(opts.recipesRepo, recipe, warnings));
+      const earlier: QueuedPatchBytes[] = [];
       for (const entry of series.entries) {
         const bytes = await readFile(join(series.patchesDir, entry.name));
         const text = Buffer.from(bytes).toString('utf8');
@@ -124,6 +125,7 @@ export async function buildPatchReport(opts: PatchReportOptions): Promise<PatchR
             strip: entry.strip,
             ...(subject ? { subject } : {}),
             ...(t.base ? { baseTree: t.base } : {}),
+            earlier,
           }).catch(() => undefined);
           if (ev && (!p.evidence || ev.confidence === 'certain')) p.evidence = ev;
         }
@@ -145,6 +147,7 @@ export async function buildPatchReport(opts: PatchReportOptions): Promise<PatchR
         const lastUpdate = headerDate(p.header) ?? (await lastCommitDate(opts.recipesRepo.root, join(series.patchesDir, entry.name)));
         if (lastUpdate) p.lastUpdate = lastUpdate;
         pending.push(p);
+        earlier.push({ bytes, strip: entry.strip, files: p.files });
       }
       reports.push({ recipe: recipe.name, checkedAgainst: trees.map((t) => t.label), warnings });
     }
