@@ -36,6 +36,9 @@ interface Done {
   cmp: Awaited<ReturnType<typeof compareWithLintian>>;
 }
 
+/** PKGTRACK_BENCH_REPORT=pairs: only (d), without the lintian runs that take most of the time. */
+const PAIRS_ONLY = process.env.PKGTRACK_BENCH_REPORT === 'pairs';
+
 export default async function reportBench(): Promise<void> {
   const list = readCorpusList();
   const work = await mkdtemp(join(tmpdir(), 'pkgtrack-bench-report-'));
@@ -49,6 +52,10 @@ export default async function reportBench(): Promise<void> {
         await dpkgExtract(dsc, tree, true);
         const debianVersion = parseDsc(readFileSync(dsc, 'utf8'), dsc).version;
         const version = upstreamVersion(debianVersion);
+        if (PAIRS_ONLY) {
+          done.push({ p, tree, version, debianVersion, treeDiff: [], lintianMs: 0, cmp: undefined as never });
+          return;
+        }
         const a = join(work, 'a', p.suite, p.pkg);
         const treeDiff = await treeDifferences(dsc, a).catch((e: Error) => [`error: ${e.message.split('\n')[0]}`]);
         await rm(a, { recursive: true, force: true });
@@ -59,6 +66,13 @@ export default async function reportBench(): Promise<void> {
         failed.push(`${p.suite}/${p.pkg}: ${(e as Error).message.split('\n')[0]}`);
       }
     });
+    if (PAIRS_ONLY) {
+      await recallPrecision(
+        done.map((d) => ({ pkg: d.p.pkg, suite: d.p.suite, debianVersion: d.debianVersion, tree: d.tree })),
+        work,
+      );
+      return;
+    }
     const patches = done.reduce((n, d) => n + d.cmp.patches.length, 0);
     console.log(`corpus: ${done.length}/${list.length} packages, ${patches} patches`);
     for (const f of failed) console.log(`  not checked: ${f}`);

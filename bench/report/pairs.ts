@@ -21,7 +21,8 @@ import { mapLimit } from '../../src/core/concurrency.js';
 import { baseVersionReport, corpusRepository, seriesOf, upstreamVersion } from '../../test/patches/helpers/debian-corpus.js';
 
 const CACHE = join(import.meta.dirname, '..', '..', '.cache', 'report-pairs');
-const NEXT_SUITE: Record<string, string> = { bookworm: 'trixie', trixie: 'sid' };
+/** Newer suites to look in, nearest first: the first with a newer upstream gives the pair. */
+const NEWER_SUITES: Record<string, string[]> = { bookworm: ['trixie', 'sid'], trixie: ['sid'] };
 /** Skip newer sources whose orig tarball is bigger than this (download time). */
 const MAX_ORIG_BYTES = 8_000_000;
 
@@ -95,13 +96,25 @@ export function saysAppliedUpstream(items: readonly string[], patch: string): bo
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** The nearest newer suite's version of `old.pkg` with another upstream version. */
+async function newerUpstream(old: CorpusTree): Promise<DebianSourceEntry | undefined> {
+  for (const suite of NEWER_SUITES[old.suite] ?? []) {
+    // A frozen mirror's sid is past its Valid-Until; the signature and hashes are still checked.
+    const index = await debianSourcesIndex({ suite, checkValidUntil: false }, CACHE);
+    const newest = (await findDebianSources(index, old.pkg)).sort((a, b) => compareDebVersions(b.version, a.version))[0];
+    if (
+      newest &&
+      upstreamVersion(newest.version) !== upstreamVersion(old.debianVersion) &&
+      compareDebVersions(newest.version, old.debianVersion) > 0
+    )
+      return newest;
+  }
+  return undefined;
+}
+
 async function pairFor(old: CorpusTree, work: string): Promise<Pair | undefined> {
-  const next = NEXT_SUITE[old.suite];
-  if (!next) return undefined;
-  const index = await debianSourcesIndex({ suite: next }, CACHE);
-  const newest = (await findDebianSources(index, old.pkg)).sort((a, b) => compareDebVersions(b.version, a.version))[0];
-  if (!newest || upstreamVersion(newest.version) === upstreamVersion(old.debianVersion)) return undefined;
-  if (compareDebVersions(newest.version, old.debianVersion) <= 0) return undefined;
+  const newest = await newerUpstream(old);
+  if (!newest) return undefined;
   const debianTar = await poolFile(newest, /\.debian\.tar\.[a-z0-9]+$/);
   const orig = debianTar ? await poolFile(newest, /\.orig\.tar\.[a-z0-9]+$/) : undefined;
   if (!debianTar || !orig) return undefined;

@@ -25,16 +25,32 @@ async function readText(p: string): Promise<string | undefined> {
   }
 }
 
-/** All files under `dir` with this base name (bounded walk), for changes upstream moved. */
-async function findByBasename(dir: string, name: string, limit = 20000): Promise<string[]> {
-  const found: string[] = [];
+/**
+ * All files under `dir` with this base name (bounded walk), for changes upstream moved. The walk
+ * is done once per tree and kept for the next lookups (a report asks once per patched file).
+ */
+async function findByBasename(dir: string, name: string): Promise<string[]> {
+  let index = basenameIndexes.get(dir);
+  if (!index) {
+    index = walkBasenames(dir);
+    basenameIndexes.set(dir, index);
+    // A few trees at a time: a report goes recipe by recipe.
+    if (basenameIndexes.size > 4) basenameIndexes.delete(basenameIndexes.keys().next().value!);
+  }
+  return (await index).get(name) ?? [];
+}
+
+const basenameIndexes = new Map<string, Promise<Map<string, string[]>>>();
+
+async function walkBasenames(dir: string, limit = 20000): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>();
   let seen = 0;
   const walk = async (d: string): Promise<void> => {
     for (const e of (await ifExists(readdir(d, { withFileTypes: true }))) ?? []) {
       if (++seen > limit) return;
       if (e.isDirectory()) {
         if (e.name !== '.git') await walk(join(d, e.name));
-      } else if (e.isFile() && e.name === name) found.push(join(d, e.name));
+      } else if (e.isFile()) found.set(e.name, [...(found.get(e.name) ?? []), join(d, e.name)]);
     }
   };
   await walk(dir);
@@ -91,9 +107,10 @@ export async function treeEvidence(i: TreeEvidenceInput): Promise<MergedEvidence
 
   // Every file's hunks present, at its path or (moved upstream) at a file of the same name.
   // Changelog and NEWS hunks say nothing about the code; a patch of only those is not judged.
-  let allPresent = true;
+  // Not needed when the patch applies in place: then it is not in this tree.
+  let allPresent = !appliesInPlace;
   let judged = 0;
-  for (const fp of i.files) {
+  for (const fp of allPresent ? i.files : []) {
     if (fp.op !== 'modify' && fp.op !== 'create') {
       allPresent = false;
       break;
