@@ -36,8 +36,8 @@ interface Done {
   cmp: Awaited<ReturnType<typeof compareWithLintian>>;
 }
 
-/** PKGTRACK_BENCH_REPORT=pairs: only (d), without the lintian runs that take most of the time. */
-const PAIRS_ONLY = process.env.PKGTRACK_BENCH_REPORT === 'pairs';
+/** PKGTRACK_BENCH_REPORT=fast: (c), its timing and (d), without (a) and (b)'s dpkg-source and lintian runs (most of the time). */
+const FAST = process.env.PKGTRACK_BENCH_REPORT === 'fast';
 
 export default async function reportBench(): Promise<void> {
   const list = readCorpusList();
@@ -52,7 +52,7 @@ export default async function reportBench(): Promise<void> {
         await dpkgExtract(dsc, tree, true);
         const debianVersion = parseDsc(readFileSync(dsc, 'utf8'), dsc).version;
         const version = upstreamVersion(debianVersion);
-        if (PAIRS_ONLY) {
+        if (FAST) {
           done.push({ p, tree, version, debianVersion, treeDiff: [], lintianMs: 0, cmp: undefined as never });
           return;
         }
@@ -66,40 +66,9 @@ export default async function reportBench(): Promise<void> {
         failed.push(`${p.suite}/${p.pkg}: ${(e as Error).message.split('\n')[0]}`);
       }
     });
-    if (PAIRS_ONLY) {
-      await recallPrecision(
-        done.map((d) => ({ pkg: d.p.pkg, suite: d.p.suite, debianVersion: d.debianVersion, tree: d.tree })),
-        work,
-      );
-      return;
-    }
-    const patches = done.reduce((n, d) => n + d.cmp.patches.length, 0);
-    console.log(`corpus: ${done.length}/${list.length} packages, ${patches} patches`);
-    for (const f of failed) console.log(`  not checked: ${f}`);
-
-    const differ = done.filter((d) => d.treeDiff.length);
-    console.log(`(a) unpack + queue == dpkg-source -x (content and modes): ${done.length - differ.length}/${done.length} packages`);
-    for (const d of differ)
-      console.log(
-        `  ${d.p.suite}/${d.p.pkg}: ${d.treeDiff.slice(0, 3).join('; ')}${d.treeDiff.length > 3 ? ` (+${d.treeDiff.length - 3})` : ''}`,
-      );
-
     const sum = (f: (d: Done) => number) => done.reduce((n, d) => n + f(d), 0);
-    const lintianNf = sum((d) => d.cmp.lintianNotForwarded.size);
-    const agreeNf = sum((d) => [...d.cmp.lintianNotForwarded].filter((x) => d.cmp.needsForwarding.has(x)).length);
-    const explained = sum((d) => d.cmp.explained.size);
-    console.log(
-      `(b) lintian patch-not-forwarded-upstream: ${lintianNf}; needs-forwarding for ${agreeNf}, explained by a rule ${explained}, unexplained ${sum((d) => d.cmp.unexplained.length)}`,
-    );
-    const rules = new Map<string, number>();
-    for (const d of done) for (const r of d.cmp.explained.values()) rules.set(r, (rules.get(r) ?? 0) + 1);
-    for (const [r, n] of rules) console.log(`  ${n}× ${r}`);
-    for (const d of done) for (const u of d.cmp.unexplained) console.log(`  unexplained ${d.p.pkg}/${u}`);
-    console.log(
-      `    invalid-header: ${sum((d) => d.cmp.invalidHeader.size)} (lintian DEP-3 problems: ${sum((d) => d.cmp.lintianDep3Problem.size)}), invalid-header without a lintian problem: ${sum((d) => d.cmp.invalidWithoutLintian.length)}`,
-    );
-    for (const d of done) for (const x of d.cmp.invalidWithoutLintian) console.log(`  invalid-header without lintian: ${d.p.pkg}/${x}`);
-
+    if (!FAST) checkedAgainstTools(done, failed, list.length, sum);
+    else console.log(`corpus: ${done.length}/${list.length} packages (fast: (a) and (b) not run)`);
     // One recipe per package (one package name may be in two suites: the first wins).
     const seen = new Set<string>();
     const unique = done.filter((d) => !seen.has(d.p.pkg) && seen.add(d.p.pkg));
@@ -125,9 +94,14 @@ export default async function reportBench(): Promise<void> {
         .join(', ')}`,
     );
     const lintianMs = unique.reduce((n, d) => n + d.lintianMs, 0);
-    console.log(
-      `report patches on the whole corpus (${unique.length} recipes, ${report.total} patches, reverse-apply + hunk + changelog checks): ${(reportMs / 1000).toFixed(1)} s; lintian (3 patch tags) on the same packages: ${(lintianMs / 1000).toFixed(1)} s; ratio ${(reportMs / lintianMs).toFixed(2)}`,
-    );
+    if (FAST)
+      console.log(
+        `report patches on the whole corpus (${unique.length} recipes, ${report.total} patches): ${(reportMs / 1000).toFixed(1)} s`,
+      );
+    else
+      console.log(
+        `report patches on the whole corpus (${unique.length} recipes, ${report.total} patches, reverse-apply + hunk + changelog checks): ${(reportMs / 1000).toFixed(1)} s; lintian (3 patch tags) on the same packages: ${(lintianMs / 1000).toFixed(1)} s; ratio ${(reportMs / lintianMs).toFixed(2)}`,
+      );
     await recallPrecision(
       done.map((d) => ({ pkg: d.p.pkg, suite: d.p.suite, debianVersion: d.debianVersion, tree: d.tree })),
       work,
@@ -135,4 +109,33 @@ export default async function reportBench(): Promise<void> {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** (a) and (b): the corpus against dpkg-source and lintian. */
+function checkedAgainstTools(done: Done[], failed: string[], total: number, sum: (f: (d: Done) => number) => number): void {
+  const patches = done.reduce((n, d) => n + d.cmp.patches.length, 0);
+  console.log(`corpus: ${done.length}/${total} packages, ${patches} patches`);
+  for (const f of failed) console.log(`  not checked: ${f}`);
+
+  const differ = done.filter((d) => d.treeDiff.length);
+  console.log(`(a) unpack + queue == dpkg-source -x (content and modes): ${done.length - differ.length}/${done.length} packages`);
+  for (const d of differ)
+    console.log(
+      `  ${d.p.suite}/${d.p.pkg}: ${d.treeDiff.slice(0, 3).join('; ')}${d.treeDiff.length > 3 ? ` (+${d.treeDiff.length - 3})` : ''}`,
+    );
+
+  const lintianNf = sum((d) => d.cmp.lintianNotForwarded.size);
+  const agreeNf = sum((d) => [...d.cmp.lintianNotForwarded].filter((x) => d.cmp.needsForwarding.has(x)).length);
+  const explained = sum((d) => d.cmp.explained.size);
+  console.log(
+    `(b) lintian patch-not-forwarded-upstream: ${lintianNf}; needs-forwarding for ${agreeNf}, explained by a rule ${explained}, unexplained ${sum((d) => d.cmp.unexplained.length)}`,
+  );
+  const rules = new Map<string, number>();
+  for (const d of done) for (const r of d.cmp.explained.values()) rules.set(r, (rules.get(r) ?? 0) + 1);
+  for (const [r, n] of rules) console.log(`  ${n}× ${r}`);
+  for (const d of done) for (const u of d.cmp.unexplained) console.log(`  unexplained ${d.p.pkg}/${u}`);
+  console.log(
+    `    invalid-header: ${sum((d) => d.cmp.invalidHeader.size)} (lintian DEP-3 problems: ${sum((d) => d.cmp.lintianDep3Problem.size)}), invalid-header without a lintian problem: ${sum((d) => d.cmp.invalidWithoutLintian.length)}`,
+  );
+  for (const d of done) for (const x of d.cmp.invalidWithoutLintian) console.log(`  invalid-header without lintian: ${d.p.pkg}/${x}`);
 }
