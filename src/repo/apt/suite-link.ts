@@ -17,7 +17,7 @@ import { conflictError } from '../../core/errors.js';
 import { fsyncDir, ifExists } from '../../core/fsutil.js';
 import { renameExchange } from '../../core/rename-exchange.js';
 import { faultPoint } from '../faults.js';
-import { rebaseGenerations, recordGeneration } from '../generations.js';
+import { readGenerations, rebaseGenerations, recordGeneration } from '../generations.js';
 import { suiteDir } from './layout.js';
 
 /** The directory under dists/ holding every suite's generations (no suite name starts with '.'). */
@@ -106,12 +106,15 @@ export async function adoptPlainSuite(root: string, suite: string, keys: string 
   // What the generation records said of files under the directory now names them in the generation.
   const scope = generationScope(suite);
   await rebaseGenerations(root, scope, `${suiteDir(suite)}/`, `${genRel}/`);
-  await recordGeneration(
-    root,
-    scope,
-    SIGNED_FILES.filter((_, i) => [release, gpg, inRelease][i]).map((n) => `${genRel}/${n}`),
-    new Date(),
-  );
+  // Recorded as a generation, unless it is one already (the live generation of a restored copy).
+  if (!(await readGenerations(root, scope)).some((g) => g.files.includes(`${genRel}/Release`))) {
+    await recordGeneration(
+      root,
+      scope,
+      SIGNED_FILES.filter((_, i) => [release, gpg, inRelease][i]).map((n) => `${genRel}/${n}`),
+      new Date(),
+    );
+  }
   await rm(dest, { recursive: true, force: true }); // a copy never live (the directory is)
   await symlink(linkTarget(suite, gen), dest);
   faultPoint(`adopt:${suiteDir(suite)}`);
