@@ -81,3 +81,24 @@ export async function pruneGenerations(root: string, scope: string, policy: Gene
   for (const rel of doomedDirs) await rm(join(root, rel), { recursive: true, force: true });
   return [...doomed, ...doomedDirs].sort();
 }
+
+/**
+ * Rename the files of `scope`'s generations that lie under `fromPrefix` to lie under `toPrefix`
+ * (an apt suite directory adopted as a generation directory: its files did not move, their
+ * path did). Sweep directories under `fromPrefix` are dropped: they would be swept through the
+ * suite's link, in the live generation.
+ */
+export async function rebaseGenerations(root: string, scope: string, fromPrefix: string, toPrefix: string): Promise<void> {
+  const gens = await readGenerations(root, scope);
+  const moved = (f: string) => f.startsWith(fromPrefix);
+  if (!gens.some((g) => g.files.some(moved) || g.sweepDirs?.some(moved))) return;
+  const out = gens.map((g) => {
+    const sweepDirs = g.sweepDirs?.filter((d) => !moved(d));
+    return {
+      at: g.at,
+      files: g.files.map((f) => (moved(f) ? `${toPrefix}${f.slice(fromPrefix.length)}` : f)),
+      ...(sweepDirs?.length ? { sweepDirs } : {}),
+    };
+  });
+  await writeFileAtomic(recordPath(root, scope), `${JSON.stringify(out)}\n`);
+}

@@ -11,10 +11,11 @@
  *     filesystem sync, or fsyncs), then the IMMUTABLE ones get their final names (nothing
  *     references them yet, so they are invisible) and the generation record (which
  *     content-addressed files the new metadata uses) is saved.
- *  1. `stage`d files renamed over their targets (Packages, Sources, ...). A client holding the
- *     old InRelease fetches by hash, and the old by-hash files are still there.
- *  2. `stageLast`d files renamed, in call order: the signed top-level files (Release,
- *     Release.gpg, InRelease / repomd.xml.asc, repomd.xml). This is the switch.
+ *  1. `stage`d files renamed over their targets (bookkeeping under .pkgtrack/: manifests,
+ *     file lists, identities).
+ *  2. `stageLast`d files and links renamed, in call order. This is the switch: apt's
+ *     `dists/<suite>` and yum's `repodata` are links to generation directories written in
+ *     phase 0, so one rename switches the signed files and the indexes together.
  *  3. deletions (pool files nothing references any more) and pruning of old generations.
  *
  * Every step calls a fault point (faults.ts) so tests can SIGKILL the publisher between any
@@ -77,6 +78,23 @@ async function fsyncFile(path: string): Promise<void> {
   }
 }
 
+/**
+ * Give the bytes of `from` the content-addressed name `dest`: a hard link, kept if `dest` is
+ * there already (same name = same content); a synced copy where there are no hard links (some
+ * network/FUSE filesystems).
+ */
+async function linkOrCopy(from: string, dest: string, tempFor: () => Promise<string>): Promise<void> {
+  try {
+    await link(from, dest);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
+    const copy = await tempFor();
+    await copyFile(from, copy);
+    await fsyncFile(copy);
+    await rename(copy, dest);
+  }
+}
+
 export class PublishTransaction {
   private readonly staged: Staged[] = [];
   private readonly last: Staged[] = [];
@@ -88,6 +106,8 @@ export class PublishTransaction {
   private readonly pendingContent = new Map<string, string>();
   /** Content-addressed names to hard-link to a staged temporary at commit (see `stage`). */
   private readonly pendingContentLinks: Array<{ tmp: string; rel: string }> = [];
+  /** More names for new content-addressed files (writeContentAddressed's aliases): linked at commit. */
+  private readonly pendingAliases: Array<{ rel: string; alias: string }> = [];
   private readonly generations: Array<{ scope: string; files: string[]; sweepDirs?: string[] }> = [];
   /** A data sync started before commit (startDataSync): how many pool files it covers. */
   private earlySync: Promise<{ ok: boolean; covered: number }> | undefined;
@@ -141,7 +161,12 @@ export class PublishTransaction {
         // Made just now (mkdir says where it started creating): nothing in it to sweep.
         // Sync: a mkdir is microseconds, a promise round trip through the thread pool is not (a
         // cold publish makes a directory per source package).
-        if (mkdirSync(dir, { recursive: true })) return;
+        const made = mkdirSync(dir, { recursive: true });
+        if (made) {
+          // New directories are names in their parents: synced with the files' directories.
+          for (let d = dir; d.length >= made.length; d = dirname(d)) this.dirtyDirs.add(dirname(d));
+          return;
+        }
         for (const n of readdirSync(dir)) if (n.endsWith(TMP_SUFFIX) && !isTaggedTemp(n, this.tag)) await rm(join(dir, n), { force: true });
       })();
       this.prepared.set(dir, p);
@@ -215,16 +240,25 @@ export class PublishTransaction {
     return 'added';
   }
 
-  /** Write a file whose name is derived from its content (by-hash); kept if already there. */
-  async writeContentAddressed(rel: string, data: Uint8Array): Promise<void> {
+  /**
+   * Write a file whose name is derived from its content (by-hash, or a file in a generation
+   * directory named after its content); kept if already there. `aliases`: more names for the
+   * same bytes (its by-hash names), hard links made at commit.
+   */
+  async writeContentAddressed(rel: string, data: Uint8Array, aliases: readonly string[] = []): Promise<void> {
     const dest = this.abs(rel);
-    if (present(dest)) return;
+    if (present(dest)) {
+      for (const a of aliases) await this.linkContentAddressed(a, rel);
+      return;
+    }
     this.changes.push({ op: 'write', path: rel });
+    for (const a of aliases) if (!present(this.abs(a))) this.changes.push({ op: 'write', path: a });
     if (this.dryRun) return;
     if (this.pendingContent.has(rel)) return;
     const tmp = await this.tempFor(dest);
     await writeFile(tmp, data);
     this.pendingContent.set(rel, tmp);
+    for (const a of aliases) this.pendingAliases.push({ rel, alias: a });
   }
 
   /**
@@ -287,8 +321,8 @@ export class PublishTransaction {
     if (present(dest)) return;
     this.changes.push({ op: 'write', path: rel });
     if (this.dryRun) return;
-    await mkdir(dirname(dest), { recursive: true });
-    await link(this.abs(existingRel), dest);
+    await this.prepareDir(dirname(dest));
+    await linkOrCopy(this.abs(existingRel), dest, () => this.tempFor(dest));
     faultPoint(`content:${rel}`);
     this.dirtyDirs.add(dirname(dest));
   }
@@ -339,20 +373,17 @@ export class PublishTransaction {
       faultPoint(`content:${rel}`);
       this.dirtyDirs.add(dirname(this.abs(rel)));
     }
+    for (const { rel, alias } of this.pendingAliases) {
+      const dest = this.abs(alias);
+      await this.prepareDir(dirname(dest));
+      await linkOrCopy(this.abs(rel), dest, () => this.tempFor(dest));
+      faultPoint(`content:${alias}`);
+      this.dirtyDirs.add(dirname(dest));
+    }
     for (const { tmp, rel } of this.pendingContentLinks) {
       const dest = this.abs(rel);
       await mkdir(dirname(dest), { recursive: true });
-      try {
-        await link(tmp, dest);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST') continue; // same name = same content
-        // No hard links here (some network/FUSE filesystems): a synced copy instead.
-        const copy = await this.tempFor(dest);
-        await copyFile(tmp, copy);
-        await fsyncFile(copy);
-        await rename(copy, dest);
-      }
+      await linkOrCopy(tmp, dest, () => this.tempFor(dest));
       faultPoint(`content:${rel}`);
       this.dirtyDirs.add(dirname(dest));
     }

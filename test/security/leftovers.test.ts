@@ -18,8 +18,11 @@ beforeAll(() => {
   key = makeKey(dir);
 }, 60_000);
 
+/** Every temporary under `root`, links not followed (readdirSync's `recursive` follows them: an apt suite is a link). */
 const temps = (root: string): string[] =>
-  readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.pkgtrack-tmp'));
+  readdirSync(root, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? temps(join(root, e.name)) : e.name.endsWith('.pkgtrack-tmp') ? [join(root, e.name)] : [],
+  );
 
 const publish = (out: string, suite: string, deb: string, env: Record<string, string> = {}) =>
   pkgtrackAsync(['publish', '--key', key.secret, '--output', out, '--suite', suite, deb], { cwd: dir, env });

@@ -1,7 +1,25 @@
 /**
  * The apt implementation of RepoFormat: pool + dists/<suite> with Packages/Sources in three
  * compressions, by-hash copies (SHA256 and SHA512, which apt prefers when listed), a signed
- * Release/InRelease/Release.gpg switched last, retention, and identity guards.
+ * Release/InRelease/Release.gpg, retention, and identity guards.
+ *
+ * Layout of a suite (suite-link.ts, release-writer.ts):
+ *
+ *   dists/.generations/<suite>/<gen>/        one directory per generation, named after its
+ *        InRelease, Release, Release.gpg        signed files; the indexes (unchanged ones hard
+ *        <comp>/binary-<arch>/Packages{,.gz,.xz} linked from the previous generation) and
+ *        <comp>/.../by-hash/SHA{256,512}/<hex>   their by-hash names, plus the by-hash files of
+ *                                                the kept generations (clients mid-update)
+ *   dists/<suite> -> .generations/<suite>/<gen>   THE switch: one symlink rename, so InRelease
+ *                                                and every plain index name change together
+ *                                                (apt with by-hash off never sees a new
+ *                                                InRelease over old Packages, or the reverse)
+ *   <root>/.pkgtrack/generations/dists__<suite>.json   the generations kept (pruning)
+ *
+ * A suite that is a plain directory (published before this layout, or a tree restored from a
+ * static host: `cp -rL`, gh-pages) is adopted at the start of a publish once its InRelease
+ * verifies with the repository's key: it becomes a generation and the link takes its place in
+ * one atomic exchange (renameat2 RENAME_EXCHANGE).
  */
 import { ifExists } from '../../core/fsutil.js';
 import { mapLimit } from '../../core/concurrency.js';
@@ -29,12 +47,12 @@ import { DebReadPool } from './deb-read-pool.js';
 import { PackageIdentities } from './identities.js';
 import { gzipIndex, xzIndex } from './compress.js';
 import { contentsIndexName, contentsListsPath, releaseHasContents, suiteContentsIndexes } from './contents.js';
-import { binaryDir, byHashDirs, byHashPaths, checkName, indexForms, sourceDir, suiteDir } from './layout.js';
+import { binaryDir, byHashPaths, checkName, indexForms, sourceDir, suiteDir } from './layout.js';
 import { checkIdentity, identityOf, type ParsedRelease, type ReleaseFile, type SuiteIdentity } from './release.js';
-import { releaseStands, signAndStageRelease } from './release-writer.js';
+import { type GenerationIndex, releaseStands, signAndStageGeneration } from './release-writer.js';
+import { adoptPlainSuite, liveGeneration } from './suite-link.js';
 import {
   type BinaryEntry,
-  dirOf,
   emptyComponent,
   listSuites,
   readSuite,
@@ -136,6 +154,7 @@ export class AptFormat implements RepoFormat {
     const suite = checkName('suite', options.suite);
     const component = checkName('component', options.component ?? this.config.components[0] ?? 'main');
     const identity = this.identityFor(suite);
+    await this.adopt(ctx, suite);
     const contents = await readSuite(root, suite);
     if (contents.release) checkIdentity(identityOf(contents.release), identity);
     const comp = contents.components.get(component) ?? emptyComponent();
@@ -391,49 +410,54 @@ export class AptFormat implements RepoFormat {
       ctx.progress.debug(`${suite}: indexes and Release unchanged, still valid: nothing to write`);
       return { files: [], noChange: true };
     }
-    const generation: string[] = [];
-    const sweep: string[] = [];
     const written: string[] = [];
-    for (const { j, variants } of compressed) {
-      sweep.push(...byHashDirs(`${base}/${j.dir}`));
-      for (const { bytes, served, file: f } of variants) {
+    const indexes: GenerationIndex[] = [];
+    for (const { variants } of compressed) {
+      for (const { bytes, served, file } of variants) {
         if (!served) continue;
-        const byHash = byHashPaths(`${base}/${j.dir}`, f);
-        generation.push(...byHash);
-        if (!bytes) continue; // published as it is (publishedVariants)
-        await ctx.tx.stage(`${base}/${f.path}`, bytes, byHash);
-        written.push(`${base}/${f.path}`);
+        indexes.push({ file, ...(bytes ? { bytes } : {}) });
+        if (bytes) written.push(`${base}/${file.path}`);
       }
     }
-    ctx.tx.keepGeneration(base, generation, sweep);
     if (listed?.listsChanged) await ctx.tx.stage(contentsListsPath(suite), listed.lists);
-    await signAndStageRelease(ctx, this.config.description, base, release);
+    await signAndStageGeneration(ctx, this.config.description, suite, release, indexes);
     return { files: written, noChange: false };
   }
 
   async refresh(ctx: RepoContext, suites?: string[]): Promise<PublishReport[]> {
     const out: PublishReport[] = [];
     for (const suite of suites?.length ? suites : await listSuites(ctx.root)) {
-      const contents = await readSuite(ctx.root, checkName('suite', suite));
+      await this.adopt(ctx, checkName('suite', suite));
+      const contents = await readSuite(ctx.root, suite);
       if (!contents.release)
         throw notFound('APT_SUITE_NOT_FOUND', `suite ${suite} is not published in ${ctx.root}`, 'Publish something to it first.', {
           field: 'suite',
         });
       const rel = contents.release;
       const base = suiteDir(suite);
-      const files = releaseFiles(rel);
-      const generation = files.flatMap((f) => byHashPaths(`${base}/${dirOf(f.path)}`, f));
-      ctx.tx.keepGeneration(base, generation, [...new Set(files.flatMap((f) => byHashDirs(`${base}/${dirOf(f.path)}`)))]);
+      const live = (await liveGeneration(ctx.root, suite)) ?? base;
+      // Every index the Release lists and the suite serves, linked into the new generation as it is.
+      const indexes = releaseFiles(rel)
+        .filter((f) => existsSync(join(ctx.root, live, f.path)))
+        .map((file) => ({ file }));
       const list = (n: string) => (getField(rel.fields, n) ?? '').split(/\s+/).filter(Boolean);
-      await signAndStageRelease(ctx, this.config.description, base, {
-        identity: identityOf(rel),
-        architectures: list('Architectures'),
-        components: list('Components'),
-        files,
-      });
+      await signAndStageGeneration(
+        ctx,
+        this.config.description,
+        suite,
+        { identity: identityOf(rel), architectures: list('Architectures'), components: list('Components'), files: releaseFiles(rel) },
+        indexes,
+      );
       out.push({ kind: 'apt', suite, added: [], unchanged: [], removed: [], indexes: [`${base}/Release`] });
     }
     return out;
+  }
+
+  /** A suite published as a plain directory (before the link layout, or restored from a static host) becomes a generation. */
+  private async adopt(ctx: RepoContext, suite: string): Promise<void> {
+    const keys = ctx.signer?.publicKeysArmored?.();
+    const gen = await adoptPlainSuite(ctx.root, suite, keys, ctx.tx.dryRun);
+    if (gen) ctx.progress.debug(`${suite}: the suite directory is now generation ${gen}`);
   }
 
   async list(root: string, suite?: string): Promise<PublishedPackage[]> {

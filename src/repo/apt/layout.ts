@@ -2,6 +2,7 @@
  * Where things live in an apt repository, and names we accept. Pure.
  *
  *   pool/<component>/<prefix>/<source>/<file>     prefix: "libf" for lib*, else first letter
+ *   dists/<suite> -> .generations/<suite>/<gen>     a link: the switch (suite-link.ts)
  *   dists/<suite>/Release, InRelease, Release.gpg
  *   dists/<suite>/<component>/binary-<arch>/Packages{,.gz,.xz}
  *   dists/<suite>/<component>/source/Sources{,.gz,.xz}
@@ -58,8 +59,6 @@ export const indexForms = (contents: boolean): Array<{ suffix: IndexForm; served
       ]
     : COMPRESSIONS.map((suffix) => ({ suffix, served: true }));
 export const BY_HASH = ['SHA256', 'SHA512'] as const;
-/** The by-hash directories beside the indexes in `dir`, one per BY_HASH algorithm. */
-export const byHashDirs = (dir: string) => BY_HASH.map((h) => `${dir}/by-hash/${h}`);
 /** The by-hash copies of index `f` (in `dir`), one per BY_HASH algorithm. */
 export const byHashPaths = (dir: string, f: { sha256: string; sha512: string }) =>
   BY_HASH.map((h) => `${dir}/by-hash/${h}/${h === 'SHA256' ? f.sha256 : f.sha512}`);

@@ -2,7 +2,9 @@
  * What a suite holds, read back from its own uncompressed indexes (the repository is its own
  * database: no second copy to drift), and rendered back into index text.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { ifExists } from '../../core/fsutil.js';
+import { TMP_SUFFIX } from '../lock.js';
 import { join } from 'node:path';
 import { inputError } from '../../core/errors.js';
 import { type Field, getField, parseDeb822, writeStanza } from '../../formats/deb822.js';
@@ -159,13 +161,13 @@ export function releaseFiles(rel: ParsedRelease): ReleaseFile[] {
   return out;
 }
 
+/** The suites under `<root>/dists`: links to generations and plain directories (not adopted yet). */
 export async function listSuites(root: string): Promise<string[]> {
-  try {
-    return (await readdir(join(root, 'dists'), { withFileTypes: true }))
-      .filter((d) => d.isDirectory())
-      .map((d) => d.name)
-      .sort();
-  } catch {
-    return [];
+  const names = (await ifExists(readdir(join(root, 'dists')))) ?? [];
+  const out: string[] = [];
+  for (const n of names.sort()) {
+    // '.generations' (suite-link.ts) and temporaries: no suite name starts with '.'.
+    if (!n.startsWith('.') && !n.endsWith(TMP_SUFFIX) && (await ifExists(stat(join(root, 'dists', n))))?.isDirectory()) out.push(n);
   }
+  return out;
 }

@@ -1,12 +1,5 @@
-/**
- * `repo verify` for apt: from a directory or an http(s) URL, for every suite: the signatures
- * (InRelease strictly framed and signed; Release identical to its signed text; Release.gpg a
- * lone armored signature over Release) via sign/verify.ts, then every file Release lists
- * re-hashed (size, SHA256, SHA512) and its by-hash copies checked.
- */
-import { ifExists } from '../../core/fsutil.js';
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PkgtrackError } from '../../core/errors.js';
 import type * as openpgp from 'openpgp';
@@ -16,6 +9,7 @@ import type { VerifyProblem, VerifyReport } from '../format.js';
 import { parseRelease } from './release.js';
 import { COMPRESSIONS } from './layout.js';
 import { checkPoolFiles } from './pool-check.js';
+import { listSuites } from './suite-contents.js';
 
 export interface AptVerifyOptions {
   /** Public key(s) file (armored or binary) the repository must be signed with. */
@@ -80,9 +74,7 @@ export async function verifyAptRepo(target: string, opts: AptVerifyOptions = {})
   }
   let suites = opts.suites ?? [];
   if (!suites.length && !/^https?:\/\//.test(target)) {
-    suites = ((await ifExists(readdir(join(target, 'dists'), { withFileTypes: true }))) ?? [])
-      .filter((d) => d.isDirectory())
-      .map((d) => d.name);
+    suites = await listSuites(target);
   }
   if (!suites.length) problem(target, 'no suites found (pass --suite for a URL)');
   for (const suite of suites.sort()) {

@@ -143,13 +143,14 @@ export async function pushOutputToGit(
 /** What a static host serves of the output: no symlinks, no generation store, no local state. */
 async function copyServedTree(output: string, dest: string): Promise<void> {
   // Static hosts serve no symlinks (and fs.cp would make them absolute host paths): yum's
-  // switched `repodata` link is copied as the directory it names; its .repodata store stays home
-  // (the next publish adopts the directory back once its signature verifies).
+  // switched `repodata` link and apt's `dists/<suite>` links are copied as the directories they
+  // name; their stores (.repodata, dists/.generations) stay home (the next publish adopts the
+  // directories back once their signatures verify).
   await cp(output, dest, {
     recursive: true,
     dereference: true,
     // The state database (kept in the output only when there is no pkgtrack.yaml) is local bookkeeping.
-    filter: (src) => !/(^|\/)(\.git|\.repodata)(\/|$)|^\/\.pkgtrack\/state\.db/.test(src.slice(output.length)),
+    filter: (src) => !/(^|\/)(\.git|\.repodata|dists\/\.generations)(\/|$)|^\/\.pkgtrack\/state\.db/.test(src.slice(output.length)),
   });
 }
 

@@ -10,11 +10,12 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { conflictError, inputError } from '../../core/errors.js';
 import { mapLimit } from '../../core/concurrency.js';
+import { GENERATIONS_DIR } from '../../repo/apt/suite-link.js';
 import { faultPoint, REPO_META_DIR, TMP_SUFFIX } from '../../repo/format.js';
 import { cacheControl, contentType, isImmutablePath } from '../../storage/http-headers.js';
 import { acquireLease } from '../../storage/lease.js';
@@ -65,12 +66,21 @@ async function sha256Of(path: string): Promise<string> {
   return h.digest('hex');
 }
 
-async function walk(root: string, dir = root, out: string[] = []): Promise<string[]> {
+/**
+ * The files to upload, repository-relative. An apt suite is a link to its live generation
+ * (repo/apt/suite-link.ts): object storage has no links, so its files are uploaded under the
+ * suite's name, as a static host serves them, and the generation store stays local.
+ */
+async function walk(root: string, dir = root, out: string[] = [], as = dir): Promise<string[]> {
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const abs = join(dir, e.name);
-    if (e.isDirectory()) await walk(root, abs, out);
-    else if (e.isFile()) out.push(relative(root, abs));
-    else if (e.isSymbolicLink()) {
+    const rel = relative(root, join(as, e.name));
+    if (e.isDirectory()) {
+      if (!(e.name === GENERATIONS_DIR && /(^|\/)dists$/.test(dir))) await walk(root, abs, out, join(as, e.name));
+    } else if (e.isFile()) out.push(rel);
+    else if (e.isSymbolicLink() && /(^|\/)dists$/.test(dir) && (await readlink(abs)).startsWith(`${GENERATIONS_DIR}/`)) {
+      await walk(root, await realpath(abs), out, join(as, e.name));
+    } else if (e.isSymbolicLink()) {
       throw inputError(
         'S3_SYMLINK',
         `${relative(root, abs)}: object storage has no symbolic links`,
@@ -155,7 +165,7 @@ export async function publishToS3(req: S3PublishRequest): Promise<PublishResult 
     const changed: Array<{ rel: string; sha256: string; size: number }> = [];
     await mapLimit(local, UPLOADS_IN_FLIGHT, async (rel) => {
       const abs = join(work, rel);
-      const [sha, st] = await Promise.all([sha256Of(abs), lstat(abs)]);
+      const [sha, st] = await Promise.all([sha256Of(abs), stat(abs)]);
       if (state.objects[rel]?.sha256 !== sha) changed.push({ rel, sha256: sha, size: st.size });
       else delete state.pendingDeletes[rel];
     });
