@@ -88,14 +88,7 @@ const isChangelog = (rel: string) => CHANGELOGS.test(basename(rel)) || /(^|\/)de
 export async function treeEvidence(i: TreeEvidenceInput): Promise<MergedEvidence | undefined> {
   if (i.files.length === 0) return undefined;
   // A file the patch touches may be gone upstream: the engine refuses, the other checks go on.
-  const r = await applyPatch(i.tree, i.patchBytes, {
-    strip: i.strip,
-    fuzz: 0,
-    dryRun: true,
-    detectApplied: true,
-    patchFile: i.label,
-  }).catch(() => undefined);
-  let status = r?.status;
+  let status = await exactStatus(i.tree, i);
   // Reverse-applying to pristine upstream proves nothing when an earlier patch of the queue
   // changes the same files: the patch may fix code an earlier one added, and match a look-alike
   // block upstream always had. Then it is judged where it really applies: on top of them.
@@ -281,15 +274,16 @@ async function statusOnTopOfEarlier(i: TreeEvidenceInput): Promise<PatchStatus |
       await copyFile(from, join(scratch, rel));
     }
     for (const e of earlier) await applyPatch(scratch, e.bytes, { strip: e.strip, fuzz: 2, patchFile: i.label }).catch(() => undefined);
-    const r = await applyPatch(scratch, i.patchBytes, {
-      strip: i.strip,
-      fuzz: 0,
-      dryRun: true,
-      detectApplied: true,
-      patchFile: i.label,
-    }).catch(() => undefined);
-    return r?.status;
+    return await exactStatus(scratch, i);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** Whether the patch applies, is already applied (reverse-applies) or neither, at fuzz 0, as a dry run. */
+async function exactStatus(root: string, i: TreeEvidenceInput): Promise<PatchStatus | undefined> {
+  const r = await applyPatch(root, i.patchBytes, { strip: i.strip, fuzz: 0, dryRun: true, detectApplied: true, patchFile: i.label }).catch(
+    () => undefined,
+  );
+  return r?.status;
 }
