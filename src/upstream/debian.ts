@@ -9,7 +9,7 @@ import { problemSummary, verified } from '../sign/verifier.js';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
-import { integrityError } from '../core/errors.js';
+import { integrityError, type PkgtrackError } from '../core/errors.js';
 import { ifExists, writeFileAtomic } from '../core/fsutil.js';
 import { upstreamGet } from './http-get.js';
 import type { Progress } from '../core/progress.js';
@@ -175,15 +175,14 @@ export class DebianSource implements UpstreamSource {
     const inRelease = await this.get(`${base}/InRelease`);
     const releaseText = await verifiedReleaseText(inRelease, keyring, `${base}/InRelease`);
     const { fields, sha256 } = releaseChecksums(releaseText, `${base}/InRelease`);
-    const validity = { now: this.opts.now?.() ?? new Date(), ...(this.opts.progress ? { progress: this.opts.progress } : {}) };
-    let expired: Error | undefined;
-    try {
-      checkReleaseValidity(fields, `${base}/InRelease`, { ...validity, checkValidUntil: true });
-    } catch (e) {
-      if (!acceptExpired) throw e;
-      expired = e as Error;
-      checkReleaseValidity(fields, `${base}/InRelease`, { ...validity, checkValidUntil: false }); // the warning
-    }
+    const now = this.opts.now?.() ?? new Date();
+    // The verdict for recipes that check Valid-Until; thrown here when none accepts an expired Release.
+    const expired = expiredRelease(fields, `${base}/InRelease`, now);
+    checkReleaseValidity(fields, `${base}/InRelease`, {
+      checkValidUntil: !acceptExpired,
+      now,
+      ...(this.opts.progress ? { progress: this.opts.progress } : {}),
+    });
     const result = (entries: Map<string, SourceEntry[]>) => (expired ? { entries, expired } : { entries });
     const candidates = ['xz', 'gz', ''].map((ext) => `${component}/source/Sources${ext ? `.${ext}` : ''}`);
     const path = candidates.find((p) => sha256.has(p));
@@ -279,17 +278,24 @@ export function checkReleaseValidity(
   url: string,
   opts: { checkValidUntil: boolean; now: Date; progress?: Progress },
 ): void {
+  const expired = expiredRelease(fields, url, opts.now);
+  if (!expired) return;
+  if (opts.checkValidUntil) throw expired;
+  opts.progress?.warn(
+    `${url} expired on ${fields.get('valid-until')}; accepted because upstream.checkValidUntil is false (versions may be stale)`,
+  );
+}
+
+/** The error for a Release past its Valid-Until at `now`; undefined while it is valid (or has none). */
+function expiredRelease(fields: Map<string, string>, url: string, now: Date): PkgtrackError | undefined {
   const validUntil = fields.get('valid-until');
-  if (!validUntil || Date.parse(validUntil) >= opts.now.getTime()) return;
-  if (opts.checkValidUntil) {
-    throw integrityError(
-      'DEBIAN_RELEASE_EXPIRED',
-      `${url} expired on ${validUntil}`,
-      'The mirror is stale or replaying an old Release; use an up-to-date mirror, or, for a snapshot mirror you trust, set upstream.checkValidUntil: false in the recipe.',
-      { url },
-    );
-  }
-  opts.progress?.warn(`${url} expired on ${validUntil}; accepted because upstream.checkValidUntil is false (versions may be stale)`);
+  if (!validUntil || Date.parse(validUntil) >= now.getTime()) return undefined;
+  return integrityError(
+    'DEBIAN_RELEASE_EXPIRED',
+    `${url} expired on ${validUntil}`,
+    'The mirror is stale or replaying an old Release; use an up-to-date mirror, or, for a snapshot mirror you trust, set upstream.checkValidUntil: false in the recipe.',
+    { url },
+  );
 }
 
 /** gpgv checks the clearsigned InRelease against `keyring`; returns exactly the signed text. */
