@@ -7,7 +7,10 @@
 import { spawn } from 'node:child_process';
 
 export interface ProcessResult {
+  /** The exit code; 128 when a signal ended the process. */
   code: number;
+  /** The signal that ended it (the timeout's, or another), else null. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -15,7 +18,15 @@ export interface ProcessResult {
 export function spawnAsync(
   cmd: string,
   args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; inheritOutput?: boolean } = {},
+  opts: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    input?: string;
+    timeoutMs?: number;
+    /** Sent when `timeoutMs` passes (default SIGTERM). */
+    killSignal?: NodeJS.Signals;
+    inheritOutput?: boolean;
+  } = {},
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
@@ -27,13 +38,14 @@ export function spawnAsync(
         opts.inheritOutput ? 'inherit' : 'pipe',
       ],
       timeout: opts.timeoutMs,
+      ...(opts.killSignal ? { killSignal: opts.killSignal } : {}),
     });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
     child.stderr?.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr }));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), signal, stdout, stderr }));
     if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
 }

@@ -4,10 +4,11 @@
  * stale mirror), and an isolated apt + dpkg root so real `apt-get update/install/upgrade`
  * run against a published repository without touching the host.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pkgtrack, ROOT, tempDir } from '../helpers/cli.js';
+import { spawnAsync } from '../helpers/process.js';
 
 export interface TestKey {
   secret: string;
@@ -60,20 +61,9 @@ export interface AptResult {
 }
 
 /** Run a program asynchronously (the HTTP server lives in this process: never block it). */
-export function runAsync(program: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<AptResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+export async function runAsync(program: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<AptResult> {
+  const r = await spawnAsync(program, args, { env, timeoutMs, killSignal: 'SIGKILL' });
+  return { status: r.signal ? null : r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 export interface AptRoot {
