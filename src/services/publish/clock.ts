@@ -34,7 +34,7 @@ export async function checkClock(opts: { url: string | undefined; now: Date; pro
   // A HEAD round trip takes well under the tolerance: no latency correction needed.
   const skew = opts.now.getTime() - server.getTime();
   if (Math.abs(skew) <= MAX_CLOCK_SKEW_MS) return;
-  const what = `this machine's clock is ${describe(Math.abs(skew))} ${skew > 0 ? 'ahead of' : 'behind'} ${new URL(opts.url).host} (${opts.now.toISOString()} here, ${server.toISOString()} there)`;
+  const what = `this machine's clock is ${duration(Math.abs(skew))} ${skew > 0 ? 'ahead of' : 'behind'} ${new URL(opts.url).host} (${opts.now.toISOString()} here, ${server.toISOString()} there)`;
   const effect =
     skew > 0
       ? 'apt would refuse the signed Release as "not valid yet" until that time'
@@ -52,7 +52,7 @@ export async function checkClock(opts: { url: string | undefined; now: Date; pro
   });
 }
 
-function describe(ms: number): string {
+function duration(ms: number): string {
   const min = Math.round(ms / 60_000);
   if (min < 120) return `${min} minutes`;
   const h = Math.round(min / 60);
