@@ -31,10 +31,17 @@ interface Done {
   tree: string;
   version: string;
   debianVersion: string;
+  /** (a) and (b): absent in the fast mode. */
+  tools?: ToolChecks;
+}
+
+interface ToolChecks {
   treeDiff: string[];
   lintianMs: number;
   cmp: Awaited<ReturnType<typeof compareWithLintian>>;
 }
+
+type Checked = Done & { tools: ToolChecks };
 
 /** PKGTRACK_BENCH_REPORT=fast: (c), its timing and (d), without (a) and (b)'s dpkg-source and lintian runs (most of the time). */
 const FAST = process.env.PKGTRACK_BENCH_REPORT === 'fast';
@@ -53,7 +60,7 @@ export default async function reportBench(): Promise<void> {
         const debianVersion = parseDsc(readFileSync(dsc, 'utf8'), dsc).version;
         const version = upstreamVersion(debianVersion);
         if (FAST) {
-          done.push({ p, tree, version, debianVersion, treeDiff: [], lintianMs: 0, cmp: undefined as never });
+          done.push({ p, tree, version, debianVersion });
           return;
         }
         const a = join(work, 'a', p.suite, p.pkg);
@@ -61,13 +68,17 @@ export default async function reportBench(): Promise<void> {
         await rm(a, { recursive: true, force: true });
         const t0 = performance.now();
         const cmp = await compareWithLintian(dsc, tree);
-        done.push({ p, tree, version, debianVersion, treeDiff, lintianMs: performance.now() - t0, cmp });
+        done.push({ p, tree, version, debianVersion, tools: { treeDiff, lintianMs: performance.now() - t0, cmp } });
       } catch (e) {
         failed.push(`${p.suite}/${p.pkg}: ${(e as Error).message.split('\n')[0]}`);
       }
     });
-    const sum = (f: (d: Done) => number) => done.reduce((n, d) => n + f(d), 0);
-    if (!FAST) checkedAgainstTools(done, failed, list.length, sum);
+    if (!FAST)
+      checkedAgainstTools(
+        done.filter((d): d is Checked => d.tools !== undefined),
+        failed,
+        list.length,
+      );
     else console.log(`corpus: ${done.length}/${list.length} packages (fast: (a) and (b) not run)`);
     // One recipe per package (one package name may be in two suites: the first wins).
     const seen = new Set<string>();
@@ -93,7 +104,7 @@ export default async function reportBench(): Promise<void> {
         .map(([s, n]) => `${n} ${s}`)
         .join(', ')}`,
     );
-    const lintianMs = unique.reduce((n, d) => n + d.lintianMs, 0);
+    const lintianMs = unique.reduce((n, d) => n + (d.tools?.lintianMs ?? 0), 0);
     if (FAST)
       console.log(
         `report patches on the whole corpus (${unique.length} recipes, ${report.total} patches): ${(reportMs / 1000).toFixed(1)} s`,
@@ -112,16 +123,17 @@ export default async function reportBench(): Promise<void> {
 }
 
 /** (a) and (b): the corpus against dpkg-source and lintian. */
-function checkedAgainstTools(done: Done[], failed: string[], total: number, sum: (f: (d: Done) => number) => number): void {
-  const patches = done.reduce((n, d) => n + d.cmp.patches.length, 0);
+function checkedAgainstTools(done: Checked[], failed: string[], total: number): void {
+  const sum = (f: (d: ToolChecks) => number) => done.reduce((n, d) => n + f(d.tools), 0);
+  const patches = sum((d) => d.cmp.patches.length);
   console.log(`corpus: ${done.length}/${total} packages, ${patches} patches`);
   for (const f of failed) console.log(`  not checked: ${f}`);
 
-  const differ = done.filter((d) => d.treeDiff.length);
+  const differ = done.filter((d) => d.tools.treeDiff.length);
   console.log(`(a) unpack + queue == dpkg-source -x (content and modes): ${done.length - differ.length}/${done.length} packages`);
   for (const d of differ)
     console.log(
-      `  ${d.p.suite}/${d.p.pkg}: ${d.treeDiff.slice(0, 3).join('; ')}${d.treeDiff.length > 3 ? ` (+${d.treeDiff.length - 3})` : ''}`,
+      `  ${d.p.suite}/${d.p.pkg}: ${d.tools.treeDiff.slice(0, 3).join('; ')}${d.tools.treeDiff.length > 3 ? ` (+${d.tools.treeDiff.length - 3})` : ''}`,
     );
 
   const lintianNf = sum((d) => d.cmp.lintianNotForwarded.size);
@@ -131,11 +143,11 @@ function checkedAgainstTools(done: Done[], failed: string[], total: number, sum:
     `(b) lintian patch-not-forwarded-upstream: ${lintianNf}; needs-forwarding for ${agreeNf}, explained by a rule ${explained}, unexplained ${sum((d) => d.cmp.unexplained.length)}`,
   );
   const rules = new Map<string, number>();
-  for (const d of done) for (const r of d.cmp.explained.values()) rules.set(r, (rules.get(r) ?? 0) + 1);
+  for (const d of done) for (const r of d.tools.cmp.explained.values()) rules.set(r, (rules.get(r) ?? 0) + 1);
   for (const [r, n] of rules) console.log(`  ${n}× ${r}`);
-  for (const d of done) for (const u of d.cmp.unexplained) console.log(`  unexplained ${d.p.pkg}/${u}`);
+  for (const d of done) for (const u of d.tools.cmp.unexplained) console.log(`  unexplained ${d.p.pkg}/${u}`);
   console.log(
     `    invalid-header: ${sum((d) => d.cmp.invalidHeader.size)} (lintian DEP-3 problems: ${sum((d) => d.cmp.lintianDep3Problem.size)}), invalid-header without a lintian problem: ${sum((d) => d.cmp.invalidWithoutLintian.length)}`,
   );
-  for (const d of done) for (const x of d.cmp.invalidWithoutLintian) console.log(`  invalid-header without lintian: ${d.p.pkg}/${x}`);
+  for (const d of done) for (const x of d.tools.cmp.invalidWithoutLintian) console.log(`  invalid-header without lintian: ${d.p.pkg}/${x}`);
 }
