@@ -110,7 +110,10 @@ describe('TarNameLister', () => {
       clearInterval(timer);
     }
     peak = Math.max(peak, process.memoryUsage().arrayBuffers);
-    expect(peak - before).toBeLessThan(64 << 20);
+    // Freed chunks count until V8 collects them, and V8 only forces a collection once about
+    // 64 MiB of external memory is pending (measured peaks: 64.0-64.1 MiB), so the bound is half
+    // the file: still far below the 256 MiB any whole-buffer path must hold.
+    expect(peak - before).toBeLessThan(128 << 20);
     // The whole-buffer path really would need the 256 MiB.
     const data = readAr(bytes).find((m) => m.name.startsWith('data.tar'))!;
     expect(decompress(data.data, 'gz', 'big', 512 << 20).length).toBeGreaterThan(256 << 20);
