@@ -1,0 +1,375 @@
+/**
+ * The workflows `pkgtrack init` writes, driven job by job the way GitHub runs them
+ * (test/helpers/actions-runner.ts): every `run:` step for real in fresh clones of a local bare
+ * "origin", the vendored pkgtrack installed from its tarball in every job, real container builds,
+ * the gh-pages round trip through git. Scenarios, one after another on the same repository:
+ * two stable runs with deb and rpm targets (the second publishes a new upstream version into the
+ * restored tree); a packaging-only change (refused without a revision bump, rebuilt with one);
+ * a trunk run whose rpm cell is lost, retried by the next run although upstream did not move;
+ * the stable and the nightly publisher racing from the same restored tip. Real apt and dnf then
+ * read the final tree.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBaseImage } from '../../src/containers/base-image.js';
+import { detectEngine } from '../../src/containers/detect.js';
+import { silentProgress } from '../../src/core/progress.js';
+import { resolveTarget } from '../../src/recipe/targets.js';
+import { type JobOutcome, type RunHooks, type RunnerSetup, type Workflow, WorkflowRun } from '../helpers/actions-runner.js';
+import { pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { spawnAsync } from '../helpers/process.js';
+import { dnfArgs } from '../repo/yum/harness.js';
+import { parseWorkflow } from '../init/workflow-helpers.js';
+
+const PASS = 'workflow-e2e-passphrase';
+const REPOSITORY = 'acme/recipes';
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: 'Dev',
+  GIT_AUTHOR_EMAIL: 'dev@example.org',
+  GIT_COMMITTER_NAME: 'Dev',
+  GIT_COMMITTER_EMAIL: 'dev@example.org',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+};
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...GIT_ENV } });
+
+let work: string;
+let upstream: string;
+let recipes: string;
+let origin: string;
+let setup: RunnerSetup;
+let stable: Workflow;
+let nightly: Workflow;
+
+function writeAll(root: string, files: Record<string, string>) {
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(join(root, rel, '..'), { recursive: true });
+    writeFileSync(join(root, rel), content);
+  }
+}
+
+function release(version: string) {
+  writeFileSync(join(upstream, 'tinyhello'), `#!/bin/sh\necho "tinyhello ${version}"\n`);
+  chmodSync(join(upstream, 'tinyhello'), 0o755);
+  git(upstream, 'add', '.');
+  git(upstream, 'commit', '-q', '-m', `release ${version}`);
+  git(upstream, 'tag', `v${version}`);
+}
+
+function trunkCommit(text: string) {
+  writeFileSync(join(upstream, 'tinyhello'), `#!/bin/sh\necho "tinyhello ${text}"\n`);
+  git(upstream, 'commit', '-q', '-am', text);
+}
+
+/** Commit in the recipes repository and push to origin, as a maintainer would. */
+function pushRecipes(message: string, files: Record<string, string> = {}) {
+  writeAll(recipes, files);
+  git(recipes, 'add', '-A');
+  git(recipes, 'commit', '-q', '-m', message);
+  git(recipes, 'push', '-q', 'origin', 'main');
+}
+
+/** The gh-pages tree as of now, checked out into a fresh folder. */
+function pages(): string {
+  const dir = mkdtempSync(join(work, 'pages-'));
+  execFileSync('sh', ['-c', `git --git-dir "${origin}" archive gh-pages | tar -x -C "${dir}"`]);
+  return dir;
+}
+
+function pagesFiles(): string[] {
+  return execFileSync('git', ['--git-dir', origin, 'ls-tree', '-r', '--name-only', 'gh-pages'], { encoding: 'utf8' }).trim().split('\n');
+}
+
+/** Versions of tinyhello in a published apt Packages index of the gh-pages tip. */
+function aptVersions(suite: string): string[] {
+  const text = execFileSync('git', ['--git-dir', origin, 'show', `gh-pages:apt/dists/${suite}/main/binary-amd64/Packages`], {
+    encoding: 'utf8',
+  });
+  return [...text.matchAll(/^Version: (.+)$/gm)].map((m) => m[1]!).sort();
+}
+
+function describeJobs(jobs: Record<string, JobOutcome>): string {
+  return Object.entries(jobs)
+    .flatMap(([name, j]) =>
+      j.cells.flatMap((c) =>
+        c.steps
+          .filter((s) => s.result === 'failure')
+          .map(
+            (s) =>
+              `${name}${c.matrix ? ` ${JSON.stringify(c.matrix)}` : ''} / ${s.label}: exit ${s.code}\n${s.stdout.slice(-1500)}\n${s.stderr.slice(-3000)}`,
+          ),
+      ),
+    )
+    .join('\n\n');
+}
+
+async function runWorkflow(wf: Workflow, event: string, hooks: RunHooks = {}) {
+  const run = new WorkflowRun(setup, wf, event, hooks);
+  const jobs = await run.runAll();
+  return { run, jobs, failures: describeJobs(jobs) };
+}
+
+const cellsOf = (jobs: Record<string, JobOutcome>) =>
+  (jobs.build?.cells ?? []).map((c) => `${c.matrix?.recipe} ${c.matrix?.target} ${c.result}`).sort();
+
+beforeAll(async () => {
+  work = tempDir('pkgtrack-workflow-e2e-');
+  upstream = join(work, 'upstream');
+  mkdirSync(upstream);
+  git(upstream, 'init', '-q', '-b', 'main');
+  writeFileSync(join(upstream, 'Makefile'), 'all:\n\t@true\ninstall:\n\tinstall -D -m 0755 tinyhello $(DESTDIR)/usr/bin/tinyhello\n');
+  release('1.0');
+
+  recipes = join(work, 'recipes');
+  const init = await pkgtrackAsync(['init', recipes, '--name', 'acme', '--maintainer', 'Acme Packagers <pkg@example.org>', '--json']);
+  expect(init.code, init.stderr).toBe(0);
+  rmSync(join(recipes, 'recipes/hello'), { recursive: true });
+  const yaml = readFileSync(join(recipes, 'pkgtrack.yaml'), 'utf8').replace(
+    /^targets:\n( {2}- .*\n)+/m,
+    'targets:\n  - debian:bookworm\n  - fedora:41\n',
+  );
+  writeAll(recipes, {
+    'pkgtrack.yaml': yaml,
+    'recipes/tinyhello/recipe.yaml': [
+      'name: tinyhello',
+      'summary: tiny greeting',
+      'license: MIT',
+      'upstream:',
+      '  kind: git',
+      `  url: ${upstream}`,
+      'versions:',
+      "  tagPattern: '^v(?<version>\\d+(\\.\\d+)+)$'",
+      'revision: "1"',
+      'channels:',
+      '  stable:',
+      '    enabled: true',
+      '  trunk:',
+      '    enabled: true',
+      '    branch: main',
+      'build:',
+      '  lintianFailOn: never',
+      '',
+    ].join('\n'),
+    'recipes/tinyhello/debian/control':
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Debian substitution variables, not JS templates
+      'Source: tinyhello\nSection: misc\nPriority: optional\nMaintainer: Acme Packagers <pkg@example.org>\nBuild-Depends: debhelper-compat (= 13)\nStandards-Version: 4.7.0\nRules-Requires-Root: no\n\nPackage: tinyhello\nArchitecture: all\nDepends: ${misc:Depends}\nDescription: tiny greeting\n Prints which upstream version it was built from.\n',
+    'recipes/tinyhello/debian/rules': '#!/usr/bin/make -f\n%:\n\tdh $@\n',
+    'recipes/tinyhello/debian/copyright':
+      'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 2026 Up\nLicense: MIT\n',
+    'recipes/tinyhello/debian/source/format': '3.0 (quilt)\n',
+    'recipes/tinyhello/patches/series': '',
+    'recipes/tinyhello/tinyhello.spec': [
+      'Name:           tinyhello',
+      'Version:        0',
+      'Release:        1%{?dist}',
+      'Summary:        tiny greeting',
+      'License:        MIT',
+      'Source0:        tinyhello-0.tar.gz',
+      'BuildArch:      noarch',
+      '',
+      '%description',
+      'Prints which upstream version it was built from.',
+      '',
+      '%prep',
+      '%autosetup -p1',
+      '',
+      '%build',
+      '',
+      '%install',
+      '%make_install',
+      '',
+      '%files',
+      '%{_bindir}/tinyhello',
+      '',
+      '%changelog',
+      '',
+    ].join('\n'),
+  });
+  chmodSync(join(recipes, 'recipes/tinyhello/debian/rules'), 0o755);
+  const key = await pkgtrackAsync(['key', 'generate', '--type', 'ed25519', '--json'], {
+    cwd: recipes,
+    env: { PKGTRACK_KEY_PASSPHRASE: PASS },
+  });
+  expect(key.code, key.stderr).toBe(0);
+  const validate = await pkgtrackAsync(['recipe', 'validate'], { cwd: recipes });
+  expect(validate.code, validate.stderr + validate.stdout).toBe(0);
+
+  origin = join(work, 'origin.git');
+  git(work, 'init', '-q', '--bare', '-b', 'main', origin);
+  git(recipes, 'init', '-q', '-b', 'main');
+  git(recipes, 'remote', 'add', 'origin', origin);
+  pushRecipes('initial recipes');
+  // The private key is a secret, never committed (init's .gitignore keeps it out).
+  expect(git(recipes, 'ls-files', 'keys')).not.toMatch(/signing\.key$/m);
+
+  setup = {
+    origin,
+    repository: REPOSITORY,
+    work: join(work, 'runner'),
+    secrets: {
+      GITHUB_TOKEN: 'ghs_workflowE2eTokenNotARealOne000000000',
+      PKGTRACK_SIGNING_KEY: readFileSync(join(recipes, 'keys/signing.key'), 'utf8').trimEnd(),
+      PKGTRACK_KEY_PASSPHRASE: PASS,
+    },
+    // What actions/setup-node's npm cache gives a hosted runner: the registry tarballs at hand.
+    env: { npm_config_cache: join(process.env.HOME ?? '/root', '.npm'), npm_config_prefer_offline: 'true' },
+  };
+  stable = parseWorkflow(readFileSync(join(recipes, '.github/workflows/pkgtrack.yml'), 'utf8')) as unknown as Workflow;
+  nightly = parseWorkflow(readFileSync(join(recipes, '.github/workflows/pkgtrack-nightly.yml'), 'utf8')) as unknown as Workflow;
+}, 10 * 60_000);
+
+describe('the generated workflows, run job by job against a local origin', () => {
+  it('stable run 1: builds deb and rpm, publishes the first gh-pages commit', { timeout: 30 * 60_000 }, async () => {
+    const { jobs, failures } = await runWorkflow(stable, 'push');
+    expect(failures).toBe('');
+    expect(jobs.problems!.result).toBe('skipped');
+    expect(cellsOf(jobs)).toEqual(['tinyhello debian:bookworm success', 'tinyhello fedora:41 success']);
+    expect(jobs.publish!.result).toBe('success');
+    const files = pagesFiles();
+    expect(files).toContain('apt/dists/bookworm/InRelease');
+    expect(files.filter((f) => f.endsWith('repomd.xml.asc')).length).toBeGreaterThan(0);
+    // What is served holds no symlinks: a static host copies files.
+    const modes = execFileSync('git', ['--git-dir', origin, 'ls-tree', '-r', 'gh-pages'], { encoding: 'utf8' });
+    expect(modes).not.toMatch(/^120000 /m);
+    expect(aptVersions('bookworm')).toEqual(['1.0-1~deb12u1']);
+    // url: is unset: in CI the Pages URL comes from GITHUB_REPOSITORY, never a runner path.
+    const repoFile = execFileSync('git', ['--git-dir', origin, 'show', 'gh-pages:yum/fedora/41/acme-fedora-41.repo'], { encoding: 'utf8' });
+    expect(repoFile).toMatch(/^baseurl=https:\/\/acme\.github\.io\/recipes\/yum\/fedora\/41$/m);
+    expect(JSON.stringify(pagesFiles())).not.toContain('file:');
+  });
+
+  it('stable run 2: a new upstream release goes into the restored tree, the old one stays', { timeout: 30 * 60_000 }, async () => {
+    release('1.1');
+    const { jobs, failures } = await runWorkflow(stable, 'schedule');
+    expect(failures).toBe('');
+    expect(cellsOf(jobs)).toEqual(['tinyhello debian:bookworm success', 'tinyhello fedora:41 success']);
+    expect(jobs.build!.cells.map((c) => c.matrix?.version)).toEqual(['1.1', '1.1']);
+    expect(aptVersions('bookworm')).toEqual(['1.0-1~deb12u1', '1.1-1~deb12u1']);
+    const rpms = pagesFiles().filter((f) => /^yum\/fedora\/41\/Packages\/.*\.noarch\.rpm$/.test(f));
+    expect(rpms.map((f) => f.split('/').pop())).toEqual(['tinyhello-1.0-1.fc41.noarch.rpm', 'tinyhello-1.1-1.fc41.noarch.rpm']);
+  });
+
+  it('a packaging-only change without a revision bump turns the run red and builds nothing', { timeout: 20 * 60_000 }, async () => {
+    const control = readFileSync(join(recipes, 'recipes/tinyhello/debian/control'), 'utf8');
+    pushRecipes('describe tinyhello better', {
+      'recipes/tinyhello/debian/control': control.replace(' Prints which upstream version', ' Prints, politely, which upstream version'),
+    });
+    const tip = git(recipes, 'rev-parse', 'HEAD').trim();
+    const before = execFileSync('git', ['--git-dir', origin, 'rev-parse', 'gh-pages'], { encoding: 'utf8' });
+    const { jobs } = await runWorkflow(stable, 'push');
+    expect(jobs.plan!.result).toBe('success');
+    expect(jobs.plan!.outputs.problems).toBe('yes');
+    expect(jobs.problems!.result).toBe('failure');
+    expect(jobs.build!.result).toBe('skipped');
+    expect(jobs.publish!.result).toBe('skipped');
+    const plan = jobs.plan!.cells[0]!;
+    expect(`${plan.summary}\n${plan.steps.map((s) => s.stderr).join('\n')}`).toMatch(/revision/);
+    expect(execFileSync('git', ['--git-dir', origin, 'rev-parse', 'gh-pages'], { encoding: 'utf8' })).toBe(before);
+    expect(git(recipes, 'rev-parse', 'HEAD').trim()).toBe(tip);
+    // The fix the message names: bump the revision (built in the race below).
+    const recipe = readFileSync(join(recipes, 'recipes/tinyhello/recipe.yaml'), 'utf8');
+    pushRecipes('tinyhello: revision 2 for the new description', {
+      'recipes/tinyhello/recipe.yaml': recipe.replace('revision: "1"', 'revision: "2"'),
+    });
+  });
+
+  it('nightly run 1: the rpm cell is lost, the deb cell is published', { timeout: 30 * 60_000 }, async () => {
+    trunkCommit('trunk A');
+    const { jobs, failures } = await runWorkflow(nightly, 'schedule', {
+      failStep: (job, step, matrix) => job === 'build' && step.id === 'build' && matrix?.target === 'fedora:41',
+    });
+    expect(failures).toMatch(/^build \{.*fedora:41.*\} \/ build: exit 1/);
+    expect(failures.match(/exit/g)).toHaveLength(1);
+    expect(cellsOf(jobs)).toEqual(['tinyhello debian:bookworm success', 'tinyhello fedora:41 failure']);
+    expect(jobs.publish!.result).toBe('success');
+    expect(aptVersions('bookworm-trunk')).toHaveLength(1);
+    expect(aptVersions('bookworm-trunk')[0]).toMatch(/^1\.1\+git\d{8}\.1\.[0-9a-f]{7}/);
+  });
+
+  it('nightly run 2 retries only the lost cell while the stable run publishes a rebuild: both publishers race from one tip, nothing is lost', {
+    timeout: 40 * 60_000,
+  }, async () => {
+    // Both publish jobs restore gh-pages, then both start publishing at the same moment.
+    let arrived = 0;
+    let release!: () => void;
+    const bothThere = new Promise<void>((r) => (release = r));
+    const barrier: RunHooks = {
+      beforeStep: async (job, step) => {
+        if (job !== 'publish' || step.name !== 'Publish') return;
+        if (++arrived === 2) release();
+        await bothThere;
+      },
+    };
+    const trunkRun = new WorkflowRun(setup, nightly, 'schedule', barrier);
+    const stableRun = new WorkflowRun(setup, stable, 'push', barrier);
+    for (const run of [trunkRun, stableRun])
+      for (const job of ['validate', 'plan', 'problems', 'build']) if (run.workflow.jobs[job]) await run.runJob(job);
+    expect(cellsOf(trunkRun.jobs)).toEqual(['tinyhello fedora:41 success']);
+    expect(cellsOf(stableRun.jobs)).toEqual(['tinyhello debian:bookworm success', 'tinyhello fedora:41 success']);
+    const [t, s] = await Promise.all([trunkRun.runJob('publish'), stableRun.runJob('publish')]);
+    expect(describeJobs({ publish: t })).toBe('');
+    expect(describeJobs({ publish: s })).toBe('');
+    // They did race: exactly one found the tip moved, restored it and published again.
+    const publishLogs = [t, s].map((j) => j.cells[0]!.steps.find((x) => x.label === 'Publish')!.stderr);
+    expect(publishLogs.filter((l) => /publishing again \(attempt 2 of 3\)/.test(l))).toHaveLength(1);
+    expect(aptVersions('bookworm')).toEqual(['1.0-1~deb12u1', '1.1-1~deb12u1', '1.1-2~deb12u1']);
+    expect(aptVersions('bookworm-trunk')).toHaveLength(1);
+    const files = pagesFiles();
+    expect(files.filter((f) => /^yum\/fedora\/41\/Packages\/.*\.noarch\.rpm$/.test(f)).map((f) => f.split('/').pop())).toEqual([
+      'tinyhello-1.0-1.fc41.noarch.rpm',
+      'tinyhello-1.1-1.fc41.noarch.rpm',
+      'tinyhello-1.1-2.fc41.noarch.rpm',
+    ]);
+    expect(files.filter((f) => /trunk.*\.noarch\.rpm$/.test(f))).toHaveLength(1);
+  });
+
+  it('real apt and dnf read the final tree', { timeout: 20 * 60_000 }, async () => {
+    const tree = pages();
+    const engine = await detectEngine();
+    const base = await ensureBaseImage(engine, resolveTarget('debian:bookworm')!, silentProgress);
+    const key = readFileSync(join(tree, 'keys/acme-archive-keyring.asc'), 'utf8').trimEnd();
+    const signedBy = key
+      .split('\n')
+      .map((l) => (l === '' ? ' .' : ` ${l}`))
+      .join('\n');
+    writeFileSync(
+      join(work, 'acme.sources'),
+      `Types: deb\nURIs: file:/repo/apt\nSuites: bookworm bookworm-trunk\nComponents: main\nSigned-By:\n${signedBy}\n`,
+    );
+    const apt = await engine.run({
+      image: base.ref,
+      network: 'none',
+      mounts: [
+        { host: tree, container: '/repo', readOnly: true },
+        { host: join(work, 'acme.sources'), container: '/etc/apt/sources.list.d/acme.sources', readOnly: true },
+      ],
+      argv: [
+        'sh',
+        '-ec',
+        'rm -f /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list; apt-get update -q; apt-get install -y -q tinyhello; dpkg-query -W tinyhello; tinyhello',
+      ],
+    });
+    expect(apt.code, apt.output.slice(-3000)).toBe(0);
+    expect(apt.output).toMatch(/^tinyhello\t1\.1-2~deb12u1$/m);
+    expect(apt.output).toMatch(/^tinyhello 1\.1$/m);
+
+    const repoDir = join(tree, 'yum/fedora/41');
+    const reposd = mkdtempSync(join(work, 'reposd-'));
+    writeFileSync(
+      join(reposd, 'acme.repo'),
+      readFileSync(join(repoDir, 'acme-fedora-41.repo'), 'utf8').replaceAll(
+        'https://acme.github.io/recipes/yum/fedora/41',
+        `file://${repoDir}`,
+      ),
+    );
+    const root = mkdtempSync(join(work, 'dnf-root-'));
+    const cache = mkdtempSync(join(work, 'dnf-cache-'));
+    const dnf = await spawnAsync(
+      'dnf',
+      dnfArgs({ root, reposd, cache }, ['-q', 'repoquery', '--latest-limit', '1', '--qf', '%{version}-%{release}', 'tinyhello']),
+    );
+    expect(dnf.code, dnf.stderr).toBe(0);
+    expect(dnf.stdout.trim()).toBe('1.1-2.fc41');
+  });
+});
