@@ -34,6 +34,11 @@ export default class Build extends PkgtrackCommand<typeof Build> {
       description: 'With --trunk: build this commit of the trunk instead of its head (what `ci matrix` planned).',
       dependsOn: ['trunk'],
     }),
+    previous: Flags.string({
+      description:
+        'With --trunk: the last published trunk version, which the snapshot must sort above (what `ci matrix` planned; default: read from the published output).',
+      dependsOn: ['trunk'],
+    }),
     out: Flags.string({ char: 'o', description: 'Output folder (default: <repo>/out).' }),
     jobs: Flags.integer({ char: 'j', min: 1, max: 16, default: 1, description: 'Builds (recipe x target) run at the same time.' }),
     force: Flags.boolean({ description: 'Rebuild even when nothing changed.' }),
@@ -50,6 +55,7 @@ export default class Build extends PkgtrackCommand<typeof Build> {
       version: this.flags.version,
       trunk: this.flags.trunk,
       commit: this.flags.commit,
+      trunkPrevious: this.flags.previous,
       outDir: this.flags.out,
       jobs: this.flags.jobs,
       force: this.flags.force,

@@ -161,5 +161,18 @@ describe('ci matrix --channel trunk: state per target', () => {
     expect(next.code, next.stderr).toBe(0);
     expect(next.json().matrix.include).toEqual([{ recipe: 'tiny', target: 'debian:trixie', channel: 'trunk', commit: head }]);
     expect(existsSync(join(repo, 'public/builds/tiny/bookworm-trunk/manifest.json'))).toBe(true);
+    // Upstream moves: every target again, each bounded by the published trunk version (the
+    // build job has no published state to read the guard's bound from).
+    writeFileSync(join(upstream, 'moved'), 'x\n');
+    git(upstream, 'add', 'moved');
+    git(upstream, 'commit', '-q', '-m', 'moved');
+    const moved = matrix('--channel', 'trunk');
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(
+      moved
+        .json()
+        .matrix.include.map((c: { target: string; previous?: string }) => `${c.target} ${c.previous}`)
+        .sort(),
+    ).toEqual(['debian:bookworm 1.0+git20261201.0.abcdef1', 'debian:trixie 1.0+git20261201.0.abcdef1']);
   });
 });

@@ -324,6 +324,17 @@ describe('the generated workflows, run job by job against a local origin', () =>
     expect(files.filter((f) => /trunk.*\.noarch\.rpm$/.test(f))).toHaveLength(1);
   });
 
+  it('a trunk cell refuses a snapshot that does not sort above the version the plan handed it', { timeout: 5 * 60_000 }, async () => {
+    const head = git(upstream, 'rev-parse', 'HEAD').trim();
+    const r = await pkgtrackAsync(
+      ['build', 'tinyhello', '-t', 'debian:bookworm', '--trunk', '--commit', head, '--previous', '1.1+git99990101.9.0000000', '--json'],
+      { cwd: recipes, env: { PKGTRACK_KEY_PASSPHRASE: PASS } },
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/TRUNK_VERSION_REFUSED/);
+    expect(r.stdout + r.stderr).toMatch(/does not sort after the last trunk build 1\.1\+git99990101/);
+  });
+
   it('real apt and dnf read the final tree', { timeout: 20 * 60_000 }, async () => {
     const tree = pages();
     const engine = await detectEngine();

@@ -77,11 +77,13 @@ describe('workflow shape', () => {
     expect(plan!.steps.at(-1)!.run).toContain('pkgtrack ci matrix --channel trunk');
     expect(build!.if).toBe("needs.plan.outputs.count != '0'");
     expect(build!.strategy).toEqual({ 'fail-fast': false, matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}' });
-    // Each cell builds the commit the plan chose (matrix.commit), not whatever HEAD is by then.
+    // Each cell builds the commit the plan chose (matrix.commit), not whatever HEAD is by then,
+    // and is bounded by the trunk version the plan read from the published state.
     expect(build!.steps.map((s) => s.run ?? '').join('\n')).toMatch(
-      /pkgtrack build "\$RECIPE" --target "\$TARGET" --trunk --commit "\$COMMIT" --out out/,
+      /pkgtrack build "\$RECIPE" --target "\$TARGET" --trunk --commit "\$COMMIT" \$\{PREVIOUS:\+--previous "\$PREVIOUS"\} --out out/,
     );
     expect(build!.steps.find((s) => s.env?.COMMIT)?.env?.COMMIT).toBe('${{ matrix.commit }}');
+    expect(build!.steps.find((s) => s.env?.COMMIT)?.env?.PREVIOUS).toBe('${{ matrix.previous }}');
     expect(publish!.needs).toEqual(['plan', 'build']);
     // Runs after failed cells, never after a failed or skipped plan.
     expect(publish!.if).toMatch(/!cancelled\(\) && needs\.plan\.result == 'success' && needs\.plan\.outputs\.count != '0'/);

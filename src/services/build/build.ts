@@ -65,6 +65,11 @@ export interface BuildOptions {
   trunk?: boolean | undefined;
   /** With trunk: this commit instead of the branch head. */
   commit?: string | undefined;
+  /**
+   * With trunk: the last published trunk version (what `ci matrix` read from the published
+   * state), for a build job that has no published output to read it from.
+   */
+  trunkPrevious?: string | undefined;
   /** Default: <repo>/out. */
   outDir?: string | undefined;
   /** (recipe, target) builds run at the same time (default 1). */
@@ -178,7 +183,10 @@ async function fetchRecipe(
     if (ctx.opts.trunk) {
       // Never build (and so never publish) a snapshot that sorts wrong in dpkg or rpm.
       const upstream = createUpstreamSources({ progress: ctx.progress })[recipe.config.upstream.kind];
-      const problems = await trunkGuardProblems(ctx.recipesRepo, recipe, source.version, upstream);
+      const problems = await trunkGuardProblems(ctx.recipesRepo, recipe, source.version, upstream, {
+        ...(ctx.opts.trunkPrevious ? { previous: ctx.opts.trunkPrevious } : {}),
+        ...(source.git ? { commit: source.git.commit } : {}),
+      });
       if (problems.length) throw trunkVersionRefused(recipe, source.version, problems);
     }
     return { source };

@@ -27,6 +27,8 @@ export interface MatrixCell {
   /** Upstream version (stable) or commit (trunk) the cell builds. */
   version?: string;
   commit?: string;
+  /** Trunk: the last published trunk version the snapshot must sort above (none for a retried commit). */
+  previous?: string;
 }
 
 export interface MatrixResult {
@@ -209,7 +211,16 @@ async function trunkCells(opts: MatrixOptions, recipes: Recipe[], sources: Upstr
           result.skipped.push({ recipe: r.name, target: t.id, reason: `trunk is already built from ${head.commit.slice(0, 7)}` });
           continue;
         }
-        result.matrix.include.push({ recipe: r.name, target: t.id, channel: 'trunk', commit: head.commit });
+        // The build job has no published state: it gets the guard's bound from here. A retry of
+        // the commit the other targets published is bounded by nothing newer than itself.
+        const previous = state && state.commit !== head.commit ? state.version : undefined;
+        result.matrix.include.push({
+          recipe: r.name,
+          target: t.id,
+          channel: 'trunk',
+          commit: head.commit,
+          ...(previous ? { previous } : {}),
+        });
       }
     } catch (e) {
       const reason = `upstream: ${(e as Error).message.split('\n')[0]}`;

@@ -313,11 +313,13 @@ const buildJob = (o: Resolved, channel: WorkflowChannel) => [
   '        env:',
   '          RECIPE: ${{ matrix.recipe }}',
   '          TARGET: ${{ matrix.target }}',
-  ...(channel === 'stable' ? ['          VERSION: ${{ matrix.version }}'] : ['          COMMIT: ${{ matrix.commit }}']),
+  ...(channel === 'stable'
+    ? ['          VERSION: ${{ matrix.version }}']
+    : ['          COMMIT: ${{ matrix.commit }}', '          PREVIOUS: ${{ matrix.previous }}']),
   '          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}',
   '        run: |',
   // Trunk cells build the commit the plan chose, so one recipe's cells agree even if HEAD moves.
-  `          pkgtrack build "$RECIPE" --target "$TARGET" ${channel === 'stable' ? '--version "$VERSION"' : '--trunk --commit "$COMMIT"'} --out out`,
+  `          pkgtrack build "$RECIPE" --target "$TARGET" ${channel === 'stable' ? '--version "$VERSION"' : '--trunk --commit "$COMMIT" ${PREVIOUS:+--previous "$PREVIOUS"}'} --out out`,
   '          # Artifact names may not hold ":" (debian:bookworm).',
   '          echo "artifact=pkgtrack-$RECIPE-${TARGET//[^A-Za-z0-9._-]/-}" >> "$GITHUB_OUTPUT"',
   `      - uses: ${ACTION['upload-artifact']}`,

@@ -15,8 +15,13 @@ export interface GuardOptions {
   /** Published output (default: pkgtrack.yaml `output`). */
   output?: string;
   stateUrl?: string;
-  /** Previous trunk version when the caller already read the state. */
+  /** Previous trunk version when the caller already read the state (`ci matrix` hands it to the build job). */
   previous?: string;
+  /**
+   * The commit the snapshot is built from. The last trunk build of this very commit is no
+   * constraint: a target whose cell failed is rebuilt from the commit the others published.
+   */
+  commit?: string;
 }
 
 export async function trunkGuardProblems(
@@ -26,10 +31,14 @@ export async function trunkGuardProblems(
   source: UpstreamSource,
   o: GuardOptions = {},
 ): Promise<string[]> {
-  const previous =
-    o.previous ??
-    (await readTrunkState(recipe.name, { output: o.output ?? resolve(recipesRepo.root, recipesRepo.config.output), url: o.stateUrl }))
-      ?.version;
+  let previous = o.previous;
+  if (previous === undefined) {
+    const state = await readTrunkState(recipe.name, {
+      output: o.output ?? resolve(recipesRepo.root, recipesRepo.config.output),
+      url: o.stateUrl,
+    });
+    if (state && !(o.commit && state.commit === o.commit)) previous = state.version;
+  }
   const answer = (await source.releases([toRecipeUpstream(recipe)])).get(recipe.name);
   const release = answer instanceof Error ? undefined : answer?.find((x) => !x.prerelease)?.version;
   return trunkVersionProblems({ snapshot, ...(release ? { release } : {}), ...(previous ? { previous } : {}) });
