@@ -5,6 +5,7 @@ import { allowClockSkewFlag, repoFlag } from '../cli/flags.js';
 import { PkgtrackError } from '../core/errors.js';
 import { type PublishResult, publish, type GitPushResult, findArtifactDirs } from '../services/publish/index.js';
 import type { S3SyncReport } from '../services/publish/s3.js';
+import { readPlannedMatrix } from '../services/ci/attempts.js';
 
 export default class Publish extends PkgtrackCommand<typeof Publish> {
   static override summary = 'Publish packages into signed apt (and yum) repositories.';
@@ -63,6 +64,10 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       default: 86400,
       description: 's3: seconds a file the repository no longer uses stays for readers mid-update (deleted by a later publish).',
     }),
+    planned: Flags.string({
+      description:
+        'CI fan-out: the plan (`ci matrix` JSON) this publish completes; planned cells that delivered no build are recorded in <output>/ci/attempts.json and go last in the next plan.',
+    }),
     lease: Flags.string({
       dependsOn: ['to'],
       description:
@@ -103,6 +108,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       ...(f.contents ? { contents: true } : {}),
       ...(f['allow-downgrade'] ? { allowDowngrade: true } : {}),
       ...(f['allow-clock-skew'] ? { allowClockSkew: true } : {}),
+      ...(f.planned ? { planned: await readPlannedMatrix(f.planned) } : {}),
       dryRun: f['dry-run'],
       lockTimeoutMs: f['lock-timeout'] * 1000,
       progress: this.progress,

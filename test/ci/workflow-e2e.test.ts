@@ -89,6 +89,11 @@ function aptVersions(suite: string): string[] {
   return [...text.matchAll(/^Version: (.+)$/gm)].map((m) => m[1]!).sort();
 }
 
+/** The failed-cell record the publish jobs keep on gh-pages. */
+function attempts(): Array<Record<string, unknown>> {
+  return JSON.parse(execFileSync('git', ['--git-dir', origin, 'show', 'gh-pages:ci/attempts.json'], { encoding: 'utf8' })).failed;
+}
+
 function describeJobs(jobs: Record<string, JobOutcome>): string {
   return Object.entries(jobs)
     .flatMap(([name, j]) =>
@@ -285,6 +290,8 @@ describe('the generated workflows, run job by job against a local origin', () =>
     expect(jobs.publish!.result).toBe('success');
     expect(aptVersions('bookworm-trunk')).toHaveLength(1);
     expect(aptVersions('bookworm-trunk')[0]).toMatch(/^1\.1\+git\d{8}\.1\.[0-9a-f]{7}/);
+    // The publish job remembered the lost cell: the next plans put it last when the cap bites.
+    expect(attempts()).toEqual([expect.objectContaining({ channel: 'trunk', recipe: 'tinyhello', target: 'fedora:41', failures: 1 })]);
   });
 
   it('nightly run 2 retries only the lost cell while the stable run publishes a rebuild: both publishers race from one tip, nothing is lost', {
@@ -322,6 +329,7 @@ describe('the generated workflows, run job by job against a local origin', () =>
       'tinyhello-1.1-2.fc41.noarch.rpm',
     ]);
     expect(files.filter((f) => /trunk.*\.noarch\.rpm$/.test(f))).toHaveLength(1);
+    expect(attempts()).toEqual([]);
   });
 
   it('a trunk cell refuses a snapshot that does not sort above the version the plan handed it', { timeout: 5 * 60_000 }, async () => {

@@ -99,15 +99,19 @@ describe('secrets in the generated workflows', () => {
           GITHUB_REPOSITORY: 'acme/ppa',
           GITHUB_TOKEN: 'sentinel-token',
           PKGTRACK_PAGES_BASE: 'none',
+          PLANNED: '{"include":[]}',
         },
       },
     );
     expect(r.code, r.stderr).toBe(0);
     const argv = readFileSync(join(cwd, 'argv.txt'), 'utf8').trim().split('\n');
+    expect(readFileSync(join(cwd, 'planned.json'), 'utf8')).toBe('{"include":[]}\n');
     expect(argv).toEqual([
       'publish',
       '--from-artifacts',
       'artifacts',
+      '--planned',
+      'planned.json',
       '--output',
       'public',
       '--to',

@@ -4,6 +4,7 @@
  * repository holds for that target. Trunk: upstream HEAD moved since the published trunk state.
  * Everything is read from the published output (or its URL), so a fresh runner knows.
  */
+import { type CiAttempts, failuresOf, readCiAttempts } from './attempts.js';
 import { compareUpstreamVersions } from '../../formats/versions.js';
 import { inputError } from '../../core/errors.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
@@ -104,9 +105,45 @@ export async function ciMatrix(opts: MatrixOptions): Promise<MatrixResult> {
   const result: MatrixResult = { channel: opts.channel, matrix: { include: [] }, skipped: [], problems: [] };
   if (opts.channel === 'stable') await stableCells(opts, recipes, sources, result, progress);
   else await trunkCells(opts, recipes, sources, result, progress);
+  result.matrix.include = orderForCap(
+    result.matrix.include,
+    await readCiAttempts(opts.output),
+    await lastPublished(opts.output, new Set(result.matrix.include.map((c) => c.recipe))),
+  );
   const deferred = capMatrix(result);
   if (deferred) progress.warn(`${deferred} recipe(s) deferred to the next run: GitHub runs at most ${MAX_MATRIX_JOBS} jobs per matrix`);
   return result;
+}
+
+/**
+ * The order recipes enter the matrix, which decides what the 256-job cap defers: recipes whose
+ * cells keep failing for what they are to build now go last, then those published longest ago
+ * first (so a recipe deferred last run comes before one that published then), then recipe
+ * order. Cells of one recipe stay together. Pure.
+ */
+export function orderForCap(cells: readonly MatrixCell[], attempts: CiAttempts, published: ReadonlyMap<string, string>): MatrixCell[] {
+  const recipes = [...new Set(cells.map((c) => c.recipe))];
+  const failures = new Map(recipes.map((r) => [r, Math.max(...cells.filter((c) => c.recipe === r).map((c) => failuresOf(attempts, c)))]));
+  const order = recipes
+    .map((r, i) => ({ r, i }))
+    .sort(
+      (a, b) => failures.get(a.r)! - failures.get(b.r)! || (published.get(a.r) ?? '').localeCompare(published.get(b.r) ?? '') || a.i - b.i,
+    )
+    .map((x) => x.r);
+  return order.flatMap((r) => cells.filter((c) => c.recipe === r));
+}
+
+/** When each recipe last had a build published (newest builtAt of its published manifests). */
+async function lastPublished(output: string, recipes: ReadonlySet<string>): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const r of recipes) {
+    const newest = (await publishedBuildManifests(output, r))
+      .map((m) => m.builtAt ?? '')
+      .sort()
+      .pop();
+    if (newest) out.set(r, newest);
+  }
+  return out;
 }
 
 /** GitHub Actions: "A matrix can generate a maximum of 256 jobs per workflow run." */
@@ -236,6 +273,7 @@ interface PublishedBuild {
   upstreamVersion?: string;
   packageVersion?: string;
   recipeHash?: string;
+  builtAt?: string;
 }
 
 /** The build manifests the published site holds for `recipe` (`builds/<recipe>/<suite>/manifest.json`). */

@@ -368,8 +368,11 @@ const publishJob = (o: Resolved) => [
   '        env:',
   '          PKGTRACK_KEY_PASSPHRASE: ${{ secrets.PKGTRACK_KEY_PASSPHRASE }}',
   '          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}',
+  // The plan: cells that delivered no artifact are recorded and go last in the next plan.
+  '          PLANNED: ${{ needs.plan.outputs.matrix }}',
   '        run: |',
-  `          pkgtrack publish --from-artifacts artifacts --output ${o.output} --to "git+https://github.com/$GITHUB_REPOSITORY.git#${o.pagesBranch}" --lease "$PKGTRACK_PAGES_BASE"`,
+  '          printenv PLANNED > planned.json',
+  `          pkgtrack publish --from-artifacts artifacts --planned planned.json --output ${o.output} --to "git+https://github.com/$GITHUB_REPOSITORY.git#${o.pagesBranch}" --lease "$PKGTRACK_PAGES_BASE"`,
   ...(o.pages === 'artifact' ? [`      - uses: ${ACTION['upload-pages-artifact']}`, '        with:', `          path: ${o.output}/`] : []),
   '      - name: Remove the signing key',
   '        if: always()',

@@ -35,6 +35,7 @@ import { collectArtifacts } from './inputs.js';
 import { DEFAULT_PASSPHRASE_ENV, loadSigner, signerFromRepository } from '../shared/signer.js';
 import { noIndexCache, StateIndexCache } from '../repo/index-cache.js';
 import { recordTrunkBuilds } from '../nightly/record.js';
+import { type PlannedCell, recordCiAttempts } from '../ci/attempts.js';
 
 export interface RepoTarget {
   /** Output directory holding <kind>/ repositories (default: pkgtrack.yaml `output`, else ./public). */
@@ -68,6 +69,8 @@ export interface PublishRequest extends RepoTarget {
   contents?: boolean;
   /** Publish versions below the published ones, with a warning (refused otherwise). */
   allowDowngrade?: boolean;
+  /** CI fan-out: the cells the plan job planned; those that delivered nothing are recorded (ci/attempts.json). */
+  planned?: PlannedCell[];
 }
 
 export interface PublishResult {
@@ -210,6 +213,13 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
       const dirs = [...new Set(artifacts.map((a) => dirname(a.path)))];
       const trunk = await recordTrunkBuilds(target.output, dirs);
       if (trunk.length) req.progress.step(`trunk state recorded for ${trunk.join(', ')}`);
+      if (req.planned) {
+        const failed = await recordCiAttempts(target.output, req.planned, dirs, (req.now ?? (() => new Date()))());
+        if (failed.length)
+          req.progress.warn(
+            `${failed.length} planned cell(s) delivered nothing and go last in the next plan: ${failed.map((c) => `${c.recipe} ${c.target}`).join(', ')}`,
+          );
+      }
       // No pkgtrack.yaml: no name, label or key to show, so no page (and no page code to load).
       if (target.repository)
         await (await import('../site/site.js')).refreshSiteAfterPublish(target.repository, target.output, target.store, req.progress, dirs);
