@@ -331,6 +331,20 @@ export class CliEngine implements ContainerEngine {
   async removeImage(ref: string): Promise<void> {
     await this.cli(['rmi', ref], { errorCode: 'IMAGE_REMOVE_FAILED' });
   }
+
+  async saveImages(refs: readonly string[], file: string): Promise<void> {
+    // podman writes one image per archive unless asked; docker-archive keeps the tags.
+    const multi = this.dialect.name === 'podman' ? ['--multi-image-archive', '--format', 'docker-archive'] : [];
+    await this.cli(['save', ...multi, '-o', file, ...refs], { errorCode: 'IMAGE_SAVE_FAILED', timeoutMs: 30 * 60_000 });
+  }
+
+  async loadImages(file: string): Promise<void> {
+    await this.cli(['load', '-i', file], {
+      errorCode: 'IMAGE_LOAD_FAILED',
+      timeoutMs: 30 * 60_000,
+      fix: 'The archive is damaged or not an image archive: delete it (a build makes the images again).',
+    });
+  }
 }
 
 function normalizeId(id: string): string {

@@ -114,6 +114,10 @@ export interface ContainerEngine {
   listContainers(prefix: string): Promise<Array<{ name: string; state: string }>>;
   listImages(referencePrefix: string): Promise<ImageInfo[]>;
   removeImage(ref: string): Promise<void>;
+  /** Write images, tags and all layers, to one archive (CI caches builder images between runners). */
+  saveImages(refs: readonly string[], file: string): Promise<void>;
+  /** Read an archive `saveImages` wrote back into the image store. */
+  loadImages(file: string): Promise<void>;
   /** How a non-root build user maps onto the host for a read-write work dir. */
   buildIdentity(): Promise<BuildIdentity>;
 }

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { condition, type ExpressionContext, interpolate } from '../helpers/actions-expressions.js';
 import { parseCommandFile } from '../helpers/actions-runner.js';
 
+/** `${{ e }}`, written without a template-looking literal. */
+const x = (e: string) => `$${'{{'} ${e} }}`;
+
 const ctx = (over: Partial<ExpressionContext['status']> = {}): ExpressionContext => ({
   contexts: {
     needs: { plan: { result: 'success', outputs: { count: '0', matrix: '{"include":[{"recipe":"a"}]}' } } },
@@ -15,17 +18,17 @@ const ctx = (over: Partial<ExpressionContext['status']> = {}): ExpressionContext
 describe('actions expressions', () => {
   it('compares loosely, short-circuits to operands, keeps a whole-expression value typed', () => {
     expect(condition("needs.plan.outputs.count != '0'", ctx())).toBe(false);
-    expect(condition("needs.plan.outputs.count == 0", ctx())).toBe(true);
+    expect(condition('needs.plan.outputs.count == 0', ctx())).toBe(true);
     expect(condition("github.event_name != 'PULL_REQUEST'", ctx())).toBe(false);
-    expect(interpolate('${{ fromJSON(needs.plan.outputs.matrix) }}', ctx())).toEqual({ include: [{ recipe: 'a' }] });
-    expect(interpolate('build ${{ matrix.target }} ${{ matrix.missing }}!', ctx())).toBe('build debian:bookworm !');
-    expect(interpolate("${{ matrix.missing || 'none' }}", ctx())).toBe('none');
+    expect(interpolate(x('fromJSON(needs.plan.outputs.matrix)'), ctx())).toEqual({ include: [{ recipe: 'a' }] });
+    expect(interpolate(`build ${x('matrix.target')} ${x('matrix.missing')}!`, ctx())).toBe('build debian:bookworm !');
+    expect(interpolate(x("matrix.missing || 'none'"), ctx())).toBe('none');
   });
 
   it('adds the implicit success() unless the condition calls a status function', () => {
     expect(condition('true', ctx({ success: false, failure: true }))).toBe(false);
-    expect(condition('${{ always() }}', ctx({ success: false, failure: true }))).toBe(true);
-    expect(condition("${{ !cancelled() && needs.plan.result == 'success' }}", ctx({ success: false, failure: true }))).toBe(true);
+    expect(condition(x('always()'), ctx({ success: false, failure: true }))).toBe(true);
+    expect(condition(x("!cancelled() && needs.plan.result == 'success'"), ctx({ success: false, failure: true }))).toBe(true);
     expect(condition(undefined, ctx({ success: false, failure: true }))).toBe(false);
   });
 

@@ -10,7 +10,7 @@
  * read the final tree.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBaseImage } from '../../src/containers/base-image.js';
@@ -21,45 +21,25 @@ import { type JobOutcome, type RunHooks, type RunnerSetup, type Workflow, Workfl
 import { pkgtrackAsync, tempDir } from '../helpers/cli.js';
 import { spawnAsync } from '../helpers/process.js';
 import { dnfArgs } from '../repo/yum/harness.js';
+import { git, TinyUpstream, writeAll, writeTinyhelloRecipe } from '../helpers/tinyhello.js';
 import { parseWorkflow } from '../init/workflow-helpers.js';
 
 const PASS = 'workflow-e2e-passphrase';
 const REPOSITORY = 'acme/recipes';
-const GIT_ENV = {
-  GIT_AUTHOR_NAME: 'Dev',
-  GIT_AUTHOR_EMAIL: 'dev@example.org',
-  GIT_COMMITTER_NAME: 'Dev',
-  GIT_COMMITTER_EMAIL: 'dev@example.org',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-};
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...GIT_ENV } });
-
 let work: string;
-let upstream: string;
+let upstream: TinyUpstream;
 let recipes: string;
 let origin: string;
 let setup: RunnerSetup;
 let stable: Workflow;
 let nightly: Workflow;
 
-function writeAll(root: string, files: Record<string, string>) {
-  for (const [rel, content] of Object.entries(files)) {
-    mkdirSync(join(root, rel, '..'), { recursive: true });
-    writeFileSync(join(root, rel), content);
-  }
-}
-
 function release(version: string) {
-  writeFileSync(join(upstream, 'tinyhello'), `#!/bin/sh\necho "tinyhello ${version}"\n`);
-  chmodSync(join(upstream, 'tinyhello'), 0o755);
-  git(upstream, 'add', '.');
-  git(upstream, 'commit', '-q', '-m', `release ${version}`);
-  git(upstream, 'tag', `v${version}`);
+  upstream.release(version);
 }
 
 function trunkCommit(text: string) {
-  writeFileSync(join(upstream, 'tinyhello'), `#!/bin/sh\necho "tinyhello ${text}"\n`);
-  git(upstream, 'commit', '-q', '-am', text);
+  upstream.commit(text);
 }
 
 /** Commit in the recipes repository and push to origin, as a maintainer would. */
@@ -120,10 +100,7 @@ const cellsOf = (jobs: Record<string, JobOutcome>) =>
 
 beforeAll(async () => {
   work = tempDir('pkgtrack-workflow-e2e-');
-  upstream = join(work, 'upstream');
-  mkdirSync(upstream);
-  git(upstream, 'init', '-q', '-b', 'main');
-  writeFileSync(join(upstream, 'Makefile'), 'all:\n\t@true\ninstall:\n\tinstall -D -m 0755 tinyhello $(DESTDIR)/usr/bin/tinyhello\n');
+  upstream = new TinyUpstream(join(work, 'upstream'));
   release('1.0');
 
   recipes = join(work, 'recipes');
@@ -134,64 +111,8 @@ beforeAll(async () => {
     /^targets:\n( {2}- .*\n)+/m,
     'targets:\n  - debian:bookworm\n  - fedora:41\n',
   );
-  writeAll(recipes, {
-    'pkgtrack.yaml': yaml,
-    'recipes/tinyhello/recipe.yaml': [
-      'name: tinyhello',
-      'summary: tiny greeting',
-      'license: MIT',
-      'upstream:',
-      '  kind: git',
-      `  url: ${upstream}`,
-      'versions:',
-      "  tagPattern: '^v(?<version>\\d+(\\.\\d+)+)$'",
-      'revision: "1"',
-      'channels:',
-      '  stable:',
-      '    enabled: true',
-      '  trunk:',
-      '    enabled: true',
-      '    branch: main',
-      'build:',
-      '  lintianFailOn: never',
-      '',
-    ].join('\n'),
-    'recipes/tinyhello/debian/control':
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: Debian substitution variables, not JS templates
-      'Source: tinyhello\nSection: misc\nPriority: optional\nMaintainer: Acme Packagers <pkg@example.org>\nBuild-Depends: debhelper-compat (= 13)\nStandards-Version: 4.7.0\nRules-Requires-Root: no\n\nPackage: tinyhello\nArchitecture: all\nDepends: ${misc:Depends}\nDescription: tiny greeting\n Prints which upstream version it was built from.\n',
-    'recipes/tinyhello/debian/rules': '#!/usr/bin/make -f\n%:\n\tdh $@\n',
-    'recipes/tinyhello/debian/copyright':
-      'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 2026 Up\nLicense: MIT\n',
-    'recipes/tinyhello/debian/source/format': '3.0 (quilt)\n',
-    'recipes/tinyhello/patches/series': '',
-    'recipes/tinyhello/tinyhello.spec': [
-      'Name:           tinyhello',
-      'Version:        0',
-      'Release:        1%{?dist}',
-      'Summary:        tiny greeting',
-      'License:        MIT',
-      'Source0:        tinyhello-0.tar.gz',
-      'BuildArch:      noarch',
-      '',
-      '%description',
-      'Prints which upstream version it was built from.',
-      '',
-      '%prep',
-      '%autosetup -p1',
-      '',
-      '%build',
-      '',
-      '%install',
-      '%make_install',
-      '',
-      '%files',
-      '%{_bindir}/tinyhello',
-      '',
-      '%changelog',
-      '',
-    ].join('\n'),
-  });
-  chmodSync(join(recipes, 'recipes/tinyhello/debian/rules'), 0o755);
+  writeAll(recipes, { 'pkgtrack.yaml': yaml });
+  writeTinyhelloRecipe(recipes, upstream.dir, { trunk: true });
   const key = await pkgtrackAsync(['key', 'generate', '--type', 'ed25519', '--json'], {
     cwd: recipes,
     env: { PKGTRACK_KEY_PASSPHRASE: PASS },
@@ -226,8 +147,13 @@ beforeAll(async () => {
 
 describe('the generated workflows, run job by job against a local origin', () => {
   it('stable run 1: builds deb and rpm, publishes the first gh-pages commit', { timeout: 30 * 60_000 }, async () => {
-    const { jobs, failures } = await runWorkflow(stable, 'push');
+    const { run, jobs, failures } = await runWorkflow(stable, 'push');
     expect(failures).toBe('');
+    // Each cell saved the images it built with to the Actions cache, keyed by target and recipe.
+    expect(run.cacheSaves.map((k) => k.replace(/-[0-9a-f]{64}$/, '-<hash>')).sort()).toEqual([
+      'pkgtrack-images-debian:bookworm-tinyhello-<hash>',
+      'pkgtrack-images-fedora:41-tinyhello-<hash>',
+    ]);
     expect(jobs.problems!.result).toBe('skipped');
     expect(cellsOf(jobs)).toEqual(['tinyhello debian:bookworm success', 'tinyhello fedora:41 success']);
     expect(jobs.publish!.result).toBe('success');
@@ -246,9 +172,17 @@ describe('the generated workflows, run job by job against a local origin', () =>
 
   it('stable run 2: a new upstream release goes into the restored tree, the old one stays', { timeout: 30 * 60_000 }, async () => {
     release('1.1');
-    const { jobs, failures } = await runWorkflow(stable, 'schedule');
+    const { run, jobs, failures } = await runWorkflow(stable, 'schedule');
     expect(failures).toBe('');
     expect(cellsOf(jobs)).toEqual(['tinyhello debian:bookworm success', 'tinyhello fedora:41 success']);
+    // The packaging did not change: every cell loaded the cached images and saved nothing.
+    for (const cell of jobs.build!.cells) {
+      const step = (name: string) => cell.steps.find((x) => x.label === name)!;
+      expect(step('Load builder images').result).toBe('success');
+      expect(step('Load builder images').stdout + step('Load builder images').stderr).not.toMatch(/warning/);
+      expect(step('Save builder images').result).toBe('skipped');
+    }
+    expect(run.cacheSaves).toEqual([]);
     expect(jobs.build!.cells.map((c) => c.matrix?.version)).toEqual(['1.1', '1.1']);
     expect(aptVersions('bookworm')).toEqual(['1.0-1~deb12u1', '1.1-1~deb12u1']);
     const rpms = pagesFiles().filter((f) => /^yum\/fedora\/41\/Packages\/.*\.noarch\.rpm$/.test(f));
@@ -333,7 +267,7 @@ describe('the generated workflows, run job by job against a local origin', () =>
   });
 
   it('a trunk cell refuses a snapshot that does not sort above the version the plan handed it', { timeout: 5 * 60_000 }, async () => {
-    const head = git(upstream, 'rev-parse', 'HEAD').trim();
+    const head = upstream.head();
     const r = await pkgtrackAsync(
       ['build', 'tinyhello', '-t', 'debian:bookworm', '--trunk', '--commit', head, '--previous', '1.1+git99990101.9.0000000', '--json'],
       { cwd: recipes, env: { PKGTRACK_KEY_PASSPHRASE: PASS } },

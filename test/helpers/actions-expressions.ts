@@ -2,7 +2,7 @@
  * GitHub Actions `${{ }}` expressions, the subset the generated workflows use (and a little
  * more): contexts with property paths, string/number/boolean/null literals, `!`, `==`, `!=`,
  * `&&`, `||`, parentheses, and the functions fromJSON, toJSON, contains, startsWith, format,
- * success, failure, always, cancelled. Anything else throws, so a workflow that starts to use
+ * hashFiles, success, failure, always, cancelled. Anything else throws, so a workflow that starts to use
  * a construct this stand-in does not know fails the test instead of being mis-evaluated.
  * Semantics follow docs.github.com "Evaluate expressions in workflows and actions": loose
  * equality (strings case-insensitively, mixed types as numbers), `&&`/`||` return an operand.
@@ -14,6 +14,8 @@ export interface ExpressionContext {
   contexts: Record<string, Value>;
   /** What the status functions answer where they are evaluated (a job's needs, a step's predecessors). */
   status: { success: boolean; failure: boolean; cancelled: boolean };
+  /** hashFiles(patterns…) where a workspace exists (steps); absent elsewhere, where GitHub refuses it too. */
+  hashFiles?: (patterns: string[]) => string;
 }
 
 type Token = { kind: 'str' | 'num' | 'id' | 'op'; text: string };
@@ -216,6 +218,9 @@ class Parser {
         return asString(args[0] ?? null)
           .toLowerCase()
           .startsWith(asString(args[1] ?? null).toLowerCase());
+      case 'hashfiles':
+        if (!this.ctx.hashFiles) throw new Error(`hashFiles() is not available here (expression: ${this.src})`);
+        return this.ctx.hashFiles(args.map((a) => asString(a)));
       case 'format':
         return asString(args[0] ?? null).replace(/\{(\d+)\}/g, (_, i: string) => asString(args[Number(i) + 1] ?? null));
       default:

@@ -8,10 +8,14 @@
  * Only `uses:` steps have stand-ins: checkout = a depth-1 clone of the local bare origin (whose
  * https URL is mapped to it with `url.<origin>.insteadOf`, so the workflows' own
  * `https://github.com/$GITHUB_REPOSITORY.git` reaches it), setup-node = nothing (Node is here),
- * upload/download-artifact = folder copies under the run. Any other action, or any expression
- * construct the evaluator does not know, fails the run.
+ * upload/download-artifact = folder copies under the run, cache/restore and cache/save = a
+ * folder of entries shared by every run (exact key, else the newest restore-keys prefix). Any
+ * other action, or any expression construct the evaluator does not know, fails the run. One
+ * difference stays: every job shares this machine's podman image store, which a hosted runner
+ * would not (test/containers/image-archive.test.ts loads the cached images into an empty one).
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { asString, condition, type ExpressionContext, interpolate, type Value } from './actions-expressions.js';
 import { spawnAsync } from './process.js';
@@ -130,6 +134,39 @@ function expandMatrix(m: Value): Array<Record<string, Value>> {
   return cells;
 }
 
+/** hashFiles(): sha256 over the sha256 of each matching file, in path order ('' when none match). */
+function hashFiles(workspace: string, patterns: string[]): string {
+  const res = patterns.map(
+    (p) =>
+      new RegExp(
+        `^${p
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*\*/g, '\u0000')
+          .replace(/\*/g, '[^/]*')
+          .replace(/\u0000/g, '.*')}$`,
+      ),
+  );
+  const files: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(workspace, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.name === '.git') continue;
+      if (e.isDirectory()) walk(r);
+      else if (res.some((re) => re.test(r))) files.push(r);
+    }
+  };
+  walk('');
+  if (!files.length) return '';
+  const all = createHash('sha256');
+  for (const f of files.sort())
+    all.update(
+      createHash('sha256')
+        .update(readFileSync(join(workspace, f)))
+        .digest(),
+    );
+  return all.digest('hex');
+}
+
 function globToRegExp(glob: string): RegExp {
   return new RegExp(
     `^${glob
@@ -151,6 +188,19 @@ export class WorkflowRun {
   readonly artifacts: string;
   readonly jobs: Record<string, JobOutcome> = {};
   private sha = '';
+  /** Keys this run saved to the cache. */
+  readonly cacheSaves: string[] = [];
+  private get cacheStore(): string {
+    return join(this.setup.work, 'actions-cache');
+  }
+  private cacheEntries(): Array<{ key: string; dir: string; mtime: number }> {
+    if (!existsSync(this.cacheStore)) return [];
+    return readdirSync(this.cacheStore)
+      .map((d) => join(this.cacheStore, d))
+      .filter((d) => existsSync(join(d, 'key')))
+      .map((dir) => ({ key: readFileSync(join(dir, 'key'), 'utf8'), dir, mtime: statSync(join(dir, 'key')).mtimeMs }))
+      .sort((a, b) => b.mtime - a.mtime);
+  }
 
   constructor(
     private readonly setup: RunnerSetup,
@@ -311,6 +361,7 @@ export class WorkflowRun {
           runner: { temp, os: 'Linux' },
         },
         status: { success: !failed, failure: failed, cancelled: false },
+        hashFiles: (patterns) => hashFiles(workspace, patterns),
       };
       if (!condition(s.if, ctx)) {
         steps.push({ label, result: 'skipped', stdout: '', stderr: '' });
@@ -328,7 +379,9 @@ export class WorkflowRun {
       const jobEnv = Object.fromEntries(Object.entries(job.env ?? {}).map(([k, v]) => [k, asString(interpolate(String(v), ctx))]));
       let outcome: StepOutcome;
       if (s.uses) {
-        outcome = await this.action(s.uses, withs, { workspace, sha, label });
+        const { outcome: o, outputs } = await this.action(s.uses, withs, { workspace, sha, label });
+        outcome = o;
+        if (s.id && o.result === 'success') stepOutputs[s.id] = outputs;
       } else if (s.run !== undefined) {
         const script = join(temp, `step-${steps.length}.sh`);
         writeFileSync(script, asString(interpolate(s.run, ctx)));
@@ -364,9 +417,15 @@ export class WorkflowRun {
     uses: string,
     withs: Record<string, string>,
     where: { workspace: string; sha: string; label: string },
-  ): Promise<StepOutcome> {
-    const ok = (stdout = ''): StepOutcome => ({ label: where.label, result: 'success', stdout, stderr: '' });
-    const fail = (stderr: string): StepOutcome => ({ label: where.label, result: 'failure', code: 1, stdout: '', stderr });
+  ): Promise<{ outcome: StepOutcome; outputs: Record<string, string> }> {
+    const ok = (stdout = '', outputs: Record<string, string> = {}) => ({
+      outcome: { label: where.label, result: 'success' as const, stdout, stderr: '' },
+      outputs,
+    });
+    const fail = (stderr: string) => ({
+      outcome: { label: where.label, result: 'failure' as const, code: 1, stdout: '', stderr },
+      outputs: {},
+    });
     const action = uses.split('@')[0];
     switch (action) {
       case 'actions/checkout': {
@@ -407,6 +466,33 @@ export class WorkflowRun {
         for (const n of names)
           copyContents(join(this.artifacts, n), withs.name || withs['merge-multiple'] === 'true' ? dest : join(dest, n));
         return ok(`downloaded ${names.join(', ')}`);
+      }
+      case 'actions/cache/restore': {
+        // The repository's cache, shared by every run: exact key, else the newest entry whose
+        // key starts with a restore-key. Outputs as actions/cache/restore sets them.
+        const key = withs.key!;
+        const prefixes = (withs['restore-keys'] ?? '')
+          .split('\n')
+          .map((k) => k.trim())
+          .filter(Boolean);
+        const entries = this.cacheEntries();
+        const hit = entries.find((e) => e.key === key) ?? prefixes.map((p) => entries.find((e) => e.key.startsWith(p))).find(Boolean);
+        if (!hit) return ok(`cache not found for ${key}`, { 'cache-primary-key': key });
+        const dest = withs.path!;
+        mkdirSync(dirname(dest), { recursive: true });
+        cpSync(join(hit.dir, 'content'), dest, { recursive: true });
+        return ok(`restored ${hit.key}`, { 'cache-primary-key': key, 'cache-matched-key': hit.key, 'cache-hit': String(hit.key === key) });
+      }
+      case 'actions/cache/save': {
+        const key = withs.key!;
+        if (!key) return fail('cache/save: no key');
+        if (this.cacheEntries().some((e) => e.key === key)) return ok(`cache entry ${key} exists already: not saved`);
+        if (!existsSync(withs.path!)) return ok(`cache/save: nothing at ${withs.path}: not saved`);
+        const dir = join(this.cacheStore, createHash('sha256').update(key).digest('hex').slice(0, 16));
+        cpSync(withs.path!, join(dir, 'content'), { recursive: true });
+        writeFileSync(join(dir, 'key'), key);
+        this.cacheSaves.push(key);
+        return ok(`saved ${key}`);
       }
       default:
         throw new Error(`no stand-in for the action ${uses}`);

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { pkgtrack, ROOT, tempDir } from '../helpers/cli.js';
 
 /** Commands that never open a recipes repository, so have no -C to take. */
-const NO_REPOSITORY = ['image:list', 'image:prune', 'init', 'recipe:schema', 'version', 'version:compare'];
+const NO_REPOSITORY = ['image:list', 'image:load', 'image:prune', 'image:save', 'init', 'recipe:schema', 'version', 'version:compare'];
 
 describe('-C', () => {
   it('every other command declares -C/--repo', () => {

@@ -136,7 +136,8 @@ export async function pruneBuilderImages(engine: ContainerEngine, opts: { all?: 
   return { removed, kept, containers };
 }
 
-function sameId(a: string, b: string): boolean {
+/** Image ids compare by prefix: engines list short ids, labels and manifests keep full ones. */
+export function sameId(a: string, b: string): boolean {
   const n = (s: string) => s.replace(/^sha256:/, '');
   return n(a).startsWith(n(b)) || n(b).startsWith(n(a));
 }

@@ -1,2 +1,3 @@
 /** The `image` use-cases the commands call. */
 export * from './image.js';
+export * from './archive.js';

@@ -79,6 +79,8 @@ const ACTION: Record<string, string> = {
   'download-artifact': 'actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093 # v4.3.0',
   'upload-pages-artifact': 'actions/upload-pages-artifact@56afc609e74202658d3ffba0e8f6dda462b719fa # v3.0.1',
   'deploy-pages': 'actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e # v4.0.5',
+  'cache-restore': 'actions/cache/restore@5a3ec84eff668545956fd18022155c47e93e2684 # v4.2.3',
+  'cache-save': 'actions/cache/save@5a3ec84eff668545956fd18022155c47e93e2684 # v4.2.3',
 };
 
 type Resolved = Required<WorkflowOptions>;
@@ -175,7 +177,7 @@ function renderWorkflow(o: Resolved, channel: WorkflowChannel): string {
 }
 
 const setup = (o: Resolved) => [
-  `      - uses: ${ACTION['checkout']}`,
+  `      - uses: ${ACTION.checkout}`,
   `      - uses: ${ACTION['setup-node']}`,
   '        with:',
   `          node-version: ${o.nodeVersion}`,
@@ -295,6 +297,38 @@ const problemsJob = (o: Resolved) => [
   '          exit 1',
 ];
 
+/**
+ * Builder images through the Actions cache, per (target, recipe): a cell loads what an earlier
+ * cell saved instead of bootstrapping the base and reinstalling the build dependencies. The key
+ * follows the recipe's files; an older entry (restore-keys) still serves, as the dependency
+ * image's tag hashes its exact base and dependency list and only a match is reused.
+ */
+const IMAGES_ARCHIVE = '${{ runner.temp }}/pkgtrack-images.tar';
+const restoreBuilderImages = [
+  '      - name: Restore builder images',
+  '        id: images',
+  `        uses: ${ACTION['cache-restore']}`,
+  '        with:',
+  `          path: ${IMAGES_ARCHIVE}`,
+  "          key: pkgtrack-images-${{ matrix.target }}-${{ matrix.recipe }}-${{ hashFiles(format('recipes/{0}/**', matrix.recipe)) }}",
+  '          restore-keys: pkgtrack-images-${{ matrix.target }}-${{ matrix.recipe }}-',
+  '      - name: Load builder images',
+  "        if: steps.images.outputs.cache-matched-key != ''",
+  '        run: |',
+  '          pkgtrack image load "$RUNNER_TEMP/pkgtrack-images.tar" ||',
+  '            echo "::warning::The cached builder images did not load; this build makes them again."',
+];
+const saveBuilderImages = [
+  '      - name: Save builder images',
+  "        if: steps.images.outputs.cache-hit != 'true'",
+  '        run: pkgtrack image save --from out --out "$RUNNER_TEMP/pkgtrack-images.tar"',
+  `      - uses: ${ACTION['cache-save']}`,
+  "        if: steps.images.outputs.cache-hit != 'true'",
+  '        with:',
+  `          path: ${IMAGES_ARCHIVE}`,
+  '          key: ${{ steps.images.outputs.cache-primary-key }}',
+];
+
 /** One job per cell. Matrix values reach the shell through env, never pasted into the script. */
 const buildJob = (o: Resolved, channel: WorkflowChannel) => [
   '  build:',
@@ -309,6 +343,7 @@ const buildJob = (o: Resolved, channel: WorkflowChannel) => [
   '      matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}',
   '    steps:',
   ...setup(o),
+  ...restoreBuilderImages,
   '      - id: build',
   '        env:',
   '          RECIPE: ${{ matrix.recipe }}',
@@ -322,6 +357,7 @@ const buildJob = (o: Resolved, channel: WorkflowChannel) => [
   `          pkgtrack build "$RECIPE" --target "$TARGET" ${channel === 'stable' ? '--version "$VERSION"' : '--trunk --commit "$COMMIT" ${PREVIOUS:+--previous "$PREVIOUS"}'} --out out`,
   '          # Artifact names may not hold ":" (debian:bookworm).',
   '          echo "artifact=pkgtrack-$RECIPE-${TARGET//[^A-Za-z0-9._-]/-}" >> "$GITHUB_OUTPUT"',
+  ...saveBuilderImages,
   `      - uses: ${ACTION['upload-artifact']}`,
   '        with:',
   '          name: ${{ steps.build.outputs.artifact }}',
