@@ -264,6 +264,13 @@ describe('the generated workflows, run job by job against a local origin', () =>
     ]);
     expect(files.filter((f) => /trunk.*\.noarch\.rpm$/.test(f))).toHaveLength(1);
     expect(attempts()).toEqual([]);
+    // Trunk state per target, with the real branch (the retried target joined the first one).
+    const state = JSON.parse(execFileSync('git', ['--git-dir', origin, 'show', 'gh-pages:trunk/tinyhello.json'], { encoding: 'utf8' }));
+    expect(state).toMatchObject({ branch: 'main', commit: upstream.head() });
+    expect(state.targets.map((t: { target: string; commit: string }) => `${t.target} ${t.commit === upstream.head()}`)).toEqual([
+      'debian:bookworm true',
+      'fedora:41 true',
+    ]);
   });
 
   it('a trunk cell refuses a snapshot that does not sort above the version the plan handed it', { timeout: 5 * 60_000 }, async () => {
