@@ -37,6 +37,7 @@ import {
 import { compareEvr, evrString } from './evr.js';
 import { adoptablePoolFile, sha256 } from './pool-files.js';
 import { adoptRestoredRepodata, generationName } from './restored-repodata.js';
+import { missingPoolFile, readPublishedFragments } from './published-fragments.js';
 import { checkSuite, listYumSuites, type Manifest, manifestRel, matches, readManifest, toPublished, type YumEntry } from './suite-state.js';
 import { DEFAULT_CHANGELOG_LIMIT, filelistsDocument, otherDocument, packageXml, primaryDocument } from './package-xml.js';
 import { type MetadataCompression, repodataFile, repomdXml } from './repomd.js';
@@ -133,6 +134,25 @@ export class YumRepoFormat implements RepoFormat {
     return value;
   }
 
+  /** Fragments published for each package, per suite, read once per publish (describeKept). */
+  private published = new Map<string, ReturnType<typeof readPublishedFragments>>();
+
+  /**
+   * Metadata of a package already in the repository: `describe` of its pool file, or — when the
+   * file lives only where the repository is published (object storage) — the fragments its
+   * live metadata has for it, matched by the checksum both the manifest and the bucket record.
+   */
+  private async describeKept(ctx: RepoContext, suite: string, e: YumEntry): Promise<CachedPackage> {
+    const pool = join(ctx.root, suite, e.href);
+    const remote = ctx.tx.remotePool?.sha256Of(`${suite}/${e.href}`);
+    if (remote === undefined || (await ifExists(stat(pool)))) return this.describe(ctx, pool, e.href, e.time);
+    const key = `${ctx.root}\0${suite}`;
+    if (!this.published.has(key)) this.published.set(key, readPublishedFragments(ctx.root, suite));
+    const f = (await this.published.get(key))?.get(e.sha256);
+    if (remote !== e.sha256 || !f || f.href !== e.href) throw missingPoolFile(suite, e.href);
+    return { entry: e, primary: f.primary, filelists: f.filelists, other: f.other };
+  }
+
   /** Keep `value` in the index cache (as `describe` does) and return it. */
   private remember(ctx: RepoContext, pool: string, size: number, value: CachedPackage): CachedPackage {
     const key: FileKey = { path: pool, size, ctimeUs: 0, ino: 0 };
@@ -146,6 +166,7 @@ export class YumRepoFormat implements RepoFormat {
     checkSuite(suite);
     const root = ctx.root;
     const manifest = await readManifest(root, suite);
+    this.published.clear(); // what the live metadata said before this publish, read afresh
     const byHref = new Map(manifest.packages.map((e) => [e.href, e]));
     const described = new Map<string, CachedPackage>();
     const added: YumEntry[] = [];
@@ -212,7 +233,7 @@ export class YumRepoFormat implements RepoFormat {
           desc =
             prev.sha256 === read.sha256
               ? this.remember(ctx, pool, read.size, fromRead(href, read))
-              : await this.describe(ctx, pool, href, prev.time);
+              : await this.describeKept(ctx, suite, prev);
         } else {
           const orphan = await adoptablePoolFile(pool, read.content);
           if (orphan) {
@@ -288,10 +309,12 @@ export class YumRepoFormat implements RepoFormat {
     ];
     entries.sort((a, b) => (a.href < b.href ? -1 : a.href > b.href ? 1 : 0));
 
-    // 3. Metadata of the kept packages (cache hits for everything already published).
+    // 3. Metadata of the kept packages (cache hits for everything already published). A package
+    //    whose file lives only where the repository is published (object storage) keeps the
+    //    fragments its live metadata has for it, matched by the checksum the bucket records.
     const frags = new Map<string, CachedPackage>();
     await mapLimit(entries, 4, async (e) => {
-      frags.set(e.href, described.get(e.href) ?? (await this.describe(ctx, join(root, suite, e.href), e.href, e.time)));
+      frags.set(e.href, described.get(e.href) ?? (await this.describeKept(ctx, suite, e)));
     });
     const ordered = entries.map((e) => frags.get(e.href)!);
     const manifestText = `${JSON.stringify({ packages: entries } satisfies Manifest)}\n`;

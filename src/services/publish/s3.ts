@@ -53,7 +53,8 @@ export interface S3PublishRequest extends PublishRequest {
   graceSeconds?: number;
 }
 
-const isPool = (rel: string) => /^[^/]+\/pool\//.test(rel);
+/** Package files: immutable, never downloaded by a publisher (apt's pool, yum's Packages). */
+const isPool = (rel: string) => /^apt\/pool\//.test(rel) || /^yum\/(.+\/)?Packages\//.test(rel);
 const isSwitch = (rel: string) => /(^|\/)(InRelease|Release|Release\.gpg|repomd\.xml|repomd\.xml\.asc)$/.test(rel);
 /** Local-only bookkeeping never uploaded: the repository lock and temporaries. */
 const isLocalOnly = (rel: string) =>
@@ -67,28 +68,41 @@ async function sha256Of(path: string): Promise<string> {
 }
 
 /**
- * The files to upload, repository-relative. An apt suite is a link to its live generation
- * (repo/apt/suite-link.ts): object storage has no links, so its files are uploaded under the
- * suite's name, as a static host serves them, and the generation store stays local.
+ * The files to upload, repository-relative. An apt suite and a yum `repodata` are links to
+ * their live generation (repo/apt/suite-link.ts, repo/yum): object storage has no links, so
+ * their files are uploaded under the served name, as a static host serves them, and the
+ * generation stores (`dists/.generations`, `.repodata`) stay local. A publisher that restores
+ * the plain `repodata` adopts it after checking its signature (repo/yum/restored-repodata.ts).
  */
 async function walk(root: string, dir = root, out: string[] = [], as = dir): Promise<string[]> {
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const abs = join(dir, e.name);
     const rel = relative(root, join(as, e.name));
+    const generationStore = (e.name === GENERATIONS_DIR && /(^|\/)dists$/.test(dir)) || (e.name === YUM_GENERATIONS && /^yum\//.test(rel));
     if (e.isDirectory()) {
-      if (!(e.name === GENERATIONS_DIR && /(^|\/)dists$/.test(dir))) await walk(root, abs, out, join(as, e.name));
+      if (!generationStore) await walk(root, abs, out, join(as, e.name));
     } else if (e.isFile()) out.push(rel);
-    else if (e.isSymbolicLink() && /(^|\/)dists$/.test(dir) && (await readlink(abs)).startsWith(`${GENERATIONS_DIR}/`)) {
+    else if (e.isSymbolicLink() && (await isGenerationLink(dir, e.name, abs))) {
       await walk(root, await realpath(abs), out, join(as, e.name));
     } else if (e.isSymbolicLink()) {
       throw inputError(
         'S3_SYMLINK',
-        `${relative(root, abs)}: object storage has no symbolic links`,
-        'yum repositories (repodata is a generation link) are not published to object storage yet; publish .rpm files to a directory target.',
+        `${relative(root, abs)}: object storage has no symbolic links, and this one is not a pkgtrack generation link`,
+        'Remove the link from the output folder (pkgtrack writes only suite and repodata links), then publish again.',
+        { file: abs },
       );
     }
   }
   return out;
+}
+
+/** yum's generation store beside `repodata` (repo/yum/restored-repodata.ts). */
+const YUM_GENERATIONS = '.repodata';
+
+async function isGenerationLink(dir: string, name: string, abs: string): Promise<boolean> {
+  const to = await readlink(abs);
+  if (/(^|\/)dists$/.test(dir)) return to.startsWith(`${GENERATIONS_DIR}/`);
+  return name === 'repodata' && to.startsWith(`${YUM_GENERATIONS}/`) && !to.slice(YUM_GENERATIONS.length + 1).includes('/');
 }
 
 export async function readS3State(store: ObjectStore, prefix: string): Promise<{ state: S3State; etag?: string }> {
@@ -107,13 +121,6 @@ export async function readS3State(store: ObjectStore, prefix: string): Promise<{
 
 export async function publishToS3(req: S3PublishRequest): Promise<PublishResult & { s3: S3SyncReport }> {
   const target = parseS3Url(req.to);
-  if (req.inputs.some((i) => /\.rpm$/.test(i))) {
-    throw inputError(
-      'S3_YUM_UNSUPPORTED',
-      'yum repositories are not published to object storage yet',
-      'Publish the .rpm files to a directory (or git) target.',
-    );
-  }
   const store = await openS3Store(target);
   const prefix = target.prefix;
   const key = (rel: string) => `${prefix}${rel}`;

@@ -1,0 +1,89 @@
+/**
+ * #19: yum repositories in object storage. `publish --to s3://…` with .rpm files against the
+ * local S3-compatible server: `repodata` (a generation link locally) is uploaded as the plain
+ * folder a static host serves, Packages first and repomd.xml last; the next publisher restores
+ * only metadata, adopts that plain `repodata` after checking its signature, and uploads one
+ * new package plus metadata. Real dnf (gpgcheck and repo_gpgcheck on) reads the bucket over HTTP.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { yumRepoFile } from '../../src/formats/user-files.js';
+import { pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { spawnAsync } from '../helpers/process.js';
+import { type S3Server, startS3Server } from '../helpers/s3-server.js';
+import { makeKey, type TestKey } from '../repo/apt-helpers.js';
+import { buildVersions, dnfArgs } from '../repo/yum/harness.js';
+
+let s3: S3Server;
+let dir: string;
+let key: TestKey;
+let rpms: string[];
+const REPO = 'fedora/41/x86_64';
+const URL_ = 's3://pkgs/team/yumrepo';
+
+interface S3Out {
+  s3: { uploaded: string[]; downloadedFiles: number; alreadyThere: number };
+}
+
+const publish = (files: string[]) =>
+  pkgtrackAsync(['publish', '--key', key.secret, '--to', URL_, '--suite', REPO, '--json', ...files], { cwd: dir, env: s3.env });
+
+/** The newest version of `name` dnf sees in the bucket, with signatures checked. */
+async function dnfLatest(name: string): Promise<string> {
+  const reposd = mkdtempSync(join(dir, 'reposd-'));
+  const base = s3.httpUrl(`team/yumrepo/yum/${REPO}`);
+  writeFileSync(join(reposd, 's3.repo'), yumRepoFile({ id: 's3', name: 's3', baseurl: base, gpgkeys: [`${base}/RPM-GPG-KEY-pkgtrack`] }));
+  const r = await spawnAsync(
+    'dnf',
+    dnfArgs({ root: mkdtempSync(join(dir, 'root-')), reposd, cache: mkdtempSync(join(dir, 'cache-')) }, [
+      '-q',
+      'repoquery',
+      '--latest-limit',
+      '1',
+      '--qf',
+      '%{version}-%{release}',
+      name,
+    ]),
+  );
+  if (r.code !== 0) throw new Error(`dnf: ${r.stdout}\n${r.stderr}`);
+  return r.stdout.trim();
+}
+
+beforeAll(async () => {
+  s3 = await startS3Server('pkgs');
+  dir = tempDir('pkgtrack-s3yum-');
+  key = makeKey(dir);
+  rpms = buildVersions(join(dir, 'build'), ['1.0-1', '2.0-1'], 'hello', 's3hello');
+}, 120_000);
+
+afterAll(async () => {
+  await s3?.close();
+});
+
+describe('yum repositories in object storage', () => {
+  it('publishes a signed yum repository that dnf reads over HTTP, repomd.xml last', { timeout: 180_000 }, async () => {
+    const r = await publish([rpms[0]!]);
+    expect(r.code, r.stderr).toBe(0);
+    const up = (r.json() as S3Out).s3.uploaded;
+    expect(up).toContain(`yum/${REPO}/Packages/s/s3hello-1.0-1.noarch.rpm`);
+    expect(up.some((u) => u.includes('.repodata/'))).toBe(false);
+    expect(up.at(-1)).toBe(`yum/${REPO}/repodata/repomd.xml`);
+    expect(up.indexOf(`yum/${REPO}/repodata/repomd.xml.asc`)).toBeLessThan(up.length - 1);
+    expect(up.findIndex((u) => u.includes('/repodata/'))).toBeGreaterThan(up.findIndex((u) => u.includes('/Packages/')));
+    expect(await dnfLatest('s3hello')).toBe('1.0-1');
+  });
+
+  it('the next publish restores only metadata, uploads the one new package, and dnf sees it', { timeout: 180_000 }, async () => {
+    const r = await publish([rpms[1]!]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.json() as S3Out;
+    expect(out.s3.uploaded.filter((u) => u.includes('/Packages/'))).toEqual([`yum/${REPO}/Packages/s/s3hello-2.0-1.noarch.rpm`]);
+    expect(out.s3.uploaded.at(-1)).toBe(`yum/${REPO}/repodata/repomd.xml`);
+    expect(await dnfLatest('s3hello')).toBe('2.0-1');
+    // Both versions stay installable (retention keeps 3).
+    const again = await publish([rpms[1]!]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((again.json() as S3Out).s3.uploaded.filter((u) => u.includes('/Packages/'))).toEqual([]);
+  });
+});
