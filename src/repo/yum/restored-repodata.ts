@@ -60,7 +60,11 @@ export async function adoptRestoredRepodata(
   const genDir = join(root, suite, '.repodata', gen);
   await mkdir(join(root, suite, '.repodata'), { recursive: true });
   // The same generation may still be here (a copy made in place): the directory then is a duplicate.
-  if (await lstat(genDir).catch(() => undefined)) await rm(dir, { recursive: true, force: true });
+  const already = await lstat(genDir).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    throw e; // EACCES and the like must not read as "not there" (the rename would then fail less clearly)
+  });
+  if (already) await rm(dir, { recursive: true, force: true });
   else await rename(dir, genDir);
   const tmp = join(root, suite, `.repodata-adopt-${process.pid}`);
   await rm(tmp, { force: true });
