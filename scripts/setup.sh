@@ -17,6 +17,7 @@ APT_PACKAGES=(
   gpg gpgv sq sqv
   aptly reprepro diffoscope
   debootstrap mmdebstrap debian-archive-keyring
+  qemu-user-static binfmt-support arch-test
   git xz-utils zstd bzip2 unzip zip python3 ca-certificates curl
   sqlite3 shellcheck
   chromium fonts-dejavu-core
@@ -31,6 +32,18 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   log "Debian packages: all present"
+fi
+
+# 1b. Foreign architectures (arm64, armhf, ...) run under qemu-user through binfmt_misc. The
+#     handlers qemu-user-static ships carry the F flag, so containers find the interpreter too.
+#     In a container or without systemd, binfmt-support's service does not run: register here.
+if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
+  log "mounting binfmt_misc"
+  $SUDO mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || log "cannot mount binfmt_misc: only native architectures will build"
+fi
+if [ -e /proc/sys/fs/binfmt_misc/register ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+  log "registering qemu-user binfmt_misc handlers"
+  $SUDO update-binfmts --enable || log "update-binfmts failed: foreign architectures will not build (pkgtrack doctor says more)"
 fi
 
 # 2. Node >= 22. The npm registry ships Node itself as the `node` package.

@@ -126,6 +126,11 @@ export interface Builder {
    * default `<upstream>-<recipe revision><target suffix>`.
    */
   packageVersion?(recipe: Recipe, target: Target, upstreamVersion: string): Promise<string>;
+  /**
+   * True when the recipe makes only architecture-independent binaries (`Architecture: all`,
+   * noarch): they are built once, on the target's first architecture, and the others skip.
+   */
+  archIndependentOnly?(recipe: Recipe): Promise<boolean>;
   /** Build dependencies declared by the recipe's packaging (debian/control, the spec). */
   buildDependencies(recipe: Recipe): Promise<string[]>;
   /**

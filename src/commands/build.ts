@@ -16,6 +16,7 @@ export default class Build extends PkgtrackCommand<typeof Build> {
     '<%= config.bin %> build hello --publish',
     '<%= config.bin %> build hello',
     '<%= config.bin %> build hello --target debian:bookworm --out ./out',
+    '<%= config.bin %> build hello -t debian:bookworm -a amd64 -a arm64',
     '<%= config.bin %> build --jobs 2 --json',
   ];
   static override strict = false;
@@ -27,6 +28,13 @@ export default class Build extends PkgtrackCommand<typeof Build> {
       multiple: true,
       multipleNonGreedy: true,
       description: 'Target to build, e.g. debian:bookworm (repeatable). Default: the recipe targets.',
+    }),
+    arch: Flags.string({
+      char: 'a',
+      multiple: true,
+      multipleNonGreedy: true,
+      description:
+        'Architecture to build (repeatable): Debian names (amd64, arm64, armhf, ...) or rpm ones (x86_64, aarch64). Default: the target arches.',
     }),
     version: Flags.string({ description: 'Upstream version to build (default: the newest release).', exclusive: ['trunk'] }),
     trunk: Flags.boolean({ description: 'Build the head of the trunk branch.', exclusive: ['version'] }),
@@ -52,6 +60,7 @@ export default class Build extends PkgtrackCommand<typeof Build> {
       recipesDir: this.flags.repo,
       recipes: this.positionals,
       targets: this.flags.target,
+      arches: this.flags.arch,
       version: this.flags.version,
       trunk: this.flags.trunk,
       commit: this.flags.commit,
@@ -65,12 +74,13 @@ export default class Build extends PkgtrackCommand<typeof Build> {
     const rows = summary.builds.map((b) => [
       b.recipe,
       b.target,
+      `${b.arch}${b.emulated ? ' (emulated)' : ''}`,
       b.version ?? '-',
       b.result,
       `${b.seconds.toFixed(1)}s`,
       String(b.artifacts.length),
     ]);
-    const lines = [table(['RECIPE', 'TARGET', 'VERSION', 'RESULT', 'TIME', 'ARTIFACTS'], rows), '', `Output: ${summary.outDir}`];
+    const lines = [table(['RECIPE', 'TARGET', 'ARCH', 'VERSION', 'RESULT', 'TIME', 'ARTIFACTS'], rows), '', `Output: ${summary.outDir}`];
     for (const b of summary.builds) {
       if (b.lint?.findings.length)
         lines.push(
@@ -78,7 +88,7 @@ export default class Build extends PkgtrackCommand<typeof Build> {
           ...b.lint.findings.map((f) => `  ${f}`),
         );
       if (b.result === 'failed') {
-        lines.push(`FAILED ${b.recipe} ${b.target}: [${b.error?.code}] ${b.error?.message ?? ''}`);
+        lines.push(`FAILED ${b.recipe} ${b.target} ${b.arch}: [${b.error?.code}] ${b.error?.message ?? ''}`);
         if (b.error?.fix) lines.push(`  fix: ${b.error.fix}`);
         if (b.log) lines.push(`  log: ${b.log}`);
       }

@@ -5,6 +5,7 @@
  */
 import { PkgtrackError } from '../core/errors.js';
 import { isSecretEnvName } from '../core/secrets.js';
+import { archInfo } from '../recipe/arches.js';
 import type { EngineName, EngineProbe, Mount, RunSpec } from './engine.js';
 
 export interface Dialect {
@@ -53,6 +54,8 @@ export function runArgv(
   const a: string[] = ['run', '--name', spec.name];
   if (!spec.keep) a.push('--rm');
   a.push('--pull=never');
+  // A foreign image runs under qemu-user; naming its platform picks it (and silences podman's mismatch warning).
+  a.push(...platformArgv(dialect, spec.arch));
   // Builds get no network at all; only the dependency-install step uses the engine's default.
   if (spec.network === 'none') a.push('--network=none');
   a.push('--security-opt=no-new-privileges');
@@ -79,8 +82,17 @@ export function runArgv(
   return a;
 }
 
-export function importArgv(tarball: string, ref: string, labels: Record<string, string>): string[] {
-  const a = ['import'];
+/** `arch`: the Debian architecture the root file system is for, recorded in the image (podman --arch/--variant, docker --platform). */
+/** The platform flags for a Debian architecture: podman `--arch arm --variant v7`, docker `--platform linux/arm/v7`. */
+export function platformArgv(dialect: Dialect, arch: string | undefined): string[] {
+  const platform = arch ? archInfo(arch)?.platform.split('/') : undefined;
+  if (!platform) return [];
+  if (dialect.name === 'podman') return ['--arch', platform[1]!, ...(platform[2] ? ['--variant', platform[2]] : [])];
+  return ['--platform', platform.join('/')];
+}
+
+export function importArgv(dialect: Dialect, tarball: string, ref: string, labels: Record<string, string>, arch?: string): string[] {
+  const a = ['import', ...platformArgv(dialect, arch)];
   for (const [k, v] of Object.entries(labels)) a.push('--change', `LABEL ${k}=${JSON.stringify(v)}`);
   a.push('--change', 'CMD ["/bin/bash"]', tarball, ref);
   return a;

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { envError } from '../core/errors.js';
 import { hasProgram, run } from '../core/exec.js';
 import type { Progress } from '../core/progress.js';
-import type { Target } from '../recipe/targets.js';
+import { archInfo, DEFAULT_ARCH } from '../recipe/arches.js';
+import { type Target, targetKey, targetSlug } from '../recipe/targets.js';
 import { userCacheDir } from '../core/fsutil.js';
 import { type ContainerEngine, IMAGE_PREFIX } from './engine.js';
 
@@ -29,9 +30,16 @@ export const LABEL_ORIGIN = 'org.pkgtrack.origin';
 export const LABEL_SOURCE = 'org.pkgtrack.source';
 export const LABEL_TARGET = 'org.pkgtrack.target';
 export const LABEL_KIND = 'org.pkgtrack.kind';
+export const LABEL_ARCH = 'org.pkgtrack.arch';
 
+/** `localhost/pkgtrack/base:debian-bookworm` (amd64), `...:debian-bookworm-arm64`. */
 export function baseImageRef(target: Target): string {
-  return `${IMAGE_PREFIX}base:${target.distro}-${target.release}`.toLowerCase();
+  return `${IMAGE_PREFIX}base:${targetSlug(target)}`.toLowerCase();
+}
+
+/** The OCI platform of a non-default architecture (pull), undefined for amd64 (the engine's default). */
+export function targetPlatform(target: Target): string | undefined {
+  return target.arch === DEFAULT_ARCH ? undefined : archInfo(target.arch)?.platform;
 }
 
 /** Excluded from bootstrapped images: documentation and translations nobody reads in a builder. */
@@ -56,6 +64,8 @@ export function mmdebstrapArgv(target: Target, tarball: string): string[] {
   ];
   for (const o of NODOC_DPKG_OPTS) a.push(`--dpkgopt=${o}`);
   if (b.keyring) a.push(`--keyring=${b.keyring}`);
+  // Foreign architectures: mmdebstrap runs the maintainer scripts under qemu-user (binfmt_misc).
+  if (target.arch !== DEFAULT_ARCH) a.push(`--architectures=${target.arch}`);
   a.push(b.suite, tarball, b.mirror);
   return a;
 }
@@ -78,10 +88,11 @@ export async function ensureBaseImage(engine: ContainerEngine, target: Target, p
     };
   }
   if (process.env.PKGTRACK_NO_PULL !== '1') {
-    const pulled = await engine.pull(target.image, progress, 180_000);
+    const platform = targetPlatform(target);
+    const pulled = await engine.pull(target.image, progress, 180_000, platform);
     if (pulled.ok) {
       await engine.tag(target.image, ref);
-      progress.step(`base image ${ref}: PULLED from ${target.image}`);
+      progress.step(`base image ${ref}: PULLED from ${target.image}${platform ? ` (${platform})` : ''}`);
       return { ref, id: (await engine.imageId(ref))!, origin: 'pulled', reused: false, source: target.image };
     }
     progress.step(`no registry answered for ${target.image} (${pulled.error}); bootstrapping from the mirror instead`);
@@ -103,28 +114,37 @@ async function bootstrapImage(engine: ContainerEngine, target: Target, ref: stri
   const b = target.bootstrap!;
   const dir = join(userCacheDir(), 'bootstrap');
   await mkdir(dir, { recursive: true });
-  const tarball = join(dir, `${target.distro}-${target.release}-${process.pid}.tar`);
+  const tarball = join(dir, `${targetSlug(target)}-${process.pid}.tar`);
   try {
     if (await hasProgram('mmdebstrap')) {
-      progress.step(`bootstrapping ${target.id} with mmdebstrap from ${b.mirror} (${b.suite}); about 30 s`);
+      const foreign = target.arch !== DEFAULT_ARCH;
+      progress.step(
+        `bootstrapping ${targetKey(target)} with mmdebstrap from ${b.mirror} (${b.suite}); ${foreign ? 'a few minutes under emulation' : 'about 30 s'}`,
+      );
       await run('mmdebstrap', mmdebstrapArgv(target, tarball), {
         what: 'mmdebstrap',
         errorCode: 'BOOTSTRAP_FAILED',
         fix: `Check that ${b.mirror} is reachable and serves ${b.suite}; install debian-archive-keyring.`,
         timeoutMs: 20 * 60_000,
       });
-    } else if (await hasProgram('debootstrap')) {
+    } else if (target.arch === DEFAULT_ARCH && (await hasProgram('debootstrap'))) {
       await debootstrapTarball(target, tarball, progress);
     } else {
       throw envError('BOOTSTRAP_TOOL_MISSING', 'neither mmdebstrap nor debootstrap is installed', 'apt-get install mmdebstrap');
     }
     progress.step(`importing ${ref}`);
-    return await engine.importRootfs(tarball, ref, {
-      [LABEL_ORIGIN]: 'bootstrapped',
-      [LABEL_SOURCE]: `${b.mirror} ${b.suite}`,
-      [LABEL_TARGET]: target.id,
-      [LABEL_KIND]: 'base',
-    });
+    return await engine.importRootfs(
+      tarball,
+      ref,
+      {
+        [LABEL_ORIGIN]: 'bootstrapped',
+        [LABEL_SOURCE]: `${b.mirror} ${b.suite}`,
+        [LABEL_TARGET]: targetKey(target),
+        [LABEL_KIND]: 'base',
+        [LABEL_ARCH]: target.arch,
+      },
+      target.arch,
+    );
   } finally {
     await rm(tarball, { force: true });
   }

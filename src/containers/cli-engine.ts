@@ -235,15 +235,15 @@ export class CliEngine implements ContainerEngine {
     return (JSON.parse(r.stdout.trim() || 'null') as Record<string, string> | null) ?? {};
   }
 
-  async pull(ref: string, progress: Progress, timeoutMs = 120_000): Promise<{ ok: boolean; error?: string }> {
-    progress.step(`pulling ${ref}`);
-    const r = await this.cli(['pull', ref], { check: false, timeoutMs });
+  async pull(ref: string, progress: Progress, timeoutMs = 120_000, platform?: string): Promise<{ ok: boolean; error?: string }> {
+    progress.step(`pulling ${ref}${platform ? ` for ${platform}` : ''}`);
+    const r = await this.cli(['pull', ...(platform ? ['--platform', platform] : []), ref], { check: false, timeoutMs });
     if (r.code === 0) return { ok: true };
     return { ok: false, error: r.stderr.trim().split('\n').slice(-1)[0] ?? `exit ${r.code}` };
   }
 
-  async importRootfs(tarball: string, ref: string, labels: Record<string, string>): Promise<string> {
-    const r = await this.cli(importArgv(tarball, ref, labels), { errorCode: 'IMAGE_IMPORT_FAILED' });
+  async importRootfs(tarball: string, ref: string, labels: Record<string, string>, arch?: string): Promise<string> {
+    const r = await this.cli(importArgv(this.dialect, tarball, ref, labels, arch), { errorCode: 'IMAGE_IMPORT_FAILED' });
     return normalizeId(r.stdout.trim().split('\n').pop() ?? '');
   }
 

@@ -30,6 +30,8 @@ export interface RunSpec {
   env?: Record<string, string>;
   /** `uid:gid` to run as; default the image's user (root). */
   user?: string;
+  /** Debian architecture of the image when it is not the host's (run under qemu-user). */
+  arch?: string;
   /** `none` for builds; `default` only for the dependency-install step. */
   network: 'none' | 'default';
   limits?: ResourceLimits;
@@ -100,10 +102,10 @@ export interface ContainerEngine {
   /** Image id (sha256:...) or undefined when absent. */
   imageId(ref: string): Promise<string | undefined>;
   imageLabels(ref: string): Promise<Record<string, string>>;
-  /** Try to pull; false (not an exception) when no registry answers. */
-  pull(ref: string, progress: Progress, timeoutMs?: number): Promise<{ ok: boolean; error?: string }>;
-  /** Import a root file system tarball as an image; returns the image id. */
-  importRootfs(tarball: string, ref: string, labels: Record<string, string>): Promise<string>;
+  /** Try to pull (for `platform`, e.g. linux/arm64, when given); false (not an exception) when no registry answers. */
+  pull(ref: string, progress: Progress, timeoutMs?: number, platform?: string): Promise<{ ok: boolean; error?: string }>;
+  /** Import a root file system tarball as an image (of Debian architecture `arch`, default the host's); returns the image id. */
+  importRootfs(tarball: string, ref: string, labels: Record<string, string>, arch?: string): Promise<string>;
   /** Commit a stopped container as an image; returns the image id. */
   commit(container: string, ref: string, labels: Record<string, string>): Promise<string>;
   tag(source: string, ref: string): Promise<void>;

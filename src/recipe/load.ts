@@ -88,13 +88,18 @@ export async function listRecipeNames(recipesRepo: RecipesRepository): Promise<s
 /**
  * Targets from recipe or command-line specs. `backports`: the repository's stable channel is a
  * backports channel, so a target without its own suffix takes the distro's backport suffix.
+ * `arches`: the recipe's architectures, for targets that do not name their own.
  * A near miss of a known release (`debian:bookwrm`) is refused with the right name, before
  * anything is fetched or bootstrapped.
  */
-export function resolveTargets(specs: readonly TargetSpec[], opts: { backports?: boolean } = {}): Target[] {
+export function resolveTargets(
+  specs: readonly TargetSpec[],
+  opts: { backports?: boolean | undefined; arches?: readonly string[] | undefined } = {},
+): Target[] {
   return specs.map((spec) => {
     const id = typeof spec === 'string' ? spec : spec.id;
-    const t = resolveTarget(id, { ...(typeof spec === 'string' ? {} : spec), backports: opts.backports });
+    const own = typeof spec === 'string' ? undefined : spec;
+    const t = resolveTarget(id, { ...own, arches: own?.arches ?? opts.arches, backports: opts.backports });
     if (!t) throw new PkgtrackError({ code: 'TARGET_UNKNOWN', message: `unknown target ${JSON.stringify(spec)}` });
     const guess = misspeltRelease(t.distro, t.release);
     if (guess)
@@ -141,6 +146,7 @@ export async function loadRecipe(recipesRepo: RecipesRepository, name: string): 
     config,
     targets: resolveTargets(config.targets ?? recipesRepo.config.targets, {
       backports: recipesRepo.config.channels.stable.backports,
+      arches: config.arches,
     }),
   };
   if (await isDir(join(dir, 'debian'))) recipe.debianDir = join(dir, 'debian');

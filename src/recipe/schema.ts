@@ -4,6 +4,7 @@
  * come from here.
  */
 import { z } from 'zod';
+import { archProblem, debArch } from './arches.js';
 import { KNOWN_DISTROS, resolveTarget, TARGET_PATTERN } from './targets.js';
 
 const regexString = (what: string) =>
@@ -30,6 +31,29 @@ const targetId = z.string().superRefine((s, ctx) => {
   }
 });
 
+/** An architecture: Debian's name (amd64, arm64, armhf, ...) or the rpm one (x86_64, aarch64, ...), stored as Debian's. */
+const archName = z
+  .string()
+  .superRefine((s, ctx) => {
+    const problem = archProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .transform((s) => (archProblem(s) ? s : debArch(s)));
+
+const archList = z
+  .array(archName)
+  .min(1)
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    for (const a of list) {
+      if (seen.has(a)) ctx.addIssue({ code: 'custom', message: `architecture "${a}" is listed twice` });
+      seen.add(a);
+    }
+  })
+  .describe(
+    'Architectures to build (Debian names: amd64, arm64, armhf, ...; rpm names accepted). The first builds the Architecture: all packages and the source',
+  );
+
 const targetObject = z.strictObject({
   id: z.string().regex(TARGET_PATTERN, 'write distro:release, e.g. debian:bookworm'),
   format: z.enum(['deb', 'rpm']).optional().describe('Package format, when the distro is not a known one'),
@@ -39,6 +63,7 @@ const targetObject = z.strictObject({
     .regex(/^[A-Za-z0-9.+~]*$/, 'only letters, digits, ".", "+" and "~" can go in a version suffix')
     .optional()
     .describe('Appended to the revision so one version never names different bytes in one pool'),
+  arches: archList.optional(),
 });
 
 export const targetSpec = z.union([targetId, targetObject]);
@@ -136,6 +161,7 @@ export const recipeSchema = z
       .default('1')
       .describe('Debian revision / RPM release of the packaging'),
     targets: z.array(targetSpec).optional().describe('Targets to build; default: the repository default targets'),
+    arches: archList.optional().describe('Architectures of every target that does not name its own (default: amd64)'),
     channels: channelsSchema,
     backport: z
       .strictObject({

@@ -5,6 +5,7 @@
  * in one pool.
  */
 import { closest } from '../core/suggest.js';
+import { DEFAULT_ARCH } from './arches.js';
 
 export type PackageFormat = 'deb' | 'rpm';
 
@@ -22,6 +23,33 @@ export interface Target {
   versionSuffix: string;
   /** apt suite / yum repo path the artifacts are published to. */
   publishPath: string;
+  /** Architecture (Debian name) this target builds; one of `arches`. */
+  arch: string;
+  /** Every architecture the target builds; the first one also builds `Architecture: all` and the source. */
+  arches: string[];
+}
+
+/** The same target for another of its architectures. */
+export function withArch(t: Target, arch: string): Target {
+  return { ...t, arch };
+}
+
+/** True when this architecture's build also makes the source package and the `Architecture: all` binaries. */
+export function buildsIndep(t: Target): boolean {
+  return t.arch === t.arches[0];
+}
+
+/**
+ * The target and architecture as one name (state records, logs): `debian:bookworm` for the
+ * default amd64, `debian:bookworm/arm64` otherwise, so amd64 builds keep their earlier names.
+ */
+export function targetKey(t: Target): string {
+  return t.arch === DEFAULT_ARCH ? t.id : `${t.id}/${t.arch}`;
+}
+
+/** Folder-name form of targetKey: `debian-bookworm`, `debian-bookworm-arm64`. */
+export function targetSlug(t: Target): string {
+  return `${t.distro}-${t.release}${t.arch === DEFAULT_ARCH ? '' : `-${t.arch}`}`;
 }
 
 interface DistroRule {
@@ -109,6 +137,8 @@ export interface TargetOverride {
   format?: PackageFormat | undefined;
   /** The target builds for a backports channel: the distro's backport suffix is the default. */
   backports?: boolean | undefined;
+  /** Debian architecture names (already validated); default [amd64]. */
+  arches?: readonly string[] | undefined;
 }
 
 /** Resolve `distro:release` to a Target; undefined when the distro is unknown. */
@@ -119,7 +149,10 @@ export function resolveTarget(id: string, override: TargetOverride = {}): Target
   const rule = DISTROS[distro];
   if (!rule && !(override.format && override.image)) return undefined;
   const format = override.format ?? rule!.format;
+  const arches = override.arches?.length ? [...override.arches] : [DEFAULT_ARCH];
   const target: Target = {
+    arch: arches[0]!,
+    arches,
     id,
     distro,
     release,

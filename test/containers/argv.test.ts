@@ -80,7 +80,7 @@ describe('run argv', () => {
   });
 
   it('import labels are quoted LABEL instructions', () => {
-    expect(importArgv('/t.tar', 'localhost/pkgtrack/base:debian-bookworm', { 'org.pkgtrack.origin': 'bootstrapped' })).toEqual([
+    expect(importArgv(PODMAN, '/t.tar', 'localhost/pkgtrack/base:debian-bookworm', { 'org.pkgtrack.origin': 'bootstrapped' })).toEqual([
       'import',
       '--change',
       'LABEL org.pkgtrack.origin="bootstrapped"',

@@ -3,6 +3,7 @@
  * Build-Depends, Build-Depends-Arch and Build-Depends-Indep, split into relations. Pure.
  */
 import { inputError } from '../../core/errors.js';
+import { getField, parseDeb822 } from '../../formats/deb822.js';
 
 const FIELDS = ['build-depends', 'build-depends-arch', 'build-depends-indep'];
 
@@ -78,4 +79,16 @@ export function parseBuildDepends(text: string, file = 'debian/control'): string
     }
   }
   return out;
+}
+
+/** The Architecture field of each binary paragraph of debian/control (`any`, `all`, `amd64 arm64`, ...). Pure. */
+export function binaryArchitectures(text: string, file: string): string[] {
+  const stanzas = parseDeb822(text, { source: file, comments: true });
+  return stanzas.slice(1).map((s) => (getField(s, 'Architecture') ?? '').trim());
+}
+
+/** True when every binary package is `Architecture: all`: one build (on the target's first architecture) makes them all. */
+export function onlyArchIndependent(text: string, file: string): boolean {
+  const arches = binaryArchitectures(text, file);
+  return arches.length > 0 && arches.every((a) => a === 'all');
 }

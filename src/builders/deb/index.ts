@@ -15,7 +15,7 @@ import { copyFile, cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs
 import { basename, dirname, join } from 'node:path';
 import { inputError } from '../../core/errors.js';
 import type { Recipe } from '../../recipe/load.js';
-import type { Target } from '../../recipe/targets.js';
+import { buildsIndep, type Target } from '../../recipe/targets.js';
 import {
   type Artifact,
   type ArtifactKind,
@@ -29,7 +29,7 @@ import {
 } from '../builder.js';
 import { changelogHead, debPackageVersion, renderChangelogEntry } from './changelog.js';
 import { compareDebVersions } from '../../formats/version-deb.js';
-import { parseBuildDepends } from './control.js';
+import { onlyArchIndependent, parseBuildDepends } from './control.js';
 import { runLintian } from './lintian.js';
 
 /** The toolchain every deb dependency image has on top of the recipe's Build-Depends. */
@@ -54,7 +54,7 @@ const BUILD_SCRIPT = [
   'tar -xf "build/$orig" -C "$src" --strip-components=1 --no-same-owner --no-same-permissions',
   'cp -R packaging/debian "$src/debian"',
   'cd "$src"',
-  'exec dpkg-buildpackage --no-sign --build=full --jobs="$PKGTRACK_JOBS" "$@"',
+  'exec dpkg-buildpackage --no-sign --build="$PKGTRACK_BUILD" --jobs="$PKGTRACK_JOBS" "$@"',
 ].join('\n');
 
 const ORIG_EXT = /\.tar\.(gz|xz|bz2|zst|lzma)$/;
@@ -64,6 +64,13 @@ export class DebBuilder implements Builder {
 
   async packageVersion(recipe: Recipe, target: Target, upstreamVersion: string): Promise<string> {
     return debPackageVersion(upstreamVersion, recipe.config.revision, target.versionSuffix, changelogHead(await readChangelog(recipe)));
+  }
+
+  async archIndependentOnly(recipe: Recipe): Promise<boolean> {
+    if (!recipe.debianDir) return false;
+    const file = join(recipe.debianDir, 'control');
+    const text = await readFile(file, 'utf8').catch(() => '');
+    return text ? onlyArchIndependent(text, file) : false;
   }
 
   async buildDependencies(recipe: Recipe): Promise<string[]> {
@@ -157,7 +164,11 @@ export class DebBuilder implements Builder {
     };
   }
 
-  buildStep(_ctx: BuildContext, prepared: PreparedSource): ContainerStep {
+  /**
+   * The target's first architecture builds the source and every binary (`full`); the others
+   * only their architecture-dependent binaries (`any`), as Debian's buildds do.
+   */
+  buildStep(ctx: BuildContext, prepared: PreparedSource): ContainerStep {
     return {
       argv: [
         'sh',
@@ -176,6 +187,7 @@ export class DebBuilder implements Builder {
         DEB_BUILD_OPTIONS: 'noddebs',
         DEB_BUILD_MAINT_OPTIONS: 'hardening=+all',
         PKGTRACK_JOBS: '2',
+        PKGTRACK_BUILD: buildsIndep(ctx.target) ? 'full' : 'any',
       },
       cwd: CONTAINER_WORK_DIR,
     };
@@ -188,7 +200,8 @@ export class DebBuilder implements Builder {
     for (const name of (await readdir(built)).sort()) {
       if (!name.startsWith(prefix) && !name.endsWith('.deb') && !name.endsWith('.ddeb')) continue;
       const kind = artifactKind(name);
-      if (!kind) continue;
+      // An architecture-only build made no source package: the orig belongs to the one that did.
+      if (!kind || (kind === 'orig' && !buildsIndep(ctx.target))) continue;
       const src = join(built, name);
       if (!(await stat(src)).isFile()) continue;
       const bytes = await readFile(src);
@@ -211,7 +224,9 @@ export class DebBuilder implements Builder {
     if (!source && !binary) return runLintian(outDir, [changes.name], failOn);
     // Stages that did not run during the build (output not recognised) run now.
     const names = (kind: ArtifactKind) => artifacts.filter((a) => a.kind === kind).map((a) => a.name);
-    const parts = [source ?? (await runLintian(outDir, names('dsc'), failOn)), binary ?? (await runLintian(outDir, names('deb'), failOn))];
+    const lintNow = async (kind: ArtifactKind) =>
+      names(kind).length ? runLintian(outDir, names(kind), failOn) : { tool: 'lintian', findings: [], failed: false };
+    const parts = [source ?? (await lintNow('dsc')), binary ?? (await lintNow('deb'))];
     return { tool: 'lintian', findings: parts.flatMap((p) => p.findings), failed: parts.some((p) => p.failed) };
   }
 

@@ -11,8 +11,11 @@ import type { WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Builder, BuildContext } from '../../builders/builder.js';
 import { detectEngine } from '../../containers/detect.js';
+import { requireArchSupport } from '../../containers/emulation.js';
 import type { ContainerEngine } from '../../containers/engine.js';
+import { envError, inputError } from '../../core/errors.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
+import { archProblem, DEFAULT_ARCH, debArch } from '../../recipe/arches.js';
 import {
   findRecipesRepositoryRoot,
   loadRecipes,
@@ -21,7 +24,7 @@ import {
   type RecipesRepository,
   resolveTargets,
 } from '../../recipe/load.js';
-import type { Target } from '../../recipe/targets.js';
+import { buildsIndep, type Target, targetKey, targetSlug, withArch } from '../../recipe/targets.js';
 import { StateStore } from '../../state/store.js';
 import { builderFor } from '../../builders/registry.js';
 import { buildFailed, errorOf, queuedPatches } from './support.js';
@@ -61,6 +64,8 @@ export interface BuildOptions {
   recipes?: string[] | undefined;
   /** Target ids; default: each recipe's targets. */
   targets?: string[] | undefined;
+  /** Architectures (Debian names, validated); default: each target's `arches`. */
+  arches?: string[] | undefined;
   version?: string | undefined;
   trunk?: boolean | undefined;
   /** With trunk: this commit instead of the branch head. */
@@ -83,11 +88,16 @@ export interface BuildOptions {
   memory?: string | undefined;
 }
 
-export type BuildResult = 'built' | 'up-to-date' | 'failed';
+/** `skipped`: nothing to build on this architecture (only `Architecture: all` packages, built on the target's first one). */
+export type BuildResult = 'built' | 'up-to-date' | 'skipped' | 'failed';
 
 export interface TargetBuild {
   recipe: string;
   target: string;
+  /** Debian architecture name. */
+  arch: string;
+  /** How this host ran the build: natively or under qemu-user emulation. */
+  emulated?: boolean;
   version?: string;
   result: BuildResult;
   seconds: number;
@@ -111,6 +121,7 @@ export async function buildRecipes(opts: BuildOptions): Promise<BuildSummary> {
   const progress = opts.progress ?? silentProgress;
   const recipesRepo = await loadRecipesRepository(await findRecipesRepositoryRoot(opts.recipesDir));
   const recipes = await loadRecipes(recipesRepo, opts.recipes ?? []);
+  opts = { ...opts, ...(opts.arches ? { arches: validArches(opts.arches) } : {}) };
   const outDir = resolve(opts.outDir ?? join(recipesRepo.root, 'out'));
   const store = StateStore.open(recipesRepo.root);
   const ctx: RunContext = { opts, recipesRepo, store, outDir, progress, engine: opts.engine, depsLocks: new Map() };
@@ -125,7 +136,15 @@ export async function buildRecipes(opts: BuildOptions): Promise<BuildSummary> {
       const src = sources[i]!;
       for (const t of targets[i]!) {
         if ('error' in src)
-          tasks.push(async () => ({ recipe: recipe.name, target: t.id, result: 'failed', seconds: 0, artifacts: [], error: src.error }));
+          tasks.push(async () => ({
+            recipe: recipe.name,
+            target: t.id,
+            arch: t.arch,
+            result: 'failed',
+            seconds: 0,
+            artifacts: [],
+            error: src.error,
+          }));
         else tasks.push(() => buildTarget(ctx, recipe, t, src.source));
       }
     });
@@ -163,9 +182,13 @@ interface RunContext {
   depsLocks: Map<string, Promise<DependencyImage>>;
 }
 
+/** (target, architecture) pairs: the selected targets (as the recipe configures them) times the selected or configured arches. */
 function targetsOf(ctx: RunContext, recipe: Recipe): Target[] {
-  if (!ctx.opts.targets?.length) return recipe.targets;
-  return resolveTargets(ctx.opts.targets, { backports: ctx.recipesRepo.config.channels.stable.backports });
+  const backports = ctx.recipesRepo.config.channels.stable.backports;
+  const configured = ctx.opts.targets?.length
+    ? ctx.opts.targets.map((id) => recipe.targets.find((t) => t.id === id) ?? resolveTargets([id], { backports, arches: recipe.config.arches })[0]!)
+    : recipe.targets;
+  return configured.flatMap((t) => (ctx.opts.arches?.length ? ctx.opts.arches : t.arches).map((a) => withArch(t, a)));
 }
 
 async function fetchRecipe(
@@ -198,30 +221,44 @@ async function fetchRecipe(
 async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, source: FetchedSource): Promise<TargetBuild> {
   const startedAt = new Date();
   const clock = phaseClock();
-  const base: TargetBuild = { recipe: recipe.name, target: target.id, result: 'failed', seconds: 0, artifacts: [] };
+  const base: TargetBuild = { recipe: recipe.name, target: target.id, arch: target.arch, result: 'failed', seconds: 0, artifacts: [] };
+  const key = targetKey(target);
   const done = (b: Partial<TargetBuild>): TargetBuild => clock.finish({ ...base, ...b });
   let log: WriteStream | undefined;
   let workDir: string | undefined;
   let hash = '';
   try {
     const builder = builderFor(target.format);
+    if (target.format === 'rpm' && target.arch !== DEFAULT_ARCH) {
+      throw envError(
+        'ARCH_RPM_UNSUPPORTED',
+        `${target.id}: pkgtrack builds rpm targets for ${DEFAULT_ARCH} (x86_64) only so far, not ${target.arch}`,
+        `Leave ${target.arch} out of this target's arches (give the rpm target its own \`arches: [${DEFAULT_ARCH}]\`).`,
+        { target: target.id, arch: target.arch },
+      );
+    }
+    if (!buildsIndep(target) && (await builder.archIndependentOnly?.(recipe))) {
+      ctx.progress.step(`${recipe.name} for ${key}: only Architecture: all packages, built on ${target.arches[0]}; nothing to build`);
+      return done({ result: 'skipped' });
+    }
     const packageVersion = await packageVersionFor(builder, recipe, target, source.version);
     base.version = packageVersion;
     const recipeDigest = await recipeHash(recipe);
     hash = inputHash(buildInputs(ctx, recipe, target, source, packageVersion, recipeDigest));
-    const targetOut = join(ctx.outDir, `${target.distro}-${target.release}`, recipe.name);
+    const targetOut = join(ctx.outDir, targetSlug(target), recipe.name);
     const upToDate = ctx.opts.force ? undefined : await unchangedBuild(ctx, recipe, target, hash, targetOut);
     if (upToDate) {
-      ctx.progress.step(`${recipe.name} ${packageVersion} for ${target.id}: up to date`);
+      ctx.progress.step(`${recipe.name} ${packageVersion} for ${key}: up to date`);
       return done({ result: 'up-to-date', artifacts: upToDate.manifest!.artifacts.map((a) => a.name), outDir: targetOut });
     }
-    const logPath = join(ctx.outDir, 'logs', `${recipe.name}_${target.distro}-${target.release}.log`);
+    const logPath = join(ctx.outDir, 'logs', `${recipe.name}_${targetSlug(target)}.log`);
     log = await openLog(logPath);
     base.log = logPath;
-    ctx.progress.step(`${recipe.name} ${packageVersion} for ${target.id}: building (log: ${logPath})`);
+    ctx.progress.step(`${recipe.name} ${packageVersion} for ${key}: building (log: ${logPath})`);
     clock.phase('inputs');
 
     const engine = (ctx.engine ??= await detectEngine());
+    base.emulated = (await requireArchSupport(target)) === 'emulated';
     clock.phase('engine');
     const image = await dependencyImage(ctx, engine, builder, target, await builder.buildDependencies(recipe), log);
     workDir = await createWorkDir(ctx.recipesRepo.root, recipe, target);
@@ -232,7 +269,7 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
 
     const failOn = lintLevel(recipe, target);
     const early = earlyLint(ctx.progress, builder, bctx, failOn);
-    const label = `${recipe.name} ${packageVersion} for ${target.id}`;
+    const label = `${recipe.name} ${packageVersion} for ${key}`;
     ctx.progress.step(`${label}: building in the container (no network)`);
     const heartbeat = buildHeartbeat(ctx.progress, label, early.onOutput);
     const r = await runBuildContainer({
@@ -260,6 +297,7 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
     const manifest: BuildManifest = {
       recipe: recipe.name,
       target: target.id,
+      arch: target.arch,
       suite: publishSuite(ctx, target),
       channel: ctx.opts.trunk ? 'trunk' : 'stable',
       ...(source.git ? { commit: source.git.commit } : {}),
@@ -282,7 +320,7 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
     await installOutputs(staging, targetOut, manifest);
     recordBuild(ctx.store, {
       recipe: recipe.name,
-      target: target.id,
+      target: key,
       version: packageVersion,
       inputHash: hash,
       result: lint?.failed ? 'failed' : 'ok',
@@ -295,7 +333,7 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
     if (hash)
       recordBuild(ctx.store, {
         recipe: recipe.name,
-        target: target.id,
+        target: key,
         version: base.version ?? '',
         inputHash: hash,
         result: 'failed',
@@ -313,6 +351,9 @@ function buildInputs(ctx: RunContext, recipe: Recipe, target: Target, source: Fe
   return {
     recipe: recipe.name,
     target: target.id,
+    // amd64 builds keep the inputs (and so the up-to-date verdicts) they had before arches.
+    ...(target.arch !== DEFAULT_ARCH ? { arch: target.arch } : {}),
+    ...(buildsIndep(target) ? {} : { archOnly: true }),
     format: target.format,
     upstreamVersion: source.version,
     packageVersion,
@@ -327,7 +368,7 @@ function buildInputs(ctx: RunContext, recipe: Recipe, target: Target, source: Fe
 
 /** The last successful build with these inputs, when its outputs are still in place. */
 async function unchangedBuild(ctx: RunContext, recipe: Recipe, target: Target, hash: string, targetOut: string) {
-  const prev = lastSuccessfulBuild(ctx.store, recipe.name, target.id, hash);
+  const prev = lastSuccessfulBuild(ctx.store, recipe.name, targetKey(target), hash);
   return prev && prev.outDir === targetOut && (await artifactsIntact(prev)) ? prev : undefined;
 }
 
@@ -341,7 +382,7 @@ async function buildContext(
   workDir: string,
 ): Promise<BuildContext> {
   const patches = await queuedPatches(recipe);
-  const previous = lastSuccessfulBuild(ctx.store, recipe.name, target.id);
+  const previous = lastSuccessfulBuild(ctx.store, recipe.name, targetKey(target));
   const bctx: BuildContext = {
     recipe,
     target,
@@ -371,6 +412,19 @@ function publishSuite(ctx: RunContext, target: Target): string {
   return `${target.publishPath}${ctx.opts.trunk ? channels.trunk.suiteSuffix : channels.stable.suiteSuffix}`;
 }
 
+/** `-a` values as Debian names; an unknown one is a usage error with a did-you-mean. */
+function validArches(names: readonly string[]): string[] {
+  return [
+    ...new Set(
+      names.map((n) => {
+        const problem = archProblem(n);
+        if (problem) throw inputError('ARCH_UNKNOWN', problem, 'Pass a known architecture to -a/--arch.', { field: 'arch' });
+        return debArch(n);
+      }),
+    ),
+  ];
+}
+
 async function dependencyImage(
   ctx: RunContext,
   engine: ContainerEngine,
@@ -379,7 +433,7 @@ async function dependencyImage(
   deps: string[],
   log: WriteStream,
 ) {
-  const key = `${target.id}\0${[...deps].sort().join('\0')}`;
+  const key = `${targetKey(target)}\0${[...deps].sort().join('\0')}`;
   let p = ctx.depsLocks.get(key);
   if (!p) {
     p = ensureDependencyImage(engine, builder, target, deps, ctx.progress, log);

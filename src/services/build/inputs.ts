@@ -76,6 +76,8 @@ export async function recipeTimestamp(recipe: Recipe): Promise<number> {
 export interface BuildManifest {
   recipe: string;
   target: string;
+  /** Debian architecture name (absent in manifests written before architectures existed: amd64). */
+  arch?: string;
   /** Publish suite (apt) or repository path (yum), channel suffix included. */
   suite: string;
   channel?: 'stable' | 'trunk';

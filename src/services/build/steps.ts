@@ -13,7 +13,8 @@ import type { ContainerEngine, RunOutcome } from '../../containers/engine.js';
 import { run } from '../../core/exec.js';
 import { writeFileAtomic } from '../../core/fsutil.js';
 import type { Recipe } from '../../recipe/load.js';
-import type { Target } from '../../recipe/targets.js';
+import { DEFAULT_ARCH } from '../../recipe/arches.js';
+import { type Target, targetSlug } from '../../recipe/targets.js';
 import type { BuildManifest } from './inputs.js';
 import { activeWorkDirs, lineSplitter, trackWorkDir } from './support.js';
 
@@ -28,7 +29,7 @@ export async function packageVersionFor(builder: Builder, recipe: Recipe, target
 export async function createWorkDir(recipesRoot: string, recipe: Recipe, target: Target): Promise<string> {
   const parent = join(recipesRoot, '.pkgtrack', 'work');
   await mkdir(parent, { recursive: true });
-  const dir = await mkdtemp(join(parent, `${recipe.name}-${target.distro}-${target.release}-`));
+  const dir = await mkdtemp(join(parent, `${recipe.name}-${targetSlug(target)}-`));
   trackWorkDir(dir);
   return dir;
 }
@@ -68,6 +69,8 @@ export async function runBuildContainer(b: ContainerBuild): Promise<RunOutcome> 
     workdir: step.cwd,
     user: identity.user,
     network: 'none',
+    // A foreign architecture runs under qemu-user (containers/emulation.ts checked binfmt_misc).
+    ...(b.context.target.arch !== DEFAULT_ARCH ? { arch: b.context.target.arch } : {}),
     readOnlyRoot: true,
     mounts: [{ host: b.context.workDir, container: CONTAINER_WORK_DIR }],
     limits: { memory: b.memory ?? '4g', pids: 4096 },

@@ -12,8 +12,9 @@ import type { Progress } from '../../core/progress.js';
 import { type BaseImage, ensureBaseImage, LABEL_KIND, LABEL_TARGET } from '../../containers/base-image.js';
 import { CONTAINER_PREFIX, type ContainerEngine, IMAGE_PREFIX, type ImageInfo } from '../../containers/engine.js';
 import { ensureRpmBaseImage } from '../../containers/images-rpm.js';
+import { DEFAULT_ARCH } from '../../recipe/arches.js';
 import { loadRecipes } from '../../recipe/load.js';
-import { resolveTarget, type Target } from '../../recipe/targets.js';
+import { resolveTarget, type Target, targetKey, targetSlug } from '../../recipe/targets.js';
 import { optionalRecipesRepository } from '../shared/recipes-repository.js';
 
 export const LABEL_BASE_ID = 'org.pkgtrack.base-id';
@@ -30,7 +31,7 @@ export interface DependencyImage {
 /** Tag of the dependency image: hash of the base image id and the exact install step. */
 export function dependencyImageRef(target: Target, baseId: string, installArgv: readonly string[]): string {
   const h = createHash('sha256').update(baseId).update('\0').update(JSON.stringify(installArgv)).digest('hex').slice(0, 16);
-  return `${IMAGE_PREFIX}deps:${target.distro}-${target.release}-${h}`.toLowerCase();
+  return `${IMAGE_PREFIX}deps:${targetSlug(target)}-${h}`.toLowerCase();
 }
 
 export async function ensureDependencyImage(
@@ -59,6 +60,7 @@ export async function ensureDependencyImage(
       workdir: step.cwd,
       name,
       network: 'default',
+      ...(target.arch !== DEFAULT_ARCH ? { arch: target.arch } : {}),
       keep: true,
       timeoutMs: 30 * 60_000,
       ...(log ? { log } : {}),
@@ -75,7 +77,7 @@ export async function ensureDependencyImage(
     }
     const id = await engine.commit(name, ref, {
       [LABEL_KIND]: 'deps',
-      [LABEL_TARGET]: target.id,
+      [LABEL_TARGET]: targetKey(target),
       [LABEL_BASE_ID]: base.id,
       [LABEL_DEPS]: deps.join(', '),
     });
