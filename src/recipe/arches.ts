@@ -88,5 +88,8 @@ export function archSupport(arch: string, host: string, enabledHandlers: Readonl
  */
 export function ciRunner(arch: string): { runner: string; emulated: boolean } {
   if (arch === 'arm64') return { runner: 'ubuntu-24.04-arm', emulated: false };
-  return { runner: 'ubuntu-24.04', emulated: !(archInfo(arch)?.nativeOn.includes('amd64') ?? false) };
+  return { runner: DEFAULT_CI_RUNNER, emulated: !(archInfo(arch)?.nativeOn.includes('amd64') ?? false) };
 }
+
+/** GitHub's amd64 runner: what generated workflows run on unless configured otherwise. */
+export const DEFAULT_CI_RUNNER = 'ubuntu-24.04';

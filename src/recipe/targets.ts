@@ -44,7 +44,12 @@ export function buildsIndep(t: Target): boolean {
  * default amd64, `debian:bookworm/arm64` otherwise, so amd64 builds keep their earlier names.
  */
 export function targetKey(t: Target): string {
-  return t.arch === DEFAULT_ARCH ? t.id : `${t.id}/${t.arch}`;
+  return buildKey(t.id, t.arch);
+}
+
+/** targetKey from a target id and an architecture (a manifest's `target` and `arch`). */
+export function buildKey(targetId: string, arch: string = DEFAULT_ARCH): string {
+  return arch === DEFAULT_ARCH ? targetId : `${targetId}/${arch}`;
 }
 
 /** Folder-name form of targetKey: `debian-bookworm`, `debian-bookworm-arm64`. */

@@ -15,9 +15,17 @@ import {
   recordCiAttempts,
 } from '../../src/services/ci/attempts.js';
 import { capMatrix, type MatrixCell, type MatrixResult, orderForCap } from '../../src/services/ci/matrix.js';
+import { ciRunner } from '../../src/recipe/arches.js';
 import { tempDir } from '../helpers/cli.js';
 
-const cell = (recipe: string, target: string, version = '1.0'): MatrixCell => ({ recipe, target, channel: 'stable', version });
+const cell = (recipe: string, target: string, version = '1.0', arch = 'amd64'): MatrixCell => ({
+  recipe,
+  target,
+  arch,
+  ...ciRunner(arch),
+  channel: 'stable',
+  version,
+});
 const empty: CiAttempts = { version: 1, failed: [] };
 const t0 = new Date('2026-12-01T00:00:00Z');
 
@@ -33,6 +41,19 @@ describe('recordAttempts', () => {
     expect(failuresOf(two, cell('a', 'fedora:41', '2.0'))).toBe(0);
     const three = recordAttempts(two, [cell('a', 'fedora:41')], [{ channel: 'stable', recipe: 'a', target: 'fedora:41' }], t0);
     expect(three.failed.map((f) => f.recipe)).toEqual(['b']);
+  });
+});
+
+describe('recordAttempts per architecture', () => {
+  it('an arm64 cell that delivered nothing fails on its own while the amd64 build of the same target published', () => {
+    const planned = [cell('a', 'debian:bookworm'), cell('a', 'debian:bookworm', '1.0', 'arm64')];
+    // What a build's manifest names: every build carries its arch, amd64 included.
+    const one = recordAttempts(empty, planned, [{ channel: 'stable', recipe: 'a', target: 'debian:bookworm', arch: 'amd64' }], t0);
+    expect(one.failed.map((f) => `${f.target} ${f.arch} ${f.failures}`)).toEqual(['debian:bookworm arm64 1']);
+    expect(failuresOf(one, planned[1]!)).toBe(1);
+    expect(failuresOf(one, planned[0]!)).toBe(0);
+    const two = recordAttempts(one, planned, [{ channel: 'stable', recipe: 'a', target: 'debian:bookworm', arch: 'arm64' }], t0);
+    expect(two.failed.map((f) => `${f.target} ${f.arch ?? 'amd64'}`)).toEqual(['debian:bookworm amd64']);
   });
 });
 

@@ -9,6 +9,9 @@ const plan = (recipes: number, targets: number): MatrixResult => ({
       Array.from({ length: targets }, (_, t) => ({
         recipe: `r${r}`,
         target: `debian:t${t}`,
+        arch: 'amd64',
+        runner: 'ubuntu-24.04',
+        emulated: false,
         channel: 'trunk' as const,
         commit: 'abc1234',
       })),

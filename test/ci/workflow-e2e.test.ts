@@ -149,10 +149,10 @@ describe('the generated workflows, run job by job against a local origin', () =>
   it('stable run 1: builds deb and rpm, publishes the first gh-pages commit', { timeout: 30 * 60_000 }, async () => {
     const { run, jobs, failures } = await runWorkflow(stable, 'push');
     expect(failures).toBe('');
-    // Each cell saved the images it built with to the Actions cache, keyed by target and recipe.
+    // Each cell saved the images it built with to the Actions cache, keyed by target, arch and recipe.
     expect(run.cacheSaves.map((k) => k.replace(/-[0-9a-f]{64}$/, '-<hash>')).sort()).toEqual([
-      'pkgtrack-images-debian:bookworm-tinyhello-<hash>',
-      'pkgtrack-images-fedora:41-tinyhello-<hash>',
+      'pkgtrack-images-debian:bookworm-amd64-tinyhello-<hash>',
+      'pkgtrack-images-fedora:41-amd64-tinyhello-<hash>',
     ]);
     expect(jobs.problems!.result).toBe('skipped');
     expect(cellsOf(jobs)).toEqual(['tinyhello debian:bookworm success', 'tinyhello fedora:41 success']);

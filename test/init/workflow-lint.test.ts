@@ -80,7 +80,7 @@ describe('workflow shape', () => {
     // Each cell builds the commit the plan chose (matrix.commit), not whatever HEAD is by then,
     // and is bounded by the trunk version the plan read from the published state.
     expect(build!.steps.map((s) => s.run ?? '').join('\n')).toMatch(
-      /pkgtrack build "\$RECIPE" --target "\$TARGET" --trunk --commit "\$COMMIT" \$\{PREVIOUS:\+--previous "\$PREVIOUS"\} --out out/,
+      /pkgtrack build "\$RECIPE" --target "\$TARGET" --trunk --commit "\$COMMIT" \$\{PREVIOUS:\+--previous "\$PREVIOUS"\} \$\{ARCH:\+--arch "\$ARCH"\} --out out/,
     );
     expect(build!.steps.find((s) => s.env?.COMMIT)?.env?.COMMIT).toBe('${{ matrix.commit }}');
     expect(build!.steps.find((s) => s.env?.COMMIT)?.env?.PREVIOUS).toBe('${{ matrix.previous }}');

@@ -10,10 +10,13 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { inputError, integrityError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fsutil.js';
+import { DEFAULT_ARCH } from '../../recipe/arches.js';
+import { buildKey } from '../../recipe/targets.js';
 
 export const CI_ATTEMPTS_FILE = join('ci', 'attempts.json');
 
-const cellKey = z.object({ channel: z.enum(['stable', 'trunk']), recipe: z.string(), target: z.string() });
+// `arch`: the cell's architecture; absent for amd64 (and in records written before architectures).
+const cellKey = z.object({ channel: z.enum(['stable', 'trunk']), recipe: z.string(), target: z.string(), arch: z.string().optional() });
 const attemptsSchema = z.object({
   version: z.literal(1),
   failed: z.array(
@@ -33,7 +36,7 @@ export interface PlannedCell extends CellKey {
   commit?: string;
 }
 
-const keyOf = (c: CellKey) => `${c.channel}\u0000${c.recipe}\u0000${c.target}`;
+const keyOf = (c: CellKey) => `${c.channel}\u0000${c.recipe}\u0000${buildKey(c.target, c.arch)}`;
 const subjectOf = (c: PlannedCell) => c.commit ?? c.version ?? '';
 
 export async function readCiAttempts(output: string): Promise<CiAttempts> {
@@ -79,6 +82,7 @@ export function recordAttempts(before: CiAttempts, planned: readonly PlannedCell
       channel: cell.channel,
       recipe: cell.recipe,
       target: cell.target,
+      ...(cell.arch && cell.arch !== DEFAULT_ARCH ? { arch: cell.arch } : {}),
       subject,
       failures: prior && prior.subject === subject ? prior.failures + 1 : 1,
       lastFailed: now.toISOString(),
@@ -108,8 +112,9 @@ export async function recordCiAttempts(
   for (const dir of buildDirs) {
     const text = await readFile(join(dir, 'manifest.json'), 'utf8').catch(() => undefined);
     if (!text) continue;
-    const m = JSON.parse(text) as { recipe?: string; target?: string; channel?: 'stable' | 'trunk' };
-    if (m.recipe && m.target) published.push({ channel: m.channel ?? 'stable', recipe: m.recipe, target: m.target });
+    const m = JSON.parse(text) as { recipe?: string; target?: string; channel?: 'stable' | 'trunk'; arch?: string };
+    if (m.recipe && m.target)
+      published.push({ channel: m.channel ?? 'stable', recipe: m.recipe, target: m.target, ...(m.arch ? { arch: m.arch } : {}) });
   }
   const after = recordAttempts(await readCiAttempts(output), planned, published, now);
   await writeCiAttempts(output, after);
@@ -142,6 +147,7 @@ export function parsePlannedMatrix(text: string, file: string): PlannedCell[] {
       channel: c.channel,
       recipe: c.recipe,
       target: c.target,
+      ...(c.arch ? { arch: c.arch } : {}),
       ...(c.version ? { version: c.version } : {}),
       ...(c.commit ? { commit: c.commit } : {}),
     }));

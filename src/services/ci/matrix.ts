@@ -9,7 +9,8 @@ import { compareUpstreamVersions } from '../../formats/versions.js';
 import { inputError } from '../../core/errors.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
 import { loadRecipes, type Recipe, type RecipesRepository } from '../../recipe/load.js';
-import type { Target } from '../../recipe/targets.js';
+import { ciRunner } from '../../recipe/arches.js';
+import { buildKey, type Target } from '../../recipe/targets.js';
 import { createUpstreamSources, type UpstreamSources } from '../../upstream/index.js';
 import { toRecipeUpstream } from '../check/check.js';
 import { cacheDir } from '../fetch/source-cache.js';
@@ -24,6 +25,12 @@ export type Channel = 'stable' | 'trunk';
 export interface MatrixCell {
   recipe: string;
   target: string;
+  /** Debian architecture the cell builds. */
+  arch: string;
+  /** GitHub runner label that builds `arch` natively (ubuntu-24.04, ubuntu-24.04-arm), else ubuntu-24.04. */
+  runner: string;
+  /** True when the runner builds `arch` under qemu-user (the workflow installs it). */
+  emulated: boolean;
   channel: Channel;
   /** Upstream version (stable) or commit (trunk) the cell builds. */
   version?: string;
@@ -80,6 +87,11 @@ export function publishedUpstream(
     }
   }
   return best;
+}
+
+/** One cell per architecture of the target, on the runner that builds it natively when GitHub has one. */
+function archCells(t: Target, cell: Omit<MatrixCell, 'arch' | 'runner' | 'emulated'>, arches: readonly string[] = t.arches): MatrixCell[] {
+  return arches.map((arch) => ({ ...cell, arch, ...ciRunner(arch) }));
 }
 
 export const suiteFor = (recipesRepo: RecipesRepository, target: Target, channel: Channel) =>
@@ -207,7 +219,7 @@ async function stableCells(opts: MatrixOptions, recipes: Recipe[], sources: Upst
       for (const t of r.targets) {
         const have = publishedUpstream(suites, r.name, t, suiteFor(opts.recipesRepo, t, 'stable'));
         if (!have || compareUpstreamVersions(latest.version, have) > 0) {
-          result.matrix.include.push({ recipe: r.name, target: t.id, channel: 'stable', version: latest.version });
+          result.matrix.include.push(...archCells(t, { recipe: r.name, target: t.id, channel: 'stable', version: latest.version }));
           continue;
         }
         // Same upstream version: rebuild when the packaging (recipe folder) changed since.
@@ -225,7 +237,7 @@ async function stableCells(opts: MatrixOptions, recipes: Recipe[], sources: Upst
           result.problems.push({ recipe: r.name, target: t.id, message, file: r.file, field: 'revision' });
           continue;
         }
-        result.matrix.include.push({ recipe: r.name, target: t.id, channel: 'stable', version: have });
+        result.matrix.include.push(...archCells(t, { recipe: r.name, target: t.id, channel: 'stable', version: have }));
       }
     }
   }
@@ -243,21 +255,26 @@ async function trunkCells(opts: MatrixOptions, recipes: Recipe[], sources: Upstr
       const head = await src.head(toRecipeUpstream(r), r.config.channels.trunk?.branch);
       const state = await readTrunkState(r.name, { output: opts.output, url: opts.stateUrl });
       // Per target: a target whose cell failed last time is built again even if HEAD stood still.
+      // Per architecture too: a failed arm64 cell is planned again while amd64 stays built.
       for (const t of r.targets) {
-        if (trunkCommitOf(state, t.id) === head.commit) {
-          result.skipped.push({ recipe: r.name, target: t.id, reason: `trunk is already built from ${head.commit.slice(0, 7)}` });
-          continue;
+        const stale: string[] = [];
+        for (const arch of t.arches) {
+          const key = buildKey(t.id, arch);
+          if (trunkCommitOf(state, key) === head.commit)
+            result.skipped.push({ recipe: r.name, target: key, reason: `trunk is already built from ${head.commit.slice(0, 7)}` });
+          else stale.push(arch);
         }
         // The build job has no published state: it gets the guard's bound from here. A retry of
         // the commit the other targets published is bounded by nothing newer than itself.
         const previous = state && state.commit !== head.commit ? state.version : undefined;
-        result.matrix.include.push({
-          recipe: r.name,
-          target: t.id,
-          channel: 'trunk',
-          commit: head.commit,
-          ...(previous ? { previous } : {}),
-        });
+        if (stale.length)
+          result.matrix.include.push(
+            ...archCells(
+              t,
+              { recipe: r.name, target: t.id, channel: 'trunk', commit: head.commit, ...(previous ? { previous } : {}) },
+              stale,
+            ),
+          );
       }
     } catch (e) {
       const reason = `upstream: ${(e as Error).message.split('\n')[0]}`;
@@ -296,8 +313,11 @@ export function matrixSummary(result: MatrixResult): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const lines = [`### pkgtrack plan (${result.channel})`, '', `${result.matrix.include.length} cell(s) to build.`, ''];
   if (result.matrix.include.length) {
-    lines.push('| recipe | target | builds |', '|---|---|---|');
-    for (const c of result.matrix.include) lines.push(`| ${cell(c.recipe)} | ${cell(c.target)} | ${cell(c.version ?? c.commit ?? '')} |`);
+    lines.push('| recipe | target | arch | builds |', '|---|---|---|---|');
+    for (const c of result.matrix.include)
+      lines.push(
+        `| ${cell(c.recipe)} | ${cell(c.target)} | ${cell(c.arch)}${c.emulated ? ' (emulated)' : ''} | ${cell(c.version ?? c.commit ?? '')} |`,
+      );
     lines.push('');
   }
   if (result.problems.length) {

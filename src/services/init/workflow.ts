@@ -10,6 +10,7 @@
  */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is GitHub Actions expression syntax, meant literally
 import { inputError } from '../../core/errors.js';
+import { DEFAULT_CI_RUNNER } from '../../recipe/arches.js';
 
 export type PagesMode = 'branch' | 'artifact';
 export type WorkflowChannel = 'stable' | 'trunk';
@@ -94,7 +95,7 @@ const DEFAULTS: Omit<Resolved, 'name' | 'pages'> = {
   // Off the hour: GitHub delays scheduled runs at :00 when everyone starts at once.
   stableCron: '23 5 * * *',
   nightlyCron: '17 2 * * *',
-  runsOn: 'ubuntu-24.04',
+  runsOn: DEFAULT_CI_RUNNER,
   install: { kind: 'vendored', path: VENDORED_TARBALL },
 };
 
@@ -310,8 +311,9 @@ const restoreBuilderImages = [
   `        uses: ${ACTION['cache-restore']}`,
   '        with:',
   `          path: ${IMAGES_ARCHIVE}`,
-  "          key: pkgtrack-images-${{ matrix.target }}-${{ matrix.recipe }}-${{ hashFiles(format('recipes/{0}/**', matrix.recipe)) }}",
-  '          restore-keys: pkgtrack-images-${{ matrix.target }}-${{ matrix.recipe }}-',
+  "          key: pkgtrack-images-${{ matrix.target }}-${{ matrix.arch }}-${{ matrix.recipe }}-${{ hashFiles(format('recipes/{0}/**', matrix.recipe)) }}",
+  // Per architecture: an arm64 cell's images are arm64 ones.
+  '          restore-keys: pkgtrack-images-${{ matrix.target }}-${{ matrix.arch }}-${{ matrix.recipe }}-',
   '      - name: Load builder images',
   "        if: steps.images.outputs.cache-matched-key != ''",
   '        run: |',
@@ -334,8 +336,10 @@ const buildJob = (o: Resolved, channel: WorkflowChannel) => [
   '  build:',
   '    needs: plan',
   "    if: needs.plan.outputs.count != '0'",
-  '    name: build ${{ matrix.recipe }} ${{ matrix.target }}',
-  `    runs-on: ${o.runsOn}`,
+  '    name: build ${{ matrix.recipe }} ${{ matrix.target }} ${{ matrix.arch }}',
+  // A cell whose architecture GitHub builds natively elsewhere names that runner (ubuntu-24.04-arm
+  // for arm64); the others run on the configured runner (runsOn), emulating when they must.
+  `    runs-on: \${{ matrix.runner != '${DEFAULT_CI_RUNNER}' && matrix.runner || '${o.runsOn}' }}`,
   '    timeout-minutes: 120',
   '    strategy:',
   '      # One broken cell must not cancel the others; publish takes what built.',
@@ -343,20 +347,24 @@ const buildJob = (o: Resolved, channel: WorkflowChannel) => [
   '      matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}',
   '    steps:',
   ...setup(o),
+  '      - name: qemu-user for an emulated architecture',
+  '        if: matrix.emulated',
+  '        run: sudo apt-get update -q && sudo apt-get install -y -q qemu-user-static binfmt-support arch-test',
   ...restoreBuilderImages,
   '      - id: build',
   '        env:',
   '          RECIPE: ${{ matrix.recipe }}',
   '          TARGET: ${{ matrix.target }}',
+  '          ARCH: ${{ matrix.arch }}',
   ...(channel === 'stable'
     ? ['          VERSION: ${{ matrix.version }}']
     : ['          COMMIT: ${{ matrix.commit }}', '          PREVIOUS: ${{ matrix.previous }}']),
   '          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}',
   '        run: |',
   // Trunk cells build the commit the plan chose, so one recipe's cells agree even if HEAD moves.
-  `          pkgtrack build "$RECIPE" --target "$TARGET" ${channel === 'stable' ? '--version "$VERSION"' : '--trunk --commit "$COMMIT" ${PREVIOUS:+--previous "$PREVIOUS"}'} --out out`,
+  `          pkgtrack build "$RECIPE" --target "$TARGET" ${channel === 'stable' ? '--version "$VERSION"' : '--trunk --commit "$COMMIT" ${PREVIOUS:+--previous "$PREVIOUS"}'} \${ARCH:+--arch "$ARCH"} --out out`,
   '          # Artifact names may not hold ":" (debian:bookworm).',
-  '          echo "artifact=pkgtrack-$RECIPE-${TARGET//[^A-Za-z0-9._-]/-}" >> "$GITHUB_OUTPUT"',
+  '          echo "artifact=pkgtrack-$RECIPE-${TARGET//[^A-Za-z0-9._-]/-}${ARCH:+-$ARCH}" >> "$GITHUB_OUTPUT"',
   ...saveBuilderImages,
   `      - uses: ${ACTION['upload-artifact']}`,
   '        with:',

@@ -13,6 +13,7 @@ import { PkgtrackError } from '../../core/errors.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
 import { extractArchive } from '../../patches/extract.js';
 import { loadRecipes, type Recipe, type RecipesRepository } from '../../recipe/load.js';
+import { buildKey } from '../../recipe/targets.js';
 import { createUpstreamSources, type UpstreamSources } from '../../upstream/index.js';
 import type { ContainerEngine } from '../../containers/engine.js';
 import type { Signer } from '../../sign/signer.js';
@@ -168,7 +169,8 @@ async function nightlyRecipe(opts: NightlyOptions, recipe: Recipe, sources: Upst
   base.targets = summary.builds.map((b) => {
     const t = targets.find((x) => x.id === b.target);
     return {
-      target: b.target,
+      // One entry per architecture (`debian:bookworm/arm64`), as the trunk state and `ci matrix` key them.
+      target: buildKey(b.target, b.arch),
       suite: t ? suiteFor(opts.recipesRepo, t, 'trunk') : b.target,
       result: b.result,
       ...(b.version ? { packageVersion: b.version } : {}),

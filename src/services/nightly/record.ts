@@ -8,6 +8,7 @@
 import { ifExists } from '../../core/fsutil.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buildKey } from '../../recipe/targets.js';
 import type { TrunkState } from './trunk-state.js';
 
 export async function recordTrunkBuilds(output: string, buildDirs: readonly string[], now = new Date()): Promise<string[]> {
@@ -24,6 +25,7 @@ export async function recordTrunkBuilds(output: string, buildDirs: readonly stri
       suite?: string;
       packageVersion?: string;
       branch?: string;
+      arch?: string;
     };
     if (m.channel !== 'trunk' || !m.recipe || !m.commit || !m.upstreamVersion || !m.target || !m.suite || !m.packageVersion) continue;
     const s = byRecipe.get(m.recipe) ?? {
@@ -34,7 +36,8 @@ export async function recordTrunkBuilds(output: string, buildDirs: readonly stri
       publishedAt: now.toISOString(),
       targets: [],
     };
-    s.targets.push({ target: m.target, suite: m.suite, packageVersion: m.packageVersion, commit: m.commit });
+    // Per architecture: `debian:bookworm/arm64` (amd64 keeps the plain target id), as `ci matrix` reads it.
+    s.targets.push({ target: buildKey(m.target, m.arch), suite: m.suite, packageVersion: m.packageVersion, commit: m.commit });
     byRecipe.set(m.recipe, s);
   }
   if (byRecipe.size) {

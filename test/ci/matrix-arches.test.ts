@@ -1,0 +1,27 @@
+/** `ci matrix`: one cell per (recipe, target, architecture), on the runner that builds it natively. */
+import { describe, expect, it } from 'vitest';
+import { loadRecipesRepository } from '../../src/recipe/load.js';
+import { ciMatrix } from '../../src/services/ci/matrix.js';
+import type { UpstreamSources } from '../../src/upstream/index.js';
+import { GOOD_RECIPE, repoWith } from '../recipe/fixtures.js';
+
+const fakeGithub = {
+  releases: async (recipes: ReadonlyArray<{ name: string }>) => new Map(recipes.map((r) => [r.name, [{ version: '1.2.0' }]])),
+} as unknown as UpstreamSources['github'];
+
+describe('ci matrix with architectures', () => {
+  it('emits a cell per arch with its runner; emulated where GitHub has no native runner', async () => {
+    const root = repoWith({
+      'recipes/demo/recipe.yaml': `${GOOD_RECIPE}targets:\n  - id: debian:bookworm\n    arches: [amd64, arm64, armhf]\n  - debian:trixie\n`,
+    });
+    const recipesRepo = await loadRecipesRepository(root);
+    const r = await ciMatrix({ recipesRepo, channel: 'stable', output: `${root}/public`, sources: { github: fakeGithub } });
+    expect(r.matrix.include.map((c) => [c.target, c.arch, c.runner, c.emulated])).toEqual([
+      ['debian:bookworm', 'amd64', 'ubuntu-24.04', false],
+      ['debian:bookworm', 'arm64', 'ubuntu-24.04-arm', false],
+      ['debian:bookworm', 'armhf', 'ubuntu-24.04', true],
+      ['debian:trixie', 'amd64', 'ubuntu-24.04', false],
+    ]);
+    expect(r.matrix.include.every((c) => c.version === '1.2.0')).toBe(true);
+  });
+});
