@@ -2,7 +2,8 @@
  * `npm run bench -- build`: a warm-cache `pkgtrack build --force` of the bundled hello recipe for
  * debian:bookworm against a plain `dpkg-buildpackage` of the same source in the same dependency
  * image (and against dpkg-buildpackage + lintian, which is what sbuild does by default), plus
- * the time of a rebuild with nothing changed.
+ * the time of a rebuild with nothing changed, and the same build for foreign architectures under
+ * qemu-user (`PKGTRACK_BENCH_EMULATED`, default `arm64`; e.g. `arm64,armhf`, or `none`) against amd64.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -110,5 +111,26 @@ export default async function bench(): Promise<void> {
   console.log(`dpkg-buildpackage in the same image          ${s(D).padEnd(9)}  pkgtrack/plain = ${(P / D).toFixed(2)}`);
   console.log(`dpkg-buildpackage + lintian (sbuild-like)    ${s(DL).padEnd(9)}  pkgtrack/peer  = ${(P / DL).toFixed(2)}`);
   console.log(`pkgtrack build, nothing changed (skipped)    ${s(median(noChange)).padEnd(9)}  (target < 2 s)`);
+
+  // Foreign architectures under qemu-user: the first build makes the base and dependency images
+  // (slow: every package's maintainer scripts run emulated), the timed ones reuse them.
+  const emulated = (process.env.PKGTRACK_BENCH_EMULATED ?? 'arm64').split(',').filter((a) => a && a !== 'none');
+  for (const arch of emulated) {
+    const args = [...buildArgs, '-a', arch];
+    process.stderr.write(`warming up ${arch} (base + dependency images under emulation; can take tens of minutes)...\n`);
+    const w = await cli(args, repo);
+    if (w.code !== 0) throw new Error(`${arch} warm-up build failed:\n${w.stderr}\n${w.stdout}`);
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const r = await cli([...args, '--force'], repo);
+      if (r.code !== 0) throw new Error(`${arch} build failed:\n${r.stderr}`);
+      times.push(r.ms);
+      process.stderr.write(`run ${i + 1}: pkgtrack ${arch} (emulated) ${s(r.ms)}\n`);
+    }
+    const E = median(times);
+    console.log(
+      `pkgtrack build --force, ${`${arch} (qemu-user)`.padEnd(19)} ${s(E).padEnd(9)}  ${arch}-emulated/amd64 = ${(E / P).toFixed(2)}`,
+    );
+  }
   rmSync(repo, { recursive: true, force: true });
 }

@@ -14,6 +14,7 @@ export default class RepoTry extends PkgtrackCommand<typeof RepoTry> {
     'Adds the published apt repository with a deb822 .sources file whose Signed-By holds the published key, runs apt-get update and install from the suite, then an optional command. No network: only what was published is used. Exit 1 when the install or the command fails.';
   static override examples = [
     '<%= config.bin %> repo try hello --target debian:bookworm -- hello',
+    '<%= config.bin %> repo try hello --target debian:bookworm --arch arm64 -- hello',
     '<%= config.bin %> repo try hello --target debian:trixie --suite trixie-trunk --json',
     '<%= config.bin %> repo try hello --target debian:bookworm --suite bookworm-backports --upgrade',
   ];
@@ -23,6 +24,10 @@ export default class RepoTry extends PkgtrackCommand<typeof RepoTry> {
     repo: repoFlag,
     target: Flags.string({ char: 't', default: 'debian:bookworm', description: 'Target whose clean image to use' }),
     suite: Flags.string({ description: "Suite to install from (default: the target's release)" }),
+    arch: Flags.string({
+      char: 'a',
+      description: 'Architecture of the container (default amd64); a foreign one (arm64, armhf, ...) runs under qemu-user',
+    }),
     output: Flags.string({ description: 'Published output directory (default: pkgtrack.yaml output)' }),
     key: Flags.string({ description: 'Armored public key (default: the one published with the repository)' }),
     'with-distro': Flags.boolean({
@@ -45,6 +50,7 @@ export default class RepoTry extends PkgtrackCommand<typeof RepoTry> {
       pkg: this.args.package,
       target: f.target,
       ...(f.suite ? { suite: f.suite } : {}),
+      ...(f.arch ? { arch: f.arch } : {}),
       ...(dashdash >= 0 ? { run: this.argv.slice(dashdash + 1) } : {}),
       ...(f['with-distro'] ? { withDistro: true } : {}),
       ...(f.upgrade ? { upgrade: true } : {}),
@@ -59,7 +65,7 @@ export default class RepoTry extends PkgtrackCommand<typeof RepoTry> {
           ]
         : []),
       result.ok
-        ? `${result.package} ${result.installed} installs from ${result.suite} on ${result.target}`
+        ? `${result.package} ${result.installed} installs from ${result.suite} on ${result.target} ${result.arch}`
         : `failed: see the output above`,
     ]);
     if (!result.ok) this.setExitCode(ExitCode.failure);

@@ -11,7 +11,9 @@ import { ensureBaseImage } from '../../containers/base-image.js';
 import { detectEngine } from '../../containers/detect.js';
 import { inputError, notFound } from '../../core/errors.js';
 import type { Progress } from '../../core/progress.js';
-import { resolveTarget } from '../../recipe/targets.js';
+import { requireArchSupport } from '../../containers/emulation.js';
+import { archProblem, DEFAULT_ARCH, debArch } from '../../recipe/arches.js';
+import { resolveTarget, withArch } from '../../recipe/targets.js';
 import { debSources } from '../../formats/user-files.js';
 
 export interface TryOptions {
@@ -20,6 +22,8 @@ export interface TryOptions {
   keyFile: string;
   pkg: string;
   target: string;
+  /** Architecture of the container (Debian or rpm name; default amd64): a foreign one runs under qemu-user. */
+  arch?: string;
   /** Suite to install from (default: the target's release). */
   suite?: string;
   /** Command to run after installing (default: none). */
@@ -37,6 +41,7 @@ export interface TryOptions {
 export interface TryResult {
   package: string;
   target: string;
+  arch: string;
   suite: string;
   installed: string;
   output: string;
@@ -50,7 +55,11 @@ const PKG = /^[a-z0-9][a-z0-9+.-]+$/;
 export async function tryInstall(o: TryOptions): Promise<TryResult> {
   if (!PKG.test(o.pkg))
     throw inputError('TRY_BAD_PACKAGE', `"${o.pkg}" is not a Debian package name`, 'Pass the binary package name, e.g. hello.');
-  const target = resolveTarget(o.target);
+  const problem = o.arch ? archProblem(o.arch) : undefined;
+  if (problem) throw inputError('ARCH_UNKNOWN', problem, 'Pass a known architecture to --arch.', { field: 'arch' });
+  const arch = o.arch ? debArch(o.arch) : DEFAULT_ARCH;
+  const resolved = resolveTarget(o.target, { arches: [arch] });
+  const target = resolved && withArch(resolved, arch);
   if (target?.format !== 'deb') {
     throw inputError(
       'TRY_TARGET',
@@ -74,6 +83,7 @@ export async function tryInstall(o: TryOptions): Promise<TryResult> {
       debSources({ uri: 'file:/repo', suites: [suite], components: ['main'], signedBy: { kind: 'embedded', armoredKey: key } }),
     );
     const engine = await detectEngine();
+    await requireArchSupport(target);
     const base = await ensureBaseImage(engine, target, o.progress);
     o.progress.step(`installing ${o.pkg} from ${suite} in a clean ${target.id} container (${base.origin} base image)`);
     const withDistro = !!(o.withDistro || o.upgrade);
@@ -111,6 +121,7 @@ export async function tryInstall(o: TryOptions): Promise<TryResult> {
     const r = await engine.run({
       image: base.ref,
       network: withDistro ? 'default' : 'none',
+      ...(arch !== DEFAULT_ARCH ? { arch } : {}),
       mounts: [
         { host: aptRoot, container: '/repo', readOnly: true },
         { host: work, container: '/try', readOnly: true },
@@ -118,7 +129,7 @@ export async function tryInstall(o: TryOptions): Promise<TryResult> {
       argv: ['sh', '-ec', script, 'sh', suite, o.pkg, ...(o.run ?? [])],
     });
     const installed = /^installed: \S+ (\S+)$/m.exec(r.output)?.[1] ?? '';
-    const result: TryResult = { package: o.pkg, target: o.target, suite, installed, output: r.output, ok: r.code === 0 };
+    const result: TryResult = { package: o.pkg, target: o.target, arch, suite, installed, output: r.output, ok: r.code === 0 };
     if (o.upgrade) {
       const from = /^distro: \S+ (\S+)$/m.exec(r.output)?.[1] ?? '';
       // dpkg's abbreviated status: "rc" = removed with its conffiles kept, "un"/none = nothing left.
