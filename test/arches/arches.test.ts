@@ -12,17 +12,7 @@ import { recipeSchema } from '../../src/recipe/schema.js';
 import { buildsIndep, resolveTarget, targetKey, targetSlug, withArch } from '../../src/recipe/targets.js';
 import { parseYaml } from '../../src/recipe/validate.js';
 import { tempDir } from '../helpers/cli.js';
-import { GOOD_RECIPE, repoWith } from '../recipe/fixtures.js';
-
-function problems(text: string): PkgtrackError[] {
-  try {
-    parseYaml(text, 'recipe.yaml', recipeSchema, 'recipe');
-  } catch (e) {
-    if (e instanceof PkgtrackErrors) return e.errors;
-    throw e;
-  }
-  throw new Error('expected the recipe to be refused');
-}
+import { GOOD_RECIPE, problems, repoWith } from '../recipe/fixtures.js';
 
 /** A fake /proc/sys/fs/binfmt_misc. */
 function binfmtDir(entries: Record<string, { enabled: boolean; flags: string }>, mounted = true): string {

@@ -6,7 +6,7 @@ import type { UpstreamSources } from '../../src/upstream/index.js';
 import { GOOD_RECIPE, repoWith } from '../recipe/fixtures.js';
 
 const fakeGithub = {
-  releases: async (recipes: ReadonlyArray<{ name: string }>) => new Map(recipes.map((r) => [r.name, [{ version: '1.2.0' }]])),
+  releases: async (recipes: ReadonlyArray<{ recipe: string }>) => new Map(recipes.map((r) => [r.recipe, [{ version: '1.2.0' }]])),
 } as unknown as UpstreamSources['github'];
 
 describe('ci matrix with architectures', () => {
@@ -16,6 +16,7 @@ describe('ci matrix with architectures', () => {
     });
     const recipesRepo = await loadRecipesRepository(root);
     const r = await ciMatrix({ recipesRepo, channel: 'stable', output: `${root}/public`, sources: { github: fakeGithub } });
+    expect(r.skipped).toEqual([]);
     expect(r.matrix.include.map((c) => [c.target, c.arch, c.runner, c.emulated])).toEqual([
       ['debian:bookworm', 'amd64', 'ubuntu-24.04', false],
       ['debian:bookworm', 'arm64', 'ubuntu-24.04-arm', false],

@@ -1,7 +1,21 @@
 /** Small recipes repositories written into temp folders, good and broken. */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { type PkgtrackError, PkgtrackErrors } from '../../src/core/errors.js';
+import { recipeSchema } from '../../src/recipe/schema.js';
+import { parseYaml } from '../../src/recipe/validate.js';
 import { tempDir } from '../helpers/cli.js';
+
+/** The problems a recipe text is refused with (fails the test when it is accepted). */
+export function problems(text: string): PkgtrackError[] {
+  try {
+    parseYaml(text, 'recipe.yaml', recipeSchema, 'recipe');
+  } catch (e) {
+    if (e instanceof PkgtrackErrors) return e.errors;
+    throw e;
+  }
+  throw new Error('expected the recipe to be refused');
+}
 
 export const GOOD_REPO = `name: test-repo
 origin: test-repo

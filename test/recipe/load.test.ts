@@ -5,17 +5,7 @@ import { findRecipesRepositoryRoot, loadRecipe, loadRecipesRepository } from '..
 import { recipeSchema } from '../../src/recipe/schema.js';
 import { resolveTarget } from '../../src/recipe/targets.js';
 import { parseYaml } from '../../src/recipe/validate.js';
-import { GOOD_RECIPE, repoWith } from './fixtures.js';
-
-function problems(text: string): PkgtrackError[] {
-  try {
-    parseYaml(text, 'recipe.yaml', recipeSchema, 'recipe');
-  } catch (e) {
-    if (e instanceof PkgtrackErrors) return e.errors;
-    throw e;
-  }
-  throw new Error('expected the recipe to be refused');
-}
+import { GOOD_RECIPE, problems, repoWith } from './fixtures.js';
 
 describe('recipe loading', () => {
   it('loads a good recipe with defaults filled in', async () => {
