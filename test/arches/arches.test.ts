@@ -5,12 +5,10 @@ import { onlyArchIndependent } from '../../src/builders/deb/control.js';
 import { hostCapabilities, readBinfmt, requireArchSupport } from '../../src/containers/emulation.js';
 import { mmdebstrapArgv } from '../../src/containers/base-image.js';
 import { importArgv, PODMAN, DOCKER } from '../../src/containers/argv.js';
-import { PkgtrackError, PkgtrackErrors } from '../../src/core/errors.js';
+import { PkgtrackError } from '../../src/core/errors.js';
 import { archProblem, archSupport, ciRunner, debArch, hostDebArch } from '../../src/recipe/arches.js';
 import { loadRecipe, loadRecipesRepository } from '../../src/recipe/load.js';
-import { recipeSchema } from '../../src/recipe/schema.js';
 import { buildsIndep, resolveTarget, targetKey, targetSlug, withArch } from '../../src/recipe/targets.js';
-import { parseYaml } from '../../src/recipe/validate.js';
 import { tempDir } from '../helpers/cli.js';
 import { GOOD_RECIPE, problems, repoWith } from '../recipe/fixtures.js';
 

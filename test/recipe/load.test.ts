@@ -1,10 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PkgtrackError, PkgtrackErrors } from '../../src/core/errors.js';
+import { PkgtrackError } from '../../src/core/errors.js';
 import { findRecipesRepositoryRoot, loadRecipe, loadRecipesRepository } from '../../src/recipe/load.js';
-import { recipeSchema } from '../../src/recipe/schema.js';
 import { resolveTarget } from '../../src/recipe/targets.js';
-import { parseYaml } from '../../src/recipe/validate.js';
 import { GOOD_RECIPE, problems, repoWith } from './fixtures.js';
 
 describe('recipe loading', () => {
