@@ -62,7 +62,8 @@ export async function ensureDependencyImage(
       network: 'default',
       ...(target.arch !== DEFAULT_ARCH ? { arch: target.arch } : {}),
       keep: true,
-      timeoutMs: 30 * 60_000,
+      // Under qemu-user every maintainer script runs emulated: on a loaded 2-core host 30 min was not enough.
+      timeoutMs: (target.arch === DEFAULT_ARCH ? 30 : 120) * 60_000,
       ...(log ? { log } : {}),
       onOutput: (c) => progress.debug(c.trimEnd()),
     });
