@@ -186,7 +186,9 @@ interface RunContext {
 function targetsOf(ctx: RunContext, recipe: Recipe): Target[] {
   const backports = ctx.recipesRepo.config.channels.stable.backports;
   const configured = ctx.opts.targets?.length
-    ? ctx.opts.targets.map((id) => recipe.targets.find((t) => t.id === id) ?? resolveTargets([id], { backports, arches: recipe.config.arches })[0]!)
+    ? ctx.opts.targets.map(
+        (id) => recipe.targets.find((t) => t.id === id) ?? resolveTargets([id], { backports, arches: recipe.config.arches })[0]!,
+      )
     : recipe.targets;
   return configured.flatMap((t) => (ctx.opts.arches?.length ? ctx.opts.arches : t.arches).map((a) => withArch(t, a)));
 }
