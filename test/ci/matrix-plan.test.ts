@@ -23,6 +23,8 @@ let key: TestKey;
 const RECIPE = 'recipes/tiny/recipe.yaml';
 /** What `pkgtrack build` appends for the target, so one version never names different bytes. */
 const BOOKWORM = resolveTarget('debian:bookworm')!.versionSuffix;
+/** What every amd64 cell carries: GitHub's amd64 runner builds it natively. */
+const AMD64 = { arch: 'amd64', runner: 'ubuntu-24.04', emulated: false };
 
 function writeAll(root: string, files: Record<string, string>) {
   for (const [rel, content] of Object.entries(files)) {
@@ -37,15 +39,16 @@ const recipeYaml = (revision: string) =>
 /** A build job's artifact folder: a .deb and the manifest `pkgtrack build` writes. */
 async function artifact(
   dir: string,
-  m: { version: string; packageVersion: string; target?: string; suite?: string; channel?: string; commit?: string },
+  m: { version: string; packageVersion: string; target?: string; suite?: string; channel?: string; commit?: string; arch?: string },
 ) {
   mkdirSync(dir, { recursive: true });
-  const deb = buildDeb(dir, 'tiny', m.packageVersion);
+  const deb = buildDeb(dir, 'tiny', m.packageVersion, m.arch ? { arch: m.arch } : {});
   const manifest = {
     recipe: 'tiny',
     target: m.target ?? 'debian:bookworm',
     suite: m.suite ?? 'bookworm',
     channel: m.channel ?? 'stable',
+    ...(m.arch ? { arch: m.arch } : {}),
     ...(m.commit ? { commit: m.commit, branch: 'main' } : {}),
     upstreamVersion: m.version,
     packageVersion: m.packageVersion,
@@ -85,7 +88,9 @@ describe('ci matrix --channel stable against the published build manifests', () 
   it('plans the new release; after a fan-out publish the manifest is on the site and the plan is empty', async () => {
     const first = matrix('--channel', 'stable');
     expect(first.code, first.stderr).toBe(0);
-    expect(first.json().matrix.include).toEqual([{ recipe: 'tiny', target: 'debian:bookworm', channel: 'stable', version: '1.0' }]);
+    expect(first.json().matrix.include).toEqual([
+      { recipe: 'tiny', target: 'debian:bookworm', ...AMD64, channel: 'stable', version: '1.0' },
+    ]);
 
     await artifact(join(repo, 'artifacts1/pkgtrack-tiny-debian-bookworm'), { version: '1.0', packageVersion: `1.0-1${BOOKWORM}` });
     const p = publish(join(repo, 'artifacts1'));
@@ -123,7 +128,7 @@ describe('ci matrix --channel stable against the published build manifests', () 
     writeFileSync(join(repo, RECIPE), recipeYaml('2'));
     const r = matrix('--channel', 'stable');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.json().matrix.include).toEqual([{ recipe: 'tiny', target: 'debian:bookworm', channel: 'stable', version: '1.0' }]);
+    expect(r.json().matrix.include).toEqual([{ recipe: 'tiny', target: 'debian:bookworm', ...AMD64, channel: 'stable', version: '1.0' }]);
   });
 
   it('a missing --output folder is an error, not "plan everything"', () => {
@@ -159,7 +164,7 @@ describe('ci matrix --channel trunk: state per target', () => {
     expect(state).toMatchObject({ branch: 'main', commit: head, targets: [{ target: 'debian:bookworm', commit: head }] });
     const next = matrix('--channel', 'trunk');
     expect(next.code, next.stderr).toBe(0);
-    expect(next.json().matrix.include).toEqual([{ recipe: 'tiny', target: 'debian:trixie', channel: 'trunk', commit: head }]);
+    expect(next.json().matrix.include).toEqual([{ recipe: 'tiny', target: 'debian:trixie', ...AMD64, channel: 'trunk', commit: head }]);
     expect(existsSync(join(repo, 'public/builds/tiny/bookworm-trunk/manifest.json'))).toBe(true);
     // Upstream moves: every target again, each bounded by the published trunk version (the
     // build job has no published state to read the guard's bound from).
@@ -174,5 +179,45 @@ describe('ci matrix --channel trunk: state per target', () => {
         .matrix.include.map((c: { target: string; previous?: string }) => `${c.target} ${c.previous}`)
         .sort(),
     ).toEqual(['debian:bookworm 1.0+git20261201.0.abcdef1', 'debian:trixie 1.0+git20261201.0.abcdef1']);
+  });
+
+  it('per architecture too: with arm64 added, only the arm64 cell is planned, on the arm runner, until its build is published', async () => {
+    // bookworm's amd64 build of HEAD is published (above); the recipe now builds arm64 as well.
+    writeFileSync(
+      join(repo, RECIPE),
+      recipeYaml('2').replace('targets: [debian:bookworm]', 'targets: [debian:bookworm]\narches: [amd64, arm64]'),
+    );
+    const head = git(upstream, 'rev-parse', 'HEAD').trim();
+    const plan = matrix('--channel', 'trunk');
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.json().matrix.include).toEqual([
+      {
+        recipe: 'tiny',
+        target: 'debian:bookworm',
+        arch: 'arm64',
+        runner: 'ubuntu-24.04-arm',
+        emulated: false,
+        channel: 'trunk',
+        commit: head,
+      },
+    ]);
+    expect(plan.json().skipped).toContainEqual(
+      expect.objectContaining({ target: 'debian:bookworm', reason: expect.stringMatching(/already built/) }),
+    );
+    await artifact(join(repo, 'artifacts3/pkgtrack-tiny-debian-bookworm-arm64'), {
+      version: '1.0+git20261201.0.abcdef1',
+      packageVersion: `1.0+git20261201.0.abcdef1-2${BOOKWORM}`,
+      suite: 'bookworm-trunk',
+      channel: 'trunk',
+      commit: head,
+      arch: 'arm64',
+    });
+    const p = publish(join(repo, 'artifacts3'));
+    expect(p.code, p.stderr).toBe(0);
+    const state = JSON.parse(readFileSync(join(repo, 'public/trunk/tiny.json'), 'utf8'));
+    expect(state.targets.map((t: { target: string }) => t.target)).toEqual(['debian:bookworm', 'debian:bookworm/arm64']);
+    const next = matrix('--channel', 'trunk');
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.json().matrix.include).toEqual([]);
   });
 });

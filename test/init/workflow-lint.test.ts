@@ -84,6 +84,16 @@ describe('workflow shape', () => {
     );
     expect(build!.steps.find((s) => s.env?.COMMIT)?.env?.COMMIT).toBe('${{ matrix.commit }}');
     expect(build!.steps.find((s) => s.env?.COMMIT)?.env?.PREVIOUS).toBe('${{ matrix.previous }}');
+    // Architectures: an arm64 cell runs on GitHub's arm runner; emulated cells install qemu-user first.
+    expect(build!['runs-on']).toBe("${{ matrix.runner != 'ubuntu-24.04' && matrix.runner || 'ubuntu-24.04' }}");
+    const qemu = build!.steps.findIndex((s) => s.run?.includes('apt-get install -y -q qemu-user-static binfmt-support'));
+    expect(qemu).toBeGreaterThan(-1);
+    expect(build!.steps[qemu]!.if).toBe('matrix.emulated');
+    expect(qemu).toBeLessThan(build!.steps.findIndex((s) => s.id === 'build'));
+    expect(build!.steps.find((s) => s.id === 'build')?.env?.ARCH).toBe('${{ matrix.arch }}');
+    // A configured runner still runs every cell GitHub has no other native runner for.
+    const own = parseWorkflow(renderWorkflows({ name: 'acme-ppa', pages: 'branch', runsOn: 'self-hosted' })[NIGHTLY]!);
+    expect(own.jobs.build!['runs-on']).toBe("${{ matrix.runner != 'ubuntu-24.04' && matrix.runner || 'self-hosted' }}");
     expect(publish!.needs).toEqual(['plan', 'build']);
     // Runs after failed cells, never after a failed or skipped plan.
     expect(publish!.if).toMatch(/!cancelled\(\) && needs\.plan\.result == 'success' && needs\.plan\.outputs\.count != '0'/);
