@@ -76,8 +76,9 @@ export interface AptRoot {
   setSources(entries: Array<{ uri: string; suites: string[] }>, keyFile: string): void;
 }
 
-/** An isolated apt configuration and dpkg database (dpkg --root) under a temp dir. */
-export function aptRoot(): AptRoot {
+/** An isolated apt configuration and dpkg database (dpkg --root) under a temp dir; `arch`: the root's architecture (default amd64). */
+export function aptRoot(opts: { arch?: string } = {}): AptRoot {
+  const arch = opts.arch ?? 'amd64';
   const root = tempDir('pkgtrack-aptroot-');
   for (const d of [
     'etc/apt/sources.list.d',
@@ -110,8 +111,8 @@ export function aptRoot(): AptRoot {
       `Dir::Log "${root}/var/log/apt";`,
       'Debug::NoLocking "true";',
       'APT::Sandbox::User "root";',
-      'APT::Architecture "amd64";',
-      'APT::Architectures { "amd64"; };',
+      `APT::Architecture "${arch}";`,
+      `APT::Architectures { "${arch}"; };`,
       'Acquire::Languages "none";',
       'Acquire::Retries "0";',
       `DPkg::Options { "--root=${root}"; "--admindir=${root}/var/lib/dpkg"; "--force-not-root"; "--force-script-chrootless"; "--log=${root}/var/log/dpkg.log"; };`,
