@@ -82,7 +82,6 @@ export function runArgv(
   return a;
 }
 
-/** `arch`: the Debian architecture the root file system is for, recorded in the image (podman --arch/--variant, docker --platform). */
 /** The platform flags for a Debian architecture: podman `--arch arm --variant v7`, docker `--platform linux/arm/v7`. */
 export function platformArgv(dialect: Dialect, arch: string | undefined): string[] {
   const platform = arch ? archInfo(arch)?.platform.split('/') : undefined;
@@ -91,6 +90,7 @@ export function platformArgv(dialect: Dialect, arch: string | undefined): string
   return ['--platform', platform.join('/')];
 }
 
+/** `arch`: the Debian architecture the root file system is for, recorded in the image (podman --arch/--variant, docker --platform). */
 export function importArgv(dialect: Dialect, tarball: string, ref: string, labels: Record<string, string>, arch?: string): string[] {
   const a = ['import', ...platformArgv(dialect, arch)];
   for (const [k, v] of Object.entries(labels)) a.push('--change', `LABEL ${k}=${JSON.stringify(v)}`);

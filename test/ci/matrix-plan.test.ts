@@ -59,6 +59,17 @@ async function artifact(
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
 }
 
+/** A trunk cell's artifact for bookworm (the recipe at revision 2) built from `commit`. */
+const trunkArtifact = (dir: string, commit: string, arch?: string) =>
+  artifact(dir, {
+    version: '1.0+git20261201.0.abcdef1',
+    packageVersion: `1.0+git20261201.0.abcdef1-2${BOOKWORM}`,
+    suite: 'bookworm-trunk',
+    channel: 'trunk',
+    commit,
+    ...(arch ? { arch } : {}),
+  });
+
 const matrix = (...args: string[]) => pkgtrack(['ci', 'matrix', '--json', ...args], { cwd: repo });
 const publish = (artifacts: string) => pkgtrack(['publish', '--key', key.secret, '--from-artifacts', artifacts, '--json'], { cwd: repo });
 
@@ -151,13 +162,7 @@ describe('ci matrix --channel trunk: state per target', () => {
         .matrix.include.map((c: { target: string }) => c.target)
         .sort(),
     ).toEqual(['debian:bookworm', 'debian:trixie']);
-    await artifact(join(repo, 'artifacts2/pkgtrack-tiny-debian-bookworm'), {
-      version: '1.0+git20261201.0.abcdef1',
-      packageVersion: `1.0+git20261201.0.abcdef1-2${BOOKWORM}`,
-      suite: 'bookworm-trunk',
-      channel: 'trunk',
-      commit: head,
-    });
+    await trunkArtifact(join(repo, 'artifacts2/pkgtrack-tiny-debian-bookworm'), head);
     const p = publish(join(repo, 'artifacts2'));
     expect(p.code, p.stderr).toBe(0);
     const state = JSON.parse(readFileSync(join(repo, 'public/trunk/tiny.json'), 'utf8'));
@@ -204,14 +209,7 @@ describe('ci matrix --channel trunk: state per target', () => {
     expect(plan.json().skipped).toContainEqual(
       expect.objectContaining({ target: 'debian:bookworm', reason: expect.stringMatching(/already built/) }),
     );
-    await artifact(join(repo, 'artifacts3/pkgtrack-tiny-debian-bookworm-arm64'), {
-      version: '1.0+git20261201.0.abcdef1',
-      packageVersion: `1.0+git20261201.0.abcdef1-2${BOOKWORM}`,
-      suite: 'bookworm-trunk',
-      channel: 'trunk',
-      commit: head,
-      arch: 'arm64',
-    });
+    await trunkArtifact(join(repo, 'artifacts3/pkgtrack-tiny-debian-bookworm-arm64'), head, 'arm64');
     const p = publish(join(repo, 'artifacts3'));
     expect(p.code, p.stderr).toBe(0);
     const state = JSON.parse(readFileSync(join(repo, 'public/trunk/tiny.json'), 'utf8'));
