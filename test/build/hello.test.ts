@@ -154,8 +154,8 @@ describe('pkgtrack build hello', () => {
     // human output names the failure and its log
     const h = await cli(['build', 'hello', 'netcall', '-t', 'debian:bookworm', '--out', out], { cwd: repo });
     expect(h.code).toBe(1);
-    expect(h.stdout).toMatch(/hello\s+debian:bookworm\s+\S+\s+up-to-date/);
-    expect(h.stdout).toMatch(/FAILED netcall debian:bookworm: \[BUILD_NEEDS_NETWORK\]/);
+    expect(h.stdout).toMatch(/hello\s+debian:bookworm\s+amd64\s+\S+\s+up-to-date/);
+    expect(h.stdout).toMatch(/FAILED netcall debian:bookworm amd64: \[BUILD_NEEDS_NETWORK\]/);
     expect(h.stdout).toContain(`log: ${net.log}`);
 
     // and the whole hello set is up to date
