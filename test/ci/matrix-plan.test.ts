@@ -187,12 +187,14 @@ describe('ci matrix --channel trunk: state per target', () => {
   });
 
   it('per architecture too: with arm64 added, only the arm64 cell is planned, on the arm runner, until its build is published', async () => {
-    // bookworm's amd64 build of HEAD is published (above); the recipe now builds arm64 as well.
+    // The recipe now builds arm64 as well; bookworm's amd64 build of the (moved) HEAD is published.
+    const head = git(upstream, 'rev-parse', 'HEAD').trim();
+    await trunkArtifact(join(repo, 'artifacts3/pkgtrack-tiny-debian-bookworm'), head);
+    expect(publish(join(repo, 'artifacts3')).code).toBe(0);
     writeFileSync(
       join(repo, RECIPE),
       recipeYaml('2').replace('targets: [debian:bookworm]', 'targets: [debian:bookworm]\narches: [amd64, arm64]'),
     );
-    const head = git(upstream, 'rev-parse', 'HEAD').trim();
     const plan = matrix('--channel', 'trunk');
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.json().matrix.include).toEqual([
@@ -209,8 +211,8 @@ describe('ci matrix --channel trunk: state per target', () => {
     expect(plan.json().skipped).toContainEqual(
       expect.objectContaining({ target: 'debian:bookworm', reason: expect.stringMatching(/already built/) }),
     );
-    await trunkArtifact(join(repo, 'artifacts3/pkgtrack-tiny-debian-bookworm-arm64'), head, 'arm64');
-    const p = publish(join(repo, 'artifacts3'));
+    await trunkArtifact(join(repo, 'artifacts4/pkgtrack-tiny-debian-bookworm-arm64'), head, 'arm64');
+    const p = publish(join(repo, 'artifacts4'));
     expect(p.code, p.stderr).toBe(0);
     const state = JSON.parse(readFileSync(join(repo, 'public/trunk/tiny.json'), 'utf8'));
     expect(state.targets.map((t: { target: string }) => t.target)).toEqual(['debian:bookworm', 'debian:bookworm/arm64']);
