@@ -13,6 +13,7 @@ describe('ci matrix with architectures', () => {
   it('emits a cell per arch with its runner; emulated where GitHub has no native runner', async () => {
     const root = repoWith({
       'recipes/demo/recipe.yaml': `${GOOD_RECIPE}targets:\n  - id: debian:bookworm\n    arches: [amd64, arm64, armhf]\n  - debian:trixie\n`,
+      'recipes/demo/debian/control': 'Source: demo\n\nPackage: demo\nArchitecture: any\nDescription: demo\n demo\n',
     });
     const recipesRepo = await loadRecipesRepository(root);
     const r = await ciMatrix({ recipesRepo, channel: 'stable', output: `${root}/public`, sources: { github: fakeGithub } });
@@ -24,5 +25,17 @@ describe('ci matrix with architectures', () => {
       ['debian:trixie', 'amd64', 'ubuntu-24.04', false],
     ]);
     expect(r.matrix.include.every((c) => c.version === '1.2.0')).toBe(true);
+  });
+
+  it('plans an Architecture: all only recipe on the first architecture alone (the build skips the others)', async () => {
+    const root = repoWith({
+      'recipes/demo/recipe.yaml': `${GOOD_RECIPE}targets:\n  - id: debian:bookworm\n    arches: [amd64, arm64]\n`,
+    });
+    const recipesRepo = await loadRecipesRepository(root);
+    const r = await ciMatrix({ recipesRepo, channel: 'stable', output: `${root}/public`, sources: { github: fakeGithub } });
+    expect(r.matrix.include.map((c) => `${c.target} ${c.arch}`)).toEqual(['debian:bookworm amd64']);
+    expect(r.skipped).toEqual([
+      { recipe: 'demo', target: 'debian:bookworm/arm64', reason: expect.stringMatching(/Architecture: all only/) },
+    ]);
   });
 });

@@ -5,6 +5,7 @@
  * Everything is read from the published output (or its URL), so a fresh runner knows.
  */
 import { type CiAttempts, failuresOf, readCiAttempts } from './attempts.js';
+import { builderFor } from '../../builders/registry.js';
 import { compareUpstreamVersions } from '../../formats/versions.js';
 import { inputError } from '../../core/errors.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
@@ -117,6 +118,7 @@ export async function ciMatrix(opts: MatrixOptions): Promise<MatrixResult> {
   const result: MatrixResult = { channel: opts.channel, matrix: { include: [] }, skipped: [], problems: [] };
   if (opts.channel === 'stable') await stableCells(opts, recipes, sources, result, progress);
   else await trunkCells(opts, recipes, sources, result, progress);
+  await dropArchAllOnlyExtras(recipes, result);
   result.matrix.include = orderForCap(
     result.matrix.include,
     await readCiAttempts(opts.output),
@@ -125,6 +127,28 @@ export async function ciMatrix(opts: MatrixOptions): Promise<MatrixResult> {
   const deferred = capMatrix(result);
   if (deferred) progress.warn(`${deferred} recipe(s) deferred to the next run: GitHub runs at most ${MAX_MATRIX_JOBS} jobs per matrix`);
   return result;
+}
+
+/**
+ * A recipe whose packages are all `Architecture: all` builds once, on a target's first
+ * architecture (the build skips the others): its other cells would deliver nothing, be recorded
+ * as failed and be planned again every run, so they are left out here.
+ */
+async function dropArchAllOnlyExtras(recipes: readonly Recipe[], result: MatrixResult): Promise<void> {
+  for (const r of recipes) {
+    const extra = (c: MatrixCell) => {
+      const t = r.targets.find((x) => x.id === c.target);
+      return c.recipe === r.name && t?.format === 'deb' && c.arch !== t.arches[0];
+    };
+    if (!result.matrix.include.some(extra) || !(await builderFor('deb').archIndependentOnly?.(r))) continue;
+    for (const c of result.matrix.include.filter(extra))
+      result.skipped.push({
+        recipe: r.name,
+        target: buildKey(c.target, c.arch),
+        reason: 'Architecture: all only: built once, on the first architecture',
+      });
+    result.matrix.include = result.matrix.include.filter((c) => !extra(c));
+  }
 }
 
 /**
