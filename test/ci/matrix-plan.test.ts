@@ -195,6 +195,9 @@ describe('ci matrix --channel trunk: state per target', () => {
       join(repo, RECIPE),
       recipeYaml('2').replace('targets: [debian:bookworm]', 'targets: [debian:bookworm]\narches: [amd64, arm64]'),
     );
+    // An architecture-dependent package (an Architecture: all only one builds on amd64 alone).
+    const control = join(repo, 'recipes/tiny/debian/control');
+    writeFileSync(control, readFileSync(control, 'utf8').replace('Architecture: all', 'Architecture: any'));
     const plan = matrix('--channel', 'trunk');
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.json().matrix.include).toEqual([
