@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { debSources } from '../../src/formats/user-files.js';
 import { ensureBaseImage } from '../../src/containers/base-image.js';
 import { detectEngine } from '../../src/containers/detect.js';
 import { silentProgress } from '../../src/core/progress.js';
@@ -288,14 +289,15 @@ describe('the generated workflows, run job by job against a local origin', () =>
     const tree = pages();
     const engine = await detectEngine();
     const base = await ensureBaseImage(engine, resolveTarget('debian:bookworm')!, silentProgress);
-    const key = readFileSync(join(tree, 'keys/acme-archive-keyring.asc'), 'utf8').trimEnd();
-    const signedBy = key
-      .split('\n')
-      .map((l) => (l === '' ? ' .' : ` ${l}`))
-      .join('\n');
+    const armoredKey = readFileSync(join(tree, 'keys/acme-archive-keyring.asc'), 'utf8');
     writeFileSync(
       join(work, 'acme.sources'),
-      `Types: deb\nURIs: file:/repo/apt\nSuites: bookworm bookworm-trunk\nComponents: main\nSigned-By:\n${signedBy}\n`,
+      debSources({
+        uri: 'file:/repo/apt',
+        suites: ['bookworm', 'bookworm-trunk'],
+        components: ['main'],
+        signedBy: { kind: 'embedded', armoredKey },
+      }),
     );
     const apt = await engine.run({
       image: base.ref,

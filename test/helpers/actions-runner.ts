@@ -136,16 +136,7 @@ function expandMatrix(m: Value): Array<Record<string, Value>> {
 
 /** hashFiles(): sha256 over the sha256 of each matching file, in path order ('' when none match). */
 function hashFiles(workspace: string, patterns: string[]): string {
-  const res = patterns.map(
-    (p) =>
-      new RegExp(
-        `^${p
-          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-          .replace(/\*\*/g, '\u0000')
-          .replace(/\*/g, '[^/]*')
-          .replace(/\u0000/g, '.*')}$`,
-      ),
-  );
+  const res = patterns.map(globToRegExp);
   const files: string[] = [];
   const walk = (rel: string) => {
     for (const e of readdirSync(join(workspace, rel), { withFileTypes: true })) {
@@ -167,12 +158,18 @@ function hashFiles(workspace: string, patterns: string[]): string {
   return all.digest('hex');
 }
 
+/**
+ * A glob as GitHub's matchers read it: `**` any path, `*` and `?` within one path segment
+ * (artifact names have no "/", so for them `*` is simply "anything").
+ */
 function globToRegExp(glob: string): RegExp {
   return new RegExp(
     `^${glob
       .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
+      .replace(/\*\*/g, '\u0000')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')
+      .replace(/\u0000/g, '.*')}$`,
   );
 }
 

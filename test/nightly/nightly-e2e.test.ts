@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { debSources } from '../../src/formats/user-files.js';
 import { ensureBaseImage } from '../../src/containers/base-image.js';
 import { detectEngine } from '../../src/containers/detect.js';
 import type { ContainerEngine } from '../../src/containers/engine.js';
@@ -101,11 +102,13 @@ describe('pkgtrack nightly', () => {
     // A real apt client installs A from the trunk suite (NotAutomatic: asked for explicitly).
     const target = resolveTarget('debian:bookworm')!;
     const base = await ensureBaseImage(engine, target, silentProgress);
-    const key = readFileSync(join(recipes, 'keys/signing.pub.asc'), 'utf8').trimEnd();
-    const sources = `Types: deb\nURIs: file:/repo/apt\nSuites: bookworm-trunk\nComponents: main\nSigned-By:\n${key
-      .split('\n')
-      .map((l) => (l === '' ? ' .' : ` ${l}`))
-      .join('\n')}\n`;
+    const armoredKey = readFileSync(join(recipes, 'keys/signing.pub.asc'), 'utf8');
+    const sources = debSources({
+      uri: 'file:/repo/apt',
+      suites: ['bookworm-trunk'],
+      components: ['main'],
+      signedBy: { kind: 'embedded', armoredKey },
+    });
     writeFileSync(join(recipes, 'trunk.sources'), sources);
     apt = `pkgtrack-nightly-apt-${process.pid}`;
     const r1 = await engine.run({

@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { integrityError } from '../../core/errors.js';
+import { ifExists, readTextIfExists } from '../../core/fsutil.js';
 import { decompress } from '../../formats/compress.js';
 import { decodeEntities } from './xml-read.js';
 
@@ -63,14 +64,14 @@ export async function readPublishedFragments(
   suite: string,
 ): Promise<Map<string, PublishedFragments & { href: string }> | undefined> {
   const dir = join(root, suite);
-  const repomd = await readFile(join(dir, 'repodata', 'repomd.xml'), 'utf8').catch(() => undefined);
+  const repomd = await readTextIfExists(join(dir, 'repodata', 'repomd.xml'));
   if (!repomd) return undefined;
   const docs: Record<string, string> = {};
   for (const type of ['primary', 'filelists', 'other']) {
     const m = new RegExp(`<data type="${type}">[\\s\\S]*?<location href="([^"]+)"/>`).exec(repomd);
     if (!m) return undefined;
     const href = decodeEntities(m[1]!);
-    const bytes = await readFile(join(dir, href)).catch(() => undefined);
+    const bytes = await ifExists(readFile(join(dir, href)));
     if (!bytes) return undefined;
     const kind = href.endsWith('.gz') ? 'gz' : href.endsWith('.zst') ? 'zst' : href.endsWith('.xz') ? 'xz' : 'none';
     docs[type] = Buffer.from(decompress(bytes, kind, join(dir, href))).toString('utf8');

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { lstat, mkdir, readFile, rename, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflictError, isPkgtrackError } from '../../core/errors.js';
+import { ifExists } from '../../core/fsutil.js';
 import { verifyDetached } from './userfiles.js';
 
 /** The generation name pkgtrack gives a repomd.xml and its signature (see YumFormat.writeRepodata). */
@@ -60,11 +61,8 @@ export async function adoptRestoredRepodata(
   const genDir = join(root, suite, '.repodata', gen);
   await mkdir(join(root, suite, '.repodata'), { recursive: true });
   // The same generation may still be here (a copy made in place): the directory then is a duplicate.
-  const already = await lstat(genDir).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') return undefined;
-    throw e; // EACCES and the like must not read as "not there" (the rename would then fail less clearly)
-  });
-  if (already) await rm(dir, { recursive: true, force: true });
+  // ifExists: only absence reads as "not there"; EACCES and the like surface.
+  if (await ifExists(lstat(genDir))) await rm(dir, { recursive: true, force: true });
   else await rename(dir, genDir);
   const tmp = join(root, suite, `.repodata-adopt-${process.pid}`);
   await rm(tmp, { force: true });

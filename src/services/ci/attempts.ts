@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { inputError, integrityError } from '../../core/errors.js';
-import { writeFileAtomic } from '../../core/fsutil.js';
+import { readTextIfExists, writeFileAtomic } from '../../core/fsutil.js';
 import { DEFAULT_ARCH } from '../../recipe/arches.js';
 import { buildKey } from '../../recipe/targets.js';
 
@@ -41,10 +41,7 @@ const subjectOf = (c: PlannedCell) => c.commit ?? c.version ?? '';
 
 export async function readCiAttempts(output: string): Promise<CiAttempts> {
   const path = join(output, CI_ATTEMPTS_FILE);
-  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'ENOENT') return undefined;
-    throw e;
-  });
+  const text = await readTextIfExists(path);
   if (text === undefined) return { version: 1, failed: [] };
   try {
     return attemptsSchema.parse(JSON.parse(text));
@@ -110,7 +107,7 @@ export async function recordCiAttempts(
 ): Promise<CellKey[]> {
   const published: CellKey[] = [];
   for (const dir of buildDirs) {
-    const text = await readFile(join(dir, 'manifest.json'), 'utf8').catch(() => undefined);
+    const text = await readTextIfExists(join(dir, 'manifest.json'));
     if (!text) continue;
     const m = JSON.parse(text) as { recipe?: string; target?: string; channel?: 'stable' | 'trunk'; arch?: string };
     if (m.recipe && m.target)

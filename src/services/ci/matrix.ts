@@ -116,13 +116,19 @@ export async function ciMatrix(opts: MatrixOptions): Promise<MatrixResult> {
     opts.channel === 'trunk' ? r.config.channels.trunk?.enabled : r.config.channels.stable.enabled,
   );
   const result: MatrixResult = { channel: opts.channel, matrix: { include: [] }, skipped: [], problems: [] };
-  if (opts.channel === 'stable') await stableCells(opts, recipes, sources, result, progress);
+  // Read once per recipe: the stable plan and the cap's order both use them.
+  const manifests = new Map<string, Promise<PublishedBuild[]>>();
+  const manifestsOf = (recipe: string) => {
+    if (!manifests.has(recipe)) manifests.set(recipe, publishedBuildManifests(opts.output, recipe));
+    return manifests.get(recipe)!;
+  };
+  if (opts.channel === 'stable') await stableCells(opts, recipes, sources, result, progress, manifestsOf);
   else await trunkCells(opts, recipes, sources, result, progress);
   await dropArchAllOnlyExtras(recipes, result);
   result.matrix.include = orderForCap(
     result.matrix.include,
     await readCiAttempts(opts.output),
-    await lastPublished(opts.output, new Set(result.matrix.include.map((c) => c.recipe))),
+    await lastPublished(new Set(result.matrix.include.map((c) => c.recipe)), manifestsOf),
   );
   const deferred = capMatrix(result);
   if (deferred) progress.warn(`${deferred} recipe(s) deferred to the next run: GitHub runs at most ${MAX_MATRIX_JOBS} jobs per matrix`);
@@ -170,10 +176,13 @@ export function orderForCap(cells: readonly MatrixCell[], attempts: CiAttempts, 
 }
 
 /** When each recipe last had a build published (newest builtAt of its published manifests). */
-async function lastPublished(output: string, recipes: ReadonlySet<string>): Promise<Map<string, string>> {
+async function lastPublished(
+  recipes: ReadonlySet<string>,
+  manifestsOf: (recipe: string) => Promise<PublishedBuild[]>,
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const r of recipes) {
-    const newest = (await publishedBuildManifests(output, r))
+    const newest = (await manifestsOf(r))
       .map((m) => m.builtAt ?? '')
       .sort()
       .pop();
@@ -218,7 +227,14 @@ export function capMatrix(result: MatrixResult, max = MAX_MATRIX_JOBS): number {
   return deferred;
 }
 
-async function stableCells(opts: MatrixOptions, recipes: Recipe[], sources: UpstreamSources, result: MatrixResult, progress: Progress) {
+async function stableCells(
+  opts: MatrixOptions,
+  recipes: Recipe[],
+  sources: UpstreamSources,
+  result: MatrixResult,
+  progress: Progress,
+  manifestsOf: (recipe: string) => Promise<PublishedBuild[]>,
+) {
   const suites = [...(await readAptSuites(opts.output)), ...(await readYumRepos(opts.output))];
   // One releases() call per kind: GitHub batches every recipe into one query.
   const byKind = new Map<string, Recipe[]>();
@@ -239,7 +255,7 @@ async function stableCells(opts: MatrixOptions, recipes: Recipe[], sources: Upst
         continue;
       }
       const hash = await recipeHash(r);
-      const built = await publishedBuildManifests(opts.output, r.name);
+      const built = await manifestsOf(r.name);
       for (const t of r.targets) {
         const have = publishedUpstream(suites, r.name, t, suiteFor(opts.recipesRepo, t, 'stable'));
         if (!have || compareUpstreamVersions(latest.version, have) > 0) {
