@@ -279,13 +279,16 @@ export class CliEngine implements ContainerEngine {
     live.set(name, { program: this.program, global, dialect: this.dialect });
     const started = Date.now();
     let output = '';
+    // Whole lines from each stream, so stdout and stderr never splice mid-line.
+    const outLines = spec.onOutput ? wholeLines(spec.onOutput) : undefined;
+    const errLines = spec.onOutput ? wholeLines(spec.onOutput) : undefined;
     try {
       const r = await run(this.program, [...global, ...argv], {
         check: false,
         ...(spec.log ? { log: spec.log } : {}),
         ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}),
         ...(spec.signal ? { signal: spec.signal } : {}),
-        onStderr: (c) => spec.onOutput?.(c),
+        ...(outLines && errLines ? { onStdout: outLines.push, onStderr: errLines.push } : {}),
       }).catch((e: unknown) => {
         // AbortSignal: the client was killed; the finally below removes the container.
         if ((e as Error).name === 'AbortError' || (e as PkgtrackError).code === 'EXEC_ERROR') {
@@ -293,6 +296,8 @@ export class CliEngine implements ContainerEngine {
         }
         throw e;
       });
+      outLines?.end();
+      errLines?.end();
       output = `${r.stdout}${r.stderr}`;
       return { code: r.code, name, output, durationMs: Date.now() - started };
     } finally {
@@ -350,4 +355,21 @@ export class CliEngine implements ContainerEngine {
 function normalizeId(id: string): string {
   if (!id) throw new PkgtrackError({ code: 'IMAGE_ID_MISSING', kind: 'internal', message: 'the engine printed no image id' });
   return id.startsWith('sha256:') ? id : `sha256:${id}`;
+}
+
+/** Buffers a stream's chunks and hands `sink` only complete lines (the rest at `end`). */
+function wholeLines(sink: (chunk: string) => void): { push: (chunk: string) => void; end: () => void } {
+  let rest = '';
+  return {
+    push: (chunk) => {
+      const text = rest + chunk;
+      const cut = text.lastIndexOf('\n') + 1;
+      rest = text.slice(cut);
+      if (cut > 0) sink(text.slice(0, cut));
+    },
+    end: () => {
+      if (rest) sink(`${rest}\n`);
+      rest = '';
+    },
+  };
 }

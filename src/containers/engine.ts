@@ -41,7 +41,7 @@ export interface RunSpec {
   keep?: boolean;
   /** Everything the container prints goes here. */
   log?: WriteStream;
-  /** Called with each chunk of output (progress). */
+  /** Called with whole lines of what the container prints, stdout and stderr (progress). */
   onOutput?: (chunk: string) => void;
   signal?: AbortSignal;
   timeoutMs?: number;

@@ -23,6 +23,8 @@ export interface RunOptions {
   log?: WriteStream;
   /** Called with each chunk of stderr text, e.g. to show progress. */
   onStderr?: (chunk: string) => void;
+  /** Called with each chunk of stdout text (a build's configure/make lines go there). */
+  onStdout?: (chunk: string) => void;
   /** Keep stdout as raw bytes (for binary output); default decodes as UTF-8. */
   binary?: boolean;
   /** How to describe the command in errors; defaults to the program name. */
@@ -58,6 +60,7 @@ export async function run(program: string, args: readonly string[], opts: RunOpt
     child.stdout.on('data', (b: Buffer) => {
       out.push(b);
       opts.log?.write(b);
+      opts.onStdout?.(b.toString('utf8'));
     });
     child.stderr.on('data', (b: Buffer) => {
       err.push(b);
