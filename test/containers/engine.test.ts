@@ -83,7 +83,13 @@ describe('podman engine', () => {
   it('hands progress whole lines of stdout and stderr (a build prints configure lines on stdout)', { timeout: 120_000 }, async () => {
     const chunks: string[] = [];
     const script = 'printf "checking for gcc... "; sleep 0.2; echo yes; echo "warn: x" >&2; printf "no newline at end"';
-    const r = await engine.run({ image, argv: ['sh', '-c', script], network: 'none', user: '65534:65534', onOutput: (c) => chunks.push(c) });
+    const r = await engine.run({
+      image,
+      argv: ['sh', '-c', script],
+      network: 'none',
+      user: '65534:65534',
+      onOutput: (c) => chunks.push(c),
+    });
     expect(r.code, r.output).toBe(0);
     for (const c of chunks) expect(c.endsWith('\n'), JSON.stringify(c)).toBe(true);
     const lines = chunks.join('').split('\n').filter(Boolean).sort();
