@@ -2,7 +2,7 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
 import { ExitCode } from '../cli/exit-codes.js';
-import { repoFlag } from '../cli/flags.js';
+import { archFlag, repoFlag } from '../cli/flags.js';
 import { table } from '../core/text-table.js';
 import { type BuildSummary, buildRecipes } from '../services/build/index.js';
 import { type PublishResult, publish } from '../services/publish/index.js';
@@ -29,13 +29,7 @@ export default class Build extends PkgtrackCommand<typeof Build> {
       multipleNonGreedy: true,
       description: 'Target to build, e.g. debian:bookworm (repeatable). Default: the recipe targets.',
     }),
-    arch: Flags.string({
-      char: 'a',
-      multiple: true,
-      multipleNonGreedy: true,
-      description:
-        'Architecture to build (repeatable): Debian names (amd64, arm64, armhf, ...) or rpm ones (x86_64, aarch64). Default: the target arches.',
-    }),
+    arch: archFlag,
     version: Flags.string({ description: 'Upstream version to build (default: the newest release).', exclusive: ['trunk'] }),
     trunk: Flags.boolean({ description: 'Build the head of the trunk branch.', exclusive: ['version'] }),
     commit: Flags.string({

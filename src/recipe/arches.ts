@@ -3,6 +3,7 @@
  * Packages and the container platform derive from); the rpm names (x86_64, aarch64, ...) are
  * accepted as spellings of the same architecture. Pure.
  */
+import { inputError } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
 
 export interface ArchInfo {
@@ -52,6 +53,19 @@ export function debArch(name: string): string {
   const a = archInfo(name);
   if (!a) throw new Error(archProblem(name));
   return a.deb;
+}
+
+/** `-a/--arch` values as Debian names, deduplicated; an unknown one is a usage error with a did-you-mean. */
+export function validArchList(names: readonly string[]): string[] {
+  return [
+    ...new Set(
+      names.map((n) => {
+        const problem = archProblem(n);
+        if (problem) throw inputError('ARCH_UNKNOWN', problem, 'Pass a known architecture to -a/--arch.', { field: 'arch' });
+        return debArch(n);
+      }),
+    ),
+  ];
 }
 
 /** Debian architecture of a Node `process.arch` (the host). */

@@ -18,4 +18,25 @@ describe('image build defaults to the recipes repository targets', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.json().images.map((i: { target: string }) => i.target)).toEqual(['debian:bookworm']);
   });
+
+  it("makes a base image per architecture of the recipes' arches (foreign ones under qemu-user)", { timeout: 1_800_000 }, async () => {
+    const repo = tempDir('pkgtrack-image-arches-');
+    writeFileSync(join(repo, 'pkgtrack.yaml'), 'name: img\norigin: Img\nlabel: Img\nmaintainer: T <t@example.org>\n');
+    cpSync(join(ROOT, 'recipes/hello'), join(repo, 'recipes/hello'), { recursive: true });
+    const recipe = join(repo, 'recipes/hello/recipe.yaml');
+    writeFileSync(
+      recipe,
+      readFileSync(recipe, 'utf8').replace(/^targets:\n(?: {2}- .*\n)+/m, 'targets:\n  - debian:bookworm\narches: [amd64, aarch64]\n'),
+    );
+    const r = await pkgtrackAsync(['image', 'build', '-C', repo, '--json'], { cwd: tempDir() });
+    expect(r.code, r.stderr).toBe(0);
+    const images = r.json().images as Array<{ target: string; arch: string; ref: string }>;
+    expect(images.map((i) => `${i.target} ${i.arch} ${i.ref}`)).toEqual([
+      'debian:bookworm amd64 localhost/pkgtrack/base:debian-bookworm',
+      'debian:bookworm arm64 localhost/pkgtrack/base:debian-bookworm-arm64',
+    ]);
+    const bad = await pkgtrackAsync(['image', 'build', '-C', repo, '-a', 'arm65'], { cwd: tempDir() });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/ARCH_UNKNOWN.*did you mean "arm64"/);
+  });
 });

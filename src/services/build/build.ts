@@ -13,9 +13,9 @@ import type { Builder, BuildContext } from '../../builders/builder.js';
 import { detectEngine } from '../../containers/detect.js';
 import { requireArchSupport } from '../../containers/emulation.js';
 import type { ContainerEngine } from '../../containers/engine.js';
-import { envError, inputError } from '../../core/errors.js';
+import { envError } from '../../core/errors.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
-import { archProblem, DEFAULT_ARCH, debArch } from '../../recipe/arches.js';
+import { DEFAULT_ARCH, validArchList } from '../../recipe/arches.js';
 import {
   findRecipesRepositoryRoot,
   loadRecipes,
@@ -121,7 +121,7 @@ export async function buildRecipes(opts: BuildOptions): Promise<BuildSummary> {
   const progress = opts.progress ?? silentProgress;
   const recipesRepo = await loadRecipesRepository(await findRecipesRepositoryRoot(opts.recipesDir));
   const recipes = await loadRecipes(recipesRepo, opts.recipes ?? []);
-  opts = { ...opts, ...(opts.arches ? { arches: validArches(opts.arches) } : {}) };
+  opts = { ...opts, ...(opts.arches ? { arches: validArchList(opts.arches) } : {}) };
   const outDir = resolve(opts.outDir ?? join(recipesRepo.root, 'out'));
   const store = StateStore.open(recipesRepo.root);
   const ctx: RunContext = { opts, recipesRepo, store, outDir, progress, engine: opts.engine, depsLocks: new Map() };
@@ -412,19 +412,6 @@ async function buildContext(
 function publishSuite(ctx: RunContext, target: Target): string {
   const { channels } = ctx.recipesRepo.config;
   return `${target.publishPath}${ctx.opts.trunk ? channels.trunk.suiteSuffix : channels.stable.suiteSuffix}`;
-}
-
-/** `-a` values as Debian names; an unknown one is a usage error with a did-you-mean. */
-function validArches(names: readonly string[]): string[] {
-  return [
-    ...new Set(
-      names.map((n) => {
-        const problem = archProblem(n);
-        if (problem) throw inputError('ARCH_UNKNOWN', problem, 'Pass a known architecture to -a/--arch.', { field: 'arch' });
-        return debArch(n);
-      }),
-    ),
-  ];
 }
 
 async function dependencyImage(

@@ -12,9 +12,9 @@ import type { Progress } from '../../core/progress.js';
 import { type BaseImage, ensureBaseImage, LABEL_KIND, LABEL_TARGET } from '../../containers/base-image.js';
 import { CONTAINER_PREFIX, type ContainerEngine, IMAGE_PREFIX, type ImageInfo } from '../../containers/engine.js';
 import { ensureRpmBaseImage } from '../../containers/images-rpm.js';
-import { DEFAULT_ARCH } from '../../recipe/arches.js';
+import { DEFAULT_ARCH, validArchList } from '../../recipe/arches.js';
 import { loadRecipes } from '../../recipe/load.js';
-import { resolveTarget, type Target, targetKey, targetSlug } from '../../recipe/targets.js';
+import { resolveTarget, type Target, targetKey, targetSlug, withArch } from '../../recipe/targets.js';
 import { optionalRecipesRepository } from '../shared/recipes-repository.js';
 
 export const LABEL_BASE_ID = 'org.pkgtrack.base-id';
@@ -150,49 +150,75 @@ export interface PrepareImagesOptions {
   targets?: string[] | undefined;
   /** Recipes repository whose targets are the default (found from the working directory when inside one). */
   recipesDir?: string | undefined;
+  /** Architectures (Debian or rpm names); default: each target's own (the recipes' `arches:`, else amd64). */
+  arches?: string[] | undefined;
   progress: Progress;
   engine?: ContainerEngine;
 }
 
 export interface PrepareImagesResult {
   engine: string;
-  images: Array<{ target: string; ref: string; id: string; origin: string; reused: boolean; source: string; seconds: number }>;
+  images: Array<{
+    target: string;
+    arch: string;
+    ref: string;
+    id: string;
+    origin: string;
+    reused: boolean;
+    source: string;
+    seconds: number;
+  }>;
   workarounds: string[];
 }
 
-/**
- * Make the base image of each target (pull, else bootstrap) and probe that containers run.
- * CI runs this once before the tests: `pkgtrack image build -t debian:bookworm -t debian:trixie`.
- */
-/** The targets the recipes repository's recipes build (outside one: Debian's stable and testing). */
-async function defaultTargets(recipesDir: string | undefined): Promise<string[]> {
+/** The (target, arch) pairs the recipes repository's recipes build (outside one: Debian's stable and testing, amd64). */
+async function defaultTargets(recipesDir: string | undefined): Promise<Array<{ id: string; arches: string[] }>> {
   const recipesRepo = await optionalRecipesRepository(recipesDir);
-  const ids = recipesRepo ? (await loadRecipes(recipesRepo)).flatMap((r) => r.targets.map((t) => t.id)) : [];
-  return ids.length ? [...new Set(ids)] : ['debian:bookworm', 'debian:trixie'];
+  const targets = recipesRepo ? (await loadRecipes(recipesRepo)).flatMap((r) => r.targets) : [];
+  if (!targets.length) return ['debian:bookworm', 'debian:trixie'].map((id) => ({ id, arches: [DEFAULT_ARCH] }));
+  const byId = new Map<string, Set<string>>();
+  for (const t of targets) for (const a of t.arches) (byId.get(t.id) ?? byId.set(t.id, new Set()).get(t.id)!).add(a);
+  return [...byId].map(([id, arches]) => ({ id, arches: [...arches] }));
 }
 
+/**
+ * Make the base image of each target and architecture (pull, else bootstrap; foreign ones under
+ * qemu-user) and probe that containers run. CI runs this once before the tests:
+ * `pkgtrack image build -t debian:bookworm -t debian:trixie`.
+ */
 export async function prepareBaseImages(opts: PrepareImagesOptions): Promise<PrepareImagesResult> {
   const engine = opts.engine ?? (await detectEngine());
-  const ids = opts.targets?.length ? opts.targets : await defaultTargets(opts.recipesDir);
+  const arches = opts.arches?.length ? validArchList(opts.arches) : undefined;
+  const wanted = opts.targets?.length
+    ? opts.targets.map((id) => ({ id, arches: arches ?? [DEFAULT_ARCH] }))
+    : (await defaultTargets(opts.recipesDir)).map((t) => ({ id: t.id, arches: arches ?? t.arches }));
   const images: PrepareImagesResult['images'] = [];
   let workarounds: string[] = [];
-  for (const id of ids) {
-    const target = resolveTarget(id);
-    if (!target)
+  for (const { id, arches: targetArches } of wanted) {
+    const resolved = resolveTarget(id);
+    if (!resolved)
       throw inputError('TARGET_UNKNOWN', `unknown target "${id}"`, 'Write distro:release, e.g. debian:bookworm.', { field: 'target' });
-    const t0 = Date.now();
-    const b = await ensureBaseImage(engine, target, opts.progress);
-    const probe = await engine.probe(b.ref);
-    workarounds = probe.workarounds;
-    images.push({
-      target: id,
-      ref: b.ref,
-      id: b.id,
-      origin: b.origin,
-      reused: b.reused,
-      source: b.source,
-      seconds: Math.round((Date.now() - t0) / 100) / 10,
-    });
+    for (const arch of targetArches) {
+      const target = withArch({ ...resolved, arches: targetArches }, arch);
+      if (target.format === 'rpm' && arch !== DEFAULT_ARCH) {
+        opts.progress.step(`${targetKey(target)}: skipped (rpm targets build ${DEFAULT_ARCH} only so far)`);
+        continue;
+      }
+      const t0 = Date.now();
+      const b = await ensureBaseImage(engine, target, opts.progress);
+      const probe = await engine.probe(b.ref);
+      workarounds = probe.workarounds;
+      images.push({
+        target: id,
+        arch,
+        ref: b.ref,
+        id: b.id,
+        origin: b.origin,
+        reused: b.reused,
+        source: b.source,
+        seconds: Math.round((Date.now() - t0) / 100) / 10,
+      });
+    }
   }
   return { engine: engine.name, images, workarounds };
 }

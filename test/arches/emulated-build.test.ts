@@ -1,0 +1,114 @@
+/**
+ * Foreign architectures on an amd64 host, under qemu-user (binfmt_misc), for real (#22): a tiny C
+ * package builds for arm64 and armhf in bootstrapped foreign containers; each .deb carries an
+ * ELF of its architecture (`file`); the arm64 one is published, installed from the repository
+ * and run in an arm64 container by `repo try --arch arm64`. (The bundled hello takes ~15 min
+ * per emulated architecture: `PKGTRACK_BENCH_EMULATED=arm64 npm run bench -- build` runs it.)
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { git, writeAll } from '../helpers/tinyhello.js';
+
+let work: string;
+let recipes: string;
+const env = { PKGTRACK_KEY_PASSPHRASE: 'emulated-test-passphrase' };
+
+/** An upstream with one C program, tagged v1.0. */
+function writeUpstream(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  git(dir, 'init', '-q', '-b', 'main');
+  writeAll(dir, {
+    'tinyc.c': '#include <stdio.h>\nint main(void) { printf("tinyc runs on %d-bit\\n", (int)(8 * sizeof(void *))); return 0; }\n',
+    Makefile:
+      'all: tinyc\ntinyc: tinyc.c\n\t$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<\ninstall:\n\tinstall -D -m 0755 tinyc $(DESTDIR)/usr/bin/tinyc\n',
+  });
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-q', '-m', '1.0');
+  git(dir, 'tag', 'v1.0');
+}
+
+function writeRecipe(root: string, upstream: string): void {
+  writeAll(root, {
+    'pkgtrack.yaml':
+      'name: t\norigin: t\nlabel: t\nmaintainer: Acme Packagers <pkg@example.org>\noutput: public\ntargets: [debian:bookworm]\n',
+    'recipes/tinyc/recipe.yaml': [
+      'name: tinyc',
+      'summary: tiny compiled greeting',
+      'license: MIT',
+      'upstream:',
+      '  kind: git',
+      `  url: ${upstream}`,
+      'versions:',
+      "  tagPattern: '^v(?<version>\\d+(\\.\\d+)+)$'",
+      'revision: "1"',
+      'targets: [debian:bookworm]',
+      'arches: [arm64, armhf]',
+      'build:',
+      '  lintianFailOn: never',
+      '',
+    ].join('\n'),
+    'recipes/tinyc/debian/control': `Source: tinyc\nSection: misc\nPriority: optional\nMaintainer: Acme Packagers <pkg@example.org>\nBuild-Depends: debhelper-compat (= 13)\nStandards-Version: 4.7.0\nRules-Requires-Root: no\n\nPackage: tinyc\nArchitecture: any\nDepends: \${shlibs:Depends}, \${misc:Depends}\nDescription: tiny compiled greeting\n Says how wide its pointers are.\n`,
+    'recipes/tinyc/debian/rules': '#!/usr/bin/make -f\n%:\n\tdh $@\n',
+    'recipes/tinyc/debian/copyright':
+      'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 2026 Up\nLicense: MIT\n',
+    'recipes/tinyc/debian/source/format': '3.0 (quilt)\n',
+    'recipes/tinyc/patches/series': '',
+  });
+  execFileSync('chmod', ['0755', join(root, 'recipes/tinyc/debian/rules')]);
+}
+
+/** `file`'s description of /usr/bin/tinyc inside a built .deb. */
+function elfOf(deb: string): string {
+  const root = join(work, `x-${deb.split('/').pop()}`);
+  execFileSync('dpkg-deb', ['-x', deb, root]);
+  return execFileSync('file', ['-b', join(root, 'usr/bin/tinyc')], { encoding: 'utf8' }).trim();
+}
+
+function debIn(out: string, slug: string): string {
+  const dir = join(out, slug, 'tinyc');
+  const deb = readdirSync(dir).find((f) => /^tinyc_.*\.deb$/.test(f));
+  expect(deb, `no tinyc .deb in ${dir}`).toBeDefined();
+  return join(dir, deb!);
+}
+
+beforeAll(async () => {
+  work = tempDir('pkgtrack-emulated-');
+  writeUpstream(join(work, 'upstream'));
+  recipes = join(work, 'recipes');
+  writeRecipe(recipes, join(work, 'upstream'));
+  const key = await pkgtrackAsync(['key', 'generate', '--type', 'ed25519', '--expires', '1y'], { cwd: recipes, env });
+  expect(key.code, key.stderr).toBe(0);
+});
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('emulated foreign-architecture builds (qemu-user)', () => {
+  it('builds arm64 and armhf .debs holding ELFs of their architecture, and publishes them', { timeout: 60 * 60_000 }, async () => {
+    const r = await pkgtrackAsync(['build', 'tinyc', '--publish', '--json'], { cwd: recipes, env });
+    expect(r.code, r.stderr.slice(-4000)).toBe(0);
+    const out = join(recipes, 'out');
+    expect(elfOf(debIn(out, 'debian-bookworm-arm64'))).toMatch(/ELF 64-bit LSB .*ARM aarch64/);
+    expect(elfOf(debIn(out, 'debian-bookworm-armhf'))).toMatch(/ELF 32-bit LSB .*ARM, EABI5/);
+    const apt = join(recipes, 'public/apt/dists/bookworm');
+    expect(/^Architectures: (.*)$/m.exec(readFileSync(join(apt, 'Release'), 'utf8'))?.[1]).toBe('arm64 armhf');
+    for (const arch of ['arm64', 'armhf']) {
+      expect(readFileSync(join(apt, `main/binary-${arch}/Packages`), 'utf8')).toMatch(new RegExp(`^Architecture: ${arch}$`, 'm'));
+    }
+  });
+
+  it('repo try --arch arm64 installs it from the repository and runs it in an arm64 container', { timeout: 20 * 60_000 }, async () => {
+    const r = await pkgtrackAsync(['repo', 'try', 'tinyc', '--arch', 'arm64', '--json', '--', 'sh', '-c', 'uname -m; tinyc'], {
+      cwd: recipes,
+      env,
+    });
+    expect(r.code, r.stderr.slice(-3000)).toBe(0);
+    const text = JSON.stringify(r.json());
+    expect(text).toMatch(/aarch64/);
+    expect(text).toMatch(/tinyc runs on 64-bit/);
+  });
+});
