@@ -91,9 +91,13 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
           fix: 'Name build folders or package files, or pass --from-artifacts DIR.',
         });
       }
-      // An empty plan (nothing needed building) is not an error in CI.
-      this.show(`No build output below ${f['from-artifacts']}: nothing to publish.`);
-      return { output: '', dryRun: !!f['dry-run'], reports: [], cache: { hits: 0, misses: 0 }, warnings: [] };
+      // An empty plan (nothing needed building) is not an error in CI. With --planned, every planned
+      // cell failed: the publish still runs, to record them (ci/attempts.json) for the next plan.
+      if (!f.planned) {
+        this.show(`No build output below ${f['from-artifacts']}: nothing to publish.`);
+        return { output: '', dryRun: !!f['dry-run'], reports: [], cache: { hits: 0, misses: 0 }, warnings: [] };
+      }
+      this.progress.step(`no build output below ${f['from-artifacts']}: recording the planned cells that delivered nothing`);
     }
     const request = {
       inputs,

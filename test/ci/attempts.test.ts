@@ -17,6 +17,7 @@ import {
 import { capMatrix, type MatrixCell, type MatrixResult, orderForCap } from '../../src/services/ci/matrix.js';
 import { ciRunner } from '../../src/recipe/arches.js';
 import { tempDir } from '../helpers/cli.js';
+import { makeKey, publishCli } from '../repo/apt-helpers.js';
 
 const cell = (recipe: string, target: string, version = '1.0', arch = 'amd64'): MatrixCell => ({
   recipe,
@@ -95,5 +96,26 @@ describe('recordCiAttempts / parsePlannedMatrix', () => {
       { channel: 'trunk', recipe: 'a', target: 'fedora:41', subject: 'abc1234', failures: 1, lastFailed: t0.toISOString() },
     ]);
     expect(() => parsePlannedMatrix('{"cells":[]}', 'planned.json')).toThrow(/planned\.json is not a ci matrix plan/);
+  });
+});
+
+describe('publish --planned when every planned cell failed', () => {
+  it('publishes nothing but still records the cells, so the next plan puts them last', async () => {
+    const dir = tempDir('pkgtrack-attempts-none-');
+    const key = makeKey(dir);
+    const out = join(dir, 'public');
+    mkdirSync(join(dir, 'artifacts'));
+    const plan = join(dir, 'planned.json');
+    writeFileSync(plan, JSON.stringify({ include: [{ recipe: 'a', target: 'debian:bookworm', channel: 'stable', version: '1.0' }] }));
+    const r = publishCli(dir, key, out, ['--from-artifacts', join(dir, 'artifacts'), '--planned', plan]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/1 planned cell\(s\) delivered nothing/);
+    expect((await readCiAttempts(out)).failed.map((f) => `${f.recipe} ${f.target} ${f.subject} ${f.failures}`)).toEqual([
+      'a debian:bookworm 1.0 1',
+    ]);
+    // Without --planned an empty artifacts folder is still a quiet no-op.
+    const plain = publishCli(dir, key, join(dir, 'other'), ['--from-artifacts', join(dir, 'artifacts')]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(/nothing to publish/);
   });
 });

@@ -160,7 +160,8 @@ export async function checkBeforeSigning(signer: Signer, target: ResolvedTarget,
 export async function publish(req: PublishRequest): Promise<PublishResult> {
   const target = await resolveTarget(req);
   try {
-    const artifacts = await collectArtifacts(req.inputs);
+    // No input with a plan: every planned cell failed; only the attempts record changes.
+    const artifacts = req.inputs.length === 0 && req.planned ? [] : await collectArtifacts(req.inputs);
     // Group by (format, suite, component); the flag wins over what manifests say.
     const groups = new Map<string, { format: RepoFormat; suite: string; component?: string; add: ArtifactInput[] }>();
     for (const a of artifacts) {
