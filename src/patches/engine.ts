@@ -5,11 +5,12 @@
  */
 import { ifExists } from '../core/fsutil.js';
 import { chmod, lstat, mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { inputError } from '../core/errors.js';
 import { type FileOp, type FilePatch, parseUnifiedDiff } from './diff-parse.js';
 import { splitPatch } from './header.js';
 import { applyHunks, formatReject, type HunkResult } from './hunk-apply.js';
+import { findMovedFile, workingStripLevel } from './moved-file.js';
 import { noSymlinkOnPath, safeComponents } from './safe-path.js';
 
 export interface FileReport {
@@ -21,6 +22,8 @@ export interface FileReport {
   hunks: HunkResult[];
   /** The file the patch changes does not exist (upstream removed or renamed it). */
   missing?: true;
+  /** Where upstream moved the missing file, when it could be found. */
+  movedTo?: string;
 }
 
 export type PatchStatus = 'applied' | 'already-applied' | 'failed';
@@ -53,6 +56,13 @@ export interface ApplyOptions {
   preferReverse?: boolean;
   /** Rebase: skip hunks upstream already has (reported as `merged`) instead of failing. */
   skipMerged?: boolean;
+  /**
+   * `quilt push -f` / `patch -f`: when hunks fail, write the ones that apply anyway and each
+   * file's failed hunks as `<file>.rej` beside it (the report still says `failed`).
+   */
+  force?: boolean;
+  /** Files upstream moved (old path → new path): hunks for a missing old path go to the new one. */
+  moved?: Readonly<Record<string, string>>;
 }
 
 const latin1ToUtf8 = (s: string) => Buffer.from(s, 'latin1').toString('utf8');
@@ -80,6 +90,8 @@ interface Planned {
   /** Absolute paths to write (latin1 content) or remove. */
   write?: { abs: string; content: string; mode?: number; create: boolean };
   remove?: string[];
+  /** With `force`: the failed hunks, written as `<file>.rej` beside the file. */
+  reject?: { abs: string; text: string };
 }
 
 async function readIfFile(abs: string): Promise<string | undefined> {
@@ -129,6 +141,7 @@ export async function applyPatch(root: string, bytes: Uint8Array, opts: ApplyOpt
     const reverse = await plan(root, files, { ...opts, fuzz: 0 }, true).catch(() => undefined);
     if (reverse?.ok) return { ...forward.report, status: 'already-applied' };
   }
+  if (opts.force && !opts.dryRun) await commit(root, forward.planned);
   return forward.report;
 }
 
@@ -147,6 +160,11 @@ async function plan(
   const pending = new Map<string, string | null>();
   for (const fp of files) {
     const details = { file: patchFile, line: fp.line };
+    // A .rej names the files as GNU patch writes them: after -pN.
+    const rejectNames = [fp.oldName, fp.newName].map((n) => (n === undefined ? '/dev/null' : stripPath(n, strip, patchFile, fp.line))) as [
+      string,
+      string,
+    ];
     const stripName = (n: string | undefined) => (n === undefined ? undefined : latin1ToUtf8(stripPath(n, strip, patchFile, fp.line)));
     let oldRel = stripName(fp.oldName);
     let newRel = stripName(fp.newName);
@@ -193,6 +211,8 @@ async function plan(
         target = a[0]! < b[0]! || (a[0] === b[0] && (a[1]! < b[1]! || (a[1] === b[1] && a[2]! < b[2]!))) ? oldRel : newRel;
       }
     }
+    const movedTo = opts.moved && Object.hasOwn(opts.moved, target) ? opts.moved[target] : undefined;
+    if (movedTo !== undefined && op === 'modify' && !(await exists(target))) target = movedTo;
     const destRel = op === 'rename' || op === 'copy' ? newRel! : target;
     const absolute = (rel: string) =>
       (rel === oldRel && oldAbs && !(rel === newRel && !newAbs)) || (rel === newRel && newAbs && !(rel === oldRel && !oldAbs));
@@ -223,9 +243,10 @@ async function plan(
     const report: FileReport = { path: destRel, op, hunks: [], ...(destRel !== target ? { from: target } : {}) };
     if (op === 'create' && content !== undefined && content !== '') {
       report.hunks = fp.hunks.map((h) => ({ index: h.index, status: 'failed', offset: 0, fuzz: 0, patchLine: h.line }));
-      rejects.push({ path: destRel, text: formatReject(fp.oldName ?? '/dev/null', fp.newName ?? '/dev/null', fp.hunks) });
+      const text = formatReject(...rejectNames, fp.hunks);
+      rejects.push({ path: destRel, text });
       ok = false;
-      planned.push({ report });
+      planned.push({ report, ...(opts.force ? { reject: { abs: `${destAbs}.rej`, text } } : {}) });
       continue;
     }
     // A file created by a diff that names no /dev/null (`--- old 1970-01-01`, `@@ -0,0 +1,N @@`):
@@ -234,11 +255,34 @@ async function plan(
       op = 'create';
       content = '';
     }
+    if (op !== 'create' && content === undefined && opts.force) {
+      // Forced (quilt push -f): the file is not there, every hunk of it goes to its .rej.
+      const text = formatReject(...rejectNames, fp.hunks);
+      report.hunks = fp.hunks.map((h) => ({ index: h.index, status: 'failed', offset: 0, fuzz: 0, patchLine: h.line }));
+      report.missing = true;
+      rejects.push({ path: destRel, text });
+      ok = false;
+      planned.push({ report, reject: { abs: `${destAbs}.rej`, text } });
+      continue;
+    }
     if (op !== 'create' && content === undefined) {
+      // A -pN level under which the names exist explains it first; then a move upstream.
+      const level = await workingStripLevel(root, [fp.oldName, fp.newName], strip);
+      const moved = level === undefined ? await findMovedFile(root, target, fp.hunks) : undefined;
+      if (moved !== undefined) {
+        throw inputError(
+          'PATCH_FILE_MOVED',
+          `${target} was renamed/moved upstream to ${moved}`,
+          `Refresh the patch against ${moved} (\`pkgtrack patches rebase\` stops there with the hunks applied to ${moved}; fix the tree and run it with --continue).`,
+          { ...details, target, movedTo: moved },
+        );
+      }
       throw inputError(
         'PATCH_MISSING_FILE',
         `${target} does not exist in the source tree`,
-        'Check the -pN level of the patch and that it was made against this upstream version.',
+        level !== undefined
+          ? `The patch's names exist with -p${level}: write "${basename(patchFile)} -p${level}" in the series (it has -p${strip}).`
+          : 'Upstream removed it, or the patch was made against another version: refresh the patch against this version, or drop it.',
         { ...details, target },
       );
     }
@@ -250,16 +294,34 @@ async function plan(
         details,
       );
     }
-    const r = applyHunks(content ?? '', fp.hunks, { fuzz: opts.fuzz ?? 0, reverse, skipMerged: !reverse && opts.skipMerged === true });
+    const r = applyHunks(content ?? '', fp.hunks, {
+      fuzz: opts.fuzz ?? 0,
+      reverse,
+      skipMerged: !reverse && opts.skipMerged === true,
+      partial: opts.force === true,
+    });
     report.hunks = r.hunks;
+    const removeSrc = op === 'rename' ? [srcAbs] : [];
     if (!r.ok) {
       ok = false;
-      rejects.push({ path: destRel, text: formatReject(fp.oldName ?? '/dev/null', fp.newName ?? '/dev/null', r.rejects) });
-      planned.push({ report });
+      const text = formatReject(...rejectNames, r.rejects);
+      rejects.push({ path: destRel, text });
+      if (!opts.force || r.content === undefined) {
+        planned.push({ report, ...(opts.force ? { reject: { abs: `${destAbs}.rej`, text } } : {}) });
+        continue;
+      }
+      // Forced: the hunks that applied are written (a half-applied file keeps its place).
+      pending.set(destRel, r.content);
+      if (op === 'rename') pending.set(target, null);
+      planned.push({
+        report,
+        write: { abs: destAbs, content: r.content, create: op !== 'modify' },
+        remove: removeSrc,
+        reject: { abs: `${destAbs}.rej`, text },
+      });
       continue;
     }
     const result = r.content!;
-    const removeSrc = op === 'rename' ? [srcAbs] : [];
     // dpkg-source runs patch -E: a file left empty by a patch is removed.
     if (op === 'delete' || (result === '' && fp.hunks.length > 0)) {
       pending.set(destRel, null);
@@ -315,6 +377,12 @@ async function commit(root: string, planned: Planned[]): Promise<void> {
       await writeFile(p.write.abs, Buffer.from(p.write.content, 'latin1'), { mode: p.write.mode ?? 0o644 });
       if (p.write.mode !== undefined) await chmod(p.write.abs, p.write.mode);
       else if (st) await chmod(p.write.abs, st.mode & 0o7777);
+    }
+    if (p.reject) {
+      await mkdir(dirname(p.reject.abs), { recursive: true });
+      // A fresh file: never through a link the tree may hold under that name.
+      await rm(p.reject.abs, { force: true });
+      await writeFile(p.reject.abs, Buffer.from(p.reject.text, 'latin1'), { flag: 'wx' });
     }
   }
 }

@@ -27,7 +27,7 @@ export interface HunkResult {
 
 export interface FileApplyResult {
   ok: boolean;
-  /** New content (latin1), when every hunk applied. */
+  /** New content (latin1), when every hunk applied (or, with `partial`, the hunks that did). */
   content?: string;
   hunks: HunkResult[];
   /** The hunks that failed, in unified form, for a .rej file. */
@@ -76,6 +76,8 @@ export function applyHunks(
     reverse?: boolean;
     /** Rebase: skip hunks whose change upstream already has instead of failing on them. */
     skipMerged?: boolean;
+    /** `patch -f`: when hunks fail, still return the content with the hunks that applied. */
+    partial?: boolean;
   } = {},
 ): FileApplyResult {
   const maxFuzz = opts.fuzz ?? 0;
@@ -155,11 +157,11 @@ export function applyHunks(
       patchLine: original.line,
     });
   }
-  if (rejects.length) return { ok: false, hunks: results, rejects };
+  if (rejects.length && !opts.partial) return { ok: false, hunks: results, rejects };
   for (let k = frozen; k < input.length; k++) out.push(input[k]!);
   // A line that lost its final newline but is no longer last gets one back (as GNU patch does).
   for (let k = 0; k < out.length - 1; k++) if (!out[k]!.endsWith('\n')) out[k] += '\n';
-  return { ok: true, content: out.join(''), hunks: results, rejects };
+  return { ok: rejects.length === 0, content: out.join(''), hunks: results, rejects };
 }
 
 /** True when `seq` (which must add something) occurs as consecutive lines of `input`. */

@@ -37,6 +37,8 @@ export default class PatchesStatus extends PkgtrackCommand<typeof PatchesStatus>
               `${x.path}#${h.index} ${h.status === 'failed' ? (h.alreadyApplied ? 'FAILED, already applied upstream' : 'FAILED') : h.status === 'fuzz' ? `fuzz ${h.fuzz}` : `offset ${h.offset}`}`,
           ),
       );
+      for (const x of p.files.filter((f) => f.missing))
+        moved.push(x.movedTo ? `${x.path} was renamed/moved upstream to ${x.movedTo}` : `${x.path} does not exist`);
       const state = p.status === 'already-applied' ? 'already applied upstream' : p.status === 'failed' ? 'FAILS' : p.worst;
       const dep3 = [
         p.header.forwarded ? `forwarded: ${p.header.forwarded}` : '',

@@ -117,8 +117,9 @@ export async function applySeries(patchesDir: string, srcDir: string, opts: Queu
     } catch (e) {
       if (e instanceof PkgtrackError && !e.details.patch) e.details.patch = entry.name;
       // Analysis goes on past a file upstream removed: that patch fails, the next is tried.
-      if (!strict && e instanceof PkgtrackError && e.code === 'PATCH_MISSING_FILE') {
+      if (!strict && e instanceof PkgtrackError && (e.code === 'PATCH_MISSING_FILE' || e.code === 'PATCH_FILE_MOVED')) {
         const target = String(e.details.target ?? '?');
+        const movedTo = typeof e.details.movedTo === 'string' ? e.details.movedTo : undefined;
         progress.warn(`${entry.name}: ${e.message}`);
         result.ok = false;
         result.failure ??= { patch: entry.name, file: target, hunk: 1, patchLine: e.details.line ?? 0 };
@@ -127,7 +128,7 @@ export async function applySeries(patchesDir: string, srcDir: string, opts: Queu
           strip: entry.strip,
           status: 'failed',
           worst: 'failed',
-          files: [{ path: target, op: 'modify', hunks: [], missing: true }],
+          files: [{ path: target, op: 'modify', hunks: [], missing: true, ...(movedTo ? { movedTo } : {}) }],
           header,
         });
         continue;
