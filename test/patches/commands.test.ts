@@ -119,6 +119,20 @@ describe('pkgtrack patches', () => {
     // The new tree is kept to resolve the conflict in (the patches before it applied: none here).
     expect(await readFile(join(j.error.details.tree, 'src', 'main.c'), 'utf8')).toContain('rewritten 20');
     expect(j.error.fix).toContain(j.error.details.tree);
+    expect(j.error.details.next).toBe('pkgtrack patches rebase demo --continue');
+  });
+
+  it('a new rebase while one is stopped is refused; --abort discards the stop', async () => {
+    const again = await cli('patches', 'rebase', 'demo', '--to', '3.0', '--orig', v3, '--json');
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stdout).error.code).toBe('PATCH_REBASE_IN_PROGRESS');
+    const ab = await cli('patches', 'rebase', 'demo', '--abort', '--json');
+    expect(ab.code, ab.stderr).toBe(0);
+    expect(JSON.parse(ab.stdout)).toMatchObject({ aborted: true, to: '3.0' });
+    const none = await cli('patches', 'rebase', 'demo', '--continue', '--json');
+    expect(JSON.parse(none.stdout).error.code).toBe('PATCH_REBASE_NOT_STOPPED');
+    const help = await cli('patches', 'rebase', '--help');
+    expect(help.stdout).toContain('Exit codes: 0 the queue is carried over; 1 it stopped on a conflict');
   });
 
   it('rebase --partial that stops on a conflict exits 1, after writing what it could', async () => {
@@ -127,6 +141,7 @@ describe('pkgtrack patches', () => {
     const j = JSON.parse(r.stdout);
     expect(j.conflict).toMatchObject({ patch: 'fix-main.patch', file: 'src/main.c', hunk: 1 });
     expect(j.patches.map((p: { action: string }) => p.action)).toEqual(['conflict', 'not-reached']);
+    expect((await cli('patches', 'rebase', 'demo', '--abort')).code).toBe(0);
   });
 
   it('rebase onto 2.0 refreshes the moved hunk, drops the upstreamed patch and quilt agrees', async () => {
@@ -149,6 +164,41 @@ describe('pkgtrack patches', () => {
     const s = await cli('patches', 'status', 'demo', '--orig', v2, '--json');
     expect(s.code).toBe(0);
     expect(JSON.parse(s.stdout).patches.map((p: { worst: string }) => p.worst)).toEqual(['clean']);
+  });
+
+  it('rebase --partial prints what applied and the next command; --continue takes the fix from the tree, and quilt pushes the result', async () => {
+    const other = await demoRepo(join(work, 'continue'));
+    await writeFile(join(other.patches, 'clean.patch'), 'Description: news\n---\n--- a/NEWS\n+++ b/NEWS\n@@ -1 +1,2 @@\n news\n+ours\n');
+    await writeFile(join(other.patches, 'fix-main.patch'), await readFile(join(patches, 'fix-main.patch')));
+    await writeFile(join(other.patches, 'series'), 'clean.patch\nfix-main.patch\n');
+    const rebase = (...args: string[]) =>
+      run('node', [BIN, 'patches', 'rebase', 'demo', ...args, '--repo', other.repo], { check: false, cwd: work });
+    const stop = await rebase('--to', '3.0', '--orig', v3, '--partial');
+    expect(stop.code).toBe(1);
+    expect(stop.stdout).toContain('  clean.patch: kept\n  fix-main.patch: conflict (hunk #1 of src/main.c does not apply)\n');
+    const tree = /^conflict: fix-main.patch; fix it in (\S+) /m.exec(stop.stdout)?.[1];
+    expect(tree).toBeDefined();
+    expect(stop.stdout).toContain('  rejected hunks: src/main.c.rej\n');
+    expect(stop.stdout).toContain('next: pkgtrack patches rebase demo --continue\n');
+    const main = await readFile(join(tree!, 'src', 'main.c'), 'utf8');
+    await writeFile(join(tree!, 'src', 'main.c'), main.replace('rewritten 20\n', 'rewritten 20 fixed\n'));
+    await rm(join(tree!, 'src', 'main.c.rej'));
+    const done = await rebase('--continue', '--json');
+    expect(done.code, done.stderr).toBe(0);
+    const j = JSON.parse(done.stdout);
+    expect(j.patches.map((p: { name: string; action: string }) => [p.name, p.action])).toEqual([
+      ['clean.patch', 'kept'],
+      ['fix-main.patch', 'refreshed'],
+    ]);
+    const fix = await readFile(join(other.patches, 'fix-main.patch'), 'utf8');
+    expect(fix).toMatch(/^Description: fix line 20\nAuthor: Dev <dev@example.org>\nForwarded: no\nLast-Update: (?!2020)/);
+    expect(fix).toContain('-rewritten 20\n+rewritten 20 fixed\n');
+    const q = join(work, 'quilt-3.0-continued');
+    await mkdir(q);
+    await run('tar', ['-xzf', v3, '-C', q, '--strip-components=1']);
+    await run('quilt', ['push', '-a', '-q', '--fuzz=0'], { cwd: q, env: { QUILT_PATCHES: other.patches, QUILT_PC: '.pc' } });
+    await rm(join(q, '.pc'), { recursive: true, force: true });
+    expect(diffSnapshots(await treeSnapshot(q), await treeSnapshot(tree!))).toEqual([]);
   });
 
   it('drop removes one patch (series line and file), keeps the comments; an unknown name says which one was meant', async () => {
