@@ -57,9 +57,9 @@ describe('bookworm patches on trixie upstream: pkgtrack fuzz analysis == GNU pat
       for (const e of series) {
         const file = join(patchesDir, e.name);
         const bytes = await readFile(file);
-        // A file upstream removed: GNU patch skips it ("can't find file to patch"), we refuse.
+        // A file upstream removed or moved: GNU patch skips it ("can't find file to patch"), we refuse.
         const r = await applyPatch(ours, bytes, { strip: e.strip, fuzz: 2, patchFile: file }).catch((x: PkgtrackError) => {
-          if (x.code !== 'PATCH_MISSING_FILE') throw x;
+          if (x.code !== 'PATCH_MISSING_FILE' && x.code !== 'PATCH_FILE_MOVED') throw x;
           return { status: 'failed' as const, worst: 'failed' as const };
         });
         const args = [`-p${e.strip}`, '-F2', '-N', '-t', '--no-backup-if-mismatch', '-r', '-', '-s', '-i', file];

@@ -13,6 +13,7 @@ import { PkgtrackError } from '../../src/core/errors.js';
 import { run } from '../../src/core/exec.js';
 import { applyPatch } from '../../src/patches/engine.js';
 import { rebasePatches } from '../../src/services/patches/rebase.js';
+import { patchesStatus } from '../../src/services/patches/status.js';
 import { demoRepo, origTarball } from './helpers/demo-repo.js';
 import { diffSnapshots, treeSnapshot } from './helpers/tree.js';
 
@@ -74,6 +75,12 @@ it('stops with the tree quilt push -f leaves, refuses to continue over .rej file
   // The queue applies as it is to 1.0 (real quilt, no fuzz).
   await extract(v1, join(work, 'q1'));
   await run('quilt', ['push', '-a', '-q', '--fuzz=0'], { cwd: join(work, 'q1'), env: { QUILT_PATCHES: patches, QUILT_PC: '.pc' } });
+
+  // status names the moved file as moved.
+  const status = await patchesStatus('demo', { orig: v2, recipesDir: repo });
+  expect(status.patches.find((p) => p.name === 'moved.patch')?.files).toEqual([
+    { path: 'docs/guide.txt', op: 'modify', hunks: [], missing: true, movedTo: 'doc/manual/guide.txt' },
+  ]);
 
   const stop = await rebaseError(rebasePatches('demo', { to: '2.0', orig: v2, recipesDir: repo }));
   expect(stop.code).toBe('PATCH_REBASE_CONFLICT');
@@ -165,6 +172,13 @@ it('--skip drops the stopped patch and carries on; --abort discards a stop', asy
     ['half.patch', 'conflict'],
     ['moved.patch', 'not-reached'],
     ['last.patch', 'not-reached'],
+  ]);
+  // A stop whose tree is gone is not continued (an empty tree would make a patch deleting everything).
+  await rm(String(next.details.tree), { recursive: true });
+  const lost = await rebaseError(rebasePatches('demo', { continue: true, recipesDir: repo }));
+  expect([lost.code, lost.message]).toEqual([
+    'PATCH_REBASE_NOT_STOPPED',
+    `the stopped rebase of demo has lost ${String(next.details.tree)}`,
   ]);
   await rebasePatches('demo', { abort: true, recipesDir: repo });
 });

@@ -15,7 +15,7 @@
 import { cp, lstat, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflictError, inputError, notFound, PkgtrackError } from '../../core/errors.js';
-import { ifExists, writeFileAtomic } from '../../core/fsutil.js';
+import { exists, ifExists, writeFileAtomic } from '../../core/fsutil.js';
 import type { Progress } from '../../core/progress.js';
 import { applyPatch, type PatchReport } from '../../patches/engine.js';
 import { parsePatchHeader, setHeaderField, splitPatch } from '../../patches/header.js';
@@ -365,6 +365,17 @@ async function continueRebase(
   opts: { skip: boolean; progress?: Progress },
 ): Promise<RebaseResult> {
   const tree = join(work, 'tree');
+  for (const dir of [tree, join(work, 'base')]) {
+    // Without both trees the patch cannot be taken from them (an empty tree would delete everything).
+    if (!(await exists(dir))) {
+      throw notFound(
+        'PATCH_REBASE_NOT_STOPPED',
+        `the stopped rebase of ${state.recipe} has lost ${dir}`,
+        `Run \`pkgtrack patches rebase ${state.recipe} --abort\`, then the rebase again (--to ${state.to}).`,
+        { tree: dir },
+      );
+    }
+  }
   if (sha256((await ifExists(readFile(series.seriesFile))) ?? '') !== state.seriesHash) {
     throw conflictError(
       'PATCH_REBASE_SERIES_CHANGED',
