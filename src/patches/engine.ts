@@ -161,7 +161,7 @@ async function plan(
   for (const fp of files) {
     const details = { file: patchFile, line: fp.line };
     // A .rej names the files as GNU patch writes them: after -pN.
-    const rejectNames = [fp.oldName, fp.newName].map((n) => (n === undefined ? '/dev/null' : stripPath(n, strip, patchFile, fp.line))) as [
+    let rejectNames = [fp.oldName, fp.newName].map((n) => (n === undefined ? '/dev/null' : stripPath(n, strip, patchFile, fp.line))) as [
       string,
       string,
     ];
@@ -212,7 +212,12 @@ async function plan(
       }
     }
     const movedTo = opts.moved && Object.hasOwn(opts.moved, target) ? opts.moved[target] : undefined;
-    if (movedTo !== undefined && op === 'modify' && !(await exists(target))) target = movedTo;
+    if (movedTo !== undefined && op === 'modify' && !(await exists(target))) {
+      target = movedTo;
+      // (Names in the patch's text are latin1 strings, one char per byte.)
+      const asText = Buffer.from(movedTo, 'utf8').toString('latin1');
+      rejectNames = [asText, asText];
+    }
     const destRel = op === 'rename' || op === 'copy' ? newRel! : target;
     const absolute = (rel: string) =>
       (rel === oldRel && oldAbs && !(rel === newRel && !newAbs)) || (rel === newRel && newAbs && !(rel === oldRel && !oldAbs));

@@ -196,6 +196,22 @@ it('a file upstream moved is named as moved by apply and status; a wrong -p leve
   expect((await rebaseError(applyPatch(root, patch, { strip: 1 }))).message).toBe(
     'docs/guide.txt was renamed/moved upstream to doc/manual/handbook.txt',
   );
+  // Forced with the move known (what a stopped rebase leaves): the hunk that applies goes to the
+  // new file, the one that does not to a .rej beside it, named as GNU patch names it.
+  const two = Buffer.from(
+    `--- a/docs/guide.txt\n+++ b/docs/guide.txt\n${hunk(3, 'guide', 'guide 3', 'guide 3 fixed')}${hunk(9, 'guide', 'guide nine', 'guide 9 fixed')}`,
+  );
+  const forced = await applyPatch(root, two, {
+    strip: 1,
+    force: true,
+    detectApplied: false,
+    moved: { 'docs/guide.txt': 'doc/manual/handbook.txt' },
+  });
+  expect(forced.files.map((f) => [f.path, f.hunks.map((h) => h.status)])).toEqual([['doc/manual/handbook.txt', ['clean', 'failed']]]);
+  expect(await readFile(join(root, 'doc/manual/handbook.txt'), 'utf8')).toContain('guide 3 fixed\n');
+  expect(await readFile(join(root, 'doc/manual/handbook.txt.rej'), 'utf8')).toMatch(
+    /^--- doc\/manual\/handbook.txt\n\+\+\+ doc\/manual\/handbook.txt\n@@ -7,5 \+7,5 @@\n guide 7\n/,
+  );
   // -p2 on a -p1 patch: the names exist at another level, and the fix says which.
   const wrong = await rebaseError(
     applyPatch(root, Buffer.from(`--- a/main.txt\n+++ b/main.txt\n${hunk(10, 'main', 'main 10', 'x')}`), { strip: 0 }),

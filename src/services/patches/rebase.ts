@@ -322,7 +322,11 @@ export async function rebasePatches(name: string, opts: RebaseOptions): Promise<
   }
   const series = await loadSeries(join(recipe.dir, 'patches'));
   if (opts.continue || opts.skip)
-    return continueRebase(stopped!, series, work, { skip: opts.skip === true, ...(opts.progress ? { progress: opts.progress } : {}) });
+    return continueRebase(stopped!, series, work, {
+      skip: opts.skip === true,
+      partial: opts.partial === true,
+      ...(opts.progress ? { progress: opts.progress } : {}),
+    });
   if (!opts.to) {
     throw new PkgtrackError({
       code: 'USAGE',
@@ -362,7 +366,7 @@ async function continueRebase(
   state: RebaseState,
   series: LoadedSeries,
   work: string,
-  opts: { skip: boolean; progress?: Progress },
+  opts: { skip: boolean; partial: boolean; progress?: Progress },
 ): Promise<RebaseResult> {
   const tree = join(work, 'tree');
   for (const dir of [tree, join(work, 'base')]) {
@@ -400,7 +404,7 @@ async function continueRebase(
     tree,
     to: state.to,
     version: state.version,
-    partial: state.partial,
+    partial: state.partial || opts.partial,
     result: { recipe: state.recipe, to: state.version, written: false, patches: [...state.patches], workDir: work },
     writes: await readPendingWrites(work),
     seriesEdits: new Map(state.seriesEdits),
