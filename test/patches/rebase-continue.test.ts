@@ -183,6 +183,35 @@ it('--skip drops the stopped patch and carries on; --abort discards a stop', asy
   await rebasePatches('demo', { abort: true, recipesDir: repo });
 });
 
+it('a later patch that fails --continue ends the stop and keeps the resolution', async () => {
+  const dir = join(repo, 'recipes', 'demo3');
+  await mkdir(join(dir, 'patches'), { recursive: true });
+  await writeFile(
+    join(dir, 'recipe.yaml'),
+    "name: demo3\nupstream:\n  kind: http\n  url: http://127.0.0.1:9/\n  pattern: 'demo3-(?<version>[0-9.]+)'\n",
+  );
+  await writeFile(
+    join(dir, 'patches', 'fix.patch'),
+    `Description: fix\n---\n--- a/main.txt\n+++ b/main.txt\n${hunk(5, 'main', 'main 5', 'main 5 fixed')}`,
+  );
+  await writeFile(
+    join(dir, 'patches', 'link.patch'),
+    'Description: a symlink\n---\ndiff --git a/l b/l\nnew file mode 120000\n--- /dev/null\n+++ b/l\n@@ -0,0 +1 @@\n+main.txt\n\\ No newline at end of file\n',
+  );
+  await writeFile(join(dir, 'patches', 'series'), 'fix.patch\nlink.patch\n');
+  const v = await origTarball(work, 'demo3-2.0', { 'main.txt': lines(30, 'main').replace('main 5\n', 'main five\n') });
+  const stop = await rebaseError(rebasePatches('demo3', { to: '2.0', orig: v, recipesDir: repo }));
+  const tree = String(stop.details.tree);
+  await writeFile(join(tree, 'main.txt'), lines(30, 'main').replace('main 5\n', 'main five fixed\n'));
+  await rm(join(tree, 'main.txt.rej'));
+  const e = await rebaseError(rebasePatches('demo3', { continue: true, recipesDir: repo }));
+  expect(e.code).toBe('PATCH_SYMLINK');
+  expect(e.fix).toContain(`your resolution of fix.patch is kept in ${String(e.details.resolution)}`);
+  expect(await readFile(String(e.details.resolution), 'utf8')).toContain('+main five fixed\n');
+  expect(await readFile(join(dir, 'patches', 'fix.patch'), 'utf8')).toContain('+main 5 fixed');
+  expect((await rebaseError(rebasePatches('demo3', { continue: true, recipesDir: repo }))).code).toBe('PATCH_REBASE_NOT_STOPPED');
+});
+
 it('a file upstream moved is named as moved by apply and status; a wrong -p level is named as such', async () => {
   const root = join(work, 'moved-tree');
   await extract(v2, root);

@@ -15,7 +15,7 @@
 import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflictError, inputError, notFound, PkgtrackError } from '../../core/errors.js';
-import { exists, ifExists } from '../../core/fsutil.js';
+import { exists, ifExists, writeFileAtomic } from '../../core/fsutil.js';
 import type { Progress } from '../../core/progress.js';
 import { treeDiff } from '../../patches/tree-diff.js';
 import { openRecipe } from '../shared/recipes-repository.js';
@@ -210,6 +210,26 @@ async function continueRebase(
   } else if (changes.length === 0) {
     dropEntry(run, entry, bytes, `nothing left of it once its conflict with ${state.version} was resolved`, false);
   } else refreshEntry(run, entry, bytes, changes, `resolved by hand in ${tree}`);
+  // The stop is consumed: from here the tree moves on, and a failure further down must not be
+  // continued from this state. The resolution is kept apart, so that it is not lost with it.
+  const resolution = run.writes.at(-1)!;
+  const kept = join(work, 'resolved', resolution.path);
+  await writeFileAtomic(kept, resolution.data);
+  await rm(join(work, 'state.json'), { force: true });
   await rm(join(work, 'base'), { recursive: true, force: true });
-  return finish(run, await carry(run, state.index + 1, opts.progress));
+  let stoppedAt: number;
+  try {
+    stoppedAt = await carry(run, state.index + 1, opts.progress);
+  } catch (e) {
+    if (!(e instanceof PkgtrackError)) throw e;
+    throw new PkgtrackError({
+      code: e.code,
+      kind: e.kind,
+      message: e.message,
+      fix: `${e.fix ? `${e.fix} ` : ''}The rebase is over; your resolution of ${entry.name} is kept in ${kept}: put it in patches/ and rebase again (--to ${state.to}).`,
+      details: { ...e.details, resolution: kept },
+      cause: e,
+    });
+  }
+  return finish(run, stoppedAt);
 }
