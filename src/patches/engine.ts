@@ -271,9 +271,10 @@ async function plan(
       continue;
     }
     if (op !== 'create' && content === undefined) {
-      // A -pN level under which the names exist explains it first; then a move upstream.
-      const level = await workingStripLevel(root, [fp.oldName, fp.newName], strip);
-      const moved = level === undefined ? await findMovedFile(root, target, fp.hunks) : undefined;
+      // A -pN level under which the names exist explains it first; then a move upstream. (Not
+      // for the reverse try, whose errors only mean "not already applied".)
+      const level = reverse ? undefined : await workingStripLevel(root, [fp.oldName, fp.newName], strip);
+      const moved = level === undefined && !reverse ? await findMovedFile(root, target, fp.hunks) : undefined;
       if (moved !== undefined) {
         throw inputError(
           'PATCH_FILE_MOVED',
