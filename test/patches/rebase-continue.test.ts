@@ -14,7 +14,7 @@ import { run } from '../../src/core/exec.js';
 import { applyPatch } from '../../src/patches/engine.js';
 import { rebasePatches } from '../../src/services/patches/rebase.js';
 import { patchesStatus } from '../../src/services/patches/status.js';
-import { demoRepo, origTarball } from './helpers/demo-repo.js';
+import { demoRecipe, demoRepo, origTarball } from './helpers/demo-repo.js';
 import { diffSnapshots, treeSnapshot } from './helpers/tree.js';
 
 let work: string;
@@ -185,11 +185,7 @@ it('--skip drops the stopped patch and carries on; --abort discards a stop', asy
 
 it('a later patch that fails --continue ends the stop and keeps the resolution', async () => {
   const dir = join(repo, 'recipes', 'demo3');
-  await mkdir(join(dir, 'patches'), { recursive: true });
-  await writeFile(
-    join(dir, 'recipe.yaml'),
-    "name: demo3\nupstream:\n  kind: http\n  url: http://127.0.0.1:9/\n  pattern: 'demo3-(?<version>[0-9.]+)'\n",
-  );
+  await demoRecipe(repo, 'demo3');
   await writeFile(
     join(dir, 'patches', 'fix.patch'),
     `Description: fix\n---\n--- a/main.txt\n+++ b/main.txt\n${hunk(5, 'main', 'main 5', 'main 5 fixed')}`,

@@ -11,7 +11,7 @@ import { run } from '../../src/core/exec.js';
 import { applySeries } from '../../src/services/patches/queue.js';
 import { rebasePatches } from '../../src/services/patches/rebase.js';
 import { diffSnapshots, treeSnapshot } from './helpers/tree.js';
-import { demoRepo, origTarball } from './helpers/demo-repo.js';
+import { demoRecipe, demoRepo, origTarball } from './helpers/demo-repo.js';
 
 let work: string;
 let repo: string;
@@ -90,11 +90,7 @@ it('--partial writes the refreshed patches before the conflict, keeping git rena
 
 it('drops the hunks upstream merged and keeps the rest of the patch', async () => {
   const dir = join(repo, 'recipes', 'demo2');
-  await mkdir(join(dir, 'patches'), { recursive: true });
-  await writeFile(
-    join(dir, 'recipe.yaml'),
-    "name: demo2\nupstream:\n  kind: http\n  url: http://127.0.0.1:9/\n  pattern: 'demo2-(?<version>[0-9.]+)'\n",
-  );
+  await demoRecipe(repo, 'demo2');
   await writeFile(
     join(dir, 'patches', 'two-fixes.patch'),
     'Description: two fixes\nForwarded: https://example.org/pr/3\n---\n--- a/main.txt\n+++ b/main.txt\n@@ -4,5 +4,5 @@\n main 4\n main 5\n-main 6\n+main 6 fixed\n main 7\n main 8\n@@ -19,5 +19,5 @@\n main 19\n main 20\n-main 21\n+main 21 fixed\n main 22\n main 23\n',

@@ -11,14 +11,20 @@ export interface DemoRepo {
 
 export async function demoRepo(work: string): Promise<DemoRepo> {
   const repo = join(work, 'repo');
-  const patches = join(repo, 'recipes', 'demo', 'patches');
-  await mkdir(patches, { recursive: true });
+  await mkdir(repo, { recursive: true });
   await writeFile(join(repo, 'pkgtrack.yaml'), 'name: t\norigin: t\nlabel: t\nmaintainer: T <t@example.org>\n');
+  return { repo, patches: await demoRecipe(repo, 'demo') };
+}
+
+/** One more recipe `name` (upstream: an http page nobody serves) in `repo`; returns its patches dir. */
+export async function demoRecipe(repo: string, name: string): Promise<string> {
+  const patches = join(repo, 'recipes', name, 'patches');
+  await mkdir(patches, { recursive: true });
   await writeFile(
-    join(repo, 'recipes', 'demo', 'recipe.yaml'),
-    "name: demo\nupstream:\n  kind: http\n  url: http://127.0.0.1:9/\n  pattern: 'demo-(?<version>[0-9.]+)'\n",
+    join(repo, 'recipes', name, 'recipe.yaml'),
+    `name: ${name}\nupstream:\n  kind: http\n  url: http://127.0.0.1:9/\n  pattern: '${name}-(?<version>[0-9.]+)'\n`,
   );
-  return { repo, patches };
+  return patches;
 }
 
 /**
