@@ -5,7 +5,7 @@
  * path, so walking the tree is affordable.
  */
 import { lstat, readdir, readFile } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { ifExists } from '../core/fsutil.js';
 import type { Hunk } from './diff-parse.js';
 import { applyHunks } from './hunk-apply.js';
@@ -41,8 +41,9 @@ async function hunksApplying(root: string, rel: string, hunks: readonly Hunk[]):
 
 /**
  * Where `missing` went: among the files of the same name, the one where most of the hunks
- * apply; else a file of the same extension where most of them apply (renamed); else the only
- * file of that name (moved and changed). Undefined when nothing convincing is found.
+ * apply; else a file of the same extension where most of them apply (renamed); else, when its
+ * directory is gone too, the only file of that name (moved and changed). Undefined when nothing
+ * convincing is found (a lone `Makefile.am` elsewhere is not evidence by itself).
  */
 export async function findMovedFile(root: string, missing: string, hunks: readonly Hunk[]): Promise<string | undefined> {
   const files = await treeFiles(root);
@@ -65,7 +66,9 @@ export async function findMovedFile(root: string, missing: string, hunks: readon
     const byContent = await best(files.filter((f) => extname(f) === ext && f !== missing));
     if (byContent && byContent.n * 2 > telling.length) return byContent.path;
   }
-  return sameName.length === 1 ? sameName[0] : undefined;
+  const dir = dirname(missing);
+  const dirGone = dir !== '.' && !(await ifExists(lstat(join(root, dir))));
+  return sameName.length === 1 && dirGone ? sameName[0] : undefined;
 }
 
 /** Another -pN level under which the patch's names exist in the tree, if one does. */

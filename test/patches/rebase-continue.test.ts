@@ -243,6 +243,14 @@ it('a file upstream moved is named as moved by apply and status; a wrong -p leve
   );
   expect(wrong.code).toBe('PATCH_MISSING_FILE');
   expect(wrong.fix).toContain('-p1');
+  // Removed from a directory that is still there: a file of the same name elsewhere whose
+  // content does not match is not a move.
+  await mkdir(join(root, 'lib'));
+  await writeFile(join(root, 'lib/other.txt'), 'other\n');
+  const removed = await rebaseError(
+    applyPatch(root, Buffer.from(`--- a/lib/main.txt\n+++ b/lib/main.txt\n${hunk(10, 'lib', 'lib 10', 'x')}`), { strip: 1 }),
+  );
+  expect([removed.code, removed.message]).toEqual(['PATCH_MISSING_FILE', 'lib/main.txt does not exist in the source tree']);
   // Removed upstream: neither moved nor a level.
   const gone = await rebaseError(
     applyPatch(root, Buffer.from(`--- a/gone.c\n+++ b/gone.c\n${hunk(10, 'gone', 'gone 10', 'x')}`), { strip: 1 }),
