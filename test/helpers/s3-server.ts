@@ -8,6 +8,7 @@
  *   the tests of pkgtrack's lease fallback. `PKGTRACK_TEST_S3=s3rver` makes it the default.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, tempDir } from './cli.js';
 
@@ -70,12 +71,15 @@ export async function startS3Server(bucket = 'pkgs', opts: { kind?: S3ServerKind
       AWS_ENDPOINT_URL_S3: endpoint,
     },
     httpUrl: (prefix) => `${endpoint}/${bucket}/${prefix}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    close: async () => {
+      if (child.exitCode === null) {
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        });
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 
