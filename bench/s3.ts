@@ -1,17 +1,18 @@
 /**
  * `npm run bench -- s3`: publishing to object storage, pkgtrack vs aptly (`publish repo` /
- * `publish update` to an S3 endpoint) on the same local S3-compatible server (s3rver), on the
+ * `publish update` to an S3 endpoint) on the same local S3 server (Ceph RGW, scripts/ceph-s3-server.sh), on the
  * real-.deb corpus of the apt bench (.cache/deb-corpus, `scripts/fetch-deb-corpus.ts`):
  *
  *   1. cold publish of the corpus into an empty prefix
  *   2. add one package and republish
  *   3. a no-change publish (pkgtrack: uploads nothing)
  *
- * Wall time of whole processes, median of PKGTRACK_BENCH_RUNS runs (default 3), as ratios.
+ * Wall time of whole processes, median of PKGTRACK_BENCH_RUNS runs (default 3), as ratios,
+ * and the number of S3 requests each tool made (from radosgw's request log).
  * Needs `npm run build` first.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tempDir } from '../test/helpers/cli.js';
 import { startS3Server } from '../test/helpers/s3-server.js';
@@ -27,13 +28,25 @@ function timed(program: string, args: string[], env: NodeJS.ProcessEnv): number 
   return (performance.now() - t) / 1000;
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Requests radosgw has served so far (one `beast:` line each in its log; the log is flushed within a moment). */
+async function requestCount(dataDir: string): Promise<number> {
+  await sleep(500);
+  const log = join(dataDir, 'log/client.rgw.log');
+  return existsSync(log)
+    ? readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(' beast: ')).length
+    : 0;
+}
 
 export default async function bench(): Promise<void> {
   const corpus = join(ROOT, '.cache/deb-corpus/debs');
   if (!existsSync(corpus))
     execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/fetch-deb-corpus.ts')], { stdio: 'inherit', cwd: ROOT });
   const debs = readdirSync(corpus).filter((f) => f.endsWith('.deb')).length;
-  const s3 = await startS3Server('bench');
+  const s3 = await startS3Server('bench', { kind: 'ceph' });
   const work = tempDir('pkgtrack-bench-s3-');
   try {
     const key = makeKey(work);
@@ -60,6 +73,14 @@ export default async function bench(): Promise<void> {
         env,
       );
     const rows: Array<[string, number[], number[]]> = [];
+    /** Requests of the last run of each tool and step. */
+    const reqs = new Map<string, number>();
+    const counted = async (what: string, run: () => number): Promise<number> => {
+      const before = await requestCount(s3.dataDir);
+      const t = run();
+      reqs.set(what, (await requestCount(s3.dataDir)) - before);
+      return t;
+    };
     const cold: [number[], number[]] = [[], []];
     const add: [number[], number[]] = [[], []];
     const same: [number[], number[]] = [[], []];
@@ -87,19 +108,29 @@ export default async function bench(): Promise<void> {
       const aptly = (args: string[]) => timed('aptly', [`-config=${conf}`, ...args], env);
       const sign = [`-gpg-key=${fpr}`, '-batch'];
       aptly(['repo', 'create', '-distribution=bookworm', '-component=main', 'bench']);
-      cold[0].push(pk(`pk-${run}`, corpus));
-      cold[1].push(aptly(['repo', 'add', 'bench', corpus]) + aptly(['publish', 'repo', ...sign, 'bench', 's3:bench:']));
-      add[0].push(pk(`pk-${run}`, extra));
-      add[1].push(aptly(['repo', 'add', 'bench', extra]) + aptly(['publish', 'update', ...sign, 'bookworm', 's3:bench:']));
-      same[0].push(pk(`pk-${run}`, extra));
-      same[1].push(aptly(['publish', 'update', ...sign, 'bookworm', 's3:bench:']));
+      cold[0].push(await counted('pk cold publish', () => pk(`pk-${run}`, corpus)));
+      cold[1].push(
+        await counted(
+          'aptly cold publish',
+          () => aptly(['repo', 'add', 'bench', corpus]) + aptly(['publish', 'repo', ...sign, 'bench', 's3:bench:']),
+        ),
+      );
+      add[0].push(await counted('pk add one + republish', () => pk(`pk-${run}`, extra)));
+      add[1].push(
+        await counted(
+          'aptly add one + republish',
+          () => aptly(['repo', 'add', 'bench', extra]) + aptly(['publish', 'update', ...sign, 'bookworm', 's3:bench:']),
+        ),
+      );
+      same[0].push(await counted('pk no-change republish', () => pk(`pk-${run}`, extra)));
+      same[1].push(await counted('aptly no-change republish', () => aptly(['publish', 'update', ...sign, 'bookworm', 's3:bench:'])));
     }
     rows.push(['cold publish', ...cold], ['add one + republish', ...add], ['no-change republish', ...same]);
-    console.log(`s3 publish, ${debs} real .debs, local s3rver, median of ${RUNS} (wall seconds)`);
-    console.log('step                  pkgtrack    aptly   pkgtrack/aptly');
+    console.log(`s3 publish, ${debs} real .debs, local Ceph RGW, median of ${RUNS} (wall seconds)`);
+    console.log('step                  pkgtrack    aptly   pkgtrack/aptly   S3 requests pkgtrack/aptly');
     for (const [step, p, a] of rows) {
       console.log(
-        `${step.padEnd(22)}${median(p).toFixed(2).padStart(8)} ${median(a).toFixed(2).padStart(8)}   ${(median(p) / median(a)).toFixed(2)}x`,
+        `${step.padEnd(22)}${median(p).toFixed(2).padStart(8)} ${median(a).toFixed(2).padStart(8)}   ${`${(median(p) / median(a)).toFixed(2)}x`.padEnd(17)}${reqs.get(`pk ${step}`)}/${reqs.get(`aptly ${step}`)}`,
       );
     }
   } finally {

@@ -20,6 +20,8 @@ APT_PACKAGES=(
   qemu-user-static binfmt-support arch-test
   git xz-utils zstd bzip2 unzip zip python3 ca-certificates curl
   sqlite3 shellcheck
+  # a real S3 server (Ceph RGW) for the object-storage tests: scripts/ceph-s3-server.sh
+  ceph-mon ceph-osd radosgw ceph-common
   chromium fonts-dejavu-core
 )
 missing=()

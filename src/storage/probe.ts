@@ -21,10 +21,14 @@ export async function probeConditionalWrites(store: ObjectStore, dir: string): P
       },
     );
   try {
-    await store.put(key, Buffer.from('1'), { ...opts, createOnly: true });
+    const { etag } = await store.put(key, Buffer.from('1'), { ...opts, createOnly: true });
     const createOnly = await refused(store.put(key, Buffer.from('2'), { ...opts, createOnly: true }));
-    const compareAndSwap = await refused(store.put(key, Buffer.from('3'), { ...opts, ifMatch: '"00000000000000000000000000000000"' }));
-    return { createOnly, compareAndSwap };
+    // Compare-and-swap: a stale ETag is refused and the current one accepted (a store that
+    // refused both would make every publish fail).
+    const staleRefused = await refused(store.put(key, Buffer.from('3'), { ...opts, ifMatch: '"00000000000000000000000000000000"' }));
+    const current = (await store.head(key))?.etag ?? etag;
+    const currentAccepted = !(await refused(store.put(key, Buffer.from('4'), { ...opts, ifMatch: current })));
+    return { createOnly, compareAndSwap: staleRefused && currentAccepted };
   } finally {
     await store.delete(key);
   }

@@ -100,7 +100,31 @@ class S3Store implements ObjectStore {
     }
   }
 
+  /**
+   * Stores differ on the form of an If-Match ETag: AWS, MinIO and R2 take the quoted form
+   * their responses carry; Ceph RGW 16 compares the bare hex. Quoted first; a 412 while the
+   * object still has that very ETag means the store wanted the bare form (remembered).
+   */
+  private bareIfMatch = false;
+
   async put(key: string, body: Buffer | { file: string; size: number }, opts: PutOptions): Promise<{ etag: string }> {
+    const ifMatch = opts.ifMatch && this.bareIfMatch ? opts.ifMatch.replace(/"/g, '') : opts.ifMatch;
+    try {
+      return await this.send(key, body, opts, ifMatch);
+    } catch (e) {
+      if (!(e instanceof PreconditionFailed) || !ifMatch?.startsWith('"')) throw e;
+      if ((await this.head(key))?.etag !== opts.ifMatch) throw e;
+      this.bareIfMatch = true;
+      return this.send(key, body, opts, ifMatch.replace(/"/g, ''));
+    }
+  }
+
+  private async send(
+    key: string,
+    body: Buffer | { file: string; size: number },
+    opts: PutOptions,
+    ifMatch: string | undefined,
+  ): Promise<{ etag: string }> {
     const params = {
       Bucket: this.bucket,
       Key: key,
@@ -108,7 +132,7 @@ class S3Store implements ObjectStore {
       CacheControl: opts.cacheControl,
       ...(opts.metadata ? { Metadata: opts.metadata } : {}),
       ...(opts.createOnly ? { IfNoneMatch: '*' } : {}),
-      ...(opts.ifMatch ? { IfMatch: opts.ifMatch } : {}),
+      ...(ifMatch ? { IfMatch: ifMatch } : {}),
     };
     try {
       if (!Buffer.isBuffer(body) && body.size > MULTIPART_THRESHOLD) {

@@ -1,24 +1,53 @@
-/** Start and stop the local S3-compatible server the object-storage tests publish to. */
+/**
+ * Start and stop the local S3 server the object-storage tests and `bench/s3.ts` publish to.
+ *
+ * - `ceph` (the default): Ceph RGW from Debian (scripts/ceph-s3-server.sh: one monitor, one
+ *   in-memory OSD, radosgw), a real S3 implementation that honours conditional writes
+ *   (`If-None-Match: *`, `If-Match`). Starts in 10-30 s.
+ * - `s3rver` (npm): starts in under a second and ignores conditional headers: the server for
+ *   the tests of pkgtrack's lease fallback. `PKGTRACK_TEST_S3=s3rver` makes it the default.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, tempDir } from './cli.js';
 
+export type S3ServerKind = 'ceph' | 's3rver';
+
 export interface S3Server {
+  kind: S3ServerKind;
   endpoint: string;
   bucket: string;
   /** Environment for a publisher: the standard AWS variables, nothing on argv. */
   env: Record<string, string>;
   /** Public HTTP URL of `prefix` (what apt reads). */
   httpUrl(prefix: string): string;
-  /** Where the server keeps its objects on disk. */
+  /** The server's working folder (s3rver: the objects on disk; ceph: configuration and logs). */
   dataDir: string;
   close(): Promise<void>;
 }
 
-export async function startS3Server(bucket = 'pkgs'): Promise<S3Server> {
+const CEPH_KEY = { id: 'PKGTRACKTESTKEY', secret: 'pkgtrack-test-secret' };
+
+function launch(kind: S3ServerKind, dataDir: string, bucket: string): ChildProcess {
+  if (kind === 'ceph') {
+    // The script wants a folder that does not exist yet, and removes it when it stops.
+    return spawn('bash', [join(ROOT, 'scripts/ceph-s3-server.sh'), join(dataDir, 'ceph'), bucket, CEPH_KEY.id, CEPH_KEY.secret], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  }
+  return spawn(process.execPath, [join(ROOT, 'test/helpers/s3-server-main.mjs'), dataDir, bucket], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export async function startS3Server(bucket = 'pkgs', opts: { kind?: S3ServerKind } = {}): Promise<S3Server> {
+  const kind = opts.kind ?? (process.env.PKGTRACK_TEST_S3 === 's3rver' ? 's3rver' : 'ceph');
   const dataDir = tempDir('pkgtrack-s3data-');
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'test/helpers/s3-server-main.mjs'), dataDir, bucket], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const child = launch(kind, dataDir, bucket);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-8000);
   });
   const port = await new Promise<number>((resolve, reject) => {
     let buf = '';
@@ -26,25 +55,43 @@ export async function startS3Server(bucket = 'pkgs'): Promise<S3Server> {
       buf += d.toString();
       if (buf.includes('\n')) resolve(Number(buf.trim()));
     });
-    child.once('exit', (c) => reject(new Error(`s3 server exited with ${c}`)));
+    child.once('exit', (c) => reject(new Error(`${kind} S3 server exited with ${c}:\n${stderr}`)));
   });
   const endpoint = `http://127.0.0.1:${port}`;
+  const cred = kind === 'ceph' ? CEPH_KEY : { id: 'S3RVER', secret: 'S3RVER' };
   return {
+    kind,
     endpoint,
     bucket,
-    dataDir,
+    dataDir: kind === 'ceph' ? join(dataDir, 'ceph') : dataDir,
     env: {
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ACCESS_KEY_ID: cred.id,
+      AWS_SECRET_ACCESS_KEY: cred.secret,
       AWS_REGION: 'us-east-1',
       AWS_ENDPOINT_URL_S3: endpoint,
     },
     httpUrl: (prefix) => `${endpoint}/${bucket}/${prefix}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    close: async () => {
+      if (child.exitCode === null) {
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        });
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
+}
+
+/** An SDK client on the server with the publisher's credentials: for a test's own objects. */
+export async function s3Client(s3: S3Server) {
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  return new S3Client({
+    region: 'us-east-1',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3.env.AWS_ACCESS_KEY_ID!, secretAccessKey: s3.env.AWS_SECRET_ACCESS_KEY! },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }

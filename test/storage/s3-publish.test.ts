@@ -1,14 +1,17 @@
 /**
- * `publish --to s3://…` against a real S3-compatible server (s3rver, started on 127.0.0.1 by
- * the test; it ignores conditional PUT headers, so these tests exercise the lease fallback and
- * the HEAD-before-create pool check, which need none). Real apt reads the repository over
- * HTTP from the server. Credentials and endpoint reach pkgtrack only through AWS_* variables.
+ * `publish --to s3://…` against a real S3 server that honours conditional writes: Ceph RGW
+ * (scripts/ceph-s3-server.sh, started on 127.0.0.1 by this file). The pool's create-only PUT
+ * (If-None-Match: *) and the state's compare-and-swap (If-Match) are the store's, not
+ * emulated; test/storage/s3-lease.test.ts covers a store that ignores them (s3rver). Real apt
+ * reads the repository over HTTP from the server. Credentials and endpoint reach pkgtrack only
+ * through AWS_* variables.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pkgtrack, pkgtrackAsync, tempDir } from '../helpers/cli.js';
-import { type S3Server, startS3Server } from '../helpers/s3-server.js';
+import { type S3Server, s3Client, startS3Server } from '../helpers/s3-server.js';
 import { type AptRoot, aptRoot, buildDeb, expectAptOk, makeKey, type TestKey } from '../repo/apt-helpers.js';
 
 let s3: S3Server;
@@ -32,10 +35,10 @@ async function httpGet(path: string): Promise<Response> {
 const packagesText = async () => (await httpGet('team/repo/apt/dists/bookworm/main/binary-amd64/Packages')).text();
 
 beforeAll(async () => {
-  s3 = await startS3Server('pkgs');
+  s3 = await startS3Server('pkgs', { kind: 'ceph' });
   dir = tempDir('pkgtrack-s3pub-');
   key = makeKey(dir);
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await s3?.close();
@@ -87,8 +90,21 @@ describe('publish to object storage', () => {
     expect(r.code).not.toBe(0);
     expect(JSON.parse(r.stdout).error.code).toBe('POOL_IMMUTABLE');
     expect(await packagesText()).toBe(before);
-    const pool = readFileSync(join(s3.dataDir, 'pkgs/team/repo/apt/pool/main/h/hello-s3/hello-s3_1.1-1_all.deb._S3rver_object'));
+    const pool = Buffer.from(await (await httpGet('team/repo/apt/pool/main/h/hello-s3/hello-s3_1.1-1_all.deb')).arrayBuffer());
     expect(pool.equals(readFileSync(join(dir, 'hello-s3_1.1-1_all.deb')))).toBe(true);
+  }, 120_000);
+
+  it('a pool object put there by someone else is refused by the store (If-None-Match), not overwritten', async () => {
+    const before = await packagesText();
+    const poolKey = 'team/repo/apt/pool/main/i/imm-s3/imm-s3_1.0-1_all.deb';
+    const client = await s3Client(s3);
+    await client.send(new PutObjectCommand({ Bucket: 'pkgs', Key: poolKey, Body: 'not this package' }));
+    const r = publishS3([buildDeb(dir, 'imm-s3', '1.0-1')]);
+    expect(r.code).not.toBe(0);
+    expect(JSON.parse(r.stdout).error.code).toBe('POOL_IMMUTABLE');
+    expect(await (await httpGet(poolKey)).text()).toBe('not this package');
+    expect(await packagesText()).toBe(before);
+    await client.send(new DeleteObjectCommand({ Bucket: 'pkgs', Key: poolKey }));
   }, 120_000);
 
   it('two concurrent publishers lose nothing', async () => {
@@ -102,6 +118,36 @@ describe('publish to object storage', () => {
     expect(rb.code, rb.stderr).toBe(0);
     const text = await packagesText();
     for (const p of ['hello-s3', 'conc-a', 'conc-b']) expect(text).toMatch(new RegExp(`^Package: ${p}$`, 'm'));
+  }, 240_000);
+
+  it('a stalled publisher whose lease was broken cannot overwrite the state (If-Match): it fails, a rerun keeps both', async () => {
+    const resume = join(dir, 'resume-cas');
+    const a = buildDeb(dir, 'cas-a', '1.0-1');
+    const b = buildDeb(dir, 'cas-b', '1.0-1');
+    // A stops after its switch, just before writing the state (a CI runner frozen for longer
+    // than the lease's lifetime); its claim is gone, as an expired one is ignored.
+    const pa = pkgtrackAsync(publishArgs([a]), {
+      cwd: dir,
+      env: { ...s3.env, PKGTRACK_FAULT_PAUSE: 's3:switched', PKGTRACK_FAULT_RESUME: resume },
+    });
+    for (let i = 0; i < 1200 && !existsSync(`${resume}.paused`); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(`${resume}.paused`)).toBe(true);
+    const client = await s3Client(s3);
+    const claims = await client.send(new ListObjectsV2Command({ Bucket: 'pkgs', Prefix: 'team/repo/.pkgtrack-s3/lease/' }));
+    expect(claims.Contents?.length).toBe(1);
+    await client.send(new DeleteObjectCommand({ Bucket: 'pkgs', Key: claims.Contents![0]!.Key! }));
+    const rb = await pkgtrackAsync(publishArgs([b]), { cwd: dir, env: s3.env });
+    expect(rb.code, rb.stderr).toBe(0);
+    writeFileSync(resume, '');
+    const ra = await pa;
+    expect(ra.code).not.toBe(0);
+    expect(JSON.parse(ra.stdout).error.code).toBe('S3_STATE_CHANGED');
+    const again = await pkgtrackAsync(publishArgs([a]), { cwd: dir, env: s3.env });
+    expect(again.code, again.stderr).toBe(0);
+    const text = await packagesText();
+    for (const p of ['cas-a', 'cas-b', 'conc-a', 'conc-b']) expect(text).toMatch(new RegExp(`^Package: ${p}$`, 'm'));
+    const state = JSON.parse(await (await httpGet('team/repo/.pkgtrack-s3/state.json')).text()) as { objects: Record<string, unknown> };
+    for (const p of ['cas-a', 'cas-b']) expect(state.objects[`apt/pool/main/c/${p}/${p}_1.0-1_all.deb`]).toBeDefined();
   }, 240_000);
 
   it('files the repository stops using are deleted only after the grace period, by a later publish', async () => {
@@ -143,34 +189,53 @@ describe('doctor --publish-to', () => {
     const f = (r.json() as { findings: Array<{ id: string; status: string; message: string; details?: Record<string, boolean> }> })
       .findings;
     const g = f.find((x) => x.id === 'object-storage.guarantees')!;
-    // s3rver ignores If-None-Match / If-Match on PUT: doctor must say so, not assume.
-    expect(g.details).toEqual({ createOnly: false, compareAndSwap: false });
-    expect(g.status).toBe('warn');
-    expect(g.message).toContain('lease');
+    // Ceph RGW refuses an existing key under If-None-Match: * and a stale ETag under If-Match.
+    expect(g.details).toEqual({ createOnly: true, compareAndSwap: true });
+    expect(g.status).toBe('ok');
+    expect(g.message).toContain('conditional writes honoured');
   }, 60_000);
 });
 
-describe('publish to object storage: kill -9 at any step', () => {
-  it('apt sees the old or the new repository after a kill, and a rerun finishes the job', async () => {
+describe('publish to object storage: kill -9 at random moments', () => {
+  /** Package names real apt sees after `apt-get update`. */
+  async function aptSees(apt: AptRoot, when: string): Promise<string[]> {
+    expectAptOk(await apt.apt(['update']), `apt-get update ${when}`);
+    const r = await apt.apt(['pkgnames'], 'apt-cache');
+    return r.stdout.split('\n').filter(Boolean).sort();
+  }
+
+  it('apt sees the old or the new repository after each kill, and a rerun finishes the job', async () => {
+    // The steps of a publish that adds one package (what each iteration does; a cold publish has more).
     const trace = join(dir, 'trace');
+    expect(publishS3([buildDeb(dir, 'kill-0', '1.0-1')]).code).toBe(0);
     writeFileSync(trace, '');
-    const first = buildDeb(dir, 'kill-0', '1.0-1');
-    expect(publishS3([first], { PKGTRACK_FAULT_TRACE: trace }).code).toBe(0);
+    expect(publishS3([buildDeb(dir, 'kill-00', '1.0-1')], { PKGTRACK_FAULT_TRACE: trace }).code).toBe(0);
     const steps = readFileSync(trace, 'utf8').trim().split('\n').length;
     const apt = aptRoot();
     apt.setSources([{ uri: s3.httpUrl('team/repo/apt'), suites: ['bookworm'] }], key.pub);
-    // Spread over the steps of a publish: local staging, pool upload, indexes, the switch, the state.
-    const iterations = Number(process.env.PKGTRACK_S3_KILL_ITERATIONS ?? 6);
+    let old = await aptSees(apt, 'before the kills');
+    // Random steps of a publish (local staging, pool upload, indexes, the switch, the state);
+    // the seed is printed with any failure. 10 here; PKGTRACK_S3_KILL_ITERATIONS=30 for more.
+    const seed = Number(process.env.PKGTRACK_S3_KILL_SEED ?? Date.now() % 100_000);
+    let x = seed;
+    const random = () => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x / 2147483648;
+    };
+    const iterations = Number(process.env.PKGTRACK_S3_KILL_ITERATIONS ?? 10);
     for (let i = 1; i <= iterations; i++) {
-      const at = Math.max(1, Math.round((i * steps) / (iterations + 1)));
+      const at = 1 + Math.floor(random() * steps);
+      const why = `seed ${seed}, iteration ${i}, kill at step ${at} of ${steps}`;
       const deb = buildDeb(dir, `kill-${i}`, '1.0-1');
       const killed = publishS3([deb], { PKGTRACK_FAULT_AT: String(at) });
-      expect(killed.code, `step ${at}: ${killed.stderr}`).not.toBe(0);
-      expectAptOk(await apt.apt(['update']), `apt-get update after a kill at step ${at}`);
+      expect(killed.code, `${why}: ${killed.stderr}`).not.toBe(0);
+      const fresh = [...old, `kill-${i}`].sort();
+      const seen = await aptSees(apt, `after a kill (${why})`);
+      expect([old, fresh], why).toContainEqual(seen);
       const rerun = publishS3([deb]);
-      expect(rerun.code, rerun.stderr).toBe(0);
-      expectAptOk(await apt.apt(['update']), `apt-get update after the rerun (step ${at})`);
-      expect(await packagesText()).toMatch(new RegExp(`^Package: kill-${i}$`, 'm'));
+      expect(rerun.code, `${why}: ${rerun.stderr}`).toBe(0);
+      expect(await aptSees(apt, `after the rerun (${why})`), why).toEqual(fresh);
+      old = fresh;
     }
-  }, 600_000);
+  }, 900_000);
 });

@@ -20,6 +20,7 @@ import { faultPoint, REPO_META_DIR, TMP_SUFFIX } from '../../repo/format.js';
 import { cacheControl, contentType, isImmutablePath } from '../../storage/http-headers.js';
 import { acquireLease } from '../../storage/lease.js';
 import { type ObjectStore, PreconditionFailed } from '../../storage/object-store.js';
+import { probeConditionalWrites, type StoreGuarantees } from '../../storage/probe.js';
 import { openS3Store } from '../../storage/s3-store.js';
 import { parseS3Url } from '../../storage/s3-url.js';
 import { publish, type PublishRequest, type PublishResult } from './publish.js';
@@ -34,6 +35,8 @@ export interface S3State {
   objects: Record<string, { sha256: string; size: number }>;
   /** Objects no longer used, and since when (deleted after the grace period). */
   pendingDeletes: Record<string, string>;
+  /** Which conditional writes the store honours, probed by the first publish (storage/probe.ts). */
+  store?: StoreGuarantees;
 }
 
 export interface S3SyncReport {
@@ -133,6 +136,9 @@ export async function publishToS3(req: S3PublishRequest): Promise<PublishResult 
   const work = await mkdtemp(join(tmpdir(), 'pkgtrack-s3-'));
   try {
     const { state, etag } = await readS3State(store, prefix);
+    const probed = !state.store;
+    state.store ??= await probeConditionalWrites(store, `${prefix}${S3_META}`);
+    const createOnlyHonoured = state.store.createOnly;
     const sync: S3SyncReport = {
       url: target.url,
       uploaded: [],
@@ -181,7 +187,9 @@ export async function publishToS3(req: S3PublishRequest): Promise<PublishResult 
       const body = c.size > 8 * 1024 * 1024 ? { file: join(work, c.rel), size: c.size } : await readBody(join(work, c.rel));
       const opts = { contentType: contentType(c.rel), cacheControl: cacheControl(c.rel), metadata: { sha256: c.sha256 } };
       if (isImmutablePath(c.rel)) {
-        const there = await store.head(key(c.rel));
+        // A store that honours If-None-Match refuses an existing key by itself (one request);
+        // on one that ignores it, HEAD first so that a published file is never overwritten.
+        const there = createOnlyHonoured ? undefined : await store.head(key(c.rel));
         if (there) return checkSame(c, there.metadata.sha256, store.url, sync);
         try {
           await store.put(key(c.rel), body, { ...opts, createOnly: true });
@@ -223,7 +231,7 @@ export async function publishToS3(req: S3PublishRequest): Promise<PublishResult 
       sync.scheduledDeletes.push(rel);
     }
     faultPoint('s3:switched');
-    if (changed.length || sync.deleted.length || sync.scheduledDeletes.length) {
+    if (changed.length || sync.deleted.length || sync.scheduledDeletes.length || probed) {
       try {
         await store.put(`${prefix}${S3_META}state.json`, Buffer.from(`${JSON.stringify(state)}\n`), {
           contentType: 'application/json',
