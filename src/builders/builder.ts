@@ -28,6 +28,25 @@ export interface ContainerStep {
   cwd: string;
 }
 
+/** An apt repository build dependencies may also come from (sbuild --extra-repository), with its keyring's bytes. */
+export interface ExtraAptRepository {
+  url: string;
+  suite: string;
+  components: readonly string[];
+  /** apt pin priority of the suite for the install. */
+  priority: number;
+  /** The keyring that signs it (armored or binary); absent: the distro's archive keyring in the image. */
+  key?: { bytes: Buffer; armored: boolean };
+}
+
+/** What else goes into the dependency install besides the toolchain and the Build-Depends. */
+export interface DependencyExtras {
+  /** Build profiles the Build-Depends restrictions (`<!nocheck>`) are evaluated with. */
+  profiles?: readonly string[];
+  /** Repositories apt also installs from, for this install only. */
+  repositories?: readonly ExtraAptRepository[];
+}
+
 /** One patch of the recipe's queue, in series order. */
 export interface QueuedPatch {
   name: string;
@@ -137,7 +156,7 @@ export interface Builder {
    * Installs the toolchain plus `deps` on top of the base image. Run as root with network;
    * the result is committed as the dependency image and reused while (base, deps) is unchanged.
    */
-  dependencyInstall(target: Target, deps: string[]): ContainerStep;
+  dependencyInstall(target: Target, deps: string[], extras?: DependencyExtras): ContainerStep;
   /** Assemble the source tree (orig + packaging + patch queue) in ctx.workDir, on the host. */
   prepare(ctx: BuildContext): Promise<PreparedSource>;
   /** The build itself: run as the non-root build user with no network, workDir at CONTAINER_WORK_DIR. */

@@ -1,8 +1,13 @@
 /**
- * Base images per target. Tagged `localhost/pkgtrack/base:<distro>-<release>`; made once by
- * pulling the target's image when a registry answers, else by bootstrapping a minimal root file
- * system from the target's Debian-style mirror (mmdebstrap, or debootstrap) and importing it.
- * The image's labels say which happened.
+ * Base images per target, in two variants. `minimal` (`localhost/pkgtrack/base:<distro>-<release>`):
+ * the essential set plus apt, a clean system to install packages into (`repo try`, tests).
+ * `buildd` (`...:<distro>-<release>-buildd`): what the builders start from, the package set of
+ * Debian's buildd chroots (sbuild's `mmdebstrap --variant=buildd`: essential, every Priority:
+ * required package such as tzdata, and build-essential), so a package that builds on Debian's
+ * buildds builds here. Each is made once by pulling the target's image when a registry answers
+ * (Debian's images are minbase: essential + required), else by bootstrapping a root file system
+ * from the target's Debian-style mirror (mmdebstrap, or debootstrap) and importing it. The
+ * image's labels say which happened and which variant it is.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,11 +36,22 @@ export const LABEL_SOURCE = 'org.pkgtrack.source';
 export const LABEL_TARGET = 'org.pkgtrack.target';
 export const LABEL_KIND = 'org.pkgtrack.kind';
 export const LABEL_ARCH = 'org.pkgtrack.arch';
+export const LABEL_VARIANT = 'org.pkgtrack.variant';
 
-/** `localhost/pkgtrack/base:debian-bookworm` (amd64), `...:debian-bookworm-arm64`. */
-export function baseImageRef(target: Target): string {
-  return `${IMAGE_PREFIX}base:${targetSlug(target)}`.toLowerCase();
+/** `minimal`: essential + apt (clean installs); `buildd`: + Priority: required + build-essential (builds). */
+export type BaseVariant = 'minimal' | 'buildd';
+
+/**
+ * `localhost/pkgtrack/base:debian-bookworm` (amd64), `...:debian-bookworm-arm64`; the buildd
+ * variant ends in `-buildd`, so an image made before builds used it is never taken for one.
+ */
+export function baseImageRef(target: Target, variant: BaseVariant = 'minimal'): string {
+  return `${IMAGE_PREFIX}base:${targetSlug(target)}${variant === 'buildd' ? '-buildd' : ''}`.toLowerCase();
 }
+
+/** mmdebstrap's and debootstrap's --variant for each of ours. */
+const MMDEBSTRAP_VARIANT: Record<BaseVariant, string> = { minimal: 'apt', buildd: 'buildd' };
+const DEBOOTSTRAP_VARIANT: Record<BaseVariant, string> = { minimal: 'minbase', buildd: 'buildd' };
 
 /** The OCI platform of a non-default architecture (pull), undefined for amd64 (the engine's default). */
 export function targetPlatform(target: Target): string | undefined {
@@ -52,11 +68,11 @@ const NODOC_DPKG_OPTS = [
   'path-include=/usr/share/locale/locale.alias',
 ];
 
-/** mmdebstrap argv for a minimal apt-capable root file system written as a tarball. Pure. */
-export function mmdebstrapArgv(target: Target, tarball: string): string[] {
+/** mmdebstrap argv for an apt-capable root file system of `variant` written as a tarball. Pure. */
+export function mmdebstrapArgv(target: Target, tarball: string, variant: BaseVariant = 'minimal'): string[] {
   const b = target.bootstrap!;
   const a = [
-    '--variant=apt',
+    `--variant=${MMDEBSTRAP_VARIANT[variant]}`,
     '--mode=auto',
     '--format=tar',
     '--aptopt=Acquire::Languages "none"',
@@ -74,8 +90,13 @@ export function mmdebstrapArgv(target: Target, tarball: string): string[] {
  * Make sure the base image for `target` exists; pull it, or bootstrap and import it. Other
  * tests and services use this to get a clean container of a release (e.g. apt-get in bookworm).
  */
-export async function ensureBaseImage(engine: ContainerEngine, target: Target, progress: Progress): Promise<BaseImage> {
-  const ref = baseImageRef(target);
+export async function ensureBaseImage(
+  engine: ContainerEngine,
+  target: Target,
+  progress: Progress,
+  variant: BaseVariant = 'minimal',
+): Promise<BaseImage> {
+  const ref = baseImageRef(target, variant);
   const existing = await engine.imageId(ref);
   if (existing) {
     const labels = await engine.imageLabels(ref);
@@ -104,31 +125,37 @@ export async function ensureBaseImage(engine: ContainerEngine, target: Target, p
       `Make a registry reachable, or build the image yourself and tag it ${ref}.`,
     );
   }
-  const id = await bootstrapImage(engine, target, ref, progress);
+  const id = await bootstrapImage(engine, target, ref, variant, progress);
   const source = `${target.bootstrap.mirror} ${target.bootstrap.suite}`;
   progress.step(`base image ${ref}: BOOTSTRAPPED from ${source}`);
   return { ref, id, origin: 'bootstrapped', reused: false, source };
 }
 
-async function bootstrapImage(engine: ContainerEngine, target: Target, ref: string, progress: Progress): Promise<string> {
+async function bootstrapImage(
+  engine: ContainerEngine,
+  target: Target,
+  ref: string,
+  variant: BaseVariant,
+  progress: Progress,
+): Promise<string> {
   const b = target.bootstrap!;
   const dir = join(userCacheDir(), 'bootstrap');
   await mkdir(dir, { recursive: true });
-  const tarball = join(dir, `${targetSlug(target)}-${process.pid}.tar`);
+  const tarball = join(dir, `${targetSlug(target)}-${variant}-${process.pid}.tar`);
   try {
     if (await hasProgram('mmdebstrap')) {
       const foreign = target.arch !== DEFAULT_ARCH;
       progress.step(
-        `bootstrapping ${targetKey(target)} with mmdebstrap from ${b.mirror} (${b.suite}); ${foreign ? 'a few minutes under emulation' : 'about 30 s'}`,
+        `bootstrapping ${targetKey(target)} (${variant}) with mmdebstrap from ${b.mirror} (${b.suite}); ${foreign ? 'a few minutes under emulation' : variant === 'buildd' ? 'about 1-2 min' : 'about 30 s'}`,
       );
-      await run('mmdebstrap', mmdebstrapArgv(target, tarball), {
+      await run('mmdebstrap', mmdebstrapArgv(target, tarball, variant), {
         what: 'mmdebstrap',
         errorCode: 'BOOTSTRAP_FAILED',
         fix: `Check that ${b.mirror} is reachable and serves ${b.suite}; install debian-archive-keyring.`,
         timeoutMs: 20 * 60_000,
       });
     } else if (target.arch === DEFAULT_ARCH && (await hasProgram('debootstrap'))) {
-      await debootstrapTarball(target, tarball, progress);
+      await debootstrapTarball(target, tarball, variant, progress);
     } else {
       throw envError('BOOTSTRAP_TOOL_MISSING', 'neither mmdebstrap nor debootstrap is installed', 'apt-get install mmdebstrap');
     }
@@ -142,6 +169,7 @@ async function bootstrapImage(engine: ContainerEngine, target: Target, ref: stri
         [LABEL_TARGET]: targetKey(target),
         [LABEL_KIND]: 'base',
         [LABEL_ARCH]: target.arch,
+        [LABEL_VARIANT]: variant,
       },
       target.arch,
     );
@@ -151,12 +179,12 @@ async function bootstrapImage(engine: ContainerEngine, target: Target, ref: stri
 }
 
 /** debootstrap needs root and a directory; it is the fallback when mmdebstrap is absent. */
-async function debootstrapTarball(target: Target, tarball: string, progress: Progress): Promise<void> {
+async function debootstrapTarball(target: Target, tarball: string, variant: BaseVariant, progress: Progress): Promise<void> {
   const b = target.bootstrap!;
   const root = `${tarball}.d`;
   progress.step(`bootstrapping ${target.id} with debootstrap from ${b.mirror} (${b.suite}); a few minutes`);
   try {
-    const args = ['--variant=minbase'];
+    const args = [`--variant=${DEBOOTSTRAP_VARIANT[variant]}`];
     if (b.keyring) args.push(`--keyring=${b.keyring}`);
     await run('debootstrap', [...args, b.suite, root, b.mirror], {
       what: 'debootstrap',

@@ -23,6 +23,8 @@ import {
   type BuildContext,
   CONTAINER_WORK_DIR,
   type ContainerStep,
+  type DependencyExtras,
+  type ExtraAptRepository,
   type LintFailOn,
   type LintReport,
   type PreparedSource,
@@ -31,18 +33,29 @@ import { changelogHead, debPackageVersion, renderChangelogEntry } from './change
 import { compareDebVersions } from '../../formats/version-deb.js';
 import { onlyArchIndependent, parseBuildDepends } from './control.js';
 import { runLintian } from './lintian.js';
+import { debSources } from '../../formats/user-files.js';
+import { buildSettingsFor, mergeBuildOptions, parallelJobs } from '../../recipe/build-settings.js';
+
+/** DEB_BUILD_OPTIONS every build gets: no automatic -dbgsym packages. */
+const PKGTRACK_BUILD_OPTIONS = ['noddebs'];
 
 /** The toolchain every deb dependency image has on top of the recipe's Build-Depends. */
 export const DEB_TOOLCHAIN = ['build-essential', 'fakeroot', 'debhelper', 'dpkg-dev'];
 
 /**
- * Installs toolchain + build deps with apt-get satisfy (full relation syntax, alternatives
- * included). The relations arrive as positional arguments, never spliced into the script.
+ * Installs toolchain + build deps with apt-get satisfy (full relation syntax, alternatives and
+ * profile restrictions included). Arguments: `PATH BASE64` pairs (extra repositories' .sources and
+ * keyrings, written for this install and removed after it), `--`, then apt options and relations,
+ * never spliced into the script.
  */
 const INSTALL_SCRIPT = [
   'export DEBIAN_FRONTEND=noninteractive',
+  'written=',
+  'while [ "$1" != -- ]; do printf %s "$2" | base64 -d > "$1"; written="$written $1"; shift 2; done',
+  'shift',
   'apt-get update -q',
   'apt-get satisfy -y -q --no-install-recommends "$@"',
+  'rm -f $written',
   'apt-get clean',
   'rm -rf /var/lib/apt/lists/*',
 ].join('\n');
@@ -93,8 +106,29 @@ export class DebBuilder implements Builder {
     return parseBuildDepends(text, file);
   }
 
-  dependencyInstall(_target: Target, deps: string[]): ContainerStep {
-    return { argv: ['sh', '-ec', INSTALL_SCRIPT, 'sh', ...DEB_TOOLCHAIN, ...deps], env: {}, cwd: '/' };
+  dependencyInstall(target: Target, deps: string[], extras: DependencyExtras = {}): ContainerStep {
+    const profiles = extras.profiles?.length ? [`--build-profiles=${extras.profiles.join(',')}`] : [];
+    return {
+      argv: [
+        'sh',
+        '-ec',
+        INSTALL_SCRIPT,
+        'sh',
+        ...extraRepositoryFiles(target, extras.repositories ?? []),
+        '--',
+        ...profiles,
+        ...DEB_TOOLCHAIN,
+        ...deps,
+      ],
+      env: {},
+      cwd: '/',
+    };
+  }
+
+  /** DEB_BUILD_OPTIONS: pkgtrack's own words, then the recipe's and target's (a word of the same name replaces ours). */
+  buildOptions(ctx: BuildContext): { options: string[]; profiles: string[] } {
+    const settings = buildSettingsFor(ctx.recipe, ctx.target);
+    return { options: mergeBuildOptions(PKGTRACK_BUILD_OPTIONS, settings.options), profiles: settings.profiles };
   }
 
   async prepare(ctx: BuildContext): Promise<PreparedSource> {
@@ -169,6 +203,7 @@ export class DebBuilder implements Builder {
    * only their architecture-dependent binaries (`any`), as Debian's buildds do.
    */
   buildStep(ctx: BuildContext, prepared: PreparedSource): ContainerStep {
+    const { options, profiles } = this.buildOptions(ctx);
     return {
       argv: [
         'sh',
@@ -184,9 +219,10 @@ export class DebBuilder implements Builder {
         HOME: '/tmp',
         LC_ALL: 'C.UTF-8',
         TZ: 'UTC',
-        DEB_BUILD_OPTIONS: 'noddebs',
+        DEB_BUILD_OPTIONS: options.join(' '),
+        ...(profiles.length ? { DEB_BUILD_PROFILES: profiles.join(' ') } : {}),
         DEB_BUILD_MAINT_OPTIONS: 'hardening=+all',
-        PKGTRACK_JOBS: '2',
+        PKGTRACK_JOBS: String(parallelJobs(options) ?? 2),
         PKGTRACK_BUILD: buildsIndep(ctx.target) ? 'full' : 'any',
       },
       cwd: CONTAINER_WORK_DIR,
@@ -240,6 +276,27 @@ export class DebBuilder implements Builder {
     { readyWhen: /^ debian\/rules (build|binary)/, run: (ctx: BuildContext, failOn: LintFailOn) => lintBuilt(ctx, '.dsc', failOn) },
     { readyWhen: /^ dpkg-genbuildinfo/, run: (ctx: BuildContext, failOn: LintFailOn) => lintBuilt(ctx, '.deb', failOn) },
   ];
+}
+
+/**
+ * The files an extra repository needs in the install container, as `PATH BASE64` argv pairs:
+ * its keyring (when the recipe gives one), a deb822 .sources naming it in Signed-By, and its pin
+ * (by suite or codename: bookworm-backports is both `n=bookworm-backports` and `a=oldstable-backports`).
+ */
+export function extraRepositoryFiles(target: Target, repos: readonly ExtraAptRepository[]): string[] {
+  const out: string[] = [];
+  repos.forEach((r, i) => {
+    let keyring = target.bootstrap?.keyring ?? `/usr/share/keyrings/${target.distro}-archive-keyring.gpg`;
+    if (r.key) {
+      keyring = `/etc/apt/keyrings/pkgtrack-extra-${i + 1}.${r.key.armored ? 'asc' : 'gpg'}`;
+      out.push(keyring, r.key.bytes.toString('base64'));
+    }
+    const sources = debSources({ uri: r.url, suites: [r.suite], components: r.components, signedBy: { kind: 'path', path: keyring } });
+    out.push(`/etc/apt/sources.list.d/pkgtrack-extra-${i + 1}.sources`, Buffer.from(sources).toString('base64'));
+    const pin = ['a', 'n'].map((f) => `Package: *\nPin: release ${f}=${r.suite}\nPin-Priority: ${r.priority}\n`).join('\n');
+    out.push(`/etc/apt/preferences.d/pkgtrack-extra-${i + 1}.pref`, Buffer.from(pin).toString('base64'));
+  });
+  return out;
 }
 
 /** The recipe's debian/changelog ('' when it has none: the build writes the only entry). */

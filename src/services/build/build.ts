@@ -9,7 +9,7 @@ import { mapLimit } from '../../core/concurrency.js';
 import { onInterrupt } from '../../core/interrupt.js';
 import type { WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Builder, BuildContext } from '../../builders/builder.js';
+import type { BuildContext } from '../../builders/builder.js';
 import { detectEngine } from '../../containers/detect.js';
 import { requireArchSupport } from '../../containers/emulation.js';
 import type { ContainerEngine } from '../../containers/engine.js';
@@ -56,7 +56,9 @@ import {
 import { createUpstreamSources } from '../../upstream/index.js';
 import { type FetchedSource, fetchSource } from '../fetch/fetch.js';
 import { trunkGuardProblems, trunkVersionRefused } from '../nightly/guard.js';
-import { type DependencyImage, ensureDependencyImage } from '../image/image.js';
+import type { DependencyImage } from '../image/image.js';
+import { buildSettingsFor } from '../../recipe/build-settings.js';
+import { dependencyInputs, dependencyRequest, sharedDependencyImage } from './dependencies.js';
 
 export interface BuildOptions {
   /** Recipes repository; default $PKGTRACK_REPO or the nearest parent with pkgtrack.yaml. */
@@ -246,7 +248,12 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
     const packageVersion = await packageVersionFor(builder, recipe, target, source.version);
     base.version = packageVersion;
     const recipeDigest = await recipeHash(recipe);
-    hash = inputHash(buildInputs(ctx, recipe, target, source, packageVersion, recipeDigest));
+    const settings = buildSettingsFor(recipe, target);
+    const request = await dependencyRequest(ctx.recipesRepo.root, await builder.buildDependencies(recipe), settings);
+    hash = inputHash({
+      ...buildInputs(ctx, recipe, target, source, packageVersion, recipeDigest),
+      ...(target.format === 'deb' ? { chroot: 'buildd', ...dependencyInputs(request, settings) } : {}),
+    });
     const targetOut = join(ctx.outDir, targetSlug(target), recipe.name);
     const upToDate = ctx.opts.force ? undefined : await unchangedBuild(ctx, recipe, target, hash, targetOut);
     if (upToDate) {
@@ -262,7 +269,7 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
     const engine = (ctx.engine ??= await detectEngine());
     base.emulated = (await requireArchSupport(target)) === 'emulated';
     clock.phase('engine');
-    const image = await dependencyImage(ctx, engine, builder, target, await builder.buildDependencies(recipe), log);
+    const image = await sharedDependencyImage(ctx.depsLocks, engine, builder, target, request, ctx.progress, log);
     workDir = await createWorkDir(ctx.recipesRepo.root, recipe, target);
     const bctx = await buildContext(ctx, recipe, target, source, packageVersion, workDir);
     clock.phase('image');
@@ -412,22 +419,4 @@ async function buildContext(
 function publishSuite(ctx: RunContext, target: Target): string {
   const { channels } = ctx.recipesRepo.config;
   return `${target.publishPath}${ctx.opts.trunk ? channels.trunk.suiteSuffix : channels.stable.suiteSuffix}`;
-}
-
-async function dependencyImage(
-  ctx: RunContext,
-  engine: ContainerEngine,
-  builder: Builder,
-  target: Target,
-  deps: string[],
-  log: WriteStream,
-) {
-  const key = `${targetKey(target)}\0${[...deps].sort().join('\0')}`;
-  let p = ctx.depsLocks.get(key);
-  if (!p) {
-    p = ensureDependencyImage(engine, builder, target, deps, ctx.progress, log);
-    ctx.depsLocks.set(key, p);
-    p.catch(() => ctx.depsLocks.delete(key));
-  }
-  return p;
 }
