@@ -45,7 +45,15 @@ export interface DependencyExtras {
   profiles?: readonly string[];
   /** Repositories apt also installs from, for this install only. */
   repositories?: readonly ExtraAptRepository[];
+  /**
+   * Packages built earlier in the same run that these build dependencies may come from: their
+   * file names and sha256, mounted read-only at LOCAL_PACKAGES_DIR and checked against these.
+   */
+  localPackages?: ReadonlyArray<{ name: string; sha256: string }>;
 }
+
+/** Where the install step finds the packages built earlier in the run (a read-only mount). */
+export const LOCAL_PACKAGES_DIR = '/run/pkgtrack-local';
 
 /** One patch of the recipe's queue, in series order. */
 export interface QueuedPatch {
@@ -150,6 +158,11 @@ export interface Builder {
    * noarch): they are built once, on the target's first architecture, and the others skip.
    */
   archIndependentOnly?(recipe: Recipe): Promise<boolean>;
+  /**
+   * The binary packages the recipe makes and the package names its build depends on: a build of
+   * several recipes builds one before another that build-depends on its packages.
+   */
+  packageNames?(recipe: Recipe): Promise<{ binaries: string[]; buildDepends: string[] }>;
   /** Build dependencies declared by the recipe's packaging (debian/control, the spec). */
   buildDependencies(recipe: Recipe): Promise<string[]>;
   /**

@@ -22,6 +22,7 @@ import {
   type Builder,
   type BuildContext,
   CONTAINER_WORK_DIR,
+  LOCAL_PACKAGES_DIR,
   type ContainerStep,
   type DependencyExtras,
   type ExtraAptRepository,
@@ -31,7 +32,7 @@ import {
 } from '../builder.js';
 import { changelogHead, debPackageVersion, renderChangelogEntry } from './changelog.js';
 import { compareDebVersions } from '../../formats/version-deb.js';
-import { onlyArchIndependent, parseBuildDepends } from './control.js';
+import { binaryPackages, onlyArchIndependent, parseBuildDepends, relationPackageNames } from './control.js';
 import { runLintian } from './lintian.js';
 import { debSources } from '../../formats/user-files.js';
 import { buildSettingsFor, mergeBuildOptions, parallelJobs } from '../../recipe/build-settings.js';
@@ -53,9 +54,16 @@ const INSTALL_SCRIPT = [
   'written=',
   'while [ "$1" != -- ]; do printf %s "$2" | base64 -d > "$1"; written="$written $1"; shift 2; done',
   'shift',
+  // Packages built earlier in this run: copied, checked against the sums the step carries, a flat repository.
+  `if [ -f /etc/apt/pkgtrack-local.sha256sums ]; then`,
+  `  mkdir /var/lib/pkgtrack-local && cp ${LOCAL_PACKAGES_DIR}/*.deb /var/lib/pkgtrack-local/`,
+  '  (cd /var/lib/pkgtrack-local && sha256sum --check --quiet --strict /etc/apt/pkgtrack-local.sha256sums && dpkg-scanpackages -m . > Packages)',
+  "  echo 'deb [trusted=yes] file:/var/lib/pkgtrack-local ./' > /etc/apt/sources.list.d/pkgtrack-local.list",
+  '  written="$written /etc/apt/sources.list.d/pkgtrack-local.list /var/lib/pkgtrack-local"',
+  'fi',
   'apt-get update -q',
   'apt-get satisfy -y -q --no-install-recommends "$@"',
-  'rm -f $written',
+  'rm -rf $written',
   'apt-get clean',
   'rm -rf /var/lib/apt/lists/*',
 ].join('\n');
@@ -84,6 +92,14 @@ export class DebBuilder implements Builder {
     const file = join(recipe.debianDir, 'control');
     const text = await readFile(file, 'utf8').catch(() => '');
     return text ? onlyArchIndependent(text, file) : false;
+  }
+
+  async packageNames(recipe: Recipe): Promise<{ binaries: string[]; buildDepends: string[] }> {
+    const file = join(recipe.debianDir ?? join(recipe.dir, 'debian'), 'control');
+    const text = (await ifExists(readFile(file, 'utf8'))) ?? '';
+    return text
+      ? { binaries: binaryPackages(text, file), buildDepends: relationPackageNames(await this.buildDependencies(recipe)) }
+      : { binaries: [], buildDepends: [] };
   }
 
   async buildDependencies(recipe: Recipe): Promise<string[]> {
@@ -115,6 +131,7 @@ export class DebBuilder implements Builder {
         INSTALL_SCRIPT,
         'sh',
         ...extraRepositoryFiles(target, extras.repositories ?? []),
+        ...localPackageSums(extras.localPackages ?? []),
         '--',
         ...profiles,
         ...DEB_TOOLCHAIN,
@@ -297,6 +314,16 @@ export function extraRepositoryFiles(target: Target, repos: readonly ExtraAptRep
     out.push(`/etc/apt/preferences.d/pkgtrack-extra-${i + 1}.pref`, Buffer.from(pin).toString('base64'));
   });
   return out;
+}
+
+/** The sha256sum list of the packages built earlier in the run, as a `PATH BASE64` argv pair (none: nothing). */
+function localPackageSums(pkgs: ReadonlyArray<{ name: string; sha256: string }>): string[] {
+  if (!pkgs.length) return [];
+  const sums = [...pkgs]
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((p) => `${p.sha256}  ${p.name}\n`)
+    .join('');
+  return ['/etc/apt/pkgtrack-local.sha256sums', Buffer.from(sums).toString('base64')];
 }
 
 /** The recipe's debian/changelog ('' when it has none: the build writes the only entry). */

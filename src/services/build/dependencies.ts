@@ -6,10 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { WriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
-import type { Builder, DependencyExtras, ExtraAptRepository } from '../../builders/builder.js';
-import type { ContainerEngine } from '../../containers/engine.js';
+import { type Builder, type DependencyExtras, type ExtraAptRepository, LOCAL_PACKAGES_DIR } from '../../builders/builder.js';
+import type { ContainerEngine, Mount } from '../../containers/engine.js';
 import { inputError, notFound } from '../../core/errors.js';
 import { ifExists } from '../../core/fsutil.js';
 import type { Progress } from '../../core/progress.js';
@@ -26,11 +26,36 @@ export interface DependencyRequest {
   extras: DependencyExtras;
 }
 
-/** The dependency install of one (recipe, target): relations, profiles, extra repositories with their keys. */
+/** A package built earlier in the run that a build dependency may come from. */
+export interface LocalPackage {
+  /** Host path. */
+  path: string;
+  name: string;
+  sha256: string;
+}
+
+/** The .deb files of a finished build (built, or up to date), hashed. */
+export async function localPackagesOf(outDir: string, artifacts: readonly string[]): Promise<LocalPackage[]> {
+  const out: LocalPackage[] = [];
+  for (const name of artifacts.filter((a) => a.endsWith('.deb'))) {
+    const path = join(outDir, name);
+    out.push({
+      path,
+      name,
+      sha256: createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex'),
+    });
+  }
+  return out;
+}
+
+/** The dependency install of one (recipe, target): relations, profiles, extra repositories with their keys, packages built earlier. */
 export async function dependencyRequest(
   recipesRoot: string,
   buildDeps: readonly string[],
   settings: BuildSettings,
+  local: readonly LocalPackage[] = [],
 ): Promise<DependencyRequest> {
   const repositories: ExtraAptRepository[] = [];
   for (const r of settings.extraRepositories) repositories.push(await withKey(recipesRoot, r));
@@ -39,6 +64,7 @@ export async function dependencyRequest(
     extras: {
       ...(settings.profiles.length ? { profiles: settings.profiles } : {}),
       ...(repositories.length ? { repositories } : {}),
+      ...(local.length ? { localPackages: local.map((p) => ({ name: p.name, sha256: p.sha256 })) } : {}),
     },
   };
 }
@@ -73,7 +99,10 @@ async function withKey(recipesRoot: string, r: ExtraRepository): Promise<ExtraAp
   return { ...repo, key: { bytes, armored: bytes.subarray(0, 40).toString('latin1').includes('-----BEGIN PGP') } };
 }
 
-/** One dependency-image creation per distinct install at a time; later builds of the run reuse it. */
+/**
+ * One dependency-image creation per distinct install at a time; later builds of the run reuse it.
+ * Packages built earlier in the run are linked into a work dir mounted read-only for the install.
+ */
 export function sharedDependencyImage(
   locks: Map<string, Promise<DependencyImage>>,
   engine: ContainerEngine,
@@ -82,16 +111,32 @@ export function sharedDependencyImage(
   request: DependencyRequest,
   progress: Progress,
   log: WriteStream,
+  opts: { recipesRoot: string; local: readonly LocalPackage[] },
 ): Promise<DependencyImage> {
   const argv = builder.dependencyInstall(target, request.deps, request.extras).argv;
   const key = `${targetKey(target)}\0${createHash('sha256').update(JSON.stringify(argv)).digest('hex')}`;
   let p = locks.get(key);
   if (!p) {
-    p = ensureDependencyImage(engine, builder, target, request.deps, progress, log, request.extras);
+    p = withLocalPackages(opts.recipesRoot, opts.local, (mounts) =>
+      ensureDependencyImage(engine, builder, target, request.deps, progress, log, request.extras, mounts),
+    );
     locks.set(key, p);
     p.catch(() => locks.delete(key));
   }
   return p;
+}
+
+async function withLocalPackages<T>(recipesRoot: string, local: readonly LocalPackage[], use: (mounts: Mount[]) => Promise<T>): Promise<T> {
+  if (!local.length) return use([]);
+  const parent = join(recipesRoot, '.pkgtrack', 'work');
+  await mkdir(parent, { recursive: true });
+  const dir = await mkdtemp(join(parent, 'local-packages-'));
+  try {
+    for (const p of local) await link(p.path, join(dir, p.name)).catch(() => copyFile(p.path, join(dir, p.name)));
+    return await use([{ host: dir, container: LOCAL_PACKAGES_DIR, readOnly: true }]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** The part of the build inputs the dependency install adds (absent when there is nothing beyond the Build-Depends). */
@@ -108,5 +153,6 @@ export function dependencyInputs(request: DependencyRequest, settings: BuildSett
     ...(settings.profiles.length ? { buildProfiles: settings.profiles } : {}),
     ...(settings.extraPackages.length ? { extraPackages: settings.extraPackages } : {}),
     ...(repos.length ? { extraRepositories: repos } : {}),
+    ...(request.extras.localPackages?.length ? { localPackages: request.extras.localPackages } : {}),
   };
 }

@@ -10,7 +10,7 @@ import { inputError, PkgtrackError } from '../../core/errors.js';
 import { detectEngine } from '../../containers/detect.js';
 import type { Progress } from '../../core/progress.js';
 import { type BaseImage, type BaseVariant, ensureBaseImage, LABEL_KIND, LABEL_TARGET } from '../../containers/base-image.js';
-import { CONTAINER_PREFIX, type ContainerEngine, IMAGE_PREFIX, type ImageInfo } from '../../containers/engine.js';
+import { CONTAINER_PREFIX, type ContainerEngine, IMAGE_PREFIX, type ImageInfo, type Mount } from '../../containers/engine.js';
 import { ensureRpmBaseImage } from '../../containers/images-rpm.js';
 import { DEFAULT_ARCH, validArchList } from '../../recipe/arches.js';
 import { loadRecipes } from '../../recipe/load.js';
@@ -42,6 +42,8 @@ export async function ensureDependencyImage(
   progress: Progress,
   log?: import('node:fs').WriteStream,
   extras: DependencyExtras = {},
+  /** Host directories the install step reads (the packages built earlier in the run). */
+  mounts: Mount[] = [],
 ): Promise<DependencyImage> {
   // rpm targets fall back to the rpm-on-Debian image when their own image cannot be had (images-rpm.ts).
   const base =
@@ -65,6 +67,7 @@ export async function ensureDependencyImage(
       env: step.env,
       workdir: step.cwd,
       name,
+      ...(mounts.length ? { mounts } : {}),
       network: 'default',
       ...(target.arch !== DEFAULT_ARCH ? { arch: target.arch } : {}),
       keep: true,
