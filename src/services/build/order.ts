@@ -17,8 +17,9 @@ export interface RecipeOrder {
 export async function orderByBuildDepends(recipes: readonly Recipe[]): Promise<RecipeOrder> {
   const deb = builderFor('deb');
   const names = new Map<string, { binaries: string[]; buildDepends: string[] }>();
-  for (const r of recipes)
-    names.set(r.name, r.debianDir && deb.packageNames ? await deb.packageNames(r) : { binaries: [], buildDepends: [] });
+  const none = { binaries: [], buildDepends: [] };
+  // Packaging that cannot be read orders as needing nothing: its own build reports the problem.
+  for (const r of recipes) names.set(r.name, r.debianDir && deb.packageNames ? await deb.packageNames(r).catch(() => none) : none);
   return orderRecipes(recipes, names);
 }
 
