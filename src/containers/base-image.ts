@@ -1,14 +1,15 @@
 /**
- * Base images per target, in two variants. `minimal` (`localhost/pkgtrack/base:<distro>-<release>`):
- * the essential set plus apt, a clean system to install packages into (`repo try`, tests).
- * `buildd` (`...:<distro>-<release>-buildd`): what the builders start from, the package set of
- * Debian's buildd chroots (sbuild's `mmdebstrap --variant=buildd`: essential, every Priority:
- * required package such as tzdata, and build-essential), so a package that builds on Debian's
- * buildds builds here. Each is made once by pulling the target's image when a registry answers
- * (Debian's images are minbase: essential + required), else by bootstrapping a root file system
- * from the target's Debian-style mirror (mmdebstrap, or debootstrap) and importing it. The
- * image's labels say which happened and which variant it is.
+ * Base images per target, in two variants. `minimal` (`localhost/pkgtrack/base:<distro>-<release>`),
+ * a clean system to install packages into (`repo try`, tests), made once by pulling the target's
+ * image when a registry answers, else by bootstrapping a minimal root file system from the
+ * target's Debian-style mirror (mmdebstrap, or debootstrap) and importing it; the image's labels
+ * say which happened. `buildd` (`...:<distro>-<release>-buildd`), what the builders start from:
+ * the package set of Debian's buildd chroots (sbuild's `mmdebstrap --variant=buildd`: essential,
+ * every Priority: required package such as tzdata, and build-essential), made from the minimal
+ * image by installing the rest with apt (cheaper than a second bootstrap, above all under
+ * emulation) and remade when the minimal image changes.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { envError } from '../core/errors.js';
@@ -17,7 +18,7 @@ import type { Progress } from '../core/progress.js';
 import { archInfo, DEFAULT_ARCH } from '../recipe/arches.js';
 import { type Target, targetKey, targetSlug } from '../recipe/targets.js';
 import { userCacheDir } from '../core/fsutil.js';
-import { type ContainerEngine, IMAGE_PREFIX } from './engine.js';
+import { CONTAINER_PREFIX, type ContainerEngine, IMAGE_PREFIX } from './engine.js';
 
 export type BaseOrigin = 'pulled' | 'bootstrapped';
 
@@ -37,6 +38,8 @@ export const LABEL_TARGET = 'org.pkgtrack.target';
 export const LABEL_KIND = 'org.pkgtrack.kind';
 export const LABEL_ARCH = 'org.pkgtrack.arch';
 export const LABEL_VARIANT = 'org.pkgtrack.variant';
+/** On a buildd image: the id of the minimal image it was made from. */
+export const LABEL_MADE_FROM = 'org.pkgtrack.made-from';
 
 /** `minimal`: essential + apt (clean installs); `buildd`: + Priority: required + build-essential (builds). */
 export type BaseVariant = 'minimal' | 'buildd';
@@ -49,9 +52,14 @@ export function baseImageRef(target: Target, variant: BaseVariant = 'minimal'): 
   return `${IMAGE_PREFIX}base:${targetSlug(target)}${variant === 'buildd' ? '-buildd' : ''}`.toLowerCase();
 }
 
-/** mmdebstrap's and debootstrap's --variant for each of ours. */
-const MMDEBSTRAP_VARIANT: Record<BaseVariant, string> = { minimal: 'apt', buildd: 'buildd' };
-const DEBOOTSTRAP_VARIANT: Record<BaseVariant, string> = { minimal: 'minbase', buildd: 'buildd' };
+/** What turns the minimal image into a buildd chroot (apt patterns: every Priority: required package). */
+const BUILDD_SCRIPT = [
+  'export DEBIAN_FRONTEND=noninteractive',
+  'apt-get update -q',
+  "apt-get install -y -q --no-install-recommends '?priority(required)' build-essential",
+  'apt-get clean',
+  'rm -rf /var/lib/apt/lists/*',
+].join('\n');
 
 /** The OCI platform of a non-default architecture (pull), undefined for amd64 (the engine's default). */
 export function targetPlatform(target: Target): string | undefined {
@@ -68,11 +76,11 @@ const NODOC_DPKG_OPTS = [
   'path-include=/usr/share/locale/locale.alias',
 ];
 
-/** mmdebstrap argv for an apt-capable root file system of `variant` written as a tarball. Pure. */
-export function mmdebstrapArgv(target: Target, tarball: string, variant: BaseVariant = 'minimal'): string[] {
+/** mmdebstrap argv for a minimal apt-capable root file system written as a tarball. Pure. */
+export function mmdebstrapArgv(target: Target, tarball: string): string[] {
   const b = target.bootstrap!;
   const a = [
-    `--variant=${MMDEBSTRAP_VARIANT[variant]}`,
+    '--variant=apt',
     '--mode=auto',
     '--format=tar',
     '--aptopt=Acquire::Languages "none"',
@@ -96,7 +104,8 @@ export async function ensureBaseImage(
   progress: Progress,
   variant: BaseVariant = 'minimal',
 ): Promise<BaseImage> {
-  const ref = baseImageRef(target, variant);
+  if (variant === 'buildd') return ensureBuilddImage(engine, target, progress);
+  const ref = baseImageRef(target);
   const existing = await engine.imageId(ref);
   if (existing) {
     const labels = await engine.imageLabels(ref);
@@ -125,37 +134,76 @@ export async function ensureBaseImage(
       `Make a registry reachable, or build the image yourself and tag it ${ref}.`,
     );
   }
-  const id = await bootstrapImage(engine, target, ref, variant, progress);
+  const id = await bootstrapImage(engine, target, ref, progress);
   const source = `${target.bootstrap.mirror} ${target.bootstrap.suite}`;
   progress.step(`base image ${ref}: BOOTSTRAPPED from ${source}`);
   return { ref, id, origin: 'bootstrapped', reused: false, source };
 }
 
-async function bootstrapImage(
-  engine: ContainerEngine,
-  target: Target,
-  ref: string,
-  variant: BaseVariant,
-  progress: Progress,
-): Promise<string> {
+/** The buildd chroot of `target`: its minimal image plus Priority: required and build-essential, committed. */
+async function ensureBuilddImage(engine: ContainerEngine, target: Target, progress: Progress): Promise<BaseImage> {
+  const minimal = await ensureBaseImage(engine, target, progress);
+  const ref = baseImageRef(target, 'buildd');
+  const existing = await engine.imageId(ref);
+  if (existing && (await engine.imageLabels(ref))[LABEL_MADE_FROM] === minimal.id)
+    return { ref, id: existing, origin: minimal.origin, reused: true, source: minimal.source };
+  const foreign = target.arch !== DEFAULT_ARCH;
+  progress.step(
+    `making ${ref}: ${minimal.ref} + Priority: required + build-essential, as Debian's buildd chroots; ${foreign ? 'several minutes under emulation' : 'about a minute'}`,
+  );
+  const name = `${CONTAINER_PREFIX}buildd-${createHash('sha256').update(ref).update(String(process.pid)).digest('hex').slice(0, 10)}`;
+  try {
+    const r = await engine.run({
+      image: minimal.ref,
+      argv: ['sh', '-ec', BUILDD_SCRIPT],
+      name,
+      network: 'default',
+      ...(foreign ? { arch: target.arch } : {}),
+      keep: true,
+      timeoutMs: (foreign ? 120 : 30) * 60_000,
+      onOutput: (c) => progress.debug(c.trimEnd()),
+    });
+    if (r.code !== 0)
+      throw envError(
+        'BASE_IMAGE_BUILDD_FAILED',
+        `installing the buildd package set into ${minimal.ref} failed (exit ${r.code}):\n${r.output.trim().split('\n').slice(-12).join('\n')}`,
+        `Check that the mirror of ${target.id} is reachable; then run \`pkgtrack image build -t ${target.id}\` again.`,
+        { target: target.id },
+      );
+    const id = await engine.commit(name, ref, {
+      [LABEL_ORIGIN]: minimal.origin,
+      [LABEL_SOURCE]: minimal.source,
+      [LABEL_TARGET]: targetKey(target),
+      [LABEL_KIND]: 'base',
+      [LABEL_ARCH]: target.arch,
+      [LABEL_VARIANT]: 'buildd',
+      [LABEL_MADE_FROM]: minimal.id,
+    });
+    return { ref, id, origin: minimal.origin, reused: false, source: minimal.source };
+  } finally {
+    await engine.removeContainer(name);
+  }
+}
+
+async function bootstrapImage(engine: ContainerEngine, target: Target, ref: string, progress: Progress): Promise<string> {
   const b = target.bootstrap!;
   const dir = join(userCacheDir(), 'bootstrap');
   await mkdir(dir, { recursive: true });
-  const tarball = join(dir, `${targetSlug(target)}-${variant}-${process.pid}.tar`);
+  const tarball = join(dir, `${targetSlug(target)}-${process.pid}.tar`);
   try {
     if (await hasProgram('mmdebstrap')) {
       const foreign = target.arch !== DEFAULT_ARCH;
       progress.step(
-        `bootstrapping ${targetKey(target)} (${variant}) with mmdebstrap from ${b.mirror} (${b.suite}); ${foreign ? 'a few minutes under emulation' : variant === 'buildd' ? 'about 1-2 min' : 'about 30 s'}`,
+        `bootstrapping ${targetKey(target)} with mmdebstrap from ${b.mirror} (${b.suite}); ${foreign ? 'a few minutes under emulation' : 'about 30 s'}`,
       );
-      await run('mmdebstrap', mmdebstrapArgv(target, tarball, variant), {
+      await run('mmdebstrap', mmdebstrapArgv(target, tarball), {
         what: 'mmdebstrap',
         errorCode: 'BOOTSTRAP_FAILED',
         fix: `Check that ${b.mirror} is reachable and serves ${b.suite}; install debian-archive-keyring.`,
         timeoutMs: 20 * 60_000,
       });
     } else if (target.arch === DEFAULT_ARCH && (await hasProgram('debootstrap'))) {
-      await debootstrapTarball(target, tarball, variant, progress);
+      await debootstrapTarball(target, tarball, progress);
     } else {
       throw envError('BOOTSTRAP_TOOL_MISSING', 'neither mmdebstrap nor debootstrap is installed', 'apt-get install mmdebstrap');
     }
@@ -169,7 +217,7 @@ async function bootstrapImage(
         [LABEL_TARGET]: targetKey(target),
         [LABEL_KIND]: 'base',
         [LABEL_ARCH]: target.arch,
-        [LABEL_VARIANT]: variant,
+        [LABEL_VARIANT]: 'minimal',
       },
       target.arch,
     );
@@ -179,12 +227,12 @@ async function bootstrapImage(
 }
 
 /** debootstrap needs root and a directory; it is the fallback when mmdebstrap is absent. */
-async function debootstrapTarball(target: Target, tarball: string, variant: BaseVariant, progress: Progress): Promise<void> {
+async function debootstrapTarball(target: Target, tarball: string, progress: Progress): Promise<void> {
   const b = target.bootstrap!;
   const root = `${tarball}.d`;
   progress.step(`bootstrapping ${target.id} with debootstrap from ${b.mirror} (${b.suite}); a few minutes`);
   try {
-    const args = [`--variant=${DEBOOTSTRAP_VARIANT[variant]}`];
+    const args = ['--variant=minbase'];
     if (b.keyring) args.push(`--keyring=${b.keyring}`);
     await run('debootstrap', [...args, b.suite, root, b.mirror], {
       what: 'debootstrap',

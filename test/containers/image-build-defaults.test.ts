@@ -36,7 +36,9 @@ describe('image build defaults to the recipes repository targets', () => {
     expect(r.code, r.stderr).toBe(0);
     const images = r.json().images as Array<{ target: string; arch: string; ref: string }>;
     expect(images.map((i) => `${i.target} ${i.arch} ${i.ref}`)).toEqual([
+      'debian:bookworm amd64 localhost/pkgtrack/base:debian-bookworm-buildd',
       'debian:bookworm amd64 localhost/pkgtrack/base:debian-bookworm',
+      'debian:bookworm arm64 localhost/pkgtrack/base:debian-bookworm-arm64-buildd',
       'debian:bookworm arm64 localhost/pkgtrack/base:debian-bookworm-arm64',
     ]);
     const bad = await pkgtrackAsync(['image', 'build', '-C', repo, '-a', 'arm65'], { cwd: tempDir() });
