@@ -16,6 +16,7 @@ export const UNIT_TESTS = [
   'test/state/store.test.ts',
   'test/ci/matrix-cap.test.ts',
   'test/build/inputs.test.ts',
+  'test/buildd/settings.test.ts',
   'test/build/heartbeat.test.ts',
   'test/containers/argv.test.ts',
   'test/patches/model.test.ts',

@@ -28,6 +28,33 @@ export interface ContainerStep {
   cwd: string;
 }
 
+/** An apt repository build dependencies may also come from (sbuild --extra-repository), with its keyring's bytes. */
+export interface ExtraAptRepository {
+  url: string;
+  suite: string;
+  components: readonly string[];
+  /** apt pin priority of the suite for the install. */
+  priority: number;
+  /** The keyring that signs it (armored or binary); absent: the distro's archive keyring in the image. */
+  key?: { bytes: Buffer; armored: boolean };
+}
+
+/** What else goes into the dependency install besides the toolchain and the Build-Depends. */
+export interface DependencyExtras {
+  /** Build profiles the Build-Depends restrictions (`<!nocheck>`) are evaluated with. */
+  profiles?: readonly string[];
+  /** Repositories apt also installs from, for this install only. */
+  repositories?: readonly ExtraAptRepository[];
+  /**
+   * Packages built earlier in the same run that these build dependencies may come from: their
+   * file names and sha256, mounted read-only at LOCAL_PACKAGES_DIR and checked against these.
+   */
+  localPackages?: ReadonlyArray<{ name: string; sha256: string }>;
+}
+
+/** Where the install step finds the packages built earlier in the run (a read-only mount). */
+export const LOCAL_PACKAGES_DIR = '/run/pkgtrack-local';
+
 /** One patch of the recipe's queue, in series order. */
 export interface QueuedPatch {
   name: string;
@@ -131,13 +158,18 @@ export interface Builder {
    * noarch): they are built once, on the target's first architecture, and the others skip.
    */
   archIndependentOnly?(recipe: Recipe): Promise<boolean>;
+  /**
+   * The binary packages the recipe makes and the package names its build depends on: a build of
+   * several recipes builds one before another that build-depends on its packages.
+   */
+  packageNames?(recipe: Recipe): Promise<{ binaries: string[]; buildDepends: string[] }>;
   /** Build dependencies declared by the recipe's packaging (debian/control, the spec). */
   buildDependencies(recipe: Recipe): Promise<string[]>;
   /**
    * Installs the toolchain plus `deps` on top of the base image. Run as root with network;
    * the result is committed as the dependency image and reused while (base, deps) is unchanged.
    */
-  dependencyInstall(target: Target, deps: string[]): ContainerStep;
+  dependencyInstall(target: Target, deps: string[], extras?: DependencyExtras): ContainerStep;
   /** Assemble the source tree (orig + packaging + patch queue) in ctx.workDir, on the host. */
   prepare(ctx: BuildContext): Promise<PreparedSource>;
   /** The build itself: run as the non-root build user with no network, workDir at CONTAINER_WORK_DIR. */

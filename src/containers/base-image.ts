@@ -1,9 +1,15 @@
 /**
- * Base images per target. Tagged `localhost/pkgtrack/base:<distro>-<release>`; made once by
- * pulling the target's image when a registry answers, else by bootstrapping a minimal root file
- * system from the target's Debian-style mirror (mmdebstrap, or debootstrap) and importing it.
- * The image's labels say which happened.
+ * Base images per target, in two variants. `minimal` (`localhost/pkgtrack/base:<distro>-<release>`),
+ * a clean system to install packages into (`repo try`, tests), made once by pulling the target's
+ * image when a registry answers, else by bootstrapping a minimal root file system from the
+ * target's Debian-style mirror (mmdebstrap, or debootstrap) and importing it; the image's labels
+ * say which happened. `buildd` (`...:<distro>-<release>-buildd`), what the builders start from:
+ * the package set of Debian's buildd chroots (sbuild's `mmdebstrap --variant=buildd`: essential,
+ * every Priority: required package such as tzdata, and build-essential), made from the minimal
+ * image by installing the rest with apt (cheaper than a second bootstrap, above all under
+ * emulation) and remade when the minimal image changes.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { envError } from '../core/errors.js';
@@ -12,7 +18,7 @@ import type { Progress } from '../core/progress.js';
 import { archInfo, DEFAULT_ARCH } from '../recipe/arches.js';
 import { type Target, targetKey, targetSlug } from '../recipe/targets.js';
 import { userCacheDir } from '../core/fsutil.js';
-import { type ContainerEngine, IMAGE_PREFIX } from './engine.js';
+import { CONTAINER_PREFIX, type ContainerEngine, IMAGE_PREFIX } from './engine.js';
 
 export type BaseOrigin = 'pulled' | 'bootstrapped';
 
@@ -31,11 +37,29 @@ export const LABEL_SOURCE = 'org.pkgtrack.source';
 export const LABEL_TARGET = 'org.pkgtrack.target';
 export const LABEL_KIND = 'org.pkgtrack.kind';
 export const LABEL_ARCH = 'org.pkgtrack.arch';
+export const LABEL_VARIANT = 'org.pkgtrack.variant';
+/** On a buildd image: the id of the minimal image it was made from. */
+export const LABEL_MADE_FROM = 'org.pkgtrack.made-from';
 
-/** `localhost/pkgtrack/base:debian-bookworm` (amd64), `...:debian-bookworm-arm64`. */
-export function baseImageRef(target: Target): string {
-  return `${IMAGE_PREFIX}base:${targetSlug(target)}`.toLowerCase();
+/** `minimal`: essential + apt (clean installs); `buildd`: + Priority: required + build-essential (builds). */
+export type BaseVariant = 'minimal' | 'buildd';
+
+/**
+ * `localhost/pkgtrack/base:debian-bookworm` (amd64), `...:debian-bookworm-arm64`; the buildd
+ * variant ends in `-buildd`, so an image made before builds used it is never taken for one.
+ */
+export function baseImageRef(target: Target, variant: BaseVariant = 'minimal'): string {
+  return `${IMAGE_PREFIX}base:${targetSlug(target)}${variant === 'buildd' ? '-buildd' : ''}`.toLowerCase();
 }
+
+/** What turns the minimal image into a buildd chroot (apt patterns: every Priority: required package). */
+const BUILDD_SCRIPT = [
+  'export DEBIAN_FRONTEND=noninteractive',
+  'apt-get update -q',
+  "apt-get install -y -q --no-install-recommends '?priority(required)' build-essential",
+  'apt-get clean',
+  'rm -rf /var/lib/apt/lists/*',
+].join('\n');
 
 /** The OCI platform of a non-default architecture (pull), undefined for amd64 (the engine's default). */
 export function targetPlatform(target: Target): string | undefined {
@@ -74,7 +98,13 @@ export function mmdebstrapArgv(target: Target, tarball: string): string[] {
  * Make sure the base image for `target` exists; pull it, or bootstrap and import it. Other
  * tests and services use this to get a clean container of a release (e.g. apt-get in bookworm).
  */
-export async function ensureBaseImage(engine: ContainerEngine, target: Target, progress: Progress): Promise<BaseImage> {
+export async function ensureBaseImage(
+  engine: ContainerEngine,
+  target: Target,
+  progress: Progress,
+  variant: BaseVariant = 'minimal',
+): Promise<BaseImage> {
+  if (variant === 'buildd') return ensureBuilddImage(engine, target, progress);
   const ref = baseImageRef(target);
   const existing = await engine.imageId(ref);
   if (existing) {
@@ -110,6 +140,51 @@ export async function ensureBaseImage(engine: ContainerEngine, target: Target, p
   return { ref, id, origin: 'bootstrapped', reused: false, source };
 }
 
+/** The buildd chroot of `target`: its minimal image plus Priority: required and build-essential, committed. */
+async function ensureBuilddImage(engine: ContainerEngine, target: Target, progress: Progress): Promise<BaseImage> {
+  const minimal = await ensureBaseImage(engine, target, progress);
+  const ref = baseImageRef(target, 'buildd');
+  const existing = await engine.imageId(ref);
+  if (existing && (await engine.imageLabels(ref))[LABEL_MADE_FROM] === minimal.id)
+    return { ref, id: existing, origin: minimal.origin, reused: true, source: minimal.source };
+  const foreign = target.arch !== DEFAULT_ARCH;
+  progress.step(
+    `making ${ref}: ${minimal.ref} + Priority: required + build-essential, as Debian's buildd chroots; ${foreign ? 'several minutes under emulation' : 'about a minute'}`,
+  );
+  const name = `${CONTAINER_PREFIX}buildd-${createHash('sha256').update(ref).update(String(process.pid)).digest('hex').slice(0, 10)}`;
+  try {
+    const r = await engine.run({
+      image: minimal.ref,
+      argv: ['sh', '-ec', BUILDD_SCRIPT],
+      name,
+      network: 'default',
+      ...(foreign ? { arch: target.arch } : {}),
+      keep: true,
+      timeoutMs: (foreign ? 120 : 30) * 60_000,
+      onOutput: (c) => progress.debug(c.trimEnd()),
+    });
+    if (r.code !== 0)
+      throw envError(
+        'BASE_IMAGE_BUILDD_FAILED',
+        `installing the buildd package set into ${minimal.ref} failed (exit ${r.code}):\n${r.output.trim().split('\n').slice(-12).join('\n')}`,
+        `Check that the mirror of ${target.id} is reachable; then run \`pkgtrack image build -t ${target.id}\` again.`,
+        { target: target.id },
+      );
+    const id = await engine.commit(name, ref, {
+      [LABEL_ORIGIN]: minimal.origin,
+      [LABEL_SOURCE]: minimal.source,
+      [LABEL_TARGET]: targetKey(target),
+      [LABEL_KIND]: 'base',
+      [LABEL_ARCH]: target.arch,
+      [LABEL_VARIANT]: 'buildd',
+      [LABEL_MADE_FROM]: minimal.id,
+    });
+    return { ref, id, origin: minimal.origin, reused: false, source: minimal.source };
+  } finally {
+    await engine.removeContainer(name);
+  }
+}
+
 async function bootstrapImage(engine: ContainerEngine, target: Target, ref: string, progress: Progress): Promise<string> {
   const b = target.bootstrap!;
   const dir = join(userCacheDir(), 'bootstrap');
@@ -142,6 +217,7 @@ async function bootstrapImage(engine: ContainerEngine, target: Target, ref: stri
         [LABEL_TARGET]: targetKey(target),
         [LABEL_KIND]: 'base',
         [LABEL_ARCH]: target.arch,
+        [LABEL_VARIANT]: 'minimal',
       },
       target.arch,
     );

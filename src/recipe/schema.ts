@@ -54,6 +54,89 @@ const archList = z
     'Architectures to build (Debian names: amd64, arm64, armhf, ...; rpm names accepted). The first builds the Architecture: all packages and the source',
   );
 
+/** One DEB_BUILD_OPTIONS word: `nocheck`, `nodoc`, `parallel=4`, `optimize=-lto`. */
+const buildOption = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_.+-]*(=[A-Za-z0-9_.,:+=-]+)?$/,
+    'write one DEB_BUILD_OPTIONS word: a name or name=value (nocheck, parallel=4), no spaces',
+  )
+  .superRefine((s, ctx) => {
+    if (s.startsWith('parallel=') && !/^parallel=[1-9][0-9]*$/.test(s))
+      ctx.addIssue({ code: 'custom', message: `"${s}": parallel takes a positive number of jobs, e.g. parallel=4` });
+  });
+
+/** One build profile (DEB_BUILD_PROFILES, Build-Depends <!nocheck> restrictions): `nocheck`, `nodoc`, `pkg.src.foo`. */
+const buildProfile = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.+-]*$/, 'a build profile is lower-case letters, digits, ".", "+" and "-" (nocheck, nodoc, pkg.<source>.<name>)');
+
+/** A package for the dependency image, with an optional version: `tzdata`, `debhelper (>= 13.11)`. */
+const packageRelation = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9+.-]+(:[a-z0-9-]+)?( \((<<|<=|=|>=|>>) [0-9A-Za-z.+~:-]+\))?$/,
+    'write a package name with an optional version, e.g. tzdata or "debhelper (>= 13.11)"',
+  );
+
+/** Build settings a recipe, or one of its targets, may give (Debian-style targets). */
+const buildSettingsShape = {
+  options: z
+    .array(buildOption)
+    .optional()
+    .describe(
+      "DEB_BUILD_OPTIONS words added to the ones pkgtrack sets (noddebs): nocheck, nodoc, parallel=N (also the jobs dpkg-buildpackage runs), ...; a target's word replaces the recipe's of the same name",
+    ),
+  profiles: z
+    .array(buildProfile)
+    .optional()
+    .describe(
+      'DEB_BUILD_PROFILES: build profiles to build with (nocheck, nodoc, ...); Build-Depends with <!profile> restrictions are installed accordingly. Debian pairs the nocheck profile with the nocheck option',
+    ),
+  extraPackages: z
+    .array(packageRelation)
+    .optional()
+    .describe('Packages installed into the dependency image besides the toolchain and the Build-Depends'),
+};
+
+/** An apt repository build dependencies may also come from, as sbuild --extra-repository. */
+const extraRepository = z.strictObject({
+  url: z.url().describe('Repository base URL, e.g. http://deb.debian.org/debian'),
+  suite: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a suite name, e.g. bookworm-backports'),
+  components: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'a component name, e.g. main'))
+    .min(1)
+    .default(['main']),
+  key: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Keyring that signs its Release: a file in the recipes repository (armored .asc, or binary .gpg), relative to its root; default: the distro's archive keyring in the image",
+    ),
+  priority: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(500)
+    .describe(
+      'apt pin priority of the suite while dependencies are installed. 500 (default): apt takes the highest version from it or the distro, as Launchpad PPA dependencies do, so a versioned Build-Depends only the suite satisfies installs (bookworm-backports is NotAutomatic: 100 unpinned); 100: only packages the distro lacks',
+    ),
+});
+
+const targetBuildSettings = z
+  .strictObject({
+    ...buildSettingsShape,
+    extraRepositories: z
+      .array(extraRepository)
+      .optional()
+      .describe(
+        'apt repositories (e.g. bookworm-backports) used while the build dependencies are installed, never during the build; as sbuild --extra-repository with --extra-repository-key',
+      ),
+  })
+  .describe("This target's build settings, added to the recipe's build: options, profiles, extra packages, extra repositories");
+
 const targetObject = z.strictObject({
   id: z.string().regex(TARGET_PATTERN, 'write distro:release, e.g. debian:bookworm'),
   format: z.enum(['deb', 'rpm']).optional().describe('Package format, when the distro is not a known one'),
@@ -64,6 +147,7 @@ const targetObject = z.strictObject({
     .optional()
     .describe('Appended to the revision so one version never names different bytes in one pool'),
   arches: archList.optional(),
+  build: targetBuildSettings.optional(),
 });
 
 export const targetSpec = z.union([targetId, targetObject]);
@@ -179,6 +263,7 @@ export const recipeSchema = z
         lintianFailOn: z.enum(['error', 'warning', 'never']).default('error'),
         rpmlintFailOn: z.enum(['error', 'warning', 'never']).default('never'),
         timeoutMinutes: z.number().int().positive().default(60),
+        ...buildSettingsShape,
       })
       .default({ lintianFailOn: 'error', rpmlintFailOn: 'never', timeoutMinutes: 60 }),
   })
@@ -258,3 +343,4 @@ export type RecipeConfig = z.infer<typeof recipeSchema>;
 export type RecipesRepositoryConfig = z.infer<typeof repositorySchema>;
 export type UpstreamConfig = z.infer<typeof upstreamSchema>;
 export type TargetSpec = z.infer<typeof targetSpec>;
+export type TargetBuildSettingsConfig = z.infer<typeof targetBuildSettings>;

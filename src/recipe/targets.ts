@@ -6,6 +6,7 @@
  */
 import { closest } from '../core/suggest.js';
 import { DEFAULT_ARCH } from './arches.js';
+import type { TargetBuildSettingsConfig } from './schema.js';
 
 export type PackageFormat = 'deb' | 'rpm';
 
@@ -27,6 +28,8 @@ export interface Target {
   arch: string;
   /** Every architecture the target builds; the first one also builds `Architecture: all` and the source. */
   arches: string[];
+  /** The target's own build settings (recipe or pkgtrack.yaml `targets: - id: … build:`). */
+  build?: TargetBuildSettingsConfig;
 }
 
 /** The same target for another of its architectures. */
@@ -144,6 +147,7 @@ export interface TargetOverride {
   backports?: boolean | undefined;
   /** Debian architecture names (already validated); default [amd64]. */
   arches?: readonly string[] | undefined;
+  build?: TargetBuildSettingsConfig | undefined;
 }
 
 /** Resolve `distro:release` to a Target; undefined when the distro is unknown. */
@@ -169,6 +173,7 @@ export function resolveTarget(id: string, override: TargetOverride = {}): Target
   };
   const bootstrap = rule?.bootstrap?.(release);
   if (bootstrap) target.bootstrap = bootstrap;
+  if (override.build) target.build = override.build;
   return target;
 }
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { pkgtrackAsync, ROOT, tempDir } from '../helpers/cli.js';
 
 describe('image build defaults to the recipes repository targets', () => {
-  it('-C DIR: only debian:bookworm, the one target its recipe names', { timeout: 600_000 }, async () => {
+  it('-C DIR: only debian:bookworm, the one target its recipe names (its buildd and minimal images)', { timeout: 600_000 }, async () => {
     const repo = tempDir('pkgtrack-image-defaults-');
     writeFileSync(join(repo, 'pkgtrack.yaml'), 'name: img\norigin: Img\nlabel: Img\nmaintainer: T <t@example.org>\n');
     cpSync(join(ROOT, 'recipes/hello'), join(repo, 'recipes/hello'), { recursive: true });
@@ -16,7 +16,11 @@ describe('image build defaults to the recipes repository targets', () => {
     writeFileSync(recipe, readFileSync(recipe, 'utf8').replace(/^targets:\n(?: {2}- .*\n)+/m, 'targets:\n  - debian:bookworm\n'));
     const r = await pkgtrackAsync(['image', 'build', '-C', repo, '--json'], { cwd: tempDir() });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.json().images.map((i: { target: string }) => i.target)).toEqual(['debian:bookworm']);
+    // A Debian target has two base images: the buildd chroot builds start from, and the minimal one `repo try` installs into.
+    expect(r.json().images.map((i: { target: string; variant: string }) => `${i.target} ${i.variant}`)).toEqual([
+      'debian:bookworm buildd',
+      'debian:bookworm minimal',
+    ]);
   });
 
   it("makes a base image per architecture of the recipes' arches (foreign ones under qemu-user)", { timeout: 1_800_000 }, async () => {
@@ -32,7 +36,9 @@ describe('image build defaults to the recipes repository targets', () => {
     expect(r.code, r.stderr).toBe(0);
     const images = r.json().images as Array<{ target: string; arch: string; ref: string }>;
     expect(images.map((i) => `${i.target} ${i.arch} ${i.ref}`)).toEqual([
+      'debian:bookworm amd64 localhost/pkgtrack/base:debian-bookworm-buildd',
       'debian:bookworm amd64 localhost/pkgtrack/base:debian-bookworm',
+      'debian:bookworm arm64 localhost/pkgtrack/base:debian-bookworm-arm64-buildd',
       'debian:bookworm arm64 localhost/pkgtrack/base:debian-bookworm-arm64',
     ]);
     const bad = await pkgtrackAsync(['image', 'build', '-C', repo, '-a', 'arm65'], { cwd: tempDir() });

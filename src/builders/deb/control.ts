@@ -92,3 +92,22 @@ export function onlyArchIndependent(text: string, file: string): boolean {
   const arches = binaryArchitectures(text, file);
   return arches.length > 0 && arches.every((a) => a === 'all');
 }
+
+/** The binary package names of debian/control, in file order. Pure. */
+export function binaryPackages(text: string, file: string): string[] {
+  const stanzas = parseDeb822(text, { source: file, comments: true });
+  return stanzas
+    .slice(1)
+    .map((s) => (getField(s, 'Package') ?? '').trim())
+    .filter(Boolean);
+}
+
+/**
+ * The package names a list of relations names, every alternative included, without versions,
+ * architecture qualifiers or restrictions: `libfoo-dev:any (>= 1) [amd64] <!nocheck> | libbar-dev`
+ * → libfoo-dev, libbar-dev. Pure.
+ */
+export function relationPackageNames(relations: readonly string[]): string[] {
+  const names = relations.flatMap((r) => r.split('|').map((alt) => /^\s*([a-z0-9][a-z0-9+.-]*)/.exec(alt)?.[1] ?? ''));
+  return [...new Set(names.filter(Boolean))];
+}

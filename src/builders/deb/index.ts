@@ -22,27 +22,48 @@ import {
   type Builder,
   type BuildContext,
   CONTAINER_WORK_DIR,
+  LOCAL_PACKAGES_DIR,
   type ContainerStep,
+  type DependencyExtras,
+  type ExtraAptRepository,
   type LintFailOn,
   type LintReport,
   type PreparedSource,
 } from '../builder.js';
 import { changelogHead, debPackageVersion, renderChangelogEntry } from './changelog.js';
 import { compareDebVersions } from '../../formats/version-deb.js';
-import { onlyArchIndependent, parseBuildDepends } from './control.js';
+import { binaryPackages, onlyArchIndependent, parseBuildDepends, relationPackageNames } from './control.js';
 import { runLintian } from './lintian.js';
+import { debSources } from '../../formats/user-files.js';
+import { buildSettingsFor, mergeBuildOptions, parallelJobs } from '../../recipe/build-settings.js';
+
+/** DEB_BUILD_OPTIONS every build gets: no automatic -dbgsym packages. */
+const PKGTRACK_BUILD_OPTIONS = ['noddebs'];
 
 /** The toolchain every deb dependency image has on top of the recipe's Build-Depends. */
 export const DEB_TOOLCHAIN = ['build-essential', 'fakeroot', 'debhelper', 'dpkg-dev'];
 
 /**
- * Installs toolchain + build deps with apt-get satisfy (full relation syntax, alternatives
- * included). The relations arrive as positional arguments, never spliced into the script.
+ * Installs toolchain + build deps with apt-get satisfy (full relation syntax, alternatives and
+ * profile restrictions included). Arguments: `PATH BASE64` pairs (extra repositories' .sources and
+ * keyrings, written for this install and removed after it), `--`, then apt options and relations,
+ * never spliced into the script.
  */
 const INSTALL_SCRIPT = [
   'export DEBIAN_FRONTEND=noninteractive',
+  'written=',
+  'while [ "$1" != -- ]; do printf %s "$2" | base64 -d > "$1"; written="$written $1"; shift 2; done',
+  'shift',
+  // Packages built earlier in this run: copied, checked against the sums the step carries, a flat repository.
+  `if [ -f /etc/apt/pkgtrack-local.sha256sums ]; then`,
+  `  mkdir /var/lib/pkgtrack-local && cp ${LOCAL_PACKAGES_DIR}/*.deb /var/lib/pkgtrack-local/`,
+  '  (cd /var/lib/pkgtrack-local && sha256sum --check --quiet --strict /etc/apt/pkgtrack-local.sha256sums && dpkg-scanpackages -m . > Packages)',
+  "  echo 'deb [trusted=yes] file:/var/lib/pkgtrack-local ./' > /etc/apt/sources.list.d/pkgtrack-local.list",
+  '  written="$written /etc/apt/sources.list.d/pkgtrack-local.list /var/lib/pkgtrack-local"',
+  'fi',
   'apt-get update -q',
   'apt-get satisfy -y -q --no-install-recommends "$@"',
+  'rm -rf $written',
   'apt-get clean',
   'rm -rf /var/lib/apt/lists/*',
 ].join('\n');
@@ -73,6 +94,14 @@ export class DebBuilder implements Builder {
     return text ? onlyArchIndependent(text, file) : false;
   }
 
+  async packageNames(recipe: Recipe): Promise<{ binaries: string[]; buildDepends: string[] }> {
+    const file = join(recipe.debianDir ?? join(recipe.dir, 'debian'), 'control');
+    const text = (await ifExists(readFile(file, 'utf8'))) ?? '';
+    return text
+      ? { binaries: binaryPackages(text, file), buildDepends: relationPackageNames(await this.buildDependencies(recipe)) }
+      : { binaries: [], buildDepends: [] };
+  }
+
   async buildDependencies(recipe: Recipe): Promise<string[]> {
     if (!recipe.debianDir) {
       throw inputError(
@@ -93,8 +122,30 @@ export class DebBuilder implements Builder {
     return parseBuildDepends(text, file);
   }
 
-  dependencyInstall(_target: Target, deps: string[]): ContainerStep {
-    return { argv: ['sh', '-ec', INSTALL_SCRIPT, 'sh', ...DEB_TOOLCHAIN, ...deps], env: {}, cwd: '/' };
+  dependencyInstall(target: Target, deps: string[], extras: DependencyExtras = {}): ContainerStep {
+    const profiles = extras.profiles?.length ? [`--build-profiles=${extras.profiles.join(',')}`] : [];
+    return {
+      argv: [
+        'sh',
+        '-ec',
+        INSTALL_SCRIPT,
+        'sh',
+        ...extraRepositoryFiles(target, extras.repositories ?? []),
+        ...localPackageSums(extras.localPackages ?? []),
+        '--',
+        ...profiles,
+        ...DEB_TOOLCHAIN,
+        ...deps,
+      ],
+      env: {},
+      cwd: '/',
+    };
+  }
+
+  /** DEB_BUILD_OPTIONS: pkgtrack's own words, then the recipe's and target's (a word of the same name replaces ours). */
+  buildOptions(ctx: BuildContext): { options: string[]; profiles: string[] } {
+    const settings = buildSettingsFor(ctx.recipe, ctx.target);
+    return { options: mergeBuildOptions(PKGTRACK_BUILD_OPTIONS, settings.options), profiles: settings.profiles };
   }
 
   async prepare(ctx: BuildContext): Promise<PreparedSource> {
@@ -169,6 +220,7 @@ export class DebBuilder implements Builder {
    * only their architecture-dependent binaries (`any`), as Debian's buildds do.
    */
   buildStep(ctx: BuildContext, prepared: PreparedSource): ContainerStep {
+    const { options, profiles } = this.buildOptions(ctx);
     return {
       argv: [
         'sh',
@@ -184,9 +236,10 @@ export class DebBuilder implements Builder {
         HOME: '/tmp',
         LC_ALL: 'C.UTF-8',
         TZ: 'UTC',
-        DEB_BUILD_OPTIONS: 'noddebs',
+        DEB_BUILD_OPTIONS: options.join(' '),
+        ...(profiles.length ? { DEB_BUILD_PROFILES: profiles.join(' ') } : {}),
         DEB_BUILD_MAINT_OPTIONS: 'hardening=+all',
-        PKGTRACK_JOBS: '2',
+        PKGTRACK_JOBS: String(parallelJobs(options) ?? 2),
         PKGTRACK_BUILD: buildsIndep(ctx.target) ? 'full' : 'any',
       },
       cwd: CONTAINER_WORK_DIR,
@@ -240,6 +293,37 @@ export class DebBuilder implements Builder {
     { readyWhen: /^ debian\/rules (build|binary)/, run: (ctx: BuildContext, failOn: LintFailOn) => lintBuilt(ctx, '.dsc', failOn) },
     { readyWhen: /^ dpkg-genbuildinfo/, run: (ctx: BuildContext, failOn: LintFailOn) => lintBuilt(ctx, '.deb', failOn) },
   ];
+}
+
+/**
+ * The files an extra repository needs in the install container, as `PATH BASE64` argv pairs:
+ * its keyring (when the recipe gives one), a deb822 .sources naming it in Signed-By, and its pin
+ * (by suite or codename: bookworm-backports is both `n=bookworm-backports` and `a=oldstable-backports`).
+ */
+export function extraRepositoryFiles(target: Target, repos: readonly ExtraAptRepository[]): string[] {
+  const out: string[] = [];
+  repos.forEach((r, i) => {
+    let keyring = target.bootstrap?.keyring ?? `/usr/share/keyrings/${target.distro}-archive-keyring.gpg`;
+    if (r.key) {
+      keyring = `/etc/apt/keyrings/pkgtrack-extra-${i + 1}.${r.key.armored ? 'asc' : 'gpg'}`;
+      out.push(keyring, r.key.bytes.toString('base64'));
+    }
+    const sources = debSources({ uri: r.url, suites: [r.suite], components: r.components, signedBy: { kind: 'path', path: keyring } });
+    out.push(`/etc/apt/sources.list.d/pkgtrack-extra-${i + 1}.sources`, Buffer.from(sources).toString('base64'));
+    const pin = ['a', 'n'].map((f) => `Package: *\nPin: release ${f}=${r.suite}\nPin-Priority: ${r.priority}\n`).join('\n');
+    out.push(`/etc/apt/preferences.d/pkgtrack-extra-${i + 1}.pref`, Buffer.from(pin).toString('base64'));
+  });
+  return out;
+}
+
+/** The sha256sum list of the packages built earlier in the run, as a `PATH BASE64` argv pair (none: nothing). */
+function localPackageSums(pkgs: ReadonlyArray<{ name: string; sha256: string }>): string[] {
+  if (!pkgs.length) return [];
+  const sums = [...pkgs]
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((p) => `${p.sha256}  ${p.name}\n`)
+    .join('');
+  return ['/etc/apt/pkgtrack-local.sha256sums', Buffer.from(sums).toString('base64')];
 }
 
 /** The recipe's debian/changelog ('' when it has none: the build writes the only entry). */

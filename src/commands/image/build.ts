@@ -5,7 +5,8 @@ import { table } from '../../core/text-table.js';
 import { type PrepareImagesResult, prepareBaseImages } from '../../services/image/index.js';
 
 export default class ImageBuild extends PkgtrackCommand<typeof ImageBuild> {
-  static override summary = 'Make the base image of each target: pulled when a registry answers, else bootstrapped from the mirror.';
+  static override summary =
+    'Make the base images of each target and architecture (Debian-style: the buildd chroot builds start from, and a minimal one to install into): pulled when a registry answers, else bootstrapped from the mirror.';
   static override examples = [
     '<%= config.bin %> image build',
     '<%= config.bin %> image build -t debian:bookworm -t debian:trixie --json',

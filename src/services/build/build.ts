@@ -9,7 +9,7 @@ import { mapLimit } from '../../core/concurrency.js';
 import { onInterrupt } from '../../core/interrupt.js';
 import type { WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Builder, BuildContext } from '../../builders/builder.js';
+import type { BuildContext } from '../../builders/builder.js';
 import { detectEngine } from '../../containers/detect.js';
 import { requireArchSupport } from '../../containers/emulation.js';
 import type { ContainerEngine } from '../../containers/engine.js';
@@ -56,7 +56,10 @@ import {
 import { createUpstreamSources } from '../../upstream/index.js';
 import { type FetchedSource, fetchSource } from '../fetch/fetch.js';
 import { trunkGuardProblems, trunkVersionRefused } from '../nightly/guard.js';
-import { type DependencyImage, ensureDependencyImage } from '../image/image.js';
+import type { DependencyImage } from '../image/image.js';
+import { buildSettingsFor } from '../../recipe/build-settings.js';
+import { dependencyInputs, dependencyRequest, type LocalPackage, localPackagesOf, sharedDependencyImage } from './dependencies.js';
+import { orderByBuildDepends } from './order.js';
 
 export interface BuildOptions {
   /** Recipes repository; default $PKGTRACK_REPO or the nearest parent with pkgtrack.yaml. */
@@ -120,11 +123,12 @@ export interface BuildSummary {
 export async function buildRecipes(opts: BuildOptions): Promise<BuildSummary> {
   const progress = opts.progress ?? silentProgress;
   const recipesRepo = await loadRecipesRepository(await findRecipesRepositoryRoot(opts.recipesDir));
-  const recipes = await loadRecipes(recipesRepo, opts.recipes ?? []);
+  // A recipe that build-depends on another's packages builds after it, against it.
+  const { ordered: recipes, needs } = await orderByBuildDepends(await loadRecipes(recipesRepo, opts.recipes ?? []));
   opts = { ...opts, ...(opts.arches ? { arches: validArchList(opts.arches) } : {}) };
   const outDir = resolve(opts.outDir ?? join(recipesRepo.root, 'out'));
   const store = StateStore.open(recipesRepo.root);
-  const ctx: RunContext = { opts, recipesRepo, store, outDir, progress, engine: opts.engine, depsLocks: new Map() };
+  const ctx: RunContext = { opts, recipesRepo, store, outDir, progress, engine: opts.engine, depsLocks: new Map(), finished: new Map() };
   try {
     const jobs = Math.max(1, opts.jobs ?? 1);
     // Targets first: a mistyped -t fails before anything is downloaded.
@@ -145,7 +149,10 @@ export async function buildRecipes(opts: BuildOptions): Promise<BuildSummary> {
             artifacts: [],
             error: src.error,
           }));
-        else tasks.push(() => buildTarget(ctx, recipe, t, src.source));
+        else
+          tasks.push(() =>
+            buildAfter(ctx, recipe, t, needs.get(recipe.name) ?? [], (local) => buildTarget(ctx, recipe, t, src.source, local)),
+          );
       }
     });
     const finished: TargetBuild[] = [];
@@ -165,6 +172,46 @@ export async function buildRecipes(opts: BuildOptions): Promise<BuildSummary> {
   }
 }
 
+/**
+ * Runs a (recipe, target) build once the builds of the recipes it build-depends on (`needed`,
+ * same target) finished, with their packages; fails without building when one of them failed.
+ */
+function buildAfter(
+  ctx: RunContext,
+  recipe: Recipe,
+  target: Target,
+  needed: readonly string[],
+  build: (local: LocalPackage[]) => Promise<TargetBuild>,
+): Promise<TargetBuild> {
+  const p = (async (): Promise<TargetBuild> => {
+    const local: LocalPackage[] = [];
+    for (const name of needed) {
+      let dep = await ctx.finished.get(`${name}\0${targetKey(target)}`);
+      // Architecture: all only: built on the target's first architecture.
+      if (dep?.result === 'skipped') dep = await ctx.finished.get(`${name}\0${targetKey(withArch(target, target.arches[0]!))}`);
+      if (!dep) continue;
+      if (dep.result === 'failed')
+        return {
+          recipe: recipe.name,
+          target: target.id,
+          arch: target.arch,
+          result: 'failed',
+          seconds: 0,
+          artifacts: [],
+          error: {
+            code: 'BUILD_DEPENDENCY_FAILED',
+            message: `${recipe.name} build-depends on packages of ${name}, whose build for ${targetKey(target)} failed`,
+            fix: `Fix the build of ${name} first (its log: ${dep.log ?? 'see above'}), then build both again.`,
+          },
+        };
+      if (dep.outDir) local.push(...(await localPackagesOf(dep.outDir, dep.artifacts)));
+    }
+    return build(local);
+  })();
+  ctx.finished.set(`${recipe.name}\0${targetKey(target)}`, p);
+  return p;
+}
+
 /** What Ctrl-C leaves: the builds that finished (their outputs are whole), and how many did not. */
 function interruptedSummary(finished: readonly TargetBuild[], total: number, outDir: string): string {
   const done = finished.map((b) => `${b.recipe} ${b.target} ${b.result}`);
@@ -180,6 +227,8 @@ interface RunContext {
   engine: ContainerEngine | undefined;
   /** One dependency-image creation per target at a time. */
   depsLocks: Map<string, Promise<DependencyImage>>;
+  /** Each (recipe, target) build of the run, by `recipe\0targetKey`, for the builds that need its packages. */
+  finished: Map<string, Promise<TargetBuild>>;
 }
 
 /** (target, architecture) pairs: the selected targets (as the recipe configures them) times the selected or configured arches. */
@@ -220,7 +269,13 @@ async function fetchRecipe(
   }
 }
 
-async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, source: FetchedSource): Promise<TargetBuild> {
+async function buildTarget(
+  ctx: RunContext,
+  recipe: Recipe,
+  target: Target,
+  source: FetchedSource,
+  local: LocalPackage[] = [],
+): Promise<TargetBuild> {
   const startedAt = new Date();
   const clock = phaseClock();
   const base: TargetBuild = { recipe: recipe.name, target: target.id, arch: target.arch, result: 'failed', seconds: 0, artifacts: [] };
@@ -246,7 +301,12 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
     const packageVersion = await packageVersionFor(builder, recipe, target, source.version);
     base.version = packageVersion;
     const recipeDigest = await recipeHash(recipe);
-    hash = inputHash(buildInputs(ctx, recipe, target, source, packageVersion, recipeDigest));
+    const settings = buildSettingsFor(recipe, target);
+    const request = await dependencyRequest(ctx.recipesRepo.root, await builder.buildDependencies(recipe), settings, local);
+    hash = inputHash({
+      ...buildInputs(ctx, recipe, target, source, packageVersion, recipeDigest),
+      ...(target.format === 'deb' ? { chroot: 'buildd', ...dependencyInputs(request, settings) } : {}),
+    });
     const targetOut = join(ctx.outDir, targetSlug(target), recipe.name);
     const upToDate = ctx.opts.force ? undefined : await unchangedBuild(ctx, recipe, target, hash, targetOut);
     if (upToDate) {
@@ -262,7 +322,10 @@ async function buildTarget(ctx: RunContext, recipe: Recipe, target: Target, sour
     const engine = (ctx.engine ??= await detectEngine());
     base.emulated = (await requireArchSupport(target)) === 'emulated';
     clock.phase('engine');
-    const image = await dependencyImage(ctx, engine, builder, target, await builder.buildDependencies(recipe), log);
+    const image = await sharedDependencyImage(ctx.depsLocks, engine, builder, target, request, ctx.progress, log, {
+      recipesRoot: ctx.recipesRepo.root,
+      local,
+    });
     workDir = await createWorkDir(ctx.recipesRepo.root, recipe, target);
     const bctx = await buildContext(ctx, recipe, target, source, packageVersion, workDir);
     clock.phase('image');
@@ -412,22 +475,4 @@ async function buildContext(
 function publishSuite(ctx: RunContext, target: Target): string {
   const { channels } = ctx.recipesRepo.config;
   return `${target.publishPath}${ctx.opts.trunk ? channels.trunk.suiteSuffix : channels.stable.suiteSuffix}`;
-}
-
-async function dependencyImage(
-  ctx: RunContext,
-  engine: ContainerEngine,
-  builder: Builder,
-  target: Target,
-  deps: string[],
-  log: WriteStream,
-) {
-  const key = `${targetKey(target)}\0${[...deps].sort().join('\0')}`;
-  let p = ctx.depsLocks.get(key);
-  if (!p) {
-    p = ensureDependencyImage(engine, builder, target, deps, ctx.progress, log);
-    ctx.depsLocks.set(key, p);
-    p.catch(() => ctx.depsLocks.delete(key));
-  }
-  return p;
 }

@@ -44,6 +44,8 @@ export interface BuildInputs {
   pkgtrackVersion: string;
   image: string;
   versionSuffix: string;
+  /** deb: the chroot the build starts from, and what the dependency install adds (build/dependencies.ts). */
+  [more: string]: unknown;
 }
 
 export function inputHash(i: BuildInputs): string {

@@ -5,12 +5,12 @@
  * unchanged, so a rebuild never reinstalls dependencies.
  */
 import { createHash } from 'node:crypto';
-import type { Builder } from '../../builders/builder.js';
+import type { Builder, DependencyExtras } from '../../builders/builder.js';
 import { inputError, PkgtrackError } from '../../core/errors.js';
 import { detectEngine } from '../../containers/detect.js';
 import type { Progress } from '../../core/progress.js';
-import { type BaseImage, ensureBaseImage, LABEL_KIND, LABEL_TARGET } from '../../containers/base-image.js';
-import { CONTAINER_PREFIX, type ContainerEngine, IMAGE_PREFIX, type ImageInfo } from '../../containers/engine.js';
+import { type BaseImage, type BaseVariant, ensureBaseImage, LABEL_KIND, LABEL_TARGET } from '../../containers/base-image.js';
+import { CONTAINER_PREFIX, type ContainerEngine, IMAGE_PREFIX, type ImageInfo, type Mount } from '../../containers/engine.js';
 import { ensureRpmBaseImage } from '../../containers/images-rpm.js';
 import { DEFAULT_ARCH, validArchList } from '../../recipe/arches.js';
 import { loadRecipes } from '../../recipe/load.js';
@@ -41,16 +41,24 @@ export async function ensureDependencyImage(
   deps: string[],
   progress: Progress,
   log?: import('node:fs').WriteStream,
+  extras: DependencyExtras = {},
+  /** Host directories the install step reads (the packages built earlier in the run). */
+  mounts: Mount[] = [],
 ): Promise<DependencyImage> {
   // rpm targets fall back to the rpm-on-Debian image when their own image cannot be had (images-rpm.ts).
   const base =
-    target.format === 'rpm' ? await ensureRpmBaseImage(engine, target, progress) : await ensureBaseImage(engine, target, progress);
-  const step = builder.dependencyInstall(target, [...deps].sort());
+    target.format === 'rpm'
+      ? await ensureRpmBaseImage(engine, target, progress)
+      : await ensureBaseImage(engine, target, progress, 'buildd');
+  const step = builder.dependencyInstall(target, [...deps].sort(), extras);
   const ref = dependencyImageRef(target, base.id, step.argv);
   const existing = await engine.imageId(ref);
   if (existing) return { ref, id: existing, base, deps, reused: true };
 
-  progress.step(`installing build dependencies for ${target.id} (${deps.join(', ') || 'toolchain only'}) into ${ref}`);
+  const also = (extras.repositories ?? []).map((r) => `${r.url} ${r.suite}`);
+  progress.step(
+    `installing build dependencies for ${target.id} (${deps.join(', ') || 'toolchain only'})${also.length ? ` also from ${also.join(', ')}` : ''} into ${ref}`,
+  );
   const name = `${CONTAINER_PREFIX}deps-${createHash('sha256').update(ref).update(String(process.pid)).digest('hex').slice(0, 10)}`;
   try {
     const r = await engine.run({
@@ -59,6 +67,7 @@ export async function ensureDependencyImage(
       env: step.env,
       workdir: step.cwd,
       name,
+      ...(mounts.length ? { mounts } : {}),
       network: 'default',
       ...(target.arch !== DEFAULT_ARCH ? { arch: target.arch } : {}),
       keep: true,
@@ -120,17 +129,17 @@ export async function pruneBuilderImages(engine: ContainerEngine, opts: { all?: 
     .map((c) => c.name);
   if (!opts.dryRun) for (const c of containers) await engine.removeContainer(c);
   const images = await engine.listImages(IMAGE_PREFIX);
-  const baseIds = new Map<string, string>();
-  for (const i of images) if (i.labels[LABEL_KIND] === 'base') baseIds.set(i.labels[LABEL_TARGET] ?? '', i.id);
+  // A target has a base image per variant (minimal, buildd): a dependency image is current when
+  // its base is one of them; a base made again under the same ref is no longer listed.
+  const baseIds = images.filter((i) => i.labels[LABEL_KIND] === 'base').map((i) => i.id);
   const removed: string[] = [];
   const kept: string[] = [];
   // Dependency images first: they sit on the base images.
   const ordered = [...images].sort((a, b) => (a.labels[LABEL_KIND] === 'deps' ? -1 : 0) - (b.labels[LABEL_KIND] === 'deps' ? -1 : 0));
   for (const i of ordered) {
     const isDeps = i.labels[LABEL_KIND] === 'deps';
-    // rpm targets without their own image sit on the Debian base (images-rpm.ts): match by id.
-    const base = baseIds.get(i.labels[LABEL_TARGET] ?? '') ?? [...baseIds.values()].find((id) => sameId(id, i.labels[LABEL_BASE_ID] ?? ''));
-    const stale = isDeps && (!base || !sameId(base, i.labels[LABEL_BASE_ID] ?? ''));
+    // rpm targets without their own image sit on the Debian base (images-rpm.ts): matched by id too.
+    const stale = isDeps && !baseIds.some((id) => sameId(id, i.labels[LABEL_BASE_ID] ?? ''));
     if (opts.all || stale) {
       if (!opts.dryRun) await engine.removeImage(i.ref);
       removed.push(i.ref);
@@ -161,6 +170,7 @@ export interface PrepareImagesResult {
   images: Array<{
     target: string;
     arch: string;
+    variant: BaseVariant;
     ref: string;
     id: string;
     origin: string;
@@ -204,20 +214,24 @@ export async function prepareBaseImages(opts: PrepareImagesOptions): Promise<Pre
         opts.progress.step(`${targetKey(target)}: skipped (rpm targets build ${DEFAULT_ARCH} only so far)`);
         continue;
       }
-      const t0 = Date.now();
-      const b = await ensureBaseImage(engine, target, opts.progress);
-      const probe = await engine.probe(b.ref);
-      workarounds = probe.workarounds;
-      images.push({
-        target: id,
-        arch,
-        ref: b.ref,
-        id: b.id,
-        origin: b.origin,
-        reused: b.reused,
-        source: b.source,
-        seconds: Math.round((Date.now() - t0) / 100) / 10,
-      });
+      // Debian-style targets: the buildd variant the builders start from, and the minimal one `repo try` installs into.
+      for (const variant of target.format === 'deb' ? (['buildd', 'minimal'] as const) : (['minimal'] as const)) {
+        const t0 = Date.now();
+        const b = await ensureBaseImage(engine, target, opts.progress, variant);
+        const probe = await engine.probe(b.ref);
+        workarounds = probe.workarounds;
+        images.push({
+          target: id,
+          arch,
+          variant,
+          ref: b.ref,
+          id: b.id,
+          origin: b.origin,
+          reused: b.reused,
+          source: b.source,
+          seconds: Math.round((Date.now() - t0) / 100) / 10,
+        });
+      }
     }
   }
   return { engine: engine.name, images, workarounds };
