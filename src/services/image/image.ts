@@ -6,15 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import type { Builder, DependencyExtras } from '../../builders/builder.js';
-import { inputError, PkgtrackError } from '../../core/errors.js';
+import { PkgtrackError } from '../../core/errors.js';
 import { detectEngine } from '../../containers/detect.js';
 import type { Progress } from '../../core/progress.js';
 import { type BaseImage, type BaseVariant, ensureBaseImage, LABEL_KIND, LABEL_TARGET } from '../../containers/base-image.js';
 import { CONTAINER_PREFIX, type ContainerEngine, IMAGE_PREFIX, type ImageInfo, type Mount } from '../../containers/engine.js';
 import { ensureRpmBaseImage } from '../../containers/images-rpm.js';
 import { DEFAULT_ARCH, validArchList } from '../../recipe/arches.js';
-import { loadRecipes } from '../../recipe/load.js';
-import { resolveTarget, type Target, targetKey, targetSlug, withArch } from '../../recipe/targets.js';
+import { loadRecipes, resolveTargets } from '../../recipe/load.js';
+import { type Target, targetKey, targetSlug, withArch } from '../../recipe/targets.js';
 import { optionalRecipesRepository } from '../shared/recipes-repository.js';
 
 export const LABEL_BASE_ID = 'org.pkgtrack.base-id';
@@ -197,17 +197,17 @@ async function defaultTargets(recipesDir: string | undefined): Promise<Array<{ i
  * `pkgtrack image build -t debian:bookworm -t debian:trixie`.
  */
 export async function prepareBaseImages(opts: PrepareImagesOptions): Promise<PrepareImagesResult> {
-  const engine = opts.engine ?? (await detectEngine());
   const arches = opts.arches?.length ? validArchList(opts.arches) : undefined;
   const wanted = opts.targets?.length
     ? opts.targets.map((id) => ({ id, arches: arches ?? [DEFAULT_ARCH] }))
     : (await defaultTargets(opts.recipesDir)).map((t) => ({ id: t.id, arches: arches ?? t.arches }));
+  // Every target first: a near miss (`debian:bookwrm`) is refused before anything is bootstrapped.
+  const resolvedTargets = resolveTargets(wanted.map((w) => w.id));
+  const engine = opts.engine ?? (await detectEngine());
   const images: PrepareImagesResult['images'] = [];
   let workarounds: string[] = [];
-  for (const { id, arches: targetArches } of wanted) {
-    const resolved = resolveTarget(id);
-    if (!resolved)
-      throw inputError('TARGET_UNKNOWN', `unknown target "${id}"`, 'Write distro:release, e.g. debian:bookworm.', { field: 'target' });
+  for (const [i, { id, arches: targetArches }] of wanted.entries()) {
+    const resolved = resolvedTargets[i]!;
     for (const arch of targetArches) {
       const target = withArch({ ...resolved, arches: targetArches }, arch);
       if (target.format === 'rpm' && arch !== DEFAULT_ARCH) {

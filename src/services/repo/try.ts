@@ -13,7 +13,8 @@ import { inputError, notFound } from '../../core/errors.js';
 import type { Progress } from '../../core/progress.js';
 import { requireArchSupport } from '../../containers/emulation.js';
 import { archProblem, DEFAULT_ARCH, debArch } from '../../recipe/arches.js';
-import { resolveTarget, withArch } from '../../recipe/targets.js';
+import { resolveTargets } from '../../recipe/load.js';
+import { withArch } from '../../recipe/targets.js';
 import { debSources } from '../../formats/user-files.js';
 
 export interface TryOptions {
@@ -58,9 +59,9 @@ export async function tryInstall(o: TryOptions): Promise<TryResult> {
   const problem = o.arch ? archProblem(o.arch) : undefined;
   if (problem) throw inputError('ARCH_UNKNOWN', problem, 'Pass a known architecture to --arch.', { field: 'arch' });
   const arch = o.arch ? debArch(o.arch) : DEFAULT_ARCH;
-  const resolved = resolveTarget(o.target, { arches: [arch] });
-  const target = resolved && withArch(resolved, arch);
-  if (target?.format !== 'deb') {
+  // A near miss (`debian:bookwrm`) is refused with did-you-mean, not bootstrapped.
+  const target = withArch(resolveTargets([o.target], { arches: [arch] })[0]!, arch);
+  if (target.format !== 'deb') {
     throw inputError(
       'TRY_TARGET',
       `repo try installs from apt repositories; ${o.target} is not a deb target`,
