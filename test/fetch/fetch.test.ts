@@ -25,6 +25,8 @@ let base: string;
 const files = new Map<string, Buffer>();
 /** Requests the upstream server answered, by path. */
 const served: string[] = [];
+/** Requests answered with the body (200), by path; the rest of `served` were 304 or 404. */
+const bodies: string[] = [];
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 async function makeRepo(recipes: Record<string, string>): Promise<string> {
@@ -74,7 +76,14 @@ beforeAll(async () => {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-length': body.length }).end(body);
+    // As GitHub's and most servers' assets: an ETag, and 304 Not Modified for a matching If-None-Match.
+    const etag = `"${sha(body).slice(0, 16)}"`;
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { etag }).end();
+      return;
+    }
+    bodies.push(req.url ?? '');
+    res.writeHead(200, { 'content-length': body.length, etag }).end(body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const addr = server.address();
@@ -160,6 +169,40 @@ describe('fetchSource', () => {
     const repaired = await fetchSource(recipesRepo, recipe, { releases: [release], outDir: join(root, 'repaired') });
     expect(count()).toBe(before + 2);
     expect(sha(await readFile(repaired.origTarball))).toBe(release.sha256);
+  });
+
+  it('without a hash from a signed index, a cached tarball is asked for conditionally: 304 → not downloaded again; replaced → downloaded and noticed', async () => {
+    const root = await makeRepo({ foo: httpRecipe('foo', '/cond-{version}.tar.gz') });
+    const recipesRepo = await loadRecipesRepository(root);
+    const recipe = await loadRecipe(recipesRepo, 'foo');
+    files.set('/cond-1.0.tar.gz', files.get('/foo-1.0.tar.gz')!);
+    const downloads = () => bodies.filter((u) => u === '/cond-1.0.tar.gz').length;
+    const asked = () => served.filter((u) => u === '/cond-1.0.tar.gz').length;
+    const steps: string[] = [];
+    const progress = { step: (m: string) => steps.push(m), warn() {}, debug() {} };
+    const first = await fetchSource(recipesRepo, recipe, { version: '1.0', progress });
+    expect([downloads(), asked()]).toEqual([1, 1]);
+    // fetch, patches and build each call fetchSource: none of them downloads it again.
+    for (const out of ['a', 'b']) {
+      const again = await fetchSource(recipesRepo, recipe, { version: '1.0', outDir: join(root, out), progress });
+      expect(again.sha256).toBe(first.sha256);
+      expect(sha(await readFile(again.origTarball))).toBe(first.sha256);
+    }
+    expect([downloads(), asked()]).toEqual([1, 3]);
+    expect(steps.filter((m) => /not modified upstream, cached copy used/.test(m))).toHaveLength(2);
+    // A damaged cached copy is not trusted on a 304: no validators are sent, the bytes come again.
+    const blob = new SourceCache(await cacheDir(root)).blobPath(first.sha256);
+    await rm(blob);
+    await writeFile(blob, 'damaged');
+    const repaired = await fetchSource(recipesRepo, recipe, { version: '1.0', outDir: join(root, 'c') });
+    expect(downloads()).toBe(2);
+    expect(sha(await readFile(repaired.origTarball))).toBe(first.sha256);
+    // Upstream replaces the asset: the ETag no longer matches, the new bytes come and the change is reported.
+    await run('tar', ['-czf', join(work, 'cond-moved.tar.gz'), '-C', join(work, 'src'), 'foo-1.0', '--mtime=@2']);
+    files.set('/cond-1.0.tar.gz', await readFile(join(work, 'cond-moved.tar.gz')));
+    const moved = await fetchSource(recipesRepo, recipe, { version: '1.0', outDir: join(root, 'd') });
+    expect(downloads()).toBe(3);
+    expect(moved.upstreamChanged?.previousSha256).toBe(first.sha256);
   });
 
   it('checks the published SHA-256', async () => {

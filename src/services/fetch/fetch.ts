@@ -72,15 +72,18 @@ export async function fetchSource(
     );
   }
   // With a hash from a signed index, a cached copy is as good as a download. Without one the
-  // URL is fetched again: that is how a re-tagged or replaced upstream tarball is noticed.
+  // URL is asked again, conditionally (ETag/Last-Modified): a 304 keeps the cached copy, and a
+  // re-tagged or replaced upstream tarball is still noticed.
   const cached = release.sha256 ? await cache.verifiedBlob(release.sha256) : undefined;
-  progress.step(cached ? `${release.sourceUrl}: cached copy, SHA-256 checked` : `downloading ${release.sourceUrl}`);
+  if (!cached) progress.step(`downloading ${release.sourceUrl}`);
   const got =
     cached ??
     (await cache.download(release.sourceUrl, {
       ...(release.sha256 ? { expectedSha256: release.sha256 } : {}),
       ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
     }));
+  if (cached) progress.step(`${release.sourceUrl}: cached copy, SHA-256 checked`);
+  else if ('notModified' in got) progress.step(`${release.sourceUrl}: not modified upstream, cached copy used`);
   if (got.changed) progress.warn(`${release.sourceUrl} now serves different bytes than before (was ${got.previous}); recorded`);
   const signature = await verifyUpstreamSignature(cache, recipe, release, got.path, opts);
   const ext = TAR_EXT.exec(new URL(release.sourceUrl).pathname)?.[1];

@@ -18,6 +18,9 @@ export interface CacheEntry {
   firstSeen: string;
   /** Set when the URL later served different bytes: what it served first. */
   previousSha256?: string[];
+  /** The server's validators for these bytes: the next download asks "changed since?" with them. */
+  etag?: string;
+  lastModified?: string;
 }
 
 /** Sources: $PKGTRACK_CACHE, else the repository's .pkgtrack/cache, else the per-user cache. */
@@ -70,18 +73,28 @@ export class SourceCache {
    * Record that `url` served `sha256`. When it served other bytes before, the entry keeps the
    * history and the caller is told (force-moved tag, replaced release asset).
    */
-  async record(url: string, sha256: string, size: number): Promise<{ changed: boolean; previous?: string }> {
+  async record(
+    url: string,
+    sha256: string,
+    size: number,
+    validators: { etag?: string; lastModified?: string } = {},
+  ): Promise<{ changed: boolean; previous?: string }> {
     const idx = await this.index();
     const before = idx[url];
-    if (before && before.sha256 !== sha256) {
-      idx[url] = { ...before, sha256, size, previousSha256: [...(before.previousSha256 ?? []), before.sha256] };
-      await writeFileAtomic(this.indexFile(), `${JSON.stringify(idx, null, 2)}\n`);
+    const save = (entry: Omit<CacheEntry, 'etag' | 'lastModified'>) => {
+      idx[url] = { ...entry, ...validators };
+      return writeFileAtomic(this.indexFile(), `${JSON.stringify(idx, null, 2)}\n`);
+    };
+    if (!before) {
+      await save({ url, sha256, size, firstSeen: new Date().toISOString() });
+      return { changed: false };
+    }
+    const { etag: _etag, lastModified: _lastModified, ...kept } = before;
+    if (before.sha256 !== sha256) {
+      await save({ ...kept, sha256, size, previousSha256: [...(before.previousSha256 ?? []), before.sha256] });
       return { changed: true, previous: before.sha256 };
     }
-    if (!before) {
-      idx[url] = { url, sha256, size, firstSeen: new Date().toISOString() };
-      await writeFileAtomic(this.indexFile(), `${JSON.stringify(idx, null, 2)}\n`);
-    }
+    if (before.etag !== validators.etag || before.lastModified !== validators.lastModified) await save(kept);
     return { changed: false };
   }
 
@@ -104,16 +117,29 @@ export class SourceCache {
     return { sha256, path, size: bytes.length };
   }
 
-  /** Download `url` into the cache (streamed to a temp file, bounded by `maxBytes`). */
+  /**
+   * Download `url` into the cache (streamed to a temp file, bounded by `maxBytes`). When the
+   * cache holds what the URL served last time, with the server's ETag or Last-Modified, the
+   * request is conditional: a 304 answer uses the cached bytes (re-hashed), so a cached tarball
+   * is not downloaded again while a replaced one still is (and noticed).
+   */
   async download(
     url: string,
     opts: { expectedSha256?: string; maxBytes?: number; fetchImpl?: typeof fetch } = {},
-  ): Promise<{ sha256: string; path: string; size: number; changed: boolean; previous?: string }> {
+  ): Promise<{ sha256: string; path: string; size: number; changed: boolean; previous?: string; notModified?: true }> {
     const f = opts.fetchImpl ?? fetch;
     const max = opts.maxBytes ?? 2 * 1024 ** 3;
+    const before = await this.lookup(url);
+    const cached =
+      before && (before.etag || before.lastModified) && (!opts.expectedSha256 || opts.expectedSha256 === before.sha256)
+        ? await this.verifiedBlob(before.sha256)
+        : undefined;
+    const conditional: Record<string, string> = {};
+    if (cached && before?.etag) conditional['if-none-match'] = before.etag;
+    if (cached && before?.lastModified) conditional['if-modified-since'] = before.lastModified;
     let res: Response;
     try {
-      res = await f(url, { redirect: 'follow' });
+      res = await f(url, { redirect: 'follow', headers: conditional });
     } catch (e) {
       throw new PkgtrackError({
         code: 'SOURCE_UNREACHABLE',
@@ -122,6 +148,10 @@ export class SourceCache {
         fix: 'Check the network and the URL, then retry.',
         cause: e,
       });
+    }
+    if (res.status === 304 && cached) {
+      await res.body?.cancel();
+      return { ...cached, notModified: true };
     }
     if (!res.ok || !res.body) {
       throw new PkgtrackError({
@@ -153,7 +183,12 @@ export class SourceCache {
       throw e;
     }
     const added = await this.addFile(tmp, opts.expectedSha256);
-    const rec = await this.record(url, added.sha256, added.size);
+    const etag = res.headers.get('etag');
+    const lastModified = res.headers.get('last-modified');
+    const rec = await this.record(url, added.sha256, added.size, {
+      ...(etag ? { etag } : {}),
+      ...(lastModified ? { lastModified } : {}),
+    });
     return { ...added, ...rec };
   }
 
