@@ -22,6 +22,7 @@ let root: string;
 let gh: FakeGithub;
 let web: Awaited<ReturnType<typeof serveDir>>;
 let bare: string;
+let archiveServer: Awaited<ReturnType<typeof serveDir>>;
 
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.org', '-c', 'init.defaultBranch=main', ...args], {
@@ -79,7 +80,7 @@ beforeAll(async () => {
   web.overrides.set('/boom', 503);
 
   const archive = buildArchive(join(dir, 'archive'), 'sid', [{ name: 'debpkg', version: '2:7.1-2' }]);
-  const archiveServer = await serveDir(archive.root);
+  archiveServer = await serveDir(archive.root);
   writeRecipe(
     'debpkg',
     `  kind: debian\n  package: debpkg\n  suite: sid\n  archive: ${archiveServer.url}\n  keyring: ${archive.keyring}\n`,
@@ -94,6 +95,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gh?.close();
   await web?.close();
+  await archiveServer?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -152,6 +154,25 @@ describe('check service', () => {
     const store = StateStore.open(root);
     expect(observationsOf(store, 'fresh').filter((o) => o.tag === 'v1.1.0').length).toBe(2);
     store.close();
+  });
+
+  it("says so when a Debian suite's Sources names a version whose source is missing from the pool", async () => {
+    const ok = (await check(['debpkg'])).recipes[0]!;
+    expect(ok.poolMissing).toBeUndefined();
+    expect(ok.warnings).toEqual([]);
+    const path = new URL(ok.sourceUrl!).pathname;
+    expect(path).toMatch(/^\/pool\/main\/d\/debpkg\/debpkg_7\.1\.orig\.tar\./);
+    archiveServer.overrides.set(path, 404);
+    try {
+      const progress = recordingProgress();
+      const r = (await check(['debpkg'], progress)).recipes[0]!;
+      expect(r).toMatchObject({ status: 'newer-available', latest: '7.1', poolMissing: { url: ok.sourceUrl, status: 404 } });
+      const said = `debpkg: sid's Sources index names 2:7.1-2 but ${ok.sourceUrl} is missing from the pool (HTTP 404)`;
+      expect(r.warnings.join('\n')).toContain(said);
+      expect(progress.lines.some((l) => l.startsWith('warn: ') && l.includes(said))).toBe(true);
+    } finally {
+      archiveServer.overrides.delete(path);
+    }
   });
 
   it('names the recipes GitHub rate limiting kept unchecked, and when to retry', async () => {

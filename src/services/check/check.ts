@@ -6,6 +6,7 @@
  * is how moved tags and replaced assets are noticed.
  */
 import type { PkgtrackError } from '../../core/errors.js';
+import { mapLimit } from '../../core/concurrency.js';
 import { isPkgtrackError } from '../../core/errors.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
 import { compareUpstreamVersions, tagToVersion } from '../../formats/versions.js';
@@ -45,6 +46,11 @@ export interface CheckRow {
   sha256?: string;
   sourceUrl?: string;
   publishedAt?: string;
+  /**
+   * Debian upstreams: the latest version's source file that the suite's Sources index names
+   * but the archive's pool does not serve (a mirror mid-sync, a snapshot): fetch would fail.
+   */
+  poolMissing?: { url: string; status: number };
   error?: { code: string; message: string; fix?: string };
   warnings: string[];
 }
@@ -88,6 +94,29 @@ export function statusOf(packaged: string | undefined, latest: UpstreamRelease |
   if (packaged === undefined) return 'newer-available';
   const c = compareUpstreamVersions(latest.version, upstreamOfPackageVersion(packaged));
   return c > 0 ? 'newer-available' : c < 0 ? 'upstream-older' : 'up-to-date';
+}
+
+/**
+ * A Debian suite's Sources index can name a version whose files are not in the pool (a partial
+ * or mid-sync mirror): ask the pool for the latest version's source (HEAD, a few at a time) and
+ * say so, instead of reporting a version that fetch and build cannot get. An unreachable pool
+ * proves nothing: only 404/410 count.
+ */
+async function probePool(rows: CheckRow[], recipes: readonly Recipe[], fetchImpl: typeof fetch): Promise<void> {
+  const debian = new Map(recipes.filter((r) => r.config.upstream.kind === 'debian').map((r) => [r.name, r]));
+  const wanted = rows.filter((r) => debian.has(r.recipe) && r.sourceUrl);
+  await mapLimit(wanted, 8, async (row) => {
+    const status = await fetchImpl(row.sourceUrl!, { method: 'HEAD', redirect: 'follow' }).then(
+      (res) => res.status,
+      () => 0,
+    );
+    if (status !== 404 && status !== 410) return;
+    const up = debian.get(row.recipe)!.config.upstream as { suite?: string };
+    row.poolMissing = { url: row.sourceUrl!, status };
+    row.warnings.push(
+      `${row.recipe}: ${up.suite ?? 'the suite'}'s Sources index names ${row.tag ?? row.latest} but ${row.sourceUrl} is missing from the pool (HTTP ${status}); fetch and build cannot get it until the mirror has it`,
+    );
+  });
 }
 
 export async function checkRecipes(opts: CheckOptions = {}): Promise<CheckResult> {
@@ -169,6 +198,7 @@ export async function checkRecipes(opts: CheckOptions = {}): Promise<CheckResult
       seen.push({ recipe: recipe.name, source, releases: releases.slice(0, 20) });
       rows.push(row);
     }
+    await probePool(rows, recipes, opts.sourceOptions?.debian?.fetch ?? fetch);
     const observed = recordObservations(store, seen, now);
     for (const row of rows) row.warnings.push(...(observed.get(row.recipe) ?? []));
     for (const row of rows) for (const w of row.warnings) progress.warn(w);
