@@ -221,7 +221,10 @@ export async function makeSiteFixture(root: string, url: string | undefined, now
 
   const buildDir = join(root, 'builds', 'hello-bookworm');
   mkdirSync(buildDir, { recursive: true });
-  writeFileSync(join(buildDir, 'manifest.json'), `${JSON.stringify({ recipe: 'hello', version: '2.10-1~deb12u1' })}\n`);
+  writeFileSync(
+    join(buildDir, 'manifest.json'),
+    `${JSON.stringify({ recipe: 'hello', target: 'debian:bookworm', suite: 'bookworm', packageVersion: '2.10-1~deb12u1', artifacts: [{ name: 'hello_2.10-1~deb12u1_amd64.deb' }] })}\n`,
+  );
   writeFileSync(join(buildDir, 'build.log'), 'dpkg-buildpackage: info: binary-only upload\n');
   writeFileSync(join(buildDir, 'hello_2.10-1~deb12u1_amd64.deb'), 'not copied to the site');
 

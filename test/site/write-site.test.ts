@@ -109,6 +109,30 @@ describe('writeSite', () => {
     expect(readdirSync(join(fx.outputDir, 'site-assets')).filter((n) => n.endsWith('.css'))).toEqual(firstCss);
   });
 
+  it("links a build's manifest only while its folder still holds the build of the version the pool has", async () => {
+    const recipesRepo = await loadRecipesRepository(fx.repoRoot);
+    const links = async () => {
+      const store = StateStore.open(fx.repoRoot);
+      try {
+        const { model } = await gatherSiteModel(recipesRepo, fx.outputDir, store);
+        const hello = model.suites.find((s) => s.suite === 'bookworm')!.packages.find((p) => p.name === 'hello')!;
+        return hello.buildLinks.map((l) => l.label);
+      } finally {
+        store.close();
+      }
+    };
+    expect(await links()).toEqual(['manifest', 'build log']);
+    // A later build (not published) reuses the folder: its manifest is not the pool's 2.10-1~deb12u1.
+    const manifest = join(fx.buildDir, 'manifest.json');
+    const published = readFileSync(manifest, 'utf8');
+    writeFileSync(manifest, published.replaceAll('2.10-1~deb12u1', '2.12-1~deb12u1'));
+    try {
+      expect(await links()).toEqual([]);
+    } finally {
+      writeFileSync(manifest, published);
+    }
+  });
+
   it('never lets a site path escape the output folder or enter the repository', async () => {
     const recipesRepo = await loadRecipesRepository(fx.repoRoot);
     const store = StateStore.open(fx.repoRoot);

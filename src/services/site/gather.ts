@@ -192,8 +192,9 @@ const readManifestIn = async (dir: string): Promise<BuildDirManifest | undefined
 };
 
 /**
- * Where the manifest and logs of `pkg` `version` in `suite` are: the build this machine ran
- * (state store), else a build folder just published (CI fan-out: the artifacts of other
+ * Where the manifest and logs of `pkg` `version` in `suite` are — only a build of the version
+ * the published index lists, so the page never links a build whose artifacts are not in the
+ * pool: the build this machine ran (state store), else a build folder just published (CI fan-out: the artifacts of other
  * runners), else what the site already holds for that version (a restored site: builds of
  * earlier runs keep their files).
  */
@@ -205,9 +206,14 @@ async function buildDirFor(
   outputDir: string,
   buildDirs: ReadonlyArray<{ dir: string; manifest: BuildDirManifest }>,
 ): Promise<{ dir: string; builtAt?: string } | undefined> {
-  if (row?.out_dir) return { dir: row.out_dir };
   const fits = (m: BuildDirManifest) =>
     m.recipe === pkg && m.packageVersion === version && !!m.suite && (m.suite === suite || suite.startsWith(`${m.suite}/`));
+  // The build folder of the state's row is reused by the next build of the recipe: its manifest
+  // goes on the page only while it is still the build of the version the pool holds.
+  if (row?.out_dir) {
+    const m = await readManifestIn(row.out_dir);
+    if (m && fits(m)) return { dir: row.out_dir };
+  }
   const fresh = buildDirs.find((b) => fits(b.manifest));
   if (fresh) return { dir: fresh.dir, ...(fresh.manifest.builtAt ? { builtAt: fresh.manifest.builtAt } : {}) };
   const published = join(outputDir, buildFilesDir(pkg, suite));
