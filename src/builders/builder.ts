@@ -194,6 +194,19 @@ export interface Builder {
    */
   lintStages?: ReadonlyArray<{
     readyWhen: RegExp;
+    /** What the stage lints, for the progress line ("the source package"). */
+    what: string;
     run(ctx: BuildContext, failOn: LintFailOn): Promise<LintReport | undefined>;
   }>;
+  /**
+   * The phases of `buildStep` as its output shows them, in order: each is announced on stderr
+   * the first time a line matches, so a long build says where it is.
+   */
+  buildPhases?: ReadonlyArray<BuildPhase>;
+}
+
+/** A phase of the container build: `phase` is announced when an output line matches `when`. */
+export interface BuildPhase {
+  when: RegExp;
+  phase: string;
 }

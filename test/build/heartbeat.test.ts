@@ -1,5 +1,7 @@
 /** A long container build prints a progress line every minute with the last line of its output. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DebBuilder } from '../../src/builders/deb/index.js';
+import { RpmBuilder } from '../../src/builders/rpm/index.js';
 import { buildHeartbeat } from '../../src/services/build/steps.js';
 
 afterEach(() => vi.useRealTimers());
@@ -23,5 +25,40 @@ describe('buildHeartbeat', () => {
     hb.stop();
     vi.advanceTimersByTime(180_000);
     expect(steps).toHaveLength(2);
+  });
+
+  it("announces each of the builder's phases once, in the order the output shows them, and streams lines to debug", () => {
+    const steps: string[] = [];
+    const debug: string[] = [];
+    const phases = new DebBuilder().buildPhases;
+    const hb = buildHeartbeat({ step: (m) => steps.push(m), warn() {}, debug: (m) => debug.push(m) }, 'x 1-1', () => {}, phases);
+    hb.onOutput(' dpkg-source --before-build .\n debian/rules clean\n dpkg-source -b .\ndpkg-source: info: building x\n');
+    hb.onOutput(' debian/rules build\n   dh_auto_configure\n   dh_auto_build\n   dh_auto_test\nPASS: 3\n');
+    hb.onOutput(' fakeroot debian/rules binary\n   dh_auto_test\n dpkg-genbuildinfo\n dpkg-genchanges -O../x.changes\n');
+    hb.stop();
+    expect(steps).toEqual([
+      'x 1-1: building the source package (dpkg-source -b)',
+      'x 1-1: compiling (debian/rules build)',
+      'x 1-1: running the test suite (dh_auto_test)',
+      'x 1-1: making the binary packages (debian/rules binary)',
+      'x 1-1: writing the .changes',
+    ]);
+    expect(debug[0]).toBe('|  dpkg-source --before-build .');
+    expect(debug).toHaveLength(13);
+  });
+
+  it("knows rpmbuild's sections", () => {
+    const steps: string[] = [];
+    const hb = buildHeartbeat({ step: (m) => steps.push(m), warn() {}, debug() {} }, 'x', () => {}, new RpmBuilder().buildPhases);
+    hb.onOutput('Executing(%prep): /bin/sh -e /var/tmp/rpm-tmp.1\nExecuting(%build): /bin/sh\nExecuting(%install): /bin/sh\n');
+    hb.onOutput('Executing(%check): /bin/sh\nWrote: /work/x-1.src.rpm\nWrote: /work/x-1.noarch.rpm\n');
+    hb.stop();
+    expect(steps.map((m) => m.replace('x: ', ''))).toEqual([
+      'unpacking and patching (%prep)',
+      'compiling (%build)',
+      'installing into the buildroot (%install)',
+      'running the test suite (%check)',
+      'writing the packages',
+    ]);
   });
 });

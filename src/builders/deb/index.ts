@@ -24,6 +24,7 @@ import {
   CONTAINER_WORK_DIR,
   LOCAL_PACKAGES_DIR,
   type ContainerStep,
+  type BuildPhase,
   type DependencyExtras,
   type ExtraAptRepository,
   type LintFailOn,
@@ -290,8 +291,25 @@ export class DebBuilder implements Builder {
    * debian/rules binary has written every .deb.
    */
   readonly lintStages = [
-    { readyWhen: /^ debian\/rules (build|binary)/, run: (ctx: BuildContext, failOn: LintFailOn) => lintBuilt(ctx, '.dsc', failOn) },
-    { readyWhen: /^ dpkg-genbuildinfo/, run: (ctx: BuildContext, failOn: LintFailOn) => lintBuilt(ctx, '.deb', failOn) },
+    {
+      readyWhen: /^ debian\/rules (build|binary)/,
+      what: 'the source package',
+      run: (ctx: BuildContext, failOn: LintFailOn) => lintBuilt(ctx, '.dsc', failOn),
+    },
+    {
+      readyWhen: /^ dpkg-genbuildinfo/,
+      what: 'the binary packages',
+      run: (ctx: BuildContext, failOn: LintFailOn) => lintBuilt(ctx, '.deb', failOn),
+    },
+  ];
+
+  /** dpkg-buildpackage's steps (its own lines start with one space; debhelper's with three). */
+  readonly buildPhases: readonly BuildPhase[] = [
+    { when: /^ dpkg-source (.* )?-b /, phase: 'building the source package (dpkg-source -b)' },
+    { when: /^ (fakeroot )?debian\/rules build/, phase: 'compiling (debian/rules build)' },
+    { when: /^ {3}dh_auto_test\b/, phase: 'running the test suite (dh_auto_test)' },
+    { when: /^ (fakeroot )?debian\/rules binary/, phase: 'making the binary packages (debian/rules binary)' },
+    { when: /^ dpkg-genchanges/, phase: 'writing the .changes' },
   ];
 }
 

@@ -18,7 +18,7 @@ import { exists, ifExists } from '../../core/fsutil.js';
 import { parseSpecOutline, specBuildRequires } from '../../formats/spec.js';
 import type { Recipe } from '../../recipe/load.js';
 import type { Target } from '../../recipe/targets.js';
-import type { Artifact, Builder, BuildContext, ContainerStep, LintFailOn, LintReport, PreparedSource } from '../builder.js';
+import type { Artifact, Builder, BuildContext, BuildPhase, ContainerStep, LintFailOn, LintReport, PreparedSource } from '../builder.js';
 import { runRpmlint } from './rpmlint.js';
 import { applySpecTemplate, type SpecPatch } from './spec-template.js';
 import { checkSourceFileName } from './spec-values.js';
@@ -69,6 +69,15 @@ export function changelogEpoch(timestamp: number): number {
 
 export class RpmBuilder implements Builder {
   readonly format = 'rpm' as const;
+
+  /** rpmbuild announces each spec section it runs. */
+  readonly buildPhases: readonly BuildPhase[] = [
+    { when: /^Executing\(%prep\)/, phase: 'unpacking and patching (%prep)' },
+    { when: /^Executing\(%build\)/, phase: 'compiling (%build)' },
+    { when: /^Executing\(%install\)/, phase: 'installing into the buildroot (%install)' },
+    { when: /^Executing\(%check\)/, phase: 'running the test suite (%check)' },
+    { when: /^Wrote: .*\.rpm$/, phase: 'writing the packages' },
+  ];
 
   async buildDependencies(recipe: Recipe): Promise<string[]> {
     return specBuildRequires(await readFile(specPath(recipe), 'utf8'));

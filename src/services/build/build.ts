@@ -326,6 +326,7 @@ async function buildTarget(
       recipesRoot: ctx.recipesRepo.root,
       local,
     });
+    if (image.reused) ctx.progress.step(`${recipe.name} for ${key}: build dependencies already installed (${image.ref})`);
     workDir = await createWorkDir(ctx.recipesRepo.root, recipe, target);
     const bctx = await buildContext(ctx, recipe, target, source, packageVersion, workDir);
     clock.phase('image');
@@ -333,10 +334,10 @@ async function buildTarget(
     clock.phase('prepare');
 
     const failOn = lintLevel(recipe, target);
-    const early = earlyLint(ctx.progress, builder, bctx, failOn);
     const label = `${recipe.name} ${packageVersion} for ${key}`;
+    const early = earlyLint(ctx.progress, label, builder, bctx, failOn);
     ctx.progress.step(`${label}: building in the container (no network)`);
-    const heartbeat = buildHeartbeat(ctx.progress, label, early.onOutput);
+    const heartbeat = buildHeartbeat(ctx.progress, label, early.onOutput, builder.buildPhases);
     const r = await runBuildContainer({
       engine,
       image: image.ref,
@@ -354,9 +355,10 @@ async function buildTarget(
 
     const staging = await createStaging(targetOut);
     clock.phase('container');
-    ctx.progress.step(`${label}: collecting and linting the packages`);
+    ctx.progress.step(`${label}: collecting the packages`);
     const artifacts = await builder.collect(bctx, prepared, staging);
     clock.phase('collect');
+    if (builder.lint) ctx.progress.step(`${label}: ${target.format === 'rpm' ? 'rpmlint' : 'lintian'} results`);
     const lint = builder.lint ? await builder.lint(bctx, staging, artifacts, failOn, earlyReports) : undefined;
     clock.phase('lint');
     const manifest: BuildManifest = {

@@ -6,7 +6,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Artifact, Builder, BuildContext, LintFailOn, LintReport, PreparedSource } from '../../builders/builder.js';
+import type { Artifact, Builder, BuildContext, BuildPhase, LintFailOn, LintReport, PreparedSource } from '../../builders/builder.js';
 import { CONTAINER_WORK_DIR, formatLintFinding } from '../../builders/builder.js';
 import type { Progress } from '../../core/progress.js';
 import type { ContainerEngine, RunOutcome } from '../../containers/engine.js';
@@ -137,14 +137,15 @@ export function lintLevel(recipe: Recipe, target: Target): LintFailOn {
  * once dpkg-source has written it). `onOutput` watches the build's lines; `settled` waits for
  * every stage started, and never rejects: a stage that could not run is linted after the build.
  */
-export function earlyLint(progress: Progress, builder: Builder, bctx: BuildContext, failOn: LintFailOn) {
+export function earlyLint(progress: Progress, label: string, builder: Builder, bctx: BuildContext, failOn: LintFailOn) {
   const stages = builder.lint ? (builder.lintStages ?? []) : [];
   const early: Array<Promise<LintReport | undefined>> = [];
   return {
     onOutput: lineSplitter((line) => {
-      if (/^(dpkg-buildpackage|dpkg-source|dpkg-genchanges|rpmbuild): /.test(line)) progress.debug(line);
       stages.forEach((stage, i) => {
-        if (!early[i] && stage.readyWhen.test(line)) early[i] = stage.run(bctx, failOn).catch(() => undefined);
+        if (early[i] || !stage.readyWhen.test(line)) return;
+        progress.step(`${label}: lintian on ${stage.what} (while the build goes on)`);
+        early[i] = stage.run(bctx, failOn).catch(() => undefined);
       });
     }),
     settled: () => Promise.all(stages.map((_, i) => early[i] ?? Promise.resolve(undefined))),
@@ -185,14 +186,29 @@ export function builtResult(
 }
 
 /**
- * A long build is not silent: every `everyMs` a progress line says how long it has been running
- * and the last line it printed (the full output is in the log; `-v` shows the tool lines).
+ * A long build is not silent: each of the builder's phases is announced when its output shows
+ * it (compiling, the test suite, packaging, ...), every `everyMs` a line says how long it has
+ * been running and the last line it printed, and with `-v` (progress.debug) every line of the
+ * build's log streams to stderr as it is written.
  */
-export function buildHeartbeat(progress: Progress, label: string, forward: (chunk: string) => void, everyMs = 60_000) {
+export function buildHeartbeat(
+  progress: Progress,
+  label: string,
+  forward: (chunk: string) => void,
+  phases: readonly BuildPhase[] = [],
+  everyMs = 60_000,
+) {
   const t0 = Date.now();
   let last = '';
+  const announced = new Set<BuildPhase>();
   const lines = lineSplitter((line) => {
+    progress.debug(`| ${line}`);
     if (line.trim()) last = line.trim();
+    const phase = phases.find((p) => !announced.has(p) && p.when.test(line));
+    if (phase) {
+      announced.add(phase);
+      progress.step(`${label}: ${phase.phase}`);
+    }
   });
   const timer = setInterval(() => {
     const min = Math.round((Date.now() - t0) / 60_000);
