@@ -33,7 +33,7 @@ export default class Fetch extends PkgtrackCommand<typeof Fetch> {
     this.show([
       r.origTarball,
       `  version ${r.version}, sha256 ${r.sha256}, ${r.size} bytes (${r.method})`,
-      `  signature: ${r.signature.verified ? `verified, key ${r.signature.fingerprint}` : `not checked: ${r.signature.reason}`}`,
+      `  signature: ${r.signature.verified ? `verified, key ${r.signature.fingerprint} (${r.signature.key})` : `not checked: ${r.signature.reason}`}`,
       ...(r.upstreamChanged ? [`  WARNING: upstream served different bytes before (${r.upstreamChanged.previousSha256})`] : []),
     ]);
     return r;

@@ -205,6 +205,60 @@ describe('fetchSource', () => {
     expect(moved.upstreamChanged?.previousSha256).toBe(first.sha256);
   });
 
+  it("checks Debian's shipped orig .asc with debian/upstream/signing-key.asc: good noted, bad refused naming the files, no key warned", async () => {
+    const debianRecipe =
+      "name: foo\nupstream:\n  kind: debian\n  package: foo\n  suite: sid\nversions:\n  tagPattern: '^(?<version>.+)$'\n";
+    const root = await makeRepo({ foo: debianRecipe });
+    const recipesRepo = await loadRecipesRepository(root);
+    const tarball = files.get('/foo-1.0.tar.gz')!;
+    // What the debian upstream reads from the signed Sources index: the orig, its SHA-256 and the .asc beside it.
+    const release = (sig: string) => ({
+      version: '1.0',
+      sourceUrl: `${base}/foo-1.0.tar.gz`,
+      sha256: sha(tarball),
+      signatureUrl: `${base}${sig}`,
+    });
+    const warnings: string[] = [];
+    const steps: string[] = [];
+    const progress = { step: (m: string) => steps.push(m), warn: (m: string) => warnings.push(m), debug() {} };
+
+    // No key in the packaging: fetched, not checked, and the user is told.
+    const unchecked = await fetchSource(recipesRepo, await loadRecipe(recipesRepo, 'foo'), {
+      releases: [release('/foo-1.0.tar.gz.asc')],
+      progress,
+    });
+    expect(unchecked.signature).toEqual({
+      verified: false,
+      reason:
+        'Debian ships foo-1.0.tar.gz.asc but recipes/foo/debian/upstream/signing-key.asc is missing: the upstream signature is not checked',
+    });
+    expect(warnings.join('\n')).toMatch(/foo: Debian ships foo-1\.0\.tar\.gz\.asc but .*signing-key\.asc is missing/);
+
+    await mkdir(join(root, 'recipes/foo/debian/upstream'), { recursive: true });
+    await writeFile(join(root, 'recipes/foo/debian/upstream/signing-key.asc'), await readFile(join(work, 'upstream.asc')));
+    const recipe = await loadRecipe(recipesRepo, 'foo');
+    const good = await fetchSource(recipesRepo, recipe, { releases: [release('/foo-1.0.tar.gz.asc')], progress });
+    expect(good.signature).toMatchObject({
+      verified: true,
+      key: 'debian/upstream/signing-key.asc',
+      signatureUrl: `${base}/foo-1.0.tar.gz.asc`,
+    });
+    expect((good.signature as { fingerprint: string }).fingerprint).toMatch(/^[0-9A-F]{40}$/);
+    expect(steps.some((m) => /foo-1\.0\.tar\.gz\.asc: good signature by [0-9A-F]{40} \(debian\/upstream\/signing-key\.asc\)/.test(m))).toBe(
+      true,
+    );
+
+    const bad = await fetchSource(recipesRepo, recipe, { releases: [release('/bad/foo-1.0.tar.gz.asc')] }).catch((e) => e);
+    expect(bad).toMatchObject({ code: 'UPSTREAM_SIGNATURE_BAD', kind: 'integrity' });
+    expect(bad.message).toContain(`${base}/bad/foo-1.0.tar.gz.asc does not verify ${base}/foo-1.0.tar.gz`);
+    expect(bad.message).toContain(join(root, 'recipes/foo/debian/upstream/signing-key.asc'));
+
+    // Debian kept no .asc for this version: fetched, not checked, said why.
+    const { signatureUrl: _none, ...withoutAsc } = release('');
+    const noAsc = await fetchSource(recipesRepo, recipe, { releases: [withoutAsc] });
+    expect(noAsc.signature).toEqual({ verified: false, reason: `Debian ships no signature for ${base}/foo-1.0.tar.gz` });
+  });
+
   it('checks the published SHA-256', async () => {
     const root = await makeRepo({ foo: httpRecipe('foo', '/foo-{version}.tar.gz') });
     const recipesRepo = await loadRecipesRepository(root);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { inputError, integrityError, notFound } from '../../core/errors.js';
+import { exists } from '../../core/fsutil.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
 import { compareUpstreamVersions, tagToVersion } from '../../formats/versions.js';
 import { findRecipesRepositoryRoot, loadRecipe, loadRecipesRepository, type Recipe, type RecipesRepository } from '../../recipe/load.js';
@@ -42,8 +43,11 @@ export interface FetchedSource {
   method: 'tarball' | 'repacked' | 'git-archive';
   sourceUrl?: string;
   git?: { url: string; ref: string; commit: string /** Trunk: the branch the commit was taken from. */; branch?: string };
-  /** Upstream signature: verified with the recipe's upstream key, or not checked (no key/signature). */
-  signature: { verified: true; fingerprint: string } | { verified: false; reason: string };
+  /**
+   * Upstream signature: verified with the recipe's upstream key (which key file, which
+   * signature), or not checked and why (no key, no signature).
+   */
+  signature: { verified: true; fingerprint: string; key: string; signatureUrl: string } | { verified: false; reason: string };
   /** The URL served different bytes before (replaced asset, moved tag). */
   upstreamChanged?: { previousSha256: string };
 }
@@ -85,7 +89,7 @@ export async function fetchSource(
   if (cached) progress.step(`${release.sourceUrl}: cached copy, SHA-256 checked`);
   else if ('notModified' in got) progress.step(`${release.sourceUrl}: not modified upstream, cached copy used`);
   if (got.changed) progress.warn(`${release.sourceUrl} now serves different bytes than before (was ${got.previous}); recorded`);
-  const signature = await verifyUpstreamSignature(cache, recipe, release, got.path, opts);
+  const signature = await verifyUpstreamSignature(cache, recipe, release, got.path, opts, progress);
   const ext = TAR_EXT.exec(new URL(release.sourceUrl).pathname)?.[1];
   const base = {
     recipe: recipe.name,
@@ -176,20 +180,43 @@ function templated(recipe: Recipe, version: string): UpstreamRelease {
   };
 }
 
+/** Where Debian packaging keeps upstream's signing key (uscan reads it there too). */
+const DEBIAN_UPSTREAM_KEY = 'debian/upstream/signing-key.asc';
+
+/**
+ * The upstream signature of the fetched file, checked as uscan does. The key is the recipe's
+ * source.upstreamKey; for a Debian archive upstream also debian/upstream/signing-key.asc, and the
+ * signature the `.asc` Debian ships beside the orig tarball (listed in the signed Sources index).
+ * Debian upstreams: a shipped .asc without a key is a warning, a key without a shipped .asc
+ * (Debian did not keep one for this version) is noted; other upstreams with a key need a
+ * signature URL.
+ */
 async function verifyUpstreamSignature(
   cache: SourceCache,
   recipe: Recipe,
   release: UpstreamRelease,
   file: string,
   opts: FetchOptions,
+  progress: Progress,
 ): Promise<FetchedSource['signature']> {
-  const keyRel = recipe.config.source?.upstreamKey;
+  const fromDebian = recipe.config.upstream.kind === 'debian';
+  const keyRel =
+    recipe.config.source?.upstreamKey ??
+    (fromDebian && (await exists(join(recipe.dir, DEBIAN_UPSTREAM_KEY))) ? DEBIAN_UPSTREAM_KEY : undefined);
   // {url} is the source URL itself (debian/watch pgpsigurlmangle s/$/.sig/ imports as {url}.sig).
   const sigUrl =
     release.signatureUrl ??
     recipe.config.source?.signatureUrl?.replaceAll('{version}', release.version).replaceAll('{url}', release.sourceUrl ?? '');
-  if (!keyRel) return { verified: false, reason: 'the recipe ships no upstream key (source.upstreamKey)' };
+  if (!keyRel) {
+    if (fromDebian && sigUrl) {
+      const reason = `Debian ships ${basename(sigUrl)} but recipes/${recipe.name}/${DEBIAN_UPSTREAM_KEY} is missing: the upstream signature is not checked`;
+      progress.warn(`${recipe.name}: ${reason} (add upstream's armored key there)`);
+      return { verified: false, reason };
+    }
+    return { verified: false, reason: 'the recipe ships no upstream key (source.upstreamKey)' };
+  }
   if (!sigUrl) {
+    if (fromDebian) return { verified: false, reason: `Debian ships no signature for ${release.sourceUrl ?? 'this orig tarball'}` };
     throw inputError(
       'UPSTREAM_SIGNATURE_MISSING',
       `${recipe.name} ships upstream's key but no signature URL is known`,
@@ -197,8 +224,9 @@ async function verifyUpstreamSignature(
       { file: recipe.file, field: 'source.signatureUrl' },
     );
   }
-  const keyText = await readFile(join(recipe.dir, keyRel), 'utf8').catch(() => {
-    throw notFound('UPSTREAM_KEY_NOT_FOUND', `${join(recipe.dir, keyRel)} does not exist`, "Add upstream's armored public key there.", {
+  const keyFile = join(recipe.dir, keyRel);
+  const keyText = await readFile(keyFile, 'utf8').catch(() => {
+    throw notFound('UPSTREAM_KEY_NOT_FOUND', `${keyFile} does not exist`, "Add upstream's armored public key there.", {
       file: recipe.file,
       field: 'source.upstreamKey',
     });
@@ -215,15 +243,18 @@ async function verifyUpstreamSignature(
     try {
       await s.verified;
       const key = keys.find((k) => k.getKeys(s.keyID).length > 0);
-      return { verified: true, fingerprint: key?.getFingerprint().toUpperCase() ?? s.keyID.toHex() };
+      const fingerprint = key?.getFingerprint().toUpperCase() ?? s.keyID.toHex();
+      progress.step(`${basename(sigUrl)}: good signature by ${fingerprint} (${keyRel})`);
+      return { verified: true, fingerprint, key: keyRel, signatureUrl: sigUrl };
     } catch {
       /* try the next signature */
     }
   }
   throw integrityError(
     'UPSTREAM_SIGNATURE_BAD',
-    `the upstream signature ${sigUrl} does not verify ${release.sourceUrl} with the key in ${keyRel}`,
-    "Do not build this source: check upstream's announcement; if upstream rotated its key, update source.upstreamKey.",
+    `the upstream signature ${sigUrl} does not verify ${release.sourceUrl} with the key in ${keyFile}`,
+    "Do not build this source: check upstream's announcement; if upstream rotated its key, update the key file.",
+    { file: keyFile },
   );
 }
 
