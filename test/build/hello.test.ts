@@ -47,20 +47,6 @@ describe('pkgtrack build hello', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     first = JSON.parse(r.stdout) as BuildSummary;
     expect(first.failed).toBe(0);
-    // A long build says where it is on stderr: each phase as the output shows it, and lintian.
-    const label = `hello ${byTarget(first, 'hello', 'debian:bookworm').version} for debian:bookworm`;
-    for (const phase of [
-      'building in the container (no network)',
-      'building the source package (dpkg-source -b)',
-      'compiling (debian/rules build)',
-      'running the test suite (dh_auto_test)',
-      'making the binary packages (debian/rules binary)',
-      'lintian on the source package (while the build goes on)',
-      'collecting the packages',
-      'lintian results',
-    ])
-      expect(r.stderr).toContain(`» ${label}: ${phase}\n`);
-    expect(r.stderr).not.toMatch(/^ {2}\| /m);
     for (const t of TARGETS) {
       const b = byTarget(first, 'hello', t.id);
       expect(b.result, JSON.stringify(b.error)).toBe('built');
@@ -133,14 +119,10 @@ describe('pkgtrack build hello', () => {
   });
 
   it('a forced rebuild gives byte-identical .debs (cmp and diffoscope)', { timeout: 20 * 60_000 }, async () => {
-    const r = await cli(['build', 'hello', '-t', 'debian:bookworm', '-t', 'debian:trixie', '--out', out, '--force', '--json', '-v'], {
+    const r = await cli(['build', 'hello', '-t', 'debian:bookworm', '-t', 'debian:trixie', '--out', out, '--force', '--json'], {
       cwd: repo,
     });
     expect(r.code, r.stderr + r.stdout).toBe(0);
-    // -v streams the build's log to stderr as it is written.
-    expect(r.stderr).toMatch(/^ {2}\| dpkg-buildpackage: info: source package hello$/m);
-    expect(r.stderr).toMatch(/^ {2}\| dpkg-deb: building package 'hello' /m);
-    expect(r.stderr).toMatch(/build dependencies already installed/);
     const again = JSON.parse(r.stdout) as BuildSummary;
     for (const t of TARGETS) {
       const b = byTarget(again, 'hello', t.id);

@@ -17,6 +17,7 @@ export default class RepoTry extends PkgtrackCommand<typeof RepoTry> {
     '<%= config.bin %> repo try hello --target debian:bookworm --arch arm64 -- hello',
     '<%= config.bin %> repo try hello --target debian:trixie --suite trixie-trunk --json',
     '<%= config.bin %> repo try hello --target debian:bookworm --suite bookworm-backports --upgrade',
+    '<%= config.bin %> repo try jq --target debian:bookworm --suite bookworm-backports --autopkgtest --json',
   ];
   static override strict = false;
   static override args = { package: Args.string({ description: 'Binary package to install', required: true }) };
@@ -37,6 +38,10 @@ export default class RepoTry extends PkgtrackCommand<typeof RepoTry> {
       description:
         "Upgrade test (implies --with-distro): install the distro's own version, upgrade to ours, remove, purge; fails unless each step does",
     }),
+    autopkgtest: Flags.boolean({
+      description:
+        "Run the package's autopkgtests (implies --with-distro): the real autopkgtest tool, installed from the distro, runs the tests of the source package in our pool against the installed binaries (autopkgtest -B <dsc> -- null); a source without Testsuite: runs nothing and says so",
+    }),
   };
 
   async run() {
@@ -54,14 +59,24 @@ export default class RepoTry extends PkgtrackCommand<typeof RepoTry> {
       ...(dashdash >= 0 ? { run: this.argv.slice(dashdash + 1) } : {}),
       ...(f['with-distro'] ? { withDistro: true } : {}),
       ...(f.upgrade ? { upgrade: true } : {}),
+      ...(f.autopkgtest ? { autopkgtest: true } : {}),
       progress: this.progress,
     });
+    const tests = result.autopkgtest;
     this.show([
       result.output.trimEnd(),
       '',
       ...(result.upgrade
         ? [
             `upgrade: ${result.upgrade.from || '(distro version not installed)'} → ${result.installed || '?'}; remove ${result.upgrade.removed ? 'ok' : 'FAILED'}; purge ${result.upgrade.purged ? 'ok' : 'FAILED'}`,
+          ]
+        : []),
+      `steps: ${result.steps.map((s) => `${s.step} ${s.ok ? 'ok' : `FAILED (exit ${s.code})`}`).join(', ') || 'none ran'}`,
+      ...(tests
+        ? [
+            tests.testsuite
+              ? `autopkgtest: ${tests.tests.map((t) => `${t.name} ${t.result}`).join(', ') || 'no verdicts'}`
+              : 'autopkgtest: the source package declares no Testsuite; nothing to run',
           ]
         : []),
       result.ok
