@@ -20,3 +20,15 @@ export const archFlag = Flags.string({
   description:
     'Architecture (repeatable): Debian names (amd64, arm64, armhf, ...) or rpm ones (x86_64, aarch64). Default: the target arches.',
 });
+
+export const deleteGraceFlag = Flags.integer({
+  min: 0,
+  default: 86400,
+  description: 's3: seconds a file the repository no longer uses stays for readers mid-update (deleted by a later publish).',
+});
+
+/** `repo remove|refresh --to`: the same spelling as `publish --to`. */
+export const bucketFlag = Flags.string({
+  description:
+    'Maintain the repository in object storage, s3://bucket/prefix, instead of the output folder (credentials and endpoint from the AWS environment/profile chain; the same lease and ordered upload as publish --to).',
+});

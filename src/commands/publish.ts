@@ -1,9 +1,9 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
-import { allowClockSkewFlag, repoFlag } from '../cli/flags.js';
+import { allowClockSkewFlag, deleteGraceFlag, repoFlag } from '../cli/flags.js';
 import { PkgtrackError } from '../core/errors.js';
-import { type PublishResult, publish, type GitPushResult, findArtifactDirs } from '../services/publish/index.js';
+import { type PublishResult, publish, type GitPushResult, findArtifactDirs, s3SyncSummary } from '../services/publish/index.js';
 import type { S3SyncReport } from '../services/publish/s3.js';
 import { readPlannedMatrix } from '../services/ci/attempts.js';
 
@@ -59,11 +59,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
         'Where the repository lives: s3://bucket/prefix (object storage; credentials and endpoint from the AWS environment/profile chain), ' +
         'or git+<url>#<branch> to push the output folder to a git branch afterwards (e.g. gh-pages; the token in $GITHUB_TOKEN/$GH_TOKEN reads and pushes private repositories).',
     }),
-    'delete-grace': Flags.integer({
-      min: 0,
-      default: 86400,
-      description: 's3: seconds a file the repository no longer uses stays for readers mid-update (deleted by a later publish).',
-    }),
+    'delete-grace': deleteGraceFlag,
     planned: Flags.string({
       description:
         'CI fan-out: the plan (`ci matrix` JSON) this publish completes; planned cells that delivered no build are recorded in <output>/ci/attempts.json and go last in the next plan.',
@@ -142,11 +138,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       );
     }
     if (result.s3) {
-      const r = result.s3;
-      lines.push(
-        `${r.url}: uploaded ${r.uploaded.length} file(s) (${(r.uploadedBytes / 1e6).toFixed(1)} MB), read ${r.downloadedFiles} metadata file(s); ` +
-          `${r.scheduledDeletes.length} file(s) to delete after the grace period, ${r.deleted.length} deleted`,
-      );
+      lines.push(s3SyncSummary(result.s3));
     }
     this.show(lines);
     return result;

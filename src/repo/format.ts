@@ -142,6 +142,8 @@ export interface PublishReport {
 export interface VerifyProblem {
   file: string;
   problem: string;
+  /** What to do about it, where the remedy is not obvious (a tampered object in a bucket). */
+  fix?: string;
 }
 
 export interface VerifyReport {

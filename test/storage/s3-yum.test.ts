@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { yumRepoFile } from '../../src/formats/user-files.js';
 import { pkgtrackAsync, tempDir } from '../helpers/cli.js';
 import { spawnAsync } from '../helpers/process.js';
+import { flipByte, overwriteObject } from '../helpers/s3-objects.js';
 import { type S3Server, startS3Server } from '../helpers/s3-server.js';
 import { makeKey, type TestKey } from '../repo/apt-helpers.js';
 import { buildVersions, dnfArgs } from '../repo/yum/harness.js';
@@ -30,7 +31,11 @@ const publish = (files: string[]) =>
   pkgtrackAsync(['publish', '--key', key.secret, '--to', URL_, '--suite', REPO, '--json', ...files], { cwd: dir, env: s3.env });
 
 /** The newest version of `name` dnf sees in the bucket, with signatures checked. */
-async function dnfLatest(name: string): Promise<string> {
+const dnfLatest = async (name: string) => (await dnfQuery(name, ['--latest-limit', '1']))[0] ?? '';
+/** Every version of `name` dnf sees in the bucket. */
+const dnfVersions = (name: string) => dnfQuery(name, []);
+
+async function dnfQuery(name: string, extra: string[]): Promise<string[]> {
   const reposd = mkdtempSync(join(dir, 'reposd-'));
   const base = s3.httpUrl(`team/yumrepo/yum/${REPO}`);
   writeFileSync(join(reposd, 's3.repo'), yumRepoFile({ id: 's3', name: 's3', baseurl: base, gpgkeys: [`${base}/RPM-GPG-KEY-pkgtrack`] }));
@@ -39,15 +44,14 @@ async function dnfLatest(name: string): Promise<string> {
     dnfArgs({ root: mkdtempSync(join(dir, 'root-')), reposd, cache: mkdtempSync(join(dir, 'cache-')) }, [
       '-q',
       'repoquery',
-      '--latest-limit',
-      '1',
+      ...extra,
       '--qf',
       '%{version}-%{release}',
       name,
     ]),
   );
   if (r.code !== 0) throw new Error(`dnf: ${r.stdout}\n${r.stderr}`);
-  return r.stdout.trim();
+  return r.stdout.trim().split('\n').filter(Boolean).sort();
 }
 
 beforeAll(async () => {
@@ -85,5 +89,51 @@ describe('yum repositories in object storage', () => {
     const again = await publish([rpms[1]!]);
     expect(again.code, again.stderr).toBe(0);
     expect((again.json() as S3Out).s3.uploaded.filter((u) => u.includes('/Packages/'))).toEqual([]);
+  });
+
+  it('repo verify s3://… checks repomd.xml.asc and re-hashes every package; a tampered one is named', { timeout: 180_000 }, async () => {
+    const verify = () => pkgtrackAsync(['repo', 'verify', URL_, '--keyring', key.pub, '--json'], { cwd: dir, env: s3.env });
+    const ok = await verify();
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    const good = ok.json() as { signatures: Array<{ file: string; ok: boolean }> };
+    expect(good.signatures).toEqual([expect.objectContaining({ file: `${URL_}/yum/${REPO}/repodata/repomd.xml.asc`, ok: true })]);
+    const rel = `yum/${REPO}/Packages/s/s3hello-1.0-1.noarch.rpm`;
+    const original = Buffer.from(await (await fetch(s3.httpUrl(`team/yumrepo/${rel}`))).arrayBuffer());
+    await overwriteObject(s3, `team/yumrepo/${rel}`, flipByte(original));
+    try {
+      const bad = await verify();
+      expect(bad.code).toBe(11);
+      const problems = (bad.json() as { problems: Array<{ file: string; problem: string; fix?: string }> }).problems;
+      expect(problems).toEqual([
+        expect.objectContaining({
+          file: `${URL_}/${rel}`,
+          problem: 'sha256 differs from primary',
+          fix: expect.stringContaining(`${URL_}/${rel}`),
+        }),
+      ]);
+    } finally {
+      await overwriteObject(s3, `team/yumrepo/${rel}`, original);
+    }
+  });
+
+  it('repo remove and refresh --to s3://…: dnf no longer sees the version, repomd.xml is uploaded last', { timeout: 180_000 }, async () => {
+    const removed = await pkgtrackAsync(
+      ['repo', 'remove', 's3hello', '--version', '1.0-1', '--suite', REPO, '--key', key.secret, '--to', URL_, '--json'],
+      { cwd: dir, env: s3.env },
+    );
+    expect(removed.code, removed.stderr).toBe(0);
+    const out = removed.json() as S3Out & { s3: { scheduledDeletes: string[] } };
+    expect(out.s3.scheduledDeletes).toContain(`yum/${REPO}/Packages/s/s3hello-1.0-1.noarch.rpm`);
+    expect(out.s3.uploaded.at(-1)).toBe(`yum/${REPO}/repodata/repomd.xml`);
+    expect(await dnfVersions('s3hello')).toEqual(['2.0-1']);
+    const refreshed = await pkgtrackAsync(['repo', 'refresh', '--kind', 'yum', '--key', key.secret, '--to', URL_, '--json'], {
+      cwd: dir,
+      env: s3.env,
+    });
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    const up = (refreshed.json() as S3Out).s3.uploaded;
+    expect(up.filter((u) => u.includes('/Packages/'))).toEqual([]);
+    expect(up.at(-1)).toBe(`yum/${REPO}/repodata/repomd.xml`);
+    expect(await dnfVersions('s3hello')).toEqual(['2.0-1']);
   });
 });

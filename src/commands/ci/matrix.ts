@@ -15,6 +15,7 @@ export default class CiMatrix extends PkgtrackCommand<typeof CiMatrix> {
     'echo "matrix=$(<%= config.bin %> ci matrix --channel trunk)" >> "$GITHUB_OUTPUT"',
     '<%= config.bin %> ci matrix --channel stable --json',
     '<%= config.bin %> ci matrix --channel stable --output public --exit-code > matrix.json',
+    '<%= config.bin %> ci matrix --channel stable --state-url https://packages.example.org/repo',
   ];
   static override strict = false;
   static override args = { recipes: Args.string({ description: 'Recipes (default: all)' }) };
@@ -22,7 +23,10 @@ export default class CiMatrix extends PkgtrackCommand<typeof CiMatrix> {
     repo: repoFlag,
     channel: Flags.string({ options: ['stable', 'trunk'], default: 'stable', description: 'Which channel to plan' }),
     output: Flags.string({ description: 'Published output directory (default: pkgtrack.yaml output)' }),
-    'state-url': Flags.string({ description: 'Public URL of the published repository (trunk state)' }),
+    'state-url': Flags.string({
+      description:
+        'Public URL the repository is served from (bucket, CDN or Pages site): read what is published (indexes, build manifests, trunk states, ci/attempts.json) from there instead of --output, for either channel',
+    }),
     'exit-code': Flags.boolean({
       description: 'Exit 11 when some recipes could not be planned (upstream unreachable, packaging changed without a revision bump)',
     }),

@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
-import { allowClockSkewFlag, repoFlag } from '../../cli/flags.js';
+import { allowClockSkewFlag, bucketFlag, deleteGraceFlag, repoFlag } from '../../cli/flags.js';
+import { s3SyncSummary } from '../../services/publish/index.js';
 import { refreshRepo } from '../../services/repo/index.js';
 
 export default class RepoRefresh extends PkgtrackCommand<typeof RepoRefresh> {
@@ -13,6 +14,7 @@ export default class RepoRefresh extends PkgtrackCommand<typeof RepoRefresh> {
     '<%= config.bin %> repo refresh',
     '<%= config.bin %> repo refresh --suite bookworm --output ./public',
     '<%= config.bin %> repo refresh --kind yum --suite fedora/41/x86_64',
+    '<%= config.bin %> repo refresh --to s3://my-packages/repo',
   ];
   static override flags = {
     repo: repoFlag,
@@ -22,7 +24,9 @@ export default class RepoRefresh extends PkgtrackCommand<typeof RepoRefresh> {
       multipleNonGreedy: true,
       description: 'Suite to refresh (repeatable; default: all).',
     }),
-    output: Flags.string({ char: 'o', description: 'Output folder holding the repositories.' }),
+    output: Flags.string({ char: 'o', description: 'Output folder holding the repositories.', exclusive: ['to'] }),
+    to: bucketFlag,
+    'delete-grace': deleteGraceFlag,
     key: Flags.string({
       multiple: true,
       multipleNonGreedy: true,
@@ -42,13 +46,16 @@ export default class RepoRefresh extends PkgtrackCommand<typeof RepoRefresh> {
       ...(f.repo ? { recipesDir: f.repo } : {}),
       ...(f.suite ? { suites: f.suite } : {}),
       ...(f.output ? { output: f.output } : {}),
+      ...(f.to ? { to: f.to, graceSeconds: f['delete-grace'] } : {}),
       ...(f.key ? { keyFiles: f.key } : {}),
       ...(f['passphrase-fd'] !== undefined ? { passphraseFd: f['passphrase-fd'] } : {}),
       ...(f['allow-clock-skew'] ? { allowClockSkew: true } : {}),
       ...(f.kind ? { kind: f.kind as 'apt' | 'yum' } : {}),
       progress: this.progress,
     });
-    this.show(r.refreshed.map((s) => `re-signed ${s.kind} ${s.suite}: valid for ${s.validDays} days`));
+    const lines = r.refreshed.map((s) => `re-signed ${s.kind} ${s.suite}: valid for ${s.validDays} days`);
+    if (r.s3) lines.push(s3SyncSummary(r.s3));
+    this.show(lines);
     return r;
   }
 }

@@ -1,7 +1,8 @@
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../../cli/base-command.js';
-import { repoFlag } from '../../cli/flags.js';
+import { bucketFlag, deleteGraceFlag, repoFlag } from '../../cli/flags.js';
+import { s3SyncSummary } from '../../services/publish/index.js';
 import { removeFromRepo } from '../../services/repo/index.js';
 
 export default class RepoRemove extends PkgtrackCommand<typeof RepoRemove> {
@@ -10,6 +11,7 @@ export default class RepoRemove extends PkgtrackCommand<typeof RepoRemove> {
     '<%= config.bin %> repo remove hello --suite bookworm',
     '<%= config.bin %> repo remove hello --version 1.0-1 --suite bookworm --dry-run',
     '<%= config.bin %> repo remove hello --suite fedora/41/x86_64',
+    '<%= config.bin %> repo remove hello --version 1.0-1 --suite bookworm --to s3://my-packages/repo',
   ];
   static override args = { package: Args.string({ description: 'Package (binary or source) name.', required: true }) };
   static override flags = {
@@ -21,7 +23,9 @@ export default class RepoRemove extends PkgtrackCommand<typeof RepoRemove> {
     }),
     version: Flags.string({ description: 'Only this version.' }),
     arch: Flags.string({ description: 'Only this architecture ("source" for the source package).' }),
-    output: Flags.string({ char: 'o', description: 'Output folder holding the repositories.' }),
+    output: Flags.string({ char: 'o', description: 'Output folder holding the repositories.', exclusive: ['to'] }),
+    to: bucketFlag,
+    'delete-grace': deleteGraceFlag,
     'dry-run': Flags.boolean({ description: 'Show what would go; write nothing.' }),
     key: Flags.string({
       multiple: true,
@@ -40,6 +44,7 @@ export default class RepoRemove extends PkgtrackCommand<typeof RepoRemove> {
       ...(f.version ? { version: f.version } : {}),
       ...(f.arch ? { arch: f.arch } : {}),
       ...(f.output ? { output: f.output } : {}),
+      ...(f.to ? { to: f.to, graceSeconds: f['delete-grace'] } : {}),
       ...(f.key ? { keyFiles: f.key } : {}),
       ...(f['passphrase-fd'] !== undefined ? { passphraseFd: f['passphrase-fd'] } : {}),
       dryRun: f['dry-run'],
@@ -47,6 +52,7 @@ export default class RepoRemove extends PkgtrackCommand<typeof RepoRemove> {
     });
     const lines = r.removed.map((p) => `${f['dry-run'] ? 'would remove' : 'removed'} ${p.name} ${p.version} ${p.arch} from ${p.suite}`);
     for (const c of r.commit?.changes.filter((x) => x.op === 'remove') ?? []) lines.push(`  pool: ${c.path}`);
+    if (r.s3) lines.push(s3SyncSummary(r.s3));
     this.show(lines);
     return r;
   }

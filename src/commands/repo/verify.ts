@@ -21,8 +21,15 @@ export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
     '<%= config.bin %> repo verify https://example.org/apt --suite bookworm --keyring key.asc --json',
     '<%= config.bin %> repo verify ./public/apt --deep',
     '<%= config.bin %> repo verify ./public/apt --fix',
+    '<%= config.bin %> repo verify s3://my-packages/repo --deep --json',
   ];
-  static override args = { target: Args.string({ description: 'Repository folder or http(s) URL.', required: true }) };
+  static override args = {
+    target: Args.string({
+      description:
+        'Repository folder, http(s) URL, or s3://bucket/prefix (every apt suite and yum repository in the bucket, read with the AWS credentials; no local copy).',
+      required: true,
+    }),
+  };
   static override flags = {
     repo: repoFlag,
     keyring: Flags.string({
@@ -65,7 +72,7 @@ export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
     const lines = [`${r.target}: ${r.ok ? 'OK' : 'PROBLEMS'} (${r.checkedFiles} files checked)`];
     for (const s of r.signatures)
       lines.push(`  ${s.ok ? 'good' : 'BAD '} signature ${s.file}${s.by ? ` by ${s.by}` : ''}${s.detail ? ` (${s.detail})` : ''}`);
-    for (const p of r.problems) lines.push(`  ${p.file}: ${p.problem}`);
+    for (const p of r.problems) lines.push(`  ${p.file}: ${p.problem}`, ...(p.fix ? [`    fix: ${p.fix}`] : []));
     if (r.leftovers)
       lines.push(
         `  warning: ${r.leftovers.files} temporary file(s) (${(r.leftovers.bytes / 1e6).toFixed(1)} MB) left by an interrupted publish, e.g. ${r.leftovers.example}; \`--fix\` or the next publish removes them`,

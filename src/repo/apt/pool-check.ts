@@ -5,6 +5,7 @@
  * else .gz, else .xz) through `get` (paths relative to the repository root).
  */
 import { createHash } from 'node:crypto';
+import { mapLimit } from '../../core/concurrency.js';
 import { decompress } from '../../formats/compress.js';
 import { getField, parseDeb822 } from '../../formats/deb822.js';
 
@@ -14,6 +15,9 @@ export interface PoolProblem {
   file: string;
   problem: string;
 }
+
+/** Pool files read at once (each is held in memory while it is hashed). */
+export const POOL_READS_IN_FLIGHT = 8;
 
 const INDEX = /^(.*\/)?(Packages|Sources)(\.gz|\.xz)?$/;
 
@@ -63,16 +67,18 @@ export async function checkPoolFiles(
       }
     }
   }
-  for (const [file, w] of want) {
+  // Over a network (a URL, a bucket) one file at a time is latency-bound: a few in flight.
+  await mapLimit([...want], POOL_READS_IN_FLIGHT, async ([file, w]) => {
     if (file.split('/').includes('..') || file.startsWith('/')) {
       problems.push({ file: w.index, problem: `names ${file}, outside the repository` });
-      continue;
+      return;
     }
     const bytes = await get(file);
     if (!bytes) problems.push({ file, problem: `listed in ${w.index} but missing` });
     else if (bytes.length !== w.size) problems.push({ file, problem: `size ${bytes.length}, ${w.index} says ${w.size}` });
     else if (createHash('sha256').update(bytes).digest('hex') !== w.sha256)
       problems.push({ file, problem: `SHA256 differs from ${w.index}` });
-  }
+  });
+  problems.sort((a, b) => a.file.localeCompare(b.file));
   return { checked: [...want.keys()], problems };
 }

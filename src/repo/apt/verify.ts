@@ -22,9 +22,12 @@ export interface AptVerifyOptions {
   skipByHash?: boolean;
   /** Also re-hash every pool file the Packages and Sources indexes list (pool-check.ts). */
   deep?: boolean;
+  /** Read files through this instead of from the folder or URL `target` (object storage). */
+  fetch?: Fetcher;
 }
 
-type Fetcher = (rel: string) => Promise<Buffer | undefined>;
+/** A repository file by its path below the repository root; undefined when it is absent. */
+export type Fetcher = (rel: string) => Promise<Buffer | undefined>;
 
 function fetcherFor(target: string): Fetcher {
   if (/^https?:\/\//.test(target)) {
@@ -63,7 +66,7 @@ function fetcherFor(target: string): Fetcher {
 const hex = (h: string, b: Uint8Array) => createHash(h).update(b).digest('hex');
 
 export async function verifyAptRepo(target: string, opts: AptVerifyOptions = {}): Promise<VerifyReport> {
-  const get = fetcherFor(target);
+  const get = opts.fetch ?? fetcherFor(target);
   const report: VerifyReport = { target, ok: true, checkedFiles: 0, signatures: [], problems: [] };
   const problem = (file: string, what: string) => report.problems.push({ file, problem: what });
   let keys: openpgp.PublicKey[] = [];
@@ -73,7 +76,7 @@ export async function verifyAptRepo(target: string, opts: AptVerifyOptions = {})
     problem(target, 'no keyring given (--keyring): signatures were not checked');
   }
   let suites = opts.suites ?? [];
-  if (!suites.length && !/^https?:\/\//.test(target)) {
+  if (!suites.length && !opts.fetch && !/^https?:\/\//.test(target)) {
     suites = await listSuites(target);
   }
   if (!suites.length) problem(target, 'no suites found (pass --suite for a URL)');

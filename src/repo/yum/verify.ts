@@ -5,6 +5,7 @@
  */
 import { readKeys } from '../../sign/keys.js';
 import { ifExists } from '../../core/fsutil.js';
+import { mapLimit } from '../../core/concurrency.js';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,22 +17,32 @@ import { child, childrenNamed, parseXml } from './xml-read.js';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-export async function verifyYumRepo(target: string, opts: { keyring?: string; fingerprints?: string[] }): Promise<VerifyReport> {
+export interface YumVerifyOptions {
+  keyring?: string;
+  fingerprints?: string[];
+  /** Read files (paths below the repository) through this instead of from the folder `target` (object storage). */
+  fetch?: (rel: string) => Promise<Buffer | undefined>;
+}
+
+/** Packages read and checked at once (each is held in memory while it is hashed and its signature checked). */
+const PACKAGES_IN_FLIGHT = 8;
+
+export async function verifyYumRepo(target: string, opts: YumVerifyOptions): Promise<VerifyReport> {
   const report: VerifyReport = { target, ok: true, checkedFiles: 0, signatures: [], problems: [] };
   const problem = (file: string, text: string) => {
     report.ok = false;
     report.problems.push({ file, problem: text });
   };
-  const repomdPath = join(target, 'repodata', 'repomd.xml');
-  let repomdBytes: Buffer;
-  try {
-    repomdBytes = await readFile(repomdPath);
-  } catch {
+  const get = opts.fetch ?? ((rel: string) => ifExists(readFile(join(target, rel))));
+  const where = (rel: string) => (opts.fetch ? `${target.replace(/\/$/, '')}/${rel}` : join(target, rel));
+  const repomdPath = where('repodata/repomd.xml');
+  const repomdBytes = await get('repodata/repomd.xml');
+  if (!repomdBytes) {
     problem(repomdPath, 'missing');
     return report;
   }
   report.checkedFiles++;
-  const asc = await ifExists(readFile(`${repomdPath}.asc`, 'utf8'));
+  const asc = (await get('repodata/repomd.xml.asc'))?.toString('utf8');
   if (!asc) problem(`${repomdPath}.asc`, 'missing: dnf with repo_gpgcheck=1 refuses this repository');
   else if (opts.keyring) {
     try {
@@ -48,8 +59,8 @@ export async function verifyYumRepo(target: string, opts: { keyring?: string; fi
   const repomd = parseXml(repomdBytes.toString('utf8'), repomdPath);
   for (const d of childrenNamed(repomd, 'data')) {
     const href = child(d, 'location')?.attrs.href ?? '';
-    const path = join(target, href);
-    const data = await ifExists(readFile(path));
+    const path = where(href);
+    const data = await get(href);
     report.checkedFiles++;
     if (!data) {
       problem(path, 'listed in repomd.xml but missing');
@@ -67,11 +78,11 @@ export async function verifyYumRepo(target: string, opts: { keyring?: string; fi
     const openSum = child(d, 'open-checksum')?.text;
     if (openSum && sha256(open) !== openSum) problem(path, 'open-checksum differs from repomd.xml');
     if (d.attrs.type === 'primary') {
-      for (const p of childrenNamed(parseXml(open.toString('utf8'), path), 'package')) {
+      await mapLimit(childrenNamed(parseXml(open.toString('utf8'), path), 'package'), PACKAGES_IN_FLIGHT, async (p) => {
         const loc = child(p, 'location')?.attrs.href ?? '';
-        const rpm = join(target, loc);
+        const rpm = where(loc);
         report.checkedFiles++;
-        const bytes = await ifExists(readFile(rpm));
+        const bytes = await get(loc);
         if (!bytes) problem(rpm, 'listed in primary but missing');
         else if (String(bytes.length) !== child(p, 'size')?.attrs.package) problem(rpm, 'size differs from primary');
         else if (sha256(bytes) !== child(p, 'checksum')?.text) problem(rpm, 'sha256 differs from primary');
@@ -85,7 +96,7 @@ export async function verifyYumRepo(target: string, opts: { keyring?: string; fi
           }
           if (!ok) problem(rpm, 'no valid header signature by the repository key (dnf gpgcheck=1 refuses it)');
         }
-      }
+      });
     }
   }
   return report;

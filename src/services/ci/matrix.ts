@@ -18,7 +18,8 @@ import { cacheDir } from '../fetch/source-cache.js';
 import { debUpstream, type PublishedSuite, readAptSuites, readYumRepos } from '../site/read.js';
 import { readTrunkState, trunkCommitOf } from '../nightly/trunk-state.js';
 import { recipeHash } from '../build/inputs.js';
-import { appendFile, readdir, readFile, stat } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { fetchPublishedState } from './published-state.js';
 import { join } from 'node:path';
 
 export type Channel = 'stable' | 'trunk';
@@ -61,7 +62,11 @@ export interface MatrixOptions {
   output: string;
   /** `output` was named by the user (--output): then it must exist. */
   outputGiven?: boolean;
-  /** Public URL of the published repository, to read trunk state from instead of `output`. */
+  /**
+   * Public URL of the published repository (a bucket's, a CDN's, the Pages site): the plan reads
+   * what is published (indexes, build manifests, trunk states, ci/attempts.json) from there
+   * instead of `output`.
+   */
   stateUrl?: string;
   sources?: Partial<UpstreamSources>;
   progress?: Progress;
@@ -101,20 +106,33 @@ export const suiteFor = (recipesRepo: RecipesRepository, target: Target, channel
 export async function ciMatrix(opts: MatrixOptions): Promise<MatrixResult> {
   const progress = opts.progress ?? silentProgress;
   // A restore that went wrong must not read as "nothing is published: build everything".
-  if (opts.outputGiven && !(await stat(opts.output).catch(() => undefined))?.isDirectory())
+  if (opts.outputGiven && !opts.stateUrl && !(await stat(opts.output).catch(() => undefined))?.isDirectory())
     throw inputError(
       'CI_MATRIX_OUTPUT_MISSING',
       `--output ${opts.output} does not exist`,
       'Restore the published output there first (the workflows restore the Pages branch), or create it empty for a first publish.',
       { field: '--output', file: opts.output },
     );
+  const recipes = (await loadRecipes(opts.recipesRepo, opts.recipes ?? [])).filter((r) =>
+    opts.channel === 'trunk' ? r.config.channels.trunk?.enabled : r.config.channels.stable.enabled,
+  );
+  if (!opts.stateUrl) return planFrom(opts, recipes, progress);
+  // Everything the plan reads, fetched from the public URL into a scratch output folder.
+  progress.step(`reading the published state of ${recipes.length} recipe(s) from ${opts.stateUrl}`);
+  const output = await fetchPublishedState(opts.stateUrl, opts.recipesRepo, recipes, [opts.channel]);
+  try {
+    const { stateUrl: _, ...rest } = opts;
+    return await planFrom({ ...rest, output, outputGiven: false }, recipes, progress);
+  } finally {
+    await rm(output, { recursive: true, force: true });
+  }
+}
+
+async function planFrom(opts: MatrixOptions, recipes: Recipe[], progress: Progress): Promise<MatrixResult> {
   const sources = {
     ...createUpstreamSources({ progress, debian: { indexCacheDir: await cacheDir(opts.recipesRepo.root) } }),
     ...opts.sources,
   };
-  const recipes = (await loadRecipes(opts.recipesRepo, opts.recipes ?? [])).filter((r) =>
-    opts.channel === 'trunk' ? r.config.channels.trunk?.enabled : r.config.channels.stable.enabled,
-  );
   const result: MatrixResult = { channel: opts.channel, matrix: { include: [] }, skipped: [], problems: [] };
   // Read once per recipe: the stable plan and the cap's order both use them.
   const manifests = new Map<string, Promise<PublishedBuild[]>>();

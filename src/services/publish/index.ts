@@ -2,3 +2,4 @@
 export * from './git.js';
 export * from './inputs.js';
 export * from './publish.js';
+export * from './s3-summary.js';

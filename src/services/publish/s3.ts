@@ -10,12 +10,14 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { conflictError, inputError } from '../../core/errors.js';
 import { mapLimit } from '../../core/concurrency.js';
+import type { Progress } from '../../core/progress.js';
 import { GENERATIONS_DIR } from '../../repo/apt/suite-link.js';
+import type { CommitSummary, RemotePool } from '../../repo/format.js';
 import { faultPoint, REPO_META_DIR, TMP_SUFFIX } from '../../repo/format.js';
 import { cacheControl, contentType, isImmutablePath } from '../../storage/http-headers.js';
 import { acquireLease } from '../../storage/lease.js';
@@ -122,16 +124,43 @@ export async function readS3State(store: ObjectStore, prefix: string): Promise<{
   }
 }
 
-export async function publishToS3(req: S3PublishRequest): Promise<PublishResult & { s3: S3SyncReport }> {
-  const target = parseS3Url(req.to);
+/** What a change against the bucket ran locally: its reports (the pool files it removed). */
+export interface ScratchChange<T> {
+  value: T;
+  dryRun?: boolean;
+  reports: ReadonlyArray<{ root: string; commit?: CommitSummary }>;
+}
+
+export interface S3ChangeOptions {
+  to: string;
+  progress: Progress;
+  /** What the lease holder is doing, for whoever waits on it ("publish to s3://…"). */
+  what: string;
+  lockTimeoutMs?: number;
+  /** Seconds an unused file stays for readers mid-update (default one day). */
+  graceSeconds?: number;
+}
+
+/**
+ * Run one repository change (publish, remove, refresh) against the bucket: under the prefix's
+ * lease, delete what is past its grace period, download only metadata into a scratch
+ * directory, let `change` run the ordinary local operation there with the bucket's pool as the
+ * pool of record, then upload what changed in switch order and record what the new repository
+ * no longer uses for deletion after the grace period. The one uploader of every s3 command.
+ */
+export async function changeInS3<T>(
+  opts: S3ChangeOptions,
+  change: (work: string, remotePool: (root: string) => RemotePool) => Promise<ScratchChange<T>>,
+): Promise<{ value: T; s3: S3SyncReport }> {
+  const target = parseS3Url(opts.to);
   const store = await openS3Store(target);
   const prefix = target.prefix;
   const key = (rel: string) => `${prefix}${rel}`;
-  const graceMs = (req.graceSeconds ?? 86_400) * 1000;
+  const graceMs = (opts.graceSeconds ?? 86_400) * 1000;
   const lease = await acquireLease(store, `${prefix}${S3_META}lease/`, {
-    timeoutMs: req.lockTimeoutMs ?? 120_000,
-    what: `publish to ${target.url}`,
-    onWait: (h) => req.progress.step(`waiting for another publisher (${h})`),
+    timeoutMs: opts.lockTimeoutMs ?? 120_000,
+    what: opts.what,
+    onWait: (h) => opts.progress.step(`waiting for another publisher (${h})`),
   });
   const work = await mkdtemp(join(tmpdir(), 'pkgtrack-s3-'));
   try {
@@ -165,14 +194,10 @@ export async function publishToS3(req: S3PublishRequest): Promise<PublishResult 
       await writeFile(join(work, rel), got.body);
       sync.downloadedFiles++;
     });
-    req.progress.step(`read ${sync.downloadedFiles} metadata file(s) from ${target.url}`);
-    // 3. The ordinary publish, into the scratch directory, the bucket's pool as the pool of record.
-    const result = await publish({
-      ...req,
-      output: work,
-      remotePool: (root) => ({ sha256Of: (rel) => state.objects[relative(work, join(root, rel))]?.sha256 }),
-    });
-    if (result.dryRun) return { ...result, output: target.url, s3: sync };
+    opts.progress.step(`read ${sync.downloadedFiles} metadata file(s) from ${target.url}`);
+    // 3. The ordinary operation, in the scratch directory, the bucket's pool as the pool of record.
+    const result = await change(work, (root) => ({ sha256Of: (rel) => state.objects[relative(work, join(root, rel))]?.sha256 }));
+    if (result.dryRun) return { value: result.value, s3: sync };
     // 4. Upload what changed, in switch order.
     const local = (await walk(work)).filter((rel) => !isLocalOnly(rel));
     const changed: Array<{ rel: string; sha256: string; size: number }> = [];
@@ -184,29 +209,25 @@ export async function publishToS3(req: S3PublishRequest): Promise<PublishResult 
     });
     const phase = (n: number) => changed.filter((c) => (isPool(c.rel) ? 0 : isSwitch(c.rel) ? 3 : isImmutablePath(c.rel) ? 1 : 2) === n);
     const upload = async (c: { rel: string; sha256: string; size: number }) => {
-      const body = c.size > 8 * 1024 * 1024 ? { file: join(work, c.rel), size: c.size } : await readBody(join(work, c.rel));
-      const opts = { contentType: contentType(c.rel), cacheControl: cacheControl(c.rel), metadata: { sha256: c.sha256 } };
+      const body = c.size > 8 * 1024 * 1024 ? { file: join(work, c.rel), size: c.size } : await readFile(join(work, c.rel));
+      const putOpts = { contentType: contentType(c.rel), cacheControl: cacheControl(c.rel), metadata: { sha256: c.sha256 } };
       if (isImmutablePath(c.rel)) {
         // A store that honours If-None-Match refuses an existing key by itself (one request);
         // on one that ignores it, HEAD first so that a published file is never overwritten.
         const there = createOnlyHonoured ? undefined : await store.head(key(c.rel));
         if (there) return checkSame(c, there.metadata.sha256, store.url, sync);
         try {
-          await store.put(key(c.rel), body, { ...opts, createOnly: true });
+          await store.put(key(c.rel), body, { ...putOpts, createOnly: true });
         } catch (e) {
           if (!(e instanceof PreconditionFailed)) throw e;
           return checkSame(c, (await store.head(key(c.rel)))?.metadata.sha256, store.url, sync);
         }
       } else {
-        await store.put(key(c.rel), body, opts);
+        await store.put(key(c.rel), body, putOpts);
       }
       sync.uploaded.push(c.rel);
       sync.uploadedBytes += c.size;
       faultPoint(`s3:${c.rel}`);
-    };
-    const record = (c: { rel: string; sha256: string; size: number }) => {
-      state.objects[c.rel] = { sha256: c.sha256, size: c.size };
-      delete state.pendingDeletes[c.rel];
     };
     for (const n of [0, 1, 2]) {
       await mapLimit(phase(n), UPLOADS_IN_FLIGHT, upload);
@@ -217,9 +238,12 @@ export async function publishToS3(req: S3PublishRequest): Promise<PublishResult 
     for (const c of last) {
       await upload(c);
     }
-    for (const c of changed) record(c);
+    for (const c of changed) {
+      state.objects[c.rel] = { sha256: c.sha256, size: c.size };
+      delete state.pendingDeletes[c.rel];
+    }
     // 5. What the new repository no longer uses: metadata gone from the scratch copy, pool files
-    //    the publish removed. Deleted after the grace period by a later publish.
+    //    the change removed (retention, `repo remove`). Deleted after the grace period by a later run.
     const present = new Set(local);
     const removedPool = result.reports.flatMap((r) =>
       (r.commit?.changes ?? []).filter((c) => c.op === 'remove').map((c) => relative(work, join(r.root, c.path))),
@@ -243,23 +267,35 @@ export async function publishToS3(req: S3PublishRequest): Promise<PublishResult 
         throw conflictError(
           'S3_STATE_CHANGED',
           `${target.url}: another publisher changed the published state during this publish`,
-          'Run the publish again: it starts from what is published now and uploads only what is missing.',
+          'Run the same command again: it starts from what is published now and uploads only what is missing.',
         );
       }
     }
-    req.progress.step(
+    opts.progress.step(
       `${target.url}: uploaded ${sync.uploaded.length} file(s), ${(sync.uploadedBytes / 1e6).toFixed(1)} MB; ${sync.scheduledDeletes.length} scheduled for deletion, ${sync.deleted.length} deleted`,
     );
-    return { ...result, output: target.url, s3: sync };
+    return { value: result.value, s3: sync };
   } finally {
     await lease.release().catch(() => {});
     await rm(work, { recursive: true, force: true });
   }
 }
 
-async function readBody(path: string): Promise<Buffer> {
-  const { readFile } = await import('node:fs/promises');
-  return readFile(path);
+export async function publishToS3(req: S3PublishRequest): Promise<PublishResult & { s3: S3SyncReport }> {
+  const r = await changeInS3(
+    {
+      to: req.to,
+      progress: req.progress,
+      what: `publish to ${req.to}`,
+      ...(req.lockTimeoutMs !== undefined ? { lockTimeoutMs: req.lockTimeoutMs } : {}),
+      ...(req.graceSeconds !== undefined ? { graceSeconds: req.graceSeconds } : {}),
+    },
+    async (work, remotePool) => {
+      const result = await publish({ ...req, output: work, remotePool });
+      return { value: result, dryRun: result.dryRun, reports: result.reports };
+    },
+  );
+  return { ...r.value, output: parseS3Url(req.to).url, s3: r.s3 };
 }
 
 function checkSame(c: { rel: string; sha256: string }, remote: string | undefined, url: string, sync: S3SyncReport): void {

@@ -10,7 +10,9 @@ import { endChange, findLeftovers, sweepLeftovers } from '../../repo/leftovers.j
 import { REPO_META_DIR, withRepoLock } from '../../repo/lock.js';
 import { listSuites } from '../../repo/apt/apt-format.js';
 import { verifyAptRepo } from '../../repo/apt/verify.js';
-import type { PublishedPackage, PublishReport, RepoKind, VerifyReport } from '../../repo/format.js';
+import type { CommitSummary, PublishedPackage, PublishReport, RepoKind, VerifyReport } from '../../repo/format.js';
+import { isS3Url } from '../../storage/s3-url.js';
+import type { S3SyncReport } from '../publish/s3.js';
 import { formatOfKind, repoRoot } from '../../repo/registry.js';
 import { listYumSuites } from '../../repo/yum/format.js';
 import { verifyYumRepo } from '../../repo/yum/verify.js';
@@ -36,15 +38,30 @@ async function suitesOf(kind: RepoKind, root: string): Promise<string[]> {
   return kind === 'yum' ? listYumSuites(root) : listSuites(root);
 }
 
-export interface RefreshRequest extends RepoTarget {
+/** Maintain the repository in a bucket instead of the output folder. */
+export interface BucketTarget {
+  /** s3://bucket/prefix (credentials and endpoint from the AWS chain). */
+  to?: string;
+  /** Seconds a file the change retires stays for readers mid-update (default one day). */
+  graceSeconds?: number;
+}
+
+export interface RefreshRequest extends RepoTarget, BucketTarget {
   suites?: string[];
   kind?: RepoKind;
 }
 
+export interface RefreshResult {
+  output: string;
+  refreshed: Array<{ kind: RepoKind; suite: string; validDays: number }>;
+  warnings: string[];
+  /** With --to s3://…: what was uploaded and scheduled for deletion. */
+  s3?: S3SyncReport;
+}
+
 /** Re-sign suites with a fresh Date/Valid-Until (cron): indexes are untouched. */
-export async function refreshRepo(
-  req: RefreshRequest,
-): Promise<{ output: string; refreshed: Array<{ kind: RepoKind; suite: string; validDays: number }>; warnings: string[] }> {
+export async function refreshRepo(req: RefreshRequest): Promise<RefreshResult> {
+  if (req.to) return (await import('./s3.js')).refreshS3({ ...req, to: req.to });
   const target = await resolveTarget(req);
   try {
     const asked = req.suites ?? [];
@@ -88,6 +105,7 @@ export interface VerifyRequest {
 
 /** Verify an apt repository directory (the apt root, or an output dir holding apt/) or URL. */
 export async function verifyRepo(req: VerifyRequest): Promise<RepoVerifyReport> {
+  if (isS3Url(req.target)) return (await import('./s3.js')).verifyS3Repo(req);
   if (req.fix && /^https?:\/\//.test(req.target))
     throw new PkgtrackError({
       code: 'USAGE',
@@ -167,7 +185,7 @@ export async function listRepo(
   }
 }
 
-export interface RemoveRequest extends RepoTarget {
+export interface RemoveRequest extends RepoTarget, BucketTarget {
   suite: string;
   name: string;
   version?: string;
@@ -176,8 +194,11 @@ export interface RemoveRequest extends RepoTarget {
   kind?: RepoKind;
 }
 
+export type RemoveResult = PublishReport & { root: string; commit?: CommitSummary; s3?: S3SyncReport };
+
 /** Remove a package (all versions, or one) from a suite; pool files nobody uses go too. */
-export async function removeFromRepo(req: RemoveRequest): Promise<PublishReport & { root: string }> {
+export async function removeFromRepo(req: RemoveRequest): Promise<RemoveResult> {
+  if (req.to) return (await import('./s3.js')).removeFromS3({ ...req, to: req.to });
   const target = await resolveTarget(req);
   try {
     const kind = req.kind ?? kindOfSuite(req.suite);
