@@ -24,6 +24,16 @@ export const REPO_META_DIR = '.pkgtrack';
 /** Suffix of every temporary the publish path creates; stale ones are swept under the lock. */
 export const TMP_SUFFIX = '.pkgtrack-tmp';
 
+/**
+ * True for output paths (relative, `/`-separated) that are this machine's bookkeeping and never
+ * served or uploaded: the output's own `.pkgtrack/` (state database, lock), each repository's
+ * lock and staging, and temporaries. (Generation records under `<repo>/.pkgtrack/generations`
+ * are served: the next publisher adopts the tree from them.)
+ */
+export function isLocalOnly(rel: string): boolean {
+  return rel.startsWith(`${REPO_META_DIR}/`) || /(^|\/)\.pkgtrack\/(publish\.lock|staging\/)/.test(rel) || rel.endsWith(TMP_SUFFIX);
+}
+
 export interface LockOwner {
   pid: number;
   host: string;

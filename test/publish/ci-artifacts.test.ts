@@ -44,6 +44,9 @@ describe('publish --from-artifacts --to git', () => {
     expect(files).toMatch(/^apt\/pool\/main\/b\/beta\/beta_2\.0-1~deb13u1_all\.deb$/m);
     expect(files).toMatch(/^\.nojekyll$/m);
     expect(files).not.toMatch(/state\.db/);
+    // Locks and temporaries are this machine's; the generation records are what the next publisher adopts.
+    expect(files).not.toMatch(/publish\.lock|\.pkgtrack-tmp/);
+    expect(files).toMatch(/^apt\/\.pkgtrack\/generations\//m);
 
     // Same output again: the pool and every index stay byte for byte; only the signed
     // top-level files get a fresh Date (as `repo refresh` would).

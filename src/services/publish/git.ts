@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { conflictError, inputError, isPkgtrackError, PkgtrackError } from '../../core/errors.js';
 import { run } from '../../core/exec.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
+import { isLocalOnly } from '../../repo/format.js';
 import { githubToken } from '../../upstream/github-client.js';
 import { gitPush, gitWithToken } from '../../core/git-push.js';
 import { type PublishRequest, type PublishResult, publish } from './publish.js';
@@ -149,8 +150,11 @@ async function copyServedTree(output: string, dest: string): Promise<void> {
   await cp(output, dest, {
     recursive: true,
     dereference: true,
-    // The state database (kept in the output only when there is no pkgtrack.yaml) is local bookkeeping.
-    filter: (src) => !/(^|\/)(\.git|\.repodata|dists\/\.generations)(\/|$)|^\/\.pkgtrack\/state\.db/.test(src.slice(output.length)),
+    // Local bookkeeping (state database, repository locks, temporaries) stays home, as for a bucket.
+    filter: (src) => {
+      const rel = src.slice(output.length + 1);
+      return !/(^|\/)(\.git|\.repodata|dists\/\.generations)(\/|$)/.test(rel) && !isLocalOnly(rel);
+    },
   });
 }
 

@@ -18,7 +18,7 @@ import { mapLimit } from '../../core/concurrency.js';
 import type { Progress } from '../../core/progress.js';
 import { GENERATIONS_DIR } from '../../repo/apt/suite-link.js';
 import type { CommitSummary, RemotePool } from '../../repo/format.js';
-import { faultPoint, REPO_META_DIR, TMP_SUFFIX } from '../../repo/format.js';
+import { faultPoint, isLocalOnly } from '../../repo/format.js';
 import { cacheControl, contentType, isImmutablePath } from '../../storage/http-headers.js';
 import { acquireLease } from '../../storage/lease.js';
 import { type ObjectStore, PreconditionFailed } from '../../storage/object-store.js';
@@ -61,9 +61,6 @@ export interface S3PublishRequest extends PublishRequest {
 /** Package files: immutable, never downloaded by a publisher (apt's pool, yum's Packages). */
 const isPool = (rel: string) => /^apt\/pool\//.test(rel) || /^yum\/(.+\/)?Packages\//.test(rel);
 const isSwitch = (rel: string) => /(^|\/)(InRelease|Release|Release\.gpg|repomd\.xml|repomd\.xml\.asc)$/.test(rel);
-/** Local-only bookkeeping never uploaded: the repository lock and temporaries. */
-const isLocalOnly = (rel: string) =>
-  rel.startsWith(`${REPO_META_DIR}/`) || /\/\.pkgtrack\/(publish\.lock|staging\/)/.test(rel) || rel.endsWith(TMP_SUFFIX);
 const switchOrder = (rel: string) => (/InRelease$|repomd\.xml$/.test(rel) ? 2 : /Release\.gpg$|\.asc$/.test(rel) ? 1 : 0);
 
 async function sha256Of(path: string): Promise<string> {
