@@ -202,7 +202,7 @@ const AUTOPKGTEST = [
 /** The tests and verdicts of autopkgtest's summary file (`name PASS|FAIL|SKIP|FLAKY [detail]`). */
 function autopkgtestVerdicts(output: string): NonNullable<TryResult['autopkgtest']> {
   const testsuite = !/^autopkgtest: .* declares no Testsuite$/m.test(output);
-  const tests = [...output.matchAll(/^autopkgtest-summary: (\S+)\s+(PASS|FAIL|SKIP|FLAKY|ERROR)\b\s*(.*)$/gm)].map((m) => ({
+  const tests = [...output.matchAll(/^autopkgtest-summary: (\S+)[ \t]+(PASS|FAIL|SKIP|FLAKY|ERROR)\b[ \t]*(.*)$/gm)].map((m) => ({
     name: m[1]!,
     result: m[2]!,
     ...(m[3] ? { detail: m[3] } : {}),
