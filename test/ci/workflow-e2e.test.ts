@@ -9,10 +9,10 @@
  * the stable and the nightly publisher racing from the same restored tip. Real apt and dnf then
  * read the final tree.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { debSources } from '../../src/formats/user-files.js';
 import { ensureBaseImage } from '../../src/containers/base-image.js';
 import { detectEngine } from '../../src/containers/detect.js';
@@ -98,6 +98,17 @@ async function runWorkflow(wf: Workflow, event: string, hooks: RunHooks = {}) {
 
 const cellsOf = (jobs: Record<string, JobOutcome>) =>
   (jobs.build?.cells ?? []).map((c) => `${c.matrix?.recipe} ${c.matrix?.target} ${c.result}`).sort();
+
+// Each job's clone, npm prefix and image archive make a run several GB: never leave them behind.
+afterAll(() => {
+  if (!work) return;
+  try {
+    rmSync(work, { recursive: true, force: true });
+  } catch {
+    // Files a rootless container wrote belong to sub-uids: remove them from inside the user namespace.
+    spawnSync('podman', ['unshare', 'rm', '-rf', work]);
+  }
+});
 
 beforeAll(async () => {
   work = tempDir('pkgtrack-workflow-e2e-');
