@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { inputError } from '../../core/errors.js';
 import type { Progress } from '../../core/progress.js';
 import { detectEngine } from '../../containers/detect.js';
-import { LABEL_KIND, LABEL_TARGET } from '../../containers/base-image.js';
+import { LABEL_KIND, LABEL_MADE_FROM, LABEL_TARGET } from '../../containers/base-image.js';
 import { type ContainerEngine, IMAGE_PREFIX, type ImageInfo } from '../../containers/engine.js';
 import { findArtifactDirs } from '../publish/inputs.js';
 import { sameId } from './image.js';
@@ -31,15 +31,24 @@ export interface UsedImage {
 
 /**
  * The images to save: those the manifests name that this machine still has under the same id
- * (a base re-made since would not match the dependency image's tag anyway). Pure.
+ * (a base re-made since would not match the dependency image's tag anyway), each preceded by the
+ * image it was made from (a buildd base is kept only while its minimal parent has the id it
+ * records, so an archive without the parent would be made again on the next runner). Pure.
  */
 export function imagesToSave(used: readonly UsedImage[], present: readonly ImageInfo[]): { save: ImageInfo[]; gone: UsedImage[] } {
   const save: ImageInfo[] = [];
   const gone: UsedImage[] = [];
+  const add = (image: ImageInfo) => {
+    if (save.includes(image)) return;
+    const from = image.labels[LABEL_MADE_FROM];
+    const parent = from ? present.find((p) => sameId(p.id, from)) : undefined;
+    if (parent) add(parent);
+    save.push(image);
+  };
   for (const u of used) {
     const here = present.find((p) => p.ref === u.ref && sameId(p.id, u.id));
     if (!here) gone.push(u);
-    else if (!save.includes(here)) save.push(here);
+    else add(here);
   }
   return { save, gone };
 }
