@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { git, writeAll } from '../helpers/tinyhello.js';
 
 let work: string;
@@ -79,7 +79,7 @@ beforeAll(async () => {
   writeUpstream(join(work, 'upstream'));
   recipes = join(work, 'recipes');
   writeRecipe(recipes, join(work, 'upstream'));
-  const key = await pkgtrackAsync(['key', 'generate', '--type', 'ed25519', '--expires', '1y'], { cwd: recipes, env });
+  const key = await pkgtrack(['key', 'generate', '--type', 'ed25519', '--expires', '1y'], { cwd: recipes, env });
   expect(key.code, key.stderr).toBe(0);
 });
 
@@ -89,7 +89,7 @@ afterAll(() => {
 
 describe('emulated foreign-architecture builds (qemu-user)', () => {
   it('builds arm64 and armhf .debs holding ELFs of their architecture, and publishes them', { timeout: 60 * 60_000 }, async () => {
-    const r = await pkgtrackAsync(['build', 'tinyc', '--publish', '--json'], { cwd: recipes, env });
+    const r = await pkgtrack(['build', 'tinyc', '--publish', '--json'], { cwd: recipes, env });
     expect(r.code, `${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`).toBe(0);
     const out = join(recipes, 'out');
     expect(elfOf(debIn(out, 'debian-bookworm-arm64'))).toMatch(/ELF 64-bit LSB .*ARM aarch64/);
@@ -105,7 +105,7 @@ describe('emulated foreign-architecture builds (qemu-user)', () => {
   });
 
   it('repo try --arch arm64 installs it from the repository and runs it in an arm64 container', { timeout: 20 * 60_000 }, async () => {
-    const r = await pkgtrackAsync(['repo', 'try', 'tinyc', '--arch', 'arm64', '--json', '--', 'sh', '-c', 'uname -m; tinyc'], {
+    const r = await pkgtrack(['repo', 'try', 'tinyc', '--arch', 'arm64', '--json', '--', 'sh', '-c', 'uname -m; tinyc'], {
       cwd: recipes,
       env,
     });

@@ -41,7 +41,7 @@ beforeAll(async () => {
     buildDeb(amd64, 'demo-data', '1.0-1~deb12u1'),
     buildDeb(arm64, 'demo', '1.0-1~deb12u1', { arch: 'arm64' }),
   ];
-  const r = publishCli(dir, key, out, ['--suite', 'bookworm', ...debs]);
+  const r = await publishCli(dir, key, out, ['--suite', 'bookworm', ...debs]);
   expect(r.code, r.stderr).toBe(0);
   server = await serveDir(join(out, 'apt'));
 }, 120_000);

@@ -65,7 +65,7 @@ describe('a backport of hello from sid to bookworm', () => {
     expect(yaml).toMatch(/debian:bookworm: 2\.10-3/);
     // The Debian revision stays in debian/changelog; the recipe's (rpm Release) is not copied from it.
     expect(yaml).not.toMatch(/^revision:/m);
-    expect(pkgtrack(['recipe', 'validate'], { cwd: repo }).code).toBe(0);
+    expect((await pkgtrack(['recipe', 'validate'], { cwd: repo })).code).toBe(0);
   }, 300_000);
 
   it(
@@ -110,8 +110,8 @@ describe('a backport of hello from sid to bookworm', () => {
     expect(changes).not.toMatch(/^ hello \(2\.10-3\)/m);
   });
 
-  it('publishes to bookworm-backports (NotAutomatic, ButAutomaticUpgrades)', () => {
-    const r = pkgtrack(['publish', build.outDir!], { cwd: repo });
+  it('publishes to bookworm-backports (NotAutomatic, ButAutomaticUpgrades)', async () => {
+    const r = await pkgtrack(['publish', build.outDir!], { cwd: repo });
     expect(r.code, r.stderr).toBe(0);
     const release = readFileSync(join(repo, 'public/apt/dists/bookworm-backports/Release'), 'utf8');
     expect(release).toMatch(/^NotAutomatic: yes$/m);

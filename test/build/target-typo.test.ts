@@ -3,11 +3,11 @@
  * bootstrapped (#20 item 10): `build -t`, `image build -t` and `repo try -t` alike.
  */
 import { describe, expect, it } from 'vitest';
-import { pkgtrackAsync, ROOT, tempDir } from '../helpers/cli.js';
+import { pkgtrack, ROOT, tempDir } from '../helpers/cli.js';
 
 describe('a target with a typo', () => {
   it('build: exits 2 with "did you mean", without fetching the upstream source first', async () => {
-    const r = await pkgtrackAsync(['build', 'hello', '-t', 'debian:bookwrm', '-C', ROOT, '--out', tempDir()], { cwd: tempDir() });
+    const r = await pkgtrack(['build', 'hello', '-t', 'debian:bookwrm', '-C', ROOT, '--out', tempDir()], { cwd: tempDir() });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/error\[TARGET_UNKNOWN\]/);
     expect(r.stderr).toMatch(/Did you mean debian:bookworm\?/);
@@ -16,7 +16,7 @@ describe('a target with a typo', () => {
 
   it('image build: exits 2 with "did you mean" instead of bootstrapping a suite the mirror does not have', async () => {
     // The good target comes first: nothing is pulled or bootstrapped for it either.
-    const r = await pkgtrackAsync(['image', 'build', '-t', 'debian:bookworm', '-t', 'debian:bookwrm'], { cwd: tempDir() });
+    const r = await pkgtrack(['image', 'build', '-t', 'debian:bookworm', '-t', 'debian:bookwrm'], { cwd: tempDir() });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/error\[TARGET_UNKNOWN\]: target: debian has no release "bookwrm"/);
     expect(r.stderr).toMatch(/Did you mean debian:bookworm\?/);
@@ -24,7 +24,7 @@ describe('a target with a typo', () => {
   });
 
   it('repo try: exits 2 with "did you mean" before reading the key or starting a container', async () => {
-    const r = await pkgtrackAsync(['repo', 'try', 'hello', '-t', 'debian:bookwrm', '-C', ROOT, '--key', '/nonexistent.asc'], {
+    const r = await pkgtrack(['repo', 'try', 'hello', '-t', 'debian:bookwrm', '-C', ROOT, '--key', '/nonexistent.asc'], {
       cwd: tempDir(),
     });
     expect(r.code, r.stderr).toBe(2);

@@ -107,14 +107,14 @@ describe('publish --planned when every planned cell failed', () => {
     mkdirSync(join(dir, 'artifacts'));
     const plan = join(dir, 'planned.json');
     writeFileSync(plan, JSON.stringify({ include: [{ recipe: 'a', target: 'debian:bookworm', channel: 'stable', version: '1.0' }] }));
-    const r = publishCli(dir, key, out, ['--from-artifacts', join(dir, 'artifacts'), '--planned', plan]);
+    const r = await publishCli(dir, key, out, ['--from-artifacts', join(dir, 'artifacts'), '--planned', plan]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/1 planned cell\(s\) delivered nothing/);
     expect((await readCiAttempts(out)).failed.map((f) => `${f.recipe} ${f.target} ${f.subject} ${f.failures}`)).toEqual([
       'a debian:bookworm 1.0 1',
     ]);
     // Without --planned an empty artifacts folder is still a quiet no-op.
-    const plain = publishCli(dir, key, join(dir, 'other'), ['--from-artifacts', join(dir, 'artifacts')]);
+    const plain = await publishCli(dir, key, join(dir, 'other'), ['--from-artifacts', join(dir, 'artifacts')]);
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stdout).toMatch(/nothing to publish/);
   });

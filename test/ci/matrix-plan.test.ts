@@ -32,8 +32,9 @@ const recipeYaml = (revision: string) => recipeYamlOf(f, revision);
 const artifact = (dir: string, m: ArtifactManifest) => artifactOf(f, dir, m);
 const trunkArtifact = (dir: string, commit: string, arch?: string) => trunkArtifactOf(f, dir, commit, arch);
 
-const matrix = (...args: string[]) => pkgtrack(['ci', 'matrix', '--json', ...args], { cwd: repo });
-const publish = (artifacts: string) => pkgtrack(['publish', '--key', key.secret, '--from-artifacts', artifacts, '--json'], { cwd: repo });
+const matrix = async (...args: string[]) => await pkgtrack(['ci', 'matrix', '--json', ...args], { cwd: repo });
+const publish = async (artifacts: string) =>
+  await pkgtrack(['publish', '--key', key.secret, '--from-artifacts', artifacts, '--json'], { cwd: repo });
 
 beforeAll(() => {
   f = createPlanFixture();
@@ -42,53 +43,56 @@ beforeAll(() => {
 
 describe('ci matrix --channel stable against the published build manifests', () => {
   it('plans the new release; after a fan-out publish the manifest is on the site and the plan is empty', async () => {
-    const first = matrix('--channel', 'stable');
+    const first = await matrix('--channel', 'stable');
     expect(first.code, first.stderr).toBe(0);
     expect(first.json().matrix.include).toEqual([
       { recipe: 'tiny', target: 'debian:bookworm', ...AMD64, channel: 'stable', version: '1.0' },
     ]);
 
     await artifact(join(repo, 'artifacts1/pkgtrack-tiny-debian-bookworm'), { version: '1.0', packageVersion: `1.0-1${BOOKWORM}` });
-    const p = publish(join(repo, 'artifacts1'));
+    const p = await publish(join(repo, 'artifacts1'));
     expect(p.code, p.stderr).toBe(0);
     // The fan-out publish keeps the build manifest (provenance, the page's "Built" column).
     const published = JSON.parse(readFileSync(join(repo, 'public/builds/tiny/bookworm/manifest.json'), 'utf8'));
     expect(published).toMatchObject({ recipe: 'tiny', packageVersion: `1.0-1${BOOKWORM}` });
     expect(readFileSync(join(repo, 'public/index.html'), 'utf8')).toContain('builds/tiny/bookworm/manifest.json');
 
-    const again = matrix('--channel', 'stable');
+    const again = await matrix('--channel', 'stable');
     expect(again.code, again.stderr).toBe(0);
     expect(again.json().matrix.include).toEqual([]);
     expect(again.json().problems).toEqual([]);
   });
 
-  it('a packaging change without a revision bump is refused before a build, naming the field; --exit-code says so', () => {
+  it('a packaging change without a revision bump is refused before a build, naming the field; --exit-code says so', async () => {
     writeAll(repo, {
       'recipes/tiny/patches/cve-fix.patch': '--- a/README\n+++ b/README\n@@ -1 +1 @@\n-tiny 1.0\n+tiny 1.0 fixed\n',
       'recipes/tiny/patches/series': 'cve-fix.patch\n',
     });
-    const r = matrix('--channel', 'stable');
+    const r = await matrix('--channel', 'stable');
     expect(r.code, r.stderr).toBe(0);
     expect(r.json().matrix.include).toEqual([]);
     expect(r.json().problems).toEqual([expect.objectContaining({ recipe: 'tiny', target: 'debian:bookworm', field: 'revision' })]);
     expect(r.json().problems[0].message).toMatch(/revision "1" was not bumped/);
     const summary = join(repo, 'summary.md');
-    const strict = pkgtrack(['ci', 'matrix', '--channel', 'stable', '--exit-code'], { cwd: repo, env: { GITHUB_STEP_SUMMARY: summary } });
+    const strict = await pkgtrack(['ci', 'matrix', '--channel', 'stable', '--exit-code'], {
+      cwd: repo,
+      env: { GITHUB_STEP_SUMMARY: summary },
+    });
     expect(strict.code).toBe(11);
     expect(JSON.parse(strict.stdout)).toEqual({ include: [] });
     expect(strict.stderr).toMatch(/revision/);
     expect(readFileSync(summary, 'utf8')).toMatch(/tiny.*debian:bookworm.*revision "1" was not bumped/);
   });
 
-  it('with the revision bumped, the packaging-only change rebuilds the published upstream version', () => {
+  it('with the revision bumped, the packaging-only change rebuilds the published upstream version', async () => {
     writeFileSync(join(repo, RECIPE), recipeYaml('2'));
-    const r = matrix('--channel', 'stable');
+    const r = await matrix('--channel', 'stable');
     expect(r.code, r.stderr).toBe(0);
     expect(r.json().matrix.include).toEqual([{ recipe: 'tiny', target: 'debian:bookworm', ...AMD64, channel: 'stable', version: '1.0' }]);
   });
 
-  it('a missing --output folder is an error, not "plan everything"', () => {
-    const r = pkgtrack(['ci', 'matrix', '--output', join(repo, 'nope')], { cwd: repo });
+  it('a missing --output folder is an error, not "plan everything"', async () => {
+    const r = await pkgtrack(['ci', 'matrix', '--output', join(repo, 'nope')], { cwd: repo });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/CI_MATRIX_OUTPUT_MISSING/);
   });
@@ -99,7 +103,7 @@ describe('ci matrix --channel trunk: state per target', () => {
     // Two targets; the trunk run published bookworm only (trixie's cell failed).
     writeFileSync(join(repo, RECIPE), recipeYaml('2').replace('targets: [debian:bookworm]', 'targets: [debian:bookworm, debian:trixie]'));
     const head = git(upstream, 'rev-parse', 'HEAD').trim();
-    const plan = matrix('--channel', 'trunk');
+    const plan = await matrix('--channel', 'trunk');
     expect(plan.code, plan.stderr).toBe(0);
     expect(
       plan
@@ -108,11 +112,11 @@ describe('ci matrix --channel trunk: state per target', () => {
         .sort(),
     ).toEqual(['debian:bookworm', 'debian:trixie']);
     await trunkArtifact(join(repo, 'artifacts2/pkgtrack-tiny-debian-bookworm'), head);
-    const p = publish(join(repo, 'artifacts2'));
+    const p = await publish(join(repo, 'artifacts2'));
     expect(p.code, p.stderr).toBe(0);
     const state = JSON.parse(readFileSync(join(repo, 'public/trunk/tiny.json'), 'utf8'));
     expect(state).toMatchObject({ branch: 'main', commit: head, targets: [{ target: 'debian:bookworm', commit: head }] });
-    const next = matrix('--channel', 'trunk');
+    const next = await matrix('--channel', 'trunk');
     expect(next.code, next.stderr).toBe(0);
     expect(next.json().matrix.include).toEqual([{ recipe: 'tiny', target: 'debian:trixie', ...AMD64, channel: 'trunk', commit: head }]);
     expect(existsSync(join(repo, 'public/builds/tiny/bookworm-trunk/manifest.json'))).toBe(true);
@@ -121,7 +125,7 @@ describe('ci matrix --channel trunk: state per target', () => {
     writeFileSync(join(upstream, 'moved'), 'x\n');
     git(upstream, 'add', 'moved');
     git(upstream, 'commit', '-q', '-m', 'moved');
-    const moved = matrix('--channel', 'trunk');
+    const moved = await matrix('--channel', 'trunk');
     expect(moved.code, moved.stderr).toBe(0);
     expect(
       moved
@@ -135,7 +139,7 @@ describe('ci matrix --channel trunk: state per target', () => {
     // The recipe now builds arm64 as well; bookworm's amd64 build of the (moved) HEAD is published.
     const head = git(upstream, 'rev-parse', 'HEAD').trim();
     await trunkArtifact(join(repo, 'artifacts3/pkgtrack-tiny-debian-bookworm'), head);
-    expect(publish(join(repo, 'artifacts3')).code).toBe(0);
+    expect((await publish(join(repo, 'artifacts3'))).code).toBe(0);
     writeFileSync(
       join(repo, RECIPE),
       recipeYaml('2').replace('targets: [debian:bookworm]', 'targets: [debian:bookworm]\narches: [amd64, arm64]'),
@@ -143,7 +147,7 @@ describe('ci matrix --channel trunk: state per target', () => {
     // An architecture-dependent package (an Architecture: all only one builds on amd64 alone).
     const control = join(repo, 'recipes/tiny/debian/control');
     writeFileSync(control, readFileSync(control, 'utf8').replace('Architecture: all', 'Architecture: any'));
-    const plan = matrix('--channel', 'trunk');
+    const plan = await matrix('--channel', 'trunk');
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.json().matrix.include).toEqual([
       {
@@ -160,11 +164,11 @@ describe('ci matrix --channel trunk: state per target', () => {
       expect.objectContaining({ target: 'debian:bookworm', reason: expect.stringMatching(/already built/) }),
     );
     await trunkArtifact(join(repo, 'artifacts4/pkgtrack-tiny-debian-bookworm-arm64'), head, 'arm64');
-    const p = publish(join(repo, 'artifacts4'));
+    const p = await publish(join(repo, 'artifacts4'));
     expect(p.code, p.stderr).toBe(0);
     const state = JSON.parse(readFileSync(join(repo, 'public/trunk/tiny.json'), 'utf8'));
     expect(state.targets.map((t: { target: string }) => t.target)).toEqual(['debian:bookworm', 'debian:bookworm/arm64']);
-    const next = matrix('--channel', 'trunk');
+    const next = await matrix('--channel', 'trunk');
     expect(next.code, next.stderr).toBe(0);
     expect(next.json().matrix.include).toEqual([]);
   });

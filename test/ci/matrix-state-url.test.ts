@@ -15,9 +15,10 @@ let s3: S3Server;
 let f: PlanFixture;
 const TO = 's3://pkgs/plan';
 
-const matrix = (...args: string[]) => pkgtrack(['ci', 'matrix', '--json', '--state-url', s3.httpUrl('plan'), ...args], { cwd: f.repo });
-const publishToBucket = (artifacts: string) =>
-  pkgtrack(['publish', '--key', f.key.secret, '--from-artifacts', artifacts, '--to', TO, '--json'], { cwd: f.repo, env: s3.env });
+const matrix = async (...args: string[]) =>
+  await pkgtrack(['ci', 'matrix', '--json', '--state-url', s3.httpUrl('plan'), ...args], { cwd: f.repo });
+const publishToBucket = async (artifacts: string) =>
+  await pkgtrack(['publish', '--key', f.key.secret, '--from-artifacts', artifacts, '--to', TO, '--json'], { cwd: f.repo, env: s3.env });
 
 beforeAll(async () => {
   s3 = await startS3Server('pkgs');
@@ -30,50 +31,50 @@ afterAll(async () => {
 
 describe('ci matrix --state-url (a bucket served over HTTP)', () => {
   it('stable: plans what the bucket lacks, then nothing once it is published there', async () => {
-    const first = matrix('--channel', 'stable');
+    const first = await matrix('--channel', 'stable');
     expect(first.code, first.stderr).toBe(0);
     expect(first.json().matrix.include).toEqual([
       { recipe: 'tiny', target: 'debian:bookworm', ...AMD64, channel: 'stable', version: '1.0' },
     ]);
 
     await artifact(f, join(f.repo, 'artifacts1/pkgtrack-tiny-debian-bookworm'), { version: '1.0', packageVersion: `1.0-1${BOOKWORM}` });
-    const p = publishToBucket(join(f.repo, 'artifacts1'));
+    const p = await publishToBucket(join(f.repo, 'artifacts1'));
     expect(p.code, p.stderr).toBe(0);
     expect(existsSync(join(f.repo, 'public'))).toBe(false); // nothing published locally: the plan can only read the URL
 
-    const again = matrix('--channel', 'stable');
+    const again = await matrix('--channel', 'stable');
     expect(again.code, again.stderr).toBe(0);
     expect(again.json().matrix.include).toEqual([]);
     expect(again.json().skipped).toEqual([{ recipe: 'tiny', target: 'debian:bookworm', reason: 'published 1.0 is up to date' }]);
   }, 120_000);
 
-  it('stable: reads the build manifest from the URL (a packaging change without a revision bump is refused)', () => {
+  it('stable: reads the build manifest from the URL (a packaging change without a revision bump is refused)', async () => {
     writeFileSync(join(f.repo, 'recipes/tiny/debian/rules'), '#!/usr/bin/make -f\n%:\n\tdh $@ --with-nothing\n');
-    const r = matrix('--channel', 'stable', '--exit-code');
+    const r = await matrix('--channel', 'stable', '--exit-code');
     expect(r.code).toBe(11);
     expect(r.json().problems).toEqual([expect.objectContaining({ recipe: 'tiny', target: 'debian:bookworm', field: 'revision' })]);
     writeFileSync(join(f.repo, RECIPE), recipeYaml(f, '2'));
-    expect(matrix('--channel', 'stable').json().matrix.include).toEqual([
+    expect((await matrix('--channel', 'stable')).json().matrix.include).toEqual([
       { recipe: 'tiny', target: 'debian:bookworm', ...AMD64, channel: 'stable', version: '1.0' },
     ]);
   }, 120_000);
 
   it('trunk: the trunk state published in the bucket skips the commit already built', async () => {
     const head = git(f.upstream, 'rev-parse', 'HEAD').trim();
-    expect(matrix('--channel', 'trunk').json().matrix.include).toEqual([
+    expect((await matrix('--channel', 'trunk')).json().matrix.include).toEqual([
       { recipe: 'tiny', target: 'debian:bookworm', ...AMD64, channel: 'trunk', commit: head },
     ]);
     await trunkArtifact(f, join(f.repo, 'artifacts2/pkgtrack-tiny-debian-bookworm'), head);
-    const p = publishToBucket(join(f.repo, 'artifacts2'));
+    const p = await publishToBucket(join(f.repo, 'artifacts2'));
     expect(p.code, p.stderr).toBe(0);
-    const r = matrix('--channel', 'trunk');
+    const r = await matrix('--channel', 'trunk');
     expect(r.code, r.stderr).toBe(0);
     expect(r.json().matrix.include).toEqual([]);
     expect(r.json().skipped[0].reason).toContain(`trunk is already built from ${head.slice(0, 7)}`);
   }, 120_000);
 
-  it('an unreachable state URL is a typed error naming the URL, not "nothing is published"', () => {
-    const r = pkgtrack(['ci', 'matrix', '--json', '--channel', 'stable', '--state-url', 'http://127.0.0.1:1/repo'], { cwd: f.repo });
+  it('an unreachable state URL is a typed error naming the URL, not "nothing is published"', async () => {
+    const r = await pkgtrack(['ci', 'matrix', '--json', '--channel', 'stable', '--state-url', 'http://127.0.0.1:1/repo'], { cwd: f.repo });
     expect(r.code).toBe(1);
     const e = JSON.parse(r.stdout).error;
     expect(e.code).toBe('CI_STATE_URL_UNREADABLE');

@@ -19,7 +19,7 @@ import { detectEngine } from '../../src/containers/detect.js';
 import { silentProgress } from '../../src/core/progress.js';
 import { resolveTarget } from '../../src/recipe/targets.js';
 import { type JobOutcome, type RunHooks, type RunnerSetup, type Workflow, WorkflowRun } from '../helpers/actions-runner.js';
-import { pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { spawnAsync } from '../helpers/process.js';
 import { dnfArgs } from '../repo/yum/harness.js';
 import { git, TinyUpstream, writeAll, writeTinyhelloRecipe } from '../helpers/tinyhello.js';
@@ -116,7 +116,7 @@ beforeAll(async () => {
   release('1.0');
 
   recipes = join(work, 'recipes');
-  const init = await pkgtrackAsync(['init', recipes, '--name', 'acme', '--maintainer', 'Acme Packagers <pkg@example.org>', '--json']);
+  const init = await pkgtrack(['init', recipes, '--name', 'acme', '--maintainer', 'Acme Packagers <pkg@example.org>', '--json']);
   expect(init.code, init.stderr).toBe(0);
   rmSync(join(recipes, 'recipes/hello'), { recursive: true });
   const yaml = readFileSync(join(recipes, 'pkgtrack.yaml'), 'utf8').replace(
@@ -125,12 +125,12 @@ beforeAll(async () => {
   );
   writeAll(recipes, { 'pkgtrack.yaml': yaml });
   writeTinyhelloRecipe(recipes, upstream.dir, { trunk: true });
-  const key = await pkgtrackAsync(['key', 'generate', '--type', 'ed25519', '--json'], {
+  const key = await pkgtrack(['key', 'generate', '--type', 'ed25519', '--json'], {
     cwd: recipes,
     env: { PKGTRACK_KEY_PASSPHRASE: PASS },
   });
   expect(key.code, key.stderr).toBe(0);
-  const validate = await pkgtrackAsync(['recipe', 'validate'], { cwd: recipes });
+  const validate = await pkgtrack(['recipe', 'validate'], { cwd: recipes });
   expect(validate.code, validate.stderr + validate.stdout).toBe(0);
 
   origin = join(work, 'origin.git');
@@ -287,7 +287,7 @@ describe('the generated workflows, run job by job against a local origin', () =>
 
   it('a trunk cell refuses a snapshot that does not sort above the version the plan handed it', { timeout: 5 * 60_000 }, async () => {
     const head = upstream.head();
-    const r = await pkgtrackAsync(
+    const r = await pkgtrack(
       ['build', 'tinyhello', '-t', 'debian:bookworm', '--trunk', '--commit', head, '--previous', '1.1+git99990101.9.0000000', '--json'],
       { cwd: recipes, env: { PKGTRACK_KEY_PASSPHRASE: PASS } },
     );

@@ -6,13 +6,13 @@ import { repoWith } from '../recipe/fixtures.js';
 import { pkgtrack, ROOT, tempDir } from '../helpers/cli.js';
 
 describe('pkgtrack recipe', () => {
-  it('lists recipes as a table, and as JSON with --json', () => {
+  it('lists recipes as a table, and as JSON with --json', async () => {
     const root = repoWith();
-    const human = pkgtrack(['recipe', 'list'], { cwd: root });
+    const human = await pkgtrack(['recipe', 'list'], { cwd: root });
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^RECIPE\s+UPSTREAM/m);
     expect(human.stdout).toMatch(/^demo\s+github:example\/demo\s+debian:bookworm\s+stable\s+0$/m);
-    const json = pkgtrack(['recipe', 'list', '--json'], { cwd: root });
+    const json = await pkgtrack(['recipe', 'list', '--json'], { cwd: root });
     expect(json.code).toBe(0);
     expect(json.json()).toEqual({
       repository: root,
@@ -30,24 +30,24 @@ describe('pkgtrack recipe', () => {
     });
   });
 
-  it('validates the bundled example repository', () => {
-    const r = pkgtrack(['recipe', 'validate', '--json']);
+  it('validates the bundled example repository', async () => {
+    const r = await pkgtrack(['recipe', 'validate', '--json']);
     expect(r.json().recipes.map((x: { name: string }) => x.name)).toEqual(['hello', 'jq']);
     expect(r.json().recipes.find((x: { name: string }) => x.name === 'jq').valid).toBe(true);
   });
 
-  it('exits 2 on a broken recipe and prints file:line:column, field and fix on stderr', () => {
+  it('exits 2 on a broken recipe and prints file:line:column, field and fix on stderr', async () => {
     const root = repoWith({ 'recipes/demo/recipe.yaml': 'name: demo\nupstream:\n  kind: gitub\n  repo: a/b\n' });
-    const r = pkgtrack(['recipe', 'validate'], { cwd: root });
+    const r = await pkgtrack(['recipe', 'validate'], { cwd: root });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('recipes/demo/recipe.yaml:3:9: upstream.kind: expected one of github, git, debian, http, got "gitub"');
     expect(r.stderr).toContain('fix: Did you mean "github"?');
   });
 
-  it('gives the same problems as an object with --json, still exiting 2', () => {
+  it('gives the same problems as an object with --json, still exiting 2', async () => {
     const root = repoWith({ 'recipes/demo/recipe.yaml': 'name: demo\nupstream:\n  kind: gitub\n  repo: a/b\n' });
-    const r = pkgtrack(['recipe', 'validate', '--json'], { cwd: root });
+    const r = await pkgtrack(['recipe', 'validate', '--json'], { cwd: root });
     expect(r.code).toBe(2);
     const report = r.json();
     expect(report.valid).toBe(false);
@@ -62,34 +62,34 @@ describe('pkgtrack recipe', () => {
     });
   });
 
-  it('reports missing packaging files and series entries', () => {
-    const missing = pkgtrack(['recipe', 'validate', '--json'], { cwd: repoWith({ 'recipes/demo/patches/series': 'gone.patch\n' }) });
+  it('reports missing packaging files and series entries', async () => {
+    const missing = await pkgtrack(['recipe', 'validate', '--json'], { cwd: repoWith({ 'recipes/demo/patches/series': 'gone.patch\n' }) });
     expect(missing.code).toBe(2);
     expect(missing.json().recipes[0].problems).toMatchObject([
       { code: 'SERIES_PATCH_MISSING', line: 1, file: 'recipes/demo/patches/series' },
     ]);
     const root = repoWith({ 'recipes/demo/patches/series': 'gone.patch\n../../etc/passwd\n' });
-    const r = pkgtrack(['recipe', 'validate', '--json'], { cwd: root });
+    const r = await pkgtrack(['recipe', 'validate', '--json'], { cwd: root });
     expect(r.code).toBe(2);
     const codes = r.json().recipes[0].problems.map((p: { code: string; line: number }) => `${p.code}@${p.line}`);
     expect(codes).toEqual(['SERIES_PATH@2']);
   });
 
-  it('exits 2 with a suggestion for an unknown recipe', () => {
-    const r = pkgtrack(['recipe', 'show', 'dmeo'], { cwd: repoWith() });
+  it('exits 2 with a suggestion for an unknown recipe', async () => {
+    const r = await pkgtrack(['recipe', 'show', 'dmeo'], { cwd: repoWith() });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error[RECIPE_NOT_FOUND]');
     expect(r.stderr).toContain('fix: Did you mean "demo"?');
   });
 
-  it('puts the error object on stdout with --json', () => {
-    const r = pkgtrack(['recipe', 'show', 'nope', '--json'], { cwd: repoWith() });
+  it('puts the error object on stdout with --json', async () => {
+    const r = await pkgtrack(['recipe', 'show', 'nope', '--json'], { cwd: repoWith() });
     expect(r.code).toBe(2);
     expect(r.json()).toMatchObject({ error: { code: 'RECIPE_NOT_FOUND', kind: 'not-found' } });
   });
 
-  it('says how to start when run outside a repository', () => {
-    const r = pkgtrack(['recipe', 'list'], { cwd: tempDir(), env: { PKGTRACK_REPO: undefined } });
+  it('says how to start when run outside a repository', async () => {
+    const r = await pkgtrack(['recipe', 'list'], { cwd: tempDir(), env: { PKGTRACK_REPO: undefined } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/REPO_NOT_FOUND/);
     expect(r.stderr).toMatch(/pkgtrack init/);
@@ -116,57 +116,57 @@ describe('pkgtrack recipe', () => {
 });
 
 describe('pkgtrack init', () => {
-  it('scaffolds a repository whose example recipe validates', () => {
+  it('scaffolds a repository whose example recipe validates', async () => {
     const dir = join(tempDir(), 'my-ppa');
-    const r = pkgtrack(['init', dir, '--maintainer', 'Ada Lovelace <ada@example.org>', '--json']);
+    const r = await pkgtrack(['init', dir, '--maintainer', 'Ada Lovelace <ada@example.org>', '--json']);
     expect(r.code).toBe(0);
     expect(r.json().created).toEqual(
       expect.arrayContaining(['pkgtrack.yaml', 'recipes/hello/recipe.yaml', '.github/workflows/pkgtrack.yml']),
     );
-    const v = pkgtrack(['recipe', 'validate', '--json'], { cwd: dir });
+    const v = await pkgtrack(['recipe', 'validate', '--json'], { cwd: dir });
     expect(v.code).toBe(0);
     expect(v.json().valid).toBe(true);
   });
 
-  it('refuses to overwrite an existing repository without --force', () => {
+  it('refuses to overwrite an existing repository without --force', async () => {
     const root = repoWith();
-    const r = pkgtrack(['init', root]);
+    const r = await pkgtrack(['init', root]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/INIT_EXISTS.*\n.*--force/);
   });
 });
 
 describe('pkgtrack doctor', () => {
-  it('reports Node and host tools as JSON', () => {
-    const r = pkgtrack(['doctor', '--json', '--check', 'node', '--check', 'host-tools']);
+  it('reports Node and host tools as JSON', async () => {
+    const r = await pkgtrack(['doctor', '--json', '--check', 'node', '--check', 'host-tools']);
     expect(r.code).toBe(0);
     const report = r.json();
     expect(report.findings.find((f: { id: string }) => f.id === 'node.version')).toMatchObject({ status: 'ok' });
     expect(report.counts.error).toBe(0);
   });
 
-  it('names a missing tool and how to install it', () => {
+  it('names a missing tool and how to install it', async () => {
     // A PATH holding only node and sh: every host tool is missing.
     const bin = tempDir();
     mkdirSync(join(bin, 'b'));
     writeFileSync(join(bin, 'b', 'sh'), '#!/bin/dash\nexec /bin/dash "$@"\n');
     chmodSync(join(bin, 'b', 'sh'), 0o755);
-    const r = pkgtrack(['doctor', '--json', '--check', 'host-tools'], { env: { PATH: join(bin, 'b') } });
+    const r = await pkgtrack(['doctor', '--json', '--check', 'host-tools'], { env: { PATH: join(bin, 'b') } });
     const git = r.json().findings.find((f: { id: string }) => f.id === 'tool.git');
     expect(git).toMatchObject({ status: 'warn', fix: 'apt-get install git', fixable: true });
   });
 });
 
 describe('usage errors', () => {
-  it('exits 2 on an unknown flag', () => {
-    const r = pkgtrack(['recipe', 'list', '--bogus']);
+  it('exits 2 on an unknown flag', async () => {
+    const r = await pkgtrack(['recipe', 'list', '--bogus']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Nonexistent flag: --bogus/);
   });
 
-  it('documents every command with examples', () => {
+  it('documents every command with examples', async () => {
     for (const cmd of [['init'], ['doctor'], ['recipe', 'list'], ['recipe', 'validate'], ['recipe', 'schema'], ['recipe', 'show']]) {
-      const r = pkgtrack([...cmd, '--help']);
+      const r = await pkgtrack([...cmd, '--help']);
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.stdout, cmd.join(' ')).toMatch(/EXAMPLES/);
       expect(r.stdout, cmd.join(' ')).toMatch(/--json/);

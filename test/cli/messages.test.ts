@@ -20,9 +20,9 @@ describe('error text', () => {
 });
 
 describe('repeatable flags', () => {
-  it('take one value each: `--key FILE pkg.deb` does not swallow the package as a second key', () => {
+  it('take one value each: `--key FILE pkg.deb` does not swallow the package as a second key', async () => {
     const dir = tempDir('pkgtrack-flags-');
-    const r = pkgtrack(['publish', '--output', dir, '--key', `${dir}/missing.asc`, `${dir}/missing.deb`, '--json'], { cwd: dir });
+    const r = await pkgtrack(['publish', '--output', dir, '--key', `${dir}/missing.asc`, `${dir}/missing.deb`, '--json'], { cwd: dir });
     expect(r.code).not.toBe(0);
     // The package path is an input (reported missing), not taken for a key.
     expect(r.stdout + r.stderr).toMatch(/missing\.deb/);
@@ -31,15 +31,15 @@ describe('repeatable flags', () => {
 });
 
 describe('errors nobody typed', () => {
-  it('an operating-system error says its code, the path and what to check, in text and --json', () => {
+  it('an operating-system error says its code, the path and what to check, in text and --json', async () => {
     const dir = tempDir('pkgtrack-oserr-');
     const deb = join(dir, 'x.deb');
     writeFileSync(deb, 'not a deb');
-    const text = pkgtrack(['publish', '--output', '/dev/null/repo', '--suite', 'bookworm', deb], { cwd: dir });
+    const text = await pkgtrack(['publish', '--output', '/dev/null/repo', '--suite', 'bookworm', deb], { cwd: dir });
     expect(text.code).toBe(1);
     expect(text.stderr).toMatch(/^error\[ENOTDIR\]: ENOTDIR: not a directory, mkdir '\/dev\/null\/repo/m);
     expect(text.stderr).toMatch(/fix: Check the path named above/);
-    const json = pkgtrack(['publish', '--output', '/dev/null/repo', '--suite', 'bookworm', deb, '--json'], { cwd: dir });
+    const json = await pkgtrack(['publish', '--output', '/dev/null/repo', '--suite', 'bookworm', deb, '--json'], { cwd: dir });
     expect(json.code).toBe(1);
     expect(json.json().error).toMatchObject({ code: 'ENOTDIR', kind: 'environment', message: expect.stringMatching(/not a directory/) });
   });

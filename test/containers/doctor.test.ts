@@ -7,8 +7,8 @@ import { pkgtrack, tempDir } from '../helpers/cli.js';
 type Finding = { id: string; status: string; message: string; fix?: string; details?: Record<string, unknown> };
 
 describe('doctor --json and the container engine', () => {
-  it('on this host: podman answers, a container runs, and the workarounds it needs are named', { timeout: 300_000 }, () => {
-    const r = pkgtrack(['doctor', '--json', '--check', 'container-engine', '--check', 'container-run']);
+  it('on this host: podman answers, a container runs, and the workarounds it needs are named', { timeout: 300_000 }, async () => {
+    const r = await pkgtrack(['doctor', '--json', '--check', 'container-engine', '--check', 'container-run']);
     const findings = r.json().findings as Finding[];
     expect(findings.find((f) => f.id === 'container.podman')).toMatchObject({ status: 'ok', details: { name: 'podman' } });
     const run = findings.find((f) => f.id === 'container.run')!;
@@ -21,11 +21,11 @@ describe('doctor --json and the container engine', () => {
     expect(findings.some((f) => f.id.startsWith('container.image.') && /: (pulled|bootstrapped) /.test(f.message))).toBe(true);
   });
 
-  it('on a machine without podman or docker: an error with the install command, exit 11', () => {
+  it('on a machine without podman or docker: an error with the install command, exit 11', async () => {
     const bin = join(tempDir('pkgtrack-noengine-'), 'bin');
     mkdirSync(bin);
     symlinkSync('/bin/dash', join(bin, 'sh'));
-    const r = pkgtrack(['doctor', '--json', '--check', 'container-engine', '--check', 'container-run'], { env: { PATH: bin } });
+    const r = await pkgtrack(['doctor', '--json', '--check', 'container-engine', '--check', 'container-run'], { env: { PATH: bin } });
     expect(r.code).toBe(11);
     const findings = r.json().findings as Finding[];
     expect(findings.find((f) => f.id === 'container.podman')).toMatchObject({ status: 'skip', message: 'podman is not installed' });

@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileS
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imagesToSave } from '../../src/services/image/archive.js';
-import { pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { spawnAsync } from '../helpers/process.js';
 import { TinyUpstream, writeAll, writeTinyhelloRecipe } from '../helpers/tinyhello.js';
 
@@ -86,12 +86,12 @@ describe('imagesToSave', () => {
 
 describe('image save / image load across two image stores', () => {
   it('a build on a second store reuses the loaded images instead of making them again', { timeout: 20 * 60_000 }, async () => {
-    const first = await pkgtrackAsync(['build', 'tinyhello', '-t', 'debian:bookworm', '--out', join(work, 'out'), '--json'], {
+    const first = await pkgtrack(['build', 'tinyhello', '-t', 'debian:bookworm', '--out', join(work, 'out'), '--json'], {
       cwd: recipes,
     });
     expect(first.code, first.stderr.slice(-3000)).toBe(0);
     const archive = join(work, 'images.tar');
-    const saved = await pkgtrackAsync(['image', 'save', '--from', join(work, 'out'), '--out', archive, '--json'], { cwd: recipes });
+    const saved = await pkgtrack(['image', 'save', '--from', join(work, 'out'), '--out', archive, '--json'], { cwd: recipes });
     expect(saved.code, saved.stderr).toBe(0);
     // The buildd base comes with the minimal image it was made from, or the next runner would make it again.
     expect(saved.json().images.map((i: { kind: string; ref: string }) => `${i.kind} ${i.ref.replace(/:.*-[0-9a-f]{16}$/, ':…')}`)).toEqual([
@@ -100,7 +100,7 @@ describe('image save / image load across two image stores', () => {
       'deps localhost/pkgtrack/deps:…',
     ]);
 
-    const loaded = await pkgtrackAsync(['image', 'load', archive, '--json'], { cwd: recipes, env: altEnv });
+    const loaded = await pkgtrack(['image', 'load', archive, '--json'], { cwd: recipes, env: altEnv });
     expect(loaded.code, loaded.stderr).toBe(0);
     const m1 = manifestOf(join(work, 'out'));
     expect(
@@ -110,7 +110,7 @@ describe('image save / image load across two image stores', () => {
         .sort(),
     ).toEqual([m1.image.base.replace(/-buildd$/, ''), m1.image.base, m1.image.ref].sort());
 
-    const second = await pkgtrackAsync(['build', 'tinyhello', '-t', 'debian:bookworm', '--out', join(work, 'out2'), '--force', '--json'], {
+    const second = await pkgtrack(['build', 'tinyhello', '-t', 'debian:bookworm', '--out', join(work, 'out2'), '--force', '--json'], {
       cwd: recipes,
       env: altEnv,
     });
@@ -123,19 +123,19 @@ describe('image save / image load across two image stores', () => {
   it('refuses a missing or damaged archive, and a build folder whose images are gone, naming the fix', {
     timeout: 5 * 60_000,
   }, async () => {
-    const missing = await pkgtrackAsync(['image', 'load', join(work, 'nope.tar')], { cwd: recipes, env: altEnv });
+    const missing = await pkgtrack(['image', 'load', join(work, 'nope.tar')], { cwd: recipes, env: altEnv });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/IMAGE_ARCHIVE_MISSING[\s\S]*image save/);
     const damaged = join(work, 'damaged.tar');
     copyFileSync(join(work, 'images.tar'), damaged);
     truncateSync(damaged, 4096);
-    const bad = await pkgtrackAsync(['image', 'load', damaged], { cwd: recipes, env: altEnv });
+    const bad = await pkgtrack(['image', 'load', damaged], { cwd: recipes, env: altEnv });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/IMAGE_LOAD_FAILED[\s\S]*delete it/);
     const stale = join(work, 'stale/debian-bookworm/tinyhello');
     mkdirSync(stale, { recursive: true });
     writeFileSync(join(stale, 'manifest.json'), JSON.stringify({ image: { ref: 'localhost/pkgtrack/deps:gone', id: 'sha256:00ff' } }));
-    const none = await pkgtrackAsync(['image', 'save', '--from', join(work, 'stale'), '--out', join(work, 'x.tar')], { cwd: recipes });
+    const none = await pkgtrack(['image', 'save', '--from', join(work, 'stale'), '--out', join(work, 'x.tar')], { cwd: recipes });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/IMAGE_NONE_TO_SAVE/);
   });

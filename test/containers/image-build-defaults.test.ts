@@ -5,7 +5,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pkgtrackAsync, ROOT, tempDir } from '../helpers/cli.js';
+import { pkgtrack, ROOT, tempDir } from '../helpers/cli.js';
 
 describe('image build defaults to the recipes repository targets', () => {
   it('-C DIR: only debian:bookworm, the one target its recipe names (its buildd and minimal images)', { timeout: 600_000 }, async () => {
@@ -14,7 +14,7 @@ describe('image build defaults to the recipes repository targets', () => {
     cpSync(join(ROOT, 'recipes/hello'), join(repo, 'recipes/hello'), { recursive: true });
     const recipe = join(repo, 'recipes/hello/recipe.yaml');
     writeFileSync(recipe, readFileSync(recipe, 'utf8').replace(/^targets:\n(?: {2}- .*\n)+/m, 'targets:\n  - debian:bookworm\n'));
-    const r = await pkgtrackAsync(['image', 'build', '-C', repo, '--json'], { cwd: tempDir() });
+    const r = await pkgtrack(['image', 'build', '-C', repo, '--json'], { cwd: tempDir() });
     expect(r.code, r.stderr).toBe(0);
     // A Debian target has two base images: the buildd chroot builds start from, and the minimal one `repo try` installs into.
     expect(r.json().images.map((i: { target: string; variant: string }) => `${i.target} ${i.variant}`)).toEqual([
@@ -32,7 +32,7 @@ describe('image build defaults to the recipes repository targets', () => {
       recipe,
       readFileSync(recipe, 'utf8').replace(/^targets:\n(?: {2}- .*\n)+/m, 'targets:\n  - debian:bookworm\narches: [amd64, aarch64]\n'),
     );
-    const r = await pkgtrackAsync(['image', 'build', '-C', repo, '--json'], { cwd: tempDir() });
+    const r = await pkgtrack(['image', 'build', '-C', repo, '--json'], { cwd: tempDir() });
     expect(r.code, r.stderr).toBe(0);
     const images = r.json().images as Array<{ target: string; arch: string; ref: string }>;
     expect(images.map((i) => `${i.target} ${i.arch} ${i.ref}`)).toEqual([
@@ -41,7 +41,7 @@ describe('image build defaults to the recipes repository targets', () => {
       'debian:bookworm arm64 localhost/pkgtrack/base:debian-bookworm-arm64-buildd',
       'debian:bookworm arm64 localhost/pkgtrack/base:debian-bookworm-arm64',
     ]);
-    const bad = await pkgtrackAsync(['image', 'build', '-C', repo, '-a', 'arm65'], { cwd: tempDir() });
+    const bad = await pkgtrack(['image', 'build', '-C', repo, '-a', 'arm65'], { cwd: tempDir() });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/ARCH_UNKNOWN.*did you mean "arm64"/);
   });

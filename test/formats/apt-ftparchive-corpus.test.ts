@@ -6,22 +6,19 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packagesStanza, parseDsc, readDebControl, sourcesStanza } from '../../src/formats/deb-control.js';
 import { writeStanza } from '../../src/formats/deb822.js';
-import { FTPARCHIVE_SHA256_ONLY } from '../repo/apt-helpers.js';
+import { ensureCorpus, FTPARCHIVE_SHA256_ONLY } from '../repo/apt-helpers.js';
 
 const CORPUS = join(process.cwd(), '.cache', 'deb-corpus');
 let corpus: { debs: string[]; dscs: string[] };
 
-beforeAll(() => {
-  if (!existsSync(join(CORPUS, 'corpus.json'))) {
-    execFileSync('node', ['--import', 'tsx', 'scripts/fetch-deb-corpus.ts'], { stdio: 'inherit' });
-  }
-  corpus = JSON.parse(readFileSync(join(CORPUS, 'corpus.json'), 'utf8'));
+beforeAll(async () => {
+  corpus = await ensureCorpus();
 }, 900_000);
 
 const stanzasByField = (text: string, field: string) =>

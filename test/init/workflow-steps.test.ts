@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderWorkflows } from '../../src/services/init/workflow.js';
 import { tempDir } from '../helpers/cli.js';
+import { spawnAsync } from '../helpers/process.js';
 import { parseWorkflow, type Step, step, type Workflow } from './workflow-helpers.js';
 
 const all = (['branch', 'artifact'] as const).flatMap((pages) =>
@@ -20,17 +21,16 @@ const nightly = parseWorkflow(
 );
 
 /** Run a step's script as GitHub does, with `-x` so every expanded command line is traced. */
-function runStep(s: Step, opts: { cwd: string; env?: Record<string, string> }) {
+async function runStep(s: Step, opts: { cwd: string; env?: Record<string, string> }) {
   const script = join(opts.cwd, '.step.sh');
   writeFileSync(script, s.run!);
   const githubEnv = join(opts.cwd, '.github-env');
   writeFileSync(githubEnv, '');
-  const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-x', script], {
+  const r = await spawnAsync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-x', script], {
     cwd: opts.cwd,
     env: { PATH: process.env.PATH, HOME: opts.cwd, GIT_CONFIG_NOSYSTEM: '1', GITHUB_ENV: githubEnv, ...opts.env },
-    encoding: 'utf8',
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, githubEnv: readFileSync(githubEnv, 'utf8') };
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, githubEnv: readFileSync(githubEnv, 'utf8') };
 }
 
 const git = (cwd: string, ...args: string[]) => {
@@ -67,10 +67,10 @@ describe('secrets in the generated workflows', () => {
     }
   });
 
-  it('writes the key file 0600 without the key in any command line', () => {
+  it('writes the key file 0600 without the key in any command line', async () => {
     const cwd = tempDir();
     const key = '-----BEGIN PGP PRIVATE KEY BLOCK-----\nsentinel-key-material\n-----END PGP PRIVATE KEY BLOCK-----';
-    const r = runStep(
+    const r = await runStep(
       step(nightly, 'publish', (s) => s.name === 'Write the signing key'),
       { cwd, env: { PKGTRACK_SIGNING_KEY: key } },
     );
@@ -81,7 +81,7 @@ describe('secrets in the generated workflows', () => {
     expect(statSync(join(cwd, 'keys/signing.key')).mode & 0o777).toBe(0o600);
   });
 
-  it('runs publish with the passphrase in its environment and not in its argv', () => {
+  it('runs publish with the passphrase in its environment and not in its argv', async () => {
     const cwd = tempDir();
     const bin = join(cwd, 'bin');
     mkdirSync(bin);
@@ -89,7 +89,7 @@ describe('secrets in the generated workflows', () => {
     writeFileSync(join(bin, 'pkgtrack'), '#!/bin/sh\nprintf "%s\\n" "$@" > argv.txt\nprintenv PKGTRACK_KEY_PASSPHRASE > passphrase.txt\n');
     chmodSync(join(bin, 'pkgtrack'), 0o755);
     const secret = 'sentinel passphrase $(touch pwned) `id`';
-    const r = runStep(
+    const r = await runStep(
       step(nightly, 'publish', (s) => s.name === 'Publish'),
       {
         cwd,
@@ -154,9 +154,9 @@ describe('restoring the published output from the Pages branch', () => {
     return { origin, work };
   }
 
-  it('unpacks the live branch into the output folder, without its .git', () => {
+  it('unpacks the live branch into the output folder, without its .git', async () => {
     const { work } = checkout(true);
-    const r = runStep(restore(nightly), { cwd: work });
+    const r = await runStep(restore(nightly), { cwd: work });
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(work, 'public/debian/dists/bookworm/InRelease'), 'utf8')).toBe('live\n');
     expect(readdirSync(join(work, 'public')).sort()).toEqual(['.nojekyll', 'debian']);
@@ -164,19 +164,19 @@ describe('restoring the published output from the Pages branch', () => {
     expect(r.githubEnv).toBe(`PKGTRACK_PAGES_BASE=${git(work, 'rev-parse', 'FETCH_HEAD').trim()}\n`);
   });
 
-  it('starts from an empty output when the branch does not exist yet', () => {
+  it('starts from an empty output when the branch does not exist yet', async () => {
     const { work } = checkout(false);
-    const r = runStep(restore(nightly), { cwd: work });
+    const r = await runStep(restore(nightly), { cwd: work });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/No gh-pages branch yet/);
     expect(readdirSync(join(work, 'public'))).toEqual([]);
     expect(r.githubEnv).toBe('PKGTRACK_PAGES_BASE=none\n');
   });
 
-  it('fails the run when the remote cannot be read, instead of publishing over the live repository', () => {
+  it('fails the run when the remote cannot be read, instead of publishing over the live repository', async () => {
     const { work } = checkout(true);
     git(work, 'remote', 'set-url', 'origin', `file://${join(work, 'gone.git')}`);
-    const r = runStep(restore(nightly), { cwd: work });
+    const r = await runStep(restore(nightly), { cwd: work });
     expect(r.code).not.toBe(0);
     expect(r.stdout).not.toMatch(/first publish/);
   });
@@ -186,7 +186,7 @@ describe("the plan job's restore: metadata only", () => {
   const stable = parseWorkflow(renderWorkflows({ name: 'acme', pages: 'branch' })['.github/workflows/pkgtrack.yml']!);
   const restore = step(stable, 'plan', (s) => s.name?.startsWith('Restore the published metadata') ?? false);
 
-  it('brings indexes, repomd, manifests and state, and downloads no package, page or log', () => {
+  it('brings indexes, repomd, manifests and state, and downloads no package, page or log', async () => {
     const dir = tempDir();
     const origin = join(dir, 'origin.git');
     const seed = join(dir, 'seed');
@@ -228,7 +228,7 @@ describe("the plan job's restore: metadata only", () => {
     const work = join(dir, 'work');
     git(dir, 'clone', '-q', '--depth', '1', `file://${origin}`, work);
 
-    const r = runStep(restore, { cwd: work, env: { RUNNER_TEMP: join(dir, 'runner-temp') } });
+    const r = await runStep(restore, { cwd: work, env: { RUNNER_TEMP: join(dir, 'runner-temp') } });
     expect(r.code, r.stderr).toBe(0);
     const restored = readdirSync(join(work, 'public'), { recursive: true, encoding: 'utf8' })
       .filter((f) => statSync(join(work, 'public', f)).isFile())

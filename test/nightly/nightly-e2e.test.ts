@@ -15,7 +15,7 @@ import type { ContainerEngine } from '../../src/containers/engine.js';
 import { silentProgress } from '../../src/core/progress.js';
 import { compareVersions } from '../../src/formats/versions.js';
 import { resolveTarget } from '../../src/recipe/targets.js';
-import { pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
 
 const PASS = 'nightly-test-passphrase';
 const GIT_ENV = {
@@ -38,7 +38,7 @@ let upstream: string;
 let recipes: string;
 let engine: ContainerEngine;
 const env = { PKGTRACK_KEY_PASSPHRASE: PASS };
-const run = (args: string[]) => pkgtrackAsync(args, { cwd: recipes, env });
+const run = async (args: string[]) => await pkgtrack(args, { cwd: recipes, env });
 
 function commitUpstream(message: string, greeting: string) {
   writeFileSync(join(upstream, 'tinyhello'), `#!/bin/sh\necho "${greeting}"\n`);

@@ -20,7 +20,7 @@ function artifact(root: string, job: string, name: string, version: string, suit
 }
 
 describe('publish --from-artifacts --to git', () => {
-  it('publishes every job’s output in one run and pushes the repository to a branch', () => {
+  it('publishes every job’s output in one run and pushes the repository to a branch', async () => {
     const work = tempDir('pkgtrack-ci-publish-');
     const key = makeKey(work);
     const artifacts = join(work, 'artifacts');
@@ -30,7 +30,7 @@ describe('publish --from-artifacts --to git', () => {
     const bare = join(work, 'pages.git');
     execFileSync('git', ['init', '-q', '--bare', bare]);
     const out = join(work, 'public');
-    const r = publishCli(work, key, out, ['--from-artifacts', artifacts, '--to', `git+${bare}#gh-pages`, '--json']);
+    const r = await publishCli(work, key, out, ['--from-artifacts', artifacts, '--to', `git+${bare}#gh-pages`, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const res = r.json();
     expect(res.reports.map((x: { suite: string; added: unknown[] }) => `${x.suite}:${x.added.length}`).sort()).toEqual([
@@ -58,7 +58,7 @@ describe('publish --from-artifacts --to git', () => {
           .map((l) => [l.split('\t')[1]!, l.split(/\s+/)[2]!]),
       );
     const before = tree();
-    const again = publishCli(work, key, out, ['--from-artifacts', artifacts, '--to', `git+${bare}#gh-pages`, '--json']);
+    const again = await publishCli(work, key, out, ['--from-artifacts', artifacts, '--to', `git+${bare}#gh-pages`, '--json']);
     expect(again.code, again.stderr).toBe(0);
     const after = tree();
     const changed = [...after.keys()].filter((p) => before.get(p) !== after.get(p) && !p.startsWith('apt/.pkgtrack/'));
@@ -66,22 +66,22 @@ describe('publish --from-artifacts --to git', () => {
     expect([...before.keys()].filter((p) => p.includes('/pool/')).every((p) => before.get(p) === after.get(p))).toBe(true);
   });
 
-  it('an empty artifacts folder is "nothing to publish", not an error; a missing one is', () => {
+  it('an empty artifacts folder is "nothing to publish", not an error; a missing one is', async () => {
     const work = tempDir('pkgtrack-ci-publish-');
     const key = makeKey(work);
     mkdirSync(join(work, 'artifacts'));
-    const r = publishCli(work, key, join(work, 'public'), ['--from-artifacts', join(work, 'artifacts')]);
+    const r = await publishCli(work, key, join(work, 'public'), ['--from-artifacts', join(work, 'artifacts')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/nothing to publish/);
-    const missing = publishCli(work, key, join(work, 'public'), ['--from-artifacts', join(work, 'nope')]);
+    const missing = await publishCli(work, key, join(work, 'public'), ['--from-artifacts', join(work, 'nope')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/PUBLISH_ARTIFACTS_MISSING/);
-    const none = publishCli(work, key, join(work, 'public'), []);
+    const none = await publishCli(work, key, join(work, 'public'), []);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/nothing to publish/);
   });
 
-  it('two publishers restored from the same tip: the second, leased on it, restores the new tip and publishes again; nothing lost', () => {
+  it('two publishers restored from the same tip: the second, leased on it, restores the new tip and publishes again; nothing lost', async () => {
     const work = tempDir('pkgtrack-ci-race-');
     const key = makeKey(work);
     const bare = join(work, 'pages.git');
@@ -91,7 +91,7 @@ describe('publish --from-artifacts --to git', () => {
     // The first publish ever: the branch does not exist, the lease says so.
     const seed = join(work, 'seed');
     artifact(seed, 'job', 'alpha', '1.0-1', 'bookworm');
-    const first = publishCli(work, key, join(work, 'out0'), ['--from-artifacts', seed, '--to', to, '--lease', 'none', '--json']);
+    const first = await publishCli(work, key, join(work, 'out0'), ['--from-artifacts', seed, '--to', to, '--lease', 'none', '--json']);
     expect(first.code, first.stderr).toBe(0);
     // Both publish jobs restore the same tip, as the workflow's restore step does.
     const restore = (out: string) => {
@@ -105,11 +105,11 @@ describe('publish --from-artifacts --to git', () => {
     const [artA, artB] = [join(work, 'artA'), join(work, 'artB')];
     artifact(artA, 'job', 'beta', '2.0-1', 'bookworm');
     artifact(artB, 'job', 'gamma', '3.0-1~deb13u1', 'trixie');
-    const a = publishCli(work, key, outA, ['--from-artifacts', artA, '--to', to, '--lease', base, '--json']);
+    const a = await publishCli(work, key, outA, ['--from-artifacts', artA, '--to', to, '--lease', base, '--json']);
     expect(a.code, a.stderr).toBe(0);
     expect(a.json().pushed.retries).toBeUndefined();
     // B's view is older than the branch now: it must not replace A's publish.
-    const b = publishCli(work, key, outB, ['--from-artifacts', artB, '--to', to, '--lease', base, '--json']);
+    const b = await publishCli(work, key, outB, ['--from-artifacts', artB, '--to', to, '--lease', base, '--json']);
     expect(b.code, b.stderr).toBe(0);
     expect(b.stderr).toMatch(/PUBLISH_TIP_MOVED|another publisher pushed since/);
     expect(b.json().pushed).toMatchObject({ changed: true, retries: 1 });
@@ -126,15 +126,15 @@ describe('publish --from-artifacts --to git', () => {
     // History kept: three publishes, each on top of the last.
     expect(execFileSync('git', ['--git-dir', bare, 'rev-list', '--count', 'gh-pages'], { encoding: 'utf8' }).trim()).toBe('3');
     // A lease that is not a commit is refused before anything is published.
-    const bad = publishCli(work, key, outB, ['--from-artifacts', artB, '--to', to, '--lease', 'main']);
+    const bad = await publishCli(work, key, outB, ['--from-artifacts', artB, '--to', to, '--lease', 'main']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/PUBLISH_LEASE_INVALID/);
   });
 
-  it('refuses a malformed --to', () => {
+  it('refuses a malformed --to', async () => {
     const work = tempDir('pkgtrack-ci-publish-');
     const key = makeKey(work);
-    const r = publishCli(work, key, join(work, 'public'), ['--from-artifacts', work, '--to', 'https://example.org/repo.git']);
+    const r = await publishCli(work, key, join(work, 'public'), ['--from-artifacts', work, '--to', 'https://example.org/repo.git']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/PUBLISH_TO_INVALID[\s\S]*git\+<url>#<branch>/);
   });

@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { buildDeb, makeKey, type TestKey } from '../repo/apt-helpers.js';
 
 const TOKEN = 'ghp_pkgtrackTestToken0123456789abcdefXYZ';
@@ -96,17 +96,20 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const publishTo = (deb: string, env: Record<string, string | undefined>) =>
-  pkgtrackAsync(['publish', '--key', key.secret, '--output', join(dir, 'out'), '--suite', 'bookworm', deb, '--to', `git+${url}#gh-pages`], {
-    cwd: dir,
-    env: {
-      PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
-      GIT_SSL_CAINFO: join(dir, 'cert.pem'),
-      GITHUB_TOKEN: undefined,
-      GH_TOKEN: undefined,
-      ...env,
+const publishTo = async (deb: string, env: Record<string, string | undefined>) =>
+  await pkgtrack(
+    ['publish', '--key', key.secret, '--output', join(dir, 'out'), '--suite', 'bookworm', deb, '--to', `git+${url}#gh-pages`],
+    {
+      cwd: dir,
+      env: {
+        PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
+        GIT_SSL_CAINFO: join(dir, 'cert.pem'),
+        GITHUB_TOKEN: undefined,
+        GH_TOKEN: undefined,
+        ...env,
+      },
     },
-  });
+  );
 
 const branchLog = () =>
   spawnSync(realGit, ['--git-dir', join(dir, 'srv', 'pages.git'), 'log', '--format=%H %P', 'gh-pages'], { encoding: 'utf8' });

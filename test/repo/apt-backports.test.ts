@@ -53,11 +53,11 @@ describe('downgrades', () => {
     ]);
   });
 
-  it('publishing a lower version is refused, naming both versions, and the suite is left as it was', () => {
+  it('publishing a lower version is refused, naming both versions, and the suite is left as it was', async () => {
     const repo = repoWith('downgrade', false);
-    expect(pkgtrack(['publish', '--suite', 'bookworm', buildDeb(dir, 'dg', '2.0-1')], { cwd: repo }).code).toBe(0);
+    expect((await pkgtrack(['publish', '--suite', 'bookworm', buildDeb(dir, 'dg', '2.0-1')], { cwd: repo })).code).toBe(0);
     const inrelease = readFileSync(join(repo, 'public/apt/dists/bookworm/InRelease'));
-    const r = pkgtrack(['publish', '--suite', 'bookworm', buildDeb(dir, 'dg', '1.5-1')], { cwd: repo });
+    const r = await pkgtrack(['publish', '--suite', 'bookworm', buildDeb(dir, 'dg', '1.5-1')], { cwd: repo });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/PUBLISH_DOWNGRADE/);
     expect(r.stderr).toMatch(/dg 1\.5-1 \(all\) < published 2\.0-1/);
@@ -66,10 +66,10 @@ describe('downgrades', () => {
     expect(readFileSync(join(repo, 'public/apt/dists/bookworm/main/binary-amd64/Packages'), 'utf8')).not.toMatch(/1\.5-1/);
   });
 
-  it('--allow-downgrade publishes it with a loud warning', () => {
+  it('--allow-downgrade publishes it with a loud warning', async () => {
     const repo = repoWith('downgrade-allowed', false);
-    expect(pkgtrack(['publish', '--suite', 'bookworm', buildDeb(dir, 'dga', '2.0-1')], { cwd: repo }).code).toBe(0);
-    const r = pkgtrack(['publish', '--allow-downgrade', '--suite', 'bookworm', buildDeb(dir, 'dga', '1.5-1')], { cwd: repo });
+    expect((await pkgtrack(['publish', '--suite', 'bookworm', buildDeb(dir, 'dga', '2.0-1')], { cwd: repo })).code).toBe(0);
+    const r = await pkgtrack(['publish', '--allow-downgrade', '--suite', 'bookworm', buildDeb(dir, 'dga', '1.5-1')], { cwd: repo });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/warning: DOWNGRADE in bookworm: dga 1\.5-1 \(all\) < published 2\.0-1/);
     expect(readFileSync(join(repo, 'public/apt/dists/bookworm/main/binary-amd64/Packages'), 'utf8')).toMatch(/^Version: 1\.5-1$/m);
@@ -85,8 +85,8 @@ describe('a backports channel', () => {
 
   it('publishes <release>-backports with NotAutomatic + ButAutomaticUpgrades; apt keeps the release version until asked with -t, then upgrades from it', async () => {
     const repo = repoWith('bpo', true);
-    expect(pkgtrack(['publish', '--suite', 'bookworm', buildDeb(dir, 'tool', '1.0-1')], { cwd: repo }).code).toBe(0);
-    const r = pkgtrack(['publish', '--suite', 'bookworm-backports', buildDeb(dir, 'tool', '2.0-1~bpo12+1')], { cwd: repo });
+    expect((await pkgtrack(['publish', '--suite', 'bookworm', buildDeb(dir, 'tool', '1.0-1')], { cwd: repo })).code).toBe(0);
+    const r = await pkgtrack(['publish', '--suite', 'bookworm-backports', buildDeb(dir, 'tool', '2.0-1~bpo12+1')], { cwd: repo });
     expect(r.code, r.stderr).toBe(0);
     const release = readFileSync(join(repo, 'public/apt/dists/bookworm-backports/Release'), 'utf8');
     expect(release).toMatch(/^NotAutomatic: yes$/m);
@@ -102,15 +102,17 @@ describe('a backports channel', () => {
     expectAptOk(await apt.apt(['install', '-y', '-t', 'bookworm-backports', 'tool']), 'apt-get install -t');
     expect(apt.installed('tool')).toBe('2.0-1~bpo12+1');
     // ButAutomaticUpgrades: a newer backport reaches it with a plain upgrade.
-    expect(pkgtrack(['publish', '--suite', 'bookworm-backports', buildDeb(dir, 'tool', '2.0-1~bpo12+2')], { cwd: repo }).code).toBe(0);
+    expect((await pkgtrack(['publish', '--suite', 'bookworm-backports', buildDeb(dir, 'tool', '2.0-1~bpo12+2')], { cwd: repo })).code).toBe(
+      0,
+    );
     expectAptOk(await apt.apt(['update']), 'apt-get update');
     expectAptOk(await apt.apt(['upgrade', '-y']), 'apt-get upgrade');
     expect(apt.installed('tool')).toBe('2.0-1~bpo12+2');
   }, 120_000);
 
-  it('the page tells users to install with apt install -t <suite>', () => {
+  it('the page tells users to install with apt install -t <suite>', async () => {
     const repo = join(dir, 'bpo');
-    const r = pkgtrack(['site'], { cwd: repo });
+    const r = await pkgtrack(['site'], { cwd: repo });
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(repo, 'public/index.html'), 'utf8')).toMatch(/apt install -t bookworm-backports/);
   });

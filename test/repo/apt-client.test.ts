@@ -43,7 +43,7 @@ afterAll(async () => {
 describe('apt-get against a pkgtrack repository', () => {
   it('updates (signature verified via Signed-By) and installs the package', async () => {
     const deb = buildDeb(dir, 'pkgtrack-hello', '1.0-1');
-    const r = publishCli(dir, key, out, ['--suite', 'bookworm', deb]);
+    const r = await publishCli(dir, key, out, ['--suite', 'bookworm', deb]);
     expect(r.code, r.stderr).toBe(0);
     apt.setSources([{ uri: server.url, suites: ['bookworm'] }], key.pub);
     expectAptOk(await apt.apt(['update']), 'apt-get update');
@@ -57,7 +57,7 @@ describe('apt-get against a pkgtrack repository', () => {
 
   it('sees a newer version after publishing it, and apt-get upgrade installs it', async () => {
     const deb = buildDeb(dir, 'pkgtrack-hello', '1.1-1');
-    expect(publishCli(dir, key, out, ['--suite', 'bookworm', deb]).code).toBe(0);
+    expect((await publishCli(dir, key, out, ['--suite', 'bookworm', deb])).code).toBe(0);
     expectAptOk(await apt.apt(['update']), 'apt-get update');
     const policy = await apt.apt(['policy', 'pkgtrack-hello'], 'apt-cache');
     expect(policy.stdout).toMatch(/Candidate: 1\.1-1/);
@@ -67,7 +67,7 @@ describe('apt-get against a pkgtrack repository', () => {
 
   it('gives a -trunk suite NotAutomatic + ButAutomaticUpgrades (priority 100), so it never replaces stable by itself', async () => {
     const deb = buildDeb(dir, 'pkgtrack-hello', '2.0~git1-1');
-    expect(publishCli(dir, key, out, ['--suite', 'bookworm-trunk', deb]).code).toBe(0);
+    expect((await publishCli(dir, key, out, ['--suite', 'bookworm-trunk', deb])).code).toBe(0);
     const release = readFileSync(join(out, 'apt/dists/bookworm-trunk/Release'), 'utf8');
     expect(release).toMatch(/^NotAutomatic: yes$/m);
     expect(release).toMatch(/^ButAutomaticUpgrades: yes$/m);
@@ -94,7 +94,7 @@ describe('apt-get against a pkgtrack repository', () => {
   });
 
   it('repo verify passes (gpg key), and fails on a tampered index or InRelease', async () => {
-    const ok = pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub, '--json']);
+    const ok = await pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub, '--json']);
     expect(ok.code, ok.stdout).toBe(0);
     expect(ok.json().ok).toBe(true);
     const copy = tempDir('pkgtrack-tamper-');
@@ -103,7 +103,7 @@ describe('apt-get against a pkgtrack repository', () => {
     execFileSync('sh', ['-c', 'printf "Origin: evil\\n" >> "$1"', 'sh', inrel]);
     const gz = join(copy, 'apt/dists/bookworm/main/binary-amd64/Packages.gz');
     execFileSync('sh', ['-c', 'printf "x" >> "$1"', 'sh', gz]);
-    const bad = pkgtrack(['repo', 'verify', join(copy, 'apt'), '--keyring', key.pub, '--json']);
+    const bad = await pkgtrack(['repo', 'verify', join(copy, 'apt'), '--keyring', key.pub, '--json']);
     expect(bad.code).toBe(11);
     const problems = bad.json().problems.map((p: { file: string }) => p.file);
     expect(problems).toContain('dists/bookworm/InRelease');
@@ -125,7 +125,7 @@ describe('apt-get against a pkgtrack repository', () => {
   });
 
   it('repo list shows what apt sees; repo refresh re-signs with a new Date and apt still updates', async () => {
-    const list = pkgtrack(['repo', 'list', '--output', out, '--json'], { cwd: dir });
+    const list = await pkgtrack(['repo', 'list', '--output', out, '--json'], { cwd: dir });
     expect(list.code, list.stderr).toBe(0);
     const pk = list
       .json()
@@ -134,7 +134,7 @@ describe('apt-get against a pkgtrack repository', () => {
     expect(pk.sort()).toEqual(['1.0-1', '1.1-1']);
     const before = readFileSync(join(out, 'apt/dists/bookworm/Release'), 'utf8');
     await new Promise((r) => setTimeout(r, 1100));
-    const r = pkgtrack(['repo', 'refresh', '--output', out, '--key', key.secret], { cwd: dir });
+    const r = await pkgtrack(['repo', 'refresh', '--output', out, '--key', key.secret], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     const after = readFileSync(join(out, 'apt/dists/bookworm/Release'), 'utf8');
     expect(/^Date: (.*)$/m.exec(after)![1]).not.toBe(/^Date: (.*)$/m.exec(before)![1]);
@@ -143,13 +143,13 @@ describe('apt-get against a pkgtrack repository', () => {
   });
 
   it('repo remove drops a version from the index and its pool file', async () => {
-    const dry = pkgtrack(
+    const dry = await pkgtrack(
       ['repo', 'remove', 'pkgtrack-hello', '--version', '1.0-1', '--suite', 'bookworm', '--output', out, '--dry-run', '--json'],
       { cwd: dir },
     );
     expect(dry.code, dry.stderr).toBe(0);
     expect(readFileSync(join(out, 'apt/dists/bookworm/main/binary-amd64/Packages'), 'utf8')).toMatch(/Version: 1\.0-1/);
-    const r = pkgtrack(
+    const r = await pkgtrack(
       ['repo', 'remove', 'pkgtrack-hello', '--version', '1.0-1', '--suite', 'bookworm', '--output', out, '--key', key.secret],
       { cwd: dir },
     );

@@ -19,8 +19,8 @@ let key: TestKey;
 let debs: string;
 let out: string;
 
-beforeAll(() => {
-  const corpus = ensureCorpus();
+beforeAll(async () => {
+  const corpus = await ensureCorpus();
   dir = tempDir('pkgtrack-apt-contents-');
   key = makeKey(dir);
   debs = join(dir, 'in', 'debs');
@@ -43,8 +43,8 @@ const ftparchive = (sub: string) =>
   new Map([...parseContents(execFileSync('apt-ftparchive', ['contents', sub], { cwd: dir }).toString())].map(([p, l]) => [p, l.sort()]));
 
 describe('Contents-<arch>.gz', () => {
-  it('lists what apt-ftparchive lists for the same real .debs, and Release names it with its hashes', () => {
-    const r = publishCli(dir, key, out, ['--suite', 'bookworm', '--contents', debs]);
+  it('lists what apt-ftparchive lists for the same real .debs, and Release names it with its hashes', async () => {
+    const r = await publishCli(dir, key, out, ['--suite', 'bookworm', '--contents', debs]);
     expect(r.code, r.stderr).toBe(0);
     expect(ours()).toEqual(ftparchive('in/debs'));
     const release = readFileSync(join(suiteDir(), 'Release'), 'utf8');
@@ -54,12 +54,12 @@ describe('Contents-<arch>.gz', () => {
     // Listed uncompressed (apt looks it up by that name), served only gzip'd, as Debian does.
     expect(release).toMatch(/^ [0-9a-f]{64} +\d+ main\/Contents-amd64$/m);
     expect(existsSync(join(suiteDir(), 'main/Contents-amd64'))).toBe(false);
-    expect(pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub]).code).toBe(0);
+    expect((await pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub])).code).toBe(0);
   });
 
   it('stays on without --contents and lists only the new package; a real apt fetches it by hash', async () => {
     const extra = buildDeb(dir, 'contents-extra', '1.0-1', { arch: 'amd64' });
-    const r = publishCli(dir, key, out, ['--suite', 'bookworm', '--verbose', extra]);
+    const r = await publishCli(dir, key, out, ['--suite', 'bookworm', '--verbose', extra]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/listing the files of 1 package\(s\) for Contents/);
     mkdirSync(join(dir, 'in', 'extra'));
@@ -89,10 +89,12 @@ describe('Contents-<arch>.gz', () => {
     }
   });
 
-  it('rebuilds damaged file lists from the pool (with a warning), and drops a removed package', () => {
+  it('rebuilds damaged file lists from the pool (with a warning), and drops a removed package', async () => {
     const before = ours();
     writeFileSync(join(out, 'apt/.pkgtrack/contents/bookworm.json.gz'), 'not gzip');
-    const r = pkgtrack(['repo', 'remove', 'contents-extra', '--suite', 'bookworm', '--output', out, '--key', key.secret], { cwd: dir });
+    const r = await pkgtrack(['repo', 'remove', 'contents-extra', '--suite', 'bookworm', '--output', out, '--key', key.secret], {
+      cwd: dir,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/bookworm\.json\.gz is damaged .*listing every package of bookworm again/);
     const after = ours();
@@ -102,7 +104,7 @@ describe('Contents-<arch>.gz', () => {
     expect(after).toEqual(ftparchive('in/debs'));
   });
 
-  it('is written for every suite when pkgtrack.yaml says contents: true', () => {
+  it('is written for every suite when pkgtrack.yaml says contents: true', async () => {
     const repo = join(dir, 'recipes');
     mkdirSync(repo);
     copyFileSync(key.secret, join(repo, 'key.asc'));
@@ -111,7 +113,7 @@ describe('Contents-<arch>.gz', () => {
       'name: test\norigin: Test\nlabel: Test\nmaintainer: Test <test@example.org>\nsigning:\n  key: key.asc\ncontents: true\n',
     );
     const deb = buildDeb(dir, 'configured', '1.0-1', { arch: 'amd64' });
-    const r = pkgtrack(['publish', '--suite', 'trixie', deb], { cwd: repo });
+    const r = await pkgtrack(['publish', '--suite', 'trixie', deb], { cwd: repo });
     expect(r.code, r.stderr).toBe(0);
     const text = gunzipSync(readFileSync(join(repo, 'public/apt/dists/trixie/main/Contents-amd64.gz'))).toString('utf8');
     expect(parseContents(text).get('usr/share/configured/VERSION')).toEqual(['misc/configured']);

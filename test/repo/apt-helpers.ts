@@ -152,16 +152,18 @@ export const FTPARCHIVE_SHA256_ONLY = [
 ];
 
 /** The real-.deb corpus (.cache/deb-corpus), fetched from the Debian mirror when missing. */
-export function ensureCorpus(): { dir: string; debs: string[]; dscs: string[] } {
+export async function ensureCorpus(): Promise<{ dir: string; debs: string[]; dscs: string[] }> {
   const dir = join(ROOT, '.cache', 'deb-corpus');
-  if (!existsSync(join(dir, 'corpus.json')))
-    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/fetch-deb-corpus.ts'], { cwd: ROOT, stdio: 'inherit' });
+  if (!existsSync(join(dir, 'corpus.json'))) {
+    const r = await spawnAsync(process.execPath, ['--import', 'tsx', 'scripts/fetch-deb-corpus.ts'], { cwd: ROOT, inheritOutput: true });
+    if (r.code !== 0) throw new Error(`scripts/fetch-deb-corpus.ts failed (exit ${r.code})`);
+  }
   return { dir, ...(JSON.parse(readFileSync(join(dir, 'corpus.json'), 'utf8')) as { debs: string[]; dscs: string[] }) };
 }
 
 /** `pkgtrack publish` as a user runs it, with a key file and no pkgtrack.yaml. */
-export function publishCli(cwd: string, key: TestKey, out: string, args: string[], env: Record<string, string> = {}) {
-  return pkgtrack(['publish', '--key', key.secret, '--output', out, ...args], { cwd, env });
+export async function publishCli(cwd: string, key: TestKey, out: string, args: string[], env: Record<string, string> = {}) {
+  return await pkgtrack(['publish', '--key', key.secret, '--output', out, ...args], { cwd, env });
 }
 
 /** Fail with apt's own output when it did not succeed (or printed warnings/errors). */

@@ -16,10 +16,10 @@ const N = 200;
 let dir: string;
 let key: TestKey;
 let debs: string;
-let corpus: ReturnType<typeof ensureCorpus>;
+let corpus: Awaited<ReturnType<typeof ensureCorpus>>;
 
-beforeAll(() => {
-  corpus = ensureCorpus();
+beforeAll(async () => {
+  corpus = await ensureCorpus();
   dir = tempDir('pkgtrack-apt-many-');
   key = makeKey(dir);
   debs = join(dir, 'debs');
@@ -43,23 +43,23 @@ describe(`publishing ${N} real .debs at once`, () => {
     // A trace of the steps, then a kill at the 50th pool link.
     const trace = join(dir, 'trace');
     const probe = join(dir, 'probe');
-    expect(publishCli(dir, key, probe, ['--suite', 'bookworm', debs], { PKGTRACK_FAULT_TRACE: trace }).code).toBe(0);
+    expect((await publishCli(dir, key, probe, ['--suite', 'bookworm', debs], { PKGTRACK_FAULT_TRACE: trace })).code).toBe(0);
     const poolSteps = readFileSync(trace, 'utf8')
       .split('\n')
       .map((l) => l.split('\t')[1] ?? '')
       .filter((s) => s.startsWith('pool:'));
     expect(poolSteps.length).toBe(N);
-    const killed = publishCli(dir, key, out, ['--suite', 'bookworm', debs], { PKGTRACK_FAULT_AT: poolSteps[49]! });
+    const killed = await publishCli(dir, key, out, ['--suite', 'bookworm', debs], { PKGTRACK_FAULT_AT: poolSteps[49]! });
     expect(killed.code).not.toBe(0);
     expect(existsSync(join(out, 'apt/dists/bookworm/InRelease'))).toBe(false); // nothing went live
     // The copies not linked yet are left beside their pool paths, as a dead publisher's temporaries.
     const temps = () => (readdirSync(join(out, 'apt'), { recursive: true }) as string[]).filter((f) => f.endsWith(TMP_SUFFIX));
     expect(temps().filter((f) => f.startsWith('pool/')).length).toBeGreaterThan(0);
 
-    const r = publishCli(dir, key, out, ['--suite', 'bookworm', debs, '--json']);
+    const r = await publishCli(dir, key, out, ['--suite', 'bookworm', debs, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(temps()).toEqual([]); // leftovers swept
-    const verify = pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub, '--json']);
+    const verify = await pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub, '--json']);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
 
     // Against apt-ftparchive over the same files (Filename differs: ours is the pool path).
@@ -84,10 +84,10 @@ describe(`publishing ${N} real .debs at once`, () => {
     writeFileSync(join(dir, 'done'), '');
   });
 
-  it('a key that cannot be read fails the publish at once: the reader threads started ahead do not keep it running', () => {
+  it('a key that cannot be read fails the publish at once: the reader threads started ahead do not keep it running', async () => {
     const out = join(dir, 'no-key');
     const t0 = Date.now();
-    const r = publishCli(dir, { ...key, secret: join(dir, 'missing.asc') }, out, ['--suite', 'bookworm', debs]);
+    const r = await publishCli(dir, { ...key, secret: join(dir, 'missing.asc') }, out, ['--suite', 'bookworm', debs]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/error\[KEY_FILE_MISSING\]/);
     expect(Date.now() - t0).toBeLessThan(20_000);
@@ -96,12 +96,12 @@ describe(`publishing ${N} real .debs at once`, () => {
 
   it('keys the index cache by the files as the worker threads read them: publishing them again reads none', {
     timeout: 300_000,
-  }, () => {
+  }, async () => {
     const out = join(dir, 'again');
-    const first = publishCli(dir, key, out, ['--suite', 'bookworm', debs, '--json']);
+    const first = await publishCli(dir, key, out, ['--suite', 'bookworm', debs, '--json']);
     expect(first.code, first.stderr).toBe(0);
     expect(first.json().cache).toEqual({ hits: 0, misses: N });
-    const second = publishCli(dir, key, out, ['--suite', 'bookworm', debs, '--json']);
+    const second = await publishCli(dir, key, out, ['--suite', 'bookworm', debs, '--json']);
     expect(second.code, second.stderr).toBe(0);
     expect(second.json().cache).toEqual({ hits: N, misses: 0 });
   });

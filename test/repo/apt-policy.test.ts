@@ -21,7 +21,7 @@ beforeAll(() => {
 const packages = (out: string, suite = 'bookworm') => readFileSync(join(out, `apt/dists/${suite}/main/binary-amd64/Packages`), 'utf8');
 
 describe('suite identity', () => {
-  it('refuses to change Origin of a published suite, naming the field and leaving it untouched', () => {
+  it('refuses to change Origin of a published suite, naming the field and leaving it untouched', async () => {
     const repo = join(dir, 'identity');
     mkdirSync(repo);
     copyFileSync(key.secret, join(repo, 'key.asc'));
@@ -29,12 +29,12 @@ describe('suite identity', () => {
       `name: test\norigin: ${origin}\nlabel: Test\nmaintainer: Test <test@example.org>\nsigning:\n  key: key.asc\n`;
     writeFileSync(join(repo, 'pkgtrack.yaml'), yaml('Example'));
     const deb = buildDeb(dir, 'ident', '1.0-1');
-    const first = pkgtrack(['publish', '--suite', 'bookworm', deb], { cwd: repo });
+    const first = await pkgtrack(['publish', '--suite', 'bookworm', deb], { cwd: repo });
     expect(first.code, first.stderr).toBe(0);
     const release = readFileSync(join(repo, 'public/apt/dists/bookworm/Release'), 'utf8');
     expect(release).toMatch(/^Origin: Example$/m);
     writeFileSync(join(repo, 'pkgtrack.yaml'), yaml('Changed'));
-    const second = pkgtrack(['publish', '--suite', 'bookworm', buildDeb(dir, 'ident', '1.1-1')], { cwd: repo });
+    const second = await pkgtrack(['publish', '--suite', 'bookworm', buildDeb(dir, 'ident', '1.1-1')], { cwd: repo });
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/SUITE_IDENTITY_CHANGED/);
     expect(second.stderr).toMatch(/Origin would change from "Example" to "Changed"/);
@@ -43,40 +43,42 @@ describe('suite identity', () => {
 });
 
 describe('pool immutability', () => {
-  it('refuses the same name/version/arch with different bytes', () => {
+  it('refuses the same name/version/arch with different bytes', async () => {
     const out = join(dir, 'immutable');
-    expect(publishCli(dir, key, out, ['--suite', 'bookworm', buildDeb(dir, 'imm', '1.0-1', { content: 'a' })]).code).toBe(0);
+    expect((await publishCli(dir, key, out, ['--suite', 'bookworm', buildDeb(dir, 'imm', '1.0-1', { content: 'a' })])).code).toBe(0);
     const inrel = readFileSync(join(out, 'apt/dists/bookworm/InRelease'));
     const other = join(dir, 'other');
     mkdirSync(other);
-    const r = publishCli(dir, key, out, ['--suite', 'bookworm', buildDeb(other, 'imm', '1.0-1', { content: 'b' })]);
+    const r = await publishCli(dir, key, out, ['--suite', 'bookworm', buildDeb(other, 'imm', '1.0-1', { content: 'b' })]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/POOL_IMMUTABLE/);
     expect(r.stderr).toMatch(/pool\/main\/i\/imm\/imm_1\.0-1_all\.deb/);
     expect(readFileSync(join(out, 'apt/dists/bookworm/InRelease')).equals(inrel)).toBe(true);
   });
 
-  it('republishing identical bytes is a no-op report ("already published")', () => {
+  it('republishing identical bytes is a no-op report ("already published")', async () => {
     const out = join(dir, 'same');
     const deb = buildDeb(dir, 'same', '1.0-1');
-    expect(publishCli(dir, key, out, ['--suite', 'bookworm', deb]).code).toBe(0);
-    const r = publishCli(dir, key, out, ['--suite', 'bookworm', deb, '--json']);
+    expect((await publishCli(dir, key, out, ['--suite', 'bookworm', deb])).code).toBe(0);
+    const r = await publishCli(dir, key, out, ['--suite', 'bookworm', deb, '--json']);
     expect(r.code).toBe(0);
     expect(r.json().reports[0].unchanged.map((p: { name: string }) => p.name)).toEqual(['same']);
   });
 });
 
 describe('retention', () => {
-  it('keeps the newest N versions, removes the pool file of the dropped one; --dry-run only shows it', () => {
+  it('keeps the newest N versions, removes the pool file of the dropped one; --dry-run only shows it', async () => {
     const out = join(dir, 'retention');
     // 1.1-1 after 1.2-1 is deliberately out of order (allowed): retention keeps by version, not by publish order.
     for (const v of ['1.0-1', '1.2-1', '1.1-1'])
-      expect(publishCli(dir, key, out, ['--suite', 'bookworm', '--keep', '2', '--allow-downgrade', buildDeb(dir, 'ret', v)]).code).toBe(0);
+      expect(
+        (await publishCli(dir, key, out, ['--suite', 'bookworm', '--keep', '2', '--allow-downgrade', buildDeb(dir, 'ret', v)])).code,
+      ).toBe(0);
     expect(packages(out)).not.toMatch(/Version: 1\.0-1/);
     expect(packages(out)).toMatch(/Version: 1\.1-1/);
     expect(packages(out)).toMatch(/Version: 1\.2-1/);
     expect(existsSync(join(out, 'apt/pool/main/r/ret/ret_1.0-1_all.deb'))).toBe(false);
-    const dry = publishCli(dir, key, out, ['--suite', 'bookworm', '--keep', '2', '--dry-run', buildDeb(dir, 'ret', '1.3-1')]);
+    const dry = await publishCli(dir, key, out, ['--suite', 'bookworm', '--keep', '2', '--dry-run', buildDeb(dir, 'ret', '1.3-1')]);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/- ret 1\.1-1 all/);
     expect(dry.stdout).toMatch(/would remove: pool\/main\/r\/ret\/ret_1\.1-1_all\.deb/);
@@ -87,14 +89,14 @@ describe('retention', () => {
 });
 
 describe('architectures', () => {
-  it('lists Architecture: all packages in every architecture index, and arch packages only in theirs', () => {
+  it('lists Architecture: all packages in every architecture index, and arch packages only in theirs', async () => {
     const out = join(dir, 'archs');
     const debs = [
       buildDeb(dir, 'multi-all', '1.0-1'),
       buildDeb(dir, 'multi-bin', '1.0-1', { arch: 'amd64' }),
       buildDeb(dir, 'multi-bin', '1.0-1', { arch: 'arm64' }),
     ];
-    const r = publishCli(dir, key, out, ['--suite', 'bookworm', ...debs]);
+    const r = await publishCli(dir, key, out, ['--suite', 'bookworm', ...debs]);
     expect(r.code, r.stderr).toBe(0);
     const release = readFileSync(join(out, 'apt/dists/bookworm/Release'), 'utf8');
     expect(release).toMatch(/^Architectures: amd64 arm64$/m);
@@ -107,18 +109,18 @@ describe('architectures', () => {
 });
 
 describe('incremental', () => {
-  it('re-publishing a build dir with one new package reads only that one; --rebuild reads all', () => {
+  it('re-publishing a build dir with one new package reads only that one; --rebuild reads all', async () => {
     const out = join(dir, 'incremental');
     const src = join(dir, 'incr-src');
     mkdirSync(src);
     for (const n of ['inc-a', 'inc-b', 'inc-c']) buildDeb(src, n, '1.0-1');
-    const first = publishCli(dir, key, out, ['--suite', 'bookworm', '--json', src]);
+    const first = await publishCli(dir, key, out, ['--suite', 'bookworm', '--json', src]);
     expect(first.json().cache).toEqual({ hits: 0, misses: 3 });
     buildDeb(src, 'inc-d', '1.0-1');
-    const second = publishCli(dir, key, out, ['--suite', 'bookworm', '--json', src]);
+    const second = await publishCli(dir, key, out, ['--suite', 'bookworm', '--json', src]);
     expect(second.json().cache).toEqual({ hits: 3, misses: 1 });
     expect(second.json().reports[0].added.map((p: { name: string }) => p.name)).toEqual(['inc-d']);
-    const rebuild = publishCli(dir, key, out, ['--suite', 'bookworm', '--rebuild', '--json', src]);
+    const rebuild = await publishCli(dir, key, out, ['--suite', 'bookworm', '--rebuild', '--json', src]);
     expect(rebuild.code, rebuild.stderr).toBe(0);
     expect(rebuild.json().cache.hits).toBe(0);
     expect(packages(out).match(/^Package: /gm)).toHaveLength(4);
@@ -126,7 +128,7 @@ describe('incremental', () => {
 });
 
 describe('inputs', () => {
-  it('takes a build manifest.json (suite from the manifest) and refuses a file changed since the build', () => {
+  it('takes a build manifest.json (suite from the manifest) and refuses a file changed since the build', async () => {
     const out = join(dir, 'manifest');
     const build = join(dir, 'build-out');
     mkdirSync(build);
@@ -141,23 +143,23 @@ describe('inputs', () => {
         artifacts: [{ name: 'man_1.0-1_all.deb', kind: 'deb', sha256: sha }, { name: 'build.log' }],
       }),
     );
-    const r = publishCli(dir, key, out, [build]);
+    const r = await publishCli(dir, key, out, [build]);
     expect(r.code, r.stderr).toBe(0);
     expect(packages(out)).toMatch(/^Package: man$/m);
     writeFileSync(
       join(build, 'manifest.json'),
       JSON.stringify({ suite: 'bookworm', artifacts: [{ name: 'man_1.0-1_all.deb', sha256: '0'.repeat(64) }] }),
     );
-    const bad = publishCli(dir, key, out, [join(build, 'manifest.json')]);
+    const bad = await publishCli(dir, key, out, [join(build, 'manifest.json')]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/ARTIFACT_CHANGED/);
   });
 
   it('publishes a .dsc with its files; apt-cache showsrc reads the Sources', async () => {
     const out = join(dir, 'sources');
-    const { dir: corpus, dscs } = ensureCorpus();
+    const { dir: corpus, dscs } = await ensureCorpus();
     const dsc = dscs[0]!;
-    const r = publishCli(dir, key, out, ['--suite', 'bookworm', join(corpus, 'sources', dsc)]);
+    const r = await publishCli(dir, key, out, ['--suite', 'bookworm', join(corpus, 'sources', dsc)]);
     expect(r.code, r.stderr).toBe(0);
     const apt = aptRoot();
     writeFileSync(
@@ -175,7 +177,7 @@ describe('inputs', () => {
     }
   });
 
-  it('refuses a hostile package name and ignores index fields smuggled into control', () => {
+  it('refuses a hostile package name and ignores index fields smuggled into control', async () => {
     const mk = (name: string, extra: string) => {
       const root = join(dir, `hostile-${Math.random().toString(36).slice(2)}`);
       mkdirSync(join(root, 'DEBIAN'), { recursive: true });
@@ -188,11 +190,11 @@ describe('inputs', () => {
       return out;
     };
     const out = join(dir, 'hostile');
-    const bad = publishCli(dir, key, out, ['--suite', 'bookworm', mk('../../evil', '')]);
+    const bad = await publishCli(dir, key, out, ['--suite', 'bookworm', mk('../../evil', '')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/APT_BAD_PACKAGE_NAME/);
     expect(existsSync(join(out, 'apt/dists'))).toBe(false);
-    const smuggled = publishCli(dir, key, out, [
+    const smuggled = await publishCli(dir, key, out, [
       '--suite',
       'bookworm',
       mk('smuggle', 'Filename: ../../../etc/passwd\nSHA256: 00\nSize: 1\n'),
@@ -203,10 +205,10 @@ describe('inputs', () => {
     expect(p).not.toMatch(/etc\/passwd|^SHA256: 00$|^Size: 1$/m);
   });
 
-  it('refuses a file that is not a package, naming it', () => {
+  it('refuses a file that is not a package, naming it', async () => {
     const junk = join(dir, 'junk.deb');
     writeFileSync(junk, 'not really a deb');
-    const r = publishCli(dir, key, join(dir, 'junk-out'), ['--suite', 'bookworm', junk]);
+    const r = await publishCli(dir, key, join(dir, 'junk-out'), ['--suite', 'bookworm', junk]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/AR_BAD_MAGIC/);
     expect(r.stderr).toContain('junk.deb');

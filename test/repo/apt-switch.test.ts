@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { type AptRoot, aptRoot, buildDeb, expectAptOk, makeKey, type TestKey } from './apt-helpers.js';
 
 let dir: string;
@@ -27,8 +27,8 @@ beforeAll(() => {
 }, 60_000);
 
 const copyTree = (from: string, to: string) => execFileSync('cp', ['-a', from, to]);
-const publish = (out: string, deb: string, env: Record<string, string> = {}) =>
-  pkgtrackAsync(['publish', '--key', key.secret, '--output', out, '--suite', 'bookworm', deb], { cwd: dir, env });
+const publish = async (out: string, deb: string, env: Record<string, string> = {}) =>
+  await pkgtrack(['publish', '--key', key.secret, '--output', out, '--suite', 'bookworm', deb], { cwd: dir, env });
 
 /** What apt-get update, with by-hash on and off, sees as switchy's candidate in `repo` (an apt root). */
 async function clientsSee(repo: string, what: string): Promise<string[]> {
@@ -44,7 +44,7 @@ async function clientsSee(repo: string, what: string): Promise<string[]> {
 }
 
 async function expectVerified(repo: string, what: string): Promise<void> {
-  const v = await pkgtrackAsync(['repo', 'verify', repo, '--keyring', key.pub]);
+  const v = await pkgtrack(['repo', 'verify', repo, '--keyring', key.pub]);
   expect(v.code, `repo verify ${what}:\n${v.stdout}${v.stderr}`).toBe(0);
 }
 
@@ -65,7 +65,7 @@ async function killAt(base: string, steps: string[], label: string): Promise<Set
     const out = join(dir, `${label}-${n}`);
     copyTree(base, out);
     const killed = await publish(out, v2, { PKGTRACK_FAULT_AT: n! });
-    expect(killed.code, `${name} should have been killed: ${killed.stderr}`).toBe(128);
+    expect(killed.signal, `${name} should have been killed: ${killed.stderr}`).toBe('SIGKILL');
     const after = `after a kill at ${name}`;
     const cands = await clientsSee(join(out, 'apt'), after);
     expect(new Set(cands).size, `by-hash on and off see one state ${after}`).toBe(1);
@@ -126,7 +126,7 @@ describe('kill -9 at every step of an apt publish', () => {
   it('refuses to adopt a plain suite directory whose InRelease another key signed, changing nothing', async () => {
     const other = makeKey(tempDir('pkgtrack-aptswitch-other-'));
     const out = join(dir, 'foreign');
-    const r = await pkgtrackAsync(['publish', '--key', other.secret, '--output', join(dir, 'foreign-live'), '--suite', 'bookworm', v1], {
+    const r = await pkgtrack(['publish', '--key', other.secret, '--output', join(dir, 'foreign-live'), '--suite', 'bookworm', v1], {
       cwd: dir,
     });
     expect(r.code, r.stderr).toBe(0);

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { yumRepoFile } from '../../src/formats/user-files.js';
 import { mapLimit } from '../../src/core/concurrency.js';
-import { pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { spawnAsync } from '../helpers/process.js';
 import { aptRoot, makeKey } from './apt-helpers.js';
 import { dnfArgs } from './yum/harness.js';
@@ -80,8 +80,8 @@ describe('kill -9 harness', () => {
     const out = join(dir, 'out');
     const aptRepo = join(out, 'apt');
     const yumRepo = join(out, 'yum', YUM_SUITE);
-    const publish = (files: string[], suite: string, env: Record<string, string> = {}) =>
-      pkgtrackAsync(['publish', '--key', key.secret, '--output', out, '--suite', suite, ...files], { cwd: dir, env });
+    const publish = async (files: string[], suite: string, env: Record<string, string> = {}) =>
+      await pkgtrack(['publish', '--key', key.secret, '--output', out, '--suite', suite, ...files], { cwd: dir, env });
 
     const debNames = Array.from({ length: DEBS }, (_, i) => `hd${i}`);
     const rpmNames = Array.from({ length: RPMS }, (_, i) => `hr${i}`);
@@ -125,7 +125,7 @@ describe('kill -9 harness', () => {
       await Promise.all([rm(root, { recursive: true, force: true }), rm(cache, { recursive: true, force: true })]);
       return { ok: r.code === 0, out: `${r.stdout}\n${r.stderr}` };
     };
-    const clients = (async () => {
+    const clients = await (async () => {
       while (publishing) {
         await watch(tally.on, join(aptRepo, 'dists/bookworm'), 'apt By-Hash=yes', apt('yes'));
         await watch(tally.off, join(aptRepo, 'dists/bookworm'), 'apt By-Hash=no', apt('no'));
@@ -159,7 +159,7 @@ describe('kill -9 harness', () => {
         // The state the kill left, read once more by the client a kill mid-switch would break
         // (besides the loop, which may not happen to run before the next publish).
         if (kind === 'apt') await watch(tally.off, join(aptRepo, 'dists/bookworm'), `apt By-Hash=no after a kill at step ${at}`, apt('no'));
-        const v = await pkgtrackAsync(['verify', out, '--keyring', key.pub]);
+        const v = await pkgtrack(['verify', out, '--keyring', key.pub]);
         if (v.code !== 0) verifyFailures.push(`after ${kind} step ${at}:\n${v.stdout}${v.stderr}`);
       }
     } finally {

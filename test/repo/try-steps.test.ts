@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TryResult } from '../../src/services/repo/try.js';
-import { pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { TinyUpstream, writeAll, writeTinyhelloRecipe } from '../helpers/tinyhello.js';
 import { makeKey, type TestKey } from './apt-helpers.js';
 
@@ -30,14 +30,14 @@ beforeAll(async () => {
     'recipes/tinyhello/debian/tests/control':
       'Test-Command: tinyhello | grep -qx "tinyhello 1.0"\nDepends: @\nFeatures: test-name=greets\n\nTest-Command: exit 77\nFeatures: test-name=skipped\nRestrictions: skippable\n',
   });
-  const built = await pkgtrackAsync(['build', 'tinyhello', '-t', 'debian:bookworm', '--out', join(work, 'out')], { cwd: recipes });
+  const built = await pkgtrack(['build', 'tinyhello', '-t', 'debian:bookworm', '--out', join(work, 'out')], { cwd: recipes });
   expect(built.code, built.stderr.slice(-3000)).toBe(0);
-  const published = await pkgtrackAsync(['publish', join(work, 'out', 'debian-bookworm', 'tinyhello')], { cwd: recipes });
+  const published = await pkgtrack(['publish', join(work, 'out', 'debian-bookworm', 'tinyhello')], { cwd: recipes });
   expect(published.code, published.stderr.slice(-3000)).toBe(0);
 }, 20 * 60_000);
 
 const tryIt = async (...args: string[]) => {
-  const r = await pkgtrackAsync(['repo', 'try', 'tinyhello', '-t', 'debian:bookworm', '--key', key.pub, '--json', ...args], {
+  const r = await pkgtrack(['repo', 'try', 'tinyhello', '-t', 'debian:bookworm', '--key', key.pub, '--json', ...args], {
     cwd: recipes,
   });
   return { code: r.code, stderr: r.stderr, result: JSON.parse(r.stdout) as TryResult };

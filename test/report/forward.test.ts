@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeGithub, startFakeGithub } from '../fakes/github/index.js';
-import { pkgtrack, pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { repoWith } from '../recipe/fixtures.js';
 
 const ENV = {
@@ -50,10 +50,10 @@ function recipeRepo(upstreamYaml: string): string {
 }
 
 describe('patches forward', () => {
-  it('--dry-run prepares the commit, body and mail, and writes nothing', () => {
+  it('--dry-run prepares the commit, body and mail, and writes nothing', async () => {
     const up = upstream();
     const root = recipeRepo(`upstream:\n  kind: git\n  url: ${up.bare}\n`);
-    const r = pkgtrack(['patches', 'forward', 'demo', 'https.patch', '--dry-run', '--json'], { cwd: root });
+    const r = await pkgtrack(['patches', 'forward', 'demo', 'https.patch', '--dry-run', '--json'], { cwd: root });
     expect(r.code, r.stderr).toBe(0);
     const res = r.json();
     expect(res).toMatchObject({
@@ -72,10 +72,10 @@ describe('patches forward', () => {
     expect(readFileSync(join(root, 'recipes/demo/patches/https.patch'), 'utf8')).toBe(PATCH);
   });
 
-  it('pushes the branch to a fork of a git upstream and says how to finish', () => {
+  it('pushes the branch to a fork of a git upstream and says how to finish', async () => {
     const up = upstream();
     const root = recipeRepo(`upstream:\n  kind: git\n  url: ${up.bare}\n`);
-    const r = pkgtrack(['patches', 'forward', 'demo', 'https.patch', '--push-url', up.fork, '--json'], { cwd: root });
+    const r = await pkgtrack(['patches', 'forward', 'demo', 'https.patch', '--push-url', up.fork, '--json'], { cwd: root });
     expect(r.code, r.stderr).toBe(0);
     expect(r.json()).toMatchObject({ pushed: true, headerUpdated: false });
     expect(git(up.fork, 'log', '-1', '--format=%an <%ae>|%s', 'pkgtrack/demo/https').trim()).toBe(
@@ -85,12 +85,12 @@ describe('patches forward', () => {
     expect(r.json().nextSteps.join('\n')).toMatch(/Forwarded: <url>/);
   });
 
-  it('refuses a patch that no longer applies, saying what to do', () => {
+  it('refuses a patch that no longer applies, saying what to do', async () => {
     const up = upstream();
     writeFileSync(join(up.work, 'README'), 'moved on\n');
     git(up.work, 'commit', '-q', '-am', 'rewrite');
     git(up.work, 'push', '-q', up.bare, 'main');
-    const r = pkgtrack(['patches', 'forward', 'demo', 'https.patch', '--push-url', up.fork], {
+    const r = await pkgtrack(['patches', 'forward', 'demo', 'https.patch', '--push-url', up.fork], {
       cwd: recipeRepo(`upstream:\n  kind: git\n  url: ${up.bare}\n`),
     });
     expect(r.code).toBe(1);
@@ -110,7 +110,7 @@ describe('patches forward', () => {
       const up = upstream();
       const root = recipeRepo('upstream:\n  kind: github\n  repo: up/stream\n');
       const env = { GITHUB_TOKEN: TOKEN, PKGTRACK_GITHUB_API_URL: gh.url };
-      const r = await pkgtrackAsync(
+      const r = await pkgtrack(
         ['patches', 'forward', 'demo', 'https.patch', '--upstream-url', up.bare, '--push-url', up.fork, '--fork-owner', 'pat', '--json'],
         { cwd: root, env },
       );
@@ -128,9 +128,9 @@ describe('patches forward', () => {
       expect(patch.split('---\n')[1]).toBe(PATCH.split('---\n')[1]); // the diff is untouched
       expect(r.stdout + r.stderr).not.toContain(TOKEN);
       // The report now follows the pull request.
-      const rep = await pkgtrackAsync(['report', 'patches', '--offline', '--json'], { cwd: root, env });
+      const rep = await pkgtrack(['report', 'patches', '--offline', '--json'], { cwd: root, env });
       expect(rep.json().recipes[0].patches[0].dep3.forwarded).toBe('https://github.com/up/stream/pull/8');
-      const online = await pkgtrackAsync(['report', 'patches', '--json'], { cwd: root, env });
+      const online = await pkgtrack(['report', 'patches', '--json'], { cwd: root, env });
       expect(online.json().recipes[0].patches[0].status).toBe('forwarded-open');
     });
   });

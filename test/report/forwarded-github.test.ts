@@ -8,7 +8,7 @@ import { loadRecipesRepository } from '../../src/recipe/load.js';
 import { buildForwardedQuery, parseGithubRef } from '../../src/report/forwarded.js';
 import { buildPatchReport } from '../../src/services/report/report.js';
 import { type FakeGithub, githubSchema, startFakeGithub } from '../fakes/github/index.js';
-import { pkgtrackAsync } from '../helpers/cli.js';
+import { pkgtrack } from '../helpers/cli.js';
 import { repoWith } from '../recipe/fixtures.js';
 
 const TOKEN = 'ghp_sentinelForwardedTokenValue';
@@ -96,11 +96,11 @@ describe('forwarded PR and issue states', () => {
   it('CLI: --fail-on gives exit 11, the token never reaches the output', async () => {
     const root = repoWithForwarded();
     const env = { GITHUB_TOKEN: TOKEN, PKGTRACK_GITHUB_API_URL: gh.url };
-    const json = await pkgtrackAsync(['report', 'patches', '--json', '--fail-on', 'forwarded-closed'], { cwd: root, env });
+    const json = await pkgtrack(['report', 'patches', '--json', '--fail-on', 'forwarded-closed'], { cwd: root, env });
     expect(json.code).toBe(11);
     expect(json.json().failedOn).toEqual(['forwarded-closed']);
     expect(json.json().counts).toMatchObject({ 'forwarded-merged': 2, 'forwarded-closed': 1, 'forwarded-open': 1, 'needs-forwarding': 1 });
-    const md = await pkgtrackAsync(['report', 'patches', '--format', 'md'], { cwd: root, env });
+    const md = await pkgtrack(['report', 'patches', '--format', 'md'], { cwd: root, env });
     expect(md.code).toBe(0);
     expect(md.stdout).toMatch(/^\| merged\.patch<br>a change \| forwarded-merged \|/m);
     for (const r of [json, md]) expect(r.stdout + r.stderr).not.toContain(TOKEN);

@@ -5,13 +5,13 @@ import { pkgtrack } from '../helpers/cli.js';
 import { repoWith } from '../recipe/fixtures.js';
 
 describe('report patches --site', () => {
-  it('writes the JSON and HTML report into the output and the web page picks it up', () => {
+  it('writes the JSON and HTML report into the output and the web page picks it up', async () => {
     const root = repoWith({
       'recipes/demo/patches/series': 'a.patch\n',
       'recipes/demo/patches/a.patch':
         'Description: a change\nAuthor: A <a@example.org>\nForwarded: no\n---\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n',
     });
-    const r = pkgtrack(['report', 'patches', '--offline', '--site', '--json'], { cwd: root });
+    const r = await pkgtrack(['report', 'patches', '--offline', '--site', '--json'], { cwd: root });
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(readFileSync(join(root, 'public/reports/patches.json'), 'utf8'));
     expect(json.counts['needs-forwarding']).toBe(1);

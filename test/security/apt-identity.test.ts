@@ -24,37 +24,37 @@ beforeAll(() => {
 
 const publish = (out: string, args: string[]) => publishCli(dir, key, out, ['--keep', '0', ...args]);
 
-function expectReused(r: ReturnType<typeof pkgtrack>, file: string) {
+function expectReused(r: Awaited<ReturnType<typeof pkgtrack>>, file: string) {
   expect(r.code, r.stdout).not.toBe(0);
   expect(r.stderr).toContain('error[APT_VERSION_REUSED]');
   expect(r.stderr).toContain(file);
 }
 
 describe('one name, version and architecture: one set of bytes per repository', () => {
-  it('refuses other bytes in another component of the same suite, and in another suite', () => {
+  it('refuses other bytes in another component of the same suite, and in another suite', async () => {
     const out = join(dir, 'components');
-    expect(publish(out, ['--suite', 'bookworm', a]).code).toBe(0);
-    expectReused(publish(out, ['--suite', 'bookworm', '--component', 'contrib', b]), b);
-    expectReused(publish(out, ['--suite', 'trixie', '--component', 'non-free', b]), b);
+    expect((await publish(out, ['--suite', 'bookworm', a])).code).toBe(0);
+    expectReused(await publish(out, ['--suite', 'bookworm', '--component', 'contrib', b]), b);
+    expectReused(await publish(out, ['--suite', 'trixie', '--component', 'non-free', b]), b);
     // The same bytes elsewhere are fine.
-    const same = publish(out, ['--suite', 'trixie', '--component', 'contrib', a]);
+    const same = await publish(out, ['--suite', 'trixie', '--component', 'contrib', a]);
     expect(same.code, same.stderr).toBe(0);
   });
 
-  it('refuses other bytes after repo remove deleted the package (tombstone)', () => {
+  it('refuses other bytes after repo remove deleted the package (tombstone)', async () => {
     const out = join(dir, 'removed');
-    expect(publish(out, ['--suite', 'bookworm', a]).code).toBe(0);
-    const rm = pkgtrack(['repo', 'remove', 'same', '--suite', 'bookworm', '--output', out, '--key', key.secret], { cwd: dir });
+    expect((await publish(out, ['--suite', 'bookworm', a])).code).toBe(0);
+    const rm = await pkgtrack(['repo', 'remove', 'same', '--suite', 'bookworm', '--output', out, '--key', key.secret], { cwd: dir });
     expect(rm.code, rm.stderr).toBe(0);
-    expectReused(publish(out, ['--suite', 'bookworm', b]), b);
-    const again = publish(out, ['--suite', 'bookworm', a]);
+    expectReused(await publish(out, ['--suite', 'bookworm', b]), b);
+    const again = await publish(out, ['--suite', 'bookworm', a]);
     expect(again.code, again.stderr).toBe(0);
   });
 
-  it('seeds the record from a repository published before it existed', () => {
+  it('seeds the record from a repository published before it existed', async () => {
     const out = join(dir, 'seeded');
-    expect(publish(out, ['--suite', 'bookworm', a]).code).toBe(0);
+    expect((await publish(out, ['--suite', 'bookworm', a])).code).toBe(0);
     rmSync(join(out, 'apt/.pkgtrack/apt-identities.json'));
-    expectReused(publish(out, ['--suite', 'bookworm', '--component', 'contrib', b]), b);
+    expectReused(await publish(out, ['--suite', 'bookworm', '--component', 'contrib', b]), b);
   });
 });

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { buildDeb, makeKey, type TestKey } from '../repo/apt-helpers.js';
 
 const DAY = 86_400_000;
@@ -47,7 +47,7 @@ describe('publish checks the clock against the host it is served from', () => {
   it('30 days ahead: refused with CLOCK_SKEW naming both times and the fix, nothing written', async () => {
     serverOffset = -30 * DAY; // the world is 30 days behind us: our clock is 30 days ahead
     const repo = recipesRepo('ahead');
-    const r = await pkgtrackAsync(['publish', '--suite', 'bookworm', buildDeb(dir, 'clk', '1.0-1'), '--json'], { cwd: repo });
+    const r = await pkgtrack(['publish', '--suite', 'bookworm', buildDeb(dir, 'clk', '1.0-1'), '--json'], { cwd: repo });
     expect(r.code, r.stderr).toBe(1);
     const e = JSON.parse(r.stdout).error;
     expect(e.code).toBe('CLOCK_SKEW');
@@ -56,7 +56,7 @@ describe('publish checks the clock against the host it is served from', () => {
     expect(e.fix).toMatch(/timedatectl set-ntp true/);
     expect(existsSync(join(repo, 'public/apt/dists/bookworm/InRelease'))).toBe(false);
 
-    const forced = await pkgtrackAsync(['publish', '--suite', 'bookworm', '--allow-clock-skew', buildDeb(dir, 'clk', '1.0-1')], {
+    const forced = await pkgtrack(['publish', '--suite', 'bookworm', '--allow-clock-skew', buildDeb(dir, 'clk', '1.0-1')], {
       cwd: repo,
     });
     expect(forced.code, forced.stderr).toBe(0);
@@ -65,12 +65,12 @@ describe('publish checks the clock against the host it is served from', () => {
 
   it('2 hours behind is refused too; within a minute, or with no reachable url, it publishes', async () => {
     serverOffset = 2 * 3_600_000;
-    const behind = await pkgtrackAsync(['publish', '--suite', 'bookworm', buildDeb(dir, 'clk', '1.0-1')], { cwd: recipesRepo('behind') });
+    const behind = await pkgtrack(['publish', '--suite', 'bookworm', buildDeb(dir, 'clk', '1.0-1')], { cwd: recipesRepo('behind') });
     expect(behind.code).toBe(1);
     expect(behind.stderr).toMatch(/error\[CLOCK_SKEW\].*2 hours behind/);
 
     serverOffset = 30_000;
-    const ok = await pkgtrackAsync(['publish', '--suite', 'bookworm', buildDeb(dir, 'clk', '1.0-1')], { cwd: recipesRepo('right') });
+    const ok = await pkgtrack(['publish', '--suite', 'bookworm', buildDeb(dir, 'clk', '1.0-1')], { cwd: recipesRepo('right') });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stderr).not.toMatch(/CLOCK_SKEW|clock is/);
 
@@ -79,7 +79,7 @@ describe('publish checks the clock against the host it is served from', () => {
       join(offline, 'pkgtrack.yaml'),
       'name: clock\norigin: Clock\nlabel: Clock\nmaintainer: T <t@example.org>\nurl: http://127.0.0.1:9/\nsigning:\n  key: key.asc\n',
     );
-    const unreachable = await pkgtrackAsync(['publish', '--suite', 'bookworm', buildDeb(dir, 'clk', '1.0-1')], { cwd: offline });
+    const unreachable = await pkgtrack(['publish', '--suite', 'bookworm', buildDeb(dir, 'clk', '1.0-1')], { cwd: offline });
     expect(unreachable.code, unreachable.stderr).toBe(0);
   });
 });

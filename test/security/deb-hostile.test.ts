@@ -52,9 +52,9 @@ function ar(w: string, names: string[]): string {
   return out;
 }
 
-function expectRefused(deb: string, code: string, ...mentions: string[]) {
+async function expectRefused(deb: string, code: string, ...mentions: string[]) {
   const out = join(dir, `out${n++}`);
-  const r = publishCli(dir, key, out, ['--suite', 'bookworm', deb]);
+  const r = await publishCli(dir, key, out, ['--suite', 'bookworm', deb]);
   expect(r.code, r.stdout).not.toBe(0);
   expect(r.stderr).toContain(`error[${code}]`);
   for (const m of [deb, ...mentions]) expect(r.stderr).toContain(m);
@@ -62,20 +62,20 @@ function expectRefused(deb: string, code: string, ...mentions: string[]) {
 }
 
 describe('control file limits (item 6)', () => {
-  it('refuses a 300 KB field naming it', () => {
+  it('refuses a 300 KB field naming it', async () => {
     const w = members(`${CONTROL}Depends: ${'a, '.repeat(100_000)}b\n`);
-    expectRefused(ar(w, ['debian-binary', 'control.tar.xz', 'data.tar.xz']), 'DEB_CONTROL_FIELD_TOO_LONG', 'Depends');
+    await expectRefused(ar(w, ['debian-binary', 'control.tar.xz', 'data.tar.xz']), 'DEB_CONTROL_FIELD_TOO_LONG', 'Depends');
   });
-  it('refuses 300 fields', () => {
+  it('refuses 300 fields', async () => {
     const extra = Array.from({ length: 300 }, (_, i) => `X-Field-${i}: v\n`).join('');
-    expectRefused(ar(members(CONTROL + extra), ['debian-binary', 'control.tar.xz', 'data.tar.xz']), 'DEB_CONTROL_TOO_MANY_FIELDS');
+    await expectRefused(ar(members(CONTROL + extra), ['debian-binary', 'control.tar.xz', 'data.tar.xz']), 'DEB_CONTROL_TOO_MANY_FIELDS');
   });
-  it('refuses a 2 MB control file', () => {
+  it('refuses a 2 MB control file', async () => {
     const w = members(`${CONTROL}${Array.from({ length: 20 }, (_, i) => `X-Big-${i}: ${'y'.repeat(110_000)}\n`).join('')}`);
-    expectRefused(ar(w, ['debian-binary', 'control.tar.xz', 'data.tar.xz']), 'DEB_CONTROL_TOO_BIG');
+    await expectRefused(ar(w, ['debian-binary', 'control.tar.xz', 'data.tar.xz']), 'DEB_CONTROL_TOO_BIG');
   });
-  it('publishes the same package without them', () => {
-    const r = publishCli(dir, key, join(dir, 'fine'), [
+  it('publishes the same package without them', async () => {
+    const r = await publishCli(dir, key, join(dir, 'fine'), [
       '--suite',
       'bookworm',
       ar(members(CONTROL), ['debian-binary', 'control.tar.xz', 'data.tar.xz']),
@@ -85,51 +85,56 @@ describe('control file limits (item 6)', () => {
 });
 
 describe('ambiguous archives (item 7)', () => {
-  it('refuses a second control member', () => {
+  it('refuses a second control member', async () => {
     const w = members(CONTROL);
-    expectRefused(ar(w, ['debian-binary', 'control.tar.xz', 'control.tar.xz', 'data.tar.xz']), 'DEB_AMBIGUOUS', 'control.tar.xz');
+    await expectRefused(ar(w, ['debian-binary', 'control.tar.xz', 'control.tar.xz', 'data.tar.xz']), 'DEB_AMBIGUOUS', 'control.tar.xz');
   });
-  it('refuses the data member before the control member', () => {
-    expectRefused(ar(members(CONTROL), ['debian-binary', 'data.tar.xz', 'control.tar.xz']), 'DEB_AMBIGUOUS', 'data.tar.xz');
+  it('refuses the data member before the control member', async () => {
+    await expectRefused(ar(members(CONTROL), ['debian-binary', 'data.tar.xz', 'control.tar.xz']), 'DEB_AMBIGUOUS', 'data.tar.xz');
   });
-  it('refuses a member after the data member', () => {
+  it('refuses a member after the data member', async () => {
     const w = members(CONTROL);
     writeFileSync(join(w, 'extra'), 'x');
-    expectRefused(ar(w, ['debian-binary', 'control.tar.xz', 'data.tar.xz', 'extra']), 'DEB_AMBIGUOUS', 'extra');
+    await expectRefused(ar(w, ['debian-binary', 'control.tar.xz', 'data.tar.xz', 'extra']), 'DEB_AMBIGUOUS', 'extra');
   });
-  it('refuses bytes after the last member', () => {
+  it('refuses bytes after the last member', async () => {
     const deb = ar(members(CONTROL), ['debian-binary', 'control.tar.xz', 'data.tar.xz']);
     appendFileSync(deb, 'trailing garbage\n');
-    expectRefused(deb, 'AR_TRAILING_DATA');
+    await expectRefused(deb, 'AR_TRAILING_DATA');
   });
-  it('refuses two "control" entries in control.tar', () => {
-    expectRefused(ar(members(CONTROL, 'xz', 2), ['debian-binary', 'control.tar.xz', 'data.tar.xz']), 'DEB_AMBIGUOUS', 'control');
+  it('refuses two "control" entries in control.tar', async () => {
+    await expectRefused(ar(members(CONTROL, 'xz', 2), ['debian-binary', 'control.tar.xz', 'data.tar.xz']), 'DEB_AMBIGUOUS', 'control');
   });
 });
 
 describe('truncated data members (item 8)', () => {
   for (const comp of ['xz', 'gz', 'zst'] as const) {
-    it(`refuses a data.tar.${comp} cut short inside a consistent ar archive`, () => {
+    it(`refuses a data.tar.${comp} cut short inside a consistent ar archive`, async () => {
       const w = members(CONTROL, comp);
       const data = join(w, `data.tar.${comp}`);
       const b = readFileSync(data);
       writeFileSync(data, b.subarray(0, b.length - 3000));
-      expectRefused(ar(w, ['debian-binary', 'control.tar.xz', `data.tar.${comp}`]), 'DEB_TRUNCATED', `data.tar.${comp}`);
+      await expectRefused(ar(w, ['debian-binary', 'control.tar.xz', `data.tar.${comp}`]), 'DEB_TRUNCATED', `data.tar.${comp}`);
     });
   }
-  it('refuses a .deb cut short (the data member runs past the end)', () => {
+  it('refuses a .deb cut short (the data member runs past the end)', async () => {
     const deb = ar(members(CONTROL), ['debian-binary', 'control.tar.xz', 'data.tar.xz']);
     const b = readFileSync(deb);
     writeFileSync(deb, b.subarray(0, b.length - 100));
-    expectRefused(deb, 'AR_TRUNCATED');
+    await expectRefused(deb, 'AR_TRUNCATED');
   });
 });
 
 describe('control encoding (item 17)', () => {
-  it('refuses Latin-1 bytes in a field, naming the field and line, instead of rewriting them to U+FFFD', () => {
+  it('refuses Latin-1 bytes in a field, naming the field and line, instead of rewriting them to U+FFFD', async () => {
     const latin1 = Buffer.concat([Buffer.from(CONTROL.replace('Maintainer: T', 'Maintainer: J')), Buffer.from('Homepage: x\n')]);
     const at = latin1.indexOf('J <');
     latin1.writeUInt8(0xe9, at + 1); // "Jé" in Latin-1: 0xe9 then ' ' is not UTF-8
-    expectRefused(ar(members(latin1), ['debian-binary', 'control.tar.xz', 'data.tar.xz']), 'DEB_CONTROL_NOT_UTF8', 'Maintainer', 'line 4');
+    await expectRefused(
+      ar(members(latin1), ['debian-binary', 'control.tar.xz', 'data.tar.xz']),
+      'DEB_CONTROL_NOT_UTF8',
+      'Maintainer',
+      'line 4',
+    );
   });
 });

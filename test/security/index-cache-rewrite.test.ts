@@ -38,14 +38,14 @@ function plainDeb(version: string): string {
 }
 
 describe('index cache and files rewritten in place', () => {
-  it('reads a file again after cp -p put other bytes of the same size under its path and old mtime', () => {
+  it('reads a file again after cp -p put other bytes of the same size under its path and old mtime', async () => {
     const a = plainDeb('1.0-1');
     const b = plainDeb('1.0-2');
     expect(statSync(a).size).toBe(statSync(b).size);
     const artifact = join(dir, 'incoming.deb');
     execFileSync('cp', ['-p', a, artifact]);
     const out = join(dir, 'out');
-    const first = publishCli(dir, key, out, ['--suite', 'bookworm', '--keep', '0', '--json', artifact]);
+    const first = await publishCli(dir, key, out, ['--suite', 'bookworm', '--keep', '0', '--json', artifact]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.json().reports[0].added.map((p: { version: string }) => p.version)).toEqual(['1.0-1']);
 
@@ -55,7 +55,7 @@ describe('index cache and files rewritten in place', () => {
     const after = statSync(artifact);
     expect([after.ino, after.size, after.mtimeMs]).toEqual([before.ino, before.size, before.mtimeMs]);
 
-    const second = publishCli(dir, key, out, ['--suite', 'bookworm', '--keep', '0', '--json', artifact]);
+    const second = await publishCli(dir, key, out, ['--suite', 'bookworm', '--keep', '0', '--json', artifact]);
     expect(second.code, second.stderr).toBe(0);
     expect(second.json().reports[0].added.map((p: { version: string }) => p.version)).toEqual(['1.0-2']);
   });

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { buildDeb, makeKey, type TestKey } from '../repo/apt-helpers.js';
 
 let dir: string;
@@ -24,8 +24,8 @@ const temps = (root: string): string[] =>
     e.isDirectory() ? temps(join(root, e.name)) : e.name.endsWith('.pkgtrack-tmp') ? [join(root, e.name)] : [],
   );
 
-const publish = (out: string, suite: string, deb: string, env: Record<string, string> = {}) =>
-  pkgtrackAsync(['publish', '--key', key.secret, '--output', out, '--suite', suite, deb], { cwd: dir, env });
+const publish = async (out: string, suite: string, deb: string, env: Record<string, string> = {}) =>
+  await pkgtrack(['publish', '--key', key.secret, '--output', out, '--suite', suite, deb], { cwd: dir, env });
 
 /** Kill a publish of `deb` into `suite` at the first fault point after which temporaries are left. */
 async function killLeavingTemporaries(out: string, suite: string, deb: string): Promise<string[]> {
@@ -48,7 +48,7 @@ describe('temporaries of a killed publish', () => {
     expect((await publish(out, 'bookworm', buildDeb(dir, 'base', '1.0-1'))).code).toBe(0);
     const left = await killLeavingTemporaries(out, 'trixie', buildDeb(dir, 'big', '1.0-1', { content: 'x'.repeat(300_000) }));
 
-    const v = await pkgtrackAsync(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub, '--suite', 'bookworm', '--json'], {
+    const v = await pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub, '--suite', 'bookworm', '--json'], {
       cwd: dir,
     });
     const report = v.json();
@@ -65,18 +65,17 @@ describe('temporaries of a killed publish', () => {
     const out = join(dir, 'b');
     expect((await publish(out, 'bookworm', buildDeb(dir, 'base', '1.0-1'))).code).toBe(0);
     const left = await killLeavingTemporaries(out, 'trixie', buildDeb(dir, 'big', '1.0-1', { content: 'y'.repeat(300_000) }));
-    const fixed = await pkgtrackAsync(
-      ['repo', 'verify', join(out, 'apt'), '--keyring', key.pub, '--suite', 'bookworm', '--fix', '--json'],
-      { cwd: dir },
-    );
+    const fixed = await pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub, '--suite', 'bookworm', '--fix', '--json'], {
+      cwd: dir,
+    });
     expect(fixed.json().fixed.files).toBe(left.length);
     expect(temps(join(out, 'apt'))).toEqual([]);
-    const again = await pkgtrackAsync(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub, '--suite', 'bookworm', '--json'], {
+    const again = await pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub, '--suite', 'bookworm', '--json'], {
       cwd: dir,
     });
     expect(again.json().leftovers).toBeUndefined();
 
-    const url = await pkgtrackAsync(['repo', 'verify', 'http://127.0.0.1:9/apt', '--suite', 'bookworm', '--fix'], { cwd: dir });
+    const url = await pkgtrack(['repo', 'verify', 'http://127.0.0.1:9/apt', '--suite', 'bookworm', '--fix'], { cwd: dir });
     expect(url.code).toBe(2);
     expect(url.stderr).toMatch(/--fix works on a repository folder/);
   });

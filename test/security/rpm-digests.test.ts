@@ -41,9 +41,9 @@ function tampered(name: string, edit: (b: Buffer) => void): string {
 
 const rpmK = (file: string) => spawnSync('rpmkeys', ['-Kv', file], { encoding: 'utf8' });
 
-function expectRefused(bad: string, code: RegExp, withOthers = false) {
+async function expectRefused(bad: string, code: RegExp, withOthers = false) {
   const out = join(dir, `out-${Math.random().toString(36).slice(2)}`);
-  const r = publishCli(dir, key, out, ['--suite', SUITE, '--keep', '0', ...(withOthers ? good.slice(1) : []), bad]);
+  const r = await publishCli(dir, key, out, ['--suite', SUITE, '--keep', '0', ...(withOthers ? good.slice(1) : []), bad]);
   expect(r.code, r.stderr).not.toBe(0);
   expect(r.stderr).toMatch(code);
   expect(r.stderr).toContain(bad);
@@ -51,38 +51,38 @@ function expectRefused(bad: string, code: RegExp, withOthers = false) {
 }
 
 describe('publish refuses an rpm whose digests rpm would call BAD', () => {
-  it('a changed byte in the main header (header SHA-256 digest BAD)', () => {
+  it('a changed byte in the main header (header SHA-256 digest BAD)', async () => {
     const bad = tampered('header', (b) => {
       const { layout } = readRpmHeaders(b);
       const at = b.indexOf('retention test', layout.headerStart);
       b.write('Retention', at);
     });
     expect(rpmK(bad).stdout).toMatch(/Header SHA256 digest: BAD/);
-    expectRefused(bad, /RPM_DIGEST_MISMATCH|SHA-256 header digest mismatch/);
+    await expectRefused(bad, /RPM_DIGEST_MISMATCH|SHA-256 header digest mismatch/);
   });
 
-  it('a changed byte in the payload (payload digest BAD), also among nine good ones (worker threads)', () => {
+  it('a changed byte in the payload (payload digest BAD), also among nine good ones (worker threads)', async () => {
     const bad = tampered('payload', (b) => {
       const i = b.length - 40;
       b.writeUInt8(b.readUInt8(i) ^ 0x55, i);
     });
     expect(`${rpmK(bad).stdout}${rpmK(bad).stderr}`).toMatch(/BAD/);
-    expectRefused(bad, /payload digest mismatch/);
-    expectRefused(bad, /payload digest mismatch/, true);
+    await expectRefused(bad, /payload digest mismatch/);
+    await expectRefused(bad, /payload digest mismatch/, true);
   });
 
-  it('a main header with a wrong entry count (rpm cannot read it)', () => {
+  it('a main header with a wrong entry count (rpm cannot read it)', async () => {
     const bad = tampered('count', (b) => {
       const { layout } = readRpmHeaders(b);
       b.writeUInt32BE(b.readUInt32BE(layout.headerStart + 8) - 1, layout.headerStart + 8);
     });
     expect(spawnSync('rpm', ['-qp', bad], { encoding: 'utf8' }).status).not.toBe(0);
-    expectRefused(bad, /RPM_MALFORMED|RPM_DIGEST_MISMATCH/);
+    await expectRefused(bad, /RPM_MALFORMED|RPM_DIGEST_MISMATCH/);
   });
 
-  it('the untouched packages publish, and rpmkeys -K says every digest is OK', () => {
+  it('the untouched packages publish, and rpmkeys -K says every digest is OK', async () => {
     const out = join(dir, 'out-good');
-    const r = publishCli(dir, key, out, ['--suite', SUITE, '--keep', '0', ...good]);
+    const r = await publishCli(dir, key, out, ['--suite', SUITE, '--keep', '0', ...good]);
     expect(r.code, r.stderr).toBe(0);
     const pooled = join(out, 'yum', SUITE, 'Packages/d', good[0]!.split('/').at(-1)!);
     copyFileSync(pooled, join(dir, 'pooled.rpm'));

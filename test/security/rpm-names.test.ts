@@ -24,13 +24,13 @@ beforeAll(() => {
 
 describe('rpm file names that are not safe in a URL', () => {
   for (const name of ['nm-1.0-1#x.noarch.rpm', 'nm-1.0-1?x=1.noarch.rpm', 'nm-1.0%2F1.noarch.rpm', 'nm 1.0-1.noarch.rpm']) {
-    it(`refuses ${JSON.stringify(name)}`, () => {
+    it(`refuses ${JSON.stringify(name)}`, async () => {
       const d = join(dir, `in-${Math.random().toString(36).slice(2)}`);
       mkdirSync(d);
       const file = join(d, name);
       copyFileSync(rpm, file);
       const out = join(d, 'out');
-      const r = publishCli(dir, key, out, ['--suite', SUITE, file]);
+      const r = await publishCli(dir, key, out, ['--suite', SUITE, file]);
       expect(r.code, r.stdout).not.toBe(0);
       expect(r.stderr).toContain('error[YUM_BAD_FILE_NAME]');
       expect(r.stderr).toContain(file);
@@ -38,10 +38,10 @@ describe('rpm file names that are not safe in a URL', () => {
     });
   }
 
-  it('publishes rpmbuild-style names with + ~ ^ _', () => {
+  it('publishes rpmbuild-style names with + ~ ^ _', async () => {
     const file = join(dir, 'nm_extra-1.0~rc1^git1+b1-1.noarch.rpm');
     copyFileSync(rpm, file);
-    const r = publishCli(dir, key, join(dir, 'ok'), ['--suite', SUITE, file]);
+    const r = await publishCli(dir, key, join(dir, 'ok'), ['--suite', SUITE, file]);
     expect(r.code, r.stderr).toBe(0);
   });
 });

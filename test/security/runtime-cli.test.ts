@@ -21,17 +21,17 @@ describe('-C', () => {
     expect(without).toEqual(NO_REPOSITORY);
   });
 
-  it('check -C DIR checks that repository', () => {
+  it('check -C DIR checks that repository', async () => {
     const dir = tempDir('pkgtrack-cli-');
     writeFileSync(join(dir, 'pkgtrack.yaml'), 'name: t\norigin: T\nlabel: T\nmaintainer: T <t@example.org>\n');
-    const r = pkgtrack(['check', '-C', dir, '--json']);
+    const r = await pkgtrack(['check', '-C', dir, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json().summary.total).toBe(0);
   });
 
-  it('repo verify -C DIR is accepted (the repository is where its default keyring comes from)', () => {
+  it('repo verify -C DIR is accepted (the repository is where its default keyring comes from)', async () => {
     const dir = tempDir('pkgtrack-cli-');
-    const r = pkgtrack(['repo', 'verify', '-C', dir, join(dir, 'no-such-repo')]);
+    const r = await pkgtrack(['repo', 'verify', '-C', dir, join(dir, 'no-such-repo')]);
     expect(r.stderr).not.toMatch(/Nonexistent flag|USAGE/);
     // -C named a folder without pkgtrack.yaml: that is what it says.
     expect(r.stderr).toMatch(/error\[REPO_NOT_FOUND\]: no pkgtrack.yaml in/);
@@ -39,12 +39,12 @@ describe('-C', () => {
 });
 
 describe('usage errors', () => {
-  it('are error[USAGE] with a fix in text, exit 2', () => {
-    const r = pkgtrack(['check', '--no-such-flag']);
+  it('are error[USAGE] with a fix in text, exit 2', async () => {
+    const r = await pkgtrack(['check', '--no-such-flag']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error\[USAGE\]: Nonexistent flag: --no-such-flag$/m);
     expect(r.stderr).toMatch(/^ {2}fix: Run `pkgtrack check --help`/m);
-    const missing = pkgtrack(['repo', 'verify']);
+    const missing = await pkgtrack(['repo', 'verify']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^error\[USAGE\]: Missing 1 required arg/m);
   });

@@ -99,16 +99,16 @@ describe('state.db under contention', () => {
 });
 
 describe('state.db damaged or unwritable', () => {
-  it('a file that is not a database is STATE_CORRUPT naming it, with a fix, from the CLI too', () => {
+  it('a file that is not a database is STATE_CORRUPT naming it, with a fix, from the CLI too', async () => {
     const dir = tempDir('pkgtrack-state-');
-    expect(pkgtrack(['init', dir, '--name', 't']).code).toBe(0);
+    expect((await pkgtrack(['init', dir, '--name', 't'])).code).toBe(0);
     mkdirSync(join(dir, '.pkgtrack'), { recursive: true });
     writeFileSync(join(dir, '.pkgtrack/state.db'), 'this is not a database, it is a text file of some length'.repeat(100));
     expect(() => StateStore.open(dir)).toThrow(expect.objectContaining({ code: 'STATE_CORRUPT', kind: 'input' }));
-    const r = pkgtrack(['check', '--json'], { cwd: dir });
+    const r = await pkgtrack(['check', '--json'], { cwd: dir });
     expect(r.code).not.toBe(0);
     expect(r.json().error).toMatchObject({ code: 'STATE_CORRUPT', details: { file: join(dir, '.pkgtrack/state.db') } });
-    const text = pkgtrack(['check'], { cwd: dir });
+    const text = await pkgtrack(['check'], { cwd: dir });
     expect(text.stderr).toMatch(/error\[STATE_CORRUPT\].*state\.db/);
     expect(text.stderr).toMatch(/fix: .*mv /);
     expect(text.stderr).not.toMatch(/INTERNAL|unexpected/);

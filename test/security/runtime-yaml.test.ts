@@ -16,16 +16,16 @@ const BOMB = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
   .join('\n');
 
 describe('YAML alias bomb', () => {
-  it('in a recipe: YAML_ALIASES naming the file, a finding (exit 2), no INTERNAL', () => {
+  it('in a recipe: YAML_ALIASES naming the file, a finding (exit 2), no INTERNAL', async () => {
     const dir = tempDir('pkgtrack-yaml-');
     writeFileSync(join(dir, 'pkgtrack.yaml'), 'name: t\norigin: T\nlabel: T\nmaintainer: T <t@example.org>\n');
     mkdirSync(join(dir, 'recipes/bomb'), { recursive: true });
     writeFileSync(join(dir, 'recipes/bomb/recipe.yaml'), `name: bomb\n${BOMB}\n`);
-    const r = pkgtrack(['recipe', 'validate', '-C', dir, '--json']);
+    const r = await pkgtrack(['recipe', 'validate', '-C', dir, '--json']);
     expect(r.code).toBe(2);
     expect(JSON.stringify(r.json())).toMatch(/YAML_ALIASES/);
     expect(JSON.stringify(r.json())).toMatch(/recipes\/bomb\/recipe\.yaml/);
-    const text = pkgtrack(['recipe', 'validate', '-C', dir]);
+    const text = await pkgtrack(['recipe', 'validate', '-C', dir]);
     expect(`${text.stdout}${text.stderr}`).not.toMatch(/INTERNAL|unexpected/);
   });
 });

@@ -17,38 +17,38 @@ let key: TestKey;
 let base: string;
 const SUITE = 'fedora/41/x86_64';
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tempDir('pkgtrack-verify-yum-');
   key = makeKey(dir);
   const rpms = buildVersions(join(dir, 'rpmbuild'), ['1.0-1', '1.1-1'], 'x', 'vy');
   base = join(dir, 'base');
-  const r = publishCli(dir, key, base, ['--suite', SUITE, '--keep', '0', ...rpms]);
+  const r = await publishCli(dir, key, base, ['--suite', SUITE, '--keep', '0', ...rpms]);
   expect(r.code, r.stderr).toBe(0);
 }, 120_000);
 
 /** A copy of the published tree, changed by `tamper(repo dir)`, then verified. */
-function verifyTampered(name: string, tamper: (repo: string) => void) {
+async function verifyTampered(name: string, tamper: (repo: string) => void) {
   const out = join(dir, name);
   execFileSync('cp', ['-a', base, out]);
   tamper(join(out, 'yum', SUITE));
-  return pkgtrack(['verify', out, '--keyring', key.pub, '--json']);
+  return await pkgtrack(['verify', out, '--keyring', key.pub, '--json']);
 }
 
 const repodata = (repo: string) => join(repo, 'repodata');
 const metaFile = (repo: string, type: string) =>
   join(repodata(repo), readdirSync(repodata(repo)).find((f) => f.endsWith(`-${type}.xml.gz`))!);
-const problems = (r: ReturnType<typeof pkgtrack>) =>
+const problems = (r: Awaited<ReturnType<typeof pkgtrack>>) =>
   (r.json().problems as Array<{ code: string; file: string }>).map((p) => `${p.code} ${p.file}`);
 
 describe('verify checks yum metadata through the repodata link', () => {
-  it('passes the repository as published, checking repomd.xml, its .asc and the metadata files', () => {
-    const r = pkgtrack(['verify', base, '--keyring', key.pub, '--json']);
+  it('passes the repository as published, checking repomd.xml, its .asc and the metadata files', async () => {
+    const r = await pkgtrack(['verify', base, '--keyring', key.pub, '--json']);
     expect(r.code, r.stdout).toBe(0);
     expect(r.json().checked).toContain(`yum/${SUITE}/repodata/repomd.xml`);
   });
 
-  it('refuses a repomd.xml changed after signing (stale repomd.xml.asc)', () => {
-    const r = verifyTampered('stale-asc', (repo) => {
+  it('refuses a repomd.xml changed after signing (stale repomd.xml.asc)', async () => {
+    const r = await verifyTampered('stale-asc', (repo) => {
       const f = join(repodata(repo), 'repomd.xml');
       writeFileSync(f, readFileSync(f, 'utf8').replace('<revision>', '<revision>1'));
     });
@@ -56,8 +56,8 @@ describe('verify checks yum metadata through the repodata link', () => {
     expect(problems(r)).toContain(`SIG_BAD yum/${SUITE}/repodata/repomd.xml.asc`);
   });
 
-  it('refuses a primary whose bytes differ from repomd.xml', () => {
-    const r = verifyTampered('bad-primary', (repo) => {
+  it('refuses a primary whose bytes differ from repomd.xml', async () => {
+    const r = await verifyTampered('bad-primary', (repo) => {
       const f = metaFile(repo, 'primary');
       const b = readFileSync(f);
       b.writeUInt8(b.readUInt8(b.length - 5) ^ 0xff, b.length - 5);
@@ -67,8 +67,8 @@ describe('verify checks yum metadata through the repodata link', () => {
     expect(problems(r).some((p) => p.startsWith('HASH_MISMATCH') && p.includes('-primary.xml.gz'))).toBe(true);
   });
 
-  it('refuses a missing filelists and a missing repomd.xml.asc', () => {
-    const r = verifyTampered('missing', (repo) => {
+  it('refuses a missing filelists and a missing repomd.xml.asc', async () => {
+    const r = await verifyTampered('missing', (repo) => {
       rmSync(metaFile(repo, 'filelists'));
       rmSync(join(repodata(repo), 'repomd.xml.asc'));
     });
@@ -78,8 +78,8 @@ describe('verify checks yum metadata through the repodata link', () => {
     expect(codes).toContain('REPOMD_UNSIGNED');
   });
 
-  it('refuses a package whose bytes differ from what primary lists', () => {
-    const r = verifyTampered('bad-rpm', (repo) => {
+  it('refuses a package whose bytes differ from what primary lists', async () => {
+    const r = await verifyTampered('bad-rpm', (repo) => {
       const f = join(repo, 'Packages/v', readdirSync(join(repo, 'Packages/v'))[0]!);
       const b = readFileSync(f);
       writeFileSync(f, Buffer.concat([b, Buffer.from('x')]));

@@ -48,7 +48,7 @@ describe('key generate / info / export', () => {
   });
 
   it('generates an encrypted Ed25519 key at signing.key, public key and revocation next to it', async () => {
-    const r = pkgtrack(['key', 'generate', '--type', 'ed25519', '--json'], { cwd: repo, env: ENV });
+    const r = await pkgtrack(['key', 'generate', '--type', 'ed25519', '--json'], { cwd: repo, env: ENV });
     noSentinel(r.stdout, r.stderr);
     expect(r.code).toBe(0);
     const out = r.json();
@@ -62,13 +62,13 @@ describe('key generate / info / export', () => {
     expect(await readFile(join(repo, 'keys/signing.pub.asc'), 'utf8')).toContain('BEGIN PGP PUBLIC KEY BLOCK');
     expect(await readFile(join(repo, 'keys/signing.rev.asc'), 'utf8')).toContain('BEGIN PGP PUBLIC KEY BLOCK');
     // Never silently replaces a key.
-    const again = pkgtrack(['key', 'generate', '--type', 'ed25519'], { cwd: repo, env: ENV });
+    const again = await pkgtrack(['key', 'generate', '--type', 'ed25519'], { cwd: repo, env: ENV });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/KEY_FILE_EXISTS[\s\S]*fix:/);
   });
 
-  it('refuses to generate without a passphrase (none on the command line exists)', () => {
-    const r = pkgtrack(['key', 'generate', '--type', 'ed25519', '--out', join(repo, 'other.key')], {
+  it('refuses to generate without a passphrase (none on the command line exists)', async () => {
+    const r = await pkgtrack(['key', 'generate', '--type', 'ed25519', '--out', join(repo, 'other.key')], {
       cwd: repo,
       env: { PKGTRACK_KEY_PASSPHRASE: undefined },
     });
@@ -100,25 +100,25 @@ describe('key generate / info / export', () => {
     await expect(openpgp.decryptKey({ privateKey: priv, passphrase: SENTINEL })).resolves.toBeTruthy();
   });
 
-  it('key info reports the policy verdict; refused keys exit 11', () => {
-    const ok = pkgtrack(['key', 'info', '--json'], { cwd: repo });
+  it('key info reports the policy verdict; refused keys exit 11', async () => {
+    const ok = await pkgtrack(['key', 'info', '--json'], { cwd: repo });
     expect(ok.code).toBe(0);
     expect(ok.json().keys[0]).toMatchObject({ role: 'signing.key', private: true, violations: [], expiresSoon: false });
-    const bad = pkgtrack(['key', 'info', join(import.meta.dirname, 'fixtures/rsa1024.pub.asc')], { cwd: repo });
+    const bad = await pkgtrack(['key', 'info', join(import.meta.dirname, 'fixtures/rsa1024.pub.asc')], { cwd: repo });
     expect(bad.code).toBe(11);
     expect(bad.stdout).toMatch(/REFUSED\s+primary: RSA-1024/);
   });
 
   it('key export: armored key gpgv can use, .sources with Signed-By, .repo with checks on', async () => {
-    const armored = pkgtrack(['key', 'export'], { cwd: repo });
+    const armored = await pkgtrack(['key', 'export'], { cwd: repo });
     expect(armored.code).toBe(0);
     expect(armored.stdout).toMatch(/^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
     expect(armored.stdout).not.toContain('PRIVATE');
-    const sources = pkgtrack(['key', 'export', '--format', 'sources'], { cwd: repo });
+    const sources = await pkgtrack(['key', 'export', '--format', 'sources'], { cwd: repo });
     expect(sources.stdout).toMatch(
       /^Types: deb\nURIs: https:\/\/repo.example.org\/packages\/apt\nSuites: bookworm\nComponents: main\nArchitectures: amd64\nSigned-By:\n -----BEGIN PGP PUBLIC KEY BLOCK-----\n \.\n/,
     );
-    const yum = pkgtrack(['key', 'export', '--format', 'repo'], { cwd: repo });
+    const yum = await pkgtrack(['key', 'export', '--format', 'repo'], { cwd: repo });
     // The published layout: <url>/apt, <url>/yum/<path>, <url>/keys/<name>-archive-keyring.asc.
     expect(yum.stdout).toContain('baseurl=https://repo.example.org/packages/yum/fedora/41');
     expect(yum.stdout).toMatch(
@@ -130,20 +130,21 @@ describe('key generate / info / export', () => {
 describe('doctor signing check', () => {
   it('ok with key and passphrase; error with a wrong passphrase; warn without one; warn 30 days before expiry', async () => {
     const repo = await makeRepo();
-    expect(pkgtrack(['key', 'generate', '--type', 'ed25519', '--expires', '20d'], { cwd: repo, env: ENV }).code).toBe(0);
-    const doctor = (env: Record<string, string | undefined>) => pkgtrack(['doctor', '--check', 'signing', '--json'], { cwd: repo, env });
-    const good = doctor(ENV);
+    expect((await pkgtrack(['key', 'generate', '--type', 'ed25519', '--expires', '20d'], { cwd: repo, env: ENV })).code).toBe(0);
+    const doctor = async (env: Record<string, string | undefined>) =>
+      await pkgtrack(['doctor', '--check', 'signing', '--json'], { cwd: repo, env });
+    const good = await doctor(ENV);
     noSentinel(good.stdout, good.stderr);
     const f = good.json().findings as Array<{ id: string; status: string }>;
     expect(f.find((x) => x.id.startsWith('signing.unlock'))?.status).toBe('ok');
     expect(f.find((x) => x.id.startsWith('signing.expiry'))?.status).toBe('warn');
-    const wrong = doctor({ PKGTRACK_KEY_PASSPHRASE: 'not-the-passphrase' });
+    const wrong = await doctor({ PKGTRACK_KEY_PASSPHRASE: 'not-the-passphrase' });
     expect(wrong.code).toBe(11);
     expect((wrong.json().findings as Array<{ id: string; status: string }>).find((x) => x.id.startsWith('signing.unlock'))?.status).toBe(
       'error',
     );
     expect(wrong.stdout).not.toContain('not-the-passphrase');
-    const none = doctor({ PKGTRACK_KEY_PASSPHRASE: undefined });
+    const none = await doctor({ PKGTRACK_KEY_PASSPHRASE: undefined });
     expect((none.json().findings as Array<{ id: string; status: string }>).find((x) => x.id === 'signing.passphrase')?.status).toBe('warn');
   });
 });
@@ -151,10 +152,10 @@ describe('doctor signing check', () => {
 describe('key rotate', () => {
   it('start adds the new key to extraKeys, both sign with both fingerprints, finish refuses early and swaps with --force', async () => {
     const repo = await makeRepo();
-    expect(pkgtrack(['key', 'generate', '--type', 'ed25519'], { cwd: repo, env: ENV }).code).toBe(0);
-    const status0 = pkgtrack(['key', 'rotate', '--json'], { cwd: repo });
+    expect((await pkgtrack(['key', 'generate', '--type', 'ed25519'], { cwd: repo, env: ENV })).code).toBe(0);
+    const status0 = await pkgtrack(['key', 'rotate', '--json'], { cwd: repo });
     expect(status0.json().status.phase).toBe('single-key');
-    const start = pkgtrack(['key', 'rotate', '--start', '--type', 'ed25519', '--json'], { cwd: repo, env: ENV });
+    const start = await pkgtrack(['key', 'rotate', '--start', '--type', 'ed25519', '--json'], { cwd: repo, env: ENV });
     noSentinel(start.stdout, start.stderr);
     expect(start.code).toBe(0);
     const s = start.json().status;
@@ -170,7 +171,7 @@ describe('key rotate', () => {
     try {
       const signer = await signerFromRepository(await loadRecipesRepository(repo));
       expect(signer.fingerprints).toEqual(s.keys.map((k: { fingerprint: string }) => k.fingerprint));
-      const exported = pkgtrack(['key', 'export'], { cwd: repo });
+      const exported = await pkgtrack(['key', 'export'], { cwd: repo });
       const both = await readKeys(exported.stdout, 'export');
       expect(both.map((k) => k.getFingerprint().toUpperCase())).toEqual(signer.fingerprints);
       await writeFile(join(repo, 'both.gpg'), binaryPublicKeys(both));
@@ -181,10 +182,10 @@ describe('key rotate', () => {
       delete process.env.PKGTRACK_KEY_PASSPHRASE;
     }
 
-    const early = pkgtrack(['key', 'rotate', '--finish'], { cwd: repo });
+    const early = await pkgtrack(['key', 'rotate', '--finish'], { cwd: repo });
     expect(early.code).toBe(1);
     expect(early.stderr).toMatch(/ROTATION_TOO_EARLY/);
-    const forced = pkgtrack(['key', 'rotate', '--finish', '--force', '--json'], { cwd: repo });
+    const forced = await pkgtrack(['key', 'rotate', '--finish', '--force', '--json'], { cwd: repo });
     expect(forced.code).toBe(0);
     expect(forced.json().status.keys).toEqual([expect.objectContaining({ role: 'signing.key', fingerprint: s.keys[1].fingerprint })]);
   });
@@ -201,7 +202,7 @@ describe('secrets', () => {
     ['REPO_SIGNING_PW', '  passphraseEnv: REPO_SIGNING_PW\n'],
   ])('a passphrase read from %s never reaches a child process (env or argv)', async (name, yamlExtra) => {
     const repo = await makeRepo(yamlExtra);
-    expect(pkgtrack(['key', 'generate', '--type', 'ed25519'], { cwd: repo, env: { [name]: SENTINEL } }).code).toBe(0);
+    expect((await pkgtrack(['key', 'generate', '--type', 'ed25519'], { cwd: repo, env: { [name]: SENTINEL } })).code).toBe(0);
     process.env[name] = SENTINEL;
     const signer = await signerFromRepository(await loadRecipesRepository(repo));
     expect(signer.fingerprints).toHaveLength(1);
@@ -213,7 +214,7 @@ describe('secrets', () => {
 
   it('a wrong passphrase is reported without echoing it', async () => {
     const repo = await makeRepo();
-    expect(pkgtrack(['key', 'generate', '--type', 'ed25519'], { cwd: repo, env: ENV }).code).toBe(0);
+    expect((await pkgtrack(['key', 'generate', '--type', 'ed25519'], { cwd: repo, env: ENV })).code).toBe(0);
     process.env.PKGTRACK_KEY_PASSPHRASE = `${SENTINEL}-wrong`;
     const e = await signerFromRepository(await loadRecipesRepository(repo)).catch((x: Error & { code?: string; fix?: string }) => x);
     expect((e as { code?: string }).code).toBe('KEY_PASSPHRASE_WRONG');

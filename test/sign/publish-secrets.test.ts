@@ -39,7 +39,7 @@ describe('secrets during sign + publish', () => {
     );
     await mkdir(join(repo, 'recipes'));
     const env = { [envName]: SENTINEL };
-    const gen = pkgtrack(['key', 'generate', '--type', 'ed25519'], { cwd: repo, env });
+    const gen = await pkgtrack(['key', 'generate', '--type', 'ed25519'], { cwd: repo, env });
     expect(gen.code, gen.stderr).toBe(0);
 
     // PATH shim: xz records what it was given, then runs the real one.
@@ -54,7 +54,10 @@ describe('secrets during sign + publish', () => {
     await chmod(join(shim, 'xz'), 0o755);
 
     const deb = await tinyDeb(repo);
-    const pub = pkgtrack(['publish', '--suite', 'bookworm', deb], { cwd: repo, env: { ...env, PATH: `${shim}:${process.env.PATH}` } });
+    const pub = await pkgtrack(['publish', '--suite', 'bookworm', deb], {
+      cwd: repo,
+      env: { ...env, PATH: `${shim}:${process.env.PATH}` },
+    });
     expect(pub.code, pub.stderr).toBe(0);
     expect(pub.stdout + pub.stderr).not.toContain(SENTINEL);
 

@@ -37,14 +37,14 @@ async function publishedTree(): Promise<{ root: string; suite: string; repodata:
   return { root, suite, repodata };
 }
 
-const verify = (path: string, keyring = k.publicFile) => pkgtrack(['verify', path, '--keyring', keyring, '--json']);
-const errorCodes = (r: ReturnType<typeof verify>) =>
+const verify = async (path: string, keyring = k.publicFile) => await pkgtrack(['verify', path, '--keyring', keyring, '--json']);
+const errorCodes = (r: Awaited<ReturnType<typeof verify>>) =>
   (r.json().problems as Array<{ code: string; severity: string }>).filter((p) => p.severity === 'error').map((p) => p.code);
 
 describe('pkgtrack verify', () => {
   it('a good tree passes: every signature and every listed hash', async () => {
     const t = await publishedTree();
-    const r = verify(t.root);
+    const r = await verify(t.root);
     expect(r.code).toBe(0);
     const out = r.json();
     expect(out.ok).toBe(true);
@@ -66,12 +66,12 @@ describe('pkgtrack verify', () => {
   it('text appended to InRelease: exit 11, CLEARTEXT_TEXT_AFTER with the line', async () => {
     const t = await publishedTree();
     await appendFile(join(t.suite, 'InRelease'), 'Suite: evil\n');
-    const r = verify(join(t.suite, 'InRelease'));
+    const r = await verify(join(t.suite, 'InRelease'));
     expect(r.code).toBe(11);
     const p = r.json().problems.find((x: { code: string }) => x.code === 'CLEARTEXT_TEXT_AFTER');
     expect(p).toMatchObject({ file: 'InRelease', severity: 'error' });
     expect(p.line).toBeGreaterThan(10);
-    const human = pkgtrack(['verify', t.root, '--keyring', k.publicFile]);
+    const human = await pkgtrack(['verify', t.root, '--keyring', k.publicFile]);
     expect(human.code).toBe(11);
     expect(human.stdout).toMatch(
       /ERROR dists\/stable\/InRelease:\d+: unsigned text after the signature: "Suite: evil" \[CLEARTEXT_TEXT_AFTER\]/,
@@ -81,7 +81,7 @@ describe('pkgtrack verify', () => {
   it('payload appended to Release.gpg: exit 11', async () => {
     const t = await publishedTree();
     await appendFile(join(t.suite, 'Release.gpg'), 'extra payload\n');
-    const r = verify(t.root);
+    const r = await verify(t.root);
     expect(r.code).toBe(11);
     expect(errorCodes(r)).toEqual(['SIG_TEXT_AFTER']);
   });
@@ -91,7 +91,7 @@ describe('pkgtrack verify', () => {
     await writeFile(join(t.repodata, 'dummy'), '');
     const repomd = await readFile(join(t.repodata, 'repomd.xml'), 'utf8');
     await writeFile(join(t.repodata, 'repomd.xml'), repomd.replace(/<revision>\d+<\/revision>/, '<revision>1</revision>'));
-    const r = verify(t.root);
+    const r = await verify(t.root);
     expect(r.code).toBe(11);
     expect(errorCodes(r)).toEqual(['SIG_BAD']);
     const g = await gpgv(k.keyringFile, [join(t.repodata, 'repomd.xml.asc'), join(t.repodata, 'repomd.xml')]);
@@ -103,14 +103,14 @@ describe('pkgtrack verify', () => {
     await appendFile(join(t.suite, 'main', 'binary-amd64', 'Packages'), 'Package: evil\n');
     const primary = (await readFile(join(t.repodata, 'repomd.xml'), 'utf8')).match(/href="(repodata\/[^"]*primary[^"]*)"/)![1]!;
     await appendFile(join(t.repodata, '..', primary), 'x');
-    const r = verify(t.root);
+    const r = await verify(t.root);
     expect(r.code).toBe(11);
     expect(errorCodes(r)).toEqual(['HASH_MISMATCH', 'HASH_MISMATCH']);
   });
 
   it('signed by a key the user does not trust: exit 11', async () => {
     const t = await publishedTree();
-    const r = verify(t.root, stranger.publicFile);
+    const r = await verify(t.root, stranger.publicFile);
     expect(r.code).toBe(11);
     expect(errorCodes(r)).toContain('SIG_NO_GOOD');
   });
@@ -118,13 +118,13 @@ describe('pkgtrack verify', () => {
   it('unsigned metadata is an error, not a pass', async () => {
     const t = await publishedTree();
     await run('rm', [join(t.suite, 'InRelease'), join(t.suite, 'Release.gpg'), join(t.repodata, 'repomd.xml.asc')]);
-    const r = verify(t.root);
+    const r = await verify(t.root);
     expect(r.code).toBe(11);
     expect(errorCodes(r).sort()).toEqual(['RELEASE_UNSIGNED', 'REPOMD_UNSIGNED']);
   });
 
-  it('no keys at all is a usage error with a fix', () => {
-    const r = pkgtrack(['verify', tempDir()], { cwd: tempDir() });
+  it('no keys at all is a usage error with a fix', async () => {
+    const r = await pkgtrack(['verify', tempDir()], { cwd: tempDir() });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/VERIFY_NO_KEYS[\s\S]*fix: Pass --keyring/);
   });

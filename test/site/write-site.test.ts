@@ -209,8 +209,8 @@ describe('patch report pick-up', () => {
 });
 
 describe('pkgtrack site (built CLI)', () => {
-  it('regenerates the page and reports it as JSON', () => {
-    const r = pkgtrack(['site', '--json'], { cwd: fx.repoRoot, env: AS_USER });
+  it('regenerates the page and reports it as JSON', async () => {
+    const r = await pkgtrack(['site', '--json'], { cwd: fx.repoRoot, env: AS_USER });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = r.json();
@@ -225,20 +225,20 @@ describe('pkgtrack site (built CLI)', () => {
     expect(j.badges).toEqual(['badges/hello.svg', 'badges/lonely.svg', 'badges/tool.svg']);
   });
 
-  it('writes to --out and prints a human summary', () => {
+  it('writes to --out and prints a human summary', async () => {
     const out = join(tmp, 'elsewhere');
-    const r = pkgtrack(['site', '--out', out], { cwd: fx.repoRoot, env: AS_USER });
+    const r = await pkgtrack(['site', '--out', out], { cwd: fx.repoRoot, env: AS_USER });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^wrote .*elsewhere\/index\.html: 0 suite\(s\), 0 package\(s\), 0 badge\(s\); \d+ of \d+ file\(s\) changed$/m);
     expect(statSync(join(out, 'index.html')).isFile()).toBe(true);
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('Nothing has been published yet.');
   });
 
-  it('fails with a typed error naming the file when the signing key is missing, writing nothing', () => {
+  it('fails with a typed error naming the file when the signing key is missing, writing nothing', async () => {
     const dir = join(tmp, 'no-key');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'pkgtrack.yaml'), readFileSync(join(fx.repoRoot, 'pkgtrack.yaml')));
-    const r = pkgtrack(['site', '--json'], { cwd: dir, env: AS_USER });
+    const r = await pkgtrack(['site', '--json'], { cwd: dir, env: AS_USER });
     expect(r.code).toBe(2); // not-found: a bad input the user fixes
     expect(r.json().error).toMatchObject({
       code: 'SITE_KEY_MISSING',
@@ -248,11 +248,11 @@ describe('pkgtrack site (built CLI)', () => {
     expect(existsSync(join(dir, 'public', 'index.html'))).toBe(false);
   });
 
-  it('fails with a typed error and a fix outside a recipes repository', () => {
+  it('fails with a typed error and a fix outside a recipes repository', async () => {
     const empty = join(tmp, 'empty');
     mkdirSync(empty, { recursive: true });
     writeFileSync(join(empty, 'README'), 'not a repo\n');
-    const r = pkgtrack(['site', '--json'], { cwd: empty, env: { ...AS_USER, PKGTRACK_REPO: undefined } });
+    const r = await pkgtrack(['site', '--json'], { cwd: empty, env: { ...AS_USER, PKGTRACK_REPO: undefined } });
     expect(r.code).not.toBe(0);
     expect(r.json().error).toMatchObject({ code: 'REPO_NOT_FOUND', kind: 'not-found' });
     expect(r.json().error.fix).toMatch(/pkgtrack init/);

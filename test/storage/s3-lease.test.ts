@@ -6,7 +6,7 @@
  * s3-publish.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pkgtrack, pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { type S3Server, startS3Server } from '../helpers/s3-server.js';
 import { buildDeb, makeKey, type TestKey } from '../repo/apt-helpers.js';
 
@@ -27,8 +27,8 @@ afterAll(async () => {
 });
 
 describe('object storage that ignores conditional writes', () => {
-  it('doctor says the conditional headers are ignored and the lease is what serialises publishers', () => {
-    const r = pkgtrack(['doctor', '--check', 'object-storage', '--publish-to', URL_, '--json'], { cwd: dir, env: s3.env });
+  it('doctor says the conditional headers are ignored and the lease is what serialises publishers', async () => {
+    const r = await pkgtrack(['doctor', '--check', 'object-storage', '--publish-to', URL_, '--json'], { cwd: dir, env: s3.env });
     const f = (r.json() as { findings: Array<{ id: string; status: string; message: string; details?: Record<string, boolean> }> })
       .findings;
     const g = f.find((x) => x.id === 'object-storage.guarantees')!;
@@ -41,8 +41,8 @@ describe('object storage that ignores conditional writes', () => {
     const a = buildDeb(dir, 'lease-a', '1.0-1');
     const b = buildDeb(dir, 'lease-b', '1.0-1');
     const [ra, rb] = await Promise.all([
-      pkgtrackAsync(publishArgs([a]), { cwd: dir, env: s3.env }),
-      pkgtrackAsync(publishArgs([b]), { cwd: dir, env: s3.env }),
+      await pkgtrack(publishArgs([a]), { cwd: dir, env: s3.env }),
+      await pkgtrack(publishArgs([b]), { cwd: dir, env: s3.env }),
     ]);
     expect(ra.code, ra.stderr).toBe(0);
     expect(rb.code, rb.stderr).toBe(0);

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pkgtrack, pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { type S3Server, s3Client, startS3Server } from '../helpers/s3-server.js';
 import { type AptRoot, aptRoot, buildDeb, expectAptOk, makeKey, type TestKey } from '../repo/apt-helpers.js';
 
@@ -24,8 +24,8 @@ interface S3Out {
 }
 
 const publishArgs = (args: string[]) => ['publish', '--key', key.secret, '--to', URL_, '--json', '--suite', 'bookworm', ...args];
-function publishS3(args: string[], env: Record<string, string> = {}) {
-  return pkgtrack(publishArgs(args), { cwd: dir, env: { ...s3.env, ...env } });
+async function publishS3(args: string[], env: Record<string, string> = {}) {
+  return await pkgtrack(publishArgs(args), { cwd: dir, env: { ...s3.env, ...env } });
 }
 /** GET over plain HTTP, as apt does (one retry: the server may close an idle keep-alive socket). */
 async function httpGet(path: string): Promise<Response> {
@@ -48,7 +48,7 @@ describe('publish to object storage', () => {
   let apt: AptRoot;
 
   it('publishes a signed apt repository that real apt installs from over HTTP', async () => {
-    const r = publishS3([buildDeb(dir, 'hello-s3', '1.0-1')]);
+    const r = await publishS3([buildDeb(dir, 'hello-s3', '1.0-1')]);
     expect(r.code, r.stderr).toBe(0);
     const out = r.json() as S3Out;
     expect(out.s3.uploaded).toContain('apt/pool/main/h/hello-s3/hello-s3_1.0-1_all.deb');
@@ -65,8 +65,8 @@ describe('publish to object storage', () => {
     expect(apt.installed('hello-s3')).toBe('1.0-1');
   }, 180_000);
 
-  it('a no-change publish uploads nothing and downloads only metadata', () => {
-    const r = publishS3([join(dir, 'hello-s3_1.0-1_all.deb')]);
+  it('a no-change publish uploads nothing and downloads only metadata', async () => {
+    const r = await publishS3([join(dir, 'hello-s3_1.0-1_all.deb')]);
     expect(r.code, r.stderr).toBe(0);
     const out = r.json() as S3Out;
     expect(out.s3.uploaded).toEqual([]);
@@ -74,7 +74,7 @@ describe('publish to object storage', () => {
   }, 120_000);
 
   it('adding one package uploads one pool file plus metadata, and apt upgrades to it', async () => {
-    const r = publishS3([buildDeb(dir, 'hello-s3', '1.1-1')]);
+    const r = await publishS3([buildDeb(dir, 'hello-s3', '1.1-1')]);
     expect(r.code, r.stderr).toBe(0);
     const out = r.json() as S3Out;
     expect(out.s3.uploaded.filter((p) => p.includes('/pool/'))).toEqual(['apt/pool/main/h/hello-s3/hello-s3_1.1-1_all.deb']);
@@ -86,7 +86,7 @@ describe('publish to object storage', () => {
   it('refuses the same pool name with different bytes and changes nothing remotely', async () => {
     const before = await packagesText();
     const other = buildDeb(tempDir('pkgtrack-s3other-'), 'hello-s3', '1.1-1', { content: 'different bytes' });
-    const r = publishS3([other]);
+    const r = await publishS3([other]);
     expect(r.code).not.toBe(0);
     expect(JSON.parse(r.stdout).error.code).toBe('POOL_IMMUTABLE');
     expect(await packagesText()).toBe(before);
@@ -99,7 +99,7 @@ describe('publish to object storage', () => {
     const poolKey = 'team/repo/apt/pool/main/i/imm-s3/imm-s3_1.0-1_all.deb';
     const client = await s3Client(s3);
     await client.send(new PutObjectCommand({ Bucket: 'pkgs', Key: poolKey, Body: 'not this package' }));
-    const r = publishS3([buildDeb(dir, 'imm-s3', '1.0-1')]);
+    const r = await publishS3([buildDeb(dir, 'imm-s3', '1.0-1')]);
     expect(r.code).not.toBe(0);
     expect(JSON.parse(r.stdout).error.code).toBe('POOL_IMMUTABLE');
     expect(await (await httpGet(poolKey)).text()).toBe('not this package');
@@ -111,8 +111,8 @@ describe('publish to object storage', () => {
     const a = buildDeb(dir, 'conc-a', '1.0-1');
     const b = buildDeb(dir, 'conc-b', '1.0-1');
     const [ra, rb] = await Promise.all([
-      pkgtrackAsync(publishArgs([a]), { cwd: dir, env: s3.env }),
-      pkgtrackAsync(publishArgs([b]), { cwd: dir, env: s3.env }),
+      await pkgtrack(publishArgs([a]), { cwd: dir, env: s3.env }),
+      await pkgtrack(publishArgs([b]), { cwd: dir, env: s3.env }),
     ]);
     expect(ra.code, ra.stderr).toBe(0);
     expect(rb.code, rb.stderr).toBe(0);
@@ -126,7 +126,7 @@ describe('publish to object storage', () => {
     const b = buildDeb(dir, 'cas-b', '1.0-1');
     // A stops after its switch, just before writing the state (a CI runner frozen for longer
     // than the lease's lifetime); its claim is gone, as an expired one is ignored.
-    const pa = pkgtrackAsync(publishArgs([a]), {
+    const pa = await pkgtrack(publishArgs([a]), {
       cwd: dir,
       env: { ...s3.env, PKGTRACK_FAULT_PAUSE: 's3:switched', PKGTRACK_FAULT_RESUME: resume },
     });
@@ -136,13 +136,13 @@ describe('publish to object storage', () => {
     const claims = await client.send(new ListObjectsV2Command({ Bucket: 'pkgs', Prefix: 'team/repo/.pkgtrack-s3/lease/' }));
     expect(claims.Contents?.length).toBe(1);
     await client.send(new DeleteObjectCommand({ Bucket: 'pkgs', Key: claims.Contents![0]!.Key! }));
-    const rb = await pkgtrackAsync(publishArgs([b]), { cwd: dir, env: s3.env });
+    const rb = await pkgtrack(publishArgs([b]), { cwd: dir, env: s3.env });
     expect(rb.code, rb.stderr).toBe(0);
     writeFileSync(resume, '');
     const ra = await pa;
     expect(ra.code).not.toBe(0);
     expect(JSON.parse(ra.stdout).error.code).toBe('S3_STATE_CHANGED');
-    const again = await pkgtrackAsync(publishArgs([a]), { cwd: dir, env: s3.env });
+    const again = await pkgtrack(publishArgs([a]), { cwd: dir, env: s3.env });
     expect(again.code, again.stderr).toBe(0);
     const text = await packagesText();
     for (const p of ['cas-a', 'cas-b', 'conc-a', 'conc-b']) expect(text).toMatch(new RegExp(`^Package: ${p}$`, 'm'));
@@ -152,20 +152,20 @@ describe('publish to object storage', () => {
 
   it('files the repository stops using are deleted only after the grace period, by a later publish', async () => {
     // keep 1: publishing 1.2-1 retires 1.0-1 and 1.1-1 from the suite.
-    const r = publishS3(['--keep', '1', buildDeb(dir, 'hello-s3', '1.2-1')]);
+    const r = await publishS3(['--keep', '1', buildDeb(dir, 'hello-s3', '1.2-1')]);
     expect(r.code, r.stderr).toBe(0);
     const out = r.json() as S3Out;
     expect(out.s3.scheduledDeletes).toContain('apt/pool/main/h/hello-s3/hello-s3_1.0-1_all.deb');
     const old = 'team/repo/apt/pool/main/h/hello-s3/hello-s3_1.0-1_all.deb';
     expect((await httpGet(old)).status).toBe(200); // readers mid-update still find it
-    const again = publishS3(['--keep', '1', '--delete-grace', '0', join(dir, 'hello-s3_1.2-1_all.deb')]);
+    const again = await publishS3(['--keep', '1', '--delete-grace', '0', join(dir, 'hello-s3_1.2-1_all.deb')]);
     expect(again.code, again.stderr).toBe(0);
     expect((again.json() as S3Out).s3.deleted).toContain('apt/pool/main/h/hello-s3/hello-s3_1.0-1_all.deb');
     expect((await httpGet(old)).status).toBe(404);
   }, 180_000);
 
-  it('a bad URL and missing credentials fail with a typed error, nothing on argv', () => {
-    const bad = pkgtrack(
+  it('a bad URL and missing credentials fail with a typed error, nothing on argv', async () => {
+    const bad = await pkgtrack(
       publishArgs([join(dir, 'hello-s3_1.2-1_all.deb')]).map((a) => (a === URL_ ? 's3://Bad_Bucket/x' : a)),
       {
         cwd: dir,
@@ -173,7 +173,7 @@ describe('publish to object storage', () => {
       },
     );
     expect(JSON.parse(bad.stdout).error.code).toBe('S3_BAD_URL');
-    const denied = publishS3([join(dir, 'hello-s3_1.2-1_all.deb')], {
+    const denied = await publishS3([join(dir, 'hello-s3_1.2-1_all.deb')], {
       AWS_ACCESS_KEY_ID: 'WRONG',
       AWS_SECRET_ACCESS_KEY: 'not-the-secret-1234',
     });
@@ -184,8 +184,8 @@ describe('publish to object storage', () => {
 });
 
 describe('doctor --publish-to', () => {
-  it('probes which conditional writes the store honours and says which guarantee applies', () => {
-    const r = pkgtrack(['doctor', '--check', 'object-storage', '--publish-to', URL_, '--json'], { cwd: dir, env: s3.env });
+  it('probes which conditional writes the store honours and says which guarantee applies', async () => {
+    const r = await pkgtrack(['doctor', '--check', 'object-storage', '--publish-to', URL_, '--json'], { cwd: dir, env: s3.env });
     const f = (r.json() as { findings: Array<{ id: string; status: string; message: string; details?: Record<string, boolean> }> })
       .findings;
     const g = f.find((x) => x.id === 'object-storage.guarantees')!;
@@ -207,9 +207,9 @@ describe('publish to object storage: kill -9 at random moments', () => {
   it('apt sees the old or the new repository after each kill, and a rerun finishes the job', async () => {
     // The steps of a publish that adds one package (what each iteration does; a cold publish has more).
     const trace = join(dir, 'trace');
-    expect(publishS3([buildDeb(dir, 'kill-0', '1.0-1')]).code).toBe(0);
+    expect((await publishS3([buildDeb(dir, 'kill-0', '1.0-1')])).code).toBe(0);
     writeFileSync(trace, '');
-    expect(publishS3([buildDeb(dir, 'kill-00', '1.0-1')], { PKGTRACK_FAULT_TRACE: trace }).code).toBe(0);
+    expect((await publishS3([buildDeb(dir, 'kill-00', '1.0-1')], { PKGTRACK_FAULT_TRACE: trace })).code).toBe(0);
     const steps = readFileSync(trace, 'utf8').trim().split('\n').length;
     const apt = aptRoot();
     apt.setSources([{ uri: s3.httpUrl('team/repo/apt'), suites: ['bookworm'] }], key.pub);
@@ -227,12 +227,12 @@ describe('publish to object storage: kill -9 at random moments', () => {
       const at = 1 + Math.floor(random() * steps);
       const why = `seed ${seed}, iteration ${i}, kill at step ${at} of ${steps}`;
       const deb = buildDeb(dir, `kill-${i}`, '1.0-1');
-      const killed = publishS3([deb], { PKGTRACK_FAULT_AT: String(at) });
+      const killed = await publishS3([deb], { PKGTRACK_FAULT_AT: String(at) });
       expect(killed.code, `${why}: ${killed.stderr}`).not.toBe(0);
       const fresh = [...old, `kill-${i}`].sort();
       const seen = await aptSees(apt, `after a kill (${why})`);
       expect([old, fresh], why).toContainEqual(seen);
-      const rerun = publishS3([deb]);
+      const rerun = await publishS3([deb]);
       expect(rerun.code, `${why}: ${rerun.stderr}`).toBe(0);
       expect(await aptSees(apt, `after the rerun (${why})`), why).toEqual(fresh);
       old = fresh;

@@ -31,7 +31,7 @@ interface S3Out {
   s3: { uploaded: string[]; scheduledDeletes: string[]; deleted: string[] };
 }
 
-const run = (args: string[]) => pkgtrack([...args, '--json'], { cwd: dir, env: s3.env });
+const run = async (args: string[]) => await pkgtrack([...args, '--json'], { cwd: dir, env: s3.env });
 const verify = (...flags: string[]) => run(['repo', 'verify', URL_, '--keyring', key.pub, ...flags]);
 const httpGet = (path: string) => fetch(s3.httpUrl(`${PREFIX}${path}`)).catch(() => fetch(s3.httpUrl(`${PREFIX}${path}`)));
 
@@ -42,7 +42,7 @@ beforeAll(async () => {
   dir = tempDir('pkgtrack-s3repo-');
   key = makeKey(dir);
   for (const v of ['1.0-1', '1.1-1']) {
-    const r = run(['publish', '--key', key.secret, '--to', URL_, '--suite', 'bookworm', buildDeb(dir, 'hello-m', v)]);
+    const r = await run(['publish', '--key', key.secret, '--to', URL_, '--suite', 'bookworm', buildDeb(dir, 'hello-m', v)]);
     expect(r.code, r.stderr).toBe(0);
   }
   apt = aptRoot();
@@ -54,8 +54,8 @@ afterAll(async () => {
 });
 
 describe('repo verify s3://…', () => {
-  it('checks signatures, every index and (--deep) every pool file of the bucket, no local copy', () => {
-    const r = verify('--deep');
+  it('checks signatures, every index and (--deep) every pool file of the bucket, no local copy', async () => {
+    const r = await verify('--deep');
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const v = r.json() as Verify;
     expect(v.ok).toBe(true);
@@ -71,7 +71,7 @@ describe('repo verify s3://…', () => {
     const original = readFileSync(join(dir, 'hello-m_1.0-1_all.deb'));
     await overwrite(POOL('1.0-1'), flipByte(original));
     try {
-      const r = verify('--deep');
+      const r = await verify('--deep');
       expect(r.code).toBe(11);
       const v = r.json() as Verify;
       expect(v.ok).toBe(false);
@@ -80,15 +80,15 @@ describe('repo verify s3://…', () => {
       expect(p?.fix).toContain('Upload the original file');
       expect(v.problems).toHaveLength(1);
       // Without --deep pool files are not read (as for a folder): the metadata is intact.
-      expect(verify().code).toBe(0);
+      expect((await verify()).code).toBe(0);
       // The human form names the object and the fix too.
-      const human = pkgtrack(['repo', 'verify', URL_, '--keyring', key.pub, '--deep'], { cwd: dir, env: s3.env });
+      const human = await pkgtrack(['repo', 'verify', URL_, '--keyring', key.pub, '--deep'], { cwd: dir, env: s3.env });
       expect(human.stdout).toContain(`${URL_}/${POOL('1.0-1')}: SHA256 differs`);
       expect(human.stdout).toContain('fix: A published package never changes');
     } finally {
       await overwrite(POOL('1.0-1'), original);
     }
-    expect(verify('--deep').code).toBe(0);
+    expect((await verify('--deep')).code).toBe(0);
   }, 120_000);
 
   it('catches a tampered index, also against what pkgtrack recorded uploading', async () => {
@@ -96,7 +96,7 @@ describe('repo verify s3://…', () => {
     const original = Buffer.from(await (await httpGet(rel)).arrayBuffer());
     await overwrite(rel, Buffer.concat([original, Buffer.from('\nPackage: evil\n')]));
     try {
-      const v = verify().json() as Verify;
+      const v = (await verify()).json() as Verify;
       expect(v.ok).toBe(false);
       const files = v.problems.map((p) => p.file);
       expect(files).toContain(`${URL_}/${rel}`);
@@ -106,9 +106,9 @@ describe('repo verify s3://…', () => {
     }
   }, 120_000);
 
-  it('refuses --fix on a bucket and a bad URL with typed errors', () => {
-    expect(JSON.parse(verify('--fix').stdout).error.code).toBe('USAGE');
-    const bad = run(['repo', 'verify', 's3://Bad_Bucket/x', '--keyring', key.pub]);
+  it('refuses --fix on a bucket and a bad URL with typed errors', async () => {
+    expect(JSON.parse((await verify('--fix')).stdout).error.code).toBe('USAGE');
+    const bad = await run(['repo', 'verify', 's3://Bad_Bucket/x', '--keyring', key.pub]);
     expect(bad.code).toBe(2);
     expect(JSON.parse(bad.stdout).error.code).toBe('S3_BAD_URL');
   }, 60_000);
@@ -116,7 +116,7 @@ describe('repo verify s3://…', () => {
 
 describe('repo remove|refresh --to s3://…', () => {
   it('remove: apt no longer sees the version; its pool file stays for the grace period', async () => {
-    const r = run(['repo', 'remove', 'hello-m', '--version', '1.0-1', '--suite', 'bookworm', '--key', key.secret, '--to', URL_]);
+    const r = await run(['repo', 'remove', 'hello-m', '--version', '1.0-1', '--suite', 'bookworm', '--key', key.secret, '--to', URL_]);
     expect(r.code, r.stderr).toBe(0);
     const out = r.json() as S3Out & { removed: Array<{ version: string }> };
     expect(out.removed.map((p) => p.version)).toEqual(['1.0-1']);
@@ -128,13 +128,13 @@ describe('repo remove|refresh --to s3://…', () => {
     const madison = await apt.apt(['madison', 'hello-m'], 'apt-cache');
     expect(madison.stdout).toContain('1.1-1');
     expect(madison.stdout).not.toContain('1.0-1');
-    expect((verify('--deep').json() as Verify).ok).toBe(true);
+    expect(((await verify('--deep')).json() as Verify).ok).toBe(true);
   }, 180_000);
 
   it('refresh: re-signs in the bucket (new Date), uploads only the signed files, and deletes what is past its grace', async () => {
     const before = await (await httpGet('apt/dists/bookworm/Release')).text();
     await new Promise((r) => setTimeout(r, 1100)); // Date has one-second resolution
-    const r = run(['repo', 'refresh', '--key', key.secret, '--to', URL_, '--delete-grace', '0']);
+    const r = await run(['repo', 'refresh', '--key', key.secret, '--to', URL_, '--delete-grace', '0']);
     expect(r.code, r.stderr).toBe(0);
     const out = r.json() as S3Out & { refreshed: Array<{ kind: string; suite: string }> };
     expect(out.refreshed).toEqual([expect.objectContaining({ kind: 'apt', suite: 'bookworm' })]);
@@ -152,11 +152,22 @@ describe('repo remove|refresh --to s3://…', () => {
     expectAptOk(await apt.apt(['update']), 'apt-get update after repo refresh');
     expectAptOk(await apt.apt(['install', '-y', 'hello-m']), 'apt-get install after repo refresh');
     expect(apt.installed('hello-m')).toBe('1.1-1');
-    expect((verify('--deep').json() as Verify).ok).toBe(true);
+    expect(((await verify('--deep')).json() as Verify).ok).toBe(true);
   }, 180_000);
 
   it('retention applies to the bucket: keep 1 retires the older version for grace deletion', async () => {
-    const r = run(['publish', '--key', key.secret, '--to', URL_, '--suite', 'bookworm', '--keep', '1', buildDeb(dir, 'hello-m', '1.2-1')]);
+    const r = await run([
+      'publish',
+      '--key',
+      key.secret,
+      '--to',
+      URL_,
+      '--suite',
+      'bookworm',
+      '--keep',
+      '1',
+      buildDeb(dir, 'hello-m', '1.2-1'),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect((r.json() as S3Out).s3.scheduledDeletes).toContain(POOL('1.1-1'));
     expectAptOk(await apt.apt(['update']), 'apt-get update after a keep-1 publish');

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { yumRepoFile } from '../../src/formats/user-files.js';
-import { pkgtrackAsync, tempDir } from '../helpers/cli.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { spawnAsync } from '../helpers/process.js';
 import { flipByte, overwriteObject } from '../helpers/s3-objects.js';
 import { type S3Server, startS3Server } from '../helpers/s3-server.js';
@@ -27,8 +27,8 @@ interface S3Out {
   s3: { uploaded: string[]; downloadedFiles: number; alreadyThere: number };
 }
 
-const publish = (files: string[]) =>
-  pkgtrackAsync(['publish', '--key', key.secret, '--to', URL_, '--suite', REPO, '--json', ...files], { cwd: dir, env: s3.env });
+const publish = async (files: string[]) =>
+  await pkgtrack(['publish', '--key', key.secret, '--to', URL_, '--suite', REPO, '--json', ...files], { cwd: dir, env: s3.env });
 
 /** The newest version of `name` dnf sees in the bucket, with signatures checked. */
 const dnfLatest = async (name: string) => (await dnfQuery(name, ['--latest-limit', '1']))[0] ?? '';
@@ -92,7 +92,7 @@ describe('yum repositories in object storage', () => {
   });
 
   it('repo verify s3://… checks repomd.xml.asc and re-hashes every package; a tampered one is named', { timeout: 180_000 }, async () => {
-    const verify = () => pkgtrackAsync(['repo', 'verify', URL_, '--keyring', key.pub, '--json'], { cwd: dir, env: s3.env });
+    const verify = async () => await pkgtrack(['repo', 'verify', URL_, '--keyring', key.pub, '--json'], { cwd: dir, env: s3.env });
     const ok = await verify();
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     const good = ok.json() as { signatures: Array<{ file: string; ok: boolean }> };
@@ -117,7 +117,7 @@ describe('yum repositories in object storage', () => {
   });
 
   it('repo remove and refresh --to s3://…: dnf no longer sees the version, repomd.xml is uploaded last', { timeout: 180_000 }, async () => {
-    const removed = await pkgtrackAsync(
+    const removed = await pkgtrack(
       ['repo', 'remove', 's3hello', '--version', '1.0-1', '--suite', REPO, '--key', key.secret, '--to', URL_, '--json'],
       { cwd: dir, env: s3.env },
     );
@@ -126,7 +126,7 @@ describe('yum repositories in object storage', () => {
     expect(out.s3.scheduledDeletes).toContain(`yum/${REPO}/Packages/s/s3hello-1.0-1.noarch.rpm`);
     expect(out.s3.uploaded.at(-1)).toBe(`yum/${REPO}/repodata/repomd.xml`);
     expect(await dnfVersions('s3hello')).toEqual(['2.0-1']);
-    const refreshed = await pkgtrackAsync(['repo', 'refresh', '--kind', 'yum', '--key', key.secret, '--to', URL_, '--json'], {
+    const refreshed = await pkgtrack(['repo', 'refresh', '--kind', 'yum', '--key', key.secret, '--to', URL_, '--json'], {
       cwd: dir,
       env: s3.env,
     });

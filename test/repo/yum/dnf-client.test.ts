@@ -15,6 +15,7 @@ import { pushOutputToGit } from '../../../src/services/publish/git.js';
 import { verifyYumRepo } from '../../../src/repo/yum/verify.js';
 import { signRpmFile } from '../../../src/sign/rpm-sign.js';
 import { FIXTURE_PASSPHRASE, gpgv, rsa4096Key, type TestKey } from '../../sign/helpers.js';
+import { spawnAsync } from '../../helpers/process.js';
 import { buildVersions, dnfArgs, publishYum, REPO_ROOT_DIR } from './harness.js';
 
 const SUITE = 'fedora/41/x86_64';
@@ -59,15 +60,15 @@ function availableVersion(repoDir: string): string {
   return r.stdout.trim();
 }
 
-function childPublish(root: string, add: string[], env: Record<string, string>) {
+async function childPublish(root: string, add: string[], env: Record<string, string>) {
   const cfg = join(work, `cfg-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(cfg, JSON.stringify({ root, suite: SUITE, add, privateKeyFile: key.privateFile, publicKeyFile: key.publicFile }));
-  return spawnSync('node', ['--import', 'tsx', join(REPO_ROOT_DIR, 'test/repo/yum/publish-child.ts'), cfg], {
+  const r = await spawnAsync(process.execPath, ['--import', 'tsx', join(REPO_ROOT_DIR, 'test/repo/yum/publish-child.ts'), cfg], {
     input: FIXTURE_PASSPHRASE,
-    encoding: 'utf8',
     cwd: REPO_ROOT_DIR,
     env: { ...process.env, ...env },
   });
+  return { ...r, status: r.signal ? null : r.code };
 }
 
 describe('dnf against our yum repository', () => {
@@ -137,7 +138,7 @@ describe('dnf against our yum repository', () => {
     const traced = join(work, 'traced');
     cpSync(base, traced, { recursive: true, verbatimSymlinks: true });
     const trace = join(work, 'trace.txt');
-    const t = childPublish(traced, [v2], { PKGTRACK_FAULT_TRACE: trace });
+    const t = await childPublish(traced, [v2], { PKGTRACK_FAULT_TRACE: trace });
     expect(t.status, t.stderr).toBe(0);
     const steps = readFileSync(trace, 'utf8').trim().split('\n');
     expect(steps.some((s) => s.endsWith(`rename:${SUITE}/repodata`))).toBe(true);
@@ -145,7 +146,7 @@ describe('dnf against our yum repository', () => {
     for (let i = 1; i <= steps.length; i++) {
       const dir = join(work, `kill-${i}`);
       cpSync(base, dir, { recursive: true, verbatimSymlinks: true });
-      const r = childPublish(dir, [v2], { PKGTRACK_FAULT_AT: String(i) });
+      const r = await childPublish(dir, [v2], { PKGTRACK_FAULT_AT: String(i) });
       expect(r.signal, `step ${i} (${steps[i - 1]}) should have been killed`).toBe('SIGKILL');
       const repoDir = join(dir, SUITE);
       const v = availableVersion(repoDir);
@@ -157,7 +158,7 @@ describe('dnf against our yum repository', () => {
       expect(report.problems, `verify after kill at ${steps[i - 1]}`).toEqual([]);
       // And the next publish completes the job.
       if (i === steps.length || i % 4 === 0) {
-        const again = childPublish(dir, [v2], {});
+        const again = await childPublish(dir, [v2], {});
         expect(again.status, again.stderr).toBe(0);
         expect(availableVersion(repoDir)).toBe('2.0-1');
       }
