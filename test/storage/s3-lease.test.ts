@@ -41,8 +41,8 @@ describe('object storage that ignores conditional writes', () => {
     const a = buildDeb(dir, 'lease-a', '1.0-1');
     const b = buildDeb(dir, 'lease-b', '1.0-1');
     const [ra, rb] = await Promise.all([
-      await pkgtrack(publishArgs([a]), { cwd: dir, env: s3.env }),
-      await pkgtrack(publishArgs([b]), { cwd: dir, env: s3.env }),
+      pkgtrack(publishArgs([a]), { cwd: dir, env: s3.env }),
+      pkgtrack(publishArgs([b]), { cwd: dir, env: s3.env }),
     ]);
     expect(ra.code, ra.stderr).toBe(0);
     expect(rb.code, rb.stderr).toBe(0);

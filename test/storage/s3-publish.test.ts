@@ -111,8 +111,8 @@ describe('publish to object storage', () => {
     const a = buildDeb(dir, 'conc-a', '1.0-1');
     const b = buildDeb(dir, 'conc-b', '1.0-1');
     const [ra, rb] = await Promise.all([
-      await pkgtrack(publishArgs([a]), { cwd: dir, env: s3.env }),
-      await pkgtrack(publishArgs([b]), { cwd: dir, env: s3.env }),
+      pkgtrack(publishArgs([a]), { cwd: dir, env: s3.env }),
+      pkgtrack(publishArgs([b]), { cwd: dir, env: s3.env }),
     ]);
     expect(ra.code, ra.stderr).toBe(0);
     expect(rb.code, rb.stderr).toBe(0);
@@ -126,7 +126,7 @@ describe('publish to object storage', () => {
     const b = buildDeb(dir, 'cas-b', '1.0-1');
     // A stops after its switch, just before writing the state (a CI runner frozen for longer
     // than the lease's lifetime); its claim is gone, as an expired one is ignored.
-    const pa = await pkgtrack(publishArgs([a]), {
+    const pa = pkgtrack(publishArgs([a]), {
       cwd: dir,
       env: { ...s3.env, PKGTRACK_FAULT_PAUSE: 's3:switched', PKGTRACK_FAULT_RESUME: resume },
     });
