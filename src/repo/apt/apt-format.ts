@@ -270,7 +270,13 @@ export class AptFormat implements RepoFormat {
     if (options.keepVersions > 0) {
       for (const [cname, c] of contents.components) {
         // Not a spread: an entry read back from the index parses its fields only when they are read.
-        const bins = [...c.binaries.values()].map((e) => ({ name: e.name, version: e.version, arch: e.arch, filename: e.filename, files: [e.filename] }));
+        const bins = [...c.binaries.values()].map((e) => ({
+          name: e.name,
+          version: e.version,
+          arch: e.arch,
+          filename: e.filename,
+          files: [e.filename],
+        }));
         for (const d of applyRetention(bins, options.keepVersions, compareDebVersions).drop) {
           c.binaries.delete(d.filename);
           report.removed.push(pkg(d, d.arch, d.files, cname));
