@@ -15,8 +15,9 @@
  *   page the first page's size, and how long headless Chromium takes to open it (file://).
  *
  * Packages: N small valid .debs written with the pure ar/tar writers (bench/scale/make-debs.ts;
- * a sample is checked with dpkg-deb), N .rpms built by rpmbuild (bench/scale/make-rpms.ts;
- * slow the first time: ~3 min per 1,000 on this machine), cached in .cache/scale/.
+ * a sample is checked with dpkg-deb), N .rpms made from one rpmbuild-built template renamed
+ * with its digests made again (bench/scale/make-rpms.ts; a sample is checked with rpm -K and
+ * rpm -qp), cached in .cache/scale/.
  * Env: PKGTRACK_SCALE_SIZES (default 1000,10000), PKGTRACK_SCALE_RPM_SIZES (default the same),
  * PKGTRACK_SCALE_100K=1 adds 100,000 .debs, PKGTRACK_SCALE_PARTS=apt|yum (default both), PKGTRACK_BENCH_RUNS (default 1: median of runs).
  * Timings are printed as ratios; nothing here asserts a timing. Needs `npm run build` first.
@@ -29,7 +30,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { gpgHome } from './apt.js';
 import { debFile, debName, makeDeb, makeDebs } from './scale/make-debs.js';
-import { makeRpms } from './scale/make-rpms.js';
+import { makeRpms, rpmName } from './scale/make-rpms.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CACHE = join(ROOT, '.cache', 'scale');
@@ -235,6 +236,13 @@ async function aptAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
 
 async function yumAt(n: number, work: string, key: ReturnType<typeof gpgHome>): Promise<void> {
   const dir = await makeRpms(CACHE, n);
+  // The generated .rpms are valid for rpm (a sample: first, middle, last).
+  for (const i of [0, Math.floor(n / 2), n - 1]) {
+    const f = join(dir, `${rpmName(i)}-1.0-1.noarch.rpm`);
+    execFileSync('rpm', ['-K', f], { stdio: 'ignore' });
+    const info = execFileSync('rpm', ['-qp', '--qf', '%{NAME} %{VERSION}-%{RELEASE} %{ARCH}\n[%{FILENAMES}\n]', f]).toString();
+    if (info !== `${rpmName(i)} 1.0-1 noarch\n/usr/share/${rpmName(i)}/README\n`) throw new Error(`rpm -qp ${f}: ${info}`);
+  }
   const all = readdirSync(dir)
     .filter((f) => f.endsWith('.rpm'))
     .sort();

@@ -1,5 +1,6 @@
 /**
- * Index compression: big indexes become multi-block .xz files (one block per core); apt's own
+ * Index compression: big indexes become multi-block .xz files cut at stanza boundaries chosen by
+ * the stanzas' bytes; republishing takes the unchanged blocks from the published .xz. apt's own
  * decompressor (apt-helper cat-file), xz and our reader must all give back the exact bytes.
  */
 import { execFileSync } from 'node:child_process';
@@ -8,50 +9,115 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decompress } from '../../src/formats/compress.js';
-import { gzipIndex, xzArgs, xzIndex } from '../../src/repo/apt/compress.js';
+import { joinXzBlocks, xzBlocks } from '../../src/formats/xz-blocks.js';
+import { gzipIndex, stanzaCuts, XZ_BLOCK, xzArgs, xzIndex } from '../../src/repo/apt/compress.js';
 
-/** A Packages-like text of about `n` bytes (varied, so it does not compress to nothing). */
-function packagesText(n: number): Buffer {
+/** Package-like stanzas from `from` while under `n` bytes (varied, so they do not compress to nothing). */
+function stanzas(n: number, from = 0): string[] {
   const parts: string[] = [];
   let size = 0;
-  for (let i = 0; size < n; i++) {
-    const s = `Package: pkg-${i}\nVersion: ${i % 7}.${i % 13}-${i % 3}\nArchitecture: amd64\nSize: ${(i * 7919) % 100000}\nSHA256: ${(i * 2654435761).toString(16).padStart(64, '0')}\nDescription: package number ${i}\n\n`;
+  for (let i = from; size < n; i++) {
+    const s = `Package: pkg-${i}\nVersion: ${i % 7}.${i % 13}-${i % 3}\nArchitecture: amd64\nSize: ${(i * 7919) % 100000}\nSHA256: ${(i * 2654435761).toString(16).padStart(64, '0')}\nDescription: package number ${i}\n`;
     parts.push(s);
-    size += s.length;
+    size += s.length + 1;
   }
-  return Buffer.from(parts.join(''), 'utf8');
+  return parts;
+}
+const text = (parts: string[]) => Buffer.from(parts.join('\n'), 'utf8');
+
+/** apt-helper, xz and our reader each give back `plain` from `xz`; the number of blocks. */
+function roundTrip(xz: Buffer, plain: Buffer): number {
+  const dir = mkdtempSync(join(tmpdir(), 'pkgtrack-xz-'));
+  try {
+    writeFileSync(join(dir, 'Packages.xz'), xz);
+    const viaApt = execFileSync('/usr/lib/apt/apt-helper', ['cat-file', join(dir, 'Packages.xz')], { maxBuffer: 1 << 26 });
+    expect(Buffer.compare(viaApt, plain), 'apt-helper cat-file').toBe(0);
+    expect(Buffer.compare(execFileSync('xz', ['-dc', join(dir, 'Packages.xz')], { maxBuffer: 1 << 26 }), plain), 'xz -dc').toBe(0);
+    expect(Buffer.compare(Buffer.from(decompress(xz, 'xz', 'Packages.xz')), plain), 'our reader').toBe(0);
+    return Number(/^\s*Blocks:\s*(\d+)/m.exec(execFileSync('xz', ['-lvv', join(dir, 'Packages.xz')], { encoding: 'utf8' }))?.[1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('apt index compression', () => {
-  it('chooses one block per core for big indexes, one block and a fitted dictionary for small ones', () => {
-    expect(xzArgs(100_000, '6', 2)).toEqual(['--lzma2=preset=6,dict=131072', '-T1', '-c', '-']);
-    expect(xzArgs(1_200_000, '6', 2)).toEqual(['--lzma2=preset=6,dict=1048576', '-T2', '--block-size=600000', '-c', '-']);
-    expect(xzArgs(1_200_000, '6', 1)).toEqual(['--lzma2=preset=6,dict=2097152', '-T1', '-c', '-']);
-    expect(xzArgs(64 * 1024 * 1024, '9', 2)[0]).toBe('--lzma2=preset=9,dict=8388608');
+  it('fits the dictionary to the block, one thread, CRC64 checks', () => {
+    expect(xzArgs(100_000, '6')).toEqual(['--lzma2=preset=6,dict=131072', '--check=crc64', '-T1', '-c', '-']);
+    expect(xzArgs(300_000, '6')[0]).toBe('--lzma2=preset=6,dict=524288');
+    expect(xzArgs(64 * 1024 * 1024, '9')[0]).toBe('--lzma2=preset=9,dict=8388608');
+  });
+
+  it('cuts only after a stanza, within the sizes, and the same way around an inserted stanza', () => {
+    const parts = stanzas(3_000_000);
+    const plain = text(parts);
+    const cuts = stanzaCuts(plain);
+    expect(cuts.at(-1)).toBe(plain.length);
+    let prev = 0;
+    for (const c of cuts.slice(0, -1)) {
+      expect(plain.subarray(c - 2, c).toString()).toBe('\n\n');
+      expect(c - prev).toBeGreaterThanOrEqual(XZ_BLOCK.min);
+      expect(c - prev).toBeLessThanOrEqual(XZ_BLOCK.max + 1000);
+      prev = c;
+    }
+    expect(cuts.length).toBeGreaterThan(5);
+    expect(cuts.length).toBeLessThan(25);
+    // One stanza more in the middle: every cut before it stays, every cut well after it moves by its length.
+    const mid = Math.floor(parts.length / 2);
+    const extra = 'Package: pkg-inserted\nVersion: 1\nArchitecture: amd64\nDescription: one more\n';
+    const grown = text([...parts.slice(0, mid), extra, ...parts.slice(mid)]);
+    const at = text(parts.slice(0, mid)).length + 1;
+    const after = stanzaCuts(grown);
+    const shifted = new Set(cuts.map((c) => (c < at ? c : c + extra.length + 1)));
+    const kept = after.filter((c) => shifted.has(c));
+    expect(after.length - kept.length).toBeLessThanOrEqual(1);
+    expect(cuts.length - kept.length).toBeLessThanOrEqual(1);
+  });
+
+  it('small text is one block', () => {
+    expect(stanzaCuts(text(stanzas(40_000)))).toEqual([text(stanzas(40_000)).length]);
+    expect(stanzaCuts(Buffer.from('no stanza break at all'))).toEqual([22]);
   });
 
   for (const size of [40_000, 1_500_000]) {
     it(`a ${size}-byte index round-trips through apt, xz and our reader`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'pkgtrack-xz-'));
-      try {
-        const plain = packagesText(size);
-        const xz = await xzIndex(plain);
-        const gz = await gzipIndex(plain);
-        writeFileSync(join(dir, 'Packages.xz'), xz);
-        writeFileSync(join(dir, 'Packages.gz'), gz);
-        const blocks = Number(
-          /^\s*Blocks:\s*(\d+)/m.exec(execFileSync('xz', ['-lvv', join(dir, 'Packages.xz')], { encoding: 'utf8' }))?.[1],
-        );
-        expect(blocks).toBe(size >= 512 * 1024 ? Math.min(4, Math.max(1, (await import('node:os')).availableParallelism())) : 1);
-        for (const f of ['Packages.xz', 'Packages.gz']) {
-          const viaApt = execFileSync('/usr/lib/apt/apt-helper', ['cat-file', join(dir, f)], { maxBuffer: 1 << 26 });
-          expect(Buffer.compare(viaApt, plain), `apt-helper cat-file ${f}`).toBe(0);
-        }
-        expect(Buffer.compare(execFileSync('xz', ['-dc', join(dir, 'Packages.xz')], { maxBuffer: 1 << 26 }), plain)).toBe(0);
-        expect(Buffer.compare(Buffer.from(decompress(xz, 'xz', 'Packages.xz')), plain)).toBe(0);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const plain = text(stanzas(size));
+      const xz = await xzIndex(plain);
+      expect(roundTrip(xz, plain)).toBe(stanzaCuts(plain).length);
+      const gz = await gzipIndex(plain);
+      expect(Buffer.compare(Buffer.from(decompress(gz, 'gz', 'Packages.gz')), plain)).toBe(0);
     });
   }
+
+  it('republishing with one stanza more recompresses only the block that holds it', async () => {
+    const parts = stanzas(2_000_000);
+    const plain = text(parts);
+    const xz = await xzIndex(plain);
+    const before = xzBlocks(xz)!.blocks.map((b) => Buffer.from(b.bytes).toString('base64'));
+    const mid = Math.floor(parts.length / 3);
+    const grown = text([...parts.slice(0, mid), 'Package: pkg-added\nVersion: 2\nArchitecture: amd64\n', ...parts.slice(mid)]);
+    const again = await xzIndex(grown, { plain, xz });
+    const after = xzBlocks(again)!.blocks.map((b) => Buffer.from(b.bytes).toString('base64'));
+    const same = after.filter((b) => before.includes(b)).length;
+    expect(same).toBeGreaterThanOrEqual(after.length - 2);
+    expect(same).toBeGreaterThan(3);
+    roundTrip(again, grown);
+    // A previous .xz that does not hold the previous text is not used: still the right bytes.
+    const wrong = await xzIndex(grown, { plain: text(stanzas(2_000_000, 7)), xz });
+    roundTrip(wrong, grown);
+    const fresh = await xzIndex(grown);
+    expect(Buffer.compare(wrong, fresh)).toBe(0);
+  });
+
+  it('joins blocks of separate streams into one stream; refuses a damaged one', async () => {
+    const a = text(stanzas(10_000));
+    const b = text(stanzas(10_000, 500));
+    const [xa, xb] = [await xzIndex(a), await xzIndex(b)];
+    const joined = joinXzBlocks(0x0004, [...xzBlocks(xa)!.blocks, ...xzBlocks(xb)!.blocks]);
+    expect(roundTrip(joined, Buffer.concat([a, b]))).toBe(2);
+    const damaged = Buffer.from(xa);
+    damaged[damaged.length - 14]! ^= 0xff; // in the index
+    expect(xzBlocks(damaged)).toBeUndefined();
+    expect(xzBlocks(xa.subarray(0, xa.length - 1))).toBeUndefined();
+    expect(xzBlocks(Buffer.from('not xz at all, not xz at all, not xz at all'))).toBeUndefined();
+  });
 });

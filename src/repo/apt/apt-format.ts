@@ -45,7 +45,7 @@ import {
 import { expandChanges, prepareDeb, prepareDsc, type ReadOptions } from './artifacts.js';
 import { DebReadPool } from './deb-read-pool.js';
 import { PackageIdentities } from './identities.js';
-import { gzipIndex, xzIndex } from './compress.js';
+import { gzipIndex, type PublishedXz, xzIndex } from './compress.js';
 import { contentsIndexName, contentsListsPath, releaseHasContents, suiteContentsIndexes } from './contents.js';
 import { binaryDir, byHashPaths, checkName, indexForms, sourceDir, suiteDir } from './layout.js';
 import { checkIdentity, identityOf, type ParsedRelease, type ReleaseFile, type SuiteIdentity } from './release.js';
@@ -269,7 +269,14 @@ export class AptFormat implements RepoFormat {
     for (const ref of change.remove) this.removeRef(contents, ref, suite, report);
     if (options.keepVersions > 0) {
       for (const [cname, c] of contents.components) {
-        const bins = [...c.binaries.values()].map((e) => ({ ...e, files: [e.filename] }));
+        // Not a spread: an entry read back from the index parses its fields only when they are read.
+        const bins = [...c.binaries.values()].map((e) => ({
+          name: e.name,
+          version: e.version,
+          arch: e.arch,
+          filename: e.filename,
+          files: [e.filename],
+        }));
         for (const d of applyRetention(bins, options.keepVersions, compareDebVersions).drop) {
           c.binaries.delete(d.filename);
           report.removed.push(pkg(d, d.arch, d.files, cname));
@@ -391,7 +398,8 @@ export class AptFormat implements RepoFormat {
         const kept = await publishedVariants(ctx.root, base, contents.release, `${j.dir}/${j.name}`, plain, plainSha256, forms);
         if (kept) return { j, variants: kept };
         const withXz = forms.some((f) => f.suffix === '.xz');
-        const [gz, xz] = await Promise.all([gzipIndex(plain), withXz ? xzIndex(plain) : undefined]);
+        const previous = withXz ? await publishedXz(ctx.root, base, contents.release, `${j.dir}/${j.name}`) : undefined;
+        const [gz, xz] = await Promise.all([gzipIndex(plain), withXz ? xzIndex(plain, previous) : undefined]);
         const bytesOf = { '': plain, '.gz': gz, '.xz': xz };
         const variants: IndexVariant[] = forms.map(({ suffix, served }) => {
           const bytes = bytesOf[suffix]!;
@@ -521,6 +529,20 @@ async function publishedVariants(
     out.push({ served, file: { path: `${path}${suffix}`, size: f.size, sha256: f.sha256, sha512: f.sha512 } });
   }
   return out;
+}
+
+/**
+ * An index's published text and .xz, when both are on disk as the current Release lists them:
+ * the blocks of the text that did not change are taken from that .xz (compress.ts).
+ */
+async function publishedXz(root: string, base: string, release: ParsedRelease | undefined, path: string): Promise<PublishedXz | undefined> {
+  const read = async (p: string) => {
+    const listed = release?.files.get(p);
+    const bytes = listed?.sha256 ? await ifExists(readFile(join(root, base, p))) : undefined;
+    return bytes && bytes.length === listed!.size && hex('sha256', bytes) === listed!.sha256 ? bytes : undefined;
+  };
+  const [plain, xz] = await Promise.all([read(path), read(`${path}.xz`)]);
+  return plain && xz ? { plain, xz } : undefined;
 }
 
 export { listSuites };

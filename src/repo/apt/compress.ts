@@ -4,14 +4,26 @@
  *
  * Why spawn xz: no pure-JS/wasm xz ENCODER comes near liblzma's speed (the JS ports of LZMA
  * run 5-10x slower), and native addons are off the table. A spawned `xz` costs ~2-3 ms of
- * process start, runs on the other core while Node gzips and hashes, and produces exactly the
- * files xz-utils users expect. Level 6 (xz's default, what apt-ftparchive and dak use) unless
- * PKGTRACK_XZ_LEVEL says otherwise (see xzArgs for dictionary and threads).
+ * process start and produces exactly the blocks xz-utils users expect. Level 6 (xz's default,
+ * what apt-ftparchive and dak use) unless PKGTRACK_XZ_LEVEL says otherwise.
+ *
+ * Big indexes are cut into blocks at stanza boundaries chosen by the stanzas' own bytes
+ * (content-defined, ~256 KiB each: `stanzaCuts`), each block compressed on its own (one `xz`
+ * per block, as many at once as there are cores) and the blocks joined into one .xz stream
+ * (formats/xz-blocks.ts: a multi-block .xz, as `xz -T` writes, which every liblzma reader
+ * decodes). Adding one package changes one block's text; the other blocks are taken as they
+ * are from the published .xz (`previous`), so republishing a 10,000-package suite recompresses
+ * ~256 KiB instead of the whole Packages file (xz -6 of a big Packages was most of a publish).
+ * Independent blocks cost ~3% in size.
  */
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
+import { mapLimit } from '../../core/concurrency.js';
+import { envError } from '../../core/errors.js';
 import { run } from '../../core/exec.js';
+import { joinXzBlocks, type XzBlock, xzBlocks } from '../../formats/xz-blocks.js';
 
 const gzipAsync = promisify(gzipCb);
 
@@ -19,30 +31,95 @@ export async function gzipIndex(data: Uint8Array): Promise<Buffer> {
   return gzipAsync(data, { level: 9 });
 }
 
+/** Block sizes of `stanzaCuts`: no cut before `min` bytes, one on average every `target`, always one after `max`. */
+export const XZ_BLOCK = { min: 64 * 1024, target: 256 * 1024, max: 1024 * 1024 };
+
 /**
- * xz arguments for `size` bytes at `level`. The dictionary is cut to the smallest power of two
- * holding the input (or one block): the output is the same size, and setting up the encoder
- * (xz -6 allocates ~90 MiB for an 8 MiB dictionary) stops dominating small indexes. Indexes of
- * 512 KiB and more are split in one block per core (`-T<n> --block-size`): a multi-block .xz,
- * which every liblzma reader (apt, python-apt, xz) decodes; it costs ~3% in size and halves the
- * time on two cores, and the xz of a big Packages file is what a republish waits on. Pure.
+ * Where to cut deb822 text into xz blocks: the end offsets of the blocks (the last is the
+ * text's length). A block ends after a stanza (its blank line) once it holds `min` bytes, with
+ * a probability proportional to the stanza's length decided by a hash of the stanza's first
+ * bytes, or once it holds `max`. Inserting or removing a stanza moves at most the cuts next to
+ * it: the blocks elsewhere keep their bytes. Pure.
  */
-export function xzArgs(size: number, level: string, cores: number): string[] {
-  const threads = size >= 512 * 1024 ? Math.max(1, Math.min(cores, 4)) : 1;
-  const block = Math.ceil(size / threads);
-  let dict = 64 * 1024;
-  while (dict < block && dict < 8 * 1024 * 1024) dict *= 2;
-  const args = [`--lzma2=preset=${level},dict=${dict}`, `-T${threads}`];
-  if (threads > 1) args.push(`--block-size=${block}`);
-  return [...args, '-c', '-'];
+export function stanzaCuts(text: Uint8Array, sizes = XZ_BLOCK): number[] {
+  const cuts: number[] = [];
+  const buf = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+  const spread = 2 ** 32 / Math.max(1, sizes.target - sizes.min);
+  let start = 0; // of the current block
+  let stanza = 0; // start of the current stanza
+  while (stanza < buf.length) {
+    const blank = buf.indexOf('\n\n', stanza);
+    const end = blank < 0 ? buf.length : blank + 2;
+    if (end - start >= sizes.max) {
+      cuts.push(end);
+      start = end;
+    } else if (end - start >= sizes.min) {
+      // FNV-1a of the stanza's first 64 bytes (its Package line and the next).
+      let h = 0x811c9dc5;
+      for (let i = stanza; i < Math.min(end, stanza + 64); i++) h = Math.imul(h ^ buf[i]!, 0x01000193) >>> 0;
+      if (h < (end - stanza) * spread) {
+        cuts.push(end);
+        start = end;
+      }
+    }
+    stanza = end;
+  }
+  if (start < buf.length || cuts.length === 0) cuts.push(buf.length);
+  return cuts;
 }
 
-export async function xzIndex(data: Uint8Array): Promise<Buffer> {
+/**
+ * xz arguments for one block of `size` bytes at `level`: one thread, and the dictionary cut to
+ * the smallest power of two holding the block (the output is the same size, and setting up the
+ * encoder, ~90 MiB for xz -6's 8 MiB dictionary, stops dominating small blocks). Pure.
+ */
+export function xzArgs(size: number, level: string): string[] {
+  let dict = 64 * 1024;
+  while (dict < size && dict < 8 * 1024 * 1024) dict *= 2;
+  return [`--lzma2=preset=${level},dict=${dict}`, '--check=crc64', '-T1', '-c', '-'];
+}
+
+/** The published text of an index and its .xz, whose blocks can be taken again. */
+export interface PublishedXz {
+  plain: Uint8Array;
+  xz: Uint8Array;
+}
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('base64');
+const CRC64 = 0x0004;
+
+/** The blocks of `previous` by the SHA-256 of the text each holds (none when it does not parse or does not hold `plain`). */
+function reusableBlocks(previous: PublishedXz | undefined): Map<string, XzBlock> {
+  const out = new Map<string, XzBlock>();
+  const parsed = previous && xzBlocks(previous.xz);
+  if (!previous || !parsed || parsed.flags !== CRC64) return out;
+  if (parsed.blocks.reduce((n, b) => n + b.uncompressed, 0) !== previous.plain.length) return out;
+  let at = 0;
+  for (const b of parsed.blocks) {
+    out.set(sha256(previous.plain.subarray(at, at + b.uncompressed)), b);
+    at += b.uncompressed;
+  }
+  return out;
+}
+
+/** `data` as .xz; blocks whose text `previous` already compressed are taken from it. */
+export async function xzIndex(data: Uint8Array, previous?: PublishedXz): Promise<Buffer> {
   const level = /^[0-9]$/.test(process.env.PKGTRACK_XZ_LEVEL ?? '') ? process.env.PKGTRACK_XZ_LEVEL! : '6';
-  const r = await run('xz', xzArgs(data.length, level, availableParallelism()), {
-    input: data,
-    binary: true,
-    what: 'xz (index compression)',
+  const known = reusableBlocks(previous);
+  const cuts = stanzaCuts(data);
+  const pieces = cuts.map((end, i) => data.subarray(i === 0 ? 0 : cuts[i - 1]!, end));
+  const blocks = await mapLimit(pieces, availableParallelism(), async (piece): Promise<XzBlock[]> => {
+    const reused = known.get(sha256(piece));
+    if (reused && reused.uncompressed === piece.length) return [reused];
+    const r = await run('xz', xzArgs(piece.length, level), { input: piece, binary: true, what: 'xz (index compression)' });
+    const own = xzBlocks(r.stdoutBytes);
+    if (!own || own.flags !== CRC64)
+      throw envError(
+        'XZ_UNEXPECTED_OUTPUT',
+        `xz wrote ${r.stdoutBytes.length} bytes that are not one .xz stream with CRC64 checks (xz ${xzArgs(piece.length, level).join(' ')})`,
+        'Install xz-utils from the distribution (`apt-get install xz-utils`, `dnf install xz`); `xz --version` should say xz (XZ Utils) 5.x.',
+      );
+    return own.blocks;
   });
-  return r.stdoutBytes;
+  return joinXzBlocks(CRC64, blocks.flat());
 }

@@ -22,6 +22,8 @@ export interface BinaryEntry {
   sha256: string;
   size: number;
   fields: Field[];
+  /** The stanza as the published index holds it (read back from it): rendered as it is. */
+  text?: string;
 }
 
 export interface SourceEntry {
@@ -103,10 +105,7 @@ export async function readSuite(root: string, suite: string): Promise<SuiteConte
       const rel = `${binaryDir(c, a)}/Packages`;
       const text = await readIfExists(join(base, rel));
       if (!text) continue;
-      for (const st of parseDeb822(text, { source: join(base, rel) })) {
-        const e = binaryFromFields(st.fields, '');
-        cc.binaries.set(e.filename, e);
-      }
+      for (const e of readPackages(text, join(base, rel))) cc.binaries.set(e.filename, e);
     }
     const srel = `${sourceDir(c)}/Sources`;
     const stext = await readIfExists(join(base, srel));
@@ -119,6 +118,67 @@ export async function readSuite(root: string, suite: string): Promise<SuiteConte
   return out;
 }
 
+const NEEDED = ['Package', 'Version', 'Architecture', 'Filename', 'SHA256', 'Size'] as const;
+const NEEDED_SET: ReadonlySet<string> = new Set(NEEDED);
+
+/**
+ * The entries of a Packages index this repository published. Only the fields a publish needs
+ * are picked out of each stanza (one pass over its lines); the stanza's text is kept to be
+ * written back as it is, and its full field list is parsed only when asked for (`fields`).
+ * At 10,000 packages a full deb822 parse of every field, and writing each stanza again, was a
+ * fifth of an add-one publish. Anything unusual (CR, NUL, blank-looking lines, a stanza
+ * without one of the needed fields) takes the strict parser, which names the line at fault.
+ */
+export function readPackages(text: string, source: string): BinaryEntry[] {
+  const strict = () => parseDeb822(text, { source }).map((st) => binaryFromFields(st.fields, ''));
+  if (text.includes('\r') || text.includes('\u0000') || /\n[ \t]+\n/.test(text)) return strict();
+  const out: BinaryEntry[] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    if (text.charCodeAt(pos) === 10) {
+      pos++;
+      continue;
+    }
+    const blank = text.indexOf('\n\n', pos);
+    const end = blank < 0 ? text.length : blank + 1;
+    const stanza = text.slice(pos, end);
+    const got: Partial<Record<(typeof NEEDED)[number], string>> = {};
+    let at = 0;
+    while (at < stanza.length) {
+      let eol = stanza.indexOf('\n', at);
+      if (eol < 0) eol = stanza.length;
+      const c = stanza.charCodeAt(at);
+      if (c !== 32 && c !== 9) {
+        const colon = stanza.indexOf(':', at);
+        if (colon < 0 || colon > eol) return strict();
+        const name = stanza.slice(at, colon);
+        if (NEEDED_SET.has(name)) {
+          if (got[name as (typeof NEEDED)[number]] !== undefined) return strict();
+          got[name as (typeof NEEDED)[number]] = stanza.slice(colon + 1, eol).trim();
+        }
+      }
+      at = eol + 1;
+    }
+    if (NEEDED.some((n) => !got[n])) return strict();
+    let fields: Field[] | undefined;
+    out.push({
+      name: got.Package!,
+      version: got.Version!,
+      arch: got.Architecture!,
+      filename: got.Filename!,
+      sha256: got.SHA256!,
+      size: Number(got.Size),
+      text: stanza.endsWith('\n') ? stanza : `${stanza}\n`,
+      get fields() {
+        fields ??= parseDeb822(stanza, { source })[0]?.fields ?? [];
+        return fields;
+      },
+    });
+    pos = end;
+  }
+  return out;
+}
+
 const byNameVersion = (a: { name: string; version: string }, b: { name: string; version: string }) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : compareDebVersions(a.version, b.version);
 
@@ -126,7 +186,7 @@ const byNameVersion = (a: { name: string; version: string }, b: { name: string; 
 export function renderPackages(c: ComponentContents, arch: string): string {
   const list = [...c.binaries.values()].filter((e) => e.arch === arch || e.arch === 'all');
   list.sort((a, b) => byNameVersion(a, b) || (a.arch < b.arch ? -1 : a.arch > b.arch ? 1 : 0));
-  return list.map((e) => writeStanza(e.fields, e.filename)).join('\n');
+  return list.map((e) => e.text ?? writeStanza(e.fields, e.filename)).join('\n');
 }
 
 export function renderSources(c: ComponentContents): string {

@@ -11,16 +11,31 @@ import type { Progress } from '../../core/progress.js';
 /** Beyond this apt users start seeing "not valid yet"/stale dates for real (NTP keeps far closer). */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
-/** The server's idea of now, from the `Date` header of a HEAD request (undefined when there is none). */
+/**
+ * The server's idea of now, from the `Date` header of a HEAD request (undefined when there is
+ * none). node:http(s), not fetch: fetch loads undici, ~0.2 s of CPU on every publish.
+ */
 export async function serverTime(url: string, timeoutMs = 3000): Promise<Date | undefined> {
-  try {
-    const res = await fetch(url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-    const date = res.headers.get('date');
-    const t = date ? Date.parse(date) : Number.NaN;
-    return Number.isNaN(t) ? undefined : new Date(t);
-  } catch {
-    return undefined;
-  }
+  const { request } = url.startsWith('https:') ? await import('node:https') : await import('node:http');
+  return new Promise((resolve) => {
+    try {
+      const req = request(url, { method: 'HEAD' }, (res) => {
+        res.resume();
+        const t = Date.parse(res.headers.date ?? '');
+        resolve(Number.isNaN(t) ? undefined : new Date(t));
+        req.destroy();
+      });
+      const timer = setTimeout(() => {
+        req.destroy();
+        resolve(undefined);
+      }, timeoutMs);
+      req.on('close', () => clearTimeout(timer));
+      req.on('error', () => resolve(undefined));
+      req.end();
+    } catch {
+      resolve(undefined); // not a URL node:http takes
+    }
+  });
 }
 
 /** Refuse to sign when this clock and the serving host's disagree by more than MAX_CLOCK_SKEW_MS. */

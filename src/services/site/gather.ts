@@ -205,6 +205,8 @@ async function buildDirFor(
   version: string,
   outputDir: string,
   buildDirs: ReadonlyArray<{ dir: string; manifest: BuildDirManifest }>,
+  /** Packages with a folder under <output>/builds (one listing, not a failed open per package). */
+  withBuildFiles: ReadonlySet<string>,
 ): Promise<{ dir: string; builtAt?: string } | undefined> {
   const fits = (m: BuildDirManifest) =>
     m.recipe === pkg && m.packageVersion === version && !!m.suite && (m.suite === suite || suite.startsWith(`${m.suite}/`));
@@ -216,6 +218,7 @@ async function buildDirFor(
   }
   const fresh = buildDirs.find((b) => fits(b.manifest));
   if (fresh) return { dir: fresh.dir, ...(fresh.manifest.builtAt ? { builtAt: fresh.manifest.builtAt } : {}) };
+  if (!withBuildFiles.has(pkg)) return undefined;
   const published = join(outputDir, buildFilesDir(pkg, suite));
   const m = await readManifestIn(published);
   if (m && fits(m)) return { dir: published, ...(m.builtAt ? { builtAt: m.builtAt } : {}) };
@@ -272,6 +275,7 @@ export async function gatherSiteModel(
     const manifest = await readManifestIn(dir);
     if (manifest) buildDirs.push({ dir, manifest });
   }
+  const withBuildFiles = new Set((await ifExists(readdir(join(outputDir, 'builds')))) ?? []);
 
   for (const s of published) {
     const place = placeSuite(s, targets, trunkSuffix);
@@ -291,7 +295,7 @@ export async function gatherSiteModel(
       const build = rows.find(
         (r) => (r.target === place.target || r.target === s.suite) && (r.version === first.version || r.version === first.upstreamVersion),
       );
-      const from = await buildDirFor(build, name, s.suite, first.version, outputDir, buildDirs);
+      const from = await buildDirFor(build, name, s.suite, first.version, outputDir, buildDirs, withBuildFiles);
       const { links, files } = await buildFiles(from?.dir, name, s.suite);
       extraFiles.push(...files);
       const builtAt = build?.finished_at ?? from?.builtAt ?? bins.map((b) => b.builtAt).find(Boolean);
