@@ -1,3 +1,4 @@
+import { cappedLines } from '../cli/capped-list.js';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
@@ -121,11 +122,12 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
     const lines: string[] = [];
     for (const r of result.reports) {
       lines.push(`${r.kind} ${r.suite} (${r.root})${result.dryRun ? ' — dry run, nothing written' : ''}`);
-      for (const p of r.added) lines.push(`  + ${p.name} ${p.version} ${p.arch}`);
-      for (const p of r.unchanged) lines.push(`  = ${p.name} ${p.version} ${p.arch} (already published)`);
-      for (const p of r.removed) lines.push(`  - ${p.name} ${p.version} ${p.arch}`);
+      const all = f.verbose;
+      lines.push(...cappedLines(r.added, (p) => `  + ${p.name} ${p.version} ${p.arch}`, all));
+      lines.push(...cappedLines(r.unchanged, (p) => `  = ${p.name} ${p.version} ${p.arch} (already published)`, all));
+      lines.push(...cappedLines(r.removed, (p) => `  - ${p.name} ${p.version} ${p.arch}`, all));
       const gone = r.commit?.changes.filter((c) => c.op === 'remove') ?? [];
-      for (const c of gone) lines.push(`  pool ${result.dryRun ? 'would remove' : 'removed'}: ${c.path}`);
+      lines.push(...cappedLines(gone, (c) => `  pool ${result.dryRun ? 'would remove' : 'removed'}: ${c.path}`, all));
       if (r.noChange) lines.push('  nothing changed: the signed Release stands (`pkgtrack repo refresh` re-signs it)');
     }
     if (result.pushed && !result.dryRun) {

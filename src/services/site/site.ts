@@ -19,7 +19,8 @@
  */
 import { siteRecordTable } from '../../state/tables.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { PkgtrackError } from '../../core/errors.js';
 import { run } from '../../core/exec.js';
@@ -77,41 +78,53 @@ function checkPath(p: string): void {
 
 /**
  * Up to this many files get an fsync each; past it (a first page of thousands of packages, a new
- * stylesheet) one syncfs (`sync -f`) flushes the staging folder's file system instead: one call
- * where thousands of fsyncs cost this VM's disk seconds to minutes.
+ * stylesheet) one syncfs (`sync -f`) flushes the output's file system instead: one call where
+ * thousands of fsyncs cost this VM's disk seconds to minutes.
  */
 const FSYNC_EACH_MAX = 32;
-/** Files written at once. */
-const WRITE_CONCURRENCY = 8;
 
-async function writeStaged(path: string, data: string | Uint8Array, sync: boolean, dirs: Set<string>): Promise<void> {
-  const dir = dirname(path);
-  if (!dirs.has(dir)) {
-    await mkdir(dir, { recursive: true });
-    dirs.add(dir);
-  }
-  const fh = await open(path, 'w', 0o644);
-  try {
-    await fh.writeFile(data);
-    if (sync) await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Write `files` under `staging`, durable when this returns. */
-async function writeAllStaged(staging: string, files: SiteFile[]): Promise<void> {
+/**
+ * Writes the site's files with synchronous calls: tens of thousands of small files (a first
+ * publish of 10,000 packages writes 30,000) take a third less time than through fs/promises,
+ * whose per-call round trip through the thread pool dominates for files of a few KB.
+ *  - A package's files that did not exist before (a package new to the site) go straight to
+ *    their live path, created exclusively: no page links them until the index that names them is
+ *    renamed in, and a crash leaves files the record does not own, rewritten next time.
+ *  - Everything else is written under `staging`, to be renamed over its live path.
+ * Returns the staged ones, in `files` order. Durable when this returns.
+ */
+async function writeFiles(out: string, staging: string, files: SiteFile[], mayWriteInPlace: (p: string) => boolean): Promise<SiteFile[]> {
   const each = files.length <= FSYNC_EACH_MAX;
   const dirs = new Set<string>();
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length) {
-      const f = files[next++]!;
-      await writeStaged(join(staging, f.path), f.data, each, dirs);
+  const write = (path: string, data: string | Uint8Array, flag: 'w' | 'wx') => {
+    const dir = dirname(path);
+    if (!dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      dirs.add(dir);
+    }
+    const fd = openSync(path, flag, 0o644);
+    try {
+      writeFileSync(fd, data);
+      if (each) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
   };
-  await Promise.all(Array.from({ length: WRITE_CONCURRENCY }, worker));
-  if (!each && files.length) await run('sync', ['-f', staging], { what: 'sync -f (flush the web page files)' });
+  const staged: SiteFile[] = [];
+  for (const f of files) {
+    if (mayWriteInPlace(f.path)) {
+      try {
+        write(join(out, f.path), f.data, 'wx');
+        continue;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
+    write(join(staging, f.path), f.data, 'w');
+    staged.push(f);
+  }
+  if (!each) await run('sync', ['-f', out], { what: 'sync -f (flush the web page files)' });
+  return staged;
 }
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -207,14 +220,17 @@ async function writeSiteLocked(
   for (const f of write) checkPath(f.path);
 
   const staging = join(out, `${STAGING_PREFIX}${randomBytes(6).toString('hex')}`);
+  // The files of packages new to the site: nothing links them before the new index does.
+  const newPackageFiles = new Set(packageRows.filter(([n]) => !oldPackages.has(n)).flatMap(([n]) => packageFilePaths(n)));
   try {
-    await writeAllStaged(staging, write);
-    const dirs = new Set<string>();
-    for (const f of write) {
+    const staged = await writeFiles(out, staging, write, (p) => newPackageFiles.has(p) && !oldFiles.has(p));
+    const dirs = new Set(write.map((f) => dirname(join(out, f.path))));
+    const made = new Set<string>();
+    for (const f of staged) {
       const dest = join(out, f.path);
-      if (!dirs.has(dirname(dest))) await mkdir(dirname(dest), { recursive: true });
-      await rename(join(staging, f.path), dest);
-      dirs.add(dirname(dest));
+      if (!made.has(dirname(dest))) mkdirSync(dirname(dest), { recursive: true });
+      made.add(dirname(dest));
+      renameSync(join(staging, f.path), dest);
     }
     for (const d of dirs) await fsyncDir(d);
   } finally {
