@@ -18,6 +18,7 @@ export default class Build extends PkgtrackCommand<typeof Build> {
     '<%= config.bin %> build hello --target debian:bookworm --out ./out',
     '<%= config.bin %> build hello -t debian:bookworm -a amd64 -a arm64',
     '<%= config.bin %> build --jobs 2 --json',
+    '<%= config.bin %> build hello -t debian:bookworm --no-lint --force',
   ];
   static override strict = false;
   static override args = { recipe: Args.string({ description: 'Recipes to build (default: all).', required: false }) };
@@ -44,6 +45,12 @@ export default class Build extends PkgtrackCommand<typeof Build> {
     out: Flags.string({ char: 'o', description: 'Output folder (default: <repo>/out).' }),
     jobs: Flags.integer({ char: 'j', min: 1, max: 16, default: 1, description: 'Builds (recipe x target) run at the same time.' }),
     force: Flags.boolean({ description: 'Rebuild even when nothing changed.' }),
+    lint: Flags.boolean({
+      description:
+        'Run lintian/rpmlint on what was built (--no-lint skips it: a quicker build while iterating; publish-bound builds should keep it).',
+      default: true,
+      allowNo: true,
+    }),
     publish: Flags.boolean({
       description: 'Then sign and publish every successful build (to the suite of its target and channel), as `pkgtrack publish` does.',
     }),
@@ -62,6 +69,7 @@ export default class Build extends PkgtrackCommand<typeof Build> {
       outDir: this.flags.out,
       jobs: this.flags.jobs,
       force: this.flags.force,
+      lint: this.flags.lint,
       pkgtrackVersion: this.config.version,
       progress: this.progress,
     });

@@ -84,6 +84,8 @@ export interface BuildOptions {
   jobs?: number | undefined;
   /** Rebuild even when the inputs are unchanged. */
   force?: boolean | undefined;
+  /** Run the builder's linter (lintian, rpmlint); default true. */
+  lint?: boolean | undefined;
   pkgtrackVersion: string;
   progress?: Progress;
   engine?: ContainerEngine;
@@ -335,7 +337,8 @@ async function buildTarget(
 
     const failOn = lintLevel(recipe, target);
     const label = `${recipe.name} ${packageVersion} for ${key}`;
-    const early = earlyLint(ctx.progress, label, builder, bctx, failOn);
+    const linting = ctx.opts.lint !== false && builder.lint !== undefined;
+    const early = earlyLint(ctx.progress, label, builder, bctx, failOn, linting);
     ctx.progress.step(`${label}: building in the container (no network)`);
     const heartbeat = buildHeartbeat(ctx.progress, label, early.onOutput, builder.buildPhases);
     const r = await runBuildContainer({
@@ -358,8 +361,9 @@ async function buildTarget(
     ctx.progress.step(`${label}: collecting the packages`);
     const artifacts = await builder.collect(bctx, prepared, staging);
     clock.phase('collect');
-    if (builder.lint) ctx.progress.step(`${label}: ${target.format === 'rpm' ? 'rpmlint' : 'lintian'} results`);
-    const lint = builder.lint ? await builder.lint(bctx, staging, artifacts, failOn, earlyReports) : undefined;
+    const linter = target.format === 'rpm' ? 'rpmlint' : 'lintian';
+    ctx.progress.step(linting ? `${label}: ${linter} results` : `${label}: ${linter} skipped (--no-lint)`);
+    const lint = linting ? await builder.lint!(bctx, staging, artifacts, failOn, earlyReports) : undefined;
     clock.phase('lint');
     const manifest: BuildManifest = {
       recipe: recipe.name,
@@ -436,7 +440,9 @@ function buildInputs(ctx: RunContext, recipe: Recipe, target: Target, source: Fe
 /** The last successful build with these inputs, when its outputs are still in place. */
 async function unchangedBuild(ctx: RunContext, recipe: Recipe, target: Target, hash: string, targetOut: string) {
   const prev = lastSuccessfulBuild(ctx.store, recipe.name, targetKey(target), hash);
-  return prev && prev.outDir === targetOut && (await artifactsIntact(prev)) ? prev : undefined;
+  // A build made with --no-lint is not up to date for a build that lints.
+  const linted = ctx.opts.lint === false || prev?.manifest?.lint !== undefined || !builderFor(target.format).lint;
+  return prev && linted && prev.outDir === targetOut && (await artifactsIntact(prev)) ? prev : undefined;
 }
 
 /** What the builder needs to know: versions, source, patch queue, changelog entries since the last build. */

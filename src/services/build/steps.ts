@@ -137,8 +137,8 @@ export function lintLevel(recipe: Recipe, target: Target): LintFailOn {
  * once dpkg-source has written it). `onOutput` watches the build's lines; `settled` waits for
  * every stage started, and never rejects: a stage that could not run is linted after the build.
  */
-export function earlyLint(progress: Progress, label: string, builder: Builder, bctx: BuildContext, failOn: LintFailOn) {
-  const stages = builder.lint ? (builder.lintStages ?? []) : [];
+export function earlyLint(progress: Progress, label: string, builder: Builder, bctx: BuildContext, failOn: LintFailOn, enabled = true) {
+  const stages = enabled && builder.lint ? (builder.lintStages ?? []) : [];
   const early: Array<Promise<LintReport | undefined>> = [];
   return {
     onOutput: lineSplitter((line) => {
