@@ -9,6 +9,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { compressionOf, decompress } from '../../formats/compress.js';
 import { getField, parseSingleStanza, type Stanza } from '../../formats/deb822.js';
+import { primarySummariesOf, readPrimarySummariesFast } from '../../repo/yum/primary-summary.js';
 import { child, childrenNamed, parseXml } from '../../repo/yum/xml-read.js';
 import { parseCleartextStrict } from '../../sign/cleartext.js';
 
@@ -213,24 +214,19 @@ export async function readYumRepos(outputDir: string, root = 'yum'): Promise<Pub
       const file = join(base, href);
       const bytes = await readFile(file);
       const text = Buffer.from(decompress(bytes, compressionOf(href) ?? 'none', file, 512 * 1024 * 1024)).toString('utf8');
-      for (const p of childrenNamed(parseXml(text, file), 'package')) {
-        const arch = child(p, 'arch')?.text.trim() ?? '';
-        if (arch === 'src' || arch === 'nosrc') continue;
-        const v = child(p, 'version')?.attrs ?? {};
-        const epoch = v.epoch && v.epoch !== '0' ? `${v.epoch}:` : '';
-        const name = child(p, 'name')?.text.trim() ?? '';
-        const sourcerpm = child(child(p, 'format') ?? { name: '', attrs: {}, children: [], text: '' }, 'rpm:sourcerpm')?.text.trim();
-        const build = Number(child(p, 'time')?.attrs.build ?? '0');
-        if (build > updated) updated = build;
-        const summary = child(p, 'summary')?.text.trim();
+      const packages = readPrimarySummariesFast(text) ?? primarySummariesOf(parseXml(text, file));
+      for (const p of packages) {
+        if (p.arch === 'src' || p.arch === 'nosrc') continue;
+        const epoch = p.epoch && p.epoch !== '0' ? `${p.epoch}:` : '';
+        if (p.build > updated) updated = p.build;
         binaries.push({
-          name,
-          source: (sourcerpm && sourceRpmName(sourcerpm)) || name,
-          version: `${epoch}${v.ver ?? ''}-${v.rel ?? ''}`,
-          upstreamVersion: v.ver ?? '',
-          arch,
-          ...(summary ? { summary } : {}),
-          ...(build > 0 ? { builtAt: new Date(build * 1000).toISOString() } : {}),
+          name: p.name,
+          source: (p.sourcerpm && sourceRpmName(p.sourcerpm)) || p.name,
+          version: `${epoch}${p.ver}-${p.rel}`,
+          upstreamVersion: p.ver,
+          arch: p.arch,
+          ...(p.summary ? { summary: p.summary } : {}),
+          ...(p.build > 0 ? { builtAt: new Date(p.build * 1000).toISOString() } : {}),
         });
       }
     }
