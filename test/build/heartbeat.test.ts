@@ -1,4 +1,6 @@
 /** A long container build prints a progress line every minute with the last line of its output. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DebBuilder } from '../../src/builders/deb/index.js';
 import { RpmBuilder } from '../../src/builders/rpm/index.js';
@@ -38,13 +40,34 @@ describe('buildHeartbeat', () => {
     hb.stop();
     expect(steps).toEqual([
       'x 1-1: building the source package (dpkg-source -b)',
-      'x 1-1: compiling (debian/rules build)',
+      'x 1-1: running debian/rules build',
+      'x 1-1: configuring (dh_auto_configure)',
+      'x 1-1: compiling (dh_auto_build)',
       'x 1-1: running the test suite (dh_auto_test)',
-      'x 1-1: making the binary packages (debian/rules binary)',
+      'x 1-1: running debian/rules binary',
       'x 1-1: writing the .changes',
     ]);
     expect(debug[0]).toBe('|  dpkg-source --before-build .');
     expect(debug).toHaveLength(13);
+  });
+
+  it('follows a real rootless dpkg-buildpackage log (hello on bookworm: dh configures, compiles and tests inside debian/rules binary)', () => {
+    const log = readFileSync(join(import.meta.dirname, 'fixtures/hello-bookworm-build.log'), 'utf8');
+    const steps: string[] = [];
+    const hb = buildHeartbeat({ step: (m) => steps.push(m), warn() {}, debug() {} }, 'hello', () => {}, new DebBuilder().buildPhases);
+    // In chunks that cut lines, as the container's output arrives.
+    for (let i = 0; i < log.length; i += 777) hb.onOutput(log.slice(i, i + 777));
+    hb.stop();
+    expect(steps).toEqual([
+      'hello: building the source package (dpkg-source -b)',
+      'hello: running debian/rules binary',
+      'hello: configuring (dh_auto_configure)',
+      'hello: compiling (dh_auto_build)',
+      'hello: running the test suite (dh_auto_test)',
+      'hello: installing into the package tree (dh_auto_install)',
+      'hello: making the .deb files (dh_builddeb)',
+      'hello: writing the .changes',
+    ]);
   });
 
   it("knows rpmbuild's sections", () => {

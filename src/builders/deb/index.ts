@@ -303,12 +303,21 @@ export class DebBuilder implements Builder {
     },
   ];
 
-  /** dpkg-buildpackage's steps (its own lines start with one space; debhelper's with three). */
+  /**
+   * dpkg-buildpackage's steps (its own lines start with one space) and debhelper's (three). A
+   * rootless build (Rules-Requires-Root: no, bookworm's default) runs `debian/rules binary`
+   * straight away and dh configures, compiles and tests inside it, so the compile is announced
+   * from dh's own lines; packages without dh still get dpkg-buildpackage's.
+   */
   readonly buildPhases: readonly BuildPhase[] = [
     { when: /^ dpkg-source (.* )?-b /, phase: 'building the source package (dpkg-source -b)' },
-    { when: /^ (fakeroot )?debian\/rules build/, phase: 'compiling (debian/rules build)' },
+    { when: /^ (fakeroot )?debian\/rules build/, phase: 'running debian/rules build' },
+    { when: /^ (fakeroot )?debian\/rules binary/, phase: 'running debian/rules binary' },
+    { when: /^ {3}dh_auto_configure\b/, phase: 'configuring (dh_auto_configure)' },
+    { when: /^ {3}dh_auto_build\b/, phase: 'compiling (dh_auto_build)' },
     { when: /^ {3}dh_auto_test\b/, phase: 'running the test suite (dh_auto_test)' },
-    { when: /^ (fakeroot )?debian\/rules binary/, phase: 'making the binary packages (debian/rules binary)' },
+    { when: /^ {3}dh_auto_install\b/, phase: 'installing into the package tree (dh_auto_install)' },
+    { when: /^ {3}dh_builddeb\b/, phase: 'making the .deb files (dh_builddeb)' },
     { when: /^ dpkg-genchanges/, phase: 'writing the .changes' },
   ];
 }
