@@ -129,10 +129,19 @@ const targetBuildSettings = z
   .strictObject({
     ...buildSettingsShape,
     extraRepositories: z
-      .array(extraRepository)
+      .array(
+        z.union([
+          z
+            .literal('published')
+            .describe(
+              "This repository's own published suite for the target (<url>/apt from pkgtrack.yaml, verified with signing.key): build B against A published earlier, as a Launchpad PPA depends on itself",
+            ),
+          extraRepository,
+        ]),
+      )
       .optional()
       .describe(
-        'apt repositories (e.g. bookworm-backports) used while the build dependencies are installed, never during the build; as sbuild --extra-repository with --extra-repository-key',
+        'apt repositories (e.g. bookworm-backports, or `published`) used while the build dependencies are installed, never during the build; as sbuild --extra-repository with --extra-repository-key',
       ),
   })
   .describe("This target's build settings, added to the recipe's build: options, profiles, extra packages, extra repositories");

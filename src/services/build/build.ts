@@ -58,7 +58,14 @@ import { type FetchedSource, fetchSource } from '../fetch/fetch.js';
 import { trunkGuardProblems, trunkVersionRefused } from '../nightly/guard.js';
 import type { DependencyImage } from '../image/image.js';
 import { buildSettingsFor } from '../../recipe/build-settings.js';
-import { dependencyInputs, dependencyRequest, type LocalPackage, localPackagesOf, sharedDependencyImage } from './dependencies.js';
+import {
+  dependencyInputs,
+  dependencyRequest,
+  type LocalPackage,
+  localPackagesOf,
+  publishedRepository,
+  sharedDependencyImage,
+} from './dependencies.js';
 import { orderByBuildDepends } from './order.js';
 
 export interface BuildOptions {
@@ -304,7 +311,9 @@ async function buildTarget(
     base.version = packageVersion;
     const recipeDigest = await recipeHash(recipe);
     const settings = buildSettingsFor(recipe, target);
-    const request = await dependencyRequest(ctx.recipesRepo.root, await builder.buildDependencies(recipe), settings, local);
+    const request = await dependencyRequest(ctx.recipesRepo.root, await builder.buildDependencies(recipe), settings, local, () =>
+      publishedRepository(ctx.recipesRepo.config, ctx.recipesRepo.root, publishSuite(ctx, target)),
+    );
     hash = inputHash({
       ...buildInputs(ctx, recipe, target, source, packageVersion, recipeDigest),
       ...(target.format === 'deb' ? { chroot: 'buildd', ...dependencyInputs(request, settings) } : {}),

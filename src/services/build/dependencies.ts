@@ -12,6 +12,7 @@ import { type Builder, type DependencyExtras, type ExtraAptRepository, LOCAL_PAC
 import type { ContainerEngine, Mount } from '../../containers/engine.js';
 import { inputError, notFound } from '../../core/errors.js';
 import { ifExists } from '../../core/fsutil.js';
+import { armorPublicKeys, readKeys } from '../../sign/keys.js';
 import type { Progress } from '../../core/progress.js';
 import type { BuildSettings, ExtraRepository } from '../../recipe/build-settings.js';
 import { type Target, targetKey } from '../../recipe/targets.js';
@@ -56,9 +57,13 @@ export async function dependencyRequest(
   buildDeps: readonly string[],
   settings: BuildSettings,
   local: readonly LocalPackage[] = [],
+  published?: () => Promise<ExtraAptRepository>,
 ): Promise<DependencyRequest> {
   const repositories: ExtraAptRepository[] = [];
-  for (const r of settings.extraRepositories) repositories.push(await withKey(recipesRoot, r));
+  for (const r of settings.extraRepositories) {
+    if (r !== 'published') repositories.push(await withKey(recipesRoot, r));
+    else if (published) repositories.push(await published());
+  }
   return {
     deps: [...new Set([...buildDeps, ...settings.extraPackages])].sort(),
     extras: {
@@ -69,7 +74,53 @@ export async function dependencyRequest(
   };
 }
 
-async function withKey(recipesRoot: string, r: ExtraRepository): Promise<ExtraAptRepository> {
+/**
+ * `extraRepositories: [published]`: the repository's own suite as users get it, <url>/apt, with
+ * the public part of the signing key (readable without the passphrase) as its keyring.
+ */
+export async function publishedRepository(
+  config: { url?: string | undefined; signing?: { key: string; extraKeys: readonly string[] } | undefined },
+  recipesRoot: string,
+  suite: string,
+): Promise<ExtraAptRepository> {
+  const field = 'build.extraRepositories';
+  if (!config.url)
+    throw inputError(
+      'EXTRA_REPO_PUBLISHED_NO_URL',
+      `${field} lists "published", but pkgtrack.yaml has no url: to read the published suite ${suite} from`,
+      "Set url: in pkgtrack.yaml to where the repository is served (the web page's address; apt reads <url>/apt), or list the repository with url: and suite: instead.",
+      { field: 'url', file: join(recipesRoot, 'pkgtrack.yaml') },
+    );
+  if (!config.signing)
+    throw inputError(
+      'EXTRA_REPO_PUBLISHED_UNSIGNED',
+      `${field} lists "published", but pkgtrack.yaml has no signing key to verify the published suite ${suite} with`,
+      'Set signing.key in pkgtrack.yaml (the key publish signs with); its public part becomes the keyring apt checks the suite with.',
+      { field: 'signing.key', file: join(recipesRoot, 'pkgtrack.yaml') },
+    );
+  const keys: Awaited<ReturnType<typeof readKeys>> = [];
+  for (const f of [config.signing.key, ...config.signing.extraKeys]) {
+    const file = isAbsolute(f) ? f : join(recipesRoot, f);
+    const bytes = await ifExists(readFile(file));
+    if (!bytes)
+      throw notFound(
+        'EXTRA_REPO_PUBLISHED_KEY_MISSING',
+        `cannot read the signing key ${file}, whose public part verifies the published suite ${suite}`,
+        'Create it (`pkgtrack key generate`) or fix signing.key in pkgtrack.yaml.',
+        { field: 'signing.key', file },
+      );
+    keys.push(...(await readKeys(bytes, file)).map((k) => k.toPublic()));
+  }
+  return {
+    url: `${config.url.replace(/\/+$/, '')}/apt`,
+    suite,
+    components: ['main'],
+    priority: 500,
+    key: { bytes: Buffer.from(armorPublicKeys(keys)), armored: true },
+  };
+}
+
+async function withKey(recipesRoot: string, r: Exclude<ExtraRepository, 'published'>): Promise<ExtraAptRepository> {
   const repo: ExtraAptRepository = { url: r.url, suite: r.suite, components: r.components, priority: r.priority };
   if (!r.key) return repo;
   const field = 'build.extraRepositories.key';
