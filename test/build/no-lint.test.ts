@@ -7,21 +7,14 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
-import { TinyUpstream, writeAll, writeTinyhelloRecipe } from '../helpers/tinyhello.js';
+import { tinyRecipesRepo } from '../helpers/tinyhello.js';
 
 let work: string;
 let recipes: string;
 
 beforeAll(() => {
   work = tempDir('pkgtrack-no-lint-');
-  const upstream = new TinyUpstream(join(work, 'upstream'));
-  upstream.release('1.0');
-  recipes = join(work, 'recipes');
-  writeAll(recipes, {
-    'pkgtrack.yaml':
-      'name: t\norigin: t\nlabel: t\nmaintainer: Acme Packagers <pkg@example.org>\noutput: public\ntargets: [debian:bookworm]\n',
-  });
-  writeTinyhelloRecipe(recipes, upstream.dir);
+  recipes = tinyRecipesRepo(work);
 });
 
 afterAll(() => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imagesToSave } from '../../src/services/image/archive.js';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { spawnAsync } from '../helpers/process.js';
-import { TinyUpstream, writeAll, writeTinyhelloRecipe } from '../helpers/tinyhello.js';
+import { tinyRecipesRepo } from '../helpers/tinyhello.js';
 
 let work: string;
 let recipes: string;
@@ -24,14 +24,7 @@ const manifestOf = (out: string) =>
 
 beforeAll(() => {
   work = tempDir('pkgtrack-image-archive-');
-  const upstream = new TinyUpstream(join(work, 'upstream'));
-  upstream.release('1.0');
-  recipes = join(work, 'recipes');
-  writeAll(recipes, {
-    'pkgtrack.yaml':
-      'name: t\norigin: t\nlabel: t\nmaintainer: Acme Packagers <pkg@example.org>\noutput: public\ntargets: [debian:bookworm]\n',
-  });
-  writeTinyhelloRecipe(recipes, upstream.dir);
+  recipes = tinyRecipesRepo(work);
   const alt = join(work, 'store');
   mkdirSync(alt);
   writeFileSync(join(alt, 'storage.conf'), `[storage]\ndriver = "overlay"\ngraphroot = "${alt}/graph"\nrunroot = "${alt}/run"\n`);

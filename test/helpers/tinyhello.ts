@@ -102,3 +102,18 @@ export function writeTinyhelloRecipe(root: string, upstream: string, opts: { tru
   });
   chmodSync(join(root, 'recipes/tinyhello/debian/rules'), 0o755);
 }
+
+/**
+ * A recipes repository under `work` with tinyhello 1.0 released upstream (debian:bookworm,
+ * output `public`); `yamlExtra` is appended to its pkgtrack.yaml. Returns the repository's root.
+ */
+export function tinyRecipesRepo(work: string, yamlExtra = ''): string {
+  const upstream = new TinyUpstream(join(work, 'upstream'));
+  upstream.release('1.0');
+  const recipes = join(work, 'recipes');
+  writeAll(recipes, {
+    'pkgtrack.yaml': `name: t\norigin: t\nlabel: t\nmaintainer: Acme Packagers <pkg@example.org>\noutput: public\ntargets: [debian:bookworm]\n${yamlExtra}`,
+  });
+  writeTinyhelloRecipe(recipes, upstream.dir);
+  return recipes;
+}

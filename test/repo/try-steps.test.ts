@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TryResult } from '../../src/services/repo/try.js';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
-import { TinyUpstream, writeAll, writeTinyhelloRecipe } from '../helpers/tinyhello.js';
+import { tinyRecipesRepo, writeAll } from '../helpers/tinyhello.js';
 import { makeKey, type TestKey } from './apt-helpers.js';
 
 let recipes: string;
@@ -16,15 +16,8 @@ let key: TestKey;
 
 beforeAll(async () => {
   const work = tempDir('pkgtrack-try-steps-');
-  const upstream = new TinyUpstream(join(work, 'upstream'));
-  upstream.release('1.0');
-  recipes = join(work, 'recipes');
-  writeAll(recipes, {
-    'pkgtrack.yaml':
-      'name: t\norigin: t\nlabel: t\nmaintainer: Acme Packagers <pkg@example.org>\noutput: public\ntargets: [debian:bookworm]\nsigning:\n  key: key.asc\n',
-  });
+  recipes = tinyRecipesRepo(work, 'signing:\n  key: key.asc\n');
   key = makeKey(recipes);
-  writeTinyhelloRecipe(recipes, upstream.dir);
   writeAll(recipes, {
     // Two tests: one that passes against the installed binary, one that autopkgtest skips (exit 77).
     'recipes/tinyhello/debian/tests/control':
