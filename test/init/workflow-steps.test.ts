@@ -13,9 +13,18 @@ import { tempDir } from '../helpers/cli.js';
 import { spawnAsync } from '../helpers/process.js';
 import { parseWorkflow, type Step, step, type Workflow } from './workflow-helpers.js';
 
-const all = (['branch', 'artifact'] as const).flatMap((pages) =>
-  Object.entries(renderWorkflows({ name: 'acme', pages })).map(([path, text]) => ({ label: `${pages} ${path}`, wf: parseWorkflow(text) })),
-);
+const all = [
+  ...(['branch', 'artifact'] as const).flatMap((pages) =>
+    Object.entries(renderWorkflows({ name: 'acme', pages })).map(([path, text]) => ({
+      label: `${pages} ${path}`,
+      wf: parseWorkflow(text),
+    })),
+  ),
+  ...Object.entries(renderWorkflows({ name: 'acme', pages: 'branch', publish: 's3' })).map(([path, text]) => ({
+    label: `s3 ${path}`,
+    wf: parseWorkflow(text),
+  })),
+];
 const nightly = parseWorkflow(
   renderWorkflows({ name: 'acme', pages: 'branch', channels: ['trunk'] })['.github/workflows/pkgtrack-nightly.yml']!,
 );

@@ -11,7 +11,7 @@ import { exists } from '../../core/fsutil.js';
 import * as t from './templates.js';
 import type { Progress } from '../../core/progress.js';
 import { vendorPkgtrack } from '../ci/vendor.js';
-import { type PagesMode, parseInstallSpec, renderWorkflows, VENDORED_TARBALL } from './workflow.js';
+import { type PagesMode, type PublishTarget, parseInstallSpec, renderWorkflows, VENDORED_TARBALL } from './workflow.js';
 
 export interface InitResult {
   root: string;
@@ -25,6 +25,8 @@ export async function initRepository(
     maintainer?: string;
     force?: boolean;
     pages?: PagesMode;
+    /** Where the workflows publish (default: the Pages branch). */
+    publish?: PublishTarget;
     /** `init --install`: a vendored tarball path or a git URL at a full commit (default: vendored). */
     install?: string;
     /** The running pkgtrack's package folder, packed into the repository for a vendored install. */
@@ -57,7 +59,7 @@ export async function initRepository(
     ['recipes/hello/patches/series', t.exampleSeries],
     ['recipes/hello/patches/readme-https.patch', t.examplePatch(o)],
     ['recipes/hello/hello.spec', renderSpecTemplate(hello)],
-    ...Object.entries(renderWorkflows({ name, pages: opts.pages ?? 'branch', install })),
+    ...Object.entries(renderWorkflows({ name, pages: opts.pages ?? 'branch', publish: opts.publish ?? 'pages', install })),
   ];
   const created: string[] = [];
   for (const [rel, content, mode] of files) {

@@ -11,14 +11,18 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is GitHub Actions expression syntax, meant literally
 import { inputError } from '../../core/errors.js';
 import { DEFAULT_CI_RUNNER } from '../../recipe/arches.js';
+import { s3Header, s3PlanEnv, s3PlanSource, s3PublishJobBody } from './workflow-s3.js';
 
 export type PagesMode = 'branch' | 'artifact';
+/** Where the workflows publish: the Pages branch (default), or object storage (`init --publish s3`). */
+export type PublishTarget = 'pages' | 's3';
 export type WorkflowChannel = 'stable' | 'trunk';
 
 export interface WorkflowOptions {
   /** Repository name, shown in the workflow names. */
   name: string;
   pages: PagesMode;
+  publish?: PublishTarget;
   channels?: readonly WorkflowChannel[];
   nodeVersion?: string;
   /** pkgtrack.yaml `output`: where the published repositories are. */
@@ -87,6 +91,7 @@ const ACTION: Record<string, string> = {
 type Resolved = Required<WorkflowOptions>;
 
 const DEFAULTS: Omit<Resolved, 'name' | 'pages'> = {
+  publish: 'pages',
   channels: ['stable', 'trunk'],
   nodeVersion: '24',
   output: 'public',
@@ -120,6 +125,7 @@ function resolveOptions(options: WorkflowOptions): Resolved {
   const ref = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/;
   check('name', o.name, /^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'Use letters, digits, ".", "_" and "-".');
   check('pages', o.pages, /^(branch|artifact)$/, 'Use --pages branch or --pages artifact.');
+  check('publish', o.publish, /^(pages|s3)$/, 'Use --publish pages or --publish s3.');
   check('nodeVersion', o.nodeVersion, /^\d+(\.\d+){0,2}$/, 'Give a Node.js version such as 24.');
   check('output', o.output, /^(?!\/)(?!.*\.\.)[A-Za-z0-9._/-]+$/, 'Use a relative folder inside the repository, e.g. public.');
   check('pagesBranch', o.pagesBranch, ref, 'Use a plain branch name, e.g. gh-pages.');
@@ -134,6 +140,7 @@ function resolveOptions(options: WorkflowOptions): Resolved {
 
 function renderWorkflow(o: Resolved, channel: WorkflowChannel): string {
   const stable = channel === 'stable';
+  const s3 = o.publish === 's3';
   const triggers = stable
     ? [
         'on:',
@@ -159,9 +166,13 @@ function renderWorkflow(o: Resolved, channel: WorkflowChannel): string {
   return [
     ...header,
     '# Secrets: PKGTRACK_SIGNING_KEY (armored private key) and PKGTRACK_KEY_PASSPHRASE.',
-    o.pages === 'branch'
-      ? `# Pages: Settings > Pages > Deploy from a branch, ${o.pagesBranch}.`
-      : `# Pages: Settings > Pages > Source "GitHub Actions"; ${o.pagesBranch} keeps the published state.`,
+    ...(s3
+      ? s3Header
+      : [
+          o.pages === 'branch'
+            ? `# Pages: Settings > Pages > Deploy from a branch, ${o.pagesBranch}.`
+            : `# Pages: Settings > Pages > Source "GitHub Actions"; ${o.pagesBranch} keeps the published state.`,
+        ]),
     `name: ${o.name} ${stable ? 'stable' : 'nightly'}`,
     ...triggers,
     'permissions:',
@@ -172,7 +183,7 @@ function renderWorkflow(o: Resolved, channel: WorkflowChannel): string {
     ...problemsJob(o),
     ...buildJob(o, channel),
     ...publishJob(o),
-    ...(o.pages === 'artifact' ? deployJob(o) : []),
+    ...(o.pages === 'artifact' && !s3 ? deployJob(o) : []),
     '',
   ].join('\n');
 }
@@ -268,16 +279,17 @@ const planJob = (o: Resolved, channel: WorkflowChannel) => [
   '      problems: ${{ steps.plan.outputs.problems }}',
   '    steps:',
   ...setup(o),
-  ...restoreMetadata(o),
+  ...(o.publish === 's3' ? [] : restoreMetadata(o)),
   '      - id: plan',
   '        env:',
   '          # Read-only here: asks GitHub upstreams about releases and branch heads.',
   '          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}',
+  ...(o.publish === 's3' ? s3PlanEnv : []),
   '        run: |',
   '          # Exit 11: some recipes could not be planned (unreachable upstream, packaging changed',
   '          # without a revision bump). The rest still builds; the problems job turns the run red.',
   '          status=0',
-  `          pkgtrack ci matrix --channel ${channel} --output ${o.output} --exit-code > matrix.json || status=$?`,
+  `          pkgtrack ci matrix --channel ${channel} ${o.publish === 's3' ? s3PlanSource : `--output ${o.output}`} --exit-code > matrix.json || status=$?`,
   '          [ "$status" = 0 ] || [ "$status" = 11 ] || exit "$status"',
   '          {',
   '            echo "matrix=$(jq -c . matrix.json)"',
@@ -381,6 +393,13 @@ const buildJob = (o: Resolved, channel: WorkflowChannel) => [
  * and the environment of the steps that need them, never argv or the log.
  */
 const publishJob = (o: Resolved) => [
+  ...publishJobHead(o),
+  ...(o.publish === 's3'
+    ? s3PublishJobBody({ output: o.output, setup: setup(o), downloadArtifact: ACTION['download-artifact']! })
+    : pagesPublishJobBody(o)),
+];
+
+const publishJobHead = (o: Resolved) => [
   '  publish:',
   '    needs: [plan, build]',
   '    # Also when some cells failed: what built is published, the failed cells show in red.',
@@ -388,6 +407,9 @@ const publishJob = (o: Resolved) => [
   '    # ruled out by its result, not by how a missing count happens to compare with 0.',
   "    if: ${{ !cancelled() && needs.plan.result == 'success' && needs.plan.outputs.count != '0' }}",
   `    runs-on: ${o.runsOn}`,
+];
+
+const pagesPublishJobBody = (o: Resolved) => [
   '    permissions:',
   `      contents: write # push to ${o.pagesBranch}`,
   '    # One publisher at a time across both pkgtrack workflows; a queued one waits.',
