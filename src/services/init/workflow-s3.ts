@@ -36,7 +36,7 @@ export const s3PlanEnv = ['          PKGTRACK_PUBLIC_URL: ${{ vars.PKGTRACK_PUBL
 export const s3PlanSource = '--state-url "$PKGTRACK_PUBLIC_URL"';
 
 /** Publish job lines after its `runs-on`: permissions, one publisher at a time, credentials, publish. */
-export function s3PublishJobBody(p: { output: string; setup: string[]; downloadArtifact: string }): string[] {
+export function s3PublishJobBody(p: { output: string; setup: string[]; artifactsAndKey: string[] }): string[] {
   return [
     '    permissions:',
     '      contents: read',
@@ -51,17 +51,7 @@ export function s3PublishJobBody(p: { output: string; setup: string[]; downloadA
     '        with:',
     '          role-to-assume: ${{ vars.PKGTRACK_AWS_ROLE_ARN }}',
     '          aws-region: ${{ vars.PKGTRACK_AWS_REGION }}',
-    `      - uses: ${p.downloadArtifact}`,
-    '        with:',
-    '          pattern: pkgtrack-*',
-    '          path: artifacts',
-    '      - name: Write the signing key',
-    '        env:',
-    '          PKGTRACK_SIGNING_KEY: ${{ secrets.PKGTRACK_SIGNING_KEY }}',
-    '        run: |',
-    '          umask 077',
-    '          mkdir -p keys',
-    '          printenv PKGTRACK_SIGNING_KEY > keys/signing.key',
+    ...p.artifactsAndKey,
     '      - name: Publish',
     '        env:',
     '          PKGTRACK_KEY_PASSPHRASE: ${{ secrets.PKGTRACK_KEY_PASSPHRASE }}',

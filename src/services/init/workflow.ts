@@ -11,6 +11,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${{ }} is GitHub Actions expression syntax, meant literally
 import { inputError } from '../../core/errors.js';
 import { DEFAULT_CI_RUNNER } from '../../recipe/arches.js';
+import { restoreMetadata, restoreOutput } from './workflow-pages.js';
 import { s3Header, s3PlanEnv, s3PlanSource, s3PublishJobBody } from './workflow-s3.js';
 
 export type PagesMode = 'branch' | 'artifact';
@@ -88,7 +89,7 @@ const ACTION: Record<string, string> = {
   'cache-save': 'actions/cache/save@5a3ec84eff668545956fd18022155c47e93e2684 # v4.2.3',
 };
 
-type Resolved = Required<WorkflowOptions>;
+export type Resolved = Required<WorkflowOptions>;
 
 const DEFAULTS: Omit<Resolved, 'name' | 'pages'> = {
   publish: 'pages',
@@ -210,56 +211,6 @@ export function installSteps(install: InstallSpec): string[] {
     `          npm install -g --no-fund --no-audit ./${install.path}`,
   ];
 }
-
-/**
- * The start of a restore: an empty output folder, and the end of the step when the Pages branch
- * does not exist (ls-remote exit 2). Any other ls-remote failure fails the step.
- */
-const unlessNoPagesBranch = (o: Resolved, why: string, onMissing: string[] = []) => [
-  `          mkdir -p ${o.output}`,
-  '          found=0',
-  `          git ls-remote --exit-code --heads origin ${o.pagesBranch} > /dev/null || found=$?`,
-  '          if [ "$found" = 2 ]; then',
-  `            echo "No ${o.pagesBranch} branch yet: ${why}"`,
-  ...onMissing.map((l) => `            ${l}`),
-  '            exit 0',
-  '          fi',
-  '          [ "$found" = 0 ] || exit "$found"',
-];
-
-/**
- * The live output, restored from the Pages branch. Only "no such branch" (ls-remote exit 2) means
- * a first publish: any other failure stops the run, as publishing from an empty folder would
- * replace the live repositories with only this run's packages. The restored commit (or "none")
- * goes to PKGTRACK_PAGES_BASE: publish's --lease, so an older view never replaces a newer publish.
- */
-const restoreOutput = (o: Resolved) => [
-  `      - name: Restore the published repositories from ${o.pagesBranch}`,
-  '        run: |',
-  ...unlessNoPagesBranch(o, 'this is the first publish.', ['echo "PKGTRACK_PAGES_BASE=none" >> "$GITHUB_ENV"']),
-  `          git fetch --quiet --depth 1 origin ${o.pagesBranch}`,
-  `          git archive FETCH_HEAD | tar -x -C ${o.output}`,
-  '          echo "PKGTRACK_PAGES_BASE=$(git rev-parse FETCH_HEAD)" >> "$GITHUB_ENV"',
-];
-
-/**
- * What the plan job needs of the live output: indexes, repomd, build manifests, trunk state, and
- * none of the packages, pages or logs. A blobless fetch and a sparse checkout in a side worktree
- * download only those files' contents (in one batch), however big the repositories are.
- */
-const METADATA_SPARSE = ['/*', '!/apt/pool/', '!/yum/**/Packages/', '!/packages/', '!/badges/', '!/builds/**/*.log', '!/builds/**/*.txt'];
-
-const restoreMetadata = (o: Resolved) => [
-  `      - name: Restore the published metadata from ${o.pagesBranch} (indexes, manifests, state; no packages)`,
-  '        run: |',
-  ...unlessNoPagesBranch(o, 'nothing is published.'),
-  `          git fetch --quiet --depth 1 --filter=blob:none origin ${o.pagesBranch}`,
-  '          pages="$RUNNER_TEMP/pkgtrack-pages"',
-  '          git worktree add --quiet --no-checkout "$pages" FETCH_HEAD',
-  `          git -C "$pages" sparse-checkout set --no-cone ${METADATA_SPARSE.map((p) => `'${p}'`).join(' ')}`,
-  '          git -C "$pages" checkout --quiet',
-  `          tar -C "$pages" --exclude=.git -cf - . | tar -x -C ${o.output}`,
-];
 
 const validateJob = (o: Resolved) => [
   '  validate:',
@@ -392,11 +343,24 @@ const buildJob = (o: Resolved, channel: WorkflowChannel) => [
  * One publish for every cell that built. The key and passphrase reach pkgtrack through a 0600 file
  * and the environment of the steps that need them, never argv or the log.
  */
+/** Every cell's artifacts, and the signing key into a 0600 file: the first steps of any publish job. */
+const artifactsAndKey = [
+  `      - uses: ${ACTION['download-artifact']}`,
+  '        with:',
+  '          pattern: pkgtrack-*',
+  '          path: artifacts',
+  '      - name: Write the signing key',
+  '        env:',
+  '          PKGTRACK_SIGNING_KEY: ${{ secrets.PKGTRACK_SIGNING_KEY }}',
+  '        run: |',
+  '          umask 077',
+  '          mkdir -p keys',
+  '          printenv PKGTRACK_SIGNING_KEY > keys/signing.key',
+];
+
 const publishJob = (o: Resolved) => [
   ...publishJobHead(o),
-  ...(o.publish === 's3'
-    ? s3PublishJobBody({ output: o.output, setup: setup(o), downloadArtifact: ACTION['download-artifact']! })
-    : pagesPublishJobBody(o)),
+  ...(o.publish === 's3' ? s3PublishJobBody({ output: o.output, setup: setup(o), artifactsAndKey }) : pagesPublishJobBody(o)),
 ];
 
 const publishJobHead = (o: Resolved) => [
@@ -419,17 +383,7 @@ const pagesPublishJobBody = (o: Resolved) => [
   '    steps:',
   ...setup(o),
   ...restoreOutput(o),
-  `      - uses: ${ACTION['download-artifact']}`,
-  '        with:',
-  '          pattern: pkgtrack-*',
-  '          path: artifacts',
-  '      - name: Write the signing key',
-  '        env:',
-  '          PKGTRACK_SIGNING_KEY: ${{ secrets.PKGTRACK_SIGNING_KEY }}',
-  '        run: |',
-  '          umask 077',
-  '          mkdir -p keys',
-  '          printenv PKGTRACK_SIGNING_KEY > keys/signing.key',
+  ...artifactsAndKey,
   '      - name: Publish',
   '        env:',
   '          PKGTRACK_KEY_PASSPHRASE: ${{ secrets.PKGTRACK_KEY_PASSPHRASE }}',
