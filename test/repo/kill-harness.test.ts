@@ -125,7 +125,7 @@ describe('kill -9 harness', () => {
       await Promise.all([rm(root, { recursive: true, force: true }), rm(cache, { recursive: true, force: true })]);
       return { ok: r.code === 0, out: `${r.stdout}\n${r.stderr}` };
     };
-    const clients = await (async () => {
+    const clients = (async () => {
       while (publishing) {
         await watch(tally.on, join(aptRepo, 'dists/bookworm'), 'apt By-Hash=yes', apt('yes'));
         await watch(tally.off, join(aptRepo, 'dists/bookworm'), 'apt By-Hash=no', apt('no'));
