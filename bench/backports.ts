@@ -12,7 +12,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CORPUS, type CorpusPackage, checkChangelog, type PackageResult, renderTable, type StepName } from './backports/corpus.js';
+import {
+  CORPUS,
+  type CorpusPackage,
+  checkChangelog,
+  extraBuildDeps,
+  type PackageResult,
+  renderTable,
+  type StepName,
+} from './backports/corpus.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'run.js');
@@ -163,6 +171,11 @@ async function one(p: CorpusPackage): Promise<PackageResult> {
   if (b.code !== 0 || !build || build.result === 'failed' || !build.outDir)
     return fail('build', build?.error ? `${build.error.code}: ${build.error.message}`.slice(0, 300) : why(b), b.seconds);
   result.ours = build.version ?? '';
+  const buildLog = join(REPO, 'out', 'logs', `${p.source}_debian-bookworm.log`);
+  if (existsSync(buildLog)) {
+    const against = extraBuildDeps(readFileSync(buildLog, 'utf8'), `http://${SERVE_HOST}:${SERVE_PORT}/apt`, 'bookworm');
+    if (against.length) result.builtAgainst = against;
+  }
   result.steps.build = { ok: true, seconds: b.seconds, detail: build.result };
 
   say(`${p.source}: publish ${result.ours}`);

@@ -125,8 +125,25 @@ export interface PackageResult {
   patches: number;
   edits: Array<{ what: string; why: string }>;
   steps: Partial<Record<StepName, StepResult>>;
+  /** Build dependencies installed from the extra repositories (ours, bookworm-backports), from the build log. */
+  builtAgainst?: string[];
   /** ISO time of the run. */
   ranAt: string;
+}
+
+/**
+ * The build dependencies a build log shows apt fetching from somewhere else than the distro's
+ * release suite: our published suite (`published`) or another suite such as bookworm-backports.
+ */
+export function extraBuildDeps(log: string, publishedUrl: string, release: string): string[] {
+  const out = new Set<string>();
+  for (const m of log.matchAll(/^Get:\d+ (\S+) (\S+)\/\S+ \S+ (\S+) \S+ (\S+) \[/gm)) {
+    const [, url, suite, pkg, version] = m;
+    if (url!.startsWith(publishedUrl)) out.add(`${pkg} ${version} (published)`);
+    else if (suite !== release && suite !== `${release}-updates` && suite !== `${release}-security`)
+      out.add(`${pkg} ${version} (${suite})`);
+  }
+  return [...out];
 }
 
 export interface ChangelogCheck {
@@ -155,8 +172,11 @@ export function checkChangelog(text: string, source: string, ours: string, sourc
   return { ok: true, detail: `${entries.length} entries: backport, ${sourceVersion}, … ${bookworm ? `${base} (bookworm)` : ''}`.trim() };
 }
 
-const cell = (s: StepResult | undefined): string =>
-  !s ? '–' : s.ok ? 'ok' : `**failed**${s.detail ? `: ${s.detail.replace(/\|/g, '\\|').replace(/\n/g, ' ')}` : ''}`;
+const cell = (s: StepResult | undefined): string => {
+  if (!s) return '–';
+  const t = s.seconds !== undefined && s.seconds >= 1 ? ` ${Math.round(s.seconds)} s` : '';
+  return s.ok ? `ok${t}` : `**failed**${t}${s.detail ? `: ${s.detail.replace(/\|/g, '\\|').replace(/\n/g, ' ')}` : ''}`;
+};
 
 /** Total wall time of a package's steps. */
 export const totalSeconds = (r: PackageResult): number => Object.values(r.steps).reduce((a, s) => a + (s?.seconds ?? 0), 0);
@@ -176,8 +196,10 @@ export function renderTable(results: PackageResult[], notRun: string[], meta: { 
     'purged; **changelog** is `zcat /usr/share/doc/BINARY/changelog.Debian.gz` in that container: the backport entry',
     "on top, then Debian's history down to bookworm's version.",
     '',
-    '| package | tried | bookworm → ours | patches | import | build | publish | install | upgrade | remove | purge | changelog | time | hand edits |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    'Step times are wall seconds on a 2-core machine shared with other work; install … purge share one container run (its time is on install).',
+    '',
+    '| package | what it covers | tried | bookworm → ours | patches | import | build | publish | install | upgrade | remove | purge | changelog | time | hand edits |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
     const ok = STEPS.every((s) => r.steps[s]?.ok);
@@ -185,6 +207,7 @@ export function renderTable(results: PackageResult[], notRun: string[], meta: { 
       [
         '',
         `${ok ? '' : '⚠ '}${r.source}`,
+        r.kind,
         r.binary,
         `${r.bookworm || '(none)'} → ${r.ours || '?'}`,
         String(r.patches),
@@ -200,7 +223,10 @@ export function renderTable(results: PackageResult[], notRun: string[], meta: { 
   const edited = results.filter((r) => r.edits.length);
   if (edited.length) {
     lines.push('', '## Hand edits, and why a Debian backporter needs them too', '');
-    for (const r of edited) for (const e of r.edits) lines.push(`- **${r.source}**: \`${e.what}\` — ${e.why}.`);
+    for (const r of edited) {
+      for (const e of r.edits) lines.push(`- **${r.source}**: \`${e.what}\` — ${e.why}.`);
+      if (r.builtAgainst?.length) lines.push(`  Built against (from its build log): ${r.builtAgainst.join(', ')}.`);
+    }
   }
   const failed = results.filter((r) => !STEPS.every((s) => r.steps[s]?.ok));
   if (failed.length) {

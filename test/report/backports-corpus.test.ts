@@ -6,7 +6,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CORPUS, checkChangelog, type PackageResult, renderTable, withExtraRepositories } from '../../bench/backports/corpus.js';
+import {
+  CORPUS,
+  checkChangelog,
+  extraBuildDeps,
+  type PackageResult,
+  renderTable,
+  withExtraRepositories,
+} from '../../bench/backports/corpus.js';
 import { buildSettingsFor } from '../../src/recipe/build-settings.js';
 import { loadRecipe, loadRecipesRepository } from '../../src/recipe/load.js';
 import { tempDir } from '../helpers/cli.js';
@@ -94,6 +101,20 @@ describe('backport corpus', () => {
     expect(checkChangelog('', 'lz4', 'x', 'y', 'z').ok).toBe(false);
   });
 
+  it('reads from a build log which build dependencies came from our published suite and from bookworm-backports', () => {
+    const log = [
+      'Get:1 http://10.88.0.1:8765/apt bookworm-backports InRelease [2969 B]',
+      'Get:28 http://10.88.0.1:8765/apt bookworm-backports/main amd64 libfmt-dev amd64 10.1.1+ds1-4~bpo12+1 [27.2 kB]',
+      'Get:29 http://deb.debian.org/debian bookworm-backports/main amd64 catch2 amd64 3.7.1-0.4~bpo12+1 [80.9 kB]',
+      'Get:30 http://deb.debian.org/debian bookworm/main amd64 cmake amd64 3.25.1-1 [80.9 kB]',
+      'Get:31 http://deb.debian.org/debian-security bookworm-security/main amd64 libssl3 amd64 3.0.17-1~deb12u1 [80.9 kB]',
+    ].join('\n');
+    expect(extraBuildDeps(log, 'http://10.88.0.1:8765/apt', 'bookworm')).toEqual([
+      'libfmt-dev 10.1.1+ds1-4~bpo12+1 (published)',
+      'catch2 3.7.1-0.4~bpo12+1 (bookworm-backports)',
+    ]);
+  });
+
   it('renders failures, hand edits with their reasons, and what did not run', () => {
     const r: PackageResult = {
       source: 'spdlog',
@@ -107,13 +128,15 @@ describe('backport corpus', () => {
       edits: [{ what: 'build.extraRepositories: [published]', why: 'because | reasons' }],
       steps: { import: { ok: true, seconds: 5 }, build: { ok: false, seconds: 65, detail: 'BUILD_FAILED: tests | failed' } },
       ranAt: '2026-12-05 07:00',
+      builtAgainst: ['libfmt-dev 10.1.1+ds1-4~bpo12+1 (published)'],
     };
     const md = renderTable([r], ['libtommath'], { generatedAt: 'now', command: 'npm run bench -- backports' });
     expect(md).toMatch(
-      /^\| ⚠ spdlog \| libspdlog-dev \| 1:1\.10\.0\+ds-0\.4 → \? \| 3 \| ok \| \*\*failed\*\*: BUILD_FAILED: tests \\\| failed \| – \|/m,
+      /^\| ⚠ spdlog \| k \| libspdlog-dev \| 1:1\.10\.0\+ds-0\.4 → \? \| 3 \| ok 5 s \| \*\*failed\*\* 65 s: BUILD_FAILED: tests \\\| failed \| – \|/m,
     );
     expect(md).toMatch(/1m10s/);
     expect(md).toMatch(/^- \*\*spdlog\*\*: `build\.extraRepositories: \[published\]` — because \| reasons\.$/m);
+    expect(md).toMatch(/^ {2}Built against \(from its build log\): libfmt-dev 10\.1\.1\+ds1-4~bpo12\+1 \(published\)\.$/m);
     expect(md).toMatch(/^- \*\*spdlog\*\* \(2026-12-05 07:00\): build failed: BUILD_FAILED/m);
     expect(md).toMatch(/libtommath: in the corpus, no run recorded/);
   });
