@@ -157,7 +157,11 @@ async function one(p: CorpusPackage): Promise<PackageResult> {
   result.sourceVersion = debianChangelogTop(dir);
   result.patches = patchCount(dir);
   for (const e of p.edits ?? []) {
-    yaml = e.apply(yaml);
+    if (e.apply) yaml = e.apply(yaml);
+    if (e.control) {
+      const control = join(dir, 'debian', 'control');
+      writeFileSync(control, e.control(readFileSync(control, 'utf8')));
+    }
     result.edits.push({ what: e.what, why: e.why });
   }
   writeFileSync(recipeFile, yaml);

@@ -9,7 +9,9 @@ export interface HandEdit {
   what: string;
   why: string;
   /** recipe.yaml in, recipe.yaml out. */
-  apply: (recipeYaml: string) => string;
+  apply?: (recipeYaml: string) => string;
+  /** debian/control in, debian/control out. */
+  control?: (debianControl: string) => string;
 }
 
 export interface CorpusPackage {
@@ -95,6 +97,11 @@ export const CORPUS: CorpusPackage[] = [
         what: 'build.extraRepositories: [bookworm-backports]',
         why: 'Build-Depends: debhelper (>> 13.15.2~): bookworm has 13.11.4, bookworm-backports 13.23~bpo12+1; Debian backporters build with bookworm-backports for the same reason',
         apply: (y) => withExtraRepositories(y, [BPO]),
+      },
+      {
+        what: 'debian/control: Build-Depends dpkg-build-api (= 1) dropped, Rules-Requires-Root: no added',
+        why: "dpkg-build-api is provided by dpkg-dev >= 1.22.3, which neither bookworm (1.21.22) nor bookworm-backports has; API level 1's relevant default is Rules-Requires-Root: no, so a backporter drops the relation and states that field, as Debian's own backports of dpkg-build-api packages do",
+        control: (c) => c.replace(/,?\s*dpkg-build-api \(= 1\)/, '').replace(/^(Source: .*)$/m, '$1\nRules-Requires-Root: no'),
       },
     ],
   },

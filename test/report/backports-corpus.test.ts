@@ -74,7 +74,7 @@ describe('backport corpus', () => {
       );
       mkdirSync(join(root, 'recipes', 'lz4', 'debian'), { recursive: true });
       let yaml = IMPORTED;
-      for (const e of p.edits!) yaml = e.apply(yaml);
+      for (const e of p.edits!) yaml = e.apply ? e.apply(yaml) : yaml;
       writeFileSync(join(root, 'recipes', 'lz4', 'recipe.yaml'), yaml);
       const recipe = await loadRecipe(await loadRecipesRepository(root), 'lz4');
       const settings = buildSettingsFor(recipe, recipe.targets[0]!);
@@ -82,6 +82,15 @@ describe('backport corpus', () => {
       if (p.after?.length) expect(settings.extraRepositories).toContain('published');
     }
     expect(() => withExtraRepositories('name: x\ntargets: [debian:bookworm]\n', ['published'])).toThrow(/targets/);
+  });
+
+  it('the dpkg-build-api edit drops the relation and states Rules-Requires-Root: no', () => {
+    const edit = CORPUS.flatMap((p) => p.edits ?? []).find((e) => e.control)!;
+    const control =
+      'Source: libzstd\nBuild-Depends: debhelper (>> 13.15.2~),\n dpkg-build-api (= 1),\n cmake (>= 3.24~)\n\nPackage: zstd\n';
+    expect(edit.control!(control)).toBe(
+      'Source: libzstd\nRules-Requires-Root: no\nBuild-Depends: debhelper (>> 13.15.2~),\n cmake (>= 3.24~)\n\nPackage: zstd\n',
+    );
   });
 
   it("accepts Debian's history under the backport entry", () => {
