@@ -51,7 +51,7 @@ export const PUBLISHED_EDIT = (dep: string, from: string): HandEdit => ({
 });
 
 export const CORPUS: CorpusPackage[] = [
-  { source: 'pigz', from: 'trixie', binary: 'pigz', kind: 'tool, test suite (make test), quilt patches' },
+  { source: 'pigz', from: 'trixie', binary: 'pigz', kind: 'tool, test suite (make test)' },
   { source: 'libinih', from: 'trixie', binary: 'libinih-dev', kind: 'library (meson), reverse dependencies' },
   { source: 'xxhash', from: 'trixie', binary: 'xxhash', kind: 'library + tool, many reverse dependencies (apt, rsync)' },
   {
@@ -182,7 +182,10 @@ export function checkChangelog(text: string, source: string, ours: string, sourc
 const cell = (s: StepResult | undefined): string => {
   if (!s) return '–';
   const t = s.seconds !== undefined && s.seconds >= 1 ? ` ${Math.round(s.seconds)} s` : '';
-  return s.ok ? `ok${t}` : `**failed**${t}${s.detail ? `: ${s.detail.replace(/\|/g, '\\|').replace(/\n/g, ' ')}` : ''}`;
+  // A build that was up to date (a rerun) says so: its time is not a build's.
+  return s.ok
+    ? `ok${t}${s.detail && s.detail !== 'built' && /^[a-z-]+$/.test(s.detail) ? ` (${s.detail})` : ''}`
+    : `**failed**${t}${s.detail ? `: ${s.detail.replace(/\|/g, '\\|').replace(/\n/g, ' ')}` : ''}`;
 };
 
 /** Total wall time of a package's steps. */

@@ -144,6 +144,11 @@ describe('backport corpus', () => {
       /^\| ⚠ spdlog \| k \| libspdlog-dev \| 1:1\.10\.0\+ds-0\.4 → \? \| 3 \| ok 5 s \| \*\*failed\*\* 65 s: BUILD_FAILED: tests \\\| failed \| – \|/m,
     );
     expect(md).toMatch(/1m10s/);
+    const upToDate = renderTable([{ ...r, steps: { build: { ok: true, seconds: 1, detail: 'up-to-date' } } }], [], {
+      generatedAt: 'now',
+      command: 'c',
+    });
+    expect(upToDate).toMatch(/\| ok 1 s \(up-to-date\) \|/);
     expect(md).toMatch(/^- \*\*spdlog\*\*: `build\.extraRepositories: \[published\]` — because \| reasons\.$/m);
     expect(md).toMatch(/^ {2}Built against \(from its build log\): libfmt-dev 10\.1\.1\+ds1-4~bpo12\+1 \(published\)\.$/m);
     expect(md).toMatch(/^- \*\*spdlog\*\* \(2026-12-05 07:00\): build failed: BUILD_FAILED/m);
