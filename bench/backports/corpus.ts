@@ -81,6 +81,8 @@ export const CORPUS: CorpusPackage[] = [
       },
     ],
   },
+  { source: 'file', from: 'trixie', binary: 'file', kind: 'libmagic (many reverse dependencies) + tool, test suite, patch queue' },
+  { source: 'less', from: 'trixie', binary: 'less', kind: 'tool (Priority: important), new upstream (590 → 668), patch queue' },
   {
     source: 'libuv1',
     from: 'trixie',
