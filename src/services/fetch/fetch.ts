@@ -47,7 +47,16 @@ export interface FetchedSource {
    * Upstream signature: verified with the recipe's upstream key (which key file, which
    * signature), or not checked and why (no key, no signature).
    */
-  signature: { verified: true; fingerprint: string; key: string; signatureUrl: string } | { verified: false; reason: string };
+  signature:
+    | {
+        verified: true;
+        fingerprint: string;
+        key: string;
+        signatureUrl: string;
+        /** A weak digest accepted (SHA-1, in a signature Debian's archive ships, as dpkg-source's gpgv accepts it). */
+        weakHash?: 'SHA1';
+      }
+    | { verified: false; reason: string };
   /** The URL served different bytes before (replaced asset, moved tag). */
   upstreamChanged?: { previousSha256: string };
 }
@@ -249,6 +258,36 @@ async function verifyUpstreamSignature(
     } catch {
       /* try the next signature */
     }
+  }
+  // Many upstreams still sign with SHA-1, which openpgp.js refuses for messages. dpkg-source's gpgv
+  // accepts it in the signature Debian's archive ships (covered by the signed Sources index), so a
+  // Debian source does too, with a warning; a signature fetched from upstream stays refused.
+  const sha1 = await openpgp.verify({
+    // A message is read once: verify the bytes afresh.
+    message: await openpgp.createMessage({ binary: await readFile(file) }),
+    signature,
+    verificationKeys: keys,
+    config: { rejectMessageHashAlgorithms: new Set([openpgp.enums.hash.md5, openpgp.enums.hash.ripemd]) },
+  });
+  for (const s of sha1.signatures) {
+    const good = await s.verified.then(
+      () => true,
+      () => false,
+    );
+    if (!good) continue;
+    const key = keys.find((k) => k.getKeys(s.keyID).length > 0);
+    const fingerprint = key?.getFingerprint().toUpperCase() ?? s.keyID.toHex();
+    if (!fromDebian)
+      throw integrityError(
+        'UPSTREAM_SIGNATURE_BAD',
+        `the upstream signature ${sigUrl} verifies ${release.sourceUrl} only with SHA-1, which is refused (key ${fingerprint} in ${keyFile})`,
+        'Ask upstream to sign with SHA-256 or better; check the tarball by other means (a published checksum) and pin it in the recipe meanwhile.',
+        { file: keyFile },
+      );
+    progress.warn(
+      `${recipe.name}: ${basename(sigUrl)}: good signature by ${fingerprint} (${keyRel}), but made with SHA-1: accepted as dpkg-source does for the signature Debian's archive ships`,
+    );
+    return { verified: true, fingerprint, key: keyRel, signatureUrl: sigUrl, weakHash: 'SHA1' };
   }
   throw integrityError(
     'UPSTREAM_SIGNATURE_BAD',
