@@ -65,6 +65,8 @@ export const CORPUS: CorpusPackage[] = [
   { source: 'libonig', from: 'trixie', binary: 'libonig-dev', kind: 'library (jq, php), test suite' },
   { source: 'cjson', from: 'trixie', binary: 'libcjson-dev', kind: 'library (cmake), test suite, security patches' },
   { source: 'miniupnpc', from: 'trixie', binary: 'miniupnpc', kind: 'library + tool + python module, SONAME bump (17 → 18)' },
+  { source: 'file', from: 'trixie', binary: 'file', kind: 'libmagic (many reverse dependencies) + tool, test suite, patch queue' },
+  { source: 'less', from: 'trixie', binary: 'less', kind: 'tool (Priority: important), new upstream (590 → 668), patch queue' },
   { source: 'yaml-cpp', from: 'trixie', binary: 'libyaml-cpp-dev', kind: 'C++ library, googletest suite, SONAME bump (0.7 → 0.8)' },
   { source: 'fmtlib', from: 'trixie', binary: 'libfmt-dev', kind: 'C++ library, googletest suite, sphinx docs, SONAME bump (9 → 10)' },
   {
@@ -80,14 +82,6 @@ export const CORPUS: CorpusPackage[] = [
         apply: (y) => withExtraRepositories(y, ['published', BPO]),
       },
     ],
-  },
-  { source: 'file', from: 'trixie', binary: 'file', kind: 'libmagic (many reverse dependencies) + tool, test suite, patch queue' },
-  { source: 'less', from: 'trixie', binary: 'less', kind: 'tool (Priority: important), new upstream (590 → 668), patch queue' },
-  {
-    source: 'libuv1',
-    from: 'trixie',
-    binary: 'libuv1-dev',
-    kind: 'library (node, bind9), long test suite, t64 rename (libuv1 → libuv1t64)',
   },
   {
     source: 'libzstd',
@@ -106,6 +100,12 @@ export const CORPUS: CorpusPackage[] = [
         control: (c) => c.replace(/,?\s*dpkg-build-api \(= 1\)/, '').replace(/^(Source: .*)$/m, '$1\nRules-Requires-Root: no'),
       },
     ],
+  },
+  {
+    source: 'libuv1',
+    from: 'trixie',
+    binary: 'libuv1-dev',
+    kind: 'library (node, bind9), long test suite, t64 rename (libuv1 → libuv1t64)',
   },
   { source: 'libtommath', from: 'trixie', binary: 'libtommath-dev', kind: 'library, test suite, LaTeX docs (Build-Depends-Indep texlive)' },
 ];
