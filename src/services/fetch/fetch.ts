@@ -53,8 +53,8 @@ export interface FetchedSource {
         fingerprint: string;
         key: string;
         signatureUrl: string;
-        /** A weak digest accepted (SHA-1, in a signature Debian's archive ships, as dpkg-source's gpgv accepts it). */
-        weakHash?: 'SHA1';
+        /** What was legacy yet accepted in a signature Debian's archive ships, as dpkg-source's gpgv accepts it (SHA-1, DSA, an expired key). */
+        legacy?: string[];
       }
     | { verified: false; reason: string };
   /** The URL served different bytes before (replaced asset, moved tag). */
@@ -259,17 +259,26 @@ async function verifyUpstreamSignature(
       /* try the next signature */
     }
   }
-  // Many upstreams still sign with SHA-1, which openpgp.js refuses for messages. dpkg-source's gpgv
-  // accepts it in the signature Debian's archive ships (covered by the signed Sources index), so a
-  // Debian source does too, with a warning; a signature fetched from upstream stays refused.
-  const sha1 = await openpgp.verify({
+  // Long-lived upstream keys still sign with SHA-1, DSA-1024 or keys since expired, which
+  // openpgp.js refuses. dpkg-source's gpgv accepts them in the signature Debian's archive ships
+  // (itself covered by the signed Sources index), so a Debian source does too, with a warning
+  // naming what is legacy; a signature fetched from upstream stays refused.
+  const signedAt = signature.packets[0]?.created ?? undefined;
+  const legacy = await openpgp.verify({
     // A message is read once: verify the bytes afresh.
     message: await openpgp.createMessage({ binary: await readFile(file) }),
     signature,
     verificationKeys: keys,
-    config: { rejectMessageHashAlgorithms: new Set([openpgp.enums.hash.md5, openpgp.enums.hash.ripemd]) },
+    // As gpgv: at the time it was signed (a key expired since still made it).
+    ...(signedAt ? { date: signedAt } : {}),
+    config: {
+      rejectMessageHashAlgorithms: new Set([openpgp.enums.hash.md5, openpgp.enums.hash.ripemd]),
+      rejectPublicKeyAlgorithms: new Set(),
+      minRSABits: 1024,
+      allowMissingKeyFlags: true,
+    },
   });
-  for (const s of sha1.signatures) {
+  for (const s of legacy.signatures) {
     const good = await s.verified.then(
       () => true,
       () => false,
@@ -277,17 +286,26 @@ async function verifyUpstreamSignature(
     if (!good) continue;
     const key = keys.find((k) => k.getKeys(s.keyID).length > 0);
     const fingerprint = key?.getFingerprint().toUpperCase() ?? s.keyID.toHex();
+    const packet = signature.packets.find((p) => p.issuerKeyID.equals(s.keyID)) ?? signature.packets[0];
+    const weak = [
+      ...(packet?.hashAlgorithm === openpgp.enums.hash.sha1 ? ['a SHA-1 digest'] : []),
+      ...(key?.getAlgorithmInfo().algorithm === 'dsa' ? ['a DSA key'] : []),
+      ...(key && (await key.getExpirationTime().catch(() => null)) instanceof Date && (await key.getExpirationTime())! < new Date()
+        ? ['a key expired since']
+        : []),
+    ];
+    const what = weak.length ? weak.join(', ') : 'legacy parameters';
     if (!fromDebian)
       throw integrityError(
         'UPSTREAM_SIGNATURE_BAD',
-        `the upstream signature ${sigUrl} verifies ${release.sourceUrl} only with SHA-1, which is refused (key ${fingerprint} in ${keyFile})`,
-        'Ask upstream to sign with SHA-256 or better; check the tarball by other means (a published checksum) and pin it in the recipe meanwhile.',
+        `the upstream signature ${sigUrl} verifies ${release.sourceUrl} only with ${what}, which is refused (key ${fingerprint} in ${keyFile})`,
+        'Ask upstream to sign with a current key and SHA-256 or better; check the tarball by other means (a published checksum) and pin it in the recipe meanwhile.',
         { file: keyFile },
       );
     progress.warn(
-      `${recipe.name}: ${basename(sigUrl)}: good signature by ${fingerprint} (${keyRel}), but made with SHA-1: accepted as dpkg-source does for the signature Debian's archive ships`,
+      `${recipe.name}: ${basename(sigUrl)}: good signature by ${fingerprint} (${keyRel}), but made with ${what}: accepted as dpkg-source's gpgv does for the signature Debian's archive ships`,
     );
-    return { verified: true, fingerprint, key: keyRel, signatureUrl: sigUrl, weakHash: 'SHA1' };
+    return { verified: true, fingerprint, key: keyRel, signatureUrl: sigUrl, legacy: weak.length ? weak : [what] };
   }
   throw integrityError(
     'UPSTREAM_SIGNATURE_BAD',
