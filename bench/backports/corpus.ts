@@ -65,7 +65,19 @@ export const CORPUS: CorpusPackage[] = [
   { source: 'libonig', from: 'trixie', binary: 'libonig-dev', kind: 'library (jq, php), test suite' },
   { source: 'cjson', from: 'trixie', binary: 'libcjson-dev', kind: 'library (cmake), test suite, security patches' },
   { source: 'miniupnpc', from: 'trixie', binary: 'miniupnpc', kind: 'library + tool + python module, SONAME bump (17 → 18)' },
-  { source: 'file', from: 'trixie', binary: 'file', kind: 'libmagic (many reverse dependencies) + tool, test suite, patch queue' },
+  {
+    source: 'file',
+    from: 'trixie',
+    binary: 'file',
+    kind: 'libmagic (many reverse dependencies) + tool, test suite, patch queue, t64 rename (libmagic1 → libmagic1t64)',
+    edits: [
+      {
+        what: 'debian/control: Build-Depends dpkg-dev (>= 1.22.5) → dpkg-dev',
+        why: "1.22.5 is the 64-bit time_t transition's dpkg-dev (abi=+time64 by default on 32-bit architectures); on amd64 time_t is 64-bit already, and neither bookworm (1.21.22) nor bookworm-backports has a newer dpkg-dev, so a backporter relaxes the version",
+        control: (c) => c.replace(/dpkg-dev \(>= 1\.22\.5\)/, 'dpkg-dev'),
+      },
+    ],
+  },
   { source: 'less', from: 'trixie', binary: 'less', kind: 'tool (Priority: important), new upstream (590 → 668), patch queue' },
   { source: 'yaml-cpp', from: 'trixie', binary: 'libyaml-cpp-dev', kind: 'C++ library, googletest suite, SONAME bump (0.7 → 0.8)' },
   { source: 'fmtlib', from: 'trixie', binary: 'libfmt-dev', kind: 'C++ library, googletest suite, sphinx docs, SONAME bump (9 → 10)' },

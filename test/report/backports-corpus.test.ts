@@ -66,7 +66,7 @@ describe('backport corpus', () => {
   });
 
   it('every hand edit yields a recipe pkgtrack loads, with the extra repositories on the bookworm target', async () => {
-    for (const p of CORPUS.filter((c) => c.edits?.length)) {
+    for (const p of CORPUS.filter((c) => c.edits?.some((e) => e.apply))) {
       const root = tempDir('pkgtrack-bpo-edit-');
       writeFileSync(
         join(root, 'pkgtrack.yaml'),
@@ -85,7 +85,7 @@ describe('backport corpus', () => {
   });
 
   it('the dpkg-build-api edit drops the relation and states Rules-Requires-Root: no', () => {
-    const edit = CORPUS.flatMap((p) => p.edits ?? []).find((e) => e.control)!;
+    const edit = CORPUS.flatMap((p) => p.edits ?? []).find((e) => e.what.includes('dpkg-build-api'))!;
     const control =
       'Source: libzstd\nBuild-Depends: debhelper (>> 13.15.2~),\n dpkg-build-api (= 1),\n cmake (>= 3.24~)\n\nPackage: zstd\n';
     expect(edit.control!(control)).toBe(
