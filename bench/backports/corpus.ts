@@ -72,9 +72,9 @@ export const CORPUS: CorpusPackage[] = [
     kind: 'libmagic (many reverse dependencies) + tool, test suite, patch queue, t64 rename (libmagic1 → libmagic1t64)',
     edits: [
       {
-        what: 'debian/control: Build-Depends dpkg-dev (>= 1.22.5) → dpkg-dev',
-        why: "1.22.5 is the 64-bit time_t transition's dpkg-dev (abi=+time64 by default on 32-bit architectures); on amd64 time_t is 64-bit already, and neither bookworm (1.21.22) nor bookworm-backports has a newer dpkg-dev, so a backporter relaxes the version",
-        control: (c) => c.replace(/dpkg-dev \(>= 1\.22\.5\)/, 'dpkg-dev'),
+        what: 'debian/control: Build-Depends dpkg-dev (>= 1.22.5) dropped',
+        why: "1.22.5 is the 64-bit time_t transition's dpkg-dev (abi=+time64 by default on 32-bit architectures); on amd64 time_t is 64-bit already, and neither bookworm (1.21.22) nor bookworm-backports has a newer dpkg-dev, so a backporter drops the relation (dpkg-dev is build-essential: unversioned it is a lintian error)",
+        control: (c) => c.replace(/\s*dpkg-dev \(>= 1\.22\.5\),/, ''),
       },
     ],
   },
