@@ -103,11 +103,13 @@ describe('a backport of hello from sid to bookworm', () => {
     expect(versions).toContain('2.10-3');
   });
 
-  it(".changes covers every entry since bookworm's 2.10-3 (dpkg-buildpackage -v), not that one", () => {
+  it(".changes covers every entry since bookworm's 2.10-3 (dpkg-buildpackage -v), not that one, and carries the new orig (-sa)", () => {
     const changes = readFileSync(join(build.outDir!, build.artifacts.find((a) => a.endsWith('.changes'))!), 'utf8');
     expect(changes).toMatch(/^Version: 2\.12\.3-1~bpo12\+1$/m);
     expect(changes).toMatch(/^ hello \(2\.12\.3-1\) unstable;/m);
     expect(changes).not.toMatch(/^ hello \(2\.10-3\)/m);
+    // A new upstream for bookworm: the upload carries the orig tarball (-sa), as a first upload to bookworm-backports must.
+    expect(changes).toMatch(/ hello_2\.12\.3\.orig\.tar\.gz$/m);
   });
 
   it('publishes to bookworm-backports (NotAutomatic, ButAutomaticUpgrades)', async () => {

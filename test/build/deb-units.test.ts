@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { renderChangelogEntry } from '../../src/builders/deb/changelog.js';
 import { parseBuildDepends } from '../../src/builders/deb/control.js';
 import { lintFailed } from '../../src/builders/builder.js';
-import { parseLintian } from '../../src/builders/deb/lintian.js';
+import { lintianReport, parseLintian } from '../../src/builders/deb/lintian.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -119,5 +119,19 @@ describe('lintian output', () => {
     expect(lintFailed(f.slice(1), 'error')).toBe(false);
     expect(lintFailed(f.slice(1), 'warning')).toBe(true);
     expect(lintFailed(f, 'never')).toBe(false);
+  });
+
+  it("takes exit 2 (a --fail-on tag) by its tags, and exit 1 as lintian's own failure, named without the root warning", () => {
+    // yaml-cpp 0.8.0+dfsg-7 built for bookworm: lintian 2.116 printed an E: tag and exited 2.
+    const tag = 'E: libyaml-cpp0.8: symbols-file-contains-current-version-with-debian-revision on symbol _Z@Base [symbols]';
+    const root = 'running with root privileges is not recommended!';
+    const found = lintianReport(2, tag, root, ['a.deb'], 'error');
+    expect(found.findings.map((x) => x.tag)).toEqual(['symbols-file-contains-current-version-with-debian-revision']);
+    expect(found.failed).toBe(true);
+    expect(lintianReport(2, tag, root, ['a.deb'], 'never').failed).toBe(false);
+    expect(lintianReport(0, 'W: x source: some-warning', '', ['a.dsc'], 'error')).toMatchObject({ failed: false });
+    const broken = lintianReport(1, '', `cannot unpack a.deb\n${root}`, ['a.deb'], 'error');
+    expect(broken.failed).toBe(true);
+    expect(broken.findings).toEqual([{ severity: 'error', tag: 'lintian-failed', subject: 'a.deb', detail: 'cannot unpack a.deb' }]);
   });
 });

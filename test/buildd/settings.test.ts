@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BuildContext } from '../../src/builders/builder.js';
-import { DebBuilder, extraRepositoryFiles } from '../../src/builders/deb/index.js';
+import { DebBuilder, extraRepositoryFiles, uploadOptions } from '../../src/builders/deb/index.js';
 import { baseImageRef } from '../../src/containers/base-image.js';
 import { PkgtrackError } from '../../src/core/errors.js';
 import { buildSettingsFor, mergeBuildOptions } from '../../src/recipe/build-settings.js';
@@ -98,6 +98,16 @@ describe('build settings in recipes', () => {
     expect(env.DEB_BUILD_OPTIONS).toBe('noddebs');
     expect(env.PKGTRACK_JOBS).toBe('2');
     expect('DEB_BUILD_PROFILES' in env).toBe(false);
+  });
+
+  it('backports: -v<distro version>, and -sa when the upstream is new to the distro (its archive has no such orig)', () => {
+    expect(uploadOptions(undefined, '2.12.3')).toEqual([]);
+    expect(uploadOptions('2.10-3', '2.12.3')).toEqual(['-v2.10-3', '-sa']);
+    expect(uploadOptions('1:1.10.0+ds-0.4', '1.15.2+ds')).toEqual(['-v1:1.10.0+ds-0.4', '-sa']);
+    // Same upstream (a newer Debian revision only): bookworm's archive has the orig already.
+    expect(uploadOptions('0.5.12-2', '0.5.12')).toEqual(['-v0.5.12-2']);
+    expect(uploadOptions('1:1.10.0+ds-0.4', '1:1.10.0+ds')).toEqual(['-v1:1.10.0+ds-0.4']);
+    expect(uploadOptions('1.2-1-2', '1.2-1')).toEqual(['-v1.2-1-2']);
   });
 
   it('writes each extra repository as a .sources with Signed-By, its keyring and a pin, for the install step only', () => {

@@ -4,6 +4,7 @@
  * (openpgp.js key, checked by fetch; a wrong signature is refused), replaced assets noticed,
  * zips repacked reproducibly, git archives at a tag and at trunk.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -252,6 +253,54 @@ describe('fetchSource', () => {
     expect(bad).toMatchObject({ code: 'UPSTREAM_SIGNATURE_BAD', kind: 'integrity' });
     expect(bad.message).toContain(`${base}/bad/foo-1.0.tar.gz.asc does not verify ${base}/foo-1.0.tar.gz`);
     expect(bad.message).toContain(join(root, 'recipes/foo/debian/upstream/signing-key.asc'));
+
+    // A SHA-1 signature Debian ships (as miniupnpc 2.2.8's, made by GnuPG with an RSA key):
+    // accepted as dpkg-source's gpgv does, with a warning. openpgp.js cannot make one: gpg does.
+    const home = join(work, 'gnupg-sha1');
+    await mkdir(home, { recursive: true, mode: 0o700 });
+    const env = { ...process.env, GNUPGHOME: home };
+    execFileSync('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'Upstream <up@example.org>', 'rsa2048', 'sign', 'never'], {
+      env,
+      stdio: 'ignore',
+    });
+    files.set(
+      '/sha1/foo-1.0.tar.gz.asc',
+      execFileSync('gpg', ['--batch', '--digest-algo', 'SHA1', '--armor', '--detach-sign', '--output', '-', join(work, 'foo-1.0.tar.gz')], {
+        env,
+      }),
+    );
+    await writeFile(
+      join(root, 'recipes/foo/debian/upstream/signing-key.asc'),
+      execFileSync('gpg', ['--batch', '--armor', '--export'], { env }),
+    );
+    warnings.length = 0;
+    const weak = await fetchSource(recipesRepo, recipe, { releases: [release('/sha1/foo-1.0.tar.gz.asc')], progress });
+    expect(weak.signature).toMatchObject({ verified: true, legacy: ['a SHA-1 digest'], key: 'debian/upstream/signing-key.asc' });
+    expect(warnings.join('\n')).toMatch(
+      /foo: foo-1\.0\.tar\.gz\.asc: good signature by [0-9A-F]{40} .*but made with a SHA-1 digest: accepted as dpkg-source's gpgv does/,
+    );
+
+    // file 5.46 and less 668: a DSA-1024 key, SHA-1, and (file's) a key that expired after it signed.
+    const dsaHome = join(work, 'gnupg-dsa');
+    await mkdir(dsaHome, { recursive: true, mode: 0o700 });
+    const dsaEnv = { ...process.env, GNUPGHOME: dsaHome };
+    execFileSync('gpg', ['--batch', '--passphrase', '', '--quick-gen-key', 'Old <old@example.org>', 'dsa1024', 'sign', 'seconds=2'], {
+      env: dsaEnv,
+      stdio: 'ignore',
+    });
+    files.set(
+      '/dsa/foo-1.0.tar.gz.asc',
+      execFileSync('gpg', ['--batch', '--digest-algo', 'SHA1', '--armor', '--detach-sign', '--output', '-', join(work, 'foo-1.0.tar.gz')], {
+        env: dsaEnv,
+      }),
+    );
+    await writeFile(
+      join(root, 'recipes/foo/debian/upstream/signing-key.asc'),
+      execFileSync('gpg', ['--batch', '--armor', '--export'], { env: dsaEnv }),
+    );
+    await new Promise((r) => setTimeout(r, 2500));
+    const old = await fetchSource(recipesRepo, recipe, { releases: [release('/dsa/foo-1.0.tar.gz.asc')], progress });
+    expect(old.signature).toMatchObject({ verified: true, legacy: ['a SHA-1 digest', 'a DSA key', 'a key expired since'] });
 
     // Debian kept no .asc for this version: fetched, not checked, said why.
     const { signatureUrl: _none, ...withoutAsc } = release('');

@@ -1,6 +1,7 @@
 /**
  * `repo try` reports each step it ran (#20 item 7): a failing step stops the run and is the
- * last one listed, with its exit code; `--autopkgtest` runs the real autopkgtest, installed from
+ * last one listed, with its exit code; the package's documentation is installed, as on a
+ * user's system (the changelog a backport keeps must be visible); `--autopkgtest` runs the real autopkgtest, installed from
  * the distro's archive into the clean container, over the source package in our pool (here
  * tinyhello with a debian/tests/control, so dpkg-source gives its .dsc a Testsuite: field).
  */
@@ -46,6 +47,12 @@ describe('repo try steps', () => {
       { step: 'install', ok: true },
       { step: 'run', ok: false, code: 3 },
     ]);
+  }, 600_000);
+
+  it("installs the package's documentation as a user's system does: changelog.Debian.gz is there (the image's path-excludes are dropped)", async () => {
+    const { code, stderr, result } = await tryIt('--', 'sh', '-c', 'zcat /usr/share/doc/tinyhello/changelog.Debian.gz');
+    expect(code, `${stderr}\n${result.output}`).toBe(0);
+    expect(result.output).toMatch(/^tinyhello \(1\.0-1[^)]*\) /m);
   }, 600_000);
 
   it("--autopkgtest runs the pool source's tests with the real autopkgtest against the installed package", async () => {

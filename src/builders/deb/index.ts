@@ -81,6 +81,19 @@ const BUILD_SCRIPT = [
 
 const ORIG_EXT = /\.tar\.(gz|xz|bz2|zst|lzma)$/;
 
+/**
+ * dpkg-buildpackage's upload options for a build over a distro's version (a backport): `-v` so
+ * the .changes covers every entry since that version, and `-sa` when the upstream version is new
+ * to the distro (its archive lacks this orig tarball, so the upload must carry it), as Debian's
+ * backporters upload a new upstream to <release>-backports.
+ */
+export function uploadOptions(since: string | undefined, upstreamVersion: string | undefined): string[] {
+  if (!since) return [];
+  const upstreamOf = (v: string) => v.replace(/^\d+:/, '').replace(/-[^-]*$/, '');
+  const sameUpstream = !!upstreamVersion && upstreamOf(since) === upstreamVersion.replace(/^\d+:/, '');
+  return [`-v${since}`, ...(sameUpstream ? [] : ['-sa'])];
+}
+
 export class DebBuilder implements Builder {
   readonly format = 'deb' as const;
 
@@ -230,7 +243,7 @@ export class DebBuilder implements Builder {
         'sh',
         prepared.sourceDir,
         prepared.notes.orig!,
-        ...(prepared.notes.since ? [`-v${prepared.notes.since}`] : []),
+        ...uploadOptions(prepared.notes.since, ctx.upstreamVersion),
       ],
       env: {
         SOURCE_DATE_EPOCH: String(prepared.sourceDateEpoch),

@@ -44,16 +44,32 @@ export async function runLintian(
     what: 'lintian',
     timeoutMs: 10 * 60_000,
   });
-  // lintian exits 1 when it found errors, 2 on its own failure.
-  if (r.code >= 2) {
+  return lintianReport(r.code, r.stdout, r.stderr, files, failOn);
+}
+
+/** lintian's complaint about being run as root: a warning on stderr, never the reason it failed. */
+const ROOT_WARNING = /^running with root privileges is not recommended!?$/;
+
+/**
+ * The report of one lintian run. lintian exits 0 normally, 2 when a tag at its --fail-on level
+ * was emitted (errors by default) and 1 on its own run-time error (bookworm's 2.116); a run that
+ * printed tags is judged by them, one that printed none and failed is lintian's failure, told
+ * with its stderr (not the root warning). Pure.
+ */
+export function lintianReport(code: number, stdout: string, stderr: string, files: string[], failOn: LintFailOn): LintReport {
+  const findings = parseLintian(stdout);
+  if (code !== 0 && !findings.some((f) => f.severity === 'error')) {
+    const detail =
+      stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.trim() && !ROOT_WARNING.test(l.trim()))
+        .slice(-1)[0] ?? `exit ${code}`;
     return {
       tool: 'lintian',
-      findings: [
-        { severity: 'error', tag: 'lintian-failed', subject: files.join(' '), detail: r.stderr.trim().split('\n').slice(-1)[0] ?? '' },
-      ],
+      findings: [...findings, { severity: 'error', tag: 'lintian-failed', subject: files.join(' '), detail }],
       failed: failOn !== 'never',
     };
   }
-  const findings = parseLintian(r.stdout);
   return { tool: 'lintian', findings, failed: lintFailed(findings, failOn) };
 }

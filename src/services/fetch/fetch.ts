@@ -47,7 +47,16 @@ export interface FetchedSource {
    * Upstream signature: verified with the recipe's upstream key (which key file, which
    * signature), or not checked and why (no key, no signature).
    */
-  signature: { verified: true; fingerprint: string; key: string; signatureUrl: string } | { verified: false; reason: string };
+  signature:
+    | {
+        verified: true;
+        fingerprint: string;
+        key: string;
+        signatureUrl: string;
+        /** What was legacy yet accepted in a signature Debian's archive ships, as dpkg-source's gpgv accepts it (SHA-1, DSA, an expired key). */
+        legacy?: string[];
+      }
+    | { verified: false; reason: string };
   /** The URL served different bytes before (replaced asset, moved tag). */
   upstreamChanged?: { previousSha256: string };
 }
@@ -249,6 +258,54 @@ async function verifyUpstreamSignature(
     } catch {
       /* try the next signature */
     }
+  }
+  // Long-lived upstream keys still sign with SHA-1, DSA-1024 or keys since expired, which
+  // openpgp.js refuses. dpkg-source's gpgv accepts them in the signature Debian's archive ships
+  // (itself covered by the signed Sources index), so a Debian source does too, with a warning
+  // naming what is legacy; a signature fetched from upstream stays refused.
+  const signedAt = signature.packets[0]?.created ?? undefined;
+  const legacy = await openpgp.verify({
+    // A message is read once: verify the bytes afresh.
+    message: await openpgp.createMessage({ binary: await readFile(file) }),
+    signature,
+    verificationKeys: keys,
+    // As gpgv: at the time it was signed (a key expired since still made it).
+    ...(signedAt ? { date: signedAt } : {}),
+    config: {
+      rejectMessageHashAlgorithms: new Set([openpgp.enums.hash.md5, openpgp.enums.hash.ripemd]),
+      rejectPublicKeyAlgorithms: new Set(),
+      minRSABits: 1024,
+      allowMissingKeyFlags: true,
+    },
+  });
+  for (const s of legacy.signatures) {
+    const good = await s.verified.then(
+      () => true,
+      () => false,
+    );
+    if (!good) continue;
+    const key = keys.find((k) => k.getKeys(s.keyID).length > 0);
+    const fingerprint = key?.getFingerprint().toUpperCase() ?? s.keyID.toHex();
+    const packet = signature.packets.find((p) => p.issuerKeyID.equals(s.keyID)) ?? signature.packets[0];
+    const weak = [
+      ...(packet?.hashAlgorithm === openpgp.enums.hash.sha1 ? ['a SHA-1 digest'] : []),
+      ...(key?.getAlgorithmInfo().algorithm === 'dsa' ? ['a DSA key'] : []),
+      ...(key && (await key.getExpirationTime().catch(() => null)) instanceof Date && (await key.getExpirationTime())! < new Date()
+        ? ['a key expired since']
+        : []),
+    ];
+    const what = weak.length ? weak.join(', ') : 'legacy parameters';
+    if (!fromDebian)
+      throw integrityError(
+        'UPSTREAM_SIGNATURE_BAD',
+        `the upstream signature ${sigUrl} verifies ${release.sourceUrl} only with ${what}, which is refused (key ${fingerprint} in ${keyFile})`,
+        'Ask upstream to sign with a current key and SHA-256 or better; check the tarball by other means (a published checksum) and pin it in the recipe meanwhile.',
+        { file: keyFile },
+      );
+    progress.warn(
+      `${recipe.name}: ${basename(sigUrl)}: good signature by ${fingerprint} (${keyRel}), but made with ${what}: accepted as dpkg-source's gpgv does for the signature Debian's archive ships`,
+    );
+    return { verified: true, fingerprint, key: keyRel, signatureUrl: sigUrl, legacy: weak.length ? weak : [what] };
   }
   throw integrityError(
     'UPSTREAM_SIGNATURE_BAD',

@@ -152,6 +152,9 @@ function tryScript(o: TryOptions, withDistro: boolean): string {
     'export DEBIAN_FRONTEND=noninteractive',
     'suite="$1"; pkg="$2"; shift 2',
     'step() { name="$1"; shift; if "$@"; then echo "pkgtrack-step: $name ok"; else rc=$?; echo "pkgtrack-step: $name failed $rc"; exit 1; fi; }',
+    // A user's system installs the documentation (changelog.Debian.gz, what `apt changelog` and
+    // apt-listchanges show): drop the image's dpkg path-excludes, which only slim the builder.
+    "sed -i '/^path-\\(exclude\\|include\\)=/d' /etc/dpkg/dpkg.cfg.d/* 2>/dev/null || true",
     // Without the distro: only our repository, to prove it installs from what we published.
     ...(withDistro ? [] : ['rm -f /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list']),
     ...(o.upgrade
