@@ -130,6 +130,11 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       lines.push(...cappedLines(gone, (c) => `  pool ${result.dryRun ? 'would remove' : 'removed'}: ${c.path}`, all));
       if (r.noChange) lines.push('  nothing changed: the signed Release stands (`pkgtrack repo refresh` re-signs it)');
     }
+    for (const d of result.debugSuites ?? []) {
+      lines.push(`debug symbols for ${d.for} are in ${d.kind} ${d.suite}, not in ${d.for}; to install them:`);
+      lines.push(d.kind === 'apt' ? `  echo '${d.enable}' | sudo tee /etc/apt/sources.list.d/debug.list` : `  ${d.enable}`);
+      lines.push(`  ${d.install}`);
+    }
     if (result.pushed && !result.dryRun) {
       if (result.pushed.retries)
         lines.push(`${result.pushed.branch} had moved: published again on the new tip (${result.pushed.retries}×)`);
