@@ -42,6 +42,8 @@ beforeAll(async () => {
   const publish = await pkgtrack(['publish', outDir(), '--json'], { cwd: recipes, env });
   expect(publish.code, publish.stderr).toBe(0);
   published = publish.json() as typeof published;
+  // build --publish said the same (and a publish of what is already there still lists the suite).
+  expect((r.json() as { published: typeof published }).published.debugSuites).toEqual(published.debugSuites);
 }, 20 * 60_000);
 
 afterAll(() => {

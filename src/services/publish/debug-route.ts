@@ -88,3 +88,12 @@ export function debugSuiteNotes(
   }
   return notes;
 }
+
+/** The human lines for the debug suites a publish wrote: where the symbols went and how to install them. */
+export function debugSuiteLines(notes: readonly DebugSuiteNote[] | undefined): string[] {
+  return (notes ?? []).flatMap((d) => [
+    `debug symbols for ${d.for} are in ${d.kind} ${d.suite}, not in ${d.for}; to install them:`,
+    d.kind === 'apt' ? `  echo '${d.enable}' | sudo tee /etc/apt/sources.list.d/debug.list` : `  ${d.enable}`,
+    `  ${d.install}`,
+  ]);
+}

@@ -32,6 +32,7 @@ import { StateStore } from '../../state/store.js';
 import { beginChange, endChange, leftoverSummary } from '../../repo/leftovers.js';
 import { checkClock } from './clock.js';
 import { collectArtifacts } from './inputs.js';
+import { isDebugSuite } from '../../repo/debug-symbols.js';
 import { type DebugSuiteNote, debugSuiteNotes, routeDebugSymbols, suiteFor } from './debug-route.js';
 import { DEFAULT_PASSPHRASE_ENV, loadSigner, signerFromRepository } from '../shared/signer.js';
 import { noIndexCache, StateIndexCache } from '../repo/index-cache.js';
@@ -202,7 +203,8 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
     const cache = req.dryRun ? undefined : new StateIndexCache(target.store);
     const result: PublishResult = { output: target.output, dryRun: !!req.dryRun, reports: [], cache: { hits: 0, misses: 0 }, warnings: [] };
     if (signer) result.warnings.push(...(await checkBeforeSigning(signer, target, req)));
-    for (const g of groups.values()) {
+    // Main suites first: a debug suite never holds the symbols of a package its suite failed to take.
+    for (const g of [...groups.values()].sort((a, b) => Number(isDebugSuite(a.suite)) - Number(isDebugSuite(b.suite)))) {
       const root = repoRoot(target.output, g.format.kind);
       req.progress.step(`${req.dryRun ? 'planning' : 'publishing'} ${g.add.length} file(s) to ${g.format.kind} ${g.suite}`);
       const report = await runChange(target, req, g.format, root, signer, cache ?? noIndexCache, {
