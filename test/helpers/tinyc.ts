@@ -6,7 +6,7 @@
  */
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, writeAll } from './tinyhello.js';
+import { git, gitRecipeHead, writeAll } from './tinyhello.js';
 
 /** The upstream at `dir`: tinyc prints how wide its pointers are ("tinyc runs on 64-bit"). */
 function writeTinycUpstream(dir: string): void {
@@ -34,15 +34,7 @@ export function tinycRecipesRepo(work: string, opts: { arches?: string[] } = {})
     'pkgtrack.yaml':
       'name: t\norigin: t\nlabel: t\nmaintainer: Acme Packagers <pkg@example.org>\noutput: public\ntargets: [debian:bookworm]\nsigning:\n  key: keys/signing.key\n  passphraseEnv: PKGTRACK_KEY_PASSPHRASE\n',
     'recipes/tinyc/recipe.yaml': [
-      'name: tinyc',
-      'summary: tiny compiled greeting',
-      'license: MIT',
-      'upstream:',
-      '  kind: git',
-      `  url: ${upstream}`,
-      'versions:',
-      "  tagPattern: '^v(?<version>\\d+(\\.\\d+)+)$'",
-      'revision: "1"',
+      ...gitRecipeHead('tinyc', 'tiny compiled greeting', upstream),
       'targets: [debian:bookworm]',
       ...(opts.arches ? [`arches: [${opts.arches.join(', ')}]`] : []),
       'build:',
