@@ -36,6 +36,10 @@ export function isDebugSymbolsControl(fields: readonly Field[]): boolean {
 /** True for an rpm Name of a debug package (rpm's find-debuginfo names them so). */
 export const isDebugRpmName = (name: string): boolean => /-debug(info|source)$/.test(name);
 
+/** The debug-symbol packages a package `name` has in its debug suite, by the distros' naming. */
+export const debugPackageNames = (kind: 'apt' | 'yum', name: string): string[] =>
+  kind === 'apt' ? [`${name}-dbgsym`] : [`${name}-debuginfo`, `${name}-debugsource`];
+
 /** `<name>-dbgsym_<version>_<arch>.deb` (or a .ddeb), `<name>-debuginfo-…rpm`, `<name>-debugsource-…rpm`. */
 const DEBUG_FILE_NAME = /(-dbgsym_[^_/]+_[^_/]+\.deb|\.ddeb|-debug(info|source)-[^/]+\.rpm)$/;
 

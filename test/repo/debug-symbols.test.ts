@@ -5,8 +5,8 @@
  * with its own signed Release (same key, same Origin, Label + " (debug)", the main suite's
  * NotAutomatic/ButAutomaticUpgrades), never into the main suite; `-debuginfo`/`-debugsource`
  * rpms into `<repository>-debug` with its own repomd.xml. The routing reads the control file,
- * not only the file name; `debugSymbols: false` publishes none; verify and remove treat the
- * debug suite like any other; --json and the web page say how to turn it on.
+ * not only the file name; `debugSymbols: false` publishes none; verify, retention and remove treat
+ * the debug suite like any other (removing a package removes its -dbgsym too); --json and the web page say how to turn it on.
  * The real build → publish → apt install is test/build/dbgsym.test.ts.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -144,6 +144,16 @@ describe('apt: -dbgsym debs go to <suite>-debug', () => {
     expect(rm.code, rm.stderr).toBe(0);
     expect(read(repo, 'bookworm-debug/main/binary-amd64/Packages')).toBe('');
     expect(read(repo, 'bookworm/main/binary-amd64/Packages')).toMatch(/^Package: foo$/m);
+    // Removing a package from its suite takes its -dbgsym out of the debug suite too.
+    const again = await pkgtrack(['publish', '--suite', 'bookworm', fooBuild('basic-3', '1.2-1')], { cwd: repo });
+    expect(again.code, again.stderr).toBe(0);
+    expect(read(repo, 'bookworm-debug/main/binary-amd64/Packages')).toMatch(/^Package: foo-dbgsym$/m);
+    const both = await pkgtrack(['repo', 'remove', 'foo', '--suite', 'bookworm', '--version', '1.2-1'], { cwd: repo });
+    expect(both.code, both.stderr).toBe(0);
+    expect(both.stdout).toMatch(/^removed foo 1\.2-1 amd64 from bookworm$/m);
+    expect(both.stdout).toMatch(/^removed foo-dbgsym 1\.2-1 amd64 from bookworm-debug$/m);
+    expect(read(repo, 'bookworm-debug/main/binary-amd64/Packages')).toBe('');
+    expect(read(repo, 'bookworm/main/binary-amd64/Packages').match(/^Version: .*$/gm)).toEqual(['Version: 1.1-1']);
   });
 });
 
