@@ -90,7 +90,7 @@ export default async function bench(): Promise<void> {
         LC_ALL: 'C.UTF-8',
         TZ: 'UTC',
         SOURCE_DATE_EPOCH: String(manifest.sourceDateEpoch),
-        DEB_BUILD_OPTIONS: 'noddebs',
+        DEB_BUILD_OPTIONS: '', // pkgtrack builds the -dbgsym packages (debugSymbols defaults to true)
         DEB_BUILD_MAINT_OPTIONS: 'hardening=+all',
       },
       mounts: [{ host: work, container: '/work' }],

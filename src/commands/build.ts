@@ -5,7 +5,7 @@ import { ExitCode } from '../cli/exit-codes.js';
 import { archFlag, repoFlag } from '../cli/flags.js';
 import { table } from '../core/text-table.js';
 import { type BuildSummary, buildRecipes } from '../services/build/index.js';
-import { type PublishResult, publish } from '../services/publish/index.js';
+import { debugSuiteLines, type PublishResult, publish } from '../services/publish/index.js';
 
 export default class Build extends PkgtrackCommand<typeof Build> {
   static override summary = 'Build recipes into packages, in containers, for each target.';
@@ -107,6 +107,7 @@ export default class Build extends PkgtrackCommand<typeof Build> {
       for (const r of result.published.reports) {
         lines.push(`published ${r.kind} ${r.suite}: ${r.added.length} added, ${r.unchanged.length} unchanged, ${r.removed.length} removed`);
       }
+      lines.push(...debugSuiteLines(result.published.debugSuites));
     }
     this.show(lines);
     if (summary.failed > 0) this.setExitCode(ExitCode.failure);

@@ -4,7 +4,14 @@ import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
 import { allowClockSkewFlag, deleteGraceFlag, repoFlag } from '../cli/flags.js';
 import { PkgtrackError } from '../core/errors.js';
-import { type PublishResult, publish, type GitPushResult, findArtifactDirs, s3SyncSummary } from '../services/publish/index.js';
+import {
+  debugSuiteLines,
+  type PublishResult,
+  publish,
+  type GitPushResult,
+  findArtifactDirs,
+  s3SyncSummary,
+} from '../services/publish/index.js';
 import type { S3SyncReport } from '../services/publish/s3.js';
 import { readPlannedMatrix } from '../services/ci/attempts.js';
 
@@ -130,6 +137,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       lines.push(...cappedLines(gone, (c) => `  pool ${result.dryRun ? 'would remove' : 'removed'}: ${c.path}`, all));
       if (r.noChange) lines.push('  nothing changed: the signed Release stands (`pkgtrack repo refresh` re-signs it)');
     }
+    lines.push(...debugSuiteLines(result.debugSuites));
     if (result.pushed && !result.dryRun) {
       if (result.pushed.retries)
         lines.push(`${result.pushed.branch} had moved: published again on the new tip (${result.pushed.retries}×)`);

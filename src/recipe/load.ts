@@ -37,6 +37,8 @@ export interface Recipe {
   specFile?: string;
   /** recipes/<name>/patches/series, when present. */
   seriesFile?: string;
+  /** false: build no -dbgsym packages (recipe `build.debugSymbols`, else pkgtrack.yaml `debugSymbols`). */
+  debugSymbols?: boolean;
 }
 
 async function isDir(p: string): Promise<boolean> {
@@ -149,6 +151,7 @@ export async function loadRecipe(recipesRepo: RecipesRepository, name: string): 
       arches: config.arches,
     }),
   };
+  if ((config.build.debugSymbols ?? recipesRepo.config.debugSymbols) === false) recipe.debugSymbols = false;
   if (await isDir(join(dir, 'debian'))) recipe.debianDir = join(dir, 'debian');
   if (await isFile(join(dir, `${name}.spec`))) recipe.specFile = join(dir, `${name}.spec`);
   if (await isFile(join(dir, 'patches', 'series'))) recipe.seriesFile = join(dir, 'patches', 'series');

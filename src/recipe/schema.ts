@@ -272,6 +272,10 @@ export const recipeSchema = z
         lintianFailOn: z.enum(['error', 'warning', 'never']).default('error'),
         rpmlintFailOn: z.enum(['error', 'warning', 'never']).default('never'),
         timeoutMinutes: z.number().int().positive().default(60),
+        debugSymbols: z
+          .boolean()
+          .optional()
+          .describe('Build and publish -dbgsym packages for this recipe (default: pkgtrack.yaml debugSymbols)'),
         ...buildSettingsShape,
       })
       .default({ lintianFailOn: 'error', rpmlintFailOn: 'never', timeoutMinutes: 60 }),
@@ -346,6 +350,12 @@ export const repositorySchema = z.strictObject({
     .boolean()
     .default(false)
     .describe('Write Contents-<arch>.gz indexes (for apt-file): every package is listed once, from its data.tar'),
+  debugSymbols: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Build -dbgsym packages and publish them (and rpm -debuginfo/-debugsource) in a separate <suite>-debug suite, as Debian does; false: build none and publish none',
+    ),
 });
 
 export type RecipeConfig = z.infer<typeof recipeSchema>;

@@ -16,7 +16,7 @@ export type RepoSettings = Pick<
   RecipesRepositoryConfig,
   'name' | 'origin' | 'label' | 'description' | 'architectures' | 'components' | 'channels'
 > &
-  Partial<Pick<RecipesRepositoryConfig, 'url' | 'contents'>>;
+  Partial<Pick<RecipesRepositoryConfig, 'url' | 'contents' | 'debugSymbols'>>;
 
 export const DEFAULT_SETTINGS: RepoSettings = {
   name: 'pkgtrack',

@@ -72,6 +72,8 @@ export interface SiteSuite {
   updatedAt?: string;
   /** apt `NotAutomatic: yes`: installed from only on request (`apt install -t SUITE`). */
   notAutomatic?: boolean;
+  /** A debug-symbols suite (`bookworm-debug`): the suite whose packages' symbols it holds. */
+  debugFor?: string;
   /** Site-relative link to the suite's signed metadata (Release / repomd.xml). */
   metadataHref: string;
   packages: SitePackage[];

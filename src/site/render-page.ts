@@ -16,7 +16,7 @@ import {
   badgePath,
   SAFE_SEGMENT,
 } from './model.js';
-import { aptKeyCommands, debSourcesCommand, formatFingerprint, URL_PLACEHOLDER, yumRepoCommand } from './snippets.js';
+import { aptKeyCommands, debSourcesCommand, debugSymbolsCommands, formatFingerprint, URL_PLACEHOLDER, yumRepoCommand } from './snippets.js';
 
 /** Same horizon as `pkgtrack doctor`'s key expiry warning (sign/policy.ts EXPIRY_WARNING_DAYS). */
 export const KEY_EXPIRY_WARNING_DAYS = 30;
@@ -182,8 +182,9 @@ ${
 }
 
 function installSection(model: SiteModel): Safe {
-  const apt = model.suites.filter((s) => s.kind === 'apt');
-  const yum = model.suites.filter((s) => s.kind === 'yum');
+  const apt = model.suites.filter((s) => s.kind === 'apt' && !s.debugFor);
+  const yum = model.suites.filter((s) => s.kind === 'yum' && !s.debugFor);
+  const debug = model.suites.filter((s) => s.debugFor);
   const pick = (list: SiteSuite[]) => [...list.filter((s) => s.channel === 'stable'), ...list.filter((s) => s.channel === 'trunk')];
   const parts: Safe[] = [];
   if (!model.url) {
@@ -216,6 +217,13 @@ ${pick(yum).map(
     i,
   ) => html`<details${i === 0 ? html` open` : ''}><summary>${s.target ?? s.suite}${s.channel === 'trunk' ? ' (trunk snapshots)' : ''}</summary>
 <pre><code class="repo-snippet" data-suite="${s.suite}">${yumRepoCommand(model, s)}</code></pre></details>`,
+)}`);
+  }
+  if (debug.length) {
+    parts.push(html`<h3 id="install-debug">Debug symbols</h3><p>Debug symbols are published apart from the packages, as Debian's debian-debug archive and Fedora's debug repositories, so nobody downloads their index who does not want them. Add the debug suite next to the one you use, then install the symbols of a package:</p>
+${debug.map(
+  (s) => html`<details><summary>${s.debugFor} — ${s.kind === 'apt' ? 'suite' : 'repository'} ${s.suite}</summary>
+<pre><code class="debug-snippet" data-suite="${s.suite}">${debugSymbolsCommands(model, s)}</code></pre></details>`,
 )}`);
   }
   if (!apt.length && !yum.length) parts.push(html`<p>Nothing has been published yet.</p>`);

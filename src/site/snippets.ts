@@ -71,3 +71,20 @@ export function yumRepoCommand(model: SiteModel, suite: SiteSuite): string {
 export function formatFingerprint(fpr: string): string {
   return (fpr.toUpperCase().match(/.{1,4}/g) ?? []).join(' ');
 }
+
+/**
+ * How to turn on a debug-symbols suite and install from it: apt's one-line source (signed by the
+ * same key) and `apt install <package>-dbgsym`; dnf's .repo file and `dnf install <package>-debuginfo`.
+ */
+export function debugSymbolsCommands(model: SiteModel, suite: SiteSuite): string {
+  const names = [...new Set(suite.packages.flatMap((p) => p.binaries))].sort();
+  const example = names[0] ?? (suite.kind === 'apt' ? 'PACKAGE-dbgsym' : 'PACKAGE-debuginfo');
+  if (suite.kind === 'yum') return `${yumRepoCommand(model, suite)}\nsudo dnf install ${example}`;
+  const signedBy = model.key ? `[signed-by=/etc/apt/keyrings/${keyringName(model)}] ` : '';
+  const list = `${model.name.replace(/[^A-Za-z0-9_.-]/g, '-')}-debug.list`;
+  return [
+    `echo 'deb ${signedBy}${repoUrl(model, suite)} ${suite.suite} ${suite.components.join(' ') || 'main'}' | sudo tee /etc/apt/sources.list.d/${list}`,
+    'sudo apt update',
+    `sudo apt install ${example}`,
+  ].join('\n');
+}

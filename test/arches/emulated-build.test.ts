@@ -6,59 +6,15 @@
  * per emulated architecture: `PKGTRACK_BENCH_EMULATED=arm64 npm run bench -- build` runs it.)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
-import { git, writeAll } from '../helpers/tinyhello.js';
+import { tinycRecipesRepo } from '../helpers/tinyc.js';
 
 let work: string;
 let recipes: string;
 const env = { PKGTRACK_KEY_PASSPHRASE: 'emulated-test-passphrase' };
-
-/** An upstream with one C program, tagged v1.0. */
-function writeUpstream(dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  git(dir, 'init', '-q', '-b', 'main');
-  writeAll(dir, {
-    'tinyc.c': '#include <stdio.h>\nint main(void) { printf("tinyc runs on %d-bit\\n", (int)(8 * sizeof(void *))); return 0; }\n',
-    Makefile:
-      'all: tinyc\ntinyc: tinyc.c\n\t$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<\ninstall:\n\tinstall -D -m 0755 tinyc $(DESTDIR)/usr/bin/tinyc\n',
-  });
-  git(dir, 'add', '.');
-  git(dir, 'commit', '-q', '-m', '1.0');
-  git(dir, 'tag', 'v1.0');
-}
-
-function writeRecipe(root: string, upstream: string): void {
-  writeAll(root, {
-    'pkgtrack.yaml':
-      'name: t\norigin: t\nlabel: t\nmaintainer: Acme Packagers <pkg@example.org>\noutput: public\ntargets: [debian:bookworm]\nsigning:\n  key: keys/signing.key\n  passphraseEnv: PKGTRACK_KEY_PASSPHRASE\n',
-    'recipes/tinyc/recipe.yaml': [
-      'name: tinyc',
-      'summary: tiny compiled greeting',
-      'license: MIT',
-      'upstream:',
-      '  kind: git',
-      `  url: ${upstream}`,
-      'versions:',
-      "  tagPattern: '^v(?<version>\\d+(\\.\\d+)+)$'",
-      'revision: "1"',
-      'targets: [debian:bookworm]',
-      'arches: [arm64, armhf]',
-      'build:',
-      '  lintianFailOn: never',
-      '',
-    ].join('\n'),
-    'recipes/tinyc/debian/control': `Source: tinyc\nSection: misc\nPriority: optional\nMaintainer: Acme Packagers <pkg@example.org>\nBuild-Depends: debhelper-compat (= 13)\nStandards-Version: 4.7.0\nRules-Requires-Root: no\n\nPackage: tinyc\nArchitecture: any\nDepends: \${shlibs:Depends}, \${misc:Depends}\nDescription: tiny compiled greeting\n Says how wide its pointers are.\n`,
-    'recipes/tinyc/debian/rules': '#!/usr/bin/make -f\n%:\n\tdh $@\n',
-    'recipes/tinyc/debian/copyright':
-      'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 2026 Up\nLicense: MIT\n',
-    'recipes/tinyc/debian/source/format': '3.0 (quilt)\n',
-    'recipes/tinyc/patches/series': '',
-  });
-  execFileSync('chmod', ['0755', join(root, 'recipes/tinyc/debian/rules')]);
-}
 
 /** `file`'s description of /usr/bin/tinyc inside a built .deb. */
 function elfOf(deb: string): string {
@@ -76,9 +32,7 @@ function debIn(out: string, slug: string): string {
 
 beforeAll(async () => {
   work = tempDir('pkgtrack-emulated-');
-  writeUpstream(join(work, 'upstream'));
-  recipes = join(work, 'recipes');
-  writeRecipe(recipes, join(work, 'upstream'));
+  recipes = tinycRecipesRepo(work, { arches: ['arm64', 'armhf'] });
   const key = await pkgtrack(['key', 'generate', '--type', 'ed25519', '--expires', '1y'], { cwd: recipes, env });
   expect(key.code, key.stderr).toBe(0);
 });

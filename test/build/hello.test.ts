@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatLintFinding } from '../../src/builders/builder.js';
 import { parseLintian } from '../../src/builders/deb/lintian.js';
@@ -33,7 +33,8 @@ function byTarget(s: BuildSummary, recipe: string, target: string): TargetBuild 
 }
 
 function debOf(b: TargetBuild): string {
-  const deb = b.artifacts.find((a) => a.endsWith('_amd64.deb'));
+  // hello's own package, not hello-dbgsym (which sorts first).
+  const deb = b.artifacts.find((a) => a.startsWith(`${b.recipe}_`) && a.endsWith('_amd64.deb'));
   expect(deb, b.artifacts.join(' ')).toBeDefined();
   return join(b.outDir!, deb!);
 }
@@ -86,7 +87,8 @@ describe('pkgtrack build hello', () => {
       expect(m.image.id).toMatch(/^sha256:/);
       expect(['pulled', 'bootstrapped']).toContain(m.image.baseOrigin);
       const sha = spawnSync('sha256sum', [deb], { encoding: 'utf8' }).stdout.split(' ')[0];
-      expect(m.artifacts.find((a: { kind: string }) => a.kind === 'deb').sha256).toBe(sha);
+      expect(m.artifacts.find((a: { name: string }) => a.name === basename(deb)).sha256).toBe(sha);
+      expect(m.artifacts.map((a: { name: string }) => a.name)).toContain(`hello-dbgsym_${b.version}_amd64.deb`);
       expect(m.lint.tool).toBe('lintian');
       expect(m.lint.errors).toBe(0);
       // lintian runs in stages during the build (source while the binaries build, then the

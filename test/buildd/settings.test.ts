@@ -4,7 +4,7 @@
  * turns them into DEB_BUILD_OPTIONS / DEB_BUILD_PROFILES and an install step with the extra
  * repositories' .sources, keyrings and pins; keyrings are read from the recipes repository only.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BuildContext } from '../../src/builders/builder.js';
@@ -80,12 +80,12 @@ describe('build settings in recipes', () => {
     });
   });
 
-  it("sets DEB_BUILD_OPTIONS (pkgtrack's noddebs kept), DEB_BUILD_PROFILES and the jobs from parallel=N", async () => {
+  it('sets DEB_BUILD_OPTIONS, DEB_BUILD_PROFILES and the jobs from parallel=N', async () => {
     const { recipe } = await demo(TARGETED);
     const ctx = { recipe, target: recipe.targets[0]! } as BuildContext;
     const step = new DebBuilder().buildStep(ctx, { sourceDir: 'build/demo-1', sourceDateEpoch: 1, notes: { orig: 'demo_1.orig.tar.gz' } });
     expect(step.env).toMatchObject({
-      DEB_BUILD_OPTIONS: 'noddebs nocheck parallel=8 nodoc',
+      DEB_BUILD_OPTIONS: 'nocheck parallel=8 nodoc',
       DEB_BUILD_PROFILES: 'nocheck nodoc',
       PKGTRACK_JOBS: '8',
     });
@@ -95,7 +95,8 @@ describe('build settings in recipes', () => {
       sourceDateEpoch: 1,
       notes: { orig: 'o' },
     }).env;
-    expect(env.DEB_BUILD_OPTIONS).toBe('noddebs');
+    // No noddebs: dh_strip makes the -dbgsym packages (published to <suite>-debug).
+    expect(env.DEB_BUILD_OPTIONS).toBe('');
     expect(env.PKGTRACK_JOBS).toBe('2');
     expect('DEB_BUILD_PROFILES' in env).toBe(false);
   });
@@ -108,6 +109,23 @@ describe('build settings in recipes', () => {
     expect(uploadOptions('0.5.12-2', '0.5.12')).toEqual(['-v0.5.12-2']);
     expect(uploadOptions('1:1.10.0+ds-0.4', '1:1.10.0+ds')).toEqual(['-v1:1.10.0+ds-0.4']);
     expect(uploadOptions('1.2-1-2', '1.2-1')).toEqual(['-v1.2-1-2']);
+  });
+
+  it('debugSymbols: false (recipe build:, or pkgtrack.yaml) builds with noddebs; the recipe wins', async () => {
+    const envOf = (recipe: BuildContext['recipe']) =>
+      new DebBuilder().buildStep({ recipe, target: recipe.targets[0]! } as BuildContext, {
+        sourceDir: 's',
+        sourceDateEpoch: 1,
+        notes: { orig: 'o' },
+      }).env;
+    const off = await demo(`${GOOD_RECIPE}build:\n  debugSymbols: false\n  options: [nocheck]\n`);
+    expect(envOf(off.recipe).DEB_BUILD_OPTIONS).toBe('noddebs nocheck');
+    const root = repoWith({ 'recipes/demo/recipe.yaml': GOOD_RECIPE });
+    writeFileSync(join(root, 'pkgtrack.yaml'), `${readFileSync(join(root, 'pkgtrack.yaml'), 'utf8')}debugSymbols: false\n`);
+    const repoOff = await loadRecipe(await loadRecipesRepository(root), 'demo');
+    expect(envOf(repoOff).DEB_BUILD_OPTIONS).toBe('noddebs');
+    writeFileSync(join(root, 'recipes/demo/recipe.yaml'), `${GOOD_RECIPE}build:\n  debugSymbols: true\n`);
+    expect(envOf(await loadRecipe(await loadRecipesRepository(root), 'demo')).DEB_BUILD_OPTIONS).toBe('');
   });
 
   it('writes each extra repository as a .sources with Signed-By, its keyring and a pin, for the install step only', () => {

@@ -45,20 +45,27 @@ export class TinyUpstream {
   }
 }
 
+/** The first lines of a recipe.yaml following a local git upstream's v<version> tags, revision 1. */
+export function gitRecipeHead(name: string, summary: string, upstream: string): string[] {
+  return [
+    `name: ${name}`,
+    `summary: ${summary}`,
+    'license: MIT',
+    'upstream:',
+    '  kind: git',
+    `  url: ${upstream}`,
+    'versions:',
+    "  tagPattern: '^v(?<version>\\d+(\\.\\d+)+)$'",
+    'revision: "1"',
+  ];
+}
+
 /** recipes/tinyhello in the recipes repository at `root`: stable releases, and trunk when asked. */
 export function writeTinyhelloRecipe(root: string, upstream: string, opts: { trunk?: boolean; maintainer?: string } = {}): void {
   const maintainer = opts.maintainer ?? 'Acme Packagers <pkg@example.org>';
   writeAll(root, {
     'recipes/tinyhello/recipe.yaml': [
-      'name: tinyhello',
-      'summary: tiny greeting',
-      'license: MIT',
-      'upstream:',
-      '  kind: git',
-      `  url: ${upstream}`,
-      'versions:',
-      "  tagPattern: '^v(?<version>\\d+(\\.\\d+)+)$'",
-      'revision: "1"',
+      ...gitRecipeHead('tinyhello', 'tiny greeting', upstream),
       'channels:',
       '  stable:',
       '    enabled: true',

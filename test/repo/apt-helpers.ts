@@ -33,18 +33,26 @@ export function makeKey(dir: string): TestKey {
   return { secret, pub, fingerprint: fpr };
 }
 
-/** A real .deb built by dpkg-deb; `content` changes the bytes for the same name/version. */
-export function buildDeb(dir: string, name: string, version: string, opts: { arch?: string; content?: string } = {}): string {
+/**
+ * A real .deb built by dpkg-deb; `content` changes the bytes for the same name/version; `control`:
+ * extra control lines (e.g. `Auto-Built-Package: debug-symbols`); `file`: another file name.
+ */
+export function buildDeb(
+  dir: string,
+  name: string,
+  version: string,
+  opts: { arch?: string; content?: string; control?: string; file?: string } = {},
+): string {
   const arch = opts.arch ?? 'all';
   const root = join(dir, `build-${name}-${version}-${arch}-${Math.random().toString(36).slice(2)}`);
   mkdirSync(join(root, 'DEBIAN'), { recursive: true });
   mkdirSync(join(root, 'usr/share', name), { recursive: true });
   writeFileSync(
     join(root, 'DEBIAN/control'),
-    `Package: ${name}\nVersion: ${version}\nArchitecture: ${arch}\nMaintainer: Test <test@example.org>\nInstalled-Size: 1\nSection: misc\nPriority: optional\nDescription: pkgtrack test package\n Installed by the apt repository tests.\n`,
+    `Package: ${name}\nVersion: ${version}\nArchitecture: ${arch}\nMaintainer: Test <test@example.org>\nInstalled-Size: 1\nSection: misc\nPriority: optional\n${opts.control ?? ''}Description: pkgtrack test package\n Installed by the apt repository tests.\n`,
   );
   writeFileSync(join(root, 'usr/share', name, 'VERSION'), `${version}\n${opts.content ?? ''}`);
-  const out = join(dir, `${name}_${version.replace(/^\d+:/, '')}_${arch}.deb`);
+  const out = join(dir, opts.file ?? `${name}_${version.replace(/^\d+:/, '')}_${arch}.deb`);
   execFileSync('dpkg-deb', ['--root-owner-group', '-Zxz', '-b', root, out], {
     stdio: 'ignore',
     env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' },

@@ -11,7 +11,7 @@ import { BADGE_COLORS, badgeSvg, freshnessBadge, textWidth } from '../../src/sit
 import { escapeHtml, html, safeUrl } from '../../src/site/html.js';
 import { badgeFreshness, computeFreshness, freshnessText, type SiteModel } from '../../src/site/model.js';
 import { renderSite } from '../../src/site/render-site.js';
-import { debSources, URL_PLACEHOLDER, yumRepoFile } from '../../src/site/snippets.js';
+import { debSources, debugSymbolsCommands, URL_PLACEHOLDER, yumRepoFile } from '../../src/site/snippets.js';
 
 const EVIL = `<script>alert("x")</script>'"&\`<img src=x onerror=alert(1)>`;
 const now = new Date('2026-11-21T12:00:00Z');
@@ -261,6 +261,29 @@ describe('install snippets', () => {
     expect(text).toContain('gpgcheck=1\nrepo_gpgcheck=1\ngpgkey=https://pkgs.example.org/demo/keys/demo-archive-keyring.asc\n');
   });
 
+  it('tell how to add a debug-symbols suite (apt one-line source, yum .repo) and install from it', () => {
+    const m = hostileModel();
+    const base = { ...m.suites[0]!, packages: [{ ...m.suites[0]!.packages[0]!, binaries: ['hello-dbgsym'] }] };
+    expect(debugSymbolsCommands(m, { ...base, suite: 'bookworm-debug', debugFor: 'bookworm' })).toBe(
+      [
+        "echo 'deb [signed-by=/etc/apt/keyrings/demo-archive-keyring.asc] https://pkgs.example.org/demo/apt bookworm-debug main' | sudo tee /etc/apt/sources.list.d/demo-debug.list",
+        'sudo apt update',
+        'sudo apt install hello-dbgsym',
+      ].join('\n'),
+    );
+    const yum = debugSymbolsCommands(m, {
+      ...base,
+      kind: 'yum',
+      repoPath: 'yum',
+      suite: 'fedora/41/x86_64-debug',
+      debugFor: 'fedora/41/x86_64',
+      packages: [{ ...base.packages[0]!, binaries: ['hello-debuginfo', 'hello-debugsource'] }],
+    });
+    expect(yum).toContain('[demo-fedora-41-x86_64-debug]\n');
+    expect(yum).toContain('baseurl=https://pkgs.example.org/demo/yum/fedora/41/x86_64-debug\n');
+    expect(yum.endsWith('\nsudo dnf install hello-debuginfo')).toBe(true);
+  });
+
   it('say so when the URL is not configured', () => {
     const m = hostileModel();
     delete m.url;
@@ -284,8 +307,10 @@ describe('install snippets', () => {
     m.key!.expires = new Date(now.getTime() + 86_400_000).toISOString();
     m.suites.push({ ...m.suites[0]!, suite: 'bookworm-trunk', channel: 'trunk', notAutomatic: true, packages: [] });
     m.suites.push({ ...m.suites[0]!, kind: 'yum', repoPath: 'yum', suite: 'fedora/41/x86_64', packages: [] });
+    m.suites.push({ ...m.suites[0]!, suite: 'bookworm-debug', debugFor: 'bookworm' });
     delete m.url;
     const page = indexOf(m);
+    expect(page).toContain('id="install-debug"');
     expect(page).toContain('apt install -t bookworm-trunk');
     expect(page).toContain('No packages published in this suite yet.');
     const v = new HtmlValidate({ extends: ['html-validate:recommended'], rules: { 'long-title': 'off' } });

@@ -38,8 +38,11 @@ import { runLintian } from './lintian.js';
 import { debSources } from '../../formats/user-files.js';
 import { buildSettingsFor, mergeBuildOptions, parallelJobs } from '../../recipe/build-settings.js';
 
-/** DEB_BUILD_OPTIONS every build gets: no automatic -dbgsym packages. */
-const PKGTRACK_BUILD_OPTIONS = ['noddebs'];
+/**
+ * DEB_BUILD_OPTIONS pkgtrack adds: none, so dh_strip makes the automatic -dbgsym packages
+ * (published to <suite>-debug); `noddebs` when the recipe or pkgtrack.yaml says `debugSymbols: false`.
+ */
+const pkgtrackBuildOptions = (recipe: Recipe): string[] => (recipe.debugSymbols === false ? ['noddebs'] : []);
 
 /** The toolchain every deb dependency image has on top of the recipe's Build-Depends. */
 export const DEB_TOOLCHAIN = ['build-essential', 'fakeroot', 'debhelper', 'dpkg-dev'];
@@ -159,7 +162,7 @@ export class DebBuilder implements Builder {
   /** DEB_BUILD_OPTIONS: pkgtrack's own words, then the recipe's and target's (a word of the same name replaces ours). */
   buildOptions(ctx: BuildContext): { options: string[]; profiles: string[] } {
     const settings = buildSettingsFor(ctx.recipe, ctx.target);
-    return { options: mergeBuildOptions(PKGTRACK_BUILD_OPTIONS, settings.options), profiles: settings.profiles };
+    return { options: mergeBuildOptions(pkgtrackBuildOptions(ctx.recipe), settings.options), profiles: settings.profiles };
   }
 
   async prepare(ctx: BuildContext): Promise<PreparedSource> {

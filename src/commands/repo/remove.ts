@@ -50,7 +50,9 @@ export default class RepoRemove extends PkgtrackCommand<typeof RepoRemove> {
       dryRun: f['dry-run'],
       progress: this.progress,
     });
-    const lines = r.removed.map((p) => `${f['dry-run'] ? 'would remove' : 'removed'} ${p.name} ${p.version} ${p.arch} from ${p.suite}`);
+    const lines = [...r.removed, ...(r.debug?.removed ?? [])].map(
+      (p) => `${f['dry-run'] ? 'would remove' : 'removed'} ${p.name} ${p.version} ${p.arch} from ${p.suite}`,
+    );
     for (const c of r.commit?.changes.filter((x) => x.op === 'remove') ?? []) lines.push(`  pool: ${c.path}`);
     if (r.s3) lines.push(s3SyncSummary(r.s3));
     this.show(lines);

@@ -47,6 +47,7 @@ import { DebReadPool } from './deb-read-pool.js';
 import { PackageIdentities } from './identities.js';
 import { gzipIndex, type PublishedXz, xzIndex } from './compress.js';
 import { contentsIndexName, contentsListsPath, releaseHasContents, suiteContentsIndexes } from './contents.js';
+import { debugSuiteOf, isDebugSuite, mainSuiteOf, refuseDebugInMainSuite } from '../debug-symbols.js';
 import { binaryDir, byHashPaths, checkName, indexForms, sourceDir, suiteDir } from './layout.js';
 import { checkIdentity, identityOf, type ParsedRelease, type ReleaseFile, type SuiteIdentity } from './release.js';
 import { type GenerationIndex, releaseStands, signAndStageGeneration } from './release-writer.js';
@@ -108,7 +109,15 @@ export class AptFormat implements RepoFormat {
     return /\.(deb|dsc|changes)$/.test(file);
   }
 
+  /**
+   * A debug suite (`bookworm-debug`) is its main suite's: same Origin, Label + " (debug)",
+   * Codename `<codename>-debug`, and its NotAutomatic/ButAutomaticUpgrades, as Debian's archives.
+   */
   identityFor(suite: string): SuiteIdentity {
+    if (isDebugSuite(suite)) {
+      const main = this.identityFor(mainSuiteOf(suite));
+      return { ...main, label: `${main.label} (debug)`, suite, codename: debugSuiteOf(main.codename) };
+    }
     const s = this.config.suites?.[suite] ?? {};
     const { trunk, stable } = this.config;
     const isTrunk = trunk && trunk.suiteSuffix !== '' && suite.endsWith(trunk.suiteSuffix);
@@ -199,6 +208,12 @@ export class AptFormat implements RepoFormat {
             file: path,
           },
         );
+      }
+      try {
+        refuseDebugInMainSuite(suite, path, p.entry.fields);
+      } catch (e) {
+        if (p.staged) await rm(p.staged, { force: true });
+        throw e;
       }
       const prior = comp.binaries.get(p.entry.filename);
       ctx.progress.debug(`${p.entry.name} ${p.entry.version} ${p.entry.arch}`);

@@ -1,4 +1,5 @@
 /** The `publish` use-cases the commands call. */
+export { type DebugSuiteNote, debugSuiteLines } from './debug-route.js';
 export * from './git.js';
 export * from './inputs.js';
 export * from './publish.js';

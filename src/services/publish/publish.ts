@@ -32,6 +32,8 @@ import { StateStore } from '../../state/store.js';
 import { beginChange, endChange, leftoverSummary } from '../../repo/leftovers.js';
 import { checkClock } from './clock.js';
 import { collectArtifacts } from './inputs.js';
+import { isDebugSuite } from '../../repo/debug-symbols.js';
+import { type DebugSuiteNote, debugSuiteNotes, routeDebugSymbols, suiteFor } from './debug-route.js';
 import { DEFAULT_PASSPHRASE_ENV, loadSigner, signerFromRepository } from '../shared/signer.js';
 import { noIndexCache, StateIndexCache } from '../repo/index-cache.js';
 import { recordTrunkBuilds } from '../nightly/record.js';
@@ -80,6 +82,8 @@ export interface PublishResult {
   cache: { hits: number; misses: number };
   /** What a user should act on although the publish succeeded (e.g. a key about to expire). */
   warnings: string[];
+  /** The debug-symbol suites this publish wrote, and how to turn each on. */
+  debugSuites?: DebugSuiteNote[];
 }
 
 export interface ResolvedTarget {
@@ -161,10 +165,14 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
   const target = await resolveTarget(req);
   try {
     // No input with a plan: every planned cell failed; only the attempts record changes.
-    const artifacts = req.inputs.length === 0 && req.planned ? [] : await collectArtifacts(req.inputs);
+    const collected = req.inputs.length === 0 && req.planned ? [] : await collectArtifacts(req.inputs);
+    const routed = await routeDebugSymbols(collected, { publish: target.settings.debugSymbols !== false });
+    if (routed.dropped.length)
+      req.progress.step(`debugSymbols: false in pkgtrack.yaml: ${routed.dropped.length} debug-symbols package(s) not published`);
+    const artifacts = routed.artifacts;
     // Group by (format, suite, component); the flag wins over what manifests say.
     const groups = new Map<string, { format: RepoFormat; suite: string; component?: string; add: ArtifactInput[] }>();
-    for (const a of artifacts) {
+    for (const { debug, ...a } of artifacts) {
       const format = formatFor(target.formats, a.path);
       if (!format) {
         throw inputError(
@@ -174,7 +182,8 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
           { file: a.path },
         );
       }
-      const suite = req.suite ?? a.suite;
+      const built = req.suite ?? a.suite;
+      const suite = built && suiteFor(built, !!debug);
       if (!suite)
         throw inputError(
           'PUBLISH_NO_SUITE',
@@ -194,7 +203,8 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
     const cache = req.dryRun ? undefined : new StateIndexCache(target.store);
     const result: PublishResult = { output: target.output, dryRun: !!req.dryRun, reports: [], cache: { hits: 0, misses: 0 }, warnings: [] };
     if (signer) result.warnings.push(...(await checkBeforeSigning(signer, target, req)));
-    for (const g of groups.values()) {
+    // Main suites first: a debug suite never holds the symbols of a package its suite failed to take.
+    for (const g of [...groups.values()].sort((a, b) => Number(isDebugSuite(a.suite)) - Number(isDebugSuite(b.suite)))) {
       const root = repoRoot(target.output, g.format.kind);
       req.progress.step(`${req.dryRun ? 'planning' : 'publishing'} ${g.add.length} file(s) to ${g.format.kind} ${g.suite}`);
       const report = await runChange(target, req, g.format, root, signer, cache ?? noIndexCache, {
@@ -206,6 +216,8 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
       result.reports.push({ ...report, root });
     }
     if (cache) result.cache = { hits: cache.hits, misses: cache.misses };
+    const debugSuites = debugSuiteNotes(result.reports, { name: target.settings.name, url: target.settings.url, output: target.output });
+    if (debugSuites.length) result.debugSuites = debugSuites;
     if (!req.dryRun && !target.settings.url && result.reports.some((r) => r.kind === 'yum'))
       req.progress.warn(
         `no \`url:\` in pkgtrack.yaml: the .repo files point at file://${target.output} (this machine only) — set \`url:\` to the address ${target.output} is served from before anyone installs from it`,

@@ -2,6 +2,7 @@
  * `pkgtrack repo refresh | verify | list | remove`: maintenance of published repositories.
  * Every write goes through publish.ts `runChange` (lock + crash-safe transaction).
  */
+import { debugPackageNames, debugSuiteOf, isDebugSuite } from '../../repo/debug-symbols.js';
 import { ifExists } from '../../core/fsutil.js';
 import { stat } from 'node:fs/promises';
 import { notFound, PkgtrackError } from '../../core/errors.js';
@@ -194,7 +195,13 @@ export interface RemoveRequest extends RepoTarget, BucketTarget {
   kind?: RepoKind;
 }
 
-export type RemoveResult = PublishReport & { root: string; commit?: CommitSummary; s3?: S3SyncReport };
+export type RemoveResult = PublishReport & {
+  root: string;
+  commit?: CommitSummary;
+  s3?: S3SyncReport;
+  /** The package's debug symbols, removed from the debug suite with it (`<name>-dbgsym` from `<suite>-debug`). */
+  debug?: PublishReport;
+};
 
 /** Remove a package (all versions, or one) from a suite; pool files nobody uses go too. */
 export async function removeFromRepo(req: RemoveRequest): Promise<RemoveResult> {
@@ -210,7 +217,24 @@ export async function removeFromRepo(req: RemoveRequest): Promise<RemoveResult> 
       add: [],
       remove: [{ name: req.name, ...(req.version ? { version: req.version } : {}), ...(req.arch ? { arch: req.arch } : {}) }],
     });
-    return { ...report, root };
+    // Its debug symbols go with it, as the archive's own tools remove a package's -dbgsym with it.
+    const matches = (p: { version: string; arch: string }) =>
+      (!req.version || p.version === req.version) && (!req.arch || p.arch === req.arch);
+    const names = isDebugSuite(req.suite) ? [] : debugPackageNames(kind, req.name);
+    const debugSuite = debugSuiteOf(req.suite);
+    const symbols = names.length ? (await format.list(root, debugSuite)).filter((p) => names.includes(p.name) && matches(p)) : [];
+    const debug = symbols.length
+      ? await runChange(target, { ...req, keep: 0 }, format, root, signer, new StateIndexCache(target.store), {
+          suite: debugSuite,
+          add: [],
+          remove: [...new Set(symbols.map((p) => p.name))].map((name) => ({
+            name,
+            ...(req.version ? { version: req.version } : {}),
+            ...(req.arch ? { arch: req.arch } : {}),
+          })),
+        })
+      : undefined;
+    return { ...report, root, ...(debug ? { debug } : {}) };
   } finally {
     target.store.close();
   }

@@ -36,7 +36,9 @@ export async function removeFromS3({ to, graceSeconds, ...req }: RemoveRequest &
   const opts = s3Options({ ...req, to, ...(graceSeconds !== undefined ? { graceSeconds } : {}) }, `repo remove ${req.name} from ${to}`);
   const r = await changeInS3(opts, async (output, remotePool) => {
     const report = await removeFromRepo({ ...req, output, remotePool });
-    return { value: report, reports: [report], ...(req.dryRun ? { dryRun: true } : {}) };
+    // The debug suite's change (the package's -dbgsym removed with it) frees pool files too.
+    const reports = [report, ...(report.debug ? [{ ...report.debug, root: report.root }] : [])];
+    return { value: report, reports, ...(req.dryRun ? { dryRun: true } : {}) };
   });
   return { ...r.value, root: parseS3Url(to).url, s3: r.s3 };
 }

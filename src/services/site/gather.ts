@@ -4,6 +4,7 @@
  * public facts. Build manifests and logs are collected here as files to copy into the site,
  * so that every link on the page resolves on any static host.
  */
+import { isDebugSuite, mainSuiteOf } from '../../repo/debug-symbols.js';
 import { type BuildRow, buildsTable, ObservationsTable } from '../../state/tables.js';
 import { ifExists } from '../../core/fsutil.js';
 import { keyringFileName } from '../../formats/user-files.js';
@@ -278,7 +279,8 @@ export async function gatherSiteModel(
   const withBuildFiles = new Set((await ifExists(readdir(join(outputDir, 'builds')))) ?? []);
 
   for (const s of published) {
-    const place = placeSuite(s, targets, trunkSuffix);
+    const debugFor = isDebugSuite(s.suite) ? mainSuiteOf(s.suite) : undefined;
+    const place = placeSuite(debugFor ? { ...s, suite: debugFor } : s, targets, trunkSuffix);
     const packages: SitePackage[] = [];
     for (const [name, bins] of [...groupBySource(s)].sort(([a], [b]) => a.localeCompare(b))) {
       const first = bins[0]!;
@@ -326,6 +328,7 @@ export async function gatherSiteModel(
       architectures: s.architectures,
       ...(s.updatedAt ? { updatedAt: s.updatedAt } : {}),
       ...(s.notAutomatic ? { notAutomatic: true } : {}),
+      ...(debugFor ? { debugFor } : {}),
       metadataHref: s.metadataPath,
       packages,
     });
