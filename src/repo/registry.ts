@@ -5,6 +5,7 @@
  *
  * To add a format: implement RepoFormat (format.ts) and add ONE line to `FACTORIES`.
  */
+import { changelogsTemplate } from './apt/changelogs.js';
 import { join } from 'node:path';
 import type { RecipesRepositoryConfig } from '../recipe/schema.js';
 import { type AptRepoConfig, AptFormat } from './apt/apt-format.js';
@@ -40,6 +41,8 @@ export function aptConfigFrom(s: RepoSettings): AptRepoConfig {
     trunk: s.channels.trunk,
     stable: s.channels.stable,
     ...(s.contents ? { contents: true } : {}),
+    // Where apt finds the changelogs: only a repository that knows its public URL can say.
+    ...(s.url ? { changelogs: changelogsTemplate(`${s.url.replace(/\/+$/, '')}/apt`) } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ const TYPES: Array<[RegExp, string]> = [
   [/\.xml$/, 'application/xml'],
   [/\.repo$|\.list$|\.sources$|\.txt$/, 'text/plain; charset=utf-8'],
   [/(^|\/)(Release|InRelease|Packages|Sources|Index|Translation-[a-zA-Z_]+)$/, 'text/plain; charset=utf-8'],
+  [/_changelog$/, 'text/plain; charset=utf-8'],
 ];
 
 export function contentType(rel: string): string {
@@ -27,7 +28,7 @@ export function contentType(rel: string): string {
 
 /** Pool and content-addressed files never change under their name; the rest may. */
 export function isImmutablePath(rel: string): boolean {
-  return /(^|\/)pool\//.test(rel) || /\/by-hash\//.test(rel) || /(^|\/)repodata\/[0-9a-f]{64}-/.test(rel);
+  return /(^|\/)(pool|changelogs)\//.test(rel) || /\/by-hash\//.test(rel) || /(^|\/)repodata\/[0-9a-f]{64}-/.test(rel);
 }
 
 export function cacheControl(rel: string): string {

@@ -24,8 +24,8 @@
 import { ifExists } from '../../core/fsutil.js';
 import { mapLimit } from '../../core/concurrency.js';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflictError, inputError, integrityError, notFound } from '../../core/errors.js';
 import { getField } from '../../formats/deb822.js';
@@ -38,11 +38,13 @@ import {
   type PackageRef,
   type PublishedPackage,
   type PublishReport,
+  type PublishTransaction,
   type RepoContext,
   type RepoFormat,
   type VerifyReport,
 } from '../format.js';
 import { expandChanges, prepareDeb, prepareDsc, type ReadOptions } from './artifacts.js';
+import { changelogPathFor, sourceChangelog } from './changelogs.js';
 import { DebReadPool } from './deb-read-pool.js';
 import { PackageIdentities } from './identities.js';
 import { gzipIndex, type PublishedXz, xzIndex } from './compress.js';
@@ -93,6 +95,8 @@ export interface AptRepoConfig {
   stable?: ChannelRule;
   /** Write Contents-<arch>.gz for every suite (contents.ts). */
   contents?: boolean;
+  /** Release `Changelogs:` template; set, each published source's debian/changelog is served for `apt changelog` (changelogs.ts). */
+  changelogs?: string;
 }
 
 const hex = (h: string, b: Uint8Array) => createHash(h).update(b).digest('hex');
@@ -263,6 +267,7 @@ export class AptFormat implements RepoFormat {
         }
         let fresh = false;
         for (const [local, poolPath, sha] of p.files) fresh = (await tx.placePoolFile(poolPath, local, sha)) === 'added' || fresh;
+        if (this.config.changelogs) await placeChangelog(tx, p.files, path);
         (prior && !fresh ? report.unchanged : report.added).push(pkg(p.entry, 'source', p.entry.files));
         comp.sources.set(key, p.entry);
       } else {
@@ -307,7 +312,13 @@ export class AptFormat implements RepoFormat {
     const gone = [...before].filter((f) => !after.has(f));
     if (gone.length) {
       const elsewhere = await this.referencedByOtherSuites(root, suite);
-      for (const f of gone) if (!elsewhere.has(f)) tx.removeAfterCommit(f);
+      for (const f of gone) {
+        if (elsewhere.has(f)) continue;
+        tx.removeAfterCommit(f);
+        // The source's changelog leaves with its .dsc (removeAfterCommit ignores a missing file).
+        const changelog = changelogPathFor(f);
+        if (changelog) tx.removeAfterCommit(changelog);
+      }
     }
 
     // 3. --rebuild: re-read every pool file the suite uses, not trusting its indexes.
@@ -429,7 +440,7 @@ export class AptFormat implements RepoFormat {
     // Nothing to write only if every index on disk is what the Release lists (publishedVariants
     // checked each): after a kill mid-switch an index can be newer than its Release.
     const onDisk = compressed.every((c) => c.variants.every((v) => !v.bytes));
-    if (onDisk && releaseStands(ctx, this.config.description, contents, release)) {
+    if (onDisk && releaseStands(ctx, this.config, contents, release)) {
       ctx.progress.debug(`${suite}: indexes and Release unchanged, still valid: nothing to write`);
       return { files: [], noChange: true };
     }
@@ -443,7 +454,7 @@ export class AptFormat implements RepoFormat {
       }
     }
     if (listed?.listsChanged) await ctx.tx.stage(contentsListsPath(suite), listed.lists);
-    await signAndStageGeneration(ctx, this.config.description, suite, release, indexes);
+    await signAndStageGeneration(ctx, this.config, suite, release, indexes);
     return { files: written, noChange: false };
   }
 
@@ -466,7 +477,7 @@ export class AptFormat implements RepoFormat {
       const list = (n: string) => (getField(rel.fields, n) ?? '').split(/\s+/).filter(Boolean);
       await signAndStageGeneration(
         ctx,
-        this.config.description,
+        this.config,
         suite,
         { identity: identityOf(rel), architectures: list('Architectures'), components: list('Components'), files: releaseFiles(rel) },
         indexes,
@@ -562,3 +573,19 @@ async function publishedXz(root: string, base: string, release: ParsedRelease | 
 
 export { listSuites };
 export type { BinaryEntry };
+
+/**
+ * Serve the debian/changelog of a source package being published at its `apt changelog` path
+ * (changelogs.ts), unless it is there already. A source whose changelog cannot be read (1.0
+ * diff.gz, bzip2) is published without one: apt then says "Changelog unavailable", as before.
+ */
+async function placeChangelog(tx: PublishTransaction, files: ReadonlyArray<readonly [string, string, string]>, dsc: string): Promise<void> {
+  const rel = changelogPathFor(files[0]![1]);
+  if (!rel || tx.poolHas(rel)) return;
+  const text = sourceChangelog(files.slice(1).map(([local, poolPath]) => ({ name: poolPath, bytes: () => readFileSync(local) })));
+  if (text === undefined) return;
+  const tmp = await tx.poolTempFor(rel);
+  const bytes = Buffer.from(text, 'utf8');
+  await writeFile(tmp, bytes);
+  await tx.adoptPoolFile(rel, tmp, createHash('sha256').update(bytes).digest('hex'), dsc);
+}

@@ -14,6 +14,13 @@ import { type ReleaseFile, renderRelease, type SuiteIdentity } from './release.j
 import { dirOf, type SuiteContents } from './suite-contents.js';
 import { aptGenerationName, generationDir, generationScope, linkTarget, liveGeneration, suiteGenerations } from './suite-link.js';
 
+/** Release fields that come from the repository's configuration, not from the suite. */
+export interface ReleaseExtras {
+  description?: string;
+  /** `Changelogs:` URL template (changelogs.ts). */
+  changelogs?: string;
+}
+
 export interface SuiteRelease {
   identity: SuiteIdentity;
   architectures: string[];
@@ -21,14 +28,15 @@ export interface SuiteRelease {
   files: ReleaseFile[];
 }
 
-function releaseText(ctx: RepoContext, description: string | undefined, r: SuiteRelease & { date: Date; validUntil: Date }): string {
+function releaseText(ctx: RepoContext, extras: ReleaseExtras, r: SuiteRelease & { date: Date; validUntil: Date }): string {
   return renderRelease({
     ...r.identity,
     date: r.date,
     validUntil: r.validUntil,
     architectures: r.architectures,
     components: r.components,
-    ...(description ? { description } : {}),
+    ...(extras.description ? { description: extras.description } : {}),
+    ...(extras.changelogs ? { changelogs: extras.changelogs } : {}),
     signedBy: ctx.signer?.fingerprints ?? [],
     files: r.files,
   });
@@ -40,7 +48,7 @@ function releaseText(ctx: RepoContext, description: string | undefined, r: Suite
  * them apart), and it stays valid for more than half the validity period: then a publish that
  * changed nothing writes nothing (repo refresh re-signs on purpose).
  */
-export function releaseStands(ctx: RepoContext, description: string | undefined, contents: SuiteContents, r: SuiteRelease): boolean {
+export function releaseStands(ctx: RepoContext, extras: ReleaseExtras, contents: SuiteContents, r: SuiteRelease): boolean {
   const rel = contents.release;
   // --rebuild rewrites on purpose (it also repairs index files damaged on disk).
   if (ctx.options.rebuild || !rel || !ctx.signer || contents.releaseText === undefined) return false;
@@ -49,7 +57,7 @@ export function releaseStands(ctx: RepoContext, description: string | undefined,
   const validUntil = Date.parse(getField(rel.fields, 'Valid-Until') ?? '');
   if (Number.isNaN(date) || Number.isNaN(validUntil)) return false;
   if (validUntil - ctx.now().getTime() < (ctx.options.validDays * 86_400_000) / 2) return false;
-  return releaseText(ctx, description, { ...r, date: new Date(date), validUntil: new Date(validUntil) }) === contents.releaseText;
+  return releaseText(ctx, extras, { ...r, date: new Date(date), validUntil: new Date(validUntil) }) === contents.releaseText;
 }
 
 /**
@@ -69,7 +77,7 @@ export interface GenerationIndex {
  */
 export async function signAndStageGeneration(
   ctx: RepoContext,
-  description: string | undefined,
+  extras: ReleaseExtras,
   suite: string,
   r: SuiteRelease,
   indexes: readonly GenerationIndex[],
@@ -85,7 +93,7 @@ export async function signAndStageGeneration(
   const { root, tx } = ctx;
   // Date is taken now, just before signing (apt rejects a Release dated in the future).
   const now = ctx.now();
-  const text = releaseText(ctx, description, { ...r, date: now, validUntil: new Date(now.getTime() + ctx.options.validDays * 86_400_000) });
+  const text = releaseText(ctx, extras, { ...r, date: now, validUntil: new Date(now.getTime() + ctx.options.validDays * 86_400_000) });
   const gpg = ctx.signer ? await ctx.signer.detachSign(Buffer.from(text, 'utf8')) : undefined;
   const inRelease = ctx.signer ? await ctx.signer.clearsign(text) : undefined;
   const gen = generationDir(suite, aptGenerationName(text, gpg, inRelease));

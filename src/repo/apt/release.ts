@@ -1,7 +1,7 @@
 /**
  * The Release file: render, parse, and guard the suite's identity. Pure.
  *
- * Fields (what apt reads): Origin, Label, Suite, Codename, Date (UTC "+0000", taken at
+ * Fields (what apt reads): Origin, Label, Suite, Codename, Changelogs (as Debian's), Date (UTC "+0000", taken at
  * signing), Valid-Until, NotAutomatic/ButAutomaticUpgrades (per suite, e.g. trunk channels),
  * Acquire-By-Hash, Architectures, Components, Description, Signed-By (fingerprints), then
  * SHA256 and SHA512 for every index, compressed AND uncompressed.
@@ -32,6 +32,8 @@ export interface ReleaseInput extends SuiteIdentity {
   architectures: string[];
   components: string[];
   description?: string;
+  /** `Changelogs:` URL template (changelogs.ts), for `apt changelog`. */
+  changelogs?: string;
   signedBy: readonly string[];
   files: ReleaseFile[];
 }
@@ -50,6 +52,7 @@ export function renderRelease(r: ReleaseInput): string {
     ['Label', r.label],
     ['Suite', r.suite],
     ['Codename', r.codename],
+    ...(r.changelogs ? ([['Changelogs', r.changelogs]] as Field[]) : []),
     ['Date', releaseDate(r.date)],
     ['Valid-Until', releaseDate(r.validUntil)],
   ];

@@ -59,7 +59,7 @@ export interface S3PublishRequest extends PublishRequest {
 }
 
 /** Package files: immutable, never downloaded by a publisher (apt's pool, yum's Packages). */
-const isPool = (rel: string) => /^apt\/pool\//.test(rel) || /^yum\/(.+\/)?Packages\//.test(rel);
+const isPool = (rel: string) => /^apt\/(pool|changelogs)\//.test(rel) || /^yum\/(.+\/)?Packages\//.test(rel);
 const isSwitch = (rel: string) => /(^|\/)(InRelease|Release|Release\.gpg|repomd\.xml|repomd\.xml\.asc)$/.test(rel);
 const switchOrder = (rel: string) => (/InRelease$|repomd\.xml$/.test(rel) ? 2 : /Release\.gpg$|\.asc$/.test(rel) ? 1 : 0);
 
