@@ -158,6 +158,7 @@ async function one(p: CorpusPackage): Promise<PackageResult> {
   result.patches = patchCount(dir);
   for (const e of p.edits ?? []) {
     if (e.apply) yaml = e.apply(yaml);
+    for (const [rel, text] of Object.entries(e.files ?? {})) writeFileSync(join(dir, rel), text);
     if (e.control) {
       const control = join(dir, 'debian', 'control');
       writeFileSync(control, e.control(readFileSync(control, 'utf8')));
@@ -202,7 +203,8 @@ async function one(p: CorpusPackage): Promise<PackageResult> {
       '--',
       'sh',
       '-c',
-      'echo "--- changelog.Debian.gz"; zcat "/usr/share/doc/$0/changelog.Debian.gz"; echo "--- end changelog"',
+      // What the package ships, then what `apt changelog` fetches (the Release's Changelogs URL).
+      'echo "--- changelog.Debian.gz"; zcat "/usr/share/doc/$0/changelog.Debian.gz"; echo "--- end changelog"; echo "--- apt changelog"; apt-get changelog -qq "$0" 2>&1; echo "--- end apt changelog"',
       p.binary,
     ],
     log('try'),
@@ -235,9 +237,17 @@ async function one(p: CorpusPackage): Promise<PackageResult> {
   result.steps.purge = stepResult('purge');
   if (result.steps.purge.ok && t.upgrade && !t.upgrade.purged) result.steps.purge = { ok: false, detail: 'conffiles left' };
   const cl = /^--- changelog\.Debian\.gz\n([\s\S]*?)^--- end changelog$/m.exec(t.output)?.[1];
-  const check = cl
+  const aptCl = /^--- apt changelog\n([\s\S]*?)^--- end apt changelog$/m.exec(t.output)?.[1];
+  const shipped = cl
     ? checkChangelog(cl, p.source, result.ours, result.sourceVersion, result.bookworm)
     : { ok: false, detail: 'changelog not read' };
+  const fetched = aptCl ? checkChangelog(aptCl, p.source, result.ours, result.sourceVersion, result.bookworm) : undefined;
+  const check =
+    !shipped.ok || !fetched
+      ? shipped
+      : fetched.ok
+        ? { ok: true, detail: `${shipped.detail}; apt changelog the same` }
+        : { ok: false, detail: `apt changelog: ${fetched.detail} (${aptCl!.trim().split('\n')[0]})` };
   result.steps.changelog = check.ok ? { ok: true, detail: check.detail } : { ok: false, detail: check.detail };
   say(
     `${p.source}: ${Object.entries(result.steps)

@@ -12,6 +12,8 @@ export interface HandEdit {
   apply?: (recipeYaml: string) => string;
   /** debian/control in, debian/control out. */
   control?: (debianControl: string) => string;
+  /** Files written into the recipe, by path relative to it (e.g. a lintian override). */
+  files?: Record<string, string>;
 }
 
 export interface CorpusPackage {
@@ -79,7 +81,22 @@ export const CORPUS: CorpusPackage[] = [
     ],
   },
   { source: 'less', from: 'trixie', binary: 'less', kind: 'tool (Priority: important), new upstream (590 → 668), patch queue' },
-  { source: 'yaml-cpp', from: 'trixie', binary: 'libyaml-cpp-dev', kind: 'C++ library, googletest suite, SONAME bump (0.7 → 0.8)' },
+  {
+    source: 'yaml-cpp',
+    from: 'trixie',
+    binary: 'libyaml-cpp-dev',
+    kind: 'C++ library, googletest suite, SONAME bump (0.7 → 0.8)',
+    edits: [
+      {
+        what: 'debian/libyaml-cpp0.8.lintian-overrides: symbols-file-contains-current-version-with-debian-revision',
+        why: "bookworm's GCC 12 emits 89 guard variables of function-local statics (_ZGVZ…) that trixie's symbols file, made with GCC 14, does not list; dpkg-gensymbols only warns and stamps them with the backport's own version, and lintian calls that an error. Debian's backports queue does not run lintian, so a Debian backporter uploads as is; pkgtrack stops at lintian errors, so the same choice is written down as an override",
+        files: {
+          'debian/libyaml-cpp0.8.lintian-overrides':
+            '# bookworm-backports: GCC 12 guard variables missing from the GCC 14 symbols file\nlibyaml-cpp0.8: symbols-file-contains-current-version-with-debian-revision\n',
+        },
+      },
+    ],
+  },
   { source: 'fmtlib', from: 'trixie', binary: 'libfmt-dev', kind: 'C++ library, googletest suite, sphinx docs, SONAME bump (9 → 10)' },
   {
     source: 'spdlog',
