@@ -182,6 +182,13 @@ async function one(p: CorpusPackage): Promise<PackageResult> {
     if (against.length) result.builtAgainst = against;
   }
   result.steps.build = { ok: true, seconds: b.seconds, detail: build.result };
+  // An up-to-date rerun keeps the time of the build it kept (a rerun to re-publish and re-try).
+  const before = join(RESULTS, `${p.source}.json`);
+  const earlier = existsSync(before) ? (JSON.parse(readFileSync(before, 'utf8')) as PackageResult).steps.build : undefined;
+  if (build.result === 'up-to-date' && earlier?.ok && (earlier.detail === 'built' || earlier.builtAt)) {
+    const prev = JSON.parse(readFileSync(before, 'utf8')) as PackageResult;
+    result.steps.build = { ok: true, seconds: earlier.seconds ?? 0, detail: 'built', builtAt: earlier.builtAt ?? prev.ranAt };
+  }
 
   say(`${p.source}: publish ${result.ours}`);
   const pub = await pkgtrack(['publish', build.outDir], log('publish'));

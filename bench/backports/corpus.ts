@@ -148,6 +148,8 @@ export interface StepResult {
   seconds?: number;
   /** Why it failed, or what it found (short). */
   detail?: string;
+  /** An up-to-date build: when the build it kept was made (its `seconds` are that build's). */
+  builtAt?: string;
 }
 
 export interface PackageResult {
@@ -214,6 +216,7 @@ const cell = (s: StepResult | undefined): string => {
   if (!s) return '–';
   const t = s.seconds !== undefined && s.seconds >= 1 ? ` ${Math.round(s.seconds)} s` : '';
   // A build that was up to date (a rerun) says so: its time is not a build's.
+  if (s.ok && s.builtAt) return `ok${t} (built ${s.builtAt}, up to date since)`;
   return s.ok
     ? `ok${t}${s.detail && s.detail !== 'built' && /^[a-z-]+$/.test(s.detail) ? ` (${s.detail})` : ''}`
     : `**failed**${t}${s.detail ? `: ${s.detail.replace(/\|/g, '\\|').replace(/\n/g, ' ')}` : ''}`;

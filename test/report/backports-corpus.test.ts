@@ -149,6 +149,12 @@ describe('backport corpus', () => {
       command: 'c',
     });
     expect(upToDate).toMatch(/\| ok 1 s \(up-to-date\) \|/);
+    // A rerun that found the build up to date shows the build it kept, and when it was made.
+    const kept = renderTable([{ ...r, steps: { build: { ok: true, seconds: 448, detail: 'built', builtAt: '2026-12-05 08:00' } } }], [], {
+      generatedAt: 'now',
+      command: 'c',
+    });
+    expect(kept).toMatch(/\| ok 448 s \(built 2026-12-05 08:00, up to date since\) \|/);
     expect(md).toMatch(/^- \*\*spdlog\*\*: `build\.extraRepositories: \[published\]` — because \| reasons\.$/m);
     expect(md).toMatch(/^ {2}Built against \(from its build log\): libfmt-dev 10\.1\.1\+ds1-4~bpo12\+1 \(published\)\.$/m);
     expect(md).toMatch(/^- \*\*spdlog\*\* \(2026-12-05 07:00\): build failed: BUILD_FAILED/m);
