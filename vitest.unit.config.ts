@@ -18,6 +18,7 @@ export const UNIT_TESTS = [
   'test/build/inputs.test.ts',
   'test/buildd/settings.test.ts',
   'test/build/heartbeat.test.ts',
+  'test/build/build-failed.test.ts',
   'test/containers/argv.test.ts',
   'test/patches/model.test.ts',
   'test/patches/hostile-patches.test.ts',

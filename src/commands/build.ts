@@ -1,3 +1,4 @@
+import { inputError } from '../core/errors.js';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
@@ -45,6 +46,9 @@ export default class Build extends PkgtrackCommand<typeof Build> {
     out: Flags.string({ char: 'o', description: 'Output folder (default: <repo>/out).' }),
     jobs: Flags.integer({ char: 'j', min: 1, max: 16, default: 1, description: 'Builds (recipe x target) run at the same time.' }),
     force: Flags.boolean({ description: 'Rebuild even when nothing changed.' }),
+    memory: Flags.string({
+      description: "Build container memory limit, e.g. 16g (default: three quarters of this machine's memory, at least 4g).",
+    }),
     lint: Flags.boolean({
       description:
         'Run lintian/rpmlint on what was built (--no-lint skips it: a quicker build while iterating; publish-bound builds should keep it).',
@@ -69,6 +73,7 @@ export default class Build extends PkgtrackCommand<typeof Build> {
       outDir: this.flags.out,
       jobs: this.flags.jobs,
       force: this.flags.force,
+      ...(this.flags.memory ? { memory: memorySize(this.flags.memory) } : {}),
       lint: this.flags.lint,
       pkgtrackVersion: this.config.version,
       progress: this.progress,
@@ -113,4 +118,10 @@ export default class Build extends PkgtrackCommand<typeof Build> {
     if (summary.failed > 0) this.setExitCode(ExitCode.failure);
     return result;
   }
+}
+
+/** A container memory size as podman takes it: digits and a unit. */
+function memorySize(v: string): string {
+  if (/^\d+[kmg]$/i.test(v)) return v.toLowerCase();
+  throw inputError('BUILD_MEMORY_INVALID', `${v} is not a memory size`, 'Give a size such as 8g or 12000m.', { field: '--memory' });
 }

@@ -116,6 +116,28 @@ describe('build options, profiles and extra packages', () => {
   });
 });
 
+describe('the memory limit', () => {
+  it('a build killed by it says so and names --memory; --memory gives it more', { timeout: 30 * 60_000 }, async () => {
+    writeTinyRecipe(repo, upstream.dir, {
+      name: 'memhog',
+      // perl-base is essential: a 400 MB string, well past a 64m limit (and its swap).
+      rules: ['override_dh_auto_build:', '\tperl -e \'$$x = "x" x (400 * 1024 * 1024); print length($$x), "\\n"\''],
+    });
+    const small = await cli(['build', 'memhog', '--json', '--memory', '64m'], { cwd: repo });
+    const failed = (JSON.parse(small.stdout) as BuildSummary).builds[0]!;
+    expect(failed, small.stderr).toMatchObject({ result: 'failed', error: { code: 'BUILD_FAILED' } });
+    expect(failed.error!.fix).toMatch(/memory limit \(64m\).*--memory/);
+    const big = await cli(['build', 'memhog', '--json', '--memory', '2g'], { cwd: repo });
+    const built = (JSON.parse(big.stdout) as BuildSummary).builds[0]!;
+    expect(built.result, big.stderr).toBe('built');
+    expect(readFileSync(built.log!, 'utf8')).toMatch(/^419430400$/m);
+    const bad = await cli(['build', 'memhog', '--memory', 'lots'], { cwd: repo });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/BUILD_MEMORY_INVALID.*--memory: lots is not a memory size/);
+    expect(bad.stderr).toMatch(/such as 8g/);
+  });
+});
+
 describe('extra repositories', () => {
   const recipe = (extra: string[]) => ({
     name: 'newdh',

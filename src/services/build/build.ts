@@ -37,6 +37,7 @@ import {
   lintCounts,
   lintLevel,
   buildHeartbeat,
+  defaultBuildMemory,
   openLog,
   packageVersionFor,
   phaseClock,
@@ -96,7 +97,7 @@ export interface BuildOptions {
   pkgtrackVersion: string;
   progress?: Progress;
   engine?: ContainerEngine;
-  /** Container memory limit (default 4g). */
+  /** Container memory limit, e.g. `16g` (default: three quarters of the host's memory, at least 4g). */
   memory?: string | undefined;
 }
 
@@ -363,7 +364,7 @@ async function buildTarget(
     }).finally(heartbeat.stop);
     // Settled before any return or throw: no lintian left running.
     const earlyReports = await early.settled();
-    if (r.code !== 0) throw buildFailed(r.code, r.output, logPath, target);
+    if (r.code !== 0) throw buildFailed(r.code, r.output, logPath, target, ctx.opts.memory ?? defaultBuildMemory());
 
     const staging = await createStaging(targetOut);
     clock.phase('container');

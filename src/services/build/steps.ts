@@ -3,6 +3,7 @@
  * them in order (build.ts); the builder tests run the same steps on their own, so a test cannot
  * drift from production (the container step especially: read-only root, limits, no network).
  */
+import { totalmem } from 'node:os';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -47,10 +48,20 @@ export interface ContainerBuild {
   context: BuildContext;
   prepared: PreparedSource;
   timeoutMs: number;
-  /** Container memory limit (default 4g). */
+  /** Container memory limit (default: defaultBuildMemory()). */
   memory?: string | undefined;
   log?: WriteStream | undefined;
   onOutput?: ((chunk: string) => void) | undefined;
+}
+
+/**
+ * The build container's memory limit when none is given: three quarters of the host's memory,
+ * at least 4 GiB. A limit keeps a runaway test suite from taking the host down; a fixed small
+ * one failed real packages that build on Debian's buildds, which have no such limit (zstd's
+ * test suite compresses at --ultra -22: 4 GiB resident, killed under a 4g limit).
+ */
+export function defaultBuildMemory(total = totalmem()): string {
+  return `${Math.max(4, Math.floor((total * 0.75) / 2 ** 30))}g`;
 }
 
 /**
@@ -73,7 +84,7 @@ export async function runBuildContainer(b: ContainerBuild): Promise<RunOutcome> 
     ...(b.context.target.arch !== DEFAULT_ARCH ? { arch: b.context.target.arch } : {}),
     readOnlyRoot: true,
     mounts: [{ host: b.context.workDir, container: CONTAINER_WORK_DIR }],
-    limits: { memory: b.memory ?? '4g', pids: 4096 },
+    limits: { memory: b.memory ?? defaultBuildMemory(), pids: 4096 },
     ...(b.log ? { log: b.log } : {}),
     timeoutMs: b.timeoutMs,
     ...(b.onOutput ? { onOutput: b.onOutput } : {}),

@@ -28,7 +28,10 @@ export function errorOf(e: unknown): { code: string; message: string; fix?: stri
   return { code: 'INTERNAL', message: redact(String((e as Error)?.stack ?? e)) };
 }
 
-export function buildFailed(code: number, output: string, logPath: string, target: Target): PkgtrackError {
+/** A process of the build was killed by the kernel (the container's memory limit, most often). */
+const KILLED = /(^|\s)Killed\s*$|\bError 137\b|exit(?:ed)?(?: with)?(?: code| status)? 137\b|Exit code mismatch! Expected \d+ but got 137/m;
+
+export function buildFailed(code: number, output: string, logPath: string, target: Target, memoryLimit?: string): PkgtrackError {
   const net = networkAttempt(output);
   if (net) {
     return new PkgtrackError({
@@ -44,8 +47,11 @@ export function buildFailed(code: number, output: string, logPath: string, targe
     code: 'BUILD_FAILED',
     kind: 'environment',
     message: `the build for ${target.id} failed (exit ${code}):\n${redact(tail)}`,
-    fix: `Read the full log: ${logPath}`,
-    details: { exitCode: code, log: logPath },
+    fix:
+      memoryLimit && KILLED.test(output)
+        ? `A process of the build was killed ("Killed", exit 137): most often the container's memory limit (${memoryLimit}). Give it more with --memory (e.g. --memory 16g), or read the full log: ${logPath}`
+        : `Read the full log: ${logPath}`,
+    details: { exitCode: code, log: logPath, ...(memoryLimit ? { memoryLimit } : {}) },
   });
 }
 
