@@ -7,7 +7,7 @@
  * `PKGTRACK_BENCH_EMULATED_RUNS`, default 1) against amd64.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BuildContext } from '../src/builders/builder.js';
@@ -127,29 +127,34 @@ interface CorpusResult {
 }
 
 /**
- * The backport corpus's largest package (the longest build `npm run bench -- backports`
- * recorded, or PKGTRACK_BENCH_BUILD_CORPUS=<source>; `none` skips it) built by pkgtrack
- * --no-lint against dpkg-buildpackage of its .dsc in the same dependency image, with the
- * environment pkgtrack's deb build step sets for that recipe (its DEB_BUILD_OPTIONS, profiles,
- * jobs). Without lintian on either side: one such build takes minutes to a quarter of an hour.
+ * The backport corpus's largest package (the biggest source package, orig + debian tarballs,
+ * among those `npm run bench -- backports` built; or PKGTRACK_BENCH_BUILD_CORPUS=<source>;
+ * `none` skips it) built by pkgtrack --no-lint against dpkg-buildpackage of its .dsc in the same
+ * dependency image, with the environment pkgtrack's deb build step sets for that recipe (its
+ * DEB_BUILD_OPTIONS, profiles, jobs). Without lintian on either side.
  */
 async function corpusBench(): Promise<void> {
-  const choice = process.env.PKGTRACK_BENCH_BUILD_CORPUS ?? 'longest';
+  const choice = process.env.PKGTRACK_BENCH_BUILD_CORPUS ?? 'largest';
   if (choice === 'none') return;
   const dir = join(ROOT, '.cache', 'bpo-corpus');
   const results = join(dir, 'results');
+  const outOf = (source: string) => join(dir, 'repo', 'out', 'debian-bookworm', source);
+  const sourceBytes = (source: string) =>
+    readdirSync(outOf(source))
+      .filter((f) => /\.(orig|debian)\.tar\.[a-z0-9]+$/.test(f))
+      .reduce((n, f) => n + statSync(join(outOf(source), f)).size, 0);
   const recorded = existsSync(results)
     ? readdirSync(results)
         .map((f) => JSON.parse(readFileSync(join(results, f), 'utf8')) as CorpusResult)
-        .filter((r) => r.steps.build?.ok && r.steps.build.detail === 'built')
+        .filter((r) => r.steps.build?.ok && existsSync(join(outOf(r.source), 'manifest.json')))
     : [];
   const pick =
-    choice === 'longest'
-      ? recorded.sort((a, b) => b.steps.build!.seconds - a.steps.build!.seconds)[0]
+    choice === 'largest'
+      ? recorded.sort((a, b) => sourceBytes(b.source) - sourceBytes(a.source))[0]
       : recorded.find((r) => r.source === choice);
   if (!pick) {
     console.log(
-      `corpus package: skipped: no built ${choice === 'longest' ? 'package' : choice} recorded; run \`npm run bench -- backports\` first`,
+      `corpus package: skipped: no built ${choice === 'largest' ? 'package' : choice} recorded; run \`npm run bench -- backports\` first`,
     );
     return;
   }
@@ -170,7 +175,7 @@ async function corpusBench(): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'pkgtrack-bench-corpus-'));
   const runs = Number(process.env.PKGTRACK_BENCH_CORPUS_RUNS ?? 1);
   process.stderr.write(
-    `corpus package ${pick.source} (recorded build ${Math.round(pick.steps.build!.seconds)} s): ${runs} run(s) of each side...\n`,
+    `corpus package ${pick.source} (${(sourceBytes(pick.source) / 1e6).toFixed(1)} MB of source): ${runs} run(s) of each side...\n`,
   );
   const m = await measure({
     repo,
@@ -185,7 +190,7 @@ async function corpusBench(): Promise<void> {
   const PN = median(m.pkNoLint);
   const D = median(m.plain);
   console.log(
-    `${`${pick.source} ${manifest.upstreamVersion} (corpus's largest)`.padEnd(43)}  pkgtrack --no-lint ${s(PN)}, dpkg-buildpackage ${s(D)}: pkgtrack --no-lint/plain = ${(PN / D).toFixed(2)} (goal <= 1.15)`,
+    `${`${pick.source} ${manifest.upstreamVersion} (${(sourceBytes(pick.source) / 1e6).toFixed(1)} MB source)`.padEnd(43)}  pkgtrack --no-lint ${s(PN)}, dpkg-buildpackage ${s(D)}: pkgtrack --no-lint/plain = ${(PN / D).toFixed(2)} (goal <= 1.15)`,
   );
   rmSync(out, { recursive: true, force: true });
 }

@@ -8,7 +8,7 @@ import { defaultBuildMemory } from '../../src/services/build/steps.js';
 import { buildFailed } from '../../src/services/build/support.js';
 
 const GiB = 2 ** 30;
-const bookworm = resolveTarget('debian:bookworm');
+const bookworm = resolveTarget('debian:bookworm')!;
 
 describe('the build memory limit', () => {
   it('is three quarters of the machine, at least 4g', () => {
