@@ -9,7 +9,7 @@
  * test/repo/debug-symbols.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
@@ -128,5 +128,15 @@ describe('-dbgsym packages of a real build', () => {
     expect(r.stdout).toMatch(/^tinyc\t1\.0-1~deb12u1$/m);
     expect(r.stdout).toMatch(/^tinyc-dbgsym\t1\.0-1~deb12u1$/m);
     expect(r.stdout).toMatch(/^tinyc runs on 64-bit$/m);
+  });
+
+  it('debugSymbols: false in pkgtrack.yaml makes the build not up to date, and the rebuild has no -dbgsym', async () => {
+    const again = await pkgtrack(['build', 'tinyc', '--json'], { cwd: recipes, env });
+    expect((again.json() as { builds: Array<{ result: string }> }).builds[0]!.result, again.stderr).toBe('up-to-date');
+    const config = join(recipes, 'pkgtrack.yaml');
+    writeFileSync(config, `${readFileSync(config, 'utf8')}debugSymbols: false\n`);
+    const off = await pkgtrack(['build', 'tinyc', '--json'], { cwd: recipes, env });
+    expect((off.json() as { builds: Array<{ result: string }> }).builds[0]!.result, off.stderr).toBe('built');
+    expect(readdirSync(outDir()).filter((f) => f.endsWith('.deb'))).toEqual(['tinyc_1.0-1~deb12u1_amd64.deb']);
   });
 });

@@ -444,6 +444,9 @@ function buildInputs(ctx: RunContext, recipe: Recipe, target: Target, source: Fe
     pkgtrackVersion: ctx.opts.pkgtrackVersion,
     image: target.image,
     versionSuffix: target.versionSuffix,
+    // Whether -dbgsym packages are made changes the outputs: builds from before they were
+    // (noddebs was the default) are not up to date.
+    ...(target.format === 'deb' ? { debugSymbols: recipe.debugSymbols !== false } : {}),
   };
 }
 
