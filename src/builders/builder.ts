@@ -74,8 +74,8 @@ export interface BuildContext {
   upstreamVersion: string;
   /** Full package version with revision and target suffix, e.g. `2.12.1-1~deb12u1` (deb) or `2.12.1-1.fc41` (rpm). */
   packageVersion: string;
-  /** The upstream tarball on the host, verified. */
-  orig: { path: string; sha256: string };
+  /** The upstream tarball on the host, verified; and upstream's verified signature of it, armored, when there is one. */
+  orig: { path: string; sha256: string; signature?: string };
   /** The patch queue (recipes/<name>/patches/series), in order. */
   patches: QueuedPatch[];
   /** `Full Name <email>` from pkgtrack.yaml `maintainer`. */

@@ -112,6 +112,33 @@ describe('a backport of hello from sid to bookworm', () => {
     expect(changes).toMatch(/ hello_2\.12\.3\.orig\.tar\.gz$/m);
   });
 
+  it("carries Debian's upstream signature (orig.tar.gz.asc) in the source package, verified by dpkg-source -b and sqv", () => {
+    // The .asc Debian ships beside the orig, as its Sources index lists it (the same bytes).
+    const debianAsc = sh('sh', [
+      '-c',
+      'curl -fsS "$0" | sha256sum',
+      'http://deb.debian.org/debian/pool/main/h/hello/hello_2.12.3.orig.tar.gz.asc',
+    ]);
+    const asc = join(build.outDir!, 'hello_2.12.3.orig.tar.gz.asc');
+    expect(build.artifacts).toContain('hello_2.12.3.orig.tar.gz.asc');
+    expect(sh('sha256sum', [asc]).split(' ')[0]).toBe(debianAsc.split(' ')[0]);
+    const dscName = build.artifacts.find((a) => a.endsWith('.dsc'))!;
+    expect(readFileSync(join(build.outDir!, dscName), 'utf8')).toMatch(/ hello_2\.12\.3\.orig\.tar\.gz\.asc$/m);
+    const changes = readFileSync(join(build.outDir!, build.artifacts.find((a) => a.endsWith('.changes'))!), 'utf8');
+    expect(changes).toMatch(/ hello_2\.12\.3\.orig\.tar\.gz\.asc$/m);
+    // dpkg-source -b checked it in the container with the packaging's debian/upstream/signing-key.asc ...
+    const log = readFileSync(build.log!, 'utf8');
+    expect(log).toMatch(/dpkg-source: info: verifying \.\/hello_2\.12\.3\.orig\.tar\.gz\.asc/);
+    expect(log).not.toMatch(/cannot verify upstream tarball signature/);
+    // ... and so does Sequoia's sqv, here, against the orig the source package carries.
+    sh('sqv', [
+      '--keyring',
+      join(repo, 'recipes/hello/debian/upstream/signing-key.asc'),
+      asc,
+      join(build.outDir!, 'hello_2.12.3.orig.tar.gz'),
+    ]);
+  });
+
   it('publishes to bookworm-backports (NotAutomatic, ButAutomaticUpgrades)', async () => {
     const r = await pkgtrack(['publish', build.outDir!], { cwd: repo });
     expect(r.code, r.stderr).toBe(0);

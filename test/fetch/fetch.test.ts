@@ -67,6 +67,17 @@ beforeAll(async () => {
       })) as string,
     );
   files.set('/foo-1.0.tar.gz.asc', await sign(files.get('/foo-1.0.tar.gz')!));
+  files.set(
+    '/sig/foo-1.0.tar.gz.sig',
+    Buffer.from(
+      (await openpgp.sign({
+        message: await openpgp.createMessage({ binary: files.get('/foo-1.0.tar.gz')! }),
+        signingKeys: key,
+        detached: true,
+        format: 'binary',
+      })) as Uint8Array,
+    ),
+  );
   files.set('/bad/foo-1.0.tar.gz', files.get('/foo-1.0.tar.gz')!);
   files.set('/bad/foo-1.0.tar.gz.asc', await sign(Buffer.from('something else')));
   await writeFile(join(work, 'upstream.asc'), publicKey);
@@ -111,12 +122,33 @@ describe('fetchSource', () => {
     expect(r.sha256).toBe(sha(files.get('/foo-1.0.tar.gz')!));
     expect(sha(await readFile(r.origTarball))).toBe(r.sha256);
     expect(r.signature.verified).toBe(true);
+    // The signature goes beside the orig for the source package (dpkg-source -b takes <orig>.asc).
+    expect(r.origSignature).toBe(`${r.origTarball}.asc`);
+    expect(await readFile(r.origSignature!)).toEqual(files.get('/foo-1.0.tar.gz.asc'));
     // Content-addressed: the blob sits under its own hash in the repository cache.
     expect(sha(await readFile(join(root, '.pkgtrack', 'cache', 'sha256', r.sha256.slice(0, 2), r.sha256)))).toBe(r.sha256);
     // A second implementation (Sequoia) agrees that the signature is good.
     const sig = join(work, 'check.asc');
     await writeFile(sig, files.get('/foo-1.0.tar.gz.asc')!);
     await run('sq', ['verify', '--signer-cert', join(work, 'upstream.asc'), '--detached', sig, r.origTarball]);
+  });
+
+  it('armors a binary upstream .sig for the source package (dpkg-source takes only an armored <orig>.asc)', async () => {
+    const root = await makeRepo({
+      foo: httpRecipe(
+        'foo',
+        '/foo-{version}.tar.gz',
+        `  signatureUrl: ${base}/sig/foo-{version}.tar.gz.sig\n  upstreamKey: upstream.asc\n`,
+      ),
+    });
+    await writeFile(join(root, 'recipes', 'foo', 'upstream.asc'), await readFile(join(work, 'upstream.asc')));
+    const recipesRepo = await loadRecipesRepository(root);
+    const r = await fetchSource(recipesRepo, await loadRecipe(recipesRepo, 'foo'), { version: '1.0' });
+    expect(r.signature.verified).toBe(true);
+    const armored = await readFile(r.origSignature!, 'utf8');
+    expect(armored).toMatch(/^-----BEGIN PGP SIGNATURE-----/);
+    // Sequoia verifies the armored copy against the orig tarball.
+    await run('sq', ['verify', '--signer-cert', join(work, 'upstream.asc'), '--detached', r.origSignature!, r.origTarball]);
   });
 
   it('refuses a signature that does not match the tarball', async () => {
@@ -234,6 +266,8 @@ describe('fetchSource', () => {
         'Debian ships foo-1.0.tar.gz.asc but recipes/foo/debian/upstream/signing-key.asc is missing: the upstream signature is not checked',
     });
     expect(warnings.join('\n')).toMatch(/foo: Debian ships foo-1\.0\.tar\.gz\.asc but .*signing-key\.asc is missing/);
+    // Not checked, so not carried into the source package.
+    expect(unchecked.origSignature).toBeUndefined();
 
     await mkdir(join(root, 'recipes/foo/debian/upstream'), { recursive: true });
     await writeFile(join(root, 'recipes/foo/debian/upstream/signing-key.asc'), await readFile(join(work, 'upstream.asc')));
@@ -245,6 +279,7 @@ describe('fetchSource', () => {
       signatureUrl: `${base}/foo-1.0.tar.gz.asc`,
     });
     expect((good.signature as { fingerprint: string }).fingerprint).toMatch(/^[0-9A-F]{40}$/);
+    expect(await readFile(good.origSignature!)).toEqual(files.get('/foo-1.0.tar.gz.asc'));
     expect(steps.some((m) => /foo-1\.0\.tar\.gz\.asc: good signature by [0-9A-F]{40} \(debian\/upstream\/signing-key\.asc\)/.test(m))).toBe(
       true,
     );

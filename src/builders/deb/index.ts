@@ -178,6 +178,8 @@ export class DebBuilder implements Builder {
     const origName = `${recipe.name}_${ctx.upstreamVersion}.orig${ext}`;
     await mkdir(join(workDir, 'build'), { recursive: true });
     await copyFile(ctx.orig.path, join(workDir, 'build', origName));
+    // dpkg-source -b puts `<orig>.asc` beside the orig into the .dsc, as Debian's uploads carry it.
+    if (ctx.orig.signature) await copyFile(ctx.orig.signature, join(workDir, 'build', `${origName}.asc`));
 
     const debian = join(workDir, 'packaging', 'debian');
     await cp(recipe.debianDir!, debian, { recursive: true, dereference: false, errorOnExist: false });
@@ -383,7 +385,7 @@ async function lintBuilt(ctx: BuildContext, ext: '.dsc' | '.deb', failOn: LintFa
 
 export function artifactKind(name: string): ArtifactKind | undefined {
   if (name.endsWith('.dsc')) return 'dsc';
-  if (/\.orig(-[A-Za-z0-9-]+)?\.tar\.[a-z0-9]+$/.test(name)) return 'orig';
+  if (/\.orig(-[A-Za-z0-9-]+)?\.tar\.[a-z0-9]+(\.asc)?$/.test(name)) return 'orig';
   if (/\.debian\.tar\.[a-z0-9]+$/.test(name)) return 'debian-tar';
   if (name.endsWith('.ddeb')) return 'ddeb';
   if (name.endsWith('.deb')) return 'deb';

@@ -447,6 +447,8 @@ function buildInputs(ctx: RunContext, recipe: Recipe, target: Target, source: Fe
     // Whether -dbgsym packages are made changes the outputs: builds from before they were
     // (noddebs was the default) are not up to date.
     ...(target.format === 'deb' ? { debugSymbols: recipe.debugSymbols !== false } : {}),
+    // The source package carries upstream's signature when one verified (orig.tar.*.asc).
+    ...(target.format === 'deb' && source.origSignature ? { origSignature: true } : {}),
   };
 }
 
@@ -474,7 +476,7 @@ async function buildContext(
     target,
     upstreamVersion: source.version,
     packageVersion,
-    orig: { path: source.origTarball, sha256: source.sha256 },
+    orig: { path: source.origTarball, sha256: source.sha256, ...(source.origSignature ? { signature: source.origSignature } : {}) },
     patches,
     maintainer: ctx.recipesRepo.config.maintainer,
     changes: changelogChanges(

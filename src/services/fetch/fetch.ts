@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { inputError, integrityError, notFound } from '../../core/errors.js';
@@ -53,12 +53,20 @@ export interface FetchedSource {
         fingerprint: string;
         key: string;
         signatureUrl: string;
+        /** The signature as downloaded (in the source cache). */
+        file: string;
         /** What was legacy yet accepted in a signature Debian's archive ships, as dpkg-source's gpgv accepts it (SHA-1, DSA, an expired key). */
         legacy?: string[];
       }
     | { verified: false; reason: string };
   /** The URL served different bytes before (replaced asset, moved tag). */
   upstreamChanged?: { previousSha256: string };
+  /**
+   * The verified upstream signature, armored, beside the orig tarball (`<origName>.asc`): the
+   * source package carries it as Debian's uploads do (dpkg-source -b takes it from there).
+   * Only for a tarball kept byte-identical; a repacked one is no longer what upstream signed.
+   */
+  origSignature?: string;
 }
 
 const TAR_EXT = /\.(tar\.(gz|xz|bz2|zst|lzma)|tgz|tbz2?|txz)$/;
@@ -111,7 +119,16 @@ export async function fetchSource(
     const origName = `${recipe.name}_${version}.orig.${normalizeExt(ext)}`;
     const origTarball = join(outDir, origName);
     await cache.materialize(got.sha256, origTarball);
-    return { ...base, origTarball, origName, sha256: got.sha256, size: got.size, method: 'tarball' };
+    const origSignature = signature.verified ? await writeArmoredSignature(signature.file, `${origTarball}.asc`) : undefined;
+    return {
+      ...base,
+      origTarball,
+      origName,
+      sha256: got.sha256,
+      size: got.size,
+      method: 'tarball',
+      ...(origSignature ? { origSignature } : {}),
+    };
   }
   // Not a tarball (zip, ...): unpack safely and repack as tar.xz.
   const r = await repackAsTarXz(
@@ -254,7 +271,7 @@ async function verifyUpstreamSignature(
       const key = keys.find((k) => k.getKeys(s.keyID).length > 0);
       const fingerprint = key?.getFingerprint().toUpperCase() ?? s.keyID.toHex();
       progress.step(`${basename(sigUrl)}: good signature by ${fingerprint} (${keyRel})`);
-      return { verified: true, fingerprint, key: keyRel, signatureUrl: sigUrl };
+      return { verified: true, fingerprint, key: keyRel, signatureUrl: sigUrl, file: sig.path };
     } catch {
       /* try the next signature */
     }
@@ -305,7 +322,7 @@ async function verifyUpstreamSignature(
     progress.warn(
       `${recipe.name}: ${basename(sigUrl)}: good signature by ${fingerprint} (${keyRel}), but made with ${what}: accepted as dpkg-source's gpgv does for the signature Debian's archive ships`,
     );
-    return { verified: true, fingerprint, key: keyRel, signatureUrl: sigUrl, legacy: weak.length ? weak : [what] };
+    return { verified: true, fingerprint, key: keyRel, signatureUrl: sigUrl, file: sig.path, legacy: weak.length ? weak : [what] };
   }
   throw integrityError(
     'UPSTREAM_SIGNATURE_BAD',
@@ -313,6 +330,19 @@ async function verifyUpstreamSignature(
     "Do not build this source: check upstream's announcement; if upstream rotated its key, update the key file.",
     { file: keyFile },
   );
+}
+
+/**
+ * `<orig>.asc` beside the orig tarball: Debian's armored .asc as shipped (its bytes are what the
+ * archive lists), a binary upstream .sig armored (dpkg-source takes only armored `.asc`).
+ */
+async function writeArmoredSignature(from: string, to: string): Promise<string> {
+  const bytes = await readFile(from);
+  const armored = bytes.toString('latin1').includes('-----BEGIN PGP SIGNATURE-----')
+    ? bytes
+    : Buffer.from((await openpgp.readSignature({ binarySignature: bytes })).armor(), 'utf8');
+  await writeFile(to, armored);
+  return to;
 }
 
 /** `pkgtrack fetch <recipe>`: open the repository and recipe, then fetchSource(). */
