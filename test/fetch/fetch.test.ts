@@ -109,14 +109,20 @@ afterAll(async () => {
 const httpRecipe = (name: string, urlPath: string, extra = '') =>
   `name: ${name}\nupstream:\n  kind: http\n  url: ${base}/\n  pattern: 'foo-(?<version>[0-9.]+)\\.tar'\nsource:\n  url: ${base}${urlPath}\n${extra}`;
 
+/** Fetch foo 1.0 from `urlPath`, its signature from `signatureUrl`, checked with upstream.asc. */
+async function fetchSigned(urlPath: string, signatureUrl: string) {
+  const root = await makeRepo({
+    foo: httpRecipe('foo', urlPath, `  signatureUrl: ${JSON.stringify(signatureUrl)}\n  upstreamKey: upstream.asc\n`),
+  });
+  await writeFile(join(root, 'recipes', 'foo', 'upstream.asc'), await readFile(join(work, 'upstream.asc')));
+  const recipesRepo = await loadRecipesRepository(root);
+  return { root, fetched: fetchSource(recipesRepo, await loadRecipe(recipesRepo, 'foo'), { version: '1.0' }) };
+}
+
 describe('fetchSource', () => {
   it('keeps the upstream tarball byte-identical, verifies the signature and caches by SHA-256', async () => {
-    const root = await makeRepo({
-      foo: httpRecipe('foo', '/foo-{version}.tar.gz', '  signatureUrl: "{url}.asc"\n  upstreamKey: upstream.asc\n'),
-    });
-    await writeFile(join(root, 'recipes', 'foo', 'upstream.asc'), await readFile(join(work, 'upstream.asc')));
-    const recipesRepo = await loadRecipesRepository(root);
-    const r = await fetchSource(recipesRepo, await loadRecipe(recipesRepo, 'foo'), { version: '1.0' });
+    const { root, fetched } = await fetchSigned('/foo-{version}.tar.gz', '{url}.asc');
+    const r = await fetched;
     expect(r.origName).toBe('foo_1.0.orig.tar.gz');
     expect(r.method).toBe('tarball');
     expect(r.sha256).toBe(sha(files.get('/foo-1.0.tar.gz')!));
@@ -134,16 +140,7 @@ describe('fetchSource', () => {
   });
 
   it('armors a binary upstream .sig for the source package (dpkg-source takes only an armored <orig>.asc)', async () => {
-    const root = await makeRepo({
-      foo: httpRecipe(
-        'foo',
-        '/foo-{version}.tar.gz',
-        `  signatureUrl: ${base}/sig/foo-{version}.tar.gz.sig\n  upstreamKey: upstream.asc\n`,
-      ),
-    });
-    await writeFile(join(root, 'recipes', 'foo', 'upstream.asc'), await readFile(join(work, 'upstream.asc')));
-    const recipesRepo = await loadRecipesRepository(root);
-    const r = await fetchSource(recipesRepo, await loadRecipe(recipesRepo, 'foo'), { version: '1.0' });
+    const r = await (await fetchSigned('/foo-{version}.tar.gz', `${base}/sig/foo-{version}.tar.gz.sig`)).fetched;
     expect(r.signature.verified).toBe(true);
     const armored = await readFile(r.origSignature!, 'utf8');
     expect(armored).toMatch(/^-----BEGIN PGP SIGNATURE-----/);
@@ -152,16 +149,8 @@ describe('fetchSource', () => {
   });
 
   it('refuses a signature that does not match the tarball', async () => {
-    const root = await makeRepo({
-      foo: httpRecipe(
-        'foo',
-        '/bad/foo-{version}.tar.gz',
-        `  signatureUrl: ${base}/bad/foo-{version}.tar.gz.asc\n  upstreamKey: upstream.asc\n`,
-      ),
-    });
-    await writeFile(join(root, 'recipes', 'foo', 'upstream.asc'), await readFile(join(work, 'upstream.asc')));
-    const recipesRepo = await loadRecipesRepository(root);
-    await expect(fetchSource(recipesRepo, await loadRecipe(recipesRepo, 'foo'), { version: '1.0' })).rejects.toMatchObject({
+    const { fetched } = await fetchSigned('/bad/foo-{version}.tar.gz', `${base}/bad/foo-{version}.tar.gz.asc`);
+    await expect(fetched).rejects.toMatchObject({
       code: 'UPSTREAM_SIGNATURE_BAD',
       kind: 'integrity',
     });
