@@ -272,6 +272,13 @@ export const recipeSchema = z
         lintianFailOn: z.enum(['error', 'warning', 'never']).default('error'),
         rpmlintFailOn: z.enum(['error', 'warning', 'never']).default('never'),
         timeoutMinutes: z.number().int().positive().default(60),
+        memory: z
+          .string()
+          .regex(/^\d+[kmgKMG]$/, 'a size such as 8g or 12000m')
+          .optional()
+          .describe(
+            "Build container memory limit, e.g. 16g (default: three quarters of the machine's memory, at least 4g; build --memory wins)",
+          ),
         debugSymbols: z
           .boolean()
           .optional()

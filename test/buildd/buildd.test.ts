@@ -117,12 +117,19 @@ describe('build options, profiles and extra packages', () => {
 });
 
 describe('the memory limit', () => {
-  it('a build killed by it says so and names --memory; --memory gives it more', { timeout: 30 * 60_000 }, async () => {
+  it("a build killed by it says so and names --memory; the recipe's build.memory sets it, --memory gives it more", {
+    timeout: 30 * 60_000,
+  }, async () => {
     writeTinyRecipe(repo, upstream.dir, {
       name: 'memhog',
       // perl-base is essential: a 400 MB string, well past a 64m limit (and its swap).
       rules: ['override_dh_auto_build:', '\tperl -e \'$$x = "x" x (400 * 1024 * 1024); print length($$x), "\\n"\''],
+      yaml: buildYaml('memory: 96m'),
     });
+    const recipeLimit = await cli(['build', 'memhog', '--json'], { cwd: repo });
+    const killed = (JSON.parse(recipeLimit.stdout) as BuildSummary).builds[0]!;
+    expect(killed, recipeLimit.stderr).toMatchObject({ result: 'failed', error: { code: 'BUILD_FAILED' } });
+    expect(killed.error!.fix).toMatch(/memory limit \(96m\).*--memory.*build\.memory/);
     const small = await cli(['build', 'memhog', '--json', '--memory', '64m'], { cwd: repo });
     const failed = (JSON.parse(small.stdout) as BuildSummary).builds[0]!;
     expect(failed, small.stderr).toMatchObject({ result: 'failed', error: { code: 'BUILD_FAILED' } });

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PkgtrackError } from '../../src/core/errors.js';
 import { findRecipesRepositoryRoot, loadRecipe, loadRecipesRepository } from '../../src/recipe/load.js';
+import { recipeSchema } from '../../src/recipe/schema.js';
 import { resolveTarget } from '../../src/recipe/targets.js';
+import { parseYaml } from '../../src/recipe/validate.js';
 import { GOOD_RECIPE, problems, repoWith } from './fixtures.js';
 
 describe('recipe loading', () => {
@@ -65,6 +67,13 @@ describe('recipe loading', () => {
     const errs = problems(`${GOOD_RECIPE.replace(/tagPattern: .*/, () => "tagPattern: '^v(.*)$'")}license: "two\\nlines"\n`);
     expect(errs.map((e) => e.message).join('\n')).toMatch(/named group \(\?<version>/);
     expect(errs.map((e) => e.message).join('\n')).toMatch(/single line/);
+  });
+
+  it('takes build.memory as a container size and points at a bad one', () => {
+    expect(parseYaml(`${GOOD_RECIPE}build:\n  memory: 16g\n`, 'recipe.yaml', recipeSchema, 'recipe').build.memory).toBe('16g');
+    const [e] = problems(`${GOOD_RECIPE}build:\n  memory: lots\n`);
+    expect(e!.details).toMatchObject({ line: 9, field: 'build.memory' });
+    expect(e!.message).toMatch(/a size such as 8g or 12000m/);
   });
 
   it('reports YAML syntax errors with a position', () => {

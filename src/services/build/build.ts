@@ -351,20 +351,21 @@ async function buildTarget(
     const early = earlyLint(ctx.progress, label, builder, bctx, failOn, linting);
     ctx.progress.step(`${label}: building in the container (no network)`);
     const heartbeat = buildHeartbeat(ctx.progress, label, early.onOutput, builder.buildPhases);
+    const memory = ctx.opts.memory ?? recipe.config.build.memory?.toLowerCase();
     const r = await runBuildContainer({
       engine,
       image: image.ref,
       builder,
       context: bctx,
       prepared,
-      memory: ctx.opts.memory,
+      memory,
       log,
       timeoutMs: recipe.config.build.timeoutMinutes * 60_000,
       onOutput: heartbeat.onOutput,
     }).finally(heartbeat.stop);
     // Settled before any return or throw: no lintian left running.
     const earlyReports = await early.settled();
-    if (r.code !== 0) throw buildFailed(r.code, r.output, logPath, target, ctx.opts.memory ?? defaultBuildMemory());
+    if (r.code !== 0) throw buildFailed(r.code, r.output, logPath, target, memory ?? defaultBuildMemory());
 
     const staging = await createStaging(targetOut);
     clock.phase('container');

@@ -49,7 +49,7 @@ export function buildFailed(code: number, output: string, logPath: string, targe
     message: `the build for ${target.id} failed (exit ${code}):\n${redact(tail)}`,
     fix:
       memoryLimit && KILLED.test(output)
-        ? `A process of the build was killed ("Killed", exit 137): most often the container's memory limit (${memoryLimit}). Give it more with --memory (e.g. --memory 16g), or read the full log: ${logPath}`
+        ? `A process of the build was killed ("Killed", exit 137): most often the container's memory limit (${memoryLimit}). Give it more with --memory (e.g. --memory 16g) or the recipe's build.memory, or read the full log: ${logPath}`
         : `Read the full log: ${logPath}`,
     details: { exitCode: code, log: logPath, ...(memoryLimit ? { memoryLimit } : {}) },
   });
