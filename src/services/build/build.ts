@@ -448,8 +448,9 @@ function buildInputs(ctx: RunContext, recipe: Recipe, target: Target, source: Fe
     // Whether -dbgsym packages are made changes the outputs: builds from before they were
     // (noddebs was the default) are not up to date.
     ...(target.format === 'deb' ? { debugSymbols: recipe.debugSymbols !== false } : {}),
-    // The source package carries upstream's signature when one verified (orig.tar.*.asc).
-    ...(target.format === 'deb' && source.origSignature ? { origSignature: true } : {}),
+    // Not an input: whether the source package carries upstream's orig .asc. A rebuild of a
+    // version already published makes other bytes (changelog entry, build ids), which publish
+    // must refuse (POOL_IMMUTABLE): builds from before stay up to date, the next version has it.
   };
 }
 
