@@ -339,6 +339,7 @@ export class WorkflowRun {
       RUNNER_OS: 'Linux',
       RUNNER_ARCH: 'X64',
       NPM_CONFIG_PREFIX: prefix,
+      ...hostNetworkEnv(),
       ...this.setup.env,
     };
     const fromGithubEnv: Record<string, string> = {};
@@ -495,4 +496,28 @@ export class WorkflowRun {
         throw new Error(`no stand-in for the action ${uses}`);
     }
   }
+}
+
+/**
+ * How this machine reaches the network (a TLS-intercepting proxy's CA, proxies): a hosted
+ * runner has its network in the system configuration, this one may have it in the environment,
+ * and without it a job's `npm install` fails with SELF_SIGNED_CERT_IN_CHAIN after long retries.
+ */
+const HOST_NETWORK_VARS = [
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'NIX_SSL_CERT_FILE',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'npm_config_cafile',
+  'npm_config_registry',
+];
+
+function hostNetworkEnv(): Record<string, string> {
+  return Object.fromEntries(HOST_NETWORK_VARS.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
 }
