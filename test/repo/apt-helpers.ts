@@ -30,6 +30,8 @@ export function makeKey(dir: string): TestKey {
   writeFileSync(secret, execFileSync('gpg', ['--batch', '--armor', '--export-secret-keys'], { env }));
   writeFileSync(pub, execFileSync('gpg', ['--batch', '--armor', '--export'], { env }));
   const fpr = /^fpr:+([0-9A-F]+):/m.exec(execFileSync('gpg', ['--batch', '--with-colons', '--fingerprint'], { env }).toString())![1]!;
+  // The key is exported: the agent gpg started for this home would outlive the test.
+  execFileSync('gpgconf', ['--homedir', home, '--kill', 'gpg-agent'], { stdio: 'ignore' });
   return { secret, pub, fingerprint: fpr };
 }
 
