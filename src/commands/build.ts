@@ -1,4 +1,3 @@
-import { inputError } from '../core/errors.js';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { PkgtrackCommand } from '../cli/base-command.js';
@@ -73,7 +72,7 @@ export default class Build extends PkgtrackCommand<typeof Build> {
       outDir: this.flags.out,
       jobs: this.flags.jobs,
       force: this.flags.force,
-      ...(this.flags.memory ? { memory: memorySize(this.flags.memory) } : {}),
+      ...(this.flags.memory ? { memory: this.flags.memory } : {}),
       lint: this.flags.lint,
       pkgtrackVersion: this.config.version,
       progress: this.progress,
@@ -118,10 +117,4 @@ export default class Build extends PkgtrackCommand<typeof Build> {
     if (summary.failed > 0) this.setExitCode(ExitCode.failure);
     return result;
   }
-}
-
-/** A container memory size as podman takes it: digits and a unit. */
-function memorySize(v: string): string {
-  if (/^\d+[kmg]$/i.test(v)) return v.toLowerCase();
-  throw inputError('BUILD_MEMORY_INVALID', `${v} is not a memory size`, 'Give a size such as 8g or 12000m.', { field: '--memory' });
 }

@@ -7,6 +7,9 @@ import { z } from 'zod';
 import { archProblem, debArch } from './arches.js';
 import { KNOWN_DISTROS, resolveTarget, TARGET_PATTERN } from './targets.js';
 
+/** A container memory size as podman takes it: digits and a unit (8g, 12000m). No `i` flag: the recipe's JSON Schema keeps only the pattern. */
+export const MEMORY_SIZE = /^\d+[kmgKMG]$/;
+
 const regexString = (what: string) =>
   z.string().superRefine((s, ctx) => {
     try {
@@ -274,7 +277,7 @@ export const recipeSchema = z
         timeoutMinutes: z.number().int().positive().default(60),
         memory: z
           .string()
-          .regex(/^\d+[kmgKMG]$/, 'a size such as 8g or 12000m')
+          .regex(MEMORY_SIZE, 'a size such as 8g or 12000m')
           .optional()
           .describe(
             "Build container memory limit, e.g. 16g (default: three quarters of the machine's memory, at least 4g; build --memory wins)",

@@ -27,7 +27,7 @@ import {
 import { buildsIndep, type Target, targetKey, targetSlug, withArch } from '../../recipe/targets.js';
 import { StateStore } from '../../state/store.js';
 import { builderFor } from '../../builders/registry.js';
-import { buildFailed, errorOf, queuedPatches } from './support.js';
+import { buildFailed, errorOf, memoryLimitFlag, queuedPatches } from './support.js';
 import {
   builtResult,
   createStaging,
@@ -131,6 +131,8 @@ export interface BuildSummary {
 
 /** Build every (recipe, target) pair; `jobs` of them at once. */
 export async function buildRecipes(opts: BuildOptions): Promise<BuildSummary> {
+  // A mistyped --memory fails before anything is read.
+  if (opts.memory !== undefined) opts = { ...opts, memory: memoryLimitFlag(opts.memory) };
   const progress = opts.progress ?? silentProgress;
   const recipesRepo = await loadRecipesRepository(await findRecipesRepositoryRoot(opts.recipesDir));
   // A recipe that build-depends on another's packages builds after it, against it.

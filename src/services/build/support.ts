@@ -8,6 +8,7 @@ import { redact } from '../../core/secrets.js';
 import { parsePatchHeader } from '../../patches/header.js';
 import { parseSeries } from '../../patches/series.js';
 import type { Recipe } from '../../recipe/load.js';
+import { MEMORY_SIZE } from '../../recipe/schema.js';
 import type { Target } from '../../recipe/targets.js';
 import { networkAttempt } from './inputs.js';
 
@@ -26,6 +27,12 @@ export function trackWorkDir(dir: string): void {
 export function errorOf(e: unknown): { code: string; message: string; fix?: string } {
   if (isPkgtrackError(e)) return { code: e.code, message: redact(e.message), ...(e.fix ? { fix: e.fix } : {}) };
   return { code: 'INTERNAL', message: redact(String((e as Error)?.stack ?? e)) };
+}
+
+/** `build --memory`, checked as the recipe's build.memory is, in the case podman takes. */
+export function memoryLimitFlag(v: string): string {
+  if (MEMORY_SIZE.test(v)) return v.toLowerCase();
+  throw inputError('BUILD_MEMORY_INVALID', `${v} is not a memory size`, 'Give a size such as 8g or 12000m.', { field: '--memory' });
 }
 
 /** A process of the build was killed by the kernel (the container's memory limit, most often). */
