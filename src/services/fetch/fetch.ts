@@ -5,6 +5,7 @@ import { inputError, integrityError, notFound } from '../../core/errors.js';
 import { exists } from '../../core/fsutil.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
 import { compareUpstreamVersions, tagToVersion } from '../../formats/versions.js';
+import { BEGIN_SIGNATURE } from '../../sign/cleartext.js';
 import { findRecipesRepositoryRoot, loadRecipe, loadRecipesRepository, type Recipe, type RecipesRepository } from '../../recipe/load.js';
 import { createUpstreamSources } from '../../upstream/index.js';
 import type { UpstreamRelease, UpstreamSource } from '../../upstream/source.js';
@@ -260,7 +261,7 @@ async function verifyUpstreamSignature(
   const sig = await cache.download(sigUrl, { maxBytes: 1024 * 1024, ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}) });
   const sigBytes = await readFile(sig.path);
   const keys = await openpgp.readKeys({ armoredKeys: keyText });
-  const signature = sigBytes.toString('latin1').includes('-----BEGIN PGP SIGNATURE-----')
+  const signature = isArmored(sigBytes)
     ? await openpgp.readSignature({ armoredSignature: sigBytes.toString('utf8') })
     : await openpgp.readSignature({ binarySignature: sigBytes });
   const message = await openpgp.createMessage({ binary: await readFile(file) });
@@ -332,15 +333,16 @@ async function verifyUpstreamSignature(
   );
 }
 
+/** An armored signature (upstream's .asc), not a binary one (.sig). */
+const isArmored = (bytes: Buffer) => bytes.toString('latin1').includes(BEGIN_SIGNATURE);
+
 /**
  * `<orig>.asc` beside the orig tarball: Debian's armored .asc as shipped (its bytes are what the
  * archive lists), a binary upstream .sig armored (dpkg-source takes only armored `.asc`).
  */
 async function writeArmoredSignature(from: string, to: string): Promise<string> {
   const bytes = await readFile(from);
-  const armored = bytes.toString('latin1').includes('-----BEGIN PGP SIGNATURE-----')
-    ? bytes
-    : Buffer.from((await openpgp.readSignature({ binarySignature: bytes })).armor(), 'utf8');
+  const armored = isArmored(bytes) ? bytes : Buffer.from((await openpgp.readSignature({ binarySignature: bytes })).armor(), 'utf8');
   await writeFile(to, armored);
   return to;
 }
