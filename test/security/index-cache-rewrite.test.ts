@@ -49,11 +49,14 @@ describe('index cache and files rewritten in place', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.json().reports[0].added.map((p: { version: string }) => p.version)).toEqual(['1.0-1']);
 
-    const before = statSync(artifact);
+    // Nanoseconds as integers: mtimeMs / 1000 as a float loses the last digits (CI saw .2012 vs .2014).
+    const before = statSync(artifact, { bigint: true });
     execFileSync('cp', ['-p', b, artifact]);
-    execFileSync('touch', ['-m', '-d', `@${before.mtimeMs / 1000}`, artifact]);
-    const after = statSync(artifact);
-    expect([after.ino, after.size, after.mtimeMs]).toEqual([before.ino, before.size, before.mtimeMs]);
+    const ns = before.mtimeNs;
+    const exact = `@${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`;
+    execFileSync('touch', ['-m', '-d', exact, artifact]);
+    const after = statSync(artifact, { bigint: true });
+    expect([after.ino, after.size, after.mtimeNs]).toEqual([before.ino, before.size, before.mtimeNs]);
 
     const second = await publishCli(dir, key, out, ['--suite', 'bookworm', '--keep', '0', '--json', artifact]);
     expect(second.code, second.stderr).toBe(0);
