@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decompress } from '../../src/formats/compress.js';
 import { joinXzBlocks, xzBlocks } from '../../src/formats/xz-blocks.js';
+import { gzipSegments, joinGzipSegments } from '../../src/formats/gzip-segments.js';
 import { gzipIndex, stanzaCuts, XZ_BLOCK, xzArgs, xzIndex } from '../../src/repo/apt/compress.js';
 
 /** Package-like stanzas from `from` while under `n` bytes (varied, so they do not compress to nothing). */
@@ -24,6 +25,23 @@ function stanzas(n: number, from = 0): string[] {
   return parts;
 }
 const text = (parts: string[]) => Buffer.from(parts.join('\n'), 'utf8');
+
+/** apt-helper, gzip (which also checks the CRC and length), Python's zlib and our reader each give back `plain` from `gz`. */
+function roundTripGz(gz: Uint8Array, plain: Buffer): void {
+  const dir = mkdtempSync(join(tmpdir(), 'pkgtrack-gz-'));
+  try {
+    const file = join(dir, 'Packages.gz');
+    writeFileSync(file, gz);
+    const viaApt = execFileSync('/usr/lib/apt/apt-helper', ['cat-file', file], { maxBuffer: 1 << 26 });
+    expect(Buffer.compare(viaApt, plain), 'apt-helper cat-file').toBe(0);
+    expect(Buffer.compare(execFileSync('gzip', ['-dc', file], { maxBuffer: 1 << 26 }), plain), 'gzip -dc').toBe(0);
+    const py = execFileSync('python3', ['-c', 'import gzip,sys; sys.stdout.buffer.write(gzip.open(sys.argv[1]).read())', file], { maxBuffer: 1 << 26 });
+    expect(Buffer.compare(py, plain), 'python gzip').toBe(0);
+    expect(Buffer.compare(Buffer.from(decompress(gz, 'gz', 'Packages.gz')), plain), 'our reader').toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** apt-helper, xz and our reader each give back `plain` from `xz`; the number of blocks. */
 function roundTrip(xz: Buffer, plain: Buffer): number {
@@ -84,9 +102,59 @@ describe('apt index compression', () => {
       const xz = await xzIndex(plain);
       expect(roundTrip(xz, plain)).toBe(stanzaCuts(plain).length);
       const gz = await gzipIndex(plain);
-      expect(Buffer.compare(Buffer.from(decompress(gz, 'gz', 'Packages.gz')), plain)).toBe(0);
+      roundTripGz(gz, plain);
+      expect(gzipSegments(gz, plain.length)?.length).toBe(stanzaCuts(plain).length);
     });
   }
+
+  it('an empty index is a valid .gz and .xz', async () => {
+    const empty = Buffer.alloc(0);
+    roundTripGz(await gzipIndex(empty), empty);
+    roundTrip(await xzIndex(empty), empty);
+  });
+
+  it('republishing with one stanza more deflates again only the .gz segment that holds it', async () => {
+    const parts = stanzas(2_000_000);
+    const plain = text(parts);
+    const gz = await gzipIndex(plain);
+    const before = gzipSegments(gz, plain.length)!.map((s) => Buffer.from(s.deflate).toString('base64'));
+    expect(before.length).toBeGreaterThan(3);
+    const mid = Math.floor(parts.length / 3);
+    const grown = text([...parts.slice(0, mid), 'Package: pkg-added\nVersion: 2\nArchitecture: amd64\n', ...parts.slice(mid)]);
+    const again = await gzipIndex(grown, { plain, gz });
+    const after = gzipSegments(again, grown.length)!.map((s) => Buffer.from(s.deflate).toString('base64'));
+    const same = after.filter((b) => before.includes(b)).length;
+    expect(same).toBeGreaterThanOrEqual(after.length - 2);
+    roundTripGz(again, grown);
+    // Within 2% of one gzip -9 stream of the whole text.
+    const whole = execFileSync('gzip', ['-9', '-c'], { input: grown, maxBuffer: 1 << 26 });
+    expect(again.length / whole.length).toBeLessThan(1.02);
+    // A previous .gz that does not hold the previous text is not used: the same bytes as fresh.
+    const wrong = await gzipIndex(grown, { plain: text(stanzas(2_000_000, 7)), gz });
+    expect(Buffer.compare(wrong, await gzipIndex(grown))).toBe(0);
+  });
+
+  it('reads segments only from a .gz it wrote whole: not gzip -9 output, not a damaged or cut one', async () => {
+    const plain = text(stanzas(300_000));
+    const gz = await gzipIndex(plain);
+    expect(gzipSegments(gz, plain.length)).toBeDefined();
+    expect(gzipSegments(gz, plain.length + 1)).toBeUndefined();
+    expect(gzipSegments(execFileSync('gzip', ['-9', '-c'], { input: plain }), plain.length)).toBeUndefined();
+    expect(gzipSegments(gz.subarray(0, gz.length - 1), plain.length)).toBeUndefined();
+    const lying = Buffer.from(gz);
+    lying[16]! ^= 0x01; // the first segment's compressed length
+    expect(gzipSegments(lying, plain.length)).toBeUndefined();
+  });
+
+  it('more segments than the extra field holds: still one valid member, just not reusable', async () => {
+    const pieces = Array.from({ length: 9000 }, (_, i) => Buffer.from(`Package: p${i}\n\n`));
+    const plain = Buffer.concat(pieces);
+    const { deflateRawSync, constants, crc32 } = await import('node:zlib');
+    const segments = pieces.map((p) => ({ deflate: deflateRawSync(p, { finishFlush: constants.Z_FULL_FLUSH }), uncompressed: p.length }));
+    const gz = joinGzipSegments(segments, crc32(plain));
+    roundTripGz(gz, plain);
+    expect(gzipSegments(gz, plain.length)).toBeUndefined();
+  });
 
   it('republishing with one stanza more recompresses only the block that holds it', async () => {
     const parts = stanzas(2_000_000);

@@ -1,35 +1,32 @@
 /**
  * Index compression for apt: gzip in-process (node:zlib on the libuv thread pool, so several
- * indexes compress in parallel) and xz by spawning `xz` through core/exec.
+ * pieces compress in parallel) and xz by spawning `xz` through core/exec.
  *
  * Why spawn xz: no pure-JS/wasm xz ENCODER comes near liblzma's speed (the JS ports of LZMA
  * run 5-10x slower), and native addons are off the table. A spawned `xz` costs ~2-3 ms of
  * process start and produces exactly the blocks xz-utils users expect. Level 6 (xz's default,
  * what apt-ftparchive and dak use) unless PKGTRACK_XZ_LEVEL says otherwise.
  *
- * Big indexes are cut into blocks at stanza boundaries chosen by the stanzas' own bytes
- * (content-defined, ~256 KiB each: `stanzaCuts`), each block compressed on its own (one `xz`
- * per block, as many at once as there are cores) and the blocks joined into one .xz stream
- * (formats/xz-blocks.ts: a multi-block .xz, as `xz -T` writes, which every liblzma reader
- * decodes). Adding one package changes one block's text; the other blocks are taken as they
- * are from the published .xz (`previous`), so republishing a 10,000-package suite recompresses
- * ~256 KiB instead of the whole Packages file (xz -6 of a big Packages was most of a publish).
- * Independent blocks cost ~3% in size.
+ * Big indexes are cut into pieces at stanza boundaries chosen by the stanzas' own bytes
+ * (content-defined, ~256 KiB each: `stanzaCuts`), each piece compressed on its own and the
+ * pieces joined into one file: for .xz one block per piece in one stream (formats/xz-blocks.ts,
+ * a multi-block .xz as `xz -T` writes), for .gz one deflate segment per piece in one member
+ * (formats/gzip-segments.ts). Adding one package changes one piece's text; the other pieces are
+ * taken as they are from the published files (`previous`), so republishing a 10,000-package
+ * suite recompresses ~256 KiB instead of the whole Packages file twice (xz -6 and gzip -9 of a
+ * big Packages were most of a publish). Independent pieces cost ~1% (gz) to ~3% (xz) in size.
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
-import { gzip as gzipCb } from 'node:zlib';
+import { constants, deflateRaw as deflateRawCb } from 'node:zlib';
 import { mapLimit } from '../../core/concurrency.js';
 import { envError } from '../../core/errors.js';
 import { run } from '../../core/exec.js';
+import { type GzipSegment, gzipCrc, gzipSegments, joinGzipSegments } from '../../formats/gzip-segments.js';
 import { joinXzBlocks, type XzBlock, xzBlocks } from '../../formats/xz-blocks.js';
 
-const gzipAsync = promisify(gzipCb);
-
-export async function gzipIndex(data: Uint8Array): Promise<Buffer> {
-  return gzipAsync(data, { level: 9 });
-}
+const deflateRaw = promisify(deflateRawCb);
 
 /** Block sizes of `stanzaCuts`: no cut before `min` bytes, one on average every `target`, always one after `max`. */
 export const XZ_BLOCK = { min: 64 * 1024, target: 256 * 1024, max: 1024 * 1024 };
@@ -79,37 +76,50 @@ export function xzArgs(size: number, level: string): string[] {
   return [`--lzma2=preset=${level},dict=${dict}`, '--check=crc64', '-T1', '-c', '-'];
 }
 
-/** The published text of an index and its .xz, whose blocks can be taken again. */
-export interface PublishedXz {
+/** The published text of an index and its compressed forms, whose pieces can be taken again. */
+export interface PublishedIndex {
   plain: Uint8Array;
-  xz: Uint8Array;
+  xz?: Uint8Array;
+  gz?: Uint8Array;
 }
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('base64');
 const CRC64 = 0x0004;
 
-/** The blocks of `previous` by the SHA-256 of the text each holds (none when it does not parse or does not hold `plain`). */
-function reusableBlocks(previous: PublishedXz | undefined): Map<string, XzBlock> {
-  const out = new Map<string, XzBlock>();
-  const parsed = previous && xzBlocks(previous.xz);
-  if (!previous || !parsed || parsed.flags !== CRC64) return out;
-  if (parsed.blocks.reduce((n, b) => n + b.uncompressed, 0) !== previous.plain.length) return out;
+/** An index cut into pieces (`stanzaCuts`), each with the SHA-256 of its text: computed once for .gz and .xz. */
+export interface IndexPieces {
+  pieces: Uint8Array[];
+  hashes: string[];
+}
+
+export function cutIndex(data: Uint8Array): IndexPieces {
+  const cuts = stanzaCuts(data);
+  const pieces = cuts.map((end, i) => data.subarray(i === 0 ? 0 : cuts[i - 1]!, end));
+  return { pieces, hashes: pieces.map(sha256) };
+}
+
+/**
+ * The previous text's pieces by the SHA-256 of their text: `sizes` are the uncompressed sizes of
+ * the previous file's blocks or segments in order, which must add up to the previous text.
+ */
+function byText<T>(plain: Uint8Array, parts: readonly T[] | undefined, size: (t: T) => number): Map<string, T> {
+  const out = new Map<string, T>();
+  if (!parts || parts.reduce((n, p) => n + size(p), 0) !== plain.length) return out;
   let at = 0;
-  for (const b of parsed.blocks) {
-    out.set(sha256(previous.plain.subarray(at, at + b.uncompressed)), b);
-    at += b.uncompressed;
+  for (const p of parts) {
+    out.set(sha256(plain.subarray(at, at + size(p))), p);
+    at += size(p);
   }
   return out;
 }
 
 /** `data` as .xz; blocks whose text `previous` already compressed are taken from it. */
-export async function xzIndex(data: Uint8Array, previous?: PublishedXz): Promise<Buffer> {
+export async function xzIndex(data: Uint8Array, previous?: PublishedIndex, cut: IndexPieces = cutIndex(data)): Promise<Buffer> {
   const level = /^[0-9]$/.test(process.env.PKGTRACK_XZ_LEVEL ?? '') ? process.env.PKGTRACK_XZ_LEVEL! : '6';
-  const known = reusableBlocks(previous);
-  const cuts = stanzaCuts(data);
-  const pieces = cuts.map((end, i) => data.subarray(i === 0 ? 0 : cuts[i - 1]!, end));
-  const blocks = await mapLimit(pieces, availableParallelism(), async (piece): Promise<XzBlock[]> => {
-    const reused = known.get(sha256(piece));
+  const parsed = previous?.xz && xzBlocks(previous.xz);
+  const known = byText(previous?.plain ?? new Uint8Array(), parsed && parsed.flags === CRC64 ? parsed.blocks : undefined, (b) => b.uncompressed);
+  const blocks = await mapLimit(cut.pieces, availableParallelism(), async (piece, i): Promise<XzBlock[]> => {
+    const reused = known.get(cut.hashes[i]!);
     if (reused && reused.uncompressed === piece.length) return [reused];
     const r = await run('xz', xzArgs(piece.length, level), { input: piece, binary: true, what: 'xz (index compression)' });
     const own = xzBlocks(r.stdoutBytes);
@@ -122,4 +132,21 @@ export async function xzIndex(data: Uint8Array, previous?: PublishedXz): Promise
     return own.blocks;
   });
   return joinXzBlocks(CRC64, blocks.flat());
+}
+
+/** `data` as .gz (level 9); segments whose text `previous` already compressed are taken from it. */
+export async function gzipIndex(data: Uint8Array, previous?: PublishedIndex, cut: IndexPieces = cutIndex(data)): Promise<Buffer> {
+  const parsed = previous?.gz && gzipSegments(previous.gz, previous.plain.length);
+  const known = byText(previous?.plain ?? new Uint8Array(), parsed, (s) => s.uncompressed);
+  // zlib's async calls already run on libuv's pool (4 threads): no limit needed beyond it.
+  const segments = await Promise.all(
+    cut.pieces.map(async (piece, i): Promise<GzipSegment> => {
+      const reused = known.get(cut.hashes[i]!);
+      if (reused && reused.uncompressed === piece.length) return reused;
+      const deflate = await deflateRaw(piece, { level: 9, finishFlush: constants.Z_FULL_FLUSH });
+      return { deflate, uncompressed: piece.length };
+    }),
+  );
+  const gz = joinGzipSegments(segments, gzipCrc(data));
+  return Buffer.from(gz.buffer, gz.byteOffset, gz.byteLength);
 }
