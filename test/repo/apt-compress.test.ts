@@ -35,7 +35,9 @@ function roundTripGz(gz: Uint8Array, plain: Buffer): void {
     const viaApt = execFileSync('/usr/lib/apt/apt-helper', ['cat-file', file], { maxBuffer: 1 << 26 });
     expect(Buffer.compare(viaApt, plain), 'apt-helper cat-file').toBe(0);
     expect(Buffer.compare(execFileSync('gzip', ['-dc', file], { maxBuffer: 1 << 26 }), plain), 'gzip -dc').toBe(0);
-    const py = execFileSync('python3', ['-c', 'import gzip,sys; sys.stdout.buffer.write(gzip.open(sys.argv[1]).read())', file], { maxBuffer: 1 << 26 });
+    const py = execFileSync('python3', ['-c', 'import gzip,sys; sys.stdout.buffer.write(gzip.open(sys.argv[1]).read())', file], {
+      maxBuffer: 1 << 26,
+    });
     expect(Buffer.compare(py, plain), 'python gzip').toBe(0);
     expect(Buffer.compare(Buffer.from(decompress(gz, 'gz', 'Packages.gz')), plain), 'our reader').toBe(0);
   } finally {

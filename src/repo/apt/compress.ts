@@ -117,7 +117,11 @@ function byText<T>(plain: Uint8Array, parts: readonly T[] | undefined, size: (t:
 export async function xzIndex(data: Uint8Array, previous?: PublishedIndex, cut: IndexPieces = cutIndex(data)): Promise<Buffer> {
   const level = /^[0-9]$/.test(process.env.PKGTRACK_XZ_LEVEL ?? '') ? process.env.PKGTRACK_XZ_LEVEL! : '6';
   const parsed = previous?.xz && xzBlocks(previous.xz);
-  const known = byText(previous?.plain ?? new Uint8Array(), parsed && parsed.flags === CRC64 ? parsed.blocks : undefined, (b) => b.uncompressed);
+  const known = byText(
+    previous?.plain ?? new Uint8Array(),
+    parsed && parsed.flags === CRC64 ? parsed.blocks : undefined,
+    (b) => b.uncompressed,
+  );
   const blocks = await mapLimit(cut.pieces, availableParallelism(), async (piece, i): Promise<XzBlock[]> => {
     const reused = known.get(cut.hashes[i]!);
     if (reused && reused.uncompressed === piece.length) return [reused];
