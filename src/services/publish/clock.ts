@@ -7,6 +7,7 @@
  */
 import { PkgtrackError } from '../../core/errors.js';
 import type { Progress } from '../../core/progress.js';
+import type { Signer } from '../../sign/signer.js';
 
 /** Beyond this apt users start seeing "not valid yet"/stale dates for real (NTP keeps far closer). */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
@@ -72,4 +73,21 @@ function duration(ms: number): string {
   if (min < 120) return `${min} minutes`;
   const h = Math.round(min / 60);
   return h < 48 ? `${h} hours` : `${Math.round(h / 24)} days`;
+}
+
+/**
+ * `signer`, each of whose signatures first waits for `check`: publish starts the clock check,
+ * reads and indexes while the HEAD request is out, and still refuses before anything is signed
+ * (the transaction then aborts, nothing goes live).
+ */
+export function signAfter(signer: Signer, check: Promise<void>): Signer {
+  // Not a spread: a class-based Signer keeps its methods on the prototype.
+  return {
+    fingerprints: signer.fingerprints,
+    ...(signer.publicKeysArmored ? { publicKeysArmored: () => signer.publicKeysArmored!() } : {}),
+    ...(signer.keyExpiry ? { keyExpiry: () => signer.keyExpiry!() } : {}),
+    clearsign: async (text) => (await check, signer.clearsign(text)),
+    detachSign: async (data) => (await check, signer.detachSign(data)),
+    detachSignBinary: async (data) => (await check, signer.detachSignBinary(data)),
+  };
 }

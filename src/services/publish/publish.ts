@@ -30,7 +30,7 @@ import { keyExpiresBeforeValidUntil } from '../../sign/policy.js';
 import type { Signer } from '../../sign/signer.js';
 import { StateStore } from '../../state/store.js';
 import { beginChange, endChange, leftoverSummary } from '../../repo/leftovers.js';
-import { checkClock } from './clock.js';
+import { checkClock, signAfter } from './clock.js';
 import { collectArtifacts } from './inputs.js';
 import { isDebugSuite } from '../../repo/debug-symbols.js';
 import { type DebugSuiteNote, debugSuiteNotes, routeDebugSymbols, suiteFor } from './debug-route.js';
@@ -153,9 +153,20 @@ export async function resolveSigner(t: RepoTarget, r: ResolvedTarget): Promise<S
  * when off), and the key's expiry against Valid-Until (a warning, printed and returned).
  */
 export async function checkBeforeSigning(signer: Signer, target: ResolvedTarget, req: RepoTarget): Promise<string[]> {
-  const now = req.now?.() ?? new Date();
-  await checkClock({ url: target.settings.url, now, progress: req.progress, ...(req.allowClockSkew ? { allowSkew: true } : {}) });
-  const w = keyExpiresBeforeValidUntil(signer.keyExpiry?.(), target.validDays, now);
+  await clockCheck(target, req);
+  return expiryWarnings(signer, target, req);
+}
+
+const clockCheck = (target: ResolvedTarget, req: RepoTarget) =>
+  checkClock({
+    url: target.settings.url,
+    now: req.now?.() ?? new Date(),
+    progress: req.progress,
+    ...(req.allowClockSkew ? { allowSkew: true } : {}),
+  });
+
+function expiryWarnings(signer: Signer, target: ResolvedTarget, req: RepoTarget): string[] {
+  const w = keyExpiresBeforeValidUntil(signer.keyExpiry?.(), target.validDays, req.now?.() ?? new Date());
   if (!w) return [];
   req.progress.warn(w);
   return [w];
@@ -163,6 +174,7 @@ export async function checkBeforeSigning(signer: Signer, target: ResolvedTarget,
 
 export async function publish(req: PublishRequest): Promise<PublishResult> {
   const target = await resolveTarget(req);
+  let clock: Promise<void> | undefined;
   try {
     // No input with a plan: every planned cell failed; only the attempts record changes.
     const collected = req.inputs.length === 0 && req.planned ? [] : await collectArtifacts(req.inputs);
@@ -199,10 +211,14 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
     }
     // Reader threads boot while the key is read and unlocked (and the lock taken).
     for (const g of groups.values()) g.format.warm?.(g.add);
-    const signer = req.dryRun ? undefined : await resolveSigner(req, target);
+    const unlocked = req.dryRun ? undefined : await resolveSigner(req, target);
     const cache = req.dryRun ? undefined : new StateIndexCache(target.store);
     const result: PublishResult = { output: target.output, dryRun: !!req.dryRun, reports: [], cache: { hits: 0, misses: 0 }, warnings: [] };
-    if (signer) result.warnings.push(...(await checkBeforeSigning(signer, target, req)));
+    // The clock check's round trip overlaps reading and indexing; the first signature waits for it.
+    clock = unlocked && clockCheck(target, req);
+    clock?.catch(() => {}); // awaited by the signer (or below when nothing was signed)
+    if (unlocked) result.warnings.push(...expiryWarnings(unlocked, target, req));
+    const signer = unlocked && clock && signAfter(unlocked, clock);
     // Main suites first: a debug suite never holds the symbols of a package its suite failed to take.
     for (const g of [...groups.values()].sort((a, b) => Number(isDebugSuite(a.suite)) - Number(isDebugSuite(b.suite)))) {
       const root = repoRoot(target.output, g.format.kind);
@@ -239,6 +255,7 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
     }
     return result;
   } finally {
+    await clock?.catch(() => {}); // nothing signed (no change): its answer no longer matters
     await Promise.all(target.formats.map((f) => f.cool?.()));
     target.store.close();
   }
