@@ -21,7 +21,13 @@ const GITHUB_TOKEN = /\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}
 /** Every value a secret-named environment variable holds now, and every registered one. */
 function knownSecrets(): Set<string> {
   const all = new Set(registered);
-  for (const [k, v] of Object.entries(process.env)) if (v && v.length >= 4 && isSecretEnvName(k)) all.add(v);
+  // Names first, values only of secret-named ones: reading every value of process.env (a call into
+  // the C++ environment each) made a --verbose publish of 10,000 packages spend 0.5 s here.
+  for (const k of Object.keys(process.env)) {
+    if (!isSecretEnvName(k)) continue;
+    const v = process.env[k];
+    if (v && v.length >= 4) all.add(v);
+  }
   return all;
 }
 
