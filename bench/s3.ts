@@ -21,9 +21,10 @@ import { buildDeb, makeKey } from '../test/repo/apt-helpers.js';
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.PKGTRACK_BENCH_RUNS ?? 3);
 
-function timed(program: string, args: string[], env: NodeJS.ProcessEnv): number {
+/** Run in `cwd`, a folder with no pkgtrack.yaml: pkgtrack publishes as the bench says, not as this checkout's example repository is configured. */
+function timed(program: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): number {
   const t = performance.now();
-  const r = spawnSync(program, args, { env, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync(program, args, { env, cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`${program} ${args.join(' ')} failed (${r.status}):\n${r.stderr}\n${r.stdout}`.slice(0, 3000));
   return (performance.now() - t) / 1000;
 }
@@ -71,6 +72,7 @@ export default async function bench(): Promise<void> {
           input,
         ],
         env,
+        work,
       );
     const rows: Array<[string, number[], number[]]> = [];
     /** Requests of the last run of each tool and step. */
@@ -105,7 +107,7 @@ export default async function bench(): Promise<void> {
           },
         }),
       );
-      const aptly = (args: string[]) => timed('aptly', [`-config=${conf}`, ...args], env);
+      const aptly = (args: string[]) => timed('aptly', [`-config=${conf}`, ...args], env, work);
       const sign = [`-gpg-key=${fpr}`, '-batch'];
       aptly(['repo', 'create', '-distribution=bookworm', '-component=main', 'bench']);
       cold[0].push(await counted('pk cold publish', () => pk(`pk-${run}`, corpus)));

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseContents } from '../../src/formats/deb-contents.js';
+import { gzipSegments } from '../../src/formats/gzip-segments.js';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { aptRoot, buildDeb, ensureCorpus, expectAptOk, makeKey, publishCli, serveDir, type TestKey } from './apt-helpers.js';
 
@@ -117,5 +118,43 @@ describe('Contents-<arch>.gz', () => {
     expect(r.code, r.stderr).toBe(0);
     const text = gunzipSync(readFileSync(join(repo, 'public/apt/dists/trixie/main/Contents-amd64.gz'))).toString('utf8');
     expect(parseContents(text).get('usr/share/configured/VERSION')).toEqual(['misc/configured']);
+  });
+});
+
+describe('Contents-<arch>.gz on republish', () => {
+  it('takes the unchanged segments of the published .gz (served only compressed) and deflates the rest', async () => {
+    const work = tempDir('pkgtrack-apt-contents-reuse-');
+    const k = makeKey(work);
+    // One package of 15,000 files: a Contents of ~1 MB, several segments.
+    const root = join(work, 'many');
+    mkdirSync(join(root, 'DEBIAN'), { recursive: true });
+    writeFileSync(
+      join(root, 'DEBIAN/control'),
+      'Package: manyfiles\nVersion: 1.0-1\nArchitecture: amd64\nMaintainer: T <t@example.org>\nSection: misc\nDescription: many files\n x\n',
+    );
+    for (let d = 0; d < 30; d++) {
+      const sub = join(root, 'usr/share/manyfiles', `dir-${d}`);
+      mkdirSync(sub, { recursive: true });
+      for (let f = 0; f < 500; f++) writeFileSync(join(sub, `file-${String(f).padStart(4, '0')}-with-a-longer-name.txt`), '');
+    }
+    const many = join(work, 'manyfiles_1.0-1_amd64.deb');
+    execFileSync('dpkg-deb', ['--root-owner-group', '-b', root, many], { stdio: 'ignore' });
+    const o = join(work, 'out');
+    const gzPath = join(o, 'apt/dists/bookworm/main/Contents-amd64.gz');
+    expect((await publishCli(work, k, o, ['--suite', 'bookworm', '--contents', many])).code).toBe(0);
+    const first = readFileSync(gzPath);
+    const before = new Set(gzipSegments(first)!.map((x) => Buffer.from(x.deflate).toString('base64')));
+    expect(before.size).toBeGreaterThanOrEqual(3);
+
+    const extra = buildDeb(work, 'zz-extra', '1.0-1', { arch: 'amd64' });
+    expect((await publishCli(work, k, o, ['--suite', 'bookworm', extra])).code).toBe(0);
+    const second = readFileSync(gzPath);
+    const after = gzipSegments(second)!.map((x) => Buffer.from(x.deflate).toString('base64'));
+    expect(after.filter((x) => before.has(x)).length).toBeGreaterThanOrEqual(after.length - 2);
+    const listed = parseContents(gunzipSync(second).toString('utf8'));
+    expect(listed.get('usr/share/zz-extra/VERSION')).toEqual(['misc/zz-extra']);
+    expect(listed.get('usr/share/manyfiles/dir-29/file-0499-with-a-longer-name.txt')).toEqual(['misc/manyfiles']);
+    expect(listed.size).toBe(15_001);
+    expect((await pkgtrack(['repo', 'verify', join(o, 'apt'), '--keyring', k.pub])).code).toBe(0);
   });
 });

@@ -47,7 +47,7 @@ import { expandChanges, prepareDeb, prepareDsc, type ReadOptions } from './artif
 import { changelogPathFor, sourceChangelog } from './changelogs.js';
 import { DebReadPool } from './deb-read-pool.js';
 import { PackageIdentities } from './identities.js';
-import { cutIndex, gzipIndex, type PublishedIndex, xzIndex } from './compress.js';
+import { cutIndex, gzipIndex, LINE, type PublishedIndex, STANZA, xzIndex } from './compress.js';
 import { contentsIndexName, contentsListsPath, releaseHasContents, suiteContentsIndexes } from './contents.js';
 import { debugSuiteOf, isDebugSuite, mainSuiteOf, refuseDebugInMainSuite } from '../debug-symbols.js';
 import { binaryDir, byHashPaths, checkName, indexForms, sourceDir, suiteDir } from './layout.js';
@@ -425,7 +425,7 @@ export class AptFormat implements RepoFormat {
         if (kept) return { j, variants: kept };
         const withXz = forms.some((f) => f.suffix === '.xz');
         const previous = await publishedIndex(ctx.root, base, contents.release, `${j.dir}/${j.name}`, withXz);
-        const cut = cutIndex(plain);
+        const cut = cutIndex(plain, j.contents ? LINE : STANZA);
         const [gz, xz] = await Promise.all([gzipIndex(plain, previous, cut), withXz ? xzIndex(plain, previous, cut) : undefined]);
         const bytesOf = { '': plain, '.gz': gz, '.xz': xz };
         const variants: IndexVariant[] = forms.map(({ suffix, served }) => {
@@ -562,21 +562,22 @@ async function publishedVariants(
  * An index's published text and .xz, when both are on disk as the current Release lists them:
  * the blocks of the text that did not change are taken from that .xz (compress.ts).
  */
-/** The published text of an index and its .gz (and .xz) as the Release lists them, for their pieces to be taken again. */
+/** The published .gz of an index (and its .xz with the plain text) as the Release lists them, for their pieces to be taken again. */
 async function publishedIndex(
   root: string,
   base: string,
   release: ParsedRelease | undefined,
   path: string,
   withXz: boolean,
-): Promise<PublishedIndex | undefined> {
+): Promise<PublishedIndex> {
   const read = async (p: string) => {
     const listed = release?.files.get(p);
     const bytes = listed?.sha256 ? await ifExists(readFile(join(root, base, p))) : undefined;
     return bytes && bytes.length === listed!.size && hex('sha256', bytes) === listed!.sha256 ? bytes : undefined;
   };
-  const [plain, gz, xz] = await Promise.all([read(path), read(`${path}.gz`), withXz ? read(`${path}.xz`) : undefined]);
-  return plain && (gz || xz) ? { plain, ...(gz ? { gz } : {}), ...(xz ? { xz } : {}) } : undefined;
+  // The .gz alone names its segments' text; the .xz needs the plain text beside it.
+  const [gz, xz, plain] = await Promise.all([read(`${path}.gz`), withXz ? read(`${path}.xz`) : undefined, withXz ? read(path) : undefined]);
+  return { ...(gz ? { gz } : {}), ...(xz && plain ? { xz, plain } : {}) };
 }
 
 export { listSuites };

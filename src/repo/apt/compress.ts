@@ -23,30 +23,35 @@ import { constants, deflateRaw as deflateRawCb } from 'node:zlib';
 import { mapLimit } from '../../core/concurrency.js';
 import { envError } from '../../core/errors.js';
 import { run } from '../../core/exec.js';
-import { type GzipSegment, gzipCrc, gzipSegments, joinGzipSegments } from '../../formats/gzip-segments.js';
+import { type GzipSegment, gzipCrc, gzipSegments, joinGzipSegments, TEXT_HASH_BYTES } from '../../formats/gzip-segments.js';
 import { joinXzBlocks, type XzBlock, xzBlocks } from '../../formats/xz-blocks.js';
 
 const deflateRaw = promisify(deflateRawCb);
+
+/** Where a record ends: deb822 stanzas (Packages, Sources) at a blank line, Contents lines at a newline. */
+export type RecordEnd = '\n\n' | '\n';
+export const STANZA: RecordEnd = '\n\n';
+export const LINE: RecordEnd = '\n';
 
 /** Block sizes of `stanzaCuts`: no cut before `min` bytes, one on average every `target`, always one after `max`. */
 export const XZ_BLOCK = { min: 64 * 1024, target: 256 * 1024, max: 1024 * 1024 };
 
 /**
- * Where to cut deb822 text into xz blocks: the end offsets of the blocks (the last is the
- * text's length). A block ends after a stanza (its blank line) once it holds `min` bytes, with
- * a probability proportional to the stanza's length decided by a hash of the stanza's first
- * bytes, or once it holds `max`. Inserting or removing a stanza moves at most the cuts next to
- * it: the blocks elsewhere keep their bytes. Pure.
+ * Where to cut an index into pieces: the end offsets of the pieces (the last is the text's
+ * length). A piece ends after a record (a deb822 stanza and its blank line, or a Contents line)
+ * once it holds `min` bytes, with a probability proportional to the record's length decided by
+ * a hash of the record's first bytes, or once it holds `max`. Inserting or removing a record
+ * moves at most the cuts next to it: the pieces elsewhere keep their bytes. Pure.
  */
-export function stanzaCuts(text: Uint8Array, sizes = XZ_BLOCK): number[] {
+export function stanzaCuts(text: Uint8Array, sizes = XZ_BLOCK, record: RecordEnd = STANZA): number[] {
   const cuts: number[] = [];
   const buf = Buffer.from(text.buffer, text.byteOffset, text.byteLength);
   const spread = 2 ** 32 / Math.max(1, sizes.target - sizes.min);
   let start = 0; // of the current block
   let stanza = 0; // start of the current stanza
   while (stanza < buf.length) {
-    const blank = buf.indexOf('\n\n', stanza);
-    const end = blank < 0 ? buf.length : blank + 2;
+    const blank = buf.indexOf(record, stanza);
+    const end = blank < 0 ? buf.length : blank + record.length;
     if (end - start >= sizes.max) {
       cuts.push(end);
       start = end;
@@ -76,39 +81,42 @@ export function xzArgs(size: number, level: string): string[] {
   return [`--lzma2=preset=${level},dict=${dict}`, '--check=crc64', '-T1', '-c', '-'];
 }
 
-/** The published text of an index and its compressed forms, whose pieces can be taken again. */
+/**
+ * The published forms of an index whose pieces can be taken again: the .gz alone (its segment
+ * table names each segment's text by hash), the .xz with the plain text it holds.
+ */
 export interface PublishedIndex {
-  plain: Uint8Array;
+  plain?: Uint8Array;
   xz?: Uint8Array;
   gz?: Uint8Array;
 }
 
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('base64');
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest();
+/** A piece's key: the first TEXT_HASH_BYTES of its text's SHA-256 (what a .gz segment table keeps). */
+const key = (digest: Uint8Array) => Buffer.from(digest.buffer, digest.byteOffset, TEXT_HASH_BYTES).toString('base64');
 const CRC64 = 0x0004;
 
-/** An index cut into pieces (`stanzaCuts`), each with the SHA-256 of its text: computed once for .gz and .xz. */
+/** An index cut into pieces (`stanzaCuts`), each with the key of its text: computed once for .gz and .xz. */
 export interface IndexPieces {
   pieces: Uint8Array[];
-  hashes: string[];
+  keys: string[];
 }
 
-export function cutIndex(data: Uint8Array): IndexPieces {
-  const cuts = stanzaCuts(data);
+export function cutIndex(data: Uint8Array, record: RecordEnd = STANZA): IndexPieces {
+  const cuts = stanzaCuts(data, XZ_BLOCK, record);
   const pieces = cuts.map((end, i) => data.subarray(i === 0 ? 0 : cuts[i - 1]!, end));
-  return { pieces, hashes: pieces.map(sha256) };
+  return { pieces, keys: pieces.map((p) => key(sha256(p))) };
 }
 
-/**
- * The previous text's pieces by the SHA-256 of their text: `sizes` are the uncompressed sizes of
- * the previous file's blocks or segments in order, which must add up to the previous text.
- */
-function byText<T>(plain: Uint8Array, parts: readonly T[] | undefined, size: (t: T) => number): Map<string, T> {
-  const out = new Map<string, T>();
-  if (!parts || parts.reduce((n, p) => n + size(p), 0) !== plain.length) return out;
+/** The blocks of a previous .xz by the key of the text each holds (none unless they add up to `plain`). */
+function xzBlocksByText(previous: PublishedIndex | undefined): Map<string, XzBlock> {
+  const out = new Map<string, XzBlock>();
+  const parsed = previous?.xz && previous.plain && xzBlocks(previous.xz);
+  if (!parsed || parsed.flags !== CRC64 || parsed.blocks.reduce((n, b) => n + b.uncompressed, 0) !== previous.plain!.length) return out;
   let at = 0;
-  for (const p of parts) {
-    out.set(sha256(plain.subarray(at, at + size(p))), p);
-    at += size(p);
+  for (const b of parsed.blocks) {
+    out.set(key(sha256(previous.plain!.subarray(at, at + b.uncompressed))), b);
+    at += b.uncompressed;
   }
   return out;
 }
@@ -116,14 +124,9 @@ function byText<T>(plain: Uint8Array, parts: readonly T[] | undefined, size: (t:
 /** `data` as .xz; blocks whose text `previous` already compressed are taken from it. */
 export async function xzIndex(data: Uint8Array, previous?: PublishedIndex, cut: IndexPieces = cutIndex(data)): Promise<Buffer> {
   const level = /^[0-9]$/.test(process.env.PKGTRACK_XZ_LEVEL ?? '') ? process.env.PKGTRACK_XZ_LEVEL! : '6';
-  const parsed = previous?.xz && xzBlocks(previous.xz);
-  const known = byText(
-    previous?.plain ?? new Uint8Array(),
-    parsed && parsed.flags === CRC64 ? parsed.blocks : undefined,
-    (b) => b.uncompressed,
-  );
+  const known = xzBlocksByText(previous);
   const blocks = await mapLimit(cut.pieces, availableParallelism(), async (piece, i): Promise<XzBlock[]> => {
-    const reused = known.get(cut.hashes[i]!);
+    const reused = known.get(cut.keys[i]!);
     if (reused && reused.uncompressed === piece.length) return [reused];
     const r = await run('xz', xzArgs(piece.length, level), { input: piece, binary: true, what: 'xz (index compression)' });
     const own = xzBlocks(r.stdoutBytes);
@@ -140,15 +143,14 @@ export async function xzIndex(data: Uint8Array, previous?: PublishedIndex, cut: 
 
 /** `data` as .gz (level 9); segments whose text `previous` already compressed are taken from it. */
 export async function gzipIndex(data: Uint8Array, previous?: PublishedIndex, cut: IndexPieces = cutIndex(data)): Promise<Buffer> {
-  const parsed = previous?.gz && gzipSegments(previous.gz, previous.plain.length);
-  const known = byText(previous?.plain ?? new Uint8Array(), parsed, (s) => s.uncompressed);
+  const known = new Map((previous?.gz ? (gzipSegments(previous.gz) ?? []) : []).map((s) => [key(s.textHash), s]));
   // zlib's async calls already run on libuv's pool (4 threads): no limit needed beyond it.
   const segments = await Promise.all(
     cut.pieces.map(async (piece, i): Promise<GzipSegment> => {
-      const reused = known.get(cut.hashes[i]!);
+      const reused = known.get(cut.keys[i]!);
       if (reused && reused.uncompressed === piece.length) return reused;
       const deflate = await deflateRaw(piece, { level: 9, finishFlush: constants.Z_FULL_FLUSH });
-      return { deflate, uncompressed: piece.length };
+      return { deflate, uncompressed: piece.length, textHash: sha256(piece) };
     }),
   );
   const gz = joinGzipSegments(segments, gzipCrc(data));
