@@ -86,8 +86,8 @@ export function signAfter(signer: Signer, check: Promise<void>): Signer {
     fingerprints: signer.fingerprints,
     ...(signer.publicKeysArmored ? { publicKeysArmored: () => signer.publicKeysArmored!() } : {}),
     ...(signer.keyExpiry ? { keyExpiry: () => signer.keyExpiry!() } : {}),
-    clearsign: async (text) => (await check, signer.clearsign(text)),
-    detachSign: async (data) => (await check, signer.detachSign(data)),
-    detachSignBinary: async (data) => (await check, signer.detachSignBinary(data)),
+    clearsign: (text) => check.then(() => signer.clearsign(text)),
+    detachSign: (data) => check.then(() => signer.detachSign(data)),
+    detachSignBinary: (data) => check.then(() => signer.detachSignBinary(data)),
   };
 }
