@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { conflictError, inputError } from '../../core/errors.js';
@@ -57,6 +57,14 @@ export interface S3PublishRequest extends PublishRequest {
   /** Seconds an unused file stays for readers mid-update (default one day). */
   graceSeconds?: number;
 }
+
+/**
+ * apt's by-hash copies: never downloaded either. The new generation makes those of the current
+ * indexes again from the indexes themselves (same bytes, so not uploaded again); those of older
+ * indexes are not in the scratch copy, so they are scheduled for deletion after the grace
+ * period, which is what keeps them for readers mid-update.
+ */
+const isByHash = (rel: string) => /^apt\/dists\/.+\/by-hash\/SHA(256|512)\/[0-9a-f]+$/.test(rel);
 
 /** Package files: immutable, never downloaded by a publisher (apt's pool, yum's Packages). */
 const isPool = (rel: string) => /^apt\/(pool|changelogs)\//.test(rel) || /^yum\/(.+\/)?Packages\//.test(rel);
@@ -182,15 +190,25 @@ export async function changeInS3<T>(
       delete state.pendingDeletes[rel];
       sync.deleted.push(rel);
     });
-    // 2. Metadata only: everything published except pool files.
-    const meta = Object.keys(state.objects).filter((rel) => !isPool(rel));
+    // 2. Metadata only: everything published except pool files and by-hash copies.
+    const meta = Object.keys(state.objects).filter((rel) => !isPool(rel) && !isByHash(rel));
+    const downloaded = new Map<string, string>(); // sha256 -> rel
     await mapLimit(meta, UPLOADS_IN_FLIGHT, async (rel) => {
       const got = await store.get(key(rel));
       if (!got) return; // deleted by hand: the publish rewrites what it needs
       await mkdir(dirname(join(work, rel)), { recursive: true });
       await writeFile(join(work, rel), got.body);
+      downloaded.set(createHash('sha256').update(got.body).digest('hex'), rel);
       sync.downloadedFiles++;
     });
+    // The by-hash copies of the indexes just read, made locally: with them the publish sees the
+    // suite whole (a no-change publish writes nothing), and they are not uploaded again.
+    for (const [rel, o] of Object.entries(state.objects)) {
+      const from = isByHash(rel) ? downloaded.get(o.sha256) : undefined;
+      if (!from) continue;
+      await mkdir(dirname(join(work, rel)), { recursive: true });
+      await link(join(work, from), join(work, rel));
+    }
     opts.progress.step(`read ${sync.downloadedFiles} metadata file(s) from ${target.url}`);
     // 3. The ordinary operation, in the scratch directory, the bucket's pool as the pool of record.
     const result = await change(work, (root) => ({ sha256Of: (rel) => state.objects[relative(work, join(root, rel))]?.sha256 }));
