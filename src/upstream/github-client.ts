@@ -10,7 +10,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { PkgtrackError } from '../core/errors.js';
 import type { Progress } from '../core/progress.js';
-import { registerSecret } from '../core/secrets.js';
+import { githubToken } from './github-token.js';
 
 const PluggedOctokit = Octokit.plugin(throttling, retry);
 type Client = InstanceType<typeof PluggedOctokit>;
@@ -43,13 +43,6 @@ export class GithubRateLimited extends PkgtrackError {
       details: { status, ...(retryAt ? { retryAt: retryAt.toISOString() } : {}) },
     });
   }
-}
-
-export function githubToken(explicit?: string): string | undefined {
-  const t = explicit ?? process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN;
-  const token = t?.trim() || undefined;
-  registerSecret(token);
-  return token;
 }
 
 /** A limiter that runs jobs at once: our GraphQL queries are reads, sent one after another by us. */

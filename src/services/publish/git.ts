@@ -11,7 +11,7 @@ import { conflictError, inputError, isPkgtrackError, PkgtrackError } from '../..
 import { run } from '../../core/exec.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
 import { isLocalOnly } from '../../repo/format.js';
-import { githubToken } from '../../upstream/github-client.js';
+import { githubToken } from '../../upstream/github-token.js';
 import { gitPush, gitWithToken } from '../../core/git-push.js';
 import { type PublishRequest, type PublishResult, publish } from './publish.js';
 

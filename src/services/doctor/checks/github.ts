@@ -7,7 +7,8 @@ import { access } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { redact } from '../../../core/secrets.js';
 import { DEFAULT_DEBIAN_KEYRING } from '../../../upstream/debian.js';
-import { DEFAULT_GITHUB_API, githubToken } from '../../../upstream/github-client.js';
+import { DEFAULT_GITHUB_API } from '../../../upstream/github-client.js';
+import { githubToken } from '../../../upstream/github-token.js';
 import type { DoctorCheck, DoctorContext, Finding } from '../types.js';
 
 function githubHosts(ctx: DoctorContext): Map<string, string[]> {
