@@ -20,7 +20,6 @@ export default class Site extends PkgtrackCommand<typeof Site> {
   async run(): Promise<GenerateSiteResult> {
     const result = await generateSite({
       progress: this.progress,
-      generator: `pkgtrack ${this.config.version}`,
       ...(this.flags.repo ? { recipesRoot: this.flags.repo } : {}),
       ...(this.flags.out ? { out: this.flags.out } : {}),
     });

@@ -4,6 +4,7 @@
  * public facts. Build manifests and logs are collected here as files to copy into the site,
  * so that every link on the page resolves on any static host.
  */
+import { PKGTRACK_VERSION } from '../../core/version.js';
 import { isDebugSuite, mainSuiteOf } from '../../repo/debug-symbols.js';
 import { type BuildRow, buildsTable, ObservationsTable } from '../../state/tables.js';
 import { ifExists } from '../../core/fsutil.js';
@@ -344,7 +345,9 @@ export async function gatherSiteModel(
     ...(key ? { key } : {}),
     suites,
     generatedAt: now.toISOString(),
-    generator: opts.generator ?? 'pkgtrack',
+    // One name for every writer of the page (publish and `pkgtrack site`): a different one would
+    // make each of them re-render every package page the other wrote.
+    generator: opts.generator ?? `pkgtrack ${PKGTRACK_VERSION}`,
   };
   return { model, extraFiles };
 }

@@ -1,0 +1,77 @@
+/**
+ * A first publish of thousands of packages writes the page's files on two threads (the badges on
+ * a writer thread, the rest here): the compiled CLI, so the worker module really runs. Every
+ * package gets its badge, page and JSON, no staging folder is left, and the record agrees with
+ * the files: `pkgtrack site` afterwards rewrites only the first page (it says when it was
+ * generated). Publish and `site` name the same generator, so neither re-renders the other's pages.
+ */
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { debFile, debName, makeDeb } from '../../bench/scale/make-debs.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
+import { makeKey, type TestKey } from '../repo/apt-helpers.js';
+
+/** Over write-files' PARALLEL_MIN (4000) files: 1,400 packages are 4,200 files. */
+const N = 1400;
+let repo: string;
+let key: TestKey;
+
+beforeAll(() => {
+  const dir = tempDir('pkgtrack-site-parallel-');
+  key = makeKey(dir);
+  repo = join(dir, 'repo');
+  mkdirSync(join(repo, 'recipes'), { recursive: true });
+  copyFileSync(key.secret, join(repo, 'key.asc'));
+  writeFileSync(
+    join(repo, 'pkgtrack.yaml'),
+    'name: many\norigin: Many\nlabel: Many\nmaintainer: T <t@example.org>\nurl: http://127.0.0.1:9/many\nsigning:\n  key: key.asc\n',
+  );
+  mkdirSync(join(dir, 'debs'));
+  for (let i = 0; i < N; i++) writeFileSync(join(dir, 'debs', debFile(debName(i))), makeDeb(debName(i)));
+}, 120_000);
+
+const names = (sub: string, ext: string) =>
+  readdirSync(join(repo, 'public', sub))
+    .filter((f) => f.endsWith(ext))
+    .sort();
+
+describe('a big first publish writes the page on two threads', () => {
+  it('writes every package its badge, page and JSON, leaves no staging, and the record agrees', async () => {
+    const r = await pkgtrack(['publish', '-q', '--suite', 'bookworm', join(repo, '..', 'debs')], { cwd: repo });
+    expect(r.code, r.stderr).toBe(0);
+    const want = Array.from({ length: N }, (_, i) => debName(i)).sort();
+    expect(names('badges', '.svg')).toEqual(want.map((n) => `${n}.svg`));
+    expect(names('packages', '.html')).toEqual(want.map((n) => `${n}.html`));
+    expect(names('packages', '.json')).toEqual(want.map((n) => `${n}.json`));
+    expect(readdirSync(join(repo, 'public')).filter((e) => e.startsWith('.site-staging-'))).toEqual([]);
+
+    // Only the first page, which says when it was generated.
+    const again = await pkgtrack(['site', '--json'], { cwd: repo });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json().written).toEqual(['index.html']);
+  }, 300_000);
+
+  it('after one more package, the record still agrees with the files', async () => {
+    const extra = join(repo, '..', debFile('zz-added'));
+    writeFileSync(extra, makeDeb('zz-added'));
+    const r = await pkgtrack(['publish', '-q', '--suite', 'bookworm', extra], { cwd: repo });
+    expect(r.code, r.stderr).toBe(0);
+    const site = await pkgtrack(['site', '--json'], { cwd: repo });
+    expect(site.json().written).toEqual(['index.html']);
+    expect(names('badges', '.svg')).toContain('zz-added.svg');
+    expect(names('badges', '.svg')).toHaveLength(N + 1);
+  }, 300_000);
+
+  it('a new label re-renders every page: staged on both threads and renamed in, nothing left behind', async () => {
+    const config = join(repo, 'pkgtrack.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('label: Many', 'label: Many Relabelled'));
+    const r = await pkgtrack(['site', '--json'], { cwd: repo });
+    expect(r.code, r.stderr).toBe(0);
+    const written: string[] = r.json().written;
+    expect(written.filter((p) => p.startsWith('packages/') && p.endsWith('.html'))).toHaveLength(N + 1);
+    expect(readFileSync(join(repo, 'public/packages', `${debName(N - 1)}.html`), 'utf8')).toContain('Many Relabelled');
+    expect(readdirSync(join(repo, 'public')).filter((e) => e.startsWith('.site-staging-'))).toEqual([]);
+    expect((await pkgtrack(['site', '--json'], { cwd: repo })).json().written).toEqual(['index.html']);
+  }, 300_000);
+});
