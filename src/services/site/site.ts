@@ -19,7 +19,7 @@
  */
 import { siteRecordTable } from '../../state/tables.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { PkgtrackError } from '../../core/errors.js';
@@ -32,9 +32,6 @@ import { REPO_META_DIR, withRepoLock } from '../../repo/lock.js';
 import type { SiteModel } from '../../site/model.js';
 import { ASSET_DIR, packageFilePaths, type SiteFile, siteParts } from '../../site/render-site.js';
 import { StateStore } from '../../state/store.js';
-import { WorkerPool, workerModulesAvailable } from '../../core/worker-pool.js';
-import { type FileToWrite, writeSiteFiles } from './write-files.js';
-import type { SiteWriteJob } from './write-worker.js';
 import { type GatherOptions, gatherSiteModel } from './gather.js';
 
 export { gatherSiteModel } from './gather.js';
@@ -86,42 +83,48 @@ function checkPath(p: string): void {
  */
 const FSYNC_EACH_MAX = 32;
 
-/** Past this many files, the badges are written by a second thread while this one writes the rest. */
-const PARALLEL_MIN = 4000;
-
 /**
- * Writes the site's files (write-files.ts): those of packages new to the site in place, the
- * rest under `staging`. A big write (a first publish of thousands of packages) is split by
- * folder: the badges go to a writer thread while this thread writes the package pages and the
- * rest, the file systems' work for each folder on its own core. Returns the staged files, in
- * `files` order. Durable when this returns.
+ * Writes the site's files with synchronous calls: tens of thousands of small files (a first
+ * publish of 10,000 packages writes 30,000) take a third less time than through fs/promises,
+ * whose per-call round trip through the thread pool dominates for files of a few KB.
+ *  - A package's files that did not exist before (a package new to the site) go straight to
+ *    their live path, created exclusively: no page links them until the index that names them is
+ *    renamed in, and a crash leaves files the record does not own, rewritten next time.
+ *  - Everything else is written under `staging`, to be renamed over its live path.
+ * Returns the staged ones, in `files` order. Durable when this returns.
  */
 async function writeFiles(out: string, staging: string, files: SiteFile[], mayWriteInPlace: (p: string) => boolean): Promise<SiteFile[]> {
   const each = files.length <= FSYNC_EACH_MAX;
-  const toWrite: FileToWrite[] = files.map((f) => ({ path: f.path, data: f.data, inPlace: mayWriteInPlace(f.path) }));
-  let staged: Set<number>;
-  if (toWrite.length >= PARALLEL_MIN && workerModulesAvailable()) {
-    const other = toWrite.flatMap((f, i) => (f.path.startsWith('badges/') ? [i] : []));
-    const mine = toWrite.flatMap((f, i) => (f.path.startsWith('badges/') ? [] : [i]));
-    const pool = new WorkerPool<SiteWriteJob, { staged: number[] }>(new URL('./write-worker.js', import.meta.url), { size: 1 });
-    try {
-      const theirs = pool.run({ out, staging, files: other.map((i) => toWrite[i]!) });
-      theirs.catch(() => {}); // awaited below, after this thread's share
-      const ours = writeSiteFiles(
-        out,
-        staging,
-        mine.map((i) => toWrite[i]!),
-        each,
-      ).map((j) => mine[j]!);
-      staged = new Set([...ours, ...(await theirs).staged.map((j) => other[j]!)]);
-    } finally {
-      await pool.close();
+  const dirs = new Set<string>();
+  const write = (path: string, data: string | Uint8Array, flag: 'w' | 'wx') => {
+    const dir = dirname(path);
+    if (!dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      dirs.add(dir);
     }
-  } else {
-    staged = new Set(writeSiteFiles(out, staging, toWrite, each));
+    const fd = openSync(path, flag, 0o644);
+    try {
+      writeFileSync(fd, data);
+      if (each) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const staged: SiteFile[] = [];
+  for (const f of files) {
+    if (mayWriteInPlace(f.path)) {
+      try {
+        write(join(out, f.path), f.data, 'wx');
+        continue;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
+    write(join(staging, f.path), f.data, 'w');
+    staged.push(f);
   }
   if (!each) await run('sync', ['-f', out], { what: 'sync -f (flush the web page files)' });
-  return files.filter((_, i) => staged.has(i));
+  return staged;
 }
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
