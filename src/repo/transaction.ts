@@ -24,7 +24,7 @@
 import { mapLimit } from '../core/concurrency.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, linkSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
-import { copyFile, link, mkdir, open, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, rename, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { conflictError } from '../core/errors.js';
 import { run } from '../core/exec.js';
@@ -113,6 +113,8 @@ export class PublishTransaction {
   private earlySync: Promise<{ ok: boolean; covered: number }> | undefined;
   /** Directories made and swept by this transaction (see prepareDir). */
   private readonly prepared = new Map<string, Promise<void>>();
+  /** Directories this transaction created (here or in a worker): an abort removes them again when empty. */
+  private readonly createdDirs = new Set<string>();
   /**
    * In the name of every temporary this transaction writes (poolTemp): a sweep spares them,
    * so worker threads may write temporaries into a directory before this thread prepares it.
@@ -165,6 +167,7 @@ export class PublishTransaction {
         if (made) {
           // New directories are names in their parents: synced with the files' directories.
           for (let d = dir; d.length >= made.length; d = dirname(d)) this.dirtyDirs.add(dirname(d));
+          this.created(dir, made);
           return;
         }
         for (const n of readdirSync(dir)) if (n.endsWith(TMP_SUFFIX) && !isTaggedTemp(n, this.tag)) await rm(join(dir, n), { force: true });
@@ -180,9 +183,15 @@ export class PublishTransaction {
     return poolTemp(abs, this.tag);
   }
 
-  /** A directory a worker created (mkdir said so): nothing in it to sweep. */
-  madeDir(dir: string): void {
+  /** A directory a worker created (mkdir said so, creating from `from` down): nothing in it to sweep. */
+  madeDir(dir: string, from: string = dir): void {
     if (!this.prepared.has(dir)) this.prepared.set(dir, Promise.resolve());
+    this.created(dir, from);
+  }
+
+  /** `dir` and its parents up to `from` are new. */
+  private created(dir: string, from: string): void {
+    for (let d = dir; d.length >= from.length && d !== dirname(d); d = dirname(d)) this.createdDirs.add(d);
   }
 
   /**
@@ -423,6 +432,8 @@ export class PublishTransaction {
         [...this.pendingContent.values()],
       );
     for (const t of tmps) if (t) await rm(t, { force: true });
+    // The pool directories made for this change, deepest first, when nothing else is in them.
+    for (const d of [...this.createdDirs].sort((a, b) => b.length - a.length)) await rmdir(d).catch(() => {});
   }
 
   /**

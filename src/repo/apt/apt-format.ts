@@ -244,7 +244,7 @@ export class AptFormat implements RepoFormat {
     rd.pool = readPool;
     if (readPool && !tx.dryRun) {
       rd.stage = { root, tag: tx.tag, component };
-      rd.madeDir = (d) => tx.madeDir(d);
+      rd.madeDir = (d, from) => tx.madeDir(d, from);
     }
     try {
       await mapLimit(debs, readPool ? 16 : 8, addDeb);

@@ -55,8 +55,8 @@ export interface ReadOptions {
    * belongs in, as a temporary of this transaction (`tag`), under the repository `root`.
    */
   stage?: DebStage | undefined;
-  /** Told of each pool directory a worker created (PublishTransaction.madeDir). */
-  madeDir?: ((dir: string) => void) | undefined;
+  /** Told of each pool directory a worker created, and the first it created (PublishTransaction.madeDir). */
+  madeDir?: ((dir: string, from: string) => void) | undefined;
 }
 
 /** Control data + hashes of a .deb (cached); `staged`: a copy of its bytes beside its pool path, when the pool read it. */
@@ -76,6 +76,7 @@ export async function readDeb(path: string, opts: ReadOptions): Promise<CachedDe
     const {
       staged: s,
       madeDir,
+      madeFrom,
       ctimeUs: changed,
       ino,
       ...read
@@ -85,7 +86,7 @@ export async function readDeb(path: string, opts: ReadOptions): Promise<CachedDe
     value = read;
     key = { path, size: read.size, ctimeUs: changed, ino };
     staged = s;
-    if (madeDir) opts.madeDir?.(madeDir);
+    if (madeDir) opts.madeDir?.(madeDir, madeFrom ?? madeDir);
   } else {
     const {
       bytes,

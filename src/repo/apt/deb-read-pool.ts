@@ -33,6 +33,8 @@ export interface DebStaged {
   staged?: string;
   /** The pool directory, when this job created it (nothing in it for a sweep to look at). */
   madeDir?: string;
+  /** The first directory the job created: it and those below it down to madeDir are new. */
+  madeFrom?: string;
 }
 
 export class DebReadPool {

@@ -31,5 +31,5 @@ serveJobs(parentPort, async ({ path, stage, listFiles }: DebJob) => {
   const made = mkdirSync(dirname(dest), { recursive: true });
   const staged = poolTemp(dest, stage.tag);
   writeFileSync(staged, bytes, { flag: 'wx' });
-  return { deb: { ...deb, staged, ...(made ? { madeDir: dirname(dest) } : {}) } };
+  return { deb: { ...deb, staged, ...(made ? { madeDir: dirname(dest), madeFrom: made } : {}) } };
 });
