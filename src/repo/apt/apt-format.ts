@@ -559,10 +559,9 @@ async function publishedVariants(
 }
 
 /**
- * An index's published text and .xz, when both are on disk as the current Release lists them:
- * the blocks of the text that did not change are taken from that .xz (compress.ts).
+ * The published .gz of an index (and its .xz with the plain text), when on disk as the current
+ * Release lists them: the pieces of the text that did not change are taken from them (compress.ts).
  */
-/** The published .gz of an index (and its .xz with the plain text) as the Release lists them, for their pieces to be taken again. */
 async function publishedIndex(
   root: string,
   base: string,
