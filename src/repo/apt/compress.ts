@@ -96,16 +96,16 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest();
 const key = (digest: Uint8Array) => Buffer.from(digest.buffer, digest.byteOffset, TEXT_HASH_BYTES).toString('base64');
 const CRC64 = 0x0004;
 
-/** An index cut into pieces (`stanzaCuts`), each with the key of its text: computed once for .gz and .xz. */
+/** An index cut into pieces (`stanzaCuts`), each with its text's SHA-256: computed once for .gz and .xz. */
 export interface IndexPieces {
   pieces: Uint8Array[];
-  keys: string[];
+  digests: Buffer[];
 }
 
 export function cutIndex(data: Uint8Array, record: RecordEnd = STANZA): IndexPieces {
   const cuts = stanzaCuts(data, XZ_BLOCK, record);
   const pieces = cuts.map((end, i) => data.subarray(i === 0 ? 0 : cuts[i - 1]!, end));
-  return { pieces, keys: pieces.map((p) => key(sha256(p))) };
+  return { pieces, digests: pieces.map(sha256) };
 }
 
 /** The blocks of a previous .xz by the key of the text each holds (none unless they add up to `plain`). */
@@ -126,7 +126,7 @@ export async function xzIndex(data: Uint8Array, previous?: PublishedIndex, cut: 
   const level = /^[0-9]$/.test(process.env.PKGTRACK_XZ_LEVEL ?? '') ? process.env.PKGTRACK_XZ_LEVEL! : '6';
   const known = xzBlocksByText(previous);
   const blocks = await mapLimit(cut.pieces, availableParallelism(), async (piece, i): Promise<XzBlock[]> => {
-    const reused = known.get(cut.keys[i]!);
+    const reused = known.get(key(cut.digests[i]!));
     if (reused && reused.uncompressed === piece.length) return [reused];
     const r = await run('xz', xzArgs(piece.length, level), { input: piece, binary: true, what: 'xz (index compression)' });
     const own = xzBlocks(r.stdoutBytes);
@@ -147,10 +147,10 @@ export async function gzipIndex(data: Uint8Array, previous?: PublishedIndex, cut
   // zlib's async calls already run on libuv's pool (4 threads): no limit needed beyond it.
   const segments = await Promise.all(
     cut.pieces.map(async (piece, i): Promise<GzipSegment> => {
-      const reused = known.get(cut.keys[i]!);
+      const reused = known.get(key(cut.digests[i]!));
       if (reused && reused.uncompressed === piece.length) return reused;
       const deflate = await deflateRaw(piece, { level: 9, finishFlush: constants.Z_FULL_FLUSH });
-      return { deflate, uncompressed: piece.length, textHash: sha256(piece) };
+      return { deflate, uncompressed: piece.length, textHash: cut.digests[i]! };
     }),
   );
   const gz = joinGzipSegments(segments, gzipCrc(data));
