@@ -109,6 +109,8 @@ export class WorkerPool<Job extends object, Result> {
   }
 }
 
+const REPLY_GROUP = 16;
+
 /** In a worker module: answer each batch of jobs with `handle`, one reply message per batch. */
 export function serveJobs<Job, Result extends object>(port: MessagePort | null, handle: (job: Job) => Result | Promise<Result>): void {
   port?.on('message', async (jobs: Array<Job & { id: number }>) => {
@@ -121,8 +123,10 @@ export function serveJobs<Job, Result extends object>(port: MessagePort | null, 
       } catch (e) {
         replies.push({ id: j.id, error: errorReply(e) });
       }
+      // Answers go back in small groups: the main thread works on them while this batch goes on.
+      if (replies.length >= REPLY_GROUP) port.postMessage(replies.splice(0));
     }
-    port.postMessage(replies);
+    if (replies.length) port.postMessage(replies);
   });
 }
 

@@ -29,12 +29,22 @@ export const SOURCE_FIELD_ORDER = [
   'Vcs-Svn', 'Directory', 'Package-List', 'Files', 'Checksums-Md5', 'Checksums-Sha1', 'Checksums-Sha256', 'Checksums-Sha512',
 ] as const; // biome-ignore format: one table
 
+/** Each order's rank by lower-case field name, built once (a cold publish reorders 10,000 stanzas). */
+const ranks = new WeakMap<readonly string[], Map<string, number>>();
+
 /** Reorder like pkgTagSection::Write: fields named in `order` first, in that order; then the rest as they came. */
 export function reorder(fields: readonly Field[], order: readonly string[]): Field[] {
-  const rank = new Map(order.map((n, i) => [n.toLowerCase(), i]));
-  const known = fields.filter((f) => rank.has(f[0].toLowerCase()));
-  known.sort((a, b) => rank.get(a[0].toLowerCase())! - rank.get(b[0].toLowerCase())!);
-  return [...known, ...fields.filter((f) => !rank.has(f[0].toLowerCase()))];
+  let rank = ranks.get(order);
+  if (!rank) ranks.set(order, (rank = new Map(order.map((n, i) => [n.toLowerCase(), i]))));
+  const known: Array<[number, Field]> = [];
+  const rest: Field[] = [];
+  for (const f of fields) {
+    const r = rank.get(f[0].toLowerCase());
+    if (r === undefined) rest.push(f);
+    else known.push([r, f]);
+  }
+  known.sort((a, b) => a[0] - b[0]);
+  return [...known.map((k) => k[1]), ...rest];
 }
 
 export interface DebControl {

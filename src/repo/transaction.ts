@@ -239,7 +239,10 @@ export class PublishTransaction {
    */
   async adoptPoolFile(rel: string, tmp: string, sha256: string, origin: string): Promise<'added' | 'present'> {
     const dest = this.abs(rel);
-    if (this.dryRun || present(dest) || this.remotePool?.sha256Of(rel) !== undefined) {
+    // In a directory this change created nothing can be there yet (a second input with the same
+    // pool path meets the first at commit, where the link refuses to overwrite): no stat.
+    const fresh = !this.dryRun && this.createdDirs.has(dirname(dest));
+    if (this.dryRun || (!fresh && present(dest)) || this.remotePool?.sha256Of(rel) !== undefined) {
       await rm(tmp, { force: true });
       return this.placePoolFile(rel, origin, sha256); // 'present', or POOL_IMMUTABLE; dry-run: plans
     }

@@ -245,6 +245,11 @@ export class IndexCacheTable {
     return this.knowsStmt.get(kind, path) !== undefined;
   }
 
+  /** No entry of `kind` at all. */
+  isEmpty(kind: string): boolean {
+    return this.store.connection.prepare('SELECT 1 FROM repo_index_cache WHERE kind = ? LIMIT 1').get(kind) === undefined;
+  }
+
   get(kind: string, key: IndexCacheKey): string | undefined {
     return (this.getStmt.get(kind, key.path, key.size, key.ctimeUs, key.ino) as { value: string } | undefined)?.value;
   }

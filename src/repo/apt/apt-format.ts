@@ -247,7 +247,9 @@ export class AptFormat implements RepoFormat {
       rd.madeDir = (d, from) => tx.madeDir(d, from);
     }
     try {
-      await mapLimit(debs, readPool ? 16 : 8, addDeb);
+      // With reader threads, many in flight: each thread always has a queue (a window of 16 left
+      // them idle a quarter of a cold publish, waiting for this thread's next batch).
+      await mapLimit(debs, readPool ? 256 : 8, addDeb);
     } finally {
       rd.pool = undefined;
       rd.stage = undefined;

@@ -20,8 +20,14 @@ export class StateIndexCache implements IndexCache {
     this.table = new IndexCacheTable(store);
   }
 
+  /** Kinds the table holds no entry of (asked once per kind): a first publish asks no more. */
+  private readonly emptyKinds = new Map<string, boolean>();
+
   knows(kind: string, path: string): boolean {
-    return this.pending.has(slot(kind, path)) || this.table.knows(kind, path);
+    if (this.pending.has(slot(kind, path))) return true;
+    let empty = this.emptyKinds.get(kind);
+    if (empty === undefined) this.emptyKinds.set(kind, (empty = this.table.isEmpty(kind)));
+    return !empty && this.table.knows(kind, path);
   }
 
   get(kind: string, key: FileKey): string | undefined {
