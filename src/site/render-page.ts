@@ -14,6 +14,7 @@ import {
   type SitePackage,
   type SiteSuite,
   badgePath,
+  compareNames,
   SAFE_SEGMENT,
 } from './model.js';
 import { aptKeyCommands, debSourcesCommand, debugSymbolsCommands, formatFingerprint, URL_PLACEHOLDER, yumRepoCommand } from './snippets.js';
@@ -45,7 +46,7 @@ export function recentPackages(s: SiteSuite, opts: IndexOptions = {}): SitePacka
   const at = (p: SitePackage) => opts.changedAt?.get(p.name) ?? '';
   const rows = opts.rows ?? FIRST_PAGE_ROWS;
   if (s.packages.length <= rows && !opts.changedAt) return s.packages;
-  return [...s.packages].sort((a, b) => (at(a) === at(b) ? a.name.localeCompare(b.name) : at(a) < at(b) ? 1 : -1)).slice(0, rows);
+  return [...s.packages].sort((a, b) => (at(a) === at(b) ? compareNames(a.name, b.name) : at(a) < at(b) ? 1 : -1)).slice(0, rows);
 }
 
 /** `2026-11-21 12:25 UTC`: unambiguous, and the same in every locale. */

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { ICON_SVG, STYLE_CSS } from './assets.js';
 import { freshnessBadge } from './badge.js';
-import { badgeFreshnessByPackage, badgePath, SAFE_SEGMENT, type SiteModel } from './model.js';
+import { badgeFreshnessByPackage, badgePath, compareNames, SAFE_SEGMENT, type SiteModel } from './model.js';
 import {
   PACKAGE_INDEX,
   type PackageEntry,
@@ -60,7 +60,7 @@ export function siteParts(model: SiteModel): SiteParts {
   const shared: SiteFile[] = [];
   if (model.key) shared.push({ path: model.key.href, data: model.key.armored });
   const entries = packageEntries(model);
-  const packages = [...entries.values()].filter((e) => SAFE_SEGMENT.test(e.name)).sort((a, b) => a.name.localeCompare(b.name));
+  const packages = [...entries.values()].filter((e) => SAFE_SEGMENT.test(e.name)).sort((a, b) => compareNames(a.name, b.name));
   if (packages.length) shared.push({ path: 'search.html', data: renderSearchHtml(model, { ...assets, script }) });
   const badges = badgeFreshnessByPackage(model);
   // Everything a package page shows besides the package itself.

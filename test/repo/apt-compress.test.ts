@@ -199,6 +199,31 @@ describe('apt index compression', () => {
     expect(Buffer.compare(wrong, fresh)).toBe(0);
   });
 
+  it('takes unchanged .xz blocks by the segment table of the .gz cut the same way (no old plain text)', async () => {
+    const parts = stanzas(2_000_000);
+    const plain = text(parts);
+    const [xz, gz] = [await xzIndex(plain), await gzipIndex(plain)];
+    const before = xzBlocks(xz)!.blocks.map((b) => Buffer.from(b.bytes).toString('base64'));
+    const mid = Math.floor(parts.length / 2);
+    const grown = text([...parts.slice(0, mid), 'Package: pkg-added\nVersion: 2\nArchitecture: amd64\n', ...parts.slice(mid)]);
+    const again = await xzIndex(grown, { gz, xz });
+    const after = xzBlocks(again)!.blocks.map((b) => Buffer.from(b.bytes).toString('base64'));
+    const same = after.filter((b) => before.includes(b)).length;
+    expect(same).toBeGreaterThanOrEqual(after.length - 2);
+    expect(same).toBeGreaterThan(3);
+    roundTrip(again, grown);
+    // The .gz of other text (sizes that do not line up with the blocks): nothing is taken.
+    const otherGz = await gzipIndex(text(stanzas(2_000_000, 7)));
+    const unaligned = await xzIndex(grown, { gz: otherGz, xz });
+    expect(Buffer.compare(unaligned, await xzIndex(grown))).toBe(0);
+    // Same sizes, other text: a table whose hashes are not this text's gives no block away.
+    const lying = Buffer.from(gz);
+    const table = gzipSegments(lying)!;
+    for (const seg of table) seg.textHash.fill(0xab);
+    const notTaken = await xzIndex(grown, { gz: lying, xz });
+    expect(Buffer.compare(notTaken, await xzIndex(grown))).toBe(0);
+  });
+
   it('joins blocks of separate streams into one stream; refuses a damaged one', async () => {
     const a = text(stanzas(10_000));
     const b = text(stanzas(10_000, 500));

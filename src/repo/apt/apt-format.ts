@@ -29,6 +29,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflictError, inputError, integrityError, notFound } from '../../core/errors.js';
 import { getField } from '../../formats/deb822.js';
+import { gzipSegments } from '../../formats/gzip-segments.js';
 import { compareDebVersions } from '../../formats/version-deb.js';
 import {
   type ArtifactInput,
@@ -576,9 +577,11 @@ async function publishedIndex(
     const bytes = listed?.sha256 ? await ifExists(readFile(join(root, base, p))) : undefined;
     return bytes && bytes.length === listed!.size && hex('sha256', bytes) === listed!.sha256 ? bytes : undefined;
   };
-  // The .gz alone names its segments' text; the .xz needs the plain text beside it.
-  const [gz, xz, plain] = await Promise.all([read(`${path}.gz`), withXz ? read(`${path}.xz`) : undefined, withXz ? read(path) : undefined]);
-  return { ...(gz ? { gz } : {}), ...(xz && plain ? { xz, plain } : {}) };
+  // The .gz names its segments' text, and so the .xz blocks cut at the same places (compress.ts):
+  // the old plain text is read only when there is no usable .gz.
+  const [gz, xz] = await Promise.all([read(`${path}.gz`), withXz ? read(`${path}.xz`) : undefined]);
+  const plain = xz && !(gz && gzipSegments(gz)) ? await read(path) : undefined;
+  return { ...(gz ? { gz } : {}), ...(xz ? { xz } : {}), ...(plain ? { plain } : {}) };
 }
 
 export { listSuites };

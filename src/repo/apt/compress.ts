@@ -83,7 +83,8 @@ export function xzArgs(size: number, level: string): string[] {
 
 /**
  * The published forms of an index whose pieces can be taken again: the .gz alone (its segment
- * table names each segment's text by hash), the .xz with the plain text it holds.
+ * table names each segment's text by hash), the .xz with the plain text it holds or with the
+ * .gz cut the same way.
  */
 export interface PublishedIndex {
   plain?: Uint8Array;
@@ -108,16 +109,30 @@ export function cutIndex(data: Uint8Array, record: RecordEnd = STANZA): IndexPie
   return { pieces, digests: pieces.map(sha256) };
 }
 
-/** The blocks of a previous .xz by the key of the text each holds (none unless they add up to `plain`). */
+/**
+ * The blocks of a previous .xz by the key of the text each holds. With the plain text, each
+ * block's text is hashed; without it, the .gz published beside it names the text: both were
+ * cut at the same places from the same text, so when the block sizes are the segment sizes,
+ * block i holds segment i's text and takes its recorded hash (no 4 MB read and two hashing
+ * passes over the old text on every publish). None when neither lines up.
+ */
 function xzBlocksByText(previous: PublishedIndex | undefined): Map<string, XzBlock> {
   const out = new Map<string, XzBlock>();
-  const parsed = previous?.xz && previous.plain && xzBlocks(previous.xz);
-  if (!parsed || parsed.flags !== CRC64 || parsed.blocks.reduce((n, b) => n + b.uncompressed, 0) !== previous.plain!.length) return out;
-  let at = 0;
-  for (const b of parsed.blocks) {
-    out.set(key(sha256(previous.plain!.subarray(at, at + b.uncompressed))), b);
-    at += b.uncompressed;
+  const parsed = previous?.xz && xzBlocks(previous.xz);
+  if (!parsed || parsed.flags !== CRC64) return out;
+  if (previous.plain) {
+    if (parsed.blocks.reduce((n, b) => n + b.uncompressed, 0) !== previous.plain.length) return out;
+    let at = 0;
+    for (const b of parsed.blocks) {
+      out.set(key(sha256(previous.plain.subarray(at, at + b.uncompressed))), b);
+      at += b.uncompressed;
+    }
+    return out;
   }
+  const segments = previous.gz ? gzipSegments(previous.gz) : undefined;
+  if (!segments || segments.length !== parsed.blocks.length) return out;
+  if (parsed.blocks.some((b, i) => b.uncompressed !== segments[i]!.uncompressed)) return out;
+  parsed.blocks.forEach((b, i) => out.set(key(segments[i]!.textHash), b));
   return out;
 }
 

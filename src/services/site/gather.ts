@@ -22,6 +22,7 @@ import type { PatchReport } from '../../report/model.js';
 import { keyFacts } from '../../sign/policy.js';
 import {
   type Channel,
+  compareNames,
   computeFreshness,
   type PatchSummary,
   SAFE_SEGMENT,
@@ -283,7 +284,7 @@ export async function gatherSiteModel(
     const debugFor = isDebugSuite(s.suite) ? mainSuiteOf(s.suite) : undefined;
     const place = placeSuite(debugFor ? { ...s, suite: debugFor } : s, targets, trunkSuffix);
     const packages: SitePackage[] = [];
-    for (const [name, bins] of [...groupBySource(s)].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [name, bins] of [...groupBySource(s)].sort(([a], [b]) => compareNames(a, b))) {
       const first = bins[0]!;
       if (recipeNames.has(name) && !recipeInfo.has(name)) {
         const r = await loadRecipe(recipesRepo, name).catch(() => undefined);
@@ -298,8 +299,10 @@ export async function gatherSiteModel(
       const build = rows.find(
         (r) => (r.target === place.target || r.target === s.suite) && (r.version === first.version || r.version === first.upstreamVersion),
       );
-      const from = await buildDirFor(build, name, s.suite, first.version, outputDir, buildDirs, withBuildFiles);
-      const { links, files } = await buildFiles(from?.dir, name, s.suite);
+      // Most packages have no build files anywhere: no async call (and its promises) for them.
+      const mayHaveBuild = !!build?.out_dir || buildDirs.length > 0 || withBuildFiles.has(name);
+      const from = mayHaveBuild ? await buildDirFor(build, name, s.suite, first.version, outputDir, buildDirs, withBuildFiles) : undefined;
+      const { links, files } = from ? await buildFiles(from.dir, name, s.suite) : { links: [], files: [] };
       extraFiles.push(...files);
       const builtAt = build?.finished_at ?? from?.builtAt ?? bins.map((b) => b.builtAt).find(Boolean);
       const summary = info.summary ?? bins.find((b) => b.name === name)?.summary ?? first.summary;

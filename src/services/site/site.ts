@@ -18,7 +18,7 @@
  * record is written after the files, so a crash between the two rewrites them next time.
  */
 import { siteRecordTable } from '../../state/tables.js';
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -127,7 +127,8 @@ async function writeFiles(out: string, staging: string, files: SiteFile[], mayWr
   return staged;
 }
 
-const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+// One call, no Hash object: the site hashes every package's input on each publish.
+const sha256 = (data: string | Uint8Array) => hash('sha256', data, 'hex');
 
 const isFile = (p: string) =>
   lstat(p).then(
