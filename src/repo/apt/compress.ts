@@ -132,7 +132,7 @@ function xzBlocksByText(previous: PublishedIndex | undefined): Map<string, XzBlo
   const segments = previous.gz ? gzipSegments(previous.gz) : undefined;
   if (!segments || segments.length !== parsed.blocks.length) return out;
   if (parsed.blocks.some((b, i) => b.uncompressed !== segments[i]!.uncompressed)) return out;
-  parsed.blocks.forEach((b, i) => out.set(key(segments[i]!.textHash), b));
+  for (const [i, b] of parsed.blocks.entries()) out.set(key(segments[i]!.textHash), b);
   return out;
 }
 
