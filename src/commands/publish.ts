@@ -13,7 +13,6 @@ import {
   s3SyncSummary,
 } from '../services/publish/index.js';
 import type { S3SyncReport } from '../services/publish/s3.js';
-import { readPlannedMatrix } from '../services/ci/attempts.js';
 
 export default class Publish extends PkgtrackCommand<typeof Publish> {
   static override summary = 'Publish packages into signed apt (and yum) repositories.';
@@ -116,7 +115,7 @@ export default class Publish extends PkgtrackCommand<typeof Publish> {
       ...(f.contents ? { contents: true } : {}),
       ...(f['allow-downgrade'] ? { allowDowngrade: true } : {}),
       ...(f['allow-clock-skew'] ? { allowClockSkew: true } : {}),
-      ...(f.planned ? { planned: await readPlannedMatrix(f.planned) } : {}),
+      ...(f.planned ? { planned: await (await import('../services/ci/attempts.js')).readPlannedMatrix(f.planned) } : {}),
       dryRun: f['dry-run'],
       lockTimeoutMs: f['lock-timeout'] * 1000,
       progress: this.progress,

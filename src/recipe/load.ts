@@ -7,9 +7,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { inputError, notFound, PkgtrackError, PkgtrackErrors } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
-import { type RecipeConfig, type RecipesRepositoryConfig, recipeSchema, repositorySchema, type TargetSpec } from './schema.js';
+import { parsedYamlCache } from './parsed-cache.js';
+import type { RecipeConfig, RecipesRepositoryConfig, TargetSpec } from './schema.js';
 import { misspeltRelease, resolveTarget, type Target } from './targets.js';
-import { parseYaml } from './validate.js';
 import { isFile, REPOSITORY_FILE } from './root.js';
 
 export { findRecipesRepositoryRoot, REPOSITORY_FILE } from './root.js';
@@ -53,7 +53,7 @@ export async function loadRecipesRepository(root: string): Promise<RecipesReposi
   const text = await readFile(configFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw notFound('REPO_NOT_FOUND', `cannot read ${configFile}: ${e.code ?? e.message}`, 'Create it with `pkgtrack init`.');
   });
-  const config = parseYaml(text, relative(process.cwd(), configFile) || configFile, repositorySchema, 'repository configuration');
+  const config = await validated(root, 'repository', text, relative(process.cwd(), configFile) || configFile);
   // In GitHub Actions with no `url:`, the output is served by GitHub Pages at a known address:
   // the .repo files and the page's snippets get it instead of a runner path or a placeholder.
   if (!config.url) {
@@ -61,6 +61,27 @@ export async function loadRecipesRepository(root: string): Promise<RecipesReposi
     if (pages) config.url = pages;
   }
   return { root, configFile, config };
+}
+
+type Validated = { repository: RecipesRepositoryConfig; recipe: RecipeConfig };
+
+/**
+ * `text` parsed and validated as `kind`: from the repository's parsed cache when exactly these
+ * bytes passed this schema before, else by the YAML parser and zod (loaded only then), whose
+ * errors name file:line. Each call returns its own copy.
+ */
+async function validated<K extends keyof Validated>(root: string, kind: K, text: string, file: string): Promise<Validated[K]> {
+  const cache = parsedYamlCache(root);
+  const hit = cache.get(kind, text);
+  if (hit !== undefined) return hit as Validated[K];
+  const [{ parseYaml }, { recipeSchema, repositorySchema }] = await Promise.all([import('./validate.js'), import('./schema.js')]);
+  const value = (
+    kind === 'repository'
+      ? parseYaml(text, file, repositorySchema, 'repository configuration')
+      : parseYaml(text, file, recipeSchema, 'recipe')
+  ) as Validated[K];
+  cache.put(kind, text, value);
+  return value;
 }
 
 /**
@@ -130,7 +151,7 @@ export async function loadRecipe(recipesRepo: RecipesRepository, name: string): 
   }
   const text = await readFile(file, 'utf8');
   const rel = relative(process.cwd(), file) || file;
-  const config = parseYaml(text, rel, recipeSchema, 'recipe');
+  const config = await validated(recipesRepo.root, 'recipe', text, rel);
   if (config.name !== name) {
     throw new PkgtrackErrors('CONFIG_INVALID', `${rel}: the recipe name does not match its folder`, [
       new PkgtrackError({

@@ -37,7 +37,7 @@ import { type DebugSuiteNote, debugSuiteNotes, routeDebugSymbols, suiteFor } fro
 import { DEFAULT_PASSPHRASE_ENV, loadSigner, signerFromRepository } from '../shared/signer.js';
 import { noIndexCache, StateIndexCache } from '../repo/index-cache.js';
 import { recordTrunkBuilds } from '../nightly/record.js';
-import { type PlannedCell, recordCiAttempts } from '../ci/attempts.js';
+import type { PlannedCell } from '../ci/attempts.js';
 
 export interface RepoTarget {
   /** Output directory holding <kind>/ repositories (default: pkgtrack.yaml `output`, else ./public). */
@@ -243,6 +243,8 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
       const trunk = await recordTrunkBuilds(target.output, dirs);
       if (trunk.length) req.progress.step(`trunk state recorded for ${trunk.join(', ')}`);
       if (req.planned) {
+        // Loaded only with a plan: it brings zod along.
+        const { recordCiAttempts } = await import('../ci/attempts.js');
         const failed = await recordCiAttempts(target.output, req.planned, dirs, (req.now ?? (() => new Date()))());
         if (failed.length)
           req.progress.warn(
