@@ -15,8 +15,12 @@ const safe = (value: string): Safe => ({ [SAFE]: true, value });
 
 export const isSafe = (v: unknown): v is Safe => typeof v === 'object' && v !== null && SAFE in v;
 
+const NEEDS_ESCAPE = /[&<>"'`\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 /** Escape text for element content and double- or single-quoted attribute values. */
 export function escapeHtml(s: string): string {
+  // Most text needs nothing: one test instead of two replaces (10,000 package pages a cold publish).
+  if (!NEEDS_ESCAPE.test(s)) return s;
   return s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\uFFFD');
 }
 
@@ -46,6 +50,8 @@ export const join = (parts: readonly Safe[], sep = ''): Safe => safe(parts.map((
 export function safeUrl(url: string): string {
   if (/^https?:\/\/[^\s]+$/i.test(url)) return url;
   if (/^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('//') || url.startsWith('\\')) return '#';
+  // Only characters encodeURIComponent keeps (and no %): the loop below would return it unchanged.
+  if (PLAIN_PATH.test(url)) return url;
   const [path, frag] = url.split('#', 2) as [string, string | undefined];
   const enc = path
     .split('/')
@@ -53,6 +59,8 @@ export function safeUrl(url: string): string {
     .join('/');
   return frag === undefined ? enc : `${enc}#${encodeURIComponent(frag)}`;
 }
+
+const PLAIN_PATH = /^[A-Za-z0-9._~!*'()/-]*$/;
 
 function decodeURIComponentSafe(s: string): string {
   try {

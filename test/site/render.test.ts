@@ -336,3 +336,39 @@ describe('install snippets', () => {
     expect(renderSite(m).some((f) => f.path.startsWith('keys/'))).toBe(false);
   });
 });
+
+describe('escaping fast paths', () => {
+  // The escaping as it was before the fast paths: every string through both replaces, every
+  // relative URL through decode/encode per segment.
+  const slowEscape = (s: string) =>
+    s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\uFFFD');
+  const slowUrl = (url: string) => {
+    if (/^https?:\/\/[^\s]+$/i.test(url)) return url;
+    if (/^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('//') || url.startsWith('\\')) return '#';
+    const [path, frag] = url.split('#', 2) as [string, string | undefined];
+    const dec = (x: string) => {
+      try {
+        return decodeURIComponent(x);
+      } catch {
+        return x;
+      }
+    };
+    const enc = path
+      .split('/')
+      .map((seg) => encodeURIComponent(dec(seg)))
+      .join('/');
+    return frag === undefined ? enc : `${enc}#${encodeURIComponent(frag)}`;
+  };
+  it('give what the full escaping gives, on random text', () => {
+    const alphabet = "aZ09-._~!*'()/ #%&<>\"`\u0000\u0007\u000b\u001f\u007fé中\\:?=+";
+    let seed = 12345;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 20_000; i++) {
+      const n = Math.floor(rnd() * 12);
+      let s = '';
+      for (let j = 0; j < n; j++) s += alphabet[Math.floor(rnd() * alphabet.length)];
+      expect(escapeHtml(s), JSON.stringify(s)).toBe(slowEscape(s));
+      expect(safeUrl(s), JSON.stringify(s)).toBe(slowUrl(s));
+    }
+  });
+});
