@@ -62,8 +62,11 @@ export async function acquireLease(store: ObjectStore, dir: string, o: LeaseOpti
   };
   const deadline = Date.now() + o.timeoutMs;
   let pause = 200;
-  for (;;) {
-    let live = await others();
+  for (let first = true; ; first = false) {
+    // The first try claims at once (claim, then list: two round trips). After a refusal, a
+    // contender lists first and claims only when nobody holds the lease, so that waiters do
+    // not keep writing claims that make each other back off.
+    let live = first ? [] : await others();
     if (live.length === 0) {
       await put();
       live = await others();
@@ -86,9 +89,13 @@ export async function acquireLease(store: ObjectStore, dir: string, o: LeaseOpti
   renew.unref();
   return {
     async check() {
+      // One listing: our claim present and fresh, and no other live claim.
       const claims = await store.list(dir);
       const own = claims.find((c) => c.key === mine);
-      if (!own || Date.now() - own.lastModified.getTime() > ttl || (await others()).length > 0) {
+      const rivals = claims.filter((c) => c.key !== mine && Date.now() - c.lastModified.getTime() <= ttl);
+      let rivalLive = false;
+      for (const c of rivals) if (!(await deadHere(store, c.key))) rivalLive = true;
+      if (!own || Date.now() - own.lastModified.getTime() > ttl || rivalLive) {
         throw conflictError(
           'S3_LEASE_LOST',
           `${store.url}: this publisher lost its lease (not renewed in time); nothing was switched`,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingProgress } from '../../src/core/progress.js';
 import { publish } from '../../src/services/publish/publish.js';
+import { removeFromRepo } from '../../src/services/repo/repo.js';
 import { buildDeb, buildRpm, FIXTURE_PASSPHRASE, writeRecipesRepo } from './fixture.js';
 
 let tmp: string;
@@ -100,5 +101,16 @@ describe('publish writes the web page', () => {
     await publish({ inputs: [join(debs, 'tool_3.0-1~deb12u1_amd64.deb')], suite: 'trixie', recipesDir: repoRoot, dryRun: true, progress });
     expect(index()).not.toContain('trixie');
     expect(index()).toBe(before);
+  }, 120_000);
+
+  it('after `repo remove`: the package leaves the page, its files go, the others stay', async () => {
+    const progress = recordingProgress();
+    await removeFromRepo({ name: 'tool', suite: 'bookworm', recipesDir: repoRoot, progress });
+    const out = join(repoRoot, 'public');
+    expect(index()).not.toContain('>tool</a>');
+    expect(readFileSync(join(out, 'packages.json'), 'utf8')).not.toContain('"tool"');
+    for (const p of ['badges/tool.svg', 'packages/tool.html', 'packages/tool.json']) expect(existsSync(join(out, p)), p).toBe(false);
+    expect(existsSync(join(out, 'packages', 'hello.html'))).toBe(true);
+    expect(progress.lines.filter((l) => l.startsWith('warn:'))).toEqual([]);
   }, 120_000);
 });

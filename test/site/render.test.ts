@@ -360,7 +360,7 @@ describe('escaping fast paths', () => {
     return frag === undefined ? enc : `${enc}#${encodeURIComponent(frag)}`;
   };
   it('give what the full escaping gives, on random text', () => {
-    const alphabet = "aZ09-._~!*'()/ #%&<>\"`\u0000\u0007\u000b\u001f\u007fé中\\:?=+";
+    const alphabet = 'aZ09-._~!*\'()/ #%&<>"`\u0000\u0007\u000b\u001f\u007fé中\\:?=+';
     let seed = 12345;
     const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 20_000; i++) {

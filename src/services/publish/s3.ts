@@ -26,6 +26,7 @@ import { probeConditionalWrites, type StoreGuarantees } from '../../storage/prob
 import { openS3Store } from '../../storage/s3-store.js';
 import { parseS3Url } from '../../storage/s3-url.js';
 import { publish, type PublishRequest, type PublishResult } from './publish.js';
+import { currentSiteRecord, recordedPackageFiles, restoreSiteRecord, siteRecordKey } from './s3-site.js';
 
 /** pkgtrack's bookkeeping beside the repository: state object and lease claims. */
 export const S3_META = '.pkgtrack-s3/';
@@ -190,8 +191,12 @@ export async function changeInS3<T>(
       delete state.pendingDeletes[rel];
       sync.deleted.push(rel);
     });
-    // 2. Metadata only: everything published except pool files and by-hash copies.
-    const meta = Object.keys(state.objects).filter((rel) => !isPool(rel) && !isByHash(rel));
+    // 2. Metadata only: everything published except pool files, by-hash copies and the page's
+    //    per-package files its record (restored into the scratch output) vouches for.
+    const siteKey = siteRecordKey(prefix, S3_META);
+    const siteBefore = await restoreSiteRecord(store, siteKey, work);
+    const notNeeded = recordedPackageFiles(siteBefore?.record);
+    const meta = Object.keys(state.objects).filter((rel) => !isPool(rel) && !isByHash(rel) && !notNeeded.has(rel));
     const downloaded = new Map<string, string>(); // sha256 -> rel
     await mapLimit(meta, UPLOADS_IN_FLIGHT, async (rel) => {
       const got = await store.get(key(rel));
@@ -222,7 +227,9 @@ export async function changeInS3<T>(
       if (state.objects[rel]?.sha256 !== sha) changed.push({ rel, sha256: sha, size: st.size });
       else delete state.pendingDeletes[rel];
     });
-    const phase = (n: number) => changed.filter((c) => (isPool(c.rel) ? 0 : isSwitch(c.rel) ? 3 : isImmutablePath(c.rel) ? 1 : 2) === n);
+    // Pool files first; then everything else the switch files name (by-hash copies, indexes, the
+    // page) at once; the switch files last. Each step is one round of parallel requests.
+    const phase = (n: number) => changed.filter((c) => (isPool(c.rel) ? 0 : isSwitch(c.rel) ? 2 : 1) === n);
     const upload = async (c: { rel: string; sha256: string; size: number }) => {
       const body = c.size > 8 * 1024 * 1024 ? { file: join(work, c.rel), size: c.size } : await readFile(join(work, c.rel));
       const putOpts = { contentType: contentType(c.rel), cacheControl: cacheControl(c.rel), metadata: { sha256: c.sha256 } };
@@ -244,22 +251,33 @@ export async function changeInS3<T>(
       sync.uploadedBytes += c.size;
       faultPoint(`s3:${c.rel}`);
     };
-    for (const n of [0, 1, 2]) {
-      await mapLimit(phase(n), UPLOADS_IN_FLIGHT, upload);
-      faultPoint(`s3:phase-${n}`);
-    }
-    await lease.check(); // fence: nobody else may have switched since we read the state
-    const last = phase(3).sort((a, b) => switchOrder(a.rel) - switchOrder(b.rel));
-    for (const c of last) {
-      await upload(c);
-    }
+    await mapLimit(phase(0), UPLOADS_IN_FLIGHT, upload);
+    faultPoint('s3:phase-0');
+    // The fence (nobody else may have switched since we read the state) is checked while the
+    // metadata goes up: both must be done before the first switch file.
+    await Promise.all([mapLimit(phase(1), UPLOADS_IN_FLIGHT, upload), lease.check()]);
+    faultPoint('s3:phase-1');
+    // Release with its detached signature (and repomd.xml.asc), then InRelease and repomd.xml.
+    const switchFiles = phase(2);
+    await mapLimit(
+      switchFiles.filter((c) => switchOrder(c.rel) < 2),
+      UPLOADS_IN_FLIGHT,
+      upload,
+    );
+    await mapLimit(
+      switchFiles.filter((c) => switchOrder(c.rel) === 2),
+      UPLOADS_IN_FLIGHT,
+      upload,
+    );
     for (const c of changed) {
       state.objects[c.rel] = { sha256: c.sha256, size: c.size };
       delete state.pendingDeletes[c.rel];
     }
     // 5. What the new repository no longer uses: metadata gone from the scratch copy, pool files
     //    the change removed (retention, `repo remove`). Deleted after the grace period by a later run.
-    const present = new Set(local);
+    const siteAfter = currentSiteRecord(work);
+    // Page files never downloaded are still published while the new record lists them.
+    const present = new Set([...local, ...recordedPackageFiles(siteAfter?.record)]);
     const removedPool = result.reports.flatMap((r) =>
       (r.commit?.changes ?? []).filter((c) => c.op === 'remove').map((c) => relative(work, join(r.root, c.path))),
     );
@@ -268,6 +286,10 @@ export async function changeInS3<T>(
       delete state.objects[rel];
       state.pendingDeletes[rel] = new Date().toISOString();
       sync.scheduledDeletes.push(rel);
+    }
+    // The page's record, after the files it describes (unchanged: not uploaded again).
+    if (siteAfter && !siteBefore?.body.equals(siteAfter.body)) {
+      await store.put(siteKey, siteAfter.body, { contentType: 'application/gzip', cacheControl: 'no-store' });
     }
     faultPoint('s3:switched');
     if (changed.length || sync.deleted.length || sync.scheduledDeletes.length || probed) {
@@ -291,8 +313,7 @@ export async function changeInS3<T>(
     );
     return { value: result.value, s3: sync };
   } finally {
-    await lease.release().catch(() => {});
-    await rm(work, { recursive: true, force: true });
+    await Promise.all([lease.release().catch(() => {}), rm(work, { recursive: true, force: true })]);
   }
 }
 

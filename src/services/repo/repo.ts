@@ -234,6 +234,9 @@ export async function removeFromRepo(req: RemoveRequest): Promise<RemoveResult> 
           })),
         })
       : undefined;
+    // The page follows: the package's badge, page and JSON go, and the index no longer lists it.
+    if (!req.dryRun && target.repository)
+      await (await import('../site/site.js')).refreshSiteAfterPublish(target.repository, target.output, target.store, req.progress);
     return { ...report, root, ...(debug ? { debug } : {}) };
   } finally {
     target.store.close();

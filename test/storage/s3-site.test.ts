@@ -1,0 +1,98 @@
+/**
+ * #19 with the web page on: `publish --to s3://…` from a recipes repository, against Ceph RGW.
+ * The page's record is kept in the bucket (.pkgtrack-s3/site-record.json.gz), so a publisher
+ * downloads none of the per-package files (badge, page, JSON) the record vouches for: adding
+ * one package to a repository of many downloads a fixed number of files, leaves every other
+ * package's page where it is, and a removed package's page files leave after the grace period.
+ */
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { type S3Server, s3Client, startS3Server } from '../helpers/s3-server.js';
+import { buildDeb, makeKey, type TestKey } from '../repo/apt-helpers.js';
+
+let s3: S3Server;
+let repo: string;
+let debs: string;
+let key: TestKey;
+const URL_ = 's3://site/team/repo';
+const N = 24;
+
+interface S3Out {
+  s3: { uploaded: string[]; downloadedFiles: number; scheduledDeletes: string[] };
+}
+
+const run = (args: string[]) => pkgtrack([...args, '--to', URL_, '--json'], { cwd: repo, env: s3.env });
+const get = (path: string) => fetch(s3.httpUrl(`team/repo/${path}`)).catch(() => fetch(s3.httpUrl(`team/repo/${path}`)));
+const pageFiles = (name: string) => [`badges/${name}.svg`, `packages/${name}.html`, `packages/${name}.json`];
+
+beforeAll(async () => {
+  s3 = await startS3Server('site', { kind: 'ceph' });
+  const dir = tempDir('pkgtrack-s3site-');
+  key = makeKey(dir);
+  repo = join(dir, 'recipes-repo');
+  debs = join(dir, 'debs');
+  mkdirSync(join(repo, 'recipes'), { recursive: true });
+  mkdirSync(debs);
+  copyFileSync(key.secret, join(repo, 'key.asc'));
+  writeFileSync(
+    join(repo, 'pkgtrack.yaml'),
+    'name: site\norigin: Site\nlabel: Site\nmaintainer: T <t@example.org>\nurl: http://127.0.0.1:9/site\nsigning:\n  key: key.asc\n',
+  );
+  for (let i = 0; i < N; i++) buildDeb(debs, `pkg-${String(i).padStart(2, '0')}`, '1.0-1');
+}, 180_000);
+
+afterAll(async () => {
+  await s3?.close();
+});
+
+describe('publish to object storage with the web page', () => {
+  it('publishes the page and its record with the repository', async () => {
+    const r = await run(['publish', '--suite', 'bookworm', debs]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.json() as S3Out;
+    for (const p of pageFiles('pkg-07')) expect(out.s3.uploaded).toContain(p);
+    expect(out.s3.uploaded).toContain('index.html');
+    expect((await get('.pkgtrack-s3/site-record.json.gz')).status).toBe(200);
+    expect((await get('packages/pkg-07.html')).status).toBe(200);
+  }, 240_000);
+
+  it('adding one downloads none of the other packages’ page files and keeps them published', async () => {
+    const extra = buildDeb(tempDir('pkgtrack-s3site-extra-'), 'zz-added', '1.0-1');
+    const r = await run(['publish', '--suite', 'bookworm', extra]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.json() as S3Out;
+    // Indexes, Release files, the page's shared files: a number that does not grow with N.
+    expect(out.s3.downloadedFiles).toBeLessThan(N);
+    for (const p of pageFiles('zz-added')) expect(out.s3.uploaded).toContain(p);
+    expect(out.s3.uploaded.filter((p) => p.startsWith('packages/pkg-') || p.startsWith('badges/pkg-'))).toEqual([]);
+    expect(out.s3.scheduledDeletes.filter((p) => !p.includes('/by-hash/'))).toEqual([]);
+    for (const p of pageFiles('pkg-07')) expect((await get(p)).status, p).toBe(200);
+    const index = (await (await get('packages.json')).text()) as string;
+    expect(index).toContain('"zz-added"');
+    expect(index).toContain('"pkg-07"');
+  }, 240_000);
+
+  it('a removed package’s page files are scheduled for deletion; the others stay', async () => {
+    const r = await run(['repo', 'remove', 'pkg-03', '--suite', 'bookworm']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.json() as S3Out;
+    for (const p of pageFiles('pkg-03')) expect(out.s3.scheduledDeletes).toContain(p);
+    expect(out.s3.scheduledDeletes.filter((p) => p.includes('pkg-07'))).toEqual([]);
+    expect(await (await get('packages.json')).text()).not.toContain('"pkg-03"');
+  }, 240_000);
+
+  it('a bucket whose record is gone is read whole once, and nothing published is lost', async () => {
+    const client = await s3Client(s3);
+    await client.send(new DeleteObjectCommand({ Bucket: 'site', Key: 'team/repo/.pkgtrack-s3/site-record.json.gz' }));
+    const r = await run(['publish', '--suite', 'bookworm', join(debs, 'pkg-07_1.0-1_all.deb')]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = r.json() as S3Out;
+    expect(out.s3.downloadedFiles).toBeGreaterThan(N); // every page file, as before the record
+    expect(out.s3.scheduledDeletes.filter((p) => !p.includes('/by-hash/'))).toEqual([]);
+    expect((await get('.pkgtrack-s3/site-record.json.gz')).status).toBe(200);
+    for (const p of pageFiles('pkg-07')) expect((await get(p)).status, p).toBe(200);
+  }, 240_000);
+});
