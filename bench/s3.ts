@@ -8,11 +8,13 @@
  *   3. a no-change publish (pkgtrack: uploads nothing)
  *
  * Wall time of whole processes, median of PKGTRACK_BENCH_RUNS runs (default 3), as ratios,
- * and the number of S3 requests each tool made (from radosgw's request log).
+ * and the number of S3 requests each tool made (from radosgw's request log). pkgtrack runs the
+ * way users run it: inside a recipes repository, so every publish also updates the web page in
+ * the bucket (aptly has none).
  * Needs `npm run build` first.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tempDir } from '../test/helpers/cli.js';
 import { startS3Server } from '../test/helpers/s3-server.js';
@@ -21,7 +23,7 @@ import { buildDeb, makeKey } from '../test/repo/apt-helpers.js';
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.PKGTRACK_BENCH_RUNS ?? 3);
 
-/** Run in `cwd`, a folder with no pkgtrack.yaml: pkgtrack publishes as the bench says, not as this checkout's example repository is configured. */
+/** Run in `cwd`: aptly in the work folder, pkgtrack in a recipes repository of its own (not this checkout's example). */
 function timed(program: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): number {
   const t = performance.now();
   const r = spawnSync(program, args, { env, cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
@@ -55,6 +57,13 @@ export default async function bench(): Promise<void> {
     const fpr = key.fingerprint;
     const extra = buildDeb(work, 'bench-added', '1.0-1', { arch: 'amd64' });
     const env = { ...process.env, ...s3.env, GNUPGHOME: gnupg };
+    // A recipes repository as `pkgtrack init` would start it: the page goes into the bucket too.
+    const recipes = join(work, 'recipes-repo');
+    mkdirSync(join(recipes, 'recipes'), { recursive: true });
+    writeFileSync(
+      join(recipes, 'pkgtrack.yaml'),
+      `name: bench\norigin: Bench\nlabel: Bench\nmaintainer: Bench <bench@example.org>\nurl: ${s3.httpUrl('')}\n`,
+    );
     const pk = (prefix: string, input: string) =>
       timed(
         process.execPath,
@@ -72,7 +81,7 @@ export default async function bench(): Promise<void> {
           input,
         ],
         env,
-        work,
+        recipes,
       );
     const rows: Array<[string, number[], number[]]> = [];
     /** Requests of the last run of each tool and step. */
