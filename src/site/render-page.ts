@@ -43,10 +43,12 @@ export const packagePagePath = (pkg: string): string => `packages/${pkg}.html`;
 
 /** The `rows` most recently changed packages of a suite (ties by name), newest first. */
 export function recentPackages(s: SiteSuite, opts: IndexOptions = {}): SitePackage[] {
-  const at = (p: SitePackage) => opts.changedAt?.get(p.name) ?? '';
   const rows = opts.rows ?? FIRST_PAGE_ROWS;
   if (s.packages.length <= rows && !opts.changedAt) return s.packages;
-  return [...s.packages].sort((a, b) => (at(a) === at(b) ? compareNames(a.name, b.name) : at(a) < at(b) ? 1 : -1)).slice(0, rows);
+  // Each package's time looked up once, not twice per comparison (100,000 packages: 3 million lookups).
+  const dated = s.packages.map((p) => ({ p, at: opts.changedAt?.get(p.name) ?? '' }));
+  dated.sort((a, b) => (a.at === b.at ? compareNames(a.p.name, b.p.name) : a.at < b.at ? 1 : -1));
+  return dated.slice(0, rows).map((d) => d.p);
 }
 
 /** `2026-11-21 12:25 UTC`: unambiguous, and the same in every locale. */

@@ -37,6 +37,13 @@ const hashed = (name: string, ext: string, data: string) =>
 /** The files of one package (badge, page, JSON), by path. */
 export const packageFilePaths = (name: string): string[] => [badgePath(name), packagePagePath(name), packageJsonPath(name)];
 
+/** The package whose badge, page or JSON `path` is (packageFilePaths), if it is one of those. */
+export function packageOfFile(path: string): string | undefined {
+  const m = /^(?:badges\/(.+)\.svg|packages\/(.+)\.(?:html|json))$/.exec(path);
+  const name = m?.[1] ?? m?.[2];
+  return name !== undefined && packageFilePaths(name).includes(path) ? name : undefined;
+}
+
 export interface SiteParts {
   /** Content-hashed assets: stylesheet, icon, search script. */
   assets: SiteFile[];
