@@ -184,11 +184,9 @@ export class AptFormat implements RepoFormat {
       files,
     });
 
-    // What the suite had before: an added version below it is a downgrade (checked after reading).
-    const publishedBefore = [...contents.components.values()].flatMap((c) => [
-      ...[...c.binaries.values()].map((e) => ({ name: e.name, arch: e.arch, version: e.version })),
-      ...[...c.sources.values()].map((e) => ({ name: e.name, arch: 'source', version: e.version })),
-    ]);
+    // The entries this change puts into the suite: every other entry was there before, and an
+    // added version below one of those is a downgrade (checked after reading).
+    const addedNow = new Set<object>();
     /** Pool paths this publish adds → the input file with their bytes (Contents reads them before commit). */
     const unpublished = new Map<string, string>();
     const identities = await PackageIdentities.load(root, { suite, contents });
@@ -238,6 +236,7 @@ export class AptFormat implements RepoFormat {
       else report.added.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
       if (state === 'added') unpublished.set(p.entry.filename, p.local);
       comp.binaries.set(p.entry.filename, p.entry);
+      addedNow.add(p.entry);
     };
     const debs = items.filter((i) => i.path.endsWith('.deb'));
     // Many packages: read them on worker threads (one per core) while this thread places files.
@@ -273,6 +272,7 @@ export class AptFormat implements RepoFormat {
         if (this.config.changelogs) await placeChangelog(tx, p.files, path);
         (prior && !fresh ? report.unchanged : report.added).push(pkg(p.entry, 'source', p.entry.files));
         comp.sources.set(key, p.entry);
+        addedNow.add(p.entry);
       } else {
         throw inputError(
           'APT_UNSUPPORTED_ARTIFACT',
@@ -283,17 +283,21 @@ export class AptFormat implements RepoFormat {
       }
     }
 
-    checkDowngrades(ctx, findDowngrades(publishedBefore, report.added, compareDebVersions));
+    checkDowngrades(ctx, findDowngrades(publishedBefore(contents, report.added, addedNow), report.added, compareDebVersions));
     for (const list of [report.added, report.unchanged])
       list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : compareDebVersions(a.version, b.version)));
     ctx.progress.debug(`read ${items.length} artifact(s) in ${seconds(t0)}`);
     // 2. Removals, then retention; collect pool files the dropped entries used.
-    const before = referencedFiles(contents);
     for (const ref of change.remove) this.removeRef(contents, ref, suite, report);
     if (options.keepVersions > 0) {
       for (const [cname, c] of contents.components) {
-        // Not a spread: an entry read back from the index parses its fields only when they are read.
-        const bins = [...c.binaries.values()].map((e) => ({
+        // Only (name, arch) pairs with more versions than kept can lose one: the others are not
+        // handed to the retention at all. Not a spread: an entry read back from the index parses
+        // its fields only when they are read.
+        const versions = new Map<string, number>();
+        for (const e of c.binaries.values()) versions.set(`${e.name}\u0000${e.arch}`, (versions.get(`${e.name}\u0000${e.arch}`) ?? 0) + 1);
+        const crowded = (e: { name: string; arch: string }) => versions.get(`${e.name}\u0000${e.arch}`)! > options.keepVersions;
+        const bins = [...c.binaries.values()].filter(crowded).map((e) => ({
           name: e.name,
           version: e.version,
           arch: e.arch,
@@ -311,8 +315,11 @@ export class AptFormat implements RepoFormat {
         }
       }
     }
-    const after = referencedFiles(contents);
-    const gone = [...before].filter((f) => !after.has(f));
+    // Files no entry uses any more can only be files of the entries just removed: the suite's
+    // whole file list is built only when there are some (100,000 paths, twice, on every publish).
+    const removedFiles = new Set(report.removed.flatMap((r) => r.files));
+    const after = removedFiles.size ? referencedFiles(contents) : new Set<string>();
+    const gone = [...removedFiles].filter((f) => !after.has(f));
     if (gone.length) {
       const elsewhere = await this.referencedByOtherSuites(root, suite);
       for (const f of gone) {
@@ -601,4 +608,26 @@ async function placeChangelog(tx: PublishTransaction, files: ReadonlyArray<reado
   const bytes = Buffer.from(text, 'utf8');
   await writeFile(tmp, bytes);
   await tx.adoptPoolFile(rel, tmp, createHash('sha256').update(bytes).digest('hex'), dsc);
+}
+
+/**
+ * The entries of the suite's own names that were there before this change (`addedNow` holds the
+ * entries it put in): what an added version is compared with for a downgrade. Only names being
+ * added matter, so the suite's other entries are not copied.
+ */
+function publishedBefore(
+  contents: SuiteContents,
+  added: ReadonlyArray<{ name: string }>,
+  addedNow: ReadonlySet<object>,
+): Array<{ name: string; arch: string; version: string }> {
+  const names = new Set(added.map((a) => a.name));
+  const out: Array<{ name: string; arch: string; version: string }> = [];
+  if (names.size === 0) return out;
+  for (const c of contents.components.values()) {
+    for (const e of c.binaries.values())
+      if (names.has(e.name) && !addedNow.has(e)) out.push({ name: e.name, arch: e.arch, version: e.version });
+    for (const e of c.sources.values())
+      if (names.has(e.name) && !addedNow.has(e)) out.push({ name: e.name, arch: 'source', version: e.version });
+  }
+  return out;
 }
