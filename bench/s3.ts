@@ -3,7 +3,7 @@
  * `publish update` to an S3 endpoint) on the same local S3 server (Ceph RGW, scripts/ceph-s3-server.sh), on the
  * real-.deb corpus of the apt bench (.cache/deb-corpus, `scripts/fetch-deb-corpus.ts`):
  *
- *   1. cold publish of the corpus into an empty prefix
+ *   1. cold publish of the corpus into an empty prefix (with the web page, and once more without)
  *   2. add one package and republish
  *   3. a no-change publish (pkgtrack: uploads nothing)
  *
@@ -64,7 +64,7 @@ export default async function bench(): Promise<void> {
       join(recipes, 'pkgtrack.yaml'),
       `name: bench\norigin: Bench\nlabel: Bench\nmaintainer: Bench <bench@example.org>\nurl: ${s3.httpUrl('')}\n`,
     );
-    const pk = (prefix: string, input: string) =>
+    const pk = (prefix: string, input: string, cwd = recipes) =>
       timed(
         process.execPath,
         [
@@ -81,7 +81,7 @@ export default async function bench(): Promise<void> {
           input,
         ],
         env,
-        recipes,
+        cwd,
       );
     const rows: Array<[string, number[], number[]]> = [];
     /** Requests of the last run of each tool and step. */
@@ -93,6 +93,8 @@ export default async function bench(): Promise<void> {
       return t;
     };
     const cold: [number[], number[]] = [[], []];
+    /** The same cold publish outside a recipes repository: the repository alone, as aptly publishes it. */
+    const coldBare: [number[], number[]] = [[], []];
     const add: [number[], number[]] = [[], []];
     const same: [number[], number[]] = [[], []];
     for (let run = 0; run < RUNS; run++) {
@@ -120,6 +122,7 @@ export default async function bench(): Promise<void> {
       const sign = [`-gpg-key=${fpr}`, '-batch'];
       aptly(['repo', 'create', '-distribution=bookworm', '-component=main', 'bench']);
       cold[0].push(await counted('pk cold publish', () => pk(`pk-${run}`, corpus)));
+      coldBare[0].push(await counted('pk cold publish, no web page', () => pk(`pk-bare-${run}`, corpus, work)));
       cold[1].push(
         await counted(
           'aptly cold publish',
@@ -136,12 +139,20 @@ export default async function bench(): Promise<void> {
       same[0].push(await counted('pk no-change republish', () => pk(`pk-${run}`, extra)));
       same[1].push(await counted('aptly no-change republish', () => aptly(['publish', 'update', ...sign, 'bookworm', 's3:bench:'])));
     }
-    rows.push(['cold publish', ...cold], ['add one + republish', ...add], ['no-change republish', ...same]);
+    // aptly's cold publish is measured once; it is the peer of both pkgtrack rows.
+    coldBare[1] = cold[1];
+    reqs.set('aptly cold publish, no web page', reqs.get('aptly cold publish')!);
+    rows.push(
+      ['cold publish', ...cold],
+      ['cold publish, no web page', ...coldBare],
+      ['add one + republish', ...add],
+      ['no-change republish', ...same],
+    );
     console.log(`s3 publish, ${debs} real .debs, local Ceph RGW, median of ${RUNS} (wall seconds)`);
-    console.log('step                  pkgtrack    aptly   pkgtrack/aptly   S3 requests pkgtrack/aptly');
+    console.log('step                       pkgtrack    aptly   pkgtrack/aptly   S3 requests pkgtrack/aptly');
     for (const [step, p, a] of rows) {
       console.log(
-        `${step.padEnd(22)}${median(p).toFixed(2).padStart(8)} ${median(a).toFixed(2).padStart(8)}   ${`${(median(p) / median(a)).toFixed(2)}x`.padEnd(17)}${reqs.get(`pk ${step}`)}/${reqs.get(`aptly ${step}`)}`,
+        `${step.padEnd(27)}${median(p).toFixed(2).padStart(8)} ${median(a).toFixed(2).padStart(8)}   ${`${(median(p) / median(a)).toFixed(2)}x`.padEnd(17)}${reqs.get(`pk ${step}`)}/${reqs.get(`aptly ${step}`)}`,
       );
     }
   } finally {
