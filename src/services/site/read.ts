@@ -73,6 +73,7 @@ async function readRelease(dir: string): Promise<{ stanza: Stanza; path: string 
 }
 
 const WANTED = new Set(['Package', 'Version', 'Source', 'Architecture', 'Description']);
+const WANTED_FIRST = new Set([...WANTED].map((n) => n.charCodeAt(0)));
 type PackagesFields = Partial<Record<'Package' | 'Version' | 'Source' | 'Architecture' | 'Description', string>>;
 
 /**
@@ -93,7 +94,9 @@ export function scanPackages(text: string): PackagesFields[] {
     else if (first !== 32 && first !== 9) {
       const colon = text.indexOf(':', pos);
       if (colon > pos && colon < end) {
-        const name = text.slice(pos, colon);
+        // No string made for the lines of the other fields (first letter and length tell).
+        const len = colon - pos;
+        const name = len >= 6 && len <= 12 && WANTED_FIRST.has(first) ? text.slice(pos, colon) : '';
         if (WANTED.has(name)) {
           if (!cur) out.push((cur = {}));
           cur[name as keyof PackagesFields] = text.slice(colon + 1, end).trim();
