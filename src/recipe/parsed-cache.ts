@@ -3,18 +3,25 @@
  * reading the configuration, and a publish's web page reads every recipe; the YAML parser and
  * zod together take ~40 ms to load before the first line is parsed, which was a tenth of adding
  * one package to a 10,000-package repository. A file whose exact bytes were validated by this
- * exact schema (the schema's modules are part of the key) is taken from
- * `<root>/.pkgtrack/parsed-yaml.json` instead; anything else is parsed and validated as always,
- * with its errors at file:line. Only values that survive JSON unchanged are kept; the file is
- * replaced whole (rename), and one that cannot be read or parsed is a miss, never an error.
+ * exact schema (the schema's modules are part of the key) is taken from the per-user cache
+ * (`<user cache>/parsed-yaml/<hash of the repository's path>.json`) instead; anything else is
+ * parsed and validated as always, with its errors at file:line. Only values that survive JSON
+ * unchanged are kept; the file is replaced whole (rename), and one that cannot be read or
+ * parsed is a miss, never an error.
+ *
+ * Not in the repository: a cache file committed there (say by a pull request that also drops
+ * the .gitignore line) would make CI use a configuration the reviewed pkgtrack.yaml does not
+ * say. The user cache is the machine's, written only by pkgtrack runs on it.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { userCacheDir } from '../core/fsutil.js';
 import { isDeepStrictEqual } from 'node:util';
 
-/** In the recipes repository's own state folder (.gitignored by `pkgtrack init`). */
-export const PARSED_CACHE_FILE = join('.pkgtrack', 'parsed-yaml.json');
+/** The cache file of the recipes repository at `root`. */
+export const parsedCacheFile = (root: string): string =>
+  join(userCacheDir(), 'parsed-yaml', `${createHash('sha256').update(resolve(root)).digest('hex').slice(0, 24)}.json`);
 /** Entries kept: a repository's recipes and its configuration, with room for edits. */
 const MAX_ENTRIES = 4096;
 
@@ -48,7 +55,7 @@ export class ParsedYamlCache {
     if (this.entries) return this.entries;
     this.entries = new Map();
     try {
-      const f = JSON.parse(readFileSync(join(this.root, PARSED_CACHE_FILE), 'utf8')) as CacheFile;
+      const f = JSON.parse(readFileSync(parsedCacheFile(this.root), 'utf8')) as CacheFile;
       if (f.stamp === stamp() && f.entries && typeof f.entries === 'object') this.entries = new Map(Object.entries(f.entries));
     } catch {
       /* none yet, or unreadable: every file is parsed */
@@ -76,7 +83,7 @@ export class ParsedYamlCache {
     if (!this.added || !this.entries) return;
     this.added = false;
     const kept = [...this.entries].slice(-MAX_ENTRIES);
-    const file = join(this.root, PARSED_CACHE_FILE);
+    const file = parsedCacheFile(this.root);
     const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       mkdirSync(dirname(file), { recursive: true });

@@ -4,16 +4,26 @@
  * always, errors at file:line included. A stale schema stamp, a damaged cache file, or an edit
  * of one byte never lets an old value through.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PkgtrackErrors } from '../../src/core/errors.js';
 import { loadRecipe, loadRecipesRepository } from '../../src/recipe/load.js';
-import { PARSED_CACHE_FILE, ParsedYamlCache, saveParsedYamlCaches } from '../../src/recipe/parsed-cache.js';
+import { parsedCacheFile, ParsedYamlCache, saveParsedYamlCaches } from '../../src/recipe/parsed-cache.js';
 import { GOOD_RECIPE, GOOD_REPO, writeTree } from './fixtures.js';
 
 const cacheOf = (root: string) =>
-  JSON.parse(readFileSync(join(root, PARSED_CACHE_FILE), 'utf8')) as { stamp: string; entries: Record<string, unknown> };
+  JSON.parse(readFileSync(parsedCacheFile(root), 'utf8')) as { stamp: string; entries: Record<string, unknown> };
+
+const savedCacheDir = process.env.PKGTRACK_CACHE_DIR;
+beforeAll(() => {
+  process.env.PKGTRACK_CACHE_DIR = mkdtempSync(join(tmpdir(), 'pkgtrack-parsed-cache-'));
+});
+afterAll(() => {
+  if (savedCacheDir === undefined) delete process.env.PKGTRACK_CACHE_DIR;
+  else process.env.PKGTRACK_CACHE_DIR = savedCacheDir;
+});
 
 describe('parsed YAML cache', () => {
   it('keeps what was validated, and takes it for the same bytes only', async () => {
@@ -35,7 +45,7 @@ describe('parsed YAML cache', () => {
     // A cache entry is what the loader returns for those bytes: proof that it is read at all.
     const [key] = Object.keys(file.entries).filter((k) => k.startsWith('repository:'));
     file.entries[key!] = { ...(file.entries[key!] as object), label: 'from the cache' };
-    writeFileSync(join(root, PARSED_CACHE_FILE), JSON.stringify(file));
+    writeFileSync(parsedCacheFile(root), JSON.stringify(file));
     expect((await new ParsedYamlCache(root).get('repository', GOOD_REPO)) as { label: string }).toMatchObject({ label: 'from the cache' });
     // One byte more: parsed again, the edit is seen.
     writeFileSync(join(root, 'pkgtrack.yaml'), GOOD_REPO.replace('label: Test repository', 'label: Test repository 2'));
@@ -59,10 +69,23 @@ describe('parsed YAML cache', () => {
     c.save();
     expect(new ParsedYamlCache(root).get('repository', GOOD_REPO)).toEqual({ label: 'kept' });
     const file = cacheOf(root);
-    writeFileSync(join(root, PARSED_CACHE_FILE), JSON.stringify({ ...file, stamp: 'another schema' }));
+    writeFileSync(parsedCacheFile(root), JSON.stringify({ ...file, stamp: 'another schema' }));
     expect(new ParsedYamlCache(root).get('repository', GOOD_REPO)).toBeUndefined();
-    writeFileSync(join(root, PARSED_CACHE_FILE), '{ not json');
+    writeFileSync(parsedCacheFile(root), '{ not json');
     expect(new ParsedYamlCache(root).get('repository', GOOD_REPO)).toBeUndefined();
+  });
+
+  it('never reads a cache file inside the repository (one a pull request could commit)', async () => {
+    const root = writeTree({ 'pkgtrack.yaml': GOOD_REPO });
+    const c = new ParsedYamlCache(root);
+    c.put('repository', GOOD_REPO, { label: 'from a committed file' });
+    c.save();
+    const planted = readFileSync(parsedCacheFile(root), 'utf8');
+    rmSync(parsedCacheFile(root));
+    mkdirSync(join(root, '.pkgtrack'), { recursive: true });
+    writeFileSync(join(root, '.pkgtrack', 'parsed-yaml.json'), planted);
+    expect(parsedCacheFile(root).startsWith(root)).toBe(false);
+    expect((await loadRecipesRepository(root)).config.label).toBe('Test repository');
   });
 
   it('does not keep a value that JSON would change', () => {
