@@ -95,7 +95,7 @@ export class PackageIdentities {
    */
   async save(tx: PublishTransaction): Promise<void> {
     if (this.fresh.size === 0 && !this.seeded) return;
-    if (this.known || this.text === undefined || !/^\{[^]*\}\s*$/.test(this.text)) {
+    if (this.known || this.text === undefined || !(this.text.startsWith('{') && this.text.trimEnd().endsWith('}'))) {
       const all = new Map([
         ...(this.known ?? (this.text ? Object.entries(JSON.parse(this.text) as Record<string, string>) : [])),
         ...this.fresh,
