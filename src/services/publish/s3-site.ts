@@ -12,6 +12,8 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { packageFilePaths } from '../../site/render-site.js';
+
+export { packageOfFile } from '../../site/render-site.js';
 import { type SiteRecord, siteRecordTable } from '../../state/tables.js';
 import { StateStore } from '../../state/store.js';
 

@@ -26,7 +26,7 @@ import { probeConditionalWrites, type StoreGuarantees } from '../../storage/prob
 import { openS3Store } from '../../storage/s3-store.js';
 import { parseS3Url } from '../../storage/s3-url.js';
 import { publish, type PublishRequest, type PublishResult } from './publish.js';
-import { currentSiteRecord, recordedPackageFiles, restoreSiteRecord, siteRecordKey } from './s3-site.js';
+import { currentSiteRecord, packageOfFile, recordedPackageFiles, restoreSiteRecord, siteRecordKey } from './s3-site.js';
 
 /** pkgtrack's bookkeeping beside the repository: state object and lease claims. */
 export const S3_META = '.pkgtrack-s3/';
@@ -170,6 +170,10 @@ export async function changeInS3<T>(
   });
   const work = await mkdtemp(join(tmpdir(), 'pkgtrack-s3-'));
   try {
+    // The state and the page's record (restored into the scratch output) are read together.
+    const siteKey = siteRecordKey(prefix, S3_META);
+    const siteRecord = restoreSiteRecord(store, siteKey, work);
+    siteRecord.catch(() => {}); // awaited below
     const { state, etag } = await readS3State(store, prefix);
     const probed = !state.store;
     state.store ??= await probeConditionalWrites(store, `${prefix}${S3_META}`);
@@ -192,20 +196,34 @@ export async function changeInS3<T>(
       sync.deleted.push(rel);
     });
     // 2. Metadata only: everything published except pool files, by-hash copies and the page's
-    //    per-package files its record (restored into the scratch output) vouches for.
-    const siteKey = siteRecordKey(prefix, S3_META);
-    const siteBefore = await restoreSiteRecord(store, siteKey, work);
-    const notNeeded = recordedPackageFiles(siteBefore?.record);
-    const meta = Object.keys(state.objects).filter((rel) => !isPool(rel) && !isByHash(rel) && !notNeeded.has(rel));
+    //    per-package files its record vouches for. What cannot be such a file is fetched at
+    //    once, while the record is still on its way; the page files it does not vouch for after.
+    const meta = Object.keys(state.objects).filter((rel) => !isPool(rel) && !isByHash(rel));
     const downloaded = new Map<string, string>(); // sha256 -> rel
-    await mapLimit(meta, UPLOADS_IN_FLIGHT, async (rel) => {
+    const download = async (rel: string) => {
       const got = await store.get(key(rel));
       if (!got) return; // deleted by hand: the publish rewrites what it needs
       await mkdir(dirname(join(work, rel)), { recursive: true });
       await writeFile(join(work, rel), got.body);
       downloaded.set(createHash('sha256').update(got.body).digest('hex'), rel);
       sync.downloadedFiles++;
-    });
+    };
+    const first = mapLimit(
+      meta.filter((rel) => packageOfFile(rel) === undefined),
+      UPLOADS_IN_FLIGHT,
+      download,
+    );
+    first.catch(() => {}); // awaited below
+    const siteBefore = await siteRecord;
+    const notNeeded = recordedPackageFiles(siteBefore?.record);
+    await Promise.all([
+      first,
+      mapLimit(
+        meta.filter((rel) => packageOfFile(rel) !== undefined && !notNeeded.has(rel)),
+        UPLOADS_IN_FLIGHT,
+        download,
+      ),
+    ]);
     // The by-hash copies of the indexes just read, made locally: with them the publish sees the
     // suite whole (a no-change publish writes nothing), and they are not uploaded again.
     for (const [rel, o] of Object.entries(state.objects)) {
