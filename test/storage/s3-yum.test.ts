@@ -126,6 +126,9 @@ describe('yum repositories in object storage', () => {
     expect(out.s3.scheduledDeletes).toContain(`yum/${REPO}/Packages/s/s3hello-1.0-1.noarch.rpm`);
     expect(out.s3.uploaded.at(-1)).toBe(`yum/${REPO}/repodata/repomd.xml`);
     expect(await dnfVersions('s3hello')).toEqual(['2.0-1']);
+    // A refresh in the same second as the remove signs the same repomd.xml, byte for byte (its
+    // revision and the signature's time are whole seconds): nothing to switch. Into the next one.
+    await new Promise((r) => setTimeout(r, 1100));
     const refreshed = await pkgtrack(['repo', 'refresh', '--kind', 'yum', '--key', key.secret, '--to', URL_, '--json'], {
       cwd: dir,
       env: s3.env,
