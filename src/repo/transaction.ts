@@ -374,20 +374,18 @@ export class PublishTransaction {
       if (this.createdDirs.has(dirname(dest)) && !placed.has(dest)) {
         renameSync(p.tmp, dest);
         placed.add(dest);
-        faultPoint(`pool:${p.rel}`);
-        this.dirtyDirs.add(dirname(dest));
-        continue;
-      }
-      try {
-        linkSync(p.tmp, dest); // never overwrites: the pool is immutable
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || (await sha256File(dest)) !== p.sha256) {
-          await this.abort();
-          if ((e as NodeJS.ErrnoException).code === 'EEXIST') await this.placePoolFile(p.rel, p.src, p.sha256); // throws POOL_IMMUTABLE
-          throw e;
+      } else {
+        try {
+          linkSync(p.tmp, dest); // never overwrites: the pool is immutable
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || (await sha256File(dest)) !== p.sha256) {
+            await this.abort();
+            if ((e as NodeJS.ErrnoException).code === 'EEXIST') await this.placePoolFile(p.rel, p.src, p.sha256); // throws POOL_IMMUTABLE
+            throw e;
+          }
         }
+        unlinkSync(p.tmp);
       }
-      unlinkSync(p.tmp);
       faultPoint(`pool:${p.rel}`);
       this.dirtyDirs.add(dirname(dest));
     }

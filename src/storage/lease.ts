@@ -51,15 +51,17 @@ export async function acquireLease(store: ObjectStore, dir: string, o: LeaseOpti
   const mine = `${dir}${token}.json`;
   const body = () => Buffer.from(JSON.stringify({ host: hostname(), pid: process.pid, what: o.what, renewed: new Date().toISOString() }));
   const put = () => store.put(mine, body(), { contentType: 'application/json', cacheControl: 'no-store' });
-  const others = async () => {
+  /** The other live claims among `claims`; stale and dead ones are removed on the way. */
+  const liveOthers = async (claims: Awaited<ReturnType<ObjectStore['list']>>) => {
     const live: string[] = [];
-    for (const c of await store.list(dir)) {
+    for (const c of claims) {
       if (c.key === mine) continue;
       if (Date.now() - c.lastModified.getTime() > ttl || (await deadHere(store, c.key))) await store.delete(c.key);
       else live.push(c.key);
     }
     return live;
   };
+  const others = async () => liveOthers(await store.list(dir));
   const deadline = Date.now() + o.timeoutMs;
   let pause = 200;
   for (let first = true; ; first = false) {
@@ -92,10 +94,7 @@ export async function acquireLease(store: ObjectStore, dir: string, o: LeaseOpti
       // One listing: our claim present and fresh, and no other live claim.
       const claims = await store.list(dir);
       const own = claims.find((c) => c.key === mine);
-      const rivals = claims.filter((c) => c.key !== mine && Date.now() - c.lastModified.getTime() <= ttl);
-      let rivalLive = false;
-      for (const c of rivals) if (!(await deadHere(store, c.key))) rivalLive = true;
-      if (!own || Date.now() - own.lastModified.getTime() > ttl || rivalLive) {
+      if (!own || Date.now() - own.lastModified.getTime() > ttl || (await liveOthers(claims)).length > 0) {
         throw conflictError(
           'S3_LEASE_LOST',
           `${store.url}: this publisher lost its lease (not renewed in time); nothing was switched`,

@@ -294,9 +294,10 @@ export class AptFormat implements RepoFormat {
         // Only (name, arch) pairs with more versions than kept can lose one: the others are not
         // handed to the retention at all. Not a spread: an entry read back from the index parses
         // its fields only when they are read.
+        const pair = (e: { name: string; arch: string }) => `${e.name}\u0000${e.arch}`;
         const versions = new Map<string, number>();
-        for (const e of c.binaries.values()) versions.set(`${e.name}\u0000${e.arch}`, (versions.get(`${e.name}\u0000${e.arch}`) ?? 0) + 1);
-        const crowded = (e: { name: string; arch: string }) => versions.get(`${e.name}\u0000${e.arch}`)! > options.keepVersions;
+        for (const e of c.binaries.values()) versions.set(pair(e), (versions.get(pair(e)) ?? 0) + 1);
+        const crowded = (e: { name: string; arch: string }) => versions.get(pair(e))! > options.keepVersions;
         const bins = [...c.binaries.values()].filter(crowded).map((e) => ({
           name: e.name,
           version: e.version,

@@ -12,8 +12,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { packageFilePaths } from '../../site/render-site.js';
-
-export { packageOfFile } from '../../site/render-site.js';
 import { type SiteRecord, siteRecordTable } from '../../state/tables.js';
 import { StateStore } from '../../state/store.js';
 
@@ -53,10 +51,15 @@ export async function restoreSiteRecord(
   const state = StateStore.open(output);
   try {
     siteRecordTable(state).apply({ packagesUpserted: parsed.packages, packagesRemoved: [], filesUpserted: parsed.files, filesRemoved: [] });
-    return { record: siteRecordTable(state).read(), body: got.body };
   } finally {
     state.close();
   }
+  // What was just written, from the parsed file (not read back from the store).
+  const record: SiteRecord = {
+    files: new Map(parsed.files.map(([p, hash, previous]) => [p, { hash, previous }])),
+    packages: new Map(parsed.packages.map(([n, hash, changedAt]) => [n, { hash, changedAt }])),
+  };
+  return { record, body: got.body };
 }
 
 /** The scratch output's record after the change, and its bytes as the bucket keeps them (undefined: no page). */

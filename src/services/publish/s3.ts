@@ -26,7 +26,8 @@ import { probeConditionalWrites, type StoreGuarantees } from '../../storage/prob
 import { openS3Store } from '../../storage/s3-store.js';
 import { parseS3Url } from '../../storage/s3-url.js';
 import { publish, type PublishRequest, type PublishResult } from './publish.js';
-import { currentSiteRecord, packageOfFile, recordedPackageFiles, restoreSiteRecord, siteRecordKey } from './s3-site.js';
+import { packageOfFile } from '../../site/render-site.js';
+import { currentSiteRecord, recordedPackageFiles, restoreSiteRecord, siteRecordKey } from './s3-site.js';
 
 /** pkgtrack's bookkeeping beside the repository: state object and lease claims. */
 export const S3_META = '.pkgtrack-s3/';

@@ -194,6 +194,10 @@ const readManifestIn = async (dir: string): Promise<BuildDirManifest | undefined
   }
 };
 
+/** Whether any of buildDirFor's three places could hold a build of `pkg` (else it finds none). */
+const mayHaveBuildDir = (row: BuildRow | undefined, pkg: string, buildDirs: readonly unknown[], withBuildFiles: ReadonlySet<string>) =>
+  !!row?.out_dir || buildDirs.length > 0 || withBuildFiles.has(pkg);
+
 /**
  * Where the manifest and logs of `pkg` `version` in `suite` are — only a build of the version
  * the published index lists, so the page never links a build whose artifacts are not in the
@@ -300,8 +304,9 @@ export async function gatherSiteModel(
         (r) => (r.target === place.target || r.target === s.suite) && (r.version === first.version || r.version === first.upstreamVersion),
       );
       // Most packages have no build files anywhere: no async call (and its promises) for them.
-      const mayHaveBuild = !!build?.out_dir || buildDirs.length > 0 || withBuildFiles.has(name);
-      const from = mayHaveBuild ? await buildDirFor(build, name, s.suite, first.version, outputDir, buildDirs, withBuildFiles) : undefined;
+      const from = mayHaveBuildDir(build, name, buildDirs, withBuildFiles)
+        ? await buildDirFor(build, name, s.suite, first.version, outputDir, buildDirs, withBuildFiles)
+        : undefined;
       const { links, files } = from ? await buildFiles(from.dir, name, s.suite) : { links: [], files: [] };
       extraFiles.push(...files);
       const builtAt = build?.finished_at ?? from?.builtAt ?? bins.map((b) => b.builtAt).find(Boolean);
