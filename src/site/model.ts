@@ -76,8 +76,16 @@ export interface SiteSuite {
   debugFor?: string;
   /** Site-relative link to the suite's signed metadata (Release / repomd.xml). */
   metadataHref: string;
+  /** Its packages; only the first page's when `total` says there are more. */
   packages: SitePackage[];
+  /** How many packages the suite holds, when `packages` lists only some (an incremental page write). */
+  total?: number;
+  /** A debug suite's alphabetically first binary package: the install example. */
+  binaryExample?: string;
 }
+
+/** How many packages a suite holds. */
+export const packageCount = (s: SiteSuite): number => s.total ?? s.packages.length;
 
 export interface SiteKey {
   /** Upper-case hex, no spaces. */
@@ -154,19 +162,27 @@ export function freshnessText(f: Freshness): string {
  * (a badge must not hide a stale target). One pass over the model.
  */
 export function badgeFreshnessByPackage(model: SiteModel): Map<string, { version: string; freshness: Freshness }> {
-  const rank = (f: Freshness) => (f.state === 'behind' ? 2 + f.versionsBehind : f.state === 'unknown' ? 1 : 0);
-  const best = new Map<string, { version: string; freshness: Freshness; channel: Channel }>();
+  const rows = new Map<string, SitePackage[]>();
   for (const s of model.suites) {
     for (const p of s.packages) {
-      const cur = best.get(p.name);
-      const better =
-        !cur ||
-        (cur.channel === 'trunk' && p.channel === 'stable') ||
-        (cur.channel === p.channel && rank(p.freshness) > rank(cur.freshness));
-      if (better) best.set(p.name, { version: p.upstreamVersion, freshness: p.freshness, channel: p.channel });
+      const list = rows.get(p.name);
+      if (list) list.push(p);
+      else rows.set(p.name, [p]);
     }
   }
-  return new Map([...best].map(([n, b]) => [n, { version: b.version, freshness: b.freshness }]));
+  return new Map([...rows].map(([n, list]) => [n, badgeFreshnessOf(list)]));
+}
+
+/** The badge of one package from its rows in suite order (badgeFreshnessByPackage's rule). */
+export function badgeFreshnessOf(rows: readonly SitePackage[]): { version: string; freshness: Freshness } {
+  const rank = (f: Freshness) => (f.state === 'behind' ? 2 + f.versionsBehind : f.state === 'unknown' ? 1 : 0);
+  let best = rows[0]!;
+  for (const p of rows.slice(1)) {
+    const better =
+      (best.channel === 'trunk' && p.channel === 'stable') || (best.channel === p.channel && rank(p.freshness) > rank(best.freshness));
+    if (better) best = p;
+  }
+  return { version: best.upstreamVersion, freshness: best.freshness };
 }
 
 /** `badgeFreshnessByPackage` for one package. */

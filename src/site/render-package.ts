@@ -9,8 +9,8 @@
  *    writer rewrites a package's own files only when what they show changed.
  */
 import { html, join, safeUrl } from './html.js';
-import { badgePath, SAFE_SEGMENT, type SiteModel, type SitePackage, type SiteSuite } from './model.js';
-import { formatDate, type PageAssets, packageCells, pageHead } from './render-page.js';
+import { badgePath, compareNames, SAFE_SEGMENT, type SiteModel, type SitePackage, type SiteSuite } from './model.js';
+import { type PageAssets, packageCells, pageHead } from './render-page.js';
 
 /** Where a package appears: each suite with the package's row there. */
 export interface PackageEntry {
@@ -59,12 +59,67 @@ export function packageJson(model: SiteModel, e: PackageEntry): string {
 /** One line per package for the search page: `[name, summary, [[suite, version], ...]]`. */
 export function packageIndexJson(entries: Iterable<PackageEntry>): string {
   const rows: string[] = [];
-  for (const e of entries) {
-    if (!SAFE_SEGMENT.test(e.name)) continue;
-    const summary = e.places.map((p) => p.pkg.summary).find(Boolean) ?? '';
-    rows.push(JSON.stringify([e.name, summary, e.places.map((p) => [p.suite.suite, p.pkg.version])]));
-  }
+  for (const e of entries) if (SAFE_SEGMENT.test(e.name)) rows.push(packageIndexLine(e));
   return `[\n${rows.join(',\n')}\n]\n`;
+}
+
+/** A package's line of packages.json. */
+export function packageIndexLine(e: PackageEntry): string {
+  const summary = e.places.map((p) => p.pkg.summary).find(Boolean) ?? '';
+  return JSON.stringify([e.name, summary, e.places.map((p) => [p.suite.suite, p.pkg.version])]);
+}
+
+/**
+ * packages.json with the lines of `changed` packages replaced, added or (no entry) dropped, the
+ * rest kept as they are: what a publish that changed a few of 100,000 packages writes. `text` is
+ * a packages.json this module wrote (one package per line, sorted with compareNames); undefined
+ * when it is not one. Each changed name is found by binary search over the line starts, and the
+ * text between edits is copied in slices: no string per line.
+ */
+export function splicePackageIndex(text: string, changed: ReadonlyMap<string, PackageEntry | undefined>): string | undefined {
+  if (!text.startsWith('[\n') || !text.endsWith('\n]\n')) return undefined;
+  const end = text.length - 2; // where the closing "]" line starts
+  const starts: number[] = [];
+  for (let at = 2; at < end; ) {
+    if (!text.startsWith('["', at)) return undefined;
+    starts.push(at);
+    const nl = text.indexOf('\n', at);
+    at = nl + 1;
+  }
+  const nameAt = (i: number) => {
+    const at = starts[i]! + 2;
+    return text.slice(at, text.indexOf('"', at));
+  };
+  // Line i spans starts[i] up to its ",\n" (or the last line's "\n").
+  const lineEnd = (i: number) => (i + 1 < starts.length ? starts[i + 1]! - 2 : end - 1);
+  const edits: Array<{ index: number; replace: boolean; line?: string }> = [];
+  for (const name of [...changed.keys()].sort(compareNames)) {
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareNames(nameAt(mid), name) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    const found = lo < starts.length && nameAt(lo) === name;
+    const e = changed.get(name);
+    const line = e && SAFE_SEGMENT.test(name) ? packageIndexLine(e) : undefined;
+    if (found || line !== undefined) edits.push({ index: lo, replace: found, ...(line !== undefined ? { line } : {}) });
+  }
+  const rows: string[] = [];
+  let next = 0; // first original line not yet copied
+  const copy = (upTo: number) => {
+    if (upTo > next) rows.push(text.slice(starts[next]!, lineEnd(upTo - 1)));
+    next = Math.max(next, upTo);
+  };
+  for (const e of edits) {
+    copy(e.index);
+    if (e.line !== undefined) rows.push(e.line);
+    if (e.replace) next = e.index + 1;
+  }
+  copy(starts.length);
+  const body = rows.filter((r) => r !== '').join(',\n');
+  return `[\n${body}\n]\n`;
 }
 
 /** Asset paths as seen from packages/ (one folder down). */
@@ -81,10 +136,9 @@ export function renderPackageHtml(model: SiteModel, e: PackageEntry, assets: Pag
       buildLinks: pkg.buildLinks.map((l) => ({ ...l, href: rel(l.href) })),
       ...(pkg.patches ? { patches: { ...pkg.patches, reportHref: rel(pkg.patches.reportHref) } } : {}),
     };
-    return html`<tr><td data-label="Suite">${suite.suite}<span class="summary-text">${suite.target ?? ''} updated ${formatDate(suite.updatedAt)}</span></td>${packageCells(
-      fixed,
-      { pageLink: false },
-    )}</tr>`;
+    return html`<tr><td data-label="Suite">${suite.suite}<span class="summary-text">${suite.target ?? ''}</span></td>${packageCells(fixed, {
+      pageLink: false,
+    })}</tr>`;
   });
   const install = e.places.some((p) => p.suite.kind === 'apt')
     ? html`<pre><code>sudo apt install ${e.places.find((p) => p.suite.kind === 'apt')!.pkg.binaries[0] ?? e.name}</code></pre>`

@@ -14,7 +14,7 @@ import {
   type SitePackage,
   type SiteSuite,
   badgePath,
-  compareNames,
+  packageCount,
   SAFE_SEGMENT,
 } from './model.js';
 import { aptKeyCommands, debSourcesCommand, debugSymbolsCommands, formatFingerprint, URL_PLACEHOLDER, yumRepoCommand } from './snippets.js';
@@ -41,13 +41,16 @@ export interface IndexOptions {
 /** Site path of a package's own page. */
 export const packagePagePath = (pkg: string): string => `packages/${pkg}.html`;
 
-/** The `rows` most recently changed packages of a suite (ties by name), newest first. */
+/**
+ * The `rows` most recently changed packages of a suite, newest first; ties by name in code-unit
+ * order, the order the stored model's query gives (services/site/model-sync.ts).
+ */
 export function recentPackages(s: SiteSuite, opts: IndexOptions = {}): SitePackage[] {
   const rows = opts.rows ?? FIRST_PAGE_ROWS;
   if (s.packages.length <= rows && !opts.changedAt) return s.packages;
   // Each package's time looked up once, not twice per comparison (100,000 packages: 3 million lookups).
   const dated = s.packages.map((p) => ({ p, at: opts.changedAt?.get(p.name) ?? '' }));
-  dated.sort((a, b) => (a.at === b.at ? compareNames(a.p.name, b.p.name) : a.at < b.at ? 1 : -1));
+  dated.sort((a, b) => (a.at === b.at ? (a.p.name < b.p.name ? -1 : a.p.name > b.p.name ? 1 : 0) : a.at < b.at ? 1 : -1));
   return dated.slice(0, rows).map((d) => d.p);
 }
 
@@ -139,8 +142,8 @@ function suiteTable(s: SiteSuite, opts: IndexOptions): Safe {
     ? shown.map(packageRow)
     : html`<tr><td colspan="7" class="muted">No packages published in this suite yet.</td></tr>`;
   const more =
-    shown.length < s.packages.length
-      ? html`<p class="muted">${s.kind === 'apt' ? 'Suite' : 'Repository'} ${s.suite} holds ${s.packages.length.toLocaleString('en-US')} packages; the ${shown.length} most recently changed are listed. <a href="#search">Search all packages</a>.</p>`
+    shown.length < packageCount(s)
+      ? html`<p class="muted">${s.kind === 'apt' ? 'Suite' : 'Repository'} ${s.suite} holds ${packageCount(s).toLocaleString('en-US')} packages; the ${shown.length} most recently changed are listed. <a href="#search">Search all packages</a>.</p>`
       : '';
   return html`${more}<section class="table-wrap" aria-labelledby="${id}" tabindex="0">
 <table>

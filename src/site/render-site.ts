@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { ICON_SVG, STYLE_CSS } from './assets.js';
 import { freshnessBadge } from './badge.js';
-import { badgeFreshnessByPackage, badgePath, compareNames, SAFE_SEGMENT, type SiteModel } from './model.js';
+import { badgeFreshnessOf, badgePath, compareNames, SAFE_SEGMENT, type SiteModel } from './model.js';
 import {
   PACKAGE_INDEX,
   type PackageEntry,
@@ -59,17 +59,27 @@ export interface SiteParts {
   index(opts?: IndexOptions): SiteFile[];
 }
 
-export function siteParts(model: SiteModel): SiteParts {
+/** An incremental write's parts: only the changed packages, and packages.json already spliced. */
+export interface PartialPackages {
+  /** The changed packages still published (safe names). */
+  packages: PackageEntry[];
+  /** packages.json as it is to be written. */
+  packageIndex: string;
+}
+
+/** The site's parts; with `partial`, `model` is the first page's (suites hold their recent rows). */
+export function siteParts(model: SiteModel, partial?: PartialPackages): SiteParts {
   const stylesheet = hashed('style', 'css', STYLE_CSS);
   const icon = hashed('icon', 'svg', ICON_SVG);
   const script = hashed('search', 'js', SEARCH_JS);
   const assets = { stylesheet, icon };
   const shared: SiteFile[] = [];
   if (model.key) shared.push({ path: model.key.href, data: model.key.armored });
-  const entries = packageEntries(model);
-  const packages = [...entries.values()].filter((e) => SAFE_SEGMENT.test(e.name)).sort((a, b) => compareNames(a.name, b.name));
-  if (packages.length) shared.push({ path: 'search.html', data: renderSearchHtml(model, { ...assets, script }) });
-  const badges = badgeFreshnessByPackage(model);
+  const packages =
+    partial?.packages ??
+    [...packageEntries(model).values()].filter((e) => SAFE_SEGMENT.test(e.name)).sort((a, b) => compareNames(a.name, b.name));
+  const packageIndex = partial ? partial.packageIndex : packages.length ? packageIndexJson(packages) : undefined;
+  if (packageIndex !== undefined) shared.push({ path: 'search.html', data: renderSearchHtml(model, { ...assets, script }) });
   // Everything a package page shows besides the package itself.
   const frame = JSON.stringify([model.label, model.generator, model.url ?? '', stylesheet, icon]);
   const packageInput = (e: PackageEntry) => `${frame}\n${packageJson(model, e)}`;
@@ -83,7 +93,7 @@ export function siteParts(model: SiteModel): SiteParts {
     packages,
     packageInput,
     packageFiles(e, input = packageInput(e)) {
-      const b = badges.get(e.name)!;
+      const b = badgeFreshnessOf(e.places.map((p) => p.pkg));
       return [
         { path: badgePath(e.name), data: freshnessBadge(e.name, b.version, b.freshness) },
         { path: packagePagePath(e.name), data: renderPackageHtml(model, e, assets) },
@@ -92,7 +102,7 @@ export function siteParts(model: SiteModel): SiteParts {
     },
     index(opts = {}) {
       const files: SiteFile[] = [];
-      if (packages.length) files.push({ path: PACKAGE_INDEX, data: packageIndexJson(packages) });
+      if (packageIndex !== undefined) files.push({ path: PACKAGE_INDEX, data: packageIndex });
       files.push({ path: 'index.html', data: renderIndexHtml(model, assets, opts) });
       return files;
     },

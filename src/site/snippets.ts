@@ -77,8 +77,11 @@ export function formatFingerprint(fpr: string): string {
  * same key) and `apt install <package>-dbgsym`; dnf's .repo file and `dnf install <package>-debuginfo`.
  */
 export function debugSymbolsCommands(model: SiteModel, suite: SiteSuite): string {
-  const names = [...new Set(suite.packages.flatMap((p) => p.binaries))].sort();
-  const example = names[0] ?? (suite.kind === 'apt' ? 'PACKAGE-dbgsym' : 'PACKAGE-debuginfo');
+  // The stored model names the suite's first binary (its packages may be only the first page's).
+  const example =
+    suite.binaryExample ??
+    [...new Set(suite.packages.flatMap((p) => p.binaries))].sort()[0] ??
+    (suite.kind === 'apt' ? 'PACKAGE-dbgsym' : 'PACKAGE-debuginfo');
   if (suite.kind === 'yum') return `${yumRepoCommand(model, suite)}\nsudo dnf install ${example}`;
   const signedBy = model.key ? `[signed-by=/etc/apt/keyrings/${keyringName(model)}] ` : '';
   const list = `${model.name.replace(/[^A-Za-z0-9_.-]/g, '-')}-debug.list`;

@@ -94,6 +94,15 @@ export class ObservationsTable {
   transaction<T>(fn: () => T): T {
     return this.store.transaction(fn);
   }
+
+  /** Changes whenever a row is added or deleted (rows are only touched in place: last_seen_at). */
+  stamp(): string {
+    const r = this.store.connection.prepare('SELECT count(*) AS n, coalesce(max(id), 0) AS m FROM upstream_observations').get() as {
+      n: number;
+      m: number;
+    };
+    return `${r.n}/${r.m}`;
+  }
 }
 
 // ---- upstream_http_cache ------------------------------------------------------------------
@@ -173,6 +182,11 @@ export const buildsTable = (store: StateStore) => ({
       .prepare("SELECT * FROM builds WHERE result = 'ok' AND finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC")
       .all() as unknown as BuildRow[];
     return groupByRecipe(rows);
+  },
+  /** Changes whenever a build is recorded or forgotten (rows are written once). */
+  stamp(): string {
+    const r = store.connection.prepare('SELECT count(*) AS n, coalesce(max(id), 0) AS m FROM builds').get() as { n: number; m: number };
+    return `${r.n}/${r.m}`;
   },
   /** A recipe's finished successful builds, newest first. */
   finishedOk(recipe: string): BuildRow[] {
@@ -284,13 +298,7 @@ export interface SiteRecordChange {
 export const siteRecordTable = (store: StateStore) => ({
   read(): SiteRecord {
     const db = store.connection;
-    const files = new Map<string, { hash: string; previous: boolean }>();
-    for (const r of db.prepare('SELECT path, hash, previous FROM site_files').all() as Array<{
-      path: string;
-      hash: string;
-      previous: number;
-    }>)
-      files.set(r.path, { hash: r.hash, previous: r.previous === 1 });
+    const files = siteRecordTable(store).files();
     const packages = new Map<string, { hash: string; changedAt: string }>();
     for (const r of db.prepare('SELECT name, hash, changed_at FROM site_packages').all() as Array<{
       name: string;
@@ -299,6 +307,17 @@ export const siteRecordTable = (store: StateStore) => ({
     }>)
       packages.set(r.name, { hash: r.hash, changedAt: r.changed_at });
     return { files, packages };
+  },
+  /** The files other than package pages, badges and JSON. */
+  files(): Map<string, { hash: string; previous: boolean }> {
+    const files = new Map<string, { hash: string; previous: boolean }>();
+    for (const r of store.connection.prepare('SELECT path, hash, previous FROM site_files').all() as Array<{
+      path: string;
+      hash: string;
+      previous: number;
+    }>)
+      files.set(r.path, { hash: r.hash, previous: r.previous === 1 });
+    return files;
   },
   /** Apply one page write's changes in one transaction. */
   apply(c: SiteRecordChange): void {

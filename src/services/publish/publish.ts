@@ -8,7 +8,7 @@
  * `--key` names the signing key (passphrase from $PKGTRACK_KEY_PASSPHRASE).
  */
 import { recordPublish } from '../../state/tables.js';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { inputError, isPkgtrackError } from '../../core/errors.js';
 import type { Progress } from '../../core/progress.js';
 import type { RecipesRepository } from '../../recipe/load.js';
@@ -37,6 +37,8 @@ import { type DebugSuiteNote, debugSuiteNotes, routeDebugSymbols, suiteFor } fro
 import { DEFAULT_PASSPHRASE_ENV, loadSigner, signerFromRepository } from '../shared/signer.js';
 import { noIndexCache, StateIndexCache } from '../repo/index-cache.js';
 import { recordTrunkBuilds } from '../nightly/record.js';
+import type { SuiteChange } from '../site/model-sync.js';
+import { suiteStamp } from '../site/stamp.js';
 import type { PlannedCell } from '../ci/attempts.js';
 
 export interface RepoTarget {
@@ -214,6 +216,7 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
     const unlocked = req.dryRun ? undefined : await resolveSigner(req, target);
     const cache = req.dryRun ? undefined : new StateIndexCache(target.store);
     const result: PublishResult = { output: target.output, dryRun: !!req.dryRun, reports: [], cache: { hits: 0, misses: 0 }, warnings: [] };
+    const changes: SuiteChange[] = [];
     // The clock check's round trip overlaps reading and indexing; the first signature waits for it.
     clock = unlocked && clockCheck(target, req);
     clock?.catch(() => {}); // awaited by the signer (or below when nothing was signed)
@@ -223,6 +226,7 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
     for (const g of [...groups.values()].sort((a, b) => Number(isDebugSuite(a.suite)) - Number(isDebugSuite(b.suite)))) {
       const root = repoRoot(target.output, g.format.kind);
       req.progress.step(`${req.dryRun ? 'planning' : 'publishing'} ${g.add.length} file(s) to ${g.format.kind} ${g.suite}`);
+      const before = suiteStamp(root, g.format.kind, g.suite);
       const report = await runChange(target, req, g.format, root, signer, cache ?? noIndexCache, {
         suite: g.suite,
         ...(g.component ? { component: g.component } : {}),
@@ -230,6 +234,16 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
         remove: [],
       });
       result.reports.push({ ...report, root });
+      // What the page's stored model needs to take just this change (services/site/model-sync.ts).
+      const names = [...report.added, ...report.removed].filter((p) => p.arch !== 'source').map((p) => p.name);
+      changes.push({
+        kind: g.format.kind,
+        root: relative(target.output, root),
+        suite: g.suite,
+        names: [...new Set(names)],
+        before,
+        after: suiteStamp(root, g.format.kind, g.suite),
+      });
     }
     if (cache) result.cache = { hits: cache.hits, misses: cache.misses };
     const debugSuites = debugSuiteNotes(result.reports, { name: target.settings.name, url: target.settings.url, output: target.output });
@@ -253,7 +267,14 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
       }
       // No pkgtrack.yaml: no name, label or key to show, so no page (and no page code to load).
       if (target.repository)
-        await (await import('../site/site.js')).refreshSiteAfterPublish(target.repository, target.output, target.store, req.progress, dirs);
+        await (await import('../site/site.js')).refreshSiteAfterPublish(
+          target.repository,
+          target.output,
+          target.store,
+          req.progress,
+          dirs,
+          changes,
+        );
     }
     return result;
   } finally {

@@ -6,7 +6,7 @@
  */
 import { PKGTRACK_VERSION } from '../../core/version.js';
 import { isDebugSuite, mainSuiteOf } from '../../repo/debug-symbols.js';
-import { type BuildRow, buildsTable, ObservationsTable } from '../../state/tables.js';
+import { type BuildRow, buildsTable, type ObservationRow, ObservationsTable } from '../../state/tables.js';
 import { ifExists } from '../../core/fsutil.js';
 import { keyringFileName } from '../../formats/user-files.js';
 import { readdir, readFile } from 'node:fs/promises';
@@ -143,9 +143,9 @@ function placeSuite(s: PublishedSuite, targets: Target[], trunkSuffix: string): 
   return { channel: trunk ? 'trunk' : 'stable' };
 }
 
-/** Newest binary per source package: the row the page shows. */
-function groupBySource(s: PublishedSuite): Map<string, IndexedBinary[]> {
-  const scheme = s.kind === 'apt' ? 'deb' : 'rpm';
+/** Newest binaries per source package (by name, then architecture): what the page's row shows. */
+export function groupBySource(kind: 'apt' | 'yum', binaries: readonly IndexedBinary[]): Map<string, IndexedBinary[]> {
+  const scheme = kind === 'apt' ? 'deb' : 'rpm';
   const cmp = (a: string, b: string) => {
     try {
       return compareVersions(scheme, a, b);
@@ -154,13 +154,16 @@ function groupBySource(s: PublishedSuite): Map<string, IndexedBinary[]> {
     }
   };
   const bySource = new Map<string, IndexedBinary[]>();
-  for (const b of s.binaries) {
+  for (const b of binaries) {
     const list = bySource.get(b.source);
     if (list) list.push(b);
     else bySource.set(b.source, [b]);
   }
+  const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   for (const [src, list] of bySource) {
     if (list.length === 1) continue;
+    // In an order of their own, not the index's: the stored model keeps rows in another order.
+    list.sort((a, b) => byCodeUnits(a.name, b.name) || byCodeUnits(a.arch, b.arch) || byCodeUnits(a.version, b.version));
     const newest = list
       .map((b) => b.version)
       .sort(cmp)
@@ -178,7 +181,7 @@ const LOG_FILE = /\.(log|txt)$/;
 /** Site folder of a package's build manifest and logs in one suite. */
 export const buildFilesDir = (pkg: string, suite: string) => `builds/${pkg}/${suite.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 
-interface BuildDirManifest {
+export interface BuildDirManifest {
   recipe?: string;
   suite?: string;
   packageVersion?: string;
@@ -252,99 +255,155 @@ async function buildFiles(dir: string | undefined, pkg: string, suite: string): 
   return { links, files };
 }
 
-export async function gatherSiteModel(
+/** What every package row of the page is built with, besides the package's own binaries. */
+export interface PackageContext {
+  now: Date;
+  targets: Target[];
+  trunkSuffix: string;
+  outputDir: string;
+  recipeNames: ReadonlySet<string>;
+  observationsOf(name: string): ObservationRow[];
+  buildsOf(name: string): BuildRow[];
+  patchSummary?: (pkg: string) => PatchSummary | undefined;
+  buildDirs: ReadonlyArray<{ dir: string; manifest: BuildDirManifest }>;
+  /** Packages with a folder under <output>/builds (one listing, not a failed open per package). */
+  withBuildFiles: ReadonlySet<string>;
+  recipesRepo: RecipesRepository;
+  recipeInfo: Map<string, { summary?: string; homepage?: string }>;
+  /** Build manifests and logs to copy into the site, collected while rows are built. */
+  extraFiles: SiteFile[];
+}
+
+/**
+ * The context for building package rows. `all`: every recipe's observations and builds in one
+ * query each (a page of every package); otherwise a query per package asked for (a few changed).
+ */
+export async function packageContext(
   recipesRepo: RecipesRepository,
   outputDir: string,
   store: StateStore,
-  opts: GatherOptions = {},
-): Promise<GatheredSite> {
-  const now = opts.now ?? new Date();
+  opts: GatherOptions,
+  all: boolean,
+): Promise<PackageContext> {
   const cfg = recipesRepo.config;
-  const targets = resolveTargets(cfg.targets, { backports: cfg.channels.stable.backports });
-  const trunkSuffix = cfg.channels.trunk.suiteSuffix;
-  // The formats publish under <output>/apt and <output>/yum (repo/registry.ts); a bare apt
-  // repository right in the output dir is read too.
-  const published = [
-    ...(await readAptSuites(outputDir, 'apt')),
-    ...(await readAptSuites(outputDir, '')),
-    ...(await readYumRepos(outputDir, 'yum')),
-  ];
-  const recipeNames = new Set(await listRecipeNames(recipesRepo));
-  const recipeInfo = new Map<string, { summary?: string; homepage?: string }>();
-  // One query each for every package (a query per package is most of the page's cost at 10,000).
-  const observations = new ObservationsTable(store).byRecipe();
-  const builds = buildsTable(store).finishedOkByRecipe();
-  const patchSummary = opts.patchSummary ?? (await publishedPatchSummaries(outputDir));
-  const extraFiles: SiteFile[] = [];
-  const suites: SiteSuite[] = [];
+  const observations = new ObservationsTable(store);
+  const builds = buildsTable(store);
+  const allObservations = all ? observations.byRecipe() : undefined;
+  const allBuilds = all ? builds.finishedOkByRecipe() : undefined;
   const buildDirs: Array<{ dir: string; manifest: BuildDirManifest }> = [];
   for (const dir of opts.buildDirs ?? []) {
     const manifest = await readManifestIn(dir);
     if (manifest) buildDirs.push({ dir, manifest });
   }
-  const withBuildFiles = new Set((await ifExists(readdir(join(outputDir, 'builds')))) ?? []);
+  const patchSummary = opts.patchSummary ?? (await publishedPatchSummaries(outputDir));
+  return {
+    now: opts.now ?? new Date(),
+    targets: resolveTargets(cfg.targets, { backports: cfg.channels.stable.backports }),
+    trunkSuffix: cfg.channels.trunk.suiteSuffix,
+    outputDir,
+    recipeNames: new Set(await listRecipeNames(recipesRepo)),
+    observationsOf: (name) => (allObservations ? (allObservations.get(name) ?? []) : observations.ofRecipe(name)),
+    buildsOf: (name) => (allBuilds ? (allBuilds.get(name) ?? []) : builds.finishedOk(name)),
+    ...(patchSummary ? { patchSummary } : {}),
+    buildDirs,
+    withBuildFiles: new Set((await ifExists(readdir(join(outputDir, 'builds')))) ?? []),
+    recipesRepo,
+    recipeInfo: new Map(),
+    extraFiles: [],
+  };
+}
 
-  for (const s of published) {
-    const debugFor = isDebugSuite(s.suite) ? mainSuiteOf(s.suite) : undefined;
-    const place = placeSuite(debugFor ? { ...s, suite: debugFor } : s, targets, trunkSuffix);
-    const packages: SitePackage[] = [];
-    for (const [name, bins] of [...groupBySource(s)].sort(([a], [b]) => compareNames(a, b))) {
-      const first = bins[0]!;
-      if (recipeNames.has(name) && !recipeInfo.has(name)) {
-        const r = await loadRecipe(recipesRepo, name).catch(() => undefined);
-        recipeInfo.set(name, {
-          ...(r?.config.summary ? { summary: r.config.summary } : {}),
-          ...(r?.config.homepage ? { homepage: r.config.homepage } : {}),
-        });
-      }
-      const info = recipeInfo.get(name) ?? {};
-      const obs = (observations.get(name) ?? []).map((o) => ({ version: o.version, observedAt: o.observed_at }));
-      const rows: BuildRow[] = builds.get(name) ?? [];
-      const build = rows.find(
-        (r) => (r.target === place.target || r.target === s.suite) && (r.version === first.version || r.version === first.upstreamVersion),
-      );
-      // Most packages have no build files anywhere: no async call (and its promises) for them.
-      const from = mayHaveBuildDir(build, name, buildDirs, withBuildFiles)
-        ? await buildDirFor(build, name, s.suite, first.version, outputDir, buildDirs, withBuildFiles)
-        : undefined;
-      const { links, files } = from ? await buildFiles(from.dir, name, s.suite) : { links: [], files: [] };
-      extraFiles.push(...files);
-      const builtAt = build?.finished_at ?? from?.builtAt ?? bins.map((b) => b.builtAt).find(Boolean);
-      const summary = info.summary ?? bins.find((b) => b.name === name)?.summary ?? first.summary;
-      const patches = patchSummary?.(name);
-      packages.push({
-        name,
-        binaries: [...new Set(bins.map((b) => b.name))].sort(),
-        version: first.version,
-        upstreamVersion: first.upstreamVersion,
-        architectures: [...new Set(bins.map((b) => b.arch))].sort(),
-        channel: place.channel,
-        ...(builtAt ? { builtAt } : {}),
-        ...(summary ? { summary } : {}),
-        ...(info.homepage ? { homepage: info.homepage } : {}),
-        freshness: computeFreshness(first.upstreamVersion, obs, compareUpstreamVersions, now),
-        ...(patches ? { patches } : {}),
-        buildLinks: links,
-      });
-    }
-    suites.push({
-      kind: s.kind,
-      repoPath: s.root,
-      suite: s.suite,
-      ...(place.target ? { target: place.target } : {}),
-      channel: place.channel,
-      components: s.components,
-      architectures: s.architectures,
-      ...(s.updatedAt ? { updatedAt: s.updatedAt } : {}),
-      ...(s.notAutomatic ? { notAutomatic: true } : {}),
-      ...(debugFor ? { debugFor } : {}),
-      metadataHref: s.metadataPath,
-      packages,
+/** Recipes whose build folders this publish brought (their rows may change with no index change). */
+export const namesWithBuildDirs = (ctx: PackageContext): string[] =>
+  ctx.buildDirs.map((b) => b.manifest.recipe).filter((r): r is string => typeof r === 'string');
+
+/** A published suite as the page shows it, without its packages. */
+export function suiteHeader(s: PublishedSuite, ctx: Pick<PackageContext, 'targets' | 'trunkSuffix'>): SiteSuite {
+  const debugFor = isDebugSuite(s.suite) ? mainSuiteOf(s.suite) : undefined;
+  const example = debugFor ? firstBinary(s.binaries) : undefined;
+  const place = placeSuite(debugFor ? { ...s, suite: debugFor } : s, ctx.targets, ctx.trunkSuffix);
+  return {
+    kind: s.kind,
+    repoPath: s.root,
+    suite: s.suite,
+    ...(place.target ? { target: place.target } : {}),
+    channel: place.channel,
+    components: s.components,
+    architectures: s.architectures,
+    ...(s.updatedAt ? { updatedAt: s.updatedAt } : {}),
+    ...(s.notAutomatic ? { notAutomatic: true } : {}),
+    ...(debugFor ? { debugFor } : {}),
+    metadataHref: s.metadataPath,
+    packages: [],
+    ...(example ? { binaryExample: example } : {}),
+  };
+}
+
+/** The alphabetically first binary name a suite lists (the debug-symbols install example). */
+export const firstBinary = (binaries: readonly IndexedBinary[]): string | undefined =>
+  binaries.reduce<string | undefined>((min, b) => (min === undefined || b.name < min ? b.name : min), undefined);
+
+/** A suite's package rows, one per source, by name. */
+export async function suitePackages(suite: SiteSuite, binaries: readonly IndexedBinary[], ctx: PackageContext): Promise<SitePackage[]> {
+  const out: SitePackage[] = [];
+  for (const [name, bins] of [...groupBySource(suite.kind, binaries)].sort(([a], [b]) => compareNames(a, b)))
+    out.push(await sitePackage(suite, name, bins, ctx));
+  return out;
+}
+
+/** The page's row of source `name` in `suite`, from its newest binaries there. */
+export async function sitePackage(
+  suite: SiteSuite,
+  name: string,
+  bins: readonly IndexedBinary[],
+  ctx: PackageContext,
+): Promise<SitePackage> {
+  const first = bins[0]!;
+  if (ctx.recipeNames.has(name) && !ctx.recipeInfo.has(name)) {
+    const r = await loadRecipe(ctx.recipesRepo, name).catch(() => undefined);
+    ctx.recipeInfo.set(name, {
+      ...(r?.config.summary ? { summary: r.config.summary } : {}),
+      ...(r?.config.homepage ? { homepage: r.config.homepage } : {}),
     });
   }
+  const info = ctx.recipeInfo.get(name) ?? {};
+  const obs = ctx.observationsOf(name).map((o) => ({ version: o.version, observedAt: o.observed_at }));
+  const build = ctx
+    .buildsOf(name)
+    .find(
+      (r) =>
+        (r.target === suite.target || r.target === suite.suite) && (r.version === first.version || r.version === first.upstreamVersion),
+    );
+  // Most packages have no build files anywhere: no async call (and its promises) for them.
+  const from = mayHaveBuildDir(build, name, ctx.buildDirs, ctx.withBuildFiles)
+    ? await buildDirFor(build, name, suite.suite, first.version, ctx.outputDir, ctx.buildDirs, ctx.withBuildFiles)
+    : undefined;
+  const { links, files } = from ? await buildFiles(from.dir, name, suite.suite) : { links: [], files: [] };
+  ctx.extraFiles.push(...files);
+  const builtAt = build?.finished_at ?? from?.builtAt ?? bins.map((b) => b.builtAt).find(Boolean);
+  const summary = info.summary ?? bins.find((b) => b.name === name)?.summary ?? first.summary;
+  const patches = ctx.patchSummary?.(name);
+  return {
+    name,
+    binaries: [...new Set(bins.map((b) => b.name))].sort(),
+    version: first.version,
+    upstreamVersion: first.upstreamVersion,
+    architectures: [...new Set(bins.map((b) => b.arch))].sort(),
+    channel: suite.channel,
+    ...(builtAt ? { builtAt } : {}),
+    ...(summary ? { summary } : {}),
+    ...(info.homepage ? { homepage: info.homepage } : {}),
+    freshness: computeFreshness(first.upstreamVersion, obs, compareUpstreamVersions, ctx.now),
+    ...(patches ? { patches } : {}),
+    buildLinks: links,
+  };
+}
 
+/** The model around the suites: names, key, dates. */
+export async function modelFrame(recipesRepo: RecipesRepository, suites: SiteSuite[], opts: GatherOptions): Promise<SiteModel> {
+  const cfg = recipesRepo.config;
   const key = await readSiteKey(recipesRepo);
-  const model: SiteModel = {
+  return {
     name: cfg.name,
     label: cfg.label,
     ...(cfg.description ? { description: cfg.description } : {}),
@@ -352,10 +411,31 @@ export async function gatherSiteModel(
     ...(cfg.url ? { url: cfg.url.replace(/\/+$/, '') } : {}),
     ...(key ? { key } : {}),
     suites,
-    generatedAt: now.toISOString(),
+    generatedAt: (opts.now ?? new Date()).toISOString(),
     // One name for every writer of the page (publish and `pkgtrack site`): a different one would
     // make each of them re-render every package page the other wrote.
     generator: opts.generator ?? `pkgtrack ${PKGTRACK_VERSION}`,
   };
-  return { model, extraFiles };
+}
+
+/** The suites published in an output dir, in page order: apt (<output>/apt, then a bare layout), then yum. */
+export async function readPublishedSuites(outputDir: string): Promise<PublishedSuite[]> {
+  return [...(await readAptSuites(outputDir, 'apt')), ...(await readAptSuites(outputDir, '')), ...(await readYumRepos(outputDir, 'yum'))];
+}
+
+/** The whole model, every suite read back from its published indexes. */
+export async function gatherSiteModel(
+  recipesRepo: RecipesRepository,
+  outputDir: string,
+  store: StateStore,
+  opts: GatherOptions = {},
+): Promise<GatheredSite & { published: PublishedSuite[] }> {
+  const ctx = await packageContext(recipesRepo, outputDir, store, opts, true);
+  const published = await readPublishedSuites(outputDir);
+  const suites: SiteSuite[] = [];
+  for (const s of published) {
+    const header = suiteHeader(s, ctx);
+    suites.push({ ...header, packages: await suitePackages(header, s.binaries, ctx) });
+  }
+  return { model: await modelFrame(recipesRepo, suites, opts), extraFiles: ctx.extraFiles, published };
 }

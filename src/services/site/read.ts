@@ -130,50 +130,111 @@ const under = (root: string, path: string) => (root ? `${root}/${path}` : path);
 
 /** The apt suites of the repository at `<outputDir>/<root>` (`root` '' = the output dir itself). */
 export async function readAptSuites(outputDir: string, root = 'apt'): Promise<PublishedSuite[]> {
+  const out: PublishedSuite[] = [];
+  for (const suite of await aptSuiteNames(outputDir, root)) {
+    const s = await readAptSuite(outputDir, root, suite);
+    if (s) out.push(s);
+  }
+  return out;
+}
+
+/** The folders under `<outputDir>/<root>/dists` that may be suites, sorted. */
+export async function aptSuiteNames(outputDir: string, root: string): Promise<string[]> {
   const dists = join(outputDir, root, 'dists');
   const names = await readdir(dists).catch(() => [] as string[]);
-  const out: PublishedSuite[] = [];
-  for (const suite of names.sort()) {
-    if (suite.startsWith('.') || !(await isDir(join(dists, suite)))) continue;
-    const release = await readRelease(join(dists, suite));
-    if (!release) continue;
-    const components = (getField(release.stanza, 'Components') ?? 'main').split(/\s+/).filter(Boolean);
-    const architectures = (getField(release.stanza, 'Architectures') ?? '').split(/\s+/).filter((a) => a && a !== 'source');
-    const binaries: IndexedBinary[] = [];
-    for (const comp of components) {
-      for (const arch of architectures) {
-        const idx = await readPackagesIndex(join(dists, suite, comp, `binary-${arch}`));
-        if (!idx) continue;
-        for (const f of scanPackages(idx.text)) {
-          const name = f.Package;
-          const version = f.Version;
-          if (!name || !version) continue;
-          // "Source: name" or "Source: name (version)" when the binary version differs.
-          const src = /^(\S+)(?:\s+\((\S+)\))?/.exec(f.Source ?? '');
-          const summary = f.Description?.trim();
-          binaries.push({
-            name,
-            source: src?.[1] ?? name,
-            version: src?.[2] ?? version,
-            upstreamVersion: debUpstream(src?.[2] ?? version),
-            arch: f.Architecture ?? arch,
-            ...(summary ? { summary } : {}),
-          });
-        }
+  const out: string[] = [];
+  for (const suite of names.sort()) if (!suite.startsWith('.') && (await isDir(join(dists, suite)))) out.push(suite);
+  return out;
+}
+
+/** One apt suite, with its packages unless `headerOnly`; undefined without a readable Release. */
+export async function readAptSuite(
+  outputDir: string,
+  root: string,
+  suite: string,
+  headerOnly = false,
+): Promise<PublishedSuite | undefined> {
+  const dir = join(outputDir, root, 'dists', suite);
+  const release = await readRelease(dir);
+  if (!release) return undefined;
+  const components = (getField(release.stanza, 'Components') ?? 'main').split(/\s+/).filter(Boolean);
+  const architectures = (getField(release.stanza, 'Architectures') ?? '').split(/\s+/).filter((a) => a && a !== 'source');
+  const binaries: IndexedBinary[] = [];
+  for (const comp of headerOnly ? [] : components) {
+    for (const arch of architectures) {
+      const idx = await readPackagesIndex(join(dir, comp, `binary-${arch}`));
+      if (idx) for (const f of scanPackages(idx.text)) pushBinary(binaries, f, arch);
+    }
+  }
+  const updatedAt = dateIso(getField(release.stanza, 'Date'));
+  return {
+    kind: 'apt',
+    root,
+    suite,
+    components,
+    architectures,
+    ...(updatedAt ? { updatedAt } : {}),
+    ...(getField(release.stanza, 'NotAutomatic') === 'yes' ? { notAutomatic: true } : {}),
+    metadataPath: under(root, `dists/${suite}/${release.path}`),
+    binaries,
+  };
+}
+
+/** The page's row of one Packages stanza (none without Package and Version). */
+function pushBinary(out: IndexedBinary[], f: PackagesFields, arch: string): void {
+  const name = f.Package;
+  const version = f.Version;
+  if (!name || !version) return;
+  // "Source: name" or "Source: name (version)" when the binary version differs.
+  const src = /^(\S+)(?:\s+\((\S+)\))?/.exec(f.Source ?? '');
+  const summary = f.Description?.trim();
+  out.push({
+    name,
+    source: src?.[1] ?? name,
+    version: src?.[2] ?? version,
+    upstreamVersion: debUpstream(src?.[2] ?? version),
+    arch: f.Architecture ?? arch,
+    ...(summary ? { summary } : {}),
+  });
+}
+
+/**
+ * The rows of the binaries called `names` in one apt suite, found in its plain Packages files
+ * by their `Package:` lines instead of reading every stanza: what a publish that changed a few
+ * names asks of a suite of 100,000. Undefined when a Packages file is only there compressed.
+ */
+export async function readAptNames(
+  outputDir: string,
+  header: PublishedSuite,
+  names: readonly string[],
+): Promise<IndexedBinary[] | undefined> {
+  const dir = join(outputDir, header.root, 'dists', header.suite);
+  const out: IndexedBinary[] = [];
+  for (const comp of header.components) {
+    for (const arch of header.architectures) {
+      const base = join(dir, comp, `binary-${arch}`);
+      const bytes = await ifExists(readFile(join(base, 'Packages')));
+      if (bytes === undefined) {
+        if ((await readdir(base).catch(() => [] as string[])).some((n) => n.startsWith('Packages'))) return undefined;
+        continue;
+      }
+      for (const name of names) {
+        for (const stanza of stanzasNamed(bytes, name)) for (const f of scanPackages(stanza)) pushBinary(out, f, arch);
       }
     }
-    const updatedAt = dateIso(getField(release.stanza, 'Date'));
-    out.push({
-      kind: 'apt',
-      root,
-      suite,
-      components,
-      architectures,
-      ...(updatedAt ? { updatedAt } : {}),
-      ...(getField(release.stanza, 'NotAutomatic') === 'yes' ? { notAutomatic: true } : {}),
-      metadataPath: under(root, `dists/${suite}/${release.path}`),
-      binaries,
-    });
+  }
+  return out;
+}
+
+/** The stanzas of a Packages file whose Package field is `name` (searched as bytes: only they are decoded). */
+function stanzasNamed(bytes: Buffer, name: string): string[] {
+  const out: string[] = [];
+  const needle = Buffer.from(`Package: ${name}\n`);
+  for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + needle.length)) {
+    if (at > 0 && bytes[at - 1] !== 10) continue; // not at a line start
+    const end = bytes.indexOf('\n\n', at);
+    const start = at === 0 ? -2 : bytes.lastIndexOf('\n\n', at - 1);
+    out.push(bytes.toString('utf8', start < 0 ? 0 : start + 2, end < 0 ? bytes.length : end + 1));
   }
   return out;
 }
@@ -199,52 +260,60 @@ export function sourceRpmName(sourcerpm: string): string | undefined {
 
 /** The yum repositories under `<outputDir>/<root>`, named by their path there (`fedora/41/x86_64`). */
 export async function readYumRepos(outputDir: string, root = 'yum'): Promise<PublishedSuite[]> {
+  const out: PublishedSuite[] = [];
+  for (const rel of await yumRepoPaths(outputDir, root)) out.push(await readYumRepo(outputDir, root, rel));
+  return out;
+}
+
+/** The paths under `<outputDir>/<root>` that hold a repodata/repomd.xml, in page order. */
+export async function yumRepoPaths(outputDir: string, root: string): Promise<string[]> {
   const top = join(outputDir, root);
   const dirs: string[] = [];
   await findRepomds(top, top, 4, dirs);
-  const out: PublishedSuite[] = [];
-  for (const rel of dirs) {
-    if (rel === '') continue; // repodata right in the root: no suite name to give it
-    const base = join(top, rel);
-    const repomdFile = join(base, 'repodata', 'repomd.xml');
-    const repomd = parseXml((await readText(repomdFile))!, repomdFile);
-    const revision = child(repomd, 'revision')?.text.trim();
-    const primary = childrenNamed(repomd, 'data').find((d) => d.attrs.type === 'primary');
-    const href = primary && child(primary, 'location')?.attrs.href;
-    const binaries: IndexedBinary[] = [];
-    let updated = revision && /^\d+$/.test(revision) ? Number(revision) : 0;
-    if (href) {
-      const file = join(base, href);
-      const bytes = await readFile(file);
-      const text = Buffer.from(decompress(bytes, compressionOf(href) ?? 'none', file, 512 * 1024 * 1024)).toString('utf8');
-      const packages = readPrimarySummariesFast(text) ?? primarySummariesOf(parseXml(text, file));
-      for (const p of packages) {
-        if (p.arch === 'src' || p.arch === 'nosrc') continue;
-        const epoch = p.epoch && p.epoch !== '0' ? `${p.epoch}:` : '';
-        if (p.build > updated) updated = p.build;
-        binaries.push({
-          name: p.name,
-          source: (p.sourcerpm && sourceRpmName(p.sourcerpm)) || p.name,
-          version: `${epoch}${p.ver}-${p.rel}`,
-          upstreamVersion: p.ver,
-          arch: p.arch,
-          ...(p.summary ? { summary: p.summary } : {}),
-          ...(p.build > 0 ? { builtAt: new Date(p.build * 1000).toISOString() } : {}),
-        });
-      }
+  return dirs.filter((rel) => rel !== ''); // repodata right in the root: no suite name to give it
+}
+
+/** One yum repository (its repomd.xml must exist). */
+export async function readYumRepo(outputDir: string, root: string, rel: string): Promise<PublishedSuite> {
+  const top = join(outputDir, root);
+  const base = join(top, rel);
+  const repomdFile = join(base, 'repodata', 'repomd.xml');
+  const repomd = parseXml((await readText(repomdFile))!, repomdFile);
+  const revision = child(repomd, 'revision')?.text.trim();
+  const primary = childrenNamed(repomd, 'data').find((d) => d.attrs.type === 'primary');
+  const href = primary && child(primary, 'location')?.attrs.href;
+  const binaries: IndexedBinary[] = [];
+  let updated = revision && /^\d+$/.test(revision) ? Number(revision) : 0;
+  if (href) {
+    const file = join(base, href);
+    const bytes = await readFile(file);
+    const text = Buffer.from(decompress(bytes, compressionOf(href) ?? 'none', file, 512 * 1024 * 1024)).toString('utf8');
+    const packages = readPrimarySummariesFast(text) ?? primarySummariesOf(parseXml(text, file));
+    for (const p of packages) {
+      if (p.arch === 'src' || p.arch === 'nosrc') continue;
+      const epoch = p.epoch && p.epoch !== '0' ? `${p.epoch}:` : '';
+      if (p.build > updated) updated = p.build;
+      binaries.push({
+        name: p.name,
+        source: (p.sourcerpm && sourceRpmName(p.sourcerpm)) || p.name,
+        version: `${epoch}${p.ver}-${p.rel}`,
+        upstreamVersion: p.ver,
+        arch: p.arch,
+        ...(p.summary ? { summary: p.summary } : {}),
+        ...(p.build > 0 ? { builtAt: new Date(p.build * 1000).toISOString() } : {}),
+      });
     }
-    const arches = [...new Set(binaries.map((b) => b.arch))].sort();
-    const suite = rel.split('\\').join('/');
-    out.push({
-      kind: 'yum',
-      root,
-      suite,
-      components: [],
-      architectures: arches.length ? arches : [suite.split('/').at(-1)!],
-      ...(updated > 0 ? { updatedAt: new Date(updated * 1000).toISOString() } : {}),
-      metadataPath: under(root, `${suite}/repodata/repomd.xml`),
-      binaries,
-    });
   }
-  return out;
+  const arches = [...new Set(binaries.map((b) => b.arch))].sort();
+  const suite = rel.split('\\').join('/');
+  return {
+    kind: 'yum',
+    root,
+    suite,
+    components: [],
+    architectures: arches.length ? arches : [suite.split('/').at(-1)!],
+    ...(updated > 0 ? { updatedAt: new Date(updated * 1000).toISOString() } : {}),
+    metadataPath: under(root, `${suite}/repodata/repomd.xml`),
+    binaries,
+  };
 }

@@ -31,8 +31,12 @@ import { findRecipesRepositoryRoot, loadRecipesRepository, type RecipesRepositor
 import { REPO_META_DIR, withRepoLock } from '../../repo/lock.js';
 import type { SiteModel } from '../../site/model.js';
 import { ASSET_DIR, packageFilePaths, packageOfFile, type SiteFile, siteParts } from '../../site/render-site.js';
+import type { PackageEntry } from '../../site/render-package.js';
+import { compareNames, SAFE_SEGMENT } from '../../site/model.js';
+import { siteModelTable } from '../../state/site-model-table.js';
 import { StateStore } from '../../state/store.js';
-import { type GatherOptions, gatherSiteModel } from './gather.js';
+import type { GatherOptions } from './gather.js';
+import { type SuiteChange, syncSite, wholeSite } from './model-sync.js';
 
 export { gatherSiteModel } from './gather.js';
 
@@ -57,6 +61,8 @@ export interface WriteSiteResult {
   /** The files this run wrote (the rest were unchanged). */
   written: string[];
   removed: string[];
+  /** `changes`: only the changed packages were rendered (from the stored model); `whole`: every package. */
+  pass: 'changes' | 'whole';
 }
 
 /** A site path must stay inside the output dir and out of the repository's own folders. */
@@ -143,6 +149,42 @@ export async function writeSite(
   extraFiles: SiteFile[] = [],
   opts: WriteSiteOptions = {},
 ): Promise<WriteSiteResult> {
+  return updateSite(outputDir, async () => ({ model, extraFiles }), opts);
+}
+
+/**
+ * What a page write renders: the whole model, or (a publish that changed a few packages, see
+ * model-sync.ts) only the changed packages with the first page's model made once their change
+ * times are known.
+ */
+export type SiteInput = (
+  | { model: SiteModel; extraFiles: SiteFile[]; partial?: undefined }
+  | { partial: PartialSite; extraFiles: SiteFile[]; model?: undefined }
+) & {
+  /** Called once the files and the record are written. */
+  done?: () => void;
+};
+
+export interface PartialSite {
+  /** Each package whose files may have changed: its entry, or undefined when it is gone. */
+  changed: ReadonlyMap<string, PackageEntry | undefined>;
+  /** packages.json with the changed packages' lines spliced in. */
+  packageIndex: string;
+  /** The model around the packages (names, key, suites without their packages). */
+  frame: SiteModel;
+  /**
+   * The first page's model, given when each changed package changed; with when each package it
+   * lists changed (the first page orders by that).
+   */
+  indexModel(changedAt: ReadonlyMap<string, string>): Promise<{ model: SiteModel; changedAt: Map<string, string> }>;
+}
+
+/** One page write under the output dir's lock: `input` is made with its state store open. */
+export async function updateSite(
+  outputDir: string,
+  input: (store: StateStore, out: string) => Promise<SiteInput>,
+  opts: WriteSiteOptions = {},
+): Promise<WriteSiteResult> {
   const out = resolve(outputDir);
   await mkdir(out, { recursive: true });
   // One site writer at a time (an apt and a yum publish may finish together); the formats'
@@ -150,7 +192,7 @@ export async function writeSite(
   return withRepoLock(out, { what: 'write the web page' }, async () => {
     const store = StateStore.open(out);
     try {
-      return await writeSiteLocked(out, store, model, extraFiles, opts);
+      return await writeSiteLocked(out, store, await input(store, out), opts);
     } finally {
       store.close();
     }
@@ -162,19 +204,17 @@ interface FileRecord {
   previous: boolean;
 }
 
-async function writeSiteLocked(
-  out: string,
-  store: StateStore,
-  model: SiteModel,
-  extraFiles: SiteFile[],
-  opts: WriteSiteOptions,
-): Promise<WriteSiteResult> {
+async function writeSiteLocked(out: string, store: StateStore, input: SiteInput, opts: WriteSiteOptions): Promise<WriteSiteResult> {
   // Leftovers of an interrupted run.
   for (const e of await readdir(out)) if (e.startsWith(STAGING_PREFIX)) await rm(join(out, e), { recursive: true, force: true });
   const now = (opts.now ?? new Date()).toISOString();
   const present = async (paths: string[]) => opts.trustRecord || (await Promise.all(paths.map((p) => isFile(join(out, p))))).every(Boolean);
-
-  const record = siteRecordTable(store).read();
+  const partial = input.partial;
+  const records = siteRecordTable(store);
+  // A partial write reads the record of its own packages only (not 100,000 rows).
+  const record = partial
+    ? { files: records.files(), packages: siteModelTable(store).recordedPackages([...partial.changed.keys()]) }
+    : records.read();
   const oldFiles: Map<string, FileRecord> = record.files;
   // A site written before the record moved here: own its files (so stale ones go), rewrite all.
   const legacyPath = join(out, REPO_META_DIR, LEGACY_RECORD);
@@ -183,14 +223,20 @@ async function writeSiteLocked(
   for (const p of legacy.previous) if (!oldFiles.has(p)) oldFiles.set(p, { hash: '', previous: true });
   const oldPackages = record.packages;
 
-  const parts = siteParts(model);
+  const changedEntries = partial
+    ? [...partial.changed.values()].filter((e): e is PackageEntry => !!e && SAFE_SEGMENT.test(e.name))
+    : undefined;
+  const fullParts = input.model ? siteParts(input.model) : undefined;
+  const packages = fullParts?.packages ?? changedEntries!.sort((a, b) => compareNames(a.name, b.name));
+  // What a package's files are rendered from; the frame of the first page's model is the same.
+  const inputParts = fullParts ?? siteParts(partial!.frame, { packages, packageIndex: partial!.packageIndex });
   // Packages: render only those whose input changed (or whose files are missing).
   const write: SiteFile[] = [];
   const changedAt = new Map<string, string>();
   const packageRows: Array<[string, string, string]> = [];
-  for (const e of parts.packages) {
-    const input = parts.packageInput(e);
-    const hash = sha256(input);
+  for (const e of packages) {
+    const text = inputParts.packageInput(e);
+    const hash = sha256(text);
     const old = oldPackages.get(e.name);
     // Trusting the record: no await per package (10,000 microtask round trips).
     if (old?.hash === hash && (opts.trustRecord || (await present(packageFilePaths(e.name))))) {
@@ -200,21 +246,33 @@ async function writeSiteLocked(
     const at = old?.hash === hash ? old.changedAt : now;
     changedAt.set(e.name, at);
     packageRows.push([e.name, hash, at]);
-    write.push(...parts.packageFiles(e, input));
+    write.push(...inputParts.packageFiles(e, text));
   }
-  const current = new Set(parts.packages.map((e) => e.name));
-  const gonePackages = [...oldPackages.keys()].filter((n) => !current.has(n));
+  const current = new Set(packages.map((e) => e.name));
+  const gonePackages = partial
+    ? [...partial.changed.keys()].filter((n) => !current.has(n) && oldPackages.has(n))
+    : [...oldPackages.keys()].filter((n) => !current.has(n));
+  const gone = new Set(gonePackages);
+  const index = partial ? await partial.indexModel(changedAt) : undefined;
+  const parts = fullParts ?? siteParts(index!.model, { packages, packageIndex: partial!.packageIndex });
 
   // Every other file: written when its content differs from the record; index.html last.
-  const others = [...parts.assets, ...parts.shared, ...extraFiles, ...parts.index({ changedAt })];
+  const others = [...parts.assets, ...parts.shared, ...input.extraFiles, ...parts.index({ changedAt: index?.changedAt ?? changedAt })];
   // The files the site owns: these, and each current package's three (not listed one by one:
-  // 300,000 paths at 100,000 packages, on every publish).
+  // 300,000 paths at 100,000 packages, on every publish). A partial write owns, besides, every
+  // package it did not change and the build files of those.
   const owned = new Set<string>();
-  const isOwned = (p: string) => owned.has(p) || current.has(packageOfFile(p) ?? '\u0000');
+  const unchangedBuildFiles = (p: string) => !!partial && p.startsWith('builds/') && !partial.changed.has(p.split('/')[1] ?? '');
+  const isOwned = (p: string) => {
+    if (owned.has(p) || unchangedBuildFiles(p)) return true;
+    const pkg = packageOfFile(p);
+    return pkg !== undefined && (current.has(pkg) || (!!partial && !partial.changed.has(pkg) && !gone.has(pkg)));
+  };
   const fileRows: Array<[string, string]> = [];
   for (const f of others) {
     checkPath(f.path);
-    if (isOwned(f.path)) throw new PkgtrackError({ code: 'SITE_PATH_DUPLICATE', kind: 'internal', message: `site file ${f.path} twice` });
+    if (owned.has(f.path) || current.has(packageOfFile(f.path) ?? '\u0000'))
+      throw new PkgtrackError({ code: 'SITE_PATH_DUPLICATE', kind: 'internal', message: `site file ${f.path} twice` });
     owned.add(f.path);
     const hash = sha256(f.data);
     fileRows.push([f.path, hash]);
@@ -264,6 +322,7 @@ async function writeSiteLocked(
     ],
     filesRemoved: removed,
   });
+  input.done?.();
   if (legacy.files.length || legacy.previous.length) await rm(legacyPath, { force: true });
   for (const p of removed) {
     checkPath(p);
@@ -271,12 +330,14 @@ async function writeSiteLocked(
   }
   return {
     outputDir: out,
-    // Listed when asked for (`pkgtrack site` reports it; a publish does not).
+    // Listed when asked for (`pkgtrack site` reports it; a publish does not). A partial write
+    // knows its changed packages' files and the others.
     get files() {
       return [...owned, ...parts.packages.flatMap((e) => packageFilePaths(e.name))].sort();
     },
     written: write.map((f) => f.path),
     removed,
+    pass: partial ? 'changes' : 'whole',
   };
 }
 
@@ -318,11 +379,21 @@ export async function generateSite(opts: GenerateSiteOptions = {}): Promise<Gene
   const store = StateStore.open(recipesRepo.root);
   try {
     progress.step(`reading what is published in ${outputDir}`);
-    const { model, extraFiles } = await gatherSiteModel(recipesRepo, outputDir, store, opts);
-    if (!model.url) progress.warn('pkgtrack.yaml has no `url:`; the install snippets show a placeholder URL');
-    if (!model.key) progress.warn('no signing key configured; the page says the repository is unsigned');
-    progress.step(`writing the web page to ${join(outputDir, 'index.html')}`);
-    const written = await writeSite(outputDir, model, extraFiles, { now: opts.now ?? new Date() });
+    // The whole way, and the stored model taken anew: what repairs the page after anything.
+    let model: SiteModel | undefined;
+    const written = await updateSite(
+      outputDir,
+      async (outStore, out) => {
+        const input = await wholeSite(recipesRepo, out, store, outStore, opts);
+        model = input.model!;
+        if (!model.url) progress.warn('pkgtrack.yaml has no `url:`; the install snippets show a placeholder URL');
+        if (!model.key) progress.warn('no signing key configured; the page says the repository is unsigned');
+        progress.step(`writing the web page to ${join(outputDir, 'index.html')}`);
+        return input;
+      },
+      { now: opts.now ?? new Date() },
+    );
+    if (!model) throw new Error('unreachable: the page was written without a model');
     return {
       ...written,
       url: model.url ?? null,
@@ -346,12 +417,18 @@ export async function refreshSiteAfterPublish(
   store: StateStore,
   progress: Progress,
   buildDirs: readonly string[] = [],
+  changes: readonly SuiteChange[] = [],
 ): Promise<WriteSiteResult | undefined> {
   if (!repository) return undefined; // no pkgtrack.yaml: no name, label or key to show
   try {
-    const { model, extraFiles } = await gatherSiteModel(repository, outputDir, store, { buildDirs });
-    const written = await writeSite(outputDir, model, extraFiles, { trustRecord: true });
-    progress.step(`updated the web page ${join(written.outputDir, 'index.html')}`);
+    const written = await updateSite(outputDir, (outStore, out) => syncSite(repository, out, store, outStore, { buildDirs, changes }), {
+      trustRecord: true,
+    });
+    const how =
+      written.pass === 'changes'
+        ? `${written.written.filter((p) => p.endsWith('.html') && p.startsWith('packages/')).length} package page(s) rewritten`
+        : 'every package read back';
+    progress.step(`updated the web page ${join(written.outputDir, 'index.html')} (${how})`);
     return written;
   } catch (e) {
     progress.warn(`the web page was not updated: ${(e as Error).message}; run \`pkgtrack site\` to retry`);

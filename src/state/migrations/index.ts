@@ -9,6 +9,7 @@ import { upstreamMigrations } from './030-upstream.js';
 import { keyRotationMigrations } from './070-key-rotation.js';
 import { indexCacheCtimeMigrations } from './075-index-cache-ctime.js';
 import { siteRecordMigrations } from './090-site-record.js';
+import { siteModelMigrations } from './095-site-model.js';
 
 export const MIGRATIONS: Migration[] = [
   ...coreMigrations,
@@ -17,4 +18,5 @@ export const MIGRATIONS: Migration[] = [
   ...keyRotationMigrations,
   ...indexCacheCtimeMigrations,
   ...siteRecordMigrations,
+  ...siteModelMigrations,
 ];

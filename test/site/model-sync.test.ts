@@ -1,0 +1,168 @@
+/**
+ * The page after a publish comes from the stored model (services/site/model-sync.ts): only the
+ * changed packages are rendered. Each step below checks it against the page written the whole
+ * way: `pkgtrack site` (every suite read back, every package rendered and compared with the
+ * record) must find nothing to write but the first page's date, and that first page must be the
+ * one the partial write made; a page rendered from scratch into a copy must hold the same
+ * package files, byte for byte. The compiled CLI, real .debs, real files.
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { debFile, makeDeb } from '../../bench/scale/make-debs.js';
+import { pkgtrack, tempDir } from '../helpers/cli.js';
+import { makeKey } from '../repo/apt-helpers.js';
+
+let dir: string;
+let repo: string;
+const out = () => join(repo, 'public');
+
+beforeAll(() => {
+  dir = tempDir('pkgtrack-model-sync-');
+  const key = makeKey(dir);
+  repo = join(dir, 'repo');
+  mkdirSync(join(repo, 'recipes'), { recursive: true });
+  cpSync(key.secret, join(repo, 'key.asc'));
+  writeFileSync(
+    join(repo, 'pkgtrack.yaml'),
+    'name: sync\norigin: Sync\nlabel: Sync\nmaintainer: T <t@example.org>\nurl: http://127.0.0.1:9/sync\nsigning:\n  key: key.asc\nretention:\n  keep: 1\n',
+  );
+  mkdirSync(join(dir, 'debs'));
+  for (let i = 0; i < 30; i++) deb(`pkg-${String(i).padStart(2, '0')}`);
+}, 120_000);
+
+/** Write a .deb into <dir>/debs (or `sub`) and return its path. */
+function deb(name: string, version = '1.0-1', source?: string, sub = 'debs'): string {
+  mkdirSync(join(dir, sub), { recursive: true });
+  const path = join(dir, sub, debFile(name, version));
+  writeFileSync(path, makeDeb(name, version, source));
+  return path;
+}
+
+async function publish(suite: string, ...files: string[]): Promise<string> {
+  const r = await pkgtrack(['publish', '--suite', suite, ...files], { cwd: repo });
+  expect(r.code, r.stderr).toBe(0);
+  return r.stderr;
+}
+
+/** Every site file but the state store, by output-relative path. */
+function siteFiles(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      const rel = relative(root, p);
+      if (/^(\.pkgtrack|apt|yum|reports)(\/|$)/.test(rel)) continue; // the repository, and the report (an input)
+      if (e.isDirectory()) walk(p);
+      else files.set(rel, readFileSync(p, 'utf8'));
+    }
+  };
+  walk(root);
+  return files;
+}
+
+const withoutFooter = (html: string) => html.replace(/<footer>.*<\/footer>/s, '');
+
+/** The partial write's page equals the whole way's: in place, and rendered from scratch in a copy. */
+async function expectSameAsWholePass(): Promise<void> {
+  const partial = siteFiles(out());
+  const again = await pkgtrack(['site', '--json'], { cwd: repo });
+  expect(again.code, again.stderr).toBe(0);
+  expect(again.json().written).toEqual(['index.html']);
+  expect(again.json().removed).toEqual([]);
+  const whole = siteFiles(out());
+  expect(withoutFooter(whole.get('index.html')!)).toBe(withoutFooter(partial.get('index.html')!));
+
+  // From scratch: no record, no model, no page files.
+  const copy = join(dir, `scratch-${Date.now()}`);
+  cpSync(repo, copy, { recursive: true });
+  for (const p of partial.keys()) rmSync(join(copy, 'public', p));
+  rmSync(join(copy, 'public', '.pkgtrack', 'state.db'), { force: true });
+  const fresh = await pkgtrack(['site', '--json'], { cwd: copy });
+  expect(fresh.code, fresh.stderr).toBe(0);
+  const scratch = siteFiles(join(copy, 'public'));
+  expect([...scratch.keys()].sort()).toEqual([...partial.keys()].sort());
+  for (const [p, text] of partial) if (p !== 'index.html') expect(scratch.get(p), p).toBe(text);
+  rmSync(copy, { recursive: true, force: true });
+}
+
+describe('the page after a publish, from the stored model', () => {
+  it('a first publish renders every package and stores the model', async () => {
+    const err = await publish('bookworm', join(dir, 'debs'));
+    expect(err).toContain('(every package read back)');
+    expect(readdirSync(join(out(), 'packages')).filter((f) => f.endsWith('.html'))).toHaveLength(30);
+  }, 120_000);
+
+  it('adding one package renders only it', async () => {
+    const err = await publish('bookworm', deb('aaa-new'));
+    expect(err).toContain('(1 package page(s) rewritten)');
+    expect(readFileSync(join(out(), 'packages.json'), 'utf8')).toContain('["aaa-new",');
+    await expectSameAsWholePass();
+  }, 120_000);
+
+  it('a new version replaces the old one (retention), on its page, in the index and on the first page', async () => {
+    const err = await publish('bookworm', deb('pkg-05', '2.0-1'));
+    expect(err).toContain('(1 package page(s) rewritten)');
+    expect(readFileSync(join(out(), 'packages', 'pkg-05.json'), 'utf8')).toContain('"version": "2.0-1"');
+    expect(readFileSync(join(out(), 'packages.json'), 'utf8')).toContain('["pkg-05","scale bench package pkg-05",[["bookworm","2.0-1"]]]');
+    await expectSameAsWholePass();
+  }, 120_000);
+
+  it('a second binary of a source joins its row', async () => {
+    const err = await publish('bookworm', deb('pkg-07-data', '1.0-1', 'pkg-07'));
+    expect(err).toContain('package page(s) rewritten');
+    const json = JSON.parse(readFileSync(join(out(), 'packages', 'pkg-07.json'), 'utf8'));
+    expect(json.suites[0].binaries).toEqual(['pkg-07', 'pkg-07-data']);
+    await expectSameAsWholePass();
+  }, 120_000);
+
+  it('a package in a second suite gets both places on its page', async () => {
+    const err = await publish('trixie', deb('pkg-03', '1.0-1', undefined, 'trixie'), deb('only-trixie', '1.0-1', undefined, 'trixie'));
+    expect(err).toContain('(2 package page(s) rewritten)');
+    const json = JSON.parse(readFileSync(join(out(), 'packages', 'pkg-03.json'), 'utf8'));
+    expect(json.suites.map((s: { suite: string }) => s.suite)).toEqual(['bookworm', 'trixie']);
+    await expectSameAsWholePass();
+  }, 120_000);
+
+  it('`repo remove` (no change list: the suite compared whole) drops the package and its files', async () => {
+    const r = await pkgtrack(['repo', 'remove', '--suite', 'bookworm', 'pkg-10'], { cwd: repo });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(out(), 'packages', 'pkg-10.html'))).toBe(false);
+    expect(existsSync(join(out(), 'badges', 'pkg-10.svg'))).toBe(false);
+    expect(readFileSync(join(out(), 'packages.json'), 'utf8')).not.toContain('"pkg-10"');
+    await expectSameAsWholePass();
+  }, 120_000);
+
+  it('a packages.json that is not the recorded one is not spliced: the whole page is written', async () => {
+    const index = join(out(), 'packages.json');
+    writeFileSync(index, readFileSync(index, 'utf8').replace('"pkg-01"', '"pkg-01-tampered"'));
+    const err = await publish('bookworm', deb('zzz-late'));
+    expect(err).toContain('(every package read back)');
+    expect(readFileSync(index, 'utf8')).not.toContain('tampered');
+    await expectSameAsWholePass();
+  }, 120_000);
+
+  it('a page write cut short is finished by the next publish (the pending names)', async () => {
+    // A folder where the new package's page goes: the write fails after the model took the change.
+    mkdirSync(join(out(), 'packages', 'cut-short.html'));
+    const err = await publish('bookworm', deb('cut-short'));
+    expect(err).toContain('the web page was not updated');
+    rmSync(join(out(), 'packages', 'cut-short.html'), { recursive: true });
+    expect(await publish('bookworm', deb('after-cut'))).toContain('(2 package page(s) rewritten)');
+    expect(existsSync(join(out(), 'packages', 'cut-short.html'))).toBe(true);
+    await expectSameAsWholePass();
+  }, 120_000);
+
+  it('a published patch report (context) renders every package again', async () => {
+    mkdirSync(join(out(), 'reports'), { recursive: true });
+    writeFileSync(join(out(), 'reports', 'patches.json'), JSON.stringify({ recipes: [{ recipe: 'pkg-00', counts: { applied: 2 } }] }));
+    writeFileSync(join(out(), 'reports', 'patches.html'), '<!DOCTYPE html><title>patches</title>');
+    const err = await publish('bookworm', deb('zzz-later'));
+    expect(err).toContain('(every package read back)');
+    expect(readFileSync(join(out(), 'packages', 'pkg-00.html'), 'utf8')).toContain('reports/patches.html#r-pkg-00');
+    await expectSameAsWholePass();
+    // And the next publish is partial again.
+    expect(await publish('bookworm', deb('zzz-last'))).toContain('(1 package page(s) rewritten)');
+    await expectSameAsWholePass();
+  }, 120_000);
+});
