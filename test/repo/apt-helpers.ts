@@ -5,7 +5,7 @@
  * run against a published repository without touching the host.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pkgtrack, ROOT, tempDir } from '../helpers/cli.js';
 import { spawnAsync } from '../helpers/process.js';
@@ -180,4 +180,21 @@ export async function publishCli(cwd: string, key: TestKey, out: string, args: s
 export function expectAptOk(r: AptResult, what: string): void {
   const out = `${r.stdout}\n${r.stderr}`;
   if (r.status !== 0 || /^(W|E|Err):/m.test(out)) throw new Error(`${what} failed (exit ${r.status}):\n${out}`);
+}
+
+/**
+ * A recipes repository at `<dir>/repo` signing with a new key (key.asc), named `name` (also its
+ * label and origin, capitalised), with `extra` pkgtrack.yaml lines. Returns the repository root.
+ */
+export function keyedRecipesRepo(dir: string, name: string, extra = ''): string {
+  const key = makeKey(dir);
+  const repo = join(dir, 'repo');
+  mkdirSync(join(repo, 'recipes'), { recursive: true });
+  copyFileSync(key.secret, join(repo, 'key.asc'));
+  const label = name[0]!.toUpperCase() + name.slice(1);
+  writeFileSync(
+    join(repo, 'pkgtrack.yaml'),
+    `name: ${name}\norigin: ${label}\nlabel: ${label}\nmaintainer: T <t@example.org>\nurl: http://127.0.0.1:9/${name}\nsigning:\n  key: key.asc\n${extra}`,
+  );
+  return repo;
 }

@@ -10,8 +10,8 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, write
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { debFile, makeDeb } from '../../bench/scale/make-debs.js';
-import { pkgtrack, tempDir } from '../helpers/cli.js';
-import { makeKey } from '../repo/apt-helpers.js';
+import { pkgtrack, ROOT, tempDir } from '../helpers/cli.js';
+import { keyedRecipesRepo } from '../repo/apt-helpers.js';
 
 let dir: string;
 let repo: string;
@@ -19,14 +19,7 @@ const out = () => join(repo, 'public');
 
 beforeAll(() => {
   dir = tempDir('pkgtrack-model-sync-');
-  const key = makeKey(dir);
-  repo = join(dir, 'repo');
-  mkdirSync(join(repo, 'recipes'), { recursive: true });
-  cpSync(key.secret, join(repo, 'key.asc'));
-  writeFileSync(
-    join(repo, 'pkgtrack.yaml'),
-    'name: sync\norigin: Sync\nlabel: Sync\nmaintainer: T <t@example.org>\nurl: http://127.0.0.1:9/sync\nsigning:\n  key: key.asc\nretention:\n  keep: 1\n',
-  );
+  repo = keyedRecipesRepo(dir, 'sync', 'retention:\n  keep: 1\n');
   mkdirSync(join(dir, 'debs'));
   for (let i = 0; i < 30; i++) deb(`pkg-${String(i).padStart(2, '0')}`);
 }, 120_000);
@@ -121,6 +114,19 @@ describe('the page after a publish, from the stored model', () => {
     expect(err).toContain('(2 package page(s) rewritten)');
     const json = JSON.parse(readFileSync(join(out(), 'packages', 'pkg-03.json'), 'utf8'));
     expect(json.suites.map((s: { suite: string }) => s.suite)).toEqual(['bookworm', 'trixie']);
+    await expectSameAsWholePass();
+  }, 120_000);
+
+  it('a yum repository: its first publish adds its packages, a second binary of a source joins the row', async () => {
+    const rpms = join(ROOT, '.cache', 'rpm-corpus', 'rpms');
+    const first = await publish('fedora/41/x86_64', join(rpms, 'pkgc0-main-1.0.0-1.noarch.rpm'));
+    expect(first).toContain('(1 package page(s) rewritten)');
+    await expectSameAsWholePass();
+    expect(await publish('fedora/41/x86_64', join(rpms, 'pkgc0-sub1-1.0.0-1.noarch.rpm'))).toContain('(1 package page(s) rewritten)');
+    const json = JSON.parse(readFileSync(join(out(), 'packages', 'pkgc0-main.json'), 'utf8'));
+    expect(json.suites.map((s: { suite: string; binaries: string[] }) => [s.suite, s.binaries])).toEqual([
+      ['fedora/41/x86_64', ['pkgc0-main', 'pkgc0-sub1']],
+    ]);
     await expectSameAsWholePass();
   }, 120_000);
 

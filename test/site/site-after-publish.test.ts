@@ -5,28 +5,20 @@
  * says when it was generated). Both name the same generator, so neither re-renders the other's
  * pages (they did: 30,000 files at 10,000 packages, each way).
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { debFile, debName, makeDeb } from '../../bench/scale/make-debs.js';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
-import { makeKey, type TestKey } from '../repo/apt-helpers.js';
+import { keyedRecipesRepo } from '../repo/apt-helpers.js';
 
 /** 1,400 packages: 4,200 package files, over the 32 that get an fsync each (one `sync -f` instead). */
 const N = 1400;
 let repo: string;
-let key: TestKey;
 
 beforeAll(() => {
   const dir = tempDir('pkgtrack-site-after-publish-');
-  key = makeKey(dir);
-  repo = join(dir, 'repo');
-  mkdirSync(join(repo, 'recipes'), { recursive: true });
-  copyFileSync(key.secret, join(repo, 'key.asc'));
-  writeFileSync(
-    join(repo, 'pkgtrack.yaml'),
-    'name: many\norigin: Many\nlabel: Many\nmaintainer: T <t@example.org>\nurl: http://127.0.0.1:9/many\nsigning:\n  key: key.asc\n',
-  );
+  repo = keyedRecipesRepo(dir, 'many');
   mkdirSync(join(dir, 'debs'));
   for (let i = 0; i < N; i++) writeFileSync(join(dir, 'debs', debFile(debName(i))), makeDeb(debName(i)));
 }, 120_000);
