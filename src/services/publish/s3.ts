@@ -8,8 +8,8 @@
  * state object. Files the new repository no longer uses are deleted only after a grace
  * period, by a later publish, so readers mid-update still find them.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createHash, hash } from 'node:crypto';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { link, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -72,6 +72,20 @@ const isByHash = (rel: string) => /^apt\/dists\/.+\/by-hash\/SHA(256|512)\/[0-9a
 const isPool = (rel: string) => /^apt\/(pool|changelogs)\//.test(rel) || /^yum\/(.+\/)?Packages\//.test(rel);
 const isSwitch = (rel: string) => /(^|\/)(InRelease|Release|Release\.gpg|repomd\.xml|repomd\.xml\.asc)$/.test(rel);
 const switchOrder = (rel: string) => (/InRelease$|repomd\.xml$/.test(rel) ? 2 : /Release\.gpg$|\.asc$/.test(rel) ? 1 : 0);
+
+/**
+ * Files up to this size are read with one synchronous call: a cold publish uploads thousands of
+ * page files of a few KB, and a stream (or fs.promises' open, stat, read, close) per file cost
+ * more main-thread time than the upload's own request.
+ */
+const SMALL_FILE = 1024 * 1024;
+
+/** A small file's bytes and SHA-256; undefined when it is bigger than SMALL_FILE. */
+function readSmall(path: string): { body: Buffer; sha256: string } | undefined {
+  if (statSync(path).size > SMALL_FILE) return undefined;
+  const body = readFileSync(path);
+  return { body, sha256: hash('sha256', body, 'hex') };
+}
 
 async function sha256Of(path: string): Promise<string> {
   const h = createHash('sha256');
@@ -239,18 +253,28 @@ export async function changeInS3<T>(
     if (result.dryRun) return { value: result.value, s3: sync };
     // 4. Upload what changed, in switch order.
     const local = (await walk(work)).filter((rel) => !isLocalOnly(rel));
-    const changed: Array<{ rel: string; sha256: string; size: number }> = [];
+    const changed: Array<{ rel: string; sha256: string; size: number; body?: Buffer }> = [];
     await mapLimit(local, UPLOADS_IN_FLIGHT, async (rel) => {
       const abs = join(work, rel);
-      const [sha, st] = await Promise.all([sha256Of(abs), stat(abs)]);
-      if (state.objects[rel]?.sha256 !== sha) changed.push({ rel, sha256: sha, size: st.size });
+      const small = readSmall(abs);
+      const sha = small?.sha256 ?? (await sha256Of(abs));
+      const size = small?.body.length ?? (await stat(abs)).size;
+      // A changed metadata or page file keeps its bytes for the upload (a few KB each).
+      if (state.objects[rel]?.sha256 !== sha)
+        changed.push({ rel, sha256: sha, size, ...(small && !isPool(rel) ? { body: small.body } : {}) });
       else delete state.pendingDeletes[rel];
     });
     // Pool files first; then everything else the switch files name (by-hash copies, indexes, the
     // page) at once; the switch files last. Each step is one round of parallel requests.
     const phase = (n: number) => changed.filter((c) => (isPool(c.rel) ? 0 : isSwitch(c.rel) ? 2 : 1) === n);
-    const upload = async (c: { rel: string; sha256: string; size: number }) => {
-      const body = c.size > 8 * 1024 * 1024 ? { file: join(work, c.rel), size: c.size } : await readFile(join(work, c.rel));
+    const upload = async (c: { rel: string; sha256: string; size: number; body?: Buffer }) => {
+      const body =
+        c.body ??
+        (c.size > 8 * 1024 * 1024
+          ? { file: join(work, c.rel), size: c.size }
+          : c.size <= SMALL_FILE
+            ? readFileSync(join(work, c.rel))
+            : await readFile(join(work, c.rel)));
       const putOpts = { contentType: contentType(c.rel), cacheControl: cacheControl(c.rel), metadata: { sha256: c.sha256 } };
       if (isImmutablePath(c.rel)) {
         // A store that honours If-None-Match refuses an existing key by itself (one request);
