@@ -200,3 +200,13 @@ export function packageNames(model: SiteModel): string[] {
  * (String#localeCompare sets one up per call: 10 ms per sort of 10,000 names).
  */
 export const compareNames: (a: string, b: string) => number = new Intl.Collator().compare;
+
+/** Code-unit order: what SQLite's BINARY collation gives for the same (ASCII) names. */
+export const compareCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The first page's order: most recently changed first (ISO times), ties by name in code-unit
+ * order, the order the stored model's query gives (services/site/model-sync.ts).
+ */
+export const newestFirst = (a: { name: string; at: string }, b: { name: string; at: string }): number =>
+  a.at === b.at ? compareCodeUnits(a.name, b.name) : a.at < b.at ? 1 : -1;

@@ -14,6 +14,7 @@ import {
   type SitePackage,
   type SiteSuite,
   badgePath,
+  newestFirst,
   packageCount,
   SAFE_SEGMENT,
 } from './model.js';
@@ -41,16 +42,13 @@ export interface IndexOptions {
 /** Site path of a package's own page. */
 export const packagePagePath = (pkg: string): string => `packages/${pkg}.html`;
 
-/**
- * The `rows` most recently changed packages of a suite, newest first; ties by name in code-unit
- * order, the order the stored model's query gives (services/site/model-sync.ts).
- */
+/** The `rows` most recently changed packages of a suite, in `newestFirst` order. */
 export function recentPackages(s: SiteSuite, opts: IndexOptions = {}): SitePackage[] {
   const rows = opts.rows ?? FIRST_PAGE_ROWS;
   if (s.packages.length <= rows && !opts.changedAt) return s.packages;
   // Each package's time looked up once, not twice per comparison (100,000 packages: 3 million lookups).
-  const dated = s.packages.map((p) => ({ p, at: opts.changedAt?.get(p.name) ?? '' }));
-  dated.sort((a, b) => (a.at === b.at ? (a.p.name < b.p.name ? -1 : a.p.name > b.p.name ? 1 : 0) : a.at < b.at ? 1 : -1));
+  const dated = s.packages.map((p) => ({ p, name: p.name, at: opts.changedAt?.get(p.name) ?? '' }));
+  dated.sort(newestFirst);
   return dated.slice(0, rows).map((d) => d.p);
 }
 

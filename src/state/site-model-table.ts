@@ -4,6 +4,7 @@
  * out; what a row means and when the model is trusted is services/site/model-sync.ts's business.
  */
 import type { StateStore } from './store.js';
+import { chunks } from './tables.js';
 
 export interface StoredSuite {
   stamp: string;
@@ -36,15 +37,6 @@ export interface SiteModelChange {
 
 const CONTEXT = 'context';
 const PENDING = 'pending';
-
-/** Up to this many bound values per IN (...) list. */
-const IN_CHUNK = 500;
-
-function chunks<T>(list: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += IN_CHUNK) out.push(list.slice(i, i + IN_CHUNK));
-  return out;
-}
 
 export const siteModelTable = (store: StateStore) => {
   const db = store.connection;
@@ -115,7 +107,7 @@ export const siteModelTable = (store: StateStore) => {
     firstName(suite: string): string | undefined {
       return (db.prepare('SELECT min(name) AS n FROM site_binaries WHERE suite = ?').get(suite) as { n: string | null }).n ?? undefined;
     },
-    /** Packages a page write changes, until it is done (`setPending` in the change, `clearPending` after). */
+    /** Packages a page write changes, until it is done (set by `apply`, cleared by `clearPending`). */
     pending(): string[] {
       const v = (db.prepare('SELECT value FROM site_meta WHERE key = ?').get(PENDING) as { value: string } | undefined)?.value;
       return v ? (JSON.parse(v) as string[]) : [];
@@ -125,20 +117,6 @@ export const siteModelTable = (store: StateStore) => {
     },
     clearPending(): void {
       db.prepare('DELETE FROM site_meta WHERE key = ?').run(PENDING);
-    },
-    /** The site record's hash and change time of these packages. */
-    recordedPackages(names: readonly string[]): Map<string, { hash: string; changedAt: string }> {
-      const out = new Map<string, { hash: string; changedAt: string }>();
-      for (const part of chunks(names)) {
-        const sql = `SELECT name, hash, changed_at FROM site_packages WHERE name IN (${part.map(() => '?').join(',')})`;
-        for (const r of db.prepare(sql).all(...part) as Array<{ name: string; hash: string; changed_at: string }>)
-          out.set(r.name, { hash: r.hash, changedAt: r.changed_at });
-      }
-      return out;
-    },
-    /** Names of every package the site record holds. */
-    recordedNames(): string[] {
-      return (db.prepare('SELECT name FROM site_packages').all() as Array<{ name: string }>).map((r) => r.name);
     },
     /** Apply one sync in one transaction. */
     apply(c: SiteModelChange): void {

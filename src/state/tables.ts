@@ -6,6 +6,16 @@
 import type { StatementSync } from 'node:sqlite';
 import type { StateStore } from './store.js';
 
+/** Up to this many bound values per IN (...) list. */
+const IN_CHUNK = 500;
+
+/** `list` in pieces of at most IN_CHUNK, one IN (...) list each. */
+export function chunks<T>(list: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += IN_CHUNK) out.push(list.slice(i, i + IN_CHUNK));
+  return out;
+}
+
 function groupByRecipe<T extends { recipe: string }>(rows: readonly T[]): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const r of rows) {
@@ -318,6 +328,16 @@ export const siteRecordTable = (store: StateStore) => ({
     }>)
       files.set(r.path, { hash: r.hash, previous: r.previous === 1 });
     return files;
+  },
+  /** The hash and change time of these packages (a write that changes a few reads only theirs). */
+  packagesNamed(names: readonly string[]): Map<string, { hash: string; changedAt: string }> {
+    const out = new Map<string, { hash: string; changedAt: string }>();
+    for (const part of chunks(names)) {
+      const sql = `SELECT name, hash, changed_at FROM site_packages WHERE name IN (${part.map(() => '?').join(',')})`;
+      for (const r of store.connection.prepare(sql).all(...part) as Array<{ name: string; hash: string; changed_at: string }>)
+        out.set(r.name, { hash: r.hash, changedAt: r.changed_at });
+    }
+    return out;
   },
   /** Apply one page write's changes in one transaction. */
   apply(c: SiteRecordChange): void {

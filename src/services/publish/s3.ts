@@ -10,7 +10,7 @@
  */
 import { createHash, hash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { link, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { conflictError, inputError } from '../../core/errors.js';
@@ -80,11 +80,12 @@ const switchOrder = (rel: string) => (/InRelease$|repomd\.xml$/.test(rel) ? 2 : 
  */
 const SMALL_FILE = 1024 * 1024;
 
-/** A small file's bytes and SHA-256; undefined when it is bigger than SMALL_FILE. */
-function readSmall(path: string): { body: Buffer; sha256: string } | undefined {
-  if (statSync(path).size > SMALL_FILE) return undefined;
+/** A file's size, and for a small one its bytes and SHA-256 (a bigger one is hashed as a stream). */
+function readLocal(path: string): { size: number; small?: { body: Buffer; sha256: string } } {
+  const size = statSync(path).size;
+  if (size > SMALL_FILE) return { size };
   const body = readFileSync(path);
-  return { body, sha256: hash('sha256', body, 'hex') };
+  return { size: body.length, small: { body, sha256: hash('sha256', body, 'hex') } };
 }
 
 async function sha256Of(path: string): Promise<string> {
@@ -256,9 +257,8 @@ export async function changeInS3<T>(
     const changed: Array<{ rel: string; sha256: string; size: number; body?: Buffer }> = [];
     await mapLimit(local, UPLOADS_IN_FLIGHT, async (rel) => {
       const abs = join(work, rel);
-      const small = readSmall(abs);
+      const { size, small } = readLocal(abs);
       const sha = small?.sha256 ?? (await sha256Of(abs));
-      const size = small?.body.length ?? (await stat(abs)).size;
       // A changed metadata or page file keeps its bytes for the upload (a few KB each).
       if (state.objects[rel]?.sha256 !== sha)
         changed.push({ rel, sha256: sha, size, ...(small && !isPool(rel) ? { body: small.body } : {}) });

@@ -22,6 +22,7 @@ import type { PatchReport } from '../../report/model.js';
 import { keyFacts } from '../../sign/policy.js';
 import {
   type Channel,
+  compareCodeUnits,
   compareNames,
   computeFreshness,
   type PatchSummary,
@@ -34,7 +35,7 @@ import {
 } from '../../site/model.js';
 import type { SiteFile } from '../../site/render-site.js';
 import type { StateStore } from '../../state/store.js';
-import { type IndexedBinary, type PublishedSuite, readAptSuites, readYumRepos } from './read.js';
+import { type IndexedBinary, listPublishedSuites, type PublishedSuite, readPublishedSuite } from './read.js';
 
 export interface GatherOptions {
   now?: Date;
@@ -159,11 +160,10 @@ export function groupBySource(kind: 'apt' | 'yum', binaries: readonly IndexedBin
     if (list) list.push(b);
     else bySource.set(b.source, [b]);
   }
-  const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   for (const [src, list] of bySource) {
     if (list.length === 1) continue;
     // In an order of their own, not the index's: the stored model keeps rows in another order.
-    list.sort((a, b) => byCodeUnits(a.name, b.name) || byCodeUnits(a.arch, b.arch) || byCodeUnits(a.version, b.version));
+    list.sort((a, b) => compareCodeUnits(a.name, b.name) || compareCodeUnits(a.arch, b.arch) || compareCodeUnits(a.version, b.version));
     const newest = list
       .map((b) => b.version)
       .sort(cmp)
@@ -284,6 +284,8 @@ export async function packageContext(
   store: StateStore,
   opts: GatherOptions,
   all: boolean,
+  /** The recipes' names, when the caller has listed them already. */
+  recipeNames?: readonly string[],
 ): Promise<PackageContext> {
   const cfg = recipesRepo.config;
   const observations = new ObservationsTable(store);
@@ -301,7 +303,7 @@ export async function packageContext(
     targets: resolveTargets(cfg.targets, { backports: cfg.channels.stable.backports }),
     trunkSuffix: cfg.channels.trunk.suiteSuffix,
     outputDir,
-    recipeNames: new Set(await listRecipeNames(recipesRepo)),
+    recipeNames: new Set(recipeNames ?? (await listRecipeNames(recipesRepo))),
     observationsOf: (name) => (allObservations ? (allObservations.get(name) ?? []) : observations.ofRecipe(name)),
     buildsOf: (name) => (allBuilds ? (allBuilds.get(name) ?? []) : builds.finishedOk(name)),
     ...(patchSummary ? { patchSummary } : {}),
@@ -408,20 +410,22 @@ export async function modelFrame(recipesRepo: RecipesRepository, suites: SiteSui
     label: cfg.label,
     ...(cfg.description ? { description: cfg.description } : {}),
     maintainer: cfg.maintainer,
-    ...(cfg.url ? { url: cfg.url.replace(/\/+$/, '') } : {}),
+    ...(cfg.url ? { url: siteUrl(cfg.url) } : {}),
     ...(key ? { key } : {}),
     suites,
     generatedAt: (opts.now ?? new Date()).toISOString(),
-    // One name for every writer of the page (publish and `pkgtrack site`): a different one would
-    // make each of them re-render every package page the other wrote.
-    generator: opts.generator ?? `pkgtrack ${PKGTRACK_VERSION}`,
+    generator: siteGenerator(opts),
   };
 }
 
-/** The suites published in an output dir, in page order: apt (<output>/apt, then a bare layout), then yum. */
-export async function readPublishedSuites(outputDir: string): Promise<PublishedSuite[]> {
-  return [...(await readAptSuites(outputDir, 'apt')), ...(await readAptSuites(outputDir, '')), ...(await readYumRepos(outputDir, 'yum'))];
-}
+/** The configured URL as the page links it: no trailing slash. */
+export const siteUrl = (url: string): string => url.replace(/\/+$/, '');
+
+/**
+ * The page's generator: one name for every writer of the page (publish and `pkgtrack site`); a
+ * different one would make each of them re-render every package page the other wrote.
+ */
+export const siteGenerator = (opts: GatherOptions): string => opts.generator ?? `pkgtrack ${PKGTRACK_VERSION}`;
 
 /** The whole model, every suite read back from its published indexes. */
 export async function gatherSiteModel(
@@ -431,7 +435,11 @@ export async function gatherSiteModel(
   opts: GatherOptions = {},
 ): Promise<GatheredSite & { published: PublishedSuite[] }> {
   const ctx = await packageContext(recipesRepo, outputDir, store, opts, true);
-  const published = await readPublishedSuites(outputDir);
+  const published: PublishedSuite[] = [];
+  for (const ref of await listPublishedSuites(outputDir)) {
+    const s = await readPublishedSuite(outputDir, ref);
+    if (s) published.push(s);
+  }
   const suites: SiteSuite[] = [];
   for (const s of published) {
     const header = suiteHeader(s, ctx);

@@ -22,9 +22,9 @@ import { join } from 'node:path';
 import { ifExists } from '../../core/fsutil.js';
 import { listRecipeNames, type RecipesRepository, RECIPE_FILE } from '../../recipe/load.js';
 import { ICON_SVG, STYLE_CSS } from '../../site/assets.js';
-import type { SiteModel, SiteSuite } from '../../site/model.js';
+import { newestFirst, type SiteModel, type SiteSuite } from '../../site/model.js';
 import { FIRST_PAGE_ROWS } from '../../site/render-page.js';
-import { PACKAGE_INDEX, type PackageEntry, splicePackageIndex } from '../../site/render-package.js';
+import { PACKAGE_INDEX, type PackageEntry, packageIndexJson, splicePackageIndex } from '../../site/render-package.js';
 import { type SiteModelChange, type StoredBinary, siteModelTable } from '../../state/site-model-table.js';
 import type { StateStore } from '../../state/store.js';
 import { buildsTable, ObservationsTable, siteRecordTable } from '../../state/tables.js';
@@ -39,9 +39,19 @@ import {
   PATCH_REPORT_JSON,
   packageContext,
   sitePackage,
+  siteGenerator,
+  siteUrl,
   suiteHeader,
 } from './gather.js';
-import { aptSuiteNames, type IndexedBinary, type PublishedSuite, readAptNames, readAptSuite, readYumRepo, yumRepoPaths } from './read.js';
+import {
+  type IndexedBinary,
+  listPublishedSuites,
+  type PublishedSuite,
+  readAptNames,
+  readAptSuite,
+  readPublishedSuite,
+  type SuiteRef,
+} from './read.js';
 import type { SiteInput } from './site.js';
 import { suiteStamp } from './stamp.js';
 
@@ -69,12 +79,12 @@ async function contextKey(
   recipesRepo: RecipesRepository,
   outputDir: string,
   rootStore: StateStore,
-  frame: SiteModel,
-  now: Date,
+  recipeNames: readonly string[],
+  opts: GatherOptions,
 ): Promise<string> {
   const cfg = recipesRepo.config;
   const recipes: string[] = [];
-  for (const name of await listRecipeNames(recipesRepo)) {
+  for (const name of recipeNames) {
     const st = await stat(join(recipesRepo.root, 'recipes', name, RECIPE_FILE)).catch(() => undefined);
     recipes.push(`${name}:${st?.size}:${st?.mtimeMs}`);
   }
@@ -86,14 +96,14 @@ async function contextKey(
   return sha256(
     JSON.stringify([
       MODEL_VERSION,
-      frame.label,
-      frame.generator,
-      frame.url ?? '',
+      cfg.label,
+      siteGenerator(opts),
+      cfg.url ? siteUrl(cfg.url) : '',
       sha256(STYLE_CSS + ICON_SVG),
       cfg.targets,
       cfg.channels,
       // Freshness counts whole days behind.
-      now.toISOString().slice(0, 10),
+      (opts.now ?? new Date()).toISOString().slice(0, 10),
       new ObservationsTable(rootStore).stamp(),
       buildsTable(rootStore).stamp(),
       report ? sha256(report) : '',
@@ -103,33 +113,20 @@ async function contextKey(
   );
 }
 
-interface CurrentSuite {
+interface CurrentSuite extends SuiteRef {
   id: string;
-  kind: 'apt' | 'yum';
-  root: string;
-  suite: string;
   stamp: string;
 }
 
-/** The suites published now, in page order (gather.ts readPublishedSuites), with their stamps. */
+/** The suites published now, in page order, with their stamps. */
 async function currentSuites(outputDir: string): Promise<CurrentSuite[]> {
   const out: CurrentSuite[] = [];
-  for (const root of ['apt', '']) {
-    for (const suite of await aptSuiteNames(outputDir, root)) {
-      const stamp = suiteStamp(join(outputDir, root), 'apt', suite);
-      if (stamp) out.push({ id: suiteId('apt', root, suite), kind: 'apt', root, suite, stamp });
-    }
-  }
-  for (const rel of await yumRepoPaths(outputDir, 'yum')) {
-    const suite = rel.split('\\').join('/');
-    const stamp = suiteStamp(join(outputDir, 'yum'), 'yum', rel);
-    if (stamp) out.push({ id: suiteId('yum', 'yum', suite), kind: 'yum', root: 'yum', suite, stamp });
+  for (const ref of await listPublishedSuites(outputDir)) {
+    const stamp = suiteStamp(join(outputDir, ref.root), ref.kind, ref.dir);
+    if (stamp) out.push({ ...ref, id: suiteId(ref.kind, ref.root, ref.suite), stamp });
   }
   return out;
 }
-
-const readWhole = (outputDir: string, s: CurrentSuite): Promise<PublishedSuite | undefined> =>
-  s.kind === 'apt' ? readAptSuite(outputDir, s.root, s.suite) : readYumRepo(outputDir, s.root, s.suite);
 
 const toStored = (suite: string, b: IndexedBinary): StoredBinary => ({ suite, name: b.name, source: b.source, row: JSON.stringify(b) });
 
@@ -166,11 +163,9 @@ export async function syncSite(
   opts: SiteSyncOptions,
 ): Promise<SiteInput> {
   const table = siteModelTable(outStore);
-  const now = opts.now ?? new Date();
   const suites = await currentSuites(outputDir);
-  const ctx = await packageContext(recipesRepo, outputDir, rootStore, opts, false);
-  const frameOnly = await modelFrame(recipesRepo, [], opts);
-  const context = await contextKey(recipesRepo, outputDir, rootStore, frameOnly, now);
+  const recipeNames = await listRecipeNames(recipesRepo);
+  const context = await contextKey(recipesRepo, outputDir, rootStore, recipeNames, opts);
   const packageIndex = await ifExists(readFile(join(outputDir, PACKAGE_INDEX), 'utf8'));
   const recordedIndex = siteRecordTable(outStore).files().get(PACKAGE_INDEX);
   const partialOk =
@@ -182,6 +177,7 @@ export async function syncSite(
     recordedIndex.hash === sha256(packageIndex);
   if (!partialOk) return fullPass(recipesRepo, outputDir, rootStore, outStore, opts, suites, context);
 
+  const ctx = await packageContext(recipesRepo, outputDir, rootStore, opts, false, recipeNames);
   const stored = table.suites();
   const change: SiteModelChange = {
     pending: [],
@@ -193,6 +189,11 @@ export async function syncSite(
   };
   const changed = new Set<string>([...table.pending(), ...namesWithBuildDirs(ctx)]);
   const headers = new Map<string, SiteSuite>();
+  const readAgain = (s: CurrentSuite, read: PublishedSuite) => {
+    const header = suiteHeader(read, ctx);
+    headers.set(s.id, header);
+    change.suitesUpserted.push([s.id, s.stamp, JSON.stringify(header)]);
+  };
   const current = new Set(suites.map((s) => s.id));
   for (const [id] of stored) {
     if (current.has(id)) continue;
@@ -213,20 +214,16 @@ export async function syncSite(
       for (const b of fresh.binaries) changed.add(b.source);
       change.namesCleared.push([s.id, hint!.names]);
       change.rowsInserted.push(...fresh.binaries.map((b) => toStored(s.id, b)));
-      const header = suiteHeader(fresh.header, ctx);
-      headers.set(s.id, header);
-      change.suitesUpserted.push([s.id, s.stamp, JSON.stringify(header)]);
+      readAgain(s, fresh.header);
       continue;
     }
-    const whole = await readWhole(outputDir, s);
+    const whole = await readPublishedSuite(outputDir, s);
     if (!whole) return fullPass(recipesRepo, outputDir, rootStore, outStore, opts, suites, context);
     const rows = whole.binaries.map((b) => toStored(s.id, b));
     for (const n of changedSources(old ? table.rowsOfSuite(s.id) : [], rows)) changed.add(n);
     change.suitesCleared.push(s.id);
     change.rowsInserted.push(...rows);
-    const header = suiteHeader(whole, ctx);
-    headers.set(s.id, header);
-    change.suitesUpserted.push([s.id, s.stamp, JSON.stringify(header)]);
+    readAgain(s, whole);
   }
   change.pending = [...changed];
   table.apply(change);
@@ -246,7 +243,9 @@ export async function syncSite(
   for (const n of changed) entries.set(n, undefined);
   for (const [n, e] of changedRows) entries.set(n, e);
   const spliced = splicePackageIndex(packageIndex, entries);
-  if (spliced === undefined || spliced === '[\n\n]\n') return fullPass(recipesRepo, outputDir, rootStore, outStore, opts, suites, context);
+  // No package left (or a file it could not read): the whole pass, which writes no packages.json then.
+  if (spliced === undefined || spliced === packageIndexJson([]))
+    return fullPass(recipesRepo, outputDir, rootStore, outStore, opts, suites, context);
   const frame = await modelFrame(
     recipesRepo,
     ordered.map((o) => o.header),
@@ -273,7 +272,7 @@ export async function syncSite(
             const place = e.places.find((p) => p.suite === header);
             if (place) recent.push({ name: e.name, at: changedAt.get(e.name) ?? '' });
           }
-          recent.sort((a, b) => (a.at === b.at ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.at < b.at ? 1 : -1));
+          recent.sort(newestFirst);
           const shown = recent.slice(0, FIRST_PAGE_ROWS);
           for (const r of shown) listedAt.set(r.name, r.at);
           const others = await listedRows(table.rowsOfSources(shown.map((r) => r.name).filter((n) => !changed.has(n))));
@@ -300,7 +299,7 @@ async function readNames(
     if (header && binaries) return { header, binaries };
   }
   // yum (its header counts every binary) and apt without plain Packages: the suite whole.
-  const whole = await readWhole(outputDir, s);
+  const whole = await readPublishedSuite(outputDir, s);
   return whole && { header: whole, binaries: whole.binaries.filter((b) => wanted.has(b.name)) };
 }
 
@@ -337,8 +336,7 @@ export async function wholeSite(
   opts: GatherOptions,
 ): Promise<SiteInput & { model: SiteModel }> {
   const suites = await currentSuites(outputDir);
-  const frame = await modelFrame(recipesRepo, [], opts);
-  const context = await contextKey(recipesRepo, outputDir, rootStore, frame, opts.now ?? new Date());
+  const context = await contextKey(recipesRepo, outputDir, rootStore, await listRecipeNames(recipesRepo), opts);
   return fullPass(recipesRepo, outputDir, rootStore, outStore, opts, suites, context);
 }
 

@@ -258,6 +258,34 @@ export function sourceRpmName(sourcerpm: string): string | undefined {
   return m?.[1];
 }
 
+/** A published suite, by where it is: its kind, the repository folder and its name there. */
+export interface SuiteRef {
+  kind: 'apt' | 'yum';
+  /** Output-relative folder of the repository (`apt`, `yum`, '' for a bare apt layout). */
+  root: string;
+  /** apt suite, or yum repository path with `/` separators. */
+  suite: string;
+  /** The suite's folder under `root` as found (a yum path with the platform's separators). */
+  dir: string;
+}
+
+/**
+ * The suites published in an output dir, in page order: apt under <output>/apt (repo/registry.ts),
+ * then a bare apt repository right in the output dir, then yum under <output>/yum.
+ */
+export async function listPublishedSuites(outputDir: string): Promise<SuiteRef[]> {
+  const out: SuiteRef[] = [];
+  for (const root of ['apt', ''])
+    for (const suite of await aptSuiteNames(outputDir, root)) out.push({ kind: 'apt', root, suite, dir: suite });
+  for (const rel of await yumRepoPaths(outputDir, 'yum'))
+    out.push({ kind: 'yum', root: 'yum', suite: rel.split('\\').join('/'), dir: rel });
+  return out;
+}
+
+/** One listed suite, read whole; undefined for an apt suite without a readable Release. */
+export const readPublishedSuite = (outputDir: string, s: SuiteRef): Promise<PublishedSuite | undefined> =>
+  s.kind === 'apt' ? readAptSuite(outputDir, s.root, s.suite) : readYumRepo(outputDir, s.root, s.dir);
+
 /** The yum repositories under `<outputDir>/<root>`, named by their path there (`fedora/41/x86_64`). */
 export async function readYumRepos(outputDir: string, root = 'yum'): Promise<PublishedSuite[]> {
   const out: PublishedSuite[] = [];

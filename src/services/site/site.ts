@@ -33,7 +33,6 @@ import type { SiteModel } from '../../site/model.js';
 import { ASSET_DIR, packageFilePaths, packageOfFile, type SiteFile, siteParts } from '../../site/render-site.js';
 import type { PackageEntry } from '../../site/render-package.js';
 import { compareNames, SAFE_SEGMENT } from '../../site/model.js';
-import { siteModelTable } from '../../state/site-model-table.js';
 import { StateStore } from '../../state/store.js';
 import type { GatherOptions } from './gather.js';
 import { type SuiteChange, syncSite, wholeSite } from './model-sync.js';
@@ -212,9 +211,7 @@ async function writeSiteLocked(out: string, store: StateStore, input: SiteInput,
   const partial = input.partial;
   const records = siteRecordTable(store);
   // A partial write reads the record of its own packages only (not 100,000 rows).
-  const record = partial
-    ? { files: records.files(), packages: siteModelTable(store).recordedPackages([...partial.changed.keys()]) }
-    : records.read();
+  const record = partial ? { files: records.files(), packages: records.packagesNamed([...partial.changed.keys()]) } : records.read();
   const oldFiles: Map<string, FileRecord> = record.files;
   // A site written before the record moved here: own its files (so stale ones go), rewrite all.
   const legacyPath = join(out, REPO_META_DIR, LEGACY_RECORD);
