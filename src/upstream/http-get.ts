@@ -1,6 +1,7 @@
 /** One HTTP GET for upstream sources: typed errors for unreachable, missing and failing URLs. */
 import type { ErrorCode } from '../core/error-codes.js';
 import { PkgtrackError } from '../core/errors.js';
+import { configuredRetries, fetchRetrying, type RetryOptions } from '../core/http-retry.js';
 
 export interface UpstreamGetOptions {
   fetch?: typeof fetch | undefined;
@@ -10,15 +11,19 @@ export interface UpstreamGetOptions {
   /** Which recipe field to check when the host cannot be reached. */
   field: string;
   headers?: Record<string, string>;
+  /** Retries of a 5xx/429 answer or a failed connection (tests lower the waits). */
+  retry?: Omit<RetryOptions, 'fetch'>;
 }
 
 export async function upstreamGet(url: string, o: UpstreamGetOptions): Promise<Uint8Array> {
   let res: Response;
+  const retries = o.retry?.retries ?? configuredRetries();
   try {
-    res = await (o.fetch ?? fetch)(url, {
-      signal: AbortSignal.timeout(o.timeoutMs ?? 300_000),
-      ...(o.headers ? { headers: o.headers } : {}),
-    });
+    res = await fetchRetrying(
+      url,
+      { signal: AbortSignal.timeout(o.timeoutMs ?? 300_000), ...(o.headers ? { headers: o.headers } : {}) },
+      { ...o.retry, retries, fetch: o.fetch },
+    );
   } catch (e) {
     throw new PkgtrackError({
       code: 'UPSTREAM_UNREACHABLE',
@@ -39,8 +44,8 @@ export async function upstreamGet(url: string, o: UpstreamGetOptions): Promise<U
     throw new PkgtrackError({
       code: 'UPSTREAM_HTTP_ERROR',
       kind: 'network',
-      message: `GET ${url}: HTTP ${res.status}`,
-      fix: 'Retry later.',
+      message: `GET ${url}: HTTP ${res.status}${retries ? ` (after ${retries + 1} attempts)` : ''}`,
+      fix: 'The server is failing; retry later (PKGTRACK_HTTP_RETRIES sets how often pkgtrack asks again).',
     });
   return new Uint8Array(await res.arrayBuffer());
 }

@@ -10,16 +10,19 @@ export interface StaticServer {
   requests: string[];
   /** Path → fixed body (tampering, replay) or status code (a failing server). */
   overrides: Map<string, Buffer | number>;
+  /** Path → statuses answered, one per request, before the file is served (a flaky mirror). */
+  flaky: Map<string, number[]>;
   close(): Promise<void>;
 }
 
 export async function serveDir(root: string): Promise<StaticServer> {
   const requests: string[] = [];
   const overrides = new Map<string, Buffer | number>();
+  const flaky = new Map<string, number[]>();
   const server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
     requests.push(path);
-    const o = overrides.get(path);
+    const o = flaky.get(path)?.shift() ?? overrides.get(path);
     if (typeof o === 'number') {
       res.writeHead(o).end();
       return;
@@ -38,5 +41,5 @@ export async function serveDir(root: string): Promise<StaticServer> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests, overrides, close: () => new Promise((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${port}`, requests, overrides, flaky, close: () => new Promise((r) => server.close(() => r())) };
 }

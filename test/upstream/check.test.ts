@@ -105,6 +105,7 @@ const check = (names: string[] = [], progress = recordingProgress()) =>
 describe('check service', () => {
   it('reports every status from every kind of upstream, batching GitHub into one query', async () => {
     gh.reset();
+    web.requests.splice(0);
     const progress = recordingProgress();
     const r = await check([], progress);
     const by = Object.fromEntries(r.recipes.map((x) => [x.recipe, x]));
@@ -122,6 +123,8 @@ describe('check service', () => {
     expect(by.gitpkg).toMatchObject({ status: 'newer-available', latest: '0.5', commit: git(bare, 'rev-parse', 'v0.5') });
     expect(by.webpkg).toMatchObject({ status: 'up-to-date', latest: '4.10' });
     expect(by.broken).toMatchObject({ status: 'error', error: { code: 'UPSTREAM_HTTP_ERROR' } });
+    // A server answering 503 is asked again (3 retries by default) before the error stands.
+    expect(web.requests.filter((p) => p === '/boom').length).toBe(4);
     expect(by.debpkg).toMatchObject({ status: 'newer-available', latest: '7.1', tag: '2:7.1-2', source: 'debian:sid/debpkg' });
     expect(r.summary).toMatchObject({ total: 8, 'newer-available': 3, 'up-to-date': 2, 'upstream-older': 1, 'not-found': 1, error: 1 });
     expect(gh.requests.filter((q) => q.path === '/graphql').length).toBe(1);

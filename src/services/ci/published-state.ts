@@ -18,6 +18,7 @@ import { child, childrenNamed, parseXml } from '../../repo/yum/xml-read.js';
 import { TRUNK_STATE_DIR } from '../nightly/trunk-state.js';
 import { buildFilesDir } from '../site/gather.js';
 import { CI_ATTEMPTS_FILE } from './attempts.js';
+import { fetchRetrying } from '../../core/http-retry.js';
 
 const FETCHES_IN_FLIGHT = 8;
 /** The smallest form of each Packages index the plan can read (site/read.ts reads any). */
@@ -30,7 +31,7 @@ async function fetchBelow(base: string, rel: string): Promise<Buffer | undefined
   const url = new URL(rel.split('/').map(encodeURIComponent).join('/'), base);
   let r: Response;
   try {
-    r = await fetch(url);
+    r = await fetchRetrying(url);
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
     throw unreadable(url.href, `unreachable (${cause})`);

@@ -6,7 +6,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ErrorCode } from '../../core/error-codes.js';
 import { integrityError, notFound, PkgtrackError } from '../../core/errors.js';
+import { configuredRetries, fetchRetrying } from '../../core/http-retry.js';
 import { ifExists, writeFileAtomic } from '../../core/fsutil.js';
 import { run } from '../../core/exec.js';
 import { compareDebVersions } from '../../formats/version-deb.js';
@@ -39,8 +41,14 @@ export interface DebianSourceEntry {
   fields: Record<string, string>;
 }
 
-async function get(url: string, f: typeof fetch): Promise<Buffer> {
-  const r = await f(url).catch((e: Error) => {
+/**
+ * GET one archive file. A 5xx or 429 is asked again (a mirror mid-sync answers 502 for a
+ * moment); one that persists is the mirror's failure, reported as such, never as a wrong
+ * suite in the recipe. Only 404/410 mean the file is not there.
+ */
+async function get(url: string, f: typeof fetch, missing: { code: ErrorCode; fix: string }): Promise<Buffer> {
+  const retries = configuredRetries();
+  const r = await fetchRetrying(url, {}, { fetch: f, retries }).catch((e: Error) => {
     throw new PkgtrackError({
       code: 'UPSTREAM_UNREACHABLE',
       kind: 'network',
@@ -48,14 +56,21 @@ async function get(url: string, f: typeof fetch): Promise<Buffer> {
       fix: 'Check the network and upstream.archive.',
     });
   });
+  if (r.status === 404 || r.status === 410) throw notFound(missing.code, `${url} answered HTTP ${r.status}`, missing.fix);
   if (!r.ok)
-    throw notFound(
-      'DEBIAN_INDEX_NOT_FOUND',
-      `${url} answered HTTP ${r.status}`,
-      'Check upstream.suite and upstream.component in the recipe.',
-    );
+    throw new PkgtrackError({
+      code: 'UPSTREAM_HTTP_ERROR',
+      kind: 'network',
+      message: `${url} answered HTTP ${r.status}${retries ? ` (after ${retries + 1} attempts)` : ''}`,
+      fix: 'The mirror is failing or syncing: retry later, or set upstream.archive to another mirror (PKGTRACK_HTTP_RETRIES sets how often pkgtrack asks again).',
+    });
   return Buffer.from(await r.arrayBuffer());
 }
+
+const INDEX_MISSING = {
+  code: 'DEBIAN_INDEX_NOT_FOUND',
+  fix: 'Check upstream.suite and upstream.component in the recipe.',
+} as const satisfies { code: ErrorCode; fix: string };
 
 /** Path of the decompressed, verified Sources index, refreshed when older than `maxAgeMs`. */
 export async function debianSourcesIndex(
@@ -76,7 +91,7 @@ export async function debianSourcesIndex(
   const f = opts.fetchImpl ?? fetch;
   await mkdir(dir, { recursive: true });
   const inReleaseUrl = `${archive}/dists/${suite}/InRelease`;
-  const inRelease = await get(inReleaseUrl, f);
+  const inRelease = await get(inReleaseUrl, f, INDEX_MISSING);
   // Only what gpgv vouches for is read: the exact signed text.
   const releaseText = await verifiedReleaseText(inRelease, ref.keyring ?? DEFAULT_DEBIAN_KEYRING, inReleaseUrl);
   await writeFileAtomic(join(dir, 'InRelease'), inRelease);
@@ -86,7 +101,7 @@ export async function debianSourcesIndex(
   const listed = sha256.get(member);
   if (!listed) throw notFound('DEBIAN_INDEX_NOT_FOUND', `InRelease of ${suite} does not list ${member}`, 'Check upstream.component.');
   const expected = listed.sha256;
-  const xz = await get(`${archive}/dists/${suite}/${member}`, f);
+  const xz = await get(`${archive}/dists/${suite}/${member}`, f, INDEX_MISSING);
   const sha = createHash('sha256').update(xz).digest('hex');
   if (sha !== expected)
     throw integrityError(
@@ -159,14 +174,10 @@ export async function downloadDebianSource(
     names.push(target);
     const have = await ifExists(readFile(target));
     if (have && createHash('sha256').update(have).digest('hex') === file.sha256) continue;
-    const r = await f(`${archive}/${entry.directory}/${encodeURIComponent(file.name)}`);
-    if (!r.ok)
-      throw notFound(
-        'DEBIAN_FILE_NOT_FOUND',
-        `${archive}/${entry.directory}/${file.name} answered HTTP ${r.status}`,
-        'Retry later; the archive may be syncing.',
-      );
-    const bytes = Buffer.from(await r.arrayBuffer());
+    const bytes = await get(`${archive}/${entry.directory}/${encodeURIComponent(file.name)}`, f, {
+      code: 'DEBIAN_FILE_NOT_FOUND',
+      fix: 'The Sources index lists a file the mirror lacks: retry later (the mirror may be syncing) or use another mirror.',
+    });
     const sha = createHash('sha256').update(bytes).digest('hex');
     if (sha !== file.sha256)
       throw integrityError(

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { integrityError, PkgtrackError } from '../../core/errors.js';
 import { exists, writeFileAtomic } from '../../core/fsutil.js';
 import { userCacheDir } from '../../core/fsutil.js';
+import { fetchRetrying } from '../../core/http-retry.js';
 
 export interface CacheEntry {
   url: string;
@@ -139,7 +140,7 @@ export class SourceCache {
     if (cached && before?.lastModified) conditional['if-modified-since'] = before.lastModified;
     let res: Response;
     try {
-      res = await f(url, { redirect: 'follow', headers: conditional });
+      res = await fetchRetrying(url, { redirect: 'follow', headers: conditional }, { fetch: f });
     } catch (e) {
       throw new PkgtrackError({
         code: 'SOURCE_UNREACHABLE',

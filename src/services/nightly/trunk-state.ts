@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { integrityError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/fsutil.js';
+import { fetchRetrying } from '../../core/http-retry.js';
 
 export const TRUNK_STATE_DIR = 'trunk';
 
@@ -57,7 +58,7 @@ function parse(text: string, where: string): TrunkState {
 export async function readTrunkState(recipe: string, from: { output: string; url?: string | undefined }): Promise<TrunkState | undefined> {
   if (from.url) {
     const url = `${from.url.replace(/\/$/, '')}/${TRUNK_STATE_DIR}/${encodeURIComponent(recipe)}.json`;
-    const r = await fetch(url);
+    const r = await fetchRetrying(url);
     if (r.status === 404) return undefined;
     if (!r.ok)
       throw integrityError(
