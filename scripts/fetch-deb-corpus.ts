@@ -14,6 +14,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
+import { fetchRetrying } from '../src/core/http-retry.js';
 
 const MIRROR = process.env.PKGTRACK_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
 const SUITE = 'bookworm';
@@ -31,16 +32,9 @@ const SOURCES = Number(values.sources);
 const ROOT = join(process.cwd(), values.dir);
 
 async function fetchBytes(url: string): Promise<Buffer> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const r = await fetch(url);
-      if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-      return Buffer.from(await r.arrayBuffer());
-    } catch (e) {
-      if (attempt >= 4 || String(e).includes('HTTP 404')) throw e;
-      await new Promise((res) => setTimeout(res, 500 * attempt));
-    }
-  }
+  const r = await fetchRetrying(url);
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+  return Buffer.from(await r.arrayBuffer());
 }
 
 function unxz(b: Buffer): string {

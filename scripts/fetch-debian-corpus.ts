@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../src/core/exec.js';
+import { fetchRetrying } from '../src/core/http-retry.js';
 import { downloadDebianSource } from '../src/services/fetch/fetch.js';
 import { debianSourcesIndex } from '../src/services/fetch/source-cache-debian.js';
 
@@ -110,7 +111,7 @@ async function candidates(suite: string): Promise<Candidate[]> {
 
 /** The patch file names of a debian tarball's series, and how many are git format-patch exports. */
 async function seriesOf(c: Candidate): Promise<{ patches: number; formatPatch: number }> {
-  const r = await fetch(`${ARCHIVE}/${c.directory}/${c.debianTar.name}`);
+  const r = await fetchRetrying(`${ARCHIVE}/${c.directory}/${c.debianTar.name}`);
   if (!r.ok) return { patches: 0, formatPatch: 0 };
   const bytes = Buffer.from(await r.arrayBuffer());
   if (createHash('sha256').update(bytes).digest('hex') !== c.debianTar.sha256) return { patches: 0, formatPatch: 0 };
@@ -148,7 +149,7 @@ async function select(perSuite: Record<string, number>, multiWanted: number, hav
     let gotMulti = 0;
     const consider = async (c: Candidate) => {
       // The mirror may lack files its index lists (older origs): every file must answer.
-      for (const f of c.files) if (!(await fetch(`${ARCHIVE}/${c.directory}/${f}`, { method: 'HEAD' })).ok) return false;
+      for (const f of c.files) if (!(await fetchRetrying(`${ARCHIVE}/${c.directory}/${f}`, { method: 'HEAD' })).ok) return false;
       const s = await seriesOf(c);
       if (s.patches === 0 || taken.has(c.pkg)) return false;
       taken.add(c.pkg);
