@@ -17,7 +17,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tempDir } from '../test/helpers/cli.js';
-import { startS3Server } from '../test/helpers/s3-server.js';
+import { rgwRequestLines, startS3Server } from '../test/helpers/s3-server.js';
 import { buildDeb, makeKey } from '../test/repo/apt-helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -33,15 +33,10 @@ function timed(program: string, args: string[], env: NodeJS.ProcessEnv, cwd: str
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Requests radosgw has served so far (one `beast:` line each in its log; the log is flushed within a moment). */
+/** Requests radosgw has served so far (its log is flushed within a moment). */
 async function requestCount(dataDir: string): Promise<number> {
   await sleep(500);
-  const log = join(dataDir, 'log/client.rgw.log');
-  return existsSync(log)
-    ? readFileSync(log, 'utf8')
-        .split('\n')
-        .filter((l) => l.includes(' beast: ')).length
-    : 0;
+  return rgwRequestLines(dataDir).length;
 }
 
 export default async function bench(): Promise<void> {

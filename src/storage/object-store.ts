@@ -36,7 +36,15 @@ export interface ObjectStore {
   put(key: string, body: Buffer | { file: string; size: number }, opts: PutOptions): Promise<{ etag: string }>;
   delete(key: string): Promise<void>;
   list(prefix: string): Promise<StoredObject[]>;
+  /**
+   * The form of ETag this store compares `If-Match` against: most take the quoted form their
+   * answers carry, Ceph RGW 16 the bare hex. Learned by trying (a refused quoted form is tried
+   * bare once); set from what an earlier publish recorded, so no write is sent twice.
+   */
+  ifMatchForm?: IfMatchForm | undefined;
 }
+
+export type IfMatchForm = 'quoted' | 'bare';
 
 /** A conditional write the store refused (HTTP 412): someone else wrote first. */
 export class PreconditionFailed extends Error {

@@ -1,12 +1,14 @@
 /** Which write guarantees an object store really gives, found by trying (not by its name). */
 import { randomBytes } from 'node:crypto';
-import { type ObjectStore, PreconditionFailed } from './object-store.js';
+import { type IfMatchForm, type ObjectStore, PreconditionFailed } from './object-store.js';
 
 export interface StoreGuarantees {
   /** `If-None-Match: *` on PUT refuses an existing key. */
   createOnly: boolean;
   /** `If-Match: <etag>` on PUT refuses a changed object. */
   compareAndSwap: boolean;
+  /** The ETag form `If-Match` is compared against (absent in states probed before it was recorded). */
+  ifMatchForm?: IfMatchForm;
 }
 
 export async function probeConditionalWrites(store: ObjectStore, dir: string): Promise<StoreGuarantees> {
@@ -28,7 +30,8 @@ export async function probeConditionalWrites(store: ObjectStore, dir: string): P
     const staleRefused = await refused(store.put(key, Buffer.from('3'), { ...opts, ifMatch: '"00000000000000000000000000000000"' }));
     const current = (await store.head(key))?.etag ?? etag;
     const currentAccepted = !(await refused(store.put(key, Buffer.from('4'), { ...opts, ifMatch: current })));
-    return { createOnly, compareAndSwap: staleRefused && currentAccepted };
+    // The store learned the form that put took (storage/s3-store.ts tries the other once).
+    return { createOnly, compareAndSwap: staleRefused && currentAccepted, ifMatchForm: store.ifMatchForm ?? 'quoted' };
   } finally {
     await store.delete(key);
   }

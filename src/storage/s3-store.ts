@@ -9,7 +9,14 @@ import { createReadStream } from 'node:fs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { PkgtrackError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
-import { type HeadResult, type ObjectStore, PreconditionFailed, type PutOptions, type StoredObject } from './object-store.js';
+import {
+  type HeadResult,
+  type IfMatchForm,
+  type ObjectStore,
+  PreconditionFailed,
+  type PutOptions,
+  type StoredObject,
+} from './object-store.js';
 import type { S3Target } from './s3-url.js';
 
 /** Files above this go up in parts (lib-storage: parallel parts, each retried). */
@@ -102,20 +109,29 @@ class S3Store implements ObjectStore {
 
   /**
    * Stores differ on the form of an If-Match ETag: AWS, MinIO and R2 take the quoted form
-   * their responses carry; Ceph RGW 16 compares the bare hex. Quoted first; a 412 while the
-   * object still has that very ETag means the store wanted the bare form (remembered).
+   * their responses carry; Ceph RGW 16 compares the bare hex. Quoted unless told otherwise; a
+   * 412 while the object still has that very ETag means the store wanted the bare form
+   * (remembered, and recorded by the publisher in its state for the next run).
    */
-  private bareIfMatch = false;
+  ifMatchForm: IfMatchForm | undefined;
 
   async put(key: string, body: Buffer | { file: string; size: number }, opts: PutOptions): Promise<{ etag: string }> {
-    const ifMatch = opts.ifMatch && this.bareIfMatch ? opts.ifMatch.replace(/"/g, '') : opts.ifMatch;
+    if (!opts.ifMatch) return this.send(key, body, opts, undefined);
+    const bare = opts.ifMatch.replace(/"/g, '');
+    const quoted = `"${bare}"`;
+    const form = this.ifMatchForm ?? 'quoted';
     try {
-      return await this.send(key, body, opts, ifMatch);
+      const r = await this.send(key, body, opts, form === 'bare' ? bare : quoted);
+      this.ifMatchForm = form;
+      return r;
     } catch (e) {
-      if (!(e instanceof PreconditionFailed) || !ifMatch?.startsWith('"')) throw e;
-      if ((await this.head(key))?.etag !== opts.ifMatch) throw e;
-      this.bareIfMatch = true;
-      return this.send(key, body, opts, ifMatch.replace(/"/g, ''));
+      // Refused while the object still has that very ETag: the store wants the other form.
+      if (!(e instanceof PreconditionFailed)) throw e;
+      if ((await this.head(key))?.etag.replace(/"/g, '') !== bare) throw e;
+      const other: IfMatchForm = form === 'bare' ? 'quoted' : 'bare';
+      const r = await this.send(key, body, opts, other === 'bare' ? bare : quoted);
+      this.ifMatchForm = other;
+      return r;
     }
   }
 

@@ -8,7 +8,7 @@
  *   the tests of pkgtrack's lease fallback. `PKGTRACK_TEST_S3=s3rver` makes it the default.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, tempDir } from './cli.js';
 
@@ -94,4 +94,14 @@ export async function s3Client(s3: S3Server) {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+}
+
+/** The requests radosgw has served so far: one `beast:` line each in its log (flushed within a moment). */
+export function rgwRequestLines(dataDir: string): string[] {
+  const log = join(dataDir, 'log/client.rgw.log');
+  return existsSync(log)
+    ? readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(' beast: '))
+    : [];
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
-import { type S3Server, s3Client, startS3Server } from '../helpers/s3-server.js';
+import { rgwRequestLines, type S3Server, s3Client, startS3Server } from '../helpers/s3-server.js';
 import { type AptRoot, aptRoot, buildDeb, expectAptOk, makeKey, type TestKey } from '../repo/apt-helpers.js';
 
 let s3: S3Server;
@@ -87,6 +87,29 @@ describe('publish to object storage', () => {
     expectAptOk(await apt.apt(['update']), 'apt-get update');
     expectAptOk(await apt.apt(['upgrade', '-y']), 'apt-get upgrade');
     expect(apt.installed('hello-s3')).toBe('1.1-1');
+  }, 180_000);
+
+  it('learns once which If-Match form the store compares (Ceph RGW: the bare ETag) and writes the state once per publish', async () => {
+    const stateKey = 'team/repo/.pkgtrack-s3/state.json';
+    const readState = async () => JSON.parse(await (await httpGet(stateKey)).text()) as { store: Record<string, unknown> };
+    const statePuts = () => rgwRequestLines(s3.dataDir).filter((l) => l.includes(`"PUT /pkgs/${stateKey}?`)).length;
+    expect((await readState()).store).toMatchObject({ compareAndSwap: true, ifMatchForm: 'bare' });
+    const settle = () => new Promise((r) => setTimeout(r, 1000)); // radosgw flushes its log within a moment
+    await settle();
+    const before = statePuts();
+    const r = await publishS3([buildDeb(dir, 'etag-form', '1.0-1')]);
+    expect(r.code, r.stderr).toBe(0);
+    await settle();
+    expect(statePuts() - before).toBe(1);
+    // A state written before the form was recorded: probed again, and the form kept from then on.
+    const legacy = await readState();
+    delete legacy.store.ifMatchForm;
+    const client = await s3Client(s3);
+    await client.send(new PutObjectCommand({ Bucket: 'pkgs', Key: stateKey, Body: JSON.stringify(legacy) }));
+    const again = await publishS3([buildDeb(dir, 'etag-form', '1.1-1')]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await readState()).store).toMatchObject({ compareAndSwap: true, ifMatchForm: 'bare' });
+    expect(await packagesText()).toMatch(/^Package: etag-form\n(.+\n)*Version: 1\.1-1$/m);
   }, 180_000);
 
   it('refuses the same pool name with different bytes and changes nothing remotely', async () => {
@@ -196,7 +219,7 @@ describe('doctor --publish-to', () => {
       .findings;
     const g = f.find((x) => x.id === 'object-storage.guarantees')!;
     // Ceph RGW refuses an existing key under If-None-Match: * and a stale ETag under If-Match.
-    expect(g.details).toEqual({ createOnly: true, compareAndSwap: true });
+    expect(g.details).toEqual({ createOnly: true, compareAndSwap: true, ifMatchForm: 'bare' });
     expect(g.status).toBe('ok');
     expect(g.message).toContain('conditional writes honoured');
   }, 60_000);

@@ -191,9 +191,13 @@ export async function changeInS3<T>(
     const siteRecord = restoreSiteRecord(store, siteKey, work);
     siteRecord.catch(() => {}); // awaited below
     const { state, etag } = await readS3State(store, prefix);
-    const probed = !state.store;
-    state.store ??= await probeConditionalWrites(store, `${prefix}${S3_META}`);
-    const createOnlyHonoured = state.store.createOnly;
+    // Probed by the first publish, and again by one whose state lacks the If-Match form: without
+    // it every state write went out twice on stores that compare the bare ETag (Ceph RGW).
+    const probed = !state.store?.ifMatchForm;
+    const guarantees = state.store?.ifMatchForm ? state.store : await probeConditionalWrites(store, `${prefix}${S3_META}`);
+    state.store = guarantees;
+    store.ifMatchForm = guarantees.ifMatchForm;
+    const createOnlyHonoured = guarantees.createOnly;
     const sync: S3SyncReport = {
       url: target.url,
       uploaded: [],
