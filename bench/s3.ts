@@ -14,7 +14,7 @@
  * Needs `npm run build` first.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tempDir } from '../test/helpers/cli.js';
 import { rgwRequestLines, startS3Server } from '../test/helpers/s3-server.js';
