@@ -34,6 +34,11 @@ export interface ObjectStore {
   head(key: string): Promise<HeadResult | undefined>;
   /** Upload `body` (bytes, or a local file path for large files: multipart above a size). */
   put(key: string, body: Buffer | { file: string; size: number }, opts: PutOptions): Promise<{ etag: string }>;
+  /**
+   * Copy `from` to `to` inside the store (no bytes through this machine), with `to`'s own
+   * headers. False when `from` is not there (deleted by hand): the caller uploads instead.
+   */
+  copy(from: string, to: string, opts: PutOptions): Promise<boolean>;
   delete(key: string): Promise<void>;
   list(prefix: string): Promise<StoredObject[]>;
   /**

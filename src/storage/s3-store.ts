@@ -171,6 +171,27 @@ class S3Store implements ObjectStore {
     }
   }
 
+  async copy(from: string, to: string, opts: PutOptions): Promise<boolean> {
+    try {
+      await this.client.send(
+        new this.sdk.CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: to,
+          // "bucket/key", URL-encoded per segment as the API wants it.
+          CopySource: [this.bucket, ...from.split('/')].map(encodeURIComponent).join('/'),
+          MetadataDirective: 'REPLACE',
+          ContentType: opts.contentType,
+          CacheControl: opts.cacheControl,
+          ...(opts.metadata ? { Metadata: opts.metadata } : {}),
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (status(e) === 404 || (e as Error).name === 'NoSuchKey') return false;
+      throw storeError(e, `COPY ${from} -> ${to}`, this.url);
+    }
+  }
+
   async delete(key: string): Promise<void> {
     try {
       await this.client.send(new this.sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: key }));

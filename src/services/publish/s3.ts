@@ -47,6 +47,8 @@ export interface S3SyncReport {
   url: string;
   uploaded: string[];
   uploadedBytes: number;
+  /** Of `uploaded`, those the store copied from an object with the same bytes (no bytes sent). */
+  copied: number;
   /** Pool files already in the bucket with the same bytes (a rerun after a kill). */
   alreadyThere: number;
   deleted: string[];
@@ -79,6 +81,18 @@ const switchOrder = (rel: string) => (/InRelease$|repomd\.xml$/.test(rel) ? 2 : 
  * more main-thread time than the upload's own request.
  */
 const SMALL_FILE = 1024 * 1024;
+
+/**
+ * A changed index at least this big whose bytes the bucket holds under another key is copied
+ * there by the store: apt's index goes up under its name and two by-hash names, and the plain
+ * Packages of a big suite is megabytes a CI runner would otherwise send three times. A copy
+ * costs the store a fixed ~50-60 ms (Ceph RGW, AWS), what sending 4 MiB costs at ~600 Mbit/s:
+ * below that, sending is as fast. PKGTRACK_S3_COPY_MIN (bytes) moves the line.
+ */
+function copyMin(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.PKGTRACK_S3_COPY_MIN);
+  return env.PKGTRACK_S3_COPY_MIN && Number.isInteger(n) && n > 0 ? n : 4 * 1024 * 1024;
+}
 
 /** A file's size, and for a small one its bytes and SHA-256 (a bigger one is hashed as a stream). */
 function readLocal(path: string): { size: number; small?: { body: Buffer; sha256: string } } {
@@ -202,6 +216,7 @@ export async function changeInS3<T>(
       url: target.url,
       uploaded: [],
       uploadedBytes: 0,
+      copied: 0,
       alreadyThere: 0,
       deleted: [],
       scheduledDeletes: [],
@@ -270,6 +285,11 @@ export async function changeInS3<T>(
     });
     // Pool files first; then everything else the switch files name (by-hash copies, indexes, the
     // page) at once; the switch files last. Each step is one round of parallel requests.
+    const headersOf = (c: { rel: string; sha256: string }) => ({
+      contentType: contentType(c.rel),
+      cacheControl: cacheControl(c.rel),
+      metadata: { sha256: c.sha256 },
+    });
     const phase = (n: number) => changed.filter((c) => (isPool(c.rel) ? 0 : isSwitch(c.rel) ? 2 : 1) === n);
     const upload = async (c: { rel: string; sha256: string; size: number; body?: Buffer }) => {
       const body =
@@ -279,7 +299,7 @@ export async function changeInS3<T>(
           : c.size <= SMALL_FILE
             ? readFileSync(join(work, c.rel))
             : await readFile(join(work, c.rel)));
-      const putOpts = { contentType: contentType(c.rel), cacheControl: cacheControl(c.rel), metadata: { sha256: c.sha256 } };
+      const putOpts = headersOf(c);
       if (isImmutablePath(c.rel)) {
         // A store that honours If-None-Match refuses an existing key by itself (one request);
         // on one that ignores it, HEAD first so that a published file is never overwritten.
@@ -300,9 +320,43 @@ export async function changeInS3<T>(
     };
     await mapLimit(phase(0), UPLOADS_IN_FLIGHT, upload);
     faultPoint('s3:phase-0');
+    // Indexes and the page. Bytes that are already in the bucket under an immutable key, or that
+    // go up first under one name in this phase, are copied by the store to their other names.
+    const minCopy = copyMin();
+    const holders = new Map<string, string>(); // sha256 -> a key that holds those bytes and will not change
+    for (const [rel, o] of Object.entries(state.objects))
+      if (o.size >= minCopy && isImmutablePath(rel) && !isPool(rel)) holders.set(o.sha256, rel);
+    const firsts: typeof changed = [];
+    const copies: Array<{ c: (typeof changed)[number]; from: string }> = [];
+    // Content-addressed names first: the natural holder of an index's bytes.
+    for (const c of phase(1).sort((a, b) => Number(isByHash(b.rel)) - Number(isByHash(a.rel)))) {
+      const from = c.size >= minCopy && (isByHash(c.rel) || !isImmutablePath(c.rel)) ? holders.get(c.sha256) : undefined;
+      if (from) copies.push({ c, from });
+      else {
+        firsts.push(c);
+        if (c.size >= minCopy) holders.set(c.sha256, c.rel); // not changed again by this publish
+      }
+    }
+    // A copy waits only for its own holder's upload (one queue, holders ahead of their copies).
+    const done = new Map<string, Promise<void>>();
+    const copy = async ({ c, from }: { c: (typeof changed)[number]; from: string }) => {
+      await done.get(from);
+      if (!(await store.copy(key(from), key(c.rel), headersOf(c)))) return upload(c); // the holder was deleted by hand
+      sync.uploaded.push(c.rel);
+      sync.copied++;
+      faultPoint(`s3:${c.rel}`);
+    };
+    const work1 = [
+      ...firsts.map((c) => () => {
+        const p = upload(c);
+        done.set(c.rel, p);
+        return p;
+      }),
+      ...copies.map((x) => () => copy(x)),
+    ];
     // The fence (nobody else may have switched since we read the state) is checked while the
     // metadata goes up: both must be done before the first switch file.
-    await Promise.all([mapLimit(phase(1), UPLOADS_IN_FLIGHT, upload), lease.check()]);
+    await Promise.all([mapLimit(work1, UPLOADS_IN_FLIGHT, (run) => run()), lease.check()]);
     faultPoint('s3:phase-1');
     // Release with its detached signature (and repomd.xml.asc), then InRelease and repomd.xml.
     const switchFiles = phase(2);
@@ -356,7 +410,7 @@ export async function changeInS3<T>(
       }
     }
     opts.progress.step(
-      `${target.url}: uploaded ${sync.uploaded.length} file(s), ${(sync.uploadedBytes / 1e6).toFixed(1)} MB; ${sync.scheduledDeletes.length} scheduled for deletion, ${sync.deleted.length} deleted`,
+      `${target.url}: uploaded ${sync.uploaded.length} file(s)${sync.copied ? ` (${sync.copied} copied inside the store)` : ''}, ${(sync.uploadedBytes / 1e6).toFixed(1)} MB sent; ${sync.scheduledDeletes.length} scheduled for deletion, ${sync.deleted.length} deleted`,
     );
     return { value: result.value, s3: sync };
   } finally {
