@@ -46,7 +46,7 @@ describe('changelog paths and text (pure)', () => {
       architectures: ['amd64'],
       components: ['main'],
       signedBy: [],
-      files: [{ path: 'main/binary-amd64/Packages', size: 0, sha256: 'a', sha512: 'b' }],
+      files: [{ path: 'main/binary-amd64/Packages', size: 0, sha256: 'a' }],
     };
     expect(renderRelease({ ...base, changelogs: 'http://x/apt/changelogs/@CHANGEPATH@_changelog' })).toMatch(
       /^Codename: c\nChangelogs: http:\/\/x\/apt\/changelogs\/@CHANGEPATH@_changelog\nDate: /m,

@@ -32,7 +32,7 @@ describe('object storage that ignores conditional writes', () => {
     const f = (r.json() as { findings: Array<{ id: string; status: string; message: string; details?: Record<string, boolean> }> })
       .findings;
     const g = f.find((x) => x.id === 'object-storage.guarantees')!;
-    expect(g.details).toEqual({ createOnly: false, compareAndSwap: false });
+    expect(g.details).toEqual({ createOnly: false, compareAndSwap: false, ifMatchForm: 'quoted' });
     expect(g.status).toBe('warn');
     expect(g.message).toContain('lease');
   }, 60_000);

@@ -1,6 +1,6 @@
 /**
  * The apt implementation of RepoFormat: pool + dists/<suite> with Packages/Sources in three
- * compressions, by-hash copies (SHA256 and SHA512, which apt prefers when listed), a signed
+ * compressions, by-hash copies (SHA256, as Debian's archive), a signed
  * Release/InRelease/Release.gpg, retention, and identity guards.
  *
  * Layout of a suite (suite-link.ts, release-writer.ts):
@@ -442,7 +442,7 @@ export class AptFormat implements RepoFormat {
         const variants: IndexVariant[] = forms.map(({ suffix, served }) => {
           const bytes = bytesOf[suffix]!;
           const sha256 = suffix === '' ? plainSha256 : hex('sha256', bytes);
-          return { bytes, served, file: { path: `${j.dir}/${j.name}${suffix}`, size: bytes.length, sha256, sha512: hex('sha512', bytes) } };
+          return { bytes, served, file: { path: `${j.dir}/${j.name}${suffix}`, size: bytes.length, sha256 } };
         });
         return { j, variants };
       }),
@@ -556,15 +556,15 @@ async function publishedVariants(
   for (const { suffix, served } of forms) {
     if (suffix === '') {
       if (served && !(await ifExists(readFile(join(root, base, path))))?.equals(plain)) return undefined;
-      out.push({ served, file: { path, size: plain.length, sha256: plainSha256, sha512: hex('sha512', plain) } });
+      out.push({ served, file: { path, size: plain.length, sha256: plainSha256 } });
       continue;
     }
     const f = release!.files.get(`${path}${suffix}`);
-    if (!f?.sha256 || !f.sha512) return undefined;
+    if (!f?.sha256) return undefined;
     const bytes = await ifExists(readFile(join(root, base, `${path}${suffix}`)));
     if (!bytes || bytes.length !== f.size || hex('sha256', bytes) !== f.sha256) return undefined;
-    if (byHashPaths(dir, { sha256: f.sha256, sha512: f.sha512 }).some((p) => !existsSync(join(root, base, p)))) return undefined;
-    out.push({ served, file: { path: `${path}${suffix}`, size: f.size, sha256: f.sha256, sha512: f.sha512 } });
+    if (byHashPaths(dir, { sha256: f.sha256 }).some((p) => !existsSync(join(root, base, p)))) return undefined;
+    out.push({ served, file: { path: `${path}${suffix}`, size: f.size, sha256: f.sha256 } });
   }
   return out;
 }

@@ -6,7 +6,7 @@
  *   dists/<suite>/Release, InRelease, Release.gpg
  *   dists/<suite>/<component>/binary-<arch>/Packages{,.gz,.xz}
  *   dists/<suite>/<component>/source/Sources{,.gz,.xz}
- *   dists/<suite>/<component>/{binary-<arch>,source}/by-hash/{SHA256,SHA512}/<hex>
+ *   dists/<suite>/<component>/{binary-<arch>,source}/by-hash/SHA256/<hex>
  */
 import { inputError } from '../../core/errors.js';
 import { type Field, getField } from '../../formats/deb822.js';
@@ -58,10 +58,12 @@ export const indexForms = (contents: boolean): Array<{ suffix: IndexForm; served
         { suffix: '.gz', served: true },
       ]
     : COMPRESSIONS.map((suffix) => ({ suffix, served: true }));
-export const BY_HASH = ['SHA256', 'SHA512'] as const;
-/** The by-hash copies of index `f` (in `dir`), one per BY_HASH algorithm. */
-export const byHashPaths = (dir: string, f: { sha256: string; sha512: string }) =>
-  BY_HASH.map((h) => `${dir}/by-hash/${h}/${h === 'SHA256' ? f.sha256 : f.sha512}`);
+/**
+ * The by-hash copy of index `f` (in `dir`). SHA-256 only, as Debian's archive: apt fetches by the
+ * strongest hash a Release lists, so a SHA512 list would only add a second copy of every index
+ * to write, keep and upload (Releases and by-hash files of older publishes may still have one).
+ */
+export const byHashPaths = (dir: string, f: { sha256: string }) => [`${dir}/by-hash/SHA256/${f.sha256}`];
 
 /** Canonical .deb file name: <name>_<version without epoch>_<arch>.deb. */
 export function debFileName(name: string, version: string, arch: string): string {

@@ -4,7 +4,8 @@
  * Fields (what apt reads): Origin, Label, Suite, Codename, Changelogs (as Debian's), Date (UTC "+0000", taken at
  * signing), Valid-Until, NotAutomatic/ButAutomaticUpgrades (per suite, e.g. trunk channels),
  * Acquire-By-Hash, Architectures, Components, Description, Signed-By (fingerprints), then
- * SHA256 and SHA512 for every index, compressed AND uncompressed.
+ * SHA256 for every index, compressed AND uncompressed (as Debian's archive; older Releases with a
+ * SHA512 list are still read).
  */
 import { conflictError, inputError } from '../../core/errors.js';
 import { type Field, getField, parseSingleStanza, writeStanza } from '../../formats/deb822.js';
@@ -23,7 +24,6 @@ export interface ReleaseFile {
   path: string;
   size: number;
   sha256: string;
-  sha512: string;
 }
 
 export interface ReleaseInput extends SuiteIdentity {
@@ -43,8 +43,7 @@ export function releaseDate(d: Date): string {
   return d.toUTCString().replace(/GMT$/, '+0000');
 }
 
-const hashLines = (files: ReleaseFile[], h: 'sha256' | 'sha512') =>
-  `\n${files.map((f) => ` ${f[h]} ${String(f.size).padStart(16)} ${f.path}`).join('\n')}`;
+const hashLines = (files: ReleaseFile[]) => `\n${files.map((f) => ` ${f.sha256} ${String(f.size).padStart(16)} ${f.path}`).join('\n')}`;
 
 export function renderRelease(r: ReleaseInput): string {
   const fields: Field[] = [
@@ -62,7 +61,7 @@ export function renderRelease(r: ReleaseInput): string {
   if (r.description) fields.push(['Description', r.description]);
   if (r.signedBy.length) fields.push(['Signed-By', r.signedBy.join(', ')]);
   const files = [...r.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  fields.push(['SHA256', hashLines(files, 'sha256')], ['SHA512', hashLines(files, 'sha512')]);
+  fields.push(['SHA256', hashLines(files)]);
   return writeStanza(fields, 'Release');
 }
 

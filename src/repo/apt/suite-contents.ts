@@ -240,14 +240,14 @@ export const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/'));
 export function releaseFiles(rel: ParsedRelease): ReleaseFile[] {
   const out: ReleaseFile[] = [];
   for (const [path, f] of rel.files) {
-    if (!f.sha256 || !f.sha512)
+    if (!f.sha256)
       throw inputError(
         'RELEASE_INCOMPLETE',
-        `Release lists ${path} without SHA256 and SHA512`,
+        `Release lists ${path} without SHA256`,
         'Republish the suite with `pkgtrack publish --rebuild`.',
         { file: path },
       );
-    out.push({ path, size: f.size, sha256: f.sha256, sha512: f.sha512 });
+    out.push({ path, size: f.size, sha256: f.sha256 });
   }
   return out;
 }

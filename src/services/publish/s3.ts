@@ -20,7 +20,7 @@ import { GENERATIONS_DIR } from '../../repo/apt/suite-link.js';
 import type { CommitSummary, RemotePool } from '../../repo/format.js';
 import { faultPoint, isLocalOnly } from '../../repo/format.js';
 import { cacheControl, contentType, isImmutablePath } from '../../storage/http-headers.js';
-import { acquireLease } from '../../storage/lease.js';
+import { acquireLease, type Lease } from '../../storage/lease.js';
 import { type ObjectStore, PreconditionFailed } from '../../storage/object-store.js';
 import { probeConditionalWrites, type StoreGuarantees } from '../../storage/probe.js';
 import { openS3Store } from '../../storage/s3-store.js';
@@ -177,12 +177,70 @@ export interface S3ChangeOptions {
   graceSeconds?: number;
 }
 
+interface RemoteRead {
+  state: S3State;
+  etag: string | undefined;
+  /** The page's record as the bucket had it (restored into the scratch output's state store). */
+  siteBefore: Awaited<ReturnType<typeof restoreSiteRecord>>;
+  downloadedFiles: number;
+}
+
 /**
- * Run one repository change (publish, remove, refresh) against the bucket: under the prefix's
- * lease, delete what is past its grace period, download only metadata into a scratch
- * directory, let `change` run the ordinary local operation there with the bucket's pool as the
- * pool of record, then upload what changed in switch order and record what the new repository
- * no longer uses for deletion after the grace period. The one uploader of every s3 command.
+ * The state object and metadata only, into `work`: everything published except pool files,
+ * by-hash copies and the page's per-package files its record vouches for. What cannot be such
+ * a file is fetched at once, while the record is still on its way; the page files it does not
+ * vouch for after. The by-hash copies of the indexes read are made locally (with them the
+ * publish sees the suite whole, so a no-change publish writes nothing, and they are not
+ * uploaded again).
+ */
+async function readRemote(store: ObjectStore, prefix: string, work: string): Promise<RemoteRead> {
+  const key = (rel: string) => `${prefix}${rel}`;
+  const siteRecord = restoreSiteRecord(store, siteRecordKey(prefix, S3_META), work);
+  siteRecord.catch(() => {}); // awaited below
+  const { state, etag } = await readS3State(store, prefix);
+  const meta = Object.keys(state.objects).filter((rel) => !isPool(rel) && !isByHash(rel));
+  const downloaded = new Map<string, string>(); // sha256 -> rel
+  let downloadedFiles = 0;
+  const download = async (rel: string) => {
+    const got = await store.get(key(rel));
+    if (!got) return; // deleted by hand: the publish rewrites what it needs
+    await mkdir(dirname(join(work, rel)), { recursive: true });
+    await writeFile(join(work, rel), got.body);
+    downloaded.set(createHash('sha256').update(got.body).digest('hex'), rel);
+    downloadedFiles++;
+  };
+  const first = mapLimit(
+    meta.filter((rel) => packageOfFile(rel) === undefined),
+    UPLOADS_IN_FLIGHT,
+    download,
+  );
+  first.catch(() => {}); // awaited below
+  const siteBefore = await siteRecord;
+  const notNeeded = recordedPackageFiles(siteBefore?.record);
+  await Promise.all([
+    first,
+    mapLimit(
+      meta.filter((rel) => packageOfFile(rel) !== undefined && !notNeeded.has(rel)),
+      UPLOADS_IN_FLIGHT,
+      download,
+    ),
+  ]);
+  for (const [rel, o] of Object.entries(state.objects)) {
+    const from = isByHash(rel) ? downloaded.get(o.sha256) : undefined;
+    if (!from) continue;
+    await mkdir(dirname(join(work, rel)), { recursive: true });
+    await link(join(work, from), join(work, rel));
+  }
+  return { state, etag, siteBefore, downloadedFiles };
+}
+
+/**
+ * Run one repository change (publish, remove, refresh) against the bucket: download only
+ * metadata into a scratch directory while the prefix's lease is taken (read again under it if
+ * another publisher finished in between), delete what is past its grace period, let `change`
+ * run the ordinary local operation there with the bucket's pool as the pool of record, then
+ * upload what changed in switch order and record what the new repository no longer uses for
+ * deletion after the grace period. The one uploader of every s3 command.
  */
 export async function changeInS3<T>(
   opts: S3ChangeOptions,
@@ -193,18 +251,30 @@ export async function changeInS3<T>(
   const prefix = target.prefix;
   const key = (rel: string) => `${prefix}${rel}`;
   const graceMs = (opts.graceSeconds ?? 86_400) * 1000;
-  const lease = await acquireLease(store, `${prefix}${S3_META}lease/`, {
+  // The metadata is read while the lease is taken (its PUT and LIST are most of a small
+  // publish's wait); once held, the state's ETag says whether that read still holds: the state
+  // changes only at the end of another publisher's run.
+  const leased = acquireLease(store, `${prefix}${S3_META}lease/`, {
     timeoutMs: opts.lockTimeoutMs ?? 120_000,
     what: opts.what,
     onWait: (h) => opts.progress.step(`waiting for another publisher (${h})`),
   });
-  const work = await mkdtemp(join(tmpdir(), 'pkgtrack-s3-'));
+  leased.catch(() => {}); // awaited below
+  let work = await mkdtemp(join(tmpdir(), 'pkgtrack-s3-'));
+  const early = readRemote(store, prefix, work);
+  early.catch(() => {}); // awaited below
+  let lease: Lease | undefined;
   try {
-    // The state and the page's record (restored into the scratch output) are read together.
+    lease = await leased;
+    let remote = await early;
+    if ((await store.head(`${prefix}${S3_META}state.json`))?.etag !== remote.etag) {
+      // Another publisher finished in between: read again, under the lease.
+      await rm(work, { recursive: true, force: true });
+      work = await mkdtemp(join(tmpdir(), 'pkgtrack-s3-'));
+      remote = await readRemote(store, prefix, work);
+    }
+    const { state, etag, siteBefore } = remote;
     const siteKey = siteRecordKey(prefix, S3_META);
-    const siteRecord = restoreSiteRecord(store, siteKey, work);
-    siteRecord.catch(() => {}); // awaited below
-    const { state, etag } = await readS3State(store, prefix);
     // Probed by the first publish, and again by one whose state lacks the If-Match form: without
     // it every state write went out twice on stores that compare the bare ETag (Ceph RGW).
     const probed = !state.store?.ifMatchForm;
@@ -220,7 +290,7 @@ export async function changeInS3<T>(
       alreadyThere: 0,
       deleted: [],
       scheduledDeletes: [],
-      downloadedFiles: 0,
+      downloadedFiles: remote.downloadedFiles,
     };
     // 1. What earlier publishes left for deletion and is past its grace period goes now.
     const now = Date.now();
@@ -230,43 +300,6 @@ export async function changeInS3<T>(
       delete state.pendingDeletes[rel];
       sync.deleted.push(rel);
     });
-    // 2. Metadata only: everything published except pool files, by-hash copies and the page's
-    //    per-package files its record vouches for. What cannot be such a file is fetched at
-    //    once, while the record is still on its way; the page files it does not vouch for after.
-    const meta = Object.keys(state.objects).filter((rel) => !isPool(rel) && !isByHash(rel));
-    const downloaded = new Map<string, string>(); // sha256 -> rel
-    const download = async (rel: string) => {
-      const got = await store.get(key(rel));
-      if (!got) return; // deleted by hand: the publish rewrites what it needs
-      await mkdir(dirname(join(work, rel)), { recursive: true });
-      await writeFile(join(work, rel), got.body);
-      downloaded.set(createHash('sha256').update(got.body).digest('hex'), rel);
-      sync.downloadedFiles++;
-    };
-    const first = mapLimit(
-      meta.filter((rel) => packageOfFile(rel) === undefined),
-      UPLOADS_IN_FLIGHT,
-      download,
-    );
-    first.catch(() => {}); // awaited below
-    const siteBefore = await siteRecord;
-    const notNeeded = recordedPackageFiles(siteBefore?.record);
-    await Promise.all([
-      first,
-      mapLimit(
-        meta.filter((rel) => packageOfFile(rel) !== undefined && !notNeeded.has(rel)),
-        UPLOADS_IN_FLIGHT,
-        download,
-      ),
-    ]);
-    // The by-hash copies of the indexes just read, made locally: with them the publish sees the
-    // suite whole (a no-change publish writes nothing), and they are not uploaded again.
-    for (const [rel, o] of Object.entries(state.objects)) {
-      const from = isByHash(rel) ? downloaded.get(o.sha256) : undefined;
-      if (!from) continue;
-      await mkdir(dirname(join(work, rel)), { recursive: true });
-      await link(join(work, from), join(work, rel));
-    }
     opts.progress.step(`read ${sync.downloadedFiles} metadata file(s) from ${target.url}`);
     // 3. The ordinary operation, in the scratch directory, the bucket's pool as the pool of record.
     const result = await change(work, (root) => ({ sha256Of: (rel) => state.objects[relative(work, join(root, rel))]?.sha256 }));
@@ -414,7 +447,8 @@ export async function changeInS3<T>(
     );
     return { value: result.value, s3: sync };
   } finally {
-    await Promise.all([lease.release().catch(() => {}), rm(work, { recursive: true, force: true })]);
+    await early.catch(() => {}); // a refused lease: the read must not write into a removed folder
+    await Promise.all([lease?.release().catch(() => {}), rm(work, { recursive: true, force: true })]);
   }
 }
 
