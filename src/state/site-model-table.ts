@@ -35,6 +35,13 @@ export interface SiteModelChange {
   rowsInserted: StoredBinary[];
 }
 
+export interface SiteModelDump {
+  context: string | undefined;
+  pending: string[];
+  suites: Array<[suite: string, stamp: string, header: string]>;
+  rows: StoredBinary[];
+}
+
 const CONTEXT = 'context';
 const PENDING = 'pending';
 
@@ -117,6 +124,36 @@ export const siteModelTable = (store: StateStore) => {
     },
     clearPending(): void {
       db.prepare('DELETE FROM site_meta WHERE key = ?').run(PENDING);
+    },
+    /** The whole model, to keep it beside a repository that has no output dir (object storage). */
+    dump(): SiteModelDump {
+      return {
+        context: this.context(),
+        pending: this.pending(),
+        suites: (
+          db.prepare('SELECT suite, stamp, header FROM site_suites ORDER BY suite').all() as unknown as Array<
+            { suite: string } & StoredSuite
+          >
+        ).map((r): [string, string, string] => [r.suite, r.stamp, r.header]),
+        rows: db.prepare('SELECT suite, name, source, row FROM site_binaries ORDER BY rowid').all() as unknown as StoredBinary[],
+      };
+    },
+    /** Replace the model with a dumped one (into an empty store: a publisher's scratch output). */
+    load(d: SiteModelDump): void {
+      store.transaction(() => {
+        db.prepare('DELETE FROM site_binaries').run();
+        db.prepare('DELETE FROM site_suites').run();
+        db.prepare('DELETE FROM site_meta').run();
+      });
+      this.apply({
+        ...(d.context !== undefined ? { context: d.context } : {}),
+        pending: d.pending,
+        suitesCleared: [],
+        suitesRemoved: [],
+        suitesUpserted: d.suites,
+        namesCleared: [],
+        rowsInserted: d.rows,
+      });
     },
     /** Apply one sync in one transaction. */
     apply(c: SiteModelChange): void {

@@ -6,7 +6,7 @@
  * one the partial write made; a page rendered from scratch into a copy must hold the same
  * package files, byte for byte. The compiled CLI, real .debs, real files.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, utimesSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { debFile, makeDeb } from '../../bench/scale/make-debs.js';
@@ -169,6 +169,18 @@ describe('the page after a publish, from the stored model', () => {
     await expectSameAsWholePass();
     // And the next publish is partial again.
     expect(await publish('bookworm', deb('zzz-last'))).toContain('(1 package page(s) rewritten)');
+    await expectSameAsWholePass();
+  }, 120_000);
+
+  it('a recipe dated anew (a fresh CI checkout) keeps the page partial; a changed recipe renders every package', async () => {
+    const recipe = join(repo, 'recipes', 'pkg-00', 'recipe.yaml');
+    mkdirSync(join(repo, 'recipes', 'pkg-00'), { recursive: true });
+    writeFileSync(recipe, 'name: pkg-00\nupstream:\n  kind: debian\n  package: pkg-00\n');
+    expect(await publish('bookworm', deb('zzz-recipe-1'))).toContain('(every package read back)'); // a new recipe
+    utimesSync(recipe, new Date(), new Date(Date.now() + 3_600_000));
+    expect(await publish('bookworm', deb('zzz-recipe-2'))).toContain('(1 package page(s) rewritten)');
+    writeFileSync(recipe, 'name: pkg-00\nupstream:\n  kind: debian\n  package: pkg-00\n  suite: trixie\n');
+    expect(await publish('bookworm', deb('zzz-recipe-3'))).toContain('(every package read back)');
     await expectSameAsWholePass();
   }, 120_000);
 });

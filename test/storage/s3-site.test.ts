@@ -22,6 +22,7 @@ const N = 24;
 
 interface S3Out {
   s3: { uploaded: string[]; downloadedFiles: number; scheduledDeletes: string[] };
+  site?: { pass: 'changes' | 'whole'; packagePagesWritten: number };
 }
 
 const run = (args: string[]) => pkgtrack([...args, '--to', URL_, '--json'], { cwd: repo, env: s3.env });
@@ -68,6 +69,8 @@ describe('publish to object storage with the web page', () => {
     expect(out.s3.downloadedFiles).toBeLessThan(N);
     for (const p of pageFiles('zz-added')) expect(out.s3.uploaded).toContain(p);
     expect(out.s3.uploaded.filter((p) => p.startsWith('packages/pkg-') || p.startsWith('badges/pkg-'))).toEqual([]);
+    // The page's model came back with the record: only the added package was rendered.
+    expect(out.site).toEqual({ pass: 'changes', packagePagesWritten: 1 });
     expect(out.s3.scheduledDeletes.filter((p) => !p.includes('/by-hash/'))).toEqual([]);
     for (const p of pageFiles('pkg-07')) expect((await get(p)).status, p).toBe(200);
     const index = (await (await get('packages.json')).text()) as string;
@@ -94,5 +97,13 @@ describe('publish to object storage with the web page', () => {
     expect(out.s3.scheduledDeletes.filter((p) => !p.includes('/by-hash/'))).toEqual([]);
     expect((await get('.pkgtrack-s3/site-record.json.gz')).status).toBe(200);
     for (const p of pageFiles('pkg-07')) expect((await get(p)).status, p).toBe(200);
+    expect(out.site?.pass).toBe('whole');
+    // The record (and the model in it) is back: the next publish renders only what it changes.
+    const next = await run(['publish', '--suite', 'bookworm', buildDeb(tempDir('pkgtrack-s3site-next-'), 'zz-next', '1.0-1')]);
+    expect(next.code, next.stderr).toBe(0);
+    expect((next.json() as S3Out).site).toEqual({ pass: 'changes', packagePagesWritten: 1 });
+    const index = await (await get('packages.json')).text();
+    for (const n of ['"zz-next"', '"zz-added"', '"pkg-07"']) expect(index).toContain(n);
+    expect(index).not.toContain('"pkg-03"');
   }, 240_000);
 });

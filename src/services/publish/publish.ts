@@ -86,6 +86,11 @@ export interface PublishResult {
   warnings: string[];
   /** The debug-symbol suites this publish wrote, and how to turn each on. */
   debugSuites?: DebugSuiteNote[];
+  /**
+   * The web page (publishing from a recipes repository): `changes` when only the changed
+   * packages were rendered from the stored model, `whole` when every package was read back.
+   */
+  site?: { pass: 'changes' | 'whole'; packagePagesWritten: number };
 }
 
 export interface ResolvedTarget {
@@ -266,15 +271,11 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
           );
       }
       // No pkgtrack.yaml: no name, label or key to show, so no page (and no page code to load).
-      if (target.repository)
-        await (await import('../site/site.js')).refreshSiteAfterPublish(
-          target.repository,
-          target.output,
-          target.store,
-          req.progress,
-          dirs,
-          changes,
-        );
+      if (target.repository) {
+        const page = await import('../site/site.js');
+        const site = await page.refreshSiteAfterPublish(target.repository, target.output, target.store, req.progress, dirs, changes);
+        if (site) result.site = { pass: site.pass, packagePagesWritten: page.packagePagesWritten(site.written) };
+      }
     }
     return result;
   } finally {

@@ -1,7 +1,8 @@
 /**
  * The web page's record (services/site/site.ts: per package the hash of what its files were
- * rendered from, per other file its hash) kept in the bucket beside pkgtrack's state, so that a
- * publisher to object storage needs none of the page's per-package files. Without it every
+ * rendered from, per other file its hash) and its model (the rows of every suite) kept in the
+ * bucket beside pkgtrack's state, so that a publisher to object storage needs none of the page's
+ * per-package files, and renders only the packages it changes. Without it every
  * publish from a recipes repository downloaded the badge, page and JSON of every package (30,000
  * GETs at 10,000 packages) only to find most of them unchanged.
  *
@@ -12,6 +13,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { packageFilePaths } from '../../site/render-site.js';
+import { siteModelTable } from '../../state/site-model-table.js';
 import { type SiteRecord, siteRecordTable } from '../../state/tables.js';
 import { StateStore } from '../../state/store.js';
 
@@ -21,7 +23,21 @@ interface RecordFile {
   version: 1;
   files: Array<[path: string, hash: string, previous: boolean]>;
   packages: Array<[name: string, hash: string, changedAt: string]>;
+  /**
+   * The page's model (state/site-model-table.ts): with it the next publish renders only the
+   * packages it changes, as a local output dir does, instead of reading every suite back.
+   * Absent in records written before it was kept (the next publish then makes the whole pass).
+   */
+  model?: {
+    context: string | null;
+    pending: string[];
+    suites: Array<[suite: string, stamp: string, header: string]>;
+    rows: Array<[suite: string, name: string, source: string, row: string]>;
+  };
 }
+
+const isModel = (m: RecordFile['model']): m is NonNullable<RecordFile['model']> =>
+  !!m && Array.isArray(m.suites) && Array.isArray(m.rows) && Array.isArray(m.pending);
 
 /** The record object, under the prefix's bookkeeping folder (s3.ts S3_META). */
 export const siteRecordKey = (prefix: string, meta: string) => `${prefix}${meta}site-record.json.gz`;
@@ -51,6 +67,14 @@ export async function restoreSiteRecord(
   const state = StateStore.open(output);
   try {
     siteRecordTable(state).apply({ packagesUpserted: parsed.packages, packagesRemoved: [], filesUpserted: parsed.files, filesRemoved: [] });
+    const m = parsed.model;
+    if (isModel(m))
+      siteModelTable(state).load({
+        context: m.context ?? undefined,
+        pending: m.pending,
+        suites: m.suites,
+        rows: m.rows.map(([suite, name, source, row]) => ({ suite, name, source, row })),
+      });
   } finally {
     state.close();
   }
@@ -68,10 +92,21 @@ export function currentSiteRecord(output: string): { record: SiteRecord; body: B
   try {
     const record = siteRecordTable(state).read();
     if (record.packages.size === 0 && record.files.size === 0) return undefined;
+    const model = siteModelTable(state).dump();
     const file: RecordFile = {
       version: 1,
       files: [...record.files].map(([p, f]): RecordFile['files'][number] => [p, f.hash, f.previous]).sort(byFirst),
       packages: [...record.packages].map(([n, p]): RecordFile['packages'][number] => [n, p.hash, p.changedAt]).sort(byFirst),
+      ...(model.suites.length || model.context !== undefined
+        ? {
+            model: {
+              context: model.context ?? null,
+              pending: model.pending,
+              suites: model.suites,
+              rows: model.rows.map((r): [string, string, string, string] => [r.suite, r.name, r.source, r.row]),
+            },
+          }
+        : {}),
     };
     return { record, body: gzipSync(JSON.stringify(file)) };
   } finally {

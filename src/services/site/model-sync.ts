@@ -83,10 +83,12 @@ async function contextKey(
   opts: GatherOptions,
 ): Promise<string> {
   const cfg = recipesRepo.config;
+  // By content, not mtime: a CI job's fresh checkout dates every file anew, and would make each
+  // of its publishes render every package again.
   const recipes: string[] = [];
   for (const name of recipeNames) {
-    const st = await stat(join(recipesRepo.root, 'recipes', name, RECIPE_FILE)).catch(() => undefined);
-    recipes.push(`${name}:${st?.size}:${st?.mtimeMs}`);
+    const text = await ifExists(readFile(join(recipesRepo.root, 'recipes', name, RECIPE_FILE)));
+    recipes.push(`${name}:${text ? sha256(text) : ''}`);
   }
   const report = await ifExists(readFile(join(outputDir, PATCH_REPORT_JSON)));
   const reportHtml = await stat(join(outputDir, PATCH_REPORT_HTML)).then(

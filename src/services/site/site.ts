@@ -53,6 +53,10 @@ export interface WriteSiteOptions {
   trustRecord?: boolean;
 }
 
+/** How many package pages a page write wrote. */
+export const packagePagesWritten = (written: readonly string[]) =>
+  written.filter((p) => p.endsWith('.html') && p.startsWith('packages/')).length;
+
 export interface WriteSiteResult {
   outputDir: string;
   /** Every file the site owns now, sorted. */
@@ -422,9 +426,7 @@ export async function refreshSiteAfterPublish(
       trustRecord: true,
     });
     const how =
-      written.pass === 'changes'
-        ? `${written.written.filter((p) => p.endsWith('.html') && p.startsWith('packages/')).length} package page(s) rewritten`
-        : 'every package read back';
+      written.pass === 'changes' ? `${packagePagesWritten(written.written)} package page(s) rewritten` : 'every package read back';
     progress.step(`updated the web page ${join(written.outputDir, 'index.html')} (${how})`);
     return written;
   } catch (e) {
