@@ -23,6 +23,8 @@ export interface StoredBinary {
 export interface SiteModelChange {
   /** New context key; absent: unchanged. */
   context?: string;
+  /** The day the changed pages are rendered on; absent: unchanged. */
+  day?: string;
   /** The packages this page write changes (kept until `clearPending`). */
   pending: readonly string[];
   /** Suites whose every row goes (a suite gone, or one read again whole). */
@@ -37,12 +39,15 @@ export interface SiteModelChange {
 
 export interface SiteModelDump {
   context: string | undefined;
+  day: string | undefined;
   pending: string[];
   suites: Array<[suite: string, stamp: string, header: string]>;
   rows: StoredBinary[];
 }
 
 const CONTEXT = 'context';
+/** The day the package pages were rendered on (their freshness counts whole days). */
+const DAY = 'day';
 const PENDING = 'pending';
 
 export const siteModelTable = (store: StateStore) => {
@@ -119,8 +124,14 @@ export const siteModelTable = (store: StateStore) => {
       const v = (db.prepare('SELECT value FROM site_meta WHERE key = ?').get(PENDING) as { value: string } | undefined)?.value;
       return v ? (JSON.parse(v) as string[]) : [];
     },
-    setContext(context: string): void {
-      db.prepare('INSERT OR REPLACE INTO site_meta (key, value) VALUES (?, ?)').run(CONTEXT, context);
+    day(): string | undefined {
+      return (db.prepare('SELECT value FROM site_meta WHERE key = ?').get(DAY) as { value: string } | undefined)?.value;
+    },
+    setContext(context: string, day: string): void {
+      store.transaction(() => {
+        db.prepare('INSERT OR REPLACE INTO site_meta (key, value) VALUES (?, ?)').run(CONTEXT, context);
+        db.prepare('INSERT OR REPLACE INTO site_meta (key, value) VALUES (?, ?)').run(DAY, day);
+      });
     },
     clearPending(): void {
       db.prepare('DELETE FROM site_meta WHERE key = ?').run(PENDING);
@@ -129,6 +140,7 @@ export const siteModelTable = (store: StateStore) => {
     dump(): SiteModelDump {
       return {
         context: this.context(),
+        day: this.day(),
         pending: this.pending(),
         suites: (
           db.prepare('SELECT suite, stamp, header FROM site_suites ORDER BY suite').all() as unknown as Array<
@@ -147,6 +159,7 @@ export const siteModelTable = (store: StateStore) => {
       });
       this.apply({
         ...(d.context !== undefined ? { context: d.context } : {}),
+        ...(d.day !== undefined ? { day: d.day } : {}),
         pending: d.pending,
         suitesCleared: [],
         suitesRemoved: [],
@@ -160,6 +173,7 @@ export const siteModelTable = (store: StateStore) => {
       store.transaction(() => {
         const meta = db.prepare('INSERT OR REPLACE INTO site_meta (key, value) VALUES (?, ?)');
         if (c.context !== undefined) meta.run(CONTEXT, c.context);
+        if (c.day !== undefined) meta.run(DAY, c.day);
         meta.run(PENDING, JSON.stringify(c.pending));
         const clear = db.prepare('DELETE FROM site_binaries WHERE suite = ?');
         for (const s of [...c.suitesCleared, ...c.suitesRemoved]) clear.run(s);

@@ -90,6 +90,13 @@ export class ObservationsTable {
     return this.ofRecipeStmt.all(recipe) as unknown as ObservationRow[];
   }
 
+  /** The recipes with any observation. */
+  recipes(): string[] {
+    return (this.store.connection.prepare('SELECT DISTINCT recipe FROM upstream_observations').all() as Array<{ recipe: string }>).map(
+      (r) => r.recipe,
+    );
+  }
+
   /** Every row, grouped by recipe, oldest first (one query for a page of thousands of packages). */
   byRecipe(): Map<string, ObservationRow[]> {
     const rows = this.store.connection

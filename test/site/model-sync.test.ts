@@ -8,6 +8,7 @@
  */
 import { cpSync, utimesSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { debFile, makeDeb } from '../../bench/scale/make-debs.js';
 import { pkgtrack, ROOT, tempDir } from '../helpers/cli.js';
@@ -169,6 +170,35 @@ describe('the page after a publish, from the stored model', () => {
     await expectSameAsWholePass();
     // And the next publish is partial again.
     expect(await publish('bookworm', deb('zzz-last'))).toContain('(1 package page(s) rewritten)');
+    await expectSameAsWholePass();
+  }, 120_000);
+
+  it('on a new day only the packages upstream is tracked for are rendered again (their freshness counts days)', async () => {
+    // pkg-01 is behind upstream since three days ago: its page says so.
+    const root = new DatabaseSync(join(repo, '.pkgtrack', 'state.db'));
+    const seen = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    root
+      .prepare(
+        `INSERT INTO upstream_observations (recipe, source, version, tag, commit_sha, asset_url, asset_sha256, observed_at, last_seen_at)
+         VALUES ('pkg-01', 'github:o/pkg-01', '9.0', 'v9.0', NULL, NULL, NULL, ?, ?)`,
+      )
+      .run(seen, seen);
+    root.close();
+    expect(await publish('bookworm', deb('zzz-day-1'))).toContain('(every package read back)'); // new observations
+    expect(readFileSync(join(out(), 'packages', 'pkg-01.html'), 'utf8')).toContain('(3 days)');
+    // The same day: only the added package.
+    expect(await publish('bookworm', deb('zzz-day-2'))).toContain('(1 package page(s) rewritten)');
+    // A day later (the observation a day older, the pages rendered on another day): the added
+    // package and pkg-01 (tracked upstream, now 4 days behind), no other.
+    const again = new DatabaseSync(join(repo, '.pkgtrack', 'state.db'));
+    const older = new Date(Date.now() - 4 * 86_400_000).toISOString();
+    again.prepare("UPDATE upstream_observations SET observed_at = ?, last_seen_at = ? WHERE recipe = 'pkg-01'").run(older, older);
+    again.close();
+    const site = new DatabaseSync(join(out(), '.pkgtrack', 'state.db'));
+    site.prepare("UPDATE site_meta SET value = '2000-01-01' WHERE key = 'day'").run();
+    site.close();
+    expect(await publish('bookworm', deb('zzz-day-3'))).toContain('(2 package page(s) rewritten)');
+    expect(readFileSync(join(out(), 'packages', 'pkg-01.html'), 'utf8')).toContain('(4 days)');
     await expectSameAsWholePass();
   }, 120_000);
 

@@ -30,6 +30,7 @@ interface RecordFile {
    */
   model?: {
     context: string | null;
+    day?: string;
     pending: string[];
     suites: Array<[suite: string, stamp: string, header: string]>;
     rows: Array<[suite: string, name: string, source: string, row: string]>;
@@ -71,6 +72,7 @@ export async function restoreSiteRecord(
     if (isModel(m))
       siteModelTable(state).load({
         context: m.context ?? undefined,
+        day: m.day,
         pending: m.pending,
         suites: m.suites,
         rows: m.rows.map(([suite, name, source, row]) => ({ suite, name, source, row })),
@@ -101,6 +103,7 @@ export function currentSiteRecord(output: string): { record: SiteRecord; body: B
         ? {
             model: {
               context: model.context ?? null,
+              ...(model.day !== undefined ? { day: model.day } : {}),
               pending: model.pending,
               suites: model.suites,
               rows: model.rows.map((r): [string, string, string, string] => [r.suite, r.name, r.source, r.row]),

@@ -72,6 +72,8 @@ export interface SuiteChange {
 const MODEL_VERSION = 1;
 
 const sha256 = (data: string | Uint8Array) => hash('sha256', data, 'hex');
+/** The (UTC) day a page is rendered on. */
+const dayOf = (opts: GatherOptions) => (opts.now ?? new Date()).toISOString().slice(0, 10);
 const suiteId = (kind: string, root: string, suite: string) => JSON.stringify([kind, root, suite]);
 
 /** Everything a package's page depends on besides its own rows, as one key. */
@@ -104,8 +106,6 @@ async function contextKey(
       sha256(STYLE_CSS + ICON_SVG),
       cfg.targets,
       cfg.channels,
-      // Freshness counts whole days behind.
-      (opts.now ?? new Date()).toISOString().slice(0, 10),
       new ObservationsTable(rootStore).stamp(),
       buildsTable(rootStore).stamp(),
       report ? sha256(report) : '',
@@ -190,6 +190,11 @@ export async function syncSite(
     rowsInserted: [],
   };
   const changed = new Set<string>([...table.pending(), ...namesWithBuildDirs(ctx)]);
+  // Freshness counts whole days behind upstream: on a new day the pages of packages upstream is
+  // tracked for are rendered again (a package without observations shows no date).
+  const day = dayOf(opts);
+  if (table.day() !== day) for (const n of new ObservationsTable(rootStore).recipes()) changed.add(n);
+  change.day = day;
   const headers = new Map<string, SiteSuite>();
   const readAgain = (s: CurrentSuite, read: PublishedSuite) => {
     const header = suiteHeader(read, ctx);
@@ -375,5 +380,5 @@ async function fullPass(
   }
   table.apply(change);
   // A patch summary handed in (not the published report's) is no context a later write can trust.
-  return { model, extraFiles, done: () => table.setContext(opts.patchSummary ? '' : context) };
+  return { model, extraFiles, done: () => table.setContext(opts.patchSummary ? '' : context, dayOf(opts)) };
 }
