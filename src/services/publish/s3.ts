@@ -8,15 +8,14 @@
  * state object. Files the new repository no longer uses are deleted only after a grace
  * period, by a later publish, so readers mid-update still find them.
  */
-import { createHash, hash } from 'node:crypto';
-import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { link, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { link, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { conflictError, inputError } from '../../core/errors.js';
 import { mapLimit } from '../../core/concurrency.js';
 import type { Progress } from '../../core/progress.js';
-import { GENERATIONS_DIR } from '../../repo/apt/suite-link.js';
 import type { CommitSummary, RemotePool } from '../../repo/format.js';
 import { faultPoint, isLocalOnly } from '../../repo/format.js';
 import { cacheControl, contentType, isImmutablePath } from '../../storage/http-headers.js';
@@ -26,6 +25,7 @@ import { probeConditionalWrites, type StoreGuarantees } from '../../storage/prob
 import { openS3Store } from '../../storage/s3-store.js';
 import { parseS3Url } from '../../storage/s3-url.js';
 import { publish, type PublishRequest, type PublishResult } from './publish.js';
+import { copyMin, isByHash, isPool, isSwitch, readLocal, SMALL_FILE, sha256Of, switchOrder, walk } from './s3-files.js';
 import { packageOfFile } from '../../site/render-site.js';
 import { currentSiteRecord, recordedPackageFiles, restoreSiteRecord, siteRecordKey } from './s3-site.js';
 
@@ -60,90 +60,6 @@ export interface S3PublishRequest extends PublishRequest {
   to: string;
   /** Seconds an unused file stays for readers mid-update (default one day). */
   graceSeconds?: number;
-}
-
-/**
- * apt's by-hash copies: never downloaded either. The new generation makes those of the current
- * indexes again from the indexes themselves (same bytes, so not uploaded again); those of older
- * indexes are not in the scratch copy, so they are scheduled for deletion after the grace
- * period, which is what keeps them for readers mid-update.
- */
-const isByHash = (rel: string) => /^apt\/dists\/.+\/by-hash\/SHA(256|512)\/[0-9a-f]+$/.test(rel);
-
-/** Package files: immutable, never downloaded by a publisher (apt's pool, yum's Packages). */
-const isPool = (rel: string) => /^apt\/(pool|changelogs)\//.test(rel) || /^yum\/(.+\/)?Packages\//.test(rel);
-const isSwitch = (rel: string) => /(^|\/)(InRelease|Release|Release\.gpg|repomd\.xml|repomd\.xml\.asc)$/.test(rel);
-const switchOrder = (rel: string) => (/InRelease$|repomd\.xml$/.test(rel) ? 2 : /Release\.gpg$|\.asc$/.test(rel) ? 1 : 0);
-
-/**
- * Files up to this size are read with one synchronous call: a cold publish uploads thousands of
- * page files of a few KB, and a stream (or fs.promises' open, stat, read, close) per file cost
- * more main-thread time than the upload's own request.
- */
-const SMALL_FILE = 1024 * 1024;
-
-/**
- * A changed index at least this big whose bytes the bucket holds under another key is copied
- * there by the store: apt's index goes up under its name and two by-hash names, and the plain
- * Packages of a big suite is megabytes a CI runner would otherwise send three times. A copy
- * costs the store a fixed ~50-60 ms (Ceph RGW, AWS), what sending 4 MiB costs at ~600 Mbit/s:
- * below that, sending is as fast. PKGTRACK_S3_COPY_MIN (bytes) moves the line.
- */
-function copyMin(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number(env.PKGTRACK_S3_COPY_MIN);
-  return env.PKGTRACK_S3_COPY_MIN && Number.isInteger(n) && n > 0 ? n : 4 * 1024 * 1024;
-}
-
-/** A file's size, and for a small one its bytes and SHA-256 (a bigger one is hashed as a stream). */
-function readLocal(path: string): { size: number; small?: { body: Buffer; sha256: string } } {
-  const size = statSync(path).size;
-  if (size > SMALL_FILE) return { size };
-  const body = readFileSync(path);
-  return { size: body.length, small: { body, sha256: hash('sha256', body, 'hex') } };
-}
-
-async function sha256Of(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const c of createReadStream(path)) h.update(c as Buffer);
-  return h.digest('hex');
-}
-
-/**
- * The files to upload, repository-relative. An apt suite and a yum `repodata` are links to
- * their live generation (repo/apt/suite-link.ts, repo/yum): object storage has no links, so
- * their files are uploaded under the served name, as a static host serves them, and the
- * generation stores (`dists/.generations`, `.repodata`) stay local. A publisher that restores
- * the plain `repodata` adopts it after checking its signature (repo/yum/restored-repodata.ts).
- */
-async function walk(root: string, dir = root, out: string[] = [], as = dir): Promise<string[]> {
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const abs = join(dir, e.name);
-    const rel = relative(root, join(as, e.name));
-    const generationStore = (e.name === GENERATIONS_DIR && /(^|\/)dists$/.test(dir)) || (e.name === YUM_GENERATIONS && /^yum\//.test(rel));
-    if (e.isDirectory()) {
-      if (!generationStore) await walk(root, abs, out, join(as, e.name));
-    } else if (e.isFile()) out.push(rel);
-    else if (e.isSymbolicLink() && (await isGenerationLink(dir, e.name, abs))) {
-      await walk(root, await realpath(abs), out, join(as, e.name));
-    } else if (e.isSymbolicLink()) {
-      throw inputError(
-        'S3_SYMLINK',
-        `${relative(root, abs)}: object storage has no symbolic links, and this one is not a pkgtrack generation link`,
-        'Remove the link from the output folder (pkgtrack writes only suite and repodata links), then publish again.',
-        { file: abs },
-      );
-    }
-  }
-  return out;
-}
-
-/** yum's generation store beside `repodata` (repo/yum/restored-repodata.ts). */
-const YUM_GENERATIONS = '.repodata';
-
-async function isGenerationLink(dir: string, name: string, abs: string): Promise<boolean> {
-  const to = await readlink(abs);
-  if (/(^|\/)dists$/.test(dir)) return to.startsWith(`${GENERATIONS_DIR}/`);
-  return name === 'repodata' && to.startsWith(`${YUM_GENERATIONS}/`) && !to.slice(YUM_GENERATIONS.length + 1).includes('/');
 }
 
 export async function readS3State(store: ObjectStore, prefix: string): Promise<{ state: S3State; etag?: string }> {
@@ -292,7 +208,8 @@ export async function changeInS3<T>(
       scheduledDeletes: [],
       downloadedFiles: remote.downloadedFiles,
     };
-    // 1. What earlier publishes left for deletion and is past its grace period goes now.
+    // 1. The metadata was read (readRemote).
+    // 2. What earlier publishes left for deletion and is past its grace period goes now.
     const now = Date.now();
     const due = Object.entries(state.pendingDeletes).filter(([rel, since]) => !state.objects[rel] && now - Date.parse(since) >= graceMs);
     await mapLimit(due, UPLOADS_IN_FLIGHT, async ([rel]) => {
