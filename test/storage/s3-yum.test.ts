@@ -76,6 +76,28 @@ describe('yum repositories in object storage', () => {
     expect(up.indexOf(`yum/${REPO}/repodata/repomd.xml.asc`)).toBeLessThan(up.length - 1);
     expect(up.findIndex((u) => u.includes('/repodata/'))).toBeGreaterThan(up.findIndex((u) => u.includes('/Packages/')));
     expect(await dnfLatest('s3hello')).toBe('1.0-1');
+    // No `url:` here: the .repo file names the bucket's own address (not the publisher's scratch
+    // folder), the warning says so, and dnf installs from the published .repo file as it is.
+    expect(r.stderr).toMatch(/the \.repo files point at http:\/\/127\.0\.0\.1:\d+\/pkgs\/team\/yumrepo, the bucket's own address/);
+    const repoFile = up.find((u) => u.endsWith('.repo'))!;
+    const published = await (await fetch(s3.httpUrl(`team/yumrepo/${repoFile}`))).text();
+    expect(published).toContain(`baseurl=${s3.httpUrl(`team/yumrepo/yum/${REPO}`)}`);
+    const reposd = mkdtempSync(join(dir, 'reposd-published-'));
+    writeFileSync(join(reposd, 'published.repo'), published);
+    const q = await spawnAsync(
+      'dnf',
+      dnfArgs({ root: mkdtempSync(join(dir, 'root-')), reposd, cache: mkdtempSync(join(dir, 'cache-')) }, [
+        '-q',
+        'repoquery',
+        '--qf',
+        '%{version}-%{release}',
+        's3hello',
+      ]),
+    );
+    expect(q.code, q.stderr).toBe(0);
+    expect(q.stdout.trim()).toBe('1.0-1');
+    // The same file again next time: a publish that changes nothing uploads nothing.
+    expect(((await publish([rpms[0]!])).json() as S3Out).s3.uploaded).toEqual([]);
   });
 
   it('the next publish restores only metadata, uploads the one new package, and dnf sees it', { timeout: 180_000 }, async () => {

@@ -59,6 +59,11 @@ export interface RepoTarget {
   allowClockSkew?: boolean;
   /** Pool files published elsewhere (object storage) for the repository at this root. */
   remotePool?: (root: string) => RemotePool | undefined;
+  /**
+   * Where the output is served from when pkgtrack.yaml has no `url:`: object storage's own
+   * address of the bucket (the .repo files and Changelogs name it, instead of a scratch folder).
+   */
+  servedAt?: string;
 }
 
 export interface PublishRequest extends RepoTarget {
@@ -121,7 +126,8 @@ export async function resolveTarget(t: RepoTarget): Promise<ResolvedTarget> {
         ? cfg!.output
         : join(repository.root, cfg!.output)
       : resolve('public');
-  const settings: RepoSettings = cfg ?? DEFAULT_SETTINGS;
+  const configured: RepoSettings = cfg ?? DEFAULT_SETTINGS;
+  const settings: RepoSettings = !configured.url && t.servedAt ? { ...configured, url: t.servedAt } : configured;
   // The index cache lives in the recipes repository's store; without one, beside the output.
   const store = StateStore.open(repository?.root ?? output);
   return {
@@ -253,10 +259,16 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
     if (cache) result.cache = { hits: cache.hits, misses: cache.misses };
     const debugSuites = debugSuiteNotes(result.reports, { name: target.settings.name, url: target.settings.url, output: target.output });
     if (debugSuites.length) result.debugSuites = debugSuites;
-    if (!req.dryRun && !target.settings.url && result.reports.some((r) => r.kind === 'yum'))
-      req.progress.warn(
-        `no \`url:\` in pkgtrack.yaml: the .repo files point at file://${target.output} (this machine only) — set \`url:\` to the address ${target.output} is served from before anyone installs from it`,
-      );
+    if (!req.dryRun && result.reports.some((r) => r.kind === 'yum')) {
+      if (!target.settings.url)
+        req.progress.warn(
+          `no \`url:\` in pkgtrack.yaml: the .repo files point at file://${target.output} (this machine only) — set \`url:\` to the address ${target.output} is served from before anyone installs from it`,
+        );
+      else if (target.settings.url === req.servedAt)
+        req.progress.warn(
+          `no \`url:\` in pkgtrack.yaml: the .repo files point at ${req.servedAt}, the bucket's own address — set \`url:\` if readers get the repository elsewhere (a CDN, R2's public domain)`,
+        );
+    }
     if (!req.dryRun) {
       const dirs = [...new Set(artifacts.map((a) => dirname(a.path)))];
       const trunk = await recordTrunkBuilds(target.output, dirs);

@@ -23,7 +23,7 @@ import { acquireLease, type Lease } from '../../storage/lease.js';
 import { type ObjectStore, PreconditionFailed } from '../../storage/object-store.js';
 import { probeConditionalWrites, type StoreGuarantees } from '../../storage/probe.js';
 import { openS3Store } from '../../storage/s3-store.js';
-import { parseS3Url } from '../../storage/s3-url.js';
+import { bucketAddress, parseS3Url } from '../../storage/s3-url.js';
 import { publish, type PublishRequest, type PublishResult } from './publish.js';
 import { copyMin, isByHash, isPool, isSwitch, readLocal, SMALL_FILE, sha256Of, switchOrder, walk } from './s3-files.js';
 import { packageOfFile } from '../../site/render-site.js';
@@ -379,7 +379,7 @@ export async function publishToS3(req: S3PublishRequest): Promise<PublishResult 
       ...(req.graceSeconds !== undefined ? { graceSeconds: req.graceSeconds } : {}),
     },
     async (work, remotePool) => {
-      const result = await publish({ ...req, output: work, remotePool });
+      const result = await publish({ ...req, output: work, remotePool, servedAt: bucketAddress(parseS3Url(req.to)) });
       return { value: result, dryRun: result.dryRun, reports: result.reports };
     },
   );

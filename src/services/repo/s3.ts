@@ -11,7 +11,7 @@ import { verifyAptRepo } from '../../repo/apt/verify.js';
 import type { VerifyProblem } from '../../repo/format.js';
 import { verifyYumRepo } from '../../repo/yum/verify.js';
 import { openS3Store } from '../../storage/s3-store.js';
-import { parseS3Url } from '../../storage/s3-url.js';
+import { bucketAddress, parseS3Url } from '../../storage/s3-url.js';
 import { changeInS3, readS3State } from '../publish/s3.js';
 import {
   type RefreshRequest,
@@ -35,7 +35,7 @@ export interface S3ChangeRequest {
 export async function removeFromS3({ to, graceSeconds, ...req }: RemoveRequest & S3ChangeRequest): Promise<RemoveResult> {
   const opts = s3Options({ ...req, to, ...(graceSeconds !== undefined ? { graceSeconds } : {}) }, `repo remove ${req.name} from ${to}`);
   const r = await changeInS3(opts, async (output, remotePool) => {
-    const report = await removeFromRepo({ ...req, output, remotePool });
+    const report = await removeFromRepo({ ...req, output, remotePool, servedAt: bucketAddress(parseS3Url(to)) });
     // The debug suite's change (the package's -dbgsym removed with it) frees pool files too.
     const reports = [report, ...(report.debug ? [{ ...report.debug, root: report.root }] : [])];
     return { value: report, reports, ...(req.dryRun ? { dryRun: true } : {}) };
@@ -47,7 +47,7 @@ export async function removeFromS3({ to, graceSeconds, ...req }: RemoveRequest &
 export async function refreshS3({ to, graceSeconds, ...req }: RefreshRequest & S3ChangeRequest): Promise<RefreshResult> {
   const opts = s3Options({ ...req, to, ...(graceSeconds !== undefined ? { graceSeconds } : {}) }, `repo refresh ${to}`);
   const r = await changeInS3(opts, async (output, remotePool) => ({
-    value: await refreshRepo({ ...req, output, remotePool }),
+    value: await refreshRepo({ ...req, output, remotePool, servedAt: bucketAddress(parseS3Url(to)) }),
     reports: [],
   }));
   return { ...r.value, output: parseS3Url(to).url, s3: r.s3 };
