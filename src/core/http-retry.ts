@@ -4,6 +4,7 @@
  * 503 or 429 for a few seconds; one such answer must not fail a fetch, nor be reported as a
  * missing file. 404 and every other answer are final and returned at once.
  */
+import type { Progress } from './progress.js';
 
 /** Answers worth asking again: the server's trouble, not the request's. */
 const TRANSIENT = new Set([408, 425, 429, 500, 502, 503, 504]);
@@ -16,9 +17,24 @@ export interface RetryOptions {
   baseDelayMs?: number;
   /** Longest wait honoured from a Retry-After header. */
   maxDelayMs?: number;
-  /** Told before each wait (progress lines on stderr). */
-  onRetry?: (what: { url: string; attempt: number; delayMs: number; reason: string }) => void;
+  /** Told before each wait (progress lines on stderr: `retryNotice`). */
+  onRetry?: (what: RetryEvent) => void;
 }
+
+export interface RetryEvent {
+  url: string;
+  /** The attempt about to be made (2 for the first retry) and how many there can be. */
+  attempt: number;
+  attempts: number;
+  delayMs: number;
+  reason: string;
+}
+
+/** A retry said as a warning: a user waiting on a failing mirror sees why, and for how long. */
+export const retryNotice =
+  (progress: Progress | undefined) =>
+  (e: RetryEvent): void =>
+    progress?.warn(`${e.url}: ${e.reason}; asking again in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt} of ${e.attempts})`);
 
 export const isTransientStatus = (status: number) => TRANSIENT.has(status);
 
@@ -69,7 +85,7 @@ export async function fetchRetrying(url: string | URL, init: RequestInit = {}, o
     const delayMs = Math.min(cap, hinted ?? base * 2 ** attempt);
     const reason = res ? `HTTP ${res.status}` : ((failure as Error)?.message ?? String(failure));
     await res?.body?.cancel().catch(() => {});
-    o.onRetry?.({ url: String(url), attempt: attempt + 1, delayMs, reason });
+    o.onRetry?.({ url: String(url), attempt: attempt + 2, attempts: retries + 1, delayMs, reason });
     await sleep(delayMs);
   }
 }

@@ -152,6 +152,7 @@ export class DebianSource implements UpstreamSource {
   private get(url: string): Promise<Uint8Array> {
     return upstreamGet(url, {
       fetch: this.opts.fetch,
+      progress: this.opts.progress,
       field: 'upstream.archive',
       notFound: { code: 'DEBIAN_SUITE_NOT_FOUND', fix: 'Check upstream.archive, suite and component.' },
     });

@@ -1,7 +1,8 @@
 /** One HTTP GET for upstream sources: typed errors for unreachable, missing and failing URLs. */
 import type { ErrorCode } from '../core/error-codes.js';
 import { PkgtrackError } from '../core/errors.js';
-import { configuredRetries, fetchRetrying, type RetryOptions } from '../core/http-retry.js';
+import { configuredRetries, fetchRetrying, type RetryOptions, retryNotice } from '../core/http-retry.js';
+import type { Progress } from '../core/progress.js';
 
 export interface UpstreamGetOptions {
   fetch?: typeof fetch | undefined;
@@ -13,6 +14,8 @@ export interface UpstreamGetOptions {
   headers?: Record<string, string>;
   /** Retries of a 5xx/429 answer or a failed connection (tests lower the waits). */
   retry?: Omit<RetryOptions, 'fetch'>;
+  /** Where a retry is said. */
+  progress?: Progress | undefined;
 }
 
 export async function upstreamGet(url: string, o: UpstreamGetOptions): Promise<Uint8Array> {
@@ -22,7 +25,7 @@ export async function upstreamGet(url: string, o: UpstreamGetOptions): Promise<U
     res = await fetchRetrying(
       url,
       { signal: AbortSignal.timeout(o.timeoutMs ?? 300_000), ...(o.headers ? { headers: o.headers } : {}) },
-      { ...o.retry, retries, fetch: o.fetch },
+      { onRetry: retryNotice(o.progress), ...o.retry, retries, fetch: o.fetch },
     );
   } catch (e) {
     throw new PkgtrackError({

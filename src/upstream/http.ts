@@ -91,6 +91,7 @@ export class HttpSource implements UpstreamSource {
     }
     const body = await upstreamGet(url, {
       fetch: this.opts.fetch,
+      progress: this.opts.progress,
       timeoutMs: 60_000,
       headers: { 'user-agent': 'pkgtrack' },
       field: 'upstream.url',

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PkgtrackError } from '../../src/core/errors.js';
 import { configuredRetries, fetchRetrying, retryAfterMs } from '../../src/core/http-retry.js';
+import { recordingProgress } from '../../src/core/progress.js';
 import { upstreamGet } from '../../src/upstream/http-get.js';
 import { type StaticServer, serveDir } from '../helpers/static-server.js';
 
@@ -93,13 +94,16 @@ describe('fetchRetrying', () => {
     expect(configuredRetries({ PKGTRACK_HTTP_RETRIES: 'many' })).toBe(3);
   });
 
-  it('upstreamGet reports a failing server as an HTTP error after its attempts, a 404 as not found', async () => {
+  it('upstreamGet says each retry on its progress, and reports a failing server as an HTTP error after its attempts', async () => {
     server.overrides.set('/down', 502);
+    const progress = recordingProgress();
     const err = await upstreamGet(`${server.url}/down`, {
       notFound: { code: 'UPSTREAM_PAGE_NOT_FOUND', fix: 'x' },
       field: 'upstream.url',
-      retry: { ...fast, retries: 1 },
+      progress,
+      retry: { baseDelayMs: 5, retries: 1 },
     }).catch((e: PkgtrackError) => e);
+    expect(progress.lines).toEqual([`warn: ${server.url}/down: HTTP 502; asking again in 0.0 s (attempt 2 of 2)`]);
     expect(err).toMatchObject({ code: 'UPSTREAM_HTTP_ERROR', kind: 'network' });
     expect(String((err as PkgtrackError).message)).toMatch(/HTTP 502 \(after 2 attempts\)/);
     server.overrides.delete('/down');

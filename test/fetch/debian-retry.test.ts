@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPkgtrackError, type PkgtrackError } from '../../src/core/errors.js';
+import { recordingProgress } from '../../src/core/progress.js';
 import { debianSourcesIndex, findDebianSources } from '../../src/services/fetch/source-cache-debian.js';
 import { type StaticServer, serveDir } from '../helpers/static-server.js';
 import { type ArchiveFixture, buildArchive } from '../upstream/debian-archive.js';
@@ -36,8 +37,15 @@ describe('the Debian Sources index', () => {
     server.requests.splice(0);
     server.flaky.set('/dists/sid/InRelease', [502, 502]);
     server.flaky.set('/dists/sid/main/source/Sources.xz', [503]);
-    const index = await debianSourcesIndex(ref(), join(dir, 'cache-flaky'), { maxAgeMs: 0 });
+    const progress = recordingProgress();
+    const index = await debianSourcesIndex(ref(), join(dir, 'cache-flaky'), { maxAgeMs: 0, progress });
     expect((await findDebianSources(index, 'hello')).map((e) => e.version)).toEqual(['2.12-1']);
+    // Each wait is said: a user watching a slow fetch sees the mirror failing, not a hang.
+    expect(progress.lines.map((l) => l.replace(/in [\d.]+ s/, 'in N s'))).toEqual([
+      `warn: ${server.url}/dists/sid/InRelease: HTTP 502; asking again in N s (attempt 2 of 4)`,
+      `warn: ${server.url}/dists/sid/InRelease: HTTP 502; asking again in N s (attempt 3 of 4)`,
+      `warn: ${server.url}/dists/sid/main/source/Sources.xz: HTTP 503; asking again in N s (attempt 2 of 4)`,
+    ]);
     expect(server.requests.filter((p) => p.endsWith('InRelease')).length).toBe(3);
     expect(server.requests.filter((p) => p.endsWith('Sources.xz')).length).toBe(2);
   }, 30_000);

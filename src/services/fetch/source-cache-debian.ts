@@ -8,7 +8,8 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ErrorCode } from '../../core/error-codes.js';
 import { integrityError, notFound, PkgtrackError } from '../../core/errors.js';
-import { configuredRetries, fetchRetrying } from '../../core/http-retry.js';
+import { configuredRetries, fetchRetrying, retryNotice } from '../../core/http-retry.js';
+import type { Progress } from '../../core/progress.js';
 import { ifExists, writeFileAtomic } from '../../core/fsutil.js';
 import { run } from '../../core/exec.js';
 import { compareDebVersions } from '../../formats/version-deb.js';
@@ -46,9 +47,9 @@ export interface DebianSourceEntry {
  * moment); one that persists is the mirror's failure, reported as such, never as a wrong
  * suite in the recipe. Only 404/410 mean the file is not there.
  */
-async function get(url: string, f: typeof fetch, missing: { code: ErrorCode; fix: string }): Promise<Buffer> {
+async function get(url: string, f: typeof fetch, missing: { code: ErrorCode; fix: string }, progress?: Progress): Promise<Buffer> {
   const retries = configuredRetries();
-  const r = await fetchRetrying(url, {}, { fetch: f, retries }).catch((e: Error) => {
+  const r = await fetchRetrying(url, {}, { fetch: f, retries, onRetry: retryNotice(progress) }).catch((e: Error) => {
     throw new PkgtrackError({
       code: 'UPSTREAM_UNREACHABLE',
       kind: 'network',
@@ -76,7 +77,7 @@ const INDEX_MISSING = {
 export async function debianSourcesIndex(
   ref: DebianArchiveRef,
   cacheDir: string,
-  opts: { maxAgeMs?: number; fetchImpl?: typeof fetch } = {},
+  opts: { maxAgeMs?: number; fetchImpl?: typeof fetch; progress?: Progress } = {},
 ): Promise<string> {
   const archive = (ref.archive ?? 'http://deb.debian.org/debian').replace(/\/$/, '');
   const suite = ref.suite ?? 'sid';
@@ -91,7 +92,7 @@ export async function debianSourcesIndex(
   const f = opts.fetchImpl ?? fetch;
   await mkdir(dir, { recursive: true });
   const inReleaseUrl = `${archive}/dists/${suite}/InRelease`;
-  const inRelease = await get(inReleaseUrl, f, INDEX_MISSING);
+  const inRelease = await get(inReleaseUrl, f, INDEX_MISSING, opts.progress);
   // Only what gpgv vouches for is read: the exact signed text.
   const releaseText = await verifiedReleaseText(inRelease, ref.keyring ?? DEFAULT_DEBIAN_KEYRING, inReleaseUrl);
   await writeFileAtomic(join(dir, 'InRelease'), inRelease);
@@ -101,7 +102,7 @@ export async function debianSourcesIndex(
   const listed = sha256.get(member);
   if (!listed) throw notFound('DEBIAN_INDEX_NOT_FOUND', `InRelease of ${suite} does not list ${member}`, 'Check upstream.component.');
   const expected = listed.sha256;
-  const xz = await get(`${archive}/dists/${suite}/${member}`, f, INDEX_MISSING);
+  const xz = await get(`${archive}/dists/${suite}/${member}`, f, INDEX_MISSING, opts.progress);
   const sha = createHash('sha256').update(xz).digest('hex');
   if (sha !== expected)
     throw integrityError(
@@ -150,11 +151,14 @@ export interface DebianSourceDownload {
 export async function downloadDebianSource(
   pkg: string,
   destDir: string,
-  opts: DebianArchiveRef & { version?: string; cacheDir?: string; fetchImpl?: typeof fetch } = {},
+  opts: DebianArchiveRef & { version?: string; cacheDir?: string; fetchImpl?: typeof fetch; progress?: Progress } = {},
 ): Promise<DebianSourceDownload> {
   const f = opts.fetchImpl ?? fetch;
   const archive = (opts.archive ?? 'http://deb.debian.org/debian').replace(/\/$/, '');
-  const index = await debianSourcesIndex(opts, opts.cacheDir ?? (await cacheDir()), { fetchImpl: f });
+  const index = await debianSourcesIndex(opts, opts.cacheDir ?? (await cacheDir()), {
+    fetchImpl: f,
+    ...(opts.progress ? { progress: opts.progress } : {}),
+  });
   const entries = await findDebianSources(index, pkg);
   const want = opts.version?.replace(/^\d+:/, '');
   const entry = want ? entries.find((e) => e.version.replace(/^\d+:/, '') === want) : entries[0];
@@ -174,10 +178,15 @@ export async function downloadDebianSource(
     names.push(target);
     const have = await ifExists(readFile(target));
     if (have && createHash('sha256').update(have).digest('hex') === file.sha256) continue;
-    const bytes = await get(`${archive}/${entry.directory}/${encodeURIComponent(file.name)}`, f, {
-      code: 'DEBIAN_FILE_NOT_FOUND',
-      fix: 'The Sources index lists a file the mirror lacks: retry later (the mirror may be syncing) or use another mirror.',
-    });
+    const bytes = await get(
+      `${archive}/${entry.directory}/${encodeURIComponent(file.name)}`,
+      f,
+      {
+        code: 'DEBIAN_FILE_NOT_FOUND',
+        fix: 'The Sources index lists a file the mirror lacks: retry later (the mirror may be syncing) or use another mirror.',
+      },
+      opts.progress,
+    );
     const sha = createHash('sha256').update(bytes).digest('hex');
     if (sha !== file.sha256)
       throw integrityError(

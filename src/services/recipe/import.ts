@@ -236,6 +236,7 @@ export async function importRecipe(source: string, opts: ImportOptions = {}): Pr
         suite: archive[2] ?? 'sid',
         cacheDir: await cacheDir(recipesRepo.root),
         ...(opts.checkValidUntil === false ? { checkValidUntil: false } : {}),
+        ...(opts.progress ? { progress: opts.progress } : {}),
       });
       dscPath = got.dsc;
       from = 'debian-archive';
@@ -385,6 +386,7 @@ async function backportTargets(draft: Draft, root: string, opts: ImportOptions):
     const index = await debianSourcesIndex(
       { suite: t.release, ...(opts.checkValidUntil === false ? { checkValidUntil: false } : {}) },
       await cacheDir(root),
+      opts.progress ? { progress: opts.progress } : {},
     );
     const have = (await findDebianSources(index, pkg))[0];
     if (have) distroVersions[t.id] = have.version;
