@@ -36,7 +36,7 @@ export const retryNotice =
   (e: RetryEvent): void =>
     progress?.warn(`${e.url}: ${e.reason}; asking again in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt} of ${e.attempts})`);
 
-export const isTransientStatus = (status: number) => TRANSIENT.has(status);
+const isTransientStatus = (status: number) => TRANSIENT.has(status);
 
 /** Retries configured for this process: PKGTRACK_HTTP_RETRIES (0 turns them off), else 3. */
 export function configuredRetries(env: NodeJS.ProcessEnv = process.env): number {

@@ -6,11 +6,14 @@ import type { Progress } from '../core/progress.js';
 
 export interface UpstreamGetOptions {
   fetch?: typeof fetch | undefined;
+  /** Give up after this long (default 5 minutes); 0: no limit (a big source file). */
   timeoutMs?: number;
   /** Error code and fix when the URL does not exist (404/410). */
   notFound: { code: ErrorCode; fix: string };
   /** Which recipe field to check when the host cannot be reached. */
   field: string;
+  /** The fix when the server keeps failing (5xx after the retries); default: retry later. */
+  failingFix?: string;
   headers?: Record<string, string>;
   /** Retries of a 5xx/429 answer or a failed connection (tests lower the waits). */
   retry?: Omit<RetryOptions, 'fetch'>;
@@ -24,7 +27,10 @@ export async function upstreamGet(url: string, o: UpstreamGetOptions): Promise<U
   try {
     res = await fetchRetrying(
       url,
-      { signal: AbortSignal.timeout(o.timeoutMs ?? 300_000), ...(o.headers ? { headers: o.headers } : {}) },
+      {
+        ...(o.timeoutMs === 0 ? {} : { signal: AbortSignal.timeout(o.timeoutMs ?? 300_000) }),
+        ...(o.headers ? { headers: o.headers } : {}),
+      },
       { onRetry: retryNotice(o.progress), ...o.retry, retries, fetch: o.fetch },
     );
   } catch (e) {
@@ -48,7 +54,7 @@ export async function upstreamGet(url: string, o: UpstreamGetOptions): Promise<U
       code: 'UPSTREAM_HTTP_ERROR',
       kind: 'network',
       message: `GET ${url}: HTTP ${res.status}${retries ? ` (after ${retries + 1} attempts)` : ''}`,
-      fix: 'The server is failing; retry later (PKGTRACK_HTTP_RETRIES sets how often pkgtrack asks again).',
+      fix: `${o.failingFix ?? 'The server is failing; retry later'} (PKGTRACK_HTTP_RETRIES sets how often pkgtrack asks again).`,
     });
   return new Uint8Array(await res.arrayBuffer());
 }

@@ -7,13 +7,13 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ErrorCode } from '../../core/error-codes.js';
-import { integrityError, notFound, PkgtrackError } from '../../core/errors.js';
-import { configuredRetries, fetchRetrying, retryNotice } from '../../core/http-retry.js';
+import { integrityError, notFound } from '../../core/errors.js';
 import type { Progress } from '../../core/progress.js';
 import { ifExists, writeFileAtomic } from '../../core/fsutil.js';
 import { run } from '../../core/exec.js';
 import { compareDebVersions } from '../../formats/version-deb.js';
 import { firstStanzaRecord } from '../../formats/deb822.js';
+import { upstreamGet } from '../../upstream/http-get.js';
 import { checkReleaseValidity, DEFAULT_DEBIAN_KEYRING, releaseChecksums, verifiedReleaseText } from '../../upstream/debian.js';
 import { cacheDir } from './source-cache.js';
 
@@ -43,29 +43,20 @@ export interface DebianSourceEntry {
 }
 
 /**
- * GET one archive file. A 5xx or 429 is asked again (a mirror mid-sync answers 502 for a
- * moment); one that persists is the mirror's failure, reported as such, never as a wrong
- * suite in the recipe. Only 404/410 mean the file is not there.
+ * GET one archive file (upstream/http-get.ts: a 5xx or 429 is asked again, one that persists is
+ * the mirror's failure, never a wrong suite in the recipe; only 404/410 mean the file is not
+ * there). No time limit: an orig tarball can be hundreds of MB.
  */
 async function get(url: string, f: typeof fetch, missing: { code: ErrorCode; fix: string }, progress?: Progress): Promise<Buffer> {
-  const retries = configuredRetries();
-  const r = await fetchRetrying(url, {}, { fetch: f, retries, onRetry: retryNotice(progress) }).catch((e: Error) => {
-    throw new PkgtrackError({
-      code: 'UPSTREAM_UNREACHABLE',
-      kind: 'network',
-      message: `cannot reach ${url}: ${e.message}`,
-      fix: 'Check the network and upstream.archive.',
-    });
+  const body = await upstreamGet(url, {
+    fetch: f,
+    timeoutMs: 0,
+    notFound: missing,
+    field: 'upstream.archive',
+    failingFix: 'The mirror is failing or syncing: retry later, or set upstream.archive to another mirror',
+    progress,
   });
-  if (r.status === 404 || r.status === 410) throw notFound(missing.code, `${url} answered HTTP ${r.status}`, missing.fix);
-  if (!r.ok)
-    throw new PkgtrackError({
-      code: 'UPSTREAM_HTTP_ERROR',
-      kind: 'network',
-      message: `${url} answered HTTP ${r.status}${retries ? ` (after ${retries + 1} attempts)` : ''}`,
-      fix: 'The mirror is failing or syncing: retry later, or set upstream.archive to another mirror (PKGTRACK_HTTP_RETRIES sets how often pkgtrack asks again).',
-    });
-  return Buffer.from(await r.arrayBuffer());
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
 const INDEX_MISSING = {

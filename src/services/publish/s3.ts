@@ -31,6 +31,8 @@ import { currentSiteRecord, recordedPackageFiles, restoreSiteRecord, siteRecordK
 
 /** pkgtrack's bookkeeping beside the repository: state object and lease claims. */
 export const S3_META = '.pkgtrack-s3/';
+/** The state object of a prefix: what every publish reads first and writes last (If-Match). */
+const stateKey = (prefix: string) => `${prefix}${S3_META}state.json`;
 const UPLOADS_IN_FLIGHT = 16;
 
 export interface S3State {
@@ -63,7 +65,7 @@ export interface S3PublishRequest extends PublishRequest {
 }
 
 export async function readS3State(store: ObjectStore, prefix: string): Promise<{ state: S3State; etag?: string }> {
-  const got = await store.get(`${prefix}${S3_META}state.json`);
+  const got = await store.get(stateKey(prefix));
   if (!got) return { state: { version: 1, objects: {}, pendingDeletes: {} } };
   try {
     return { state: JSON.parse(got.body.toString('utf8')) as S3State, etag: got.etag };
@@ -183,7 +185,7 @@ export async function changeInS3<T>(
   try {
     lease = await leased;
     let remote = await early;
-    if ((await store.head(`${prefix}${S3_META}state.json`))?.etag !== remote.etag) {
+    if ((await store.head(stateKey(prefix)))?.etag !== remote.etag) {
       // Another publisher finished in between: read again, under the lease.
       await rm(work, { recursive: true, force: true });
       work = await mkdtemp(join(tmpdir(), 'pkgtrack-s3-'));
@@ -345,7 +347,7 @@ export async function changeInS3<T>(
     faultPoint('s3:switched');
     if (changed.length || sync.deleted.length || sync.scheduledDeletes.length || probed) {
       try {
-        await store.put(`${prefix}${S3_META}state.json`, Buffer.from(`${JSON.stringify(state)}\n`), {
+        await store.put(stateKey(prefix), Buffer.from(`${JSON.stringify(state)}\n`), {
           contentType: 'application/json',
           cacheControl: 'no-store',
           ...(etag ? { ifMatch: etag } : { createOnly: true }),
