@@ -37,6 +37,9 @@ const hashed = (name: string, ext: string, data: string) =>
 /** The files of one package (badge, page, JSON), by path. */
 export const packageFilePaths = (name: string): string[] => [badgePath(name), packagePagePath(name), packageJsonPath(name)];
 
+/** The folders that hold every package's files (packageFilePaths). */
+export const PAGE_PACKAGE_DIRS = ['badges/', 'packages/'] as const;
+
 /** The package whose badge, page or JSON `path` is (packageFilePaths), if it is one of those. */
 export function packageOfFile(path: string): string | undefined {
   const m = /^(?:badges\/(.+)\.svg|packages\/(.+)\.(?:html|json))$/.exec(path);

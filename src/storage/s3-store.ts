@@ -19,6 +19,9 @@ import {
 } from './object-store.js';
 import type { S3Target } from './s3-url.js';
 
+/** Connections to the store at once: the most requests a publisher keeps in flight. */
+export const MAX_CONNECTIONS = 64;
+
 /** Files above this go up in parts (lib-storage: parallel parts, each retried). */
 export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
 
@@ -63,6 +66,7 @@ export async function openS3Store(target: S3Target): Promise<ObjectStore> {
     region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     // Custom endpoints (MinIO, Ceph, R2, local servers) address buckets by path.
     ...(endpoint ? { forcePathStyle: process.env.AWS_S3_FORCE_PATH_STYLE !== 'false' } : {}),
+    requestHandler: { httpAgent: { maxSockets: MAX_CONNECTIONS }, httpsAgent: { maxSockets: MAX_CONNECTIONS } },
     maxAttempts: 8,
     retryMode: 'adaptive',
     // Checksums only where the API requires them: R2, GCS and older Ceph reject the

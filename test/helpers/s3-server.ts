@@ -105,3 +105,37 @@ export function rgwRequestLines(dataDir: string): string[] {
         .filter((l) => l.includes(' beast: '))
     : [];
 }
+
+/**
+ * The same server seen across a network: a proxy (latency-proxy-main.mjs) that delays every byte
+ * by `oneWayMs` each way. What a publisher meets on a real store (a CI runner to S3 or R2 is
+ * 5-50 ms away), and what a server on 127.0.0.1 hides: one request at a time costs a round trip
+ * each. Close it before the server.
+ */
+export async function withLatency(s3: S3Server, oneWayMs: number): Promise<S3Server> {
+  const child = spawn(process.execPath, [join(ROOT, 'test/helpers/latency-proxy-main.mjs'), new URL(s3.endpoint).port, String(oneWayMs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes('\n')) resolve(Number(buf.trim()));
+    });
+    child.once('exit', (c) => reject(new Error(`latency proxy exited with ${c}`)));
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  return {
+    ...s3,
+    endpoint,
+    env: { ...s3.env, AWS_ENDPOINT_URL_S3: endpoint },
+    httpUrl: (prefix) => `${endpoint}/${s3.bucket}/${prefix}`,
+    close: async () => {
+      if (child.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+    },
+  };
+}

@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { type S3Server, s3Client, startS3Server } from '../helpers/s3-server.js';
 import { buildDeb, makeKey, type TestKey } from '../repo/apt-helpers.js';
 
@@ -58,6 +58,12 @@ describe('publish to object storage with the web page', () => {
     expect(out.s3.uploaded).toContain('index.html');
     expect((await get('.pkgtrack-s3/site-record.json.gz')).status).toBe(200);
     expect((await get('packages/pkg-07.html')).status).toBe(200);
+    // The record is the per-package files' account: the state, read and written whole by every
+    // publish, lists the repository's files and the page's shared ones, not 3 files a package.
+    const state = (await (await get('.pkgtrack-s3/state.json')).json()) as { objects: Record<string, unknown> };
+    expect(state.objects['apt/pool/main/p/pkg-07/pkg-07_1.0-1_all.deb']).toBeDefined();
+    expect(state.objects['index.html']).toBeDefined();
+    expect(Object.keys(state.objects).filter((p) => /^(badges|packages)\//.test(p))).toEqual([]);
   }, 240_000);
 
   it('adding one downloads none of the other packages’ page files and keeps them published', async () => {
@@ -87,14 +93,20 @@ describe('publish to object storage with the web page', () => {
     expect(await (await get('packages.json')).text()).not.toContain('"pkg-03"');
   }, 240_000);
 
-  it('a bucket whose record is gone is read whole once, and nothing published is lost', async () => {
+  it('a bucket whose record is gone gets the whole page again, nothing published is lost, and stale page files are found', async () => {
     const client = await s3Client(s3);
     await client.send(new DeleteObjectCommand({ Bucket: 'site', Key: 'team/repo/.pkgtrack-s3/site-record.json.gz' }));
+    // A package's files the page no longer has (the record that said so is gone with it).
+    for (const p of pageFiles('ghost'))
+      await client.send(new PutObjectCommand({ Bucket: 'site', Key: `team/repo/${p}`, Body: 'stale', ContentType: 'text/plain' }));
     const r = await run(['publish', '--suite', 'bookworm', join(debs, 'pkg-07_1.0-1_all.deb')]);
     expect(r.code, r.stderr).toBe(0);
     const out = r.json() as S3Out;
-    expect(out.s3.downloadedFiles).toBeGreaterThan(N); // every page file, as before the record
-    expect(out.s3.scheduledDeletes.filter((p) => !p.includes('/by-hash/'))).toEqual([]);
+    // The page's files are listed, not downloaded; every package's files go up again.
+    expect(out.s3.downloadedFiles).toBeLessThan(N);
+    for (const p of [...pageFiles('pkg-07'), ...pageFiles('zz-added')]) expect(out.s3.uploaded).toContain(p);
+    // The ghost's files leave after the grace period; pkg-03's were scheduled already.
+    expect(out.s3.scheduledDeletes.filter((p) => !p.includes('/by-hash/')).sort()).toEqual(pageFiles('ghost').sort());
     expect((await get('.pkgtrack-s3/site-record.json.gz')).status).toBe(200);
     for (const p of pageFiles('pkg-07')) expect((await get(p)).status, p).toBe(200);
     expect(out.site?.pass).toBe('whole');
@@ -105,5 +117,31 @@ describe('publish to object storage with the web page', () => {
     const index = await (await get('packages.json')).text();
     for (const n of ['"zz-next"', '"zz-added"', '"pkg-07"']) expect(index).toContain(n);
     expect(index).not.toContain('"pkg-03"');
+  }, 240_000);
+
+  it('page files scheduled for deletion go once the grace period is over; the published ones stay', async () => {
+    // A state written before the record took the per-package files over lists them: the entries go.
+    const statePath = '.pkgtrack-s3/state.json';
+    const legacy = (await (await get(statePath)).json()) as { objects: Record<string, { sha256: string; size: number }> };
+    for (const p of pageFiles('pkg-07')) legacy.objects[p] = { sha256: '0'.repeat(64), size: 1 };
+    const client = await s3Client(s3);
+    await client.send(
+      new PutObjectCommand({
+        Bucket: 'site',
+        Key: `team/repo/${statePath}`,
+        Body: JSON.stringify(legacy),
+        ContentType: 'application/json',
+      }),
+    );
+    const r = await run(['publish', '--suite', 'bookworm', '--delete-grace', '0', join(debs, 'pkg-07_1.0-1_all.deb')]);
+    expect(r.code, r.stderr).toBe(0);
+    const deleted = (r.json() as { s3: { deleted: string[] } }).s3.deleted;
+    for (const p of [...pageFiles('pkg-03'), ...pageFiles('ghost')]) {
+      expect(deleted).toContain(p);
+      expect((await get(p)).status, p).toBe(404);
+    }
+    for (const p of [...pageFiles('pkg-07'), ...pageFiles('zz-next')]) expect((await get(p)).status, p).toBe(200);
+    const state = (await (await get(statePath)).json()) as { objects: Record<string, unknown> };
+    expect(Object.keys(state.objects).filter((p) => /^(badges|packages)\//.test(p))).toEqual([]);
   }, 240_000);
 });

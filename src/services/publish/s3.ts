@@ -22,18 +22,24 @@ import { cacheControl, contentType, isImmutablePath } from '../../storage/http-h
 import { acquireLease, type Lease } from '../../storage/lease.js';
 import { type ObjectStore, PreconditionFailed } from '../../storage/object-store.js';
 import { probeConditionalWrites, type StoreGuarantees } from '../../storage/probe.js';
-import { openS3Store } from '../../storage/s3-store.js';
+import { MAX_CONNECTIONS, openS3Store } from '../../storage/s3-store.js';
 import { bucketAddress, parseS3Url } from '../../storage/s3-url.js';
 import { publish, type PublishRequest, type PublishResult } from './publish.js';
 import { copyMin, isByHash, isPool, isSwitch, readLocal, SMALL_FILE, sha256Of, switchOrder, walk } from './s3-files.js';
-import { packageOfFile } from '../../site/render-site.js';
+import { PAGE_PACKAGE_DIRS, packageFilePaths, packageOfFile } from '../../site/render-site.js';
 import { currentSiteRecord, recordedPackageFiles, restoreSiteRecord, siteRecordKey } from './s3-site.js';
 
 /** pkgtrack's bookkeeping beside the repository: state object and lease claims. */
 export const S3_META = '.pkgtrack-s3/';
 /** The state object of a prefix: what every publish reads first and writes last (If-Match). */
 const stateKey = (prefix: string) => `${prefix}${S3_META}state.json`;
-const UPLOADS_IN_FLIGHT = 16;
+/**
+ * Requests in flight. A real store answers each in 10-100 ms, most of it the way there and back,
+ * so a publish of thousands of small page and index files waits on round trips unless many are
+ * under way; pool files go fewer at a time (each may hold up to 8 MB in memory).
+ */
+const REQUESTS_IN_FLIGHT = MAX_CONNECTIONS;
+const POOL_REQUESTS_IN_FLIGHT = 16;
 
 export interface S3State {
   version: 1;
@@ -100,6 +106,8 @@ interface RemoteRead {
   etag: string | undefined;
   /** The page's record as the bucket had it (restored into the scratch output's state store). */
   siteBefore: Awaited<ReturnType<typeof restoreSiteRecord>>;
+  /** Without a record: the page's per-package files the bucket holds (listed, not downloaded). */
+  listedPageFiles: string[];
   downloadedFiles: number;
 }
 
@@ -129,17 +137,26 @@ async function readRemote(store: ObjectStore, prefix: string, work: string): Pro
   };
   const first = mapLimit(
     meta.filter((rel) => packageOfFile(rel) === undefined),
-    UPLOADS_IN_FLIGHT,
+    REQUESTS_IN_FLIGHT,
     download,
   );
   first.catch(() => {}); // awaited below
   const siteBefore = await siteRecord;
   const notNeeded = recordedPackageFiles(siteBefore?.record);
+  // The state keeps no entries for the page's per-package files (the record is their account):
+  // without a record, what the bucket holds is listed, so that files of packages gone since are
+  // still deleted after the whole page is written again.
+  const listedPageFiles = siteBefore
+    ? []
+    : (await Promise.all(PAGE_PACKAGE_DIRS.map((d) => store.list(key(d)))))
+        .flat()
+        .map((o) => o.key.slice(prefix.length))
+        .filter((rel) => packageOfFile(rel) !== undefined);
   await Promise.all([
     first,
     mapLimit(
       meta.filter((rel) => packageOfFile(rel) !== undefined && !notNeeded.has(rel)),
-      UPLOADS_IN_FLIGHT,
+      REQUESTS_IN_FLIGHT,
       download,
     ),
   ]);
@@ -149,7 +166,7 @@ async function readRemote(store: ObjectStore, prefix: string, work: string): Pro
     await mkdir(dirname(join(work, rel)), { recursive: true });
     await link(join(work, from), join(work, rel));
   }
-  return { state, etag, siteBefore, downloadedFiles };
+  return { state, etag, siteBefore, listedPageFiles, downloadedFiles };
 }
 
 /**
@@ -213,8 +230,12 @@ export async function changeInS3<T>(
     // 1. The metadata was read (readRemote).
     // 2. What earlier publishes left for deletion and is past its grace period goes now.
     const now = Date.now();
-    const due = Object.entries(state.pendingDeletes).filter(([rel, since]) => !state.objects[rel] && now - Date.parse(since) >= graceMs);
-    await mapLimit(due, UPLOADS_IN_FLIGHT, async ([rel]) => {
+    // A page file whose package the record lists again is published, whatever was planned for it.
+    const republished = (rel: string) => siteBefore?.record.packages.has(packageOfFile(rel) ?? '\u0000') ?? false;
+    const due = Object.entries(state.pendingDeletes).filter(
+      ([rel, since]) => !state.objects[rel] && !republished(rel) && now - Date.parse(since) >= graceMs,
+    );
+    await mapLimit(due, REQUESTS_IN_FLIGHT, async ([rel]) => {
       await store.delete(key(rel));
       delete state.pendingDeletes[rel];
       sync.deleted.push(rel);
@@ -226,7 +247,7 @@ export async function changeInS3<T>(
     // 4. Upload what changed, in switch order.
     const local = (await walk(work)).filter((rel) => !isLocalOnly(rel));
     const changed: Array<{ rel: string; sha256: string; size: number; body?: Buffer }> = [];
-    await mapLimit(local, UPLOADS_IN_FLIGHT, async (rel) => {
+    await mapLimit(local, 16, async (rel) => {
       const abs = join(work, rel);
       const { size, small } = readLocal(abs);
       const sha = small?.sha256 ?? (await sha256Of(abs));
@@ -270,7 +291,7 @@ export async function changeInS3<T>(
       sync.uploadedBytes += c.size;
       faultPoint(`s3:${c.rel}`);
     };
-    await mapLimit(phase(0), UPLOADS_IN_FLIGHT, upload);
+    await mapLimit(phase(0), POOL_REQUESTS_IN_FLIGHT, upload);
     faultPoint('s3:phase-0');
     // Indexes and the page. Bytes that are already in the bucket under an immutable key, or that
     // go up first under one name in this phase, are copied by the store to their other names.
@@ -308,42 +329,66 @@ export async function changeInS3<T>(
     ];
     // The fence (nobody else may have switched since we read the state) is checked while the
     // metadata goes up: both must be done before the first switch file.
-    await Promise.all([mapLimit(work1, UPLOADS_IN_FLIGHT, (run) => run()), lease.check()]);
+    await Promise.all([mapLimit(work1, REQUESTS_IN_FLIGHT, (run) => run()), lease.check()]);
     faultPoint('s3:phase-1');
+    // The page's record goes up after the files it describes, beside the switch files (one round
+    // trip less than after them): it is pkgtrack's own, and a kill before the state is written
+    // leaves a record that vouches only for page files already in the bucket. Unchanged: not
+    // uploaded again.
+    const siteAfter = currentSiteRecord(work);
+    const recordUp =
+      siteAfter && !siteBefore?.body.equals(siteAfter.body)
+        ? store.put(siteKey, siteAfter.body, { contentType: 'application/gzip', cacheControl: 'no-store' })
+        : Promise.resolve();
+    recordUp.catch(() => {}); // awaited below
     // Release with its detached signature (and repomd.xml.asc), then InRelease and repomd.xml.
     const switchFiles = phase(2);
     await mapLimit(
       switchFiles.filter((c) => switchOrder(c.rel) < 2),
-      UPLOADS_IN_FLIGHT,
+      REQUESTS_IN_FLIGHT,
       upload,
     );
     await mapLimit(
       switchFiles.filter((c) => switchOrder(c.rel) === 2),
-      UPLOADS_IN_FLIGHT,
+      REQUESTS_IN_FLIGHT,
       upload,
     );
     for (const c of changed) {
-      state.objects[c.rel] = { sha256: c.sha256, size: c.size };
+      // The page's per-package files are accounted for by the record (three entries a package
+      // here would be three quarters of a state every publish reads and writes whole).
+      if (!siteAfter || packageOfFile(c.rel) === undefined) state.objects[c.rel] = { sha256: c.sha256, size: c.size };
       delete state.pendingDeletes[c.rel];
     }
     // 5. What the new repository no longer uses: metadata gone from the scratch copy, pool files
     //    the change removed (retention, `repo remove`). Deleted after the grace period by a later run.
-    const siteAfter = currentSiteRecord(work);
     // Page files never downloaded are still published while the new record lists them.
     const present = new Set([...local, ...recordedPackageFiles(siteAfter?.record)]);
     const removedPool = result.reports.flatMap((r) =>
       (r.commit?.changes ?? []).filter((c) => c.op === 'remove').map((c) => relative(work, join(r.root, c.path))),
     );
+    // The page files of packages the record no longer lists (or, without a record before, that
+    // the bucket holds and the page no longer has).
+    const gonePageFiles = siteAfter
+      ? [
+          ...[...(siteBefore?.record.packages.keys() ?? [])].filter((n) => !siteAfter.record.packages.has(n)).flatMap(packageFilePaths),
+          ...remote.listedPageFiles,
+        ].filter((rel) => !present.has(rel))
+      : [];
+    const stamp = new Date().toISOString();
     for (const rel of [...Object.keys(state.objects).filter((r) => !isPool(r) && !present.has(r)), ...removedPool]) {
       if (!state.objects[rel]) continue;
       delete state.objects[rel];
-      state.pendingDeletes[rel] = new Date().toISOString();
+      state.pendingDeletes[rel] = stamp;
       sync.scheduledDeletes.push(rel);
     }
-    // The page's record, after the files it describes (unchanged: not uploaded again).
-    if (siteAfter && !siteBefore?.body.equals(siteAfter.body)) {
-      await store.put(siteKey, siteAfter.body, { contentType: 'application/gzip', cacheControl: 'no-store' });
+    for (const rel of new Set(gonePageFiles)) {
+      if (state.pendingDeletes[rel]) continue;
+      state.pendingDeletes[rel] = stamp;
+      sync.scheduledDeletes.push(rel);
     }
+    // Entries for per-package page files left by publishes before the record took them over.
+    if (siteAfter) for (const rel of Object.keys(state.objects)) if (packageOfFile(rel) !== undefined) delete state.objects[rel];
+    await recordUp;
     faultPoint('s3:switched');
     if (changed.length || sync.deleted.length || sync.scheduledDeletes.length || probed) {
       try {
