@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { conflictError } from '../core/errors.js';
-import type { ObjectStore } from './object-store.js';
+import type { ObjectStore, StoredObject } from './object-store.js';
 
 export interface LeaseOptions {
   /** Give up waiting after this long. */
@@ -21,12 +21,20 @@ export interface LeaseOptions {
   ttlMs?: number;
   what: string;
   onWait?: (holder: string) => void;
+  /**
+   * An object beside the claims' folder (under the same parent) to report as the listing that
+   * granted the lease saw it: its ETag then says, without another request, whether what was
+   * read while the lease was being taken is still what is there.
+   */
+  watch?: string;
 }
 
 export interface Lease {
   /** Still ours (claim present and live)? Checked before the switch. */
   check(): Promise<void>;
   release(): Promise<void>;
+  /** `watch` in the listing that granted the lease (null: not there); undefined when not asked. */
+  watched?: StoredObject | null;
 }
 
 /** A claim written on this host by a process that no longer runs (a killed publisher). */
@@ -61,7 +69,15 @@ export async function acquireLease(store: ObjectStore, dir: string, o: LeaseOpti
     }
     return live;
   };
-  const others = async () => liveOthers(await store.list(dir));
+  // With `watch`, the claims are listed from the folder both are in: one listing gives both.
+  const scope = o.watch ? dir.slice(0, dir.slice(0, -1).lastIndexOf('/') + 1) : dir;
+  if (o.watch && !o.watch.startsWith(scope)) throw new Error(`lease: ${o.watch} is not beside ${dir}`);
+  let watched: StoredObject | null | undefined;
+  const others = async () => {
+    const listed = await store.list(scope);
+    if (o.watch) watched = listed.find((c) => c.key === o.watch) ?? null;
+    return liveOthers(listed.filter((c) => c.key.startsWith(dir)));
+  };
   const deadline = Date.now() + o.timeoutMs;
   let pause = 200;
   for (let first = true; ; first = false) {
@@ -90,6 +106,7 @@ export async function acquireLease(store: ObjectStore, dir: string, o: LeaseOpti
   const renew = setInterval(() => void put().catch(() => {}), Math.max(1000, ttl / 4));
   renew.unref();
   return {
+    ...(watched !== undefined ? { watched } : {}),
     async check() {
       // One listing: our claim present and fresh, and no other live claim.
       const claims = await store.list(dir);

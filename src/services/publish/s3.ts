@@ -39,6 +39,8 @@ const stateKey = (prefix: string) => `${prefix}${S3_META}state.json`;
  * under way; pool files go fewer at a time (each may hold up to 8 MB in memory).
  */
 const REQUESTS_IN_FLIGHT = MAX_CONNECTIONS;
+/** A listing and a GET may quote an ETag differently. */
+const bareEtag = (etag: string | undefined) => (etag ?? '').replace(/"/g, '');
 const POOL_REQUESTS_IN_FLIGHT = 16;
 
 export interface S3State {
@@ -193,6 +195,7 @@ export async function changeInS3<T>(
     timeoutMs: opts.lockTimeoutMs ?? 120_000,
     what: opts.what,
     onWait: (h) => opts.progress.step(`waiting for another publisher (${h})`),
+    watch: stateKey(prefix),
   });
   leased.catch(() => {}); // awaited below
   let work = await mkdtemp(join(tmpdir(), 'pkgtrack-s3-'));
@@ -202,7 +205,9 @@ export async function changeInS3<T>(
   try {
     lease = await leased;
     let remote = await early;
-    if ((await store.head(stateKey(prefix)))?.etag !== remote.etag) {
+    // The listing that granted the lease saw the state as it is now: no one else writes it.
+    const stateNow = lease.watched === undefined ? (await store.head(stateKey(prefix)))?.etag : lease.watched?.etag;
+    if (bareEtag(stateNow) !== bareEtag(remote.etag)) {
       // Another publisher finished in between: read again, under the lease.
       await rm(work, { recursive: true, force: true });
       work = await mkdtemp(join(tmpdir(), 'pkgtrack-s3-'));
