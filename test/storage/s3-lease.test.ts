@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { type S3Server, startS3Server } from '../helpers/s3-server.js';
 import { buildDeb, makeKey, type TestKey } from '../repo/apt-helpers.js';
+import { acquireLease } from '../../src/storage/lease.js';
+import { openS3Store } from '../../src/storage/s3-store.js';
+import { parseS3Url } from '../../src/storage/s3-url.js';
 
 let s3: S3Server;
 let dir: string;
@@ -49,4 +52,22 @@ describe('object storage that ignores conditional writes', () => {
     const text = await (await fetch(s3.httpUrl('lease/repo/apt/dists/bookworm/main/binary-amd64/Packages'))).text();
     for (const p of ['lease-a', 'lease-b']) expect(text).toMatch(new RegExp(`^Package: ${p}$`, 'm'));
   }, 240_000);
+
+  it('the listing that grants the lease reports the watched object beside it: absent, then with the ETag a GET gives', async () => {
+    Object.assign(process.env, s3.env);
+    const store = await openS3Store(parseS3Url('s3://pkgs/watch/'));
+    const opts = { timeoutMs: 10_000, what: 'test', watch: 'watch/.meta/state.json' };
+    const first = await acquireLease(store, 'watch/.meta/lease/', opts);
+    expect(first.watched).toBeNull();
+    await first.release();
+    await store.put('watch/.meta/state.json', Buffer.from('{"version":1}'), { contentType: 'application/json', cacheControl: 'no-store' });
+    const got = await store.get('watch/.meta/state.json');
+    const second = await acquireLease(store, 'watch/.meta/lease/', opts);
+    expect(second.watched?.etag.replace(/"/g, '')).toBe(got!.etag.replace(/"/g, ''));
+    // The claims stay apart from what is watched: the state is no claim, and is not removed as a stale one.
+    await second.check();
+    await second.release();
+    expect(await store.get('watch/.meta/state.json')).toBeDefined();
+    await expect(acquireLease(store, 'watch/.meta/lease/', { ...opts, watch: 'elsewhere/state.json' })).rejects.toThrow(/not beside/);
+  }, 60_000);
 });

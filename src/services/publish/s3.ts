@@ -39,9 +39,9 @@ const stateKey = (prefix: string) => `${prefix}${S3_META}state.json`;
  * under way; pool files go fewer at a time (each may hold up to 8 MB in memory).
  */
 const REQUESTS_IN_FLIGHT = MAX_CONNECTIONS;
+const POOL_REQUESTS_IN_FLIGHT = 16;
 /** A listing and a GET may quote an ETag differently. */
 const bareEtag = (etag: string | undefined) => (etag ?? '').replace(/"/g, '');
-const POOL_REQUESTS_IN_FLIGHT = 16;
 
 export interface S3State {
   version: 1;
