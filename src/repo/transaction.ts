@@ -24,11 +24,11 @@
 import { mapLimit } from '../core/concurrency.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, linkSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { copyFile, link, mkdir, open, rename, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { conflictError } from '../core/errors.js';
 import { run } from '../core/exec.js';
-import { fsyncDir } from '../core/fsutil.js';
+import { fsyncDir, isDurable, linkIfUnchanged } from '../core/fsutil.js';
 import { faultPoint } from './faults.js';
 import { REPO_META_DIR, TMP_SUFFIX } from './lock.js';
 import { isTaggedTemp, poolTemp } from './temp-names.js';
@@ -39,6 +39,9 @@ export { TMP_SUFFIX };
 export interface PlannedChange {
   op: 'add-pool' | 'write' | 'replace' | 'remove' | 'prune';
   path: string;
+  /** add-pool: the SHA-256 the indexes give the file, and the input it came from. */
+  sha256?: string;
+  from?: string;
 }
 
 /**
@@ -69,7 +72,14 @@ export async function sha256File(path: string): Promise<string> {
   return h.digest('hex');
 }
 
+/** A hard link of `src` at `tmp` when `src` does not change in between (linkIfUnchanged). */
+async function linkInput(src: string, tmp: string): Promise<boolean> {
+  const st = await stat(src).catch(() => undefined);
+  return !!st && linkIfUnchanged(src, tmp, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
+}
+
 async function fsyncFile(path: string): Promise<void> {
+  if (!isDurable(path)) return;
   const fh = await open(path, 'r');
   try {
     await fh.sync();
@@ -214,12 +224,14 @@ export class PublishTransaction {
         { file: src, poolPath: rel },
       );
     }
-    this.changes.push({ op: 'add-pool', path: rel });
+    this.changes.push({ op: 'add-pool', path: rel, sha256: want, from: src });
     if (this.dryRun) return 'added';
     // Copied to a temporary now; made durable and linked into place at commit (phase 0), so
-    // one filesystem sync covers every new file instead of one fsync each.
+    // one filesystem sync covers every new file instead of one fsync each. A scratch pool (an
+    // upload to object storage) takes a hard link of the input instead: the upload checks the
+    // bytes it sends against `want`.
     const tmp = await this.tempFor(dest);
-    await copyFile(src, tmp);
+    if (isDurable(dest) || !(await linkInput(src, tmp))) await copyFile(src, tmp);
     this.pendingPool.push({ tmp, rel, src, sha256: want });
     return 'added';
   }
@@ -247,7 +259,7 @@ export class PublishTransaction {
       return this.placePoolFile(rel, origin, sha256); // 'present', or POOL_IMMUTABLE; dry-run: plans
     }
     await this.prepareDir(dirname(dest));
-    this.changes.push({ op: 'add-pool', path: rel });
+    this.changes.push({ op: 'add-pool', path: rel, sha256, from: origin });
     this.pendingPool.push({ tmp, rel, src: origin, sha256 });
     return 'added';
   }
@@ -486,6 +498,7 @@ export class PublishTransaction {
 
   /** syncfs(2) on the repository's filesystem through `sync -f`; false when that is not available. */
   private async syncFilesystem(): Promise<boolean> {
+    if (!isDurable(this.root)) return true;
     const r = await run('sync', ['-f', this.root], { check: false }).catch(() => undefined);
     return r?.code === 0;
   }

@@ -14,6 +14,7 @@ import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { isSqliteBusy, sqliteFailure } from '../core/errors.js';
+import { isDurable } from '../core/fsutil.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 export interface Migration {
@@ -63,6 +64,8 @@ export class StateStore {
     try {
       this.retryBusy(timeout, () => {
         this.connection.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;');
+        // A scratch copy's store is read back by this process only (core/fsutil.ts markScratch).
+        if (path !== ':memory:' && !isDurable(path)) this.connection.exec('PRAGMA synchronous = OFF;');
         this.migrate();
       });
     } catch (e) {

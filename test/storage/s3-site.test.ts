@@ -5,7 +5,7 @@
  * one package to a repository of many downloads a fixed number of files, leaves every other
  * package's page where it is, and a removed package's page files leave after the grace period.
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
@@ -117,6 +117,71 @@ describe('publish to object storage with the web page', () => {
     const index = await (await get('packages.json')).text();
     for (const n of ['"zz-next"', '"zz-added"', '"pkg-07"']) expect(index).toContain(n);
     expect(index).not.toContain('"pkg-03"');
+  }, 240_000);
+
+  it('a publish to a bucket syncs nothing on the runner: its scratch copy is removed, the bucket is what lasts (a local publish syncs)', async () => {
+    // A `sync` first on PATH that records being called (pkgtrack runs `sync -f` to flush many files at once).
+    const bin = tempDir('pkgtrack-s3site-bin-');
+    const calls = join(bin, 'calls');
+    writeFileSync(join(bin, 'sync'), `#!/bin/sh\necho "$@" >> ${calls}\n`, { mode: 0o755 });
+    const env = { ...s3.env, PATH: `${bin}:${process.env.PATH}` };
+    const cold = await pkgtrack(['publish', '--suite', 'bookworm', debs, '--to', 's3://site/team/scratch', '--json'], { cwd: repo, env });
+    expect(cold.code, cold.stderr).toBe(0);
+    expect((cold.json() as S3Out).s3.uploaded.length).toBeGreaterThan(3 * N);
+    expect(existsSync(calls)).toBe(false);
+    const local = await pkgtrack(['publish', '--suite', 'bookworm', debs, '--json'], { cwd: repo, env });
+    expect(local.code, local.stderr).toBe(0);
+    expect(readFileSync(calls, 'utf8')).toContain('-f');
+  }, 240_000);
+
+  it('the scratch copy holds new packages as hard links of the inputs, not second copies (a local pool copies)', async () => {
+    const resume = join(tempDir('pkgtrack-s3site-pause-'), 'resume');
+    const deb = join(debs, 'pkg-11_1.0-1_all.deb');
+    expect(statSync(deb).nlink).toBe(1);
+    // Paused once the pool files are uploaded, while the scratch copy still exists.
+    const p = pkgtrack(['publish', '--suite', 'bookworm', debs, '--to', 's3://site/team/links', '--json'], {
+      cwd: repo,
+      env: { ...s3.env, PKGTRACK_FAULT_PAUSE: 's3:phase-0', PKGTRACK_FAULT_RESUME: resume },
+    });
+    for (let i = 0; i < 1200 && !existsSync(`${resume}.paused`); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(`${resume}.paused`)).toBe(true);
+    expect(statSync(deb).nlink).toBe(2);
+    writeFileSync(resume, '');
+    const r = await p;
+    expect(r.code, r.stderr).toBe(0);
+    expect(statSync(deb).nlink).toBe(1);
+    const text = await (await fetch(s3.httpUrl('team/links/apt/dists/bookworm/main/binary-amd64/Packages'))).text();
+    expect(text).toMatch(/^Package: pkg-11$/m);
+  }, 240_000);
+
+  it('an input rewritten while its hard link waits in the scratch copy is refused before anything is uploaded', async () => {
+    const dir = tempDir('pkgtrack-s3site-chg-');
+    const deb = buildDeb(dir, 'chg-a', '1.0-1');
+    const resume = join(dir, 'resume');
+    const p = pkgtrack(['publish', '--suite', 'bookworm', deb, '--to', 's3://site/team/chg', '--json'], {
+      cwd: repo,
+      env: { ...s3.env, PKGTRACK_FAULT_PAUSE: 'generations:recorded', PKGTRACK_FAULT_RESUME: resume },
+    });
+    for (let i = 0; i < 1200 && !existsSync(`${resume}.paused`); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(`${resume}.paused`)).toBe(true);
+    expect(statSync(deb).nlink).toBe(2); // the scratch pool's copy is the input itself
+    const bytes = readFileSync(deb);
+    writeFileSync(deb, Buffer.concat([bytes, Buffer.from('x')])); // same inode, other bytes
+    writeFileSync(resume, '');
+    const r = await p;
+    expect(r.code).not.toBe(0);
+    const err = (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error;
+    expect(err.code).toBe('INPUT_CHANGED');
+    expect(err.message).toContain(deb);
+    expect((await fetch(s3.httpUrl('team/chg/apt/pool/main/c/chg-a/chg-a_1.0-1_all.deb'))).status).toBe(404);
+    expect((await fetch(s3.httpUrl('team/chg/apt/dists/bookworm/InRelease'))).status).toBe(404);
+    // The file as it was: published.
+    writeFileSync(deb, bytes);
+    const again = await pkgtrack(['publish', '--suite', 'bookworm', deb, '--to', 's3://site/team/chg', '--json'], {
+      cwd: repo,
+      env: s3.env,
+    });
+    expect(again.code, again.stderr).toBe(0);
   }, 240_000);
 
   it('page files scheduled for deletion go once the grace period is over; the published ones stay', async () => {

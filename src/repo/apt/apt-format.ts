@@ -21,7 +21,7 @@
  * verifies with the repository's key: it becomes a generation and the link takes its place in
  * one atomic exchange (renameat2 RENAME_EXCHANGE).
  */
-import { ifExists } from '../../core/fsutil.js';
+import { ifExists, isDurable } from '../../core/fsutil.js';
 import { mapLimit } from '../../core/concurrency.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -243,7 +243,7 @@ export class AptFormat implements RepoFormat {
     const readPool = warmed ?? DebReadPool.forMany(debs.length);
     rd.pool = readPool;
     if (readPool && !tx.dryRun) {
-      rd.stage = { root, tag: tx.tag, component };
+      rd.stage = { root, tag: tx.tag, component, ...(isDurable(root) ? {} : { link: true }) };
       rd.madeDir = (d, from) => tx.madeDir(d, from);
     }
     try {

@@ -20,6 +20,11 @@ export interface DebStage {
   root: string;
   tag: string;
   component: string;
+  /**
+   * The pool is a scratch copy (core/fsutil.ts markScratch: a publish to object storage, which
+   * uploads it and removes it): the copy may be a hard link of the input, which is only read.
+   */
+  link?: boolean;
 }
 
 export interface DebJob {

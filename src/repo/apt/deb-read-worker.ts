@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { readFileWithStat } from '../../core/fsutil.js';
+import { linkIfUnchanged, readFileWithStat } from '../../core/fsutil.js';
 import { serveJobs } from '../../core/worker-pool.js';
 import { checkDebData } from '../../formats/deb-archive.js';
 import { debDataFiles } from '../../formats/deb-contents.js';
@@ -19,7 +19,7 @@ import type { DebJob } from './deb-read-pool.js';
 import { debPoolPath } from './layout.js';
 
 serveJobs(parentPort, async ({ path, stage, listFiles }: DebJob) => {
-  const { bytes, ctimeUs, ino } = readFileWithStat(path);
+  const { bytes, ctimeUs, ino, mtimeMs } = readFileWithStat(path);
   if (listFiles) return { files: await debDataFiles(bytes, path) };
   const { control } = readDebControl(bytes, path);
   await checkDebData(bytes, path);
@@ -30,6 +30,8 @@ serveJobs(parentPort, async ({ path, stage, listFiles }: DebJob) => {
   const dest = join(stage.root, debPoolPath(control.fields, stage.component, path).filename);
   const made = mkdirSync(dirname(dest), { recursive: true });
   const staged = poolTemp(dest, stage.tag);
-  writeFileSync(staged, bytes, { flag: 'wx' });
+  // A scratch pool's link saves writing every new package again (1.3 s of an 85 MB cold publish
+  // to a bucket, on a runner's disk).
+  if (!(stage.link && linkIfUnchanged(path, staged, { ino, size: bytes.length, mtimeMs }))) writeFileSync(staged, bytes, { flag: 'wx' });
   return { deb: { ...deb, staged, ...(made ? { madeDir: dirname(dest), madeFrom: made } : {}) } };
 });

@@ -14,6 +14,7 @@ import { link, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { conflictError, inputError } from '../../core/errors.js';
+import { markScratch } from '../../core/fsutil.js';
 import { mapLimit } from '../../core/concurrency.js';
 import type { Progress } from '../../core/progress.js';
 import type { CommitSummary, RemotePool } from '../../repo/format.js';
@@ -198,7 +199,14 @@ export async function changeInS3<T>(
     watch: stateKey(prefix),
   });
   leased.catch(() => {}); // awaited below
-  let work = await mkdtemp(join(tmpdir(), 'pkgtrack-s3-'));
+  // The scratch copy is uploaded and removed by this process: no fsync in it (markScratch).
+  const scratch = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pkgtrack-s3-'));
+    unmark.push(markScratch(dir));
+    return dir;
+  };
+  const unmark: Array<() => void> = [];
+  let work = await scratch();
   const early = readRemote(store, prefix, work);
   early.catch(() => {}); // awaited below
   let lease: Lease | undefined;
@@ -210,7 +218,7 @@ export async function changeInS3<T>(
     if (bareEtag(stateNow) !== bareEtag(remote.etag)) {
       // Another publisher finished in between: read again, under the lease.
       await rm(work, { recursive: true, force: true });
-      work = await mkdtemp(join(tmpdir(), 'pkgtrack-s3-'));
+      work = await scratch();
       remote = await readRemote(store, prefix, work);
     }
     const { state, etag, siteBefore } = remote;
@@ -252,10 +260,24 @@ export async function changeInS3<T>(
     // 4. Upload what changed, in switch order.
     const local = (await walk(work)).filter((rel) => !isLocalOnly(rel));
     const changed: Array<{ rel: string; sha256: string; size: number; body?: Buffer }> = [];
+    // Each new pool file with the hash the new indexes give it, and its input: a scratch pool
+    // file may be a hard link of the input (core/fsutil.ts linkIfUnchanged), read again here.
+    const newPool = new Map<string, { sha256: string; from: string | undefined }>();
+    for (const r of result.reports)
+      for (const c of r.commit?.changes ?? [])
+        if (c.op === 'add-pool' && c.sha256) newPool.set(relative(work, join(r.root, c.path)), { sha256: c.sha256, from: c.from });
     await mapLimit(local, 16, async (rel) => {
       const abs = join(work, rel);
       const { size, small } = readLocal(abs);
       const sha = small?.sha256 ?? (await sha256Of(abs));
+      const want = newPool.get(rel);
+      if (want && want.sha256 !== sha)
+        throw conflictError(
+          'INPUT_CHANGED',
+          `${want.from ?? rel}: changed while it was being published (its indexes say SHA-256 ${want.sha256.slice(0, 16)}…, the file now has ${sha.slice(0, 16)}…); nothing was uploaded`,
+          'Let whatever writes the file finish, then run the same command again.',
+          { file: want.from ?? rel },
+        );
       // A changed metadata or page file keeps its bytes for the upload (a few KB each).
       if (state.objects[rel]?.sha256 !== sha)
         changed.push({ rel, sha256: sha, size, ...(small && !isPool(rel) ? { body: small.body } : {}) });
@@ -418,6 +440,7 @@ export async function changeInS3<T>(
   } finally {
     await early.catch(() => {}); // a refused lease: the read must not write into a removed folder
     await Promise.all([lease?.release().catch(() => {}), rm(work, { recursive: true, force: true })]);
+    for (const u of unmark) u();
   }
 }
 

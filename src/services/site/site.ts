@@ -24,7 +24,7 @@ import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { PkgtrackError } from '../../core/errors.js';
 import { run } from '../../core/exec.js';
-import { fsyncDir, readTextIfExists } from '../../core/fsutil.js';
+import { fsyncDir, isDurable, readTextIfExists } from '../../core/fsutil.js';
 import type { Progress } from '../../core/progress.js';
 import { silentProgress } from '../../core/progress.js';
 import { findRecipesRepositoryRoot, loadRecipesRepository, type RecipesRepository } from '../../recipe/load.js';
@@ -103,7 +103,8 @@ const FSYNC_EACH_MAX = 32;
  * Returns the staged ones, in `files` order. Durable when this returns.
  */
 async function writeFiles(out: string, staging: string, files: SiteFile[], mayWriteInPlace: (p: string) => boolean): Promise<SiteFile[]> {
-  const each = files.length <= FSYNC_EACH_MAX;
+  const durable = isDurable(out);
+  const each = durable && files.length <= FSYNC_EACH_MAX;
   const dirs = new Set<string>();
   const write = (path: string, data: string | Uint8Array, flag: 'w' | 'wx') => {
     const dir = dirname(path);
@@ -132,7 +133,7 @@ async function writeFiles(out: string, staging: string, files: SiteFile[], mayWr
     write(join(staging, f.path), f.data, 'w');
     staged.push(f);
   }
-  if (!each) await run('sync', ['-f', out], { what: 'sync -f (flush the web page files)' });
+  if (durable && !each) await run('sync', ['-f', out], { what: 'sync -f (flush the web page files)' });
   return staged;
 }
 
