@@ -8,12 +8,11 @@
  * state object. Files the new repository no longer uses are deleted only after a grace
  * period, by a later publish, so readers mid-update still find them.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { link, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { conflictError, inputError } from '../../core/errors.js';
+import { join, relative } from 'node:path';
+import { conflictError } from '../../core/errors.js';
 import { markScratch } from '../../core/fsutil.js';
 import { mapLimit } from '../../core/concurrency.js';
 import type { Progress } from '../../core/progress.js';
@@ -21,38 +20,20 @@ import type { CommitSummary, RemotePool } from '../../repo/format.js';
 import { faultPoint, isLocalOnly } from '../../repo/format.js';
 import { cacheControl, contentType, isImmutablePath } from '../../storage/http-headers.js';
 import { acquireLease, type Lease } from '../../storage/lease.js';
-import { type ObjectStore, PreconditionFailed } from '../../storage/object-store.js';
-import { probeConditionalWrites, type StoreGuarantees } from '../../storage/probe.js';
-import { MAX_CONNECTIONS, openS3Store } from '../../storage/s3-store.js';
+import { PreconditionFailed } from '../../storage/object-store.js';
+import { probeConditionalWrites } from '../../storage/probe.js';
+import { openS3Store } from '../../storage/s3-store.js';
 import { bucketAddress, parseS3Url } from '../../storage/s3-url.js';
 import { publish, type PublishRequest, type PublishResult } from './publish.js';
 import { copyMin, isByHash, isPool, isSwitch, readLocal, SMALL_FILE, sha256Of, switchOrder, walk } from './s3-files.js';
-import { PAGE_PACKAGE_DIRS, packageFilePaths, packageOfFile } from '../../site/render-site.js';
-import { currentSiteRecord, recordedPackageFiles, restoreSiteRecord, siteRecordKey } from './s3-site.js';
+import { packageFilePaths, packageOfFile } from '../../site/render-site.js';
+import { currentSiteRecord, recordedPackageFiles, siteRecordKey } from './s3-site.js';
+import { POOL_REQUESTS_IN_FLIGHT, REQUESTS_IN_FLIGHT, readRemote, S3_META, stateKey } from './s3-remote.js';
 
-/** pkgtrack's bookkeeping beside the repository: state object and lease claims. */
-export const S3_META = '.pkgtrack-s3/';
-/** The state object of a prefix: what every publish reads first and writes last (If-Match). */
-const stateKey = (prefix: string) => `${prefix}${S3_META}state.json`;
-/**
- * Requests in flight. A real store answers each in 10-100 ms, most of it the way there and back,
- * so a publish of thousands of small page and index files waits on round trips unless many are
- * under way; pool files go fewer at a time (each may hold up to 8 MB in memory).
- */
-const REQUESTS_IN_FLIGHT = MAX_CONNECTIONS;
-const POOL_REQUESTS_IN_FLIGHT = 16;
+export { readS3State, S3_META, type S3State } from './s3-remote.js';
+
 /** A listing and a GET may quote an ETag differently. */
 const bareEtag = (etag: string | undefined) => (etag ?? '').replace(/"/g, '');
-
-export interface S3State {
-  version: 1;
-  /** Every object pkgtrack published, relative to the prefix. */
-  objects: Record<string, { sha256: string; size: number }>;
-  /** Objects no longer used, and since when (deleted after the grace period). */
-  pendingDeletes: Record<string, string>;
-  /** Which conditional writes the store honours, probed by the first publish (storage/probe.ts). */
-  store?: StoreGuarantees;
-}
 
 export interface S3SyncReport {
   url: string;
@@ -73,20 +54,6 @@ export interface S3PublishRequest extends PublishRequest {
   graceSeconds?: number;
 }
 
-export async function readS3State(store: ObjectStore, prefix: string): Promise<{ state: S3State; etag?: string }> {
-  const got = await store.get(stateKey(prefix));
-  if (!got) return { state: { version: 1, objects: {}, pendingDeletes: {} } };
-  try {
-    return { state: JSON.parse(got.body.toString('utf8')) as S3State, etag: got.etag };
-  } catch {
-    throw inputError(
-      'S3_STATE_CORRUPT',
-      `${store.url}${S3_META}state.json is not valid JSON`,
-      'Restore it from a previous publish, or remove it and republish every package.',
-    );
-  }
-}
-
 /** What a change against the bucket ran locally: its reports (the pool files it removed). */
 export interface ScratchChange<T> {
   value: T;
@@ -102,74 +69,6 @@ export interface S3ChangeOptions {
   lockTimeoutMs?: number;
   /** Seconds an unused file stays for readers mid-update (default one day). */
   graceSeconds?: number;
-}
-
-interface RemoteRead {
-  state: S3State;
-  etag: string | undefined;
-  /** The page's record as the bucket had it (restored into the scratch output's state store). */
-  siteBefore: Awaited<ReturnType<typeof restoreSiteRecord>>;
-  /** Without a record: the page's per-package files the bucket holds (listed, not downloaded). */
-  listedPageFiles: string[];
-  downloadedFiles: number;
-}
-
-/**
- * The state object and metadata only, into `work`: everything published except pool files,
- * by-hash copies and the page's per-package files its record vouches for. What cannot be such
- * a file is fetched at once, while the record is still on its way; the page files it does not
- * vouch for after. The by-hash copies of the indexes read are made locally (with them the
- * publish sees the suite whole, so a no-change publish writes nothing, and they are not
- * uploaded again).
- */
-async function readRemote(store: ObjectStore, prefix: string, work: string): Promise<RemoteRead> {
-  const key = (rel: string) => `${prefix}${rel}`;
-  const siteRecord = restoreSiteRecord(store, siteRecordKey(prefix, S3_META), work);
-  siteRecord.catch(() => {}); // awaited below
-  const { state, etag } = await readS3State(store, prefix);
-  const meta = Object.keys(state.objects).filter((rel) => !isPool(rel) && !isByHash(rel));
-  const downloaded = new Map<string, string>(); // sha256 -> rel
-  let downloadedFiles = 0;
-  const download = async (rel: string) => {
-    const got = await store.get(key(rel));
-    if (!got) return; // deleted by hand: the publish rewrites what it needs
-    await mkdir(dirname(join(work, rel)), { recursive: true });
-    await writeFile(join(work, rel), got.body);
-    downloaded.set(createHash('sha256').update(got.body).digest('hex'), rel);
-    downloadedFiles++;
-  };
-  const first = mapLimit(
-    meta.filter((rel) => packageOfFile(rel) === undefined),
-    REQUESTS_IN_FLIGHT,
-    download,
-  );
-  first.catch(() => {}); // awaited below
-  const siteBefore = await siteRecord;
-  const notNeeded = recordedPackageFiles(siteBefore?.record);
-  // The state keeps no entries for the page's per-package files (the record is their account):
-  // without a record, what the bucket holds is listed, so that files of packages gone since are
-  // still deleted after the whole page is written again.
-  const listedPageFiles = siteBefore
-    ? []
-    : (await Promise.all(PAGE_PACKAGE_DIRS.map((d) => store.list(key(d)))))
-        .flat()
-        .map((o) => o.key.slice(prefix.length))
-        .filter((rel) => packageOfFile(rel) !== undefined);
-  await Promise.all([
-    first,
-    mapLimit(
-      meta.filter((rel) => packageOfFile(rel) !== undefined && !notNeeded.has(rel)),
-      REQUESTS_IN_FLIGHT,
-      download,
-    ),
-  ]);
-  for (const [rel, o] of Object.entries(state.objects)) {
-    const from = isByHash(rel) ? downloaded.get(o.sha256) : undefined;
-    if (!from) continue;
-    await mkdir(dirname(join(work, rel)), { recursive: true });
-    await link(join(work, from), join(work, rel));
-  }
-  return { state, etag, siteBefore, listedPageFiles, downloadedFiles };
 }
 
 /**
