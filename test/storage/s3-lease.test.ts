@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
-import { type S3Server, startS3Server } from '../helpers/s3-server.js';
+import { type S3Server, startS3Server, withLatency } from '../helpers/s3-server.js';
 import { buildDeb, makeKey, type TestKey } from '../repo/apt-helpers.js';
 import { acquireLease } from '../../src/storage/lease.js';
 import { openS3Store } from '../../src/storage/s3-store.js';
@@ -52,6 +52,26 @@ describe('object storage that ignores conditional writes', () => {
     const text = await (await fetch(s3.httpUrl('lease/repo/apt/dists/bookworm/main/binary-amd64/Packages'))).text();
     for (const p of ['lease-a', 'lease-b']) expect(text).toMatch(new RegExp(`^Package: ${p}$`, 'm'));
   }, 240_000);
+
+  it('the latency proxy the s3 bench puts in front of the store delays each round trip and passes the bytes intact', async () => {
+    Object.assign(process.env, s3.env);
+    const near = await openS3Store(parseS3Url('s3://pkgs/proxy/'));
+    const body = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 251));
+    await near.put('proxy/blob', body, { contentType: 'application/octet-stream', cacheControl: 'no-store' });
+    const far = await withLatency(s3, 40);
+    try {
+      process.env.AWS_ENDPOINT_URL_S3 = far.endpoint;
+      const store = await openS3Store(parseS3Url('s3://pkgs/proxy/'));
+      await store.get('proxy/blob'); // a connection made
+      const t = performance.now();
+      const got = await store.get('proxy/blob');
+      expect(performance.now() - t).toBeGreaterThanOrEqual(80); // one round trip: 2 x 40 ms
+      expect(got!.body.equals(body)).toBe(true);
+    } finally {
+      Object.assign(process.env, s3.env);
+      await far.close();
+    }
+  }, 60_000);
 
   it('the listing that grants the lease reports the watched object beside it: absent, then with the ETag a GET gives', async () => {
     Object.assign(process.env, s3.env);
