@@ -37,10 +37,10 @@ export async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** fsync a directory so that renames inside it survive a crash. */
-export async function fsyncDir(dir: string): Promise<void> {
-  if (!isDurable(dir)) return;
-  const fh = await open(dir, 'r');
+/** fsync a file, or a directory so that renames inside it survive a crash (nothing for a scratch path). */
+export async function fsyncPath(path: string): Promise<void> {
+  if (!isDurable(path)) return;
+  const fh = await open(path, 'r');
   try {
     await fh.sync();
   } finally {
@@ -69,7 +69,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     await rm(tmp, { force: true });
     throw e;
   }
-  await fsyncDir(dir);
+  await fsyncPath(dir);
 }
 
 /** True for the errors that mean "there is nothing at that path". */

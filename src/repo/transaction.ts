@@ -24,11 +24,11 @@
 import { mapLimit } from '../core/concurrency.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, linkSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { copyFile, link, mkdir, open, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { conflictError } from '../core/errors.js';
 import { run } from '../core/exec.js';
-import { fsyncDir, isDurable, linkIfUnchanged } from '../core/fsutil.js';
+import { fsyncPath, isDurable, linkIfUnchanged } from '../core/fsutil.js';
 import { faultPoint } from './faults.js';
 import { REPO_META_DIR, TMP_SUFFIX } from './lock.js';
 import { isTaggedTemp, poolTemp } from './temp-names.js';
@@ -78,16 +78,6 @@ async function linkInput(src: string, tmp: string): Promise<boolean> {
   return !!st && linkIfUnchanged(src, tmp, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
 }
 
-async function fsyncFile(path: string): Promise<void> {
-  if (!isDurable(path)) return;
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 /**
  * Give the bytes of `from` the content-addressed name `dest`: a hard link, kept if `dest` is
  * there already (same name = same content); a synced copy where there are no hard links (some
@@ -100,7 +90,7 @@ async function linkOrCopy(from: string, dest: string, tempFor: () => Promise<str
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
     const copy = await tempFor();
     await copyFile(from, copy);
-    await fsyncFile(copy);
+    await fsyncPath(copy);
     await rename(copy, dest);
   }
 }
@@ -431,7 +421,7 @@ export class PublishTransaction {
         faultPoint(`rename:${s.rel}`);
         dirs.add(dirname(this.abs(s.rel)));
       }
-      for (const d of dirs) await fsyncDir(d);
+      for (const d of dirs) await fsyncPath(d);
     }
     // Phase 3: garbage (and what a killed publisher of an older version left in its staging dir).
     await rm(this.abs(join(REPO_META_DIR, 'staging')), { recursive: true, force: true });
@@ -476,7 +466,7 @@ export class PublishTransaction {
         [...this.pendingContent.values()],
       );
     if (files.length > 64 && (await this.syncFilesystem())) return;
-    await mapLimit(files.filter(Boolean), 8, fsyncFile);
+    await mapLimit(files.filter(Boolean), 8, fsyncPath);
   }
 
   /**
@@ -493,7 +483,7 @@ export class PublishTransaction {
   /** Make the new names in `dirs` durable: fsync each, or one filesystem sync for many (a cold publish touches a directory per source package). */
   private async syncDirs(dirs: string[]): Promise<void> {
     if (dirs.length > 64 && (await this.syncFilesystem())) return;
-    await mapLimit(dirs, 4, fsyncDir);
+    await mapLimit(dirs, 4, fsyncPath);
   }
 
   /** syncfs(2) on the repository's filesystem through `sync -f`; false when that is not available. */

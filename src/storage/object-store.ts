@@ -51,6 +51,9 @@ export interface ObjectStore {
 
 export type IfMatchForm = 'quoted' | 'bare';
 
+/** An ETag without its quotes: listings, GETs and stores differ on quoting it. */
+export const bareEtag = (etag: string | undefined): string => (etag ?? '').replace(/"/g, '');
+
 /** A conditional write the store refused (HTTP 412): someone else wrote first. */
 export class PreconditionFailed extends Error {
   constructor(readonly key: string) {

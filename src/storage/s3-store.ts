@@ -10,6 +10,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { PkgtrackError } from '../core/errors.js';
 import { registerSecret } from '../core/secrets.js';
 import {
+  bareEtag,
   type HeadResult,
   type IfMatchForm,
   type ObjectStore,
@@ -121,7 +122,7 @@ class S3Store implements ObjectStore {
 
   async put(key: string, body: Buffer | { file: string; size: number }, opts: PutOptions): Promise<{ etag: string }> {
     if (!opts.ifMatch) return this.send(key, body, opts, undefined);
-    const bare = opts.ifMatch.replace(/"/g, '');
+    const bare = bareEtag(opts.ifMatch);
     const quoted = `"${bare}"`;
     const form = this.ifMatchForm ?? 'quoted';
     try {
@@ -131,7 +132,7 @@ class S3Store implements ObjectStore {
     } catch (e) {
       // Refused while the object still has that very ETag: the store wants the other form.
       if (!(e instanceof PreconditionFailed)) throw e;
-      if ((await this.head(key))?.etag.replace(/"/g, '') !== bare) throw e;
+      if (bareEtag((await this.head(key))?.etag) !== bare) throw e;
       const other: IfMatchForm = form === 'bare' ? 'quoted' : 'bare';
       const r = await this.send(key, body, opts, other === 'bare' ? bare : quoted);
       this.ifMatchForm = other;

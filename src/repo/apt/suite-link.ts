@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { lstat, mkdir, readFile, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflictError } from '../../core/errors.js';
-import { fsyncDir, ifExists } from '../../core/fsutil.js';
+import { fsyncPath, ifExists } from '../../core/fsutil.js';
 import { renameExchange } from '../../core/rename-exchange.js';
 import { faultPoint } from '../faults.js';
 import { readGenerations, rebaseGenerations, recordGeneration } from '../generations.js';
@@ -123,13 +123,13 @@ export async function adoptPlainSuite(root: string, suite: string, keys: string 
     await rm(dest, { force: true });
     await rm(join(store, ADOPTING), { force: true });
     await symlink(linkTarget(suite, gen), join(store, ADOPTING));
-    await fsyncDir(store);
+    await fsyncPath(store);
     await rename(path, dest);
     faultPoint(`adopt:${genRel}`);
     await rename(join(store, ADOPTING), path);
   }
-  await fsyncDir(store);
-  await fsyncDir(join(root, 'dists'));
+  await fsyncPath(store);
+  await fsyncPath(join(root, 'dists'));
   faultPoint(`adopted:${suiteDir(suite)}`);
   return gen;
 }

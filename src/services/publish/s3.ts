@@ -20,7 +20,7 @@ import type { CommitSummary, RemotePool } from '../../repo/format.js';
 import { faultPoint, isLocalOnly } from '../../repo/format.js';
 import { cacheControl, contentType, isImmutablePath } from '../../storage/http-headers.js';
 import { acquireLease, type Lease } from '../../storage/lease.js';
-import { PreconditionFailed } from '../../storage/object-store.js';
+import { bareEtag, PreconditionFailed } from '../../storage/object-store.js';
 import { probeConditionalWrites } from '../../storage/probe.js';
 import { openS3Store } from '../../storage/s3-store.js';
 import { bucketAddress, parseS3Url } from '../../storage/s3-url.js';
@@ -31,9 +31,6 @@ import { currentSiteRecord, recordedPackageFiles, siteRecordKey } from './s3-sit
 import { POOL_REQUESTS_IN_FLIGHT, REQUESTS_IN_FLIGHT, readRemote, S3_META, stateKey } from './s3-remote.js';
 
 export { readS3State, S3_META, type S3State } from './s3-remote.js';
-
-/** A listing and a GET may quote an ETag differently. */
-const bareEtag = (etag: string | undefined) => (etag ?? '').replace(/"/g, '');
 
 export interface S3SyncReport {
   url: string;
@@ -280,9 +277,7 @@ export async function changeInS3<T>(
       upload,
     );
     for (const c of changed) {
-      // The page's per-package files are accounted for by the record (three entries a package
-      // here would be three quarters of a state every publish reads and writes whole).
-      if (!siteAfter || packageOfFile(c.rel) === undefined) state.objects[c.rel] = { sha256: c.sha256, size: c.size };
+      state.objects[c.rel] = { sha256: c.sha256, size: c.size };
       delete state.pendingDeletes[c.rel];
     }
     // 5. What the new repository no longer uses: metadata gone from the scratch copy, pool files
@@ -312,7 +307,9 @@ export async function changeInS3<T>(
       state.pendingDeletes[rel] = stamp;
       sync.scheduledDeletes.push(rel);
     }
-    // Entries for per-package page files left by publishes before the record took them over.
+    // The page's per-package files are accounted for by the record: no entries for them (three a
+    // package were three quarters of a state every publish reads and writes whole), including
+    // those left by publishes before the record took them over.
     if (siteAfter) for (const rel of Object.keys(state.objects)) if (packageOfFile(rel) !== undefined) delete state.objects[rel];
     await recordUp;
     faultPoint('s3:switched');

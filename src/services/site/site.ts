@@ -24,7 +24,7 @@ import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { PkgtrackError } from '../../core/errors.js';
 import { run } from '../../core/exec.js';
-import { fsyncDir, isDurable, readTextIfExists } from '../../core/fsutil.js';
+import { fsyncPath, isDurable, readTextIfExists } from '../../core/fsutil.js';
 import type { Progress } from '../../core/progress.js';
 import { silentProgress } from '../../core/progress.js';
 import { findRecipesRepositoryRoot, loadRecipesRepository, type RecipesRepository } from '../../recipe/load.js';
@@ -297,7 +297,7 @@ async function writeSiteLocked(out: string, store: StateStore, input: SiteInput,
       made.add(dirname(dest));
       renameSync(join(staging, f.path), dest);
     }
-    for (const d of dirs) await fsyncDir(d);
+    for (const d of dirs) await fsyncPath(d);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
