@@ -35,7 +35,10 @@ function ambiguous(source: string, member: string, what: string) {
 export function debMembers(deb: Uint8Array, source = 'package.deb'): DebMembers {
   const members = readAr(deb, source);
   const first = members[0];
-  if (first?.name !== 'debian-binary' || !Buffer.from(first.data).toString('latin1').startsWith('2.')) {
+  if (
+    first?.name !== 'debian-binary' ||
+    !Buffer.from(first.data.buffer, first.data.byteOffset, first.data.byteLength).toString('latin1').startsWith('2.')
+  ) {
     throw inputError(
       'DEB_BAD_FORMAT',
       `${source} is not a Debian binary package (no "debian-binary" 2.x member first)`,
@@ -158,8 +161,8 @@ function gunzipsSmall(b: Uint8Array, source: string): boolean {
  * inflated to its end (natively, streamed, nothing kept); an uncompressed tar must end with
  * its end-of-archive blocks.
  */
-export async function checkDebData(deb: Uint8Array, source = 'package.deb'): Promise<void> {
-  const { data, dataCompression } = debMembers(deb, source);
+export async function checkDebData(deb: Uint8Array, source = 'package.deb', members = debMembers(deb, source)): Promise<void> {
+  const { data, dataCompression } = members;
   const b = data.data;
   let why: string | undefined;
   if (dataCompression === 'xz') why = xzEnds(b);

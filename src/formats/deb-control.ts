@@ -6,7 +6,7 @@
 import type { ErrorCode } from '../core/error-codes.js';
 import { inputError } from '../core/errors.js';
 import { decompress } from './compress.js';
-import { debMembers } from './deb-archive.js';
+import { checkDebData, type DebMembers, debMembers } from './deb-archive.js';
 import { type Field, getField, parseSingleStanza, type Stanza } from './deb822.js';
 import { readTar } from './tar.js';
 
@@ -68,12 +68,15 @@ function controlRefused(code: ErrorCode, source: string, message: string, field?
   });
 }
 
+/** Stateless without `stream`: one decoder for every control file. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** The control file's text: UTF-8 (policy 5.1), refused naming the line and field otherwise (never rewritten to U+FFFD). */
 function controlText(bytes: Uint8Array, source: string): string {
   if (bytes.length > DEB_CONTROL_LIMITS.bytes)
     throw controlRefused('DEB_CONTROL_TOO_BIG', source, `control file is ${bytes.length} bytes (limit ${DEB_CONTROL_LIMITS.bytes})`);
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return STRICT_UTF8.decode(bytes);
   } catch {
     const lines = Buffer.from(bytes).toString('latin1').split('\n');
     const strict = new TextDecoder('utf-8', { fatal: true });
@@ -98,8 +101,8 @@ function controlText(bytes: Uint8Array, source: string): string {
 }
 
 /** Parse a .deb's control file. `source` names the file in errors. */
-export function readDebControl(deb: Uint8Array, source = 'package.deb'): DebControl {
-  const { control: ctl, controlCompression: comp } = debMembers(deb, source);
+export function readDebControl(deb: Uint8Array, source = 'package.deb', members: DebMembers = debMembers(deb, source)): DebControl {
+  const { control: ctl, controlCompression: comp } = members;
   const where = `${source}:${ctl.name}`;
   const tar = decompress(ctl.data, comp, where);
   // The whole control.tar: a second "control" entry (dpkg keeps the last one) is ambiguous.
@@ -292,4 +295,15 @@ export function sourcesStanza(
     fields.push([CHECKSUM_FIELDS[h], `\n${lines.join('\n')}`]);
   }
   return reorder(fields, SOURCE_FIELD_ORDER);
+}
+
+/**
+ * What publishing a .deb reads of it: its control file, after checking that the data member is
+ * whole (checkDebData); the member list is read once for both.
+ */
+export async function readCheckedDeb(deb: Uint8Array, source = 'package.deb'): Promise<DebControl> {
+  const members = debMembers(deb, source);
+  const control = readDebControl(deb, source, members);
+  await checkDebData(deb, source, members);
+  return control;
 }

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { decompress } from '../../src/formats/compress.js';
 import { joinXzBlocks, xzBlocks } from '../../src/formats/xz-blocks.js';
 import { gzipSegments, joinGzipSegments } from '../../src/formats/gzip-segments.js';
-import { gzipIndex, LINE, stanzaCuts, XZ_BLOCK, xzArgs, xzIndex } from '../../src/repo/apt/compress.js';
+import { cutIndex, gzipIndex, LINE, stanzaCuts, XZ_BLOCK, xzArgs, xzIndex } from '../../src/repo/apt/compress.js';
 
 /** Package-like stanzas from `from` while under `n` bytes (varied, so they do not compress to nothing). */
 function stanzas(n: number, from = 0): string[] {
@@ -61,10 +61,36 @@ function roundTrip(xz: Buffer, plain: Buffer): number {
 }
 
 describe('apt index compression', () => {
-  it('fits the dictionary to the block, one thread, CRC64 checks', () => {
-    expect(xzArgs(100_000, '6')).toEqual(['--lzma2=preset=6,dict=131072', '--check=crc64', '-T1', '-c', '-']);
-    expect(xzArgs(300_000, '6')[0]).toBe('--lzma2=preset=6,dict=524288');
-    expect(xzArgs(64 * 1024 * 1024, '9')[0]).toBe('--lzma2=preset=9,dict=8388608');
+  it('compresses all pieces in one multi-threaded xz: one block each, a fixed dictionary, CRC64 checks', () => {
+    expect(xzArgs([100_000], '6', 1)).toEqual([
+      '--lzma2=preset=6,dict=1048576',
+      '--check=crc64',
+      '-T2',
+      '--block-size=100000',
+      '--block-list=100000',
+      '-c',
+      '-',
+    ]);
+    expect(xzArgs([300_000, 70_000, 1_100_000], '9', 2).slice(2, 5)).toEqual([
+      '-T2',
+      '--block-size=1100000',
+      '--block-list=300000,70000,1100000',
+    ]);
+    expect(xzArgs([1, 2, 3, 4, 5], '6', 4)[2]).toBe('-T4');
+  });
+
+  it("a piece's .xz block is the same bytes whichever other pieces were compressed with it", async () => {
+    const plain = text(stanzas(1_500_000));
+    const cut = cutIndex(plain);
+    expect(cut.pieces.length).toBeGreaterThan(2);
+    const whole = xzBlocks(await xzIndex(plain, undefined, cut))!;
+    // The last piece alone (its own run, one thread's work), then taken into a stream of the rest.
+    const last = cut.pieces.length - 1;
+    const alone = xzBlocks(await xzIndex(Buffer.from(cut.pieces[last]!)))!;
+    expect(alone.blocks).toHaveLength(1);
+    const a = whole.blocks[last]!;
+    const b = alone.blocks[0]!;
+    expect(Buffer.compare(Buffer.from(a.bytes), Buffer.from(b.bytes))).toBe(0);
   });
 
   it('cuts only after a stanza, within the sizes, and the same way around an inserted stanza', () => {

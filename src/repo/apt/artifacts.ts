@@ -9,8 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { inputError, integrityError, notFound } from '../../core/errors.js';
 import { ctimeUs, readFileWithStatAsync } from '../../core/fsutil.js';
 import { type Field, getField, parseSingleStanza } from '../../formats/deb822.js';
-import { checkDebData } from '../../formats/deb-archive.js';
-import { cleartextBody, type DscFile, packagesStanza, parseDsc, readDebControl, sourcesStanza } from '../../formats/deb-control.js';
+import { cleartextBody, type DscFile, packagesStanza, parseDsc, readCheckedDeb, sourcesStanza } from '../../formats/deb-control.js';
 import type { FileKey, IndexCache } from '../format.js';
 import type { DebReadPool, DebStage } from './deb-read-pool.js';
 import { checkPackageName, debPoolPath, poolDir } from './layout.js';
@@ -95,8 +94,7 @@ export async function readDeb(path: string, opts: ReadOptions): Promise<CachedDe
     } = await readFileWithStatAsync(path).catch((e: unknown) => {
       throw whenMissing(path, e);
     });
-    const { control } = readDebControl(bytes, path);
-    await checkDebData(bytes, path);
+    const { control } = await readCheckedDeb(bytes, path);
     value = { control: control.fields, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
     key = { path, size: bytes.length, ctimeUs: changed, ino };
   }

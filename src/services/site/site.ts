@@ -19,12 +19,11 @@
  */
 import { siteRecordTable } from '../../state/tables.js';
 import { hash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync } from 'node:fs';
 import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { PkgtrackError } from '../../core/errors.js';
-import { run } from '../../core/exec.js';
-import { fsyncPath, isDurable, readTextIfExists } from '../../core/fsutil.js';
+import { fsyncPath, readTextIfExists } from '../../core/fsutil.js';
 import type { Progress } from '../../core/progress.js';
 import { silentProgress } from '../../core/progress.js';
 import { findRecipesRepositoryRoot, loadRecipesRepository, type RecipesRepository } from '../../recipe/load.js';
@@ -36,6 +35,7 @@ import { compareNames, SAFE_SEGMENT } from '../../site/model.js';
 import { StateStore } from '../../state/store.js';
 import type { GatherOptions } from './gather.js';
 import { type SuiteChange, syncSite, wholeSite } from './model-sync.js';
+import { SiteFileWriter } from './site-files.js';
 
 export { gatherSiteModel } from './gather.js';
 
@@ -83,58 +83,6 @@ function checkPath(p: string): void {
       details: { path: p },
     });
   }
-}
-
-/**
- * Up to this many files get an fsync each; past it (a first page of thousands of packages, a new
- * stylesheet) one syncfs (`sync -f`) flushes the output's file system instead: one call where
- * thousands of fsyncs cost this VM's disk seconds to minutes.
- */
-const FSYNC_EACH_MAX = 32;
-
-/**
- * Writes the site's files with synchronous calls: tens of thousands of small files (a first
- * publish of 10,000 packages writes 30,000) take a third less time than through fs/promises,
- * whose per-call round trip through the thread pool dominates for files of a few KB.
- *  - A package's files that did not exist before (a package new to the site) go straight to
- *    their live path, created exclusively: no page links them until the index that names them is
- *    renamed in, and a crash leaves files the record does not own, rewritten next time.
- *  - Everything else is written under `staging`, to be renamed over its live path.
- * Returns the staged ones, in `files` order. Durable when this returns.
- */
-async function writeFiles(out: string, staging: string, files: SiteFile[], mayWriteInPlace: (p: string) => boolean): Promise<SiteFile[]> {
-  const durable = isDurable(out);
-  const each = durable && files.length <= FSYNC_EACH_MAX;
-  const dirs = new Set<string>();
-  const write = (path: string, data: string | Uint8Array, flag: 'w' | 'wx') => {
-    const dir = dirname(path);
-    if (!dirs.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      dirs.add(dir);
-    }
-    const fd = openSync(path, flag, 0o644);
-    try {
-      writeFileSync(fd, data);
-      if (each) fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  };
-  const staged: SiteFile[] = [];
-  for (const f of files) {
-    if (mayWriteInPlace(f.path)) {
-      try {
-        write(join(out, f.path), f.data, 'wx');
-        continue;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      }
-    }
-    write(join(staging, f.path), f.data, 'w');
-    staged.push(f);
-  }
-  if (durable && !each) await run('sync', ['-f', out], { what: 'sync -f (flush the web page files)' });
-  return staged;
 }
 
 // One call, no Hash object: the site hashes every package's input on each publish.
@@ -232,64 +180,72 @@ async function writeSiteLocked(out: string, store: StateStore, input: SiteInput,
   const packages = fullParts?.packages ?? changedEntries!.sort((a, b) => compareNames(a.name, b.name));
   // What a package's files are rendered from; the frame of the first page's model is the same.
   const inputParts = fullParts ?? siteParts(partial!.frame, { packages, packageIndex: partial!.packageIndex });
-  // Packages: render only those whose input changed (or whose files are missing).
-  const write: SiteFile[] = [];
-  const changedAt = new Map<string, string>();
-  const packageRows: Array<[string, string, string]> = [];
-  for (const e of packages) {
-    const text = inputParts.packageInput(e);
-    const hash = sha256(text);
-    const old = oldPackages.get(e.name);
-    // Trusting the record: no await per package (10,000 microtask round trips).
-    if (old?.hash === hash && (opts.trustRecord || (await present(packageFilePaths(e.name))))) {
-      changedAt.set(e.name, old.changedAt);
-      continue;
-    }
-    const at = old?.hash === hash ? old.changedAt : now;
-    changedAt.set(e.name, at);
-    packageRows.push([e.name, hash, at]);
-    write.push(...inputParts.packageFiles(e, text));
-  }
-  const current = new Set(packages.map((e) => e.name));
-  const gonePackages = partial
-    ? [...partial.changed.keys()].filter((n) => !current.has(n) && oldPackages.has(n))
-    : [...oldPackages.keys()].filter((n) => !current.has(n));
-  const gone = new Set(gonePackages);
-  const index = partial ? await partial.indexModel(changedAt) : undefined;
-  const parts = fullParts ?? siteParts(index!.model, { packages, packageIndex: partial!.packageIndex });
-
-  // Every other file: written when its content differs from the record; index.html last.
-  const others = [...parts.assets, ...parts.shared, ...input.extraFiles, ...parts.index({ changedAt: index?.changedAt ?? changedAt })];
-  // The files the site owns: these, and each current package's three (not listed one by one:
-  // 300,000 paths at 100,000 packages, on every publish). A partial write owns, besides, every
-  // package it did not change and the build files of those.
-  const owned = new Set<string>();
-  const unchangedBuildFiles = (p: string) => !!partial && p.startsWith('builds/') && !partial.changed.has(p.split('/')[1] ?? '');
-  const isOwned = (p: string) => {
-    if (owned.has(p) || unchangedBuildFiles(p)) return true;
-    const pkg = packageOfFile(p);
-    return pkg !== undefined && (current.has(pkg) || (!!partial && !partial.changed.has(pkg) && !gone.has(pkg)));
-  };
-  const fileRows: Array<[string, string]> = [];
-  for (const f of others) {
-    checkPath(f.path);
-    if (owned.has(f.path) || current.has(packageOfFile(f.path) ?? '\u0000'))
-      throw new PkgtrackError({ code: 'SITE_PATH_DUPLICATE', kind: 'internal', message: `site file ${f.path} twice` });
-    owned.add(f.path);
-    const hash = sha256(f.data);
-    fileRows.push([f.path, hash]);
-    const old = oldFiles.get(f.path);
-    if (old?.hash === hash && !old.previous && (await present([f.path]))) continue;
-    write.push(f);
-  }
-  for (const f of write) checkPath(f.path);
-
+  // Packages: render only those whose input changed (or whose files are missing). Each file is
+  // handed to the writer as it is rendered (site-files.ts).
   const staging = join(out, `${STAGING_PREFIX}${randomBytes(6).toString('hex')}`);
-  // The files of packages new to the site: nothing links them before the new index does.
-  const newPackageFiles = new Set(packageRows.filter(([n]) => !oldPackages.has(n)).flatMap(([n]) => packageFilePaths(n)));
+  const writer = new SiteFileWriter(out, staging);
+  const written: string[] = [];
+  const write = (f: SiteFile, inPlace: boolean) => {
+    checkPath(f.path);
+    written.push(f.path);
+    writer.add(f, inPlace);
+  };
+  // Staged files not renamed in (a failure), and the thread if it is still writing, go on any exit.
   try {
-    const staged = await writeFiles(out, staging, write, (p) => newPackageFiles.has(p) && !oldFiles.has(p));
-    const dirs = new Set(write.map((f) => dirname(join(out, f.path))));
+    const changedAt = new Map<string, string>();
+    const packageRows: Array<[string, string, string]> = [];
+    for (const e of packages) {
+      const text = inputParts.packageInput(e);
+      const hash = sha256(text);
+      const old = oldPackages.get(e.name);
+      // Trusting the record: no await per package (10,000 microtask round trips).
+      if (old?.hash === hash && (opts.trustRecord || (await present(packageFilePaths(e.name))))) {
+        changedAt.set(e.name, old.changedAt);
+        continue;
+      }
+      const at = old?.hash === hash ? old.changedAt : now;
+      changedAt.set(e.name, at);
+      packageRows.push([e.name, hash, at]);
+      // The files of a package new to the site go straight in place: nothing links them before the new index does.
+      const isNew = !oldPackages.has(e.name);
+      for (const f of inputParts.packageFiles(e, text)) write(f, isNew && !oldFiles.has(f.path));
+      if (packageRows.length % 128 === 0) await writer.yield();
+    }
+    const current = new Set(packages.map((e) => e.name));
+    const gonePackages = partial
+      ? [...partial.changed.keys()].filter((n) => !current.has(n) && oldPackages.has(n))
+      : [...oldPackages.keys()].filter((n) => !current.has(n));
+    const gone = new Set(gonePackages);
+    const index = partial ? await partial.indexModel(changedAt) : undefined;
+    const parts = fullParts ?? siteParts(index!.model, { packages, packageIndex: partial!.packageIndex });
+
+    // Every other file: written when its content differs from the record; index.html last.
+    const others = [...parts.assets, ...parts.shared, ...input.extraFiles, ...parts.index({ changedAt: index?.changedAt ?? changedAt })];
+    // The files the site owns: these, and each current package's three (not listed one by one:
+    // 300,000 paths at 100,000 packages, on every publish). A partial write owns, besides, every
+    // package it did not change and the build files of those.
+    const owned = new Set<string>();
+    const unchangedBuildFiles = (p: string) => !!partial && p.startsWith('builds/') && !partial.changed.has(p.split('/')[1] ?? '');
+    const isOwned = (p: string) => {
+      if (owned.has(p) || unchangedBuildFiles(p)) return true;
+      const pkg = packageOfFile(p);
+      return pkg !== undefined && (current.has(pkg) || (!!partial && !partial.changed.has(pkg) && !gone.has(pkg)));
+    };
+    const fileRows: Array<[string, string]> = [];
+    for (const f of others) {
+      checkPath(f.path);
+      if (owned.has(f.path) || current.has(packageOfFile(f.path) ?? '\u0000'))
+        throw new PkgtrackError({ code: 'SITE_PATH_DUPLICATE', kind: 'internal', message: `site file ${f.path} twice` });
+      owned.add(f.path);
+      const hash = sha256(f.data);
+      fileRows.push([f.path, hash]);
+      const old = oldFiles.get(f.path);
+      if (old?.hash === hash && !old.previous && (await present([f.path]))) continue;
+      write(f, false);
+    }
+
+    const staged = await writer.finish();
+    const dirs = new Set(written.map((p) => dirname(join(out, p))));
     const made = new Set<string>();
     for (const f of staged) {
       const dest = join(out, f.path);
@@ -298,49 +254,50 @@ async function writeSiteLocked(out: string, store: StateStore, input: SiteInput,
       renameSync(join(staging, f.path), dest);
     }
     for (const d of dirs) await fsyncPath(d);
+
+    // Stale badges, package pages, keys and build files go now; the previous page's assets stay one round.
+    const isAsset = (p: string) => p.startsWith(`${ASSET_DIR}/`);
+    const removed: string[] = [];
+    const previous: string[] = [];
+    for (const [p, r] of oldFiles) {
+      if (isOwned(p)) continue;
+      if (!r.previous && isAsset(p)) previous.push(p);
+      else removed.push(p);
+    }
+    for (const n of gonePackages) for (const p of packageFilePaths(n)) if (!isOwned(p)) removed.push(p);
+
+    siteRecordTable(store).apply({
+      packagesUpserted: packageRows,
+      packagesRemoved: gonePackages,
+      filesUpserted: [
+        ...fileRows
+          .filter(([p, h]) => oldFiles.get(p)?.hash !== h || oldFiles.get(p)?.previous)
+          .map(([p, h]): [string, string, boolean] => [p, h, false]),
+        ...previous.map((p): [string, string, boolean] => [p, oldFiles.get(p)!.hash, true]),
+      ],
+      filesRemoved: removed,
+    });
+    input.done?.();
+    if (legacy.files.length || legacy.previous.length) await rm(legacyPath, { force: true });
+    for (const p of removed) {
+      checkPath(p);
+      await rm(join(out, p), { force: true });
+    }
+    return {
+      outputDir: out,
+      // Listed when asked for (`pkgtrack site` reports it; a publish does not). A partial write
+      // knows its changed packages' files and the others.
+      get files() {
+        return [...owned, ...parts.packages.flatMap((e) => packageFilePaths(e.name))].sort();
+      },
+      written,
+      removed,
+      pass: partial ? 'changes' : 'whole',
+    };
   } finally {
+    await writer.abandon();
     await rm(staging, { recursive: true, force: true });
   }
-
-  // Stale badges, package pages, keys and build files go now; the previous page's assets stay one round.
-  const isAsset = (p: string) => p.startsWith(`${ASSET_DIR}/`);
-  const removed: string[] = [];
-  const previous: string[] = [];
-  for (const [p, r] of oldFiles) {
-    if (isOwned(p)) continue;
-    if (!r.previous && isAsset(p)) previous.push(p);
-    else removed.push(p);
-  }
-  for (const n of gonePackages) for (const p of packageFilePaths(n)) if (!isOwned(p)) removed.push(p);
-
-  siteRecordTable(store).apply({
-    packagesUpserted: packageRows,
-    packagesRemoved: gonePackages,
-    filesUpserted: [
-      ...fileRows
-        .filter(([p, h]) => oldFiles.get(p)?.hash !== h || oldFiles.get(p)?.previous)
-        .map(([p, h]): [string, string, boolean] => [p, h, false]),
-      ...previous.map((p): [string, string, boolean] => [p, oldFiles.get(p)!.hash, true]),
-    ],
-    filesRemoved: removed,
-  });
-  input.done?.();
-  if (legacy.files.length || legacy.previous.length) await rm(legacyPath, { force: true });
-  for (const p of removed) {
-    checkPath(p);
-    await rm(join(out, p), { force: true });
-  }
-  return {
-    outputDir: out,
-    // Listed when asked for (`pkgtrack site` reports it; a publish does not). A partial write
-    // knows its changed packages' files and the others.
-    get files() {
-      return [...owned, ...parts.packages.flatMap((e) => packageFilePaths(e.name))].sort();
-    },
-    written: write.map((f) => f.path),
-    removed,
-    pass: partial ? 'changes' : 'whole',
-  };
 }
 
 function parseLegacyRecord(text: string | undefined): { files: string[]; previous: string[] } {

@@ -1,0 +1,137 @@
+/**
+ * Writing the page's files (site.ts step 2) while the page is still being rendered. A first
+ * publish of 10,000 packages writes 30,000 small files: rendering them and creating them took
+ * about as long each (~0.35 s on tmpfs, the creation longer on a disk), one after the other on
+ * the main thread. Past `THREAD_AFTER` files the writes go to one writer thread, which creates
+ * the files while the main thread renders the next packages.
+ *
+ * Each file is written with synchronous calls (in the thread, or inline for a few files): for
+ * files of a few KB, fs/promises' round trip per call through the thread pool costs more than
+ * the write.
+ *  - A file that may be written in place (a package new to the site) goes straight to its live
+ *    path, created exclusively; if it exists after all it is staged like the others.
+ *  - Everything else is written under `staging`, to be renamed over its live path.
+ */
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { run } from '../../core/exec.js';
+import { fsyncPath, isDurable } from '../../core/fsutil.js';
+import { WorkerPool, workerModulesAvailable } from '../../core/worker-pool.js';
+import type { SiteFile } from '../../site/render-site.js';
+
+/**
+ * Up to this many files get an fsync each; past it (a first page of thousands of packages, a new
+ * stylesheet) one syncfs (`sync -f`) flushes the output's file system instead: one call where
+ * thousands of fsyncs cost this VM's disk seconds to minutes.
+ */
+const FSYNC_EACH_MAX = 32;
+
+/** Files written inline before the rest go to the writer thread (its start costs ~30 ms). */
+export const THREAD_AFTER = 1500;
+
+/** Files sent to the writer thread in one message: [path, data, inPlace] (tuples: cheaper to copy across than objects). */
+export interface SiteWriteBatch {
+  out: string;
+  staging: string;
+  files: Array<[path: string, data: string | Uint8Array, inPlace: boolean]>;
+}
+
+/** Files per message to the writer thread. */
+const BATCH = 256;
+
+/**
+ * Write one page file (see the module comment); true when it was staged. `madeDirs` remembers
+ * the directories already made by this writer.
+ */
+export function writeSiteFile(
+  out: string,
+  staging: string,
+  [path, data, inPlace]: SiteWriteBatch['files'][number],
+  madeDirs: Set<string>,
+): boolean {
+  const write = (to: string, flag: 'w' | 'wx') => {
+    const dir = dirname(to);
+    if (!madeDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      madeDirs.add(dir);
+    }
+    const fd = openSync(to, flag, 0o644);
+    try {
+      writeFileSync(fd, data);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  if (inPlace) {
+    try {
+      write(join(out, path), 'wx');
+      return false;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  write(join(staging, path), 'w');
+  return true;
+}
+
+/** Writes page files as they are rendered; `finish` waits for them and makes them durable. */
+export class SiteFileWriter {
+  private readonly files: SiteFile[] = [];
+  /** Per file written inline: staged or not; per batch sent to the thread: its answer. */
+  private readonly staged: Array<boolean | Promise<{ staged: boolean[] }>> = [];
+  private readonly madeDirs = new Set<string>();
+  private thread: WorkerPool<SiteWriteBatch, { staged: boolean[] }> | undefined;
+  private batch: SiteWriteBatch['files'] = [];
+
+  constructor(
+    private readonly out: string,
+    private readonly staging: string,
+  ) {}
+
+  /** Write `f` (in place when `inPlace` allows it). Await `yield()` now and then to let the thread take queued files. */
+  add(f: SiteFile, inPlace: boolean): void {
+    if (!this.thread && this.files.length >= THREAD_AFTER && workerModulesAvailable())
+      this.thread = new WorkerPool(new URL('./site-write-worker.js', import.meta.url), { size: 1 });
+    this.files.push(f);
+    if (!this.thread) {
+      this.staged.push(writeSiteFile(this.out, this.staging, [f.path, f.data, inPlace], this.madeDirs));
+      return;
+    }
+    this.batch.push([f.path, f.data, inPlace]);
+    if (this.batch.length >= BATCH) this.send();
+  }
+
+  private send(): void {
+    if (!this.thread || this.batch.length === 0) return;
+    const answer = this.thread.run({ out: this.out, staging: this.staging, files: this.batch });
+    answer.catch(() => {}); // awaited by finish()
+    this.staged.push(answer);
+    this.batch = [];
+  }
+
+  /** A point where files queued for the thread are sent (the pool sends once the caller's turn ends). */
+  async yield(): Promise<void> {
+    if (this.thread) await null;
+  }
+
+  /** Every file written and durable; the staged ones, in the order added. */
+  async finish(): Promise<SiteFile[]> {
+    try {
+      this.send();
+      const staged = (await Promise.all(this.staged.map(async (s) => (typeof s === 'boolean' ? [s] : (await s).staged)))).flat();
+      if (isDurable(this.out)) {
+        if (this.files.length <= FSYNC_EACH_MAX)
+          await Promise.all(this.files.map((f, i) => fsyncPath(join(staged[i] ? this.staging : this.out, f.path))));
+        else await run('sync', ['-f', this.out], { what: 'sync -f (flush the web page files)' });
+      }
+      return this.files.filter((_, i) => staged[i]);
+    } finally {
+      await this.thread?.close();
+    }
+  }
+
+  /** Stop the thread without waiting for its files (the caller failed). */
+  async abandon(): Promise<void> {
+    await this.thread?.close();
+  }
+}
