@@ -71,11 +71,17 @@ function sh(program: string, args: string[], opts: { cwd?: string; env?: NodeJS.
 const sum = (xs: Sample[]): Sample => ({ wall: xs.reduce((a, x) => a + x.wall, 0), cpu: xs.reduce((a, x) => a + x.cpu, 0) });
 const median = (xs: Sample[]) => [...xs].sort((a, b) => a.wall - b.wall)[Math.floor(xs.length / 2)]!;
 
-/** RUNS times `setup` (untimed) then `run`; the median by wall time. */
+/**
+ * RUNS times `setup` (untimed) then `run`; the median by wall time. Before each run, `sync`
+ * (untimed): each tool starts with nothing of the tool before it left to write back, and pays
+ * only for its own writes (pkgtrack's publish ends with a syncfs, which would otherwise flush the
+ * previous tool's files too).
+ */
 function bench(setup: (run: number) => void, run: () => Sample): Sample {
   const xs: Sample[] = [];
   for (let i = 0; i < RUNS; i++) {
     setup(i);
+    execFileSync('sync');
     xs.push(run());
   }
   return median(xs);

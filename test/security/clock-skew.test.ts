@@ -3,8 +3,10 @@
  * publish compares this clock with the `Date` of the host pkgtrack.yaml `url:` names (a local
  * server here, whose Date header plays the correct time) and refuses when they disagree.
  */
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,13 +34,13 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-function recipesRepo(name: string): string {
+function recipesRepo(name: string, at = url): string {
   const repo = join(dir, name);
   mkdirSync(repo);
   copyFileSync(key.secret, join(repo, 'key.asc'));
   writeFileSync(
     join(repo, 'pkgtrack.yaml'),
-    `name: clock\norigin: Clock\nlabel: Clock\nmaintainer: T <t@example.org>\nurl: ${url}\nsigning:\n  key: key.asc\n`,
+    `name: clock\norigin: Clock\nlabel: Clock\nmaintainer: T <t@example.org>\nurl: ${at}\nsigning:\n  key: key.asc\n`,
   );
   return repo;
 }
@@ -93,5 +95,55 @@ describe('publish checks the clock against the host it is served from', () => {
     );
     const unreachable = await pkgtrack(['publish', '--suite', 'bookworm', buildDeb(dir, 'clk', '1.0-1')], { cwd: offline });
     expect(unreachable.code, unreachable.stderr).toBe(0);
+  });
+
+  it('over https, a certificate this clock cannot check (self-signed here) still gives the Date: refused; a name that does not resolve publishes', async () => {
+    // A self-signed certificate for localhost: no client trusts it, as none trusts any
+    // certificate once its own clock is off by more than the certificate's validity.
+    const tls = join(dir, 'tls');
+    mkdirSync(tls);
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-subj',
+        '/CN=localhost',
+        '-days',
+        '1',
+        '-keyout',
+        join(tls, 'key.pem'),
+        '-out',
+        join(tls, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const secure = createHttpsServer(
+      { key: readFileSync(join(tls, 'key.pem')), cert: readFileSync(join(tls, 'cert.pem')) },
+      (_req, res) => {
+        res.sendDate = false;
+        res.writeHead(200, { Date: new Date(Date.now() - 30 * DAY).toUTCString() });
+        res.end();
+      },
+    );
+    await new Promise<void>((r) => secure.listen(0, '127.0.0.1', r));
+    try {
+      const at = `https://localhost:${(secure.address() as AddressInfo).port}/`;
+      const r = await pkgtrack(['publish', '--suite', 'bookworm', buildDeb(dir, 'clk', '1.0-1')], { cwd: recipesRepo('https', at) });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/error\[CLOCK_SKEW\].*30 days ahead of localhost/);
+    } finally {
+      await new Promise<void>((r) => secure.close(() => r()));
+    }
+    // .invalid never resolves (RFC 2606): nothing to compare with, and the publish goes on.
+    const nowhere = recipesRepo('nowhere', 'https://pkgs.pkgtrack-clock-test.invalid/repo');
+    const ok = await pkgtrack(['publish', '--suite', 'bookworm', buildDeb(dir, 'clk', '1.0-1'), '--verbose'], { cwd: nowhere });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/clock check skipped: no Date header from https:\/\/pkgs\.pkgtrack-clock-test\.invalid/);
   });
 });
