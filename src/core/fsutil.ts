@@ -4,6 +4,7 @@ import { closeSync, fstatSync, linkSync, openSync, readFileSync, statSync, unlin
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { run } from './exec.js';
 
 /**
  * Folders whose contents need not survive a crash of the machine: the scratch copy a publish to
@@ -46,6 +47,18 @@ export async function fsyncPath(path: string): Promise<void> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * syncfs(2) of the file system holding `path`, through `sync -f` (coreutils 8.24 and later): one
+ * flush where thousands of fsyncs cost a slow disk seconds to minutes. True when done, or when
+ * `path` is scratch (nothing to make durable); false when `sync -f` is missing or failed, and the
+ * caller then fsyncs its files one by one.
+ */
+export async function syncFileSystem(path: string): Promise<boolean> {
+  if (!isDurable(path)) return true;
+  const r = await run('sync', ['-f', path], { check: false }).catch(() => undefined);
+  return r?.code === 0;
 }
 
 /**

@@ -27,8 +27,7 @@ import { createReadStream, linkSync, mkdirSync, readdirSync, renameSync, statSyn
 import { copyFile, link, mkdir, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { conflictError } from '../core/errors.js';
-import { run } from '../core/exec.js';
-import { fsyncPath, isDurable, linkIfUnchanged } from '../core/fsutil.js';
+import { fsyncPath, isDurable, linkIfUnchanged, syncFileSystem } from '../core/fsutil.js';
 import { faultPoint } from './faults.js';
 import { REPO_META_DIR, TMP_SUFFIX } from './lock.js';
 import { isTaggedTemp, poolTemp } from './temp-names.js';
@@ -486,10 +485,8 @@ export class PublishTransaction {
     await mapLimit(dirs, 4, fsyncPath);
   }
 
-  /** syncfs(2) on the repository's filesystem through `sync -f`; false when that is not available. */
-  private async syncFilesystem(): Promise<boolean> {
-    if (!isDurable(this.root)) return true;
-    const r = await run('sync', ['-f', this.root], { check: false }).catch(() => undefined);
-    return r?.code === 0;
+  /** syncfs(2) on the repository's filesystem; false when that is not available. */
+  private syncFilesystem(): Promise<boolean> {
+    return syncFileSystem(this.root);
   }
 }

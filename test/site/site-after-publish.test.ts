@@ -73,3 +73,24 @@ describe('the page after publish and after `pkgtrack site`', () => {
     expect((await pkgtrack(['site', '--json'], { cwd: repo })).json().written).toEqual(['index.html']);
   }, 300_000);
 });
+
+describe('the page on a machine whose `sync` cannot flush a file system', () => {
+  it('falls back to an fsync per file, as the repository does: the publish and the page go through', async () => {
+    const dir = tempDir('pkgtrack-site-nosync-');
+    const small = keyedRecipesRepo(dir, 'nosync');
+    mkdirSync(join(dir, 'debs'));
+    // 20 packages: 60 page files, past the 32 that get an fsync each without asking `sync -f` first.
+    for (let i = 0; i < 20; i++) writeFileSync(join(dir, 'debs', debFile(debName(i))), makeDeb(debName(i)));
+    // A `sync` first on PATH that fails, as one without -f (busybox before 1.33) does.
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'sync'), `#!/bin/sh\necho "$@" >> ${join(bin, 'calls')}\nexit 1\n`, { mode: 0o755 });
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+    const r = await pkgtrack(['publish', '--suite', 'bookworm', join(dir, 'debs')], { cwd: small, env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/web page was not updated/);
+    expect(readFileSync(join(bin, 'calls'), 'utf8')).toMatch(/-f/);
+    for (let i = 0; i < 20; i++) expect(readFileSync(join(small, 'public/badges', `${debName(i)}.svg`), 'utf8')).toContain('<svg');
+    expect(readFileSync(join(small, 'public/index.html'), 'utf8')).toContain(debName(19));
+  }, 120_000);
+});

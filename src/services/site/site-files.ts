@@ -15,8 +15,8 @@
  */
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { run } from '../../core/exec.js';
-import { fsyncPath, isDurable } from '../../core/fsutil.js';
+import { mapLimit } from '../../core/concurrency.js';
+import { fsyncPath, syncFileSystem } from '../../core/fsutil.js';
 import { WorkerPool, workerModulesAvailable } from '../../core/worker-pool.js';
 import type { SiteFile } from '../../site/render-site.js';
 
@@ -120,11 +120,9 @@ export class SiteFileWriter {
     try {
       this.send();
       const staged = (await Promise.all(this.staged.map(async (s) => (typeof s === 'boolean' ? [s] : (await s).staged)))).flat();
-      if (isDurable(this.out)) {
-        if (this.files.length <= FSYNC_EACH_MAX)
-          await Promise.all(this.files.map((f, i) => fsyncPath(join(staged[i] ? this.staging : this.out, f.path))));
-        else await run('sync', ['-f', this.out], { what: 'sync -f (flush the web page files)' });
-      }
+      // Many files: one file-system sync; few, or no `sync -f` here: an fsync each.
+      if (this.files.length <= FSYNC_EACH_MAX || !(await syncFileSystem(this.out)))
+        await mapLimit(this.files, 8, (f, i) => fsyncPath(join(staged[i] ? this.staging : this.out, f.path)));
       return this.files.filter((_, i) => staged[i]);
     } finally {
       await this.thread?.close();
