@@ -6,6 +6,8 @@
 import type { ErrorCode } from '../core/error-codes.js';
 import * as openpgp from 'openpgp';
 
+export { keyExpiresBeforeValidUntil } from './expiry.js';
+
 export const MIN_RSA_BITS = 2048;
 export const MIN_RSA_BITS_NEW = 3072;
 /** doctor warns this many days before a signing key or subkey expires. */
@@ -213,20 +215,4 @@ export function daysToExpiry(facts: KeyFacts, now = new Date()): number | null {
   if (dates.length === 0) return null;
   const earliest = Math.min(...dates.map((d) => Date.parse(d)));
   return Math.floor((earliest - now.getTime()) / 86_400_000);
-}
-
-/**
- * A warning when the signing key expires before the Valid-Until of what is about to be signed:
- * apt and dnf refuse the repository from the key's expiry on (EXPKEYSIG), whatever Valid-Until says.
- */
-export function keyExpiresBeforeValidUntil(keyExpiry: Date | null | undefined, validDays: number, now: Date): string | undefined {
-  if (!keyExpiry) return undefined;
-  const validUntil = new Date(now.getTime() + validDays * 86_400_000);
-  if (keyExpiry.getTime() >= validUntil.getTime()) return undefined;
-  const day = (d: Date) => d.toISOString().slice(0, 10);
-  return (
-    `the signing key expires on ${day(keyExpiry)}, before the Valid-Until (${day(validUntil)}) of the metadata this signs: ` +
-    `from ${day(keyExpiry)} apt and dnf refuse the repository (EXPKEYSIG). Extend the key's expiry (gpg --quick-set-expire) ` +
-    'and publish the new public key, or start a rotation now: `pkgtrack key rotate`'
-  );
 }

@@ -60,6 +60,8 @@ export interface SourceFile {
 export interface ImportRef {
   specifier: string;
   typeOnly: boolean;
+  /** `import('...')`: loaded when the code runs, not with the module. */
+  dynamic: boolean;
   line: number;
 }
 
@@ -71,7 +73,7 @@ export function importsOf(text: string): ImportRef[] {
     const specifier = m[3] ?? m[4];
     if (!specifier) continue;
     const line = text.slice(0, (m.index ?? 0) + m[0].length).split('\n').length;
-    out.push({ specifier, typeOnly: !!m[2], line });
+    out.push({ specifier, typeOnly: !!m[2], dynamic: !m[3], line });
   }
   return out;
 }
@@ -132,4 +134,32 @@ export function readSources(srcDir: string): SourceFile[] {
   };
   walk(srcDir);
   return out;
+}
+
+/**
+ * The modules `entry` (a path under src/) loads with it: its static imports and theirs, not
+ * `import type` and not `import()`. Relative specifiers resolve in `files`; the others (packages,
+ * node: built-ins) are listed as they are.
+ */
+export function staticClosure(files: SourceFile[], entry: string): Set<string> {
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const seen = new Set<string>([entry]);
+  const queue = [entry];
+  while (queue.length) {
+    const f = byPath.get(queue.shift()!);
+    if (!f) continue;
+    for (const imp of importsOf(f.text)) {
+      if (imp.typeOnly || imp.dynamic) continue;
+      const target = imp.specifier.startsWith('.')
+        ? normalize(join(dirname(f.path), imp.specifier))
+            .split(sep)
+            .join('/')
+            .replace(/\.js$/, '.ts')
+        : imp.specifier;
+      if (seen.has(target)) continue;
+      seen.add(target);
+      if (target.endsWith('.ts')) queue.push(target);
+    }
+  }
+  return seen;
 }

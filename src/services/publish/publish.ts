@@ -26,7 +26,7 @@ import {
   withRepoLock,
 } from '../../repo/format.js';
 import { DEFAULT_SETTINGS, formatFor, type RepoSettings, repoFormats, repoRoot } from '../../repo/registry.js';
-import { keyExpiresBeforeValidUntil } from '../../sign/policy.js';
+import { keyExpiresBeforeValidUntil } from '../../sign/expiry.js';
 import type { Signer } from '../../sign/signer.js';
 import { StateStore } from '../../state/store.js';
 import { beginChange, endChange, leftoverSummary } from '../../repo/leftovers.js';
