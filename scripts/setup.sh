@@ -18,7 +18,7 @@ APT_PACKAGES=(
   aptly reprepro diffoscope
   debootstrap mmdebstrap debian-archive-keyring
   qemu-user-static binfmt-support arch-test
-  git xz-utils zstd bzip2 unzip zip python3 ca-certificates curl
+  git xz-utils zstd bzip2 unzip zip python3 ca-certificates curl openssl
   sqlite3 shellcheck
   # a real S3 server (Ceph RGW) for the object-storage tests: scripts/ceph-s3-server.sh
   ceph-mon ceph-osd radosgw ceph-common
