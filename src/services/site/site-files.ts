@@ -27,17 +27,17 @@ import type { SiteFile } from '../../site/render-site.js';
  */
 const FSYNC_EACH_MAX = 32;
 
-/** Files written inline before the rest go to the writer thread (its start costs ~30 ms). */
+/** Files written inline before the rest go to the writer threads (starting them costs ~30 ms). */
 export const THREAD_AFTER = 1500;
 
-/** Files sent to the writer thread in one message: [path, data, inPlace] (tuples: cheaper to copy across than objects). */
+/** Files sent to a writer thread in one message: [path, data, inPlace] (tuples: cheaper to copy across than objects). */
 export interface SiteWriteBatch {
   out: string;
   staging: string;
   files: Array<[path: string, data: string | Uint8Array, inPlace: boolean]>;
 }
 
-/** Files per message to the writer thread. */
+/** Files per message to a writer thread. */
 const BATCH = 256;
 
 /**
@@ -78,10 +78,10 @@ export function writeSiteFile(
 /** Writes page files as they are rendered; `finish` waits for them and makes them durable. */
 export class SiteFileWriter {
   private readonly files: SiteFile[] = [];
-  /** Per file written inline: staged or not; per batch sent to the thread: its answer. */
+  /** Per file written inline: staged or not; per batch sent to a thread: its answer. */
   private readonly staged: Array<boolean | Promise<{ staged: boolean[] }>> = [];
   private readonly madeDirs = new Set<string>();
-  private thread: WorkerPool<SiteWriteBatch, { staged: boolean[] }> | undefined;
+  private threads: WorkerPool<SiteWriteBatch, { staged: boolean[] }> | undefined;
   private batch: SiteWriteBatch['files'] = [];
 
   constructor(
@@ -89,12 +89,12 @@ export class SiteFileWriter {
     private readonly staging: string,
   ) {}
 
-  /** Write `f` (in place when `inPlace` allows it). Await `yield()` now and then to let the thread take queued files. */
+  /** Write `f` (in place when `inPlace` allows it). Await `yield()` now and then to let the threads take queued files. */
   add(f: SiteFile, inPlace: boolean): void {
-    if (!this.thread && this.files.length >= THREAD_AFTER && workerModulesAvailable())
-      this.thread = new WorkerPool(new URL('./site-write-worker.js', import.meta.url), { size: 2 });
+    if (!this.threads && this.files.length >= THREAD_AFTER && workerModulesAvailable())
+      this.threads = new WorkerPool(new URL('./site-write-worker.js', import.meta.url), { size: 2 });
     this.files.push(f);
-    if (!this.thread) {
+    if (!this.threads) {
       this.staged.push(writeSiteFile(this.out, this.staging, [f.path, f.data, inPlace], this.madeDirs));
       return;
     }
@@ -103,16 +103,16 @@ export class SiteFileWriter {
   }
 
   private send(): void {
-    if (!this.thread || this.batch.length === 0) return;
-    const answer = this.thread.run({ out: this.out, staging: this.staging, files: this.batch });
+    if (!this.threads || this.batch.length === 0) return;
+    const answer = this.threads.run({ out: this.out, staging: this.staging, files: this.batch });
     answer.catch(() => {}); // awaited by finish()
     this.staged.push(answer);
     this.batch = [];
   }
 
-  /** A point where files queued for the thread are sent (the pool sends once the caller's turn ends). */
+  /** A point where files queued for the threads are sent (the pool sends once the caller's turn ends). */
   async yield(): Promise<void> {
-    if (this.thread) await null;
+    if (this.threads) await null;
   }
 
   /** Every file written and durable; the staged ones, in the order added. */
@@ -125,12 +125,12 @@ export class SiteFileWriter {
         await mapLimit(this.files, 8, (f, i) => fsyncPath(join(staged[i] ? this.staging : this.out, f.path)));
       return this.files.filter((_, i) => staged[i]);
     } finally {
-      await this.thread?.close();
+      await this.threads?.close();
     }
   }
 
-  /** Stop the thread without waiting for its files (the caller failed). */
+  /** Stop the threads without waiting for their files (the caller failed). */
   async abandon(): Promise<void> {
-    await this.thread?.close();
+    await this.threads?.close();
   }
 }
