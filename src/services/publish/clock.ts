@@ -6,6 +6,7 @@
  * Unreachable or no `url:`: nothing to compare with, and the publish goes on (said in debug).
  */
 import { lookup } from 'node:dns/promises';
+import type { LookupFunction } from 'node:net';
 import { PkgtrackError } from '../../core/errors.js';
 import type { Progress } from '../../core/progress.js';
 import type { Signer } from '../../sign/signer.js';
@@ -36,25 +37,29 @@ export async function serverTime(url: string, timeoutMs = 3000): Promise<Date | 
   const deadline = AbortSignal.timeout(timeoutMs);
   const gaveUp = new Promise<undefined>((resolve) => deadline.addEventListener('abort', () => resolve(undefined)));
   const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
-  const address = await Promise.race([
-    lookup(host).then(
-      (a) => a.address,
+  const addresses = await Promise.race([
+    lookup(host, { all: true }).then(
+      (a) => (a.length ? a : undefined),
       () => undefined,
     ),
     gaveUp,
   ]);
-  if (!address) return undefined;
+  if (!addresses) return undefined;
+  // The connection takes these same addresses (every one: IPv6 and IPv4 are tried in turn).
+  const resolved: LookupFunction = (_name, opts, done) => {
+    if (opts.all) done(null, addresses);
+    else done(null, addresses[0]!.address, addresses[0]!.family);
+  };
   const { request } = https ? await import('node:https') : await import('node:http');
   const asked = new Promise<Date | undefined>((resolve) => {
     try {
       const req = request(
         {
-          host: address,
+          hostname: host,
           ...(target.port ? { port: Number(target.port) } : {}),
           path: `${target.pathname}${target.search}`,
           method: 'HEAD',
-          // The name, for the virtual host and (https) the TLS server name.
-          headers: { host: target.host },
+          lookup: resolved,
           signal: deadline,
           ...(https ? { rejectUnauthorized: false } : {}),
         },
