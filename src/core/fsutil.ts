@@ -4,6 +4,7 @@ import { closeSync, fstatSync, linkSync, openSync, readFileSync, statSync, unlin
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { mapLimit } from './concurrency.js';
 import { run } from './exec.js';
 
 /**
@@ -59,6 +60,15 @@ export async function syncFileSystem(path: string): Promise<boolean> {
   if (!isDurable(path)) return true;
   const r = await run('sync', ['-f', path], { check: false }).catch(() => undefined);
   return r?.code === 0;
+}
+
+/**
+ * Make `paths` (files or directories) durable: up to `fsyncEachUpTo` of them with an fsync each;
+ * more with one syncFileSystem of `root`'s file system, or an fsync each where that fails.
+ */
+export async function syncPaths(root: string, paths: readonly string[], fsyncEachUpTo: number, concurrency = 8): Promise<void> {
+  if (paths.length > fsyncEachUpTo && (await syncFileSystem(root))) return;
+  await mapLimit(paths, concurrency, fsyncPath);
 }
 
 /**

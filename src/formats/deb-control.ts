@@ -79,13 +79,12 @@ function controlText(bytes: Uint8Array, source: string): string {
     return STRICT_UTF8.decode(bytes);
   } catch {
     const lines = Buffer.from(bytes).toString('latin1').split('\n');
-    const strict = new TextDecoder('utf-8', { fatal: true });
     let field: string | undefined;
     for (let i = 0; i < lines.length; i++) {
       const l = lines[i]!;
       if (/^[^\s:]+:/.test(l)) field = l.slice(0, l.indexOf(':'));
       try {
-        strict.decode(Buffer.from(l, 'latin1'));
+        STRICT_UTF8.decode(Buffer.from(l, 'latin1'));
       } catch {
         throw controlRefused(
           'DEB_CONTROL_NOT_UTF8',

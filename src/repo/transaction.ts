@@ -21,19 +21,21 @@
  * Every step calls a fault point (faults.ts) so tests can SIGKILL the publisher between any
  * two steps. In dry-run mode nothing is written; the transaction only records its plan.
  */
-import { mapLimit } from '../core/concurrency.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, linkSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { copyFile, link, mkdir, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { conflictError } from '../core/errors.js';
-import { fsyncPath, isDurable, linkIfUnchanged, syncFileSystem } from '../core/fsutil.js';
+import { fsyncPath, isDurable, linkIfUnchanged, syncFileSystem, syncPaths } from '../core/fsutil.js';
 import { faultPoint } from './faults.js';
 import { REPO_META_DIR, TMP_SUFFIX } from './lock.js';
 import { isTaggedTemp, poolTemp } from './temp-names.js';
 import { type GenerationPolicy, pruneGenerations, recordGeneration } from './generations.js';
 
 export { TMP_SUFFIX };
+
+/** Up to this many new files or directories get an fsync each; more, one file-system sync (core/fsutil.ts syncPaths). */
+const FSYNC_EACH_UP_TO = 64;
 
 export interface PlannedChange {
   op: 'add-pool' | 'write' | 'replace' | 'remove' | 'prune';
@@ -464,8 +466,11 @@ export class PublishTransaction {
         pool.map((p) => p.tmp),
         [...this.pendingContent.values()],
       );
-    if (files.length > 64 && (await this.syncFilesystem())) return;
-    await mapLimit(files.filter(Boolean), 8, fsyncPath);
+    await syncPaths(
+      this.root,
+      files.filter((f): f is string => !!f),
+      FSYNC_EACH_UP_TO,
+    );
   }
 
   /**
@@ -474,19 +479,13 @@ export class PublishTransaction {
    * Many files: one filesystem sync in the background; commit waits for it.
    */
   startDataSync(): void {
-    if (this.dryRun || this.earlySync || this.pendingPool.length <= 64) return;
+    if (this.dryRun || this.earlySync || this.pendingPool.length <= FSYNC_EACH_UP_TO) return;
     const covered = this.pendingPool.length;
-    this.earlySync = this.syncFilesystem().then((ok) => ({ ok, covered }));
+    this.earlySync = syncFileSystem(this.root).then((ok) => ({ ok, covered }));
   }
 
   /** Make the new names in `dirs` durable: fsync each, or one filesystem sync for many (a cold publish touches a directory per source package). */
   private async syncDirs(dirs: string[]): Promise<void> {
-    if (dirs.length > 64 && (await this.syncFilesystem())) return;
-    await mapLimit(dirs, 4, fsyncPath);
-  }
-
-  /** syncfs(2) on the repository's filesystem; false when that is not available. */
-  private syncFilesystem(): Promise<boolean> {
-    return syncFileSystem(this.root);
+    await syncPaths(this.root, dirs, FSYNC_EACH_UP_TO, 4);
   }
 }

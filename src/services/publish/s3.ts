@@ -32,6 +32,9 @@ import { POOL_REQUESTS_IN_FLIGHT, REQUESTS_IN_FLIGHT, readRemote, S3_META, state
 
 export { readS3State, S3_META, type S3State } from './s3-remote.js';
 
+/** Scratch files read and hashed at a time before the upload (local disk, not requests). */
+const LOCAL_READS_IN_FLIGHT = 16;
+
 export interface S3SyncReport {
   url: string;
   uploaded: string[];
@@ -162,7 +165,7 @@ export async function changeInS3<T>(
     for (const r of result.reports)
       for (const c of r.commit?.changes ?? [])
         if (c.op === 'add-pool' && c.sha256) newPool.set(relative(work, join(r.root, c.path)), { sha256: c.sha256, from: c.from });
-    await mapLimit(local, 16, async (rel) => {
+    await mapLimit(local, LOCAL_READS_IN_FLIGHT, async (rel) => {
       const abs = join(work, rel);
       const { size, small } = readLocal(abs);
       const sha = small?.sha256 ?? (await sha256Of(abs));

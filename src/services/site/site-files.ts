@@ -15,8 +15,7 @@
  */
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { mapLimit } from '../../core/concurrency.js';
-import { fsyncPath, syncFileSystem } from '../../core/fsutil.js';
+import { syncPaths } from '../../core/fsutil.js';
 import { WorkerPool, workerModulesAvailable } from '../../core/worker-pool.js';
 import type { SiteFile } from '../../site/render-site.js';
 
@@ -120,9 +119,11 @@ export class SiteFileWriter {
     try {
       this.send();
       const staged = (await Promise.all(this.staged.map(async (s) => (typeof s === 'boolean' ? [s] : (await s).staged)))).flat();
-      // Many files: one file-system sync; few, or no `sync -f` here: an fsync each.
-      if (this.files.length <= FSYNC_EACH_MAX || !(await syncFileSystem(this.out)))
-        await mapLimit(this.files, 8, (f, i) => fsyncPath(join(staged[i] ? this.staging : this.out, f.path)));
+      await syncPaths(
+        this.out,
+        this.files.map((f, i) => join(staged[i] ? this.staging : this.out, f.path)),
+        FSYNC_EACH_MAX,
+      );
       return this.files.filter((_, i) => staged[i]);
     } finally {
       await this.threads?.close();
