@@ -14,6 +14,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Bytes or text written to the child's stdin, which is then closed. */
   input?: string | Uint8Array;
+  /** Called once all of `input` is in the pipe (the child reads the rest on its own). */
+  onInputWritten?: () => void;
   /** Reject with a PkgtrackError when the exit code is not 0 (default true). */
   check?: boolean;
   /** Kill the child after this many milliseconds. */
@@ -108,8 +110,8 @@ export async function run(program: string, args: readonly string[], opts: RunOpt
     child.stdin.on('error', () => {
       /* the child may exit before reading stdin; its exit code tells the story */
     });
-    if (opts.input !== undefined) child.stdin.end(opts.input);
-    else child.stdin.end();
+    if (opts.input !== undefined) child.stdin.end(opts.input, opts.onInputWritten);
+    else child.stdin.end(opts.onInputWritten);
   });
 }
 

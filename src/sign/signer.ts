@@ -21,4 +21,10 @@ export interface Signer {
    * clients refuse signatures once it has passed, whatever the signed Valid-Until says.
    */
   keyExpiry?(): Date | null;
+  /**
+   * Unlocks the keys if not yet done, and resolves once `fingerprints`, `publicKeysArmored` and
+   * `keyExpiry` can be read (sign/deferred-signer.ts); rejects with the unlock's error. Absent:
+   * always ready.
+   */
+  ready?(): Promise<void>;
 }

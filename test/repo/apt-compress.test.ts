@@ -225,6 +225,27 @@ describe('apt index compression', () => {
     expect(Buffer.compare(wrong, fresh)).toBe(0);
   });
 
+  it('says when xz has all its input (the keys unlock then), and not when it has nothing to compress', async () => {
+    const plain = text(stanzas(600_000));
+    let told = 0;
+    let doneBeforeTold = false;
+    let done = false;
+    const xz = xzIndex(plain, undefined, cutIndex(plain), () => {
+      told++;
+      doneBeforeTold = done;
+    }).then((b) => {
+      done = true;
+      return b;
+    });
+    roundTrip(await xz, plain);
+    expect(told).toBe(1);
+    expect(doneBeforeTold).toBe(false);
+    // Every block taken from the previous .xz: no xz runs, nothing to say.
+    const again = await xzIndex(plain, { plain, xz: await xz }, cutIndex(plain), () => told++);
+    expect(Buffer.compare(again, await xz)).toBe(0);
+    expect(told).toBe(1);
+  });
+
   it('takes unchanged .xz blocks by the segment table of the .gz cut the same way (no old plain text)', async () => {
     const parts = stanzas(2_000_000);
     const plain = text(parts);

@@ -426,7 +426,9 @@ export class AptFormat implements RepoFormat {
       : undefined;
     for (const x of listed?.indexes ?? []) jobs.push({ dir: x.component, name: contentsIndexName(x.arch), text: x.text, contents: true });
     const base = suiteDir(suite);
-    // Compress all indexes concurrently: gzip runs on libuv's pool, xz in child processes.
+    // Compress all indexes concurrently: gzip runs on libuv's pool, xz in child processes. The
+    // keys unlock (sign/deferred-signer.ts) once xz runs, while this thread would only wait.
+    const unlockKeys = () => void ctx.signer?.ready?.().catch(() => {});
     const compressed = await Promise.all(
       jobs.map(async (j) => {
         const plain = Buffer.from(j.text, 'utf8');
@@ -437,7 +439,10 @@ export class AptFormat implements RepoFormat {
         const withXz = forms.some((f) => f.suffix === '.xz');
         const previous = await publishedIndex(ctx.root, base, contents.release, `${j.dir}/${j.name}`, withXz);
         const cut = cutIndex(plain, j.contents ? LINE : STANZA);
-        const [gz, xz] = await Promise.all([gzipIndex(plain, previous, cut), withXz ? xzIndex(plain, previous, cut) : undefined]);
+        const [gz, xz] = await Promise.all([
+          gzipIndex(plain, previous, cut),
+          withXz ? xzIndex(plain, previous, cut, unlockKeys) : undefined,
+        ]);
         const bytesOf = { '': plain, '.gz': gz, '.xz': xz };
         const variants: IndexVariant[] = forms.map(({ suffix, served }) => {
           const bytes = bytesOf[suffix]!;
@@ -449,6 +454,7 @@ export class AptFormat implements RepoFormat {
     );
     const files: ReleaseFile[] = compressed.flatMap((c) => c.variants.map((v) => v.file));
     const release = { identity, architectures, components, files };
+    await ctx.signer?.ready?.(); // the Release names the keys
     // Nothing to write only if every index on disk is what the Release lists (publishedVariants
     // checked each): after a kill mid-switch an index can be newer than its Release.
     const onDisk = compressed.every((c) => c.variants.every((v) => !v.bytes));
@@ -501,8 +507,7 @@ export class AptFormat implements RepoFormat {
 
   /** A suite published as a plain directory (before the link layout, or restored from a static host) becomes a generation. */
   private async adopt(ctx: RepoContext, suite: string): Promise<void> {
-    const keys = ctx.signer?.publicKeysArmored?.();
-    const gen = await adoptPlainSuite(ctx.root, suite, keys, ctx.tx.dryRun);
+    const gen = await adoptPlainSuite(ctx.root, suite, signingKeys(ctx), ctx.tx.dryRun);
     if (gen) ctx.progress.debug(`${suite}: the suite directory is now generation ${gen}`);
   }
 
@@ -540,6 +545,16 @@ interface IndexVariant {
  * The files are checked, not trusted: after a publisher was killed mid-switch the index on
  * disk can be newer than the Release that lists it.
  */
+/** The repository's armored public keys, asked for only when needed (the keys may still be unlocking); undefined: unsigned. */
+function signingKeys(ctx: RepoContext): (() => Promise<string | undefined>) | undefined {
+  const signer = ctx.signer;
+  if (!signer) return undefined;
+  return async () => {
+    await signer.ready?.();
+    return signer.publicKeysArmored?.();
+  };
+}
+
 async function publishedVariants(
   root: string,
   base: string,

@@ -152,7 +152,13 @@ function xzBlocksByText(previous: PublishedIndex | undefined): Map<string, XzBlo
 }
 
 /** `data` as .xz; blocks whose text `previous` already compressed are taken from it. */
-export async function xzIndex(data: Uint8Array, previous?: PublishedIndex, cut: IndexPieces = cutIndex(data)): Promise<Buffer> {
+export async function xzIndex(
+  data: Uint8Array,
+  previous?: PublishedIndex,
+  cut: IndexPieces = cutIndex(data),
+  /** Called once xz has its input (this thread has nothing to do until xz is done). */
+  started?: () => void,
+): Promise<Buffer> {
   const level = /^[0-9]$/.test(process.env.PKGTRACK_XZ_LEVEL ?? '') ? process.env.PKGTRACK_XZ_LEVEL! : '6';
   const known = xzBlocksByText(previous);
   const blocks: Array<XzBlock | undefined> = cut.pieces.map((piece, i) => {
@@ -166,6 +172,7 @@ export async function xzIndex(data: Uint8Array, previous?: PublishedIndex, cut: 
     const args = xzArgs(sizes, level, availableParallelism());
     const r = await run('xz', args, {
       input: Buffer.concat(fresh.map((i) => cut.pieces[i]!)),
+      ...(started ? { onInputWritten: started } : {}),
       binary: true,
       what: 'xz (index compression)',
     });

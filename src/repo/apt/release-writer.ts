@@ -91,6 +91,7 @@ export async function signAndStageGeneration(
     );
   }
   const { root, tx } = ctx;
+  await ctx.signer?.ready?.(); // the Release names its keys
   // Date is taken now, just before signing (apt rejects a Release dated in the future).
   const now = ctx.now();
   const text = releaseText(ctx, extras, { ...r, date: now, validUntil: new Date(now.getTime() + ctx.options.validDays * 86_400_000) });

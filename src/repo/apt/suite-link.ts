@@ -57,9 +57,15 @@ export async function liveGeneration(root: string, suite: string): Promise<strin
 /**
  * Make `dists/<suite>` the generation link when it is a plain directory; finish an adoption
  * killed between its two renames (no exchange available). Returns the adopted generation.
- * `keys`: armored public keys of the repository (undefined: an unsigned publish).
+ * `signingKeys`: gives the armored public keys of the repository, asked for only when a plain
+ * directory is there (undefined: an unsigned publish).
  */
-export async function adoptPlainSuite(root: string, suite: string, keys: string | undefined, dryRun: boolean): Promise<string | undefined> {
+export async function adoptPlainSuite(
+  root: string,
+  suite: string,
+  signingKeys: (() => Promise<string | undefined>) | undefined,
+  dryRun: boolean,
+): Promise<string | undefined> {
   const path = join(root, suiteDir(suite));
   const store = join(root, suiteGenerations(suite));
   const st = await lstatIfExists(path);
@@ -78,6 +84,7 @@ export async function adoptPlainSuite(root: string, suite: string, keys: string 
   if (!st.isDirectory()) throw refuse('not a directory either');
   const read = (name: string) => ifExists(readFile(join(path, name)));
   const [release, gpg, inRelease] = await Promise.all(SIGNED_FILES.map(read));
+  const keys = await signingKeys?.();
   if (!release) {
     // Never went live (a first publish of the old layout killed before its Release): nothing
     // in it is published; set aside, swept by the next publish's pruning.

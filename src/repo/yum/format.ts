@@ -199,6 +199,7 @@ export class YumRepoFormat implements RepoFormat {
         );
       }
     }
+    await ctx.signer?.ready?.(); // its public keys check what is already signed
     const keyText = ctx.signer && this.opts.signPackages !== false ? this.publicKeysFor(ctx.signer) : undefined;
     const rpmKeys = keyText ? await readKeys(keyText, 'the repository public key') : undefined;
     const reader = rpmReader({ files: change.add.length, keys: rpmKeys && nativeKeys(rpmKeys), changelogLimit: this.opts.changelogLimit });

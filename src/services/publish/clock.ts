@@ -121,13 +121,20 @@ function duration(ms: number): string {
  * (the transaction then aborts, nothing goes live).
  */
 export function signAfter(signer: Signer, check: Promise<void>): Signer {
-  // Not a spread: a class-based Signer keeps its methods on the prototype.
+  // Not a spread: a class-based Signer keeps its methods on the prototype, and a signer whose
+  // keys unlock in the background knows its fingerprints only once ready.
   return {
-    fingerprints: signer.fingerprints,
+    get fingerprints() {
+      return signer.fingerprints;
+    },
     ...(signer.publicKeysArmored ? { publicKeysArmored: () => signer.publicKeysArmored!() } : {}),
     ...(signer.keyExpiry ? { keyExpiry: () => signer.keyExpiry!() } : {}),
+    ...(signer.ready ? { ready: () => signer.ready!() } : {}),
+    ...(hasForKey(signer) ? { forKey: (fpr: string) => signAfter(signer.forKey(fpr), check) } : {}),
     clearsign: (text) => check.then(() => signer.clearsign(text)),
     detachSign: (data) => check.then(() => signer.detachSign(data)),
     detachSignBinary: (data) => check.then(() => signer.detachSignBinary(data)),
-  };
+  } as Signer;
 }
+
+const hasForKey = (s: Signer): s is Signer & { forKey(fpr: string): Signer } => typeof (s as { forKey?: unknown }).forKey === 'function';

@@ -34,7 +34,7 @@ import { checkClock, signAfter } from './clock.js';
 import { collectArtifacts } from './inputs.js';
 import { isDebugSuite } from '../../repo/debug-symbols.js';
 import { type DebugSuiteNote, debugSuiteNotes, routeDebugSymbols, suiteFor } from './debug-route.js';
-import { DEFAULT_PASSPHRASE_ENV, loadSigner, signerFromRepository } from '../shared/signer.js';
+import { DEFAULT_PASSPHRASE_ENV, repositorySigning, startSigner } from '../shared/signer.js';
 import { noIndexCache, StateIndexCache } from '../repo/index-cache.js';
 import { recordTrunkBuilds } from '../nightly/record.js';
 import type { SuiteChange } from '../site/model-sync.js';
@@ -141,16 +141,20 @@ export async function resolveTarget(t: RepoTarget): Promise<ResolvedTarget> {
   };
 }
 
+/**
+ * The signer a change signs with. Its keys unlock when first needed (services/shared/signer.ts
+ * startSigner): await `ready()` before reading them.
+ */
 export async function resolveSigner(t: RepoTarget, r: ResolvedTarget): Promise<Signer> {
   if (t.signer) return t.signer;
   if (t.keyFiles?.length) {
-    return loadSigner({
+    return startSigner({
       keyFiles: t.keyFiles,
       passphrase: t.passphraseFd !== undefined ? { fd: t.passphraseFd } : { env: DEFAULT_PASSPHRASE_ENV },
     });
   }
   if (r.repository?.config.signing)
-    return signerFromRepository(r.repository, t.passphraseFd !== undefined ? { passphraseFd: t.passphraseFd } : {});
+    return startSigner(repositorySigning(r.repository, t.passphraseFd !== undefined ? { passphraseFd: t.passphraseFd } : {}));
   throw inputError(
     'REPO_NO_SIGNER',
     'no signing key: apt and dnf refuse unsigned repositories',
@@ -178,7 +182,8 @@ const clockCheck = (target: ResolvedTarget, req: RepoTarget) =>
     ...(req.allowClockSkew ? { allowSkew: true } : {}),
   });
 
-function expiryWarnings(signer: Signer, target: ResolvedTarget, req: RepoTarget): string[] {
+async function expiryWarnings(signer: Signer, target: ResolvedTarget, req: RepoTarget): Promise<string[]> {
+  await signer.ready?.();
   const w = keyExpiresBeforeValidUntil(signer.keyExpiry?.(), target.validDays, req.now?.() ?? new Date());
   if (!w) return [];
   req.progress.warn(w);
@@ -231,7 +236,6 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
     // The clock check's round trip overlaps reading and indexing; the first signature waits for it.
     clock = unlocked && clockCheck(target, req);
     clock?.catch(() => {}); // awaited by the signer (or below when nothing was signed)
-    if (unlocked) result.warnings.push(...expiryWarnings(unlocked, target, req));
     const signer = unlocked && clock && signAfter(unlocked, clock);
     // Main suites first: a debug suite never holds the symbols of a package its suite failed to take.
     for (const g of [...groups.values()].sort((a, b) => Number(isDebugSuite(a.suite)) - Number(isDebugSuite(b.suite)))) {
@@ -257,6 +261,9 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
       });
     }
     if (cache) result.cache = { hits: cache.hits, misses: cache.misses };
+    // The keys unlocked while the indexes compressed; when nothing was signed, now: a wrong
+    // passphrase fails the publish all the same.
+    if (unlocked) result.warnings.unshift(...(await expiryWarnings(unlocked, target, req)));
     const debugSuites = debugSuiteNotes(result.reports, { name: target.settings.name, url: target.settings.url, output: target.output });
     if (debugSuites.length) result.debugSuites = debugSuites;
     if (!req.dryRun && result.reports.some((r) => r.kind === 'yum')) {

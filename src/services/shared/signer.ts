@@ -8,7 +8,10 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { envError, inputError, notFound, type PkgtrackError } from '../../core/errors.js';
 import { registerSecret } from '../../core/secrets.js';
 import type { RecipesRepository } from '../../recipe/load.js';
+import { DeferredSigner } from '../../sign/deferred-signer.js';
 import type { OpenPgpSigner } from '../../sign/openpgp-signer.js';
+import type { Signer } from '../../sign/signer.js';
+import type { KeyFile } from '../../sign/unlock.js';
 
 export const DEFAULT_PASSPHRASE_ENV = 'PKGTRACK_KEY_PASSPHRASE';
 
@@ -78,51 +81,62 @@ export interface LoadSignerOptions {
   now?: Date;
 }
 
-/** Read, policy-check and unlock every key file, and build the Signer. */
-export async function loadSigner(opts: LoadSignerOptions): Promise<OpenPgpSigner> {
+/** The key files' bytes, and the passphrase; a missing file is KEY_FILE_MISSING. */
+async function readKeyFiles(opts: LoadSignerOptions): Promise<{ files: KeyFile[]; passphrase: string | undefined }> {
   if (opts.keyFiles.length === 0)
     throw inputError('SIGN_NO_KEYS', 'no signing key configured', 'Set signing.key in pkgtrack.yaml (see `pkgtrack key generate`).');
   const passphrase =
     typeof opts.passphrase === 'string' || opts.passphrase === undefined ? opts.passphrase : await readPassphrase(opts.passphrase);
   if (typeof opts.passphrase === 'string') registerSecret(opts.passphrase);
+  const files = await Promise.all(
+    opts.keyFiles.map(async (file) => ({
+      file,
+      data: await readFile(file).catch((e: NodeJS.ErrnoException) => {
+        throw notFound(
+          'KEY_FILE_MISSING',
+          `cannot read signing key ${file}: ${e.code ?? e.message}`,
+          'Check signing.key / signing.extraKeys, or create a key with `pkgtrack key generate`.',
+          { file },
+        );
+      }),
+    })),
+  );
+  return { files, passphrase };
+}
+
+/** Read, policy-check and unlock every key file, and build the Signer. */
+export async function loadSigner(opts: LoadSignerOptions): Promise<OpenPgpSigner> {
+  const { files, passphrase } = await readKeyFiles(opts);
   // openpgp.js is loaded here, not at start-up: a publish starts its reader threads first.
-  const [{ enforcePolicy, readPrivateKey, unlockKey }, { OpenPgpSigner }] = await Promise.all([
-    import('../../sign/keys.js'),
-    import('../../sign/openpgp-signer.js'),
-  ]);
-  const keys = [];
-  const seen = new Set<string>();
-  for (const file of opts.keyFiles) {
-    const data = await readFile(file).catch((e: NodeJS.ErrnoException) => {
-      throw notFound(
-        'KEY_FILE_MISSING',
-        `cannot read signing key ${file}: ${e.code ?? e.message}`,
-        'Check signing.key / signing.extraKeys, or create a key with `pkgtrack key generate`.',
-        {
-          file,
-        },
-      );
-    });
-    const key = await readPrivateKey(data, file);
-    const fp = key.getFingerprint().toUpperCase();
-    if (seen.has(fp))
-      throw inputError(
-        'KEY_DUPLICATE',
-        `${file} holds key ${fp}, which is already configured`,
-        'List each key once in signing.key and signing.extraKeys.',
-        { file },
-      );
-    seen.add(fp);
-    await enforcePolicy(key, file, opts.now ? { now: opts.now } : {});
-    keys.push(await unlockKey(key, passphrase, file));
-  }
-  return OpenPgpSigner.create(keys);
+  const { unlockSigner } = await import('../../sign/unlock.js');
+  return unlockSigner(files, passphrase, opts.now);
+}
+
+/**
+ * The Signer for a change to a repository: the key files and the passphrase are read now (a
+ * missing one fails at once); openpgp.js loads and the keys unlock when the caller first awaits
+ * `ready()` or signs (sign/deferred-signer.ts), where a wrong passphrase then fails the change
+ * before anything goes live.
+ */
+export async function startSigner(opts: LoadSignerOptions): Promise<Signer> {
+  const { files, passphrase } = await readKeyFiles(opts);
+  return new DeferredSigner(async () => (await import('../../sign/unlock.js')).unlockSigner(files, passphrase, opts.now));
 }
 
 export interface RepositorySigningOptions {
   /** `--passphrase-fd N`, which wins over the configured sources. */
   passphraseFd?: number;
   now?: Date;
+}
+
+/** `loadSigner`'s options for the keys pkgtrack.yaml `signing` names. */
+export function repositorySigning(recipesRepo: RecipesRepository, opts: RepositorySigningOptions = {}): LoadSignerOptions {
+  if (!recipesRepo.config.signing) throw signingNotConfigured(recipesRepo);
+  return {
+    keyFiles: signingKeyFiles(recipesRepo),
+    passphrase: passphraseSourceOf(recipesRepo, opts.passphraseFd),
+    ...(opts.now ? { now: opts.now } : {}),
+  };
 }
 
 /** Key files named by pkgtrack.yaml `signing`, absolute. */
@@ -153,10 +167,5 @@ export function signingNotConfigured(recipesRepo: RecipesRepository): PkgtrackEr
 
 /** The Signer configured by pkgtrack.yaml `signing` (main key plus `extraKeys`). */
 export async function signerFromRepository(recipesRepo: RecipesRepository, opts: RepositorySigningOptions = {}): Promise<OpenPgpSigner> {
-  if (!recipesRepo.config.signing) throw signingNotConfigured(recipesRepo);
-  return loadSigner({
-    keyFiles: signingKeyFiles(recipesRepo),
-    passphrase: passphraseSourceOf(recipesRepo, opts.passphraseFd),
-    ...(opts.now ? { now: opts.now } : {}),
-  });
+  return loadSigner(repositorySigning(recipesRepo, opts));
 }

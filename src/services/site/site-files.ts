@@ -15,7 +15,7 @@
  */
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { syncPaths } from '../../core/fsutil.js';
+import { syncFileSystem, syncPaths } from '../../core/fsutil.js';
 import { WorkerPool, workerModulesAvailable } from '../../core/worker-pool.js';
 import type { SiteFile } from '../../site/render-site.js';
 
@@ -38,6 +38,9 @@ export interface SiteWriteBatch {
 
 /** Files per message to a writer thread. */
 const BATCH = 256;
+
+/** Files written between background syncs of a big page (see SiteFileWriter.send). */
+const EARLY_SYNC_EVERY = 8192;
 
 /**
  * Write one page file (see the module comment); true when it was staged. `madeDirs` remembers
@@ -82,6 +85,9 @@ export class SiteFileWriter {
   private readonly madeDirs = new Set<string>();
   private threads: WorkerPool<SiteWriteBatch, { staged: boolean[] }> | undefined;
   private batch: SiteWriteBatch['files'] = [];
+  /** Background syncs started while the page is still rendered; finish waits for them. */
+  private readonly earlySyncs: Array<Promise<boolean>> = [];
+  private sentSinceSync = 0;
 
   constructor(
     private readonly out: string,
@@ -106,6 +112,14 @@ export class SiteFileWriter {
     const answer = this.threads.run({ out: this.out, staging: this.staging, files: this.batch });
     answer.catch(() => {}); // awaited by finish()
     this.staged.push(answer);
+    // A big page's files are flushed in the background as they are written, while the rest are
+    // rendered: the disk is otherwise idle until the final sync, which then has less to write.
+    this.sentSinceSync += this.batch.length;
+    if (this.sentSinceSync >= EARLY_SYNC_EVERY) {
+      this.sentSinceSync = 0;
+      const sync = answer.then(() => syncFileSystem(this.out)).catch(() => false);
+      this.earlySyncs.push(sync);
+    }
     this.batch = [];
   }
 
@@ -119,6 +133,7 @@ export class SiteFileWriter {
     try {
       this.send();
       const staged = (await Promise.all(this.staged.map(async (s) => (typeof s === 'boolean' ? [s] : (await s).staged)))).flat();
+      await Promise.all(this.earlySyncs);
       await syncPaths(
         this.out,
         this.files.map((f, i) => join(staged[i] ? this.staging : this.out, f.path)),
