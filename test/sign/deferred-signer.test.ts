@@ -82,7 +82,7 @@ describe('publish with key files', () => {
     expect(await readFile(inRelease, 'utf8')).toContain(`Signed-By: ${key.fingerprint}`);
   });
 
-  it('a wrong passphrase fails it with KEY_PASSPHRASE_WRONG and nothing goes live', async () => {
+  it('a wrong passphrase fails it with KEY_PASSPHRASE_WRONG: nothing goes live, nothing is placed in the pool', async () => {
     const key = await ed25519Key();
     const work = await mkdtemp(join(tmpdir(), 'pkgtrack-deferred-'));
     process.env.PKGTRACK_KEY_PASSPHRASE = 'not-the-passphrase';
@@ -92,5 +92,7 @@ describe('publish with key files', () => {
       publish({ inputs: [deb], suite: 'bookworm', output: out, keyFiles: [key.privateFile], progress: silentProgress }),
     ).rejects.toMatchObject({ code: 'KEY_PASSPHRASE_WRONG' });
     expect(await readdir(join(out, 'apt/dists')).catch(() => [])).toEqual([]);
+    // The pool goes in place while xz runs only once the keys unlocked: none of it here.
+    expect(await readdir(join(out, 'apt/pool')).catch(() => [])).toEqual([]);
   });
 });

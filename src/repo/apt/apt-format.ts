@@ -426,9 +426,17 @@ export class AptFormat implements RepoFormat {
       : undefined;
     for (const x of listed?.indexes ?? []) jobs.push({ dir: x.component, name: contentsIndexName(x.arch), text: x.text, contents: true });
     const base = suiteDir(suite);
-    // Compress all indexes concurrently: gzip runs on libuv's pool, xz in child processes. The
-    // keys unlock (sign/deferred-signer.ts) once xz runs, while this thread would only wait.
-    const unlockKeys = () => void ctx.signer?.ready?.().catch(() => {});
+    // Compress all indexes concurrently: gzip runs on libuv's pool, xz in child processes. Once
+    // xz has its input this thread would only wait: the keys unlock (sign/deferred-signer.ts)
+    // and, once the change can be signed, the new pool files get their names (tx.placePool).
+    let meanwhile: Promise<void> | undefined;
+    const whileXz = () => {
+      meanwhile ??= (async () => {
+        await ctx.signer?.ready?.();
+        await ctx.tx.placePool();
+      })();
+      meanwhile.catch(() => {}); // awaited below
+    };
     const compressed = await Promise.all(
       jobs.map(async (j) => {
         const plain = Buffer.from(j.text, 'utf8');
@@ -439,10 +447,7 @@ export class AptFormat implements RepoFormat {
         const withXz = forms.some((f) => f.suffix === '.xz');
         const previous = await publishedIndex(ctx.root, base, contents.release, `${j.dir}/${j.name}`, withXz);
         const cut = cutIndex(plain, j.contents ? LINE : STANZA);
-        const [gz, xz] = await Promise.all([
-          gzipIndex(plain, previous, cut),
-          withXz ? xzIndex(plain, previous, cut, unlockKeys) : undefined,
-        ]);
+        const [gz, xz] = await Promise.all([gzipIndex(plain, previous, cut), withXz ? xzIndex(plain, previous, cut, whileXz) : undefined]);
         const bytesOf = { '': plain, '.gz': gz, '.xz': xz };
         const variants: IndexVariant[] = forms.map(({ suffix, served }) => {
           const bytes = bytesOf[suffix]!;
@@ -455,6 +460,7 @@ export class AptFormat implements RepoFormat {
     const files: ReleaseFile[] = compressed.flatMap((c) => c.variants.map((v) => v.file));
     const release = { identity, architectures, components, files };
     await ctx.signer?.ready?.(); // the Release names the keys
+    await meanwhile;
     // Nothing to write only if every index on disk is what the Release lists (publishedVariants
     // checked each): after a kill mid-switch an index can be newer than its Release.
     const onDisk = compressed.every((c) => c.variants.every((v) => !v.bytes));

@@ -116,9 +116,10 @@ function duration(ms: number): string {
 }
 
 /**
- * `signer`, each of whose signatures first waits for `check`: publish starts the clock check,
- * reads and indexes while the HEAD request is out, and still refuses before anything is signed
- * (the transaction then aborts, nothing goes live).
+ * `signer`, each of whose signatures first waits for `check`, and which is `ready()` only once
+ * the check passed: publish starts the clock check, reads and indexes while the HEAD request is
+ * out, and still refuses before anything is signed or placed (the transaction then aborts,
+ * nothing goes live).
  */
 export function signAfter(signer: Signer, check: Promise<void>): Signer {
   // Not a spread: a class-based Signer keeps its methods on the prototype, and a signer whose
@@ -129,7 +130,8 @@ export function signAfter(signer: Signer, check: Promise<void>): Signer {
     },
     ...(signer.publicKeysArmored ? { publicKeysArmored: () => signer.publicKeysArmored!() } : {}),
     ...(signer.keyExpiry ? { keyExpiry: () => signer.keyExpiry!() } : {}),
-    ...(signer.ready ? { ready: () => signer.ready!() } : {}),
+    // Ready to sign: the keys unlocked and the clock found right (the pool goes in place then).
+    ready: () => Promise.all([signer.ready?.(), check]).then(() => undefined),
     ...(hasForKey(signer) ? { forKey: (fpr: string) => signAfter(signer.forKey(fpr), check) } : {}),
     clearsign: (text) => check.then(() => signer.clearsign(text)),
     detachSign: (data) => check.then(() => signer.detachSign(data)),
