@@ -110,6 +110,37 @@ describe('PublishTransaction', () => {
     for (const n of names) expect(readFileSync(join(repo, 'pool/main/t/tasksel', n), 'utf8')).toBe(n);
   });
 
+  it('places the pool ahead of commit (placePool): files named once, later ones at commit; an abort after keeps the named ones only', async () => {
+    const root = tempDir('pkgtrack-tx-');
+    const repo = join(root, 'repo');
+    const src = (n: string) => {
+      writeFileSync(join(root, n), n);
+      return join(root, n);
+    };
+    // 70 files: past the fsync-each threshold, so the bytes and names are synced with one `sync -f` each.
+    const early = Array.from({ length: 70 }, (_, i) => `pool/main/e/early/early-${i}_1_all.deb`);
+    const tx = new PublishTransaction(repo, false);
+    for (const rel of early) await tx.placePoolFile(rel, src(rel.split('/').pop()!));
+    tx.startDataSync();
+    await tx.placePool();
+    const listed = () => readdirSync(join(repo, 'pool/main/e/early')).sort();
+    expect(listed()).toEqual(early.map((r) => r.split('/').pop()!).sort()); // named, no temporaries
+    await tx.placePool(); // nothing new: nothing happens
+    await tx.placePoolFile('pool/main/l/late/late_1_all.deb', src('late_1_all.deb'));
+    await tx.commit();
+    expect(listed()).toHaveLength(70);
+    expect(readdirSync(join(repo, 'pool/main/l/late'))).toEqual(['late_1_all.deb']);
+
+    // A change that fails after its pool went in place: those files stay (unreferenced, as after
+    // a failed commit), the temporaries of the rest go.
+    const tx2 = new PublishTransaction(repo, false);
+    await tx2.placePoolFile('pool/main/f/failed/placed_1_all.deb', src('placed_1_all.deb'));
+    await tx2.placePool();
+    await tx2.placePoolFile('pool/main/f/failed/pending_1_all.deb', src('pending_1_all.deb'));
+    await tx2.abort();
+    expect(readdirSync(join(repo, 'pool/main/f/failed'))).toEqual(['placed_1_all.deb']);
+  });
+
   it('spares temporaries its own workers wrote beside pool paths before the sweep, adopts them, sweeps a dead one', async () => {
     const root = tempDir('pkgtrack-tx-');
     const repo = join(root, 'repo');

@@ -544,13 +544,6 @@ interface IndexVariant {
   file: ReleaseFile;
 }
 
-/**
- * The published forms of an index whose text has not changed, when every one of them is on
- * disk as the current Release lists it (and its by-hash copies are there): republishing then
- * neither recompresses it (xz -6 of a big Packages is most of a republish) nor rewrites it.
- * The files are checked, not trusted: after a publisher was killed mid-switch the index on
- * disk can be newer than the Release that lists it.
- */
 /** The repository's armored public keys, asked for only when needed (the keys may still be unlocking); undefined: unsigned. */
 function signingKeys(ctx: RepoContext): (() => Promise<string | undefined>) | undefined {
   const signer = ctx.signer;
@@ -561,6 +554,13 @@ function signingKeys(ctx: RepoContext): (() => Promise<string | undefined>) | un
   };
 }
 
+/**
+ * The published forms of an index whose text has not changed, when every one of them is on
+ * disk as the current Release lists it (and its by-hash copies are there): republishing then
+ * neither recompresses it (xz -6 of a big Packages is most of a republish) nor rewrites it.
+ * The files are checked, not trusted: after a publisher was killed mid-switch the index on
+ * disk can be newer than the Release that lists it.
+ */
 async function publishedVariants(
   root: string,
   base: string,
