@@ -10,7 +10,8 @@
  *     the signed top-level files (`stageLast`). At commit their bytes are made durable (one
  *     filesystem sync, or fsyncs), then the IMMUTABLE ones get their final names (nothing
  *     references them yet, so they are invisible) and the generation record (which
- *     content-addressed files the new metadata uses) is saved.
+ *     content-addressed files the new metadata uses) is saved. The pool's part of this may
+ *     run earlier (`placePool`, while the caller still compresses and signs).
  *  1. `stage`d files renamed over their targets (bookkeeping under .pkgtrack/: manifests,
  *     file lists, identities).
  *  2. `stageLast`d files and links renamed, in call order. This is the switch: apt's
