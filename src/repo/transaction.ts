@@ -365,20 +365,15 @@ export class PublishTransaction {
   /**
    * Phase 0 for the pool alone, ahead of commit: make the new pool files' bytes durable, give
    * them their names and make the names durable, while the caller still compresses and signs
-   * (a cold publish of 10,000: ~0.1 s of renames and a directory sync off its commit). Nothing
-   * references them yet, as at commit; if the change then fails they stay, unreferenced, as
-   * after a commit that failed later (abort). Commit places the pool files added since.
+   * (the renames and the directory sync leave the commit; on a disk the wait for the pool's
+   * write-back then falls here). Nothing references them yet, as at commit; if the change then
+   * fails they stay, unreferenced, as after a commit that failed later (abort). Commit places
+   * the pool files added since.
    */
   async placePool(): Promise<void> {
     if (this.dryRun || this.pendingPool.length === 0) return;
-    const early = this.earlySync ? await this.earlySync : undefined;
-    this.earlySync = undefined;
     const pool = [...this.pendingPool];
-    await syncPaths(
-      this.root,
-      pool.slice(early?.ok ? early.covered : 0).map((p) => p.tmp),
-      FSYNC_EACH_UP_TO,
-    );
+    await syncPaths(this.root, await this.unsyncedPool(), FSYNC_EACH_UP_TO);
     const dirs = await this.namePool(pool);
     this.pendingPool.splice(0, pool.length); // named (an abort up to here still removes their temporaries)
     await this.syncDirs([...dirs]);
@@ -491,20 +486,19 @@ export class PublishTransaction {
    * costs one flush instead of thousands of fsync round trips.
    */
   private async syncData(): Promise<void> {
-    // Pool files an early sync (startDataSync) already covered need nothing more.
-    const early = this.earlySync ? await this.earlySync : undefined;
-    const pool = this.pendingPool.slice(early?.ok ? early.covered : 0);
-    const files = [...this.staged, ...this.last]
-      .map((s) => s.tmp)
-      .concat(
-        pool.map((p) => p.tmp),
-        [...this.pendingContent.values()],
-      );
+    const files = [...this.staged, ...this.last].map((s) => s.tmp).concat(await this.unsyncedPool(), [...this.pendingContent.values()]);
     await syncPaths(
       this.root,
       files.filter((f): f is string => !!f),
       FSYNC_EACH_UP_TO,
     );
+  }
+
+  /** Temporaries of the pending pool files the early sync (startDataSync) did not cover; it is then done with. */
+  private async unsyncedPool(): Promise<string[]> {
+    const early = this.earlySync ? await this.earlySync : undefined;
+    this.earlySync = undefined;
+    return this.pendingPool.slice(early?.ok ? early.covered : 0).map((p) => p.tmp);
   }
 
   /**

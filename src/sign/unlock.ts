@@ -1,6 +1,6 @@
 /**
  * Key files (already read) to a Signer: the openpgp.js part of loading signing keys, shared by
- * the in-process load (services/shared/signer.ts) and the signer thread (thread-signer.ts).
+ * the eager load and the deferred one (services/shared/signer.ts loadSigner, startSigner).
  */
 import { inputError } from '../core/errors.js';
 import { enforcePolicy, readPrivateKey, unlockKey } from './keys.js';
