@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { mapLimit } from './concurrency.js';
 import { run } from './exec.js';
+import { syncThroughShell } from './sync-shell.js';
 
 /**
  * Folders whose contents need not survive a crash of the machine: the scratch copy a publish to
@@ -51,13 +52,16 @@ export async function fsyncPath(path: string): Promise<void> {
 }
 
 /**
- * syncfs(2) of the file system holding `path`, through `sync -f` (coreutils 8.24 and later): one
- * flush where thousands of fsyncs cost a slow disk seconds to minutes. True when done, or when
+ * syncfs(2) of the file system holding `path`, through `sync -f` (coreutils 8.24 and later; run
+ * by the shell of sync-shell.ts where it can be): one flush where thousands of fsyncs cost a slow
+ * disk seconds to minutes. True when done, or when
  * `path` is scratch (nothing to make durable); false when `sync -f` is missing or failed, and the
  * caller then fsyncs its files one by one.
  */
 export async function syncFileSystem(path: string): Promise<boolean> {
   if (!isDurable(path)) return true;
+  const shell = await syncThroughShell(path);
+  if (shell !== undefined) return shell;
   const r = await run('sync', ['-f', path], { check: false }).catch(() => undefined);
   return r?.code === 0;
 }

@@ -23,7 +23,7 @@ import type { GenerationPolicy } from './generations.js';
 import type { CommitSummary, PublishTransaction } from './transaction.js';
 
 export type { CommitSummary, PlannedChange, RemotePool } from './transaction.js';
-export { PublishTransaction, sha256File, TMP_SUFFIX } from './transaction.js';
+export { PublishTransaction, sha256File, syncsFileSystem, TMP_SUFFIX } from './transaction.js';
 export { acquireRepoLock, isLocalOnly, withRepoLock, REPO_META_DIR, type RepoLock, type RepoLockOptions } from './lock.js';
 export { type GenerationPolicy, keptGenerations, pruneGenerations, readGenerations } from './generations.js';
 import { conflictError } from '../core/errors.js';

@@ -38,6 +38,11 @@ export { TMP_SUFFIX };
 /** Up to this many new files or directories get an fsync each; more, one file-system sync (core/fsutil.ts syncPaths). */
 const FSYNC_EACH_UP_TO = 64;
 
+/** True when a change adding `newFiles` pool files syncs the file system rather than each file. */
+export function syncsFileSystem(newFiles: number): boolean {
+  return newFiles > FSYNC_EACH_UP_TO;
+}
+
 export interface PlannedChange {
   op: 'add-pool' | 'write' | 'replace' | 'remove' | 'prune';
   path: string;

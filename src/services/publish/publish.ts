@@ -23,6 +23,7 @@ import {
   type PublishReport,
   type RemotePool,
   type RepoFormat,
+  syncsFileSystem,
   withRepoLock,
 } from '../../repo/format.js';
 import { DEFAULT_SETTINGS, formatFor, type RepoSettings, repoFormats, repoRoot } from '../../repo/registry.js';
@@ -32,6 +33,7 @@ import { StateStore } from '../../state/store.js';
 import { beginChange, endChange, leftoverSummary } from '../../repo/leftovers.js';
 import { checkClock, signAfter } from './clock.js';
 import { collectArtifacts } from './inputs.js';
+import { startSyncShell } from '../../core/sync-shell.js';
 import { isDebugSuite } from '../../repo/debug-symbols.js';
 import { type DebugSuiteNote, debugSuiteNotes, routeDebugSymbols, suiteFor } from './debug-route.js';
 import { DEFAULT_PASSPHRASE_ENV, repositorySigning, startSigner } from '../shared/signer.js';
@@ -229,6 +231,9 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
     }
     // Reader threads boot while the key is read and unlocked (and the lock taken).
     for (const g of groups.values()) g.format.warm?.(g.add);
+    // Enough new files for the publish to sync its file system: start the shell that runs those
+    // syncs while this process is still small (core/sync-shell.ts).
+    if (!req.dryRun && syncsFileSystem(artifacts.length)) startSyncShell();
     const unlocked = req.dryRun ? undefined : await resolveSigner(req, target);
     const cache = req.dryRun ? undefined : new StateIndexCache(target.store);
     const result: PublishResult = { output: target.output, dryRun: !!req.dryRun, reports: [], cache: { hits: 0, misses: 0 }, warnings: [] };
