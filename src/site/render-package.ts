@@ -18,6 +18,12 @@ export interface PackageEntry {
   places: Array<{ suite: SiteSuite; pkg: SitePackage }>;
 }
 
+/** What a package's own files are rendered from: of each suite, only what they show. */
+export interface PackageView {
+  name: string;
+  places: Array<{ suite: Pick<SiteSuite, 'kind' | 'suite' | 'target'>; pkg: SitePackage }>;
+}
+
 /** Every package of the model with the suites it is in, in one pass (suite order kept). */
 export function packageEntries(model: SiteModel): Map<string, PackageEntry> {
   const out = new Map<string, PackageEntry>();
@@ -54,6 +60,26 @@ export function packageJson(model: SiteModel, e: PackageEntry): string {
     null,
     1,
   )}\n`;
+}
+
+// packageJson spreads a package's row after its suite's fields: none of the row's may shadow them,
+// or packageViewOfJson could not take them apart (a compile error here if one does).
+type NeverShadowed<T extends never> = T;
+export type PackageRowShadowsNoSuiteField = NeverShadowed<keyof SitePackage & ('kind' | 'suite' | 'target' | 'repository')>;
+
+/** The view a packageJson text was written from (its inverse, for what the package's files show). */
+export function packageViewOfJson(json: string): PackageView {
+  const { name, suites } = JSON.parse(json) as {
+    name: string;
+    suites: Array<SitePackage & Pick<SiteSuite, 'kind' | 'suite' | 'target'> & { repository: string }>;
+  };
+  return {
+    name,
+    places: suites.map(({ kind, suite, target, repository: _, ...pkg }) => ({
+      suite: { kind, suite, ...(target !== undefined ? { target } : {}) },
+      pkg,
+    })),
+  };
 }
 
 /** One line per package for the search page: `[name, summary, [[suite, version], ...]]`. */
@@ -126,7 +152,7 @@ export function splicePackageIndex(text: string, changed: ReadonlyMap<string, Pa
 const up = (assets: PageAssets): PageAssets => ({ stylesheet: `../${assets.stylesheet}`, icon: `../${assets.icon}` });
 
 /** A package's own page, in packages/: links go one folder up. No timestamp of its own, so it is byte-identical until the package changes. */
-export function renderPackageHtml(model: SiteModel, e: PackageEntry, assets: PageAssets): string {
+export function renderPackageHtml(model: Pick<SiteModel, 'label' | 'generator'>, e: PackageView, assets: PageAssets): string {
   const a = up(assets);
   const rel = (href: string) => (/^https?:\/\//i.test(href) ? href : `../${href}`);
   const rows = e.places.map(({ suite, pkg }) => {

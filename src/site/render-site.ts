@@ -16,6 +16,7 @@ import {
   packageIndexJson,
   packageJson,
   packageJsonPath,
+  packageViewOfJson,
   renderPackageHtml,
   renderSearchHtml,
   SEARCH_JS,
@@ -84,7 +85,7 @@ export function siteParts(model: SiteModel, partial?: PartialPackages): SitePart
   const packageIndex = partial ? partial.packageIndex : packages.length ? packageIndexJson(packages) : undefined;
   if (packageIndex !== undefined) shared.push({ path: 'search.html', data: renderSearchHtml(model, { ...assets, script }) });
   // Everything a package page shows besides the package itself.
-  const frame = JSON.stringify([model.label, model.generator, model.url ?? '', stylesheet, icon]);
+  const frame = JSON.stringify([model.label, model.generator, model.url ?? '', stylesheet, icon] satisfies PackageFrame);
   const packageInput = (e: PackageEntry) => `${frame}\n${packageJson(model, e)}`;
   return {
     assets: [
@@ -95,14 +96,7 @@ export function siteParts(model: SiteModel, partial?: PartialPackages): SitePart
     shared,
     packages,
     packageInput,
-    packageFiles(e, input = packageInput(e)) {
-      const b = badgeFreshnessOf(e.places.map((p) => p.pkg));
-      return [
-        { path: badgePath(e.name), data: freshnessBadge(e.name, b.version, b.freshness) },
-        { path: packagePagePath(e.name), data: renderPackageHtml(model, e, assets) },
-        { path: packageJsonPath(e.name), data: input.slice(frame.length + 1) },
-      ];
-    },
+    packageFiles: (e, input = packageInput(e)) => packageFilesOfInput(input),
     index(opts = {}) {
       const files: SiteFile[] = [];
       if (packageIndex !== undefined) files.push({ path: PACKAGE_INDEX, data: packageIndex });
@@ -110,6 +104,28 @@ export function siteParts(model: SiteModel, partial?: PartialPackages): SitePart
       return files;
     },
   };
+}
+
+/** The first line of a package's input: the page's label, generator and URL, and the assets' paths. */
+type PackageFrame = [label: string, generator: string, url: string, stylesheet: string, icon: string];
+
+/**
+ * A package's badge, page and JSON (packageFilePaths order) from its input alone
+ * (`SiteParts.packageInput`: the frame's line, then the package's JSON). The one way they are
+ * rendered, on the main thread or on a page writer thread (services/site/site-files.ts), which
+ * is handed this text rather than the three files.
+ */
+export function packageFilesOfInput(input: string): SiteFile[] {
+  const nl = input.indexOf('\n');
+  const [label, generator, , stylesheet, icon] = JSON.parse(input.slice(0, nl)) as PackageFrame;
+  const json = input.slice(nl + 1);
+  const e = packageViewOfJson(json);
+  const b = badgeFreshnessOf(e.places.map((p) => p.pkg));
+  return [
+    { path: badgePath(e.name), data: freshnessBadge(e.name, b.version, b.freshness) },
+    { path: packagePagePath(e.name), data: renderPackageHtml({ label, generator }, e, { stylesheet, icon }) },
+    { path: packageJsonPath(e.name), data: json },
+  ];
 }
 
 /** The whole site from scratch, `index.html` last (the page that references everything). */

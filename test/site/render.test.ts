@@ -9,8 +9,10 @@ import { compareUpstreamVersions } from '../../src/formats/versions.js';
 import { parseXml } from '../../src/repo/yum/xml-read.js';
 import { BADGE_COLORS, badgeSvg, freshnessBadge, textWidth } from '../../src/site/badge.js';
 import { escapeHtml, html, safeUrl } from '../../src/site/html.js';
-import { badgeFreshness, computeFreshness, freshnessText, type SiteModel } from '../../src/site/model.js';
-import { renderSite } from '../../src/site/render-site.js';
+import { badgeFreshness, badgeFreshnessOf, badgePath, computeFreshness, freshnessText, type SiteModel } from '../../src/site/model.js';
+import { packageEntries, packageJson, packageJsonPath, renderPackageHtml } from '../../src/site/render-package.js';
+import { packagePagePath } from '../../src/site/render-page.js';
+import { packageFilePaths, packageFilesOfInput, renderSite, siteParts } from '../../src/site/render-site.js';
 import { debSources, debugSymbolsCommands, URL_PLACEHOLDER, yumRepoFile } from '../../src/site/snippets.js';
 
 const EVIL = `<script>alert("x")</script>'"&\`<img src=x onerror=alert(1)>`;
@@ -144,6 +146,34 @@ describe('escaping', () => {
     const index = JSON.parse(files.find((f) => f.path === 'packages.json')!.data as string) as unknown[][];
     expect(index.map((r) => r[0])).toEqual(['evil', 'hello']);
     expect(index[0]![1]).toBe(`Summary ${EVIL}`);
+  });
+
+  it("renders a package's files from its input text (what a page writer thread is sent) exactly as from its entry", () => {
+    const model = hostileModel();
+    model.suites[0]!.packages[0]!.name = 'evil';
+    // hello also in a yum repository with no target, not built, no patches: places differ in shape.
+    model.suites.push({
+      ...model.suites[0]!,
+      kind: 'yum',
+      repoPath: 'yum',
+      suite: 'fedora/41',
+      target: undefined,
+      packages: [{ ...model.suites[0]!.packages[1]!, version: '2.12-3.fc41', builtAt: undefined }],
+    } as never);
+    const parts = siteParts(model);
+    const assets = { stylesheet: parts.assets[0]!.path, icon: parts.assets[1]!.path };
+    expect(parts.packages.map((e) => e.name)).toEqual(['evil', 'hello']);
+    for (const e of packageEntries(model).values()) {
+      const b = badgeFreshnessOf(e.places.map((p) => p.pkg));
+      const fromInput = packageFilesOfInput(parts.packageInput(e));
+      expect(fromInput.map((f) => f.path)).toEqual(packageFilePaths(e.name));
+      expect(fromInput).toEqual([
+        { path: badgePath(e.name), data: freshnessBadge(e.name, b.version, b.freshness) },
+        { path: packagePagePath(e.name), data: renderPackageHtml(model, e, assets) },
+        { path: packageJsonPath(e.name), data: packageJson(model, e) },
+      ]);
+    }
+    expect(packageEntries(model).get('hello')!.places).toHaveLength(2);
   });
 
   it('escapes badge text and keeps the SVG well-formed', () => {

@@ -17,7 +17,7 @@ import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { syncFileSystem, syncPaths } from '../../core/fsutil.js';
 import { WorkerPool, workerModulesAvailable } from '../../core/worker-pool.js';
-import type { SiteFile } from '../../site/render-site.js';
+import { packageFilesOfInput, type SiteFile } from '../../site/render-site.js';
 
 /**
  * Up to this many files get an fsync each; past it (a first page of thousands of packages, a new
@@ -29,11 +29,22 @@ const FSYNC_EACH_MAX = 32;
 /** Files written inline before the rest go to the writer threads (starting them costs ~30 ms). */
 export const THREAD_AFTER = 1500;
 
-/** Files sent to a writer thread in one message: [path, data, inPlace] (tuples: cheaper to copy across than objects). */
+/** One file: where, what, and whether it may go in place. */
+export type SiteFileItem = [path: string, data: string | Uint8Array, inPlace: boolean];
+
+/**
+ * A package's three files (packageFilePaths order) as their input text (`SiteParts.packageInput`)
+ * and, per file, whether it may go in place. The thread renders them: rendering them on the
+ * main thread and copying the three across cost it ~0.25 s of a first page of 10,000 packages,
+ * on which the page then waited; the input is about a quarter of their size.
+ */
+export type SitePackageItem = [input: string, inPlace: boolean[]];
+
+/** What a writer thread is sent in one message (tuples: cheaper to copy across than objects). */
 export interface SiteWriteBatch {
   out: string;
   staging: string;
-  files: Array<[path: string, data: string | Uint8Array, inPlace: boolean]>;
+  items: Array<SiteFileItem | SitePackageItem>;
 }
 
 /** Files per message to a writer thread. */
@@ -42,16 +53,18 @@ const BATCH = 256;
 /** Files written between background syncs of a big page (see SiteFileWriter.send). */
 const EARLY_SYNC_EVERY = 8192;
 
+/** Write one item's files (see writeSiteFile); per file, whether it was staged. */
+export function writeSiteItem(out: string, staging: string, item: SiteFileItem | SitePackageItem, madeDirs: Set<string>): boolean[] {
+  if (item.length === 3) return [writeSiteFile(out, staging, item, madeDirs)];
+  const [input, inPlace] = item;
+  return packageFilesOfInput(input).map((f, i) => writeSiteFile(out, staging, [f.path, f.data, inPlace[i] ?? false], madeDirs));
+}
+
 /**
  * Write one page file (see the module comment); true when it was staged. `madeDirs` remembers
  * the directories already made by this writer.
  */
-export function writeSiteFile(
-  out: string,
-  staging: string,
-  [path, data, inPlace]: SiteWriteBatch['files'][number],
-  madeDirs: Set<string>,
-): boolean {
+export function writeSiteFile(out: string, staging: string, [path, data, inPlace]: SiteFileItem, madeDirs: Set<string>): boolean {
   const write = (to: string, flag: 'w' | 'wx') => {
     const dir = dirname(to);
     if (!madeDirs.has(dir)) {
@@ -79,12 +92,14 @@ export function writeSiteFile(
 
 /** Writes page files as they are rendered; `finish` waits for them and makes them durable. */
 export class SiteFileWriter {
-  private readonly files: SiteFile[] = [];
-  /** Per file written inline: staged or not; per batch sent to a thread: its answer. */
-  private readonly staged: Array<boolean | Promise<{ staged: boolean[] }>> = [];
+  /** Every file's site path, in the order added. */
+  private readonly paths: string[] = [];
+  /** Per item written inline: its files staged or not; per batch sent to a thread: its answer. */
+  private readonly staged: Array<boolean[] | Promise<{ staged: boolean[] }>> = [];
   private readonly madeDirs = new Set<string>();
   private threads: WorkerPool<SiteWriteBatch, { staged: boolean[] }> | undefined;
-  private batch: SiteWriteBatch['files'] = [];
+  private batch: SiteWriteBatch['items'] = [];
+  private batchFiles = 0;
   /** Background syncs started while the page is still rendered; finish waits for them. */
   private readonly earlySyncs: Array<Promise<boolean>> = [];
   private sentSinceSync = 0;
@@ -96,31 +111,45 @@ export class SiteFileWriter {
 
   /** Write `f` (in place when `inPlace` allows it). Await `yield()` now and then to let the threads take queued files. */
   add(f: SiteFile, inPlace: boolean): void {
-    if (!this.threads && this.files.length >= THREAD_AFTER && workerModulesAvailable())
+    this.push([f.path], [f.path, f.data, inPlace]);
+  }
+
+  /**
+   * Render and write a package's files (`paths`, packageFilePaths order) from its input (see
+   * SitePackageItem), each in place when `inPlace` says so.
+   */
+  addPackage(input: string, paths: readonly string[], inPlace: boolean[]): void {
+    this.push(paths, [input, inPlace]);
+  }
+
+  private push(paths: readonly string[], item: SiteFileItem | SitePackageItem): void {
+    if (!this.threads && this.paths.length >= THREAD_AFTER && workerModulesAvailable())
       this.threads = new WorkerPool(new URL('./site-write-worker.js', import.meta.url), { size: 2 });
-    this.files.push(f);
+    this.paths.push(...paths);
     if (!this.threads) {
-      this.staged.push(writeSiteFile(this.out, this.staging, [f.path, f.data, inPlace], this.madeDirs));
+      this.staged.push(writeSiteItem(this.out, this.staging, item, this.madeDirs));
       return;
     }
-    this.batch.push([f.path, f.data, inPlace]);
-    if (this.batch.length >= BATCH) this.send();
+    this.batch.push(item);
+    this.batchFiles += paths.length;
+    if (this.batchFiles >= BATCH) this.send();
   }
 
   private send(): void {
     if (!this.threads || this.batch.length === 0) return;
-    const answer = this.threads.run({ out: this.out, staging: this.staging, files: this.batch });
+    const answer = this.threads.run({ out: this.out, staging: this.staging, items: this.batch });
     answer.catch(() => {}); // awaited by finish()
     this.staged.push(answer);
     // A big page's files are flushed in the background as they are written, while the rest are
     // rendered: the disk is otherwise idle until the final sync, which then has less to write.
-    this.sentSinceSync += this.batch.length;
+    this.sentSinceSync += this.batchFiles;
     if (this.sentSinceSync >= EARLY_SYNC_EVERY) {
       this.sentSinceSync = 0;
       const sync = answer.then(() => syncFileSystem(this.out)).catch(() => false);
       this.earlySyncs.push(sync);
     }
     this.batch = [];
+    this.batchFiles = 0;
   }
 
   /** A point where files queued for the threads are sent (the pool sends once the caller's turn ends). */
@@ -128,18 +157,18 @@ export class SiteFileWriter {
     if (this.threads) await null;
   }
 
-  /** Every file written and durable; the staged ones, in the order added. */
-  async finish(): Promise<SiteFile[]> {
+  /** Every file written and durable; the site paths of the staged ones, in the order added. */
+  async finish(): Promise<string[]> {
     try {
       this.send();
-      const staged = (await Promise.all(this.staged.map(async (s) => (typeof s === 'boolean' ? [s] : (await s).staged)))).flat();
+      const staged = (await Promise.all(this.staged.map(async (s) => (Array.isArray(s) ? s : (await s).staged)))).flat();
       await Promise.all(this.earlySyncs);
       await syncPaths(
         this.out,
-        this.files.map((f, i) => join(staged[i] ? this.staging : this.out, f.path)),
+        this.paths.map((p, i) => join(staged[i] ? this.staging : this.out, p)),
         FSYNC_EACH_MAX,
       );
-      return this.files.filter((_, i) => staged[i]);
+      return this.paths.filter((_, i) => staged[i]);
     } finally {
       await this.threads?.close();
     }

@@ -208,7 +208,16 @@ async function writeSiteLocked(out: string, store: StateStore, input: SiteInput,
       packageRows.push([e.name, hash, at]);
       // The files of a package new to the site go straight in place: nothing links them before the new index does.
       const isNew = !oldPackages.has(e.name);
-      for (const f of inputParts.packageFiles(e, text)) write(f, isNew && !oldFiles.has(f.path));
+      const paths = packageFilePaths(e.name);
+      for (const p of paths) {
+        checkPath(p);
+        written.push(p);
+      }
+      writer.addPackage(
+        text,
+        paths,
+        paths.map((p) => isNew && !oldFiles.has(p)),
+      );
       if (packageRows.length % 128 === 0) await writer.yield();
     }
     const current = new Set(packages.map((e) => e.name));
@@ -247,11 +256,11 @@ async function writeSiteLocked(out: string, store: StateStore, input: SiteInput,
     const staged = await writer.finish();
     const dirs = new Set(written.map((p) => dirname(join(out, p))));
     const made = new Set<string>();
-    for (const f of staged) {
-      const dest = join(out, f.path);
+    for (const p of staged) {
+      const dest = join(out, p);
       if (!made.has(dirname(dest))) mkdirSync(dirname(dest), { recursive: true });
       made.add(dirname(dest));
-      renameSync(join(staging, f.path), dest);
+      renameSync(join(staging, p), dest);
     }
     for (const d of dirs) await fsyncPath(d);
 
