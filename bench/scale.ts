@@ -78,13 +78,26 @@ const median = (xs: Sample[]) => [...xs].sort((a, b) => a.wall - b.wall)[Math.fl
  * previous tool's files too).
  */
 function bench(setup: (run: number) => void, run: () => Sample): Sample {
-  const xs: Sample[] = [];
+  return benchSideBySide([{ setup, run }])[0]!;
+}
+
+/**
+ * `bench` for several tools at once, in rounds: round i runs each tool once, the order rotated
+ * from round to round. This disk's speed at creating files drifts within minutes
+ * (docs/scale.md); run one tool's runs after the other's, and whichever ran in a slow stretch
+ * lost. Side by side, every tool meets the same stretches, and none is always first after a sync.
+ */
+function benchSideBySide(tools: ReadonlyArray<{ setup: (run: number) => void; run: () => Sample }>): Sample[] {
+  const xs = tools.map((): Sample[] => []);
   for (let i = 0; i < RUNS; i++) {
-    setup(i);
-    execFileSync('sync');
-    xs.push(run());
+    for (let k = 0; k < tools.length; k++) {
+      const t = (i + k) % tools.length;
+      tools[t]!.setup(i);
+      execFileSync('sync');
+      xs[t]!.push(tools[t]!.run());
+    }
   }
-  return median(xs);
+  return xs.map(median);
 }
 
 type Row = [what: string, ours: Sample | undefined, peer: string, theirs: Sample | undefined, note?: string];
@@ -183,20 +196,13 @@ async function aptAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
   // pkgtrack inside a recipes repository (the page is refreshed by every publish).
   let repo = '';
   const pk = (args: string[]) => sh(process.execPath, [CLI, 'publish', '-q', '--suite', 'bookworm', ...args], { cwd: repo, env });
-  const pkCold = bench(
-    () => (repo = recipesRepo(fresh('pk'), key.secret)),
-    () => pk([debs]),
-  );
-  const pkAdd = bench(
-    (i) => {
+  const pkCold = { setup: () => void (repo = recipesRepo(fresh('pk'), key.secret)), run: () => pk([debs]) };
+  const pkAdd = {
+    setup: (i: number) => {
       if (i > 0) sh(process.execPath, [CLI, 'repo', 'remove', '-q', 'bench-added', '--suite', 'bookworm'], { cwd: repo, env });
     },
-    () => pk([extra]),
-  );
-  const listed = (readFileSync(join(repo, 'public/apt/dists/bookworm/main/binary-amd64/Packages'), 'utf8').match(/^Package: /gm) ?? [])
-    .length;
-  if (listed !== n + 1) throw new Error(`pkgtrack listed ${listed} packages, wanted ${n + 1}`);
-  await pageRows(n + 1, join(repo, 'public'));
+    run: () => pk([extra]),
+  };
 
   // reprepro, .gz and .xz like pkgtrack.
   let rr = '';
@@ -214,44 +220,55 @@ async function aptAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
   // 10,000 paths a call: 100,000 do not fit in one argv (E2BIG). Like one call: the indexes are
   // exported once, after the last batch (not after each); the calls' times are summed.
   const rrBatches = Array.from({ length: Math.ceil(allDebs.length / 10_000) }, (_, i) => allDebs.slice(i * 10_000, (i + 1) * 10_000));
-  const rrCold = bench(rrInit, () =>
-    rrBatches.length === 1
-      ? sh('reprepro', ['-b', rr, 'includedeb', 'bookworm', ...allDebs], { env })
-      : sum([
-          ...rrBatches.map((b) => sh('reprepro', ['-b', rr, '--export=silent-never', 'includedeb', 'bookworm', ...b], { env })),
-          sh('reprepro', ['-b', rr, 'export', 'bookworm'], { env }),
-        ]),
-  );
-  const rrAdd = bench(
-    (i) => {
+  const rrCold = {
+    setup: rrInit,
+    run: () =>
+      rrBatches.length === 1
+        ? sh('reprepro', ['-b', rr, 'includedeb', 'bookworm', ...allDebs], { env })
+        : sum([
+            ...rrBatches.map((b) => sh('reprepro', ['-b', rr, '--export=silent-never', 'includedeb', 'bookworm', ...b], { env })),
+            sh('reprepro', ['-b', rr, 'export', 'bookworm'], { env }),
+          ]),
+  };
+  const rrAdd = {
+    setup: (i: number) => {
       if (i > 0) sh('reprepro', ['-b', rr, 'remove', 'bookworm', 'bench-added'], { env });
     },
-    () => sh('reprepro', ['-b', rr, 'includedeb', 'bookworm', extra], { env }),
-  );
+    run: () => sh('reprepro', ['-b', rr, 'includedeb', 'bookworm', extra], { env }),
+  };
 
   // aptly.
   let conf = '';
   const aptly = (args: string[]) => sh('aptly', [`-config=${conf}`, ...args], { env });
   const sign = [`-gpg-key=${key.fpr}`, '-batch'];
-  const aptlyCold = bench(
-    () => {
+  const aptlyCold = {
+    setup: () => {
       const dir = fresh('aptly');
       conf = `${dir}.conf`;
       writeFileSync(conf, JSON.stringify({ rootDir: dir, gpgProvider: 'gpg', architectures: ['amd64'] }));
       aptly(['repo', 'create', '-distribution=bookworm', '-component=main', 'bench']);
     },
-    () => sum([aptly(['repo', 'add', 'bench', debs]), aptly(['publish', 'repo', ...sign, 'bench'])]),
-  );
-  const aptlyAdd = bench(
-    (i) => {
+    run: () => sum([aptly(['repo', 'add', 'bench', debs]), aptly(['publish', 'repo', ...sign, 'bench'])]),
+  };
+  const aptlyAdd = {
+    setup: (i: number) => {
       if (i > 0) aptly(['repo', 'remove', 'bench', 'bench-added']);
     },
-    () => sum([aptly(['repo', 'add', 'bench', extra]), aptly(['publish', 'update', ...sign, 'bookworm'])]),
-  );
-  row([`apt cold, ${n} .debs`, pkCold, 'reprepro includedeb (gz+xz)', rrCold, 'goal <= 0.5x']);
-  row([`apt cold, ${n} .debs`, pkCold, 'aptly repo add + publish repo', aptlyCold]);
-  row([`apt add one to ${n}`, pkAdd, 'reprepro includedeb (gz+xz)', rrAdd, 'goal <= 1.0x']);
-  row([`apt add one to ${n}`, pkAdd, 'aptly repo add + publish update', aptlyAdd, 'goal <= 0.3x']);
+    run: () => sum([aptly(['repo', 'add', 'bench', extra]), aptly(['publish', 'update', ...sign, 'bookworm'])]),
+  };
+
+  // Side by side (benchSideBySide): each add-one goes to its tool's last cold repository.
+  const [pkColdS, rrColdS, aptlyColdS] = benchSideBySide([pkCold, rrCold, aptlyCold]);
+  const [pkAddS, rrAddS, aptlyAddS] = benchSideBySide([pkAdd, rrAdd, aptlyAdd]);
+  const listed = (readFileSync(join(repo, 'public/apt/dists/bookworm/main/binary-amd64/Packages'), 'utf8').match(/^Package: /gm) ?? [])
+    .length;
+  if (listed !== n + 1) throw new Error(`pkgtrack listed ${listed} packages, wanted ${n + 1}`);
+  await pageRows(n + 1, join(repo, 'public'));
+
+  row([`apt cold, ${n} .debs`, pkColdS, 'reprepro includedeb (gz+xz)', rrColdS, 'goal <= 0.5x']);
+  row([`apt cold, ${n} .debs`, pkColdS, 'aptly repo add + publish repo', aptlyColdS]);
+  row([`apt add one to ${n}`, pkAddS, 'reprepro includedeb (gz+xz)', rrAddS, 'goal <= 1.0x']);
+  row([`apt add one to ${n}`, pkAddS, 'aptly repo add + publish update', aptlyAddS, 'goal <= 0.3x']);
 }
 
 async function yumAt(n: number, work: string, key: ReturnType<typeof gpgHome>): Promise<void> {

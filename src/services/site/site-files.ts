@@ -3,8 +3,9 @@
  * publish of 10,000 packages writes 30,000 small files: rendering them and creating them took
  * about as long each (~0.35 s on tmpfs, the creation longer on a disk), one after the other on
  * the main thread. Past `THREAD_AFTER` files the writes go to two writer threads, which create
- * the files while the main thread renders the next packages (on a disk, one thread creating them
- * fell ~0.3 s behind the rendering at 10,000 packages; two, ~0.1 s).
+ * the files while the main thread goes on (on a disk, one thread creating them fell ~0.3 s
+ * behind the rendering at 10,000 packages; two, ~0.1 s). A package's three files are rendered
+ * by the thread that writes them, from the package's input text (SitePackageItem).
  *
  * Each file is written with synchronous calls (in the thread, or inline for a few files): for
  * files of a few KB, fs/promises' round trip per call through the thread pool costs more than
