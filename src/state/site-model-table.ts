@@ -45,6 +45,14 @@ export interface SiteModelDump {
   rows: StoredBinary[];
 }
 
+/**
+ * A big suite's most recently changed sources, newest first, then by name: the walk goes down
+ * the site_packages_recent index (migration 096), in this order, and stops at the limit.
+ */
+export const RECENT_SOURCES_SQL = `SELECT p.name AS name, p.changed_at AS at FROM site_packages p
+  WHERE EXISTS (SELECT 1 FROM site_binaries b WHERE b.source = p.name AND b.suite = ?)
+  ORDER BY p.changed_at DESC, p.name ASC LIMIT ?`;
+
 const CONTEXT = 'context';
 /** The day the package pages were rendered on (their freshness counts whole days). */
 const DAY = 'day';
@@ -98,11 +106,7 @@ export const siteModelTable = (store: StateStore) => {
             `SELECT DISTINCT b.source AS name, p.changed_at AS at FROM site_binaries b JOIN site_packages p ON p.name = b.source
              WHERE b.suite = ? ORDER BY at DESC, name ASC LIMIT ?`,
           )
-        : db.prepare(
-            `SELECT p.name AS name, p.changed_at AS at FROM site_packages p
-             WHERE EXISTS (SELECT 1 FROM site_binaries b WHERE b.source = p.name AND b.suite = ?)
-             ORDER BY p.changed_at DESC, p.name ASC LIMIT ?`,
-          );
+        : db.prepare(RECENT_SOURCES_SQL);
       const out = recorded.all(suite, limit) as Array<{ name: string; at: string }>;
       if (out.length < limit) {
         const rest = db

@@ -10,6 +10,7 @@ import { keyRotationMigrations } from './070-key-rotation.js';
 import { indexCacheCtimeMigrations } from './075-index-cache-ctime.js';
 import { siteRecordMigrations } from './090-site-record.js';
 import { siteModelMigrations } from './095-site-model.js';
+import { siteRecentIndexMigrations } from './096-site-recent-index.js';
 
 export const MIGRATIONS: Migration[] = [
   ...coreMigrations,
@@ -19,4 +20,5 @@ export const MIGRATIONS: Migration[] = [
   ...indexCacheCtimeMigrations,
   ...siteRecordMigrations,
   ...siteModelMigrations,
+  ...siteRecentIndexMigrations,
 ];
