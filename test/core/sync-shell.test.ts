@@ -1,5 +1,4 @@
 /** The sync shell: answers in order, declines what it cannot take, never holds the process open. */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { syncFileSystem } from '../../src/core/fsutil.js';
 import { startSyncShell, syncThroughShell } from '../../src/core/sync-shell.js';
 import { tempDir } from '../helpers/cli.js';
+import { spawnAsync } from '../helpers/process.js';
 
 const SHELL_MODULE = fileURLToPath(new URL('../../src/core/sync-shell.ts', import.meta.url));
 
@@ -14,7 +14,7 @@ const SHELL_MODULE = fileURLToPath(new URL('../../src/core/sync-shell.ts', impor
 function runScript(body: string, env: NodeJS.ProcessEnv = process.env) {
   const file = join(tempDir('pkgtrack-sync-shell-'), 'script.mts');
   writeFileSync(file, `import { startSyncShell, syncThroughShell } from ${JSON.stringify(SHELL_MODULE)};\n${body}`);
-  return spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 20_000, env });
+  return spawnAsync(process.execPath, ['--import', 'tsx', file], { timeoutMs: 20_000, env });
 }
 
 describe('sync shell', () => {
@@ -41,28 +41,28 @@ describe('sync shell', () => {
     expect(processes(), 'an idle shell is unref-ed').toBe(before);
   });
 
-  it('lets a process that never stops the shell exit', () => {
+  it('lets a process that never stops the shell exit', async () => {
     const dir = tempDir('pkgtrack-sync-shell-');
-    const r = runScript(`
+    const r = await runScript(`
       startSyncShell();
       console.log('answer', await syncThroughShell(${JSON.stringify(dir)}));
       await new Promise((r) => setTimeout(r, 50));
       // no cleanup: the idle shell must not keep this process running
     `);
     expect(r.signal, 'the process hung with an idle shell').toBeNull();
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('answer true');
   });
 
-  it('declines every request when no shell can start, so the caller falls back', () => {
-    const r = runScript(
+  it('declines every request when no shell can start, so the caller falls back', async () => {
+    const r = await runScript(
       `
       startSyncShell();
       console.log('answer', await syncThroughShell('/'));
     `,
       { ...process.env, PATH: join(tempDir('pkgtrack-sync-shell-'), 'empty') },
     );
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('answer undefined');
   });
 });
