@@ -54,9 +54,8 @@ export async function fsyncPath(path: string): Promise<void> {
 /**
  * syncfs(2) of the file system holding `path`, through `sync -f` (coreutils 8.24 and later; run
  * by the shell of sync-shell.ts where it can be): one flush where thousands of fsyncs cost a slow
- * disk seconds to minutes. True when done, or when
- * `path` is scratch (nothing to make durable); false when `sync -f` is missing or failed, and the
- * caller then fsyncs its files one by one.
+ * disk seconds to minutes. True when done, or when `path` is scratch (nothing to make durable);
+ * false when `sync -f` is missing or failed, and the caller then fsyncs its files one by one.
  */
 export async function syncFileSystem(path: string): Promise<boolean> {
   if (!isDurable(path)) return true;

@@ -43,14 +43,15 @@ class SyncShell {
   private partial = '';
 
   constructor() {
+    let child: ChildProcessByStdio<Writable, Readable, null>;
     try {
-      this.child = spawn('sh', ['-c', SCRIPT], { env: childEnv(), stdio: ['pipe', 'pipe', 'ignore'] });
+      child = spawn('sh', ['-c', SCRIPT], { env: childEnv(), stdio: ['pipe', 'pipe', 'ignore'] });
     } catch {
       this.dead = true;
+      this.child = undefined;
       return;
     }
-    const child = this.child;
-    if (!child) return;
+    this.child = child;
     child.on('error', () => this.die());
     child.on('exit', () => this.die());
     child.stdin.on('error', () => this.die());

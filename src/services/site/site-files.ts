@@ -93,8 +93,8 @@ export function writeSiteFile(out: string, staging: string, [path, data, inPlace
 
 /** Writes page files as they are rendered; `finish` waits for them and makes them durable. */
 export class SiteFileWriter {
-  /** Every file's site path, in the order added. */
-  private readonly paths: string[] = [];
+  /** Every file's site path, in the order added (the page write's list of what it wrote). */
+  readonly paths: string[] = [];
   /** Per item written inline: its files staged or not; per batch sent to a thread: its answer. */
   private readonly staged: Array<boolean[] | Promise<{ staged: boolean[] }>> = [];
   private readonly madeDirs = new Set<string>();

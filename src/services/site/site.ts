@@ -184,10 +184,8 @@ async function writeSiteLocked(out: string, store: StateStore, input: SiteInput,
   // handed to the writer as it is rendered (site-files.ts).
   const staging = join(out, `${STAGING_PREFIX}${randomBytes(6).toString('hex')}`);
   const writer = new SiteFileWriter(out, staging);
-  const written: string[] = [];
   const write = (f: SiteFile, inPlace: boolean) => {
     checkPath(f.path);
-    written.push(f.path);
     writer.add(f, inPlace);
   };
   // Staged files not renamed in (a failure), and the thread if it is still writing, go on any exit.
@@ -209,10 +207,7 @@ async function writeSiteLocked(out: string, store: StateStore, input: SiteInput,
       // The files of a package new to the site go straight in place: nothing links them before the new index does.
       const isNew = !oldPackages.has(e.name);
       const paths = packageFilePaths(e.name);
-      for (const p of paths) {
-        checkPath(p);
-        written.push(p);
-      }
+      for (const p of paths) checkPath(p);
       writer.addPackage(
         text,
         paths,
@@ -254,6 +249,7 @@ async function writeSiteLocked(out: string, store: StateStore, input: SiteInput,
     }
 
     const staged = await writer.finish();
+    const written = writer.paths;
     const dirs = new Set(written.map((p) => dirname(join(out, p))));
     const made = new Set<string>();
     for (const p of staged) {
