@@ -68,9 +68,11 @@ export const siteModelTable = (store: StateStore) => {
       const rows = db.prepare('SELECT suite, stamp, header FROM site_suites').all() as unknown as Array<{ suite: string } & StoredSuite>;
       return new Map(rows.map((r) => [r.suite, { stamp: r.stamp, header: r.header }]));
     },
-    /** Every row of one suite. */
+    /** Every row of one suite, in the order they were stored. */
     rowsOfSuite(suite: string): StoredBinary[] {
-      return db.prepare('SELECT suite, name, source, row FROM site_binaries WHERE suite = ?').all(suite) as unknown as StoredBinary[];
+      return db
+        .prepare('SELECT suite, name, source, row FROM site_binaries WHERE suite = ? ORDER BY rowid')
+        .all(suite) as unknown as StoredBinary[];
     },
     /** The sources of the rows of `names` in `suite`. */
     sourcesOfNames(suite: string, names: readonly string[]): string[] {

@@ -140,6 +140,42 @@ describe('the page after a publish, from the stored model', () => {
     await expectSameAsWholePass();
   }, 120_000);
 
+  it('a whole pass keeps the stored rows of suites whose signed metadata did not change, and replaces rows that differ', async () => {
+    const sql = (q: string) => {
+      const d = new DatabaseSync(join(out(), '.pkgtrack', 'state.db'));
+      try {
+        return d.prepare(q).all() as Array<Record<string, string | number>>;
+      } finally {
+        d.close();
+      }
+    };
+    // Counts the rows deleted from the model (a trigger of the test's own, dropped at the end).
+    sql('CREATE TABLE test_deleted (suite TEXT)');
+    sql('CREATE TRIGGER test_count_deletes AFTER DELETE ON site_binaries BEGIN INSERT INTO test_deleted VALUES (old.suite); END');
+    const rows = () => sql('SELECT suite, name, source, row FROM site_binaries ORDER BY suite, name, row');
+    const deleted = () => sql('SELECT DISTINCT suite FROM test_deleted').map((r) => String(r.suite));
+    try {
+      const before = rows();
+      expect(before.length).toBeGreaterThan(30);
+      const again = await pkgtrack(['site', '--json'], { cwd: repo });
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.json().pass).toBe('whole');
+      expect(deleted()).toEqual([]);
+      expect(rows()).toEqual(before);
+      // A stored row that is not what its suite says (under the same stamp): that suite's rows are stored again.
+      const victim = before.find((r) => String(r.row).includes('"pkg-02"'))!;
+      sql(`UPDATE site_binaries SET row = '${String(victim.row).replace('"1.0-1"', '"0.0-tampered"')}' WHERE row = '${victim.row}'`);
+      expect(rows()).not.toEqual(before);
+      expect((await pkgtrack(['site', '--json'], { cwd: repo })).code).toBe(0);
+      expect(deleted()).toEqual([victim.suite]);
+      expect(rows()).toEqual(before);
+    } finally {
+      sql('DROP TRIGGER test_count_deletes');
+      sql('DROP TABLE test_deleted');
+    }
+    await expectSameAsWholePass();
+  }, 120_000);
+
   it('a packages.json that is not the recorded one is not spliced: the whole page is written', async () => {
     const index = join(out(), 'packages.json');
     writeFileSync(index, readFileSync(index, 'utf8').replace('"pkg-01"', '"pkg-01-tampered"'));

@@ -20,7 +20,7 @@
 import { siteRecordTable } from '../../state/tables.js';
 import { hash, randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync } from 'node:fs';
-import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { PkgtrackError } from '../../core/errors.js';
 import { fsyncPath, readTextIfExists } from '../../core/fsutil.js';
@@ -35,6 +35,7 @@ import { compareNames, SAFE_SEGMENT } from '../../site/model.js';
 import { StateStore } from '../../state/store.js';
 import type { GatherOptions } from './gather.js';
 import { type SuiteChange, syncSite, wholeSite } from './model-sync.js';
+import { SiteFilePresence } from './presence.js';
 import { SiteFileWriter } from './site-files.js';
 
 export { gatherSiteModel } from './gather.js';
@@ -87,12 +88,6 @@ function checkPath(p: string): void {
 
 // One call, no Hash object: the site hashes every package's input on each publish.
 const sha256 = (data: string | Uint8Array) => hash('sha256', data, 'hex');
-
-const isFile = (p: string) =>
-  lstat(p).then(
-    (s) => s.isFile(),
-    () => false,
-  );
 
 /** Write the rendered model (plus `extraFiles`, e.g. build logs) into `outputDir` atomically, rewriting only what changed. */
 export async function writeSite(
@@ -160,7 +155,8 @@ async function writeSiteLocked(out: string, store: StateStore, input: SiteInput,
   // Leftovers of an interrupted run.
   for (const e of await readdir(out)) if (e.startsWith(STAGING_PREFIX)) await rm(join(out, e), { recursive: true, force: true });
   const now = (opts.now ?? new Date()).toISOString();
-  const present = async (paths: string[]) => opts.trustRecord || (await Promise.all(paths.map((p) => isFile(join(out, p))))).every(Boolean);
+  const presence = opts.trustRecord ? undefined : new SiteFilePresence(out);
+  const present = (paths: string[]) => !presence || presence.hasAll(paths);
   const partial = input.partial;
   const records = siteRecordTable(store);
   // A partial write reads the record of its own packages only (not 100,000 rows).
@@ -196,8 +192,7 @@ async function writeSiteLocked(out: string, store: StateStore, input: SiteInput,
       const text = inputParts.packageInput(e);
       const hash = sha256(text);
       const old = oldPackages.get(e.name);
-      // Trusting the record: no await per package (10,000 microtask round trips).
-      if (old?.hash === hash && (opts.trustRecord || (await present(packageFilePaths(e.name))))) {
+      if (old?.hash === hash && present(packageFilePaths(e.name))) {
         changedAt.set(e.name, old.changedAt);
         continue;
       }
@@ -244,7 +239,7 @@ async function writeSiteLocked(out: string, store: StateStore, input: SiteInput,
       const hash = sha256(f.data);
       fileRows.push([f.path, hash]);
       const old = oldFiles.get(f.path);
-      if (old?.hash === hash && !old.previous && (await present([f.path]))) continue;
+      if (old?.hash === hash && !old.previous && present([f.path])) continue;
       write(f, false);
     }
 
