@@ -8,6 +8,7 @@
 import type { Dirent } from 'node:fs';
 import { lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { mapLimit } from '../core/concurrency.js';
 import { ifExists } from '../core/fsutil.js';
 import { REPO_META_DIR, TMP_SUFFIX } from './lock.js';
 
@@ -18,23 +19,32 @@ export interface Leftovers {
   bytes: number;
 }
 
-/** Every `*.pkgtrack-tmp` below `root` (symlinks are not followed). */
+/** Every `*.pkgtrack-tmp` below `root`, sorted (symlinks are not followed). */
 export async function findLeftovers(root: string): Promise<Leftovers> {
   const out: Leftovers = { files: [], bytes: 0 };
-  const walk = async (dir: string): Promise<void> => {
-    const entries: Dirent[] = (await ifExists(readdir(dir, { withFileTypes: true }))) ?? [];
-    for (const e of entries) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.name.endsWith(TMP_SUFFIX)) {
-        out.files.push(p);
-        out.bytes += (await ifExists(lstat(p)))?.size ?? 0;
-      }
-    }
-  };
-  await walk(root);
+  // A level of the tree at a time, several folders listed at once: a pool holds a folder per
+  // source package, and listing 100,000 of them one after the other (each a round trip through
+  // the thread pool) took `repo verify` 5 s.
+  for (let level = [root]; level.length > 0; ) {
+    const listed = await mapLimit(level, LIST_AT_ONCE, async (dir) => {
+      const entries: Dirent[] = (await ifExists(readdir(dir, { withFileTypes: true }))) ?? [];
+      return entries.map((e) => ({
+        path: join(dir, e.name),
+        dir: e.isDirectory(),
+        leftover: !e.isDirectory() && e.name.endsWith(TMP_SUFFIX),
+      }));
+    });
+    const entries = listed.flat();
+    level = entries.filter((e) => e.dir).map((e) => e.path);
+    for (const e of entries) if (e.leftover) out.files.push(e.path);
+  }
+  out.files.sort();
+  for (const f of out.files) out.bytes += (await ifExists(lstat(f)))?.size ?? 0;
   return out;
 }
+
+/** Folders listed at once by findLeftovers. */
+const LIST_AT_ONCE = 16;
 
 export async function sweepLeftovers(root: string): Promise<Leftovers> {
   const found = await findLeftovers(root);
