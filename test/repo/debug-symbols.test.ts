@@ -154,6 +154,11 @@ describe('apt: -dbgsym debs go to <suite>-debug', () => {
     expect(both.stdout).toMatch(/^removed foo-dbgsym 1\.2-1 amd64 from bookworm-debug$/m);
     expect(read(repo, 'bookworm-debug/main/binary-amd64/Packages')).toBe('');
     expect(read(repo, 'bookworm/main/binary-amd64/Packages').match(/^Version: .*$/gm)).toEqual(['Version: 1.1-1']);
+    // The page took both suites' changes alone; the whole way finds nothing else to write.
+    expect(both.stderr).toContain('(1 package page(s) rewritten)'); // foo's: 1.1-1 now
+    const site = await pkgtrack(['site', '--json'], { cwd: repo });
+    expect(site.code, site.stderr).toBe(0);
+    expect(site.json().written).toEqual(['index.html']);
   });
 });
 

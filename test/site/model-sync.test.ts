@@ -131,9 +131,10 @@ describe('the page after a publish, from the stored model', () => {
     await expectSameAsWholePass();
   }, 120_000);
 
-  it('`repo remove` (no change list: the suite compared whole) drops the package and its files', async () => {
+  it('`repo remove` (its change list: the names removed, the stamps before and after) drops the package and its files', async () => {
     const r = await pkgtrack(['repo', 'remove', '--suite', 'bookworm', 'pkg-10'], { cwd: repo });
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('(0 package page(s) rewritten)'); // the change alone, not the suite compared whole
     expect(existsSync(join(out(), 'packages', 'pkg-10.html'))).toBe(false);
     expect(existsSync(join(out(), 'badges', 'pkg-10.svg'))).toBe(false);
     expect(readFileSync(join(out(), 'packages.json'), 'utf8')).not.toContain('"pkg-10"');

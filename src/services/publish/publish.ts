@@ -8,7 +8,7 @@
  * `--key` names the signing key (passphrase from $PKGTRACK_KEY_PASSPHRASE).
  */
 import { recordPublish } from '../../state/tables.js';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { inputError, isPkgtrackError } from '../../core/errors.js';
 import type { Progress } from '../../core/progress.js';
 import type { RecipesRepository } from '../../recipe/load.js';
@@ -40,7 +40,7 @@ import { DEFAULT_PASSPHRASE_ENV, repositorySigning, startSigner } from '../share
 import { noIndexCache, StateIndexCache } from '../repo/index-cache.js';
 import { recordTrunkBuilds } from '../nightly/record.js';
 import type { SuiteChange } from '../site/model-sync.js';
-import { suiteStamp } from '../site/stamp.js';
+import { suiteChangeOf, suiteStamp } from '../site/stamp.js';
 import type { PlannedCell } from '../ci/attempts.js';
 
 export interface RepoTarget {
@@ -254,16 +254,7 @@ export async function publish(req: PublishRequest): Promise<PublishResult> {
         remove: [],
       });
       result.reports.push({ ...report, root });
-      // What the page's stored model needs to take just this change (services/site/model-sync.ts).
-      const names = [...report.added, ...report.removed].filter((p) => p.arch !== 'source').map((p) => p.name);
-      changes.push({
-        kind: g.format.kind,
-        root: relative(target.output, root),
-        suite: g.suite,
-        names: [...new Set(names)],
-        before,
-        after: suiteStamp(root, g.format.kind, g.suite),
-      });
+      changes.push(suiteChangeOf(target.output, root, report, before));
     }
     if (cache) result.cache = { hits: cache.hits, misses: cache.misses };
     // The keys unlocked while the indexes compressed; when nothing was signed, now: a wrong

@@ -19,6 +19,8 @@ import { listYumSuites } from '../../repo/yum/format.js';
 import { verifyYumRepo } from '../../repo/yum/verify.js';
 import { type RepoTarget, resolveSigner, resolveTarget, runChange, checkBeforeSigning } from '../publish/publish.js';
 import { StateIndexCache } from './index-cache.js';
+import type { SuiteChange } from '../site/model-sync.js';
+import { suiteChangeOf, suiteStamp } from '../site/stamp.js';
 
 /**
  * Which kind of repository a suite name belongs to: yum repositories are paths
@@ -212,6 +214,9 @@ export async function removeFromRepo(req: RemoveRequest): Promise<RemoveResult> 
     const format = formatOfKind(target.formats, kind)!;
     const root = repoRoot(target.output, kind);
     const signer = req.dryRun ? undefined : await resolveSigner(req, target);
+    // The page takes just this change (the suites' stamps before and after, the names removed).
+    const changes: SuiteChange[] = [];
+    const before = suiteStamp(root, kind, req.suite);
     const report = await runChange(target, { ...req, keep: 0 }, format, root, signer, new StateIndexCache(target.store), {
       suite: req.suite,
       add: [],
@@ -223,6 +228,8 @@ export async function removeFromRepo(req: RemoveRequest): Promise<RemoveResult> 
     const names = isDebugSuite(req.suite) ? [] : debugPackageNames(kind, req.name);
     const debugSuite = debugSuiteOf(req.suite);
     const symbols = names.length ? (await format.list(root, debugSuite)).filter((p) => names.includes(p.name) && matches(p)) : [];
+    changes.push(suiteChangeOf(target.output, root, report, before));
+    const debugBefore = symbols.length ? suiteStamp(root, kind, debugSuite) : undefined;
     const debug = symbols.length
       ? await runChange(target, { ...req, keep: 0 }, format, root, signer, new StateIndexCache(target.store), {
           suite: debugSuite,
@@ -234,9 +241,17 @@ export async function removeFromRepo(req: RemoveRequest): Promise<RemoveResult> 
           })),
         })
       : undefined;
+    if (debug) changes.push(suiteChangeOf(target.output, root, debug, debugBefore));
     // The page follows: the package's badge, page and JSON go, and the index no longer lists it.
     if (!req.dryRun && target.repository)
-      await (await import('../site/site.js')).refreshSiteAfterPublish(target.repository, target.output, target.store, req.progress);
+      await (await import('../site/site.js')).refreshSiteAfterPublish(
+        target.repository,
+        target.output,
+        target.store,
+        req.progress,
+        [],
+        changes,
+      );
     return { ...report, root, ...(debug ? { debug } : {}) };
   } finally {
     target.store.close();

@@ -6,7 +6,9 @@
  */
 import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import type { PublishReport } from '../../repo/format.js';
+import type { SuiteChange } from './model-sync.js';
 
 /** `repoRoot`: the apt or yum repository folder (<output>/apt, <output>/yum). Undefined: no metadata. */
 export function suiteStamp(repoRoot: string, kind: 'apt' | 'yum', suite: string): string | undefined {
@@ -22,4 +24,21 @@ export function suiteStamp(repoRoot: string, kind: 'apt' | 'yum', suite: string)
     }
   }
   return undefined;
+}
+
+/**
+ * What the page's stored model needs to take one suite's change: the binary names it added or
+ * removed, and the suite's stamp from before it (`before`) and now. `root` is the repository
+ * folder, `output` the folder it is in.
+ */
+export function suiteChangeOf(output: string, root: string, report: PublishReport, before: string | undefined): SuiteChange {
+  const names = [...report.added, ...report.removed].filter((p) => p.arch !== 'source').map((p) => p.name);
+  return {
+    kind: report.kind,
+    root: relative(output, root),
+    suite: report.suite,
+    names: [...new Set(names)],
+    before,
+    after: suiteStamp(root, report.kind, report.suite),
+  };
 }
