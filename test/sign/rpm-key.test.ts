@@ -101,4 +101,26 @@ describe('generated keys and rpm', () => {
     expect(ours.ok).toBe(false);
     expect(ours.problems.map((p) => p.code)).toContain('RPM_DIGEST_MISMATCH');
   });
+
+  it('a folder of rpms is checked several at once, and reported in file order: each problem on its own file, rpmkeys agreeing', async () => {
+    const dir = mkdtempSync(join(work, 'many-'));
+    const signed = join(work, `signed-${basename(rpms[0]!)}`);
+    copyFileSync(rpms[0]!, signed);
+    await signRpmFile(signed, signer);
+    const names = Array.from({ length: 20 }, (_, i) => `p${String(i).padStart(2, '0')}.rpm`);
+    for (const n of names) copyFileSync(signed, join(dir, n));
+    copyFileSync(rpms[1]!, join(dir, 'p03.rpm')); // never signed
+    const damaged = readFileSync(signed);
+    damaged.fill(0, damaged.length - 64, damaged.length - 32);
+    writeFileSync(join(dir, 'p17.rpm'), damaged);
+    const r = await verifyPath({ path: dir, keyrings: [publicFile] });
+    expect(r.ok).toBe(false);
+    expect(r.checked).toEqual(names);
+    expect([...new Set(r.problems.map((p) => p.file))]).toEqual(['p03.rpm', 'p17.rpm']);
+    expect(r.problems.filter((p) => p.file === 'p03.rpm').map((p) => p.code)).toContain('RPM_UNSIGNED');
+    expect(r.problems.filter((p) => p.file === 'p17.rpm').map((p) => p.code)).toContain('RPM_DIGEST_MISMATCH');
+    expect(new Set(r.signers)).toEqual(new Set([signer.fingerprints[0]]));
+    expect(rpmkeys(true, ['--checksig', join(dir, 'p17.rpm')]).status).not.toBe(0);
+    expect(rpmkeys(true, ['--checksig', join(dir, 'p16.rpm')]).status).toBe(0);
+  });
 });
