@@ -15,8 +15,10 @@ async function defaultKeyring(dir: string | undefined): Promise<string | undefin
 }
 
 export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
-  static override summary = 'Check a published apt repository: signatures, and every file Release lists re-hashed.';
+  static override summary =
+    'Check a published apt or yum repository (or an output folder holding both): signatures, and every file Release or repomd.xml lists re-hashed.';
   static override examples = [
+    '<%= config.bin %> repo verify ./public',
     '<%= config.bin %> repo verify ./public/apt --keyring keys/signing.pub.asc',
     '<%= config.bin %> repo verify https://example.org/apt --suite bookworm --keyring key.asc --json',
     '<%= config.bin %> repo verify ./public/apt --deep',
@@ -26,7 +28,7 @@ export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
   static override args = {
     target: Args.string({
       description:
-        'Repository folder, http(s) URL, or s3://bucket/prefix (every apt suite and yum repository in the bucket, read with the AWS credentials; no local copy).',
+        'Repository folder (an output folder: every apt suite and yum repository in it), http(s) URL, or s3://bucket/prefix (every apt suite and yum repository in the bucket, read with the AWS credentials; no local copy).',
       required: true,
     }),
   };
@@ -41,7 +43,7 @@ export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
       char: 's',
       multiple: true,
       multipleNonGreedy: true,
-      description: 'Suite to check (repeatable; required for a URL).',
+      description: 'Suite to check (repeatable; required for a URL): an apt suite, or a yum repository path such as fedora/41/x86_64.',
     }),
     fix: Flags.boolean({
       description: 'Also remove the temporaries interrupted publishes left (*.pkgtrack-tmp), under the repository lock.',

@@ -4,9 +4,9 @@
  */
 import { debugPackageNames, debugSuiteOf, isDebugSuite } from '../../repo/debug-symbols.js';
 import { ifExists } from '../../core/fsutil.js';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { notFound, PkgtrackError } from '../../core/errors.js';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { endChange, findLeftovers, sweepLeftovers } from '../../repo/leftovers.js';
 import { REPO_META_DIR, withRepoLock } from '../../repo/lock.js';
 import { listSuites } from '../../repo/apt/apt-format.js';
@@ -106,7 +106,7 @@ export interface VerifyRequest {
   fix?: boolean;
 }
 
-/** Verify an apt repository directory (the apt root, or an output dir holding apt/) or URL. */
+/** Verify an apt or yum repository directory, an output dir holding apt/ and yum/ (all of them), a URL or a bucket. */
 export async function verifyRepo(req: VerifyRequest): Promise<RepoVerifyReport> {
   if (isS3Url(req.target)) return (await import('./s3.js')).verifyS3Repo(req);
   if (req.fix && /^https?:\/\//.test(req.target))
@@ -148,27 +148,60 @@ async function lockRootOf(dir: string): Promise<string> {
 }
 
 async function verifySignedMetadata(req: VerifyRequest): Promise<VerifyReport> {
-  let t = req.target;
-  if (!/^https?:\/\//.test(t)) {
-    const hasDists = await stat(`${t}/dists`).then(
-      () => true,
-      () => false,
-    );
-    if (!hasDists && (await ifExists(stat(`${t}/apt/dists`)))) t = `${t}/apt`;
-  }
+  const t = req.target;
+  const opts = {
+    ...(req.keyring ? { keyring: req.keyring } : {}),
+    ...(req.fingerprints?.length ? { fingerprints: req.fingerprints } : {}),
+  };
+  const apt = (root: string, suites = req.suites) =>
+    verifyAptRepo(root, { ...opts, ...(suites?.length ? { suites } : {}), ...(req.deep ? { deep: true } : {}) });
+  if (/^https?:\/\//.test(t) || (await ifExists(stat(join(t, 'dists'))))) return apt(t);
   // A yum repository directory (its repodata/repomd.xml) is verified by the yum format.
-  if (await ifExists(stat(`${t}/repodata/repomd.xml`))) {
-    return verifyYumRepo(t, {
-      ...(req.keyring ? { keyring: req.keyring } : {}),
-      ...(req.fingerprints?.length ? { fingerprints: req.fingerprints } : {}),
+  if (await ifExists(stat(join(t, 'repodata', 'repomd.xml')))) return verifyYumRepo(t, opts);
+  // An output folder: its apt suites and every yum repository in it, as for a bucket. --suite
+  // picks among them (yum repositories are paths, apt suites never hold a slash).
+  const asked = req.suites ?? [];
+  const aptAsked = asked.filter((s) => kindOfSuite(s) === 'apt');
+  const yumAsked = asked.filter((s) => kindOfSuite(s) === 'yum');
+  const parts: Array<{ under: string; report: VerifyReport }> = [];
+  if ((await ifExists(stat(join(t, 'apt', 'dists')))) && (!asked.length || aptAsked.length))
+    parts.push({ under: 'apt/', report: await apt(join(t, 'apt'), aptAsked) });
+  const yumRepos = asked.length ? yumAsked : await yumRepositoriesIn(join(t, 'yum'));
+  for (const repo of yumRepos) parts.push({ under: `yum/${repo}/`, report: await verifyYumRepo(join(t, 'yum', repo), opts) });
+  // Only apt: its report as it is.
+  if (parts.length === 1 && parts[0]!.under === 'apt/') return parts[0]!.report;
+  const report: VerifyReport = { target: t, ok: true, checkedFiles: 0, signatures: [], problems: [] };
+  if (!parts.length) {
+    report.ok = false;
+    report.problems.push({
+      file: t,
+      problem: asked.length
+        ? `none of ${asked.join(', ')} is published here`
+        : 'no apt suite (dists/, or apt/dists/) or yum repository (repodata/repomd.xml, or below yum/) here',
+      fix: 'Point at the output folder of pkgtrack.yaml (or an apt or yum repository in it); `pkgtrack repo list` shows what is published.',
     });
   }
-  return verifyAptRepo(t, {
-    ...(req.keyring ? { keyring: req.keyring } : {}),
-    ...(req.suites?.length ? { suites: req.suites } : {}),
-    ...(req.fingerprints?.length ? { fingerprints: req.fingerprints } : {}),
-    ...(req.deep ? { deep: true } : {}),
-  });
+  // Each part names files below its own folder: name them below the output folder.
+  const below = (under: string, file: string) => (isAbsolute(file) || file.startsWith(t) ? file : `${under}${file}`);
+  for (const { under, report: r } of parts) {
+    report.checkedFiles += r.checkedFiles;
+    report.signatures.push(...r.signatures.map((x) => ({ ...x, file: below(under, x.file) })));
+    report.problems.push(...r.problems.map((x) => ({ ...x, file: below(under, x.file) })));
+    report.ok &&= r.ok;
+  }
+  return report;
+}
+
+/** The yum repositories (folders with repodata/repomd.xml) below `dir`, as paths relative to it, sorted. */
+async function yumRepositoriesIn(dir: string, rel = '', depth = 0): Promise<string[]> {
+  if (await ifExists(stat(join(dir, rel, 'repodata', 'repomd.xml')))) return [rel];
+  if (depth > 5) return [];
+  const entries = (await ifExists(readdir(join(dir, rel), { withFileTypes: true }))) ?? [];
+  const out: string[] = [];
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1)))
+    if (e.isDirectory() && !e.name.startsWith('.'))
+      out.push(...(await yumRepositoriesIn(dir, rel ? `${rel}/${e.name}` : e.name, depth + 1)));
+  return out;
 }
 
 /** What is published: in every apt suite and yum repository, or in `suite`. */
