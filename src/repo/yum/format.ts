@@ -45,7 +45,7 @@ import { type MetadataCompression, repodataFile, repomdXml } from './repomd.js';
 import { ensureRpmSigned } from './rpm-signing.js';
 import { nativeKeys } from './fast-verify.js';
 import type { RpmRead } from './rpm-read.js';
-import { rpmReader } from './rpm-read-pool.js';
+import { type RpmReader, rpmReader } from './rpm-read-pool.js';
 import { liveGenerationStands } from './live-generation.js';
 import { userFiles, verifyDetached } from './userfiles.js';
 import type { Signer } from '../../sign/signer.js';
@@ -145,10 +145,18 @@ export class YumRepoFormat implements RepoFormat {
    * file lives only where the repository is published (object storage) — the fragments its
    * live metadata has for it, matched by the checksum both the manifest and the bucket record.
    */
-  private async describeKept(ctx: RepoContext, suite: string, e: YumEntry): Promise<CachedPackage> {
+  private async describeKept(ctx: RepoContext, suite: string, e: YumEntry, reader?: RpmReader): Promise<CachedPackage> {
     const pool = join(ctx.root, suite, e.href);
     const remote = ctx.tx.remotePool?.sha256Of(`${suite}/${e.href}`);
-    if (remote === undefined || (await ifExists(stat(pool)))) return this.describe(ctx, pool, e.href, e.time);
+    if (remote === undefined || (await ifExists(stat(pool)))) {
+      if (reader && ctx.options.rebuild) {
+        // Read again on the reader threads with the inputs: one after the other on this thread,
+        // a --rebuild of 10,000 packages spent ~0.8 s here.
+        const { read } = await reader.read({ path: pool, href: e.href, time: e.time, verify: false });
+        return this.remember(ctx, pool, read.size, fromRead(e.href, read));
+      }
+      return this.describe(ctx, pool, e.href, e.time);
+    }
     const key = `${ctx.root}\0${suite}`;
     if (!this.published.has(key)) this.published.set(key, readPublishedFragments(ctx.root, suite));
     const f = (await this.published.get(key))?.get(e.sha256);
@@ -237,7 +245,7 @@ export class YumRepoFormat implements RepoFormat {
           desc =
             prev.sha256 === read.sha256
               ? this.remember(ctx, pool, read.size, fromRead(href, read))
-              : await this.describeKept(ctx, suite, prev);
+              : await this.describeKept(ctx, suite, prev, reader);
         } else {
           const orphan = await adoptablePoolFile(pool, read.content);
           if (orphan) {
