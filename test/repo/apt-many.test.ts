@@ -107,4 +107,26 @@ describe(`publishing ${N} real .debs at once`, () => {
     expect(second.code, second.stderr).toBe(0);
     expect(second.json().cache).toEqual({ hits: N, misses: 0 });
   });
+
+  it('--rebuild reads every pool file again on the reader threads: an index stanza gone wrong is put back from the file', {
+    timeout: 300_000,
+  }, async () => {
+    const out = join(dir, 'rebuild');
+    expect((await publishCli(dir, key, out, ['--suite', 'bookworm', debs])).code).toBe(0);
+    const packages = join(out, 'apt/dists/bookworm/main/binary-amd64/Packages');
+    const good = readFileSync(packages, 'utf8');
+    // The suite is read back from its own index: a changed Description stays through a publish.
+    const tampered = good.replace(/^Description: (.*)$/gm, 'Description: TAMPERED $1');
+    writeFileSync(packages, tampered);
+    const one = join(debs, readdirSync(debs)[0]!);
+    const kept = await publishCli(dir, key, out, ['--suite', 'bookworm', one, '--json']);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(readFileSync(packages, 'utf8')).toContain('TAMPERED');
+    const rebuilt = await publishCli(dir, key, out, ['--suite', 'bookworm', '--rebuild', debs, '--json']);
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect(rebuilt.json().cache.hits).toBe(0);
+    expect(readFileSync(packages, 'utf8')).toBe(good);
+    const verify = await pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub, '--json']);
+    expect(verify.code, verify.stdout).toBe(0);
+  });
 });

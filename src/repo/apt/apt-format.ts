@@ -376,9 +376,13 @@ export class AptFormat implements RepoFormat {
   }
 
   private async rebuildEntries(ctx: RepoContext, contents: SuiteContents): Promise<void> {
-    for (const [cname, c] of contents.components) {
-      for (const [k, e] of c.binaries) {
-        const p = await prepareDeb(join(ctx.root, e.filename), cname, { cache: ctx.cache, rebuild: true });
+    const all = [...contents.components].flatMap(([cname, c]) => [...c.binaries].map(([k, e]) => ({ cname, c, k, e })));
+    // Many at once, on reader threads when there are many: one after the other on this thread,
+    // a --rebuild of 10,000 packages spent ~5 s here.
+    const pool = DebReadPool.forMany(all.length);
+    try {
+      await mapLimit(all, pool ? 256 : 8, async ({ cname, c, k, e }) => {
+        const p = await prepareDeb(join(ctx.root, e.filename), cname, { cache: ctx.cache, rebuild: true, pool });
         if (p.entry.filename !== e.filename) {
           throw conflictError(
             'APT_POOL_MISPLACED',
@@ -388,7 +392,9 @@ export class AptFormat implements RepoFormat {
           );
         }
         c.binaries.set(k, p.entry);
-      }
+      });
+    } finally {
+      await pool?.close();
     }
   }
 
