@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PkgtrackError } from '../../src/core/errors.js';
 import { parseDeb822, writeStanza } from '../../src/formats/deb822.js';
-import { binaryFromFields, emptyComponent, readPackages, renderPackages } from '../../src/repo/apt/suite-contents.js';
+import { binaryFromFields, emptyComponent, fieldOf, readPackages, renderPackages } from '../../src/repo/apt/suite-contents.js';
+import { getField } from '../../src/formats/deb822.js';
 
 const stanza = (i: number, arch = 'amd64') =>
   writeStanza([
@@ -67,5 +68,31 @@ describe('reading a published Packages index back', () => {
     expect(noFile[0]!.text).toBeUndefined();
     // A line of blanks ends a stanza, as in the strict parse.
     expect(readPackages(ok.replace('\n\n', '\n  \n'), 'P').length).toBe(3);
+  });
+
+  it('fieldOf reads a field from the text as the strict parse would, for every field and case', () => {
+    const text = `${packages(12)}\nPackage: odd\nVersion: 1\nArchitecture: all\nsection: lower-case\nFilename: pool/o/odd_1_all.deb\nSize: 1\nSHA256: ${'0'.repeat(64)}\nX-Multi: first\n second line\n`;
+    const entries = readPackages(text, 'Packages');
+    const strict = parseDeb822(text, { source: 'Packages' });
+    expect(entries).toHaveLength(13);
+    for (const [i, e] of entries.entries()) {
+      for (const name of ['Package', 'Source', 'Description', 'Multi-Arch', 'SHA256', 'Section', 'X-Multi', 'Missing'])
+        expect(fieldOf(e, name), `${e.name} ${name}`).toBe(getField(strict[i]!, name));
+    }
+    expect(fieldOf(entries[12]!, 'Section')).toBe('lower-case');
+    expect(fieldOf(entries[12]!, 'X-Multi')).toBe('first\n second line');
+    // An entry made from fields (a package read from its .deb) answers from them.
+    expect(
+      fieldOf(
+        binaryFromFields(
+          [
+            ['Package', 'x'],
+            ['Section', 'net'],
+          ],
+          'x',
+        ),
+        'Section',
+      ),
+    ).toBe('net');
   });
 });

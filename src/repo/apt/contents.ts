@@ -13,13 +13,12 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Progress } from '../../core/progress.js';
 import { gzip } from '../../formats/compress.js';
-import { getField } from '../../formats/deb822.js';
 import { contentsLocation, debDataFiles, renderContents } from '../../formats/deb-contents.js';
 import { REPO_META_DIR } from '../lock.js';
 import { mapLimit } from '../../core/concurrency.js';
 import { DebReadPool } from './deb-read-pool.js';
 import type { ParsedRelease } from './release.js';
-import type { SuiteContents } from './suite-contents.js';
+import { fieldOf, type SuiteContents } from './suite-contents.js';
 
 /** Where a suite's file lists are kept (repository-relative). */
 export const contentsListsPath = (suite: string) => `${REPO_META_DIR}/contents/${suite}.json.gz`;
@@ -108,7 +107,7 @@ export async function suiteContentsIndexes(o: {
       const text = renderContents(
         binaries
           .filter((e) => e.arch === arch || e.arch === 'all')
-          .map((e) => ({ location: contentsLocation(e.name, getField(e.fields, 'Section')), files: lists.get(e.filename)! })),
+          .map((e) => ({ location: contentsLocation(e.name, fieldOf(e, 'Section')), files: lists.get(e.filename)! })),
       );
       indexes.push({ component, arch, text });
     }
