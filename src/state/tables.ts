@@ -263,17 +263,19 @@ export interface IndexCacheKey {
 
 export class IndexCacheTable {
   private readonly getStmt: StatementSync;
-  private readonly knowsStmt: StatementSync;
+  private readonly entryStmt: StatementSync;
 
   constructor(private readonly store: StateStore) {
     this.getStmt = store.connection.prepare(
       'SELECT value FROM repo_index_cache WHERE kind = ? AND path = ? AND size = ? AND ctime_us = ? AND ino = ?',
     );
-    this.knowsStmt = store.connection.prepare('SELECT 1 FROM repo_index_cache WHERE kind = ? AND path = ?');
+    this.entryStmt = store.connection.prepare('SELECT size, ctime_us, ino, value FROM repo_index_cache WHERE kind = ? AND path = ?');
   }
 
-  knows(kind: string, path: string): boolean {
-    return this.knowsStmt.get(kind, path) !== undefined;
+  /** What is stored for `path` under `kind`, with the key it was stored under. */
+  entry(kind: string, path: string): { key: IndexCacheKey; value: string } | undefined {
+    const r = this.entryStmt.get(kind, path) as { size: number; ctime_us: number; ino: number; value: string } | undefined;
+    return r && { key: { path, size: r.size, ctimeUs: r.ctime_us, ino: r.ino }, value: r.value };
   }
 
   /** No entry of `kind` at all. */

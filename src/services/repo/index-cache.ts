@@ -7,6 +7,8 @@ import type { FileKey, IndexCache } from '../../repo/format.js';
 import type { StateStore } from '../../state/store.js';
 import { IndexCacheTable } from '../../state/tables.js';
 
+const sameKey = (a: FileKey, b: FileKey) => a.size === b.size && a.ctimeUs === b.ctimeUs && a.ino === b.ino;
+
 /** A buffered entry's key: one per (kind, path), as the table's primary key. */
 const slot = (kind: string, path: string) => `${kind}\u0000${path}`;
 
@@ -23,17 +25,26 @@ export class StateIndexCache implements IndexCache {
   /** Kinds the table holds no entry of (asked once per kind): a first publish asks no more. */
   private readonly emptyKinds = new Map<string, boolean>();
 
+  /** Entries `knows` read, each taken by the lookup that follows it instead of a second query (several are in flight at once). */
+  private readonly known = new Map<string, { key: FileKey; value: string }>();
+
   knows(kind: string, path: string): boolean {
     if (this.pending.has(slot(kind, path))) return true;
     let empty = this.emptyKinds.get(kind);
     if (empty === undefined) this.emptyKinds.set(kind, (empty = this.table.isEmpty(kind)));
-    return !empty && this.table.knows(kind, path);
+    if (empty) return false;
+    const e = this.table.entry(kind, path);
+    if (e) this.known.set(slot(kind, path), e);
+    return e !== undefined;
   }
 
   get(kind: string, key: FileKey): string | undefined {
-    const p = this.pending.get(slot(kind, key.path));
-    if (p && p[1].size === key.size && p[1].ctimeUs === key.ctimeUs && p[1].ino === key.ino) return p[2];
-    const value = this.table.get(kind, key);
+    const s = slot(kind, key.path);
+    const p = this.pending.get(s);
+    if (p && sameKey(p[1], key)) return p[2];
+    const known = this.known.get(s);
+    this.known.delete(s);
+    const value = known ? (sameKey(known.key, key) ? known.value : undefined) : this.table.get(kind, key);
     if (value !== undefined) this.hits++;
     else this.misses++;
     return value;
