@@ -121,6 +121,16 @@ export async function readTextIfExists(path: string): Promise<string | undefined
   return ifExists(readFile(path, 'utf8'));
 }
 
+/** A small local file's bytes, read synchronously; undefined when nothing is there (see ifExists). */
+export function readFileIfExistsSync(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    if (isAbsent(e)) return undefined;
+    throw e;
+  }
+}
+
 /** What was read of a file, with its ctime (whole microseconds) and inode from fstat of the open file: a cache key that describes these bytes. */
 export interface FileRead {
   bytes: Buffer;

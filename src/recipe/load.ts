@@ -10,7 +10,7 @@ import { closest } from '../core/suggest.js';
 import { parsedYamlCache } from './parsed-cache.js';
 import type { RecipeConfig, RecipesRepositoryConfig, TargetSpec } from './schema.js';
 import { misspeltRelease, resolveTarget, type Target } from './targets.js';
-import { isFile, REPOSITORY_FILE } from './root.js';
+import { isFile, isFileSync, REPOSITORY_FILE } from './root.js';
 
 export { findRecipesRepositoryRoot, REPOSITORY_FILE } from './root.js';
 
@@ -101,11 +101,10 @@ export function githubPagesUrl(env: Record<string, string | undefined>): string 
 export async function listRecipeNames(recipesRepo: RecipesRepository): Promise<string[]> {
   const dir = join(recipesRepo.root, 'recipes');
   const entries = (await ifExists(readdir(dir, { withFileTypes: true }))) ?? [];
-  const names: string[] = [];
-  for (const e of entries) {
-    if (e.isDirectory() && (await isFile(join(dir, e.name, RECIPE_FILE)))) names.push(e.name);
-  }
-  return names.sort();
+  // A stat each, synchronously: one await each through the thread pool kept a publish in a
+  // repository of 2,000 recipes waiting ~0.15 s.
+  const names = entries.filter((e) => e.isDirectory() && isFileSync(join(dir, e.name, RECIPE_FILE)));
+  return names.map((e) => e.name).sort();
 }
 
 /**

@@ -3,6 +3,7 @@
  * commands that may run without one (publish --key, repo verify) check here first and load
  * the config (zod, yaml: a fifth of a short command's start-up) only when there is one.
  */
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { notFound } from '../core/errors.js';
@@ -14,6 +15,15 @@ export async function isFile(p: string): Promise<boolean> {
     (s) => s.isFile(),
     () => false,
   );
+}
+
+/** isFile for many small checks in a row (one await each through the thread pool costs more than the stat). */
+export function isFileSync(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Find the repository root: `explicit`, else $PKGTRACK_REPO, else the nearest parent with pkgtrack.yaml. */

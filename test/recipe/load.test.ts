@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PkgtrackError } from '../../src/core/errors.js';
-import { findRecipesRepositoryRoot, loadRecipe, loadRecipesRepository } from '../../src/recipe/load.js';
+import { findRecipesRepositoryRoot, listRecipeNames, loadRecipe, loadRecipesRepository } from '../../src/recipe/load.js';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { recipeSchema } from '../../src/recipe/schema.js';
 import { resolveTarget } from '../../src/recipe/targets.js';
 import { parseYaml } from '../../src/recipe/validate.js';
@@ -27,6 +28,22 @@ describe('recipe loading', () => {
       'name: demo\nupstream:\n  kind: debian\n  package: demo\nsource:\n  signatureUrl: "{url}.sig"\n  upstreamKey: debian/upstream/signing-key.asc\n',
     );
     expect(errs.map((e) => [e.details.field, e.details.line])).toContainEqual(['source.signatureUrl', 6]);
+  });
+
+  it('lists the recipes: folders holding a recipe.yaml file, sorted; nothing else', async () => {
+    const root = repoWith();
+    const recipes = join(root, 'recipes');
+    for (const n of ['zeta', 'alpha', 'mid']) {
+      mkdirSync(join(recipes, n), { recursive: true });
+      writeFileSync(join(recipes, n, 'recipe.yaml'), `name: ${n}\n`);
+    }
+    mkdirSync(join(recipes, 'no-recipe'), { recursive: true }); // a folder without one
+    mkdirSync(join(recipes, 'folder-named-recipe', 'recipe.yaml'), { recursive: true }); // not a file
+    writeFileSync(join(recipes, 'loose.yaml'), 'name: loose\n'); // not a folder
+    mkdirSync(join(root, 'elsewhere'), { recursive: true });
+    writeFileSync(join(root, 'elsewhere', 'recipe.yaml'), 'name: linked\n');
+    symlinkSync(join(root, 'elsewhere'), join(recipes, 'linked')); // a symlinked folder is not listed (as before)
+    expect(await listRecipeNames(await loadRecipesRepository(root))).toEqual(['alpha', 'demo', 'mid', 'zeta']);
   });
 
   it('finds the repository root from a nested folder', async () => {

@@ -19,7 +19,7 @@
 import { hash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ifExists } from '../../core/fsutil.js';
+import { ifExists, readFileIfExistsSync } from '../../core/fsutil.js';
 import { listRecipeNames, type RecipesRepository, RECIPE_FILE } from '../../recipe/load.js';
 import { ICON_SVG, STYLE_CSS } from '../../site/assets.js';
 import { newestFirst, type SiteModel, type SiteSuite } from '../../site/model.js';
@@ -87,11 +87,12 @@ async function contextKey(
   const cfg = recipesRepo.config;
   // By content, not mtime: a CI job's fresh checkout dates every file anew, and would make each
   // of its publishes render every package again.
-  const recipes: string[] = [];
-  for (const name of recipeNames) {
-    const text = await ifExists(readFile(join(recipesRepo.root, 'recipes', name, RECIPE_FILE)));
-    recipes.push(`${name}:${text ? sha256(text) : ''}`);
-  }
+  // Read synchronously: small local files, one after the other through the thread pool (four
+  // round trips each) kept a publish in a repository of 2,000 recipes waiting ~0.5 s.
+  const recipes = recipeNames.map((name) => {
+    const text = readFileIfExistsSync(join(recipesRepo.root, 'recipes', name, RECIPE_FILE));
+    return `${name}:${text ? sha256(text) : ''}`;
+  });
   const report = await ifExists(readFile(join(outputDir, PATCH_REPORT_JSON)));
   const reportHtml = await stat(join(outputDir, PATCH_REPORT_HTML)).then(
     () => true,
