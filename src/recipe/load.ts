@@ -3,14 +3,15 @@
  * under `recipes/`. Parsing and validation are pure (validate.ts); this file does the reading.
  */
 import { ifExists } from '../core/fsutil.js';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { inputError, notFound, PkgtrackError, PkgtrackErrors } from '../core/errors.js';
 import { closest } from '../core/suggest.js';
 import { parsedYamlCache } from './parsed-cache.js';
 import type { RecipeConfig, RecipesRepositoryConfig, TargetSpec } from './schema.js';
 import { misspeltRelease, resolveTarget, type Target } from './targets.js';
-import { isFile, isFileSync, REPOSITORY_FILE } from './root.js';
+import { isFileSync, REPOSITORY_FILE } from './root.js';
 
 export { findRecipesRepositoryRoot, REPOSITORY_FILE } from './root.js';
 
@@ -41,11 +42,12 @@ export interface Recipe {
   debugSymbols?: boolean;
 }
 
-async function isDir(p: string): Promise<boolean> {
-  return stat(p).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
+function isDirSync(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export async function loadRecipesRepository(root: string): Promise<RecipesRepository> {
@@ -135,7 +137,9 @@ export function resolveTargets(
 export async function loadRecipe(recipesRepo: RecipesRepository, name: string): Promise<Recipe> {
   const dir = join(recipesRepo.root, 'recipes', name);
   const file = join(dir, RECIPE_FILE);
-  if (!(await isFile(file))) {
+  // Small local files, read and checked synchronously: through the thread pool, one await each,
+  // loading 2,000 recipes kept a command waiting ~0.9 s.
+  if (!isFileSync(file)) {
     const names = await listRecipeNames(recipesRepo);
     const guess = closest(name, names);
     throw notFound(
@@ -148,7 +152,7 @@ export async function loadRecipe(recipesRepo: RecipesRepository, name: string): 
           : 'Create one under recipes/<name>/recipe.yaml.',
     );
   }
-  const text = await readFile(file, 'utf8');
+  const text = readFileSync(file, 'utf8');
   const rel = relative(process.cwd(), file) || file;
   const config = await validated(recipesRepo.root, 'recipe', text, rel);
   if (config.name !== name) {
@@ -172,9 +176,9 @@ export async function loadRecipe(recipesRepo: RecipesRepository, name: string): 
     }),
   };
   if ((config.build.debugSymbols ?? recipesRepo.config.debugSymbols) === false) recipe.debugSymbols = false;
-  if (await isDir(join(dir, 'debian'))) recipe.debianDir = join(dir, 'debian');
-  if (await isFile(join(dir, `${name}.spec`))) recipe.specFile = join(dir, `${name}.spec`);
-  if (await isFile(join(dir, 'patches', 'series'))) recipe.seriesFile = join(dir, 'patches', 'series');
+  if (isDirSync(join(dir, 'debian'))) recipe.debianDir = join(dir, 'debian');
+  if (isFileSync(join(dir, `${name}.spec`))) recipe.specFile = join(dir, `${name}.spec`);
+  if (isFileSync(join(dir, 'patches', 'series'))) recipe.seriesFile = join(dir, 'patches', 'series');
   return recipe;
 }
 
