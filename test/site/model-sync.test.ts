@@ -250,4 +250,17 @@ describe('the page after a publish, from the stored model', () => {
     expect(await publish('bookworm', deb('zzz-recipe-3'))).toContain('(every package read back)');
     await expectSameAsWholePass();
   }, 120_000);
+
+  it('a publish that changes more packages than the page asks about one by one (a new suite) reads the tables whole, to the same page', async () => {
+    const more = Array.from({ length: 70 }, (_, i) => deb(`sid-${String(i).padStart(2, '0')}`, '1.0-1', undefined, 'sid'));
+    const err = await publish('sid', join(dir, 'debs'), ...more);
+    expect(err).toMatch(/\((1\d\d|9\d) package page\(s\) rewritten\)/);
+    // pkg-01's upstream observation (four days behind) is on its page, now with both suites.
+    const page = readFileSync(join(out(), 'packages', 'pkg-01.html'), 'utf8');
+    expect(page).toContain('(4 days)');
+    expect(
+      JSON.parse(readFileSync(join(out(), 'packages', 'pkg-01.json'), 'utf8')).suites.map((x: { suite: string }) => x.suite),
+    ).toContain('sid');
+    await expectSameAsWholePass();
+  }, 120_000);
 });
