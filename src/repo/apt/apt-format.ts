@@ -62,6 +62,7 @@ import {
   readSuite,
   releaseFiles,
   referencedFiles,
+  referencedIn,
   renderPackages,
   renderSources,
   type SuiteContents,
@@ -322,7 +323,7 @@ export class AptFormat implements RepoFormat {
     const after = removedFiles.size ? referencedFiles(contents) : new Set<string>();
     const gone = [...removedFiles].filter((f) => !after.has(f));
     if (gone.length) {
-      const elsewhere = await this.referencedByOtherSuites(root, suite);
+      const elsewhere = await this.referencedByOtherSuites(root, suite, gone);
       for (const f of gone) {
         if (elsewhere.has(f)) continue;
         tx.removeAfterCommit(f);
@@ -398,11 +399,13 @@ export class AptFormat implements RepoFormat {
     }
   }
 
-  private async referencedByOtherSuites(root: string, suite: string): Promise<Set<string>> {
+  /** Which of `files` another suite than `suite` references (those stay in the pool). */
+  private async referencedByOtherSuites(root: string, suite: string, files: readonly string[]): Promise<Set<string>> {
     const out = new Set<string>();
     for (const s of await listSuites(root)) {
-      if (s === suite) continue;
-      for (const f of referencedFiles(await readSuite(root, s))) out.add(f);
+      const open = files.filter((f) => !out.has(f));
+      if (s === suite || open.length === 0) continue;
+      for (const f of await referencedIn(root, s, open)) out.add(f);
     }
     return out;
   }
