@@ -49,10 +49,8 @@ describe('a pool file shared by suites', () => {
     expect(pool('pool/main/s/shared/shared_2.0-1_all.deb')).toBe(true);
 
     // The source: removed from aa, its files stay for bb; removed from bb, they go.
-    const name = /^Source: (.*)$/m.exec((await import('node:fs')).readFileSync(dsc, 'utf8'))![1]!;
-    const dir0 = /^Directory: (.*)$/m.exec(
-      (await import('node:fs')).readFileSync(join(out, 'apt/dists/bb/main/source/Sources'), 'utf8'),
-    )![1]!;
+    const name = /^Source: (.*)$/m.exec(readFileSync(dsc, 'utf8'))![1]!;
+    const dir0 = /^Directory: (.*)$/m.exec(readFileSync(join(out, 'apt/dists/bb/main/source/Sources'), 'utf8'))![1]!;
     const dscPool = `${dir0}/${dsc.slice(dsc.lastIndexOf('/') + 1)}`;
     expect(pool(dscPool)).toBe(true);
     const rm = (suite: string) =>
