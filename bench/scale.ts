@@ -260,9 +260,17 @@ async function aptAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
   // Side by side (benchSideBySide): each add-one goes to its tool's last cold repository.
   const [pkColdS, rrColdS, aptlyColdS] = benchSideBySide([pkCold, rrCold, aptlyCold]);
   const [pkAddS, rrAddS, aptlyAddS] = benchSideBySide([pkAdd, rrAdd, aptlyAdd]);
-  const listed = (readFileSync(join(repo, 'public/apt/dists/bookworm/main/binary-amd64/Packages'), 'utf8').match(/^Package: /gm) ?? [])
-    .length;
-  if (listed !== n + 1) throw new Error(`pkgtrack listed ${listed} packages, wanted ${n + 1}`);
+  // Every tool published all it was given (the last add-one left its package in): a tool that
+  // exits 0 having done nothing (aptly skips a symlinked input folder) would give a bogus row.
+  for (const [tool, index] of [
+    ['pkgtrack', join(repo, 'public/apt')],
+    ['reprepro', rr],
+    ['aptly', join(conf.slice(0, -'.conf'.length), 'public')],
+  ] as const) {
+    const file = join(index, 'dists/bookworm/main/binary-amd64/Packages');
+    const listed = (readFileSync(file, 'utf8').match(/^Package: /gm) ?? []).length;
+    if (listed !== n + 1) throw new Error(`${tool} listed ${listed} packages in ${file}, wanted ${n + 1}`);
+  }
   await pageRows(n + 1, join(repo, 'public'));
 
   row([`apt cold, ${n} .debs`, pkColdS, 'reprepro includedeb (gz+xz)', rrColdS, 'goal <= 0.5x']);
