@@ -3,7 +3,7 @@
  * under `recipes/`. Parsing and validation are pure (validate.ts); this file does the reading.
  */
 import { ifExists } from '../core/fsutil.js';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { inputError, notFound, PkgtrackError, PkgtrackErrors } from '../core/errors.js';
@@ -11,7 +11,7 @@ import { closest } from '../core/suggest.js';
 import { parsedYamlCache } from './parsed-cache.js';
 import type { RecipeConfig, RecipesRepositoryConfig, TargetSpec } from './schema.js';
 import { misspeltRelease, resolveTarget, type Target } from './targets.js';
-import { isFileSync, REPOSITORY_FILE } from './root.js';
+import { isDirSync, isFileSync, REPOSITORY_FILE } from './root.js';
 
 export { findRecipesRepositoryRoot, REPOSITORY_FILE } from './root.js';
 
@@ -40,14 +40,6 @@ export interface Recipe {
   seriesFile?: string;
   /** false: build no -dbgsym packages (recipe `build.debugSymbols`, else pkgtrack.yaml `debugSymbols`). */
   debugSymbols?: boolean;
-}
-
-function isDirSync(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 export async function loadRecipesRepository(root: string): Promise<RecipesRepository> {

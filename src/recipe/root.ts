@@ -3,7 +3,7 @@
  * commands that may run without one (publish --key, repo verify) check here first and load
  * the config (zod, yaml: a fifth of a short command's start-up) only when there is one.
  */
-import { statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { notFound } from '../core/errors.js';
@@ -17,14 +17,17 @@ export async function isFile(p: string): Promise<boolean> {
   );
 }
 
-/** isFile for many small checks in a row (one await each through the thread pool costs more than the stat). */
-export function isFileSync(p: string): boolean {
+/** For many small checks in a row (one await each through the thread pool costs more than the stat): what is at `p`, if anything can be read there. */
+function statSyncOrNone(p: string): Stats | undefined {
   try {
-    return statSync(p).isFile();
+    return statSync(p);
   } catch {
-    return false;
+    return undefined;
   }
 }
+
+export const isFileSync = (p: string): boolean => statSyncOrNone(p)?.isFile() ?? false;
+export const isDirSync = (p: string): boolean => statSyncOrNone(p)?.isDirectory() ?? false;
 
 /** Find the repository root: `explicit`, else $PKGTRACK_REPO, else the nearest parent with pkgtrack.yaml. */
 export async function findRecipesRepositoryRoot(explicit?: string, start = process.cwd()): Promise<string> {

@@ -12,7 +12,7 @@
  */
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { isSqliteBusy, sqliteFailure } from '../core/errors.js';
 import { isDurable } from '../core/fsutil.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -72,6 +72,18 @@ export class StateStore {
       this.connection.close();
       throw sqliteFailure(e, path) ?? e;
     }
+  }
+
+  private readonly statements = new Map<string, StatementSync>();
+
+  /** `sql` prepared once for this store: for a query asked many times in a run (once per package of a page). */
+  statement(sql: string): StatementSync {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.connection.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
   }
 
   /** Open (creating and migrating as needed) the store of the repository at `root`. */

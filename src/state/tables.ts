@@ -207,19 +207,11 @@ export const buildsTable = (store: StateStore) => ({
   },
   /** A recipe's finished successful builds, newest first. */
   finishedOk(recipe: string): BuildRow[] {
-    // Prepared once per store (a page asks this for each package it renders).
-    let stmt = finishedOkStatements.get(store);
-    if (!stmt) {
-      stmt = store.connection.prepare(
-        "SELECT * FROM builds WHERE recipe = ? AND result = 'ok' AND finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC",
-      );
-      finishedOkStatements.set(store, stmt);
-    }
-    return stmt.all(recipe) as unknown as BuildRow[];
+    return store
+      .statement("SELECT * FROM builds WHERE recipe = ? AND result = 'ok' AND finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC")
+      .all(recipe) as unknown as BuildRow[];
   },
 });
-
-const finishedOkStatements = new WeakMap<StateStore, StatementSync>();
 
 // ---- publishes ----------------------------------------------------------------------------
 

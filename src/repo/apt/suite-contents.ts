@@ -242,8 +242,9 @@ class IndexedBinaryEntry implements BinaryEntry {
   field(name: string): string | undefined {
     if (this.#parsed) return getField(this.#parsed, name);
     const t = this.text;
-    const at = t.startsWith(`${name}:`) ? 0 : t.indexOf(`\n${name}:`) + 1;
-    if (at > 0 || t.startsWith(`${name}:`)) {
+    const first = t.startsWith(`${name}:`);
+    const at = first ? 0 : t.indexOf(`\n${name}:`) + 1;
+    if (first || at > 0) {
       const eol = t.indexOf('\n', at);
       const next = eol < 0 ? -1 : t.charCodeAt(eol + 1);
       if (eol >= 0 && next !== 32 && next !== 9) return t.slice(at + name.length + 1, eol).replace(/^[ \t]+/, '');

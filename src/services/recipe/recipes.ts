@@ -2,7 +2,7 @@
  * Recipe use-cases: list, show, validate, schema. Validation collects every problem in every
  * recipe (not just the first) so one run tells the packager everything to fix.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
 import { PkgtrackError, PkgtrackErrors } from '../../core/errors.js';
@@ -14,6 +14,7 @@ import {
   type Recipe,
   type RecipesRepository,
 } from '../../recipe/load.js';
+import { isFile } from '../../recipe/root.js';
 import { recipeSchema, repositorySchema } from '../../recipe/schema.js';
 import { parseSeries } from '../../patches/series.js';
 import { describeUpstream } from '../../upstream/index.js';
@@ -106,12 +107,6 @@ function toProblems(e: unknown): ValidationProblem[] {
   if (e instanceof PkgtrackError) return [one(e)];
   throw e;
 }
-
-const isFile = (p: string) =>
-  stat(p).then(
-    (s) => s.isFile(),
-    () => false,
-  );
 
 /** Checks beyond the schema: the files a recipe's targets need exist and the series is consistent. */
 async function checkRecipeFiles(r: Recipe): Promise<ValidationProblem[]> {

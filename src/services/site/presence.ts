@@ -6,6 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAbsent } from '../../core/fsutil.js';
 
 export class SiteFilePresence {
   /** Per directory (site-relative, '' for the top): the names of its regular files; null when it is not a directory. */
@@ -40,8 +41,7 @@ function regularFiles(dir: string): ReadonlySet<string> | null {
         .map((d) => d.name),
     );
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    if (isAbsent(e)) return null;
     throw e;
   }
 }
