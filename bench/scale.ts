@@ -197,6 +197,13 @@ async function aptAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
   let repo = '';
   const pk = (args: string[]) => sh(process.execPath, [CLI, 'publish', '-q', '--suite', 'bookworm', ...args], { cwd: repo, env });
   const pkCold = { setup: () => void (repo = recipesRepo(fresh('pk'), key.secret)), run: () => pk([debs]) };
+  // The same publish outside a recipes repository (no web page): where the page's cost shows.
+  let bare = '';
+  const pkBare = {
+    setup: () => void (bare = fresh('pk-bare')),
+    run: () =>
+      sh(process.execPath, [CLI, 'publish', '-q', '--suite', 'bookworm', '--key', key.secret, '-o', bare, debs], { cwd: work, env }),
+  };
   const pkAdd = {
     setup: (i: number) => {
       if (i > 0) sh(process.execPath, [CLI, 'repo', 'remove', '-q', 'bench-added', '--suite', 'bookworm'], { cwd: repo, env });
@@ -258,23 +265,32 @@ async function aptAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
   };
 
   // Side by side (benchSideBySide): each add-one goes to its tool's last cold repository.
-  const [pkColdS, rrColdS, aptlyColdS] = benchSideBySide([pkCold, rrCold, aptlyCold]);
+  const [pkColdS, rrColdS, aptlyColdS, pkBareS] = benchSideBySide([pkCold, rrCold, aptlyCold, pkBare]);
   const [pkAddS, rrAddS, aptlyAddS] = benchSideBySide([pkAdd, rrAdd, aptlyAdd]);
   // Every tool published all it was given (the last add-one left its package in): a tool that
   // exits 0 having done nothing (aptly skips a symlinked input folder) would give a bogus row.
-  for (const [tool, index] of [
-    ['pkgtrack', join(repo, 'public/apt')],
-    ['reprepro', rr],
-    ['aptly', join(conf.slice(0, -'.conf'.length), 'public')],
+  for (const [tool, index, want] of [
+    ['pkgtrack', join(repo, 'public/apt'), n + 1],
+    ['reprepro', rr, n + 1],
+    ['aptly', join(conf.slice(0, -'.conf'.length), 'public'), n + 1],
+    ['pkgtrack without a page', join(bare, 'apt'), n],
   ] as const) {
     const file = join(index, 'dists/bookworm/main/binary-amd64/Packages');
     const listed = (readFileSync(file, 'utf8').match(/^Package: /gm) ?? []).length;
-    if (listed !== n + 1) throw new Error(`${tool} listed ${listed} packages in ${file}, wanted ${n + 1}`);
+    if (listed !== want) throw new Error(`${tool} listed ${listed} packages in ${file}, wanted ${want}`);
   }
+  if (readdirSync(bare).includes('index.html')) throw new Error(`${bare}: the publish outside a recipes repository wrote a web page`);
   await pageRows(n + 1, join(repo, 'public'));
 
   row([`apt cold, ${n} .debs`, pkColdS, 'reprepro includedeb (gz+xz)', rrColdS, 'goal <= 0.5x']);
   row([`apt cold, ${n} .debs`, pkColdS, 'aptly repo add + publish repo', aptlyColdS]);
+  row([
+    `apt cold, ${n} .debs, no web page`,
+    pkBareS,
+    'reprepro includedeb (gz+xz)',
+    rrColdS,
+    "outside a recipes repository: the page's share",
+  ]);
   row([`apt add one to ${n}`, pkAddS, 'reprepro includedeb (gz+xz)', rrAddS, 'goal <= 1.0x']);
   row([`apt add one to ${n}`, pkAddS, 'aptly repo add + publish update', aptlyAddS, 'goal <= 0.3x']);
 }
