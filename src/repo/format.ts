@@ -154,6 +154,25 @@ export interface VerifyReport {
   problems: VerifyProblem[];
 }
 
+/**
+ * Add the reports of a target's parts (its apt root, each yum repository) to `into`: files
+ * checked and signatures summed, every file named by `name(under, file)`, each problem passed
+ * through `amend` (a bucket gives it a fix).
+ */
+export function addPartReports(
+  into: VerifyReport,
+  parts: ReadonlyArray<{ under: string; report: VerifyReport }>,
+  name: (under: string, file: string) => string,
+  amend: (p: VerifyProblem) => VerifyProblem = (p) => p,
+): void {
+  for (const { under, report: r } of parts) {
+    into.checkedFiles += r.checkedFiles;
+    into.signatures.push(...r.signatures.map((x) => ({ ...x, file: name(under, x.file) })));
+    into.problems.push(...r.problems.map((x) => amend({ ...x, file: name(under, x.file) })));
+    into.ok &&= r.ok;
+  }
+}
+
 export interface RepoFormat {
   readonly kind: RepoKind;
   /** True when this format publishes `file` (decided by name/type: `.deb`, `.rpm`, ...). */

@@ -11,7 +11,14 @@ import { endChange, findLeftovers, sweepLeftovers } from '../../repo/leftovers.j
 import { REPO_META_DIR, withRepoLock } from '../../repo/lock.js';
 import { listSuites } from '../../repo/apt/apt-format.js';
 import { verifyAptRepo } from '../../repo/apt/verify.js';
-import type { CommitSummary, PublishedPackage, PublishReport, RepoKind, VerifyReport } from '../../repo/format.js';
+import {
+  addPartReports,
+  type CommitSummary,
+  type PublishedPackage,
+  type PublishReport,
+  type RepoKind,
+  type VerifyReport,
+} from '../../repo/format.js';
 import { isS3Url } from '../../storage/s3-url.js';
 import type { S3SyncReport } from '../publish/s3.js';
 import { formatOfKind, repoRoot } from '../../repo/registry.js';
@@ -183,12 +190,7 @@ async function verifySignedMetadata(req: VerifyRequest): Promise<VerifyReport> {
   }
   // Each part names files below its own folder: name them below the output folder.
   const below = (under: string, file: string) => (isAbsolute(file) || file.startsWith(t) ? file : `${under}${file}`);
-  for (const { under, report: r } of parts) {
-    report.checkedFiles += r.checkedFiles;
-    report.signatures.push(...r.signatures.map((x) => ({ ...x, file: below(under, x.file) })));
-    report.problems.push(...r.problems.map((x) => ({ ...x, file: below(under, x.file) })));
-    report.ok &&= r.ok;
-  }
+  addPartReports(report, parts, below);
   return report;
 }
 

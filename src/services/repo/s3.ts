@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { PkgtrackError } from '../../core/errors.js';
 import { verifyAptRepo } from '../../repo/apt/verify.js';
-import type { VerifyProblem } from '../../repo/format.js';
+import { addPartReports, type VerifyProblem, type VerifyReport } from '../../repo/format.js';
 import { verifyYumRepo } from '../../repo/yum/verify.js';
 import { openS3Store } from '../../storage/s3-store.js';
 import { bucketAddress, parseS3Url } from '../../storage/s3-url.js';
@@ -112,11 +112,11 @@ export async function verifyS3Repo(req: VerifyRequest): Promise<RepoVerifyReport
     ...(req.fingerprints?.length ? { fingerprints: req.fingerprints } : {}),
   };
   const report: RepoVerifyReport = { target: target.url, ok: true, checkedFiles: 0, signatures: [], problems: [] };
-  const parts = [];
+  const parts: Array<{ under: string; report: VerifyReport }> = [];
   if (aptSuites.length)
     parts.push({
       under: 'apt/',
-      r: await verifyAptRepo(`${target.url}apt`, {
+      report: await verifyAptRepo(`${target.url}apt`, {
         ...opts,
         suites: aptSuites,
         fetch: (rel) => get(`apt/${rel}`),
@@ -126,7 +126,7 @@ export async function verifyS3Repo(req: VerifyRequest): Promise<RepoVerifyReport
   for (const repo of yumRepos.sort())
     parts.push({
       under: '',
-      r: await verifyYumRepo(`${target.url}yum/${repo}`, { ...opts, fetch: (rel) => get(`yum/${repo}/${rel}`) }),
+      report: await verifyYumRepo(`${target.url}yum/${repo}`, { ...opts, fetch: (rel) => get(`yum/${repo}/${rel}`) }),
     });
   if (!parts.length)
     report.problems.push({
@@ -138,16 +138,11 @@ export async function verifyS3Repo(req: VerifyRequest): Promise<RepoVerifyReport
     });
   // apt names files below its root; name every object by its full URL, and say what to do.
   const full = (under: string, file: string) => (file.startsWith('s3://') ? file : `${target.url}${under}${file}`);
-  for (const { under, r } of parts) {
-    report.checkedFiles += r.checkedFiles;
-    report.signatures.push(...r.signatures.map((s) => ({ ...s, file: full(under, s.file) })));
-    for (const p of r.problems) {
-      const file = full(under, p.file);
-      const rel = file.startsWith(target.url) ? file.slice(target.url.length) : file;
-      report.problems.push({ ...p, file, fix: p.fix ?? fixFor(rel, target.url) });
-      recorded.delete(rel);
-    }
-  }
+  addPartReports(report, parts, full, (p) => {
+    const rel = p.file.startsWith(target.url) ? p.file.slice(target.url.length) : p.file;
+    recorded.delete(rel);
+    return { ...p, fix: p.fix ?? fixFor(rel, target.url) };
+  });
   report.problems.push(...recorded.values());
   report.ok = report.problems.length === 0 && report.signatures.every((s) => s.ok);
   return report;
