@@ -22,6 +22,13 @@ export interface RepoDocs {
   docs: Record<string, XmlElement>;
 }
 
+/** The href (repodata/…) of the primary.xml that repodata/repomd.xml under `repoDir` names now. */
+export function primaryHref(repoDir: string): string {
+  const repomd = parseXml(readFileSync(join(repoDir, 'repodata', 'repomd.xml'), 'utf8'), 'repomd.xml');
+  const primary = childrenNamed(repomd, 'data').find((d) => d.attrs.type === 'primary');
+  return child(primary!, 'location')!.attrs.href!;
+}
+
 /** Read repodata/repomd.xml under `repoDir` and the primary/filelists/other it names. */
 export function readRepo(repoDir: string): RepoDocs {
   const repomd = parseXml(readFileSync(join(repoDir, 'repodata', 'repomd.xml'), 'utf8'), 'repomd.xml');

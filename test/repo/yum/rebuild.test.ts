@@ -12,6 +12,7 @@ import { compressionOf, decompress } from '../../../src/formats/compress.js';
 import { pkgtrack, tempDir } from '../../helpers/cli.js';
 import { keyedRecipesRepo } from '../apt-helpers.js';
 import { corpusRpms } from './corpus.js';
+import { primaryHref } from './compare.js';
 
 const SUITE = 'fedora/41/x86_64';
 let repo: string;
@@ -28,8 +29,7 @@ beforeAll(() => {
 /** The primary.xml repomd.xml names now (older ones stay a while for readers mid-update). */
 function primary(): string {
   const root = join(repo, 'public', 'yum', SUITE);
-  const repomd = readFileSync(join(root, 'repodata', 'repomd.xml'), 'utf8');
-  const href = /<data type="primary">[\s\S]*?<location href="([^"]+)"/.exec(repomd)![1]!;
+  const href = primaryHref(root);
   return Buffer.from(decompress(readFileSync(join(root, href)), compressionOf(href)!, href)).toString('utf8');
 }
 
