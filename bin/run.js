@@ -10,6 +10,34 @@ if (major < 22) {
 }
 // Cache compiled bytecode between runs (Node >= 22.1): start-up is most of a short command.
 const { default: module } = await import('node:module');
-module.enableCompileCache?.();
+if (module.enableCompileCache) module.enableCompileCache(process.env.NODE_COMPILE_CACHE ? undefined : compileCacheDir());
 const { execute } = await import('@oclif/core/execute');
 await execute({ dir: import.meta.url });
+
+/**
+ * The compile cache of this build of pkgtrack: one folder per build under the user's cache
+ * folder. Node never evicts entries, and its default folder (/tmp/node-compile-cache) gained a
+ * copy of pkgtrack's code per upgrade: the first run of a new build removes the other builds'
+ * folders. Undefined (Node's default) where there is no home to cache in.
+ */
+function compileCacheDir() {
+  const { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } = process.getBuiltinModule('node:fs');
+  const { homedir } = process.getBuiltinModule('node:os');
+  const { join } = process.getBuiltinModule('node:path');
+  try {
+    const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+    const root = join(base, 'pkgtrack', 'node-compile-cache');
+    // A build: its version (npm gives every packed file one mtime), and its command manifest's
+    // mtime (written by every `npm run build`).
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    const built = Math.trunc(statSync(new URL('../oclif.manifest.json', import.meta.url)).mtimeMs).toString(36);
+    const dir = join(root, `node${process.versions.node}-pkgtrack${version}-${built}`);
+    if (!existsSync(dir)) {
+      mkdirSync(dir, { recursive: true });
+      for (const other of readdirSync(root)) if (join(root, other) !== dir) rmSync(join(root, other), { recursive: true, force: true });
+    }
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
