@@ -77,8 +77,8 @@ const median = (xs: Sample[]) => [...xs].sort((a, b) => a.wall - b.wall)[Math.fl
  * only for its own writes (pkgtrack's publish ends with a syncfs, which would otherwise flush the
  * previous tool's files too).
  */
-function bench(setup: (run: number) => void, run: () => Sample): Sample {
-  return benchSideBySide([{ setup, run }])[0]!;
+function bench(setup: (run: number) => void, run: () => Sample, name = 'pkgtrack'): Sample {
+  return benchSideBySide([{ name, setup, run }])[0]!;
 }
 
 /**
@@ -87,15 +87,20 @@ function bench(setup: (run: number) => void, run: () => Sample): Sample {
  * (docs/scale.md); run one tool's runs after the other's, and whichever ran in a slow stretch
  * lost. Side by side, every tool meets the same stretches, and none is always first after a sync.
  */
-function benchSideBySide(tools: ReadonlyArray<{ setup: (run: number) => void; run: () => Sample }>): Sample[] {
+function benchSideBySide(tools: ReadonlyArray<{ name: string; setup: (run: number) => void; run: () => Sample }>): Sample[] {
   const xs = tools.map((): Sample[] => []);
   for (let i = 0; i < RUNS; i++) {
+    const round: string[] = [];
     for (let k = 0; k < tools.length; k++) {
       const t = (i + k) % tools.length;
       tools[t]!.setup(i);
       execFileSync('sync');
-      xs[t]!.push(tools[t]!.run());
+      const s = tools[t]!.run();
+      xs[t]!.push(s);
+      round.push(`${tools[t]!.name} ${fmt(s)}`);
     }
+    // Every run on stderr, in the order run: the spread behind each median.
+    if (RUNS > 1) console.error(`    round ${i + 1}: ${round.join(', ')}`);
   }
   return xs.map(median);
 }
@@ -196,15 +201,17 @@ async function aptAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
   // pkgtrack inside a recipes repository (the page is refreshed by every publish).
   let repo = '';
   const pk = (args: string[]) => sh(process.execPath, [CLI, 'publish', '-q', '--suite', 'bookworm', ...args], { cwd: repo, env });
-  const pkCold = { setup: () => void (repo = recipesRepo(fresh('pk'), key.secret)), run: () => pk([debs]) };
+  const pkCold = { name: 'pkgtrack', setup: () => void (repo = recipesRepo(fresh('pk'), key.secret)), run: () => pk([debs]) };
   // The same publish outside a recipes repository (no web page): where the page's cost shows.
   let bare = '';
   const pkBare = {
+    name: 'pkgtrack without a page',
     setup: () => void (bare = fresh('pk-bare')),
     run: () =>
       sh(process.execPath, [CLI, 'publish', '-q', '--suite', 'bookworm', '--key', key.secret, '-o', bare, debs], { cwd: work, env }),
   };
   const pkAdd = {
+    name: 'pkgtrack',
     setup: (i: number) => {
       if (i > 0) sh(process.execPath, [CLI, 'repo', 'remove', '-q', 'bench-added', '--suite', 'bookworm'], { cwd: repo, env });
     },
@@ -228,6 +235,7 @@ async function aptAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
   // exported once, after the last batch (not after each); the calls' times are summed.
   const rrBatches = Array.from({ length: Math.ceil(allDebs.length / 10_000) }, (_, i) => allDebs.slice(i * 10_000, (i + 1) * 10_000));
   const rrCold = {
+    name: 'reprepro',
     setup: rrInit,
     run: () =>
       rrBatches.length === 1
@@ -238,6 +246,7 @@ async function aptAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
           ]),
   };
   const rrAdd = {
+    name: 'reprepro',
     setup: (i: number) => {
       if (i > 0) sh('reprepro', ['-b', rr, 'remove', 'bookworm', 'bench-added'], { env });
     },
@@ -249,6 +258,7 @@ async function aptAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
   const aptly = (args: string[]) => sh('aptly', [`-config=${conf}`, ...args], { env });
   const sign = [`-gpg-key=${key.fpr}`, '-batch'];
   const aptlyCold = {
+    name: 'aptly',
     setup: () => {
       const dir = fresh('aptly');
       conf = `${dir}.conf`;
@@ -258,6 +268,7 @@ async function aptAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
     run: () => sum([aptly(['repo', 'add', 'bench', debs]), aptly(['publish', 'repo', ...sign, 'bench'])]),
   };
   const aptlyAdd = {
+    name: 'aptly',
     setup: (i: number) => {
       if (i > 0) aptly(['repo', 'remove', 'bench', 'bench-added']);
     },
@@ -348,6 +359,7 @@ async function yumAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
         sh('createrepo_c', ['-q', pipe], { env }),
         sh('gpg', ['--batch', '--yes', '--local-user', key.fpr, '--detach-sign', '--armor', join(pipe, 'repodata/repomd.xml')], { env }),
       ]),
+    'rpmsign + createrepo_c + gpg',
   );
   // (b) add one.
   const pkAdd = bench(
@@ -369,6 +381,7 @@ async function yumAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
       for (const f of all) linkSync(join(dir, f), join(cr, 'Packages', f));
     },
     () => sh('createrepo_c', ['-q', cr], { env }),
+    'createrepo_c',
   );
   const crUpdate = bench(
     () => {
@@ -377,6 +390,7 @@ async function yumAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
       linkSync(extra, join(cr, 'Packages', extraName));
     },
     () => sh('createrepo_c', ['-q', '--update', cr], { env }),
+    'createrepo_c --update',
   );
   // (c) re-index what is in the pool.
   const pkRebuild = bench(
