@@ -48,9 +48,12 @@ interface Sample {
   cpu: number;
 }
 
+/** Where /usr/bin/time writes (removed at the end of the bench). */
+const TIME_FILE = join(tmpdir(), `pkgtrack-bench-scale-time-${process.pid}`);
+
 /** Run one process under /usr/bin/time: wall seconds and user+sys CPU of it and its children. */
 function sh(program: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Sample {
-  const out = join(tmpdir(), `pkgtrack-bench-scale-time-${process.pid}`);
+  const out = TIME_FILE;
   const t0 = process.hrtime.bigint();
   const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', out, program, ...args], {
     cwd: opts.cwd,
@@ -426,5 +429,6 @@ export default async function scaleBench(): Promise<void> {
     for (const r of table) console.log(r.map((c, i) => c.padEnd(w[i]!)).join('  '));
   } finally {
     rmSync(work, { recursive: true, force: true });
+    rmSync(TIME_FILE, { force: true });
   }
 }
