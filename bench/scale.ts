@@ -23,7 +23,18 @@
  * Timings are printed as ratios; nothing here asserts a timing. Needs `npm run build` first.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -121,6 +132,31 @@ function fmt(s: Sample | undefined): string {
 }
 const ratio = (a: Sample | undefined, b: Sample | undefined) =>
   a && b ? `${(a.wall / b.wall).toFixed(2)}x (cpu ${(a.cpu / b.cpu).toFixed(2)}x)` : '';
+
+/**
+ * The device of `dir` when its file system is ext4 without a journal (/proc/fs/jbd2 has no
+ * entry for it): there, ext4 passes over inodes deleted in the last minutes when it hands out new
+ * ones, so every file created just after a mass delete costs several times its usual time.
+ */
+function ext4WithoutJournal(dir: string): string | undefined {
+  try {
+    const path = realpathSync(dir);
+    let best: { at: string; type: string; source: string } | undefined;
+    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+      const [pre, post] = line.split(' - ');
+      const at = pre?.split(' ')[4];
+      const [type, source] = post?.split(' ') ?? [];
+      if (!at || !type || !source) continue;
+      const under = at === '/' || path === at || path.startsWith(`${at}/`);
+      if (under && (!best || at.length > best.at.length)) best = { at, type, source };
+    }
+    if (best?.type !== 'ext4' || !best.source.startsWith('/dev/')) return undefined;
+    const dev = best.source.slice('/dev/'.length).replace(/\//g, '!');
+    return readdirSync('/proc/fs/jbd2').some((j) => j.startsWith(`${dev}-`)) ? undefined : best.source;
+  } catch {
+    return undefined;
+  }
+}
 
 /** A recipes repository publishing into <dir>/public, signing with `key`. */
 function recipesRepo(dir: string, keyFile: string): string {
@@ -419,6 +455,11 @@ export default async function scaleBench(): Promise<void> {
     const key = gpgHome(work);
     const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
     console.log(`scale: ${RUNS} run(s) each (median); load ${load()} on ${execFileSync('nproc').toString().trim()} cores`);
+    const unjournaled = ext4WithoutJournal(work);
+    if (unjournaled)
+      console.log(
+        `scale: ${work} is on ext4 without a journal (${unjournaled}): creating files there is slow for up to 6 minutes after a mass delete (ext4's recently_deleted), whichever tool runs first pays; start the bench at least 6 minutes after the last one, or any big rm (docs/scale.md)`,
+      );
     const parts = (process.env.PKGTRACK_SCALE_PARTS ?? 'apt,yum').split(',');
     if (parts.includes('apt')) for (const n of debSizes) await aptAt(n, work, key);
     if (parts.includes('yum')) for (const n of rpmSizes) await yumAt(n, work, key);
