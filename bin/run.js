@@ -15,8 +15,8 @@ const { execute } = await import('@oclif/core/execute');
 await execute({ dir: import.meta.url });
 
 /**
- * The compile cache of this build of pkgtrack: one folder per build under the user's cache
- * folder. Node never evicts entries, and its default folder (/tmp/node-compile-cache) gained a
+ * The compile cache of this build of pkgtrack: one folder per build in pkgtrack's per-user
+ * cache. Node never evicts entries, and its default folder (/tmp/node-compile-cache) gained a
  * copy of pkgtrack's code per upgrade: the first run of a new build removes the other builds'
  * folders. Undefined (Node's default) where there is no home to cache in.
  */
@@ -25,8 +25,9 @@ function compileCacheDir() {
   const { homedir } = process.getBuiltinModule('node:os');
   const { join } = process.getBuiltinModule('node:path');
   try {
-    const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-    const root = join(base, 'pkgtrack', 'node-compile-cache');
+    // The per-user cache of core/fsutil.ts userCacheDir.
+    const cache = process.env.PKGTRACK_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'pkgtrack');
+    const root = join(cache, 'node-compile-cache');
     // A build: its version (npm gives every packed file one mtime), and its command manifest's
     // mtime (written by every `npm run build`).
     const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));

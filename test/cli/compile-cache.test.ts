@@ -11,12 +11,17 @@ import { pkgtrack, tempDir } from '../helpers/cli.js';
 const cacheRoot = (xdg: string) => join(xdg, 'pkgtrack', 'node-compile-cache');
 
 describe('compile cache', () => {
-  it('is written under $XDG_CACHE_HOME/pkgtrack, one folder for this build; an older build’s folder goes', async () => {
+  it('is written under $XDG_CACHE_HOME/pkgtrack by default, one folder for this build; an older build’s folder goes', async () => {
     const xdg = tempDir('pkgtrack-compile-cache-');
     const old = join(cacheRoot(xdg), 'node22.0.0-pkgtrack0.0.1-old');
     mkdirSync(old, { recursive: true });
     writeFileSync(join(old, 'entry'), 'stale');
-    const env = { XDG_CACHE_HOME: xdg, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined };
+    const env = {
+      XDG_CACHE_HOME: xdg,
+      PKGTRACK_CACHE_DIR: undefined,
+      NODE_COMPILE_CACHE: undefined,
+      NODE_DISABLE_COMPILE_CACHE: undefined,
+    };
     expect((await pkgtrack(['--version'], { env })).code).toBe(0);
     const dirs = readdirSync(cacheRoot(xdg));
     expect(dirs).toHaveLength(1);
@@ -30,12 +35,24 @@ describe('compile cache', () => {
     expect(entries()).toBeGreaterThanOrEqual(before);
   });
 
+  it('PKGTRACK_CACHE_DIR, the per-user cache, holds it when set', async () => {
+    const xdg = tempDir('pkgtrack-compile-cache-');
+    const mine = tempDir('pkgtrack-compile-cache-mine-');
+    const env = { XDG_CACHE_HOME: xdg, PKGTRACK_CACHE_DIR: mine, NODE_COMPILE_CACHE: undefined, NODE_DISABLE_COMPILE_CACHE: undefined };
+    expect((await pkgtrack(['--version'], { env })).code).toBe(0);
+    expect(existsSync(join(xdg, 'pkgtrack'))).toBe(false);
+    expect(readdirSync(join(mine, 'node-compile-cache'))).toHaveLength(1);
+  });
+
   it('NODE_COMPILE_CACHE, when set, is where the cache goes', async () => {
     const xdg = tempDir('pkgtrack-compile-cache-');
     const own = tempDir('pkgtrack-compile-cache-own-');
     expect(
-      (await pkgtrack(['--version'], { env: { XDG_CACHE_HOME: xdg, NODE_COMPILE_CACHE: own, NODE_DISABLE_COMPILE_CACHE: undefined } }))
-        .code,
+      (
+        await pkgtrack(['--version'], {
+          env: { XDG_CACHE_HOME: xdg, PKGTRACK_CACHE_DIR: undefined, NODE_COMPILE_CACHE: own, NODE_DISABLE_COMPILE_CACHE: undefined },
+        })
+      ).code,
     ).toBe(0);
     expect(existsSync(join(xdg, 'pkgtrack'))).toBe(false);
     expect(readdirSync(own, { recursive: true }).length).toBeGreaterThan(0);
