@@ -5,7 +5,8 @@
  * says when it was generated). Both name the same generator, so neither re-renders the other's
  * pages (they did: 30,000 files at 10,000 packages, each way). 4,200 files are past the number
  * written inline (site-files.ts THREAD_AFTER): the rest go through the writer thread, in place
- * for the packages new to the site (the publish), staged and renamed in for the others (relabel).
+ * for the packages new to the site (the publish), staged and renamed in for the others (relabel),
+ * and both in one batch (new packages between changed ones).
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,13 +60,36 @@ describe('the page after publish and after `pkgtrack site`', () => {
     expect(names('badges', '.svg')).toHaveLength(N + 1);
   }, 300_000);
 
+  it('new packages (written in place) between changed ones (staged): each file where it belongs', async () => {
+    // scale-000000a sorts right after scale-000000: every batch a writer thread gets mixes both.
+    const dir = join(repo, '..', 'mixed');
+    mkdirSync(dir);
+    const M = 800;
+    for (let i = 0; i < M; i++) {
+      writeFileSync(join(dir, debFile(debName(i), '2.0-1')), makeDeb(debName(i), '2.0-1'));
+      writeFileSync(join(dir, debFile(`${debName(i)}a`)), makeDeb(`${debName(i)}a`));
+    }
+    const r = await pkgtrack(['publish', '-q', '--suite', 'bookworm', dir], { cwd: repo });
+    expect(r.code, r.stderr).toBe(0);
+    for (const i of [0, 1, M / 2, M - 1]) {
+      const changed = debName(i);
+      expect(readFileSync(join(repo, 'public/packages', `${changed}.json`), 'utf8'), changed).toContain('2.0-1');
+      expect(readFileSync(join(repo, 'public/packages', `${changed}.html`), 'utf8'), changed).toContain('2.0-1');
+      expect(readFileSync(join(repo, 'public/badges', `${changed}.svg`), 'utf8'), changed).toContain('2.0');
+      expect(readFileSync(join(repo, 'public/packages', `${changed}a.json`), 'utf8')).toContain(`${changed}a`);
+    }
+    expect(names('badges', '.svg')).toHaveLength(N + 1 + M);
+    expect(readdirSync(join(repo, 'public')).filter((e) => e.startsWith('.site-staging-'))).toEqual([]);
+    expect((await pkgtrack(['site', '--json'], { cwd: repo })).json().written).toEqual(['index.html']);
+  }, 300_000);
+
   it('a new label re-renders every page: staged and renamed in, nothing left behind', async () => {
     const config = join(repo, 'pkgtrack.yaml');
     writeFileSync(config, readFileSync(config, 'utf8').replace('label: Many', 'label: Many Relabelled'));
     const r = await pkgtrack(['site', '--json'], { cwd: repo });
     expect(r.code, r.stderr).toBe(0);
     const written: string[] = r.json().written;
-    expect(written.filter((p) => p.startsWith('packages/') && p.endsWith('.html'))).toHaveLength(N + 1);
+    expect(written.filter((p) => p.startsWith('packages/') && p.endsWith('.html'))).toHaveLength(N + 1 + 800);
     // Every page, the first and the last the thread wrote.
     for (const n of [debName(0), debName(N - 1), 'zz-added'])
       expect(readFileSync(join(repo, 'public/packages', `${n}.html`), 'utf8'), n).toContain('Many Relabelled');
