@@ -4,7 +4,8 @@
  * every publish also refreshes the web page. Side by side, in one run, whole processes:
  *
  *   apt  cold publish of N .debs, then add one:  pkgtrack  vs  reprepro (Packages .gz + .xz,
- *        like for like)  vs  aptly (repo add + publish / publish update)
+ *        like for like)  vs  aptly (repo add + publish / publish update); and the cold publish
+ *        once more outside a recipes repository (no web page), which shows the page's share
  *   yum  (a) the full signed publish of N .rpms (pool copy, every rpm signed, index, repomd
  *            signed)  vs  the pipeline a user would run otherwise: rpmsign --addsign +
  *            createrepo_c + gpg --detach-sign of repomd.xml
@@ -64,9 +65,8 @@ const TIME_FILE = join(tmpdir(), `pkgtrack-bench-scale-time-${process.pid}`);
 
 /** Run one process under /usr/bin/time: wall seconds and user+sys CPU of it and its children. */
 function sh(program: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Sample {
-  const out = TIME_FILE;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', out, program, ...args], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', TIME_FILE, program, ...args], {
     cwd: opts.cwd,
     env: opts.env ?? process.env,
     encoding: 'utf8',
@@ -77,7 +77,7 @@ function sh(program: string, args: string[], opts: { cwd?: string; env?: NodeJS.
     throw new Error(
       `${program} ${args.slice(0, 6).join(' ')} failed (${r.status ?? r.error?.message}):\n${r.stderr}\n${r.stdout}`.slice(0, 4000),
     );
-  const [u, s] = readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  const [u, s] = readFileSync(TIME_FILE, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
   return { wall, cpu: (u ?? 0) + (s ?? 0) };
 }
 
