@@ -3,10 +3,11 @@
  * apt/ and each yum repository under yum/, as it does for a bucket. --suite picks among them; a
  * damaged yum file is named below the output folder; a yum-only output is not "no suites".
  */
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { debFile, makeDeb } from '../../bench/scale/make-debs.js';
+import { primaryHref } from './yum/compare.js';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { keyedRecipesRepo } from './apt-helpers.js';
 import { corpusRpms } from './yum/corpus.js';
@@ -64,12 +65,8 @@ describe('repo verify on an output folder', () => {
 
   it('names a damaged yum file below the output folder, with exit 11', async () => {
     const repo = await published('damaged', { deb: true, rpm: true });
-    const repodata = join(repo, 'public', 'yum', YUM, 'repodata');
-    // The primary.xml repomd.xml names (one publish: the only one).
-    const primary = /<data type="primary">[\s\S]*?<location href="repodata\/([^"]+)"/.exec(
-      readFileSync(join(repodata, 'repomd.xml'), 'utf8'),
-    )![1]!;
-    appendFileSync(join(repodata, primary), 'x');
+    const yum = join(repo, 'public', 'yum', YUM);
+    appendFileSync(join(yum, primaryHref(yum)), 'x');
     const r = await verify(repo);
     expect(r.code).toBe(11);
     const problems = r.json().problems as Array<{ file: string }>;

@@ -102,7 +102,8 @@ describe('pkgtrack verify', () => {
   it('an index changed after signing: HASH_MISMATCH against Release and repomd.xml', async () => {
     const t = await publishedTree();
     await appendFile(join(t.suite, 'main', 'binary-amd64', 'Packages'), 'Package: evil\n');
-    await appendFile(join(t.repodata, '..', primaryHref(join(t.repodata, '..'))), 'x');
+    const yum = join(t.repodata, '..');
+    await appendFile(join(yum, primaryHref(yum)), 'x');
     const r = await verify(t.root);
     expect(r.code).toBe(11);
     expect(errorCodes(r)).toEqual(['HASH_MISMATCH', 'HASH_MISMATCH']);

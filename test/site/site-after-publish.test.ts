@@ -18,6 +18,8 @@ import { keyedRecipesRepo } from '../repo/apt-helpers.js';
 
 /** 1,400 packages: 4,200 package files, over the 32 that get an fsync each (one `sync -f` instead). */
 const N = 1400;
+/** Changed packages, and as many new ones between them (the mixed batch test). */
+const M = 800;
 let repo: string;
 
 beforeAll(() => {
@@ -64,7 +66,6 @@ describe('the page after publish and after `pkgtrack site`', () => {
     // scale-000000a sorts right after scale-000000: every batch a writer thread gets mixes both.
     const dir = join(repo, '..', 'mixed');
     mkdirSync(dir);
-    const M = 800;
     for (let i = 0; i < M; i++) {
       writeFileSync(join(dir, debFile(debName(i), '2.0-1')), makeDeb(debName(i), '2.0-1'));
       writeFileSync(join(dir, debFile(`${debName(i)}a`)), makeDeb(`${debName(i)}a`));
@@ -89,7 +90,7 @@ describe('the page after publish and after `pkgtrack site`', () => {
     const r = await pkgtrack(['site', '--json'], { cwd: repo });
     expect(r.code, r.stderr).toBe(0);
     const written: string[] = r.json().written;
-    expect(written.filter((p) => p.startsWith('packages/') && p.endsWith('.html'))).toHaveLength(N + 1 + 800);
+    expect(written.filter((p) => p.startsWith('packages/') && p.endsWith('.html'))).toHaveLength(N + 1 + M);
     // Every page, the first and the last the thread wrote.
     for (const n of [debName(0), debName(N - 1), 'zz-added'])
       expect(readFileSync(join(repo, 'public/packages', `${n}.html`), 'utf8'), n).toContain('Many Relabelled');
