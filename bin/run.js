@@ -23,7 +23,19 @@ await execute({ dir: import.meta.url });
 function compileCacheDir() {
   const { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } = process.getBuiltinModule('node:fs');
   const { homedir } = process.getBuiltinModule('node:os');
-  const { join } = process.getBuiltinModule('node:path');
+  const { dirname, join } = process.getBuiltinModule('node:path');
+  // Not mkdirSync's `recursive`: under a folder that refuses new entries with ENOENT (/proc),
+  // Node's recursive mkdir retries forever, and every command would hang before it starts.
+  const makeDir = (d) => {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      if (e.code === 'EEXIST') return;
+      if (e.code !== 'ENOENT' || dirname(d) === d) throw e;
+      makeDir(dirname(d));
+      mkdirSync(d);
+    }
+  };
   try {
     // The per-user cache of core/fsutil.ts userCacheDir.
     const cache = process.env.PKGTRACK_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'pkgtrack');
@@ -34,7 +46,7 @@ function compileCacheDir() {
     const built = Math.trunc(statSync(new URL('../oclif.manifest.json', import.meta.url)).mtimeMs).toString(36);
     const dir = join(root, `node${process.versions.node}-pkgtrack${version}-${built}`);
     if (!existsSync(dir)) {
-      mkdirSync(dir, { recursive: true });
+      makeDir(dir);
       for (const other of readdirSync(root)) if (join(root, other) !== dir) rmSync(join(root, other), { recursive: true, force: true });
     }
     return dir;

@@ -44,6 +44,14 @@ describe('compile cache', () => {
     expect(readdirSync(join(mine, 'node-compile-cache'))).toHaveLength(1);
   });
 
+  it('a cache folder that cannot be made (below /proc) leaves Node its default; the command runs', async () => {
+    const env = { XDG_CACHE_HOME: '/proc/pkgtrack-no-such-folder', PKGTRACK_CACHE_DIR: undefined, NODE_COMPILE_CACHE: undefined };
+    const r = await pkgtrack(['--version'], { env, timeoutMs: 30_000 });
+    expect(r.signal, 'pkgtrack hung making its cache folder').toBeNull();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^pkgtrack\//);
+  });
+
   it('NODE_COMPILE_CACHE, when set, is where the cache goes', async () => {
     const xdg = tempDir('pkgtrack-compile-cache-');
     const own = tempDir('pkgtrack-compile-cache-own-');
