@@ -23,7 +23,7 @@ await execute({ dir: import.meta.url });
 function compileCacheDir() {
   const { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } = process.getBuiltinModule('node:fs');
   const { homedir } = process.getBuiltinModule('node:os');
-  const { dirname, join } = process.getBuiltinModule('node:path');
+  const { dirname, isAbsolute, join, resolve } = process.getBuiltinModule('node:path');
   // Not mkdirSync's `recursive`: under a folder that refuses new entries with ENOENT (/proc),
   // Node's recursive mkdir retries forever, and every command would hang before it starts.
   const makeDir = (d) => {
@@ -37,8 +37,11 @@ function compileCacheDir() {
     }
   };
   try {
-    // The per-user cache of core/fsutil.ts userCacheDir.
-    const cache = process.env.PKGTRACK_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'pkgtrack');
+    // The per-user cache of core/fsutil.ts userCacheDir (same rule: empty is unset, a relative
+    // $XDG_CACHE_HOME is ignored).
+    const own = process.env.PKGTRACK_CACHE_DIR;
+    const xdg = process.env.XDG_CACHE_HOME;
+    const cache = own ? resolve(own) : join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'pkgtrack');
     const root = join(cache, 'node-compile-cache');
     // A build: its version (npm gives every packed file one mtime), and its command manifest's
     // mtime (written by every `npm run build`).

@@ -10,7 +10,7 @@
  * emulation) and remade when the minimal image changes.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { envError } from '../core/errors.js';
 import { hasProgram, run } from '../core/exec.js';
@@ -19,6 +19,7 @@ import { archInfo, DEFAULT_ARCH } from '../recipe/arches.js';
 import { type Target, targetKey, targetSlug } from '../recipe/targets.js';
 import { userCacheDir } from '../core/fsutil.js';
 import { CONTAINER_PREFIX, type ContainerEngine, IMAGE_PREFIX } from './engine.js';
+import { makeDirs } from '../core/dirs.js';
 
 export type BaseOrigin = 'pulled' | 'bootstrapped';
 
@@ -188,7 +189,7 @@ async function ensureBuilddImage(engine: ContainerEngine, target: Target, progre
 async function bootstrapImage(engine: ContainerEngine, target: Target, ref: string, progress: Progress): Promise<string> {
   const b = target.bootstrap!;
   const dir = join(userCacheDir(), 'bootstrap');
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   const tarball = join(dir, `${targetSlug(target)}-${process.pid}.tar`);
   try {
     if (await hasProgram('mmdebstrap')) {

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { release as kernelRelease } from 'node:os';
 import { join } from 'node:path';
 import { envError, PkgtrackError } from '../core/errors.js';
@@ -27,6 +27,7 @@ import {
 } from './engine.js';
 import { userCacheDir } from '../core/fsutil.js';
 import { onSignalCleanup } from '../core/interrupt.js';
+import { makeDirs } from '../core/dirs.js';
 
 /** Containers started by this process, removed on SIGINT/SIGTERM even if the engine client died. */
 const live = new Map<string, { program: string; global: string[]; dialect: Dialect }>();
@@ -146,7 +147,7 @@ export class CliEngine implements ContainerEngine {
           };
     this.infoCache = info;
     if (cacheFile) {
-      await mkdir(join(userCacheDir(), 'engine'), { recursive: true });
+      await makeDirs(join(userCacheDir(), 'engine'));
       await writeFileAtomic(cacheFile, `${JSON.stringify(info)}\n`);
     }
     return info;
@@ -197,7 +198,7 @@ export class CliEngine implements ContainerEngine {
       };
     }
     if (p.ok) {
-      await mkdir(join(userCacheDir(), 'engine'), { recursive: true });
+      await makeDirs(join(userCacheDir(), 'engine'));
       await writeFileAtomic(file, `${JSON.stringify(p, null, 2)}\n`);
     }
     this.probed = p;

@@ -1,12 +1,13 @@
 /** File-system helpers shared by every writer: atomic replace, fsync, directory creation. */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, linkSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { mapLimit } from './concurrency.js';
 import { run } from './exec.js';
 import { syncThroughShell } from './sync-shell.js';
+import { makeDirs } from './dirs.js';
 
 /**
  * Folders whose contents need not survive a crash of the machine: the scratch copy a publish to
@@ -80,7 +81,7 @@ export async function syncPaths(root: string, paths: readonly string[], fsyncEac
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await open(tmp, 'w', mode);
   try {
@@ -180,7 +181,16 @@ export async function readFileWithStatAsync(path: string): Promise<FileRead> {
   }
 }
 
-/** Per-user cache (engine probes, bootstrap tarballs; sources outside a repository): $PKGTRACK_CACHE_DIR, else $XDG_CACHE_HOME/pkgtrack. */
+/**
+ * Per-user cache (engine probes, bootstrap tarballs; sources outside a repository):
+ * $PKGTRACK_CACHE_DIR, else $XDG_CACHE_HOME/pkgtrack, else ~/.cache/pkgtrack. An empty variable
+ * counts as unset (a CI file's `PKGTRACK_CACHE_DIR: ${{ vars.X }}` with no X made the cache the
+ * working directory), and so does a relative $XDG_CACHE_HOME, as the XDG spec says. bin/run.js
+ * applies the same rule for Node's compile cache.
+ */
 export function userCacheDir(): string {
-  return process.env.PKGTRACK_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'pkgtrack');
+  const own = process.env.PKGTRACK_CACHE_DIR;
+  if (own) return resolve(own);
+  const xdg = process.env.XDG_CACHE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'pkgtrack');
 }

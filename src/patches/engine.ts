@@ -4,7 +4,7 @@
  * computed before anything is written) and refusing anything that leaves the tree.
  */
 import { ifExists } from '../core/fsutil.js';
-import { chmod, lstat, mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { chmod, lstat, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { inputError } from '../core/errors.js';
 import { type FileOp, type FilePatch, parseUnifiedDiff } from './diff-parse.js';
@@ -12,6 +12,7 @@ import { splitPatch } from './header.js';
 import { applyHunks, formatReject, type HunkResult } from './hunk-apply.js';
 import { findMovedFile, workingStripLevel } from './moved-file.js';
 import { noSymlinkOnPath, safeComponents } from './safe-path.js';
+import { makeDirs } from '../core/dirs.js';
 
 export interface FileReport {
   /** Path inside the tree (UTF-8). */
@@ -378,14 +379,14 @@ async function commit(root: string, planned: Planned[]): Promise<void> {
       }
     }
     if (p.write) {
-      await mkdir(dirname(p.write.abs), { recursive: true });
+      await makeDirs(dirname(p.write.abs));
       const st = await ifExists(lstat(p.write.abs));
       await writeFile(p.write.abs, Buffer.from(p.write.content, 'latin1'), { mode: p.write.mode ?? 0o644 });
       if (p.write.mode !== undefined) await chmod(p.write.abs, p.write.mode);
       else if (st) await chmod(p.write.abs, st.mode & 0o7777);
     }
     if (p.reject) {
-      await mkdir(dirname(p.reject.abs), { recursive: true });
+      await makeDirs(dirname(p.reject.abs));
       // A fresh file: never through a link the tree may hold under that name.
       await rm(p.reject.abs, { force: true });
       await writeFile(p.reject.abs, Buffer.from(p.reject.text, 'latin1'), { flag: 'wx' });

@@ -19,6 +19,7 @@ import { inputError } from '../core/errors.js';
 import { run } from '../core/exec.js';
 import { noSymlinkOnPath, safeComponents } from './safe-path.js';
 import { readZipEntries } from './zip.js';
+import { makeDirs } from '../core/dirs.js';
 
 export interface ExtractLimits {
   /** Total bytes of all files (default 8 GiB). */
@@ -88,7 +89,7 @@ class Writer {
         'A second entry would silently replace the first: repack the archive without duplicates.',
       );
     const abs = await noSymlinkOnPath(this.root, parts, `${basename(this.archive)}: entry`, details);
-    await mkdir(dirname(abs), { recursive: true });
+    await makeDirs(dirname(abs));
     return { parts, abs };
   }
 
@@ -152,7 +153,7 @@ class Writer {
     // special bits are dropped for directories, not refused; every directory is 755, as after
     // dpkg-source -x.
     const { parts, abs } = await this.target(name, true);
-    await mkdir(abs, { recursive: true });
+    await makeDirs(abs);
     await chmod(abs, 0o755);
     this.seen.set(parts.join('/'), 'dir');
   }
@@ -227,7 +228,7 @@ export async function extractArchive(archive: string, dest: string, limits: Extr
     throw inputError('EXTRACT_DEST_EXISTS', `${dest} already exists`, 'Extract into a new directory.', { file: dest });
   }
   const lim = { ...DEFAULTS, ...limits };
-  await mkdir(dirname(dest), { recursive: true });
+  await makeDirs(dirname(dest));
   const tmp = join(dirname(dest), `.${basename(dest)}.extract-${randomBytes(4).toString('hex')}`);
   await mkdir(tmp, { mode: 0o700 });
   const packed = (await stat(archive)).size;

@@ -14,10 +14,11 @@
  * say. The user cache is the machine's, written only by pkgtrack runs on it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { userCacheDir } from '../core/fsutil.js';
 import { isDeepStrictEqual } from 'node:util';
+import { makeDirsSync } from '../core/dirs.js';
 
 /** The cache file of the recipes repository at `root`. */
 export const parsedCacheFile = (root: string): string =>
@@ -86,7 +87,7 @@ export class ParsedYamlCache {
     const file = parsedCacheFile(this.root);
     const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      mkdirSync(dirname(file), { recursive: true });
+      makeDirsSync(dirname(file));
       writeFileSync(tmp, JSON.stringify({ stamp: stamp(), entries: Object.fromEntries(kept) } satisfies CacheFile));
       renameSync(tmp, file);
     } catch {

@@ -6,11 +6,12 @@
  * tree first (cheap otherwise: one stat). Callers hold the repository lock.
  */
 import type { Dirent } from 'node:fs';
-import { lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { lstat, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mapLimit } from '../core/concurrency.js';
 import { ifExists } from '../core/fsutil.js';
 import { REPO_META_DIR, TMP_SUFFIX } from './lock.js';
+import { makeDirs } from '../core/dirs.js';
 
 const MARK = join(REPO_META_DIR, 'change-in-progress');
 
@@ -56,7 +57,7 @@ export async function sweepLeftovers(root: string): Promise<Leftovers> {
 export async function beginChange(root: string): Promise<Leftovers | undefined> {
   const unfinished = await ifExists(lstat(join(root, MARK)));
   const swept = unfinished ? await sweepLeftovers(root) : undefined;
-  await mkdir(join(root, REPO_META_DIR), { recursive: true });
+  await makeDirs(join(root, REPO_META_DIR));
   await writeFile(join(root, MARK), `${process.pid} ${new Date().toISOString()}\n`);
   return swept;
 }

@@ -14,10 +14,11 @@
  * to the process, and closing any descriptor of the file would release them.
  */
 import { hostname } from 'node:os';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { conflictError } from '../core/errors.js';
+import { makeDirs } from '../core/dirs.js';
 
 /** Repository-side bookkeeping (lock, generation records); never served content. */
 export const REPO_META_DIR = '.pkgtrack';
@@ -100,7 +101,7 @@ function alive(pid: number): boolean {
 export async function acquireRepoLock(root: string, opts: RepoLockOptions = {}): Promise<RepoLock> {
   const path = lockDbPath(root);
   const ownerPath = lockOwnerPath(root);
-  await mkdir(join(root, REPO_META_DIR), { recursive: true });
+  await makeDirs(join(root, REPO_META_DIR));
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const pollMs = opts.pollMs ?? 100;
   const deadline = Date.now() + timeoutMs;

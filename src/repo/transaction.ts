@@ -23,8 +23,8 @@
  * two steps. In dry-run mode nothing is written; the transaction only records its plan.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, linkSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { copyFile, link, mkdir, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { createReadStream, linkSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { copyFile, link, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { conflictError } from '../core/errors.js';
 import { fsyncPath, isDurable, linkIfUnchanged, syncFileSystem, syncPaths } from '../core/fsutil.js';
@@ -32,6 +32,7 @@ import { faultPoint } from './faults.js';
 import { REPO_META_DIR, TMP_SUFFIX } from './lock.js';
 import { isTaggedTemp, poolTemp } from './temp-names.js';
 import { type GenerationPolicy, pruneGenerations, recordGeneration } from './generations.js';
+import { makeDirs, makeDirsSync } from '../core/dirs.js';
 
 export { TMP_SUFFIX };
 
@@ -172,7 +173,7 @@ export class PublishTransaction {
         // Made just now (mkdir says where it started creating): nothing in it to sweep.
         // Sync: a mkdir is microseconds, a promise round trip through the thread pool is not (a
         // cold publish makes a directory per source package).
-        const made = mkdirSync(dir, { recursive: true });
+        const made = makeDirsSync(dir);
         if (made) {
           // New directories are names in their parents: synced with the files' directories.
           for (let d = dir; d.length >= made.length; d = dirname(d)) this.dirtyDirs.add(dirname(d));
@@ -440,7 +441,7 @@ export class PublishTransaction {
     }
     for (const { tmp, rel } of this.pendingContentLinks) {
       const dest = this.abs(rel);
-      await mkdir(dirname(dest), { recursive: true });
+      await makeDirs(dirname(dest));
       await linkOrCopy(tmp, dest, () => this.tempFor(dest));
       faultPoint(`content:${rel}`);
       this.dirtyDirs.add(dirname(dest));

@@ -10,12 +10,13 @@
  * Failures say what they are: STATE_BUSY, STATE_CORRUPT or STATE_UNWRITABLE, never a bug.
  * The file is private to its owner (0600, like the keys): it records what was built and from where.
  */
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { isSqliteBusy, sqliteFailure } from '../core/errors.js';
 import { isDurable } from '../core/fsutil.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { makeDirsSync } from '../core/dirs.js';
 
 export interface Migration {
   /** Unique and stable, e.g. "003-apt-index". Applied once, in MIGRATIONS order. */
@@ -53,7 +54,7 @@ export class StateStore {
     const timeout = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     try {
       if (path !== ':memory:') {
-        mkdirSync(dirname(path), { recursive: true });
+        makeDirsSync(dirname(path));
         privateFile(path);
       }
       // The busy timeout is set before the first statement, so even the WAL switch waits.

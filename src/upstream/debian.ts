@@ -7,7 +7,7 @@
 import { GpgvVerifier } from '../sign/gpgv-verifier.js';
 import { problemSummary, verified } from '../sign/verifier.js';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { integrityError, type PkgtrackError } from '../core/errors.js';
 import { ifExists, writeFileAtomic } from '../core/fsutil.js';
@@ -17,6 +17,7 @@ import { decompress } from '../formats/compress.js';
 import { getField, parseDeb822, parseSingleStanza } from '../formats/deb822.js';
 import { checkDebVersion, compareDebVersions } from '../formats/version-deb.js';
 import type { RecipeUpstream, UpstreamRelease, UpstreamSource } from './source.js';
+import { makeDirs } from '../core/dirs.js';
 
 export const DEFAULT_DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 const MAX_INDEX = 512 * 1024 * 1024;
@@ -254,7 +255,7 @@ export class DebianSource implements UpstreamSource {
       .catch(() => ({}))) as IndexCacheFile;
     for (const name of wanted) data[name] = (entries.get(name) ?? []).map((e) => ({ ...e, files: [...e.files] }));
     // A cache: failing to write it only costs the next run a download.
-    await mkdir(dirname(file), { recursive: true })
+    await makeDirs(dirname(file))
       .then(() => writeFileAtomic(file, JSON.stringify(data)))
       .then(() => pruneOlderThan(dirname(file), 14 * 86_400_000))
       .catch(() => undefined);

@@ -11,7 +11,7 @@
  */
 import { ifExists } from '../../core/fsutil.js';
 import { createHash } from 'node:crypto';
-import { copyFile, cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, cp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { inputError } from '../../core/errors.js';
 import type { Recipe } from '../../recipe/load.js';
@@ -37,6 +37,7 @@ import { binaryPackages, onlyArchIndependent, parseBuildDepends, relationPackage
 import { runLintian } from './lintian.js';
 import { debSources } from '../../formats/user-files.js';
 import { buildSettingsFor, mergeBuildOptions, parallelJobs } from '../../recipe/build-settings.js';
+import { makeDirs } from '../../core/dirs.js';
 
 /**
  * DEB_BUILD_OPTIONS pkgtrack adds: none, so dh_strip makes the automatic -dbgsym packages
@@ -176,14 +177,14 @@ export class DebBuilder implements Builder {
       );
     }
     const origName = `${recipe.name}_${ctx.upstreamVersion}.orig${ext}`;
-    await mkdir(join(workDir, 'build'), { recursive: true });
+    await makeDirs(join(workDir, 'build'));
     await copyFile(ctx.orig.path, join(workDir, 'build', origName));
     // dpkg-source -b puts `<orig>.asc` beside the orig into the .dsc, as Debian's uploads carry it.
     if (ctx.orig.signature) await copyFile(ctx.orig.signature, join(workDir, 'build', `${origName}.asc`));
 
     const debian = join(workDir, 'packaging', 'debian');
     await cp(recipe.debianDir!, debian, { recursive: true, dereference: false, errorOnExist: false });
-    await mkdir(join(debian, 'source'), { recursive: true });
+    await makeDirs(join(debian, 'source'));
     const fmtFile = join(debian, 'source', 'format');
     const fmt = ((await ifExists(readFile(fmtFile, 'utf8'))) ?? '').trim();
     if (fmt && fmt !== '3.0 (quilt)') {
@@ -201,10 +202,10 @@ export class DebBuilder implements Builder {
 
     // The patch queue becomes debian/patches; dpkg-source applies it in the container.
     if (ctx.patches.length) {
-      await mkdir(join(debian, 'patches'), { recursive: true });
+      await makeDirs(join(debian, 'patches'));
       for (const p of ctx.patches) {
         const dest = join(debian, 'patches', p.name);
-        await mkdir(dirname(dest), { recursive: true });
+        await makeDirs(dirname(dest));
         await copyFile(p.path, dest);
       }
       await writeFile(

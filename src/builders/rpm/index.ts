@@ -11,7 +11,7 @@
  * Untrusted bytes (the tarball) are only unpacked inside the container, by rpmbuild's %prep.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { inputError } from '../../core/errors.js';
 import { exists, ifExists } from '../../core/fsutil.js';
@@ -23,6 +23,7 @@ import { runRpmlint } from './rpmlint.js';
 import { applySpecTemplate, type SpecPatch } from './spec-template.js';
 import { checkSourceFileName } from './spec-values.js';
 import { dependencyInstallStep, NODEPS_MARKER, RPM_HOME, RPM_TOPDIR, rpmBuildStep } from './steps.js';
+import { makeDirs } from '../../core/dirs.js';
 
 const TARBALL_EXT = /\.tar\.(gz|xz|bz2|zst|lzma)$|\.tgz$/;
 
@@ -100,9 +101,9 @@ export class RpmBuilder implements Builder {
     }
     const sources = join(workDir, RPM_TOPDIR, 'SOURCES');
     const specs = join(workDir, RPM_TOPDIR, 'SPECS');
-    await mkdir(sources, { recursive: true });
-    await mkdir(specs, { recursive: true });
-    await mkdir(join(workDir, RPM_HOME), { recursive: true });
+    await makeDirs(sources);
+    await makeDirs(specs);
+    await makeDirs(join(workDir, RPM_HOME));
 
     const patches = await this.specPatches(ctx);
     const sourceFile = `${recipe.name}-${ctx.upstreamVersion}${ext}`;

@@ -6,7 +6,7 @@
  * block group shared by every new file).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { linkIfUnchanged, readFileWithStat } from '../../core/fsutil.js';
@@ -16,6 +16,7 @@ import { readCheckedDeb } from '../../formats/deb-control.js';
 import { poolTemp } from '../temp-names.js';
 import type { DebJob } from './deb-read-pool.js';
 import { debPoolPath } from './layout.js';
+import { makeDirsSync } from '../../core/dirs.js';
 
 serveJobs(parentPort, async ({ path, stage, listFiles }: DebJob) => {
   const { bytes, ctimeUs, ino, mtimeMs } = readFileWithStat(path);
@@ -26,7 +27,7 @@ serveJobs(parentPort, async ({ path, stage, listFiles }: DebJob) => {
   if (!stage) return { deb };
   // The pool copy from the bytes in hand: one write, no second read of the file.
   const dest = join(stage.root, debPoolPath(control.fields, stage.component, path).filename);
-  const made = mkdirSync(dirname(dest), { recursive: true });
+  const made = makeDirsSync(dirname(dest));
   const staged = poolTemp(dest, stage.tag);
   // A scratch pool's link saves writing every new package again (1.3 s of an 85 MB cold publish
   // to a bucket, on a runner's disk).

@@ -11,7 +11,7 @@
  * atomic exchange (renameat2), so apt never sees the suite missing.
  */
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readFile, readlink, rename, rm, symlink } from 'node:fs/promises';
+import { lstat, readFile, readlink, rename, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflictError } from '../../core/errors.js';
 import { fsyncPath, ifExists } from '../../core/fsutil.js';
@@ -19,6 +19,7 @@ import { renameExchange } from '../../core/rename-exchange.js';
 import { faultPoint } from '../faults.js';
 import { readGenerations, rebaseGenerations, recordGeneration } from '../generations.js';
 import { suiteDir } from './layout.js';
+import { makeDirs } from '../../core/dirs.js';
 
 /** The directory under dists/ holding every suite's generations (no suite name starts with '.'). */
 export const GENERATIONS_DIR = '.generations';
@@ -89,7 +90,7 @@ export async function adoptPlainSuite(
     // Never went live (a first publish of the old layout killed before its Release): nothing
     // in it is published; set aside, swept by the next publish's pruning.
     if (!dryRun) {
-      await mkdir(store, { recursive: true });
+      await makeDirs(store);
       await rename(path, join(store, `.unpublished-${process.pid}-${Date.now()}`));
     }
     return undefined;
@@ -109,7 +110,7 @@ export async function adoptPlainSuite(
   if (dryRun) return gen;
   const genRel = generationDir(suite, gen);
   const dest = join(root, genRel);
-  await mkdir(store, { recursive: true });
+  await makeDirs(store);
   // What the generation records said of files under the directory now names them in the generation.
   const scope = generationScope(suite);
   await rebaseGenerations(root, scope, `${suiteDir(suite)}/`, `${genRel}/`);

@@ -7,11 +7,12 @@
  * metadata or metadata signed by another key (another tool's) stays refused: never replaced.
  */
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readFile, rename, rm, symlink } from 'node:fs/promises';
+import { lstat, readFile, rename, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflictError, isPkgtrackError } from '../../core/errors.js';
 import { ifExists } from '../../core/fsutil.js';
 import { verifyDetached } from './userfiles.js';
+import { makeDirs } from '../../core/dirs.js';
 
 /** The generation name pkgtrack gives a repomd.xml and its signature (see YumFormat.writeRepodata). */
 export const generationName = (repomd: Uint8Array, asc: string) =>
@@ -59,7 +60,7 @@ export async function adoptRestoredRepodata(
   const gen = generationName(repomd, asc);
   if (dryRun) return gen;
   const genDir = join(root, suite, '.repodata', gen);
-  await mkdir(join(root, suite, '.repodata'), { recursive: true });
+  await makeDirs(join(root, suite, '.repodata'));
   // The same generation may still be here (a copy made in place): the directory then is a duplicate.
   // ifExists: only absence reads as "not there"; EACCES and the like surface.
   if (await ifExists(lstat(genDir))) await rm(dir, { recursive: true, force: true });

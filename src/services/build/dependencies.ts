@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { WriteStream } from 'node:fs';
-import { copyFile, link, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, link, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { type Builder, type DependencyExtras, type ExtraAptRepository, LOCAL_PACKAGES_DIR } from '../../builders/builder.js';
 import type { ContainerEngine, Mount } from '../../containers/engine.js';
@@ -17,6 +17,7 @@ import type { Progress } from '../../core/progress.js';
 import type { BuildSettings, ExtraRepository } from '../../recipe/build-settings.js';
 import { type Target, targetKey } from '../../recipe/targets.js';
 import { type DependencyImage, ensureDependencyImage } from '../image/image.js';
+import { makeDirs } from '../../core/dirs.js';
 
 /** A keyring goes into the install step's argv (base64): far below the kernel's 128 KiB per argument. */
 const MAX_KEY_BYTES = 64 * 1024;
@@ -180,7 +181,7 @@ export function sharedDependencyImage(
 async function withLocalPackages<T>(recipesRoot: string, local: readonly LocalPackage[], use: (mounts: Mount[]) => Promise<T>): Promise<T> {
   if (!local.length) return use([]);
   const parent = join(recipesRoot, '.pkgtrack', 'work');
-  await mkdir(parent, { recursive: true });
+  await makeDirs(parent);
   const dir = await mkdtemp(join(parent, 'local-packages-'));
   try {
     for (const p of local) await link(p.path, join(dir, p.name)).catch(() => copyFile(p.path, join(dir, p.name)));

@@ -5,7 +5,7 @@
  */
 import { totalmem } from 'node:os';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Artifact, Builder, BuildContext, BuildPhase, LintFailOn, LintReport, PreparedSource } from '../../builders/builder.js';
 import { CONTAINER_WORK_DIR, formatLintFinding } from '../../builders/builder.js';
@@ -18,6 +18,7 @@ import { DEFAULT_ARCH } from '../../recipe/arches.js';
 import { type Target, targetSlug } from '../../recipe/targets.js';
 import type { BuildManifest } from './inputs.js';
 import { activeWorkDirs, lineSplitter, trackWorkDir } from './support.js';
+import { makeDirs } from '../../core/dirs.js';
 
 /** The version the package gets: the builder's own rule when it has one, else upstream-revision+suffix. */
 export async function packageVersionFor(builder: Builder, recipe: Recipe, target: Target, upstreamVersion: string): Promise<string> {
@@ -29,7 +30,7 @@ export async function packageVersionFor(builder: Builder, recipe: Recipe, target
 /** A fresh work dir under `<recipes repository>/.pkgtrack/work`, removed on exit even after Ctrl-C. */
 export async function createWorkDir(recipesRoot: string, recipe: Recipe, target: Target): Promise<string> {
   const parent = join(recipesRoot, '.pkgtrack', 'work');
-  await mkdir(parent, { recursive: true });
+  await makeDirs(parent);
   const dir = await mkdtemp(join(parent, `${recipe.name}-${targetSlug(target)}-`));
   trackWorkDir(dir);
   return dir;
@@ -95,7 +96,7 @@ export async function runBuildContainer(b: ContainerBuild): Promise<RunOutcome> 
 export async function createStaging(targetOut: string): Promise<string> {
   const staging = `${targetOut}.tmp-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
+  await makeDirs(staging);
   return staging;
 }
 
@@ -135,7 +136,7 @@ export function phaseClock() {
 }
 
 export async function openLog(path: string): Promise<WriteStream> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirs(dirname(path));
   return createWriteStream(path, { flags: 'w', mode: 0o644 });
 }
 

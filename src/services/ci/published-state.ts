@@ -6,7 +6,7 @@
  * each target's Release and Packages indexes (apt), repomd.xml and primary (yum), the build
  * manifests, the trunk states and ci/attempts.json. No package, page or log.
  */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { mapLimit } from '../../core/concurrency.js';
@@ -19,6 +19,7 @@ import { TRUNK_STATE_DIR } from '../nightly/trunk-state.js';
 import { buildFilesDir } from '../site/gather.js';
 import { CI_ATTEMPTS_FILE } from './attempts.js';
 import { fetchRetrying } from '../../core/http-retry.js';
+import { makeDirs } from '../../core/dirs.js';
 
 const FETCHES_IN_FLIGHT = 8;
 /** The smallest form of each Packages index the plan can read (site/read.ts reads any). */
@@ -60,7 +61,7 @@ export async function fetchPublishedState(
   const out = await mkdtemp(join(tmpdir(), 'pkgtrack-state-'));
   const save = async (rel: string, bytes: Buffer | undefined) => {
     if (!bytes) return undefined;
-    await mkdir(dirname(join(out, rel)), { recursive: true });
+    await makeDirs(dirname(join(out, rel)));
     await writeFile(join(out, rel), bytes);
     return bytes;
   };

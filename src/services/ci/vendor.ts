@@ -4,7 +4,7 @@
  * bytes (checked before npm sees them) — no registry name anyone could register or replace.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { inputError } from '../../core/errors.js';
@@ -12,6 +12,7 @@ import { run } from '../../core/exec.js';
 import { writeFileAtomic } from '../../core/fsutil.js';
 import { type Progress, silentProgress } from '../../core/progress.js';
 import { VENDORED_TARBALL, vendoredChecksum } from '../init/workflow.js';
+import { makeDirs } from '../../core/dirs.js';
 
 export interface VendorResult {
   /** The tarball, relative to the recipes repository root. */
@@ -50,7 +51,7 @@ export async function vendorPkgtrack(opts: {
     const bytes = await readFile(join(tmp, info!.filename));
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const dest = join(opts.recipesRoot, path);
-    await mkdir(dirname(dest), { recursive: true });
+    await makeDirs(dirname(dest));
     await writeFileAtomic(dest, bytes);
     // sha256sum's format, names relative to the repository root where the workflow runs it.
     await writeFileAtomic(join(opts.recipesRoot, vendoredChecksum(path)), `${sha256}  ${path}\n`);

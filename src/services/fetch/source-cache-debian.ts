@@ -4,7 +4,7 @@
  * Sources.xz hash against InRelease), and the files of a source package from it.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ErrorCode } from '../../core/error-codes.js';
 import { integrityError, notFound } from '../../core/errors.js';
@@ -16,6 +16,7 @@ import { firstStanzaRecord } from '../../formats/deb822.js';
 import { upstreamGet } from '../../upstream/http-get.js';
 import { checkReleaseValidity, DEFAULT_DEBIAN_KEYRING, releaseChecksums, verifiedReleaseText } from '../../upstream/debian.js';
 import { cacheDir } from './source-cache.js';
+import { makeDirs } from '../../core/dirs.js';
 
 export interface DebianArchiveRef {
   archive?: string;
@@ -81,7 +82,7 @@ export async function debianSourcesIndex(
   );
   if (age < (opts.maxAgeMs ?? 6 * 3600_000)) return out;
   const f = opts.fetchImpl ?? fetch;
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   const inReleaseUrl = `${archive}/dists/${suite}/InRelease`;
   const inRelease = await get(inReleaseUrl, f, INDEX_MISSING, opts.progress);
   // Only what gpgv vouches for is read: the exact signed text.
@@ -162,7 +163,7 @@ export async function downloadDebianSource(
         : `Check that "${pkg}" is a Debian source package (not a binary package name).`,
     );
   }
-  await mkdir(destDir, { recursive: true });
+  await makeDirs(destDir);
   const names: string[] = [];
   for (const file of entry.files) {
     const target = join(destDir, file.name);

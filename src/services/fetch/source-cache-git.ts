@@ -3,7 +3,7 @@
  * (from a cached bare clone), and non-tar archives (zip) repacked reproducibly as tar.xz.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { inputError, notFound } from '../../core/errors.js';
 import { run } from '../../core/exec.js';
@@ -13,6 +13,7 @@ import { extractArchive } from '../../patches/extract.js';
 import type { Recipe } from '../../recipe/load.js';
 import type { FetchedSource } from './fetch.js';
 import type { SourceCache } from './source-cache.js';
+import { makeDirs } from '../../core/dirs.js';
 
 /** `git archive` of a ref into <name>_<version>.orig.tar.xz, from a cached bare clone. */
 export async function gitArchive(
@@ -37,7 +38,7 @@ export async function gitArchive(
   });
   const xz = await run('xz', ['-9', '-T1', '-c', '-q'], { input: tar.stdoutBytes, binary: true, what: 'xz' });
   const origName = `${recipe.name}_${version}.orig.tar.xz`;
-  await mkdir(outDir, { recursive: true });
+  await makeDirs(outDir);
   const origTarball = join(outDir, origName);
   await writeFile(origTarball, xz.stdoutBytes);
   const sha256 = createHash('sha256').update(xz.stdoutBytes).digest('hex');
@@ -68,7 +69,7 @@ async function bareClone(cache: SourceCache, url: string, progress: Progress): P
   } else {
     progress.step(`cloning ${url}`);
     await rm(dir, { recursive: true, force: true });
-    await mkdir(join(cache.dir, 'git'), { recursive: true });
+    await makeDirs(join(cache.dir, 'git'));
     await run('git', ['clone', '--quiet', '--bare', '--', url, dir], {
       timeoutMs: 600_000,
       what: `git clone ${url}`,
@@ -169,7 +170,7 @@ export async function repackAsTarXz(
   const work = join(dirname(dest), `.repack-${createHash('sha256').update(dest).digest('hex').slice(0, 8)}`);
   await rm(work, { recursive: true, force: true });
   const named = join(work, 'in', originalName);
-  await mkdir(dirname(named), { recursive: true });
+  await makeDirs(dirname(named));
   await writeFile(named, await readFile(archive));
   try {
     const x = await extractArchive(named, join(work, 'x'));
@@ -181,7 +182,7 @@ export async function repackAsTarXz(
       { binary: true, what: 'tar' },
     );
     const xz = await run('xz', ['-9', '-T1', '-c', '-q'], { input: tar.stdoutBytes, binary: true, what: 'xz' });
-    await mkdir(dirname(dest), { recursive: true });
+    await makeDirs(dirname(dest));
     await writeFile(dest, xz.stdoutBytes);
     return { path: dest, sha256: createHash('sha256').update(xz.stdoutBytes).digest('hex'), size: xz.stdoutBytes.length };
   } finally {

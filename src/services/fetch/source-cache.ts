@@ -5,12 +5,13 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { copyFile, link, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { integrityError, PkgtrackError } from '../../core/errors.js';
 import { exists, writeFileAtomic } from '../../core/fsutil.js';
 import { userCacheDir } from '../../core/fsutil.js';
 import { fetchRetrying } from '../../core/http-retry.js';
+import { makeDirs } from '../../core/dirs.js';
 
 export interface CacheEntry {
   url: string;
@@ -112,7 +113,7 @@ export class SourceCache {
       );
     }
     const path = this.blobPath(sha256);
-    await mkdir(dirname(path), { recursive: true });
+    await makeDirs(dirname(path));
     // Always renamed over: the bytes were just hashed, while a blob already there may be damaged.
     await rename(tmpFile, path);
     return { sha256, path, size: bytes.length };
@@ -162,7 +163,7 @@ export class SourceCache {
         fix: res.status === 404 ? 'Check the version and the source URL template in the recipe.' : 'Retry later.',
       });
     }
-    await mkdir(join(this.dir, 'tmp'), { recursive: true });
+    await makeDirs(join(this.dir, 'tmp'));
     const tmp = join(this.dir, 'tmp', randomBytes(8).toString('hex'));
     const out = createWriteStream(tmp);
     let size = 0;
@@ -195,7 +196,7 @@ export class SourceCache {
 
   /** Place a blob at `dest` (hard link when possible, else copy), byte-identical. */
   async materialize(sha256: string, dest: string): Promise<void> {
-    await mkdir(dirname(dest), { recursive: true });
+    await makeDirs(dirname(dest));
     await rm(dest, { force: true });
     await link(this.blobPath(sha256), dest).catch(async () => {
       await copyFile(this.blobPath(sha256), dest);

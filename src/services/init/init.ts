@@ -2,7 +2,7 @@
  * `pkgtrack init`: scaffold a recipes repository with a working example recipe (deb and rpm) and
  * the GitHub Actions workflows that build and publish it (stable, and the nightly trunk fan-out).
  */
-import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { chmod, readdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { renderSpecTemplate } from '../../builders/rpm/spec-init.js';
@@ -12,6 +12,7 @@ import * as t from './templates.js';
 import type { Progress } from '../../core/progress.js';
 import { vendorPkgtrack } from '../ci/vendor.js';
 import { type PagesMode, type PublishTarget, parseInstallSpec, renderWorkflows, VENDORED_TARBALL } from './workflow.js';
+import { makeDirs } from '../../core/dirs.js';
 
 export interface InitResult {
   root: string;
@@ -64,7 +65,7 @@ export async function initRepository(
   const created: string[] = [];
   for (const [rel, content, mode] of files) {
     const path = join(root, rel);
-    await mkdir(join(path, '..'), { recursive: true });
+    await makeDirs(join(path, '..'));
     await writeFile(path, content);
     if (mode) await chmod(path, mode);
     created.push(rel);
@@ -78,7 +79,7 @@ export async function initRepository(
     });
     created.push(v.path, v.checksumFile);
   }
-  await mkdir(join(root, 'keys'), { recursive: true });
+  await makeDirs(join(root, 'keys'));
   if ((await readdir(join(root, 'keys'))).length === 0) {
     await writeFile(join(root, 'keys', 'README'), 'Create the signing key here with `pkgtrack key generate --out keys/signing.key`.\n');
     created.push('keys/README');

@@ -6,10 +6,11 @@
  * `pending/` (the refreshed patches not written to the recipe yet) and `state.json`.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ifExists, writeFileAtomic } from '../../core/fsutil.js';
 import type { Recipe, RecipesRepository } from '../../recipe/load.js';
+import { makeDirs } from '../../core/dirs.js';
 
 export interface RebasedPatch {
   name: string;
@@ -62,7 +63,7 @@ export async function readPendingWrites(work: string): Promise<PendingWrite[]> {
 export async function saveRebaseState(work: string, state: RebaseState, writes: readonly PendingWrite[]): Promise<void> {
   await rm(join(work, 'state.json'), { force: true });
   await rm(join(work, 'pending'), { recursive: true, force: true });
-  await mkdir(join(work, 'pending'), { recursive: true });
+  await makeDirs(join(work, 'pending'));
   for (const [i, w] of writes.entries()) await writeFile(join(work, 'pending', String(i)), w.data);
   await writeFile(join(work, 'pending', 'index.json'), JSON.stringify(writes.map((w) => w.path)));
   await writeFileAtomic(join(work, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);

@@ -2,7 +2,7 @@
  * The upstream tree a recipe's patches are applied to: the orig tarball (given, or fetched
  * through fetchSource) extracted safely, single top directory stripped, as dpkg-source does.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { inputError } from '../../core/errors.js';
 import { exists } from '../../core/fsutil.js';
@@ -10,6 +10,7 @@ import type { Progress } from '../../core/progress.js';
 import type { Recipe, RecipesRepository } from '../../recipe/load.js';
 import { fetchSource } from '../fetch/fetch.js';
 import { extractStripped } from './debian-source.js';
+import { makeDirs } from '../../core/dirs.js';
 
 export interface SourceChoice {
   /** Upstream version; default: the newest release. */
@@ -67,6 +68,6 @@ export async function prepareSource(
 export async function workDir(recipesRepo: RecipesRepository, recipe: Recipe, what: string): Promise<string> {
   const dir = join(recipesRepo.root, '.pkgtrack', 'work', recipe.name, what.replace(/[^A-Za-z0-9.+~_-]/g, '_'));
   await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   return dir;
 }

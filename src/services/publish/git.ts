@@ -4,7 +4,7 @@
  * repositories. The branch is replaced by the output's content; history is kept. A lease (the
  * commit the output was restored from) keeps an older view from replacing a newer publish.
  */
-import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conflictError, inputError, isPkgtrackError, PkgtrackError } from '../../core/errors.js';
@@ -14,6 +14,7 @@ import { isLocalOnly } from '../../repo/format.js';
 import { githubToken } from '../../upstream/github-token.js';
 import { gitPush, gitWithToken } from '../../core/git-push.js';
 import { type PublishRequest, type PublishResult, publish } from './publish.js';
+import { makeDirs } from '../../core/dirs.js';
 
 export interface GitTarget {
   url: string;
@@ -168,7 +169,7 @@ export async function restoreOutputFromGit(output: string, spec: string, opts: {
   const work = await mkdtemp(join(tmpdir(), 'pkgtrack-restore-'));
   try {
     const tip = await remoteTip(t, token);
-    await mkdir(output, { recursive: true });
+    await makeDirs(output);
     for (const e of await readdir(output)) await rm(join(output, e), { recursive: true, force: true });
     if (!tip) return NO_BRANCH;
     const wt = join(work, 'wt');

@@ -4,7 +4,7 @@
  * needs, into a scratch directory. services/publish/s3.ts runs the change and uploads it.
  */
 import { createHash } from 'node:crypto';
-import { link, mkdir, writeFile } from 'node:fs/promises';
+import { link, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { mapLimit } from '../../core/concurrency.js';
 import { inputError } from '../../core/errors.js';
@@ -14,6 +14,7 @@ import type { StoreGuarantees } from '../../storage/probe.js';
 import { MAX_CONNECTIONS } from '../../storage/s3-store.js';
 import { isByHash, isPool } from './s3-files.js';
 import { recordedPackageFiles, restoreSiteRecord, siteRecordKey } from './s3-site.js';
+import { makeDirs } from '../../core/dirs.js';
 
 /** pkgtrack's bookkeeping beside the repository: state object and lease claims. */
 export const S3_META = '.pkgtrack-s3/';
@@ -80,7 +81,7 @@ export async function readRemote(store: ObjectStore, prefix: string, work: strin
   const download = async (rel: string) => {
     const got = await store.get(key(rel));
     if (!got) return; // deleted by hand: the publish rewrites what it needs
-    await mkdir(dirname(join(work, rel)), { recursive: true });
+    await makeDirs(dirname(join(work, rel)));
     await writeFile(join(work, rel), got.body);
     downloaded.set(createHash('sha256').update(got.body).digest('hex'), rel);
     downloadedFiles++;
@@ -113,7 +114,7 @@ export async function readRemote(store: ObjectStore, prefix: string, work: strin
   for (const [rel, o] of Object.entries(state.objects)) {
     const from = isByHash(rel) ? downloaded.get(o.sha256) : undefined;
     if (!from) continue;
-    await mkdir(dirname(join(work, rel)), { recursive: true });
+    await makeDirs(dirname(join(work, rel)));
     await link(join(work, from), join(work, rel));
   }
   return { state, etag, siteBefore, listedPageFiles, downloadedFiles };

@@ -6,7 +6,7 @@
  * and the comments above them become series entries with DEP-3 headers. The recipe folder is
  * built aside and renamed into place, so a failed import leaves nothing behind.
  */
-import { cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { conflictError, inputError, notFound } from '../../core/errors.js';
@@ -26,6 +26,7 @@ import { importDebianWatch } from '../../upstream/watch-import.js';
 import { downloadDebianSource } from '../fetch/fetch.js';
 import { debianSourcesIndex, findDebianSources } from '../fetch/source-cache-debian.js';
 import { cacheDir } from '../fetch/source-cache.js';
+import { makeDirs } from '../../core/dirs.js';
 
 export interface ImportOptions {
   recipesDir?: string;
@@ -224,7 +225,7 @@ export async function importRecipe(source: string, opts: ImportOptions = {}): Pr
   const recipesRepo = await loadRecipesRepository(await findRecipesRepositoryRoot(opts.recipesDir));
   const notes: string[] = [];
   const tmpRoot = join(recipesRepo.root, '.pkgtrack', 'work', `import-${process.pid}-${Date.now()}`);
-  await mkdir(tmpRoot, { recursive: true });
+  await makeDirs(tmpRoot);
   try {
     let from: ImportResult['from'];
     let draft: Draft;
@@ -306,11 +307,11 @@ export async function importRecipe(source: string, opts: ImportOptions = {}): Pr
         'Pass --force to replace it, or --name to import under another name.',
       );
     const stage = join(tmpRoot, 'recipe');
-    await mkdir(stage, { recursive: true });
+    await makeDirs(stage);
     for (const c of draft.copies)
       await cp(c.from, join(stage, c.to), { recursive: true, verbatimSymlinks: true, ...(c.filter ? { filter: c.filter } : {}) });
     for (const w of draft.writes) {
-      await mkdir(dirname(join(stage, w.to)), { recursive: true });
+      await makeDirs(dirname(join(stage, w.to)));
       await writeFile(join(stage, w.to), w.data);
     }
     await writeFile(
@@ -318,12 +319,12 @@ export async function importRecipe(source: string, opts: ImportOptions = {}): Pr
       `# Imported by pkgtrack recipe import from ${archive ? source : basename(source)}\n${stringify(draft.config)}`,
     );
     // Validate in place before it becomes visible: a staged copy under a temporary repository.
-    await mkdir(join(tmpRoot, 'check', 'recipes'), { recursive: true });
+    await makeDirs(join(tmpRoot, 'check', 'recipes'));
     await writeFile(join(tmpRoot, 'check', 'pkgtrack.yaml'), await readFile(recipesRepo.configFile));
     await cp(stage, join(tmpRoot, 'check', 'recipes', name), { recursive: true, verbatimSymlinks: true });
     await loadRecipe(await loadRecipesRepository(join(tmpRoot, 'check')), name);
     await rm(dest, { recursive: true, force: true });
-    await mkdir(dirname(dest), { recursive: true });
+    await makeDirs(dirname(dest));
     await rename(stage, dest);
     return {
       recipe: name,
@@ -400,7 +401,7 @@ async function backportTargets(draft: Draft, root: string, opts: ImportOptions):
  * plus patches/ as debian/patches (-pN patches rewritten to -p1, which dpkg-source requires).
  */
 export async function exportDebianDir(recipeDir: string, dest: string): Promise<void> {
-  await mkdir(dest, { recursive: true });
+  await makeDirs(dest);
   if (await exists(join(recipeDir, 'debian'))) await cp(join(recipeDir, 'debian'), dest, { recursive: true, verbatimSymlinks: true });
   const patches = join(recipeDir, 'patches');
   if (!(await exists(patches))) return;

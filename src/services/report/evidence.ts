@@ -4,7 +4,7 @@
  * subject), with the first tag that carries the commit.
  */
 import { ifExists } from '../../core/fsutil.js';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { run } from '../../core/exec.js';
@@ -12,6 +12,7 @@ import type { FilePatch } from '../../patches/diff-parse.js';
 import { applyPatch, type PatchStatus, stripPath } from '../../patches/engine.js';
 import { hunksPresent, normalizeSubject, toGitDiff } from '../../report/hunks.js';
 import type { MergedEvidence } from '../../report/model.js';
+import { makeDirs } from '../../core/dirs.js';
 
 const CHANGELOGS = /^(NEWS|ChangeLog|CHANGELOG|CHANGES|HISTORY|RELEASE[-_]?NOTES)(\.(md|txt|rst))?$/i;
 
@@ -270,7 +271,7 @@ async function statusOnTopOfEarlier(i: TreeEvidenceInput): Promise<PatchStatus |
     for (const rel of paths) {
       const from = join(i.tree, rel);
       if (!(await ifExists(stat(from)))?.isFile()) continue;
-      await mkdir(dirname(join(scratch, rel)), { recursive: true });
+      await makeDirs(dirname(join(scratch, rel)));
       await copyFile(from, join(scratch, rel));
     }
     for (const e of earlier) await applyPatch(scratch, e.bytes, { strip: e.strip, fuzz: 2, patchFile: i.label }).catch(() => undefined);

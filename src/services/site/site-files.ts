@@ -14,11 +14,12 @@
  *    path, created exclusively; if it exists after all it is staged like the others.
  *  - Everything else is written under `staging`, to be renamed over its live path.
  */
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { syncFileSystem, syncPaths } from '../../core/fsutil.js';
 import { WorkerPool, workerModulesAvailable } from '../../core/worker-pool.js';
 import { packageFilesOfInput, type SiteFile } from '../../site/render-site.js';
+import { makeDirsSync } from '../../core/dirs.js';
 
 /**
  * Up to this many files get an fsync each; past it (a first page of thousands of packages, a new
@@ -69,7 +70,7 @@ export function writeSiteFile(out: string, staging: string, [path, data, inPlace
   const write = (to: string, flag: 'w' | 'wx') => {
     const dir = dirname(to);
     if (!madeDirs.has(dir)) {
-      mkdirSync(dir, { recursive: true });
+      makeDirsSync(dir);
       madeDirs.add(dir);
     }
     const fd = openSync(to, flag, 0o644);

@@ -19,8 +19,8 @@
  */
 import { siteRecordTable } from '../../state/tables.js';
 import { hash, randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { renameSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { PkgtrackError } from '../../core/errors.js';
 import { fsyncPath, readTextIfExists } from '../../core/fsutil.js';
@@ -37,6 +37,7 @@ import type { GatherOptions } from './gather.js';
 import { type SuiteChange, syncSite, wholeSite } from './model-sync.js';
 import { SiteFilePresence } from './presence.js';
 import { SiteFileWriter } from './site-files.js';
+import { makeDirs, makeDirsSync } from '../../core/dirs.js';
 
 export { gatherSiteModel } from './gather.js';
 
@@ -133,7 +134,7 @@ export async function updateSite(
   opts: WriteSiteOptions = {},
 ): Promise<WriteSiteResult> {
   const out = resolve(outputDir);
-  await mkdir(out, { recursive: true });
+  await makeDirs(out);
   // One site writer at a time (an apt and a yum publish may finish together); the formats'
   // own locks are in <output>/apt and <output>/yum, so this never waits for a publish.
   return withRepoLock(out, { what: 'write the web page' }, async () => {
@@ -249,7 +250,7 @@ async function writeSiteLocked(out: string, store: StateStore, input: SiteInput,
     const made = new Set<string>();
     for (const p of staged) {
       const dest = join(out, p);
-      if (!made.has(dirname(dest))) mkdirSync(dirname(dest), { recursive: true });
+      if (!made.has(dirname(dest))) makeDirsSync(dirname(dest));
       made.add(dirname(dest));
       renameSync(join(staging, p), dest);
     }
