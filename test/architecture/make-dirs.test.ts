@@ -10,7 +10,7 @@ import { readSources } from './layers.js';
 const SRC = resolve(import.meta.dirname, '../../src');
 
 /** `file:line` of each mkdir / mkdirSync call whose options ask for `recursive`. */
-export function recursiveMkdirs(files: ReadonlyArray<{ path: string; text: string }>): string[] {
+function recursiveMkdirs(files: ReadonlyArray<{ path: string; text: string }>): string[] {
   const found: string[] = [];
   for (const f of files) {
     // The call up to the end of its statement.
@@ -32,7 +32,7 @@ describe('directories', () => {
     const found = recursiveMkdirs([
       { path: 'a.ts', text: "await mkdir(join(root, 'x'), { recursive: true });\n" },
       { path: 'b.ts', text: 'const x = 1;\nmkdirSync(\n  dir,\n  { recursive: true },\n);\n' },
-      { path: 'c.ts', text: "await mkdir(dir);\nfs.mkdirSync(d, { mode: 0o700 });\nrm(d, { recursive: true });\n" },
+      { path: 'c.ts', text: 'await mkdir(dir);\nfs.mkdirSync(d, { mode: 0o700 });\nrm(d, { recursive: true });\n' },
     ]);
     expect(found).toEqual(['a.ts:1', 'b.ts:2']);
   });
