@@ -61,6 +61,19 @@ export interface RemotePool {
   sha256Of(rel: string): string | undefined;
 }
 
+/**
+ * What the repository's own indexes say a pool file holds (its other suites' Packages: the
+ * SHA-256 they were published with). A publish that meets many pool files again (the same
+ * .debs into a new suite) asks it instead of reading and hashing each file, as reprepro and
+ * aptly trust their checksum databases; `repo verify` is what checks the bytes on disk.
+ */
+export interface PoolRecord {
+  sha256Of(rel: string): Promise<string | undefined>;
+}
+
+/** Pool files met again that are hashed before the record is asked (loading it reads every other suite). */
+const HASH_FIRST_MET = 16;
+
 export interface CommitSummary {
   dryRun: boolean;
   changes: PlannedChange[];
@@ -123,6 +136,9 @@ export class PublishTransaction {
   private earlySync: Promise<{ ok: boolean; covered: number }> | undefined;
   /** Directories made and swept by this transaction (see prepareDir). */
   private readonly prepared = new Map<string, Promise<void>>();
+  /** The indexes' word on pool files (useRecord), and how many existing pool files were met so far. */
+  private poolRecord: PoolRecord | undefined;
+  private metAgain = 0;
   /** Directories this transaction created (here or in a worker): an abort removes them again when empty. */
   private readonly createdDirs = new Set<string>();
   /**
@@ -216,7 +232,7 @@ export class PublishTransaction {
     if (remote) return remote;
     const existing = present(dest);
     if (existing) {
-      if ((await sha256File(dest)) === want) return 'present';
+      if (await this.holds(rel, dest, want)) return 'present';
       throw conflictError(
         'POOL_IMMUTABLE',
         `${rel} already exists in the pool with different contents than ${src}`,
@@ -234,6 +250,20 @@ export class PublishTransaction {
     if (isDurable(dest) || !(await linkInput(src, tmp))) await copyFile(src, tmp);
     this.pendingPool.push({ tmp, rel, src, sha256: want });
     return 'added';
+  }
+
+  /** Let `record` vouch for pool files met again (see PoolRecord). */
+  useRecord(record: PoolRecord): void {
+    this.poolRecord = record;
+  }
+
+  /**
+   * Whether the pool file at `rel` holds the bytes with SHA-256 `want`: the record's word past
+   * the first few met, else (or when the record has it otherwise) the file's own hash.
+   */
+  private async holds(rel: string, dest: string, want: string): Promise<boolean> {
+    if (this.poolRecord && ++this.metAgain > HASH_FIRST_MET && (await this.poolRecord.sha256Of(rel)) === want) return true;
+    return (await sha256File(dest)) === want;
   }
 
   /**

@@ -95,6 +95,41 @@ describe('PublishTransaction', () => {
     expect(readFileSync(join(root, 'repo/pool/x.deb'), 'utf8')).toBe('one');
   });
 
+  it('asks the pool record (other suites’ word) for pool files met again, past the first 16, and hashes the file when the record disagrees', async () => {
+    const root = tempDir('pkgtrack-tx-');
+    const repo = join(root, 'repo');
+    const names = Array.from({ length: 20 }, (_, i) => `r-${i}_1_all.deb`);
+    const rel = (n: string) => `pool/main/r/r/${n}`;
+    const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+    for (const n of names) writeFileSync(join(root, n), n);
+    const tx = new PublishTransaction(repo, false);
+    for (const n of names) await tx.placePoolFile(rel(n), join(root, n));
+    await tx.commit();
+    // Record: right for every file but the last, which it gives another hash.
+    const asked: string[] = [];
+    const record = new Map(names.map((n) => [rel(n), sha(n)]));
+    record.set(rel(names[19]!), sha('something else'));
+    const tx2 = new PublishTransaction(repo, false);
+    tx2.useRecord({
+      sha256Of: async (r) => {
+        asked.push(r);
+        return record.get(r);
+      },
+    });
+    for (const n of names) expect(await tx2.placePoolFile(rel(n), join(root, n))).toBe('present');
+    expect(asked).toEqual(names.slice(16).map(rel)); // the first 16 were hashed, unasked
+    // The record's word is taken past the first 16: a pool file whose bytes it vouches for is not read.
+    writeFileSync(join(repo, rel(names[18]!)), 'damaged on disk');
+    const other = join(root, 'other');
+    writeFileSync(other, 'other bytes');
+    record.set(rel('late_1_all.deb'), sha('late'));
+    writeFileSync(join(repo, rel('late_1_all.deb')), 'late');
+    expect(await tx2.placePoolFile(rel(names[18]!), join(root, names[18]!))).toBe('present');
+    // Where it disagrees with the input, the file decides: other bytes are still refused.
+    await expect(tx2.placePoolFile(rel('late_1_all.deb'), other)).rejects.toMatchObject({ code: 'POOL_IMMUTABLE' });
+    await tx2.abort();
+  });
+
   it('places many files into one new directory at once: the leftover sweep never takes a fresh temporary', async () => {
     const root = tempDir('pkgtrack-tx-');
     const repo = join(root, 'repo');

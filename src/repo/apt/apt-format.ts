@@ -59,6 +59,7 @@ import {
   type BinaryEntry,
   emptyComponent,
   listSuites,
+  otherSuitesPoolRecord,
   readSuite,
   releaseFiles,
   referencedFiles,
@@ -191,6 +192,7 @@ export class AptFormat implements RepoFormat {
     /** Pool paths this publish adds → the input file with their bytes (Contents reads them before commit). */
     const unpublished = new Map<string, string>();
     const identities = await PackageIdentities.load(root, { suite, contents });
+    tx.useRecord(otherSuitesPoolRecord(root, suite));
     const t0 = process.hrtime.bigint();
     // 1. Inputs: .changes expand to the files they list; then .debs and .dscs.
     const items: Array<{ path: string; sha256?: string }> = [];

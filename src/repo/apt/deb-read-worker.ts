@@ -6,7 +6,7 @@
  * block group shared by every new file).
  */
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { linkIfUnchanged, readFileWithStat } from '../../core/fsutil.js';
@@ -28,6 +28,8 @@ serveJobs(parentPort, async ({ path, stage, listFiles }: DebJob) => {
   // The pool copy from the bytes in hand: one write, no second read of the file.
   const dest = join(stage.root, debPoolPath(control.fields, stage.component, path).filename);
   const made = makeDirsSync(dirname(dest));
+  // Already in the pool (the same package into another suite): no copy; the main thread compares.
+  if (!made && existsSync(dest)) return { deb };
   const staged = poolTemp(dest, stage.tag);
   // A scratch pool's link saves writing every new package again (1.3 s of an 85 MB cold publish
   // to a bucket, on a runner's disk).

@@ -287,6 +287,23 @@ export function referencedFiles(s: SuiteContents): Set<string> {
   return out;
 }
 
+/**
+ * The pool's record as the suites other than `suite` give it (transaction.ts PoolRecord): each
+ * .deb's pool path → the SHA-256 its suite's Packages says. Read on the first question only.
+ */
+export function otherSuitesPoolRecord(root: string, suite: string): { sha256Of(rel: string): Promise<string | undefined> } {
+  let known: Promise<Map<string, string>> | undefined;
+  const load = async () => {
+    const out = new Map<string, string>();
+    for (const s of await listSuites(root)) {
+      if (s === suite) continue;
+      for (const c of (await readSuite(root, s)).components.values()) for (const b of c.binaries.values()) out.set(b.filename, b.sha256);
+    }
+    return out;
+  };
+  return { sha256Of: async (rel) => (await (known ??= load())).get(rel) };
+}
+
 export const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/'));
 
 export function releaseFiles(rel: ParsedRelease): ReleaseFile[] {
