@@ -18,17 +18,27 @@ const MARK = join(REPO_META_DIR, 'change-in-progress');
 export interface Leftovers {
   files: string[];
   bytes: number;
+  /**
+   * Folders below the root that are repositories of their own (an output folder's apt/ and
+   * yum/: their `.pkgtrack`, their lock): not looked into, since a publish there holds only
+   * their lock, and its temporaries are not leftovers while it runs.
+   */
+  nested: string[];
 }
 
-/** Every `*.pkgtrack-tmp` below `root`, sorted (symlinks are not followed). */
+/** Every `*.pkgtrack-tmp` below `root` but not below `nested` repositories, sorted (symlinks are not followed). */
 export async function findLeftovers(root: string): Promise<Leftovers> {
-  const out: Leftovers = { files: [], bytes: 0 };
+  const out: Leftovers = { files: [], bytes: 0, nested: [] };
   // A level of the tree at a time, several folders listed at once: a pool holds a folder per
   // source package, and listing 100,000 of them one after the other (each a round trip through
   // the thread pool) took `repo verify` 5 s.
   for (let level = [root]; level.length > 0; ) {
     const listed = await mapLimit(level, LIST_AT_ONCE, async (dir) => {
       const entries: Dirent[] = (await ifExists(readdir(dir, { withFileTypes: true }))) ?? [];
+      if (dir !== root && entries.some((e) => e.name === REPO_META_DIR && e.isDirectory())) {
+        out.nested.push(dir);
+        return [];
+      }
       return entries.map((e) => ({
         path: join(dir, e.name),
         dir: e.isDirectory(),
@@ -40,6 +50,7 @@ export async function findLeftovers(root: string): Promise<Leftovers> {
     for (const e of entries) if (e.leftover) out.files.push(e.path);
   }
   out.files.sort();
+  out.nested.sort();
   for (const f of out.files) out.bytes += (await ifExists(lstat(f)))?.size ?? 0;
   return out;
 }

@@ -7,7 +7,7 @@ import { ifExists } from '../../core/fsutil.js';
 import { readdir, stat } from 'node:fs/promises';
 import { notFound, PkgtrackError } from '../../core/errors.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { endChange, findLeftovers, sweepLeftovers } from '../../repo/leftovers.js';
+import { endChange, findLeftovers, type Leftovers, sweepLeftovers } from '../../repo/leftovers.js';
 import { REPO_META_DIR, withRepoLock } from '../../repo/lock.js';
 import { listSuites } from '../../repo/apt/apt-format.js';
 import { verifyAptRepo } from '../../repo/apt/verify.js';
@@ -125,18 +125,34 @@ export async function verifyRepo(req: VerifyRequest): Promise<RepoVerifyReport> 
     });
   const report = await verifySignedMetadata(req);
   if (/^https?:\/\//.test(req.target)) return report;
-  // Leftovers of killed publishes: harmless to clients, but full-size copies on disk.
+  // Leftovers of killed publishes: harmless to clients, but full-size copies on disk. Only
+  // where pkgtrack published (a `.pkgtrack` at or above the target): `repo verify --fix /tmp`
+  // must not walk /tmp, nor remove what a publish running below it is writing.
   const root = await lockRootOf(req.target);
-  if (req.fix) {
-    const swept = await withRepoLock(root, { what: 'repo verify --fix' }, async () => {
-      const l = await sweepLeftovers(root);
-      await endChange(root);
-      return l;
-    });
-    return { ...report, fixed: { files: swept.files.length, bytes: swept.bytes } };
-  }
-  const left = await findLeftovers(root);
+  if (!root) return req.fix ? { ...report, fixed: { files: 0, bytes: 0 } } : report;
+  const left = await eachRepository(root, (r) =>
+    req.fix
+      ? withRepoLock(r, { what: 'repo verify --fix' }, async () => {
+          const l = await sweepLeftovers(r);
+          await endChange(r);
+          return l;
+        })
+      : findLeftovers(r),
+  );
+  if (req.fix) return { ...report, fixed: { files: left.files.length, bytes: left.bytes } };
   return left.files.length ? { ...report, leftovers: { files: left.files.length, bytes: left.bytes, example: left.files[0]! } } : report;
+}
+
+/** `look` at `root`, then at each repository nested in it (an output folder's apt/ and yum/), each on its own (and under its own lock). */
+async function eachRepository(root: string, look: (root: string) => Promise<Leftovers>): Promise<Omit<Leftovers, 'nested'>> {
+  const here = await look(root);
+  const out = { files: [...here.files], bytes: here.bytes };
+  for (const n of here.nested) {
+    const below = await eachRepository(n, look);
+    out.files.push(...below.files);
+    out.bytes += below.bytes;
+  }
+  return out;
 }
 
 export interface RepoVerifyReport extends VerifyReport {
@@ -146,11 +162,11 @@ export interface RepoVerifyReport extends VerifyReport {
   fixed?: { files: number; bytes: number };
 }
 
-/** The folder holding the repository's `.pkgtrack` (lock, state): `dir` or the nearest parent with one. */
-async function lockRootOf(dir: string): Promise<string> {
+/** The folder holding the repository's `.pkgtrack` (lock, state): `dir` or the nearest parent with one; none where pkgtrack never published. */
+async function lockRootOf(dir: string): Promise<string | undefined> {
   for (let d = resolve(dir); ; d = dirname(d)) {
     if (await ifExists(stat(join(d, REPO_META_DIR)))) return d;
-    if (dirname(d) === d) return resolve(dir);
+    if (dirname(d) === d) return undefined;
   }
 }
 
