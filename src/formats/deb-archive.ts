@@ -7,10 +7,10 @@
  * And the data member must be whole: a truncated one is refused (ar sizes; the compressed
  * stream must end where the member ends). Pure: bytes in, member views out.
  */
-import { crc32, gunzipSync } from 'node:zlib';
+import { crc32 } from 'node:zlib';
 import { inputError } from '../core/errors.js';
 import { type ArMember, readAr } from './ar.js';
-import { type Compression, compressionOf, decompressChunks } from './compress.js';
+import { type Compression, compressionOf, decompressChunks, gunzipSmall } from './compress.js';
 
 export interface DebMembers {
   control: ArMember;
@@ -127,25 +127,11 @@ function zstdEnds(b: Uint8Array): string | undefined {
   return p === b.length ? undefined : 'a zstd frame is cut short';
 }
 
-/** Below these, a gzip data member is inflated in one synchronous call (see gunzipsSmall). */
-const SMALL_GZ = { compressed: 1024 * 1024, output: 16 * 1024 * 1024 };
-
-/**
- * Inflate a small gzip member in one call, to its end, keeping nothing: true when it inflated
- * whole, false when it may be big (the caller streams it). A cold publish of 10,000 small
- * packages spent ~100 us a package setting up a stream and its thread-pool round trips against
- * ~12 us for this. Memory stays bounded: the output cap is 16 MiB, past which (ISIZE lied, or
- * is the size mod 2^32) it is streamed instead. Same zlib, same verdicts as the stream.
- */
+/** Inflate a small gzip data member to its end, keeping nothing (compress.ts gunzipSmall): false when it may be big. */
 function gunzipsSmall(b: Uint8Array, source: string): boolean {
-  if (b.length > SMALL_GZ.compressed || b.length < 4) return false;
-  const isize = Buffer.from(b.buffer, b.byteOffset, b.byteLength).readUInt32LE(b.length - 4);
-  if (isize > SMALL_GZ.output) return false;
   try {
-    gunzipSync(b, { maxOutputLength: SMALL_GZ.output });
-    return true;
+    return gunzipSmall(b) !== undefined;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return false;
     throw inputError(
       'DECOMPRESS_FAILED',
       `${source}: cannot decompress gz data: ${e instanceof Error ? e.message : String(e)}`,

@@ -23,6 +23,8 @@ function field(b: Uint8Array, off: number, len: number): string {
   return Buffer.from(b.buffer, b.byteOffset + off, end - off).toString('utf8');
 }
 
+const isSpace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d);
+
 function octal(b: Uint8Array, off: number, len: number, source: string): number {
   // GNU base-256 for huge sizes: high bit of the first byte set.
   if ((b[off]! & 0x80) !== 0) {
@@ -30,6 +32,20 @@ function octal(b: Uint8Array, off: number, len: number, source: string): number 
     for (let i = off + 1; i < off + len; i++) v = v * 256 + b[i]!;
     return v;
   }
+  // The common shape read from the bytes (listing a data.tar reads thousands of headers):
+  // blanks, octal digits, blanks, up to a NUL or the field's end. Anything else takes the text
+  // path below, which gives the verdict.
+  const end = off + len;
+  let i = off;
+  while (i < end && isSpace(b[i]!)) i++;
+  let v = 0;
+  for (; i < end && b[i]! >= 0x30 && b[i]! <= 0x37; i++) v = v * 8 + (b[i]! - 0x30);
+  while (i < end && isSpace(b[i]!)) i++;
+  if (i === end || b[i] === 0) return v;
+  return octalText(b, off, len, source);
+}
+
+function octalText(b: Uint8Array, off: number, len: number, source: string): number {
   const t = field(b, off, len).trim();
   if (t === '') return 0;
   if (!/^[0-7]+$/.test(t))
@@ -72,16 +88,19 @@ interface Header {
 /** Parse one 512-byte header; undefined for an all-zero block (the end of the archive). */
 function readHeader(h: Uint8Array, at: number, source: string): Header | undefined {
   if (h.every((x) => x === 0)) return undefined;
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
+  // The checksum field counts as eight blanks.
+  let sum = 8 * 32;
+  for (let i = 0; i < 148; i++) sum += h[i]!;
+  for (let i = 156; i < BLOCK; i++) sum += h[i]!;
   if (sum !== octal(h, 148, 8, source)) {
     throw inputError('TAR_BAD_CHECKSUM', `${source}: tar header checksum mismatch at byte ${at}`, 'The archive is damaged; rebuild it.', {
       file: source,
     });
   }
-  const prefix = field(h, 345, 155);
   let name = field(h, 0, 100);
-  if (prefix && field(h, 257, 6).startsWith('ustar')) name = `${prefix}/${name}`;
+  // A ustar prefix ("ustar" magic, a non-empty prefix field) goes before the name.
+  const ustar = h[257] === 0x75 && h[258] === 0x73 && h[259] === 0x74 && h[260] === 0x61 && h[261] === 0x72;
+  if (ustar && h[345] !== 0) name = `${field(h, 345, 155)}/${name}`;
   return { type: String.fromCharCode(h[156] || 0x30), size: octal(h, 124, 12, source), name };
 }
 

@@ -176,7 +176,10 @@ export class AptFormat implements RepoFormat {
     const comp = contents.components.get(component) ?? emptyComponent();
     contents.components.set(component, comp);
     const report: PublishReport = { kind: 'apt', suite, added: [], unchanged: [], removed: [], indexes: [] };
-    const rd: ReadOptions = { cache: ctx.cache, rebuild: options.rebuild };
+    // With Contents, each .deb read now is listed in the same read (not read again for it later).
+    const rd: ReadOptions = { cache: ctx.cache, rebuild: options.rebuild, listFiles: this.withContents(ctx, contents) };
+    /** Pool path → the files of a package read now (rd.listFiles). */
+    const listedNow = new Map<string, string[]>();
     const pkg = (e: { name: string; version: string }, arch: string, files: string[], c = component): PublishedPackage => ({
       suite,
       component: c,
@@ -238,6 +241,7 @@ export class AptFormat implements RepoFormat {
         report.unchanged.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
       else report.added.push(pkg(p.entry, p.entry.arch, [p.entry.filename]));
       if (state === 'added') unpublished.set(p.entry.filename, p.local);
+      if (p.files) listedNow.set(p.entry.filename, p.files);
       comp.binaries.set(p.entry.filename, p.entry);
       addedNow.add(p.entry);
     };
@@ -340,7 +344,7 @@ export class AptFormat implements RepoFormat {
 
     const t1 = process.hrtime.bigint();
     tx.startDataSync(); // pool bytes reach the disk while the indexes are made
-    const written = await this.writeSuite(ctx, suite, identity, contents, component, unpublished);
+    const written = await this.writeSuite(ctx, suite, identity, contents, component, { unpublished, listed: listedNow });
     if (!written.noChange) await identities.save(tx);
     report.indexes = written.files;
     if (written.noChange) report.noChange = true;
@@ -412,6 +416,11 @@ export class AptFormat implements RepoFormat {
     return out;
   }
 
+  /** Whether the suite gets Contents indexes (contents.ts): asked for, or already there. */
+  private withContents(ctx: RepoContext, contents: SuiteContents): boolean {
+    return !!(this.config.contents || ctx.options.contents || releaseHasContents(contents.release));
+  }
+
   /** Render, compress, hash, stage every index of the suite; then Release + signatures. */
   private async writeSuite(
     ctx: RepoContext,
@@ -419,7 +428,7 @@ export class AptFormat implements RepoFormat {
     identity: SuiteIdentity,
     contents: SuiteContents,
     component: string,
-    unpublished: ReadonlyMap<string, string>,
+    read: { unpublished: ReadonlyMap<string, string>; listed: ReadonlyMap<string, string[]> },
   ): Promise<{ files: string[]; noChange: boolean }> {
     const archs = new Set([...this.config.architectures, ...contents.architectures]);
     for (const c of contents.components.values()) for (const b of c.binaries.values()) if (b.arch !== 'all') archs.add(b.arch);
@@ -431,9 +440,8 @@ export class AptFormat implements RepoFormat {
       for (const a of architectures) jobs.push({ dir: binaryDir(cname, a), name: 'Packages', text: renderPackages(c, a) });
       jobs.push({ dir: sourceDir(cname), name: 'Sources', text: renderSources(c) });
     }
-    const withContents = !!(this.config.contents || ctx.options.contents || releaseHasContents(contents.release));
-    const listed = withContents
-      ? await suiteContentsIndexes({ root: ctx.root, suite, contents, components, architectures, unpublished, progress: ctx.progress })
+    const listed = this.withContents(ctx, contents)
+      ? await suiteContentsIndexes({ root: ctx.root, suite, contents, components, architectures, ...read, progress: ctx.progress })
       : undefined;
     for (const x of listed?.indexes ?? []) jobs.push({ dir: x.component, name: contentsIndexName(x.arch), text: x.text, contents: true });
     const base = suiteDir(suite);

@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { inputError, integrityError, notFound } from '../../core/errors.js';
 import { ctimeUs, readFileWithStatAsync } from '../../core/fsutil.js';
 import { type Field, getField, parseSingleStanza } from '../../formats/deb822.js';
+import { debDataFiles } from '../../formats/deb-contents.js';
 import { cleartextBody, type DscFile, packagesStanza, parseDsc, readCheckedDeb, sourcesStanza } from '../../formats/deb-control.js';
 import type { FileKey, IndexCache } from '../format.js';
 import type { DebReadPool, DebStage } from './deb-read-pool.js';
@@ -56,10 +57,18 @@ export interface ReadOptions {
   stage?: DebStage | undefined;
   /** Told of each pool directory a worker created, and the first it created (PublishTransaction.madeDir). */
   madeDir?: ((dir: string, from: string) => void) | undefined;
+  /** List the files of each .deb read (Contents), in the same read; not for cache hits. */
+  listFiles?: boolean | undefined;
+}
+
+/** What readDeb read beyond the cached value: the staged pool copy, the files (ReadOptions.listFiles). */
+interface DebExtras {
+  staged?: string;
+  files?: string[];
 }
 
 /** Control data + hashes of a .deb (cached); `staged`: a copy of its bytes beside its pool path, when the pool read it. */
-export async function readDeb(path: string, opts: ReadOptions): Promise<CachedDeb & { staged?: string }> {
+export async function readDeb(path: string, opts: ReadOptions): Promise<CachedDeb & DebExtras> {
   if (!opts.rebuild) {
     // A path the cache has never seen is read at once: the stat a lookup needs cost the thread
     // feeding the readers ~50 us a file (1,200 new .debs: 60 ms of a cold publish).
@@ -70,21 +79,23 @@ export async function readDeb(path: string, opts: ReadOptions): Promise<CachedDe
   }
   let value: CachedDeb;
   let key: FileKey;
-  let staged: string | undefined;
+  const extras: DebExtras = {};
   if (opts.pool) {
     const {
-      staged: s,
+      staged,
       madeDir,
       madeFrom,
       ctimeUs: changed,
       ino,
+      files,
       ...read
-    } = await opts.pool.read(path, opts.stage).catch((e: unknown) => {
+    } = await opts.pool.read(path, opts.stage, opts.listFiles).catch((e: unknown) => {
       throw whenMissing(path, e);
     });
     value = read;
     key = { path, size: read.size, ctimeUs: changed, ino };
-    staged = s;
+    if (staged) extras.staged = staged;
+    if (files) extras.files = files;
     if (madeDir) opts.madeDir?.(madeDir, madeFrom ?? madeDir);
   } else {
     const {
@@ -97,10 +108,11 @@ export async function readDeb(path: string, opts: ReadOptions): Promise<CachedDe
     const { control } = await readCheckedDeb(bytes, path);
     value = { control: control.fields, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
     key = { path, size: bytes.length, ctimeUs: changed, ino };
+    if (opts.listFiles) extras.files = await debDataFiles(bytes, path);
   }
   // Keyed by the file as it was read (fstat of the open file), not by an earlier stat.
   opts.cache.put(CACHE_KIND_DEB, key, JSON.stringify(value));
-  return staged ? { ...value, staged } : value;
+  return { ...value, ...extras };
 }
 
 /** SHA-256, MD5 and size of any file (cached): .dsc members. */
@@ -126,6 +138,8 @@ export interface PreparedBinary {
   local: string;
   /** A copy of its bytes already written beside its pool path (ReadOptions.stage). */
   staged?: string;
+  /** The paths it installs, when read with ReadOptions.listFiles. */
+  files?: string[];
   source: string;
 }
 
@@ -137,6 +151,7 @@ export async function prepareDeb(path: string, component: string, opts: ReadOpti
     entry: { name, version, arch, filename, sha256: deb.sha256, size: deb.size, fields },
     local: path,
     ...(deb.staged ? { staged: deb.staged } : {}),
+    ...(deb.files ? { files: deb.files } : {}),
     source,
   };
 }

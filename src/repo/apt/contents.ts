@@ -66,7 +66,8 @@ export interface ContentsResult {
 /**
  * Contents text for every component × architecture of `contents` (an `Architecture: all`
  * package counts in every architecture, as in Packages). `unpublished` maps pool paths added by
- * this publish, not linked into the pool yet, to the file holding their bytes.
+ * this publish, not linked into the pool yet, to the file holding their bytes; those in `listed`
+ * were listed as they were read.
  */
 export async function suiteContentsIndexes(o: {
   root: string;
@@ -75,6 +76,8 @@ export async function suiteContentsIndexes(o: {
   components: string[];
   architectures: string[];
   unpublished: ReadonlyMap<string, string>;
+  /** Pool path → files, of packages the publish listed as it read them (not read again here). */
+  listed?: ReadonlyMap<string, string[]>;
   progress: Progress;
 }): Promise<ContentsResult> {
   const kept = await readLists(o.root, o.suite, o.progress);
@@ -82,7 +85,7 @@ export async function suiteContentsIndexes(o: {
   const missing: string[] = [];
   for (const c of o.contents.components.values()) {
     for (const e of c.binaries.values()) {
-      const known = kept.get(e.filename);
+      const known = kept.get(e.filename) ?? o.listed?.get(e.filename);
       if (known) lists.set(e.filename, known);
       else missing.push(e.filename);
     }

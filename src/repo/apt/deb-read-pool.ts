@@ -10,6 +10,8 @@ export interface DebRead {
   control: Field[];
   size: number;
   sha256: string;
+  /** The paths it installs, when the read was asked to list them (Contents). */
+  files?: string[];
   /** The file as it was read (with `size`, its index-cache key): fstat of the open file. */
   ctimeUs: number;
   ino: number;
@@ -31,6 +33,8 @@ export interface DebJob {
   path: string;
   stage?: DebStage;
   listFiles?: boolean;
+  /** Read as usual and list the paths it installs too (formats/deb-contents.ts debDataFiles). */
+  alsoList?: boolean;
 }
 
 export interface DebStaged {
@@ -52,9 +56,9 @@ export class DebReadPool {
     new URL('./deb-read-worker.js', import.meta.url),
   );
 
-  /** Read `path`; with `stage`, also write its bytes beside the pool path they belong at. */
-  async read(path: string, stage?: DebStage): Promise<DebRead & DebStaged> {
-    return (await this.pool.run({ path, ...(stage ? { stage } : {}) })).deb!;
+  /** Read `path`; with `stage`, also write its bytes beside the pool path they belong at; with `alsoList`, list its files. */
+  async read(path: string, stage?: DebStage, alsoList?: boolean): Promise<DebRead & DebStaged> {
+    return (await this.pool.run({ path, ...(stage ? { stage } : {}), ...(alsoList ? { alsoList } : {}) })).deb!;
   }
 
   /** The paths `path` installs (formats/deb-contents.ts debDataFiles). */

@@ -18,12 +18,13 @@ import type { DebJob } from './deb-read-pool.js';
 import { debPoolPath } from './layout.js';
 import { makeDirsSync } from '../../core/dirs.js';
 
-serveJobs(parentPort, async ({ path, stage, listFiles }: DebJob) => {
+serveJobs(parentPort, async ({ path, stage, listFiles, alsoList }: DebJob) => {
   const { bytes, ctimeUs, ino, mtimeMs } = readFileWithStat(path);
   if (listFiles) return { files: await debDataFiles(bytes, path) };
   const { control } = await readCheckedDeb(bytes, path);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const deb = { control: control.fields, size: bytes.length, sha256, ctimeUs, ino };
+  const files = alsoList ? await debDataFiles(bytes, path) : undefined;
+  const deb = { control: control.fields, size: bytes.length, sha256, ctimeUs, ino, ...(files ? { files } : {}) };
   if (!stage) return { deb };
   // The pool copy from the bytes in hand: one write, no second read of the file.
   const dest = join(stage.root, debPoolPath(control.fields, stage.component, path).filename);
