@@ -137,6 +137,34 @@ describe('renderContents', () => {
     ).toEqual(sorted);
   });
 
+  it('orders paths as LC_ALL=C sort does without such characters too, and aligns locations at column 60', () => {
+    const paths = ['usr/b', 'usr/B', 'usr/é', 'usr/\u00ff', 'usr/\u0100x', 'usr/e', 'usr/a b', 'usr/a', 'usr/a-b', `usr/${'l'.repeat(55)}`];
+    paths.push(`usr/${'m'.repeat(56)}`, `usr/${'n'.repeat(57)}`);
+    const sorted = execFileSync('sort', { input: `${paths.join('\n')}\n`, env: { ...process.env, LC_ALL: 'C' } })
+      .toString()
+      .trimEnd()
+      .split('\n');
+    const lines = renderContents([{ location: 'misc/t', files: paths }])
+      .trimEnd()
+      .split('\n');
+    expect(lines.map((l) => l.replace(/\s+misc\/t$/, ''))).toEqual(sorted);
+    // 59 characters: one blank; 60 and 61: still one (a path never touches its location).
+    expect(lines.find((l) => l.startsWith('usr/lll'))).toBe(`usr/${'l'.repeat(55)} misc/t`);
+    expect(lines.find((l) => l.startsWith('usr/mmm'))).toBe(`usr/${'m'.repeat(56)} misc/t`);
+    expect(lines.find((l) => l.startsWith('usr/nnn'))).toBe(`usr/${'n'.repeat(57)} misc/t`);
+    expect(lines.find((l) => l.startsWith('usr/a b'))).toBe(`usr/a b${' '.repeat(53)}misc/t`);
+  });
+
+  it('names a package once per path however often it lists it, and sorts the owners of a shared path', () => {
+    const text = renderContents([
+      { location: 'z/p', files: ['usr/x', 'usr/x'] },
+      { location: 'a/q', files: ['usr/x'] },
+      { location: 'm/r', files: ['usr/x'] },
+      { location: 'a/q', files: ['usr/x'] },
+    ]);
+    expect(text).toBe(`usr/x${' '.repeat(55)}a/q,m/r,z/p\n`);
+  });
+
   it('joins the packages sharing a path, and reads back', () => {
     const text = renderContents([
       { location: contentsLocation('b', 'utils'), files: ['usr/bin/x', 'usr/bin/y z'] },
