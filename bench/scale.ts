@@ -4,7 +4,8 @@
  * every publish also refreshes the web page. Side by side, in one run, whole processes:
  *
  *   apt  cold publish of N .debs, then add one:  pkgtrack  vs  reprepro (Packages .gz + .xz,
- *        like for like)  vs  aptly (repo add + publish / publish update); and the cold publish
+ *        like for like)  vs  aptly (repo add + publish / publish update, -skip-contents: aptly
+ *        writes Contents by default, which the other two do not here); and the cold publish
  *        once more outside a recipes repository (no web page), which shows the page's share
  *   yum  (a) the full signed publish of N .rpms (pool copy, every rpm signed, index, repomd
  *            signed)  vs  the pipeline a user would run otherwise: rpmsign --addsign +
@@ -14,28 +15,20 @@
  *        (c) publish --rebuild of the files already in the pool  vs  createrepo_c cold and
  *            createrepo_c --update (no signing on either side)
  *   page the first page's size, and how long headless Chromium takes to open it (file://).
+ *   contents  apt with Contents-<arch>.gz, N .debs of 26 files (up to 10,000): pkgtrack
+ *        (contents: true) vs reprepro (Contents: .gz) vs aptly (its default), cold and add
+ *        one (bench/scale/contents.ts)
  *
  * Packages: N small valid .debs written with the pure ar/tar writers (bench/scale/make-debs.ts;
  * a sample is checked with dpkg-deb), N .rpms made from one rpmbuild-built template renamed
  * with its digests made again (bench/scale/make-rpms.ts; a sample is checked with rpm -K and
  * rpm -qp), cached in .cache/scale/.
  * Env: PKGTRACK_SCALE_SIZES (default 1000,10000), PKGTRACK_SCALE_RPM_SIZES (default the same),
- * PKGTRACK_SCALE_100K=1 adds 100,000 .debs, PKGTRACK_SCALE_PARTS=apt|yum (default both), PKGTRACK_BENCH_RUNS (default 1: median of runs).
+ * PKGTRACK_SCALE_100K=1 adds 100,000 .debs, PKGTRACK_SCALE_PARTS=apt,yum,contents (default all three), PKGTRACK_BENCH_RUNS (default 1: median of runs).
  * Timings are printed as ratios; nothing here asserts a timing. Needs `npm run build` first.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  linkSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -43,146 +36,32 @@ import { chromium } from 'playwright-core';
 import { gpgHome } from './apt.js';
 import { debFile, debName, makeDeb, makeDebs } from './scale/make-debs.js';
 import { makeRpms, rpmName } from './scale/make-rpms.js';
+import { contentsAt } from './scale/contents.js';
+import {
+  bench,
+  benchSideBySide,
+  ext4WithoutJournal,
+  fmt,
+  RUNS,
+  ratio,
+  recipesRepo,
+  type Row,
+  row,
+  rows,
+  sh,
+  sum,
+  TIME_FILE,
+} from './scale/harness.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CACHE = join(ROOT, '.cache', 'scale');
 const CLI = join(ROOT, 'bin', 'run.js');
-const RUNS = Number(process.env.PKGTRACK_BENCH_RUNS ?? 1);
 const YUM_SUITE = 'fedora/41/x86_64';
 const sizes = (v: string | undefined, dflt: string) =>
   (v ?? dflt)
     .split(',')
     .map(Number)
     .filter((n) => n > 0);
-
-interface Sample {
-  wall: number;
-  cpu: number;
-}
-
-/** Where /usr/bin/time writes (removed at the end of the bench). */
-const TIME_FILE = join(tmpdir(), `pkgtrack-bench-scale-time-${process.pid}`);
-
-/** Run one process under /usr/bin/time: wall seconds and user+sys CPU of it and its children. */
-function sh(program: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Sample {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', TIME_FILE, program, ...args], {
-    cwd: opts.cwd,
-    env: opts.env ?? process.env,
-    encoding: 'utf8',
-    maxBuffer: 1 << 30,
-  });
-  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0)
-    throw new Error(
-      `${program} ${args.slice(0, 6).join(' ')} failed (${r.status ?? r.error?.message}):\n${r.stderr}\n${r.stdout}`.slice(0, 4000),
-    );
-  const [u, s] = readFileSync(TIME_FILE, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-  return { wall, cpu: (u ?? 0) + (s ?? 0) };
-}
-
-/** Several steps as one sample. */
-const sum = (xs: Sample[]): Sample => ({ wall: xs.reduce((a, x) => a + x.wall, 0), cpu: xs.reduce((a, x) => a + x.cpu, 0) });
-const median = (xs: Sample[]) => [...xs].sort((a, b) => a.wall - b.wall)[Math.floor(xs.length / 2)]!;
-
-/**
- * RUNS times `setup` (untimed) then `run`; the median by wall time. Before each run, `sync`
- * (untimed): each tool starts with nothing of the tool before it left to write back, and pays
- * only for its own writes (pkgtrack's publish ends with a syncfs, which would otherwise flush the
- * previous tool's files too).
- */
-function bench(setup: (run: number) => void, run: () => Sample, name = 'pkgtrack'): Sample {
-  return benchSideBySide([{ name, setup, run }])[0]!;
-}
-
-/**
- * `bench` for several tools at once, in rounds: round i runs each tool once, the order rotated
- * from round to round. This disk's speed at creating files drifts within minutes
- * (docs/scale.md); run one tool's runs after the other's, and whichever ran in a slow stretch
- * lost. Side by side, every tool meets the same stretches, and none is always first after a sync.
- */
-function benchSideBySide(tools: ReadonlyArray<{ name: string; setup: (run: number) => void; run: () => Sample }>): Sample[] {
-  const xs = tools.map((): Sample[] => []);
-  for (let i = 0; i < RUNS; i++) {
-    const round: string[] = [];
-    for (let k = 0; k < tools.length; k++) {
-      const t = (i + k) % tools.length;
-      tools[t]!.setup(i);
-      execFileSync('sync');
-      const s = tools[t]!.run();
-      xs[t]!.push(s);
-      round.push(`${tools[t]!.name} ${fmt(s)}`);
-    }
-    // Every run on stderr, in the order run: the spread behind each median.
-    if (RUNS > 1) console.error(`    round ${i + 1}: ${round.join(', ')}`);
-  }
-  return xs.map(median);
-}
-
-type Row = [what: string, ours: Sample | undefined, peer: string, theirs: Sample | undefined, note?: string];
-const rows: Row[] = [];
-/** Rows as they come (on stderr: a long run shows progress), and in the table at the end. */
-const row = (r: Row) => {
-  rows.push(r);
-  console.error(`  ${r[0]}: pkgtrack ${fmt(r[1])}; ${r[2]} ${fmt(r[3])}`);
-};
-function fmt(s: Sample | undefined): string {
-  if (!s) return '';
-  return s.cpu ? `${s.wall.toFixed(2)} s (cpu ${s.cpu.toFixed(2)})` : `${s.wall.toFixed(2)} s`;
-}
-const ratio = (a: Sample | undefined, b: Sample | undefined) =>
-  a && b ? `${(a.wall / b.wall).toFixed(2)}x (cpu ${(a.cpu / b.cpu).toFixed(2)}x)` : '';
-
-/**
- * The device of `dir` when its file system is ext4 without a journal (/proc/fs/jbd2 has no
- * entry for it): there, ext4 passes over inodes deleted in the last minutes when it hands out new
- * ones, so every file created just after a mass delete costs several times its usual time.
- */
-function ext4WithoutJournal(dir: string): string | undefined {
-  try {
-    const path = realpathSync(dir);
-    let best: { at: string; type: string; source: string } | undefined;
-    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-      const [pre, post] = line.split(' - ');
-      const at = pre?.split(' ')[4];
-      const [type, source] = post?.split(' ') ?? [];
-      if (!at || !type || !source) continue;
-      const under = at === '/' || path === at || path.startsWith(`${at}/`);
-      if (under && (!best || at.length > best.at.length)) best = { at, type, source };
-    }
-    if (best?.type !== 'ext4' || !best.source.startsWith('/dev/')) return undefined;
-    const dev = best.source.slice('/dev/'.length).replace(/\//g, '!');
-    return readdirSync('/proc/fs/jbd2').some((j) => j.startsWith(`${dev}-`)) ? undefined : best.source;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A recipes repository publishing into <dir>/public, signing with `key`. */
-function recipesRepo(dir: string, keyFile: string): string {
-  mkdirSync(join(dir, 'recipes'), { recursive: true });
-  writeFileSync(
-    join(dir, 'pkgtrack.yaml'),
-    [
-      'name: scale',
-      'origin: scale',
-      'label: scale bench',
-      'maintainer: Bench <bench@example.org>',
-      'url: https://pkgs.example.org/scale',
-      'output: public',
-      'targets:',
-      '  - debian:bookworm',
-      '  - fedora:41',
-      'signing:',
-      `  key: ${keyFile}`,
-      '  passphraseEnv: PKGTRACK_KEY_PASSPHRASE',
-      'retention:',
-      '  keep: 1',
-      '',
-    ].join('\n'),
-  );
-  return dir;
-}
 
 /** The page: first file's size and Chromium's time to open it. */
 async function pageRows(n: number, out: string): Promise<void> {
@@ -304,14 +183,14 @@ async function aptAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
       writeFileSync(conf, JSON.stringify({ rootDir: dir, gpgProvider: 'gpg', architectures: ['amd64'] }));
       aptly(['repo', 'create', '-distribution=bookworm', '-component=main', 'bench']);
     },
-    run: () => sum([aptly(['repo', 'add', 'bench', debs]), aptly(['publish', 'repo', ...sign, 'bench'])]),
+    run: () => sum([aptly(['repo', 'add', 'bench', debs]), aptly(['publish', 'repo', ...sign, '-skip-contents', 'bench'])]),
   };
   const aptlyAdd = {
     name: 'aptly',
     setup: (i: number) => {
       if (i > 0) aptly(['repo', 'remove', 'bench', 'bench-added']);
     },
-    run: () => sum([aptly(['repo', 'add', 'bench', extra]), aptly(['publish', 'update', ...sign, 'bookworm'])]),
+    run: () => sum([aptly(['repo', 'add', 'bench', extra]), aptly(['publish', 'update', ...sign, '-skip-contents', 'bookworm'])]),
   };
 
   // Side by side (benchSideBySide): each add-one goes to its tool's last cold repository.
@@ -333,7 +212,7 @@ async function aptAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
   await pageRows(n + 1, join(repo, 'public'));
 
   row([`apt cold, ${n} .debs`, pkColdS, 'reprepro includedeb (gz+xz)', rrColdS, 'goal <= 0.5x']);
-  row([`apt cold, ${n} .debs`, pkColdS, 'aptly repo add + publish repo', aptlyColdS]);
+  row([`apt cold, ${n} .debs`, pkColdS, 'aptly repo add + publish repo -skip-contents', aptlyColdS]);
   row([
     `apt cold, ${n} .debs, no web page`,
     pkBareS,
@@ -342,7 +221,7 @@ async function aptAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
     "outside a recipes repository: the page's share",
   ]);
   row([`apt add one to ${n}`, pkAddS, 'reprepro includedeb (gz+xz)', rrAddS, 'goal <= 1.0x']);
-  row([`apt add one to ${n}`, pkAddS, 'aptly repo add + publish update', aptlyAddS, 'goal <= 0.3x']);
+  row([`apt add one to ${n}`, pkAddS, 'aptly repo add + publish update -skip-contents', aptlyAddS, 'goal <= 0.3x']);
 }
 
 async function yumAt(n: number, work: string, key: ReturnType<typeof gpgHome>): Promise<void> {
@@ -460,9 +339,10 @@ export default async function scaleBench(): Promise<void> {
       console.log(
         `scale: ${work} is on ext4 without a journal (${unjournaled}): creating files there is slow for up to 6 minutes after a mass delete (ext4's recently_deleted), whichever tool runs first pays; start the bench at least 6 minutes after the last one, or any big rm (docs/scale.md)`,
       );
-    const parts = (process.env.PKGTRACK_SCALE_PARTS ?? 'apt,yum').split(',');
+    const parts = (process.env.PKGTRACK_SCALE_PARTS ?? 'apt,yum,contents').split(',');
     if (parts.includes('apt')) for (const n of debSizes) await aptAt(n, work, key);
     if (parts.includes('yum')) for (const n of rpmSizes) await yumAt(n, work, key);
+    if (parts.includes('contents')) for (const n of debSizes.filter((n) => n <= 10_000)) contentsAt(n, work, key, CACHE, CLI);
     const cells = (r: Row) => [r[0], fmt(r[1]), r[2], fmt(r[3]), ratio(r[1], r[3]), r[4] ?? ''];
     const table = [['case', 'pkgtrack', 'peer', 'peer time', 'ratio wall (cpu), lower is better', 'issue 23'], ...rows.map(cells)];
     const w = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));

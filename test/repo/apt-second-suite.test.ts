@@ -66,7 +66,7 @@ describe('the same .debs into a second suite', () => {
     expect((await pkgtrack(['publish', '--suite', 'bookworm', debs], { cwd: repo })).code).toBe(0);
     // The last one read differs from the pooled file of the same name (past the first 16 met).
     const changed = join(debs, debFile(debName(N - 1)));
-    writeFileSync(changed, makeDeb(debName(N - 1), '1.0-1', undefined, 'rebuilt with other bytes'));
+    writeFileSync(changed, makeDeb(debName(N - 1), '1.0-1', undefined, { note: 'rebuilt with other bytes' }));
     const pooled = poolFiles(join(repo, 'public/apt/pool')).find((f) => f.endsWith(debFile(debName(N - 1))))!;
     const bytes = readFileSync(pooled);
     const r = await pkgtrack(['publish', '--suite', 'trixie', '--json', debs], { cwd: repo });
