@@ -496,7 +496,7 @@ export class AptFormat implements RepoFormat {
         if (bytes) written.push(`${base}/${file.path}`);
       }
     }
-    if (listed?.listsChanged) await ctx.tx.stage(contentsListsPath(suite), listed.lists);
+    if (listed?.lists) await ctx.tx.stage(contentsListsPath(suite), listed.lists);
     await signAndStageGeneration(ctx, this.config, suite, release, indexes);
     return { files: written, noChange: false };
   }

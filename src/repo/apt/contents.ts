@@ -58,9 +58,9 @@ async function readLists(root: string, suite: string, progress: Progress): Promi
 export interface ContentsResult {
   /** Index text per component and architecture. */
   indexes: Array<{ component: string; arch: string; text: string }>;
-  /** The file lists to keep (gzip'd JSON) and whether they differ from what is kept. */
-  lists: Uint8Array;
+  /** Whether the file lists differ from what is kept, and then the lists to keep (gzip'd JSON). */
   listsChanged: boolean;
+  lists?: Uint8Array;
 }
 
 /**
@@ -115,7 +115,8 @@ export async function suiteContentsIndexes(o: {
       indexes.push({ component, arch, text });
     }
   }
-  const sorted = Object.fromEntries([...lists].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const listsChanged = lists.size !== kept.size || [...lists.keys()].some((k) => !kept.has(k));
+  if (!listsChanged) return { indexes, listsChanged };
+  const sorted = Object.fromEntries([...lists].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { indexes, lists: gzip(Buffer.from(JSON.stringify({ version: 1, files: sorted } satisfies ListsFile)), 6), listsChanged };
 }
