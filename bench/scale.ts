@@ -37,6 +37,7 @@ import { gpgHome } from './apt.js';
 import { debFile, debName, makeDeb, makeDebs } from './scale/make-debs.js';
 import { makeRpms, rpmName } from './scale/make-rpms.js';
 import { contentsAt } from './scale/contents.js';
+import { aptly, reprepro } from './scale/peers.js';
 import {
   bench,
   benchSideBySide,
@@ -137,71 +138,22 @@ async function aptAt(n: number, work: string, key: ReturnType<typeof gpgHome>): 
   };
 
   // reprepro, .gz and .xz like pkgtrack.
-  let rr = '';
-  const rrInit = () => {
-    rr = fresh('reprepro');
-    mkdirSync(join(rr, 'conf'), { recursive: true });
-    writeFileSync(
-      join(rr, 'conf/distributions'),
-      `Origin: bench\nLabel: bench\nCodename: bookworm\nArchitectures: amd64\nComponents: main\nSignWith: ${key.fpr}\nDebIndices: Packages Release . .gz .xz\n`,
-    );
-  };
   const allDebs = readdirSync(debs)
     .filter((f) => f.endsWith('.deb'))
     .map((f) => join(debs, f));
-  // 10,000 paths a call: 100,000 do not fit in one argv (E2BIG). Like one call: the indexes are
-  // exported once, after the last batch (not after each); the calls' times are summed.
-  const rrBatches = Array.from({ length: Math.ceil(allDebs.length / 10_000) }, (_, i) => allDebs.slice(i * 10_000, (i + 1) * 10_000));
-  const rrCold = {
-    name: 'reprepro',
-    setup: rrInit,
-    run: () =>
-      rrBatches.length === 1
-        ? sh('reprepro', ['-b', rr, 'includedeb', 'bookworm', ...allDebs], { env })
-        : sum([
-            ...rrBatches.map((b) => sh('reprepro', ['-b', rr, '--export=silent-never', 'includedeb', 'bookworm', ...b], { env })),
-            sh('reprepro', ['-b', rr, 'export', 'bookworm'], { env }),
-          ]),
-  };
-  const rrAdd = {
-    name: 'reprepro',
-    setup: (i: number) => {
-      if (i > 0) sh('reprepro', ['-b', rr, 'remove', 'bookworm', 'bench-added'], { env });
-    },
-    run: () => sh('reprepro', ['-b', rr, 'includedeb', 'bookworm', extra], { env }),
-  };
-
-  // aptly.
-  let conf = '';
-  const aptly = (args: string[]) => sh('aptly', [`-config=${conf}`, ...args], { env });
-  const sign = [`-gpg-key=${key.fpr}`, '-batch'];
-  const aptlyCold = {
-    name: 'aptly',
-    setup: () => {
-      const dir = fresh('aptly');
-      conf = `${dir}.conf`;
-      writeFileSync(conf, JSON.stringify({ rootDir: dir, gpgProvider: 'gpg', architectures: ['amd64'] }));
-      aptly(['repo', 'create', '-distribution=bookworm', '-component=main', 'bench']);
-    },
-    run: () => sum([aptly(['repo', 'add', 'bench', debs]), aptly(['publish', 'repo', ...sign, '-skip-contents', 'bench'])]),
-  };
-  const aptlyAdd = {
-    name: 'aptly',
-    setup: (i: number) => {
-      if (i > 0) aptly(['repo', 'remove', 'bench', 'bench-added']);
-    },
-    run: () => sum([aptly(['repo', 'add', 'bench', extra]), aptly(['publish', 'update', ...sign, '-skip-contents', 'bookworm'])]),
-  };
+  const peer = { fresh, key, env, extra, contents: false };
+  const rr = reprepro({ ...peer, debs: allDebs });
+  const ap = aptly({ ...peer, debsDir: debs });
 
   // Side by side (benchSideBySide): each add-one goes to its tool's last cold repository.
-  const [pkColdS, rrColdS, aptlyColdS, pkBareS] = benchSideBySide([pkCold, rrCold, aptlyCold, pkBare]);
-  const [pkAddS, rrAddS, aptlyAddS] = benchSideBySide([pkAdd, rrAdd, aptlyAdd]);
+  const [pkColdS, rrColdS, aptlyColdS, pkBareS] = benchSideBySide([pkCold, rr.cold, ap.cold, pkBare]);
+  const [pkAddS, rrAddS, aptlyAddS] = benchSideBySide([pkAdd, rr.add, ap.add]);
   // Every tool published all it was given (the last add-one left its package in): a tool that
   // exits 0 having done nothing (aptly skips a symlinked input folder) would give a bogus row.
   for (const [tool, index, want] of [
     ['pkgtrack', join(repo, 'public/apt'), n + 1],
-    ['reprepro', rr, n + 1],
-    ['aptly', join(conf.slice(0, -'.conf'.length), 'public'), n + 1],
+    ['reprepro', rr.published(), n + 1],
+    ['aptly', ap.published(), n + 1],
     ['pkgtrack without a page', join(bare, 'apt'), n],
   ] as const) {
     const file = join(index, 'dists/bookworm/main/binary-amd64/Packages');

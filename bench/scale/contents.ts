@@ -8,11 +8,12 @@
  * Each tool's Contents is checked: every package's files, the added one's too.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { debFile, makeDeb, makeDebs } from './make-debs.js';
-import { benchSideBySide, recipesRepo, row, sh, sum } from './harness.js';
+import { benchSideBySide, recipesRepo, row, sh } from './harness.js';
+import { aptly, reprepro } from './peers.js';
 
 /** Files in each package beside its README. */
 const FILES = 25;
@@ -47,56 +48,17 @@ export function contentsAt(n: number, work: string, key: BenchKey, cache: string
     run: () => pk([extra]),
   };
 
-  let rr = '';
-  const allDebs = execFileSync('find', [debs, '-name', '*.deb']).toString().trim().split('\n');
-  const rrCold = {
-    name: 'reprepro',
-    setup: () => {
-      rr = fresh('reprepro');
-      mkdirSync(join(rr, 'conf'), { recursive: true });
-      writeFileSync(
-        join(rr, 'conf/distributions'),
-        `Origin: bench\nLabel: bench\nCodename: bookworm\nArchitectures: amd64\nComponents: main\nSignWith: ${key.fpr}\nDebIndices: Packages Release . .gz .xz\nContents: .gz\n`,
-      );
-    },
-    run: () => sh('reprepro', ['-b', rr, 'includedeb', 'bookworm', ...allDebs], { env }),
-  };
-  const rrAdd = {
-    name: 'reprepro',
-    setup: (i: number) => {
-      if (i > 0) sh('reprepro', ['-b', rr, 'remove', 'bookworm', 'bench-added'], { env });
-    },
-    run: () => sh('reprepro', ['-b', rr, 'includedeb', 'bookworm', extra], { env }),
-  };
+  const peer = { fresh, key, env, extra, contents: true };
+  const rr = reprepro({ ...peer, debs: execFileSync('find', [debs, '-name', '*.deb']).toString().trim().split('\n') });
+  const ap = aptly({ ...peer, debsDir: debs });
 
-  let conf = '';
-  const aptly = (args: string[]) => sh('aptly', [`-config=${conf}`, ...args], { env });
-  const sign = [`-gpg-key=${key.fpr}`, '-batch'];
-  const aptlyCold = {
-    name: 'aptly',
-    setup: () => {
-      const dir = fresh('aptly');
-      conf = `${dir}.conf`;
-      writeFileSync(conf, JSON.stringify({ rootDir: dir, gpgProvider: 'gpg', architectures: ['amd64'] }));
-      aptly(['repo', 'create', '-distribution=bookworm', '-component=main', 'bench']);
-    },
-    run: () => sum([aptly(['repo', 'add', 'bench', debs]), aptly(['publish', 'repo', ...sign, 'bench'])]),
-  };
-  const aptlyAdd = {
-    name: 'aptly',
-    setup: (i: number) => {
-      if (i > 0) aptly(['repo', 'remove', 'bench', 'bench-added']);
-    },
-    run: () => sum([aptly(['repo', 'add', 'bench', extra]), aptly(['publish', 'update', ...sign, 'bookworm'])]),
-  };
-
-  const [pkColdS, rrColdS, aptlyColdS] = benchSideBySide([pkCold, rrCold, aptlyCold]);
-  const [pkAddS, rrAddS, aptlyAddS] = benchSideBySide([pkAdd, rrAdd, aptlyAdd]);
+  const [pkColdS, rrColdS, aptlyColdS] = benchSideBySide([pkCold, rr.cold, ap.cold]);
+  const [pkAddS, rrAddS, aptlyAddS] = benchSideBySide([pkAdd, rr.add, ap.add]);
   // Every tool's Contents lists every package's files, the added one's too.
   for (const [tool, dists] of [
     ['pkgtrack', join(repo, 'public/apt/dists')],
-    ['reprepro', join(rr, 'dists')],
-    ['aptly', join(conf.slice(0, -'.conf'.length), 'public/dists')],
+    ['reprepro', join(rr.published(), 'dists')],
+    ['aptly', join(ap.published(), 'dists')],
   ] as const) {
     const file = join(dists, 'bookworm/main/Contents-amd64.gz');
     const text = gunzipSync(readFileSync(file)).toString();

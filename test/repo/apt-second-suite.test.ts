@@ -30,15 +30,21 @@ function poolFiles(dir: string): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
+/** A recipes repository with N .debs (in `debs`) published into bookworm. */
+async function publishedInBookworm(): Promise<{ repo: string; debs: string }> {
+  const dir = tempDir('pkgtrack-second-suite-');
+  const repo = keyedRecipesRepo(dir, 'second');
+  const debs = join(dir, 'debs');
+  mkdirSync(debs);
+  for (let i = 0; i < N; i++) writeFileSync(join(debs, debFile(debName(i))), makeDeb(debName(i)));
+  const first = await pkgtrack(['publish', '--suite', 'bookworm', debs], { cwd: repo });
+  expect(first.code, first.stderr).toBe(0);
+  return { repo, debs };
+}
+
 describe('the same .debs into a second suite', () => {
   it('are taken from the pool as they are: same index entries, pool files not rewritten, no temporaries', async () => {
-    const dir = tempDir('pkgtrack-second-suite-');
-    const repo = keyedRecipesRepo(dir, 'second');
-    const debs = join(dir, 'debs');
-    mkdirSync(debs);
-    for (let i = 0; i < N; i++) writeFileSync(join(debs, debFile(debName(i))), makeDeb(debName(i)));
-    const first = await pkgtrack(['publish', '--suite', 'bookworm', debs], { cwd: repo });
-    expect(first.code, first.stderr).toBe(0);
+    const { repo, debs } = await publishedInBookworm();
     const pool = join(repo, 'public/apt/pool');
     const before = new Map(poolFiles(pool).map((f) => [f, statSync(f)]));
     expect(before.size).toBe(N);
@@ -58,12 +64,7 @@ describe('the same .debs into a second suite', () => {
   });
 
   it('other bytes under a pooled name are refused (POOL_IMMUTABLE), and the pool keeps its file', async () => {
-    const dir = tempDir('pkgtrack-second-suite-');
-    const repo = keyedRecipesRepo(dir, 'second');
-    const debs = join(dir, 'debs');
-    mkdirSync(debs);
-    for (let i = 0; i < N; i++) writeFileSync(join(debs, debFile(debName(i))), makeDeb(debName(i)));
-    expect((await pkgtrack(['publish', '--suite', 'bookworm', debs], { cwd: repo })).code).toBe(0);
+    const { repo, debs } = await publishedInBookworm();
     // The last one read differs from the pooled file of the same name (past the first 16 met).
     const changed = join(debs, debFile(debName(N - 1)));
     writeFileSync(changed, makeDeb(debName(N - 1), '1.0-1', undefined, { note: 'rebuilt with other bytes' }));
