@@ -46,7 +46,8 @@ export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
       description: 'Suite to check (repeatable; required for a URL): an apt suite, or a yum repository path such as fedora/41/x86_64.',
     }),
     fix: Flags.boolean({
-      description: 'Also remove the temporaries interrupted publishes left (*.pkgtrack-tmp), in each repository below the folder under its own lock (none where pkgtrack never published).',
+      description:
+        'Also remove the temporaries interrupted publishes left (*.pkgtrack-tmp), in each repository below the folder under its own lock (none where pkgtrack never published).',
     }),
     deep: Flags.boolean({
       description: 'apt: also re-hash every pool file the Packages and Sources indexes list (yum packages are always checked).',
