@@ -63,7 +63,9 @@ describe('repo verify and leftovers', () => {
     const v = await pkgtrack(['repo', 'verify', dir, '--json'], { cwd: dir });
     expect(v.json().leftovers).toBeUndefined();
     const f = await pkgtrack(['repo', 'verify', dir, '--fix', '--json'], { cwd: dir });
-    expect(f.json().fixed).toEqual({ files: 0, bytes: 0 });
+    expect(f.json().fixed).toMatchObject({ files: 0, bytes: 0, note: expect.stringMatching(/never published here/) });
+    const text = await pkgtrack(['repo', 'verify', dir, '--fix'], { cwd: dir });
+    expect(text.stdout).toMatch(/pkgtrack never published here \(no \.pkgtrack folder/);
     expect(existsSync(other)).toBe(true);
     expect(existsSync(join(dir, '.pkgtrack'))).toBe(false);
   });

@@ -80,7 +80,8 @@ export default class RepoVerify extends PkgtrackCommand<typeof RepoVerify> {
       lines.push(
         `  warning: ${r.leftovers.files} temporary file(s) (${(r.leftovers.bytes / 1e6).toFixed(1)} MB) left by an interrupted publish, e.g. ${r.leftovers.example}; \`--fix\` or the next publish removes them`,
       );
-    if (r.fixed)
+    if (r.fixed?.note) lines.push(`  ${r.fixed.note}`);
+    else if (r.fixed)
       lines.push(`  removed ${r.fixed.files} temporary file(s) (${(r.fixed.bytes / 1e6).toFixed(1)} MB) left by interrupted publishes`);
     this.show(lines);
     if (!r.ok) this.setExitCode(ExitCode.findings);

@@ -129,7 +129,7 @@ export async function verifyRepo(req: VerifyRequest): Promise<RepoVerifyReport> 
   // where pkgtrack published (a `.pkgtrack` at or above the target): `repo verify --fix /tmp`
   // must not walk /tmp, nor remove what a publish running below it is writing.
   const root = await lockRootOf(req.target);
-  if (!root) return req.fix ? { ...report, fixed: { files: 0, bytes: 0 } } : report;
+  if (!root) return req.fix ? { ...report, fixed: { files: 0, bytes: 0, note: NOT_PUBLISHED_HERE } } : report;
   const left = await eachRepository(root, (r) =>
     req.fix
       ? withRepoLock(r, { what: 'repo verify --fix' }, async () => {
@@ -142,6 +142,8 @@ export async function verifyRepo(req: VerifyRequest): Promise<RepoVerifyReport> 
   if (req.fix) return { ...report, fixed: { files: left.files.length, bytes: left.bytes } };
   return left.files.length ? { ...report, leftovers: { files: left.files.length, bytes: left.bytes, example: left.files[0]! } } : report;
 }
+
+const NOT_PUBLISHED_HERE = 'pkgtrack never published here (no .pkgtrack folder at or above it): no temporaries were looked for';
 
 /** `look` at `root`, then at each repository nested in it (an output folder's apt/ and yum/), each on its own (and under its own lock). */
 async function eachRepository(root: string, look: (root: string) => Promise<Leftovers>): Promise<Omit<Leftovers, 'nested'>> {
@@ -159,7 +161,7 @@ export interface RepoVerifyReport extends VerifyReport {
   /** Temporaries of interrupted publishes: no harm to clients (a warning, not a problem), only disk. */
   leftovers?: { files: number; bytes: number; example: string };
   /** With --fix: what was removed. */
-  fixed?: { files: number; bytes: number };
+  fixed?: { files: number; bytes: number; note?: string };
 }
 
 /** The folder holding the repository's `.pkgtrack` (lock, state): `dir` or the nearest parent with one; none where pkgtrack never published. */
