@@ -25,7 +25,7 @@ import {
   type RunOutcome,
   type RunSpec,
 } from './engine.js';
-import { userCacheDir } from '../core/fsutil.js';
+import { userCacheDir } from '../core/dirs.js';
 import { onSignalCleanup } from '../core/interrupt.js';
 import { makeDirs } from '../core/dirs.js';
 

@@ -1,4 +1,7 @@
 /**
+ * Directories: `mkdir -p`, one level at a time, and the per-user cache folder. Light (Node's
+ * built-ins only): bin/run.js loads it before anything else, for Node's compile cache.
+ *
  * `mkdir -p`, one level at a time. Node's `mkdir(path, { recursive: true })` retries forever
  * below a folder that answers ENOENT to every mkdir in it (any path under /proc): `publish -o
  * /proc/x/y` hung instead of failing. These create the missing levels from the top down and
@@ -10,7 +13,8 @@
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 const errno = (e: unknown) => (e as NodeJS.ErrnoException).code;
 
@@ -67,4 +71,18 @@ async function isDir(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Per-user cache (engine probes, bootstrap tarballs; sources outside a repository):
+ * $PKGTRACK_CACHE_DIR, else $XDG_CACHE_HOME/pkgtrack, else ~/.cache/pkgtrack. An empty variable
+ * counts as unset (a CI file's `PKGTRACK_CACHE_DIR: ${{ vars.X }}` with no X made the cache the
+ * working directory), and so does a relative $XDG_CACHE_HOME, as the XDG spec says. bin/run.js
+ * uses it for Node's compile cache.
+ */
+export function userCacheDir(): string {
+  const own = process.env.PKGTRACK_CACHE_DIR;
+  if (own) return resolve(own);
+  const xdg = process.env.XDG_CACHE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'pkgtrack');
 }

@@ -1,9 +1,8 @@
-/** File-system helpers shared by every writer: atomic replace, fsync, directory creation. */
+/** File-system helpers shared by every writer: atomic replace, fsync (directories and the per-user cache: dirs.ts). */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, linkSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { mapLimit } from './concurrency.js';
 import { run } from './exec.js';
 import { syncThroughShell } from './sync-shell.js';
@@ -179,18 +178,4 @@ export async function readFileWithStatAsync(path: string): Promise<FileRead> {
   } finally {
     await h.close();
   }
-}
-
-/**
- * Per-user cache (engine probes, bootstrap tarballs; sources outside a repository):
- * $PKGTRACK_CACHE_DIR, else $XDG_CACHE_HOME/pkgtrack, else ~/.cache/pkgtrack. An empty variable
- * counts as unset (a CI file's `PKGTRACK_CACHE_DIR: ${{ vars.X }}` with no X made the cache the
- * working directory), and so does a relative $XDG_CACHE_HOME, as the XDG spec says. bin/run.js
- * applies the same rule for Node's compile cache.
- */
-export function userCacheDir(): string {
-  const own = process.env.PKGTRACK_CACHE_DIR;
-  if (own) return resolve(own);
-  const xdg = process.env.XDG_CACHE_HOME;
-  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'pkgtrack');
 }

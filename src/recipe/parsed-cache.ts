@@ -16,7 +16,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { userCacheDir } from '../core/fsutil.js';
+import { userCacheDir } from '../core/dirs.js';
 import { isDeepStrictEqual } from 'node:util';
 import { makeDirsSync } from '../core/dirs.js';
 

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { debFile, makeDeb } from '../../bench/scale/make-debs.js';
 import { makeDirs, makeDirsSync } from '../../src/core/dirs.js';
-import { userCacheDir } from '../../src/core/fsutil.js';
+import { userCacheDir } from '../../src/core/dirs.js';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
 
 const kinds = [
