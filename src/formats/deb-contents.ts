@@ -66,9 +66,94 @@ export function renderContents(packages: Iterable<{ location: string; files: rea
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i]!;
     const o = owners.get(path)!;
-    lines[i] = `${path}${PAD[path.length] ?? ' '}${typeof o === 'string' ? o : [...o].sort(bytewise).join(',')}\n`;
+    lines[i] = contentsLine(path, typeof o === 'string' ? o : [...o]);
   }
   return lines.join('');
+}
+
+/** One Contents line: the path, blanks to column 60, its owners sorted bytewise. */
+function contentsLine(path: string, owners: string | string[]): string {
+  return `${path}${PAD[path.length] ?? ' '}${typeof owners === 'string' ? owners : owners.sort(bytewise).join(',')}\n`;
+}
+
+/** A package's part in a Contents index: where it is listed (contentsLocation) and the paths it ships. */
+export interface ContentsOwner {
+  location: string;
+  files: readonly string[];
+}
+
+/**
+ * Whether renderContents' lines for these paths and this location can be found again in the
+ * text by spliceContents: a path without a newline, without a trailing blank and without a
+ * character where UTF-16 and byte order differ (the text is then in JavaScript's order); a
+ * location without blanks or commas.
+ */
+export function spliceable(o: ContentsOwner): boolean {
+  return /^[^\s,]+$/.test(o.location) && o.files.every((f) => !/\n|\s$|[\ud800-\uffff]/.test(f));
+}
+
+/**
+ * What renderContents writes for a set of packages, from what it wrote for the set before
+ * (`previous`) and the packages that left (`removed`) and came (`added`): only the lines of
+ * their paths are found (by binary search: the lines are sorted) and rewritten. Adding one
+ * package to 10,000 of 26 files each re-rendered 260,000 lines (~0.2 s) for 26 new ones.
+ *
+ * The caller vouches that `previous` is renderContents' text for the set before, that every
+ * owner here is `spliceable`, and that no package outside `removed` and `added` shares a
+ * location with one of them (removing a location from a path would then drop the other
+ * package's claim); under those the result is byte for byte renderContents' text for the new
+ * set (tests check it). A package replaced by another version is in both lists. Pure.
+ */
+export function spliceContents(previous: string, removed: readonly ContentsOwner[], added: readonly ContentsOwner[]): string {
+  // Per path: the locations that leave it and that come to it.
+  const edits = new Map<string, { gone: Set<string>; come: Set<string> }>();
+  const edit = (path: string) => {
+    let e = edits.get(path);
+    if (!e) edits.set(path, (e = { gone: new Set(), come: new Set() }));
+    return e;
+  };
+  for (const o of removed) for (const f of o.files) edit(f).gone.add(o.location);
+  for (const o of added) for (const f of o.files) edit(f).come.add(o.location);
+  const paths = [...edits.keys()].sort();
+  const out: string[] = [];
+  let copied = 0; // previous[0, copied) is in `out`
+  for (const path of paths) {
+    const at = firstLineAtOrAfter(previous, path, copied);
+    const end = at < previous.length ? previous.indexOf('\n', at) + 1 || previous.length : at;
+    const line = at < end ? previous.slice(at, end) : '';
+    const here = line !== '' && pathOfLine(line) === path;
+    const owners = new Set(here ? line.slice(line.lastIndexOf(' ') + 1, -1).split(',') : []);
+    const { gone, come } = edits.get(path)!;
+    for (const l of gone) owners.delete(l);
+    for (const l of come) owners.add(l);
+    out.push(previous.slice(copied, at));
+    if (owners.size > 0) out.push(contentsLine(path, [...owners]));
+    copied = here ? end : at;
+  }
+  out.push(previous.slice(copied));
+  return out.join('');
+}
+
+/** A Contents line's path (see spliceable): what comes before the blanks before its last field. */
+function pathOfLine(line: string): string {
+  return line.slice(0, line.lastIndexOf(' ')).replace(/ +$/, '');
+}
+
+/** Offset of the first line of `text` from `from` (a line start) whose path sorts at or after `path`, or text.length. */
+function firstLineAtOrAfter(text: string, path: string, from: number): number {
+  let lo = from;
+  let hi = text.length;
+  // Invariant: lo and hi are line starts (or the end); every line before lo sorts before `path`,
+  // every line from hi on at or after it.
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    // The start of the line holding `mid`: at or after lo (lo starts a line).
+    const at = mid > lo ? text.lastIndexOf('\n', mid - 1) + 1 : lo;
+    const end = text.indexOf('\n', at) + 1 || text.length;
+    if (pathOfLine(text.slice(at, end)) < path) lo = end;
+    else hi = at;
+  }
+  return lo;
 }
 
 /** A character from U+D800 up: where JavaScript's default (UTF-16) order may differ from byte order (see bytewise). */

@@ -10,7 +10,16 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readAr } from '../../src/formats/ar.js';
 import { decompress } from '../../src/formats/compress.js';
-import { bytewise, contentsLocation, debDataFiles, parseContents, renderContents } from '../../src/formats/deb-contents.js';
+import {
+  bytewise,
+  type ContentsOwner,
+  contentsLocation,
+  debDataFiles,
+  parseContents,
+  renderContents,
+  spliceable,
+  spliceContents,
+} from '../../src/formats/deb-contents.js';
 import { readTar, TarNameLister } from '../../src/formats/tar.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pkgtrack-contents-'));
@@ -177,5 +186,90 @@ describe('renderContents', () => {
         ['usr/bin/y z', ['utils/b']],
       ]),
     );
+  });
+});
+
+describe('spliceContents', () => {
+  // A small deterministic generator (mulberry32): the same cases on every run.
+  const random = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  // Paths that share directories and owners, of every length around column 60, with blanks
+  // inside, and characters either side of where UTF-8 and Latin-1 order agree.
+  const universe = [
+    ...Array.from({ length: 40 }, (_, i) => `usr/share/doc/p${i % 7}/file-${i}`),
+    ...Array.from({ length: 12 }, (_, i) => `usr/lib/${'x'.repeat(48 + i)}`),
+    'usr/bin/a b',
+    'usr/bin/a',
+    'usr/bin/a-b',
+    'usr/bin/é',
+    'usr/bin/\u00ff',
+    'usr/bin/\u0100x',
+    'usr/bin/B',
+    'aaa-first',
+    'zzz-last',
+  ];
+  const pick = (rnd: () => number) => universe.filter(() => rnd() < 0.15);
+
+  it('writes what renderContents writes for the new set, step after step (added, removed, replaced, shared paths)', () => {
+    const rnd = random(23);
+    let set = new Map<string, ContentsOwner>();
+    let next = 0;
+    const newOwner = (location = `${rnd() < 0.5 ? 'utils' : 'misc'}/p${next++}`) => ({ location, files: pick(rnd) });
+    for (let i = 0; i < 8; i++) {
+      const o = newOwner();
+      set.set(o.location, o);
+    }
+    let text = renderContents(set.values());
+    for (let step = 0; step < 300; step++) {
+      const removed: ContentsOwner[] = [];
+      const added: ContentsOwner[] = [];
+      const after = new Map(set);
+      for (const o of set.values()) {
+        const r = rnd();
+        if (r < 0.08) {
+          removed.push(o);
+          after.delete(o.location);
+        } else if (r < 0.14) {
+          // Another version of the same package: same location, other files.
+          const again = newOwner(o.location);
+          removed.push(o);
+          added.push(again);
+          after.set(o.location, again);
+        }
+      }
+      for (let k = Math.floor(rnd() * 3); k > 0; k--) {
+        const o = newOwner();
+        added.push(o);
+        after.set(o.location, o);
+      }
+      text = spliceContents(text, removed, added);
+      expect(text, `step ${step}`).toBe(renderContents(after.values()));
+      set = after;
+    }
+  });
+
+  it('empties the text when the last package leaves, and starts one from nothing', () => {
+    const only = { location: 'misc/only', files: ['usr/a', 'usr/b'] };
+    expect(spliceContents(renderContents([only]), [only], [])).toBe('');
+    expect(spliceContents('', [], [only])).toBe(renderContents([only]));
+  });
+
+  it('keeps a path another package still ships, and drops the line its last owner leaves', () => {
+    const a = { location: 'misc/a', files: ['usr/shared', 'usr/only-a'] };
+    const b = { location: 'misc/b', files: ['usr/shared'] };
+    expect(spliceContents(renderContents([a, b]), [a], [])).toBe(renderContents([b]));
+  });
+
+  it('says which packages it can find again in the text', () => {
+    expect(spliceable({ location: 'misc/a', files: ['usr/a b', 'usr/é', `usr/${'l'.repeat(70)}`] })).toBe(true);
+    expect(spliceable({ location: 'misc/a', files: ['usr/trailing '] })).toBe(false);
+    expect(spliceable({ location: 'misc/a', files: ['usr/new\nline'] })).toBe(false);
+    expect(spliceable({ location: 'misc/a', files: ['usr/\u{1F600}'] })).toBe(false);
+    expect(spliceable({ location: 'misc/a b', files: ['usr/a'] })).toBe(false);
+    expect(spliceable({ location: 'misc/a,b', files: ['usr/a'] })).toBe(false);
   });
 });

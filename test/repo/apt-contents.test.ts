@@ -5,9 +5,9 @@
  * when those lists are damaged, and a removed package's paths leave the index.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseContents } from '../../src/formats/deb-contents.js';
 import { gzipSegments } from '../../src/formats/gzip-segments.js';
@@ -66,6 +66,8 @@ describe('Contents-<arch>.gz', () => {
     // new one was listed when it was read.
     expect(r.stderr).toMatch(/contents-extra 1\.0-1 amd64/);
     expect(r.stderr).not.toMatch(/listing the files of/);
+    // Only the new package's lines were written into the published text, not every line again.
+    expect(r.stderr).toMatch(/main\/Contents-amd64: 1 package\(s\) in, 0 out; only their lines rewritten/);
     mkdirSync(join(dir, 'in', 'extra'));
     symlinkSync(extra, join(dir, 'in', 'extra', 'contents-extra.deb'));
     expect(ours()).toEqual(ftparchive('in'));
@@ -106,6 +108,51 @@ describe('Contents-<arch>.gz', () => {
     before.delete('usr/share/contents-extra/VERSION');
     expect(after).toEqual(before);
     expect(after).toEqual(ftparchive('in/debs'));
+  });
+
+  it('splices a removal out of the published text, and renders whole when the kept lists do not vouch for it', async () => {
+    const record = join(out, 'apt/.pkgtrack/contents/bookworm.json.gz');
+    const kept = () => JSON.parse(gunzipSync(readFileSync(record)).toString('utf8'));
+    expect(kept().version).toBe(2);
+    const debFiles = readdirSync(debs).sort();
+    const gone = debFiles[0]!;
+    const name = execFileSync('dpkg-deb', ['-f', join(debs, gone), 'Package']).toString().trim();
+    const rest = join(dir, 'in', 'rest');
+    mkdirSync(rest);
+    for (const d of debFiles.slice(1)) symlinkSync(join(debs, d), join(rest, d));
+    const remove = (pkg: string) =>
+      pkgtrack(['repo', 'remove', pkg, '--suite', 'bookworm', '--output', out, '--key', key.secret, '--verbose'], { cwd: dir });
+    let r = await remove(name);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/main\/Contents-amd64: 0 package\(s\) in, 1 out; only their lines rewritten/);
+    expect(ours()).toEqual(ftparchive('in/rest'));
+
+    // Lists kept by an older pkgtrack (version 1: no hash of the text they rendered), then a
+    // hash that is not the published text's: every line is rendered again, and right.
+    const v2 = kept();
+    const v1 = { version: 1, files: Object.fromEntries(Object.entries(v2.packages).map(([f, p]) => [f, (p as string[])[3]!.split('\n')])) };
+    writeFileSync(record, gzipSync(JSON.stringify(v1)));
+    const again = buildDeb(dir, 'contents-again', '1.0-1', { arch: 'amd64' });
+    r = await publishCli(dir, key, out, ['--suite', 'bookworm', '--verbose', again]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/only their lines rewritten/);
+    expect(r.stderr).not.toMatch(/listing the files of/);
+    symlinkSync(again, join(rest, 'contents-again.deb'));
+    expect(ours()).toEqual(ftparchive('in/rest'));
+    expect(kept().version).toBe(2);
+    const wrong = kept();
+    wrong.rendered['main/amd64'] = '0'.repeat(64);
+    writeFileSync(record, gzipSync(JSON.stringify(wrong)));
+    r = await remove('contents-again');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/only their lines rewritten/);
+    rmSync(join(rest, 'contents-again.deb'));
+    expect(ours()).toEqual(ftparchive('in/rest'));
+    // And the next change splices again.
+    r = await publishCli(dir, key, out, ['--suite', 'bookworm', '--verbose', join(debs, gone)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/main\/Contents-amd64: 1 package\(s\) in, 0 out; only their lines rewritten/);
+    expect(ours()).toEqual(ftparchive('in/debs'));
   });
 
   it('is written for every suite when pkgtrack.yaml says contents: true', async () => {
