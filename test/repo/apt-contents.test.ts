@@ -116,7 +116,9 @@ describe('Contents-<arch>.gz', () => {
     expect(kept().version).toBe(2);
     const debFiles = readdirSync(debs).sort();
     const gone = debFiles[0]!;
-    const name = execFileSync('dpkg-deb', ['-f', join(debs, gone), 'Package']).toString().trim();
+    const name = execFileSync('dpkg-deb', ['-f', join(debs, gone), 'Package'])
+      .toString()
+      .trim();
     const rest = join(dir, 'in', 'rest');
     mkdirSync(rest);
     for (const d of debFiles.slice(1)) symlinkSync(join(debs, d), join(rest, d));

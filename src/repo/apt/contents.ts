@@ -16,7 +16,14 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Progress } from '../../core/progress.js';
 import { gzip } from '../../formats/compress.js';
-import { type ContentsOwner, contentsLocation, debDataFiles, renderContents, spliceable, spliceContents } from '../../formats/deb-contents.js';
+import {
+  type ContentsOwner,
+  contentsLocation,
+  debDataFiles,
+  renderContents,
+  spliceable,
+  spliceContents,
+} from '../../formats/deb-contents.js';
 import { REPO_META_DIR } from '../lock.js';
 import { mapLimit } from '../../core/concurrency.js';
 import { DebReadPool } from './deb-read-pool.js';
