@@ -124,15 +124,29 @@ describe('Contents-<arch>.gz', () => {
     for (const d of debFiles.slice(1)) symlinkSync(join(debs, d), join(rest, d));
     const remove = (pkg: string) =>
       pkgtrack(['repo', 'remove', pkg, '--suite', 'bookworm', '--output', out, '--key', key.secret, '--verbose'], { cwd: dir });
+    const shards = () => {
+      const d = join(out, 'apt/.pkgtrack/contents/bookworm');
+      return new Map(readdirSync(d).map((f) => [f, readFileSync(join(d, f)).toString('base64')]));
+    };
+    const shardsBefore = shards();
+    expect(shardsBefore.size).toBe(64);
     let r = await remove(name);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/main\/Contents-amd64: 0 package\(s\) in, 1 out; only their lines rewritten/);
     expect(ours()).toEqual(ftparchive('in/rest'));
+    // Only the removed package's shard of the paths was written again.
+    const shardsAfter = shards();
+    expect([...shardsAfter].filter(([f, b]) => shardsBefore.get(f) !== b)).toHaveLength(1);
 
     // Lists kept by an older pkgtrack (version 1: no hash of the text they rendered), then a
     // hash that is not the published text's: every line is rendered again, and right.
-    const v2 = kept();
-    const v1 = { version: 1, files: Object.fromEntries(Object.entries(v2.packages).map(([f, p]) => [f, (p as string[])[3]!.split('\n')])) };
+    const paths: Record<string, string[]> = {};
+    for (const [f] of shardsAfter) {
+      const shard = JSON.parse(gunzipSync(readFileSync(join(out, 'apt/.pkgtrack/contents/bookworm', f))).toString('utf8'));
+      for (const [pool, text] of Object.entries(shard)) paths[pool] = (text as string).split('\n');
+    }
+    expect(Object.keys(paths).sort()).toEqual(Object.keys(kept().packages).sort());
+    const v1 = { version: 1, files: paths };
     writeFileSync(record, gzipSync(JSON.stringify(v1)));
     const again = buildDeb(dir, 'contents-again', '1.0-1', { arch: 'amd64' });
     r = await publishCli(dir, key, out, ['--suite', 'bookworm', '--verbose', again]);
@@ -154,6 +168,24 @@ describe('Contents-<arch>.gz', () => {
     r = await publishCli(dir, key, out, ['--suite', 'bookworm', '--verbose', join(debs, gone)]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/main\/Contents-amd64: 1 package\(s\) in, 0 out; only their lines rewritten/);
+    expect(ours()).toEqual(ftparchive('in/debs'));
+
+    // A damaged shard: its packages are listed again from the pool, every line rendered, right.
+    const shardDir = join(out, 'apt/.pkgtrack/contents/bookworm');
+    const damaged = [...shards()].find(([f]) => {
+      const shard = JSON.parse(gunzipSync(readFileSync(join(shardDir, f))).toString('utf8'));
+      return Object.keys(shard).some((pool) => pool.endsWith(`/${gone}`));
+    })![0];
+    writeFileSync(join(shardDir, damaged), 'not gzip');
+    r = await remove(name);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`${damaged.replace('.', '\\.')} is damaged: listing its packages again`));
+    expect(r.stderr).not.toMatch(/only their lines rewritten/);
+    expect(ours()).toEqual(ftparchive('in/rest'));
+    r = await publishCli(dir, key, out, ['--suite', 'bookworm', '--verbose', join(debs, gone)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/damaged/);
+    expect(r.stderr).toMatch(/only their lines rewritten/);
     expect(ours()).toEqual(ftparchive('in/debs'));
   });
 

@@ -49,7 +49,7 @@ import { changelogPathFor, sourceChangelog } from './changelogs.js';
 import { DebReadPool } from './deb-read-pool.js';
 import { PackageIdentities } from './identities.js';
 import { cutIndex, gzipIndex, LINE, type PublishedIndex, STANZA, xzIndex } from './compress.js';
-import { contentsIndexName, contentsListsPath, releaseHasContents, suiteContentsIndexes } from './contents.js';
+import { contentsIndexName, releaseHasContents, suiteContentsIndexes } from './contents.js';
 import { debugSuiteOf, isDebugSuite, mainSuiteOf, refuseDebugInMainSuite } from '../debug-symbols.js';
 import { binaryDir, byHashPaths, checkName, indexForms, sourceDir, suiteDir } from './layout.js';
 import { checkIdentity, identityOf, type ParsedRelease, type ReleaseFile, type SuiteIdentity } from './release.js';
@@ -496,7 +496,7 @@ export class AptFormat implements RepoFormat {
         if (bytes) written.push(`${base}/${file.path}`);
       }
     }
-    if (listed?.lists) await ctx.tx.stage(contentsListsPath(suite), listed.lists);
+    for (const f of listed?.listFiles ?? []) await ctx.tx.stage(f.path, f.data);
     await signAndStageGeneration(ctx, this.config, suite, release, indexes);
     return { files: written, noChange: false };
   }
