@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { decompress } from '../../src/formats/compress.js';
 import { joinXzBlocks, xzBlocks } from '../../src/formats/xz-blocks.js';
 import { gzipSegments, joinGzipSegments } from '../../src/formats/gzip-segments.js';
-import { cutIndex, gzipIndex, LINE, stanzaCuts, XZ_BLOCK, xzArgs, xzIndex } from '../../src/repo/apt/compress.js';
+import { createHash } from 'node:crypto';
+import { cutIndex, cutIndexAfter, gzipIndex, LINE, stanzaCuts, XZ_BLOCK, xzArgs, xzIndex } from '../../src/repo/apt/compress.js';
 
 /** Package-like stanzas from `from` while under `n` bytes (varied, so they do not compress to nothing). */
 function stanzas(n: number, from = 0): string[] {
@@ -282,5 +283,135 @@ describe('apt index compression', () => {
     expect(xzBlocks(damaged)).toBeUndefined();
     expect(xzBlocks(xa.subarray(0, xa.length - 1))).toBeUndefined();
     expect(xzBlocks(Buffer.from('not xz at all, not xz at all, not xz at all'))).toBeUndefined();
+  });
+});
+
+describe('cutIndexAfter', () => {
+  // mulberry32: the same cases on every run.
+  const random = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const sizes = { min: 2000, target: 6000, max: 20000 };
+  const line = (rnd: () => number) => `usr/share/doc/p${Math.floor(rnd() * 1e6)}/${'f'.repeat(Math.floor(rnd() * 40))}    misc/p\n`;
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest();
+
+  it('cuts as stanzaCuts does after random edits, hashing only the pieces around them', () => {
+    const rnd = random(40);
+    for (let round = 0; round < 150; round++) {
+      const old = Buffer.from(Array.from({ length: 400 + Math.floor(rnd() * 2000) }, () => line(rnd)).join(''));
+      const oldCuts = stanzaCuts(old, sizes, LINE);
+      const previous = oldCuts.map((end, i) => {
+        const piece = old.subarray(i === 0 ? 0 : oldCuts[i - 1]!, end);
+        return { uncompressed: piece.length, textHash: sha(piece).subarray(0, 16) };
+      });
+      // Edits at line starts (what spliceContents makes), now and then anywhere, at the very
+      // start and end too: lines removed, lines added, both.
+      const starts = [0];
+      for (let i = old.indexOf(10); i >= 0; i = old.indexOf(10, i + 1)) starts.push(i + 1);
+      const positions = [
+        ...new Set(
+          Array.from({ length: 1 + Math.floor(rnd() * 6) }, () =>
+            rnd() < 0.2 ? Math.floor(rnd() * old.length) : starts[Math.floor(rnd() * starts.length)]!,
+          ),
+        ),
+      ].sort((a, b) => a - b);
+      const edits: Array<{ at: number; removed: number; added: number }> = [];
+      const parts: Buffer[] = [];
+      let from = 0;
+      for (const [k, at] of positions.entries()) {
+        if (at < from) continue;
+        const limit = (positions[k + 1] ?? old.length) - at;
+        const removed = Math.min(limit, rnd() < 0.5 ? 0 : Math.floor(rnd() * 300));
+        const add = Buffer.from(rnd() < 0.3 ? '' : Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => line(rnd)).join(''));
+        if (removed === 0 && add.length === 0) continue;
+        parts.push(old.subarray(from, at), add);
+        edits.push({ at, removed, added: add.length });
+        from = at + removed;
+      }
+      parts.push(old.subarray(from));
+      const now = Buffer.concat(parts);
+      const got = cutIndexAfter(now, previous, edits, LINE, sizes);
+      expect(got, `round ${round}`).toBeDefined();
+      const want = stanzaCuts(now, sizes, LINE);
+      expect(
+        got!.pieces.map((p) => p.length),
+        `round ${round}`,
+      ).toEqual(want.map((end, i) => end - (i === 0 ? 0 : want[i - 1]!)));
+      expect(Buffer.concat(got!.pieces).equals(now)).toBe(true);
+      for (const [i, p] of got!.pieces.entries())
+        expect(Buffer.from(got!.digests[i]!.subarray(0, 16)).equals(sha(p).subarray(0, 16))).toBe(true);
+      // Only the pieces next to the edits were scanned and hashed (a full digest); the rest kept theirs.
+      const scanned = got!.digests.filter((d) => d.length !== 16).length;
+      if (want.length > 20 && edits.length === 1) expect(scanned, `round ${round}`).toBeLessThanOrEqual(4);
+    }
+  });
+
+  it('cuts right after an edit at the very end, and inside inserted text that repeats the old text', () => {
+    const rnd = random(7);
+    const old = Buffer.from(Array.from({ length: 3000 }, () => line(rnd)).join(''));
+    const oldCuts = stanzaCuts(old, sizes, LINE);
+    const previous = oldCuts.map((end, i) => {
+      const piece = old.subarray(i === 0 ? 0 : oldCuts[i - 1]!, end);
+      return { uncompressed: piece.length, textHash: sha(piece).subarray(0, 16) };
+    });
+    const check = (now: Buffer, edits: Array<{ at: number; removed: number; added: number }>) => {
+      const want = stanzaCuts(now, sizes, LINE);
+      expect(cutIndexAfter(now, previous, edits, LINE, sizes)!.pieces.map((p) => p.length)).toEqual(
+        want.map((end, i) => end - (i === 0 ? 0 : want[i - 1]!)),
+      );
+    };
+    const tail = Buffer.from(line(rnd) + line(rnd));
+    check(Buffer.concat([old, tail]), [{ at: old.length, removed: 0, added: tail.length }]);
+    // The old text from a cut inserted again there: the scan meets the old cuts at their own
+    // offsets while still inside the insertion, and must not take up the old pieces there.
+    const at = oldCuts[3]!;
+    const copy = old.subarray(at, oldCuts[12]!);
+    check(Buffer.concat([old.subarray(0, at), copy, old.subarray(at)]), [{ at, removed: 0, added: copy.length }]);
+  });
+
+  it('goes on past an old text that ended on a cut of its own', () => {
+    const rnd = random(11);
+    const long = Buffer.from(Array.from({ length: 3000 }, () => line(rnd)).join(''));
+    const longCuts = stanzaCuts(long, sizes, LINE);
+    // Cut where the scan cut: the old text's last cut is one the content made, not its end.
+    const old = long.subarray(0, longCuts[longCuts.length - 3]!);
+    const oldCuts = stanzaCuts(old, sizes, LINE);
+    const previous = oldCuts.map((end, i) => {
+      const piece = old.subarray(i === 0 ? 0 : oldCuts[i - 1]!, end);
+      return { uncompressed: piece.length, textHash: sha(piece).subarray(0, 16) };
+    });
+    const tail = Buffer.from(line(rnd));
+    const cases: Array<[Buffer, Array<{ at: number; removed: number; added: number }>]> = [
+      // Its own last pieces again at a cut before them: the scan meets the old end inside the insertion.
+      [
+        Buffer.concat([old.subarray(0, oldCuts[5]!), old.subarray(oldCuts[5]!), old.subarray(oldCuts[5]!)]),
+        [{ at: oldCuts[5]!, removed: 0, added: old.length - oldCuts[5]! }],
+      ],
+      // A byte added near the start, and a line at the end.
+      [
+        Buffer.concat([old.subarray(0, 10), Buffer.from('x'), old.subarray(10), tail]),
+        [
+          { at: 10, removed: 0, added: 1 },
+          { at: old.length, removed: 0, added: tail.length },
+        ],
+      ],
+    ];
+    for (const [now, edits] of cases) {
+      const want = stanzaCuts(now, sizes, LINE);
+      expect(cutIndexAfter(now, previous, edits, LINE, sizes)!.pieces.map((p) => p.length)).toEqual(
+        want.map((end, i) => end - (i === 0 ? 0 : want[i - 1]!)),
+      );
+    }
+  });
+
+  it('refuses a segment table that is not the old text', () => {
+    const old = Buffer.from('a\nb\n');
+    expect(
+      cutIndexAfter(Buffer.from('a\nb\nc\n'), [{ uncompressed: 3, textHash: new Uint8Array(16) }], [{ at: 4, removed: 0, added: 2 }], LINE),
+    ).toBe(undefined);
+    expect(cutIndexAfter(old, [], [], LINE)).toBeUndefined();
   });
 });

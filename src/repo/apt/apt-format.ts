@@ -29,6 +29,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conflictError, inputError, integrityError, notFound } from '../../core/errors.js';
 import { getField } from '../../formats/deb822.js';
+import type { TextEdit } from '../../formats/deb-contents.js';
 import { gzipSegments } from '../../formats/gzip-segments.js';
 import { compareDebVersions } from '../../formats/version-deb.js';
 import {
@@ -48,7 +49,7 @@ import { expandChanges, prepareDeb, prepareDsc, type ReadOptions } from './artif
 import { changelogPathFor, sourceChangelog } from './changelogs.js';
 import { DebReadPool } from './deb-read-pool.js';
 import { PackageIdentities } from './identities.js';
-import { cutIndex, gzipIndex, LINE, type PublishedIndex, STANZA, xzIndex } from './compress.js';
+import { cutIndex, cutIndexAfter, gzipIndex, LINE, type PublishedIndex, STANZA, xzIndex } from './compress.js';
 import { contentsIndexName, releaseHasContents, suiteContentsIndexes } from './contents.js';
 import { debugSuiteOf, isDebugSuite, mainSuiteOf, refuseDebugInMainSuite } from '../debug-symbols.js';
 import { binaryDir, byHashPaths, checkName, indexForms, sourceDir, suiteDir } from './layout.js';
@@ -434,7 +435,7 @@ export class AptFormat implements RepoFormat {
     for (const c of contents.components.values()) for (const b of c.binaries.values()) if (b.arch !== 'all') archs.add(b.arch);
     const architectures = [...archs].sort();
     const components = [...new Set([...this.config.components, ...contents.components.keys(), component])];
-    const jobs: Array<{ dir: string; name: string; text: string; contents?: boolean }> = [];
+    const jobs: Array<{ dir: string; name: string; text: string | Buffer; sha256?: string; edits?: TextEdit[]; contents?: boolean }> = [];
     for (const cname of components) {
       const c = contents.components.get(cname) ?? emptyComponent();
       for (const a of architectures) jobs.push({ dir: binaryDir(cname, a), name: 'Packages', text: renderPackages(c, a) });
@@ -443,7 +444,15 @@ export class AptFormat implements RepoFormat {
     const listed = this.withContents(ctx, contents)
       ? await suiteContentsIndexes({ root: ctx.root, suite, contents, components, architectures, ...read, progress: ctx.progress })
       : undefined;
-    for (const x of listed?.indexes ?? []) jobs.push({ dir: x.component, name: contentsIndexName(x.arch), text: x.text, contents: true });
+    for (const x of listed?.indexes ?? [])
+      jobs.push({
+        dir: x.component,
+        name: contentsIndexName(x.arch),
+        text: x.text,
+        sha256: x.sha256,
+        contents: true,
+        ...(x.edits ? { edits: x.edits } : {}),
+      });
     const base = suiteDir(suite);
     // Compress all indexes concurrently: gzip runs on libuv's pool, xz in child processes. Once
     // xz has its input this thread would only wait: the keys unlock (sign/deferred-signer.ts)
@@ -458,14 +467,16 @@ export class AptFormat implements RepoFormat {
     };
     const compressed = await Promise.all(
       jobs.map(async (j) => {
-        const plain = Buffer.from(j.text, 'utf8');
-        const plainSha256 = hex('sha256', plain);
+        const plain = typeof j.text === 'string' ? Buffer.from(j.text, 'utf8') : j.text;
+        const plainSha256 = j.sha256 ?? hex('sha256', plain);
         const forms = indexForms(!!j.contents);
         const kept = await publishedVariants(ctx.root, base, contents.release, `${j.dir}/${j.name}`, plain, plainSha256, forms);
         if (kept) return { j, variants: kept };
         const withXz = forms.some((f) => f.suffix === '.xz');
         const previous = await publishedIndex(ctx.root, base, contents.release, `${j.dir}/${j.name}`, withXz);
-        const cut = cutIndex(plain, j.contents ? LINE : STANZA);
+        // Spliced Contents: cut again only around its changes (the published .gz knows the rest).
+        const segments = j.edits && previous.gz ? gzipSegments(previous.gz) : undefined;
+        const cut = (segments && cutIndexAfter(plain, segments, j.edits!, LINE)) ?? cutIndex(plain, j.contents ? LINE : STANZA);
         const [gz, xz] = await Promise.all([gzipIndex(plain, previous, cut), withXz ? xzIndex(plain, previous, cut, whileXz) : undefined]);
         const bytesOf = { '': plain, '.gz': gz, '.xz': xz };
         const variants: IndexVariant[] = forms.map(({ suffix, served }) => {

@@ -21,6 +21,7 @@ import {
   renderContents,
   spliceable,
   spliceContents,
+  type TextEdit,
 } from '../../formats/deb-contents.js';
 import { KeptContentsLists, type Paths, type Placement, pathList } from './contents-lists.js';
 import { DebReadPool } from './deb-read-pool.js';
@@ -39,8 +40,11 @@ export function releaseHasContents(release: ParsedRelease | undefined): boolean 
 }
 
 export interface ContentsResult {
-  /** Index text per component and architecture. */
-  indexes: Array<{ component: string; arch: string; text: string }>;
+  /**
+   * Index text (UTF-8) per component and architecture, with its SHA-256; when it was spliced
+   * from the published text, where it changed (the rest is cut and compressed as before).
+   */
+  indexes: Array<{ component: string; arch: string; text: Buffer; sha256: string; edits?: TextEdit[] }>;
   /** The file lists' files to write (repository-relative), when they changed. */
   listFiles: Array<{ path: string; data: Uint8Array }>;
 }
@@ -113,9 +117,10 @@ export async function suiteContentsIndexes(o: {
           `${component}/${contentsIndexName(arch)}: ${spliced.added} package(s) in, ${spliced.removed} out; only their lines rewritten`,
         );
       else await pathsOf(inArch.map((b) => b.filename));
-      const text = spliced?.text ?? renderContents(inArch.map(ownerOf));
-      rendered.set(`${component}/${arch}`, hash('sha256', text, 'hex'));
-      indexes.push({ component, arch, text });
+      const text = spliced?.text ?? Buffer.from(renderContents(inArch.map(ownerOf)));
+      const sha256 = hash('sha256', text, 'hex');
+      rendered.set(`${component}/${arch}`, sha256);
+      indexes.push({ component, arch, text, sha256, ...(spliced ? { edits: spliced.edits } : {}) });
     }
   }
   const listFiles = await kept.changes(
@@ -159,7 +164,7 @@ async function splicedText(
   kept: KeptContentsLists,
   inArch: readonly Listed[],
   ownerOf: (b: Listed) => ContentsOwner,
-): Promise<{ text: string; added: number; removed: number } | undefined> {
+): Promise<{ text: Buffer; edits: TextEdit[]; added: number; removed: number } | undefined> {
   // The Release lists the text the kept lists rendered, and the .gz on disk is the one it lists:
   // that .gz holds that text (both were made from it), so the text need not be hashed again.
   const name = `${component}/${contentsIndexName(arch)}`;
@@ -185,15 +190,14 @@ async function splicedText(
   const added = inArch.filter((b) => !before.has(b.filename)).map(ownerOf);
   const changed = new Set([...removed, ...added].map((x) => x.location));
   for (const b of inArch) if (before.has(b.filename) && changed.has(b.location)) return undefined;
-  let previous: string;
+  let previous: Buffer;
   try {
     const bytes = await readFile(join(root, suiteDir(suite), `${name}.gz`));
     if (bytes.length !== gz.size || hash('sha256', bytes, 'hex') !== gz.sha256) return undefined;
-    previous = gunzipSync(bytes).toString('utf8');
+    previous = gunzipSync(bytes);
   } catch {
     return undefined;
   }
-  if (Buffer.byteLength(previous) !== plain.size) return undefined;
-  const text = removed.length === 0 && added.length === 0 ? previous : spliceContents(previous, removed, added);
-  return { text, added: added.length, removed: removed.length };
+  if (previous.length !== plain.size) return undefined;
+  return { ...spliceContents(previous, removed, added), added: added.length, removed: removed.length };
 }
