@@ -127,10 +127,10 @@ function zstdEnds(b: Uint8Array): string | undefined {
   return p === b.length ? undefined : 'a zstd frame is cut short';
 }
 
-/** Inflate a small gzip data member to its end, keeping nothing (compress.ts gunzipSmall): false when it may be big. */
-function gunzipsSmall(b: Uint8Array, source: string): boolean {
+/** Inflate a small gzip data member to its end (compress.ts gunzipSmall): undefined when it may be big. */
+function gunzipsSmall(b: Uint8Array, source: string): Buffer | undefined {
   try {
-    return gunzipSmall(b) !== undefined;
+    return gunzipSmall(b);
   } catch (e) {
     throw inputError(
       'DECOMPRESS_FAILED',
@@ -144,24 +144,33 @@ function gunzipsSmall(b: Uint8Array, source: string): boolean {
 /**
  * Refuse a .deb whose data member does not end as a complete stream: xz and zstd are checked
  * by their framing (footer, block walk) without decoding; gzip has no such framing and is
- * inflated to its end (natively, streamed, nothing kept); an uncompressed tar must end with
- * its end-of-archive blocks.
+ * inflated to its end (natively, streamed for a big one, nothing kept); an uncompressed tar
+ * must end with its end-of-archive blocks. Answers the data tar when the check had it whole
+ * anyway (uncompressed, or a small gzip member): listing its files then inflates nothing again.
  */
-export async function checkDebData(deb: Uint8Array, source = 'package.deb', members = debMembers(deb, source)): Promise<void> {
+export async function checkDebData(
+  deb: Uint8Array,
+  source = 'package.deb',
+  members = debMembers(deb, source),
+): Promise<Uint8Array | undefined> {
   const { data, dataCompression } = members;
   const b = data.data;
   let why: string | undefined;
+  let tar: Uint8Array | undefined;
   if (dataCompression === 'xz') why = xzEnds(b);
   else if (dataCompression === 'zst') why = zstdEnds(b);
   else if (dataCompression === 'none') {
     const tail = b.subarray(Math.max(0, b.length - 1024));
     why = b.length % 512 !== 0 || tail.length < 1024 || tail.some((x) => x !== 0) ? 'no tar end-of-archive blocks' : undefined;
+    tar = b;
   } else {
     try {
-      if (!gunzipsSmall(b, `${source}:${data.name}`)) await decompressChunks(b, 'gz', `${source}:${data.name}`, () => undefined);
+      tar = gunzipsSmall(b, `${source}:${data.name}`);
+      if (!tar) await decompressChunks(b, 'gz', `${source}:${data.name}`, () => undefined);
     } catch (e) {
       why = e instanceof Error ? e.message : String(e);
     }
   }
   if (why) throw truncatedData(source, data.name, why);
+  return tar;
 }

@@ -27,11 +27,21 @@ export async function debDataFiles(deb: Uint8Array, source = 'package.deb'): Pro
   const where = `${source}:${data.name}`;
   const tar = new TarNameLister(where);
   await decompressChunks(data.data, comp, where, (chunk) => tar.push(chunk));
-  return tar
+  return installedPaths(tar);
+}
+
+/** debDataFiles of a data member already decompressed (`tar`, its whole bytes). */
+export function tarDataFiles(tar: Uint8Array, where: string): string[] {
+  const lister = new TarNameLister(where);
+  lister.push(tar);
+  return installedPaths(lister);
+}
+
+const installedPaths = (tar: TarNameLister) =>
+  tar
     .end()
     .filter((e) => e.type !== '5' && e.name !== '')
     .map((e) => e.name);
-}
 
 /** The qualified name a Contents line gives a package: `section/name` (dak's form), or just the name. */
 export function contentsLocation(name: string, section?: string): string {

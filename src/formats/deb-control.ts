@@ -298,11 +298,15 @@ export function sourcesStanza(
 
 /**
  * What publishing a .deb reads of it: its control file, after checking that the data member is
- * whole (checkDebData); the member list is read once for both.
+ * whole (checkDebData); the member list is read once for both. `dataTar`: the data member's tar
+ * when the check had it whole anyway (see checkDebData).
  */
-export async function readCheckedDeb(deb: Uint8Array, source = 'package.deb'): Promise<DebControl> {
+export async function readCheckedDeb(
+  deb: Uint8Array,
+  source = 'package.deb',
+): Promise<DebControl & { dataTar?: { tar: Uint8Array; member: string } }> {
   const members = debMembers(deb, source);
   const control = readDebControl(deb, source, members);
-  await checkDebData(deb, source, members);
-  return control;
+  const tar = await checkDebData(deb, source, members);
+  return tar ? { ...control, dataTar: { tar, member: members.data.name } } : control;
 }

@@ -19,7 +19,9 @@ import {
   renderContents,
   spliceable,
   spliceContents,
+  tarDataFiles,
 } from '../../src/formats/deb-contents.js';
+import { readCheckedDeb } from '../../src/formats/deb-control.js';
 import { readTar, TarNameLister } from '../../src/formats/tar.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pkgtrack-contents-'));
@@ -64,6 +66,17 @@ describe('debDataFiles', () => {
       expect((await debDataFiles(readFileSync(deb), deb)).sort()).toEqual(expected);
     });
   }
+
+  it('lists the data tar the publish check already inflated (gzip, none) as it lists the package', async () => {
+    for (const comp of ['gzip', 'xz', 'zstd', 'none']) {
+      const deb = join(work, `checked-${comp}.deb`);
+      execFileSync('dpkg-deb', [`-Z${comp}`, '--root-owner-group', '-b', root, deb], { stdio: 'ignore' });
+      const bytes = readFileSync(deb);
+      const { dataTar } = await readCheckedDeb(bytes, deb);
+      expect(dataTar !== undefined, comp).toBe(comp === 'gzip' || comp === 'none');
+      if (dataTar) expect(tarDataFiles(dataTar.tar, `${deb}:${dataTar.member}`)).toEqual(await debDataFiles(bytes, deb));
+    }
+  });
 
   it('refuses a package without data.tar, naming it', async () => {
     const deb = join(work, 'no-data.deb');

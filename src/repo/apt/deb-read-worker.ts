@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { linkIfUnchanged, readFileWithStat } from '../../core/fsutil.js';
 import { serveJobs } from '../../core/worker-pool.js';
-import { debDataFiles } from '../../formats/deb-contents.js';
+import { debDataFiles, tarDataFiles } from '../../formats/deb-contents.js';
 import { readCheckedDeb } from '../../formats/deb-control.js';
 import { poolTemp } from '../temp-names.js';
 import type { DebJob } from './deb-read-pool.js';
@@ -21,9 +21,10 @@ import { makeDirsSync } from '../../core/dirs.js';
 serveJobs(parentPort, async ({ path, stage, listFiles, alsoList }: DebJob) => {
   const { bytes, ctimeUs, ino, mtimeMs } = readFileWithStat(path);
   if (listFiles) return { files: await debDataFiles(bytes, path) };
-  const { control } = await readCheckedDeb(bytes, path);
+  const { control, dataTar } = await readCheckedDeb(bytes, path);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const files = alsoList ? await debDataFiles(bytes, path) : undefined;
+  // The data tar the check inflated anyway is listed as it is (not inflated a second time).
+  const files = alsoList ? (dataTar ? tarDataFiles(dataTar.tar, `${path}:${dataTar.member}`) : await debDataFiles(bytes, path)) : undefined;
   const deb = { control: control.fields, size: bytes.length, sha256, ctimeUs, ino, ...(files ? { files } : {}) };
   if (!stage) return { deb };
   // The pool copy from the bytes in hand: one write, no second read of the file.
