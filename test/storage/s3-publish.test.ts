@@ -8,8 +8,10 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseContents } from '../../src/formats/deb-contents.js';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { rgwRequestLines, type S3Server, s3Client, startS3Server } from '../helpers/s3-server.js';
 import { type AptRoot, aptRoot, buildDeb, expectAptOk, makeKey, type TestKey } from '../repo/apt-helpers.js';
@@ -248,6 +250,39 @@ describe('publish to object storage', () => {
     expect(JSON.parse(denied.stdout).error.code).toBe('S3_ACCESS_DENIED');
     expect(denied.stdout + denied.stderr).not.toContain('not-the-secret-1234');
   }, 120_000);
+});
+
+describe('publish to object storage with Contents', () => {
+  const to = 's3://pkgs/team/contents';
+  const publishContents = (args: string[]) =>
+    pkgtrack(['publish', '--key', key.secret, '--to', to, '--json', '--verbose', '--suite', 'bookworm', '--contents', ...args], {
+      cwd: dir,
+      env: s3.env,
+    });
+  const contentsText = async () => {
+    const gz = Buffer.from(await (await httpGet('team/contents/apt/dists/bookworm/main/Contents-amd64.gz')).arrayBuffer());
+    return parseContents(gunzipSync(gz).toString('utf8'));
+  };
+
+  it('keeps the file lists in the bucket: the next publish splices one package in and uploads one shard of them', async () => {
+    const first = await publishContents([
+      buildDeb(dir, 'c-one', '1.0-1', { arch: 'amd64' }),
+      buildDeb(dir, 'c-two', '1.0-1', { arch: 'amd64' }),
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+    const lists = (first.json() as S3Out).s3.uploaded.filter((p) => p.startsWith('apt/.pkgtrack/contents/'));
+    expect(lists).toContain('apt/.pkgtrack/contents/bookworm.json.gz');
+    expect(lists.length).toBe(65); // the record and its 64 shards
+    const r = await publishContents([buildDeb(dir, 'c-three', '1.0-1', { arch: 'amd64' })]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/main\/Contents-amd64: 1 package\(s\) in, 0 out; only their lines rewritten/);
+    expect(r.stderr).not.toMatch(/listing the files of/);
+    const uploaded = (r.json() as S3Out).s3.uploaded.filter((p) => p.startsWith('apt/.pkgtrack/contents/'));
+    expect(uploaded).toHaveLength(2);
+    expect(uploaded).toContain('apt/.pkgtrack/contents/bookworm.json.gz');
+    const text = await contentsText();
+    for (const n of ['c-one', 'c-two', 'c-three']) expect(text.get(`usr/share/${n}/VERSION`)).toEqual([`misc/${n}`]);
+  }, 180_000);
 });
 
 describe('doctor --publish-to', () => {
