@@ -155,6 +155,8 @@ export class KeptContentsLists {
     if (!this.trusted) for (let n = 0; n < SHARDS; n++) dirty.add(n);
     for (const [f, p] of next.packages) if (!this.sameAs(f, p)) dirty.add(shardOf(f));
     for (const f of this.placed.keys()) if (!next.packages.has(f)) dirty.add(shardOf(f));
+    // A shard found damaged is written again whole, whether or not its packages changed.
+    for (const [n, shard] of this.shards) if (!shard) dirty.add(n);
     const recordChanged =
       dirty.size > 0 || next.spliceable !== this.spliceable || [...next.rendered].some(([k, v]) => this.rendered.get(k) !== v);
     if (!recordChanged) return [];
