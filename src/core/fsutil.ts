@@ -66,10 +66,17 @@ export async function syncFileSystem(path: string): Promise<boolean> {
 }
 
 /**
+ * Up to this many new files or directories get an fsync each; past it (a first publish of
+ * thousands of packages, a first page) one file-system sync (`sync -f`) instead: one call where
+ * thousands of fsyncs cost this VM's disk seconds to minutes. The pool and the page use the same.
+ */
+export const FSYNC_EACH_UP_TO = 64;
+
+/**
  * Make `paths` (files or directories) durable: up to `fsyncEachUpTo` of them with an fsync each;
  * more with one syncFileSystem of `root`'s file system, or an fsync each where that fails.
  */
-export async function syncPaths(root: string, paths: readonly string[], fsyncEachUpTo: number, concurrency = 8): Promise<void> {
+export async function syncPaths(root: string, paths: readonly string[], fsyncEachUpTo = FSYNC_EACH_UP_TO, concurrency = 8): Promise<void> {
   if (paths.length > fsyncEachUpTo && (await syncFileSystem(root))) return;
   await mapLimit(paths, concurrency, fsyncPath);
 }

@@ -27,7 +27,7 @@ import { createReadStream, linkSync, readdirSync, renameSync, statSync, unlinkSy
 import { copyFile, link, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { conflictError } from '../core/errors.js';
-import { fsyncPath, isDurable, linkIfUnchanged, syncFileSystem, syncPaths } from '../core/fsutil.js';
+import { FSYNC_EACH_UP_TO, fsyncPath, isDurable, linkIfUnchanged, syncFileSystem, syncPaths } from '../core/fsutil.js';
 import { faultPoint } from './faults.js';
 import { REPO_META_DIR, TMP_SUFFIX } from './lock.js';
 import { isTaggedTemp, poolTemp } from './temp-names.js';
@@ -35,9 +35,6 @@ import { type GenerationPolicy, pruneGenerations, recordGeneration } from './gen
 import { makeDirs, makeDirsSync } from '../core/dirs.js';
 
 export { TMP_SUFFIX };
-
-/** Up to this many new files or directories get an fsync each; more, one file-system sync (core/fsutil.ts syncPaths). */
-const FSYNC_EACH_UP_TO = 64;
 
 /** True when a change adding `newFiles` pool files syncs the file system rather than each file. */
 export function syncsFileSystem(newFiles: number): boolean {

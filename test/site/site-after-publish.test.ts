@@ -16,7 +16,7 @@ import { THREAD_AFTER } from '../../src/services/site/site-files.js';
 import { pkgtrack, tempDir } from '../helpers/cli.js';
 import { keyedRecipesRepo } from '../repo/apt-helpers.js';
 
-/** 1,400 packages: 4,200 package files, over the 32 that get an fsync each (one `sync -f` instead). */
+/** 1,400 packages: 4,200 package files, over the 64 that get an fsync each (one `sync -f` instead). */
 const N = 1400;
 /** Changed packages, and as many new ones between them (the mixed batch test). */
 const M = 800;
@@ -104,8 +104,8 @@ describe('the page on a machine whose `sync` cannot flush a file system', () => 
     const dir = tempDir('pkgtrack-site-nosync-');
     const small = keyedRecipesRepo(dir, 'nosync');
     mkdirSync(join(dir, 'debs'));
-    // 20 packages: 60 page files, past the 32 that get an fsync each without asking `sync -f` first.
-    for (let i = 0; i < 20; i++) writeFileSync(join(dir, 'debs', debFile(debName(i))), makeDeb(debName(i)));
+    // 25 packages: 75 page files, past the 64 that get an fsync each without asking `sync -f` first.
+    for (let i = 0; i < 25; i++) writeFileSync(join(dir, 'debs', debFile(debName(i))), makeDeb(debName(i)));
     // A `sync` first on PATH that fails, as one without -f (busybox before 1.33) does.
     const bin = join(dir, 'bin');
     mkdirSync(bin);
@@ -115,7 +115,7 @@ describe('the page on a machine whose `sync` cannot flush a file system', () => 
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/web page was not updated/);
     expect(readFileSync(join(bin, 'calls'), 'utf8')).toMatch(/-f/);
-    for (let i = 0; i < 20; i++) expect(readFileSync(join(small, 'public/badges', `${debName(i)}.svg`), 'utf8')).toContain('<svg');
-    expect(readFileSync(join(small, 'public/index.html'), 'utf8')).toContain(debName(19));
+    for (let i = 0; i < 25; i++) expect(readFileSync(join(small, 'public/badges', `${debName(i)}.svg`), 'utf8')).toContain('<svg');
+    expect(readFileSync(join(small, 'public/packages', `${debName(24)}.html`), 'utf8')).toContain(debName(24));
   }, 120_000);
 });

@@ -21,13 +21,6 @@ import { WorkerPool, workerModulesAvailable } from '../../core/worker-pool.js';
 import { packageFilesOfInput, type SiteFile } from '../../site/render-site.js';
 import { makeDirsSync } from '../../core/dirs.js';
 
-/**
- * Up to this many files get an fsync each; past it (a first page of thousands of packages, a new
- * stylesheet) one syncfs (`sync -f`) flushes the output's file system instead: one call where
- * thousands of fsyncs cost this VM's disk seconds to minutes.
- */
-const FSYNC_EACH_MAX = 32;
-
 /** Files written inline before the rest go to the writer threads (starting them costs ~30 ms). */
 export const THREAD_AFTER = 1500;
 
@@ -168,7 +161,6 @@ export class SiteFileWriter {
       await syncPaths(
         this.out,
         this.paths.map((p, i) => join(staged[i] ? this.staging : this.out, p)),
-        FSYNC_EACH_MAX,
       );
       return this.paths.filter((_, i) => staged[i]);
     } finally {
