@@ -143,7 +143,7 @@ describe('Contents-<arch>.gz', () => {
     const paths: Record<string, string[]> = {};
     for (const [f] of shardsAfter) {
       const shard = JSON.parse(gunzipSync(readFileSync(join(out, 'apt/.pkgtrack/contents/bookworm', f))).toString('utf8'));
-      for (const [pool, text] of Object.entries(shard)) paths[pool] = (text as string).split('\n');
+      for (const [pool, list] of Object.entries(shard)) paths[pool] = list as string[];
     }
     expect(Object.keys(paths).sort()).toEqual(Object.keys(kept().packages).sort());
     const v1 = { version: 1, files: paths };

@@ -7,7 +7,7 @@
  *    Contents text rendered from these lists (a publish splices that text instead of rendering
  *    every line again: spliceContents), and whether every path can be spliced;
  *  - `.pkgtrack/contents/<suite>/<xx>.json.gz`, 64 shards of the paths (pool path → the
- *    package's paths as one string), by a hash of the pool path. Adding a package to 10,000
+ *    package's paths), by a hash of the pool path. Adding a package to 10,000
  *    reads and writes one shard of ~160 packages, not the 20 MB of every package's paths.
  * Version 1 (one file: pool path → paths) is still read; the next publish writes version 2.
  */
@@ -31,11 +31,8 @@ function shardOf(filename: string): number {
   return h & (SHARDS - 1);
 }
 
-/** A package's paths: a list, or as kept (one string, split when needed). */
-export type Paths = readonly string[] | string;
-const SEPARATOR = '\n';
-export const pathList = (p: Paths): readonly string[] => (typeof p !== 'string' ? p : p === '' ? [] : p.split(SEPARATOR));
-const pathText = (p: Paths): string => (typeof p === 'string' ? p : p.join(SEPARATOR));
+/** The paths a package installs (formats/deb-contents.ts debDataFiles). */
+export type Paths = readonly string[];
 
 /** Where a package was listed. */
 export interface Placement {
@@ -69,7 +66,7 @@ export interface NextLists {
 export class KeptContentsLists {
   /** Version 2 read whole: its placements, hashes and shards can be trusted. */
   readonly trusted: boolean;
-  private readonly shards = new Map<number, Map<string, string> | undefined>();
+  private readonly shards = new Map<number, Map<string, Paths> | undefined>();
 
   private constructor(
     private readonly root: string,
@@ -125,13 +122,15 @@ export class KeptContentsLists {
     return out;
   }
 
-  private async shard(n: number): Promise<Map<string, string> | undefined> {
+  private async shard(n: number): Promise<Map<string, Paths> | undefined> {
     if (this.shards.has(n)) return this.shards.get(n);
     const path = join(this.root, shardPath(this.suite, n));
-    let shard: Map<string, string> | undefined;
+    let shard: Map<string, Paths> | undefined;
     try {
       const parsed = JSON.parse(gunzipSync(await readFile(path)).toString('utf8')) as Record<string, unknown>;
-      shard = new Map(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      shard = new Map(
+        Object.entries(parsed).filter((e): e is [string, string[]] => Array.isArray(e[1]) && e[1].every((x) => typeof x === 'string')),
+      );
     } catch (e) {
       // Missing or damaged: its packages are listed again from their pool files.
       this.progress.warn(
@@ -175,8 +174,8 @@ export class KeptContentsLists {
     const found = lost.length ? await pathsOf(lost) : new Map<string, Paths>();
     const out: Array<{ path: string; data: Uint8Array }> = [];
     for (const n of [...dirty].sort((a, b) => a - b)) {
-      const shard: Record<string, string> = {};
-      for (const f of members.get(n) ?? []) shard[f] = pathText(next.packages.get(f)!.paths ?? kept.get(f) ?? found.get(f)!);
+      const shard: Record<string, Paths> = {};
+      for (const f of members.get(n) ?? []) shard[f] = next.packages.get(f)!.paths ?? kept.get(f) ?? found.get(f)!;
       out.push({ path: shardPath(this.suite, n), data: gzip(Buffer.from(JSON.stringify(shard)), 1) });
     }
     const record: RecordV2 = {

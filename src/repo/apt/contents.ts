@@ -23,7 +23,7 @@ import {
   spliceContents,
   type TextEdit,
 } from '../../formats/deb-contents.js';
-import { KeptContentsLists, type Paths, type Placement, pathList } from './contents-lists.js';
+import { KeptContentsLists, type Paths, type Placement } from './contents-lists.js';
 import { DebReadPool } from './deb-read-pool.js';
 import { suiteDir } from './layout.js';
 import type { ParsedRelease } from './release.js';
@@ -95,7 +95,7 @@ export async function suiteContentsIndexes(o: {
     if (missing.length) await listFromPool(o, missing, known);
     return new Map(filenames.map((f) => [f, known.get(f)!]));
   };
-  const ownerOf = (b: Listed): ContentsOwner => ({ location: b.location, files: pathList(known.get(b.filename)!) });
+  const ownerOf = (b: Listed): ContentsOwner => ({ location: b.location, files: known.get(b.filename)! });
 
   const fresh = all.filter((b) => !kept.sameAs(b.filename, b));
   await pathsOf(fresh.map((b) => b.filename));
@@ -186,7 +186,7 @@ async function splicedText(
   }
   const goneKept = await kept.paths(goneFiles);
   if (goneKept.size !== goneFiles.length) return undefined;
-  const removed = gone.map((p, i) => ({ location: p.location, files: pathList(goneKept.get(goneFiles[i]!)!) }));
+  const removed = gone.map((p, i) => ({ location: p.location, files: goneKept.get(goneFiles[i]!)! }));
   const added = inArch.filter((b) => !before.has(b.filename)).map(ownerOf);
   const changed = new Set([...removed, ...added].map((x) => x.location));
   for (const b of inArch) if (before.has(b.filename) && changed.has(b.location)) return undefined;
