@@ -23,6 +23,7 @@ import {
 } from '../../src/formats/deb-contents.js';
 import { readCheckedDeb } from '../../src/formats/deb-control.js';
 import { readTar, TarNameLister } from '../../src/formats/tar.js';
+import { seededRandom as random } from '../helpers/random.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pkgtrack-contents-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -217,13 +218,6 @@ function expectEdits(before: Uint8Array, after: Uint8Array, edits: ReadonlyArray
 }
 
 describe('spliceContents', () => {
-  // A small deterministic generator (mulberry32): the same cases on every run.
-  const random = (seed: number) => () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
   // Paths that share directories and owners, of every length around column 60, with blanks
   // inside, and characters either side of where UTF-8 and Latin-1 order agree.
   const universe = [

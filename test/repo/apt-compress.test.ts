@@ -13,6 +13,7 @@ import { joinXzBlocks, xzBlocks } from '../../src/formats/xz-blocks.js';
 import { gzipSegments, joinGzipSegments } from '../../src/formats/gzip-segments.js';
 import { createHash } from 'node:crypto';
 import { cutIndex, cutIndexAfter, gzipIndex, LINE, stanzaCuts, XZ_BLOCK, xzArgs, xzIndex } from '../../src/repo/apt/compress.js';
+import { seededRandom as random } from '../helpers/random.js';
 
 /** Package-like stanzas from `from` while under `n` bytes (varied, so they do not compress to nothing). */
 function stanzas(n: number, from = 0): string[] {
@@ -287,13 +288,6 @@ describe('apt index compression', () => {
 });
 
 describe('cutIndexAfter', () => {
-  // mulberry32: the same cases on every run.
-  const random = (seed: number) => () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
   const sizes = { min: 2000, target: 6000, max: 20000 };
   const line = (rnd: () => number) => `usr/share/doc/p${Math.floor(rnd() * 1e6)}/${'f'.repeat(Math.floor(rnd() * 40))}    misc/p\n`;
   const sha = (b: Uint8Array) => createHash('sha256').update(b).digest();

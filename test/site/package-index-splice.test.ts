@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { SitePackage, SiteSuite } from '../../src/site/model.js';
 import { compareNames } from '../../src/site/model.js';
 import { type PackageEntry, packageIndexJson, splicePackageIndex } from '../../src/site/render-package.js';
+import { seededRandom as rng } from '../helpers/random.js';
 
 const suite = {
   kind: 'apt',
@@ -32,15 +33,6 @@ function entry(name: string, version: string): PackageEntry {
     buildLinks: [],
   };
   return { name, places: [{ suite, pkg }] };
-}
-
-// A small deterministic PRNG: a failure names its seed.
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return s / 2 ** 32;
-  };
 }
 
 const ALPHABET = 'abcXYZ019+-._';
