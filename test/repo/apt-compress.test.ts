@@ -318,7 +318,8 @@ describe('cutIndexAfter', () => {
       for (const [k, at] of positions.entries()) {
         if (at < from) continue;
         const limit = (positions[k + 1] ?? old.length) - at;
-        const removed = Math.min(limit, rnd() < 0.5 ? 0 : Math.floor(rnd() * 300));
+        // Now and then a removal over several pieces (a package of thousands of files in one folder).
+        const removed = Math.min(limit, rnd() < 0.5 ? 0 : Math.floor(rnd() * (rnd() < 0.1 ? 40000 : 300)));
         const add = Buffer.from(rnd() < 0.3 ? '' : Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => line(rnd)).join(''));
         if (removed === 0 && add.length === 0) continue;
         parts.push(old.subarray(from, at), add);
