@@ -17,9 +17,8 @@ import { hasProgram, run } from '../core/exec.js';
 import type { Progress } from '../core/progress.js';
 import { archInfo, DEFAULT_ARCH } from '../recipe/arches.js';
 import { type Target, targetKey, targetSlug } from '../recipe/targets.js';
-import { userCacheDir } from '../core/dirs.js';
+import { makeDirs, userCacheDir } from '../core/dirs.js';
 import { CONTAINER_PREFIX, type ContainerEngine, IMAGE_PREFIX } from './engine.js';
-import { makeDirs } from '../core/dirs.js';
 
 export type BaseOrigin = 'pulled' | 'bootstrapped';
 

@@ -25,9 +25,8 @@ import {
   type RunOutcome,
   type RunSpec,
 } from './engine.js';
-import { userCacheDir } from '../core/dirs.js';
+import { makeDirs, userCacheDir } from '../core/dirs.js';
 import { onSignalCleanup } from '../core/interrupt.js';
-import { makeDirs } from '../core/dirs.js';
 
 /** Containers started by this process, removed on SIGINT/SIGTERM even if the engine client died. */
 const live = new Map<string, { program: string; global: string[]; dialect: Dialect }>();

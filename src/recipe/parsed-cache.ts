@@ -16,9 +16,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { userCacheDir } from '../core/dirs.js';
+import { makeDirsSync, userCacheDir } from '../core/dirs.js';
 import { isDeepStrictEqual } from 'node:util';
-import { makeDirsSync } from '../core/dirs.js';
 
 /** The cache file of the recipes repository at `root`. */
 export const parsedCacheFile = (root: string): string =>

@@ -9,9 +9,8 @@ import { copyFile, link, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { integrityError, PkgtrackError } from '../../core/errors.js';
 import { exists, writeFileAtomic } from '../../core/fsutil.js';
-import { userCacheDir } from '../../core/dirs.js';
+import { makeDirs, userCacheDir } from '../../core/dirs.js';
 import { fetchRetrying } from '../../core/http-retry.js';
-import { makeDirs } from '../../core/dirs.js';
 
 export interface CacheEntry {
   url: string;
