@@ -435,7 +435,15 @@ export class AptFormat implements RepoFormat {
     for (const c of contents.components.values()) for (const b of c.binaries.values()) if (b.arch !== 'all') archs.add(b.arch);
     const architectures = [...archs].sort();
     const components = [...new Set([...this.config.components, ...contents.components.keys(), component])];
-    const jobs: Array<{ dir: string; name: string; text: string | Buffer; sha256?: string; edits?: TextEdit[]; contents?: boolean }> = [];
+    const jobs: Array<{
+      dir: string;
+      name: string;
+      text: string | Buffer;
+      sha256?: string;
+      edits?: TextEdit[];
+      previous?: PublishedIndex;
+      contents?: boolean;
+    }> = [];
     for (const cname of components) {
       const c = contents.components.get(cname) ?? emptyComponent();
       for (const a of architectures) jobs.push({ dir: binaryDir(cname, a), name: 'Packages', text: renderPackages(c, a) });
@@ -452,6 +460,7 @@ export class AptFormat implements RepoFormat {
         sha256: x.sha256,
         contents: true,
         ...(x.edits ? { edits: x.edits } : {}),
+        ...(x.previous ? { previous: x.previous } : {}),
       });
     const base = suiteDir(suite);
     // Compress all indexes concurrently: gzip runs on libuv's pool, xz in child processes. Once
@@ -473,7 +482,8 @@ export class AptFormat implements RepoFormat {
         const kept = await publishedVariants(ctx.root, base, contents.release, `${j.dir}/${j.name}`, plain, plainSha256, forms);
         if (kept) return { j, variants: kept };
         const withXz = forms.some((f) => f.suffix === '.xz');
-        const previous = await publishedIndex(ctx.root, base, contents.release, `${j.dir}/${j.name}`, withXz);
+        // A spliced Contents brings the published .gz it was spliced from, already checked.
+        const previous = j.previous ?? (await publishedIndex(ctx.root, base, contents.release, `${j.dir}/${j.name}`, withXz));
         // Spliced Contents: cut again only around its changes (the published .gz knows the rest).
         const segments = j.edits && previous.gz ? gzipSegments(previous.gz) : undefined;
         const cut = (segments && cutIndexAfter(plain, segments, j.edits!, LINE)) ?? cutIndex(plain, j.contents ? LINE : STANZA);

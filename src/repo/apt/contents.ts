@@ -26,6 +26,7 @@ import {
 import { KeptContentsLists, type Paths, type Placement } from './contents-lists.js';
 import { DebReadPool } from './deb-read-pool.js';
 import { suiteDir } from './layout.js';
+import type { PublishedIndex } from './compress.js';
 import type { ParsedRelease } from './release.js';
 import { fieldOf, type SuiteContents } from './suite-contents.js';
 
@@ -42,9 +43,10 @@ export function releaseHasContents(release: ParsedRelease | undefined): boolean 
 export interface ContentsResult {
   /**
    * Index text (UTF-8) per component and architecture, with its SHA-256; when it was spliced
-   * from the published text, where it changed (the rest is cut and compressed as before).
+   * from the published text, where it changed (the rest is cut and compressed as before) and the
+   * published .gz it came from (read and checked against the Release once).
    */
-  indexes: Array<{ component: string; arch: string; text: Buffer; sha256: string; edits?: TextEdit[] }>;
+  indexes: Array<{ component: string; arch: string; text: Buffer; sha256: string; edits?: TextEdit[]; previous?: PublishedIndex }>;
   /** The file lists' files to write (repository-relative), when they changed. */
   listFiles: Array<{ path: string; data: Uint8Array }>;
 }
@@ -120,7 +122,7 @@ export async function suiteContentsIndexes(o: {
       const text = spliced?.text ?? Buffer.from(renderContents(inArch.map(ownerOf)));
       const sha256 = hash('sha256', text, 'hex');
       rendered.set(`${component}/${arch}`, sha256);
-      indexes.push({ component, arch, text, sha256, ...(spliced ? { edits: spliced.edits } : {}) });
+      indexes.push({ component, arch, text, sha256, ...(spliced ? { edits: spliced.edits, previous: { gz: spliced.gz } } : {}) });
     }
   }
   const listFiles = await kept.changes(
@@ -164,7 +166,7 @@ async function splicedText(
   kept: KeptContentsLists,
   inArch: readonly Listed[],
   ownerOf: (b: Listed) => ContentsOwner,
-): Promise<{ text: Buffer; edits: TextEdit[]; added: number; removed: number } | undefined> {
+): Promise<{ text: Buffer; edits: TextEdit[]; gz: Buffer; added: number; removed: number } | undefined> {
   // The Release lists the text the kept lists rendered, and the .gz on disk is the one it lists:
   // that .gz holds that text (both were made from it), so the text need not be hashed again.
   const name = `${component}/${contentsIndexName(arch)}`;
@@ -190,14 +192,15 @@ async function splicedText(
   const added = inArch.filter((b) => !before.has(b.filename)).map(ownerOf);
   const changed = new Set([...removed, ...added].map((x) => x.location));
   for (const b of inArch) if (before.has(b.filename) && changed.has(b.location)) return undefined;
+  let bytes: Buffer;
   let previous: Buffer;
   try {
-    const bytes = await readFile(join(root, suiteDir(suite), `${name}.gz`));
+    bytes = await readFile(join(root, suiteDir(suite), `${name}.gz`));
     if (bytes.length !== gz.size || hash('sha256', bytes, 'hex') !== gz.sha256) return undefined;
     previous = gunzipSync(bytes);
   } catch {
     return undefined;
   }
   if (previous.length !== plain.size) return undefined;
-  return { ...spliceContents(previous, removed, added), added: added.length, removed: removed.length };
+  return { ...spliceContents(previous, removed, added), gz: bytes, added: added.length, removed: removed.length };
 }
