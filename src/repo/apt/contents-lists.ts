@@ -82,6 +82,7 @@ export class KeptContentsLists {
   }
 
   static async read(root: string, suite: string, progress: Progress): Promise<KeptContentsLists> {
+    // Nothing kept: as an empty version 1 (no placements to trust, no paths to take).
     const none = () => new KeptContentsLists(root, suite, progress, new Map(), new Map(), false, new Map());
     const path = join(root, contentsListsPath(suite));
     let bytes: Buffer;
