@@ -31,20 +31,35 @@ function knownSecrets(): Set<string> {
   return all;
 }
 
+/** `text` with every known secret, URL credential and GitHub-format token replaced by `***`. */
 export function redact(text: string): string {
-  let out = text;
-  for (const s of knownSecrets()) out = out.split(s).join('***');
-  return out.replace(URL_CREDENTIALS, '$1***@').replace(GITHUB_TOKEN, '***');
+  return redactor()(text);
+}
+
+/**
+ * A `redact` over the secrets known now, looked up once: for many strings in a row. Looking
+ * them up per string (every secret-named variable of the environment) made `repo list --json`
+ * of 10,000 packages, 70,000 strings, spend 0.9 s of its 2.2 s here.
+ */
+export function redactor(): (text: string) => string {
+  const secrets = [...knownSecrets()];
+  return (text) => {
+    let out = text;
+    for (const s of secrets) if (out.includes(s)) out = out.split(s).join('***');
+    if (out.includes('@')) out = out.replace(URL_CREDENTIALS, '$1***@');
+    return out.includes('gh') || out.includes('github_pat_') ? out.replace(GITHUB_TOKEN, '***') : out;
+  };
 }
 
 /** `redact` applied to every string inside a value bound for --json (keys included). */
-export function redactDeep(value: unknown): unknown {
-  if (typeof value === 'string') return redact(value);
-  if (Array.isArray(value)) return value.map(redactDeep);
+export function redactDeep(value: unknown, redactOne: (text: string) => string = redactor()): unknown {
+  const deep = (v: unknown) => redactDeep(v, redactOne);
+  if (typeof value === 'string') return redactOne(value);
+  if (Array.isArray(value)) return value.map(deep);
   if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactDeep(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redactOne(k), deep(v)]));
   if (value && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function')
-    return redactDeep((value as { toJSON: () => unknown }).toJSON());
+    return deep((value as { toJSON: () => unknown }).toJSON());
   return value;
 }
 
