@@ -17,6 +17,7 @@
  *  - Bad input: PkgtrackError naming the file/field and a fix; nothing is committed.
  *  - In dry-run (`ctx.tx.dryRun`) compute everything and stage nothing durable; the tx records.
  */
+import { notFound } from '../core/errors.js';
 import type { Progress } from '../core/progress.js';
 import type { Signer } from '../sign/signer.js';
 import type { GenerationPolicy } from './generations.js';
@@ -50,6 +51,21 @@ export interface PackageRef {
   name: string;
   version?: string;
   arch?: string;
+}
+
+/** Removals that match nothing in `suite`, each named: the change is refused whole. */
+export function notPublishedError(
+  code: 'APT_PACKAGE_NOT_PUBLISHED' | 'YUM_PACKAGE_NOT_PUBLISHED',
+  missing: readonly PackageRef[],
+  suite: string,
+) {
+  const what = missing.map((r) => `${r.name}${r.version ? ` ${r.version}` : ''}${r.arch ? ` (${r.arch})` : ''}`);
+  return notFound(
+    code,
+    `${what.join(', ')} ${what.length === 1 ? 'is' : 'are'} not published in ${suite}; nothing was removed`,
+    `See what is published with \`pkgtrack repo list --suite ${suite}\`.`,
+    { field: 'package', packages: missing.map((r) => r.name) },
+  );
 }
 
 export interface PublishOptions {

@@ -105,7 +105,7 @@ describe('publish writes the web page', () => {
 
   it('after `repo remove`: the package leaves the page, its files go, the others stay', async () => {
     const progress = recordingProgress();
-    await removeFromRepo({ name: 'tool', suite: 'bookworm', recipesDir: repoRoot, progress });
+    await removeFromRepo({ names: ['tool'], suite: 'bookworm', recipesDir: repoRoot, progress });
     const out = join(repoRoot, 'public');
     expect(index()).not.toContain('>tool</a>');
     expect(readFileSync(join(out, 'packages.json'), 'utf8')).not.toContain('"tool"');

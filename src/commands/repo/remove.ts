@@ -6,14 +6,18 @@ import { s3SyncSummary } from '../../services/publish/index.js';
 import { removeFromRepo } from '../../services/repo/index.js';
 
 export default class RepoRemove extends PkgtrackCommand<typeof RepoRemove> {
-  static override summary = 'Remove a package (every version, or one) from a suite and re-sign it.';
+  static override summary = 'Remove packages (every version, or one) from a suite and re-sign it, in one change.';
+  static override description =
+    "Every name given goes in one signed change: if one of them is not published in the suite, nothing is removed. --version and --arch apply to each name. A package's debug symbols (<name>-dbgsym in <suite>-debug, <name>-debuginfo/-debugsource) go with it.";
+  static override strict = false;
   static override examples = [
     '<%= config.bin %> repo remove hello --suite bookworm',
+    '<%= config.bin %> repo remove libfoo1 libfoo-dev foo-tools --suite bookworm',
     '<%= config.bin %> repo remove hello --version 1.0-1 --suite bookworm --dry-run',
     '<%= config.bin %> repo remove hello --suite fedora/41/x86_64',
     '<%= config.bin %> repo remove hello --version 1.0-1 --suite bookworm --to s3://my-packages/repo',
   ];
-  static override args = { package: Args.string({ description: 'Package (binary or source) name.', required: true }) };
+  static override args = { packages: Args.string({ description: 'Packages (binary or source names), one or more.', required: true }) };
   static override flags = {
     repo: repoFlag,
     suite: Flags.string({
@@ -38,7 +42,7 @@ export default class RepoRemove extends PkgtrackCommand<typeof RepoRemove> {
   async run() {
     const f = this.flags;
     const r = await removeFromRepo({
-      name: this.args.package,
+      names: this.positionals,
       suite: f.suite,
       ...(f.repo ? { recipesDir: f.repo } : {}),
       ...(f.version ? { version: f.version } : {}),

@@ -37,6 +37,7 @@ import {
   applyRetention,
   checkDowngrades,
   findDowngrades,
+  notPublishedError,
   type PackageRef,
   type PublishedPackage,
   type PublishReport,
@@ -296,7 +297,7 @@ export class AptFormat implements RepoFormat {
       list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : compareDebVersions(a.version, b.version)));
     ctx.progress.debug(`read ${items.length} artifact(s) in ${seconds(t0)}`);
     // 2. Removals, then retention; collect pool files the dropped entries used.
-    for (const ref of change.remove) this.removeRef(contents, ref, suite, report);
+    if (change.remove.length) this.removeRefs(contents, change.remove, suite, report);
     if (options.keepVersions > 0) {
       for (const [cname, c] of contents.components) {
         // Only (name, arch) pairs with more versions than kept can lose one: the others are not
@@ -353,34 +354,30 @@ export class AptFormat implements RepoFormat {
     return report;
   }
 
-  private removeRef(contents: SuiteContents, ref: PackageRef, suite: string, report: PublishReport): void {
-    let n = 0;
+  /** Take what `refs` name out of the suite, in one pass over it; every ref must match something. */
+  private removeRefs(contents: SuiteContents, refs: readonly PackageRef[], suite: string, report: PublishReport): void {
+    const byName = new Map<string, PackageRef[]>();
+    for (const r of refs) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+    const matched = new Set<PackageRef>();
+    const take = (name: string, version: string, fits: (r: PackageRef) => boolean) => {
+      const ref = byName.get(name)?.find((r) => (!r.version || version === r.version) && fits(r));
+      if (ref) matched.add(ref);
+      return !!ref;
+    };
     for (const [cname, c] of contents.components) {
       for (const [k, e] of c.binaries) {
-        if (e.name === ref.name && (!ref.version || e.version === ref.version) && (!ref.arch || e.arch === ref.arch)) {
-          c.binaries.delete(k);
-          report.removed.push({ suite, component: cname, name: e.name, version: e.version, arch: e.arch, files: [e.filename] });
-          n++;
-        }
+        if (!take(e.name, e.version, (r) => !r.arch || e.arch === r.arch)) continue;
+        c.binaries.delete(k);
+        report.removed.push({ suite, component: cname, name: e.name, version: e.version, arch: e.arch, files: [e.filename] });
       }
       for (const [k, e] of c.sources) {
-        if (e.name === ref.name && (!ref.version || e.version === ref.version) && (!ref.arch || ref.arch === 'source')) {
-          c.sources.delete(k);
-          report.removed.push({ suite, component: cname, name: e.name, version: e.version, arch: 'source', files: e.files });
-          n++;
-        }
+        if (!take(e.name, e.version, (r) => !r.arch || r.arch === 'source')) continue;
+        c.sources.delete(k);
+        report.removed.push({ suite, component: cname, name: e.name, version: e.version, arch: 'source', files: e.files });
       }
     }
-    if (n === 0) {
-      throw notFound(
-        'APT_PACKAGE_NOT_PUBLISHED',
-        `${ref.name}${ref.version ? ` ${ref.version}` : ''} is not published in ${suite}`,
-        `See what is published with \`pkgtrack repo list --suite ${suite}\`.`,
-        {
-          field: 'package',
-        },
-      );
-    }
+    const missing = refs.filter((r) => !matched.has(r));
+    if (missing.length > 0) throw notPublishedError('APT_PACKAGE_NOT_PUBLISHED', missing, suite);
   }
 
   private async rebuildEntries(ctx: RepoContext, contents: SuiteContents): Promise<void> {

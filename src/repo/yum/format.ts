@@ -39,7 +39,16 @@ import { compareEvr, evrString } from './evr.js';
 import { adoptablePoolFile, sha256 } from './pool-files.js';
 import { adoptRestoredRepodata, generationName } from './restored-repodata.js';
 import { missingPoolFile, readPublishedFragments } from './published-fragments.js';
-import { checkSuite, listYumSuites, type Manifest, manifestRel, matches, readManifest, toPublished, type YumEntry } from './suite-state.js';
+import {
+  checkSuite,
+  listYumSuites,
+  type Manifest,
+  manifestRel,
+  readManifest,
+  requestedRemovals,
+  toPublished,
+  type YumEntry,
+} from './suite-state.js';
 import { DEFAULT_CHANGELOG_LIMIT, filelistsDocument, otherDocument, packageXml, primaryDocument } from './package-xml.js';
 import { type MetadataCompression, repodataFile, repomdXml } from './repomd.js';
 import { ensureRpmSigned } from './rpm-signing.js';
@@ -305,8 +314,8 @@ export class YumRepoFormat implements RepoFormat {
 
     // 2. Removals by request, then retention (newest N per name+arch).
     let entries = [...byHref.values()];
-    const removedByRequest = entries.filter((e) => change.remove.some((r) => matches(r, e)));
-    entries = entries.filter((e) => !removedByRequest.includes(e));
+    const removedByRequest = requestedRemovals(entries, change.remove, suite);
+    entries = entries.filter((e) => !removedByRequest.has(e));
     const retention = applyRetention(
       entries.map((e) => ({ ...e, version: e.evr, files: [`${suite}/${e.href}`] })),
       ctx.options.keepVersions,

@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inputError } from '../../core/errors.js';
-import { type PackageRef, type PublishedPackage, REPO_META_DIR } from '../format.js';
+import { notPublishedError, type PackageRef, type PublishedPackage, REPO_META_DIR } from '../format.js';
 
 /** One package in a suite's manifest. */
 export interface YumEntry {
@@ -69,6 +69,22 @@ export function matches(ref: PackageRef, e: YumEntry): boolean {
   if (!ref.version) return true;
   const noEpoch = e.evr.replace(/^\d+:/, '');
   return ref.version === e.evr || ref.version === noEpoch || ref.version === noEpoch.split('-')[0];
+}
+
+/** The entries `refs` name (one lookup by name each); every ref must match one, or nothing is removed. */
+export function requestedRemovals(entries: readonly YumEntry[], refs: readonly PackageRef[], suite: string): Set<YumEntry> {
+  const out = new Set<YumEntry>();
+  if (refs.length === 0) return out;
+  const byName = new Map<string, YumEntry[]>();
+  for (const e of entries) byName.set(e.name, [...(byName.get(e.name) ?? []), e]);
+  const missing: PackageRef[] = [];
+  for (const r of refs) {
+    const hit = (byName.get(r.name) ?? []).filter((e) => matches(r, e));
+    if (hit.length === 0) missing.push(r);
+    for (const e of hit) out.add(e);
+  }
+  if (missing.length > 0) throw notPublishedError('YUM_PACKAGE_NOT_PUBLISHED', missing, suite);
+  return out;
 }
 
 /** The yum repositories (suites) published under `root`. */

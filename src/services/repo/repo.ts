@@ -243,7 +243,9 @@ export async function listRepo(
 
 export interface RemoveRequest extends RepoTarget, BucketTarget {
   suite: string;
-  name: string;
+  /** Packages (binary or source names): removed in one signed change, or none of them is. */
+  names: string[];
+  /** Only this version (of each name). */
   version?: string;
   arch?: string;
   dryRun?: boolean;
@@ -254,11 +256,11 @@ export type RemoveResult = PublishReport & {
   root: string;
   commit?: CommitSummary;
   s3?: S3SyncReport;
-  /** The package's debug symbols, removed from the debug suite with it (`<name>-dbgsym` from `<suite>-debug`). */
+  /** The packages' debug symbols, removed from the debug suite with them (`<name>-dbgsym` from `<suite>-debug`). */
   debug?: PublishReport;
 };
 
-/** Remove a package (all versions, or one) from a suite; pool files nobody uses go too. */
+/** Remove packages (all versions, or one) from a suite in one change; pool files nobody uses go too. */
 export async function removeFromRepo(req: RemoveRequest): Promise<RemoveResult> {
   if (req.to) return (await import('./s3.js')).removeFromS3({ ...req, to: req.to });
   const target = await resolveTarget(req);
@@ -270,32 +272,30 @@ export async function removeFromRepo(req: RemoveRequest): Promise<RemoveResult> 
     // The page takes just this change (the suites' stamps before and after, the names removed).
     const changes: SuiteChange[] = [];
     const before = suiteStamp(root, kind, req.suite);
+    const only = { ...(req.version ? { version: req.version } : {}), ...(req.arch ? { arch: req.arch } : {}) };
+    const names = [...new Set(req.names)];
     const report = await runChange(target, { ...req, keep: 0 }, format, root, signer, new StateIndexCache(target.store), {
       suite: req.suite,
       add: [],
-      remove: [{ name: req.name, ...(req.version ? { version: req.version } : {}), ...(req.arch ? { arch: req.arch } : {}) }],
+      remove: names.map((name) => ({ name, ...only })),
     });
-    // Its debug symbols go with it, as the archive's own tools remove a package's -dbgsym with it.
+    // Their debug symbols go with them, as the archive's own tools remove a package's -dbgsym with it.
     const matches = (p: { version: string; arch: string }) =>
       (!req.version || p.version === req.version) && (!req.arch || p.arch === req.arch);
-    const names = isDebugSuite(req.suite) ? [] : debugPackageNames(kind, req.name);
+    const debugNames = new Set(isDebugSuite(req.suite) ? [] : names.flatMap((n) => debugPackageNames(kind, n)));
     const debugSuite = debugSuiteOf(req.suite);
-    const symbols = names.length ? (await format.list(root, debugSuite)).filter((p) => names.includes(p.name) && matches(p)) : [];
+    const symbols = debugNames.size ? (await format.list(root, debugSuite)).filter((p) => debugNames.has(p.name) && matches(p)) : [];
     changes.push(suiteChangeOf(target.output, root, report, before));
     const debugBefore = symbols.length ? suiteStamp(root, kind, debugSuite) : undefined;
     const debug = symbols.length
       ? await runChange(target, { ...req, keep: 0 }, format, root, signer, new StateIndexCache(target.store), {
           suite: debugSuite,
           add: [],
-          remove: [...new Set(symbols.map((p) => p.name))].map((name) => ({
-            name,
-            ...(req.version ? { version: req.version } : {}),
-            ...(req.arch ? { arch: req.arch } : {}),
-          })),
+          remove: [...new Set(symbols.map((p) => p.name))].map((name) => ({ name, ...only })),
         })
       : undefined;
     if (debug) changes.push(suiteChangeOf(target.output, root, debug, debugBefore));
-    // The page follows: the package's badge, page and JSON go, and the index no longer lists it.
+    // The page follows: the packages' badges, pages and JSON go, and the index no longer lists them.
     if (!req.dryRun && target.repository)
       await (await import('../site/site.js')).refreshSiteAfterPublish(
         target.repository,

@@ -33,7 +33,10 @@ export interface S3ChangeRequest {
 
 /** `repo remove … --to s3://…`: the package's pool files are recorded for deletion after the grace period. */
 export async function removeFromS3({ to, graceSeconds, ...req }: RemoveRequest & S3ChangeRequest): Promise<RemoveResult> {
-  const opts = s3Options({ ...req, to, ...(graceSeconds !== undefined ? { graceSeconds } : {}) }, `repo remove ${req.name} from ${to}`);
+  const opts = s3Options(
+    { ...req, to, ...(graceSeconds !== undefined ? { graceSeconds } : {}) },
+    `repo remove ${req.names.join(' ')} from ${to}`,
+  );
   const r = await changeInS3(opts, async (output, remotePool) => {
     const report = await removeFromRepo({ ...req, output, remotePool, servedAt: bucketAddress(parseS3Url(to)) });
     // The debug suite's change (the package's -dbgsym removed with it) frees pool files too.
