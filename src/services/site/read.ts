@@ -218,25 +218,44 @@ export async function readAptNames(
         if ((await readdir(base).catch(() => [] as string[])).some((n) => n.startsWith('Packages'))) return undefined;
         continue;
       }
-      for (const name of names) {
-        for (const stanza of stanzasNamed(bytes, name)) for (const f of scanPackages(stanza)) pushBinary(out, f, arch);
-      }
+      for (const stanza of stanzasNamed(bytes, names)) for (const f of scanPackages(stanza)) pushBinary(out, f, arch);
     }
   }
   return out;
 }
 
-/** The stanzas of a Packages file whose Package field is `name` (searched as bytes: only they are decoded). */
-function stanzasNamed(bytes: Buffer, name: string): string[] {
-  const out: string[] = [];
-  const needle = Buffer.from(`Package: ${name}\n`);
-  for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + needle.length)) {
-    if (at > 0 && bytes[at - 1] !== 10) continue; // not at a line start
-    const end = bytes.indexOf('\n\n', at);
-    const start = at === 0 ? -2 : bytes.lastIndexOf('\n\n', at - 1);
-    out.push(bytes.toString('utf8', start < 0 ? 0 : start + 2, end < 0 ? bytes.length : end + 1));
+/** Past this many names, one pass over every `Package:` line beats a search of the whole file per name. */
+const ONE_PASS_NAMES = 4;
+
+/**
+ * The stanzas of a Packages file whose Package field is one of `names`, name by name (searched
+ * as bytes: only they are decoded). A few names: a search of the file for each; more, one pass
+ * over its `Package:` lines (`repo remove` of 500 names from 10,000 searched 3.8 MB 500 times,
+ * 0.5 s; at 100,000, 5 s).
+ */
+function stanzasNamed(bytes: Buffer, names: readonly string[]): string[] {
+  const starts = new Map<string, number[]>(names.map((n) => [n, []]));
+  const lineStart = (at: number) => at === 0 || bytes[at - 1] === 10;
+  if (names.length <= ONE_PASS_NAMES) {
+    for (const name of names) {
+      const needle = Buffer.from(`Package: ${name}\n`);
+      for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + needle.length)) if (lineStart(at)) starts.get(name)!.push(at);
+    }
+  } else {
+    const needle = Buffer.from('Package: ');
+    for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + needle.length)) {
+      if (!lineStart(at)) continue;
+      const eol = bytes.indexOf(10, at);
+      starts.get(bytes.toString('utf8', at + needle.length, eol < 0 ? bytes.length : eol))?.push(at);
+    }
   }
-  return out;
+  return [...starts.values()].flatMap((ats) =>
+    ats.map((at) => {
+      const end = bytes.indexOf('\n\n', at);
+      const start = at === 0 ? -2 : bytes.lastIndexOf('\n\n', at - 1);
+      return bytes.toString('utf8', start < 0 ? 0 : start + 2, end < 0 ? bytes.length : end + 1);
+    }),
+  );
 }
 
 const SKIP_DIRS = new Set(['apt', 'dists', 'pool', 'badges', 'site-assets', 'builds', 'keys', 'reports', 'repodata', 'Packages']);
