@@ -129,4 +129,26 @@ describe(`publishing ${N} real .debs at once`, () => {
     const verify = await pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub, '--json']);
     expect(verify.code, verify.stdout).toBe(0);
   });
+  it('--rebuild with packages new to the suite: the new ones are read from their inputs, the published ones again from the pool', {
+    timeout: 300_000,
+  }, async () => {
+    const some = readdirSync(debs).slice(0, 20);
+    const before = join(dir, 'rebuild-new-in');
+    mkdirSync(before);
+    for (const d of some.slice(0, 15)) symlinkSync(join(debs, d), join(before, d));
+    const out = join(dir, 'rebuild-new');
+    expect((await publishCli(dir, key, out, ['--suite', 'bookworm', before])).code).toBe(0);
+    // Five not published yet: their pool files are only named at the commit, so --rebuild must
+    // not look for them in the pool (it did: ARTIFACT_NOT_FOUND for the first new one).
+    const rebuilt = await publishCli(dir, key, out, ['--suite', 'bookworm', '--rebuild', '--json', ...some.map((d) => join(debs, d))]);
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect(rebuilt.json().cache.hits).toBe(0);
+    expect(rebuilt.json().reports[0].added).toHaveLength(5);
+    // The same index as one plain publish of all twenty.
+    const plain = join(dir, 'rebuild-new-plain');
+    expect((await publishCli(dir, key, plain, ['--suite', 'bookworm', ...some.map((d) => join(debs, d))])).code).toBe(0);
+    const packages = (root: string) => readFileSync(join(root, 'apt/dists/bookworm/main/binary-amd64/Packages'), 'utf8');
+    expect(stanzas(packages(out))).toEqual(stanzas(packages(plain)));
+    expect((await pkgtrack(['repo', 'verify', join(out, 'apt'), '--keyring', key.pub])).code).toBe(0);
+  });
 });

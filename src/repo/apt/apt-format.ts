@@ -341,8 +341,9 @@ export class AptFormat implements RepoFormat {
       }
     }
 
-    // 3. --rebuild: re-read every pool file the suite uses, not trusting its indexes.
-    if (options.rebuild) await this.rebuildEntries(ctx, contents);
+    // 3. --rebuild: re-read every pool file the suite uses, not trusting its indexes (those of
+    //    this change were just read from their inputs: their pool files are not named yet).
+    if (options.rebuild) await this.rebuildEntries(ctx, contents, addedNow);
 
     const t1 = process.hrtime.bigint();
     tx.startDataSync(); // pool bytes reach the disk while the indexes are made
@@ -380,8 +381,10 @@ export class AptFormat implements RepoFormat {
     if (missing.length > 0) throw notPublishedError('APT_PACKAGE_NOT_PUBLISHED', missing, suite);
   }
 
-  private async rebuildEntries(ctx: RepoContext, contents: SuiteContents): Promise<void> {
-    const all = [...contents.components].flatMap(([cname, c]) => [...c.binaries].map(([k, e]) => ({ cname, c, k, e })));
+  private async rebuildEntries(ctx: RepoContext, contents: SuiteContents, readNow: ReadonlySet<object>): Promise<void> {
+    const all = [...contents.components].flatMap(([cname, c]) =>
+      [...c.binaries].filter(([, e]) => !readNow.has(e)).map(([k, e]) => ({ cname, c, k, e })),
+    );
     // Many at once, on reader threads when there are many: one after the other on this thread,
     // a --rebuild of 10,000 packages spent ~5 s here.
     const pool = DebReadPool.forMany(all.length);

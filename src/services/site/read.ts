@@ -239,7 +239,8 @@ function stanzasNamed(bytes: Buffer, names: readonly string[]): string[] {
   if (names.length <= ONE_PASS_NAMES) {
     for (const name of names) {
       const needle = Buffer.from(`Package: ${name}\n`);
-      for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + needle.length)) if (lineStart(at)) starts.get(name)!.push(at);
+      for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + needle.length))
+        if (lineStart(at)) starts.get(name)!.push(at);
     }
   } else {
     const needle = Buffer.from('Package: ');
