@@ -23,9 +23,9 @@ export default class RepoRemove extends PkgtrackCommand<typeof RepoRemove> {
     suite: Flags.string({
       char: 's',
       required: true,
-      description: 'Suite to remove it from: an apt suite, or a yum repository such as fedora/41/x86_64.',
+      description: 'Suite to remove them from: an apt suite, or a yum repository such as fedora/41/x86_64.',
     }),
-    version: Flags.string({ description: 'Only this version.' }),
+    version: Flags.string({ description: 'Only this version (of each package).' }),
     arch: Flags.string({ description: 'Only this architecture ("source" for the source package).' }),
     output: Flags.string({ char: 'o', description: 'Output folder holding the repositories.', exclusive: ['to'] }),
     to: bucketFlag,
