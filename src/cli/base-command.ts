@@ -70,6 +70,7 @@ export abstract class PkgtrackCommand<T extends typeof Command> extends Command 
   }
 
   protected override async catch(thrown: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    this.progress?.flush?.(); // the detail lines before the error, in the order they came
     // A local database that is busy, damaged or unwritable is the machine's state, not a bug.
     const err = sqliteFailure(thrown, '.pkgtrack/state.db') ?? thrown;
     if (err instanceof PkgtrackError) {

@@ -34,7 +34,10 @@ export default class RecipeValidate extends PkgtrackCommand<typeof RecipeValidat
     }
     if (report.recipes.length === 0 && report.problems.length === 0) lines.push('No recipes to validate.');
     if (report.valid) this.show(lines);
-    else if (!this.jsonEnabled()) process.stderr.write(`${lines.join('\n')}\n`);
+    else if (!this.jsonEnabled()) {
+      this.progress.flush?.();
+      process.stderr.write(`${lines.join('\n')}\n`);
+    }
     if (!report.valid) this.setExitCode(ExitCode.usage);
     return report;
   }

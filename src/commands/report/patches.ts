@@ -65,6 +65,7 @@ Statuses: ${PATCH_STATUSES.join(', ')}. --fail-on makes CI fail (exit 11) when a
       this.progress.step(`wrote ${written.join(' and ')}; the web page links to it`);
     }
     if (failedOn.length) {
+      this.progress.flush?.();
       if (!this.jsonEnabled()) process.stderr.write(`failing: patches with status ${failedOn.join(', ')}\n`);
       this.setExitCode(ExitCode.findings);
     }
