@@ -52,6 +52,12 @@ export function recentPackages(s: SiteSuite, opts: IndexOptions = {}): SitePacka
   return dated.slice(0, rows).map((d) => d.p);
 }
 
+/**
+ * `100,000`: what toLocaleString('en-US') gives for a count, without it: its first call sets up
+ * ICU's number formatting, ~10 ms of every publish's page.
+ */
+export const withThousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
 /** `2026-11-21 12:25 UTC`: unambiguous, and the same in every locale. */
 export function formatDate(iso: string | undefined): string {
   if (!iso) return '—';
@@ -141,7 +147,7 @@ function suiteTable(s: SiteSuite, opts: IndexOptions): Safe {
     : html`<tr><td colspan="7" class="muted">No packages published in this suite yet.</td></tr>`;
   const more =
     shown.length < packageCount(s)
-      ? html`<p class="muted">${s.kind === 'apt' ? 'Suite' : 'Repository'} ${s.suite} holds ${packageCount(s).toLocaleString('en-US')} packages; the ${shown.length} most recently changed are listed. <a href="#search">Search all packages</a>.</p>`
+      ? html`<p class="muted">${s.kind === 'apt' ? 'Suite' : 'Repository'} ${s.suite} holds ${withThousands(packageCount(s))} packages; the ${shown.length} most recently changed are listed. <a href="#search">Search all packages</a>.</p>`
       : '';
   return html`${more}<section class="table-wrap" aria-labelledby="${id}" tabindex="0">
 <table>

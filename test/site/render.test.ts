@@ -11,7 +11,7 @@ import { BADGE_COLORS, badgeSvg, freshnessBadge, textWidth } from '../../src/sit
 import { escapeHtml, html, safeUrl } from '../../src/site/html.js';
 import { badgeFreshness, badgeFreshnessOf, badgePath, computeFreshness, freshnessText, type SiteModel } from '../../src/site/model.js';
 import { packageEntries, packageJson, packageJsonPath, renderPackageHtml } from '../../src/site/render-package.js';
-import { packagePagePath } from '../../src/site/render-page.js';
+import { packagePagePath, withThousands } from '../../src/site/render-page.js';
 import { packageFilePaths, packageFilesOfInput, renderSite, siteParts } from '../../src/site/render-site.js';
 import { debSources, debugSymbolsCommands, URL_PLACEHOLDER, yumRepoFile } from '../../src/site/snippets.js';
 
@@ -400,5 +400,13 @@ describe('escaping fast paths', () => {
       expect(escapeHtml(s), JSON.stringify(s)).toBe(slowEscape(s));
       expect(safeUrl(s), JSON.stringify(s)).toBe(slowUrl(s));
     }
+  });
+});
+
+describe('counts on the first page', () => {
+  it("group thousands as toLocaleString('en-US') does", () => {
+    const values = [0, 7, 999, 1000, 10_000, 100_000, 123_456, 1_000_000, 9_876_543_210];
+    for (let n = 1; n < 2e9; n = Math.floor(n * 3.7) + 1) values.push(n);
+    for (const n of values) expect(withThousands(n), String(n)).toBe(n.toLocaleString('en-US'));
   });
 });
