@@ -360,10 +360,16 @@ export class AptFormat implements RepoFormat {
     const byName = new Map<string, PackageRef[]>();
     for (const r of refs) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
     const matched = new Set<PackageRef>();
+    // Every ref the entry fits counts as matched (two refs may name the same package).
     const take = (name: string, version: string, fits: (r: PackageRef) => boolean) => {
-      const ref = byName.get(name)?.find((r) => (!r.version || version === r.version) && fits(r));
-      if (ref) matched.add(ref);
-      return !!ref;
+      let hit = false;
+      for (const r of byName.get(name) ?? []) {
+        if ((!r.version || version === r.version) && fits(r)) {
+          matched.add(r);
+          hit = true;
+        }
+      }
+      return hit;
     };
     for (const [cname, c] of contents.components) {
       for (const [k, e] of c.binaries) {

@@ -133,8 +133,6 @@ async function currentSuites(outputDir: string): Promise<CurrentSuite[]> {
 
 const toStored = (suite: string, b: IndexedBinary): StoredBinary => ({ suite, name: b.name, source: b.source, row: JSON.stringify(b) });
 
-/** Sources whose rows differ between two row sets of one suite. */
-/** The same rows in the same order (rowsOfSuite gives them in the order they were stored). */
 /**
  * The same rows, in any order: a partial write stores a changed name's rows after the others
  * (the table keeps them in insertion order), a whole read has them in the index's order. Compared
@@ -153,6 +151,7 @@ function sameRows(a: readonly StoredBinary[], b: readonly StoredBinary[]): boole
   return true;
 }
 
+/** Sources whose rows differ between two row sets of one suite. */
 function changedSources(before: readonly StoredBinary[], after: readonly StoredBinary[]): string[] {
   const group = (rows: readonly StoredBinary[]) => {
     const m = new Map<string, string[]>();

@@ -237,7 +237,7 @@ function stanzasNamed(bytes: Buffer, names: readonly string[]): string[] {
   const starts = new Map<string, number[]>(names.map((n) => [n, []]));
   const lineStart = (at: number) => at === 0 || bytes[at - 1] === 10;
   if (names.length <= ONE_PASS_NAMES) {
-    for (const name of names) {
+    for (const name of starts.keys()) {
       const needle = Buffer.from(`Package: ${name}\n`);
       for (let at = bytes.indexOf(needle); at >= 0; at = bytes.indexOf(needle, at + needle.length))
         if (lineStart(at)) starts.get(name)!.push(at);
