@@ -3,12 +3,12 @@
  * written together, redacted; a step, a warning or a flush writes them first, so the order on
  * stderr is the order they came in. A process that exits with lines held writes them on its way out.
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { stderrProgress } from '../../src/core/progress.js';
 import { registerSecret } from '../../src/core/secrets.js';
 import { ROOT } from '../helpers/cli.js';
+import { spawnAsync } from '../helpers/process.js';
 
 let writes: string[];
 beforeEach(() => {
@@ -53,7 +53,7 @@ describe('stderrProgress', () => {
     expect(writes.join('')).toBe('warning: shown\n');
   });
 
-  it('writes past its limit at once, and what is held when the process exits', () => {
+  it('writes past its limit at once, and what is held when the process exits', async () => {
     const p = stderrProgress({ verbose: true });
     for (let i = 0; i < 2000; i++) p.debug(`line ${i} ${'x'.repeat(20)}`);
     expect(writes.length).toBeGreaterThan(0); // 2,000 lines of ~32 bytes pass 16 KiB
@@ -62,8 +62,8 @@ describe('stderrProgress', () => {
       const p = stderrProgress({ verbose: true });
       for (let i = 0; i < 500; i++) p.debug('held ' + i);
       process.exit(3);`;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
-    expect(r.status).toBe(3);
+    const r = await spawnAsync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT });
+    expect(r.code).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(500);
     expect(r.stderr).toContain('  held 499\n');
   });
