@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Refuse old runtimes with a fix instead of a stack trace from a missing API.
-const major = Number(process.versions.node.split('.')[0]);
-if (major < 22) {
+// 22.15: node:zlib's zstd, which reads zstd-compressed .debs and yum metadata.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 15)) {
   process.stderr.write(
-    `error[NODE_TOO_OLD]: pkgtrack needs Node >= 22 (Node 24 LTS recommended); this is ${process.versions.node}\n` +
+    `error[NODE_TOO_OLD]: pkgtrack needs Node >= 22.15 (Node 24 LTS recommended); this is ${process.versions.node}\n` +
       '  fix: npm install -g --prefix /opt/node24 node@24 && ln -sf /opt/node24/bin/node /usr/local/bin/node\n',
   );
   process.exit(1);

@@ -48,9 +48,9 @@ if [ -e /proc/sys/fs/binfmt_misc/register ] && [ ! -e /proc/sys/fs/binfmt_misc/q
   $SUDO update-binfmts --enable || log "update-binfmts failed: foreign architectures will not build (pkgtrack doctor says more)"
 fi
 
-# 2. Node >= 22. The npm registry ships Node itself as the `node` package.
-node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
-if [ "$(node_major)" -lt 22 ]; then
+# 2. Node >= 22.15 (bin/run.js says why). The npm registry ships Node itself as the `node` package.
+node_recent() { node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 15) ? 0 : 1)' 2>/dev/null; }
+if ! node_recent; then
   if ! command -v npm >/dev/null 2>&1; then
     log "installing nodejs and npm from Debian to bootstrap Node 24"
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null

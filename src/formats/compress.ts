@@ -12,14 +12,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { crc32, createGunzip, gunzipSync, gzipSync } from 'node:zlib';
-import { Decompress as ZstdStream, decompress as zstdDecompress } from 'fzstd';
+import type { Transform } from 'node:stream';
+import { crc32, createGunzip, createZstdDecompress, gunzipSync, gzipSync, zstdDecompressSync } from 'node:zlib';
 import { inputError } from '../core/errors.js';
 
 export type Compression = 'gz' | 'xz' | 'zst' | 'none';
 
 /** Default cap for a decompressed control archive (they are KBs; 64 MiB is generous). */
 export const DEFAULT_MAX_OUTPUT = 64 * 1024 * 1024;
+
+/**
+ * The cap for a whole index read as text (Packages, primary.xml, filelists): V8's longest string
+ * is ~512 MiB. A 200,000-package Packages file is ~80 MB, past DEFAULT_MAX_OUTPUT.
+ */
+export const MAX_INDEX_TEXT = 512 * 1024 * 1024;
 
 export function compressionOf(name: string): Compression | undefined {
   if (name.endsWith('.gz')) return 'gz';
@@ -47,11 +53,10 @@ export function decompress(
         return data;
       case 'gz':
         return gunzipSync(data, { maxOutputLength: maxOutput });
-      case 'zst': {
-        const out = zstdDecompress(data);
-        if (out.length > maxOutput) throw new Error(`output larger than ${maxOutput} bytes`);
-        return out;
-      }
+      case 'zst':
+        // libzstd (node:zlib), capped as it decodes. fzstd, used before, allocated whatever size a
+        // frame header claimed (2 GB for a 12-byte member) and checked the cap only at the end.
+        return zstdDecompressSync(data, { maxOutputLength: maxOutput });
       case 'xz': {
         // See shrinkXzDictionary: try with a small dictionary first, the original if that fails.
         const small = shrinkXzDictionary(data);
@@ -78,18 +83,19 @@ export function decompress(
 /**
  * Decompress `data` as a stream: each piece of output goes to `onChunk` (valid only during the
  * call) and none is kept, so a caller that only scans the output (the names in a data.tar of
- * gigabytes) needs no more memory than a piece. Errors `onChunk` throws pass through as they are.
+ * gigabytes) needs no more memory than a piece. `onChunk` returns true to stop: the rest is not
+ * decoded. Errors `onChunk` throws pass through as they are.
  */
 export async function decompressChunks(
   data: Uint8Array,
   kind: Compression,
   source: string,
-  onChunk: (chunk: Uint8Array) => void,
+  onChunk: (chunk: Uint8Array) => boolean | undefined,
 ): Promise<void> {
   let fromConsumer: unknown;
   const consume = (chunk: Uint8Array) => {
     try {
-      onChunk(chunk);
+      return onChunk(chunk);
     } catch (e) {
       fromConsumer = e;
       throw e;
@@ -100,37 +106,21 @@ export async function decompressChunks(
       case 'none':
         consume(data);
         return;
-      case 'gz': {
-        const whole = gunzipSmall(data);
+      case 'gz':
+      case 'zst': {
+        // zstd through libzstd (node:zlib), as in `decompress`: it refuses a window over 128 MiB
+        // (its default limit, as the zstd tool's) where fzstd allocated what a header claimed.
+        const whole = kind === 'gz' ? gunzipSmall(data) : zstdSmall(data);
         if (whole) {
           consume(whole);
           return;
         }
-        const gunzip = createGunzip();
-        await new Promise<void>((resolve, reject) => {
-          gunzip.on('data', (c: Buffer) => {
-            try {
-              consume(c);
-            } catch (e) {
-              gunzip.destroy();
-              reject(e);
-            }
-          });
-          gunzip.on('end', resolve);
-          gunzip.on('error', reject);
-          gunzip.end(data);
-        });
+        await streamThrough(kind === 'gz' ? createGunzip() : createZstdDecompress(), data, consume);
         return;
       }
-      case 'zst':
-        new ZstdStream((chunk) => consume(chunk)).push(data, true);
-        return;
       case 'xz':
         // The original dictionary: a retry with it after a too-small one would repeat output.
-        xzRun(data, (chunk) => {
-          consume(chunk);
-          return false;
-        });
+        xzRun(data, consume);
         return;
     }
   } catch (e) {
@@ -142,6 +132,26 @@ export async function decompressChunks(
       { file: source },
     );
   }
+}
+
+/** `data` through the zlib stream `decoder`, each piece of output to `consume` (true: stop); rejects with the first error. */
+function streamThrough(decoder: Transform, data: Uint8Array, consume: (chunk: Uint8Array) => boolean | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    decoder.on('data', (c: Buffer) => {
+      try {
+        if (consume(c)) {
+          decoder.destroy();
+          resolve();
+        }
+      } catch (e) {
+        decoder.destroy();
+        reject(e);
+      }
+    });
+    decoder.on('end', resolve);
+    decoder.on('error', reject);
+    decoder.end(data);
+  });
 }
 
 /** Below these, a gzip member is inflated in one synchronous call (gunzipSmall). */
@@ -160,6 +170,17 @@ export function gunzipSmall(b: Uint8Array): Buffer | undefined {
   if (isize > SMALL_GZ.output) return undefined;
   try {
     return gunzipSync(b, { maxOutputLength: SMALL_GZ.output });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
+    throw e;
+  }
+}
+
+/** gunzipSmall for zstd: one call for a small member (~50 us against ~100 us streamed), undefined past the output cap. */
+function zstdSmall(b: Uint8Array): Buffer | undefined {
+  if (b.length > SMALL_GZ.compressed) return undefined;
+  try {
+    return zstdDecompressSync(b, { maxOutputLength: SMALL_GZ.output });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
     throw e;

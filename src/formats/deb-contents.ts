@@ -26,7 +26,12 @@ export async function debDataFiles(deb: Uint8Array, source = 'package.deb'): Pro
     });
   const where = `${source}:${data.name}`;
   const tar = new TarNameLister(where);
-  await decompressChunks(data.data, comp, where, (chunk) => tar.push(chunk));
+  // Stop at the end-of-archive blocks: what follows is no file, and a 100 KB member could make
+  // gigabytes of it (zstd RLE blocks) that took seconds to decode for nothing.
+  await decompressChunks(data.data, comp, where, (chunk) => {
+    tar.push(chunk);
+    return tar.ended;
+  });
   return installedPaths(tar);
 }
 

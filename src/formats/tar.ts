@@ -112,9 +112,20 @@ class NameState {
   private longName: string | undefined;
   private pax: Map<string, string> | undefined;
 
-  /** Size of the entry's data (a pax record may give it). */
-  size(h: Header): number {
-    return this.pax?.has('size') ? Number(this.pax.get('size')) : h.size;
+  /** Size of the entry's data (a pax record may give it); `at`: the header's offset, for errors. */
+  size(h: Header, at: number, source: string): number {
+    const pax = this.pax?.get('size');
+    if (pax === undefined) return h.size;
+    // Decimal digits only: a negative size walked the reader back to the same header forever,
+    // and made the lister allocate a negative-length record.
+    if (!/^\d+$/.test(pax))
+      throw inputError(
+        'TAR_BAD_HEADER',
+        `${source}: corrupt tar header at byte ${at} (pax size ${JSON.stringify(pax.slice(0, 40))} is not a byte count)`,
+        'The archive is damaged; rebuild it.',
+        { file: source, offset: at },
+      );
+    return Number(pax);
   }
 
   /** Whether the header is a modifier record (its data goes to `apply`) rather than an entry. */
@@ -147,7 +158,7 @@ function* walk(bytes: Uint8Array, source: string): Generator<{ name: string; typ
   while (pos + BLOCK <= bytes.length) {
     const h = readHeader(bytes.subarray(pos, pos + BLOCK), pos, source);
     if (!h) return;
-    const size = names.size(h);
+    const size = names.size(h, pos, source);
     const start = pos + BLOCK;
     const cut = start + size > bytes.length;
     if (!NameState.isRecord(h.type)) yield { name: names.take(h), type: h.type, size, start };
@@ -205,13 +216,13 @@ export class TarNameLister {
   private record: { type: string; data: Uint8Array; fill: number; pad: number } | undefined;
   private readonly names = new NameState();
   private offset = 0;
-  private ended = false;
+  private atEnd = false;
 
   constructor(private readonly source = 'tar') {}
 
   push(chunk: Uint8Array): void {
     let p = 0;
-    while (p < chunk.length && !this.ended) {
+    while (p < chunk.length && !this.atEnd) {
       if (this.record) {
         const r = this.record;
         const n = Math.min(r.data.length - r.fill, chunk.length - p);
@@ -246,10 +257,10 @@ export class TarNameLister {
   private header(at: number): void {
     const h = readHeader(this.head, at, this.source);
     if (!h) {
-      this.ended = true;
+      this.atEnd = true;
       return;
     }
-    const size = this.names.size(h);
+    const size = this.names.size(h, at, this.source);
     const padded = Math.ceil(size / BLOCK) * BLOCK;
     if (h.type === 'L' || h.type === 'x') {
       if (size > MAX_RECORD)
@@ -262,9 +273,14 @@ export class TarNameLister {
     if (!NameState.isRecord(h.type)) this.entries.push({ name: this.names.take(h), type: h.type });
   }
 
+  /** Whether the end-of-archive blocks were read: anything pushed after them is ignored. */
+  get ended(): boolean {
+    return this.atEnd;
+  }
+
   /** The entries; refuses an archive that stopped inside a header or an entry's data. */
   end(): Array<{ name: string; type: string }> {
-    if (!this.ended && (this.headFill > 0 || this.skip > 0 || this.record))
+    if (!this.atEnd && (this.headFill > 0 || this.skip > 0 || this.record))
       throw inputError('TAR_TRUNCATED', `${this.source}: tar archive is truncated`, 'The archive is damaged.', { file: this.source });
     return this.entries;
   }

@@ -13,14 +13,13 @@ import { integrityError, type PkgtrackError } from '../core/errors.js';
 import { ifExists, writeFileAtomic } from '../core/fsutil.js';
 import { upstreamGet } from './http-get.js';
 import type { Progress } from '../core/progress.js';
-import { decompress } from '../formats/compress.js';
+import { decompress, MAX_INDEX_TEXT } from '../formats/compress.js';
 import { getField, parseDeb822, parseSingleStanza } from '../formats/deb822.js';
 import { checkDebVersion, compareDebVersions } from '../formats/version-deb.js';
 import type { RecipeUpstream, UpstreamRelease, UpstreamSource } from './source.js';
 import { makeDirs } from '../core/dirs.js';
 
 export const DEFAULT_DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
-const MAX_INDEX = 512 * 1024 * 1024;
 
 type DebianUpstream = Extract<RecipeUpstream['config'], { kind: 'debian' }>;
 
@@ -210,9 +209,9 @@ export class DebianSource implements UpstreamSource {
     }
     const text = Buffer.from(
       path.endsWith('.xz')
-        ? decompress(bytes, 'xz', path, MAX_INDEX)
+        ? decompress(bytes, 'xz', path, MAX_INDEX_TEXT)
         : path.endsWith('.gz')
-          ? decompress(bytes, 'gz', path, MAX_INDEX)
+          ? decompress(bytes, 'gz', path, MAX_INDEX_TEXT)
           : bytes,
     ).toString('utf8');
     const entries = sourcesEntries(text, wanted);

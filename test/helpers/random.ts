@@ -11,3 +11,12 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** A generator from seededRandom. */
+export type Rnd = () => number;
+
+/** An integer in [0, n). */
+export const randomInt = (rnd: Rnd, n: number): number => Math.floor(rnd() * n);
+
+/** One of `a`, at random. */
+export const randomPick = <T>(rnd: Rnd, a: readonly T[]): T => a[randomInt(rnd, a.length)]!;

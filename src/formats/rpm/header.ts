@@ -28,6 +28,8 @@ export interface RpmHeader {
   /** The data store. */
   data: Uint8Array;
   byTag: Map<number, HeaderEntry>;
+  /** The file, for errors about its tags. */
+  source?: string | undefined;
 }
 
 function bad(what: string, source: string | undefined, offset: number) {
@@ -66,7 +68,7 @@ export function parseHeader(buf: Uint8Array, start: number, source?: string): Rp
   }
   const data = buf.subarray(dataStart, end);
   checkRegion(entries, data, il, source, start);
-  return { start, end, entries, data, byTag };
+  return { start, end, entries, data, byTag, source };
 }
 
 const REGION_TAGS = new Set([61, 62, 63]); // HEADERIMAGE, HEADERSIGNATURES, HEADERIMMUTABLE
@@ -99,7 +101,7 @@ function readStrings(h: RpmHeader, e: HeaderEntry): string[] {
   let p = e.offset;
   for (let i = 0; i < e.count; i++) {
     const z = h.data.indexOf(0, p);
-    if (z < 0) throw bad(`unterminated string in tag ${e.tag}`, undefined, h.start);
+    if (z < 0) throw bad(`unterminated string in tag ${e.tag}`, h.source, h.start);
     out.push(decoder.decode(h.data.subarray(p, z)));
     p = z + 1;
   }
@@ -139,7 +141,7 @@ export function getNumbers(h: RpmHeader, tag: number): number[] {
             ? 1
             : 0;
   if (!size) return [];
-  if (e.offset + size * e.count > h.data.length) throw bad(`tag ${e.tag} runs past the header`, undefined, h.start);
+  if (e.offset + size * e.count > h.data.length) throw bad(`tag ${e.tag} runs past the header`, h.source, h.start);
   for (let i = 0; i < e.count; i++) {
     const o = e.offset + i * size;
     out[i] = size === 8 ? Number(dv.getBigUint64(o)) : size === 4 ? dv.getUint32(o) : size === 2 ? dv.getUint16(o) : dv.getUint8(o);
@@ -172,6 +174,8 @@ export function entryValue(h: RpmHeader, e: HeaderEntry): HeaderValue {
     case RpmType.INT32:
       return { type: RpmType.INT32, value: getNumbers(h, e.tag) };
     case RpmType.INT64: {
+      // Checked before Array.from: a count past the data store would throw a raw RangeError.
+      if (e.offset + 8 * e.count > h.data.length) throw bad(`tag ${e.tag} runs past the header`, h.source, h.start);
       const dv = new DataView(h.data.buffer, h.data.byteOffset, h.data.byteLength);
       return { type: RpmType.INT64, value: Array.from({ length: e.count }, (_, i) => dv.getBigUint64(e.offset + i * 8)) };
     }
@@ -182,7 +186,7 @@ export function entryValue(h: RpmHeader, e: HeaderEntry): HeaderValue {
     case RpmType.BIN:
       return { type: RpmType.BIN, value: h.data.slice(e.offset, e.offset + e.count) };
     default:
-      throw bad(`cannot re-encode signature entry ${e.tag} of type ${e.type}`, undefined, h.start);
+      throw bad(`cannot re-encode signature entry ${e.tag} of type ${e.type}`, h.source, h.start);
   }
 }
 

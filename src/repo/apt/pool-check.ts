@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mapLimit } from '../../core/concurrency.js';
-import { decompress } from '../../formats/compress.js';
+import { decompress, MAX_INDEX_TEXT } from '../../formats/compress.js';
 import { getField, parseDeb822 } from '../../formats/deb822.js';
 
 export type RepoFetcher = (rel: string) => Promise<Uint8Array | undefined>;
@@ -47,7 +47,11 @@ export async function checkPoolFiles(
       if (!bytes) continue;
       index = `${base}/${c}`;
       text = Buffer.from(
-        c.endsWith('.xz') ? decompress(bytes, 'xz', index) : c.endsWith('.gz') ? decompress(bytes, 'gz', index) : bytes,
+        c.endsWith('.xz')
+          ? decompress(bytes, 'xz', index, MAX_INDEX_TEXT)
+          : c.endsWith('.gz')
+            ? decompress(bytes, 'gz', index, MAX_INDEX_TEXT)
+            : bytes,
       ).toString('utf8');
       break;
     }

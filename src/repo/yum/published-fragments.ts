@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { integrityError } from '../../core/errors.js';
 import { ifExists, readTextIfExists } from '../../core/fsutil.js';
-import { decompress } from '../../formats/compress.js';
+import { decompress, MAX_INDEX_TEXT } from '../../formats/compress.js';
 import { decodeEntities } from './xml-read.js';
 
 export interface PublishedFragments {
@@ -68,13 +68,20 @@ export async function readPublishedFragments(
   if (!repomd) return undefined;
   const docs: Record<string, string> = {};
   for (const type of ['primary', 'filelists', 'other']) {
-    const m = new RegExp(`<data type="${type}">[\\s\\S]*?<location href="([^"]+)"/>`).exec(repomd);
+    // The location inside this type's <data> block: a lazy regex over the whole text was
+    // quadratic in the number of <data> openings without one (a 1 MB repomd.xml took seconds).
+    const at = repomd.indexOf(`<data type="${type}">`);
+    const close = at < 0 ? -1 : repomd.indexOf('</data>', at);
+    const m = close < 0 ? null : /<location href="([^"]+)"\/>/.exec(repomd.slice(at, close));
     if (!m) return undefined;
     const href = decodeEntities(m[1]!);
+    // pkgtrack writes `repodata/<sha256>-<type>.xml.<gz|zst>` (repomd.ts): anything else (`../`,
+    // a directory, a name too long to open) is not its metadata, and is not read.
+    if (!/^repodata\/[0-9a-f]{64}-[a-z]+\.xml(\.gz|\.zst|\.xz)?$/.test(href)) return undefined;
     const bytes = await ifExists(readFile(join(dir, href)));
     if (!bytes) return undefined;
     const kind = href.endsWith('.gz') ? 'gz' : href.endsWith('.zst') ? 'zst' : href.endsWith('.xz') ? 'xz' : 'none';
-    docs[type] = Buffer.from(decompress(bytes, kind, join(dir, href))).toString('utf8');
+    docs[type] = Buffer.from(decompress(bytes, kind, join(dir, href), MAX_INDEX_TEXT)).toString('utf8');
   }
   return fragmentsByChecksum(docs as { primary: string; filelists: string; other: string });
 }

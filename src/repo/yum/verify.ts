@@ -24,6 +24,19 @@ export interface YumVerifyOptions {
   fetch?: (rel: string) => Promise<Buffer | undefined>;
 }
 
+/** Opened metadata is capped: without it a 100 kB zstd bomb in repodata/ took 3 GB of memory. */
+const MAX_OPEN = 1024 * 1024 * 1024;
+
+/**
+ * An href that stays inside the repository (no `..`, not absolute, no URL) and can be a path (no
+ * NUL: fs throws a TypeError): a hand-edited `../../dev/zero` would otherwise be read, without end.
+ */
+const safeHref = (href: string) =>
+  href !== '' && !href.startsWith('/') && !/(^|\/)\.\.(\/|$)/.test(href) && !/^[a-z]+:/i.test(href) && !href.includes('\0');
+
+/** Read errors that mean the href names no readable file (a directory, a name too long): reported, not thrown. */
+const NOT_A_FILE = new Set(['EISDIR', 'ENAMETOOLONG', 'ELOOP']);
+
 /** Packages read and checked at once (each is held in memory while it is hashed and its signature checked). */
 const PACKAGES_IN_FLIGHT = 8;
 
@@ -33,7 +46,13 @@ export async function verifyYumRepo(target: string, opts: YumVerifyOptions): Pro
     report.ok = false;
     report.problems.push({ file, problem: text });
   };
-  const get = opts.fetch ?? ((rel: string) => ifExists(readFile(join(target, rel))));
+  const get =
+    opts.fetch ??
+    ((rel: string) =>
+      ifExists(readFile(join(target, rel))).catch((e: NodeJS.ErrnoException) => {
+        if (e.code && NOT_A_FILE.has(e.code)) return undefined;
+        throw e;
+      }));
   const where = (rel: string) => (opts.fetch ? `${target.replace(/\/$/, '')}/${rel}` : join(target, rel));
   const repomdPath = where('repodata/repomd.xml');
   const repomdBytes = await get('repodata/repomd.xml');
@@ -60,8 +79,12 @@ export async function verifyYumRepo(target: string, opts: YumVerifyOptions): Pro
   for (const d of childrenNamed(repomd, 'data')) {
     const href = child(d, 'location')?.attrs.href ?? '';
     const path = where(href);
-    const data = await get(href);
     report.checkedFiles++;
+    if (!safeHref(href)) {
+      problem(path, `repomd.xml names it by no href inside the repository (${JSON.stringify(href)})`);
+      continue;
+    }
+    const data = await get(href);
     if (!data) {
       problem(path, 'listed in repomd.xml but missing');
       continue;
@@ -69,10 +92,16 @@ export async function verifyYumRepo(target: string, opts: YumVerifyOptions): Pro
     if (String(data.length) !== child(d, 'size')?.text) problem(path, `size ${data.length}, repomd.xml says ${child(d, 'size')?.text}`);
     if (sha256(data) !== child(d, 'checksum')?.text) problem(path, 'sha256 differs from repomd.xml');
     let open: Buffer | undefined;
+    // Opened no further than the open-size repomd.xml states (a byte more shows a mismatch).
+    const openSize = Number(child(d, 'open-size')?.text ?? Number.NaN);
+    const limit = Number.isSafeInteger(openSize) && openSize >= 0 && openSize < MAX_OPEN ? openSize + 1 : MAX_OPEN;
     try {
-      open = href.endsWith('.zst') ? zstdDecompressSync(data) : href.endsWith('.gz') ? gunzipSync(data) : data;
-    } catch {
-      problem(path, 'cannot be decompressed');
+      const cap = { maxOutputLength: limit };
+      open = href.endsWith('.zst') ? zstdDecompressSync(data, cap) : href.endsWith('.gz') ? gunzipSync(data, cap) : data;
+    } catch (e) {
+      const tooLarge = (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+      const past = limit < MAX_OPEN ? `the open-size repomd.xml states (${limit - 1} bytes)` : `${MAX_OPEN} bytes`;
+      problem(path, tooLarge ? `decompresses past ${past}` : 'cannot be decompressed');
       continue;
     }
     const openSum = child(d, 'open-checksum')?.text;
@@ -82,6 +111,7 @@ export async function verifyYumRepo(target: string, opts: YumVerifyOptions): Pro
         const loc = child(p, 'location')?.attrs.href ?? '';
         const rpm = where(loc);
         report.checkedFiles++;
+        if (!safeHref(loc)) return problem(rpm, `primary names it by no href inside the repository (${JSON.stringify(loc)})`);
         const bytes = await get(loc);
         if (!bytes) problem(rpm, 'listed in primary but missing');
         else if (String(bytes.length) !== child(p, 'size')?.attrs.package) problem(rpm, 'size differs from primary');

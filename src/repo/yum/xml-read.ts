@@ -18,13 +18,18 @@ const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"'
 export function decodeEntities(s: string): string {
   if (!s.includes('&')) return s;
   return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (m, e: string) => {
-    if (e.startsWith('#x')) return String.fromCodePoint(Number.parseInt(e.slice(2), 16));
-    if (e.startsWith('#')) return String.fromCodePoint(Number.parseInt(e.slice(1), 10));
+    if (e.startsWith('#')) {
+      const cp = e.startsWith('#x') ? Number.parseInt(e.slice(2), 16) : Number.parseInt(e.slice(1), 10);
+      // Past U+10FFFF String.fromCodePoint throws a RangeError: kept as written, like an unknown entity.
+      return cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+    }
     return ENTITIES[e] ?? m;
   });
 }
 
-const ATTR = /([^\s=]+)\s*=\s*("([^"]*)"|'([^']*)')/g;
+// A name starts only after a space or a quote and holds no quote: else a long run of name
+// characters with no `=` is retried from each of its positions, quadratic (40 kB took 2 s).
+const ATTR = /(?<![^\s"'])([^\s="']+)\s*=\s*("([^"]*)"|'([^']*)')/g;
 
 /** Parse a whole document; returns its root element. `source` names the file in errors. */
 export function parseXml(text: string, source = 'xml'): XmlElement {
@@ -55,6 +60,8 @@ export function parseXml(text: string, source = 'xml'): XmlElement {
       i = e + 3;
     } else if (text.startsWith('</', i)) {
       const e = text.indexOf('>', i);
+      // Without this the parse went back to character 0 (e + 1) and looped for ever.
+      if (e < 0) throw fail('unterminated end tag');
       const name = text.slice(i + 2, e).trim();
       const open = stack.pop();
       if (!open || open.name !== name || stack.length === 0) throw fail(`unexpected </${name}>`);

@@ -7,7 +7,7 @@
 import { ifExists } from '../../core/fsutil.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { compressionOf, decompress } from '../../formats/compress.js';
+import { compressionOf, decompress, MAX_INDEX_TEXT } from '../../formats/compress.js';
 import { getField, parseSingleStanza, type Stanza } from '../../formats/deb822.js';
 import { primarySummariesOf, readPrimarySummariesFast } from '../../repo/yum/primary-summary.js';
 import { child, childrenNamed, parseXml } from '../../repo/yum/xml-read.js';
@@ -115,7 +115,7 @@ async function readPackagesIndex(dir: string): Promise<{ text: string; file: str
     const bytes = await ifExists(readFile(file));
     if (!bytes) continue;
     const kind = compressionOf(name) ?? 'none';
-    return { text: Buffer.from(decompress(bytes, kind, file, 512 * 1024 * 1024)).toString('utf8'), file };
+    return { text: Buffer.from(decompress(bytes, kind, file, MAX_INDEX_TEXT)).toString('utf8'), file };
   }
   return undefined;
 }
@@ -335,7 +335,7 @@ export async function readYumRepo(outputDir: string, root: string, rel: string):
   if (href) {
     const file = join(base, href);
     const bytes = await readFile(file);
-    const text = Buffer.from(decompress(bytes, compressionOf(href) ?? 'none', file, 512 * 1024 * 1024)).toString('utf8');
+    const text = Buffer.from(decompress(bytes, compressionOf(href) ?? 'none', file, MAX_INDEX_TEXT)).toString('utf8');
     const packages = readPrimarySummariesFast(text) ?? primarySummariesOf(parseXml(text, file));
     for (const p of packages) {
       if (p.arch === 'src' || p.arch === 'nosrc') continue;

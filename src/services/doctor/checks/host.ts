@@ -3,7 +3,14 @@ import { run } from '../../../core/exec.js';
 import { toolFinding } from '../tool-finding.js';
 import type { DoctorCheck, Finding } from '../types.js';
 
-const MIN_NODE_MAJOR = 22;
+/** node:zlib's zstd (zstd-compressed .debs, yum metadata) came in 22.15; bin/run.js refuses older. */
+const MIN_NODE: readonly [number, number] = [22, 15];
+
+/** Whether Node `version` ("24.1.0") is at least MIN_NODE. */
+export function nodeIsRecentEnough(version: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+}
 
 /** Host tools pkgtrack runs itself (not inside containers), with the Debian package that has them. */
 export const HOST_TOOLS: Array<{ tool: string; pkg: string; why: string }> = [
@@ -19,8 +26,7 @@ export const hostChecks: DoctorCheck[] = [
     id: 'node',
     title: 'Node.js runtime',
     async run() {
-      const major = Number(process.versions.node.split('.')[0]);
-      if (major >= MIN_NODE_MAJOR) {
+      if (nodeIsRecentEnough(process.versions.node)) {
         return [
           { id: 'node.version', status: 'ok', message: `Node ${process.versions.node}`, details: { version: process.versions.node } },
         ];
@@ -29,7 +35,7 @@ export const hostChecks: DoctorCheck[] = [
         {
           id: 'node.version',
           status: 'error',
-          message: `Node ${process.versions.node} is older than ${MIN_NODE_MAJOR}`,
+          message: `Node ${process.versions.node} is older than ${MIN_NODE.join('.')}`,
           fix: 'Install Node 24 LTS: `npm install -g --prefix /opt/node24 node@24 && ln -sf /opt/node24/bin/node /usr/local/bin/node`.',
           details: { version: process.versions.node },
         },
