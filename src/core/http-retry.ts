@@ -54,7 +54,24 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Wait `ms`, or less: the caller's signal ends the wait with its reason (a timeout that passes mid-wait). */
+const sleep = (ms: number, signal?: AbortSignal | null) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', aborted);
+    };
+    const aborted = () => {
+      done();
+      reject(signal?.reason);
+    };
+    const t = setTimeout(() => {
+      done();
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', aborted, { once: true });
+  });
 
 /**
  * `fetch(url, init)` until it answers something other than a transient status, or the retries
@@ -86,6 +103,6 @@ export async function fetchRetrying(url: string | URL, init: RequestInit = {}, o
     const reason = res ? `HTTP ${res.status}` : ((failure as Error)?.message ?? String(failure));
     await res?.body?.cancel().catch(() => {});
     o.onRetry?.({ url: String(url), attempt: attempt + 2, attempts: retries + 1, delayMs, reason });
-    await sleep(delayMs);
+    await sleep(delayMs, init.signal);
   }
 }

@@ -126,6 +126,16 @@ export function parseUnifiedDiff(body: string, file = 'patch', firstLine = 1): F
   let sawEd = -1;
 
   const finish = () => {
+    // A git diff whose header names no file (`diff --git ` alone, or only a `rename to`) and
+    // no ---/+++ lines follow: nothing tells which file it changes.
+    if (cur?.git && (cur.op === 'rename' || cur.op === 'copy' ? !cur.oldName || !cur.newName : !cur.oldName && !cur.newName)) {
+      throw inputError(
+        'PATCH_MALFORMED',
+        'a "diff --git" header names no file (or a rename/copy names only one side)',
+        'Regenerate the patch (git format-patch, git diff); its "diff --git a/<path> b/<path>" line is damaged.',
+        { file, line: cur.line },
+      );
+    }
     if (cur) out.push(cur);
     cur = undefined;
   };
@@ -207,6 +217,15 @@ export function parseUnifiedDiff(body: string, file = 'patch', firstLine = 1): F
           'PATCH_HUNK_WITHOUT_HEADER',
           'hunk without a ---/+++ file header',
           'Every hunk must follow "--- old" and "+++ new" lines.',
+          i,
+        );
+      }
+      // Line numbers past 2^53 lose their units (offset arithmetic then never moves on).
+      if (h.slice(1, 5).some((n) => n !== undefined && !Number.isSafeInteger(Number(n)))) {
+        throw fail(
+          'PATCH_MALFORMED',
+          `hunk #${cur.hunks.length + 1} for ${cur.newName ?? cur.oldName} has an impossible line number: ${JSON.stringify(l.slice(0, 80))}`,
+          'The @@ line is damaged: regenerate the patch.',
           i,
         );
       }

@@ -11,7 +11,7 @@ import { type FileOp, type FilePatch, parseUnifiedDiff } from './diff-parse.js';
 import { splitPatch } from './header.js';
 import { applyHunks, formatReject, type HunkResult } from './hunk-apply.js';
 import { findMovedFile, workingStripLevel } from './moved-file.js';
-import { noSymlinkOnPath, safeComponents } from './safe-path.js';
+import { checkPathLength, noSymlinkOnPath, safeComponents } from './safe-path.js';
 import { makeDirs } from '../core/dirs.js';
 
 export interface FileReport {
@@ -166,7 +166,13 @@ async function plan(
       string,
       string,
     ];
-    const stripName = (n: string | undefined) => (n === undefined ? undefined : latin1ToUtf8(stripPath(n, strip, patchFile, fp.line)));
+    const stripName = (n: string | undefined) => {
+      if (n === undefined) return undefined;
+      const rel = latin1ToUtf8(stripPath(n, strip, patchFile, fp.line));
+      // Before either name is looked up (lstat of an overlong name throws ENAMETOOLONG).
+      checkPathLength(root, rel, 'file', details);
+      return rel;
+    };
     let oldRel = stripName(fp.oldName);
     let newRel = stripName(fp.newName);
     // Names written as absolute paths: GNU patch would strip them to somewhere in the tree;

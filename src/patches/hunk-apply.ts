@@ -224,7 +224,13 @@ function locate(
     return 0;
   }
   const maxOffset = Math.max(maxPos, maxNeg);
-  for (let offset = 0; offset <= maxOffset; offset++) {
+  // Only offsets that put the pattern inside the file: from an @@ line number far past the end
+  // (or, after such a hunk, far before the start) counting up from 0 took forever, and a pattern
+  // that fuzz reduces to nothing "matched" past the end of the file.
+  const minPos = Math.max(0, 1 - firstGuess);
+  const minNeg = Math.max(1, -maxPos);
+  const start = Math.min(minPos <= maxPos ? minPos : Number.POSITIVE_INFINITY, minNeg <= maxNeg ? minNeg : Number.POSITIVE_INFINITY);
+  for (let offset = start; offset <= maxOffset; offset++) {
     if (offset <= maxPos && matches(input, pattern, firstGuess + offset, prefixFuzz, suffixFuzz)) return found(firstGuess + offset);
     if (offset > 0 && offset <= maxNeg && matches(input, pattern, firstGuess - offset, prefixFuzz, suffixFuzz))
       return found(firstGuess - offset);

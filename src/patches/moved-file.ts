@@ -9,6 +9,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { ifExists } from '../core/fsutil.js';
 import type { Hunk } from './diff-parse.js';
 import { applyHunks } from './hunk-apply.js';
+import { pathFits } from './safe-path.js';
 
 /** Files larger than this are not read while looking for moved content. */
 const MAX_FILE_BYTES = 4 << 20;
@@ -80,7 +81,8 @@ export async function workingStripLevel(root: string, names: (string | undefined
       const parts = n.split(/\/+/);
       if (parts.length <= level) continue;
       const rel = parts.slice(level).join('/');
-      if (rel && !rel.split('/').includes('..') && (await ifExists(lstat(join(root, rel))))?.isFile()) return level;
+      // (Another level may keep a component too long for any file: not a name that exists.)
+      if (rel && !rel.split('/').includes('..') && pathFits(root, rel) && (await ifExists(lstat(join(root, rel))))?.isFile()) return level;
     }
   }
   return undefined;

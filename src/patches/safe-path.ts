@@ -40,6 +40,25 @@ export function safeComponents(name: string, what: string, details: ErrorDetails
   return parts;
 }
 
+/** Linux's NAME_MAX and PATH_MAX (bytes): past them every file call fails with ENAMETOOLONG. */
+const NAME_MAX = 255;
+const PATH_MAX = 4096;
+
+/** False when `rel` under `root` is a name no file can have (lstat would throw ENAMETOOLONG). */
+export const pathFits = (root: string, rel: string): boolean =>
+  Buffer.byteLength(join(root, rel)) < PATH_MAX && rel.split('/').every((c) => Buffer.byteLength(c) <= NAME_MAX);
+
+/** Throw PATH_TOO_LONG when `rel` under `root` is a name no file can have (checked before any lstat). */
+export function checkPathLength(root: string, rel: string, what: string, details: ErrorDetails = {}): void {
+  if (pathFits(root, rel)) return;
+  throw inputError(
+    'PATH_TOO_LONG',
+    `${what} ${JSON.stringify(rel.length > 120 ? `${rel.slice(0, 120)}...` : rel)} is longer than a file name or path can be`,
+    `Names are at most ${NAME_MAX} bytes a component and ${PATH_MAX - 1} bytes in all: the name is damaged, or fix it upstream.`,
+    details,
+  );
+}
+
 /**
  * Check that no existing component of `parts` under `root` is a symlink (the last one too
  * unless `allowFinalSymlink`). Returns the absolute path.
@@ -51,6 +70,7 @@ export async function noSymlinkOnPath(
   details: ErrorDetails = {},
   allowFinalSymlink = false,
 ): Promise<string> {
+  checkPathLength(root, parts.join('/'), what, details);
   let p = root;
   for (let i = 0; i < parts.length; i++) {
     p = join(p, parts[i]!);

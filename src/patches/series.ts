@@ -43,6 +43,18 @@ export function parseSeries(text: string, file = 'patches/series'): SeriesEntry[
         );
       }
     }
+    // -p99999999999999999999 reads as 1e20, which formatSeries would write back as "-p1e+20".
+    if (!Number.isSafeInteger(strip)) {
+      throw inputError(
+        'SERIES_OPTION',
+        `"${options.join(' ')}" for ${name} is no usable strip level`,
+        'Write the -pN level the patch needs (usually -p1).',
+        {
+          file,
+          line,
+        },
+      );
+    }
     checkPatchName(name, file, line);
     const before = seen.get(name);
     if (before !== undefined) {

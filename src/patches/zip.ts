@@ -60,8 +60,11 @@ export async function readZipEntries(file: string, maxTotal: number): Promise<Zi
       mode,
       size,
       data: async () => {
-        if (buf.readUInt32LE(local) !== 0x04034b50) throw bad(`broken local header for ${name}`);
+        // The central directory's offset and sizes are unchecked numbers: past the end of the
+        // file they are a corrupt archive (readUInt32LE threw a RangeError; a cut entry came back short).
+        if (local + 30 > buf.length || buf.readUInt32LE(local) !== 0x04034b50) throw bad(`broken local header for ${name}`);
         const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+        if (start + csize > buf.length) throw bad(`entry ${name} is cut short`);
         const raw = buf.subarray(start, start + csize);
         if (method === 0) {
           if (csize !== size)

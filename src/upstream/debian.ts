@@ -11,7 +11,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { integrityError, type PkgtrackError } from '../core/errors.js';
 import { ifExists, writeFileAtomic } from '../core/fsutil.js';
-import { upstreamGet } from './http-get.js';
+import { type UpstreamGetOptions, upstreamGet } from './http-get.js';
 import type { Progress } from '../core/progress.js';
 import { decompress, MAX_INDEX_TEXT } from '../formats/compress.js';
 import { getField, parseDeb822, parseSingleStanza } from '../formats/deb822.js';
@@ -20,6 +20,7 @@ import type { RecipeUpstream, UpstreamRelease, UpstreamSource } from './source.j
 import { makeDirs } from '../core/dirs.js';
 
 export const DEFAULT_DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
+const MAX_INRELEASE = 16 * 1024 * 1024;
 
 type DebianUpstream = Extract<RecipeUpstream['config'], { kind: 'debian' }>;
 
@@ -44,6 +45,8 @@ export interface DebianSourceOptions {
    * round trip only, not a 12 MB download, an xz decompression and a scan.
    */
   indexCacheDir?: string;
+  /** Per download (default upstreamGet's 5 minutes). */
+  timeoutMs?: number;
 }
 
 /** Cached entries of one Sources index (by its sha256): package → entries, [] = not in it. */
@@ -149,12 +152,14 @@ export class DebianSource implements UpstreamSource {
     return isAbsolute(k) || !r.dir ? k : join(r.dir, k);
   }
 
-  private get(url: string): Promise<Uint8Array> {
+  private get(url: string, limit: Pick<UpstreamGetOptions, 'maxBytes' | 'tooLarge'>): Promise<Uint8Array> {
     return upstreamGet(url, {
       fetch: this.opts.fetch,
       progress: this.opts.progress,
+      ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}),
       field: 'upstream.archive',
       notFound: { code: 'DEBIAN_SUITE_NOT_FOUND', fix: 'Check upstream.archive, suite and component.' },
+      ...limit,
     });
   }
 
@@ -173,7 +178,11 @@ export class DebianSource implements UpstreamSource {
   ): Promise<{ entries: Map<string, SourceEntry[]>; expired?: Error }> {
     const base = `${archive}/dists/${suite}`;
     this.opts.progress?.step(`debian: ${base}/InRelease`);
-    const inRelease = await this.get(`${base}/InRelease`);
+    // Debian's is ~200 KB; a mirror sending more is not an InRelease.
+    const inRelease = await this.get(`${base}/InRelease`, {
+      maxBytes: MAX_INRELEASE,
+      tooLarge: { code: 'UPSTREAM_PAGE_TOO_LARGE', fix: 'Check upstream.archive: it should be a Debian-style archive.' },
+    });
     const releaseText = await verifiedReleaseText(inRelease, keyring, `${base}/InRelease`);
     const { fields, sha256 } = releaseChecksums(releaseText, `${base}/InRelease`);
     const now = this.opts.now?.() ?? new Date();
@@ -197,7 +206,15 @@ export class DebianSource implements UpstreamSource {
     const cached = await this.cachedEntries(want.sha256, wanted);
     if (cached) return result(cached);
     this.opts.progress?.step(`debian: ${base}/${path}`);
-    const bytes = await this.get(`${base}/${path}`);
+    // No more than the signed Release says it has: a longer (or endless) answer is cut off there.
+    const bytes = await this.get(`${base}/${path}`, {
+      maxBytes: want.size,
+      tooLarge: {
+        code: 'DEBIAN_INDEX_HASH_MISMATCH',
+        kind: 'integrity',
+        fix: 'The mirror is mid-update or tampered with; retry later or use another mirror.',
+      },
+    });
     const got = createHash('sha256').update(bytes).digest('hex');
     if (bytes.length !== want.size || got !== want.sha256) {
       throw integrityError(

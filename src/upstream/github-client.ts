@@ -27,7 +27,12 @@ export interface GithubClientOptions {
   msPerSecond?: number;
   progress?: Progress;
   fetch?: typeof fetch;
+  /** Per request, the body included (default 120 s): a server that never finishes is given up on. */
+  timeoutMs?: number;
 }
+
+/** Largest answer read (after decompression); ours are well under 10 MB. */
+const MAX_ANSWER = 64 * 1024 * 1024;
 
 /** GitHub said "not now": the time to retry, when it told us. */
 export class GithubRateLimited extends PkgtrackError {
@@ -59,10 +64,12 @@ interface HttpishError {
 /** When a 403/429 says to come back: Retry-After seconds or the x-ratelimit-reset epoch. */
 export function retryAtOf(e: HttpishError, now = Date.now()): Date | undefined {
   const h = e.response?.headers ?? {};
+  // A time past what Date can hold (retry-after: 1e308, a garbled reset) counts as no hint.
+  const valid = (d: Date) => (Number.isNaN(d.getTime()) ? undefined : d);
   const ra = Number(h['retry-after']);
-  if (h['retry-after'] !== undefined && Number.isFinite(ra)) return new Date(now + ra * 1000);
+  if (h['retry-after'] !== undefined && Number.isFinite(ra)) return valid(new Date(now + ra * 1000));
   if ((h['x-ratelimit-remaining'] === '0' || /rate limit/i.test(e.message ?? '')) && h['x-ratelimit-reset']) {
-    return new Date(Number(h['x-ratelimit-reset']) * 1000 + 1000);
+    return valid(new Date(Number(h['x-ratelimit-reset']) * 1000 + 1000));
   }
   return undefined;
 }
@@ -92,9 +99,13 @@ export class GithubClient {
     this.maxWait = opts.maxWaitSeconds ?? 60;
     this.ms = opts.msPerSecond ?? 1000;
     this.progress = opts.progress;
-    const counting: typeof fetch = (input, init) => {
+    const timeoutMs = opts.timeoutMs ?? 120_000;
+    const counting: typeof fetch = async (input, init) => {
       this.requests++;
-      return (opts.fetch ?? fetch)(input, init);
+      // Octokit sets no time limit and reads whole bodies: both are bounded here.
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const res = await (opts.fetch ?? fetch)(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+      return capped(res, MAX_ANSWER);
     };
     const wantRetry =
       (what: string) => (retryAfter: number, options: { method?: string; url?: string }, _o: unknown, retryCount: number) => {
@@ -160,3 +171,28 @@ export class GithubClient {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `res` whose body errors once past `max` bytes (a Content-Length past it fails at once): an
+ * endless answer or a gzip bomb ends as a malformed answer instead of filling memory.
+ */
+function capped(res: Response, max: number): Response {
+  if (!res.body || [204, 205, 304].includes(res.status)) return res;
+  if (Number(res.headers.get('content-length')) > max) {
+    void res.body.cancel().catch(() => {});
+    throw new Error(`the answer is larger than ${max} bytes`);
+  }
+  let size = 0;
+  const body = res.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, ctl) {
+        size += chunk.length;
+        if (size > max) ctl.error(new Error(`the answer is larger than ${max} bytes`));
+        else ctl.enqueue(chunk);
+      },
+    }),
+  );
+  const out = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+  Object.defineProperty(out, 'url', { value: res.url });
+  return out;
+}

@@ -8,6 +8,7 @@
 import { mapLimit } from '../core/concurrency.js';
 import { notFound, PkgtrackError } from '../core/errors.js';
 import type { Progress } from '../core/progress.js';
+import { redact } from '../core/secrets.js';
 import { compareUpstreamVersions } from '../formats/versions.js';
 import { GithubClient, type GithubClientOptions, GithubRateLimited } from './github-client.js';
 import {
@@ -15,6 +16,7 @@ import {
   buildReleasesQuery,
   type GqlRepository,
   MAX_BATCH,
+  malformedAnswer,
   type RepoQuery,
   releasesFromGraphql,
 } from './github-query.js';
@@ -118,10 +120,11 @@ export class GithubSource implements UpstreamSource {
               };
               if (ge.name !== 'GraphqlResponseError') throw e;
               // Partial answer: some aliases failed (e.g. NOT_FOUND), the rest is good.
-              if (ge.errors?.some((x) => x.type === 'RATE_LIMITED')) {
+              const errs = Array.isArray(ge.errors) ? ge.errors : [];
+              if (errs.some((x) => x?.type === 'RATE_LIMITED')) {
                 throw Object.assign(new Error('GraphQL rate limit exceeded'), { status: 403, response: { headers: ge.headers ?? {} } });
               }
-              errors = ge.errors ?? [];
+              errors = errs;
               return ge.data ?? undefined;
             }
           },
@@ -141,7 +144,7 @@ export class GithubSource implements UpstreamSource {
         const cfg = r.config as GithubUpstream;
         const repo = data?.[`r${i}`];
         if (!repo) {
-          const why = errors.find((x) => x.path?.[0] === `r${i}`);
+          const why = errors.find((x) => x?.path?.[0] === `r${i}`);
           out.set(
             r.recipe,
             why?.type === 'NOT_FOUND' || !why
@@ -154,15 +157,18 @@ export class GithubSource implements UpstreamSource {
               : new PkgtrackError({
                   code: 'GITHUB_QUERY_FAILED',
                   kind: 'network',
-                  message: `GitHub could not answer for ${cfg.repo}: ${why.message}`,
+                  message: `GitHub could not answer for ${cfg.repo}: ${redact(String(why.message))}`,
                 }),
           );
           continue;
         }
-        const rels = releasesFromGraphql(repo, { tagToVersion: r.tagToVersion, prereleases: cfg.prereleases, asset: cfg.asset }).sort(
-          byVersionDesc,
-        );
-        out.set(r.recipe, rels);
+        try {
+          const rels = releasesFromGraphql(repo, { tagToVersion: r.tagToVersion, prereleases: cfg.prereleases, asset: cfg.asset });
+          out.set(r.recipe, rels.sort(byVersionDesc));
+        } catch (e) {
+          // One repository's malformed answer fails that recipe only.
+          out.set(r.recipe, asError(e, client.baseUrl));
+        }
       }
       await this.addDigests(client, batch, out);
     };
@@ -189,7 +195,7 @@ export class GithubSource implements UpstreamSource {
         if (sha) newest.sha256 = sha;
       } catch (e) {
         if (e instanceof GithubRateLimited) return;
-        this.opts.progress?.debug(`github: no asset digest for ${cfg.repo} ${newest.tag}: ${(e as Error).message}`);
+        this.opts.progress?.debug(`github: no asset digest for ${cfg.repo} ${newest.tag}: ${redact(String((e as Error).message))}`);
       }
     }
   }
@@ -257,15 +263,26 @@ export class GithubSource implements UpstreamSource {
     const client = this.client(cfg.apiUrl);
     const q = `query Head($o: String!, $n: String!, $q: String!) { repository(owner: $o, name: $n) { url defaultBranchRef { name target { oid ... on Commit { committedDate } } } ref(qualifiedName: $q) { name target { oid ... on Commit { committedDate } } } } }`;
     type Ref = { name: string; target: { oid: string; committedDate?: string } } | null;
-    const data = await client.withPolicy(() =>
-      client.octokit.graphql<{ repository: { url: string; defaultBranchRef: Ref; ref: Ref } | null }>(q, {
-        o: owner,
-        n: name,
-        q: `refs/heads/${branch ?? 'HEAD'}`,
-      }),
-    );
-    const repo = data.repository;
+    type Answer = { repository: { url: string; defaultBranchRef: Ref; ref: Ref } | null } | undefined;
+    let data: Answer;
+    try {
+      // A truncated answer comes back as undefined (octokit returns the text's .data): asked again.
+      data = await client.withPolicy(
+        async () =>
+          (await client.octokit.graphql<Answer>(q, {
+            o: owner,
+            n: name,
+            q: `refs/heads/${branch ?? 'HEAD'}`,
+          })) ?? undefined,
+        (d) => typeof d !== 'object' || d === null || !('repository' in d),
+      );
+    } catch (e) {
+      throw asError(e, client.baseUrl);
+    }
+    const repo = data!.repository;
     const ref = branch ? repo?.ref : repo?.defaultBranchRef;
+    if (repo && ref && (typeof repo.url !== 'string' || typeof ref.name !== 'string' || typeof ref.target?.oid !== 'string'))
+      throw malformedAnswer(`the branch of ${cfg.repo} has no name, commit or url`);
     if (!repo || !ref)
       throw notFound(
         'UPSTREAM_BRANCH_NOT_FOUND',
@@ -275,25 +292,47 @@ export class GithubSource implements UpstreamSource {
     return {
       branch: ref.name,
       commit: ref.target.oid,
-      ...(ref.target.committedDate ? { committedAt: ref.target.committedDate } : {}),
+      ...(typeof ref.target.committedDate === 'string' ? { committedAt: ref.target.committedDate } : {}),
       git: { url: `${repo.url}.git` },
     };
   }
 }
 
+interface RestAsset {
+  name: string;
+  browser_download_url: string;
+  digest?: string | null;
+}
 interface RestRelease {
   tag_name: string;
   draft: boolean;
   prerelease: boolean;
   published_at: string | null;
-  assets?: Array<{ name: string; browser_download_url: string; digest?: string | null }>;
+  assets?: RestAsset[];
 }
 
 function releasesFromRest(cfg: GithubUpstream, r: RecipeUpstream, body: unknown): UpstreamRelease[] {
   const web = `${cfg.apiUrl ? cfg.apiUrl.replace(/\/api\/v3\/?$/, '') : 'https://github.com'}/${cfg.repo}`;
   const archive = (tag: string) => `${web}/archive/refs/tags/${encodeURIComponent(tag)}.tar.gz`;
   const out: UpstreamRelease[] = [];
-  if (!Array.isArray(body)) return out;
+  // A list of objects, each with its tag name and (releases) a list of assets; else malformed.
+  const ok =
+    Array.isArray(body) &&
+    body.every(
+      (x) =>
+        typeof x === 'object' &&
+        x !== null &&
+        typeof (cfg.use === 'tags' ? x.name : x.tag_name) === 'string' &&
+        (x.assets === undefined ||
+          (Array.isArray(x.assets) &&
+            x.assets.every(
+              (a: unknown) => typeof (a as RestAsset)?.name === 'string' && typeof (a as RestAsset).browser_download_url === 'string',
+            ))),
+    );
+  if (!ok)
+    throw malformedAnswer(
+      `${cfg.repo}: ${cfg.use === 'tags' ? 'tags' : 'releases'} are not a list of ${cfg.use === 'tags' ? 'tags' : 'releases'}`,
+    );
   if (cfg.use === 'tags') {
     for (const t of body as Array<{ name: string; commit?: { sha?: string } }>) {
       const version = r.tagToVersion(t.name);
@@ -303,7 +342,7 @@ function releasesFromRest(cfg: GithubUpstream, r: RecipeUpstream, body: unknown)
         tag: t.name,
         sourceUrl: archive(t.name),
         git: { url: `${web}.git`, ref: `refs/tags/${t.name}` },
-        ...(t.commit?.sha ? { commit: t.commit.sha } : {}),
+        ...(typeof t.commit?.sha === 'string' ? { commit: t.commit.sha } : {}),
       });
     }
     return out;
@@ -316,8 +355,8 @@ function releasesFromRest(cfg: GithubUpstream, r: RecipeUpstream, body: unknown)
     const item: UpstreamRelease = {
       version,
       tag: rel.tag_name,
-      prerelease: rel.prerelease,
-      ...(rel.published_at ? { publishedAt: rel.published_at } : {}),
+      prerelease: rel.prerelease === true,
+      ...(typeof rel.published_at === 'string' ? { publishedAt: rel.published_at } : {}),
     };
     if (assetRe) {
       const asset = rel.assets?.find((a) => assetRe.test(a.name));
@@ -345,7 +384,8 @@ function asError(e: unknown, baseUrl: string): Error {
   return new PkgtrackError({
     code: 'GITHUB_UNREACHABLE',
     kind: 'network',
-    message: `GitHub (${baseUrl}) failed: ${status ? `HTTP ${status}` : ''} ${(e as Error).message ?? String(e)}`.trim(),
+    // The message is the server's text: one echoing our Authorization header must not show the token.
+    message: redact(`GitHub (${baseUrl}) failed: ${status ? `HTTP ${status}` : ''} ${(e as Error).message ?? String(e)}`.trim()),
     fix: 'Retry later; check the network or upstream.apiUrl.',
     cause: e,
   });

@@ -3,11 +3,17 @@ import type { ErrorCode } from '../core/error-codes.js';
 import { PkgtrackError } from '../core/errors.js';
 import { configuredRetries, fetchRetrying, type RetryOptions, retryNotice } from '../core/http-retry.js';
 import type { Progress } from '../core/progress.js';
+import { StallTimer } from '../core/stall-timer.js';
 
 export interface UpstreamGetOptions {
   fetch?: typeof fetch | undefined;
   /** Give up after this long (default 5 minutes); 0: no limit (a big source file). */
   timeoutMs?: number;
+  /**
+   * Give up when no byte has come for this long (default 60 s), whatever timeoutMs says: a big
+   * source file may take an hour, a server that stopped sending must not take for ever.
+   */
+  stallMs?: number;
   /** Error code and fix when the URL does not exist (404/410). */
   notFound: { code: ErrorCode; fix: string };
   /** Which recipe field to check when the host cannot be reached. */
@@ -19,19 +25,40 @@ export interface UpstreamGetOptions {
   retry?: Omit<RetryOptions, 'fetch'>;
   /** Where a retry is said. */
   progress?: Progress | undefined;
+  /** Refuse a body past this many bytes (default 2 GiB), counted as it arrives (after decompression). */
+  maxBytes?: number;
+  /** Error code and fix for a body past maxBytes (default UPSTREAM_PAGE_TOO_LARGE). */
+  tooLarge?: { code: ErrorCode; fix: string; kind?: 'input' | 'integrity' };
 }
 
 export async function upstreamGet(url: string, o: UpstreamGetOptions): Promise<Uint8Array> {
+  const stall = new StallTimer(o.stallMs ?? 60_000);
+  try {
+    return await getWith(url, o, stall);
+  } finally {
+    stall.stop();
+  }
+}
+
+async function getWith(url: string, o: UpstreamGetOptions, stall: StallTimer): Promise<Uint8Array> {
   let res: Response;
   const retries = o.retry?.retries ?? configuredRetries();
+  const signal = o.timeoutMs === 0 ? stall.signal : AbortSignal.any([stall.signal, AbortSignal.timeout(o.timeoutMs ?? 300_000)]);
+  const notice = retryNotice(o.progress);
   try {
     res = await fetchRetrying(
       url,
+      { signal, ...(o.headers ? { headers: o.headers } : {}) },
       {
-        ...(o.timeoutMs === 0 ? {} : { signal: AbortSignal.timeout(o.timeoutMs ?? 300_000) }),
-        ...(o.headers ? { headers: o.headers } : {}),
+        // A retry's wait is no stall.
+        onRetry: (info) => {
+          stall.arm(info.delayMs);
+          notice(info);
+        },
+        ...o.retry,
+        retries,
+        fetch: o.fetch,
       },
-      { onRetry: retryNotice(o.progress), ...o.retry, retries, fetch: o.fetch },
     );
   } catch (e) {
     throw new PkgtrackError({
@@ -56,5 +83,52 @@ export async function upstreamGet(url: string, o: UpstreamGetOptions): Promise<U
       message: `GET ${url}: HTTP ${res.status}${retries ? ` (after ${retries + 1} attempts)` : ''}`,
       fix: `${o.failingFix ?? 'The server is failing; retry later'} (PKGTRACK_HTTP_RETRIES sets how often pkgtrack asks again).`,
     });
-  return new Uint8Array(await res.arrayBuffer());
+  return readBody(url, res, o, stall);
+}
+
+/**
+ * The body, read chunk by chunk: a server that sends without end (or a gzip bomb undici inflates
+ * for us) is cut off at maxBytes instead of filling memory, and a body that breaks off (reset,
+ * corrupt gzip, the timeout while it trickles) is a typed error, not undici's bare TypeError.
+ */
+async function readBody(url: string, res: Response, o: UpstreamGetOptions, stall: StallTimer): Promise<Uint8Array> {
+  const max = o.maxBytes ?? 2 * 1024 ** 3;
+  const tooLarge = () => {
+    const {
+      code,
+      fix,
+      kind = 'input',
+    } = o.tooLarge ?? {
+      code: 'UPSTREAM_PAGE_TOO_LARGE',
+      fix: `Check ${o.field}: it should point at an index, not this.`,
+    };
+    return new PkgtrackError({ code, kind, message: `${url} is larger than ${max} bytes`, fix, details: { url } });
+  };
+  // A declared length past the limit is refused before anything is read.
+  if (Number(res.headers.get('content-length')) > max) {
+    await res.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of (res.body ?? []) as unknown as AsyncIterable<Uint8Array>) {
+      stall.arm();
+      size += chunk.length;
+      if (size > max) throw tooLarge();
+      chunks.push(chunk);
+    }
+  } catch (e) {
+    await res.body?.cancel().catch(() => {});
+    if (e instanceof PkgtrackError) throw e;
+    const why = (e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message;
+    throw new PkgtrackError({
+      code: 'UPSTREAM_UNREACHABLE',
+      kind: 'network',
+      message: `reading ${url} failed after ${size} bytes: ${why}`,
+      fix: `Retry later; check the network, a proxy in between, and ${o.field}.`,
+      details: { url },
+    });
+  }
+  return Buffer.concat(chunks);
 }

@@ -35,7 +35,9 @@ export function releasesFromPage(
     const rel: UpstreamRelease = { version, tag: raw };
     if (link !== undefined) {
       try {
-        rel.sourceUrl = new URL(link, pageUrl).toString();
+        const u = new URL(link, pageUrl);
+        // Only http(s) is a download: a page must not point the fetch at file:, javascript: ...
+        if (u.protocol === 'http:' || u.protocol === 'https:') rel.sourceUrl = u.toString();
       } catch {
         /* not a URL: keep the version without a download link */
       }
@@ -60,7 +62,9 @@ function decodeEntities(s: string): string {
 
 export class HttpSource implements UpstreamSource {
   readonly kind = 'http' as const;
-  constructor(private readonly opts: { progress?: Progress; fetch?: typeof fetch } = {}) {}
+  constructor(
+    private readonly opts: { progress?: Progress; fetch?: typeof fetch /** Per page (default 60 s). */; timeoutMs?: number } = {},
+  ) {}
 
   async releases(recipes: readonly RecipeUpstream[]): Promise<Map<string, UpstreamRelease[] | Error>> {
     const out = new Map<string, UpstreamRelease[] | Error>();
@@ -89,21 +93,17 @@ export class HttpSource implements UpstreamSource {
         details: { field: 'upstream.url' },
       });
     }
+    // The limit applies while the page arrives: an endless body is cut off, not buffered.
     const body = await upstreamGet(url, {
       fetch: this.opts.fetch,
       progress: this.opts.progress,
-      timeoutMs: 60_000,
+      timeoutMs: this.opts.timeoutMs ?? 60_000,
       headers: { 'user-agent': 'pkgtrack' },
       field: 'upstream.url',
       notFound: { code: 'UPSTREAM_PAGE_NOT_FOUND', fix: 'Check upstream.url in the recipe.' },
+      maxBytes: MAX_PAGE,
+      tooLarge: { code: 'UPSTREAM_PAGE_TOO_LARGE', fix: 'Point upstream.url at an index page.' },
     });
-    if (body.length > MAX_PAGE)
-      throw new PkgtrackError({
-        code: 'UPSTREAM_PAGE_TOO_LARGE',
-        kind: 'input',
-        message: `${url} is larger than ${MAX_PAGE} bytes`,
-        fix: 'Point upstream.url at an index page.',
-      });
     return Buffer.from(body).toString('utf8');
   }
 }

@@ -3,6 +3,7 @@
  * The Debian Sources index's use of them: test/fetch/debian-retry.test.ts.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +94,43 @@ describe('fetchRetrying', () => {
     expect(configuredRetries({ PKGTRACK_HTTP_RETRIES: '-1' })).toBe(3);
     expect(configuredRetries({ PKGTRACK_HTTP_RETRIES: 'many' })).toBe(3);
   });
+
+  it("ends a retry's wait when the caller's signal does (a Retry-After past the request's timeout)", async () => {
+    // Without the signal the wait was the cap, 30 s, past the test's 10 s.
+    const f = (async () => new Response('', { status: 503, headers: { 'retry-after': '1e308' } })) as typeof fetch;
+    const waits: number[] = [];
+    const signal = AbortSignal.timeout(200);
+    await expect(
+      fetchRetrying('http://x.invalid/', { signal }, { fetch: f, retries: 1, onRetry: (w) => waits.push(w.delayMs) }),
+    ).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+    expect(waits).toEqual([30_000]);
+  }, 10_000);
+
+  it('upstreamGet gives up on a body that stops coming, even with no overall limit (a big source file)', async () => {
+    // Headers and a first piece, then silence with the connection open: it waited for ever.
+    const stalled = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-length': '1000000' });
+      res.write('first piece');
+    });
+    await new Promise<void>((r) => stalled.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(stalled.address() as { port: number }).port}/orig.tar.gz`;
+    try {
+      const err = await upstreamGet(url, {
+        timeoutMs: 0,
+        stallMs: 300,
+        notFound: { code: 'UPSTREAM_PAGE_NOT_FOUND', fix: 'x' },
+        field: 'upstream.archive',
+        retry: { retries: 0 },
+      }).catch((e: PkgtrackError) => e);
+      expect(err).toMatchObject({ code: 'UPSTREAM_UNREACHABLE', kind: 'network' });
+      expect((err as PkgtrackError).message).toBe(`reading ${url} failed after 11 bytes: no data for 0.3 s`);
+    } finally {
+      stalled.closeAllConnections();
+      await new Promise((r) => stalled.close(r));
+    }
+  }, 10_000);
 
   it('upstreamGet says each retry on its progress, and reports a failing server as an HTTP error after its attempts', async () => {
     server.overrides.set('/down', 502);

@@ -14,7 +14,6 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { join } from 'node:path';
 import { gzipSync, zstdCompressSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PkgtrackError } from '../../src/core/errors.js';
 import { readAr, writeAr } from '../../src/formats/ar.js';
 import { type Compression, compressionOf, decompress, decompressChunks } from '../../src/formats/compress.js';
 import { checkDebData, debMembers } from '../../src/formats/deb-archive.js';
@@ -29,7 +28,8 @@ import { parseRelease, renderRelease } from '../../src/repo/apt/release.js';
 import { readPackages } from '../../src/repo/apt/suite-contents.js';
 import { tempDir } from '../helpers/cli.js';
 import { spawnAsync } from '../helpers/process.js';
-import { badOutcome, SLOW_MS } from '../helpers/outcome.js';
+import { byteMutation as mutate } from '../helpers/mutate.js';
+import { badOutcome, failuresOf, SLOW_MS, thrownPkgtrackError as thrown } from '../helpers/outcome.js';
 import { randomInt as int, randomPick as pick, type Rnd, seededRandom } from '../helpers/random.js';
 
 const SEED = 0xdeb_2024;
@@ -146,40 +146,9 @@ afterAll(() => {
 
 // ---------------------------------------------------------------- mutations
 
+const byteMutation = (rnd: Rnd, src: Uint8Array) => mutate(rnd, src, { edits: 4, range: 2048, insert: 16, special: SPECIAL });
 const SPECIAL = [0x00, 0xff, 0x0a, 0x20, 0x2d, 0x30, 0x37, 0x80];
 const BAD_NUMBERS = ['9999999999', '-1', '-512', 'abc', '1e5', '0x10', ' ', '', '4294967296', '99999999999', '1 2', '+5', '12.5'];
-
-function byteMutation(rnd: Rnd, src: Uint8Array): Uint8Array {
-  let b = Buffer.from(src);
-  for (let k = 1 + int(rnd, 4); k > 0; k--) {
-    if (b.length === 0) return Uint8Array.of(int(rnd, 256));
-    const at = int(rnd, b.length);
-    const len = 1 + int(rnd, Math.min(2048, b.length - at));
-    switch (int(rnd, 7)) {
-      case 0:
-        b[at]! ^= 1 << int(rnd, 8);
-        break;
-      case 1:
-        b[at] = pick(rnd, SPECIAL);
-        break;
-      case 2:
-        b = b.subarray(0, at);
-        break;
-      case 3:
-        b = Buffer.concat([b.subarray(0, at + len), b.subarray(at, at + len), b.subarray(at + len)]);
-        break;
-      case 4:
-        b = Buffer.concat([b.subarray(0, at), b.subarray(at + len)]);
-        break;
-      case 5:
-        b.fill(pick(rnd, SPECIAL), at, Math.min(b.length, at + 1 + int(rnd, 64)));
-        break;
-      default:
-        b = Buffer.concat([b.subarray(0, at), Buffer.from(Array.from({ length: 1 + int(rnd, 16) }, () => int(rnd, 256))), b.subarray(at)]);
-    }
-  }
-  return b;
-}
 
 /** Offsets of the ar member headers of `b`. */
 function arHeaders(b: Buffer): number[] {
@@ -423,10 +392,6 @@ function textMutation(rnd: Rnd, text: string): string {
 
 // ---------------------------------------------------------------- outcomes
 
-async function failuresOf(step: number, outcomes: Array<Promise<string | undefined>>): Promise<string[]> {
-  return (await Promise.all(outcomes)).filter((f) => f !== undefined).map((f) => `step ${step}: ${f}`);
-}
-
 const src = 'mutated.deb';
 
 describe('mutated .debs, tar streams, .dsc and apt indexes: a result or a coded PkgtrackError, in time', () => {
@@ -521,17 +486,6 @@ describe('mutated .debs, tar streams, .dsc and apt indexes: a result or a coded 
 });
 
 // ---------------------------------------------------------------- what the campaign found
-
-/** `fn`'s error (awaited); fails when it returns. */
-async function thrown(fn: () => unknown): Promise<PkgtrackError> {
-  try {
-    await fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PkgtrackError);
-    return e as PkgtrackError;
-  }
-  throw new Error('expected an error');
-}
 
 /** A tar stream: a pax header whose `size` is `size`, then a GNU long-name record, then ./control. */
 function paxSizeTar(size: string): Uint8Array {

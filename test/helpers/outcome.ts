@@ -1,4 +1,5 @@
 /** Outcomes of readers fed hostile input (the fuzz tests): a result or a coded PkgtrackError, in time. */
+import { expect } from 'vitest';
 import { PkgtrackError } from '../../src/core/errors.js';
 
 /** A small input a reader takes longer than this on is a bug (a quadratic or endless loop). */
@@ -14,4 +15,20 @@ export async function badOutcome(what: string, fn: () => unknown): Promise<strin
   }
   const ms = performance.now() - t0;
   return ms > SLOW_MS ? `${what}: took ${Math.round(ms)} ms` : undefined;
+}
+
+/** The outcomes of one step's readers that went wrong, each named with the step. */
+export async function failuresOf(step: number, outcomes: Array<Promise<string | undefined>>): Promise<string[]> {
+  return (await Promise.all(outcomes)).filter((f) => f !== undefined).map((f) => `step ${step}: ${f}`);
+}
+
+/** `fn`'s error (awaited), which must be a PkgtrackError; fails when it returns. */
+export async function thrownPkgtrackError(fn: () => unknown): Promise<PkgtrackError> {
+  try {
+    await fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(PkgtrackError);
+    return e as PkgtrackError;
+  }
+  throw new Error('expected an error');
 }

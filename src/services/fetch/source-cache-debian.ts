@@ -46,7 +46,8 @@ export interface DebianSourceEntry {
 /**
  * GET one archive file (upstream/http-get.ts: a 5xx or 429 is asked again, one that persists is
  * the mirror's failure, never a wrong suite in the recipe; only 404/410 mean the file is not
- * there). No time limit: an orig tarball can be hundreds of MB.
+ * there). No overall time limit (an orig tarball can be hundreds of MB); a transfer gone silent
+ * still ends (upstreamGet's stallMs).
  */
 async function get(url: string, f: typeof fetch, missing: { code: ErrorCode; fix: string }, progress?: Progress): Promise<Buffer> {
   const body = await upstreamGet(url, {

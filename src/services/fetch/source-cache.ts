@@ -11,6 +11,7 @@ import { integrityError, PkgtrackError } from '../../core/errors.js';
 import { exists, writeFileAtomic } from '../../core/fsutil.js';
 import { makeDirs, userCacheDir } from '../../core/dirs.js';
 import { fetchRetrying } from '../../core/http-retry.js';
+import { StallTimer } from '../../core/stall-timer.js';
 
 export interface CacheEntry {
   url: string;
@@ -126,7 +127,21 @@ export class SourceCache {
    */
   async download(
     url: string,
-    opts: { expectedSha256?: string; maxBytes?: number; fetchImpl?: typeof fetch } = {},
+    opts: { expectedSha256?: string; maxBytes?: number; fetchImpl?: typeof fetch; stallMs?: number } = {},
+  ): Promise<{ sha256: string; path: string; size: number; changed: boolean; previous?: string; notModified?: true }> {
+    // No overall time limit (a big tarball on a slow link), but one for silence.
+    const stall = new StallTimer(opts.stallMs ?? 60_000);
+    try {
+      return await this.downloadWith(url, opts, stall);
+    } finally {
+      stall.stop();
+    }
+  }
+
+  private async downloadWith(
+    url: string,
+    opts: { expectedSha256?: string; maxBytes?: number; fetchImpl?: typeof fetch },
+    stall: StallTimer,
   ): Promise<{ sha256: string; path: string; size: number; changed: boolean; previous?: string; notModified?: true }> {
     const f = opts.fetchImpl ?? fetch;
     const max = opts.maxBytes ?? 2 * 1024 ** 3;
@@ -140,7 +155,11 @@ export class SourceCache {
     if (cached && before?.lastModified) conditional['if-modified-since'] = before.lastModified;
     let res: Response;
     try {
-      res = await fetchRetrying(url, { redirect: 'follow', headers: conditional }, { fetch: f });
+      res = await fetchRetrying(
+        url,
+        { redirect: 'follow', headers: conditional, signal: stall.signal },
+        { fetch: f, onRetry: (w) => stall.arm(w.delayMs) },
+      );
     } catch (e) {
       throw new PkgtrackError({
         code: 'SOURCE_UNREACHABLE',
@@ -166,8 +185,10 @@ export class SourceCache {
     const tmp = join(this.dir, 'tmp', randomBytes(8).toString('hex'));
     const out = createWriteStream(tmp);
     let size = 0;
+    let received = false;
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        stall.arm();
         size += chunk.length;
         if (size > max)
           throw integrityError(
@@ -177,11 +198,21 @@ export class SourceCache {
           );
         if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
       }
+      received = true;
       await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
     } catch (e) {
       out.destroy();
       await rm(tmp, { force: true });
-      throw e;
+      if (e instanceof PkgtrackError || received) throw e;
+      // A transfer that broke off (reset, corrupt encoding, silence): undici's bare TypeError before.
+      const why = (e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message;
+      throw new PkgtrackError({
+        code: 'SOURCE_UNREACHABLE',
+        kind: 'network',
+        message: `downloading ${url} failed after ${size} bytes: ${why}`,
+        fix: 'Retry later; check the network and any proxy in between.',
+        cause: e,
+      });
     }
     const added = await this.addFile(tmp, opts.expectedSha256);
     const etag = res.headers.get('etag');
