@@ -231,8 +231,9 @@ function locate(
   const minNeg = Math.max(1, -maxPos);
   const start = Math.min(minPos <= maxPos ? minPos : Number.POSITIVE_INFINITY, minNeg <= maxNeg ? minNeg : Number.POSITIVE_INFINITY);
   for (let offset = start; offset <= maxOffset; offset++) {
-    if (offset <= maxPos && matches(input, pattern, firstGuess + offset, prefixFuzz, suffixFuzz)) return found(firstGuess + offset);
-    if (offset > 0 && offset <= maxNeg && matches(input, pattern, firstGuess - offset, prefixFuzz, suffixFuzz))
+    if (offset >= minPos && offset <= maxPos && matches(input, pattern, firstGuess + offset, prefixFuzz, suffixFuzz))
+      return found(firstGuess + offset);
+    if (offset >= minNeg && offset <= maxNeg && matches(input, pattern, firstGuess - offset, prefixFuzz, suffixFuzz))
       return found(firstGuess - offset);
   }
   return 0;

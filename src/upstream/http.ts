@@ -63,7 +63,12 @@ function decodeEntities(s: string): string {
 export class HttpSource implements UpstreamSource {
   readonly kind = 'http' as const;
   constructor(
-    private readonly opts: { progress?: Progress; fetch?: typeof fetch /** Per page (default 60 s). */; timeoutMs?: number } = {},
+    private readonly opts: {
+      progress?: Progress;
+      fetch?: typeof fetch;
+      /** Per page (default 60 s). */
+      timeoutMs?: number;
+    } = {},
   ) {}
 
   async releases(recipes: readonly RecipeUpstream[]): Promise<Map<string, UpstreamRelease[] | Error>> {
