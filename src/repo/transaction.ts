@@ -24,10 +24,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, linkSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { copyFile, link, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, readFile, rename, rm, rmdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { conflictError } from '../core/errors.js';
-import { FSYNC_EACH_UP_TO, fsyncPath, isDurable, linkIfUnchanged, syncFileSystem, syncPaths } from '../core/fsutil.js';
+import { FSYNC_EACH_UP_TO, fsyncPath, ifExists, isDurable, linkIfUnchanged, syncFileSystem, syncPaths } from '../core/fsutil.js';
 import { faultPoint } from './faults.js';
 import { REPO_META_DIR, TMP_SUFFIX } from './lock.js';
 import { isTaggedTemp, poolTemp } from './temp-names.js';
@@ -125,7 +125,7 @@ export class PublishTransaction {
   /** Content-addressed names to hard-link to a staged temporary at commit (see `stage`). */
   private readonly pendingContentLinks: Array<{ tmp: string; rel: string }> = [];
   /** More names for new content-addressed files (writeContentAddressed's aliases): linked at commit. */
-  private readonly pendingAliases: Array<{ rel: string; alias: string }> = [];
+  private readonly pendingAliases: Array<{ rel: string; alias: string; replace: boolean }> = [];
   private readonly generations: Array<{ scope: string; files: string[]; sweepDirs?: string[] }> = [];
   /** Pool paths named by this transaction (namePool): a second file for one meets the first by link. */
   private readonly placed = new Set<string>();
@@ -293,23 +293,28 @@ export class PublishTransaction {
 
   /**
    * Write a file whose name is derived from its content (by-hash, or a file in a generation
-   * directory named after its content); kept if already there. `aliases`: more names for the
-   * same bytes (its by-hash names), hard links made at commit.
+   * directory named after its content); kept if already there with these bytes. `aliases`: more
+   * names for the same bytes (its by-hash names), hard links made at commit.
+   *
+   * Already there is rare (a Release byte for byte an earlier one's names its generation again:
+   * same second, same indexes), and then the bytes are compared: a file changed in place there
+   * (and its by-hash names, which share it) is written again, not trusted for its name.
    */
   async writeContentAddressed(rel: string, data: Uint8Array, aliases: readonly string[] = []): Promise<void> {
     const dest = this.abs(rel);
-    if (present(dest)) {
+    const there = present(dest);
+    if (there && (await ifExists(readFile(dest)))?.equals(data)) {
       for (const a of aliases) await this.linkContentAddressed(a, rel);
       return;
     }
     this.changes.push({ op: 'write', path: rel });
-    for (const a of aliases) if (!present(this.abs(a))) this.changes.push({ op: 'write', path: a });
+    for (const a of aliases) if (there || !present(this.abs(a))) this.changes.push({ op: 'write', path: a });
     if (this.dryRun) return;
     if (this.pendingContent.has(rel)) return;
     const tmp = await this.tempFor(dest);
     await writeFile(tmp, data);
     this.pendingContent.set(rel, tmp);
-    for (const a of aliases) this.pendingAliases.push({ rel, alias: a });
+    for (const a of aliases) this.pendingAliases.push({ rel, alias: a, replace: there });
   }
 
   /**
@@ -459,10 +464,15 @@ export class PublishTransaction {
       faultPoint(`content:${rel}`);
       this.dirtyDirs.add(dirname(this.abs(rel)));
     }
-    for (const { rel, alias } of this.pendingAliases) {
+    for (const { rel, alias, replace } of this.pendingAliases) {
       const dest = this.abs(alias);
       await this.prepareDir(dirname(dest));
-      await linkOrCopy(this.abs(rel), dest, () => this.tempFor(dest));
+      if (replace) {
+        // Over a name that holds other bytes (see writeContentAddressed): linked beside it, renamed over it.
+        const tmp = await this.tempFor(dest);
+        await linkOrCopy(this.abs(rel), tmp, () => this.tempFor(dest));
+        await rename(tmp, dest);
+      } else await linkOrCopy(this.abs(rel), dest, () => this.tempFor(dest));
       faultPoint(`content:${alias}`);
       this.dirtyDirs.add(dirname(dest));
     }
