@@ -10,20 +10,28 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentProgress } from '../../src/core/progress.js';
 import { publish } from '../../src/services/publish/publish.js';
 import { ed25519Key, gpgv } from '../sign/helpers.js';
 import { buildDeb } from './apt-helpers.js';
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('a publish that names an existing generation again', () => {
   it('writes again the index files there that no longer hold what their names say', async () => {
     const key = await ed25519Key();
+    // One second for both publishes, signatures included (openpgp.js dates them with the clock):
+    // an hour ahead, so the key made just now is valid then.
+    const second = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3_600_000);
+    vi.useFakeTimers({ toFake: ['Date'], now: second });
     process.env.PKGTRACK_KEY_PASSPHRASE = key.passphrase;
     const work = await mkdtemp(join(tmpdir(), 'pkgtrack-same-second-'));
     const deb = buildDeb(work, 'samesec', '1.0-1');
     const out = join(work, 'out');
-    const now = () => new Date('2026-12-07T08:00:00Z');
+    const now = () => new Date();
     const req = { inputs: [deb], suite: 'bookworm', output: out, keyFiles: [key.privateFile], progress: silentProgress, now };
     await publish(req);
     const suite = join(out, 'apt/dists/bookworm');
