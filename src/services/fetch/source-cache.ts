@@ -202,6 +202,8 @@ export class SourceCache {
       await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
     } catch (e) {
       out.destroy();
+      // Its file may still be opening: removed only once the stream has closed, else it is left.
+      if (!out.closed) await new Promise<void>((r) => out.once('close', () => r()));
       await rm(tmp, { force: true });
       if (e instanceof PkgtrackError || received) throw e;
       // A transfer that broke off (reset, corrupt encoding, silence): undici's bare TypeError before.
