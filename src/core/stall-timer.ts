@@ -23,3 +23,19 @@ export class StallTimer {
     clearTimeout(this.timer);
   }
 }
+
+/** `fn` with a StallTimer of `ms`, stopped however `fn` ends. */
+export async function withStallTimer<T>(ms: number, fn: (stall: StallTimer) => Promise<T>): Promise<T> {
+  const stall = new StallTimer(ms);
+  try {
+    return await fn(stall);
+  } finally {
+    stall.stop();
+  }
+}
+
+/** Why a transfer broke off: undici's bare `TypeError: terminated` carries the reason as its cause. */
+export function brokenOffReason(e: unknown): string {
+  const err = e as Error;
+  return err.cause instanceof Error ? err.cause.message : err.message;
+}

@@ -3,7 +3,7 @@ import type { ErrorCode } from '../core/error-codes.js';
 import { PkgtrackError } from '../core/errors.js';
 import { configuredRetries, fetchRetrying, type RetryOptions, retryNotice } from '../core/http-retry.js';
 import type { Progress } from '../core/progress.js';
-import { StallTimer } from '../core/stall-timer.js';
+import { brokenOffReason, type StallTimer, withStallTimer } from '../core/stall-timer.js';
 
 export interface UpstreamGetOptions {
   fetch?: typeof fetch | undefined;
@@ -31,13 +31,8 @@ export interface UpstreamGetOptions {
   tooLarge?: { code: ErrorCode; fix: string; kind?: 'input' | 'integrity' };
 }
 
-export async function upstreamGet(url: string, o: UpstreamGetOptions): Promise<Uint8Array> {
-  const stall = new StallTimer(o.stallMs ?? 60_000);
-  try {
-    return await getWith(url, o, stall);
-  } finally {
-    stall.stop();
-  }
+export function upstreamGet(url: string, o: UpstreamGetOptions): Promise<Uint8Array> {
+  return withStallTimer(o.stallMs ?? 60_000, (stall) => getWith(url, o, stall));
 }
 
 async function getWith(url: string, o: UpstreamGetOptions, stall: StallTimer): Promise<Uint8Array> {
@@ -121,11 +116,10 @@ async function readBody(url: string, res: Response, o: UpstreamGetOptions, stall
   } catch (e) {
     await res.body?.cancel().catch(() => {});
     if (e instanceof PkgtrackError) throw e;
-    const why = (e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message;
     throw new PkgtrackError({
       code: 'UPSTREAM_UNREACHABLE',
       kind: 'network',
-      message: `reading ${url} failed after ${size} bytes: ${why}`,
+      message: `reading ${url} failed after ${size} bytes: ${brokenOffReason(e)}`,
       fix: `Retry later; check the network, a proxy in between, and ${o.field}.`,
       details: { url },
     });

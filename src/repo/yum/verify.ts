@@ -14,6 +14,7 @@ import type { VerifyReport } from '../format.js';
 import { signedByOneOf } from './rpm-signing.js';
 import { verifyDetached } from './userfiles.js';
 import { child, childrenNamed, parseXml } from './xml-read.js';
+import { MAX_METADATA_OPEN, safeHref } from './metadata-hrefs.js';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -23,16 +24,6 @@ export interface YumVerifyOptions {
   /** Read files (paths below the repository) through this instead of from the folder `target` (object storage). */
   fetch?: (rel: string) => Promise<Buffer | undefined>;
 }
-
-/** Opened metadata is capped: without it a 100 kB zstd bomb in repodata/ took 3 GB of memory. */
-const MAX_OPEN = 1024 * 1024 * 1024;
-
-/**
- * An href that stays inside the repository (no `..`, not absolute, no URL) and can be a path (no
- * NUL: fs throws a TypeError): a hand-edited `../../dev/zero` would otherwise be read, without end.
- */
-const safeHref = (href: string) =>
-  href !== '' && !href.startsWith('/') && !/(^|\/)\.\.(\/|$)/.test(href) && !/^[a-z]+:/i.test(href) && !href.includes('\0');
 
 /** Read errors that mean the href names no readable file (a directory, a name too long): reported, not thrown. */
 const NOT_A_FILE = new Set(['EISDIR', 'ENAMETOOLONG', 'ELOOP']);
@@ -94,13 +85,13 @@ export async function verifyYumRepo(target: string, opts: YumVerifyOptions): Pro
     let open: Buffer | undefined;
     // Opened no further than the open-size repomd.xml states (a byte more shows a mismatch).
     const openSize = Number(child(d, 'open-size')?.text ?? Number.NaN);
-    const limit = Number.isSafeInteger(openSize) && openSize >= 0 && openSize < MAX_OPEN ? openSize + 1 : MAX_OPEN;
+    const limit = Number.isSafeInteger(openSize) && openSize >= 0 && openSize < MAX_METADATA_OPEN ? openSize + 1 : MAX_METADATA_OPEN;
     try {
       const cap = { maxOutputLength: limit };
       open = href.endsWith('.zst') ? zstdDecompressSync(data, cap) : href.endsWith('.gz') ? gunzipSync(data, cap) : data;
     } catch (e) {
       const tooLarge = (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
-      const past = limit < MAX_OPEN ? `the open-size repomd.xml states (${limit - 1} bytes)` : `${MAX_OPEN} bytes`;
+      const past = limit < MAX_METADATA_OPEN ? `the open-size repomd.xml states (${limit - 1} bytes)` : `${MAX_METADATA_OPEN} bytes`;
       problem(path, tooLarge ? `decompresses past ${past}` : 'cannot be decompressed');
       continue;
     }

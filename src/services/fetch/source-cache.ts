@@ -11,7 +11,7 @@ import { integrityError, PkgtrackError } from '../../core/errors.js';
 import { exists, writeFileAtomic } from '../../core/fsutil.js';
 import { makeDirs, userCacheDir } from '../../core/dirs.js';
 import { fetchRetrying } from '../../core/http-retry.js';
-import { StallTimer } from '../../core/stall-timer.js';
+import { brokenOffReason, type StallTimer, withStallTimer } from '../../core/stall-timer.js';
 
 export interface CacheEntry {
   url: string;
@@ -130,12 +130,7 @@ export class SourceCache {
     opts: { expectedSha256?: string; maxBytes?: number; fetchImpl?: typeof fetch; stallMs?: number } = {},
   ): Promise<{ sha256: string; path: string; size: number; changed: boolean; previous?: string; notModified?: true }> {
     // No overall time limit (a big tarball on a slow link), but one for silence.
-    const stall = new StallTimer(opts.stallMs ?? 60_000);
-    try {
-      return await this.downloadWith(url, opts, stall);
-    } finally {
-      stall.stop();
-    }
+    return withStallTimer(opts.stallMs ?? 60_000, (stall) => this.downloadWith(url, opts, stall));
   }
 
   private async downloadWith(
@@ -207,11 +202,10 @@ export class SourceCache {
       await rm(tmp, { force: true });
       if (e instanceof PkgtrackError || received) throw e;
       // A transfer that broke off (reset, corrupt encoding, silence): undici's bare TypeError before.
-      const why = (e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message;
       throw new PkgtrackError({
         code: 'SOURCE_UNREACHABLE',
         kind: 'network',
-        message: `downloading ${url} failed after ${size} bytes: ${why}`,
+        message: `downloading ${url} failed after ${size} bytes: ${brokenOffReason(e)}`,
         fix: 'Retry later; check the network and any proxy in between.',
         cause: e,
       });

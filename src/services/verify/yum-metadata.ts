@@ -11,17 +11,13 @@ import { join } from 'node:path';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import { ifExists } from '../../core/fsutil.js';
 import { mapLimit } from '../../core/concurrency.js';
+import { MAX_METADATA_OPEN, safeHref } from '../../repo/yum/metadata-hrefs.js';
 import { child, childrenNamed, parseXml, type XmlElement } from '../../repo/yum/xml-read.js';
 import type { VerifyProblem } from '../../sign/verify.js';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-/** Compressed metadata is capped when opened (dnf's own metadata is tens of MB at most). */
-const MAX_OPEN = 1024 * 1024 * 1024;
 
 const readIf = (path: string) => ifExists(readFile(path));
-
-/** An href that stays inside the repository (no `..`, not absolute, no URL). */
-const safeHref = (href: string) => href !== '' && !href.startsWith('/') && !/(^|\/)\.\.(\/|$)/.test(href) && !/^[a-z]+:/i.test(href);
 
 /**
  * The file's content, or undefined for a compression this check cannot open (bzip2, which
@@ -29,9 +25,9 @@ const safeHref = (href: string) => href !== '' && !href.startsWith('/') && !/(^|
  * downloads it, are still verified; only the open-checksum is not.
  */
 function open(data: Buffer, href: string): Buffer | undefined {
-  if (href.endsWith('.zst')) return zstdDecompressSync(data, { maxOutputLength: MAX_OPEN });
-  if (href.endsWith('.gz')) return gunzipSync(data, { maxOutputLength: MAX_OPEN });
-  if (href.endsWith('.xz')) return Buffer.from(decompress(data, 'xz', href, MAX_OPEN));
+  if (href.endsWith('.zst')) return zstdDecompressSync(data, { maxOutputLength: MAX_METADATA_OPEN });
+  if (href.endsWith('.gz')) return gunzipSync(data, { maxOutputLength: MAX_METADATA_OPEN });
+  if (href.endsWith('.xz')) return Buffer.from(decompress(data, 'xz', href, MAX_METADATA_OPEN));
   if (href.endsWith('.bz2')) return undefined;
   return data;
 }
